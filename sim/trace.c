@@ -1,0 +1,1315 @@
+/*
+ * trace.c — struct trace_call, the native trace format (reader and writer),
+ * buffered line input over plain or gzip'd files, and format detection.
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <string.h>
+#include <zlib.h>
+
+G_DEFINE_QUARK(vfssim-trace-error-quark, trace_error)
+
+static const char *const sc_names[SC__COUNT] = {
+	[SC_OTHER] = "?",
+#define X(id, name) [SC_##id] = name,
+	SC_LIST(X)
+#undef X
+};
+
+static GHashTable *
+name_index(const char *const *names, int n, int first)
+{
+	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+	int i;
+
+	for (i = first; i < n; i++)
+		if (names[i] != NULL)
+			g_hash_table_insert(h, (gpointer)names[i], GINT_TO_POINTER(i));
+	return h;
+}
+
+const char *
+sc_name(enum sc_id sc)
+{
+	return sc < SC__COUNT ? sc_names[sc] : "?";
+}
+
+enum sc_id
+sc_lookup(const char *name)
+{
+	static GHashTable *idx;		/* immutable after first use */
+	gpointer v;
+
+	if (g_once_init_enter(&idx))
+		g_once_init_leave(&idx, name_index(sc_names, SC__COUNT, 1));
+	v = g_hash_table_lookup(idx, name);
+	return v != NULL ? (enum sc_id)GPOINTER_TO_INT(v) : SC_OTHER;
+}
+
+static const char *const cmd_names[TCMD__COUNT] = {
+	[TCMD_NONE] = NULL,
+	[TCMD_F_DUPFD] = "F_DUPFD", [TCMD_F_DUPFD_CLOEXEC] = "F_DUPFD_CLOEXEC",
+	[TCMD_F_GETFD] = "F_GETFD", [TCMD_F_SETFD] = "F_SETFD",
+	[TCMD_F_GETFL] = "F_GETFL", [TCMD_F_SETFL] = "F_SETFL",
+	[TCMD_F_GETLK] = "F_GETLK", [TCMD_F_SETLK] = "F_SETLK",
+	[TCMD_F_SETLKW] = "F_SETLKW", [TCMD_F_OFD_GETLK] = "F_OFD_GETLK",
+	[TCMD_F_OFD_SETLK] = "F_OFD_SETLK", [TCMD_F_OFD_SETLKW] = "F_OFD_SETLKW",
+	[TCMD_F_OTHER] = "F_OTHER",
+	[TCMD_SEEK_SET] = "SEEK_SET", [TCMD_SEEK_CUR] = "SEEK_CUR",
+	[TCMD_SEEK_END] = "SEEK_END", [TCMD_SEEK_DATA] = "SEEK_DATA",
+	[TCMD_SEEK_HOLE] = "SEEK_HOLE",
+};
+
+const char *
+tc_cmd_name(enum tc_cmd cmd)
+{
+	return cmd < TCMD__COUNT ? cmd_names[cmd] : NULL;
+}
+
+static const char *const type_names[] = {
+	[TT_NONE] = NULL, [TT_REG] = "REG", [TT_DIR] = "DIR", [TT_LNK] = "LNK",
+	[TT_CHR] = "CHR", [TT_BLK] = "BLK", [TT_FIFO] = "FIFO", [TT_SOCK] = "SOCK",
+};
+
+const char *
+tc_type_name(enum tc_type t)
+{
+	return t < G_N_ELEMENTS(type_names) ? type_names[t] : NULL;
+}
+
+/* Error names come from the C library (strerrorname_np), so the table is
+ * the host's: traces are Linux captures, decoded on Linux. */
+#define MAXERRNO 200
+
+const char *
+tc_errno_name(int err)
+{
+	if (err <= 0 || err >= MAXERRNO)
+		return NULL;
+	return strerrorname_np(err);
+}
+
+int
+tc_errno_lookup(const char *name)
+{
+	static GHashTable *idx;
+	gpointer v;
+
+	if (g_once_init_enter(&idx)) {
+		GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+		int e;
+
+		for (e = MAXERRNO - 1; e > 0; e--) {
+			const char *n = strerrorname_np(e);
+
+			/* lowest number wins for aliases (EAGAIN/EWOULDBLOCK) */
+			if (n != NULL)
+				g_hash_table_insert(h, (gpointer)n, GINT_TO_POINTER(e));
+		}
+		/* names strace prints that libc spells differently or lacks */
+		g_hash_table_insert(h, (gpointer)"EWOULDBLOCK", GINT_TO_POINTER(EAGAIN));
+		g_hash_table_insert(h, (gpointer)"EDEADLOCK", GINT_TO_POINTER(EDEADLK));
+		g_once_init_leave(&idx, h);
+	}
+	v = g_hash_table_lookup(idx, name);
+	return v != NULL ? GPOINTER_TO_INT(v) : 0;
+}
+
+/* ---- struct trace_call ----------------------------------------------- */
+
+#define STRFIELDS(tc) { &(tc)->path, &(tc)->path2, &(tc)->fdpath, \
+	&(tc)->fdpath2, &(tc)->retpath }
+
+void
+trace_call_init(struct trace_call *tc)
+{
+	memset(tc, 0, sizeof(*tc));
+	trace_call_reset(tc);
+}
+
+void
+trace_call_reset(struct trace_call *tc)
+{
+	char *buf = tc->strbuf;
+	size_t cap = tc->strcap;
+
+	memset(tc, 0, sizeof(*tc));
+	tc->strbuf = buf;
+	tc->strcap = cap;
+	tc->t_ns = TC_NOTIME;
+	tc->dur_ns = -1;
+	tc->off = TC_NOOFF;
+	tc->len = -1;
+	tc->st_size = -1;
+	tc->fd = tc->fd2 = TC_NOFD;
+	tc->rfd[0] = tc->rfd[1] = TC_NOFD;
+}
+
+void
+trace_call_free(struct trace_call *tc)
+{
+	g_free(tc->strbuf);
+	tc->strbuf = NULL;
+	tc->strcap = tc->strlen_ = 0;
+	tc->path = tc->path2 = tc->fdpath = tc->fdpath2 = tc->retpath = NULL;
+}
+
+void
+trace_call_set_str(struct trace_call *tc, char **field, const char *s, size_t n)
+{
+	size_t need = tc->strlen_ + n + 1;
+
+	if (need > tc->strcap) {
+		char *old = tc->strbuf;
+		char **fields[] = STRFIELDS(tc);
+		size_t i, cap = tc->strcap ? tc->strcap : 256;
+
+		while (cap < need)
+			cap *= 2;
+		tc->strbuf = g_realloc(tc->strbuf, cap);
+		tc->strcap = cap;
+		for (i = 0; i < G_N_ELEMENTS(fields); i++)
+			if (*fields[i] != NULL && fields[i] != field)
+				*fields[i] = tc->strbuf + (*fields[i] - old);
+	}
+	*field = tc->strbuf + tc->strlen_;
+	memcpy(*field, s, n);
+	(*field)[n] = '\0';
+	tc->strlen_ += n + 1;
+}
+
+void
+trace_call_move(struct trace_call *dst, struct trace_call *src)
+{
+	g_free(dst->strbuf);
+	*dst = *src;
+	memset(src, 0, sizeof(*src));
+	trace_call_reset(src);
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool
+trace_call_equal(const struct trace_call *a, const struct trace_call *b)
+{
+	return a->t_ns == b->t_ns && a->dur_ns == b->dur_ns &&
+	    a->ret == b->ret && a->off == b->off && a->len == b->len &&
+	    a->arg == b->arg && a->st_size == b->st_size && a->pid == b->pid &&
+	    a->err == b->err && a->fd == b->fd && a->fd2 == b->fd2 &&
+	    a->rfd[0] == b->rfd[0] && a->rfd[1] == b->rfd[1] &&
+	    a->oflags == b->oflags && a->atflags == b->atflags &&
+	    a->xflags == b->xflags && a->mode == b->mode && a->sc == b->sc &&
+	    a->kind == b->kind && a->cmd == b->cmd && a->st_type == b->st_type &&
+	    a->ret_unknown == b->ret_unknown &&
+	    a->fd_deleted == b->fd_deleted && a->fd2_deleted == b->fd2_deleted &&
+	    a->ret_deleted == b->ret_deleted &&
+	    str_eq(a->path, b->path) && str_eq(a->path2, b->path2) &&
+	    str_eq(a->fdpath, b->fdpath) && str_eq(a->fdpath2, b->fdpath2) &&
+	    str_eq(a->retpath, b->retpath) && strcmp(a->name, b->name) == 0;
+}
+
+/* ---- line input ------------------------------------------------------ */
+
+#define LINEIO_BLOCK	(1 << 20)
+
+struct lineio {
+	gzFile	 gz;
+	char	*path;
+	char	*buf;
+	size_t	 cap;		/* allocated */
+	size_t	 start, end;	/* unread bytes are buf[start..end) */
+	bool	 eof;
+	uint64_t lineno;
+};
+
+struct lineio *
+lineio_open(const char *path, GError **err)
+{
+	struct lineio *l;
+	gzFile gz = gzopen(path, "rb");
+
+	if (gz == NULL) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: %s", path,
+		    errno ? g_strerror(errno) : "cannot open");
+		return NULL;
+	}
+	gzbuffer(gz, 256 * 1024);
+	l = g_new0(struct lineio, 1);
+	l->gz = gz;
+	l->path = g_strdup(path);
+	l->cap = LINEIO_BLOCK;
+	l->buf = g_malloc(l->cap);
+	return l;
+}
+
+int
+lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
+{
+	for (;;) {
+		char *nl = l->end > l->start ?
+		    memchr(l->buf + l->start, '\n', l->end - l->start) : NULL;
+		int n;
+
+		if (nl != NULL || (l->eof && l->end > l->start)) {
+			size_t e = nl != NULL ? (size_t)(nl - l->buf) : l->end;
+
+			*line = l->buf + l->start;
+			*len = e - l->start;
+			if (*len > 0 && (*line)[*len - 1] == '\r')
+				(*len)--;
+			l->start = nl != NULL ? e + 1 : e;
+			l->lineno++;
+			return 1;
+		}
+		if (l->eof)
+			return 0;
+		/* Make room: slide the partial line down, grow if a single
+		 * line fills the buffer. */
+		if (l->start > 0) {
+			memmove(l->buf, l->buf + l->start, l->end - l->start);
+			l->end -= l->start;
+			l->start = 0;
+		}
+		if (l->end == l->cap) {
+			l->cap *= 2;
+			l->buf = g_realloc(l->buf, l->cap);
+		}
+		n = gzread(l->gz, l->buf + l->end, (unsigned)(l->cap - l->end));
+		if (n < 0) {
+			int zerr;
+			const char *msg = gzerror(l->gz, &zerr);
+
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
+			    "%s:%llu: read error: %s", l->path,
+			    (unsigned long long)l->lineno + 1,
+			    zerr == Z_ERRNO ? g_strerror(errno) : msg);
+			return -1;
+		}
+		if (n == 0) {
+			int zerr;
+
+			gzerror(l->gz, &zerr);
+			if (zerr != Z_OK) {
+				g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
+				    "%s:%llu: %s compressed data", l->path,
+				    (unsigned long long)l->lineno + 1,
+				    zerr == Z_BUF_ERROR ? "truncated" : "corrupt");
+				return -1;
+			}
+			l->eof = true;
+		}
+		l->end += (size_t)n;
+	}
+}
+
+uint64_t
+lineio_lineno(const struct lineio *l)
+{
+	return l->lineno;
+}
+
+const char *
+lineio_path(const struct lineio *l)
+{
+	return l->path;
+}
+
+void
+lineio_close(struct lineio *l)
+{
+	if (l == NULL)
+		return;
+	gzclose(l->gz);
+	g_free(l->buf);
+	g_free(l->path);
+	g_free(l);
+}
+
+/* ---- flag names ------------------------------------------------------ */
+
+struct flagname {
+	uint32_t	 bit;
+	const char	*name;
+};
+
+static const struct flagname oflag_names[] = {
+	{ TO_WRONLY, "O_WRONLY" }, { TO_RDWR, "O_RDWR" },
+	{ TO_CREAT, "O_CREAT" }, { TO_EXCL, "O_EXCL" }, { TO_TRUNC, "O_TRUNC" },
+	{ TO_APPEND, "O_APPEND" }, { TO_NONBLOCK, "O_NONBLOCK" },
+	{ TO_DIRECTORY, "O_DIRECTORY" }, { TO_NOFOLLOW, "O_NOFOLLOW" },
+	{ TO_CLOEXEC, "O_CLOEXEC" }, { TO_DIRECT, "O_DIRECT" },
+	{ TO_SYNC, "O_SYNC" }, { TO_DSYNC, "O_DSYNC" }, { TO_TMPFILE, "O_TMPFILE" },
+	{ TO_EXLOCK, "O_EXLOCK" }, { TO_SHLOCK, "O_SHLOCK" }, { TO_PATH, "O_PATH" },
+	{ TO_NOATIME, "O_NOATIME" }, { TO_NOCTTY, "O_NOCTTY" },
+	{ TO_LARGEFILE, "O_LARGEFILE" }, { TO_ASYNC, "O_ASYNC" },
+	{ 0, NULL }
+};
+
+static const struct flagname atflag_names[] = {
+	{ TAT_REMOVEDIR, "AT_REMOVEDIR" },
+	{ TAT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW" },
+	{ TAT_EMPTY_PATH, "AT_EMPTY_PATH" },
+	{ TAT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW" },
+	{ 0, NULL }
+};
+
+static const struct flagname xflag_names[] = {
+	{ TX_RENAME_NOREPLACE, "RENAME_NOREPLACE" },
+	{ TX_RENAME_EXCHANGE, "RENAME_EXCHANGE" },
+	{ TX_RENAME_WHITEOUT, "RENAME_WHITEOUT" },
+	{ TX_CLONE_VM, "CLONE_VM" }, { TX_CLONE_FS, "CLONE_FS" },
+	{ TX_CLONE_FILES, "CLONE_FILES" }, { TX_CLONE_VFORK, "CLONE_VFORK" },
+	{ TX_CLONE_THREAD, "CLONE_THREAD" },
+	{ TX_LOCK_SH, "LOCK_SH" }, { TX_LOCK_EX, "LOCK_EX" },
+	{ TX_LOCK_NB, "LOCK_NB" }, { TX_LOCK_UN, "LOCK_UN" },
+	{ 0, NULL }
+};
+
+static void
+format_flags(GString *out, const struct flagname *names, uint32_t v,
+    const char *zero)
+{
+	const struct flagname *f;
+	bool first = true;
+
+	if (v == 0 && zero != NULL) {
+		g_string_append(out, zero);
+		return;
+	}
+	for (f = names; f->name != NULL; f++) {
+		if ((v & f->bit) == f->bit && f->bit != 0) {
+			/* O_RDWR and O_WRONLY share the access-mode field */
+			if ((f->bit & TO_ACCMODE) && names == oflag_names &&
+			    (v & TO_ACCMODE) != f->bit)
+				continue;
+			if (!first)
+				g_string_append_c(out, '|');
+			g_string_append(out, f->name);
+			first = false;
+			v &= ~f->bit;
+		}
+	}
+	if (v != 0 || first)
+		g_string_append_printf(out, "%s0x%x", first ? "" : "|", v);
+}
+
+static bool
+parse_flags(const struct flagname *names, const char *s, size_t n,
+    uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = i;
+		const struct flagname *f;
+
+		while (j < n && s[j] != '|')
+			j++;
+		if (j - i >= 2 && s[i] == '0' && s[i + 1] == 'x') {
+			char *end;
+			unsigned long x = strtoul(s + i + 2, &end, 16);
+
+			if (end != s + j)
+				return false;
+			v |= (uint32_t)x;
+		} else if (j - i == 8 && strncmp(s + i, "O_RDONLY", 8) == 0 &&
+		    names == oflag_names) {
+			/* access mode 0 */
+		} else {
+			for (f = names; f->name != NULL; f++)
+				if (strlen(f->name) == j - i &&
+				    strncmp(f->name, s + i, j - i) == 0)
+					break;
+			if (f->name == NULL)
+				return false;
+			v |= f->bit;
+		}
+		i = j + 1;
+	}
+	*out = v;
+	return true;
+}
+
+/* ---- the native format: writing ------------------------------------- */
+
+static void
+format_str(GString *out, const char *key, const char *s)
+{
+	const unsigned char *p;
+
+	g_string_append_printf(out, " %s=\"", key);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '\\': g_string_append(out, "\\\\"); break;
+		case '"': g_string_append(out, "\\\""); break;
+		case '\n': g_string_append(out, "\\n"); break;
+		case '\t': g_string_append(out, "\\t"); break;
+		case '\r': g_string_append(out, "\\r"); break;
+		default:
+			if (*p < 0x20 || *p >= 0x7f)
+				g_string_append_printf(out, "\\x%02x", *p);
+			else
+				g_string_append_c(out, (char)*p);
+		}
+	}
+	g_string_append_c(out, '"');
+}
+
+static void
+format_fd(GString *out, const char *key, int32_t fd)
+{
+	if (fd == TC_AT_FDCWD)
+		g_string_append_printf(out, " %s=AT_FDCWD", key);
+	else
+		g_string_append_printf(out, " %s=%d", key, fd);
+}
+
+void
+native_format_header(GString *out)
+{
+	g_string_append_printf(out, "%s %d\n", NATIVE_MAGIC, NATIVE_VERSION);
+	g_string_append(out,
+	    "# T(ns) PID CALL RESULT DUR(ns) [KEY=VALUE]... — see vfssim's README\n");
+}
+
+static bool
+is_open_call(enum sc_id sc)
+{
+	return sc == SC_OPEN || sc == SC_OPENAT || sc == SC_CREAT;
+}
+
+void
+native_format_call(GString *out, const struct trace_call *tc)
+{
+	if (tc->t_ns == TC_NOTIME)
+		g_string_append(out, "-");
+	else
+		g_string_append_printf(out, "%" G_GINT64_FORMAT, tc->t_ns);
+	g_string_append_printf(out, " %d ", tc->pid);
+	if (tc->kind == TC_EXIT) {
+		g_string_append_printf(out, "+++ %" G_GINT64_FORMAT " -\n", tc->ret);
+		return;
+	}
+	g_string_append(out, tc->name);
+	if (tc->ret_unknown)
+		g_string_append(out, " ?");
+	else if (tc->ret == -1 && tc->err != 0) {
+		const char *en = tc_errno_name(tc->err);
+
+		if (en != NULL)
+			g_string_append_printf(out, " -%s", en);
+		else
+			g_string_append_printf(out, " -ERRNO%d", tc->err);
+	} else
+		g_string_append_printf(out, " %" G_GINT64_FORMAT, tc->ret);
+	if (tc->dur_ns < 0)
+		g_string_append(out, " -");
+	else
+		g_string_append_printf(out, " %" G_GINT64_FORMAT, tc->dur_ns);
+
+	if (tc->fd != TC_NOFD)
+		format_fd(out, "fd", tc->fd);
+	if (tc->fd2 != TC_NOFD)
+		format_fd(out, "fd2", tc->fd2);
+	if (tc->path != NULL)
+		format_str(out, "path", tc->path);
+	if (tc->path2 != NULL)
+		format_str(out, "path2", tc->path2);
+	if (tc->off != TC_NOOFF)
+		g_string_append_printf(out, " off=%" G_GINT64_FORMAT, tc->off);
+	if (tc->len != -1)
+		g_string_append_printf(out, " len=%" G_GINT64_FORMAT, tc->len);
+	if (tc->oflags != 0 || is_open_call(tc->sc)) {
+		g_string_append(out, " oflags=");
+		format_flags(out, oflag_names, tc->oflags, "O_RDONLY");
+	}
+	if (tc->atflags != 0) {
+		g_string_append(out, " atflags=");
+		format_flags(out, atflag_names, tc->atflags, NULL);
+	}
+	if (tc->xflags != 0) {
+		g_string_append(out, " xflags=");
+		format_flags(out, xflag_names, tc->xflags, NULL);
+	}
+	if (tc->cmd != TCMD_NONE)
+		g_string_append_printf(out, " cmd=%s", tc_cmd_name(tc->cmd));
+	if (tc->arg != 0)
+		g_string_append_printf(out, " arg=%" G_GINT64_FORMAT, tc->arg);
+	if (tc->mode != 0)
+		g_string_append_printf(out, " mode=0%o", tc->mode);
+	if (tc->st_size != -1)
+		g_string_append_printf(out, " size=%" G_GINT64_FORMAT, tc->st_size);
+	if (tc->st_type != TT_NONE)
+		g_string_append_printf(out, " type=%s", tc_type_name(tc->st_type));
+	if (tc->rfd[0] != TC_NOFD || tc->rfd[1] != TC_NOFD)
+		g_string_append_printf(out, " rfd=%d,%d", tc->rfd[0], tc->rfd[1]);
+	if (tc->fdpath != NULL)
+		format_str(out, "fdpath", tc->fdpath);
+	if (tc->fdpath2 != NULL)
+		format_str(out, "fdpath2", tc->fdpath2);
+	if (tc->retpath != NULL)
+		format_str(out, "retpath", tc->retpath);
+	if (tc->fd_deleted)
+		g_string_append(out, " fd_deleted=1");
+	if (tc->fd2_deleted)
+		g_string_append(out, " fd2_deleted=1");
+	if (tc->ret_deleted)
+		g_string_append(out, " ret_deleted=1");
+	g_string_append_c(out, '\n');
+}
+
+/* ---- the native format: reading ------------------------------------- */
+
+static bool
+parse_i64(const char *s, size_t n, int64_t *out)
+{
+	int64_t v = 0;
+	bool neg = false;
+	size_t i = 0;
+
+	if (n > 0 && s[0] == '-') {
+		neg = true;
+		i = 1;
+	}
+	if (i == n)
+		return false;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return true;
+}
+
+static bool
+parse_i32(const char *s, size_t n, int32_t *out)
+{
+	int64_t v;
+
+	if (!parse_i64(s, n, &v) || v < INT32_MIN || v > INT32_MAX)
+		return false;
+	*out = (int32_t)v;
+	return true;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode a quoted value s[0..n) (quotes included) into scratch. */
+static bool
+unquote(const char *s, size_t n, GString *scratch)
+{
+	size_t i;
+
+	g_string_truncate(scratch, 0);
+	if (n < 2 || s[0] != '"' || s[n - 1] != '"')
+		return false;
+	for (i = 1; i < n - 1; i++) {
+		char c = s[i];
+
+		if (c == '"')
+			return false;		/* must have been escaped */
+		if (c != '\\') {
+			g_string_append_c(scratch, c);
+			continue;
+		}
+		if (++i >= n - 1)
+			return false;
+		switch (s[i]) {
+		case '\\': g_string_append_c(scratch, '\\'); break;
+		case '"': g_string_append_c(scratch, '"'); break;
+		case 'n': g_string_append_c(scratch, '\n'); break;
+		case 't': g_string_append_c(scratch, '\t'); break;
+		case 'r': g_string_append_c(scratch, '\r'); break;
+		case 'x': {
+			int hi, lo;
+
+			if (i + 2 >= n - 1 || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0)
+				return false;
+			if (hi == 0 && lo == 0)
+				return false;	/* no NUL inside a name */
+			g_string_append_c(scratch, (char)(hi * 16 + lo));
+			i += 2;
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+static enum tc_cmd
+cmd_lookup(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 1; i < TCMD__COUNT; i++)
+		if (strlen(cmd_names[i]) == n && strncmp(cmd_names[i], s, n) == 0)
+			return (enum tc_cmd)i;
+	return TCMD_NONE;
+}
+
+static enum tc_type
+type_lookup(const char *s, size_t n)
+{
+	unsigned i;
+
+	for (i = 1; i < G_N_ELEMENTS(type_names); i++)
+		if (strlen(type_names[i]) == n && strncmp(type_names[i], s, n) == 0)
+			return (enum tc_type)i;
+	return TT_NONE;
+}
+
+/* Next space-separated token of line[*pos..len); a quoted value after
+ * "key=" may contain spaces.  Returns false at the end of the line. */
+static bool
+next_token(const char *line, size_t len, size_t *pos, size_t *ts, size_t *te,
+    GError **err)
+{
+	size_t i = *pos;
+	bool inq = false;
+
+	while (i < len && line[i] == ' ')
+		i++;
+	if (i >= len)
+		return false;
+	*ts = i;
+	for (; i < len; i++) {
+		char c = line[i];
+
+		if (inq) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				inq = false;
+		} else if (c == '"')
+			inq = true;
+		else if (c == ' ')
+			break;
+	}
+	if (inq) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+		    "unterminated string");
+		return false;
+	}
+	*te = i > len ? len : i;
+	*pos = *te;
+	return true;
+}
+
+#define BAD(...) do {							\
+	g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT, __VA_ARGS__);	\
+	return -1;							\
+} while (0)
+
+int
+native_parse_line(const char *line, size_t len, struct trace_call *tc,
+    GError **err)
+{
+	size_t pos = 0, ts, te, i;
+	const char *tok;
+	size_t n;
+	int field;
+	GString *scratch;
+
+	if (len == 0 || line[0] == '#')
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c == 0x7f)
+			BAD("control character 0x%02x in a trace line", c);
+	}
+	trace_call_reset(tc);
+
+	/* T PID CALL RESULT DUR */
+	for (field = 0; field < 5; field++) {
+		GError *terr = NULL;
+
+		if (!next_token(line, len, &pos, &ts, &te, &terr)) {
+			if (terr != NULL) {
+				g_propagate_error(err, terr);
+				return -1;
+			}
+			if (field == 4 && tc->kind == TC_EXIT)
+				break;
+			BAD("truncated record: expected T PID CALL RESULT DUR");
+		}
+		tok = line + ts;
+		n = te - ts;
+		switch (field) {
+		case 0:
+			if (n == 1 && tok[0] == '-')
+				tc->t_ns = TC_NOTIME;
+			else if (!parse_i64(tok, n, &tc->t_ns))
+				BAD("bad time \"%.*s\"", (int)MIN(n, 40), tok);
+			break;
+		case 1:
+			if (!parse_i32(tok, n, &tc->pid))
+				BAD("bad pid \"%.*s\"", (int)MIN(n, 40), tok);
+			break;
+		case 2:
+			if (n == 3 && memcmp(tok, "+++", 3) == 0) {
+				tc->kind = TC_EXIT;
+				g_strlcpy(tc->name, "+++", sizeof(tc->name));
+				break;
+			}
+			if (n >= sizeof(tc->name))
+				BAD("call name too long");
+			for (i = 0; i < n; i++)
+				if (!g_ascii_isalnum(tok[i]) && tok[i] != '_')
+					BAD("bad call name \"%.*s\"", (int)MIN(n, 40), tok);
+			memcpy(tc->name, tok, n);
+			tc->name[n] = '\0';
+			tc->sc = sc_lookup(tc->name);
+			break;
+		case 3:
+			if (n == 1 && tok[0] == '?')
+				tc->ret_unknown = true;
+			else if (n > 2 && tok[0] == '-' && tok[1] == 'E') {
+				char ename[40];
+
+				if (n >= sizeof(ename))
+					BAD("bad error name");
+				memcpy(ename, tok + 1, n - 1);
+				ename[n - 1] = '\0';
+				tc->ret = -1;
+				if (strncmp(ename, "ERRNO", 5) == 0 &&
+				    parse_i32(ename + 5, n - 6, &tc->err) &&
+				    tc->err > 0)
+					break;
+				tc->err = tc_errno_lookup(ename);
+				if (tc->err == 0)
+					BAD("unknown error name \"%s\"", ename);
+			} else if (!parse_i64(tok, n, &tc->ret))
+				BAD("bad result \"%.*s\"", (int)MIN(n, 40), tok);
+			break;
+		case 4:
+			if (n == 1 && tok[0] == '-')
+				tc->dur_ns = -1;
+			else if (!parse_i64(tok, n, &tc->dur_ns) || tc->dur_ns < 0)
+				BAD("bad duration \"%.*s\"", (int)MIN(n, 40), tok);
+			break;
+		}
+	}
+
+	scratch = g_string_sized_new(64);
+	for (;;) {
+		GError *terr = NULL;
+		const char *key, *val, *eq;
+		size_t kn, vn;
+		int rc = 0;
+
+		if (!next_token(line, len, &pos, &ts, &te, &terr)) {
+			if (terr != NULL) {
+				g_propagate_error(err, terr);
+				rc = -1;
+			}
+			g_string_free(scratch, TRUE);
+			return rc < 0 ? -1 : 1;
+		}
+		key = line + ts;
+		eq = memchr(key, '=', te - ts);
+		if (eq == NULL) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "expected KEY=VALUE, got \"%.*s\"",
+			    (int)MIN(te - ts, 40), key);
+			goto bad;
+		}
+		kn = (size_t)(eq - key);
+		val = eq + 1;
+		vn = te - ts - kn - 1;
+#define KEY(k) (kn == sizeof(k) - 1 && memcmp(key, k, kn) == 0)
+#define BADVAL() do {							\
+	g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,		\
+	    "bad value for %.*s: \"%.*s\"", (int)kn, key,		\
+	    (int)MIN(vn, 40), val);					\
+	goto bad;							\
+} while (0)
+		if (KEY("fd") || KEY("fd2")) {
+			int32_t *fp = KEY("fd") ? &tc->fd : &tc->fd2;
+
+			if (vn == 8 && memcmp(val, "AT_FDCWD", 8) == 0)
+				*fp = TC_AT_FDCWD;
+			else if (!parse_i32(val, vn, fp))
+				BADVAL();
+		} else if (KEY("path") || KEY("path2") || KEY("fdpath") ||
+		    KEY("fdpath2") || KEY("retpath")) {
+			char **field_p = KEY("path") ? &tc->path :
+			    KEY("path2") ? &tc->path2 : KEY("fdpath") ? &tc->fdpath :
+			    KEY("fdpath2") ? &tc->fdpath2 : &tc->retpath;
+
+			if (!unquote(val, vn, scratch))
+				BADVAL();
+			trace_call_set_str(tc, field_p, scratch->str, scratch->len);
+		} else if (KEY("off")) {
+			if (!parse_i64(val, vn, &tc->off))
+				BADVAL();
+		} else if (KEY("len")) {
+			if (!parse_i64(val, vn, &tc->len))
+				BADVAL();
+		} else if (KEY("arg")) {
+			if (!parse_i64(val, vn, &tc->arg))
+				BADVAL();
+		} else if (KEY("size")) {
+			if (!parse_i64(val, vn, &tc->st_size))
+				BADVAL();
+		} else if (KEY("oflags")) {
+			if (!parse_flags(oflag_names, val, vn, &tc->oflags))
+				BADVAL();
+		} else if (KEY("atflags")) {
+			if (!parse_flags(atflag_names, val, vn, &tc->atflags))
+				BADVAL();
+		} else if (KEY("xflags")) {
+			if (!parse_flags(xflag_names, val, vn, &tc->xflags))
+				BADVAL();
+		} else if (KEY("cmd")) {
+			if ((tc->cmd = cmd_lookup(val, vn)) == TCMD_NONE)
+				BADVAL();
+		} else if (KEY("type")) {
+			if ((tc->st_type = type_lookup(val, vn)) == TT_NONE)
+				BADVAL();
+		} else if (KEY("mode")) {
+			char buf[16], *end;
+
+			if (vn == 0 || vn >= sizeof(buf))
+				BADVAL();
+			memcpy(buf, val, vn);
+			buf[vn] = '\0';
+			tc->mode = (uint32_t)strtoul(buf, &end, 8);
+			if (*end != '\0')
+				BADVAL();
+		} else if (KEY("rfd")) {
+			const char *comma = memchr(val, ',', vn);
+
+			if (comma == NULL ||
+			    !parse_i32(val, (size_t)(comma - val), &tc->rfd[0]) ||
+			    !parse_i32(comma + 1, vn - (size_t)(comma - val) - 1,
+			    &tc->rfd[1]))
+				BADVAL();
+		} else if (KEY("fd_deleted") || KEY("fd2_deleted") ||
+		    KEY("ret_deleted")) {
+			bool *bp = KEY("fd_deleted") ? &tc->fd_deleted :
+			    KEY("fd2_deleted") ? &tc->fd2_deleted : &tc->ret_deleted;
+
+			if (vn != 1 || (val[0] != '0' && val[0] != '1'))
+				BADVAL();
+			*bp = val[0] == '1';
+		} else {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "unknown key \"%.*s\"", (int)MIN(kn, 40), key);
+			goto bad;
+		}
+#undef KEY
+#undef BADVAL
+	}
+bad:
+	g_string_free(scratch, TRUE);
+	return -1;
+}
+#undef BAD
+
+/* ---- native writer --------------------------------------------------- */
+
+struct trace_writer {
+	gzFile	 gz;		/* compressed output */
+	FILE	*fp;		/* plain output */
+	char	*path;
+	GString	*buf;
+};
+
+struct trace_writer *
+trace_writer_open(const char *path, GError **err)
+{
+	struct trace_writer *w = g_new0(struct trace_writer, 1);
+
+	w->path = g_strdup(path);
+	if (g_str_has_suffix(path, ".gz"))
+		w->gz = gzopen(path, "wb6");
+	else
+		w->fp = fopen(path, "w");
+	if (w->gz == NULL && w->fp == NULL) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: %s", path,
+		    g_strerror(errno));
+		g_free(w->path);
+		g_free(w);
+		return NULL;
+	}
+	w->buf = g_string_sized_new(1 << 16);
+	native_format_header(w->buf);
+	return w;
+}
+
+static bool
+writer_flush(struct trace_writer *w, GError **err)
+{
+	bool ok;
+
+	if (w->buf->len == 0)
+		return true;
+	if (w->gz != NULL)
+		ok = gzwrite(w->gz, w->buf->str, (unsigned)w->buf->len) ==
+		    (int)w->buf->len;
+	else
+		ok = fwrite(w->buf->str, 1, w->buf->len, w->fp) == w->buf->len;
+	g_string_truncate(w->buf, 0);
+	if (!ok)
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: write failed",
+		    w->path);
+	return ok;
+}
+
+bool
+trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err)
+{
+	native_format_call(w->buf, tc);
+	if (w->buf->len >= (1 << 16))
+		return writer_flush(w, err);
+	return true;
+}
+
+bool
+trace_writer_close(struct trace_writer *w, GError **err)
+{
+	bool ok = writer_flush(w, err);
+
+	if (w->gz != NULL) {
+		if (gzclose(w->gz) != Z_OK && ok) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
+			    "%s: write failed", w->path);
+			ok = false;
+		}
+	} else if (fclose(w->fp) != 0 && ok) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: %s", w->path,
+		    g_strerror(errno));
+		ok = false;
+	}
+	g_string_free(w->buf, TRUE);
+	g_free(w->path);
+	g_free(w);
+	return ok;
+}
+
+/* ---- opening a trace of any format ---------------------------------- */
+
+struct ffsrc {
+	struct strace_parser *p;
+	struct trace_call next;
+	bool	 have;		/* next holds a record */
+	bool	 done;
+};
+
+struct trace_reader {
+	enum trace_format fmt;
+	char	*path;
+	struct lineio *in;		/* TF_NATIVE */
+	struct strace_parser *sp;	/* TF_STRACE */
+	struct ffsrc *ff;		/* TF_STRACE_FF */
+	unsigned nff;
+};
+
+const char *
+trace_format_name(enum trace_format f)
+{
+	switch (f) {
+	case TF_NATIVE: return "native";
+	case TF_STRACE: return "strace";
+	case TF_STRACE_FF: return "strace -ff";
+	}
+	return "?";
+}
+
+enum trace_format
+trace_reader_format(const struct trace_reader *r)
+{
+	return r->fmt;
+}
+
+static gint
+cmp_i32(gconstpointer a, gconstpointer b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The pids of the PATH.<digits> files of an strace -ff set. */
+static GArray *
+ff_members(const char *prefix)
+{
+	char *dir = g_path_get_dirname(prefix);
+	char *base = g_path_get_basename(prefix);
+	size_t bl = strlen(base);
+	GArray *pids = g_array_new(FALSE, FALSE, sizeof(int32_t));
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		int32_t pid;
+
+		if (strncmp(name, base, bl) == 0 && name[bl] == '.' &&
+		    name[bl + 1] != '\0' &&
+		    strspn(name + bl + 1, "0123456789") == strlen(name + bl + 1) &&
+		    parse_i32(name + bl + 1, strlen(name + bl + 1), &pid))
+			g_array_append_val(pids, pid);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_free(dir);
+	g_free(base);
+	return pids;
+}
+
+static struct trace_reader *
+open_ff(const char *prefix, GArray *pids, GError **err)
+{
+	struct trace_reader *r = g_new0(struct trace_reader, 1);
+	unsigned i;
+
+	g_array_sort(pids, cmp_i32);
+	r->fmt = TF_STRACE_FF;
+	r->path = g_strdup(prefix);
+	r->nff = pids->len;
+	r->ff = g_new0(struct ffsrc, r->nff);
+	for (i = 0; i < r->nff; i++) {
+		int32_t pid = g_array_index(pids, int32_t, i);
+		char *fn = g_strdup_printf("%s.%d", prefix, pid);
+		struct lineio *in = lineio_open(fn, err);
+
+		g_free(fn);
+		trace_call_init(&r->ff[i].next);
+		if (in == NULL) {
+			r->nff = i + 1;
+			trace_close(r);
+			return NULL;
+		}
+		r->ff[i].p = strace_parser_new(in, pid);
+	}
+	return r;
+}
+
+struct trace_reader *
+trace_open(const char *path, GError **err)
+{
+	struct trace_reader *r;
+	struct lineio *in;
+	const char *line = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+		GArray *pids = ff_members(path);
+
+		if (pids->len > 0) {
+			r = open_ff(path, pids, err);
+			g_array_free(pids, TRUE);
+			return r;
+		}
+		g_array_free(pids, TRUE);
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
+		    "%s: no such file (nor an strace -ff set %s.<pid>)", path, path);
+		return NULL;
+	}
+	if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
+		    "%s: is a directory, not a trace", path);
+		return NULL;
+	}
+	/* PATH.<pid> with siblings: one member of an -ff set. */
+	{
+		const char *dot = strrchr(path, '.');
+
+		if (dot != NULL && dot[1] != '\0' &&
+		    strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+			char *prefix = g_strndup(path, (size_t)(dot - path));
+			GArray *pids = ff_members(prefix);
+
+			if (pids->len > 1) {
+				r = open_ff(prefix, pids, err);
+				g_array_free(pids, TRUE);
+				g_free(prefix);
+				return r;
+			}
+			g_array_free(pids, TRUE);
+			g_free(prefix);
+		}
+	}
+
+	in = lineio_open(path, err);
+	if (in == NULL)
+		return NULL;
+	/* Sniff the first non-blank line. */
+	while ((rc = lineio_next(in, &line, &len, err)) == 1 && len == 0)
+		;
+	if (rc < 0) {
+		lineio_close(in);
+		return NULL;
+	}
+	r = g_new0(struct trace_reader, 1);
+	r->path = g_strdup(path);
+	if (rc == 0) {
+		/* An empty file is an empty trace of either kind. */
+		r->fmt = TF_NATIVE;
+		r->in = in;
+		return r;
+	}
+	if (len >= strlen(NATIVE_MAGIC) &&
+	    memcmp(line, NATIVE_MAGIC, strlen(NATIVE_MAGIC)) == 0) {
+		int64_t v;
+		size_t ml = strlen(NATIVE_MAGIC);
+
+		if (len <= ml + 1 || line[ml] != ' ' ||
+		    !parse_i64(line + ml + 1, len - ml - 1, &v)) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "%s:%llu: malformed native trace header", path,
+			    (unsigned long long)lineio_lineno(in));
+			goto fail;
+		}
+		if (v != NATIVE_VERSION) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "%s:%llu: native trace version %lld; this vfssim reads version %d",
+			    path, (unsigned long long)lineio_lineno(in),
+			    (long long)v, NATIVE_VERSION);
+			goto fail;
+		}
+		r->fmt = TF_NATIVE;
+		r->in = in;
+		return r;
+	}
+	if (strace_sniff(line, len)) {
+		/* Start over so the parser sees the first line too. */
+		lineio_close(in);
+		in = lineio_open(path, err);
+		if (in == NULL)
+			goto fail2;
+		r->fmt = TF_STRACE;
+		r->sp = strace_parser_new(in, 0);
+		return r;
+	}
+	g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+	    "%s:%llu: not a trace vfssim can read: neither a native trace "
+	    "(\"%s %d\" header) nor an strace log", path,
+	    (unsigned long long)lineio_lineno(in), NATIVE_MAGIC, NATIVE_VERSION);
+fail:
+	lineio_close(in);
+fail2:
+	g_free(r->path);
+	g_free(r);
+	return NULL;
+}
+
+static int
+read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
+{
+	const char *line;
+	size_t len;
+	int rc;
+
+	for (;;) {
+		GError *perr = NULL;
+
+		rc = lineio_next(r->in, &line, &len, err);
+		if (rc <= 0)
+			return rc;
+		rc = native_parse_line(line, len, tc, &perr);
+		if (rc < 0) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "%s:%llu: %s", r->path,
+			    (unsigned long long)lineio_lineno(r->in), perr->message);
+			g_error_free(perr);
+			return -1;
+		}
+		if (rc == 1) {
+			tc->line = lineio_lineno(r->in);
+			return 1;
+		}
+	}
+}
+
+/* Merge the -ff files by entry time (ties: lowest pid first). */
+static int
+read_ff(struct trace_reader *r, struct trace_call *tc, GError **err)
+{
+	struct ffsrc *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < r->nff; i++) {
+		struct ffsrc *f = &r->ff[i];
+
+		if (!f->have && !f->done) {
+			int rc = strace_parser_next(f->p, &f->next, err);
+
+			if (rc < 0)
+				return -1;
+			if (rc == 0)
+				f->done = true;
+			else
+				f->have = true;
+		}
+		if (f->have && (best == NULL ||
+		    (f->next.t_ns != TC_NOTIME && best->next.t_ns != TC_NOTIME &&
+		    f->next.t_ns < best->next.t_ns)))
+			best = f;
+	}
+	if (best == NULL)
+		return 0;
+	trace_call_move(tc, &best->next);
+	best->have = false;
+	return 1;
+}
+
+int
+trace_read(struct trace_reader *r, struct trace_call *tc, GError **err)
+{
+	switch (r->fmt) {
+	case TF_NATIVE:
+		return read_native(r, tc, err);
+	case TF_STRACE:
+		return strace_parser_next(r->sp, tc, err);
+	case TF_STRACE_FF:
+		return read_ff(r, tc, err);
+	}
+	return -1;
+}
+
+void
+trace_close(struct trace_reader *r)
+{
+	unsigned i;
+
+	if (r == NULL)
+		return;
+	lineio_close(r->in);
+	if (r->sp != NULL)
+		strace_parser_free(r->sp);
+	for (i = 0; i < r->nff; i++) {
+		if (r->ff[i].p != NULL)
+			strace_parser_free(r->ff[i].p);
+		trace_call_free(&r->ff[i].next);
+	}
+	g_free(r->ff);
+	g_free(r->path);
+	g_free(r);
+}

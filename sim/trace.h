@@ -1,0 +1,277 @@
+/*
+ * trace.h — one traced system call as vfssim replays it, and the readers
+ * and writer of trace files.
+ *
+ * Every input format (the native format, strace logs, strace -ff sets) is
+ * read into the same struct trace_call, one call at a time: a trace of any
+ * length streams through in bounded memory.  The trace readers know nothing
+ * of the simulation.
+ *
+ * The native format (docs in README.md, "Native trace format"):
+ *
+ *	#vfssim-trace 1
+ *	T PID CALL RESULT DUR [KEY=VALUE]...
+ *
+ * T is the call's entry time in ns ("-" if unknown), RESULT an integer,
+ * "-ENAME" for a failure or "?" if the call never returned, DUR the time
+ * spent in the call in ns ("-" if unknown).  CALL "+++" is not a call but
+ * the end of a process (RESULT is its exit status).  Strings are quoted
+ * with C escapes; flag sets are written by name ("O_RDWR|O_CREAT").
+ */
+#ifndef VFSSIM_TRACE_H
+#define VFSSIM_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <glib.h>
+
+/* The calls vfssim knows by name.  SC_OTHER is any call it does not model
+ * (it keeps the traced name in trace_call.name). */
+#define SC_LIST(X)							\
+	X(OPEN, "open") X(OPENAT, "openat") X(CREAT, "creat")		\
+	X(CLOSE, "close")						\
+	X(READ, "read") X(PREAD, "pread64") X(READV, "readv")		\
+	X(PREADV, "preadv")						\
+	X(WRITE, "write") X(PWRITE, "pwrite64") X(WRITEV, "writev")	\
+	X(PWRITEV, "pwritev")						\
+	X(LSEEK, "lseek")						\
+	X(FSYNC, "fsync") X(FDATASYNC, "fdatasync") X(SYNC, "sync")	\
+	X(STAT, "stat") X(LSTAT, "lstat") X(FSTAT, "fstat")		\
+	X(NEWFSTATAT, "newfstatat") X(STATX, "statx")			\
+	X(ACCESS, "access") X(FACCESSAT, "faccessat")			\
+	X(FACCESSAT2, "faccessat2")					\
+	X(UNLINK, "unlink") X(UNLINKAT, "unlinkat")			\
+	X(RENAME, "rename") X(RENAMEAT, "renameat")			\
+	X(RENAMEAT2, "renameat2")					\
+	X(MKDIR, "mkdir") X(MKDIRAT, "mkdirat") X(RMDIR, "rmdir")	\
+	X(FTRUNCATE, "ftruncate") X(TRUNCATE, "truncate")		\
+	X(GETDENTS64, "getdents64")					\
+	X(DUP, "dup") X(DUP2, "dup2") X(DUP3, "dup3")			\
+	X(FCNTL, "fcntl")						\
+	X(CHDIR, "chdir") X(FCHDIR, "fchdir")				\
+	X(FLOCK, "flock")						\
+	X(CLONE, "clone") X(CLONE3, "clone3") X(FORK, "fork")		\
+	X(VFORK, "vfork") X(EXECVE, "execve")				\
+	X(WAIT4, "wait4") X(WAITID, "waitid")
+
+enum sc_id {
+	SC_OTHER = 0,
+#define X(id, name) SC_##id,
+	SC_LIST(X)
+#undef X
+	SC__COUNT
+};
+
+const char *sc_name(enum sc_id sc);
+enum sc_id sc_lookup(const char *name);	/* SC_OTHER if not known */
+
+enum tc_kind {
+	TC_CALL = 0,
+	TC_EXIT,		/* the process ended ("+++ exited with N +++") */
+};
+
+#define TC_NOTIME	INT64_MIN	/* the trace has no timestamps */
+#define TC_NOFD		(-1)
+#define TC_AT_FDCWD	(-100)
+#define TC_NOOFF	(-1)
+
+/* Open flags, independent of the host that captured the trace. */
+#define TO_ACCMODE	0x00000003
+#define TO_RDONLY	0x00000000
+#define TO_WRONLY	0x00000001
+#define TO_RDWR		0x00000002
+#define TO_CREAT	0x00000004
+#define TO_EXCL		0x00000008
+#define TO_TRUNC	0x00000010
+#define TO_APPEND	0x00000020
+#define TO_NONBLOCK	0x00000040
+#define TO_DIRECTORY	0x00000080
+#define TO_NOFOLLOW	0x00000100
+#define TO_CLOEXEC	0x00000200
+#define TO_DIRECT	0x00000400
+#define TO_SYNC		0x00000800
+#define TO_DSYNC	0x00001000
+#define TO_TMPFILE	0x00002000
+#define TO_EXLOCK	0x00004000	/* FreeBSD open(2) flags */
+#define TO_SHLOCK	0x00008000
+#define TO_PATH		0x00010000
+#define TO_NOATIME	0x00020000
+#define TO_NOCTTY	0x00040000
+#define TO_LARGEFILE	0x00080000
+#define TO_ASYNC	0x00100000
+
+/* *at() flags */
+#define TAT_REMOVEDIR		0x1
+#define TAT_SYMLINK_NOFOLLOW	0x2
+#define TAT_EMPTY_PATH		0x4
+#define TAT_SYMLINK_FOLLOW	0x8
+
+/* Call-specific flags (trace_call.xflags); names are unique across calls. */
+#define TX_RENAME_NOREPLACE	0x0001
+#define TX_RENAME_EXCHANGE	0x0002
+#define TX_RENAME_WHITEOUT	0x0004
+#define TX_CLONE_VM		0x0010
+#define TX_CLONE_FS		0x0020
+#define TX_CLONE_FILES		0x0040
+#define TX_CLONE_VFORK		0x0080
+#define TX_CLONE_THREAD		0x0100
+#define TX_LOCK_SH		0x1000
+#define TX_LOCK_EX		0x2000
+#define TX_LOCK_NB		0x4000
+#define TX_LOCK_UN		0x8000
+
+/* trace_call.cmd: fcntl commands and lseek whence values. */
+enum tc_cmd {
+	TCMD_NONE = 0,
+	TCMD_F_DUPFD, TCMD_F_DUPFD_CLOEXEC, TCMD_F_GETFD, TCMD_F_SETFD,
+	TCMD_F_GETFL, TCMD_F_SETFL, TCMD_F_GETLK, TCMD_F_SETLK, TCMD_F_SETLKW,
+	TCMD_F_OFD_GETLK, TCMD_F_OFD_SETLK, TCMD_F_OFD_SETLKW, TCMD_F_OTHER,
+	TCMD_SEEK_SET, TCMD_SEEK_CUR, TCMD_SEEK_END, TCMD_SEEK_DATA, TCMD_SEEK_HOLE,
+	TCMD__COUNT
+};
+
+/* File types seen in stat results. */
+enum tc_type { TT_NONE = 0, TT_REG, TT_DIR, TT_LNK, TT_CHR, TT_BLK, TT_FIFO, TT_SOCK };
+
+/*
+ * One call.  Which fields mean something depends on the call:
+ *   fd	     the descriptor operated on; for *at() calls the directory
+ *	     descriptor (TC_AT_FDCWD for AT_FDCWD); for dup2/dup3 the old fd
+ *   fd2     the second descriptor (dup2/dup3 new fd, renameat new dirfd)
+ *   path    the name passed (open, stat, unlink, rename old name, ...)
+ *   path2   the second name (rename new name)
+ *   off     explicit offset (pread64, pwrite64, preadv, pwritev, lseek) or
+ *	     length (truncate, ftruncate)
+ *   len     bytes asked for (read/write count, sum of an iovec's lengths)
+ *   cmd     fcntl command or lseek whence; arg its argument
+ *   oflags  open flags (open, openat, creat; fcntl F_SETFL; dup3 O_CLOEXEC)
+ *   atflags AT_* flags; xflags rename/clone/flock flags
+ *   st_size, st_type   what a successful stat-like call reported
+ *   rfd     descriptors returned through memory (pipe2, socketpair)
+ *   fdpath, fdpath2, retpath   strace -y annotations: what fd, fd2 and the
+ *	     returned descriptor named when the call ran (for AT_FDCWD, the
+ *	     working directory).  A path annotation is a path; anything else
+ *	     ("pipe:[123]", "socket:[9]", "anon_inode:[eventfd]") is kept as is.
+ *   fd_deleted, fd2_deleted, ret_deleted  the annotation ended "(deleted)"
+ * Strings are NUL-terminated bytes (a file name may hold any byte but NUL);
+ * NULL when absent.
+ */
+struct trace_call {
+	int64_t	 t_ns;		/* entry time in ns; TC_NOTIME if unknown */
+	int64_t	 dur_ns;	/* time in the call; -1 if unknown */
+	int64_t	 ret;		/* result; -1 with err set when it failed */
+	int64_t	 off;
+	int64_t	 len;
+	int64_t	 arg;
+	int64_t	 st_size;	/* -1 if not seen */
+	int32_t	 pid;
+	int32_t	 err;		/* errno (host numbering) when ret == -1 */
+	int32_t	 fd, fd2;
+	int32_t	 rfd[2];
+	uint32_t oflags, atflags, xflags;
+	uint32_t mode;
+	uint16_t sc;		/* enum sc_id */
+	uint8_t	 kind;		/* enum tc_kind */
+	uint8_t	 cmd;		/* enum tc_cmd */
+	uint8_t	 st_type;	/* enum tc_type */
+	bool	 ret_unknown;	/* "= ?": the call never returned */
+	bool	 fd_deleted, fd2_deleted, ret_deleted;
+	char	*path, *path2, *fdpath, *fdpath2, *retpath;
+	char	 name[32];	/* the call's name as traced */
+	uint64_t line;		/* where it came from, for messages */
+
+	/* storage for the strings above (owned) */
+	char	*strbuf;
+	size_t	 strlen_, strcap;
+};
+
+void	trace_call_init(struct trace_call *tc);	/* all fields "absent" */
+void	trace_call_reset(struct trace_call *tc);	/* same, keeps storage */
+void	trace_call_free(struct trace_call *tc);	/* frees the storage */
+/* Store a string of n bytes in tc's storage and return it.  Pointers from
+ * earlier calls stay valid (storage is rebased by trace_call_set_str). */
+void	trace_call_set_str(struct trace_call *tc, char **field, const char *s, size_t n);
+void	trace_call_move(struct trace_call *dst, struct trace_call *src);
+bool	trace_call_equal(const struct trace_call *a, const struct trace_call *b);
+
+/* Names of flag bits, commands and errors, shared by all formats. */
+const char *tc_cmd_name(enum tc_cmd cmd);
+const char *tc_type_name(enum tc_type t);
+const char *tc_errno_name(int err);	/* "ENOENT"; NULL if unknown */
+int	tc_errno_lookup(const char *name);	/* 0 if unknown */
+
+/* ---- reading --------------------------------------------------------- */
+
+enum trace_format {
+	TF_NATIVE,		/* vfssim native text (optionally gzip'd) */
+	TF_STRACE,		/* strace -f log, one file */
+	TF_STRACE_FF,		/* strace -ff: one file per process */
+};
+
+struct trace_reader;
+
+/*
+ * Open a trace of any supported format, gzip'd or not, detected from its
+ * content.  A path that names no file but has siblings PATH.<pid> is read as
+ * an strace -ff set, as is a PATH.<pid> whose siblings share its prefix.
+ * Errors name the file (and the line, for content errors).
+ */
+struct trace_reader *trace_open(const char *path, GError **err);
+/* 1: *tc holds the next call; 0: end of trace; -1: *err says why. */
+int	trace_read(struct trace_reader *r, struct trace_call *tc, GError **err);
+enum trace_format trace_reader_format(const struct trace_reader *r);
+const char *trace_format_name(enum trace_format f);
+void	trace_close(struct trace_reader *r);
+
+/* ---- the native format ----------------------------------------------- */
+
+#define NATIVE_MAGIC	"#vfssim-trace"
+#define NATIVE_VERSION	1
+
+/* Append one record (with its newline) to out. */
+void	native_format_call(GString *out, const struct trace_call *tc);
+void	native_format_header(GString *out);
+/* Parse one line (without its newline).  Returns 1 for a record, 0 for a
+ * comment or blank line, -1 on error (message without file/line prefix). */
+int	native_parse_line(const char *line, size_t len, struct trace_call *tc,
+	    GError **err);
+
+/* A writer for native traces; gzip-compressed when the name ends ".gz". */
+struct trace_writer;
+struct trace_writer *trace_writer_open(const char *path, GError **err);
+bool	trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err);
+bool	trace_writer_close(struct trace_writer *w, GError **err);
+
+/* ---- line input (shared by the readers) ------------------------------ */
+
+/* Reads lines from a file, gzip'd or plain, in large blocks.  A line may
+ * contain NUL bytes (the caller decides whether that is junk). */
+struct lineio;
+struct lineio *lineio_open(const char *path, GError **err);
+/* 1 and *line, *len (no newline; valid until the next call), 0 at EOF,
+ * -1 on a read error. */
+int	lineio_next(struct lineio *l, const char **line, size_t *len, GError **err);
+uint64_t lineio_lineno(const struct lineio *l);
+const char *lineio_path(const struct lineio *l);
+void	lineio_close(struct lineio *l);
+
+/* Error domain for trace problems. */
+#define TRACE_ERROR trace_error_quark()
+GQuark	trace_error_quark(void);
+enum { TRACE_ERROR_IO, TRACE_ERROR_FORMAT };
+
+/* ---- strace logs (strace.c) ------------------------------------------ */
+
+struct strace_parser;
+
+/* True if the first line looks like an strace log line. */
+bool	strace_sniff(const char *line, size_t len);
+/* A parser over one file.  pid_hint is the pid of an -ff file (its lines
+ * carry no pid), or 0. */
+struct strace_parser *strace_parser_new(struct lineio *in, int32_t pid_hint);
+int	strace_parser_next(struct strace_parser *p, struct trace_call *tc, GError **err);
+void	strace_parser_free(struct strace_parser *p);	/* closes its lineio */
+
+#endif
