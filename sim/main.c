@@ -1,0 +1,512 @@
+/*
+ * main.c — the vfssim commands.
+ *
+ *	vfssim replay TRACE [--profile F] [--set key=value]... [--db F] [--seed N]
+ *	vfssim import strace IN -o OUT
+ *	vfssim plot DB [--run N] -o FILE
+ *	vfssim gen NAME [--param key=value]... [--seed N] -o OUT | gen --list
+ *	vfssim profile [--profile F] [--set key=value]... [--list]
+ *
+ * Each command parses its own options with a GOptionContext.  Exit status:
+ * 0 success, 1 a failure while running (I/O, database), 2 bad input (an
+ * unknown option, a malformed trace or profile).
+ */
+#include "metrics.h"
+#include "plot.h"
+#include "profile.h"
+#include "replay.h"
+#include "report.h"
+#include "trace.h"
+#include "version.h"
+#include "workloads/workload.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#define EXIT_BADINPUT	2
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static int
+fail(GError *err, int code)
+{
+	fprintf(stderr, "vfssim: %s\n", err != NULL ? err->message : "failed");
+	if (err != NULL)
+		g_error_free(err);
+	return code;
+}
+
+/* Errors about what the user gave us (exit 2) vs. failures (exit 1). */
+static int
+code_of(const GError *err)
+{
+	if (err == NULL)
+		return 1;
+	if (err->domain == TRACE_ERROR && err->code == TRACE_ERROR_FORMAT)
+		return EXIT_BADINPUT;
+	if (err->domain == TRACE_ERROR && err->code == TRACE_ERROR_IO)
+		return EXIT_BADINPUT;	/* a trace that is not there */
+	if (err->domain == PROFILE_ERROR || err->domain == G_OPTION_ERROR ||
+	    err->domain == G_FILE_ERROR)
+		return EXIT_BADINPUT;
+	return 1;
+}
+
+/* Parse a command's options; on --help GOptionContext prints and exits. */
+static bool
+parse(GOptionContext *ctx, int *argc, char ***argv, GError **err)
+{
+	return g_option_context_parse(ctx, argc, argv, err);
+}
+
+static struct profile *
+build_profile(const char *file, char **sets, gint64 seed, GError **err)
+{
+	struct profile *p = profile_new();
+	char **s;
+
+	if (file != NULL && !profile_load(p, file, err))
+		goto bad;
+	for (s = sets; s != NULL && *s != NULL; s++)
+		if (!profile_set(p, *s, err))
+			goto bad;
+	if (seed >= 0) {
+		char *a = g_strdup_printf("replay.seed=%" G_GINT64_FORMAT, seed);
+		bool ok = profile_set(p, a, err);
+
+		g_free(a);
+		if (!ok)
+			goto bad;
+	}
+	return p;
+bad:
+	profile_free(p);
+	return NULL;
+}
+
+/* ---- replay ---------------------------------------------------------- */
+
+static int
+cmd_replay(int argc, char **argv)
+{
+	char *prof_file = NULL, *db = NULL, *label = NULL;
+	char **sets = NULL;
+	gint64 seed = -1;
+	gboolean no_events = FALSE, quiet = FALSE;
+	GOptionEntry entries[] = {
+		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
+		  "Machine and policy profile (INI)", "FILE" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a profile key, e.g. bio.nbuf=2000 or kern.filedelay=5s (repeatable)",
+		  "KEY=VALUE" },
+		{ "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
+		  "Database to record into (default vfssim.db)", "FILE" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+		  "Seed of the run's random choices (replay.seed)", "N" },
+		{ "label", 0, 0, G_OPTION_ARG_STRING, &label,
+		  "A name for this run in the runs table", "NAME" },
+		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
+		  "Do not record a row per call and per disk request", NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+		  "Print no summary", NULL },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("TRACE - replay a trace "
+	    "through the simulated kernel");
+	GError *err = NULL;
+	struct replay_opts o;
+	struct replay_result res;
+	struct profile *prof = NULL;
+	int rc = 0;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+	    "TRACE is a native vfssim trace, an strace log (capture with\n"
+	    "  strace -f -ttt -T -y -o FILE COMMAND\n"
+	    "), or the prefix of an strace -ff set; gzip'd files are read directly.\n"
+	    "The run's calls, disk requests, samples and summary go to the database.");
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "vfssim replay: expected one TRACE (see vfssim replay --help)\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	prof = build_profile(prof_file, sets, seed, &err);
+	if (prof == NULL) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.trace = argv[1];
+	o.db = db != NULL ? db : "vfssim.db";
+	o.prof = prof;
+	o.events = !no_events;
+	o.progress = isatty(STDERR_FILENO) && !quiet;
+	o.label = label;
+	o.interrupted = &interrupted;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!replay_run(&o, &res, &err)) {
+		rc = code_of(err);
+		fail(err, rc);
+		goto out;
+	}
+	if (!quiet) {
+		if (!report_summary(o.db, res.run, stdout, &err)) {
+			rc = fail(err, 1);
+			goto out;
+		}
+		printf("  recorded   run %lld in %s; %.2f s wall, %.0f calls/s\n",
+		    (long long)res.run, o.db, res.wall_seconds,
+		    res.wall_seconds > 0 ? (double)res.calls / res.wall_seconds : 0);
+	}
+out:
+	profile_free(prof);
+	g_option_context_free(ctx);
+	g_free(prof_file);
+	g_free(db);
+	g_free(label);
+	g_strfreev(sets);
+	return rc;
+}
+
+/* ---- import ---------------------------------------------------------- */
+
+static int
+cmd_import(int argc, char **argv)
+{
+	char *outpath = NULL;
+	GOptionEntry entries[] = {
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &outpath,
+		  "Native trace to write (gzip'd if it ends in .gz)", "OUT" },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("strace IN - convert an "
+	    "strace log to a native trace");
+	GError *err = NULL;
+	struct trace_reader *r = NULL;
+	struct trace_writer *w = NULL;
+	struct trace_call tc;
+	int rc = 0, n;
+	uint64_t count = 0;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	trace_call_init(&tc);
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (argc != 3 || strcmp(argv[1], "strace") != 0 || outpath == NULL) {
+		fprintf(stderr, "vfssim import: usage: vfssim import strace IN -o OUT\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	r = trace_open(argv[2], &err);
+	if (r == NULL) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (trace_reader_format(r) == TF_NATIVE) {
+		fprintf(stderr, "vfssim import: %s is already a native trace\n", argv[2]);
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	/* Write to a temporary name and rename at the end: a failed import
+	 * leaves no half-written output. */
+	{
+		char *tmp = g_strdup_printf("%s.partial", outpath);
+
+		w = trace_writer_open(tmp, &err);
+		if (w == NULL) {
+			g_free(tmp);
+			rc = fail(err, 1);
+			goto out;
+		}
+		while ((n = trace_read(r, &tc, &err)) == 1) {
+			count++;
+			if (!trace_write(w, &tc, &err))
+				break;
+		}
+		if (n == 1 || n < 0) {
+			GError *e2 = NULL;
+
+			trace_writer_close(w, &e2);
+			g_clear_error(&e2);
+			w = NULL;
+			unlink(tmp);
+			g_free(tmp);
+			rc = fail(err, code_of(err));
+			goto out;
+		}
+		if (!trace_writer_close(w, &err)) {
+			w = NULL;
+			unlink(tmp);
+			g_free(tmp);
+			rc = fail(err, 1);
+			goto out;
+		}
+		w = NULL;
+		if (rename(tmp, outpath) != 0) {
+			fprintf(stderr, "vfssim import: %s: %s\n", outpath,
+			    g_strerror(errno));
+			unlink(tmp);
+			rc = 1;
+		}
+		g_free(tmp);
+	}
+	if (rc == 0)
+		printf("wrote %llu records to %s\n", (unsigned long long)count, outpath);
+out:
+	trace_call_free(&tc);
+	trace_close(r);
+	g_option_context_free(ctx);
+	g_free(outpath);
+	return rc;
+}
+
+/* ---- plot ------------------------------------------------------------ */
+
+static int
+cmd_plot(int argc, char **argv)
+{
+	char *outpath = NULL, *kind = NULL;
+	gint64 run = -1;
+	GOptionEntry entries[] = {
+		{ "run", 'r', 0, G_OPTION_ARG_INT64, &run,
+		  "Run to plot (default: the newest complete run)", "N" },
+		{ "kind", 'k', 0, G_OPTION_ARG_STRING, &kind,
+		  "What to plot: latency-cdf (default)", "KIND" },
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &outpath,
+		  "Image to write: .png or .svg", "FILE" },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("DB - plot a run with gnuplot");
+	GError *err = NULL;
+	int rc = 0;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (argc != 2 || outpath == NULL) {
+		fprintf(stderr, "vfssim plot: usage: vfssim plot DB [--run N] -o FILE\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	if (kind != NULL && strcmp(kind, "latency-cdf") != 0) {
+		fprintf(stderr, "vfssim plot: unknown kind \"%s\" (known: latency-cdf)\n",
+		    kind);
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	if (run < 0 && (run = report_latest_run(argv[1], &err)) < 0) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (!plot_latency_cdf(argv[1], run, outpath, &err)) {
+		rc = fail(err, err != NULL && err->domain == PLOT_ERROR &&
+		    err->code == PLOT_ERROR_INPUT ? EXIT_BADINPUT : 1);
+		goto out;
+	}
+	printf("wrote %s\n", outpath);
+out:
+	g_option_context_free(ctx);
+	g_free(outpath);
+	g_free(kind);
+	return rc;
+}
+
+/* ---- gen ------------------------------------------------------------- */
+
+static int
+cmd_gen(int argc, char **argv)
+{
+	char *outpath = NULL;
+	char **params = NULL;
+	gint64 seed = 1;
+	gboolean list = FALSE;
+	GOptionEntry entries[] = {
+		{ "param", 'P', 0, G_OPTION_ARG_STRING_ARRAY, &params,
+		  "A generator parameter (repeatable)", "KEY=VALUE" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N" },
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &outpath,
+		  "Native trace to write (gzip'd if it ends in .gz)", "OUT" },
+		{ "list", 'l', 0, G_OPTION_ARG_NONE, &list,
+		  "List the generators, one a line", NULL },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("NAME - write a synthetic "
+	    "workload as a native trace");
+	GError *err = NULL;
+	int rc = 0;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (list) {
+		workload_list(stdout);
+		goto out;
+	}
+	if (argc != 2 || outpath == NULL) {
+		fprintf(stderr, "vfssim gen: usage: vfssim gen NAME [--param k=v]... "
+		    "-o OUT  (vfssim gen --list shows the generators)\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	if (!workload_generate(argv[1], params, (uint64_t)seed, outpath, &err)) {
+		rc = fail(err, err != NULL && err->domain == WORKLOAD_ERROR ?
+		    EXIT_BADINPUT : 1);
+		goto out;
+	}
+out:
+	g_option_context_free(ctx);
+	g_free(outpath);
+	g_strfreev(params);
+	return rc;
+}
+
+/* ---- profile --------------------------------------------------------- */
+
+static int
+cmd_profile(int argc, char **argv)
+{
+	char *prof_file = NULL;
+	char **sets = NULL;
+	gboolean list = FALSE;
+	GOptionEntry entries[] = {
+		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
+		  "Profile to apply over the defaults", "FILE" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a key (repeatable)", "KEY=VALUE" },
+		{ "list", 'l', 0, G_OPTION_ARG_NONE, &list,
+		  "List every key with its type, default, sysctl name and meaning", NULL },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("- print the effective profile");
+	GError *err = NULL;
+	struct profile *p = NULL;
+	int rc = 0;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (list) {
+		const struct pkey *k;
+
+		for (k = profile_keys; k->group != NULL; k++) {
+			printf("%s.%s = %s", k->group, k->key, k->dflt);
+			if (k->sysctl != NULL)
+				printf("  (sysctl %s)", k->sysctl);
+			if (k->choices != NULL)
+				printf("  [%s]", k->choices);
+			printf("\n    %s\n", k->doc);
+		}
+		goto out;
+	}
+	p = build_profile(prof_file, sets, -1, &err);
+	if (p == NULL) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	{
+		char *t = profile_to_text(p);
+
+		fputs(t, stdout);
+		g_free(t);
+	}
+out:
+	profile_free(p);
+	g_option_context_free(ctx);
+	g_free(prof_file);
+	g_strfreev(sets);
+	return rc;
+}
+
+/* ---- dispatch -------------------------------------------------------- */
+
+static const struct command {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*what;
+} commands[] = {
+	{ "replay", cmd_replay, "replay a trace through the simulated kernel" },
+	{ "import", cmd_import, "convert an strace log to a native trace" },
+	{ "plot", cmd_plot, "plot a run's latency CDF with gnuplot" },
+	{ "gen", cmd_gen, "write a synthetic workload as a native trace" },
+	{ "profile", cmd_profile, "print the effective profile, or every key" },
+	{ NULL, NULL, NULL }
+};
+
+static void
+usage(FILE *out)
+{
+	const struct command *c;
+
+	fprintf(out, "usage: vfssim COMMAND [OPTIONS] ARGS\n\n"
+	    "A trace-driven simulator of the FreeBSD 4.x/5.0 VFS, buffer cache "
+	    "and disk.\n\ncommands:\n");
+	for (c = commands; c->name != NULL; c++)
+		fprintf(out, "  %-8s %s\n", c->name, c->what);
+	fprintf(out, "\n'vfssim COMMAND --help' describes a command.\n"
+	    "Quick start: vfssim replay app.strace --db runs.db && "
+	    "vfssim plot runs.db -o latency.png\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BADINPUT;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			char *hv[] = { argv[2], "--help", NULL };
+
+			for (c = commands; c->name != NULL; c++)
+				if (strcmp(c->name, argv[2]) == 0)
+					return c->fn(2, hv);
+		}
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("vfssim %s\n", VFSSIM_VERSION);
+		return 0;
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, argv[1]) == 0) {
+			char *prg = g_strdup_printf("vfssim %s", c->name);
+
+			g_set_prgname(prg);
+			g_free(prg);
+			return c->fn(argc - 1, argv + 1);
+		}
+	fprintf(stderr, "vfssim: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_BADINPUT;
+}

@@ -1,0 +1,415 @@
+/*
+ * metrics.c — the SQLite recorder (schema in metrics.h).
+ *
+ * Rows go in through prepared statements inside a transaction that is
+ * committed every BATCH rows, so recording millions of rows costs little.
+ * A run is marked complete only by metrics_end_run, after its last row.
+ */
+#include "metrics.h"
+#include "disk.h"
+#include "version.h"
+
+#include <string.h>
+#include <sqlite3.h>
+
+G_DEFINE_QUARK(vfssim-metrics-error-quark, metrics_error)
+
+#define BATCH	100000
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  trace TEXT NOT NULL,"
+	"  format TEXT,"
+	"  profile TEXT NOT NULL,"
+	"  profile_sources TEXT,"
+	"  seed INTEGER NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  label TEXT,"
+	"  started TEXT NOT NULL,"
+	"  finished TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('running','complete','failed')),"
+	"  error TEXT);"
+	"CREATE TABLE IF NOT EXISTS syscalls ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  pid INTEGER NOT NULL, call TEXT NOT NULL,"
+	"  class TEXT NOT NULL CHECK (class IN ('sim','pass')),"
+	"  path TEXT, fd INTEGER, offset INTEGER, bytes INTEGER,"
+	"  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,"
+	"  result INTEGER, error TEXT);"
+	"CREATE TABLE IF NOT EXISTS disk_io ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  submit_ns INTEGER NOT NULL, start_ns INTEGER NOT NULL,"
+	"  end_ns INTEGER NOT NULL, sector INTEGER NOT NULL,"
+	"  sectors INTEGER NOT NULL, is_write INTEGER NOT NULL,"
+	"  queue_ns INTEGER NOT NULL, seek_ns INTEGER NOT NULL,"
+	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
+	"  bufs INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS samples ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  t_ns INTEGER NOT NULL, dirty_bufs INTEGER, clean_bufs INTEGER,"
+	"  empty_bufs INTEGER, busy_bufs INTEGER, disk_qlen INTEGER,"
+	"  running_bytes INTEGER, procs INTEGER, calls_done INTEGER);"
+	"CREATE TABLE IF NOT EXISTS summary ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  metric TEXT NOT NULL, value REAL,"
+	"  PRIMARY KEY (run, metric));"
+	"CREATE TABLE IF NOT EXISTS latency_hist ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  call TEXT NOT NULL, lo_ns INTEGER NOT NULL, hi_ns INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS syscalls_run ON syscalls(run);"
+	"CREATE INDEX IF NOT EXISTS disk_io_run ON disk_io(run);"
+	"CREATE INDEX IF NOT EXISTS samples_run ON samples(run);"
+	"CREATE INDEX IF NOT EXISTS latency_hist_run ON latency_hist(run);";
+
+enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, NST };
+
+static const char *const stmt_sql[NST] = {
+	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?)",
+	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES (?,?,?)",
+	[ST_HIST] = "INSERT INTO latency_hist VALUES (?,?,?,?,?)",
+};
+
+struct metrics {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*st[NST];
+	int64_t		 run;
+	bool		 in_txn;
+	unsigned	 pending;	/* rows since the last commit */
+	char		*error;		/* first failure */
+};
+
+static void
+note_error(struct metrics *m, const char *what)
+{
+	if (m->error == NULL)
+		m->error = g_strdup_printf("%s: %s: %s", m->path, what,
+		    sqlite3_errmsg(m->db));
+}
+
+static bool
+exec(struct metrics *m, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(m->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (m->error == NULL)
+			m->error = g_strdup_printf("%s: %s", m->path,
+			    msg != NULL ? msg : "error");
+		sqlite3_free(msg);
+		return false;
+	}
+	return true;
+}
+
+struct metrics *
+metrics_open(const char *path, GError **err)
+{
+	struct metrics *m = g_new0(struct metrics, 1);
+	int i;
+
+	m->path = g_strdup(path);
+	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database: %s",
+		    path, m->db != NULL ? sqlite3_errmsg(m->db) : "out of memory");
+		metrics_close(m);
+		return NULL;
+	}
+	sqlite3_busy_timeout(m->db, 60000);
+	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") ||
+	    !exec(m, schema)) {
+		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
+		metrics_close(m);
+		return NULL;
+	}
+	for (i = 0; i < NST; i++)
+		if (sqlite3_prepare_v2(m->db, stmt_sql[i], -1, &m->st[i], NULL) !=
+		    SQLITE_OK) {
+			g_set_error(err, METRICS_ERROR, 0, "%s: %s (is it a vfssim "
+			    "database?)", path, sqlite3_errmsg(m->db));
+			metrics_close(m);
+			return NULL;
+		}
+	return m;
+}
+
+void
+metrics_close(struct metrics *m)
+{
+	int i;
+
+	if (m == NULL)
+		return;
+	if (m->in_txn)
+		exec(m, "ROLLBACK");
+	for (i = 0; i < NST; i++)
+		sqlite3_finalize(m->st[i]);
+	sqlite3_close(m->db);
+	g_free(m->error);
+	g_free(m->path);
+	g_free(m);
+}
+
+const char *
+metrics_error(const struct metrics *m)
+{
+	return m->error;
+}
+
+static void
+begin(struct metrics *m)
+{
+	if (!m->in_txn && exec(m, "BEGIN"))
+		m->in_txn = true;
+}
+
+static void
+commit(struct metrics *m)
+{
+	if (m->in_txn) {
+		exec(m, "COMMIT");
+		m->in_txn = false;
+	}
+	m->pending = 0;
+}
+
+static void
+step(struct metrics *m, int st, const char *what)
+{
+	sqlite3_stmt *s = m->st[st];
+
+	if (sqlite3_step(s) != SQLITE_DONE)
+		note_error(m, what);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (++m->pending >= BATCH) {
+		commit(m);
+		begin(m);
+	}
+}
+
+static char *
+utc_now(void)
+{
+	GDateTime *now = g_date_time_new_now_utc();
+	char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+
+	g_date_time_unref(now);
+	return s;
+}
+
+int64_t
+metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
+{
+	sqlite3_stmt *s;
+	char *now = utc_now();
+	int rc;
+
+	rc = sqlite3_prepare_v2(m->db,
+	    "INSERT INTO runs (trace, format, profile, profile_sources, seed, "
+	    "version, label, started, status) VALUES (?,?,?,?,?,?,?,?,'running')",
+	    -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, ri->trace, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, ri->format, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, ri->profile, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 4, ri->profile_sources, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 5, ri->seed);
+		sqlite3_bind_text(s, 6, VFSSIM_VERSION, -1, SQLITE_STATIC);
+		if (ri->label != NULL)
+			sqlite3_bind_text(s, 7, ri->label, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 8, now, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	g_free(now);
+	if (rc != SQLITE_DONE) {
+		g_set_error(err, METRICS_ERROR, 0, "%s: cannot record the run: %s",
+		    m->path, sqlite3_errmsg(m->db));
+		return -1;
+	}
+	m->run = sqlite3_last_insert_rowid(m->db);
+	begin(m);
+	return m->run;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t != NULL)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void
+metrics_syscall(struct metrics *m, const struct syscall_row *r)
+{
+	sqlite3_stmt *s = m->st[ST_SYSCALL];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_int(s, 2, r->pid);
+	sqlite3_bind_text(s, 3, r->call, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, r->passthrough ? "pass" : "sim", -1, SQLITE_STATIC);
+	bind_text_or_null(s, 5, r->path);
+	bind_i64_or_null(s, 6, r->fd);
+	bind_i64_or_null(s, 7, r->offset);
+	bind_i64_or_null(s, 8, r->bytes);
+	sqlite3_bind_int64(s, 9, r->start_ns);
+	sqlite3_bind_int64(s, 10, r->end_ns);
+	sqlite3_bind_int64(s, 11, r->result);
+	if (r->err != 0) {
+		const char *n = strerrorname_np(r->err);
+
+		bind_text_or_null(s, 12, n);
+	}
+	step(m, ST_SYSCALL, "syscalls");
+}
+
+void
+metrics_disk_io(struct metrics *m, const struct diskreq *r)
+{
+	sqlite3_stmt *s = m->st[ST_DISK];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_int64(s, 2, r->submit);
+	sqlite3_bind_int64(s, 3, r->start);
+	sqlite3_bind_int64(s, 4, r->end);
+	sqlite3_bind_int64(s, 5, r->sector);
+	sqlite3_bind_int(s, 6, r->nsect);
+	sqlite3_bind_int(s, 7, r->write);
+	sqlite3_bind_int64(s, 8, r->start - r->submit);
+	sqlite3_bind_int64(s, 9, r->seek_ns);
+	sqlite3_bind_int64(s, 10, r->rot_ns);
+	sqlite3_bind_int64(s, 11, r->xfer_ns);
+	sqlite3_bind_int(s, 12, r->nbufs);
+	step(m, ST_DISK, "disk_io");
+}
+
+void
+metrics_sample(struct metrics *m, const struct sample_row *r)
+{
+	sqlite3_stmt *s = m->st[ST_SAMPLE];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_int64(s, 2, r->t_ns);
+	sqlite3_bind_int(s, 3, r->dirty_bufs);
+	sqlite3_bind_int(s, 4, r->clean_bufs);
+	sqlite3_bind_int(s, 5, r->empty_bufs);
+	sqlite3_bind_int(s, 6, r->busy_bufs);
+	sqlite3_bind_int(s, 7, r->disk_qlen);
+	sqlite3_bind_int64(s, 8, r->running_bytes);
+	sqlite3_bind_int(s, 9, r->procs);
+	sqlite3_bind_int64(s, 10, (int64_t)r->calls_done);
+	step(m, ST_SAMPLE, "samples");
+}
+
+void
+metrics_summary(struct metrics *m, const char *metric, double value)
+{
+	sqlite3_stmt *s = m->st[ST_SUMMARY];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_text(s, 2, metric, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 3, value);
+	step(m, ST_SUMMARY, "summary");
+}
+
+void
+metrics_hist(struct metrics *m, const char *call, const struct hist *h)
+{
+	int i;
+
+	for (i = 0; i < HIST_NBUCKETS; i++) {
+		sqlite3_stmt *s = m->st[ST_HIST];
+		int64_t lo, hi;
+
+		if (h->counts[i] == 0)
+			continue;
+		hist_bucket(i, &lo, &hi);
+		sqlite3_bind_int64(s, 1, m->run);
+		sqlite3_bind_text(s, 2, call, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 3, lo);
+		sqlite3_bind_int64(s, 4, hi);
+		sqlite3_bind_int64(s, 5, (int64_t)h->counts[i]);
+		step(m, ST_HIST, "latency_hist");
+	}
+}
+
+static bool
+set_status(struct metrics *m, const char *status, const char *why)
+{
+	sqlite3_stmt *s;
+	char *now = utc_now();
+	int rc;
+
+	rc = sqlite3_prepare_v2(m->db, "UPDATE runs SET status = ?, error = ?, "
+	    "finished = ? WHERE id = ?", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, status, -1, SQLITE_STATIC);
+		bind_text_or_null(s, 2, why);
+		sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 4, m->run);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	g_free(now);
+	if (rc != SQLITE_DONE)
+		note_error(m, "runs");
+	return rc == SQLITE_DONE;
+}
+
+bool
+metrics_end_run(struct metrics *m, GError **err)
+{
+	/* The status changes in the same transaction as the last rows: a
+	 * crash leaves either everything or a run that is not complete. */
+	if (m->error == NULL)
+		set_status(m, "complete", NULL);
+	commit(m);
+	if (m->error != NULL) {
+		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
+		metrics_fail_run(m, m->error);
+		return false;
+	}
+	return true;
+}
+
+void
+metrics_fail_run(struct metrics *m, const char *why)
+{
+	static const char *const tables[] = {
+		"syscalls", "disk_io", "samples", "summary", "latency_hist"
+	};
+	unsigned i;
+
+	if (m->in_txn) {
+		exec(m, "ROLLBACK");
+		m->in_txn = false;
+	}
+	m->pending = 0;
+	begin(m);
+	for (i = 0; i < G_N_ELEMENTS(tables); i++) {
+		char *sql = g_strdup_printf("DELETE FROM %s WHERE run = %lld",
+		    tables[i], (long long)m->run);
+
+		exec(m, sql);
+		g_free(sql);
+	}
+	set_status(m, "failed", why);
+	commit(m);
+}

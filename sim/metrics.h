@@ -1,0 +1,93 @@
+/*
+ * metrics.h — the SQLite recorder: every metric of a run lands here.
+ *
+ * Schema (created with CREATE TABLE IF NOT EXISTS; one database holds any
+ * number of runs, told apart by run id):
+ *
+ *   runs(id, trace, format, profile, profile_sources, seed, version, label,
+ *        started, finished, status, error)
+ *	one row a run; status is 'running' while it runs and becomes
+ *	'complete' only when everything was recorded; a run that failed or was
+ *	interrupted is 'failed' (its other rows are deleted) or stays 'running'
+ *	(the process died).  profile is the effective profile, every key.
+ *   syscalls(run, pid, call, class, path, fd, offset, bytes, start_ns,
+ *        end_ns, result, error)
+ *	one row a replayed call (unless --no-events); class 'sim' (through the
+ *	simulated kernel) or 'pass' (not a file of the simulated fs: traced
+ *	time); times are simulated ns since the start of the run.
+ *   disk_io(run, submit_ns, start_ns, end_ns, sector, sectors, is_write,
+ *        queue_ns, seek_ns, rot_ns, xfer_ns, bufs)
+ *	one row a disk request (unless --no-events).
+ *   samples(run, t_ns, dirty_bufs, clean_bufs, empty_bufs, busy_bufs,
+ *        disk_qlen, running_bytes, procs, calls_done)
+ *	the machine's state every replay.sample_interval.
+ *   summary(run, metric, value)
+ *	counts, ratios and latency percentiles; README lists the metrics.
+ *   latency_hist(run, call, lo_ns, hi_ns, count)
+ *	each call type's latency histogram (always kept, even with
+ *	--no-events): what plots draw CDFs from.
+ */
+#ifndef VFSSIM_METRICS_H
+#define VFSSIM_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "hist.h"
+
+struct metrics;
+struct diskreq;
+
+struct run_info {
+	const char	*trace;
+	const char	*format;
+	const char	*profile;	/* effective profile text */
+	const char	*profile_sources;
+	int64_t		 seed;
+	const char	*label;		/* NULL for a plain replay */
+};
+
+struct syscall_row {
+	int32_t		 pid;
+	const char	*call;
+	bool		 passthrough;
+	const char	*path;
+	int32_t		 fd;
+	int64_t		 offset, bytes;
+	int64_t		 start_ns, end_ns;
+	int64_t		 result;
+	int		 err;		/* errno, or 0 */
+};
+
+struct sample_row {
+	int64_t		 t_ns;
+	int		 dirty_bufs, clean_bufs, empty_bufs, busy_bufs;
+	int		 disk_qlen;
+	int64_t		 running_bytes;
+	int		 procs;
+	uint64_t	 calls_done;
+};
+
+#define METRICS_ERROR metrics_error_quark()
+GQuark	metrics_error_quark(void);
+
+struct metrics *metrics_open(const char *path, GError **err);
+void	metrics_close(struct metrics *m);
+
+/* Start a run: insert its runs row (status 'running'); its id. */
+int64_t	metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err);
+void	metrics_syscall(struct metrics *m, const struct syscall_row *row);
+void	metrics_disk_io(struct metrics *m, const struct diskreq *r);
+void	metrics_sample(struct metrics *m, const struct sample_row *row);
+void	metrics_summary(struct metrics *m, const char *metric, double value);
+void	metrics_hist(struct metrics *m, const char *call, const struct hist *h);
+/* Commit everything and mark the run complete. */
+bool	metrics_end_run(struct metrics *m, GError **err);
+/* Throw the run's rows away and mark it failed with why. */
+void	metrics_fail_run(struct metrics *m, const char *why);
+/* First error seen while recording (a full disk, say), or NULL. */
+const char *metrics_error(const struct metrics *m);
+
+#endif

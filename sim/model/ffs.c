@@ -1,0 +1,236 @@
+/*
+ * ffs.c — inodes, the block map and block allocation.
+ *
+ * The first model keeps what decides where data lands on the disk: a free
+ * bitmap of file-system blocks, a preference for the block right after the
+ * file's previous one (ffs_blkpref's contiguity), and a rotor from which new
+ * files and broken runs search for free space.  Block 0 and the first 64 KB
+ * (boot block, superblock) are never allocated, so 0 can mean "hole" as it
+ * does in an inode.
+ */
+#include "kern.h"
+#include "kassert.h"
+
+#include <string.h>
+
+#define isfree(fs, b)	((fs)->fs_blksfree[(b) >> 3] & (1u << ((b) & 7)))
+#define setfree(fs, b)	((fs)->fs_blksfree[(b) >> 3] |= (uint8_t)(1u << ((b) & 7)))
+#define clrfree(fs, b)	((fs)->fs_blksfree[(b) >> 3] &= (uint8_t)~(1u << ((b) & 7)))
+
+static struct inode *
+inode_new(struct kern *k, bool isdir)
+{
+	struct inode *ip = g_new0(struct inode, 1);
+
+	ip->i_number = ++k->fs.fs_ninode;
+	g_hash_table_insert(k->fs.fs_inodes, &ip->i_number, ip);
+	ip->i_isdir = isdir;
+	ip->i_db = g_array_new(FALSE, TRUE, sizeof(ufs2_daddr_t));
+	if (isdir)
+		ip->i_dir = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, NULL);
+	return ip;
+}
+
+bool
+ffs_mount(struct kern *k, GError **err)
+{
+	struct fs *fs = &k->fs;
+	int64_t disk_bytes = disk_capacity(&k->disk) * DEV_BSIZE;
+	int64_t b;
+
+	if (k->p.bsize < 4096 || k->p.bsize > 65536 ||
+	    (k->p.bsize & (k->p.bsize - 1)) != 0) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.bsize %d: must be a power of two from 4K to 64K",
+		    k->p.bsize);
+		return false;
+	}
+	if (k->p.fsize < 512 || k->p.fsize > k->p.bsize ||
+	    (k->p.fsize & (k->p.fsize - 1)) != 0 || k->p.bsize / k->p.fsize > 8) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.fsize %d: must be a power of two, at least 512 and at "
+		    "least bsize/8", k->p.fsize);
+		return false;
+	}
+	if (k->p.fs_size > disk_bytes) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.size %lld bytes does not fit on the %lld-byte disk",
+		    (long long)k->p.fs_size, (long long)disk_bytes);
+		return false;
+	}
+	fs->fs_bsize = k->p.bsize;
+	fs->fs_fsize = k->p.fsize;
+	fs->fs_frag = fs->fs_bsize / fs->fs_fsize;
+	fs->fs_size = k->p.fs_size / fs->fs_bsize;
+	fs->fs_firstblk = (65536 + fs->fs_bsize - 1) / fs->fs_bsize;
+	if (fs->fs_size < fs->fs_firstblk + 16) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.size %lld bytes is too small", (long long)k->p.fs_size);
+		return false;
+	}
+	fs->fs_blksfree = g_malloc0((size_t)(fs->fs_size + 7) / 8);
+	for (b = fs->fs_firstblk; b < fs->fs_size; b++)
+		setfree(fs, b);
+	fs->fs_nbfree = fs->fs_size - fs->fs_firstblk;
+	fs->fs_rotor = fs->fs_firstblk;
+	fs->fs_inodes = g_hash_table_new(g_int64_hash, g_int64_equal);
+	fs->fs_root = inode_new(k, true);
+	fs->fs_root->i_nlink = 2;
+	fs->fs_root->i_parent = fs->fs_root;
+	return true;
+}
+
+static void
+inode_destroy(struct inode *ip)
+{
+	g_array_free(ip->i_db, TRUE);
+	if (ip->i_dir != NULL)
+		g_hash_table_destroy(ip->i_dir);
+	g_free(ip);
+}
+
+void
+ffs_unmount(struct kern *k)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (k->fs.fs_inodes != NULL) {
+		/* Everything is freed, so the order does not matter. */
+		g_hash_table_iter_init(&it, k->fs.fs_inodes);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			struct inode *ip = v;
+
+			g_free(ip->i_vnode);
+			inode_destroy(ip);
+		}
+		g_hash_table_destroy(k->fs.fs_inodes);
+	}
+	g_free(k->fs.fs_blksfree);
+	memset(&k->fs, 0, sizeof(k->fs));
+}
+
+struct inode *
+ffs_ialloc(struct kern *k, bool isdir)
+{
+	return inode_new(k, isdir);
+}
+
+void
+ffs_ifree(struct kern *k, struct inode *ip)
+{
+	ffs_truncate_blocks(k, ip, 0);
+	g_hash_table_remove(k->fs.fs_inodes, &ip->i_number);
+	inode_destroy(ip);
+}
+
+ufs2_daddr_t
+ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn)
+{
+	ufs2_daddr_t b;
+
+	if (lbn < 0 || (guint)lbn >= ip->i_db->len)
+		return -1;
+	b = g_array_index(ip->i_db, ufs2_daddr_t, lbn);
+	return b == 0 ? -1 : fsbtodb(&k->fs, b);
+}
+
+/* ffs_blkpref + ffs_alloc: the block after the previous one if it is free,
+ * else the first free block from the rotor on. */
+static int64_t
+ffs_alloc(struct kern *k, int64_t pref)
+{
+	struct fs *fs = &k->fs;
+	int64_t b, n;
+
+	if (fs->fs_nbfree == 0)
+		return 0;
+	if (pref >= fs->fs_firstblk && pref < fs->fs_size && isfree(fs, pref))
+		b = pref;
+	else {
+		b = fs->fs_rotor;
+		for (n = 0; n < fs->fs_size; n++) {
+			if (b >= fs->fs_size)
+				b = fs->fs_firstblk;
+			if (isfree(fs, b))
+				break;
+			b++;
+		}
+		KASSERT(isfree(fs, b), ("ffs_alloc: free count says %lld free",
+		    (long long)fs->fs_nbfree));
+	}
+	clrfree(fs, b);
+	fs->fs_nbfree--;
+	fs->fs_rotor = b + 1;
+	return b;
+}
+
+static void
+ffs_blkfree(struct kern *k, int64_t b)
+{
+	struct fs *fs = &k->fs;
+
+	KASSERT(b >= fs->fs_firstblk && b < fs->fs_size,
+	    ("ffs_blkfree: bad block %lld", (long long)b));
+	KASSERT(!isfree(fs, b), ("ffs_blkfree: freeing free block %lld",
+	    (long long)b));
+	setfree(fs, b);
+	fs->fs_nbfree++;
+}
+
+ufs2_daddr_t
+ffs_balloc(struct kern *k, struct inode *ip, int64_t lbn)
+{
+	ufs2_daddr_t *db, zero = 0;
+	int64_t pref = 0, b;
+
+	KASSERT(lbn >= 0, ("ffs_balloc: lbn %lld", (long long)lbn));
+	while ((guint)lbn >= ip->i_db->len)
+		g_array_append_val(ip->i_db, zero);
+	db = &g_array_index(ip->i_db, ufs2_daddr_t, lbn);
+	if (*db != 0)
+		return fsbtodb(&k->fs, *db);
+	/* Prefer the block after the previous logical block's. */
+	if (lbn > 0) {
+		ufs2_daddr_t prev = g_array_index(ip->i_db, ufs2_daddr_t, lbn - 1);
+
+		if (prev != 0)
+			pref = prev + 1;
+	}
+	b = ffs_alloc(k, pref);
+	if (b == 0)
+		return -1;
+	db = &g_array_index(ip->i_db, ufs2_daddr_t, lbn);
+	*db = b;
+	return fsbtodb(&k->fs, b);
+}
+
+void
+ffs_truncate_blocks(struct kern *k, struct inode *ip, int64_t length)
+{
+	struct fs *fs = &k->fs;
+	int64_t first = (length + fs->fs_bsize - 1) / fs->fs_bsize;
+	guint i;
+
+	for (i = (guint)first; i < ip->i_db->len; i++) {
+		ufs2_daddr_t b = g_array_index(ip->i_db, ufs2_daddr_t, i);
+
+		if (b != 0)
+			ffs_blkfree(k, b);
+	}
+	if ((guint)first < ip->i_db->len)
+		g_array_set_size(ip->i_db, (guint)first);
+}
+
+bool
+ffs_prealloc(struct kern *k, struct inode *ip, int64_t size)
+{
+	int64_t nblk = (size + k->fs.fs_bsize - 1) / k->fs.fs_bsize, i;
+
+	for (i = 0; i < nblk; i++)
+		if (ffs_balloc(k, ip, i) < 0)
+			return false;
+	ip->i_size = size;
+	return true;
+}

@@ -1,0 +1,69 @@
+/*
+ * ffs.h — inodes, the block map and block allocation (ffs_alloc.c,
+ * ffs_balloc.c, ffs_inode.c, ufs_bmap.c), after ufs/ufs/inode.h and
+ * ufs/ffs/fs.h.
+ *
+ * First model: every file's logical blocks map to whole fs blocks, allocated
+ * contiguously where the next block is free (from a single rotor otherwise);
+ * directories are in-core name tables.  Cylinder groups, fragments, indirect
+ * blocks and metadata I/O come with the FFS model.
+ */
+#ifndef VFSSIM_FFS_H
+#define VFSSIM_FFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "buf.h"
+
+struct kern;
+struct vnode;
+
+struct inode {
+	uint64_t	 i_number;
+	struct vnode	*i_vnode;
+	int64_t		 i_size;
+	int		 i_nlink;	/* names that refer to it */
+	bool		 i_isdir;
+	GArray		*i_db;		/* ufs2_daddr_t per logical block; 0: hole */
+	GHashTable	*i_dir;		/* directories: name -> struct inode */
+	struct inode	*i_parent;	/* directories: ".." */
+};
+
+/* One mounted file system. */
+struct fs {
+	int		 fs_bsize;	/* block size, bytes */
+	int		 fs_fsize;	/* fragment size, bytes */
+	int		 fs_frag;	/* fragments per block */
+	int64_t		 fs_size;	/* blocks */
+	int64_t		 fs_nbfree;	/* free blocks */
+	int64_t		 fs_rotor;	/* where the next search starts */
+	int64_t		 fs_firstblk;	/* blocks below are reserved (boot, sb) */
+	uint8_t		*fs_blksfree;	/* bitmap: 1 = free */
+	uint64_t	 fs_ninode;	/* inode numbers handed out */
+	GHashTable	*fs_inodes;	/* i_number -> struct inode (in core) */
+	struct inode	*fs_root;
+};
+
+/* Device block (DEV_BSIZE units) of an fs block number. */
+#define fsbtodb(fs, b)	((b) * ((fs)->fs_bsize / DEV_BSIZE))
+#define lblkno(fs, off)	((off) / (fs)->fs_bsize)
+#define blkoff(fs, off)	((off) % (fs)->fs_bsize)
+
+bool	ffs_mount(struct kern *k, GError **err);
+void	ffs_unmount(struct kern *k);
+struct inode *ffs_ialloc(struct kern *k, bool isdir);
+void	ffs_ifree(struct kern *k, struct inode *ip);
+/* The device address of a logical block; -1 for a hole. */
+ufs2_daddr_t ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn);
+/* Allocate the block if it is a hole; returns its device address or -1
+ * when the file system is full. */
+ufs2_daddr_t ffs_balloc(struct kern *k, struct inode *ip, int64_t lbn);
+/* Free every block at or past the first block beyond length. */
+void	ffs_truncate_blocks(struct kern *k, struct inode *ip, int64_t length);
+/* Give a new file all its blocks at once (the starting file system). */
+bool	ffs_prealloc(struct kern *k, struct inode *ip, int64_t size);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * kern.h — one simulated machine.
+ *
+ * struct kern holds everything one simulation's kernel owns: its parameters
+ * (read once from the profile at boot), the buffer cache, the syncer wheel,
+ * the mounted file system, the disk, the process table, the counters the
+ * recorder turns into metrics, and the hooks through which the kernel emits
+ * events.  Nothing in the model is global, so two machines can run side by
+ * side in two threads.  The kernel has no user interface and no SQL.
+ */
+#ifndef VFSSIM_KERN_H
+#define VFSSIM_KERN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <glib.h>
+
+#include "engine.h"
+#include "buf.h"
+#include "disk.h"
+#include "ffs.h"
+#include "vnode.h"
+
+struct profile;
+struct filedesc;
+
+enum era { ERA_FREEBSD5_CURRENT, ERA_FREEBSD4 };
+
+struct kern_params {
+	enum era	 era;
+	int64_t		 memory;	/* bytes */
+	int		 hz;
+	sim_time_t	 cpu_syscall;	/* entering and leaving the kernel */
+	double		 cpu_copy_ns_per_byte;
+	sim_time_t	 cpu_lookup;	/* per path component */
+	sim_time_t	 cpu_bufop;	/* per buffer-cache operation */
+	int		 nbuf;		/* 0: from memory */
+	int		 hidirtybuffers, lodirtybuffers;	/* 0: derived */
+	sim_time_t	 syncdelay, filedelay, dirdelay, metadelay;
+	int		 bsize, fsize;
+	int64_t		 fs_size;	/* bytes */
+	struct disk_params disk;
+	const char	*diskq;
+	char		**passthrough;	/* path prefixes outside the fs */
+};
+
+/* What the kernel counts.  The recorder reads these at the end of a run
+ * (summary) and every sample interval (samples). */
+struct kern_counters {
+	uint64_t	 getblk, getblk_hits;
+	uint64_t	 bread, bread_hits, bread_holes;
+	uint64_t	 bdwrite, bawrite, bwrite_sync;
+	uint64_t	 bwillwrite_stalls;
+	sim_time_t	 bwillwrite_stall_ns;
+	uint64_t	 newbuf_waits, wdrain_waits, getblk_waits;
+	uint64_t	 bufdaemon_writes, syncer_writes, fsync_writes;
+	int		 dirty_peak;
+	uint64_t	 bytes_read, bytes_written;	/* by processes */
+	uint64_t	 lookups, components;
+	uint64_t	 vnodes_created, vnodes_freed;
+	uint64_t	 enospc;
+	uint64_t	 trace_repairs;		/* fs brought in line with the trace */
+	uint64_t	 learned_fds;		/* descriptors known from -y only */
+};
+
+/* A process as the kernel sees it (struct proc, the parts that matter). */
+struct kproc {
+	int32_t		 p_pid;
+	struct filedesc	*p_fd;
+	struct kproc	*p_pptr;	/* parent, or NULL */
+	int		 p_nchildren;	/* children not yet reaped */
+	LIST_HEAD(, kproc) p_children;
+	LIST_ENTRY(kproc) p_sibling;
+	bool		 p_exited;	/* a zombie until reaped */
+	bool		 p_vforked;	/* parent waits until exec or exit */
+	int		 p_xstat;
+};
+
+struct kern_hooks {
+	void	*arg;
+	/* a disk request completed */
+	void	(*disk_done)(void *arg, const struct diskreq *r);
+};
+
+struct kern {
+	struct sim		*sim;
+	struct kern_params	 p;
+	struct kern_counters	 cnt;
+	struct kern_hooks	 hooks;
+
+	struct bufcache		 bc;
+	struct fs		 fs;
+	struct disk		 disk;
+
+	/* vnodes */
+	uint64_t		 nextvnode;
+	uint64_t		 numvnodes;
+
+	/* the syncer wheel (syncer.c) */
+	struct vnodelst		*syncer_workitem_pending;
+	int			 syncer_maxdelay;
+	int			 syncer_delayno;
+	int			 syncer_chan;
+
+	/* processes (proc.c): pid -> struct kproc */
+	GHashTable		*procs;
+};
+
+/* Boot a machine from a profile; NULL and *err on a bad configuration. */
+struct kern *kern_boot(struct sim *s, const struct profile *prof, GError **err);
+void	kern_shutdown(struct kern *k);
+
+/* CPU work by the running process (uiomove, lookups): time passes. */
+void	kern_cpu(struct kern *k, sim_time_t ns);
+void	uiomove_cost(struct kern *k, int64_t bytes);
+
+/* syncer.c */
+void	syncer_init(struct kern *k);
+void	syncer_start(struct kern *k);
+void	vn_syncer_add_to_worklist(struct kern *k, struct vnode *vp, sim_time_t delay);
+void	vn_syncer_remove(struct kern *k, struct vnode *vp);
+
+/* proc.c: processes, fork, exit, wait */
+struct kproc *pfind(struct kern *k, int32_t pid);
+struct kproc *proc_create(struct kern *k, int32_t pid, struct filedesc *fdp);
+struct kproc *fork1(struct kern *k, struct kproc *parent, int32_t childpid,
+	    bool share_files, bool vfork);
+void	proc_exec(struct kern *k, struct kproc *p);
+void	exit1(struct kern *k, struct kproc *p, int xstat);
+/* Wait for child pid to exit (-1: any child); the reaped child's pid. */
+int32_t	kern_wait(struct kern *k, struct kproc *p, int32_t pid);
+void	vfork_wait(struct kern *k, struct kproc *child);
+
+#endif

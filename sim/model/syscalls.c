@@ -1,0 +1,714 @@
+/*
+ * syscalls.c — the system-call layer (vfs_syscalls.c, sys_generic.c,
+ * kern_descrip.c's entry points): one traced call replayed against the
+ * simulated kernel.
+ *
+ * Every call first pays cpu.syscall.  Calls on descriptors or paths that
+ * are not files of the simulated file system are passed through: they take
+ * the time the trace shows (the caller does that) and touch nothing here.
+ */
+#include "syscalls.h"
+#include "file.h"
+#include "kassert.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define FD_MAX	(1 << 20)	/* larger descriptors are not believed */
+
+bool
+path_is_passthrough(const struct kern *k, const char *path)
+{
+	char **pp;
+
+	if (path == NULL || path[0] != '/')
+		return false;
+	for (pp = k->p.passthrough; *pp != NULL; pp++) {
+		size_t n = strlen(*pp);
+
+		if (n == 0)
+			continue;
+		if (strncmp(path, *pp, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/' || (*pp)[n - 1] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* An annotation names a path of the simulated fs (not "pipe:[..]"). */
+static bool
+annot_is_fs_path(const struct kern *k, const char *annot)
+{
+	return annot != NULL && annot[0] == '/' && !path_is_passthrough(k, annot);
+}
+
+/* mkdir -p of every missing directory above path's last component, and
+ * the component itself when want_dir.  Used to bring the file system in
+ * line with a trace that says a path exists. */
+static struct vnode *
+materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir)
+{
+	struct vnode *dvp = path[0] == '/' || start == NULL ? vn_root(k) : start;
+	char **comp = g_strsplit(path, "/", -1), **c;
+	struct vnode *vp = dvp;
+
+	for (c = comp; *c != NULL; c++) {
+		bool last = c[1] == NULL;
+		struct vnode *next;
+
+		if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
+			continue;
+		if (vp->v_type != VDIR)
+			break;
+		if (strcmp(*c, "..") == 0) {
+			vp = vp->v_data->i_parent->i_vnode;
+			continue;
+		}
+		next = vn_lookup_child(vp, *c);
+		if (next == NULL) {
+			if (vn_create(k, vp, *c, last && !want_dir ? VREG : VDIR,
+			    &next) != 0)
+				break;
+		}
+		vp = next;
+	}
+	g_strfreev(comp);
+	return vp;
+}
+
+/* The vnode a relative path starts from: the working directory or a
+ * directory descriptor.  *outside: it lies outside the simulated fs. */
+static struct vnode *
+start_dir(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
+    bool *outside)
+{
+	struct file *fp;
+
+	*outside = false;
+	if (dirfd == TC_AT_FDCWD || dirfd == TC_NOFD) {
+		if (p->p_fd->fd_cdir == NULL)
+			*outside = true;
+		return p->p_fd->fd_cdir;
+	}
+	fp = fget(p->p_fd, dirfd);
+	if (fp == NULL && annot_is_fs_path(k, fdpath)) {
+		struct nameidata nd;
+
+		if (namei(k, NULL, fdpath, &nd) == 0 && nd.ni_vp != NULL)
+			return nd.ni_vp;
+		return materialize(k, NULL, fdpath, true);
+	}
+	if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+		*outside = true;
+		return NULL;
+	}
+	return fp->f_vnode;
+}
+
+/*
+ * The file behind a descriptor.  A descriptor the trace never opened (it
+ * was open before the capture began) is learned from its -y annotation: a
+ * path of the simulated fs becomes a file, anything else passes through.
+ */
+static struct file *
+getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
+    bool deleted)
+{
+	struct file *fp = fget(p->p_fd, fd);
+	struct vnode *vp = NULL;
+
+	if (fp != NULL || fd < 0 || fd >= FD_MAX)
+		return fp;
+	if (annot_is_fs_path(k, annot) && !deleted) {
+		struct nameidata nd;
+
+		if (namei(k, NULL, annot, &nd) == 0 && nd.ni_vp != NULL)
+			vp = nd.ni_vp;
+		else {
+			vp = materialize(k, NULL, annot, false);
+			k->cnt.trace_repairs++;
+		}
+	}
+	fp = vp != NULL ? falloc(DTYPE_VNODE, FREAD | FWRITE, vp) :
+	    falloc(DTYPE_PASS, FREAD | FWRITE, NULL);
+	if (vp != NULL)
+		vp->v_writecount++;
+	fdinstall(k, p->p_fd, fd, fp, false);
+	fdrop(k, fp);		/* the table holds it now */
+	k->cnt.learned_fds++;
+	return fp;
+}
+
+static int
+oflags_to_fflag(uint32_t of)
+{
+	int f = 0;
+
+	switch (of & TO_ACCMODE) {
+	case TO_RDONLY: f = FREAD; break;
+	case TO_WRONLY: f = FWRITE; break;
+	default: f = FREAD | FWRITE; break;
+	}
+	if (of & TO_APPEND)
+		f |= FAPPEND;
+	if (of & TO_NONBLOCK)
+		f |= FNONBLOCK;
+	if (of & TO_DIRECT)
+		f |= FDIRECT;
+	if (of & (TO_SYNC | TO_DSYNC))
+		f |= FSYNC;
+	return f;
+}
+
+/* Make a read at [off, off+len) possible: the trace read data the
+ * starting file system did not have.  The data was on disk all along, so
+ * the file grows without any I/O. */
+static void
+ensure_size(struct kern *k, struct vnode *vp, int64_t end)
+{
+	struct inode *ip = vp->v_data;
+
+	if (vp->v_type != VREG || end <= ip->i_size)
+		return;
+	k->cnt.trace_repairs++;
+	(void)ffs_prealloc(k, ip, end);
+}
+
+/* ---- the calls ------------------------------------------------------- */
+
+static void
+sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	uint32_t of = tc->sc == SC_CREAT ? (TO_CREAT | TO_WRONLY | TO_TRUNC) :
+	    tc->oflags;
+	const char *path = tc->path != NULL ? tc->path : "";
+	struct nameidata nd;
+	struct vnode *start, *vp = NULL;
+	struct file *fp;
+	bool outside;
+	int error;
+
+	out->path = path;
+	out->fd = tc->ret >= 0 ? (int32_t)tc->ret : -1;
+	start = start_dir(k, p, tc->sc == SC_OPENAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, &outside);
+	if (path_is_passthrough(k, path) || (path[0] != '/' && outside) ||
+	    (tc->retpath != NULL && path_is_passthrough(k, tc->retpath))) {
+		out->cls = SYS_PASSTHROUGH;
+		if (tc->ret >= 0 && tc->ret < FD_MAX) {
+			fp = falloc(DTYPE_PASS, oflags_to_fflag(of), NULL);
+			fdinstall(k, p->p_fd, (int)tc->ret, fp,
+			    (of & TO_CLOEXEC) != 0);
+			fdrop(k, fp);
+		}
+		return;
+	}
+	if ((of & TO_CREAT) || (of & TO_TRUNC))
+		bwillwrite(k);		/* vn_open, before namei */
+	error = namei(k, start, path, &nd);
+	if (tc->ret < 0)
+		return;			/* failed in the trace: nothing changes */
+	if (tc->ret >= FD_MAX) {
+		k->cnt.trace_repairs++;
+		return;
+	}
+	if (of & TO_TMPFILE) {
+		/* An unnamed file in the directory: create, then unlink. */
+		struct vnode *dvp = error == 0 && nd.ni_vp != NULL ? nd.ni_vp :
+		    materialize(k, start, path, true);
+		char name[32];
+
+		g_snprintf(name, sizeof(name), ".tmpfile.%llu",
+		    (unsigned long long)k->fs.fs_ninode + 1);
+		if (dvp->v_type != VDIR || vn_create(k, dvp, name, VREG, &vp) != 0) {
+			k->cnt.trace_repairs++;
+			return;
+		}
+		fp = falloc(DTYPE_VNODE, oflags_to_fflag(of), vp);
+		(void)vn_remove(k, dvp, name, false);
+		goto install;
+	}
+	if (error == 0 && nd.ni_vp != NULL) {
+		vp = nd.ni_vp;
+		if ((of & (TO_CREAT | TO_EXCL)) == (TO_CREAT | TO_EXCL)) {
+			/* The trace created it, so it did not exist there. */
+			k->cnt.trace_repairs++;
+			if (vp->v_type == VREG)
+				(void)vn_truncate(k, vp, 0);
+		}
+	} else if (error == 0 && nd.ni_dvp != NULL && (of & TO_CREAT)) {
+		if (vn_create(k, nd.ni_dvp, nd.ni_last, VREG, &vp) != 0) {
+			k->cnt.trace_repairs++;
+			vp = materialize(k, start, path, false);
+		}
+	} else {
+		/* The trace opened something this replay has not got. */
+		k->cnt.trace_repairs++;
+		vp = materialize(k, start, path, (of & TO_DIRECTORY) != 0);
+	}
+	/* O_TRUNC of a writable regular file.  RELENG_4 truncated inside
+	 * vn_open, before any O_EXLOCK lock; 5.0-CURRENT only after it —
+	 * with no advisory locks modelled yet, both truncate here. */
+	if ((of & TO_TRUNC) && (of & TO_ACCMODE) != TO_RDONLY &&
+	    vp->v_type == VREG && vn_size(vp) > 0)
+		(void)vn_truncate(k, vp, 0);
+	fp = falloc(DTYPE_VNODE, oflags_to_fflag(of), vp);
+install:
+	if (fp->f_flag & FWRITE)
+		vp->v_writecount++;
+	fdinstall(k, p->p_fd, (int)tc->ret, fp, (of & TO_CLOEXEC) != 0);
+	fdrop(k, fp);
+}
+
+static void
+sys_rw(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out, bool write)
+{
+	struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+	bool positional = tc->sc == SC_PREAD || tc->sc == SC_PWRITE ||
+	    tc->sc == SC_PREADV || tc->sc == SC_PWRITEV;
+	struct vnode *vp;
+	int64_t off, n = tc->ret;
+
+	out->fd = tc->fd;
+	if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	vp = fp->f_vnode;
+	if (tc->ret < 0 || vp->v_type != VREG) {
+		/* failed, or a directory: just the call */
+		return;
+	}
+	off = positional ? tc->off : fp->f_offset;
+	if (off < 0)
+		off = 0;
+	if (write && (fp->f_flag & FAPPEND) && !positional)
+		off = vn_size(vp);
+	out->off = off;
+	out->bytes = n;
+	if (n > 0) {
+		int ioflag = 0;
+
+		if (fp->f_flag & FSYNC)
+			ioflag |= IO_SYNC;
+		if (write)
+			(void)vn_write(k, vp, off, n, ioflag);
+		else {
+			ensure_size(k, vp, off + n);
+			(void)vn_read(k, vp, off, n, ioflag);
+		}
+	}
+	if (!positional)
+		fp->f_offset = off + n;
+	fp->f_nextoff = off + n;
+}
+
+static void
+sys_close(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct file *fp = fget(p->p_fd, tc->fd);
+
+	out->fd = tc->fd;
+	if (fp == NULL) {
+		if (!annot_is_fs_path(k, tc->fdpath))
+			out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (fp->f_type != DTYPE_VNODE)
+		out->cls = SYS_PASSTHROUGH;
+	if (tc->ret == 0 || tc->err != EBADF)
+		(void)fdclose(k, p->p_fd, tc->fd);
+}
+
+/* Resolve a path argument; *outside when it is not in the simulated fs. */
+static int
+lookup(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
+    const char *path, struct nameidata *nd, struct vnode **startp, bool *outside)
+{
+	struct vnode *start = start_dir(k, p, dirfd, fdpath, outside);
+
+	*startp = start;
+	if (path_is_passthrough(k, path)) {
+		*outside = true;
+		return 0;
+	}
+	if (path[0] == '/')
+		*outside = false;
+	if (*outside)
+		return 0;
+	return namei(k, start, path, nd);
+}
+
+static void
+sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	bool outside;
+	int32_t dirfd = TC_AT_FDCWD;
+	int error;
+
+	if (tc->sc == SC_FSTAT || ((tc->atflags & TAT_EMPTY_PATH) &&
+	    (tc->path == NULL || tc->path[0] == '\0'))) {
+		struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		out->fd = tc->fd;
+		if (fp == NULL || fp->f_type != DTYPE_VNODE)
+			out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->sc == SC_NEWFSTATAT || tc->sc == SC_STATX ||
+	    tc->sc == SC_FACCESSAT || tc->sc == SC_FACCESSAT2)
+		dirfd = tc->fd;
+	out->path = tc->path;
+	error = lookup(k, p, dirfd, tc->fdpath, tc->path != NULL ? tc->path : "",
+	    &nd, &start, &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret == 0 && (error != 0 || nd.ni_vp == NULL) && tc->path != NULL) {
+		struct vnode *vp;
+
+		k->cnt.trace_repairs++;
+		vp = materialize(k, start, tc->path, tc->st_type == TT_DIR);
+		if (tc->st_size > 0 && vp->v_type == VREG)
+			ensure_size(k, vp, tc->st_size);
+	}
+}
+
+static void
+sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	bool outside, isdir = tc->sc == SC_RMDIR ||
+	    (tc->sc == SC_UNLINKAT && (tc->atflags & TAT_REMOVEDIR));
+	int error;
+
+	out->path = tc->path;
+	bwillwrite(k);
+	error = lookup(k, p, tc->sc == SC_UNLINKAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0)
+		return;
+	if (error != 0 || nd.ni_vp == NULL || nd.ni_dvp == NULL ||
+	    nd.ni_vp == nd.ni_dvp ||
+	    vn_remove(k, nd.ni_dvp, nd.ni_last, isdir) != 0)
+		k->cnt.trace_repairs++;
+}
+
+static void
+sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start, *vp;
+	bool outside;
+	int error;
+
+	out->path = tc->path;
+	bwillwrite(k);
+	error = lookup(k, p, tc->sc == SC_MKDIRAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0)
+		return;
+	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL ||
+	    vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp) != 0) {
+		k->cnt.trace_repairs++;
+		(void)materialize(k, start, tc->path, true);
+	}
+}
+
+static void
+sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata fnd, tnd;
+	struct vnode *fstart, *tstart;
+	bool fout, tout;
+	int ferr, terr;
+	unsigned flags = 0;
+
+	out->path = tc->path;
+	bwillwrite(k);
+	ferr = lookup(k, p, tc->sc == SC_RENAME ? TC_AT_FDCWD : tc->fd,
+	    tc->fdpath, tc->path != NULL ? tc->path : "", &fnd, &fstart, &fout);
+	terr = lookup(k, p, tc->sc == SC_RENAME ? TC_AT_FDCWD : tc->fd2,
+	    tc->fdpath2, tc->path2 != NULL ? tc->path2 : "", &tnd, &tstart, &tout);
+	if (fout || tout) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0)
+		return;
+	if (tc->xflags & TX_RENAME_NOREPLACE)
+		flags |= VN_RENAME_NOREPLACE;
+	if (tc->xflags & TX_RENAME_EXCHANGE)
+		flags |= VN_RENAME_EXCHANGE;
+	if (ferr != 0 || fnd.ni_vp == NULL) {
+		/* The source this replay lacks: make it, then move it. */
+		k->cnt.trace_repairs++;
+		(void)materialize(k, fstart, tc->path, false);
+		ferr = namei(k, fstart, tc->path, &fnd);
+	}
+	if (terr != 0 || tnd.ni_dvp == NULL) {
+		k->cnt.trace_repairs++;
+		(void)materialize(k, tstart, tc->path2, false);
+		terr = namei(k, tstart, tc->path2, &tnd);
+	}
+	if (ferr != 0 || terr != 0 || fnd.ni_dvp == NULL || tnd.ni_dvp == NULL ||
+	    vn_rename(k, fnd.ni_dvp, fnd.ni_last, tnd.ni_dvp, tnd.ni_last,
+	    flags) != 0)
+		k->cnt.trace_repairs++;
+}
+
+static void
+sys_truncate(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct vnode *vp = NULL;
+
+	if (tc->sc == SC_FTRUNCATE) {
+		struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		out->fd = tc->fd;
+		if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+			out->cls = SYS_PASSTHROUGH;
+			return;
+		}
+		vp = fp->f_vnode;
+	} else {
+		struct nameidata nd;
+		struct vnode *start;
+		bool outside;
+		int error;
+
+		out->path = tc->path;
+		error = lookup(k, p, TC_AT_FDCWD, tc->fdpath,
+		    tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+		if (outside) {
+			out->cls = SYS_PASSTHROUGH;
+			return;
+		}
+		if (tc->ret != 0)
+			return;
+		if (error != 0 || nd.ni_vp == NULL) {
+			k->cnt.trace_repairs++;
+			vp = materialize(k, start, tc->path, false);
+		} else
+			vp = nd.ni_vp;
+	}
+	if (tc->ret == 0 && tc->off >= 0 && vp->v_type == VREG) {
+		bwillwrite(k);
+		(void)vn_truncate(k, vp, tc->off);
+	}
+}
+
+static void
+sys_dup(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct file *fp;
+	bool cloexec;
+
+	out->fd = tc->fd;
+	fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+	if (fp == NULL || fp->f_type != DTYPE_VNODE)
+		out->cls = SYS_PASSTHROUGH;
+	if (fp == NULL || tc->ret < 0 || tc->ret >= FD_MAX || tc->ret == tc->fd)
+		return;
+	cloexec = (tc->sc == SC_DUP3 && (tc->oflags & TO_CLOEXEC)) ||
+	    (tc->sc == SC_FCNTL && tc->cmd == TCMD_F_DUPFD_CLOEXEC);
+	fdinstall(k, p->p_fd, (int)tc->ret, fp, cloexec);
+}
+
+static void
+sys_fcntl(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct file *fp;
+
+	if (tc->cmd == TCMD_F_DUPFD || tc->cmd == TCMD_F_DUPFD_CLOEXEC) {
+		sys_dup(k, p, tc, out);
+		return;
+	}
+	out->fd = tc->fd;
+	fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+	if (fp == NULL || fp->f_type != DTYPE_VNODE)
+		out->cls = SYS_PASSTHROUGH;
+	if (fp == NULL || tc->ret < 0)
+		return;
+	switch (tc->cmd) {
+	case TCMD_F_SETFD:
+		fdsetcloexec(p->p_fd, tc->fd, (tc->arg & 1) != 0);
+		break;
+	case TCMD_F_SETFL:
+		/* Only O_APPEND, O_NONBLOCK and O_DIRECT can change. */
+		fp->f_flag &= ~(FAPPEND | FNONBLOCK | FDIRECT);
+		fp->f_flag |= oflags_to_fflag(tc->oflags) &
+		    (FAPPEND | FNONBLOCK | FDIRECT);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct vnode *vp = NULL;
+
+	if (tc->sc == SC_FCHDIR) {
+		struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		out->fd = tc->fd;
+		if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+			out->cls = SYS_PASSTHROUGH;
+			if (tc->ret == 0 && p->p_fd->fd_cdir != NULL) {
+				vrele(k, p->p_fd->fd_cdir);
+				p->p_fd->fd_cdir = NULL;
+			}
+			return;
+		}
+		vp = fp->f_vnode;
+	} else {
+		struct nameidata nd;
+		struct vnode *start;
+		bool outside;
+		int error;
+
+		out->path = tc->path;
+		error = lookup(k, p, TC_AT_FDCWD, NULL,
+		    tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+		if (outside) {
+			out->cls = SYS_PASSTHROUGH;
+			if (tc->ret == 0 && p->p_fd->fd_cdir != NULL) {
+				vrele(k, p->p_fd->fd_cdir);
+				p->p_fd->fd_cdir = NULL;	/* outside the fs */
+			}
+			return;
+		}
+		if (tc->ret != 0)
+			return;
+		if (error != 0 || nd.ni_vp == NULL || nd.ni_vp->v_type != VDIR) {
+			k->cnt.trace_repairs++;
+			vp = materialize(k, start, tc->path, true);
+		} else
+			vp = nd.ni_vp;
+	}
+	if (tc->ret == 0 && vp->v_type == VDIR)
+		fdchdir(k, p->p_fd, vp);
+}
+
+/* Calls that use a descriptor and only cost the call itself here. */
+static void
+sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+	out->fd = tc->fd;
+	if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret < 0)
+		return;
+	switch (tc->sc) {
+	case SC_LSEEK:
+		fp->f_offset = tc->ret;
+		break;
+	case SC_FSYNC:
+	case SC_FDATASYNC:
+		(void)VOP_FSYNC(k, fp->f_vnode, MNT_WAIT);
+		break;
+	case SC_GETDENTS64:
+		/* Directory blocks are not modelled yet: the copy-out. */
+		uiomove_cost(k, tc->ret);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	out->cls = SYS_SIMULATED;
+	out->fd = -1;
+	out->off = -1;
+	out->bytes = -1;
+	out->path = NULL;
+	kern_cpu(k, k->p.cpu_syscall);
+
+	switch ((enum sc_id)tc->sc) {
+	case SC_OPEN: case SC_OPENAT: case SC_CREAT:
+		sys_open(k, p, tc, out);
+		break;
+	case SC_CLOSE:
+		sys_close(k, p, tc, out);
+		break;
+	case SC_READ: case SC_PREAD: case SC_READV: case SC_PREADV:
+		sys_rw(k, p, tc, out, false);
+		break;
+	case SC_WRITE: case SC_PWRITE: case SC_WRITEV: case SC_PWRITEV:
+		sys_rw(k, p, tc, out, true);
+		break;
+	case SC_LSEEK: case SC_FSYNC: case SC_FDATASYNC: case SC_GETDENTS64:
+	case SC_FLOCK:
+		sys_fdonly(k, p, tc, out);
+		break;
+	case SC_SYNC:
+		vn_sync_all(k, MNT_NOWAIT);
+		break;
+	case SC_STAT: case SC_LSTAT: case SC_FSTAT: case SC_NEWFSTATAT:
+	case SC_STATX: case SC_ACCESS: case SC_FACCESSAT: case SC_FACCESSAT2:
+		sys_stat(k, p, tc, out);
+		break;
+	case SC_UNLINK: case SC_UNLINKAT: case SC_RMDIR:
+		sys_unlink(k, p, tc, out);
+		break;
+	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
+		sys_rename(k, p, tc, out);
+		break;
+	case SC_MKDIR: case SC_MKDIRAT:
+		sys_mkdir(k, p, tc, out);
+		break;
+	case SC_FTRUNCATE: case SC_TRUNCATE:
+		sys_truncate(k, p, tc, out);
+		break;
+	case SC_DUP: case SC_DUP2: case SC_DUP3:
+		sys_dup(k, p, tc, out);
+		break;
+	case SC_FCNTL:
+		sys_fcntl(k, p, tc, out);
+		break;
+	case SC_CHDIR: case SC_FCHDIR:
+		sys_chdir(k, p, tc, out);
+		break;
+	case SC_EXECVE:
+		out->path = tc->path;
+		if (tc->ret == 0)
+			proc_exec(k, p);
+		break;
+	default:
+		KASSERT(0, ("syscall_replay: %s is not replayed here", tc->name));
+		break;
+	}
+}

@@ -1,0 +1,740 @@
+/*
+ * prepass.c — discover the starting file system from the trace itself.
+ *
+ * The pass follows names, not data: every path a call uses is resolved to
+ * an absolute path (working directories and directory descriptors tracked
+ * per process, -y annotations believed when present), and mapped to an
+ * object.  An object first met through a successful use (an open without
+ * O_CREAT, a stat, a chdir) existed before the trace began; one first met
+ * through a create did not.  Sizes come from what the trace saw of the
+ * object before it changed it: st_size, the end of the furthest read of
+ * bytes the trace had not written itself, a SEEK_END.
+ */
+#include "prepass.h"
+
+#include <string.h>
+
+struct pobj {
+	int	 index;		/* in pp->files when initial, else -1 */
+	bool	 isdir;
+	bool	 created;	/* the trace created it */
+	bool	 truncated;	/* contents replaced in the trace */
+	int64_t	 size;		/* evidence of the initial size */
+	int64_t	 written;	/* furthest byte the trace wrote */
+	char	*first_name;	/* its name when first met */
+};
+
+struct pfile {
+	int	 refs;
+	struct pobj *obj;	/* NULL: not a file of the simulated fs */
+	char	*path;		/* for directory descriptors */
+	int64_t	 offset;
+	bool	 append;
+};
+
+struct pfdt {
+	int	 refs;
+	GHashTable *fds;	/* fd -> struct pfile */
+};
+
+struct pproc {
+	char	*cwd;		/* NULL: not known yet */
+	bool	 chdired;
+	struct pfdt *fdt;
+};
+
+struct pass {
+	struct prepass	*pp;
+	char		**passthrough;
+	GHashTable	*names;		/* current absolute path -> pobj */
+	GPtrArray	*objs;		/* every pobj (owner) */
+	GHashTable	*procs;		/* pid -> pproc */
+	GHashTable	*pids;		/* every pid seen (set) */
+	int32_t		 cur_pid;	/* of the call being looked at */
+};
+
+/* ---- paths ----------------------------------------------------------- */
+
+static bool
+passthrough(struct pass *ps, const char *abs)
+{
+	char **p;
+
+	for (p = ps->passthrough; p != NULL && *p != NULL; p++) {
+		size_t n = strlen(*p);
+
+		if (n > 0 && strncmp(abs, *p, n) == 0 &&
+		    (abs[n] == '\0' || abs[n] == '/' || (*p)[n - 1] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Normalise dir + "/" + rel: no ".", "..", or repeated slashes. */
+static char *
+abspath(const char *dir, const char *rel)
+{
+	char *joined = rel[0] == '/' || dir == NULL ? g_strdup(rel) :
+	    g_strconcat(dir, "/", rel, NULL);
+	char **comp = g_strsplit(joined, "/", -1), **c;
+	GPtrArray *out = g_ptr_array_new();
+	GString *s = g_string_new("");
+	guint i;
+
+	for (c = comp; *c != NULL; c++) {
+		if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
+			continue;
+		if (strcmp(*c, "..") == 0) {
+			if (out->len > 0)
+				g_ptr_array_set_size(out, out->len - 1);
+			continue;
+		}
+		g_ptr_array_add(out, *c);
+	}
+	for (i = 0; i < out->len; i++) {
+		g_string_append_c(s, '/');
+		g_string_append(s, g_ptr_array_index(out, i));
+	}
+	if (s->len == 0)
+		g_string_append_c(s, '/');
+	g_ptr_array_free(out, TRUE);
+	g_strfreev(comp);
+	g_free(joined);
+	return g_string_free(s, FALSE);
+}
+
+/* ---- objects --------------------------------------------------------- */
+
+static struct pobj *
+obj_new(struct pass *ps, const char *name, bool isdir)
+{
+	struct pobj *o = g_new0(struct pobj, 1);
+
+	o->index = -1;
+	o->isdir = isdir;
+	o->first_name = g_strdup(name);
+	g_ptr_array_add(ps->objs, o);
+	return o;
+}
+
+/* The object existed at the start: give it a place in the list. */
+static void
+mark_initial(struct pass *ps, struct pobj *o)
+{
+	struct initial_file f;
+
+	if (o->index >= 0)
+		return;
+	f.path = g_strdup(o->first_name);
+	f.isdir = o->isdir;
+	f.size = 0;
+	f.link_of = -1;
+	o->index = (int)ps->pp->files->len;
+	g_array_append_val(ps->pp->files, f);
+}
+
+static void use_parents(struct pass *ps, const char *abs);
+
+/* abs exists (a call used it successfully). */
+static struct pobj *
+use(struct pass *ps, const char *abs, bool isdir)
+{
+	struct pobj *o = g_hash_table_lookup(ps->names, abs);
+
+	if (o == NULL) {
+		use_parents(ps, abs);
+		o = obj_new(ps, abs, isdir);
+		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		mark_initial(ps, o);
+	}
+	if (isdir && !o->isdir && o->written == 0 && o->size == 0) {
+		o->isdir = true;
+		if (o->index >= 0)
+			g_array_index(ps->pp->files, struct initial_file,
+			    o->index).isdir = true;
+	}
+	return o;
+}
+
+static void
+use_parents(struct pass *ps, const char *abs)
+{
+	const char *slash = strrchr(abs, '/');
+	char *parent;
+
+	if (slash == NULL || slash == abs)
+		return;		/* the root always exists */
+	parent = g_strndup(abs, (size_t)(slash - abs));
+	(void)use(ps, parent, true);
+	g_free(parent);
+}
+
+/* abs was created by the call. */
+static struct pobj *
+create(struct pass *ps, const char *abs, bool isdir)
+{
+	struct pobj *o = g_hash_table_lookup(ps->names, abs);
+
+	if (o != NULL)
+		return o;
+	use_parents(ps, abs);
+	o = obj_new(ps, abs, isdir);
+	o->created = true;
+	g_hash_table_insert(ps->names, g_strdup(abs), o);
+	return o;
+}
+
+/* What the trace saw of an object's size before changing it. */
+static void
+evidence(struct pass *ps, struct pobj *o, int64_t end)
+{
+	if (o->truncated || o->isdir || end <= o->written || end <= 0)
+		return;
+	if (end > o->size)
+		o->size = end;
+	mark_initial(ps, o);
+}
+
+static void
+unname(struct pass *ps, const char *abs, bool isdir)
+{
+	if (!g_hash_table_contains(ps->names, abs))
+		(void)use(ps, abs, isdir);
+	g_hash_table_remove(ps->names, abs);
+}
+
+static void
+rename_names(struct pass *ps, const char *from, const char *to)
+{
+	struct pobj *o = g_hash_table_lookup(ps->names, from);
+
+	if (o == NULL)
+		o = use(ps, from, false);
+	g_hash_table_remove(ps->names, to);
+	g_hash_table_remove(ps->names, from);	/* frees the key, not o */
+	g_hash_table_insert(ps->names, g_strdup(to), o);
+	if (o->isdir) {
+		/* Everything below moves too (order does not matter). */
+		size_t fl = strlen(from);
+		GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+		GHashTableIter it;
+		gpointer k;
+		guint i;
+
+		g_hash_table_iter_init(&it, ps->names);
+		while (g_hash_table_iter_next(&it, &k, NULL))
+			if (strncmp(k, from, fl) == 0 && ((char *)k)[fl] == '/')
+				g_ptr_array_add(keys, g_strdup(k));
+		for (i = 0; i < keys->len; i++) {
+			const char *old = g_ptr_array_index(keys, i);
+			struct pobj *c = g_hash_table_lookup(ps->names, old);
+
+			g_hash_table_remove(ps->names, old);
+			g_hash_table_insert(ps->names,
+			    g_strconcat(to, old + fl, NULL), c);
+		}
+		g_ptr_array_free(keys, TRUE);
+	}
+}
+
+/* ---- processes and descriptors --------------------------------------- */
+
+static void
+pfile_unref(gpointer p)
+{
+	struct pfile *f = p;
+
+	if (--f->refs == 0) {
+		g_free(f->path);
+		g_free(f);
+	}
+}
+
+static struct pfdt *
+fdt_new(void)
+{
+	struct pfdt *t = g_new0(struct pfdt, 1);
+
+	t->refs = 1;
+	t->fds = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    pfile_unref);
+	return t;
+}
+
+static void
+fdt_unref(struct pfdt *t)
+{
+	if (--t->refs == 0) {
+		g_hash_table_destroy(t->fds);
+		g_free(t);
+	}
+}
+
+static void
+pproc_free(gpointer p)
+{
+	struct pproc *pr = p;
+
+	g_free(pr->cwd);
+	fdt_unref(pr->fdt);
+	g_free(pr);
+}
+
+static struct pproc *
+proc_of(struct pass *ps, int32_t pid)
+{
+	struct pproc *pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
+
+	if (pr == NULL) {
+		pr = g_new0(struct pproc, 1);
+		pr->fdt = fdt_new();
+		g_hash_table_insert(ps->procs, GINT_TO_POINTER(pid), pr);
+	}
+	return pr;
+}
+
+static void
+pfd_set(struct pproc *pr, int32_t fd, struct pfile *f)
+{
+	f->refs++;
+	g_hash_table_insert(pr->fdt->fds, GINT_TO_POINTER(fd), f);
+}
+
+static struct pfile *
+pfile_new(struct pobj *o, const char *path)
+{
+	struct pfile *f = g_new0(struct pfile, 1);
+
+	f->refs = 1;		/* the caller's */
+	f->obj = o;
+	f->path = path != NULL ? g_strdup(path) : NULL;
+	return f;
+}
+
+/* The file behind fd; one open before the capture is learned from its
+ * annotation. */
+static struct pfile *
+pfd_get(struct pass *ps, struct pproc *pr, int32_t fd, const char *annot,
+    bool deleted)
+{
+	struct pfile *f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
+
+	if (f != NULL || fd < 0)
+		return f;
+	if (annot != NULL && annot[0] == '/' && !deleted && !passthrough(ps, annot))
+		f = pfile_new(use(ps, annot, false), annot);
+	else
+		f = pfile_new(NULL, NULL);
+	pfd_set(pr, fd, f);
+	pfile_unref(f);
+	return f;
+}
+
+/* The directory a relative name starts from. */
+static const char *
+dir_of(struct pass *ps, struct pproc *pr, int32_t dirfd, const char *annot)
+{
+	if (dirfd == TC_AT_FDCWD || dirfd == TC_NOFD) {
+		if (pr->cwd == NULL) {
+			/* The first annotation tells where the process was;
+			 * without one, the replay starts it at the root too. */
+			pr->cwd = g_strdup(annot != NULL && annot[0] == '/' &&
+			    !passthrough(ps, annot) ? annot : "/");
+			if (!pr->chdired)
+				g_hash_table_insert(ps->pp->cwd0,
+				    GINT_TO_POINTER(ps->cur_pid), g_strdup(pr->cwd));
+		}
+		return pr->cwd;
+	}
+	{
+		struct pfile *f = pfd_get(ps, pr, dirfd, annot, false);
+
+		if (f->path != NULL)
+			return f->path;
+		return annot != NULL && annot[0] == '/' ? annot : NULL;
+	}
+}
+
+/* Resolve a path argument; NULL if it is not in the simulated fs. */
+static char *
+resolve(struct pass *ps, struct pproc *pr, int32_t dirfd, const char *annot,
+    const char *path)
+{
+	const char *dir;
+	char *abs;
+
+	if (path == NULL)
+		return NULL;
+	dir = path[0] == '/' ? NULL : dir_of(ps, pr, dirfd, annot);
+	if (path[0] != '/' && dir == NULL)
+		return NULL;
+	abs = abspath(dir, path);
+	if (passthrough(ps, abs)) {
+		g_free(abs);
+		return NULL;
+	}
+	return abs;
+}
+
+/* ---- one call -------------------------------------------------------- */
+
+static void
+do_open(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
+{
+	uint32_t of = tc->sc == SC_CREAT ? (TO_CREAT | TO_WRONLY | TO_TRUNC) :
+	    tc->oflags;
+	char *abs = resolve(ps, pr, tc->sc == SC_OPENAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path);
+	struct pobj *o = NULL;
+	struct pfile *f;
+
+	if (tc->ret < 0)
+		goto out;
+	if (abs == NULL || (tc->retpath != NULL && tc->retpath[0] == '/' &&
+	    passthrough(ps, tc->retpath))) {
+		f = pfile_new(NULL, NULL);
+		goto install;
+	}
+	if (of & TO_TMPFILE) {
+		(void)use(ps, abs, true);
+		o = obj_new(ps, abs, false);	/* unnamed */
+		o->created = o->truncated = true;
+	} else if (tc->retpath != NULL && tc->retpath[0] == '/' &&
+	    !tc->ret_deleted && strcmp(tc->retpath, abs) != 0 &&
+	    !g_hash_table_contains(ps->names, abs)) {
+		/* The name led elsewhere (a symlink): the object lives at
+		 * the annotated path; the name is another way to it. */
+		o = g_hash_table_lookup(ps->names, tc->retpath);
+		if (o == NULL)
+			o = (of & TO_CREAT) ? create(ps, tc->retpath,
+			    (of & TO_DIRECTORY) != 0) :
+			    use(ps, tc->retpath, (of & TO_DIRECTORY) != 0);
+		if (o->index >= 0) {
+			struct initial_file alias = { g_strdup(abs), o->isdir, 0,
+			    o->index };
+
+			use_parents(ps, abs);
+			g_array_append_val(ps->pp->files, alias);
+		}
+		g_hash_table_insert(ps->names, g_strdup(abs), o);
+	} else if (of & TO_CREAT) {
+		bool existed = g_hash_table_contains(ps->names, abs);
+
+		o = create(ps, abs, false);
+		if ((of & TO_EXCL) || (!existed && (of & TO_TRUNC)))
+			o->truncated = true;
+	} else
+		o = use(ps, abs, (of & TO_DIRECTORY) != 0);
+	if ((of & TO_TRUNC) && (of & TO_ACCMODE) != TO_RDONLY)
+		o->truncated = true;
+	f = pfile_new(o, abs);
+	f->append = (of & TO_APPEND) != 0;
+install:
+	pfd_set(pr, (int32_t)tc->ret, f);
+	pfile_unref(f);
+out:
+	g_free(abs);
+}
+
+static void
+do_rw(struct pass *ps, struct pproc *pr, const struct trace_call *tc, bool write)
+{
+	struct pfile *f = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+	bool positional = tc->sc == SC_PREAD || tc->sc == SC_PWRITE ||
+	    tc->sc == SC_PREADV || tc->sc == SC_PWRITEV;
+	int64_t off;
+
+	if (tc->ret < 0 || f->obj == NULL)
+		return;
+	off = positional ? tc->off : f->offset;
+	if (write && f->append && !positional)
+		off = MAX(f->obj->size, f->obj->written);
+	if (write) {
+		if (off + tc->ret > f->obj->written)
+			f->obj->written = off + tc->ret;
+	} else
+		evidence(ps, f->obj, off + tc->ret);
+	if (!positional)
+		f->offset = off + tc->ret;
+}
+
+static void
+do_stat(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
+{
+	struct pobj *o = NULL;
+	bool isdir = tc->st_type == TT_DIR;
+
+	if (tc->ret != 0)
+		return;
+	if (tc->sc == SC_FSTAT || ((tc->atflags & TAT_EMPTY_PATH) &&
+	    (tc->path == NULL || tc->path[0] == '\0'))) {
+		o = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted)->obj;
+	} else {
+		int32_t dirfd = (tc->sc == SC_NEWFSTATAT || tc->sc == SC_STATX ||
+		    tc->sc == SC_FACCESSAT || tc->sc == SC_FACCESSAT2) ?
+		    tc->fd : TC_AT_FDCWD;
+		char *abs = resolve(ps, pr, dirfd, tc->fdpath, tc->path);
+
+		if (abs != NULL)
+			o = use(ps, abs, isdir);
+		g_free(abs);
+	}
+	if (o == NULL)
+		return;
+	if (isdir && !o->isdir)
+		(void)use(ps, o->first_name, true);
+	if (tc->st_size >= 0 && tc->st_type == TT_REG)
+		evidence(ps, o, tc->st_size);
+}
+
+static void
+do_clone(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
+{
+	struct pproc *c;
+
+	if (tc->ret <= 0)
+		return;
+	/* A reused pid starts afresh. */
+	g_hash_table_remove(ps->procs, GINT_TO_POINTER((int32_t)tc->ret));
+	c = proc_of(ps, (int32_t)tc->ret);
+	if (pr->cwd != NULL)
+		c->cwd = g_strdup(pr->cwd);
+	c->chdired = true;	/* its cwd is inherited, not its own start */
+	if (tc->xflags & TX_CLONE_FILES) {
+		fdt_unref(c->fdt);
+		c->fdt = pr->fdt;
+		c->fdt->refs++;
+	} else {
+		GHashTableIter it;
+		gpointer k, v;
+
+		g_hash_table_iter_init(&it, pr->fdt->fds);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			pfd_set(c, GPOINTER_TO_INT(k), v);
+	}
+}
+
+static void
+one_call(struct pass *ps, const struct trace_call *tc)
+{
+	struct pproc *pr;
+	char *abs = NULL, *abs2 = NULL;
+
+	g_hash_table_add(ps->pids, GINT_TO_POINTER(tc->pid));
+	ps->cur_pid = tc->pid;
+	if (tc->kind == TC_EXIT) {
+		g_hash_table_remove(ps->procs, GINT_TO_POINTER(tc->pid));
+		return;
+	}
+	pr = proc_of(ps, tc->pid);
+	switch ((enum sc_id)tc->sc) {
+	case SC_OPEN: case SC_OPENAT: case SC_CREAT:
+		do_open(ps, pr, tc);
+		break;
+	case SC_CLOSE:
+		if (tc->ret == 0)
+			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->fd));
+		break;
+	case SC_READ: case SC_PREAD: case SC_READV: case SC_PREADV:
+		do_rw(ps, pr, tc, false);
+		break;
+	case SC_WRITE: case SC_PWRITE: case SC_WRITEV: case SC_PWRITEV:
+		do_rw(ps, pr, tc, true);
+		break;
+	case SC_LSEEK: {
+		struct pfile *f = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		if (tc->ret >= 0) {
+			f->offset = tc->ret;
+			if (f->obj != NULL && tc->cmd == TCMD_SEEK_END && tc->off == 0)
+				evidence(ps, f->obj, tc->ret);
+		}
+		break;
+	}
+	case SC_STAT: case SC_LSTAT: case SC_FSTAT: case SC_NEWFSTATAT:
+	case SC_STATX: case SC_ACCESS: case SC_FACCESSAT: case SC_FACCESSAT2:
+		do_stat(ps, pr, tc);
+		break;
+	case SC_UNLINK: case SC_UNLINKAT: case SC_RMDIR:
+		abs = resolve(ps, pr, tc->sc == SC_UNLINKAT ? tc->fd : TC_AT_FDCWD,
+		    tc->fdpath, tc->path);
+		if (abs != NULL && tc->ret == 0)
+			unname(ps, abs, tc->sc == SC_RMDIR ||
+			    (tc->atflags & TAT_REMOVEDIR));
+		break;
+	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
+		abs = resolve(ps, pr, tc->sc == SC_RENAME ? TC_AT_FDCWD : tc->fd,
+		    tc->fdpath, tc->path);
+		abs2 = resolve(ps, pr, tc->sc == SC_RENAME ? TC_AT_FDCWD : tc->fd2,
+		    tc->fdpath2, tc->path2);
+		if (abs != NULL && abs2 != NULL && tc->ret == 0) {
+			if (tc->xflags & TX_RENAME_EXCHANGE) {
+				struct pobj *a = use(ps, abs, false);
+				struct pobj *b = use(ps, abs2, false);
+
+				g_hash_table_insert(ps->names, g_strdup(abs), b);
+				g_hash_table_insert(ps->names, g_strdup(abs2), a);
+			} else
+				rename_names(ps, abs, abs2);
+		}
+		break;
+	case SC_MKDIR: case SC_MKDIRAT:
+		abs = resolve(ps, pr, tc->sc == SC_MKDIRAT ? tc->fd : TC_AT_FDCWD,
+		    tc->fdpath, tc->path);
+		if (abs != NULL && tc->ret == 0)
+			(void)create(ps, abs, true);
+		break;
+	case SC_TRUNCATE:
+		abs = resolve(ps, pr, TC_AT_FDCWD, tc->fdpath, tc->path);
+		if (abs != NULL && tc->ret == 0)
+			use(ps, abs, false)->truncated = true;
+		break;
+	case SC_FTRUNCATE: {
+		struct pfile *f = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		if (tc->ret == 0 && f->obj != NULL)
+			f->obj->truncated = true;
+		break;
+	}
+	case SC_DUP: case SC_DUP2: case SC_DUP3:
+		if (tc->ret >= 0 && tc->ret != tc->fd)
+			pfd_set(pr, (int32_t)tc->ret,
+			    pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted));
+		break;
+	case SC_FCNTL:
+		if ((tc->cmd == TCMD_F_DUPFD || tc->cmd == TCMD_F_DUPFD_CLOEXEC) &&
+		    tc->ret >= 0)
+			pfd_set(pr, (int32_t)tc->ret,
+			    pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted));
+		break;
+	case SC_CHDIR:
+		abs = resolve(ps, pr, TC_AT_FDCWD, NULL, tc->path);
+		if (tc->ret == 0) {
+			if (abs != NULL)
+				(void)use(ps, abs, true);
+			g_free(pr->cwd);
+			pr->cwd = abs != NULL ? g_strdup(abs) :
+			    tc->path != NULL ? g_strdup(tc->path) : NULL;
+			pr->chdired = true;
+		}
+		break;
+	case SC_FCHDIR: {
+		struct pfile *f = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		if (tc->ret == 0 && f->path != NULL) {
+			g_free(pr->cwd);
+			pr->cwd = g_strdup(f->path);
+			pr->chdired = true;
+		}
+		break;
+	}
+	case SC_GETDENTS64: {
+		struct pfile *f = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		if (f->obj != NULL && !f->obj->isdir)
+			(void)use(ps, f->obj->first_name, true);
+		break;
+	}
+	case SC_CLONE: case SC_CLONE3: case SC_FORK: case SC_VFORK:
+		do_clone(ps, pr, tc);
+		break;
+	default:
+		/* Descriptors that other calls return are not files of the
+		 * fs (pipes, sockets): forget whatever had that number. */
+		if (tc->ret >= 0 && tc->rfd[0] >= 0) {
+			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->rfd[0]));
+			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->rfd[1]));
+		}
+		break;
+	}
+	g_free(abs);
+	g_free(abs2);
+}
+
+static void
+obj_free(gpointer p)
+{
+	struct pobj *o = p;
+
+	g_free(o->first_name);
+	g_free(o);
+}
+
+struct prepass *
+prepass_run(const char *path, char **pt, GError **err)
+{
+	struct trace_reader *r = trace_open(path, err);
+	struct trace_call tc;
+	struct pass ps;
+	guint i;
+	int rc;
+
+	if (r == NULL)
+		return NULL;
+	memset(&ps, 0, sizeof(ps));
+	ps.pp = g_new0(struct prepass, 1);
+	ps.pp->files = g_array_new(FALSE, FALSE, sizeof(struct initial_file));
+	ps.pp->cwd0 = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    g_free);
+	ps.pp->format = trace_reader_format(r);
+	ps.pp->t0 = TC_NOTIME;
+	ps.pp->t_end = TC_NOTIME;
+	ps.passthrough = pt;
+	ps.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	ps.objs = g_ptr_array_new_with_free_func(obj_free);
+	ps.procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    pproc_free);
+	ps.pids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	trace_call_init(&tc);
+	while ((rc = trace_read(r, &tc, err)) == 1) {
+		ps.pp->records++;
+		if (tc.kind == TC_CALL)
+			ps.pp->calls++;
+		if (tc.t_ns != TC_NOTIME) {
+			int64_t end = tc.t_ns + MAX(tc.dur_ns, 0);
+
+			ps.pp->has_time = true;
+			if (ps.pp->t0 == TC_NOTIME || tc.t_ns < ps.pp->t0)
+				ps.pp->t0 = tc.t_ns;
+			if (ps.pp->t_end == TC_NOTIME || end > ps.pp->t_end)
+				ps.pp->t_end = end;
+		}
+		if (tc.dur_ns >= 0)
+			ps.pp->has_dur = true;
+		one_call(&ps, &tc);
+	}
+	trace_call_free(&tc);
+	trace_close(r);
+	/* Sizes: the evidence gathered after each object got its place. */
+	for (i = 0; i < ps.objs->len; i++) {
+		struct pobj *o = g_ptr_array_index(ps.objs, i);
+
+		if (o->index >= 0)
+			g_array_index(ps.pp->files, struct initial_file,
+			    o->index).size = o->isdir ? 0 : o->size;
+	}
+	ps.pp->npids = g_hash_table_size(ps.pids);
+	g_hash_table_destroy(ps.names);
+	g_ptr_array_free(ps.objs, TRUE);
+	g_hash_table_destroy(ps.procs);
+	g_hash_table_destroy(ps.pids);
+	if (rc < 0) {
+		prepass_free(ps.pp);
+		return NULL;
+	}
+	return ps.pp;
+}
+
+void
+prepass_free(struct prepass *pp)
+{
+	guint i;
+
+	if (pp == NULL)
+		return;
+	for (i = 0; i < pp->files->len; i++)
+		g_free(g_array_index(pp->files, struct initial_file, i).path);
+	g_array_free(pp->files, TRUE);
+	g_hash_table_destroy(pp->cwd0);
+	g_free(pp);
+}

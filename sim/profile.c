@@ -1,0 +1,598 @@
+/*
+ * profile.c — the table of every setting, GKeyFile profiles and --set.
+ *
+ * GKeyFile does the parsing.  Before handing it a file we walk the lines once
+ * to remember where each group and key is, so that an error can name the
+ * line: GKeyFile's own messages do not.
+ */
+#include "profile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK(vfssim-profile-error-quark, profile_error)
+
+/*
+ * Defaults describe the machine the era's users ran: a 128 MB PC with a
+ * 7200 rpm IDE disk, FFS with 8 KB blocks and 1 KB fragments (newfs's default
+ * before 4.5), hz = 100.  The disk's seek curve is a two-regime fit
+ * (Ruemmler & Wilkes) to 1.0 ms track-to-track, 8.5 ms average, 15 ms full
+ * stroke — a 2000-era drive.
+ */
+const struct pkey profile_keys[] = {
+	{ "machine", "era", PK_ENUM, "freebsd5-current", NULL,
+	  "freebsd5-current|freebsd4",
+	  "Kernel whose behaviour to model: the 5.0-CURRENT development branch "
+	  "of May 2001, or RELENG_4" },
+	{ "machine", "memory", PK_SIZE, "128M", "hw.physmem", NULL,
+	  "Physical memory; buffer-cache sizes derive from it" },
+	{ "machine", "hz", PK_INT, "100", "kern.hz", NULL,
+	  "Clock ticks per second" },
+
+	{ "cpu", "syscall", PK_TIME, "2us", NULL, NULL,
+	  "Cost of entering and leaving the kernel, per call" },
+	{ "cpu", "copy_rate", PK_SIZE, "300M", NULL, NULL,
+	  "Bytes per second uiomove copies between user and buffer" },
+	{ "cpu", "lookup", PK_TIME, "1us", NULL, NULL,
+	  "Cost of looking up one path component" },
+	{ "cpu", "bufop", PK_TIME, "300ns", NULL, NULL,
+	  "Cost of one buffer-cache operation (getblk + release)" },
+
+	{ "bio", "nbuf", PK_INT, "0", "kern.nbuf", NULL,
+	  "Buffer headers; 0 sizes them from memory as the kernel does" },
+	{ "bio", "hidirtybuffers", PK_INT, "0", "vfs.hidirtybuffers", NULL,
+	  "Dirty buffers at which buf_daemon is urged to flush; 0: nbuf/4 + 20" },
+	{ "bio", "lodirtybuffers", PK_INT, "0", "vfs.lodirtybuffers", NULL,
+	  "Dirty buffers buf_daemon flushes down to; 0: hidirtybuffers/2" },
+
+	{ "syncer", "syncdelay", PK_TIME, "30s", NULL, NULL,
+	  "How long the syncer waits before revisiting a vnode it could not clean" },
+	{ "syncer", "filedelay", PK_TIME, "30s", "kern.filedelay", NULL,
+	  "Age at which a file's dirty data is written by the syncer" },
+	{ "syncer", "dirdelay", PK_TIME, "29s", "kern.dirdelay", NULL,
+	  "Same, for directories" },
+	{ "syncer", "metadelay", PK_TIME, "28s", "kern.metadelay", NULL,
+	  "Same, for file-system metadata" },
+
+	{ "ffs", "bsize", PK_SIZE, "8K", NULL, NULL,
+	  "File-system block size (newfs -b)" },
+	{ "ffs", "fsize", PK_SIZE, "1K", NULL, NULL,
+	  "Fragment size (newfs -f)" },
+	{ "ffs", "size", PK_SIZE, "8G", NULL, NULL,
+	  "File-system size; must fit on the disk" },
+
+	{ "disk", "rpm", PK_INT, "7200", NULL, NULL, "Spindle speed" },
+	{ "disk", "cylinders", PK_INT, "20000", NULL, NULL, "Cylinders" },
+	{ "disk", "heads", PK_INT, "6", NULL, NULL, "Recording surfaces" },
+	{ "disk", "sectors_per_track", PK_INT, "400", NULL, NULL,
+	  "512-byte sectors per track (one zone)" },
+	{ "disk", "seek_boundary", PK_INT, "1000", NULL, NULL,
+	  "Seek distance (cylinders) where the curve turns linear" },
+	{ "disk", "seek_a", PK_DOUBLE, "0.845", NULL, NULL,
+	  "Short seeks: a + b*sqrt(d) ms" },
+	{ "disk", "seek_b", PK_DOUBLE, "0.1547", NULL, NULL, "See seek_a" },
+	{ "disk", "seek_c", PK_DOUBLE, "5.25", NULL, NULL,
+	  "Long seeks: c + e*d ms" },
+	{ "disk", "seek_e", PK_DOUBLE, "0.0004875", NULL, NULL, "See seek_c" },
+	{ "disk", "seek_single", PK_TIME, "1ms", NULL, NULL,
+	  "One-cylinder seek (replaces the curve at d = 1)" },
+	{ "disk", "head_switch", PK_TIME, "800us", NULL, NULL,
+	  "Time to switch to another surface" },
+	{ "disk", "write_settle", PK_TIME, "100us", NULL, NULL,
+	  "Extra settle time before writing after a seek" },
+	{ "disk", "overhead", PK_TIME, "300us", NULL, NULL,
+	  "Controller overhead per command" },
+
+	{ "diskq", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs",
+	  "Host request-queue order" },
+
+	{ "replay", "seed", PK_INT, "1", NULL, NULL,
+	  "Seed of the run's random choices" },
+	{ "replay", "think", PK_ENUM, "trace", NULL, "trace|none",
+	  "Time between a process's calls: as traced, or none (back to back)" },
+	{ "replay", "passthrough", PK_STRING, "/dev:/proc:/sys", NULL, NULL,
+	  "Colon-separated path prefixes that are not files of the simulated "
+	  "file system: calls on them take the traced time" },
+	{ "replay", "sample_interval", PK_TIME, "1s", NULL, NULL,
+	  "Simulated time between rows of the samples table" },
+	{ NULL, NULL, 0, NULL, NULL, NULL, NULL }
+};
+
+struct profile {
+	GKeyFile	*kf;		/* every key, always present */
+	GString		*sources;
+};
+
+static const struct pkey *
+find_key(const char *group, const char *key)
+{
+	const struct pkey *k;
+
+	for (k = profile_keys; k->group != NULL; k++)
+		if (strcmp(k->group, group) == 0 && strcmp(k->key, key) == 0)
+			return k;
+	return NULL;
+}
+
+static const struct pkey *
+find_sysctl(const char *name)
+{
+	const struct pkey *k;
+
+	for (k = profile_keys; k->group != NULL; k++)
+		if (k->sysctl != NULL && strcmp(k->sysctl, name) == 0)
+			return k;
+	return NULL;
+}
+
+static bool
+group_known(const char *group)
+{
+	const struct pkey *k;
+
+	for (k = profile_keys; k->group != NULL; k++)
+		if (strcmp(k->group, group) == 0)
+			return true;
+	return false;
+}
+
+/* ---- values ---------------------------------------------------------- */
+
+bool
+profile_parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	double v;
+	int64_t mult = 1;
+
+	errno = 0;
+	v = g_ascii_strtod(s, &end);
+	if (end == s || errno != 0 || v < 0 || !isfinite(v))
+		return false;
+	if (*end != '\0') {
+		switch (g_ascii_toupper(*end)) {
+		case 'K': mult = 1LL << 10; break;
+		case 'M': mult = 1LL << 20; break;
+		case 'G': mult = 1LL << 30; break;
+		case 'T': mult = 1LL << 40; break;
+		default: return false;
+		}
+		end++;
+		if (g_ascii_toupper(*end) == 'B')
+			end++;
+		if (*end != '\0')
+			return false;
+	}
+	if (v * (double)mult > 9.0e18)
+		return false;
+	*out = (int64_t)llround(v * (double)mult);
+	return true;
+}
+
+bool
+profile_parse_time(const char *s, int64_t *out)
+{
+	char *end;
+	double v, mult;
+
+	errno = 0;
+	v = g_ascii_strtod(s, &end);
+	if (end == s || errno != 0 || v < 0 || !isfinite(v))
+		return false;
+	if (strcmp(end, "ns") == 0)
+		mult = 1;
+	else if (strcmp(end, "us") == 0)
+		mult = 1e3;
+	else if (strcmp(end, "ms") == 0)
+		mult = 1e6;
+	else if (strcmp(end, "s") == 0)
+		mult = 1e9;
+	else if (strcmp(end, "min") == 0)
+		mult = 60e9;
+	else
+		return false;	/* a time needs its unit */
+	if (v * mult > 9.0e18)
+		return false;
+	*out = (int64_t)llround(v * mult);
+	return true;
+}
+
+static bool
+check_value(const struct pkey *k, const char *v, GError **err, const char *where)
+{
+	int64_t i;
+	char *end;
+	bool ok = true;
+	const char *what = NULL;
+
+	switch (k->type) {
+	case PK_INT:
+		errno = 0;
+		(void)g_ascii_strtoll(v, &end, 10);
+		ok = end != v && *end == '\0' && errno == 0;
+		what = "an integer";
+		break;
+	case PK_SIZE:
+		ok = profile_parse_size(v, &i);
+		what = "a size (e.g. 512, 8K, 128M)";
+		break;
+	case PK_TIME:
+		ok = profile_parse_time(v, &i);
+		what = "a time with its unit (e.g. 500ns, 20us, 1.5ms, 30s)";
+		break;
+	case PK_DOUBLE:
+		errno = 0;
+		(void)g_ascii_strtod(v, &end);
+		ok = end != v && *end == '\0' && errno == 0;
+		what = "a number";
+		break;
+	case PK_BOOL:
+		ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
+		what = "true or false";
+		break;
+	case PK_STRING:
+		break;
+	case PK_ENUM: {
+		char **c = g_strsplit(k->choices, "|", -1), **cp;
+
+		ok = false;
+		for (cp = c; *cp != NULL; cp++)
+			if (strcmp(*cp, v) == 0)
+				ok = true;
+		g_strfreev(c);
+		what = k->choices;
+		break;
+	}
+	}
+	if (!ok)
+		g_set_error(err, PROFILE_ERROR, 0,
+		    "%s%s.%s = \"%s\": expected %s", where, k->group, k->key, v,
+		    what);
+	return ok;
+}
+
+/* ---- the profile object ---------------------------------------------- */
+
+struct profile *
+profile_new(void)
+{
+	struct profile *p = g_new0(struct profile, 1);
+	const struct pkey *k;
+
+	p->kf = g_key_file_new();
+	for (k = profile_keys; k->group != NULL; k++)
+		g_key_file_set_value(p->kf, k->group, k->key, k->dflt);
+	p->sources = g_string_new("");
+	return p;
+}
+
+struct profile *
+profile_copy(const struct profile *src)
+{
+	struct profile *p = profile_new();
+	const struct pkey *k;
+
+	for (k = profile_keys; k->group != NULL; k++) {
+		char *v = g_key_file_get_value(src->kf, k->group, k->key, NULL);
+
+		g_key_file_set_value(p->kf, k->group, k->key, v);
+		g_free(v);
+	}
+	g_string_assign(p->sources, src->sources->str);
+	return p;
+}
+
+void
+profile_free(struct profile *p)
+{
+	if (p == NULL)
+		return;
+	g_key_file_free(p->kf);
+	g_string_free(p->sources, TRUE);
+	g_free(p);
+}
+
+/* Where each group header and key sits in the file text. */
+struct lines {
+	GHashTable	*at;		/* "group\nkey" or "group" -> line */
+};
+
+static bool
+index_lines(const char *path, const char *text, struct lines *li, GError **err)
+{
+	char **lines = g_strsplit(text, "\n", -1);
+	char *group = NULL;
+	bool ok = true;
+	int n;
+
+	li->at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (n = 0; lines[n] != NULL; n++) {
+		char *l = g_strstrip(lines[n]);
+		char *eq;
+
+		if (*l == '\0' || *l == '#' || *l == ';')
+			continue;
+		if (*l == '[') {
+			char *close = strchr(l, ']');
+
+			if (close == NULL || close[1] != '\0' || close == l + 1) {
+				g_set_error(err, PROFILE_ERROR, 0,
+				    "%s:%d: malformed group header \"%s\"", path,
+				    n + 1, l);
+				ok = false;
+				break;
+			}
+			g_free(group);
+			group = g_strndup(l + 1, (size_t)(close - l - 1));
+			if (!g_hash_table_contains(li->at, group))
+				g_hash_table_insert(li->at, g_strdup(group),
+				    GINT_TO_POINTER(n + 1));
+			continue;
+		}
+		eq = strchr(l, '=');
+		if (eq == NULL || eq == l) {
+			g_set_error(err, PROFILE_ERROR, 0,
+			    "%s:%d: expected \"key = value\", a [group] or a "
+			    "comment, got \"%s\"", path, n + 1, l);
+			ok = false;
+			break;
+		}
+		if (group == NULL) {
+			g_set_error(err, PROFILE_ERROR, 0,
+			    "%s:%d: key outside any [group]", path, n + 1);
+			ok = false;
+			break;
+		}
+		*eq = '\0';
+		g_hash_table_insert(li->at,
+		    g_strdup_printf("%s\n%s", group, g_strstrip(l)),
+		    GINT_TO_POINTER(n + 1));
+	}
+	g_free(group);
+	g_strfreev(lines);
+	return ok;
+}
+
+static int
+line_of(struct lines *li, const char *group, const char *key)
+{
+	char *k = key != NULL ? g_strdup_printf("%s\n%s", group, key) :
+	    g_strdup(group);
+	int n = GPOINTER_TO_INT(g_hash_table_lookup(li->at, k));
+
+	g_free(k);
+	return n;
+}
+
+bool
+profile_load(struct profile *p, const char *path, GError **err)
+{
+	char *text = NULL;
+	gsize len;
+	GKeyFile *kf;
+	GError *kerr = NULL;
+	struct lines li = { NULL };
+	gchar **groups = NULL, **g;
+	bool ok = false;
+
+	if (!g_file_get_contents(path, &text, &len, &kerr)) {
+		g_set_error(err, PROFILE_ERROR, 0, "%s", kerr->message);
+		g_error_free(kerr);
+		return false;
+	}
+	if (memchr(text, '\0', len) != NULL || !g_utf8_validate(text, (gssize)len, NULL)) {
+		g_set_error(err, PROFILE_ERROR, 0,
+		    "%s: not a text file (binary or invalid UTF-8)", path);
+		g_free(text);
+		return false;
+	}
+	if (!index_lines(path, text, &li, err))
+		goto out;
+	kf = g_key_file_new();
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &kerr)) {
+		g_set_error(err, PROFILE_ERROR, 0, "%s: %s", path, kerr->message);
+		g_error_free(kerr);
+		g_key_file_free(kf);
+		goto out;
+	}
+	/* Validate everything before changing anything. */
+	groups = g_key_file_get_groups(kf, NULL);
+	for (g = groups; *g != NULL; g++) {
+		gchar **keys, **kp;
+
+		if (!group_known(*g)) {
+			g_set_error(err, PROFILE_ERROR, 0,
+			    "%s:%d: unknown group [%s]", path, line_of(&li, *g, NULL),
+			    *g);
+			g_key_file_free(kf);
+			goto out;
+		}
+		keys = g_key_file_get_keys(kf, *g, NULL, NULL);
+		for (kp = keys; *kp != NULL; kp++) {
+			const struct pkey *k = find_key(*g, *kp);
+			char *v, *where;
+			bool good;
+
+			if (k == NULL) {
+				g_set_error(err, PROFILE_ERROR, 0,
+				    "%s:%d: unknown key \"%s\" in [%s]", path,
+				    line_of(&li, *g, *kp), *kp, *g);
+				g_strfreev(keys);
+				g_key_file_free(kf);
+				goto out;
+			}
+			v = g_key_file_get_string(kf, *g, *kp, NULL);
+			where = g_strdup_printf("%s:%d: ", path, line_of(&li, *g, *kp));
+			good = v != NULL && check_value(k, v, err, where);
+			if (v == NULL)
+				g_set_error(err, PROFILE_ERROR, 0,
+				    "%sunreadable value for %s", where, *kp);
+			g_free(where);
+			g_free(v);
+			if (!good) {
+				g_strfreev(keys);
+				g_key_file_free(kf);
+				goto out;
+			}
+		}
+		g_strfreev(keys);
+	}
+	for (g = groups; *g != NULL; g++) {
+		gchar **keys = g_key_file_get_keys(kf, *g, NULL, NULL), **kp;
+
+		for (kp = keys; *kp != NULL; kp++) {
+			char *v = g_key_file_get_string(kf, *g, *kp, NULL);
+
+			g_key_file_set_value(p->kf, *g, *kp, v);
+			g_free(v);
+		}
+		g_strfreev(keys);
+	}
+	g_key_file_free(kf);
+	if (p->sources->len > 0)
+		g_string_append(p->sources, ", ");
+	g_string_append(p->sources, path);
+	ok = true;
+out:
+	g_strfreev(groups);
+	if (li.at != NULL)
+		g_hash_table_destroy(li.at);
+	g_free(text);
+	return ok;
+}
+
+bool
+profile_set(struct profile *p, const char *assignment, GError **err)
+{
+	const char *eq = strchr(assignment, '=');
+	char *name, *value, *dot;
+	const struct pkey *k = NULL;
+	bool ok;
+
+	if (eq == NULL || eq == assignment) {
+		g_set_error(err, PROFILE_ERROR, 0,
+		    "--set %s: expected group.key=value", assignment);
+		return false;
+	}
+	name = g_strstrip(g_strndup(assignment, (size_t)(eq - assignment)));
+	value = g_strstrip(g_strdup(eq + 1));
+	dot = strchr(name, '.');
+	if (dot != NULL) {
+		*dot = '\0';
+		k = find_key(name, dot + 1);
+		*dot = '.';
+	}
+	if (k == NULL)
+		k = find_sysctl(name);
+	if (k == NULL) {
+		g_set_error(err, PROFILE_ERROR, 0,
+		    "--set %s: unknown setting \"%s\" (vfssim profile --list shows them all)",
+		    assignment, name);
+		g_free(name);
+		g_free(value);
+		return false;
+	}
+	ok = check_value(k, value, err, "--set ");
+	if (ok)
+		g_key_file_set_value(p->kf, k->group, k->key, value);
+	g_free(name);
+	g_free(value);
+	return ok;
+}
+
+static char *
+raw(const struct profile *p, const char *group, const char *key,
+    enum pkey_type want)
+{
+	const struct pkey *k = find_key(group, key);
+	char *v;
+
+	if (k == NULL)
+		g_error("profile: no key %s.%s", group, key);	/* a bug */
+	(void)want;
+	v = g_key_file_get_string(p->kf, group, key, NULL);
+	return v;
+}
+
+int64_t
+profile_int(const struct profile *p, const char *group, const char *key)
+{
+	const struct pkey *k = find_key(group, key);
+	char *v = raw(p, group, key, PK_INT);
+	int64_t r = 0;
+
+	switch (k->type) {
+	case PK_SIZE:
+		profile_parse_size(v, &r);
+		break;
+	case PK_TIME:
+		profile_parse_time(v, &r);
+		break;
+	default:
+		r = g_ascii_strtoll(v, NULL, 10);
+		break;
+	}
+	g_free(v);
+	return r;
+}
+
+double
+profile_double(const struct profile *p, const char *group, const char *key)
+{
+	char *v = raw(p, group, key, PK_DOUBLE);
+	double d = g_ascii_strtod(v, NULL);
+
+	g_free(v);
+	return d;
+}
+
+bool
+profile_bool(const struct profile *p, const char *group, const char *key)
+{
+	char *v = raw(p, group, key, PK_BOOL);
+	bool b = strcmp(v, "true") == 0;
+
+	g_free(v);
+	return b;
+}
+
+const char *
+profile_str(const struct profile *p, const char *group, const char *key)
+{
+	char *v = raw(p, group, key, PK_STRING);
+	/* Keep the string alive as long as the profile: GKeyFile hands out
+	 * copies, so intern it. */
+	const char *s = g_intern_string(v);
+
+	g_free(v);
+	return s;
+}
+
+char *
+profile_to_text(const struct profile *p)
+{
+	GString *out = g_string_new("");
+	const struct pkey *k;
+	const char *group = "";
+
+	for (k = profile_keys; k->group != NULL; k++) {
+		char *v = g_key_file_get_value(p->kf, k->group, k->key, NULL);
+
+		if (strcmp(group, k->group) != 0) {
+			g_string_append_printf(out, "%s[%s]\n", *group ? "\n" : "",
+			    k->group);
+			group = k->group;
+		}
+		g_string_append_printf(out, "%s = %s\n", k->key, v);
+		g_free(v);
+	}
+	return g_string_free(out, FALSE);
+}
+
+const char *
+profile_sources(const struct profile *p)
+{
+	return p->sources->len > 0 ? p->sources->str : "defaults";
+}

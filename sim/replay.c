@@ -1,0 +1,934 @@
+/*
+ * replay.c — one run: trace -> simulated kernel -> metrics.
+ *
+ * The pieces, in the order a run uses them:
+ *   1. the pre-pass reads the whole trace once: it validates it (bad input
+ *      fails here, before the database is touched) and lists the files the
+ *      trace found already there (prepass.c);
+ *   2. the machine boots from the profile and the starting file system is
+ *      laid out on its disk, without I/O;
+ *   3. the trace is read again, one call at a time, and each call goes to
+ *      the queue of its process (struct uproc); a process that needs its
+ *      next call reads ahead until one for it turns up;
+ *   4. each process is a coroutine that thinks, calls, and records;
+ *   5. a sampler records the machine's state every sample interval, and
+ *      the summary and histograms are written at the end.
+ *
+ * Process creation follows the trace: a clone/fork/vfork record names the
+ * child, whose calls wait until the parent's clone runs in the simulation;
+ * the child then starts with a copy (or a share) of the parent's
+ * descriptors.  A vfork parent sleeps until its child execs or exits, and a
+ * wait4 sleeps until the child it reaped in the trace has exited in the
+ * simulation.
+ */
+#include "replay.h"
+#include "engine.h"
+#include "file.h"
+#include "kern.h"
+#include "metrics.h"
+#include "prepass.h"
+#include "profile.h"
+#include "syscalls.h"
+#include "trace.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK(vfssim-replay-error-quark, replay_error)
+
+enum ustate {
+	U_AWAIT_FORK,		/* the parent's clone has not run yet */
+	U_RUNNING,
+	U_DONE,
+};
+
+struct replay;
+
+struct uproc {
+	int32_t		 pid;
+	enum ustate	 state;
+	struct replay	*r;
+	struct kproc	*kp;
+	GQueue		 q;		/* struct trace_call *, read ahead */
+	int64_t		 trace_ref;	/* trace time the next think starts at */
+	int64_t		 first_t;	/* root: entry time of its first call */
+	bool		 root;
+};
+
+struct callstat {
+	uint64_t	 n;
+	struct hist	*h;		/* latency of simulated calls */
+};
+
+struct replay {
+	const struct replay_opts *o;
+	struct sim	*sim;
+	struct kern	*k;
+	struct metrics	*m;
+	struct prepass	*pp;
+	struct trace_reader *rd;
+	GHashTable	*uprocs;	/* pid -> struct uproc (live ones) */
+	GPtrArray	*pool;		/* spare struct trace_call */
+	bool		 eof;
+	GError		*error;		/* why the run stopped */
+	int64_t		 t0;
+	bool		 think;
+	sim_time_t	 sample_interval;
+
+	uint64_t	 records, calls, simulated, passthrough, not_modelled;
+	size_t		 queued, peak_queued;
+	GHashTable	*stats;		/* call name -> struct callstat */
+	GHashTable	*skipped;	/* not-modelled call name -> count */
+	uint64_t	 processes;
+	uint64_t	 deadlock_ticks;
+	sim_time_t	 last_busy;
+	uint64_t	 last_calls;
+	gint64		 wall_start, last_progress;
+};
+
+/* ---- call records ---------------------------------------------------- */
+
+static struct trace_call *
+rec_get(struct replay *r)
+{
+	struct trace_call *tc;
+
+	if (r->pool->len > 0)
+		return g_ptr_array_steal_index(r->pool, r->pool->len - 1);
+	tc = g_new(struct trace_call, 1);
+	trace_call_init(tc);
+	return tc;
+}
+
+static void
+rec_put(struct replay *r, struct trace_call *tc)
+{
+	if (r->pool->len < 1024) {
+		g_ptr_array_add(r->pool, tc);
+		return;
+	}
+	trace_call_free(tc);
+	g_free(tc);
+}
+
+static void
+rec_destroy(gpointer p)
+{
+	trace_call_free(p);
+	g_free(p);
+}
+
+/* ---- processes ------------------------------------------------------- */
+
+static void uproc_main(void *arg);
+
+static struct vnode *
+start_cwd(struct replay *r, int32_t pid)
+{
+	const char *cwd = g_hash_table_lookup(r->pp->cwd0, GINT_TO_POINTER(pid));
+	struct nameidata nd;
+
+	if (cwd != NULL && namei(r->k, NULL, cwd, &nd) == 0 && nd.ni_vp != NULL &&
+	    nd.ni_vp->v_type == VDIR)
+		return nd.ni_vp;
+	return vn_root(r->k);
+}
+
+static struct uproc *
+uproc_new(struct replay *r, int32_t pid, enum ustate st)
+{
+	struct uproc *u = g_new0(struct uproc, 1);
+
+	u->pid = pid;
+	u->state = st;
+	u->r = r;
+	u->trace_ref = TC_NOTIME;
+	u->first_t = TC_NOTIME;
+	g_queue_init(&u->q);
+	g_hash_table_insert(r->uprocs, GINT_TO_POINTER(pid), u);
+	r->processes++;
+	return u;
+}
+
+/* A process the trace did not show being created: it starts when its
+ * first call's time comes, in the directory the trace shows it in. */
+static struct uproc *
+uproc_root(struct replay *r, int32_t pid, int64_t first_t)
+{
+	struct uproc *u = uproc_new(r, pid, U_RUNNING);
+	char name[24];
+
+	u->root = true;
+	u->first_t = first_t;
+	u->kp = proc_create(r->k, pid, fdinit(start_cwd(r, pid)));
+	g_snprintf(name, sizeof(name), "pid %d", pid);
+	sim_spawn(r->sim, name, uproc_main, u, 0);
+	return u;
+}
+
+static bool
+is_fork(const struct trace_call *tc)
+{
+	return tc->kind == TC_CALL && (tc->sc == SC_CLONE || tc->sc == SC_CLONE3 ||
+	    tc->sc == SC_FORK || tc->sc == SC_VFORK);
+}
+
+/* Read one record and queue it on its process.  False at the end. */
+static bool
+pump(struct replay *r)
+{
+	struct trace_call *tc;
+	struct uproc *u;
+	GError *err = NULL;
+	int rc;
+
+	if (r->eof)
+		return false;
+	tc = rec_get(r);
+	rc = trace_read(r->rd, tc, &err);
+	if (rc <= 0) {
+		rec_put(r, tc);
+		r->eof = true;
+		if (rc < 0) {
+			if (r->error == NULL)
+				r->error = err;
+			else
+				g_error_free(err);
+			sim_stop(r->sim);
+		}
+		return false;
+	}
+	r->records++;
+	u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(tc->pid));
+	if (u == NULL)
+		u = uproc_root(r, tc->pid, tc->t_ns);
+	g_queue_push_tail(&u->q, tc);
+	if (++r->queued > r->peak_queued)
+		r->peak_queued = r->queued;
+	if (is_fork(tc) && tc->ret > 0 &&
+	    !g_hash_table_contains(r->uprocs, GINT_TO_POINTER((int32_t)tc->ret)))
+		(void)uproc_new(r, (int32_t)tc->ret, U_AWAIT_FORK);
+
+	if (r->o->progress && (r->records & 0x3fff) == 0) {
+		gint64 now = g_get_monotonic_time();
+
+		if (now - r->last_progress > 200000) {
+			r->last_progress = now;
+			fprintf(stderr, "\rreplay: %llu/%llu calls (%.0f%%), "
+			    "simulated %.1f s ",
+			    (unsigned long long)r->calls,
+			    (unsigned long long)r->pp->calls,
+			    r->pp->calls ? 100.0 * (double)r->calls /
+			    (double)r->pp->calls : 100.0,
+			    (double)sim_now(r->sim) / 1e9);
+		}
+	}
+	return true;
+}
+
+static struct trace_call *
+next_call(struct uproc *u)
+{
+	struct replay *r = u->r;
+
+	while (g_queue_is_empty(&u->q))
+		if (!pump(r))
+			return NULL;
+	r->queued--;
+	return g_queue_pop_head(&u->q);
+}
+
+/* ---- recording ------------------------------------------------------- */
+
+static struct callstat *
+callstat(struct replay *r, const char *name)
+{
+	struct callstat *cs = g_hash_table_lookup(r->stats, name);
+
+	if (cs == NULL) {
+		cs = g_new0(struct callstat, 1);
+		g_hash_table_insert(r->stats, g_strdup(name), cs);
+	}
+	return cs;
+}
+
+static void
+callstat_free(gpointer p)
+{
+	struct callstat *cs = p;
+
+	g_free(cs->h);
+	g_free(cs);
+}
+
+static void
+record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
+    const struct sys_outcome *out, sim_time_t start, sim_time_t end)
+{
+	struct callstat *cs = callstat(r, tc->name);
+
+	cs->n++;
+	if (out->cls == SYS_PASSTHROUGH)
+		r->passthrough++;
+	else {
+		r->simulated++;
+		if (cs->h == NULL) {
+			cs->h = g_new(struct hist, 1);
+			hist_init(cs->h);
+		}
+		hist_add(cs->h, end - start);
+	}
+	if (r->o->events) {
+		struct syscall_row row = {
+			.pid = u->pid,
+			.call = tc->name,
+			.passthrough = out->cls == SYS_PASSTHROUGH,
+			.path = out->path,
+			.fd = out->fd,
+			.offset = out->off,
+			.bytes = out->bytes,
+			.start_ns = start,
+			.end_ns = end,
+			.result = tc->ret_unknown ? -1 : tc->ret,
+			.err = tc->ret == -1 ? tc->err : 0,
+		};
+
+		metrics_syscall(r->m, &row);
+	}
+}
+
+/* ---- calls that belong to the replay rather than the file system ----- */
+
+/* Calls that hand back a new descriptor that is not a file of the fs. */
+static const char *const nonfile_fd_calls[] = {
+	"socket", "accept", "accept4", "eventfd", "eventfd2", "epoll_create",
+	"epoll_create1", "memfd_create", "timerfd_create", "signalfd",
+	"signalfd4", "inotify_init", "inotify_init1", "pidfd_open",
+	"pidfd_getfd", "fanotify_init", "userfaultfd", "perf_event_open",
+	"io_uring_setup", "open_tree", "fsopen", "fsmount", "fspick",
+	"memfd_secret", "bpf", NULL
+};
+
+static void
+install_nonfile(struct kern *k, struct kproc *p, int64_t fd)
+{
+	struct file *fp;
+
+	if (fd < 0 || fd >= (1 << 20) || p->p_fd == NULL)
+		return;
+	fp = falloc(DTYPE_PASS, FREAD | FWRITE, NULL);
+	fdinstall(k, p->p_fd, (int)fd, fp, false);
+	fdrop(k, fp);
+}
+
+static void
+skip_call(struct replay *r, struct uproc *u, const struct trace_call *tc)
+{
+	gpointer n = g_hash_table_lookup(r->skipped, tc->name);
+	int i;
+
+	g_hash_table_insert(r->skipped, g_strdup(tc->name),
+	    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(n) + 1));
+	r->not_modelled++;
+	/* Not simulated, but the time it took in the trace still passes. */
+	if (tc->dur_ns > 0)
+		sim_pause(r->sim, tc->dur_ns);
+	if (tc->ret_unknown || tc->ret < 0)
+		return;
+	if (tc->rfd[0] >= 0) {
+		install_nonfile(r->k, u->kp, tc->rfd[0]);
+		install_nonfile(r->k, u->kp, tc->rfd[1]);
+		return;
+	}
+	for (i = 0; nonfile_fd_calls[i] != NULL; i++)
+		if (strcmp(tc->name, nonfile_fd_calls[i]) == 0) {
+			install_nonfile(r->k, u->kp, tc->ret);
+			break;
+		}
+}
+
+static void
+do_fork(struct replay *r, struct uproc *u, const struct trace_call *tc)
+{
+	struct uproc *c;
+	bool vfork = tc->sc == SC_VFORK || (tc->xflags & TX_CLONE_VFORK);
+	char name[24];
+
+	kern_cpu(r->k, r->k->p.cpu_syscall);
+	if (tc->ret <= 0)
+		return;
+	c = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER((int32_t)tc->ret));
+	if (c == NULL || c->state != U_AWAIT_FORK)
+		return;
+	c->kp = fork1(r->k, u->kp, c->pid, (tc->xflags & TX_CLONE_FILES) != 0,
+	    vfork);
+	c->state = U_RUNNING;
+	c->trace_ref = tc->t_ns;
+	g_snprintf(name, sizeof(name), "pid %d", c->pid);
+	sim_spawn(r->sim, name, uproc_main, c, 0);
+	if (vfork)
+		vfork_wait(r->k, c->kp);
+}
+
+/* ---- the simulated process ------------------------------------------ */
+
+static void
+run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
+{
+	struct sys_outcome out = { SYS_SIMULATED, -1, -1, -1, NULL };
+	sim_time_t start = sim_now(r->sim), end;
+
+	r->calls++;
+	switch ((enum sc_id)tc->sc) {
+	case SC_OTHER:
+		skip_call(r, u, tc);
+		return;
+	case SC_CLONE: case SC_CLONE3: case SC_FORK: case SC_VFORK:
+		do_fork(r, u, tc);
+		break;
+	case SC_WAIT4: case SC_WAITID:
+		kern_cpu(r->k, r->k->p.cpu_syscall);
+		if (!tc->ret_unknown && tc->ret > 0)
+			(void)kern_wait(r->k, u->kp, (int32_t)tc->ret);
+		break;
+	default:
+		syscall_replay(r->k, u->kp, tc, &out);
+		if (out.cls == SYS_PASSTHROUGH && tc->dur_ns > 0)
+			sim_pause(r->sim, tc->dur_ns);
+		break;
+	}
+	end = sim_now(r->sim);
+	record_call(r, u, tc, &out, start, end);
+}
+
+static void
+uproc_main(void *arg)
+{
+	struct uproc *u = arg;
+	struct replay *r = u->r;
+	struct trace_call *tc;
+	int xstat = 0;
+
+	if (u->root && u->first_t != TC_NOTIME && r->t0 != TC_NOTIME) {
+		/* A process the trace did not fork starts when it did. */
+		sim_time_t at = u->first_t - r->t0;
+
+		if (r->think && at > sim_now(r->sim))
+			sim_pause(r->sim, at - sim_now(r->sim));
+		u->trace_ref = u->first_t;
+	}
+	while ((tc = next_call(u)) != NULL) {
+		if (r->o->interrupted != NULL && *r->o->interrupted) {
+			rec_put(r, tc);
+			sim_stop(r->sim);
+			break;
+		}
+		if (tc->kind == TC_EXIT) {
+			xstat = (int)tc->ret;
+			rec_put(r, tc);
+			break;
+		}
+		/* Think: as long as the trace shows between the return of the
+		 * previous call and the entry of this one. */
+		if (r->think && tc->t_ns != TC_NOTIME && u->trace_ref != TC_NOTIME &&
+		    tc->t_ns > u->trace_ref)
+			sim_pause(r->sim, tc->t_ns - u->trace_ref);
+		run_call(r, u, tc);
+		if (tc->t_ns != TC_NOTIME)
+			u->trace_ref = tc->t_ns + MAX(tc->dur_ns, 0);
+		rec_put(r, tc);
+	}
+	u->state = U_DONE;
+	exit1(r->k, u->kp, xstat);	/* may free kp */
+	u->kp = NULL;
+	g_hash_table_steal(r->uprocs, GINT_TO_POINTER(u->pid));
+	/* Calls already read for this pid belong to a later process that
+	 * reused the number. */
+	if (!g_queue_is_empty(&u->q)) {
+		struct trace_call *first = g_queue_peek_head(&u->q);
+		struct uproc *n = uproc_root(r, u->pid, first->t_ns);
+
+		while ((tc = g_queue_pop_head(&u->q)) != NULL)
+			g_queue_push_tail(&n->q, tc);
+	}
+	g_free(u);
+}
+
+/* ---- the starting file system ---------------------------------------- */
+
+static struct vnode *
+mkpath(struct kern *k, const char *path, bool isdir)
+{
+	char **comp = g_strsplit(path, "/", -1), **c;
+	struct vnode *vp = vn_root(k);
+
+	for (c = comp; *c != NULL && vp != NULL; c++) {
+		struct vnode *next;
+		bool last;
+
+		if ((*c)[0] == '\0')
+			continue;
+		last = c[1] == NULL;
+		next = vn_lookup_child(vp, *c);
+		if (next == NULL &&
+		    vn_create(k, vp, *c, last && !isdir ? VREG : VDIR, &next) != 0)
+			next = NULL;
+		vp = next;
+	}
+	g_strfreev(comp);
+	return vp;
+}
+
+static void
+populate(struct replay *r, uint64_t *nfiles, uint64_t *ndirs, uint64_t *bytes,
+    uint64_t *failed)
+{
+	GArray *files = r->pp->files;
+	struct vnode **made = g_new0(struct vnode *, files->len + 1);
+	guint i;
+
+	for (i = 0; i < files->len; i++) {
+		struct initial_file *f = &g_array_index(files, struct initial_file, i);
+		struct vnode *vp;
+
+		if (f->link_of >= 0) {
+			struct vnode *target = made[f->link_of];
+			char *dir = g_path_get_dirname(f->path);
+			char *base = g_path_get_basename(f->path);
+			struct vnode *dvp = mkpath(r->k, dir, true);
+
+			if (target != NULL && dvp != NULL && dvp->v_type == VDIR &&
+			    target->v_type == VREG &&
+			    vn_lookup_child(dvp, base) == NULL)
+				(void)vn_link(r->k, target, dvp, base);
+			made[i] = target;
+			g_free(dir);
+			g_free(base);
+			continue;
+		}
+		vp = mkpath(r->k, f->path, f->isdir);
+		made[i] = vp;
+		if (vp == NULL) {
+			(*failed)++;
+			continue;
+		}
+		if (vp->v_type == VDIR) {
+			(*ndirs)++;
+			continue;
+		}
+		(*nfiles)++;
+		if (f->size > vn_size(vp)) {
+			if (ffs_prealloc(r->k, vp->v_data, f->size))
+				*bytes += (uint64_t)f->size;
+			else
+				(*failed)++;
+		}
+	}
+	g_free(made);
+}
+
+/* ---- sampling -------------------------------------------------------- */
+
+static void
+count_sleeper(struct sim_proc *p, const void *chan, void *arg)
+{
+	(void)p;
+	(void)chan;
+	(*(unsigned *)arg)++;
+}
+
+static void
+name_sleeper(struct sim_proc *p, const void *chan, void *arg)
+{
+	GString *who = arg;
+
+	(void)chan;
+	if (who->len < 400)
+		g_string_append_printf(who, "%s%s in \"%s\"", who->len ? ", " : "",
+		    sim_proc_name(p), sim_proc_wmesg(p));
+}
+
+static void
+take_sample(struct replay *r)
+{
+	struct bufcache *bc = &r->k->bc;
+	struct sample_row row;
+	int busy = bc->nbuf, q;
+	struct buf *bp;
+
+	memset(&row, 0, sizeof(row));
+	row.t_ns = sim_now(r->sim);
+	row.dirty_bufs = bc->numdirtybuffers;
+	for (q = QUEUE_CLEAN; q < BUFFER_QUEUES; q++) {
+		int n = 0;
+
+		TAILQ_FOREACH(bp, &bc->queues[q], b_freelist)
+			n++;
+		if (q == QUEUE_CLEAN)
+			row.clean_bufs = n;
+		else if (q == QUEUE_EMPTY)
+			row.empty_bufs = n;
+		busy -= n;
+	}
+	row.busy_bufs = busy;
+	row.disk_qlen = disk_qlen(&r->k->disk);
+	row.running_bytes = bc->runningbufspace;
+	row.procs = (int)sim_nprocs(r->sim);
+	row.calls_done = r->calls;
+	metrics_sample(r->m, &row);
+}
+
+/*
+ * The sampler: a row every interval, and a watchdog.  Kernel daemons keep
+ * the event queue alive forever, so a replay whose processes all sleep on
+ * channels nothing will ever signal would spin; if every live process has
+ * been asleep with the disk idle and no call finishing for three intervals,
+ * the replay is stuck and stops with the list of sleepers.
+ */
+static void
+sampler(struct sim *s, void *arg)
+{
+	struct replay *r = arg;
+	unsigned asleep = 0;
+	sim_time_t busy = r->k->disk.st.busy_ns;
+
+	take_sample(r);
+	if (r->o->interrupted != NULL && *r->o->interrupted) {
+		sim_stop(s);
+		return;
+	}
+	sim_foreach_sleeper(s, count_sleeper, &asleep);
+	if (sim_nprocs(s) > 0 && asleep == sim_nprocs(s) &&
+	    disk_qlen(&r->k->disk) == 0 && busy == r->last_busy &&
+	    r->calls == r->last_calls) {
+		if (++r->deadlock_ticks >= 3 && r->error == NULL) {
+			GString *who = g_string_new("");
+
+			sim_foreach_sleeper(s, name_sleeper, who);
+			g_set_error(&r->error, REPLAY_ERROR, 0,
+			    "replay stuck at %.3f s: %u processes asleep with "
+			    "nothing left to wake them: %s",
+			    (double)sim_now(s) / 1e9, asleep, who->str);
+			g_string_free(who, TRUE);
+			sim_stop(s);
+			return;
+		}
+	} else
+		r->deadlock_ticks = 0;
+	r->last_busy = busy;
+	r->last_calls = r->calls;
+	sim_at(s, sim_now(s) + r->sample_interval, sampler, r);
+}
+
+/* ---- the summary ----------------------------------------------------- */
+
+static gint
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keys of a table in sorted order: iteration order must not leak into
+ * what a run writes. */
+static GPtrArray *
+sorted_keys(GHashTable *h)
+{
+	GPtrArray *keys = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer k;
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		g_ptr_array_add(keys, k);
+	g_ptr_array_sort(keys, cmp_str);
+	return keys;
+}
+
+static void
+put(struct replay *r, const char *metric, double v)
+{
+	metrics_summary(r->m, metric, v);
+}
+
+static void
+putf(struct replay *r, double v, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+putf(struct replay *r, double v, const char *fmt, ...)
+{
+	va_list ap;
+	char *name;
+
+	va_start(ap, fmt);
+	name = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	metrics_summary(r->m, name, v);
+	g_free(name);
+}
+
+static void
+write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
+    uint64_t failed)
+{
+	struct kern *k = r->k;
+	struct kern_counters *c = &k->cnt;
+	struct disk_stats *ds = &k->disk.st;
+	sim_time_t dur = sim_now(r->sim);
+	GPtrArray *keys;
+	struct hist all;
+	guint i;
+
+	put(r, "calls.total", (double)r->calls);
+	put(r, "calls.simulated", (double)r->simulated);
+	put(r, "calls.passthrough", (double)r->passthrough);
+	put(r, "calls.not_modelled", (double)r->not_modelled);
+	put(r, "processes", (double)r->processes);
+	put(r, "time.simulated_ns", (double)dur);
+	if (r->pp->has_time)
+		put(r, "time.traced_ns", (double)(r->pp->t_end - r->pp->t0));
+
+	hist_init(&all);
+	keys = sorted_keys(r->stats);
+	for (i = 0; i < keys->len; i++) {
+		const char *name = g_ptr_array_index(keys, i);
+		struct callstat *cs = g_hash_table_lookup(r->stats, name);
+		int b;
+
+		putf(r, (double)cs->n, "calls.%s", name);
+		if (cs->h == NULL)
+			continue;
+		putf(r, hist_mean(cs->h), "latency.%s.mean_ns", name);
+		putf(r, (double)hist_quantile(cs->h, 0.50), "latency.%s.p50_ns", name);
+		putf(r, (double)hist_quantile(cs->h, 0.95), "latency.%s.p95_ns", name);
+		putf(r, (double)hist_quantile(cs->h, 0.99), "latency.%s.p99_ns", name);
+		putf(r, (double)cs->h->max, "latency.%s.max_ns", name);
+		metrics_hist(r->m, name, cs->h);
+		for (b = 0; b < HIST_NBUCKETS; b++)
+			all.counts[b] += cs->h->counts[b];
+		if (all.n == 0 || cs->h->min < all.min)
+			all.min = cs->h->min;
+		if (cs->h->max > all.max)
+			all.max = cs->h->max;
+		all.n += cs->h->n;
+		all.sum += cs->h->sum;
+	}
+	g_ptr_array_free(keys, TRUE);
+	if (all.n > 0) {
+		put(r, "latency.all.mean_ns", hist_mean(&all));
+		put(r, "latency.all.p50_ns", (double)hist_quantile(&all, 0.50));
+		put(r, "latency.all.p95_ns", (double)hist_quantile(&all, 0.95));
+		put(r, "latency.all.p99_ns", (double)hist_quantile(&all, 0.99));
+		put(r, "latency.all.max_ns", (double)all.max);
+	}
+	keys = sorted_keys(r->skipped);
+	for (i = 0; i < keys->len; i++) {
+		const char *name = g_ptr_array_index(keys, i);
+
+		putf(r, (double)GPOINTER_TO_SIZE(g_hash_table_lookup(r->skipped,
+		    name)), "not_modelled.%s", name);
+	}
+	g_ptr_array_free(keys, TRUE);
+
+	put(r, "bio.nbuf", k->bc.nbuf);
+	put(r, "bio.bufsize", k->bc.bsize);
+	put(r, "bio.hidirtybuffers", k->bc.hidirtybuffers);
+	put(r, "bio.lodirtybuffers", k->bc.lodirtybuffers);
+	put(r, "bio.getblk", (double)c->getblk);
+	put(r, "bio.getblk_hits", (double)c->getblk_hits);
+	put(r, "bio.bread", (double)c->bread);
+	put(r, "bio.bread_hits", (double)c->bread_hits);
+	put(r, "bio.hit_ratio", c->bread ? (double)c->bread_hits /
+	    (double)c->bread : 0);
+	put(r, "bio.bdwrite", (double)c->bdwrite);
+	put(r, "bio.bawrite", (double)c->bawrite);
+	put(r, "bio.bwrite_sync", (double)c->bwrite_sync);
+	put(r, "bio.bwillwrite_stalls", (double)c->bwillwrite_stalls);
+	put(r, "bio.bwillwrite_stall_ns", (double)c->bwillwrite_stall_ns);
+	put(r, "bio.newbuf_waits", (double)c->newbuf_waits);
+	put(r, "bio.wdrain_waits", (double)c->wdrain_waits);
+	put(r, "bio.getblk_waits", (double)c->getblk_waits);
+	put(r, "bio.bufdaemon_writes", (double)c->bufdaemon_writes);
+	put(r, "bio.syncer_writes", (double)c->syncer_writes);
+	put(r, "bio.fsync_writes", (double)c->fsync_writes);
+	put(r, "bio.dirty_peak", c->dirty_peak);
+	put(r, "bio.dirty_at_end", k->bc.numdirtybuffers);
+	put(r, "bio.dirty_bytes_at_end",
+	    (double)k->bc.numdirtybuffers * k->bc.bsize);
+
+	put(r, "disk.reads", (double)ds->reads);
+	put(r, "disk.writes", (double)ds->writes);
+	put(r, "disk.bytes_read", (double)ds->sectors_read * DEV_BSIZE);
+	put(r, "disk.bytes_written", (double)ds->sectors_written * DEV_BSIZE);
+	put(r, "disk.busy_fraction", dur > 0 ? (double)ds->busy_ns / (double)dur : 0);
+	if (ds->reads + ds->writes > 0) {
+		double n = (double)(ds->reads + ds->writes);
+
+		put(r, "disk.mean_seek_ns", (double)ds->seek_ns / n);
+		put(r, "disk.mean_rot_ns", (double)ds->rot_ns / n);
+		put(r, "disk.mean_xfer_ns", (double)ds->xfer_ns / n);
+		put(r, "disk.mean_queue_ns", (double)ds->queue_ns / n);
+		put(r, "disk.mean_service_ns", (double)ds->busy_ns / n);
+	}
+	put(r, "disk.max_queue", ds->maxqlen);
+
+	put(r, "proc.bytes_read", (double)c->bytes_read);
+	put(r, "proc.bytes_written", (double)c->bytes_written);
+	put(r, "vfs.lookups", (double)c->lookups);
+	put(r, "vfs.components", (double)c->components);
+	put(r, "vfs.vnodes_created", (double)c->vnodes_created);
+	put(r, "vfs.vnodes_freed", (double)c->vnodes_freed);
+	put(r, "fs.initial_files", (double)nfiles);
+	put(r, "fs.initial_dirs", (double)ndirs);
+	put(r, "fs.initial_bytes", (double)bytes);
+	put(r, "fs.initial_failed", (double)failed);
+	put(r, "fs.free_bytes", (double)k->fs.fs_nbfree * k->fs.fs_bsize);
+	put(r, "fs.enospc", (double)c->enospc);
+	put(r, "replay.repairs", (double)c->trace_repairs);
+	put(r, "replay.learned_fds", (double)c->learned_fds);
+	put(r, "replay.peak_queued_calls", (double)r->peak_queued);
+	put(r, "engine.events", (double)sim_events(r->sim));
+}
+
+/* ---- the run --------------------------------------------------------- */
+
+static void
+on_disk_done(void *arg, const struct diskreq *rq)
+{
+	struct replay *r = arg;
+
+	if (r->o->events)
+		metrics_disk_io(r->m, rq);
+}
+
+bool
+replay_run(const struct replay_opts *o, struct replay_result *res,
+    GError **err)
+{
+	struct replay r;
+	char *ptext = NULL;
+	uint64_t nfiles = 0, ndirs = 0, bytes = 0, failed = 0;
+	enum sim_status st;
+	struct run_info ri;
+	bool ok = false;
+	char **pt;
+
+	memset(&r, 0, sizeof(r));
+	memset(res, 0, sizeof(*res));
+	res->run = -1;
+	r.o = o;
+	r.wall_start = g_get_monotonic_time();
+	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
+
+	/* 1. Read the whole trace once: validate it, find the starting fs. */
+	r.pp = prepass_run(o->trace, pt, err);
+	g_strfreev(pt);
+	if (r.pp == NULL)
+		return false;
+
+	/* 2. Boot and lay out the starting file system. */
+	r.sim = sim_create();
+	r.k = kern_boot(r.sim, o->prof, err);
+	if (r.k == NULL)
+		goto out;
+	populate(&r, &nfiles, &ndirs, &bytes, &failed);
+
+	/* 3. Open what the run writes to and reads from. */
+	r.m = metrics_open(o->db, err);
+	if (r.m == NULL)
+		goto out;
+	r.rd = trace_open(o->trace, err);
+	if (r.rd == NULL)
+		goto out;
+	ptext = profile_to_text(o->prof);
+	ri.trace = o->trace;
+	ri.format = trace_format_name(r.pp->format);
+	ri.profile = ptext;
+	ri.profile_sources = profile_sources(o->prof);
+	ri.seed = profile_int(o->prof, "replay", "seed");
+	ri.label = o->label;
+	res->run = metrics_begin_run(r.m, &ri, err);
+	if (res->run < 0)
+		goto out;
+
+	r.k->hooks.arg = &r;
+	r.k->hooks.disk_done = on_disk_done;
+	r.uprocs = g_hash_table_new(g_direct_hash, g_direct_equal);
+	r.pool = g_ptr_array_new_with_free_func(rec_destroy);
+	r.stats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    callstat_free);
+	r.skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	r.t0 = r.pp->t0;
+	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0;
+	r.sample_interval = profile_int(o->prof, "replay", "sample_interval");
+	if (r.sample_interval < SIM_MS)
+		r.sample_interval = SIM_MS;
+
+	/* 4. Run: the first record starts its process; the rest follows. */
+	sim_at(r.sim, 0, sampler, &r);
+	if (pump(&r)) {
+		st = sim_run(r.sim);
+		if (st == SIM_DEADLOCK && r.error == NULL)
+			g_set_error(&r.error, REPLAY_ERROR, 0,
+			    "replay deadlocked at %.3f s", (double)sim_now(r.sim) / 1e9);
+		if (st == SIM_STOPPED && r.error == NULL)
+			g_set_error(&r.error, REPLAY_ERROR, 0,
+			    "interrupted at %.3f s simulated",
+			    (double)sim_now(r.sim) / 1e9);
+	}
+	if (o->progress)
+		fprintf(stderr, "\r%*s\r", 60, "");
+	if (r.error != NULL) {
+		metrics_fail_run(r.m, r.error->message);
+		g_propagate_error(err, r.error);
+		r.error = NULL;
+		goto out;
+	}
+
+	/* 5. The final state and the summary. */
+	take_sample(&r);
+	write_summary(&r, nfiles, ndirs, bytes, failed);
+	if (!metrics_end_run(r.m, err))
+		goto out;
+	res->calls = r.calls;
+	res->sim_ns = sim_now(r.sim);
+	res->peak_queued = r.peak_queued;
+	ok = true;
+out:
+	res->wall_seconds = (double)(g_get_monotonic_time() - r.wall_start) / 1e6;
+	g_free(ptext);
+	if (r.uprocs != NULL) {
+		GHashTableIter it;
+		gpointer v;
+
+		/* Processes a stopped run left behind. */
+		g_hash_table_iter_init(&it, r.uprocs);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			struct uproc *u = v;
+			struct trace_call *tc;
+
+			while ((tc = g_queue_pop_head(&u->q)) != NULL)
+				rec_destroy(tc);
+			g_free(u);
+		}
+		g_hash_table_destroy(r.uprocs);
+	}
+	if (r.pool != NULL)
+		g_ptr_array_free(r.pool, TRUE);
+	if (r.stats != NULL)
+		g_hash_table_destroy(r.stats);
+	if (r.skipped != NULL)
+		g_hash_table_destroy(r.skipped);
+	trace_close(r.rd);
+	metrics_close(r.m);
+	/* The engine first (it drops the parked coroutines), then the
+	 * machine they ran on. */
+	sim_destroy(r.sim);
+	kern_shutdown(r.k);
+	prepass_free(r.pp);
+	if (r.error != NULL)
+		g_error_free(r.error);
+	return ok;
+}

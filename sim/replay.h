@@ -1,0 +1,48 @@
+/*
+ * replay.h — one run: a trace through a simulated machine into a database.
+ *
+ * Each traced thread (strace pid) becomes a simulated process that issues
+ * its calls in order; between two calls it thinks for as long as the trace
+ * shows between the previous call's return and this call's entry, and the
+ * call itself takes as long as the simulation says.  The trace is streamed:
+ * a process pulls its next call when it needs it, so memory holds only the
+ * calls read ahead of the slowest process, never the whole trace.
+ */
+#ifndef VFSSIM_REPLAY_H
+#define VFSSIM_REPLAY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+struct profile;
+
+struct replay_opts {
+	const char		*trace;		/* path of the trace */
+	const char		*db;		/* database to record into */
+	const struct profile	*prof;
+	bool			 events;	/* syscalls and disk_io rows */
+	bool			 progress;	/* a progress line on stderr */
+	const char		*label;		/* variant name, or NULL */
+	volatile sig_atomic_t	*interrupted;	/* set asynchronously: stop */
+};
+
+struct replay_result {
+	int64_t		 run;		/* id in the runs table */
+	uint64_t	 calls;		/* call records replayed or skipped */
+	double		 wall_seconds;
+	int64_t		 sim_ns;	/* simulated time the run took */
+	size_t		 peak_queued;	/* most calls read ahead at once */
+};
+
+/* Replay and record.  On failure *err says why, naming file and line for
+ * bad input; a run that had begun is marked failed (never complete). */
+bool	replay_run(const struct replay_opts *o, struct replay_result *res,
+	    GError **err);
+
+#define REPLAY_ERROR replay_error_quark()
+GQuark	replay_error_quark(void);
+
+#endif

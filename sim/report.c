@@ -1,0 +1,197 @@
+/* report.c — the summary table of a run, from its database. */
+#include "report.h"
+#include "metrics.h"
+
+#include <string.h>
+#include <sqlite3.h>
+
+static sqlite3 *
+open_ro(const char *db, GError **err)
+{
+	sqlite3 *h = NULL;
+
+	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR)) {
+		g_set_error(err, METRICS_ERROR, 0, "%s: no such database", db);
+		return NULL;
+	}
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		g_set_error(err, METRICS_ERROR, 0, "%s: %s", db,
+		    h != NULL ? sqlite3_errmsg(h) : "cannot open");
+		sqlite3_close(h);
+		return NULL;
+	}
+	sqlite3_busy_timeout(h, 60000);
+	return h;
+}
+
+int64_t
+report_latest_run(const char *db, GError **err)
+{
+	sqlite3 *h = open_ro(db, err);
+	sqlite3_stmt *s;
+	int64_t run = -1;
+
+	if (h == NULL)
+		return -1;
+	if (sqlite3_prepare_v2(h, "SELECT max(id) FROM runs WHERE status = "
+	    "'complete'", -1, &s, NULL) != SQLITE_OK) {
+		g_set_error(err, METRICS_ERROR, 0, "%s: not a vfssim database (%s)",
+		    db, sqlite3_errmsg(h));
+		sqlite3_close(h);
+		return -1;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		run = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	if (run < 0)
+		g_set_error(err, METRICS_ERROR, 0, "%s: no complete run", db);
+	return run;
+}
+
+static double
+get(GHashTable *v, const char *metric)
+{
+	double *d = g_hash_table_lookup(v, metric);
+
+	return d != NULL ? *d : 0;
+}
+
+static void
+human_bytes(char *buf, size_t n, double b)
+{
+	if (b >= 1024.0 * 1024 * 1024)
+		g_snprintf(buf, n, "%.2f GB", b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024.0 * 1024)
+		g_snprintf(buf, n, "%.1f MB", b / (1024.0 * 1024));
+	else if (b >= 1024.0)
+		g_snprintf(buf, n, "%.1f KB", b / 1024.0);
+	else
+		g_snprintf(buf, n, "%.0f B", b);
+}
+
+static void
+human_time(char *buf, size_t n, double ns)
+{
+	if (ns >= 1e9)
+		g_snprintf(buf, n, "%.3f s", ns / 1e9);
+	else if (ns >= 1e6)
+		g_snprintf(buf, n, "%.2f ms", ns / 1e6);
+	else if (ns >= 1e3)
+		g_snprintf(buf, n, "%.1f us", ns / 1e3);
+	else
+		g_snprintf(buf, n, "%.0f ns", ns);
+}
+
+bool
+report_summary(const char *db, int64_t run, FILE *out, GError **err)
+{
+	sqlite3 *h = open_ro(db, err);
+	sqlite3_stmt *s;
+	GHashTable *v;
+	GPtrArray *calls;
+	char a[32], b[32], c[32], d[32], e[32];
+	char *trace = NULL, *sources = NULL;
+	guint i;
+
+	if (h == NULL)
+		return false;
+	if (sqlite3_prepare_v2(h, "SELECT trace, profile_sources FROM runs "
+	    "WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+		g_set_error(err, METRICS_ERROR, 0, "%s: %s", db, sqlite3_errmsg(h));
+		sqlite3_close(h);
+		return false;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		trace = g_strdup((const char *)sqlite3_column_text(s, 0));
+		sources = g_strdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	if (trace == NULL) {
+		g_set_error(err, METRICS_ERROR, 0, "%s: no run %lld", db,
+		    (long long)run);
+		sqlite3_close(h);
+		return false;
+	}
+	v = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	calls = g_ptr_array_new_with_free_func(g_free);
+	sqlite3_prepare_v2(h, "SELECT metric, value FROM summary WHERE run = ? "
+	    "ORDER BY metric", -1, &s, NULL);
+	sqlite3_bind_int64(s, 1, run);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(s, 0);
+		double *dv = g_new(double, 1);
+
+		*dv = sqlite3_column_double(s, 1);
+		g_hash_table_insert(v, g_strdup(m), dv);
+		if (g_str_has_prefix(m, "latency.") && g_str_has_suffix(m, ".p50_ns") &&
+		    strcmp(m, "latency.all.p50_ns") != 0)
+			g_ptr_array_add(calls, g_strndup(m + 8,
+			    strlen(m) - 8 - strlen(".p50_ns")));
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+
+	fprintf(out, "run %lld: %s (profile: %s)\n", (long long)run, trace, sources);
+	fprintf(out, "  calls      %.0f in the trace: %.0f simulated, %.0f passed "
+	    "through, %.0f not modelled; %.0f processes\n",
+	    get(v, "calls.total"), get(v, "calls.simulated"),
+	    get(v, "calls.passthrough"), get(v, "calls.not_modelled"),
+	    get(v, "processes"));
+	human_time(a, sizeof(a), get(v, "time.simulated_ns"));
+	human_time(b, sizeof(b), get(v, "time.traced_ns"));
+	fprintf(out, "  time       %s simulated (%s traced)\n", a,
+	    g_hash_table_contains(v, "time.traced_ns") ? b : "not");
+	fprintf(out, "  latency    %-12s %9s %10s %10s %10s %10s %10s\n", "call",
+	    "count", "mean", "p50", "p95", "p99", "max");
+	g_ptr_array_add(calls, g_strdup("all"));
+	for (i = 0; i < calls->len; i++) {
+		const char *cn = g_ptr_array_index(calls, i);
+		char key[128];
+		double n;
+
+#define L(buf, what) do {						\
+	g_snprintf(key, sizeof(key), "latency.%s." what, cn);		\
+	human_time(buf, sizeof(buf), get(v, key));			\
+} while (0)
+		L(a, "mean_ns");
+		L(b, "p50_ns");
+		L(c, "p95_ns");
+		L(d, "p99_ns");
+		L(e, "max_ns");
+#undef L
+		g_snprintf(key, sizeof(key), "calls.%s", cn);
+		n = strcmp(cn, "all") == 0 ? get(v, "calls.simulated") : get(v, key);
+		fprintf(out, "             %-12s %9.0f %10s %10s %10s %10s %10s\n",
+		    cn, n, a, b, c, d, e);
+	}
+	fprintf(out, "  cache      %.1f%% of %.0f block reads hit (%.0f buffers of "
+	    "%s); dirty peak %.0f (hidirtybuffers %.0f); %.0f bwillwrite stalls\n",
+	    100 * get(v, "bio.hit_ratio"), get(v, "bio.bread"), get(v, "bio.nbuf"),
+	    (human_bytes(a, sizeof(a), get(v, "bio.bufsize")), a),
+	    get(v, "bio.dirty_peak"), get(v, "bio.hidirtybuffers"),
+	    get(v, "bio.bwillwrite_stalls"));
+	human_bytes(a, sizeof(a), get(v, "disk.bytes_read"));
+	human_bytes(b, sizeof(b), get(v, "disk.bytes_written"));
+	fprintf(out, "  disk       %.0f reads (%s), %.0f writes (%s), busy %.1f%%\n",
+	    get(v, "disk.reads"), a, get(v, "disk.writes"), b,
+	    100 * get(v, "disk.busy_fraction"));
+	human_time(a, sizeof(a), get(v, "disk.mean_seek_ns"));
+	human_time(b, sizeof(b), get(v, "disk.mean_rot_ns"));
+	human_time(c, sizeof(c), get(v, "disk.mean_xfer_ns"));
+	human_time(d, sizeof(d), get(v, "disk.mean_queue_ns"));
+	fprintf(out, "             mean seek %s, rotation %s, transfer %s, queue %s\n",
+	    a, b, c, d);
+	human_bytes(a, sizeof(a), get(v, "fs.initial_bytes"));
+	human_bytes(b, sizeof(b), get(v, "bio.dirty_bytes_at_end"));
+	fprintf(out, "  files      %.0f files (%s) and %.0f directories there at the "
+	    "start; %s dirty at the end; %.0f repairs\n",
+	    get(v, "fs.initial_files"), a, get(v, "fs.initial_dirs"), b,
+	    get(v, "replay.repairs"));
+	g_ptr_array_free(calls, TRUE);
+	g_hash_table_destroy(v);
+	g_free(trace);
+	g_free(sources);
+	return true;
+}

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# End-to-end tests: the vfssim binary (built with ASan+UBSan by make check)
+# on real traces and on small native traces written here.
+#
+#   VFSSIM=build/check/vfssim tests/e2e.sh
+set -u
+VFSSIM=${VFSSIM:-./vfssim}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+T=$(mktemp -d /tmp/vfssim-e2e.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 failn=0
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { failn=$((failn + 1)); echo "FAIL $*"; }
+sql() { sqlite3 -batch -noheader "$@"; }
+# A summary metric of a run.
+metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
+no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
+
+# ---- every real trace replays; every call is accounted for -------------
+traces=(traces/*.strace.gz traces/formats/07-zoo.strace
+	traces/formats/07-zoo.yy-Xraw-s64.strace traces/formats/07-zoo.noy-Xverbose-xx.strace
+	traces/formats/07-zoo.proc-seccomp.strace traces/formats/07-zoo.stderr-mode.txt
+	traces/formats/07-zoo.ff)
+if [ -d ../shared/traces ]; then
+	for f in ../shared/traces/*.strace.gz; do traces+=("$f"); done
+fi
+# Calls in an strace log, counted independently of the parser: lines that
+# start a call ("name(" after the optional pid and time), not "<... resumed>",
+# signal, exit or strace's own lines.
+count_calls() {
+	local f=$1
+	if [ -e "$f" ]; then
+		zcat -f "$f"
+	else
+		cat "$f".*
+	fi | sed -E 's/^\[pid +[0-9]+\] //; s/^[0-9]+ +//; s/^[0-9.:]+ +(\(\+ *[0-9.]+\) +)?//' |
+		grep -cE '^[a-z_0-9]+\('
+}
+for t in "${traces[@]}"; do
+	db=$T/all.db
+	if ! "$VFSSIM" replay "$t" --db "$db" -q >"$T/out" 2>&1 || ! no_sanitizer_report "$T/out"; then
+		bad "replay $t"; sed 's/^/     /' "$T/out" | head -20; continue
+	fi
+	run=$(sql "$db" "SELECT max(id) FROM runs")
+	status=$(sql "$db" "SELECT status FROM runs WHERE id = $run")
+	total=$(metric "$db" "$run" calls.total)
+	sum=$(sql "$db" "SELECT sum(value) FROM summary WHERE run = $run AND metric IN
+		('calls.simulated','calls.passthrough','calls.not_modelled')")
+	want=$(count_calls "$t")
+	if [ "$status" = complete ] && [ "${total%.0}" = "$want" ] && [ "${sum%.0}" = "$want" ]; then
+		ok "replay $t: $want calls = replayed + not modelled"
+	else
+		bad "replay $t: status $status, total $total, replayed+skipped $sum, lines $want"
+	fi
+done
+
+# ---- a native trace reads back what the writer wrote -------------------
+native() { # header + lines from stdin
+	{ echo "#vfssim-trace 1"; cat; } >"$1"
+}
+
+# Reading a file twice: the second read is served by the buffer cache.
+native "$T/twice.trace" <<'EOF'
+1000000000 7 openat 3 1000 fd=AT_FDCWD path="/data/big" oflags=O_RDONLY
+1000002000 7 read 65536 1000 fd=3 len=65536
+1000004000 7 lseek 0 1000 fd=3 off=0 cmd=SEEK_SET
+1000006000 7 read 65536 1000 fd=3 len=65536
+1000008000 7 close 0 1000 fd=3
+EOF
+db=$T/twice.db
+if "$VFSSIM" replay "$T/twice.trace" --db "$db" -q >"$T/out" 2>&1; then
+	r1=$(sql "$db" "SELECT count(*) FROM disk_io d, syscalls s WHERE s.run = 1 AND
+		s.call = 'read' AND s.rowid = (SELECT min(rowid) FROM syscalls WHERE call = 'read')
+		AND d.is_write = 0 AND d.start_ns >= s.start_ns AND d.end_ns <= s.end_ns")
+	r2=$(sql "$db" "SELECT count(*) FROM disk_io d, syscalls s WHERE s.run = 1 AND
+		s.call = 'read' AND s.rowid = (SELECT max(rowid) FROM syscalls WHERE call = 'read')
+		AND d.start_ns >= s.start_ns AND d.start_ns <= s.end_ns")
+	hits=$(metric "$db" 1 bio.bread_hits)
+	if [ "$r1" -ge 8 ] && [ "$r2" = 0 ] && [ "${hits%.0}" = 8 ]; then
+		ok "second read of a file hits the cache ($r1 disk reads, then none)"
+	else
+		bad "second read: first read $r1 disk reads, second $r2, hits $hits"
+	fi
+else
+	bad "replay twice.trace"; cat "$T/out"
+fi
+
+# Data written is on disk once fsync returns.
+native "$T/fsync.trace" <<'EOF'
+1000000000 9 openat 3 1000 fd=AT_FDCWD path="/data/new" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644
+1000002000 9 write 65536 1000 fd=3 len=65536
+1000004000 9 fsync 0 1000 fd=3
+1000006000 9 close 0 1000 fd=3
+EOF
+db=$T/fsync.db
+if "$VFSSIM" replay "$T/fsync.trace" --db "$db" -q >"$T/out" 2>&1; then
+	fend=$(sql "$db" "SELECT end_ns FROM syscalls WHERE call = 'fsync'")
+	before=$(sql "$db" "SELECT coalesce(sum(sectors), 0) FROM disk_io WHERE is_write = 1 AND end_ns <= $fend")
+	dirty=$(metric "$db" 1 bio.dirty_at_end)
+	if [ "$before" -ge 128 ] && [ "${dirty%.0}" = 0 ]; then
+		ok "fsync returns after its 64 KB are on disk ($before sectors written by then)"
+	else
+		bad "fsync: $before sectors written by fsync's return, $dirty dirty at end"
+	fi
+else
+	bad "replay fsync.trace"; cat "$T/out"
+fi
+
+# Without fsync the same data stays dirty in the cache (delayed write).
+grep -v fsync "$T/fsync.trace" >"$T/nofsync.trace"
+db=$T/nofsync.db
+if "$VFSSIM" replay "$T/nofsync.trace" --db "$db" -q >"$T/out" 2>&1; then
+	w=$(sql "$db" "SELECT count(*) FROM disk_io WHERE is_write = 1")
+	dirty=$(metric "$db" 1 bio.dirty_at_end)
+	if [ "$w" = 0 ] && [ "${dirty%.0}" = 8 ]; then
+		ok "a write without fsync is a delayed write (8 dirty buffers, no disk write)"
+	else
+		bad "delayed write: $w disk writes, $dirty dirty buffers at the end"
+	fi
+else
+	bad "replay nofsync.trace"; cat "$T/out"
+fi
+
+# ---- determinism: the same run twice gives identical tables ------------
+dump() {
+	sql "$1" "SELECT * FROM syscalls; SELECT * FROM disk_io; SELECT * FROM samples;
+		SELECT * FROM summary; SELECT * FROM latency_hist;
+		SELECT trace, format, profile, seed, version, status FROM runs" | sed 's/^[0-9]*|//'
+}
+"$VFSSIM" replay traces/d3-git-commit.strace.gz --db "$T/a.db" -q >/dev/null 2>&1
+"$VFSSIM" replay traces/d3-git-commit.strace.gz --db "$T/b.db" -q >/dev/null 2>&1
+if [ -s "$T/a.db" ] && dump "$T/a.db" >"$T/a.txt" && dump "$T/b.db" >"$T/b.txt" &&
+	[ "$(wc -l <"$T/a.txt")" -gt 1000 ] && cmp -s "$T/a.txt" "$T/b.txt"; then
+	ok "the same trace and profile twice give identical tables ($(wc -l <"$T/a.txt") rows)"
+else
+	bad "two runs of d3 differ"; diff "$T/a.txt" "$T/b.txt" | head
+fi
+
+# ---- import: strace -> native replays the same ---------------------------
+if "$VFSSIM" import strace traces/d3-git-commit.strace.gz -o "$T/d3.trace.gz" >/dev/null 2>&1 &&
+	"$VFSSIM" replay "$T/d3.trace.gz" --db "$T/c.db" -q >/dev/null 2>&1; then
+	dump "$T/c.db" | grep -v -e '^traces' -e "$T" >"$T/c.txt"
+	grep -v -e '^traces' -e "$T" "$T/a.txt" >"$T/a2.txt"
+	if cmp -s "$T/a2.txt" "$T/c.txt"; then
+		ok "an imported native trace replays exactly like the strace log"
+	else
+		bad "import changes the replay"; diff "$T/a2.txt" "$T/c.txt" | head
+	fi
+else
+	bad "import strace"
+fi
+
+# ---- plot ----------------------------------------------------------------
+if "$VFSSIM" plot "$T/a.db" -o "$T/lat.png" >"$T/out" 2>&1 &&
+	[ "$(head -c 8 "$T/lat.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ]; then
+	ok "plot writes a PNG latency CDF"
+else
+	bad "plot"; cat "$T/out"
+fi
+if "$VFSSIM" plot "$T/a.db" -o "$T/lat.svg" >/dev/null 2>&1 && grep -q '<svg' "$T/lat.svg"; then
+	ok "plot writes an SVG"
+else
+	bad "plot svg"
+fi
+
+# ---- gen: deterministic, and it replays ------------------------------------
+"$VFSSIM" gen seq --param size=1M --param mode=rw --seed 3 -o "$T/g1.trace" >/dev/null 2>&1
+"$VFSSIM" gen seq --param size=1M --param mode=rw --seed 3 -o "$T/g2.trace" >/dev/null 2>&1
+if [ -s "$T/g1.trace" ] && cmp -s "$T/g1.trace" "$T/g2.trace" &&
+	"$VFSSIM" replay "$T/g1.trace" --db "$T/g.db" -q >/dev/null 2>&1; then
+	ok "gen seq is deterministic and replays"
+else
+	bad "gen seq"
+fi
+
+# ---- bad input: a clear error naming file and line, exit 2, no report ----
+expect_bad() { # name, expected-substring, command...
+	local name=$1 want=$2; shift 2
+	"$@" >"$T/out" 2>&1
+	local rc=$?
+	if [ $rc = 2 ] && grep -qF -- "$want" "$T/out" && no_sanitizer_report "$T/out"; then
+		ok "bad input: $name -> exit 2, \"$(head -1 "$T/out" | cut -c1-90)\""
+	else
+		bad "bad input: $name: exit $rc, wanted \"$want\""; head -5 "$T/out"
+	fi
+}
+zcat traces/d4-find-cat.strace.gz | head -100 >"$T/trunc.strace"
+zcat traces/d4-find-cat.strace.gz | sed -n 101p | cut -c1-60 >>"$T/trunc.strace"
+expect_bad "truncated strace line" "trunc.strace:101:" \
+	"$VFSSIM" replay "$T/trunc.strace" --db "$T/bad.db"
+{ zcat traces/d4-find-cat.strace.gz | head -50; echo "this is not strace output at all"; } >"$T/garbage.strace"
+expect_bad "garbage line" "garbage.strace:51:" "$VFSSIM" replay "$T/garbage.strace" --db "$T/bad.db"
+{ zcat traces/d4-find-cat.strace.gz | head -20; head -c 300 /dev/urandom; } >"$T/junk.strace"
+expect_bad "binary junk" "junk.strace:" "$VFSSIM" replay "$T/junk.strace" --db "$T/bad.db"
+head -c 4000 /dev/urandom >"$T/random.bin"
+expect_bad "a binary file" "random.bin" "$VFSSIM" replay "$T/random.bin" --db "$T/bad.db"
+zcat traces/d3-git-commit.strace.gz | gzip -c | head -c 20000 >"$T/cut.strace.gz"
+expect_bad "truncated gzip" "cut.strace.gz" "$VFSSIM" replay "$T/cut.strace.gz" --db "$T/bad.db"
+printf '#vfssim-trace 1\n1 2 read 5 1 fd=3 len=5\n1 2 read 5 1 fd=3 len=\n' >"$T/bad.trace"
+expect_bad "native: bad value" "bad.trace:3:" "$VFSSIM" replay "$T/bad.trace" --db "$T/bad.db"
+printf '#vfssim-trace 1\n1 2 read 5\n' >"$T/short.trace"
+expect_bad "native: truncated record" "short.trace:2:" "$VFSSIM" replay "$T/short.trace" --db "$T/bad.db"
+printf '#vfssim-trace 9\n' >"$T/v9.trace"
+expect_bad "native: unknown version" "v9.trace:1:" "$VFSSIM" replay "$T/v9.trace" --db "$T/bad.db"
+printf '[machine]\nmemory = 64M\n\n[bio]\nnbuff = 100\n' >"$T/bad.ini"
+expect_bad "unknown profile key" "bad.ini:5:" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --profile "$T/bad.ini" --db "$T/bad.db"
+printf '[machine]\nmemory = lots\n' >"$T/bad2.ini"
+expect_bad "bad profile value" "bad2.ini:2:" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --profile "$T/bad2.ini" --db "$T/bad.db"
+printf '[machine\nmemory = 64M\n' >"$T/bad3.ini"
+expect_bad "broken profile syntax" "bad3.ini:1:" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --profile "$T/bad3.ini" --db "$T/bad.db"
+expect_bad "unknown --set key" "no.such" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --set no.such=1 --db "$T/bad.db"
+expect_bad "unknown option" "--frobnicate" "$VFSSIM" replay --frobnicate x
+expect_bad "unknown command" "unknown command" "$VFSSIM" frobnicate
+expect_bad "missing trace" "nope.strace" "$VFSSIM" replay "$T/nope.strace" --db "$T/bad.db"
+if [ ! -e "$T/bad.db" ]; then
+	ok "bad input leaves no database behind"
+else
+	bad "bad input wrote $T/bad.db"
+fi
+
+# ---- help ------------------------------------------------------------------
+if "$VFSSIM" --help | grep -q replay && "$VFSSIM" replay --help | grep -q -- --no-events &&
+	"$VFSSIM" profile --list | grep -q kern.nbuf; then
+	ok "--help, per-command help and profile --list"
+else
+	bad "help"
+fi
+
+echo "e2e: $pass passed, $failn failed"
+[ "$failn" = 0 ]

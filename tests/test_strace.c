@@ -1,0 +1,1616 @@
+/*
+ * Unit tests of the strace log parser (strace.c): every line shape the
+ * captures in traces/ contain, the joining and ordering of split calls,
+ * malformed input, and every line of every bundled capture.
+ *
+ * Fixtures are written to a temporary file and read back through a lineio,
+ * the way trace_open reads them.  Lines marked "verbatim" are copied from
+ * the captures in traces/.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <zlib.h>
+
+#include "trace.h"
+
+/* ---- helpers --------------------------------------------------------- */
+
+struct parsed {
+	GArray	*recs;		/* struct trace_call, in the order handed out */
+	char	*err;		/* the first error's message, or NULL */
+	int	 nerr;		/* errors seen (when told to go on after one) */
+	char	*path;		/* the fixture file */
+};
+
+static char *
+write_fixture(const void *text, size_t len)
+{
+	GError *gerr = NULL;
+	char *path = NULL;
+	const char *s = text;
+	int fd = g_file_open_tmp("vfssim-strace-XXXXXX", &path, &gerr);
+
+	assert_true(fd >= 0);
+	while (len > 0) {
+		ssize_t w = write(fd, s, len);
+
+		assert_true(w > 0);
+		s += w;
+		len -= (size_t)w;
+	}
+	close(fd);
+	return path;
+}
+
+/* Parse text; stop at the first error, or (go_on) read on past errors. */
+static void
+parse_ext(const void *text, size_t len, int32_t hint, bool go_on,
+    struct parsed *r)
+{
+	GError *gerr = NULL;
+	struct lineio *in;
+	struct strace_parser *p;
+	int guard = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->recs = g_array_new(FALSE, FALSE, sizeof(struct trace_call));
+	r->path = write_fixture(text, len);
+	in = lineio_open(r->path, &gerr);
+	assert_non_null(in);
+	p = strace_parser_new(in, hint);
+	for (;;) {
+		struct trace_call tc;
+		int rc;
+
+		trace_call_init(&tc);
+		rc = strace_parser_next(p, &tc, &gerr);
+		if (rc == 1) {
+			/* the struct moves; its strings stay in its strbuf */
+			g_array_append_val(r->recs, tc);
+			continue;
+		}
+		trace_call_free(&tc);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -1);
+		assert_non_null(gerr);
+		assert_true(gerr->domain == TRACE_ERROR);
+		assert_int_equal(gerr->code, TRACE_ERROR_FORMAT);
+		r->nerr++;
+		if (r->err == NULL)
+			r->err = g_strdup(gerr->message);
+		g_clear_error(&gerr);
+		if (!go_on)
+			break;
+		assert_true(++guard < 10000000);
+	}
+	strace_parser_free(p);
+}
+
+static void
+parse_mem(const void *text, size_t len, int32_t hint, struct parsed *r)
+{
+	parse_ext(text, len, hint, false, r);
+}
+
+static void
+parsed_free(struct parsed *r)
+{
+	guint i;
+
+	for (i = 0; i < r->recs->len; i++)
+		trace_call_free(&g_array_index(r->recs, struct trace_call, i));
+	g_array_free(r->recs, TRUE);
+	g_unlink(r->path);
+	g_free(r->path);
+	g_free(r->err);
+}
+
+#define PARSE(r, text)		parse_mem(text, sizeof(text) - 1, 0, r)
+#define PARSE_HINT(r, text, h)	parse_mem(text, sizeof(text) - 1, h, r)
+#define REC(r, i)		(&g_array_index((r)->recs, struct trace_call, (i)))
+
+/* Parse text that must parse without error into n records. */
+static void
+parse_ok(const char *text, int32_t hint, guint n, struct parsed *r)
+{
+	parse_mem(text, strlen(text), hint, r);
+	if (r->err != NULL)
+		fail_msg("unexpected error: %s", r->err);
+	assert_int_equal(r->recs->len, n);
+}
+
+static void
+assert_str(const char *got, const char *want)
+{
+	assert_non_null(got);
+	assert_string_equal(got, want);
+}
+
+/* The text must fail at `line` with a message containing `what`. */
+static void
+expect_error_len(const char *text, size_t len, uint64_t line, const char *what)
+{
+	struct parsed r;
+	char *pfx;
+
+	parse_mem(text, len, 0, &r);
+	if (r.err == NULL)
+		fail_msg("no error for \"%.60s\"", text);
+	pfx = g_strdup_printf("%s:%llu: ", r.path, (unsigned long long)line);
+	if (!g_str_has_prefix(r.err, pfx))
+		fail_msg("\"%s\" does not start with \"%s\"", r.err, pfx);
+	if (strstr(r.err, what) == NULL)
+		fail_msg("\"%s\" does not mention \"%s\"", r.err, what);
+	g_free(pfx);
+	parsed_free(&r);
+}
+
+static void
+expect_error(const char *text, uint64_t line, const char *what)
+{
+	expect_error_len(text, strlen(text), line, what);
+}
+
+/* ---- sniffing -------------------------------------------------------- */
+
+static void
+test_sniff(void **state)
+{
+	static const char *const yes[] = {
+		"13191 1795914219.276873 execve(\"/usr/bin/sqlite3\", [\"sqlite3\", \"test.db\"], 0x7fff83734f48 /* 37 vars */) = 0 <0.002515>",
+		"13318 01:03:55.303711 execve(\"/usr/bin/sh\", [\"sh\"], 0x7ffe /* 37 vars */) = 0 <0.000289>",
+		"1795915414.802747 execve(\"/home/user/srv/zoo/zoo\", [], 0x7fff /* 37 vars */) = 0 <0.000361>",
+		"15128 01:23:34.845552 (+     0.000000) execve(\"/z\", [\"/z\"], 0x7ffc /* 37 vars */) = 0 <0.000256>",
+		"openat(AT_FDCWD</home/user/srv/zrun>, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache>",
+		"[pid 15136] read(9<pipe:[26691]>,  <unfinished ...>",
+		"strace: Process 15136 attached",
+		"15099 1795915414.731214 +++ exited with 0 +++",
+		"--- SIGCHLD {si_signo=SIGCHLD} ---",
+	};
+	static const char *const no[] = {
+		"#vfssim-trace 1",
+		"# T(ns) PID CALL RESULT DUR(ns) [KEY=VALUE]...",
+		"1795914219276873000 13191 openat 3 64000 fd=AT_FDCWD path=\"/etc/ld.so.cache\"",
+		"- 13191 close 0 -",
+		"",
+		"hello, world",
+		"1795914219.27a execve(\"/x\") = 0",
+		"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+	};
+	guint i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(yes); i++)
+		if (!strace_sniff(yes[i], strlen(yes[i])))
+			fail_msg("not sniffed: %s", yes[i]);
+	for (i = 0; i < G_N_ELEMENTS(no); i++)
+		if (strace_sniff(no[i], strlen(no[i])))
+			fail_msg("sniffed: %s", no[i]);
+	/* a NUL makes it binary */
+	assert_false(strace_sniff("close(3) = 0\0", 13));
+}
+
+/* ---- single calls ---------------------------------------------------- */
+
+static void
+test_openat_annotated(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	/* verbatim, d1 */
+	parse_ok("13191 1795914219.280214 openat(AT_FDCWD</home/user/work>, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache> <0.000064>\n",
+	    0, 1, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->kind, TC_CALL);
+	assert_str(tc->name, "openat");
+	assert_int_equal(tc->sc, SC_OPENAT);
+	assert_int_equal(tc->pid, 13191);
+	assert_true(tc->t_ns == INT64_C(1795914219280214000));
+	assert_int_equal(tc->dur_ns, 64000);
+	assert_int_equal(tc->line, 1);
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_str(tc->fdpath, "/home/user/work");
+	assert_str(tc->path, "/etc/ld.so.cache");
+	assert_int_equal(tc->oflags, TO_RDONLY | TO_CLOEXEC);
+	assert_int_equal(tc->ret, 3);
+	assert_int_equal(tc->err, 0);
+	assert_false(tc->ret_unknown);
+	assert_str(tc->retpath, "/etc/ld.so.cache");
+	assert_false(tc->ret_deleted);
+	assert_null(tc->path2);
+	assert_int_equal(tc->fd2, TC_NOFD);
+	assert_int_equal(tc->mode, 0);
+	parsed_free(&r);
+}
+
+static void
+test_weird_name(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+	static const char want[] = "weird \"name\"\n\t\303\251\377.txt";
+
+	(void)state;
+	/* verbatim, 07-zoo.strace */
+	parse_ok(
+	    "15098 1795915414.688872 openat(3</home/user/srv/zrun/sub dir>, \"weird \\\"name\\\"\\n\\t\\303\\251\\377.txt\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) = 4</home/user/srv/zrun/sub dir/weird \\\"name\\\"\\n\\t\\303\\251\\377.txt> <0.000020>\n"
+	    "15098 1795915414.689102 dup2(4</home/user/srv/zrun/sub dir/weird \\\"name\\\"\\n\\t\\303\\251\\377.txt>, 20) = 20</home/user/srv/zrun/sub dir/weird \\\"name\\\"\\n\\t\\303\\251\\377.txt> <0.000007>\n"
+	    /* the same name, -xx */
+	    "15113 1795915414.772619 openat(3, \"\\x77\\x65\\x69\\x72\\x64\\x20\\x22\\x6e\\x61\\x6d\\x65\\x22\\x0a\\x09\\xc3\\xa9\\xff\\x2e\\x74\\x78\\x74\", 0x800c2 /* O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC */, 0600) = 4 <0.000021>\n",
+	    0, 3, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->fd, 3);
+	assert_str(tc->fdpath, "/home/user/srv/zrun/sub dir");
+	assert_str(tc->path, want);
+	assert_int_equal(tc->oflags, TO_RDWR | TO_CREAT | TO_EXCL | TO_CLOEXEC);
+	assert_int_equal(tc->mode, 0600);
+	assert_int_equal(tc->ret, 4);
+	assert_str(tc->retpath, "/home/user/srv/zrun/sub dir/weird \"name\"\n\t\303\251\377.txt");
+
+	tc = REC(&r, 1);
+	assert_int_equal(tc->sc, SC_DUP2);
+	assert_int_equal(tc->fd, 4);
+	assert_int_equal(tc->fd2, 20);
+	assert_str(tc->fdpath, "/home/user/srv/zrun/sub dir/weird \"name\"\n\t\303\251\377.txt");
+	assert_null(tc->fdpath2);
+	assert_int_equal(tc->ret, 20);
+
+	tc = REC(&r, 2);
+	assert_str(tc->path, want);
+	assert_null(tc->fdpath);
+	assert_int_equal(tc->oflags, TO_RDWR | TO_CREAT | TO_EXCL | TO_CLOEXEC);
+	parsed_free(&r);
+}
+
+static void
+test_deleted(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	/* verbatim, 07-zoo.strace */
+	parse_ok(
+	    "15098 1795915414.709924 openat(AT_FDCWD</home/user/srv/zrun>, \".\", O_RDWR|O_TMPFILE, 0600) = 8</home/user/srv/zrun/#10969106>(deleted) <0.000034>\n"
+	    "15098 1795915414.710041 write(8</home/user/srv/zrun/#10969106>(deleted), \"tmp\", 3) = 3 <0.000023>\n"
+	    "15098 1795915414.732169 close(8</home/user/srv/zrun/#10969106>(deleted)) = 0 <0.000024>\n"
+	    /* deleted in both arguments */
+	    "15098 1795915414.732170 renameat(8</a>(deleted), \"x\", 9</b>(deleted), \"y\") = 0\n",
+	    0, 4, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->oflags, TO_RDWR | TO_TMPFILE);
+	assert_str(tc->path, ".");
+	assert_str(tc->retpath, "/home/user/srv/zrun/#10969106");
+	assert_true(tc->ret_deleted);
+	assert_false(tc->fd_deleted);
+	tc = REC(&r, 1);
+	assert_int_equal(tc->sc, SC_WRITE);
+	assert_int_equal(tc->fd, 8);
+	assert_int_equal(tc->len, 3);
+	assert_str(tc->fdpath, "/home/user/srv/zrun/#10969106");
+	assert_true(tc->fd_deleted);
+	assert_false(tc->ret_deleted);
+	tc = REC(&r, 2);
+	assert_int_equal(tc->sc, SC_CLOSE);
+	assert_true(tc->fd_deleted);
+	assert_int_equal(tc->dur_ns, 24000);
+	tc = REC(&r, 3);
+	assert_true(tc->fd_deleted);
+	assert_true(tc->fd2_deleted);
+	assert_str(tc->fdpath2, "/b");
+	parsed_free(&r);
+}
+
+static void
+test_results(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	parse_ok(
+	    /* 0: no -T */
+	    "1 access(\"/etc/ld.so.preload\", R_OK) = -1 ENOENT (No such file or directory)\n"
+	    /* 1: hex, with an explanation */
+	    "1 fcntl(4, F_GETFL) = 0x8c02 (flags O_RDWR|O_APPEND|O_NONBLOCK|O_LARGEFILE)\n"
+	    /* 2: a pointer, padded to column 40 */
+	    "1 1795914219.279563 brk(NULL)       = 0x5588995c0000 <0.000038>\n"
+	    /* 3 */
+	    "1 exit_group(0)                           = ?\n"
+	    /* 4: interrupted, verbatim d2 */
+	    "13198 1795914224.270217 pselect6(4, [3<pipe:[21829]>], NULL, NULL, NULL, {sigmask=[], sigsetsize=8}) = ? ERESTARTNOHAND (To be restarted if no handler) <0.000009>\n"
+	    /* 5, 6 */
+	    "1 read(0, 0x7ffc, 10) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)\n"
+	    "1 nanosleep({tv_sec=1, tv_nsec=0}, 0x7ffc) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)\n"
+	    /* 7 */
+	    "1 close(3) = 0 <unavailable>\n"
+	    /* 8: " = " and ")" inside names and annotations */
+	    "1 openat(AT_FDCWD</a = b>, \"x = y) = 4\", O_RDONLY) = 3</a = b/x = y) = 4> <0.000010>\n"
+	    /* 9 */
+	    "1 poll([{fd=3, events=POLLIN}], 1, 0) = 0 (Timeout)\n"
+	    /* 10: verbatim d2 */
+	    "13200 1795914224.218372 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 13202 <0.227333>\n"
+	    "13200 1795914224.218373 wait4(13202, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 13202 <0.227333>\n"
+	    /* 11 */
+	    "1 restart_syscall(<... resuming interrupted read ...>) = 0\n"
+	    /* 12 */
+	    "1 capget({version=_LINUX_CAPABILITY_VERSION_3, pid=0}, {effective=1<<CAP_CHOWN|1<<CAP_KILL, permitted=1<<CAP_CHOWN, inheritable=0}) = 0\n"
+	    /* 13: an error libc does not name */
+	    "1 ioctl(3, 0x1234) = -1 ERRNO_999 (Unknown error 999)\n"
+	    /* 14: a data buffer holding what looks like a result, verbatim d5 */
+	    "13319 01:03:55.402476 read(6, \") = $fname =~ /^(.*)$/;\\n\\n    # I\"..., 10240) = 10240 <0.000011>\n"
+	    /* 15 */
+	    "1 write(1, \"x\", 1) = -1 EPIPE (Broken pipe)\n",
+	    0, 16, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->ret, -1);
+	assert_int_equal(tc->err, ENOENT);
+	assert_int_equal(tc->dur_ns, -1);
+	assert_true(tc->t_ns == TC_NOTIME);
+	assert_str(tc->path, "/etc/ld.so.preload");
+	tc = REC(&r, 1);
+	assert_int_equal(tc->ret, 0x8c02);
+	assert_int_equal(tc->cmd, TCMD_F_GETFL);
+	tc = REC(&r, 2);
+	assert_true(tc->ret == INT64_C(0x5588995c0000));
+	assert_int_equal(tc->dur_ns, 38000);
+	tc = REC(&r, 3);
+	assert_true(tc->ret_unknown);
+	assert_str(tc->name, "exit_group");
+	tc = REC(&r, 4);
+	assert_false(tc->ret_unknown);
+	assert_int_equal(tc->ret, -1);
+	assert_int_equal(tc->err, EINTR);
+	assert_int_equal(tc->dur_ns, 9000);
+	assert_int_equal(REC(&r, 5)->err, EINTR);
+	assert_int_equal(REC(&r, 6)->err, EINTR);
+	assert_int_equal(REC(&r, 7)->dur_ns, -1);
+	tc = REC(&r, 8);
+	assert_str(tc->fdpath, "/a = b");
+	assert_str(tc->path, "x = y) = 4");
+	assert_str(tc->retpath, "/a = b/x = y) = 4");
+	assert_int_equal(tc->ret, 3);
+	assert_int_equal(tc->dur_ns, 10000);
+	assert_int_equal(REC(&r, 9)->ret, 0);
+	/* 10: the orphan resumed half is skipped */
+	tc = REC(&r, 10);
+	assert_int_equal(tc->sc, SC_WAIT4);
+	assert_int_equal(tc->ret, 13202);
+	assert_int_equal(tc->line, 12);
+	assert_str(REC(&r, 11)->name, "restart_syscall");
+	assert_int_equal(REC(&r, 12)->ret, 0);
+	assert_int_equal(REC(&r, 13)->err, EINTR);
+	tc = REC(&r, 14);
+	assert_int_equal(tc->len, 10240);
+	assert_int_equal(tc->ret, 10240);
+	assert_int_equal(REC(&r, 15)->err, EPIPE);
+	parsed_free(&r);
+}
+
+static void
+test_timestamps(void **state)
+{
+	struct parsed r;
+	const int64_t S = INT64_C(1000000000), DAY = 86400 * S;
+	const int64_t t0 = (1 * 3600 + 3 * 60 + 55) * S;
+
+	(void)state;
+	parse_ok(
+	    "1 1795914219.276873123 close(3) = 0\n"		/* -ttt, ns */
+	    "1 1795914219.5 close(3) = 0\n"
+	    "1 01:03:55.303711 close(3) = 0 <0.000041>\n"	/* -tt */
+	    "1 01:03:55 close(3) = 0\n"			/* -t */
+	    /* -tt -r, verbatim 07-zoo.proc-seccomp */
+	    "15128 01:23:34.856556 (+     0.000095) clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f591f05b990, parent_tid=0x7f591f05b990, exit_signal=0, stack=0x7f591e85b000, stack_size=0x7fff80, tls=0x7f591f05b6c0} => {parent_tid=[15129]}, 88) = 15129 <0.000088>\n"
+	    "1 close(3) = 0\n",				/* none */
+	    0, 6, &r);
+	assert_true(REC(&r, 0)->t_ns == INT64_C(1795914219276873123));
+	assert_true(REC(&r, 1)->t_ns == INT64_C(1795914219500000000));
+	assert_true(REC(&r, 2)->t_ns == t0 + 303711000);
+	assert_int_equal(REC(&r, 2)->dur_ns, 41000);
+	assert_true(REC(&r, 3)->t_ns == t0);
+	assert_true(REC(&r, 4)->t_ns == (1 * 3600 + 23 * 60 + 34) * S + 856556000);
+	assert_int_equal(REC(&r, 4)->dur_ns, 88000);
+	assert_int_equal(REC(&r, 4)->ret, 15129);
+	assert_int_equal(REC(&r, 4)->xflags, TX_CLONE_VM | TX_CLONE_FS |
+	    TX_CLONE_FILES | TX_CLONE_THREAD);
+	assert_true(REC(&r, 5)->t_ns == TC_NOTIME);
+	parsed_free(&r);
+
+	/* midnight: times of day keep growing; a straggler from before
+	 * midnight stays before it */
+	parse_ok(
+	    "1 23:59:59.900000 close(3) = 0\n"
+	    "2 23:59:59.950000 close(3) = 0\n"
+	    "1 00:00:00.100000 close(3) = 0\n"
+	    "2 23:59:59.990000 close(3) = 0\n"
+	    "1 00:00:01.000000 close(3) = 0\n"
+	    "1 12:00:00.000000 close(3) = 0\n"
+	    "1 23:59:59.000000 close(3) = 0\n"
+	    "1 00:00:02.000000 close(3) = 0\n",
+	    0, 8, &r);
+	assert_true(REC(&r, 0)->t_ns == DAY - 100000000);
+	assert_true(REC(&r, 1)->t_ns == DAY - 50000000);
+	assert_true(REC(&r, 2)->t_ns == DAY + 100000000);
+	assert_true(REC(&r, 3)->t_ns == DAY - 10000000);
+	assert_true(REC(&r, 4)->t_ns == DAY + S);
+	assert_true(REC(&r, 5)->t_ns == DAY + DAY / 2);
+	assert_true(REC(&r, 6)->t_ns == 2 * DAY - S);	/* the next evening */
+	assert_true(REC(&r, 7)->t_ns == 2 * DAY + 2 * S);
+	parsed_free(&r);
+}
+
+static void
+test_prefixes(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* stderr mode, verbatim 07-zoo.stderr-mode.txt */
+	parse_ok(
+	    "close(9</home/user/srv/zrun/sub dir>) = 0\n"
+	    "strace: Process 15136 attached\n"
+	    "[pid 15136] read(9<pipe:[26691]>,  <unfinished ...>\n"
+	    "[pid 15135] write(11<pipe:[26691]>, \"x\", 1) = 1\n"
+	    "[pid 15136] <... read resumed>\"x\", 1)   = 1\n"
+	    "[pid 15136] +++ exited with 0 +++\n"
+	    "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=15137, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n"
+	    "[pid   123] close(3) = 0\n"
+	    "77    close(3) = 0\n",
+	    0, 6, &r);
+	assert_int_equal(REC(&r, 0)->pid, 0);
+	assert_int_equal(REC(&r, 1)->pid, 15135);
+	assert_int_equal(REC(&r, 2)->pid, 15136);
+	assert_int_equal(REC(&r, 2)->line, 3);
+	assert_str(REC(&r, 2)->fdpath, "pipe:[26691]");
+	assert_int_equal(REC(&r, 3)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 3)->pid, 15136);
+	assert_int_equal(REC(&r, 4)->pid, 123);
+	assert_int_equal(REC(&r, 5)->pid, 77);
+	parsed_free(&r);
+
+	/* an -ff file: the pid comes from its name */
+	parse_ok("1795915414.817834 read(9<pipe:[25728]>, \"x\", 1) = 1 <0.020251>\n"
+	    "1795915414.838284 +++ exited with 0 +++\n", 15121, 2, &r);
+	assert_int_equal(REC(&r, 0)->pid, 15121);
+	assert_int_equal(REC(&r, 1)->pid, 15121);
+	assert_int_equal(REC(&r, 1)->kind, TC_EXIT);
+	parsed_free(&r);
+}
+
+/* ---- split calls ----------------------------------------------------- */
+
+static void
+test_unfinished_resumed(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	/* verbatim d2 (lines 383-398), starting with an orphan "resumed" */
+	parse_ok(
+	    "13199 1795914223.965765 access(\"/etc/ld.so.preload\", R_OK <unfinished ...>\n"
+	    "13200 1795914223.965788 <... rt_sigaction resumed>NULL, 8) = 0 <0.000024>\n"
+	    "13200 1795914223.965802 rt_sigaction(SIGTERM, NULL,  <unfinished ...>\n"
+	    "13199 1795914223.965814 <... access resumed>) = -1 ENOENT (No such file or directory) <0.000038>\n"
+	    "13200 1795914223.965830 <... rt_sigaction resumed>{sa_handler=0x55e221042600, sa_mask=[TERM], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x7f186d6c4050}, 8) = 0 <0.000021>\n"
+	    "13200 1795914223.965846 rt_sigaction(SIGTERM, {sa_handler=SIG_DFL, sa_mask=[TERM], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x7f186d6c4050},  <unfinished ...>\n"
+	    "13199 1795914223.965860 openat(AT_FDCWD</home/user/srv/proj>, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC <unfinished ...>\n"
+	    "13200 1795914223.965893 <... rt_sigaction resumed>NULL, 8) = 0 <0.000037>\n"
+	    "13200 1795914223.965908 rt_sigaction(SIGSTKFLT, NULL,  <unfinished ...>\n"
+	    "13199 1795914223.965916 <... openat resumed>) = 3</etc/ld.so.cache> <0.000032>\n"
+	    "13200 1795914223.965966 <... rt_sigaction resumed>{sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0 <0.000052>\n"
+	    "13200 1795914223.965984 rt_sigaction(SIGSTKFLT, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=SA_RESTORER, sa_restorer=0x7f186d6c4050},  <unfinished ...>\n"
+	    "13199 1795914223.965997 newfstatat(3</etc/ld.so.cache>, \"\",  <unfinished ...>\n"
+	    "13200 1795914223.966019 <... rt_sigaction resumed>NULL, 8) = 0 <0.000026>\n"
+	    "13200 1795914223.966032 rt_sigaction(SIGCHLD, NULL,  <unfinished ...>\n"
+	    "13199 1795914223.966044 <... newfstatat resumed>{st_mode=S_IFREG|0644, st_size=45723, ...}, AT_EMPTY_PATH) = 0 <0.000033>\n"
+	    /* older strace: a space after "resumed>" */
+	    "13200 1795914223.966100 <... rt_sigaction resumed> {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0 <0.000050>\n",
+	    0, 9, &r);
+	tc = REC(&r, 0);
+	assert_str(tc->name, "access");
+	assert_int_equal(tc->pid, 13199);
+	assert_true(tc->t_ns == INT64_C(1795914223965765000));	/* entry time */
+	assert_int_equal(tc->dur_ns, 38000);
+	assert_int_equal(tc->line, 1);				/* entry line */
+	assert_str(tc->path, "/etc/ld.so.preload");
+	assert_int_equal(tc->err, ENOENT);
+	tc = REC(&r, 1);
+	assert_str(tc->name, "rt_sigaction");
+	assert_int_equal(tc->line, 3);
+	assert_int_equal(tc->sc, SC_OTHER);
+	tc = REC(&r, 3);
+	assert_int_equal(tc->sc, SC_OPENAT);
+	assert_int_equal(tc->line, 7);
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_str(tc->fdpath, "/home/user/srv/proj");
+	assert_str(tc->path, "/etc/ld.so.cache");
+	assert_int_equal(tc->oflags, TO_CLOEXEC);
+	assert_str(tc->retpath, "/etc/ld.so.cache");
+	assert_int_equal(tc->dur_ns, 32000);
+	tc = REC(&r, 7);
+	assert_int_equal(tc->sc, SC_NEWFSTATAT);
+	assert_int_equal(tc->fd, 3);
+	assert_str(tc->path, "");
+	assert_int_equal(tc->st_type, TT_REG);
+	assert_int_equal(tc->st_size, 45723);
+	assert_int_equal(tc->atflags, TAT_EMPTY_PATH);
+	tc = REC(&r, 8);
+	assert_str(tc->name, "rt_sigaction");
+	assert_int_equal(tc->line, 15);
+	assert_int_equal(tc->dur_ns, 50000);
+	parsed_free(&r);
+}
+
+/* verbatim d2, lines 1021-1042: a vfork whose child runs before it
+ * returns, while another process keeps going */
+static const char vfork_fixture[] =
+	"13200 1795914223.977931 newfstatat(AT_FDCWD</home/user/srv/proj>, \"/usr/bin/cc\",  <unfinished ...>\n"
+	"13199 1795914223.977950 pipe2( <unfinished ...>\n"
+	"13200 1795914223.977983 <... newfstatat resumed>{st_mode=S_IFREG|0755, st_size=1301496, ...}, 0) = 0 <0.000040>\n"
+	"13199 1795914223.978000 <... pipe2 resumed>[3<pipe:[22735]>, 4<pipe:[22735]>], O_CLOEXEC) = 0 <0.000044>\n"
+	"13200 1795914223.978031 readlink(\"/usr\",  <unfinished ...>\n"
+	"13199 1795914223.978048 vfork( <unfinished ...>\n"
+	"13200 1795914223.978063 <... readlink resumed>0x7ffcfc6fb570, 1023) = -1 EINVAL (Invalid argument) <0.000023>\n"
+	"13200 1795914223.978137 readlink(\"/usr/bin\",  <unfinished ...>\n"
+	"13201 1795914223.978162 close(3<pipe:[22735]> <unfinished ...>\n"
+	"13200 1795914223.978187 <... readlink resumed>0x7ffcfc6fb570, 1023) = -1 EINVAL (Invalid argument) <0.000040>\n"
+	"13201 1795914223.978205 <... close resumed>) = 0 <0.000023>\n"
+	"13200 1795914223.978219 readlink(\"/usr/bin/cc\",  <unfinished ...>\n"
+	"13201 1795914223.978235 execve(\"/usr/lib/gcc/x86_64-linux-gnu/12/cc1\", [\"/usr/lib/gcc/x86_64-linux-gnu/12\"..., \"-quiet\", \"-imultiarch\", \"x86_64-linux-gnu\", \"f1.c\", \"-quiet\", \"-dumpbase\", \"f1.c\", \"-dumpbase-ext\", \".c\", \"-mtune=generic\", \"-march=x86-64\", \"-O2\", \"-fasynchronous-unwind-tables\", \"-o\", \"/tmp/ccQlaYSL.s\"], 0x16011290 /* 44 vars */ <unfinished ...>\n"
+	"13200 1795914223.978265 <... readlink resumed>\"/etc/alternatives/cc\", 1023) = 20 <0.000036>\n"
+	"13200 1795914223.978378 readlink(\"/etc\", 0x7ffcfc6fb570, 1023) = -1 EINVAL (Invalid argument) <0.000061>\n"
+	"13200 1795914223.978495 readlink(\"/etc/alternatives\", 0x7ffcfc6fb570, 1023) = -1 EINVAL (Invalid argument) <0.000043>\n"
+	"13200 1795914223.978591 readlink(\"/etc/alternatives/cc\", \"/usr/bin/gcc\", 1023) = 12 <0.000040>\n"
+	"13200 1795914223.978685 readlink(\"/usr\", 0x7ffcfc6fb570, 1023) = -1 EINVAL (Invalid argument) <0.000072>\n"
+	"13199 1795914223.978816 <... vfork resumed>) = 13201 <0.000761>\n"
+	"13199 1795914223.978835 close(4<pipe:[22735]>) = 0 <0.000014>\n"
+	"13199 1795914223.978881 read(3<pipe:[22735]>, \"\", 16) = 0 <0.000008>\n"
+	"13199 1795914223.978912 close(3<pipe:[22735]>) = 0 <0.000013>\n";
+
+static void
+test_vfork_holdback(void **state)
+{
+	static const struct { int pid; const char *name; int line; } want[] = {
+		{ 13200, "newfstatat", 1 }, { 13199, "pipe2", 2 },
+		{ 13199, "vfork", 6 },
+		/* completed while the vfork was unfinished, held back */
+		{ 13200, "readlink", 5 }, { 13200, "readlink", 8 },
+		{ 13201, "close", 9 }, { 13200, "readlink", 12 },
+		{ 13200, "readlink", 15 }, { 13200, "readlink", 16 },
+		{ 13200, "readlink", 17 }, { 13200, "readlink", 18 },
+		{ 13199, "close", 20 }, { 13199, "read", 21 },
+		{ 13199, "close", 22 },
+		/* never resumed before the end of the trace */
+		{ 13201, "execve", 13 },
+	};
+	struct parsed r;
+	struct trace_call *tc;
+	guint i;
+
+	(void)state;
+	parse_ok(vfork_fixture, 0, G_N_ELEMENTS(want), &r);
+	for (i = 0; i < G_N_ELEMENTS(want); i++) {
+		tc = REC(&r, i);
+		if (tc->pid != want[i].pid || strcmp(tc->name, want[i].name) != 0 ||
+		    (int)tc->line != want[i].line)
+			fail_msg("record %u: %d %s line %d, want %d %s line %d", i,
+			    tc->pid, tc->name, (int)tc->line, want[i].pid,
+			    want[i].name, want[i].line);
+	}
+	tc = REC(&r, 1);
+	assert_int_equal(tc->rfd[0], 3);
+	assert_int_equal(tc->rfd[1], 4);
+	assert_str(tc->retpath, "pipe:[22735]");
+	assert_int_equal(tc->oflags, TO_CLOEXEC);
+	tc = REC(&r, 2);
+	assert_int_equal(tc->sc, SC_VFORK);
+	assert_int_equal(tc->ret, 13201);
+	assert_int_equal(tc->xflags, TX_CLONE_VFORK | TX_CLONE_VM);
+	assert_true(tc->t_ns == INT64_C(1795914223978048000));
+	assert_int_equal(tc->dur_ns, 761000);
+	tc = REC(&r, 5);
+	assert_str(tc->fdpath, "pipe:[22735]");
+	assert_int_equal(tc->fd, 3);
+	tc = REC(&r, 14);
+	assert_true(tc->ret_unknown);
+	assert_int_equal(tc->dur_ns, -1);
+	assert_str(tc->path, "/usr/lib/gcc/x86_64-linux-gnu/12/cc1");
+	parsed_free(&r);
+}
+
+static void
+test_nested_clones(void **state)
+{
+	static const char *const want[] = {
+		"100 clone3", "200 vfork", "101 close", "201 close", "300 close",
+		"100 close",
+	};
+	struct parsed r;
+	guint i;
+
+	(void)state;
+	parse_ok(
+	    "100 clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7f186d61f000, stack_size=0x9000}, 88 <unfinished ...>\n"
+	    "200 vfork( <unfinished ...>\n"
+	    "101 close(3) = 0\n"
+	    "201 close(4) = 0\n"
+	    "200 <... vfork resumed>) = 201\n"
+	    "300 close(5) = 0\n"
+	    "100 <... clone3 resumed>) = 101\n"
+	    "100 close(6) = 0\n",
+	    0, G_N_ELEMENTS(want), &r);
+	for (i = 0; i < G_N_ELEMENTS(want); i++) {
+		char *got = g_strdup_printf("%d %s", REC(&r, i)->pid,
+		    REC(&r, i)->name);
+
+		assert_string_equal(got, want[i]);
+		g_free(got);
+	}
+	assert_int_equal(REC(&r, 0)->xflags, TX_CLONE_VM | TX_CLONE_VFORK);
+	assert_int_equal(REC(&r, 0)->ret, 101);
+	assert_int_equal(REC(&r, 1)->ret, 201);
+	parsed_free(&r);
+}
+
+static void
+test_never_resumed(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	parse_ok(
+	    "10 1.000000 read(0,  <unfinished ...>\n"
+	    "11 1.100000 close(3) = 0\n"
+	    "10 1.200000 +++ killed by SIGKILL +++\n"
+	    "12 1.300000 fork( <unfinished ...>\n"
+	    "13 1.400000 close(3) = 0\n"
+	    "14 1.500000 wait4(-1,  <unfinished ...>\n"
+	    "13 1.600000 +++ killed by SIGSEGV (core dumped) +++\n"
+	    "15 1.700000 +++ exited with 3 +++\n",
+	    0, 8, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->pid, 11);
+	tc = REC(&r, 1);
+	assert_int_equal(tc->pid, 10);
+	assert_int_equal(tc->sc, SC_READ);
+	assert_true(tc->ret_unknown);
+	assert_int_equal(tc->dur_ns, -1);
+	assert_int_equal(tc->fd, 0);
+	assert_int_equal(tc->len, -1);
+	assert_true(tc->t_ns == 1000000000);
+	tc = REC(&r, 2);
+	assert_int_equal(tc->kind, TC_EXIT);
+	assert_int_equal(tc->pid, 10);
+	assert_int_equal(tc->ret, 128 + 9);
+	assert_true(tc->t_ns == 1200000000);
+	assert_str(tc->name, "+++");
+	/* the fork that never returned holds its place: first of the rest */
+	tc = REC(&r, 3);
+	assert_int_equal(tc->sc, SC_FORK);
+	assert_true(tc->ret_unknown);
+	assert_int_equal(tc->line, 4);
+	assert_int_equal(REC(&r, 4)->pid, 13);
+	assert_int_equal(REC(&r, 4)->kind, TC_CALL);
+	assert_int_equal(REC(&r, 5)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 5)->ret, 128 + 11);
+	assert_int_equal(REC(&r, 6)->ret, 3);
+	/* the end of the trace ends the wait4 */
+	assert_int_equal(REC(&r, 7)->sc, SC_WAIT4);
+	assert_true(REC(&r, 7)->ret_unknown);
+	parsed_free(&r);
+
+	/* the end of the trace ends the waiting calls, oldest first */
+	parse_ok(
+	    "14 1.500000 wait4(-1,  <unfinished ...>\n"
+	    "12 1.600000 read(0,  <unfinished ...>\n"
+	    "13 1.700000 close(3) = 0\n",
+	    0, 3, &r);
+	assert_int_equal(REC(&r, 0)->pid, 13);
+	assert_int_equal(REC(&r, 1)->pid, 14);
+	assert_int_equal(REC(&r, 2)->pid, 12);
+	assert_true(REC(&r, 1)->ret_unknown);
+	parsed_free(&r);
+}
+
+/* A thread other than the leader called execve. */
+static void
+test_superseded(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	parse_ok(
+	    "20 futex(0x7f, FUTEX_WAIT, 0, NULL <unfinished ...>\n"
+	    "21 execve(\"/bin/true\", [\"true\"], 0x7ffc /* 1 var */ <unfinished ...>\n"
+	    "20 +++ superseded by execve in pid 21 +++\n"
+	    "20 <... execve resumed>) = 0\n",
+	    0, 3, &r);
+	assert_str(REC(&r, 0)->name, "futex");
+	assert_true(REC(&r, 0)->ret_unknown);
+	assert_int_equal(REC(&r, 1)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 1)->pid, 21);
+	assert_int_equal(REC(&r, 2)->sc, SC_EXECVE);
+	assert_int_equal(REC(&r, 2)->pid, 20);
+	assert_int_equal(REC(&r, 2)->ret, 0);
+	assert_str(REC(&r, 2)->path, "/bin/true");
+	parsed_free(&r);
+}
+
+/* ---- argument forms -------------------------------------------------- */
+
+static void
+test_raw_flags(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	/* verbatim 07-zoo.yy-Xraw-s64 (-X raw), then made-up raw values */
+	parse_ok(
+	    "15106 1795915414.740504 openat(-100</home/user/srv/zrun>, \"sub dir\", 0x10000) = 3</home/user/srv/zrun/sub dir> <0.000009>\n"
+	    "15106 1795915414.743261 openat(-100</home/user/srv/zrun>, \".\", 0x410002, 0600) = 8</home/user/srv/zrun/#10969125>(deleted) <0.000022>\n"
+	    "15106 1795915414.743384 openat(-100</home/user/srv/zrun>, \"sub dir\", 0x90800) = 9</home/user/srv/zrun/sub dir> <0.000009>\n"
+	    "15106 1795915414.742426 openat(-100</home/user/srv/zrun>, \"copy.dat\", 0x41, 0644) = 7</home/user/srv/zrun/copy.dat> <0.000018>\n"
+	    "15106 1795915414.740878 dup3(4</x>, 21, 0x80000) = 21</x> <0.000009>\n"
+	    "15106 1795915414.740938 fcntl(4</x>, 0x406, 30) = 30</x> <0.000007>\n"
+	    "15106 1795915414.740977 fcntl(4</x>, 0x4, 0xc00) = 0 <0.000007>\n"
+	    "15106 1795915414.741035 fcntl(4</x>, 0x2, 0x1) = 0 <0.000007>\n"
+	    "15106 1795915414.741101 fcntl(4</x>, 0x25, {l_type=0x1, l_whence=0, l_start=0, l_len=100}) = -1 EAGAIN (Resource temporarily unavailable) <0.000008>\n"
+	    "15106 1795915414.741136 flock(4</x>, 0x6) = 0 <0.000008>\n"
+	    /* 10 */
+	    "15106 1795915414.739924 lseek(3</x>, 8192, 0x4) = 12288 <0.000008>\n"
+	    "15106 1795915414.739781 lseek(3</x>, 0, 0) = 0 <0.000007>\n"
+	    "15106 1795915414.741885 newfstatat(-100</home/user/srv/zrun>, \"sub dir\", {st_mode=040755, st_size=4096, ...}, 0x100) = 0 <0.000008>\n"
+	    "15106 1795915414.741989 statx(-100</home/user/srv/zrun>, \"sub dir/plain.dat\", |0x100, 0x7ff, {stx_mask=0x17ff, stx_attributes=0, stx_mode=0100644, stx_size=20000, ...}) = 0 <0.000008>\n"
+	    "15106 1795915414.765251 unlinkat(-100</home/user/srv/zrun>, \"sub dir\", 0x200) = -1 ENOTEMPTY (Directory not empty) <0.000011>\n"
+	    "15106 1795915414.742349 renameat2(3</home/user/srv/zrun/sub dir>, \"hard2\", -100</home/user/srv/zrun>, \"sub dir/renamed.dat\", 0x2) = 0 <0.000008>\n"
+	    "15106 1795915414.743628 pipe2([9<pipe:[25707]>, 11<pipe:[25707]>], 0x80000) = 0 <0.000011>\n"
+	    "1 faccessat2(3, \"plain.dat\", 0, 0x200) = 0\n"
+	    "1 open(\"a\", 04010001) = 3\n"
+	    "1 open(\"b\", 010002) = 3\n"
+	    /* 20 */
+	    "1 open(\"c\", 010000000) = 3\n"
+	    "1 open(\"d\", 013767701) = 3\n"
+	    "1 clone(child_stack=NULL, flags=0x3d0f00, child_tidptr=0x7f) = 5\n"
+	    "1 clone(child_stack=NULL, flags=0x1200011, child_tidptr=0x7f) = 6\n"
+	    "1 fcntl(4, 0x409, 0) = 0\n",
+	    0, 25, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_str(tc->fdpath, "/home/user/srv/zrun");
+	assert_int_equal(tc->oflags, TO_DIRECTORY);
+	tc = REC(&r, 1);
+	assert_int_equal(tc->oflags, TO_RDWR | TO_TMPFILE);
+	assert_int_equal(tc->mode, 0600);
+	assert_true(tc->ret_deleted);
+	assert_int_equal(REC(&r, 2)->oflags, TO_NONBLOCK | TO_DIRECTORY | TO_CLOEXEC);
+	assert_int_equal(REC(&r, 3)->oflags, TO_WRONLY | TO_CREAT);
+	assert_int_equal(REC(&r, 3)->mode, 0644);
+	tc = REC(&r, 4);
+	assert_int_equal(tc->fd, 4);
+	assert_int_equal(tc->fd2, 21);
+	assert_int_equal(tc->oflags, TO_CLOEXEC);
+	tc = REC(&r, 5);
+	assert_int_equal(tc->cmd, TCMD_F_DUPFD_CLOEXEC);
+	assert_int_equal(tc->arg, 30);
+	tc = REC(&r, 6);
+	assert_int_equal(tc->cmd, TCMD_F_SETFL);
+	assert_int_equal(tc->oflags, TO_APPEND | TO_NONBLOCK);
+	tc = REC(&r, 7);
+	assert_int_equal(tc->cmd, TCMD_F_SETFD);
+	assert_int_equal(tc->arg, 1);
+	assert_int_equal(REC(&r, 8)->cmd, TCMD_F_OFD_SETLK);
+	assert_int_equal(REC(&r, 8)->err, EAGAIN);
+	assert_int_equal(REC(&r, 9)->xflags, TX_LOCK_EX | TX_LOCK_NB);
+	tc = REC(&r, 10);
+	assert_int_equal(tc->cmd, TCMD_SEEK_HOLE);
+	assert_int_equal(tc->off, 8192);
+	assert_int_equal(REC(&r, 11)->cmd, TCMD_SEEK_SET);
+	tc = REC(&r, 12);
+	assert_int_equal(tc->st_type, TT_DIR);
+	assert_int_equal(tc->st_size, 4096);
+	assert_int_equal(tc->atflags, TAT_SYMLINK_NOFOLLOW);
+	tc = REC(&r, 13);
+	assert_int_equal(tc->sc, SC_STATX);
+	assert_int_equal(tc->st_type, TT_REG);
+	assert_int_equal(tc->st_size, 20000);
+	assert_int_equal(tc->atflags, TAT_SYMLINK_NOFOLLOW);
+	assert_int_equal(REC(&r, 14)->atflags, TAT_REMOVEDIR);
+	assert_int_equal(REC(&r, 14)->err, ENOTEMPTY);
+	tc = REC(&r, 15);
+	assert_int_equal(tc->xflags, TX_RENAME_EXCHANGE);
+	assert_int_equal(tc->fd2, TC_AT_FDCWD);
+	assert_str(tc->fdpath2, "/home/user/srv/zrun");
+	tc = REC(&r, 16);
+	assert_int_equal(tc->rfd[0], 9);
+	assert_int_equal(tc->rfd[1], 11);
+	assert_int_equal(tc->oflags, TO_CLOEXEC);
+	/* 0x200 is AT_EACCESS here, not AT_REMOVEDIR */
+	assert_int_equal(REC(&r, 17)->atflags, 0);
+	assert_int_equal(REC(&r, 18)->oflags, TO_WRONLY | TO_SYNC);
+	assert_int_equal(REC(&r, 19)->oflags, TO_RDWR | TO_DSYNC);
+	assert_int_equal(REC(&r, 20)->oflags, TO_PATH);
+	/* every single-bit flag: O_WRONLY 1, O_CREAT 0100, O_EXCL 0200,
+	 * O_NOCTTY 0400, O_TRUNC 01000, O_APPEND 02000, O_NONBLOCK 04000,
+	 * O_ASYNC 020000, O_DIRECT 040000, O_LARGEFILE 0100000, O_DIRECTORY
+	 * 0200000, O_NOFOLLOW 0400000, O_NOATIME 01000000, O_CLOEXEC
+	 * 02000000, O_PATH 010000000 */
+	assert_int_equal(REC(&r, 21)->oflags, TO_WRONLY | TO_CREAT | TO_EXCL |
+	    TO_NOCTTY | TO_TRUNC | TO_APPEND | TO_NONBLOCK | TO_ASYNC |
+	    TO_DIRECT | TO_LARGEFILE | TO_DIRECTORY | TO_NOFOLLOW |
+	    TO_NOATIME | TO_CLOEXEC | TO_PATH);
+	assert_int_equal(REC(&r, 22)->xflags, TX_CLONE_VM | TX_CLONE_FS |
+	    TX_CLONE_FILES | TX_CLONE_THREAD);
+	assert_int_equal(REC(&r, 23)->xflags, 0);
+	assert_int_equal(REC(&r, 24)->cmd, TCMD_F_OTHER);
+	parsed_free(&r);
+}
+
+static void
+test_verbose_xx(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	/* verbatim 07-zoo.noy-Xverbose-xx */
+	parse_ok(
+	    "15113 1795915414.772585 openat(-100 /* AT_FDCWD */, \"\\x73\\x75\\x62\\x20\\x64\\x69\\x72\", 0x10000 /* O_RDONLY|O_DIRECTORY */) = 3 <0.000009>\n"
+	    "15113 1795915414.773692 statx(-100 /* AT_FDCWD */, \"\\x73\\x75\\x62\\x20\\x64\\x69\\x72\\x2f\\x70\\x6c\\x61\\x69\\x6e\\x2e\\x64\\x61\\x74\", 0 /* AT_STATX_SYNC_AS_STAT */|0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff /* STATX_BASIC_STATS */, {stx_mask=0x17ff /* STATX_BASIC_STATS|STATX_MNT_ID */, stx_attributes=0, stx_mode=0100644 /* S_IFREG|0644 */, stx_size=20000, ...}) = 0 <0.000008>\n"
+	    "15113 1795915414.772932 fcntl(4, 0x2 /* F_SETFD */, 0x1 /* FD_CLOEXEC */) = 0 <0.000006>\n"
+	    "15113 1795915414.773013 flock(4, 0x6 /* LOCK_EX|LOCK_NB */) = 0 <0.000007>\n"
+	    "15113 1795915414.772660 write(4, \"\\x68\\x65\\x6c\\x6c\\x6f\\x0a\", 6) = 6 <0.000014>\n"
+	    "15113 1795915414.774026 renameat2(3, \"\\x68\\x61\\x72\\x64\\x32\", -100 /* AT_FDCWD */, \"\\x73\\x75\\x62\\x20\\x64\\x69\\x72\\x2f\\x72\\x65\\x6e\\x61\\x6d\\x65\\x64\\x2e\\x64\\x61\\x74\", 0x2 /* RENAME_EXCHANGE */) = 0 <0.000008>\n"
+	    "15113 1795915414.775130 pipe2([9, 11], 0x80000 /* O_CLOEXEC */) = 0 <0.000011>\n"
+	    "15113 1795915414.773600 newfstatat(-100 /* AT_FDCWD */, \"\\x73\\x75\\x62\\x20\\x64\\x69\\x72\", {st_mode=040755 /* S_IFDIR|0755 */, st_size=4096, ...}, 0x100 /* AT_SYMLINK_NOFOLLOW */) = 0 <0.000008>\n"
+	    "15113 1795915414.773764 access(\"\\x73\\x75\\x62\\x20\\x64\\x69\\x72\\x2f\\x70\\x6c\\x61\\x69\\x6e\\x2e\\x64\\x61\\x74\", 0x6 /* R_OK|W_OK */) = 0 <0.000008>\n"
+	    "15113 1795915414.772886 fcntl(4, 0x4 /* F_SETFL */, 0xc00 /* O_RDONLY|O_APPEND|O_NONBLOCK */) = 0 <0.000006>\n",
+	    0, 10, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_null(tc->fdpath);
+	assert_str(tc->path, "sub dir");
+	assert_int_equal(tc->oflags, TO_DIRECTORY);
+	assert_int_equal(tc->ret, 3);
+	assert_null(tc->retpath);
+	tc = REC(&r, 1);
+	assert_str(tc->path, "sub dir/plain.dat");
+	assert_int_equal(tc->atflags, TAT_SYMLINK_NOFOLLOW);
+	assert_int_equal(tc->st_type, TT_REG);
+	assert_int_equal(tc->st_size, 20000);
+	assert_int_equal(REC(&r, 2)->arg, 1);
+	assert_int_equal(REC(&r, 2)->cmd, TCMD_F_SETFD);
+	assert_int_equal(REC(&r, 3)->xflags, TX_LOCK_EX | TX_LOCK_NB);
+	assert_int_equal(REC(&r, 4)->len, 6);
+	tc = REC(&r, 5);
+	assert_str(tc->path, "hard2");
+	assert_str(tc->path2, "sub dir/renamed.dat");
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->fd2, TC_AT_FDCWD);
+	assert_int_equal(tc->xflags, TX_RENAME_EXCHANGE);
+	tc = REC(&r, 6);
+	assert_int_equal(tc->rfd[0], 9);
+	assert_int_equal(tc->rfd[1], 11);
+	assert_null(tc->retpath);
+	assert_int_equal(REC(&r, 7)->st_type, TT_DIR);
+	assert_int_equal(REC(&r, 7)->atflags, TAT_SYMLINK_NOFOLLOW);
+	assert_str(REC(&r, 8)->path, "sub dir/plain.dat");
+	assert_int_equal(REC(&r, 9)->oflags, TO_APPEND | TO_NONBLOCK);
+	parsed_free(&r);
+}
+
+static void
+test_annotations(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	parse_ok(
+	    /* -yy: device numbers after the path */
+	    "1 read(0</dev/pts/0<char 136:0>>, \"x\", 1) = 1\n"
+	    "1 connect(5<TCP:[127.0.0.1:40000->127.0.0.1:80]>, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n"
+	    "1 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3<TCP:[12345]>\n"
+	    "1 write(3<UNIX-STREAM:[81386->81387,\"@/tmp/.X11-unix/X0\"]>, \"x\", 1) = 1\n"
+	    /* '<' and '>' of a path are escaped; '[' need not balance */
+	    "1 openat(AT_FDCWD</tmp/a[b>, \"c\\76d\\74\", O_RDONLY) = 3</tmp/a[b/c\\76d\\74>\n"
+	    /* a socketpair returns its descriptors in memory */
+	    "1 socketpair(AF_UNIX, SOCK_STREAM, 0, [3<UNIX-STREAM:[1]>, 4<UNIX-STREAM:[2]>]) = 0\n"
+	    "1 pipe([5, 6]) = 0\n"
+	    "1 mmap(NULL, 45723, PROT_READ, MAP_PRIVATE, 3</etc/ld.so.cache>, 0) = 0x7f3203db6000\n"
+	    "1 fstat(0</dev/pts/0<char 136:0>>, {st_mode=S_IFCHR|0620, st_rdev=makedev(0x88, 0), ...}) = 0\n",
+	    0, 9, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->fd, 0);
+	assert_str(tc->fdpath, "/dev/pts/0");
+	tc = REC(&r, 1);
+	assert_int_equal(tc->sc, SC_OTHER);
+	assert_int_equal(tc->fd, 5);
+	assert_str(tc->fdpath, "TCP:[127.0.0.1:40000->127.0.0.1:80]");
+	assert_str(REC(&r, 2)->retpath, "TCP:[12345]");
+	assert_str(REC(&r, 3)->fdpath, "UNIX-STREAM:[81386->81387,\"@/tmp/.X11-unix/X0\"]");
+	tc = REC(&r, 4);
+	assert_str(tc->fdpath, "/tmp/a[b");
+	assert_str(tc->path, "c>d<");
+	assert_str(tc->retpath, "/tmp/a[b/c>d<");
+	tc = REC(&r, 5);
+	assert_int_equal(tc->rfd[0], 3);
+	assert_int_equal(tc->rfd[1], 4);
+	assert_str(tc->retpath, "UNIX-STREAM:[1]");
+	assert_int_equal(REC(&r, 6)->rfd[0], 5);
+	assert_int_equal(REC(&r, 6)->rfd[1], 6);
+	/* an unknown call's descriptor is taken only from its first
+	 * argument */
+	assert_int_equal(REC(&r, 7)->fd, TC_NOFD);
+	tc = REC(&r, 8);
+	assert_int_equal(tc->st_type, TT_CHR);
+	assert_int_equal(tc->st_size, -1);
+	assert_str(tc->fdpath, "/dev/pts/0");
+	parsed_free(&r);
+}
+
+static void
+test_iov(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	parse_ok(
+	    /* verbatim 07-zoo.strace */
+	    "15098 1795915414.688960 writev(4</home/user/srv/zrun/sub dir/weird \\\"name\\\"\\n\\t\\303\\251\\377.txt>, [{iov_base=\"A\\n\\\"\\\\\\t\\0\\377AAAAAAAAAAAAAAAAAAAAAAAAA\"..., iov_len=100}, {iov_base=\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"..., iov_len=200}], 2) = 300 <0.000008>\n"
+	    "15098 1795915414.688996 pwritev(4</x>, [{iov_base=\"A}\\\"]\"..., iov_len=100}, {iov_base=\"AAAA\"..., iov_len=200}], 2, 4096) = 300 <0.000012>\n"
+	    /* an array cut short, and a bad address */
+	    "1 readv(3, [{iov_base=\"a\", iov_len=1}, ...], 1024) = 5000\n"
+	    "1 readv(3, 0x1234, 2) = -1 EFAULT (Bad address)\n"
+	    "1 preadv(3, [], 0, 0) = 0\n",
+	    0, 5, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->sc, SC_WRITEV);
+	assert_int_equal(tc->len, 300);
+	assert_int_equal(tc->off, TC_NOOFF);
+	tc = REC(&r, 1);
+	assert_int_equal(tc->len, 300);
+	assert_int_equal(tc->off, 4096);
+	assert_int_equal(REC(&r, 2)->len, 5000);
+	assert_int_equal(REC(&r, 3)->len, -1);
+	assert_int_equal(REC(&r, 4)->len, 0);
+	assert_int_equal(REC(&r, 4)->off, 0);
+	parsed_free(&r);
+}
+
+static void
+test_modelled_calls(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+	int i = 0;
+
+	(void)state;
+	parse_ok(
+	    "1 creat(\"new\", 0644) = 3\n"
+	    "1 mkdir(\"sub dir\", 0755) = -1 EEXIST (File exists)\n"
+	    "1 mkdirat(3, \"d\", 0700) = 0\n"
+	    "1 rmdir(\"d\") = 0\n"
+	    "1 chdir(\"/home/user/srv/zrun\") = 0\n"
+	    "1 fchdir(3</home>) = 0\n"
+	    "1 truncate(\"sub dir/plain.dat\", 20000) = 0\n"
+	    "1 ftruncate(21, 50000) = 0\n"
+	    "1 getdents64(9</d>, 0x55d58bfed2d0 /* 6 entries */, 32768) = 184\n"
+	    "1 dup(4) = 5\n"
+	    /* 10 */
+	    "1 execve(\"/usr/bin/sqlite3\", [\"sqlite3\", \"test.db\"], 0x7fff83734f48 /* 37 vars */) = 0\n"
+	    "1 fork() = 9\n"
+	    "1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f591f05ca10) = 15130\n"
+	    "1 wait4(-1, NULL, 0, NULL) = 15122\n"
+	    "1 waitid(P_ALL, 0, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=77, si_uid=0, si_status=0, si_utime=0, si_stime=0}, WEXITED, NULL) = 0\n"
+	    "1 sync() = 0\n"
+	    "1 fsync(3) = 0\n"
+	    "1 fdatasync(3) = 0\n"
+	    "1 unlink(\"sub dir/link\") = 0\n"
+	    "1 rename(\"sub dir/plain.dat\", \"sub dir/renamed.dat\") = 0\n"
+	    /* 20 */
+	    "1 faccessat(AT_FDCWD, \"x\", W_OK) = 0\n"
+	    "1 stat(\"f10.o\", 0x7ffc7b857560) = -1 ENOENT (No such file or directory)\n"
+	    "1 lstat(\"l\", {st_mode=S_IFLNK|0777, st_size=9, ...}) = 0\n"
+	    "1 pread64(3, \"\\6\\0\\0\\0\\4\\0\\0\\0@\\0\\0\\0\\0\\0\\0\\0@\\0\\0\\0\\0\\0\\0\\0@\\0\\0\\0\\0\\0\\0\\0\"..., 784, 64) = 784\n"
+	    "1 pwrite64(3, \"x\", 1, 1048576) = 1\n"
+	    "1 lseek(3, 0, SEEK_END) = 1052672\n"
+	    "1 open(\"ro\", O_RDONLY) = 3\n"
+	    "1 unlinkat(AT_FDCWD, \"sub dir\", AT_REMOVEDIR) = 0\n"
+	    "1 fcntl(3, F_DUPFD, 10) = 10\n"
+	    "1 fcntl(3, F_SETLKW, {l_type=F_RDLCK, l_whence=SEEK_SET, l_start=1073741824, l_len=1}) = 0\n"
+	    /* 30 */
+	    "1 fcntl(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)\n"
+	    "1 fcntl(3, F_SETFD, 0) = 0\n"
+	    "1 vfork() = 10\n"
+	    "1 newfstatat(AT_FDCWD, \"x\", {st_mode=S_IFDIR|S_ISVTX|0777, st_size=4096, ...}, 0) = 0\n"
+	    "1 statx(AT_FDCWD, \"q\", AT_STATX_SYNC_AS_STAT, STATX_ALL, 0x7ffe) = -1 ENOENT (No such file or directory)\n",
+	    0, 35, &r);
+	tc = REC(&r, i++);	/* creat */
+	assert_int_equal(tc->oflags, TO_CREAT | TO_WRONLY | TO_TRUNC);
+	assert_int_equal(tc->mode, 0644);
+	assert_str(tc->path, "new");
+	tc = REC(&r, i++);	/* mkdir */
+	assert_int_equal(tc->mode, 0755);
+	assert_int_equal(tc->err, EEXIST);
+	tc = REC(&r, i++);	/* mkdirat */
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->mode, 0700);
+	assert_str(REC(&r, i++)->path, "d");
+	assert_str(REC(&r, i++)->path, "/home/user/srv/zrun");
+	tc = REC(&r, i++);	/* fchdir */
+	assert_int_equal(tc->fd, 3);
+	assert_str(tc->fdpath, "/home");
+	tc = REC(&r, i++);	/* truncate */
+	assert_str(tc->path, "sub dir/plain.dat");
+	assert_int_equal(tc->off, 20000);
+	tc = REC(&r, i++);	/* ftruncate */
+	assert_int_equal(tc->fd, 21);
+	assert_int_equal(tc->off, 50000);
+	tc = REC(&r, i++);	/* getdents64 */
+	assert_int_equal(tc->len, 32768);
+	assert_int_equal(tc->ret, 184);
+	assert_int_equal(REC(&r, i++)->fd, 4);
+	assert_str(REC(&r, i++)->path, "/usr/bin/sqlite3");
+	tc = REC(&r, i++);	/* fork */
+	assert_int_equal(tc->sc, SC_FORK);
+	assert_int_equal(tc->xflags, 0);
+	assert_int_equal(tc->ret, 9);
+	tc = REC(&r, i++);	/* clone */
+	assert_int_equal(tc->sc, SC_CLONE);
+	assert_int_equal(tc->xflags, 0);
+	assert_int_equal(tc->ret, 15130);
+	assert_int_equal(REC(&r, i++)->ret, 15122);
+	assert_int_equal(REC(&r, i++)->sc, SC_WAITID);
+	assert_int_equal(REC(&r, i++)->sc, SC_SYNC);
+	assert_int_equal(REC(&r, i++)->sc, SC_FSYNC);
+	assert_int_equal(REC(&r, i++)->sc, SC_FDATASYNC);
+	assert_str(REC(&r, i++)->path, "sub dir/link");
+	tc = REC(&r, i++);	/* rename */
+	assert_str(tc->path, "sub dir/plain.dat");
+	assert_str(tc->path2, "sub dir/renamed.dat");
+	tc = REC(&r, i++);	/* faccessat */
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_str(tc->path, "x");
+	tc = REC(&r, i++);	/* failed stat: no type, no size */
+	assert_int_equal(tc->st_type, TT_NONE);
+	assert_int_equal(tc->st_size, -1);
+	assert_str(tc->path, "f10.o");
+	tc = REC(&r, i++);	/* lstat */
+	assert_int_equal(tc->st_type, TT_LNK);
+	assert_int_equal(tc->st_size, 9);
+	tc = REC(&r, i++);	/* pread64 */
+	assert_int_equal(tc->len, 784);
+	assert_int_equal(tc->off, 64);
+	tc = REC(&r, i++);	/* pwrite64 */
+	assert_int_equal(tc->len, 1);
+	assert_int_equal(tc->off, 1048576);
+	tc = REC(&r, i++);	/* lseek */
+	assert_int_equal(tc->cmd, TCMD_SEEK_END);
+	assert_int_equal(tc->off, 0);
+	assert_int_equal(tc->ret, 1052672);
+	tc = REC(&r, i++);	/* open */
+	assert_int_equal(tc->oflags, TO_RDONLY);
+	assert_int_equal(tc->fd, TC_NOFD);
+	assert_int_equal(REC(&r, i++)->atflags, TAT_REMOVEDIR);
+	tc = REC(&r, i++);	/* F_DUPFD */
+	assert_int_equal(tc->cmd, TCMD_F_DUPFD);
+	assert_int_equal(tc->arg, 10);
+	assert_int_equal(REC(&r, i++)->cmd, TCMD_F_SETLKW);
+	assert_int_equal(REC(&r, i++)->cmd, TCMD_F_GETFD);
+	tc = REC(&r, i++);	/* F_SETFD 0 */
+	assert_int_equal(tc->cmd, TCMD_F_SETFD);
+	assert_int_equal(tc->arg, 0);
+	assert_int_equal(REC(&r, i++)->xflags, TX_CLONE_VFORK | TX_CLONE_VM);
+	assert_int_equal(REC(&r, i++)->st_type, TT_DIR);
+	tc = REC(&r, i++);	/* failed statx */
+	assert_int_equal(tc->st_type, TT_NONE);
+	assert_int_equal(tc->atflags, 0);
+	assert_int_equal(i, 35);
+	parsed_free(&r);
+}
+
+/* ---- lines that are not calls ---------------------------------------- */
+
+static void
+test_skipped_lines(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	parse_ok(
+	    "\n"
+	    "   \n"
+	    "strace: Process 15136 attached\n"
+	    "strace: Process 15136 detached\n"
+	    "strace: [ Process PID=15136 runs in 32 bit mode. ]\n"
+	    "15098 1795915414.731743 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=15100, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n"
+	    "[pid 5] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---\n"
+	    "5 --- stopped by SIGSTOP ---\n"
+	    "--- SIGINT {si_signo=SIGINT, si_code=SI_KERNEL} ---\n"
+	    "5 close(3) = 0\n"
+	    "\t\n"
+	    "5 +++ exited with 0 +++\n",
+	    0, 2, &r);
+	assert_int_equal(REC(&r, 0)->line, 10);
+	assert_int_equal(REC(&r, 1)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 1)->line, 12);
+	parsed_free(&r);
+
+	/* a second half whose first half was before the capture began */
+	parse_ok("5 <... read resumed>\"x\", 1) = 1 <0.100000>\n"
+	    "5 close(3) = 0\n", 0, 1, &r);
+	assert_str(REC(&r, 0)->name, "close");
+	parsed_free(&r);
+}
+
+/* ---- malformed input ------------------------------------------------- */
+
+static void
+test_malformed(void **state)
+{
+	static const char good[] = "1 close(3) = 0\n1 close(4) = 0\n";
+	struct parsed r;
+	char *t;
+
+	(void)state;
+	expect_error("hello world\n", 1, "not an strace line");
+	expect_error("13191 1795914219.280918 read(3</usr/lib/x86_64-linux-gnu/libsqlite3.so.0.8.6>, \"\\177ELF\\2\\1\\1\\0\\0\n",
+	    1, "unterminated string");
+	expect_error("13191 1795914219.280918 close(3)\n", 1, "no result");
+	expect_error("13191 1795914219.280918 close(3) =\n", 1, "bad result");
+	expect_error("13191 1795914219.280918 close(3</etc/ld.so\n", 1,
+	    "unterminated '<'");
+	expect_error("1 openat(AT_FDCWD, \"abc, O_RDONLY) = 3\n", 1,
+	    "unterminated string");
+	expect_error("1 write(1, [1, 2}, 3) = 3\n", 1, "'}' where ']'");
+	expect_error("1 read(3, {a=1, 5) = 5\n", 1, "')' where '}'");
+	expect_error("1 read(3, {a=1, 5\n", 1, "missing");
+	expect_error("1 close(3) = abc\n", 1, "bad result");
+	expect_error("1 close(3) = 0 junk\n", 1, "unexpected text after the result");
+	expect_error("1 close(3) = 0 <0.0x>\n", 1, "bad duration");
+	expect_error("1 close(3) = 0 <0.000038\n", 1, "bad duration");
+	expect_error("1 1795914219.27a close(3) = 0\n", 1, "bad time stamp");
+	expect_error("1 25:00:00.000000 close(3) = 0\n", 1, "bad time stamp");
+	expect_error("[pid x] close(3) = 0\n", 1, "[pid N]");
+	expect_error("1 +++ exited with +++\n", 1, "bad exit status");
+	expect_error("1 +++ exited with 0\n", 1, "not closed");
+	expect_error("1 --- SIGCHLD {si_signo=SIGCHLD\n", 1, "not closed");
+	expect_error("1 read(\"abc <unfinished ...>\n", 1, "unterminated string");
+	expect_error("1 read(3, ) <unfinished ...>\n", 1, "unbalanced");
+	expect_error("1 read(3,  <unfinished ...>\n1 <... write resumed>\"x\", 1) = 1\n",
+	    2, "\"write\" resumed");
+	expect_error("1 <... read resumed\"x\", 1) = 1\n", 1, "resumed");
+	expect_error("1 open(\"a\\qb\", O_RDONLY) = 3\n", 1, "unknown escape");
+	expect_error("1 open(\"a\\0b\", O_RDONLY) = 3\n", 1, "NUL byte");
+	expect_error("1 open(\"a\\x\", O_RDONLY) = 3\n", 1, "hex digits");
+	expect_error("1 open(\"a\\777\", O_RDONLY) = 3\n", 1, "octal");
+	expect_error("1 open(O_RDONLY, \"a\") = 3\n", 1, "open: first argument");
+	expect_error("1 close(foo) = 0\n", 1, "close: first argument: expected a descriptor");
+	expect_error("1 close(3<) = 0\n", 1, "unterminated '<'");
+	expect_error("1 read(3, /* comment, 5) = 5\n", 1, "unterminated comment");
+	expect_error("1 openat(3</a>garbage, \"x\", O_RDONLY) = 3\n", 1,
+	    "unexpected text after a descriptor");
+	expect_error("1 read(3, \"a\"..., 1x) = 1\n", 1, "expected a length");
+	expect_error("1 newfstatat(3, \"x\", {st_mode=S_IFREG, st_size=1x}, 0) = 0\n", 1,
+	    "bad size");
+	expect_error("1 openat(AT_FDCWD</a\\>, \"x\", O_RDONLY) = 3\n", 1,
+	    "unterminated '<'");
+	expect_error("1 openat(AT_FDCWD</a\\q>, \"x\", O_RDONLY) = 3\n", 1,
+	    "unknown escape");
+	/* raw control characters and binary junk */
+	expect_error_len("1 close(3) = 0\0junk\n", 20, 1, "control character 0x00");
+	expect_error_len("1 close(3) = 0\x01\n", 16, 1, "control character 0x01");
+	expect_error_len("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xed\xbd\n", 13, 1,
+	    "control character");
+	expect_error_len("1 close(3) = 0\x7f\n", 16, 1, "control character 0x7f");
+	/* an error names its line; the good lines before it came out */
+	t = g_strconcat(good, "1 close(5) = 0 <\n", NULL);
+	parse_mem(t, strlen(t), 0, &r);
+	assert_int_equal(r.recs->len, 2);
+	assert_non_null(r.err);
+	g_free(t);
+	t = g_strdup_printf("%s:3: ", r.path);
+	assert_true(g_str_has_prefix(r.err, t));
+	g_free(t);
+	parsed_free(&r);
+	/* brackets nested beyond reason */
+	t = g_strnfill(100000, '(');
+	expect_error(t, 1, "not an strace line");
+	g_free(t);
+	{
+		char *b = g_strnfill(100000, '[');
+
+		t = g_strconcat("1 read(", b, ") = 1\n", NULL);
+		expect_error(t, 1, "nested too deeply");
+		g_free(t);
+		g_free(b);
+	}
+}
+
+static void
+test_long_lines(void **state)
+{
+	struct parsed r;
+	GString *s = g_string_new("1 write(1, \"");
+	size_t i;
+
+	(void)state;
+	/* a 4 MB data buffer (strace -s 10000000) and a 64 kB file name */
+	for (i = 0; i < 1000000; i++)
+		g_string_append(s, "\\0\\\"");
+	g_string_append(s, "\", 2000000) = 2000000\n1 open(\"");
+	for (i = 0; i < 65536; i++)
+		g_string_append_c(s, (char)('a' + i % 26));
+	g_string_append(s, "\", O_RDONLY) = 3\n");
+	parse_ok(s->str, 0, 2, &r);
+	assert_int_equal(REC(&r, 0)->len, 2000000);
+	assert_int_equal(strlen(REC(&r, 1)->path), 65536);
+	parsed_free(&r);
+
+	/* 16 MB of one garbage line, and one of a string that never ends */
+	g_string_truncate(s, 0);
+	for (i = 0; i < 16 * 1024 * 1024; i++)
+		g_string_append_c(s, 'x');
+	expect_error_len(s->str, s->len, 1, "not an strace line");
+	g_string_overwrite(s, 0, "1 write(1, \"");
+	expect_error_len(s->str, s->len, 1, "unterminated string");
+	g_string_free(s, TRUE);
+}
+
+/*
+ * Lines cut anywhere before their ')' are errors; lines cut or mangled at
+ * random never crash the parser, hang it or make it read out of bounds
+ * (the sanitizers watch).
+ */
+static const char *const fuzz_lines[] = {
+	"15098 1795915414.688872 openat(3</home/user/srv/zrun/sub dir>, \"weird \\\"name\\\"\\n\\t\\303\\251\\377.txt\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) = 4</home/user/srv/zrun/sub dir/weird \\\"name\\\"\\n\\t\\303\\251\\377.txt> <0.000020>",
+	"15098 1795915414.690123 statx(AT_FDCWD</home/user/srv/zrun>, \"sub dir/plain.dat\", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=20000, ...}) = 0 <0.000008>",
+	"15098 1795915414.688960 writev(4</x>, [{iov_base=\"A\\n\\\"\\\\\\t\\0\\377AAAA\"..., iov_len=100}, {iov_base=\"AAAA\"..., iov_len=200}], 2) = 300 <0.000008>",
+	"13200 1795914224.218372 wait4(13202, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 13202 <0.227333>",
+	"15128 01:23:34.856556 (+     0.000095) clone3({flags=CLONE_VM|CLONE_THREAD, child_tid=0x7f591f05b990, exit_signal=0} => {parent_tid=[15129]}, 88) = 15129 <0.000088>",
+	"15113 1795915414.773692 statx(-100 /* AT_FDCWD */, \"\\x73\\x75\\x62\", 0 /* AT_STATX_SYNC_AS_STAT */|0x100 /* AT_SYMLINK_NOFOLLOW */, 0x7ff /* STATX_BASIC_STATS */, {stx_mode=0100644 /* S_IFREG|0644 */, stx_size=20000, ...}) = 0 <0.000008>",
+	"15098 1795915414.732169 close(8</home/user/srv/zrun/#10969106>(deleted)) = 0 <0.000024>",
+	"1 read(0</dev/pts/0<char 136:0>>, \"x\", 1) = 1",
+	"1 connect(5<TCP:[127.0.0.1:40000->127.0.0.1:80]>, {sa_family=AF_INET}, 16) = 0",
+	"15098 1795915414.710371 pipe2([9<pipe:[26636]>, 11<pipe:[26636]>], O_CLOEXEC) = 0 <0.000014>",
+	"13198 1795914224.270217 pselect6(4, [3<pipe:[21829]>], NULL, NULL, NULL, {sigmask=[], sigsetsize=8}) = ? ERESTARTNOHAND (To be restarted if no handler) <0.000009>",
+	"[pid 15136] read(9<pipe:[26691]>,  <unfinished ...>",
+	"[pid 15136] <... read resumed>\"x\", 1)   = 1",
+	"13199 1795914223.978048 vfork( <unfinished ...>",
+	"13199 1795914223.978816 <... vfork resumed>) = 13201 <0.000761>",
+	"15099 1795915414.731214 +++ exited with 0 +++",
+	"13295 1795914230.403969 +++ killed by SIGPIPE +++",
+	"15098 1795915414.731743 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=15100} ---",
+	"strace: Process 15136 attached",
+};
+
+static void
+check_sane(struct parsed *r)
+{
+	guint i;
+
+	for (i = 0; i < r->recs->len; i++) {
+		struct trace_call *tc = REC(r, i);
+
+		assert_true(memchr(tc->name, '\0', sizeof(tc->name)) != NULL);
+		assert_true(tc->kind == TC_CALL || tc->kind == TC_EXIT);
+		assert_true(tc->sc < SC__COUNT);
+		if (tc->path != NULL)
+			assert_true(strlen(tc->path) < 1000);
+	}
+}
+
+static void
+test_truncated(void **state)
+{
+	GString *s = g_string_new(NULL);
+	struct parsed r;
+	int want = 0;
+	size_t k;
+
+	(void)state;
+	/* fuzz_lines[0..6] are complete calls: every cut before their ')'
+	 * is an error */
+	for (k = 0; k < 7; k++) {
+		const char *l = fuzz_lines[k];
+		const char *close = strstr(l, ") = ");
+		size_t n;
+
+		assert_non_null(close);
+		for (n = 1; n <= (size_t)(close - l); n++) {
+			g_string_append_len(s, l, (gssize)n);
+			g_string_append_c(s, '\n');
+			want++;
+		}
+	}
+	parse_ext(s->str, s->len, 0, true, &r);
+	assert_int_equal(r.nerr, want);
+	assert_int_equal(r.recs->len, 0);
+	parsed_free(&r);
+
+	/* every line cut everywhere: no crash, sane records */
+	g_string_truncate(s, 0);
+	for (k = 0; k < G_N_ELEMENTS(fuzz_lines); k++) {
+		size_t n, len = strlen(fuzz_lines[k]);
+
+		for (n = 0; n <= len; n++) {
+			g_string_append_len(s, fuzz_lines[k], (gssize)n);
+			g_string_append_c(s, '\n');
+		}
+	}
+	parse_ext(s->str, s->len, 0, true, &r);
+	check_sane(&r);
+	parsed_free(&r);
+	g_string_free(s, TRUE);
+}
+
+static void
+test_fuzz(void **state)
+{
+	static const char special[] = "\"\\<>()[]{},|=/* .\t\n0x-?";
+	GRand *rnd = g_rand_new_with_seed(20240229);
+	GString *s = g_string_new(NULL);
+	struct parsed r;
+	int round, i;
+
+	(void)state;
+	for (round = 0; round < 4; round++) {
+		g_string_truncate(s, 0);
+		for (i = 0; i < 5000; i++) {
+			const char *l = fuzz_lines[g_rand_int_range(rnd, 0,
+			    G_N_ELEMENTS(fuzz_lines))];
+			GString *m = g_string_new(l);
+			int k, nmut = g_rand_int_range(rnd, 1, 4);
+
+			for (k = 0; k < nmut && m->len > 0; k++) {
+				gsize at = (gsize)g_rand_int_range(rnd, 0, (gint32)m->len);
+
+				switch (g_rand_int_range(rnd, 0, 5)) {
+				case 0:		/* a special character */
+					m->str[at] = special[g_rand_int_range(rnd, 0,
+					    sizeof(special) - 1)];
+					break;
+				case 1:		/* any byte, NUL included */
+					m->str[at] = (char)g_rand_int_range(rnd, 0, 256);
+					break;
+				case 2:
+					g_string_erase(m, (gssize)at, 1);
+					break;
+				case 3:		/* cut */
+					g_string_truncate(m, at);
+					break;
+				case 4: {	/* repeat a piece */
+					char *piece = g_strndup(m->str + at,
+					    (gsize)g_rand_int_range(rnd, 1, 40));
+
+					g_string_insert(m, (gssize)at, piece);
+					g_free(piece);
+					break;
+				}
+				}
+			}
+			g_string_append_len(s, m->str, (gssize)m->len);
+			g_string_append_c(s, '\n');
+			g_string_free(m, TRUE);
+		}
+		parse_ext(s->str, s->len, round, true, &r);
+		check_sane(&r);
+		assert_true(r.nerr > 0);
+		parsed_free(&r);
+	}
+	g_string_free(s, TRUE);
+	g_rand_free(rnd);
+}
+
+/* ---- the bundled captures -------------------------------------------- */
+
+static char *
+traces_dir(void)
+{
+	const char *env = g_getenv("VFSSIM_TRACES");
+	char *dir, *d;
+
+	if (env != NULL)
+		return g_strdup(env);
+	dir = g_path_get_dirname(__FILE__);	/* tests/ */
+	d = g_build_filename(dir, "..", "traces", NULL);
+	g_free(dir);
+	return d;
+}
+
+/* The whole (decompressed) file. */
+static GString *
+slurp(const char *path)
+{
+	GString *s = g_string_new(NULL);
+	gzFile gz = gzopen(path, "rb");
+	char buf[65536];
+	int n;
+
+	assert_non_null(gz);
+	while ((n = gzread(gz, buf, sizeof(buf))) > 0)
+		g_string_append_len(s, buf, n);
+	assert_true(n == 0);
+	gzclose(gz);
+	return s;
+}
+
+/* Count, independently of strace.c, the lines that start a call and the
+ * lines that end a process. */
+static void
+count_lines(const GString *text, const GRegex *re, long *calls, long *exits)
+{
+	char **lines = g_strsplit(text->str, "\n", -1);
+	char **l;
+
+	*calls = *exits = 0;
+	for (l = lines; *l != NULL; l++) {
+		GMatchInfo *mi;
+
+		if (g_regex_match(re, *l, 0, &mi)) {
+			char *kind = g_match_info_fetch(mi, 1);
+
+			if (strcmp(kind, "+++") == 0)
+				(*exits)++;
+			else
+				(*calls)++;
+			g_free(kind);
+		}
+		g_match_info_free(mi);
+	}
+	g_strfreev(lines);
+}
+
+static void
+check_capture(const char *path, int32_t hint, const GRegex *re)
+{
+	GString *text = slurp(path);
+	GHashTable *first = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTable *made = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTableIter hi;
+	gpointer k, v;
+	struct parsed r;
+	long calls, exits, ncall = 0, nexit = 0;
+	bool stderr_mode = strstr(path, "stderr-mode") != NULL;
+	guint i;
+
+	parse_mem(text->str, text->len, hint, &r);
+	if (r.err != NULL)
+		fail_msg("%s", r.err);
+	count_lines(text, re, &calls, &exits);
+	for (i = 0; i < r.recs->len; i++) {
+		struct trace_call *tc = REC(&r, i);
+
+		if (tc->kind == TC_EXIT)
+			nexit++;
+		else
+			ncall++;
+		assert_true(tc->line >= 1);
+		if (!stderr_mode) {
+			assert_true(tc->pid > 0);
+			assert_true(tc->t_ns != TC_NOTIME);
+		}
+		if (tc->kind == TC_CALL && tc->sc != SC_OTHER)
+			assert_string_equal(sc_name(tc->sc), tc->name);
+		if (!g_hash_table_contains(first, GINT_TO_POINTER(tc->pid)))
+			g_hash_table_insert(first, GINT_TO_POINTER(tc->pid),
+			    GUINT_TO_POINTER(i + 1));
+		if ((tc->sc == SC_CLONE || tc->sc == SC_CLONE3 ||
+		    tc->sc == SC_FORK || tc->sc == SC_VFORK) && tc->ret > 0)
+			g_hash_table_insert(made, GINT_TO_POINTER((int)tc->ret),
+			    GUINT_TO_POINTER(i + 1));
+	}
+	if (ncall != calls || nexit != exits)
+		fail_msg("%s: %ld calls and %ld exits, counted %ld and %ld",
+		    path, ncall, nexit, calls, exits);
+	/* a child never shows before the call that created it */
+	g_hash_table_iter_init(&hi, made);
+	while (g_hash_table_iter_next(&hi, &k, &v)) {
+		gpointer f = g_hash_table_lookup(first, k);
+
+		if (f != NULL && GPOINTER_TO_UINT(f) < GPOINTER_TO_UINT(v))
+			fail_msg("%s: pid %d runs before its creation",
+			    path, GPOINTER_TO_INT(k));
+	}
+	g_hash_table_destroy(first);
+	g_hash_table_destroy(made);
+	parsed_free(&r);
+	g_string_free(text, TRUE);
+}
+
+static void
+test_captures(void **state)
+{
+	char *dir = traces_dir(), *fdir = g_build_filename(dir, "formats", NULL);
+	const char *const dirs[] = { dir, fdir };
+	GRegex *re = g_regex_new(
+	    "^(?:\\[pid +[0-9]+\\] |[0-9]+ +)?"		/* task */
+	    "(?:[0-9][0-9.:]* +)?"			/* time */
+	    "(?:\\(\\+ *[0-9.]+\\) +)?"			/* -r */
+	    "(\\+\\+\\+(?= (?:exited|killed))|[A-Za-z_][A-Za-z0-9_]*(?=\\())",
+	    G_REGEX_OPTIMIZE, 0, NULL);
+	int nfiles = 0;
+	guint d;
+
+	(void)state;
+	assert_non_null(re);
+	for (d = 0; d < G_N_ELEMENTS(dirs); d++) {
+		GDir *gd = g_dir_open(dirs[d], 0, NULL);
+		const char *name;
+
+		if (gd == NULL)
+			fail_msg("no captures in %s", dirs[d]);
+		while ((name = g_dir_read_name(gd)) != NULL) {
+			char *path = g_build_filename(dirs[d], name, NULL);
+			const char *dot = strrchr(name, '.');
+			int32_t hint = 0;
+
+			if (g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
+			    (strstr(name, ".strace") != NULL ||
+			    strstr(name, ".ff.") != NULL ||
+			    g_str_has_suffix(name, ".txt"))) {
+				if (strstr(name, ".ff.") != NULL)
+					hint = (int32_t)atoi(dot + 1);
+				check_capture(path, hint, re);
+				nfiles++;
+			}
+			g_free(path);
+		}
+		g_dir_close(gd);
+	}
+	assert_true(nfiles >= 13);
+	g_regex_unref(re);
+	g_free(dir);
+	g_free(fdir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_openat_annotated),
+		cmocka_unit_test(test_weird_name),
+		cmocka_unit_test(test_deleted),
+		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_unfinished_resumed),
+		cmocka_unit_test(test_vfork_holdback),
+		cmocka_unit_test(test_nested_clones),
+		cmocka_unit_test(test_never_resumed),
+		cmocka_unit_test(test_superseded),
+		cmocka_unit_test(test_raw_flags),
+		cmocka_unit_test(test_verbose_xx),
+		cmocka_unit_test(test_annotations),
+		cmocka_unit_test(test_iov),
+		cmocka_unit_test(test_modelled_calls),
+		cmocka_unit_test(test_skipped_lines),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_captures),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
