@@ -41,7 +41,7 @@ $(REL)/%.o: %.c $(wildcard sim/*.h sim/model/*.h sim/workloads/*.h)
 # The test build: sanitizers, INVARIANTS (KASSERT on), no optimisation games.
 $(DBG)/%.o: %.c $(wildcard sim/*.h sim/model/*.h sim/workloads/*.h tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) -DINVARIANTS $(BASEFLAGS) -Itests -c -o $@ $<
+	$(CC) -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS) -Itests -c -o $@ $<
 
 $(DBG)/vfssim: $(DBG_LIB) $(DBG_MAIN)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)

@@ -35,7 +35,9 @@ hist_bucket(int i, int64_t *lo, int64_t *hi)
 	e = i / HIST_SUB + HIST_SUB_BITS - 1;
 	sub = i % HIST_SUB;
 	*lo = ((int64_t)HIST_SUB + sub) << (e - HIST_SUB_BITS);
-	*hi = *lo + ((int64_t)1 << (e - HIST_SUB_BITS));
+	/* the top bucket ends at the largest int64 */
+	*hi = *lo > INT64_MAX - ((int64_t)1 << (e - HIST_SUB_BITS)) ? INT64_MAX :
+	    *lo + ((int64_t)1 << (e - HIST_SUB_BITS));
 }
 
 void

@@ -12,7 +12,8 @@
 
 #define HIST_SUB_BITS	6
 #define HIST_SUB	(1 << HIST_SUB_BITS)
-#define HIST_NBUCKETS	((64 - HIST_SUB_BITS) * HIST_SUB + 2 * HIST_SUB)
+/* exact buckets below 2*HIST_SUB, then HIST_SUB per power of two up to 2^63 */
+#define HIST_NBUCKETS	((64 - HIST_SUB_BITS) * HIST_SUB)
 
 struct hist {
 	uint64_t	 n;

@@ -520,7 +520,8 @@ one_call(struct pass *ps, const struct trace_call *tc)
 	struct pproc *pr;
 	char *abs = NULL, *abs2 = NULL;
 
-	g_hash_table_add(ps->pids, GINT_TO_POINTER(tc->pid));
+	if (tc->pid != ps->cur_pid || g_hash_table_size(ps->pids) == 0)
+		g_hash_table_add(ps->pids, GINT_TO_POINTER(tc->pid));
 	ps->cur_pid = tc->pid;
 	if (tc->kind == TC_EXIT) {
 		g_hash_table_remove(ps->procs, GINT_TO_POINTER(tc->pid));

@@ -47,12 +47,19 @@ enum ustate {
 
 struct replay;
 
+/* A call read ahead, on its process's queue. */
+struct qcall {
+	TAILQ_ENTRY(qcall) link;
+	struct trace_call tc;
+};
+TAILQ_HEAD(qcallq, qcall);
+
 struct uproc {
 	int32_t		 pid;
 	enum ustate	 state;
 	struct replay	*r;
 	struct kproc	*kp;
-	GQueue		 q;		/* struct trace_call *, read ahead */
+	struct qcallq	 q;		/* calls read ahead */
 	int64_t		 trace_ref;	/* trace time the next think starts at */
 	int64_t		 first_t;	/* root: entry time of its first call */
 	bool		 root;
@@ -80,7 +87,8 @@ struct replay {
 
 	uint64_t	 records, calls, simulated, passthrough, not_modelled;
 	size_t		 queued, peak_queued;
-	GHashTable	*stats;		/* call name -> struct callstat */
+	struct callstat	 scstats[SC__COUNT];	/* modelled calls, by id */
+	GHashTable	*stats;		/* other call names -> struct callstat */
 	GHashTable	*skipped;	/* not-modelled call name -> count */
 	uint64_t	 processes;
 	uint64_t	 deadlock_ticks;
@@ -91,34 +99,34 @@ struct replay {
 
 /* ---- call records ---------------------------------------------------- */
 
-static struct trace_call *
+static struct qcall *
 rec_get(struct replay *r)
 {
-	struct trace_call *tc;
+	struct qcall *qc;
 
 	if (r->pool->len > 0)
 		return g_ptr_array_steal_index(r->pool, r->pool->len - 1);
-	tc = g_new(struct trace_call, 1);
-	trace_call_init(tc);
-	return tc;
-}
-
-static void
-rec_put(struct replay *r, struct trace_call *tc)
-{
-	if (r->pool->len < 1024) {
-		g_ptr_array_add(r->pool, tc);
-		return;
-	}
-	trace_call_free(tc);
-	g_free(tc);
+	qc = g_new(struct qcall, 1);
+	trace_call_init(&qc->tc);
+	return qc;
 }
 
 static void
 rec_destroy(gpointer p)
 {
-	trace_call_free(p);
-	g_free(p);
+	struct qcall *qc = p;
+
+	trace_call_free(&qc->tc);
+	g_free(qc);
+}
+
+static void
+rec_put(struct replay *r, struct qcall *qc)
+{
+	if (r->pool->len < 1024)
+		g_ptr_array_add(r->pool, qc);
+	else
+		rec_destroy(qc);
 }
 
 /* ---- processes ------------------------------------------------------- */
@@ -147,7 +155,7 @@ uproc_new(struct replay *r, int32_t pid, enum ustate st)
 	u->r = r;
 	u->trace_ref = TC_NOTIME;
 	u->first_t = TC_NOTIME;
-	g_queue_init(&u->q);
+	TAILQ_INIT(&u->q);
 	g_hash_table_insert(r->uprocs, GINT_TO_POINTER(pid), u);
 	r->processes++;
 	return u;
@@ -180,6 +188,7 @@ is_fork(const struct trace_call *tc)
 static bool
 pump(struct replay *r)
 {
+	struct qcall *qc;
 	struct trace_call *tc;
 	struct uproc *u;
 	GError *err = NULL;
@@ -187,10 +196,11 @@ pump(struct replay *r)
 
 	if (r->eof)
 		return false;
-	tc = rec_get(r);
+	qc = rec_get(r);
+	tc = &qc->tc;
 	rc = trace_read(r->rd, tc, &err);
 	if (rc <= 0) {
-		rec_put(r, tc);
+		rec_put(r, qc);
 		r->eof = true;
 		if (rc < 0) {
 			if (r->error == NULL)
@@ -205,7 +215,7 @@ pump(struct replay *r)
 	u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(tc->pid));
 	if (u == NULL)
 		u = uproc_root(r, tc->pid, tc->t_ns);
-	g_queue_push_tail(&u->q, tc);
+	TAILQ_INSERT_TAIL(&u->q, qc, link);
 	if (++r->queued > r->peak_queued)
 		r->peak_queued = r->queued;
 	if (is_fork(tc) && tc->ret > 0 &&
@@ -229,24 +239,31 @@ pump(struct replay *r)
 	return true;
 }
 
-static struct trace_call *
+static struct qcall *
 next_call(struct uproc *u)
 {
 	struct replay *r = u->r;
+	struct qcall *qc;
 
-	while (g_queue_is_empty(&u->q))
+	while ((qc = TAILQ_FIRST(&u->q)) == NULL)
 		if (!pump(r))
 			return NULL;
+	TAILQ_REMOVE(&u->q, qc, link);
 	r->queued--;
-	return g_queue_pop_head(&u->q);
+	return qc;
 }
 
 /* ---- recording ------------------------------------------------------- */
 
 static struct callstat *
-callstat(struct replay *r, const char *name)
+callstat(struct replay *r, const struct trace_call *tc)
 {
-	struct callstat *cs = g_hash_table_lookup(r->stats, name);
+	const char *name = tc->name;
+	struct callstat *cs;
+
+	if (tc->sc != SC_OTHER)
+		return &r->scstats[tc->sc];
+	cs = g_hash_table_lookup(r->stats, name);
 
 	if (cs == NULL) {
 		cs = g_new0(struct callstat, 1);
@@ -268,7 +285,7 @@ static void
 record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
     const struct sys_outcome *out, sim_time_t start, sim_time_t end)
 {
-	struct callstat *cs = callstat(r, tc->name);
+	struct callstat *cs = callstat(r, tc);
 
 	cs->n++;
 	if (out->cls == SYS_PASSTHROUGH)
@@ -409,6 +426,7 @@ uproc_main(void *arg)
 {
 	struct uproc *u = arg;
 	struct replay *r = u->r;
+	struct qcall *qc;
 	struct trace_call *tc;
 	int xstat = 0;
 
@@ -420,15 +438,16 @@ uproc_main(void *arg)
 			sim_pause(r->sim, at - sim_now(r->sim));
 		u->trace_ref = u->first_t;
 	}
-	while ((tc = next_call(u)) != NULL) {
+	while ((qc = next_call(u)) != NULL) {
+		tc = &qc->tc;
 		if (r->o->interrupted != NULL && *r->o->interrupted) {
-			rec_put(r, tc);
+			rec_put(r, qc);
 			sim_stop(r->sim);
 			break;
 		}
 		if (tc->kind == TC_EXIT) {
 			xstat = (int)tc->ret;
-			rec_put(r, tc);
+			rec_put(r, qc);
 			break;
 		}
 		/* Think: as long as the trace shows between the return of the
@@ -439,7 +458,7 @@ uproc_main(void *arg)
 		run_call(r, u, tc);
 		if (tc->t_ns != TC_NOTIME)
 			u->trace_ref = tc->t_ns + MAX(tc->dur_ns, 0);
-		rec_put(r, tc);
+		rec_put(r, qc);
 	}
 	u->state = U_DONE;
 	exit1(r->k, u->kp, xstat);	/* may free kp */
@@ -447,12 +466,13 @@ uproc_main(void *arg)
 	g_hash_table_steal(r->uprocs, GINT_TO_POINTER(u->pid));
 	/* Calls already read for this pid belong to a later process that
 	 * reused the number. */
-	if (!g_queue_is_empty(&u->q)) {
-		struct trace_call *first = g_queue_peek_head(&u->q);
-		struct uproc *n = uproc_root(r, u->pid, first->t_ns);
+	if ((qc = TAILQ_FIRST(&u->q)) != NULL) {
+		struct uproc *n = uproc_root(r, u->pid, qc->tc.t_ns);
 
-		while ((tc = g_queue_pop_head(&u->q)) != NULL)
-			g_queue_push_tail(&n->q, tc);
+		while ((qc = TAILQ_FIRST(&u->q)) != NULL) {
+			TAILQ_REMOVE(&u->q, qc, link);
+			TAILQ_INSERT_TAIL(&n->q, qc, link);
+		}
 	}
 	g_free(u);
 }
@@ -556,24 +576,14 @@ take_sample(struct replay *r)
 {
 	struct bufcache *bc = &r->k->bc;
 	struct sample_row row;
-	int busy = bc->nbuf, q;
-	struct buf *bp;
 
 	memset(&row, 0, sizeof(row));
 	row.t_ns = sim_now(r->sim);
 	row.dirty_bufs = bc->numdirtybuffers;
-	for (q = QUEUE_CLEAN; q < BUFFER_QUEUES; q++) {
-		int n = 0;
-
-		TAILQ_FOREACH(bp, &bc->queues[q], b_freelist)
-			n++;
-		if (q == QUEUE_CLEAN)
-			row.clean_bufs = n;
-		else if (q == QUEUE_EMPTY)
-			row.empty_bufs = n;
-		busy -= n;
-	}
-	row.busy_bufs = busy;
+	row.clean_bufs = bc->qlen[QUEUE_CLEAN];
+	row.empty_bufs = bc->qlen[QUEUE_EMPTY];
+	row.busy_bufs = bc->nbuf - bc->qlen[QUEUE_CLEAN] - bc->qlen[QUEUE_DIRTY] -
+	    bc->qlen[QUEUE_EMPTY];
 	row.disk_qlen = disk_qlen(&r->k->disk);
 	row.running_bytes = bc->runningbufspace;
 	row.procs = (int)sim_nprocs(r->sim);
@@ -691,6 +701,16 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 		put(r, "time.traced_ns", (double)(r->pp->t_end - r->pp->t0));
 
 	hist_init(&all);
+	/* Modelled calls live in scstats; fold them into the table so that
+	 * every call is written in name order. */
+	for (i = 1; i < SC__COUNT; i++)
+		if (r->scstats[i].n > 0) {
+			struct callstat *cs = g_new0(struct callstat, 1);
+
+			*cs = r->scstats[i];
+			r->scstats[i].h = NULL;
+			g_hash_table_insert(r->stats, g_strdup(sc_name(i)), cs);
+		}
 	keys = sorted_keys(r->stats);
 	for (i = 0; i < keys->len; i++) {
 		const char *name = g_ptr_array_index(keys, i);
@@ -907,10 +927,12 @@ out:
 		g_hash_table_iter_init(&it, r.uprocs);
 		while (g_hash_table_iter_next(&it, NULL, &v)) {
 			struct uproc *u = v;
-			struct trace_call *tc;
+			struct qcall *qc;
 
-			while ((tc = g_queue_pop_head(&u->q)) != NULL)
-				rec_destroy(tc);
+			while ((qc = TAILQ_FIRST(&u->q)) != NULL) {
+				TAILQ_REMOVE(&u->q, qc, link);
+				rec_destroy(qc);
+			}
 			g_free(u);
 		}
 		g_hash_table_destroy(r.uprocs);
@@ -919,6 +941,8 @@ out:
 		g_ptr_array_free(r.pool, TRUE);
 	if (r.stats != NULL)
 		g_hash_table_destroy(r.stats);
+	for (guint sc = 0; sc < SC__COUNT; sc++)
+		g_free(r.scstats[sc].h);
 	if (r.skipped != NULL)
 		g_hash_table_destroy(r.skipped);
 	trace_close(r.rd);

@@ -17,17 +17,12 @@ static const char *const sc_names[SC__COUNT] = {
 #undef X
 };
 
-static GHashTable *
-name_index(const char *const *names, int n, int first)
-{
-	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
-	int i;
-
-	for (i = first; i < n; i++)
-		if (names[i] != NULL)
-			g_hash_table_insert(h, (gpointer)names[i], GINT_TO_POINTER(i));
-	return h;
-}
+static const unsigned char sc_len[SC__COUNT] = {
+	[SC_OTHER] = 0,
+#define X(id, name) [SC_##id] = sizeof(name) - 1,
+	SC_LIST(X)
+#undef X
+};
 
 const char *
 sc_name(enum sc_id sc)
@@ -38,13 +33,14 @@ sc_name(enum sc_id sc)
 enum sc_id
 sc_lookup(const char *name)
 {
-	static GHashTable *idx;		/* immutable after first use */
-	gpointer v;
+	size_t n = strlen(name);
+	int i;
 
-	if (g_once_init_enter(&idx))
-		g_once_init_leave(&idx, name_index(sc_names, SC__COUNT, 1));
-	v = g_hash_table_lookup(idx, name);
-	return v != NULL ? (enum sc_id)GPOINTER_TO_INT(v) : SC_OTHER;
+	/* Called once per trace line: compare lengths first, then bytes. */
+	for (i = 1; i < SC__COUNT; i++)
+		if (sc_len[i] == n && memcmp(sc_names[i], name, n) == 0)
+			return (enum sc_id)i;
+	return SC_OTHER;
 }
 
 static const char *const cmd_names[TCMD__COUNT] = {
@@ -571,7 +567,7 @@ native_format_call(GString *out, const struct trace_call *tc)
 static bool
 parse_i64(const char *s, size_t n, int64_t *out)
 {
-	int64_t v = 0;
+	uint64_t v = 0;
 	bool neg = false;
 	size_t i = 0;
 
@@ -579,16 +575,18 @@ parse_i64(const char *s, size_t n, int64_t *out)
 		neg = true;
 		i = 1;
 	}
-	if (i == n)
+	if (i == n || n - i > 19)
 		return false;
 	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (d > 9)
 			return false;
-		if (v > (INT64_MAX - (s[i] - '0')) / 10)
-			return false;
-		v = v * 10 + (s[i] - '0');
+		v = v * 10 + d;		/* 19 digits cannot wrap a uint64 */
 	}
-	*out = neg ? -v : v;
+	if (v > (uint64_t)INT64_MAX)
+		return false;
+	*out = neg ? -(int64_t)v : (int64_t)v;
 	return true;
 }
 
@@ -615,32 +613,32 @@ hexval(char c)
 	return -1;
 }
 
-/* Decode a quoted value s[0..n) (quotes included) into scratch. */
+/* Decode a quoted value s[0..n) (quotes included) into out, which has room
+ * for n bytes (decoding never lengthens); *outlen is the decoded length. */
 static bool
-unquote(const char *s, size_t n, GString *scratch)
+unquote(const char *s, size_t n, char *out, size_t *outlen)
 {
-	size_t i;
+	size_t i, o = 0;
 
-	g_string_truncate(scratch, 0);
 	if (n < 2 || s[0] != '"' || s[n - 1] != '"')
 		return false;
 	for (i = 1; i < n - 1; i++) {
 		char c = s[i];
 
-		if (c == '"')
+		if (c == '"' || (unsigned char)c < 0x20 || c == 0x7f)
 			return false;		/* must have been escaped */
 		if (c != '\\') {
-			g_string_append_c(scratch, c);
+			out[o++] = c;
 			continue;
 		}
 		if (++i >= n - 1)
 			return false;
 		switch (s[i]) {
-		case '\\': g_string_append_c(scratch, '\\'); break;
-		case '"': g_string_append_c(scratch, '"'); break;
-		case 'n': g_string_append_c(scratch, '\n'); break;
-		case 't': g_string_append_c(scratch, '\t'); break;
-		case 'r': g_string_append_c(scratch, '\r'); break;
+		case '\\': out[o++] = '\\'; break;
+		case '"': out[o++] = '"'; break;
+		case 'n': out[o++] = '\n'; break;
+		case 't': out[o++] = '\t'; break;
+		case 'r': out[o++] = '\r'; break;
 		case 'x': {
 			int hi, lo;
 
@@ -649,7 +647,7 @@ unquote(const char *s, size_t n, GString *scratch)
 				return false;
 			if (hi == 0 && lo == 0)
 				return false;	/* no NUL inside a name */
-			g_string_append_c(scratch, (char)(hi * 16 + lo));
+			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 			break;
 		}
@@ -657,6 +655,7 @@ unquote(const char *s, size_t n, GString *scratch)
 			return false;
 		}
 	}
+	*outlen = o;
 	return true;
 }
 
@@ -724,39 +723,64 @@ next_token(const char *line, size_t len, size_t *pos, size_t *ts, size_t *te,
 	return -1;							\
 } while (0)
 
+static int parse_fields(const char *line, size_t len, struct trace_call *tc,
+    GError **err);
+
 int
 native_parse_line(const char *line, size_t len, struct trace_call *tc,
     GError **err)
+{
+	GError *perr = NULL;
+	size_t i;
+	int rc = parse_fields(line, len, tc, &perr);
+
+	if (rc >= 0)
+		return rc;
+	/* A control character explains the failure better than whichever
+	 * field tripped over it. */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			g_error_free(perr);
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "control character 0x%02x at column %zu: not a trace line",
+			    c, i + 1);
+			return -1;
+		}
+	}
+	g_propagate_error(err, perr);
+	return -1;
+}
+
+static int
+parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 {
 	size_t pos = 0, ts, te, i;
 	const char *tok;
 	size_t n;
 	int field;
-	GString *scratch;
+	char small[512], *scratch;
 
 	if (len == 0 || line[0] == '#')
 		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[i];
-
-		if (c < 0x20 || c == 0x7f)
-			BAD("control character 0x%02x in a trace line", c);
-	}
+	/* No separate pass for control characters: every field's parser
+	 * rejects them, and bad_line() then names the culprit. */
 	trace_call_reset(tc);
 
-	/* T PID CALL RESULT DUR */
+	/* T PID CALL RESULT DUR: plain space-separated fields */
 	for (field = 0; field < 5; field++) {
-		GError *terr = NULL;
-
-		if (!next_token(line, len, &pos, &ts, &te, &terr)) {
-			if (terr != NULL) {
-				g_propagate_error(err, terr);
-				return -1;
-			}
+		while (pos < len && line[pos] == ' ')
+			pos++;
+		if (pos >= len) {
 			if (field == 4 && tc->kind == TC_EXIT)
 				break;
 			BAD("truncated record: expected T PID CALL RESULT DUR");
 		}
+		ts = pos;
+		while (pos < len && line[pos] != ' ')
+			pos++;
+		te = pos;
 		tok = line + ts;
 		n = te - ts;
 		switch (field) {
@@ -815,7 +839,9 @@ native_parse_line(const char *line, size_t len, struct trace_call *tc,
 		}
 	}
 
-	scratch = g_string_sized_new(64);
+	/* Decoded strings go to a buffer as long as the line (decoding never
+	 * lengthens), on the stack when the line is short. */
+	scratch = len <= sizeof(small) ? small : g_malloc(len);
 	for (;;) {
 		GError *terr = NULL;
 		const char *key, *val, *eq;
@@ -827,7 +853,8 @@ native_parse_line(const char *line, size_t len, struct trace_call *tc,
 				g_propagate_error(err, terr);
 				rc = -1;
 			}
-			g_string_free(scratch, TRUE);
+			if (scratch != small)
+				g_free(scratch);
 			return rc < 0 ? -1 : 1;
 		}
 		key = line + ts;
@@ -861,9 +888,11 @@ native_parse_line(const char *line, size_t len, struct trace_call *tc,
 			    KEY("path2") ? &tc->path2 : KEY("fdpath") ? &tc->fdpath :
 			    KEY("fdpath2") ? &tc->fdpath2 : &tc->retpath;
 
-			if (!unquote(val, vn, scratch))
+			size_t sl;
+
+			if (!unquote(val, vn, scratch, &sl))
 				BADVAL();
-			trace_call_set_str(tc, field_p, scratch->str, scratch->len);
+			trace_call_set_str(tc, field_p, scratch, sl);
 		} else if (KEY("off")) {
 			if (!parse_i64(val, vn, &tc->off))
 				BADVAL();
@@ -926,7 +955,8 @@ native_parse_line(const char *line, size_t len, struct trace_call *tc,
 #undef BADVAL
 	}
 bad:
-	g_string_free(scratch, TRUE);
+	if (scratch != small)
+		g_free(scratch);
 	return -1;
 }
 #undef BAD

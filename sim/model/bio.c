@@ -103,6 +103,7 @@ bufinit(struct kern *k)
 		bp->b_io.arg = bp;
 		TAILQ_INSERT_TAIL(&bc->queues[QUEUE_EMPTY], bp, b_freelist);
 	}
+	bc->qlen[QUEUE_EMPTY] = bc->nbuf;
 	bc->numfreebuffers = bc->nbuf;
 }
 
@@ -228,6 +229,7 @@ bremfree(struct kern *k, struct buf *bp)
 
 	KASSERT(bp->b_qindex != QUEUE_NONE, ("bremfree: buffer on no queue"));
 	TAILQ_REMOVE(&bc->queues[bp->b_qindex], bp, b_freelist);
+	bc->qlen[bp->b_qindex]--;
 	if (bp->b_qindex != QUEUE_DIRTY)
 		bc->numfreebuffers--;
 	bp->b_qindex = QUEUE_NONE;
@@ -241,6 +243,7 @@ binsfree(struct kern *k, struct buf *bp, int qindex, bool head)
 	KASSERT(bp->b_qindex == QUEUE_NONE, ("binsfree: buffer already on %s",
 	    qname[bp->b_qindex]));
 	bp->b_qindex = qindex;
+	bc->qlen[qindex]++;
 	if (head)
 		TAILQ_INSERT_HEAD(&bc->queues[qindex], bp, b_freelist);
 	else
@@ -737,8 +740,11 @@ bufcache_check(struct kern *k)
 	int q, nfree = 0, ndirty = 0, onq = 0, i;
 	struct buf *bp;
 
-	for (q = 1; q < BUFFER_QUEUES; q++)
+	for (q = 1; q < BUFFER_QUEUES; q++) {
+		int n = 0;
+
 		TAILQ_FOREACH(bp, &bc->queues[q], b_freelist) {
+			n++;
 			KASSERT(bp->b_qindex == q, ("buffer on %s says %s",
 			    qname[q], qname[bp->b_qindex]));
 			KASSERT(bp->b_lockholder == NULL,
@@ -747,6 +753,9 @@ bufcache_check(struct kern *k)
 				nfree++;
 			onq++;
 		}
+		KASSERT(n == bc->qlen[q], ("queue %s holds %d, counted %d",
+		    qname[q], bc->qlen[q], n));
+	}
 	for (i = 0; i < bc->nbuf; i++) {
 		bp = &bc->bufs[i];
 		if (bp->b_flags & B_DELWRI) {

@@ -89,6 +89,7 @@ struct bufcache {
 	int		 nbuf;
 	int		 bsize;		/* buffer size: the fs block size */
 	struct bufqueue	 queues[BUFFER_QUEUES];
+	int		 qlen[BUFFER_QUEUES];	/* buffers on each queue */
 	GHashTable	*hash;		/* struct bufkey -> struct buf */
 
 	int		 numdirtybuffers;

@@ -1,0 +1,169 @@
+/* Unit tests of profiles (GKeyFile files, --set, units, errors with lines)
+ * and of the latency histograms. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <unistd.h>
+
+#include "hist.h"
+#include "profile.h"
+
+static char *
+write_tmp(const char *text)
+{
+	char *path = NULL;
+	GError *err = NULL;
+	int fd = g_file_open_tmp("vfssim-profile-XXXXXX.ini", &path, &err);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void
+test_defaults_and_units(void **state)
+{
+	struct profile *p = profile_new();
+	int64_t v;
+
+	assert_int_equal(profile_int(p, "machine", "memory"), 128 << 20);
+	assert_int_equal(profile_int(p, "syncer", "filedelay"), 30 * 1000000000LL);
+	assert_string_equal(profile_str(p, "machine", "era"), "freebsd5-current");
+	assert_true(profile_parse_size("1.5K", &v));
+	assert_int_equal(v, 1536);
+	assert_true(profile_parse_time("1.5ms", &v));
+	assert_int_equal(v, 1500000);
+	assert_false(profile_parse_time("15", &v));	/* a time needs a unit */
+	assert_false(profile_parse_size("12Q", &v));
+	profile_free(p);
+}
+
+/* The shipped default profile says exactly what the built-in table says. */
+static void
+test_default_ini_matches(void **state)
+{
+	struct profile *dflt = profile_new(), *file = profile_new();
+	GError *err = NULL;
+	char *a, *b;
+
+	assert_true(profile_load(file, "profiles/default.ini", &err));
+	a = profile_to_text(dflt);
+	b = profile_to_text(file);
+	assert_string_equal(a, b);
+	g_free(a);
+	g_free(b);
+	profile_free(dflt);
+	profile_free(file);
+}
+
+static void
+test_file_and_set(void **state)
+{
+	char *path = write_tmp("# a comment\n[machine]\nmemory = 32M\n\n[bio]\nnbuf = 200\n");
+	struct profile *p = profile_new();
+	GError *err = NULL;
+
+	assert_true(profile_load(p, path, &err));
+	assert_int_equal(profile_int(p, "machine", "memory"), 32 << 20);
+	assert_int_equal(profile_int(p, "bio", "nbuf"), 200);
+	/* --set by group.key and by sysctl name */
+	assert_true(profile_set(p, "bio.nbuf=300", &err));
+	assert_int_equal(profile_int(p, "bio", "nbuf"), 300);
+	assert_true(profile_set(p, "kern.nbuf=400", &err));
+	assert_int_equal(profile_int(p, "bio", "nbuf"), 400);
+	assert_true(profile_set(p, "vfs.hidirtybuffers = 77", &err));
+	assert_int_equal(profile_int(p, "bio", "hidirtybuffers"), 77);
+	assert_true(strstr(profile_sources(p), path) != NULL);
+	unlink(path);
+	g_free(path);
+	profile_free(p);
+}
+
+static void
+expect_error(const char *text, const char *want)
+{
+	char *path = write_tmp(text);
+	struct profile *p = profile_new();
+	GError *err = NULL;
+	char *full;
+
+	assert_false(profile_load(p, path, &err));
+	assert_non_null(err);
+	full = g_strdup_printf("%s:%s", path, want);
+	if (strstr(err->message, full) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err->message, full);
+	g_free(full);
+	g_error_free(err);
+	/* nothing of a broken file is applied */
+	assert_int_equal(profile_int(p, "machine", "memory"), 128 << 20);
+	unlink(path);
+	g_free(path);
+	profile_free(p);
+}
+
+static void
+test_errors_name_line(void **state)
+{
+	GError *err = NULL;
+	struct profile *p = profile_new();
+
+	expect_error("[machine]\nmemory = 64M\n[bio]\nnbuff = 3\n", "4: unknown key");
+	expect_error("[machine]\nmemory = 64M\n[bioo]\nnbuf = 3\n", "3: unknown group");
+	expect_error("[machine]\n\nmemory = big\n", "3: machine.memory");
+	expect_error("[machine]\nera = freebsd3\n", "2: machine.era");
+	expect_error("memory = 64M\n", "1: key outside");
+	expect_error("[machine]\njunk line\n", "2: expected");
+	expect_error("[machine\n", "1: malformed group");
+	assert_false(profile_set(p, "bio.nbuf=many", &err));
+	g_clear_error(&err);
+	assert_false(profile_set(p, "nosuchkey=1", &err));
+	g_clear_error(&err);
+	assert_false(profile_set(p, "justtext", &err));
+	g_clear_error(&err);
+	profile_free(p);
+}
+
+/* Percentiles read back within 1/128 of the true values. */
+static void
+test_hist(void **state)
+{
+	struct hist *h = g_new(struct hist, 1);
+	int64_t i, lo, hi;
+
+	hist_init(h);
+	for (i = 1; i <= 100000; i++)
+		hist_add(h, i * 1000);		/* 1 us .. 100 ms */
+	assert_int_equal(h->n, 100000);
+	assert_true(llabs(hist_quantile(h, 0.5) - 50000000) <= 50000000 / 128);
+	assert_true(llabs(hist_quantile(h, 0.99) - 99000000) <= 99000000 / 128);
+	assert_int_equal(hist_quantile(h, 1.0), 100000000);
+	assert_int_equal(hist_quantile(h, 0.0), 1000);
+	/* buckets tile the line with no gaps */
+	for (i = 0; i + 1 < HIST_NBUCKETS; i++) {
+		int64_t lo2, hi2;
+
+		hist_bucket((int)i, &lo, &hi);
+		hist_bucket((int)i + 1, &lo2, &hi2);
+		assert_int_equal(hi, lo2);
+	}
+	g_free(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_and_units),
+		cmocka_unit_test(test_default_ini_matches),
+		cmocka_unit_test(test_file_and_set),
+		cmocka_unit_test(test_errors_name_line),
+		cmocka_unit_test(test_hist),
+	};
+
+	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);
+}

@@ -1,0 +1,187 @@
+/* Unit tests of the native trace format: round trips, and bad lines. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+/* Every record of a real trace survives strace -> native text -> record. */
+static void
+roundtrip_file(const char *path)
+{
+	GError *err = NULL;
+	struct trace_reader *r = trace_open(path, &err);
+	struct trace_call a, b;
+	GString *line = g_string_new("");
+	uint64_t n = 0;
+	int rc;
+
+	assert_non_null(r);
+	trace_call_init(&a);
+	trace_call_init(&b);
+	while ((rc = trace_read(r, &a, &err)) == 1) {
+		g_string_truncate(line, 0);
+		native_format_call(line, &a);
+		assert_true(line->len > 0 && line->str[line->len - 1] == '\n');
+		assert_int_equal(native_parse_line(line->str, line->len - 1, &b, &err), 1);
+		b.line = a.line;
+		if (!trace_call_equal(&a, &b))
+			fail_msg("%s: record %llu does not round-trip: %s", path,
+			    (unsigned long long)n, line->str);
+		n++;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(n > 50);
+	trace_call_free(&a);
+	trace_call_free(&b);
+	g_string_free(line, TRUE);
+	trace_close(r);
+}
+
+static void
+test_roundtrip_real(void **state)
+{
+	roundtrip_file("traces/formats/07-zoo.strace");
+	roundtrip_file("traces/formats/07-zoo.yy-Xraw-s64.strace");
+	roundtrip_file("traces/formats/07-zoo.noy-Xverbose-xx.strace");
+	roundtrip_file("traces/d3-git-commit.strace.gz");
+	roundtrip_file("traces/d2-make-j2.strace.gz");
+}
+
+/* The writer and reader agree on a file, gzip'd or not. */
+static void
+writer_reader(const char *suffix)
+{
+	char *path = g_strdup_printf("%s/vfssim-test-%d%s", g_get_tmp_dir(),
+	    (int)getpid(), suffix);
+	GError *err = NULL;
+	struct trace_writer *w = trace_writer_open(path, &err);
+	struct trace_reader *r;
+	struct trace_call tc, back;
+	const char name[] = "weird \"name\"\n\t\xc3\xa9\xff.txt";
+	int i;
+
+	assert_non_null(w);
+	trace_call_init(&tc);
+	trace_call_init(&back);
+	for (i = 0; i < 1000; i++) {
+		trace_call_reset(&tc);
+		tc.t_ns = 1795914219276873000LL + i * 1000;
+		tc.dur_ns = i;
+		tc.pid = 42 + i % 3;
+		g_strlcpy(tc.name, i % 2 ? "openat" : "pwrite64", sizeof(tc.name));
+		tc.sc = sc_lookup(tc.name);
+		tc.fd = i % 2 ? TC_AT_FDCWD : 3;
+		tc.off = i * 4096;
+		tc.oflags = TO_RDWR | TO_CREAT | TO_EXCL | TO_CLOEXEC | TO_DIRECT;
+		tc.ret = i % 5 == 0 ? -1 : i;
+		tc.err = i % 5 == 0 ? ENOENT : 0;
+		trace_call_set_str(&tc, &tc.path, name, strlen(name));
+		trace_call_set_str(&tc, &tc.fdpath, "/home/user", 10);
+		assert_true(trace_write(w, &tc, &err));
+	}
+	assert_true(trace_writer_close(w, &err));
+
+	r = trace_open(path, &err);
+	assert_non_null(r);
+	assert_int_equal(trace_reader_format(r), TF_NATIVE);
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(trace_read(r, &back, &err), 1);
+		assert_int_equal(back.t_ns, 1795914219276873000LL + i * 1000);
+		assert_int_equal(back.pid, 42 + i % 3);
+		assert_string_equal(back.path, name);
+		assert_int_equal(back.oflags,
+		    TO_RDWR | TO_CREAT | TO_EXCL | TO_CLOEXEC | TO_DIRECT);
+		assert_int_equal(back.err, i % 5 == 0 ? ENOENT : 0);
+		assert_int_equal(back.fd, i % 2 ? TC_AT_FDCWD : 3);
+	}
+	assert_int_equal(trace_read(r, &back, &err), 0);
+	trace_close(r);
+	trace_call_free(&tc);
+	trace_call_free(&back);
+	unlink(path);
+	g_free(path);
+}
+
+static void
+test_writer_plain(void **state)
+{
+	writer_reader(".trace");
+}
+
+static void
+test_writer_gzip(void **state)
+{
+	writer_reader(".trace.gz");
+}
+
+/* Malformed native lines are errors with a message, never a crash. */
+static void
+test_bad_lines(void **state)
+{
+	static const char *const bad[] = {
+		"1 2",					/* truncated */
+		"x 2 read 1 1",				/* bad time */
+		"1 2 read 1 1 fd=",			/* empty value */
+		"1 2 read 1 1 path=\"abc",		/* unterminated string */
+		"1 2 read 1 1 path=\"a\\q\"",		/* bad escape */
+		"1 2 read 1 1 path=\"a\\x00\"",		/* NUL in a name */
+		"1 2 read 1 1 colour=blue",		/* unknown key */
+		"1 2 read -EWHATEVER 1",		/* unknown error */
+		"1 2 r!ad 1 1",				/* bad call name */
+		"1 2 read 1 1 oflags=O_BOGUS",		/* unknown flag */
+		"1 2 read 1 1 fd=99999999999",		/* out of range */
+		"1 2 read 1 1 \x01junk",		/* control character */
+		"99999999999999999999 2 read 1 1",	/* overflow */
+	};
+	struct trace_call tc;
+	unsigned i;
+
+	trace_call_init(&tc);
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		GError *err = NULL;
+
+		if (native_parse_line(bad[i], strlen(bad[i]), &tc, &err) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_non_null(err);
+		assert_true(strlen(err->message) > 5);
+		g_error_free(err);
+	}
+	assert_int_equal(native_parse_line("# comment", 9, &tc, NULL), 0);
+	assert_int_equal(native_parse_line("", 0, &tc, NULL), 0);
+	trace_call_free(&tc);
+}
+
+/* sc_lookup knows every modelled call by its traced name. */
+static void
+test_names(void **state)
+{
+	int i;
+
+	for (i = 1; i < SC__COUNT; i++)
+		assert_int_equal(sc_lookup(sc_name(i)), i);
+	assert_int_equal(sc_lookup("mmap"), SC_OTHER);
+	assert_int_equal(sc_lookup("read2"), SC_OTHER);
+	assert_int_equal(tc_errno_lookup("ENOENT"), ENOENT);
+	assert_string_equal(tc_errno_name(EEXIST), "EEXIST");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_real),
+		cmocka_unit_test(test_writer_plain),
+		cmocka_unit_test(test_writer_gzip),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
+}
