@@ -63,9 +63,9 @@ e2e: $(DBG)/vfssim
 
 demo: deps vfssim
 	@mkdir -p reports
-	./vfssim replay traces/d1-sqlite-journal.strace.gz --db reports/demo.db --replace
+	@rm -f reports/demo.db reports/demo.db-wal reports/demo.db-shm
+	./vfssim replay traces/d1-sqlite-journal.strace.gz --db reports/demo.db
 	./vfssim plot reports/demo.db -o reports/demo-latency.png
-	@echo "wrote reports/demo.db and reports/demo-latency.png"
 
 bench: vfssim
 	@scripts/bench

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,9 +173,14 @@ cmd_replay(int argc, char **argv)
 			rc = fail(err, 1);
 			goto out;
 		}
-		printf("  recorded   run %lld in %s; %.2f s wall, %.0f calls/s\n",
-		    (long long)res.run, o.db, res.wall_seconds,
-		    res.wall_seconds > 0 ? (double)res.calls / res.wall_seconds : 0);
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		printf("  recorded   run %lld in %s; %.2f s wall, %.0f calls/s, "
+		    "peak RSS %.1f MB\n", (long long)res.run, o.db,
+		    res.wall_seconds, res.wall_seconds > 0 ?
+		    (double)res.calls / res.wall_seconds : 0,
+		    (double)ru.ru_maxrss / 1024);
 	}
 out:
 	profile_free(prof);

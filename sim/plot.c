@@ -131,8 +131,8 @@ plot_latency_cdf(const char *db, int64_t run, const char *out, GError **err)
 		goto done;
 	}
 	/* One data file per call: upper bucket bound (us), cumulative share. */
-	sqlite3_prepare_v2(h, "SELECT hi_ns, count FROM latency_hist WHERE run = ? "
-	    "AND call = ? ORDER BY lo_ns", -1, &s, NULL);
+	sqlite3_prepare_v2(h, "SELECT lo_ns, hi_ns, count FROM latency_hist "
+	    "WHERE run = ? AND call = ? ORDER BY lo_ns", -1, &s, NULL);
 	for (i = 0; i < series->len; i++) {
 		struct series *se = &g_array_index(series, struct series, i);
 		char *fn = g_strdup_printf("%s/%u.dat", dir, i);
@@ -149,9 +149,13 @@ plot_latency_cdf(const char *db, int64_t run, const char *out, GError **err)
 		sqlite3_bind_int64(s, 1, run);
 		sqlite3_bind_text(s, 2, se->call, -1, SQLITE_STATIC);
 		while (sqlite3_step(s) == SQLITE_ROW) {
-			cum += sqlite3_column_int64(s, 1);
+			/* the CDF rises from 0 at the first bucket's start */
+			if (cum == 0)
+				fprintf(f, "%.4f 0\n",
+				    (double)MAX(sqlite3_column_int64(s, 0), 1) / 1e3);
+			cum += sqlite3_column_int64(s, 2);
 			fprintf(f, "%.4f %.6f\n",
-			    (double)sqlite3_column_int64(s, 0) / 1e3,
+			    (double)sqlite3_column_int64(s, 1) / 1e3,
 			    (double)cum / (double)se->n);
 		}
 		fclose(f);

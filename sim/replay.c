@@ -720,6 +720,7 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 		putf(r, (double)cs->n, "calls.%s", name);
 		if (cs->h == NULL)
 			continue;
+		putf(r, (double)cs->h->n, "latency.%s.count", name);
 		putf(r, hist_mean(cs->h), "latency.%s.mean_ns", name);
 		putf(r, (double)hist_quantile(cs->h, 0.50), "latency.%s.p50_ns", name);
 		putf(r, (double)hist_quantile(cs->h, 0.95), "latency.%s.p95_ns", name);
@@ -737,6 +738,7 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	}
 	g_ptr_array_free(keys, TRUE);
 	if (all.n > 0) {
+		put(r, "latency.all.count", (double)all.n);
 		put(r, "latency.all.mean_ns", hist_mean(&all));
 		put(r, "latency.all.p50_ns", (double)hist_quantile(&all, 0.50));
 		put(r, "latency.all.p95_ns", (double)hist_quantile(&all, 0.95));

@@ -143,8 +143,8 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	human_time(b, sizeof(b), get(v, "time.traced_ns"));
 	fprintf(out, "  time       %s simulated (%s traced)\n", a,
 	    g_hash_table_contains(v, "time.traced_ns") ? b : "not");
-	fprintf(out, "  latency    %-12s %9s %10s %10s %10s %10s %10s\n", "call",
-	    "count", "mean", "p50", "p95", "p99", "max");
+	fprintf(out, "  latency    %-12s %9s %10s %10s %10s %10s %10s   (simulated calls)\n",
+	    "call", "count", "mean", "p50", "p95", "p99", "max");
 	g_ptr_array_add(calls, g_strdup("all"));
 	for (i = 0; i < calls->len; i++) {
 		const char *cn = g_ptr_array_index(calls, i);
@@ -161,8 +161,8 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 		L(d, "p99_ns");
 		L(e, "max_ns");
 #undef L
-		g_snprintf(key, sizeof(key), "calls.%s", cn);
-		n = strcmp(cn, "all") == 0 ? get(v, "calls.simulated") : get(v, key);
+		g_snprintf(key, sizeof(key), "latency.%s.count", cn);
+		n = get(v, key);
 		fprintf(out, "             %-12s %9.0f %10s %10s %10s %10s %10s\n",
 		    cn, n, a, b, c, d, e);
 	}
