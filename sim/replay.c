@@ -413,8 +413,11 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 		break;
 	default:
 		syscall_replay(r->k, u->kp, tc, &out);
-		if (out.cls == SYS_PASSTHROUGH && tc->dur_ns > 0)
-			sim_pause(r->sim, tc->dur_ns);
+		/* Not a file of the simulated fs: the call takes the time the
+		 * trace shows (less what deciding that cost). */
+		if (out.cls == SYS_PASSTHROUGH &&
+		    tc->dur_ns > sim_now(r->sim) - start)
+			sim_pause(r->sim, tc->dur_ns - (sim_now(r->sim) - start));
 		break;
 	}
 	end = sim_now(r->sim);

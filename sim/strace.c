@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOLD_MAX	1000000	/* records held back behind an unfinished clone */
+#define HOLD_MAX	100000	/* records held behind an unfinished clone, at most */
 #define MAXARGS		8	/* arguments kept per call (the rest are scanned) */
 #define MAXDEPTH	64	/* bracket nesting inside one call */
 #define NOSLOT		UINT64_MAX
@@ -1611,9 +1611,11 @@ pending_free(struct strace_parser *p, struct pending *pd)
 }
 
 /*
- * Complete a split call of pd's task: with the second half's text (rest,
- * its time and duration parsed into *fin), or, rest == NULL, as a call that
- * never returned (its task ended, or the trace did).
+ * Complete the split call pd: with rest, the text of its second half after
+ * "resumed>", or (rest == NULL) as a call that never returned because its
+ * task ended, or the trace did.  The record takes the placeholder of a
+ * clone, or the tail of the queue.  The entry time and line are the first
+ * half's; the duration is the second half's.
  */
 static bool
 pending_finish(struct strace_parser *p, struct pending *pd, const char *rest,
@@ -2003,6 +2005,7 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 {
 	struct prefix pf;
 	const char *b;
+	char buf[64];
 	size_t bn, k;
 	int32_t pid;
 	int64_t t;
@@ -2030,14 +2033,8 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 		return handle_resumed(p, pid, b, bn);
 	if ((k = lex_ident(b, bn)) > 0 && k < bn && b[k] == '(')
 		return handle_call(p, pid, t, line, b, bn, k);
-	if (is_chatter(b, bn))
-		return true;
-	{
-		char buf[64];
-
-		return bad(&p->e, "not an strace line: \"%s\"",
-		    excerpt(b, bn, buf, sizeof(buf)));
-	}
+	return bad(&p->e, "not an strace line: \"%s\"",
+	    excerpt(b, bn, buf, sizeof(buf)));
 }
 
 /* ---- interface ------------------------------------------------------- */
@@ -2124,6 +2121,9 @@ strace_parser_free(struct strace_parser *p)
 
 	if (p == NULL)
 		return;
+	if (p->orphans > 0)
+		g_debug("%s: %llu second halves of calls begun before the trace",
+		    lineio_path(p->in), (unsigned long long)p->orphans);
 	g_hash_table_iter_init(&hi, p->pending);
 	while (g_hash_table_iter_next(&hi, NULL, &v))
 		g_ptr_array_add(p->spare, v);

@@ -521,7 +521,7 @@ test_unfinished_resumed(void **state)
 	    "13199 1795914223.966044 <... newfstatat resumed>{st_mode=S_IFREG|0644, st_size=45723, ...}, AT_EMPTY_PATH) = 0 <0.000033>\n"
 	    /* older strace: a space after "resumed>" */
 	    "13200 1795914223.966100 <... rt_sigaction resumed> {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0 <0.000050>\n",
-	    0, 9, &r);
+	    0, 8, &r);
 	tc = REC(&r, 0);
 	assert_str(tc->name, "access");
 	assert_int_equal(tc->pid, 13199);
@@ -543,14 +543,14 @@ test_unfinished_resumed(void **state)
 	assert_int_equal(tc->oflags, TO_CLOEXEC);
 	assert_str(tc->retpath, "/etc/ld.so.cache");
 	assert_int_equal(tc->dur_ns, 32000);
-	tc = REC(&r, 7);
+	tc = REC(&r, 6);
 	assert_int_equal(tc->sc, SC_NEWFSTATAT);
 	assert_int_equal(tc->fd, 3);
 	assert_str(tc->path, "");
 	assert_int_equal(tc->st_type, TT_REG);
 	assert_int_equal(tc->st_size, 45723);
 	assert_int_equal(tc->atflags, TAT_EMPTY_PATH);
-	tc = REC(&r, 8);
+	tc = REC(&r, 7);
 	assert_str(tc->name, "rt_sigaction");
 	assert_int_equal(tc->line, 15);
 	assert_int_equal(tc->dur_ns, 50000);
@@ -1219,8 +1219,9 @@ test_malformed(void **state)
 	/* raw control characters and binary junk */
 	expect_error_len("1 close(3) = 0\0junk\n", 20, 1, "control character 0x00");
 	expect_error_len("1 close(3) = 0\x01\n", 16, 1, "control character 0x01");
-	expect_error_len("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xed\xbd\n", 13, 1,
-	    "control character");
+	/* (a file that starts like gzip is zlib's to judge: lineio) */
+	expect_error_len("1 close(3) = 0\n\x7f" "ELF\x02\x01\x01\x00\x00\x00\n", 26, 2,
+	    "control character 0x7f");
 	expect_error_len("1 close(3) = 0\x7f\n", 16, 1, "control character 0x7f");
 	/* an error names its line; the good lines before it came out */
 	t = g_strconcat(good, "1 close(5) = 0 <\n", NULL);
@@ -1459,14 +1460,15 @@ slurp(const char *path)
 static void
 count_lines(const GString *text, const GRegex *re, long *calls, long *exits)
 {
-	char **lines = g_strsplit(text->str, "\n", -1);
-	char **l;
+	const char *l = text->str, *end = text->str + text->len;
 
 	*calls = *exits = 0;
-	for (l = lines; *l != NULL; l++) {
+	while (l < end) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		gssize n = (nl != NULL ? nl : end) - l;
 		GMatchInfo *mi;
 
-		if (g_regex_match(re, *l, 0, &mi)) {
+		if (g_regex_match_full(re, l, n, 0, 0, &mi, NULL)) {
 			char *kind = g_match_info_fetch(mi, 1);
 
 			if (strcmp(kind, "+++") == 0)
@@ -1476,8 +1478,8 @@ count_lines(const GString *text, const GRegex *re, long *calls, long *exits)
 			g_free(kind);
 		}
 		g_match_info_free(mi);
+		l += n + 1;
 	}
-	g_strfreev(lines);
 }
 
 static void
