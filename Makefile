@@ -29,6 +29,7 @@ DBG_MAIN := $(DBG)/sim/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 
 .PHONY: all demo check unit e2e bench deps clean
+.SECONDARY:
 all: vfssim
 
 vfssim: $(REL_OBJS)

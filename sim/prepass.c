@@ -14,6 +14,8 @@
 
 #include <string.h>
 
+#define PREPASS_MAX_SPAN	(366LL * 86400 * 1000000000)	/* ns */
+
 struct pobj {
 	int	 index;		/* in pp->files when initial, else -1 */
 	bool	 isdir;
@@ -447,15 +449,17 @@ do_rw(struct pass *ps, struct pproc *pr, const struct trace_call *tc, bool write
 	if (tc->ret < 0 || f->obj == NULL)
 		return;
 	off = positional ? tc->off : f->offset;
+	if (off < 0)
+		return;
 	if (write && f->append && !positional)
 		off = MAX(f->obj->size, f->obj->written);
 	if (write) {
-		if (off + tc->ret > f->obj->written)
-			f->obj->written = off + tc->ret;
+		if (tc_add(off, tc->ret) > f->obj->written)
+			f->obj->written = tc_add(off, tc->ret);
 	} else
-		evidence(ps, f->obj, off + tc->ret);
+		evidence(ps, f->obj, tc_add(off, tc->ret));
 	if (!positional)
-		f->offset = off + tc->ret;
+		f->offset = tc_add(off, tc->ret);
 }
 
 static void
@@ -692,13 +696,25 @@ prepass_run(const char *path, char **pt, GError **err)
 		if (tc.kind == TC_CALL)
 			ps.pp->calls++;
 		if (tc.t_ns != TC_NOTIME) {
-			int64_t end = tc.t_ns + MAX(tc.dur_ns, 0);
+			int64_t end = tc_end(&tc);
 
 			ps.pp->has_time = true;
 			if (ps.pp->t0 == TC_NOTIME || tc.t_ns < ps.pp->t0)
 				ps.pp->t0 = tc.t_ns;
 			if (ps.pp->t_end == TC_NOTIME || end > ps.pp->t_end)
 				ps.pp->t_end = end;
+			/* The simulation walks every second of it (the syncer,
+			 * the sampler), so an absurd span is refused. */
+			if (ps.pp->t_end - ps.pp->t0 > PREPASS_MAX_SPAN) {
+				g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+				    "%s:%llu: the trace would span %.0f days; vfssim "
+				    "replays at most %d", path,
+				    (unsigned long long)tc.line,
+				    (double)(ps.pp->t_end - ps.pp->t0) / 86400e9,
+				    (int)(PREPASS_MAX_SPAN / 86400000000000LL));
+				rc = -1;
+				break;
+			}
 		}
 		if (tc.dur_ns >= 0)
 			ps.pp->has_dur = true;

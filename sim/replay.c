@@ -60,6 +60,8 @@ struct uproc {
 	struct replay	*r;
 	struct kproc	*kp;
 	struct qcallq	 q;		/* calls read ahead */
+	size_t		 nq;		/* how many */
+	struct spill	*spill;		/* later calls, on disk (see spill_out) */
 	int64_t		 trace_ref;	/* trace time the next think starts at */
 	int64_t		 first_t;	/* root: entry time of its first call */
 	bool		 root;
@@ -87,6 +89,9 @@ struct replay {
 
 	uint64_t	 records, calls, simulated, passthrough, not_modelled;
 	size_t		 queued, peak_queued;
+	size_t		 readahead;	/* most calls held in memory */
+	uint64_t	 spilled;	/* calls written to spill files */
+	uint64_t	 spills;
 	struct callstat	 scstats[SC__COUNT];	/* modelled calls, by id */
 	GHashTable	*stats;		/* other call names -> struct callstat */
 	GHashTable	*skipped;	/* not-modelled call name -> count */
@@ -184,6 +189,146 @@ is_fork(const struct trace_call *tc)
 	    tc->sc == SC_FORK || tc->sc == SC_VFORK);
 }
 
+/*
+ * Spill files.  A process that lags behind the others in the simulation
+ * (its calls take longer than they did when traced) accumulates calls read
+ * ahead for it, and over a long trace that can be any number.  Once more
+ * than replay.readahead calls are held in memory, the process holding the
+ * most has its queue written to an unnamed temporary file (tmpfile(3)) in
+ * the native format, and its later calls follow them there until it has
+ * caught up.  No process ever waits for the reader, so memory is bounded
+ * without changing a single simulated time.
+ */
+struct spill {
+	FILE		*f;
+	int64_t		 wr, rd;	/* write and read offsets */
+	uint64_t	 n;		/* calls in it not yet read back */
+	GString		*line;
+	GString		*buf;		/* read buffer */
+	size_t		 bpos;
+};
+
+static void
+replay_fail(struct replay *r, const char *what)
+{
+	if (r->error == NULL)
+		g_set_error(&r->error, REPLAY_ERROR, 0, "spill file: %s: %s", what,
+		    g_strerror(errno));
+	sim_stop(r->sim);
+}
+
+static bool
+spill_put(struct replay *r, struct spill *sp, const struct trace_call *tc)
+{
+	g_string_truncate(sp->line, 0);
+	native_format_call(sp->line, tc);
+	if (fseeko(sp->f, sp->wr, SEEK_SET) != 0 ||
+	    fwrite(sp->line->str, 1, sp->line->len, sp->f) != sp->line->len) {
+		replay_fail(r, "write");
+		return false;
+	}
+	sp->wr += (int64_t)sp->line->len;
+	sp->n++;
+	r->spilled++;
+	return true;
+}
+
+static bool
+spill_get(struct replay *r, struct spill *sp, struct trace_call *tc)
+{
+	GError *err = NULL;
+	char *nl;
+
+	while ((nl = memchr(sp->buf->str + sp->bpos, '\n',
+	    sp->buf->len - sp->bpos)) == NULL) {
+		char chunk[65536];
+		size_t n;
+
+		g_string_erase(sp->buf, 0, (gssize)sp->bpos);
+		sp->bpos = 0;
+		if (fflush(sp->f) != 0 || fseeko(sp->f, sp->rd, SEEK_SET) != 0 ||
+		    (n = fread(chunk, 1, sizeof(chunk), sp->f)) == 0) {
+			replay_fail(r, "read");
+			return false;
+		}
+		sp->rd += (int64_t)n;
+		g_string_append_len(sp->buf, chunk, (gssize)n);
+	}
+	if (native_parse_line(sp->buf->str + sp->bpos,
+	    (size_t)(nl - sp->buf->str) - sp->bpos, tc, &err) != 1) {
+		if (r->error == NULL)
+			g_propagate_prefixed_error(&r->error, err, "spill file: ");
+		else
+			g_clear_error(&err);
+		sim_stop(r->sim);
+		return false;
+	}
+	sp->bpos = (size_t)(nl - sp->buf->str) + 1;
+	sp->n--;
+	return true;
+}
+
+static void
+spill_close(struct spill *sp)
+{
+	if (sp == NULL)
+		return;
+	fclose(sp->f);
+	g_string_free(sp->line, TRUE);
+	g_string_free(sp->buf, TRUE);
+	g_free(sp);
+}
+
+/* Too much in memory: move the longest queue to a spill file. */
+static void
+spill_out(struct replay *r)
+{
+	GHashTableIter it;
+	gpointer v;
+	struct uproc *u = NULL;
+	struct qcall *qc;
+
+	/* The longest queue not already followed by a spill (ties: lowest
+	 * pid), whatever the table's order. */
+	g_hash_table_iter_init(&it, r->uprocs);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct uproc *c = v;
+
+		if (c->nq >= 2 && (c->spill == NULL || c->spill->n == 0) &&
+		    (u == NULL || c->nq > u->nq ||
+		    (c->nq == u->nq && c->pid < u->pid)))
+			u = c;
+	}
+	if (u == NULL || u->nq < 2)
+		return;
+	if (u->spill == NULL) {
+		FILE *f = tmpfile();
+
+		if (f == NULL) {
+			replay_fail(r, "create");
+			return;
+		}
+		u->spill = g_new0(struct spill, 1);
+		u->spill->f = f;
+		u->spill->line = g_string_new("");
+		u->spill->buf = g_string_new("");
+		r->spills++;
+	}
+	/* A process's calls are its queue, then its spill, then what is
+	 * read later.  Keep the first call in memory and write the rest. */
+	for (qc = TAILQ_NEXT(TAILQ_FIRST(&u->q), link); qc != NULL;) {
+		struct qcall *next = TAILQ_NEXT(qc, link);
+
+		if (!spill_put(r, u->spill, &qc->tc))
+			return;
+		TAILQ_REMOVE(&u->q, qc, link);
+		u->nq--;
+		r->queued--;
+		rec_put(r, qc);
+		qc = next;
+	}
+}
+
 /* Read one record and queue it on its process.  False at the end. */
 static bool
 pump(struct replay *r)
@@ -215,9 +360,18 @@ pump(struct replay *r)
 	u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(tc->pid));
 	if (u == NULL)
 		u = uproc_root(r, tc->pid, tc->t_ns);
-	TAILQ_INSERT_TAIL(&u->q, qc, link);
-	if (++r->queued > r->peak_queued)
-		r->peak_queued = r->queued;
+	if (u->spill != NULL && u->spill->n > 0) {
+		/* This process is behind: its calls follow its spill. */
+		(void)spill_put(r, u->spill, tc);
+		rec_put(r, qc);
+	} else {
+		TAILQ_INSERT_TAIL(&u->q, qc, link);
+		u->nq++;
+		if (++r->queued > r->peak_queued)
+			r->peak_queued = r->queued;
+		if (r->queued > r->readahead)
+			spill_out(r);
+	}
 	if (is_fork(tc) && tc->ret > 0 &&
 	    !g_hash_table_contains(r->uprocs, GINT_TO_POINTER((int32_t)tc->ret)))
 		(void)uproc_new(r, (int32_t)tc->ret, U_AWAIT_FORK);
@@ -239,16 +393,37 @@ pump(struct replay *r)
 	return true;
 }
 
+/*
+ * A process's next call: from its queue, else from its spill file, else
+ * read ahead until one turns up.  Calls read for other processes go to
+ * their queues (or their spill files).
+ */
 static struct qcall *
 next_call(struct uproc *u)
 {
 	struct replay *r = u->r;
 	struct qcall *qc;
 
-	while ((qc = TAILQ_FIRST(&u->q)) == NULL)
+	while ((qc = TAILQ_FIRST(&u->q)) == NULL) {
+		if (u->spill != NULL && u->spill->n > 0) {
+			qc = rec_get(r);
+			if (!spill_get(r, u->spill, &qc->tc)) {
+				rec_put(r, qc);
+				return NULL;
+			}
+			if (u->spill->n == 0) {
+				/* caught up: the file goes, so that only
+				 * processes behind right now hold one */
+				spill_close(u->spill);
+				u->spill = NULL;
+			}
+			return qc;
+		}
 		if (!pump(r))
 			return NULL;
+	}
 	TAILQ_REMOVE(&u->q, qc, link);
+	u->nq--;
 	r->queued--;
 	return qc;
 }
@@ -460,7 +635,7 @@ uproc_main(void *arg)
 			sim_pause(r->sim, tc->t_ns - u->trace_ref);
 		run_call(r, u, tc);
 		if (tc->t_ns != TC_NOTIME)
-			u->trace_ref = tc->t_ns + MAX(tc->dur_ns, 0);
+			u->trace_ref = tc_end(tc);
 		rec_put(r, qc);
 	}
 	u->state = U_DONE;
@@ -475,8 +650,13 @@ uproc_main(void *arg)
 		while ((qc = TAILQ_FIRST(&u->q)) != NULL) {
 			TAILQ_REMOVE(&u->q, qc, link);
 			TAILQ_INSERT_TAIL(&n->q, qc, link);
+			n->nq++;
 		}
+		u->nq = 0;
+		n->spill = u->spill;
+		u->spill = NULL;
 	}
+	spill_close(u->spill);
 	g_free(u);
 }
 
@@ -546,8 +726,11 @@ populate(struct replay *r, uint64_t *nfiles, uint64_t *ndirs, uint64_t *bytes,
 		if (f->size > vn_size(vp)) {
 			if (ffs_prealloc(r->k, vp->v_data, f->size))
 				*bytes += (uint64_t)f->size;
-			else
+			else {
+				/* Does not fit: a hole of the right size. */
+				vp->v_data->i_size = f->size;
 				(*failed)++;
+			}
 		}
 	}
 	g_free(made);
@@ -621,6 +804,22 @@ sampler(struct sim *s, void *arg)
 			GString *who = g_string_new("");
 
 			sim_foreach_sleeper(s, name_sleeper, who);
+			if (g_getenv("VFSSIM_DEBUG") != NULL) {
+				GHashTableIter it;
+				gpointer v;
+
+				g_hash_table_iter_init(&it, r->uprocs);
+				while (g_hash_table_iter_next(&it, NULL, &v)) {
+					struct uproc *u = v;
+					struct qcall *q;
+					int n = 0;
+
+					TAILQ_FOREACH(q, &u->q, link)
+						n++;
+					fprintf(stderr, "pid %d state %d queued %d\n",
+					    u->pid, u->state, n);
+				}
+			}
 			g_set_error(&r->error, REPLAY_ERROR, 0,
 			    "replay stuck at %.3f s: %u processes asleep with "
 			    "nothing left to wake them: %s",
@@ -814,6 +1013,8 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "replay.repairs", (double)c->trace_repairs);
 	put(r, "replay.learned_fds", (double)c->learned_fds);
 	put(r, "replay.peak_queued_calls", (double)r->peak_queued);
+	put(r, "replay.spilled_calls", (double)r->spilled);
+	put(r, "replay.spill_files", (double)r->spills);
 	put(r, "engine.events", (double)sim_events(r->sim));
 }
 
@@ -844,6 +1045,11 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	memset(res, 0, sizeof(*res));
 	res->run = -1;
 	r.o = o;
+	if (profile_int(o->prof, "replay", "readahead") < 16) {
+		g_set_error(err, PROFILE_ERROR, 0,
+		    "replay.readahead must be at least 16");
+		return false;
+	}
 	r.wall_start = g_get_monotonic_time();
 	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
 
@@ -887,6 +1093,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	r.t0 = r.pp->t0;
 	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0;
+	r.readahead = (size_t)profile_int(o->prof, "replay", "readahead");
 	r.sample_interval = profile_int(o->prof, "replay", "sample_interval");
 	if (r.sample_interval < SIM_MS)
 		r.sample_interval = SIM_MS;
@@ -938,6 +1145,7 @@ out:
 				TAILQ_REMOVE(&u->q, qc, link);
 				rec_destroy(qc);
 			}
+			spill_close(u->spill);
 			g_free(u);
 		}
 		g_hash_table_destroy(r.uprocs);

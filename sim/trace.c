@@ -787,7 +787,7 @@ parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 		case 0:
 			if (n == 1 && tok[0] == '-')
 				tc->t_ns = TC_NOTIME;
-			else if (!parse_i64(tok, n, &tc->t_ns))
+			else if (!parse_i64(tok, n, &tc->t_ns) || tc->t_ns < 0)
 				BAD("bad time \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		case 1:

@@ -196,6 +196,23 @@ void	trace_call_set_str(struct trace_call *tc, char **field, const char *s, size
 void	trace_call_move(struct trace_call *dst, struct trace_call *src);
 bool	trace_call_equal(const struct trace_call *a, const struct trace_call *b);
 
+/* a + b for non-negative a and b, saturating: traces may carry any value. */
+static inline int64_t
+tc_add(int64_t a, int64_t b)
+{
+	if (a < 0 || b < 0)
+		return a < 0 ? a : b;
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* When the call returned in trace time (its entry if the duration is not
+ * known). */
+static inline int64_t
+tc_end(const struct trace_call *tc)
+{
+	return tc_add(tc->t_ns, tc->dur_ns > 0 ? tc->dur_ns : 0);
+}
+
 /* Names of flag bits, commands and errors, shared by all formats. */
 const char *tc_cmd_name(enum tc_cmd cmd);
 const char *tc_type_name(enum tc_type t);

@@ -138,6 +138,53 @@ else
 	bad "two runs of d3 differ"; diff "$T/a.txt" "$T/b.txt" | head
 fi
 
+# Memory stays bounded: with room for only 16 calls in memory, the calls of
+# processes that lag go to spill files, and nothing simulated changes.
+"$VFSSIM" replay traces/d2-make-j2.strace.gz --db "$T/ra1.db" -q >/dev/null 2>&1
+"$VFSSIM" replay traces/d2-make-j2.strace.gz --db "$T/ra2.db" -q --set replay.readahead=16 >/dev/null 2>&1
+spilled=$(metric "$T/ra2.db" 1 replay.spilled_calls)
+peak=$(metric "$T/ra2.db" 1 replay.peak_queued_calls)
+dump2() { # every table but runs (whose profile differs), without replay.*
+	sql "$1" "SELECT * FROM syscalls; SELECT * FROM disk_io; SELECT * FROM samples;
+		SELECT * FROM summary WHERE metric NOT LIKE 'replay.%'; SELECT * FROM latency_hist"
+}
+if [ "${spilled%.0}" -gt 1000 ] && [ "${peak%.0}" -le 17 ] &&
+	dump2 "$T/ra1.db" >"$T/ra1.txt" && dump2 "$T/ra2.db" >"$T/ra2.txt" &&
+	cmp -s "$T/ra1.txt" "$T/ra2.txt"; then
+	ok "bounded read-ahead: $spilled calls spilled, at most $peak in memory, identical tables"
+else
+	bad "read-ahead 16: spilled $spilled, peak $peak"; diff "$T/ra1.txt" "$T/ra2.txt" | head
+fi
+
+# Hostile values (huge offsets, counts, sizes, descriptors) neither crash
+# nor hang the replay.
+native "$T/hostile.trace" <<'EOF2'
+1000 1 openat 3 10 fd=AT_FDCWD path="/x" oflags=O_RDWR|O_CREAT mode=0644
+2000 1 pwrite64 4096 10 fd=3 len=4096 off=1125899906842624
+3000 1 pread64 9223372036854775807 10 fd=3 len=10 off=4611686018427387904
+4000 1 read 2147479552 10 fd=3 len=1
+5000 1 ftruncate 0 10 fd=3 off=9000000000000000000
+6000 1 newfstatat 0 10 fd=AT_FDCWD path="/big" size=9000000000000000000 type=REG
+7000 1 openat 4 10 fd=AT_FDCWD path="/big" oflags=O_RDONLY
+8000 1 pread64 8192 10 fd=4 len=8192 off=8000000000000000000
+9000 1 dup2 99999999 10 fd=4 fd2=99999999
+10000 1 close 0 10 fd=-5
+11000 1 write 4096 10 fd=3 len=4096
+EOF2
+if "$VFSSIM" replay "$T/hostile.trace" --db "$T/hostile.db" -q >"$T/out" 2>&1 &&
+	no_sanitizer_report "$T/out"; then
+	ok "hostile values in a trace are survived"
+else
+	bad "hostile trace"; head -5 "$T/out"
+fi
+
+# A trace that claims to span centuries is refused, not simulated second by
+# second.
+native "$T/centuries.trace" <<'EOF2'
+1000 1 openat 3 10 fd=AT_FDCWD path="/x" oflags=O_RDWR|O_CREAT mode=0644
+9223372036854775000 1 write 4096 10 fd=3 len=4096
+EOF2
+
 # ---- import: strace -> native replays the same ---------------------------
 if "$VFSSIM" import strace traces/d3-git-commit.strace.gz -o "$T/d3.trace.gz" >/dev/null 2>&1 &&
 	"$VFSSIM" replay "$T/d3.trace.gz" --db "$T/c.db" -q >/dev/null 2>&1; then
@@ -216,6 +263,8 @@ expect_bad "broken profile syntax" "bad3.ini:1:" \
 expect_bad "unknown --set key" "no.such" \
 	"$VFSSIM" replay traces/formats/07-zoo.strace --set no.such=1 --db "$T/bad.db"
 expect_bad "unknown option" "--frobnicate" "$VFSSIM" replay --frobnicate x
+expect_bad "a trace spanning centuries" "centuries.trace:3:" \
+	"$VFSSIM" replay "$T/centuries.trace" --db "$T/bad.db"
 expect_bad "unknown command" "unknown command" "$VFSSIM" frobnicate
 expect_bad "missing trace" "nope.strace" "$VFSSIM" replay "$T/nope.strace" --db "$T/bad.db"
 if [ ! -e "$T/bad.db" ]; then

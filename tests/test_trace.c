@@ -158,6 +158,64 @@ test_bad_lines(void **state)
 	trace_call_free(&tc);
 }
 
+/* Random damage to valid lines: every result is a record or an error with
+ * a message — never a crash (ASan/UBSan watch). */
+static void
+test_mutations(void **state)
+{
+	static const char *const seeds[] = {
+		"1795914219280214000 13191 openat 3 64000 fd=AT_FDCWD path=\"/etc/ld.so.cache\" "
+		"oflags=O_RDONLY|O_CLOEXEC fdpath=\"/home/user/work\" retpath=\"/etc/x\"",
+		"1 2 pread64 4096 1000 fd=3 off=8192 len=4096 fdpath=\"/a\\x01b\\\"c\"",
+		"5 6 renameat2 -EEXIST 10 fd=3 path=\"a\" fd2=AT_FDCWD path2=\"b\" "
+		"xflags=RENAME_NOREPLACE",
+		"7 8 +++ 0 -",
+		"9 10 pipe2 0 10 rfd=3,4 oflags=O_CLOEXEC",
+		"- 11 fcntl 0 - fd=4 cmd=F_SETFL oflags=O_APPEND|O_NONBLOCK arg=3072",
+	};
+	GRand *rng = g_rand_new_with_seed(12345);
+	struct trace_call tc;
+	int i;
+
+	trace_call_init(&tc);
+	for (i = 0; i < 200000; i++) {
+		const char *seed = seeds[i % G_N_ELEMENTS(seeds)];
+		GString *l = g_string_new(seed);
+		int nmut = 1 + g_rand_int_range(rng, 0, 4), m, rc;
+		GError *err = NULL;
+
+		for (m = 0; m < nmut && l->len > 0; m++) {
+			guint pos = (guint)g_rand_int_range(rng, 0, (gint32)l->len);
+
+			switch (g_rand_int_range(rng, 0, 4)) {
+			case 0:		/* replace a byte */
+				l->str[pos] = (char)g_rand_int_range(rng, 0, 256);
+				break;
+			case 1:		/* delete a run */
+				g_string_erase(l, pos, MIN(g_rand_int_range(rng, 1, 8),
+				    (gint32)(l->len - pos)));
+				break;
+			case 2:		/* insert a special byte */
+				g_string_insert_c(l, pos, "\"\\= |x0-9\t"[g_rand_int_range(rng, 0, 11)]);
+				break;
+			default:	/* truncate */
+				g_string_truncate(l, pos);
+				break;
+			}
+		}
+		rc = native_parse_line(l->str, l->len, &tc, &err);
+		assert_true(rc == -1 || rc == 0 || rc == 1);
+		if (rc == -1) {
+			assert_non_null(err);
+			g_error_free(err);
+		} else
+			assert_null(err);
+		g_string_free(l, TRUE);
+	}
+	trace_call_free(&tc);
+	g_rand_free(rng);
+}
+
 /* sc_lookup knows every modelled call by its traced name. */
 static void
 test_names(void **state)
@@ -180,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_writer_plain),
 		cmocka_unit_test(test_writer_gzip),
 		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_names),
 	};
 

@@ -85,6 +85,8 @@ static void
 inode_destroy(struct inode *ip)
 {
 	g_array_free(ip->i_db, TRUE);
+	if (ip->i_sparse != NULL)
+		g_hash_table_destroy(ip->i_sparse);
 	if (ip->i_dir != NULL)
 		g_hash_table_destroy(ip->i_dir);
 	g_free(ip);
@@ -125,14 +127,40 @@ ffs_ifree(struct kern *k, struct inode *ip)
 	inode_destroy(ip);
 }
 
+/* The fs block of logical block lbn, 0 for a hole. */
+static int64_t
+blk_get(struct inode *ip, int64_t lbn)
+{
+	if (lbn < 0)
+		return 0;
+	if ((guint64)lbn < ip->i_db->len)
+		return g_array_index(ip->i_db, ufs2_daddr_t, lbn);
+	if (lbn >= FFS_DENSE && ip->i_sparse != NULL)
+		return (int64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(ip->i_sparse,
+		    GSIZE_TO_POINTER((gsize)lbn)));
+	return 0;
+}
+
+static void
+blk_set(struct inode *ip, int64_t lbn, int64_t b)
+{
+	if (lbn < FFS_DENSE) {
+		if ((guint64)lbn >= ip->i_db->len)
+			g_array_set_size(ip->i_db, (guint)lbn + 1);	/* zeroed */
+		g_array_index(ip->i_db, ufs2_daddr_t, lbn) = b;
+		return;
+	}
+	if (ip->i_sparse == NULL)
+		ip->i_sparse = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_hash_table_insert(ip->i_sparse, GSIZE_TO_POINTER((gsize)lbn),
+	    GSIZE_TO_POINTER((gsize)b));
+}
+
 ufs2_daddr_t
 ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn)
 {
-	ufs2_daddr_t b;
+	int64_t b = blk_get(ip, lbn);
 
-	if (lbn < 0 || (guint)lbn >= ip->i_db->len)
-		return -1;
-	b = g_array_index(ip->i_db, ufs2_daddr_t, lbn);
 	return b == 0 ? -1 : fsbtodb(&k->fs, b);
 }
 
@@ -182,27 +210,17 @@ ffs_blkfree(struct kern *k, int64_t b)
 ufs2_daddr_t
 ffs_balloc(struct kern *k, struct inode *ip, int64_t lbn)
 {
-	ufs2_daddr_t *db, zero = 0;
-	int64_t pref = 0, b;
+	int64_t b = blk_get(ip, lbn), prev;
 
 	KASSERT(lbn >= 0, ("ffs_balloc: lbn %lld", (long long)lbn));
-	while ((guint)lbn >= ip->i_db->len)
-		g_array_append_val(ip->i_db, zero);
-	db = &g_array_index(ip->i_db, ufs2_daddr_t, lbn);
-	if (*db != 0)
-		return fsbtodb(&k->fs, *db);
+	if (b != 0)
+		return fsbtodb(&k->fs, b);
 	/* Prefer the block after the previous logical block's. */
-	if (lbn > 0) {
-		ufs2_daddr_t prev = g_array_index(ip->i_db, ufs2_daddr_t, lbn - 1);
-
-		if (prev != 0)
-			pref = prev + 1;
-	}
-	b = ffs_alloc(k, pref);
+	prev = lbn > 0 ? blk_get(ip, lbn - 1) : 0;
+	b = ffs_alloc(k, prev != 0 ? prev + 1 : 0);
 	if (b == 0)
 		return -1;
-	db = &g_array_index(ip->i_db, ufs2_daddr_t, lbn);
-	*db = b;
+	blk_set(ip, lbn, b);
 	return fsbtodb(&k->fs, b);
 }
 
@@ -210,27 +228,44 @@ void
 ffs_truncate_blocks(struct kern *k, struct inode *ip, int64_t length)
 {
 	struct fs *fs = &k->fs;
-	int64_t first = (length + fs->fs_bsize - 1) / fs->fs_bsize;
+	int64_t first = howmany_blk(fs, length);
 	guint i;
 
-	for (i = (guint)first; i < ip->i_db->len; i++) {
+	for (i = (guint)MIN(first, (int64_t)ip->i_db->len); i < ip->i_db->len; i++) {
 		ufs2_daddr_t b = g_array_index(ip->i_db, ufs2_daddr_t, i);
 
 		if (b != 0)
 			ffs_blkfree(k, b);
 	}
-	if ((guint)first < ip->i_db->len)
+	if ((guint64)first < ip->i_db->len)
 		g_array_set_size(ip->i_db, (guint)first);
+	if (ip->i_sparse != NULL) {
+		GHashTableIter it;
+		gpointer key, v;
+
+		/* Freeing order does not matter: each block's bit is set. */
+		g_hash_table_iter_init(&it, ip->i_sparse);
+		while (g_hash_table_iter_next(&it, &key, &v))
+			if ((int64_t)GPOINTER_TO_SIZE(key) >= first) {
+				ffs_blkfree(k, (int64_t)GPOINTER_TO_SIZE(v));
+				g_hash_table_iter_remove(&it);
+			}
+	}
 }
 
 bool
 ffs_prealloc(struct kern *k, struct inode *ip, int64_t size)
 {
-	int64_t nblk = (size + k->fs.fs_bsize - 1) / k->fs.fs_bsize, i;
+	int64_t nblk = howmany_blk(&k->fs, size), i, need = 0;
 
+	if (nblk > k->fs.fs_size)
+		return false;
 	for (i = 0; i < nblk; i++)
-		if (ffs_balloc(k, ip, i) < 0)
+		if (blk_get(ip, i) == 0 && ++need > k->fs.fs_nbfree)
 			return false;
-	ip->i_size = size;
+	for (i = 0; i < nblk; i++)
+		(void)ffs_balloc(k, ip, i);
+	if (size > ip->i_size)
+		ip->i_size = size;
 	return true;
 }

@@ -27,7 +27,10 @@ struct inode {
 	int64_t		 i_size;
 	int		 i_nlink;	/* names that refer to it */
 	bool		 i_isdir;
-	GArray		*i_db;		/* ufs2_daddr_t per logical block; 0: hole */
+	GArray		*i_db;		/* fs block of each logical block below
+					   FFS_DENSE; 0: a hole */
+	GHashTable	*i_sparse;	/* lbn -> fs block, for blocks past
+					   FFS_DENSE (sparse files), or NULL */
 	GHashTable	*i_dir;		/* directories: name -> struct inode */
 	struct inode	*i_parent;	/* directories: ".." */
 };
@@ -47,9 +50,16 @@ struct fs {
 	struct inode	*fs_root;
 };
 
+/* Logical blocks mapped by a plain array; further ones (a sparse file
+ * written far out) by a hash table, so that a block map costs memory for
+ * the blocks a file has, not for its size. */
+#define FFS_DENSE	(1 << 20)
+
 /* Device block (DEV_BSIZE units) of an fs block number. */
 #define fsbtodb(fs, b)	((b) * ((fs)->fs_bsize / DEV_BSIZE))
 #define lblkno(fs, off)	((off) / (fs)->fs_bsize)
+/* Blocks needed to hold len bytes (no overflow for any len >= 0). */
+#define howmany_blk(fs, len) ((len) / (fs)->fs_bsize + ((len) % (fs)->fs_bsize != 0))
 #define blkoff(fs, off)	((off) % (fs)->fs_bsize)
 
 bool	ffs_mount(struct kern *k, GError **err);
@@ -63,7 +73,8 @@ ufs2_daddr_t ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn);
 ufs2_daddr_t ffs_balloc(struct kern *k, struct inode *ip, int64_t lbn);
 /* Free every block at or past the first block beyond length. */
 void	ffs_truncate_blocks(struct kern *k, struct inode *ip, int64_t length);
-/* Give a new file all its blocks at once (the starting file system). */
+/* Give a file all its blocks up to size at once (the starting file
+ * system).  False, changing nothing, if they do not fit. */
 bool	ffs_prealloc(struct kern *k, struct inode *ip, int64_t size);
 
 #endif

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #define FD_MAX	(1 << 20)	/* larger descriptors are not believed */
+#define RW_MAX	0x7ffff000LL	/* the most one read or write moves (Linux's
+				   MAX_RW_COUNT): a larger count is not believed */
 
 bool
 path_is_passthrough(const struct kern *k, const char *path)
@@ -171,7 +173,10 @@ ensure_size(struct kern *k, struct vnode *vp, int64_t end)
 	if (vp->v_type != VREG || end <= ip->i_size)
 		return;
 	k->cnt.trace_repairs++;
-	(void)ffs_prealloc(k, ip, end);
+	/* If the data cannot fit, the file grows as a hole (reads of it
+	 * cost no I/O) rather than filling the file system. */
+	if (!ffs_prealloc(k, ip, end))
+		ip->i_size = end;
 }
 
 /* ---- the calls ------------------------------------------------------- */
@@ -269,7 +274,7 @@ sys_rw(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	bool positional = tc->sc == SC_PREAD || tc->sc == SC_PWRITE ||
 	    tc->sc == SC_PREADV || tc->sc == SC_PWRITEV;
 	struct vnode *vp;
-	int64_t off, n = tc->ret;
+	int64_t off, n = MIN(tc->ret, RW_MAX);
 
 	out->fd = tc->fd;
 	if (fp == NULL || fp->f_type != DTYPE_VNODE) {
@@ -282,8 +287,10 @@ sys_rw(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		return;
 	}
 	off = positional ? tc->off : fp->f_offset;
-	if (off < 0)
-		off = 0;
+	if (off < 0 || off > INT64_MAX / 2) {
+		k->cnt.trace_repairs++;		/* not a believable offset */
+		return;
+	}
 	if (write && (fp->f_flag & FAPPEND) && !positional)
 		off = vn_size(vp);
 	out->off = off;

@@ -563,14 +563,13 @@ int
 vn_truncate(struct kern *k, struct vnode *vp, int64_t length)
 {
 	struct inode *ip = vp->v_data;
-	int bsize = k->fs.fs_bsize;
 
 	if (vp->v_type == VDIR)
 		return EISDIR;
 	if (length < ip->i_size) {
 		/* Buffers wholly past the new end go (vtruncbuf), then the
 		 * blocks (ffs_truncate). */
-		vinvalbuf_range(k, vp, (length + bsize - 1) / bsize);
+		vinvalbuf_range(k, vp, howmany_blk(&k->fs, length));
 		ffs_truncate_blocks(k, ip, length);
 	}
 	ip->i_size = length;
