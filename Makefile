@@ -68,8 +68,12 @@ demo: deps vfssim
 	./vfssim replay traces/d1-sqlite-journal.strace.gz --db reports/demo.db
 	./vfssim plot reports/demo.db -o reports/demo-latency.png
 
-bench: vfssim
+$(REL)/bench_engine: tests/bench_engine.c $(REL)/sim/engine.o
+	$(CC) $(CFLAGS) $(BASEFLAGS) -o $@ $^ $(LIBS)
+
+bench: vfssim $(REL)/bench_engine
 	@scripts/bench
+	@$(REL)/bench_engine
 
 clean:
 	rm -rf build vfssim

@@ -397,10 +397,12 @@ cmd_profile(int argc, char **argv)
 {
 	char *prof_file = NULL;
 	char **sets = NULL;
-	gboolean list = FALSE;
+	gboolean list = FALSE, ini = FALSE;
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Profile to apply over the defaults", "FILE" },
+		{ "ini", 0, 0, G_OPTION_ARG_NONE, &ini,
+		  "Print the defaults as a commented profile (profiles/default.ini)", NULL },
 		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "Override a key (repeatable)", "KEY=VALUE" },
 		{ "list", 'l', 0, G_OPTION_ARG_NONE, &list,
@@ -415,6 +417,30 @@ cmd_profile(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!parse(ctx, &argc, &argv, &err)) {
 		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (ini) {
+		const struct pkey *k;
+		const char *group = "";
+
+		printf("# vfssim default profile: the machine a FreeBSD user ran in 2001.\n"
+		    "#\n# Every key vfssim knows, at its default (vfssim profile --ini\n"
+		    "# writes this file).  A profile need only name the keys it changes;\n"
+		    "# any key can also be set on the command line with\n"
+		    "#   --set group.key=value   or by its sysctl name, e.g. "
+		    "--set kern.filedelay=5s\n"
+		    "# Sizes take K/M/G suffixes (powers of two); times need a unit "
+		    "(ns, us, ms, s).\n");
+		for (k = profile_keys; k->group != NULL; k++) {
+			if (strcmp(group, k->group) != 0)
+				printf("\n[%s]\n", group = k->group);
+			printf("# %s", k->doc);
+			if (k->sysctl != NULL)
+				printf(" (sysctl %s)", k->sysctl);
+			if (k->choices != NULL)
+				printf(" [%s]", k->choices);
+			printf("\n%s = %s\n", k->key, k->dflt);
+		}
 		goto out;
 	}
 	if (list) {

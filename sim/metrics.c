@@ -30,26 +30,32 @@ static const char schema[] =
 	"  finished TEXT,"
 	"  status TEXT NOT NULL CHECK (status IN ('running','complete','failed')),"
 	"  error TEXT);"
+	/* The per-event tables are keyed by (run, seq) and stored in that
+	 * order (WITHOUT ROWID): a run's rows are one range, found without a
+	 * separate index, and appending them costs no index upkeep. */
 	"CREATE TABLE IF NOT EXISTS syscalls ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  pid INTEGER NOT NULL, call TEXT NOT NULL,"
 	"  class TEXT NOT NULL CHECK (class IN ('sim','pass')),"
 	"  path TEXT, fd INTEGER, offset INTEGER, bytes INTEGER,"
 	"  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,"
-	"  result INTEGER, error TEXT);"
+	"  result INTEGER, error TEXT,"
+	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS disk_io ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  submit_ns INTEGER NOT NULL, start_ns INTEGER NOT NULL,"
 	"  end_ns INTEGER NOT NULL, sector INTEGER NOT NULL,"
 	"  sectors INTEGER NOT NULL, is_write INTEGER NOT NULL,"
 	"  queue_ns INTEGER NOT NULL, seek_ns INTEGER NOT NULL,"
 	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
-	"  bufs INTEGER NOT NULL);"
+	"  bufs INTEGER NOT NULL,"
+	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS samples ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  t_ns INTEGER NOT NULL, dirty_bufs INTEGER, clean_bufs INTEGER,"
 	"  empty_bufs INTEGER, busy_bufs INTEGER, disk_qlen INTEGER,"
-	"  running_bytes INTEGER, procs INTEGER, calls_done INTEGER);"
+	"  running_bytes INTEGER, procs INTEGER, calls_done INTEGER,"
+	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS summary ("
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  metric TEXT NOT NULL, value REAL,"
@@ -58,17 +64,14 @@ static const char schema[] =
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  call TEXT NOT NULL, lo_ns INTEGER NOT NULL, hi_ns INTEGER NOT NULL,"
 	"  count INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS syscalls_run ON syscalls(run);"
-	"CREATE INDEX IF NOT EXISTS disk_io_run ON disk_io(run);"
-	"CREATE INDEX IF NOT EXISTS samples_run ON samples(run);"
 	"CREATE INDEX IF NOT EXISTS latency_hist_run ON latency_hist(run);";
 
 enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, NST };
 
 static const char *const stmt_sql[NST] = {
-	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?)",
+	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES (?,?,?)",
 	[ST_HIST] = "INSERT INTO latency_hist VALUES (?,?,?,?,?)",
 };
@@ -78,6 +81,7 @@ struct metrics {
 	char		*path;
 	sqlite3_stmt	*st[NST];
 	int64_t		 run;
+	int64_t		 seq[NST];	/* rows of the run so far, per table */
 	bool		 in_txn;
 	unsigned	 pending;	/* rows since the last commit */
 	char		*error;		/* first failure */
@@ -186,7 +190,7 @@ step(struct metrics *m, int st, const char *what)
 	if (sqlite3_step(s) != SQLITE_DONE)
 		note_error(m, what);
 	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
+	m->seq[st]++;
 	if (++m->pending >= BATCH) {
 		commit(m);
 		begin(m);
@@ -242,7 +246,7 @@ static void
 bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
 {
 	if (t != NULL)
-		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, i);
 }
@@ -261,22 +265,20 @@ metrics_syscall(struct metrics *m, const struct syscall_row *r)
 {
 	sqlite3_stmt *s = m->st[ST_SYSCALL];
 
+	/* Strings are bound SQLITE_STATIC: they outlive the step below. */
 	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int(s, 2, r->pid);
-	sqlite3_bind_text(s, 3, r->call, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, r->passthrough ? "pass" : "sim", -1, SQLITE_STATIC);
-	bind_text_or_null(s, 5, r->path);
-	bind_i64_or_null(s, 6, r->fd);
-	bind_i64_or_null(s, 7, r->offset);
-	bind_i64_or_null(s, 8, r->bytes);
-	sqlite3_bind_int64(s, 9, r->start_ns);
-	sqlite3_bind_int64(s, 10, r->end_ns);
-	sqlite3_bind_int64(s, 11, r->result);
-	if (r->err != 0) {
-		const char *n = strerrorname_np(r->err);
-
-		bind_text_or_null(s, 12, n);
-	}
+	sqlite3_bind_int64(s, 2, m->seq[ST_SYSCALL]);
+	sqlite3_bind_int(s, 3, r->pid);
+	sqlite3_bind_text(s, 4, r->call, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->passthrough ? "pass" : "sim", -1, SQLITE_STATIC);
+	bind_text_or_null(s, 6, r->path);
+	bind_i64_or_null(s, 7, r->fd);
+	bind_i64_or_null(s, 8, r->offset);
+	bind_i64_or_null(s, 9, r->bytes);
+	sqlite3_bind_int64(s, 10, r->start_ns);
+	sqlite3_bind_int64(s, 11, r->end_ns);
+	sqlite3_bind_int64(s, 12, r->result);
+	bind_text_or_null(s, 13, r->err != 0 ? strerrorname_np(r->err) : NULL);
 	step(m, ST_SYSCALL, "syscalls");
 }
 
@@ -286,17 +288,18 @@ metrics_disk_io(struct metrics *m, const struct diskreq *r)
 	sqlite3_stmt *s = m->st[ST_DISK];
 
 	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, r->submit);
-	sqlite3_bind_int64(s, 3, r->start);
-	sqlite3_bind_int64(s, 4, r->end);
-	sqlite3_bind_int64(s, 5, r->sector);
-	sqlite3_bind_int(s, 6, r->nsect);
-	sqlite3_bind_int(s, 7, r->write);
-	sqlite3_bind_int64(s, 8, r->start - r->submit);
-	sqlite3_bind_int64(s, 9, r->seek_ns);
-	sqlite3_bind_int64(s, 10, r->rot_ns);
-	sqlite3_bind_int64(s, 11, r->xfer_ns);
-	sqlite3_bind_int(s, 12, r->nbufs);
+	sqlite3_bind_int64(s, 2, m->seq[ST_DISK]);
+	sqlite3_bind_int64(s, 3, r->submit);
+	sqlite3_bind_int64(s, 4, r->start);
+	sqlite3_bind_int64(s, 5, r->end);
+	sqlite3_bind_int64(s, 6, r->sector);
+	sqlite3_bind_int(s, 7, r->nsect);
+	sqlite3_bind_int(s, 8, r->write);
+	sqlite3_bind_int64(s, 9, r->start - r->submit);
+	sqlite3_bind_int64(s, 10, r->seek_ns);
+	sqlite3_bind_int64(s, 11, r->rot_ns);
+	sqlite3_bind_int64(s, 12, r->xfer_ns);
+	sqlite3_bind_int(s, 13, r->nbufs);
 	step(m, ST_DISK, "disk_io");
 }
 
@@ -306,15 +309,16 @@ metrics_sample(struct metrics *m, const struct sample_row *r)
 	sqlite3_stmt *s = m->st[ST_SAMPLE];
 
 	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, r->t_ns);
-	sqlite3_bind_int(s, 3, r->dirty_bufs);
-	sqlite3_bind_int(s, 4, r->clean_bufs);
-	sqlite3_bind_int(s, 5, r->empty_bufs);
-	sqlite3_bind_int(s, 6, r->busy_bufs);
-	sqlite3_bind_int(s, 7, r->disk_qlen);
-	sqlite3_bind_int64(s, 8, r->running_bytes);
-	sqlite3_bind_int(s, 9, r->procs);
-	sqlite3_bind_int64(s, 10, (int64_t)r->calls_done);
+	sqlite3_bind_int64(s, 2, m->seq[ST_SAMPLE]);
+	sqlite3_bind_int64(s, 3, r->t_ns);
+	sqlite3_bind_int(s, 4, r->dirty_bufs);
+	sqlite3_bind_int(s, 5, r->clean_bufs);
+	sqlite3_bind_int(s, 6, r->empty_bufs);
+	sqlite3_bind_int(s, 7, r->busy_bufs);
+	sqlite3_bind_int(s, 8, r->disk_qlen);
+	sqlite3_bind_int64(s, 9, r->running_bytes);
+	sqlite3_bind_int(s, 10, r->procs);
+	sqlite3_bind_int64(s, 11, (int64_t)r->calls_done);
 	step(m, ST_SAMPLE, "samples");
 }
 
@@ -324,7 +328,7 @@ metrics_summary(struct metrics *m, const char *metric, double value)
 	sqlite3_stmt *s = m->st[ST_SUMMARY];
 
 	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_text(s, 2, metric, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 3, value);
 	step(m, ST_SUMMARY, "summary");
 }
@@ -342,7 +346,7 @@ metrics_hist(struct metrics *m, const char *call, const struct hist *h)
 			continue;
 		hist_bucket(i, &lo, &hi);
 		sqlite3_bind_int64(s, 1, m->run);
-		sqlite3_bind_text(s, 2, call, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, call, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, lo);
 		sqlite3_bind_int64(s, 4, hi);
 		sqlite3_bind_int64(s, 5, (int64_t)h->counts[i]);

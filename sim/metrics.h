@@ -10,15 +10,17 @@
  *	'complete' only when everything was recorded; a run that failed or was
  *	interrupted is 'failed' (its other rows are deleted) or stays 'running'
  *	(the process died).  profile is the effective profile, every key.
- *   syscalls(run, pid, call, class, path, fd, offset, bytes, start_ns,
+ *   syscalls(run, seq, pid, call, class, path, fd, offset, bytes, start_ns,
  *        end_ns, result, error)
  *	one row a replayed call (unless --no-events); class 'sim' (through the
  *	simulated kernel) or 'pass' (not a file of the simulated fs: traced
- *	time); times are simulated ns since the start of the run.
- *   disk_io(run, submit_ns, start_ns, end_ns, sector, sectors, is_write,
- *        queue_ns, seek_ns, rot_ns, xfer_ns, bufs)
- *	one row a disk request (unless --no-events).
- *   samples(run, t_ns, dirty_bufs, clean_bufs, empty_bufs, busy_bufs,
+ *	time); times are simulated ns since the start of the run.  seq
+ *	numbers a run's rows of each table from 0, in the order recorded;
+ *	(run, seq) is the key, and rows are stored in that order.
+ *   disk_io(run, seq, submit_ns, start_ns, end_ns, sector, sectors,
+ *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs)
+ *	one row a disk request, in completion order (unless --no-events).
+ *   samples(run, seq, t_ns, dirty_bufs, clean_bufs, empty_bufs, busy_bufs,
  *        disk_qlen, running_bytes, procs, calls_done)
  *	the machine's state every replay.sample_interval.
  *   summary(run, metric, value)

@@ -72,10 +72,10 @@ EOF
 db=$T/twice.db
 if "$VFSSIM" replay "$T/twice.trace" --db "$db" -q >"$T/out" 2>&1; then
 	r1=$(sql "$db" "SELECT count(*) FROM disk_io d, syscalls s WHERE s.run = 1 AND
-		s.call = 'read' AND s.rowid = (SELECT min(rowid) FROM syscalls WHERE call = 'read')
+		s.seq = (SELECT min(seq) FROM syscalls WHERE call = 'read')
 		AND d.is_write = 0 AND d.start_ns >= s.start_ns AND d.end_ns <= s.end_ns")
 	r2=$(sql "$db" "SELECT count(*) FROM disk_io d, syscalls s WHERE s.run = 1 AND
-		s.call = 'read' AND s.rowid = (SELECT max(rowid) FROM syscalls WHERE call = 'read')
+		s.seq = (SELECT max(seq) FROM syscalls WHERE call = 'read')
 		AND d.start_ns >= s.start_ns AND d.start_ns <= s.end_ns")
 	hits=$(metric "$db" 1 bio.bread_hits)
 	if [ "$r1" -ge 8 ] && [ "$r2" = 0 ] && [ "${hits%.0}" = 8 ]; then
