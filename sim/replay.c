@@ -644,8 +644,10 @@ uproc_main(void *arg)
 	g_hash_table_steal(r->uprocs, GINT_TO_POINTER(u->pid));
 	/* Calls already read for this pid belong to a later process that
 	 * reused the number. */
-	if ((qc = TAILQ_FIRST(&u->q)) != NULL) {
-		struct uproc *n = uproc_root(r, u->pid, qc->tc.t_ns);
+	if ((qc = TAILQ_FIRST(&u->q)) != NULL ||
+	    (u->spill != NULL && u->spill->n > 0)) {
+		struct uproc *n = uproc_root(r, u->pid,
+		    qc != NULL ? qc->tc.t_ns : TC_NOTIME);
 
 		while ((qc = TAILQ_FIRST(&u->q)) != NULL) {
 			TAILQ_REMOVE(&u->q, qc, link);
