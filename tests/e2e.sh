@@ -222,6 +222,27 @@ else
 	bad "gen seq"
 fi
 
+# ---- an interrupted run is marked failed, never complete ------------------
+"$VFSSIM" gen seq --param size=8M --param iosize=4K --param mode=read --param passes=200 \
+	-o "$T/long.trace" >/dev/null 2>&1
+"$VFSSIM" replay "$T/long.trace" --db "$T/int.db" -q >"$T/out" 2>&1 &
+rpid=$!
+for _ in $(seq 1 600); do	# until the run has begun recording
+	[ "$(sql "$T/int.db" "SELECT count(*) FROM runs" 2>/dev/null)" = 1 ] && break
+	sleep 0.1
+done
+sleep 0.5
+kill -INT $rpid
+wait $rpid
+rc=$?
+st=$(sql "$T/int.db" "SELECT status FROM runs")
+rows=$(sql "$T/int.db" "SELECT count(*) FROM syscalls")
+if [ $rc != 0 ] && [ "$st" = failed ] && [ "$rows" = 0 ] && no_sanitizer_report "$T/out"; then
+	ok "an interrupted run is marked failed and its rows are gone"
+else
+	bad "interrupt: exit $rc, status $st, $rows rows"; head -3 "$T/out"
+fi
+
 # ---- bad input: a clear error naming file and line, exit 2, no report ----
 expect_bad() { # name, expected-substring, command...
 	local name=$1 want=$2; shift 2
