@@ -238,7 +238,7 @@ cmd_import(int argc, char **argv)
 	{
 		char *tmp = g_strdup_printf("%s.partial", outpath);
 
-		w = trace_writer_open(tmp, &err);
+		w = trace_writer_open(tmp, g_str_has_suffix(outpath, ".gz"), &err);
 		if (w == NULL) {
 			g_free(tmp);
 			rc = fail(err, 1);

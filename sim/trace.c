@@ -971,12 +971,12 @@ struct trace_writer {
 };
 
 struct trace_writer *
-trace_writer_open(const char *path, GError **err)
+trace_writer_open(const char *path, bool gzip, GError **err)
 {
 	struct trace_writer *w = g_new0(struct trace_writer, 1);
 
 	w->path = g_strdup(path);
-	if (g_str_has_suffix(path, ".gz"))
+	if (gzip)
 		w->gz = gzopen(path, "wb6");
 	else
 		w->fp = fopen(path, "w");

@@ -255,9 +255,10 @@ void	native_format_header(GString *out);
 int	native_parse_line(const char *line, size_t len, struct trace_call *tc,
 	    GError **err);
 
-/* A writer for native traces; gzip-compressed when the name ends ".gz". */
+/* A writer for native traces, gzip-compressed when gzip is true (callers
+ * pass whether the final name ends in ".gz"). */
 struct trace_writer;
-struct trace_writer *trace_writer_open(const char *path, GError **err);
+struct trace_writer *trace_writer_open(const char *path, bool gzip, GError **err);
 bool	trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err);
 bool	trace_writer_close(struct trace_writer *w, GError **err);
 

@@ -187,11 +187,12 @@ EOF2
 
 # ---- import: strace -> native replays the same ---------------------------
 if "$VFSSIM" import strace traces/d3-git-commit.strace.gz -o "$T/d3.trace.gz" >/dev/null 2>&1 &&
+	gzip -t "$T/d3.trace.gz" && [ ! -e "$T/d3.trace.gz.partial" ] &&
 	"$VFSSIM" replay "$T/d3.trace.gz" --db "$T/c.db" -q >/dev/null 2>&1; then
 	dump "$T/c.db" | grep -v -e '^traces' -e "$T" >"$T/c.txt"
 	grep -v -e '^traces' -e "$T" "$T/a.txt" >"$T/a2.txt"
 	if cmp -s "$T/a2.txt" "$T/c.txt"; then
-		ok "an imported native trace replays exactly like the strace log"
+		ok "an imported (gzip'd) native trace replays exactly like the strace log"
 	else
 		bad "import changes the replay"; diff "$T/a2.txt" "$T/c.txt" | head
 	fi

@@ -61,7 +61,8 @@ writer_reader(const char *suffix)
 	char *path = g_strdup_printf("%s/vfssim-test-%d%s", g_get_tmp_dir(),
 	    (int)getpid(), suffix);
 	GError *err = NULL;
-	struct trace_writer *w = trace_writer_open(path, &err);
+	struct trace_writer *w = trace_writer_open(path,
+	    g_str_has_suffix(path, ".gz"), &err);
 	struct trace_reader *r;
 	struct trace_call tc, back;
 	const char name[] = "weird \"name\"\n\t\xc3\xa9\xff.txt";
@@ -87,6 +88,17 @@ writer_reader(const char *suffix)
 		assert_true(trace_write(w, &tc, &err));
 	}
 	assert_true(trace_writer_close(w, &err));
+	{
+		/* compressed exactly when asked: gzip's magic number */
+		gchar *data = NULL;
+		gsize len = 0;
+
+		assert_true(g_file_get_contents(path, &data, &len, NULL));
+		assert_true(len > 2);
+		assert_int_equal((unsigned char)data[0] == 0x1f &&
+		    (unsigned char)data[1] == 0x8b, g_str_has_suffix(path, ".gz"));
+		g_free(data);
+	}
 
 	r = trace_open(path, &err);
 	assert_non_null(r);

@@ -282,7 +282,7 @@ workload_generate(const char *name, char **params, uint64_t seed,
 	g.rng = g_rand_new_with_seed((guint32)(seed ^ (seed >> 32)));
 	trace_call_init(&g.tc);
 	tmp = g_strdup_printf("%s.partial", out);
-	g.w = trace_writer_open(tmp, err);
+	g.w = trace_writer_open(tmp, g_str_has_suffix(out, ".gz"), err);
 	if (g.w == NULL)
 		goto out;
 	ok = wl->generate(&g) && g.error == NULL;
