@@ -59,8 +59,9 @@ check: deps
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
+# Every tests/e2e*.sh, each against the sanitizer build of vfssim.
 e2e: $(DBG)/vfssim
-	@VFSSIM=$(DBG)/vfssim tests/e2e.sh
+	@set -e; for t in tests/e2e*.sh; do echo "== $$t"; VFSSIM=$(DBG)/vfssim $$t; done
 
 demo: deps vfssim
 	@mkdir -p reports
