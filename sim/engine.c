@@ -121,6 +121,8 @@ struct sim {
 	bool		 running;
 	void		(*deadlock_fn)(struct sim *, void *);
 	void		*deadlock_arg;
+	void		(*event_fn)(struct sim *, void *);
+	void		*event_arg;
 };
 
 void
@@ -563,6 +565,13 @@ sim_set_deadlock_hook(struct sim *s, void (*fn)(struct sim *, void *), void *arg
 }
 
 void
+sim_set_event_hook(struct sim *s, void (*fn)(struct sim *, void *), void *arg)
+{
+	s->event_fn = fn;
+	s->event_arg = arg;
+}
+
+void
 sim_foreach_sleeper(struct sim *s,
     void (*fn)(struct sim_proc *p, const void *chan, void *arg), void *arg)
 {
@@ -616,6 +625,8 @@ sim_run(struct sim *s)
 			switch_to(s, p);
 			break;
 		}
+		if (s->event_fn != NULL)
+			s->event_fn(s, s->event_arg);
 	}
 	s->running = false;
 	if (s->stop)

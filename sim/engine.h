@@ -98,4 +98,8 @@ void	sim_foreach_sleeper(struct sim *s,
 
 unsigned sim_nprocs(const struct sim *s);	/* live user processes */
 
+/* Call fn after every event (invariant checks in test builds). */
+void	sim_set_event_hook(struct sim *s, void (*fn)(struct sim *, void *),
+	    void *arg);
+
 #endif

@@ -42,10 +42,47 @@ const struct pkey profile_keys[] = {
 
 	{ "bio", "nbuf", PK_INT, "0", "kern.nbuf", NULL,
 	  "Buffer headers; 0 sizes them from memory as the kernel does" },
+	{ "bio", "nswbuf", PK_INT, "0", "kern.nswbuf", NULL,
+	  "pbufs for cluster and raw I/O; 0: max(min(nbuf/4, 64), 16)" },
+	{ "bio", "maxbufspace", PK_SIZE, "0", "vfs.maxbufspace", NULL,
+	  "Buffer-map KVA; 0: nbuf * BKVASIZE (16K)" },
+	{ "bio", "hibufspace", PK_SIZE, "0", "vfs.hibufspace", NULL,
+	  "KVA normal allocations stay under; 0: max(3/4 maxbufspace, "
+	  "maxbufspace - 10 * MAXBSIZE)" },
+	{ "bio", "lobufspace", PK_SIZE, "0", "vfs.lobufspace", NULL,
+	  "Below this the cache grows instead of recycling; 0: hibufspace - MAXBSIZE" },
 	{ "bio", "hidirtybuffers", PK_INT, "0", "vfs.hidirtybuffers", NULL,
-	  "Dirty buffers at which buf_daemon is urged to flush; 0: nbuf/4 + 20" },
+	  "Dirty buffers at which writers stall in bwillwrite; 0: nbuf/4 + 20, "
+	  "halved while over 3/4 of hibufspace" },
 	{ "bio", "lodirtybuffers", PK_INT, "0", "vfs.lodirtybuffers", NULL,
 	  "Dirty buffers buf_daemon flushes down to; 0: hidirtybuffers/2" },
+	{ "bio", "lofreebuffers", PK_INT, "0", "vfs.lofreebuffers", NULL,
+	  "Free-header low-water mark; 0: nbuf/18 + 5" },
+	{ "bio", "hifreebuffers", PK_INT, "0", "vfs.hifreebuffers", NULL,
+	  "Free-header high-water mark; 0: 2 * lofreebuffers" },
+	{ "bio", "lorunningspace", PK_SIZE, "512K", "vfs.lorunningspace", NULL,
+	  "Async writes in flight at which \"wdrain\" sleepers wake" },
+	{ "bio", "hirunningspace", PK_SIZE, "1M", "vfs.hirunningspace", NULL,
+	  "Async writes in flight beyond which writers sleep \"wdrain\"" },
+	{ "bio", "bwillwrite", PK_BOOL, "true", "vfs.bwillwrite", NULL,
+	  "Writers stall at hidirtybuffers (the seed's bwillwrite); false "
+	  "takes the throttle out" },
+	{ "bio", "policy", PK_ENUM, "freebsd", NULL, "freebsd|lru|clock|2q|arc",
+	  "Which clean buffer getnewbuf recycles: FreeBSD's CLEAN queue (LRU "
+	  "by release), or textbook LRU, CLOCK, 2Q, ARC" },
+	{ "bio", "opt_bound", PK_BOOL, "false", NULL, NULL,
+	  "At the end, replay the run's block references through every "
+	  "policy and Belady's OPT for the same nbuf (memory: 24 bytes a reference)" },
+
+	{ "vm", "kernel_wired", PK_SIZE, "10M", NULL, NULL,
+	  "Memory the kernel itself wires at boot (not available for caching)" },
+	{ "vm", "vmiodirenable", PK_BOOL, "true", "vfs.vmiodirenable", NULL,
+	  "Directories use VMIO buffers, their blocks cached in the VM" },
+	{ "vm", "io_reserve", PK_BOOL, "true", "vm.io_reserve", NULL,
+	  "The seed's low-memory fix: buffer I/O allocates from the page "
+	  "reserve and gives memory back under pressure; false: it blocks" },
+	{ "vfs", "iosize_max", PK_SIZE, "128K", "vfs.iosize_max", NULL,
+	  "The mount's largest I/O (mnt_iosize_max: 128K from the ATA driver)" },
 
 	{ "syncer", "syncdelay", PK_TIME, "30s", NULL, NULL,
 	  "How long the syncer waits before revisiting a vnode it could not clean" },
@@ -98,6 +135,12 @@ const struct pkey profile_keys[] = {
 	{ "replay", "readahead", PK_INT, "100000", NULL, NULL,
 	  "Most calls held in memory ahead of the processes that need them; "
 	  "beyond, a lagging process's calls wait in a temporary file" },
+	{ "replay", "verify", PK_BOOL, "false", NULL, NULL,
+	  "Track a version of every block written and check at the end that "
+	  "the disk holds the last one (summary verify.*)" },
+	{ "replay", "check_every_event", PK_BOOL, "false", NULL, NULL,
+	  "Check the buffer and page accounting after every event (test "
+	  "builds with INVARIANTS; slow)" },
 	{ "replay", "sample_interval", PK_TIME, "1s", NULL, NULL,
 	  "Simulated time between rows of the samples table" },
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL }
@@ -106,6 +149,17 @@ const struct pkey profile_keys[] = {
 struct profile {
 	GKeyFile	*kf;		/* every key, always present */
 	GString		*sources;
+};
+
+/* Other names some keys go by (the sysctl listing uses them). */
+static const struct alias {
+	const char	*name;
+	const char	*group, *key;
+	const char	*suffix;	/* appended to the value given */
+} aliases[] = {
+	{ "machine.memory_mb", "machine", "memory", "M" },
+	{ "kernel.era", "machine", "era", "" },
+	{ NULL, NULL, NULL, NULL }
 };
 
 static const struct pkey *
@@ -489,6 +543,20 @@ profile_set(struct profile *p, const char *assignment, GError **err)
 	}
 	if (k == NULL)
 		k = find_sysctl(name);
+	if (k == NULL) {
+		const struct alias *a;
+
+		for (a = aliases; a->name != NULL; a++)
+			if (strcmp(a->name, name) == 0)
+				break;
+		if (a->name != NULL) {
+			char *v2 = g_strconcat(value, a->suffix, NULL);
+
+			k = find_key(a->group, a->key);
+			g_free(value);
+			value = v2;
+		}
+	}
 	if (k == NULL) {
 		g_set_error(err, PROFILE_ERROR, 0,
 		    "--set %s: unknown setting \"%s\" (vfssim profile --list shows them all)",

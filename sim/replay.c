@@ -959,7 +959,7 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	g_ptr_array_free(keys, TRUE);
 
 	put(r, "bio.nbuf", k->bc.nbuf);
-	put(r, "bio.bufsize", k->bc.bsize);
+	put(r, "bio.bufsize", k->fs.fs_bsize);
 	put(r, "bio.hidirtybuffers", k->bc.hidirtybuffers);
 	put(r, "bio.lodirtybuffers", k->bc.lodirtybuffers);
 	put(r, "bio.getblk", (double)c->getblk);
@@ -982,7 +982,7 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "bio.dirty_peak", c->dirty_peak);
 	put(r, "bio.dirty_at_end", k->bc.numdirtybuffers);
 	put(r, "bio.dirty_bytes_at_end",
-	    (double)k->bc.numdirtybuffers * k->bc.bsize);
+	    (double)k->bc.numdirtybuffers * k->fs.fs_bsize);
 
 	put(r, "disk.reads", (double)ds->reads);
 	put(r, "disk.writes", (double)ds->writes);

@@ -1,5 +1,8 @@
-/* Unit tests of the buffer cache: hits and misses, LRU order, delayed
- * writes and who writes them, bwillwrite, and the accounting invariants. */
+/* Unit tests of the buffer cache and the page cache under it: sizing,
+ * hits and misses, LRU order, the page cache surviving buffer recycling,
+ * delayed writes and who writes them, bwillwrite, fsync, VMIO
+ * directories, low memory, replacement policies, nothing lost — with the
+ * accounting invariants checked after every event. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,22 +20,35 @@ struct machine {
 	struct kern	*k;
 	struct profile	*prof;
 	struct vnode	*vp;		/* /f, 8 MB, preallocated */
+	int		 bsize;
 };
+
+static void
+boot_with(struct machine *m, const char *const *sets, bool check)
+{
+	GError *err = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->s = sim_create();
+	m->prof = profile_new();
+	if (check)
+		assert_true(profile_set(m->prof, "replay.check_every_event=true", &err));
+	for (; sets != NULL && *sets != NULL; sets++)
+		if (!profile_set(m->prof, *sets, &err))
+			fail_msg("%s", err->message);
+	m->k = kern_boot(m->s, m->prof, &err);
+	if (m->k == NULL)
+		fail_msg("boot: %s", err->message);
+	m->bsize = m->k->fs.fs_bsize;
+	assert_int_equal(vn_create(m->k, vn_root(m->k), "f", VREG, &m->vp), 0);
+	assert_true(ffs_prealloc(m->k, m->vp->v_data, 8 << 20));
+	vref(m->vp);
+}
 
 static void
 boot(struct machine *m, const char *const *sets)
 {
-	GError *err = NULL;
-
-	m->s = sim_create();
-	m->prof = profile_new();
-	for (; sets != NULL && *sets != NULL; sets++)
-		assert_true(profile_set(m->prof, *sets, &err));
-	m->k = kern_boot(m->s, m->prof, &err);
-	assert_non_null(m->k);
-	assert_int_equal(vn_create(m->k, vn_root(m->k), "f", VREG, &m->vp), 0);
-	assert_true(ffs_prealloc(m->k, m->vp->v_data, 8 << 20));
-	vref(m->vp);
+	boot_with(m, sets, true);
 }
 
 static void
@@ -53,6 +69,71 @@ run(struct machine *m, sim_proc_fn *fn)
 	bufcache_check(m->k);
 }
 
+/* ---- sizing: the kernel's formulas ------------------------------------ */
+
+static void
+test_sizing(void **state)
+{
+	/* memory, nbuf, hidirtybuffers, lodirtybuffers, lofreebuffers,
+	 * hibufspace, nswbuf — worked out by hand from bufinit() */
+	static const struct {
+		const char *mem;
+		int nbuf, hidirty, lodirty, lofree;
+		int64_t hibufspace;
+		int nswbuf;
+	} want[] = {
+		{ "32M", 498, 144, 72, 32, 498LL * 16384 - 655360, 64 },
+		{ "64M", 1010, 272, 136, 61, 1010LL * 16384 - 655360, 64 },
+		{ "128M", 1483, 390, 195, 87, 1483LL * 16384 - 655360, 64 },
+		{ "256M", 2302, 595, 297, 132, 2302LL * 16384 - 655360, 64 },
+		{ "1G", 7218, 1824, 912, 406, 7218LL * 16384 - 655360, 64 },
+	};
+	unsigned i;
+
+	for (i = 0; i < G_N_ELEMENTS(want); i++) {
+		char *set = g_strdup_printf("machine.memory=%s", want[i].mem);
+		const char *sets[] = { set, NULL };
+		struct machine m;
+
+		boot_with(&m, sets, false);
+		assert_int_equal(m.k->bc.nbuf, want[i].nbuf);
+		assert_int_equal(m.k->bc.hidirtybuffers, want[i].hidirty);
+		assert_int_equal(m.k->bc.lodirtybuffers, want[i].lodirty);
+		assert_int_equal(m.k->bc.lofreebuffers, want[i].lofree);
+		assert_int_equal(m.k->bc.hifreebuffers, 2 * want[i].lofree);
+		assert_int_equal(m.k->bc.maxbufspace, (int64_t)want[i].nbuf * 16384);
+		assert_int_equal(m.k->bc.hibufspace, want[i].hibufspace);
+		assert_int_equal(m.k->bc.lobufspace, want[i].hibufspace - 65536);
+		assert_int_equal(m.k->bc.nswbuf, want[i].nswbuf);
+		assert_int_equal(m.k->vm.cluster_pbuf_freecnt, want[i].nswbuf / 2);
+		shutdown_machine(&m);
+		g_free(set);
+	}
+}
+
+/* The VM thresholds for 128 MB (vm_pageout.c). */
+static void
+test_vm_thresholds(void **state)
+{
+	struct machine m;
+	struct vmmeter *c;
+
+	boot_with(&m, NULL, false);
+	c = &m.k->vm.cnt;
+	assert_int_equal(c->v_page_count, 32768);
+	/* v_free_min = 4 + (32768 - 1024) / 200 = 162; reserved = 16 + 34 +
+	 * 32768/768 = 92; severe = 162/2 + 92 = 173; min += reserved = 254;
+	 * target = 4 * 254 + 92 = 1108. */
+	assert_int_equal(c->v_free_reserved, 92);
+	assert_int_equal(c->v_free_severe, 173);
+	assert_int_equal(c->v_free_min, 254);
+	assert_int_equal(c->v_free_target, 1108);
+	assert_int_equal(c->v_cache_min, 1108);
+	assert_int_equal(c->v_cache_max, 2216);
+	assert_int_equal(c->v_inactive_target, 1662);
+	shutdown_machine(&m);
+}
+
 /* ---- a miss reads from the disk; the second read hits ---------------- */
 
 static struct { uint64_t reads_after_first, reads_after_second; int cached; } hm;
@@ -63,11 +144,11 @@ hitmiss_body(void *arg)
 	struct machine *m = arg;
 	struct buf *bp;
 
-	assert_int_equal(bread(m->k, m->vp, 5, m->k->bc.bsize, &bp), 0);
+	assert_int_equal(bread(m->k, m->vp, 5, m->bsize, &bp), 0);
 	hm.cached = (bp->b_flags & B_CACHE) != 0;
 	bqrelse(m->k, bp);
 	hm.reads_after_first = m->k->disk.st.reads;
-	assert_int_equal(bread(m->k, m->vp, 5, m->k->bc.bsize, &bp), 0);
+	assert_int_equal(bread(m->k, m->vp, 5, m->bsize, &bp), 0);
 	bqrelse(m->k, bp);
 	hm.reads_after_second = m->k->disk.st.reads;
 }
@@ -84,72 +165,133 @@ test_hit_miss(void **state)
 	assert_int_equal(hm.reads_after_second, 1);
 	assert_int_equal(m.k->cnt.bread, 2);
 	assert_int_equal(m.k->cnt.bread_hits, 1);
-	/* the block came from where the file's block 5 lives */
-	assert_int_equal(m.k->disk.st.sectors_read, m.k->bc.bsize / DEV_BSIZE);
+	assert_int_equal(m.k->disk.st.sectors_read, m.bsize / DEV_BSIZE);
+	/* the buffer's pages belong to the file's VM object */
+	assert_int_equal(vm_object_resident(m.vp), m.bsize / PAGE_SIZE);
 	shutdown_machine(&m);
 }
 
-/* ---- LRU: the least recently used clean buffer is the one recycled --- */
+/* ---- LRU: the least recently released clean buffer is recycled ------ */
 
 static void
 lru_body(void *arg)
 {
 	struct machine *m = arg;
-	int nbuf = m->k->bc.nbuf, i;
+	int n = 24, i;
 	struct buf *bp;
 
-	for (i = 0; i < nbuf; i++) {
-		bread(m->k, m->vp, i, m->k->bc.bsize, &bp);
+	for (i = 0; i < n; i++) {
+		bread(m->k, m->vp, i, m->bsize, &bp);
 		bqrelse(m->k, bp);
 	}
-	/* touch block 0: now block 1 is the oldest */
-	bread(m->k, m->vp, 0, m->k->bc.bsize, &bp);
+	/* touch block 0 again: now block 1 is the oldest */
+	bread(m->k, m->vp, 0, m->bsize, &bp);
 	bqrelse(m->k, bp);
-	/* one more block needs a buffer */
-	bread(m->k, m->vp, nbuf, m->k->bc.bsize, &bp);
-	bqrelse(m->k, bp);
+	for (i = n; i < n + 4; i++) {
+		bread(m->k, m->vp, i, m->bsize, &bp);
+		bqrelse(m->k, bp);
+	}
 }
 
 static void
 test_lru(void **state)
 {
-	static const char *const sets[] = { "bio.nbuf=16", NULL };
+	/* 24 buffers' worth of KVA below lobufspace: the cache grows to 24,
+	 * then recycles the oldest released. */
+	static const char *const sets[] = { "bio.nbuf=32",
+	    "bio.lobufspace=393216", "bio.hibufspace=458752", NULL };
 	struct machine m;
 	struct buf *bp;
-	int i;
 
 	boot(&m, sets);
-	assert_int_equal(m.k->bc.nbuf, 16);
 	run(&m, lru_body);
-	assert_non_null(incore(m.k, m.vp, 0));
-	assert_null(incore(m.k, m.vp, 1));
-	for (i = 2; i <= 16; i++)
-		assert_non_null(incore(m.k, m.vp, i));
-	/* CLEAN is in LRU order: oldest (2) first, newest (16) last */
-	bp = TAILQ_FIRST(&m.k->bc.queues[QUEUE_CLEAN]);
-	assert_int_equal(bp->b_lblkno, 2);
+	assert_non_null(incore(m.k, m.vp, 0));	/* touched: kept */
+	assert_null(incore(m.k, m.vp, 1));	/* oldest: recycled first */
+	assert_null(incore(m.k, m.vp, 2));
 	bp = TAILQ_LAST(&m.k->bc.queues[QUEUE_CLEAN], bufqueue);
-	assert_int_equal(bp->b_lblkno, 16);
+	assert_int_equal(bp->b_lblkno, 27);
+	/* bufspace stayed between the marks */
+	assert_true(m.k->bc.bufspace <= m.k->bc.hibufspace);
+	shutdown_machine(&m);
+}
+
+/* ---- the page cache outlives buffer space ----------------------------- */
+
+static struct { uint64_t reads1, reads2; int64_t size; } pc;
+
+static void
+pagecache_body(void *arg)
+{
+	struct machine *m = arg;
+	int nblk = (int)(pc.size / m->bsize), pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nblk; i++) {
+			struct buf *bp;
+
+			bread(m->k, m->vp, i, m->bsize, &bp);
+			bqrelse(m->k, bp);
+		}
+		if (pass == 0)
+			pc.reads1 = m->k->disk.st.reads;
+		else
+			pc.reads2 = m->k->disk.st.reads;
+	}
+}
+
+static void
+test_pagecache(void **state)
+{
+	/* 64 buffers (1 MB of buffer space) on a 128 MB machine; a 4 MB file
+	 * read twice: the second pass finds every block in the page cache. */
+	static const char *const sets[] = { "bio.nbuf=64", NULL };
+	struct machine m;
+
+	boot(&m, sets);
+	pc.size = 4 << 20;
+	run(&m, pagecache_body);
+	assert_int_equal(pc.reads1, 512);
+	assert_int_equal(pc.reads2, 512);		/* no disk reads at all */
+	assert_int_equal(m.k->cnt.pagecache_hits, 512);
+	assert_int_equal(vm_object_resident(m.vp), 1024);
+	shutdown_machine(&m);
+}
+
+/* ... but not when the file is twice the memory left for caching: read in
+ * the same order again, LRU has always just evicted the next block. */
+static void
+test_pagecache_small(void **state)
+{
+	static const char *const sets[] = { "bio.nbuf=64", "machine.memory=8M",
+	    "vm.kernel_wired=4M", NULL };
+	struct machine m;
+
+	boot(&m, sets);
+	pc.size = 8 << 20;
+	run(&m, pagecache_body);
+	if (pc.reads2 - pc.reads1 <= 256)
+		fail_msg("first pass %llu reads, second %llu",
+		    (unsigned long long)pc.reads1,
+		    (unsigned long long)(pc.reads2 - pc.reads1));
+	assert_true(m.k->vm.freed_from_cache > 0);	/* cached pages reused */
 	shutdown_machine(&m);
 }
 
 /* ---- delayed writes: dirty until the syncer's filedelay -------------- */
 
-static struct { int dirty_after; uint64_t writes_after; } dw;
+static struct { int dirty_after; uint64_t writes_at_29s; } dw;
 
 static void
 dirty_body(void *arg)
 {
 	struct machine *m = arg;
-	struct buf *bp = getblk(m->k, m->vp, 3, m->k->bc.bsize);
+	struct buf *bp = getblk(m->k, m->vp, 3, m->bsize);
 
-	bp->b_flags |= B_CACHE;
+	vfs_bio_clrbuf(m->k, bp);
 	bdwrite(m->k, bp);
 	dw.dirty_after = m->k->bc.numdirtybuffers;
-	dw.writes_after = m->k->disk.st.writes;
-	/* Stay around long enough for the syncer to act. */
 	sim_pause(m->k->sim, 29 * SIM_SEC);
-	dw.writes_after += 100 * m->k->disk.st.writes;	/* still 0 at 29 s */
+	dw.writes_at_29s = m->k->disk.st.writes;
 	sim_pause(m->k->sim, 3 * SIM_SEC);
 }
 
@@ -161,21 +303,20 @@ test_delayed_write(void **state)
 	boot(&m, NULL);
 	run(&m, dirty_body);
 	assert_int_equal(dw.dirty_after, 1);
-	assert_int_equal(dw.writes_after, 0);		/* none by 29 s */
+	assert_int_equal(dw.writes_at_29s, 0);		/* none by 29 s */
 	assert_int_equal(m.k->disk.st.writes, 1);	/* written by 32 s */
 	assert_int_equal(m.k->bc.numdirtybuffers, 0);
-	assert_int_equal(m.k->cnt.syncer_writes, 1);
+	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 1);
 	shutdown_machine(&m);
 }
 
-/* A shorter filedelay makes the syncer write sooner. */
 static void
 short_delay_body(void *arg)
 {
 	struct machine *m = arg;
-	struct buf *bp = getblk(m->k, m->vp, 3, m->k->bc.bsize);
+	struct buf *bp = getblk(m->k, m->vp, 3, m->bsize);
 
-	bp->b_flags |= B_CACHE;
+	vfs_bio_clrbuf(m->k, bp);
 	bdwrite(m->k, bp);
 	sim_pause(m->k->sim, 7 * SIM_SEC);
 }
@@ -192,6 +333,39 @@ test_filedelay(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- the syncer clusters contiguous dirty blocks --------------------- */
+
+static void
+cluster_body(void *arg)
+{
+	struct machine *m = arg;
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		struct buf *bp = getblk(m->k, m->vp, i, m->bsize);
+
+		vfs_bio_clrbuf(m->k, bp);
+		bp->b_flags |= B_CLUSTEROK;
+		bdwrite(m->k, bp);
+	}
+	sim_pause(m->k->sim, 32 * SIM_SEC);
+}
+
+static void
+test_syncer_clusters(void **state)
+{
+	struct machine m;
+
+	boot(&m, NULL);
+	run(&m, cluster_body);
+	/* 32 contiguous 8 KB blocks in 128 KB clusters: 2 writes each of 16 */
+	assert_int_equal(m.k->disk.st.writes, 2);
+	assert_int_equal(m.k->disk.st.sectors_written, 32 * m.bsize / DEV_BSIZE);
+	assert_int_equal(m.k->cnt.cluster_writes, 2);
+	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 32);
+	shutdown_machine(&m);
+}
+
 /* ---- bwillwrite: a writer stalls at hidirtybuffers -------------------- */
 
 static void
@@ -202,14 +376,13 @@ flood_body(void *arg)
 
 	/* 3 MB: more than buf_daemon may have in flight (hirunningspace,
 	 * 1 MB), so it waits in "wdrain" while the writer dirties on. */
-	for (i = 0; i < 100 * 4; i++) {
+	for (i = 0; i < 400; i++) {
 		struct buf *bp;
 
 		bwillwrite(m->k);
-		bp = getblk(m->k, m->vp, i, m->k->bc.bsize);
-		bp->b_flags |= B_CACHE;
+		bp = getblk(m->k, m->vp, i, m->bsize);
+		vfs_bio_clrbuf(m->k, bp);
 		bdwrite(m->k, bp);
-		bufcache_check(m->k);
 	}
 }
 
@@ -218,6 +391,8 @@ test_bwillwrite(void **state)
 {
 	static const char *const sets[] = { "bio.nbuf=512", "vfs.hidirtybuffers=20",
 	    "vfs.lodirtybuffers=10", NULL };
+	static const char *const off[] = { "bio.nbuf=512", "vfs.hidirtybuffers=20",
+	    "vfs.lodirtybuffers=10", "vfs.bwillwrite=false", NULL };
 	struct machine m;
 
 	boot(&m, sets);
@@ -226,7 +401,14 @@ test_bwillwrite(void **state)
 	assert_true(m.k->cnt.wdrain_waits > 0);
 	/* the writer never gets past hidirtybuffers */
 	assert_true(m.k->cnt.dirty_peak <= 20);
-	assert_true(m.k->cnt.bufdaemon_writes > 0);
+	assert_true(m.k->bc.writes_by[BW_BUFDAEMON] > 0);
+	shutdown_machine(&m);
+
+	/* without the throttle the dirty count runs away */
+	boot(&m, off);
+	run(&m, flood_body);
+	assert_int_equal(m.k->cnt.bwillwrite_stalls, 0);
+	assert_true(m.k->cnt.dirty_peak > 40);
 	shutdown_machine(&m);
 }
 
@@ -239,9 +421,9 @@ fsync_body(void *arg)
 	int i;
 
 	for (i = 0; i < 10; i++) {
-		struct buf *bp = getblk(m->k, m->vp, i, m->k->bc.bsize);
+		struct buf *bp = getblk(m->k, m->vp, i, m->bsize);
 
-		bp->b_flags |= B_CACHE;
+		vfs_bio_clrbuf(m->k, bp);
 		bdwrite(m->k, bp);
 	}
 	VOP_FSYNC(m->k, m->vp, MNT_WAIT);
@@ -262,33 +444,334 @@ test_fsync(void **state)
 	shutdown_machine(&m);
 }
 
-/* ---- the kernel's own sizing of the cache from memory ---------------- */
+/* ---- VMIO directories (vfs.vmiodirenable) ----------------------------- */
+
+static struct vnode *dirvp;
 
 static void
-test_sizing(void **state)
+dirread_body(void *arg)
 {
-	static const char *const sets[] = { "machine.memory=128M", NULL };
+	struct machine *m = arg;
+	int pass, i;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 128; i++) {
+			struct buf *bp;
+
+			bread(m->k, i < 64 ? dirvp : m->vp, i, m->bsize, &bp);
+			bqrelse(m->k, bp);
+		}
+}
+
+static uint64_t
+dir_rereads(const char *setting)
+{
+	const char *sets[] = { "bio.nbuf=32", setting, NULL };
+	struct machine m;
+	uint64_t r;
+
+	boot(&m, sets);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VDIR, &dirvp), 0);
+	assert_true(ffs_prealloc(m.k, dirvp->v_data, 64 * m.bsize));
+	vref(dirvp);
+	run(&m, dirread_body);
+	r = m.k->disk.st.reads;
+	vrele(m.k, dirvp);
+	shutdown_machine(&m);
+	return r;
+}
+
+static void
+test_vmiodir(void **state)
+{
+	/* 64 directory blocks and 64 file blocks through 32 buffers, twice.
+	 * With VMIO directories every block is cached in the VM (128 reads);
+	 * without, the directory blocks are read again (64 more). */
+	assert_int_equal(dir_rereads("vfs.vmiodirenable=true"), 128);
+	assert_int_equal(dir_rereads("vfs.vmiodirenable=false"), 192);
+}
+
+/* ---- low memory: the seed's fix keeps I/O going ----------------------- */
+
+static void
+lowmem_body(void *arg)
+{
+	struct machine *m = arg;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		struct buf *bp;
+
+		bread(m->k, m->vp, i, m->bsize, &bp);
+		bqrelse(m->k, bp);
+	}
+}
+
+static void
+stop_callout(struct sim *s, void *arg)
+{
+	(void)arg;
+	sim_stop(s);
+}
+
+static char waitmsg[16];
+
+static void
+note_sleeper(struct sim_proc *p, const void *chan, void *arg)
+{
+	(void)chan;
+	(void)arg;
+	g_strlcpy(waitmsg, sim_proc_wmesg(p), sizeof(waitmsg));
+}
+
+static void
+test_lowmem(void **state)
+{
+	/* 4 MB with all but ~100 pages wired by the kernel, and 100 buffers
+	 * of 2 pages: the cache would grow past memory.  Without the seed's
+	 * fix, clean buffers keep their pages wired, the page allocator will
+	 * not touch the reserve, nothing is ever unwired, and the reader
+	 * waits in vmwait for good — a low-memory deadlock.  With it, buffers
+	 * give their pages back under pressure and I/O dips into the
+	 * reserve: the reads go on. */
+	static const char *const fix[] = { "machine.memory=4M",
+	    "vm.kernel_wired=3700K", "bio.nbuf=100", NULL };
+	static const char *const nofix[] = { "machine.memory=4M",
+	    "vm.kernel_wired=3700K", "bio.nbuf=100", "vm.io_reserve=false", NULL };
 	struct machine m;
 
-	/* 128 MB: 50 + 1024 + 409 = 1483 buffers, hidirtybuffers 390. */
-	boot(&m, sets);
-	assert_int_equal(m.k->bc.nbuf, 1483);
-	assert_int_equal(m.k->bc.hidirtybuffers, 390);
-	assert_int_equal(m.k->bc.lodirtybuffers, 195);
+	boot(&m, fix);
+	run(&m, lowmem_body);
+	assert_int_equal(m.k->disk.st.reads, 200);
 	shutdown_machine(&m);
+
+	boot(&m, nofix);
+	sim_spawn(m.s, "test", lowmem_body, &m, 0);
+	/* daemons keep ticking, so stop after a while and look */
+	sim_at(m.s, 10 * SIM_SEC, stop_callout, NULL);
+	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	assert_true(m.k->disk.st.reads < 200);
+	waitmsg[0] = '\0';
+	sim_foreach_sleeper(m.s, note_sleeper, NULL);
+	assert_string_equal(waitmsg, "vmwait");
+	shutdown_machine(&m);
+}
+
+/* ---- nothing lost: every block's last version reaches the disk -------- */
+
+static void
+versions_body(void *arg)
+{
+	struct machine *m = arg;
+	GRand *rng = g_rand_new_with_seed(7);
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		int64_t lbn = g_rand_int_range(rng, 0, 300);
+		struct buf *bp;
+
+		bwillwrite(m->k);
+		bread(m->k, m->vp, lbn, m->bsize, &bp);
+		bio_note_version(m->k, bp);
+		bp->b_flags |= B_CLUSTEROK;
+		if (i % 7 == 0)
+			bawrite(m->k, bp);
+		else
+			bdwrite(m->k, bp);
+		if (i % 500 == 0)
+			sim_pause(m->k->sim, 2 * SIM_SEC);
+	}
+	kern_sync(m->k);
+	g_rand_free(rng);
+}
+
+static void
+test_nothing_lost(void **state)
+{
+	static const char *const sets[] = { "replay.verify=true", "bio.nbuf=100",
+	    "vfs.hidirtybuffers=30", NULL };
+	struct machine m;
+	uint64_t checked, lost;
+
+	boot_with(&m, sets, false);
+	run(&m, versions_body);
+	lost = bio_verify(m.k, &checked);
+	assert_int_equal(checked, 300);
+	assert_int_equal(lost, 0);
+	assert_int_equal(m.k->bc.numdirtybuffers, 0);
+	shutdown_machine(&m);
+}
+
+/* ---- replacement policies -------------------------------------------- */
+
+/* Misses of LRU with capacity c, from Mattson's stack distances: a
+ * reference misses iff its block is not among the c most recently used. */
+static uint64_t
+mattson_lru_misses(const struct bp_key *refs, size_t n, int c)
+{
+	GArray *stack = g_array_new(FALSE, FALSE, sizeof(struct bp_key));
+	uint64_t misses = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		guint d;
+
+		for (d = 0; d < stack->len; d++) {
+			struct bp_key *x = &g_array_index(stack, struct bp_key,
+			    stack->len - 1 - d);
+
+			if (x->vid == refs[i].vid && x->lblkno == refs[i].lblkno)
+				break;
+		}
+		/* a first reference has infinite stack distance */
+		if (d == stack->len || d >= (guint)c)
+			misses++;
+		if (d < stack->len)
+			g_array_remove_index(stack, stack->len - 1 - d);
+		g_array_append_val(stack, refs[i]);
+	}
+	g_array_free(stack, TRUE);
+	return misses;
+}
+
+static struct bp_key *
+make_refs(size_t n, unsigned seed)
+{
+	struct bp_key *refs = g_new(struct bp_key, n);
+	GRand *rng = g_rand_new_with_seed(seed);
+	size_t i;
+
+	/* hot set, a sequential scan, and noise */
+	for (i = 0; i < n; i++) {
+		int kind = g_rand_int_range(rng, 0, 10);
+
+		refs[i].vid = 1 + (uint64_t)g_rand_int_range(rng, 0, 3);
+		if (kind < 5)
+			refs[i].lblkno = g_rand_int_range(rng, 0, 40);
+		else if (kind < 8)
+			refs[i].lblkno = 1000 + (int64_t)(i % 300);
+		else
+			refs[i].lblkno = g_rand_int_range(rng, 0, 5000);
+	}
+	g_rand_free(rng);
+	return refs;
+}
+
+static void
+test_lru_mattson(void **state)
+{
+	size_t n = 20000;
+	struct bp_key *refs = make_refs(n, 42);
+	static const int sizes[] = { 1, 2, 8, 32, 64, 100, 250, 1000 };
+	unsigned i;
+
+	for (i = 0; i < G_N_ELEMENTS(sizes); i++)
+		assert_int_equal(bufpolicy_misses(bufpolicy_lookup("lru"), refs, n,
+		    sizes[i]), mattson_lru_misses(refs, n, sizes[i]));
+	g_free(refs);
+}
+
+static void
+test_opt_bound(void **state)
+{
+	size_t n = 20000;
+	struct bp_key *refs = make_refs(n, 7);
+	static const int sizes[] = { 1, 16, 64, 256 };
+	unsigned i, j;
+
+	for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
+		uint64_t opt = bufpolicy_opt_misses(refs, n, sizes[i]);
+
+		for (j = 0; bufpolicies[j] != NULL; j++) {
+			uint64_t mine = bufpolicy_misses(bufpolicies[j], refs, n,
+			    sizes[i]);
+
+			if (opt > mine)
+				fail_msg("OPT %llu > %s %llu at %d",
+				    (unsigned long long)opt, bufpolicies[j]->name,
+				    (unsigned long long)mine, sizes[i]);
+		}
+	}
+	/* a known case: A B C A B D A B with 2 buffers.  OPT: A B C (evicts
+	 * B, used after A) A B (evicts C, never used again) D (evicts B) A B:
+	 * 6 misses; LRU misses all 8. */
+	{
+		struct bp_key s[8];
+		const char *seq = "ABCABDAB";
+
+		for (i = 0; i < 8; i++) {
+			s[i].vid = 1;
+			s[i].lblkno = seq[i];
+		}
+		assert_int_equal(bufpolicy_opt_misses(s, 8, 2), 6);
+		assert_int_equal(bufpolicy_misses(bufpolicy_lookup("lru"), s, 8, 2), 8);
+	}
+	g_free(refs);
+}
+
+/* The in-kernel policies run a real workload with the invariants held. */
+static void
+policy_body(void *arg)
+{
+	struct machine *m = arg;
+	GRand *rng = g_rand_new_with_seed(3);
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		struct buf *bp;
+		int64_t lbn = g_rand_int_range(rng, 0, 10) < 7 ?
+		    g_rand_int_range(rng, 0, 20) : g_rand_int_range(rng, 0, 800);
+
+		bread(m->k, m->vp, lbn, m->bsize, &bp);
+		if (i % 10 == 0)
+			bdwrite(m->k, bp);
+		else
+			bqrelse(m->k, bp);
+	}
+	g_rand_free(rng);
+}
+
+static void
+test_policies_run(void **state)
+{
+	static const char *const names[] = { "freebsd", "lru", "clock", "2q", "arc" };
+	unsigned i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		char *set = g_strdup_printf("bio.policy=%s", names[i]);
+		const char *sets[] = { set, "bio.nbuf=48", "machine.memory=8M",
+		    "vm.kernel_wired=6M", NULL };
+		struct machine m;
+
+		boot(&m, sets);
+		run(&m, policy_body);
+		assert_true(m.k->cnt.bread == 2000);
+		shutdown_machine(&m);
+		g_free(set);
+	}
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizing),
+		cmocka_unit_test(test_vm_thresholds),
 		cmocka_unit_test(test_hit_miss),
 		cmocka_unit_test(test_lru),
+		cmocka_unit_test(test_pagecache),
+		cmocka_unit_test(test_pagecache_small),
 		cmocka_unit_test(test_delayed_write),
 		cmocka_unit_test(test_filedelay),
+		cmocka_unit_test(test_syncer_clusters),
 		cmocka_unit_test(test_bwillwrite),
 		cmocka_unit_test(test_fsync),
-		cmocka_unit_test(test_sizing),
+		cmocka_unit_test(test_vmiodir),
+		cmocka_unit_test(test_lowmem),
+		cmocka_unit_test(test_nothing_lost),
+		cmocka_unit_test(test_lru_mattson),
+		cmocka_unit_test(test_opt_bound),
+		cmocka_unit_test(test_policies_run),
 	};
 
 	return cmocka_run_group_tests_name("bio", tests, NULL, NULL);

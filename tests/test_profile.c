@@ -52,6 +52,20 @@ test_default_ini_matches(void **state)
 	char *a, *b;
 
 	assert_true(profile_load(file, "profiles/default.ini", &err));
+	{
+		/* and it names every key: none may be missing from it */
+		GKeyFile *kf = g_key_file_new();
+		const struct pkey *k;
+
+		assert_true(g_key_file_load_from_file(kf, "profiles/default.ini",
+		    G_KEY_FILE_NONE, NULL));
+		for (k = profile_keys; k->group != NULL; k++)
+			if (!g_key_file_has_key(kf, k->group, k->key, NULL))
+				fail_msg("profiles/default.ini lacks %s.%s "
+				    "(./vfssim profile --ini > profiles/default.ini)",
+				    k->group, k->key);
+		g_key_file_free(kf);
+	}
 	a = profile_to_text(dflt);
 	b = profile_to_text(file);
 	assert_string_equal(a, b);

@@ -1,18 +1,26 @@
 /*
- * bio.c — the buffer cache: vfs_bio.c.
+ * bio.c — the buffer cache: vfs_bio.c as RELENG_4 and 5.0-CURRENT of 2001
+ * ran it.
  *
- * Buffers are found by (vnode, logical block) in a hash, and sit on one of
- * the free queues when no one holds them: CLEAN in LRU order (released to the
- * tail, recycled from the head), DIRTY oldest first (buf_daemon flushes from
- * the head), EMPTY for headers with no identity.  A buffer held by a thread,
- * or by the kernel while its I/O is in flight, is on no queue.
+ * A buffer holds one block of a file.  Its memory is VM pages of the
+ * vnode's object (VMIO; vm.c) — so a recycled buffer's data stays in the
+ * page cache and a later getblk finds it valid without I/O — or kernel
+ * memory for non-VMIO buffers (directories unless vfs.vmiodirenable).  Each
+ * buffer also takes a window of the buffer map's KVA (BKVASIZE units); the
+ * KVA in use is bufspace, held between lobufspace and hibufspace.
  *
- * Where the kernel sleeps, so does the simulated process:
- *   "getblk"  the buffer is locked by someone else (getblk)
- *   "newbuf"  no clean or empty buffer to recycle (getnewbuf)
+ * When no thread holds a buffer it sits on one free queue: LOCKED, CLEAN
+ * (valid; LRU: released to the tail, recycled from the head), DIRTY
+ * (B_DELWRI, oldest first), EMPTYKVA (no identity, KVA kept) or EMPTY.
+ *
+ * Where the kernel sleeps, so does the simulated process (wmesg):
+ *   "getblk"  the buffer is locked by another thread or by its I/O
+ *   "newbuf"/"nbufbs"/"nbufkv"  getnewbuf found nothing to recycle
  *   "biord"/"biowr"  waiting for I/O (biowait)
  *   "flswai"  too many dirty buffers (bwillwrite)
- *   "wdrain"  too many bytes of async writes in flight (waitrunningbufspace)
+ *   "wdrain"  more than hirunningspace bytes of writes in flight
+ *   "vmwait"  no free page for the buffer's memory (allocbuf)
+ *   "wswbuf0" no pbuf for a cluster (cluster_wbuild)
  */
 #include "kern.h"
 #include "kassert.h"
@@ -20,11 +28,8 @@
 #include <errno.h>
 #include <string.h>
 
-#define BKVASIZE	16384
-#define MAXBSIZE	65536
-
 static const char *const qname[BUFFER_QUEUES] G_GNUC_UNUSED = {
-	"NONE", "CLEAN", "DIRTY", "EMPTY"
+	"NONE", "LOCKED", "CLEAN", "DIRTY", "EMPTYKVA", "EMPTY"
 };
 
 static guint
@@ -44,12 +49,17 @@ bufkey_equal(gconstpointer a, gconstpointer b)
 	return x->vid == y->vid && x->lblkno == y->lblkno;
 }
 
+#define round_page(x)	(((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define round_kva(x)	(((x) + BKVASIZE - 1) / BKVASIZE * BKVASIZE)
+
+/* ---- sizing ---------------------------------------------------------- */
+
 /*
- * bufinit: size the cache from memory exactly as the kernel does when
- * kern.nbuf is 0 (kern_vfs_bio_buffer_alloc / machdep.c): 50 headers, plus
- * one per 64 KB of the first 64 MB of memory beyond 4 MB, plus two fifths of
- * one per 64 KB above 64 MB, capped by maxbcache (200 MB of BKVASIZE
- * buffers).  The dirty watermarks follow bufinit().
+ * bufinit (and kern_vfs_bio_buffer_alloc / the i386 machdep.c autosizing
+ * when kern.nbuf is 0): 50 headers, plus one per 64 KB of the first 64 MB
+ * of memory beyond 4 MB, plus two fifths of one per 64 KB above 64 MB.
+ * (The later 200 MB maxbcache cap postdates these eras.)  Then the space
+ * and count watermarks, each overridable from the profile.
  */
 void
 bufinit(struct kern *k)
@@ -57,9 +67,9 @@ bufinit(struct kern *k)
 	struct bufcache *bc = &k->bc;
 	int64_t kb = k->p.memory / 1024;
 	int factor = 4 * BKVASIZE / 1024;
-	int64_t maxbufspace, hibufspace;
 	int i;
 
+	memset(bc, 0, sizeof(*bc));
 	if (k->p.nbuf > 0)
 		bc->nbuf = k->p.nbuf;
 	else {
@@ -69,29 +79,47 @@ bufinit(struct kern *k)
 			n += MIN((kb - 4096) / factor, 65536 / factor);
 		if (kb > 65536)
 			n += (kb - 65536) * 2 / (factor * 5);
-		n = MIN(n, (200LL << 20) / BKVASIZE);
 		bc->nbuf = (int)n;
 	}
-	bc->bsize = k->p.bsize;
-	maxbufspace = (int64_t)bc->nbuf * BKVASIZE;
-	hibufspace = MAX(3 * maxbufspace / 4, maxbufspace - 10 * MAXBSIZE);
+	/* nswbuf: pbufs for clustering and physical I/O.  The 2001 code
+	 * capped it at 64 (later kernels at 256). */
+	bc->nswbuf = k->p.nswbuf > 0 ? k->p.nswbuf :
+	    MAX(MIN(bc->nbuf / 4, 64), 16);
+
+	bc->maxbufspace = k->p.maxbufspace > 0 ? k->p.maxbufspace :
+	    (int64_t)bc->nbuf * BKVASIZE;
+	bc->hibufspace = k->p.hibufspace > 0 ? k->p.hibufspace :
+	    MAX(3 * bc->maxbufspace / 4, bc->maxbufspace - 10 * MAXBSIZE);
+	bc->lobufspace = k->p.lobufspace > 0 ? k->p.lobufspace :
+	    bc->hibufspace - MAXBSIZE;
+	bc->maxbufmallocspace = bc->hibufspace / 20;
+	bc->lorunningspace = k->p.lorunningspace;
+	bc->hirunningspace = k->p.hirunningspace;
+
 	if (k->p.hidirtybuffers > 0)
 		bc->hidirtybuffers = k->p.hidirtybuffers;
 	else {
+		/* Keep the dirty data under 3/4 of the buffer space. */
 		bc->hidirtybuffers = bc->nbuf / 4 + 20;
-		while ((int64_t)bc->hidirtybuffers * BKVASIZE > 3 * hibufspace / 4)
+		while ((int64_t)bc->hidirtybuffers * BKVASIZE > 3 * bc->hibufspace / 4)
 			bc->hidirtybuffers >>= 1;
 	}
 	bc->lodirtybuffers = k->p.lodirtybuffers > 0 ? k->p.lodirtybuffers :
 	    bc->hidirtybuffers / 2;
 	if (bc->lodirtybuffers >= bc->hidirtybuffers)
 		bc->lodirtybuffers = bc->hidirtybuffers - 1;
-	bc->lorunningspace = 512 * 1024;
-	bc->hirunningspace = 1024 * 1024;
+	bc->lofreebuffers = k->p.lofreebuffers > 0 ? k->p.lofreebuffers :
+	    bc->nbuf / 18 + 5;
+	bc->hifreebuffers = k->p.hifreebuffers > 0 ? k->p.hifreebuffers :
+	    2 * bc->lofreebuffers;
+	bc->iosize_max = k->p.iosize_max;
+	bc->bwillwrite_on = k->p.bwillwrite;
 
 	for (i = 0; i < BUFFER_QUEUES; i++)
 		TAILQ_INIT(&bc->queues[i]);
 	bc->hash = g_hash_table_new(bufkey_hash, bufkey_equal);
+	bc->kvaunits = (int)(bc->maxbufspace / BKVASIZE);
+	bc->kvamap = g_malloc0((size_t)bc->kvaunits + 1);
 	bc->bufs = g_new0(struct buf, bc->nbuf);
 	for (i = 0; i < bc->nbuf; i++) {
 		struct buf *bp = &bc->bufs[i];
@@ -99,21 +127,87 @@ bufinit(struct kern *k)
 		bp->b_qindex = QUEUE_EMPTY;
 		bp->b_flags = B_INVAL;
 		bp->b_lblkno = NOLBLK;
-		bp->b_bufsize = bc->bsize;
+		bp->b_kvabase = -1;
 		bp->b_io.arg = bp;
+		TAILQ_INIT(&bp->b_cluster_head);
 		TAILQ_INSERT_TAIL(&bc->queues[QUEUE_EMPTY], bp, b_freelist);
 	}
 	bc->qlen[QUEUE_EMPTY] = bc->nbuf;
 	bc->numfreebuffers = bc->nbuf;
+
+	bc->policy = k->p.bufpolicy;
+	if (bc->policy != NULL)
+		bc->polstate = bc->policy->create(bc->nbuf);
+	if (k->p.verify) {
+		bc->ver_mem = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+		    g_free, NULL);
+		bc->ver_disk = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+		    g_free, NULL);
+	}
+	if (k->p.opt_bound)
+		bc->refs = tmpfile();
 }
 
 void
 bufdone_all(struct kern *k)
 {
-	if (k->bc.hash != NULL)
-		g_hash_table_destroy(k->bc.hash);
-	g_free(k->bc.bufs);
-	memset(&k->bc, 0, sizeof(k->bc));
+	struct bufcache *bc = &k->bc;
+
+	if (bc->hash != NULL)
+		g_hash_table_destroy(bc->hash);
+	if (bc->policy != NULL && bc->polstate != NULL)
+		bc->policy->destroy(bc->polstate);
+	if (bc->ver_mem != NULL)
+		g_hash_table_destroy(bc->ver_mem);
+	if (bc->ver_disk != NULL)
+		g_hash_table_destroy(bc->ver_disk);
+	if (bc->refs != NULL)
+		fclose(bc->refs);
+	g_free(bc->kvamap);
+	g_free(bc->bufs);
+	memset(bc, 0, sizeof(*bc));
+}
+
+bool
+buf_dirty_count_severe(const struct kern *k)
+{
+	return k->bc.numdirtybuffers >= k->bc.hidirtybuffers;
+}
+
+/* ---- the buffer map (KVA) -------------------------------------------- */
+
+/* vm_map_findspace on the buffer map: first fit, from a rotating hint. */
+static int
+kva_alloc(struct bufcache *bc, int units)
+{
+	int start, run, i, n = bc->kvaunits;
+
+	for (start = 0; start < n; start++) {
+		i = (bc->kvahint + start) % n;
+		if (i + units > n)
+			continue;
+		for (run = 0; run < units && !bc->kvamap[i + run]; run++)
+			;
+		if (run == units) {
+			memset(bc->kvamap + i, 1, (size_t)units);
+			bc->kvahint = (i + units) % n;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void
+bfreekva(struct kern *k, struct buf *bp)
+{
+	struct bufcache *bc = &k->bc;
+
+	if (bp->b_kvasize == 0)
+		return;
+	memset(bc->kvamap + bp->b_kvabase, 0, (size_t)(bp->b_kvasize / BKVASIZE));
+	bc->bufspace -= bp->b_kvasize;
+	bp->b_kvasize = 0;
+	bp->b_kvabase = -1;
 }
 
 /* ---- locks ----------------------------------------------------------- */
@@ -137,7 +231,7 @@ BUF_LOCK(struct kern *k, struct buf *bp, const char *wmesg)
 	}
 }
 
-static void
+void
 BUF_UNLOCK(struct kern *k, struct buf *bp)
 {
 	KASSERT(bp->b_lockholder != NULL, ("BUF_UNLOCK: buffer not locked"));
@@ -146,7 +240,7 @@ BUF_UNLOCK(struct kern *k, struct buf *bp)
 		wakeup(k->sim, bp);
 }
 
-/* ---- wakeups --------------------------------------------------------- */
+/* ---- wakeups (vfs_bio.c's helpers) ----------------------------------- */
 
 static void
 bd_wakeup(struct kern *k, int dirtybuflevel)
@@ -178,6 +272,17 @@ numdirtywakeup(struct kern *k, int level)
 }
 
 static void
+bufspacewakeup(struct kern *k)
+{
+	struct bufcache *bc = &k->bc;
+
+	if (bc->needsbuffer & VFS_BIO_NEED_BUFSPACE) {
+		bc->needsbuffer &= ~VFS_BIO_NEED_BUFSPACE;
+		wakeup(k->sim, &bc->needsbuffer);
+	}
+}
+
+static void
 bufcountwakeup(struct kern *k)
 {
 	struct bufcache *bc = &k->bc;
@@ -185,6 +290,8 @@ bufcountwakeup(struct kern *k)
 	bc->numfreebuffers++;
 	if (bc->needsbuffer) {
 		bc->needsbuffer &= ~VFS_BIO_NEED_ANY;
+		if (bc->numfreebuffers >= bc->hifreebuffers)
+			bc->needsbuffer &= ~VFS_BIO_NEED_FREE;
 		wakeup(k->sim, &bc->needsbuffer);
 	}
 }
@@ -205,9 +312,14 @@ runningbufwakeup(struct kern *k, struct buf *bp)
 	}
 }
 
-/* Throttle async writers while more than hirunningspace bytes of writes
- * are in flight (the pipeline added to 4.x/-current in December 2000). */
-static void
+/*
+ * waitrunningbufspace: the only throttle on how fast async writes are
+ * issued.  While more than hirunningspace bytes are in flight, sleep
+ * "wdrain" until completions bring it to lorunningspace.  (December 2000 in
+ * both branches; the 2003 exemption of buf_daemon and the syncer came
+ * later.)
+ */
+void
 waitrunningbufspace(struct kern *k)
 {
 	struct bufcache *bc = &k->bc;
@@ -220,17 +332,18 @@ waitrunningbufspace(struct kern *k)
 	}
 }
 
-/* ---- queues ---------------------------------------------------------- */
+/* ---- queues, identity, the policy ------------------------------------ */
 
 void
 bremfree(struct kern *k, struct buf *bp)
 {
 	struct bufcache *bc = &k->bc;
+	int q = bp->b_qindex;
 
-	KASSERT(bp->b_qindex != QUEUE_NONE, ("bremfree: buffer on no queue"));
-	TAILQ_REMOVE(&bc->queues[bp->b_qindex], bp, b_freelist);
-	bc->qlen[bp->b_qindex]--;
-	if (bp->b_qindex != QUEUE_DIRTY)
+	KASSERT(q != QUEUE_NONE, ("bremfree: buffer on no queue"));
+	TAILQ_REMOVE(&bc->queues[q], bp, b_freelist);
+	bc->qlen[q]--;
+	if (q == QUEUE_CLEAN || q == QUEUE_EMPTY || q == QUEUE_EMPTYKVA)
 		bc->numfreebuffers--;
 	bp->b_qindex = QUEUE_NONE;
 }
@@ -248,34 +361,49 @@ binsfree(struct kern *k, struct buf *bp, int qindex, bool head)
 		TAILQ_INSERT_HEAD(&bc->queues[qindex], bp, b_freelist);
 	else
 		TAILQ_INSERT_TAIL(&bc->queues[qindex], bp, b_freelist);
+	if (bc->policy != NULL && bp->b_vp != NULL && qindex != QUEUE_EMPTY &&
+	    qindex != QUEUE_EMPTYKVA)
+		bc->policy->release(bc->polstate, &bp->b_pol);
 }
 
-/* Attach bp to vp (bgetvp) / detach it (brelvp). */
+/* bgetvp: attach to the vnode (its clean list, a hold), into the hash. */
 static void
 bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
 {
+	struct bufcache *bc = &k->bc;
+
 	bp->b_vp = vp;
 	bp->b_key.vid = vp->v_number;
 	bp->b_key.lblkno = bp->b_lblkno;
 	vhold(vp);
-	bp->b_onvnlist_dirty = false;
+	bp->b_xflags = BX_VNCLEAN;
 	TAILQ_INSERT_TAIL(&vp->v_cleanblkhd, bp, b_vnbufs);
-	g_hash_table_insert(k->bc.hash, &bp->b_key, bp);
+	g_hash_table_insert(bc->hash, &bp->b_key, bp);
+	if (bc->policy != NULL) {
+		bp->b_pol.key.vid = bp->b_key.vid;
+		bp->b_pol.key.lblkno = bp->b_key.lblkno;
+		bc->policy->insert(bc->polstate, &bp->b_pol);
+	}
 }
 
+/* brelvp: detach from the vnode and the hash. */
 static void
-brelvp(struct kern *k, struct buf *bp)
+brelvp(struct kern *k, struct buf *bp, bool evicted)
 {
+	struct bufcache *bc = &k->bc;
 	struct vnode *vp = bp->b_vp;
 
 	KASSERT(vp != NULL, ("brelvp: no vnode"));
 	KASSERT(!(bp->b_flags & B_DELWRI), ("brelvp: dirty buffer"));
-	g_hash_table_remove(k->bc.hash, &bp->b_key);
-	if (bp->b_onvnlist_dirty) {
+	g_hash_table_remove(bc->hash, &bp->b_key);
+	if (bp->b_xflags & BX_VNDIRTY) {
 		TAILQ_REMOVE(&vp->v_dirtyblkhd, bp, b_vnbufs);
 		vp->v_ndirty--;
 	} else
 		TAILQ_REMOVE(&vp->v_cleanblkhd, bp, b_vnbufs);
+	bp->b_xflags = 0;
+	if (bc->policy != NULL)
+		bc->policy->remove(bc->polstate, &bp->b_pol, evicted);
 	bp->b_vp = NULL;
 	bp->b_lblkno = NOLBLK;
 	vdrop(k, vp);
@@ -289,55 +417,339 @@ incore(struct kern *k, struct vnode *vp, int64_t lblkno)
 	return g_hash_table_lookup(k->bc.hash, &key);
 }
 
-/*
- * getnewbuf: find a header to reuse.  An EMPTY one first; else the least
- * recently used CLEAN buffer, whose identity is dropped.  When every buffer
- * is dirty or busy, kick buf_daemon and sleep "newbuf" until a buffer is
- * released; the caller then starts over (the kernel returns NULL too).
- */
-static struct buf *
-getnewbuf(struct kern *k)
+/* inmem: is the block in core, as a buffer or as valid pages? */
+bool
+inmem(struct kern *k, struct vnode *vp, int64_t lblkno)
 {
-	struct bufcache *bc = &k->bc;
-	struct buf *bp;
+	int bsize = k->fs.fs_bsize, i;
+	int64_t first = lblkno * bsize / PAGE_SIZE;
 
-	bp = TAILQ_FIRST(&bc->queues[QUEUE_EMPTY]);
-	if (bp == NULL)
-		bp = TAILQ_FIRST(&bc->queues[QUEUE_CLEAN]);
-	if (bp == NULL) {
-		bd_speedup(k);
-		bc->needsbuffer |= VFS_BIO_NEED_ANY;
-		k->cnt.newbuf_waits++;
-		while (bc->needsbuffer & VFS_BIO_NEED_ANY)
-			tsleep(k->sim, &bc->needsbuffer, "newbuf", 0);
-		return NULL;
+	if (incore(k, vp, lblkno) != NULL)
+		return true;
+	for (i = 0; i < bsize / PAGE_SIZE; i++) {
+		struct vm_page *m = vm_page_lookup(k, vp, first + i);
+
+		if (m == NULL || !m->valid)
+			return false;
 	}
-	KASSERT(bp->b_lockholder == NULL, ("getnewbuf: locked buffer on a queue"));
-	BUF_LOCK_NOWAIT(k, bp);
-	bremfree(k, bp);
-	if (bp->b_vp != NULL)
-		brelvp(k, bp);
-	bp->b_flags = 0;
-	bp->b_error = 0;
-	bp->b_bcount = 0;
-	bp->b_blkno = -1;
-	return bp;
+	return true;
+}
+
+/* ---- buffer memory (allocbuf, vfs_vmio_release) ---------------------- */
+
+/* Does this vnode's data live in VM pages?  Regular files always;
+ * directories only with vfs.vmiodirenable (the seed's July 1999 commit). */
+static bool
+vn_vmio(struct kern *k, struct vnode *vp)
+{
+	return vp->v_type == VREG || (vp->v_type == VDIR && k->p.vmiodirenable);
+}
+
+static void
+vfs_page_set_valid(struct buf *bp)
+{
+	int i;
+
+	for (i = 0; i < bp->b_npages; i++)
+		bp->b_pages[i]->valid = true;
 }
 
 /*
- * getblk: return the buffer for (vp, lblkno), locked.  A hit on a buffer
- * someone else holds sleeps "getblk" and starts over, since the buffer may
- * have changed identity meanwhile.  A miss takes a new header; its contents
- * are not valid (B_CACHE clear) until read or written.
+ * vfs_vmio_release: give back a buffer's pages.  Each is unwired; one no
+ * longer wired stays in the object on the inactive queue (cached), unless
+ * it is invalid (freed), the buffer was O_DIRECT (freed), or memory is
+ * severely short (moved to the cache queue: first to be reused).
+ */
+static void
+vfs_vmio_release(struct kern *k, struct buf *bp)
+{
+	int i;
+
+	for (i = 0; i < bp->b_npages; i++) {
+		struct vm_page *m = bp->b_pages[i];
+
+		bp->b_pages[i] = NULL;
+		vm_page_unwire(k, m, false);
+		if (m->wire_count > 0)
+			continue;
+		if (!m->valid || m->object == NULL)
+			vm_page_free(k, m);
+		else if (bp->b_flags & B_DIRECT)
+			(void)vm_page_try_to_free(k, m);
+		else if (vm_page_count_severe(k))
+			(void)vm_page_try_to_cache(k, m);
+	}
+	bp->b_npages = 0;
+	bp->b_bufsize = 0;
+	bp->b_flags &= ~(B_VMIO | B_MALLOC);
+}
+
+/*
+ * allocbuf: give the buffer memory for size bytes.  VMIO buffers wire the
+ * pages of the vnode's object — found (valid: the page cache hit), or
+ * allocated; with no page to be had the process sleeps "vmwait".  B_CACHE
+ * ends up set iff every page was already valid.  Non-VMIO buffers get
+ * kernel pages of their own, which do not outlive the buffer.
+ */
+static void
+allocbuf(struct kern *k, struct buf *bp, int size)
+{
+	struct vnode *vp = bp->b_vp;
+	int want = (int)round_page(size) / PAGE_SIZE;
+	bool vmio = vp != NULL && vn_vmio(k, vp);
+	enum vm_alloc req = k->vm.io_reserve ? VM_ALLOC_SYSTEM : VM_ALLOC_NORMAL;
+	bool allvalid = true;
+
+	KASSERT(want <= BUF_MAXPAGES, ("allocbuf: %d bytes", size));
+	while (bp->b_npages > want) {
+		struct vm_page *m = bp->b_pages[--bp->b_npages];
+
+		bp->b_pages[bp->b_npages] = NULL;
+		vm_page_unwire(k, m, false);
+		if (m->wire_count == 0 && (!vmio || !m->valid))
+			vm_page_free(k, m);
+	}
+	while (bp->b_npages < want) {
+		int64_t pindex = bp->b_offset / PAGE_SIZE + bp->b_npages;
+		struct vm_page *m = vmio ? vm_page_lookup(k, vp, pindex) : NULL;
+
+		if (m == NULL) {
+			m = vm_page_alloc(k, vmio ? vp : NULL, pindex, req);
+			if (m == NULL) {
+				vm_wait(k);
+				continue;	/* the page may exist now */
+			}
+		}
+		vm_page_wire(k, m);
+		bp->b_pages[bp->b_npages++] = m;
+	}
+	if (vmio) {
+		int i;
+
+		bp->b_flags |= B_VMIO;
+		bp->b_flags &= ~B_MALLOC;
+		for (i = 0; i < bp->b_npages; i++)
+			if (!bp->b_pages[i]->valid)
+				allvalid = false;
+		if (allvalid && bp->b_npages > 0)
+			bp->b_flags |= B_CACHE;
+		else
+			bp->b_flags &= ~B_CACHE;
+	} else {
+		struct bufcache *bc = &k->bc;
+
+		bc->bufmallocspace += (int64_t)want * PAGE_SIZE - bp->b_bufsize;
+		bp->b_flags |= B_MALLOC;
+	}
+	bp->b_bufsize = want * PAGE_SIZE;
+	bp->b_bcount = size;
+}
+
+/* The memory of a non-VMIO buffer goes when it loses its identity. */
+static void
+bfreemem(struct kern *k, struct buf *bp)
+{
+	if (bp->b_flags & B_MALLOC)
+		k->bc.bufmallocspace -= bp->b_bufsize;
+	vfs_vmio_release(k, bp);
+}
+
+void
+vfs_bio_clrbuf(struct kern *k, struct buf *bp)
+{
+	(void)k;
+	bp->b_flags |= B_CACHE;
+	vfs_page_set_valid(bp);
+}
+
+/* ---- getnewbuf ------------------------------------------------------- */
+
+static bool
+clean_free(const struct bp_ent *e, void *arg)
+{
+	const struct buf *bp = (const struct buf *)((const char *)e -
+	    offsetof(struct buf, b_pol));
+
+	(void)arg;
+	return bp->b_qindex == QUEUE_CLEAN;
+}
+
+/* The next candidate of queue q after bp (or its first); the policy
+ * chooses among CLEAN buffers when one is set. */
+static struct buf *
+candidate(struct kern *k, int q)
+{
+	struct bufcache *bc = &k->bc;
+
+	if (q == QUEUE_CLEAN && bc->policy != NULL) {
+		struct bp_ent *e = bc->policy->victim(bc->polstate, clean_free, NULL);
+
+		return e == NULL ? NULL :
+		    (struct buf *)((char *)e - offsetof(struct buf, b_pol));
+	}
+	return TAILQ_FIRST(&bc->queues[q]);
+}
+
+/*
+ * getnewbuf: find a header (and KVA) to use for a new block.
+ *
+ * Below lobufspace the cache grows: fresh EMPTY headers are used before a
+ * valid CLEAN buffer is recycled; above it the least recently released
+ * CLEAN buffer goes first (its pages stay cached in the VM).  Above
+ * hibufspace buffers are stripped of KVA until bufspace falls to
+ * lobufspace ("flushingbufs").  A buffer-map too fragmented for the KVA a
+ * size needs sets defrag, and the next pass frees a CLEAN buffer's KVA.
+ * When nothing can be had, buf_daemon is urged on and the process sleeps
+ * "newbuf" (or "nbufbs"/"nbufkv") and returns NULL: the caller retries.
+ */
+static struct buf *
+getnewbuf(struct kern *k, int size, int maxsize)
+{
+	struct bufcache *bc = &k->bc;
+	struct buf *bp;
+	int defrag = 0, nqindex;
+
+	maxsize = (int)round_kva(maxsize);
+restart:
+	nqindex = QUEUE_EMPTYKVA;
+	bp = TAILQ_FIRST(&bc->queues[QUEUE_EMPTYKVA]);
+	if (bp == NULL) {
+		if (defrag || bc->bufspace >= bc->lobufspace) {
+			nqindex = QUEUE_CLEAN;
+			bp = candidate(k, QUEUE_CLEAN);
+		}
+		if (bp == NULL && !defrag &&
+		    bc->bufspace + maxsize < bc->hibufspace) {
+			nqindex = QUEUE_EMPTY;
+			bp = TAILQ_FIRST(&bc->queues[QUEUE_EMPTY]);
+		}
+	}
+	/* Fall through EMPTY -> EMPTYKVA -> CLEAN until something is found. */
+	while (bp == NULL) {
+		if (nqindex == QUEUE_EMPTY) {
+			nqindex = QUEUE_EMPTYKVA;
+			bp = TAILQ_FIRST(&bc->queues[QUEUE_EMPTYKVA]);
+			continue;
+		}
+		if (nqindex == QUEUE_EMPTYKVA) {
+			nqindex = QUEUE_CLEAN;
+			bp = candidate(k, QUEUE_CLEAN);
+			continue;
+		}
+		break;
+	}
+	if (bp == NULL) {
+		const char *wmesg;
+		int flags;
+
+		if (defrag) {
+			flags = VFS_BIO_NEED_BUFSPACE;
+			wmesg = "nbufkv";
+		} else if (bc->bufspace >= bc->hibufspace) {
+			flags = VFS_BIO_NEED_BUFSPACE;
+			wmesg = "nbufbs";
+		} else {
+			flags = VFS_BIO_NEED_ANY;
+			wmesg = "newbuf";
+		}
+		bd_speedup(k);
+		bc->needsbuffer |= flags;
+		k->cnt.newbuf_waits++;
+		while (bc->needsbuffer & flags)
+			tsleep(k->sim, &bc->needsbuffer, wmesg, 0);
+		return NULL;
+	}
+
+	KASSERT(bp->b_qindex == nqindex, ("getnewbuf: %s buffer on %s",
+	    qname[nqindex], qname[bp->b_qindex]));
+	KASSERT(bp->b_lockholder == NULL, ("getnewbuf: locked buffer on a queue"));
+	BUF_LOCK_NOWAIT(k, bp);
+	bremfree(k, bp);
+	if (bp->b_vp != NULL) {
+		/* A clean buffer recycled: its pages stay in the page cache. */
+		bp->b_flags &= ~B_ASYNC;
+		bfreemem(k, bp);
+		brelvp(k, bp, true);
+	}
+	bp->b_flags = 0;
+	bp->b_xflags = 0;
+	bp->b_error = 0;
+	bp->b_bcount = 0;
+	bp->b_blkno = -1;
+	bp->b_offset = -1;
+
+	if (defrag) {
+		/* Give back this buffer's KVA to unfragment the map. */
+		bp->b_flags |= B_INVAL;
+		bfreekva(k, bp);
+		brelse(k, bp);
+		defrag = 0;
+		goto restart;
+	}
+	/* Over hibufspace: strip buffers of KVA until under lobufspace. */
+	if (bc->bufspace >= bc->hibufspace)
+		bc->flushingbufs = true;
+	if (bc->flushingbufs && bp->b_kvasize != 0) {
+		bp->b_flags |= B_INVAL;
+		bfreekva(k, bp);
+		brelse(k, bp);
+		goto restart;
+	}
+	if (bc->bufspace < bc->lobufspace)
+		bc->flushingbufs = false;
+
+	if (maxsize != bp->b_kvasize) {
+		int base;
+
+		bfreekva(k, bp);
+		base = kva_alloc(bc, maxsize / BKVASIZE);
+		if (base < 0) {
+			/* The map is too fragmented for this size. */
+			bc->bufdefragcnt++;
+			defrag = 1;
+			bp->b_flags |= B_INVAL;
+			brelse(k, bp);
+			goto restart;
+		}
+		bp->b_kvabase = base;
+		bp->b_kvasize = maxsize;
+		bc->bufspace += maxsize;
+	}
+	(void)size;
+	return bp;
+}
+
+/* ---- getblk ---------------------------------------------------------- */
+
+static void
+record_ref(struct bufcache *bc, struct vnode *vp, int64_t lblkno)
+{
+	struct bp_key key = { vp->v_number, lblkno };
+
+	if (fwrite(&key, sizeof(key), 1, bc->refs) == 1)
+		bc->nrefs++;
+}
+
+/*
+ * getblk: the buffer for (vp, lblkno), locked.  A hit on a buffer another
+ * thread holds sleeps "getblk" and starts over (the buffer may have
+ * changed identity).  A size change on a cached buffer that the buffer
+ * cannot absorb writes it out synchronously if dirty and starts over.  A
+ * miss takes a new header from getnewbuf and gives it memory: if the pages
+ * are in the page cache the buffer is valid (B_CACHE) without any I/O.
  */
 struct buf *
 getblk(struct kern *k, struct vnode *vp, int64_t lblkno, int size)
 {
+	struct bufcache *bc = &k->bc;
 	struct buf *bp;
+	int maxsize;
 
 	KASSERT(size > 0 && size <= MAXBSIZE, ("getblk: size %d", size));
 	k->cnt.getblk++;
 	kern_cpu(k, k->p.cpu_bufop);
+	if (bc->refs != NULL)
+		record_ref(bc, vp, lblkno);
 loop:
 	bp = incore(k, vp, lblkno);
 	if (bp != NULL) {
@@ -348,16 +760,45 @@ loop:
 			bp->b_lockwaiters--;
 			goto loop;
 		}
-		if (bp->b_qindex != QUEUE_NONE)
-			bremfree(k, bp);
 		if (bp->b_flags & B_INVAL)
 			bp->b_flags &= ~B_CACHE;
-		else
+		if (bp->b_qindex != QUEUE_NONE)
+			bremfree(k, bp);
+		if (bp->b_bcount != size) {
+			bool fits = (bp->b_flags & B_VMIO) &&
+			    round_page(size) <= bp->b_kvasize;
+
+			if (!fits) {
+				/* Write it out (if dirty) and drop it. */
+				if (bp->b_flags & B_DELWRI) {
+					bp->b_flags |= B_NOCACHE;
+					bp->b_writer = BW_GETNEWBUF;
+					(void)bwrite(k, bp);
+				} else {
+					bp->b_flags |= B_RELBUF;
+					brelse(k, bp);
+				}
+				goto loop;
+			}
+			allocbuf(k, bp, size);
+		}
+		if ((bp->b_flags & (B_DELWRI | B_CACHE)) == B_DELWRI) {
+			/* Grown and partly invalid: flush it first. */
+			bp->b_flags |= B_NOCACHE;
+			bp->b_writer = BW_GETNEWBUF;
+			(void)bwrite(k, bp);
+			goto loop;
+		}
+		if (bp->b_flags & B_CACHE)
 			k->cnt.getblk_hits++;
+		if (bc->policy != NULL)
+			bc->policy->access(bc->polstate, &bp->b_pol);
 		bp->b_flags &= ~B_DONE;
 		return bp;
 	}
-	bp = getnewbuf(k);
+
+	maxsize = MAX(size, k->fs.fs_bsize);
+	bp = getnewbuf(k, size, maxsize);
 	if (bp == NULL)
 		goto loop;
 	if (incore(k, vp, lblkno) != NULL) {
@@ -367,25 +808,29 @@ loop:
 		goto loop;
 	}
 	bp->b_lblkno = lblkno;
+	bp->b_offset = lblkno * k->fs.fs_bsize;
 	bp->b_blkno = ffs_bmap(k, vp->v_data, lblkno);
-	bp->b_bcount = size;
 	bgetvp(k, vp, bp);
+	allocbuf(k, bp, size);
+	if (bp->b_flags & B_CACHE)
+		k->cnt.pagecache_hits++;
+	bp->b_flags &= ~B_DONE;
 	return bp;
 }
 
 /* ---- I/O ------------------------------------------------------------- */
 
-/* Hand the buffer to the disk (VOP_STRATEGY -> the driver's strategy). */
-static void
+void
 bstrategy(struct kern *k, struct buf *bp)
 {
 	struct diskreq *r = &bp->b_io;
 
 	KASSERT(bp->b_blkno >= 0, ("strategy on an unmapped buffer"));
 	r->sector = bp->b_blkno;
-	r->nsect = bp->b_bcount / DEV_BSIZE;
+	r->nsect = (bp->b_bcount + DEV_BSIZE - 1) / DEV_BSIZE;
 	r->write = !(bp->b_flags & B_READ);
-	r->nbufs = 1;
+	if (!(bp->b_flags & B_CLUSTER))
+		r->nbufs = 1;		/* a cluster says how many it carries */
 	r->arg = bp;
 	disk_strategy(&k->disk, r);
 }
@@ -400,8 +845,10 @@ biowait(struct kern *k, struct buf *bp, const char *wmesg)
 
 /*
  * biodone: the I/O is finished.  Runs at interrupt level (from the disk's
- * completion callout) and never sleeps.  Async buffers are released here;
- * a synchronous caller is woken and releases its buffer itself.
+ * completion) and never sleeps.  A read's pages become valid; a write's
+ * version reaches the disk.  A B_CALL buffer (a cluster) hands on to its
+ * iodone; other async buffers are released here; a synchronous caller is
+ * woken and releases its buffer itself.
  */
 void
 biodone(struct kern *k, struct buf *bp)
@@ -412,16 +859,31 @@ biodone(struct kern *k, struct buf *bp)
 	if (!(bp->b_flags & B_READ)) {
 		struct vnode *vp = bp->b_vp;
 
-		/* vwakeup */
-		if (vp != NULL && --vp->v_numoutput == 0 &&
-		    (vp->v_flag & VBWAIT)) {
+		if (k->bc.ver_disk != NULL && !(bp->b_flags & B_CLUSTER) &&
+		    bp->b_blkno >= 0 && bp->b_version != 0) {
+			int64_t *key = g_new(int64_t, 1);
+
+			*key = bp->b_blkno;
+			g_hash_table_insert(k->bc.ver_disk, key,
+			    GSIZE_TO_POINTER((gsize)bp->b_version));
+		}
+		/* vwakeup (cluster pbufs are not counted in v_numoutput) */
+		if (vp != NULL && !(bp->b_flags & B_PAGING) &&
+		    --vp->v_numoutput == 0 && (vp->v_flag & VBWAIT)) {
 			vp->v_flag &= ~VBWAIT;
 			wakeup(k->sim, &vp->v_numoutput);
 		}
-	} else if (bp->b_error == 0)
+	} else if (bp->b_error == 0) {
 		bp->b_flags |= B_CACHE;
+		vfs_page_set_valid(bp);
+	}
+	if (bp->b_flags & B_CALL) {
+		bp->b_flags &= ~B_CALL;
+		bp->b_iodone(k, bp);
+		return;
+	}
 	if (bp->b_flags & B_ASYNC) {
-		if (bp->b_flags & (B_NOCACHE | B_INVAL | B_RELBUF))
+		if (bp->b_flags & (B_NOCACHE | B_INVAL | B_RELBUF) || bp->b_error)
 			brelse(k, bp);
 		else
 			bqrelse(k, bp);
@@ -430,38 +892,83 @@ biodone(struct kern *k, struct buf *bp)
 }
 
 /*
- * bread: the buffer for a block, with valid contents.  A hit returns at
- * once; a miss reads the block and sleeps "biord" until it arrives.  A hole
- * reads as zeros with no I/O.
+ * bread: the buffer for a block with valid contents.  A buffer hit or a
+ * page-cache hit returns at once; otherwise the block is read and the
+ * process sleeps "biord".  A hole reads as zeros with no I/O.
  */
 int
 bread(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
     struct buf **bpp)
 {
-	struct buf *bp = getblk(k, vp, lblkno, size);
+	return breadn(k, vp, lblkno, size, NULL, NULL, 0, bpp);
+}
 
-	*bpp = bp;
-	k->cnt.bread++;
-	if (bp->b_flags & B_CACHE) {
-		k->cnt.bread_hits++;
-		return 0;
-	}
+/* Start a read of a buffer not in core (B_CACHE clear). */
+static void
+bread_start(struct kern *k, struct buf *bp, bool async)
+{
 	if (bp->b_blkno < 0) {
 		k->cnt.bread_holes++;
-		bp->b_flags |= B_CACHE;		/* vfs_bio_clrbuf */
-		return 0;
+		vfs_bio_clrbuf(k, bp);		/* a hole: zeros */
+		bp->b_flags |= B_DONE;
+		if (async)
+			brelse(k, bp);
+		return;
 	}
 	bp->b_flags |= B_READ;
 	bp->b_flags &= ~(B_INVAL | B_DONE);
 	bp->b_error = 0;
+	if (async) {
+		bp->b_flags |= B_ASYNC;
+		bp->b_lockholder = BUF_KERNPROC;
+	}
 	bstrategy(k, bp);
-	return biowait(k, bp, "biord");
 }
 
 /*
- * bwrite: start writing a buffer.  Synchronous writes sleep "biowr" and
- * release the buffer; async ones are owned by the kernel until biodone, and
- * their issuer is throttled while too many bytes of writes are in flight.
+ * breadn: bread, plus read-ahead of cnt more blocks not already in memory
+ * (issued async, released when their I/O completes).
+ */
+int
+breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
+    const int64_t *rablkno, const int *rabsize, int cnt, struct buf **bpp)
+{
+	struct buf *bp = getblk(k, vp, lblkno, size), *rabp;
+	bool issued = false;
+	int i;
+
+	*bpp = bp;
+	k->cnt.bread++;
+	if (bp->b_flags & B_CACHE)
+		k->cnt.bread_hits++;
+	else if (bp->b_blkno < 0) {
+		bread_start(k, bp, false);
+		k->cnt.bread_hits++;	/* no I/O: a hole */
+	} else {
+		bread_start(k, bp, false);
+		issued = true;
+	}
+	for (i = 0; i < cnt; i++) {
+		if (inmem(k, vp, rablkno[i]))
+			continue;
+		rabp = getblk(k, vp, rablkno[i], rabsize[i]);
+		if ((rabp->b_flags & B_CACHE) || rabp->b_blkno < 0) {
+			brelse(k, rabp);
+			continue;
+		}
+		k->cnt.readahead_blocks++;
+		bread_start(k, rabp, true);
+	}
+	if (issued)
+		return biowait(k, bp, "biord");
+	return 0;
+}
+
+/*
+ * bwrite: start writing a buffer.  A synchronous write sleeps "biowr" and
+ * releases the buffer; an async one belongs to the kernel until biodone,
+ * and its issuer is held back ("wdrain") while too many bytes are in
+ * flight.
  */
 int
 bwrite(struct kern *k, struct buf *bp)
@@ -476,8 +983,8 @@ bwrite(struct kern *k, struct buf *bp)
 		brelse(k, bp);
 		return 0;
 	}
-	if (bp->b_blkno < 0) {
-		/* Never allocated (the fs was full): drop the data. */
+	if (bp->b_blkno < 0 && !(bp->b_flags & B_CLUSTER)) {
+		/* Never allocated (the fs was full): the data is dropped. */
 		k->cnt.enospc++;
 		if (bp->b_flags & B_DELWRI)
 			bundirty(k, bp);
@@ -488,9 +995,12 @@ bwrite(struct kern *k, struct buf *bp)
 	if (bp->b_flags & B_DELWRI)
 		bundirty(k, bp);
 	bp->b_flags &= ~(B_READ | B_DONE);
-	bp->b_flags |= B_CACHE;
+	bp->b_flags |= B_CACHE | B_WRITEINPROG;
 	bp->b_error = 0;
-	bp->b_vp->v_numoutput++;
+	if (!(bp->b_flags & B_PAGING))
+		bp->b_vp->v_numoutput++;
+	if (!(bp->b_flags & B_CLUSTER))
+		bc->writes_by[bp->b_writer]++;	/* clusters count their parts */
 	bp->b_runningbufspace = bp->b_bufsize;
 	bc->runningbufspace += bp->b_runningbufspace;
 	if (async)
@@ -502,8 +1012,22 @@ bwrite(struct kern *k, struct buf *bp)
 		brelse(k, bp);
 		return error;
 	}
-	waitrunningbufspace(k);
+	if (!(bp->b_flags & B_NOWDRAIN))
+		waitrunningbufspace(k);
 	return 0;
+}
+
+/* Who is writing: the daemons by their process, others are processes. */
+static enum bwriter
+writer_of(struct kern *k)
+{
+	struct sim_proc *p = curproc(k->sim);
+
+	if (p != NULL && p == k->bc.syncer)
+		return BW_SYNCER;
+	if (p != NULL && p == k->bc.bufdaemon)
+		return BW_BUFDAEMON;
+	return BW_PROCESS;
 }
 
 void
@@ -511,6 +1035,8 @@ bawrite(struct kern *k, struct buf *bp)
 {
 	k->cnt.bawrite++;
 	bp->b_flags |= B_ASYNC;
+	if (bp->b_writer != BW_GETNEWBUF)
+		bp->b_writer = (uint8_t)writer_of(k);
 	(void)bwrite(k, bp);
 }
 
@@ -545,9 +1071,14 @@ bundirty(struct kern *k, struct buf *bp)
 		KASSERT(bc->numdirtybuffers >= 0, ("numdirtybuffers negative"));
 		numdirtywakeup(k, bc->lodirtybuffers);
 	}
+	bp->b_flags &= ~B_DEFERRED;
 }
 
-/* bdwrite: delayed write.  Never starts I/O and never sleeps. */
+/*
+ * bdwrite: delayed write.  Marks the buffer dirty, maps it if it is not
+ * yet (VOP_BMAP), and releases it to the DIRTY queue.  Never starts I/O
+ * and never sleeps.
+ */
 void
 bdwrite(struct kern *k, struct buf *bp)
 {
@@ -560,66 +1091,119 @@ bdwrite(struct kern *k, struct buf *bp)
 	}
 	bdirty(k, bp);
 	bp->b_flags |= B_CACHE;
+	vfs_page_set_valid(bp);
+	if (bp->b_blkno < 0 && bp->b_vp != NULL)
+		bp->b_blkno = ffs_bmap(k, bp->b_vp->v_data, bp->b_lblkno);
 	bqrelse(k, bp);
 	bd_wakeup(k, (bc->lodirtybuffers + bc->hidirtybuffers) / 2);
 }
 
 /*
- * brelse: release a buffer.  Invalid or uncacheable buffers lose their
- * identity and go to the EMPTY queue, to be reused first; dirty ones go to
- * the tail of DIRTY; valid clean ones to the tail of CLEAN (the head with
- * B_AGE), which makes CLEAN an LRU list.
+ * brelse: release a buffer.  Invalid, uncacheable or failed buffers lose
+ * their contents (their pages are freed) and go to the head of CLEAN, or
+ * EMPTY when they have no memory.  Dirty buffers go to the tail of DIRTY;
+ * valid clean ones to the tail of CLEAN (the head with B_AGE).  When memory
+ * is severely short, a clean buffer's pages are given back (B_RELBUF).
  */
 void
 brelse(struct kern *k, struct buf *bp)
 {
+	struct bufcache *bc = &k->bc;
+	bool hadmem;
+
 	KASSERT(bp->b_qindex == QUEUE_NONE, ("brelse: buffer on %s queue",
 	    qname[bp->b_qindex]));
-	if (bp->b_flags & (B_NOCACHE | B_INVAL) || bp->b_error != 0) {
+	if ((bp->b_flags & (B_NOCACHE | B_INVAL)) || bp->b_error != 0 ||
+	    bp->b_bufsize == 0) {
+		bp->b_flags |= B_INVAL;
 		if (bp->b_flags & B_DELWRI)
 			bundirty(k, bp);
-		bp->b_flags |= B_INVAL;
-		bp->b_flags &= ~B_CACHE;
+		bp->b_flags &= ~(B_DELWRI | B_CACHE);
 	}
-	if ((bp->b_flags & B_INVAL) && bp->b_vp != NULL)
-		brelvp(k, bp);
-	if (bp->b_vp == NULL) {
+	if (bp->b_flags & B_DELWRI)
+		bp->b_flags &= ~B_RELBUF;
+	else if (vm_page_count_severe(k) && k->p.io_reserve)
+		bp->b_flags |= B_RELBUF;
+	if ((bp->b_flags & B_INVAL) && bp->b_npages > 0) {
+		int i;
+
+		/* The contents are no good: the pages must not be found. */
+		for (i = 0; i < bp->b_npages; i++)
+			bp->b_pages[i]->valid = false;
+	}
+	hadmem = bp->b_bufsize > 0 || bp->b_kvasize > 0;
+	if (bp->b_flags & (B_INVAL | B_RELBUF)) {
+		bfreemem(k, bp);
+		if (bp->b_vp != NULL)
+			brelvp(k, bp, false);
+	}
+
+	if (bp->b_bufsize == 0 && bp->b_vp == NULL) {
+		/* No identity: EMPTYKVA if it kept KVA, else EMPTY. */
 		bp->b_flags = B_INVAL;
-		binsfree(k, bp, QUEUE_EMPTY, true);
-	} else if (bp->b_flags & B_DELWRI)
-		binsfree(k, bp, QUEUE_DIRTY, false);
+		bp->b_xflags = 0;
+		if (bp->b_kvasize != 0)
+			binsfree(k, bp, QUEUE_EMPTYKVA, true);
+		else
+			binsfree(k, bp, QUEUE_EMPTY, true);
+	} else if (bp->b_flags & B_LOCKED)
+		binsfree(k, bp, QUEUE_LOCKED, false);
+	else if (bp->b_flags & B_DELWRI)
+		binsfree(k, bp, QUEUE_DIRTY, (bp->b_flags & B_AGE) != 0);
 	else
 		binsfree(k, bp, QUEUE_CLEAN, (bp->b_flags & B_AGE) != 0);
-	if (!(bp->b_flags & B_DELWRI))
+
+	if (!(bp->b_flags & (B_LOCKED | B_DELWRI)))
 		bufcountwakeup(k);
-	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF);
+	if (hadmem)
+		bufspacewakeup(k);
+	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_DIRECT |
+	    B_NOWDRAIN | B_WRITEINPROG);
+	bp->b_writer = BW_PROCESS;
 	BUF_UNLOCK(k, bp);
+	(void)bc;
 }
 
-/* bqrelse: release a buffer we expect to use again soon. */
+/*
+ * bqrelse: release a buffer expected to be used again soon: no question
+ * of its pages going (unless memory is severely short, when it behaves as
+ * brelse).
+ */
 void
 bqrelse(struct kern *k, struct buf *bp)
 {
 	KASSERT(bp->b_qindex == QUEUE_NONE, ("bqrelse: buffer on a queue"));
-	if (bp->b_flags & (B_INVAL | B_NOCACHE | B_RELBUF)) {
+	if (bp->b_flags & (B_INVAL | B_NOCACHE | B_RELBUF) || bp->b_error != 0 ||
+	    bp->b_bufsize == 0) {
 		brelse(k, bp);
 		return;
 	}
-	if (bp->b_flags & B_DELWRI)
+	if (bp->b_flags & B_LOCKED)
+		binsfree(k, bp, QUEUE_LOCKED, false);
+	else if (bp->b_flags & B_DELWRI)
 		binsfree(k, bp, QUEUE_DIRTY, false);
-	else {
+	else if (vm_page_count_severe(k) && k->p.io_reserve) {
+		/* Low on memory: give the pages back instead of caching. */
+		bp->b_flags |= B_RELBUF;
+		brelse(k, bp);
+		return;
+	} else {
 		binsfree(k, bp, QUEUE_CLEAN, false);
 		bufcountwakeup(k);
+		bufspacewakeup(k);
 	}
-	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF);
+	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_DIRECT |
+	    B_NOWDRAIN | B_WRITEINPROG);
+	bp->b_writer = BW_PROCESS;
 	BUF_UNLOCK(k, bp);
 }
 
 /*
- * bwillwrite: called before a write(2) takes any lock.  While the dirty
- * buffers are at or above hidirtybuffers, urge buf_daemon on and sleep
- * "flswai".  This is the seed's throttle that keeps one writer from filling
- * the whole cache with dirty data.
+ * bwillwrite: called by write(2) and the calls that create things, before
+ * they lock anything.  While the dirty buffers are at hidirtybuffers, urge
+ * buf_daemon on and sleep "flswai" — the seed's throttle, added because
+ * "benchmarks that create huge trees of empty files overwhelm the buffer
+ * cache".  vfs.bwillwrite=false takes it out, to show what it prevents.
  */
 void
 bwillwrite(struct kern *k)
@@ -627,7 +1211,7 @@ bwillwrite(struct kern *k)
 	struct bufcache *bc = &k->bc;
 	sim_time_t t0;
 
-	if (bc->numdirtybuffers < bc->hidirtybuffers)
+	if (!bc->bwillwrite_on || bc->numdirtybuffers < bc->hidirtybuffers)
 		return;
 	t0 = sim_now(k->sim);
 	k->cnt.bwillwrite_stalls++;
@@ -639,15 +1223,73 @@ bwillwrite(struct kern *k)
 	k->cnt.bwillwrite_stall_ns += sim_now(k->sim) - t0;
 }
 
-/* Invalidate every buffer of vp at or past from_lblkno (truncation). */
+/*
+ * vfs_bio_awrite: write a dirty buffer, gathering its dirty, physically
+ * contiguous neighbours forward and backward (the seed's 1999 addition of
+ * the reverse scan) into one cluster of up to MAXPHYS.  Returns the bytes
+ * written.
+ */
+int
+vfs_bio_awrite(struct kern *k, struct buf *bp)
+{
+	struct vnode *vp = bp->b_vp;
+	int64_t lblkno = bp->b_lblkno;
+	int size, maxcl, i, j, nwritten;
+
+	if (vp != NULL && vp->v_type == VREG && (bp->b_flags & B_CLUSTEROK) &&
+	    !(bp->b_flags & B_INVAL) && bp->b_blkno >= 0) {
+		size = k->fs.fs_bsize;
+		maxcl = MAXPHYS / size;
+		for (i = 1; i < maxcl; i++) {
+			struct buf *bpa = incore(k, vp, lblkno + i);
+
+			if (bpa == NULL || bpa->b_lockholder != NULL ||
+			    (bpa->b_flags & (B_DELWRI | B_CLUSTEROK | B_INVAL)) !=
+			    (B_DELWRI | B_CLUSTEROK) ||
+			    bpa->b_bufsize != bp->b_bufsize || bpa->b_blkno < 0 ||
+			    bpa->b_blkno != bp->b_blkno + (int64_t)i * size / DEV_BSIZE)
+				break;
+		}
+		for (j = 1; i + j <= maxcl && j <= lblkno; j++) {
+			struct buf *bpa = incore(k, vp, lblkno - j);
+
+			if (bpa == NULL || bpa->b_lockholder != NULL ||
+			    (bpa->b_flags & (B_DELWRI | B_CLUSTEROK | B_INVAL)) !=
+			    (B_DELWRI | B_CLUSTEROK) ||
+			    bpa->b_bufsize != bp->b_bufsize || bpa->b_blkno < 0 ||
+			    bpa->b_blkno != bp->b_blkno - (int64_t)j * size / DEV_BSIZE)
+				break;
+		}
+		j--;
+		if (i + j > 1) {
+			cluster_wbuild(k, vp, size, lblkno - j, i + j);
+			return (i + j) * size;
+		}
+	}
+	BUF_LOCK(k, bp, "bufwait");
+	if (bp->b_qindex != QUEUE_NONE)
+		bremfree(k, bp);
+	nwritten = bp->b_bufsize;
+	if (!(bp->b_flags & B_DELWRI)) {
+		/* Written by someone else while we waited for it. */
+		bqrelse(k, bp);
+		return 0;
+	}
+	bawrite(k, bp);
+	return nwritten;
+}
+
+/*
+ * Invalidate every buffer of vp at or past from_lblkno (vtruncbuf,
+ * vinvalbuf without V_SAVE), waiting for any that are locked, then take
+ * the file's pages past the cut out of the page cache.
+ */
 void
 vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno)
 {
 	struct buf *bp, *next;
 	int pass;
 
-	/* Two lists, each walked until nothing at or past the cut remains;
-	 * a buffer that is locked is waited for, and the walk restarts. */
 	for (pass = 0; pass < 2; pass++) {
 		struct bufqueue *list = pass == 0 ? &vp->v_dirtyblkhd :
 		    &vp->v_cleanblkhd;
@@ -662,7 +1304,8 @@ restart:
 				bp->b_lockwaiters--;
 				goto restart;
 			}
-			bremfree(k, bp);
+			if (bp->b_qindex != QUEUE_NONE)
+				bremfree(k, bp);
 			if (bp->b_flags & B_DELWRI)
 				bundirty(k, bp);
 			bp->b_flags |= B_INVAL;
@@ -670,13 +1313,13 @@ restart:
 			goto restart;
 		}
 	}
-	/* Writes already in flight complete on their own; their buffers are
-	 * gone from the file once released. */
+	vm_object_page_remove(k, vp,
+	    from_lblkno * k->fs.fs_bsize / PAGE_SIZE);
 }
 
 /* ---- buf_daemon ------------------------------------------------------ */
 
-/* Write the oldest dirty buffer; 0 if there was none we could take. */
+/* Write the oldest dirty buffer (with its cluster); 0 if none could be. */
 static int
 flushbufqueues(struct kern *k)
 {
@@ -684,12 +1327,13 @@ flushbufqueues(struct kern *k)
 
 	TAILQ_FOREACH(bp, &k->bc.queues[QUEUE_DIRTY], b_freelist) {
 		KASSERT(bp->b_flags & B_DELWRI, ("non-dirty buffer on DIRTY"));
-		if (bp->b_lockholder != NULL)
-			continue;
-		BUF_LOCK_NOWAIT(k, bp);
-		bremfree(k, bp);
-		k->cnt.bufdaemon_writes++;
-		bawrite(k, bp);
+		if (bp->b_flags & B_INVAL) {
+			BUF_LOCK_NOWAIT(k, bp);
+			bremfree(k, bp);
+			brelse(k, bp);
+			return 1;
+		}
+		(void)vfs_bio_awrite(k, bp);
 		return 1;
 	}
 	return 0;
@@ -698,9 +1342,10 @@ flushbufqueues(struct kern *k)
 /*
  * buf_daemon: keeps the number of dirty buffers near lodirtybuffers.  It
  * wakes when bd_wakeup finds the count past the midpoint (or getnewbuf and
- * bwillwrite urge it), flushes oldest-first until the count is at
- * lodirtybuffers, releasing bwillwrite sleepers at the midpoint, and
- * otherwise looks again every second.
+ * bwillwrite urge it), flushes oldest first until the count is at
+ * lodirtybuffers — releasing bwillwrite sleepers at the midpoint, waiting
+ * in "wdrain" like anyone else — and otherwise looks again every second
+ * ("psleep"), or every half second while it is behind ("qsleep").
  */
 static void
 buf_daemon(void *arg)
@@ -727,7 +1372,60 @@ buf_daemon(void *arg)
 void
 buf_daemon_start(struct kern *k)
 {
-	sim_spawn(k->sim, "bufdaemon", buf_daemon, k, SIMP_DAEMON);
+	k->bc.bufdaemon = sim_spawn(k->sim, "bufdaemon", buf_daemon, k,
+	    SIMP_DAEMON);
+}
+
+/* ---- data versions: nothing lost ------------------------------------- */
+
+/* The buffer's data changed: a new version, the latest of its block. */
+void
+bio_note_version(struct kern *k, struct buf *bp)
+{
+	struct bufcache *bc = &k->bc;
+	int64_t *key;
+
+	if (bc->ver_mem == NULL || bp->b_blkno < 0)
+		return;
+	bp->b_version = ++bc->version;
+	key = g_new(int64_t, 1);
+	*key = bp->b_blkno;
+	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
+}
+
+/* The block was freed: nothing of it needs to reach the disk. */
+void
+bio_forget_block(struct kern *k, ufs2_daddr_t blkno)
+{
+	struct bufcache *bc = &k->bc;
+
+	if (bc->ver_mem == NULL)
+		return;
+	g_hash_table_remove(bc->ver_mem, &blkno);
+	g_hash_table_remove(bc->ver_disk, &blkno);
+}
+
+uint64_t
+bio_verify(struct kern *k, uint64_t *checked)
+{
+	struct bufcache *bc = &k->bc;
+	GHashTableIter it;
+	gpointer key, v;
+	uint64_t lost = 0;
+
+	*checked = 0;
+	if (bc->ver_mem == NULL)
+		return 0;
+	/* A count: the iteration order does not matter. */
+	g_hash_table_iter_init(&it, bc->ver_mem);
+	while (g_hash_table_iter_next(&it, &key, &v)) {
+		gpointer d = g_hash_table_lookup(bc->ver_disk, key);
+
+		(*checked)++;
+		if (d != v)
+			lost++;
+	}
+	return lost;
 }
 
 /* ---- invariants ------------------------------------------------------ */
@@ -737,7 +1435,8 @@ bufcache_check(struct kern *k)
 {
 #ifdef INVARIANTS
 	struct bufcache *bc = &k->bc;
-	int q, nfree = 0, ndirty = 0, onq = 0, i;
+	int q, nfree = 0, ndirty = 0, i;
+	int64_t space = 0, malloced = 0;
 	struct buf *bp;
 
 	for (q = 1; q < BUFFER_QUEUES; q++) {
@@ -749,19 +1448,32 @@ bufcache_check(struct kern *k)
 			    qname[q], qname[bp->b_qindex]));
 			KASSERT(bp->b_lockholder == NULL,
 			    ("locked buffer on %s", qname[q]));
-			if (q != QUEUE_DIRTY)
+			if (q == QUEUE_CLEAN || q == QUEUE_EMPTY ||
+			    q == QUEUE_EMPTYKVA)
 				nfree++;
-			onq++;
+			if (q == QUEUE_DIRTY)
+				KASSERT(bp->b_flags & B_DELWRI,
+				    ("clean buffer on DIRTY"));
+			if (q == QUEUE_EMPTY)
+				KASSERT(bp->b_kvasize == 0 && bp->b_vp == NULL,
+				    ("EMPTY buffer with KVA or identity"));
+			if (q == QUEUE_CLEAN)
+				KASSERT(!(bp->b_flags & B_DELWRI),
+				    ("dirty buffer on CLEAN"));
 		}
 		KASSERT(n == bc->qlen[q], ("queue %s holds %d, counted %d",
 		    qname[q], bc->qlen[q], n));
 	}
 	for (i = 0; i < bc->nbuf; i++) {
 		bp = &bc->bufs[i];
+		space += bp->b_kvasize;
+		if (bp->b_flags & B_MALLOC)
+			malloced += bp->b_bufsize;
 		if (bp->b_flags & B_DELWRI) {
 			ndirty++;
 			KASSERT(bp->b_vp != NULL, ("dirty buffer without vnode"));
-			KASSERT(bp->b_onvnlist_dirty, ("dirty buffer on clean list"));
+			KASSERT(bp->b_xflags & BX_VNDIRTY,
+			    ("dirty buffer on the clean list"));
 		}
 		if (bp->b_qindex == QUEUE_NONE)
 			KASSERT(bp->b_lockholder != NULL,
@@ -769,13 +1481,18 @@ bufcache_check(struct kern *k)
 		if (bp->b_vp != NULL)
 			KASSERT(incore(k, bp->b_vp, bp->b_lblkno) == bp,
 			    ("buffer missing from the hash"));
+		KASSERT(bp->b_npages * PAGE_SIZE == bp->b_bufsize,
+		    ("b_bufsize %d with %d pages", bp->b_bufsize, bp->b_npages));
 	}
 	KASSERT(nfree == bc->numfreebuffers, ("numfreebuffers %d, counted %d",
 	    bc->numfreebuffers, nfree));
 	KASSERT(ndirty == bc->numdirtybuffers, ("numdirtybuffers %d, counted %d",
 	    bc->numdirtybuffers, ndirty));
+	KASSERT(space == bc->bufspace, ("bufspace %lld, counted %lld",
+	    (long long)bc->bufspace, (long long)space));
+	KASSERT(malloced == bc->bufmallocspace, ("bufmallocspace"));
 	KASSERT((int)g_hash_table_size(bc->hash) <= bc->nbuf, ("hash too big"));
-	(void)onq;
+	vm_check(k);
 #else
 	(void)k;
 #endif

@@ -205,6 +205,7 @@ ffs_blkfree(struct kern *k, int64_t b)
 	    (long long)b));
 	setfree(fs, b);
 	fs->fs_nbfree++;
+	bio_forget_block(k, fsbtodb(fs, b));
 }
 
 ufs2_daddr_t

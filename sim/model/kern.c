@@ -26,8 +26,26 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->cpu_lookup = profile_int(pr, "cpu", "lookup");
 	kp->cpu_bufop = profile_int(pr, "cpu", "bufop");
 	kp->nbuf = (int)profile_int(pr, "bio", "nbuf");
+	kp->nswbuf = (int)profile_int(pr, "bio", "nswbuf");
+	kp->maxbufspace = profile_int(pr, "bio", "maxbufspace");
+	kp->hibufspace = profile_int(pr, "bio", "hibufspace");
+	kp->lobufspace = profile_int(pr, "bio", "lobufspace");
 	kp->hidirtybuffers = (int)profile_int(pr, "bio", "hidirtybuffers");
 	kp->lodirtybuffers = (int)profile_int(pr, "bio", "lodirtybuffers");
+	kp->lofreebuffers = (int)profile_int(pr, "bio", "lofreebuffers");
+	kp->hifreebuffers = (int)profile_int(pr, "bio", "hifreebuffers");
+	kp->lorunningspace = profile_int(pr, "bio", "lorunningspace");
+	kp->hirunningspace = profile_int(pr, "bio", "hirunningspace");
+	kp->bwillwrite = profile_bool(pr, "bio", "bwillwrite");
+	kp->bufpolicy = strcmp(profile_str(pr, "bio", "policy"), "freebsd") == 0 ?
+	    NULL : bufpolicy_lookup(profile_str(pr, "bio", "policy"));
+	kp->opt_bound = profile_bool(pr, "bio", "opt_bound");
+	kp->kernel_wired = profile_int(pr, "vm", "kernel_wired");
+	kp->vmiodirenable = profile_bool(pr, "vm", "vmiodirenable");
+	kp->io_reserve = profile_bool(pr, "vm", "io_reserve");
+	kp->iosize_max = (int)profile_int(pr, "vfs", "iosize_max");
+	kp->verify = profile_bool(pr, "replay", "verify");
+	kp->check_every_event = profile_bool(pr, "replay", "check_every_event");
 	kp->syncdelay = profile_int(pr, "syncer", "syncdelay");
 	kp->filedelay = profile_int(pr, "syncer", "filedelay");
 	kp->dirdelay = profile_int(pr, "syncer", "dirdelay");
@@ -64,6 +82,19 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	CHECK(rate > 0, "cpu.copy_rate must be positive");
 	CHECK(kp->nbuf >= 0 && kp->nbuf <= 10000000, "bio.nbuf out of range");
 	CHECK(kp->nbuf == 0 || kp->nbuf >= 16, "bio.nbuf must be at least 16");
+	CHECK(kp->nswbuf >= 0 && kp->nswbuf <= 100000 &&
+	    (kp->nswbuf == 0 || kp->nswbuf >= 2), "bio.nswbuf out of range");
+	CHECK(kp->maxbufspace >= 0 && kp->hibufspace >= 0 && kp->lobufspace >= 0 &&
+	    kp->maxbufspace <= (1LL << 40), "buffer space out of range");
+	CHECK(kp->lorunningspace > 0 && kp->hirunningspace >= kp->lorunningspace,
+	    "bio.lorunningspace must be positive and at most bio.hirunningspace");
+	CHECK(kp->lofreebuffers >= 0 && kp->hifreebuffers >= 0,
+	    "free-buffer marks must not be negative");
+	CHECK(kp->iosize_max >= 4096 && kp->iosize_max <= MAXPHYS &&
+	    kp->iosize_max % 4096 == 0,
+	    "vfs.iosize_max must be a multiple of 4K from 4K to 128K");
+	CHECK(kp->kernel_wired >= 0 && kp->kernel_wired < kp->memory,
+	    "vm.kernel_wired must be less than machine.memory");
 	CHECK(kp->hidirtybuffers >= 0 && kp->lodirtybuffers >= 0,
 	    "dirty-buffer limits must not be negative");
 	CHECK(kp->filedelay >= 0 && kp->dirdelay >= 0 && kp->metadelay >= 0 &&
@@ -78,6 +109,26 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 #undef CHECK
 	kp->cpu_copy_ns_per_byte = 1e9 / (double)rate;
 	return true;
+}
+
+/* The process-table sizing the vnode layer derives from (RELENG_4's
+ * machdep/subr_param autosizing): maxusers from memory, maxproc from
+ * maxusers, desiredvnodes = maxproc + a quarter of the pages. */
+static void
+sizing(struct kern *k)
+{
+	int pages = k->vm.cnt.v_page_count;
+
+	k->maxusers = CLAMP(pages / 512, 32, 384);
+	k->maxproc = MIN(20 + 16 * k->maxusers, MAX(pages / 12, 20));
+	k->desiredvnodes = k->maxproc + pages / 4;
+}
+
+static void
+check_invariants(struct sim *s, void *arg)
+{
+	(void)s;
+	bufcache_check(arg);
 }
 
 /* The disk interrupt: finish the buffer's I/O, then tell the recorder. */
@@ -105,19 +156,32 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 	disk_init(&k->disk, s, &k->p.disk, diskq_lookup(k->p.diskq));
 	k->disk.done = kern_disk_done;
 	k->disk.done_arg = k;
+	vm_init(k);
 	bufinit(k);
-	if (!ffs_mount(k, err)) {
-		bufdone_all(k);
-		g_strfreev(k->p.passthrough);
-		g_free(k);
-		return NULL;
+	vm_pager_bufferinit(k);
+	if (k->p.bsize > PAGE_SIZE * BUF_MAXPAGES) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.bsize larger than a buffer can hold");
+		goto fail;
 	}
+	if (!ffs_mount(k, err))
+		goto fail;
 	(void)vn_root(k);
 	syncer_init(k);
 	k->procs = g_hash_table_new(g_int_hash, g_int_equal);
+	sizing(k);
 	syncer_start(k);
 	buf_daemon_start(k);
+	vm_pagedaemon_start(k);
+	if (k->p.check_every_event)
+		sim_set_event_hook(s, check_invariants, k);
 	return k;
+fail:
+	bufdone_all(k);
+	vm_fini(k);
+	g_strfreev(k->p.passthrough);
+	g_free(k);
+	return NULL;
 }
 
 void
@@ -160,11 +224,85 @@ kern_shutdown(struct kern *k)
 	g_hash_table_destroy(fdps);
 	g_hash_table_destroy(fps);
 	g_hash_table_destroy(k->procs);
-	bufdone_all(k);
 	ffs_unmount(k);
+	bufdone_all(k);
+	vm_fini(k);
 	g_free(k->syncer_workitem_pending);
 	g_strfreev(k->p.passthrough);
 	g_free(k);
+}
+
+/* Write everything dirty and wait for every write (sync, then the
+ * wait a clean shutdown does). */
+void
+kern_sync(struct kern *k)
+{
+	int passes;
+
+	for (passes = 0; passes < 8 && (k->bc.numdirtybuffers > 0 ||
+	    k->bc.runningbufspace > 0); passes++) {
+		vn_sync_all(k, MNT_WAIT);
+		while (k->bc.runningbufspace > 0)
+			sim_pause(k->sim, SIM_MS);
+	}
+}
+
+void
+kern_sysctl_foreach(struct kern *k,
+    void (*fn)(const char *name, const char *value, void *arg), void *arg)
+{
+	struct bufcache *bc = &k->bc;
+	struct vmmeter *c = &k->vm.cnt;
+	char v[64];
+
+#define OUT(name, fmt, val) do {					\
+	g_snprintf(v, sizeof(v), fmt, val);				\
+	fn(name, v, arg);						\
+} while (0)
+	OUT("kernel.era", "%s", k->p.era == ERA_FREEBSD4 ? "freebsd4" :
+	    "freebsd5-current");
+	OUT("machine.memory_mb", "%lld", (long long)(k->p.memory >> 20));
+	OUT("hw.physmem", "%lld", (long long)k->p.memory);
+	OUT("hw.pagesize", "%d", PAGE_SIZE);
+	OUT("kern.hz", "%d", k->p.hz);
+	OUT("kern.maxusers", "%d", k->maxusers);
+	OUT("kern.maxproc", "%d", k->maxproc);
+	OUT("kern.maxvnodes", "%d", k->desiredvnodes);
+	OUT("kern.nbuf", "%d", bc->nbuf);
+	OUT("kern.nswbuf", "%d", bc->nswbuf);
+	OUT("vfs.maxbufspace", "%lld", (long long)bc->maxbufspace);
+	OUT("vfs.hibufspace", "%lld", (long long)bc->hibufspace);
+	OUT("vfs.lobufspace", "%lld", (long long)bc->lobufspace);
+	OUT("vfs.maxmallocbufspace", "%lld", (long long)bc->maxbufmallocspace);
+	OUT("vfs.hidirtybuffers", "%d", bc->hidirtybuffers);
+	OUT("vfs.lodirtybuffers", "%d", bc->lodirtybuffers);
+	OUT("vfs.lofreebuffers", "%d", bc->lofreebuffers);
+	OUT("vfs.hifreebuffers", "%d", bc->hifreebuffers);
+	OUT("vfs.lorunningspace", "%lld", (long long)bc->lorunningspace);
+	OUT("vfs.hirunningspace", "%lld", (long long)bc->hirunningspace);
+	OUT("vfs.bwillwrite", "%d", bc->bwillwrite_on);
+	OUT("vfs.vmiodirenable", "%d", k->p.vmiodirenable);
+	OUT("vfs.iosize_max", "%d", bc->iosize_max);
+	OUT("vfs.bufpolicy", "%s", bc->policy != NULL ? bc->policy->name :
+	    "freebsd");
+	OUT("vm.io_reserve", "%d", k->p.io_reserve);
+	OUT("vm.stats.vm.v_page_count", "%d", c->v_page_count);
+	OUT("vm.stats.vm.v_wire_count", "%d", c->v_wire_count);
+	OUT("vm.stats.vm.v_free_count", "%d", c->v_free_count);
+	OUT("vm.stats.vm.v_free_min", "%d", c->v_free_min);
+	OUT("vm.stats.vm.v_free_reserved", "%d", c->v_free_reserved);
+	OUT("vm.stats.vm.v_free_severe", "%d", c->v_free_severe);
+	OUT("vm.stats.vm.v_free_target", "%d", c->v_free_target);
+	OUT("vm.stats.vm.v_cache_min", "%d", c->v_cache_min);
+	OUT("vm.stats.vm.v_cache_max", "%d", c->v_cache_max);
+	OUT("vm.stats.vm.v_inactive_target", "%d", c->v_inactive_target);
+	OUT("kern.filedelay", "%lld", (long long)(k->p.filedelay / SIM_SEC));
+	OUT("kern.dirdelay", "%lld", (long long)(k->p.dirdelay / SIM_SEC));
+	OUT("kern.metadelay", "%lld", (long long)(k->p.metadelay / SIM_SEC));
+	OUT("kern.syncdelay", "%lld", (long long)(k->p.syncdelay / SIM_SEC));
+	OUT("vfs.ffs.bsize", "%d", k->fs.fs_bsize);
+	OUT("vfs.ffs.fsize", "%d", k->fs.fs_fsize);
+#undef OUT
 }
 
 void

@@ -19,8 +19,10 @@
 
 #include "engine.h"
 #include "buf.h"
+#include "bufpolicy.h"
 #include "disk.h"
 #include "ffs.h"
+#include "vm.h"
 #include "vnode.h"
 
 struct profile;
@@ -37,7 +39,20 @@ struct kern_params {
 	sim_time_t	 cpu_lookup;	/* per path component */
 	sim_time_t	 cpu_bufop;	/* per buffer-cache operation */
 	int		 nbuf;		/* 0: from memory */
+	int		 nswbuf;	/* 0: derived */
+	int64_t		 maxbufspace, hibufspace, lobufspace;	/* 0: derived */
 	int		 hidirtybuffers, lodirtybuffers;	/* 0: derived */
+	int		 lofreebuffers, hifreebuffers;		/* 0: derived */
+	int64_t		 lorunningspace, hirunningspace;
+	int		 iosize_max;	/* the mount's largest I/O */
+	bool		 bwillwrite;	/* the throttle is on */
+	const struct bufpolicy_ops *bufpolicy;	/* NULL: FreeBSD's LRU */
+	bool		 opt_bound;	/* evaluate policies offline at the end */
+	bool		 verify;	/* track data versions */
+	bool		 check_every_event;	/* INVARIANTS after each event */
+	int64_t		 kernel_wired;	/* bytes the kernel wires at boot */
+	bool		 vmiodirenable;
+	bool		 io_reserve;	/* the seed's low-memory fix */
 	sim_time_t	 syncdelay, filedelay, dirdelay, metadelay;
 	int		 bsize, fsize;
 	int64_t		 fs_size;	/* bytes */
@@ -49,8 +64,9 @@ struct kern_params {
 /* What the kernel counts.  The recorder reads these at the end of a run
  * (summary) and every sample interval (samples). */
 struct kern_counters {
-	uint64_t	 getblk, getblk_hits;
-	uint64_t	 bread, bread_hits, bread_holes;
+	uint64_t	 getblk, getblk_hits, pagecache_hits;
+	uint64_t	 bread, bread_hits, bread_holes, readahead_blocks;
+	uint64_t	 cluster_writes, cluster_bufs;
 	uint64_t	 bdwrite, bawrite, bwrite_sync;
 	uint64_t	 bwillwrite_stalls;
 	sim_time_t	 bwillwrite_stall_ns;
@@ -91,8 +107,12 @@ struct kern {
 	struct kern_hooks	 hooks;
 
 	struct bufcache		 bc;
+	struct vmstate		 vm;
 	struct fs		 fs;
 	struct disk		 disk;
+
+	/* the process table's autosizing (used for desiredvnodes) */
+	int			 maxusers, maxproc, desiredvnodes;
 
 	/* vnodes */
 	uint64_t		 nextvnode;
@@ -111,6 +131,13 @@ struct kern {
 /* Boot a machine from a profile; NULL and *err on a bad configuration. */
 struct kern *kern_boot(struct sim *s, const struct profile *prof, GError **err);
 void	kern_shutdown(struct kern *k);
+
+/* Every tunable and derived value under its kernel name, in order. */
+void	kern_sysctl_foreach(struct kern *k,
+	    void (*fn)(const char *name, const char *value, void *arg), void *arg);
+
+/* Write everything dirty and wait for it (the end of a run). */
+void	kern_sync(struct kern *k);
 
 /* CPU work by the running process (uiomove, lookups): time passes. */
 void	kern_cpu(struct kern *k, sim_time_t ns);

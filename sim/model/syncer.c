@@ -95,5 +95,5 @@ sched_sync(void *arg)
 void
 syncer_start(struct kern *k)
 {
-	sim_spawn(k->sim, "syncer", sched_sync, k, SIMP_DAEMON);
+	k->bc.syncer = sim_spawn(k->sim, "syncer", sched_sync, k, SIMP_DAEMON);
 }

@@ -27,6 +27,7 @@ getnewvnode(struct kern *k, struct inode *ip)
 	vp->v_type = ip->i_isdir ? VDIR : VREG;
 	TAILQ_INIT(&vp->v_cleanblkhd);
 	TAILQ_INIT(&vp->v_dirtyblkhd);
+	TAILQ_INIT(&vp->v_pages);
 	vp->v_data = ip;
 	ip->i_vnode = vp;
 	k->numvnodes++;
@@ -81,6 +82,9 @@ vfree_if_unused(struct kern *k, struct vnode *vp)
 		return;
 	KASSERT(TAILQ_EMPTY(&vp->v_dirtyblkhd) && TAILQ_EMPTY(&vp->v_cleanblkhd),
 	    ("freeing a vnode with buffers"));
+	/* The VM object goes with the vnode (vm_object_terminate). */
+	vm_object_page_remove(k, vp, 0);
+	KASSERT(vp->v_npages == 0, ("freeing a vnode with wired pages"));
 	vn_syncer_remove(k, vp);
 	ip->i_vnode = NULL;
 	ffs_ifree(k, ip);
@@ -129,10 +133,10 @@ reassignbuf(struct kern *k, struct buf *bp, bool dirty)
 {
 	struct vnode *vp = bp->b_vp;
 
-	if (bp->b_onvnlist_dirty) {
+	if (bp->b_xflags & BX_VNDIRTY) {
 		TAILQ_REMOVE(&vp->v_dirtyblkhd, bp, b_vnbufs);
 		vp->v_ndirty--;
-	} else
+	} else if (bp->b_xflags & BX_VNCLEAN)
 		TAILQ_REMOVE(&vp->v_cleanblkhd, bp, b_vnbufs);
 
 	if (dirty) {
@@ -145,15 +149,15 @@ reassignbuf(struct kern *k, struct buf *bp, bool dirty)
 			TAILQ_INSERT_HEAD(&vp->v_dirtyblkhd, bp, b_vnbufs);
 		else if (bp->b_lblkno > 0 &&
 		    (prev = incore(k, vp, bp->b_lblkno - 1)) != NULL &&
-		    prev->b_onvnlist_dirty)
+		    (prev->b_xflags & BX_VNDIRTY))
 			TAILQ_INSERT_AFTER(&vp->v_dirtyblkhd, prev, bp, b_vnbufs);
 		else
 			TAILQ_INSERT_TAIL(&vp->v_dirtyblkhd, bp, b_vnbufs);
-		bp->b_onvnlist_dirty = true;
+		bp->b_xflags = (bp->b_xflags & ~BX_VNCLEAN) | BX_VNDIRTY;
 		vp->v_ndirty++;
 	} else {
 		TAILQ_INSERT_TAIL(&vp->v_cleanblkhd, bp, b_vnbufs);
-		bp->b_onvnlist_dirty = false;
+		bp->b_xflags = (bp->b_xflags & ~BX_VNDIRTY) | BX_VNCLEAN;
 		if (vp->v_ndirty == 0)
 			vn_syncer_remove(k, vp);
 	}
@@ -454,7 +458,8 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 			/* Whole block, or a block past EOF: nothing old to
 			 * keep, so no read (vfs_bio_clrbuf). */
 			bp = getblk(k, vp, lbn, bsize);
-			bp->b_flags |= B_CACHE;
+			if (!(bp->b_flags & B_CACHE))
+				vfs_bio_clrbuf(k, bp);
 		} else {
 			error = bread(k, vp, lbn, bsize, &bp);
 			if (error != 0) {
@@ -464,11 +469,19 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 		}
 		bp->b_blkno = blkno;
 		uiomove_cost(k, xfer);
+		bio_note_version(k, bp);
 		if (off + xfer > ip->i_size)
 			ip->i_size = off + xfer;
+		/* The write-disposition rules of ffs_write: synchronous if
+		 * asked; async at once when memory or the dirty buffers are
+		 * severely short (part of the seed's low-memory fix: keep I/O
+		 * moving rather than pile up); otherwise a delayed write. */
 		bp->b_flags |= B_CLUSTEROK;
 		if (ioflag & IO_SYNC)
 			error = bwrite(k, bp);
+		else if (k->p.io_reserve && (vm_page_count_severe(k) ||
+		    buf_dirty_count_severe(k)))
+			bawrite(k, bp);
 		else
 			bdwrite(k, bp);
 		k->cnt.bytes_written += (uint64_t)xfer;
@@ -504,13 +517,16 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 				bp = TAILQ_NEXT(bp, b_vnbufs);
 				continue;
 			}
-			BUF_LOCK_NOWAIT(k, bp);
-			bremfree(k, bp);
 			if (waitfor == MNT_LAZY)
 				k->cnt.syncer_writes++;
 			else
 				k->cnt.fsync_writes++;
-			bawrite(k, bp);
+			if (waitfor == MNT_WAIT) {
+				BUF_LOCK_NOWAIT(k, bp);
+				bremfree(k, bp);
+				bawrite(k, bp);
+			} else
+				(void)vfs_bio_awrite(k, bp);	/* clustered */
 			bp = TAILQ_FIRST(&vp->v_dirtyblkhd);
 		}
 		if (waitfor != MNT_WAIT)
@@ -522,7 +538,7 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 		if (TAILQ_EMPTY(&vp->v_dirtyblkhd) || ++passes > 3)
 			break;
 		if (busy != NULL && busy->b_lockholder != NULL &&
-		    busy->b_onvnlist_dirty) {
+		    (busy->b_xflags & BX_VNDIRTY)) {
 			busy->b_lockwaiters++;
 			tsleep(k->sim, busy, "ffsfsn", 0);
 			busy->b_lockwaiters--;

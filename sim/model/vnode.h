@@ -15,6 +15,7 @@
 #include <sys/queue.h>
 
 #include "buf.h"
+#include "vm.h"
 
 struct kern;
 struct inode;
@@ -37,6 +38,8 @@ struct vnode {
 	int		 v_ndirty;	/* buffers on v_dirtyblkhd */
 	struct bufqueue	 v_cleanblkhd;
 	struct bufqueue	 v_dirtyblkhd;
+	struct pglist	 v_pages;	/* its VM object's resident pages */
+	int		 v_npages;
 	TAILQ_ENTRY(vnode) v_synclist;	/* on a syncer-wheel slot */
 	int		 v_syncslot;
 	struct inode	*v_data;	/* the inode */

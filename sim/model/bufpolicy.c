@@ -1,0 +1,674 @@
+/*
+ * bufpolicy.c — replacement policies for the buffer cache, and the offline
+ * evaluation (with Belady's OPT) of a block-reference stream.
+ *
+ *   lru    least recently used (an access or a release moves a block to
+ *          the most-recent end);
+ *   clock  second chance: a hand sweeps the blocks, clearing reference
+ *          bits, and takes the first block whose bit is clear;
+ *   2q     Johnson & Shasha's full 2Q: first references wait in a FIFO
+ *          (A1in, a quarter of the cache), blocks referenced again live in
+ *          an LRU (Am), and the identities of blocks pushed out of A1in are
+ *          remembered (A1out, half the cache) so a quick return goes to Am;
+ *   arc    Megiddo & Modha's ARC: recency (T1) and frequency (T2) lists
+ *          whose split p adapts to hits on the ghosts (B1, B2) of each.
+ */
+#include "bufpolicy.h"
+#include "kassert.h"
+
+#include <glib.h>
+#include <string.h>
+
+static guint
+key_hash(gconstpointer p)
+{
+	const struct bp_key *k = p;
+	uint64_t h = k->vid * 0x9E3779B97F4A7C15ull ^ (uint64_t)k->lblkno;
+
+	return (guint)(h ^ (h >> 32));
+}
+
+static gboolean
+key_equal(gconstpointer a, gconstpointer b)
+{
+	const struct bp_key *x = a, *y = b;
+
+	return x->vid == y->vid && x->lblkno == y->lblkno;
+}
+
+TAILQ_HEAD(entq, bp_ent);
+
+/* The first entry of q that may be evicted. */
+static struct bp_ent *
+first_ok(struct entq *q, bp_evictable_fn *ok, void *arg)
+{
+	struct bp_ent *e;
+
+	TAILQ_FOREACH(e, q, link)
+		if (ok(e, arg))
+			return e;
+	return NULL;
+}
+
+/* ---- ghost lists: identities of blocks recently evicted -------------- */
+
+struct ghost {
+	TAILQ_ENTRY(ghost) link;
+	struct bp_key	 key;
+};
+
+struct ghostlist {
+	TAILQ_HEAD(, ghost) q;
+	GHashTable	*h;		/* bp_key -> ghost */
+	int		 n;
+};
+
+static void
+ghost_init(struct ghostlist *g)
+{
+	TAILQ_INIT(&g->q);
+	g->h = g_hash_table_new(key_hash, key_equal);
+	g->n = 0;
+}
+
+static void
+ghost_del(struct ghostlist *g, struct ghost *x)
+{
+	TAILQ_REMOVE(&g->q, x, link);
+	g_hash_table_remove(g->h, &x->key);
+	g->n--;
+	g_free(x);
+}
+
+static void
+ghost_fini(struct ghostlist *g)
+{
+	struct ghost *x;
+
+	while ((x = TAILQ_FIRST(&g->q)) != NULL)
+		ghost_del(g, x);
+	g_hash_table_destroy(g->h);
+}
+
+static void
+ghost_add(struct ghostlist *g, const struct bp_key *key)
+{
+	struct ghost *x = g_new(struct ghost, 1);
+
+	x->key = *key;
+	TAILQ_INSERT_TAIL(&g->q, x, link);
+	g_hash_table_insert(g->h, &x->key, x);
+	g->n++;
+}
+
+/* Remove key if present; whether it was. */
+static bool
+ghost_take(struct ghostlist *g, const struct bp_key *key)
+{
+	struct ghost *x = g_hash_table_lookup(g->h, key);
+
+	if (x == NULL)
+		return false;
+	ghost_del(g, x);
+	return true;
+}
+
+static void
+ghost_trim(struct ghostlist *g, int max)
+{
+	while (g->n > max && g->n > 0)
+		ghost_del(g, TAILQ_FIRST(&g->q));
+}
+
+/* ---- lru ------------------------------------------------------------- */
+
+struct lru {
+	struct entq	 q;
+};
+
+static void *
+lru_create(int capacity)
+{
+	struct lru *s = g_new0(struct lru, 1);
+
+	(void)capacity;
+	TAILQ_INIT(&s->q);
+	return s;
+}
+
+static void
+lru_destroy(void *st)
+{
+	g_free(st);
+}
+
+static void
+lru_insert(void *st, struct bp_ent *e)
+{
+	struct lru *s = st;
+
+	TAILQ_INSERT_TAIL(&s->q, e, link);
+}
+
+static void
+lru_touch(void *st, struct bp_ent *e)
+{
+	struct lru *s = st;
+
+	TAILQ_REMOVE(&s->q, e, link);
+	TAILQ_INSERT_TAIL(&s->q, e, link);
+}
+
+static void
+lru_remove(void *st, struct bp_ent *e, bool evicted)
+{
+	struct lru *s = st;
+
+	(void)evicted;
+	TAILQ_REMOVE(&s->q, e, link);
+}
+
+static struct bp_ent *
+lru_victim(void *st, bp_evictable_fn *ok, void *arg)
+{
+	struct lru *s = st;
+
+	return first_ok(&s->q, ok, arg);
+}
+
+static const struct bufpolicy_ops pol_lru = {
+	.name = "lru",
+	.doc = "least recently used",
+	.create = lru_create, .destroy = lru_destroy,
+	.insert = lru_insert, .access = lru_touch, .release = lru_touch,
+	.remove = lru_remove, .victim = lru_victim,
+};
+
+/* ---- clock ----------------------------------------------------------- */
+
+/* The list is the clock face; its head is where the hand points. */
+static void
+clock_insert(void *st, struct bp_ent *e)
+{
+	struct lru *s = st;
+
+	e->ref = 0;
+	TAILQ_INSERT_TAIL(&s->q, e, link);	/* just behind the hand */
+}
+
+static void
+clock_access(void *st, struct bp_ent *e)
+{
+	(void)st;
+	e->ref = 1;
+}
+
+static void
+clock_release(void *st, struct bp_ent *e)
+{
+	(void)st;
+	(void)e;
+}
+
+static struct bp_ent *
+clock_victim(void *st, bp_evictable_fn *ok, void *arg)
+{
+	struct lru *s = st;
+	struct bp_ent *e;
+	int n = 0, limit;
+
+	TAILQ_FOREACH(e, &s->q, link)
+		n++;
+	/* Two full turns clear every bit; past that nothing is evictable. */
+	for (limit = 2 * n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
+	    limit--) {
+		TAILQ_REMOVE(&s->q, e, link);
+		TAILQ_INSERT_TAIL(&s->q, e, link);	/* the hand moves on */
+		if (!ok(e, arg))
+			continue;
+		if (e->ref) {
+			e->ref = 0;
+			continue;
+		}
+		return e;
+	}
+	return NULL;
+}
+
+static const struct bufpolicy_ops pol_clock = {
+	.name = "clock",
+	.doc = "second chance: a sweeping hand clears reference bits",
+	.create = lru_create, .destroy = lru_destroy,
+	.insert = clock_insert, .access = clock_access, .release = clock_release,
+	.remove = lru_remove, .victim = clock_victim,
+};
+
+/* ---- 2q -------------------------------------------------------------- */
+
+enum { Q2_A1IN = 1, Q2_AM };
+
+struct twoq {
+	struct entq	 a1in, am;
+	int		 n1in, nam, kin, kout;
+	struct ghostlist a1out;
+};
+
+static void *
+twoq_create(int capacity)
+{
+	struct twoq *s = g_new0(struct twoq, 1);
+
+	TAILQ_INIT(&s->a1in);
+	TAILQ_INIT(&s->am);
+	s->kin = MAX(1, capacity / 4);
+	s->kout = MAX(1, capacity / 2);
+	ghost_init(&s->a1out);
+	return s;
+}
+
+static void
+twoq_destroy(void *st)
+{
+	struct twoq *s = st;
+
+	ghost_fini(&s->a1out);
+	g_free(s);
+}
+
+static void
+twoq_insert(void *st, struct bp_ent *e)
+{
+	struct twoq *s = st;
+
+	if (ghost_take(&s->a1out, &e->key)) {
+		e->list = Q2_AM;
+		TAILQ_INSERT_TAIL(&s->am, e, link);
+		s->nam++;
+	} else {
+		e->list = Q2_A1IN;
+		TAILQ_INSERT_TAIL(&s->a1in, e, link);
+		s->n1in++;
+	}
+}
+
+static void
+twoq_access(void *st, struct bp_ent *e)
+{
+	struct twoq *s = st;
+
+	/* A hit in A1in is a correlated reference: nothing moves. */
+	if (e->list == Q2_AM) {
+		TAILQ_REMOVE(&s->am, e, link);
+		TAILQ_INSERT_TAIL(&s->am, e, link);
+	}
+}
+
+static void
+twoq_release(void *st, struct bp_ent *e)
+{
+	(void)st;
+	(void)e;
+}
+
+static void
+twoq_remove(void *st, struct bp_ent *e, bool evicted)
+{
+	struct twoq *s = st;
+
+	if (e->list == Q2_AM) {
+		TAILQ_REMOVE(&s->am, e, link);
+		s->nam--;
+	} else {
+		TAILQ_REMOVE(&s->a1in, e, link);
+		s->n1in--;
+		if (evicted) {
+			ghost_add(&s->a1out, &e->key);
+			ghost_trim(&s->a1out, s->kout);
+		}
+	}
+	e->list = 0;
+}
+
+static struct bp_ent *
+twoq_victim(void *st, bp_evictable_fn *ok, void *arg)
+{
+	struct twoq *s = st;
+	struct bp_ent *e = NULL;
+
+	if (s->n1in > s->kin)
+		e = first_ok(&s->a1in, ok, arg);
+	if (e == NULL)
+		e = first_ok(&s->am, ok, arg);
+	if (e == NULL)
+		e = first_ok(&s->a1in, ok, arg);
+	return e;
+}
+
+static const struct bufpolicy_ops pol_2q = {
+	.name = "2q",
+	.doc = "2Q: a FIFO for first references, an LRU for the rest, ghosts",
+	.create = twoq_create, .destroy = twoq_destroy,
+	.insert = twoq_insert, .access = twoq_access, .release = twoq_release,
+	.remove = twoq_remove, .victim = twoq_victim,
+};
+
+/* ---- arc ------------------------------------------------------------- */
+
+enum { ARC_T1 = 1, ARC_T2 };
+
+struct arc {
+	struct entq	 t1, t2;
+	int		 n1, n2, c;
+	double		 p;		/* target size of T1 */
+	bool		 last_from_b2;	/* the last insert was a B2 ghost hit */
+	struct ghostlist b1, b2;
+};
+
+static void *
+arc_create(int capacity)
+{
+	struct arc *s = g_new0(struct arc, 1);
+
+	TAILQ_INIT(&s->t1);
+	TAILQ_INIT(&s->t2);
+	s->c = MAX(1, capacity);
+	ghost_init(&s->b1);
+	ghost_init(&s->b2);
+	return s;
+}
+
+static void
+arc_destroy(void *st)
+{
+	struct arc *s = st;
+
+	ghost_fini(&s->b1);
+	ghost_fini(&s->b2);
+	g_free(s);
+}
+
+static void
+arc_insert(void *st, struct bp_ent *e)
+{
+	struct arc *s = st;
+
+	s->last_from_b2 = false;
+	if (ghost_take(&s->b1, &e->key)) {
+		/* recency would have kept it: grow T1's share */
+		s->p = MIN((double)s->c,
+		    s->p + MAX(1.0, (double)s->b2.n / MAX(1, s->b1.n + 1)));
+		e->list = ARC_T2;
+	} else if (ghost_take(&s->b2, &e->key)) {
+		s->p = MAX(0.0,
+		    s->p - MAX(1.0, (double)s->b1.n / MAX(1, s->b2.n + 1)));
+		e->list = ARC_T2;
+		s->last_from_b2 = true;
+	} else
+		e->list = ARC_T1;
+	if (e->list == ARC_T1) {
+		TAILQ_INSERT_TAIL(&s->t1, e, link);
+		s->n1++;
+	} else {
+		TAILQ_INSERT_TAIL(&s->t2, e, link);
+		s->n2++;
+	}
+	/* The directory (resident + ghosts) holds at most 2c blocks, and
+	 * T1 + B1 at most c. */
+	ghost_trim(&s->b1, MAX(0, s->c - s->n1));
+	ghost_trim(&s->b2, MAX(0, 2 * s->c - s->n1 - s->n2 - s->b1.n));
+}
+
+static void
+arc_access(void *st, struct bp_ent *e)
+{
+	struct arc *s = st;
+
+	if (e->list == ARC_T1) {
+		TAILQ_REMOVE(&s->t1, e, link);
+		s->n1--;
+		s->n2++;
+		e->list = ARC_T2;
+	} else
+		TAILQ_REMOVE(&s->t2, e, link);
+	TAILQ_INSERT_TAIL(&s->t2, e, link);
+}
+
+static void
+arc_remove(void *st, struct bp_ent *e, bool evicted)
+{
+	struct arc *s = st;
+
+	if (e->list == ARC_T1) {
+		TAILQ_REMOVE(&s->t1, e, link);
+		s->n1--;
+		if (evicted)
+			ghost_add(&s->b1, &e->key);
+	} else {
+		TAILQ_REMOVE(&s->t2, e, link);
+		s->n2--;
+		if (evicted)
+			ghost_add(&s->b2, &e->key);
+	}
+	e->list = 0;
+}
+
+static struct bp_ent *
+arc_victim(void *st, bp_evictable_fn *ok, void *arg)
+{
+	struct arc *s = st;
+	struct bp_ent *e = NULL;
+
+	/* REPLACE: take from T1 when it is over its target. */
+	if (s->n1 > 0 && ((double)s->n1 > s->p ||
+	    (s->last_from_b2 && (double)s->n1 == s->p)))
+		e = first_ok(&s->t1, ok, arg);
+	if (e == NULL)
+		e = first_ok(&s->t2, ok, arg);
+	if (e == NULL)
+		e = first_ok(&s->t1, ok, arg);
+	return e;
+}
+
+static const struct bufpolicy_ops pol_arc = {
+	.name = "arc",
+	.doc = "ARC: recency and frequency lists balanced by ghost hits",
+	.create = arc_create, .destroy = arc_destroy,
+	.insert = arc_insert, .access = arc_access, .release = twoq_release,
+	.remove = arc_remove, .victim = arc_victim,
+};
+
+/* ---- lookup ---------------------------------------------------------- */
+
+const struct bufpolicy_ops *const bufpolicies[] = {
+	&pol_lru, &pol_clock, &pol_2q, &pol_arc, NULL
+};
+
+const struct bufpolicy_ops *
+bufpolicy_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; bufpolicies[i] != NULL; i++)
+		if (strcmp(bufpolicies[i]->name, name) == 0)
+			return bufpolicies[i];
+	return NULL;
+}
+
+/* ---- offline evaluation ---------------------------------------------- */
+
+struct oent {
+	struct bp_ent	 e;		/* first: the policy sees this */
+};
+
+static bool
+always(const struct bp_ent *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	return true;
+}
+
+uint64_t
+bufpolicy_misses(const struct bufpolicy_ops *ops, const struct bp_key *refs,
+    size_t n, int capacity)
+{
+	void *st = ops->create(capacity);
+	GHashTable *res = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
+	uint64_t misses = 0;
+	size_t i;
+	int nres = 0;
+
+	for (i = 0; i < n; i++) {
+		struct oent *o = g_hash_table_lookup(res, &refs[i]);
+
+		if (o != NULL) {
+			ops->access(st, &o->e);
+			ops->release(st, &o->e);
+			continue;
+		}
+		misses++;
+		if (nres >= capacity) {
+			struct bp_ent *v = ops->victim(st, always, NULL);
+
+			KASSERT(v != NULL, ("%s: no victim in a full cache", ops->name));
+			ops->remove(st, v, true);
+			g_hash_table_remove(res, &v->key);	/* frees it */
+			nres--;
+		}
+		o = g_new0(struct oent, 1);
+		o->e.key = refs[i];
+		g_hash_table_insert(res, &o->e.key, o);
+		nres++;
+		ops->insert(st, &o->e);
+		ops->release(st, &o->e);
+	}
+	/* The policy lets go of its entries before they are freed. */
+	{
+		GHashTableIter it;
+		gpointer v;
+
+		g_hash_table_iter_init(&it, res);
+		while (g_hash_table_iter_next(&it, NULL, &v))
+			ops->remove(st, &((struct oent *)v)->e, false);
+	}
+	g_hash_table_destroy(res);
+	ops->destroy(st);
+	return misses;
+}
+
+/* A max-heap of (next use, reference index) for OPT. */
+struct heapent {
+	uint64_t	 next;		/* index of the next use; n: never */
+	size_t		 ref;		/* a reference to the block */
+};
+
+static void
+heap_push(GArray *h, struct heapent x)
+{
+	size_t i;
+
+	g_array_append_val(h, x);
+	i = h->len - 1;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		struct heapent *a = &g_array_index(h, struct heapent, p);
+
+		if (a->next >= x.next)
+			break;
+		g_array_index(h, struct heapent, i) = *a;
+		i = p;
+	}
+	g_array_index(h, struct heapent, i) = x;
+}
+
+static struct heapent
+heap_pop(GArray *h)
+{
+	struct heapent top = g_array_index(h, struct heapent, 0);
+	struct heapent last = g_array_index(h, struct heapent, h->len - 1);
+	size_t i = 0, n;
+
+	g_array_set_size(h, h->len - 1);
+	n = h->len;
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && g_array_index(h, struct heapent, c + 1).next >
+		    g_array_index(h, struct heapent, c).next)
+			c++;
+		if (g_array_index(h, struct heapent, c).next <= last.next)
+			break;
+		g_array_index(h, struct heapent, i) =
+		    g_array_index(h, struct heapent, c);
+		i = c;
+	}
+	if (n > 0)
+		g_array_index(h, struct heapent, i) = last;
+	return top;
+}
+
+/*
+ * Belady's MIN: on a miss with the cache full, evict the resident block
+ * whose next use lies furthest ahead.  Next uses come from one backward
+ * pass; the heap may hold stale entries (a block's earlier next use, or a
+ * block since evicted), skipped when popped.
+ */
+uint64_t
+bufpolicy_opt_misses(const struct bp_key *refs, size_t n, int capacity)
+{
+	uint64_t *next = g_new(uint64_t, n ? n : 1), misses = 0;
+	GHashTable *last = g_hash_table_new(key_hash, key_equal);
+	GHashTable *res = g_hash_table_new(key_hash, key_equal);	/* key -> next+1 */
+	GArray *heap = g_array_new(FALSE, FALSE, sizeof(struct heapent));
+	size_t i;
+	int nres = 0;
+
+	for (i = n; i-- > 0;) {
+		gpointer v;
+
+		next[i] = g_hash_table_lookup_extended(last, &refs[i], NULL, &v) ?
+		    (uint64_t)GPOINTER_TO_SIZE(v) : n;
+		g_hash_table_insert(last, (gpointer)&refs[i], GSIZE_TO_POINTER(i));
+	}
+	for (i = 0; i < n; i++) {
+		struct heapent x;
+
+		if (g_hash_table_contains(res, &refs[i])) {
+			g_hash_table_insert(res, (gpointer)&refs[i],
+			    GSIZE_TO_POINTER(next[i] + 1));
+			x.next = next[i];
+			x.ref = i;
+			heap_push(heap, x);
+			continue;
+		}
+		misses++;
+		if (nres >= capacity) {
+			for (;;) {
+				struct heapent v = heap_pop(heap);
+				gpointer cur;
+
+				/* current entry of a resident block? */
+				if (g_hash_table_lookup_extended(res, &refs[v.ref],
+				    NULL, &cur) &&
+				    (uint64_t)GPOINTER_TO_SIZE(cur) == v.next + 1) {
+					g_hash_table_remove(res, &refs[v.ref]);
+					nres--;
+					break;
+				}
+			}
+		}
+		g_hash_table_insert(res, (gpointer)&refs[i],
+		    GSIZE_TO_POINTER(next[i] + 1));
+		nres++;
+		x.next = next[i];
+		x.ref = i;
+		heap_push(heap, x);
+	}
+	g_array_free(heap, TRUE);
+	g_hash_table_destroy(res);
+	g_hash_table_destroy(last);
+	g_free(next);
+	return misses;
+}

@@ -1,0 +1,64 @@
+/*
+ * bufpolicy.h — which clean buffer getnewbuf recycles: replacement
+ * policies behind one small ops table.
+ *
+ * FreeBSD's own policy is the CLEAN queue itself: a released buffer goes
+ * to its tail and getnewbuf takes the head — LRU by release (b_usecount was
+ * removed in the seed's 1999 rework: "Straight LRU should work just as
+ * well").  That needs no table.  The alternatives here rank every buffer
+ * that has an identity; getnewbuf asks them for a victim among those that
+ * are clean and free.  The same tables drive an offline evaluation of a
+ * block-reference stream, beside Belady's OPT, to bound how far a policy is
+ * from the best possible for the same number of buffers.
+ */
+#ifndef VFSSIM_BUFPOLICY_H
+#define VFSSIM_BUFPOLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+/* A block's identity. */
+struct bp_key {
+	uint64_t	 vid;
+	int64_t		 lblkno;
+};
+
+/* A policy's handle on one resident block (embedded in struct buf). */
+struct bp_ent {
+	TAILQ_ENTRY(bp_ent) link;
+	struct bp_key	 key;
+	uint8_t		 list;		/* which of the policy's lists */
+	uint8_t		 ref;		/* CLOCK's reference bit */
+};
+
+typedef bool bp_evictable_fn(const struct bp_ent *e, void *arg);
+
+struct bufpolicy_ops {
+	const char	*name;
+	const char	*doc;
+	void		*(*create)(int capacity);
+	void		(*destroy)(void *st);
+	/* e now holds key (a miss filled); ghosts may promote it */
+	void		(*insert)(void *st, struct bp_ent *e);
+	void		(*access)(void *st, struct bp_ent *e);	/* a hit */
+	void		(*release)(void *st, struct bp_ent *e);	/* back on a
+								   free queue */
+	/* e no longer holds its block; evicted: chosen as a victim */
+	void		(*remove)(void *st, struct bp_ent *e, bool evicted);
+	/* the entry to evict among those ok() accepts, or NULL */
+	struct bp_ent	*(*victim)(void *st, bp_evictable_fn *ok, void *arg);
+};
+
+/* "lru", "clock", "2q", "arc"; NULL if unknown. */
+const struct bufpolicy_ops *bufpolicy_lookup(const char *name);
+extern const struct bufpolicy_ops *const bufpolicies[];
+
+/* Misses of a policy on a reference stream with capacity buffers. */
+uint64_t bufpolicy_misses(const struct bufpolicy_ops *ops,
+	    const struct bp_key *refs, size_t n, int capacity);
+/* Misses of Belady's OPT: evict the block used furthest in the future. */
+uint64_t bufpolicy_opt_misses(const struct bp_key *refs, size_t n, int capacity);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * vm.h — the VM page cache under VMIO buffers (vm_page.c, vm_pageout.c,
+ * vm_pager.c's pbufs), the parts vfs_bio leans on.
+ *
+ * Physical memory is an array of 4 KB pages.  A page belongs to at most one
+ * vnode's VM object at one index, and sits on one queue: FREE (no
+ * identity), CACHE (clean, still holding its file data, first to be
+ * reused), INACTIVE (clean, cached), ACTIVE, or none while a buffer wires
+ * it.  A buffer that is recycled leaves its pages on INACTIVE, so file data
+ * survives in memory far beyond the buffer cache.  The pagedaemon moves
+ * inactive pages to CACHE when free memory runs short; vm_page_alloc takes
+ * FREE pages, then CACHE pages, and a process that finds neither sleeps in
+ * VM_WAIT ("vmwait").
+ */
+#ifndef VFSSIM_VM_H
+#define VFSSIM_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <glib.h>
+
+struct kern;
+struct vnode;
+struct buf;
+
+#define PAGE_SIZE	4096
+#define PAGE_SHIFT	12
+
+enum pq { PQ_NONE, PQ_FREE, PQ_CACHE, PQ_INACTIVE, PQ_ACTIVE, PQ_COUNT };
+
+/* vm_page_alloc request classes */
+enum vm_alloc { VM_ALLOC_NORMAL, VM_ALLOC_SYSTEM, VM_ALLOC_INTERRUPT };
+
+struct vm_pagekey {
+	uint64_t	 vid;		/* the vnode's serial number */
+	int64_t		 pindex;	/* page index in the file */
+};
+
+struct vm_page {
+	struct vm_pagekey key;		/* identity, when object != NULL */
+	struct vnode	*object;	/* the vnode whose data it holds */
+	TAILQ_ENTRY(vm_page) pageq;	/* on its queue */
+	uint8_t		 queue;		/* enum pq */
+	bool		 valid;		/* holds the file's data */
+	uint16_t	 wire_count;	/* buffers that hold it */
+	TAILQ_ENTRY(vm_page) listq;	/* on its vnode's page list */
+};
+
+TAILQ_HEAD(pglist, vm_page);
+
+/* The vmmeter counts and the pageout thresholds (vm_pageout.c). */
+struct vmmeter {
+	int		 v_page_count;		/* physical pages */
+	int		 v_free_count, v_cache_count, v_inactive_count;
+	int		 v_active_count, v_wire_count;
+	int		 v_free_min, v_free_reserved, v_free_severe;
+	int		 v_free_target, v_cache_min, v_cache_max;
+	int		 v_inactive_target, v_interrupt_free_min;
+	int		 v_pageout_free_min;
+};
+
+struct vmstate {
+	struct vm_page	*pages;
+	struct vmmeter	 cnt;
+	struct pglist	 queues[PQ_COUNT];
+	GHashTable	*hash;		/* vm_pagekey -> vm_page */
+	int		 vm_pages_needed;	/* someone waits in VM_WAIT */
+	int		 pagedaemon_chan;
+	int		 kernel_pages;	/* wired by the kernel at boot */
+	bool		 io_reserve;	/* I/O may dip into the reserve */
+	/* counters */
+	uint64_t	 allocs, reactivations, vm_waits, cached_by_daemon,
+			 freed_from_cache, pagedaemon_runs;
+
+	/* pbufs (vm_pager.c): physical-I/O headers for clusters, raw I/O */
+	struct buf	*swbuf;
+	int		 nswbuf;
+	GPtrArray	*bswlist;	/* free pbufs */
+	int		 cluster_pbuf_freecnt;
+	int		 pbuf_waits;
+};
+
+void	vm_init(struct kern *k);
+void	vm_fini(struct kern *k);
+void	vm_pagedaemon_start(struct kern *k);
+
+struct vm_page *vm_page_lookup(struct kern *k, struct vnode *vp, int64_t pindex);
+/* NULL when nothing can be allocated without waiting. */
+struct vm_page *vm_page_alloc(struct kern *k, struct vnode *vp, int64_t pindex,
+	    enum vm_alloc req);
+void	vm_page_wire(struct kern *k, struct vm_page *m);
+void	vm_page_unwire(struct kern *k, struct vm_page *m, bool activate);
+void	vm_page_free(struct kern *k, struct vm_page *m);
+void	vm_page_cache(struct kern *k, struct vm_page *m);
+bool	vm_page_try_to_free(struct kern *k, struct vm_page *m);
+bool	vm_page_try_to_cache(struct kern *k, struct vm_page *m);
+/* Sleep until memory is free again ("vmwait"). */
+void	vm_wait(struct kern *k);
+/* Free every page of vp from index first on (truncation, reclaim). */
+void	vm_object_page_remove(struct kern *k, struct vnode *vp, int64_t first);
+/* Pages vp has in memory. */
+int	vm_object_resident(struct vnode *vp);
+
+/* vm_page_count_severe(): free + cache below v_free_severe. */
+bool	vm_page_count_severe(const struct kern *k);
+bool	vm_page_count_min(const struct kern *k);
+
+/* pbufs */
+void	vm_pager_bufferinit(struct kern *k);
+struct buf *getpbuf(struct kern *k, int *pfreecnt);	/* may sleep */
+struct buf *trypbuf(struct kern *k, int *pfreecnt);	/* never sleeps */
+void	relpbuf(struct kern *k, struct buf *bp, int *pfreecnt);
+
+void	vm_check(struct kern *k);		/* INVARIANTS */
+
+#endif
