@@ -19,6 +19,7 @@
 #include "trace.h"
 #include "version.h"
 #include "workloads/workload.h"
+#include "kern.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -475,6 +476,67 @@ out:
 	return rc;
 }
 
+/* ---- sysctl ---------------------------------------------------------- */
+
+static void
+print_sysctl(const char *name, const char *value, void *arg)
+{
+	(void)arg;
+	printf("%s: %s\n", name, value);
+}
+
+static int
+cmd_sysctl(int argc, char **argv)
+{
+	char *prof_file = NULL;
+	char **sets = NULL;
+	GOptionEntry entries[] = {
+		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
+		  "Machine and policy profile (INI)", "FILE" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a key, by its profile or sysctl name (repeatable)",
+		  "KEY=VALUE" },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("- boot the simulated machine "
+	    "and print its tunables and derived values");
+	GError *err = NULL;
+	struct profile *p = NULL;
+	struct sim *s = NULL;
+	struct kern *k = NULL;
+	int rc = 0;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+	    "Each line is \"name: value\" under the kernel's own sysctl name;\n"
+	    "any of them can be set with --set name=value (memory as\n"
+	    "machine.memory_mb, the era as kernel.era).");
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	p = build_profile(prof_file, sets, -1, &err);
+	if (p == NULL) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	s = sim_create();
+	k = kern_boot(s, p, &err);
+	if (k == NULL) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	kern_sysctl_foreach(k, print_sysctl, NULL);
+out:
+	sim_destroy(s);
+	kern_shutdown(k);
+	profile_free(p);
+	g_option_context_free(ctx);
+	g_free(prof_file);
+	g_strfreev(sets);
+	return rc;
+}
+
 /* ---- dispatch -------------------------------------------------------- */
 
 static const struct command {
@@ -487,6 +549,7 @@ static const struct command {
 	{ "plot", cmd_plot, "plot a run's latency CDF with gnuplot" },
 	{ "gen", cmd_gen, "write a synthetic workload as a native trace" },
 	{ "profile", cmd_profile, "print the effective profile, or every key" },
+	{ "sysctl", cmd_sysctl, "print the kernel's tunables and derived sizes" },
 	{ NULL, NULL, NULL }
 };
 

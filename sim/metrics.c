@@ -52,10 +52,16 @@ static const char schema[] =
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS samples ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
-	"  t_ns INTEGER NOT NULL, dirty_bufs INTEGER, clean_bufs INTEGER,"
-	"  empty_bufs INTEGER, busy_bufs INTEGER, disk_qlen INTEGER,"
-	"  running_bytes INTEGER, procs INTEGER, calls_done INTEGER,"
+	"  t_ns INTEGER NOT NULL, numdirtybuffers INTEGER, clean_bufs INTEGER,"
+	"  empty_bufs INTEGER, busy_bufs INTEGER, numfreebuffers INTEGER,"
+	"  bufspace INTEGER, runningbufspace INTEGER, cached_pages INTEGER,"
+	"  free_pages INTEGER, wired_pages INTEGER, disk_qlen INTEGER,"
+	"  procs INTEGER, calls_done INTEGER,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS waits ("
+	"  run INTEGER NOT NULL REFERENCES runs(id), t_ns INTEGER NOT NULL,"
+	"  wmesg TEXT NOT NULL, procs INTEGER NOT NULL,"
+	"  PRIMARY KEY (run, t_ns, wmesg)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS summary ("
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  metric TEXT NOT NULL, value REAL,"
@@ -66,14 +72,15 @@ static const char schema[] =
 	"  count INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS latency_hist_run ON latency_hist(run);";
 
-enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, NST };
+enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, NST };
 
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES (?,?,?)",
 	[ST_HIST] = "INSERT INTO latency_hist VALUES (?,?,?,?,?)",
+	[ST_WAIT] = "INSERT INTO waits VALUES (?,?,?,?)",
 };
 
 struct metrics {
@@ -315,11 +322,28 @@ metrics_sample(struct metrics *m, const struct sample_row *r)
 	sqlite3_bind_int(s, 5, r->clean_bufs);
 	sqlite3_bind_int(s, 6, r->empty_bufs);
 	sqlite3_bind_int(s, 7, r->busy_bufs);
-	sqlite3_bind_int(s, 8, r->disk_qlen);
-	sqlite3_bind_int64(s, 9, r->running_bytes);
-	sqlite3_bind_int(s, 10, r->procs);
-	sqlite3_bind_int64(s, 11, (int64_t)r->calls_done);
+	sqlite3_bind_int(s, 8, r->free_bufs);
+	sqlite3_bind_int64(s, 9, r->bufspace);
+	sqlite3_bind_int64(s, 10, r->running_bytes);
+	sqlite3_bind_int(s, 11, r->cached_pages);
+	sqlite3_bind_int(s, 12, r->free_pages);
+	sqlite3_bind_int(s, 13, r->wired_pages);
+	sqlite3_bind_int(s, 14, r->disk_qlen);
+	sqlite3_bind_int(s, 15, r->procs);
+	sqlite3_bind_int64(s, 16, (int64_t)r->calls_done);
 	step(m, ST_SAMPLE, "samples");
+}
+
+void
+metrics_wait(struct metrics *m, int64_t t_ns, const char *wmesg, int procs)
+{
+	sqlite3_stmt *s = m->st[ST_WAIT];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_int64(s, 2, t_ns);
+	sqlite3_bind_text(s, 3, wmesg, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, procs);
+	step(m, ST_WAIT, "waits");
 }
 
 void
@@ -397,7 +421,7 @@ void
 metrics_fail_run(struct metrics *m, const char *why)
 {
 	static const char *const tables[] = {
-		"syscalls", "disk_io", "samples", "summary", "latency_hist"
+		"syscalls", "disk_io", "samples", "summary", "latency_hist", "waits"
 	};
 	unsigned i;
 

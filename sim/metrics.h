@@ -20,9 +20,15 @@
  *   disk_io(run, seq, submit_ns, start_ns, end_ns, sector, sectors,
  *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs)
  *	one row a disk request, in completion order (unless --no-events).
- *   samples(run, seq, t_ns, dirty_bufs, clean_bufs, empty_bufs, busy_bufs,
- *        disk_qlen, running_bytes, procs, calls_done)
- *	the machine's state every replay.sample_interval.
+ *   samples(run, seq, t_ns, numdirtybuffers, clean_bufs, empty_bufs,
+ *        busy_bufs, numfreebuffers, bufspace, runningbufspace, cached_pages,
+ *        free_pages, wired_pages, disk_qlen, procs, calls_done)
+ *	the machine's state every replay.sample_interval: buffers dirty, on
+ *	the CLEAN queue, without identity, held; free headers; buffer-map KVA
+ *	and bytes of writes in flight; pages holding file data but in no
+ *	buffer (inactive + cache), free, wired.
+ *   waits(run, t_ns, wmesg, procs)
+ *	at each sample, how many processes sleep in each wait message.
  *   summary(run, metric, value)
  *	counts, ratios and latency percentiles; README lists the metrics.
  *   latency_hist(run, call, lo_ns, hi_ns, count)
@@ -65,9 +71,11 @@ struct syscall_row {
 
 struct sample_row {
 	int64_t		 t_ns;
-	int		 dirty_bufs, clean_bufs, empty_bufs, busy_bufs;
-	int		 disk_qlen;
+	int		 dirty_bufs, clean_bufs, empty_bufs, busy_bufs, free_bufs;
+	int64_t		 bufspace;
 	int64_t		 running_bytes;
+	int		 cached_pages, free_pages, wired_pages;
+	int		 disk_qlen;
 	int		 procs;
 	uint64_t	 calls_done;
 };
@@ -83,6 +91,7 @@ int64_t	metrics_begin_run(struct metrics *m, const struct run_info *ri, GError *
 void	metrics_syscall(struct metrics *m, const struct syscall_row *row);
 void	metrics_disk_io(struct metrics *m, const struct diskreq *r);
 void	metrics_sample(struct metrics *m, const struct sample_row *row);
+void	metrics_wait(struct metrics *m, int64_t t_ns, const char *wmesg, int procs);
 void	metrics_summary(struct metrics *m, const char *metric, double value);
 void	metrics_hist(struct metrics *m, const char *call, const struct hist *h);
 /* Commit everything and mark the run complete. */

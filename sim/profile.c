@@ -67,7 +67,7 @@ const struct pkey profile_keys[] = {
 	{ "bio", "bwillwrite", PK_BOOL, "true", "vfs.bwillwrite", NULL,
 	  "Writers stall at hidirtybuffers (the seed's bwillwrite); false "
 	  "takes the throttle out" },
-	{ "bio", "policy", PK_ENUM, "freebsd", NULL, "freebsd|lru|clock|2q|arc",
+	{ "bio", "policy", PK_ENUM, "freebsd", "vfs.bufpolicy", "freebsd|lru|clock|2q|arc",
 	  "Which clean buffer getnewbuf recycles: FreeBSD's CLEAN queue (LRU "
 	  "by release), or textbook LRU, CLOCK, 2Q, ARC" },
 	{ "bio", "opt_bound", PK_BOOL, "false", NULL, NULL,

@@ -97,6 +97,7 @@ struct replay {
 	GHashTable	*skipped;	/* not-modelled call name -> count */
 	uint64_t	 processes;
 	uint64_t	 deadlock_ticks;
+	sim_time_t	 t_done;	/* when the last process ended */
 	sim_time_t	 last_busy;
 	uint64_t	 last_calls;
 	gint64		 wall_start, last_progress;
@@ -760,23 +761,66 @@ name_sleeper(struct sim_proc *p, const void *chan, void *arg)
 }
 
 static void
+count_wmesg(struct sim_proc *p, const void *chan, void *arg)
+{
+	GHashTable *h = arg;
+	const char *w = sim_proc_wmesg(p);
+	gpointer n;
+
+	(void)chan;
+	if (w == NULL)
+		return;
+	n = g_hash_table_lookup(h, w);
+	g_hash_table_insert(h, (gpointer)w, GINT_TO_POINTER(GPOINTER_TO_INT(n) + 1));
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b);
+
+static void
 take_sample(struct replay *r)
 {
 	struct bufcache *bc = &r->k->bc;
+	struct vmmeter *vc = &r->k->vm.cnt;
 	struct sample_row row;
+	GHashTable *waits = g_hash_table_new(g_str_hash, g_str_equal);
+	GPtrArray *keys = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer key;
+	guint i;
 
 	memset(&row, 0, sizeof(row));
 	row.t_ns = sim_now(r->sim);
 	row.dirty_bufs = bc->numdirtybuffers;
 	row.clean_bufs = bc->qlen[QUEUE_CLEAN];
-	row.empty_bufs = bc->qlen[QUEUE_EMPTY];
+	row.empty_bufs = bc->qlen[QUEUE_EMPTY] + bc->qlen[QUEUE_EMPTYKVA];
 	row.busy_bufs = bc->nbuf - bc->qlen[QUEUE_CLEAN] - bc->qlen[QUEUE_DIRTY] -
-	    bc->qlen[QUEUE_EMPTY];
-	row.disk_qlen = disk_qlen(&r->k->disk);
+	    bc->qlen[QUEUE_EMPTY] - bc->qlen[QUEUE_EMPTYKVA] - bc->qlen[QUEUE_LOCKED];
+	row.free_bufs = bc->numfreebuffers;
+	row.bufspace = bc->bufspace;
 	row.running_bytes = bc->runningbufspace;
+	row.cached_pages = vc->v_inactive_count + vc->v_cache_count +
+	    vc->v_active_count;
+	row.free_pages = vc->v_free_count;
+	row.wired_pages = vc->v_wire_count;
+	row.disk_qlen = disk_qlen(&r->k->disk);
 	row.procs = (int)sim_nprocs(r->sim);
 	row.calls_done = r->calls;
 	metrics_sample(r->m, &row);
+
+	/* Who sleeps where, in wait-message order. */
+	sim_foreach_sleeper(r->sim, count_wmesg, waits);
+	g_hash_table_iter_init(&it, waits);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		g_ptr_array_add(keys, key);
+	g_ptr_array_sort(keys, cmp_str);
+	for (i = 0; i < keys->len; i++) {
+		const char *w = g_ptr_array_index(keys, i);
+
+		metrics_wait(r->m, row.t_ns, w,
+		    GPOINTER_TO_INT(g_hash_table_lookup(waits, w)));
+	}
+	g_ptr_array_free(keys, TRUE);
+	g_hash_table_destroy(waits);
 }
 
 /*
@@ -883,6 +927,39 @@ putf(struct replay *r, double v, const char *fmt, ...)
 	g_free(name);
 }
 
+/* ---- the end of a run ------------------------------------------------ */
+
+/* The shutdown's sync: what a clean halt does before the power goes. */
+static void
+final_sync(void *arg)
+{
+	kern_sync(arg);
+}
+
+/* Replay the run's block references through every policy and OPT with
+ * the same number of buffers (bio.opt_bound). */
+static void
+write_bounds(struct replay *r)
+{
+	struct bufcache *bc = &r->k->bc;
+	struct bp_key *refs;
+	size_t n;
+	int i;
+
+	if (bc->refs == NULL || bc->nrefs == 0)
+		return;
+	refs = g_new(struct bp_key, bc->nrefs);
+	rewind(bc->refs);
+	n = fread(refs, sizeof(*refs), bc->nrefs, bc->refs);
+	put(r, "bio.bound.refs", (double)n);
+	put(r, "bio.bound.opt_misses", (double)bufpolicy_opt_misses(refs, n,
+	    bc->nbuf));
+	for (i = 0; bufpolicies[i] != NULL; i++)
+		putf(r, (double)bufpolicy_misses(bufpolicies[i], refs, n, bc->nbuf),
+		    "bio.bound.%s_misses", bufpolicies[i]->name);
+	g_free(refs);
+}
+
 static void
 write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
     uint64_t failed)
@@ -900,7 +977,8 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "calls.passthrough", (double)r->passthrough);
 	put(r, "calls.not_modelled", (double)r->not_modelled);
 	put(r, "processes", (double)r->processes);
-	put(r, "time.simulated_ns", (double)dur);
+	put(r, "time.simulated_ns", (double)r->t_done);
+	put(r, "time.final_sync_ns", (double)(dur - r->t_done));
 	if (r->pp->has_time)
 		put(r, "time.traced_ns", (double)(r->pp->t_end - r->pp->t0));
 
@@ -960,14 +1038,43 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 
 	put(r, "bio.nbuf", k->bc.nbuf);
 	put(r, "bio.bufsize", k->fs.fs_bsize);
+	put(r, "bio.maxbufspace", (double)k->bc.maxbufspace);
+	put(r, "bio.hibufspace", (double)k->bc.hibufspace);
+	put(r, "bio.bufspace_at_end", (double)k->bc.bufspace);
 	put(r, "bio.hidirtybuffers", k->bc.hidirtybuffers);
 	put(r, "bio.lodirtybuffers", k->bc.lodirtybuffers);
 	put(r, "bio.getblk", (double)c->getblk);
 	put(r, "bio.getblk_hits", (double)c->getblk_hits);
 	put(r, "bio.bread", (double)c->bread);
 	put(r, "bio.bread_hits", (double)c->bread_hits);
+	/* Reads satisfied without disk I/O: a buffer was there, or its pages
+	 * were (the page cache under the buffers). */
 	put(r, "bio.hit_ratio", c->bread ? (double)c->bread_hits /
 	    (double)c->bread : 0);
+	put(r, "bio.pagecache_hits", (double)c->pagecache_hits);
+	put(r, "bio.buffer_hits", (double)c->getblk_hits);
+	put(r, "bio.buffer_hit_ratio", c->getblk ? (double)c->getblk_hits /
+	    (double)c->getblk : 0);
+	put(r, "bio.pagecache_hit_ratio", c->getblk > c->getblk_hits ?
+	    (double)c->pagecache_hits / (double)(c->getblk - c->getblk_hits) : 0);
+	put(r, "bio.written_by_syncer", (double)k->bc.writes_by[BW_SYNCER]);
+	put(r, "bio.written_by_bufdaemon", (double)k->bc.writes_by[BW_BUFDAEMON]);
+	put(r, "bio.written_by_getnewbuf", (double)k->bc.writes_by[BW_GETNEWBUF]);
+	put(r, "bio.written_by_processes", (double)k->bc.writes_by[BW_PROCESS]);
+	put(r, "bio.cluster_writes", (double)c->cluster_writes);
+	put(r, "bio.cluster_mean_bufs", c->cluster_writes ?
+	    (double)c->cluster_bufs / (double)c->cluster_writes : 0);
+	put(r, "bio.bufdefragcnt", (double)k->bc.bufdefragcnt);
+	put(r, "vm.page_count", k->vm.cnt.v_page_count);
+	put(r, "vm.free_at_end", k->vm.cnt.v_free_count);
+	put(r, "vm.cached_at_end", k->vm.cnt.v_cache_count +
+	    k->vm.cnt.v_inactive_count + k->vm.cnt.v_active_count);
+	put(r, "vm.page_allocs", (double)k->vm.allocs);
+	put(r, "vm.reactivations", (double)k->vm.reactivations);
+	put(r, "vm.cache_reused", (double)k->vm.freed_from_cache);
+	put(r, "vm.vm_waits", (double)k->vm.vm_waits);
+	put(r, "vm.pagedaemon_runs", (double)k->vm.pagedaemon_runs);
+	put(r, "vm.pbuf_waits", (double)k->vm.pbuf_waits);
 	put(r, "bio.bdwrite", (double)c->bdwrite);
 	put(r, "bio.bawrite", (double)c->bawrite);
 	put(r, "bio.bwrite_sync", (double)c->bwrite_sync);
@@ -1015,6 +1122,13 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "replay.repairs", (double)c->trace_repairs);
 	put(r, "replay.learned_fds", (double)c->learned_fds);
 	put(r, "replay.peak_queued_calls", (double)r->peak_queued);
+	if (k->p.verify) {
+		uint64_t checked, lost = bio_verify(k, &checked);
+
+		put(r, "verify.blocks_checked", (double)checked);
+		put(r, "verify.lost_blocks", (double)lost);
+	}
+	write_bounds(r);
 	put(r, "replay.spilled_calls", (double)r->spilled);
 	put(r, "replay.spill_files", (double)r->spills);
 	put(r, "engine.events", (double)sim_events(r->sim));
@@ -1104,6 +1218,13 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	sim_at(r.sim, 0, sampler, &r);
 	if (pump(&r)) {
 		st = sim_run(r.sim);
+		r.t_done = sim_now(r.sim);
+		/* 5. Shut down cleanly: the run ends with a final sync, so
+		 * that everything written reaches the disk. */
+		if (st == SIM_DONE && r.error == NULL) {
+			sim_spawn(r.sim, "shutdown", final_sync, r.k, 0);
+			st = sim_run(r.sim);
+		}
 		if (st == SIM_DEADLOCK && r.error == NULL)
 			g_set_error(&r.error, REPLAY_ERROR, 0,
 			    "replay deadlocked at %.3f s", (double)sim_now(r.sim) / 1e9);

@@ -166,12 +166,16 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 		fprintf(out, "             %-12s %9.0f %10s %10s %10s %10s %10s\n",
 		    cn, n, a, b, c, d, e);
 	}
-	fprintf(out, "  cache      %.1f%% of %.0f block reads hit (%.0f buffers of "
-	    "%s); dirty peak %.0f (hidirtybuffers %.0f); %.0f bwillwrite stalls\n",
-	    100 * get(v, "bio.hit_ratio"), get(v, "bio.bread"), get(v, "bio.nbuf"),
-	    (human_bytes(a, sizeof(a), get(v, "bio.bufsize")), a),
+	fprintf(out, "  cache      %.1f%% of %.0f block reads without disk I/O: "
+	    "%.0f buffer hits, %.0f page-cache hits (%.0f buffers of %s)\n",
+	    100 * get(v, "bio.hit_ratio"), get(v, "bio.bread"),
+	    get(v, "bio.buffer_hits"), get(v, "bio.pagecache_hits"),
+	    get(v, "bio.nbuf"), (human_bytes(a, sizeof(a), get(v, "bio.bufsize")), a));
+	fprintf(out, "             dirty peak %.0f (hidirtybuffers %.0f); %.0f bwillwrite "
+	    "stalls; written by syncer %.0f, buf_daemon %.0f, processes %.0f\n",
 	    get(v, "bio.dirty_peak"), get(v, "bio.hidirtybuffers"),
-	    get(v, "bio.bwillwrite_stalls"));
+	    get(v, "bio.bwillwrite_stalls"), get(v, "bio.written_by_syncer"),
+	    get(v, "bio.written_by_bufdaemon"), get(v, "bio.written_by_processes"));
 	human_bytes(a, sizeof(a), get(v, "disk.bytes_read"));
 	human_bytes(b, sizeof(b), get(v, "disk.bytes_written"));
 	fprintf(out, "  disk       %.0f reads (%s), %.0f writes (%s), busy %.1f%%\n",
@@ -184,11 +188,21 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	fprintf(out, "             mean seek %s, rotation %s, transfer %s, queue %s\n",
 	    a, b, c, d);
 	human_bytes(a, sizeof(a), get(v, "fs.initial_bytes"));
-	human_bytes(b, sizeof(b), get(v, "bio.dirty_bytes_at_end"));
+	human_time(b, sizeof(b), get(v, "time.final_sync_ns"));
 	fprintf(out, "  files      %.0f files (%s) and %.0f directories there at the "
-	    "start; %s dirty at the end; %.0f repairs\n",
+	    "start; final sync %s; %.0f repairs\n",
 	    get(v, "fs.initial_files"), a, get(v, "fs.initial_dirs"), b,
 	    get(v, "replay.repairs"));
+	if (g_hash_table_contains(v, "verify.lost_blocks"))
+		fprintf(out, "  verify     %.0f blocks checked, %.0f not on disk in "
+		    "their last version\n", get(v, "verify.blocks_checked"),
+		    get(v, "verify.lost_blocks"));
+	if (g_hash_table_contains(v, "bio.bound.opt_misses"))
+		fprintf(out, "  bounds     misses on the run's %.0f block references: "
+		    "OPT %.0f, LRU %.0f, CLOCK %.0f, 2Q %.0f, ARC %.0f\n",
+		    get(v, "bio.bound.refs"), get(v, "bio.bound.opt_misses"),
+		    get(v, "bio.bound.lru_misses"), get(v, "bio.bound.clock_misses"),
+		    get(v, "bio.bound.2q_misses"), get(v, "bio.bound.arc_misses"));
 	g_ptr_array_free(calls, TRUE);
 	g_hash_table_destroy(v);
 	g_free(trace);

@@ -473,14 +473,15 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 		if (off + xfer > ip->i_size)
 			ip->i_size = off + xfer;
 		/* The write-disposition rules of ffs_write: synchronous if
-		 * asked; async at once when memory or the dirty buffers are
-		 * severely short (part of the seed's low-memory fix: keep I/O
-		 * moving rather than pile up); otherwise a delayed write. */
+		 * asked; async at once when memory is severely short (part of
+		 * the seed's low-memory fix: keep I/O moving rather than pile
+		 * up); otherwise a delayed write.  (The later rule that also
+		 * writes at once when the dirty buffers are severe is not in
+		 * the 2001 code: bwillwrite is what holds writers back.) */
 		bp->b_flags |= B_CLUSTEROK;
 		if (ioflag & IO_SYNC)
 			error = bwrite(k, bp);
-		else if (k->p.io_reserve && (vm_page_count_severe(k) ||
-		    buf_dirty_count_severe(k)))
+		else if (k->p.io_reserve && vm_page_count_severe(k))
 			bawrite(k, bp);
 		else
 			bdwrite(k, bp);

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# End-to-end tests of the buffer cache and the page cache under it
+# (issue "The buffer cache as FreeBSD ran it"): sysctl sizing, the seed's
+# bwillwrite scenario, the page cache, nothing lost, the policy bounds.
+#
+#   VFSSIM=build/check/vfssim tests/e2e-bio.sh
+set -u
+VFSSIM=${VFSSIM:-./vfssim}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+T=$(mktemp -d /tmp/vfssim-e2e-bio.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 failn=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { failn=$((failn + 1)); echo "FAIL $*"; }
+sql() { sqlite3 -batch -noheader "$@"; }
+metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
+
+# ---- sysctl: the kernel's own sizing, settable by sysctl name -------------
+out=$("$VFSSIM" sysctl --set machine.memory_mb=128 2>&1)
+if echo "$out" | grep -qx 'kern.nbuf: 1483' && echo "$out" | grep -qx 'vfs.hidirtybuffers: 390' &&
+	echo "$out" | grep -qx 'vfs.lodirtybuffers: 195' && echo "$out" | grep -qx 'kernel.era: freebsd5-current'; then
+	ok "sysctl: 128 MB gives nbuf 1483, hidirtybuffers 390, lodirtybuffers 195"
+else
+	bad "sysctl 128 MB"; echo "$out" | head
+fi
+out=$("$VFSSIM" sysctl --set kern.nbuf=2000 --set vfs.hidirtybuffers=100 --set kernel.era=freebsd4 2>&1)
+if echo "$out" | grep -qx 'kern.nbuf: 2000' && echo "$out" | grep -qx 'vfs.hidirtybuffers: 100' &&
+	echo "$out" | grep -qx 'kernel.era: freebsd4'; then
+	ok "sysctl: tunables set by their sysctl names"
+else
+	bad "sysctl --set"; echo "$out" | head
+fi
+"$VFSSIM" sysctl --set vfs.nosuchthing=1 >"$T/out" 2>&1
+if [ $? = 2 ] && grep -q nosuchthing "$T/out"; then
+	ok "sysctl: an unknown name is an error"
+else
+	bad "sysctl unknown name"
+fi
+
+# ---- the seed's bwillwrite scenario: a huge tree of small files ---------
+# Two processes create 1500 files of 4 KB each as fast as they can.
+awk 'BEGIN {
+	print "#vfssim-trace 1";
+	t = 1000000000;
+	for (p = 0; p < 2; p++) { printf "%d %d mkdir 0 1000 path=\"/tree%d\" mode=0755\n", t, 100 + p, p; t += 1000 }
+	for (i = 0; i < 1500; i++) {
+		p = i % 2;
+		printf "%d %d openat 3 1000 fd=AT_FDCWD path=\"/tree%d/f%d\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644\n", t, 100 + p, p, i; t += 2000;
+		printf "%d %d write 4096 1000 fd=3 len=4096\n", t, 100 + p; t += 2000;
+		printf "%d %d close 0 1000 fd=3\n", t, 100 + p; t += 2000;
+	}
+}' >"$T/tree.trace"
+"$VFSSIM" replay "$T/tree.trace" --profile profiles/small-32mb.ini --db "$T/tree.db" -q --no-events >/dev/null 2>&1
+"$VFSSIM" replay "$T/tree.trace" --profile profiles/small-32mb.ini --set vfs.bwillwrite=false \
+	--db "$T/tree.db" -q --no-events >/dev/null 2>&1
+hi=$(metric "$T/tree.db" 1 bio.hidirtybuffers)
+peak1=$(metric "$T/tree.db" 1 bio.dirty_peak)
+stalls1=$(metric "$T/tree.db" 1 bio.bwillwrite_stalls)
+peak2=$(metric "$T/tree.db" 2 bio.dirty_peak)
+if [ -n "$hi" ] && [ "$peak1" -le $((hi + 2)) ] && [ "$stalls1" -gt 0 ] && [ "$peak2" -gt $((hi + 2)) ]; then
+	ok "tree of small files on 32 MB: dirty peak $peak1 <= hidirtybuffers $hi + 2 processes ($stalls1 stalls); without bwillwrite $peak2"
+else
+	bad "bwillwrite tree: hi $hi, peak $peak1 with $stalls1 stalls, $peak2 without"
+fi
+
+# ---- the page cache outlives buffer space ------------------------------
+awk 'BEGIN {
+	print "#vfssim-trace 1";
+	t = 1000000000;
+	printf "%d 7 openat 3 1000 fd=AT_FDCWD path=\"/data/big\" oflags=O_RDONLY\n", t;
+	for (pass = 0; pass < 2; pass++) {
+		t += 1000; printf "%d 7 lseek 0 1000 fd=3 off=0 cmd=SEEK_SET\n", t;
+		for (i = 0; i < 256; i++) { t += 1000; printf "%d 7 read 65536 1000 fd=3 len=65536\n", t }
+	}
+	t += 1000; printf "%d 7 close 0 1000 fd=3\n", t;
+}' >"$T/twice.trace"
+"$VFSSIM" replay "$T/twice.trace" --set bio.nbuf=100 --db "$T/twice.db" -q >/dev/null 2>&1
+half=$(sql "$T/twice.db" "SELECT min(start_ns) FROM syscalls WHERE call = 'lseek' AND seq > 2")
+late=$(sql "$T/twice.db" "SELECT count(*) FROM disk_io WHERE start_ns > $half")
+early=$(sql "$T/twice.db" "SELECT count(*) FROM disk_io WHERE start_ns <= $half")
+pch=$(metric "$T/twice.db" 1 bio.pagecache_hits)
+if [ "$early" -gt 0 ] && [ "$late" = 0 ] && [ "$pch" -ge 2048 ]; then
+	ok "a 16 MB file read twice through 100 buffers: the second pass is all page-cache hits ($pch)"
+else
+	bad "page cache: $early disk I/Os in the first pass, $late in the second, $pch page-cache hits"
+fi
+
+# ---- nothing lost, on every real trace ---------------------------------
+for t in traces/*.strace.gz; do
+	db=$T/verify.db
+	"$VFSSIM" replay "$t" --set replay.verify=true --db "$db" -q --no-events >/dev/null 2>&1
+	run=$(sql "$db" "SELECT max(id) FROM runs")
+	checked=$(metric "$db" "$run" verify.blocks_checked)
+	lost=$(metric "$db" "$run" verify.lost_blocks)
+	dirty=$(metric "$db" "$run" bio.dirty_at_end)
+	if [ "$lost" = 0 ] && [ "$dirty" = 0 ] && [ -n "$checked" ]; then
+		ok "nothing lost: $(basename "$t"): all $checked blocks written are on disk in their last version"
+	else
+		bad "verify $t: checked $checked lost $lost dirty $dirty"
+	fi
+done
+
+# ---- the OPT bound: no policy beats Belady ----------------------------
+"$VFSSIM" replay traces/d1-sqlite-journal.strace.gz --set bio.opt_bound=true --set bio.nbuf=64 \
+	--db "$T/bound.db" -q --no-events >/dev/null 2>&1
+opt=$(metric "$T/bound.db" 1 bio.bound.opt_misses)
+worst=1
+for p in lru clock 2q arc; do
+	m=$(metric "$T/bound.db" 1 "bio.bound.${p}_misses")
+	[ -n "$m" ] && [ "$m" -ge "$opt" ] || worst=0
+done
+if [ -n "$opt" ] && [ $worst = 1 ]; then
+	ok "bounds: OPT ($opt misses) is never beaten by LRU, CLOCK, 2Q, ARC on d1 with 64 buffers"
+else
+	bad "bounds: opt $opt"
+fi
+
+# ---- each policy replays a real trace ----------------------------------
+for p in lru clock 2q arc; do
+	if "$VFSSIM" replay traces/d3-git-commit.strace.gz --set bio.policy=$p --set bio.nbuf=32 \
+		--db "$T/pol.db" -q --no-events >"$T/out" 2>&1; then
+		ok "bio.policy=$p replays d3 with 32 buffers"
+	else
+		bad "policy $p"; head -3 "$T/out"
+	fi
+done
+
+echo "e2e-bio: $pass passed, $failn failed"
+[ "$failn" = 0 ]
