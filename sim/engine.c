@@ -76,6 +76,12 @@ struct sim_proc {
 	bool		 started;
 	void		*fake_stack;	/* ASan bookkeeping */
 	char		 name[32];
+	/* sleep time by wait message since the last reset */
+	struct {
+		const char	*wmesg;
+		sim_time_t	 ns;
+	}		 waits[8];
+	int		 nwaits;
 };
 
 TAILQ_HEAD(procq, sim_proc);
@@ -481,7 +487,23 @@ tsleep(struct sim *s, const void *chan, const char *wmesg, sim_time_t timo)
 	p->state = P_SLEEPING;
 	if (timo > 0)
 		ev_push(s, s->now + timo, EV_TIMEOUT, NULL, p, p->gen);
-	switch_out(s);
+	{
+		sim_time_t t0 = s->now;
+		int i;
+
+		switch_out(s);
+		for (i = 0; i < p->nwaits; i++)
+			if (p->waits[i].wmesg == wmesg ||
+			    strcmp(p->waits[i].wmesg, wmesg) == 0)
+				break;
+		if (i == p->nwaits && i < (int)G_N_ELEMENTS(p->waits)) {
+			p->waits[i].wmesg = wmesg;
+			p->waits[i].ns = 0;
+			p->nwaits++;
+		}
+		if (i < p->nwaits)
+			p->waits[i].ns += s->now - t0;
+	}
 	p->wmesg = NULL;
 	return p->slpret;
 }
@@ -526,6 +548,22 @@ bool
 sim_has_sleepers(struct sim *s, const void *chan)
 {
 	return g_hash_table_lookup(s->slpq, chan) != NULL;
+}
+
+void
+sim_proc_waits_reset(struct sim_proc *p)
+{
+	p->nwaits = 0;
+}
+
+void
+sim_proc_waits_foreach(const struct sim_proc *p,
+    void (*fn)(const char *wmesg, sim_time_t ns, void *arg), void *arg)
+{
+	int i;
+
+	for (i = 0; i < p->nwaits; i++)
+		fn(p->waits[i].wmesg, p->waits[i].ns, arg);
 }
 
 void

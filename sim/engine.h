@@ -76,6 +76,13 @@ void	wakeup(struct sim *s, const void *chan);
 void	wakeup_one(struct sim *s, const void *chan);
 bool	sim_has_sleepers(struct sim *s, const void *chan);
 
+/* Time a process has spent asleep since the last reset, by wait message:
+ * why a call was slow.  fn is called for each (wmesg, ns), in the order the
+ * messages were first seen. */
+void	sim_proc_waits_reset(struct sim_proc *p);
+void	sim_proc_waits_foreach(const struct sim_proc *p,
+	    void (*fn)(const char *wmesg, sim_time_t ns, void *arg), void *arg);
+
 /* The running process spends ns of time (CPU work, or a user's think time)
  * without sleeping on a channel. */
 void	sim_pause(struct sim *s, sim_time_t ns);

@@ -39,7 +39,7 @@ static const char schema[] =
 	"  class TEXT NOT NULL CHECK (class IN ('sim','pass')),"
 	"  path TEXT, fd INTEGER, offset INTEGER, bytes INTEGER,"
 	"  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,"
-	"  result INTEGER, error TEXT,"
+	"  result INTEGER, error TEXT, wait_ns INTEGER, wmesg TEXT,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS disk_io ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
@@ -75,7 +75,7 @@ static const char schema[] =
 enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, NST };
 
 static const char *const stmt_sql[NST] = {
-	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES (?,?,?)",
@@ -286,6 +286,8 @@ metrics_syscall(struct metrics *m, const struct syscall_row *r)
 	sqlite3_bind_int64(s, 11, r->end_ns);
 	sqlite3_bind_int64(s, 12, r->result);
 	bind_text_or_null(s, 13, r->err != 0 ? strerrorname_np(r->err) : NULL);
+	sqlite3_bind_int64(s, 14, r->wait_ns);
+	bind_text_or_null(s, 15, r->wmesg);
 	step(m, ST_SYSCALL, "syscalls");
 }
 

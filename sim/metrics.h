@@ -11,12 +11,14 @@
  *	interrupted is 'failed' (its other rows are deleted) or stays 'running'
  *	(the process died).  profile is the effective profile, every key.
  *   syscalls(run, seq, pid, call, class, path, fd, offset, bytes, start_ns,
- *        end_ns, result, error)
+ *        end_ns, result, error, wait_ns, wmesg)
  *	one row a replayed call (unless --no-events); class 'sim' (through the
  *	simulated kernel) or 'pass' (not a file of the simulated fs: traced
  *	time); times are simulated ns since the start of the run.  seq
  *	numbers a run's rows of each table from 0, in the order recorded;
- *	(run, seq) is the key, and rows are stored in that order.
+ *	(run, seq) is the key, and rows are stored in that order.  wait_ns
+ *	is the time the call spent asleep in the kernel, wmesg the wait
+ *	message it spent longest in ("biord", "flswai", "getblk", ...).
  *   disk_io(run, seq, submit_ns, start_ns, end_ns, sector, sectors,
  *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs)
  *	one row a disk request, in completion order (unless --no-events).
@@ -67,6 +69,8 @@ struct syscall_row {
 	int64_t		 start_ns, end_ns;
 	int64_t		 result;
 	int		 err;		/* errno, or 0 */
+	int64_t		 wait_ns;	/* asleep in the kernel during the call */
+	const char	*wmesg;		/* where it slept longest, or NULL */
 };
 
 struct sample_row {

@@ -457,6 +457,23 @@ callstat_free(gpointer p)
 	g_free(cs);
 }
 
+struct waitsum {
+	sim_time_t	 total, best;
+	const char	*wmesg;
+};
+
+static void
+sum_wait(const char *wmesg, sim_time_t ns, void *arg)
+{
+	struct waitsum *w = arg;
+
+	w->total += ns;
+	if (ns > w->best) {
+		w->best = ns;
+		w->wmesg = wmesg;
+	}
+}
+
 static void
 record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
     const struct sys_outcome *out, sim_time_t start, sim_time_t end)
@@ -475,6 +492,7 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		hist_add(cs->h, end - start);
 	}
 	if (r->o->events) {
+		struct waitsum w = { 0, 0, NULL };
 		struct syscall_row row = {
 			.pid = u->pid,
 			.call = tc->name,
@@ -489,6 +507,10 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 			.err = tc->ret == -1 ? tc->err : 0,
 		};
 
+		/* What the call slept on (passthrough time is not a wait). */
+		sim_proc_waits_foreach(curproc(r->sim), sum_wait, &w);
+		row.wait_ns = w.total;
+		row.wmesg = w.wmesg;
 		metrics_syscall(r->m, &row);
 	}
 }
@@ -575,6 +597,7 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 	sim_time_t start = sim_now(r->sim), end;
 
 	r->calls++;
+	sim_proc_waits_reset(curproc(r->sim));
 	switch ((enum sc_id)tc->sc) {
 	case SC_OTHER:
 		skip_call(r, u, tc);

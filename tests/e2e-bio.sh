@@ -86,6 +86,41 @@ else
 	bad "page cache: $early disk I/Os in the first pass, $late in the second, $pch page-cache hits"
 fi
 
+# ---- low memory: the seed's fix, and the deadlock without it ------------
+# A 4 MB machine whose kernel wires all but 100 pages, 100 buffers: the
+# buffers alone would need 200 pages.
+awk 'BEGIN {
+	print "#vfssim-trace 1";
+	t = 1000000000;
+	printf "%d 7 openat 3 1000 fd=AT_FDCWD path=\"/data/big\" oflags=O_RDONLY\n", t;
+	for (i = 0; i < 200; i++) { t += 1000; printf "%d 7 read 8192 1000 fd=3 len=8192\n", t }
+	t += 1000; printf "%d 7 close 0 1000 fd=3\n", t;
+}' >"$T/lowmem.trace"
+small="--set machine.memory=4M --set vm.kernel_wired=3700K --set bio.nbuf=100"
+if "$VFSSIM" replay "$T/lowmem.trace" $small --db "$T/low1.db" -q >"$T/out" 2>&1; then
+	ok "low memory with the seed's fix: I/O goes on ($(metric "$T/low1.db" 1 disk.reads) reads)"
+else
+	bad "low memory with the fix"; head -3 "$T/out"
+fi
+"$VFSSIM" replay "$T/lowmem.trace" $small --set vm.io_reserve=false --db "$T/low2.db" -q >"$T/out" 2>&1
+rc=$?
+st=$(sql "$T/low2.db" "SELECT status FROM runs")
+if [ $rc != 0 ] && grep -q 'stuck' "$T/out" && grep -q 'vmwait' "$T/out" && [ "$st" = failed ]; then
+	ok "without it: the low-memory deadlock is detected and reported: $(head -c 110 "$T/out")"
+else
+	bad "low memory without the fix: exit $rc, status $st"; head -3 "$T/out"
+fi
+
+# ---- why a call was slow -----------------------------------------------
+"$VFSSIM" replay traces/d1-sqlite-journal.strace.gz --db "$T/why.db" -q >/dev/null 2>&1
+w=$(sql "$T/why.db" "SELECT count(*) FROM syscalls WHERE call = 'fdatasync' AND wmesg IN ('ffsfsn','wdrain','biowr') AND wait_ns > 0")
+ws=$(sql "$T/why.db" "SELECT count(DISTINCT wmesg) FROM waits")
+if [ "$w" -gt 0 ] && [ "$ws" -gt 0 ]; then
+	ok "calls record where they slept ($w fdatasyncs waited for writes; $ws wait messages sampled)"
+else
+	bad "wait accounting: $w, $ws"
+fi
+
 # ---- nothing lost, on every real trace ---------------------------------
 for t in traces/*.strace.gz; do
 	db=$T/verify.db
