@@ -660,6 +660,11 @@ uproc_main(void *arg)
 	}
 	spill_close(u->spill);
 	g_free(u);
+	/* Calls are read as running processes need them: with none left, a
+	 * process whose first call comes after every other one ended would
+	 * never be read.  Read on, so that it starts. */
+	if (g_hash_table_size(r->uprocs) == 0)
+		(void)pump(r);
 }
 
 /* ---- the starting file system ---------------------------------------- */
