@@ -3,8 +3,8 @@
  *
  * Each of `procs` processes works on its own file (PATH.N): `write` writes
  * it from start to end in `iosize` requests (then fsyncs it if `fsync` is
- * 1); `read` reads an existing file of `size` bytes; `rw` writes it and then
- * reads it back.  `passes` repeats the reading (or writing) that many times,
+ * 1); `read` reads an existing file of `size` bytes to its end (the last
+ * read returns 0); `rw` writes it and then reads it back.  `passes` repeats the reading (or writing) that many times,
  * rewinding in between; `think` is the user time after each request.  The
  * writer is the one the seed's write-behind change helps: its writes are
  * truly sequential (sequential_heuristic, cluster_write; e4649cfac3).
@@ -13,7 +13,10 @@
 
 #include <string.h>
 
-enum phase { OPEN_W, WRITE, FSYNC, CLOSE_W, OPEN_R, READ, CLOSE_R, EXIT };
+enum phase {
+	OPEN_W, WRITE, REWIND_W, FSYNC, CLOSE_W, OPEN_R, READ, REWIND_R, CLOSE_R,
+	EXIT
+};
 
 struct seqargs {
 	int64_t		 size, iosize, passes, think;
@@ -34,6 +37,7 @@ seq_step(struct ginst *gi, struct gproc *gp)
 {
 	const struct seqargs *a = gi->state;
 	struct seqproc *s = (struct seqproc *)gp;
+	int64_t n;
 
 	switch (s->ph) {
 	case OPEN_W:
@@ -42,17 +46,20 @@ seq_step(struct ginst *gi, struct gproc *gp)
 		s->ph = a->size > 0 ? WRITE : (a->fsync ? FSYNC : CLOSE_W);
 		break;
 	case WRITE:
-		if (s->off >= a->size) {
-			/* another pass over the file */
-			gen_lseek(gp, s->fd, 0);
-			s->off = 0;
-			break;
-		}
-		gen_write(gp, s->fd, MIN(a->iosize, a->size - s->off));
+		n = MIN(a->iosize, a->size - s->off);
+		gen_write(gp, s->fd, n);
 		gen_think(gp, a->think);
-		s->off += a->iosize;
-		if (s->off >= a->size && ++s->pass >= (a->reading ? 1 : a->passes))
-			s->ph = a->fsync ? FSYNC : CLOSE_W;
+		s->off += n;
+		if (s->off >= a->size)
+			s->ph = ++s->pass < (a->reading ? 1 : a->passes) ? REWIND_W :
+			    a->fsync ? FSYNC : CLOSE_W;
+		break;
+	case REWIND_W:
+	case REWIND_R:
+		/* another pass over the file */
+		gen_lseek(gp, s->fd, 0);
+		s->off = 0;
+		s->ph = s->ph == REWIND_W ? WRITE : READ;
 		break;
 	case FSYNC:
 		gen_fsync(gp, s->fd);
@@ -68,17 +75,13 @@ seq_step(struct ginst *gi, struct gproc *gp)
 		s->ph = READ;
 		break;
 	case READ:
-		if (s->off > a->size) {
-			gen_lseek(gp, s->fd, 0);
-			s->off = 0;
-			break;
-		}
-		/* the last read returns what is left (0 at EOF) */
-		gen_read(gp, s->fd, a->iosize, MIN(a->iosize, a->size - s->off));
+		/* to the end of the file, as cat does: the last read returns 0 */
+		n = MAX(MIN(a->iosize, a->size - s->off), 0);
+		gen_read(gp, s->fd, a->iosize, n);
 		gen_think(gp, a->think);
-		s->off += a->iosize;
-		if (s->off > a->size && ++s->pass >= a->passes)
-			s->ph = CLOSE_R;
+		s->off += n;
+		if (n == 0)
+			s->ph = ++s->pass < a->passes ? REWIND_R : CLOSE_R;
 		break;
 	case CLOSE_R:
 		gen_close(gp, s->fd);
