@@ -14,13 +14,13 @@
  * of the bucket's page), otherwise a store (pread64 then pwrite64 of the
  * page).  The bucket is uniform over the file, as a good hash makes it.
  * With `create` = 0 the file exists before the run (fstat gives its size);
- * with `create` = 1 the first process creates it empty and it fills as a
- * sparse file: reading a page never written returns 0 bytes, as a read
- * past the end does.  `think` follows every operation.
+ * with `create` = 1 one process creates it empty and forks the others
+ * (sharing its descriptor), and it fills as a sparse file: reading a page
+ * never written returns 0 bytes, as a read past the end does.  `think` follows every operation.
  */
 #include "workload.h"
 
-enum phase { OPEN, FSTAT, OP, STORE, CLOSE, EXIT };
+enum phase { OPEN, FSTAT, FORK, OP, STORE, CLOSE, REAP, EXIT };
 
 struct dargs {
 	int64_t		 size, pagesize, ops, think, npages;
@@ -36,6 +36,9 @@ struct dproc {
 	enum phase	 ph;
 	int		 fd;
 	int64_t		 done, page;
+	GArray		*kids;		/* create=1: the workers it forked */
+	int64_t		 forks;		/* of them, still to fork */
+	guint		 k;
 };
 
 static bool
@@ -53,15 +56,27 @@ dbm_step(struct ginst *gi, struct gproc *gp)
 
 	switch (s->ph) {
 	case OPEN:
-		/* The first process to open creates the file; the others
-		 * open it. */
-		if (a->create && a->eof < 0) {
+		if (a->create) {
 			s->fd = gen_openat(gp, a->path, TO_RDWR | TO_CREAT | TO_TRUNC);
 			a->eof = 0;
-		} else
+			s->ph = s->forks > 0 ? FORK : s->done < a->ops ? OP : CLOSE;
+		} else {
 			s->fd = gen_openat(gp, a->path, TO_RDWR);
-		s->ph = a->create ? (s->done < a->ops ? OP : CLOSE) : FSTAT;
+			s->ph = FSTAT;
+		}
 		break;
+	case FORK: {
+		/* The creator forks the other workers once the file exists:
+		 * they share its descriptor, as after dbopen and fork. */
+		struct dproc *c = (struct dproc *)gen_fork(gp);
+
+		c->fd = s->fd;
+		c->ph = a->ops > 0 ? OP : CLOSE;
+		g_array_append_val(s->kids, c->p.pid);
+		if (--s->forks == 0)
+			s->ph = s->done < a->ops ? OP : CLOSE;
+		break;
+	}
 	case FSTAT:
 		gen_fstat(gp, s->fd, a->size);
 		s->ph = s->done < a->ops ? OP : CLOSE;
@@ -90,7 +105,14 @@ dbm_step(struct ginst *gi, struct gproc *gp)
 		break;
 	case CLOSE:
 		gen_close(gp, s->fd);
-		s->ph = EXIT;
+		s->ph = s->kids != NULL && s->kids->len > 0 ? REAP : EXIT;
+		s->k = 0;
+		gen_wait(gp);
+		break;
+	case REAP:
+		gen_wait4(gp, g_array_index(s->kids, int32_t, s->k));
+		if (++s->k == s->kids->len)
+			s->ph = EXIT;
 		break;
 	case EXIT:
 		gen_exit(gp);
@@ -119,12 +141,27 @@ dbm_init(struct ginst *gi)
 		return false;
 	}
 	a->npages = a->size / a->pagesize;
-	a->eof = -1;		/* not created yet */
-	if (a->create)
+	if (a->create) {
+		struct dproc *s = (struct dproc *)gen_spawn(gi, 0);
+
 		a->written = g_malloc0((size_t)((a->npages + 7) / 8));
+		s->ph = OPEN;
+		s->forks = procs - 1;
+		s->kids = g_array_new(FALSE, FALSE, sizeof(int32_t));
+		return true;
+	}
 	for (i = 0; i < procs; i++)
 		((struct dproc *)gen_spawn(gi, i * GEN_CALL_NS))->ph = OPEN;
 	return true;
+}
+
+static void
+dbm_proc_free(struct ginst *gi, struct gproc *gp)
+{
+	struct dproc *s = (struct dproc *)gp;
+
+	if (s->kids != NULL)
+		g_array_free(s->kids, TRUE);
 }
 
 static void
@@ -145,4 +182,5 @@ const struct workload workload_dbm = {
 	.init = dbm_init,
 	.step = dbm_step,
 	.finish = dbm_finish,
+	.proc_free = dbm_proc_free,
 };

@@ -494,8 +494,8 @@ proc_end(struct gen *g, struct gproc *p)
 		inst_free(gi);
 }
 
-struct gproc *
-gen_spawn(struct ginst *gi, int64_t delay)
+static struct gproc *
+proc_new(struct ginst *gi)
 {
 	struct gen *g = gi->g;
 	struct gproc *p = g_malloc0(MAX(gi->wl->procsize, sizeof(struct gproc)));
@@ -507,6 +507,15 @@ gen_spawn(struct ginst *gi, int64_t delay)
 	p->child_end = INT64_MIN;
 	gi->live++;
 	g_hash_table_add(g->procs, p);
+	return p;
+}
+
+struct gproc *
+gen_spawn(struct ginst *gi, int64_t delay)
+{
+	struct gen *g = gi->g;
+	struct gproc *p = proc_new(gi);
+
 	if (g->initdepth > 0) {
 		/* Placed in time once the outermost init is done. */
 		p->t = delay;
@@ -633,6 +642,23 @@ gen_validate(struct ginst *from, const struct workload *wl, GHashTable *params)
 		gen_fail(from, "%s", tmp->error->message);
 	gen_free(tmp);
 	return ok;
+}
+
+struct gproc *
+gen_fork(struct gproc *parent)
+{
+	struct ginst *gi = parent->gi;
+	struct gproc *c = proc_new(gi);
+
+	gen_clone(parent, c->pid);
+	/* It runs once the clone has returned, with a copy of the
+	 * descriptors (fork1 copies the table). */
+	c->t = parent->t;
+	c->fds = parent->fds;
+	c->waiter = parent;
+	parent->nchild++;
+	schedule(gi->g, c);
+	return c;
 }
 
 void

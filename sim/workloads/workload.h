@@ -144,6 +144,10 @@ bool	gen_start(struct ginst *from, const struct workload *wl,
 /* Check that wl accepts params, without running it. */
 bool	gen_validate(struct ginst *from, const struct workload *wl,
 	    GHashTable *params);
+/* From a step: p forks a child of its own generator (the clone is p's
+ * call); the child, zeroed but for its descriptors (copied), runs after
+ * it. */
+struct gproc *gen_fork(struct gproc *parent);
 /* Sleep until every process started with p as parent has ended; p's next
  * call is then no earlier than the last one's end. */
 void	gen_wait(struct gproc *p);
