@@ -716,6 +716,7 @@ workload_next(struct gen *g, struct trace_call *tc, GError **err)
 		GSequenceIter *it;
 		struct gproc *p;
 		int64_t t;
+		bool moved;
 
 		if (g->error != NULL) {
 			g_propagate_error(err, g_error_copy(g->error));
@@ -736,8 +737,9 @@ workload_next(struct gen *g, struct trace_call *tc, GError **err)
 		g->cur = p;
 		p->gi->wl->step(p->gi, p);
 		g->cur = NULL;
+		moved = p->done || p->sleeping || p->t != t;
 		if (p->done)
-			proc_end(g, p);
+			proc_end(g, p);		/* frees p */
 		else if (p->sleeping) {
 			g_sequence_remove(p->it);
 			p->it = NULL;
@@ -755,7 +757,7 @@ workload_next(struct gen *g, struct trace_call *tc, GError **err)
 			g->idle = 0;
 			return 1;
 		}
-		if (p->done || p->sleeping || p->t != t)
+		if (moved)
 			g->idle = 0;
 		else if (++g->idle > GEN_MAX_IDLE && g->error == NULL)
 			g_set_error(&g->error, WORKLOAD_ERROR, 0,
@@ -1139,11 +1141,5 @@ gen_exit(struct gproc *p)
 	tc->dur_ns = -1;
 	tc->ret = 0;
 	emit(p);
-	p->done = true;
-}
-
-void
-gen_vanish(struct gproc *p)
-{
 	p->done = true;
 }

@@ -58,7 +58,7 @@ struct gproc {
 	struct gproc	*waiter;	/* the parent that waits for it */
 	unsigned	 nchild;	/* its own children still running */
 	int64_t		 child_end;	/* when the last of them ended */
-	bool		 done;		/* gen_exit or gen_vanish was called */
+	bool		 done;		/* gen_exit was called */
 	bool		 sleeping;	/* gen_wait: off the run queue */
 };
 
@@ -192,9 +192,8 @@ void	gen_clone(struct gproc *p, int32_t child);
 void	gen_wait4(struct gproc *p, int32_t child);
 /* A call vfssim does not model (counted and skipped by the replay). */
 void	gen_other(struct gproc *p, const char *name, const char *path);
-/* The process ends ("+++"); gen_vanish ends one that made no call. */
+/* The process ends ("+++"). */
 void	gen_exit(struct gproc *p);
-void	gen_vanish(struct gproc *p);
 /* Time between calls (user time: the replay thinks as long). */
 void	gen_think(struct gproc *p, int64_t ns);
 /*
