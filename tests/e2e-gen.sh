@@ -43,11 +43,14 @@ else
 fi
 
 # Small parameters for each, so that the sanitizer build replays them quickly.
+# None with two processes writing one file where the other reads (dbm
+# create=1 procs=2): the simulation's timing differs from the trace's, and a
+# read can come before the write it follows in the trace (a repair).
 params_of() {
 	case $1 in
 	seq) echo "--param size=256K --param procs=2 --param mode=rw" ;;
 	random) echo "--param size=1M --param ops=300 --param procs=2 --param zipf=0.9 --param fsync=7" ;;
-	dbm) echo "--param size=1M --param ops=300 --param procs=2 --param create=1" ;;
+	dbm) echo "--param size=1M --param ops=300 --param procs=2" ;;
 	tree) echo "--param depth=2 --param fanout=3 --param files=4 --param size=10K --param mode=both" ;;
 	tar) echo "--param depth=2 --param fanout=3 --param files=4" ;;
 	find) echo "--param depth=2 --param fanout=3 --param files=4 --param procs=2" ;;
