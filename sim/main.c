@@ -101,11 +101,28 @@ bad:
 
 /* ---- replay ---------------------------------------------------------- */
 
+/* vfssim replay --gen: the generator is opened afresh for the pre-pass and
+ * for the run; with the same seed both see the same calls. */
+struct genspec {
+	const char	*name;
+	char		**params;
+	uint64_t	 seed;
+};
+
+static struct trace_reader *
+open_gen(void *arg, GError **err)
+{
+	const struct genspec *gs = arg;
+
+	return workload_reader(gs->name, gs->params, gs->seed, err);
+}
+
 static int
 cmd_replay(int argc, char **argv)
 {
-	char *prof_file = NULL, *db = NULL, *label = NULL;
-	char **sets = NULL;
+	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
+	char **sets = NULL, **params = NULL, *gentrace = NULL;
+	struct genspec gs;
 	gint64 seed = -1;
 	gboolean no_events = FALSE, quiet = FALSE;
 	GOptionEntry entries[] = {
@@ -117,7 +134,13 @@ cmd_replay(int argc, char **argv)
 		{ "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
 		  "Database to record into (default vfssim.db)", "FILE" },
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
-		  "Seed of the run's random choices (replay.seed)", "N" },
+		  "Seed of the run's random choices (replay.seed) and of --gen's "
+		  "generator (default 1)", "N" },
+		{ "gen", 'g', 0, G_OPTION_ARG_STRING, &gen,
+		  "Replay generator NAME's calls, made as the run needs them, "
+		  "instead of a TRACE (vfssim gen --list)", "NAME" },
+		{ "param", 'P', 0, G_OPTION_ARG_STRING_ARRAY, &params,
+		  "A parameter of the --gen generator (repeatable)", "KEY=VALUE" },
 		{ "label", 0, 0, G_OPTION_ARG_STRING, &label,
 		  "A name for this run in the runs table", "NAME" },
 		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
@@ -139,15 +162,40 @@ cmd_replay(int argc, char **argv)
 	    "TRACE is a native vfssim trace, an strace log (capture with\n"
 	    "  strace -f -ttt -T -y -o FILE COMMAND\n"
 	    "), or the prefix of an strace -ff set; gzip'd files are read directly.\n"
+	    "With --gen NAME the calls come from a generator instead, made as the run\n"
+	    "needs them (vfssim gen --list names them; vfssim gen --help, their parameters).\n"
 	    "The run's calls, disk requests, samples and summary go to the database.");
 	if (!parse(ctx, &argc, &argv, &err)) {
 		rc = fail(err, EXIT_BADINPUT);
 		goto out;
 	}
-	if (argc != 2) {
-		fprintf(stderr, "vfssim replay: expected one TRACE (see vfssim replay --help)\n");
+	if (argc != (gen != NULL ? 1 : 2) || (params != NULL && gen == NULL)) {
+		fprintf(stderr, "vfssim replay: expected one TRACE, or --gen NAME "
+		    "[--param KEY=VALUE]... (see vfssim replay --help)\n");
 		rc = EXIT_BADINPUT;
 		goto out;
+	}
+	if (gen != NULL) {
+		struct gen *g;
+		GString *t = g_string_new("gen:");
+		char **pp;
+
+		gs.name = gen;
+		gs.params = params;
+		gs.seed = seed >= 0 ? (uint64_t)seed : 1;
+		/* Bad parameters are bad input, found before anything runs. */
+		g = workload_open(gs.name, gs.params, gs.seed, &err);
+		if (g == NULL) {
+			g_string_free(t, TRUE);
+			rc = fail(err, EXIT_BADINPUT);
+			goto out;
+		}
+		workload_close(g);
+		g_string_append(t, gen);
+		for (pp = params; pp != NULL && *pp != NULL; pp++)
+			g_string_append_printf(t, " %s", *pp);
+		g_string_append_printf(t, " seed=%llu", (unsigned long long)gs.seed);
+		gentrace = g_string_free(t, FALSE);
 	}
 	prof = build_profile(prof_file, sets, seed, &err);
 	if (prof == NULL) {
@@ -155,7 +203,11 @@ cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	memset(&o, 0, sizeof(o));
-	o.trace = argv[1];
+	o.trace = gen != NULL ? gentrace : argv[1];
+	if (gen != NULL) {
+		o.open = open_gen;
+		o.open_arg = &gs;
+	}
 	o.db = db != NULL ? db : "vfssim.db";
 	o.prof = prof;
 	o.events = !no_events;
@@ -189,6 +241,9 @@ out:
 	g_free(prof_file);
 	g_free(db);
 	g_free(label);
+	g_free(gen);
+	g_free(gentrace);
+	g_strfreev(params);
 	g_strfreev(sets);
 	return rc;
 }
@@ -362,9 +417,16 @@ cmd_gen(int argc, char **argv)
 	GOptionContext *ctx = g_option_context_new("NAME - write a synthetic "
 	    "workload as a native trace");
 	GError *err = NULL;
+	char *help = workload_help(), *desc;
 	int rc = 0;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
+	desc = g_strdup_printf("Generators and their parameters (defaults shown):\n%s"
+	    "Each is deterministic for a seed.  vfssim replay --gen NAME replays one\n"
+	    "without writing a file.", help);
+	g_option_context_set_description(ctx, desc);
+	g_free(help);
+	g_free(desc);
 	if (!parse(ctx, &argc, &argv, &err)) {
 		rc = fail(err, EXIT_BADINPUT);
 		goto out;

@@ -669,13 +669,20 @@ struct prepass *
 prepass_run(const char *path, char **pt, GError **err)
 {
 	struct trace_reader *r = trace_open(path, err);
+
+	if (r == NULL)
+		return NULL;
+	return prepass_read(r, path, pt, err);
+}
+
+struct prepass *
+prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
+{
 	struct trace_call tc;
 	struct pass ps;
 	guint i;
 	int rc;
 
-	if (r == NULL)
-		return NULL;
 	memset(&ps, 0, sizeof(ps));
 	ps.pp = g_new0(struct prepass, 1);
 	ps.pp->files = g_array_new(FALSE, FALSE, sizeof(struct initial_file));

@@ -43,6 +43,10 @@ struct prepass {
  * simulated file system (they are never created).  NULL and *err if the
  * trace cannot be read. */
 struct prepass *prepass_run(const char *path, char **passthrough, GError **err);
+/* The same over a trace already open (a file or any trace_source), named
+ * name in messages; r is closed either way. */
+struct prepass *prepass_read(struct trace_reader *r, const char *name,
+	    char **passthrough, GError **err);
 void	prepass_free(struct prepass *pp);
 
 #endif

@@ -684,6 +684,11 @@ uproc_main(void *arg)
 	}
 	spill_close(u->spill);
 	g_free(u);
+	/* Calls are read as running processes need them: with none left, a
+	 * process whose first call comes after every other one ended would
+	 * never be read.  Read on, so that it starts. */
+	if (g_hash_table_size(r->uprocs) == 0)
+		(void)pump(r);
 }
 
 /* ---- the starting file system ---------------------------------------- */
@@ -1159,6 +1164,15 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 
 /* ---- the run --------------------------------------------------------- */
 
+/* The trace file, or what the caller's opener stands for (a generator). */
+static struct trace_reader *
+open_trace(const struct replay_opts *o, GError **err)
+{
+	if (o->open != NULL)
+		return o->open(o->open_arg, err);
+	return trace_open(o->trace, err);
+}
+
 static void
 on_disk_done(void *arg, const struct diskreq *rq)
 {
@@ -1193,7 +1207,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
 
 	/* 1. Read the whole trace once: validate it, find the starting fs. */
-	r.pp = prepass_run(o->trace, pt, err);
+	r.rd = open_trace(o, err);
+	r.pp = r.rd != NULL ? prepass_read(r.rd, o->trace, pt, err) : NULL;
+	r.rd = NULL;
 	g_strfreev(pt);
 	if (r.pp == NULL)
 		return false;
@@ -1209,7 +1225,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.m = metrics_open(o->db, err);
 	if (r.m == NULL)
 		goto out;
-	r.rd = trace_open(o->trace, err);
+	r.rd = open_trace(o, err);
 	if (r.rd == NULL)
 		goto out;
 	ptext = profile_to_text(o->prof);

@@ -27,6 +27,12 @@ struct replay_opts {
 	bool			 progress;	/* a progress line on stderr */
 	const char		*label;		/* variant name, or NULL */
 	volatile sig_atomic_t	*interrupted;	/* set asynchronously: stop */
+	/* Where the calls come from when not from the file `trace` (which
+	 * then only names them): called once for the pre-pass and once for
+	 * the run, it must give the same calls both times (a generator and
+	 * its seed). */
+	struct trace_reader	*(*open)(void *arg, GError **err);
+	void			*open_arg;
 };
 
 struct replay_result {

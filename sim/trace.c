@@ -1058,6 +1058,8 @@ struct trace_reader {
 	struct strace_parser *sp;	/* TF_STRACE */
 	struct ffsrc *ff;		/* TF_STRACE_FF */
 	unsigned nff;
+	const struct trace_source_ops *src;	/* TF_GENERATED */
+	void	*src_arg;
 };
 
 const char *
@@ -1067,6 +1069,7 @@ trace_format_name(enum trace_format f)
 	case TF_NATIVE: return "native";
 	case TF_STRACE: return "strace";
 	case TF_STRACE_FF: return "strace -ff";
+	case TF_GENERATED: return "generated";
 	}
 	return "?";
 }
@@ -1320,8 +1323,23 @@ trace_read(struct trace_reader *r, struct trace_call *tc, GError **err)
 		return strace_parser_next(r->sp, tc, err);
 	case TF_STRACE_FF:
 		return read_ff(r, tc, err);
+	case TF_GENERATED:
+		return r->src->next(r->src_arg, tc, err);
 	}
 	return -1;
+}
+
+struct trace_reader *
+trace_source_open(const struct trace_source_ops *ops, void *arg,
+    const char *name)
+{
+	struct trace_reader *r = g_new0(struct trace_reader, 1);
+
+	r->fmt = TF_GENERATED;
+	r->path = g_strdup(name);
+	r->src = ops;
+	r->src_arg = arg;
+	return r;
 }
 
 void
@@ -1332,6 +1350,8 @@ trace_close(struct trace_reader *r)
 	if (r == NULL)
 		return;
 	lineio_close(r->in);
+	if (r->src != NULL)
+		r->src->close(r->src_arg);
 	if (r->sp != NULL)
 		strace_parser_free(r->sp);
 	for (i = 0; i < r->nff; i++) {

@@ -225,6 +225,7 @@ enum trace_format {
 	TF_NATIVE,		/* vfssim native text (optionally gzip'd) */
 	TF_STRACE,		/* strace -f log, one file */
 	TF_STRACE_FF,		/* strace -ff: one file per process */
+	TF_GENERATED,		/* made in memory (trace_source_open) */
 };
 
 struct trace_reader;
@@ -241,6 +242,20 @@ int	trace_read(struct trace_reader *r, struct trace_call *tc, GError **err);
 enum trace_format trace_reader_format(const struct trace_reader *r);
 const char *trace_format_name(enum trace_format f);
 void	trace_close(struct trace_reader *r);
+
+/*
+ * A source of records that is not a file: anything that makes calls in
+ * order (a workload generator) stands behind a trace_reader, so whatever
+ * reads traces reads it too, one call at a time, with nothing on disk.
+ * next answers like trace_read; close frees arg.  The trace layer knows
+ * nothing of what is behind the ops.
+ */
+struct trace_source_ops {
+	int	(*next)(void *arg, struct trace_call *tc, GError **err);
+	void	(*close)(void *arg);
+};
+struct trace_reader *trace_source_open(const struct trace_source_ops *ops,
+	    void *arg, const char *name);
 
 /* ---- the native format ----------------------------------------------- */
 
