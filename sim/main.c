@@ -1,7 +1,7 @@
 /*
  * main.c — the vfssim commands.
  *
- *	vfssim replay TRACE [--profile F] [--set key=value]... [--db F] [--seed N]
+ *	vfssim replay TRACE|--gen NAME [--param key=value]... [--profile F] [--set key=value]... [--db F] [--seed N]
  *	vfssim import strace IN -o OUT
  *	vfssim plot DB [--run N] -o FILE
  *	vfssim gen NAME [--param key=value]... [--seed N] -o OUT | gen --list
