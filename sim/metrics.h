@@ -18,8 +18,14 @@
  *	numbers a run's rows of each table from 0, in the order recorded;
  *	(run, seq) is the key, and rows are stored in that order.
  *   disk_io(run, seq, submit_ns, start_ns, end_ns, sector, sectors,
- *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs)
- *	one row a disk request, in completion order (unless --no-events).
+ *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, overhead_ns,
+ *        cache_hit)
+ *	one row a disk request, in completion order (unless --no-events):
+ *	handed to the driver at submit_ns, begun by the drive at start_ns,
+ *	reported complete at end_ns; queue_ns = start - submit; the service
+ *	end - start = overhead_ns + seek_ns + rot_ns + xfer_ns (see struct
+ *	diskreq); cache_hit 0 miss, 1 partial read hit, 2 a read all from
+ *	the drive's cache or a write reported from it (write-back).
  *   samples(run, seq, t_ns, dirty_bufs, clean_bufs, empty_bufs, busy_bufs,
  *        disk_qlen, running_bytes, procs, calls_done)
  *	the machine's state every replay.sample_interval.
