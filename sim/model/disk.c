@@ -65,6 +65,11 @@ struct disk_media {
 	int64_t		 next;		/* next block */
 	int64_t		 limit;		/* stop before this block */
 	struct disk_pbn	 at;		/* where next is */
+	/* The blocks of the track under the heads, and whether they lie on
+	 * consecutive sectors (no slip inside): then the next block follows
+	 * the last without any arithmetic. */
+	int64_t		 tfirst, tend;
+	bool		 tcontig;
 	double		 t;		/* exact time the current step ends */
 	double		 seek_end;
 };
@@ -571,6 +576,14 @@ media_locate(struct disk *d, double t)
 	sim_time_t move;
 
 	disk_ltop(&d->p, m->next, &b);
+	if (m->next < m->tfirst || m->next >= m->tend) {
+		struct disk_pbn e0, e1;
+
+		disk_track_bounds(&d->p, m->next, &m->tfirst, &m->tend);
+		disk_ltop(&d->p, m->tfirst, &e0);
+		disk_ltop(&d->p, m->tend - 1, &e1);
+		m->tcontig = e1.sector - e0.sector == (int)(m->tend - m->tfirst - 1);
+	}
 	if (b.cyl != d->cur_cyl || b.head != d->cur_head) {
 		move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head,
 		    b.cyl, b.head, m->write);
@@ -611,6 +624,7 @@ media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->write = write;
 	m->next = from;
 	m->limit = limit;
+	m->tfirst = m->tend = -1;
 	seg_set_state(d, s, write ? SEG_WRITING : SEG_READING);
 	disk_ltop(&d->p, from, &b);
 	move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head, b.cyl,
@@ -715,6 +729,13 @@ media_fire(struct disk *d)
 	cmd_media_progress(d);
 	if (m->st != M_SECTOR)
 		return;		/* the command stopped or redirected it */
+	if (m->tcontig && m->next < m->tend) {
+		/* The next sector of the track: under the head now. */
+		m->at.sector++;
+		m->st = M_WAIT;
+		media_fire(d);
+		return;
+	}
 	disk_ltop(&d->p, m->next, &b);
 	if (b.cyl == m->at.cyl && b.head == m->at.head) {
 		m->st = M_WAIT;
