@@ -162,9 +162,9 @@ expect_bad "binary junk" "junk2.trace:" "$VFSSIM" disk "$T/junk2.trace"
 
 mkdir -p "$T/specs"
 cp disks/hp_c2247a/* "$T/specs/"
-sed -i 's/Immediate buffer read = 0/Immediate buffer read = 1/' "$T/specs/hp_c2247a.diskspecs"
+sed -i 's/Allow write prebuffering = 0/Allow write prebuffering = 1/' "$T/specs/hp_c2247a.diskspecs"
 expect_bad "an unsupported DiskSim parameter value" \
-    "hp_c2247a.diskspecs:[0-9]*: Immediate buffer read = 1: not supported: zero-latency reads" \
+    "hp_c2247a.diskspecs:[0-9]*: Allow write prebuffering = 1: not supported: taking a queued write's data" \
     "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
 cp disks/hp_c2247a/hp_c2247a.diskspecs "$T/specs/"
 sed -i 's/Print stats = 1,/Print stats = 1,\n   Spindle colour = 3,/' "$T/specs/hp_c2247a.diskspecs"

@@ -383,6 +383,57 @@ test_cache(void **state)
 	run_fini(&rn);
 }
 
+/* Zero-latency reading takes the wanted sectors as they come round; a
+ * drive that never disconnects pays no reselection. */
+static sim_time_t
+one_read(struct disk_params *p, sim_time_t at, int64_t block, int n)
+{
+	struct run rn;
+	struct diskreq r;
+	struct sub sb;
+
+	run_init(&rn, p, "fcfs");
+	memset(&r, 0, sizeof(r));
+	r.sector = block;
+	r.nsect = n;
+	sb = (struct sub){ .rn = &rn, .r = { &r }, .n = 1 };
+	sim_at(rn.s, at, sub_fire, &sb);
+	run_go(&rn);
+	assert_int_equal(r.end - r.start, r.overhead_ns + r.seek_ns + r.rot_ns +
+	    r.xfer_ns);
+	run_fini(&rn);
+	return r.end;
+}
+
+static void
+test_zero_latency_never_disconnect(void **state)
+{
+	struct disk_params p;
+
+	/* Sectors 0-49 of track 0, asked for at 2 ms with sector 20 under
+	 * the head: the usual way waits for sector 0 (10 ms) and reads 50
+	 * sectors (15 ms); zero latency reads 20-49 at once, then 0-19 when
+	 * they come round: done at 12 ms. */
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	assert_int_equal(one_read(&p, 2000000, 0, 50), 15000000);
+	p.zero_latency_read = true;
+	assert_int_equal(one_read(&p, 2000000, 0, 50), 12000000);
+	/* Head outside the wanted sectors: nothing to gain. */
+	assert_int_equal(one_read(&p, 6000000, 0, 50), 15000000);
+
+	/* A miss that disconnects pays the reselection; one that never
+	 * disconnects holds the bus and does not. */
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	p.hold_bus_read = false;
+	p.ovh_read_miss[0] = p.ovh_read_miss[1] = 1000000;
+	p.ovh_reselect_first = 2000000;
+	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000 + 2000000);
+	p.never_disconnect = true;
+	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000);
+}
+
 /* ---- the HP C2247A's layout, from its DiskSim files ----------------------- */
 
 static void
@@ -729,8 +780,9 @@ test_diskspecs_errors(void **state)
 	assert_int_equal(p.bus_read_ns, 0);
 	disk_params_free(&p);
 
-	expect_error("Immediate buffer read = 0", "Immediate buffer read = 1",
-	    "zero-latency reads");
+	expect_error("Allow sneaky full read hits = 0",
+	    "Allow sneaky full read hits = 1", "serving a cached read beside "
+	    "another command");
 	expect_error("Preseeking level = 0", "Preseeking level = 2",
 	    "Preseeking level");
 	expect_error("Print stats = 1", "Print stats = 1,\n   Frobnicate = 3",
@@ -769,6 +821,7 @@ main(void)
 		cmocka_unit_test(test_media_rate_per_zone),
 		cmocka_unit_test(test_rotation_absolute),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_zero_latency_never_disconnect),
 		cmocka_unit_test(test_c2247a_layout),
 		cmocka_unit_test(test_cheetah_slips),
 		cmocka_unit_test(test_schedulers),

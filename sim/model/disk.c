@@ -70,6 +70,9 @@ struct disk_media {
 	 * the last without any arithmetic. */
 	int64_t		 tfirst, tend;
 	bool		 tcontig;
+	/* Zero-latency access: the blocks [imm_from, imm_to) of this track
+	 * were taken as they came round, before [next, imm_from). */
+	int64_t		 imm_from, imm_to;
 	double		 t;		/* exact time the current step ends */
 	double		 seek_end;
 };
@@ -121,6 +124,9 @@ struct disk_cmd {
 };
 
 static void media_fire(struct disk *d);
+static bool media_block_ready(struct disk *d, int64_t b, double t);
+static bool cmd_on_seg(const struct disk *d, int s);
+static int64_t bus_read_to(const struct disk *d, double t);
 static void iface_fire(struct disk *d);
 static void arrive_fire(struct disk *d);
 static void cmd_media_progress(struct disk *d);
@@ -566,6 +572,48 @@ media_finish(struct disk *d, double t)
 		cmd_media_progress(d);
 }
 
+/*
+ * Zero-latency access (DiskSim's immediate buffer read and write): landing
+ * in the middle of the wanted blocks of a track, the drive takes them from
+ * the next sector boundary on as they come round, then the ones before
+ * when the head gets back to them, instead of waiting for the first.  The
+ * blocks taken early count only once those before them are in, since the
+ * host is sent blocks in order.  A read takes them only if the segment has
+ * room for all, a write only if all their data is in.
+ */
+static void
+media_zero_latency(struct disk *d, double t)
+{
+	struct disk_media *m = d->media;
+	int spt = zone_spt(d, m->at.cyl);
+	int64_t wend = MIN(m->limit, m->tend), j;
+	double a0 = disk_pbn_angle(&d->p, &m->at), x, sec = d->period / spt;
+	int k;
+
+	if (!m->tcontig || wend - m->next < 2)
+		return;
+	/* The next sector boundary, counted from the wanted first sector. */
+	x = disk_angle_at(d, t) - a0;
+	x -= floor(x);
+	k = (int)ceil(x * spt - 1e-6);
+	if (k <= 0 || k >= wend - m->next)
+		return;			/* the head is not amid them */
+	j = m->next + k;
+	if (m->write ? !media_block_ready(d, wend - 1, t) :
+	    (cmd_on_seg(d, m->seg) && !d->cmd->write && !d->cmd->completion_sent &&
+	    wend - bus_read_to(d, t) > d->p.segsize))
+		return;
+	m->imm_from = j;
+	m->imm_to = wend;
+	if (cmd_on_seg(d, m->seg) && d->cmd->first_sector < 0 &&
+	    j < d->cmd->end && wend > d->cmd->lbn)
+		d->cmd->first_sector = t + disk_rotate_ns(d, disk_angle_at(d, t),
+		    a0 + (double)k / spt);
+	/* The head reaches the first wanted block once round. */
+	m->t = t + disk_rotate_ns(d, disk_angle_at(d, t), a0 + (double)k / spt) +
+	    (double)(spt - k) * sec;
+}
+
 /* Head for block m->next: a seek (or head switch) if it is on another
  * track, then the wait for its sector. */
 static void
@@ -599,6 +647,9 @@ media_locate(struct disk *d, double t)
 	m->at = b;
 	m->st = M_WAIT;
 	m->t = t + disk_rotate_ns(d, disk_angle_at(d, t), disk_pbn_angle(&d->p, &b));
+	if (m->t > t && (m->write ? d->p.zero_latency_write :
+	    d->p.zero_latency_read))
+		media_zero_latency(d, t);
 	if (m->t == t)
 		media_fire(d);		/* it is under the head now */
 	else
@@ -625,6 +676,7 @@ media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->next = from;
 	m->limit = limit;
 	m->tfirst = m->tend = -1;
+	m->imm_from = m->imm_to = 0;
 	seg_set_state(d, s, write ? SEG_WRITING : SEG_READING);
 	disk_ltop(&d->p, from, &b);
 	move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head, b.cyl,
@@ -671,6 +723,7 @@ media_stop(struct disk *d)
 		break;
 	}
 	m->st = M_IDLE;
+	m->imm_from = m->imm_to = 0;
 	d->t_media.armed = false;
 	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(free_at));
 	if (d->seg[m->seg].state == SEG_READING)
@@ -722,6 +775,20 @@ media_fire(struct disk *d)
 		g->start = MAX(g->start, g->end - d->p.segsize);
 	}
 	m->next++;
+	if (m->imm_to > 0 && m->next == m->imm_from) {
+		/* Back at the blocks taken early: they are all in now. */
+		if (c != NULL && cmd_on_seg(d, m->seg) && m->imm_to > c->lbn &&
+		    m->imm_from < c->end)
+			c->last_sector_end = MAX(c->last_sector_end, t);
+		m->next = m->imm_to;
+		if (m->write)
+			g->dirty = m->next;
+		else {
+			g->end = m->next;
+			g->start = MAX(g->start, g->end - d->p.segsize);
+		}
+		m->imm_from = m->imm_to = 0;
+	}
 	if (m->next >= m->limit) {
 		media_finish(d, t);
 		return;
@@ -816,9 +883,16 @@ static void
 cmd_xfer(struct disk *d)
 {
 	struct disk_cmd *c = d->cmd;
-	struct disk_seg *g = &d->seg[c->seg];
+	struct disk_seg *g;
 	int64_t n;
 
+	if (c->wait_media || c->seg < 0) {
+		/* A drive that never disconnects holds the bus even while it
+		 * waits for the heads. */
+		c->ist = IF_HOLD;
+		return;
+	}
+	g = &d->seg[c->seg];
 	if (!c->write)
 		n = g->start <= c->out ? MIN(g->end, c->end) - c->out : 0;
 	else
@@ -843,7 +917,8 @@ cmd_xfer(struct disk *d)
 		} else
 			iface_delay(d, c->xd ? d->p.xd_disconnect2 :
 			    d->p.ovh_disconnect_write, NX_DISC);
-	} else if (c->write ? d->p.hold_bus_write : d->p.hold_bus_read)
+	} else if (d->p.never_disconnect ||
+	    (c->write ? d->p.hold_bus_write : d->p.hold_bus_read))
 		c->ist = IF_HOLD;
 	else
 		iface_delay(d, c->write ? d->p.ovh_disconnect_write :
@@ -922,8 +997,9 @@ cmd_media_progress(struct disk *d)
 	if (c->ist == IF_HOLD) {
 		struct disk_seg *g = &d->seg[c->seg];
 
-		if ((!c->write && g->end > c->out) ||
-		    (c->write && write_room(d) > 0))
+		if ((!c->write && g->start <= c->out && g->end > c->out) ||
+		    (c->write && (c->out >= c->end ? write_media_done(d) :
+		    write_room(d) > 0)))
 			cmd_xfer(d);
 	} else if (c->ist == IF_DISC)
 		cmd_check_reconnect(d);
@@ -1004,8 +1080,12 @@ read_arrive(struct disk *d, struct disk_cmd *c)
 			c->wait_media = true;
 	}
 	if (c->wait_media) {
-		iface_delay(d, d->p.ovh_read_miss[c->after] +
-		    d->p.ovh_disconnect_read[c->after], NX_DISC);
+		if (d->p.never_disconnect)
+			iface_delay(d, d->p.ovh_read_miss[c->after] +
+			    d->p.ovh_data_prep, NX_XFER);
+		else
+			iface_delay(d, d->p.ovh_read_miss[c->after] +
+			    d->p.ovh_disconnect_read[c->after], NX_DISC);
 		return;
 	}
 	read_go(d, c, true);
@@ -1029,7 +1109,10 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh)
 			/* Every segment holds dirty data: wait for a flush. */
 			KASSERT(m->st != M_IDLE, ("disk: no segment and no flush"));
 			c->wait_media = true;
-			if (fresh)
+			if (fresh && p->never_disconnect)
+				iface_delay(d, p->ovh_read_miss[c->after] +
+				    p->ovh_data_prep, NX_XFER);
+			else if (fresh)
 				iface_delay(d, p->ovh_read_miss[c->after] +
 				    p->ovh_disconnect_read[c->after], NX_DISC);
 			return;
@@ -1050,7 +1133,7 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh)
 	g->ra_min = MAX(g->ra_min, MIN(c->end + p->min_readahead, p->blocks));
 	g->ra_max = MAX(g->ra_max, readahead_max(d, g, c->lbn, c->end));
 	limit = MAX(c->end, p->readahead != DRA_NONE ? g->ra_max : c->end);
-	enough = hit == HIT_WHOLE || (hit == HIT_PARTIAL &&
+	enough = p->never_disconnect || hit == HIT_WHOLE || (hit == HIT_PARTIAL &&
 	    (p->immed_partial_hit || (g->end > c->lbn &&
 	    g->end - c->lbn >= MIN(c->watermark, c->n))));
 
@@ -1064,9 +1147,10 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh)
 		media_begin(d, s, false, g->end, g->ra_max, c->overhead_done, 0, NULL);
 
 	if (!fresh)
-		cmd_check_reconnect(d);
+		cmd_media_progress(d);
 	else if (enough)
-		iface_delay(d, p->ovh_read_hit[c->after] + p->ovh_data_prep, NX_XFER);
+		iface_delay(d, (hit == HIT_MISS ? p->ovh_read_miss[c->after] :
+		    p->ovh_read_hit[c->after]) + p->ovh_data_prep, NX_XFER);
 	else
 		iface_delay(d, p->ovh_read_miss[c->after] +
 		    p->ovh_disconnect_read[c->after], NX_DISC);
@@ -1085,7 +1169,8 @@ write_arrive(struct disk *d, struct disk_cmd *c)
 	    p->ovh_write_hit[c->after] : p->ovh_write_miss[c->after]);
 	/* A write that does not follow on from the write before it first
 	 * disconnects without its data (DiskSim's extra write disconnect). */
-	c->xd = p->extra_write_disconnect && s >= 0 && s == d->mru &&
+	c->xd = p->extra_write_disconnect && !p->never_disconnect && s >= 0 &&
+	    s == d->mru &&
 	    d->seg[s].write_data && c->lbn != d->seg[s].end;
 	if (c->xd)
 		c->overhead_done = sim_now(d->sim) + p->xd_command + p->xd_seekdelta;
@@ -1105,8 +1190,13 @@ write_arrive(struct disk *d, struct disk_cmd *c)
 	}
 	if (c->wait_media) {
 		c->xd = false;
-		iface_delay(d, (c->fast ? p->ovh_write_hit[c->after] :
-		    p->ovh_write_miss[c->after]) + p->ovh_disconnect_write, NX_DISC);
+		if (p->never_disconnect)
+			iface_delay(d, (c->fast ? p->ovh_write_hit[c->after] :
+			    p->ovh_write_miss[c->after]) + p->ovh_data_prep, NX_XFER);
+		else
+			iface_delay(d, (c->fast ? p->ovh_write_hit[c->after] :
+			    p->ovh_write_miss[c->after]) + p->ovh_disconnect_write,
+			    NX_DISC);
 		return;
 	}
 	write_go(d, c, true);
@@ -1147,7 +1237,7 @@ write_go(struct disk *d, struct disk_cmd *c, bool fresh)
 		    p->min_seek_delay, c);
 
 	if (!fresh)
-		cmd_check_reconnect(d);
+		cmd_media_progress(d);
 	else if (c->xd)
 		iface_delay(d, p->xd_command + p->xd_disconnect1, NX_XD_DISC);
 	else

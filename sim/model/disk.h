@@ -117,6 +117,8 @@ enum disk_sparing {
 					   slips are zone track numbers */
 	DSPARE_CYL = 2,			/* spare sectors at each cylinder's end */
 	DSPARE_TRACKSECT = 3,		/* spare sectors at each track's end */
+	DSPARE_RANGE = 8,		/* spare sectors at the end of each
+					   range of rangesize cylinders */
 	DSPARE_ZONE = 9,		/* spare sectors at the zone's end;
 					   slips are zone sector numbers */
 };
@@ -146,7 +148,7 @@ struct disk_params {
 	int		 nzones;
 	struct disk_zone *zones;		/* owned */
 	enum disk_sparing sparing;
-	int64_t		 rangesize;		/* unused: range sparing is refused */
+	int64_t		 rangesize;		/* cylinders a range (sparing 8) */
 	int64_t		 blocks;		/* derived: addressable blocks */
 
 	/* mechanics */
@@ -201,6 +203,9 @@ struct disk_params {
 	bool		 write_hit_stop_prefetch;
 	bool		 immed_partial_hit;
 	bool		 almost_read_hits;
+	bool		 zero_latency_read;	/* sectors read as they come round */
+	bool		 zero_latency_write;	/* ... and written */
+	bool		 never_disconnect;	/* hold the bus for whole commands */
 
 	/* the drive's own queue */
 	int		 queue_depth;		/* commands the drive accepts */

@@ -8,9 +8,10 @@
  * follow in that order, after a reserved area at the zone's front, skipping
  * slipped defects and leaving spares where the sparing scheme puts them:
  * spare tracks at the zone's end (scheme 1, whose slips are whole tracks),
- * spare sectors at the end of each cylinder (2) or track (3), or at the
- * zone's end (9, whose slips are sectors counted from the zone's front and
- * push every later block one sector on, across tracks).
+ * spare sectors at the end of each cylinder (2), track (3), range of
+ * cylinders (8), or at the zone's end (9, whose slips are sectors counted
+ * from the zone's front and push every later block one sector on, across
+ * tracks).
  *
  * Every track's sector 0 is rotated from the zone's first block by the
  * track skew for each head switch and the cylinder skew for each cylinder
@@ -127,6 +128,22 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		pbn->head = (int)(l / z->spt);
 		pbn->sector = (int)(l % z->spt);
 		break;
+	case DSPARE_RANGE:
+		/* Slips in this range push the block on within it. */
+		bpc = (int64_t)z->spt * p->heads;
+		lpc = bpc * p->rangesize - z->spares;	/* blocks a range */
+		cyl = l / lpc;				/* the range */
+		l %= lpc;
+		first = cyl * bpc * p->rangesize;
+		slips = 0;
+		for (i = 0; i < z->nslips; i++)
+			if (z->slips[i] >= first && z->slips[i] - first <= l + slips)
+				slips++;
+		l += slips;
+		pbn->cyl = z->first_cyl + cyl * p->rangesize + l / bpc;
+		pbn->head = (int)((l % bpc) / z->spt);
+		pbn->sector = (int)(l % z->spt);
+		break;
 	case DSPARE_TRACKSECT:
 		track = l / (z->spt - z->spares);
 		l %= z->spt - z->spares;
@@ -235,6 +252,9 @@ zone_blocks(const struct disk_params *p, const struct disk_zone *z)
 	case DSPARE_TRACKSECT:
 		n -= z->spares * cyls * p->heads;
 		break;
+	case DSPARE_RANGE:
+		n -= z->spares * (cyls / p->rangesize);
+		break;
 	case DSPARE_ZONE:
 		n -= z->spares;
 		break;
@@ -258,9 +278,12 @@ disk_params_finish(struct disk_params *p, char **why)
 		BAD("the disk has no zones");
 	if (p->sparing != DSPARE_NONE && p->sparing != DSPARE_TRACK &&
 	    p->sparing != DSPARE_CYL && p->sparing != DSPARE_TRACKSECT &&
-	    p->sparing != DSPARE_ZONE)
-		BAD("sparing scheme %d is not supported (0, 1, 2, 3 and 9 are)",
+	    p->sparing != DSPARE_RANGE && p->sparing != DSPARE_ZONE)
+		BAD("sparing scheme %d is not supported (0, 1, 2, 3, 8 and 9 are)",
 		    (int)p->sparing);
+	if (p->sparing == DSPARE_RANGE && (p->rangesize < 1 ||
+	    p->rangesize > 1000000))
+		BAD("sparing by ranges needs a range of 1 or more cylinders");
 	for (i = 0; i < p->nzones; i++) {
 		struct disk_zone *z = &p->zones[i];
 
@@ -279,6 +302,9 @@ disk_params_finish(struct disk_params *p, char **why)
 			BAD("zone %d: all of a track is spare", i + 1);
 		if (p->sparing == DSPARE_CYL && z->spares >= (int64_t)z->spt * p->heads)
 			BAD("zone %d: all of a cylinder is spare", i + 1);
+		if (p->sparing == DSPARE_RANGE &&
+		    z->spares >= (int64_t)z->spt * p->heads * p->rangesize)
+			BAD("zone %d: all of a range is spare", i + 1);
 		for (j = 0; j < z->nslips; j++)
 			if (z->slips[j] < 0 || (j > 0 && z->slips[j] <= z->slips[j - 1]))
 				BAD("zone %d: slips must be ascending and not negative",

@@ -739,10 +739,23 @@ read_zone(struct ctx *c, struct pblock *zb, double skew_revs, int heads,
 			z->slips[i] = (int64_t)sv->num;
 		}
 	}
+	/* Defects come in (location, replacement) pairs; one "remapped" to
+	 * itself is no remapping (DiskSim ignores it too). */
 	pp = find(zb, "defects");
-	if (pp != NULL && (pp->v->kind != PV_LIST || pp->v->items->len != 0))
-		return perr(c, zb, pp, "not supported: remapped defects "
-		    "(slipped ones are)");
+	if (pp != NULL) {
+		if (pp->v->kind != PV_LIST || pp->v->items->len % 2 != 0)
+			return perr(c, zb, pp, "expected pairs of numbers");
+		for (i = 0; i < pp->v->items->len; i += 2) {
+			struct pval *a = g_ptr_array_index(pp->v->items, i);
+			struct pval *r = g_ptr_array_index(pp->v->items, i + 1);
+
+			if (a->kind != PV_NUM || r->kind != PV_NUM)
+				return perr(c, zb, pp, "expected pairs of numbers");
+			if (a->num != r->num)
+				return perr(c, zb, pp, "not supported: defects "
+				    "remapped elsewhere (slipped ones are)");
+		}
+	}
 	(void)d;
 	return all_read(c, zb);
 }
@@ -759,12 +772,14 @@ read_layout(struct ctx *c, struct pblock *lb, struct disk_params *p)
 	    "cylinder switches on the same surface") ||
 	    !integer(c, lb, "Sparing scheme used", 0, 0, 10, &v))
 		return false;
-	if (v != 0 && v != 1 && v != 2 && v != 3 && v != 9)
+	if (v != 0 && v != 1 && v != 2 && v != 3 && v != 8 && v != 9)
 		return perr(c, lb, find(lb, "Sparing scheme used"), "not supported: "
 		    "sparing schemes 0 (none), 1 (tracks), 2 (sectors a cylinder), "
-		    "3 (sectors a track) and 9 (sectors a zone) are");
+		    "3 (sectors a track), 8 (sectors a range of cylinders) and 9 "
+		    "(sectors a zone) are");
 	p->sparing = (enum disk_sparing)v;
-	ignore(lb, "Rangesize for sparing");	/* only for scheme 8 */
+	if (!integer(c, lb, "Rangesize for sparing", 1, 1, 1e6, &p->rangesize))
+		return false;
 	pp = find(lb, "Skew units");
 	if (pp != NULL) {
 		if (pp->v->kind != PV_WORD || (strcmp(pp->v->word, "sectors") != 0 &&
@@ -999,8 +1014,7 @@ read_disk(struct ctx *c, struct pblock *b, struct disk_params *p,
 	    "data beside another command") ||
 	    !only(c, b, "Preseeking level", 0, "seeking for the next command "
 	    "before this one completes") ||
-	    !only(c, b, "Never disconnect", 0, "holding the bus for a whole "
-	    "command"))
+	    !flag(c, b, "Never disconnect", NAN, &p->never_disconnect))
 		return false;
 	ignore(b, "Print stats");
 	ignore(b, "Avg sectors per cylinder");	/* for host schedulers only */
@@ -1062,8 +1076,8 @@ read_disk(struct ctx *c, struct pblock *b, struct disk_params *p,
 	    !integer(c, b, "Fast write level", NAN, 0, 2, &v))
 		return false;
 	p->fast_write = (int)v;
-	if (!only(c, b, "Immediate buffer read", 0, "zero-latency reads") ||
-	    !only(c, b, "Immediate buffer write", 0, "zero-latency writes") ||
+	if (!flag(c, b, "Immediate buffer read", NAN, &p->zero_latency_read) ||
+	    !flag(c, b, "Immediate buffer write", NAN, &p->zero_latency_write) ||
 	    !flag(c, b, "Combine seq writes", NAN, &p->combine_writes) ||
 	    !flag(c, b, "Stop prefetch in sector", NAN, &p->stop_in_sector) ||
 	    !only(c, b, "Disconnect write if seek", 0, "disconnecting while "
