@@ -63,12 +63,13 @@ blank(const char *l)
 	return *l == '\0' || *l == '#';
 }
 
-static bool
+/* A bad line: the error names file and line; -1 for the reader. */
+static int
 bad_line(struct dtrun *t, GError **err, const char *what)
 {
-	g_set_error(err, DISKTRACE_ERROR, 0, "%s:%d: %s", t->o->trace, t->line,
-	    what);
-	return false;
+	g_set_error(err, DISKTRACE_ERROR, DISKTRACE_ERROR_INPUT, "%s:%d: %s",
+	    t->o->trace, t->line, what);
+	return -1;
 }
 
 /* Parse one line; 1 a request, 0 a blank line, -1 an error. */
@@ -88,12 +89,12 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 		if (sscanf(l, " %c %31s %lld %lld %lf %lf %n", &rw, cls, &blk, &n,
 		    &serv, &gap, &k) != 6 || l[k] != '\0')
 			return bad_line(t, err, "expected R|W CLASS BLOCK BLOCKS "
-			    "SERVICE_US GAP_US") ? 0 : -1;
+			    "SERVICE_US GAP_US");
 		if (rw != 'R' && rw != 'W')
-			return bad_line(t, err, "the first field must be R or W") ? 0 : -1;
+			return bad_line(t, err, "the first field must be R or W");
 		if (!isfinite(serv) || !isfinite(gap) || serv < 0 || gap < 0 ||
 		    serv > 1e9 || gap > 1e12)
-			return bad_line(t, err, "times must be positive microseconds") ? 0 : -1;
+			return bad_line(t, err, "times must be positive microseconds");
 		q->write = rw == 'W';
 		q->serv_ms = serv / 1000;
 		q->gap_ms = gap / 1000;
@@ -102,22 +103,22 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 		if (end == l || sscanf(end, "%lld %lld %lld %lx %n", &dev, &blk, &n,
 		    &flags, &k) != 4 || end[k] != '\0')
 			return bad_line(t, err, "expected ARRIVAL_MS DEVICE BLOCK "
-			    "BLOCKS FLAGS") ? 0 : -1;
+			    "BLOCKS FLAGS");
 		if (!isfinite(at) || at < 0 || at > 366.0 * 86400e3)
 			return bad_line(t, err, "the arrival time must be 0 to "
-			    "366 days, in ms") ? 0 : -1;
+			    "366 days, in ms");
 		q->at_ms = at;
 		q->write = !(flags & 1);
 	}
 	if (blk < 0 || n < 1 || n > (1 << 20))
 		return bad_line(t, err, "a request needs a block >= 0 and 1 to "
-		    "2^20 blocks") ? 0 : -1;
+		    "2^20 blocks");
 	if (blk + n > disk_capacity(&t->d)) {
 		char *m = g_strdup_printf("blocks %lld-%lld are beyond the "
 		    "drive's %lld", blk, blk + n - 1,
 		    (long long)disk_capacity(&t->d));
 
-		bad_line(t, err, m);
+		(void)bad_line(t, err, m);
 		g_free(m);
 		return -1;
 	}
@@ -137,7 +138,7 @@ next(struct dtrun *t, struct dtreq *q, GError **err)
 
 		t->line++;
 		if (memchr(t->buf, '\0', (size_t)len) != NULL)
-			return bad_line(t, err, "binary data") ? 0 : -1;
+			return bad_line(t, err, "binary data");
 		if ((rc = parse(t, t->buf, q, err)) != 0)
 			return rc;
 	}
@@ -342,7 +343,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 
 		while ((rc = next(&t, &q, err)) == 1) {
 			if (t.fmt == DT_ASCII && q.at_ms < last) {
-				bad_line(&t, err, "arrival times must not go back");
+				(void)bad_line(&t, err,
+				    "arrival times must not go back");
 				goto out;
 			}
 			last = q.at_ms;

@@ -137,6 +137,8 @@ static void write_go(struct disk *d, struct disk_cmd *c, bool fresh);
 
 /* ---- timers ---------------------------------------------------------- */
 
+static void disk_check(const struct disk *d);
+
 static void
 timer_fire(struct sim *s, void *arg)
 {
@@ -146,6 +148,7 @@ timer_fire(struct sim *s, void *arg)
 		return;		/* disarmed or re-armed since */
 	t->armed = false;
 	t->fn(t->d);
+	disk_check(t->d);
 }
 
 static void
@@ -470,6 +473,42 @@ invalidate_overlaps(struct disk *d, int keep, int64_t lbn, int64_t end)
 		    end > g->start)
 			seg_set_state(d, s, SEG_EMPTY);
 	}
+}
+
+/*
+ * The drive's invariants: segments hold runs of blocks, the dirty count
+ * matches, the media works on a segment in its state, the command's bus
+ * pointer lies within its blocks.
+ */
+static void
+disk_check(const struct disk *d)
+{
+#ifdef INVARIANTS
+	const struct disk_media *m = d->media;
+	int s, ndirty = 0;
+
+	for (s = 0; s < d->p.nsegs; s++) {
+		const struct disk_seg *g = &d->seg[s];
+
+		KASSERT(g->start <= g->end && g->end - g->start <= d->p.segsize,
+		    ("disk: segment %d holds [%lld, %lld)", s,
+		    (long long)g->start, (long long)g->end));
+		ndirty += g->state == SEG_DIRTY || g->state == SEG_WRITING;
+	}
+	KASSERT(ndirty == d->ndirty, ("disk: %d dirty segments counted as %d",
+	    ndirty, d->ndirty));
+	if (m->st != M_IDLE) {
+		KASSERT(m->next <= m->limit, ("disk: media past its limit"));
+		KASSERT(d->seg[m->seg].state == (m->write ? SEG_WRITING :
+		    SEG_READING), ("disk: media on a segment in state %d",
+		    d->seg[m->seg].state));
+	}
+	if (d->cmd != NULL)
+		KASSERT(d->cmd->out >= d->cmd->lbn && d->cmd->out <= d->cmd->end,
+		    ("disk: command's bus pointer out of its blocks"));
+#else
+	(void)d;
+#endif
 }
 
 /* ---- the media ------------------------------------------------------- */

@@ -124,11 +124,16 @@ lex_next(struct lex *lx)
 static bool
 syntax(struct ctx *c, struct lex *lx, const char *what)
 {
+	char found[64];
+
+	if (lx->punct == -1)
+		g_strlcpy(found, "the end of the file", sizeof(found));
+	else if (lx->punct == 0)
+		g_snprintf(found, sizeof(found), "\"%.50s\"", lx->word);
+	else
+		g_snprintf(found, sizeof(found), "'%c'", lx->punct);
 	g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-	    "%s:%d: expected %s, found %s%s%s", lx->file, lx->tline, what,
-	    lx->punct == -1 ? "the end of the file" : lx->punct == 0 ? "\"" : "'",
-	    lx->punct == 0 ? lx->word : lx->punct > 0 ? (char[]){ lx->punct, 0 } : "",
-	    lx->punct == 0 ? "\"" : lx->punct > 0 ? "'" : "");
+	    "%s:%d: expected %s, found %s", lx->file, lx->tline, what, found);
 	return false;
 }
 
@@ -686,15 +691,13 @@ all_read(struct ctx *c, struct pblock *b)
 /* ---- the drive ----------------------------------------------------------- */
 
 static bool
-read_zone(struct ctx *c, struct pblock *zb, double skew_revs, int heads,
+read_zone(struct ctx *c, struct pblock *zb, double skew_revs,
     struct disk_zone *z)
 {
 	struct pparam *pp;
 	int64_t v;
-	double d;
 	guint i;
 
-	(void)heads;
 	if (strcmp(zb->type, "dm_layout_g1_zone") != 0)
 		return perr(c, zb, NULL, "a zone must be a dm_layout_g1_zone");
 	if (!integer(c, zb, "First cylinder number", NAN, 0, 1e12, &z->first_cyl) ||
@@ -756,7 +759,6 @@ read_zone(struct ctx *c, struct pblock *zb, double skew_revs, int heads,
 				    "remapped elsewhere (slipped ones are)");
 		}
 	}
-	(void)d;
 	return all_read(c, zb);
 }
 
@@ -797,7 +799,7 @@ read_layout(struct ctx *c, struct pblock *lb, struct disk_params *p)
 
 		if (zv->kind != PV_BLOCK)
 			return perr(c, lb, pp, "zone %u is not a block", i + 1);
-		if (!read_zone(c, zv->block, revs, p->heads, &p->zones[i]))
+		if (!read_zone(c, zv->block, revs, &p->zones[i]))
 			return false;
 	}
 	return all_read(c, lb);
@@ -985,7 +987,7 @@ read_disk(struct ctx *c, struct pblock *b, struct disk_params *p,
     double *blktrans, int64_t *blocks)
 {
 	struct pblock *mb, *sb;
-	double scale, w;
+	double scale;
 	int64_t v, policy = 1;
 	bool sepseg;
 
@@ -1113,7 +1115,6 @@ read_disk(struct ctx *c, struct pblock *b, struct disk_params *p,
 	    !ms(c, b, "Minimum seek delay", NAN, 1, &p->min_seek_delay))
 		return false;
 #undef MS
-	(void)w;
 	return all_read(c, b);
 }
 
