@@ -1358,6 +1358,13 @@ complete(struct disk *d)
 	}
 	r->overhead_ns = (sim_time_t)rest;
 
+	/* A drive that does not keep what it sent (DiskSim's read-ahead over
+	 * requested = -1) drops it from the segment. */
+	if (!c->write && d->p.keep_request_data < 0 && c->seg >= 0) {
+		struct disk_seg *g = &d->seg[c->seg];
+
+		g->start = MAX(g->start, MIN(c->end, g->end));
+	}
 	d->last_write = c->write;
 	if (r->write) {
 		d->st.writes++;
