@@ -533,6 +533,57 @@ test_cheetah_slips(void **state)
 	disk_params_free(&p);
 }
 
+/* Sparing by ranges (8), slipping to the end of the zone (4, 10). */
+static void
+test_sparing_schemes(void **state)
+{
+	static int64_t slip3[1] = { 3 }, slip12[1] = { 12 }, slip5[1] = { 5 };
+	struct disk_zone z = { .first_cyl = 0, .last_cyl = 3, .spt = 10 };
+	struct disk_params p;
+	struct disk_pbn b;
+
+	plain_params(&p, &z, 1);
+	/* 8: ranges of 2 cylinders (40 sectors), 5 spares each. */
+	p.sparing = DSPARE_RANGE;
+	p.rangesize = 2;
+	z.spares = 5;
+	z.slips = slip3;
+	z.nslips = 1;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 2 * 5);
+	disk_ltop(&p, 3, &b);
+	assert_true(b.cyl == 0 && b.head == 0 && b.sector == 4);
+	disk_ltop(&p, 34, &b);
+	assert_true(b.cyl == 1 && b.head == 1 && b.sector == 5);
+	disk_ltop(&p, 35, &b);		/* the next range */
+	assert_true(b.cyl == 2 && b.head == 0 && b.sector == 0);
+	/* 10: sectors a zone, the slip using a block beyond the spares. */
+	p.sparing = DSPARE_ZONE_SLIPEND;
+	z.slips = slip12;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 5 - 1);
+	disk_ltop(&p, 11, &b);
+	assert_true(b.cyl == 0 && b.head == 1 && b.sector == 1);
+	disk_ltop(&p, 12, &b);
+	assert_true(b.cyl == 0 && b.head == 1 && b.sector == 3);
+	/* 2 and 4: two spares a cylinder; slipping to the end, a slip on
+	 * cylinder 0 pushes cylinder 1's blocks on too. */
+	p.sparing = DSPARE_CYL;
+	z.spares = 2;
+	z.slips = slip5;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 4 * 2);
+	disk_ltop(&p, 5, &b);
+	assert_true(b.cyl == 0 && b.sector == 6);
+	disk_ltop(&p, 18, &b);
+	assert_true(b.cyl == 1 && b.head == 0 && b.sector == 0);
+	p.sparing = DSPARE_CYL_SLIPEND;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 4 * 2 - 1);
+	disk_ltop(&p, 18, &b);
+	assert_true(b.cyl == 1 && b.head == 0 && b.sector == 1);
+}
+
 /* ---- queue disciplines ---------------------------------------------------- */
 
 static int64_t
@@ -824,6 +875,7 @@ main(void)
 		cmocka_unit_test(test_zero_latency_never_disconnect),
 		cmocka_unit_test(test_c2247a_layout),
 		cmocka_unit_test(test_cheetah_slips),
+		cmocka_unit_test(test_sparing_schemes),
 		cmocka_unit_test(test_schedulers),
 		cmocka_unit_test(test_sptf),
 		cmocka_unit_test(test_heavy_load),

@@ -117,10 +117,13 @@ enum disk_sparing {
 					   slips are zone track numbers */
 	DSPARE_CYL = 2,			/* spare sectors at each cylinder's end */
 	DSPARE_TRACKSECT = 3,		/* spare sectors at each track's end */
+	DSPARE_CYL_SLIPEND = 4,		/* as 2, but a slip pushes every later
+					   block of the zone on */
 	DSPARE_RANGE = 8,		/* spare sectors at the end of each
 					   range of rangesize cylinders */
 	DSPARE_ZONE = 9,		/* spare sectors at the zone's end;
 					   slips are zone sector numbers */
+	DSPARE_ZONE_SLIPEND = 10,	/* as 9, slips beyond the spares */
 };
 
 enum disk_seek {

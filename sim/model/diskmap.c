@@ -11,7 +11,8 @@
  * spare sectors at the end of each cylinder (2), track (3), range of
  * cylinders (8), or at the zone's end (9, whose slips are sectors counted
  * from the zone's front and push every later block one sector on, across
- * tracks).
+ * tracks).  Schemes 4 and 10 are 2 and 9 whose slips also use up blocks
+ * beyond the spares (DiskSim's "slip to end").
  *
  * Every track's sector 0 is rotated from the zone's first block by the
  * track skew for each head switch and the cylinder skew for each cylinder
@@ -102,6 +103,7 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		track_to_pbn(p, z, l / z->spt, (int)(l % z->spt), pbn);
 		break;
 	case DSPARE_ZONE:
+	case DSPARE_ZONE_SLIPEND:
 		x = l + slips_before(z, l);
 		track_to_pbn(p, z, x / z->spt, (int)(x % z->spt), pbn);
 		break;
@@ -111,7 +113,9 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		track_to_pbn(p, z, track, (int)(l % z->spt), pbn);
 		break;
 	case DSPARE_CYL:
-		/* Slips on this cylinder push the block on within it. */
+	case DSPARE_CYL_SLIPEND:
+		/* Slips on this cylinder push the block on within it (and,
+		 * slipping to the end, those on cylinders before it too). */
 		bpc = (int64_t)z->spt * p->heads;
 		lpc = bpc - z->spares;
 		cyl = l / lpc;
@@ -119,7 +123,9 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		first = cyl * bpc;
 		slips = 0;
 		for (i = 0; i < z->nslips; i++)
-			if (z->slips[i] >= first && z->slips[i] - first <= l + slips)
+			if ((p->sparing == DSPARE_CYL_SLIPEND &&
+			    z->slips[i] / bpc < cyl) || (z->slips[i] >= first &&
+			    z->slips[i] - first <= l + slips))
 				slips++;
 		l += slips;
 		cyl += l / lpc;
@@ -172,7 +178,8 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 	c = pbn->cyl - z->first_cyl;
 	/* Schemes that slip within a cylinder or track also push the skew of
 	 * the tracks after a slip on (as dm_layout_g1 does). */
-	if (p->sparing == DSPARE_CYL || p->sparing == DSPARE_TRACKSECT) {
+	if (p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND ||
+	    p->sparing == DSPARE_TRACKSECT) {
 		cutoff = c * p->heads;
 		if (p->sparing == DSPARE_TRACKSECT)
 			cutoff += pbn->head;
@@ -249,6 +256,12 @@ zone_blocks(const struct disk_params *p, const struct disk_zone *z)
 	case DSPARE_CYL:
 		n -= z->spares * cyls;
 		break;
+	case DSPARE_CYL_SLIPEND:
+		n -= z->spares * cyls + z->nslips;
+		break;
+	case DSPARE_ZONE_SLIPEND:
+		n -= z->spares + z->nslips;
+		break;
 	case DSPARE_TRACKSECT:
 		n -= z->spares * cyls * p->heads;
 		break;
@@ -278,8 +291,9 @@ disk_params_finish(struct disk_params *p, char **why)
 		BAD("the disk has no zones");
 	if (p->sparing != DSPARE_NONE && p->sparing != DSPARE_TRACK &&
 	    p->sparing != DSPARE_CYL && p->sparing != DSPARE_TRACKSECT &&
-	    p->sparing != DSPARE_RANGE && p->sparing != DSPARE_ZONE)
-		BAD("sparing scheme %d is not supported (0, 1, 2, 3, 8 and 9 are)",
+	    p->sparing != DSPARE_CYL_SLIPEND && p->sparing != DSPARE_RANGE &&
+	    p->sparing != DSPARE_ZONE && p->sparing != DSPARE_ZONE_SLIPEND)
+		BAD("sparing scheme %d is not supported (0-4, 8, 9, 10 are)",
 		    (int)p->sparing);
 	if (p->sparing == DSPARE_RANGE && (p->rangesize < 1 ||
 	    p->rangesize > 1000000))
@@ -300,7 +314,8 @@ disk_params_finish(struct disk_params *p, char **why)
 			BAD("zone %d: negative reserved space or spares", i + 1);
 		if (p->sparing == DSPARE_TRACKSECT && z->spares >= z->spt)
 			BAD("zone %d: all of a track is spare", i + 1);
-		if (p->sparing == DSPARE_CYL && z->spares >= (int64_t)z->spt * p->heads)
+		if ((p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND) &&
+		    z->spares >= (int64_t)z->spt * p->heads)
 			BAD("zone %d: all of a cylinder is spare", i + 1);
 		if (p->sparing == DSPARE_RANGE &&
 		    z->spares >= (int64_t)z->spt * p->heads * p->rangesize)

@@ -774,11 +774,11 @@ read_layout(struct ctx *c, struct pblock *lb, struct disk_params *p)
 	    "cylinder switches on the same surface") ||
 	    !integer(c, lb, "Sparing scheme used", 0, 0, 10, &v))
 		return false;
-	if (v != 0 && v != 1 && v != 2 && v != 3 && v != 8 && v != 9)
+	if (v == 5 || v == 6 || v == 7)
 		return perr(c, lb, find(lb, "Sparing scheme used"), "not supported: "
-		    "sparing schemes 0 (none), 1 (tracks), 2 (sectors a cylinder), "
-		    "3 (sectors a track), 8 (sectors a range of cylinders) and 9 "
-		    "(sectors a zone) are");
+		    "sparing schemes 0 (none), 1 (tracks), 2 and 4 (sectors a "
+		    "cylinder), 3 (sectors a track), 8 (sectors a range of "
+		    "cylinders), 9 and 10 (sectors a zone) are");
 	p->sparing = (enum disk_sparing)v;
 	if (!integer(c, lb, "Rangesize for sparing", 1, 1, 1e6, &p->rangesize))
 		return false;
