@@ -218,12 +218,6 @@ disk_qlen(const struct disk *d)
 	return d->q.len + d->dq.len + (d->cmd != NULL) + (d->arriving != NULL);
 }
 
-bool
-disk_busy(const struct disk *d)
-{
-	return d->cmd != NULL || d->arriving != NULL || d->media->st != M_IDLE;
-}
-
 static int
 zone_spt(const struct disk *d, int64_t cyl)
 {

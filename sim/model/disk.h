@@ -307,7 +307,6 @@ int	disk_qlen(const struct disk *d);	/* queued + in the drive */
 /* Hand back every request not yet completed (a run that stops early). */
 void	disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg),
 	    void *arg);
-bool	disk_busy(const struct disk *d);	/* a command or media access */
 
 /* The mechanics and layout, exposed for tests and schedulers. */
 sim_time_t disk_seek_time(const struct disk_params *p, int64_t dist);
