@@ -48,7 +48,8 @@ static const char schema[] =
 	"  sectors INTEGER NOT NULL, is_write INTEGER NOT NULL,"
 	"  queue_ns INTEGER NOT NULL, seek_ns INTEGER NOT NULL,"
 	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
-	"  bufs INTEGER NOT NULL,"
+	"  bufs INTEGER NOT NULL, overhead_ns INTEGER NOT NULL,"
+	"  cache_hit INTEGER NOT NULL,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS samples ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
@@ -76,7 +77,7 @@ enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, NST };
 
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES (?,?,?)",
 	[ST_HIST] = "INSERT INTO latency_hist VALUES (?,?,?,?,?)",
@@ -309,6 +310,8 @@ metrics_disk_io(struct metrics *m, const struct diskreq *r)
 	sqlite3_bind_int64(s, 11, r->rot_ns);
 	sqlite3_bind_int64(s, 12, r->xfer_ns);
 	sqlite3_bind_int(s, 13, r->nbufs);
+	sqlite3_bind_int64(s, 14, r->overhead_ns);
+	sqlite3_bind_int(s, 15, r->cache_hit);
 	step(m, ST_DISK, "disk_io");
 }
 

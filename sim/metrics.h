@@ -20,8 +20,15 @@
  *	is the time the call spent asleep in the kernel, wmesg the wait
  *	message it spent longest in ("biord", "flswai", "getblk", ...).
  *   disk_io(run, seq, submit_ns, start_ns, end_ns, sector, sectors,
- *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs)
- *	one row a disk request, in completion order (unless --no-events).
+ *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, overhead_ns,
+ *        cache_hit)
+ *	one row a disk request, in completion order (unless --no-events):
+ *	handed to the driver at submit_ns, begun by the drive at start_ns,
+ *	reported complete at end_ns; queue_ns = start - submit; the service
+ *	end - start = overhead_ns + seek_ns + rot_ns + xfer_ns (see struct
+ *	diskreq); bufs the buffers the request carried (a cluster: several);
+ *	cache_hit 0 miss, 1 partial read hit, 2 a read all from the drive's
+ *	cache or a write reported from it (write-back).
  *   samples(run, seq, t_ns, numdirtybuffers, clean_bufs, empty_bufs,
  *        busy_bufs, numfreebuffers, bufspace, runningbufspace, cached_pages,
  *        free_pages, wired_pages, disk_qlen, procs, calls_done)

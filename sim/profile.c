@@ -16,10 +16,8 @@ G_DEFINE_QUARK(vfssim-profile-error-quark, profile_error)
 
 /*
  * Defaults describe the machine the era's users ran: a 128 MB PC with a
- * 7200 rpm IDE disk, FFS with 8 KB blocks and 1 KB fragments (newfs's default
- * before 4.5), hz = 100.  The disk's seek curve is a two-regime fit
- * (Ruemmler & Wilkes) to 1.0 ms track-to-track, 8.5 ms average, 15 ms full
- * stroke — a 2000-era drive.
+ * 10,000 rpm SCSI disk, FFS with 8 KB blocks and 1 KB fragments (newfs's default
+ * before 4.5), hz = 100.
  */
 const struct pkey profile_keys[] = {
 	{ "machine", "era", PK_ENUM, "freebsd5-current", NULL,
@@ -100,30 +98,92 @@ const struct pkey profile_keys[] = {
 	{ "ffs", "size", PK_SIZE, "8G", NULL, NULL,
 	  "File-system size; must fit on the disk" },
 
-	{ "disk", "rpm", PK_INT, "7200", NULL, NULL, "Spindle speed" },
-	{ "disk", "cylinders", PK_INT, "20000", NULL, NULL, "Cylinders" },
+	/*
+	 * The default drive is a 2000-era 10,000 rpm SCSI disk of about 11 GB
+	 * (the class of the Seagate Cheetah 18XL and IBM Ultrastar 36LZX, and
+	 * of the validated Cheetah 9LP in disks/): 12 zones of 1000 cylinders
+	 * from 390 down to 247 sectors a track (33 to 21 MB/s), 6 surfaces,
+	 * a seek of 1 ms to the next cylinder, 5.0 ms on average over all
+	 * pairs of cylinders and 10 ms full stroke, and a 2 MB cache in four
+	 * segments that reads ahead and reports writes from the cache.
+	 */
+	{ "disk", "diskspecs", PK_STRING, "", NULL, NULL,
+	  "DiskSim 4.0 parameter file (.parv or .diskspecs, with its .model "
+	  "and .seek files) describing the drive; when set, the keys that "
+	  "describe the drive must stay at their defaults.  A relative path is "
+	  "looked up from the current directory, then from each profile's" },
+	{ "disk", "rpm", PK_INT, "10000", NULL, NULL, "Spindle speed" },
 	{ "disk", "heads", PK_INT, "6", NULL, NULL, "Recording surfaces" },
-	{ "disk", "sectors_per_track", PK_INT, "400", NULL, NULL,
-	  "512-byte sectors per track (one zone)" },
-	{ "disk", "seek_boundary", PK_INT, "1000", NULL, NULL,
+	{ "disk", "zones", PK_STRING,
+	  "1000:390, 1000:377, 1000:364, 1000:351, 1000:338, 1000:325, "
+	  "1000:312, 1000:299, 1000:286, 1000:273, 1000:260, 1000:247", NULL, NULL,
+	  "Zones from the outer edge, comma-separated: CYLINDERS:SECTORS_PER_TRACK"
+	  "[:TRACK_SKEW[:CYLINDER_SKEW]], skews in sectors (left out: the head "
+	  "switch or one-cylinder seek, rounded up to whole sectors)" },
+	{ "disk", "seek", PK_ENUM, "hpl", NULL,
+	  "hpl|hplplus10|extracted|curve|linear",
+	  "Seek curve: a + b*sqrt(d) below seek_boundary and c + e*d above "
+	  "(hpl), the same with seek_first10 for d <= 10 (hplplus10), the "
+	  "points of seek_file (extracted), or through seek_min/avg/max (Lee's "
+	  "curve, or straight lines)" },
+	{ "disk", "seek_boundary", PK_INT, "2000", NULL, NULL,
 	  "Seek distance (cylinders) where the curve turns linear" },
-	{ "disk", "seek_a", PK_DOUBLE, "0.845", NULL, NULL,
+	{ "disk", "seek_a", PK_DOUBLE, "0.8", NULL, NULL,
 	  "Short seeks: a + b*sqrt(d) ms" },
-	{ "disk", "seek_b", PK_DOUBLE, "0.1547", NULL, NULL, "See seek_a" },
-	{ "disk", "seek_c", PK_DOUBLE, "5.25", NULL, NULL,
+	{ "disk", "seek_b", PK_DOUBLE, "0.0716", NULL, NULL, "See seek_a" },
+	{ "disk", "seek_c", PK_DOUBLE, "2.8", NULL, NULL,
 	  "Long seeks: c + e*d ms" },
-	{ "disk", "seek_e", PK_DOUBLE, "0.0004875", NULL, NULL, "See seek_c" },
+	{ "disk", "seek_e", PK_DOUBLE, "0.0006", NULL, NULL, "See seek_c" },
 	{ "disk", "seek_single", PK_TIME, "1ms", NULL, NULL,
-	  "One-cylinder seek (replaces the curve at d = 1)" },
-	{ "disk", "head_switch", PK_TIME, "800us", NULL, NULL,
+	  "One-cylinder seek (hpl; 0: from the curve)" },
+	{ "disk", "seek_first10", PK_STRING, "", NULL, NULL,
+	  "hplplus10: seek times in ms for 1 to 10 cylinders, comma-separated" },
+	{ "disk", "seek_file", PK_STRING, "", NULL, NULL,
+	  "extracted: a DiskSim .seek file of distance, ms points" },
+	{ "disk", "seek_min", PK_TIME, "1ms", NULL, NULL,
+	  "curve, linear: one-cylinder seek" },
+	{ "disk", "seek_avg", PK_TIME, "5ms", NULL, NULL,
+	  "curve, linear: average seek over all pairs of cylinders" },
+	{ "disk", "seek_max", PK_TIME, "10ms", NULL, NULL,
+	  "curve, linear: full-stroke seek" },
+	{ "disk", "head_switch", PK_TIME, "700us", NULL, NULL,
 	  "Time to switch to another surface" },
-	{ "disk", "write_settle", PK_TIME, "100us", NULL, NULL,
-	  "Extra settle time before writing after a seek" },
-	{ "disk", "overhead", PK_TIME, "300us", NULL, NULL,
-	  "Controller overhead per command" },
+	{ "disk", "write_settle", PK_TIME, "300us", NULL, NULL,
+	  "Extra settle time before writing after a seek or head switch" },
+	{ "disk", "overhead_read_hit", PK_TIME, "100us", NULL, NULL,
+	  "Controller time for a read served from the cache" },
+	{ "disk", "overhead_read_miss", PK_TIME, "300us", NULL, NULL,
+	  "Controller time for a read from the media, before the seek" },
+	{ "disk", "overhead_write", PK_TIME, "500us", NULL, NULL,
+	  "Controller time for a write, before data or seek" },
+	{ "disk", "overhead_complete", PK_TIME, "50us", NULL, NULL,
+	  "Controller time to report a command complete" },
+	{ "disk", "bus_rate", PK_SIZE, "80M", NULL, NULL,
+	  "Bytes per second between drive and host (the bus overlaps the "
+	  "media transfer)" },
+	{ "disk", "cache_segments", PK_INT, "4", NULL, NULL,
+	  "Segments of the on-board cache" },
+	{ "disk", "cache_segment_size", PK_SIZE, "512K", NULL, NULL,
+	  "Size of each cache segment" },
+	{ "disk", "readahead", PK_ENUM, "segment", NULL,
+	  "none|track|cylinder|segment|next-track",
+	  "What the drive reads ahead after a read: nothing, to the end of the "
+	  "track or cylinder, until the segment (or readahead_max) is full, or "
+	  "to the end of the next track" },
+	{ "disk", "readahead_max", PK_SIZE, "0", NULL, NULL,
+	  "Most the drive reads past a request (0: the segment's size)" },
+	{ "disk", "write_cache", PK_ENUM, "on", NULL, "off|sequential|on",
+	  "Report writes complete once in the cache (write-back): never, for "
+	  "sequential streams, or always" },
+	{ "disk", "queue_depth", PK_INT, "1", NULL, NULL,
+	  "Commands the drive accepts at once (tagged queueing); it serves one "
+	  "at a time, in disk.scheduler's order" },
+	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|sptf",
+	  "Order of the drive's own queue (with queue_depth > 1)" },
 
-	{ "diskq", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs",
-	  "Host request-queue order" },
+	{ "diskq", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|sptf",
+	  "Host request-queue order: first come first served, shortest seek, "
+	  "FreeBSD's one-way elevator (bufqdisksort), shortest positioning time" },
 
 	{ "replay", "seed", PK_INT, "1", NULL, NULL,
 	  "Seed of the run's random choices" },

@@ -1130,10 +1130,14 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 		put(r, "disk.mean_seek_ns", (double)ds->seek_ns / n);
 		put(r, "disk.mean_rot_ns", (double)ds->rot_ns / n);
 		put(r, "disk.mean_xfer_ns", (double)ds->xfer_ns / n);
+		put(r, "disk.mean_overhead_ns", (double)ds->overhead_ns / n);
 		put(r, "disk.mean_queue_ns", (double)ds->queue_ns / n);
 		put(r, "disk.mean_service_ns", (double)ds->busy_ns / n);
 	}
 	put(r, "disk.max_queue", ds->maxqlen);
+	put(r, "disk.read_hits", (double)ds->read_hits);
+	put(r, "disk.read_partial_hits", (double)ds->read_partial_hits);
+	put(r, "disk.write_hits", (double)ds->write_hits);
 
 	put(r, "proc.bytes_read", (double)c->bytes_read);
 	put(r, "proc.bytes_written", (double)c->bytes_written);

@@ -1,5 +1,7 @@
-/* Unit tests of the drive's mechanics: seek curve, rotation from absolute
- * time, transfer across tracks, and the timing of a known request pair. */
+/* Unit tests of the drive: the published seek and rotation figures of the
+ * HP 97560, media rate per zone, the C2247A's layout from its DiskSim
+ * files, rotation from absolute time, the cache, the queue disciplines,
+ * parameter-file errors and the demerit figure. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,203 +9,878 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
 
 #include "disk.h"
+#include "diskspecs.h"
+#include "disktrace.h"
 #include "engine.h"
 
-/* 6000 rpm: 10 ms a revolution; 100 sectors a track: 0.1 ms a sector. */
-static const struct disk_params P = {
-	.rpm = 6000,
-	.cylinders = 1000,
-	.heads = 2,
-	.sectors_per_track = 100,
-	.seek_boundary = 100,
-	.seek_a = 1.0, .seek_b = 0.5,		/* d < 100: 1 + 0.5 sqrt(d) ms */
-	.seek_c = 5.0, .seek_e = 0.01,		/* d >= 100: 5 + 0.01 d ms */
-	.seek_single = 1000000,			/* 1 ms */
-	.head_switch = 500000,			/* 0.5 ms */
-	.write_settle = 200000,
-	.overhead = 0,
+/* A drive with no cache effects to speak of: one zone, no overheads, a
+ * bus faster than anything, no read-ahead, write-through. */
+static void
+plain_params(struct disk_params *p, struct disk_zone *zones, int nzones)
+{
+	memset(p, 0, sizeof(*p));
+	p->rpm = 6000;			/* 10 ms a revolution */
+	p->heads = 2;
+	p->zones = zones;
+	p->nzones = nzones;
+	p->seek = DSEEK_HPL;
+	p->seek_boundary = 100;
+	p->seek_a = 1.0;
+	p->seek_b = 0.5;
+	p->seek_c = 5.0;
+	p->seek_e = 0.01;
+	p->seek_single = 1.0;
+	p->head_switch = 500000;
+	p->write_settle = 200000;
+	p->hold_bus_read = p->hold_bus_write = true;
+	p->cache = true;
+	p->nsegs = p->nwritesegs = 2;
+	p->segsize = 4096;
+	p->water_by_reqsize = true;
+	p->readahead = DRA_NONE;
+	p->keep_request_data = 1;
+	p->read_hits_on_writes = true;
+	p->stop_in_sector = true;
+	p->immed_partial_hit = true;
+	p->queue_depth = 1;
+	p->scheduler = "fcfs";
+}
+
+static struct disk_zone plain_zone[1] = {
+	{ .first_cyl = 0, .last_cyl = 999, .spt = 100, .track_skew = 0,
+	  .cyl_skew = 0 },
 };
 
-static void
-test_seek_curve(void **state)
-{
-	struct sim *s = sim_create();
-	struct disk d;
+/* ---- the HP 97560 (Ruemmler and Wilkes 1994) ---------------------------- */
 
-	disk_init(&d, s, &P, diskq_lookup("fcfs"));
-	assert_int_equal(disk_seek_time(&d, 0), 0);
-	assert_int_equal(disk_seek_time(&d, 1), 1000000);
-	assert_int_equal(disk_seek_time(&d, 4), 2000000);	/* 1 + 0.5*2 */
-	assert_int_equal(disk_seek_time(&d, 99), 5974937);	/* 1 + 0.5*sqrt(99) */
-	assert_int_equal(disk_seek_time(&d, 100), 6000000);	/* 5 + 0.01*100 */
-	assert_int_equal(disk_seek_time(&d, 999), 14990000);
-	assert_int_equal(disk_capacity(&d), 200000);
-	sim_destroy(s);
+static void
+hp97560(struct disk_params *p, struct disk_zone *z)
+{
+	memset(z, 0, sizeof(*z));
+	z->first_cyl = 0;
+	z->last_cyl = 1961;
+	z->spt = 72;
+	z->track_skew = 8;
+	z->cyl_skew = 18;
+	plain_params(p, z, 1);
+	p->rpm = 4002;
+	p->heads = 19;
+	p->seek_boundary = 383;
+	p->seek_a = 3.24;
+	p->seek_b = 0.400;
+	p->seek_c = 8.00;
+	p->seek_e = 0.008;
+	p->seek_single = -1;
+	p->head_switch = 1600000;
 }
 
 static void
-test_locate(void **state)
+test_hp97560_published(void **state)
 {
+	struct disk_params p;
+	struct disk_zone z;
 	struct sim *s = sim_create();
 	struct disk d;
-	int64_t cyl;
-	int head, sect;
 
-	disk_init(&d, s, &P, diskq_lookup("fcfs"));
-	disk_locate(&d, 150, &cyl, &head, &sect);
-	assert_int_equal(cyl, 0);
-	assert_int_equal(head, 1);
-	assert_int_equal(sect, 50);
-	disk_locate(&d, 2020, &cyl, &head, &sect);
-	assert_int_equal(cyl, 10);
-	assert_int_equal(head, 0);
-	assert_int_equal(sect, 20);
+	hp97560(&p, &z);
+	assert_true(disk_params_finish(&p, NULL));
+	/* Seeks of 1, 382, 383 and 1961 cylinders: 3.64, 11.06, 11.06,
+	 * 23.69 ms. */
+	assert_int_equal(llround(disk_seek_time(&p, 1) / 1e4), 364);
+	assert_int_equal(llround(disk_seek_time(&p, 382) / 1e4), 1106);
+	assert_int_equal(llround(disk_seek_time(&p, 383) / 1e4), 1106);
+	assert_int_equal(llround(disk_seek_time(&p, 1961) / 1e4), 2369);
+	assert_int_equal(disk_seek_time(&p, 0), 0);
+	/* 1962 x 19 x 72 sectors; one revolution 14.99 ms. */
+	assert_int_equal(p.blocks, 1962LL * 19 * 72);
+	disk_init(&d, s, &p, diskq_lookup("fcfs"));
+	assert_int_equal(llround(d.period / 1e4), 1499);
+	disk_destroy(&d);
 	sim_destroy(s);
 }
 
-struct pair {
+/* Lee's curve passes through its one-cylinder and full-stroke times. */
+static void
+test_seek_curves(void **state)
+{
+	struct disk_params p;
+	struct disk_zone z = plain_zone[0];
+	int64_t dists[3] = { 1, 10, 100 };
+	double ms[3] = { 1.0, 2.0, 5.0 };
+
+	plain_params(&p, &z, 1);
+	p.seek = DSEEK_CURVE;
+	p.seek_min = 1;
+	p.seek_avg = 5;
+	p.seek_max = 10;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(disk_seek_time(&p, 1), 1000000);
+	assert_true(llabs(disk_seek_time(&p, 1000) - 10000000) < 20000);
+	p.seek = DSEEK_LINEAR;
+	assert_int_equal(disk_seek_time(&p, 1), 1000000);
+	assert_int_equal(disk_seek_time(&p, 999), 10000000);
+	/* An extracted curve: exact at its points, straight between. */
+	p.seek = DSEEK_EXTRACTED;
+	p.seek_npoints = 3;
+	p.seek_dist = dists;
+	p.seek_ms = ms;
+	assert_int_equal(disk_seek_time(&p, 10), 2000000);
+	assert_int_equal(disk_seek_time(&p, 55), 3500000);
+	assert_int_equal(disk_seek_time(&p, 200), 8333333);	/* extended */
+	/* The first ten distances from a table. */
+	p.seek = DSEEK_HPLPLUS10;
+	p.seek_dist = NULL;
+	p.seek_ms = NULL;
+	p.seek_npoints = 0;
+	for (int i = 0; i < 10; i++)
+		p.seek_first10[i] = 2 + i * 0.1;
+	assert_int_equal(disk_seek_time(&p, 3), 2200000);
+	assert_int_equal(disk_seek_time(&p, 16), 3000000);	/* 1 + 0.5*4 */
+	/* A head switch costs the longer of switch and seek, plus settle
+	 * for a write. */
+	assert_int_equal(disk_reposition_time(&p, 5, 0, 5, 1, false), 500000);
+	assert_int_equal(disk_reposition_time(&p, 5, 0, 5, 1, true), 700000);
+	assert_int_equal(disk_reposition_time(&p, 5, 0, 5, 0, true), 0);
+	assert_int_equal(disk_reposition_time(&p, 5, 0, 21, 1, false), 3000000);
+}
+
+/* ---- serving requests ----------------------------------------------------- */
+
+struct run {
 	struct sim	*s;
 	struct disk	 d;
-	struct diskreq	 r[2];
 	int		 done;
-	sim_time_t	 at[2];
+	sim_time_t	 at[64];
+	struct diskreq	*order[64];
 };
 
 static void
-pair_done(void *arg, struct diskreq *r)
+run_done(void *arg, struct diskreq *r)
 {
-	struct pair *p = arg;
+	struct run *rn = arg;
 
-	p->at[r == &p->r[0] ? 0 : 1] = sim_now(p->s);
-	p->done++;
+	if (rn->done < 64) {
+		rn->at[rn->done] = sim_now(rn->s);
+		rn->order[rn->done] = r;
+	}
+	rn->done++;
 }
 
 static void
-submit(struct sim *s, void *arg)
+run_init(struct run *rn, struct disk_params *p, const char *sched)
 {
-	struct pair *p = arg;
-
-	disk_strategy(&p->d, &p->r[0]);
-	disk_strategy(&p->d, &p->r[1]);
+	memset(rn, 0, sizeof(*rn));
+	rn->s = sim_create();
+	assert_true(disk_params_finish(p, NULL));
+	disk_init(&rn->d, rn->s, p, diskq_lookup(sched));
+	rn->d.done = run_done;
+	rn->d.done_arg = rn;
 }
 
 static void
-idle(void *arg)
+run_fini(struct run *rn)
 {
-	sim_pause(arg, 100000000);	/* keeps the run alive for 100 ms */
+	disk_destroy(&rn->d);
+	sim_destroy(rn->s);
+}
+
+struct sub {
+	struct run	*rn;
+	struct diskreq	*r[16];
+	int		 n;
+	sim_time_t	 when;
+};
+
+static void
+sub_fire(struct sim *s, void *arg)
+{
+	struct sub *sb = arg;
+	int i;
+
+	(void)s;
+	for (i = 0; i < sb->n; i++)
+		disk_strategy(&sb->rn->d, sb->r[i]);
+}
+
+static void
+keepalive(void *arg)
+{
+	sim_pause(arg, 100 * SIM_SEC);
+}
+
+static void
+run_go(struct run *rn)
+{
+	sim_spawn(rn->s, "keepalive", keepalive, rn->s, 0);
+	assert_int_equal(sim_run(rn->s), SIM_DONE);
 }
 
 /*
- * Two reads queued at t = 0, served in order (FCFS):
- *  r0: sector 150 = cylinder 0, head 1, sector 50, 8 sectors.  The head is
- *      on cylinder 0 head 0: a head switch (0.5 ms).  At 0.5 ms sector 5 is
- *      under the head; sector 50 arrives 45 sectors later (4.5 ms); the
- *      transfer takes 8 x 0.1 ms: done at 5.8 ms.
- *  r1: sector 2020 = cylinder 10, head 0, sector 20, 16 sectors.  Seek 10
- *      cylinders: 1 + 0.5 sqrt(10) = 2.581139 ms, arriving at 8.381139 ms
- *      over sector 83.81139; sector 20 comes 36.18861 sectors later
- *      (3.618861 ms), at 12.0 ms; 16 sectors take 1.6 ms: done at 13.6 ms.
+ * Two reads at t = 0, FCFS, 6000 rpm, 100 sectors a track:
+ *  r0: block 150 = cylinder 0, head 1, sector 50.  A head switch (0.5 ms)
+ *      from head 0; sector 50 comes at 5.0 ms; 8 sectors: done at 5.8 ms.
+ *  r1: block 2020 = cylinder 10, head 0, sector 20: a 10-cylinder seek,
+ *      1 + 0.5 sqrt(10) = 2.581139 ms, ends at 8.381139 ms; sector 20 comes
+ *      at 12.0 ms; 16 sectors: done at 13.6 ms.
  */
 static void
 test_request_pair(void **state)
 {
-	struct pair p;
+	struct disk_params p;
+	struct run rn;
+	struct diskreq r[2];
+	struct sub sb;
 
-	memset(&p, 0, sizeof(p));
-	p.s = sim_create();
-	disk_init(&p.d, p.s, &P, diskq_lookup("fcfs"));
-	p.d.done = pair_done;
-	p.d.done_arg = &p;
-	p.r[0].sector = 150;
-	p.r[0].nsect = 8;
-	p.r[1].sector = 2020;
-	p.r[1].nsect = 16;
-	sim_at(p.s, 0, submit, &p);
-	sim_spawn(p.s, "idle", idle, p.s, 0);
-	assert_int_equal(sim_run(p.s), SIM_DONE);
-	assert_int_equal(p.done, 2);
-
-	assert_int_equal(p.r[0].seek_ns, 500000);
-	assert_int_equal(p.r[0].rot_ns, 4500000);
-	assert_int_equal(p.r[0].xfer_ns, 800000);
-	assert_int_equal(p.r[0].end, 5800000);
-	assert_int_equal(p.at[0], 5800000);
-
-	assert_int_equal(p.r[1].submit, 0);
-	assert_int_equal(p.r[1].start, 5800000);
-	assert_int_equal(p.r[1].seek_ns, 2581139);
-	assert_true(llabs(p.r[1].rot_ns - 3618861) <= 1);
-	assert_int_equal(p.r[1].xfer_ns, 1600000);
-	assert_true(llabs(p.r[1].end - 13600000) <= 1);
-	assert_int_equal(p.d.st.reads, 2);
-	assert_int_equal(p.d.cur_cyl, 10);
-	sim_destroy(p.s);
+	plain_params(&p, plain_zone, 1);
+	run_init(&rn, &p, "fcfs");
+	memset(r, 0, sizeof(r));
+	r[0].sector = 150;
+	r[0].nsect = 8;
+	r[1].sector = 2020;
+	r[1].nsect = 16;
+	sb = (struct sub){ .rn = &rn, .r = { &r[0], &r[1] }, .n = 2 };
+	sim_at(rn.s, 0, sub_fire, &sb);
+	run_go(&rn);
+	assert_int_equal(rn.done, 2);
+	assert_int_equal(r[0].seek_ns, 500000);
+	assert_int_equal(r[0].rot_ns, 4500000);
+	assert_int_equal(r[0].xfer_ns, 800000);
+	assert_int_equal(r[0].overhead_ns, 0);
+	assert_int_equal(r[0].end, 5800000);
+	assert_int_equal(r[1].start, 5800000);
+	assert_int_equal(r[1].seek_ns, 2581139);
+	assert_true(llabs(r[1].rot_ns - 3618861) <= 1);
+	assert_int_equal(r[1].xfer_ns, 1600000);
+	assert_true(llabs(r[1].end - 13600000) <= 1);
+	assert_int_equal(rn.d.st.reads, 2);
+	assert_int_equal(rn.d.cur_cyl, 10);
+	run_fini(&rn);
 }
 
-/* A transfer that runs off the end of a track continues on the next
- * surface after a head switch, and onto the next cylinder after a
- * one-cylinder seek. */
+/* The media rate of a sequential read is sectors per track x rpm in each
+ * zone: a whole track takes one revolution, and each switch to the next
+ * track costs exactly its skew. */
 static void
-test_track_crossing(void **state)
+test_media_rate_per_zone(void **state)
 {
-	struct sim *s = sim_create();
-	struct disk d;
-	struct diskreq r;
+	static struct disk_zone zones[2] = {
+		{ .first_cyl = 0, .last_cyl = 9, .spt = 200, .track_skew = 20,
+		  .cyl_skew = 40 },
+		{ .first_cyl = 10, .last_cyl = 19, .spt = 100, .track_skew = 10,
+		  .cyl_skew = 20 },
+	};
+	struct disk_params p;
+	struct run rn;
+	struct diskreq r[2];
+	struct sub sb;
 
-	disk_init(&d, s, &P, diskq_lookup("fcfs"));
-	memset(&r, 0, sizeof(r));
-	r.sector = 90;		/* cyl 0 head 0 sector 90: 10 left on the track */
-	r.nsect = 20;
-	disk_service(&d, &r, 9000000);	/* 9 ms: sector 90 is under the head */
-	assert_int_equal(r.seek_ns, 0);
-	assert_int_equal(r.rot_ns, 0);
-	assert_int_equal(r.xfer_ns, 20 * 100000 + 500000);
-	assert_int_equal(d.cur_head, 1);
+	plain_params(&p, zones, 2);
+	p.head_switch = 900000;		/* under 20 sectors of zone 0 (1 ms) */
+	run_init(&rn, &p, "fcfs");
+	memset(r, 0, sizeof(r));
+	/* Zone 0: three tracks from the start of cylinder 0 (two head
+	 * switches, then a cylinder switch at the third: heads = 2). */
+	r[0].sector = 0;
+	r[0].nsect = 3 * 200;
+	/* Zone 1: two whole tracks of cylinder 15. */
+	r[1].sector = 10 * 2 * 200 + 5 * 2 * 100;
+	r[1].nsect = 2 * 100;
+	sb = (struct sub){ .rn = &rn, .r = { &r[0] }, .n = 1 };
+	sim_at(rn.s, 0, sub_fire, &sb);
+	run_go(&rn);
+	/* 3 revolutions, a track skew (20 sectors: 1 ms) and a cylinder
+	 * skew (40 sectors: 2 ms). */
+	assert_int_equal(r[0].xfer_ns, 3 * 10000000 + 1000000 + 2000000);
+	run_fini(&rn);
 
-	r.sector = 195;		/* cyl 0 head 1 sector 95 -> cyl 1 head 0 */
-	r.nsect = 10;
-	disk_service(&d, &r, r.end);
-	assert_int_equal(d.cur_cyl, 1);
-	assert_int_equal(d.cur_head, 0);
-	assert_int_equal(r.xfer_ns, 10 * 100000 + 1000000);
-	sim_destroy(s);
+	run_init(&rn, &p, "fcfs");
+	sb = (struct sub){ .rn = &rn, .r = { &r[1] }, .n = 1 };
+	sim_at(rn.s, 0, sub_fire, &sb);
+	run_go(&rn);
+	/* 2 revolutions and a track skew of 10 sectors of 100 (1 ms). */
+	assert_int_equal(r[1].xfer_ns, 2 * 10000000 + 1000000);
+	run_fini(&rn);
 }
 
-/* Rotation depends on absolute time: the same request costs a different
- * wait a little later. */
+/* Rotation depends on absolute time: the same read costs a different
+ * wait a little later, and a lap when the sector has just passed. */
 static void
 test_rotation_absolute(void **state)
 {
-	struct sim *s = sim_create();
-	struct disk d;
-	struct diskreq r;
+	struct disk_params p;
+	struct run rn;
+	struct diskreq r[3];
+	struct sub sb[3];
+	sim_time_t when[3] = { 0, 12500000, 33100000 };
+	sim_time_t rot[3] = { 3000000, 500000, 9900000 };
+	int i;
 
-	disk_init(&d, s, &P, diskq_lookup("fcfs"));
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;		/* every read goes to the media */
+	run_init(&rn, &p, "fcfs");
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 3; i++) {
+		r[i].sector = 30;
+		r[i].nsect = 1;
+		sb[i] = (struct sub){ .rn = &rn, .r = { &r[i] }, .n = 1 };
+		sim_at(rn.s, when[i], sub_fire, &sb[i]);
+	}
+	run_go(&rn);
+	for (i = 0; i < 3; i++)
+		assert_true(llabs(r[i].rot_ns - rot[i]) <= 1);
+	run_fini(&rn);
+}
+
+/* Read-ahead makes the next sequential read a cache hit; a write-back
+ * write is reported once its data is over the bus. */
+static void
+test_cache(void **state)
+{
+	struct disk_params p;
+	struct run rn;
+	struct diskreq r[3];
+	struct sub sb[3];
+	int i;
+
+	plain_params(&p, plain_zone, 1);
+	p.readahead = DRA_SEGMENT;
+	p.max_readahead = 64;
+	p.fast_write = 2;
+	p.bus_read_ns = p.bus_write_ns = 10000;	/* 10 us a block */
+	p.ovh_read_hit[0] = p.ovh_read_hit[1] = 100000;
+	run_init(&rn, &p, "fcfs");
+	memset(r, 0, sizeof(r));
+	r[0].sector = 1000;
+	r[0].nsect = 8;
+	r[1].sector = 1008;		/* read ahead by then */
+	r[1].nsect = 8;
+	r[2].sector = 5000;
+	r[2].nsect = 4;
+	r[2].write = true;
+	for (i = 0; i < 3; i++) {
+		sb[i] = (struct sub){ .rn = &rn, .r = { &r[i] }, .n = 1 };
+		sim_at(rn.s, (sim_time_t)(i * 50) * SIM_MS, sub_fire, &sb[i]);
+	}
+	run_go(&rn);
+	assert_int_equal(r[0].cache_hit, DISK_HIT_NONE);
+	assert_int_equal(r[1].cache_hit, DISK_HIT_FULL);
+	/* The hit: overhead, then 8 blocks over the bus. */
+	assert_int_equal(r[1].end - r[1].start, 100000 + 8 * 10000);
+	assert_int_equal(r[1].seek_ns + r[1].rot_ns, 0);
+	assert_int_equal(r[2].cache_hit, DISK_HIT_FULL);
+	assert_int_equal(r[2].end - r[2].start, 4 * 10000);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(r[i].end - r[i].start, r[i].overhead_ns +
+		    r[i].seek_ns + r[i].rot_ns + r[i].xfer_ns);
+	run_fini(&rn);
+}
+
+/* Zero-latency reading takes the wanted sectors as they come round; a
+ * drive that never disconnects pays no reselection. */
+static sim_time_t
+one_read(struct disk_params *p, sim_time_t at, int64_t block, int n)
+{
+	struct run rn;
+	struct diskreq r;
+	struct sub sb;
+
+	run_init(&rn, p, "fcfs");
 	memset(&r, 0, sizeof(r));
-	r.sector = 30;
-	r.nsect = 1;
-	disk_service(&d, &r, 0);
-	assert_int_equal(r.rot_ns, 3000000);
-	disk_service(&d, &r, 10000000 + 2500000);	/* sector 25 under it */
-	assert_int_equal(r.rot_ns, 500000);
-	disk_service(&d, &r, 10000000 + 3100000);	/* just missed: a lap */
-	assert_int_equal(r.rot_ns, 9900000);
-	sim_destroy(s);
+	r.sector = block;
+	r.nsect = n;
+	sb = (struct sub){ .rn = &rn, .r = { &r }, .n = 1 };
+	sim_at(rn.s, at, sub_fire, &sb);
+	run_go(&rn);
+	assert_int_equal(r.end - r.start, r.overhead_ns + r.seek_ns + r.rot_ns +
+	    r.xfer_ns);
+	run_fini(&rn);
+	return r.end;
+}
+
+static void
+test_zero_latency_never_disconnect(void **state)
+{
+	struct disk_params p;
+
+	/* Sectors 0-49 of track 0, asked for at 2 ms with sector 20 under
+	 * the head: the usual way waits for sector 0 (10 ms) and reads 50
+	 * sectors (15 ms); zero latency reads 20-49 at once, then 0-19 when
+	 * they come round: done at 12 ms. */
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	assert_int_equal(one_read(&p, 2000000, 0, 50), 15000000);
+	p.zero_latency_read = true;
+	assert_int_equal(one_read(&p, 2000000, 0, 50), 12000000);
+	/* Head outside the wanted sectors: nothing to gain. */
+	assert_int_equal(one_read(&p, 6000000, 0, 50), 15000000);
+
+	/* A miss that disconnects pays the reselection; one that never
+	 * disconnects holds the bus and does not. */
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	p.hold_bus_read = false;
+	p.ovh_read_miss[0] = p.ovh_read_miss[1] = 1000000;
+	p.ovh_reselect_first = 2000000;
+	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000 + 2000000);
+	p.never_disconnect = true;
+	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000);
+}
+
+/* ---- the HP C2247A's layout, from its DiskSim files ----------------------- */
+
+static void
+test_c2247a_layout(void **state)
+{
+	struct disk_params p;
+	struct disk_pbn b;
+	GError *err = NULL;
+	int64_t first, end;
+	int i;
+
+	assert_true(diskspecs_load("disks/hp_c2247a/hp_c2247a.parv", &p, &err));
+	assert_null(err);
+	assert_int_equal(p.nzones, 8);
+	assert_int_equal(p.heads, 13);
+	assert_int_equal(p.blocks, 2054864);
+	assert_int_equal(p.sparing, DSPARE_TRACK);
+	assert_int_equal(p.rpm, 5400);
+	/* Bus: 0.17010 ms a block read, 0.18686 written. */
+	assert_int_equal(llround(p.bus_read_ns), 170100);
+	assert_int_equal(llround(p.bus_write_ns), 186860);
+	/* Block 0 follows the zone's reserved 1632 blocks: 17 tracks. */
+	assert_true(disk_ltop(&p, 0, &b));
+	assert_int_equal(b.cyl, 1);
+	assert_int_equal(b.head, 4);
+	assert_int_equal(b.sector, 0);
+	/* Zone 0's first slipped track (468) is skipped. */
+	disk_ltop(&p, 467 * 96 - 1632 + 95, &b);
+	assert_int_equal(b.cyl * 13 + b.head, 467);
+	disk_ltop(&p, 468 * 96 - 1632, &b);
+	assert_int_equal(b.cyl * 13 + b.head, 469);
+	/* Each zone's first block is at its first cylinder, head 0, and the
+	 * block before it at the end of the zone before, past its slips: zone
+	 * 0 holds (559 x 13 - 325 spare tracks) x 96 - 1632 blocks. */
+	assert_int_equal(p.zones[1].first_lbn, (559 * 13 - 325) * 96 - 1632);
+	for (i = 1; i < p.nzones; i++) {
+		const struct disk_zone *z = &p.zones[i], *zp = &p.zones[i - 1];
+
+		disk_ltop(&p, z->first_lbn, &b);
+		assert_int_equal(b.cyl, z->first_cyl);
+		assert_int_equal(b.head, 0);
+		assert_int_equal(b.sector, 0);
+		disk_ltop(&p, z->first_lbn - 1, &b);
+		assert_true(b.cyl >= zp->first_cyl && b.cyl <= zp->last_cyl);
+		assert_int_equal(b.sector, zp->spt - 1);
+		/* The zone's last logical track, pushed on by each slip at or
+		 * before it (counted as DiskSim counts them). */
+		{
+			int64_t t = (zp->nlbn + zp->deadspace) / zp->spt - 1;
+
+			for (int k = 0; k < zp->nslips; k++)
+				if (zp->slips[k] <= t)
+					t++;
+			assert_int_equal((b.cyl - zp->first_cyl) * 13 + b.head, t);
+		}
+		disk_track_bounds(&p, z->first_lbn, &first, &end);
+		assert_int_equal(first, z->first_lbn);
+		assert_int_equal(end - first, z->spt);
+	}
+	/* Track skew: a track's sector 0 is 14 sectors (zone 0) round from
+	 * the previous head's. */
+	{
+		struct disk_pbn a = { 10, 3, 0 }, c = { 10, 4, 0 };
+		double x = disk_pbn_angle(&p, &c) - disk_pbn_angle(&p, &a);
+
+		x -= floor(x);
+		assert_true(fabs(x - 14.0 / 96) < 1e-9);
+	}
+	disk_params_free(&p);
+}
+
+/* The Cheetah 9LP slips sectors within a zone: each pushes the blocks
+ * after it one sector on, across tracks. */
+static void
+test_cheetah_slips(void **state)
+{
+	struct disk_params p;
+	struct disk_pbn a, b;
+	GError *err = NULL;
+	const struct disk_zone *z;
+	int64_t s0;
+
+	assert_true(diskspecs_load("disks/cheetah9LP/cheetah9LP.parv", &p, &err));
+	assert_int_equal(p.sparing, DSPARE_ZONE);
+	assert_int_equal(p.seek, DSEEK_EXTRACTED);
+	assert_int_equal(disk_seek_time(&p, 1), 831000);
+	assert_int_equal(disk_seek_time(&p, 6894), 10627000);
+	z = &p.zones[0];
+	s0 = z->slips[0];		/* 168317 */
+	disk_ltop(&p, s0 - 1, &a);
+	disk_ltop(&p, s0, &b);
+	/* Physical sector s0 is skipped: block s0 lands on s0 + 1. */
+	assert_int_equal((a.cyl * 12 + a.head) * 254 + a.sector, s0 - 1);
+	assert_int_equal((b.cyl * 12 + b.head) * 254 + b.sector, s0 + 1);
+	/* Cylinder 847 lies between zones: in none. */
+	assert_null(disk_zone_of_cyl(&p, 847));
+	disk_params_free(&p);
+}
+
+/* Sparing by ranges (8), slipping to the end of the zone (4, 10). */
+static void
+test_sparing_schemes(void **state)
+{
+	static int64_t slip3[1] = { 3 }, slip12[1] = { 12 }, slip5[1] = { 5 };
+	struct disk_zone z = { .first_cyl = 0, .last_cyl = 3, .spt = 10 };
+	struct disk_params p;
+	struct disk_pbn b;
+
+	plain_params(&p, &z, 1);
+	/* 8: ranges of 2 cylinders (40 sectors), 5 spares each. */
+	p.sparing = DSPARE_RANGE;
+	p.rangesize = 2;
+	z.spares = 5;
+	z.slips = slip3;
+	z.nslips = 1;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 2 * 5);
+	disk_ltop(&p, 3, &b);
+	assert_true(b.cyl == 0 && b.head == 0 && b.sector == 4);
+	disk_ltop(&p, 34, &b);
+	assert_true(b.cyl == 1 && b.head == 1 && b.sector == 5);
+	disk_ltop(&p, 35, &b);		/* the next range */
+	assert_true(b.cyl == 2 && b.head == 0 && b.sector == 0);
+	/* 10: sectors a zone, the slip using a block beyond the spares. */
+	p.sparing = DSPARE_ZONE_SLIPEND;
+	z.slips = slip12;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 5 - 1);
+	disk_ltop(&p, 11, &b);
+	assert_true(b.cyl == 0 && b.head == 1 && b.sector == 1);
+	disk_ltop(&p, 12, &b);
+	assert_true(b.cyl == 0 && b.head == 1 && b.sector == 3);
+	/* 2 and 4: two spares a cylinder; slipping to the end, a slip on
+	 * cylinder 0 pushes cylinder 1's blocks on too. */
+	p.sparing = DSPARE_CYL;
+	z.spares = 2;
+	z.slips = slip5;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 4 * 2);
+	disk_ltop(&p, 5, &b);
+	assert_true(b.cyl == 0 && b.sector == 6);
+	disk_ltop(&p, 18, &b);
+	assert_true(b.cyl == 1 && b.head == 0 && b.sector == 0);
+	p.sparing = DSPARE_CYL_SLIPEND;
+	assert_true(disk_params_finish(&p, NULL));
+	assert_int_equal(p.blocks, 80 - 4 * 2 - 1);
+	disk_ltop(&p, 18, &b);
+	assert_true(b.cyl == 1 && b.head == 0 && b.sector == 1);
+}
+
+/* ---- queue disciplines ---------------------------------------------------- */
+
+static int64_t
+order_of(struct run *rn, int i)
+{
+	return rn->order[i]->sector;
+}
+
+/* Queue five reads behind a busy drive and see the order they are served. */
+static void
+served_order(const char *sched, int64_t *blocks, bool *ordered, int n,
+    int64_t *out)
+{
+	struct disk_params p;
+	struct run rn;
+	struct diskreq r[8], first;
+	struct sub s0, s1;
+	int i;
+
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	run_init(&rn, &p, sched);
+	memset(r, 0, sizeof(r));
+	memset(&first, 0, sizeof(first));
+	/* The drive is busy at block 100000 (cylinder 500) when the rest
+	 * arrive. */
+	first.sector = 100000;
+	first.nsect = 1;
+	s0 = (struct sub){ .rn = &rn, .r = { &first }, .n = 1 };
+	sim_at(rn.s, 0, sub_fire, &s0);
+	s1 = (struct sub){ .rn = &rn, .n = n };
+	for (i = 0; i < n; i++) {
+		r[i].sector = blocks[i];
+		r[i].nsect = 1;
+		r[i].ordered = ordered != NULL && ordered[i];
+		s1.r[i] = &r[i];
+	}
+	sim_at(rn.s, 1000, sub_fire, &s1);
+	run_go(&rn);
+	assert_int_equal(rn.done, n + 1);
+	for (i = 0; i < n; i++)
+		out[i] = order_of(&rn, i + 1);
+	run_fini(&rn);
+}
+
+static void
+test_schedulers(void **state)
+{
+	/* Cylinders 600, 100, 520, 900, 480 (200 blocks a cylinder). */
+	int64_t in[5] = { 120000, 20000, 104000, 180000, 96000 };
+	int64_t out[5];
+	bool ord[5] = { false, false, true, false, false };
+
+	served_order("fcfs", in, NULL, 5, out);
+	assert_memory_equal(out, in, sizeof(in));
+
+	/* C-LOOK: the first request goes straight to the idle-but-busy
+	 * drive's queue... the sweep continues upward from the last block
+	 * served (100000), then wraps to the lowest. */
+	served_order("clook", in, NULL, 5, out);
+	{
+		int64_t want[5] = { 104000, 120000, 180000, 20000, 96000 };
+
+		assert_memory_equal(out, want, sizeof(want));
+	}
+	/* An ordered request is a barrier: what came before it is served
+	 * first (sorted), what comes after it sorts only behind it. */
+	served_order("clook", in, ord, 5, out);
+	{
+		int64_t want[5] = { 120000, 20000, 104000, 96000, 180000 };
+
+		assert_memory_equal(out, want, sizeof(want));
+	}
+	/* SSTF: always the nearest cylinder to the heads. */
+	served_order("sstf", in, NULL, 5, out);
+	{
+		int64_t want[5] = { 104000, 96000, 120000, 180000, 20000 };
+
+		assert_memory_equal(out, want, sizeof(want));
+	}
+}
+
+/* SPTF takes the request the heads reach soonest, rotation included:
+ * of two on the same cylinder, the one whose sector comes first. */
+static void
+test_sptf(void **state)
+{
+	struct disk_params p;
+	struct run rn;
+	struct diskreq first, r[3];
+	struct sub s0, s1;
+
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	run_init(&rn, &p, "sptf");
+	memset(r, 0, sizeof(r));
+	memset(&first, 0, sizeof(first));
+	first.sector = 0;		/* cylinder 0 head 0, done at 0.1 ms */
+	first.nsect = 1;
+	r[0].sector = 90;		/* same track, 8.9 ms away */
+	r[1].sector = 20;		/* same track, 1.9 ms away */
+	r[2].sector = 150000;		/* 750 cylinders: 12.5 ms seek */
+	r[0].nsect = r[1].nsect = r[2].nsect = 1;
+	s0 = (struct sub){ .rn = &rn, .r = { &first }, .n = 1 };
+	s1 = (struct sub){ .rn = &rn, .r = { &r[0], &r[1], &r[2] }, .n = 3 };
+	sim_at(rn.s, 0, sub_fire, &s0);
+	sim_at(rn.s, 10, sub_fire, &s1);
+	run_go(&rn);
+	assert_ptr_equal(rn.order[1], &r[1]);
+	assert_ptr_equal(rn.order[2], &r[0]);
+	assert_ptr_equal(rn.order[3], &r[2]);
+	run_fini(&rn);
+}
+
+/* On a queue-heavy random workload the elevator and SPTF beat FCFS. */
+struct heavy {
+	struct run	 rn;
+	struct diskreq	 r[600];
+	int		 next;
+	GRand		*rand;
+};
+
+static void
+heavy_arrive(struct sim *s, void *arg)
+{
+	struct heavy *h = arg;
+	struct diskreq *r = &h->r[h->next++];
+
+	r->sector = g_rand_int_range(h->rand, 0, 190000);
+	r->nsect = 8;
+	r->write = false;
+	disk_strategy(&h->rn.d, r);
+	if (h->next < 600)
+		sim_at(s, sim_now(s) + 2 * SIM_MS, heavy_arrive, h);
+}
+
+static double
+heavy_mean(const char *sched)
+{
+	struct heavy *h = g_new0(struct heavy, 1);
+	struct disk_params p;
+	double sum = 0;
+	int i;
+
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	run_init(&h->rn, &p, sched);
+	h->rand = g_rand_new_with_seed(7);
+	sim_at(h->rn.s, 0, heavy_arrive, h);
+	sim_spawn(h->rn.s, "keepalive", keepalive, h->rn.s, 0);
+	assert_int_equal(sim_run(h->rn.s), SIM_DONE);
+	for (i = 0; i < 600; i++) {
+		assert_true(h->r[i].end > 0);
+		sum += (double)(h->r[i].end - h->r[i].submit);
+	}
+	run_fini(&h->rn);
+	g_rand_free(h->rand);
+	g_free(h);
+	return sum / 600;
+}
+
+static void
+test_heavy_load(void **state)
+{
+	double fcfs = heavy_mean("fcfs");
+	double clook = heavy_mean("clook");
+	double sptf = heavy_mean("sptf");
+
+	assert_true(clook < fcfs * 0.8);
+	assert_true(sptf < fcfs * 0.8);
+	assert_true(sptf < clook);
+}
+
+/* ---- parameter files ------------------------------------------------------ */
+
+static char *
+write_tmp(const char *name, const char *text)
+{
+	char *dir = g_dir_make_tmp("vfssim-test-XXXXXX", NULL);
+	char *path = g_build_filename(dir, name, NULL);
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	g_free(dir);
+	return path;
+}
+
+static void
+rm_tmp(char *path)
+{
+	char *dir = g_path_get_dirname(path);
+
+	unlink(path);
+	rmdir(dir);
+	g_free(dir);
+	g_free(path);
+}
+
+/* A copy of the C2247A's files with one line changed must fail, naming
+ * the file, line and parameter. */
+static void
+expect_error(const char *from, const char *to, const char *want)
+{
+	char *text = NULL, *model = NULL, *changed, *path, *mpath, *dir;
+	struct disk_params p;
+	GError *err = NULL;
+
+	assert_true(g_file_get_contents("disks/hp_c2247a/hp_c2247a.diskspecs",
+	    &text, NULL, NULL));
+	assert_true(g_file_get_contents("disks/hp_c2247a/hp_c2247a_validate.model",
+	    &model, NULL, NULL));
+	assert_non_null(strstr(text, from));
+	{
+		GString *g = g_string_new(text);
+
+		g_string_replace(g, from, to, 1);
+		changed = g_string_free(g, FALSE);
+	}
+	path = write_tmp("drive.diskspecs", changed);
+	dir = g_path_get_dirname(path);
+	mpath = g_build_filename(dir, "hp_c2247a_validate.model", NULL);
+	assert_true(g_file_set_contents(mpath, model, -1, NULL));
+	assert_false(diskspecs_load(path, &p, &err));
+	assert_non_null(err);
+	if (strstr(err->message, want) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err->message, want);
+	assert_non_null(strstr(err->message, "drive.diskspecs:"));
+	g_error_free(err);
+	unlink(mpath);
+	g_free(mpath);
+	g_free(dir);
+	rm_tmp(path);
+	g_free(changed);
+	g_free(text);
+	g_free(model);
+}
+
+static void
+test_diskspecs_errors(void **state)
+{
+	struct disk_params p;
+	GError *err = NULL;
+
+	/* The .diskspecs alone: the drive without its bus. */
+	assert_true(diskspecs_load("disks/hp_c2247a/hp_c2247a.diskspecs", &p, &err));
+	assert_int_equal(p.bus_read_ns, 0);
+	disk_params_free(&p);
+
+	expect_error("Allow sneaky full read hits = 0",
+	    "Allow sneaky full read hits = 1", "serving a cached read beside "
+	    "another command");
+	expect_error("Preseeking level = 0", "Preseeking level = 2",
+	    "Preseeking level");
+	expect_error("Print stats = 1", "Print stats = 1,\n   Frobnicate = 3",
+	    "\"Frobnicate\" in disksim_disk is not a parameter vfssim knows");
+	expect_error("Segment size (in blks) = 256", "Segment size (in blks) = big",
+	    "expected a number");
+	expect_error("Max queue length = 1,", "Max queue length = 1",
+	    "expected '{'");
+}
+
+/* ---- the demerit ---------------------------------------------------------- */
+
+static void
+test_demerit(void **state)
+{
+	double a[100], b[100];
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		a[i] = i;
+		b[99 - i] = i + 2.5;	/* the same shape, 2.5 later */
+	}
+	assert_true(fabs(disktrace_demerit(a, b, 100) - 2.5) < 1e-9);
+	for (i = 0; i < 100; i++)
+		b[i] = a[i];
+	assert_true(disktrace_demerit(a, b, 100) == 0);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seek_curve),
-		cmocka_unit_test(test_locate),
+		cmocka_unit_test(test_hp97560_published),
+		cmocka_unit_test(test_seek_curves),
 		cmocka_unit_test(test_request_pair),
-		cmocka_unit_test(test_track_crossing),
+		cmocka_unit_test(test_media_rate_per_zone),
 		cmocka_unit_test(test_rotation_absolute),
+		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_zero_latency_never_disconnect),
+		cmocka_unit_test(test_c2247a_layout),
+		cmocka_unit_test(test_cheetah_slips),
+		cmocka_unit_test(test_sparing_schemes),
+		cmocka_unit_test(test_schedulers),
+		cmocka_unit_test(test_sptf),
+		cmocka_unit_test(test_heavy_load),
+		cmocka_unit_test(test_diskspecs_errors),
+		cmocka_unit_test(test_demerit),
 	};
 
 	return cmocka_run_group_tests_name("disk", tests, NULL, NULL);

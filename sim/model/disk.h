@@ -1,13 +1,25 @@
 /*
- * disk.h — the drive (disk.c) and the host's request queue (diskq.c).
+ * disk.h — the drive (disk.c, diskmap.c, diskmech.c), the request queues in
+ * front of it (diskq.c) and DiskSim parameter files (diskspecs.c).
  *
- * First model: one zone of equal tracks, a two-regime seek curve (a + b*sqrt(d)
- * for short seeks, c + e*d for long ones, an explicit one-cylinder time),
- * rotation tracked as the platter's real angular position from absolute
- * simulated time, head switches, controller overhead, media transfer; no
- * on-board cache.  Track skew is taken to be perfect (a transfer that crosses
- * a track continues right after the head switch).  The queue order is a
- * policy chosen by name (struct diskq_ops), like the kernel's vnops.
+ * The drive is modelled the way DiskSim 4.0 models one, so that DiskSim's
+ * library of validated drives describes it unchanged:
+ *
+ *  - diskmap.c: the layout (DiskSim's dm_layout_g1): zones of equal tracks,
+ *    each with its sectors per track, track and cylinder skew, the offset of
+ *    its first block, a reserved area at its front, spare sectors or tracks
+ *    and slipped defects, so that a logical block maps to (cylinder, head,
+ *    sector) exactly as the drive lays it out, and each sector has an angle.
+ *  - diskmech.c: the mechanics (dm_mech_g1): seek time from distance (the
+ *    Ruemmler-Wilkes curve, with or without an explicit table for the first
+ *    ten distances, an extracted curve, Lee's three-point curve, a linear
+ *    one), head switch, write settle, the spindle's speed.
+ *  - disk.c: the electronics (DiskSim's disk controller and cache): command
+ *    overheads, bus transfer overlapped with the media, a segmented cache
+ *    with read-ahead and write-back, the platter's angle from absolute time.
+ *
+ * The queue order is a policy chosen by name (struct diskq_ops), like the
+ * kernel's vnops: once for the host's queue and once for the drive's own.
  */
 #ifndef VFSSIM_DISK_H
 #define VFSSIM_DISK_H
@@ -21,85 +33,301 @@
 /* One request to the drive (the kernel queues struct buf; vfssim embeds a
  * diskreq in each buf). */
 struct diskreq {
-	int64_t		 sector;	/* first 512-byte sector */
+	int64_t		 sector;	/* first 512-byte block */
 	int		 nsect;
 	bool		 write;
+	bool		 ordered;	/* B_ORDERED: a barrier bufqdisksort keeps */
 	int		 nbufs;		/* buffers it covers */
 	/* filled in as it is served */
-	sim_time_t	 submit, start, end;
-	sim_time_t	 seek_ns, rot_ns, xfer_ns;
-	int64_t		 cyl;
+	sim_time_t	 submit;	/* handed to disk_strategy */
+	sim_time_t	 start;		/* the drive began the command */
+	sim_time_t	 end;		/* the drive reported completion */
+	/*
+	 * Where the service time (end - start) went; the four add up to it.
+	 * seek, rot and xfer are the media access made for this request (seek
+	 * with write settle, rotational latency, then the sectors including
+	 * track switches and missed revolutions); for a cache hit or a
+	 * write-back write, xfer is the bus transfer and seek = rot = 0.
+	 * overhead is the rest: command processing, waiting for the
+	 * mechanism, bus time not overlapped with the media, completion.
+	 */
+	sim_time_t	 seek_ns, rot_ns, xfer_ns, overhead_ns;
+	int		 cache_hit;	/* DISK_HIT_* */
+	int64_t		 cyl;		/* cylinder of the first block */
 	TAILQ_ENTRY(diskreq) q;
 	void		*arg;		/* the owner's (a struct buf) */
 };
 
+#define	DISK_HIT_NONE		0	/* read miss, write through to media */
+#define	DISK_HIT_PARTIAL	1	/* read: the first blocks were cached */
+#define	DISK_HIT_FULL		2	/* read: all cached; write: reported
+					   from the cache (write-back) */
+
 TAILQ_HEAD(diskreqq, diskreq);
 
+/* A queue of requests, and the state its discipline keeps. */
 struct diskq {
 	struct diskreqq	 head;
 	int		 len;
+	/* bufqdisksort's (struct buf_queue_head) */
+	int64_t		 last_pblkno;
+	struct diskreq	*insert_point;
+	struct diskreq	*switch_point;
 };
 
-/* A queue discipline: how pending requests are ordered. */
+struct disk;
+
+/* A queue discipline: where a new request goes and which one is next. */
 struct diskq_ops {
 	const char	*name;
-	void		(*insert)(struct diskq *q, struct diskreq *r, int64_t headcyl);
-	struct diskreq	*(*first)(struct diskq *q);
+	void		(*insert)(struct diskq *q, struct diskreq *r,
+			    const struct disk *d);
+	struct diskreq	*(*first)(struct diskq *q, const struct disk *d);
 };
 
 const struct diskq_ops *diskq_lookup(const char *name);
 void	diskq_init(struct diskq *q);
+/* Take r out of q (as bufq_remove, which also keeps the elevator's
+ * position). */
 void	diskq_remove(struct diskq *q, struct diskreq *r);
 
+/* ---- parameters ---------------------------------------------------- */
+
+/* A zone of equal tracks (DiskSim's dm_layout_g1_zone). */
+struct disk_zone {
+	int64_t		 first_cyl, last_cyl;
+	int		 spt;		/* sectors per track */
+	double		 first_offset;	/* sectors: angle of the zone's first block */
+	double		 track_skew;	/* sectors skipped at a track switch;
+					   < 0: computed from the head switch */
+	double		 cyl_skew;	/* ... at a cylinder switch; < 0: from
+					   the one-cylinder seek */
+	int64_t		 deadspace;	/* blocks reserved at the zone's front */
+	int64_t		 spares;	/* per track, cylinder or zone (sparing) */
+	int64_t		*slips;		/* slipped defects, ascending */
+	int		 nslips;
+	/* derived by disk_params_finish */
+	int64_t		 first_lbn, nlbn;
+};
+
+/* DiskSim's sparing schemes, by its numbers. */
+enum disk_sparing {
+	DSPARE_NONE = 0,		/* no spares */
+	DSPARE_TRACK = 1,		/* spare tracks at the zone's end;
+					   slips are zone track numbers */
+	DSPARE_CYL = 2,			/* spare sectors at each cylinder's end */
+	DSPARE_TRACKSECT = 3,		/* spare sectors at each track's end */
+	DSPARE_CYL_SLIPEND = 4,		/* as 2, but a slip pushes every later
+					   block of the zone on */
+	DSPARE_RANGE = 8,		/* spare sectors at the end of each
+					   range of rangesize cylinders */
+	DSPARE_ZONE = 9,		/* spare sectors at the zone's end;
+					   slips are zone sector numbers */
+	DSPARE_ZONE_SLIPEND = 10,	/* as 9, slips beyond the spares */
+};
+
+enum disk_seek {
+	DSEEK_HPL,		/* a + b sqrt(d) below a boundary, c + e d above */
+	DSEEK_HPLPLUS10,	/* the same, first ten distances from a table */
+	DSEEK_EXTRACTED,	/* (distance, time) points, interpolated */
+	DSEEK_CURVE,		/* Lee's curve through min/avg/max */
+	DSEEK_LINEAR,		/* straight lines through min/avg/max */
+};
+
+/* What the drive reads ahead after a read (DiskSim's "Buffer continuous
+ * read", by its numbers). */
+enum disk_readahead {
+	DRA_NONE = 0,
+	DRA_TRACK = 1,		/* to the end of the track */
+	DRA_CYLINDER = 2,	/* to the end of the cylinder */
+	DRA_SEGMENT = 3,	/* until the segment (or the maximum) is full */
+	DRA_DEC = 4,		/* to the end of the next track */
+};
+
 struct disk_params {
-	int		 rpm;
+	/* geometry and layout */
+	int		 heads;			/* data surfaces */
 	int64_t		 cylinders;
-	int		 heads;
-	int		 sectors_per_track;
-	int64_t		 seek_boundary;
+	int		 nzones;
+	struct disk_zone *zones;		/* owned */
+	enum disk_sparing sparing;
+	int64_t		 rangesize;		/* cylinders a range (sparing 8) */
+	int64_t		 blocks;		/* derived: addressable blocks */
+
+	/* mechanics */
+	int		 rpm;
+	enum disk_seek	 seek;
+	double		 seek_boundary;		/* cylinders */
 	double		 seek_a, seek_b, seek_c, seek_e;	/* ms */
-	sim_time_t	 seek_single;
+	double		 seek_single;		/* ms; < 0: from the curve */
+	double		 seek_first10[10];	/* ms, hplplus10 */
+	int		 seek_npoints;		/* extracted */
+	int64_t		*seek_dist;		/* owned */
+	double		*seek_ms;		/* owned */
+	double		 seek_min, seek_avg, seek_max;	/* ms: curve, linear */
 	sim_time_t	 head_switch;
 	sim_time_t	 write_settle;
-	sim_time_t	 overhead;
+
+	/* electronics: overheads, [0] after a read, [1] after a write */
+	sim_time_t	 ovh_request;		/* before anything, every command */
+	sim_time_t	 ovh_read_hit[2], ovh_read_miss[2];
+	sim_time_t	 ovh_write_hit[2], ovh_write_miss[2];
+	sim_time_t	 ovh_complete_read, ovh_complete_write;
+	sim_time_t	 ovh_data_prep;
+	sim_time_t	 ovh_reselect_first, ovh_reselect_other;
+	sim_time_t	 ovh_disconnect_read[2], ovh_disconnect_write;
+	/* A write that follows a non-sequential write first disconnects
+	 * without taking data (seen on the HP C2247A; DiskSim's "extra write
+	 * disconnect"). */
+	bool		 extra_write_disconnect;
+	sim_time_t	 xd_command, xd_disconnect1, xd_inter, xd_disconnect2,
+			 xd_seekdelta;
+	sim_time_t	 min_seek_delay;	/* a non-sequential write waits
+						   at least this long for media */
+	double		 bus_read_ns, bus_write_ns;	/* a block over the bus */
+	bool		 hold_bus_read, hold_bus_write;
+
+	/* the cache */
+	bool		 cache;			/* keep data once transferred */
+	int		 nsegs;
+	int		 segsize;		/* blocks */
+	int		 nwritesegs;		/* segments that may hold writes */
+	bool		 write_seg;		/* one segment only for writes */
+	double		 read_water, write_water;	/* fractions */
+	bool		 water_by_reqsize;	/* of the request, else segment */
+	enum disk_readahead readahead;
+	int		 min_readahead, max_readahead;	/* blocks; 0: none/no cap */
+	int		 keep_request_data;	/* -1, 0, 1 as DiskSim's */
+	bool		 readahead_idle_hit;
+	bool		 read_hits_on_writes;
+	int		 fast_write;		/* 0 off, 1 sequential, 2 all */
+	bool		 combine_writes;
+	bool		 stop_in_sector;	/* a prefetch stops mid-sector */
+	bool		 write_hit_stop_prefetch;
+	bool		 immed_partial_hit;
+	bool		 almost_read_hits;
+	bool		 zero_latency_read;	/* sectors read as they come round */
+	bool		 zero_latency_write;	/* ... and written */
+	bool		 never_disconnect;	/* hold the bus for whole commands */
+
+	/* the drive's own queue */
+	int		 queue_depth;		/* commands the drive accepts */
+	const char	*scheduler;		/* its order (diskq_lookup) */
 };
+
+/*
+ * Complete and check a parameter set: derive each zone's blocks and the
+ * capacity, compute skews given as "auto", check everything is in range.
+ * false and *why (g_free it) on a bad set.
+ */
+bool	disk_params_finish(struct disk_params *p, char **why);
+void	disk_params_copy(struct disk_params *dst, const struct disk_params *src);
+void	disk_params_free(struct disk_params *p);	/* what it owns */
+/* Zones written as "CYLS:SPT[:TRACKSKEW[:CYLSKEW]], ..." from the outer
+ * edge; a missing skew is "auto".  false and *why on a malformed list. */
+bool	disk_zones_parse(const char *s, struct disk_zone **zones, int *nzones,
+	    char **why);
+
+/* ---- the drive ------------------------------------------------------ */
 
 struct disk_stats {
 	uint64_t	 reads, writes;
 	uint64_t	 sectors_read, sectors_written;
-	sim_time_t	 busy_ns, seek_ns, rot_ns, xfer_ns, queue_ns;
+	uint64_t	 read_hits, read_partial_hits, write_hits;
+	sim_time_t	 busy_ns, seek_ns, rot_ns, xfer_ns, queue_ns, overhead_ns;
 	int		 maxqlen;
+};
+
+/* A physical sector. */
+struct disk_pbn {
+	int64_t		 cyl;
+	int		 head;
+	int		 sector;
+};
+
+/* A callout the drive can re-arm and disarm (the engine's cannot be
+ * cancelled: a fired timer that is no longer armed does nothing). */
+struct disk_timer {
+	struct disk	*d;
+	sim_time_t	 when;
+	bool		 armed;
+	void		(*fn)(struct disk *d);
+};
+
+/* A cache segment: a run of consecutive blocks. */
+struct disk_seg {
+	int64_t		 start, end;	/* blocks held: [start, end) */
+	int		 state;		/* SEG_* (disk.c) */
+	uint64_t	 used;		/* LRU stamp */
+	bool		 write_data;	/* last filled by a write */
+	int64_t		 ra_min, ra_max;	/* read-ahead bounds */
+	int64_t		 dirty;		/* writes: first block not on media */
 };
 
 struct disk {
 	struct sim		*sim;
-	struct disk_params	 p;
-	const struct diskq_ops	*qops;
+	struct disk_params	 p;		/* a copy the drive owns */
+	const struct diskq_ops	*qops;		/* the host's queue */
 	struct diskq		 q;
-	struct diskreq		*active;	/* being served */
-	int64_t			 cur_cyl;
-	int			 cur_head;
-	sim_time_t		 period;	/* one revolution, ns */
-	double			 sector_ns;	/* one sector under the head */
+	const struct diskq_ops	*dqops;		/* the drive's queue */
+	struct diskq		 dq;
+	double			 period;	/* one revolution, ns */
 	struct disk_stats	 st;
 	/* completion: called at interrupt level when a request ends */
 	void			(*done)(void *arg, struct diskreq *r);
 	void			*done_arg;
+
+	/* the mechanism */
+	int64_t			 cur_cyl;	/* where the heads are (or go) */
+	int			 cur_head;
+	sim_time_t		 mech_free;	/* until then it is still moving */
+
+	/* the cache */
+	struct disk_seg		*seg;
+	uint64_t		 lru;
+	int			 mru;		/* segment used last, or -1 */
+	int			 ndirty;
+	bool			 last_write;	/* the last command completed */
+
+	/* the command being served (the drive serves one at a time) */
+	struct disk_cmd		*cmd;
+	/* the media access (disk.c's struct media) and interface timers */
+	struct disk_media	*media;
+	struct disk_timer	 t_media, t_iface, t_arrive;
+	struct diskreq		*arriving;	/* waiting out ovh_request */
 };
 
-bool	disk_params_valid(const struct disk_params *p, char **why);
+/* p is copied; qops orders the host queue. */
 void	disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	    const struct diskq_ops *qops);
-int64_t	disk_capacity(const struct disk *d);		/* sectors */
+void	disk_destroy(struct disk *d);
+int64_t	disk_capacity(const struct disk *d);		/* blocks */
 void	disk_strategy(struct disk *d, struct diskreq *r);	/* submit */
-int	disk_qlen(const struct disk *d);		/* queued + active */
+int	disk_qlen(const struct disk *d);	/* queued + in the drive */
+/* Hand back every request not yet completed (a run that stops early). */
+void	disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg),
+	    void *arg);
 
-/* The mechanics, exposed for tests. */
-sim_time_t disk_seek_time(const struct disk *d, int64_t dist);
-void	disk_locate(const struct disk *d, int64_t sector, int64_t *cyl,
-	    int *head, int *sect);
-/* Serve r starting at now from the current head position: fills seek_ns,
- * rot_ns, xfer_ns, start, end and moves the head.  Pure mechanics. */
-void	disk_service(struct disk *d, struct diskreq *r, sim_time_t now);
+/* The mechanics and layout, exposed for tests and schedulers. */
+sim_time_t disk_seek_time(const struct disk_params *p, int64_t dist);
+bool	disk_seek_params_check(const struct disk_params *p, char **why);
+/* Repositioning between tracks: seek or head switch, write settle. */
+sim_time_t disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
+	    int from_head, int64_t to_cyl, int to_head, bool write);
+bool	disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn);
+const struct disk_zone *disk_zone_of_cyl(const struct disk_params *p, int64_t cyl);
+/* The angle (revolutions, [0, 1)) at which sector pbn begins. */
+double	disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn);
+/* The blocks [*first, *end) on the track that holds lbn. */
+void	disk_track_bounds(const struct disk_params *p, int64_t lbn,
+	    int64_t *first, int64_t *end);
+/* Time for the disk to turn from angle a to angle b, ns. */
+double	disk_rotate_ns(const struct disk *d, double from, double to);
+/* The platter's angle at time t. */
+double	disk_angle_at(const struct disk *d, double t);
+/* Estimated time until r's first block could be under the head if the
+ * drive began r now: overhead, seek and rotation; 0 for a cache hit.  The
+ * positioning estimate SPTF orders by. */
+sim_time_t disk_position_estimate(const struct disk *d, const struct diskreq *r);
 
 #endif

@@ -1,13 +1,25 @@
 /*
- * diskq.c — the host's disk request queue and its disciplines.
+ * diskq.c — request queues and their disciplines.
  *
  * A discipline is a small ops table chosen by name from the profile
- * (diskq.scheduler), like a vnode operations vector: it decides where a new
- * request goes and which one the drive is given next.  The first model has
- * FCFS; the elevator (bufqdisksort), SSTF and SPTF plug in beside it.
+ * (diskq.scheduler for the host's queue, disk.scheduler for the drive's
+ * own), like a vnode operations vector: it decides where a new request
+ * goes and which one the drive is given next.
+ *
+ *  fcfs   in arrival order.
+ *  sstf   the request on the cylinder nearest the heads.
+ *  clook  FreeBSD's one-way elevator, bufqdisksort(9) of subr_disklabel.c
+ *         (4.x and 5.0): requests at or past the last one served, in
+ *         ascending block order, then a second sweep from the lowest
+ *         block; an ordered request (B_ORDERED) is a barrier nothing is
+ *         sorted ahead of.
+ *  sptf   the request whose first block the drive can reach soonest:
+ *         seek and rotation from where the heads are now, using the
+ *         drive's rotational model (cache hits first).
  */
 #include "disk.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -15,39 +27,170 @@ diskq_init(struct diskq *q)
 {
 	TAILQ_INIT(&q->head);
 	q->len = 0;
+	q->last_pblkno = 0;
+	q->insert_point = NULL;
+	q->switch_point = NULL;
 }
 
+/* bufq_remove: also note where the elevator is. */
 void
 diskq_remove(struct diskq *q, struct diskreq *r)
 {
+	if (r == q->switch_point)
+		q->switch_point = TAILQ_NEXT(r, q);
+	if (r == q->insert_point) {
+		q->insert_point = TAILQ_PREV(r, diskreqq, q);
+		if (q->insert_point == NULL)
+			q->last_pblkno = 0;
+	} else if (r == TAILQ_FIRST(&q->head))
+		q->last_pblkno = r->sector;
 	TAILQ_REMOVE(&q->head, r, q);
+	if (TAILQ_FIRST(&q->head) == q->switch_point)
+		q->switch_point = NULL;
 	q->len--;
 }
 
-/* FCFS: requests are served in the order they arrive. */
 static void
-fcfs_insert(struct diskq *q, struct diskreq *r, int64_t headcyl)
+insert_tail(struct diskq *q, struct diskreq *r)
 {
-	(void)headcyl;
+	/* bufq_insert_tail: an ordered request becomes the barrier. */
+	if (r->ordered) {
+		q->insert_point = r;
+		q->switch_point = NULL;
+	}
 	TAILQ_INSERT_TAIL(&q->head, r, q);
 	q->len++;
 }
 
-static struct diskreq *
-fcfs_first(struct diskq *q)
+/* ---- fcfs -------------------------------------------------------------- */
+
+static void
+fcfs_insert(struct diskq *q, struct diskreq *r, const struct disk *d)
 {
+	(void)d;
+	insert_tail(q, r);
+}
+
+static struct diskreq *
+fcfs_first(struct diskq *q, const struct disk *d)
+{
+	(void)d;
 	return TAILQ_FIRST(&q->head);
 }
 
+/* ---- sstf -------------------------------------------------------------- */
+
+static struct diskreq *
+sstf_first(struct diskq *q, const struct disk *d)
+{
+	struct diskreq *r, *best = NULL;
+	int64_t bestd = 0;
+
+	TAILQ_FOREACH(r, &q->head, q) {
+		struct disk_pbn b;
+		int64_t dist;
+
+		disk_ltop(&d->p, r->sector, &b);
+		dist = llabs(b.cyl - d->cur_cyl);
+		if (best == NULL || dist < bestd) {
+			best = r;
+			bestd = dist;
+		}
+	}
+	return best;
+}
+
+/* ---- clook: bufqdisksort ------------------------------------------------ */
+
+static void
+clook_insert(struct diskq *q, struct diskreq *r, const struct disk *d)
+{
+	struct diskreq *bq, *bn, *be;
+
+	(void)d;
+	be = TAILQ_LAST(&q->head, diskreqq);
+	/* An empty queue, or an ordered request: at the tail. */
+	if ((bq = TAILQ_FIRST(&q->head)) == NULL || r->ordered) {
+		insert_tail(q, r);
+		return;
+	}
+	if (q->insert_point != NULL) {
+		/* Nothing goes ahead of the barrier. */
+		bq = q->insert_point;
+	} else if (r->sector < q->last_pblkno) {
+		/* Behind the heads: into the second sweep. */
+		bq = q->switch_point;
+		if (bq == NULL) {
+			q->switch_point = r;
+			insert_tail(q, r);
+			return;
+		}
+		if (r->sector < bq->sector) {
+			q->switch_point = r;
+			TAILQ_INSERT_BEFORE(bq, r, q);
+			q->len++;
+			return;
+		}
+	} else {
+		if (q->switch_point != NULL)
+			be = TAILQ_PREV(q->switch_point, diskreqq, q);
+		/* Between the heads and the first request: first. */
+		if (r->sector < bq->sector) {
+			TAILQ_INSERT_BEFORE(bq, r, q);
+			q->len++;
+			return;
+		}
+	}
+	/* At or after bq in this sweep: at the sweep's end if it goes
+	 * there (sequential I/O), else by insertion sort. */
+	if (be != NULL && r->sector > be->sector) {
+		TAILQ_INSERT_AFTER(&q->head, be, r, q);
+		q->len++;
+		return;
+	}
+	while ((bn = TAILQ_NEXT(bq, q)) != NULL) {
+		if (bn == q->switch_point || r->sector < bn->sector)
+			break;
+		bq = bn;
+	}
+	TAILQ_INSERT_AFTER(&q->head, bq, r, q);
+	q->len++;
+}
+
+/* ---- sptf -------------------------------------------------------------- */
+
+static struct diskreq *
+sptf_first(struct diskq *q, const struct disk *d)
+{
+	struct diskreq *r, *best = NULL;
+	sim_time_t bestt = 0;
+
+	TAILQ_FOREACH(r, &q->head, q) {
+		sim_time_t t = disk_position_estimate(d, r);
+
+		if (best == NULL || t < bestt) {
+			best = r;
+			bestt = t;
+		}
+	}
+	return best;
+}
+
 static const struct diskq_ops diskq_fcfs = {
-	.name = "fcfs",
-	.insert = fcfs_insert,
-	.first = fcfs_first,
+	.name = "fcfs", .insert = fcfs_insert, .first = fcfs_first,
+};
+static const struct diskq_ops diskq_sstf = {
+	.name = "sstf", .insert = fcfs_insert, .first = sstf_first,
+};
+static const struct diskq_ops diskq_clook = {
+	.name = "clook", .insert = clook_insert, .first = fcfs_first,
+};
+static const struct diskq_ops diskq_sptf = {
+	.name = "sptf", .insert = fcfs_insert, .first = sptf_first,
 };
 
 static const struct diskq_ops *const disciplines[] = {
-	&diskq_fcfs,
-	NULL
+	&diskq_fcfs, &diskq_sstf, &diskq_clook, &diskq_sptf, NULL
 };
 
 const struct diskq_ops *

@@ -5,15 +5,171 @@
  */
 #include "kern.h"
 #include "file.h"
+#include "diskspecs.h"
 #include "kassert.h"
 #include "profile.h"
 
 #include <string.h>
 
+/*
+ * A relative path in a profile is found from the current directory, or
+ * else from the directory of a profile file that was loaded.
+ */
+static char *
+find_file(const struct profile *pr, const char *path)
+{
+	const char *src = profile_sources(pr);
+	char **files, **f, *found = NULL;
+
+	if (g_path_is_absolute(path) || g_file_test(path, G_FILE_TEST_EXISTS) ||
+	    strcmp(src, "defaults") == 0)
+		return g_strdup(path);
+	files = g_strsplit(src, ", ", -1);
+	for (f = files; *f != NULL && found == NULL; f++) {
+		char *dir = g_path_get_dirname(*f);
+		char *cand = g_build_filename(dir, path, NULL);
+
+		if (g_file_test(cand, G_FILE_TEST_EXISTS))
+			found = cand;
+		else
+			g_free(cand);
+		g_free(dir);
+	}
+	g_strfreev(files);
+	return found != NULL ? found : g_strdup(path);
+}
+
+/*
+ * The drive: from a DiskSim parameter file, or from the disk.* keys.  A
+ * drive described by a file takes nothing from the keys, so a key changed
+ * beside disk.diskspecs is an error rather than silently ignored.
+ */
+bool
+disk_from_profile(struct disk_params *dp, const struct profile *pr, GError **err)
+{
+	const char *specs = profile_str(pr, "disk", "diskspecs");
+	const char *s;
+	const struct pkey *k;
+	char *why = NULL, *path;
+	int64_t v;
+	bool ok;
+
+	memset(dp, 0, sizeof(*dp));
+	if (*specs != '\0') {
+		for (k = profile_keys; k->group != NULL; k++)
+			if (strcmp(k->group, "disk") == 0 &&
+			    strcmp(k->key, "diskspecs") != 0 &&
+			    strcmp(profile_str(pr, "disk", k->key), k->dflt) != 0) {
+				g_set_error(err, PROFILE_ERROR, 0,
+				    "disk.%s is set, but disk.diskspecs describes "
+				    "the drive: change it in %s instead", k->key, specs);
+				return false;
+			}
+		path = find_file(pr, specs);
+		ok = diskspecs_load(path, dp, err);
+		g_free(path);
+		return ok;
+	}
+	dp->rpm = (int)profile_int(pr, "disk", "rpm");
+	dp->heads = (int)profile_int(pr, "disk", "heads");
+	if (!disk_zones_parse(profile_str(pr, "disk", "zones"), &dp->zones,
+	    &dp->nzones, &why))
+		goto bad;
+	s = profile_str(pr, "disk", "seek");
+	dp->seek = strcmp(s, "hplplus10") == 0 ? DSEEK_HPLPLUS10 :
+	    strcmp(s, "extracted") == 0 ? DSEEK_EXTRACTED :
+	    strcmp(s, "curve") == 0 ? DSEEK_CURVE :
+	    strcmp(s, "linear") == 0 ? DSEEK_LINEAR : DSEEK_HPL;
+	dp->seek_boundary = (double)profile_int(pr, "disk", "seek_boundary");
+	dp->seek_a = profile_double(pr, "disk", "seek_a");
+	dp->seek_b = profile_double(pr, "disk", "seek_b");
+	dp->seek_c = profile_double(pr, "disk", "seek_c");
+	dp->seek_e = profile_double(pr, "disk", "seek_e");
+	v = profile_int(pr, "disk", "seek_single");
+	dp->seek_single = v > 0 ? (double)v / 1e6 : -1;
+	if (dp->seek == DSEEK_HPLPLUS10) {
+		char **t = g_strsplit(profile_str(pr, "disk", "seek_first10"), ",", -1);
+		int i;
+
+		for (i = 0; i < 10 && t[i] != NULL; i++) {
+			char *end, *f = g_strstrip(t[i]);
+
+			dp->seek_first10[i] = g_ascii_strtod(f, &end);
+			if (end == f || *end != '\0')
+				break;
+		}
+		ok = i == 10 && t[i] == NULL;
+		g_strfreev(t);
+		if (!ok) {
+			why = g_strdup("disk.seek_first10 must be ten times in ms, "
+			    "comma-separated");
+			goto bad;
+		}
+	}
+	if (dp->seek == DSEEK_EXTRACTED) {
+		path = find_file(pr, profile_str(pr, "disk", "seek_file"));
+		ok = diskspecs_read_seek(path, &dp->seek_npoints, &dp->seek_dist,
+		    &dp->seek_ms, err);
+		g_free(path);
+		if (!ok) {
+			disk_params_free(dp);
+			return false;
+		}
+	}
+	dp->seek_min = (double)profile_int(pr, "disk", "seek_min") / 1e6;
+	dp->seek_avg = (double)profile_int(pr, "disk", "seek_avg") / 1e6;
+	dp->seek_max = (double)profile_int(pr, "disk", "seek_max") / 1e6;
+	dp->head_switch = profile_int(pr, "disk", "head_switch");
+	dp->write_settle = profile_int(pr, "disk", "write_settle");
+	dp->ovh_read_hit[0] = dp->ovh_read_hit[1] =
+	    profile_int(pr, "disk", "overhead_read_hit");
+	dp->ovh_read_miss[0] = dp->ovh_read_miss[1] =
+	    profile_int(pr, "disk", "overhead_read_miss");
+	dp->ovh_write_hit[0] = dp->ovh_write_hit[1] = dp->ovh_write_miss[0] =
+	    dp->ovh_write_miss[1] = profile_int(pr, "disk", "overhead_write");
+	dp->ovh_complete_read = dp->ovh_complete_write =
+	    profile_int(pr, "disk", "overhead_complete");
+	v = profile_int(pr, "disk", "bus_rate");
+	if (v <= 0) {
+		why = g_strdup("disk.bus_rate must be positive");
+		goto bad;
+	}
+	dp->bus_read_ns = dp->bus_write_ns = 512e9 / (double)v;
+	/* A simple drive keeps the bus while it waits for the media. */
+	dp->hold_bus_read = dp->hold_bus_write = true;
+	dp->cache = true;
+	dp->nsegs = dp->nwritesegs = (int)profile_int(pr, "disk", "cache_segments");
+	dp->segsize = (int)(profile_int(pr, "disk", "cache_segment_size") / 512);
+	dp->water_by_reqsize = true;
+	s = profile_str(pr, "disk", "readahead");
+	dp->readahead = strcmp(s, "none") == 0 ? DRA_NONE :
+	    strcmp(s, "track") == 0 ? DRA_TRACK :
+	    strcmp(s, "cylinder") == 0 ? DRA_CYLINDER :
+	    strcmp(s, "next-track") == 0 ? DRA_DEC : DRA_SEGMENT;
+	dp->max_readahead = (int)(profile_int(pr, "disk", "readahead_max") / 512);
+	dp->keep_request_data = 1;
+	dp->read_hits_on_writes = true;
+	s = profile_str(pr, "disk", "write_cache");
+	dp->fast_write = strcmp(s, "on") == 0 ? 2 : strcmp(s, "sequential") == 0;
+	dp->combine_writes = true;
+	dp->stop_in_sector = true;
+	dp->write_hit_stop_prefetch = true;
+	dp->immed_partial_hit = true;
+	dp->queue_depth = (int)profile_int(pr, "disk", "queue_depth");
+	dp->scheduler = profile_str(pr, "disk", "scheduler");
+	if (!disk_params_finish(dp, &why))
+		goto bad;
+	return true;
+bad:
+	g_set_error(err, PROFILE_ERROR, 0, "%s", why);
+	g_free(why);
+	disk_params_free(dp);
+	return false;
+}
+
 static bool
 read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 {
-	char *why = NULL;
 	int64_t rate;
 
 	memset(kp, 0, sizeof(*kp));
@@ -53,19 +209,8 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->bsize = (int)profile_int(pr, "ffs", "bsize");
 	kp->fsize = (int)profile_int(pr, "ffs", "fsize");
 	kp->fs_size = profile_int(pr, "ffs", "size");
-	kp->disk.rpm = (int)profile_int(pr, "disk", "rpm");
-	kp->disk.cylinders = profile_int(pr, "disk", "cylinders");
-	kp->disk.heads = (int)profile_int(pr, "disk", "heads");
-	kp->disk.sectors_per_track = (int)profile_int(pr, "disk", "sectors_per_track");
-	kp->disk.seek_boundary = profile_int(pr, "disk", "seek_boundary");
-	kp->disk.seek_a = profile_double(pr, "disk", "seek_a");
-	kp->disk.seek_b = profile_double(pr, "disk", "seek_b");
-	kp->disk.seek_c = profile_double(pr, "disk", "seek_c");
-	kp->disk.seek_e = profile_double(pr, "disk", "seek_e");
-	kp->disk.seek_single = profile_int(pr, "disk", "seek_single");
-	kp->disk.head_switch = profile_int(pr, "disk", "head_switch");
-	kp->disk.write_settle = profile_int(pr, "disk", "write_settle");
-	kp->disk.overhead = profile_int(pr, "disk", "overhead");
+	if (!disk_from_profile(&kp->disk, pr, err))
+		return false;
 	kp->diskq = profile_str(pr, "diskq", "scheduler");
 	kp->passthrough = g_strsplit(profile_str(pr, "replay", "passthrough"),
 	    ":", -1);
@@ -99,11 +244,6 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	    "dirty-buffer limits must not be negative");
 	CHECK(kp->filedelay >= 0 && kp->dirdelay >= 0 && kp->metadelay >= 0 &&
 	    kp->syncdelay >= SIM_SEC, "syncer delays: syncdelay >= 1s");
-	if (!disk_params_valid(&kp->disk, &why)) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s", why);
-		g_free(why);
-		return false;
-	}
 	CHECK(diskq_lookup(kp->diskq) != NULL, "diskq.scheduler %s: unknown",
 	    kp->diskq);
 #undef CHECK
@@ -149,6 +289,7 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 
 	k->sim = s;
 	if (!read_params(&k->p, prof, err)) {
+		disk_params_free(&k->p.disk);
 		g_strfreev(k->p.passthrough);
 		g_free(k);
 		return NULL;
@@ -179,6 +320,8 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 fail:
 	bufdone_all(k);
 	vm_fini(k);
+	disk_destroy(&k->disk);
+	disk_params_free(&k->p.disk);
 	g_strfreev(k->p.passthrough);
 	g_free(k);
 	return NULL;
@@ -227,6 +370,8 @@ kern_shutdown(struct kern *k)
 	ffs_unmount(k);
 	bufdone_all(k);
 	vm_fini(k);
+	disk_destroy(&k->disk);
+	disk_params_free(&k->p.disk);
 	g_free(k->syncer_workitem_pending);
 	g_strfreev(k->p.passthrough);
 	g_free(k);

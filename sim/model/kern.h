@@ -128,6 +128,11 @@ struct kern {
 	GHashTable		*procs;
 };
 
+/* The drive a profile describes (disk.* keys or disk.diskspecs); false and
+ * *err on a bad description.  disk_params_free it. */
+bool	disk_from_profile(struct disk_params *dp, const struct profile *pr,
+	    GError **err);
+
 /* Boot a machine from a profile; NULL and *err on a bad configuration. */
 struct kern *kern_boot(struct sim *s, const struct profile *prof, GError **err);
 void	kern_shutdown(struct kern *k);

@@ -1,0 +1,65 @@
+/*
+ * disktrace.h — the drive alone, driven by a block trace (vfssim disk).
+ *
+ * Two of DiskSim's trace formats are read, one request a line:
+ *
+ *   ascii     ARRIVAL_MS DEVICE BLOCK BLOCKS FLAGS   (flags: bit 0 = read)
+ *   validate  R|W CLASS BLOCK BLOCKS SERVICE_US GAP_US
+ *
+ * An ascii trace is open: each request arrives at its time, whatever the
+ * drive is doing, and waits in the queues.  A validate trace was captured
+ * one request at a time on a real drive: each line gives the service time
+ * measured on the bus and the idle gap before the next request, which
+ * arrives that long after this one completes (as DiskSim replays it).  Its
+ * measured and simulated service times are compared by the demerit figure
+ * (Ruemmler and Wilkes): the root-mean-square horizontal distance between
+ * the two cumulative distributions, taken at every 0.01 % of probability.
+ */
+#ifndef VFSSIM_DISKTRACE_H
+#define VFSSIM_DISKTRACE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+struct profile;
+
+enum disktrace_format { DT_AUTO, DT_ASCII, DT_VALIDATE };
+
+struct disktrace_opts {
+	const char		*trace;
+	enum disktrace_format	 format;
+	const char		*db;		/* NULL: record nothing */
+	const struct profile	*prof;
+	bool			 events;	/* a disk_io row per request */
+	const char		*label;
+	volatile sig_atomic_t	*interrupted;
+};
+
+struct disktrace_result {
+	int64_t		 run;		/* -1 without a database */
+	enum disktrace_format format;
+	uint64_t	 requests;
+	double		 sim_mean_ms;	/* mean simulated service time */
+	double		 resp_mean_ms;	/* mean response (queue + service) */
+	uint64_t	 read_hits, write_hits;
+	/* validate traces */
+	double		 meas_mean_ms;
+	double		 demerit_ms, demerit_pct;
+};
+
+bool	disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
+	    GError **err);
+
+/* The demerit of two samples of n times (sorted in place): the RMS
+ * horizontal distance between their CDFs at every 0.01 % of probability. */
+double	disktrace_demerit(double *a, double *b, size_t n);
+
+#define DISKTRACE_ERROR disktrace_error_quark()
+#define	DISKTRACE_ERROR_INPUT	0	/* a bad trace (exit status 2) */
+#define	DISKTRACE_ERROR_RUN	1	/* a failure while running */
+GQuark	disktrace_error_quark(void);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * diskmap.c — where a logical block lives on the platters (DiskSim's
+ * dm_layout_g1).
+ *
+ * The disk is cut into zones of equal tracks.  Within a zone, physical
+ * sectors are numbered track after track, cylinder after cylinder (head 0
+ * to the last head, then the next cylinder).  The zone's logical blocks
+ * follow in that order, after a reserved area at the zone's front, skipping
+ * slipped defects and leaving spares where the sparing scheme puts them:
+ * spare tracks at the zone's end (scheme 1, whose slips are whole tracks),
+ * spare sectors at the end of each cylinder (2), track (3), range of
+ * cylinders (8), or at the zone's end (9, whose slips are sectors counted
+ * from the zone's front and push every later block one sector on, across
+ * tracks).  Schemes 4 and 10 are 2 and 9 whose slips also use up blocks
+ * beyond the spares (DiskSim's "slip to end").
+ *
+ * Every track's sector 0 is rotated from the zone's first block by the
+ * track skew for each head switch and the cylinder skew for each cylinder
+ * switch before it, so that a sequential transfer finds its next block
+ * arriving under the head just after the switch.  Angles are fractions of a
+ * revolution.
+ */
+#include "disk.h"
+#include "kassert.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+/* The zone holding logical block lbn (zones are in block order). */
+static const struct disk_zone *
+zone_of_lbn(const struct disk_params *p, int64_t lbn)
+{
+	int lo = 0, hi = p->nzones - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (p->zones[mid].first_lbn <= lbn)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return &p->zones[lo];
+}
+
+const struct disk_zone *
+disk_zone_of_cyl(const struct disk_params *p, int64_t cyl)
+{
+	int i;
+
+	for (i = 0; i < p->nzones; i++)
+		if (cyl >= p->zones[i].first_cyl && cyl <= p->zones[i].last_cyl)
+			return &p->zones[i];
+	return NULL;
+}
+
+/*
+ * How many slips lie at or before position x once the earlier slips have
+ * pushed it on: the count k of slips with slip[i] <= x + i.  Slips ascend
+ * strictly, so slip[i] - i never decreases and a binary search finds k.
+ */
+static int
+slips_before(const struct disk_zone *z, int64_t x)
+{
+	int lo = 0, hi = z->nslips;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (z->slips[mid] - mid <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+track_to_pbn(const struct disk_params *p, const struct disk_zone *z,
+    int64_t track, int sector, struct disk_pbn *pbn)
+{
+	pbn->cyl = z->first_cyl + track / p->heads;
+	pbn->head = (int)(track % p->heads);
+	pbn->sector = sector;
+}
+
+bool
+disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
+{
+	const struct disk_zone *z;
+	int64_t l, x, track, bpc, lpc, cyl, first;
+	int i, slips;
+
+	if (lbn < 0 || lbn >= p->blocks)
+		return false;
+	z = zone_of_lbn(p, lbn);
+	l = lbn - z->first_lbn + z->deadspace;
+	switch (p->sparing) {
+	case DSPARE_NONE:
+		track_to_pbn(p, z, l / z->spt, (int)(l % z->spt), pbn);
+		break;
+	case DSPARE_ZONE:
+	case DSPARE_ZONE_SLIPEND:
+		x = l + slips_before(z, l);
+		track_to_pbn(p, z, x / z->spt, (int)(x % z->spt), pbn);
+		break;
+	case DSPARE_TRACK:
+		track = l / z->spt;
+		track += slips_before(z, track);
+		track_to_pbn(p, z, track, (int)(l % z->spt), pbn);
+		break;
+	case DSPARE_CYL:
+	case DSPARE_CYL_SLIPEND:
+		/* Slips on this cylinder push the block on within it (and,
+		 * slipping to the end, those on cylinders before it too). */
+		bpc = (int64_t)z->spt * p->heads;
+		lpc = bpc - z->spares;
+		cyl = l / lpc;
+		l %= lpc;
+		first = cyl * bpc;
+		slips = 0;
+		for (i = 0; i < z->nslips; i++)
+			if ((p->sparing == DSPARE_CYL_SLIPEND &&
+			    z->slips[i] / bpc < cyl) || (z->slips[i] >= first &&
+			    z->slips[i] - first <= l + slips))
+				slips++;
+		l += slips;
+		cyl += l / lpc;
+		l %= lpc;
+		pbn->cyl = z->first_cyl + cyl;
+		pbn->head = (int)(l / z->spt);
+		pbn->sector = (int)(l % z->spt);
+		break;
+	case DSPARE_RANGE:
+		/* Slips in this range push the block on within it. */
+		bpc = (int64_t)z->spt * p->heads;
+		lpc = bpc * p->rangesize - z->spares;	/* blocks a range */
+		cyl = l / lpc;				/* the range */
+		l %= lpc;
+		first = cyl * bpc * p->rangesize;
+		slips = 0;
+		for (i = 0; i < z->nslips; i++)
+			if (z->slips[i] >= first && z->slips[i] - first <= l + slips)
+				slips++;
+		l += slips;
+		pbn->cyl = z->first_cyl + cyl * p->rangesize + l / bpc;
+		pbn->head = (int)((l % bpc) / z->spt);
+		pbn->sector = (int)(l % z->spt);
+		break;
+	case DSPARE_TRACKSECT:
+		track = l / (z->spt - z->spares);
+		l %= z->spt - z->spares;
+		first = track * z->spt;
+		for (i = 0; i < z->nslips; i++)
+			if (z->slips[i] >= first && z->slips[i] - first <= l)
+				l++;
+		KASSERT(l < z->spt, ("disk_ltop: slips ran off track %lld",
+		    (long long)track));
+		track_to_pbn(p, z, track, (int)l, pbn);
+		break;
+	}
+	return true;
+}
+
+double
+disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
+{
+	const struct disk_zone *z = disk_zone_of_cyl(p, pbn->cyl);
+	int64_t c, cutoff;
+	double s;
+	int i, slipoffs = 0;
+
+	KASSERT(z != NULL, ("disk_pbn_angle: cylinder %lld in no zone",
+	    (long long)pbn->cyl));
+	c = pbn->cyl - z->first_cyl;
+	/* Schemes that slip within a cylinder or track also push the skew of
+	 * the tracks after a slip on (as dm_layout_g1 does). */
+	if (p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND ||
+	    p->sparing == DSPARE_TRACKSECT) {
+		cutoff = c * p->heads;
+		if (p->sparing == DSPARE_TRACKSECT)
+			cutoff += pbn->head;
+		cutoff *= z->spt;
+		for (i = 0; i < z->nslips; i++)
+			if (z->slips[i] < cutoff)
+				slipoffs++;
+	}
+	s = z->first_offset + z->track_skew * (double)(pbn->head + (p->heads - 1) * c) +
+	    z->cyl_skew * (double)c + slipoffs + pbn->sector;
+	s = fmod(s, (double)z->spt);
+	if (s < 0)
+		s += z->spt;
+	return s / z->spt;
+}
+
+static bool
+same_track(const struct disk_params *p, int64_t lbn, const struct disk_pbn *t)
+{
+	struct disk_pbn q;
+
+	return disk_ltop(p, lbn, &q) && q.cyl == t->cyl && q.head == t->head;
+}
+
+void
+disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
+    int64_t *end)
+{
+	const struct disk_zone *z = zone_of_lbn(p, lbn);
+	struct disk_pbn t;
+	int64_t lo, hi;
+
+	disk_ltop(p, lbn, &t);
+	/* A track's blocks are consecutive and at most spt of them: search
+	 * the window around lbn for where the track starts and ends. */
+	lo = MAX(lbn - z->spt, 0);
+	hi = lbn;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		if (same_track(p, mid, &t))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*first = lo;
+	lo = lbn;
+	hi = MIN(lbn + z->spt, p->blocks - 1);
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo + 1) / 2;
+
+		if (same_track(p, mid, &t))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	*end = lo + 1;
+}
+
+/* ---- parameter sets ---------------------------------------------------- */
+
+static int64_t
+zone_blocks(const struct disk_params *p, const struct disk_zone *z)
+{
+	int64_t cyls = z->last_cyl - z->first_cyl + 1;
+	int64_t n = cyls * z->spt * p->heads - z->deadspace;
+
+	switch (p->sparing) {
+	case DSPARE_NONE:
+		break;
+	case DSPARE_TRACK:
+		n -= z->spares * z->spt;
+		break;
+	case DSPARE_CYL:
+		n -= z->spares * cyls;
+		break;
+	case DSPARE_CYL_SLIPEND:
+		n -= z->spares * cyls + z->nslips;
+		break;
+	case DSPARE_ZONE_SLIPEND:
+		n -= z->spares + z->nslips;
+		break;
+	case DSPARE_TRACKSECT:
+		n -= z->spares * cyls * p->heads;
+		break;
+	case DSPARE_RANGE:
+		n -= z->spares * (cyls / p->rangesize);
+		break;
+	case DSPARE_ZONE:
+		n -= z->spares;
+		break;
+	}
+	return n;
+}
+
+bool
+disk_params_finish(struct disk_params *p, char **why)
+{
+	char *bad = NULL;
+	int64_t maxcyl = -1, lbn = 0;
+	int i, j;
+
+#define BAD(...) do { bad = g_strdup_printf(__VA_ARGS__); goto out; } while (0)
+	if (p->rpm < 1000 || p->rpm > 30000)
+		BAD("disk.rpm must be between 1000 and 30000 (it is %d)", p->rpm);
+	if (p->heads < 1 || p->heads > 1024)
+		BAD("the disk must have 1 to 1024 surfaces (it has %d)", p->heads);
+	if (p->nzones < 1)
+		BAD("the disk has no zones");
+	if (p->sparing != DSPARE_NONE && p->sparing != DSPARE_TRACK &&
+	    p->sparing != DSPARE_CYL && p->sparing != DSPARE_TRACKSECT &&
+	    p->sparing != DSPARE_CYL_SLIPEND && p->sparing != DSPARE_RANGE &&
+	    p->sparing != DSPARE_ZONE && p->sparing != DSPARE_ZONE_SLIPEND)
+		BAD("sparing scheme %d is not supported (0-4, 8, 9, 10 are)",
+		    (int)p->sparing);
+	if (p->sparing == DSPARE_RANGE && (p->rangesize < 1 ||
+	    p->rangesize > 1000000))
+		BAD("sparing by ranges needs a range of 1 or more cylinders");
+	for (i = 0; i < p->nzones; i++) {
+		struct disk_zone *z = &p->zones[i];
+
+		if (z->spt < 1 || z->spt > 100000)
+			BAD("zone %d: %d sectors per track", i + 1, z->spt);
+		if (z->first_cyl < 0 || z->last_cyl < z->first_cyl ||
+		    z->last_cyl > (1LL << 32))
+			BAD("zone %d: cylinders %lld-%lld", i + 1,
+			    (long long)z->first_cyl, (long long)z->last_cyl);
+		if (z->first_cyl <= maxcyl)
+			BAD("zone %d overlaps the zone before it", i + 1);
+		maxcyl = z->last_cyl;
+		if (z->deadspace < 0 || z->spares < 0)
+			BAD("zone %d: negative reserved space or spares", i + 1);
+		if (p->sparing == DSPARE_TRACKSECT && z->spares >= z->spt)
+			BAD("zone %d: all of a track is spare", i + 1);
+		if ((p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND) &&
+		    z->spares >= (int64_t)z->spt * p->heads)
+			BAD("zone %d: all of a cylinder is spare", i + 1);
+		if (p->sparing == DSPARE_RANGE &&
+		    z->spares >= (int64_t)z->spt * p->heads * p->rangesize)
+			BAD("zone %d: all of a range is spare", i + 1);
+		for (j = 0; j < z->nslips; j++)
+			if (z->slips[j] < 0 || (j > 0 && z->slips[j] <= z->slips[j - 1]))
+				BAD("zone %d: slips must be ascending and not negative",
+				    i + 1);
+		if (p->sparing == DSPARE_NONE && z->nslips > 0)
+			BAD("zone %d: slips need a sparing scheme", i + 1);
+		z->first_lbn = lbn;
+		z->nlbn = zone_blocks(p, z);
+		if (z->nlbn <= 0)
+			BAD("zone %d holds no blocks", i + 1);
+		lbn += z->nlbn;
+	}
+	if (p->cylinders <= 0)
+		p->cylinders = maxcyl + 1;
+	if (p->cylinders <= maxcyl)
+		BAD("the zones run past the disk's %lld cylinders",
+		    (long long)p->cylinders);
+	p->blocks = lbn;
+	if (p->head_switch < 0 || p->write_settle < 0)
+		BAD("head switch and write settle must not be negative");
+	if (!disk_seek_params_check(p, &bad))
+		goto out;
+	/* Skews given as "auto" are the smallest that let a sequential
+	 * transfer keep going: the head switch, or a one-cylinder seek,
+	 * rounded up to whole sectors. */
+	for (i = 0; i < p->nzones; i++) {
+		struct disk_zone *z = &p->zones[i];
+		double sector = 60e9 / p->rpm / z->spt;
+
+		if (z->track_skew < 0)
+			z->track_skew = ceil((double)p->head_switch / sector - 1e-9);
+		if (z->cyl_skew < 0)
+			z->cyl_skew = ceil((double)MAX(disk_seek_time(p, 1),
+			    p->head_switch) / sector - 1e-9);
+	}
+	if (p->nsegs < 1 || p->nsegs > 1024)
+		BAD("the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
+	if (p->segsize < 1 || p->segsize > (1 << 24))
+		BAD("cache segments of %d blocks", p->segsize);
+	if (p->nwritesegs < 1 || p->nwritesegs > p->nsegs)
+		BAD("write segments must be 1 to the number of segments");
+	if (p->write_seg && p->nsegs < 2)
+		BAD("a separate write segment needs at least two segments");
+	if (p->read_water < 0 || p->read_water > 1 || p->write_water < 0 ||
+	    p->write_water > 1)
+		BAD("watermarks are fractions between 0 and 1");
+	if (p->min_readahead < 0 || p->max_readahead < 0 ||
+	    p->min_readahead > p->segsize || p->max_readahead > p->segsize)
+		BAD("read-ahead limits must be 0 to the segment size");
+	if ((int)p->readahead < 0 || (int)p->readahead > 4)
+		BAD("read-ahead kind %d", (int)p->readahead);
+	if (p->fast_write < 0 || p->fast_write > 2)
+		BAD("fast write level %d", p->fast_write);
+	if (p->keep_request_data < -1 || p->keep_request_data > 1)
+		BAD("read-ahead over requested must be -1, 0 or 1");
+	if (p->bus_read_ns < 0 || p->bus_write_ns < 0)
+		BAD("bus transfer times must not be negative");
+	if (p->queue_depth < 1 || p->queue_depth > 256)
+		BAD("disk.queue_depth must be 1 to 256");
+	if (diskq_lookup(p->scheduler != NULL ? p->scheduler : "") == NULL)
+		BAD("disk.scheduler %s: unknown", p->scheduler != NULL ?
+		    p->scheduler : "(none)");
+#undef BAD
+out:
+	if (bad != NULL && why != NULL)
+		*why = bad;
+	else
+		g_free(bad);
+	return bad == NULL;
+}
+
+void
+disk_params_copy(struct disk_params *dst, const struct disk_params *src)
+{
+	int i;
+
+	*dst = *src;
+	dst->zones = g_memdup2(src->zones, sizeof(*src->zones) * (size_t)src->nzones);
+	for (i = 0; i < src->nzones; i++)
+		dst->zones[i].slips = src->zones[i].nslips > 0 ?
+		    g_memdup2(src->zones[i].slips,
+		    sizeof(int64_t) * (size_t)src->zones[i].nslips) : NULL;
+	dst->seek_dist = src->seek_npoints > 0 ? g_memdup2(src->seek_dist,
+	    sizeof(int64_t) * (size_t)src->seek_npoints) : NULL;
+	dst->seek_ms = src->seek_npoints > 0 ? g_memdup2(src->seek_ms,
+	    sizeof(double) * (size_t)src->seek_npoints) : NULL;
+}
+
+void
+disk_params_free(struct disk_params *p)
+{
+	int i;
+
+	for (i = 0; i < p->nzones; i++)
+		g_free(p->zones[i].slips);
+	g_free(p->zones);
+	g_free(p->seek_dist);
+	g_free(p->seek_ms);
+	p->zones = NULL;
+	p->nzones = 0;
+	p->seek_dist = NULL;
+	p->seek_ms = NULL;
+	p->seek_npoints = 0;
+}
+
+static bool
+parse_num(const char *s, double *out)
+{
+	char *end;
+
+	*out = g_ascii_strtod(s, &end);
+	return end != s && *end == '\0' && isfinite(*out);
+}
+
+bool
+disk_zones_parse(const char *s, struct disk_zone **zones, int *nzones,
+    char **why)
+{
+	char **parts = g_strsplit_set(s, ",", -1);
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct disk_zone));
+	int64_t cyl = 0;
+	bool ok = true;
+	int i;
+
+	for (i = 0; parts[i] != NULL && ok; i++) {
+		char *t = g_strstrip(parts[i]);
+		char **f;
+		struct disk_zone z;
+		double v[4] = { 0, 0, -1, -1 };
+		int n, k;
+
+		if (*t == '\0')
+			continue;
+		f = g_strsplit(t, ":", -1);
+		n = (int)g_strv_length(f);
+		for (k = 0; k < n && k < 4; k++)
+			if (!parse_num(g_strstrip(f[k]), &v[k]) ||
+			    (strcmp(f[k], "auto") == 0))
+				ok = false;
+		g_strfreev(f);
+		if (!ok || n < 2 || n > 4 || v[0] < 1 || v[0] != floor(v[0]) ||
+		    v[1] < 1 || v[1] != floor(v[1]) || (n > 2 && v[2] < 0) ||
+		    (n > 3 && v[3] < 0)) {
+			ok = false;
+			if (why != NULL)
+				*why = g_strdup_printf("disk.zones: \"%s\" is not "
+				    "CYLINDERS:SECTORS_PER_TRACK[:TRACK_SKEW[:CYLINDER_SKEW]]",
+				    t);
+			break;
+		}
+		memset(&z, 0, sizeof(z));
+		z.first_cyl = cyl;
+		z.last_cyl = cyl + (int64_t)v[0] - 1;
+		z.spt = (int)v[1];
+		z.track_skew = v[2];
+		z.cyl_skew = v[3];
+		cyl = z.last_cyl + 1;
+		g_array_append_val(a, z);
+	}
+	g_strfreev(parts);
+	if (ok && a->len == 0) {
+		ok = false;
+		if (why != NULL)
+			*why = g_strdup("disk.zones: no zones");
+	}
+	*nzones = ok ? (int)a->len : 0;
+	*zones = ok ? (struct disk_zone *)(void *)a->data : NULL;
+	g_array_free(a, !ok);
+	return ok;
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# End-to-end tests of the disk model: `vfssim disk` on the real drives'
+# validate traces (the demerit figures the README quotes), block traces
+# through each queue discipline, DiskSim parameter files and their errors,
+# and replays on every shipped drive profile.
+#
+#   VFSSIM=build/check/vfssim tests/e2e-disk.sh
+set -u
+VFSSIM=${VFSSIM:-./vfssim}
+case $VFSSIM in /*) ;; *) VFSSIM=$PWD/$VFSSIM ;; esac
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+T=$(mktemp -d /tmp/vfssim-e2e-disk.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 failn=0
+
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { failn=$((failn + 1)); echo "FAIL $*"; }
+sql() { sqlite3 -batch -noheader "$@"; }
+metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
+no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
+# x <= y for decimals
+le() { awk -v x="$1" -v y="$2" 'BEGIN { exit !(x + 0 <= y + 0) }'; }
+
+# ---- the validated drives: demerit within the issue's bounds ------------
+validate() { # name trace parv bound(% of mean)
+	local name=$1 trace=$2 parv=$3 bound=$4 db=$T/$1.db
+	if ! "$VFSSIM" disk --validate "$trace" --set disk.diskspecs="$parv" \
+	    --db "$db" -q >"$T/out" 2>&1 || ! no_sanitizer_report "$T/out"; then
+		bad "validate $name"; sed 's/^/     /' "$T/out" | head; return
+	fi
+	local meas sim dms dpct want n rows sums
+	meas=$(sed -n 's/^measured mean: \([0-9.]*\) ms$/\1/p' "$T/out")
+	sim=$(sed -n 's/^simulated mean: \([0-9.]*\) ms$/\1/p' "$T/out")
+	dms=$(sed -n 's/^demerit: \([0-9.]*\) ms (\([0-9.]*\) % of measured mean)$/\1/p' "$T/out")
+	dpct=$(sed -n 's/^demerit: \([0-9.]*\) ms (\([0-9.]*\) % of measured mean)$/\2/p' "$T/out")
+	# The measured mean, computed from the trace independently.
+	want=$(awk '{ s += $5; n++ } END { printf "%.3f", s / n / 1000 }' "$trace")
+	if [ "$(wc -l <"$T/out")" = 3 ] && [ "$meas" = "$want" ] && [ -n "$sim" ] &&
+	    [ -n "$dms" ] && le "$dpct" "$bound"; then
+		ok "validate $name: measured $meas ms, simulated $sim ms, demerit $dms ms = $dpct % (<= $bound %)"
+	else
+		bad "validate $name: $(tr '\n' ' ' <"$T/out") (want measured $want, demerit <= $bound %)"
+	fi
+	# Every request is a row whose parts add up to its service time.
+	n=$(grep -c . "$trace")
+	rows=$(sql "$db" "SELECT count(*) FROM disk_io WHERE run = 1")
+	sums=$(sql "$db" "SELECT count(*) FROM disk_io WHERE run = 1 AND
+		end_ns - start_ns = overhead_ns + seek_ns + rot_ns + xfer_ns AND
+		min(overhead_ns, seek_ns, rot_ns, xfer_ns) >= 0 AND cache_hit BETWEEN 0 AND 2")
+	local sm
+	sm=$(metric "$db" 1 validate.demerit_pct)
+	if [ "$rows" = "$n" ] && [ "$sums" = "$n" ] && [ -n "$sm" ] &&
+	    [ "$(sql "$db" "SELECT status || format FROM runs WHERE id = 1")" = completedisk-validate ]; then
+		ok "validate $name: $n disk_io rows, overhead + seek + rotation + transfer = service in each"
+	else
+		bad "validate $name: rows $rows of $n, $sums add up, summary demerit '$sm'"
+	fi
+}
+validate hp_c2247a disks/hp_c2247a/hp_c2247a.trace disks/hp_c2247a/hp_c2247a.parv 2
+validate cheetah9LP disks/cheetah9LP/cheetah9LP.trace disks/cheetah9LP/cheetah9LP.parv 5
+
+# The shipped profiles name the same files, relative to themselves.
+if "$VFSSIM" disk --validate disks/hp_c2247a/hp_c2247a.trace \
+    --profile profiles/disks/hp_c2247a.ini --db "$T/p.db" -q >"$T/a" 2>&1 &&
+    (cd "$T" && "$VFSSIM" disk --validate "$OLDPWD/disks/hp_c2247a/hp_c2247a.trace" \
+    --profile "$OLDPWD/profiles/disks/hp_c2247a.ini" --db "$T/q.db" -q) >"$T/b" 2>&1 &&
+    cmp -s "$T/a" "$T/b" && grep -q '^demerit' "$T/a"; then
+	ok "profiles/disks/hp_c2247a.ini finds its DiskSim files from any directory"
+else
+	bad "profile-relative diskspecs: $(cat "$T/a" "$T/b" | head -4)"
+fi
+
+# ---- a queue-heavy random block trace: the schedulers -------------------
+# 1500 random 4 KB reads and writes arriving every 2 ms, more than the
+# drive can serve: the queue grows, and ordering it pays.
+awk 'BEGIN { srand(11); for (i = 0; i < 1500; i++)
+	printf "%.3f 0 %d 8 %x\n", i * 2.0, int(rand() * 17000000), rand() < 0.7 }' >"$T/heavy.ascii"
+declare -A mean
+for s in fcfs clook sstf sptf; do
+	if "$VFSSIM" disk "$T/heavy.ascii" --set diskq.scheduler=$s --set disk.write_cache=off \
+	    --db "$T/heavy.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
+		run=$(sql "$T/heavy.db" "SELECT max(id) FROM runs")
+		mean[$s]=$(metric "$T/heavy.db" "$run" disk.mean_response_ns)
+	else
+		bad "heavy trace with $s"; sed 's/^/     /' "$T/out" | head -5
+		mean[$s]=0
+	fi
+done
+if le "${mean[clook]}" "$(awk -v f="${mean[fcfs]}" 'BEGIN { print f * 0.8 }')" &&
+    le "${mean[sptf]}" "$(awk -v f="${mean[fcfs]}" 'BEGIN { print f * 0.8 }')" &&
+    le "${mean[sptf]}" "${mean[clook]}"; then
+	ok "queue-heavy random load: mean response fcfs ${mean[fcfs]%.*} ns > clook ${mean[clook]%.*} > sptf ${mean[sptf]%.*} (sstf ${mean[sstf]%.*})"
+else
+	bad "schedulers: fcfs ${mean[fcfs]} clook ${mean[clook]} sstf ${mean[sstf]} sptf ${mean[sptf]}"
+fi
+# An open trace: requests wait in the queue; response = queue + service.
+qrows=$(sql "$T/heavy.db" "SELECT count(*) FROM disk_io WHERE run = 1 AND
+	start_ns - submit_ns = queue_ns AND queue_ns >= 0 AND start_ns >= submit_ns")
+if [ "$qrows" = 1500 ] && [ "$(sql "$T/heavy.db" "SELECT max(queue_ns) > 100000000 FROM disk_io WHERE run = 1")" = 1 ]; then
+	ok "an open block trace queues: every row's queue_ns = start - submit"
+else
+	bad "open trace queueing: $qrows rows consistent"
+fi
+
+# The same trace twice gives the same rows.
+for i in 1 2; do
+	"$VFSSIM" disk "$T/heavy.ascii" --set diskq.scheduler=sptf --db "$T/det$i.db" -q >/dev/null 2>&1
+	sql "$T/det$i.db" "SELECT * FROM disk_io ORDER BY seq" >"$T/det$i.txt"
+done
+if [ -s "$T/det1.txt" ] && cmp -s "$T/det1.txt" "$T/det2.txt"; then
+	ok "the same block trace twice gives identical disk_io rows"
+else
+	bad "block trace not deterministic"
+fi
+
+# A drive's .diskspecs alone (no bus: the drive's own transfer time).
+if "$VFSSIM" disk "$T/heavy.ascii" --set disk.diskspecs=disks/cheetah9LP/cheetah9LP.diskspecs \
+    --db "$T/ds.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
+	ok "a .diskspecs on its own describes the drive"
+else
+	bad "diskspecs alone: $(head -3 "$T/out")"
+fi
+
+# ---- replays on every shipped drive --------------------------------------
+for p in profiles/disks/*.ini; do
+	if "$VFSSIM" replay traces/d4-find-cat.strace.gz --profile "$p" --db "$T/r.db" -q \
+	    >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
+		run=$(sql "$T/r.db" "SELECT max(id) FROM runs")
+		n=$(sql "$T/r.db" "SELECT count(*) FROM disk_io WHERE run = $run")
+		ok "replay on $p: complete, $n disk requests"
+	else
+		bad "replay on $p"; sed 's/^/     /' "$T/out" | head -5
+	fi
+done
+
+# ---- bad input: exit 2, a message naming the file and line, no database --
+expect_bad() { # what, expected message part, command...
+	local what=$1 want=$2; shift 2
+	rm -f "$T/bad.db"
+	"$@" --db "$T/bad.db" >"$T/out" 2>&1
+	local rc=$?
+	if [ $rc = 2 ] && grep -q -- "$want" "$T/out" && no_sanitizer_report "$T/out" &&
+	    { [ ! -e "$T/bad.db" ] || [ "$(sql "$T/bad.db" "SELECT count(*) FROM runs")" = 0 ]; }; then
+		ok "bad input: $what -> exit 2, \"$(head -1 "$T/out" | cut -c1-90)\""
+	else
+		bad "bad input: $what: exit $rc, $(head -2 "$T/out")"
+	fi
+}
+printf 'R Miss 100 8 5000.0 100.0\nR Miss 200 eight 5000.0 100.0\n' >"$T/v1.trace"
+expect_bad "malformed validate line" "v1.trace:2:" "$VFSSIM" disk "$T/v1.trace"
+printf 'X Miss 100 8 5000.0 100.0\n' >"$T/v2.trace"
+expect_bad "validate line not R or W" "v2.trace:1:" "$VFSSIM" disk --validate "$T/v2.trace"
+printf '0.0 0 100 8 1\n5.0 0 99999999999 8 1\n' >"$T/a1.ascii"
+expect_bad "block beyond the drive" "a1.ascii:2: blocks" "$VFSSIM" disk "$T/a1.ascii"
+printf '5.0 0 100 8 1\n1.0 0 100 8 1\n' >"$T/a2.ascii"
+expect_bad "arrivals going back in time" "a2.ascii:2:" "$VFSSIM" disk "$T/a2.ascii"
+expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validate "$T/a2.ascii"
+head -c 3000 /dev/urandom >"$T/junk.trace"
+printf 'R' | cat - "$T/junk.trace" >"$T/junk2.trace"
+expect_bad "binary junk" "junk2.trace:" "$VFSSIM" disk "$T/junk2.trace"
+
+mkdir -p "$T/specs"
+cp disks/hp_c2247a/* "$T/specs/"
+sed -i 's/Allow write prebuffering = 0/Allow write prebuffering = 1/' "$T/specs/hp_c2247a.diskspecs"
+expect_bad "an unsupported DiskSim parameter value" \
+    "hp_c2247a.diskspecs:[0-9]*: Allow write prebuffering = 1: not supported: taking a queued write's data" \
+    "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
+cp disks/hp_c2247a/hp_c2247a.diskspecs "$T/specs/"
+sed -i 's/Print stats = 1,/Print stats = 1,\n   Spindle colour = 3,/' "$T/specs/hp_c2247a.diskspecs"
+expect_bad "an unknown DiskSim parameter" "\"Spindle colour\" in disksim_disk is not a parameter vfssim knows" \
+    "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
+cp disks/hp_c2247a/hp_c2247a.diskspecs "$T/specs/"
+sed -i 's/Seek type = hplplus10/Seek type = psychic/' "$T/specs/hp_c2247a_validate.model"
+expect_bad "an unsupported seek type" "hp_c2247a_validate.model:[0-9]*: Seek type = psychic" \
+    "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
+expect_bad "a drive key beside disk.diskspecs" "disk.rpm is set, but disk.diskspecs describes the drive" \
+    "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \
+    --set disk.rpm=7200
+expect_bad "a missing DiskSim file" "nope.parv" \
+    "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/nope.parv"
+expect_bad "malformed disk.zones" "disk.zones" \
+    "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=1000x300
+
+echo "e2e-disk: $pass passed, $failn failed"
+[ "$failn" = 0 ]
