@@ -82,6 +82,24 @@ const struct pkey profile_keys[] = {
 	{ "vfs", "iosize_max", PK_SIZE, "128K", "vfs.iosize_max", NULL,
 	  "The mount's largest I/O (mnt_iosize_max: 128K from the ATA driver)" },
 
+	{ "cluster", "read", PK_BOOL, "true", NULL, NULL,
+	  "Clustered reads and read-ahead (cluster_read); false is a mount "
+	  "with noclusterr: one block a read, plus one block read ahead "
+	  "(breadn) for a sequential reader" },
+	{ "cluster", "write", PK_BOOL, "true", NULL, NULL,
+	  "Write clustering (cluster_write); false is a mount with noclusterw: "
+	  "each completed block is written at once, alone (bawrite)" },
+	{ "cluster", "read_max", PK_INT, "32", "vfs.read_max", NULL,
+	  "Most blocks cluster_read keeps read ahead (MAXRA, 32, in 2001; "
+	  "later kernels made it vfs.read_max, 8)" },
+	{ "cluster", "write_behind", PK_INT, "1", "vfs.write_behind", NULL,
+	  "0: completed clusters stay delayed writes; 1: a sequential "
+	  "writer's completed cluster is written at once; 2: the cluster "
+	  "before it is (one cluster of lag)" },
+	{ "ffs", "doreallocblks", PK_BOOL, "true", "vfs.ffs.doreallocblks", NULL,
+	  "cluster_write may move a file's blocks to make a cluster "
+	  "contiguous (ffs_reallocblks)" },
+
 	{ "syncer", "syncdelay", PK_TIME, "30s", NULL, NULL,
 	  "How long the syncer waits before revisiting a vnode it could not clean" },
 	{ "syncer", "filedelay", PK_TIME, "30s", "kern.filedelay", NULL,

@@ -1093,6 +1093,23 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "bio.cluster_mean_bufs", c->cluster_writes ?
 	    (double)c->cluster_bufs / (double)c->cluster_writes : 0);
 	put(r, "bio.bufdefragcnt", (double)k->bc.bufdefragcnt);
+	/* vfs_cluster: read-ahead and how much of it processes read, the
+	 * multi-block I/Os, write-behind, block reallocation. */
+	put(r, "cluster.readahead_blocks", (double)c->readahead_blocks);
+	put(r, "cluster.readahead_used", (double)c->readahead_used);
+	put(r, "cluster.readahead_unused", (double)c->readahead_unused);
+	put(r, "cluster.readahead_accuracy", c->readahead_blocks ?
+	    (double)c->readahead_used / (double)c->readahead_blocks : 0);
+	put(r, "cluster.reads", (double)c->cluster_reads);
+	put(r, "cluster.read_mean_bufs", c->cluster_reads ?
+	    (double)c->cluster_read_bufs / (double)c->cluster_reads : 0);
+	put(r, "cluster.writes", (double)c->cluster_writes);
+	put(r, "cluster.write_mean_bufs", c->cluster_writes ?
+	    (double)c->cluster_bufs / (double)c->cluster_writes : 0);
+	put(r, "cluster.writebehind_ios", (double)c->writebehind_ios);
+	put(r, "cluster.writebehind_bufs", (double)c->writebehind_bufs);
+	put(r, "cluster.realloc_calls", (double)c->realloc_calls);
+	put(r, "cluster.realloc_blocks", (double)c->realloc_blocks);
 	put(r, "vm.page_count", k->vm.cnt.v_page_count);
 	put(r, "vm.free_at_end", k->vm.cnt.v_free_count);
 	put(r, "vm.cached_at_end", k->vm.cnt.v_cache_count +

@@ -176,6 +176,15 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    get(v, "bio.dirty_peak"), get(v, "bio.hidirtybuffers"),
 	    get(v, "bio.bwillwrite_stalls"), get(v, "bio.written_by_syncer"),
 	    get(v, "bio.written_by_bufdaemon"), get(v, "bio.written_by_processes"));
+	fprintf(out, "  cluster    read-ahead %.0f blocks, %.1f%% of them read; %.0f "
+	    "cluster reads (mean %.1f blocks), %.0f cluster writes (mean %.1f); "
+	    "write-behind %.0f I/Os; %.0f blocks moved by reallocblks; %.0f pbuf "
+	    "waits\n",
+	    get(v, "cluster.readahead_blocks"),
+	    100 * get(v, "cluster.readahead_accuracy"), get(v, "cluster.reads"),
+	    get(v, "cluster.read_mean_bufs"), get(v, "cluster.writes"),
+	    get(v, "cluster.write_mean_bufs"), get(v, "cluster.writebehind_ios"),
+	    get(v, "cluster.realloc_blocks"), get(v, "vm.pbuf_waits"));
 	human_bytes(a, sizeof(a), get(v, "disk.bytes_read"));
 	human_bytes(b, sizeof(b), get(v, "disk.bytes_written"));
 	fprintf(out, "  disk       %.0f reads (%s), %.0f writes (%s), busy %.1f%%\n",

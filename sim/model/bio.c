@@ -957,6 +957,8 @@ breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 			continue;
 		}
 		k->cnt.readahead_blocks++;
+		if (rabp->b_npages > 0)
+			rabp->b_pages[0]->rahead = true;	/* see cluster_ra_used */
 		bread_start(k, rabp, true);
 	}
 	if (issued)
@@ -1388,6 +1390,21 @@ bio_note_version(struct kern *k, struct buf *bp)
 	if (bc->ver_mem == NULL || bp->b_blkno < 0)
 		return;
 	bp->b_version = ++bc->version;
+	key = g_new(int64_t, 1);
+	*key = bp->b_blkno;
+	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
+}
+
+/* ffs_reallocblks moved bp's block: its data now belongs at the new
+ * b_blkno (the old block was freed, and its versions forgotten with it). */
+void
+bio_moved_block(struct kern *k, struct buf *bp)
+{
+	struct bufcache *bc = &k->bc;
+	int64_t *key;
+
+	if (bc->ver_mem == NULL || bp->b_version == 0)
+		return;
 	key = g_new(int64_t, 1);
 	*key = bp->b_blkno;
 	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));

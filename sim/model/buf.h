@@ -208,6 +208,7 @@ bool	buf_dirty_count_severe(const struct kern *k);
 /* The data-version bookkeeping behind the "nothing lost" check. */
 void	bio_note_version(struct kern *k, struct buf *bp);
 void	bio_forget_block(struct kern *k, ufs2_daddr_t blkno);
+void	bio_moved_block(struct kern *k, struct buf *bp);
 /* Blocks whose last written version is not on disk. */
 uint64_t bio_verify(struct kern *k, uint64_t *checked);
 
@@ -215,7 +216,14 @@ uint64_t bio_verify(struct kern *k, uint64_t *checked);
 void	bufcache_check(struct kern *k);
 
 /* vfs_cluster.c */
-void	cluster_wbuild(struct kern *k, struct vnode *vp, int size,
+int	cluster_read(struct kern *k, struct vnode *vp, int64_t filesize,
+	    int64_t lblkno, int size, int64_t totread, int seqcount,
+	    struct buf **bpp);
+void	cluster_write(struct kern *k, struct buf *bp, int64_t filesize,
+	    int seqcount);
+int	cluster_wbuild(struct kern *k, struct vnode *vp, int size,
 	    int64_t start_lbn, int len);
+/* The block's first page was read ahead and not yet used: count it used. */
+void	cluster_ra_used(struct kern *k, struct buf *bp);
 
 #endif

@@ -11,6 +11,7 @@
 #include "kern.h"
 #include "kassert.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define isfree(fs, b)	((fs)->fs_blksfree[(b) >> 3] & (1u << ((b) & 7)))
@@ -164,6 +165,27 @@ ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn)
 	return b == 0 ? -1 : fsbtodb(&k->fs, b);
 }
 
+/*
+ * ufs_bmaparray with a run length: the device address of lbn (-1 for a
+ * hole) and, in *runp, how many of the following blocks (at most maxrun)
+ * lie right after it on the disk — what lets cluster_read and
+ * cluster_write issue one I/O for several blocks.
+ */
+ufs2_daddr_t
+ffs_bmap_run(struct kern *k, struct inode *ip, int64_t lbn, int maxrun,
+    int *runp)
+{
+	int64_t b = blk_get(ip, lbn);
+	int run = 0;
+
+	if (b != 0)
+		while (run < maxrun && blk_get(ip, lbn + run + 1) == b + run + 1)
+			run++;
+	if (runp != NULL)
+		*runp = run;
+	return b == 0 ? -1 : fsbtodb(&k->fs, b);
+}
+
 /* ffs_blkpref + ffs_alloc: the block after the previous one if it is free,
  * else the first free block from the rotor on. */
 static int64_t
@@ -223,6 +245,82 @@ ffs_balloc(struct kern *k, struct inode *ip, int64_t lbn)
 		return -1;
 	blk_set(ip, lbn, b);
 	return fsbtodb(&k->fs, b);
+}
+
+/*
+ * A run of len free blocks, searched forward from pref to the end of the
+ * file system and then from its start (ffs_clusteralloc scans a cylinder
+ * group's free-cluster map forward from the preference only; ffs_hashalloc
+ * then tries the other groups).  0 when there is none.
+ */
+static int64_t
+ffs_findrun(struct fs *fs, int64_t pref, int len)
+{
+	int64_t b, run = 0, start = pref, pass;
+
+	if (start < fs->fs_firstblk || start >= fs->fs_size)
+		start = fs->fs_firstblk;
+	for (pass = 0; pass < 2; pass++) {
+		int64_t end = pass == 0 ? fs->fs_size : MIN(start + len, fs->fs_size);
+
+		run = 0;
+		for (b = pass == 0 ? start : fs->fs_firstblk; b < end; b++) {
+			/* Whole bytes of allocated blocks at a time. */
+			if (run == 0 && (b & 7) == 0 && b + 8 <= end &&
+			    fs->fs_blksfree[b >> 3] == 0) {
+				b += 7;
+				continue;
+			}
+			run = isfree(fs, b) ? run + 1 : 0;
+			if (run == len)
+				return b - len + 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * ffs_reallocblks (VOP_REALLOCBLKS, from cluster_write): move the n
+ * buffers of consecutive logical blocks in bufs[] to one run of free blocks
+ * so that they can go to the disk as one cluster.  The preference is the
+ * block after the one before the run (ffs_blkpref), the search forward
+ * from it; on success the old blocks are freed, the block map points at
+ * the new ones and each buffer's b_blkno is retargeted (the caller
+ * bdwrites them all: their data now belongs at the new place).  ENOSPC,
+ * changing nothing, when reallocation is off (vfs.ffs.doreallocblks) or
+ * there is no such run.
+ */
+int
+ffs_reallocblks(struct kern *k, struct inode *ip, struct buf **bufs, int n)
+{
+	struct fs *fs = &k->fs;
+	int64_t start = bufs[0]->b_lblkno, pref, nb;
+	int i;
+
+	if (!k->p.doreallocblks || n < 2)
+		return ENOSPC;
+	for (i = 0; i < n; i++)
+		if (bufs[i]->b_lblkno != start + i || blk_get(ip, start + i) == 0)
+			return ENOSPC;
+	k->cnt.realloc_calls++;
+	pref = start > 0 && blk_get(ip, start - 1) != 0 ?
+	    blk_get(ip, start - 1) + 1 : blk_get(ip, start);
+	if (fs->fs_nbfree < n || (nb = ffs_findrun(fs, pref, n)) == 0)
+		return ENOSPC;
+	for (i = 0; i < n; i++) {
+		struct buf *bp = bufs[i];
+		int64_t old = blk_get(ip, start + i);
+
+		clrfree(fs, nb + i);
+		fs->fs_nbfree--;
+		blk_set(ip, start + i, nb + i);
+		ffs_blkfree(k, old);
+		bp->b_blkno = fsbtodb(fs, nb + i);
+		bio_moved_block(k, bp);
+	}
+	fs->fs_rotor = nb + n;
+	k->cnt.realloc_blocks += (uint64_t)n;
+	return 0;
 }
 
 void

@@ -68,6 +68,13 @@ struct inode *ffs_ialloc(struct kern *k, bool isdir);
 void	ffs_ifree(struct kern *k, struct inode *ip);
 /* The device address of a logical block; -1 for a hole. */
 ufs2_daddr_t ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn);
+/* The same, and in *runp how many following blocks (at most maxrun) are
+ * physically contiguous with it (VOP_BMAP's run length). */
+ufs2_daddr_t ffs_bmap_run(struct kern *k, struct inode *ip, int64_t lbn,
+	    int maxrun, int *runp);
+/* Move n buffers of consecutive blocks to one contiguous run (cluster_write);
+ * 0 or ENOSPC. */
+int	ffs_reallocblks(struct kern *k, struct inode *ip, struct buf **bufs, int n);
 /* Allocate the block if it is a hole; returns its device address or -1
  * when the file system is full. */
 ufs2_daddr_t ffs_balloc(struct kern *k, struct inode *ip, int64_t lbn);

@@ -200,6 +200,11 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->vmiodirenable = profile_bool(pr, "vm", "vmiodirenable");
 	kp->io_reserve = profile_bool(pr, "vm", "io_reserve");
 	kp->iosize_max = (int)profile_int(pr, "vfs", "iosize_max");
+	kp->cluster_read = profile_bool(pr, "cluster", "read");
+	kp->cluster_write = profile_bool(pr, "cluster", "write");
+	kp->read_max = (int)profile_int(pr, "cluster", "read_max");
+	kp->write_behind = (int)profile_int(pr, "cluster", "write_behind");
+	kp->doreallocblks = profile_bool(pr, "ffs", "doreallocblks");
 	kp->verify = profile_bool(pr, "replay", "verify");
 	kp->check_every_event = profile_bool(pr, "replay", "check_every_event");
 	kp->syncdelay = profile_int(pr, "syncer", "syncdelay");
@@ -238,6 +243,10 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	CHECK(kp->iosize_max >= 4096 && kp->iosize_max <= MAXPHYS &&
 	    kp->iosize_max % 4096 == 0,
 	    "vfs.iosize_max must be a multiple of 4K from 4K to 128K");
+	CHECK(kp->read_max >= 1 && kp->read_max <= 1024,
+	    "cluster.read_max must be 1..1024 blocks");
+	CHECK(kp->write_behind >= 0 && kp->write_behind <= 2,
+	    "cluster.write_behind must be 0, 1 or 2");
 	CHECK(kp->kernel_wired >= 0 && kp->kernel_wired < kp->memory,
 	    "vm.kernel_wired must be less than machine.memory");
 	CHECK(kp->hidirtybuffers >= 0 && kp->lodirtybuffers >= 0,
@@ -428,6 +437,9 @@ kern_sysctl_foreach(struct kern *k,
 	OUT("vfs.bwillwrite", "%d", bc->bwillwrite_on);
 	OUT("vfs.vmiodirenable", "%d", k->p.vmiodirenable);
 	OUT("vfs.iosize_max", "%d", bc->iosize_max);
+	OUT("vfs.read_max", "%d", k->p.read_max);
+	OUT("vfs.write_behind", "%d", k->p.write_behind);
+	OUT("vfs.ffs.doreallocblks", "%d", k->p.doreallocblks);
 	OUT("vfs.bufpolicy", "%s", bc->policy != NULL ? bc->policy->name :
 	    "freebsd");
 	OUT("vm.io_reserve", "%d", k->p.io_reserve);

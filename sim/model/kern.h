@@ -45,6 +45,11 @@ struct kern_params {
 	int		 lofreebuffers, hifreebuffers;		/* 0: derived */
 	int64_t		 lorunningspace, hirunningspace;
 	int		 iosize_max;	/* the mount's largest I/O */
+	bool		 cluster_read;	/* no MNT_NOCLUSTERR */
+	bool		 cluster_write;	/* no MNT_NOCLUSTERW */
+	int		 read_max;	/* MAXRA */
+	int		 write_behind;	/* vfs.write_behind 0/1/2 */
+	bool		 doreallocblks;	/* vfs.ffs.doreallocblks */
 	bool		 bwillwrite;	/* the throttle is on */
 	const struct bufpolicy_ops *bufpolicy;	/* NULL: FreeBSD's LRU */
 	bool		 opt_bound;	/* evaluate policies offline at the end */
@@ -65,8 +70,15 @@ struct kern_params {
  * (summary) and every sample interval (samples). */
 struct kern_counters {
 	uint64_t	 getblk, getblk_hits, pagecache_hits;
-	uint64_t	 bread, bread_hits, bread_holes, readahead_blocks;
-	uint64_t	 cluster_writes, cluster_bufs;
+	uint64_t	 bread, bread_hits, bread_holes;
+	uint64_t	 readahead_blocks;	/* read ahead (not asked for) */
+	uint64_t	 readahead_used;	/* ... and read by a process */
+	uint64_t	 readahead_unused;	/* ... and gone before that */
+	uint64_t	 cluster_reads, cluster_read_bufs;	/* multi-block reads */
+	uint64_t	 cluster_writes, cluster_bufs;	/* multi-block writes */
+	uint64_t	 wbuild_ios, wbuild_bufs;	/* cluster_wbuild's writes */
+	uint64_t	 writebehind_ios, writebehind_bufs;
+	uint64_t	 realloc_calls, realloc_blocks;	/* ffs_reallocblks */
 	uint64_t	 bdwrite, bawrite, bwrite_sync;
 	uint64_t	 bwillwrite_stalls;
 	sim_time_t	 bwillwrite_stall_ns;

@@ -199,6 +199,11 @@ vm_page_remove(struct kern *k, struct vm_page *m)
 {
 	if (m->object == NULL)
 		return;
+	if (m->rahead) {
+		/* read ahead, and gone before anyone read it */
+		k->cnt.readahead_unused++;
+		m->rahead = false;
+	}
 	g_hash_table_remove(k->vm.hash, &m->key);
 	TAILQ_REMOVE(&m->object->v_pages, m, listq);
 	m->object->v_npages--;

@@ -44,6 +44,8 @@ struct vm_page {
 	TAILQ_ENTRY(vm_page) pageq;	/* on its queue */
 	uint8_t		 queue;		/* enum pq */
 	bool		 valid;		/* holds the file's data */
+	bool		 rahead;	/* first page of a block read ahead
+					   and not yet read by a process */
 	uint16_t	 wire_count;	/* buffers that hold it */
 	TAILQ_ENTRY(vm_page) listq;	/* on its vnode's page list */
 };

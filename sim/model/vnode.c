@@ -394,30 +394,50 @@ uiomove_cost(struct kern *k, int64_t bytes)
 }
 
 /*
- * vn_read: read len bytes at off, one fs block at a time (ffs_read): bread
- * each block (a hit costs only the copy; a miss waits for the disk), copy it
- * out, and bqrelse it to the tail of the CLEAN queue.
+ * vn_read: read len bytes at off, one fs block at a time, as ffs_read
+ * does.  The primitive depends on where the block lies and the mount: the
+ * last block of the file is a plain bread (nothing to read ahead); with
+ * read clustering, cluster_read (the rest of the request in one I/O, and
+ * read-ahead from the sequential score in ioflag); without it, breadn with
+ * one block of read-ahead for a sequential reader, else bread.  A hit
+ * costs only the copy; a miss waits for the disk.  The buffer goes back to
+ * the tail of CLEAN (bqrelse) — or, for O_DIRECT, is released with its
+ * pages (B_DIRECT | B_RELBUF) so that the data is not cached.
  */
 int
 vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 {
+	struct inode *ip = vp->v_data;
 	int bsize = k->fs.fs_bsize;
+	int seqcount = ioflag >> IO_SEQSHIFT;
 	int error = 0;
 
-	(void)ioflag;
-	while (len > 0) {
-		int64_t lbn = off / bsize;
+	while (len > 0 && off < ip->i_size) {
+		int64_t lbn = off / bsize, nextlbn = lbn + 1;
 		int64_t boff = off % bsize;
-		int64_t xfer = MIN((int64_t)bsize - boff, len);
+		int64_t xfer = MIN(MIN((int64_t)bsize - boff, len), ip->i_size - off);
 		struct buf *bp;
 
-		error = bread(k, vp, lbn, bsize, &bp);
+		if (nextlbn * bsize >= ip->i_size)
+			error = bread(k, vp, lbn, bsize, &bp);
+		else if (k->p.cluster_read)
+			error = cluster_read(k, vp, ip->i_size, lbn, bsize, len,
+			    seqcount, &bp);
+		else if (seqcount > 1)
+			error = breadn(k, vp, lbn, bsize, &nextlbn, &bsize, 1, &bp);
+		else
+			error = bread(k, vp, lbn, bsize, &bp);
+		cluster_ra_used(k, bp);
 		uiomove_cost(k, xfer);
 		if (error != 0) {
 			brelse(k, bp);
 			break;
 		}
-		bqrelse(k, bp);
+		if (ioflag & IO_DIRECT) {
+			bp->b_flags |= B_DIRECT | B_RELBUF;
+			brelse(k, bp);
+		} else
+			bqrelse(k, bp);
 		k->cnt.bytes_read += (uint64_t)xfer;
 		off += xfer;
 		len -= xfer;
@@ -429,14 +449,14 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
  * vn_write: bwillwrite first (before any lock, as vn_write does), then per
  * block (ffs_write): allocate it (ffs_balloc), get its buffer — reading the
  * old contents first only when part of an existing block is overwritten —
- * copy in, and either write it now (IO_SYNC) or leave it dirty (bdwrite) for
- * buf_daemon or the syncer.
+ * copy in, and dispose of it by ffs_write's rules (below).
  */
 int
 vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 {
 	struct inode *ip = vp->v_data;
 	int bsize = k->fs.fs_bsize;
+	int seqcount = ioflag >> IO_SEQSHIFT;
 	int error = 0;
 
 	bwillwrite(k);
@@ -472,16 +492,31 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 		bio_note_version(k, bp);
 		if (off + xfer > ip->i_size)
 			ip->i_size = off + xfer;
-		/* The write-disposition rules of ffs_write: synchronous if
-		 * asked; async at once when memory is severely short (part of
-		 * the seed's low-memory fix: keep I/O moving rather than pile
-		 * up); otherwise a delayed write.  (The later rule that also
-		 * writes at once when the dirty buffers are severe is not in
-		 * the 2001 code: bwillwrite is what holds writers back.) */
+		/*
+		 * The write-disposition rules of ffs_write, in order:
+		 * synchronous if asked; async at once when memory is severely
+		 * short (part of the seed's low-memory fix: keep I/O moving
+		 * rather than pile up); a block now completely written goes to
+		 * cluster_write (or, on a noclusterw mount, to the disk at
+		 * once); a partial O_DIRECT block is written at once; anything
+		 * else is a delayed write.  (The later rule that also writes
+		 * at once when dirty buffers are severe is not in the 2001
+		 * code: bwillwrite is what holds writers back.)
+		 */
 		bp->b_flags |= B_CLUSTEROK;
-		if (ioflag & IO_SYNC)
+		if (ioflag & IO_DIRECT)
+			bp->b_flags |= B_DIRECT;
+		if (ioflag & IO_SYNC) {
+			bp->b_flags &= ~B_CLUSTEROK;
 			error = bwrite(k, bp);
-		else if (k->p.io_reserve && vm_page_count_severe(k))
+		} else if (k->p.io_reserve && vm_page_count_severe(k))
+			bawrite(k, bp);
+		else if (xfer + boff == bsize) {
+			if (k->p.cluster_write)
+				cluster_write(k, bp, ip->i_size, seqcount);
+			else
+				bawrite(k, bp);
+		} else if (ioflag & IO_DIRECT)
 			bawrite(k, bp);
 		else
 			bdwrite(k, bp);
@@ -589,6 +624,9 @@ vn_truncate(struct kern *k, struct vnode *vp, int64_t length)
 		vinvalbuf_range(k, vp, howmany_blk(&k->fs, length));
 		ffs_truncate_blocks(k, ip, length);
 	}
+	/* ffs_truncate forgets the cluster being built. */
+	vp->v_cstart = vp->v_lastw = vp->v_lasta = 0;
+	vp->v_clen = 0;
 	ip->i_size = length;
 	return 0;
 }

@@ -43,6 +43,11 @@ struct vnode {
 	TAILQ_ENTRY(vnode) v_synclist;	/* on a syncer-wheel slot */
 	int		 v_syncslot;
 	struct inode	*v_data;	/* the inode */
+	/* write clustering (cluster_write) */
+	int64_t		 v_cstart;	/* first block of the cluster */
+	int64_t		 v_lastw;	/* last block written */
+	ufs2_daddr_t	 v_lasta;	/* its device address */
+	int		 v_clen;	/* blocks the cluster may grow by */
 };
 
 TAILQ_HEAD(vnodelst, vnode);
@@ -52,6 +57,9 @@ TAILQ_HEAD(vnodelst, vnode);
 #define IO_APPEND	0x02
 #define IO_SYNC		0x04
 #define IO_DIRECT	0x08
+/* The sequential score (f_seqcount) rides in the upper bits of ioflag. */
+#define IO_SEQSHIFT	16
+#define IO_SEQMAX	127
 
 /* VOP_FSYNC waitfor */
 #define MNT_WAIT	1
