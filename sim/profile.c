@@ -364,8 +364,10 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 		what = "a number";
 		break;
 	case PK_BOOL:
-		ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
-		what = "true or false";
+		/* 1 and 0 too: what sysctl(8) users write */
+		ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
+		    strcmp(v, "1") == 0 || strcmp(v, "0") == 0;
+		what = "true or false (or 1 or 0)";
 		break;
 	case PK_STRING:
 		break;
@@ -701,7 +703,7 @@ bool
 profile_bool(const struct profile *p, const char *group, const char *key)
 {
 	char *v = raw(p, group, key, PK_BOOL);
-	bool b = strcmp(v, "true") == 0;
+	bool b = strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
 
 	g_free(v);
 	return b;

@@ -5,9 +5,8 @@
 # seed's bwillwrite claim shows: the tree-creation workload stalls writers
 # on a 32 MB machine and not on a 1 GB one.
 #
-# Not here yet: "write-behind helps the sequential writer and not the DBM
-# workload" needs write-behind, which the simulator does not model yet
-# (issue 5); the seq and dbm generators are ready for that test.
+# "Write-behind helps the sequential writer and not the DBM workload" is
+# shown with the seq and dbm generators in tests/e2e-cluster.sh.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-gen.sh
 set -u

@@ -266,27 +266,6 @@ install:
 	fdrop(k, fp);
 }
 
-/*
- * sequential_heuristic (vfs_vnops.c): an access that starts where the
- * last one on this open file ended (or at 0 while the score is positive)
- * raises the file's score by the request's size in BKVASIZE units, up to
- * IO_SEQMAX; any other drops it to 1, or to 0 if it was 1 already.  Reads
- * and writes share the score.  Returns it in ioflag's upper bits.
- */
-static int
-sequential_heuristic(struct file *fp, int64_t off, int64_t resid)
-{
-	if ((off == 0 && fp->f_seqcount > 0) || off == fp->f_nextoff) {
-		int64_t inc = resid / BKVASIZE + (resid % BKVASIZE != 0);
-
-		fp->f_seqcount = (int)MIN((int64_t)fp->f_seqcount + MAX(inc, 1),
-		    IO_SEQMAX);
-		return fp->f_seqcount << IO_SEQSHIFT;
-	}
-	fp->f_seqcount = fp->f_seqcount > 1 ? 1 : 0;
-	return 0;
-}
-
 static void
 sys_rw(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out, bool write)

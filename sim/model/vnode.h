@@ -87,6 +87,10 @@ struct nameidata {
 int	namei(struct kern *k, struct vnode *dir, const char *path,
 	    struct nameidata *nd);
 
+/* The sequential-access score of an open file, updated for an access of
+ * resid bytes at off, as ioflag bits (vfs_vnops.c). */
+struct file;
+int	sequential_heuristic(struct file *fp, int64_t off, int64_t resid);
 int	vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	    int ioflag);
 int	vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,

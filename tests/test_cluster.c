@@ -1,0 +1,599 @@
+/* Unit tests of clustering (vfs_cluster.c) and the sequential heuristic:
+ * a sequential reader gets MAXPHYS reads at the media rate and uses what
+ * is read ahead; backwards and random readers get no read-ahead to waste;
+ * write-behind starts a sequential writer's I/O early and keeps its dirty
+ * buffers few, and leaves DBM's random writes alone (the seed's
+ * e4649cfac3), which RELENG_4 of 2001 did not; ffs_reallocblks keeps a
+ * file contiguous under interleaved writers.  The accounting invariants
+ * are checked after every event. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "file.h"
+#include "kern.h"
+#include "profile.h"
+
+#define MB		(1024 * 1024)
+
+struct machine {
+	struct sim	*s;
+	struct kern	*k;
+	struct profile	*prof;
+	GArray		*reqs;		/* struct diskreq copies, by completion */
+};
+
+static void
+record(void *arg, const struct diskreq *r)
+{
+	struct machine *m = arg;
+
+	g_array_append_val(m->reqs, *r);
+}
+
+/* Boot a 128 MB machine.  With check, the accounting invariants are
+ * checked after every event (slow: the big runs check only at the end). */
+static void
+boot_with(struct machine *m, const char *const *sets, bool check)
+{
+	GError *err = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->s = sim_create();
+	m->prof = profile_new();
+	if (check)
+		assert_true(profile_set(m->prof, "replay.check_every_event=true",
+		    &err));
+	for (; sets != NULL && *sets != NULL; sets++)
+		if (!profile_set(m->prof, *sets, &err))
+			fail_msg("%s", err->message);
+	m->k = kern_boot(m->s, m->prof, &err);
+	if (m->k == NULL)
+		fail_msg("boot: %s", err->message);
+	m->reqs = g_array_new(FALSE, TRUE, sizeof(struct diskreq));
+	m->k->hooks.arg = m;
+	m->k->hooks.disk_done = record;
+}
+
+static void
+boot(struct machine *m, const char *const *sets)
+{
+	boot_with(m, sets, true);
+}
+
+static void
+syncer_proc(void *arg)
+{
+	kern_sync(arg);
+}
+
+/* Write everything out, as the end of a run does. */
+static void
+sync_all(struct machine *m)
+{
+	sim_spawn(m->s, "sync", syncer_proc, m->k, 0);
+	assert_int_equal(sim_run(m->s), SIM_DONE);
+	assert_int_equal(m->k->bc.numdirtybuffers, 0);
+}
+
+static void
+shutdown_machine(struct machine *m)
+{
+	bufcache_check(m->k);
+	sim_destroy(m->s);
+	kern_shutdown(m->k);
+	profile_free(m->prof);
+	g_array_free(m->reqs, TRUE);
+}
+
+static struct vnode *
+mkfile(struct machine *m, const char *name, int64_t prealloc)
+{
+	struct vnode *vp;
+
+	assert_int_equal(vn_create(m->k, vn_root(m->k), name, VREG, &vp), 0);
+	if (prealloc > 0)
+		assert_true(ffs_prealloc(m->k, vp->v_data, prealloc));
+	vref(vp);
+	return vp;
+}
+
+/* read(2)/write(2) of one open file as sys_rw does it: the sequential
+ * heuristic, then VOP_READ/VOP_WRITE, then the offsets. */
+static void
+rw(struct kern *k, struct file *fp, int64_t off, int64_t len, bool write)
+{
+	int ioflag = sequential_heuristic(fp, off, len);
+
+	if (write)
+		(void)vn_write(k, fp->f_vnode, off, len, ioflag);
+	else
+		(void)vn_read(k, fp->f_vnode, off, len, ioflag);
+	fp->f_offset = fp->f_nextoff = off + len;
+}
+
+/* Sectors a second the drive sustains reading its first zone: each track
+ * takes a revolution, and each switch to the next track its skew. */
+static double
+zone0_rate(const struct kern *k)
+{
+	const struct disk_zone *z = &k->disk.p.zones[0];
+	int heads = k->disk.p.heads;
+	double revs = heads + ((heads - 1) * z->track_skew + z->cyl_skew) / z->spt;
+
+	return (double)heads * z->spt * DEV_BSIZE / (revs * k->disk.period / 1e9);
+}
+
+static void
+reads_writes(const struct machine *m, int *reads, int *writes)
+{
+	guint i;
+
+	*reads = *writes = 0;
+	for (i = 0; i < m->reqs->len; i++) {
+		const struct diskreq *r = &g_array_index(m->reqs, struct diskreq, i);
+
+		if (r->write)
+			(*writes)++;
+		else
+			(*reads)++;
+	}
+}
+
+/* ---- the sequential heuristic ----------------------------------------- */
+
+static void
+test_sequential_heuristic(void **state)
+{
+	struct file *fp = falloc(DTYPE_VNODE, FREAD, NULL);
+	int i;
+
+	(void)state;
+	assert_int_equal(fp->f_seqcount, 1);		/* falloc */
+	/* At 0 with a positive score: sequential, +64K/16K. */
+	assert_int_equal(sequential_heuristic(fp, 0, 65536) >> IO_SEQSHIFT, 5);
+	fp->f_nextoff = 65536;
+	assert_int_equal(sequential_heuristic(fp, 65536, 100) >> IO_SEQSHIFT, 6);
+	fp->f_nextoff = 65636;
+	for (i = 0; i < 100; i++) {
+		(void)sequential_heuristic(fp, fp->f_nextoff, MAXPHYS);
+		fp->f_nextoff += MAXPHYS;
+	}
+	assert_int_equal(fp->f_seqcount, IO_SEQMAX);	/* capped */
+	/* Elsewhere: quick draw-down to 1, then 0; no bits either time. */
+	assert_int_equal(sequential_heuristic(fp, 12345, 8192), 0);
+	assert_int_equal(fp->f_seqcount, 1);
+	assert_int_equal(sequential_heuristic(fp, 99999, 8192), 0);
+	assert_int_equal(fp->f_seqcount, 0);
+	/* At 0 with a zero score: not sequential. */
+	assert_int_equal(sequential_heuristic(fp, 0, 8192), 0);
+	g_free(fp);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+static struct {
+	struct machine	*m;
+	struct vnode	*vp;
+	int64_t		 size, iosize;
+	int		 pattern;	/* 0 forward, 1 backward, 2 random */
+	sim_time_t	 t0, t1;
+} rd;
+
+static void
+reader(void *arg)
+{
+	struct kern *k = rd.m->k;
+	struct file *fp = falloc(DTYPE_VNODE, FREAD, rd.vp);
+	int64_t n = rd.size / rd.iosize, i;
+	GRand *rng = g_rand_new_with_seed(7);
+
+	(void)arg;
+	rd.t0 = sim_now(rd.m->s);
+	for (i = 0; i < n; i++) {
+		int64_t blk = rd.pattern == 0 ? i : rd.pattern == 1 ? n - 1 - i :
+		    g_rand_int_range(rng, 0, (gint32)n);
+
+		rw(k, fp, blk * rd.iosize, rd.iosize, false);
+	}
+	rd.t1 = sim_now(rd.m->s);
+	g_rand_free(rng);
+	fdrop(k, fp);
+}
+
+static void
+run_reader(struct machine *m, int pattern, int64_t size, int64_t iosize)
+{
+	rd.m = m;
+	rd.size = size;
+	rd.iosize = iosize;
+	rd.pattern = pattern;
+	rd.vp = mkfile(m, "big", size);
+	sim_spawn(m->s, "reader", reader, NULL, 0);
+	assert_int_equal(sim_run(m->s), SIM_DONE);
+	bufcache_check(m->k);
+}
+
+/*
+ * Reading a 64 MB file front to back, 64 KB a call: nearly every disk
+ * request is MAXPHYS (128 KB: one cluster of 16 blocks), the file streams
+ * within 10 % of the drive's sustained rate in the zone it lies in, and
+ * every block read ahead is read.
+ */
+static void
+test_sequential_read(void **state)
+{
+	struct machine m;
+	int64_t size = 64 * MB;
+	int maxphys = 0, reads, writes;
+	double rate, media;
+	guint i;
+
+	(void)state;
+	boot_with(&m, NULL, false);
+	run_reader(&m, 0, size, 65536);
+	reads_writes(&m, &reads, &writes);
+	for (i = 0; i < m.reqs->len; i++) {
+		const struct diskreq *r = &g_array_index(m.reqs, struct diskreq, i);
+
+		if (r->nsect == MAXPHYS / DEV_BSIZE)
+			maxphys++;
+		assert_true(r->nsect <= MAXPHYS / DEV_BSIZE);
+	}
+	print_message("    %d reads, %d of MAXPHYS; read-ahead %llu blocks, "
+	    "%llu used, %llu unused\n", reads, maxphys,
+	    (unsigned long long)m.k->cnt.readahead_blocks,
+	    (unsigned long long)m.k->cnt.readahead_used,
+	    (unsigned long long)m.k->cnt.readahead_unused);
+	assert_int_equal(writes, 0);
+	assert_true(maxphys >= reads * 95 / 100);
+	assert_true(reads <= size / MAXPHYS + 8);
+	rate = (double)size / ((double)(rd.t1 - rd.t0) / 1e9);
+	media = zone0_rate(m.k);
+	print_message("    %.2f MB/s; the zone sustains %.2f MB/s\n", rate / MB,
+	    media / MB);
+	assert_true(rate >= 0.9 * media && rate <= 1.01 * media);
+	/* All of the file but what the first request asked for was read
+	 * ahead, and all of it was read. */
+	assert_true((int64_t)m.k->cnt.readahead_blocks * m.k->fs.fs_bsize >=
+	    size * 9 / 10);
+	assert_int_equal(m.k->cnt.readahead_used, m.k->cnt.readahead_blocks);
+	assert_int_equal(m.k->cnt.readahead_unused, 0);
+	shutdown_machine(&m);
+}
+
+/* The same with read clustering off (noclusterr): one block a request,
+ * with one block read ahead by breadn — and the file takes longer. */
+static void
+test_noclusterr(void **state)
+{
+	const char *sets[] = { "cluster.read=false", NULL };
+	struct machine m;
+	int reads, writes;
+	guint i;
+
+	(void)state;
+	boot(&m, sets);
+	run_reader(&m, 0, 2 * MB, 65536);
+	reads_writes(&m, &reads, &writes);
+	for (i = 0; i < m.reqs->len; i++)
+		assert_int_equal(g_array_index(m.reqs, struct diskreq, i).nsect,
+		    m.k->fs.fs_bsize / DEV_BSIZE);
+	assert_int_equal(reads, 2 * MB / m.k->fs.fs_bsize);
+	assert_true(m.k->cnt.readahead_blocks > 0);
+	assert_int_equal(m.k->cnt.readahead_used, m.k->cnt.readahead_blocks);
+	shutdown_machine(&m);
+}
+
+/* Backwards, and at random: the score stays at 0, so nothing is read
+ * ahead (each 64 KB request is still one clustered read of its own
+ * blocks), and so nothing read ahead lies unused. */
+static void
+test_backward_random_read(void **state)
+{
+	int pattern;
+
+	(void)state;
+	for (pattern = 1; pattern <= 2; pattern++) {
+		struct machine m;
+		int reads, writes;
+
+		boot(&m, NULL);
+		run_reader(&m, pattern, 4 * MB, 65536);
+		reads_writes(&m, &reads, &writes);
+		print_message("    %s: %d reads, read-ahead %llu blocks\n",
+		    pattern == 1 ? "backward" : "random", reads,
+		    (unsigned long long)m.k->cnt.readahead_blocks);
+		assert_int_equal(m.k->cnt.readahead_blocks, 0);
+		assert_int_equal(m.k->cnt.readahead_unused, 0);
+		if (pattern == 1)	/* each request one I/O */
+			assert_int_equal(reads, 4 * MB / 65536);
+		shutdown_machine(&m);
+	}
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+static struct {
+	struct machine	*m;
+	struct vnode	*vp;
+	int64_t		 size;
+	int		 dbm;		/* random 1-8 KB stores */
+	sim_time_t	 t1;
+	int		 reqs_before_end;
+} wr;
+
+static void
+writer(void *arg)
+{
+	struct kern *k = wr.m->k;
+	struct file *fp = falloc(DTYPE_VNODE, FREAD, wr.vp);
+	GRand *rng = g_rand_new_with_seed(11);
+	int64_t off;
+
+	(void)arg;
+	if (!wr.dbm)
+		for (off = 0; off < wr.size; off += 65536)
+			rw(k, fp, off, 65536, true);
+	else {
+		int i;
+
+		/* dbm(3)'s hash method: each store rewrites a page of the
+		 * table (the seed's 1-8 KB), wherever the key hashes. */
+		for (i = 0; i < 4000; i++) {
+			int64_t len = 1024 << g_rand_int_range(rng, 0, 4);
+			int64_t pg = g_rand_int_range(rng, 0, (gint32)(wr.size / len));
+
+			rw(k, fp, pg * len, len, true);
+		}
+	}
+	wr.t1 = sim_now(wr.m->s);
+	wr.reqs_before_end = (int)wr.m->reqs->len;
+	g_rand_free(rng);
+	fdrop(k, fp);
+}
+
+struct wresult {
+	int	 dirty_peak, reqs_before_end, reads, writes;
+	uint64_t writebehind_ios;
+};
+
+/* Write (sequentially, or DBM-style into a preallocated file) under the
+ * given settings; then sync everything, as the end of a run does. */
+static struct wresult
+run_writer(const char *const *sets, int dbm, int64_t size)
+{
+	struct machine m;
+	struct wresult res;
+
+	boot_with(&m, sets, false);
+	wr.m = &m;
+	wr.size = size;
+	wr.dbm = dbm;
+	wr.vp = mkfile(&m, "out", dbm ? size : 0);
+	sim_spawn(m.s, "writer", writer, NULL, 0);
+	assert_int_equal(sim_run(m.s), SIM_DONE);
+	sync_all(&m);
+	res.dirty_peak = m.k->cnt.dirty_peak;
+	res.reqs_before_end = wr.reqs_before_end;
+	res.writebehind_ios = m.k->cnt.writebehind_ios;
+	reads_writes(&m, &res.reads, &res.writes);
+	shutdown_machine(&m);
+	return res;
+}
+
+/*
+ * A sequential writer of 32 MB: with write-behind each completed cluster
+ * goes to the disk at once, so writes complete while the process is still
+ * writing and few buffers are ever dirty; without, the blocks pile up as
+ * delayed writes until buf_daemon (at hidirtybuffers) and the syncer
+ * write them.  Mode 2 lags one cluster behind.
+ */
+static void
+test_write_behind(void **state)
+{
+	const char *on[] = { "vfs.write_behind=1", NULL };
+	const char *off[] = { "vfs.write_behind=0", NULL };
+	const char *lag[] = { "vfs.write_behind=2", NULL };
+	struct wresult a, b, c;
+
+	(void)state;
+	a = run_writer(on, 0, 32 * MB);
+	b = run_writer(off, 0, 32 * MB);
+	c = run_writer(lag, 0, 32 * MB);
+	print_message("    write-behind on: dirty peak %d, %d writes done while "
+	    "writing, %llu write-behind I/Os\n", a.dirty_peak,
+	    a.reqs_before_end, (unsigned long long)a.writebehind_ios);
+	print_message("    off: dirty peak %d, %d; lagging: dirty peak %d, %d\n",
+	    b.dirty_peak, b.reqs_before_end, c.dirty_peak, c.reqs_before_end);
+	/* 32 MB of 8 KB blocks in 128 KB clusters: 256 pushes. */
+	assert_true(a.writebehind_ios >= 250);
+	assert_true(a.reqs_before_end >= 200);
+	assert_true(a.dirty_peak <= 2 * MAXPHYS / 8192);
+	assert_int_equal(b.writebehind_ios, 0);
+	assert_true(b.dirty_peak >= 10 * a.dirty_peak);
+	assert_true(c.writebehind_ios >= 250);
+	assert_true(c.dirty_peak <= 3 * MAXPHYS / 8192);
+	assert_true(c.dirty_peak > a.dirty_peak);
+	/* Every way, what reaches the disk goes in big clusters. */
+	assert_true(a.writes <= 32 * MB / MAXPHYS + 8);
+}
+
+/*
+ * The seed's DBM case: random 1-8 KB stores into a 64 MB hash file.  The
+ * writer's score stays at 0, so 5.0-CURRENT starts no write-behind I/O and
+ * writes no more with write-behind on than off; RELENG_4 of 2001 pushed
+ * each broken "cluster" of one block at once.
+ */
+static void
+test_dbm(void **state)
+{
+	const char *on[] = { "vfs.write_behind=1", NULL };
+	const char *off[] = { "vfs.write_behind=0", NULL };
+	const char *era4[] = { "vfs.write_behind=1", "machine.era=freebsd4", NULL };
+	struct wresult a, b, c;
+
+	(void)state;
+	a = run_writer(on, 1, 64 * MB);
+	b = run_writer(off, 1, 64 * MB);
+	c = run_writer(era4, 1, 64 * MB);
+	print_message("    5.0-CURRENT: %llu write-behind I/Os, %d disk writes "
+	    "(off: %d); RELENG_4: %llu write-behind I/Os, %d disk writes\n",
+	    (unsigned long long)a.writebehind_ios, a.writes, b.writes,
+	    (unsigned long long)c.writebehind_ios, c.writes);
+	assert_int_equal(a.writebehind_ios, 0);
+	assert_true(a.writes <= b.writes);
+	assert_true(c.writebehind_ios > 100);
+	assert_true(c.writes > a.writes);
+}
+
+/*
+ * Cluster writes hold pbufs until their I/O is done, and may hold only
+ * half of nswbuf: with 4 pbufs a sequential writer that pushes clusters
+ * faster than the disk takes them sleeps in "wswbuf0" — and nothing is
+ * lost.  With the default pool it never does.
+ */
+static struct wresult
+run_pbuf_writer(const char *nswbuf, uint64_t *waits)
+{
+	const char *sets[] = { nswbuf, "vfs.hirunningspace=8M",
+	    "vfs.lorunningspace=4M", NULL };
+	struct machine m;
+	struct wresult res;
+
+	boot(&m, sets);
+	wr.m = &m;
+	wr.size = 4 * MB;
+	wr.dbm = 0;
+	wr.vp = mkfile(&m, "out", 0);
+	sim_spawn(m.s, "writer", writer, NULL, 0);
+	assert_int_equal(sim_run(m.s), SIM_DONE);
+	*waits = (uint64_t)m.k->vm.pbuf_waits;
+	sync_all(&m);
+	assert_int_equal(m.k->vm.cluster_pbuf_freecnt, m.k->bc.nswbuf / 2);
+	reads_writes(&m, &res.reads, &res.writes);
+	shutdown_machine(&m);
+	return res;
+}
+
+static void
+test_pbuf_exhaustion(void **state)
+{
+	uint64_t few, many;
+	struct wresult a, b;
+
+	(void)state;
+	a = run_pbuf_writer("bio.nswbuf=4", &few);
+	b = run_pbuf_writer("bio.nswbuf=0", &many);
+	print_message("    4 pbufs: %llu waits; the default pool: %llu\n",
+	    (unsigned long long)few, (unsigned long long)many);
+	assert_true(few > 0);
+	assert_int_equal(many, 0);
+	assert_int_equal(a.writes, b.writes);	/* the same clusters */
+}
+
+/* ---- ffs_reallocblks -------------------------------------------------- */
+
+static struct {
+	struct machine	*m;
+	struct vnode	*vp[2];
+	int		 nblk;
+} il;
+
+/* Two writers append 8 KB blocks to their own files in turn. */
+static void
+appender(void *arg)
+{
+	int which = (int)(intptr_t)arg, i;
+	struct kern *k = il.m->k;
+	struct file *fp = falloc(DTYPE_VNODE, FREAD, il.vp[which]);
+
+	for (i = 0; i < il.nblk; i++) {
+		rw(k, fp, (int64_t)i * 8192, 8192, true);
+		sim_pause(il.m->s, 1000);	/* let the other one in */
+	}
+	fdrop(k, fp);
+}
+
+/* Logically adjacent blocks of the file that are not adjacent on disk. */
+static int
+breaks(struct kern *k, struct vnode *vp, int nblk)
+{
+	int i, n = 0;
+
+	for (i = 1; i < nblk; i++)
+		if (ffs_bmap(k, vp->v_data, i) != ffs_bmap(k, vp->v_data, i - 1) +
+		    k->fs.fs_bsize / DEV_BSIZE)
+			n++;
+	return n;
+}
+
+static void
+run_interleaved(const char *const *sets, int *brk, int *writes)
+{
+	struct machine m;
+	int reads, w;
+
+	boot(&m, sets);
+	il.m = &m;
+	il.nblk = 256;			/* 2 MB each */
+	il.vp[0] = mkfile(&m, "a", 0);
+	il.vp[1] = mkfile(&m, "b", 0);
+	sim_spawn(m.s, "a", appender, (void *)(intptr_t)0, 0);
+	sim_spawn(m.s, "b", appender, (void *)(intptr_t)1, 0);
+	assert_int_equal(sim_run(m.s), SIM_DONE);
+	sync_all(&m);
+	brk[0] = breaks(m.k, il.vp[0], il.nblk);
+	brk[1] = breaks(m.k, il.vp[1], il.nblk);
+	reads_writes(&m, &reads, &w);
+	*writes = w;
+	shutdown_machine(&m);
+}
+
+/*
+ * Files written in order by interleaved writers: with reallocblks each
+ * cluster is moved into one free run as it grows, so a file breaks at
+ * most once a cluster (16 blocks) and goes to disk in full clusters;
+ * without, the writers' blocks alternate and every block is a break.
+ */
+static void
+test_reallocblks(void **state)
+{
+	const char *on[] = { "vfs.ffs.doreallocblks=1", NULL };
+	const char *off[] = { "vfs.ffs.doreallocblks=0", NULL };
+	int bon[2], boff[2], won, woff, i;
+
+	(void)state;
+	run_interleaved(on, bon, &won);
+	run_interleaved(off, boff, &woff);
+	print_message("    reallocblks on: %d and %d breaks, %d disk writes; "
+	    "off: %d and %d breaks, %d disk writes\n", bon[0], bon[1], won,
+	    boff[0], boff[1], woff);
+	for (i = 0; i < 2; i++) {
+		/* a break where a cluster ends, and a few at the start */
+		assert_true(bon[i] <= 256 / 16 + 4);
+		assert_true(boff[i] >= 256 * 9 / 10);
+	}
+	assert_true(won * 4 < woff);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sequential_heuristic),
+		cmocka_unit_test(test_sequential_read),
+		cmocka_unit_test(test_noclusterr),
+		cmocka_unit_test(test_backward_random_read),
+		cmocka_unit_test(test_write_behind),
+		cmocka_unit_test(test_dbm),
+		cmocka_unit_test(test_pbuf_exhaustion),
+		cmocka_unit_test(test_reallocblks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
