@@ -74,6 +74,10 @@ struct sim_proc {
 	TAILQ_ENTRY(sim_proc) alllink;	/* on sim->sleepers */
 	TAILQ_ENTRY(sim_proc) plink;	/* on sim->procs */
 	bool		 started;
+	unsigned	 pending;	/* events in the queue that name it: a
+					   finished process is freed only when
+					   none is left (a tsleep timeout
+					   outlives an early wakeup) */
 	void		*fake_stack;	/* ASan bookkeeping */
 	char		 name[32];
 	/* sleep time by wait message since the last reset */
@@ -120,6 +124,7 @@ struct sim {
 	GPtrArray	*sqfree;	/* spare struct slpque */
 	struct procq	 sleepers;	/* every sleeping process, in order */
 	struct procq	 procs;		/* every process not yet reaped */
+	struct procq	 zombies;	/* finished, stale events still queued */
 	GPtrArray	*stackpool;
 
 	unsigned	 nuser;		/* live user (non-daemon) processes */
@@ -247,7 +252,11 @@ switch_to(struct sim *s, struct sim_proc *p)
 		s->reap = NULL;
 		TAILQ_REMOVE(&s->procs, dead, plink);
 		stack_free(s, dead->stack);
-		g_free(dead);
+		dead->stack = NULL;
+		if (dead->pending > 0)
+			TAILQ_INSERT_TAIL(&s->zombies, dead, plink);
+		else
+			g_free(dead);
 	}
 }
 
@@ -291,6 +300,8 @@ ev_push(struct sim *s, sim_time_t when, enum evkind kind, sim_callout_fn *fn,
 	ev.fn = fn;
 	ev.arg = arg;
 	ev.gen = gen;
+	if (kind != EV_CALLOUT)
+		((struct sim_proc *)arg)->pending++;
 	i = s->nheap++;
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
@@ -338,6 +349,7 @@ sim_create(void)
 	s->stackpool = g_ptr_array_new();
 	TAILQ_INIT(&s->sleepers);
 	TAILQ_INIT(&s->procs);
+	TAILQ_INIT(&s->zombies);
 	return s;
 }
 
@@ -356,6 +368,10 @@ sim_destroy(struct sim *s)
 	while ((p = TAILQ_FIRST(&s->procs)) != NULL) {
 		TAILQ_REMOVE(&s->procs, p, plink);
 		stack_unmap(p->stack);
+		g_free(p);
+	}
+	while ((p = TAILQ_FIRST(&s->zombies)) != NULL) {
+		TAILQ_REMOVE(&s->zombies, p, plink);
 		g_free(p);
 	}
 	g_hash_table_iter_init(&it, s->slpq);
@@ -438,6 +454,12 @@ const char *
 sim_proc_wmesg(const struct sim_proc *p)
 {
 	return p->wmesg;
+}
+
+bool
+sim_proc_timed(const struct sim_proc *p)
+{
+	return p->state == P_SLEEPING && p->pending > 0;
 }
 
 void *
@@ -650,12 +672,24 @@ sim_run(struct sim *s)
 			break;
 		case EV_RESUME:
 			p = ev.arg;
+			if (--p->pending == 0 && p->state == P_DEAD &&
+			    p->stack == NULL) {
+				TAILQ_REMOVE(&s->zombies, p, plink);
+				g_free(p);
+				break;
+			}
 			if (p->gen != ev.gen || p->state != P_RUNNABLE)
 				break;			/* stale */
 			switch_to(s, p);
 			break;
 		case EV_TIMEOUT:
 			p = ev.arg;
+			if (--p->pending == 0 && p->state == P_DEAD &&
+			    p->stack == NULL) {
+				TAILQ_REMOVE(&s->zombies, p, plink);
+				g_free(p);
+				break;
+			}
 			if (p->gen != ev.gen || p->state != P_SLEEPING)
 				break;			/* woken before it */
 			sleepq_remove(s, p);

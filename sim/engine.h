@@ -64,6 +64,8 @@ struct sim_proc *curproc(const struct sim *s);
 const char *sim_proc_name(const struct sim_proc *p);
 const char *sim_proc_wmesg(const struct sim_proc *p);
 void	*sim_proc_arg(const struct sim_proc *p);
+/* Asleep with a timeout that will wake it (tsleep with timo > 0). */
+bool	sim_proc_timed(const struct sim_proc *p);
 
 /*
  * tsleep: put the running process to sleep on chan until wakeup(chan) or,

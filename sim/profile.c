@@ -79,6 +79,12 @@ const struct pkey profile_keys[] = {
 	{ "vm", "io_reserve", PK_BOOL, "true", "vm.io_reserve", NULL,
 	  "The seed's low-memory fix: buffer I/O allocates from the page "
 	  "reserve and gives memory back under pressure; false: it blocks" },
+	{ "vfs", "namecache", PK_BOOL, "true", "debug.vfscache", NULL,
+	  "The name cache (vfs_cache.c); false: every lookup reads directories" },
+	{ "vfs", "ncnegfactor", PK_INT, "16", "debug.ncnegfactor", NULL,
+	  "Negative name-cache entries are held to 1/ncnegfactor of all entries" },
+	{ "vfs", "maxvnodes", PK_INT, "0", "kern.maxvnodes", NULL,
+	  "desiredvnodes: vnodes before vnlru recycles; 0: maxproc + pages/4" },
 	{ "vfs", "iosize_max", PK_SIZE, "128K", "vfs.iosize_max", NULL,
 	  "The mount's largest I/O (mnt_iosize_max: 128K from the ATA driver)" },
 
@@ -113,6 +119,23 @@ const struct pkey profile_keys[] = {
 	  "File-system block size (newfs -b)" },
 	{ "ffs", "fsize", PK_SIZE, "1K", NULL, NULL,
 	  "Fragment size (newfs -f)" },
+	{ "ffs", "minfree", PK_INT, "8", "vfs.ffs.minfree", NULL,
+	  "Percent of the data blocks kept back from ordinary writers (newfs -m)" },
+	{ "ffs", "maxbpg", PK_INT, "0", "vfs.ffs.maxbpg", NULL,
+	  "Blocks of one file in one cylinder group before the next section "
+	  "moves on (newfs -e); 0: an indirect block's worth" },
+	{ "ffs", "density", PK_SIZE, "0", NULL, NULL,
+	  "Bytes of data space per inode (newfs -i); 0: 4 fragments" },
+	{ "ffs", "cgsize", PK_SIZE, "0", NULL, NULL,
+	  "Cylinder-group size; 0: as large as a cg block can map, as newfs "
+	  "made them" },
+	{ "ffs", "metadata", PK_ENUM, "sync", "vfs.ffs.metadata",
+	  "sync|async|delayed",
+	  "How metadata reaches the disk: sync (the default mount: new inodes "
+	  "and directory changes written synchronously), async (mount -o async: "
+	  "all delayed), delayed (soft-updates-like: delayed, no rollbacks)" },
+	{ "ffs", "noatime", PK_BOOL, "false", "vfs.ffs.noatime", NULL,
+	  "mount -o noatime: reads do not mark the inode for writing" },
 	{ "ffs", "size", PK_SIZE, "8G", NULL, NULL,
 	  "File-system size; must fit on the disk" },
 
@@ -200,9 +223,10 @@ const struct pkey profile_keys[] = {
 	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|sptf",
 	  "Order of the drive's own queue (with queue_depth > 1)" },
 
-	{ "diskq", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|sptf",
-	  "Host request-queue order: first come first served, shortest seek, "
-	  "FreeBSD's one-way elevator (bufqdisksort), shortest positioning time" },
+	{ "diskq", "scheduler", PK_ENUM, "clook", NULL, "fcfs|sstf|clook|sptf",
+	  "Host request-queue order: FreeBSD's one-way elevator (bufqdisksort, "
+	  "what its disk drivers did: the default), first come first served, "
+	  "shortest seek, shortest positioning time" },
 
 	{ "replay", "seed", PK_INT, "1", NULL, NULL,
 	  "Seed of the run's random choices" },

@@ -22,6 +22,7 @@
  * simulation.
  */
 #include "replay.h"
+#include "kassert.h"
 #include "engine.h"
 #include "file.h"
 #include "kern.h"
@@ -65,6 +66,8 @@ struct uproc {
 	int64_t		 trace_ref;	/* trace time the next think starts at */
 	int64_t		 first_t;	/* root: entry time of its first call */
 	bool		 root;
+	struct qcall	*cur;		/* the call it is making (freed by the
+					   teardown of a stopped run) */
 };
 
 struct callstat {
@@ -642,13 +645,16 @@ uproc_main(void *arg)
 	}
 	while ((qc = next_call(u)) != NULL) {
 		tc = &qc->tc;
+		u->cur = qc;
 		if (r->o->interrupted != NULL && *r->o->interrupted) {
+			u->cur = NULL;
 			rec_put(r, qc);
 			sim_stop(r->sim);
 			break;
 		}
 		if (tc->kind == TC_EXIT) {
 			xstat = (int)tc->ret;
+			u->cur = NULL;
 			rec_put(r, qc);
 			break;
 		}
@@ -660,6 +666,7 @@ uproc_main(void *arg)
 		run_call(r, u, tc);
 		if (tc->t_ns != TC_NOTIME)
 			u->trace_ref = tc_end(tc);
+		u->cur = NULL;
 		rec_put(r, qc);
 	}
 	u->state = U_DONE;
@@ -706,7 +713,7 @@ mkpath(struct kern *k, const char *path, bool isdir)
 		if ((*c)[0] == '\0')
 			continue;
 		last = c[1] == NULL;
-		next = vn_lookup_child(vp, *c);
+		next = vn_child(k, vp, *c);
 		if (next == NULL &&
 		    vn_create(k, vp, *c, last && !isdir ? VREG : VDIR, &next) != 0)
 			next = NULL;
@@ -736,7 +743,7 @@ populate(struct replay *r, uint64_t *nfiles, uint64_t *ndirs, uint64_t *bytes,
 
 			if (target != NULL && dvp != NULL && dvp->v_type == VDIR &&
 			    target->v_type == VREG &&
-			    vn_lookup_child(dvp, base) == NULL)
+			    vn_child(r->k, dvp, base) == NULL)
 				(void)vn_link(r->k, target, dvp, base);
 			made[i] = target;
 			g_free(dir);
@@ -765,6 +772,7 @@ populate(struct replay *r, uint64_t *nfiles, uint64_t *ndirs, uint64_t *bytes,
 		}
 	}
 	g_free(made);
+	vn_reclaim_idle(r->k);
 }
 
 /* ---- sampling -------------------------------------------------------- */
@@ -775,6 +783,14 @@ count_sleeper(struct sim_proc *p, const void *chan, void *arg)
 	(void)p;
 	(void)chan;
 	(*(unsigned *)arg)++;
+}
+
+static void
+count_timed(struct sim_proc *p, const void *chan, void *arg)
+{
+	(void)chan;
+	if (sim_proc_timed(p))
+		(*(unsigned *)arg)++;
 }
 
 static void
@@ -856,13 +872,15 @@ take_sample(struct replay *r)
  * the event queue alive forever, so a replay whose processes all sleep on
  * channels nothing will ever signal would spin; if every live process has
  * been asleep with the disk idle and no call finishing for three intervals,
- * the replay is stuck and stops with the list of sleepers.
+ * the replay is stuck and stops with the list of sleepers.  A process that
+ * sleeps with a timeout (waiting for vnlru, "vlruwk") retries by itself:
+ * it counts as stuck only after two minutes without a call finishing.
  */
 static void
 sampler(struct sim *s, void *arg)
 {
 	struct replay *r = arg;
-	unsigned asleep = 0;
+	unsigned asleep = 0, timed = 0;
 	sim_time_t busy = r->k->disk.st.busy_ns;
 
 	take_sample(r);
@@ -871,10 +889,13 @@ sampler(struct sim *s, void *arg)
 		return;
 	}
 	sim_foreach_sleeper(s, count_sleeper, &asleep);
+	sim_foreach_sleeper(s, count_timed, &timed);
 	if (sim_nprocs(s) > 0 && asleep == sim_nprocs(s) &&
 	    disk_qlen(&r->k->disk) == 0 && busy == r->last_busy &&
 	    r->calls == r->last_calls) {
-		if (++r->deadlock_ticks >= 3 && r->error == NULL) {
+		int limit = timed > 0 ? (int)(120 * SIM_SEC / r->sample_interval) : 3;
+
+		if (++r->deadlock_ticks >= MAX(limit, 3) && r->error == NULL) {
 			GString *who = g_string_new("");
 
 			sim_foreach_sleeper(s, name_sleeper, who);
@@ -1166,8 +1187,32 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "fs.initial_dirs", (double)ndirs);
 	put(r, "fs.initial_bytes", (double)bytes);
 	put(r, "fs.initial_failed", (double)failed);
-	put(r, "fs.free_bytes", (double)k->fs.fs_nbfree * k->fs.fs_bsize);
+	put(r, "fs.free_bytes", (double)ffs_freebytes(&k->fs));
 	put(r, "fs.enospc", (double)c->enospc);
+	{
+		/* fsck: the file system the run left is consistent. */
+		char *why = NULL;
+		int problems = ffs_fsck(k, &why);
+
+		put(r, "fs.fsck_problems", problems);
+		KASSERT(problems == 0, ("fsck after the run: %d problems; the "
+		    "first: %s", problems, why));
+		g_free(why);
+	}
+	put(r, "fs.ncg", k->fs.fs_ncg);
+	put(r, "fs.inodes_allocated", (double)c->inodes_allocated);
+	put(r, "fs.inode_writes", (double)c->inode_writes);
+	put(r, "fs.indirect_blocks_allocated", (double)c->indir_allocs);
+	put(r, "fs.fragments_moved", (double)c->frag_moves);
+	put(r, "fs.dirblk_reads", (double)c->dirblk_reads);
+	put(r, "vfs.namecache_hits", (double)c->nc_goodhits);
+	put(r, "vfs.namecache_neghits", (double)c->nc_neghits);
+	put(r, "vfs.namecache_misses", (double)c->nc_miss);
+	put(r, "vfs.vnodes_recycled", (double)c->vnodes_recycled);
+	put(r, "vfs.vnodes_at_end", (double)k->numvnodes);
+	put(r, "vfs.desiredvnodes", k->desiredvnodes);
+	put(r, "vfs.vlruwk_waits", (double)c->vlruwk_waits);
+	put(r, "vfs.vnode_lock_waits", (double)c->vnode_lock_waits);
 	put(r, "replay.repairs", (double)c->trace_repairs);
 	put(r, "replay.learned_fds", (double)c->learned_fds);
 	put(r, "replay.peak_queued_calls", (double)r->peak_queued);
@@ -1328,6 +1373,8 @@ out:
 				TAILQ_REMOVE(&u->q, qc, link);
 				rec_destroy(qc);
 			}
+			if (u->cur != NULL)
+				rec_destroy(u->cur);
 			spill_close(u->spill);
 			g_free(u);
 		}

@@ -39,7 +39,9 @@ else
 fi
 
 # ---- the seed's bwillwrite scenario: a huge tree of small files ---------
-# Two processes create 1500 files of 4 KB each as fast as they can.
+# Two processes create 1500 files of 16 KB each as fast as they can, on a
+# mount that delays metadata (soft updates): with synchronous metadata
+# every create waits for two writes and dirty buffers never pile up.
 awk 'BEGIN {
 	print "#vfssim-trace 1";
 	t = 1000000000;
@@ -47,19 +49,22 @@ awk 'BEGIN {
 	for (i = 0; i < 1500; i++) {
 		p = i % 2;
 		printf "%d %d openat 3 1000 fd=AT_FDCWD path=\"/tree%d/f%d\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644\n", t, 100 + p, p, i; t += 2000;
-		printf "%d %d write 4096 1000 fd=3 len=4096\n", t, 100 + p; t += 2000;
+		printf "%d %d write 16384 1000 fd=3 len=16384\n", t, 100 + p; t += 2000;
 		printf "%d %d close 0 1000 fd=3\n", t, 100 + p; t += 2000;
 	}
 }' >"$T/tree.trace"
-"$VFSSIM" replay "$T/tree.trace" --profile profiles/small-32mb.ini --db "$T/tree.db" -q --no-events >/dev/null 2>&1
-"$VFSSIM" replay "$T/tree.trace" --profile profiles/small-32mb.ini --set vfs.bwillwrite=false \
+"$VFSSIM" replay "$T/tree.trace" --profile profiles/small-32mb.ini --set ffs.metadata=delayed \
 	--db "$T/tree.db" -q --no-events >/dev/null 2>&1
+"$VFSSIM" replay "$T/tree.trace" --profile profiles/small-32mb.ini --set ffs.metadata=delayed \
+	--set vfs.bwillwrite=false --db "$T/tree.db" -q --no-events >/dev/null 2>&1
 hi=$(metric "$T/tree.db" 1 bio.hidirtybuffers)
 peak1=$(metric "$T/tree.db" 1 bio.dirty_peak)
 stalls1=$(metric "$T/tree.db" 1 bio.bwillwrite_stalls)
 peak2=$(metric "$T/tree.db" 2 bio.dirty_peak)
-if [ -n "$hi" ] && [ "$peak1" -le $((hi + 2)) ] && [ "$stalls1" -gt 0 ] && [ "$peak2" -gt $((hi + 2)) ]; then
-	ok "tree of small files on 32 MB: dirty peak $peak1 <= hidirtybuffers $hi + 2 processes ($stalls1 stalls); without bwillwrite $peak2"
+# A process past bwillwrite dirties a few buffers before it checks again
+# (the file's two blocks, its inode block, the directory block, the cg).
+if [ -n "$hi" ] && [ "$peak1" -le $((hi + 2 * 5)) ] && [ "$stalls1" -gt 0 ] && [ "$peak2" -gt $((hi * 2)) ]; then
+	ok "tree of small files on 32 MB: dirty peak $peak1 <= hidirtybuffers $hi + 2 processes x 5 ($stalls1 stalls); without bwillwrite $peak2"
 else
 	bad "bwillwrite tree: hi $hi, peak $peak1 with $stalls1 stalls, $peak2 without"
 fi
@@ -77,13 +82,13 @@ awk 'BEGIN {
 }' >"$T/twice.trace"
 "$VFSSIM" replay "$T/twice.trace" --set bio.nbuf=100 --db "$T/twice.db" -q >/dev/null 2>&1
 half=$(sql "$T/twice.db" "SELECT min(start_ns) FROM syscalls WHERE call = 'lseek' AND seq > 2")
-late=$(sql "$T/twice.db" "SELECT count(*) FROM disk_io WHERE start_ns > $half")
-early=$(sql "$T/twice.db" "SELECT count(*) FROM disk_io WHERE start_ns <= $half")
+late=$(sql "$T/twice.db" "SELECT count(*) FROM disk_io WHERE start_ns > $half AND is_write = 0")
+early=$(sql "$T/twice.db" "SELECT count(*) FROM disk_io WHERE start_ns <= $half AND is_write = 0")
 pch=$(metric "$T/twice.db" 1 bio.pagecache_hits)
 if [ "$early" -gt 0 ] && [ "$late" = 0 ] && [ "$pch" -ge 2048 ]; then
 	ok "a 16 MB file read twice through 100 buffers: the second pass is all page-cache hits ($pch)"
 else
-	bad "page cache: $early disk I/Os in the first pass, $late in the second, $pch page-cache hits"
+	bad "page cache: $early disk reads in the first pass, $late in the second, $pch page-cache hits"
 fi
 
 # ---- low memory: the seed's fix, and the deadlock without it ------------

@@ -310,8 +310,11 @@ test_backward_random_read(void **state)
 		    (unsigned long long)m.k->cnt.readahead_blocks);
 		assert_int_equal(m.k->cnt.readahead_blocks, 0);
 		assert_int_equal(m.k->cnt.readahead_unused, 0);
-		if (pattern == 1)	/* each request one I/O */
-			assert_int_equal(reads, 4 * MB / 65536);
+		/* Each request one I/O — but for the one that spans the
+		 * single indirect block, which FFS put right after the
+		 * twelve direct blocks (two I/Os), and that block's read. */
+		if (pattern == 1)
+			assert_int_equal(reads, 4 * MB / 65536 + 2);
 		shutdown_machine(&m);
 	}
 }
@@ -413,14 +416,20 @@ test_write_behind(void **state)
 	/* 32 MB of 8 KB blocks in 128 KB clusters: 256 pushes. */
 	assert_true(a.writebehind_ios >= 250);
 	assert_true(a.reqs_before_end >= 200);
-	assert_true(a.dirty_peak <= 2 * MAXPHYS / 8192);
+	/* a cluster, and a few metadata buffers (indirect blocks, the cg) */
+	assert_true(a.dirty_peak <= MAXPHYS / 8192 + 8);
 	assert_int_equal(b.writebehind_ios, 0);
 	assert_true(b.dirty_peak >= 10 * a.dirty_peak);
 	assert_true(c.writebehind_ios >= 250);
-	assert_true(c.dirty_peak <= 3 * MAXPHYS / 8192);
+	/* lagging: two clusters, the first 12 blocks (a "cluster" the lag
+	 * never pushes: cluster_wbuild_wb skips one before block len) and
+	 * the metadata */
+	assert_true(c.dirty_peak <= 2 * MAXPHYS / 8192 + 12 + 8);
 	assert_true(c.dirty_peak > a.dirty_peak);
-	/* Every way, what reaches the disk goes in big clusters. */
-	assert_true(a.writes <= 32 * MB / MAXPHYS + 8);
+	/* Every way, what reaches the disk goes in big clusters (and a
+	 * few metadata writes: indirect blocks, the cg, the inode). */
+	print_message("    %d disk writes with write-behind\n", a.writes);
+	assert_true(a.writes <= 32 * MB / MAXPHYS + 24);
 }
 
 /*

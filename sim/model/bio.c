@@ -442,7 +442,10 @@ inmem(struct kern *k, struct vnode *vp, int64_t lblkno)
 static bool
 vn_vmio(struct kern *k, struct vnode *vp)
 {
-	return vp->v_type == VREG || (vp->v_type == VDIR && k->p.vmiodirenable);
+	/* ... and the device: ffs_mountfs gives it a VM object, so
+	 * metadata blocks are cached in pages too. */
+	return vp->v_type == VREG || vp->v_type == VCHR ||
+	    (vp->v_type == VDIR && k->p.vmiodirenable);
 }
 
 static void
@@ -543,6 +546,26 @@ allocbuf(struct kern *k, struct buf *bp, int size)
 	}
 	bp->b_bufsize = want * PAGE_SIZE;
 	bp->b_bcount = size;
+}
+
+/* ffs_realloccg: a fragment's buffer grows to nsize; what was there stays
+ * and the rest is zeroed, so all of it is valid. */
+void
+allocbuf_grow(struct kern *k, struct buf *bp, int nsize)
+{
+	allocbuf(k, bp, nsize);
+	bp->b_flags |= B_CACHE;
+	vfs_page_set_valid(bp);
+}
+
+/* ffs_truncate: the last block of a file shrinks to its fragments. */
+void
+allocbuf_shrink(struct kern *k, struct buf *bp, int nsize)
+{
+	KASSERT(nsize <= bp->b_bcount, ("allocbuf_shrink: growing"));
+	allocbuf(k, bp, nsize);
+	bp->b_flags |= B_CACHE;
+	vfs_page_set_valid(bp);
 }
 
 /* The memory of a non-VMIO buffer goes when it loses its identity. */
@@ -808,8 +831,14 @@ loop:
 		goto loop;
 	}
 	bp->b_lblkno = lblkno;
-	bp->b_offset = lblkno * k->fs.fs_bsize;
-	bp->b_blkno = ffs_bmap(k, vp->v_data, lblkno);
+	if (vp->v_type == VCHR) {
+		/* The device: blocks are sectors. */
+		bp->b_offset = lblkno * DEV_BSIZE;
+		bp->b_blkno = lblkno;
+	} else {
+		bp->b_offset = lblkno * k->fs.fs_bsize;
+		bp->b_blkno = ffs_bmap(k, vp->v_data, lblkno);
+	}
 	bgetvp(k, vp, bp);
 	allocbuf(k, bp, size);
 	if (bp->b_flags & B_CACHE)
@@ -1094,7 +1123,7 @@ bdwrite(struct kern *k, struct buf *bp)
 	bdirty(k, bp);
 	bp->b_flags |= B_CACHE;
 	vfs_page_set_valid(bp);
-	if (bp->b_blkno < 0 && bp->b_vp != NULL)
+	if (bp->b_blkno < 0 && bp->b_vp != NULL && bp->b_vp->v_data != NULL)
 		bp->b_blkno = ffs_bmap(k, bp->b_vp->v_data, bp->b_lblkno);
 	bqrelse(k, bp);
 	bd_wakeup(k, (bc->lodirtybuffers + bc->hidirtybuffers) / 2);
@@ -1315,8 +1344,11 @@ restart:
 			goto restart;
 		}
 	}
-	vm_object_page_remove(k, vp,
-	    from_lblkno * k->fs.fs_bsize / PAGE_SIZE);
+	if (from_lblkno == INT64_MIN)
+		vm_object_terminate(k, vp);
+	else
+		vm_object_page_remove(k, vp,
+		    from_lblkno * k->fs.fs_bsize / PAGE_SIZE);
 }
 
 /* ---- buf_daemon ------------------------------------------------------ */

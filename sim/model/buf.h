@@ -195,9 +195,13 @@ void	bwillwrite(struct kern *k);
 void	bremfree(struct kern *k, struct buf *bp);
 int	vfs_bio_awrite(struct kern *k, struct buf *bp);
 void	vfs_bio_clrbuf(struct kern *k, struct buf *bp);
+void	allocbuf_grow(struct kern *k, struct buf *bp, int nsize);
+void	allocbuf_shrink(struct kern *k, struct buf *bp, int nsize);
 bool	BUF_LOCK_NOWAIT(struct kern *k, struct buf *bp);
 void	BUF_LOCK(struct kern *k, struct buf *bp, const char *wmesg);
 void	BUF_UNLOCK(struct kern *k, struct buf *bp);
+/* Invalidate vp's buffers from from_lblkno on (INT64_MIN: all, with the
+ * indirect blocks) and its pages past that point. */
 void	vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno);
 /* Hand a buffer to the disk (VOP_STRATEGY). */
 void	bstrategy(struct kern *k, struct buf *bp);

@@ -485,7 +485,7 @@ cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
 				struct buf *bufs[MAXPHYS / DEV_BSIZE + 1];
 				int n = cluster_collectbufs(k, vp, bp, bufs), i;
 
-				if (ffs_reallocblks(k, vp->v_data, bufs, n) != 0) {
+				if (ffs_reallocblks(k, vp, bufs, n) != 0) {
 					for (i = 0; i < n - 1; i++)
 						brelse(k, bufs[i]);
 					if (!gated || seqcount > 1)

@@ -1,18 +1,26 @@
 /*
- * ffs.h — inodes, the block map and block allocation (ffs_alloc.c,
- * ffs_balloc.c, ffs_inode.c, ufs_bmap.c), after ufs/ufs/inode.h and
- * ufs/ffs/fs.h.
+ * ffs.h — the Fast File System on the modelled disk: the superblock and
+ * cylinder groups, inodes with direct and indirect blocks, block and
+ * fragment allocation (ffs_alloc.c, ffs_balloc.c), truncation
+ * (ffs_inode.c), the block map (ufs_bmap.c), directories as files of
+ * entries (ufs_lookup.c), after ufs/ffs/fs.h, ufs/ufs/inode.h and
+ * ufs/ufs/dir.h — UFS1 as newfs made it in 2001.
  *
- * First model: every file's logical blocks map to whole fs blocks, allocated
- * contiguously where the next block is free (from a single rotor otherwise);
- * directories are in-core name tables.  Cylinder groups, fragments, indirect
- * blocks and metadata I/O come with the FFS model.
+ * What the file system holds is kept as the truth a disk would hold (the
+ * free maps, every inode and its block pointers, every directory's
+ * entries), so that any state can be checked (ffs_fsck); what it costs to
+ * reach it — reading and writing cylinder-group maps, inode blocks,
+ * indirect blocks and directory blocks through the buffer cache — is paid
+ * by the code paths that would pay it in the kernel.  While the file system
+ * is being set up (the starting file system, a trace's repairs) it is
+ * "offline": state changes, no I/O, no time.
  */
 #ifndef VFSSIM_FFS_H
 #define VFSSIM_FFS_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include <glib.h>
 
@@ -21,67 +29,257 @@
 struct kern;
 struct vnode;
 
+#define NDADDR		12		/* direct block pointers */
+#define NIADDR		3		/* indirect: single, double, triple */
+#define UFS1_INOSZ	128		/* bytes of an on-disk inode */
+#define DIRBLKSIZ	DEV_BSIZE	/* a directory grows by this much */
+#define BBSIZE		8192		/* boot block */
+#define SBSIZE		8192		/* superblock */
+#define ROOTINO		2
+#define MAXFRAG		8
+#define UFS_MAXNAMLEN	255
+
+/* Space a directory entry of a name of n bytes takes (DIRSIZ). */
+#define DIRSIZ(n)	(8 + (((n) + 1 + 3) & ~3))
+
+/* How metadata reaches the disk (the mount's options). */
+enum metamode {
+	META_SYNC,	/* the default mount: inodes and directories written
+			   synchronously where the code says so */
+	META_ASYNC,	/* -o async: every metadata write delayed */
+	META_DELAYED,	/* soft-updates-like: delayed, flushed in order */
+};
+
+/* i_flag */
+#define IN_ACCESS	0x0001		/* atime to update */
+#define IN_CHANGE	0x0002		/* ctime */
+#define IN_UPDATE	0x0004		/* mtime */
+#define IN_MODIFIED	0x0008		/* the on-disk inode is stale */
+#define IN_LAZYMOD	0x0010		/* only its atime is: written when
+					   it is written anyway, or reclaimed */
+
+/* Mark an inode's times for update (ufs_itimes's IN_ flags) — not while
+ * setting up, when what is made was on disk all along. */
+#define ITIMES(k, ip, f) do {						\
+	if (ffs_online(k))						\
+		(ip)->i_flag |= (f);					\
+} while (0)
+
+/* A directory's entries, laid out as ufs_direnter lays them out: in
+ * DIRBLKSIZ chunks, each entry taking DIRSIZ(namlen) bytes of the first
+ * chunk with room (compaction is implied), the chunk its lookups reach. */
+struct direntry {
+	struct inode	*de_ip;
+	int		 de_chunk;	/* which DIRBLKSIZ chunk */
+	uint16_t	 de_reclen;	/* DIRSIZ(namlen) */
+};
+
+struct ufs_dir {
+	GHashTable	*d_names;	/* name -> struct direntry */
+	GArray		*d_free;	/* int: free bytes in each chunk */
+};
+
+struct lockf;
+
 struct inode {
 	uint64_t	 i_number;
-	struct vnode	*i_vnode;
+	struct vnode	*i_vnode;	/* in core, or NULL */
 	int64_t		 i_size;
 	int		 i_nlink;	/* names that refer to it */
 	bool		 i_isdir;
-	GArray		*i_db;		/* fs block of each logical block below
-					   FFS_DENSE; 0: a hole */
-	GHashTable	*i_sparse;	/* lbn -> fs block, for blocks past
-					   FFS_DENSE (sparse files), or NULL */
-	GHashTable	*i_dir;		/* directories: name -> struct inode */
-	struct inode	*i_parent;	/* directories: ".." */
+	int		 i_flag;	/* IN_* */
+	int64_t		 i_blocks;	/* DEV_BSIZE units held, with
+					   indirect blocks (st_blocks) */
+	uint32_t	 i_gen;
+	/* The block map: fs fragment address of each logical block, 0 for
+	 * a hole.  Blocks below FFS_DENSE in an array, those beyond (a sparse
+	 * file written far out) in a table.  Which of them live in the inode
+	 * (i_db) or in indirect blocks only decides what is read to find
+	 * them: see ufs_getlbns. */
+	GArray		*i_bmap;
+	GHashTable	*i_sparse;
+	/* Indirect blocks: metadata lbn (negative, ufs_getlbns's numbering)
+	 * -> fragment address. */
+	GHashTable	*i_ind;
+	/* Directories */
+	struct ufs_dir	*i_dir;
+	struct inode	*i_parent;	/* ".." */
+	int64_t		 i_diroff;	/* where the last lookup found its
+					   name (ufs_lookup's cache) */
+	/* Advisory locks (kern_lockf.c), held on the inode. */
+	struct lockf	*i_lockf;
 };
 
-/* One mounted file system. */
+/* An in-core cylinder group: struct cg's counts and rotors. */
+struct cg {
+	int64_t		 cg_nbfree;	/* free whole blocks */
+	int64_t		 cg_nffree;	/* free frags in partial blocks */
+	int64_t		 cg_nifree;	/* free inodes */
+	int64_t		 cg_ndir;	/* directories */
+	int		 cg_frsum[MAXFRAG];	/* free runs of each length */
+	int64_t		 cg_rotor;	/* last block allocated (cg-relative) */
+	int64_t		 cg_frotor;	/* last fragment run allocated */
+	int64_t		 cg_irotor;	/* last inode allocated */
+	int		 cg_contigdirs;	/* directories made in a row (dirpref) */
+};
+
+/* One mounted file system: the superblock and everything in core. */
 struct fs {
-	int		 fs_bsize;	/* block size, bytes */
-	int		 fs_fsize;	/* fragment size, bytes */
-	int		 fs_frag;	/* fragments per block */
-	int64_t		 fs_size;	/* blocks */
-	int64_t		 fs_nbfree;	/* free blocks */
-	int64_t		 fs_rotor;	/* where the next search starts */
-	int64_t		 fs_firstblk;	/* blocks below are reserved (boot, sb) */
-	uint8_t		*fs_blksfree;	/* bitmap: 1 = free */
-	uint64_t	 fs_ninode;	/* inode numbers handed out */
-	GHashTable	*fs_inodes;	/* i_number -> struct inode (in core) */
+	int		 fs_bsize, fs_fsize, fs_frag, fs_fragshift;
+	int		 fs_nindir;	/* block pointers an indirect block holds */
+	int		 fs_inopb;	/* inodes a block holds */
+	int64_t		 fs_size;	/* fragments */
+	int64_t		 fs_dsize;	/* fragments that can hold data */
+	int		 fs_ncg;
+	int64_t		 fs_fpg;	/* fragments a cylinder group */
+	int		 fs_ipg;	/* inodes a cylinder group */
+	int64_t		 fs_sblkno;	/* offsets in each cg, fragments: */
+	int64_t		 fs_cblkno;	/*   the cg block */
+	int64_t		 fs_iblkno;	/*   the inode blocks */
+	int64_t		 fs_dblkno;	/*   the first data block */
+	int64_t		 fs_csaddr;	/* cg summary area (in cg 0) */
+	int		 fs_cssize;	/* bytes */
+	int		 fs_minfree;	/* percent kept back from non-root */
+	int		 fs_maxbpg;	/* blocks a file puts in one cg */
+	int		 fs_maxcontig;	/* blocks a cluster */
+	int		 fs_contigsumsize;
+	bool		 fs_optim_space;	/* FS_OPTSPACE, else FS_OPTTIME */
+	int		 fs_avgfilesize, fs_avgfpdir;
+	int		 fs_cgrotor;
+	bool		 fs_dirpref;	/* Orlov's ffs_dirpref (5.0-CURRENT) */
+	enum metamode	 fs_meta;
+	bool		 fs_noatime;
+	bool		 fs_fmod;	/* superblock to write */
+	int		 fs_offline;	/* > 0: set-up, no I/O */
+	/* totals (fs_cstotal) */
+	int64_t		 fs_nbfree, fs_nffree, fs_nifree, fs_ndir;
+	struct cg	*fs_cgs;
+	uint8_t		*fs_fmap;	/* one bit a fragment: 1 = free */
+	uint8_t		*fs_imap;	/* one bit an inode: 1 = in use */
+	GHashTable	*fs_inodes;	/* i_number -> struct inode */
 	struct inode	*fs_root;
+	struct vnode	*fs_devvp;	/* the disk: metadata buffers */
+	GRand		*fs_rng;	/* dirpref's random top-level cg */
 };
 
-/* Logical blocks mapped by a plain array; further ones (a sparse file
- * written far out) by a hash table, so that a block map costs memory for
- * the blocks a file has, not for its size. */
+/* Logical blocks mapped by a plain array; further ones by a table. */
 #define FFS_DENSE	(1 << 20)
 
-/* Device block (DEV_BSIZE units) of an fs block number. */
-#define fsbtodb(fs, b)	((b) * ((fs)->fs_bsize / DEV_BSIZE))
+/* Units. */
+#define fsbtodb(fs, b)	((b) * ((fs)->fs_fsize / DEV_BSIZE))
+#define dbtofsb(fs, d)	((d) / ((fs)->fs_fsize / DEV_BSIZE))
+#define blkstofrags(fs, n) ((int64_t)(n) << (fs)->fs_fragshift)
+#define fragstoblks(fs, n) ((n) >> (fs)->fs_fragshift)
+#define fragnum(fs, f)	((f) & ((fs)->fs_frag - 1))
+#define blknum(fs, f)	((f) & ~(int64_t)((fs)->fs_frag - 1))
+#define numfrags(fs, n)	(((n) + (fs)->fs_fsize - 1) / (fs)->fs_fsize)
+#define fragroundup(fs, n) (numfrags(fs, n) * (fs)->fs_fsize)
 #define lblkno(fs, off)	((off) / (fs)->fs_bsize)
+#define blkoff(fs, off)	((off) % (fs)->fs_bsize)
+#define lblktosize(fs, b) ((int64_t)(b) * (fs)->fs_bsize)
 /* Blocks needed to hold len bytes (no overflow for any len >= 0). */
 #define howmany_blk(fs, len) ((len) / (fs)->fs_bsize + ((len) % (fs)->fs_bsize != 0))
-#define blkoff(fs, off)	((off) % (fs)->fs_bsize)
+#define cgbase(fs, c)	((int64_t)(c) * (fs)->fs_fpg)
+#define dtog(fs, f)	((int)((f) / (fs)->fs_fpg))
+#define dtogd(fs, f)	((f) % (fs)->fs_fpg)
+#define cgdmin(fs, c)	(cgbase(fs, c) + (fs)->fs_dblkno)
+#define cgtod(fs, c)	(cgbase(fs, c) + (fs)->fs_cblkno)
+#define ino_to_cg(fs, i) ((int)((i) / (uint64_t)(fs)->fs_ipg))
+/* The fragment address of the block holding inode i. */
+#define ino_to_fsba(fs, i) (cgbase(fs, ino_to_cg(fs, i)) + (fs)->fs_iblkno + \
+	blkstofrags(fs, ((i) % (uint64_t)(fs)->fs_ipg) / (uint64_t)(fs)->fs_inopb))
+
+/* The size of logical block lbn of ip: a whole block, or the fragments
+ * the file's tail needs (blksize). */
+int	ffs_blksize(const struct fs *fs, const struct inode *ip, int64_t lbn);
 
 bool	ffs_mount(struct kern *k, GError **err);
 void	ffs_unmount(struct kern *k);
-struct inode *ffs_ialloc(struct kern *k, bool isdir);
-void	ffs_ifree(struct kern *k, struct inode *ip);
-/* The device address of a logical block; -1 for a hole. */
+/* Set-up without I/O (nests). */
+void	ffs_offline_begin(struct kern *k);
+void	ffs_offline_end(struct kern *k);
+bool	ffs_online(const struct kern *k);
+
+/* Inodes: a new one near pip (ffs_valloc, with dirpref for directories),
+ * NULL when none is free; freeing one whose blocks are gone. */
+struct inode *ffs_valloc(struct kern *k, struct inode *pip, bool isdir);
+void	ffs_vfree(struct kern *k, struct inode *ip);
+
+/* The device address of a logical block; -1 for a hole.  No I/O. */
 ufs2_daddr_t ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn);
 /* The same, and in *runp how many following blocks (at most maxrun) are
  * physically contiguous with it (VOP_BMAP's run length). */
 ufs2_daddr_t ffs_bmap_run(struct kern *k, struct inode *ip, int64_t lbn,
 	    int maxrun, int *runp);
+/* VOP_BMAP's cost: read the indirect blocks that map lbn, as a lookup
+ * that misses in the buffer cache would.  Online only; may sleep. */
+void	ufs_bmap_io(struct kern *k, struct vnode *vp, int64_t lbn);
+
+/* ffs_balloc flags */
+#define BA_CLRBUF	0x01	/* the caller needs the old contents */
+#define BA_SYNC		0x02	/* metadata writes synchronous (IO_SYNC) */
+#define BA_SEQSHIFT	16	/* the writer's sequential score */
+/*
+ * ffs_balloc: make the file's block at offset off big enough for size
+ * bytes from the start of the block, allocating it (or growing its
+ * fragment, or the block before) and any indirect blocks on the way, and
+ * return its buffer, locked, with b_blkno set.  ENOSPC when full.
+ */
+int	ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size,
+	    int flags, struct buf **bpp);
+/* Truncate to length: free blocks and indirect blocks past it, shrink the
+ * last block to the fragments it needs.  Invalidates their buffers. */
+void	ffs_truncate(struct kern *k, struct vnode *vp, int64_t length);
+/* The state change alone (no buffers, no I/O). */
+void	ffs_truncate_state(struct kern *k, struct inode *ip, int64_t length);
+/* Give a file all its blocks up to size at once, offline (the starting
+ * file system).  False, changing nothing, if they do not fit. */
+bool	ffs_prealloc(struct kern *k, struct inode *ip, int64_t size);
 /* Move n buffers of consecutive blocks to one contiguous run (cluster_write);
  * 0 or ENOSPC. */
-int	ffs_reallocblks(struct kern *k, struct inode *ip, struct buf **bufs, int n);
-/* Allocate the block if it is a hole; returns its device address or -1
- * when the file system is full. */
-ufs2_daddr_t ffs_balloc(struct kern *k, struct inode *ip, int64_t lbn);
-/* Free every block at or past the first block beyond length. */
-void	ffs_truncate_blocks(struct kern *k, struct inode *ip, int64_t length);
-/* Give a file all its blocks up to size at once (the starting file
- * system).  False, changing nothing, if they do not fit. */
-bool	ffs_prealloc(struct kern *k, struct inode *ip, int64_t size);
+int	ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n);
+
+/* Write the inode to its inode block (ffs_update): synchronously with
+ * waitfor on a sync-metadata mount, else a delayed write.  Online only. */
+void	ffs_update(struct kern *k, struct inode *ip, bool waitfor);
+/* Bring in an inode that has no vnode: read its inode block (ffs_vget). */
+void	ffs_iread(struct kern *k, struct inode *ip);
+/* ffs_sync: every in-core inode with pending changes written (delayed),
+ * the superblock if modified. */
+void	ffs_sync(struct kern *k, int waitfor);
+/* A metadata buffer changed: written now on a sync-metadata mount (and
+ * always when sync), else left delayed. */
+int	ffs_meta_write(struct kern *k, struct buf *bp, bool sync);
+
+/* Free inodes and blocks (for statfs and the summary). */
+int64_t	ffs_freebytes(const struct fs *fs);
+
+/* The fsck-like check: every block used once, free counts equal to the
+ * maps, directories consistent.  Returns the number of problems and
+ * describes the first in *why (g_free it). */
+int	ffs_fsck(struct kern *k, char **why);
+
+/* Directories (ufs_lookup.c's layout) */
+struct ufs_dir *ufs_dir_new(void);
+void	ufs_dir_free(struct ufs_dir *d);
+struct direntry *ufs_dir_lookup(struct inode *dp, const char *name);
+int	ufs_dir_count(struct inode *dp);
+/* Add an entry; returns its chunk, the directory growing by a chunk when
+ * no chunk has room. */
+int	ufs_dir_add(struct inode *dp, const char *name, struct inode *ip);
+/* Remove an entry; returns its chunk or -1. */
+int	ufs_dir_remove(struct inode *dp, const char *name);
+/* Point an existing entry at another inode (rename over a name). */
+void	ufs_dir_set(struct inode *dp, const char *name, struct inode *ip);
+
+/* ... and their I/O (online only; offline they change the state alone).
+ * ufs_lookup_io: the blocks a lookup reads to find the entry in chunk
+ * found (-1: not there); plain for a LOOKUP, which starts at i_diroff. */
+void	ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain);
+int	ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
+	    struct inode *ip);
+void	ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name);
+void	ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
+	    struct inode *ip);
 
 #endif

@@ -214,6 +214,17 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->bsize = (int)profile_int(pr, "ffs", "bsize");
 	kp->fsize = (int)profile_int(pr, "ffs", "fsize");
 	kp->fs_size = profile_int(pr, "ffs", "size");
+	kp->minfree = (int)profile_int(pr, "ffs", "minfree");
+	kp->maxbpg = (int)profile_int(pr, "ffs", "maxbpg");
+	kp->density = profile_int(pr, "ffs", "density");
+	kp->cgsize = profile_int(pr, "ffs", "cgsize");
+	kp->meta = strcmp(profile_str(pr, "ffs", "metadata"), "async") == 0 ?
+	    META_ASYNC : strcmp(profile_str(pr, "ffs", "metadata"), "delayed") == 0 ?
+	    META_DELAYED : META_SYNC;
+	kp->noatime = profile_bool(pr, "ffs", "noatime");
+	kp->namecache = profile_bool(pr, "vfs", "namecache");
+	kp->ncnegfactor = (int)profile_int(pr, "vfs", "ncnegfactor");
+	kp->maxvnodes = (int)profile_int(pr, "vfs", "maxvnodes");
 	if (!disk_from_profile(&kp->disk, pr, err))
 		return false;
 	kp->diskq = profile_str(pr, "diskq", "scheduler");
@@ -243,6 +254,12 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	CHECK(kp->iosize_max >= 4096 && kp->iosize_max <= MAXPHYS &&
 	    kp->iosize_max % 4096 == 0,
 	    "vfs.iosize_max must be a multiple of 4K from 4K to 128K");
+	CHECK(kp->minfree >= 0 && kp->minfree <= 99, "ffs.minfree must be 0..99");
+	CHECK(kp->maxbpg >= 0, "ffs.maxbpg must be >= 0");
+	CHECK(kp->density >= 0 && kp->cgsize >= 0,
+	    "ffs.density and ffs.cgsize must be >= 0");
+	CHECK(kp->ncnegfactor >= 1, "vfs.ncnegfactor must be at least 1");
+	CHECK(kp->maxvnodes >= 0, "kern.maxvnodes must be >= 0");
 	CHECK(kp->read_max >= 1 && kp->read_max <= 1024,
 	    "cluster.read_max must be 1..1024 blocks");
 	CHECK(kp->write_behind >= 0 && kp->write_behind <= 2,
@@ -270,7 +287,10 @@ sizing(struct kern *k)
 
 	k->maxusers = CLAMP(pages / 512, 32, 384);
 	k->maxproc = MIN(20 + 16 * k->maxusers, MAX(pages / 12, 20));
-	k->desiredvnodes = k->maxproc + pages / 4;
+	k->desiredvnodes = k->p.maxvnodes > 0 ? k->p.maxvnodes :
+	    k->maxproc + pages / 4;
+	k->minvnodes = k->desiredvnodes / 4;
+	k->wantfreevnodes = 25;
 }
 
 static void
@@ -314,6 +334,10 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 		    "ffs.bsize larger than a buffer can hold");
 		goto fail;
 	}
+	TAILQ_INIT(&k->vnode_free_list);
+	TAILQ_INIT(&k->mntvnodes);
+	k->pins = g_hash_table_new(g_direct_hash, g_direct_equal);
+	nchinit(k);
 	if (!ffs_mount(k, err))
 		goto fail;
 	(void)vn_root(k);
@@ -323,10 +347,16 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 	syncer_start(k);
 	buf_daemon_start(k);
 	vm_pagedaemon_start(k);
+	vnlru_start(k);
 	if (k->p.check_every_event)
 		sim_set_event_hook(s, check_invariants, k);
 	return k;
 fail:
+	vn_destroy_all(k);
+	nchfini(k);
+	ffs_unmount(k);
+	if (k->pins != NULL)
+		g_hash_table_destroy(k->pins);
 	bufdone_all(k);
 	vm_fini(k);
 	disk_destroy(&k->disk);
@@ -376,7 +406,18 @@ kern_shutdown(struct kern *k)
 	g_hash_table_destroy(fdps);
 	g_hash_table_destroy(fps);
 	g_hash_table_destroy(k->procs);
+	nchfini(k);
+	vn_destroy_all(k);
 	ffs_unmount(k);
+	{
+		GHashTableIter pit;
+		gpointer pv;
+
+		g_hash_table_iter_init(&pit, k->pins);
+		while (g_hash_table_iter_next(&pit, NULL, &pv))
+			g_ptr_array_free(pv, TRUE);
+		g_hash_table_destroy(k->pins);
+	}
 	bufdone_all(k);
 	vm_fini(k);
 	disk_destroy(&k->disk);
@@ -459,6 +500,18 @@ kern_sysctl_foreach(struct kern *k,
 	OUT("kern.syncdelay", "%lld", (long long)(k->p.syncdelay / SIM_SEC));
 	OUT("vfs.ffs.bsize", "%d", k->fs.fs_bsize);
 	OUT("vfs.ffs.fsize", "%d", k->fs.fs_fsize);
+	OUT("vfs.ffs.ncg", "%d", k->fs.fs_ncg);
+	OUT("vfs.ffs.fpg", "%lld", (long long)k->fs.fs_fpg);
+	OUT("vfs.ffs.ipg", "%d", k->fs.fs_ipg);
+	OUT("vfs.ffs.minfree", "%d", k->fs.fs_minfree);
+	OUT("vfs.ffs.maxbpg", "%d", k->fs.fs_maxbpg);
+	OUT("vfs.ffs.maxcontig", "%d", k->fs.fs_maxcontig);
+	OUT("vfs.ffs.metadata", "%s", k->fs.fs_meta == META_ASYNC ? "async" :
+	    k->fs.fs_meta == META_DELAYED ? "delayed" : "sync");
+	OUT("vfs.ffs.noatime", "%d", k->fs.fs_noatime);
+	OUT("debug.vfscache", "%d", k->p.namecache);
+	OUT("debug.ncnegfactor", "%d", k->p.ncnegfactor);
+	OUT("kern.minvnodes", "%d", k->minvnodes);
 #undef OUT
 }
 

@@ -11,6 +11,7 @@
 #ifndef VFSSIM_KERN_H
 #define VFSSIM_KERN_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -61,6 +62,15 @@ struct kern_params {
 	sim_time_t	 syncdelay, filedelay, dirdelay, metadelay;
 	int		 bsize, fsize;
 	int64_t		 fs_size;	/* bytes */
+	int		 minfree;	/* percent */
+	int		 maxbpg;	/* 0: one indirect block's worth */
+	int64_t		 density;	/* bytes per inode; 0: 4 fragments */
+	int64_t		 cgsize;	/* bytes; 0: what a cg block maps */
+	enum metamode	 meta;
+	bool		 noatime;
+	bool		 namecache;	/* debug.vfscache */
+	int		 ncnegfactor;
+	int		 maxvnodes;	/* 0: from memory */
 	struct disk_params disk;
 	const char	*diskq;
 	char		**passthrough;	/* path prefixes outside the fs */
@@ -87,7 +97,12 @@ struct kern_counters {
 	int		 dirty_peak;
 	uint64_t	 bytes_read, bytes_written;	/* by processes */
 	uint64_t	 lookups, components;
-	uint64_t	 vnodes_created, vnodes_freed;
+	uint64_t	 nc_goodhits, nc_neghits, nc_miss;	/* nchstats */
+	uint64_t	 dirblk_reads;		/* ufs_lookup's block reads */
+	uint64_t	 vnodes_created, vnodes_freed, vnodes_recycled;
+	uint64_t	 vlruwk_waits, vnlru_runs, vnlru_nowhere;
+	uint64_t	 vnode_lock_waits;
+	uint64_t	 inodes_allocated, inode_writes, indir_allocs, frag_moves;
 	uint64_t	 enospc;
 	uint64_t	 trace_repairs;		/* fs brought in line with the trace */
 	uint64_t	 learned_fds;		/* descriptors known from -y only */
@@ -126,9 +141,22 @@ struct kern {
 	/* the process table's autosizing (used for desiredvnodes) */
 	int			 maxusers, maxproc, desiredvnodes;
 
-	/* vnodes */
+	/* vnodes (vfs_subr.c) */
 	uint64_t		 nextvnode;
-	uint64_t		 numvnodes;
+	int64_t			 numvnodes, freevnodes;
+	int			 minvnodes, wantfreevnodes;
+	struct vnodelst		 vnode_free_list;
+	struct vnodelst		 mntvnodes;	/* the mount's vnodes */
+	struct sim_proc		*vnlruproc;
+	bool			 vnlruproc_sig;
+	GHashTable		*pins;		/* sim_proc -> GPtrArray of vnodes */
+
+	/* the name cache (vfs_cache.c) */
+	struct {
+		GHashTable	*hash;
+		TAILQ_HEAD(, namecache) neg;	/* negative entries, LRU */
+		int64_t		 numcache, numneg;
+	} nc;
 
 	/* the syncer wheel (syncer.c) */
 	struct vnodelst		*syncer_workitem_pending;
@@ -159,6 +187,18 @@ void	kern_sync(struct kern *k);
 /* CPU work by the running process (uiomove, lookups): time passes. */
 void	kern_cpu(struct kern *k, sim_time_t ns);
 void	uiomove_cost(struct kern *k, int64_t bytes);
+
+/* namecache.c */
+#define CACHE_HIT	(-1)
+#define CACHE_NEG	ENOENT
+void	nchinit(struct kern *k);
+void	nchfini(struct kern *k);
+int	cache_lookup(struct kern *k, struct vnode *dvp, const char *name,
+	    bool makeentry, bool creating, struct vnode **vpp);
+void	cache_enter(struct kern *k, struct vnode *dvp, struct vnode *vp,
+	    const char *name);
+void	cache_purge(struct kern *k, struct vnode *vp);
+void	cache_purge_name(struct kern *k, struct vnode *dvp, const char *name);
 
 /* syncer.c */
 void	syncer_init(struct kern *k);

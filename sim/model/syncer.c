@@ -6,7 +6,12 @@
  * metadata).  The syncer thread visits one slot a second and, for every vnode
  * in it, starts asynchronous writes of all of that vnode's dirty buffers
  * (VOP_FSYNC with MNT_LAZY); a vnode still dirty afterwards is looked at again
- * syncdelay seconds later.  Net effect: dirty data lives about 30 s.
+ * syncdelay seconds later.  Net effect: dirty data lives about 30 s.  A
+ * vnode another process has locked is skipped (and looked at again later),
+ * as [4x]'s sched_sync does.  The mount's own syncer vnode comes round
+ * every syncdelay seconds (16 s after boot the first time, the first
+ * mount's offset) and sweeps the file system: ffs_sync(MNT_LAZY) writes
+ * the inodes with pending changes.
  */
 #include "kern.h"
 #include "kassert.h"
@@ -68,6 +73,7 @@ sched_sync(void *arg)
 {
 	struct kern *k = arg;
 	sim_time_t next = sim_now(k->sim);
+	sim_time_t fs_sync_at = next + 16 * SIM_SEC;
 
 	for (;;) {
 		struct vnodelst *slp;
@@ -76,11 +82,20 @@ sched_sync(void *arg)
 		slp = &k->syncer_workitem_pending[k->syncer_delayno];
 		k->syncer_delayno = (k->syncer_delayno + 1) % k->syncer_maxdelay;
 		while ((vp = TAILQ_FIRST(slp)) != NULL) {
-			(void)VOP_FSYNC(k, vp, MNT_LAZY);
+			if (vn_lock(k, vp, LK_EXCLUSIVE | LK_NOWAIT) == 0) {
+				(void)VOP_FSYNC(k, vp, MNT_LAZY);
+				VOP_UNLOCK(k, vp);
+			}
 			/* Still first in this slot: it stayed dirty (or got
-			 * dirty again while we wrote).  Look again later. */
+			 * dirty again while we wrote), or was busy.  Look
+			 * again later. */
 			if (TAILQ_FIRST(slp) == vp)
 				vn_syncer_add_to_worklist(k, vp, k->p.syncdelay);
+		}
+		if (sim_now(k->sim) >= fs_sync_at) {
+			/* sync_fsync: the mount's syncer vnode. */
+			fs_sync_at += k->p.syncdelay;
+			ffs_sync(k, MNT_LAZY);
 		}
 		/* One slot a second: sleep until the next second (lbolt). */
 		next += SIM_SEC;

@@ -54,6 +54,8 @@ materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir
 	char **comp = g_strsplit(path, "/", -1), **c;
 	struct vnode *vp = dvp;
 
+	/* What the trace says existed was on disk all along: no I/O. */
+	ffs_offline_begin(k);
 	for (c = comp; *c != NULL; c++) {
 		bool last = c[1] == NULL;
 		struct vnode *next;
@@ -63,10 +65,10 @@ materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir
 		if (vp->v_type != VDIR)
 			break;
 		if (strcmp(*c, "..") == 0) {
-			vp = vp->v_data->i_parent->i_vnode;
+			vp = vn_get(k, vp->v_data->i_parent);
 			continue;
 		}
-		next = vn_lookup_child(vp, *c);
+		next = vn_child(k, vp, *c);
 		if (next == NULL) {
 			if (vn_create(k, vp, *c, last && !want_dir ? VREG : VDIR,
 			    &next) != 0)
@@ -74,6 +76,7 @@ materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir
 		}
 		vp = next;
 	}
+	ffs_offline_end(k);
 	g_strfreev(comp);
 	return vp;
 }
@@ -175,8 +178,11 @@ ensure_size(struct kern *k, struct vnode *vp, int64_t end)
 	k->cnt.trace_repairs++;
 	/* If the data cannot fit, the file grows as a hole (reads of it
 	 * cost no I/O) rather than filling the file system. */
-	if (!ffs_prealloc(k, ip, end))
-		ip->i_size = end;
+	if (!ffs_prealloc(k, ip, end)) {
+		ffs_offline_begin(k);
+		ffs_truncate(k, vp, end);
+		ffs_offline_end(k);
+	}
 }
 
 /* ---- the calls ------------------------------------------------------- */
@@ -211,7 +217,7 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 	if ((of & TO_CREAT) || (of & TO_TRUNC))
 		bwillwrite(k);		/* vn_open, before namei */
-	error = namei(k, start, path, &nd);
+	error = namei_op(k, start, path, (of & TO_CREAT) ? CREATE : LOOKUP, &nd);
 	if (tc->ret < 0)
 		return;			/* failed in the trace: nothing changes */
 	if (tc->ret >= FD_MAX) {
@@ -225,7 +231,7 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		char name[32];
 
 		g_snprintf(name, sizeof(name), ".tmpfile.%llu",
-		    (unsigned long long)k->fs.fs_ninode + 1);
+		    (unsigned long long)k->cnt.inodes_allocated + 1);
 		if (dvp->v_type != VDIR || vn_create(k, dvp, name, VREG, &vp) != 0) {
 			k->cnt.trace_repairs++;
 			return;
@@ -243,7 +249,14 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 				(void)vn_truncate(k, vp, 0);
 		}
 	} else if (error == 0 && nd.ni_dvp != NULL && (of & TO_CREAT)) {
-		if (vn_create(k, nd.ni_dvp, nd.ni_last, VREG, &vp) != 0) {
+		int cerr = vn_create(k, nd.ni_dvp, nd.ni_last, VREG, &vp);
+
+		if (cerr == EEXIST && namei(k, start, path, &nd) == 0 &&
+		    nd.ni_vp != NULL)
+			/* Another process made it while we waited for the
+			 * directory: open that one, as the kernel would. */
+			vp = nd.ni_vp;
+		else if (cerr != 0) {
 			k->cnt.trace_repairs++;
 			vp = materialize(k, start, path, false);
 		}
@@ -335,7 +348,8 @@ sys_close(struct kern *k, struct kproc *p, const struct trace_call *tc,
 /* Resolve a path argument; *outside when it is not in the simulated fs. */
 static int
 lookup(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
-    const char *path, struct nameidata *nd, struct vnode **startp, bool *outside)
+    const char *path, int nameiop, struct nameidata *nd, struct vnode **startp,
+    bool *outside)
 {
 	struct vnode *start = start_dir(k, p, dirfd, fdpath, outside);
 
@@ -348,7 +362,7 @@ lookup(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
 		*outside = false;
 	if (*outside)
 		return 0;
-	return namei(k, start, path, nd);
+	return namei_op(k, start, path, nameiop, nd);
 }
 
 static void
@@ -375,7 +389,7 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		dirfd = tc->fd;
 	out->path = tc->path;
 	error = lookup(k, p, dirfd, tc->fdpath, tc->path != NULL ? tc->path : "",
-	    &nd, &start, &outside);
+	    LOOKUP, &nd, &start, &outside);
 	if (outside) {
 		out->cls = SYS_PASSTHROUGH;
 		return;
@@ -387,6 +401,10 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		vp = materialize(k, start, tc->path, tc->st_type == TT_DIR);
 		if (tc->st_size > 0 && vp->v_type == VREG)
 			ensure_size(k, vp, tc->st_size);
+	} else if (tc->ret == 0 && nd.ni_vp != NULL) {
+		struct vattr va;
+
+		vn_stat(k, nd.ni_vp, &va);	/* VOP_GETATTR: no I/O */
 	}
 }
 
@@ -403,7 +421,8 @@ sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	out->path = tc->path;
 	bwillwrite(k);
 	error = lookup(k, p, tc->sc == SC_UNLINKAT ? tc->fd : TC_AT_FDCWD,
-	    tc->fdpath, tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+	    tc->fdpath, tc->path != NULL ? tc->path : "", DELETE, &nd, &start,
+	    &outside);
 	if (outside) {
 		out->cls = SYS_PASSTHROUGH;
 		return;
@@ -428,7 +447,8 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	out->path = tc->path;
 	bwillwrite(k);
 	error = lookup(k, p, tc->sc == SC_MKDIRAT ? tc->fd : TC_AT_FDCWD,
-	    tc->fdpath, tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+	    tc->fdpath, tc->path != NULL ? tc->path : "", CREATE, &nd, &start,
+	    &outside);
 	if (outside) {
 		out->cls = SYS_PASSTHROUGH;
 		return;
@@ -455,9 +475,11 @@ sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	out->path = tc->path;
 	bwillwrite(k);
 	ferr = lookup(k, p, tc->sc == SC_RENAME ? TC_AT_FDCWD : tc->fd,
-	    tc->fdpath, tc->path != NULL ? tc->path : "", &fnd, &fstart, &fout);
+	    tc->fdpath, tc->path != NULL ? tc->path : "", DELETE, &fnd, &fstart,
+	    &fout);
 	terr = lookup(k, p, tc->sc == SC_RENAME ? TC_AT_FDCWD : tc->fd2,
-	    tc->fdpath2, tc->path2 != NULL ? tc->path2 : "", &tnd, &tstart, &tout);
+	    tc->fdpath2, tc->path2 != NULL ? tc->path2 : "", RENAME, &tnd, &tstart,
+	    &tout);
 	if (fout || tout) {
 		out->cls = SYS_PASSTHROUGH;
 		return;
@@ -508,7 +530,8 @@ sys_truncate(struct kern *k, struct kproc *p, const struct trace_call *tc,
 
 		out->path = tc->path;
 		error = lookup(k, p, TC_AT_FDCWD, tc->fdpath,
-		    tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+		    tc->path != NULL ? tc->path : "", LOOKUP, &nd, &start,
+		    &outside);
 		if (outside) {
 			out->cls = SYS_PASSTHROUGH;
 			return;
@@ -603,7 +626,8 @@ sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 
 		out->path = tc->path;
 		error = lookup(k, p, TC_AT_FDCWD, NULL,
-		    tc->path != NULL ? tc->path : "", &nd, &start, &outside);
+		    tc->path != NULL ? tc->path : "", LOOKUP, &nd, &start,
+		    &outside);
 		if (outside) {
 			out->cls = SYS_PASSTHROUGH;
 			if (tc->ret == 0 && p->p_fd->fd_cdir != NULL) {
@@ -644,7 +668,9 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		break;
 	case SC_FSYNC:
 	case SC_FDATASYNC:
+		(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
 		(void)VOP_FSYNC(k, fp->f_vnode, MNT_WAIT);
+		VOP_UNLOCK(k, fp->f_vnode);
 		break;
 	case SC_GETDENTS64:
 		/* Directory blocks are not modelled yet: the copy-out. */
@@ -720,4 +746,6 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		KASSERT(0, ("syscall_replay: %s is not replayed here", tc->name));
 		break;
 	}
+	/* The vnodes the call used are free to go now. */
+	vn_unpin_all(k);
 }

@@ -374,6 +374,22 @@ vm_object_page_remove(struct kern *k, struct vnode *vp, int64_t first)
 	}
 }
 
+/* vm_object_terminate: every page of vp goes (the vnode is recycled). */
+void
+vm_object_terminate(struct kern *k, struct vnode *vp)
+{
+	struct vm_page *m, *next;
+
+	for (m = TAILQ_FIRST(&vp->v_pages); m != NULL; m = next) {
+		next = TAILQ_NEXT(m, listq);
+		if (m->wire_count > 0) {
+			m->valid = false;
+			continue;
+		}
+		vm_page_free(k, m);
+	}
+}
+
 int
 vm_object_resident(struct vnode *vp)
 {

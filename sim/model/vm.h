@@ -102,6 +102,7 @@ bool	vm_page_try_to_cache(struct kern *k, struct vm_page *m);
 void	vm_wait(struct kern *k);
 /* Free every page of vp from index first on (truncation, reclaim). */
 void	vm_object_page_remove(struct kern *k, struct vnode *vp, int64_t first);
+void	vm_object_terminate(struct kern *k, struct vnode *vp);
 /* Pages vp has in memory. */
 int	vm_object_resident(struct vnode *vp);
 

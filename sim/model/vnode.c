@@ -1,13 +1,20 @@
 /*
- * vnode.c — vnodes and the vnode-level operations: reference counts and
- * the buffer lists (vfs_subr.c), path lookup (vfs_lookup.c), read and write
- * through the buffer cache (vfs_vnops.c with ufs_readwrite.c's per-block
- * loop), fsync (ffs_fsync), truncation, and the namespace operations of
- * ufs_vnops.c on the in-core directory tree.
+ * vnode.c — vnodes: their life (getnewvnode, vget, vrele, vhold, the free
+ * list, vgonel, the vnlru process: vfs_subr.c), their lock, path lookup
+ * (namei: vfs_lookup.c, through the name cache and ufs_lookup), and the
+ * vnode-level read, write and stat (vfs_vnops.c, with ffs_read's and
+ * ffs_write's per-block loops).
  *
- * First model: a vnode lives as long as its inode; path lookup charges a
- * fixed CPU cost per component (the name cache and directory blocks come
- * with the FFS model).
+ * The inode is the file system's truth and outlives its vnode.  A vnode is
+ * made when a call needs the inode (reading the inode block) and, once
+ * nothing uses it, goes to the free list — unless its file still has pages
+ * cached, which keeps it out of the list (VSHOULDFREE).  getnewvnode takes
+ * a free vnode without pages from the head of the list when enough are
+ * free, else makes a new one; when too many vnodes are active it wakes
+ * vnlru and sleeps "vlruwk".  vnlru reclaims vnodes with few pages, no
+ * cached names and no users, writing and invalidating their buffers.  A
+ * vnode the running call uses is pinned until the call ends, as the
+ * kernel's references from namei would keep it.
  */
 #include "file.h"
 #include "kern.h"
@@ -16,48 +23,61 @@
 #include <errno.h>
 #include <string.h>
 
-#define NAME_MAX_	255
 #define PATH_MAX_	4096
 
-static struct vnode *
-getnewvnode(struct kern *k, struct inode *ip)
-{
-	struct vnode *vp = g_new0(struct vnode, 1);
+static void vnode_destroy(struct kern *k, struct vnode *vp);
 
-	vp->v_number = ++k->nextvnode;
-	vp->v_type = ip->i_isdir ? VDIR : VREG;
-	TAILQ_INIT(&vp->v_cleanblkhd);
-	TAILQ_INIT(&vp->v_dirtyblkhd);
-	TAILQ_INIT(&vp->v_pages);
-	vp->v_data = ip;
-	ip->i_vnode = vp;
-	k->numvnodes++;
-	k->cnt.vnodes_created++;
-	return vp;
+/* ---- the free list ---------------------------------------------------- */
+
+/* VSHOULDFREE: nothing uses or holds it and its object has no pages. */
+static bool
+vshouldfree(const struct vnode *vp)
+{
+	return !(vp->v_flag & (VFREE | VXLOCK | VDOOMED | VROOT)) &&
+	    vp->v_usecount == 0 && vp->v_holdcnt == 0 && vp->v_pincount == 0 &&
+	    vp->v_npages == 0 && vp->v_type != VCHR;
 }
 
-static struct vnode *
-vnode_of(struct kern *k, struct inode *ip)
+static void
+vfree(struct kern *k, struct vnode *vp)
 {
-	return ip->i_vnode != NULL ? ip->i_vnode : getnewvnode(k, ip);
+	if (vp->v_flag & VAGE)
+		TAILQ_INSERT_HEAD(&k->vnode_free_list, vp, v_freelist);
+	else
+		TAILQ_INSERT_TAIL(&k->vnode_free_list, vp, v_freelist);
+	vp->v_flag = (vp->v_flag & ~VAGE) | VFREE;
+	k->freevnodes++;
 }
 
-struct vnode *
-vn_root(struct kern *k)
+static void
+vbusy(struct kern *k, struct vnode *vp)
 {
-	struct vnode *vp = vnode_of(k, k->fs.fs_root);
-
-	vp->v_flag |= VROOT;
-	return vp;
+	KASSERT(vp->v_flag & VFREE, ("vbusy: not free"));
+	TAILQ_REMOVE(&k->vnode_free_list, vp, v_freelist);
+	vp->v_flag &= ~VFREE;
+	k->freevnodes--;
 }
 
-int64_t
-vn_size(struct vnode *vp)
+/*
+ * Nothing refers to vp any more: a vnode whose inode is gone (unlinked,
+ * last reference closed) is destroyed and its inode freed; another goes
+ * to the free list if it may (VSHOULDFREE).
+ */
+static void
+vn_idle(struct kern *k, struct vnode *vp)
 {
-	return vp->v_data->i_size;
+	if (vp->v_usecount > 0 || vp->v_holdcnt > 0 || vp->v_pincount > 0 ||
+	    (vp->v_flag & (VXLOCK | VROOT)) || vp->v_type == VCHR)
+		return;
+	if (vp->v_flag & VDOOMED) {
+		vnode_destroy(k, vp);
+		return;
+	}
+	if (vshouldfree(vp))
+		vfree(k, vp);
 }
 
-/* ---- reference counts and reclaiming --------------------------------- */
+/* ---- references ------------------------------------------------------- */
 
 void
 vref(struct vnode *vp)
@@ -71,63 +91,456 @@ vhold(struct vnode *vp)
 	vp->v_holdcnt++;
 }
 
-/* The last reference to a file that has no name any more is gone: free its
- * blocks and inode (ufs_inactive + ufs_reclaim). */
-static void
-vfree_if_unused(struct kern *k, struct vnode *vp)
-{
-	struct inode *ip = vp->v_data;
-
-	if (vp->v_usecount > 0 || vp->v_holdcnt > 0 || ip->i_nlink > 0 ||
-	    (vp->v_flag & VROOT))
-		return;
-	KASSERT(TAILQ_EMPTY(&vp->v_dirtyblkhd) && TAILQ_EMPTY(&vp->v_cleanblkhd),
-	    ("freeing a vnode with buffers"));
-	/* The VM object goes with the vnode (vm_object_terminate). */
-	vm_object_page_remove(k, vp, 0);
-	KASSERT(vp->v_npages == 0, ("freeing a vnode with wired pages"));
-	vn_syncer_remove(k, vp);
-	ip->i_vnode = NULL;
-	ffs_ifree(k, ip);
-	k->numvnodes--;
-	k->cnt.vnodes_freed++;
-	g_free(vp);
-}
-
 void
 vdrop(struct kern *k, struct vnode *vp)
 {
 	KASSERT(vp->v_holdcnt > 0, ("vdrop: holdcnt 0"));
 	vp->v_holdcnt--;
-	vfree_if_unused(k, vp);
+	vn_idle(k, vp);
 }
 
 /*
- * vrele: drop a use reference.  When the last one goes from a file that was
- * unlinked while open, the file is finally freed — its buffers are thrown
- * away without being written (vinvalbuf without V_SAVE), then the blocks.
+ * ufs_inactive: the last use is gone.  A file with no name left has its
+ * blocks freed now (its buffers thrown away unwritten, the truncation's
+ * inode write made) and its inode when the vnode goes; any other inode
+ * with pending changes is written, delayed.
  */
+static void
+ufs_inactive(struct kern *k, struct vnode *vp)
+{
+	struct inode *ip = vp->v_data;
+
+	if (ip == NULL || (vp->v_flag & VROOT))
+		return;
+	if (ip->i_nlink == 0) {
+		vhold(vp);
+		(void)vn_lock(k, vp, LK_EXCLUSIVE);
+		vinvalbuf_range(k, vp, INT64_MIN);
+		ffs_truncate(k, vp, 0);
+		/* UFS_VFREE; the vnode goes when nothing refers to it
+		 * (vrecycle). */
+		cache_purge(k, vp);
+		vp->v_flag |= VDOOMED;
+		vp->v_data = NULL;
+		ip->i_vnode = NULL;
+		ffs_vfree(k, ip);
+		VOP_UNLOCK(k, vp);
+		vp->v_holdcnt--;
+		return;
+	}
+	if (ip->i_flag & (IN_ACCESS | IN_CHANGE | IN_UPDATE | IN_MODIFIED))
+		ffs_update(k, ip, false);
+}
+
 void
 vrele(struct kern *k, struct vnode *vp)
 {
 	KASSERT(vp->v_usecount > 0, ("vrele: usecount 0"));
 	if (--vp->v_usecount > 0)
 		return;
-	if (vp->v_data->i_nlink == 0 && !(vp->v_flag & VROOT)) {
-		/* Keep it alive while buffers are invalidated (we may sleep
-		 * on a buffer whose write is in flight). */
-		vhold(vp);
-		vinvalbuf_range(k, vp, 0);
-		vdrop(k, vp);
+	ufs_inactive(k, vp);
+	vn_idle(k, vp);
+}
+
+/* ---- pins: what the call in progress uses ----------------------------- */
+
+void
+vn_pin(struct kern *k, struct vnode *vp)
+{
+	struct sim_proc *p = curproc(k->sim);
+	GPtrArray *pins;
+
+	if (p == NULL || vp->v_type == VCHR)
+		return;
+	pins = g_hash_table_lookup(k->pins, p);
+	if (pins == NULL) {
+		pins = g_ptr_array_new();
+		g_hash_table_insert(k->pins, p, pins);
+	}
+	vp->v_pincount++;
+	if (vp->v_flag & VFREE)
+		vbusy(k, vp);
+	g_ptr_array_add(pins, vp);
+}
+
+/* Drop one pin the running call took on vp (namei leaving a directory
+ * behind, as lookup's vput of it). */
+static void
+vn_unpin(struct kern *k, struct vnode *vp)
+{
+	struct sim_proc *p = curproc(k->sim);
+	GPtrArray *pins;
+	guint i;
+
+	if (p == NULL || vp->v_type == VCHR ||
+	    (pins = g_hash_table_lookup(k->pins, p)) == NULL)
+		return;
+	for (i = pins->len; i-- > 0;)
+		if (g_ptr_array_index(pins, i) == vp) {
+			g_ptr_array_remove_index(pins, i);
+			vp->v_pincount--;
+			vn_idle(k, vp);
+			return;
+		}
+}
+
+void
+vn_unpin_all(struct kern *k)
+{
+	struct sim_proc *p = curproc(k->sim);
+	GPtrArray *pins;
+	guint i;
+
+	if (p == NULL || g_hash_table_size(k->pins) == 0 ||
+	    (pins = g_hash_table_lookup(k->pins, p)) == NULL)
+		return;
+	g_hash_table_steal(k->pins, p);
+	for (i = 0; i < pins->len; i++) {
+		struct vnode *vp = g_ptr_array_index(pins, i);
+
+		KASSERT(vp->v_pincount > 0, ("vn_unpin_all: not pinned"));
+		vp->v_pincount--;
+		vn_idle(k, vp);
+	}
+	g_ptr_array_free(pins, TRUE);
+}
+
+/* ---- the vnode lock ---------------------------------------------------- */
+
+int
+vn_lock(struct kern *k, struct vnode *vp, int flags)
+{
+	struct sim_proc *me = curproc(k->sim);
+
+	if (me == NULL)
+		return 0;		/* set-up: nobody else runs */
+	for (;;) {
+		if (vp->v_lockholder == me) {
+			vp->v_lockrecurse++;
+			return 0;
+		}
+		if ((flags & LK_EXCLUSIVE) && vp->v_lockholder == NULL &&
+		    vp->v_lockshared == 0) {
+			vp->v_lockholder = me;
+			return 0;
+		}
+		if ((flags & LK_SHARED) && vp->v_lockholder == NULL) {
+			vp->v_lockshared++;
+			return 0;
+		}
+		if (flags & LK_NOWAIT)
+			return EBUSY;
+		vp->v_lockwaiters++;
+		k->cnt.vnode_lock_waits++;
+		tsleep(k->sim, &vp->v_lockholder, "inode", 0);
+		vp->v_lockwaiters--;
 	}
 }
 
+void
+VOP_UNLOCK(struct kern *k, struct vnode *vp)
+{
+	struct sim_proc *me = curproc(k->sim);
+
+	if (me == NULL)
+		return;
+	if (vp->v_lockholder == me) {
+		if (vp->v_lockrecurse > 0) {
+			vp->v_lockrecurse--;
+			return;
+		}
+		vp->v_lockholder = NULL;
+	} else {
+		KASSERT(vp->v_lockshared > 0, ("VOP_UNLOCK: not locked"));
+		vp->v_lockshared--;
+	}
+	if (vp->v_lockwaiters > 0)
+		wakeup(k->sim, &vp->v_lockholder);
+}
+
+bool
+VOP_ISLOCKED(const struct vnode *vp)
+{
+	return vp->v_lockholder != NULL || vp->v_lockshared > 0;
+}
+
+/* ---- making and recycling vnodes ------------------------------------- */
+
+static void
+vnode_init(struct kern *k, struct vnode *vp)
+{
+	memset(vp, 0, sizeof(*vp));
+	vp->v_number = ++k->nextvnode;
+	TAILQ_INIT(&vp->v_cleanblkhd);
+	TAILQ_INIT(&vp->v_dirtyblkhd);
+	TAILQ_INIT(&vp->v_pages);
+	LIST_INIT(&vp->v_cache_src);
+	LIST_INIT(&vp->v_cache_dst);
+}
+
+static void
+vnode_destroy(struct kern *k, struct vnode *vp)
+{
+	KASSERT(TAILQ_EMPTY(&vp->v_dirtyblkhd) && TAILQ_EMPTY(&vp->v_cleanblkhd),
+	    ("destroying a vnode with buffers"));
+	if (vp->v_flag & VFREE)
+		vbusy(k, vp);
+	cache_purge(k, vp);
+	vm_object_terminate(k, vp);
+	KASSERT(vp->v_npages == 0, ("destroying a vnode with wired pages"));
+	vn_syncer_remove(k, vp);
+	TAILQ_REMOVE(&k->mntvnodes, vp, v_mntvnodes);
+	k->numvnodes--;
+	k->cnt.vnodes_freed++;
+	g_free(vp);
+}
+
+/*
+ * vgonel: take vp away from its inode.  VXLOCK keeps vget off it; its
+ * lock is drained; its dirty buffers are written (vinvalbuf with V_SAVE)
+ * and all its buffers and pages dropped; its names leave the cache; an
+ * inode with pending changes is written (ufs_reclaim).  The vnode is then
+ * free to be used for another inode (or destroyed).
+ */
+static void
+vgonel(struct kern *k, struct vnode *vp)
+{
+	struct inode *ip = vp->v_data;
+
+	vp->v_flag |= VXLOCK;
+	vhold(vp);
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	if (!TAILQ_EMPTY(&vp->v_dirtyblkhd))
+		(void)VOP_FSYNC(k, vp, MNT_WAIT);
+	vinvalbuf_range(k, vp, INT64_MIN);
+	vm_object_terminate(k, vp);
+	cache_purge(k, vp);
+	/* ufs_reclaim: even an access time is written now. */
+	if (ip != NULL && (ip->i_flag & IN_LAZYMOD))
+		ip->i_flag |= IN_MODIFIED;
+	if (ip != NULL && (ip->i_flag & (IN_ACCESS | IN_CHANGE | IN_UPDATE |
+	    IN_MODIFIED)))
+		ffs_update(k, ip, false);
+	VOP_UNLOCK(k, vp);
+	vp->v_holdcnt--;
+	if (ip != NULL)
+		ip->i_vnode = NULL;
+	vp->v_data = NULL;
+	vp->v_flag &= ~VXLOCK;
+	if (vp->v_flag & VXWANT) {
+		vp->v_flag &= ~VXWANT;
+		wakeup(k->sim, vp);
+	}
+	k->cnt.vnodes_recycled++;
+}
+
+/*
+ * getnewvnode: a vnode for a new in-core inode.  While more than
+ * desiredvnodes are active, wake vnlru and wait ("vlruwk", re-checking
+ * each second).  With enough free ones, take the first on the free list
+ * whose object holds no pages (those that do are rotated to the tail);
+ * else make a new one.
+ */
+static struct vnode *
+getnewvnode(struct kern *k)
+{
+	struct vnode *vp = NULL;
+	int64_t n;
+
+	while (curproc(k->sim) != NULL &&
+	    k->numvnodes - k->freevnodes > k->desiredvnodes) {
+		if (!k->vnlruproc_sig) {
+			k->vnlruproc_sig = true;
+			wakeup(k->sim, &k->vnlruproc);
+		}
+		k->cnt.vlruwk_waits++;
+		tsleep(k->sim, &k->vnlruproc_sig, "vlruwk", SIM_SEC);
+	}
+	if (k->freevnodes >= k->wantfreevnodes && k->numvnodes >= k->minvnodes) {
+		for (n = k->freevnodes; n > 0; n--) {
+			vp = TAILQ_FIRST(&k->vnode_free_list);
+			if (vp->v_npages == 0 && vp->v_holdcnt == 0)
+				break;
+			TAILQ_REMOVE(&k->vnode_free_list, vp, v_freelist);
+			TAILQ_INSERT_TAIL(&k->vnode_free_list, vp, v_freelist);
+			vp = NULL;
+		}
+	}
+	if (vp != NULL) {
+		vbusy(k, vp);
+		vgonel(k, vp);
+		TAILQ_REMOVE(&k->mntvnodes, vp, v_mntvnodes);
+		vn_syncer_remove(k, vp);
+		KASSERT(LIST_EMPTY(&vp->v_cache_src) && LIST_EMPTY(&vp->v_cache_dst),
+		    ("getnewvnode: names still cached"));
+		vnode_init(k, vp);
+	} else {
+		vp = g_new(struct vnode, 1);
+		vnode_init(k, vp);
+		k->numvnodes++;
+	}
+	TAILQ_INSERT_TAIL(&k->mntvnodes, vp, v_mntvnodes);
+	k->cnt.vnodes_created++;
+	return vp;
+}
+
+/*
+ * vn_get (VFS_VGET: ffs_vget, then vget): the vnode of ip.  In core: take
+ * it off the free list; being recycled: wait and look again.  Not in core:
+ * a new vnode and a read of the inode block — after which another process
+ * may have made it first (ufs_ihashins's race), and its vnode is used.
+ * The vnode is pinned for the running call.
+ */
+struct vnode *
+vn_get(struct kern *k, struct inode *ip)
+{
+	struct vnode *vp;
+
+	for (;;) {
+		vp = ip->i_vnode;
+		if (vp != NULL && (vp->v_flag & VXLOCK) &&
+		    curproc(k->sim) != NULL) {
+			vp->v_flag |= VXWANT;
+			tsleep(k->sim, vp, "vget", 0);
+			continue;
+		}
+		if (vp != NULL) {
+			vn_pin(k, vp);
+			return vp;
+		}
+		vp = getnewvnode(k);
+		if (ip->i_vnode != NULL) {
+			/* Someone made it while we slept: ours is spare. */
+			vn_idle(k, vp);
+			continue;
+		}
+		vp->v_type = ip->i_isdir ? VDIR : VREG;
+		vp->v_data = ip;
+		ip->i_vnode = vp;
+		vn_pin(k, vp);
+		if (ip == k->fs.fs_root)
+			vp->v_flag |= VROOT;
+		ffs_iread(k, ip);
+		return vp;
+	}
+}
+
+struct vnode *
+vn_root(struct kern *k)
+{
+	return vn_get(k, k->fs.fs_root);
+}
+
+int64_t
+vn_size(struct vnode *vp)
+{
+	return vp->v_data->i_size;
+}
+
+/*
+ * vlrureclaim: look at a tenth of the mount's vnodes from the head of its
+ * list (each rotated to the tail) and recycle those nobody uses that have
+ * no cached names and fewer pages than the trigger (2 * pages /
+ * desiredvnodes).
+ */
+static int
+vlrureclaim(struct kern *k)
+{
+	int64_t count = k->numvnodes / 10 + 1;
+	int trigger = (int)(2 * (int64_t)k->vm.cnt.v_page_count /
+	    MAX(k->desiredvnodes, 1));
+	int done = 0;
+
+	while (count-- > 0 && !TAILQ_EMPTY(&k->mntvnodes)) {
+		struct vnode *vp = TAILQ_FIRST(&k->mntvnodes);
+
+		TAILQ_REMOVE(&k->mntvnodes, vp, v_mntvnodes);
+		TAILQ_INSERT_TAIL(&k->mntvnodes, vp, v_mntvnodes);
+		if (vp->v_usecount > 0 || vp->v_pincount > 0 ||
+		    (vp->v_flag & (VFREE | VXLOCK | VDOOMED | VROOT)) ||
+		    !LIST_EMPTY(&vp->v_cache_src) || vp->v_npages >= trigger ||
+		    vp->v_data == NULL || VOP_ISLOCKED(vp))
+			continue;
+		vgonel(k, vp);
+		done++;
+		if (vp->v_holdcnt == 0 && vp->v_usecount == 0 &&
+		    vp->v_pincount == 0)
+			vnode_destroy(k, vp);
+	}
+	return done;
+}
+
+/* vnlru_proc: keep the active vnodes under 9/10 of desiredvnodes. */
+static void
+vnlru_proc(void *arg)
+{
+	struct kern *k = arg;
+
+	for (;;) {
+		while (k->numvnodes - k->freevnodes <= k->desiredvnodes / 10 * 9) {
+			k->vnlruproc_sig = false;
+			wakeup(k->sim, &k->vnlruproc_sig);
+			tsleep(k->sim, &k->vnlruproc, "vlruwt", SIM_SEC);
+		}
+		k->cnt.vnlru_runs++;
+		if (vlrureclaim(k) == 0) {
+			k->cnt.vnlru_nowhere++;
+			tsleep(k->sim, &k->vnlruproc, "vlrup", 3 * SIM_SEC);
+		}
+	}
+}
+
+void
+vnlru_start(struct kern *k)
+{
+	k->vnlruproc = sim_spawn(k->sim, "vnlru", vnlru_proc, k, SIMP_DAEMON);
+}
+
+/* After set-up: a machine that just booted has no inode in core but the
+ * root.  Every vnode nothing refers to is taken apart, no I/O. */
+void
+vn_reclaim_idle(struct kern *k)
+{
+	struct vnode *vp, *next;
+
+	for (vp = TAILQ_FIRST(&k->mntvnodes); vp != NULL; vp = next) {
+		next = TAILQ_NEXT(vp, v_mntvnodes);
+		if (vp->v_usecount > 0 || vp->v_holdcnt > 0 || vp->v_pincount > 0 ||
+		    vp->v_npages > 0 || (vp->v_flag & VROOT) ||
+		    !TAILQ_EMPTY(&vp->v_cleanblkhd))
+			continue;
+		if (vp->v_data != NULL)
+			vp->v_data->i_vnode = NULL;
+		vnode_destroy(k, vp);
+	}
+}
+
+/* The end of a run: every vnode freed, no I/O. */
+void
+vn_destroy_all(struct kern *k)
+{
+	struct vnode *vp;
+
+	while ((vp = TAILQ_FIRST(&k->mntvnodes)) != NULL) {
+		TAILQ_REMOVE(&k->mntvnodes, vp, v_mntvnodes);
+		if (vp->v_data != NULL)
+			vp->v_data->i_vnode = NULL;
+		g_free(vp);
+	}
+	TAILQ_INIT(&k->vnode_free_list);
+	k->numvnodes = k->freevnodes = 0;
+}
+
+/* ---- buffers on a vnode ------------------------------------------------ */
+
 /*
  * reassignbuf: move a buffer between its vnode's clean and dirty lists.
- * The first dirty buffer puts the vnode on the syncer wheel; the last one
- * cleaned takes it off.  Dirty buffers are kept roughly in block order, as
- * [4x] did: at the head if smaller than the head, right after block lbn-1
- * if that is dirty, else at the tail.
+ * The first dirty buffer puts the vnode on the syncer wheel (dirdelay for
+ * a directory, metadelay for the device's metadata, filedelay for a
+ * file); the last one cleaned takes it off.  Dirty buffers are kept
+ * roughly in block order, as [4x] did: at the head if smaller than the
+ * head, right after block lbn-1 if that is dirty, indirect blocks (lbn <
+ * 0) at the tail, else at the tail.
  */
 void
 reassignbuf(struct kern *k, struct buf *bp, bool dirty)
@@ -144,11 +557,14 @@ reassignbuf(struct kern *k, struct buf *bp, bool dirty)
 		struct buf *head = TAILQ_FIRST(&vp->v_dirtyblkhd), *prev;
 
 		if (!(vp->v_flag & VONWORKLST))
-			vn_syncer_add_to_worklist(k, vp, vp->v_type == VDIR ?
-			    k->p.dirdelay : k->p.filedelay);
-		if (head == NULL || bp->b_lblkno < head->b_lblkno)
+			vn_syncer_add_to_worklist(k, vp,
+			    vp->v_type == VDIR ? k->p.dirdelay :
+			    vp->v_type == VCHR ? k->p.metadelay : k->p.filedelay);
+		if (bp->b_lblkno < 0 && vp->v_type != VCHR)
+			TAILQ_INSERT_TAIL(&vp->v_dirtyblkhd, bp, b_vnbufs);
+		else if (head == NULL || bp->b_lblkno < head->b_lblkno)
 			TAILQ_INSERT_HEAD(&vp->v_dirtyblkhd, bp, b_vnbufs);
-		else if (bp->b_lblkno > 0 &&
+		else if (bp->b_lblkno > 0 && vp->v_type != VCHR &&
 		    (prev = incore(k, vp, bp->b_lblkno - 1)) != NULL &&
 		    (prev->b_xflags & BX_VNDIRTY))
 			TAILQ_INSERT_AFTER(&vp->v_dirtyblkhd, prev, bp, b_vnbufs);
@@ -166,25 +582,80 @@ reassignbuf(struct kern *k, struct buf *bp, bool dirty)
 
 /* ---- lookup ---------------------------------------------------------- */
 
+/* The vnode of dvp's entry name, made if need be (no lookup I/O): for
+ * set-up and repairs. */
+struct vnode *
+vn_child(struct kern *k, struct vnode *dvp, const char *name)
+{
+	struct direntry *de;
+
+	if (dvp->v_type != VDIR ||
+	    (de = ufs_dir_lookup(dvp->v_data, name)) == NULL)
+		return NULL;
+	return vn_get(k, de->de_ip);
+}
+
+/* The vnode of dvp's entry name, if in core (no lookup, no I/O). */
 struct vnode *
 vn_lookup_child(struct vnode *dvp, const char *name)
 {
-	struct inode *ip;
+	struct direntry *de;
 
-	if (dvp->v_type != VDIR)
+	if (dvp->v_type != VDIR ||
+	    (de = ufs_dir_lookup(dvp->v_data, name)) == NULL)
 		return NULL;
-	ip = g_hash_table_lookup(dvp->v_data->i_dir, name);
-	return ip != NULL ? ip->i_vnode : NULL;
+	return de->de_ip->i_vnode;
+}
+
+/*
+ * VOP_LOOKUP of one component (vfs_cache_lookup, then ufs_lookup): the
+ * name cache first; on a miss, read the directory and enter what was
+ * found — or, except when creating, that it is not there.  nameiop:
+ * LOOKUP, or the last component of a CREATE/DELETE/RENAME (which do not
+ * keep a positive entry for a name they are about to change).
+ */
+static int
+vop_lookup(struct kern *k, struct vnode *dvp, const char *name, int nameiop,
+    bool last, struct vnode **vpp)
+{
+	bool makeentry = !(last && (nameiop == DELETE || nameiop == RENAME));
+	bool creating = last && nameiop == CREATE;
+	struct direntry *de;
+	struct vnode *vp;
+	int r;
+
+	*vpp = NULL;
+	r = cache_lookup(k, dvp, name, makeentry, creating, &vp);
+	if (r == CACHE_HIT) {
+		*vpp = vn_get(k, vp->v_data);
+		return 0;
+	}
+	if (r == CACHE_NEG)
+		return ENOENT;
+	de = ufs_dir_lookup(dvp->v_data, name);
+	ufs_lookup_io(k, dvp, de != NULL ? de->de_chunk : -1, nameiop == LOOKUP);
+	/* The directory may have changed while its blocks were read. */
+	de = ufs_dir_lookup(dvp->v_data, name);
+	if (de == NULL) {
+		if (!creating)
+			cache_enter(k, dvp, NULL, name);
+		return ENOENT;
+	}
+	*vpp = vn_get(k, de->de_ip);
+	if (makeentry)
+		cache_enter(k, dvp, *vpp, name);
+	return 0;
 }
 
 /*
  * namei: walk path one component at a time from the root (absolute) or
- * dir (relative), charging cpu.lookup for each.  On success ni_dvp is the
- * directory holding the last component and ni_vp the object (NULL when the
- * last component does not exist: the caller may be creating it).
+ * dir (relative), charging cpu.lookup for each and looking each up.  On
+ * success ni_dvp is the directory holding the last component and ni_vp the
+ * object (NULL when the last component does not exist: the caller may be
+ * creating it).  Both are pinned for the call.
  */
 int
-namei(struct kern *k, struct vnode *dir, const char *path,
+namei_op(struct kern *k, struct vnode *dir, const char *path, int nameiop,
     struct nameidata *nd)
 {
 	struct vnode *dvp = path[0] == '/' || dir == NULL ? vn_root(k) : dir;
@@ -193,6 +664,7 @@ namei(struct kern *k, struct vnode *dir, const char *path,
 
 	memset(nd, 0, sizeof(*nd));
 	k->cnt.lookups++;
+	vn_pin(k, dvp);
 	if (path[0] == '\0')
 		return ENOENT;
 	if (strlen(path) >= PATH_MAX_)
@@ -200,7 +672,8 @@ namei(struct kern *k, struct vnode *dir, const char *path,
 	nd->ni_dvp = dvp;
 	nd->ni_vp = dvp;		/* "/" or "." alone */
 	for (;;) {
-		struct inode *ip;
+		bool last;
+		int error;
 
 		while (*p == '/')
 			p++;
@@ -208,182 +681,42 @@ namei(struct kern *k, struct vnode *dir, const char *path,
 			return 0;
 		end = strchr(p, '/');
 		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n > NAME_MAX_)
+		if (n > UFS_MAXNAMLEN)
 			return ENAMETOOLONG;
 		if (nd->ni_vp == NULL)
 			return ENOENT;		/* a missing directory */
 		if (nd->ni_vp->v_type != VDIR)
 			return ENOTDIR;
 		dvp = nd->ni_vp;
+		/* Moving down: the directory left behind is not needed. */
+		if (nd->ni_dvp != dvp)
+			vn_unpin(k, nd->ni_dvp);
 		k->cnt.components++;
 		kern_cpu(k, k->p.cpu_lookup);
 		memcpy(nd->ni_last, p, n);
 		nd->ni_last[n] = '\0';
 		nd->ni_dvp = dvp;
+		last = p[n] == '\0' || strspn(p + n, "/") == strlen(p + n);
 		if (n == 1 && p[0] == '.')
 			nd->ni_vp = dvp;
 		else if (n == 2 && p[0] == '.' && p[1] == '.')
-			nd->ni_vp = vnode_of(k, dvp->v_data->i_parent);
+			/* the ".." cache (v_dd): no lookup */
+			nd->ni_vp = vn_get(k, dvp->v_data->i_parent);
 		else {
-			ip = g_hash_table_lookup(dvp->v_data->i_dir, nd->ni_last);
-			nd->ni_vp = ip != NULL ? vnode_of(k, ip) : NULL;
+			error = vop_lookup(k, dvp, nd->ni_last, nameiop, last,
+			    &nd->ni_vp);
+			if (error != 0 && error != ENOENT)
+				return error;
 		}
 		nd->ni_ncomp++;
 		p += n;
 	}
 }
 
-/* ---- namespace changes ----------------------------------------------- */
-
 int
-vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
-    struct vnode **vpp)
+namei(struct kern *k, struct vnode *dir, const char *path, struct nameidata *nd)
 {
-	struct inode *dp = dvp->v_data, *ip;
-
-	if (dvp->v_type != VDIR)
-		return ENOTDIR;
-	if (dp->i_nlink == 0)
-		return ENOENT;		/* the directory was removed */
-	if (strlen(name) > NAME_MAX_)
-		return ENAMETOOLONG;
-	if (g_hash_table_contains(dp->i_dir, name))
-		return EEXIST;
-	ip = ffs_ialloc(k, type == VDIR);
-	ip->i_nlink = type == VDIR ? 2 : 1;
-	if (type == VDIR) {
-		ip->i_parent = dp;
-		dp->i_nlink++;
-	}
-	g_hash_table_insert(dp->i_dir, g_strdup(name), ip);
-	*vpp = vnode_of(k, ip);
-	return 0;
-}
-
-/* Another name for an existing file (link(2)). */
-int
-vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
-{
-	struct inode *dp = dvp->v_data;
-
-	(void)k;
-	if (dvp->v_type != VDIR)
-		return ENOTDIR;
-	if (vp->v_type == VDIR)
-		return EPERM;
-	if (strlen(name) > NAME_MAX_)
-		return ENAMETOOLONG;
-	if (g_hash_table_contains(dp->i_dir, name))
-		return EEXIST;
-	vp->v_data->i_nlink++;
-	g_hash_table_insert(dp->i_dir, g_strdup(name), vp->v_data);
-	return 0;
-}
-
-/* Drop one name of ip (already removed from its directory). */
-static void
-drop_name(struct kern *k, struct inode *ip)
-{
-	struct vnode *vp = vnode_of(k, ip);
-
-	if (ip->i_isdir) {
-		ip->i_parent->i_nlink--;
-		ip->i_nlink = 0;
-	} else
-		ip->i_nlink--;
-	if (ip->i_nlink == 0 && vp->v_usecount == 0) {
-		vhold(vp);
-		vinvalbuf_range(k, vp, 0);
-		vdrop(k, vp);
-	}
-}
-
-int
-vn_remove(struct kern *k, struct vnode *dvp, const char *name, bool isdir)
-{
-	struct inode *dp = dvp->v_data, *ip;
-
-	if (dvp->v_type != VDIR)
-		return ENOTDIR;
-	ip = g_hash_table_lookup(dp->i_dir, name);
-	if (ip == NULL)
-		return ENOENT;
-	if (isdir) {
-		if (!ip->i_isdir)
-			return ENOTDIR;
-		if (g_hash_table_size(ip->i_dir) > 0)
-			return ENOTEMPTY;
-	} else if (ip->i_isdir)
-		return EISDIR;
-	g_hash_table_remove(dp->i_dir, name);
-	drop_name(k, ip);
-	return 0;
-}
-
-static bool
-is_ancestor(struct inode *a, struct inode *d)
-{
-	/* Is a an ancestor of (or equal to) d?  Walk up from d. */
-	for (;;) {
-		if (d == a)
-			return true;
-		if (d->i_parent == d || d->i_parent == NULL)
-			return false;
-		d = d->i_parent;
-	}
-}
-
-int
-vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
-    struct vnode *tdvp, const char *tname, unsigned flags)
-{
-	struct inode *fdp = fdvp->v_data, *tdp = tdvp->v_data, *ip, *tip;
-
-	if (fdvp->v_type != VDIR || tdvp->v_type != VDIR)
-		return ENOTDIR;
-	ip = g_hash_table_lookup(fdp->i_dir, fname);
-	if (ip == NULL)
-		return ENOENT;
-	tip = g_hash_table_lookup(tdp->i_dir, tname);
-	if (tip == ip)
-		return 0;
-	if (ip->i_isdir && is_ancestor(ip, tdp))
-		return EINVAL;
-	if (flags & VN_RENAME_NOREPLACE && tip != NULL)
-		return EEXIST;
-	if (flags & VN_RENAME_EXCHANGE) {
-		if (tip == NULL)
-			return ENOENT;
-		g_hash_table_insert(fdp->i_dir, g_strdup(fname), tip);
-		g_hash_table_insert(tdp->i_dir, g_strdup(tname), ip);
-		if (ip->i_isdir)
-			ip->i_parent = tdp;
-		if (tip->i_isdir)
-			tip->i_parent = fdp;
-		return 0;
-	}
-	if (tip != NULL) {
-		if (tip->i_isdir && !ip->i_isdir)
-			return EISDIR;
-		if (!tip->i_isdir && ip->i_isdir)
-			return ENOTDIR;
-		if (tip->i_isdir && g_hash_table_size(tip->i_dir) > 0)
-			return ENOTEMPTY;
-	}
-	/* Take the source name out, then replace the target.  (The tables
-	 * free their keys, never their inodes.) */
-	g_hash_table_remove(fdp->i_dir, fname);
-	if (tip != NULL) {
-		g_hash_table_remove(tdp->i_dir, tname);
-		drop_name(k, tip);
-	}
-	g_hash_table_insert(tdp->i_dir, g_strdup(tname), ip);
-	if (ip->i_isdir && fdp != tdp) {
-		fdp->i_nlink--;
-		tdp->i_nlink++;
-		ip->i_parent = tdp;
-	}
-	return 0;
+	return namei_op(k, dir, path, LOOKUP, nd);
 }
 
 /* ---- data ------------------------------------------------------------ */
@@ -416,39 +749,50 @@ sequential_heuristic(struct file *fp, int64_t off, int64_t resid)
 }
 
 /*
- * vn_read: read len bytes at off, one fs block at a time, as ffs_read
- * does.  The primitive depends on where the block lies and the mount: the
- * last block of the file is a plain bread (nothing to read ahead); with
- * read clustering, cluster_read (the rest of the request in one I/O, and
- * read-ahead from the sequential score in ioflag); without it, breadn with
- * one block of read-ahead for a sequential reader, else bread.  A hit
- * costs only the copy; a miss waits for the disk.  The buffer goes back to
- * the tail of CLEAN (bqrelse) — or, for O_DIRECT, is released with its
- * pages (B_DIRECT | B_RELBUF) so that the data is not cached.
+ * vn_read: read len bytes at off, under the vnode's shared lock, one fs
+ * block at a time, as ffs_read does.  The primitive depends on where the
+ * block lies and the mount: the last block of the file is a plain bread
+ * (nothing to read ahead); with read clustering, cluster_read (the rest
+ * of the request in one I/O, and read-ahead from the sequential score in
+ * ioflag); without it, breadn with one block of read-ahead for a
+ * sequential reader, else bread.  A block past the direct ones first costs
+ * the indirect blocks that map it, if they are not cached.  A hit costs
+ * only the copy; a miss waits for the disk.  The buffer goes back to the
+ * tail of CLEAN (bqrelse) — or, for O_DIRECT, is released with its pages
+ * (B_DIRECT | B_RELBUF) so that the data is not cached.  The access time
+ * is marked for a later inode write (unless the mount is noatime).
  */
 int
 vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 {
 	struct inode *ip = vp->v_data;
-	int bsize = k->fs.fs_bsize;
+	struct fs *fs = &k->fs;
 	int seqcount = ioflag >> IO_SEQSHIFT;
 	int error = 0;
 
+	(void)vn_lock(k, vp, LK_SHARED);
 	while (len > 0 && off < ip->i_size) {
-		int64_t lbn = off / bsize, nextlbn = lbn + 1;
-		int64_t boff = off % bsize;
-		int64_t xfer = MIN(MIN((int64_t)bsize - boff, len), ip->i_size - off);
+		int64_t lbn = lblkno(fs, off), nextlbn = lbn + 1;
+		int64_t boff = blkoff(fs, off);
+		int size = ffs_blksize(fs, ip, lbn);
+		int64_t xfer = MIN(MIN((int64_t)fs->fs_bsize - boff, len),
+		    ip->i_size - off);
+		int nextsize = fs->fs_bsize;
 		struct buf *bp;
 
-		if (nextlbn * bsize >= ip->i_size)
-			error = bread(k, vp, lbn, bsize, &bp);
+		if (lbn >= NDADDR && !inmem(k, vp, lbn))
+			ufs_bmap_io(k, vp, lbn);
+		if (lblktosize(fs, nextlbn) >= ip->i_size)
+			error = bread(k, vp, lbn, size, &bp);
 		else if (k->p.cluster_read)
-			error = cluster_read(k, vp, ip->i_size, lbn, bsize, len,
+			error = cluster_read(k, vp, ip->i_size, lbn, size, len,
 			    seqcount, &bp);
-		else if (seqcount > 1)
-			error = breadn(k, vp, lbn, bsize, &nextlbn, &bsize, 1, &bp);
-		else
-			error = bread(k, vp, lbn, bsize, &bp);
+		else if (seqcount > 1) {
+			nextsize = ffs_blksize(fs, ip, nextlbn);
+			error = breadn(k, vp, lbn, size, &nextlbn, &nextsize, 1,
+			    &bp);
+		} else
+			error = bread(k, vp, lbn, size, &bp);
 		cluster_ra_used(k, bp);
 		uiomove_cost(k, xfer);
 		if (error != 0) {
@@ -464,56 +808,54 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 		off += xfer;
 		len -= xfer;
 	}
+	if (!fs->fs_noatime)
+		ITIMES(k, ip, IN_ACCESS);
+	VOP_UNLOCK(k, vp);
 	return error;
 }
 
 /*
- * vn_write: bwillwrite first (before any lock, as vn_write does), then per
- * block (ffs_write): allocate it (ffs_balloc), get its buffer — reading the
- * old contents first only when part of an existing block is overwritten —
- * copy in, and dispose of it by ffs_write's rules (below).
+ * vn_write: bwillwrite first (before any lock, as vn_write does), then,
+ * under the vnode's exclusive lock, per block (ffs_write): ffs_balloc
+ * allocates it (or its fragment, or the indirect blocks on the way) and
+ * returns its buffer — with the old contents read when part of it is
+ * kept — the data is copied in, and the buffer disposed of by ffs_write's
+ * rules (below).  A synchronous write ends with a synchronous inode write.
  */
 int
 vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 {
 	struct inode *ip = vp->v_data;
-	int bsize = k->fs.fs_bsize;
+	struct fs *fs = &k->fs;
 	int seqcount = ioflag >> IO_SEQSHIFT;
 	int error = 0;
 
 	bwillwrite(k);
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
 	if (ioflag & IO_APPEND)
 		off = ip->i_size;
 	while (len > 0) {
-		int64_t lbn = off / bsize;
-		int64_t boff = off % bsize;
-		int64_t xfer = MIN((int64_t)bsize - boff, len);
-		ufs2_daddr_t blkno = ffs_balloc(k, ip, lbn);
+		int64_t boff = blkoff(fs, off);
+		int64_t xfer = MIN((int64_t)fs->fs_bsize - boff, len);
+		int flags = (int)MIN(seqcount, IO_SEQMAX) << BA_SEQSHIFT;
 		struct buf *bp;
 
-		if (blkno < 0) {
-			k->cnt.enospc++;
-			error = ENOSPC;
+		if (fs->fs_bsize > xfer)
+			flags |= BA_CLRBUF;
+		if (ioflag & IO_SYNC)
+			flags |= BA_SYNC;
+		error = ffs_balloc(k, vp, off, (int)xfer, flags, &bp);
+		if (error != 0)
 			break;
-		}
-		if (xfer == bsize || lbn * bsize >= ip->i_size) {
-			/* Whole block, or a block past EOF: nothing old to
-			 * keep, so no read (vfs_bio_clrbuf). */
-			bp = getblk(k, vp, lbn, bsize);
-			if (!(bp->b_flags & B_CACHE))
-				vfs_bio_clrbuf(k, bp);
-		} else {
-			error = bread(k, vp, lbn, bsize, &bp);
-			if (error != 0) {
-				brelse(k, bp);
-				break;
-			}
-		}
-		bp->b_blkno = blkno;
-		uiomove_cost(k, xfer);
-		bio_note_version(k, bp);
+		/* A whole block to overwrite that is not in memory: zero
+		 * it rather than read it. */
+		if (!(bp->b_flags & B_CACHE) && fs->fs_bsize <= xfer)
+			vfs_bio_clrbuf(k, bp);
 		if (off + xfer > ip->i_size)
 			ip->i_size = off + xfer;
+		uiomove_cost(k, xfer);
+		bio_note_version(k, bp);
+		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
 		/*
 		 * The write-disposition rules of ffs_write, in order:
 		 * synchronous if asked; async at once when memory is severely
@@ -533,7 +875,7 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 			error = bwrite(k, bp);
 		} else if (k->p.io_reserve && vm_page_count_severe(k))
 			bawrite(k, bp);
-		else if (xfer + boff == bsize) {
+		else if (xfer + boff == fs->fs_bsize) {
 			if (k->p.cluster_write)
 				cluster_write(k, bp, ip->i_size, seqcount);
 			else
@@ -548,107 +890,25 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 		if (error != 0)
 			break;
 	}
+	if (error == 0 && (ioflag & IO_SYNC))
+		ffs_update(k, ip, true);
+	VOP_UNLOCK(k, vp);
 	return error;
 }
 
-/*
- * VOP_FSYNC (ffs_fsync): start an async write of every dirty buffer of the
- * vnode, restarting the scan after each (the list changes under us).  With
- * MNT_WAIT, then wait for all of the vnode's writes to finish ("ffsfsn") and
- * go round again if buffers got dirty meanwhile; a buffer another thread
- * holds is waited for.
- */
-int
-VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
-{
-	int passes = 0;
-	struct buf *bp;
-
-	vhold(vp);
-	for (;;) {
-		struct buf *busy = NULL;
-
-		for (bp = TAILQ_FIRST(&vp->v_dirtyblkhd); bp != NULL;) {
-			if (bp->b_lockholder != NULL) {
-				if (busy == NULL)
-					busy = bp;
-				bp = TAILQ_NEXT(bp, b_vnbufs);
-				continue;
-			}
-			if (waitfor == MNT_LAZY)
-				k->cnt.syncer_writes++;
-			else
-				k->cnt.fsync_writes++;
-			if (waitfor == MNT_WAIT) {
-				BUF_LOCK_NOWAIT(k, bp);
-				bremfree(k, bp);
-				bawrite(k, bp);
-			} else
-				(void)vfs_bio_awrite(k, bp);	/* clustered */
-			bp = TAILQ_FIRST(&vp->v_dirtyblkhd);
-		}
-		if (waitfor != MNT_WAIT)
-			break;
-		while (vp->v_numoutput > 0) {
-			vp->v_flag |= VBWAIT;
-			tsleep(k->sim, &vp->v_numoutput, "ffsfsn", 0);
-		}
-		if (TAILQ_EMPTY(&vp->v_dirtyblkhd) || ++passes > 3)
-			break;
-		if (busy != NULL && busy->b_lockholder != NULL &&
-		    (busy->b_xflags & BX_VNDIRTY)) {
-			busy->b_lockwaiters++;
-			tsleep(k->sim, busy, "ffsfsn", 0);
-			busy->b_lockwaiters--;
-		}
-	}
-	vdrop(k, vp);
-	return 0;
-}
-
-/* sync(2) / the whole file system: every vnode with dirty buffers is on
- * the syncer wheel, so sweep the wheel in slot order. */
+/* vn_stat: VOP_GETATTR's answer, as ufs_getattr computes it. */
 void
-vn_sync_all(struct kern *k, int waitfor)
-{
-	GPtrArray *vps = g_ptr_array_new();
-	int i, slot;
-	guint j;
-
-	for (i = 0; i < k->syncer_maxdelay; i++) {
-		struct vnode *vp;
-
-		slot = (k->syncer_delayno + i) % k->syncer_maxdelay;
-		TAILQ_FOREACH(vp, &k->syncer_workitem_pending[slot], v_synclist) {
-			vhold(vp);
-			g_ptr_array_add(vps, vp);
-		}
-	}
-	for (j = 0; j < vps->len; j++) {
-		struct vnode *vp = g_ptr_array_index(vps, j);
-
-		(void)VOP_FSYNC(k, vp, waitfor);
-		vdrop(k, vp);
-	}
-	g_ptr_array_free(vps, TRUE);
-}
-
-int
-vn_truncate(struct kern *k, struct vnode *vp, int64_t length)
+vn_stat(struct kern *k, struct vnode *vp, struct vattr *va)
 {
 	struct inode *ip = vp->v_data;
 
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (length < ip->i_size) {
-		/* Buffers wholly past the new end go (vtruncbuf), then the
-		 * blocks (ffs_truncate). */
-		vinvalbuf_range(k, vp, howmany_blk(&k->fs, length));
-		ffs_truncate_blocks(k, ip, length);
-	}
-	/* ffs_truncate forgets the cluster being built. */
-	vp->v_cstart = vp->v_lastw = vp->v_lasta = 0;
-	vp->v_clen = 0;
-	ip->i_size = length;
-	return 0;
+	memset(va, 0, sizeof(*va));
+	va->va_type = vp->v_type;
+	va->va_size = ip->i_size;
+	va->va_bytes = ip->i_blocks * DEV_BSIZE;
+	va->va_nlink = ip->i_nlink;
+	va->va_fileid = ip->i_number;
+	va->va_gen = ip->i_gen;
+	/* st_blksize: the file system's block size for its files. */
+	va->va_blocksize = k->fs.fs_bsize;
 }

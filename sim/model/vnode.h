@@ -2,10 +2,14 @@
  * vnode.h — struct vnode and the vnode-level operations (vfs_vnops.c,
  * vfs_lookup.c, vfs_subr.c), after sys/vnode.h.
  *
- * First model: one vnode per inode for the inode's whole life (no recycling
- * yet), reference counts (use, hold, write), the per-vnode clean and dirty
- * buffer lists, the syncer-wheel linkage, and a path lookup that walks the
- * directory tree component by component.
+ * A vnode is an inode in core: made when a lookup or an open needs the
+ * inode (reading its inode block), kept while anything refers to it (use
+ * counts from open files and working directories, holds from buffers and
+ * cached names, pins from the call in progress), then put on the free list
+ * or — while its file's pages are cached — left for vnlru, and recycled
+ * when vnodes run short (getnewvnode, vnlru).  Its lock serializes writers
+ * and the syncer.  Path lookup goes through the name cache and, on a miss,
+ * reads directory blocks.
  */
 #ifndef VFSSIM_VNODE_H
 #define VFSSIM_VNODE_H
@@ -20,19 +24,28 @@
 struct kern;
 struct inode;
 
-enum vtype { VNON, VREG, VDIR, VBAD };
+enum vtype { VNON, VREG, VDIR, VCHR, VBAD };
 
 /* v_flag */
 #define VROOT		0x0001
 #define VONWORKLST	0x0002	/* on the syncer wheel */
 #define VBWAIT		0x0004	/* someone waits for v_numoutput == 0 */
+#define VFREE		0x0008	/* on the free list */
+#define VXLOCK		0x0010	/* being recycled */
+#define VXWANT		0x0020	/* someone waits for VXLOCK to clear */
+#define VAGE		0x0040	/* to the head of the free list */
+#define VDOOMED		0x0080	/* its inode is gone: destroy at last ref */
+
+struct namecache;
 
 struct vnode {
-	uint64_t	 v_number;	/* serial, never reused: the hash key */
+	uint64_t	 v_number;	/* identity, never reused (v_id): the
+					   key of its buffers, pages, names */
 	enum vtype	 v_type;
 	int		 v_flag;
 	int		 v_usecount;	/* opens, working directories */
-	int		 v_holdcnt;	/* buffers */
+	int		 v_holdcnt;	/* buffers, cached names */
+	int		 v_pincount;	/* the calls in progress that use it */
 	int		 v_writecount;	/* opens for writing */
 	int		 v_numoutput;	/* writes in flight */
 	int		 v_ndirty;	/* buffers on v_dirtyblkhd */
@@ -42,7 +55,16 @@ struct vnode {
 	int		 v_npages;
 	TAILQ_ENTRY(vnode) v_synclist;	/* on a syncer-wheel slot */
 	int		 v_syncslot;
-	struct inode	*v_data;	/* the inode */
+	TAILQ_ENTRY(vnode) v_freelist;	/* on the free list */
+	TAILQ_ENTRY(vnode) v_mntvnodes;	/* on the mount's list (vnlru) */
+	LIST_HEAD(, namecache) v_cache_src;	/* names cached in it */
+	LIST_HEAD(, namecache) v_cache_dst;	/* names cached for it */
+	/* the vnode lock (lockmgr, as the inode lock "inode") */
+	struct sim_proc	*v_lockholder;	/* exclusive holder */
+	int		 v_lockrecurse;
+	int		 v_lockshared;	/* shared holders */
+	int		 v_lockwaiters;
+	struct inode	*v_data;	/* the inode; NULL for the device */
 	/* write clustering (cluster_write) */
 	int64_t		 v_cstart;	/* first block of the cluster */
 	int64_t		 v_lastw;	/* last block written */
@@ -51,6 +73,11 @@ struct vnode {
 };
 
 TAILQ_HEAD(vnodelst, vnode);
+
+/* vn_lock */
+#define LK_SHARED	0x1
+#define LK_EXCLUSIVE	0x2
+#define LK_NOWAIT	0x4
 
 /* ioflag bits passed to VOP_READ/VOP_WRITE */
 #define IO_UNIT		0x01
@@ -70,6 +97,19 @@ void	vref(struct vnode *vp);
 void	vrele(struct kern *k, struct vnode *vp);
 void	vhold(struct vnode *vp);
 void	vdrop(struct kern *k, struct vnode *vp);
+/* Pin vp for the call the running process is making (no pin outside a
+ * process); vn_unpin_all at the end of the call. */
+void	vn_pin(struct kern *k, struct vnode *vp);
+void	vn_unpin_all(struct kern *k);
+/* The vnode of an inode (ffs_vget): in core, or made (may sleep). */
+struct vnode *vn_get(struct kern *k, struct inode *ip);
+int	vn_lock(struct kern *k, struct vnode *vp, int flags);
+void	VOP_UNLOCK(struct kern *k, struct vnode *vp);
+bool	VOP_ISLOCKED(const struct vnode *vp);
+void	vnlru_start(struct kern *k);
+void	vn_reclaim_idle(struct kern *k);
+/* Every vnode back: the end of a run. */
+void	vn_destroy_all(struct kern *k);
 void	reassignbuf(struct kern *k, struct buf *bp, bool dirty);
 
 /*
@@ -86,6 +126,13 @@ struct nameidata {
 };
 int	namei(struct kern *k, struct vnode *dir, const char *path,
 	    struct nameidata *nd);
+/* nameiop: what the lookup is for (how its last component is cached). */
+#define LOOKUP		0
+#define CREATE		1
+#define DELETE		2
+#define RENAME		3
+int	namei_op(struct kern *k, struct vnode *dir, const char *path,
+	    int nameiop, struct nameidata *nd);
 
 /* The sequential-access score of an open file, updated for an access of
  * resid bytes at off, as ioflag bits (vfs_vnops.c). */
@@ -99,6 +146,18 @@ int	VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor);
 int	vn_truncate(struct kern *k, struct vnode *vp, int64_t length);
 void	vn_sync_all(struct kern *k, int waitfor);
 
+/* stat(2)'s view of a vnode (vn_stat: VOP_GETATTR). */
+struct vattr {
+	int64_t		 va_size;
+	int64_t		 va_bytes;	/* st_blocks * 512 */
+	int		 va_blocksize;	/* st_blksize */
+	int		 va_nlink;
+	uint64_t	 va_fileid;
+	uint32_t	 va_gen;
+	enum vtype	 va_type;
+};
+void	vn_stat(struct kern *k, struct vnode *vp, struct vattr *va);
+
 /* Namespace changes (the work of ufs_vnops.c, on the in-core tree). */
 int	vn_create(struct kern *k, struct vnode *dvp, const char *name,
 	    enum vtype type, struct vnode **vpp);
@@ -111,6 +170,7 @@ int	vn_remove(struct kern *k, struct vnode *dvp, const char *name,
 int	vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 	    struct vnode *tdvp, const char *tname, unsigned flags);
 struct vnode *vn_lookup_child(struct vnode *dvp, const char *name);
+struct vnode *vn_child(struct kern *k, struct vnode *dvp, const char *name);
 struct vnode *vn_root(struct kern *k);
 int64_t	vn_size(struct vnode *vp);
 

@@ -1,0 +1,229 @@
+/*
+ * ufs_lookup.c — directories as files of entries: their layout, and the
+ * I/O of looking a name up (ufs_lookup), adding one (ufs_direnter),
+ * removing one (ufs_dirremove) and pointing one elsewhere (ufs_dirrewrite).
+ *
+ * A directory is a file of DIRBLKSIZ (512-byte) chunks; an entry takes
+ * DIRSIZ(namlen) bytes of one chunk.  A new entry goes in the first chunk
+ * with room (ufs_lookup's slot search, compaction implied); with none the
+ * directory grows by a chunk (ffs_balloc: a fragment at first, as for any
+ * small file).  The names themselves are kept in a table — what matters
+ * for the cost is which chunk, and so which block, holds a name: a lookup
+ * reads the directory's blocks from where the last one left off
+ * (i_diroff) until it reaches the name's, all of them for a name that is
+ * not there; a change reads the entry's block and writes it back,
+ * synchronously on a default mount.
+ */
+#include "kern.h"
+#include "kassert.h"
+
+#include <errno.h>
+#include <string.h>
+
+struct ufs_dir *
+ufs_dir_new(void)
+{
+	struct ufs_dir *d = g_new0(struct ufs_dir, 1);
+
+	d->d_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	d->d_free = g_array_new(FALSE, FALSE, sizeof(int));
+	return d;
+}
+
+void
+ufs_dir_free(struct ufs_dir *d)
+{
+	g_hash_table_destroy(d->d_names);
+	g_array_free(d->d_free, TRUE);
+	g_free(d);
+}
+
+struct direntry *
+ufs_dir_lookup(struct inode *dp, const char *name)
+{
+	return g_hash_table_lookup(dp->i_dir->d_names, name);
+}
+
+/* Entries other than "." and "..". */
+int
+ufs_dir_count(struct inode *dp)
+{
+	int n = (int)g_hash_table_size(dp->i_dir->d_names);
+
+	if (ufs_dir_lookup(dp, ".") != NULL)
+		n--;
+	if (ufs_dir_lookup(dp, "..") != NULL)
+		n--;
+	return n;
+}
+
+int
+ufs_dir_add(struct inode *dp, const char *name, struct inode *ip)
+{
+	struct ufs_dir *d = dp->i_dir;
+	struct direntry *de;
+	int reclen = DIRSIZ((int)strlen(name)), c;
+
+	if (ufs_dir_lookup(dp, name) != NULL)
+		return -1;		/* the caller checked under the lock */
+	de = g_new0(struct direntry, 1);
+	for (c = 0; c < (int)d->d_free->len; c++)
+		if (g_array_index(d->d_free, int, c) >= reclen)
+			break;
+	if (c == (int)d->d_free->len) {
+		int room = DIRBLKSIZ;
+
+		g_array_append_val(d->d_free, room);
+	}
+	g_array_index(d->d_free, int, c) -= reclen;
+	de->de_ip = ip;
+	de->de_chunk = c;
+	de->de_reclen = (uint16_t)reclen;
+	g_hash_table_replace(d->d_names, g_strdup(name), de);
+	return c;
+}
+
+int
+ufs_dir_remove(struct inode *dp, const char *name)
+{
+	struct direntry *de = ufs_dir_lookup(dp, name);
+	int c;
+
+	if (de == NULL)
+		return -1;
+	c = de->de_chunk;
+	g_array_index(dp->i_dir->d_free, int, c) += de->de_reclen;
+	g_hash_table_remove(dp->i_dir->d_names, name);
+	return c;
+}
+
+void
+ufs_dir_set(struct inode *dp, const char *name, struct inode *ip)
+{
+	struct direntry *de = ufs_dir_lookup(dp, name);
+
+	KASSERT(de != NULL, ("ufs_dir_set: no entry %s", name));
+	de->de_ip = ip;
+}
+
+/* ---- I/O ------------------------------------------------------------- */
+
+/* Read the directory block holding chunk c (ufs_blkatoff). */
+static struct buf *
+dir_blkatoff(struct kern *k, struct vnode *dvp, int c)
+{
+	struct inode *dp = dvp->v_data;
+	int64_t lbn = lblkno(&k->fs, (int64_t)c * DIRBLKSIZ);
+	struct buf *bp;
+
+	(void)bread(k, dvp, lbn, ffs_blksize(&k->fs, dp, lbn), &bp);
+	return bp;
+}
+
+/*
+ * ufs_lookup's reads.  found: the chunk holding the name, or -1 when it
+ * is not there (then every block is read, as the search for the name —
+ * and for a slot to create it in — must).  A plain lookup starts at
+ * i_diroff and wraps (two passes); anything else starts at the top.  A
+ * plain lookup that finds its name remembers where.
+ */
+void
+ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain)
+{
+	struct inode *dp = dvp->v_data;
+	struct fs *fs = &k->fs;
+	int64_t nblk = howmany_blk(fs, dp->i_size), first, last, lbn, i;
+
+	if (!ffs_online(k) || nblk == 0)
+		return;
+	first = plain && dp->i_diroff > 0 && dp->i_diroff < dp->i_size ?
+	    lblkno(fs, dp->i_diroff) : 0;
+	last = found >= 0 ? lblkno(fs, (int64_t)found * DIRBLKSIZ) :
+	    (first + nblk - 1) % nblk;
+	for (i = 0, lbn = first; i < nblk; i++, lbn = (lbn + 1) % nblk) {
+		struct buf *bp;
+
+		k->cnt.dirblk_reads++;
+		(void)bread(k, dvp, lbn, ffs_blksize(fs, dp, lbn), &bp);
+		brelse(k, bp);
+		if (lbn == last)
+			break;
+	}
+	if (found >= 0 && plain)
+		dp->i_diroff = (int64_t)found * DIRBLKSIZ;
+	dp->i_flag |= fs->fs_noatime ? 0 : IN_ACCESS;
+}
+
+/*
+ * ufs_direnter: put name -> ip in dvp.  A chunk with room is read and
+ * written back; with none the directory grows by a chunk, through
+ * ffs_balloc, and the new block is written.  Written synchronously unless
+ * the mount delays metadata (DOINGASYNC).
+ */
+int
+ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
+    struct inode *ip)
+{
+	struct inode *dp = dvp->v_data;
+	struct fs *fs = &k->fs;
+	int c = ufs_dir_add(dp, name, ip);
+	int64_t off = (int64_t)c * DIRBLKSIZ;
+	struct buf *bp;
+	int error;
+
+	if (c < 0)
+		return EEXIST;
+	ITIMES(k, dp, IN_CHANGE | IN_UPDATE);
+	if (off < dp->i_size) {
+		if (ffs_online(k)) {
+			bp = dir_blkatoff(k, dvp, c);
+			(void)ffs_meta_write(k, bp, true);
+		}
+		return 0;
+	}
+	/* A new chunk. */
+	if (!ffs_online(k)) {
+		if (!ffs_prealloc(k, dp, off + DIRBLKSIZ)) {
+			(void)ufs_dir_remove(dp, name);
+			g_array_set_size(dp->i_dir->d_free, (guint)c);
+			return ENOSPC;
+		}
+		return 0;
+	}
+	error = ffs_balloc(k, dvp, off, DIRBLKSIZ, BA_CLRBUF, &bp);
+	if (error != 0) {
+		(void)ufs_dir_remove(dp, name);
+		g_array_set_size(dp->i_dir->d_free, (guint)c);
+		return error;
+	}
+	dp->i_size = off + DIRBLKSIZ;
+	(void)ffs_meta_write(k, bp, true);
+	(void)fs;
+	return 0;
+}
+
+/* ufs_dirremove: clear name's entry in its block and write it back. */
+void
+ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name)
+{
+	int c = ufs_dir_remove(dvp->v_data, name);
+
+	KASSERT(c >= 0, ("ufs_dirremove: no %s", name));
+	ITIMES(k, dvp->v_data, IN_CHANGE | IN_UPDATE);
+	if (ffs_online(k))
+		(void)ffs_meta_write(k, dir_blkatoff(k, dvp, c), true);
+}
+
+/* ufs_dirrewrite: point name at ip instead, in place. */
+void
+ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
+    struct inode *ip)
+{
+	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
+
+	KASSERT(de != NULL, ("ufs_dirrewrite: no %s", name));
+	de->de_ip = ip;
+	ITIMES(k, dvp->v_data, IN_CHANGE | IN_UPDATE);
+	if (ffs_online(k))
+		(void)ffs_meta_write(k, dir_blkatoff(k, dvp, de->de_chunk), true);
+}

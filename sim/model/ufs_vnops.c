@@ -1,0 +1,388 @@
+/*
+ * ufs_vnops.c — the UFS vnode operations that change the name space or an
+ * inode: create and mkdir (ufs_makeinode, ufs_mkdir), link, remove and
+ * rmdir, rename, truncate (ufs_setattr), and fsync (ffs_fsync); and sync
+ * of the whole file system.
+ *
+ * Each changes the file system's truth (ffs.c, ufs_lookup.c) and pays what
+ * the kernel paid for it on a default mount: a new inode is written
+ * synchronously before its name goes into the directory, each directory
+ * change reads the directory block and writes it back synchronously, link
+ * counts are written before the names that depend on them.  A mount with
+ * delayed metadata (-o async, or the soft-updates-like mode) makes these
+ * writes delayed.  Offline (the starting file system, repairs) only the
+ * truth changes.  The directory being changed is locked for the change.
+ */
+#include "kern.h"
+#include "kassert.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The inode of a new file or directory named name in dvp. */
+int
+vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
+    struct vnode **vpp)
+{
+	struct inode *dp = dvp->v_data, *ip;
+	struct vnode *vp;
+	bool isdir = type == VDIR;
+	int error;
+
+	*vpp = NULL;
+	if (dvp->v_type != VDIR)
+		return ENOTDIR;
+	if (dp->i_nlink == 0)
+		return ENOENT;		/* the directory was removed */
+	if (strlen(name) > UFS_MAXNAMLEN)
+		return ENAMETOOLONG;
+	/* The directory stays locked from the check to the new entry, so
+	 * that two creators of one name cannot both make it. */
+	(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+	if (ufs_dir_lookup(dp, name) != NULL || dp->i_nlink == 0) {
+		VOP_UNLOCK(k, dvp);
+		return dp->i_nlink == 0 ? ENOENT : EEXIST;
+	}
+	ip = ffs_valloc(k, dp, isdir);
+	if (ip == NULL) {
+		VOP_UNLOCK(k, dvp);
+		return ENOSPC;
+	}
+	/* ffs_valloc's VFS_VGET: a vnode, and the inode block read. */
+	vp = vn_get(k, ip);
+	ITIMES(k, ip, IN_ACCESS | IN_CHANGE | IN_UPDATE);
+	if (isdir) {
+		struct buf *bp;
+
+		/* ufs_mkdir: the new directory's inode, the parent's link
+		 * count, then the first block ("." and ".."), then the
+		 * name. */
+		ip->i_nlink = 2;
+		ip->i_parent = dp;
+		dp->i_nlink++;
+		ITIMES(k, dp, IN_CHANGE);
+		ffs_update(k, ip, true);
+		ffs_update(k, dp, true);
+		(void)ufs_dir_add(ip, ".", ip);
+		(void)ufs_dir_add(ip, "..", dp);
+		if (!ffs_online(k)) {
+			if (!ffs_prealloc(k, ip, DIRBLKSIZ))
+				error = ENOSPC;
+			else
+				error = 0;
+		} else if ((error = ffs_balloc(k, vp, 0, DIRBLKSIZ, BA_CLRBUF,
+		    &bp)) == 0) {
+			ip->i_size = DIRBLKSIZ;
+			(void)ffs_meta_write(k, bp, true);
+		}
+		if (error == 0)
+			error = ufs_direnter(k, dvp, name, ip);
+		if (error != 0) {
+			dp->i_nlink--;
+			ip->i_nlink = 0;
+			g_hash_table_remove_all(ip->i_dir->d_names);
+			g_array_set_size(ip->i_dir->d_free, 0);
+		}
+	} else {
+		/* ufs_makeinode: the inode, then the name. */
+		ip->i_nlink = 1;
+		ffs_update(k, ip, true);
+		error = ufs_direnter(k, dvp, name, ip);
+		if (error != 0)
+			ip->i_nlink = 0;
+	}
+	/* A "not there" cached for the name is wrong now. */
+	cache_purge_name(k, dvp, name);
+	VOP_UNLOCK(k, dvp);
+	if (error != 0) {
+		/* The inode goes when the vnode does (ufs_inactive). */
+		vref(vp);
+		vrele(k, vp);
+		return error;
+	}
+	*vpp = vp;
+	return 0;
+}
+
+/* Another name for an existing file (ufs_link): its link count first. */
+int
+vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
+{
+	struct inode *dp = dvp->v_data, *ip = vp->v_data;
+	int error;
+
+	if (dvp->v_type != VDIR)
+		return ENOTDIR;
+	if (vp->v_type == VDIR)
+		return EPERM;
+	if (strlen(name) > UFS_MAXNAMLEN)
+		return ENAMETOOLONG;
+	(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+	if (ufs_dir_lookup(dp, name) != NULL) {
+		VOP_UNLOCK(k, dvp);
+		return EEXIST;
+	}
+	ip->i_nlink++;
+	ITIMES(k, ip, IN_CHANGE);
+	ffs_update(k, ip, true);
+	error = ufs_direnter(k, dvp, name, ip);
+	if (error != 0) {
+		ip->i_nlink--;
+		ITIMES(k, ip, IN_CHANGE);
+	}
+	cache_purge_name(k, dvp, name);
+	VOP_UNLOCK(k, dvp);
+	return error;
+}
+
+/*
+ * One name of ip is gone (removed, or renamed over): its link count goes
+ * down — a directory's to 0, its parent's by one.  With no name left and
+ * no user, the file goes now (ufs_inactive, as the vput that ends a remove
+ * would); an open one, at its last close.
+ */
+static void
+drop_name(struct kern *k, struct inode *ip)
+{
+	struct vnode *vp = vn_get(k, ip);
+
+	if (ip->i_isdir) {
+		ip->i_parent->i_nlink--;
+		ITIMES(k, ip->i_parent, IN_CHANGE);
+		ip->i_nlink = 0;
+		cache_purge(k, vp);
+	} else
+		ip->i_nlink--;
+	ITIMES(k, ip, IN_CHANGE);
+	if (ip->i_nlink == 0 && vp->v_usecount == 0) {
+		vref(vp);
+		vrele(k, vp);
+	}
+}
+
+int
+vn_remove(struct kern *k, struct vnode *dvp, const char *name, bool isdir)
+{
+	struct inode *dp = dvp->v_data;
+	struct direntry *de;
+	struct inode *ip;
+
+	if (dvp->v_type != VDIR)
+		return ENOTDIR;
+	de = ufs_dir_lookup(dp, name);
+	if (de == NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return de == NULL ? ENOENT : EINVAL;
+	ip = de->de_ip;
+	if (isdir) {
+		if (!ip->i_isdir)
+			return ENOTDIR;
+		if (ufs_dir_count(ip) > 0)
+			return ENOTEMPTY;
+	} else if (ip->i_isdir)
+		return EISDIR;
+	(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+	ufs_dirremove(k, dvp, name);
+	cache_purge_name(k, dvp, name);
+	VOP_UNLOCK(k, dvp);
+	drop_name(k, ip);
+	return 0;
+}
+
+static bool
+is_ancestor(struct inode *a, struct inode *d)
+{
+	/* Is a an ancestor of (or equal to) d?  Walk up from d. */
+	for (;;) {
+		if (d == a)
+			return true;
+		if (d->i_parent == d || d->i_parent == NULL)
+			return false;
+		d = d->i_parent;
+	}
+}
+
+/*
+ * ufs_rename: the file's link count up (written), the new name entered or
+ * rewritten, the old name removed, the link count down; a directory moved
+ * to another parent has its ".." rewritten and both parents' link counts
+ * changed.  (RENAME_EXCHANGE, from Linux captures: both names rewritten.)
+ */
+int
+vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
+    struct vnode *tdvp, const char *tname, unsigned flags)
+{
+	struct inode *fdp = fdvp->v_data, *tdp = tdvp->v_data, *ip, *tip;
+	struct direntry *fde, *tde;
+
+	if (fdvp->v_type != VDIR || tdvp->v_type != VDIR)
+		return ENOTDIR;
+	fde = ufs_dir_lookup(fdp, fname);
+	if (fde == NULL)
+		return ENOENT;
+	ip = fde->de_ip;
+	tde = ufs_dir_lookup(tdp, tname);
+	tip = tde != NULL ? tde->de_ip : NULL;
+	if (tip == ip)
+		return 0;
+	if (ip->i_isdir && is_ancestor(ip, tdp))
+		return EINVAL;
+	if ((flags & VN_RENAME_NOREPLACE) && tip != NULL)
+		return EEXIST;
+	if (strlen(tname) > UFS_MAXNAMLEN)
+		return ENAMETOOLONG;
+	if (flags & VN_RENAME_EXCHANGE) {
+		if (tip == NULL)
+			return ENOENT;
+		(void)vn_lock(k, fdvp, LK_EXCLUSIVE);
+		ufs_dirrewrite(k, fdvp, fname, tip);
+		cache_purge_name(k, fdvp, fname);
+		VOP_UNLOCK(k, fdvp);
+		(void)vn_lock(k, tdvp, LK_EXCLUSIVE);
+		ufs_dirrewrite(k, tdvp, tname, ip);
+		cache_purge_name(k, tdvp, tname);
+		VOP_UNLOCK(k, tdvp);
+		if (ip->i_isdir)
+			ip->i_parent = tdp;
+		if (tip->i_isdir)
+			tip->i_parent = fdp;
+		return 0;
+	}
+	if (tip != NULL) {
+		if (tip->i_isdir && !ip->i_isdir)
+			return EISDIR;
+		if (!tip->i_isdir && ip->i_isdir)
+			return ENOTDIR;
+		if (tip->i_isdir && ufs_dir_count(tip) > 0)
+			return ENOTEMPTY;
+	}
+	/* Link count up for the duration, written. */
+	(void)vn_get(k, ip);
+	ip->i_nlink++;
+	ITIMES(k, ip, IN_CHANGE);
+	ffs_update(k, ip, true);
+	(void)vn_lock(k, tdvp, LK_EXCLUSIVE);
+	/* The target may have changed while the inode was written. */
+	tde = ufs_dir_lookup(tdp, tname);
+	if ((tde != NULL ? tde->de_ip : NULL) != tip &&
+	    (tde == NULL || tde->de_ip->i_isdir != ip->i_isdir ||
+	    tde->de_ip == ip)) {
+		VOP_UNLOCK(k, tdvp);
+		ip->i_nlink--;
+		return EEXIST;
+	}
+	tip = tde != NULL ? tde->de_ip : NULL;
+	if (tip != NULL)
+		ufs_dirrewrite(k, tdvp, tname, ip);
+	else if (ufs_direnter(k, tdvp, tname, ip) != 0) {
+		VOP_UNLOCK(k, tdvp);
+		ip->i_nlink--;
+		return ENOSPC;
+	}
+	cache_purge_name(k, tdvp, tname);
+	VOP_UNLOCK(k, tdvp);
+	if (ip->i_isdir && fdp != tdp) {
+		struct vnode *vp = vn_get(k, ip);
+
+		/* ".." now names the new parent. */
+		tdp->i_nlink++;
+		ITIMES(k, tdp, IN_CHANGE);
+		ffs_update(k, tdp, true);
+		(void)vn_lock(k, vp, LK_EXCLUSIVE);
+		ufs_dirrewrite(k, vp, "..", tdp);
+		VOP_UNLOCK(k, vp);
+		ip->i_parent = tdp;
+		fdp->i_nlink--;
+		ITIMES(k, fdp, IN_CHANGE);
+	}
+	(void)vn_lock(k, fdvp, LK_EXCLUSIVE);
+	ufs_dirremove(k, fdvp, fname);
+	cache_purge_name(k, fdvp, fname);
+	VOP_UNLOCK(k, fdvp);
+	ip->i_nlink--;
+	ITIMES(k, ip, IN_CHANGE);
+	if (tip != NULL)
+		drop_name(k, tip);
+	return 0;
+}
+
+int
+vn_truncate(struct kern *k, struct vnode *vp, int64_t length)
+{
+	if (vp->v_type == VDIR)
+		return EISDIR;
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	ffs_truncate(k, vp, length);
+	VOP_UNLOCK(k, vp);
+	return 0;
+}
+
+/*
+ * VOP_FSYNC (ffs_fsync), the caller holding the vnode lock: start an async
+ * write of every dirty buffer of the
+ * vnode, restarting the scan after each (the list changes under us).  With
+ * MNT_WAIT, then wait for all of the vnode's writes to finish ("ffsfsn") and
+ * go round again if buffers got dirty meanwhile; a buffer another thread
+ * holds is waited for.
+ */
+int
+VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
+{
+	int passes = 0;
+	struct buf *bp;
+
+	vhold(vp);
+	for (;;) {
+		struct buf *busy = NULL;
+
+		for (bp = TAILQ_FIRST(&vp->v_dirtyblkhd); bp != NULL;) {
+			if (bp->b_lockholder != NULL) {
+				if (busy == NULL)
+					busy = bp;
+				bp = TAILQ_NEXT(bp, b_vnbufs);
+				continue;
+			}
+			if (waitfor == MNT_LAZY)
+				k->cnt.syncer_writes++;
+			else
+				k->cnt.fsync_writes++;
+			if (waitfor == MNT_WAIT) {
+				BUF_LOCK_NOWAIT(k, bp);
+				bremfree(k, bp);
+				bawrite(k, bp);
+			} else
+				(void)vfs_bio_awrite(k, bp);	/* clustered */
+			bp = TAILQ_FIRST(&vp->v_dirtyblkhd);
+		}
+		if (waitfor != MNT_WAIT)
+			break;
+		while (vp->v_numoutput > 0) {
+			vp->v_flag |= VBWAIT;
+			tsleep(k->sim, &vp->v_numoutput, "ffsfsn", 0);
+		}
+		if (TAILQ_EMPTY(&vp->v_dirtyblkhd) || ++passes > 3)
+			break;
+		if (busy != NULL && busy->b_lockholder != NULL &&
+		    (busy->b_xflags & BX_VNDIRTY)) {
+			busy->b_lockwaiters++;
+			tsleep(k->sim, busy, "ffsfsn", 0);
+			busy->b_lockwaiters--;
+		}
+	}
+	/* Then the inode: written synchronously for MNT_WAIT (fsync(2)
+	 * writes the file's inode too), else only if it changed. */
+	if (vp->v_data != NULL)
+		ffs_update(k, vp->v_data, waitfor == MNT_WAIT);
+	vdrop(k, vp);
+	return 0;
+}
+
+/*
+ * sync(2) / the whole file system: ffs_sync, waiting for everything with
+ * MNT_WAIT.  Each vnode is locked for its fsync; the periodic sweep skips
+ * those that are busy.
+ */
+void
+vn_sync_all(struct kern *k, int waitfor)
+{
+	ffs_sync(k, waitfor);
+}
