@@ -14,7 +14,10 @@
  * 0 success, 1 a failure while running (I/O, database), 2 bad input (an
  * unknown option, a malformed trace or profile).
  */
+#include "batch.h"
+#include "compare.h"
 #include "disktrace.h"
+#include "merge.h"
 #include "metrics.h"
 #include "plot.h"
 #include "profile.h"
@@ -66,7 +69,9 @@ code_of(const GError *err)
 	if (err->domain == TRACE_ERROR && err->code == TRACE_ERROR_IO)
 		return EXIT_BADINPUT;	/* a trace that is not there */
 	if (err->domain == PROFILE_ERROR || err->domain == G_OPTION_ERROR ||
-	    err->domain == G_FILE_ERROR)
+	    err->domain == G_FILE_ERROR || err->domain == WORKLOAD_ERROR)
+		return EXIT_BADINPUT;
+	if (err->domain == MERGE_ERROR && err->code == MERGE_ERROR_INPUT)
 		return EXIT_BADINPUT;
 	return 1;
 }
@@ -249,6 +254,394 @@ out:
 	g_free(gentrace);
 	g_strfreev(params);
 	g_strfreev(sets);
+	return rc;
+}
+
+/* ---- runs side by side: compare, sweep -------------------------------- */
+
+/*
+ * What compare and sweep share: where the calls come from (a TRACE, or
+ * --gen with its parameters), checked before anything runs, and the
+ * profile every variant starts from.
+ */
+struct batch_input {
+	struct batch_source src;
+	char		*prof_file;
+	char		**sets;
+	gint64		 seed;		/* first seed; -1: 1 */
+	gint		 seeds;		/* how many */
+};
+
+/* Check the source: the trace opens and is a trace; the generator knows
+ * its parameters.  Bad input, before anything runs. */
+static bool
+check_source(const struct batch_source *src, GError **err)
+{
+	if (src->gen != NULL) {
+		struct gen *g = workload_open(src->gen, src->params, 1, err);
+
+		if (g == NULL)
+			return false;
+		workload_close(g);
+		return true;
+	}
+	{
+		struct trace_reader *r = trace_open(src->trace, err);
+
+		if (r == NULL)
+			return false;
+		trace_close(r);
+	}
+	return true;
+}
+
+/* Boot the machine a profile describes and shut it down again: what a
+ * run would find wrong with it (a DiskSim file that does not parse, keys
+ * that contradict each other) is found before any run starts. */
+static bool
+check_boot(const struct profile *p, const char *what, GError **err)
+{
+	struct sim *s = sim_create();
+	struct kern *k = kern_boot(s, p, err);
+
+	if (k == NULL) {
+		g_prefix_error(err, "variant %s: ", what);
+		sim_destroy(s);
+		return false;
+	}
+	sim_destroy(s);
+	kern_shutdown(k);
+	return true;
+}
+
+/*
+ * The job of one variant and seed: the common profile, then the
+ * variant's own settings (a list of "@FILE" and "key=value", applied in
+ * order), then the seed.
+ */
+static bool
+make_job(const struct batch_input *in, const char *label, char **items,
+    uint64_t seed, struct batch_job *j, GError **err)
+{
+	char **it;
+
+	memset(j, 0, sizeof(*j));
+	j->prof = build_profile(in->prof_file, in->sets, -1, err);
+	if (j->prof == NULL)
+		return false;
+	for (it = items; it != NULL && *it != NULL; it++) {
+		bool ok = (*it)[0] == '@' ? profile_load(j->prof, *it + 1, err) :
+		    profile_set(j->prof, *it, err);
+
+		if (!ok) {
+			g_prefix_error(err, "variant %s: ", label);
+			batch_job_clear(j);
+			return false;
+		}
+	}
+	{
+		char *a = g_strdup_printf("replay.seed=%llu",
+		    (unsigned long long)seed);
+
+		(void)profile_set(j->prof, a, NULL);
+		g_free(a);
+	}
+	j->label = g_strdup(label);
+	j->gen_seed = seed;
+	j->trace = in->src.gen != NULL ?
+	    batch_gen_trace_name(in->src.gen, in->src.params, seed) :
+	    g_strdup(in->src.trace);
+	return true;
+}
+
+/* A variant: its name and its settings. */
+struct variant {
+	char		*name;
+	GPtrArray	*items;		/* "@FILE" or "key=value", NULL-ended */
+};
+
+/*
+ * -V NAME=SETTING[,SETTING...]: SETTING is key=value (a profile key or
+ * sysctl name) or @FILE (a profile).  NAME= alone is the common profile
+ * unchanged.  The same NAME again adds to that variant.
+ */
+static bool
+parse_variant(GPtrArray *variants, const char *spec, GError **err)
+{
+	const char *eq = strchr(spec, '=');
+	char *name, **items, **it;
+	struct variant *v = NULL;
+	guint i;
+
+	if (eq == NULL || eq == spec) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "-V %s: expected NAME=key=value[,key=value...] or "
+		    "NAME=@profile.ini", spec);
+		return false;
+	}
+	name = g_strndup(spec, (size_t)(eq - spec));
+	for (i = 0; i < variants->len; i++) {
+		struct variant *x = g_ptr_array_index(variants, i);
+
+		if (strcmp(x->name, name) == 0)
+			v = x;
+	}
+	if (strpbrk(name, ",@ \t") != NULL) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "-V %s: the variant's name \"%s\" cannot hold ',', '@' or "
+		    "blanks", spec, name);
+		g_free(name);
+		return false;
+	}
+	items = eq[1] != '\0' ? g_strsplit(eq + 1, ",", -1) : g_new0(char *, 1);
+	for (it = items; *it != NULL; it++) {
+		g_strstrip(*it);
+		if ((*it)[0] == '@' ? (*it)[1] == '\0' :
+		    (strchr(*it, '=') == NULL || (*it)[0] == '=')) {
+			g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "-V %s: \"%s\" is neither key=value nor @profile.ini",
+			    spec, *it);
+			g_strfreev(items);
+			g_free(name);
+			return false;
+		}
+	}
+	if (v == NULL) {
+		v = g_new0(struct variant, 1);
+		v->name = name;
+		v->items = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(variants, v);
+	} else
+		g_free(name);
+	for (it = items; *it != NULL; it++)
+		g_ptr_array_add(v->items, g_strdup(*it));
+	g_strfreev(items);
+	return true;
+}
+
+static void
+variant_free(gpointer p)
+{
+	struct variant *v = p;
+
+	g_free(v->name);
+	g_ptr_array_free(v->items, TRUE);
+	g_free(v);
+}
+
+static int
+cmd_compare(int argc, char **argv)
+{
+	char *prof_file = NULL, *db = NULL, *gen = NULL;
+	char **sets = NULL, **params = NULL, **vspecs = NULL;
+	gint64 seed = -1;
+	gint seeds = 1, threads = 0;
+	gboolean no_events = FALSE, quiet = FALSE, tsv = FALSE;
+	GOptionEntry entries[] = {
+		{ "variant", 'V', 0, G_OPTION_ARG_STRING_ARRAY, &vspecs,
+		  "A variant: NAME=key=value[,key=value...] or NAME=@profile.ini "
+		  "(repeatable; the first is the baseline)", "NAME=SETTINGS" },
+		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
+		  "Profile every variant starts from", "FILE" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a key in every variant (repeatable)", "KEY=VALUE" },
+		{ "seeds", 'n', 0, G_OPTION_ARG_INT, &seeds,
+		  "Replay each variant with N seeds (default 1)", "N" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+		  "The first seed (default 1)", "S" },
+		{ "gen", 'g', 0, G_OPTION_ARG_STRING, &gen,
+		  "Replay generator NAME's calls instead of a TRACE", "NAME" },
+		{ "param", 'P', 0, G_OPTION_ARG_STRING_ARRAY, &params,
+		  "A parameter of the --gen generator (repeatable)", "KEY=VALUE" },
+		{ "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
+		  "Database to record into (default vfssim.db)", "FILE" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &threads,
+		  "Runs at once (default: one per processor)", "N" },
+		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
+		  "Do not record a row per call and per disk request", NULL },
+		{ "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
+		  "Print the table as tab-separated values at full precision", NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+		  "Print no table", NULL },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("TRACE - replay a trace "
+	    "under several variants side by side and compare them");
+	GError *err = NULL;
+	GPtrArray *variants = g_ptr_array_new_with_free_func(variant_free);
+	GArray *jobs = g_array_new(FALSE, TRUE, sizeof(struct batch_job));
+	struct batch_input in;
+	struct batch_opts bo;
+	int64_t *ids = NULL;
+	char **sp;
+	guint i;
+	int rc = 0;
+
+	memset(&in, 0, sizeof(in));
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+	    "Each variant is the common profile (--profile, --set) with its own\n"
+	    "settings on top, e.g.\n"
+	    "  vfssim compare app.strace -V base= -V wb0=vfs.write_behind=0 \\\n"
+	    "      -V small=@profiles/small-32mb.ini,kern.filedelay=5s\n"
+	    "The runs go side by side in threads, each deterministic, into one\n"
+	    "database, labelled with the variant's name; the table sets each\n"
+	    "variant against the first.  With --seeds N each variant is replayed\n"
+	    "with seeds S..S+N-1 (replay.seed and --gen's generator) and the table\n"
+	    "gives means with 95 % confidence intervals, marking with ~ a change\n"
+	    "inside the noise.");
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (argc != (gen != NULL ? 1 : 2) || (params != NULL && gen == NULL)) {
+		fprintf(stderr, "vfssim compare: expected one TRACE, or --gen NAME "
+		    "[--param KEY=VALUE]... (see vfssim compare --help)\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	if (vspecs == NULL || seeds < 1 || threads < 0) {
+		fprintf(stderr, "vfssim compare: %s\n", vspecs == NULL ?
+		    "give the variants with -V NAME=SETTINGS (at least one)" :
+		    "--seeds and --jobs must be positive");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	for (sp = vspecs; *sp != NULL; sp++)
+		if (!parse_variant(variants, *sp, &err)) {
+			rc = fail(err, EXIT_BADINPUT);
+			goto out;
+		}
+	in.src.gen = gen;
+	in.src.params = params;
+	in.src.trace = gen != NULL ? gen : argv[1];
+	in.prof_file = prof_file;
+	in.sets = sets;
+	if (!check_source(&in.src, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	/* Every variant's profile is built, and its machine booted, before
+	 * the first run starts. */
+	for (i = 0; i < variants->len; i++) {
+		struct variant *v = g_ptr_array_index(variants, i);
+		gint k;
+
+		g_ptr_array_add(v->items, NULL);
+		for (k = 0; k < seeds; k++) {
+			struct batch_job j;
+			uint64_t sd = (uint64_t)(seed >= 0 ? seed : 1) + (uint64_t)k;
+
+			if (!make_job(&in, v->name, (char **)v->items->pdata, sd, &j,
+			    &err)) {
+				rc = fail(err, EXIT_BADINPUT);
+				goto out;
+			}
+			g_array_append_val(jobs, j);
+			if (k == 0 && !check_boot(j.prof, v->name, &err)) {
+				rc = fail(err, EXIT_BADINPUT);
+				goto out;
+			}
+		}
+	}
+	memset(&bo, 0, sizeof(bo));
+	bo.db = db != NULL ? db : "vfssim.db";
+	bo.src = &in.src;
+	bo.events = !no_events;
+	bo.threads = (unsigned)threads;
+	bo.progress = isatty(STDERR_FILENO) && !quiet;
+	bo.what = "compare";
+	bo.interrupted = &interrupted;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ids = g_new(int64_t, jobs->len);
+	if (!batch_run(&bo, (struct batch_job *)jobs->data, jobs->len, ids, &err)) {
+		rc = code_of(err);
+		fail(err, rc);
+		goto out;
+	}
+	if (!quiet) {
+		GArray *runs = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		GPtrArray *cv;
+
+		g_array_append_vals(runs, ids, jobs->len);
+		cv = cmp_variants_of(bo.db, runs, &err);
+		g_array_free(runs, TRUE);
+		if (cv == NULL) {
+			rc = fail(err, 1);
+			goto out;
+		}
+		if (!tsv)
+			printf("compare: %u variants of %s, %d seed%s each; runs "
+			    "%lld-%lld in %s\n", variants->len, in.src.trace, seeds,
+			    seeds > 1 ? "s" : "", (long long)ids[0],
+			    (long long)ids[jobs->len - 1], bo.db);
+		if (!compare_print(bo.db, cv, tsv ? CMP_TSV : CMP_TEXT, stdout,
+		    &err))
+			rc = fail(err, 1);
+		cmp_variants_free(cv);
+	}
+out:
+	for (i = 0; i < jobs->len; i++)
+		batch_job_clear(&g_array_index(jobs, struct batch_job, i));
+	g_array_free(jobs, TRUE);
+	g_ptr_array_free(variants, TRUE);
+	g_option_context_free(ctx);
+	g_free(ids);
+	g_free(prof_file);
+	g_free(db);
+	g_free(gen);
+	g_strfreev(sets);
+	g_strfreev(params);
+	g_strfreev(vspecs);
+	return rc;
+}
+
+/* ---- merge ----------------------------------------------------------- */
+
+static int
+cmd_merge(int argc, char **argv)
+{
+	GOptionContext *ctx = g_option_context_new("OUT.db IN.db... - copy the "
+	    "runs of several databases into one");
+	GError *err = NULL;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	guint skipped = 0;
+	int rc = 0;
+
+	g_option_context_set_description(ctx,
+	    "Every complete run of each IN is copied into OUT (created if need\n"
+	    "be) with all its rows, in the order the INs are given and, within\n"
+	    "one, in run order: the runs of a sweep's jobs (--emit-jobs), merged\n"
+	    "in job order, are numbered as a local sweep numbers them.  Runs\n"
+	    "that failed or never finished are left out.  OUT gains every run\n"
+	    "or, on an error, none.");
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (argc < 3) {
+		fprintf(stderr, "vfssim merge: usage: vfssim merge OUT.db IN.db...\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	if (!db_merge(argv[1], argv + 2, (guint)(argc - 2), ids, &skipped, &err)) {
+		rc = code_of(err);
+		fail(err, rc);
+		goto out;
+	}
+	printf("merged %u run%s from %d database%s into %s", ids->len,
+	    ids->len == 1 ? "" : "s", argc - 2, argc == 3 ? "" : "s", argv[1]);
+	if (ids->len > 0)
+		printf(" (runs %lld-%lld)", (long long)g_array_index(ids, int64_t, 0),
+		    (long long)g_array_index(ids, int64_t, ids->len - 1));
+	if (skipped > 0)
+		printf("; %u incomplete run%s left out", skipped,
+		    skipped == 1 ? "" : "s");
+	printf("\n");
+out:
+	g_array_free(ids, TRUE);
+	g_option_context_free(ctx);
 	return rc;
 }
 
@@ -734,6 +1127,9 @@ static const struct command {
 	{ "profile", cmd_profile, "print the effective profile, or every key" },
 	{ "sysctl", cmd_sysctl, "print the kernel's tunables and derived sizes" },
 	{ "disk", cmd_disk, "drive the disk model alone with a block trace" },
+	{ "compare", cmd_compare, "replay a trace under several variants and "
+	  "compare them" },
+	{ "merge", cmd_merge, "copy the runs of several databases into one" },
 	{ NULL, NULL, NULL }
 };
 

@@ -33,6 +33,10 @@ struct replay_opts {
 	 * its seed). */
 	struct trace_reader	*(*open)(void *arg, GError **err);
 	void			*open_arg;
+	/* Called now and then from the run's thread with the calls replayed
+	 * so far and the trace's total (a progress bar over several runs). */
+	void			(*tick)(void *arg, uint64_t done, uint64_t total);
+	void			*tick_arg;
 };
 
 struct replay_result {
