@@ -23,6 +23,7 @@
 #include "profile.h"
 #include "replay.h"
 #include "report.h"
+#include "sweep.h"
 #include "trace.h"
 #include "version.h"
 #include "workloads/workload.h"
@@ -597,6 +598,200 @@ out:
 	return rc;
 }
 
+/* ---- sweep ----------------------------------------------------------- */
+
+static int
+cmd_sweep(int argc, char **argv)
+{
+	char *prof_file = NULL, *db = NULL, *gen = NULL, *emit = NULL;
+	char **sets = NULL, **params = NULL, **grids = NULL;
+	gint64 seed = -1;
+	gint seeds = 1, threads = 0;
+	gboolean no_events = FALSE, quiet = FALSE, tsv = FALSE;
+	GOptionEntry entries[] = {
+		{ "grid", 'G', 0, G_OPTION_ARG_STRING_ARRAY, &grids,
+		  "A setting and its values (repeatable: every combination "
+		  "is run)", "KEY=V1,V2,..." },
+		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
+		  "Profile every run starts from", "FILE" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "Override a key in every run (repeatable)", "KEY=VALUE" },
+		{ "seeds", 'n', 0, G_OPTION_ARG_INT, &seeds,
+		  "Replay each point with N seeds (default 1)", "N" },
+		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+		  "The first seed (default 1)", "S" },
+		{ "gen", 'g', 0, G_OPTION_ARG_STRING, &gen,
+		  "Replay generator NAME's calls instead of a TRACE", "NAME" },
+		{ "param", 'P', 0, G_OPTION_ARG_STRING_ARRAY, &params,
+		  "A parameter of the --gen generator (repeatable)", "KEY=VALUE" },
+		{ "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
+		  "Database to record into (default vfssim.db)", "FILE" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &threads,
+		  "Runs at once (default: one per processor)", "N" },
+		{ "emit-jobs", 0, 0, G_OPTION_ARG_FILENAME, &emit,
+		  "Run nothing: write the runs as jobs for a cluster into DIR "
+		  "(jobs.txt, slurm.sh, parallel.sh, merge.sh)", "DIR" },
+		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
+		  "Do not record a row per call and per disk request", NULL },
+		{ "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
+		  "Print the table as tab-separated values at full precision", NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+		  "Print no table", NULL },
+		{ NULL }
+	};
+	GOptionContext *ctx = g_option_context_new("TRACE - replay a trace at "
+	    "every point of a grid of settings");
+	GError *err = NULL;
+	GPtrArray *axes = g_ptr_array_new_with_free_func(sweep_axis_free);
+	GArray *jobs = g_array_new(FALSE, TRUE, sizeof(struct batch_job));
+	GPtrArray *points = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_strfreev);
+	GArray *seedv = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	struct batch_input in;
+	struct batch_opts bo;
+	int64_t *ids = NULL;
+	char **sp;
+	guint i, npoints;
+	int rc = 0;
+
+	memset(&in, 0, sizeof(in));
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_description(ctx,
+	    "  vfssim sweep app.strace --grid machine.memory=32M,64M,128M \\\n"
+	    "      --grid kern.filedelay=5s,30s\n"
+	    "runs the six combinations (the first --grid varies slowest), side by\n"
+	    "side on this machine's processors, into one database; each run is\n"
+	    "labelled with its settings (\"machine.memory=32M,kern.filedelay=5s\").\n"
+	    "A progress bar shows on a terminal.  With --emit-jobs DIR nothing\n"
+	    "runs: DIR/jobs.txt gets one vfssim replay command a run (each into\n"
+	    "its own database under DIR/db), with DIR/slurm.sh (a Slurm job\n"
+	    "array), DIR/parallel.sh (GNU parallel) and DIR/merge.sh, which\n"
+	    "gathers the databases into --db exactly as a local sweep fills it.");
+	if (!parse(ctx, &argc, &argv, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (argc != (gen != NULL ? 1 : 2) || (params != NULL && gen == NULL)) {
+		fprintf(stderr, "vfssim sweep: expected one TRACE, or --gen NAME "
+		    "[--param KEY=VALUE]... (see vfssim sweep --help)\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	if (grids == NULL || seeds < 1 || threads < 0) {
+		fprintf(stderr, "vfssim sweep: %s\n", grids == NULL ?
+		    "give the settings to sweep with --grid KEY=V1,V2,..." :
+		    "--seeds and --jobs must be positive");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
+	for (sp = grids; *sp != NULL; sp++)
+		if (!sweep_parse_axis(axes, *sp, &err)) {
+			rc = fail(err, EXIT_BADINPUT);
+			goto out;
+		}
+	in.src.gen = gen;
+	in.src.params = params;
+	in.src.trace = gen != NULL ? gen : argv[1];
+	in.prof_file = prof_file;
+	in.sets = sets;
+	if (!check_source(&in.src, &err)) {
+		rc = fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	npoints = sweep_npoints(axes);
+	for (i = 0; i < npoints; i++) {
+		char **pt = sweep_point(axes, i);
+		char *label = sweep_label(axes, i);
+		gint k;
+
+		for (k = 0; k < seeds; k++) {
+			struct batch_job j;
+			uint64_t sd = (uint64_t)(seed >= 0 ? seed : 1) + (uint64_t)k;
+
+			if (!make_job(&in, label, pt, sd, &j, &err)) {
+				g_strfreev(pt);
+				g_free(label);
+				rc = fail(err, EXIT_BADINPUT);
+				goto out;
+			}
+			g_array_append_val(jobs, j);
+			g_ptr_array_add(points, g_strdupv(pt));
+			g_array_append_val(seedv, sd);
+			if (k == 0 && !check_boot(j.prof, label, &err)) {
+				g_strfreev(pt);
+				g_free(label);
+				rc = fail(err, EXIT_BADINPUT);
+				goto out;
+			}
+		}
+		g_strfreev(pt);
+		g_free(label);
+	}
+	if (emit != NULL) {
+		struct sweep_jobspec js = { gen == NULL ? argv[1] : NULL, gen, params,
+		    prof_file, sets, !no_events };
+		char **labels = g_new0(char *, jobs->len + 1);
+		bool ok;
+
+		for (i = 0; i < jobs->len; i++)
+			labels[i] = g_array_index(jobs, struct batch_job, i).label;
+		ok = sweep_emit_jobs(emit, db != NULL ? db : "vfssim.db", &js,
+		    (char ***)points->pdata, labels, (uint64_t *)seedv->data,
+		    jobs->len, &err);
+		g_free(labels);
+		if (!ok) {
+			rc = fail(err, 1);
+			goto out;
+		}
+		printf("wrote %u jobs to %s/jobs.txt; run them with %s/parallel.sh "
+		    "(GNU parallel) or sbatch %s/slurm.sh, then %s/merge.sh\n",
+		    jobs->len, emit, emit, emit, emit);
+		goto out;
+	}
+	memset(&bo, 0, sizeof(bo));
+	bo.db = db != NULL ? db : "vfssim.db";
+	bo.src = &in.src;
+	bo.events = !no_events;
+	bo.threads = (unsigned)threads;
+	bo.progress = isatty(STDERR_FILENO) && !quiet;
+	bo.what = "sweep";
+	bo.interrupted = &interrupted;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ids = g_new(int64_t, jobs->len);
+	if (!batch_run(&bo, (struct batch_job *)jobs->data, jobs->len, ids, &err)) {
+		rc = code_of(err);
+		fail(err, rc);
+		goto out;
+	}
+	if (!quiet) {
+		if (!tsv)
+			printf("sweep: %u runs (%u points, %d seed%s each) of %s; "
+			    "runs %lld-%lld in %s\n", jobs->len, npoints, seeds,
+			    seeds > 1 ? "s" : "", in.src.trace, (long long)ids[0],
+			    (long long)ids[jobs->len - 1], bo.db);
+		if (!sweep_print(bo.db, axes, ids, jobs->len, tsv, stdout, &err))
+			rc = fail(err, 1);
+	}
+out:
+	for (i = 0; i < jobs->len; i++)
+		batch_job_clear(&g_array_index(jobs, struct batch_job, i));
+	g_array_free(jobs, TRUE);
+	g_ptr_array_free(points, TRUE);
+	g_array_free(seedv, TRUE);
+	g_ptr_array_free(axes, TRUE);
+	g_option_context_free(ctx);
+	g_free(ids);
+	g_free(prof_file);
+	g_free(db);
+	g_free(gen);
+	g_free(emit);
+	g_strfreev(sets);
+	g_strfreev(params);
+	g_strfreev(grids);
+	return rc;
+}
+
 /* ---- merge ----------------------------------------------------------- */
 
 static int
@@ -1129,6 +1324,8 @@ static const struct command {
 	{ "disk", cmd_disk, "drive the disk model alone with a block trace" },
 	{ "compare", cmd_compare, "replay a trace under several variants and "
 	  "compare them" },
+	{ "sweep", cmd_sweep, "replay a trace at every point of a grid of "
+	  "settings" },
 	{ "merge", cmd_merge, "copy the runs of several databases into one" },
 	{ NULL, NULL, NULL }
 };

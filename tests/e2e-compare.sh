@@ -169,6 +169,37 @@ else
 	bad "compare --seeds failed"; head -5 "$T/err"
 fi
 
+# ---- data at risk -----------------------------------------------------------
+# 1 MB written at the start, then nothing for 39 s.  Without write-behind the
+# data waits in delayed writes for the syncer: what a crash would lose is
+# the whole megabyte, for filedelay (rounded up to the syncer's next
+# second); with write-behind the clusters go out as they fill.
+{
+	echo "#vfssim-trace 1"
+	echo '1000000000 7 openat 3 1000 fd=AT_FDCWD path="/data/f" oflags=O_WRONLY|O_CREAT mode=0644'
+	for i in $(seq 1 128); do echo "$((1000000000 + i * 10000)) 7 write 8192 1000 fd=3 len=8192"; done
+	echo '1002000000 7 close 0 1000 fd=3'
+	echo '40000000000 7 newfstatat 0 1000 fd=AT_FDCWD path="/data/f" size=1048576 type=REG'
+} >"$T/risk.trace"
+if "$VFSSIM" compare "$T/risk.trace" -V d5=kern.filedelay=5s,vfs.write_behind=0 \
+	-V d30=vfs.write_behind=0 -V wb=kern.filedelay=5s --tsv --db "$T/risk.db" >"$T/risk.tsv" 2>"$T/err"; then
+	fig() { awk -F'\t' -v m="$1" -v v="$2" '$1 == m && $2 == v { print $4 }' "$T/risk.tsv"; }
+	p5=$(fig risk.peak_bytes d5) a5=$(fig risk.max_age_ns d5)
+	p30=$(fig risk.peak_bytes d30) a30=$(fig risk.max_age_ns d30)
+	pwb=$(fig risk.peak_bytes wb)
+	at2=$(sql "$T/risk.db" "SELECT at_risk_bytes || ' ' || at_risk_age_ns FROM samples WHERE run = 1 AND t_ns = 2000000000")
+	if [ "$p5" = 1048576 ] && [ "$p30" = 1048576 ] && [ "$pwb" -lt 262144 ] &&
+		[ "$a5" -ge 5000000000 ] && [ "$a5" -le 7000000000 ] &&
+		[ "$a30" -ge 30000000000 ] && [ "$a30" -le 32000000000 ] &&
+		[ "${at2% *}" = 1048576 ] && [ "${at2#* }" -ge 1990000000 ] && [ "${at2#* }" -le 2000000000 ]; then
+		ok "data at risk: 1 MB for $((a5 / 1000000)) ms with filedelay 5s, $((a30 / 1000000)) ms with 30s, ${pwb} bytes with write-behind; at 2 s: $at2 (bytes, ns)"
+	else
+		bad "data at risk: d5 $p5 $a5, d30 $p30 $a30, wb $pwb, at 2 s $at2"
+	fi
+else
+	bad "data at risk: compare failed"; head -5 "$T/err"
+fi
+
 # ---- merge ------------------------------------------------------------------
 if "$VFSSIM" merge "$T/m.db" "$T/alone.db" "$T/s.db" >"$T/out" 2>&1 &&
 	grep -q "merged 9 runs from 2 databases" "$T/out"; then
@@ -206,6 +237,64 @@ else
 	bad "merge: a bad input changed the output"
 fi
 
+# ---- sweep: the same sweep twice, and through GNU parallel ------------------
+GRID=(--grid bio.nbuf=150,400 --grid kern.filedelay=5s,30s --grid vfs.write_behind=0,1)
+if "$VFSSIM" sweep "$T/r.trace" "${GRID[@]}" --db "$T/sw1.db" --tsv >"$T/sw.tsv" 2>"$T/err" &&
+	"$VFSSIM" sweep "$T/r.trace" "${GRID[@]}" --db "$T/sw2.db" -q -j 1 2>>"$T/err" &&
+	no_sanitizer_report "$T/err"; then
+	labels=$(sql "$T/sw1.db" "SELECT group_concat(label, ' ') FROM (SELECT label FROM runs ORDER BY id)")
+	dump_db "$T/sw1.db" >"$T/a.txt"
+	dump_db "$T/sw2.db" >"$T/b.txt"
+	if [ "$(echo "$labels" | wc -w)" = 8 ] &&
+		[ "${labels%% *}" = "bio.nbuf=150,kern.filedelay=5s,vfs.write_behind=0" ] &&
+		[ "${labels##* }" = "bio.nbuf=400,kern.filedelay=30s,vfs.write_behind=1" ] &&
+		[ "$(wc -l <"$T/sw.tsv")" = 9 ]; then
+		ok "sweep: 2x2x2 grid, 8 runs, the first --grid varying slowest"
+	else
+		bad "sweep: runs $labels"
+	fi
+	if cmp -s "$T/a.txt" "$T/b.txt" && [ "$(grep -c '^== run' "$T/a.txt")" = 8 ]; then
+		ok "sweep: the same sweep twice gives the same database ($(wc -l <"$T/a.txt") rows; -j 1 and one per processor)"
+	else
+		bad "sweep: two sweeps differ"; diff "$T/a.txt" "$T/b.txt" | head -5
+	fi
+	# the table's figures are the runs' summary rows
+	chk=$(awk -F'\t' 'NR > 1 { print $1, $7 }' "$T/sw.tsv" | while read -r run v; do
+		sql "$T/sw1.db" "SELECT value = $v FROM summary WHERE run = $run AND metric = 'latency.all.p99_ns'"
+		done | sort -u)
+	if [ "$chk" = 1 ]; then
+		ok "sweep: the table's figures are the runs' summary rows"
+	else
+		bad "sweep: table vs summary: $chk"
+	fi
+else
+	bad "sweep failed"; head -5 "$T/err"
+fi
+mkdir "$T/wd"
+if (cd "$T/wd" && "$VFSSIM" sweep ../r.trace "${GRID[@]}" --db ../par.db --emit-jobs ../jobs \
+	>"$T/out" 2>&1) && [ "$(wc -l <"$T/jobs/jobs.txt")" = 8 ] && [ -x "$T/jobs/slurm.sh" ] &&
+	grep -q '^#SBATCH --array=1-8$' "$T/jobs/slurm.sh" && [ ! -e "$T/par.db" ] && [ -z "$(ls "$T/jobs/db")" ]; then
+	ok "sweep --emit-jobs: 8 commands in jobs.txt, a Slurm array of 8, nothing run"
+else
+	bad "sweep --emit-jobs"; cat "$T/out"
+fi
+if ! command -v parallel >/dev/null; then
+	bad "GNU parallel is not installed (scripts/ensure-deps installs it)"
+elif (cd / && "$T/jobs/parallel.sh" -j 2 >"$T/out" 2>&1) && grep -q "merged 8 runs" "$T/out"; then
+	# The jobs ran from the directory the sweep was written in: the
+	# trace is named ../r.trace there, as in a local sweep made there.
+	(cd "$T/wd" && "$VFSSIM" sweep ../r.trace "${GRID[@]}" --db ../loc.db -q >/dev/null 2>&1)
+	dump_db "$T/par.db" >"$T/a.txt"
+	dump_db "$T/loc.db" >"$T/b.txt"
+	if cmp -s "$T/a.txt" "$T/b.txt" && [ "$(grep -c '^== run' "$T/a.txt")" = 8 ]; then
+		ok "sweep: the jobs run through GNU parallel and merged equal the local sweep ($(wc -l <"$T/a.txt") rows)"
+	else
+		bad "sweep: GNU parallel's database differs from the local sweep"; diff "$T/a.txt" "$T/b.txt" | head -5
+	fi
+else
+	bad "sweep: parallel.sh failed"; tail -5 "$T/out"
+fi
+
 # ---- bad variants: clear errors before anything runs ------------------------
 expect_bad "compare: variant without =" "expected NAME=key=value" \
 	"$VFSSIM" compare "$T/r.trace" -V base -V x=bio.nbuf=100 --db "$T/bad.db"
@@ -229,7 +318,20 @@ expect_bad "compare: bad generator parameter" "sise" \
 printf '#vfssim-trace 1\n1000 1 read 5 x\n' >"$T/bad.trace"
 expect_bad "compare: malformed trace" "bad.trace:2" \
 	"$VFSSIM" compare "$T/bad.trace" -V a= -V b=bio.nbuf=100 --db "$T/bad.db"
-if [ ! -e "$T/bad.db" ]; then
+expect_bad "sweep: unknown key" "unknown setting \"bio.nbufs\"" \
+	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbufs=1,2 --db "$T/bad.db"
+expect_bad "sweep: bad value" "expected an integer" \
+	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf=100,lots --db "$T/bad.db"
+expect_bad "sweep: empty value" "empty value" \
+	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf=100,,200 --db "$T/bad.db"
+expect_bad "sweep: no values" "expected key=value1" \
+	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf --db "$T/bad.db"
+expect_bad "sweep: a key twice" "already swept" \
+	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf=1 --grid bio.nbuf=2 --db "$T/bad.db"
+expect_bad "sweep: no grid" "--grid" "$VFSSIM" sweep "$T/r.trace" --db "$T/bad.db"
+expect_bad "sweep --emit-jobs: unknown key" "unknown setting" \
+	"$VFSSIM" sweep "$T/r.trace" --grid x.y=1 --emit-jobs "$T/badjobs" --db "$T/bad.db"
+if [ ! -e "$T/bad.db" ] && [ ! -e "$T/badjobs" ]; then
 	ok "bad input leaves no database behind"
 else
 	bad "bad input left a database"
