@@ -594,9 +594,15 @@ compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 		fputs("<table class=\"cmp\">\n<thead><tr><th></th><th></th>", out);
 		for (j = 0; j < nv; j++) {
 			struct cmp_variant *v = g_ptr_array_index(variants, j);
+			char *e = g_markup_escape_text(v->name, -1);
+			char **parts = g_strsplit(e, ",", -1);
+			char *name = g_strjoinv(",<wbr>", parts);
 
-			fprintf(out, "<th colspan=\"%d\">", j > 0 ? 2 : 1);
-			html_escape(out, v->name);
+			/* a sweep's label breaks between its settings */
+			fprintf(out, "<th colspan=\"%d\">%s", j > 0 ? 2 : 1, name);
+			g_free(name);
+			g_strfreev(parts);
+			g_free(e);
 			if (v->runs->len > 1)
 				fprintf(out, " <small>(%u seeds)</small>", v->runs->len);
 			fputs("</th>", out);

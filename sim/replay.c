@@ -1307,6 +1307,20 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "engine.events", (double)sim_events(r->sim));
 }
 
+/* The run's block references, in chunks, to the caller (vfssim mrc). */
+static void
+hand_refs(struct replay *r)
+{
+	struct bufcache *bc = &r->k->bc;
+	struct bp_key *chunk = g_new(struct bp_key, 65536);
+	size_t n;
+
+	rewind(bc->refs);
+	while ((n = fread(chunk, sizeof(*chunk), 65536, bc->refs)) > 0)
+		r->o->refs(r->o->refs_arg, chunk, n, bc->nrefs);
+	g_free(chunk);
+}
+
 /* ---- the run --------------------------------------------------------- */
 
 /* The trace file, or what the caller's opener stands for (a generator). */
@@ -1371,6 +1385,14 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (r.k == NULL)
 		goto out;
 	populate(&r, &nfiles, &ndirs, &bytes, &failed);
+	/* Record the block references from here on (bio.opt_bound may
+	 * already have asked for them). */
+	if (o->refs != NULL && r.k->bc.refs == NULL &&
+	    (r.k->bc.refs = tmpfile()) == NULL) {
+		g_set_error(err, REPLAY_ERROR, 0, "block references: tmpfile: %s",
+		    g_strerror(errno));
+		goto out;
+	}
 
 	/* 3. Open what the run writes to and reads from. */
 	r.m = metrics_open(o->db, err);
@@ -1435,6 +1457,10 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	/* 5. The final state and the summary. */
 	take_sample(&r);
 	write_summary(&r, nfiles, ndirs, bytes, failed);
+	if (o->refs != NULL)
+		hand_refs(&r);
+	if (o->finish != NULL)
+		o->finish(o->refs_arg, r.m, r.k);
 	if (!metrics_end_run(r.m, err))
 		goto out;
 	res->calls = r.calls;
