@@ -1738,8 +1738,7 @@ static const struct command {
 } commands[] = {
 	{ "replay", cmd_replay, "replay a trace through the simulated kernel" },
 	{ "import", cmd_import, "convert an strace log to a native trace" },
-	{ "plot", cmd_plot, "plot runs with gnuplot (latency, buffers, the disk, "
-	  "where the time went, sweeps)" },
+	{ "plot", cmd_plot, "plot runs with gnuplot (vfssim plot --help: kinds)" },
 	{ "gen", cmd_gen, "write a synthetic workload as a native trace" },
 	{ "profile", cmd_profile, "print the effective profile, or every key" },
 	{ "sysctl", cmd_sysctl, "print the kernel's tunables and derived sizes" },

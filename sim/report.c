@@ -196,6 +196,14 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	report_human_time(d, sizeof(d), get(v, "disk.mean_queue_ns"));
 	fprintf(out, "             mean seek %s, rotation %s, transfer %s, queue %s\n",
 	    a, b, c, d);
+	if (g_hash_table_contains(v, "risk.peak_bytes")) {
+		/* what a crash would have lost, at the samples */
+		report_human_bytes(a, sizeof(a), get(v, "risk.peak_bytes"));
+		report_human_time(b, sizeof(b), get(v, "risk.max_age_ns"));
+		report_human_bytes(c, sizeof(c), get(v, "risk.mean_bytes"));
+		fprintf(out, "  at risk    written, not yet on disk: peak %s, oldest "
+		    "%s, mean %s\n", a, b, c);
+	}
 	report_human_bytes(a, sizeof(a), get(v, "fs.initial_bytes"));
 	report_human_time(b, sizeof(b), get(v, "time.final_sync_ns"));
 	fprintf(out, "  files      %.0f files (%s) and %.0f directories there at the "

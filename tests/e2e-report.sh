@@ -49,6 +49,21 @@ G=(--gen random --param size=8M --param ops=800 --param read=1 --param zipf=0.9)
 # A run without per-call rows.
 "$VFSSIM" replay "$T/r.trace" --no-events --db "$T/noev.db" -q >/dev/null 2>&1
 
+# ---- where the time went adds up to the latency -----------------------------
+# For every call type of every run: CPU + each wait + the disk's parts is
+# the calls' total latency (count x mean), to the nanosecond.
+off=$(sql "$T/cmp.db" "SELECT count(*) FROM (SELECT t.run, t.call, sum(t.ns) AS ns,
+	(SELECT value FROM summary WHERE run = t.run AND metric = 'latency.' || t.call || '.count') *
+	(SELECT value FROM summary WHERE run = t.run AND metric = 'latency.' || t.call || '.mean_ns') AS total
+	FROM time_split t GROUP BY t.run, t.call) WHERE abs(ns - total) > 1e-6 * total + 1")
+calls=$(sql "$T/cmp.db" "SELECT count(DISTINCT run || call) FROM time_split")
+disk=$(sql "$T/cmp.db" "SELECT count(*) FROM time_split WHERE part LIKE 'disk:%' AND ns > 0")
+if [ "$off" = 0 ] && [ "$calls" -ge 9 ] && [ "$disk" -gt 0 ]; then
+	ok "time_split: the parts of each of $calls call types add up to its latency ($disk disk parts)"
+else
+	bad "time_split: $off of $calls call types do not add up"
+fi
+
 # ---- every plot kind, PNG and SVG -------------------------------------------
 # kind, database, runs, what the legend or axes must say
 check_plot() {
