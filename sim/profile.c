@@ -137,7 +137,8 @@ const struct pkey profile_keys[] = {
 	  "1000:312, 1000:299, 1000:286, 1000:273, 1000:260, 1000:247", NULL, NULL,
 	  "Zones from the outer edge, comma-separated: CYLINDERS:SECTORS_PER_TRACK"
 	  "[:TRACK_SKEW[:CYLINDER_SKEW]], skews in sectors (left out: the head "
-	  "switch or one-cylinder seek, rounded up to whole sectors)" },
+	  "switch or one-cylinder seek plus the write settle, rounded up to "
+	  "whole sectors, so that sequential writes stream as reads do)" },
 	{ "disk", "seek", PK_ENUM, "hpl", NULL,
 	  "hpl|hplplus10|extracted|curve|linear",
 	  "Seek curve: a + b*sqrt(d) below seek_boundary and c + e*d above "

@@ -1,6 +1,7 @@
 /* Unit tests of the drive: the published seek and rotation figures of the
- * HP 97560, media rate per zone, the C2247A's layout from its DiskSim
- * files, rotation from absolute time, the cache, the queue disciplines,
+ * HP 97560, media rate per zone, sequential write streams (through and
+ * back) at the media rate, the C2247A's layout from its DiskSim files,
+ * rotation from absolute time, the cache, the queue disciplines,
  * parameter-file errors and the demerit figure. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -432,6 +433,220 @@ test_zero_latency_never_disconnect(void **state)
 	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000 + 2000000);
 	p.never_disconnect = true;
 	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000);
+}
+
+/* ---- sequential streams of writes ----------------------------------------- */
+
+/*
+ * A drive of the default's kind, small: 10 ms a revolution, 200 sectors a
+ * track (50 us each), 4 surfaces, skews left "auto", command overheads, an
+ * 80 MB/s bus and a cache of four 512 KB segments.  A write repositions
+ * for longer than a read (the head switch plus the write settle).
+ */
+static struct disk_zone stream_zone[1] = {
+	{ .first_cyl = 0, .last_cyl = 999, .spt = 200, .track_skew = -1,
+	  .cyl_skew = -1 },
+};
+
+static void
+stream_params(struct disk_params *p, struct disk_zone *z)
+{
+	*z = stream_zone[0];
+	plain_params(p, z, 1);
+	p->heads = 4;
+	p->seek_single = 0.6;
+	p->head_switch = 300000;
+	p->write_settle = 100000;
+	p->ovh_read_miss[0] = p->ovh_read_miss[1] = 300000;
+	p->ovh_read_hit[0] = p->ovh_read_hit[1] = 100000;
+	p->ovh_write_miss[0] = p->ovh_write_miss[1] = 500000;
+	p->ovh_write_hit[0] = p->ovh_write_hit[1] = 500000;
+	p->ovh_complete_read = p->ovh_complete_write = 50000;
+	p->bus_read_ns = p->bus_write_ns = 512e9 / 80e6;
+	p->nsegs = p->nwritesegs = 4;
+	p->segsize = 1024;
+	p->combine_writes = true;
+}
+
+#define	STREAM_MAX	256
+
+struct stream {
+	struct run	 rn;
+	struct diskreq	 r[STREAM_MAX];
+	int		 n;
+};
+
+static void
+stream_fire(struct sim *s, void *arg)
+{
+	struct stream *st = arg;
+	int i;
+
+	(void)s;
+	for (i = 0; i < st->n; i++)
+		disk_strategy(&st->rn.d, &st->r[i]);
+}
+
+/* n requests of nsect blocks at consecutive blocks from `first`, all
+ * queued at t = 0 (the kernel's clustered writes of a long file), served
+ * one at a time in order. */
+static struct stream *
+stream_run(struct disk_params *p, bool write, int64_t first, int nsect, int n)
+{
+	struct stream *st = g_new0(struct stream, 1);
+	int i;
+
+	assert_true(n <= STREAM_MAX);
+	run_init(&st->rn, p, "fcfs");
+	st->n = n;
+	for (i = 0; i < n; i++) {
+		st->r[i].sector = first + (int64_t)i * nsect;
+		st->r[i].nsect = nsect;
+		st->r[i].write = write;
+	}
+	sim_at(st->rn.s, 0, stream_fire, st);
+	run_go(&st->rn);
+	assert_int_equal(st->rn.done, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(st->r[i].end - st->r[i].start,
+		    st->r[i].overhead_ns + st->r[i].seek_ns + st->r[i].rot_ns +
+		    st->r[i].xfer_ns);
+	/* The drive has nothing left to write. */
+	assert_int_equal(st->rn.d.ndirty, 0);
+	return st;
+}
+
+static void
+stream_free(struct stream *st)
+{
+	run_fini(&st->rn);
+	g_free(st);
+}
+
+/* Media time of blocks [lbn, end) taken in one sweep with no revolution
+ * lost: every sector, and the skew at each track or cylinder switch. */
+static double
+sweep_ns(const struct disk_params *p, int64_t lbn, int64_t end)
+{
+	const struct disk_zone *z = &p->zones[0];
+	double sector = 60e9 / p->rpm / z->spt, t = 0;
+	struct disk_pbn a, b;
+	int64_t i;
+
+	disk_ltop(p, lbn, &a);
+	for (i = lbn; i < end; i++) {
+		disk_ltop(p, i, &b);
+		if (b.cyl != a.cyl)
+			t += z->cyl_skew * sector;
+		else if (b.head != a.head)
+			t += z->track_skew * sector;
+		t += sector;
+		a = b;
+	}
+	return t;
+}
+
+/*
+ * Write-through: a sequential write's media transfer takes what a read of
+ * the same sectors takes, the sectors at the media rate and a skew at each
+ * switch (the "auto" skews hide a write's switch, head switch plus write
+ * settle, as the HP C2247A's and Cheetah 9LP's do).  Between two commands
+ * the head passes the next sector while the drive sends the completion
+ * and takes the next command (DiskSim starts a write's positioning after
+ * its command overhead), so a write may lose one revolution there, never
+ * more.
+ */
+static void
+test_write_stream_media_rate(void **state)
+{
+	struct disk_params p;
+	struct disk_zone z;
+	struct stream *rd, *wr;
+	double period, sector, skew_ns;
+	int i, n = 24, nsect = 256;
+	int64_t first = 150;	/* mid-track: the requests straddle tracks */
+
+	stream_params(&p, &z);
+	p.fast_write = 0;
+	rd = stream_run(&p, false, first, nsect, n);
+	stream_params(&p, &z);
+	p.fast_write = 0;
+	wr = stream_run(&p, true, first, nsect, n);
+	period = wr->rn.d.period;
+	sector = period / z.spt;
+	skew_ns = wr->rn.d.p.zones[0].cyl_skew * sector;
+	for (i = 0; i < n; i++) {
+		const struct diskreq *w = &wr->r[i], *r = &rd->r[i];
+		double want = sweep_ns(&wr->rn.d.p, w->sector,
+		    w->sector + w->nsect);
+
+		assert_int_equal(w->cache_hit, DISK_HIT_NONE);
+		assert_int_equal(r->cache_hit, DISK_HIT_NONE);
+		assert_true(llabs(w->xfer_ns - r->xfer_ns) <= 1);
+		assert_true(fabs((double)w->xfer_ns - want) <= 2);
+		if (i > 0) {
+			/* From the previous write's last sector to this
+			 * one's first: at least the completion and command
+			 * overheads, at most one revolution past the skew. */
+			sim_time_t gap = w->end - p.ovh_complete_write -
+			    w->xfer_ns - (wr->r[i - 1].end -
+			    p.ovh_complete_write);
+
+			assert_true(gap >= p.ovh_complete_write +
+			    p.ovh_write_miss[1]);
+			assert_true((double)gap <= period + skew_ns + 2);
+			assert_true(w->rot_ns < (sim_time_t)period);
+		}
+	}
+	/* The auto skews cover the write's longer switches. */
+	assert_true(wr->rn.d.p.zones[0].track_skew * sector >=
+	    (double)(p.head_switch + p.write_settle));
+	assert_true(wr->rn.d.p.zones[0].cyl_skew * sector >=
+	    (double)(disk_seek_time(&wr->rn.d.p, 1) + p.write_settle));
+	stream_free(rd);
+	stream_free(wr);
+}
+
+/*
+ * Write-back: each write is reported once its data is in the cache, and
+ * the drive writes the dirty data behind it as one continuous sweep, so a
+ * long sequential stream (here 32 MB) reaches the media no later than the
+ * sweep of all its blocks plus the first command and positioning — within
+ * 10 % of the zone's raw media rate — and as fast as the same stream of
+ * reads.
+ */
+static void
+test_write_back_stream(void **state)
+{
+	struct disk_params p;
+	struct disk_zone z;
+	struct stream *rd, *wr;
+	double period, raw, sweep, wdone, rdone;
+	int i, n = STREAM_MAX, nsect = 256;
+	int64_t first = 150;
+
+	stream_params(&p, &z);
+	p.fast_write = 2;
+	wr = stream_run(&p, true, first, nsect, n);
+	stream_params(&p, &z);
+	p.fast_write = 2;
+	p.readahead = DRA_SEGMENT;
+	rd = stream_run(&p, false, first, nsect, n);
+
+	period = wr->rn.d.period;
+	raw = (double)n * nsect * period / z.spt;
+	sweep = sweep_ns(&wr->rn.d.p, first, first + (int64_t)n * nsect);
+	for (i = 0; i < n; i++)
+		assert_int_equal(wr->r[i].cache_hit, DISK_HIT_FULL);
+	/* The last block reached the media when the heads stopped. */
+	wdone = (double)MAX(wr->rn.d.mech_free, wr->r[n - 1].end);
+	rdone = (double)rd->r[n - 1].end;
+	assert_true(wdone >= sweep);
+	assert_true(wdone <= sweep + (double)p.ovh_write_hit[0] + period);
+	assert_true(wdone <= 1.10 * raw);
+	assert_true(wdone <= rdone * 1.01);
+	stream_free(rd);
+	stream_free(wr);
 }
 
 /* ---- the HP C2247A's layout, from its DiskSim files ----------------------- */
@@ -873,6 +1088,8 @@ main(void)
 		cmocka_unit_test(test_rotation_absolute),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_zero_latency_never_disconnect),
+		cmocka_unit_test(test_write_stream_media_rate),
+		cmocka_unit_test(test_write_back_stream),
 		cmocka_unit_test(test_c2247a_layout),
 		cmocka_unit_test(test_cheetah_slips),
 		cmocka_unit_test(test_sparing_schemes),
