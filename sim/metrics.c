@@ -49,7 +49,7 @@ static const char schema[] =
 	"  queue_ns INTEGER NOT NULL, seek_ns INTEGER NOT NULL,"
 	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
 	"  bufs INTEGER NOT NULL, overhead_ns INTEGER NOT NULL,"
-	"  cache_hit INTEGER NOT NULL,"
+	"  cache_hit INTEGER NOT NULL, cylinder INTEGER,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS samples ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
@@ -58,6 +58,7 @@ static const char schema[] =
 	"  bufspace INTEGER, runningbufspace INTEGER, cached_pages INTEGER,"
 	"  free_pages INTEGER, wired_pages INTEGER, disk_qlen INTEGER,"
 	"  procs INTEGER, calls_done INTEGER,"
+	"  at_risk_bytes INTEGER, at_risk_age_ns INTEGER,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS waits ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), t_ns INTEGER NOT NULL,"
@@ -71,17 +72,51 @@ static const char schema[] =
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  call TEXT NOT NULL, lo_ns INTEGER NOT NULL, hi_ns INTEGER NOT NULL,"
 	"  count INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS latency_hist_run ON latency_hist(run);";
+	"CREATE INDEX IF NOT EXISTS latency_hist_run ON latency_hist(run);"
+	"CREATE TABLE IF NOT EXISTS time_split ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  call TEXT NOT NULL, part TEXT NOT NULL, ns INTEGER NOT NULL,"
+	"  PRIMARY KEY (run, call, part)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS mrc ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  buffers INTEGER NOT NULL, miss_ratio REAL NOT NULL,"
+	"  PRIMARY KEY (run, buffers)) WITHOUT ROWID;";
 
-enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, NST };
+/*
+ * Columns added since a table was first created: a database written by an
+ * older vfssim gains them (NULL in its old rows) when opened, so that runs
+ * old and new can share it.
+ */
+static const struct { const char *table, *column, *decl; } added_columns[] = {
+	{ "disk_io", "cylinder", "INTEGER" },
+	{ "samples", "at_risk_bytes", "INTEGER" },
+	{ "samples", "at_risk_age_ns", "INTEGER" },
+};
+
+const char *const metrics_run_tables[] = {
+	"syscalls", "disk_io", "samples", "waits", "summary", "latency_hist",
+	"time_split", "mrc", NULL
+};
+
+enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
+	ST_MRC, NST };
 
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_DISK] = "INSERT INTO disk_io VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_SAMPLE] = "INSERT INTO samples VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_DISK] = "INSERT INTO disk_io (run, seq, submit_ns, start_ns, end_ns, "
+	    "sector, sectors, is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, "
+	    "overhead_ns, cache_hit, cylinder) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SAMPLE] = "INSERT INTO samples (run, seq, t_ns, numdirtybuffers, "
+	    "clean_bufs, empty_bufs, busy_bufs, numfreebuffers, bufspace, "
+	    "runningbufspace, cached_pages, free_pages, wired_pages, disk_qlen, "
+	    "procs, calls_done, at_risk_bytes, at_risk_age_ns) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES (?,?,?)",
 	[ST_HIST] = "INSERT INTO latency_hist VALUES (?,?,?,?,?)",
 	[ST_WAIT] = "INSERT INTO waits VALUES (?,?,?,?)",
+	[ST_SPLIT] = "INSERT INTO time_split VALUES (?,?,?,?)",
+	[ST_MRC] = "INSERT INTO mrc VALUES (?,?,?)",
 };
 
 struct metrics {
@@ -118,6 +153,46 @@ exec(struct metrics *m, const char *sql)
 	return true;
 }
 
+/* Does table have column? */
+static bool
+has_column(sqlite3 *db, const char *table, const char *column)
+{
+	char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) "
+	    "WHERE name = %Q", table, column);
+	sqlite3_stmt *s;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		yes = sqlite3_step(s) == SQLITE_ROW;
+		sqlite3_finalize(s);
+	}
+	sqlite3_free(sql);
+	return yes;
+}
+
+static bool
+add_columns(struct metrics *m)
+{
+	unsigned i;
+
+	for (i = 0; i < G_N_ELEMENTS(added_columns); i++) {
+		char *sql;
+		bool ok;
+
+		if (has_column(m->db, added_columns[i].table,
+		    added_columns[i].column))
+			continue;
+		sql = g_strdup_printf("ALTER TABLE %s ADD COLUMN %s %s",
+		    added_columns[i].table, added_columns[i].column,
+		    added_columns[i].decl);
+		ok = exec(m, sql);
+		g_free(sql);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 struct metrics *
 metrics_open(const char *path, GError **err)
 {
@@ -134,7 +209,7 @@ metrics_open(const char *path, GError **err)
 	}
 	sqlite3_busy_timeout(m->db, 60000);
 	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") ||
-	    !exec(m, schema)) {
+	    !exec(m, schema) || !add_columns(m)) {
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_close(m);
 		return NULL;
@@ -312,6 +387,7 @@ metrics_disk_io(struct metrics *m, const struct diskreq *r)
 	sqlite3_bind_int(s, 13, r->nbufs);
 	sqlite3_bind_int64(s, 14, r->overhead_ns);
 	sqlite3_bind_int(s, 15, r->cache_hit);
+	sqlite3_bind_int64(s, 16, r->cyl);
 	step(m, ST_DISK, "disk_io");
 }
 
@@ -336,6 +412,8 @@ metrics_sample(struct metrics *m, const struct sample_row *r)
 	sqlite3_bind_int(s, 14, r->disk_qlen);
 	sqlite3_bind_int(s, 15, r->procs);
 	sqlite3_bind_int64(s, 16, (int64_t)r->calls_done);
+	sqlite3_bind_int64(s, 17, r->at_risk_bytes);
+	sqlite3_bind_int64(s, 18, r->at_risk_age_ns);
 	step(m, ST_SAMPLE, "samples");
 }
 
@@ -383,6 +461,30 @@ metrics_hist(struct metrics *m, const char *call, const struct hist *h)
 	}
 }
 
+void
+metrics_time_split(struct metrics *m, const char *call, const char *part,
+    int64_t ns)
+{
+	sqlite3_stmt *s = m->st[ST_SPLIT];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_text(s, 2, call, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, part, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, ns);
+	step(m, ST_SPLIT, "time_split");
+}
+
+void
+metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio)
+{
+	sqlite3_stmt *s = m->st[ST_MRC];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_int64(s, 2, buffers);
+	sqlite3_bind_double(s, 3, miss_ratio);
+	step(m, ST_MRC, "mrc");
+}
+
 static bool
 set_status(struct metrics *m, const char *status, const char *why)
 {
@@ -425,9 +527,6 @@ metrics_end_run(struct metrics *m, GError **err)
 void
 metrics_fail_run(struct metrics *m, const char *why)
 {
-	static const char *const tables[] = {
-		"syscalls", "disk_io", "samples", "summary", "latency_hist", "waits"
-	};
 	unsigned i;
 
 	if (m->in_txn) {
@@ -436,9 +535,9 @@ metrics_fail_run(struct metrics *m, const char *why)
 	}
 	m->pending = 0;
 	begin(m);
-	for (i = 0; i < G_N_ELEMENTS(tables); i++) {
+	for (i = 0; metrics_run_tables[i] != NULL; i++) {
 		char *sql = g_strdup_printf("DELETE FROM %s WHERE run = %lld",
-		    tables[i], (long long)m->run);
+		    metrics_run_tables[i], (long long)m->run);
 
 		exec(m, sql);
 		g_free(sql);

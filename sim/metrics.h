@@ -21,21 +21,26 @@
  *	message it spent longest in ("biord", "flswai", "getblk", ...).
  *   disk_io(run, seq, submit_ns, start_ns, end_ns, sector, sectors,
  *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, overhead_ns,
- *        cache_hit)
+ *        cache_hit, cylinder)
  *	one row a disk request, in completion order (unless --no-events):
  *	handed to the driver at submit_ns, begun by the drive at start_ns,
  *	reported complete at end_ns; queue_ns = start - submit; the service
  *	end - start = overhead_ns + seek_ns + rot_ns + xfer_ns (see struct
  *	diskreq); bufs the buffers the request carried (a cluster: several);
  *	cache_hit 0 miss, 1 partial read hit, 2 a read all from the drive's
- *	cache or a write reported from it (write-back).
+ *	cache or a write reported from it (write-back); cylinder that of
+ *	its first sector (where the heads went: the seek pattern).
  *   samples(run, seq, t_ns, numdirtybuffers, clean_bufs, empty_bufs,
  *        busy_bufs, numfreebuffers, bufspace, runningbufspace, cached_pages,
- *        free_pages, wired_pages, disk_qlen, procs, calls_done)
+ *        free_pages, wired_pages, disk_qlen, procs, calls_done,
+ *        at_risk_bytes, at_risk_age_ns)
  *	the machine's state every replay.sample_interval: buffers dirty, on
  *	the CLEAN queue, without identity, held; free headers; buffer-map KVA
  *	and bytes of writes in flight; pages holding file data but in no
- *	buffer (inactive + cache), free, wired.
+ *	buffer (inactive + cache), free, wired; data at risk: bytes of file
+ *	data processes wrote that are not on the disk yet (dirty or being
+ *	written) and how long ago the oldest of them was written — what a
+ *	crash at that moment would lose.
  *   waits(run, t_ns, wmesg, procs)
  *	at each sample, how many processes sleep in each wait message.
  *   summary(run, metric, value)
@@ -43,6 +48,16 @@
  *   latency_hist(run, call, lo_ns, hi_ns, count)
  *	each call type's latency histogram (always kept, even with
  *	--no-events): what plots draw CDFs from.
+ *   time_split(run, call, part, ns)
+ *	where each call type's time went, summed over its simulated calls:
+ *	part 'cpu' (not asleep), 'wait:WMESG' (asleep on anything but the
+ *	disk), and the disk waits ("biord", "biowr", "ffsfsn") split into
+ *	'disk:queue', 'disk:overhead', 'disk:seek', 'disk:rotation',
+ *	'disk:transfer' as the run's read or write requests' response time
+ *	splits on average.  The parts add up to the calls' latency.
+ *   mrc(run, buffers, miss_ratio)
+ *	vfssim mrc: the buffer cache's LRU miss ratio on the run's block
+ *	references at each cache size (in buffers).
  */
 #ifndef VFSSIM_METRICS_H
 #define VFSSIM_METRICS_H
@@ -89,7 +104,13 @@ struct sample_row {
 	int		 disk_qlen;
 	int		 procs;
 	uint64_t	 calls_done;
+	int64_t		 at_risk_bytes;	/* written, not yet on disk */
+	int64_t		 at_risk_age_ns;	/* since the oldest was written */
 };
+
+/* The tables with rows of a run (column run), NULL-terminated: what a
+ * failed run loses and what merge copies. */
+extern const char *const metrics_run_tables[];
 
 #define METRICS_ERROR metrics_error_quark()
 GQuark	metrics_error_quark(void);
@@ -105,6 +126,9 @@ void	metrics_sample(struct metrics *m, const struct sample_row *row);
 void	metrics_wait(struct metrics *m, int64_t t_ns, const char *wmesg, int procs);
 void	metrics_summary(struct metrics *m, const char *metric, double value);
 void	metrics_hist(struct metrics *m, const char *call, const struct hist *h);
+void	metrics_time_split(struct metrics *m, const char *call, const char *part,
+	    int64_t ns);
+void	metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio);
 /* Commit everything and mark the run complete. */
 bool	metrics_end_run(struct metrics *m, GError **err);
 /* Throw the run's rows away and mark it failed with why. */

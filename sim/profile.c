@@ -287,6 +287,21 @@ find_sysctl(const char *name)
 	return NULL;
 }
 
+const struct pkey *
+profile_lookup(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	const struct pkey *k = NULL;
+
+	if (dot != NULL) {
+		char *group = g_strndup(name, (size_t)(dot - name));
+
+		k = find_key(group, dot + 1);
+		g_free(group);
+	}
+	return k != NULL ? k : find_sysctl(name);
+}
+
 static bool
 group_known(const char *group)
 {

@@ -46,6 +46,8 @@ struct pkey {
 
 /* The table of every known key (NULL-terminated). */
 extern const struct pkey profile_keys[];
+/* The key called "group.key" or by a sysctl name, or NULL. */
+const struct pkey *profile_lookup(const char *name);
 
 struct profile;
 

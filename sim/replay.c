@@ -73,6 +73,26 @@ struct uproc {
 struct callstat {
 	uint64_t	 n;
 	struct hist	*h;		/* latency of simulated calls */
+	GHashTable	*waits;		/* wmesg -> ns asleep (simulated calls) */
+	sim_time_t	 cpu;		/* ns not asleep (simulated calls) */
+};
+
+/* Waits that are waits for the disk, and which requests' breakdown
+ * splits them (time_split). */
+static const struct {
+	const char	*wmesg;
+	bool		 write;
+} disk_waits[] = {
+	{ "biord", false },	/* bread, cluster_read: biowait */
+	{ "biowr", true },	/* bwrite: biowait */
+	{ "ffsfsn", true },	/* fsync: the vnode's writes in flight */
+};
+
+/* Response time of the run's read or write requests, by phase. */
+enum { DP_QUEUE, DP_OVERHEAD, DP_SEEK, DP_ROT, DP_XFER, DP__COUNT };
+static const char *const disk_part_names[DP__COUNT] = {
+	"disk:queue", "disk:overhead", "disk:seek", "disk:rotation",
+	"disk:transfer",
 };
 
 struct replay {
@@ -104,6 +124,10 @@ struct replay {
 	sim_time_t	 last_busy;
 	uint64_t	 last_calls;
 	gint64		 wall_start, last_progress;
+	int64_t		 risk_peak, risk_age_max;	/* over the samples */
+	double		 risk_sum;	/* at-risk bytes summed over samples */
+	uint64_t	 nsamples;
+	sim_time_t	 disk_ns[2][DP__COUNT];	/* reads, writes: by phase */
 };
 
 /* ---- call records ---------------------------------------------------- */
@@ -380,6 +404,8 @@ pump(struct replay *r)
 	    !g_hash_table_contains(r->uprocs, GINT_TO_POINTER((int32_t)tc->ret)))
 		(void)uproc_new(r, (int32_t)tc->ret, U_AWAIT_FORK);
 
+	if (r->o->tick != NULL && (r->records & 0x3fff) == 0)
+		r->o->tick(r->o->tick_arg, r->calls, r->pp->calls);
 	if (r->o->progress && (r->records & 0x3fff) == 0) {
 		gint64 now = g_get_monotonic_time();
 
@@ -457,12 +483,15 @@ callstat_free(gpointer p)
 	struct callstat *cs = p;
 
 	g_free(cs->h);
+	if (cs->waits != NULL)
+		g_hash_table_destroy(cs->waits);
 	g_free(cs);
 }
 
 struct waitsum {
 	sim_time_t	 total, best;
 	const char	*wmesg;
+	struct callstat	*cs;		/* add each wait to its time split */
 };
 
 static void
@@ -475,6 +504,12 @@ sum_wait(const char *wmesg, sim_time_t ns, void *arg)
 		w->best = ns;
 		w->wmesg = wmesg;
 	}
+	if (w->cs != NULL) {
+		gpointer v = g_hash_table_lookup(w->cs->waits, wmesg);
+
+		g_hash_table_insert(w->cs->waits, (gpointer)wmesg,
+		    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(v) + (gsize)ns));
+	}
 }
 
 static void
@@ -482,6 +517,7 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
     const struct sys_outcome *out, sim_time_t start, sim_time_t end)
 {
 	struct callstat *cs = callstat(r, tc);
+	struct waitsum w = { 0, 0, NULL, NULL };
 
 	cs->n++;
 	if (out->cls == SYS_PASSTHROUGH)
@@ -491,11 +527,17 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		if (cs->h == NULL) {
 			cs->h = g_new(struct hist, 1);
 			hist_init(cs->h);
+			/* wmesgs are the kernel's string constants */
+			cs->waits = g_hash_table_new(g_str_hash, g_str_equal);
 		}
 		hist_add(cs->h, end - start);
+		/* Where the time went: each wait by its message, the rest
+		 * on the CPU. */
+		w.cs = cs;
+		sim_proc_waits_foreach(curproc(r->sim), sum_wait, &w);
+		cs->cpu += end - start - w.total;
 	}
 	if (r->o->events) {
-		struct waitsum w = { 0, 0, NULL };
 		struct syscall_row row = {
 			.pid = u->pid,
 			.call = tc->name,
@@ -511,7 +553,8 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		};
 
 		/* What the call slept on (passthrough time is not a wait). */
-		sim_proc_waits_foreach(curproc(r->sim), sum_wait, &w);
+		if (w.cs == NULL)
+			sim_proc_waits_foreach(curproc(r->sim), sum_wait, &w);
 		row.wait_ns = w.total;
 		row.wmesg = w.wmesg;
 		metrics_syscall(r->m, &row);
@@ -849,6 +892,16 @@ take_sample(struct replay *r)
 	row.disk_qlen = disk_qlen(&r->k->disk);
 	row.procs = (int)sim_nprocs(r->sim);
 	row.calls_done = r->calls;
+	{
+		sim_time_t oldest;
+
+		bio_at_risk(r->k, &row.at_risk_bytes, &oldest);
+		row.at_risk_age_ns = oldest >= 0 ? row.t_ns - oldest : 0;
+	}
+	r->risk_peak = MAX(r->risk_peak, row.at_risk_bytes);
+	r->risk_age_max = MAX(r->risk_age_max, row.at_risk_age_ns);
+	r->risk_sum += (double)row.at_risk_bytes;
+	r->nsamples++;
 	metrics_sample(r->m, &row);
 
 	/* Who sleeps where, in wait-message order. */
@@ -978,6 +1031,63 @@ putf(struct replay *r, double v, const char *fmt, ...)
 
 /* ---- the end of a run ------------------------------------------------ */
 
+/*
+ * Where a call type's time went (time_split): on the CPU, asleep on each
+ * wait message, and — for the waits that are waits for the disk — in the
+ * disk's queue, its overheads, seeking, rotating and transferring.  The
+ * engine knows how long a call slept on "biord" but not which requests it
+ * waited for, so a disk wait is split as the run's read (or write)
+ * requests' response time splits on average.  Integer shares, the
+ * remainder to the last phase: the parts add up to the calls' latency.
+ */
+static void
+write_split(struct replay *r, const char *call, const struct callstat *cs)
+{
+	sim_time_t parts[DP__COUNT] = { 0 };
+	GPtrArray *keys = sorted_keys(cs->waits);
+	guint i;
+	int p;
+
+	metrics_time_split(r->m, call, "cpu", cs->cpu);
+	for (i = 0; i < keys->len; i++) {
+		const char *w = g_ptr_array_index(keys, i);
+		sim_time_t ns = (sim_time_t)GPOINTER_TO_SIZE(
+		    g_hash_table_lookup(cs->waits, w));
+		const sim_time_t *d = NULL;
+		double total = 0;
+		sim_time_t given = 0;
+		unsigned j;
+		int last = -1;
+
+		for (j = 0; j < G_N_ELEMENTS(disk_waits); j++)
+			if (strcmp(disk_waits[j].wmesg, w) == 0)
+				d = r->disk_ns[disk_waits[j].write ? 1 : 0];
+		for (p = 0; d != NULL && p < DP__COUNT; p++)
+			total += (double)d[p];
+		if (d == NULL || total <= 0) {
+			char *name = g_strdup_printf("wait:%s", w);
+
+			metrics_time_split(r->m, call, name, ns);
+			g_free(name);
+			continue;
+		}
+		for (p = 0; p < DP__COUNT; p++) {
+			sim_time_t share = (sim_time_t)((double)ns *
+			    ((double)d[p] / total));
+
+			if (d[p] > 0)
+				last = p;
+			parts[p] += share;
+			given += share;
+		}
+		parts[last] += ns - given;
+	}
+	for (p = 0; p < DP__COUNT; p++)
+		if (parts[p] > 0)
+			metrics_time_split(r->m, call, disk_part_names[p], parts[p]);
+	g_ptr_array_free(keys, TRUE);
+}
+
 /* The shutdown's sync: what a clean halt does before the power goes. */
 static void
 final_sync(void *arg)
@@ -1027,6 +1137,18 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "calls.not_modelled", (double)r->not_modelled);
 	put(r, "processes", (double)r->processes);
 	put(r, "time.simulated_ns", (double)r->t_done);
+	/* Throughput over the time the processes ran (the final sync is
+	 * not theirs). */
+	put(r, "throughput.calls_per_s", r->t_done > 0 ?
+	    (double)r->simulated / ((double)r->t_done / 1e9) : 0);
+	put(r, "throughput.bytes_per_s", r->t_done > 0 ?
+	    (double)(c->bytes_read + c->bytes_written) /
+	    ((double)r->t_done / 1e9) : 0);
+	/* Data at risk, over the samples: what a crash would have lost. */
+	put(r, "risk.peak_bytes", (double)r->risk_peak);
+	put(r, "risk.mean_bytes", r->nsamples > 0 ?
+	    r->risk_sum / (double)r->nsamples : 0);
+	put(r, "risk.max_age_ns", (double)r->risk_age_max);
 	put(r, "time.final_sync_ns", (double)(dur - r->t_done));
 	if (r->pp->has_time)
 		put(r, "time.traced_ns", (double)(r->pp->t_end - r->pp->t0));
@@ -1040,6 +1162,7 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 
 			*cs = r->scstats[i];
 			r->scstats[i].h = NULL;
+			r->scstats[i].waits = NULL;
 			g_hash_table_insert(r->stats, g_strdup(sc_name(i)), cs);
 		}
 	keys = sorted_keys(r->stats);
@@ -1058,6 +1181,7 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 		putf(r, (double)hist_quantile(cs->h, 0.99), "latency.%s.p99_ns", name);
 		putf(r, (double)cs->h->max, "latency.%s.max_ns", name);
 		metrics_hist(r->m, name, cs->h);
+		write_split(r, name, cs);
 		for (b = 0; b < HIST_NBUCKETS; b++)
 			all.counts[b] += cs->h->counts[b];
 		if (all.n == 0 || cs->h->min < all.min)
@@ -1228,6 +1352,20 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "engine.events", (double)sim_events(r->sim));
 }
 
+/* The run's block references, in chunks, to the caller (vfssim mrc). */
+static void
+hand_refs(struct replay *r)
+{
+	struct bufcache *bc = &r->k->bc;
+	struct bp_key *chunk = g_new(struct bp_key, 65536);
+	size_t n;
+
+	rewind(bc->refs);
+	while ((n = fread(chunk, sizeof(*chunk), 65536, bc->refs)) > 0)
+		r->o->refs(r->o->refs_arg, chunk, n, bc->nrefs);
+	g_free(chunk);
+}
+
 /* ---- the run --------------------------------------------------------- */
 
 /* The trace file, or what the caller's opener stands for (a generator). */
@@ -1243,7 +1381,13 @@ static void
 on_disk_done(void *arg, const struct diskreq *rq)
 {
 	struct replay *r = arg;
+	sim_time_t *d = r->disk_ns[rq->write ? 1 : 0];
 
+	d[DP_QUEUE] += rq->start - rq->submit;
+	d[DP_OVERHEAD] += rq->overhead_ns;
+	d[DP_SEEK] += rq->seek_ns;
+	d[DP_ROT] += rq->rot_ns;
+	d[DP_XFER] += rq->xfer_ns;
 	if (r->o->events)
 		metrics_disk_io(r->m, rq);
 }
@@ -1286,6 +1430,14 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (r.k == NULL)
 		goto out;
 	populate(&r, &nfiles, &ndirs, &bytes, &failed);
+	/* Record the block references from here on (bio.opt_bound may
+	 * already have asked for them). */
+	if (o->refs != NULL && r.k->bc.refs == NULL &&
+	    (r.k->bc.refs = tmpfile()) == NULL) {
+		g_set_error(err, REPLAY_ERROR, 0, "block references: tmpfile: %s",
+		    g_strerror(errno));
+		goto out;
+	}
 
 	/* 3. Open what the run writes to and reads from. */
 	r.m = metrics_open(o->db, err);
@@ -1350,6 +1502,10 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	/* 5. The final state and the summary. */
 	take_sample(&r);
 	write_summary(&r, nfiles, ndirs, bytes, failed);
+	if (o->refs != NULL)
+		hand_refs(&r);
+	if (o->finish != NULL)
+		o->finish(o->refs_arg, r.m, r.k);
 	if (!metrics_end_run(r.m, err))
 		goto out;
 	res->calls = r.calls;
@@ -1384,8 +1540,11 @@ out:
 		g_ptr_array_free(r.pool, TRUE);
 	if (r.stats != NULL)
 		g_hash_table_destroy(r.stats);
-	for (guint sc = 0; sc < SC__COUNT; sc++)
+	for (guint sc = 0; sc < SC__COUNT; sc++) {
 		g_free(r.scstats[sc].h);
+		if (r.scstats[sc].waits != NULL)
+			g_hash_table_destroy(r.scstats[sc].waits);
+	}
 	if (r.skipped != NULL)
 		g_hash_table_destroy(r.skipped);
 	trace_close(r.rd);

@@ -18,6 +18,9 @@
 #include <glib.h>
 
 struct profile;
+struct bp_key;
+struct metrics;
+struct kern;
 
 struct replay_opts {
 	const char		*trace;		/* path of the trace */
@@ -33,6 +36,18 @@ struct replay_opts {
 	 * its seed). */
 	struct trace_reader	*(*open)(void *arg, GError **err);
 	void			*open_arg;
+	/* Called now and then from the run's thread with the calls replayed
+	 * so far and the trace's total (a progress bar over several runs). */
+	void			(*tick)(void *arg, uint64_t done, uint64_t total);
+	void			*tick_arg;
+	/* vfssim mrc: the run's block references (every getblk, in order)
+	 * are handed over in chunks once it has ended; then finish may add
+	 * rows to the run before it is marked complete. */
+	void			(*refs)(void *arg, const struct bp_key *refs,
+				    size_t n, uint64_t total);
+	void			(*finish)(void *arg, struct metrics *m,
+				    const struct kern *k);
+	void			*refs_arg;
 };
 
 struct replay_result {

@@ -128,6 +128,7 @@ bufinit(struct kern *k)
 		bp->b_flags = B_INVAL;
 		bp->b_lblkno = NOLBLK;
 		bp->b_kvabase = -1;
+		bp->b_dirtytime = -1;
 		bp->b_io.arg = bp;
 		TAILQ_INIT(&bp->b_cluster_head);
 		TAILQ_INSERT_TAIL(&bc->queues[QUEUE_EMPTY], bp, b_freelist);
@@ -888,6 +889,7 @@ biodone(struct kern *k, struct buf *bp)
 	if (!(bp->b_flags & B_READ)) {
 		struct vnode *vp = bp->b_vp;
 
+		bp->b_dirtytime = -1;		/* the data is on the disk */
 		if (k->bc.ver_disk != NULL && !(bp->b_flags & B_CLUSTER) &&
 		    bp->b_blkno >= 0 && bp->b_version != 0) {
 			int64_t *key = g_new(int64_t, 1);
@@ -1081,6 +1083,8 @@ bdirty(struct kern *k, struct buf *bp)
 	bp->b_flags &= ~(B_READ | B_RELBUF);
 	if (!(bp->b_flags & B_DELWRI)) {
 		bp->b_flags |= B_DONE | B_DELWRI;
+		if (bp->b_dirtytime < 0)
+			bp->b_dirtytime = sim_now(k->sim);
 		reassignbuf(k, bp, true);
 		bc->numdirtybuffers++;
 		if (bc->numdirtybuffers > k->cnt.dirty_peak)
@@ -1163,6 +1167,8 @@ brelse(struct kern *k, struct buf *bp)
 			bp->b_pages[i]->valid = false;
 	}
 	hadmem = bp->b_bufsize > 0 || bp->b_kvasize > 0;
+	if (bp->b_flags & B_INVAL)
+		bp->b_dirtytime = -1;		/* the data is gone, not at risk */
 	if (bp->b_flags & (B_INVAL | B_RELBUF)) {
 		bfreemem(k, bp);
 		if (bp->b_vp != NULL)
@@ -1521,6 +1527,8 @@ bufcache_check(struct kern *k)
 		if (bp->b_flags & B_DELWRI) {
 			ndirty++;
 			KASSERT(bp->b_vp != NULL, ("dirty buffer without vnode"));
+			KASSERT(bp->b_dirtytime >= 0, ("dirty buffer without "
+			    "b_dirtytime"));
 			KASSERT(bp->b_xflags & BX_VNDIRTY,
 			    ("dirty buffer on the clean list"));
 		}
@@ -1545,4 +1553,31 @@ bufcache_check(struct kern *k)
 #else
 	(void)k;
 #endif
+}
+
+/*
+ * Data at risk: file data that processes wrote and that is not on the disk
+ * yet — delayed writes and writes in flight — and when the oldest of it
+ * was written.  A crash now would lose exactly this; the syncer's delay
+ * and write-behind decide how much and how old it gets.  Metadata does
+ * not count: it is not what a process wrote.
+ */
+void
+bio_at_risk(const struct kern *k, int64_t *bytes, sim_time_t *oldest)
+{
+	const struct bufcache *bc = &k->bc;
+	int i;
+
+	*bytes = 0;
+	*oldest = -1;
+	for (i = 0; i < bc->nbuf; i++) {
+		const struct buf *bp = &bc->bufs[i];
+
+		if (bp->b_dirtytime < 0 || bp->b_vp == NULL ||
+		    bp->b_vp->v_type != VREG)
+			continue;
+		*bytes += bp->b_bcount;
+		if (*oldest < 0 || bp->b_dirtytime < *oldest)
+			*oldest = bp->b_dirtytime;
+	}
 }

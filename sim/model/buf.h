@@ -113,6 +113,10 @@ struct buf {
 	biodone_fn	*b_iodone;	/* with B_CALL */
 	uint8_t		 b_writer;	/* enum bwriter of the pending write */
 	uint64_t	 b_version;	/* data version (the "nothing lost" check) */
+	sim_time_t	 b_dirtytime;	/* when its data first differed from the
+					   disk's (bdirty), until the write is
+					   done (biodone) or the data dropped;
+					   -1: clean */
 	struct diskreq	 b_io;		/* the request while on the disk */
 	struct bufqueue	 b_cluster_head;	/* pbuf: its component buffers */
 	TAILQ_ENTRY(buf) b_cluster;	/* component: on its pbuf's list */
@@ -215,6 +219,9 @@ void	bio_forget_block(struct kern *k, ufs2_daddr_t blkno);
 void	bio_moved_block(struct kern *k, struct buf *bp);
 /* Blocks whose last written version is not on disk. */
 uint64_t bio_verify(struct kern *k, uint64_t *checked);
+/* File data written and not yet on disk: its bytes, and when the oldest of
+ * it was written (-1 if none). */
+void	bio_at_risk(const struct kern *k, int64_t *bytes, sim_time_t *oldest);
 
 /* Bookkeeping checks (INVARIANTS builds): queues, counters, bufspace. */
 void	bufcache_check(struct kern *k);

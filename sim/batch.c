@@ -1,0 +1,276 @@
+/*
+ * batch.c — several runs side by side in threads (see batch.h).
+ *
+ * A run shares nothing with the others: replay_run builds its own engine
+ * and machine, reads the trace through its own reader (or its own
+ * instance of the generator) and writes its own database, so the threads
+ * need no locks but the batch's, which only counts progress.  The few
+ * pieces of state that outlive a run are safe to share: profile strings
+ * are interned by GLib (thread-safe), the errno-name table in trace.c is
+ * built once under g_once, and SQLite is opened one connection a thread.
+ */
+#include "batch.h"
+#include "merge.h"
+#include "profile.h"
+#include "replay.h"
+#include "trace.h"
+#include "workloads/workload.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct slot {
+	struct batch_job *job;
+	char		*db;		/* its private database */
+	uint64_t	 done, total;	/* calls, from the run's ticks */
+	bool		 finished;
+	GError		*error;
+	int64_t		 run;		/* id in its private database */
+	struct batch	*b;
+};
+
+struct batch {
+	const struct batch_opts *o;
+	struct slot	*slots;
+	guint		 n;
+	GMutex		 lock;
+	GCond		 cond;
+	guint		 finished;
+	int		 first_failed;	/* slot that failed first, or -1 */
+	volatile sig_atomic_t stop;	/* asks every run to stop */
+};
+
+void
+batch_job_clear(struct batch_job *j)
+{
+	g_free(j->label);
+	g_free(j->trace);
+	profile_free(j->prof);
+	memset(j, 0, sizeof(*j));
+}
+
+char *
+batch_gen_trace_name(const char *gen, char **params, uint64_t seed)
+{
+	GString *t = g_string_new("gen:");
+	char **pp;
+
+	g_string_append(t, gen);
+	for (pp = params; pp != NULL && *pp != NULL; pp++)
+		g_string_append_printf(t, " %s", *pp);
+	g_string_append_printf(t, " seed=%llu", (unsigned long long)seed);
+	return g_string_free(t, FALSE);
+}
+
+/* The generator, opened afresh for the pre-pass and for the run. */
+struct genarg {
+	const struct batch_source *src;
+	uint64_t	 seed;
+};
+
+static struct trace_reader *
+open_gen(void *arg, GError **err)
+{
+	const struct genarg *ga = arg;
+
+	return workload_reader(ga->src->gen, ga->src->params, ga->seed, err);
+}
+
+static void
+tick(void *arg, uint64_t done, uint64_t total)
+{
+	struct slot *sl = arg;
+
+	g_mutex_lock(&sl->b->lock);
+	sl->done = done;
+	sl->total = total;
+	g_mutex_unlock(&sl->b->lock);
+}
+
+static void
+worker(gpointer data, gpointer user)
+{
+	struct batch *b = user;
+	struct slot *sl = &b->slots[GPOINTER_TO_UINT(data) - 1];
+	const struct batch_opts *o = b->o;
+	struct replay_opts ro;
+	struct replay_result res;
+	struct genarg ga = { o->src, sl->job->gen_seed };
+	GError *err = NULL;
+	bool ok = false;
+
+	if (!b->stop) {
+		memset(&ro, 0, sizeof(ro));
+		ro.trace = sl->job->trace;
+		ro.db = sl->db;
+		ro.prof = sl->job->prof;
+		ro.events = o->events;
+		ro.label = sl->job->label;
+		ro.interrupted = &b->stop;
+		if (o->src->gen != NULL) {
+			ro.open = open_gen;
+			ro.open_arg = &ga;
+		}
+		ro.tick = tick;
+		ro.tick_arg = sl;
+		ok = replay_run(&ro, &res, &err);
+	} else
+		g_set_error(&err, REPLAY_ERROR, 0, "not run: another run failed");
+	g_mutex_lock(&b->lock);
+	sl->finished = true;
+	sl->run = ok ? res.run : -1;
+	if (!ok) {
+		sl->error = err;
+		/* The first failure stops the others: their results would
+		 * be thrown away anyway. */
+		if (b->first_failed < 0 && !b->stop)
+			b->first_failed = (int)(sl - b->slots);
+		b->stop = 1;
+	} else
+		sl->done = sl->total;
+	b->finished++;
+	g_cond_signal(&b->cond);
+	g_mutex_unlock(&b->lock);
+}
+
+/* The progress bar: runs finished, and calls replayed over all runs (a
+ * run's total is known once its pre-pass has read the trace; runs not yet
+ * started are counted as long as the longest known). */
+static void
+draw(struct batch *b)
+{
+	uint64_t done = 0, total = 0, most = 0;
+	double frac;
+	char bar[31];
+	guint i;
+	int fill;
+
+	for (i = 0; i < b->n; i++)
+		most = MAX(most, b->slots[i].total);
+	for (i = 0; i < b->n; i++) {
+		done += b->slots[i].done;
+		total += b->slots[i].total > 0 ? b->slots[i].total : most;
+	}
+	frac = total > 0 ? (double)done / (double)total :
+	    (double)b->finished / (double)b->n;
+	fill = (int)(frac * 30);
+	memset(bar, '#', (size_t)fill);
+	memset(bar + fill, '.', (size_t)(30 - fill));
+	bar[30] = '\0';
+	fprintf(stderr, "\r%s [%s] %3.0f%%  %u/%u runs done ",
+	    b->o->what != NULL ? b->o->what : "runs", bar, 100 * frac,
+	    b->finished, b->n);
+}
+
+bool
+batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
+    int64_t *ids, GError **err)
+{
+	struct batch b;
+	GThreadPool *pool;
+	GError *perr = NULL;
+	GArray *merged = NULL;
+	char *dir, **dbs = NULL;
+	unsigned threads = o->threads > 0 ? o->threads : g_get_num_processors();
+	bool ok = false;
+	guint i;
+
+	memset(&b, 0, sizeof(b));
+	b.o = o;
+	b.n = n;
+	b.first_failed = -1;
+	g_mutex_init(&b.lock);
+	g_cond_init(&b.cond);
+	dir = g_dir_make_tmp("vfssim-batch-XXXXXX", &perr);
+	if (dir == NULL) {
+		g_propagate_prefixed_error(err, perr, "temporary databases: ");
+		goto out;
+	}
+	b.slots = g_new0(struct slot, n);
+	dbs = g_new0(char *, n + 1);
+	for (i = 0; i < n; i++) {
+		b.slots[i].job = &jobs[i];
+		b.slots[i].b = &b;
+		b.slots[i].run = -1;
+		b.slots[i].db = g_strdup_printf("%s/run-%06u.db", dir, i);
+	}
+	pool = g_thread_pool_new(worker, &b, (gint)MIN(threads, n), TRUE, &perr);
+	if (pool == NULL) {
+		g_propagate_prefixed_error(err, perr, "thread pool: ");
+		goto out;
+	}
+	/* In list order: the first jobs start first. */
+	for (i = 0; i < n; i++)
+		g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
+	g_mutex_lock(&b.lock);
+	while (b.finished < n) {
+		g_cond_wait_until(&b.cond, &b.lock,
+		    g_get_monotonic_time() + 200 * G_TIME_SPAN_MILLISECOND);
+		if (o->interrupted != NULL && *o->interrupted)
+			b.stop = 1;
+		if (o->progress)
+			draw(&b);
+	}
+	g_mutex_unlock(&b.lock);
+	g_thread_pool_free(pool, FALSE, TRUE);
+	if (o->progress)
+		fprintf(stderr, "\r%*s\r", 72, "");
+
+	if (b.first_failed >= 0 || b.stop) {
+		/* The run that failed first, or (interrupted) the first one
+		 * listed that did not finish. */
+		int f = b.first_failed;
+
+		for (i = 0; f < 0 && i < n; i++)
+			if (b.slots[i].error != NULL)
+				f = (int)i;
+		if (f >= 0) {
+			g_propagate_prefixed_error(err, b.slots[f].error,
+			    "variant %s: ", jobs[f].label);
+			b.slots[f].error = NULL;
+		} else
+			g_set_error(err, REPLAY_ERROR, 0, "interrupted");
+		goto out;
+	}
+	/* Gather, in list order. */
+	for (i = 0; i < n; i++)
+		dbs[i] = b.slots[i].db;
+	merged = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	if (!db_merge(o->db, dbs, n, merged, NULL, err))
+		goto out;
+	if (merged->len != n) {
+		g_set_error(err, REPLAY_ERROR, 0, "%s: %u of %u runs recorded",
+		    o->db, merged->len, n);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = g_array_index(merged, int64_t, i);
+	ok = true;
+out:
+	for (i = 0; b.slots != NULL && i < n; i++) {
+		if (b.slots[i].error != NULL)
+			g_error_free(b.slots[i].error);
+		if (dir != NULL) {
+			char *wal = g_strdup_printf("%s-wal", b.slots[i].db);
+			char *shm = g_strdup_printf("%s-shm", b.slots[i].db);
+
+			unlink(b.slots[i].db);
+			unlink(wal);
+			unlink(shm);
+			g_free(wal);
+			g_free(shm);
+		}
+		g_free(b.slots[i].db);
+	}
+	if (dir != NULL)
+		rmdir(dir);
+	if (merged != NULL)
+		g_array_free(merged, TRUE);
+	g_free(dbs);
+	g_free(b.slots);
+	g_free(dir);
+	g_mutex_clear(&b.lock);
+	g_cond_clear(&b.cond);
+	return ok;
+}

@@ -1,0 +1,48 @@
+/*
+ * compare.h — variants side by side: the table vfssim compare prints and
+ * vfssim report puts in its page, read back from the database.
+ *
+ * A variant is one setting of the machine, replayed once per seed; its
+ * figure for a metric is the mean over its runs of the metric's summary
+ * value, with a 95 % confidence interval (Student's t) when there are
+ * several.  Each figure is set against the first variant's: the relative
+ * change, and — with several seeds on both sides — whether the difference
+ * lies inside the noise (Welch's 95 % interval for the difference of the
+ * means contains 0).
+ */
+#ifndef VFSSIM_COMPARE_H
+#define VFSSIM_COMPARE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <glib.h>
+
+struct cmp_variant {
+	char		*name;
+	GArray		*runs;		/* int64_t run ids, one a seed */
+};
+
+enum cmp_format {
+	CMP_TEXT,		/* aligned columns, for a terminal */
+	CMP_TSV,		/* metric, variant, runs, mean, ci95, change_pct,
+				   noise: full precision, for scripts */
+	CMP_HTML,		/* a <table> */
+};
+
+void	cmp_variants_free(GPtrArray *variants);
+
+/* The variants of db's complete runs (all, or those in runs): runs with
+ * the same label and trace are seeds of one variant (an unlabelled run is
+ * a variant of its own, "run N"), in the order of their first run. */
+GPtrArray *cmp_variants_of(const char *db, const GArray *runs, GError **err);
+
+bool	compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
+	    FILE *out, GError **err);
+
+/* Student's t for a two-sided 95 % interval with df degrees of freedom
+ * (df rounded down: the interval errs wide). */
+double	cmp_t95(double df);
+
+#endif

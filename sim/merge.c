@@ -1,0 +1,339 @@
+/*
+ * merge.c — runs of several databases copied into one (see merge.h).
+ *
+ * Rows are copied value by value through prepared statements rather than
+ * with ATTACH: a database can attach only a handful of others and not
+ * inside a transaction, and a sweep's jobs may be hundreds; this way every
+ * input goes into one transaction.  Only the columns both sides know are
+ * copied, so a database written by an older vfssim merges into a newer
+ * one (the columns it lacks stay NULL).
+ */
+#include "merge.h"
+#include "metrics.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+
+G_DEFINE_QUARK(vfssim-merge-error-quark, merge_error)
+
+/* The columns of table in db, in order; empty if there is no such table. */
+static GPtrArray *
+columns_of(sqlite3 *db, const char *table)
+{
+	GPtrArray *cols = g_ptr_array_new_with_free_func(g_free);
+	char *sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) "
+	    "ORDER BY cid", table);
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW)
+			g_ptr_array_add(cols, g_strdup((const char *)
+			    sqlite3_column_text(s, 0)));
+		sqlite3_finalize(s);
+	}
+	sqlite3_free(sql);
+	return cols;
+}
+
+/* The order a table's rows were stored in: rowid, or the primary key of
+ * a WITHOUT ROWID table. */
+static char *
+order_of(sqlite3 *db, const char *table)
+{
+	GString *o = g_string_new("");
+	char *sql = sqlite3_mprintf("SELECT rowid FROM \"%w\" LIMIT 0", table);
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_finalize(s);
+		sqlite3_free(sql);
+		g_string_assign(o, "rowid");
+		return g_string_free(o, FALSE);
+	}
+	sqlite3_free(sql);
+	sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) "
+	    "WHERE pk > 0 ORDER BY pk", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW)
+			g_string_append_printf(o, "%s\"%s\"", o->len ? ", " : "",
+			    (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	}
+	sqlite3_free(sql);
+	return g_string_free(o, FALSE);
+}
+
+static bool
+has(GPtrArray *cols, const char *name)
+{
+	guint i;
+
+	for (i = 0; i < cols->len; i++)
+		if (strcmp(g_ptr_array_index(cols, i), name) == 0)
+			return true;
+	return false;
+}
+
+/* A vfssim database, opened read-only, or NULL with *err set. */
+static sqlite3 *
+open_input(const char *path, const char *out, GError **err)
+{
+	struct stat a, b;
+	sqlite3 *db = NULL;
+	GPtrArray *cols;
+	bool ok;
+
+	if (stat(path, &a) != 0 || !S_ISREG(a.st_mode)) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
+		    "%s: no such database", path);
+		return NULL;
+	}
+	if (stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
+		    "%s: is the output database itself", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT, "%s: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 60000);
+	cols = columns_of(db, "runs");
+	ok = has(cols, "id") && has(cols, "status") && has(cols, "profile");
+	g_ptr_array_free(cols, TRUE);
+	if (!ok) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
+		    "%s: not a vfssim database (no runs table)", path);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* Copy the rows of run `from` in table of src into dst as run `to`. */
+static bool
+copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
+    int64_t to, GError **err)
+{
+	GPtrArray *scols = columns_of(src, table), *dcols;
+	GString *sel = g_string_new("SELECT "), *ins;
+	sqlite3_stmt *rs = NULL, *ws = NULL;
+	char *order = NULL;
+	bool ok = false;
+	guint i, n = 0;
+	int rc;
+
+	if (scols->len == 0) {		/* an older database without it */
+		g_ptr_array_free(scols, TRUE);
+		g_string_free(sel, TRUE);
+		return true;
+	}
+	dcols = columns_of(dst, table);
+	ins = g_string_new("");
+	g_string_append_printf(ins, "INSERT INTO \"%s\" (run", table);
+	for (i = 0; i < dcols->len; i++) {
+		const char *c = g_ptr_array_index(dcols, i);
+
+		if (strcmp(c, "run") == 0 || !has(scols, c))
+			continue;
+		g_string_append_printf(sel, "%s\"%s\"", n ? ", " : "", c);
+		g_string_append_printf(ins, ", \"%s\"", c);
+		n++;
+	}
+	order = order_of(src, table);
+	g_string_append_printf(sel, " FROM \"%s\" WHERE run = ? ORDER BY %s",
+	    table, order);
+	g_string_append(ins, ") VALUES (?");
+	for (i = 0; i < n; i++)
+		g_string_append(ins, ",?");
+	g_string_append(ins, ")");
+	if (n == 0) {
+		ok = true;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(src, sel->str, -1, &rs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(dst, ins->str, -1, &ws, NULL) != SQLITE_OK) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", table,
+		    sqlite3_errmsg(rs == NULL ? src : dst));
+		goto out;
+	}
+	sqlite3_bind_int64(rs, 1, from);
+	sqlite3_bind_int64(ws, 1, to);
+	while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			sqlite3_bind_value(ws, (int)i + 2,
+			    sqlite3_column_value(rs, (int)i));
+		if (sqlite3_step(ws) != SQLITE_DONE) {
+			g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s",
+			    table, sqlite3_errmsg(dst));
+			goto out;
+		}
+		sqlite3_reset(ws);
+	}
+	if (rc != SQLITE_DONE) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", table,
+		    sqlite3_errmsg(src));
+		goto out;
+	}
+	ok = true;
+out:
+	sqlite3_finalize(rs);
+	sqlite3_finalize(ws);
+	g_free(order);
+	g_string_free(sel, TRUE);
+	g_string_free(ins, TRUE);
+	g_ptr_array_free(scols, TRUE);
+	g_ptr_array_free(dcols, TRUE);
+	return ok;
+}
+
+/* Copy one input's complete runs. */
+static bool
+merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
+    guint *skipped, GError **err)
+{
+	GArray *runs = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GPtrArray *scols = columns_of(src, "runs"), *dcols = columns_of(dst, "runs");
+	GString *sel = g_string_new("SELECT "), *ins = g_string_new("INSERT INTO runs (");
+	sqlite3_stmt *s = NULL, *rs = NULL, *ws = NULL;
+	bool ok = false;
+	guint i, n = 0;
+
+	if (sqlite3_prepare_v2(src, "SELECT id, status FROM runs ORDER BY id", -1,
+	    &s, NULL) != SQLITE_OK) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT, "%s: %s", srcname,
+		    sqlite3_errmsg(src));
+		goto out;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		if (strcmp((const char *)sqlite3_column_text(s, 1), "complete") == 0)
+			g_array_append_val(runs, id);
+		else if (skipped != NULL)
+			(*skipped)++;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	for (i = 0; i < dcols->len; i++) {
+		const char *c = g_ptr_array_index(dcols, i);
+
+		if (strcmp(c, "id") == 0 || !has(scols, c))
+			continue;
+		g_string_append_printf(sel, "%s\"%s\"", n ? ", " : "", c);
+		g_string_append_printf(ins, "%s\"%s\"", n ? ", " : "", c);
+		n++;
+	}
+	g_string_append(sel, " FROM runs WHERE id = ?");
+	g_string_append(ins, ") VALUES (");
+	for (i = 0; i < n; i++)
+		g_string_append(ins, i ? ",?" : "?");
+	g_string_append(ins, ")");
+	if (sqlite3_prepare_v2(src, sel->str, -1, &rs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(dst, ins->str, -1, &ws, NULL) != SQLITE_OK) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: runs: %s",
+		    srcname, sqlite3_errmsg(rs == NULL ? src : dst));
+		goto out;
+	}
+	for (i = 0; i < runs->len; i++) {
+		int64_t from = g_array_index(runs, int64_t, i), to;
+		guint c;
+		int t;
+
+		sqlite3_reset(rs);
+		sqlite3_bind_int64(rs, 1, from);
+		if (sqlite3_step(rs) != SQLITE_ROW) {
+			g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED,
+			    "%s: run %lld vanished", srcname, (long long)from);
+			goto out;
+		}
+		for (c = 0; c < n; c++)
+			sqlite3_bind_value(ws, (int)c + 1,
+			    sqlite3_column_value(rs, (int)c));
+		if (sqlite3_step(ws) != SQLITE_DONE) {
+			g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "runs: %s",
+			    sqlite3_errmsg(dst));
+			goto out;
+		}
+		sqlite3_reset(ws);
+		to = sqlite3_last_insert_rowid(dst);
+		for (t = 0; metrics_run_tables[t] != NULL; t++)
+			if (!copy_table(src, dst, metrics_run_tables[t], from, to,
+			    err)) {
+				g_prefix_error(err, "%s: run %lld: ", srcname,
+				    (long long)from);
+				goto out;
+			}
+		if (ids != NULL)
+			g_array_append_val(ids, to);
+	}
+	ok = true;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(rs);
+	sqlite3_finalize(ws);
+	g_string_free(sel, TRUE);
+	g_string_free(ins, TRUE);
+	g_ptr_array_free(scols, TRUE);
+	g_ptr_array_free(dcols, TRUE);
+	g_array_free(runs, TRUE);
+	return ok;
+}
+
+bool
+db_merge(const char *out, char *const *in, guint nin, GArray *ids,
+    guint *skipped, GError **err)
+{
+	sqlite3 **src = g_new0(sqlite3 *, nin + 1);
+	sqlite3 *dst = NULL;
+	struct metrics *m;
+	bool ok = false;
+	guint i, before = ids != NULL ? ids->len : 0;
+
+	if (skipped != NULL)
+		*skipped = 0;
+	/* Every input is checked before the output is touched. */
+	for (i = 0; i < nin; i++)
+		if ((src[i] = open_input(in[i], out, err)) == NULL)
+			goto out;
+	/* The output's schema, current: created or brought up to date. */
+	if ((m = metrics_open(out, err)) == NULL)
+		goto out;
+	metrics_close(m);
+	if (sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", out,
+		    dst != NULL ? sqlite3_errmsg(dst) : "cannot open");
+		goto out;
+	}
+	sqlite3_busy_timeout(dst, 60000);
+	if (sqlite3_exec(dst, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", out,
+		    sqlite3_errmsg(dst));
+		goto out;
+	}
+	for (i = 0; i < nin; i++)
+		if (!merge_one(src[i], in[i], dst, ids, skipped, err)) {
+			sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
+			if (ids != NULL)
+				g_array_set_size(ids, before);
+			goto out;
+		}
+	if (sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", out,
+		    sqlite3_errmsg(dst));
+		sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
+		if (ids != NULL)
+			g_array_set_size(ids, before);
+		goto out;
+	}
+	ok = true;
+out:
+	for (i = 0; i < nin; i++)
+		sqlite3_close(src[i]);
+	g_free(src);
+	sqlite3_close(dst);
+	return ok;
+}

@@ -1,0 +1,33 @@
+/*
+ * merge.h — combining results databases: the runs of several databases
+ * copied into one, as a cluster's jobs (one database each) come home, or
+ * as the runs of a compare or sweep, made in private databases side by
+ * side, are gathered in a fixed order.
+ */
+#ifndef VFSSIM_MERGE_H
+#define VFSSIM_MERGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#define MERGE_ERROR merge_error_quark()
+GQuark	merge_error_quark(void);
+enum { MERGE_ERROR_INPUT, MERGE_ERROR_FAILED };
+
+/*
+ * Copy every complete run of each input into out (created if need be), in
+ * the order the inputs are given and, within one, in run-id order: the
+ * new runs' ids follow that order, so merging the same inputs into a new
+ * database always gives the same one.  Each run keeps its rows, its runs
+ * row (but the id) and the order of both.  Every input is checked to be a
+ * vfssim database before anything is written (MERGE_ERROR_INPUT), and all
+ * is copied in one transaction: out gains every run or none.  The new
+ * ids are appended to ids (if not NULL); *skipped (if not NULL) counts
+ * runs left out because they were not complete.
+ */
+bool	db_merge(const char *out, char *const *in, guint nin, GArray *ids,
+	    guint *skipped, GError **err);
+
+#endif
