@@ -1573,8 +1573,11 @@ bio_at_risk(const struct kern *k, int64_t *bytes, sim_time_t *oldest)
 	for (i = 0; i < bc->nbuf; i++) {
 		const struct buf *bp = &bc->bufs[i];
 
+		/* File data a process wrote: not the file's indirect
+		 * blocks (lbn < 0), not directories, not the device's
+		 * metadata. */
 		if (bp->b_dirtytime < 0 || bp->b_vp == NULL ||
-		    bp->b_vp->v_type != VREG)
+		    bp->b_vp->v_type != VREG || bp->b_lblkno < 0)
 			continue;
 		*bytes += bp->b_bcount;
 		if (*oldest < 0 || bp->b_dirtytime < *oldest)
