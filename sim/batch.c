@@ -114,6 +114,8 @@ worker(gpointer data, gpointer user)
 		}
 		ro.tick = tick;
 		ro.tick_arg = sl;
+		ro.fs_image = o->fs_image;
+		ro.fs_image_load_only = true;
 		ok = replay_run(&ro, &res, &err);
 	} else
 		g_set_error(&err, REPLAY_ERROR, 0, "not run: another run failed");

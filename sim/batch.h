@@ -45,6 +45,8 @@ struct batch_opts {
 	const char		*what;		/* "compare", "sweep": the bar's */
 	volatile sig_atomic_t	*interrupted;	/* set on Ctrl-C; the batch sets
 						   it too when a run fails */
+	const char		*fs_image;	/* every run loads it (it must
+						   exist), or NULL */
 };
 
 void	batch_job_clear(struct batch_job *j);

@@ -2,7 +2,7 @@
  * main.c — the vfssim commands.
  *
  *	vfssim replay TRACE|--gen NAME [--param key=value]... [--profile F]
- *	    [--set key=value]... [--db F] [--seed N]
+ *	    [--set key=value]... [--db F] [--seed N] [--fs-image F]
  *	vfssim import strace IN -o OUT
  *	vfssim plot DB [--kind K] [--runs IDS] -o FILE
  *	vfssim compare TRACE -V NAME=SETTINGS... [--seeds N] [--db F]
@@ -81,6 +81,8 @@ code_of(const GError *err)
 		return EXIT_BADINPUT;
 	if (err->domain == MERGE_ERROR && err->code == MERGE_ERROR_INPUT)
 		return EXIT_BADINPUT;
+	if (err->domain == FFS_IMAGE_ERROR && err->code == FFS_IMAGE_ERROR_INPUT)
+		return EXIT_BADINPUT;	/* a damaged or mismatched image */
 	return 1;
 }
 
@@ -138,7 +140,7 @@ static int
 cmd_replay(int argc, char **argv)
 {
 	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
-	char **sets = NULL, **params = NULL, *gentrace = NULL;
+	char **sets = NULL, **params = NULL, *gentrace = NULL, *fs_image = NULL;
 	struct genspec gs;
 	gint64 seed = -1;
 	gboolean no_events = FALSE, quiet = FALSE;
@@ -160,6 +162,9 @@ cmd_replay(int argc, char **argv)
 		  "A parameter of the --gen generator (repeatable)", "KEY=VALUE" },
 		{ "label", 0, 0, G_OPTION_ARG_STRING, &label,
 		  "A name for this run in the runs table", "NAME" },
+		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
+		  "Start from the file system saved in FILE; if there is no "
+		  "FILE, build it as usual and save it there first", "FILE" },
 		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
 		  "Do not record a row per call and per disk request", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -231,6 +236,7 @@ cmd_replay(int argc, char **argv)
 	o.progress = isatty(STDERR_FILENO) && !quiet;
 	o.label = label;
 	o.interrupted = &interrupted;
+	o.fs_image = fs_image;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!replay_run(&o, &res, &err)) {
@@ -244,6 +250,10 @@ cmd_replay(int argc, char **argv)
 			goto out;
 		}
 		struct rusage ru;
+
+		if (res.fs_image_loaded || res.fs_image_saved)
+			printf("  fs image   %s %s\n", res.fs_image_loaded ?
+			    "started from" : "built and saved to", fs_image);
 
 		getrusage(RUSAGE_SELF, &ru);
 		printf("  recorded   run %lld in %s; %.2f s wall, %.0f calls/s, "
@@ -260,6 +270,7 @@ out:
 	g_free(label);
 	g_free(gen);
 	g_free(gentrace);
+	g_free(fs_image);
 	g_strfreev(params);
 	g_strfreev(sets);
 	return rc;
@@ -377,6 +388,51 @@ make_job(const struct batch_input *in, const char *label, char **items,
 	return true;
 }
 
+/*
+ * --fs-image for several runs: every run loads the same image, so it is
+ * built first (from the first job: its profile, its seed) if it is not
+ * there, and then loaded into each variant's machine — a variant whose
+ * geometry is not the image's is bad input found before any run starts.
+ * jobs[i] for i in first[] are the variants' first jobs.
+ */
+static bool
+check_image(const struct batch_input *in, const char *fs_image,
+    struct batch_job *jobs, guint njobs, guint stride, GError **err)
+{
+	struct replay_opts o;
+	struct gensrc ga = { &in->src, jobs[0].gen_seed };
+	bool built;
+	guint i;
+
+	memset(&o, 0, sizeof(o));
+	o.trace = jobs[0].trace;
+	o.prof = jobs[0].prof;
+	o.fs_image = fs_image;
+	if (in->src.gen != NULL) {
+		o.open = open_gen_src;
+		o.open_arg = &ga;
+	}
+	if (!replay_make_image(&o, &built, err))
+		return false;
+	if (built)
+		fprintf(stderr, "vfssim: built the starting file system of "
+		    "variant %s and saved it to %s\n", jobs[0].label, fs_image);
+	for (i = 0; i < njobs; i += stride) {
+		struct sim *s = sim_create();
+		struct kern *k = kern_boot(s, jobs[i].prof, err);
+		struct ffs_origin orig;
+		bool ok = k != NULL && ffs_image_load(k, fs_image, &orig, err);
+
+		sim_destroy(s);
+		kern_shutdown(k);
+		if (!ok) {
+			g_prefix_error(err, "variant %s: ", jobs[i].label);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* A variant: its name and its settings. */
 struct variant {
 	char		*name;
@@ -455,7 +511,7 @@ variant_free(gpointer p)
 static int
 cmd_compare(int argc, char **argv)
 {
-	char *prof_file = NULL, *db = NULL, *gen = NULL;
+	char *prof_file = NULL, *db = NULL, *gen = NULL, *fs_image = NULL;
 	char **sets = NULL, **params = NULL, **vspecs = NULL;
 	gint64 seed = -1;
 	gint seeds = 1, threads = 0;
@@ -480,6 +536,10 @@ cmd_compare(int argc, char **argv)
 		  "Database to record into (default vfssim.db)", "FILE" },
 		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &threads,
 		  "Runs at once (default: one per processor)", "N" },
+		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
+		  "Every run starts from the file system saved in FILE (built "
+		  "from the first run's profile and saved there first if there "
+		  "is no FILE)", "FILE" },
 		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
 		  "Do not record a row per call and per disk request", NULL },
 		{ "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
@@ -567,12 +627,19 @@ cmd_compare(int argc, char **argv)
 			}
 		}
 	}
+	if (fs_image != NULL && !check_image(&in, fs_image,
+	    (struct batch_job *)jobs->data, jobs->len, (guint)seeds, &err)) {
+		rc = code_of(err);
+		fail(err, rc);
+		goto out;
+	}
 	memset(&bo, 0, sizeof(bo));
 	bo.db = db != NULL ? db : "vfssim.db";
 	bo.src = &in.src;
 	bo.events = !no_events;
 	bo.threads = (unsigned)threads;
 	bo.progress = isatty(STDERR_FILENO) && !quiet;
+	bo.fs_image = fs_image;
 	bo.what = "compare";
 	bo.interrupted = &interrupted;
 	signal(SIGINT, on_signal);
@@ -614,6 +681,7 @@ out:
 	g_free(prof_file);
 	g_free(db);
 	g_free(gen);
+	g_free(fs_image);
 	g_strfreev(sets);
 	g_strfreev(params);
 	g_strfreev(vspecs);
@@ -626,7 +694,7 @@ static int
 cmd_sweep(int argc, char **argv)
 {
 	char *prof_file = NULL, *db = NULL, *gen = NULL, *emit = NULL;
-	char **sets = NULL, **params = NULL, **grids = NULL;
+	char **sets = NULL, **params = NULL, **grids = NULL, *fs_image = NULL;
 	gint64 seed = -1;
 	gint seeds = 1, threads = 0;
 	gboolean no_events = FALSE, quiet = FALSE, tsv = FALSE;
@@ -653,6 +721,11 @@ cmd_sweep(int argc, char **argv)
 		{ "emit-jobs", 0, 0, G_OPTION_ARG_FILENAME, &emit,
 		  "Run nothing: write the runs as jobs for a cluster into DIR "
 		  "(jobs.txt, slurm.sh, parallel.sh, merge.sh)", "DIR" },
+		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
+		  "Every run starts from the file system saved in FILE (built "
+		  "from the first run's profile and saved there first if there "
+		  "is no FILE)", "FILE" },
+
 		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
 		  "Do not record a row per call and per disk request", NULL },
 		{ "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
@@ -749,9 +822,15 @@ cmd_sweep(int argc, char **argv)
 		g_strfreev(pt);
 		g_free(label);
 	}
+	if (fs_image != NULL && !check_image(&in, fs_image,
+	    (struct batch_job *)jobs->data, jobs->len, (guint)seeds, &err)) {
+		rc = code_of(err);
+		fail(err, rc);
+		goto out;
+	}
 	if (emit != NULL) {
 		struct sweep_jobspec js = { gen == NULL ? argv[1] : NULL, gen, params,
-		    prof_file, sets, !no_events };
+		    prof_file, sets, !no_events, fs_image };
 		char **labels = g_new0(char *, jobs->len + 1);
 		bool ok;
 
@@ -776,6 +855,7 @@ cmd_sweep(int argc, char **argv)
 	bo.events = !no_events;
 	bo.threads = (unsigned)threads;
 	bo.progress = isatty(STDERR_FILENO) && !quiet;
+	bo.fs_image = fs_image;
 	bo.what = "sweep";
 	bo.interrupted = &interrupted;
 	signal(SIGINT, on_signal);
@@ -808,6 +888,7 @@ out:
 	g_free(db);
 	g_free(gen);
 	g_free(emit);
+	g_free(fs_image);
 	g_strfreev(sets);
 	g_strfreev(params);
 	g_strfreev(grids);
@@ -907,7 +988,7 @@ static int
 cmd_mrc(int argc, char **argv)
 {
 	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
-	char **sets = NULL, **params = NULL, *sizes = NULL;
+	char **sets = NULL, **params = NULL, *sizes = NULL, *fs_image = NULL;
 	gint64 seed = -1;
 	gdouble rate = 0;
 	gboolean quiet = FALSE, events = FALSE;
@@ -932,6 +1013,10 @@ cmd_mrc(int argc, char **argv)
 		  "A parameter of the --gen generator (repeatable)", "KEY=VALUE" },
 		{ "label", 0, 0, G_OPTION_ARG_STRING, &label,
 		  "A name for the run (default \"mrc\")", "NAME" },
+		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
+		  "Start from the file system saved in FILE; if there is no "
+		  "FILE, build it as usual and save it there first", "FILE" },
+
 		{ "events", 0, 0, G_OPTION_ARG_NONE, &events,
 		  "Record a row per call and per disk request too", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no table", NULL },
@@ -1023,6 +1108,7 @@ cmd_mrc(int argc, char **argv)
 	o.refs = mrc_refs_cb;
 	o.finish = mrc_finish_cb;
 	o.refs_arg = &mr;
+	o.fs_image = fs_image;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!replay_run(&o, &res, &err)) {
@@ -1078,6 +1164,7 @@ out:
 	mrc_free(mr.m);
 	g_array_free(mr.at, TRUE);
 	g_free(sizes);
+	g_free(fs_image);
 	profile_free(prof);
 	g_option_context_free(ctx);
 	g_free(prof_file);

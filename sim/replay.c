@@ -25,6 +25,7 @@
 #include "kassert.h"
 #include "engine.h"
 #include "file.h"
+#include "fsage.h"
 #include "kern.h"
 #include "metrics.h"
 #include "prepass.h"
@@ -128,6 +129,8 @@ struct replay {
 	double		 risk_sum;	/* at-risk bytes summed over samples */
 	uint64_t	 nsamples;
 	sim_time_t	 disk_ns[2][DP__COUNT];	/* reads, writes: by phase */
+	struct ffs_origin origin;	/* how the starting fs was made */
+	struct ffs_layout layout;	/* ... and how it is laid out */
 };
 
 /* ---- call records ---------------------------------------------------- */
@@ -743,6 +746,9 @@ uproc_main(void *arg)
 
 /* ---- the starting file system ---------------------------------------- */
 
+static struct trace_reader *open_trace(const struct replay_opts *o,
+    GError **err);
+
 static struct vnode *
 mkpath(struct kern *k, const char *path, bool isdir)
 {
@@ -766,56 +772,208 @@ mkpath(struct kern *k, const char *path, bool isdir)
 	return vp;
 }
 
+/* One file of the pre-pass's list: made (with the directories on its
+ * way), its blocks laid out, or another name for one made before. */
 static void
-populate(struct replay *r, uint64_t *nfiles, uint64_t *ndirs, uint64_t *bytes,
-    uint64_t *failed)
+populate_one(struct replay *r, struct vnode **made, guint i,
+    struct ffs_origin *o)
+{
+	struct initial_file *f = &g_array_index(r->pp->files, struct initial_file, i);
+	struct vnode *vp;
+
+	if (f->link_of >= 0) {
+		struct vnode *target = made[f->link_of];
+		char *dir = g_path_get_dirname(f->path);
+		char *base = g_path_get_basename(f->path);
+		struct vnode *dvp = mkpath(r->k, dir, true);
+
+		if (target != NULL && dvp != NULL && dvp->v_type == VDIR &&
+		    target->v_type == VREG &&
+		    vn_child(r->k, dvp, base) == NULL)
+			(void)vn_link(r->k, target, dvp, base);
+		made[i] = target;
+		g_free(dir);
+		g_free(base);
+		return;
+	}
+	vp = mkpath(r->k, f->path, f->isdir);
+	made[i] = vp;
+	if (vp == NULL) {
+		o->failed++;
+		return;
+	}
+	if (vp->v_type == VDIR) {
+		o->dirs++;
+		return;
+	}
+	o->files++;
+	if (f->size > vn_size(vp)) {
+		if (ffs_prealloc(r->k, vp->v_data, f->size))
+			o->bytes += (uint64_t)f->size;
+		else {
+			/* Does not fit: a hole of the right size. */
+			vp->v_data->i_size = f->size;
+			o->failed++;
+		}
+	}
+}
+
+/* Fragments the files from i on will take (about: their blocks), for
+ * aging to leave room for. */
+static int64_t
+frags_wanted(struct replay *r, guint from)
+{
+	const struct fs *fs = &r->k->fs;
+	int64_t want = 0;
+	guint i;
+
+	for (i = from; i < r->pp->files->len; i++) {
+		struct initial_file *f = &g_array_index(r->pp->files,
+		    struct initial_file, i);
+
+		if (f->link_of < 0 && !f->isdir && f->size > 0)
+			want += blkstofrags(fs, MIN(howmany_blk(fs, f->size),
+			    fragstoblks(fs, fs->fs_dsize)));
+		if (want > fs->fs_dsize)
+			return fs->fs_dsize;
+	}
+	return want;
+}
+
+/*
+ * The starting file system from the pre-pass's list, without I/O.  With
+ * ffs.age, the list goes in FSAGE_ROUNDS + 1 batches, each followed by
+ * filler files up to the target and (but the last) a churn, so that the
+ * trace's files are laid out among the holes of a used file system as
+ * files of different ages would be.
+ */
+static void
+populate(struct replay *r, struct ffs_origin *o)
 {
 	GArray *files = r->pp->files;
 	struct vnode **made = g_new0(struct vnode *, files->len + 1);
-	guint i;
+	struct fsage *a = NULL;
+	GHashTable *taken = NULL;
+	guint i, b, nb = 1;
 
-	for (i = 0; i < files->len; i++) {
-		struct initial_file *f = &g_array_index(files, struct initial_file, i);
-		struct vnode *vp;
+	memset(o, 0, sizeof(*o));
+	if (r->k->p.age > 0) {
+		/* The filler's directories keep off the names the trace
+		 * uses at the top. */
+		taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		for (i = 0; i < files->len; i++) {
+			const char *p = g_array_index(files, struct initial_file,
+			    i).path;
+			const char *e;
 
-		if (f->link_of >= 0) {
-			struct vnode *target = made[f->link_of];
-			char *dir = g_path_get_dirname(f->path);
-			char *base = g_path_get_basename(f->path);
-			struct vnode *dvp = mkpath(r->k, dir, true);
-
-			if (target != NULL && dvp != NULL && dvp->v_type == VDIR &&
-			    target->v_type == VREG &&
-			    vn_child(r->k, dvp, base) == NULL)
-				(void)vn_link(r->k, target, dvp, base);
-			made[i] = target;
-			g_free(dir);
-			g_free(base);
-			continue;
+			while (*p == '/')
+				p++;
+			e = strchrnul(p, '/');
+			g_hash_table_add(taken, g_strndup(p, (gsize)(e - p)));
 		}
-		vp = mkpath(r->k, f->path, f->isdir);
-		made[i] = vp;
-		if (vp == NULL) {
-			(*failed)++;
-			continue;
-		}
-		if (vp->v_type == VDIR) {
-			(*ndirs)++;
-			continue;
-		}
-		(*nfiles)++;
-		if (f->size > vn_size(vp)) {
-			if (ffs_prealloc(r->k, vp->v_data, f->size))
-				*bytes += (uint64_t)f->size;
-			else {
-				/* Does not fit: a hole of the right size. */
-				vp->v_data->i_size = f->size;
-				(*failed)++;
-			}
-		}
+		a = fsage_new(r->k, r->k->p.age,
+		    (uint64_t)profile_int(r->o->prof, "replay", "seed"), taken);
+		nb = FSAGE_ROUNDS + 1;
 	}
+	for (b = 0; b < nb; b++) {
+		guint end = (guint)((uint64_t)files->len * (b + 1) / nb);
+
+		for (i = (guint)((uint64_t)files->len * b / nb); i < end; i++)
+			populate_one(r, made, i, o);
+		if (a == NULL)
+			continue;
+		if (r->o->progress)
+			fprintf(stderr, "\rreplay: aging the starting file system, "
+			    "round %u of %u ", b + 1, nb);
+		fsage_fill(a, frags_wanted(r, end));
+		if (b + 1 < nb)
+			fsage_churn(a);
+	}
+	if (a != NULL) {
+		fsage_finish(a, o);
+		if (r->o->progress)
+			fprintf(stderr, "\r%*s\r", 60, "");
+	}
+	if (taken != NULL)
+		g_hash_table_destroy(taken);
 	g_free(made);
-	vn_reclaim_idle(r->k);
+}
+
+/*
+ * Steps 1 and 2 of a run: read the trace once (validating it, listing the
+ * starting file system), boot the machine, and build the starting file
+ * system — or load it from o->fs_image — then save it there if it was
+ * built.  Nothing of how the file system came about reaches the run
+ * (kern_setup_done).
+ */
+static bool
+setup(struct replay *r, const struct replay_opts *o, bool *loaded,
+    bool *saved, GError **err)
+{
+	struct kern_counters before;
+	char **pt;
+
+	*loaded = *saved = false;
+	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
+	r->rd = open_trace(o, err);
+	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, err) : NULL;
+	r->rd = NULL;
+	g_strfreev(pt);
+	if (r->pp == NULL)
+		return false;
+	r->sim = sim_create();
+	r->k = kern_boot(r->sim, o->prof, err);
+	if (r->k == NULL)
+		return false;
+	before = r->k->cnt;
+	if (o->fs_image != NULL && g_file_test(o->fs_image, G_FILE_TEST_EXISTS)) {
+		if (!ffs_image_load(r->k, o->fs_image, &r->origin, err))
+			return false;
+		*loaded = true;
+	} else if (o->fs_image != NULL && o->fs_image_load_only) {
+		g_set_error(err, FFS_IMAGE_ERROR, FFS_IMAGE_ERROR_INPUT,
+		    "%s: no such file system image", o->fs_image);
+		return false;
+	} else
+		populate(r, &r->origin);
+	kern_setup_done(r->k, &before);
+	if (o->fs_image != NULL && !*loaded) {
+		if (!ffs_image_save(r->k, o->fs_image, &r->origin, err))
+			return false;
+		*saved = true;
+	}
+	ffs_layout(&r->k->fs, &r->layout);
+	return true;
+}
+
+static void
+setup_free(struct replay *r)
+{
+	/* The engine first (it drops the parked coroutines), then the
+	 * machine they ran on. */
+	if (r->sim != NULL)
+		sim_destroy(r->sim);
+	kern_shutdown(r->k);
+	prepass_free(r->pp);
+	r->sim = NULL;
+	r->k = NULL;
+	r->pp = NULL;
+}
+
+bool
+replay_make_image(const struct replay_opts *o, bool *built, GError **err)
+{
+	struct replay r;
+	bool loaded, ok;
+
+	*built = false;
+	if (o->fs_image == NULL || g_file_test(o->fs_image, G_FILE_TEST_EXISTS))
+		return true;
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	ok = setup(&r, o, &loaded, built, err);
+	setup_free(&r);
+	return ok;
 }
 
 /* ---- sampling -------------------------------------------------------- */
@@ -1120,9 +1278,10 @@ write_bounds(struct replay *r)
 }
 
 static void
-write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
-    uint64_t failed)
+write_summary(struct replay *r)
 {
+	const struct ffs_origin *o = &r->origin;
+	const struct ffs_layout *l = &r->layout;
 	struct kern *k = r->k;
 	struct kern_counters *c = &k->cnt;
 	struct disk_stats *ds = &k->disk.st;
@@ -1307,10 +1466,25 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "vfs.components", (double)c->components);
 	put(r, "vfs.vnodes_created", (double)c->vnodes_created);
 	put(r, "vfs.vnodes_freed", (double)c->vnodes_freed);
-	put(r, "fs.initial_files", (double)nfiles);
-	put(r, "fs.initial_dirs", (double)ndirs);
-	put(r, "fs.initial_bytes", (double)bytes);
-	put(r, "fs.initial_failed", (double)failed);
+	put(r, "fs.initial_files", (double)o->files);
+	put(r, "fs.initial_dirs", (double)o->dirs);
+	put(r, "fs.initial_bytes", (double)o->bytes);
+	put(r, "fs.initial_failed", (double)o->failed);
+	/* The starting file system's layout (after aging, if any). */
+	put(r, "fs.initial_used_fraction", l->avail_frags > 0 ?
+	    (double)l->used_frags / (double)l->avail_frags : 0);
+	put(r, "fs.initial_layout_score", l->pairs > 0 ?
+	    (double)l->inrow / (double)l->pairs : 1);
+	put(r, "fs.initial_fragmented_files", l->files > 0 ?
+	    (double)l->broken / (double)l->files : 0);
+	put(r, "fs.initial_free_run_blocks", l->free_runs > 0 ?
+	    (double)l->free_blocks / (double)l->free_runs : 0);
+	put(r, "fs.age", o->age);
+	put(r, "fs.age_files_written", (double)o->age_written);
+	put(r, "fs.age_files_deleted", (double)o->age_deleted);
+	put(r, "fs.age_files_left", (double)(o->age_written - o->age_deleted));
+	put(r, "fs.age_bytes_left", (double)o->age_bytes);
+	put(r, "fs.age_dirs", (double)o->age_dirs);
 	put(r, "fs.free_bytes", (double)ffs_freebytes(&k->fs));
 	put(r, "fs.enospc", (double)c->enospc);
 	{
@@ -1398,11 +1572,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 {
 	struct replay r;
 	char *ptext = NULL;
-	uint64_t nfiles = 0, ndirs = 0, bytes = 0, failed = 0;
 	enum sim_status st;
 	struct run_info ri;
 	bool ok = false;
-	char **pt;
 
 	memset(&r, 0, sizeof(r));
 	memset(res, 0, sizeof(*res));
@@ -1414,22 +1586,11 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 		return false;
 	}
 	r.wall_start = g_get_monotonic_time();
-	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
 
-	/* 1. Read the whole trace once: validate it, find the starting fs. */
-	r.rd = open_trace(o, err);
-	r.pp = r.rd != NULL ? prepass_read(r.rd, o->trace, pt, err) : NULL;
-	r.rd = NULL;
-	g_strfreev(pt);
-	if (r.pp == NULL)
-		return false;
-
-	/* 2. Boot and lay out the starting file system. */
-	r.sim = sim_create();
-	r.k = kern_boot(r.sim, o->prof, err);
-	if (r.k == NULL)
+	/* 1. Read the whole trace once: validate it, find the starting fs.
+	 * 2. Boot and lay out the starting file system (or load it). */
+	if (!setup(&r, o, &res->fs_image_loaded, &res->fs_image_saved, err))
 		goto out;
-	populate(&r, &nfiles, &ndirs, &bytes, &failed);
 	/* Record the block references from here on (bio.opt_bound may
 	 * already have asked for them). */
 	if (o->refs != NULL && r.k->bc.refs == NULL &&
@@ -1501,7 +1662,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 
 	/* 5. The final state and the summary. */
 	take_sample(&r);
-	write_summary(&r, nfiles, ndirs, bytes, failed);
+	write_summary(&r);
 	if (o->refs != NULL)
 		hand_refs(&r);
 	if (o->finish != NULL)
@@ -1549,11 +1710,7 @@ out:
 		g_hash_table_destroy(r.skipped);
 	trace_close(r.rd);
 	metrics_close(r.m);
-	/* The engine first (it drops the parked coroutines), then the
-	 * machine they ran on. */
-	sim_destroy(r.sim);
-	kern_shutdown(r.k);
-	prepass_free(r.pp);
+	setup_free(&r);
 	if (r.error != NULL)
 		g_error_free(r.error);
 	return ok;

@@ -48,6 +48,12 @@ struct replay_opts {
 	void			(*finish)(void *arg, struct metrics *m,
 				    const struct kern *k);
 	void			*refs_arg;
+	/* The starting file system's image: loaded from this file if it
+	 * exists (the pre-pass's files are then not laid out: the trace's
+	 * repairs make what it lacks), else built as usual and saved there
+	 * before the run starts.  NULL: built, not saved. */
+	const char		*fs_image;
+	bool			 fs_image_load_only;	/* no file: an error */
 };
 
 struct replay_result {
@@ -56,11 +62,20 @@ struct replay_result {
 	double		 wall_seconds;
 	int64_t		 sim_ns;	/* simulated time the run took */
 	size_t		 peak_queued;	/* most calls read ahead at once */
+	bool		 fs_image_loaded;	/* from o->fs_image */
+	bool		 fs_image_saved;	/* ... built and saved there */
 };
 
 /* Replay and record.  On failure *err says why, naming file and line for
  * bad input; a run that had begun is marked failed (never complete). */
 bool	replay_run(const struct replay_opts *o, struct replay_result *res,
+	    GError **err);
+
+/* --fs-image for several runs (compare, sweep): if o->fs_image does not
+ * exist, build the starting file system o describes (the pre-pass, boot,
+ * layout and aging, no run) and save it there, so that every run loads
+ * the same one.  *built says whether it did. */
+bool	replay_make_image(const struct replay_opts *o, bool *built,
 	    GError **err);
 
 #define REPLAY_ERROR replay_error_quark()

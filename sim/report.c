@@ -210,6 +210,22 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    "start; final sync %s; %.0f repairs\n",
 	    get(v, "fs.initial_files"), a, get(v, "fs.initial_dirs"), b,
 	    get(v, "replay.repairs"));
+	if (g_hash_table_contains(v, "fs.initial_layout_score")) {
+		/* how the run's file system was laid out when it began */
+		fprintf(out, "  layout     %.1f%% used at the start; layout score "
+		    "%.3f, %.0f%% of files out of line, free space in runs of "
+		    "%.0f blocks\n", 100 * get(v, "fs.initial_used_fraction"),
+		    get(v, "fs.initial_layout_score"),
+		    100 * get(v, "fs.initial_fragmented_files"),
+		    get(v, "fs.initial_free_run_blocks"));
+		if (get(v, "fs.age") > 0) {
+			report_human_bytes(a, sizeof(a), get(v, "fs.age_bytes_left"));
+			fprintf(out, "  aged       to %.2f: %.0f filler files (%s) in "
+			    "%.0f directories left of %.0f made\n",
+			    get(v, "fs.age"), get(v, "fs.age_files_left"), a,
+			    get(v, "fs.age_dirs"), get(v, "fs.age_files_written"));
+		}
+	}
 	if (g_hash_table_contains(v, "verify.lost_blocks"))
 		fprintf(out, "  verify     %.0f blocks checked, %.0f not on disk in "
 		    "their last version\n", get(v, "verify.blocks_checked"),

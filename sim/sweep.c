@@ -216,6 +216,14 @@ sweep_emit_jobs(const char *dir, const char *db, const struct sweep_jobspec *js,
 		}
 		arg(jobs, "--seed");
 		arg(jobs, sd);
+		if (js->fs_image != NULL) {
+			/* Built already (check_image): every job loads it. */
+			char *img = g_canonicalize_filename(js->fs_image, cwd);
+
+			arg(jobs, "--fs-image");
+			arg(jobs, img);
+			g_free(img);
+		}
 		arg(jobs, "--label");
 		arg(jobs, labels[i]);
 		arg(jobs, "--db");

@@ -39,6 +39,7 @@ struct sweep_jobspec {
 	const char	*prof_file;
 	char		**sets;		/* common --set, then the point's */
 	bool		 events;
+	const char	*fs_image;	/* --fs-image (it exists), or NULL */
 };
 
 /*

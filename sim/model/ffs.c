@@ -246,14 +246,14 @@ ilog2(int x)
 	return n;
 }
 
-static struct inode *
-inode_new(struct fs *fs, uint64_t ino, bool isdir)
+struct inode *
+ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir, uint32_t gen)
 {
 	struct inode *ip = g_new0(struct inode, 1);
 
 	ip->i_number = ino;
 	ip->i_isdir = isdir;
-	ip->i_gen = (uint32_t)g_rand_int(fs->fs_rng);
+	ip->i_gen = gen;
 	ip->i_bmap = g_array_new(FALSE, TRUE, sizeof(int64_t));
 	if (isdir)
 		ip->i_dir = ufs_dir_new();
@@ -261,8 +261,15 @@ inode_new(struct fs *fs, uint64_t ino, bool isdir)
 	return ip;
 }
 
-static void
-inode_destroy(struct inode *ip)
+/* A new inode's generation number is random, as ffs_valloc's arc4random. */
+static struct inode *
+inode_new(struct fs *fs, uint64_t ino, bool isdir)
+{
+	return ffs_inode_new(fs, ino, isdir, (uint32_t)g_rand_int(fs->fs_rng));
+}
+
+void
+ffs_inode_destroy(struct inode *ip)
 {
 	g_array_free(ip->i_bmap, TRUE);
 	if (ip->i_sparse != NULL)
@@ -444,7 +451,7 @@ ffs_unmount(struct kern *k)
 		/* Everything is freed, so the order does not matter. */
 		g_hash_table_iter_init(&it, k->fs.fs_inodes);
 		while (g_hash_table_iter_next(&it, NULL, &v))
-			inode_destroy(v);
+			ffs_inode_destroy(v);
 		g_hash_table_destroy(k->fs.fs_inodes);
 	}
 	g_free(k->fs.fs_devvp);
@@ -503,6 +510,18 @@ blk_set(struct inode *ip, int64_t lbn, int64_t b)
 	else
 		g_hash_table_insert(ip->i_sparse, GSIZE_TO_POINTER((gsize)lbn),
 		    GSIZE_TO_POINTER((gsize)b));
+}
+
+int64_t
+ffs_blk_get(const struct inode *ip, int64_t lbn)
+{
+	return blk_get(ip, lbn);
+}
+
+void
+ffs_blk_set(struct inode *ip, int64_t lbn, int64_t b)
+{
+	blk_set(ip, lbn, b);
 }
 
 ufs2_daddr_t
@@ -583,6 +602,40 @@ ufs_getlbns(const struct fs *fs, int64_t lbn, struct indir *ap)
 		metalbn -= -1 + off * blockcnt;
 	}
 	return num;
+}
+
+/* One past the last logical block triple indirection reaches. */
+static int64_t
+ffs_maxlbn(const struct fs *fs)
+{
+	int64_t n = fs->fs_nindir;
+
+	return NDADDR + n + n * n + n * n * n;
+}
+
+bool
+ffs_lbn_valid(const struct fs *fs, int64_t lbn)
+{
+	struct indir a[NIADDR + 2];
+	int j, i, num;
+
+	if (lbn >= 0)
+		return lbn < ffs_maxlbn(fs);
+	if (lbn < -ffs_maxlbn(fs))
+		return false;
+	/* An indirect block's number is 0, 1 or 2 before minus the first
+	 * data block under it (ufs_indir_first's search). */
+	for (j = 0; j < NIADDR; j++) {
+		int64_t f = -lbn - j;
+
+		if (f < NDADDR || f >= ffs_maxlbn(fs) ||
+		    (num = ufs_getlbns(fs, f, a)) <= 0)
+			continue;
+		for (i = 1; i < num; i++)
+			if (a[i].in_lbn == lbn)
+				return true;
+	}
+	return false;
 }
 
 void
@@ -1165,7 +1218,7 @@ ffs_vfree(struct kern *k, struct inode *ip)
 		fs->fs_ndir--;
 	}
 	cg_done(k, bp, true);
-	inode_destroy(ip);
+	ffs_inode_destroy(ip);
 }
 
 /* ---- ffs_balloc ------------------------------------------------------ */
@@ -1897,6 +1950,118 @@ ffs_sync(struct kern *k, int waitfor)
 	}
 }
 
+/* ---- the starting file system ---------------------------------------- */
+
+/*
+ * The starting file system is in place, built offline or loaded from an
+ * image.  Nothing of how it got there may reach the run: dirpref's
+ * generator starts afresh (building drew from it for every inode, loading
+ * did not), so that a run is the same either way.
+ */
+void
+ffs_setup_done(struct kern *k)
+{
+	g_rand_set_seed(k->fs.fs_rng, 0x5eed + 1);
+	k->fs.fs_fmod = false;
+}
+
+/* Does b follow prev on the disk, but for indirect blocks of ip that
+ * ffs_balloc put between (the first indirect block goes right after the
+ * twelfth direct one, on purpose)? */
+static bool
+in_row(const struct fs *fs, const struct inode *ip, GHashTable *ind,
+    int64_t prev, int64_t b)
+{
+	int64_t x = prev + fs->fs_frag;
+
+	if (b == x)
+		return true;
+	if (ip->i_ind == NULL)
+		return false;
+	while (g_hash_table_contains(ind, &x))
+		x += fs->fs_frag;
+	return b == x;
+}
+
+/*
+ * How the file system is laid out: Smith and Seltzer's layout score (of
+ * the data blocks of files with two or more, the share that follow the
+ * block before them on the disk — a tail fragment included, the file's
+ * own indirect blocks in between allowed; a file's first block and the
+ * blocks after a hole do not count), the files with any block out of
+ * line, and the free space in runs of whole free blocks (runs end at a
+ * cylinder group's end, as the allocator's searches do).
+ */
+void
+ffs_layout(const struct fs *fs, struct ffs_layout *l)
+{
+	GHashTableIter it;
+	gpointer v;
+	unsigned full = (1u << fs->fs_frag) - 1;
+	int c;
+
+	GHashTable *ind = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
+
+	memset(l, 0, sizeof(*l));
+	g_hash_table_iter_init(&it, fs->fs_inodes);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct inode *ip = v;
+		int64_t lbn, prev = 0, nblk = 0, pairs = 0, inrow = 0;
+
+		if (ip->i_isdir)
+			continue;
+		g_hash_table_remove_all(ind);
+		if (ip->i_ind != NULL) {
+			GHashTableIter ii;
+			gpointer b;
+
+			g_hash_table_iter_init(&ii, ip->i_ind);
+			while (g_hash_table_iter_next(&ii, NULL, &b))
+				g_hash_table_add(ind, g_memdup2(&(int64_t){
+				    (int64_t)GPOINTER_TO_SIZE(b) }, sizeof(int64_t)));
+		}
+		for (lbn = 0; (guint64)lbn < ip->i_bmap->len; lbn++) {
+			int64_t b = blk_get(ip, lbn);
+
+			if (b != 0) {
+				nblk++;
+				if (prev != 0) {
+					pairs++;
+					inrow += in_row(fs, ip, ind, prev, b);
+				}
+			}
+			prev = b;
+		}
+		if (nblk < 2)
+			continue;
+		l->files++;
+		l->pairs += (uint64_t)pairs;
+		l->inrow += (uint64_t)inrow;
+		if (inrow < pairs)
+			l->broken++;
+	}
+	for (c = 0; c < fs->fs_ncg; c++) {
+		int64_t base = cgbase(fs, c), n = cg_frags(fs, c), f, run = 0;
+
+		for (f = 0; f + fs->fs_frag <= n; f += fs->fs_frag) {
+			if (blkmap(fs, base + f) == full) {
+				run++;
+				continue;
+			}
+			if (run > 0)
+				l->free_runs++;
+			run = 0;
+		}
+		if (run > 0)
+			l->free_runs++;
+	}
+	g_hash_table_destroy(ind);
+	l->free_blocks = fs->fs_nbfree;
+	l->used_frags = fs->fs_dsize - blkstofrags(fs, fs->fs_nbfree) - fs->fs_nffree;
+	l->avail_frags = fs->fs_dsize - fs->fs_dsize * fs->fs_minfree / 100;
+}
+
 /* ---- fsck ------------------------------------------------------------ */
 
 struct fsck {
@@ -1953,6 +2118,7 @@ ffs_fsck(struct kern *k, char **why)
 	struct fsck c = { fs, g_malloc0((size_t)(fs->fs_size + 7) / 8), 0,
 	    g_string_new(NULL) };
 	GHashTable *links = g_hash_table_new(g_direct_hash, g_direct_equal);
+	int64_t *cgdirs = g_new0(int64_t, fs->fs_ncg);
 	GHashTableIter it;
 	gpointer v;
 	int64_t f, ninodes = 0, ndirs = 0;
@@ -1973,8 +2139,10 @@ ffs_fsck(struct kern *k, char **why)
 		int64_t sectors = 0, lbn;
 
 		ninodes++;
-		if (ip->i_isdir)
+		if (ip->i_isdir) {
 			ndirs++;
+			cgdirs[ino_to_cg(fs, ip->i_number)]++;
+		}
 		if (!inoused(fs, ip->i_number))
 			fsck_bad(&c, "inode %llu in use but free in the map",
 			    (unsigned long long)ip->i_number);
@@ -1997,6 +2165,13 @@ ffs_fsck(struct kern *k, char **why)
 
 			g_hash_table_iter_init(&si, ip->i_sparse);
 			while (g_hash_table_iter_next(&si, &key, &val)) {
+				if ((int64_t)GPOINTER_TO_SIZE(key) >=
+				    howmany_blk(fs, ip->i_size))
+					fsck_bad(&c, "inode %llu: block %lld past "
+					    "its size %lld",
+					    (unsigned long long)ip->i_number,
+					    (long long)GPOINTER_TO_SIZE(key),
+					    (long long)ip->i_size);
 				fsck_claim(&c, (int64_t)GPOINTER_TO_SIZE(val),
 				    fs->fs_frag, ip->i_number,
 				    (int64_t)GPOINTER_TO_SIZE(key));
@@ -2109,6 +2284,10 @@ ffs_fsck(struct kern *k, char **why)
 			for (i = 0; i < fs->fs_ipg; i++)
 				if (!inoused(fs, (uint64_t)cgx * fs->fs_ipg + i))
 					fi++;
+			if (cgp->cg_ndir != cgdirs[cgx])
+				fsck_bad(&c, "cg %d: %lld directories, cg_ndir says "
+				    "%lld", cgx, (long long)cgdirs[cgx],
+				    (long long)cgp->cg_ndir);
 			if (bf != cgp->cg_nbfree || ff != cgp->cg_nffree ||
 			    fi != cgp->cg_nifree)
 				fsck_bad(&c, "cg %d: %lld/%lld/%lld free blocks/frags/"
@@ -2142,6 +2321,7 @@ ffs_fsck(struct kern *k, char **why)
 			    (long long)ndirs, (long long)fs->fs_ndir);
 	}
 	g_hash_table_destroy(links);
+	g_free(cgdirs);
 	g_free(c.used);
 	if (why != NULL)
 		*why = g_string_free(c.why, c.problems == 0);

@@ -254,10 +254,80 @@ int	ffs_meta_write(struct kern *k, struct buf *bp, bool sync);
 /* Free inodes and blocks (for statfs and the summary). */
 int64_t	ffs_freebytes(const struct fs *fs);
 
+/* The block map entry of logical block lbn (>= 0) or of the indirect
+ * block with metadata lbn (< 0): a fragment address, 0 for none; and
+ * setting one, the state alone (no counts, no free map). */
+int64_t	ffs_blk_get(const struct inode *ip, int64_t lbn);
+void	ffs_blk_set(struct inode *ip, int64_t lbn, int64_t b);
+/* Whether lbn is a data block triple indirection reaches (lbn >= 0) or
+ * the number ufs_getlbns gives an indirect block (lbn < 0). */
+bool	ffs_lbn_valid(const struct fs *fs, int64_t lbn);
+/* An inode of fs with the given number and generation, in fs_inodes,
+ * with no blocks and no names; and its end (out of fs_inodes first). */
+struct inode *ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir,
+	    uint32_t gen);
+void	ffs_inode_destroy(struct inode *ip);
+
+/* The starting file system is in place (built or loaded): what follows
+ * must not depend on how. */
+void	ffs_setup_done(struct kern *k);
+
+/* How the file system is laid out (the starting one's summary). */
+struct ffs_layout {
+	uint64_t	 files;		/* regular files of two or more blocks */
+	uint64_t	 broken;	/* ... with a block not after the one
+					   before it on the disk */
+	uint64_t	 pairs;		/* their blocks after the first */
+	uint64_t	 inrow;		/* ... that follow the one before:
+					   layout score = inrow / pairs */
+	uint64_t	 free_runs;	/* runs of whole free blocks */
+	int64_t		 free_blocks;	/* whole free blocks */
+	int64_t		 used_frags;	/* data fragments in use */
+	int64_t		 avail_frags;	/* what ordinary writers may use
+					   (fs_dsize less the minfree reserve) */
+};
+void	ffs_layout(const struct fs *fs, struct ffs_layout *l);
+
 /* The fsck-like check: every block used once, free counts equal to the
  * maps, directories consistent.  Returns the number of problems and
  * describes the first in *why (g_free it). */
 int	ffs_fsck(struct kern *k, char **why);
+
+/*
+ * ffs_image.c: the file system saved to a file and loaded back — the
+ * layout (geometry, cylinder groups, free maps, every inode and block
+ * pointer, every directory's entries and chunks), so that a run can start
+ * from a given, laid-out file system.  With it, how the file system was
+ * made (struct ffs_origin), so that a run that loads it reports what the
+ * run that built it did.
+ */
+struct ffs_origin {
+	uint64_t	 files, dirs;	/* the trace's, laid out */
+	uint64_t	 bytes;		/* ... their data */
+	uint64_t	 failed;	/* ... what did not fit */
+	double		 age;		/* ffs.age */
+	uint64_t	 age_seed;	/* replay.seed it was aged with */
+	uint64_t	 age_written;	/* filler files made */
+	uint64_t	 age_deleted;	/* ... and deleted again */
+	uint64_t	 age_bytes;	/* bytes of the ones left */
+	uint64_t	 age_dirs;	/* directories made for them */
+};
+/* Write the file system (offline, right after setup) to path: a
+ * temporary file in the same directory, renamed over path when complete.
+ * FFS_IMAGE_ERROR_IO when it cannot be written. */
+bool	ffs_image_save(struct kern *k, const char *path,
+	    const struct ffs_origin *o, GError **err);
+/* Replace the file system ffs_mount made (nothing may have used it yet)
+ * with the one in path.  Everything is checked, and then fsck'd; a
+ * geometry other than the profile's (or another ffs.age) is an error
+ * naming both.  On error (FFS_IMAGE_ERROR_INPUT) the file system is left
+ * as it was. */
+bool	ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
+	    GError **err);
+
+#define FFS_IMAGE_ERROR ffs_image_error_quark()
+enum { FFS_IMAGE_ERROR_INPUT, FFS_IMAGE_ERROR_IO };
+GQuark	ffs_image_error_quark(void);
 
 /* Directories (ufs_lookup.c's layout) */
 struct ufs_dir *ufs_dir_new(void);

@@ -218,6 +218,7 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->maxbpg = (int)profile_int(pr, "ffs", "maxbpg");
 	kp->density = profile_int(pr, "ffs", "density");
 	kp->cgsize = profile_int(pr, "ffs", "cgsize");
+	kp->age = profile_double(pr, "ffs", "age");
 	kp->meta = strcmp(profile_str(pr, "ffs", "metadata"), "async") == 0 ?
 	    META_ASYNC : strcmp(profile_str(pr, "ffs", "metadata"), "delayed") == 0 ?
 	    META_DELAYED : META_SYNC;
@@ -256,6 +257,7 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	    "vfs.iosize_max must be a multiple of 4K from 4K to 128K");
 	CHECK(kp->minfree >= 0 && kp->minfree <= 99, "ffs.minfree must be 0..99");
 	CHECK(kp->maxbpg >= 0, "ffs.maxbpg must be >= 0");
+	CHECK(kp->age >= 0 && kp->age <= 1, "ffs.age must be from 0 to 1");
 	CHECK(kp->density >= 0 && kp->cgsize >= 0,
 	    "ffs.density and ffs.cgsize must be >= 0");
 	CHECK(kp->ncnegfactor >= 1, "vfs.ncnegfactor must be at least 1");
@@ -425,6 +427,14 @@ kern_shutdown(struct kern *k)
 	g_free(k->syncer_workitem_pending);
 	g_strfreev(k->p.passthrough);
 	g_free(k);
+}
+
+void
+kern_setup_done(struct kern *k, const struct kern_counters *before)
+{
+	vn_setup_done(k);
+	ffs_setup_done(k);
+	k->cnt = *before;
 }
 
 /* Write everything dirty and wait for every write (sync, then the

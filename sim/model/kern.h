@@ -66,6 +66,7 @@ struct kern_params {
 	int		 maxbpg;	/* 0: one indirect block's worth */
 	int64_t		 density;	/* bytes per inode; 0: 4 fragments */
 	int64_t		 cgsize;	/* bytes; 0: what a cg block maps */
+	double		 age;		/* how used the starting fs looks, 0..1 */
 	enum metamode	 meta;
 	bool		 noatime;
 	bool		 namecache;	/* debug.vfscache */
@@ -180,6 +181,12 @@ void	kern_shutdown(struct kern *k);
 /* Every tunable and derived value under its kernel name, in order. */
 void	kern_sysctl_foreach(struct kern *k,
 	    void (*fn)(const char *name, const char *value, void *arg), void *arg);
+
+/* The starting file system is in place (built offline, or loaded from an
+ * image): forget how it got there — its vnodes, its generator draws, and
+ * the counters (back to *before, taken when setup began) — so that a run
+ * is the same either way and counts only itself. */
+void	kern_setup_done(struct kern *k, const struct kern_counters *before);
 
 /* Write everything dirty and wait for it (the end of a run). */
 void	kern_sync(struct kern *k);
