@@ -10,11 +10,18 @@
  * cylinder groups, as it spreads /usr, /var and /home), below them
  * directories under a random one of the filler's, one for every sixteen
  * files; each file into a random directory.  Each round fills the file
- * system to the target, then deletes every filler file with probability
- * 1/2 — uniform deaths, which scatter holes of every file size over every
- * group.  Files and directories are made and removed through the vnode
- * layer (vn_create, ffs_prealloc, vn_remove) offline, exactly as the
- * trace's own files are laid out: same allocator, same preferences.
+ * system past the target (a quarter of the way from it to full), then
+ * deletes every filler file with probability 1/2 — uniform deaths, which
+ * scatter holes of every file size over every group; the next round's
+ * files go into those holes first (ffs_alloccgblk searches a group from
+ * its start), in pieces where they do not fit.  The last round ends by
+ * deleting filler files at random until the target is reached: without
+ * that, its files would have plugged the holes and left the free space in
+ * one run at each group's end, as on a fresh file system, where an aged
+ * one has it scattered.  Files and directories are made and removed
+ * through the vnode layer (vn_create, ffs_prealloc, vn_remove) offline,
+ * exactly as the trace's own files are laid out: same allocator, same
+ * preferences.
  *
  * Everything is drawn from one generator seeded from replay.seed, and the
  * lists are arrays walked in order: the same seed gives the same file
@@ -32,6 +39,8 @@
 #define AGE_SIGMA	2.0		/* of ln(size) */
 #define AGE_MAXFILE	(64 << 20)
 #define AGE_RECLAIM	1024		/* files between vnode sweeps */
+#define AGE_OVERSHOOT	0.25		/* a round fills this share of the
+					   space past the target */
 
 struct filler {
 	struct inode	*dir;		/* directories are never removed */
@@ -45,6 +54,7 @@ struct fsage {
 	double		 age;
 	uint64_t	 seed;
 	int64_t		 target;	/* fragments in use to reach */
+	int64_t		 high;		/* ... to fill to before deleting */
 	int64_t		 maxsize;	/* largest filler file, bytes */
 	GPtrArray	*dirs;		/* struct inode *: the filler's */
 	GArray		*files;		/* struct filler: alive */
@@ -75,6 +85,8 @@ fsage_new(struct kern *k, double age, uint64_t seed, GHashTable *taken)
 	a->age = age;
 	a->seed = seed;
 	a->target = (int64_t)(age * (double)avail);
+	a->high = a->target + (int64_t)(AGE_OVERSHOOT *
+	    (double)(avail - a->target));
 	a->maxsize = MIN((int64_t)AGE_MAXFILE, a->target / 16 * fs->fs_fsize);
 	a->maxsize = MAX(a->maxsize, fs->fs_fsize);
 	a->dirs = g_ptr_array_new();
@@ -170,30 +182,54 @@ fsage_fill(struct fsage *a, int64_t reserve)
 
 	/* A file that does not fit may be one of the large ones: give up
 	 * only after a few in a row. */
-	while (used_frags(&a->k->fs) + reserve < a->target && misses < 8)
+	while (used_frags(&a->k->fs) + reserve < a->high && misses < 8)
 		misses = new_file(a) ? 0 : misses + 1;
+}
+
+/* Remove a filler file from the file system (not from the list). */
+static void
+remove_filler(struct fsage *a, const struct filler *f)
+{
+	char name[32];
+
+	g_snprintf(name, sizeof(name), "f%llu", (unsigned long long)f->name);
+	(void)vn_remove(a->k, vn_get(a->k, f->dir), name, false);
+	a->deleted++;
 }
 
 void
 fsage_churn(struct fsage *a)
 {
-	struct kern *k = a->k;
 	guint i, kept = 0;
 
 	for (i = 0; i < a->files->len; i++) {
-		struct filler *f = &g_array_index(a->files, struct filler, i);
-		char name[32];
+		const struct filler *f = &g_array_index(a->files, struct filler, i);
 
-		if (g_rand_boolean(a->rng)) {
+		if (g_rand_boolean(a->rng))
 			g_array_index(a->files, struct filler, kept++) = *f;
-			continue;
-		}
-		g_snprintf(name, sizeof(name), "f%llu", (unsigned long long)f->name);
-		(void)vn_remove(k, vn_get(k, f->dir), name, false);
-		a->deleted++;
+		else
+			remove_filler(a, f);
 	}
 	g_array_set_size(a->files, kept);
-	vn_reclaim_idle(k);
+	vn_reclaim_idle(a->k);
+}
+
+void
+fsage_trim(struct fsage *a)
+{
+	unsigned n = 0;
+
+	while (used_frags(&a->k->fs) > a->target && a->files->len > 0) {
+		/* A file at random; the last takes its place in the list. */
+		guint i = (guint)g_rand_int_range(a->rng, 0,
+		    (gint32)a->files->len);
+
+		remove_filler(a, &g_array_index(a->files, struct filler, i));
+		g_array_remove_index_fast(a->files, i);
+		if (++n % AGE_RECLAIM == 0)
+			vn_reclaim_idle(a->k);
+	}
+	vn_reclaim_idle(a->k);
 }
 
 void

@@ -19,6 +19,7 @@
  *		make the batch;
  *		fsage_fill(a, fragments the later batches need);
  *		fsage_churn(a) (but after the last);
+ *	fsage_trim(a);
  *	fsage_finish(a, &origin);
  */
 #ifndef VFSSIM_FSAGE_H
@@ -40,10 +41,14 @@ struct fsage;
 struct fsage *fsage_new(struct kern *k, double age, uint64_t seed,
 	    GHashTable *taken);
 /* Make filler files until the space in use, with reserve fragments more,
- * reaches the target (or nothing more fits). */
+ * reaches a quarter of the way from the target to full (or nothing more
+ * fits). */
 void	fsage_fill(struct fsage *a, int64_t reserve);
 /* Delete each filler file with probability 1/2. */
 void	fsage_churn(struct fsage *a);
+/* Delete filler files at random until the space in use is down to the
+ * target (or none is left). */
+void	fsage_trim(struct fsage *a);
 /* What aging did, into o; a is freed. */
 void	fsage_finish(struct fsage *a, struct ffs_origin *o);
 

@@ -843,9 +843,10 @@ frags_wanted(struct replay *r, guint from)
 /*
  * The starting file system from the pre-pass's list, without I/O.  With
  * ffs.age, the list goes in FSAGE_ROUNDS + 1 batches, each followed by
- * filler files up to the target and (but the last) a churn, so that the
+ * filler files past the target and (but the last) a churn, so that the
  * trace's files are laid out among the holes of a used file system as
- * files of different ages would be.
+ * files of different ages would be; then filler files go at random until
+ * the target is reached (fsage.h).
  */
 static void
 populate(struct replay *r, struct ffs_origin *o)
@@ -890,6 +891,7 @@ populate(struct replay *r, struct ffs_origin *o)
 			fsage_churn(a);
 	}
 	if (a != NULL) {
+		fsage_trim(a);
 		fsage_finish(a, o);
 		if (r->o->progress)
 			fprintf(stderr, "\r%*s\r", 60, "");

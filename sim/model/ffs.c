@@ -265,6 +265,7 @@ ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir, uint32_t gen)
 static struct inode *
 inode_new(struct fs *fs, uint64_t ino, bool isdir)
 {
+	fs->fs_rng_draws++;
 	return ffs_inode_new(fs, ino, isdir, (uint32_t)g_rand_int(fs->fs_rng));
 }
 
@@ -1108,8 +1109,11 @@ ffs_dirpref(struct fs *fs, struct inode *pip)
 	if (!fs->fs_dirpref || pip == fs->fs_root) {
 		minndir = fs->fs_ipg;
 		mincg = 0;
-		prefcg = fs->fs_dirpref ? (int)g_rand_int_range(fs->fs_rng, 0,
-		    fs->fs_ncg) : 0;
+		prefcg = 0;
+		if (fs->fs_dirpref) {
+			fs->fs_rng_draws++;
+			prefcg = (int)g_rand_int_range(fs->fs_rng, 0, fs->fs_ncg);
+		}
 		for (cg = prefcg; cg < fs->fs_ncg; cg++)
 			if (fs->fs_cgs[cg].cg_ndir < minndir &&
 			    fs->fs_cgs[cg].cg_nifree >= avgifree &&
@@ -1951,19 +1955,6 @@ ffs_sync(struct kern *k, int waitfor)
 }
 
 /* ---- the starting file system ---------------------------------------- */
-
-/*
- * The starting file system is in place, built offline or loaded from an
- * image.  Nothing of how it got there may reach the run: dirpref's
- * generator starts afresh (building drew from it for every inode, loading
- * did not), so that a run is the same either way.
- */
-void
-ffs_setup_done(struct kern *k)
-{
-	g_rand_set_seed(k->fs.fs_rng, 0x5eed + 1);
-	k->fs.fs_fmod = false;
-}
 
 /* Does b follow prev on the disk, but for indirect blocks of ip that
  * ffs_balloc put between (the first indirect block goes right after the

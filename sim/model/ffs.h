@@ -160,6 +160,9 @@ struct fs {
 	struct inode	*fs_root;
 	struct vnode	*fs_devvp;	/* the disk: metadata buffers */
 	GRand		*fs_rng;	/* dirpref's random top-level cg */
+	uint64_t	 fs_rng_draws;	/* ... numbers drawn from it (an image
+					   keeps the count: GRand's state
+					   cannot be saved) */
 };
 
 /* Logical blocks mapped by a plain array; further ones by a table. */
@@ -267,10 +270,6 @@ bool	ffs_lbn_valid(const struct fs *fs, int64_t lbn);
 struct inode *ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir,
 	    uint32_t gen);
 void	ffs_inode_destroy(struct inode *ip);
-
-/* The starting file system is in place (built or loaded): what follows
- * must not depend on how. */
-void	ffs_setup_done(struct kern *k);
 
 /* How the file system is laid out (the starting one's summary). */
 struct ffs_layout {

@@ -65,6 +65,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 G_DEFINE_QUARK(vfssim-ffs-image-error-quark, ffs_image_error)
@@ -79,6 +80,10 @@ G_DEFINE_QUARK(vfssim-ffs-image-error-quark, ffs_image_error)
 #define DIR_NREC	3
 #define ENT_NREC	4
 
+/* Draws from dirpref's generator an image may claim setup made: one an
+ * inode made and one a top-level directory, far more than any set-up
+ * makes, and few enough to repeat in a second. */
+#define IMAGE_MAXDRAWS	(INT64_C(1) << 27)
 /* The largest size a file may claim: the replay believes no offset past
  * 2^62 (a file the trace says is larger than the disk is a hole). */
 #define IMAGE_MAXSIZE	(INT64_C(1) << 62)
@@ -145,10 +150,15 @@ geom_values(const struct fs *fs, int64_t *v)
 	KASSERT(i == (int)NGEOM, ("geom_values: %d of %d", i, (int)NGEOM));
 }
 
-/* What the state dictionary holds, beyond the maps. */
+/* What the state dictionary holds, beyond the maps: the totals and the
+ * optimization, and two things of the machine around the file system
+ * that a run depends on — the vnode numbers used (a vnode's number is
+ * part of its buffers' identity) and the numbers drawn from dirpref's
+ * generator — so that a run that loads the image goes exactly as the run
+ * that built it. */
 static const char *const state_fields[] = {
 	"fs_optim_space", "fs_cgrotor", "fs_nbfree", "fs_nffree", "fs_nifree",
-	"fs_ndir",
+	"fs_ndir", "nextvnode", "fs_rng_draws",
 };
 #define NSTATE	G_N_ELEMENTS(state_fields)
 
@@ -237,8 +247,9 @@ fixed_x(GArray *a)
  * number, names by bytes), so that the same file system always gives the
  * same image, byte for byte. */
 static GVariant *
-image_build(const struct fs *fs, const struct ffs_origin *o)
+image_build(const struct kern *k, const struct ffs_origin *o)
 {
+	const struct fs *fs = &k->fs;
 	GVariantBuilder geom, orig, state;
 	GArray *cgs = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GArray *inos = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -287,6 +298,8 @@ image_build(const struct fs *fs, const struct ffs_origin *o)
 	dict_x(&state, "fs_nffree", fs->fs_nffree);
 	dict_x(&state, "fs_nifree", fs->fs_nifree);
 	dict_x(&state, "fs_ndir", fs->fs_ndir);
+	dict_x(&state, "nextvnode", (int64_t)k->nextvnode);
+	dict_x(&state, "fs_rng_draws", (int64_t)fs->fs_rng_draws);
 
 	for (c = 0; c < fs->fs_ncg; c++) {
 		const struct cg *cgp = &fs->fs_cgs[c];
@@ -425,7 +438,7 @@ bool
 ffs_image_save(struct kern *k, const char *path, const struct ffs_origin *o,
     GError **err)
 {
-	GVariant *img = image_build(&k->fs, o), *le;
+	GVariant *img = image_build(k, o), *le;
 	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 	guint8 hdr[IMAGE_HDRSIZE];
 	gsize dlen = 32;
@@ -489,6 +502,7 @@ struct loader {
 	GError		**err;
 	bool		 failed;
 	struct fs	*fs;		/* being filled */
+	uint64_t	 nextvnode;	/* the image's, for the machine */
 };
 
 static bool
@@ -623,8 +637,11 @@ load_origin(struct loader *l, GVariant *d, const struct kern *k,
 	    origin_u64(l, d, "age_dirs", &o->age_dirs);
 }
 
+/* The state; the mounted machine (k) has used vnode numbers and drawn
+ * from the generator as the one that made the image did before it set up
+ * its file system: the image's counts cannot be smaller. */
 static bool
-load_state(struct loader *l, GVariant *d)
+load_state(struct loader *l, GVariant *d, const struct kern *k)
 {
 	struct fs *fs = l->fs;
 	int64_t v[NSTATE];
@@ -640,6 +657,13 @@ load_state(struct loader *l, GVariant *d)
 	if (v[1] < 0 || v[1] >= fs->fs_ncg)
 		return bad(l, "fs_cgrotor %lld is not a cylinder group of %d",
 		    (long long)v[1], fs->fs_ncg);
+	if (v[6] < (int64_t)k->nextvnode || v[6] > IMAGE_MAXSIZE)
+		return bad(l, "nextvnode %lld out of range (%llu..2^62)",
+		    (long long)v[6], (unsigned long long)k->nextvnode);
+	if (v[7] < (int64_t)k->fs.fs_rng_draws || v[7] > IMAGE_MAXDRAWS)
+		return bad(l, "fs_rng_draws %lld out of range (%llu..%lld)",
+		    (long long)v[7], (unsigned long long)k->fs.fs_rng_draws,
+		    (long long)IMAGE_MAXDRAWS);
 	/* The totals are checked against the groups by fsck. */
 	fs->fs_optim_space = v[0] != 0;
 	fs->fs_cgrotor = (int)v[1];
@@ -647,6 +671,8 @@ load_state(struct loader *l, GVariant *d)
 	fs->fs_nffree = v[3];
 	fs->fs_nifree = v[4];
 	fs->fs_ndir = v[5];
+	l->nextvnode = (uint64_t)v[6];
+	fs->fs_rng_draws = (uint64_t)v[7];
 	return true;
 }
 
@@ -1049,6 +1075,55 @@ out:
 	return ok;
 }
 
+/*
+ * The whole file into memory.  Only a regular file is read (a FIFO or a
+ * device could block or never end; the open does not wait for a FIFO's
+ * writer), and memory for it is asked for, not demanded: a file too large
+ * for this machine is an error, not an abort.
+ */
+static bool
+read_image(struct loader *l, gchar **bufp, gsize *lenp)
+{
+	struct stat st;
+	gchar *buf;
+	size_t got = 0;
+	int fd, e;
+
+	fd = open(l->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		return bad(l, "cannot open it: %s", g_strerror(e));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return bad(l, "not a regular file");
+	}
+	buf = g_try_malloc((gsize)st.st_size + 1);
+	if (buf == NULL) {
+		close(fd);
+		return bad(l, "%lld bytes: too large to load",
+		    (long long)st.st_size);
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : 0;
+			close(fd);
+			g_free(buf);
+			return bad(l, "read: %s", n < 0 ? g_strerror(e) :
+			    "the file shrank while being read");
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*bufp = buf;
+	*lenp = got;
+	return true;
+}
+
 /* Free what a struct fs owns of the file system's state (not the device
  * vnode or the generator, which the mount keeps). */
 static void
@@ -1075,19 +1150,18 @@ bool
 ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
     GError **err)
 {
-	struct loader l = { path, err, false, NULL };
+	struct loader l = { path, err, false, NULL, 0 };
 	struct fs nfs, old;
 	struct vnode *rootvp = k->fs.fs_root->i_vnode;
-	GError *ferr = NULL;
 	gchar *buf = NULL;
-	gsize len;
+	gsize len = 0;
 	GBytes *payload = NULL;
 	GVariant *img = NULL, *c[12] = { NULL };
 	GHashTable *parents = NULL;
 	GChecksum *sum;
 	guint8 digest[32];
 	gsize dlen = sizeof(digest);
-	uint64_t plen;
+	uint64_t plen, d;
 	char *why = NULL;
 	int problems;
 	guint i;
@@ -1097,14 +1171,10 @@ ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
 	    TAILQ_EMPTY(&rootvp->v_cleanblkhd)), ("ffs_image_load: the file "
 	    "system is in use"));
 	memset(o, 0, sizeof(*o));
-	if (!g_file_get_contents(path, &buf, &len, &ferr)) {
-		g_set_error(err, FFS_IMAGE_ERROR, FFS_IMAGE_ERROR_INPUT, "%s",
-		    ferr->message);
-		g_error_free(ferr);
-		return false;
-	}
+	if (!read_image(&l, &buf, &len))
+		goto out;
 	if (len < IMAGE_HDRSIZE || memcmp(buf, IMAGE_MAGIC, 8) != 0) {
-		bad(&l, "not a vfssim file system image (%s)", len < 8 ?
+		bad(&l, "not a vfssim file system image (%s)", len < IMAGE_HDRSIZE ?
 		    "too short" : "no VFSSIMFS magic");
 		goto out;
 	}
@@ -1162,7 +1232,7 @@ ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
 	l.fs = &nfs;
 	parents = g_hash_table_new(g_direct_hash, g_direct_equal);
 	if (!load_geometry(&l, c[0], &k->fs) || !load_origin(&l, c[1], k, o) ||
-	    !load_state(&l, c[2]) || !load_cgs(&l, c[3]) ||
+	    !load_state(&l, c[2], k) || !load_cgs(&l, c[3]) ||
 	    !load_map(&l, c[4], "free map", nfs.fs_size, &nfs.fs_fmap) ||
 	    !load_map(&l, c[5], "inode map", (int64_t)nfs.fs_ncg * nfs.fs_ipg,
 	    &nfs.fs_imap) ||
@@ -1191,6 +1261,10 @@ ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
 		k->fs.fs_root->i_vnode = rootvp;
 	}
 	fs_state_free(&old);
+	/* The machine goes on as the one that made the image did. */
+	k->nextvnode = l.nextvnode;
+	for (d = old.fs_rng_draws; d < k->fs.fs_rng_draws; d++)
+		(void)g_rand_int(k->fs.fs_rng);
 	ok = true;
 out:
 	g_free(why);

@@ -432,8 +432,7 @@ kern_shutdown(struct kern *k)
 void
 kern_setup_done(struct kern *k, const struct kern_counters *before)
 {
-	vn_setup_done(k);
-	ffs_setup_done(k);
+	vn_reclaim_idle(k);
 	k->cnt = *before;
 }
 

@@ -183,9 +183,10 @@ void	kern_sysctl_foreach(struct kern *k,
 	    void (*fn)(const char *name, const char *value, void *arg), void *arg);
 
 /* The starting file system is in place (built offline, or loaded from an
- * image): forget how it got there — its vnodes, its generator draws, and
- * the counters (back to *before, taken when setup began) — so that a run
- * is the same either way and counts only itself. */
+ * image): setup's vnodes go, and the counters are put back to *before
+ * (taken when setup began), so that a run counts only itself and is the
+ * same either way (the rest of the machine's state that a run depends on,
+ * the vnode numbers and the generator draws setup used, an image keeps). */
 void	kern_setup_done(struct kern *k, const struct kern_counters *before);
 
 /* Write everything dirty and wait for it (the end of a run). */

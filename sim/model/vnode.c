@@ -515,29 +515,6 @@ vn_reclaim_idle(struct kern *k)
 	}
 }
 
-/*
- * The starting file system is in place: the vnodes setup made go, and
- * vnode numbers start again after the ones left (the device's, the
- * root's).  Setup does no I/O and caches no names, so nothing can name a
- * vnode it made; reusing their numbers makes a run the same whether its
- * file system was built (a vnode a file) or loaded from an image (none).
- */
-void
-vn_setup_done(struct kern *k)
-{
-	struct vnode *vp;
-	uint64_t top = k->fs.fs_devvp->v_number;
-
-	vn_reclaim_idle(k);
-	TAILQ_FOREACH(vp, &k->mntvnodes, v_mntvnodes) {
-		KASSERT(TAILQ_EMPTY(&vp->v_cleanblkhd) && vp->v_npages == 0 &&
-		    LIST_EMPTY(&vp->v_cache_dst), ("vn_setup_done: vnode %llu "
-		    "in use", (unsigned long long)vp->v_number));
-		top = MAX(top, vp->v_number);
-	}
-	k->nextvnode = top;
-}
-
 /* The end of a run: every vnode freed, no I/O. */
 void
 vn_destroy_all(struct kern *k)

@@ -108,9 +108,6 @@ void	VOP_UNLOCK(struct kern *k, struct vnode *vp);
 bool	VOP_ISLOCKED(const struct vnode *vp);
 void	vnlru_start(struct kern *k);
 void	vn_reclaim_idle(struct kern *k);
-/* The starting file system is in place: setup's vnodes gone, their
- * numbers free again. */
-void	vn_setup_done(struct kern *k);
 /* Every vnode back: the end of a run. */
 void	vn_destroy_all(struct kern *k);
 void	reassignbuf(struct kern *k, struct buf *bp, bool dirty);
