@@ -772,6 +772,12 @@ mkpath(struct kern *k, const char *path, bool isdir)
 	return vp;
 }
 
+static bool
+interrupted(const struct replay *r)
+{
+	return r->o->interrupted != NULL && *r->o->interrupted;
+}
+
 /* One file of the pre-pass's list: made (with the directories on its
  * way), its blocks laid out, or another name for one made before. */
 static void
@@ -887,11 +893,14 @@ populate(struct replay *r, struct ffs_origin *o)
 			fprintf(stderr, "\rreplay: aging the starting file system, "
 			    "round %u of %u ", b + 1, nb);
 		fsage_fill(a, frags_wanted(r, end));
+		if (interrupted(r))
+			break;		/* setup gives up */
 		if (b + 1 < nb)
 			fsage_churn(a);
 	}
 	if (a != NULL) {
-		fsage_trim(a);
+		if (!interrupted(r))
+			fsage_trim(a);
 		fsage_finish(a, o);
 		if (r->o->progress)
 			fprintf(stderr, "\r%*s\r", 60, "");
@@ -936,8 +945,16 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 		g_set_error(err, FFS_IMAGE_ERROR, FFS_IMAGE_ERROR_INPUT,
 		    "%s: no such file system image", o->fs_image);
 		return false;
-	} else
+	} else {
 		populate(r, &r->origin);
+		/* Aging a large file system takes a while: Ctrl-C stops it,
+		 * and nothing half-made is saved. */
+		if (interrupted(r)) {
+			g_set_error(err, REPLAY_ERROR, 0, "interrupted while "
+			    "building the starting file system");
+			return false;
+		}
+	}
 	kern_setup_done(r->k, &before);
 	if (o->fs_image != NULL && !*loaded) {
 		if (!ffs_image_save(r->k, o->fs_image, &r->origin, err))
