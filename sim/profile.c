@@ -139,10 +139,11 @@ const struct pkey profile_keys[] = {
 	{ "ffs", "size", PK_SIZE, "8G", NULL, NULL,
 	  "File-system size; must fit on the disk" },
 	{ "ffs", "age", PK_DOUBLE, "0", NULL, NULL,
-	  "How used the starting file system looks, 0 to 1: before and "
-	  "between the trace's files, filler files of log-normal sizes are "
-	  "made and deleted until this share of the space ordinary writers "
-	  "may use is taken (replay.seed picks them); 0: a fresh file system" },
+	  "How used the starting file system looks, 0 to 1: filler files of "
+	  "log-normal sizes are made and deleted in rounds, the trace's files "
+	  "laid out among them, until this share of the space ordinary "
+	  "writers may use is taken, its free space scattered (replay.seed "
+	  "picks them); 0: a fresh file system" },
 
 	/*
 	 * The default drive is a 2000-era 10,000 rpm SCSI disk of about 11 GB
