@@ -1186,6 +1186,10 @@ ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
 		    IMAGE_VERSION);
 		goto out;
 	}
+	if (get_le((guint8 *)buf + 56, 8) != 0) {
+		bad(&l, "damaged: the header's last 8 bytes are not zero");
+		goto out;
+	}
 	plen = get_le((guint8 *)buf + 16, 8);
 	if (plen != len - IMAGE_HDRSIZE) {
 		bad(&l, "%s: the header says %llu bytes follow it, the file has "
