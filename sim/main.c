@@ -725,7 +725,6 @@ cmd_sweep(int argc, char **argv)
 		  "Every run starts from the file system saved in FILE (built "
 		  "from the first run's profile and saved there first if there "
 		  "is no FILE)", "FILE" },
-
 		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
 		  "Do not record a row per call and per disk request", NULL },
 		{ "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv,
@@ -1016,7 +1015,6 @@ cmd_mrc(int argc, char **argv)
 		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
 		  "Start from the file system saved in FILE; if there is no "
 		  "FILE, build it as usual and save it there first", "FILE" },
-
 		{ "events", 0, 0, G_OPTION_ARG_NONE, &events,
 		  "Record a row per call and per disk request too", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no table", NULL },
