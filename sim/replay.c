@@ -1337,6 +1337,8 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "vfs.desiredvnodes", k->desiredvnodes);
 	put(r, "vfs.vlruwk_waits", (double)c->vlruwk_waits);
 	put(r, "vfs.vnode_lock_waits", (double)c->vnode_lock_waits);
+	put(r, "vfs.lockf_waits", (double)c->lockf_waits);
+	put(r, "vfs.lock_repairs", (double)c->lock_repairs);
 	put(r, "replay.repairs", (double)c->trace_repairs);
 	put(r, "replay.learned_fds", (double)c->learned_fds);
 	put(r, "replay.peak_queued_calls", (double)r->peak_queued);

@@ -1026,6 +1026,56 @@ struct_fields(struct errbuf *e, struct span v, const char *const *keys,
 	return true;
 }
 
+/* struct flock's l_type and l_whence, by name or (-X raw) by value. */
+static const struct sym ltype_syms[] = {
+	{ "F_RDLCK", TX_LOCK_SH }, { "F_WRLCK", TX_LOCK_EX },
+	{ "F_UNLCK", TX_LOCK_UN }, { NULL, 0 }
+};
+static const struct numcode ltype_nums[] = {
+	{ 0, TX_LOCK_SH }, { 1, TX_LOCK_EX }, { 2, TX_LOCK_UN }, { -1, 0 }
+};
+static const struct enumdef ltype_def = { ltype_syms, ltype_nums, 0 };
+static const struct sym lwhence_syms[] = {
+	{ "SEEK_SET", 1 }, { "SEEK_CUR", TX_LK_CUR }, { "SEEK_END", TX_LK_END },
+	{ NULL, 0 }
+};
+static const struct numcode lwhence_nums[] = {
+	{ 0, 1 }, { 1, TX_LK_CUR }, { 2, TX_LK_END }, { -1, 0 }
+};
+static const struct enumdef lwhence_def = { lwhence_syms, lwhence_nums, 0 };
+
+/* fcntl's struct flock: the lock asked for ({l_type=F_WRLCK,
+ * l_whence=SEEK_SET, l_start=0, l_len=0}): its type and whence as xflags,
+ * l_start in off, l_len in arg.  (What F_GETLK wrote back is not kept.) */
+static bool
+parse_flock(struct strace_parser *p, struct trace_call *tc, struct span v)
+{
+	static const char *const keys[] = { "l_type", "l_whence", "l_start",
+	    "l_len" };
+	struct span f[4];
+	uint32_t x;
+
+	if (!struct_fields(&p->e, v, keys, f, 4))
+		return false;
+	if (f[0].s == NULL)
+		return true;		/* an address: nothing to go by */
+	if ((x = parse_enum(f[0], &ltype_def)) == 0)
+		return bad(&p->e, "fcntl: unknown l_type");
+	tc->xflags |= x;
+	if (f[1].s != NULL) {
+		if ((x = parse_enum(f[1], &lwhence_def)) == 0)
+			return bad(&p->e, "fcntl: unknown l_whence");
+		tc->xflags |= x & (TX_LK_CUR | TX_LK_END);
+	}
+	if (f[2].s != NULL && !parse_num(f[2], &tc->off))
+		return bad(&p->e, "fcntl: bad l_start");
+	if (f[3].s != NULL && !parse_num(f[3], &tc->arg))
+		return bad(&p->e, "fcntl: bad l_len");
+	if (tc->off == TC_NOOFF)
+		tc->off = 0;
+	return true;
+}
+
 /* stat, newfstatat, statx: the type and size found, on success only. */
 static bool
 parse_stat(struct strace_parser *p, struct trace_call *tc, struct span v,
@@ -1326,8 +1376,17 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			if (!parse_flags(&p->e, a[2], &oflags_def, &tc->oflags))
 				return bad_arg(p, tc, 2);
 			break;
+		case TCMD_F_GETLK:
+		case TCMD_F_SETLK:
+		case TCMD_F_SETLKW:
+		case TCMD_F_OFD_GETLK:
+		case TCMD_F_OFD_SETLK:
+		case TCMD_F_OFD_SETLKW:
+			if (!parse_flock(p, tc, a[2]))
+				return false;
+			break;
 		default:
-			break;		/* lock structures, owners: not modelled */
+			break;		/* owners, leases: not modelled */
 		}
 		break;
 	default:

@@ -121,6 +121,11 @@ enum tc_kind {
 #define TX_LOCK_EX		0x2000
 #define TX_LOCK_NB		0x4000
 #define TX_LOCK_UN		0x8000
+/* fcntl F_GETLK/F_SETLK/F_SETLKW: the struct flock's l_type is one of
+ * TX_LOCK_SH (F_RDLCK), TX_LOCK_EX (F_WRLCK), TX_LOCK_UN (F_UNLCK); its
+ * l_whence one of these (none: SEEK_SET); l_start is off, l_len arg. */
+#define TX_LK_CUR		0x10000
+#define TX_LK_END		0x20000
 
 /* trace_call.cmd: fcntl commands and lseek whence values. */
 enum tc_cmd {

@@ -898,6 +898,11 @@ biodone(struct kern *k, struct buf *bp)
 			g_hash_table_insert(k->bc.ver_disk, key,
 			    GSIZE_TO_POINTER((gsize)bp->b_version));
 		}
+		/* O_DIRECT data is not left in the cache once written (the
+		 * seed's ac8f990bde; cluster_callback does the same for a
+		 * cluster's components through here). */
+		if (bp->b_flags & B_DIRECT)
+			bp->b_flags |= B_RELBUF;
 		/* vwakeup (cluster pbufs are not counted in v_numoutput) */
 		if (vp != NULL && !(bp->b_flags & B_PAGING) &&
 		    --vp->v_numoutput == 0 && (vp->v_flag & VBWAIT)) {
@@ -1194,8 +1199,10 @@ brelse(struct kern *k, struct buf *bp)
 		bufcountwakeup(k);
 	if (hadmem)
 		bufspacewakeup(k);
-	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_DIRECT |
-	    B_NOWDRAIN | B_WRITEINPROG);
+	/* An O_DIRECT buffer still to be written keeps B_DIRECT, so that
+	 * its pages go when the write is done (biodone). */
+	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_NOWDRAIN |
+	    B_WRITEINPROG | ((bp->b_flags & B_DELWRI) ? 0 : B_DIRECT));
 	bp->b_writer = BW_PROCESS;
 	BUF_UNLOCK(k, bp);
 	(void)bc;
@@ -1229,8 +1236,8 @@ bqrelse(struct kern *k, struct buf *bp)
 		bufcountwakeup(k);
 		bufspacewakeup(k);
 	}
-	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_DIRECT |
-	    B_NOWDRAIN | B_WRITEINPROG);
+	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_NOWDRAIN |
+	    B_WRITEINPROG | ((bp->b_flags & B_DELWRI) ? 0 : B_DIRECT));
 	bp->b_writer = BW_PROCESS;
 	BUF_UNLOCK(k, bp);
 }

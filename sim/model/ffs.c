@@ -264,6 +264,7 @@ inode_new(struct fs *fs, uint64_t ino, bool isdir)
 static void
 inode_destroy(struct inode *ip)
 {
+	lf_purge(ip);
 	g_array_free(ip->i_bmap, TRUE);
 	if (ip->i_sparse != NULL)
 		g_hash_table_destroy(ip->i_sparse);

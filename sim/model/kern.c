@@ -337,6 +337,7 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 	TAILQ_INIT(&k->vnode_free_list);
 	TAILQ_INIT(&k->mntvnodes);
 	k->pins = g_hash_table_new(g_direct_hash, g_direct_equal);
+	k->lf_waiters = g_hash_table_new(g_direct_hash, g_direct_equal);
 	nchinit(k);
 	if (!ffs_mount(k, err))
 		goto fail;
@@ -357,6 +358,8 @@ fail:
 	ffs_unmount(k);
 	if (k->pins != NULL)
 		g_hash_table_destroy(k->pins);
+	if (k->lf_waiters != NULL)
+		g_hash_table_destroy(k->lf_waiters);
 	bufdone_all(k);
 	vm_fini(k);
 	disk_destroy(&k->disk);
@@ -418,6 +421,7 @@ kern_shutdown(struct kern *k)
 			g_ptr_array_free(pv, TRUE);
 		g_hash_table_destroy(k->pins);
 	}
+	g_hash_table_destroy(k->lf_waiters);
 	bufdone_all(k);
 	vm_fini(k);
 	disk_destroy(&k->disk);

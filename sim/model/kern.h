@@ -102,6 +102,7 @@ struct kern_counters {
 	uint64_t	 vnodes_created, vnodes_freed, vnodes_recycled;
 	uint64_t	 vlruwk_waits, vnlru_runs, vnlru_nowhere;
 	uint64_t	 vnode_lock_waits;
+	uint64_t	 lockf_waits, lock_repairs;
 	uint64_t	 inodes_allocated, inode_writes, indir_allocs, frag_moves;
 	uint64_t	 enospc;
 	uint64_t	 trace_repairs;		/* fs brought in line with the trace */
@@ -150,6 +151,7 @@ struct kern {
 	struct sim_proc		*vnlruproc;
 	bool			 vnlruproc_sig;
 	GHashTable		*pins;		/* sim_proc -> GPtrArray of vnodes */
+	GHashTable		*lf_waiters;	/* lock owner -> what it waits for */
 
 	/* the name cache (vfs_cache.c) */
 	struct {
@@ -187,6 +189,21 @@ void	kern_sync(struct kern *k);
 /* CPU work by the running process (uiomove, lookups): time passes. */
 void	kern_cpu(struct kern *k, sim_time_t ns);
 void	uiomove_cost(struct kern *k, int64_t bytes);
+
+/* lockf.c: advisory locks (FreeBSD's <fcntl.h> values) */
+#define F_RDLCK		1
+#define F_UNLCK		2
+#define F_WRLCK		3
+#define F_GETLK		7
+#define F_SETLK		8
+#define F_WAIT		0x010	/* wait until the lock is granted */
+#define F_FLOCK		0x020	/* flock(2)/O_EXLOCK semantics */
+#define F_POSIX		0x040	/* fcntl(2) semantics */
+int	lf_advlock(struct kern *k, struct inode *ip, const void *id, int op,
+	    int type, int64_t start, int64_t end, int flags);
+void	lf_release(struct kern *k, struct inode *ip, const void *id, int flags);
+void	lf_purge(struct inode *ip);
+int	lf_count(const struct inode *ip);
 
 /* namecache.c */
 #define CACHE_HIT	(-1)
