@@ -389,6 +389,8 @@ kern_shutdown(struct kern *k)
 
 		if (p->p_fd != NULL)
 			g_hash_table_add(fdps, p->p_fd);
+		while (p->p_nheld > 0)
+			g_hash_table_add(fps, p->p_held[--p->p_nheld]);
 		g_free(p);
 	}
 	g_hash_table_iter_init(&it, fdps);

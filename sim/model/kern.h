@@ -120,6 +120,11 @@ struct kproc {
 	bool		 p_exited;	/* a zombie until reaped */
 	bool		 p_vforked;	/* parent waits until exec or exit */
 	int		 p_xstat;
+	/* files the call in progress uses (fget's reference), dropped when
+	 * it ends: a thread that closes the descriptor meanwhile only drops
+	 * the table's reference */
+	struct file	*p_held[4];
+	int		 p_nheld;
 };
 
 struct kern_hooks {

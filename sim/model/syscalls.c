@@ -116,6 +116,16 @@ start_dir(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
  * path of the simulated fs becomes a file, anything else passes through.
  */
 static struct file *
+file_hold(struct kproc *p, struct file *fp)
+{
+	if (fp != NULL && p->p_nheld < (int)G_N_ELEMENTS(p->p_held)) {
+		fhold(fp);
+		p->p_held[p->p_nheld++] = fp;
+	}
+	return fp;
+}
+
+static struct file *
 getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
     bool deleted)
 {
@@ -123,7 +133,7 @@ getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
 	struct vnode *vp = NULL;
 
 	if (fp != NULL || fd < 0 || fd >= FD_MAX)
-		return fp;
+		return file_hold(p, fp);
 	if (annot_is_fs_path(k, annot) && !deleted) {
 		struct nameidata nd;
 
@@ -141,7 +151,7 @@ getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
 	fdinstall(k, p->p_fd, fd, fp, false);
 	fdrop(k, fp);		/* the table holds it now */
 	k->cnt.learned_fds++;
-	return fp;
+	return file_hold(p, fp);
 }
 
 static int
@@ -851,6 +861,12 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		KASSERT(0, ("syscall_replay: %s is not replayed here", tc->name));
 		break;
 	}
-	/* The vnodes the call used are free to go now. */
+	/* The files and vnodes the call used are free to go now. */
+	while (p->p_nheld > 0) {
+		struct file *fp = p->p_held[--p->p_nheld];
+
+		p->p_held[p->p_nheld] = NULL;
+		fdrop(k, fp);
+	}
 	vn_unpin_all(k);
 }
