@@ -1193,6 +1193,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_CLONE] = "", [SC_CLONE3] = "", [SC_FORK] = "", [SC_VFORK] = "",
 	[SC_EXECVE] = "P",
 	[SC_WAIT4] = "", [SC_WAITID] = "",
+	[SC_SNAPSHOT_CREATE] = "P", [SC_SNAPSHOT_REMOVE] = "P",
 };
 
 static const char *const argnames[] = {
@@ -1259,6 +1260,61 @@ decode_clone(struct strace_parser *p, struct trace_call *tc,
 	}
 	if (f.s != NULL && !parse_flags(&p->e, f, &clone_def, &tc->xflags))
 		return bad(&p->e, "%s: bad flags: %s", tc->name, p->e.msg);
+	return true;
+}
+
+/*
+ * A snapshot taken by a command the traced program ran: execve of
+ * mksnap_ffs (mksnap_ffs MOUNTPOINT NAME) or of mount with "-o snapshot"
+ * (mount -u -o snapshot NAME MOUNTPOINT).  The call becomes a
+ * snapshot_create of NAME; that process does nothing else of interest.
+ */
+static bool
+decode_snapshot_exec(struct strace_parser *p, struct trace_call *tc,
+    const struct span *a, int na)
+{
+	struct span it[16];
+	const char *base;
+	size_t stop;
+	int n, i, name = -1;
+	bool mount, snapopt = false;
+
+	if (tc->path == NULL || na < 2 || a[1].n < 2 || a[1].s[0] != '[')
+		return true;
+	base = strrchr(tc->path, '/');
+	base = base != NULL ? base + 1 : tc->path;
+	mount = strcmp(base, "mount") == 0 || strcmp(base, "mount_ufs") == 0;
+	if (!mount && strcmp(base, "mksnap_ffs") != 0)
+		return true;
+	if (!split_list(&p->e, a[1].s + 1, a[1].n - 1, ',', it,
+	    G_N_ELEMENTS(it), &n, &stop))
+		return true;		/* not a list we can read: an exec */
+	n = MIN(n, (int)G_N_ELEMENTS(it));
+	if (mount) {
+		/* the first operand after the options names the snapshot */
+		for (i = 1; i < n; i++) {
+			if (it[i].n >= 2 && it[i].s[1] == '-')
+				continue;
+			if (i > 1 && it[i - 1].n == 4 &&
+			    memcmp(it[i - 1].s, "\"-o\"", 4) == 0) {
+				if (memmem(it[i].s, it[i].n, "snapshot", 8) != NULL)
+					snapopt = true;
+				continue;
+			}
+			if (name < 0)
+				name = i;
+		}
+		if (!snapopt)
+			return true;
+	} else if (n >= 3)
+		name = 2;
+	if (name < 0 || name >= n || it[name].s[0] != '"')
+		return true;
+	tc->path = NULL;
+	if (!parse_path(p, tc, &tc->path, it[name]))
+		return bad_arg(p, tc, 1);
+	tc->sc = SC_SNAPSHOT_CREATE;
+	g_strlcpy(tc->name, sc_name(SC_SNAPSHOT_CREATE), sizeof(tc->name));
 	return true;
 }
 
@@ -1355,6 +1411,8 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 	case SC_CLONE:
 	case SC_CLONE3:
 		return decode_clone(p, tc, a, na);
+	case SC_EXECVE:
+		return decode_snapshot_exec(p, tc, a, na);
 	case SC_FCNTL:
 		if (na < 3 || a[2].n == 0)
 			break;

@@ -54,7 +54,11 @@
 	X(FLOCK, "flock")						\
 	X(CLONE, "clone") X(CLONE3, "clone3") X(FORK, "fork")		\
 	X(VFORK, "vfork") X(EXECVE, "execve")				\
-	X(WAIT4, "wait4") X(WAITID, "waitid")
+	X(WAIT4, "wait4") X(WAITID, "waitid")				\
+	/* vfssim's own records: a snapshot taken or removed (path=NAME),   \
+	 * in native traces and generated workloads */			\
+	X(SNAPSHOT_CREATE, "snapshot_create")				\
+	X(SNAPSHOT_REMOVE, "snapshot_remove")
 
 enum sc_id {
 	SC_OTHER = 0,

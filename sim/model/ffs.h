@@ -259,6 +259,18 @@ int64_t	ffs_freebytes(const struct fs *fs);
  * describes the first in *why (g_free it). */
 int	ffs_fsck(struct kern *k, char **why);
 
+/* The block map and the allocator, for ffs_snapshot.c. */
+int64_t	ffs_blk_get(const struct inode *ip, int64_t lbn);
+void	ffs_blk_set(struct inode *ip, int64_t lbn, int64_t b);
+/* ufs_getlbns: the metadata lbns (and slots) leading to lbn; their number
+ * (0: a direct block). */
+int	ffs_lbns(const struct fs *fs, int64_t lbn, int64_t *mlbn, int *off,
+	    int max);
+int	ffs_alloc_blk(struct kern *k, struct inode *ip, int64_t lbn, int size,
+	    int64_t *bnp);
+void	ffs_free_blk(struct kern *k, struct inode *ip, int64_t bno, int size);
+bool	ffs_isblkfree(const struct fs *fs, int64_t bno);
+
 /* Directories (ufs_lookup.c's layout) */
 struct ufs_dir *ufs_dir_new(void);
 void	ufs_dir_free(struct ufs_dir *d);

@@ -412,6 +412,7 @@ kern_shutdown(struct kern *k)
 	g_hash_table_destroy(fps);
 	g_hash_table_destroy(k->procs);
 	nchfini(k);
+	ffs_snapshot_unmount(k);
 	vn_destroy_all(k);
 	ffs_unmount(k);
 	{
@@ -440,8 +441,8 @@ kern_sync(struct kern *k)
 {
 	int passes;
 
-	for (passes = 0; passes < 8 && (k->bc.numdirtybuffers > 0 ||
-	    k->bc.runningbufspace > 0); passes++) {
+	for (passes = 0; passes < 8 && (passes == 0 ||
+	    k->bc.numdirtybuffers > 0 || k->bc.runningbufspace > 0); passes++) {
 		vn_sync_all(k, MNT_WAIT);
 		while (k->bc.runningbufspace > 0)
 			sim_pause(k->sim, SIM_MS);

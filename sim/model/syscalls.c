@@ -796,10 +796,30 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 }
 
+/* Does the call change the name space or truncate (vn_start_write)? */
+static bool
+gates_writes(const struct trace_call *tc)
+{
+	switch ((enum sc_id)tc->sc) {
+	case SC_OPEN: case SC_OPENAT: case SC_CREAT:
+		return tc->sc == SC_CREAT || (tc->oflags & (TO_CREAT | TO_TRUNC));
+	case SC_UNLINK: case SC_UNLINKAT: case SC_RMDIR:
+	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
+	case SC_MKDIR: case SC_MKDIRAT:
+	case SC_FTRUNCATE: case SC_TRUNCATE:
+	case SC_FSYNC: case SC_FDATASYNC:	/* fsync(2) gates itself too */
+		return true;
+	default:
+		return false;
+	}
+}
+
 void
 syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
 {
+	bool gated;
+
 	out->cls = SYS_SIMULATED;
 	out->fd = -1;
 	out->off = -1;
@@ -807,6 +827,11 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	out->path = NULL;
 	kern_cpu(k, k->p.cpu_syscall);
 
+	/* vn_start_write: operations that change the name space wait while
+	 * the file system is suspended (writes gate themselves in vn_write). */
+	gated = gates_writes(tc);
+	if (gated)
+		vn_start_write(k);
 	switch ((enum sc_id)tc->sc) {
 	case SC_OPEN: case SC_OPENAT: case SC_CREAT:
 		sys_open(k, p, tc, out);
@@ -857,10 +882,29 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		if (tc->ret == 0)
 			proc_exec(k, p);
 		break;
+	case SC_SNAPSHOT_CREATE:
+	case SC_SNAPSHOT_REMOVE: {
+		/* Names without a directory live in /.snap. */
+		const char *name = tc->path != NULL ? tc->path : "snap";
+		const char *base = strrchr(name, '/');
+
+		out->path = tc->path;
+		base = base != NULL ? base + 1 : name;
+		if (!tc->ret_unknown && tc->ret < 0)
+			break;		/* it failed when traced: nothing made */
+		if (tc->sc == SC_SNAPSHOT_CREATE) {
+			if (ffs_snapshot(k, base) != 0)
+				k->cnt.trace_repairs++;
+		} else if (ffs_snapremove(k, base) != 0)
+			k->cnt.trace_repairs++;
+		break;
+	}
 	default:
 		KASSERT(0, ("syscall_replay: %s is not replayed here", tc->name));
 		break;
 	}
+	if (gated)
+		vn_finished_write(k);
 	/* The files and vnodes the call used are free to go now. */
 	while (p->p_nheld > 0) {
 		struct file *fp = p->p_held[--p->p_nheld];
