@@ -8,13 +8,14 @@
  * the live file system has the latest; a file a snapshot shares frees no
  * space until the snapshot goes, and a removed snapshot's claims pass to
  * the next; the cost of a write grows with the snapshots that share its
- * block.  Every test ends with the fsck check. */
+ * block, and there are at most 20.  Every test ends with the fsck check. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <string.h>
 
 #include "file.h"
@@ -558,6 +559,10 @@ cost_body(void *arg)
 	t = sim_now(k->sim);
 	assert_int_equal(ffs_snapshot(k, "new"), 0);
 	co.create_ns = sim_now(k->sim) - t;
+	/* FSMAXSNAP: a 21st is refused; a name taken too */
+	if (co.existing + 1 == FSMAXSNAP)
+		assert_int_equal(ffs_snapshot(k, "one-too-many"), ENOSPC);
+	assert_int_not_equal(ffs_snapshot(k, "new"), 0);
 	kern_sync(k);
 	c0 = k->cnt.cow_checks;
 	p0 = k->cnt.cow_copies;
