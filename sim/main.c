@@ -136,17 +136,41 @@ open_gen(void *arg, GError **err)
 	return workload_reader(gs->name, gs->params, gs->seed, err);
 }
 
+/* --snapshot-at T...: the times joined into the profile's list key. */
+static bool
+set_times(struct profile *prof, const char *key, char **times, GError **err)
+{
+	char *list, *a;
+	bool ok;
+
+	if (times == NULL)
+		return true;
+	list = g_strjoinv(",", times);
+	a = g_strdup_printf("%s=%s", key, list);
+	ok = profile_set(prof, a, err);
+	g_free(list);
+	g_free(a);
+	return ok;
+}
+
 static int
 cmd_replay(int argc, char **argv)
 {
 	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
 	char **sets = NULL, **params = NULL, *gentrace = NULL, *fs_image = NULL;
+	char **snap_at = NULL, **snap_rm = NULL;
 	struct genspec gs;
 	gint64 seed = -1;
 	gboolean no_events = FALSE, quiet = FALSE;
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Machine and policy profile (INI)", "FILE" },
+		{ "snapshot-at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &snap_at,
+		  "Take a snapshot of the file system at simulated time T, e.g. "
+		  "30s (repeatable; snapshot.at)", "T" },
+		{ "snapshot-remove-at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &snap_rm,
+		  "Remove the oldest snapshot at time T (repeatable; "
+		  "snapshot.remove_at)", "T" },
 		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "Override a profile key, e.g. bio.nbuf=2000 or kern.filedelay=5s (repeatable)",
 		  "KEY=VALUE" },
@@ -220,7 +244,8 @@ cmd_replay(int argc, char **argv)
 		gentrace = g_string_free(t, FALSE);
 	}
 	prof = build_profile(prof_file, sets, seed, &err);
-	if (prof == NULL) {
+	if (prof == NULL || !set_times(prof, "snapshot.at", snap_at, &err) ||
+	    !set_times(prof, "snapshot.remove_at", snap_rm, &err)) {
 		rc = fail(err, EXIT_BADINPUT);
 		goto out;
 	}
@@ -273,6 +298,8 @@ out:
 	g_free(fs_image);
 	g_strfreev(params);
 	g_strfreev(sets);
+	g_strfreev(snap_at);
+	g_strfreev(snap_rm);
 	return rc;
 }
 

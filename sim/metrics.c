@@ -40,6 +40,7 @@ static const char schema[] =
 	"  path TEXT, fd INTEGER, offset INTEGER, bytes INTEGER,"
 	"  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,"
 	"  result INTEGER, error TEXT, wait_ns INTEGER, wmesg TEXT,"
+	"  suspend_ns INTEGER, cow_ns INTEGER,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS disk_io ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
@@ -91,6 +92,8 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "disk_io", "cylinder", "INTEGER" },
 	{ "samples", "at_risk_bytes", "INTEGER" },
 	{ "samples", "at_risk_age_ns", "INTEGER" },
+	{ "syscalls", "suspend_ns", "INTEGER" },
+	{ "syscalls", "cow_ns", "INTEGER" },
 };
 
 const char *const metrics_run_tables[] = {
@@ -102,7 +105,9 @@ enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
 	ST_MRC, NST };
 
 static const char *const stmt_sql[NST] = {
-	[ST_SYSCALL] = "INSERT INTO syscalls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SYSCALL] = "INSERT INTO syscalls (run, seq, pid, call, class, path, "
+	    "fd, offset, bytes, start_ns, end_ns, result, error, wait_ns, wmesg, "
+	    "suspend_ns, cow_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_DISK] = "INSERT INTO disk_io (run, seq, submit_ns, start_ns, end_ns, "
 	    "sector, sectors, is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, "
 	    "overhead_ns, cache_hit, cylinder) VALUES "
@@ -364,6 +369,8 @@ metrics_syscall(struct metrics *m, const struct syscall_row *r)
 	bind_text_or_null(s, 13, r->err != 0 ? strerrorname_np(r->err) : NULL);
 	sqlite3_bind_int64(s, 14, r->wait_ns);
 	bind_text_or_null(s, 15, r->wmesg);
+	sqlite3_bind_int64(s, 16, r->suspend_ns);
+	sqlite3_bind_int64(s, 17, r->cow_ns);
 	step(m, ST_SYSCALL, "syscalls");
 }
 

@@ -11,14 +11,17 @@
  *	interrupted is 'failed' (its other rows are deleted) or stays 'running'
  *	(the process died).  profile is the effective profile, every key.
  *   syscalls(run, seq, pid, call, class, path, fd, offset, bytes, start_ns,
- *        end_ns, result, error, wait_ns, wmesg)
+ *        end_ns, result, error, wait_ns, wmesg, suspend_ns, cow_ns)
  *	one row a replayed call (unless --no-events); class 'sim' (through the
  *	simulated kernel) or 'pass' (not a file of the simulated fs: traced
  *	time); times are simulated ns since the start of the run.  seq
  *	numbers a run's rows of each table from 0, in the order recorded;
  *	(run, seq) is the key, and rows are stored in that order.  wait_ns
  *	is the time the call spent asleep in the kernel, wmesg the wait
- *	message it spent longest in ("biord", "flswai", "getblk", ...).
+ *	message it spent longest in ("biord", "flswai", "getblk", ...);
+ *	of it, suspend_ns waiting for a suspended file system (a snapshot
+ *	being taken: "suspfs") and cow_ns for snapshot copy-on-write (the
+ *	old contents read, "physrd", and the copy written, "cowwr").
  *   disk_io(run, seq, submit_ns, start_ns, end_ns, sector, sectors,
  *        is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, overhead_ns,
  *        cache_hit, cylinder)
@@ -93,6 +96,8 @@ struct syscall_row {
 	int		 err;		/* errno, or 0 */
 	int64_t		 wait_ns;	/* asleep in the kernel during the call */
 	const char	*wmesg;		/* where it slept longest, or NULL */
+	int64_t		 suspend_ns;	/* of wait_ns: "suspfs" */
+	int64_t		 cow_ns;	/* of wait_ns: "physrd", "cowwr" */
 };
 
 struct sample_row {

@@ -702,6 +702,9 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 		ps.pp->records++;
 		if (tc.kind == TC_CALL)
 			ps.pp->calls++;
+		if ((tc.sc == SC_SNAPSHOT_CREATE || tc.sc == SC_SNAPSHOT_REMOVE) &&
+		    ps.pp->snapshot_line == 0)
+			ps.pp->snapshot_line = tc.line > 0 ? tc.line : ps.pp->records;
 		if (tc.t_ns != TC_NOTIME) {
 			int64_t end = tc_end(&tc);
 

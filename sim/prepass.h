@@ -37,6 +37,7 @@ struct prepass {
 	int64_t		 t_end;		/* latest return time */
 	unsigned	 npids;
 	bool		 has_time, has_dur;
+	uint64_t	 snapshot_line;	/* the first snapshot record's line, 0 */
 };
 
 /* Stream path once.  passthrough: path prefixes that are not part of the

@@ -234,6 +234,13 @@ const struct pkey profile_keys[] = {
 	  "what its disk drivers did: the default), first come first served, "
 	  "shortest seek, shortest positioning time" },
 
+	{ "snapshot", "at", PK_TIMES, "", NULL, NULL,
+	  "Simulated times at which a snapshot of the file system is taken "
+	  "(snap1, snap2, ...; as mksnap_ffs would), comma-separated; "
+	  "5.0-CURRENT only" },
+	{ "snapshot", "remove_at", PK_TIMES, "", NULL, NULL,
+	  "Simulated times at which the oldest snapshot is removed" },
+
 	{ "replay", "seed", PK_INT, "1", NULL, NULL,
 	  "Seed of the run's random choices" },
 	{ "replay", "think", PK_ENUM, "trace", NULL, "trace|none",
@@ -417,6 +424,15 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 		break;
 	case PK_STRING:
 		break;
+	case PK_TIMES: {
+		int64_t *t = NULL;
+		int n;
+
+		ok = profile_parse_times(v, &t, &n);
+		g_free(t);
+		what = "times with their units, comma-separated (e.g. 30s,1.5min)";
+		break;
+	}
 	case PK_ENUM: {
 		char **c = g_strsplit(k->choices, "|", -1), **cp;
 
@@ -765,6 +781,50 @@ profile_str(const struct profile *p, const char *group, const char *key)
 
 	g_free(v);
 	return s;
+}
+
+static int
+cmp_i64(gconstpointer a, gconstpointer b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+bool
+profile_parse_times(const char *s, int64_t **out, int *n)
+{
+	char **v = g_strsplit(s, ",", -1), **vp;
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	bool ok = true;
+
+	for (vp = v; *vp != NULL && ok; vp++) {
+		char *w = g_strstrip(*vp);
+		int64_t t;
+
+		if (*w == '\0' && v[1] == NULL)
+			break;		/* "": no times */
+		ok = profile_parse_time(w, &t) && t >= 0;
+		if (ok)
+			g_array_append_val(a, t);
+	}
+	g_strfreev(v);
+	g_array_sort(a, cmp_i64);
+	*n = (int)a->len;
+	*out = (int64_t *)(void *)g_array_free(a, FALSE);
+	return ok;
+}
+
+int64_t *
+profile_times(const struct profile *p, const char *group, const char *key,
+    int *n)
+{
+	char *v = raw(p, group, key, PK_TIMES);
+	int64_t *t = NULL;
+
+	(void)profile_parse_times(v, &t, n);
+	g_free(v);
+	return t;
 }
 
 char *

@@ -32,6 +32,7 @@ enum pkey_type {
 	PK_BOOL,
 	PK_STRING,
 	PK_ENUM,		/* one of a '|'-separated list */
+	PK_TIMES,		/* comma-separated times, possibly none */
 };
 
 struct pkey {
@@ -65,6 +66,9 @@ int64_t	profile_int(const struct profile *p, const char *group, const char *key)
 double	profile_double(const struct profile *p, const char *group, const char *key);
 bool	profile_bool(const struct profile *p, const char *group, const char *key);
 const char *profile_str(const struct profile *p, const char *group, const char *key);
+/* PK_TIMES: the times in ascending order (ns); *n of them. */
+int64_t	*profile_times(const struct profile *p, const char *group,
+	    const char *key, int *n);
 
 /* The effective profile as INI text (every key), for the runs table. */
 char	*profile_to_text(const struct profile *p);
@@ -74,6 +78,7 @@ const char *profile_sources(const struct profile *p);
 /* Parse a value of a type (exposed for tests and the CLI). */
 bool	profile_parse_size(const char *s, int64_t *out);
 bool	profile_parse_time(const char *s, int64_t *out);
+bool	profile_parse_times(const char *s, int64_t **out, int *n);
 
 #define PROFILE_ERROR profile_error_quark()
 GQuark	profile_error_quark(void);

@@ -493,6 +493,7 @@ callstat_free(gpointer p)
 
 struct waitsum {
 	sim_time_t	 total, best;
+	sim_time_t	 suspend, cow;	/* snapshots' part of total */
 	const char	*wmesg;
 	struct callstat	*cs;		/* add each wait to its time split */
 };
@@ -503,6 +504,10 @@ sum_wait(const char *wmesg, sim_time_t ns, void *arg)
 	struct waitsum *w = arg;
 
 	w->total += ns;
+	if (strcmp(wmesg, "suspfs") == 0)
+		w->suspend += ns;
+	else if (strcmp(wmesg, "physrd") == 0 || strcmp(wmesg, "cowwr") == 0)
+		w->cow += ns;
 	if (ns > w->best) {
 		w->best = ns;
 		w->wmesg = wmesg;
@@ -520,7 +525,7 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
     const struct sys_outcome *out, sim_time_t start, sim_time_t end)
 {
 	struct callstat *cs = callstat(r, tc);
-	struct waitsum w = { 0, 0, NULL, NULL };
+	struct waitsum w = { 0, 0, 0, 0, NULL, NULL };
 
 	cs->n++;
 	if (out->cls == SYS_PASSTHROUGH)
@@ -560,6 +565,8 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 			sim_proc_waits_foreach(curproc(r->sim), sum_wait, &w);
 		row.wait_ns = w.total;
 		row.wmesg = w.wmesg;
+		row.suspend_ns = w.suspend;
+		row.cow_ns = w.cow;
 		metrics_syscall(r->m, &row);
 	}
 }
@@ -748,6 +755,7 @@ uproc_main(void *arg)
 
 static struct trace_reader *open_trace(const struct replay_opts *o,
     GError **err);
+static bool snapshots_asked(const struct profile *prof);
 
 static struct vnode *
 mkpath(struct kern *k, const char *path, bool isdir)
@@ -936,6 +944,21 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	r->k = kern_boot(r->sim, o->prof, err);
 	if (r->k == NULL)
 		return false;
+	/* Before the starting file system is built (or saved): bad input
+	 * is found before anything is written. */
+	if (r->k->p.era == ERA_FREEBSD4 && (r->pp->snapshot_line > 0 ||
+	    snapshots_asked(o->prof))) {
+		if (r->pp->snapshot_line > 0)
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "%s:%llu: a snapshot record, but the freebsd4 era "
+			    "(RELENG_4) has no snapshots; use freebsd5-current",
+			    o->trace, (unsigned long long)r->pp->snapshot_line);
+		else
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "snapshot.at (--snapshot-at): the freebsd4 era "
+			    "(RELENG_4) has no snapshots; use freebsd5-current");
+		return false;
+	}
 	before = r->k->cnt;
 	if (o->fs_image != NULL && g_file_test(o->fs_image, G_FILE_TEST_EXISTS)) {
 		if (!ffs_image_load(r->k, o->fs_image, &r->origin, err))
@@ -1530,6 +1553,29 @@ write_summary(struct replay *r)
 	put(r, "vfs.desiredvnodes", k->desiredvnodes);
 	put(r, "vfs.vlruwk_waits", (double)c->vlruwk_waits);
 	put(r, "vfs.vnode_lock_waits", (double)c->vnode_lock_waits);
+	put(r, "vfs.lockf_waits", (double)c->lockf_waits);
+	/* snapshots (5.0-CURRENT) */
+	put(r, "snapshot.created", (double)c->snap_creates);
+	put(r, "snapshot.removed", (double)c->snap_removes);
+	put(r, "snapshot.live", k->nsnaps);
+	put(r, "snapshot.create_ns", (double)c->snap_create_ns);
+	put(r, "snapshot.suspended_ns", (double)c->snap_suspend_ns);
+	put(r, "snapshot.suspended_max_ns", (double)c->snap_suspend_max_ns);
+	put(r, "snapshot.writers_blocked", (double)c->suspfs_waits);
+	put(r, "snapshot.writers_blocked_ns", (double)c->suspfs_wait_ns);
+	put(r, "snapshot.cow_checks", (double)c->cow_checks);
+	put(r, "snapshot.cow_copies", (double)c->cow_copies);
+	put(r, "snapshot.cow_reads", (double)c->cow_reads);
+	put(r, "snapshot.claimed_blocks", (double)c->snap_claims);
+	{
+		int64_t held = 0;
+		int sn;
+
+		for (sn = 0; sn < k->nsnaps; sn++)
+			held += k->snaps[sn].sn_ip->i_blocks * DEV_BSIZE;
+		put(r, "snapshot.bytes_held", (double)held);
+	}
+	put(r, "vfs.lock_repairs", (double)c->lock_repairs);
 	put(r, "replay.repairs", (double)c->trace_repairs);
 	put(r, "replay.learned_fds", (double)c->learned_fds);
 	put(r, "replay.peak_queued_calls", (double)r->peak_queued);
@@ -1557,6 +1603,73 @@ hand_refs(struct replay *r)
 	while ((n = fread(chunk, sizeof(*chunk), 65536, bc->refs)) > 0)
 		r->o->refs(r->o->refs_arg, chunk, n, bc->nrefs);
 	g_free(chunk);
+}
+
+/* ---- snapshots asked for on the command line ------------------------- */
+
+static int
+cmp_time_kind(gconstpointer a, gconstpointer b)
+{
+	const sim_time_t *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return (int)(y[1] - x[1]);
+}
+
+/*
+ * snapshot.at / snapshot.remove_at (--snapshot-at, --snapshot-remove-at): a
+ * process of its own, as mksnap_ffs would be, sleeps until each time and
+ * takes snapshot snapN, or removes the oldest one.  It is a user process:
+ * the run lasts until it is done.
+ */
+static void
+snapshot_proc(void *arg)
+{
+	struct replay *r = arg;
+	GArray *ev = g_array_new(FALSE, FALSE, sizeof(sim_time_t) * 2);
+	int64_t *at, *rm;
+	int nat, nrm, i, made = 0;
+
+	at = profile_times(r->o->prof, "snapshot", "at", &nat);
+	rm = profile_times(r->o->prof, "snapshot", "remove_at", &nrm);
+	for (i = 0; i < nat; i++) {
+		sim_time_t e[2] = { at[i], 1 };
+
+		g_array_append_val(ev, e);
+	}
+	for (i = 0; i < nrm; i++) {
+		sim_time_t e[2] = { rm[i], 0 };
+
+		g_array_append_val(ev, e);
+	}
+	g_free(at);
+	g_free(rm);
+	/* by time; at equal times a removal goes after the creation */
+	g_array_sort(ev, cmp_time_kind);
+	for (i = 0; i < (int)ev->len; i++) {
+		sim_time_t *e = &g_array_index(ev, sim_time_t, 2 * i);
+		char name[32];
+
+		if (e[0] > sim_now(r->sim))
+			sim_pause(r->sim, e[0] - sim_now(r->sim));
+		if (e[1]) {
+			g_snprintf(name, sizeof(name), "snap%d", ++made);
+			(void)ffs_snapshot(r->k, name);
+		} else if (r->k->nsnaps > 0) {
+			g_strlcpy(name, r->k->snaps[0].sn_name, sizeof(name));
+			(void)ffs_snapremove(r->k, name);
+		}
+		vn_unpin_all(r->k);
+	}
+	g_array_free(ev, TRUE);
+}
+
+static bool
+snapshots_asked(const struct profile *prof)
+{
+	return *profile_str(prof, "snapshot", "at") != '\0' ||
+	    *profile_str(prof, "snapshot", "remove_at") != '\0';
 }
 
 /* ---- the run --------------------------------------------------------- */
@@ -1653,6 +1766,8 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 
 	/* 4. Run: the first record starts its process; the rest follows. */
 	sim_at(r.sim, 0, sampler, &r);
+	if (snapshots_asked(o->prof))
+		sim_spawn(r.sim, "snapshot", snapshot_proc, &r, 0);
 	if (pump(&r)) {
 		st = sim_run(r.sim);
 		r.t_done = sim_now(r.sim);

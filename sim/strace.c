@@ -1026,6 +1026,56 @@ struct_fields(struct errbuf *e, struct span v, const char *const *keys,
 	return true;
 }
 
+/* struct flock's l_type and l_whence, by name or (-X raw) by value. */
+static const struct sym ltype_syms[] = {
+	{ "F_RDLCK", TX_LOCK_SH }, { "F_WRLCK", TX_LOCK_EX },
+	{ "F_UNLCK", TX_LOCK_UN }, { NULL, 0 }
+};
+static const struct numcode ltype_nums[] = {
+	{ 0, TX_LOCK_SH }, { 1, TX_LOCK_EX }, { 2, TX_LOCK_UN }, { -1, 0 }
+};
+static const struct enumdef ltype_def = { ltype_syms, ltype_nums, 0 };
+static const struct sym lwhence_syms[] = {
+	{ "SEEK_SET", 1 }, { "SEEK_CUR", TX_LK_CUR }, { "SEEK_END", TX_LK_END },
+	{ NULL, 0 }
+};
+static const struct numcode lwhence_nums[] = {
+	{ 0, 1 }, { 1, TX_LK_CUR }, { 2, TX_LK_END }, { -1, 0 }
+};
+static const struct enumdef lwhence_def = { lwhence_syms, lwhence_nums, 0 };
+
+/* fcntl's struct flock: the lock asked for ({l_type=F_WRLCK,
+ * l_whence=SEEK_SET, l_start=0, l_len=0}): its type and whence as xflags,
+ * l_start in off, l_len in arg.  (What F_GETLK wrote back is not kept.) */
+static bool
+parse_flock(struct strace_parser *p, struct trace_call *tc, struct span v)
+{
+	static const char *const keys[] = { "l_type", "l_whence", "l_start",
+	    "l_len" };
+	struct span f[4];
+	uint32_t x;
+
+	if (!struct_fields(&p->e, v, keys, f, 4))
+		return false;
+	if (f[0].s == NULL)
+		return true;		/* an address: nothing to go by */
+	if ((x = parse_enum(f[0], &ltype_def)) == 0)
+		return bad(&p->e, "fcntl: unknown l_type");
+	tc->xflags |= x;
+	if (f[1].s != NULL) {
+		if ((x = parse_enum(f[1], &lwhence_def)) == 0)
+			return bad(&p->e, "fcntl: unknown l_whence");
+		tc->xflags |= x & (TX_LK_CUR | TX_LK_END);
+	}
+	if (f[2].s != NULL && !parse_num(f[2], &tc->off))
+		return bad(&p->e, "fcntl: bad l_start");
+	if (f[3].s != NULL && !parse_num(f[3], &tc->arg))
+		return bad(&p->e, "fcntl: bad l_len");
+	if (tc->off == TC_NOOFF)
+		tc->off = 0;
+	return true;
+}
+
 /* stat, newfstatat, statx: the type and size found, on success only. */
 static bool
 parse_stat(struct strace_parser *p, struct trace_call *tc, struct span v,
@@ -1143,6 +1193,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_CLONE] = "", [SC_CLONE3] = "", [SC_FORK] = "", [SC_VFORK] = "",
 	[SC_EXECVE] = "P",
 	[SC_WAIT4] = "", [SC_WAITID] = "",
+	[SC_SNAPSHOT_CREATE] = "P", [SC_SNAPSHOT_REMOVE] = "P",
 };
 
 static const char *const argnames[] = {
@@ -1209,6 +1260,61 @@ decode_clone(struct strace_parser *p, struct trace_call *tc,
 	}
 	if (f.s != NULL && !parse_flags(&p->e, f, &clone_def, &tc->xflags))
 		return bad(&p->e, "%s: bad flags: %s", tc->name, p->e.msg);
+	return true;
+}
+
+/*
+ * A snapshot taken by a command the traced program ran: execve of
+ * mksnap_ffs (mksnap_ffs MOUNTPOINT NAME) or of mount with "-o snapshot"
+ * (mount -u -o snapshot NAME MOUNTPOINT).  The call becomes a
+ * snapshot_create of NAME; that process does nothing else of interest.
+ */
+static bool
+decode_snapshot_exec(struct strace_parser *p, struct trace_call *tc,
+    const struct span *a, int na)
+{
+	struct span it[16];
+	const char *base;
+	size_t stop;
+	int n, i, name = -1;
+	bool mount, snapopt = false;
+
+	if (tc->path == NULL || na < 2 || a[1].n < 2 || a[1].s[0] != '[')
+		return true;
+	base = strrchr(tc->path, '/');
+	base = base != NULL ? base + 1 : tc->path;
+	mount = strcmp(base, "mount") == 0 || strcmp(base, "mount_ufs") == 0;
+	if (!mount && strcmp(base, "mksnap_ffs") != 0)
+		return true;
+	if (!split_list(&p->e, a[1].s + 1, a[1].n - 1, ',', it,
+	    G_N_ELEMENTS(it), &n, &stop))
+		return true;		/* not a list we can read: an exec */
+	n = MIN(n, (int)G_N_ELEMENTS(it));
+	if (mount) {
+		/* the first operand after the options names the snapshot */
+		for (i = 1; i < n; i++) {
+			if (it[i].n >= 2 && it[i].s[1] == '-')
+				continue;
+			if (i > 1 && it[i - 1].n == 4 &&
+			    memcmp(it[i - 1].s, "\"-o\"", 4) == 0) {
+				if (memmem(it[i].s, it[i].n, "snapshot", 8) != NULL)
+					snapopt = true;
+				continue;
+			}
+			if (name < 0)
+				name = i;
+		}
+		if (!snapopt)
+			return true;
+	} else if (n >= 3)
+		name = 2;
+	if (name < 0 || name >= n || it[name].s[0] != '"')
+		return true;
+	tc->path = NULL;
+	if (!parse_path(p, tc, &tc->path, it[name]))
+		return bad_arg(p, tc, 1);
+	tc->sc = SC_SNAPSHOT_CREATE;
+	g_strlcpy(tc->name, sc_name(SC_SNAPSHOT_CREATE), sizeof(tc->name));
 	return true;
 }
 
@@ -1305,6 +1411,8 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 	case SC_CLONE:
 	case SC_CLONE3:
 		return decode_clone(p, tc, a, na);
+	case SC_EXECVE:
+		return decode_snapshot_exec(p, tc, a, na);
 	case SC_FCNTL:
 		if (na < 3 || a[2].n == 0)
 			break;
@@ -1326,8 +1434,17 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			if (!parse_flags(&p->e, a[2], &oflags_def, &tc->oflags))
 				return bad_arg(p, tc, 2);
 			break;
+		case TCMD_F_GETLK:
+		case TCMD_F_SETLK:
+		case TCMD_F_SETLKW:
+		case TCMD_F_OFD_GETLK:
+		case TCMD_F_OFD_SETLK:
+		case TCMD_F_OFD_SETLKW:
+			if (!parse_flock(p, tc, a[2]))
+				return false;
+			break;
 		default:
-			break;		/* lock structures, owners: not modelled */
+			break;		/* owners, leases: not modelled */
 		}
 		break;
 	default:

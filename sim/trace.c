@@ -365,6 +365,7 @@ static const struct flagname xflag_names[] = {
 	{ TX_CLONE_THREAD, "CLONE_THREAD" },
 	{ TX_LOCK_SH, "LOCK_SH" }, { TX_LOCK_EX, "LOCK_EX" },
 	{ TX_LOCK_NB, "LOCK_NB" }, { TX_LOCK_UN, "LOCK_UN" },
+	{ TX_LK_CUR, "LK_SEEK_CUR" }, { TX_LK_END, "LK_SEEK_END" },
 	{ 0, NULL }
 };
 

@@ -54,7 +54,11 @@
 	X(FLOCK, "flock")						\
 	X(CLONE, "clone") X(CLONE3, "clone3") X(FORK, "fork")		\
 	X(VFORK, "vfork") X(EXECVE, "execve")				\
-	X(WAIT4, "wait4") X(WAITID, "waitid")
+	X(WAIT4, "wait4") X(WAITID, "waitid")				\
+	/* vfssim's own records: a snapshot taken or removed (path=NAME),   \
+	 * in native traces and generated workloads */			\
+	X(SNAPSHOT_CREATE, "snapshot_create")				\
+	X(SNAPSHOT_REMOVE, "snapshot_remove")
 
 enum sc_id {
 	SC_OTHER = 0,
@@ -121,6 +125,11 @@ enum tc_kind {
 #define TX_LOCK_EX		0x2000
 #define TX_LOCK_NB		0x4000
 #define TX_LOCK_UN		0x8000
+/* fcntl F_GETLK/F_SETLK/F_SETLKW: the struct flock's l_type is one of
+ * TX_LOCK_SH (F_RDLCK), TX_LOCK_EX (F_WRLCK), TX_LOCK_UN (F_UNLCK); its
+ * l_whence one of these (none: SEEK_SET); l_start is off, l_len arg. */
+#define TX_LK_CUR		0x10000
+#define TX_LK_END		0x20000
 
 /* trace_call.cmd: fcntl commands and lseek whence values. */
 enum tc_cmd {

@@ -856,6 +856,19 @@ bstrategy(struct kern *k, struct buf *bp)
 	struct diskreq *r = &bp->b_io;
 
 	KASSERT(bp->b_blkno >= 0, ("strategy on an unmapped buffer"));
+	if (!(bp->b_flags & B_READ)) {
+		/* spec_strategy: nothing but the snapshot's own blocks may be
+		 * written while the file system is suspended ... */
+		if ((k->mnt.mnt_kern_flag & MNTK_SUSPENDED) &&
+		    !(bp->b_flags & B_VALIDSUSPWRT)) {
+			k->cnt.suspended_writes_bad++;
+			KASSERT(0, ("write on a suspended file system: block "
+			    "%lld", (long long)bp->b_blkno));
+		}
+		/* ... and a block a snapshot shares is copied first. */
+		if (k->nsnaps > 0)
+			ffs_copyonwrite(k, bp);
+	}
 	r->sector = bp->b_blkno;
 	r->nsect = (bp->b_bcount + DEV_BSIZE - 1) / DEV_BSIZE;
 	r->write = !(bp->b_flags & B_READ);
@@ -898,6 +911,11 @@ biodone(struct kern *k, struct buf *bp)
 			g_hash_table_insert(k->bc.ver_disk, key,
 			    GSIZE_TO_POINTER((gsize)bp->b_version));
 		}
+		/* O_DIRECT data is not left in the cache once written (the
+		 * seed's ac8f990bde; cluster_callback does the same for a
+		 * cluster's components through here). */
+		if (bp->b_flags & B_DIRECT)
+			bp->b_flags |= B_RELBUF;
 		/* vwakeup (cluster pbufs are not counted in v_numoutput) */
 		if (vp != NULL && !(bp->b_flags & B_PAGING) &&
 		    --vp->v_numoutput == 0 && (vp->v_flag & VBWAIT)) {
@@ -1006,6 +1024,14 @@ breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 int
 bwrite(struct kern *k, struct buf *bp)
 {
+	return bwrite_wmesg(k, bp, "biowr");
+}
+
+/* bwrite, a synchronous one sleeping on wmesg: so that what a caller
+ * waited for shows (a snapshot's copy-on-write, "cowwr"). */
+int
+bwrite_wmesg(struct kern *k, struct buf *bp, const char *wmesg)
+{
 	struct bufcache *bc = &k->bc;
 	bool async = bp->b_flags & B_ASYNC;
 	int error;
@@ -1041,7 +1067,7 @@ bwrite(struct kern *k, struct buf *bp)
 	bstrategy(k, bp);
 	if (!async) {
 		k->cnt.bwrite_sync++;
-		error = biowait(k, bp, "biowr");
+		error = biowait(k, bp, wmesg);
 		brelse(k, bp);
 		return error;
 	}
@@ -1194,8 +1220,10 @@ brelse(struct kern *k, struct buf *bp)
 		bufcountwakeup(k);
 	if (hadmem)
 		bufspacewakeup(k);
-	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_DIRECT |
-	    B_NOWDRAIN | B_WRITEINPROG);
+	/* An O_DIRECT buffer still to be written keeps B_DIRECT, so that
+	 * its pages go when the write is done (biodone). */
+	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_NOWDRAIN |
+	    B_WRITEINPROG | ((bp->b_flags & B_DELWRI) ? 0 : B_DIRECT));
 	bp->b_writer = BW_PROCESS;
 	BUF_UNLOCK(k, bp);
 	(void)bc;
@@ -1229,8 +1257,8 @@ bqrelse(struct kern *k, struct buf *bp)
 		bufcountwakeup(k);
 		bufspacewakeup(k);
 	}
-	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_DIRECT |
-	    B_NOWDRAIN | B_WRITEINPROG);
+	bp->b_flags &= ~(B_ASYNC | B_NOCACHE | B_AGE | B_RELBUF | B_NOWDRAIN |
+	    B_WRITEINPROG | ((bp->b_flags & B_DELWRI) ? 0 : B_DIRECT));
 	bp->b_writer = BW_PROCESS;
 	BUF_UNLOCK(k, bp);
 }
@@ -1365,6 +1393,10 @@ flushbufqueues(struct kern *k)
 {
 	struct buf *bp;
 
+	/* vn_start_write(V_NOWAIT) fails while writes are suspended. */
+	if (k->mnt.mnt_kern_flag & MNTK_SUSPEND)
+		return 0;
+
 	TAILQ_FOREACH(bp, &k->bc.queues[QUEUE_DIRTY], b_freelist) {
 		KASSERT(bp->b_flags & B_DELWRI, ("non-dirty buffer on DIRTY"));
 		if (bp->b_flags & B_INVAL) {
@@ -1446,6 +1478,15 @@ bio_moved_block(struct kern *k, struct buf *bp)
 	key = g_new(int64_t, 1);
 	*key = bp->b_blkno;
 	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
+}
+
+/* The block was freed but a snapshot took it over as the disk holds it:
+ * a newer version of it in memory is never to be written there. */
+void
+bio_block_claimed(struct kern *k, ufs2_daddr_t blkno)
+{
+	if (k->bc.ver_mem != NULL)
+		g_hash_table_remove(k->bc.ver_mem, &blkno);
 }
 
 /* The block was freed: nothing of it needs to reach the disk. */

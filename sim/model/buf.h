@@ -41,6 +41,8 @@ typedef int64_t ufs2_daddr_t;	/* a block address (int64, as UFS2 has it) */
 #define B_ASYNC		0x00000004	/* don't wait for I/O completion */
 #define B_DIRECT	0x00000008	/* free the pages on release (O_DIRECT) */
 #define B_DEFERRED	0x00000010
+#define B_VALIDSUSPWRT	0x00000100	/* may be written while the fs is
+					   suspended (the snapshot's own) */
 #define B_CACHE		0x00000020	/* contents valid */
 #define B_CALL		0x00000040	/* call b_iodone at completion */
 #define B_DELWRI	0x00000080	/* delayed write: dirty */
@@ -187,6 +189,7 @@ int	bread(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 int	breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 	    const int64_t *rablkno, const int *rabsize, int cnt, struct buf **bpp);
 int	bwrite(struct kern *k, struct buf *bp);
+int	bwrite_wmesg(struct kern *k, struct buf *bp, const char *wmesg);
 void	bawrite(struct kern *k, struct buf *bp);
 void	bdwrite(struct kern *k, struct buf *bp);
 void	bdirty(struct kern *k, struct buf *bp);
@@ -216,6 +219,7 @@ bool	buf_dirty_count_severe(const struct kern *k);
 /* The data-version bookkeeping behind the "nothing lost" check. */
 void	bio_note_version(struct kern *k, struct buf *bp);
 void	bio_forget_block(struct kern *k, ufs2_daddr_t blkno);
+void	bio_block_claimed(struct kern *k, ufs2_daddr_t blkno);
 void	bio_moved_block(struct kern *k, struct buf *bp);
 /* Blocks whose last written version is not on disk. */
 uint64_t bio_verify(struct kern *k, uint64_t *checked);

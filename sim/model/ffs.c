@@ -272,6 +272,7 @@ inode_new(struct fs *fs, uint64_t ino, bool isdir)
 void
 ffs_inode_destroy(struct inode *ip)
 {
+	lf_purge(ip);
 	g_array_free(ip->i_bmap, TRUE);
 	if (ip->i_sparse != NULL)
 		g_hash_table_destroy(ip->i_sparse);
@@ -511,18 +512,6 @@ blk_set(struct inode *ip, int64_t lbn, int64_t b)
 	else
 		g_hash_table_insert(ip->i_sparse, GSIZE_TO_POINTER((gsize)lbn),
 		    GSIZE_TO_POINTER((gsize)b));
-}
-
-int64_t
-ffs_blk_get(const struct inode *ip, int64_t lbn)
-{
-	return blk_get(ip, lbn);
-}
-
-void
-ffs_blk_set(struct inode *ip, int64_t lbn, int64_t b)
-{
-	blk_set(ip, lbn, b);
 }
 
 ufs2_daddr_t
@@ -985,7 +974,8 @@ nospace:
 	return ENOSPC;
 }
 
-/* ffs_blkfree: size bytes from fragment bno go back to the free map. */
+/* ffs_blkfree: size bytes from fragment bno go back to the free map —
+ * unless a snapshot claims the block (ffs_snapblkfree). */
 static void
 ffs_blkfree(struct kern *k, struct inode *ip, int64_t bno, int size)
 {
@@ -996,6 +986,16 @@ ffs_blkfree(struct kern *k, struct inode *ip, int64_t bno, int size)
 	KASSERT(bno > 0 && bno + n <= fs->fs_size && fragnum(fs, bno) + n <=
 	    fs->fs_frag, ("ffs_blkfree: bad block %lld size %d",
 	    (long long)bno, size));
+	KASSERT(!(k->mnt.mnt_kern_flag & MNTK_SUSPENDED) || k->fs.fs_offline,
+	    ("ffs_blkfree: the file system is suspended"));
+	/* A block a snapshot still needs: it may take it over instead. */
+	if (k->nsnaps > 0 && ffs_snapblkfree(k, bno, size)) {
+		if (ip != NULL)
+			ip->i_blocks -= size / DEV_BSIZE;
+		for (i = 0; i < n; i++)
+			bio_block_claimed(k, fsbtodb(fs, bno + i));
+		return;
+	}
 	bp = cg_read(k, c);
 	frags_set(fs, bno, n, true);
 	cg_done(k, bp, true);
@@ -2070,7 +2070,9 @@ fsck_bad(struct fsck *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->problems++ == 0) {
+	if (c->problems++ < 12) {
+		if (c->problems > 1)
+			g_string_append(c->why, "; ");
 		va_start(ap, fmt);
 		g_string_append_vprintf(c->why, fmt, ap);
 		va_end(ap);
@@ -2141,7 +2143,9 @@ ffs_fsck(struct kern *k, char **why)
 			int64_t b = blk_get(ip, lbn);
 			int size = ffs_blksize(fs, ip, lbn);
 
-			if (b == 0)
+			/* 0: a hole; in a snapshot, 1 and 2 are no blocks
+			 * (BLK_NOCOPY, BLK_SNAP). */
+			if (b == 0 || (b <= BLK_SNAP && ip->i_size > 0))
 				continue;
 			if (lbn >= howmany_blk(fs, ip->i_size))
 				fsck_bad(&c, "inode %llu: block %lld past its size "
@@ -2319,4 +2323,50 @@ ffs_fsck(struct kern *k, char **why)
 	else
 		g_string_free(c.why, TRUE);
 	return c.problems;
+}
+
+/* ---- for ffs_snapshot.c and ffs_image.c -------------------------------- */
+
+int64_t
+ffs_blk_get(const struct inode *ip, int64_t lbn)
+{
+	return blk_get(ip, lbn);
+}
+
+void
+ffs_blk_set(struct inode *ip, int64_t lbn, int64_t b)
+{
+	blk_set(ip, lbn, b);
+}
+
+int
+ffs_lbns(const struct fs *fs, int64_t lbn, int64_t *mlbn, int *off, int max)
+{
+	struct indir a[NIADDR + 2];
+	int num = ufs_getlbns(fs, lbn, a), i;
+
+	for (i = 0; i < num && i < max; i++) {
+		mlbn[i] = a[i].in_lbn;
+		off[i] = a[i].in_off;
+	}
+	return num;
+}
+
+int
+ffs_alloc_blk(struct kern *k, struct inode *ip, int64_t lbn, int size,
+    int64_t *bnp)
+{
+	return ffs_alloc(k, ip, blkpref_for(&k->fs, ip, lbn), size, bnp);
+}
+
+void
+ffs_free_blk(struct kern *k, struct inode *ip, int64_t bno, int size)
+{
+	ffs_blkfree(k, ip, bno, size);
+}
+
+bool
+ffs_isblkfree(const struct fs *fs, int64_t bno)
+{
+	return blkmap(fs, bno) == (1u << fs->fs_frag) - 1;
 }

@@ -292,6 +292,16 @@ void	ffs_layout(const struct fs *fs, struct ffs_layout *l);
  * describes the first in *why (g_free it). */
 int	ffs_fsck(struct kern *k, char **why);
 
+/* For ffs_snapshot.c (the block map is above).  ufs_getlbns: the
+ * metadata lbns (and slots) leading to lbn; their number (0: a direct
+ * block).  Then the allocator and the free map. */
+int	ffs_lbns(const struct fs *fs, int64_t lbn, int64_t *mlbn, int *off,
+	    int max);
+int	ffs_alloc_blk(struct kern *k, struct inode *ip, int64_t lbn, int size,
+	    int64_t *bnp);
+void	ffs_free_blk(struct kern *k, struct inode *ip, int64_t bno, int size);
+bool	ffs_isblkfree(const struct fs *fs, int64_t bno);
+
 /*
  * ffs_image.c: the file system saved to a file and loaded back — the
  * layout (geometry, cylinder groups, free maps, every inode and block

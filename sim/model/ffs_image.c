@@ -438,7 +438,7 @@ bool
 ffs_image_save(struct kern *k, const char *path, const struct ffs_origin *o,
     GError **err)
 {
-	GVariant *img = image_build(k, o), *le;
+	GVariant *img, *le;
 	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
 	guint8 hdr[IMAGE_HDRSIZE];
 	gsize dlen = 32;
@@ -447,6 +447,10 @@ ffs_image_save(struct kern *k, const char *path, const struct ffs_origin *o,
 	size_t len;
 	int fd, e;
 	bool ok = false;
+
+	/* Saved right after setup: snapshots come later, in the run. */
+	KASSERT(k->nsnaps == 0, ("ffs_image_save: %d snapshots", k->nsnaps));
+	img = image_build(k, o);
 
 	/* Little-endian on every host. */
 	le = G_BYTE_ORDER == G_LITTLE_ENDIAN ? g_variant_ref(img) :
@@ -742,11 +746,13 @@ load_map(struct loader *l, GVariant *a, const char *what, int64_t nbits,
 	return true;
 }
 
-/* A fragment address of a block of the file system (0 is none). */
+/* A fragment address of a block of the file system (0 is none).  1 and
+ * 2 are no blocks in a snapshot (BLK_NOCOPY, BLK_SNAP), which fsck lets
+ * pass; an image holds no snapshot, and they are in the boot block. */
 static bool
 addr_ok(const struct fs *fs, int64_t b)
 {
-	return b > 0 && b < fs->fs_size;
+	return b > BLK_SNAP && b < fs->fs_size;
 }
 
 static bool
@@ -1167,7 +1173,7 @@ ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
 	guint i;
 	bool ok = false;
 
-	KASSERT(k->numvnodes <= 1 && (rootvp == NULL ||
+	KASSERT(k->nsnaps == 0 && k->numvnodes <= 1 && (rootvp == NULL ||
 	    TAILQ_EMPTY(&rootvp->v_cleanblkhd)), ("ffs_image_load: the file "
 	    "system is in use"));
 	memset(o, 0, sizeof(*o));

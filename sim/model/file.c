@@ -45,11 +45,33 @@ fdrop(struct kern *k, struct file *fp)
 	if (--fp->f_count > 0)
 		return;
 	if (fp->f_vnode != NULL) {
+		/* vn_closefile: a flock(2) lock (and a Linux OFD lock, the
+		 * open file's) goes with the last reference. */
+		if (fp->f_vnode->v_data != NULL &&
+		    fp->f_vnode->v_data->i_lockf != NULL) {
+			lf_release(k, fp->f_vnode->v_data, fp, F_FLOCK);
+			lf_release(k, fp->f_vnode->v_data, fp, F_POSIX);
+		}
 		if (fp->f_flag & FWRITE)
 			fp->f_vnode->v_writecount--;
 		vrele(k, fp->f_vnode);
 	}
 	g_free(fp);
+}
+
+/*
+ * closef: a descriptor of fdp's process is closed.  Its fcntl locks on the
+ * file go at once — any close of the file releases them, however many
+ * other descriptors still refer to it (POSIX's rule; the process is the
+ * owner, its descriptor table standing for it) — then the reference.
+ */
+static void
+closef(struct kern *k, struct filedesc *fdp, struct file *fp)
+{
+	if (fp->f_type == DTYPE_VNODE && fp->f_vnode != NULL &&
+	    fp->f_vnode->v_data != NULL && fp->f_vnode->v_data->i_lockf != NULL)
+		lf_release(k, fp->f_vnode->v_data, fdp, F_POSIX);
+	fdrop(k, fp);
 }
 
 static void
@@ -122,7 +144,7 @@ fdfree(struct kern *k, struct filedesc *fdp)
 			struct file *fp = fdp->fd_ofiles[i];
 
 			fdp->fd_ofiles[i] = NULL;
-			fdrop(k, fp);
+			closef(k, fdp, fp);
 		}
 	if (fdp->fd_cdir != NULL)
 		vrele(k, fdp->fd_cdir);
@@ -162,7 +184,7 @@ fdinstall(struct kern *k, struct filedesc *fdp, int fd, struct file *fp,
 	if (fd > fdp->fd_lastfile)
 		fdp->fd_lastfile = fd;
 	if (old != NULL)
-		fdrop(k, old);
+		closef(k, fdp, old);
 }
 
 int
@@ -175,7 +197,7 @@ fdclose(struct kern *k, struct filedesc *fdp, int fd)
 	fdp->fd_ofiles[fd] = NULL;
 	fdp->fd_cloexec[fd] = false;
 	fdfixlast(fdp);
-	fdrop(k, fp);
+	closef(k, fdp, fp);
 	return 0;
 }
 

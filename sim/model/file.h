@@ -28,6 +28,7 @@ enum ftype {
 #define FNONBLOCK	0x0004
 #define FDIRECT		0x0010
 #define FSYNC		0x0020
+#define FHASLOCK	0x4000	/* holds a flock(2)/O_EXLOCK lock */
 
 struct file {
 	int		 f_count;	/* references: descriptors + in-flight calls */

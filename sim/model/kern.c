@@ -339,6 +339,7 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 	TAILQ_INIT(&k->vnode_free_list);
 	TAILQ_INIT(&k->mntvnodes);
 	k->pins = g_hash_table_new(g_direct_hash, g_direct_equal);
+	k->lf_waiters = g_hash_table_new(g_direct_hash, g_direct_equal);
 	nchinit(k);
 	if (!ffs_mount(k, err))
 		goto fail;
@@ -359,6 +360,8 @@ fail:
 	ffs_unmount(k);
 	if (k->pins != NULL)
 		g_hash_table_destroy(k->pins);
+	if (k->lf_waiters != NULL)
+		g_hash_table_destroy(k->lf_waiters);
 	bufdone_all(k);
 	vm_fini(k);
 	disk_destroy(&k->disk);
@@ -388,6 +391,8 @@ kern_shutdown(struct kern *k)
 
 		if (p->p_fd != NULL)
 			g_hash_table_add(fdps, p->p_fd);
+		while (p->p_nheld > 0)
+			g_hash_table_add(fps, p->p_held[--p->p_nheld]);
 		g_free(p);
 	}
 	g_hash_table_iter_init(&it, fdps);
@@ -409,6 +414,7 @@ kern_shutdown(struct kern *k)
 	g_hash_table_destroy(fps);
 	g_hash_table_destroy(k->procs);
 	nchfini(k);
+	ffs_snapshot_unmount(k);
 	vn_destroy_all(k);
 	ffs_unmount(k);
 	{
@@ -420,6 +426,7 @@ kern_shutdown(struct kern *k)
 			g_ptr_array_free(pv, TRUE);
 		g_hash_table_destroy(k->pins);
 	}
+	g_hash_table_destroy(k->lf_waiters);
 	bufdone_all(k);
 	vm_fini(k);
 	disk_destroy(&k->disk);
@@ -443,8 +450,8 @@ kern_sync(struct kern *k)
 {
 	int passes;
 
-	for (passes = 0; passes < 8 && (k->bc.numdirtybuffers > 0 ||
-	    k->bc.runningbufspace > 0); passes++) {
+	for (passes = 0; passes < 8 && (passes == 0 ||
+	    k->bc.numdirtybuffers > 0 || k->bc.runningbufspace > 0); passes++) {
 		vn_sync_all(k, MNT_WAIT);
 		while (k->bc.runningbufspace > 0)
 			sim_pause(k->sim, SIM_MS);

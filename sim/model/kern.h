@@ -29,6 +29,33 @@
 struct profile;
 struct filedesc;
 
+/* The mount's write gating (vfs_write_suspend), 5.0-CURRENT's. */
+#define MNTK_SUSPEND	0x1	/* suspension requested: new writers wait */
+#define MNTK_SUSPENDED	0x2	/* quiesced and synced */
+struct mount {
+	int		 mnt_writeopcount;	/* threads inside a write */
+	int		 mnt_kern_flag;
+	int		 mnt_flag_chan;		/* "suspfs" sleepers' channel */
+	bool		 mnt_snapbusy;		/* a snapshot being taken or
+						   removed (one at a time) */
+};
+
+/* ffs_snapshot.c: up to FSMAXSNAP snapshots of the file system. */
+#define FSMAXSNAP	20
+#define BLK_NOCOPY	1	/* free when the snapshot was taken */
+#define BLK_SNAP	2	/* an older snapshot's block */
+struct snapshot {
+	char		*sn_name;
+	struct inode	*sn_ip;		/* its file: block n stands for fs block n */
+	struct vnode	*sn_vp;		/* referenced while it lives */
+	GHashTable	*sn_copied;	/* device block -> data version the copy
+					   holds (for checking what it reads) */
+	sim_time_t	 sn_created;
+	sim_time_t	 sn_susp_start, sn_susp_end;	/* writes held */
+	GHashTable	*sn_busy;	/* fs blocks being copied now (their
+					   writers wait on it, "cowwr") */
+};
+
 enum era { ERA_FREEBSD5_CURRENT, ERA_FREEBSD4 };
 
 struct kern_params {
@@ -103,6 +130,14 @@ struct kern_counters {
 	uint64_t	 vnodes_created, vnodes_freed, vnodes_recycled;
 	uint64_t	 vlruwk_waits, vnlru_runs, vnlru_nowhere;
 	uint64_t	 vnode_lock_waits;
+	uint64_t	 lockf_waits, lock_repairs;
+	/* snapshots and write suspension */
+	uint64_t	 snap_creates, snap_removes;
+	sim_time_t	 snap_create_ns, snap_suspend_ns, snap_suspend_max_ns;
+	uint64_t	 suspfs_waits;
+	sim_time_t	 suspfs_wait_ns;
+	uint64_t	 cow_copies, cow_reads, cow_checks, snap_claims;
+	uint64_t	 suspended_writes_bad;
 	uint64_t	 inodes_allocated, inode_writes, indir_allocs, frag_moves;
 	uint64_t	 enospc;
 	uint64_t	 trace_repairs;		/* fs brought in line with the trace */
@@ -120,6 +155,11 @@ struct kproc {
 	bool		 p_exited;	/* a zombie until reaped */
 	bool		 p_vforked;	/* parent waits until exec or exit */
 	int		 p_xstat;
+	/* files the call in progress uses (fget's reference), dropped when
+	 * it ends: a thread that closes the descriptor meanwhile only drops
+	 * the table's reference */
+	struct file	*p_held[4];
+	int		 p_nheld;
 };
 
 struct kern_hooks {
@@ -151,6 +191,13 @@ struct kern {
 	struct sim_proc		*vnlruproc;
 	bool			 vnlruproc_sig;
 	GHashTable		*pins;		/* sim_proc -> GPtrArray of vnodes */
+	GHashTable		*lf_waiters;	/* lock owner -> what it waits for */
+
+	/* the mount: write gating, snapshots */
+	struct mount		 mnt;
+	struct snapshot		 snaps[FSMAXSNAP];	/* oldest first */
+	int			 nsnaps;
+	uint64_t		 snap_gen;	/* bumped when one is removed */
 
 	/* the name cache (vfs_cache.c) */
 	struct {
@@ -195,6 +242,39 @@ void	kern_sync(struct kern *k);
 /* CPU work by the running process (uiomove, lookups): time passes. */
 void	kern_cpu(struct kern *k, sim_time_t ns);
 void	uiomove_cost(struct kern *k, int64_t bytes);
+
+/* vfs_vnops.c's write gating (vnode.c) */
+void	vn_start_write(struct kern *k);
+void	vn_finished_write(struct kern *k);
+void	vn_write_suspend_wait(struct kern *k);
+bool	vn_write_suspended(const struct kern *k);
+void	vfs_write_suspend(struct kern *k);
+void	vfs_write_resume(struct kern *k);
+
+/* ffs_snapshot.c */
+int	ffs_snapshot(struct kern *k, const char *name);
+int	ffs_snapremove(struct kern *k, const char *name);
+void	ffs_copyonwrite(struct kern *k, struct buf *bp);
+bool	ffs_snapblkfree(struct kern *k, int64_t bno, int size);
+/* What snapshot i reads at device block db: the data version, 0 for
+ * nothing there (free then), -1 if unknown. */
+int64_t	ffs_snap_version(struct kern *k, int i, ufs2_daddr_t db);
+void	ffs_snapshot_unmount(struct kern *k);
+
+/* lockf.c: advisory locks (FreeBSD's <fcntl.h> values) */
+#define F_RDLCK		1
+#define F_UNLCK		2
+#define F_WRLCK		3
+#define F_GETLK		7
+#define F_SETLK		8
+#define F_WAIT		0x010	/* wait until the lock is granted */
+#define F_FLOCK		0x020	/* flock(2)/O_EXLOCK semantics */
+#define F_POSIX		0x040	/* fcntl(2) semantics */
+int	lf_advlock(struct kern *k, struct inode *ip, const void *id, int op,
+	    int type, int64_t start, int64_t end, int flags);
+void	lf_release(struct kern *k, struct inode *ip, const void *id, int flags);
+void	lf_purge(struct inode *ip);
+int	lf_count(const struct inode *ip);
 
 /* namecache.c */
 #define CACHE_HIT	(-1)

@@ -82,6 +82,11 @@ sched_sync(void *arg)
 		slp = &k->syncer_workitem_pending[k->syncer_delayno];
 		k->syncer_delayno = (k->syncer_delayno + 1) % k->syncer_maxdelay;
 		while ((vp = TAILQ_FIRST(slp)) != NULL) {
+			/* While writes are suspended: the next slot ([52]). */
+			if (vn_write_suspended(k)) {
+				vn_syncer_add_to_worklist(k, vp, SIM_SEC);
+				continue;
+			}
 			if (vn_lock(k, vp, LK_EXCLUSIVE | LK_NOWAIT) == 0) {
 				(void)VOP_FSYNC(k, vp, MNT_LAZY);
 				VOP_UNLOCK(k, vp);
@@ -92,7 +97,7 @@ sched_sync(void *arg)
 			if (TAILQ_FIRST(slp) == vp)
 				vn_syncer_add_to_worklist(k, vp, k->p.syncdelay);
 		}
-		if (sim_now(k->sim) >= fs_sync_at) {
+		if (sim_now(k->sim) >= fs_sync_at && !vn_write_suspended(k)) {
 			/* sync_fsync: the mount's syncer vnode. */
 			fs_sync_at += k->p.syncdelay;
 			ffs_sync(k, MNT_LAZY);

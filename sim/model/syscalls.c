@@ -116,6 +116,16 @@ start_dir(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
  * path of the simulated fs becomes a file, anything else passes through.
  */
 static struct file *
+file_hold(struct kproc *p, struct file *fp)
+{
+	if (fp != NULL && p->p_nheld < (int)G_N_ELEMENTS(p->p_held)) {
+		fhold(fp);
+		p->p_held[p->p_nheld++] = fp;
+	}
+	return fp;
+}
+
+static struct file *
 getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
     bool deleted)
 {
@@ -123,7 +133,7 @@ getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
 	struct vnode *vp = NULL;
 
 	if (fp != NULL || fd < 0 || fd >= FD_MAX)
-		return fp;
+		return file_hold(p, fp);
 	if (annot_is_fs_path(k, annot) && !deleted) {
 		struct nameidata nd;
 
@@ -141,7 +151,7 @@ getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
 	fdinstall(k, p->p_fd, fd, fp, false);
 	fdrop(k, fp);		/* the table holds it now */
 	k->cnt.learned_fds++;
-	return fp;
+	return file_hold(p, fp);
 }
 
 static int
@@ -187,6 +197,36 @@ ensure_size(struct kern *k, struct vnode *vp, int64_t end)
 
 /* ---- the calls ------------------------------------------------------- */
 
+/*
+ * O_TRUNC and O_EXLOCK/O_SHLOCK of an open that succeeded.  RELENG_4
+ * truncated inside vn_open, before taking the lock; 5.0-CURRENT takes the
+ * lock first (sleeping "lockf" for it, unless O_NONBLOCK) and truncates
+ * only then — the seed's fix, so that a failed non-blocking open leaves
+ * the file alone.  A lock the trace got but the simulation cannot give
+ * without waiting (O_NONBLOCK) is a repair.
+ */
+static void
+open_lock_trunc(struct kern *k, struct file *fp, uint32_t of)
+{
+	struct vnode *vp = fp->f_vnode;
+	bool trunc = (of & TO_TRUNC) && (of & TO_ACCMODE) != TO_RDONLY &&
+	    vp->v_type == VREG && vn_size(vp) > 0;
+	int type = (of & TO_EXLOCK) ? F_WRLCK : (of & TO_SHLOCK) ? F_RDLCK : 0;
+
+	if (trunc && k->p.era == ERA_FREEBSD4)
+		(void)vn_truncate(k, vp, 0);
+	if (type != 0) {
+		fp->f_flag |= FHASLOCK;
+		if (lf_advlock(k, vp->v_data, fp, F_SETLK, type, 0, -1, F_FLOCK |
+		    ((of & TO_NONBLOCK) ? 0 : F_WAIT)) != 0) {
+			k->cnt.lock_repairs++;
+			k->cnt.trace_repairs++;
+		}
+	}
+	if (trunc && k->p.era != ERA_FREEBSD4)
+		(void)vn_truncate(k, vp, 0);
+}
+
 static void
 sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
@@ -218,8 +258,18 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	if ((of & TO_CREAT) || (of & TO_TRUNC))
 		bwillwrite(k);		/* vn_open, before namei */
 	error = namei_op(k, start, path, (of & TO_CREAT) ? CREATE : LOOKUP, &nd);
-	if (tc->ret < 0)
-		return;			/* failed in the trace: nothing changes */
+	if (tc->ret < 0) {
+		/* Failed in the trace: nothing changes — except that RELENG_4
+		 * truncated inside vn_open, before it tried O_EXLOCK, so an
+		 * open that then could not get its lock had truncated the file
+		 * anyway (5.0-CURRENT truncates only once it holds the lock). */
+		if (k->p.era == ERA_FREEBSD4 && (of & TO_TRUNC) &&
+		    (of & (TO_EXLOCK | TO_SHLOCK)) && tc->err == EWOULDBLOCK &&
+		    (of & TO_ACCMODE) != TO_RDONLY && error == 0 &&
+		    nd.ni_vp != NULL && nd.ni_vp->v_type == VREG)
+			(void)vn_truncate(k, nd.ni_vp, 0);
+		return;
+	}
 	if (tc->ret >= FD_MAX) {
 		k->cnt.trace_repairs++;
 		return;
@@ -265,13 +315,8 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		k->cnt.trace_repairs++;
 		vp = materialize(k, start, path, (of & TO_DIRECTORY) != 0);
 	}
-	/* O_TRUNC of a writable regular file.  RELENG_4 truncated inside
-	 * vn_open, before any O_EXLOCK lock; 5.0-CURRENT only after it —
-	 * with no advisory locks modelled yet, both truncate here. */
-	if ((of & TO_TRUNC) && (of & TO_ACCMODE) != TO_RDONLY &&
-	    vp->v_type == VREG && vn_size(vp) > 0)
-		(void)vn_truncate(k, vp, 0);
 	fp = falloc(DTYPE_VNODE, oflags_to_fflag(of), vp);
+	open_lock_trunc(k, fp, of);
 install:
 	if (fp->f_flag & FWRITE)
 		vp->v_writecount++;
@@ -313,7 +358,9 @@ sys_rw(struct kern *k, struct kproc *p, const struct trace_call *tc,
 
 		if (fp->f_flag & FSYNC)
 			ioflag |= IO_SYNC;
-		if (fp->f_flag & FDIRECT)
+		/* O_DIRECT came to 5.0-CURRENT in May 2001 (ac8f990bde);
+		 * RELENG_4 of the time ignored the flag. */
+		if ((fp->f_flag & FDIRECT) && k->p.era != ERA_FREEBSD4)
 			ioflag |= IO_DIRECT;
 		if (write)
 			(void)vn_write(k, vp, off, n, ioflag);
@@ -405,6 +452,9 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		struct vattr va;
 
 		vn_stat(k, nd.ni_vp, &va);	/* VOP_GETATTR: no I/O */
+		/* The trace saw more data than there is here. */
+		if (va.va_type == VREG && tc->st_size > va.va_size)
+			ensure_size(k, nd.ni_vp, tc->st_size);
 	}
 }
 
@@ -568,6 +618,46 @@ sys_dup(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	fdinstall(k, p->p_fd, (int)tc->ret, fp, cloexec);
 }
 
+/*
+ * fcntl(F_SETLK/F_SETLKW): a byte-range lock owned by the process (its
+ * descriptor table stands for it), or by the open file for Linux's OFD
+ * locks.  l_whence and l_start/l_len give the range as fcntl computes it;
+ * l_len 0 runs to infinity.  F_SETLKW may sleep "lockf"; a lock the trace
+ * got without waiting that the simulation cannot give is a repair.
+ */
+static void
+fcntl_lock(struct kern *k, struct kproc *p, struct file *fp,
+    const struct trace_call *tc)
+{
+	bool ofd = tc->cmd == TCMD_F_OFD_SETLK || tc->cmd == TCMD_F_OFD_SETLKW;
+	bool wait = tc->cmd == TCMD_F_SETLKW || tc->cmd == TCMD_F_OFD_SETLKW;
+	int type = (tc->xflags & TX_LOCK_UN) ? F_UNLCK :
+	    (tc->xflags & TX_LOCK_EX) ? F_WRLCK :
+	    (tc->xflags & TX_LOCK_SH) ? F_RDLCK : 0;
+	int64_t start = tc->off == TC_NOOFF ? 0 : tc->off, end;
+
+	if (type == 0 || fp->f_vnode->v_type != VREG)
+		return;			/* no structure in the trace */
+	if (tc->xflags & TX_LK_CUR)
+		start += fp->f_offset;
+	else if (tc->xflags & TX_LK_END)
+		start += vn_size(fp->f_vnode);
+	if (tc->arg > 0)
+		end = start + tc->arg - 1;
+	else if (tc->arg < 0) {
+		end = start - 1;
+		start += tc->arg;
+	} else
+		end = -1;
+	if (start < 0)
+		return;
+	if (lf_advlock(k, fp->f_vnode->v_data, ofd ? (void *)fp : (void *)p->p_fd,
+	    F_SETLK, type, start, end, F_POSIX | (wait ? F_WAIT : 0)) != 0) {
+		k->cnt.lock_repairs++;
+		k->cnt.trace_repairs++;
+	}
+}
+
 static void
 sys_fcntl(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
@@ -587,6 +677,12 @@ sys_fcntl(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	switch (tc->cmd) {
 	case TCMD_F_SETFD:
 		fdsetcloexec(p->p_fd, tc->fd, (tc->arg & 1) != 0);
+		break;
+	case TCMD_F_SETLK:
+	case TCMD_F_SETLKW:
+	case TCMD_F_OFD_SETLK:
+	case TCMD_F_OFD_SETLKW:
+		fcntl_lock(k, p, fp, tc);
 		break;
 	case TCMD_F_SETFL:
 		/* Only O_APPEND, O_NONBLOCK and O_DIRECT can change. */
@@ -673,11 +769,48 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		VOP_UNLOCK(k, fp->f_vnode);
 		break;
 	case SC_GETDENTS64:
-		/* Directory blocks are not modelled yet: the copy-out. */
+		/* The copy-out of the entries. */
 		uiomove_cost(k, tc->ret);
 		break;
+	case SC_FLOCK: {
+		struct inode *ip = fp->f_vnode->v_data;
+		int type = (tc->xflags & TX_LOCK_UN) ? F_UNLCK :
+		    (tc->xflags & TX_LOCK_EX) ? F_WRLCK : F_RDLCK;
+
+		if (type == F_UNLCK) {
+			fp->f_flag &= ~FHASLOCK;
+			(void)lf_advlock(k, ip, fp, F_SETLK, F_UNLCK, 0, -1, F_FLOCK);
+			break;
+		}
+		fp->f_flag |= FHASLOCK;
+		if (lf_advlock(k, ip, fp, F_SETLK, type, 0, -1, F_FLOCK |
+		    ((tc->xflags & TX_LOCK_NB) ? 0 : F_WAIT)) != 0) {
+			/* The trace got it; here someone holds it. */
+			k->cnt.lock_repairs++;
+			k->cnt.trace_repairs++;
+		}
+		break;
+	}
 	default:
 		break;
+	}
+}
+
+/* Does the call change the name space or truncate (vn_start_write)? */
+static bool
+gates_writes(const struct trace_call *tc)
+{
+	switch ((enum sc_id)tc->sc) {
+	case SC_OPEN: case SC_OPENAT: case SC_CREAT:
+		return tc->sc == SC_CREAT || (tc->oflags & (TO_CREAT | TO_TRUNC));
+	case SC_UNLINK: case SC_UNLINKAT: case SC_RMDIR:
+	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
+	case SC_MKDIR: case SC_MKDIRAT:
+	case SC_FTRUNCATE: case SC_TRUNCATE:
+	case SC_FSYNC: case SC_FDATASYNC:	/* fsync(2) gates itself too */
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -685,6 +818,8 @@ void
 syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
 {
+	bool gated;
+
 	out->cls = SYS_SIMULATED;
 	out->fd = -1;
 	out->off = -1;
@@ -692,6 +827,11 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	out->path = NULL;
 	kern_cpu(k, k->p.cpu_syscall);
 
+	/* vn_start_write: operations that change the name space wait while
+	 * the file system is suspended (writes gate themselves in vn_write). */
+	gated = gates_writes(tc);
+	if (gated)
+		vn_start_write(k);
 	switch ((enum sc_id)tc->sc) {
 	case SC_OPEN: case SC_OPENAT: case SC_CREAT:
 		sys_open(k, p, tc, out);
@@ -742,10 +882,35 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		if (tc->ret == 0)
 			proc_exec(k, p);
 		break;
+	case SC_SNAPSHOT_CREATE:
+	case SC_SNAPSHOT_REMOVE: {
+		/* Names without a directory live in /.snap. */
+		const char *name = tc->path != NULL ? tc->path : "snap";
+		const char *base = strrchr(name, '/');
+
+		out->path = tc->path;
+		base = base != NULL ? base + 1 : name;
+		if (!tc->ret_unknown && tc->ret < 0)
+			break;		/* it failed when traced: nothing made */
+		if (tc->sc == SC_SNAPSHOT_CREATE) {
+			if (ffs_snapshot(k, base) != 0)
+				k->cnt.trace_repairs++;
+		} else if (ffs_snapremove(k, base) != 0)
+			k->cnt.trace_repairs++;
+		break;
+	}
 	default:
 		KASSERT(0, ("syscall_replay: %s is not replayed here", tc->name));
 		break;
 	}
-	/* The vnodes the call used are free to go now. */
+	if (gated)
+		vn_finished_write(k);
+	/* The files and vnodes the call used are free to go now. */
+	while (p->p_nheld > 0) {
+		struct file *fp = p->p_held[--p->p_nheld];
+
+		p->p_held[p->p_nheld] = NULL;
+		fdrop(k, fp);
+	}
 	vn_unpin_all(k);
 }

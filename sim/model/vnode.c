@@ -114,6 +114,9 @@ ufs_inactive(struct kern *k, struct vnode *vp)
 		return;
 	if (ip->i_nlink == 0) {
 		vhold(vp);
+		/* Freeing it changes the file system: not while it is
+		 * suspended (the seed's 112f737245). */
+		vn_write_suspend_wait(k);
 		(void)vn_lock(k, vp, LK_EXCLUSIVE);
 		vinvalbuf_range(k, vp, INT64_MIN);
 		ffs_truncate(k, vp, 0);
@@ -262,6 +265,93 @@ bool
 VOP_ISLOCKED(const struct vnode *vp)
 {
 	return vp->v_lockholder != NULL || vp->v_lockshared > 0;
+}
+
+/* ---- write gating (vn_start_write, vfs_write_suspend) ----------------- */
+
+/*
+ * 5.0-CURRENT gates every operation that changes a file system: a writer
+ * enters with vn_start_write (waiting "suspfs" while a suspension is
+ * asked for) and leaves with vn_finished_write; vfs_write_suspend waits
+ * for those inside, syncs everything and holds the rest out until
+ * vfs_write_resume.  RELENG_4 had no gating (and no snapshots): there
+ * these do nothing.
+ */
+void
+vn_start_write(struct kern *k)
+{
+	struct mount *mp = &k->mnt;
+
+	if (k->p.era == ERA_FREEBSD4 || curproc(k->sim) == NULL)
+		return;
+	while (mp->mnt_kern_flag & MNTK_SUSPEND) {
+		sim_time_t t = sim_now(k->sim);
+
+		k->cnt.suspfs_waits++;
+		tsleep(k->sim, &mp->mnt_flag_chan, "suspfs", 0);
+		k->cnt.suspfs_wait_ns += sim_now(k->sim) - t;
+	}
+	mp->mnt_writeopcount++;
+}
+
+void
+vn_finished_write(struct kern *k)
+{
+	struct mount *mp = &k->mnt;
+
+	if (k->p.era == ERA_FREEBSD4 || curproc(k->sim) == NULL)
+		return;
+	KASSERT(mp->mnt_writeopcount > 0, ("vn_finished_write: none"));
+	if (--mp->mnt_writeopcount == 0 && (mp->mnt_kern_flag & MNTK_SUSPEND))
+		wakeup(k->sim, &mp->mnt_writeopcount);
+}
+
+/* For writes that come after an operation already inside (inactive's
+ * freeing of a closed, unlinked file): wait only once fully suspended. */
+void
+vn_write_suspend_wait(struct kern *k)
+{
+	struct mount *mp = &k->mnt;
+
+	while (curproc(k->sim) != NULL && (mp->mnt_kern_flag & MNTK_SUSPENDED)) {
+		sim_time_t t = sim_now(k->sim);
+
+		k->cnt.suspfs_waits++;
+		tsleep(k->sim, &mp->mnt_flag_chan, "suspfs", 0);
+		k->cnt.suspfs_wait_ns += sim_now(k->sim) - t;
+	}
+}
+
+bool
+vn_write_suspended(const struct kern *k)
+{
+	return (k->mnt.mnt_kern_flag & MNTK_SUSPEND) != 0;
+}
+
+void
+vfs_write_suspend(struct kern *k)
+{
+	struct mount *mp = &k->mnt;
+
+	if (mp->mnt_kern_flag & MNTK_SUSPEND)
+		return;
+	mp->mnt_kern_flag |= MNTK_SUSPEND;
+	while (mp->mnt_writeopcount > 0)
+		tsleep(k->sim, &mp->mnt_writeopcount, "suspwt", 0);
+	/* VFS_SYNC(MNT_WAIT) must leave nothing unwritten (the loophole the
+	 * seed's 112f737245 closed): the whole sync, waited for. */
+	kern_sync(k);
+	mp->mnt_kern_flag |= MNTK_SUSPENDED;
+}
+
+void
+vfs_write_resume(struct kern *k)
+{
+	struct mount *mp = &k->mnt;
+
+	mp->mnt_kern_flag &= ~(MNTK_SUSPEND | MNTK_SUSPENDED);
+	wakeup(k->sim, &mp->mnt_writeopcount);
+	wakeup(k->sim, &mp->mnt_flag_chan);
 }
 
 /* ---- making and recycling vnodes ------------------------------------- */
@@ -831,6 +921,7 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	int error = 0;
 
 	bwillwrite(k);
+	vn_start_write(k);
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
 	if (ioflag & IO_APPEND)
 		off = ip->i_size;
@@ -893,6 +984,7 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	if (error == 0 && (ioflag & IO_SYNC))
 		ffs_update(k, ip, true);
 	VOP_UNLOCK(k, vp);
+	vn_finished_write(k);
 	return error;
 }
 

@@ -11,8 +11,7 @@
  * (a comma-separated list, e.g. at=1s,3s) and, if `hold` is not 0, a
  * `snapshot_remove` of it `hold` later; it sleeps (clock_nanosleep) in
  * between, as a script would.  These are the records by which a
- * native trace asks for snapshots; until the simulator models them they
- * are counted as not modelled and take no time.
+ * native trace asks for snapshots (replayed by sim/model/snapshot.c).
  */
 #include "workload.h"
 #include "profile.h"

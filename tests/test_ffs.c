@@ -1,0 +1,728 @@
+/* Unit tests of the file system and the vnode layer: what newfs lays out;
+ * where files, directories and large files' sections go; fragments
+ * growing and shrinking; a tree extracted into a directory stays in its
+ * cylinder group, reads back with short seeks, and costs far fewer
+ * synchronous writes with delayed metadata; the name cache (positive and
+ * negative hits do no I/O); O_DIRECT leaves nothing cached; an unlinked
+ * open file keeps its blocks until the last close; advisory locks
+ * (conflicts, waiting, byte ranges, deadlock); stat; vnode recycling under
+ * a small kern.maxvnodes.  Every test ends with the fsck check. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "file.h"
+#include "kern.h"
+#include "profile.h"
+
+struct machine {
+	struct sim	*s;
+	struct kern	*k;
+	struct profile	*prof;
+};
+
+static void
+boot(struct machine *m, const char *const *sets, bool check)
+{
+	GError *err = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->s = sim_create();
+	m->prof = profile_new();
+	if (check)
+		assert_true(profile_set(m->prof, "replay.check_every_event=true",
+		    &err));
+	for (; sets != NULL && *sets != NULL; sets++)
+		if (!profile_set(m->prof, *sets, &err))
+			fail_msg("%s", err->message);
+	m->k = kern_boot(m->s, m->prof, &err);
+	if (m->k == NULL)
+		fail_msg("boot: %s", err->message);
+}
+
+static void
+fsck_ok(struct machine *m)
+{
+	char *why = NULL;
+	int n = ffs_fsck(m->k, &why);
+
+	if (n != 0)
+		fail_msg("fsck: %d problems: %s", n, why);
+	g_free(why);
+}
+
+static void
+shutdown_machine(struct machine *m)
+{
+	fsck_ok(m);
+	bufcache_check(m->k);
+	sim_destroy(m->s);
+	kern_shutdown(m->k);
+	profile_free(m->prof);
+}
+
+static void
+run(struct machine *m, sim_proc_fn *fn, void *arg)
+{
+	sim_spawn(m->s, "test", fn, arg, 0);
+	assert_int_equal(sim_run(m->s), SIM_DONE);
+}
+
+static void
+sync_body(void *arg)
+{
+	struct machine *m = arg;
+
+	kern_sync(m->k);
+	vn_unpin_all(m->k);
+}
+
+static void
+sync_all(struct machine *m)
+{
+	run(m, sync_body, m);
+	assert_int_equal(m->k->bc.numdirtybuffers, 0);
+}
+
+/* The cylinder group of a fragment address / device block. */
+static int
+cg_of_db(struct kern *k, ufs2_daddr_t db)
+{
+	return dtog(&k->fs, dbtofsb(&k->fs, db));
+}
+
+static struct vnode *
+mkdir_off(struct machine *m, struct vnode *dvp, const char *name)
+{
+	struct vnode *vp;
+
+	assert_int_equal(vn_create(m->k, dvp, name, VDIR, &vp), 0);
+	return vp;
+}
+
+/* ---- newfs ------------------------------------------------------------ */
+
+static void
+test_newfs(void **state)
+{
+	struct machine m;
+	struct fs *fs;
+
+	(void)state;
+	boot(&m, NULL, false);
+	fs = &m.k->fs;
+	/* 8 KB blocks, 1 KB fragments, an 8 GB file system */
+	assert_int_equal(fs->fs_frag, 8);
+	assert_int_equal(fs->fs_nindir, 2048);
+	assert_int_equal(fs->fs_inopb, 64);
+	/* mkfs: superblock after the 8 KB boot block, cg block, inodes */
+	assert_int_equal(fs->fs_sblkno, 16);
+	assert_int_equal(fs->fs_cblkno, 24);
+	assert_int_equal(fs->fs_iblkno, 32);
+	assert_int_equal(fs->fs_dblkno, fs->fs_iblkno +
+	    blkstofrags(fs, fs->fs_ipg / fs->fs_inopb));
+	/* A cg block maps its fragments, inodes and clusters: one inode per
+	 * 4 fragments, and the bitmaps fit in 8 KB. */
+	assert_int_equal(fs->fs_ipg, fs->fs_fpg / 4 - (fs->fs_fpg / 4) % 64);
+	assert_true(fs->fs_fpg / 8 + fs->fs_ipg / 8 + fs->fs_fpg / 8 / 8 + 256 +
+	    4 * 17 <= fs->fs_bsize);
+	assert_true(fs->fs_fpg > 40000);
+	assert_int_equal(fs->fs_ncg, (int)((fs->fs_size + fs->fs_fpg - 1) /
+	    fs->fs_fpg));
+	/* the root, its first directory block a fragment */
+	assert_int_equal(fs->fs_root->i_number, ROOTINO);
+	assert_int_equal(fs->fs_root->i_size, DIRBLKSIZ);
+	assert_int_equal(fs->fs_root->i_blocks, fs->fs_fsize / DEV_BSIZE);
+	assert_int_equal(fs->fs_nifree, (int64_t)fs->fs_ncg * fs->fs_ipg - 3);
+	assert_int_equal(fs->fs_ndir, 1);
+	assert_int_equal(fs->fs_minfree, 8);
+	shutdown_machine(&m);
+}
+
+/* ---- allocation policy ------------------------------------------------ */
+
+static void
+test_allocation(void **state)
+{
+	struct machine m;
+	struct kern *k;
+	struct vnode *root, *d, *f, *big;
+	int i, cgd, sections = 0, prevcg;
+	char name[32];
+
+	(void)state;
+	boot(&m, NULL, false);
+	k = m.k;
+	ffs_offline_begin(k);
+	root = vn_root(k);
+	d = mkdir_off(&m, root, "dir");
+	cgd = ino_to_cg(&k->fs, d->v_data->i_number);
+	/* Files go next to their directory: inode and data in its group. */
+	for (i = 0; i < 20; i++) {
+		g_snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(vn_create(k, d, name, VREG, &f), 0);
+		assert_true(ffs_prealloc(k, f->v_data, 20000));
+		assert_int_equal(ino_to_cg(&k->fs, f->v_data->i_number), cgd);
+		assert_int_equal(cg_of_db(k, ffs_bmap(k, f->v_data, 0)), cgd);
+	}
+	/* A big file: its first direct-and-one-indirect's worth in its
+	 * inode's group, then sections of maxbpg blocks in other groups,
+	 * each contiguous inside. */
+	assert_int_equal(vn_create(k, root, "big", VREG, &big), 0);
+	assert_true(ffs_prealloc(k, big->v_data,
+	    (int64_t)(NDADDR + 3 * k->fs.fs_nindir) * k->fs.fs_bsize));
+	prevcg = cg_of_db(k, ffs_bmap(k, big->v_data, 0));
+	assert_int_equal(prevcg, ino_to_cg(&k->fs, big->v_data->i_number));
+	for (i = 1; i < NDADDR + 3 * k->fs.fs_nindir; i++) {
+		int cg = cg_of_db(k, ffs_bmap(k, big->v_data, i));
+
+		if (cg != prevcg)
+			sections++;
+		prevcg = cg;
+	}
+	assert_true(sections >= 2 && sections <= 4);
+	/* Top-level directories spread over the groups. */
+	{
+		GHashTable *cgs = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+		for (i = 0; i < 8; i++) {
+			g_snprintf(name, sizeof(name), "top%d", i);
+			f = mkdir_off(&m, root, name);
+			g_hash_table_add(cgs, GINT_TO_POINTER(ino_to_cg(&k->fs,
+			    f->v_data->i_number)));
+		}
+		assert_true(g_hash_table_size(cgs) >= 6);
+		g_hash_table_destroy(cgs);
+	}
+	ffs_offline_end(k);
+	shutdown_machine(&m);
+}
+
+/* ---- fragments -------------------------------------------------------- */
+
+static void
+test_fragments(void **state)
+{
+	struct machine m;
+	struct kern *k;
+	struct vnode *f;
+	struct inode *ip;
+	int64_t nffree0;
+
+	(void)state;
+	boot(&m, NULL, false);
+	k = m.k;
+	ffs_offline_begin(k);
+	assert_int_equal(vn_create(k, vn_root(k), "small", VREG, &f), 0);
+	ip = f->v_data;
+	nffree0 = k->fs.fs_nffree;
+	/* 3 KB: three fragments (from a free run of a partly used block —
+	 * the root directory's — rather than breaking a whole block). */
+	assert_true(ffs_prealloc(k, ip, 3000));
+	assert_int_equal(ip->i_blocks, 3 * 1024 / DEV_BSIZE);
+	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 3072);
+	assert_int_equal(k->fs.fs_nffree, nffree0 - 3);
+	fsck_ok(&m);
+	/* 10 KB: block 0 whole, block 1 a 2 KB fragment. */
+	assert_true(ffs_prealloc(k, ip, 10000));
+	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 8192);
+	assert_int_equal(ffs_blksize(&k->fs, ip, 1), 2048);
+	assert_int_equal(ip->i_blocks, (8192 + 2048) / DEV_BSIZE);
+	fsck_ok(&m);
+	/* Back to 1 KB: block 1 freed, block 0 shrinks to a fragment. */
+	ffs_truncate(k, f, 1000);
+	assert_int_equal(ip->i_blocks, 1024 / DEV_BSIZE);
+	fsck_ok(&m);
+	ffs_truncate(k, f, 0);
+	assert_int_equal(ip->i_blocks, 0);
+	ffs_offline_end(k);
+	shutdown_machine(&m);
+}
+
+/* ---- a tree extracted, then read back ---------------------------------- */
+
+struct tree {
+	struct machine	*m;
+	struct vnode	*dir;
+	struct vnode	*files[40];
+	uint64_t	 syncw;
+	int		 nreads;
+	double		 meandist;
+};
+
+static void
+extract_body(void *arg)
+{
+	struct tree *t = arg;
+	struct kern *k = t->m->k;
+	uint64_t s0 = k->cnt.bwrite_sync;
+	char name[32];
+	int i;
+
+	bwillwrite(k);
+	assert_int_equal(vn_create(k, vn_root(k), "x", VDIR, &t->dir), 0);
+	vref(t->dir);
+	for (i = 0; i < 40; i++) {
+		struct vnode *vp;
+
+		g_snprintf(name, sizeof(name), "file%02d", i);
+		bwillwrite(k);
+		assert_int_equal(vn_create(k, t->dir, name, VREG, &vp), 0);
+		vref(vp);
+		assert_int_equal(vn_write(k, vp, 0, 12000, 0), 0);
+		t->files[i] = vp;
+		vn_unpin_all(k);
+	}
+	t->syncw = k->cnt.bwrite_sync - s0;
+}
+
+/* Throw away every cached block of the files (a cold cache). */
+static void
+drop_cache(struct tree *t)
+{
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		vinvalbuf_range(t->m->k, t->files[i], INT64_MIN);
+		vm_object_terminate(t->m->k, t->files[i]);
+	}
+}
+
+static void
+readback_body(void *arg)
+{
+	struct tree *t = arg;
+	struct kern *k = t->m->k;
+	guint first = 0;
+	int i;
+
+	(void)first;
+	for (i = 0; i < 40; i++)
+		(void)vn_read(k, t->files[i], 0, 12000, 0);
+}
+
+static GArray *reads;
+
+static void
+record_read(void *arg, const struct diskreq *r)
+{
+	(void)arg;
+	if (!r->write)
+		g_array_append_val(reads, r->sector);
+}
+
+static void
+tree_run(const char *meta, struct tree *t)
+{
+	const char *sets[] = { meta, NULL };
+	struct machine m;
+	double sum = 0;
+	guint i;
+	int cg;
+
+	memset(t, 0, sizeof(*t));
+	boot(&m, sets, false);
+	t->m = &m;
+	run(&m, extract_body, t);
+	sync_all(&m);
+	/* All in the directory's group. */
+	cg = ino_to_cg(&m.k->fs, t->dir->v_data->i_number);
+	for (i = 0; i < 40; i++) {
+		assert_int_equal(ino_to_cg(&m.k->fs, t->files[i]->v_data->i_number), cg);
+		assert_int_equal(cg_of_db(m.k, ffs_bmap(m.k, t->files[i]->v_data, 0)),
+		    cg);
+	}
+	drop_cache(t);
+	reads = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	m.k->hooks.disk_done = record_read;
+	run(&m, readback_body, t);
+	m.k->hooks.disk_done = NULL;
+	for (i = 1; i < reads->len; i++) {
+		int64_t d = g_array_index(reads, int64_t, i) -
+		    g_array_index(reads, int64_t, i - 1);
+
+		sum += (double)(d < 0 ? -d : d);
+	}
+	t->nreads = (int)reads->len;
+	t->meandist = reads->len > 1 ? sum / (reads->len - 1) : 0;
+	g_array_free(reads, TRUE);
+	for (i = 0; i < 40; i++)
+		vrele(m.k, t->files[i]);
+	vrele(m.k, t->dir);
+	shutdown_machine(&m);
+}
+
+static void
+test_tree(void **state)
+{
+	struct tree sync, async;
+
+	(void)state;
+	tree_run("ffs.metadata=sync", &sync);
+	tree_run("ffs.metadata=async", &async);
+	print_message("    40 files in a directory: %llu synchronous writes with "
+	    "sync metadata, %llu with async; read back in %d reads, mean "
+	    "distance %.0f sectors\n", (unsigned long long)sync.syncw,
+	    (unsigned long long)async.syncw, sync.nreads, sync.meandist);
+	/* Each create writes its inode and its directory entry. */
+	assert_true(sync.syncw >= 80);
+	assert_true(async.syncw * 10 < sync.syncw);
+	/* Reading them back in order: short seeks, a group's span at
+	 * most (a cylinder group is some 45 MB: ~90000 sectors). */
+	assert_true(sync.nreads >= 40);
+	assert_true(sync.meandist < 2000);
+}
+
+/* ---- the name cache ---------------------------------------------------- */
+
+static struct {
+	struct machine	*m;
+	uint64_t	 reads_pos2, reads_neg1, reads_neg2, dirblk_neg2, dirblk_neg1;
+} nc;
+
+static uint64_t
+disk_reads(struct kern *k)
+{
+	return k->disk.st.reads;
+}
+
+static void
+nc_body(void *arg)
+{
+	struct kern *k = nc.m->k;
+	struct nameidata nd;
+	uint64_t r, d;
+	int i;
+
+	(void)arg;
+	/* First lookups read directories and inodes; then it is cached. */
+	assert_int_equal(namei(k, NULL, "/a/b/c/file", &nd), 0);
+	assert_non_null(nd.ni_vp);
+	vn_unpin_all(k);
+	r = disk_reads(k);
+	assert_int_equal(namei(k, NULL, "/a/b/c/file", &nd), 0);
+	vn_unpin_all(k);
+	nc.reads_pos2 = disk_reads(k) - r;
+	/* More names cached: negative entries are held to 1/16 of all, so
+	 * with a handful cached a new negative entry would go at once. */
+	for (i = 0; i < 20; i++) {
+		char path[64];
+
+		g_snprintf(path, sizeof(path), "/a/b/c/n%d", i);
+		assert_int_equal(namei(k, NULL, path, &nd), 0);
+		vn_unpin_all(k);
+	}
+	/* A name that is not there: the directory is searched once. */
+	r = disk_reads(k);
+	d = k->cnt.dirblk_reads;
+	assert_int_equal(namei(k, NULL, "/a/b/c/nothere", &nd), 0);
+	assert_null(nd.ni_vp);
+	vn_unpin_all(k);
+	nc.dirblk_neg1 = k->cnt.dirblk_reads - d;
+	r = disk_reads(k);
+	d = k->cnt.dirblk_reads;
+	assert_int_equal(namei(k, NULL, "/a/b/c/nothere", &nd), 0);
+	assert_null(nd.ni_vp);
+	vn_unpin_all(k);
+	nc.reads_neg2 = disk_reads(k) - r;
+	nc.dirblk_neg2 = k->cnt.dirblk_reads - d;
+}
+
+static void
+test_namecache(void **state)
+{
+	struct machine m;
+	struct vnode *vp;
+	uint64_t neghits;
+	int i;
+
+	(void)state;
+	boot(&m, NULL, true);
+	nc.m = &m;
+	ffs_offline_begin(m.k);
+	vp = mkdir_off(&m, mkdir_off(&m, mkdir_off(&m, vn_root(m.k), "a"), "b"), "c");
+	for (i = 0; i < 20; i++) {
+		struct vnode *f;
+		char name[16];
+
+		g_snprintf(name, sizeof(name), "n%d", i);
+		assert_int_equal(vn_create(m.k, vp, name, VREG, &f), 0);
+	}
+	assert_int_equal(vn_create(m.k, vp, "file", VREG, &vp), 0);
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);		/* a cold start: nothing in core */
+	neghits = m.k->cnt.nc_neghits;
+	run(&m, nc_body, NULL);
+	assert_int_equal(nc.reads_pos2, 0);
+	assert_true(nc.dirblk_neg1 > 0);
+	assert_int_equal(nc.reads_neg2, 0);
+	assert_int_equal(nc.dirblk_neg2, 0);
+	assert_int_equal(m.k->cnt.nc_neghits, neghits + 1);
+	assert_true(m.k->cnt.nc_goodhits >= 4);
+	shutdown_machine(&m);
+}
+
+/* ---- O_DIRECT ----------------------------------------------------------- */
+
+static struct {
+	struct machine	*m;
+	struct vnode	*vp;
+	int		 pages_after_write, pages_after_read;
+	uint64_t	 reads_normal;
+} od;
+
+static void
+odirect_body(void *arg)
+{
+	struct kern *k = od.m->k;
+	uint64_t r;
+
+	(void)arg;
+	assert_int_equal(vn_write(k, od.vp, 0, 65536, IO_DIRECT), 0);
+	kern_sync(k);
+	od.pages_after_write = od.vp->v_npages;
+	(void)vn_read(k, od.vp, 0, 65536, IO_DIRECT);
+	od.pages_after_read = od.vp->v_npages;
+	r = disk_reads(k);
+	(void)vn_read(k, od.vp, 0, 65536, 0);	/* a normal read misses */
+	od.reads_normal = disk_reads(k) - r;
+	vn_unpin_all(k);
+}
+
+static void
+test_odirect(void **state)
+{
+	struct machine m;
+
+	(void)state;
+	boot(&m, NULL, true);
+	od.m = &m;
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VREG, &od.vp), 0);
+	vref(od.vp);
+	run(&m, odirect_body, NULL);
+	assert_int_equal(od.pages_after_write, 0);
+	assert_int_equal(od.pages_after_read, 0);
+	assert_true(od.reads_normal > 0);
+	vrele(m.k, od.vp);
+	shutdown_machine(&m);
+}
+
+/* ---- unlinking an open file --------------------------------------------- */
+
+static void
+test_unlink_open(void **state)
+{
+	struct machine m;
+	struct vnode *vp, *root;
+	int64_t free0, free1, free2;
+
+	(void)state;
+	boot(&m, NULL, false);
+	root = vn_root(m.k);
+	free0 = ffs_freebytes(&m.k->fs);
+	assert_int_equal(vn_create(m.k, root, "gone", VREG, &vp), 0);
+	assert_true(ffs_prealloc(m.k, vp->v_data, 1 << 20));
+	vref(vp);			/* open */
+	assert_int_equal(vn_remove(m.k, root, "gone", false), 0);
+	free1 = ffs_freebytes(&m.k->fs);
+	assert_true(free1 < free0);	/* still held */
+	assert_null(ufs_dir_lookup(root->v_data, "gone"));
+	vrele(m.k, vp);			/* last close */
+	free2 = ffs_freebytes(&m.k->fs);
+	assert_int_equal(free2, free0);
+	shutdown_machine(&m);
+}
+
+/* ---- advisory locks ------------------------------------------------------ */
+
+static struct {
+	struct machine	*m;
+	struct inode	*ip;
+	sim_time_t	 got_at;
+} lk;
+
+static void
+lock_holder(void *arg)
+{
+	struct kern *k = lk.m->k;
+
+	(void)arg;
+	assert_int_equal(lf_advlock(k, lk.ip, "A", F_SETLK, F_WRLCK, 0, -1,
+	    F_FLOCK), 0);
+	sim_pause(k->sim, SIM_SEC);
+	lf_release(k, lk.ip, "A", F_FLOCK);
+}
+
+static void
+lock_waiter(void *arg)
+{
+	struct kern *k = lk.m->k;
+
+	(void)arg;
+	sim_pause(k->sim, SIM_MS);
+	/* Not waiting: EWOULDBLOCK; waiting: granted when A lets go. */
+	assert_int_equal(lf_advlock(k, lk.ip, "B", F_SETLK, F_WRLCK, 0, -1,
+	    F_FLOCK), EAGAIN);
+	assert_int_equal(lf_advlock(k, lk.ip, "B", F_SETLK, F_RDLCK, 0, -1,
+	    F_FLOCK | F_WAIT), 0);
+	lk.got_at = sim_now(k->sim);
+	lf_release(k, lk.ip, "B", F_FLOCK);
+}
+
+static void
+test_lockf(void **state)
+{
+	struct machine m;
+	struct vnode *vp;
+	struct inode *ip;
+
+	(void)state;
+	boot(&m, NULL, false);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "l", VREG, &vp), 0);
+	ip = vp->v_data;
+	/* Byte ranges: owners P and Q, overlapping read locks are fine, a
+	 * write lock over another's read lock is not; unlocking the middle
+	 * of a range splits it. */
+	assert_int_equal(lf_advlock(m.k, ip, "P", F_SETLK, F_RDLCK, 0, 99,
+	    F_POSIX), 0);
+	assert_int_equal(lf_advlock(m.k, ip, "Q", F_SETLK, F_RDLCK, 50, 149,
+	    F_POSIX), 0);
+	assert_int_equal(lf_advlock(m.k, ip, "Q", F_SETLK, F_WRLCK, 90, 95,
+	    F_POSIX), EAGAIN);
+	assert_int_equal(lf_advlock(m.k, ip, "Q", F_GETLK, F_WRLCK, 100, 149,
+	    F_POSIX), 0);
+	assert_int_equal(lf_advlock(m.k, ip, "P", F_SETLK, F_UNLCK, 40, 59,
+	    F_POSIX), 0);
+	assert_int_equal(lf_count(ip), 3);	/* P 0-39, P 60-99, Q 50-149 */
+	assert_int_equal(lf_advlock(m.k, ip, "Q", F_SETLK, F_WRLCK, 40, 49,
+	    F_POSIX), 0);
+	lf_release(m.k, ip, "P", F_POSIX);
+	lf_release(m.k, ip, "Q", F_POSIX);
+	assert_int_equal(lf_count(ip), 0);
+	/* flock: one waits for the other. */
+	lk.m = &m;
+	lk.ip = ip;
+	sim_spawn(m.s, "A", lock_holder, NULL, 0);
+	sim_spawn(m.s, "B", lock_waiter, NULL, 0);
+	assert_int_equal(sim_run(m.s), SIM_DONE);
+	assert_int_equal(lk.got_at, SIM_SEC);
+	assert_int_equal(m.k->cnt.lockf_waits, 1);
+	shutdown_machine(&m);
+}
+
+/* ---- stat ---------------------------------------------------------------- */
+
+static void
+test_stat(void **state)
+{
+	struct machine m;
+	struct vnode *vp;
+	struct vattr va;
+
+	(void)state;
+	boot(&m, NULL, false);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "s", VREG, &vp), 0);
+	assert_true(ffs_prealloc(m.k, vp->v_data, 86000));
+	memset(&va, 0xa5, sizeof(va));	/* no garbage may survive */
+	vn_stat(m.k, vp, &va);
+	assert_int_equal(va.va_size, 86000);
+	/* 10 whole blocks and a 4 KB fragment (86000 - 81920 rounded up) */
+	assert_int_equal(va.va_bytes, 10 * 8192 + 4 * 1024);
+	assert_int_equal(va.va_blocksize, 8192);
+	assert_int_equal(va.va_nlink, 1);
+	assert_int_equal(va.va_type, VREG);
+	assert_true(va.va_fileid > ROOTINO);
+	/* A 1 MB file holds an indirect block too. */
+	/* 1 MB: 128 blocks past the direct ones need an indirect block
+	 * (and a file past the direct blocks has no fragment). */
+	assert_true(ffs_prealloc(m.k, vp->v_data, 1 << 20));
+	vn_stat(m.k, vp, &va);
+	assert_int_equal(va.va_bytes, (1 << 20) + 8192);
+	shutdown_machine(&m);
+}
+
+/* ---- vnode recycling ------------------------------------------------------ */
+
+static struct machine *vr_m;
+
+static void
+vr_body(void *arg)
+{
+	struct kern *k = vr_m->k;
+	char path[64];
+	int pass, i;
+
+	(void)arg;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 300; i++) {
+			struct nameidata nd;
+
+			g_snprintf(path, sizeof(path), "/d%d/f%d", i % 10, i);
+			assert_int_equal(namei(k, NULL, path, &nd), 0);
+			assert_non_null(nd.ni_vp);
+			(void)vn_read(k, nd.ni_vp, 0, 4096, 0);
+			vn_unpin_all(k);
+		}
+}
+
+static void
+test_vnode_recycling(void **state)
+{
+	static const char *const sets[] = { "kern.maxvnodes=60", NULL };
+	struct machine m;
+	char name[32];
+	int i;
+
+	(void)state;
+	boot(&m, sets, false);
+	vr_m = &m;
+	ffs_offline_begin(m.k);
+	for (i = 0; i < 10; i++) {
+		g_snprintf(name, sizeof(name), "d%d", i);
+		(void)mkdir_off(&m, vn_root(m.k), name);
+	}
+	for (i = 0; i < 300; i++) {
+		struct vnode *d, *f;
+
+		g_snprintf(name, sizeof(name), "d%d", i % 10);
+		d = vn_child(m.k, vn_root(m.k), name);
+		g_snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(vn_create(m.k, d, name, VREG, &f), 0);
+		assert_true(ffs_prealloc(m.k, f->v_data, 4096));
+	}
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);
+	run(&m, vr_body, NULL);
+	print_message("    300 files read twice with kern.maxvnodes=60: %lld "
+	    "vnodes at the end, %llu recycled, %llu waits for vnlru\n",
+	    (long long)m.k->numvnodes,
+	    (unsigned long long)m.k->cnt.vnodes_recycled,
+	    (unsigned long long)m.k->cnt.vlruwk_waits);
+	assert_true(m.k->cnt.vnodes_recycled > 300);
+	assert_true(m.k->numvnodes - m.k->freevnodes <= 60);
+	shutdown_machine(&m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_newfs),
+		cmocka_unit_test(test_allocation),
+		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_tree),
+		cmocka_unit_test(test_namecache),
+		cmocka_unit_test(test_odirect),
+		cmocka_unit_test(test_unlink_open),
+		cmocka_unit_test(test_lockf),
+		cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_vnode_recycling),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
