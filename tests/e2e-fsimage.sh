@@ -145,6 +145,29 @@ else
 	bad "aged image: the loading run differs"; head -5 "$T/out"
 fi
 
+# ---- snapshots of a loaded file system --------------------------------------
+# A snapshot taken during the run (of the aged file system, its free blocks
+# marked) goes the same whether the file system was built or loaded.
+SNAP=(--snapshot-at 100ms --snapshot-remove-at 2s)
+"$VFSSIM" replay "$TR" "${AGE[@]}" --seed 5 "${SNAP[@]}" --db "$T/snapb.db" -q >"$T/out" 2>&1 ||
+	{ bad "replay with a snapshot, built"; head -3 "$T/out"; }
+if "$VFSSIM" replay "$TR" "${AGE[@]}" --seed 5 "${SNAP[@]}" --fs-image "$T/img/aged.img" \
+	--db "$T/snapl.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out" &&
+	[ "$(metric "$T/snapl.db" 1 snapshot.created)" = 1.0 ] &&
+	cmp -s <(dump_run "$T/snapb.db" 1) <(dump_run "$T/snapl.db" 1); then
+	ok "a snapshot of a loaded aged file system: the same run as of the built one"
+else
+	bad "snapshot with an image"; head -3 "$T/out"
+fi
+expect_bad "freebsd4 with a snapshot" "no snapshots" \
+	"$VFSSIM" replay "$TR" --profile profiles/freebsd4.ini "${SNAP[@]}" \
+	--fs-image "$T/img/f4.img" --db "$T/f4.db"
+if [ ! -e "$T/img/f4.img" ] && [ ! -e "$T/f4.db" ]; then
+	ok "... refused before the file system is saved: no image, no database"
+else
+	bad "a refused run saved an image or a database"
+fi
+
 # ---- bad images: exit 2, the file named, the database untouched -------------
 "$VFSSIM" replay "$TR" --db "$T/keep.db" -q >/dev/null 2>&1 || bad "replay into keep.db"
 before=$(sql "$T/keep.db" "SELECT count(*) FROM runs")
