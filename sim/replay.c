@@ -1358,6 +1358,7 @@ write_summary(struct replay *r, uint64_t nfiles, uint64_t ndirs, uint64_t bytes,
 	put(r, "snapshot.cow_copies", (double)c->cow_copies);
 	put(r, "snapshot.cow_reads", (double)c->cow_reads);
 	put(r, "snapshot.claimed_blocks", (double)c->snap_claims);
+	put(r, "snapshot.writes_refused", (double)c->snap_writes_refused);
 	{
 		int64_t held = 0;
 		int sn;
