@@ -17,8 +17,11 @@
  * superblock and the summary; then writes are suspended (new writers wait
  * "suspfs", those in progress finish, everything is synced); while
  * suspended each group's map is copied and every block free in it marked
- * BLK_NOCOPY, older snapshots' blocks BLK_SNAP, and all of it written — the
- * only writes allowed then (B_VALIDSUSPWRT); then writing resumes.
+ * BLK_NOCOPY (read through the snapshot, a block of zeros), older
+ * snapshots' blocks BLK_SNAP; the copies are written — the only writes
+ * allowed then (B_VALIDSUSPWRT) — and the pointer blocks left dirty; then
+ * writing resumes and they are written.  One snapshot is taken or removed
+ * at a time.
  *
  * Copy-on-write runs in whoever writes a block (a process, buf_daemon, the
  * syncer): for each snapshot that still shares the block, a block is
@@ -26,8 +29,15 @@
  * all of them) and written to it, and the pointer written — all
  * synchronously, before the original write may go (the seed's 112f737245:
  * a snapshot must claim its copies on disk before the old blocks can be
- * overwritten).  A full block freed while a snapshot shares it is claimed
- * by the snapshot instead (no copy, no free); a freed fragment is copied.
+ * overwritten).  A block is copied once per snapshot, however many write
+ * it at once (9b97113391).  A full block freed while a snapshot shares it
+ * is claimed by the snapshot instead (no copy, no free); a freed fragment
+ * is copied.
+ *
+ * A snapshot file is read-only (SF_SNAPSHOT).  Removing its last name
+ * (rm /.snap/NAME, or a rename over it) removes the snapshot: its copies
+ * are freed, the blocks it claimed passed to the next snapshot that still
+ * shares them.
  */
 #include "kern.h"
 #include "kassert.h"
