@@ -583,6 +583,19 @@ one_call(struct pass *ps, const struct trace_call *tc)
 				rename_names(ps, abs, abs2);
 		}
 		break;
+	case SC_SNAPSHOT_CREATE: case SC_SNAPSHOT_REMOVE: {
+		/* the file /.snap/NAME: made by the replay, not there before */
+		const char *base = tc->path != NULL ? strrchr(tc->path, '/') : NULL;
+		char *name = g_strconcat("/.snap/", base != NULL ? base + 1 :
+		    tc->path != NULL ? tc->path : "snap", NULL);
+
+		if (tc->ret == 0 && tc->sc == SC_SNAPSHOT_CREATE)
+			(void)create(ps, name, false);
+		else if (tc->ret == 0)
+			unname(ps, name, false);
+		g_free(name);
+		break;
+	}
 	case SC_MKDIR: case SC_MKDIRAT:
 		abs = resolve(ps, pr, tc->sc == SC_MKDIRAT ? tc->fd : TC_AT_FDCWD,
 		    tc->fdpath, tc->path);

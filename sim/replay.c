@@ -1567,6 +1567,7 @@ write_summary(struct replay *r)
 	put(r, "snapshot.cow_copies", (double)c->cow_copies);
 	put(r, "snapshot.cow_reads", (double)c->cow_reads);
 	put(r, "snapshot.claimed_blocks", (double)c->snap_claims);
+	put(r, "snapshot.writes_refused", (double)c->snap_writes_refused);
 	{
 		int64_t held = 0;
 		int sn;

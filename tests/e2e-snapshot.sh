@@ -6,7 +6,8 @@
 # removed with --snapshot-at / --snapshot-remove-at on a bundled trace and
 # as a compare variant; snapshot records in a native trace and mksnap_ffs
 # or mount -o snapshot run by a traced program, with nothing lost and a
-# clean fsck; the freebsd4 era refusing them; bad times refused.
+# clean fsck; a snapshot file read-only, and removed by unlinking it or
+# renaming over it; the freebsd4 era refusing them; bad times refused.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-snapshot.sh
 set -u
@@ -104,6 +105,35 @@ if "$VFSSIM" replay "$T/native.trace" --set replay.verify=true --db "$T/native.d
 	fi
 else
 	bad "replay of a native trace with snapshots"; head -5 "$T/out"
+fi
+
+# ---- a snapshot file is read-only; unlinking it removes the snapshot ---------
+cat >"$T/rm.trace" <<'EOF'
+#vfssim-trace 1
+1000000000 7 openat 3 1000 fd=AT_FDCWD path="/w/f" oflags=O_RDWR|O_CREAT mode=0644
+1000001000 7 write 65536 1000 fd=3 len=65536
+1000002000 8 snapshot_create 0 1000 path="s"
+1000003000 8 snapshot_create 0 1000 path="u"
+60000000000 7 openat 4 1000 fd=AT_FDCWD path="/.snap/s" oflags=O_RDWR
+60000002000 7 pwrite64 65536 1000 fd=4 len=65536 off=0
+60000003000 7 ftruncate 0 1000 fd=4 off=0
+60000004000 7 close 0 1000 fd=4
+60000005000 7 unlink 0 1000 path="/.snap/s"
+60000006000 7 rename 0 1000 path="/w/f" path2="/.snap/u"
+60000007000 8 snapshot_create 0 1000 path="t"
+EOF
+if "$VFSSIM" replay "$T/rm.trace" --set replay.verify=true --db "$T/rm.db" -q >"$T/out" 2>&1; then
+	made=$(metric "$T/rm.db" 1 snapshot.created) gone=$(metric "$T/rm.db" 1 snapshot.removed)
+	live=$(metric "$T/rm.db" 1 snapshot.live) refused=$(metric "$T/rm.db" 1 snapshot.writes_refused)
+	lost=$(metric "$T/rm.db" 1 verify.lost_blocks) fsck=$(metric "$T/rm.db" 1 fs.fsck_problems)
+	if [ "$made" = 3 ] && [ "$gone" = 2 ] && [ "$live" = 1 ] && [ "$refused" = 2 ] &&
+		[ "$lost" = 0 ] && [ "$fsck" = 0 ]; then
+		ok "a snapshot file refuses a write and a truncation; unlink and rename over one remove it; fsck clean"
+	else
+		bad "snapshot files: made $made removed $gone live $live refused $refused lost $lost fsck $fsck"
+	fi
+else
+	bad "replay of a trace touching snapshot files"; head -5 "$T/out"
 fi
 
 # ---- mksnap_ffs and mount -o snapshot in an strace capture -------------------

@@ -6,7 +6,8 @@
  * through a snapshot every block reads back its version at snapshot time
  * after overwrites, truncations, deletions and further snapshots, while
  * the live file system has the latest; a file a snapshot shares frees no
- * space until the snapshot goes, and a removed snapshot's claims pass to
+ * space until the snapshot goes (and a block free at snapshot time reads
+ * through it as zeros, without I/O), and a removed snapshot's claims pass to
  * the next; the cost of a write grows with the snapshots that share its
  * block, and there are at most 20.  Every test ends with the fsck check. */
 #include <setjmp.h>
@@ -471,6 +472,7 @@ test_snapshot_view(void **state)
 static struct {
 	struct machine	*m;
 	int64_t		 before, with_snap, deleted, after;
+	uint64_t	 nocopy_reads;
 } dl;
 
 static void
@@ -494,6 +496,17 @@ delete_body(void *arg)
 	assert_int_equal(ffs_snapshot(k, "s1"), 0);
 	kern_sync(k);
 	dl.with_snap = ffs_freebytes(&k->fs);
+	/* read through the snapshot, a block free when it was taken is
+	 * zeros, read from nowhere */
+	{
+		struct vnode *svp = k->snaps[0].sn_vp;
+		int64_t far = (int64_t)fragstoblks(&k->fs, k->fs.fs_size) - 100;
+		uint64_t r = k->disk.st.reads;
+
+		assert_int_equal(ffs_blk_get(k->snaps[0].sn_ip, far), BLK_NOCOPY);
+		(void)vn_read(k, svp, far * k->fs.fs_bsize, 8192, 0);
+		dl.nocopy_reads = k->disk.st.reads - r;
+	}
 	remove_name(k, "shared");
 	vrele(k, vp);
 	kern_sync(k);
@@ -520,6 +533,7 @@ test_delete_shared(void **state)
 	assert_true(dl.deleted <= dl.with_snap);
 	assert_true(dl.with_snap - dl.deleted < 16 * 8192);
 	assert_true(m.k->cnt.snap_claims >= 256);
+	assert_int_equal(dl.nocopy_reads, 0);
 	/* The snapshot gone, all of it is free again. */
 	assert_int_equal(dl.after, dl.before);
 	shutdown_machine(&m);

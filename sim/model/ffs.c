@@ -514,12 +514,20 @@ blk_set(struct inode *ip, int64_t lbn, int64_t b)
 		    GSIZE_TO_POINTER((gsize)b));
 }
 
+/* A snapshot's BLK_NOCOPY or BLK_SNAP is no block: read, it is a block of
+ * zeros (9b97113391: read-ahead of a snapshot file would reach them). */
+static inline bool
+snap_nonblock(const struct inode *ip, int64_t b)
+{
+	return ip->i_snapshot && b > 0 && b <= BLK_SNAP;
+}
+
 ufs2_daddr_t
 ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn)
 {
 	int64_t b = blk_get(ip, lbn);
 
-	return b == 0 ? -1 : fsbtodb(&k->fs, b);
+	return b == 0 || snap_nonblock(ip, b) ? -1 : fsbtodb(&k->fs, b);
 }
 
 /*
@@ -537,6 +545,8 @@ ffs_bmap_run(struct kern *k, struct inode *ip, int64_t lbn, int maxrun,
 	int64_t b = blk_get(ip, lbn);
 	int run = 0;
 
+	if (snap_nonblock(ip, b))
+		b = 0;
 	if (b != 0)
 		while (run < maxrun && (lbn >= NDADDR || lbn + run + 1 < NDADDR) &&
 		    blk_get(ip, lbn + run + 1) == b + blkstofrags(fs, run + 1))

@@ -87,6 +87,8 @@ struct inode {
 	int64_t		 i_size;
 	int		 i_nlink;	/* names that refer to it */
 	bool		 i_isdir;
+	bool		 i_snapshot;	/* SF_SNAPSHOT: a live snapshot's file
+					   (read-only; unlinking removes it) */
 	int		 i_flag;	/* IN_* */
 	int64_t		 i_blocks;	/* DEV_BSIZE units held, with
 					   indirect blocks (st_blocks) */

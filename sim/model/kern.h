@@ -36,8 +36,9 @@ struct mount {
 	int		 mnt_writeopcount;	/* threads inside a write */
 	int		 mnt_kern_flag;
 	int		 mnt_flag_chan;		/* "suspfs" sleepers' channel */
-	bool		 mnt_snapbusy;		/* a snapshot being taken or
-						   removed (one at a time) */
+	struct sim_proc	*mnt_snapowner;		/* taking or removing a
+						   snapshot (one at a time) */
+	int		 mnt_snapdepth;
 };
 
 /* ffs_snapshot.c: up to FSMAXSNAP snapshots of the file system. */
@@ -138,6 +139,7 @@ struct kern_counters {
 	sim_time_t	 suspfs_wait_ns;
 	uint64_t	 cow_copies, cow_reads, cow_checks, snap_claims;
 	uint64_t	 suspended_writes_bad;
+	uint64_t	 snap_writes_refused;	/* writes to a snapshot file */
 	uint64_t	 inodes_allocated, inode_writes, indir_allocs, frag_moves;
 	uint64_t	 enospc;
 	uint64_t	 trace_repairs;		/* fs brought in line with the trace */
@@ -254,6 +256,7 @@ void	vfs_write_resume(struct kern *k);
 /* ffs_snapshot.c */
 int	ffs_snapshot(struct kern *k, const char *name);
 int	ffs_snapremove(struct kern *k, const char *name);
+bool	ffs_snapgone(struct kern *k, struct inode *ip);
 void	ffs_copyonwrite(struct kern *k, struct buf *bp);
 bool	ffs_snapblkfree(struct kern *k, int64_t bno, int size);
 /* What snapshot i reads at device block db: the data version, 0 for

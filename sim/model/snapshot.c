@@ -17,8 +17,11 @@
  * superblock and the summary; then writes are suspended (new writers wait
  * "suspfs", those in progress finish, everything is synced); while
  * suspended each group's map is copied and every block free in it marked
- * BLK_NOCOPY, older snapshots' blocks BLK_SNAP, and all of it written — the
- * only writes allowed then (B_VALIDSUSPWRT); then writing resumes.
+ * BLK_NOCOPY (read through the snapshot, a block of zeros), older
+ * snapshots' blocks BLK_SNAP; the copies are written — the only writes
+ * allowed then (B_VALIDSUSPWRT) — and the pointer blocks left dirty; then
+ * writing resumes and they are written.  One snapshot is taken or removed
+ * at a time.
  *
  * Copy-on-write runs in whoever writes a block (a process, buf_daemon, the
  * syncer): for each snapshot that still shares the block, a block is
@@ -26,8 +29,15 @@
  * all of them) and written to it, and the pointer written — all
  * synchronously, before the original write may go (the seed's 112f737245:
  * a snapshot must claim its copies on disk before the old blocks can be
- * overwritten).  A full block freed while a snapshot shares it is claimed
- * by the snapshot instead (no copy, no free); a freed fragment is copied.
+ * overwritten).  A block is copied once per snapshot, however many write
+ * it at once (9b97113391).  A full block freed while a snapshot shares it
+ * is claimed by the snapshot instead (no copy, no free); a freed fragment
+ * is copied.
+ *
+ * A snapshot file is read-only (SF_SNAPSHOT).  Removing its last name
+ * (rm /.snap/NAME, or a rename over it) removes the snapshot: its copies
+ * are freed, the blocks it claimed passed to the next snapshot that still
+ * shares them.
  */
 #include "kern.h"
 #include "kassert.h"
@@ -296,16 +306,22 @@ again:
 static void
 snap_lock(struct kern *k)
 {
-	while (k->mnt.mnt_snapbusy)
-		tsleep(k->sim, &k->mnt.mnt_snapbusy, "snaplk", 0);
-	k->mnt.mnt_snapbusy = true;
+	struct sim_proc *me = curproc(k->sim);
+
+	while (k->mnt.mnt_snapowner != NULL && k->mnt.mnt_snapowner != me)
+		tsleep(k->sim, &k->mnt.mnt_snapowner, "snaplk", 0);
+	k->mnt.mnt_snapowner = me;
+	k->mnt.mnt_snapdepth++;
 }
 
 static void
 snap_unlock(struct kern *k)
 {
-	k->mnt.mnt_snapbusy = false;
-	wakeup(k->sim, &k->mnt.mnt_snapbusy);
+	KASSERT(k->mnt.mnt_snapdepth > 0, ("snap_unlock: not locked"));
+	if (--k->mnt.mnt_snapdepth == 0) {
+		k->mnt.mnt_snapowner = NULL;
+		wakeup(k->sim, &k->mnt.mnt_snapowner);
+	}
 }
 
 /* A block for the snapshot at logical n (its own metadata, or the copy of
@@ -453,11 +469,12 @@ snap_take(struct kern *k, const char *name)
 		vn_finished_write(k);
 		return error;
 	}
-	vref(vp);
+	vref(vp);			/* held while it is on the list */
 	sn = &k->snaps[k->nsnaps];
 	memset(sn, 0, sizeof(*sn));
 	sn->sn_name = g_strdup(name);
 	sn->sn_ip = vp->v_data;
+	sn->sn_ip->i_snapshot = true;	/* SF_SNAPSHOT: read-only to all */
 	sn->sn_vp = vp;
 	sn->sn_copied = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 	    g_free, NULL);
@@ -587,6 +604,7 @@ snap_take(struct kern *k, const char *name)
 	k->cnt.snap_create_ns += sim_now(k->sim) - t0;
 	return 0;
 full:
+	sn->sn_ip->i_snapshot = false;
 	VOP_UNLOCK(k, vp);
 	vn_finished_write(k);
 	g_free(sn->sn_name);
@@ -613,69 +631,88 @@ ffs_snapshot(struct kern *k, const char *name)
 }
 
 /*
- * ffs_snapremove: the snapshot's pointers of no interest go back to 0;
- * blocks it claimed are offered to the other snapshots (the first that
- * still shares one takes it), else freed; then the file goes, its copies
- * freed with it.
+ * ffs_snapgone: the last name of snapshot file ip is gone (ufs_remove, as
+ * rm /.snap/NAME does).  It leaves the list — copies into it under way
+ * finish first — and its pointers of no interest go back to 0; blocks it
+ * claimed are offered to the other snapshots (the first that still needs
+ * one takes it), else freed.  Its copies are freed with the file, when
+ * the caller drops the reference the list held.  False if ip is not a
+ * live snapshot.
  */
-static int
-snap_remove(struct kern *k, const char *name)
+bool
+ffs_snapgone(struct kern *k, struct inode *ip)
 {
 	struct fs *fs = &k->fs;
-	int i = snap_find(k, name), j;
 	int64_t n, nblk = fragstoblks(fs, fs->fs_size);
 	struct snapshot sn;
-	struct vnode *dvp;
+	int i, j;
 
-	if (i < 0)
-		return ENOENT;
-	/* Copies into it under way finish first. */
-	while (g_hash_table_size(k->snaps[i].sn_busy) > 0) {
+	snap_lock(k);
+	for (;;) {
+		for (i = 0; i < k->nsnaps && k->snaps[i].sn_ip != ip; i++)
+			continue;
+		if (i == k->nsnaps) {
+			snap_unlock(k);
+			return false;
+		}
+		if (g_hash_table_size(k->snaps[i].sn_busy) == 0)
+			break;
 		tsleep(k->sim, k->snaps[i].sn_busy, "cowwr", 0);
-		if ((i = snap_find(k, name)) < 0)
-			return ENOENT;
 	}
 	sn = k->snaps[i];
 	for (j = i; j + 1 < k->nsnaps; j++)
 		k->snaps[j] = k->snaps[j + 1];
 	k->nsnaps--;
 	k->snap_gen++;
-	vn_start_write(k);
+	ip->i_snapshot = false;
 	(void)vn_lock(k, sn.sn_vp, LK_EXCLUSIVE);
 	for (n = 0; n < nblk; n++) {
-		int64_t v = ffs_blk_get(sn.sn_ip, n);
+		int64_t v = ffs_blk_get(ip, n);
 
 		if (v == BLK_NOCOPY || v == BLK_SNAP)
-			ffs_blk_set(sn.sn_ip, n, 0);
+			ffs_blk_set(ip, n, 0);
 		else if (v > BLK_SNAP && fragstoblks(fs, v) == n) {
-			/* claimed: another snapshot may want it */
-			ffs_blk_set(sn.sn_ip, n, 0);
-			sn.sn_ip->i_blocks -= fs->fs_bsize / DEV_BSIZE;
+			ffs_blk_set(ip, n, 0);
+			ip->i_blocks -= fs->fs_bsize / DEV_BSIZE;
 			ffs_free_blk(k, NULL, v, fs->fs_bsize);
 		}
 	}
 	VOP_UNLOCK(k, sn.sn_vp);
 	k->cnt.snap_removes++;
-	dvp = snap_dir(k);
-	if (dvp != NULL)
-		(void)vn_remove(k, dvp, sn.sn_name, false);
-	vrele(k, sn.sn_vp);	/* the last reference: the file is freed */
-	vn_finished_write(k);
 	g_hash_table_destroy(sn.sn_copied);
 	g_hash_table_destroy(sn.sn_busy);
 	g_free(sn.sn_name);
-	return 0;
+	snap_unlock(k);
+	return true;
 }
 
+/*
+ * ffs_snapremove: remove snapshot name, as rm /.snap/NAME would: its name
+ * goes, and with it the snapshot (ffs_snapgone).  One renamed out of
+ * /.snap is let go of where it is.  Returns 0 or ENOENT.
+ */
 int
 ffs_snapremove(struct kern *k, const char *name)
 {
-	int error;
+	struct vnode *dvp, *vp;
+	int i;
 
 	snap_lock(k);
-	error = snap_remove(k, name);
+	if ((i = snap_find(k, name)) < 0) {
+		snap_unlock(k);
+		return ENOENT;
+	}
+	vp = k->snaps[i].sn_vp;
+	vn_start_write(k);
+	dvp = snap_dir(k);
+	if (dvp == NULL || vn_child(k, dvp, name) != vp ||
+	    vn_remove(k, dvp, name, false) != 0) {
+		if (ffs_snapgone(k, vp->v_data))
+			vrele(k, vp);
+	}
+	vn_finished_write(k);
 	snap_unlock(k);
-	return error;
+	return 0;
 }
 
 int64_t

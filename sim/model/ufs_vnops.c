@@ -154,6 +154,12 @@ drop_name(struct kern *k, struct inode *ip)
 	} else
 		ip->i_nlink--;
 	ITIMES(k, ip, IN_CHANGE);
+	/* A snapshot's last name gone: the snapshot goes (its blocks
+	 * given back or passed on), and the reference it held with it. */
+	if (ip->i_nlink == 0 && ip->i_snapshot && ffs_snapgone(k, ip)) {
+		vrele(k, vp);
+		return;
+	}
 	if (ip->i_nlink == 0 && vp->v_usecount == 0) {
 		vref(vp);
 		vrele(k, vp);
@@ -310,6 +316,10 @@ vn_truncate(struct kern *k, struct vnode *vp, int64_t length)
 {
 	if (vp->v_type == VDIR)
 		return EISDIR;
+	if (((struct inode *)vp->v_data)->i_snapshot) {
+		k->cnt.snap_writes_refused++;	/* SF_SNAPSHOT: EPERM */
+		return EPERM;
+	}
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
 	ffs_truncate(k, vp, length);
 	VOP_UNLOCK(k, vp);

@@ -920,6 +920,12 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	int seqcount = ioflag >> IO_SEQSHIFT;
 	int error = 0;
 
+	if (ip->i_snapshot) {
+		/* SF_SNAPSHOT: nobody writes a snapshot (the trace, from
+		 * another system, named a file that is one here) */
+		k->cnt.snap_writes_refused++;
+		return EPERM;
+	}
 	bwillwrite(k);
 	vn_start_write(k);
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
