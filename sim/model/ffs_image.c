@@ -10,7 +10,9 @@
  * directory's entries with the chunk each is in — everything the
  * allocator and the lookups will go on from.  In-core state that a disk
  * does not hold (vnodes, buffers, i_flag, i_diroff) is not in it: an image
- * is saved right after setup, when there is none.
+ * is saved right after setup, when there is none — but for two counters a
+ * run depends on (the state dictionary's last two).  Nor is a snapshot:
+ * only a run takes them.
  *
  * The file (version 1):
  *
@@ -29,7 +31,8 @@
  *
  *	a{sx}	geometry: fs_bsize, fs_fsize, ... (geom_fields[])
  *	a{sv}	origin: how it was made (struct ffs_origin), by name
- *	a{sx}	state: fs_optim_space, fs_cgrotor, the totals
+ *	a{sx}	state: fs_optim_space, fs_cgrotor, the totals, and the
+ *		vnode numbers and generator draws setup used (state_fields[])
  *	ax	cylinder groups, CG_NREC values each: nbfree, nffree, nifree,
  *		ndir, rotor, frotor, irotor, contigdirs, frsum[MAXFRAG]
  *	ay	the free map, a bit a fragment (1 free), fs_size bits
