@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-#define PREPASS_MAX_SPAN	(366LL * 86400 * 1000000000)	/* ns */
 
 struct pobj {
 	int	 index;		/* in pp->files when initial, else -1 */

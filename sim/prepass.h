@@ -26,6 +26,9 @@ struct initial_file {
 	int	 link_of;	/* index of the entry this is another name for, or -1 */
 };
 
+/* The longest trace replayed (the simulation walks every second of it). */
+#define PREPASS_MAX_SPAN	(366LL * 86400 * 1000000000)	/* ns */
+
 struct prepass {
 	GArray		*files;		/* struct initial_file, in discovery order */
 	GHashTable	*cwd0;		/* pid -> working directory it started in

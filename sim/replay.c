@@ -959,6 +959,27 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 			    "(RELENG_4) has no snapshots; use freebsd5-current");
 		return false;
 	}
+	{
+		/* A snapshot time past the longest run: refused, not walked
+		 * to second by second. */
+		static const char *const keys[] = { "at", "remove_at" };
+		bool far = false;
+		int64_t *t;
+		int n, i, j;
+
+		for (j = 0; j < 2; j++) {
+			t = profile_times(o->prof, "snapshot", keys[j], &n);
+			for (i = 0; i < n; i++)
+				far |= t[i] > PREPASS_MAX_SPAN;
+			g_free(t);
+		}
+		if (far) {
+			g_set_error(err, PROFILE_ERROR, 0, "snapshot.at/remove_at: "
+			    "a time past %d days, the longest run",
+			    (int)(PREPASS_MAX_SPAN / 86400000000000LL));
+			return false;
+		}
+	}
 	before = r->k->cnt;
 	if (o->fs_image != NULL && g_file_test(o->fs_image, G_FILE_TEST_EXISTS)) {
 		if (!ffs_image_load(r->k, o->fs_image, &r->origin, err))

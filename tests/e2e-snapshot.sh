@@ -185,5 +185,13 @@ else
 	bad "--snapshot-at 5x: exit $rc: $(head -2 "$T/out")"
 fi
 
+"$VFSSIM" replay traces/d1-sqlite-journal.strace.gz --snapshot-at 40000000s --db "$T/far.db" -q >"$T/out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q "past 366 days" "$T/out" && [ ! -e "$T/far.db" ]; then
+	ok "--snapshot-at past a year: exit 2, nothing written"
+else
+	bad "--snapshot-at 40000000s: exit $rc: $(head -2 "$T/out")"
+fi
+
 echo "e2e-snapshot: $pass passed, $failn failed"
 [ "$failn" = 0 ]
