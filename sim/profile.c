@@ -16,8 +16,8 @@ G_DEFINE_QUARK(vfssim-profile-error-quark, profile_error)
 
 /*
  * Defaults describe the machine the era's users ran: a 128 MB PC with a
- * 10,000 rpm SCSI disk, FFS with 8 KB blocks and 1 KB fragments (newfs's default
- * before 4.5), hz = 100.
+ * 10,000 rpm SCSI disk, FFS with 16 KB blocks and 2 KB fragments (newfs's
+ * default in RELENG_4 from about 4.5 and in 5.x; 8 KB/1 KB before), hz = 100.
  */
 const struct pkey profile_keys[] = {
 	{ "machine", "era", PK_ENUM, "freebsd5-current", NULL,
@@ -115,9 +115,9 @@ const struct pkey profile_keys[] = {
 	{ "syncer", "metadelay", PK_TIME, "28s", "kern.metadelay", NULL,
 	  "Same, for file-system metadata" },
 
-	{ "ffs", "bsize", PK_SIZE, "8K", NULL, NULL,
+	{ "ffs", "bsize", PK_SIZE, "16K", NULL, NULL,
 	  "File-system block size (newfs -b)" },
-	{ "ffs", "fsize", PK_SIZE, "1K", NULL, NULL,
+	{ "ffs", "fsize", PK_SIZE, "2K", NULL, NULL,
 	  "Fragment size (newfs -f)" },
 	{ "ffs", "minfree", PK_INT, "8", "vfs.ffs.minfree", NULL,
 	  "Percent of the data blocks kept back from ordinary writers (newfs -m)" },

@@ -217,8 +217,8 @@ else
 	bad "$crash damaged images misbehaved"
 fi
 # Another geometry, another age.
-expect_bad "another block size" "the profile's 16384 (ffs.bsize)" \
-	"$VFSSIM" replay "$TR" --fs-image "$T/img/fresh.img" --set ffs.bsize=16K --set ffs.fsize=2K \
+expect_bad "another block size" "the profile's 8192 (ffs.bsize)" \
+	"$VFSSIM" replay "$TR" --fs-image "$T/img/fresh.img" --set ffs.bsize=8K --set ffs.fsize=1K \
 	--db "$T/keep.db"
 expect_bad "another size" "(ffs.size" \
 	"$VFSSIM" replay "$TR" --fs-image "$T/img/fresh.img" --set ffs.size=4G --db "$T/keep.db"
@@ -262,8 +262,8 @@ if "$VFSSIM" compare "$TR" -V a=ffs.age=0.5,ffs.size=256M -V b=ffs.age=0.5,ffs.s
 else
 	bad "compare building the image"; head -5 "$T/out"
 fi
-expect_bad "compare: a variant of another geometry" "variant big: " \
-	"$VFSSIM" compare "$TR" -V base= -V big=ffs.bsize=16K,ffs.fsize=2K \
+expect_bad "compare: a variant of another geometry" "variant old: " \
+	"$VFSSIM" compare "$TR" -V base= -V old=ffs.bsize=8K,ffs.fsize=1K \
 	--fs-image "$T/img/fresh.img" --db "$T/c3.db"
 if [ ! -e "$T/c3.db" ]; then
 	ok "... found before any run: no database"

@@ -220,9 +220,9 @@ run_reader(struct machine *m, int pattern, int64_t size, int64_t iosize)
 
 /*
  * Reading a 64 MB file front to back, 64 KB a call: nearly every disk
- * request is MAXPHYS (128 KB: one cluster of 16 blocks), the file streams
- * within 10 % of the drive's sustained rate in the zone it lies in, and
- * every block read ahead is read.
+ * request is MAXPHYS (128 KB: one cluster of 8 blocks of 16 KB), the file
+ * streams within 10 % of the drive's sustained rate in the zone it lies in,
+ * and every block read ahead is read.
  */
 static void
 test_sequential_read(void **state)
@@ -291,10 +291,15 @@ test_noclusterr(void **state)
 
 /* Backwards, and at random: the score stays at 0, so nothing is read
  * ahead (each 64 KB request is still one clustered read of its own
- * blocks), and so nothing read ahead lies unused. */
+ * blocks), and so nothing read ahead lies unused.  With 8 KB blocks (as
+ * before newfs's 16 KB default) the direct blocks end mid-request (at
+ * 96 KB), so one request spans the indirect block's gap; with 16 KB ones
+ * they end on a request boundary (192 KB) and none would. */
 static void
 test_backward_random_read(void **state)
 {
+	static const char *const sets[] = { "ffs.bsize=8K", "ffs.fsize=1K",
+	    NULL };
 	int pattern;
 
 	(void)state;
@@ -302,7 +307,7 @@ test_backward_random_read(void **state)
 		struct machine m;
 		int reads, writes;
 
-		boot(&m, NULL);
+		boot(&m, sets);
 		run_reader(&m, pattern, 4 * MB, 65536);
 		reads_writes(&m, &reads, &writes);
 		print_message("    %s: %d reads, read-ahead %llu blocks\n",
@@ -413,18 +418,19 @@ test_write_behind(void **state)
 	    a.reqs_before_end, (unsigned long long)a.writebehind_ios);
 	print_message("    off: dirty peak %d, %d; lagging: dirty peak %d, %d\n",
 	    b.dirty_peak, b.reqs_before_end, c.dirty_peak, c.reqs_before_end);
-	/* 32 MB of 8 KB blocks in 128 KB clusters: 256 pushes. */
+	/* 32 MB of 16 KB blocks in 128 KB clusters (8 blocks): 256
+	 * pushes. */
 	assert_true(a.writebehind_ios >= 250);
 	assert_true(a.reqs_before_end >= 200);
 	/* a cluster, and a few metadata buffers (indirect blocks, the cg) */
-	assert_true(a.dirty_peak <= MAXPHYS / 8192 + 8);
+	assert_true(a.dirty_peak <= MAXPHYS / 16384 + 8);
 	assert_int_equal(b.writebehind_ios, 0);
 	assert_true(b.dirty_peak >= 10 * a.dirty_peak);
 	assert_true(c.writebehind_ios >= 250);
 	/* lagging: two clusters, the first 12 blocks (a "cluster" the lag
 	 * never pushes: cluster_wbuild_wb skips one before block len) and
 	 * the metadata */
-	assert_true(c.dirty_peak <= 2 * MAXPHYS / 8192 + 12 + 8);
+	assert_true(c.dirty_peak <= 2 * MAXPHYS / 16384 + 12 + 8);
 	assert_true(c.dirty_peak > a.dirty_peak);
 	/* Every way, what reaches the disk goes in big clusters (and a
 	 * few metadata writes: indirect blocks, the cg, the inode). */
@@ -568,12 +574,16 @@ run_interleaved(const char *const *sets, int *brk, int *writes)
  * cluster is moved into one free run as it grows, so a file breaks at
  * most once a cluster (16 blocks) and goes to disk in full clusters;
  * without, the writers' blocks alternate and every block is a break.
+ * The writers append 8 KB blocks: the file system has 8 KB blocks (as
+ * before newfs's 16 KB default), so each write is one whole block.
  */
 static void
 test_reallocblks(void **state)
 {
-	const char *on[] = { "vfs.ffs.doreallocblks=1", NULL };
-	const char *off[] = { "vfs.ffs.doreallocblks=0", NULL };
+	const char *on[] = { "vfs.ffs.doreallocblks=1", "ffs.bsize=8K",
+	    "ffs.fsize=1K", NULL };
+	const char *off[] = { "vfs.ffs.doreallocblks=0", "ffs.bsize=8K",
+	    "ffs.fsize=1K", NULL };
 	int bon[2], boff[2], won, woff, i;
 
 	(void)state;

@@ -116,21 +116,35 @@ test_newfs(void **state)
 	(void)state;
 	boot(&m, NULL, false);
 	fs = &m.k->fs;
-	/* 8 KB blocks, 1 KB fragments, an 8 GB file system */
+	/* newfs's defaults: 16 KB blocks, 2 KB fragments (8 a block), an
+	 * 8 GB file system; UFS1: 4-byte block pointers (16384 / 4 = 4096 an
+	 * indirect block), 128-byte inodes (16384 / 128 = 128 a block). */
+	assert_int_equal(fs->fs_bsize, 16384);
+	assert_int_equal(fs->fs_fsize, 2048);
 	assert_int_equal(fs->fs_frag, 8);
-	assert_int_equal(fs->fs_nindir, 2048);
-	assert_int_equal(fs->fs_inopb, 64);
-	/* mkfs: superblock after the 8 KB boot block, cg block, inodes */
-	assert_int_equal(fs->fs_sblkno, 16);
-	assert_int_equal(fs->fs_cblkno, 24);
-	assert_int_equal(fs->fs_iblkno, 32);
+	assert_int_equal(fs->fs_nindir, 4096);
+	assert_int_equal(fs->fs_inopb, 128);
+	/* maxcontig = MAXPHYS / bsize - 1 = 7, and the cluster summary as
+	 * long (min(maxcontig, FS_MAXCONTIG 16)). */
+	assert_int_equal(fs->fs_maxcontig, 7);
+	assert_int_equal(fs->fs_contigsumsize, 7);
+	/* mkfs: the superblock after the 8 KB boot block, rounded up to a
+	 * block: roundup(howmany(BBSIZE + SBSIZE, fsize), frag) =
+	 * roundup(16384 / 2048, 8) = 8 fragments; the cg block after the
+	 * superblock's block, 8 + roundup(howmany(8192, 2048), 8) = 16; the
+	 * inodes a block later, 24. */
+	assert_int_equal(fs->fs_sblkno, 8);
+	assert_int_equal(fs->fs_cblkno, 16);
+	assert_int_equal(fs->fs_iblkno, 24);
 	assert_int_equal(fs->fs_dblkno, fs->fs_iblkno +
 	    blkstofrags(fs, fs->fs_ipg / fs->fs_inopb));
 	/* A cg block maps its fragments, inodes and clusters: one inode per
-	 * 4 fragments, and the bitmaps fit in 8 KB. */
-	assert_int_equal(fs->fs_ipg, fs->fs_fpg / 4 - (fs->fs_fpg / 4) % 64);
+	 * 4 fragments (NFPI 4: density 8 KB), rounded down to a whole block
+	 * of 128 inodes, and the bitmaps and the cluster summary (4 bytes
+	 * for each of contigsumsize + 1 sizes) fit in the 16 KB block. */
+	assert_int_equal(fs->fs_ipg, fs->fs_fpg / 4 - (fs->fs_fpg / 4) % 128);
 	assert_true(fs->fs_fpg / 8 + fs->fs_ipg / 8 + fs->fs_fpg / 8 / 8 + 256 +
-	    4 * 17 <= fs->fs_bsize);
+	    4 * (7 + 1) <= fs->fs_bsize);
 	assert_true(fs->fs_fpg > 40000);
 	assert_int_equal(fs->fs_ncg, (int)((fs->fs_size + fs->fs_fpg - 1) /
 	    fs->fs_fpg));
@@ -221,22 +235,30 @@ test_fragments(void **state)
 	assert_int_equal(vn_create(k, vn_root(k), "small", VREG, &f), 0);
 	ip = f->v_data;
 	nffree0 = k->fs.fs_nffree;
-	/* 3 KB: three fragments (from a free run of a partly used block —
-	 * the root directory's — rather than breaking a whole block). */
+	/* 3000 bytes: two 2 KB fragments (from a free run of a partly used
+	 * block — the root directory's — rather than breaking a whole
+	 * block). */
 	assert_true(ffs_prealloc(k, ip, 3000));
-	assert_int_equal(ip->i_blocks, 3 * 1024 / DEV_BSIZE);
-	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 3072);
-	assert_int_equal(k->fs.fs_nffree, nffree0 - 3);
+	assert_int_equal(ip->i_blocks, 2 * 2048 / DEV_BSIZE);
+	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 4096);
+	assert_int_equal(k->fs.fs_nffree, nffree0 - 2);
 	fsck_ok(&m);
-	/* 10 KB: block 0 whole, block 1 a 2 KB fragment. */
+	/* 10000 bytes: still block 0 alone, grown to five fragments. */
 	assert_true(ffs_prealloc(k, ip, 10000));
-	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 8192);
-	assert_int_equal(ffs_blksize(&k->fs, ip, 1), 2048);
-	assert_int_equal(ip->i_blocks, (8192 + 2048) / DEV_BSIZE);
+	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 10240);
+	assert_int_equal(ip->i_blocks, 5 * 2048 / DEV_BSIZE);
 	fsck_ok(&m);
-	/* Back to 1 KB: block 1 freed, block 0 shrinks to a fragment. */
+	/* 20000 bytes: block 0 whole, block 1 a 4 KB fragment (3616 bytes
+	 * rounded up to two fragments). */
+	assert_true(ffs_prealloc(k, ip, 20000));
+	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 16384);
+	assert_int_equal(ffs_blksize(&k->fs, ip, 1), 4096);
+	assert_int_equal(ip->i_blocks, (16384 + 4096) / DEV_BSIZE);
+	fsck_ok(&m);
+	/* Back to 1000 bytes: block 1 freed, block 0 shrinks to one
+	 * fragment. */
 	ffs_truncate(k, f, 1000);
-	assert_int_equal(ip->i_blocks, 1024 / DEV_BSIZE);
+	assert_int_equal(ip->i_blocks, 2048 / DEV_BSIZE);
 	fsck_ok(&m);
 	ffs_truncate(k, f, 0);
 	assert_int_equal(ip->i_blocks, 0);
@@ -631,18 +653,19 @@ test_stat(void **state)
 	memset(&va, 0xa5, sizeof(va));	/* no garbage may survive */
 	vn_stat(m.k, vp, &va);
 	assert_int_equal(va.va_size, 86000);
-	/* 10 whole blocks and a 4 KB fragment (86000 - 81920 rounded up) */
-	assert_int_equal(va.va_bytes, 10 * 8192 + 4 * 1024);
-	assert_int_equal(va.va_blocksize, 8192);
+	/* 5 whole 16 KB blocks and a 4 KB fragment (86000 - 81920 = 4080
+	 * rounded up to two 2 KB fragments); st_blksize is fs_bsize. */
+	assert_int_equal(va.va_bytes, 5 * 16384 + 2 * 2048);
+	assert_int_equal(va.va_blocksize, 16384);
 	assert_int_equal(va.va_nlink, 1);
 	assert_int_equal(va.va_type, VREG);
 	assert_true(va.va_fileid > ROOTINO);
-	/* A 1 MB file holds an indirect block too. */
-	/* 1 MB: 128 blocks past the direct ones need an indirect block
-	 * (and a file past the direct blocks has no fragment). */
+	/* A 1 MB file holds an indirect block too: its 64 blocks, 52 past
+	 * the 12 direct ones, need one (and a file past the direct blocks
+	 * has no fragment). */
 	assert_true(ffs_prealloc(m.k, vp->v_data, 1 << 20));
 	vn_stat(m.k, vp, &va);
-	assert_int_equal(va.va_bytes, (1 << 20) + 8192);
+	assert_int_equal(va.va_bytes, (1 << 20) + 16384);
 	shutdown_machine(&m);
 }
 

@@ -42,6 +42,12 @@ boot(struct machine *m, const char *const *sets)
 	m->s = sim_create();
 	m->prof = profile_new();
 	assert_true(profile_set(m->prof, "ffs.size=64M", &err));
+	/* 8 KB blocks, 1 KB fragments (as before newfs's 16 KB default): an
+	 * indirect block maps 2048 blocks, so build_tree's "big" file gets
+	 * past the single indirect block within 64 MB (with 16 KB blocks it
+	 * would need 64 MB more); the image keeps any geometry alike. */
+	assert_true(profile_set(m->prof, "ffs.bsize=8K", &err));
+	assert_true(profile_set(m->prof, "ffs.fsize=1K", &err));
 	for (; sets != NULL && *sets != NULL; sets++)
 		if (!profile_set(m->prof, *sets, &err))
 			fail_msg("%s", err->message);

@@ -39,6 +39,11 @@ boot(struct machine *m, const char *const *sets)
 	m->prof = profile_new();
 	/* a small file system keeps a snapshot's map cheap; versions on */
 	assert_true(profile_set(m->prof, "ffs.size=256M", &err));
+	/* 8 KB blocks, 1 KB fragments (as before newfs's 16 KB default):
+	 * the tests' offsets and counts are in 8 KB blocks, and copy-on-write
+	 * works the same whatever the block size */
+	assert_true(profile_set(m->prof, "ffs.bsize=8K", &err));
+	assert_true(profile_set(m->prof, "ffs.fsize=1K", &err));
 	assert_true(profile_set(m->prof, "replay.verify=true", &err));
 	for (; sets != NULL && *sets != NULL; sets++)
 		if (!profile_set(m->prof, *sets, &err))
