@@ -850,7 +850,10 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		sys_fdonly(k, p, tc, out);
 		break;
 	case SC_SYNC:
-		vn_sync_all(k, MNT_NOWAIT);
+		/* sync(2) passes over a suspended file system
+		 * (vn_start_write with V_NOWAIT fails) */
+		if (!vn_write_suspended(k))
+			vn_sync_all(k, MNT_NOWAIT);
 		break;
 	case SC_STAT: case SC_LSTAT: case SC_FSTAT: case SC_NEWFSTATAT:
 	case SC_STATX: case SC_ACCESS: case SC_FACCESSAT: case SC_FACCESSAT2:
