@@ -3,7 +3,12 @@
  *
  * Events live in a binary min-heap ordered by (time, sequence number); the
  * sequence number is the order of insertion, so simultaneous events run in
- * the order they were scheduled and every run is deterministic.
+ * the order they were scheduled and every run is deterministic.  A model
+ * that steps a timer through long runs (the drive, sector by sector) may
+ * take the sequence number when it schedules and queue the event only if
+ * something else comes first (sim_ticket, sim_callout_advance): the order
+ * is the same, the heap work is saved.  Timeouts of daemons woken before
+ * them are dropped from the heap once they are half of it (ev_compact).
  *
  * Each simulated process runs on its own mmap'd stack with a guard page
  * below it.  A process is started once with makecontext/setcontext; every
@@ -74,6 +79,7 @@ struct sim_proc {
 	TAILQ_ENTRY(sim_proc) alllink;	/* on sim->sleepers */
 	TAILQ_ENTRY(sim_proc) plink;	/* on sim->procs */
 	bool		 started;
+	bool		 timed;		/* asleep with a live timeout queued */
 	unsigned	 pending;	/* events in the queue that name it: a
 					   finished process is freed only when
 					   none is left (a tsleep timeout
@@ -112,6 +118,8 @@ struct sim {
 	uint64_t	 nevents;
 	struct event	*heap;
 	size_t		 nheap, heapcap;
+	size_t		 nstale;	/* daemons' timeouts in it, woken before */
+	sim_time_t	 stale_when;	/* the latest such timeout dropped */
 
 	jmp_buf		 sched_jb;
 	struct sim_proc	*cur;
@@ -282,20 +290,90 @@ ev_before(const struct event *a, const struct event *b)
 }
 
 static void
-ev_push(struct sim *s, sim_time_t when, enum evkind kind, sim_callout_fn *fn,
-    void *arg, uint64_t gen)
+ev_siftdown(struct sim *s, size_t i, struct event ev)
+{
+	size_t n = s->nheap;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && ev_before(&s->heap[c + 1], &s->heap[c]))
+			c++;
+		if (!ev_before(&s->heap[c], &ev))
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	s->heap[i] = ev;
+}
+
+static bool
+ev_stale_timeout(const struct event *ev)
+{
+	const struct sim_proc *p = ev->arg;
+
+	return ev->kind == EV_TIMEOUT && (p->flags & SIMP_DAEMON) &&
+	    p->gen != ev->gen;
+}
+
+static void
+proc_unpend(struct sim *s, struct sim_proc *p)
+{
+	if (--p->pending == 0 && p->state == P_DEAD && p->stack == NULL) {
+		TAILQ_REMOVE(&s->zombies, p, plink);
+		g_free(p);
+	}
+}
+
+/*
+ * Drop the timeouts of daemons woken before them.  A daemon that sleeps
+ * with a timeout and is woken early again and again (the pagedaemon)
+ * would otherwise fill the queue with events that do nothing when they
+ * come, and make every push and pop slower.  Dropping them changes no
+ * outcome: they would have run nothing, and events are ordered by (time,
+ * sequence), which does not depend on where they sit in the heap.  Only
+ * daemons': a user process's pending count says whether it sleeps with a
+ * timeout (sim_proc_timed), stale ones included, and the watchdog reads it.
+ */
+static void
+ev_compact(struct sim *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nheap; i++) {
+		if (ev_stale_timeout(&s->heap[i])) {
+			s->stale_when = MAX(s->stale_when, s->heap[i].when);
+			proc_unpend(s, s->heap[i].arg);
+		} else
+			s->heap[n++] = s->heap[i];
+	}
+	KASSERT(s->nheap - n == s->nstale, ("engine: %zu stale timeouts "
+	    "counted, %zu found", s->nstale, s->nheap - n));
+	s->nheap = n;
+	s->nstale = 0;
+	for (i = n / 2; i-- > 0;)
+		ev_siftdown(s, i, s->heap[i]);
+}
+
+static void
+ev_insert(struct sim *s, sim_time_t when, uint64_t seq, enum evkind kind,
+    sim_callout_fn *fn, void *arg, uint64_t gen)
 {
 	struct event ev;
 	size_t i;
 
 	KASSERT(when >= s->now, ("event scheduled in the past: %lld < %lld",
 	    (long long)when, (long long)s->now));
+	if (s->nstale >= 64 && s->nstale >= s->nheap / 2)
+		ev_compact(s);
 	if (s->nheap == s->heapcap) {
 		s->heapcap = s->heapcap ? s->heapcap * 2 : 256;
 		s->heap = g_renew(struct event, s->heap, s->heapcap);
 	}
 	ev.when = when;
-	ev.seq = s->seq++;
+	ev.seq = seq;
 	ev.kind = kind;
 	ev.fn = fn;
 	ev.arg = arg;
@@ -314,26 +392,20 @@ ev_push(struct sim *s, sim_time_t when, enum evkind kind, sim_callout_fn *fn,
 	s->heap[i] = ev;
 }
 
+static void
+ev_push(struct sim *s, sim_time_t when, enum evkind kind, sim_callout_fn *fn,
+    void *arg, uint64_t gen)
+{
+	ev_insert(s, when, s->seq++, kind, fn, arg, gen);
+}
+
 static struct event
 ev_pop(struct sim *s)
 {
-	struct event top = s->heap[0], last = s->heap[--s->nheap];
-	size_t i = 0, n = s->nheap;
+	struct event top = s->heap[0];
 
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= n)
-			break;
-		if (c + 1 < n && ev_before(&s->heap[c + 1], &s->heap[c]))
-			c++;
-		if (!ev_before(&s->heap[c], &last))
-			break;
-		s->heap[i] = s->heap[c];
-		i = c;
-	}
-	if (n > 0)
-		s->heap[i] = last;
+	if (--s->nheap > 0)
+		ev_siftdown(s, 0, s->heap[s->nheap]);
 	return top;
 }
 
@@ -408,6 +480,21 @@ void
 sim_at(struct sim *s, sim_time_t when, sim_callout_fn *fn, void *arg)
 {
 	ev_push(s, when, EV_CALLOUT, fn, arg, 0);
+}
+
+uint64_t
+sim_ticket(struct sim *s)
+{
+	return s->seq++;
+}
+
+void
+sim_at_ticket(struct sim *s, sim_time_t when, uint64_t ticket,
+    sim_callout_fn *fn, void *arg)
+{
+	KASSERT(ticket < s->seq, ("engine: ticket %llu never taken",
+	    (unsigned long long)ticket));
+	ev_insert(s, when, ticket, EV_CALLOUT, fn, arg, 0);
 }
 
 struct sim_proc *
@@ -507,8 +594,10 @@ tsleep(struct sim *s, const void *chan, const char *wmesg, sim_time_t timo)
 	p->wmesg = wmesg;
 	p->slpret = 0;
 	p->state = P_SLEEPING;
-	if (timo > 0)
+	if (timo > 0) {
 		ev_push(s, s->now + timo, EV_TIMEOUT, NULL, p, p->gen);
+		p->timed = true;
+	}
 	{
 		sim_time_t t0 = s->now;
 		int i;
@@ -536,6 +625,9 @@ setrunnable(struct sim *s, struct sim_proc *p)
 	sleepq_remove(s, p);
 	p->state = P_RUNNABLE;
 	p->gen++;			/* a pending timeout is now stale */
+	if (p->timed && (p->flags & SIMP_DAEMON))
+		s->nstale++;
+	p->timed = false;
 	ev_push(s, s->now, EV_RESUME, NULL, p, p->gen);
 }
 
@@ -611,6 +703,39 @@ sim_pause(struct sim *s, sim_time_t ns)
 	switch_out(s);
 }
 
+bool
+sim_callout_advance(struct sim *s, sim_time_t when, uint64_t ticket)
+{
+	struct event ev = { .when = when, .seq = ticket };
+
+	KASSERT(s->running && s->cur == NULL,
+	    ("sim_callout_advance outside a callout"));
+	KASSERT(when >= s->now, ("advance into the past: %lld < %lld",
+	    (long long)when, (long long)s->now));
+	/*
+	 * As sim_pause's fast path, for callouts: sim_run would next check
+	 * that the run goes on, then pop the least event, which is this one
+	 * if it comes before everything queued.
+	 */
+	if (s->stop || s->nuser == 0 ||
+	    (s->nheap > 0 && !ev_before(&ev, &s->heap[0])))
+		return false;
+	if (s->event_fn != NULL)
+		s->event_fn(s, s->event_arg);	/* as between two events */
+	s->now = when;
+	return true;
+}
+
+sim_time_t
+sim_callout_horizon(const struct sim *s)
+{
+	KASSERT(s->running && s->cur == NULL,
+	    ("sim_callout_horizon outside a callout"));
+	if (s->stop || s->nuser == 0)
+		return s->now;
+	return s->nheap > 0 ? s->heap[0].when : INT64_MAX;
+}
+
 void
 sim_stop(struct sim *s)
 {
@@ -655,7 +780,9 @@ sim_run(struct sim *s)
 		struct sim_proc *p;
 
 		if (s->nheap == 0) {
-			/* Only sleeping processes are left. */
+			/* Only sleeping processes are left.  The clock stands
+			 * where the last event left it, dropped ones included. */
+			s->now = MAX(s->now, s->stale_when);
 			if (s->deadlock_fn == NULL)
 				break;
 			s->deadlock_fn(s, s->deadlock_arg);
@@ -684,6 +811,8 @@ sim_run(struct sim *s)
 			break;
 		case EV_TIMEOUT:
 			p = ev.arg;
+			if (ev_stale_timeout(&ev))
+				s->nstale--;
 			if (--p->pending == 0 && p->state == P_DEAD &&
 			    p->stack == NULL) {
 				TAILQ_REMOVE(&s->zombies, p, plink);
@@ -693,6 +822,7 @@ sim_run(struct sim *s)
 			if (p->gen != ev.gen || p->state != P_SLEEPING)
 				break;			/* woken before it */
 			sleepq_remove(s, p);
+			p->timed = false;
 			p->slpret = EWOULDBLOCK;
 			switch_to(s, p);
 			break;

@@ -55,6 +55,28 @@ uint64_t sim_events(const struct sim *s);	/* events dispatched so far */
 /* Schedule a callout at an absolute time (never in the past). */
 void	sim_at(struct sim *s, sim_time_t when, sim_callout_fn *fn, void *arg);
 
+/*
+ * Events scheduled lazily.  An event's place among those due at the same
+ * time is the order it was scheduled in; sim_ticket takes that place now
+ * for an event that may be queued later with sim_at_ticket — it then runs
+ * exactly where it would have had it been queued at once — or never
+ * queued at all: a callout whose last act is to let such an event run
+ * calls sim_callout_advance, which, if the event would be the very next
+ * one dispatched (it comes before everything queued, and the run goes
+ * on), moves the clock to `when` and returns true, and the callout carries
+ * on as that event; otherwise it returns false and changes nothing.  A run
+ * of steps with nothing else due in between then costs one event.
+ */
+uint64_t sim_ticket(struct sim *s);
+void	sim_at_ticket(struct sim *s, sim_time_t when, uint64_t ticket,
+	    sim_callout_fn *fn, void *arg);
+bool	sim_callout_advance(struct sim *s, sim_time_t when, uint64_t ticket);
+/* Events a callout schedules now and due strictly before this time would
+ * be dispatched before anything queued (and the run goes on until then):
+ * a callout may take a whole run of such steps itself, then move the clock
+ * to the last with sim_callout_advance. */
+sim_time_t sim_callout_horizon(const struct sim *s);
+
 /* Create a process that starts running at the current time. */
 struct sim_proc *sim_spawn(struct sim *s, const char *name, sim_proc_fn *fn,
 	    void *arg, unsigned flags);

@@ -2,7 +2,8 @@
  * HP 97560, media rate per zone, sequential write streams (through and
  * back) at the media rate, the C2247A's layout from its DiskSim files,
  * rotation from absolute time, the cache, the queue disciplines,
- * parameter-file errors and the demerit figure. */
+ * parameter-file errors, the demerit figure, and lazily scheduled timers
+ * giving what queueing every step gives. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1077,6 +1078,177 @@ test_demerit(void **state)
 	assert_true(disktrace_demerit(a, b, 100) == 0);
 }
 
+/* ---- lazy timers and runs of sectors ---------------------------------------- */
+
+/*
+ * The drive schedules its timers lazily and takes runs of sectors in one
+ * go (disk.c's timer_fire, media_stream); the outcome must be exactly that
+ * of queueing every timer as it is armed (each_step).  Random loads —
+ * sequential runs and jumps, reads and writes, bursts and gaps — arriving
+ * on sector boundaries (50 us here, so that arrivals tie with sector ends)
+ * on drives of every kind of interface and cache.
+ */
+#define	LAZY_N	300
+
+struct lazy {
+	struct run	 rn;
+	struct diskreq	 r[LAZY_N];
+	sim_time_t	 at[LAZY_N];
+	int		 next;
+};
+
+static void
+lazy_arrive(struct sim *s, void *arg)
+{
+	struct lazy *l = arg;
+
+	do
+		disk_strategy(&l->rn.d, &l->r[l->next++]);
+	while (l->next < LAZY_N && l->at[l->next] == sim_now(s));
+	if (l->next < LAZY_N)
+		sim_at(s, l->at[l->next], lazy_arrive, l);
+}
+
+static struct lazy *
+lazy_run(struct disk_params *p, const char *sched, guint32 seed, int maxn,
+    bool each_step)
+{
+	struct lazy *l = g_new0(struct lazy, 1);
+	GRand *rand = g_rand_new_with_seed(seed);
+	sim_time_t t = 0;
+	int64_t b = 1000;
+	int i;
+
+	run_init(&l->rn, p, sched);
+	l->rn.d.each_step = each_step;
+	for (i = 0; i < LAZY_N; i++) {
+		int n = g_rand_int_range(rand, 1, maxn + 1);
+
+		if (g_rand_double(rand) < 0.3)
+			b = g_rand_int_range(rand, 0, (gint32)MIN(p->blocks - 1000,
+			    G_MAXINT32));
+		else if (g_rand_double(rand) < 0.2)
+			b += g_rand_int_range(rand, 1, 40);
+		if (b + n > p->blocks)
+			b = 0;
+		l->r[i].sector = b;
+		l->r[i].nsect = n;
+		l->r[i].write = g_rand_double(rand) < 0.4;
+		b += n;
+		t += 50000 * (g_rand_double(rand) < 0.3 ? 0 :
+		    g_rand_int_range(rand, 0, 400));
+		l->at[i] = t;
+	}
+	g_rand_free(rand);
+	sim_at(l->rn.s, l->at[0], lazy_arrive, l);
+	run_go(&l->rn);
+	return l;
+}
+
+static void
+lazy_compare(struct disk_params *p, const char *sched, int maxn)
+{
+	guint32 seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		struct lazy *a = lazy_run(p, sched, seed, maxn, false);
+		struct lazy *b = lazy_run(p, sched, seed, maxn, true);
+		const struct disk_stats *x = &a->rn.d.st, *y = &b->rn.d.st;
+		int i;
+
+		assert_int_equal(a->rn.done, b->rn.done);
+		for (i = 0; i < LAZY_N; i++) {
+			const struct diskreq *u = &a->r[i], *v = &b->r[i];
+
+			assert_int_equal(u->start, v->start);
+			assert_int_equal(u->end, v->end);
+			assert_int_equal(u->seek_ns, v->seek_ns);
+			assert_int_equal(u->rot_ns, v->rot_ns);
+			assert_int_equal(u->xfer_ns, v->xfer_ns);
+			assert_int_equal(u->overhead_ns, v->overhead_ns);
+			assert_int_equal(u->cache_hit, v->cache_hit);
+		}
+		assert_int_equal(x->busy_ns, y->busy_ns);
+		assert_int_equal(x->read_hits + x->read_partial_hits,
+		    y->read_hits + y->read_partial_hits);
+		assert_int_equal(x->write_hits, y->write_hits);
+		assert_int_equal(x->maxqlen, y->maxqlen);
+		/* And the lazy drive used the queue far less. */
+		assert_true(sim_events(a->rn.s) < sim_events(b->rn.s));
+		run_fini(&a->rn);
+		run_fini(&b->rn);
+		g_free(a);
+		g_free(b);
+	}
+}
+
+static void
+test_lazy_timers_same_outcome(void **state)
+{
+	struct disk_params p;
+	struct disk_zone z;
+
+	/* Holding the bus for reads, write-through, no read-ahead. */
+	stream_params(&p, &z);
+	lazy_compare(&p, "fcfs", 300);
+	/* Disconnecting, reselecting at a watermark; reading ahead; writes
+	 * reported from the cache. */
+	stream_params(&p, &z);
+	p.hold_bus_read = p.hold_bus_write = false;
+	p.ovh_reselect_first = 120000;
+	p.ovh_reselect_other = 80000;
+	p.ovh_disconnect_read[0] = p.ovh_disconnect_read[1] = 20000;
+	p.ovh_disconnect_write = 30000;
+	p.ovh_data_prep = 10000;
+	p.water_by_reqsize = false;
+	p.read_water = p.write_water = 0.25;
+	p.readahead = DRA_SEGMENT;
+	p.fast_write = 2;
+	lazy_compare(&p, "fcfs", 300);
+	/* Zero latency, stopping read-ahead between sectors only, reading
+	 * to the end of the track. */
+	stream_params(&p, &z);
+	p.zero_latency_read = p.zero_latency_write = true;
+	p.stop_in_sector = false;
+	p.readahead = DRA_TRACK;
+	p.fast_write = 1;
+	lazy_compare(&p, "fcfs", 300);
+	/* Never disconnecting; reading ahead by a fixed amount. */
+	stream_params(&p, &z);
+	p.never_disconnect = true;
+	p.readahead = DRA_SEGMENT;
+	p.max_readahead = 300;
+	lazy_compare(&p, "fcfs", 300);
+	/* A bus slower than the media, small segments: the media waits for
+	 * room, the bus for data. */
+	stream_params(&p, &z);
+	p.bus_read_ns = p.bus_write_ns = 130000;
+	p.segsize = 96;
+	p.readahead = DRA_SEGMENT;
+	p.fast_write = 2;
+	lazy_compare(&p, "fcfs", 60);
+	/* The C2247A's ways: a separate write segment, the extra write
+	 * disconnect, a minimum seek delay; a request overhead; several
+	 * commands queued in the drive, SPTF. */
+	stream_params(&p, &z);
+	p.hold_bus_write = false;
+	p.nsegs = 3;
+	p.nwritesegs = 1;
+	p.write_seg = true;
+	p.extra_write_disconnect = true;
+	p.xd_command = 640000;
+	p.xd_disconnect1 = 45000;
+	p.xd_inter = 430000;
+	p.xd_disconnect2 = 130000;
+	p.xd_seekdelta = 250000;
+	p.min_seek_delay = 600000;
+	p.ovh_request = 50000;
+	p.readahead = DRA_DEC;
+	p.queue_depth = 4;
+	p.scheduler = "sptf";
+	lazy_compare(&p, "fcfs", 200);
+}
+
 int
 main(void)
 {
@@ -1098,6 +1270,7 @@ main(void)
 		cmocka_unit_test(test_heavy_load),
 		cmocka_unit_test(test_diskspecs_errors),
 		cmocka_unit_test(test_demerit),
+		cmocka_unit_test(test_lazy_timers_same_outcome),
 	};
 
 	return cmocka_run_group_tests_name("disk", tests, NULL, NULL);

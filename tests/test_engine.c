@@ -1,4 +1,5 @@
-/* Unit tests of the engine: event order, determinism, tsleep/wakeup. */
+/* Unit tests of the engine: event order, determinism, tsleep/wakeup, events
+ * scheduled lazily, stale timeouts dropped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -259,6 +260,143 @@ test_determinism(void **state)
 	g_free(b);
 }
 
+/*
+ * Events scheduled lazily: a ticket keeps the place of the moment it was
+ * taken; a callout advancing into its own next step does so only when
+ * nothing queued comes first.
+ */
+struct stepper { struct log *l; int n; sim_time_t h[4]; };
+
+static void
+stepper(struct sim *s, void *arg)
+{
+	struct stepper *st = arg;
+
+	for (;;) {
+		sim_time_t when = sim_now(s) + 5;
+		uint64_t tk;
+
+		note(st->l, "s");
+		st->h[st->n] = sim_callout_horizon(s);
+		if (++st->n == 4)
+			return;
+		tk = sim_ticket(s);
+		if (!sim_callout_advance(s, when, tk)) {
+			sim_at_ticket(s, when, tk, stepper, st);
+			return;
+		}
+	}
+}
+
+struct lazy { struct log *l; struct co *late; struct co *early; };
+
+static void
+lazy_first(struct sim *s, void *arg)
+{
+	struct lazy *z = arg;
+	uint64_t tk = sim_ticket(s);
+
+	/* Taken before `late` is queued: runs before it, though queued
+	 * after. */
+	sim_at(s, 30, callout_note, z->late);
+	sim_at_ticket(s, 30, tk, callout_note, z->early);
+}
+
+static void
+test_lazy_events(void **state)
+{
+	struct log l = { sim_create(), g_string_new("") };
+	struct co q = { &l, "q" }, late = { &l, "late" }, early = { &l, "early" };
+	struct stepper st = { &l, 0, { 0 } };
+	struct lazy z = { &l, &late, &early };
+
+	sim_spawn(l.s, "k", keepalive, l.s, 0);
+	sim_at(l.s, 0, stepper, &st);
+	sim_at(l.s, 10, callout_note, &q);
+	sim_at(l.s, 20, lazy_first, &z);
+	assert_int_equal(sim_run(l.s), SIM_DONE);
+	/* The step due at 10 waits for q, queued before it. */
+	assert_string_equal(l.out->str,
+	    "0:s 5:s 10:q 10:s 15:s 30:early 30:late ");
+	assert_int_equal(st.h[0], 10);
+	assert_int_equal(st.h[1], 10);
+	assert_int_equal(st.h[2], 20);
+	/* The keepalive's start, 0 (and 5), q, 10 (and 15), lazy_first,
+	 * early, late, the keepalive's end. */
+	assert_int_equal(sim_events(l.s), 8);
+	sim_destroy(l.s);
+	g_string_free(l.out, TRUE);
+}
+
+/*
+ * A daemon that sleeps with a timeout and is woken before it, again and
+ * again, leaves those timeouts behind; they are dropped, but nothing else
+ * changes: its real timeouts come when they should, and a run that ends
+ * with everyone asleep ends at the time of the latest of them, as if each
+ * had been taken off the queue in turn.  Its timeouts shrink, so that the
+ * latest is among the first dropped.
+ */
+struct nag {
+	struct sim	*s;
+	int		 chan, done, forever;
+	sim_time_t	 timed_out, latest;
+};
+
+static void
+nag_daemon(void *arg)
+{
+	struct nag *n = arg;
+	sim_time_t timo = SIM_SEC;
+
+	while (!n->done) {
+		n->latest = MAX(n->latest, sim_now(n->s) + timo);
+		if (tsleep(n->s, &n->chan, "nag", timo) == EWOULDBLOCK &&
+		    n->timed_out == 0)
+			n->timed_out = sim_now(n->s);
+		timo -= SIM_MS;
+	}
+	tsleep(n->s, &n->forever, "forever", 0);
+}
+
+static void
+nag_user(void *arg)
+{
+	struct nag *n = arg;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		sim_pause(n->s, 1000);
+		wakeup(n->s, &n->chan);
+	}
+	/* Left alone, it times out: its 301st sleep, from 300 us, is of
+	 * 700 ms. */
+	sim_pause(n->s, 750 * SIM_MS - 300000);
+	assert_int_equal(n->timed_out, 300000 + 700 * SIM_MS);
+	for (i = 0; i < 300; i++) {
+		sim_pause(n->s, 1000);
+		wakeup(n->s, &n->chan);
+	}
+	n->done = 1;
+	tsleep(n->s, &n->forever, "forever", 0);
+}
+
+static void
+test_stale_timeouts(void **state)
+{
+	struct nag n = { .s = sim_create() };
+
+	sim_spawn(n.s, "daemon", nag_daemon, &n, SIMP_DAEMON);
+	sim_spawn(n.s, "user", nag_user, &n, 0);
+	assert_int_equal(sim_run(n.s), SIM_DEADLOCK);
+	/* The latest timeout: the second sleep after the first round's. */
+	assert_int_equal(n.latest, 750 * SIM_MS + 1000 + SIM_SEC - 302 * SIM_MS);
+	assert_int_equal(sim_now(n.s), n.latest);
+	/* Fewer events than the resumes and the timeouts, had those all
+	 * been taken off the queue. */
+	assert_true(sim_events(n.s) < 3 * 600);
+	sim_destroy(n.s);
+}
+
 int
 main(void)
 {
@@ -269,6 +407,8 @@ main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_daemon),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_lazy_events),
+		cmocka_unit_test(test_stale_timeouts),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

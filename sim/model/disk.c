@@ -128,6 +128,7 @@ static bool media_block_ready(struct disk *d, int64_t b, double t);
 static bool cmd_on_seg(const struct disk *d, int s);
 static int64_t bus_read_to(const struct disk *d, double t);
 static void iface_fire(struct disk *d);
+static void bus_chunk(struct disk *d, int64_t n, sim_time_t now);
 static void arrive_fire(struct disk *d);
 static void cmd_media_progress(struct disk *d);
 static void cmd_media_ready(struct disk *d);
@@ -139,28 +140,131 @@ static void write_go(struct disk *d, struct disk_cmd *c, bool fresh);
 
 static void disk_check(const struct disk *d);
 
-static void
-timer_fire(struct sim *s, void *arg)
-{
-	struct disk_timer *t = arg;
+/*
+ * The drive's timers are scheduled lazily.  Arming one takes its place in
+ * the order of events (sim_ticket) but queues nothing; whatever armed it
+ * queues it on the way out (timer_flush), unless it is a timer's callout
+ * and the timer is the very next event due: then the callout moves the
+ * clock and runs it at once (sim_callout_advance).  A run of sectors, and
+ * the bus following them block by block, costs one event instead of two a
+ * sector, and every step runs at the same time and in the same order as
+ * from the queue.
+ */
+static void timer_fire(struct sim *s, void *arg);
+static void media_stream(struct disk *d);
 
-	if (!t->armed || sim_now(s) != t->when)
-		return;		/* disarmed or re-armed since */
+static void
+timer_queue(struct disk *d, struct disk_timer *t)
+{
+	sim_at_ticket(d->sim, t->when, t->ticket, timer_fire, t);
+	t->queued = true;
+}
+
+/*
+ * Disarm a timer.  One armed but not yet queued is queued all the same,
+ * as a stale event: had it been queued when armed, it would be there, and
+ * it would run the timer if it were re-armed for exactly the same time.
+ */
+static void
+timer_disarm(struct disk *d, struct disk_timer *t)
+{
+	if (t->armed && !t->queued)
+		timer_queue(d, t);
 	t->armed = false;
-	t->fn(t->d);
-	disk_check(t->d);
+}
+
+/*
+ * llround(x), without the library call every sector's timer would make:
+ * for 0 <= x < 2^53 the integer part is exact and so is x minus it (the
+ * two are within a factor of two), and above that x is an integer.
+ */
+static inline sim_time_t
+ns_round(double x)
+{
+	sim_time_t i;
+
+	if (!(x >= 0 && x < 0x1p62))
+		return (sim_time_t)llround(x);
+	i = (sim_time_t)x;
+	return i + (x - (double)i >= 0.5);
+}
+
+/* Arm a timer for `when`, at time `now` (never earlier than that). */
+static void
+timer_arm_at(struct disk *d, struct disk_timer *t, double when, sim_time_t now)
+{
+	sim_time_t w = ns_round(when);
+
+	timer_disarm(d, t);
+	t->when = w < now ? now : w;
+	t->ticket = sim_ticket(d->sim);
+	t->armed = true;
+	t->queued = false;
+	if (d->each_step)
+		timer_queue(d, t);
 }
 
 static void
 timer_arm(struct disk *d, struct disk_timer *t, double when)
 {
-	sim_time_t w = (sim_time_t)llround(when);
+	timer_arm_at(d, t, when, sim_now(d->sim));
+}
 
-	if (w < sim_now(d->sim))
-		w = sim_now(d->sim);
-	t->when = w;
-	t->armed = true;
-	sim_at(d->sim, w, timer_fire, t);
+static inline struct disk_timer *
+timer_earlier(struct disk_timer *a, struct disk_timer *b)
+{
+	if (!b->armed || b->queued)
+		return a;
+	if (a == NULL || b->when < a->when ||
+	    (b->when == a->when && b->ticket < a->ticket))
+		return b;
+	return a;
+}
+
+/* The armed timer not yet queued that is due first, or NULL. */
+static inline struct disk_timer *
+timer_next(struct disk *d)
+{
+	return timer_earlier(timer_earlier(timer_earlier(NULL, &d->t_media),
+	    &d->t_iface), &d->t_arrive);
+}
+
+/* Queue the timers armed since the drive last handed back control. */
+static void
+timer_flush(struct disk *d)
+{
+	struct disk_timer *t;
+
+	while ((t = timer_next(d)) != NULL)
+		timer_queue(d, t);
+}
+
+static void
+timer_fire(struct sim *s, void *arg)
+{
+	struct disk_timer *t = arg;
+	struct disk *d = t->d;
+
+	KASSERT((!d->t_media.armed || d->t_media.queued) &&
+	    (!d->t_iface.armed || d->t_iface.queued) &&
+	    (!d->t_arrive.armed || d->t_arrive.queued),
+	    ("disk: a timer armed but never queued"));
+	if (!t->armed || sim_now(s) != t->when)
+		return;		/* disarmed or re-armed since */
+	/* The timer, any run of sectors after it, then whichever timer is
+	 * due next if nothing queued comes before it, and so on. */
+	for (;;) {
+		t->armed = false;
+		t->fn(d);
+		disk_check(d);
+		if (d->each_step)
+			return;		/* everything is queued */
+		media_stream(d);
+		if ((t = timer_next(d)) == NULL ||
+		    !sim_callout_advance(s, t->when, t->ticket))
+			break;
+	}
+	timer_flush(d);
 }
 
 /* ---- setup ----------------------------------------------------------- */
@@ -169,6 +273,7 @@ void
 disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
     const struct diskq_ops *qops)
 {
+	const char *each;
 	int i;
 
 	memset(d, 0, sizeof(*d));
@@ -192,6 +297,10 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->t_media = (struct disk_timer){ .d = d, .fn = media_fire };
 	d->t_iface = (struct disk_timer){ .d = d, .fn = iface_fire };
 	d->t_arrive = (struct disk_timer){ .d = d, .fn = arrive_fire };
+	/* Every step through the queue, as the drive's timers were before
+	 * they were scheduled lazily: the reference tests compare against. */
+	each = g_getenv("VFSSIM_DISK_EACH_STEP");
+	d->each_step = each != NULL && *each != '\0' && strcmp(each, "0") != 0;
 }
 
 void
@@ -557,7 +666,10 @@ media_block_ready(struct disk *d, int64_t b, double t)
 	struct disk_cmd *c = d->cmd;
 
 	if (!m->write) {
+		/* (bus_read_to is never behind c->out: the test needs it only
+		 * when the segment is nearly full.) */
 		if (cmd_on_seg(d, m->seg) && !c->write && !c->completion_sent &&
+		    b - c->out >= d->p.segsize &&
 		    b - bus_read_to(d, t) >= d->p.segsize)
 			return false;
 		return true;
@@ -592,7 +704,7 @@ media_finish(struct disk *d, double t)
 	struct disk_media *m = d->media;
 
 	m->st = M_IDLE;
-	d->t_media.armed = false;
+	timer_disarm(d, &d->t_media);
 	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(t));
 	if (m->write) {
 		if (d->seg[m->seg].dirty >= d->seg[m->seg].end)
@@ -757,7 +869,7 @@ media_stop(struct disk *d)
 	}
 	m->st = M_IDLE;
 	m->imm_from = m->imm_to = 0;
-	d->t_media.armed = false;
+	timer_disarm(d, &d->t_media);
 	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(free_at));
 	if (d->seg[m->seg].state == SEG_READING)
 		seg_settle(d, m->seg);
@@ -858,6 +970,214 @@ media_fire(struct disk *d)
 	media_locate(d, t);
 }
 
+/*
+ * Runs of sectors in one go.  In the middle of a track the media's step is
+ * always the same: the sector under the head is in (or out), the next
+ * comes under the head at once, and it takes a sector's time; and a read
+ * holding the bus sends each block as it comes.  While those steps are all
+ * that is due (sim_callout_horizon), media_stream takes them here, each as
+ * media_fire and iface_fire would at its time, without the general code's
+ * checks for everything else; at the first step of any other kind it stops
+ * and leaves the rest to them.  Each step's arithmetic is the general
+ * code's, in the same order, so the times (doubles, rounded the same way)
+ * are the same to the nanosecond.
+ */
+
+/* A sector has passed the head, and the next on the track comes round. */
+static bool
+stream_media(struct disk *d, double sec, sim_time_t now)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	int64_t b = m->next;
+	double t = m->t;
+	bool onseg = cmd_on_seg(d, m->seg);
+
+	/* Not the end of the access or the track, no blocks taken early
+	 * (media_zero_latency) to account for, and nothing the interface
+	 * would do but send a read's block (cmd_media_progress). */
+	if (m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	    b + 1 >= m->limit || b + 1 >= m->tend)
+		return false;
+	if (c != NULL && !c->wait_media && (c->ist == IF_DISC ||
+	    (c->ist == IF_HOLD && (c->write || c->seg < 0 ||
+	    c->out >= c->end))))
+		return false;
+	d->t_media.armed = false;
+	if (onseg && b >= c->lbn && b < c->end)
+		c->last_sector_end = t;
+	if (m->write)
+		g->dirty = b + 1;
+	else {
+		g->end = b + 1;
+		g->start = MAX(g->start, g->end - p->segsize);
+	}
+	m->next = b + 1;
+	if (c != NULL && !c->wait_media && c->ist == IF_HOLD) {
+		/* A read holding the bus: what is in goes out (cmd_xfer). */
+		struct disk_seg *cg = &d->seg[c->seg];
+
+		if (cg->start <= c->out && cg->end > c->out)
+			bus_chunk(d, MIN(cg->end, c->end) - c->out, now);
+	}
+	m->at.sector++;
+	if (!media_block_ready(d, m->next, t)) {
+		/* It comes round again in a revolution. */
+		m->st = M_WAIT;
+		m->t = t + d->period;
+		timer_arm_at(d, &d->t_media, m->t, now);
+		return true;
+	}
+	if (c != NULL && cmd_on_seg(d, m->seg) && m->next >= c->lbn &&
+	    m->next < c->end && c->first_sector < 0)
+		c->first_sector = t;
+	m->t = t + sec;
+	timer_arm_at(d, &d->t_media, m->t, now);
+	return true;
+}
+
+/* A read's chunk is over the bus: the next, or hold the bus for more
+ * (cmd_xfer_done, cmd_xfer). */
+static bool
+stream_iface(struct disk *d, sim_time_t now)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_cmd *c = d->cmd;
+	struct disk_seg *cg;
+	int64_t out, n;
+
+	if (c == NULL || c->ist != IF_XFER || c->write || c->wait_media ||
+	    c->seg < 0)
+		return false;
+	cg = &d->seg[c->seg];
+	out = c->xfer_from + c->xfer_n;
+	n = cg->start <= out ? MIN(cg->end, c->end) - out : 0;
+	if (n <= 0 && (out >= c->end || !(p->never_disconnect ||
+	    p->hold_bus_read)))
+		return false;		/* completion or disconnect */
+	d->t_iface.armed = false;
+	c->out = out;
+	if (n > 0)
+		bus_chunk(d, n, now);
+	else
+		c->ist = IF_HOLD;
+	return true;
+}
+
+/*
+ * The commonest run: a read holding the bus, which is level with the
+ * media and faster than it, so each block goes out as soon as it is in.
+ * A sector is then a bus step (block b - 1 is out; hold) and a media step
+ * (block b is in, and goes out; block b + 1 comes under the head) whose
+ * outcome is known but for the times: take them with the timers left
+ * aside, and give the two their places (tickets) at the end, in the order
+ * the last step arms them.  Returns the time of the last step taken, or
+ * -1 if none.
+ */
+static sim_time_t
+stream_follow(struct disk *d, double sec, sim_time_t h)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
+	sim_time_t at = -1, w = ti->when, e = tm->when;
+	int64_t b = m->next, b0 = b;
+	double t = m->t;
+
+	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
+	    c->seg != m->seg || c->ist != IF_XFER || c->xfer_n != 1 ||
+	    c->xfer_from != b - 1 || c->out != b - 1 || g->end != b ||
+	    !(p->never_disconnect || p->hold_bus_read) || p->segsize < 2 ||
+	    m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	    !ti->armed || ti->queued || !tm->armed || tm->queued ||
+	    ti->ticket > tm->ticket)
+		return -1;
+	KASSERT(c->xfer_blk == p->bus_read_ns, ("disk: a read at write speed"));
+	/* Each step as stream_iface and stream_media would take it: the bus
+	 * step at w comes first (armed first) and finds nothing more to
+	 * send (the segment ends at b) short of the end; the media step at e
+	 * sends block b at once, and block b + 1 is ready (one block ahead
+	 * of the bus, in a segment of two or more). */
+	while (w <= e && e < h && b >= c->lbn && b < c->end &&
+	    b + 1 < m->limit && b + 1 < m->tend) {
+		c->last_sector_end = t;
+		g->end = b + 1;
+		g->start = MAX(g->start, g->end - p->segsize);
+		c->xfer_t0 = (double)e;
+		c->bus_ns += (double)1 * c->xfer_blk;
+		w = ns_round(c->xfer_t0 + (double)1 * c->xfer_blk);
+		w = MAX(w, e);
+		b++;
+		if (c->first_sector < 0 && b >= c->lbn && b < c->end)
+			c->first_sector = t;
+		t += sec;
+		at = e;
+		e = MAX(ns_round(t), e);
+	}
+	if (at < 0)
+		return -1;
+	c->out = c->xfer_from = b - 1;
+	m->next = b;
+	m->at.sector += (int)(b - b0);
+	m->t = t;
+	ti->when = w;
+	ti->ticket = sim_ticket(d->sim);
+	tm->when = e;
+	tm->ticket = sim_ticket(d->sim);
+	return at;
+}
+
+static void
+media_stream(struct disk *d)
+{
+	struct disk_media *m = d->media;
+	struct disk_timer *t;
+	sim_time_t h, at = -1;
+	uint64_t tk = 0;
+	double sec;
+
+	if (m->st != M_SECTOR || !d->t_media.armed || d->t_media.queued)
+		return;
+	sec = sector_ns(d, m->at.cyl);		/* the track does not change */
+	for (;;) {
+		sim_time_t when;
+
+		/* Nothing queued is due yet, nor a command arriving (its
+		 * timer may be older than the stream's; it goes first).  A
+		 * step may queue a stale event (timer_disarm): look again. */
+		h = sim_callout_horizon(d->sim);
+		if (d->t_arrive.armed && !d->t_arrive.queued)
+			h = MIN(h, d->t_arrive.when);
+		if ((t = timer_next(d)) == NULL || t->when >= h)
+			break;
+		if (t == &d->t_iface && (when = stream_follow(d, sec, h)) >= 0) {
+			at = when;
+			tk = sim_ticket(d->sim);	/* nothing queued since */
+			disk_check(d);
+			continue;
+		}
+		when = t->when;
+		tk = t->ticket;
+		if (t == &d->t_media ? !stream_media(d, sec, when) :
+		    t == &d->t_iface ? !stream_iface(d, when) : true)
+			break;
+		at = when;
+		disk_check(d);
+	}
+	if (at >= 0) {
+		/* The clock to the last step taken, which came before
+		 * anything queued. */
+		bool next = sim_callout_advance(d->sim, at, tk);
+
+		KASSERT(next, ("disk: a stream went past the next event"));
+		(void)next;
+	}
+}
+
 /* ---- the interface --------------------------------------------------- */
 
 static void
@@ -907,6 +1227,21 @@ write_room(const struct disk *d)
 	return d->p.segsize - (c->out - write_in(d));
 }
 
+/* Start moving the command's next n blocks over the bus at time now. */
+static void
+bus_chunk(struct disk *d, int64_t n, sim_time_t now)
+{
+	struct disk_cmd *c = d->cmd;
+
+	c->ist = IF_XFER;
+	c->xfer_from = c->out;
+	c->xfer_n = (int)n;
+	c->xfer_t0 = (double)now;
+	c->xfer_blk = c->write ? d->p.bus_write_ns : d->p.bus_read_ns;
+	c->bus_ns += (double)n * c->xfer_blk;
+	timer_arm_at(d, &d->t_iface, c->xfer_t0 + (double)n * c->xfer_blk, now);
+}
+
 /*
  * Move what can be moved now — a read's cached blocks, a write's blocks
  * the segment has room for — or, with nothing to move, complete, hold
@@ -931,13 +1266,7 @@ cmd_xfer(struct disk *d)
 	else
 		n = MIN(c->end - c->out, write_room(d));
 	if (n > 0) {
-		c->ist = IF_XFER;
-		c->xfer_from = c->out;
-		c->xfer_n = (int)n;
-		c->xfer_t0 = (double)sim_now(d->sim);
-		c->xfer_blk = c->write ? d->p.bus_write_ns : d->p.bus_read_ns;
-		c->bus_ns += (double)n * c->xfer_blk;
-		timer_arm(d, &d->t_iface, c->xfer_t0 + (double)n * c->xfer_blk);
+		bus_chunk(d, n, sim_now(d->sim));
 		return;
 	}
 	if (c->out >= c->end) {
@@ -1378,7 +1707,7 @@ complete(struct disk *d)
 	d->st.queue_ns += r->start - r->submit;
 	g_free(c);
 	d->cmd = NULL;
-	d->t_iface.armed = false;
+	timer_disarm(d, &d->t_iface);
 	dispatch(d);
 	d->done(d->done_arg, r);
 }
@@ -1430,6 +1759,7 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	if (disk_qlen(d) > d->st.maxqlen)
 		d->st.maxqlen = disk_qlen(d);
 	dispatch(d);
+	timer_flush(d);
 }
 
 void
@@ -1454,7 +1784,10 @@ disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg), void *arg)
 		g_free(d->cmd);
 		d->cmd = NULL;
 	}
-	d->t_iface.armed = d->t_media.armed = d->t_arrive.armed = false;
+	timer_disarm(d, &d->t_iface);
+	timer_disarm(d, &d->t_media);
+	timer_disarm(d, &d->t_arrive);
+	timer_flush(d);
 }
 
 sim_time_t

@@ -246,11 +246,15 @@ struct disk_pbn {
 };
 
 /* A callout the drive can re-arm and disarm (the engine's cannot be
- * cancelled: a fired timer that is no longer armed does nothing). */
+ * cancelled: a fired timer that is no longer armed does nothing).  It is
+ * queued lazily (disk.c): armed, it has its place (ticket) among the
+ * events due at `when`, but may not be in the queue yet. */
 struct disk_timer {
 	struct disk	*d;
 	sim_time_t	 when;
+	uint64_t	 ticket;	/* its place among events due then */
 	bool		 armed;
+	bool		 queued;	/* in the engine's queue (disk.c) */
 	void		(*fn)(struct disk *d);
 };
 
@@ -294,6 +298,11 @@ struct disk {
 	/* the media access (disk.c's struct media) and interface timers */
 	struct disk_media	*media;
 	struct disk_timer	 t_media, t_iface, t_arrive;
+	/* Queue every timer as it is armed and take no step without the
+	 * queue (disk.c runs them lazily, and runs of sectors in one go):
+	 * the plain reference the tests compare with.  Set from the
+	 * environment (VFSSIM_DISK_EACH_STEP) by disk_init. */
+	bool			 each_step;
 	struct diskreq		*arriving;	/* waiting out ovh_request */
 };
 
