@@ -12,11 +12,15 @@ PKGS      := glib-2.0 sqlite3 zlib
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASEFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -Isim -Isim/model $(shell pkg-config --cflags $(PKGS))
+# The layers, bottom up (README "Layout"; scripts/check-layers checks that
+# each includes only headers of its own layer and those below it).
+LAYERS    := sim sim/trace sim/db sim/model sim/workloads sim/run sim/out sim/cmd
+BASEFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) $(addprefix -I,$(LAYERS)) $(shell pkg-config --cflags $(PKGS))
 LIBS       = $(shell pkg-config --libs $(PKGS)) -lm
 
-SIM_SRCS  := $(wildcard sim/*.c) $(wildcard sim/model/*.c) $(wildcard sim/workloads/*.c)
-LIB_SRCS  := $(filter-out sim/main.c,$(SIM_SRCS))
+SIM_SRCS  := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
+SIM_HDRS  := $(foreach d,$(LAYERS),$(wildcard $(d)/*.h))
+LIB_SRCS  := $(filter-out sim/cmd/main.c,$(SIM_SRCS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 
 REL   := build/rel
@@ -25,7 +29,7 @@ SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-reco
 
 REL_OBJS := $(patsubst %.c,$(REL)/%.o,$(SIM_SRCS))
 DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
-DBG_MAIN := $(DBG)/sim/main.o
+DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 
 .PHONY: all demo check unit e2e bench deps clean
@@ -35,12 +39,12 @@ all: vfssim
 vfssim: $(REL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-$(REL)/%.o: %.c $(wildcard sim/*.h sim/model/*.h sim/workloads/*.h)
+$(REL)/%.o: %.c $(SIM_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASEFLAGS) -c -o $@ $<
 
 # The test build: sanitizers, INVARIANTS (KASSERT on), no optimisation games.
-$(DBG)/%.o: %.c $(wildcard sim/*.h sim/model/*.h sim/workloads/*.h tests/*.h)
+$(DBG)/%.o: %.c $(SIM_HDRS) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS) -Itests -c -o $@ $<
 
@@ -54,6 +58,7 @@ deps:
 	@scripts/ensure-deps
 
 check: deps
+	@scripts/check-layers
 	@$(MAKE) --no-print-directory unit e2e
 
 unit: $(TESTS)

@@ -6,6 +6,7 @@
  * line: GKeyFile's own messages do not.
  */
 #include "profile.h"
+#include "libkern.h"
 
 #include <errno.h>
 #include <math.h>
@@ -783,14 +784,6 @@ profile_str(const struct profile *p, const char *group, const char *key)
 	return s;
 }
 
-static int
-cmp_i64(gconstpointer a, gconstpointer b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 bool
 profile_parse_times(const char *s, int64_t **out, int *n)
 {
@@ -809,7 +802,7 @@ profile_parse_times(const char *s, int64_t **out, int *n)
 			g_array_append_val(a, t);
 	}
 	g_strfreev(v);
-	g_array_sort(a, cmp_i64);
+	g_array_sort(a, cmp_int64);
 	*n = (int)a->len;
 	*out = (int64_t *)(void *)g_array_free(a, FALSE);
 	return ok;

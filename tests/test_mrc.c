@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "bufpolicy.h"
-#include "compare.h"
+#include "stats.h"
 #include "mrc.h"
 
 /* A hot set, a sequential scan over a region, and noise over many blocks
@@ -177,12 +177,12 @@ static void
 test_t95(void **state)
 {
 	(void)state;
-	assert_true(fabs(cmp_t95(1) - 12.706) < 1e-9);
-	assert_true(fabs(cmp_t95(2) - 4.303) < 1e-9);
-	assert_true(fabs(cmp_t95(9.7) - 2.262) < 1e-9);	/* rounded down */
-	assert_true(fabs(cmp_t95(30) - 2.042) < 1e-9);
-	assert_true(cmp_t95(1e6) == 1.96);
-	assert_true(isinf(cmp_t95(0.5)));
+	assert_true(fabs(stats_t95(1) - 12.706) < 1e-9);
+	assert_true(fabs(stats_t95(2) - 4.303) < 1e-9);
+	assert_true(fabs(stats_t95(9.7) - 2.262) < 1e-9);	/* rounded down */
+	assert_true(fabs(stats_t95(30) - 2.042) < 1e-9);
+	assert_true(stats_t95(1e6) == 1.96);
+	assert_true(isinf(stats_t95(0.5)));
 }
 
 int

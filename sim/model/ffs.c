@@ -23,6 +23,7 @@
  * delayed and clustered like anything else.  Offline (set-up), none of it.
  */
 #include "kern.h"
+#include "libkern.h"
 #include "kassert.h"
 
 #include <errno.h>
@@ -1551,14 +1552,6 @@ ffs_prealloc(struct kern *k, struct inode *ip, int64_t size)
 
 /* ---- truncation ------------------------------------------------------ */
 
-static int
-cmp_i64(gconstpointer a, gconstpointer b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The first data block under the indirect block with metadata lbn m: the
  * numbering puts it 0, 1 or 2 before -m, by the block's level. */
 static int64_t
@@ -1636,7 +1629,7 @@ ffs_truncate_state(struct kern *k, struct inode *ip, int64_t length)
 			}
 		/* Freeing order decides nothing but the free map: sort for
 		 * determinism anyway. */
-		g_array_sort(gone, cmp_i64);
+		g_array_sort(gone, cmp_int64);
 		for (i = 0; i < gone->len; i++) {
 			lbn = g_array_index(gone, int64_t, i);
 			b = blk_get(ip, lbn);
@@ -1657,7 +1650,7 @@ ffs_truncate_state(struct kern *k, struct inode *ip, int64_t length)
 			if (ufs_indir_first(fs, m) >= first)
 				g_array_append_val(ind, m);
 		}
-		g_array_sort(ind, cmp_i64);
+		g_array_sort(ind, cmp_int64);
 		for (i = 0; i < ind->len; i++) {
 			int64_t m = g_array_index(ind, int64_t, i);
 
@@ -1753,7 +1746,7 @@ ffs_truncate(struct kern *k, struct vnode *vp, int64_t length)
 			if (ufs_indir_first(fs, m) >= howmany_blk(fs, length))
 				g_array_append_val(ind, m);
 		}
-		g_array_sort(ind, cmp_i64);
+		g_array_sort(ind, cmp_int64);
 		for (i = 0; i < ind->len; i++) {
 			int64_t m = g_array_index(ind, int64_t, i);
 

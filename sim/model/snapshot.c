@@ -40,18 +40,11 @@
  * shares them.
  */
 #include "kern.h"
+#include "libkern.h"
 #include "kassert.h"
 
 #include <errno.h>
 #include <string.h>
-
-static int
-cmp_int64(gconstpointer a, gconstpointer b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* The metadata lbns on the way to lbn of a snapshot file. */
 static int

@@ -32,6 +32,7 @@
 #include "profile.h"
 #include "syscalls.h"
 #include "trace.h"
+#include "disktrace.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -1709,6 +1710,7 @@ static void
 on_disk_done(void *arg, const struct diskreq *rq)
 {
 	struct replay *r = arg;
+	struct disk_io_row row;
 	sim_time_t *d = r->disk_ns[rq->write ? 1 : 0];
 
 	d[DP_QUEUE] += rq->start - rq->submit;
@@ -1717,7 +1719,7 @@ on_disk_done(void *arg, const struct diskreq *rq)
 	d[DP_ROT] += rq->rot_ns;
 	d[DP_XFER] += rq->xfer_ns;
 	if (r->o->events)
-		metrics_disk_io(r->m, rq);
+		metrics_disk_io(r->m, disk_io_row_of(rq, &row));
 }
 
 bool

@@ -41,8 +41,4 @@ GPtrArray *cmp_variants_of(const char *db, const GArray *runs, GError **err);
 bool	compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 	    FILE *out, GError **err);
 
-/* Student's t for a two-sided 95 % interval with df degrees of freedom
- * (df rounded down: the interval errs wide). */
-double	cmp_t95(double df);
-
 #endif

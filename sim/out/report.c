@@ -1,5 +1,6 @@
 /* report.c — the summary table of a run, from its database. */
 #include "report.h"
+#include "stats.h"
 #include "metrics.h"
 
 #include <string.h>
@@ -55,32 +56,6 @@ get(GHashTable *v, const char *metric)
 	double *d = g_hash_table_lookup(v, metric);
 
 	return d != NULL ? *d : 0;
-}
-
-void
-report_human_bytes(char *buf, size_t n, double b)
-{
-	if (b >= 1024.0 * 1024 * 1024)
-		g_snprintf(buf, n, "%.2f GB", b / (1024.0 * 1024 * 1024));
-	else if (b >= 1024.0 * 1024)
-		g_snprintf(buf, n, "%.1f MB", b / (1024.0 * 1024));
-	else if (b >= 1024.0)
-		g_snprintf(buf, n, "%.1f KB", b / 1024.0);
-	else
-		g_snprintf(buf, n, "%.0f B", b);
-}
-
-void
-report_human_time(char *buf, size_t n, double ns)
-{
-	if (ns >= 1e9)
-		g_snprintf(buf, n, "%.3f s", ns / 1e9);
-	else if (ns >= 1e6)
-		g_snprintf(buf, n, "%.2f ms", ns / 1e6);
-	else if (ns >= 1e3)
-		g_snprintf(buf, n, "%.1f us", ns / 1e3);
-	else
-		g_snprintf(buf, n, "%.0f ns", ns);
 }
 
 bool
@@ -139,8 +114,8 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    get(v, "calls.total"), get(v, "calls.simulated"),
 	    get(v, "calls.passthrough"), get(v, "calls.not_modelled"),
 	    get(v, "processes"));
-	report_human_time(a, sizeof(a), get(v, "time.simulated_ns"));
-	report_human_time(b, sizeof(b), get(v, "time.traced_ns"));
+	human_time(a, sizeof(a), get(v, "time.simulated_ns"));
+	human_time(b, sizeof(b), get(v, "time.traced_ns"));
 	fprintf(out, "  time       %s simulated (%s traced)\n", a,
 	    g_hash_table_contains(v, "time.traced_ns") ? b : "not");
 	fprintf(out, "  latency    %-12s %9s %10s %10s %10s %10s %10s   (simulated calls)\n",
@@ -153,7 +128,7 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 
 #define L(buf, what) do {						\
 	g_snprintf(key, sizeof(key), "latency.%s." what, cn);		\
-	report_human_time(buf, sizeof(buf), get(v, key));			\
+	human_time(buf, sizeof(buf), get(v, key));			\
 } while (0)
 		L(a, "mean_ns");
 		L(b, "p50_ns");
@@ -170,7 +145,7 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    "%.0f buffer hits, %.0f page-cache hits (%.0f buffers of %s)\n",
 	    100 * get(v, "bio.hit_ratio"), get(v, "bio.bread"),
 	    get(v, "bio.buffer_hits"), get(v, "bio.pagecache_hits"),
-	    get(v, "bio.nbuf"), (report_human_bytes(a, sizeof(a), get(v, "bio.bufsize")), a));
+	    get(v, "bio.nbuf"), (human_bytes(a, sizeof(a), get(v, "bio.bufsize")), a));
 	fprintf(out, "             dirty peak %.0f (hidirtybuffers %.0f); %.0f bwillwrite "
 	    "stalls; written by syncer %.0f, buf_daemon %.0f, processes %.0f\n",
 	    get(v, "bio.dirty_peak"), get(v, "bio.hidirtybuffers"),
@@ -185,27 +160,27 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    get(v, "cluster.read_mean_bufs"), get(v, "cluster.writes"),
 	    get(v, "cluster.write_mean_bufs"), get(v, "cluster.writebehind_ios"),
 	    get(v, "cluster.realloc_blocks"), get(v, "vm.pbuf_waits"));
-	report_human_bytes(a, sizeof(a), get(v, "disk.bytes_read"));
-	report_human_bytes(b, sizeof(b), get(v, "disk.bytes_written"));
+	human_bytes(a, sizeof(a), get(v, "disk.bytes_read"));
+	human_bytes(b, sizeof(b), get(v, "disk.bytes_written"));
 	fprintf(out, "  disk       %.0f reads (%s), %.0f writes (%s), busy %.1f%%\n",
 	    get(v, "disk.reads"), a, get(v, "disk.writes"), b,
 	    100 * get(v, "disk.busy_fraction"));
-	report_human_time(a, sizeof(a), get(v, "disk.mean_seek_ns"));
-	report_human_time(b, sizeof(b), get(v, "disk.mean_rot_ns"));
-	report_human_time(c, sizeof(c), get(v, "disk.mean_xfer_ns"));
-	report_human_time(d, sizeof(d), get(v, "disk.mean_queue_ns"));
+	human_time(a, sizeof(a), get(v, "disk.mean_seek_ns"));
+	human_time(b, sizeof(b), get(v, "disk.mean_rot_ns"));
+	human_time(c, sizeof(c), get(v, "disk.mean_xfer_ns"));
+	human_time(d, sizeof(d), get(v, "disk.mean_queue_ns"));
 	fprintf(out, "             mean seek %s, rotation %s, transfer %s, queue %s\n",
 	    a, b, c, d);
 	if (g_hash_table_contains(v, "risk.peak_bytes")) {
 		/* what a crash would have lost, at the samples */
-		report_human_bytes(a, sizeof(a), get(v, "risk.peak_bytes"));
-		report_human_time(b, sizeof(b), get(v, "risk.max_age_ns"));
-		report_human_bytes(c, sizeof(c), get(v, "risk.mean_bytes"));
+		human_bytes(a, sizeof(a), get(v, "risk.peak_bytes"));
+		human_time(b, sizeof(b), get(v, "risk.max_age_ns"));
+		human_bytes(c, sizeof(c), get(v, "risk.mean_bytes"));
 		fprintf(out, "  at risk    written, not yet on disk: peak %s, oldest "
 		    "%s, mean %s\n", a, b, c);
 	}
-	report_human_bytes(a, sizeof(a), get(v, "fs.initial_bytes"));
-	report_human_time(b, sizeof(b), get(v, "time.final_sync_ns"));
+	human_bytes(a, sizeof(a), get(v, "fs.initial_bytes"));
+	human_time(b, sizeof(b), get(v, "time.final_sync_ns"));
 	fprintf(out, "  files      %.0f files (%s) and %.0f directories there at the "
 	    "start; final sync %s; %.0f repairs\n",
 	    get(v, "fs.initial_files"), a, get(v, "fs.initial_dirs"), b,
@@ -219,7 +194,7 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 		    100 * get(v, "fs.initial_fragmented_files"),
 		    get(v, "fs.initial_free_run_blocks"));
 		if (get(v, "fs.age") > 0) {
-			report_human_bytes(a, sizeof(a), get(v, "fs.age_bytes_left"));
+			human_bytes(a, sizeof(a), get(v, "fs.age_bytes_left"));
 			fprintf(out, "  aged       to %.2f: %.0f filler files (%s) in "
 			    "%.0f directories left of %.0f made\n",
 			    get(v, "fs.age"), get(v, "fs.age_files_left"), a,

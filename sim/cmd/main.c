@@ -20,6 +20,8 @@
  * unknown option, a malformed trace or profile).
  */
 #include "batch.h"
+#include "stats.h"
+#include "libkern.h"
 #include "compare.h"
 #include "disktrace.h"
 #include "htmlreport.h"
@@ -33,7 +35,7 @@
 #include "sweep.h"
 #include "trace.h"
 #include "version.h"
-#include "workloads/workload.h"
+#include "workload.h"
 #include "kern.h"
 
 #include <errno.h>
@@ -949,14 +951,6 @@ mrc_refs_cb(void *arg, const struct bp_key *refs, size_t n, uint64_t total)
 	mrc_add(mr->m, refs, n);
 }
 
-static gint
-cmp_i64(gconstpointer a, gconstpointer b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static bool
 in_array(const GArray *a, int64_t v)
 {
@@ -988,7 +982,7 @@ mrc_finish_cb(void *arg, struct metrics *m, const struct kern *k)
 		extra[nextra++] = c;
 	sz = mrc_sizes(mr->m, extra, nextra);
 	g_array_append_vals(sz, mr->at->data, mr->at->len);
-	g_array_sort(sz, cmp_i64);
+	g_array_sort(sz, cmp_int64);
 	for (i = 0; i < sz->len; i++) {
 		int64_t b = g_array_index(sz, int64_t, i);
 
@@ -1099,7 +1093,7 @@ cmd_mrc(int argc, char **argv)
 			g_array_append_val(mr.at, n);
 		}
 		g_strfreev(v);
-		g_array_sort(mr.at, cmp_i64);
+		g_array_sort(mr.at, cmp_int64);
 	}
 	src.gen = gen;
 	src.params = params;
@@ -1164,14 +1158,14 @@ cmd_mrc(int argc, char **argv)
 		g_array_append_vals(rows, mr.at->data, mr.at->len);
 		c = mr.nbuf;
 		g_array_append_val(rows, c);
-		g_array_sort(rows, cmp_i64);
+		g_array_sort(rows, cmp_int64);
 		for (i = 0; i < rows->len; i++) {
 			char sz[32];
 
 			c = g_array_index(rows, int64_t, i);
 			if (i > 0 && c == g_array_index(rows, int64_t, i - 1))
 				continue;
-			report_human_bytes(sz, sizeof(sz), (double)c * mr.bsize);
+			human_bytes(sz, sizeof(sz), (double)c * mr.bsize);
 			printf("  %12lld %10s %10.2f%% %8.2f%%", (long long)c, sz,
 			    100 * mrc_miss_ratio(mr.m, c),
 			    100 * (1 - mrc_miss_ratio(mr.m, c)));

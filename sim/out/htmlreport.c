@@ -10,6 +10,7 @@
  * nothing from outside it: no script, no stylesheet, no image file.
  */
 #include "htmlreport.h"
+#include "stats.h"
 #include "compare.h"
 #include "metrics.h"
 #include "plot.h"
@@ -283,7 +284,7 @@ html_report(const char *db, const GArray *runs, const char *out,
 		    r->profile);
 		char t[32];
 
-		report_human_time(t, sizeof(t), metric_of(h, r->id,
+		human_time(t, sizeof(t), metric_of(h, r->id,
 		    "time.simulated_ns"));
 		g_string_append_printf(page, "<tr><td>%lld</td><td>",
 		    (long long)r->id);

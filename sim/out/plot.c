@@ -8,6 +8,7 @@
  * directly (no shell) and its errors are reported.
  */
 #include "plot.h"
+#include "stats.h"
 #include "compare.h"
 #include "hist.h"
 #include "metrics.h"
@@ -1485,7 +1486,7 @@ plot_sweep(struct pctx *c, GError **err)
 				ss += (g_array_index(pt->ys, double, d) - m) *
 				    (g_array_index(pt->ys, double, d) - m);
 			if (n > 1)
-				ci = cmp_t95(n - 1) * sqrt(ss / (n - 1)) / sqrt(n);
+				ci = stats_t95(n - 1) * sqrt(ss / (n - 1)) / sqrt(n);
 			ql = g_strescape(pt->xlabel, NULL);
 			fprintf(f, "%.9g %.9g %.9g \"%s\"\n", pt->x / xscale,
 			    m / yscale, ci / yscale, ql);

@@ -29,7 +29,7 @@
  *	handed to the driver at submit_ns, begun by the drive at start_ns,
  *	reported complete at end_ns; queue_ns = start - submit; the service
  *	end - start = overhead_ns + seek_ns + rot_ns + xfer_ns (see struct
- *	diskreq); bufs the buffers the request carried (a cluster: several);
+ *	disk.h's struct diskreq); bufs the buffers the request carried (a cluster: several);
  *	cache_hit 0 miss, 1 partial read hit, 2 a read all from the drive's
  *	cache or a write reported from it (write-back); cylinder that of
  *	its first sector (where the heads went: the seek pattern).
@@ -73,7 +73,6 @@
 #include "hist.h"
 
 struct metrics;
-struct diskreq;
 
 struct run_info {
 	const char	*trace;
@@ -98,6 +97,19 @@ struct syscall_row {
 	const char	*wmesg;		/* where it slept longest, or NULL */
 	int64_t		 suspend_ns;	/* of wait_ns: "suspfs" */
 	int64_t		 cow_ns;	/* of wait_ns: "physrd", "cowwr" */
+};
+
+/* A disk request as disk_io stores it: plain numbers, filled in by the
+ * run from the drive's request (disk_io_row_of in disktrace.h). */
+struct disk_io_row {
+	int64_t		 submit_ns, start_ns, end_ns;
+	int64_t		 sector;
+	int		 sectors;
+	bool		 write;
+	int64_t		 seek_ns, rot_ns, xfer_ns, overhead_ns;
+	int		 bufs;
+	int		 cache_hit;	/* 0 miss, 1 partial read hit, 2 all */
+	int64_t		 cylinder;
 };
 
 struct sample_row {
@@ -126,7 +138,7 @@ void	metrics_close(struct metrics *m);
 /* Start a run: insert its runs row (status 'running'); its id. */
 int64_t	metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err);
 void	metrics_syscall(struct metrics *m, const struct syscall_row *row);
-void	metrics_disk_io(struct metrics *m, const struct diskreq *r);
+void	metrics_disk_io(struct metrics *m, const struct disk_io_row *r);
 void	metrics_sample(struct metrics *m, const struct sample_row *row);
 void	metrics_wait(struct metrics *m, int64_t t_ns, const char *wmesg, int procs);
 void	metrics_summary(struct metrics *m, const char *metric, double value);

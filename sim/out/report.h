@@ -13,9 +13,6 @@
 #include <glib.h>
 
 bool	report_summary(const char *db, int64_t run, FILE *out, GError **err);
-/* "12.3 ms", "4.0 KB": a time in ns or a size in bytes for people. */
-void	report_human_time(char *buf, size_t n, double ns);
-void	report_human_bytes(char *buf, size_t n, double b);
 /* The newest complete run in db, or -1. */
 int64_t	report_latest_run(const char *db, GError **err);
 

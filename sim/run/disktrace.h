@@ -25,6 +25,8 @@
 #include <glib.h>
 
 struct profile;
+struct diskreq;
+struct disk_io_row;
 
 enum disktrace_format { DT_AUTO, DT_ASCII, DT_VALIDATE };
 
@@ -52,6 +54,11 @@ struct disktrace_result {
 
 bool	disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	    GError **err);
+
+/* The disk_io row of a completed request (vfssim disk and replay record
+ * the drive's requests alike); returns row. */
+const struct disk_io_row *disk_io_row_of(const struct diskreq *r,
+	    struct disk_io_row *row);
 
 /* The demerit of two samples of n times (sorted in place): the RMS
  * horizontal distance between their CDFs at every 0.01 % of probability. */

@@ -6,6 +6,7 @@
  * what it says can be checked against the database row by row.
  */
 #include "compare.h"
+#include "stats.h"
 #include "metrics.h"
 #include "report.h"
 
@@ -51,31 +52,6 @@ static const struct crow {
 	{ "at risk", "risk.mean_bytes", "mean bytes", U_BYTES },
 	{ "at risk", "risk.max_age_ns", "oldest", U_NS },
 };
-
-/* t(0.975, df) for df = 1..30, then 40, 60, 120, infinity. */
-static const double t95_table[] = {
-	12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-	2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-	2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-};
-
-double
-cmp_t95(double df)
-{
-	int d = (int)floor(df);
-
-	if (d < 1)
-		return INFINITY;
-	if (d <= 30)
-		return t95_table[d - 1];
-	if (d < 40)
-		return 2.042;
-	if (d < 60)
-		return 2.021;
-	if (d < 120)
-		return 2.000;
-	return d < 1000 ? 1.980 : 1.960;
-}
 
 void
 cmp_variants_free(GPtrArray *variants)
@@ -232,7 +208,7 @@ stat_of(const double *x, unsigned n)
 		ss += (x[i] - st.mean) * (x[i] - st.mean);
 	if (n > 1) {
 		st.sd = sqrt(ss / (n - 1));
-		st.ci = cmp_t95(n - 1) * st.sd / sqrt(n);
+		st.ci = stats_t95(n - 1) * st.sd / sqrt(n);
 	}
 	return st;
 }
@@ -255,7 +231,7 @@ noise_of(const struct cstat *a, const struct cstat *b)
 		return a->mean == b->mean ? N_NOISE : N_SIGNIFICANT;
 	df = (va + vb) * (va + vb) /
 	    (va * va / (a->n - 1) + vb * vb / (b->n - 1));
-	return fabs(b->mean - a->mean) <= cmp_t95(df) * se ? N_NOISE :
+	return fabs(b->mean - a->mean) <= stats_t95(df) * se ? N_NOISE :
 	    N_SIGNIFICANT;
 }
 
@@ -389,15 +365,15 @@ human(char *buf, size_t n, double v, enum unit u)
 	}
 	switch (u) {
 	case U_NS:
-		report_human_time(buf, n, v);
+		human_time(buf, n, v);
 		break;
 	case U_BYTES:
-		report_human_bytes(buf, n, v);
+		human_bytes(buf, n, v);
 		break;
 	case U_BYTES_PER_S: {
 		char b[32];
 
-		report_human_bytes(b, sizeof(b), v);
+		human_bytes(b, sizeof(b), v);
 		g_snprintf(buf, n, "%s/s", b);
 		break;
 	}

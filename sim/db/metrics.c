@@ -6,7 +6,6 @@
  * A run is marked complete only by metrics_end_run, after its last row.
  */
 #include "metrics.h"
-#include "disk.h"
 #include "version.h"
 
 #include <string.h>
@@ -375,26 +374,26 @@ metrics_syscall(struct metrics *m, const struct syscall_row *r)
 }
 
 void
-metrics_disk_io(struct metrics *m, const struct diskreq *r)
+metrics_disk_io(struct metrics *m, const struct disk_io_row *r)
 {
 	sqlite3_stmt *s = m->st[ST_DISK];
 
 	sqlite3_bind_int64(s, 1, m->run);
 	sqlite3_bind_int64(s, 2, m->seq[ST_DISK]);
-	sqlite3_bind_int64(s, 3, r->submit);
-	sqlite3_bind_int64(s, 4, r->start);
-	sqlite3_bind_int64(s, 5, r->end);
+	sqlite3_bind_int64(s, 3, r->submit_ns);
+	sqlite3_bind_int64(s, 4, r->start_ns);
+	sqlite3_bind_int64(s, 5, r->end_ns);
 	sqlite3_bind_int64(s, 6, r->sector);
-	sqlite3_bind_int(s, 7, r->nsect);
+	sqlite3_bind_int(s, 7, r->sectors);
 	sqlite3_bind_int(s, 8, r->write);
-	sqlite3_bind_int64(s, 9, r->start - r->submit);
+	sqlite3_bind_int64(s, 9, r->start_ns - r->submit_ns);
 	sqlite3_bind_int64(s, 10, r->seek_ns);
 	sqlite3_bind_int64(s, 11, r->rot_ns);
 	sqlite3_bind_int64(s, 12, r->xfer_ns);
-	sqlite3_bind_int(s, 13, r->nbufs);
+	sqlite3_bind_int(s, 13, r->bufs);
 	sqlite3_bind_int64(s, 14, r->overhead_ns);
 	sqlite3_bind_int(s, 15, r->cache_hit);
-	sqlite3_bind_int64(s, 16, r->cyl);
+	sqlite3_bind_int64(s, 16, r->cylinder);
 	step(m, ST_DISK, "disk_io");
 }
 

@@ -190,14 +190,34 @@ detect(struct dtrun *t, GError **err)
 
 /* ---- the run --------------------------------------------------------------- */
 
+const struct disk_io_row *
+disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
+{
+	row->submit_ns = r->submit;
+	row->start_ns = r->start;
+	row->end_ns = r->end;
+	row->sector = r->sector;
+	row->sectors = r->nsect;
+	row->write = r->write;
+	row->seek_ns = r->seek_ns;
+	row->rot_ns = r->rot_ns;
+	row->xfer_ns = r->xfer_ns;
+	row->overhead_ns = r->overhead_ns;
+	row->bufs = r->nbufs;
+	row->cache_hit = r->cache_hit;
+	row->cylinder = r->cyl;
+	return row;
+}
+
 static void
 on_done(void *arg, struct diskreq *r)
 {
 	struct dtrun *t = arg;
+	struct disk_io_row row;
 	double serv = (double)(r->end - r->start);
 
 	if (t->m != NULL && t->o->events)
-		metrics_disk_io(t->m, r);
+		metrics_disk_io(t->m, disk_io_row_of(r, &row));
 	g_array_append_val(t->simt, serv);
 	t->serv_ns += serv;
 	t->resp_ns += (double)(r->end - r->submit);

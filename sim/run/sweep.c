@@ -9,9 +9,9 @@
  * databases are the local sweep's database.
  */
 #include "sweep.h"
+#include "stats.h"
 #include "metrics.h"
 #include "profile.h"
-#include "report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -415,9 +415,9 @@ sweep_print(const char *db, GPtrArray *axes, const int64_t *ids, guint n,
 			if (isnan(v))
 				g_strlcpy(buf, "-", sizeof(buf));
 			else if (sweep_cols[c].unit == 't')
-				report_human_time(buf, sizeof(buf), v);
+				human_time(buf, sizeof(buf), v);
 			else if (sweep_cols[c].unit == 'b')
-				report_human_bytes(buf, sizeof(buf), v);
+				human_bytes(buf, sizeof(buf), v);
 			else if (sweep_cols[c].unit == 'r')
 				g_snprintf(buf, sizeof(buf), "%.1f%%", 100 * v);
 			else

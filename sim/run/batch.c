@@ -14,7 +14,7 @@
 #include "profile.h"
 #include "replay.h"
 #include "trace.h"
-#include "workloads/workload.h"
+#include "workload.h"
 
 #include <stdio.h>
 #include <string.h>
