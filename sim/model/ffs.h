@@ -14,6 +14,12 @@
  * by the code paths that would pay it in the kernel.  While the file system
  * is being set up (the starting file system, a trace's repairs) it is
  * "offline": state changes, no I/O, no time.
+ *
+ * The code is split as the kernel splits it: ffs_vfsops.c (mount, sync,
+ * the in-core inode), ffs_alloc.c, ffs_balloc.c, ffs_inode.c (ffs_update,
+ * ffs_truncate), ffs_subr.c (the free map's bits and counts), ufs_bmap.c;
+ * ffs_fsck.c is what fsck_ffs checks, userland in FreeBSD.  What they
+ * share and nothing else needs is in ffs_private.h.
  */
 #ifndef VFSSIM_FFS_H
 #define VFSSIM_FFS_H

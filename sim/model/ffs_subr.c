@@ -1,0 +1,158 @@
+/*
+ * ffs_subr.c — the small pieces the FFS model is built of, as
+ * ufs/ffs/ffs_subr.c (ffs_fragacct, ffs_isblock, ffs_setblock,
+ * ffs_clrblock) and the macros of ufs/ffs/fs.h (blksize, freespace) hold
+ * them: a block's size, the free map and the counts that must agree with
+ * it, and the metadata buffers of the device.
+ *
+ * The free map is one bit a fragment for the whole file system; each
+ * cylinder group keeps its counts (free blocks, free fragments, free-run
+ * sizes, inodes, directories) and rotors, and every change to a block's
+ * free pattern goes through ffs_blk_acct so that the counts always equal
+ * the map (ffs_fsck checks it).
+ */
+#include "kern.h"
+#include "libkern.h"
+#include "kassert.h"
+#include "ffs_private.h"
+
+int
+ffs_blksize(const struct fs *fs, const struct inode *ip, int64_t lbn)
+{
+	if (lbn >= NDADDR || ip->i_size >= lblktosize(fs, lbn + 1))
+		return fs->fs_bsize;
+	return (int)fragroundup(fs, blkoff(fs, ip->i_size));
+}
+
+/* Fragments in cylinder group c (the last one may be short). */
+int64_t
+ffs_cg_frags(const struct fs *fs, int c)
+{
+	return MIN(fs->fs_fpg, fs->fs_size - cgbase(fs, c));
+}
+
+/* ---- the free map and the counts that must agree with it ------------- */
+
+/* Free-fragment pattern of the block at fragment bno: bit i, frag i. */
+unsigned
+ffs_blkmap(const struct fs *fs, int64_t bno)
+{
+	unsigned map = 0;
+	int i;
+
+	for (i = 0; i < fs->fs_frag; i++)
+		if (isfree(fs, bno + i))
+			map |= 1u << i;
+	return map;
+}
+
+/*
+ * Add (sign 1) or take away (-1) one block's share of its group's counts:
+ * a whole free block counts in nbfree, anything less in nffree and in the
+ * run-length summary cg_frsum (what ffs_fragacct keeps).  Callers take the
+ * share away, change the block's bits, and add it back.
+ */
+void
+ffs_blk_acct(struct fs *fs, int64_t bno, int sign)
+{
+	struct cg *cgp = &fs->fs_cgs[dtog(fs, bno)];
+	unsigned map = ffs_blkmap(fs, bno), full = (1u << fs->fs_frag) - 1;
+	int i, run = 0;
+
+	if (map == full) {
+		cgp->cg_nbfree += sign;
+		fs->fs_nbfree += sign;
+		return;
+	}
+	for (i = 0; i <= fs->fs_frag; i++) {
+		if (i < fs->fs_frag && (map & (1u << i)))
+			run++;
+		else if (run > 0) {
+			cgp->cg_frsum[run] += sign;
+			cgp->cg_nffree += sign * run;
+			fs->fs_nffree += sign * run;
+			run = 0;
+		}
+	}
+}
+
+/* Mark n fragments from f used (free false) or free, keeping the counts. */
+void
+ffs_frags_set(struct fs *fs, int64_t f, int n, bool free)
+{
+	int64_t bno = blknum(fs, f);
+	int i;
+
+	KASSERT(fragnum(fs, f) + n <= fs->fs_frag,
+	    ("ffs_frags_set: %d frags from %lld cross a block", n, (long long)f));
+	ffs_blk_acct(fs, bno, -1);
+	for (i = 0; i < n; i++) {
+		KASSERT(!isfree(fs, f + i) == free, ("ffs_frags_set: fragment %lld "
+		    "already %s", (long long)(f + i), free ? "free" : "used"));
+		if (free)
+			setfree(fs, f + i);
+		else
+			clrfree(fs, f + i);
+	}
+	ffs_blk_acct(fs, bno, 1);
+}
+
+/* Take an inode number in use (the root, newfs's reserved ones). */
+void
+ffs_ino_take(struct fs *fs, uint64_t ino, bool isdir)
+{
+	struct cg *cgp = &fs->fs_cgs[ino_to_cg(fs, ino)];
+
+	setino(fs, ino);
+	cgp->cg_nifree--;
+	fs->fs_nifree--;
+	if (isdir) {
+		cgp->cg_ndir++;
+		fs->fs_ndir++;
+	}
+}
+
+/* freespace(fs, percentreserved): fragments left above the reserve. */
+int64_t
+ffs_freespace(const struct fs *fs, int reserve)
+{
+	return blkstofrags(fs, fs->fs_nbfree) + fs->fs_nffree -
+	    fs->fs_dsize * reserve / 100;
+}
+
+int64_t
+ffs_freebytes(const struct fs *fs)
+{
+	int64_t f = ffs_freespace(fs, fs->fs_minfree);
+
+	return f > 0 ? f * fs->fs_fsize : 0;
+}
+
+/* ---- metadata I/O ---------------------------------------------------- */
+
+/* A metadata block of the device (a cg map, an inode block). */
+struct buf *
+ffs_meta_bread(struct kern *k, int64_t frag, int size)
+{
+	struct buf *bp;
+
+	(void)bread(k, k->fs.fs_devvp, fsbtodb(&k->fs, frag), size, &bp);
+	return bp;
+}
+
+int
+ffs_meta_write(struct kern *k, struct buf *bp, bool sync)
+{
+	bio_note_version(k, bp);
+	bp->b_flags |= B_CLUSTEROK;
+	if (sync && k->fs.fs_meta == META_SYNC)
+		return bwrite(k, bp);
+	bdwrite(k, bp);
+	return 0;
+}
+
+bool
+ffs_isblkfree(const struct fs *fs, int64_t bno)
+{
+	return ffs_blkmap(fs, bno) == (1u << fs->fs_frag) - 1;
+}

@@ -1,0 +1,339 @@
+/*
+ * ffs_vfsops.c — the mounted file system, as ufs/ffs/ffs_vfsops.c:
+ * ffs_mount (here also what newfs would have laid out on the disk),
+ * ffs_unmount, the in-core inode and reading it in (ffs_vget), ffs_sync;
+ * and the model's own offline mode (set-up: state changes, no I/O).
+ */
+#include "kern.h"
+#include "libkern.h"
+#include "kassert.h"
+#include "ffs_private.h"
+
+#include <string.h>
+
+bool
+ffs_online(const struct kern *k)
+{
+	return k->fs.fs_offline == 0 && curproc(k->sim) != NULL;
+}
+
+void
+ffs_offline_begin(struct kern *k)
+{
+	k->fs.fs_offline++;
+}
+
+void
+ffs_offline_end(struct kern *k)
+{
+	KASSERT(k->fs.fs_offline > 0, ("ffs_offline_end: not offline"));
+	k->fs.fs_offline--;
+}
+
+/* ---- newfs ----------------------------------------------------------- */
+
+static int
+ilog2(int x)
+{
+	int n = 0;
+
+	while ((1 << n) < x)
+		n++;
+	return n;
+}
+
+/*
+ * ffs_mount: the file system newfs (mkfs.c) would have made on the disk.
+ * Cylinder groups are as large as a cg block can map (the bitmaps of its
+ * fragments, inodes and clusters must fit in one block, as mkfs demands)
+ * or ffs.cgsize; each holds a superblock copy, its cg block and its inodes
+ * before its data (cg 0 after the boot block; the others have data before
+ * the copy too); one inode every `density` bytes; cg 0's first data
+ * fragments hold the cg summary.  Inodes 0 and 1 are reserved and 2 is the
+ * root directory.
+ */
+bool
+ffs_mount(struct kern *k, GError **err)
+{
+	struct fs *fs = &k->fs;
+	int64_t disk_bytes = disk_capacity(&k->disk) * DEV_BSIZE;
+	int64_t density, per, c, f, maxfpg, dblkno_guess;
+	int hdr;
+
+	if (k->p.bsize < 4096 || k->p.bsize > 65536 ||
+	    (k->p.bsize & (k->p.bsize - 1)) != 0) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.bsize %d: must be a power of two from 4K to 64K",
+		    k->p.bsize);
+		return false;
+	}
+	if (k->p.fsize < 512 || k->p.fsize > k->p.bsize ||
+	    (k->p.fsize & (k->p.fsize - 1)) != 0 || k->p.bsize / k->p.fsize > 8) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.fsize %d: must be a power of two, at least 512 and at "
+		    "least bsize/8", k->p.fsize);
+		return false;
+	}
+	if (k->p.fs_size > disk_bytes) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.size %lld bytes does not fit on the %lld-byte disk",
+		    (long long)k->p.fs_size, (long long)disk_bytes);
+		return false;
+	}
+	memset(fs, 0, sizeof(*fs));
+	fs->fs_bsize = k->p.bsize;
+	fs->fs_fsize = k->p.fsize;
+	fs->fs_frag = fs->fs_bsize / fs->fs_fsize;
+	fs->fs_fragshift = ilog2(fs->fs_frag);
+	fs->fs_nindir = fs->fs_bsize / (int)sizeof(int32_t);	/* UFS1 */
+	fs->fs_inopb = fs->fs_bsize / UFS1_INOSZ;
+	fs->fs_size = blknum(fs, k->p.fs_size / fs->fs_fsize);
+	fs->fs_minfree = k->p.minfree;
+	fs->fs_maxbpg = k->p.maxbpg > 0 ? k->p.maxbpg : fs->fs_nindir;
+	fs->fs_maxcontig = MAX(1, MAXPHYS / fs->fs_bsize - 1);
+	fs->fs_contigsumsize = MIN(fs->fs_maxcontig, 16);
+	fs->fs_avgfilesize = 16384;
+	fs->fs_avgfpdir = 64;
+	fs->fs_meta = k->p.meta;
+	fs->fs_noatime = k->p.noatime;
+	fs->fs_dirpref = k->p.era != ERA_FREEBSD4;
+	fs->fs_rng = g_rand_new_with_seed(0x5eed);
+
+	/* mkfs: the superblock after the boot block, then the cg block,
+	 * then the inodes. */
+	fs->fs_sblkno = blknum(fs, numfrags(fs, BBSIZE + SBSIZE) + fs->fs_frag - 1);
+	fs->fs_cblkno = fs->fs_sblkno + blknum(fs, numfrags(fs, SBSIZE) +
+	    fs->fs_frag - 1);
+	fs->fs_iblkno = fs->fs_cblkno + fs->fs_frag;
+	density = k->p.density > 0 ? k->p.density : 4 * fs->fs_fsize;
+	/* The cg block maps its fragments (a bit each), its inodes (a bit
+	 * each), its blocks' cluster map (a bit each) and the cluster
+	 * summary, after a header. */
+	hdr = 256 + 4 * (fs->fs_contigsumsize + 1);
+	per = 8 * density * fs->fs_frag;	/* bits of map per fragment x8 */
+	maxfpg = (int64_t)(fs->fs_bsize - hdr) * per /
+	    (density * fs->fs_frag + fs->fs_fsize * fs->fs_frag + density);
+	if (k->p.cgsize > 0)
+		maxfpg = MIN(maxfpg, k->p.cgsize / fs->fs_fsize);
+	fs->fs_fpg = blknum(fs, maxfpg);
+	fs->fs_ipg = (int)(fs->fs_fpg * fs->fs_fsize / density);
+	fs->fs_ipg -= fs->fs_ipg % fs->fs_inopb;
+	if (fs->fs_ipg < fs->fs_inopb)
+		fs->fs_ipg = fs->fs_inopb;
+	fs->fs_dblkno = fs->fs_iblkno + blkstofrags(fs,
+	    fs->fs_ipg / fs->fs_inopb);
+	dblkno_guess = fs->fs_dblkno + 16 * fs->fs_frag;
+	if (fs->fs_fpg < dblkno_guess || fs->fs_size < dblkno_guess) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "ffs.size %lld bytes is too small for a cylinder group",
+		    (long long)k->p.fs_size);
+		return false;
+	}
+	fs->fs_ncg = (int)((fs->fs_size + fs->fs_fpg - 1) / fs->fs_fpg);
+	/* mkfs drops a last group too small to hold its metadata and some
+	 * data. */
+	if (ffs_cg_frags(fs, fs->fs_ncg - 1) < dblkno_guess) {
+		fs->fs_ncg--;
+		fs->fs_size = cgbase(fs, fs->fs_ncg);
+	}
+	fs->fs_cssize = (int)fragroundup(fs, fs->fs_ncg * 16);
+	fs->fs_csaddr = cgdmin(fs, 0);
+
+	fs->fs_cgs = g_new0(struct cg, fs->fs_ncg);
+	fs->fs_fmap = g_malloc0((size_t)(fs->fs_size + 7) / 8);
+	fs->fs_imap = g_malloc0(((size_t)fs->fs_ncg * fs->fs_ipg + 7) / 8);
+	for (c = 0; c < fs->fs_ncg; c++) {
+		int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, (int)c);
+		struct cg *cgp = &fs->fs_cgs[c];
+
+		for (f = 0; f < n; f++) {
+			bool data = f >= fs->fs_dblkno || (c > 0 && f < fs->fs_sblkno);
+
+			if (c == 0 && f >= fs->fs_dblkno &&
+			    f < fs->fs_dblkno + numfrags(fs, fs->fs_cssize))
+				data = false;		/* the cg summary */
+			if (data)
+				setfree(fs, base + f);
+		}
+		for (f = 0; f < n; f += fs->fs_frag)
+			ffs_blk_acct(fs, base + f, 1);
+		cgp->cg_nifree = fs->fs_ipg;
+		fs->fs_nifree += fs->fs_ipg;
+		fs->fs_dsize += n - fs->fs_dblkno + (c > 0 ? fs->fs_sblkno : 0);
+	}
+	fs->fs_dsize -= numfrags(fs, fs->fs_cssize);
+	fs->fs_inodes = g_hash_table_new(g_int64_hash, g_int64_equal);
+	ffs_ino_take(fs, 0, false);
+	ffs_ino_take(fs, 1, false);
+	ffs_ino_take(fs, ROOTINO, true);
+	fs->fs_root = ffs_inode_newgen(fs, ROOTINO, true);
+	fs->fs_root->i_nlink = 2;
+	fs->fs_root->i_parent = fs->fs_root;
+	/* The device: metadata buffers hang off it. */
+	fs->fs_devvp = g_new0(struct vnode, 1);
+	fs->fs_devvp->v_number = ++k->nextvnode;
+	fs->fs_devvp->v_type = VCHR;
+	TAILQ_INIT(&fs->fs_devvp->v_cleanblkhd);
+	TAILQ_INIT(&fs->fs_devvp->v_dirtyblkhd);
+	TAILQ_INIT(&fs->fs_devvp->v_pages);
+	fs->fs_devvp->v_usecount = 1;
+	/* The root's first directory block ("." and ".."). */
+	ffs_offline_begin(k);
+	(void)ufs_dir_add(fs->fs_root, ".", fs->fs_root);
+	(void)ufs_dir_add(fs->fs_root, "..", fs->fs_root);
+	(void)ffs_prealloc(k, fs->fs_root, DIRBLKSIZ);
+	ffs_offline_end(k);
+	fs->fs_fmod = false;
+	return true;
+}
+
+void
+ffs_unmount(struct kern *k)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (k->fs.fs_inodes != NULL) {
+		/* Everything is freed, so the order does not matter. */
+		g_hash_table_iter_init(&it, k->fs.fs_inodes);
+		while (g_hash_table_iter_next(&it, NULL, &v))
+			ffs_inode_destroy(v);
+		g_hash_table_destroy(k->fs.fs_inodes);
+	}
+	g_free(k->fs.fs_devvp);
+	g_free(k->fs.fs_cgs);
+	g_free(k->fs.fs_fmap);
+	g_free(k->fs.fs_imap);
+	if (k->fs.fs_rng != NULL)
+		g_rand_free(k->fs.fs_rng);
+	memset(&k->fs, 0, sizeof(k->fs));
+}
+
+/* ---- the in-core inode ------------------------------------------------ */
+
+struct inode *
+ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir, uint32_t gen)
+{
+	struct inode *ip = g_new0(struct inode, 1);
+
+	ip->i_number = ino;
+	ip->i_isdir = isdir;
+	ip->i_gen = gen;
+	ip->i_bmap = g_array_new(FALSE, TRUE, sizeof(int64_t));
+	if (isdir)
+		ip->i_dir = ufs_dir_new();
+	g_hash_table_insert(fs->fs_inodes, &ip->i_number, ip);
+	return ip;
+}
+
+void
+ffs_inode_destroy(struct inode *ip)
+{
+	lf_purge(ip);
+	g_array_free(ip->i_bmap, TRUE);
+	if (ip->i_sparse != NULL)
+		g_hash_table_destroy(ip->i_sparse);
+	if (ip->i_ind != NULL)
+		g_hash_table_destroy(ip->i_ind);
+	if (ip->i_dir != NULL)
+		ufs_dir_free(ip->i_dir);
+	g_free(ip);
+}
+
+void
+ffs_iread(struct kern *k, struct inode *ip)
+{
+	struct buf *bp;
+
+	if (!ffs_online(k))
+		return;
+	bp = ffs_meta_bread(k, ino_to_fsba(&k->fs, ip->i_number), k->fs.fs_bsize);
+	bqrelse(k, bp);
+}
+
+/* ---- ffs_sync -------------------------------------------------------- */
+
+static int
+cmp_vnum(gconstpointer a, gconstpointer b)
+{
+	const struct vnode *x = *(struct vnode *const *)a;
+	const struct vnode *y = *(struct vnode *const *)b;
+
+	return x->v_number < y->v_number ? -1 : x->v_number > y->v_number;
+}
+
+/*
+ * ffs_sync: the mount's periodic sweep (MNT_LAZY, from the syncer vnode)
+ * writes every in-core inode with pending changes as a delayed write
+ * (its data has its own place on the syncer wheel); sync(2) (MNT_NOWAIT)
+ * and unmount (MNT_WAIT) fsync every vnode, then the device's metadata
+ * buffers; the superblock and cg summary go out if they changed.
+ */
+void
+ffs_sync(struct kern *k, int waitfor)
+{
+	struct fs *fs = &k->fs;
+	GPtrArray *vps = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer v;
+	guint i;
+
+	g_hash_table_iter_init(&it, fs->fs_inodes);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct inode *ip = v;
+		struct vnode *vp = ip->i_vnode;
+
+		if (vp == NULL)
+			continue;
+		if ((ip->i_flag & (IN_ACCESS | IN_CHANGE | IN_UPDATE |
+		    IN_MODIFIED)) == 0 && TAILQ_EMPTY(&vp->v_dirtyblkhd))
+			continue;
+		vhold(vp);
+		g_ptr_array_add(vps, vp);
+	}
+	g_ptr_array_sort(vps, cmp_vnum);
+	for (i = 0; i < vps->len; i++) {
+		struct vnode *vp = g_ptr_array_index(vps, i);
+		struct inode *ip = vp->v_data;
+
+		/* Gone while an earlier one was written (unlinked, closed). */
+		if (ip == NULL || (vp->v_flag & VXLOCK)) {
+			vdrop(k, vp);
+			continue;
+		}
+		if (waitfor == MNT_LAZY) {
+			if (ip->i_flag & (IN_ACCESS | IN_CHANGE | IN_UPDATE |
+			    IN_MODIFIED))
+				ffs_update(k, ip, false);
+		} else if (vn_lock(k, vp, LK_EXCLUSIVE |
+		    (waitfor == MNT_NOWAIT ? LK_NOWAIT : 0)) == 0) {
+			(void)VOP_FSYNC(k, vp, waitfor);
+			VOP_UNLOCK(k, vp);
+		}
+		vdrop(k, vp);
+	}
+	g_ptr_array_free(vps, TRUE);
+	if (waitfor != MNT_LAZY)
+		(void)VOP_FSYNC(k, fs->fs_devvp, waitfor);
+	if (fs->fs_fmod && ffs_online(k)) {
+		/* ffs_sbupdate: the cg summary, then the superblock. */
+		struct buf *bp;
+
+		fs->fs_fmod = false;
+		bp = getblk(k, fs->fs_devvp, fsbtodb(fs, fs->fs_csaddr),
+		    fs->fs_cssize);
+		vfs_bio_clrbuf(k, bp);
+		bio_note_version(k, bp);
+		if (waitfor == MNT_WAIT)
+			(void)bwrite(k, bp);
+		else
+			bawrite(k, bp);
+		bp = getblk(k, fs->fs_devvp, fsbtodb(fs, fs->fs_sblkno), SBSIZE);
+		vfs_bio_clrbuf(k, bp);
+		bio_note_version(k, bp);
+		if (waitfor == MNT_WAIT)
+			(void)bwrite(k, bp);
+		else
+			bawrite(k, bp);
+	}
+}
