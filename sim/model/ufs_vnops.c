@@ -4,8 +4,9 @@
  * rmdir, rename, truncate (ufs_setattr), and fsync (ffs_fsync); and sync
  * of the whole file system.
  *
- * Each changes the file system's truth (ffs_alloc.c, ffs_inode.c, ufs_lookup.c) and pays what
- * the kernel paid for it on a default mount: a new inode is written
+ * Each changes the file system's truth (ffs_alloc.c, ffs_inode.c,
+ * ufs_lookup.c) and pays what the kernel paid for it on a default mount:
+ * a new inode is written
  * synchronously before its name goes into the directory, each directory
  * change reads the directory block and writes it back synchronously, link
  * counts are written before the names that depend on them.  A mount with
