@@ -5,14 +5,14 @@
  * of the whole file system.
  *
  * Each changes the file system's truth (ffs_alloc.c, ffs_inode.c,
- * ufs_lookup.c) and pays what the kernel paid for it on a default mount:
- * a new inode is written synchronously before its name goes into the
+ * ufs_lookup.c) and pays what the kernel paid for it on a default mount: a
+ * new inode is written synchronously before its name goes into the
  * directory, each directory change reads the directory block and writes it
  * back synchronously, link counts are written before the names that depend
- * on them.  A mount with
- * delayed metadata (-o async, or the soft-updates-like mode) makes these
- * writes delayed.  Offline (the starting file system, repairs) only the
- * truth changes.  The directory being changed is locked for the change.
+ * on them.  A mount with delayed metadata (-o async, or the
+ * soft-updates-like mode) makes these writes delayed.  Offline (the
+ * starting file system, repairs) only the truth changes.  The directory
+ * being changed is locked for the change.
  */
 #include "kern.h"
 #include "kassert.h"
