@@ -1,6 +1,7 @@
 /*
  * trace.c — struct trace_call, the native trace format (reader and writer),
- * buffered line input over plain or gzip'd files, and format detection.
+ * and opening a trace of any format: detecting it, and merging the files of
+ * an strace -ff set by time.  Line input is lineio.c's.
  */
 #include "trace.h"
 
@@ -209,123 +210,6 @@ trace_call_equal(const struct trace_call *a, const struct trace_call *b)
 	    str_eq(a->path, b->path) && str_eq(a->path2, b->path2) &&
 	    str_eq(a->fdpath, b->fdpath) && str_eq(a->fdpath2, b->fdpath2) &&
 	    str_eq(a->retpath, b->retpath) && strcmp(a->name, b->name) == 0;
-}
-
-/* ---- line input ------------------------------------------------------ */
-
-#define LINEIO_BLOCK	(1 << 20)
-
-struct lineio {
-	gzFile	 gz;
-	char	*path;
-	char	*buf;
-	size_t	 cap;		/* allocated */
-	size_t	 start, end;	/* unread bytes are buf[start..end) */
-	bool	 eof;
-	uint64_t lineno;
-};
-
-struct lineio *
-lineio_open(const char *path, GError **err)
-{
-	struct lineio *l;
-	gzFile gz = gzopen(path, "rb");
-
-	if (gz == NULL) {
-		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: %s", path,
-		    errno ? g_strerror(errno) : "cannot open");
-		return NULL;
-	}
-	gzbuffer(gz, 256 * 1024);
-	l = g_new0(struct lineio, 1);
-	l->gz = gz;
-	l->path = g_strdup(path);
-	l->cap = LINEIO_BLOCK;
-	l->buf = g_malloc(l->cap);
-	return l;
-}
-
-int
-lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
-{
-	for (;;) {
-		char *nl = l->end > l->start ?
-		    memchr(l->buf + l->start, '\n', l->end - l->start) : NULL;
-		int n;
-
-		if (nl != NULL || (l->eof && l->end > l->start)) {
-			size_t e = nl != NULL ? (size_t)(nl - l->buf) : l->end;
-
-			*line = l->buf + l->start;
-			*len = e - l->start;
-			if (*len > 0 && (*line)[*len - 1] == '\r')
-				(*len)--;
-			l->start = nl != NULL ? e + 1 : e;
-			l->lineno++;
-			return 1;
-		}
-		if (l->eof)
-			return 0;
-		/* Make room: slide the partial line down, grow if a single
-		 * line fills the buffer. */
-		if (l->start > 0) {
-			memmove(l->buf, l->buf + l->start, l->end - l->start);
-			l->end -= l->start;
-			l->start = 0;
-		}
-		if (l->end == l->cap) {
-			l->cap *= 2;
-			l->buf = g_realloc(l->buf, l->cap);
-		}
-		n = gzread(l->gz, l->buf + l->end, (unsigned)(l->cap - l->end));
-		if (n < 0) {
-			int zerr;
-			const char *msg = gzerror(l->gz, &zerr);
-
-			g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
-			    "%s:%llu: read error: %s", l->path,
-			    (unsigned long long)l->lineno + 1,
-			    zerr == Z_ERRNO ? g_strerror(errno) : msg);
-			return -1;
-		}
-		if (n == 0) {
-			int zerr;
-
-			gzerror(l->gz, &zerr);
-			if (zerr != Z_OK) {
-				g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
-				    "%s:%llu: %s compressed data", l->path,
-				    (unsigned long long)l->lineno + 1,
-				    zerr == Z_BUF_ERROR ? "truncated" : "corrupt");
-				return -1;
-			}
-			l->eof = true;
-		}
-		l->end += (size_t)n;
-	}
-}
-
-uint64_t
-lineio_lineno(const struct lineio *l)
-{
-	return l->lineno;
-}
-
-const char *
-lineio_path(const struct lineio *l)
-{
-	return l->path;
-}
-
-void
-lineio_close(struct lineio *l)
-{
-	if (l == NULL)
-		return;
-	gzclose(l->gz);
-	g_free(l->buf);
-	g_free(l->path);
-	g_free(l);
 }
 
 /* ---- flag names ------------------------------------------------------ */

@@ -286,7 +286,7 @@ struct trace_writer *trace_writer_open(const char *path, bool gzip, GError **err
 bool	trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err);
 bool	trace_writer_close(struct trace_writer *w, GError **err);
 
-/* ---- line input (shared by the readers) ------------------------------ */
+/* ---- line input (lineio.c, shared by the readers) -------------------- */
 
 /* Reads lines from a file, gzip'd or plain, in large blocks.  A line may
  * contain NUL bytes (the caller decides whether that is junk). */

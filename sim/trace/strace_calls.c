@@ -1,0 +1,815 @@
+/*
+ * strace_calls.c — a call's text after "NAME(" made into a struct
+ * trace_call: the arguments of each modelled call, by a table of what it
+ * takes (one letter per argument); the flag and constant values of Linux
+ * x86_64 in each -X spelling; the structures strace prints (stat, statx,
+ * iovec, flock, clone3's); the annotated descriptor of a call not modelled;
+ * an execve of mksnap_ffs or "mount -o snapshot" as a snapshot_create; and
+ * after the ')' the result, error name and -T duration.
+ */
+#include "strace_private.h"
+
+#include <string.h>
+
+#define MAXARGS		8	/* arguments kept per call (the rest are scanned) */
+
+/* ---- flags and constants --------------------------------------------- */
+
+static const struct sym oflag_syms[] = {
+	{ "O_RDONLY", 0 }, { "O_WRONLY", TO_WRONLY }, { "O_RDWR", TO_RDWR },
+	{ "O_CREAT", TO_CREAT }, { "O_EXCL", TO_EXCL }, { "O_NOCTTY", TO_NOCTTY },
+	{ "O_TRUNC", TO_TRUNC }, { "O_APPEND", TO_APPEND },
+	{ "O_NONBLOCK", TO_NONBLOCK }, { "O_NDELAY", TO_NONBLOCK },
+	{ "O_DSYNC", TO_DSYNC }, { "O_SYNC", TO_SYNC }, { "__O_SYNC", TO_SYNC },
+	{ "O_RSYNC", TO_SYNC }, { "O_ASYNC", TO_ASYNC }, { "FASYNC", TO_ASYNC },
+	{ "O_DIRECT", TO_DIRECT }, { "O_LARGEFILE", TO_LARGEFILE },
+	{ "O_DIRECTORY", TO_DIRECTORY }, { "O_NOFOLLOW", TO_NOFOLLOW },
+	{ "O_NOATIME", TO_NOATIME }, { "O_CLOEXEC", TO_CLOEXEC },
+	{ "O_PATH", TO_PATH }, { "O_TMPFILE", TO_TMPFILE },
+	{ "__O_TMPFILE", TO_TMPFILE }, { "O_EXLOCK", TO_EXLOCK },
+	{ "O_SHLOCK", TO_SHLOCK },
+	{ NULL, 0 }
+};
+
+/* Linux x86_64 <asm-generic/fcntl.h>.  O_SYNC is __O_SYNC|O_DSYNC and
+ * O_TMPFILE is __O_TMPFILE|O_DIRECTORY: each counts as the one flag. */
+static const struct rawbit oflag_raw[] = {
+	{ 03, 01, TO_WRONLY }, { 03, 02, TO_RDWR }, { 03, 03, TO_RDWR },
+	{ 0100, 0100, TO_CREAT }, { 0200, 0200, TO_EXCL },
+	{ 0400, 0400, TO_NOCTTY }, { 01000, 01000, TO_TRUNC },
+	{ 02000, 02000, TO_APPEND }, { 04000, 04000, TO_NONBLOCK },
+	{ 04010000, 010000, TO_DSYNC }, { 04000000, 04000000, TO_SYNC },
+	{ 020000, 020000, TO_ASYNC }, { 040000, 040000, TO_DIRECT },
+	{ 0100000, 0100000, TO_LARGEFILE },
+	{ 020200000, 0200000, TO_DIRECTORY },
+	{ 020000000, 020000000, TO_TMPFILE },
+	{ 0400000, 0400000, TO_NOFOLLOW }, { 01000000, 01000000, TO_NOATIME },
+	{ 02000000, 02000000, TO_CLOEXEC }, { 010000000, 010000000, TO_PATH },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef oflags_def = { oflag_syms, oflag_raw };
+
+/* AT_EACCESS (faccessat) and AT_REMOVEDIR (unlinkat) are both 0x200, so the
+ * raw bit means "remove directory" only for unlinkat. */
+static const struct sym atflag_syms[] = {
+	{ "AT_SYMLINK_NOFOLLOW", TAT_SYMLINK_NOFOLLOW },
+	{ "AT_REMOVEDIR", TAT_REMOVEDIR },
+	{ "AT_SYMLINK_FOLLOW", TAT_SYMLINK_FOLLOW },
+	{ "AT_EMPTY_PATH", TAT_EMPTY_PATH },
+	{ NULL, 0 }
+};
+
+static const struct rawbit atflag_raw[] = {
+	{ 0x100, 0x100, TAT_SYMLINK_NOFOLLOW },
+	{ 0x400, 0x400, TAT_SYMLINK_FOLLOW },
+	{ 0x1000, 0x1000, TAT_EMPTY_PATH },
+	{ 0, 0, 0 }
+};
+
+static const struct rawbit atflag_raw_unlinkat[] = {
+	{ 0x200, 0x200, TAT_REMOVEDIR },
+	{ 0x100, 0x100, TAT_SYMLINK_NOFOLLOW },
+	{ 0x400, 0x400, TAT_SYMLINK_FOLLOW },
+	{ 0x1000, 0x1000, TAT_EMPTY_PATH },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef atflags_def = { atflag_syms, atflag_raw };
+static const struct flagdef atflags_unlinkat_def = { atflag_syms,
+    atflag_raw_unlinkat };
+
+static const struct sym clone_syms[] = {
+	{ "CLONE_VM", TX_CLONE_VM }, { "CLONE_FS", TX_CLONE_FS },
+	{ "CLONE_FILES", TX_CLONE_FILES }, { "CLONE_VFORK", TX_CLONE_VFORK },
+	{ "CLONE_THREAD", TX_CLONE_THREAD },
+	{ NULL, 0 }
+};
+
+static const struct rawbit clone_raw[] = {
+	{ 0x100, 0x100, TX_CLONE_VM }, { 0x200, 0x200, TX_CLONE_FS },
+	{ 0x400, 0x400, TX_CLONE_FILES }, { 0x4000, 0x4000, TX_CLONE_VFORK },
+	{ 0x10000, 0x10000, TX_CLONE_THREAD },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef clone_def = { clone_syms, clone_raw };
+
+static const struct sym rename_syms[] = {
+	{ "RENAME_NOREPLACE", TX_RENAME_NOREPLACE },
+	{ "RENAME_EXCHANGE", TX_RENAME_EXCHANGE },
+	{ "RENAME_WHITEOUT", TX_RENAME_WHITEOUT },
+	{ NULL, 0 }
+};
+
+static const struct rawbit rename_raw[] = {
+	{ 1, 1, TX_RENAME_NOREPLACE }, { 2, 2, TX_RENAME_EXCHANGE },
+	{ 4, 4, TX_RENAME_WHITEOUT },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef rename_def = { rename_syms, rename_raw };
+
+static const struct sym flock_syms[] = {
+	{ "LOCK_SH", TX_LOCK_SH }, { "LOCK_EX", TX_LOCK_EX },
+	{ "LOCK_NB", TX_LOCK_NB }, { "LOCK_UN", TX_LOCK_UN },
+	{ NULL, 0 }
+};
+
+static const struct rawbit flock_raw[] = {
+	{ 1, 1, TX_LOCK_SH }, { 2, 2, TX_LOCK_EX }, { 4, 4, TX_LOCK_NB },
+	{ 8, 8, TX_LOCK_UN },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef flock_def = { flock_syms, flock_raw };
+
+static const struct sym fdflag_syms[] = {
+	{ "FD_CLOEXEC", 1 },
+	{ NULL, 0 }
+};
+
+static const struct rawbit fdflag_raw[] = {
+	{ 1, 1, 1 },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef fdflags_def = { fdflag_syms, fdflag_raw };
+
+/* Mode bits are the same everywhere; S_IF* give the file type. */
+static const struct sym mode_syms[] = {
+	{ "S_IFSOCK", 0140000 }, { "S_IFLNK", 0120000 }, { "S_IFREG", 0100000 },
+	{ "S_IFBLK", 0060000 }, { "S_IFDIR", 0040000 }, { "S_IFCHR", 0020000 },
+	{ "S_IFIFO", 0010000 },
+	{ "S_ISUID", 04000 }, { "S_ISGID", 02000 }, { "S_ISVTX", 01000 },
+	{ "S_IRWXU", 0700 }, { "S_IRUSR", 0400 }, { "S_IWUSR", 0200 },
+	{ "S_IXUSR", 0100 }, { "S_IRWXG", 070 }, { "S_IRGRP", 040 },
+	{ "S_IWGRP", 020 }, { "S_IXGRP", 010 }, { "S_IRWXO", 07 },
+	{ "S_IROTH", 04 }, { "S_IWOTH", 02 }, { "S_IXOTH", 01 },
+	{ NULL, 0 }
+};
+
+static const struct flagdef mode_def = { mode_syms, NULL };
+
+static const struct sym fcntl_syms[] = {
+	{ "F_DUPFD", TCMD_F_DUPFD }, { "F_DUPFD_CLOEXEC", TCMD_F_DUPFD_CLOEXEC },
+	{ "F_GETFD", TCMD_F_GETFD }, { "F_SETFD", TCMD_F_SETFD },
+	{ "F_GETFL", TCMD_F_GETFL }, { "F_SETFL", TCMD_F_SETFL },
+	{ "F_GETLK", TCMD_F_GETLK }, { "F_SETLK", TCMD_F_SETLK },
+	{ "F_SETLKW", TCMD_F_SETLKW }, { "F_GETLK64", TCMD_F_GETLK },
+	{ "F_SETLK64", TCMD_F_SETLK }, { "F_SETLKW64", TCMD_F_SETLKW },
+	{ "F_OFD_GETLK", TCMD_F_OFD_GETLK }, { "F_OFD_SETLK", TCMD_F_OFD_SETLK },
+	{ "F_OFD_SETLKW", TCMD_F_OFD_SETLKW },
+	{ NULL, 0 }
+};
+
+static const struct numcode fcntl_nums[] = {
+	{ 0, TCMD_F_DUPFD }, { 1, TCMD_F_GETFD }, { 2, TCMD_F_SETFD },
+	{ 3, TCMD_F_GETFL }, { 4, TCMD_F_SETFL }, { 5, TCMD_F_GETLK },
+	{ 6, TCMD_F_SETLK }, { 7, TCMD_F_SETLKW }, { 36, TCMD_F_OFD_GETLK },
+	{ 37, TCMD_F_OFD_SETLK }, { 38, TCMD_F_OFD_SETLKW },
+	{ 1030, TCMD_F_DUPFD_CLOEXEC },
+	{ -1, 0 }
+};
+
+static const struct enumdef fcntl_def = { fcntl_syms, fcntl_nums, TCMD_F_OTHER };
+
+static const struct sym whence_syms[] = {
+	{ "SEEK_SET", TCMD_SEEK_SET }, { "SEEK_CUR", TCMD_SEEK_CUR },
+	{ "SEEK_END", TCMD_SEEK_END }, { "SEEK_DATA", TCMD_SEEK_DATA },
+	{ "SEEK_HOLE", TCMD_SEEK_HOLE },
+	{ NULL, 0 }
+};
+
+static const struct numcode whence_nums[] = {
+	{ 0, TCMD_SEEK_SET }, { 1, TCMD_SEEK_CUR }, { 2, TCMD_SEEK_END },
+	{ 3, TCMD_SEEK_DATA }, { 4, TCMD_SEEK_HOLE },
+	{ -1, 0 }
+};
+
+static const struct enumdef whence_def = { whence_syms, whence_nums, TCMD_NONE };
+
+static enum tc_type
+mode_type(uint32_t mode)
+{
+	switch (mode & 0170000) {
+	case 0100000: return TT_REG;
+	case 0040000: return TT_DIR;
+	case 0120000: return TT_LNK;
+	case 0020000: return TT_CHR;
+	case 0060000: return TT_BLK;
+	case 0010000: return TT_FIFO;
+	case 0140000: return TT_SOCK;
+	default: return TT_NONE;
+	}
+}
+
+/* ---- arguments ------------------------------------------------------- */
+
+/*
+ * The annotation of a descriptor, decoded.  -yy appends device numbers to
+ * a path ("/dev/pts/0<char 136:0>"): only the path is kept.  A '<' that is
+ * part of the path is escaped ("\74"), so the first raw one starts the
+ * suffix.
+ */
+static bool
+set_annot(struct strace_parser *p, struct trace_call *tc, char **field,
+    struct span a)
+{
+	size_t k = 0;
+
+	while (k < a.n && a.s[k] != '<')
+		k += a.s[k] == '\\' ? 2 : 1;
+	if (k > a.n)
+		k = a.n;
+	if (!unescape(&p->e, a.s, k, p->str))
+		return false;
+	trace_call_set_str(tc, field, p->str->str, p->str->len);
+	return true;
+}
+
+/* A file name: a quoted string.  NULL or an address when the call was
+ * given a bad pointer: then there is no name. */
+static bool
+parse_path(struct strace_parser *p, struct trace_call *tc, char **field,
+    struct span v)
+{
+	int64_t x;
+	size_t i = 0, qend = 0;
+
+	if (v.s[0] != '"') {
+		if (span_is(v, "NULL") || parse_num(v, &x))
+			return true;
+		return bad(&p->e, "expected a file name");
+	}
+	if (!skip_string(&p->e, v.s, v.n, &i, &qend))
+		return false;
+	if (!only_comment(v.s + i, v.n - i))
+		return bad(&p->e, "unexpected text after a file name");
+	if (!unescape(&p->e, v.s + 1, qend - 1, p->str))
+		return false;
+	trace_call_set_str(tc, field, p->str->str, p->str->len);
+	return true;
+}
+
+/* struct flock's l_type and l_whence, by name or (-X raw) by value. */
+static const struct sym ltype_syms[] = {
+	{ "F_RDLCK", TX_LOCK_SH }, { "F_WRLCK", TX_LOCK_EX },
+	{ "F_UNLCK", TX_LOCK_UN }, { NULL, 0 }
+};
+static const struct numcode ltype_nums[] = {
+	{ 0, TX_LOCK_SH }, { 1, TX_LOCK_EX }, { 2, TX_LOCK_UN }, { -1, 0 }
+};
+static const struct enumdef ltype_def = { ltype_syms, ltype_nums, 0 };
+static const struct sym lwhence_syms[] = {
+	{ "SEEK_SET", 1 }, { "SEEK_CUR", TX_LK_CUR }, { "SEEK_END", TX_LK_END },
+	{ NULL, 0 }
+};
+static const struct numcode lwhence_nums[] = {
+	{ 0, 1 }, { 1, TX_LK_CUR }, { 2, TX_LK_END }, { -1, 0 }
+};
+static const struct enumdef lwhence_def = { lwhence_syms, lwhence_nums, 0 };
+
+/* fcntl's struct flock: the lock asked for ({l_type=F_WRLCK,
+ * l_whence=SEEK_SET, l_start=0, l_len=0}): its type and whence as xflags,
+ * l_start in off, l_len in arg.  (What F_GETLK wrote back is not kept.) */
+static bool
+parse_flock(struct strace_parser *p, struct trace_call *tc, struct span v)
+{
+	static const char *const keys[] = { "l_type", "l_whence", "l_start",
+	    "l_len" };
+	struct span f[4];
+	uint32_t x;
+
+	if (!struct_fields(&p->e, v, keys, f, 4))
+		return false;
+	if (f[0].s == NULL)
+		return true;		/* an address: nothing to go by */
+	if ((x = parse_enum(f[0], &ltype_def)) == 0)
+		return bad(&p->e, "fcntl: unknown l_type");
+	tc->xflags |= x;
+	if (f[1].s != NULL) {
+		if ((x = parse_enum(f[1], &lwhence_def)) == 0)
+			return bad(&p->e, "fcntl: unknown l_whence");
+		tc->xflags |= x & (TX_LK_CUR | TX_LK_END);
+	}
+	if (f[2].s != NULL && !parse_num(f[2], &tc->off))
+		return bad(&p->e, "fcntl: bad l_start");
+	if (f[3].s != NULL && !parse_num(f[3], &tc->arg))
+		return bad(&p->e, "fcntl: bad l_len");
+	if (tc->off == TC_NOOFF)
+		tc->off = 0;
+	return true;
+}
+
+/* stat, newfstatat, statx: the type and size found, on success only. */
+static bool
+parse_stat(struct strace_parser *p, struct trace_call *tc, struct span v,
+    bool statx)
+{
+	static const char *const st_keys[] = { "st_mode", "st_size" };
+	static const char *const stx_keys[] = { "stx_mode", "stx_size" };
+	struct span f[2];
+	uint32_t mode;
+
+	if (tc->ret_unknown || tc->ret != 0)
+		return true;
+	if (!struct_fields(&p->e, v, statx ? stx_keys : st_keys, f, 2))
+		return false;
+	if (f[0].s != NULL) {
+		if (!parse_flags(&p->e, f[0], &mode_def, &mode))
+			return false;
+		tc->st_type = mode_type(mode);
+	}
+	if (f[1].s != NULL && !parse_num(f[1], &tc->st_size))
+		return bad(&p->e, "bad size in a stat structure");
+	return true;
+}
+
+/* readv/writev/preadv/pwritev: the sum of the iov_len of an iovec array.
+ * An array strace cut short ("..." as last element) sums what it shows. */
+static bool
+parse_iov(struct strace_parser *p, struct trace_call *tc, struct span v)
+{
+	static const char *const keys[] = { "iov_len" };
+	struct iter it;
+	struct span x, f;
+	int64_t sum = 0, l;
+	bool cut = false;
+	int r;
+
+	if (v.s[0] != '[')
+		return true;		/* an address: nothing to sum */
+	iter_init(&it, v.s + 1, v.n - 1, ',');
+	while ((r = next_item(&p->e, &it, &x)) > 0) {
+		if (span_is(x, "...")) {
+			cut = true;
+			continue;
+		}
+		if (x.n == 0)
+			continue;
+		if (!struct_fields(&p->e, x, keys, &f, 1))
+			return false;
+		if (f.s == NULL)
+			continue;
+		if (!parse_num(f, &l) || l < 0)
+			return bad(&p->e, "bad iov_len");
+		sum += l;
+	}
+	if (r < 0)
+		return false;
+	/* a cut array asked for at least what it transferred */
+	if (cut && !tc->ret_unknown && tc->ret > sum)
+		sum = tc->ret;
+	tc->len = sum;
+	return true;
+}
+
+/* pipe/pipe2/socketpair: "[3<pipe:[1]>, 4<pipe:[1]>]" or "[3, 4]". */
+static void
+parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
+{
+	struct span it[2], ann[2];
+	int32_t fd[2];
+	bool del;
+	size_t stop;
+	int n, i;
+
+	if (v.n < 2 || v.s[0] != '[' ||
+	    !split_list(&p->e, v.s + 1, v.n - 1, ',', it, 2, &n, &stop) ||
+	    n != 2)
+		return;
+	for (i = 0; i < 2; i++)
+		if (!parse_fd(&p->e, it[i], &fd[i], &ann[i], &del))
+			return;
+	tc->rfd[0] = fd[0];
+	tc->rfd[1] = fd[1];
+	if (ann[0].s != NULL && !set_annot(p, tc, &tc->retpath, ann[0]))
+		tc->retpath = NULL;
+}
+
+/* ---- calls ----------------------------------------------------------- */
+
+/*
+ * What each modelled call's arguments are, one letter per argument:
+ *   D descriptor (the first is fd, the second fd2)   P file name
+ *   O open flags   M mode   L length   F offset   A AT_* flags
+ *   S stat struct   X statx struct   V iovec   W whence   R rename flags
+ *   K flock operation   C fcntl command   . not used
+ */
+static const char *const sc_args[SC__COUNT] = {
+	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
+	[SC_CLOSE] = "D",
+	[SC_READ] = "D.L", [SC_PREAD] = "D.LF", [SC_READV] = "DV",
+	[SC_PREADV] = "DV.F",
+	[SC_WRITE] = "D.L", [SC_PWRITE] = "D.LF", [SC_WRITEV] = "DV",
+	[SC_PWRITEV] = "DV.F",
+	[SC_LSEEK] = "DFW",
+	[SC_FSYNC] = "D", [SC_FDATASYNC] = "D", [SC_SYNC] = "",
+	[SC_STAT] = "PS", [SC_LSTAT] = "PS", [SC_FSTAT] = "DS",
+	[SC_NEWFSTATAT] = "DPSA", [SC_STATX] = "DPA.X",
+	[SC_ACCESS] = "P", [SC_FACCESSAT] = "DP", [SC_FACCESSAT2] = "DP.A",
+	[SC_UNLINK] = "P", [SC_UNLINKAT] = "DPA",
+	[SC_RENAME] = "PP", [SC_RENAMEAT] = "DPDP", [SC_RENAMEAT2] = "DPDPR",
+	[SC_MKDIR] = "PM", [SC_MKDIRAT] = "DPM", [SC_RMDIR] = "P",
+	[SC_FTRUNCATE] = "DF", [SC_TRUNCATE] = "PF",
+	[SC_GETDENTS64] = "D.L",
+	[SC_DUP] = "D", [SC_DUP2] = "DD", [SC_DUP3] = "DDO",
+	[SC_FCNTL] = "DC",
+	[SC_CHDIR] = "P", [SC_FCHDIR] = "D",
+	[SC_FLOCK] = "DK",
+	[SC_CLONE] = "", [SC_CLONE3] = "", [SC_FORK] = "", [SC_VFORK] = "",
+	[SC_EXECVE] = "P",
+	[SC_WAIT4] = "", [SC_WAITID] = "",
+	[SC_SNAPSHOT_CREATE] = "P", [SC_SNAPSHOT_REMOVE] = "P",
+};
+
+static const char *const argnames[] = {
+	"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+	"eighth"
+};
+
+/* Prefix the helper's message with the call and argument. */
+static bool
+bad_arg(struct strace_parser *p, const struct trace_call *tc, int i)
+{
+	char msg[sizeof(p->e.msg)];
+
+	memcpy(msg, p->e.msg, sizeof(msg));
+	return bad(&p->e, "%s: %s argument: %s", tc->name, argnames[i], msg);
+}
+
+/* The descriptor of a call this model does not know, if its first argument
+ * is an annotated descriptor (an unannotated number might be anything). */
+static void
+decode_other(struct strace_parser *p, struct trace_call *tc,
+    const struct span *a, int na)
+{
+	struct span ann;
+	int32_t fd;
+	bool del;
+
+	/* (the '<' test spares the common "NULL", "0x7f..." a formatted
+	 * error message) */
+	if (na >= 1 && a[0].n > 0 && memchr(a[0].s, '<', a[0].n) != NULL &&
+	    parse_fd(&p->e, a[0], &fd, &ann, &del) && ann.s != NULL) {
+		tc->fd = fd;
+		tc->fd_deleted = del;
+		if (!set_annot(p, tc, &tc->fdpath, ann))
+			tc->fdpath = NULL;
+	}
+	if (strcmp(tc->name, "pipe") == 0 || strcmp(tc->name, "pipe2") == 0) {
+		if (na >= 1)
+			parse_fdpair(p, tc, a[0]);
+		if (na >= 2 && a[1].n > 0 &&
+		    !parse_flags(&p->e, a[1], &oflags_def, &tc->oflags))
+			tc->oflags = 0;
+	} else if (strcmp(tc->name, "socketpair") == 0 && na >= 4)
+		parse_fdpair(p, tc, a[3]);
+}
+
+/* clone: "flags=..." among the arguments; clone3: in its structure. */
+static bool
+decode_clone(struct strace_parser *p, struct trace_call *tc,
+    const struct span *a, int na)
+{
+	static const char *const keys[] = { "flags" };
+	struct span f;
+	int i;
+
+	f.s = NULL;
+	if (tc->sc == SC_CLONE3) {
+		if (na >= 1 && !struct_fields(&p->e, a[0], keys, &f, 1))
+			return bad_arg(p, tc, 0);
+	} else {
+		for (i = 0; i < na && f.s == NULL; i++)
+			if (has_prefix(a[i].s, a[i].n, "flags="))
+				f = trim(a[i].s + 6, a[i].n - 6);
+	}
+	if (f.s != NULL && !parse_flags(&p->e, f, &clone_def, &tc->xflags))
+		return bad(&p->e, "%s: bad flags: %s", tc->name, p->e.msg);
+	return true;
+}
+
+/*
+ * A snapshot taken by a command the traced program ran: execve of
+ * mksnap_ffs (mksnap_ffs MOUNTPOINT NAME) or of mount with "-o snapshot"
+ * (mount -u -o snapshot NAME MOUNTPOINT).  The call becomes a
+ * snapshot_create of NAME; that process does nothing else of interest.
+ */
+static bool
+decode_snapshot_exec(struct strace_parser *p, struct trace_call *tc,
+    const struct span *a, int na)
+{
+	struct span it[16];
+	const char *base;
+	size_t stop;
+	int n, i, name = -1;
+	bool mount, snapopt = false;
+
+	if (tc->path == NULL || na < 2 || a[1].n < 2 || a[1].s[0] != '[')
+		return true;
+	base = strrchr(tc->path, '/');
+	base = base != NULL ? base + 1 : tc->path;
+	mount = strcmp(base, "mount") == 0 || strcmp(base, "mount_ufs") == 0;
+	if (!mount && strcmp(base, "mksnap_ffs") != 0)
+		return true;
+	if (!split_list(&p->e, a[1].s + 1, a[1].n - 1, ',', it,
+	    G_N_ELEMENTS(it), &n, &stop))
+		return true;		/* not a list we can read: an exec */
+	n = MIN(n, (int)G_N_ELEMENTS(it));
+	if (mount) {
+		/* the first operand after the options names the snapshot */
+		for (i = 1; i < n; i++) {
+			if (it[i].n >= 2 && it[i].s[1] == '-')
+				continue;
+			if (i > 1 && it[i - 1].n == 4 &&
+			    memcmp(it[i - 1].s, "\"-o\"", 4) == 0) {
+				if (memmem(it[i].s, it[i].n, "snapshot", 8) != NULL)
+					snapopt = true;
+				continue;
+			}
+			if (name < 0)
+				name = i;
+		}
+		if (!snapopt)
+			return true;
+	} else if (n >= 3)
+		name = 2;
+	if (name < 0 || name >= n || it[name].s[0] != '"')
+		return true;
+	tc->path = NULL;
+	if (!parse_path(p, tc, &tc->path, it[name]))
+		return bad_arg(p, tc, 1);
+	tc->sc = SC_SNAPSHOT_CREATE;
+	g_strlcpy(tc->name, sc_name(SC_SNAPSHOT_CREATE), sizeof(tc->name));
+	return true;
+}
+
+static bool
+decode_args(struct strace_parser *p, struct trace_call *tc,
+    const struct span *a, int na)
+{
+	const char *sig = sc_args[tc->sc];
+	int i, nfd = 0, npath = 0;
+
+	if (sig == NULL) {
+		decode_other(p, tc, a, na);
+		return true;
+	}
+	for (i = 0; sig[i] != '\0' && i < na; i++) {
+		struct span v = a[i], ann;
+		int32_t fd;
+		bool del;
+		bool ok = true;
+
+		if (v.n == 0)
+			continue;	/* the unseen half of a call */
+		switch (sig[i]) {
+		case 'D':
+			if (!parse_fd(&p->e, v, &fd, &ann, &del))
+				return bad_arg(p, tc, i);
+			if (nfd++ == 0) {
+				tc->fd = fd;
+				tc->fd_deleted = del;
+				ok = ann.s == NULL || set_annot(p, tc, &tc->fdpath, ann);
+			} else {
+				tc->fd2 = fd;
+				tc->fd2_deleted = del;
+				ok = ann.s == NULL || set_annot(p, tc, &tc->fdpath2, ann);
+			}
+			break;
+		case 'P':
+			ok = parse_path(p, tc, npath++ == 0 ? &tc->path :
+			    &tc->path2, v);
+			break;
+		case 'O':
+			ok = parse_flags(&p->e, v, &oflags_def, &tc->oflags);
+			break;
+		case 'M': {
+			uint32_t m;
+
+			ok = parse_flags(&p->e, v, &mode_def, &m);
+			tc->mode = m & 07777;
+			break;
+		}
+		case 'L':
+			if (!parse_num(v, &tc->len))
+				ok = bad(&p->e, "expected a length");
+			break;
+		case 'F':
+			if (!parse_num(v, &tc->off))
+				ok = bad(&p->e, "expected an offset");
+			break;
+		case 'A':
+			ok = parse_flags(&p->e, v, tc->sc == SC_UNLINKAT ?
+			    &atflags_unlinkat_def : &atflags_def, &tc->atflags);
+			break;
+		case 'S':
+		case 'X':
+			ok = parse_stat(p, tc, v, sig[i] == 'X');
+			break;
+		case 'V':
+			ok = parse_iov(p, tc, v);
+			break;
+		case 'W':
+			tc->cmd = (uint8_t)parse_enum(v, &whence_def);
+			break;
+		case 'R':
+			ok = parse_flags(&p->e, v, &rename_def, &tc->xflags);
+			break;
+		case 'K':
+			ok = parse_flags(&p->e, v, &flock_def, &tc->xflags);
+			break;
+		case 'C':
+			tc->cmd = (uint8_t)parse_enum(v, &fcntl_def);
+			break;
+		}
+		if (!ok)
+			return bad_arg(p, tc, i);
+	}
+
+	switch (tc->sc) {
+	case SC_CREAT:
+		tc->oflags = TO_CREAT | TO_WRONLY | TO_TRUNC;
+		break;
+	case SC_VFORK:
+		tc->xflags = TX_CLONE_VFORK | TX_CLONE_VM;
+		break;
+	case SC_CLONE:
+	case SC_CLONE3:
+		return decode_clone(p, tc, a, na);
+	case SC_EXECVE:
+		return decode_snapshot_exec(p, tc, a, na);
+	case SC_FCNTL:
+		if (na < 3 || a[2].n == 0)
+			break;
+		switch (tc->cmd) {
+		case TCMD_F_DUPFD:
+		case TCMD_F_DUPFD_CLOEXEC:
+			if (!parse_num(a[2], &tc->arg))
+				return bad(&p->e, "fcntl: third argument: expected a descriptor");
+			break;
+		case TCMD_F_SETFD: {
+			uint32_t f;
+
+			if (!parse_flags(&p->e, a[2], &fdflags_def, &f))
+				return bad_arg(p, tc, 2);
+			tc->arg = f;
+			break;
+		}
+		case TCMD_F_SETFL:
+			if (!parse_flags(&p->e, a[2], &oflags_def, &tc->oflags))
+				return bad_arg(p, tc, 2);
+			break;
+		case TCMD_F_GETLK:
+		case TCMD_F_SETLK:
+		case TCMD_F_SETLKW:
+		case TCMD_F_OFD_GETLK:
+		case TCMD_F_OFD_SETLK:
+		case TCMD_F_OFD_SETLKW:
+			if (!parse_flock(p, tc, a[2]))
+				return false;
+			break;
+		default:
+			break;		/* owners, leases: not modelled */
+		}
+		break;
+	default:
+		break;
+	}
+	/* O_TMPFILE includes O_DIRECTORY, O_SYNC includes O_DSYNC: whichever
+	 * way strace spelled them, keep the one flag */
+	if (tc->oflags & TO_TMPFILE)
+		tc->oflags &= ~TO_DIRECTORY;
+	if (tc->oflags & TO_SYNC)
+		tc->oflags &= ~TO_DSYNC;
+	return true;
+}
+
+/*
+ * After the call's ')': " = RESULT [annotation] [ENAME] [(explanation)]
+ * [<duration>]".  RESULT is a number (decimal, hex) or '?'.  An error name
+ * libc does not know (ERESTARTSYS, ERESTARTNOHAND, ...: the call was
+ * interrupted by a signal and will be restarted) counts as EINTR; "= ?
+ * ENAME" is such an interrupted call and is recorded as failed with it.
+ */
+static bool
+parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
+    size_t n)
+{
+	size_t i = skip_space(s, n, 0), k;
+	char ename[32];
+
+	if (i >= n)
+		return bad(&p->e, "%s: no result (line cut short?)", tc->name);
+	if (s[i] != '=')
+		return bad(&p->e, "%s: expected '=' after the arguments", tc->name);
+	i = skip_space(s, n, i + 1);
+	if (i < n && s[i] == '?') {
+		tc->ret_unknown = true;
+		i++;
+	} else {
+		struct span v = { s, n }, ann;
+		bool del;
+
+		if ((k = lex_int(s + i, n - i, &tc->ret)) == 0)
+			return bad(&p->e, "%s: bad result", tc->name);
+		i += k;
+		if (!lex_annot(&p->e, v, &i, &ann, &del))
+			return false;
+		tc->ret_deleted = del;
+		if (ann.s != NULL && !set_annot(p, tc, &tc->retpath, ann))
+			return false;
+	}
+	i = skip_space(s, n, i);
+	if (i < n && s[i] == 'E' && (k = lex_ident(s + i, n - i)) > 0 &&
+	    (tc->ret_unknown || tc->ret < 0)) {
+		if (k < sizeof(ename)) {
+			memcpy(ename, s + i, k);
+			ename[k] = '\0';
+			tc->err = tc_errno_lookup(ename);
+		}
+		if (tc->err == 0)
+			tc->err = tc_errno_lookup("EINTR");
+		if (tc->ret_unknown) {
+			tc->ret_unknown = false;
+			tc->ret = -1;
+		}
+		i = skip_space(s, n, i + k);
+	}
+	if (i < n && s[i] == '(') {
+		struct iter it;
+		struct span x;
+		int r;
+
+		iter_init(&it, s + i + 1, n - i - 1, '\0');
+		while ((r = next_item(&p->e, &it, &x)) > 0)
+			;
+		if (r < 0)
+			return false;
+		if (it.stop >= it.n || it.s[it.stop] != ')')
+			return bad(&p->e, "%s: unbalanced result explanation",
+			    tc->name);
+		i = skip_space(s, n, i + 1 + it.stop + 1);
+	}
+	if (i + 1 < n && s[i] == '/' && s[i + 1] == '*') {
+		if (!skip_comment(&p->e, s, n, &i))
+			return false;
+		i = skip_space(s, n, i);
+	}
+	if (i < n && s[i] == '<') {
+		if (has_prefix(s + i, n - i, "<unavailable>"))
+			i += 13;
+		else if ((k = lex_secfrac(s + i + 1, n - i - 1, &tc->dur_ns)) > 0 &&
+		    i + 1 + k < n && s[i + 1 + k] == '>')
+			i += k + 2;
+		else
+			return bad(&p->e, "%s: bad duration", tc->name);
+		i = skip_space(s, n, i);
+	}
+	if (i != n) {
+		char buf[64];
+
+		return bad(&p->e, "%s: unexpected text after the result: \"%s\"",
+		    tc->name, excerpt(s + i, n - i, buf, sizeof(buf)));
+	}
+	return true;
+}
+
+/*
+ * Parse a call's text after "NAME(" into tc (whose name, pid, time and
+ * line are set).  complete: through ") = result"; else only the first half
+ * of a call that never finished.
+ */
+bool
+parse_call(struct strace_parser *p, struct trace_call *tc, const char *s,
+    size_t n, bool complete)
+{
+	struct span a[MAXARGS];
+	size_t stop;
+	int na;
+
+	if (!split_list(&p->e, s, n, ',', a, MAXARGS, &na, &stop)) {
+		char msg[sizeof(p->e.msg)];
+
+		memcpy(msg, p->e.msg, sizeof(msg));
+		return bad(&p->e, "%s: %s", tc->name, msg);
+	}
+	if (complete) {
+		if (stop == n)
+			return bad(&p->e, "%s: no ')' after the arguments (line cut short?)",
+			    tc->name);
+		if (s[stop] != ')')
+			return bad(&p->e, "%s: unbalanced '%c' in the arguments",
+			    tc->name, s[stop]);
+		if (!parse_result(p, tc, s + stop + 1, n - stop - 1))
+			return false;
+	} else {
+		if (stop != n)
+			return bad(&p->e, "%s: unbalanced '%c' before <unfinished ...>",
+			    tc->name, s[stop]);
+		tc->ret_unknown = true;
+	}
+	return decode_args(p, tc, a, MIN(na, MAXARGS));
+}

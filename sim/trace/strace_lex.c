@@ -1,0 +1,693 @@
+/*
+ * strace_lex.c — the lexer of strace(1) lines: identifiers and integers,
+ * quoted strings and their C escapes (-x/-xx), comments, -y/-yy
+ * annotations, lists and structures, flag sets and constants in each -X
+ * spelling (abbrev, raw, verbose), descriptors, and a line's prefix (the
+ * task id, a -t/-tt/-ttt time stamp, -r's relative time).
+ *
+ * The argument list is tokenized, never split on " = ": a file name, a data
+ * buffer or a -y annotation can hold " = ", parentheses, commas and quotes.
+ * The tokenizer steps over quoted strings (with their C escapes), comments,
+ * -y annotations ("3</a/b>", whose '<' and '>' are always escaped inside the
+ * path) and nested brackets, and so finds the ')' that ends the call and the
+ * top-level commas between the arguments.
+ *
+ * Everything here reads the text alone and keeps no state; a helper that
+ * fails says why in a struct errbuf, which the reader (strace.c) turns into
+ * an error naming the file and line.
+ */
+#include "strace_private.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#define MAXDEPTH	64	/* bracket nesting inside one call */
+
+bool
+bad(struct errbuf *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* A short, printable excerpt of s for messages. */
+const char *
+excerpt(const char *s, size_t n, char *buf, size_t bufsz)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < bufsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, bufsz - o, "\\x%02x", c);
+	}
+	if (i < n && o + 4 <= bufsz) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* ---- lexical helpers ------------------------------------------------- */
+
+/* Length of the identifier at s (0 if none). */
+size_t
+lex_ident(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || !(g_ascii_isalpha(s[0]) || s[0] == '_'))
+		return 0;
+	while (i < n && is_identc(s[i]))
+		i++;
+	return i;
+}
+
+/*
+ * An integer as strace prints it: decimal, 0x hex or 0-led octal, perhaps
+ * negative.  Returns the characters used, 0 if s does not start with one
+ * (or it is followed by letters, as in "0x1g", or overflows).  Values above
+ * INT64_MAX (addresses) wrap, as they do in the kernel's registers.
+ */
+size_t
+lex_int(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0, d0;
+	uint64_t v = 0;
+	unsigned base = 10;
+	bool neg = false;
+
+	if (i < n && s[i] == '-') {
+		neg = true;
+		i++;
+	}
+	if (i + 1 < n && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		base = 16;
+		i += 2;
+	} else if (i < n && s[i] == '0')
+		base = 8;
+	d0 = i;
+	for (; i < n; i++) {
+		int d = g_ascii_xdigit_value(s[i]);
+
+		if (d < 0 || (unsigned)d >= base)
+			break;
+		if (v > (UINT64_MAX - (unsigned)d) / base)
+			return 0;
+		v = v * base + (unsigned)d;
+	}
+	if (i == d0 || (i < n && is_identc(s[i])))
+		return 0;
+	*out = neg ? (int64_t)(~v + 1) : (int64_t)v;
+	return i;
+}
+
+/* Is s nothing but blanks and comments? */
+bool
+only_comment(const char *s, size_t n)
+{
+	size_t i = skip_space(s, n, 0);
+
+	while (i < n) {
+		const char *end;
+
+		if (i + 1 >= n || s[i] != '/' || s[i + 1] != '*')
+			return false;
+		end = memmem(s + i + 2, n - i - 2, "*/", 2);
+		if (end == NULL)
+			return false;
+		i = skip_space(s, n, (size_t)(end - s) + 2);
+	}
+	return true;
+}
+
+/* s[*ip] is '"': step over the string, and "..." if it was cut short.
+ * *qend (if not NULL) is the index of the closing quote. */
+bool
+skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip, size_t *qend)
+{
+	const char *q = NULL, *b;
+	size_t i = *ip + 1;
+
+	/* q is the next quote at or after i; escapes before it are stepped
+	 * over, and q found anew only when an escaped quote was passed, so
+	 * that long strings of escapes cost linear time */
+	while (i < n) {
+		if (q == NULL || (size_t)(q - s) < i) {
+			q = memchr(s + i, '"', n - i);
+			if (q == NULL)
+				break;
+		}
+		b = memchr(s + i, '\\', (size_t)(q - s) - i);
+		if (b != NULL) {
+			i = (size_t)(b - s) + 2;	/* the escaped character */
+			continue;
+		}
+		i = (size_t)(q - s);
+		if (qend != NULL)
+			*qend = i;
+		i++;
+		if (n - i >= 3 && memcmp(s + i, "...", 3) == 0)
+			i += 3;
+		*ip = i;
+		return true;
+	}
+	return bad(e, "unterminated string (line cut short?)");
+}
+
+bool
+skip_comment(struct errbuf *e, const char *s, size_t n, size_t *ip)
+{
+	const char *end = n - *ip >= 4 ?
+	    memmem(s + *ip + 2, n - *ip - 2, "*/", 2) : NULL;
+
+	if (end == NULL)
+		return bad(e, "unterminated comment (line cut short?)");
+	*ip = (size_t)(end - s) + 2;
+	return true;
+}
+
+/*
+ * s[*ip] is '<': step over an annotation.  A path ("</a/b>") has its '<'
+ * and '>' escaped, but -yy appends a raw "<char 136:0>" to device paths, so
+ * '<' nests.  Anything else ("<pipe:[1]>", "<TCP:[1.2.3.4:5->6.7.8.9:10]>",
+ * "<... resuming interrupted read ...>") may hold a raw '>' inside
+ * brackets or quotes, which do not close it; a path may hold an unbalanced
+ * '[', so brackets are not counted in paths.
+ */
+static bool
+skip_annot(struct errbuf *e, const char *s, size_t n, size_t *ip)
+{
+	size_t i = *ip;
+	int angle = 0, square = 0;
+	bool path = i + 1 < n && (s[i + 1] == '/' || s[i + 1] == '\\');
+
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '\\') {
+			i += 2;
+			continue;
+		}
+		if (c == '"' && !path) {
+			if (!skip_string(e, s, n, &i, NULL))
+				return false;
+			continue;
+		}
+		if (c == '[' && !path)
+			square++;
+		else if (c == ']' && !path && square > 0)
+			square--;
+		else if (c == '<' && square == 0)
+			angle++;
+		else if (c == '>' && square == 0 && --angle == 0) {
+			*ip = i + 1;
+			return true;
+		}
+		i++;
+	}
+	return bad(e, "unterminated '<' annotation (line cut short?)");
+}
+
+void
+iter_init(struct iter *it, const char *s, size_t n, char sep)
+{
+	it->s = s;
+	it->n = n;
+	it->pos = 0;
+	it->stop = n;
+	it->sep = sep;
+	it->done = false;
+}
+
+/* 1 and the next (trimmed) item; 0 at the end of the list; -1 if the list
+ * is not well formed. */
+int
+next_item(struct errbuf *e, struct iter *it, struct span *item)
+{
+	char want[MAXDEPTH];
+	const char *s = it->s;
+	size_t i = it->pos, n = it->n;
+	int depth = 0;
+
+	if (it->done)
+		return 0;
+	while (i < n) {
+		char c = s[i];
+
+		switch (c) {
+		case '"':
+			if (!skip_string(e, s, n, &i, NULL))
+				return -1;
+			continue;
+		case '/':
+			if (i + 1 < n && s[i + 1] == '*') {
+				if (!skip_comment(e, s, n, &i))
+					return -1;
+				continue;
+			}
+			break;
+		case '<':
+			/* "1<<CAP_CHOWN" is a shift, not an annotation */
+			if (i + 1 < n && s[i + 1] == '<') {
+				i += 2;
+				continue;
+			}
+			if (!skip_annot(e, s, n, &i))
+				return -1;
+			continue;
+		case '(':
+		case '[':
+		case '{':
+			if (depth == MAXDEPTH) {
+				bad(e, "brackets nested too deeply");
+				return -1;
+			}
+			want[depth++] = c == '(' ? ')' : c == '[' ? ']' : '}';
+			break;
+		case ')':
+		case ']':
+		case '}':
+			if (depth == 0)
+				goto end;
+			if (want[--depth] != c) {
+				bad(e, "'%c' where '%c' was expected", c, want[depth]);
+				return -1;
+			}
+			break;
+		default:
+			if (c == it->sep && depth == 0) {
+				*item = trim(s + it->pos, i - it->pos);
+				it->pos = i + 1;
+				return 1;
+			}
+		}
+		i++;
+	}
+end:
+	if (depth > 0) {
+		bad(e, "'%c' missing (line cut short?)", want[depth - 1]);
+		return -1;
+	}
+	*item = trim(s + it->pos, i - it->pos);
+	it->stop = i;
+	it->done = true;
+	return 1;
+}
+
+/* Split a whole list into at most max items (more are scanned, counted and
+ * dropped).  An empty list has no items. */
+bool
+split_list(struct errbuf *e, const char *s, size_t n, char sep,
+    struct span *items, int max, int *nitems, size_t *stop)
+{
+	struct iter it;
+	struct span x;
+	int r, k = 0;
+
+	iter_init(&it, s, n, sep);
+	while ((r = next_item(e, &it, &x)) > 0) {
+		if (k < max)
+			items[k] = x;
+		k++;
+	}
+	if (r < 0)
+		return false;
+	if (k == 1 && x.n == 0)
+		k = 0;
+	*nitems = k;
+	*stop = it.stop;
+	return true;
+}
+
+/*
+ * Decode the C escapes strace writes (\n \t \r \v \f \\ \" \NNN \xHH) of
+ * s[0..n) into out.  A decoded NUL is an error: these are file names.
+ */
+bool
+unescape(struct errbuf *e, const char *s, size_t n, GString *out)
+{
+	size_t i = 0;
+
+	g_string_truncate(out, 0);
+	while (i < n) {
+		const char *b = memchr(s + i, '\\', n - i);
+		size_t run = b != NULL ? (size_t)(b - s) - i : n - i;
+		unsigned v;
+		char c;
+
+		g_string_append_len(out, s + i, (gssize)run);
+		i += run;
+		if (i >= n)
+			break;
+		if (++i >= n)
+			return bad(e, "'\\' at the end of a string");
+		c = s[i++];
+		switch (c) {
+		case 'n': v = '\n'; break;
+		case 't': v = '\t'; break;
+		case 'r': v = '\r'; break;
+		case 'v': v = '\v'; break;
+		case 'f': v = '\f'; break;
+		case '\\': v = '\\'; break;
+		case '"': v = '"'; break;
+		case 'x': {
+			int k, d;
+
+			for (v = 0, k = 0; k < 2 && i < n &&
+			    (d = g_ascii_xdigit_value(s[i])) >= 0; k++, i++)
+				v = v * 16 + (unsigned)d;
+			if (k == 0)
+				return bad(e, "'\\x' without hex digits in a string");
+			break;
+		}
+		default:
+			if (c >= '0' && c <= '7') {
+				int k;
+
+				v = (unsigned)(c - '0');
+				for (k = 1; k < 3 && i < n && s[i] >= '0' &&
+				    s[i] <= '7'; k++, i++)
+					v = v * 8 + (unsigned)(s[i] - '0');
+				if (v > 0377)
+					return bad(e, "octal escape out of range in a string");
+				break;
+			}
+			return bad(e, "unknown escape '\\%c' in a string", c);
+		}
+		if (v == 0)
+			return bad(e, "NUL byte in a file name");
+		g_string_append_c(out, (char)v);
+	}
+	return true;
+}
+
+/*
+ * A number with a fractional part ("1795914219.276873", "0.000038"): sec
+ * digits, '.', fraction digits (any number; beyond ns they are dropped).
+ */
+size_t
+lex_secfrac(const char *s, size_t n, int64_t *ns)
+{
+	size_t i = 0;
+	int64_t sec = 0, frac = 0;
+	int k;
+
+	while (i < n && g_ascii_isdigit(s[i])) {
+		if (sec > (INT64_MAX / NS_PER_SEC - 10) / 10)
+			return 0;
+		sec = sec * 10 + (s[i++] - '0');
+	}
+	if (i == 0 || i >= n || s[i] != '.')
+		return 0;
+	i++;
+	for (k = 0; i < n && g_ascii_isdigit(s[i]); i++, k++)
+		if (k < 9)
+			frac = frac * 10 + (s[i] - '0');
+	if (k == 0)
+		return 0;
+	for (; k < 9; k++)
+		frac *= 10;
+	*ns = sec * NS_PER_SEC + frac;
+	return i;
+}
+
+/* ---- flags and constants --------------------------------------------- */
+
+const struct sym *
+sym_find(const struct sym *t, const char *s, size_t n)
+{
+	for (; t->name != NULL; t++)
+		if (strlen(t->name) == n && memcmp(t->name, s, n) == 0)
+			return t;
+	return NULL;
+}
+
+static uint32_t
+raw_map(const struct rawbit *r, uint64_t v)
+{
+	uint32_t bits = 0;
+
+	if (r == NULL)
+		return (uint32_t)v;
+	for (; r->mask != 0; r++)
+		if ((v & r->mask) == r->match)
+			bits |= r->bits;
+	return bits;
+}
+
+/*
+ * A flag set in any of strace's spellings: "O_RDONLY|O_CLOEXEC" (-X abbrev),
+ * "0x80000" (-X raw), "0x80000 /\* O_CLOEXEC *\/" (-X verbose), or mixed
+ * ("0 /\* AT_STATX_SYNC_AS_STAT *\/|0x100 /\* ... *\/", "|0x100").  Numbers
+ * are Linux x86_64 values; names this model does not know are ignored.
+ */
+bool
+parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
+    uint32_t *out)
+{
+	struct iter it;
+	struct span x;
+	uint32_t bits = 0;
+	int r;
+
+	iter_init(&it, v.s, v.n, '|');
+	while ((r = next_item(e, &it, &x)) > 0) {
+		int64_t num;
+		size_t k;
+
+		if ((k = lex_int(x.s, x.n, &num)) > 0) {
+			if (only_comment(x.s + k, x.n - k))
+				bits |= raw_map(def->raw, (uint64_t)num);
+		} else if ((k = lex_ident(x.s, x.n)) > 0) {
+			const struct sym *sy = sym_find(def->syms, x.s, k);
+
+			if (sy != NULL)
+				bits |= sy->val;
+		}
+		/* anything else ("1<<CAP_X", "~...") is not a flag we model */
+	}
+	if (r < 0)
+		return false;
+	if (it.stop != v.n)
+		return bad(e, "unbalanced '%c' in a flag set", v.s[it.stop]);
+	*out = bits;
+	return true;
+}
+
+uint32_t
+parse_enum(struct span v, const struct enumdef *def)
+{
+	int64_t num;
+	size_t k;
+
+	if ((k = lex_int(v.s, v.n, &num)) > 0) {
+		const struct numcode *c;
+
+		if (!only_comment(v.s + k, v.n - k))
+			return def->other;
+		for (c = def->nums; c->num >= 0; c++)
+			if (c->num == num)
+				return c->code;
+	} else if ((k = lex_ident(v.s, v.n)) > 0) {
+		const struct sym *sy = sym_find(def->syms, v.s, k);
+
+		if (sy != NULL && only_comment(v.s + k, v.n - k))
+			return sy->val;
+	}
+	return def->other;
+}
+
+/* An integer argument, perhaps with a -X verbose comment. */
+bool
+parse_num(struct span v, int64_t *out)
+{
+	size_t k = lex_int(v.s, v.n, out);
+
+	return k > 0 && only_comment(v.s + k, v.n - k);
+}
+
+/* ---- arguments ------------------------------------------------------- */
+
+/* Step over "<...>" and "(deleted)" at v.s[*ip] if there. */
+bool
+lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
+    bool *deleted)
+{
+	size_t i = *ip, j = i;
+
+	ann->s = NULL;
+	ann->n = 0;
+	*deleted = false;
+	if (i >= v.n || v.s[i] != '<')
+		return true;
+	if (!skip_annot(e, v.s, v.n, &j))
+		return false;
+	ann->s = v.s + i + 1;
+	ann->n = j - i - 2;
+	if (v.n - j >= 9 && memcmp(v.s + j, "(deleted)", 9) == 0) {
+		*deleted = true;
+		j += 9;
+	}
+	*ip = j;
+	return true;
+}
+
+/* A descriptor: "3", "-100", "AT_FDCWD", each perhaps with an annotation,
+ * "(deleted)" and a comment ("-100 /\* AT_FDCWD *\/"). */
+bool
+parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
+    bool *deleted)
+{
+	int64_t x;
+	size_t i;
+
+	if (has_prefix(v.s, v.n, "AT_FDCWD") &&
+	    (v.n == 8 || !is_identc(v.s[8]))) {
+		x = TC_AT_FDCWD;
+		i = 8;
+	} else if ((i = lex_int(v.s, v.n, &x)) == 0 || x < INT32_MIN ||
+	    x > INT32_MAX)
+		return bad(e, "expected a descriptor");
+	if (!lex_annot(e, v, &i, ann, deleted))
+		return false;
+	if (!only_comment(v.s + i, v.n - i))
+		return bad(e, "unexpected text after a descriptor");
+	*fd = (int32_t)x;
+	return true;
+}
+
+/* Find fields of the structure v starts with ("{key=value, ...}"); text
+ * after its '}' (clone3's " => {...}") is ignored.  vals[i].s stays NULL
+ * for a field that is not there.  v not a structure (an address): none. */
+bool
+struct_fields(struct errbuf *e, struct span v, const char *const *keys,
+    struct span *vals, int nkeys)
+{
+	struct iter it;
+	struct span x;
+	int r, k;
+
+	for (k = 0; k < nkeys; k++)
+		vals[k].s = NULL;
+	if (v.n == 0 || v.s[0] != '{')
+		return true;
+	iter_init(&it, v.s + 1, v.n - 1, ',');
+	while ((r = next_item(e, &it, &x)) > 0) {
+		const char *eq = memchr(x.s, '=', x.n);
+
+		if (eq == NULL)
+			continue;
+		for (k = 0; k < nkeys; k++)
+			if (strlen(keys[k]) == (size_t)(eq - x.s) &&
+			    memcmp(x.s, keys[k], (size_t)(eq - x.s)) == 0)
+				vals[k] = trim(eq + 1, x.n - (size_t)(eq - x.s) - 1);
+	}
+	if (r < 0)
+		return false;
+	if (it.stop >= it.n || it.s[it.stop] != '}')
+		return bad(e, "structure not closed by '}'");
+	return true;
+}
+
+/* ---- line prefixes --------------------------------------------------- */
+
+size_t
+lex_pid(const char *s, size_t n, int32_t *pid)
+{
+	int64_t v = 0;
+	size_t i = 0;
+
+	while (i < n && g_ascii_isdigit(s[i]) && i < 10)
+		v = v * 10 + (s[i++] - '0');
+	if (i == 0 || v > INT32_MAX || (i < n && g_ascii_isdigit(s[i])))
+		return 0;
+	*pid = (int32_t)v;
+	return i;
+}
+
+/* "HH:MM:SS" or "HH:MM:SS.frac" */
+static size_t
+lex_tod(const char *s, size_t n, int64_t *ns)
+{
+	int f[3], k;
+	size_t i = 0;
+
+	for (k = 0; k < 3; k++) {
+		if (k > 0 && (i >= n || s[i++] != ':'))
+			return 0;
+		if (i + 2 > n || !g_ascii_isdigit(s[i]) || !g_ascii_isdigit(s[i + 1]))
+			return 0;
+		f[k] = (s[i] - '0') * 10 + (s[i + 1] - '0');
+		i += 2;
+	}
+	if (f[0] > 23 || f[1] > 59 || f[2] > 60)
+		return 0;
+	*ns = ((int64_t)f[0] * 3600 + f[1] * 60) * NS_PER_SEC;
+	if (i < n && s[i] == '.') {
+		int64_t frac;
+		/* reuse the seconds-and-fraction reader on "SS.frac" */
+		size_t m = lex_secfrac(s + i - 2, n - i + 2, &frac);
+
+		if (m == 0)
+			return 0;
+		*ns += frac;
+		i += m - 2;
+	} else
+		*ns += f[2] * NS_PER_SEC;
+	return i;
+}
+
+/*
+ * The prefix of a line: "[pid N] " or "PID ", a time stamp (-ttt: epoch
+ * seconds; -tt/-t: time of day), and -r's "(+ 0.000095)".  False if what
+ * is there is malformed.
+ */
+bool
+parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf)
+{
+	size_t i = 0, k;
+
+	memset(pf, 0, sizeof(*pf));
+	if (has_prefix(s, n, "[pid")) {
+		i = skip_space(s, n, 4);
+		if ((k = lex_pid(s + i, n - i, &pf->pid)) == 0 || i + k >= n ||
+		    s[i + k] != ']')
+			return bad(e, "bad \"[pid N]\" prefix");
+		pf->has_pid = true;
+		i = skip_space(s, n, i + k + 1);
+	} else if ((k = lex_pid(s, n, &pf->pid)) > 0 && k < n && s[k] == ' ') {
+		pf->has_pid = true;
+		i = skip_space(s, n, k);
+	}
+	if (i < n && g_ascii_isdigit(s[i])) {
+		k = 0;
+		if (i + 2 < n && s[i + 2] == ':') {
+			pf->tskind = TS_TOD;
+			k = lex_tod(s + i, n - i, &pf->ts);
+		} else {
+			pf->tskind = TS_EPOCH;
+			k = lex_secfrac(s + i, n - i, &pf->ts);
+		}
+		if (k == 0 || i + k >= n || !is_space(s[i + k]))
+			return bad(e, "bad time stamp");
+		i = skip_space(s, n, i + k);
+	}
+	if (i + 1 < n && s[i] == '(' && s[i + 1] == '+') {
+		const char *c = memchr(s + i, ')', MIN(n - i, 32));
+
+		if (c == NULL)
+			return bad(e, "bad relative time stamp");
+		i = skip_space(s, n, (size_t)(c - s) + 1);
+	}
+	pf->body = i;
+	return true;
+}

@@ -1,0 +1,217 @@
+/*
+ * strace_private.h — what the files of the strace(1) log reader share: the
+ * lexer (strace_lex.c), the decoding of a call (strace_calls.c) and the
+ * parser's state (strace.c).  Not part of the trace API (trace.h): only the
+ * strace*.c files include it, and the helpers keep the short names they had
+ * as statics of one file.
+ */
+#ifndef VFSSIM_STRACE_PRIVATE_H
+#define VFSSIM_STRACE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "trace.h"
+
+#define NS_PER_SEC	INT64_C(1000000000)
+
+struct span {
+	const char	*s;
+	size_t		 n;
+};
+
+/* Why the last helper failed; turned into a GError with file and line. */
+struct errbuf {
+	char		 msg[256];
+};
+
+bool	bad(struct errbuf *e, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+const char *excerpt(const char *s, size_t n, char *buf, size_t bufsz);
+
+/* ---- the lexer (strace_lex.c) ---------------------------------------- */
+
+static inline bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline bool
+is_identc(char c)
+{
+	return g_ascii_isalnum(c) || c == '_';
+}
+
+static inline size_t
+skip_space(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_space(s[i]))
+		i++;
+	return i;
+}
+
+static inline struct span
+trim(const char *s, size_t n)
+{
+	struct span v;
+
+	while (n > 0 && is_space(s[0])) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	v.s = s;
+	v.n = n;
+	return v;
+}
+
+static inline bool
+has_prefix(const char *s, size_t n, const char *pfx)
+{
+	size_t k = strlen(pfx);
+
+	return n >= k && memcmp(s, pfx, k) == 0;
+}
+
+static inline bool
+has_suffix(const char *s, size_t n, const char *sfx)
+{
+	size_t k = strlen(sfx);
+
+	return n >= k && memcmp(s + n - k, sfx, k) == 0;
+}
+
+static inline bool
+span_is(struct span v, const char *word)
+{
+	return v.n == strlen(word) && memcmp(v.s, word, v.n) == 0;
+}
+
+size_t	lex_ident(const char *s, size_t n);
+size_t	lex_int(const char *s, size_t n, int64_t *out);
+bool	only_comment(const char *s, size_t n);
+bool	skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip,
+	    size_t *qend);
+bool	skip_comment(struct errbuf *e, const char *s, size_t n, size_t *ip);
+bool	unescape(struct errbuf *e, const char *s, size_t n, GString *out);
+size_t	lex_secfrac(const char *s, size_t n, int64_t *ns);
+
+/*
+ * Iterate over the items of a list: s[pos..n) split at `sep` (',' between
+ * arguments and fields, '|' between flags) at nesting depth 0, up to a
+ * closing bracket that was not opened inside (its index is left in stop)
+ * or the end of s.
+ */
+struct iter {
+	const char	*s;
+	size_t		 n, pos, stop;
+	char		 sep;
+	bool		 done;
+};
+
+void	iter_init(struct iter *it, const char *s, size_t n, char sep);
+int	next_item(struct errbuf *e, struct iter *it, struct span *item);
+bool	split_list(struct errbuf *e, const char *s, size_t n, char sep,
+	    struct span *items, int max, int *nitems, size_t *stop);
+
+/* Flag sets and single values, by name or by number (the tables are in
+ * strace_calls.c, the signals' in strace.c). */
+struct sym {
+	const char	*name;
+	uint32_t	 val;
+};
+
+/* A raw (-X raw, -X verbose) Linux x86_64 value: (v & mask) == match
+ * sets bits. */
+struct rawbit {
+	uint64_t	 mask, match;
+	uint32_t	 bits;
+};
+
+struct flagdef {
+	const struct sym	*syms;
+	const struct rawbit	*raw;	/* NULL: the number is the value */
+};
+
+/* Single-valued arguments: fcntl commands and lseek whence. */
+struct numcode {
+	int64_t		 num;
+	uint32_t	 code;
+};
+
+struct enumdef {
+	const struct sym	*syms;
+	const struct numcode	*nums;
+	uint32_t		 other;	/* any other value */
+};
+
+const struct sym *sym_find(const struct sym *t, const char *s, size_t n);
+bool	parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
+	    uint32_t *out);
+uint32_t parse_enum(struct span v, const struct enumdef *def);
+bool	parse_num(struct span v, int64_t *out);
+
+/* Arguments: descriptors and their -y annotations, structures. */
+bool	lex_annot(struct errbuf *e, struct span v, size_t *ip,
+	    struct span *ann, bool *deleted);
+bool	parse_fd(struct errbuf *e, struct span v, int32_t *fd,
+	    struct span *ann, bool *deleted);
+bool	struct_fields(struct errbuf *e, struct span v,
+	    const char *const *keys, struct span *vals, int nkeys);
+
+/* The prefix of a line: task id, time stamp, relative time. */
+enum { TS_NONE, TS_EPOCH, TS_TOD };
+
+struct prefix {
+	int32_t		 pid;
+	bool		 has_pid;
+	int		 tskind;
+	int64_t		 ts;		/* ns since the epoch or since midnight */
+	size_t		 body;		/* where the body starts */
+};
+
+size_t	lex_pid(const char *s, size_t n, int32_t *pid);
+bool	parse_prefix(struct errbuf *e, const char *s, size_t n,
+	    struct prefix *pf);
+
+/* ---- the parser (strace.c) ------------------------------------------- */
+
+/*
+ * The state of one parser.  The split calls (struct pending) and the
+ * output queue (struct qent) are strace.c's; the decoders use only e and
+ * str.
+ */
+struct strace_parser {
+	struct lineio	*in;
+	int32_t		 pid_hint;
+	GHashTable	*pending;	/* pid -> struct pending * */
+	GPtrArray	*spare;		/* struct pending kept for reuse */
+
+	/* The output queue: a ring of records in the order they are handed
+	 * out.  Entries are addressed by sequence number; q[qhead] is qbase. */
+	struct qent	*q;
+	size_t		 qcap, qhead, qcount;
+	uint64_t	 qbase;
+	size_t		 nwait;		/* Q_WAIT entries in the queue */
+
+	GString		*join;		/* the two halves of a split call */
+	GString		*str;		/* a decoded string */
+	int64_t		 day_ns;	/* days added to times of day (midnight) */
+	int64_t		 last_tod;	/* the last time-of-day stamp, adjusted */
+	uint64_t	 orphans;	/* "resumed" halves with no first half */
+	uint64_t	 errline;	/* line an error is about, if not the current */
+	bool		 eof;
+	struct errbuf	 e;
+};
+
+/* ---- a call (strace_calls.c) ----------------------------------------- */
+
+bool	parse_call(struct strace_parser *p, struct trace_call *tc,
+	    const char *s, size_t n, bool complete);
+
+#endif
