@@ -225,9 +225,9 @@ pending_finish(struct strace_parser *p, struct pending *pd, const char *rest,
 		g_string_truncate(p->join, 0);
 		g_string_append_len(p->join, pd->args->str, (gssize)pd->args->len);
 		g_string_append_len(p->join, rest, (gssize)restlen);
-		ok = parse_call(p, tc, p->join->str, p->join->len, true);
+		ok = strace_parse_call(p, tc, p->join->str, p->join->len, true);
 	} else
-		ok = parse_call(p, tc, pd->args->str, pd->args->len, false);
+		ok = strace_parse_call(p, tc, pd->args->str, pd->args->len, false);
 	if (!ok && rest == NULL)
 		p->errline = pd->line;
 	if (slot != NULL) {
@@ -281,7 +281,7 @@ check_text(struct errbuf *e, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return bad(e, "control character 0x%02x at column %zu: "
+			return strace_bad(e, "control character 0x%02x at column %zu: "
 			    "not strace output", c, i + 1);
 	}
 	return true;
@@ -346,21 +346,21 @@ handle_exit(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 	size_t k;
 
 	if (n < 8 || !has_suffix(s, n, " +++"))
-		return bad(&p->e, "\"+++\" line not closed by \" +++\"");
+		return strace_bad(&p->e, "\"+++\" line not closed by \" +++\"");
 	s += 4;
 	n -= 8;
 	if (has_prefix(s, n, "exited")) {
 		if (!has_prefix(s, n, "exited with ") ||
-		    (k = lex_int(s + 12, n - 12, &status)) == 0 || 12 + k != n)
-			return bad(&p->e, "bad exit status");
+		    (k = strace_lex_int(s + 12, n - 12, &status)) == 0 || 12 + k != n)
+			return strace_bad(&p->e, "bad exit status");
 	} else if (has_prefix(s, n, "killed")) {
 		const struct sym *sig;
 
-		k = has_prefix(s, n, "killed by ") ? lex_ident(s + 10, n - 10) : 0;
+		k = has_prefix(s, n, "killed by ") ? strace_lex_ident(s + 10, n - 10) : 0;
 		if (k == 0 || (10 + k != n &&
 		    !(10 + k + 14 == n && memcmp(s + 10 + k, " (core dumped)", 14) == 0)))
-			return bad(&p->e, "bad \"killed by\" line");
-		sig = sym_find(signal_syms, s + 10, k);
+			return strace_bad(&p->e, "bad \"killed by\" line");
+		sig = strace_sym_find(signal_syms, s + 10, k);
 		status = 128 + (sig != NULL ? sig->val : 0);
 	} else if (has_prefix(s, n, "superseded by execve in pid ")) {
 		int32_t tid;
@@ -372,8 +372,8 @@ handle_exit(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 		 * The leader's own unfinished call will never return; TID's
 		 * execve resumes as LEADER's; TID is gone.
 		 */
-		if ((k = lex_pid(s + 28, n - 28, &tid)) == 0 || 28 + k != n)
-			return bad(&p->e, "bad \"superseded\" line");
+		if ((k = strace_lex_pid(s + 28, n - 28, &tid)) == 0 || 28 + k != n)
+			return strace_bad(&p->e, "bad \"superseded\" line");
 		if (tid == pid)
 			return true;
 		if ((pd = g_hash_table_lookup(p->pending,
@@ -432,10 +432,10 @@ handle_call(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 		int na;
 
 		/* check the first half now, so that junk is reported here */
-		if (!split_list(&p->e, args, alen, ',', a, 1, &na, &stop))
+		if (!strace_split_list(&p->e, args, alen, ',', a, 1, &na, &stop))
 			return false;
 		if (stop != alen)
-			return bad(&p->e, "unbalanced '%c' before <unfinished ...>",
+			return strace_bad(&p->e, "unbalanced '%c' before <unfinished ...>",
 			    args[stop]);
 		if ((pd = g_hash_table_lookup(p->pending,
 		    GINT_TO_POINTER(pid))) != NULL &&
@@ -463,13 +463,13 @@ handle_call(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 	rec_begin(tc, pid, t, line, tc->name);
 	if (has_suffix(args, alen, "<detached ...>")) {
 		/* strace let go of the task in the middle of the call */
-		if (!parse_call(p, tc, args, alen - 14, false)) {
+		if (!strace_parse_call(p, tc, args, alen - 14, false)) {
 			q_unpush(p);
 			return false;
 		}
 		return true;
 	}
-	if (!parse_call(p, tc, args, alen, true)) {
+	if (!strace_parse_call(p, tc, args, alen, true)) {
 		q_unpush(p);
 		return false;
 	}
@@ -481,11 +481,11 @@ static bool
 handle_resumed(struct strace_parser *p, int32_t pid, const char *s, size_t n)
 {
 	struct pending *pd;
-	size_t k = lex_ident(s + 5, n - 5);
+	size_t k = strace_lex_ident(s + 5, n - 5);
 	char name[32];
 
 	if (k == 0 || !has_prefix(s + 5 + k, n - 5 - k, " resumed>"))
-		return bad(&p->e, "bad \"<... resumed>\" line");
+		return strace_bad(&p->e, "bad \"<... resumed>\" line");
 	pd = g_hash_table_lookup(p->pending, GINT_TO_POINTER(pid));
 	if (pd == NULL) {
 		/* The first half was before the trace began (strace -p
@@ -495,7 +495,7 @@ handle_resumed(struct strace_parser *p, int32_t pid, const char *s, size_t n)
 	}
 	copy_name(name, sizeof(name), s + 5, k);
 	if (strcmp(name, pd->name) != 0)
-		return bad(&p->e, "\"%s\" resumed, but the unfinished call of "
+		return strace_bad(&p->e, "\"%s\" resumed, but the unfinished call of "
 		    "task %d (line %llu) is \"%s\"", name, pid,
 		    (unsigned long long)pd->line, pd->name);
 	k += 5 + 9;
@@ -517,7 +517,7 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 		return false;
 	if (skip_space(s, n, 0) == n || is_chatter(s, n))
 		return true;
-	if (!parse_prefix(&p->e, s, n, &pf))
+	if (!strace_parse_prefix(&p->e, s, n, &pf))
 		return false;
 	b = s + pf.body;
 	bn = n - pf.body;
@@ -529,15 +529,15 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 	if (has_prefix(b, bn, "--- ")) {
 		/* a signal, or "--- stopped by SIGSTOP ---": not a call */
 		if (!has_suffix(b, bn, " ---") || bn < 8)
-			return bad(&p->e, "\"---\" line not closed by \" ---\"");
+			return strace_bad(&p->e, "\"---\" line not closed by \" ---\"");
 		return true;
 	}
 	if (has_prefix(b, bn, "<... "))
 		return handle_resumed(p, pid, b, bn);
-	if ((k = lex_ident(b, bn)) > 0 && k < bn && b[k] == '(')
+	if ((k = strace_lex_ident(b, bn)) > 0 && k < bn && b[k] == '(')
 		return handle_call(p, pid, t, line, b, bn, k);
-	return bad(&p->e, "not an strace line: \"%s\"",
-	    excerpt(b, bn, buf, sizeof(buf)));
+	return strace_bad(&p->e, "not an strace line: \"%s\"",
+	    strace_excerpt(b, bn, buf, sizeof(buf)));
 }
 
 /* ---- interface ------------------------------------------------------- */
@@ -554,14 +554,14 @@ strace_sniff(const char *line, size_t len)
 		return false;
 	if (has_prefix(line, len, "strace: "))
 		return true;
-	if (!parse_prefix(&e, line, len, &pf))
+	if (!strace_parse_prefix(&e, line, len, &pf))
 		return false;
 	b = line + pf.body;
 	bn = len - pf.body;
 	if (has_prefix(b, bn, "+++ ") || has_prefix(b, bn, "--- ") ||
 	    has_prefix(b, bn, "<... "))
 		return true;
-	k = lex_ident(b, bn);
+	k = strace_lex_ident(b, bn);
 	return k > 0 && k < bn && b[k] == '(';
 }
 

@@ -222,7 +222,7 @@ set_annot(struct strace_parser *p, struct trace_call *tc, char **field,
 		k += a.s[k] == '\\' ? 2 : 1;
 	if (k > a.n)
 		k = a.n;
-	if (!unescape(&p->e, a.s, k, p->str))
+	if (!strace_unescape(&p->e, a.s, k, p->str))
 		return false;
 	trace_call_set_str(tc, field, p->str->str, p->str->len);
 	return true;
@@ -238,15 +238,15 @@ parse_path(struct strace_parser *p, struct trace_call *tc, char **field,
 	size_t i = 0, qend = 0;
 
 	if (v.s[0] != '"') {
-		if (span_is(v, "NULL") || parse_num(v, &x))
+		if (span_is(v, "NULL") || strace_parse_num(v, &x))
 			return true;
-		return bad(&p->e, "expected a file name");
+		return strace_bad(&p->e, "expected a file name");
 	}
-	if (!skip_string(&p->e, v.s, v.n, &i, &qend))
+	if (!strace_skip_string(&p->e, v.s, v.n, &i, &qend))
 		return false;
-	if (!only_comment(v.s + i, v.n - i))
-		return bad(&p->e, "unexpected text after a file name");
-	if (!unescape(&p->e, v.s + 1, qend - 1, p->str))
+	if (!strace_only_comment(v.s + i, v.n - i))
+		return strace_bad(&p->e, "unexpected text after a file name");
+	if (!strace_unescape(&p->e, v.s + 1, qend - 1, p->str))
 		return false;
 	trace_call_set_str(tc, field, p->str->str, p->str->len);
 	return true;
@@ -281,22 +281,22 @@ parse_flock(struct strace_parser *p, struct trace_call *tc, struct span v)
 	struct span f[4];
 	uint32_t x;
 
-	if (!struct_fields(&p->e, v, keys, f, 4))
+	if (!strace_struct_fields(&p->e, v, keys, f, 4))
 		return false;
 	if (f[0].s == NULL)
 		return true;		/* an address: nothing to go by */
-	if ((x = parse_enum(f[0], &ltype_def)) == 0)
-		return bad(&p->e, "fcntl: unknown l_type");
+	if ((x = strace_parse_enum(f[0], &ltype_def)) == 0)
+		return strace_bad(&p->e, "fcntl: unknown l_type");
 	tc->xflags |= x;
 	if (f[1].s != NULL) {
-		if ((x = parse_enum(f[1], &lwhence_def)) == 0)
-			return bad(&p->e, "fcntl: unknown l_whence");
+		if ((x = strace_parse_enum(f[1], &lwhence_def)) == 0)
+			return strace_bad(&p->e, "fcntl: unknown l_whence");
 		tc->xflags |= x & (TX_LK_CUR | TX_LK_END);
 	}
-	if (f[2].s != NULL && !parse_num(f[2], &tc->off))
-		return bad(&p->e, "fcntl: bad l_start");
-	if (f[3].s != NULL && !parse_num(f[3], &tc->arg))
-		return bad(&p->e, "fcntl: bad l_len");
+	if (f[2].s != NULL && !strace_parse_num(f[2], &tc->off))
+		return strace_bad(&p->e, "fcntl: bad l_start");
+	if (f[3].s != NULL && !strace_parse_num(f[3], &tc->arg))
+		return strace_bad(&p->e, "fcntl: bad l_len");
 	if (tc->off == TC_NOOFF)
 		tc->off = 0;
 	return true;
@@ -314,15 +314,15 @@ parse_stat(struct strace_parser *p, struct trace_call *tc, struct span v,
 
 	if (tc->ret_unknown || tc->ret != 0)
 		return true;
-	if (!struct_fields(&p->e, v, statx ? stx_keys : st_keys, f, 2))
+	if (!strace_struct_fields(&p->e, v, statx ? stx_keys : st_keys, f, 2))
 		return false;
 	if (f[0].s != NULL) {
-		if (!parse_flags(&p->e, f[0], &mode_def, &mode))
+		if (!strace_parse_flags(&p->e, f[0], &mode_def, &mode))
 			return false;
 		tc->st_type = mode_type(mode);
 	}
-	if (f[1].s != NULL && !parse_num(f[1], &tc->st_size))
-		return bad(&p->e, "bad size in a stat structure");
+	if (f[1].s != NULL && !strace_parse_num(f[1], &tc->st_size))
+		return strace_bad(&p->e, "bad size in a stat structure");
 	return true;
 }
 
@@ -340,20 +340,20 @@ parse_iov(struct strace_parser *p, struct trace_call *tc, struct span v)
 
 	if (v.s[0] != '[')
 		return true;		/* an address: nothing to sum */
-	iter_init(&it, v.s + 1, v.n - 1, ',');
-	while ((r = next_item(&p->e, &it, &x)) > 0) {
+	strace_iter_init(&it, v.s + 1, v.n - 1, ',');
+	while ((r = strace_next_item(&p->e, &it, &x)) > 0) {
 		if (span_is(x, "...")) {
 			cut = true;
 			continue;
 		}
 		if (x.n == 0)
 			continue;
-		if (!struct_fields(&p->e, x, keys, &f, 1))
+		if (!strace_struct_fields(&p->e, x, keys, &f, 1))
 			return false;
 		if (f.s == NULL)
 			continue;
-		if (!parse_num(f, &l) || l < 0)
-			return bad(&p->e, "bad iov_len");
+		if (!strace_parse_num(f, &l) || l < 0)
+			return strace_bad(&p->e, "bad iov_len");
 		sum += l;
 	}
 	if (r < 0)
@@ -376,11 +376,11 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
 	int n, i;
 
 	if (v.n < 2 || v.s[0] != '[' ||
-	    !split_list(&p->e, v.s + 1, v.n - 1, ',', it, 2, &n, &stop) ||
+	    !strace_split_list(&p->e, v.s + 1, v.n - 1, ',', it, 2, &n, &stop) ||
 	    n != 2)
 		return;
 	for (i = 0; i < 2; i++)
-		if (!parse_fd(&p->e, it[i], &fd[i], &ann[i], &del))
+		if (!strace_parse_fd(&p->e, it[i], &fd[i], &ann[i], &del))
 			return;
 	tc->rfd[0] = fd[0];
 	tc->rfd[1] = fd[1];
@@ -436,7 +436,7 @@ bad_arg(struct strace_parser *p, const struct trace_call *tc, int i)
 	char msg[sizeof(p->e.msg)];
 
 	memcpy(msg, p->e.msg, sizeof(msg));
-	return bad(&p->e, "%s: %s argument: %s", tc->name, argnames[i], msg);
+	return strace_bad(&p->e, "%s: %s argument: %s", tc->name, argnames[i], msg);
 }
 
 /* The descriptor of a call this model does not know, if its first argument
@@ -452,7 +452,7 @@ decode_other(struct strace_parser *p, struct trace_call *tc,
 	/* (the '<' test spares the common "NULL", "0x7f..." a formatted
 	 * error message) */
 	if (na >= 1 && a[0].n > 0 && memchr(a[0].s, '<', a[0].n) != NULL &&
-	    parse_fd(&p->e, a[0], &fd, &ann, &del) && ann.s != NULL) {
+	    strace_parse_fd(&p->e, a[0], &fd, &ann, &del) && ann.s != NULL) {
 		tc->fd = fd;
 		tc->fd_deleted = del;
 		if (!set_annot(p, tc, &tc->fdpath, ann))
@@ -462,7 +462,7 @@ decode_other(struct strace_parser *p, struct trace_call *tc,
 		if (na >= 1)
 			parse_fdpair(p, tc, a[0]);
 		if (na >= 2 && a[1].n > 0 &&
-		    !parse_flags(&p->e, a[1], &oflags_def, &tc->oflags))
+		    !strace_parse_flags(&p->e, a[1], &oflags_def, &tc->oflags))
 			tc->oflags = 0;
 	} else if (strcmp(tc->name, "socketpair") == 0 && na >= 4)
 		parse_fdpair(p, tc, a[3]);
@@ -479,15 +479,15 @@ decode_clone(struct strace_parser *p, struct trace_call *tc,
 
 	f.s = NULL;
 	if (tc->sc == SC_CLONE3) {
-		if (na >= 1 && !struct_fields(&p->e, a[0], keys, &f, 1))
+		if (na >= 1 && !strace_struct_fields(&p->e, a[0], keys, &f, 1))
 			return bad_arg(p, tc, 0);
 	} else {
 		for (i = 0; i < na && f.s == NULL; i++)
 			if (has_prefix(a[i].s, a[i].n, "flags="))
 				f = trim(a[i].s + 6, a[i].n - 6);
 	}
-	if (f.s != NULL && !parse_flags(&p->e, f, &clone_def, &tc->xflags))
-		return bad(&p->e, "%s: bad flags: %s", tc->name, p->e.msg);
+	if (f.s != NULL && !strace_parse_flags(&p->e, f, &clone_def, &tc->xflags))
+		return strace_bad(&p->e, "%s: bad flags: %s", tc->name, p->e.msg);
 	return true;
 }
 
@@ -514,7 +514,7 @@ decode_snapshot_exec(struct strace_parser *p, struct trace_call *tc,
 	mount = strcmp(base, "mount") == 0 || strcmp(base, "mount_ufs") == 0;
 	if (!mount && strcmp(base, "mksnap_ffs") != 0)
 		return true;
-	if (!split_list(&p->e, a[1].s + 1, a[1].n - 1, ',', it,
+	if (!strace_split_list(&p->e, a[1].s + 1, a[1].n - 1, ',', it,
 	    G_N_ELEMENTS(it), &n, &stop))
 		return true;		/* not a list we can read: an exec */
 	n = MIN(n, (int)G_N_ELEMENTS(it));
@@ -567,7 +567,7 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			continue;	/* the unseen half of a call */
 		switch (sig[i]) {
 		case 'D':
-			if (!parse_fd(&p->e, v, &fd, &ann, &del))
+			if (!strace_parse_fd(&p->e, v, &fd, &ann, &del))
 				return bad_arg(p, tc, i);
 			if (nfd++ == 0) {
 				tc->fd = fd;
@@ -584,25 +584,25 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			    &tc->path2, v);
 			break;
 		case 'O':
-			ok = parse_flags(&p->e, v, &oflags_def, &tc->oflags);
+			ok = strace_parse_flags(&p->e, v, &oflags_def, &tc->oflags);
 			break;
 		case 'M': {
 			uint32_t m;
 
-			ok = parse_flags(&p->e, v, &mode_def, &m);
+			ok = strace_parse_flags(&p->e, v, &mode_def, &m);
 			tc->mode = m & 07777;
 			break;
 		}
 		case 'L':
-			if (!parse_num(v, &tc->len))
-				ok = bad(&p->e, "expected a length");
+			if (!strace_parse_num(v, &tc->len))
+				ok = strace_bad(&p->e, "expected a length");
 			break;
 		case 'F':
-			if (!parse_num(v, &tc->off))
-				ok = bad(&p->e, "expected an offset");
+			if (!strace_parse_num(v, &tc->off))
+				ok = strace_bad(&p->e, "expected an offset");
 			break;
 		case 'A':
-			ok = parse_flags(&p->e, v, tc->sc == SC_UNLINKAT ?
+			ok = strace_parse_flags(&p->e, v, tc->sc == SC_UNLINKAT ?
 			    &atflags_unlinkat_def : &atflags_def, &tc->atflags);
 			break;
 		case 'S':
@@ -613,16 +613,16 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			ok = parse_iov(p, tc, v);
 			break;
 		case 'W':
-			tc->cmd = (uint8_t)parse_enum(v, &whence_def);
+			tc->cmd = (uint8_t)strace_parse_enum(v, &whence_def);
 			break;
 		case 'R':
-			ok = parse_flags(&p->e, v, &rename_def, &tc->xflags);
+			ok = strace_parse_flags(&p->e, v, &rename_def, &tc->xflags);
 			break;
 		case 'K':
-			ok = parse_flags(&p->e, v, &flock_def, &tc->xflags);
+			ok = strace_parse_flags(&p->e, v, &flock_def, &tc->xflags);
 			break;
 		case 'C':
-			tc->cmd = (uint8_t)parse_enum(v, &fcntl_def);
+			tc->cmd = (uint8_t)strace_parse_enum(v, &fcntl_def);
 			break;
 		}
 		if (!ok)
@@ -647,19 +647,19 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 		switch (tc->cmd) {
 		case TCMD_F_DUPFD:
 		case TCMD_F_DUPFD_CLOEXEC:
-			if (!parse_num(a[2], &tc->arg))
-				return bad(&p->e, "fcntl: third argument: expected a descriptor");
+			if (!strace_parse_num(a[2], &tc->arg))
+				return strace_bad(&p->e, "fcntl: third argument: expected a descriptor");
 			break;
 		case TCMD_F_SETFD: {
 			uint32_t f;
 
-			if (!parse_flags(&p->e, a[2], &fdflags_def, &f))
+			if (!strace_parse_flags(&p->e, a[2], &fdflags_def, &f))
 				return bad_arg(p, tc, 2);
 			tc->arg = f;
 			break;
 		}
 		case TCMD_F_SETFL:
-			if (!parse_flags(&p->e, a[2], &oflags_def, &tc->oflags))
+			if (!strace_parse_flags(&p->e, a[2], &oflags_def, &tc->oflags))
 				return bad_arg(p, tc, 2);
 			break;
 		case TCMD_F_GETLK:
@@ -702,9 +702,9 @@ parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
 	char ename[32];
 
 	if (i >= n)
-		return bad(&p->e, "%s: no result (line cut short?)", tc->name);
+		return strace_bad(&p->e, "%s: no result (line cut short?)", tc->name);
 	if (s[i] != '=')
-		return bad(&p->e, "%s: expected '=' after the arguments", tc->name);
+		return strace_bad(&p->e, "%s: expected '=' after the arguments", tc->name);
 	i = skip_space(s, n, i + 1);
 	if (i < n && s[i] == '?') {
 		tc->ret_unknown = true;
@@ -713,17 +713,17 @@ parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
 		struct span v = { s, n }, ann;
 		bool del;
 
-		if ((k = lex_int(s + i, n - i, &tc->ret)) == 0)
-			return bad(&p->e, "%s: bad result", tc->name);
+		if ((k = strace_lex_int(s + i, n - i, &tc->ret)) == 0)
+			return strace_bad(&p->e, "%s: bad result", tc->name);
 		i += k;
-		if (!lex_annot(&p->e, v, &i, &ann, &del))
+		if (!strace_lex_annot(&p->e, v, &i, &ann, &del))
 			return false;
 		tc->ret_deleted = del;
 		if (ann.s != NULL && !set_annot(p, tc, &tc->retpath, ann))
 			return false;
 	}
 	i = skip_space(s, n, i);
-	if (i < n && s[i] == 'E' && (k = lex_ident(s + i, n - i)) > 0 &&
+	if (i < n && s[i] == 'E' && (k = strace_lex_ident(s + i, n - i)) > 0 &&
 	    (tc->ret_unknown || tc->ret < 0)) {
 		if (k < sizeof(ename)) {
 			memcpy(ename, s + i, k);
@@ -743,36 +743,36 @@ parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
 		struct span x;
 		int r;
 
-		iter_init(&it, s + i + 1, n - i - 1, '\0');
-		while ((r = next_item(&p->e, &it, &x)) > 0)
+		strace_iter_init(&it, s + i + 1, n - i - 1, '\0');
+		while ((r = strace_next_item(&p->e, &it, &x)) > 0)
 			;
 		if (r < 0)
 			return false;
 		if (it.stop >= it.n || it.s[it.stop] != ')')
-			return bad(&p->e, "%s: unbalanced result explanation",
+			return strace_bad(&p->e, "%s: unbalanced result explanation",
 			    tc->name);
 		i = skip_space(s, n, i + 1 + it.stop + 1);
 	}
 	if (i + 1 < n && s[i] == '/' && s[i + 1] == '*') {
-		if (!skip_comment(&p->e, s, n, &i))
+		if (!strace_skip_comment(&p->e, s, n, &i))
 			return false;
 		i = skip_space(s, n, i);
 	}
 	if (i < n && s[i] == '<') {
 		if (has_prefix(s + i, n - i, "<unavailable>"))
 			i += 13;
-		else if ((k = lex_secfrac(s + i + 1, n - i - 1, &tc->dur_ns)) > 0 &&
+		else if ((k = strace_lex_secfrac(s + i + 1, n - i - 1, &tc->dur_ns)) > 0 &&
 		    i + 1 + k < n && s[i + 1 + k] == '>')
 			i += k + 2;
 		else
-			return bad(&p->e, "%s: bad duration", tc->name);
+			return strace_bad(&p->e, "%s: bad duration", tc->name);
 		i = skip_space(s, n, i);
 	}
 	if (i != n) {
 		char buf[64];
 
-		return bad(&p->e, "%s: unexpected text after the result: \"%s\"",
-		    tc->name, excerpt(s + i, n - i, buf, sizeof(buf)));
+		return strace_bad(&p->e, "%s: unexpected text after the result: \"%s\"",
+		    tc->name, strace_excerpt(s + i, n - i, buf, sizeof(buf)));
 	}
 	return true;
 }
@@ -783,31 +783,31 @@ parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
  * of a call that never finished.
  */
 bool
-parse_call(struct strace_parser *p, struct trace_call *tc, const char *s,
+strace_parse_call(struct strace_parser *p, struct trace_call *tc, const char *s,
     size_t n, bool complete)
 {
 	struct span a[MAXARGS];
 	size_t stop;
 	int na;
 
-	if (!split_list(&p->e, s, n, ',', a, MAXARGS, &na, &stop)) {
+	if (!strace_split_list(&p->e, s, n, ',', a, MAXARGS, &na, &stop)) {
 		char msg[sizeof(p->e.msg)];
 
 		memcpy(msg, p->e.msg, sizeof(msg));
-		return bad(&p->e, "%s: %s", tc->name, msg);
+		return strace_bad(&p->e, "%s: %s", tc->name, msg);
 	}
 	if (complete) {
 		if (stop == n)
-			return bad(&p->e, "%s: no ')' after the arguments (line cut short?)",
+			return strace_bad(&p->e, "%s: no ')' after the arguments (line cut short?)",
 			    tc->name);
 		if (s[stop] != ')')
-			return bad(&p->e, "%s: unbalanced '%c' in the arguments",
+			return strace_bad(&p->e, "%s: unbalanced '%c' in the arguments",
 			    tc->name, s[stop]);
 		if (!parse_result(p, tc, s + stop + 1, n - stop - 1))
 			return false;
 	} else {
 		if (stop != n)
-			return bad(&p->e, "%s: unbalanced '%c' before <unfinished ...>",
+			return strace_bad(&p->e, "%s: unbalanced '%c' before <unfinished ...>",
 			    tc->name, s[stop]);
 		tc->ret_unknown = true;
 	}

@@ -24,7 +24,7 @@
 #define MAXDEPTH	64	/* bracket nesting inside one call */
 
 bool
-bad(struct errbuf *e, const char *fmt, ...)
+strace_bad(struct errbuf *e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -36,7 +36,7 @@ bad(struct errbuf *e, const char *fmt, ...)
 
 /* A short, printable excerpt of s for messages. */
 const char *
-excerpt(const char *s, size_t n, char *buf, size_t bufsz)
+strace_excerpt(const char *s, size_t n, char *buf, size_t bufsz)
 {
 	size_t i, o = 0;
 
@@ -60,7 +60,7 @@ excerpt(const char *s, size_t n, char *buf, size_t bufsz)
 
 /* Length of the identifier at s (0 if none). */
 size_t
-lex_ident(const char *s, size_t n)
+strace_lex_ident(const char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -78,7 +78,7 @@ lex_ident(const char *s, size_t n)
  * INT64_MAX (addresses) wrap, as they do in the kernel's registers.
  */
 size_t
-lex_int(const char *s, size_t n, int64_t *out)
+strace_lex_int(const char *s, size_t n, int64_t *out)
 {
 	size_t i = 0, d0;
 	uint64_t v = 0;
@@ -112,7 +112,7 @@ lex_int(const char *s, size_t n, int64_t *out)
 
 /* Is s nothing but blanks and comments? */
 bool
-only_comment(const char *s, size_t n)
+strace_only_comment(const char *s, size_t n)
 {
 	size_t i = skip_space(s, n, 0);
 
@@ -132,7 +132,7 @@ only_comment(const char *s, size_t n)
 /* s[*ip] is '"': step over the string, and "..." if it was cut short.
  * *qend (if not NULL) is the index of the closing quote. */
 bool
-skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip, size_t *qend)
+strace_skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip, size_t *qend)
 {
 	const char *q = NULL, *b;
 	size_t i = *ip + 1;
@@ -160,17 +160,17 @@ skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip, size_t *qend)
 		*ip = i;
 		return true;
 	}
-	return bad(e, "unterminated string (line cut short?)");
+	return strace_bad(e, "unterminated string (line cut short?)");
 }
 
 bool
-skip_comment(struct errbuf *e, const char *s, size_t n, size_t *ip)
+strace_skip_comment(struct errbuf *e, const char *s, size_t n, size_t *ip)
 {
 	const char *end = n - *ip >= 4 ?
 	    memmem(s + *ip + 2, n - *ip - 2, "*/", 2) : NULL;
 
 	if (end == NULL)
-		return bad(e, "unterminated comment (line cut short?)");
+		return strace_bad(e, "unterminated comment (line cut short?)");
 	*ip = (size_t)(end - s) + 2;
 	return true;
 }
@@ -198,7 +198,7 @@ skip_annot(struct errbuf *e, const char *s, size_t n, size_t *ip)
 			continue;
 		}
 		if (c == '"' && !path) {
-			if (!skip_string(e, s, n, &i, NULL))
+			if (!strace_skip_string(e, s, n, &i, NULL))
 				return false;
 			continue;
 		}
@@ -214,11 +214,11 @@ skip_annot(struct errbuf *e, const char *s, size_t n, size_t *ip)
 		}
 		i++;
 	}
-	return bad(e, "unterminated '<' annotation (line cut short?)");
+	return strace_bad(e, "unterminated '<' annotation (line cut short?)");
 }
 
 void
-iter_init(struct iter *it, const char *s, size_t n, char sep)
+strace_iter_init(struct iter *it, const char *s, size_t n, char sep)
 {
 	it->s = s;
 	it->n = n;
@@ -231,7 +231,7 @@ iter_init(struct iter *it, const char *s, size_t n, char sep)
 /* 1 and the next (trimmed) item; 0 at the end of the list; -1 if the list
  * is not well formed. */
 int
-next_item(struct errbuf *e, struct iter *it, struct span *item)
+strace_next_item(struct errbuf *e, struct iter *it, struct span *item)
 {
 	char want[MAXDEPTH];
 	const char *s = it->s;
@@ -245,12 +245,12 @@ next_item(struct errbuf *e, struct iter *it, struct span *item)
 
 		switch (c) {
 		case '"':
-			if (!skip_string(e, s, n, &i, NULL))
+			if (!strace_skip_string(e, s, n, &i, NULL))
 				return -1;
 			continue;
 		case '/':
 			if (i + 1 < n && s[i + 1] == '*') {
-				if (!skip_comment(e, s, n, &i))
+				if (!strace_skip_comment(e, s, n, &i))
 					return -1;
 				continue;
 			}
@@ -268,7 +268,7 @@ next_item(struct errbuf *e, struct iter *it, struct span *item)
 		case '[':
 		case '{':
 			if (depth == MAXDEPTH) {
-				bad(e, "brackets nested too deeply");
+				strace_bad(e, "brackets nested too deeply");
 				return -1;
 			}
 			want[depth++] = c == '(' ? ')' : c == '[' ? ']' : '}';
@@ -279,7 +279,7 @@ next_item(struct errbuf *e, struct iter *it, struct span *item)
 			if (depth == 0)
 				goto end;
 			if (want[--depth] != c) {
-				bad(e, "'%c' where '%c' was expected", c, want[depth]);
+				strace_bad(e, "'%c' where '%c' was expected", c, want[depth]);
 				return -1;
 			}
 			break;
@@ -294,7 +294,7 @@ next_item(struct errbuf *e, struct iter *it, struct span *item)
 	}
 end:
 	if (depth > 0) {
-		bad(e, "'%c' missing (line cut short?)", want[depth - 1]);
+		strace_bad(e, "'%c' missing (line cut short?)", want[depth - 1]);
 		return -1;
 	}
 	*item = trim(s + it->pos, i - it->pos);
@@ -306,15 +306,15 @@ end:
 /* Split a whole list into at most max items (more are scanned, counted and
  * dropped).  An empty list has no items. */
 bool
-split_list(struct errbuf *e, const char *s, size_t n, char sep,
+strace_split_list(struct errbuf *e, const char *s, size_t n, char sep,
     struct span *items, int max, int *nitems, size_t *stop)
 {
 	struct iter it;
 	struct span x;
 	int r, k = 0;
 
-	iter_init(&it, s, n, sep);
-	while ((r = next_item(e, &it, &x)) > 0) {
+	strace_iter_init(&it, s, n, sep);
+	while ((r = strace_next_item(e, &it, &x)) > 0) {
 		if (k < max)
 			items[k] = x;
 		k++;
@@ -333,7 +333,7 @@ split_list(struct errbuf *e, const char *s, size_t n, char sep,
  * s[0..n) into out.  A decoded NUL is an error: these are file names.
  */
 bool
-unescape(struct errbuf *e, const char *s, size_t n, GString *out)
+strace_unescape(struct errbuf *e, const char *s, size_t n, GString *out)
 {
 	size_t i = 0;
 
@@ -349,7 +349,7 @@ unescape(struct errbuf *e, const char *s, size_t n, GString *out)
 		if (i >= n)
 			break;
 		if (++i >= n)
-			return bad(e, "'\\' at the end of a string");
+			return strace_bad(e, "'\\' at the end of a string");
 		c = s[i++];
 		switch (c) {
 		case 'n': v = '\n'; break;
@@ -366,7 +366,7 @@ unescape(struct errbuf *e, const char *s, size_t n, GString *out)
 			    (d = g_ascii_xdigit_value(s[i])) >= 0; k++, i++)
 				v = v * 16 + (unsigned)d;
 			if (k == 0)
-				return bad(e, "'\\x' without hex digits in a string");
+				return strace_bad(e, "'\\x' without hex digits in a string");
 			break;
 		}
 		default:
@@ -378,13 +378,13 @@ unescape(struct errbuf *e, const char *s, size_t n, GString *out)
 				    s[i] <= '7'; k++, i++)
 					v = v * 8 + (unsigned)(s[i] - '0');
 				if (v > 0377)
-					return bad(e, "octal escape out of range in a string");
+					return strace_bad(e, "octal escape out of range in a string");
 				break;
 			}
-			return bad(e, "unknown escape '\\%c' in a string", c);
+			return strace_bad(e, "unknown escape '\\%c' in a string", c);
 		}
 		if (v == 0)
-			return bad(e, "NUL byte in a file name");
+			return strace_bad(e, "NUL byte in a file name");
 		g_string_append_c(out, (char)v);
 	}
 	return true;
@@ -395,7 +395,7 @@ unescape(struct errbuf *e, const char *s, size_t n, GString *out)
  * digits, '.', fraction digits (any number; beyond ns they are dropped).
  */
 size_t
-lex_secfrac(const char *s, size_t n, int64_t *ns)
+strace_lex_secfrac(const char *s, size_t n, int64_t *ns)
 {
 	size_t i = 0;
 	int64_t sec = 0, frac = 0;
@@ -423,7 +423,7 @@ lex_secfrac(const char *s, size_t n, int64_t *ns)
 /* ---- flags and constants --------------------------------------------- */
 
 const struct sym *
-sym_find(const struct sym *t, const char *s, size_t n)
+strace_sym_find(const struct sym *t, const char *s, size_t n)
 {
 	for (; t->name != NULL; t++)
 		if (strlen(t->name) == n && memcmp(t->name, s, n) == 0)
@@ -451,7 +451,7 @@ raw_map(const struct rawbit *r, uint64_t v)
  * are Linux x86_64 values; names this model does not know are ignored.
  */
 bool
-parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
+strace_parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
     uint32_t *out)
 {
 	struct iter it;
@@ -459,16 +459,16 @@ parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
 	uint32_t bits = 0;
 	int r;
 
-	iter_init(&it, v.s, v.n, '|');
-	while ((r = next_item(e, &it, &x)) > 0) {
+	strace_iter_init(&it, v.s, v.n, '|');
+	while ((r = strace_next_item(e, &it, &x)) > 0) {
 		int64_t num;
 		size_t k;
 
-		if ((k = lex_int(x.s, x.n, &num)) > 0) {
-			if (only_comment(x.s + k, x.n - k))
+		if ((k = strace_lex_int(x.s, x.n, &num)) > 0) {
+			if (strace_only_comment(x.s + k, x.n - k))
 				bits |= raw_map(def->raw, (uint64_t)num);
-		} else if ((k = lex_ident(x.s, x.n)) > 0) {
-			const struct sym *sy = sym_find(def->syms, x.s, k);
+		} else if ((k = strace_lex_ident(x.s, x.n)) > 0) {
+			const struct sym *sy = strace_sym_find(def->syms, x.s, k);
 
 			if (sy != NULL)
 				bits |= sy->val;
@@ -478,29 +478,29 @@ parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
 	if (r < 0)
 		return false;
 	if (it.stop != v.n)
-		return bad(e, "unbalanced '%c' in a flag set", v.s[it.stop]);
+		return strace_bad(e, "unbalanced '%c' in a flag set", v.s[it.stop]);
 	*out = bits;
 	return true;
 }
 
 uint32_t
-parse_enum(struct span v, const struct enumdef *def)
+strace_parse_enum(struct span v, const struct enumdef *def)
 {
 	int64_t num;
 	size_t k;
 
-	if ((k = lex_int(v.s, v.n, &num)) > 0) {
+	if ((k = strace_lex_int(v.s, v.n, &num)) > 0) {
 		const struct numcode *c;
 
-		if (!only_comment(v.s + k, v.n - k))
+		if (!strace_only_comment(v.s + k, v.n - k))
 			return def->other;
 		for (c = def->nums; c->num >= 0; c++)
 			if (c->num == num)
 				return c->code;
-	} else if ((k = lex_ident(v.s, v.n)) > 0) {
-		const struct sym *sy = sym_find(def->syms, v.s, k);
+	} else if ((k = strace_lex_ident(v.s, v.n)) > 0) {
+		const struct sym *sy = strace_sym_find(def->syms, v.s, k);
 
-		if (sy != NULL && only_comment(v.s + k, v.n - k))
+		if (sy != NULL && strace_only_comment(v.s + k, v.n - k))
 			return sy->val;
 	}
 	return def->other;
@@ -508,18 +508,18 @@ parse_enum(struct span v, const struct enumdef *def)
 
 /* An integer argument, perhaps with a -X verbose comment. */
 bool
-parse_num(struct span v, int64_t *out)
+strace_parse_num(struct span v, int64_t *out)
 {
-	size_t k = lex_int(v.s, v.n, out);
+	size_t k = strace_lex_int(v.s, v.n, out);
 
-	return k > 0 && only_comment(v.s + k, v.n - k);
+	return k > 0 && strace_only_comment(v.s + k, v.n - k);
 }
 
 /* ---- arguments ------------------------------------------------------- */
 
 /* Step over "<...>" and "(deleted)" at v.s[*ip] if there. */
 bool
-lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
+strace_lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
     bool *deleted)
 {
 	size_t i = *ip, j = i;
@@ -544,7 +544,7 @@ lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
 /* A descriptor: "3", "-100", "AT_FDCWD", each perhaps with an annotation,
  * "(deleted)" and a comment ("-100 /\* AT_FDCWD *\/"). */
 bool
-parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
+strace_parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
     bool *deleted)
 {
 	int64_t x;
@@ -554,13 +554,13 @@ parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
 	    (v.n == 8 || !is_identc(v.s[8]))) {
 		x = TC_AT_FDCWD;
 		i = 8;
-	} else if ((i = lex_int(v.s, v.n, &x)) == 0 || x < INT32_MIN ||
+	} else if ((i = strace_lex_int(v.s, v.n, &x)) == 0 || x < INT32_MIN ||
 	    x > INT32_MAX)
-		return bad(e, "expected a descriptor");
-	if (!lex_annot(e, v, &i, ann, deleted))
+		return strace_bad(e, "expected a descriptor");
+	if (!strace_lex_annot(e, v, &i, ann, deleted))
 		return false;
-	if (!only_comment(v.s + i, v.n - i))
-		return bad(e, "unexpected text after a descriptor");
+	if (!strace_only_comment(v.s + i, v.n - i))
+		return strace_bad(e, "unexpected text after a descriptor");
 	*fd = (int32_t)x;
 	return true;
 }
@@ -569,7 +569,7 @@ parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
  * after its '}' (clone3's " => {...}") is ignored.  vals[i].s stays NULL
  * for a field that is not there.  v not a structure (an address): none. */
 bool
-struct_fields(struct errbuf *e, struct span v, const char *const *keys,
+strace_struct_fields(struct errbuf *e, struct span v, const char *const *keys,
     struct span *vals, int nkeys)
 {
 	struct iter it;
@@ -580,8 +580,8 @@ struct_fields(struct errbuf *e, struct span v, const char *const *keys,
 		vals[k].s = NULL;
 	if (v.n == 0 || v.s[0] != '{')
 		return true;
-	iter_init(&it, v.s + 1, v.n - 1, ',');
-	while ((r = next_item(e, &it, &x)) > 0) {
+	strace_iter_init(&it, v.s + 1, v.n - 1, ',');
+	while ((r = strace_next_item(e, &it, &x)) > 0) {
 		const char *eq = memchr(x.s, '=', x.n);
 
 		if (eq == NULL)
@@ -594,14 +594,14 @@ struct_fields(struct errbuf *e, struct span v, const char *const *keys,
 	if (r < 0)
 		return false;
 	if (it.stop >= it.n || it.s[it.stop] != '}')
-		return bad(e, "structure not closed by '}'");
+		return strace_bad(e, "structure not closed by '}'");
 	return true;
 }
 
 /* ---- line prefixes --------------------------------------------------- */
 
 size_t
-lex_pid(const char *s, size_t n, int32_t *pid)
+strace_lex_pid(const char *s, size_t n, int32_t *pid)
 {
 	int64_t v = 0;
 	size_t i = 0;
@@ -635,7 +635,7 @@ lex_tod(const char *s, size_t n, int64_t *ns)
 	if (i < n && s[i] == '.') {
 		int64_t frac;
 		/* reuse the seconds-and-fraction reader on "SS.frac" */
-		size_t m = lex_secfrac(s + i - 2, n - i + 2, &frac);
+		size_t m = strace_lex_secfrac(s + i - 2, n - i + 2, &frac);
 
 		if (m == 0)
 			return 0;
@@ -652,19 +652,19 @@ lex_tod(const char *s, size_t n, int64_t *ns)
  * is there is malformed.
  */
 bool
-parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf)
+strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf)
 {
 	size_t i = 0, k;
 
 	memset(pf, 0, sizeof(*pf));
 	if (has_prefix(s, n, "[pid")) {
 		i = skip_space(s, n, 4);
-		if ((k = lex_pid(s + i, n - i, &pf->pid)) == 0 || i + k >= n ||
+		if ((k = strace_lex_pid(s + i, n - i, &pf->pid)) == 0 || i + k >= n ||
 		    s[i + k] != ']')
-			return bad(e, "bad \"[pid N]\" prefix");
+			return strace_bad(e, "bad \"[pid N]\" prefix");
 		pf->has_pid = true;
 		i = skip_space(s, n, i + k + 1);
-	} else if ((k = lex_pid(s, n, &pf->pid)) > 0 && k < n && s[k] == ' ') {
+	} else if ((k = strace_lex_pid(s, n, &pf->pid)) > 0 && k < n && s[k] == ' ') {
 		pf->has_pid = true;
 		i = skip_space(s, n, k);
 	}
@@ -675,17 +675,17 @@ parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf)
 			k = lex_tod(s + i, n - i, &pf->ts);
 		} else {
 			pf->tskind = TS_EPOCH;
-			k = lex_secfrac(s + i, n - i, &pf->ts);
+			k = strace_lex_secfrac(s + i, n - i, &pf->ts);
 		}
 		if (k == 0 || i + k >= n || !is_space(s[i + k]))
-			return bad(e, "bad time stamp");
+			return strace_bad(e, "bad time stamp");
 		i = skip_space(s, n, i + k);
 	}
 	if (i + 1 < n && s[i] == '(' && s[i + 1] == '+') {
 		const char *c = memchr(s + i, ')', MIN(n - i, 32));
 
 		if (c == NULL)
-			return bad(e, "bad relative time stamp");
+			return strace_bad(e, "bad relative time stamp");
 		i = skip_space(s, n, (size_t)(c - s) + 1);
 	}
 	pf->body = i;

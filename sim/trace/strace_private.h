@@ -29,8 +29,8 @@ struct errbuf {
 	char		 msg[256];
 };
 
-bool	bad(struct errbuf *e, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-const char *excerpt(const char *s, size_t n, char *buf, size_t bufsz);
+bool	strace_bad(struct errbuf *e, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+const char *strace_excerpt(const char *s, size_t n, char *buf, size_t bufsz);
 
 /* ---- the lexer (strace_lex.c) ---------------------------------------- */
 
@@ -92,14 +92,14 @@ span_is(struct span v, const char *word)
 	return v.n == strlen(word) && memcmp(v.s, word, v.n) == 0;
 }
 
-size_t	lex_ident(const char *s, size_t n);
-size_t	lex_int(const char *s, size_t n, int64_t *out);
-bool	only_comment(const char *s, size_t n);
-bool	skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip,
+size_t	strace_lex_ident(const char *s, size_t n);
+size_t	strace_lex_int(const char *s, size_t n, int64_t *out);
+bool	strace_only_comment(const char *s, size_t n);
+bool	strace_skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip,
 	    size_t *qend);
-bool	skip_comment(struct errbuf *e, const char *s, size_t n, size_t *ip);
-bool	unescape(struct errbuf *e, const char *s, size_t n, GString *out);
-size_t	lex_secfrac(const char *s, size_t n, int64_t *ns);
+bool	strace_skip_comment(struct errbuf *e, const char *s, size_t n, size_t *ip);
+bool	strace_unescape(struct errbuf *e, const char *s, size_t n, GString *out);
+size_t	strace_lex_secfrac(const char *s, size_t n, int64_t *ns);
 
 /*
  * Iterate over the items of a list: s[pos..n) split at `sep` (',' between
@@ -114,9 +114,9 @@ struct iter {
 	bool		 done;
 };
 
-void	iter_init(struct iter *it, const char *s, size_t n, char sep);
-int	next_item(struct errbuf *e, struct iter *it, struct span *item);
-bool	split_list(struct errbuf *e, const char *s, size_t n, char sep,
+void	strace_iter_init(struct iter *it, const char *s, size_t n, char sep);
+int	strace_next_item(struct errbuf *e, struct iter *it, struct span *item);
+bool	strace_split_list(struct errbuf *e, const char *s, size_t n, char sep,
 	    struct span *items, int max, int *nitems, size_t *stop);
 
 /* Flag sets and single values, by name or by number (the tables are in
@@ -150,18 +150,18 @@ struct enumdef {
 	uint32_t		 other;	/* any other value */
 };
 
-const struct sym *sym_find(const struct sym *t, const char *s, size_t n);
-bool	parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
+const struct sym *strace_sym_find(const struct sym *t, const char *s, size_t n);
+bool	strace_parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
 	    uint32_t *out);
-uint32_t parse_enum(struct span v, const struct enumdef *def);
-bool	parse_num(struct span v, int64_t *out);
+uint32_t strace_parse_enum(struct span v, const struct enumdef *def);
+bool	strace_parse_num(struct span v, int64_t *out);
 
 /* Arguments: descriptors and their -y annotations, structures. */
-bool	lex_annot(struct errbuf *e, struct span v, size_t *ip,
+bool	strace_lex_annot(struct errbuf *e, struct span v, size_t *ip,
 	    struct span *ann, bool *deleted);
-bool	parse_fd(struct errbuf *e, struct span v, int32_t *fd,
+bool	strace_parse_fd(struct errbuf *e, struct span v, int32_t *fd,
 	    struct span *ann, bool *deleted);
-bool	struct_fields(struct errbuf *e, struct span v,
+bool	strace_struct_fields(struct errbuf *e, struct span v,
 	    const char *const *keys, struct span *vals, int nkeys);
 
 /* The prefix of a line: task id, time stamp, relative time. */
@@ -175,8 +175,8 @@ struct prefix {
 	size_t		 body;		/* where the body starts */
 };
 
-size_t	lex_pid(const char *s, size_t n, int32_t *pid);
-bool	parse_prefix(struct errbuf *e, const char *s, size_t n,
+size_t	strace_lex_pid(const char *s, size_t n, int32_t *pid);
+bool	strace_parse_prefix(struct errbuf *e, const char *s, size_t n,
 	    struct prefix *pf);
 
 /* ---- the parser (strace.c) ------------------------------------------- */
@@ -211,7 +211,7 @@ struct strace_parser {
 
 /* ---- a call (strace_calls.c) ----------------------------------------- */
 
-bool	parse_call(struct strace_parser *p, struct trace_call *tc,
+bool	strace_parse_call(struct strace_parser *p, struct trace_call *tc,
 	    const char *s, size_t n, bool complete);
 
 #endif
