@@ -40,6 +40,28 @@ static const char *const disk_part_names[DP__COUNT] = {
 	"disk:transfer",
 };
 
+static gint
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keys of a table in sorted order: iteration order must not leak into
+ * what a run writes. */
+static GPtrArray *
+sorted_keys(GHashTable *h)
+{
+	GPtrArray *keys = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer k;
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		g_ptr_array_add(keys, k);
+	g_ptr_array_sort(keys, cmp_str);
+	return keys;
+}
+
 /* ---- recording ------------------------------------------------------- */
 
 static struct callstat *
@@ -211,8 +233,6 @@ count_wmesg(struct sim_proc *p, const void *chan, void *arg)
 	g_hash_table_insert(h, (gpointer)w, GINT_TO_POINTER(GPOINTER_TO_INT(n) + 1));
 }
 
-static gint cmp_str(gconstpointer a, gconstpointer b);
-
 void
 take_sample(struct replay *r)
 {
@@ -220,9 +240,7 @@ take_sample(struct replay *r)
 	struct vmmeter *vc = &r->k->vm.cnt;
 	struct sample_row row;
 	GHashTable *waits = g_hash_table_new(g_str_hash, g_str_equal);
-	GPtrArray *keys = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer key;
+	GPtrArray *keys;
 	guint i;
 
 	memset(&row, 0, sizeof(row));
@@ -256,10 +274,7 @@ take_sample(struct replay *r)
 
 	/* Who sleeps where, in wait-message order. */
 	sim_foreach_sleeper(r->sim, count_wmesg, waits);
-	g_hash_table_iter_init(&it, waits);
-	while (g_hash_table_iter_next(&it, &key, NULL))
-		g_ptr_array_add(keys, key);
-	g_ptr_array_sort(keys, cmp_str);
+	keys = sorted_keys(waits);
 	for (i = 0; i < keys->len; i++) {
 		const char *w = g_ptr_array_index(keys, i);
 
@@ -334,28 +349,6 @@ sampler(struct sim *s, void *arg)
 }
 
 /* ---- the summary ----------------------------------------------------- */
-
-static gint
-cmp_str(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Keys of a table in sorted order: iteration order must not leak into
- * what a run writes. */
-static GPtrArray *
-sorted_keys(GHashTable *h)
-{
-	GPtrArray *keys = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer k;
-
-	g_hash_table_iter_init(&it, h);
-	while (g_hash_table_iter_next(&it, &k, NULL))
-		g_ptr_array_add(keys, k);
-	g_ptr_array_sort(keys, cmp_str);
-	return keys;
-}
 
 static void
 put(struct replay *r, const char *metric, double v)
