@@ -211,6 +211,8 @@ pump(struct replay *r)
 	struct trace_call *tc;
 	struct uproc *u;
 	GError *err = NULL;
+	bool forks;
+	int32_t child;
 	int rc;
 
 	if (r->eof)
@@ -231,6 +233,10 @@ pump(struct replay *r)
 		return false;
 	}
 	r->records++;
+	/* The child a fork names, taken now: once queued or spilled below,
+	 * the record may already be written out and freed (rec_put). */
+	forks = is_fork(tc) && tc->ret > 0;
+	child = (int32_t)tc->ret;
 	u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(tc->pid));
 	if (u == NULL)
 		u = uproc_root(r, tc->pid, tc->t_ns);
@@ -246,9 +252,8 @@ pump(struct replay *r)
 		if (r->queued > r->readahead)
 			spill_out(r);
 	}
-	if (is_fork(tc) && tc->ret > 0 &&
-	    !g_hash_table_contains(r->uprocs, GINT_TO_POINTER((int32_t)tc->ret)))
-		(void)uproc_new(r, (int32_t)tc->ret, U_AWAIT_FORK);
+	if (forks && !g_hash_table_contains(r->uprocs, GINT_TO_POINTER(child)))
+		(void)uproc_new(r, child, U_AWAIT_FORK);
 
 	if (r->o->tick != NULL && (r->records & 0x3fff) == 0)
 		r->o->tick(r->o->tick_arg, r->calls, r->pp->calls);
