@@ -1,0 +1,301 @@
+/*
+ * replay_fs.c — a run's set-up (steps 1 and 2 of replay.c): the pre-pass,
+ * the machine booted, and its starting file system.
+ *
+ * The pre-pass lists the files the trace found already there (prepass.c);
+ * they are made and their blocks laid out without I/O — with ffs.age,
+ * among filler files made and deleted in rounds (fsage.c).  With
+ * --fs-image the file system is loaded from an image instead, or saved to
+ * one once built (ffs_image.c).
+ */
+#include "replay_private.h"
+#include "fsage.h"
+#include "kern.h"
+#include "prepass.h"
+#include "profile.h"
+#include "trace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct vnode *
+mkpath(struct kern *k, const char *path, bool isdir)
+{
+	char **comp = g_strsplit(path, "/", -1), **c;
+	struct vnode *vp = vn_root(k);
+
+	for (c = comp; *c != NULL && vp != NULL; c++) {
+		struct vnode *next;
+		bool last;
+
+		if ((*c)[0] == '\0')
+			continue;
+		last = c[1] == NULL;
+		next = vn_child(k, vp, *c);
+		if (next == NULL &&
+		    vn_create(k, vp, *c, last && !isdir ? VREG : VDIR, &next) != 0)
+			next = NULL;
+		vp = next;
+	}
+	g_strfreev(comp);
+	return vp;
+}
+
+static bool
+interrupted(const struct replay *r)
+{
+	return r->o->interrupted != NULL && *r->o->interrupted;
+}
+
+/* One file of the pre-pass's list: made (with the directories on its
+ * way), its blocks laid out, or another name for one made before. */
+static void
+populate_one(struct replay *r, struct vnode **made, guint i,
+    struct ffs_origin *o)
+{
+	struct initial_file *f = &g_array_index(r->pp->files, struct initial_file, i);
+	struct vnode *vp;
+
+	if (f->link_of >= 0) {
+		struct vnode *target = made[f->link_of];
+		char *dir = g_path_get_dirname(f->path);
+		char *base = g_path_get_basename(f->path);
+		struct vnode *dvp = mkpath(r->k, dir, true);
+
+		if (target != NULL && dvp != NULL && dvp->v_type == VDIR &&
+		    target->v_type == VREG &&
+		    vn_child(r->k, dvp, base) == NULL)
+			(void)vn_link(r->k, target, dvp, base);
+		made[i] = target;
+		g_free(dir);
+		g_free(base);
+		return;
+	}
+	vp = mkpath(r->k, f->path, f->isdir);
+	made[i] = vp;
+	if (vp == NULL) {
+		o->failed++;
+		return;
+	}
+	if (vp->v_type == VDIR) {
+		o->dirs++;
+		return;
+	}
+	o->files++;
+	if (f->size > vn_size(vp)) {
+		if (ffs_prealloc(r->k, vp->v_data, f->size))
+			o->bytes += (uint64_t)f->size;
+		else {
+			/* Does not fit: a hole of the right size. */
+			vp->v_data->i_size = f->size;
+			o->failed++;
+		}
+	}
+}
+
+/* Fragments the files from i on will take (about: their blocks), for
+ * aging to leave room for. */
+static int64_t
+frags_wanted(struct replay *r, guint from)
+{
+	const struct fs *fs = &r->k->fs;
+	int64_t want = 0;
+	guint i;
+
+	for (i = from; i < r->pp->files->len; i++) {
+		struct initial_file *f = &g_array_index(r->pp->files,
+		    struct initial_file, i);
+
+		if (f->link_of < 0 && !f->isdir && f->size > 0)
+			want += blkstofrags(fs, MIN(howmany_blk(fs, f->size),
+			    fragstoblks(fs, fs->fs_dsize)));
+		if (want > fs->fs_dsize)
+			return fs->fs_dsize;
+	}
+	return want;
+}
+
+/*
+ * The starting file system from the pre-pass's list, without I/O.  With
+ * ffs.age, the list goes in FSAGE_ROUNDS + 1 batches, each followed by
+ * filler files past the target and (but the last) a churn, so that the
+ * trace's files are laid out among the holes of a used file system as
+ * files of different ages would be; then filler files go at random until
+ * the target is reached (fsage.h).
+ */
+static void
+populate(struct replay *r, struct ffs_origin *o)
+{
+	GArray *files = r->pp->files;
+	struct vnode **made = g_new0(struct vnode *, files->len + 1);
+	struct fsage *a = NULL;
+	GHashTable *taken = NULL;
+	guint i, b, nb = 1;
+
+	memset(o, 0, sizeof(*o));
+	if (r->k->p.age > 0) {
+		/* The filler's directories keep off the names the trace
+		 * uses at the top. */
+		taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		for (i = 0; i < files->len; i++) {
+			const char *p = g_array_index(files, struct initial_file,
+			    i).path;
+			const char *e;
+
+			while (*p == '/')
+				p++;
+			e = strchrnul(p, '/');
+			g_hash_table_add(taken, g_strndup(p, (gsize)(e - p)));
+		}
+		a = fsage_new(r->k, r->k->p.age,
+		    (uint64_t)profile_int(r->o->prof, "replay", "seed"), taken);
+		nb = FSAGE_ROUNDS + 1;
+	}
+	for (b = 0; b < nb; b++) {
+		guint end = (guint)((uint64_t)files->len * (b + 1) / nb);
+
+		for (i = (guint)((uint64_t)files->len * b / nb); i < end; i++)
+			populate_one(r, made, i, o);
+		if (a == NULL)
+			continue;
+		if (r->o->progress)
+			fprintf(stderr, "\rreplay: aging the starting file system, "
+			    "round %u of %u ", b + 1, nb);
+		fsage_fill(a, frags_wanted(r, end));
+		if (interrupted(r))
+			break;		/* setup gives up */
+		if (b + 1 < nb)
+			fsage_churn(a);
+	}
+	if (a != NULL) {
+		if (!interrupted(r))
+			fsage_trim(a);
+		fsage_finish(a, o);
+		if (r->o->progress)
+			fprintf(stderr, "\r%*s\r", 60, "");
+	}
+	if (taken != NULL)
+		g_hash_table_destroy(taken);
+	g_free(made);
+}
+
+/*
+ * Steps 1 and 2 of a run: read the trace once (validating it, listing the
+ * starting file system), boot the machine, and build the starting file
+ * system — or load it from o->fs_image — then save it there if it was
+ * built.  Nothing of how the file system came about reaches the run
+ * (kern_setup_done).
+ */
+bool
+setup(struct replay *r, const struct replay_opts *o, bool *loaded,
+    bool *saved, GError **err)
+{
+	struct kern_counters before;
+	char **pt;
+
+	*loaded = *saved = false;
+	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
+	r->rd = open_trace(o, err);
+	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, err) : NULL;
+	r->rd = NULL;
+	g_strfreev(pt);
+	if (r->pp == NULL)
+		return false;
+	r->sim = sim_create();
+	r->k = kern_boot(r->sim, o->prof, err);
+	if (r->k == NULL)
+		return false;
+	/* Before the starting file system is built (or saved): bad input
+	 * is found before anything is written. */
+	if (r->k->p.era == ERA_FREEBSD4 && (r->pp->snapshot_line > 0 ||
+	    snapshots_asked(o->prof))) {
+		if (r->pp->snapshot_line > 0)
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "%s:%llu: a snapshot record, but the freebsd4 era "
+			    "(RELENG_4) has no snapshots; use freebsd5-current",
+			    o->trace, (unsigned long long)r->pp->snapshot_line);
+		else
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "snapshot.at (--snapshot-at): the freebsd4 era "
+			    "(RELENG_4) has no snapshots; use freebsd5-current");
+		return false;
+	}
+	{
+		/* A snapshot time past the longest run: refused, not walked
+		 * to second by second. */
+		static const char *const keys[] = { "at", "remove_at" };
+		bool far = false;
+		int64_t *t;
+		int n, i, j;
+
+		for (j = 0; j < 2; j++) {
+			t = profile_times(o->prof, "snapshot", keys[j], &n);
+			for (i = 0; i < n; i++)
+				far |= t[i] > PREPASS_MAX_SPAN;
+			g_free(t);
+		}
+		if (far) {
+			g_set_error(err, PROFILE_ERROR, 0, "snapshot.at/remove_at: "
+			    "a time past %d days, the longest run",
+			    (int)(PREPASS_MAX_SPAN / 86400000000000LL));
+			return false;
+		}
+	}
+	before = r->k->cnt;
+	if (o->fs_image != NULL && g_file_test(o->fs_image, G_FILE_TEST_EXISTS)) {
+		if (!ffs_image_load(r->k, o->fs_image, &r->origin, err))
+			return false;
+		*loaded = true;
+	} else if (o->fs_image != NULL && o->fs_image_load_only) {
+		g_set_error(err, FFS_IMAGE_ERROR, FFS_IMAGE_ERROR_INPUT,
+		    "%s: no such file system image", o->fs_image);
+		return false;
+	} else {
+		populate(r, &r->origin);
+		/* Aging a large file system takes a while: Ctrl-C stops it,
+		 * and nothing half-made is saved. */
+		if (interrupted(r)) {
+			g_set_error(err, REPLAY_ERROR, 0, "interrupted while "
+			    "building the starting file system");
+			return false;
+		}
+	}
+	kern_setup_done(r->k, &before);
+	if (o->fs_image != NULL && !*loaded) {
+		if (!ffs_image_save(r->k, o->fs_image, &r->origin, err))
+			return false;
+		*saved = true;
+	}
+	ffs_layout(&r->k->fs, &r->layout);
+	return true;
+}
+
+void
+setup_free(struct replay *r)
+{
+	/* The engine first (it drops the parked coroutines), then the
+	 * machine they ran on. */
+	if (r->sim != NULL)
+		sim_destroy(r->sim);
+	kern_shutdown(r->k);
+	prepass_free(r->pp);
+	r->sim = NULL;
+	r->k = NULL;
+	r->pp = NULL;
+}
+
+bool
+replay_make_image(const struct replay_opts *o, bool *built, GError **err)
+{
+	struct replay r;
+	bool loaded, ok;
+
+	*built = false;
+	if (o->fs_image == NULL || g_file_test(o->fs_image, G_FILE_TEST_EXISTS))
+		return true;
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	ok = setup(&r, o, &loaded, built, err);
+	setup_free(&r);
+	return ok;
+}

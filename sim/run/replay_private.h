@@ -1,0 +1,148 @@
+/*
+ * replay_private.h — what the files of one run share (replay.h is the API).
+ *
+ *   replay.c         the run, and its processes: a coroutine per traced
+ *                    thread that thinks, calls and ends as the trace did
+ *   replay_queue.c   the calls read ahead for each process, and the spill
+ *                    files that hold them beyond replay.readahead
+ *   replay_fs.c      the starting file system: the pre-pass's files laid
+ *                    out (and aged), or loaded from an image, and saved
+ *   replay_record.c  what the run records: calls, samples, waits, the
+ *                    time split and the summary
+ *
+ * All of a run's state hangs off one struct replay, on the stack of
+ * replay_run (or of replay_make_image, which only sets up).
+ */
+#ifndef VFSSIM_REPLAY_PRIVATE_H
+#define VFSSIM_REPLAY_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <glib.h>
+
+#include "replay.h"
+#include "engine.h"
+#include "kern.h"
+#include "trace.h"
+
+struct diskreq;
+struct hist;
+struct metrics;
+struct prepass;
+struct profile;
+struct spill;
+struct sys_outcome;
+struct trace_reader;
+
+enum ustate {
+	U_AWAIT_FORK,		/* the parent's clone has not run yet */
+	U_RUNNING,
+	U_DONE,
+};
+
+struct replay;
+
+/* A call read ahead, on its process's queue. */
+struct qcall {
+	TAILQ_ENTRY(qcall) link;
+	struct trace_call tc;
+};
+TAILQ_HEAD(qcallq, qcall);
+
+struct uproc {
+	int32_t		 pid;
+	enum ustate	 state;
+	struct replay	*r;
+	struct kproc	*kp;
+	struct qcallq	 q;		/* calls read ahead */
+	size_t		 nq;		/* how many */
+	struct spill	*spill;		/* later calls, on disk (see spill_out) */
+	int64_t		 trace_ref;	/* trace time the next think starts at */
+	int64_t		 first_t;	/* root: entry time of its first call */
+	bool		 root;
+	struct qcall	*cur;		/* the call it is making (freed by the
+					   teardown of a stopped run) */
+};
+
+struct callstat {
+	uint64_t	 n;
+	struct hist	*h;		/* latency of simulated calls */
+	GHashTable	*waits;		/* wmesg -> ns asleep (simulated calls) */
+	sim_time_t	 cpu;		/* ns not asleep (simulated calls) */
+};
+
+/* Response time of the run's read or write requests, by phase. */
+enum { DP_QUEUE, DP_OVERHEAD, DP_SEEK, DP_ROT, DP_XFER, DP__COUNT };
+
+struct replay {
+	const struct replay_opts *o;
+	struct sim	*sim;
+	struct kern	*k;
+	struct metrics	*m;
+	struct prepass	*pp;
+	struct trace_reader *rd;
+	GHashTable	*uprocs;	/* pid -> struct uproc (live ones) */
+	GPtrArray	*pool;		/* spare struct trace_call */
+	bool		 eof;
+	GError		*error;		/* why the run stopped */
+	int64_t		 t0;
+	bool		 think;
+	sim_time_t	 sample_interval;
+
+	uint64_t	 records, calls, simulated, passthrough, not_modelled;
+	size_t		 queued, peak_queued;
+	size_t		 readahead;	/* most calls held in memory */
+	uint64_t	 spilled;	/* calls written to spill files */
+	uint64_t	 spills;
+	struct callstat	 scstats[SC__COUNT];	/* modelled calls, by id */
+	GHashTable	*stats;		/* other call names -> struct callstat */
+	GHashTable	*skipped;	/* not-modelled call name -> count */
+	uint64_t	 processes;
+	uint64_t	 deadlock_ticks;
+	sim_time_t	 t_done;	/* when the last process ended */
+	sim_time_t	 last_busy;
+	uint64_t	 last_calls;
+	gint64		 wall_start, last_progress;
+	int64_t		 risk_peak, risk_age_max;	/* over the samples */
+	double		 risk_sum;	/* at-risk bytes summed over samples */
+	uint64_t	 nsamples;
+	sim_time_t	 disk_ns[2][DP__COUNT];	/* reads, writes: by phase */
+	struct ffs_origin origin;	/* how the starting fs was made */
+	struct ffs_layout layout;	/* ... and how it is laid out */
+};
+
+/* replay.c: the run and its processes */
+struct uproc *uproc_new(struct replay *r, int32_t pid, enum ustate st);
+struct uproc *uproc_root(struct replay *r, int32_t pid, int64_t first_t);
+struct trace_reader *open_trace(const struct replay_opts *o, GError **err);
+bool	snapshots_asked(const struct profile *prof);
+
+/* replay_queue.c: calls read ahead, spill files */
+void	rec_destroy(gpointer p);
+void	rec_put(struct replay *r, struct qcall *qc);
+bool	pump(struct replay *r);
+struct qcall *next_call(struct uproc *u);
+bool	spill_pending(const struct spill *sp);
+void	spill_close(struct spill *sp);
+void	queue_move(struct uproc *from, struct uproc *to);
+
+/* replay_fs.c: the starting file system */
+bool	setup(struct replay *r, const struct replay_opts *o, bool *loaded,
+	    bool *saved, GError **err);
+void	setup_free(struct replay *r);
+
+/* replay_record.c: calls, samples, the summary */
+void	callstat_free(gpointer p);
+void	record_call(struct replay *r, struct uproc *u,
+	    const struct trace_call *tc, const struct sys_outcome *out,
+	    sim_time_t start, sim_time_t end);
+void	on_disk_done(void *arg, const struct diskreq *rq);
+void	take_sample(struct replay *r);
+void	sampler(struct sim *s, void *arg);
+void	write_summary(struct replay *r);
+void	hand_refs(struct replay *r);
+
+#endif
