@@ -34,6 +34,7 @@
 #include "report.h"
 #include "sweep.h"
 #include "trace.h"
+#include "variants.h"
 #include "version.h"
 #include "workload.h"
 #include "kern.h"
@@ -462,8 +463,8 @@ check_image(const struct batch_input *in, const char *fs_image,
 	return true;
 }
 
-/* A variant: its name and its settings. */
-struct variant {
+/* A variant of -V: its name and its settings. */
+struct variant_spec {
 	char		*name;
 	GPtrArray	*items;		/* "@FILE" or "key=value", NULL-ended */
 };
@@ -478,7 +479,7 @@ parse_variant(GPtrArray *variants, const char *spec, GError **err)
 {
 	const char *eq = strchr(spec, '=');
 	char *name, **items, **it;
-	struct variant *v = NULL;
+	struct variant_spec *v = NULL;
 	guint i;
 
 	if (eq == NULL || eq == spec) {
@@ -489,7 +490,7 @@ parse_variant(GPtrArray *variants, const char *spec, GError **err)
 	}
 	name = g_strndup(spec, (size_t)(eq - spec));
 	for (i = 0; i < variants->len; i++) {
-		struct variant *x = g_ptr_array_index(variants, i);
+		struct variant_spec *x = g_ptr_array_index(variants, i);
 
 		if (strcmp(x->name, name) == 0)
 			v = x;
@@ -515,7 +516,7 @@ parse_variant(GPtrArray *variants, const char *spec, GError **err)
 		}
 	}
 	if (v == NULL) {
-		v = g_new0(struct variant, 1);
+		v = g_new0(struct variant_spec, 1);
 		v->name = name;
 		v->items = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(variants, v);
@@ -528,9 +529,9 @@ parse_variant(GPtrArray *variants, const char *spec, GError **err)
 }
 
 static void
-variant_free(gpointer p)
+variant_spec_free(gpointer p)
 {
-	struct variant *v = p;
+	struct variant_spec *v = p;
 
 	g_free(v->name);
 	g_ptr_array_free(v->items, TRUE);
@@ -580,7 +581,7 @@ cmd_compare(int argc, char **argv)
 	GOptionContext *ctx = g_option_context_new("TRACE - replay a trace "
 	    "under several variants side by side and compare them");
 	GError *err = NULL;
-	GPtrArray *variants = g_ptr_array_new_with_free_func(variant_free);
+	GPtrArray *variants = g_ptr_array_new_with_free_func(variant_spec_free);
 	GArray *jobs = g_array_new(FALSE, TRUE, sizeof(struct batch_job));
 	struct batch_input in;
 	struct batch_opts bo;
@@ -636,7 +637,7 @@ cmd_compare(int argc, char **argv)
 	/* Every variant's profile is built, and its machine booted, before
 	 * the first run starts. */
 	for (i = 0; i < variants->len; i++) {
-		struct variant *v = g_ptr_array_index(variants, i);
+		struct variant_spec *v = g_ptr_array_index(variants, i);
 		gint k;
 
 		g_ptr_array_add(v->items, NULL);
@@ -684,7 +685,7 @@ cmd_compare(int argc, char **argv)
 		GPtrArray *cv;
 
 		g_array_append_vals(runs, ids, jobs->len);
-		cv = cmp_variants_of(bo.db, runs, &err);
+		cv = variants_of(bo.db, runs, &err);
 		g_array_free(runs, TRUE);
 		if (cv == NULL) {
 			rc = fail(err, 1);
@@ -698,7 +699,7 @@ cmd_compare(int argc, char **argv)
 		if (!compare_print(bo.db, cv, tsv ? CMP_TSV : CMP_TEXT, stdout,
 		    &err))
 			rc = fail(err, 1);
-		cmp_variants_free(cv);
+		variants_free(cv);
 	}
 out:
 	for (i = 0; i < jobs->len; i++)

@@ -9,7 +9,6 @@
  */
 #include "plot.h"
 #include "stats.h"
-#include "compare.h"
 #include "hist.h"
 #include "metrics.h"
 #include "profile.h"
