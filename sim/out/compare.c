@@ -7,8 +7,8 @@
  */
 #include "compare.h"
 #include "stats.h"
-#include "metrics.h"
 #include "report.h"
+#include "variants.h"
 
 #include <math.h>
 #include <string.h>
@@ -52,136 +52,6 @@ static const struct crow {
 	{ "at risk", "risk.mean_bytes", "mean bytes", U_BYTES },
 	{ "at risk", "risk.max_age_ns", "oldest", U_NS },
 };
-
-void
-cmp_variants_free(GPtrArray *variants)
-{
-	guint i;
-
-	if (variants == NULL)
-		return;
-	for (i = 0; i < variants->len; i++) {
-		struct cmp_variant *v = g_ptr_array_index(variants, i);
-
-		g_free(v->name);
-		g_array_free(v->runs, TRUE);
-		g_free(v);
-	}
-	g_ptr_array_free(variants, TRUE);
-}
-
-static sqlite3 *
-open_db(const char *db, GError **err)
-{
-	sqlite3 *h = NULL;
-
-	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR) ||
-	    sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database", db);
-		sqlite3_close(h);
-		return NULL;
-	}
-	sqlite3_busy_timeout(h, 60000);
-	return h;
-}
-
-static bool
-wanted(const GArray *runs, int64_t id)
-{
-	guint i;
-
-	if (runs == NULL)
-		return true;
-	for (i = 0; i < runs->len; i++)
-		if (g_array_index(runs, int64_t, i) == id)
-			return true;
-	return false;
-}
-
-GPtrArray *
-cmp_variants_of(const char *db, const GArray *runs, GError **err)
-{
-	sqlite3 *h = open_db(db, err);
-	sqlite3_stmt *s;
-	GPtrArray *vs;
-	GHashTable *byname;
-
-	if (h == NULL)
-		return NULL;
-	if (sqlite3_prepare_v2(h, "SELECT id, label, trace FROM runs WHERE "
-	    "status = 'complete' ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: not a vfssim database (%s)",
-		    db, sqlite3_errmsg(h));
-		sqlite3_close(h);
-		return NULL;
-	}
-	vs = g_ptr_array_new();
-	byname = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		const char *label = (const char *)sqlite3_column_text(s, 1);
-		const char *trace = (const char *)sqlite3_column_text(s, 2);
-		char *key;
-		struct cmp_variant *v;
-
-		if (!wanted(runs, id))
-			continue;
-		/* A generated trace is named with its seed: seeds of one
-		 * variant differ there only. */
-		if (label != NULL) {
-			const char *sd = g_str_has_prefix(trace, "gen:") ?
-			    g_strrstr(trace, " seed=") : NULL;
-
-			key = g_strdup_printf("%s\n%.*s", label, sd != NULL ?
-			    (int)(sd - trace) : (int)strlen(trace), trace);
-		} else
-			key = g_strdup_printf("#%lld", (long long)id);
-		v = g_hash_table_lookup(byname, key);
-		if (v == NULL) {
-			v = g_new0(struct cmp_variant, 1);
-			v->name = label != NULL ? g_strdup(label) :
-			    g_strdup_printf("run %lld", (long long)id);
-			v->runs = g_array_new(FALSE, FALSE, sizeof(int64_t));
-			g_ptr_array_add(vs, v);
-			g_hash_table_insert(byname, key, v);
-		} else
-			g_free(key);
-		g_array_append_val(v->runs, id);
-	}
-	sqlite3_finalize(s);
-	sqlite3_close(h);
-	g_hash_table_destroy(byname);
-	if (runs != NULL) {
-		guint i;
-
-		for (i = 0; i < runs->len; i++) {
-			guint j, k;
-			bool found = false;
-
-			for (j = 0; j < vs->len && !found; j++) {
-				struct cmp_variant *v = g_ptr_array_index(vs, j);
-
-				for (k = 0; k < v->runs->len; k++)
-					if (g_array_index(v->runs, int64_t, k) ==
-					    g_array_index(runs, int64_t, i))
-						found = true;
-			}
-			if (!found) {
-				g_set_error(err, METRICS_ERROR, 0, "%s: no complete "
-				    "run %lld", db,
-				    (long long)g_array_index(runs, int64_t, i));
-				cmp_variants_free(vs);
-				return NULL;
-			}
-		}
-	}
-	if (vs->len == 0) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: no complete run", db);
-		cmp_variants_free(vs);
-		return NULL;
-	}
-	return vs;
-}
 
 /* ---- statistics ------------------------------------------------------ */
 
@@ -256,7 +126,7 @@ load_summaries(sqlite3 *h, GPtrArray *variants)
 	sqlite3_prepare_v2(h, "SELECT metric, value FROM summary WHERE run = ?",
 	    -1, &s, NULL);
 	for (i = 0; i < variants->len; i++) {
-		struct cmp_variant *v = g_ptr_array_index(variants, i);
+		struct variant *v = g_ptr_array_index(variants, i);
 
 		for (j = 0; j < v->runs->len; j++) {
 			int64_t *id = g_new(int64_t, 1);
@@ -311,7 +181,7 @@ call_types(GHashTable *sums, GPtrArray *variants, guint max)
 	guint i, j;
 
 	for (i = 0; i < variants->len; i++) {
-		struct cmp_variant *v = g_ptr_array_index(variants, i);
+		struct variant *v = g_ptr_array_index(variants, i);
 		GHashTableIter it;
 		gpointer k, val;
 
@@ -443,7 +313,7 @@ bool
 compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
     FILE *out, GError **err)
 {
-	sqlite3 *h = open_db(db, err);
+	sqlite3 *h = db_open_readonly(db, err);
 	GHashTable *sums;
 	GPtrArray *calls, *lines;
 	guint i, j, c, nv = variants->len;
@@ -457,7 +327,7 @@ compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 	sqlite3_close(h);
 	calls = call_types(sums, variants, fmt == CMP_TSV ? G_MAXUINT : MAXCALLS);
 	for (i = 0; i < nv; i++) {
-		struct cmp_variant *v = g_ptr_array_index(variants, i);
+		struct variant *v = g_ptr_array_index(variants, i);
 
 		maxruns = MAX(maxruns, v->runs->len);
 	}
@@ -479,7 +349,7 @@ compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 			l->title = g_strdup_printf(r->title, call);
 			l->st = g_new0(struct cstat, nv);
 			for (j = 0; j < nv; j++) {
-				struct cmp_variant *v = g_ptr_array_index(variants, j);
+				struct variant *v = g_ptr_array_index(variants, j);
 				unsigned n = 0, k;
 
 				for (k = 0; k < v->runs->len; k++) {
@@ -521,7 +391,7 @@ compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 			struct cline *l = g_ptr_array_index(lines, i);
 
 			for (j = 0; j < nv; j++) {
-				struct cmp_variant *v = g_ptr_array_index(variants, j);
+				struct variant *v = g_ptr_array_index(variants, j);
 				struct cstat *st = &l->st[j], *b = &l->st[0];
 				enum noise nz = noise_of(b, st);
 
@@ -562,14 +432,14 @@ compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 		}
 	}
 	for (j = 0; j < nv; j++) {
-		struct cmp_variant *v = g_ptr_array_index(variants, j);
+		struct variant *v = g_ptr_array_index(variants, j);
 
 		wval[j] = MAX(wval[j], (size_t)g_utf8_strlen(v->name, -1));
 	}
 	if (fmt == CMP_HTML) {
 		fputs("<table class=\"cmp\">\n<thead><tr><th></th><th></th>", out);
 		for (j = 0; j < nv; j++) {
-			struct cmp_variant *v = g_ptr_array_index(variants, j);
+			struct variant *v = g_ptr_array_index(variants, j);
 			char *e = g_markup_escape_text(v->name, -1);
 			char **parts = g_strsplit(e, ",", -1);
 			char *name = g_strjoinv(",<wbr>", parts);
@@ -587,7 +457,7 @@ compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 	} else {
 		fprintf(out, "%-*s", (int)(wsect + 1 + wtitle), "");
 		for (j = 0; j < nv; j++) {
-			struct cmp_variant *v = g_ptr_array_index(variants, j);
+			struct variant *v = g_ptr_array_index(variants, j);
 
 			fprintf(out, "  %*s", (int)wval[j], v->name);
 			if (j > 0 && j + 1 < nv)

@@ -19,11 +19,6 @@
 
 #include <glib.h>
 
-struct cmp_variant {
-	char		*name;
-	GArray		*runs;		/* int64_t run ids, one a seed */
-};
-
 enum cmp_format {
 	CMP_TEXT,		/* aligned columns, for a terminal */
 	CMP_TSV,		/* metric, variant, runs, mean, ci95, change_pct,
@@ -31,13 +26,8 @@ enum cmp_format {
 	CMP_HTML,		/* a <table> */
 };
 
-void	cmp_variants_free(GPtrArray *variants);
-
-/* The variants of db's complete runs (all, or those in runs): runs with
- * the same label and trace are seeds of one variant (an unlabelled run is
- * a variant of its own, "run N"), in the order of their first run. */
-GPtrArray *cmp_variants_of(const char *db, const GArray *runs, GError **err);
-
+/* The table of variants (struct variant, from variants_of in variants.h),
+ * each against the first. */
 bool	compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 	    FILE *out, GError **err);
 

@@ -16,6 +16,7 @@
 #include "plot.h"
 #include "profile.h"
 #include "report.h"
+#include "variants.h"
 #include "version.h"
 
 #include <errno.h>
@@ -223,7 +224,7 @@ html_report(const char *db, const GArray *runs, const char *out,
 		    "%s: the report must end in .html", out);
 		goto out;
 	}
-	variants = cmp_variants_of(db, runs, err);
+	variants = variants_of(db, runs, err);
 	if (variants == NULL)
 		goto out;
 	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -234,7 +235,7 @@ html_report(const char *db, const GArray *runs, const char *out,
 	sqlite3_prepare_v2(h, "SELECT label, trace, profile_sources, profile, "
 	    "started, seed FROM runs WHERE id = ?", -1, &s, NULL);
 	for (i = 0; i < variants->len; i++) {
-		struct cmp_variant *v = g_ptr_array_index(variants, i);
+		struct variant *v = g_ptr_array_index(variants, i);
 
 		g_array_append_val(first, g_array_index(v->runs, int64_t, 0));
 		for (j = 0; j < v->runs->len; j++) {
@@ -341,7 +342,7 @@ html_report(const char *db, const GArray *runs, const char *out,
 		 * in several settings at once. */
 		if (strcmp(report_plots[i].kind, "sweep") == 0) {
 			for (j = 0; j < variants->len; j++) {
-				struct cmp_variant *v = g_ptr_array_index(variants, j);
+				struct variant *v = g_ptr_array_index(variants, j);
 
 				if (strchr(v->name, '=') == NULL)
 					continue;
@@ -414,7 +415,7 @@ html_report(const char *db, const GArray *runs, const char *out,
 	/* Each variant's effective profile. */
 	g_string_append(page, "<h2 id=\"profiles\">Profiles</h2>\n");
 	for (i = 0; i < variants->len; i++) {
-		struct cmp_variant *v = g_ptr_array_index(variants, i);
+		struct variant *v = g_ptr_array_index(variants, i);
 		int64_t id = g_array_index(v->runs, int64_t, 0);
 
 		for (j = 0; j < rr->len; j++) {
@@ -450,7 +451,7 @@ out:
 	if (dir != NULL)
 		rmdir(dir);
 	sqlite3_close(h);
-	cmp_variants_free(variants);
+	variants_free(variants);
 	for (i = 0; i < rr->len; i++)
 		rrun_clear(&g_array_index(rr, struct rrun, i));
 	g_array_free(rr, TRUE);

@@ -9,7 +9,6 @@
  */
 #include "plot.h"
 #include "stats.h"
-#include "compare.h"
 #include "hist.h"
 #include "metrics.h"
 #include "profile.h"
@@ -618,6 +617,32 @@ write_samples(struct pctx *c, int64_t run, const char *cols, FILE *f)
 	return n > 0;
 }
 
+/*
+ * A data file of a run's samples (cols, as write_samples): its name in
+ * *file, or NULL in *file when the run has none.  False if the file cannot
+ * be written.
+ */
+static bool
+samples_file(struct pctx *c, int64_t run, const char *cols, char **file,
+    GError **err)
+{
+	FILE *f = data_file(c, file, err);
+	bool any;
+
+	if (f == NULL) {
+		g_free(*file);
+		*file = NULL;
+		return false;
+	}
+	any = write_samples(c, run, cols, f);
+	fclose(f);
+	if (!any) {
+		g_free(*file);
+		*file = NULL;
+	}
+	return true;
+}
+
 static bool
 plot_buffers(struct pctx *c, GError **err)
 {
@@ -636,20 +661,12 @@ plot_buffers(struct pctx *c, GError **err)
 		const struct prun *r = prun_at(c, i);
 		double hi = summary(c, r->id, "bio.hidirtybuffers");
 		char *file, *t;
-		FILE *f = data_file(c, &file, err);
-		bool any;
 
-		if (f == NULL) {
-			g_free(file);
+		if (!samples_file(c, r->id, "numdirtybuffers, numfreebuffers, "
+		    "disk_qlen", &file, err))
 			return false;
-		}
-		any = write_samples(c, r->id, "numdirtybuffers, numfreebuffers, "
-		    "disk_qlen", f);
-		fclose(f);
-		if (!any) {
-			g_free(file);
+		if (file == NULL)
 			continue;
-		}
 		/* colour: the series in one run, the run among several */
 		t = g_strdup_printf("%s%sdirty buffers", one ? "" : r->name,
 		    one ? "" : ": ");
@@ -705,20 +722,12 @@ plot_risk(struct pctx *c, GError **err)
 	for (i = 0; i < c->runs->len; i++) {
 		const struct prun *r = prun_at(c, i);
 		char *file, *t;
-		FILE *f = data_file(c, &file, err);
-		bool any;
 
-		if (f == NULL) {
-			g_free(file);
+		if (!samples_file(c, r->id, "at_risk_bytes / 1048576.0, "
+		    "at_risk_age_ns / 1e9", &file, err))
 			return false;
-		}
-		any = write_samples(c, r->id, "at_risk_bytes / 1048576.0, "
-		    "at_risk_age_ns / 1e9", f);
-		fclose(f);
-		if (!any) {
-			g_free(file);
+		if (file == NULL)
 			continue;
-		}
 		t = g_strdup_printf("%s%sMB at risk", one ? "" : r->name,
 		    one ? "" : ": ");
 		series(c, first, file, "1:2", t, "with steps lw 2 lc %u dt 1",
