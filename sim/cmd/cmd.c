@@ -92,14 +92,6 @@ bad:
 	return NULL;
 }
 
-struct trace_reader *
-cmd_open_gen_src(void *arg, GError **err)
-{
-	const struct gensrc *ga = arg;
-
-	return workload_reader(ga->src->gen, ga->src->params, ga->seed, err);
-}
-
 bool
 cmd_check_source(const struct batch_source *src, GError **err)
 {

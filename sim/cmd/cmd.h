@@ -60,16 +60,6 @@ struct profile *cmd_build_profile(const char *file, char **sets, gint64 seed,
  * knows its parameters.  Bad input, before anything runs. */
 bool	cmd_check_source(const struct batch_source *src, GError **err);
 
-/* A generator as a run's source (vfssim mrc, an --fs-image of compare or
- * sweep): the same calls for the pre-pass and the run. */
-struct gensrc {
-	const struct batch_source *src;
-	uint64_t	 seed;
-};
-
-/* replay_opts.open for a struct gensrc. */
-struct trace_reader *cmd_open_gen_src(void *arg, GError **err);
-
 /* From now on SIGINT and SIGTERM set the flag returned (replay_opts,
  * batch_opts, disktrace_opts .interrupted): the run stops, marked
  * failed. */

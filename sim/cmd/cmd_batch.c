@@ -127,7 +127,7 @@ check_image(const struct batch_cmd *bc, GError **err)
 	struct batch_job *jobs = (struct batch_job *)bc->jobs->data;
 	const char *fs_image = bc->fs_image;
 	struct replay_opts o;
-	struct gensrc ga = { &bc->src, jobs[0].gen_seed };
+	struct batch_gen ga = { &bc->src, jobs[0].gen_seed };
 	bool built;
 	guint i;
 
@@ -136,7 +136,7 @@ check_image(const struct batch_cmd *bc, GError **err)
 	o.prof = jobs[0].prof;
 	o.fs_image = fs_image;
 	if (bc->src.gen != NULL) {
-		o.open = cmd_open_gen_src;
+		o.open = batch_open_gen;
 		o.open_arg = &ga;
 	}
 	if (!replay_make_image(&o, &built, err))

@@ -28,22 +28,6 @@
 
 /* ---- replay ---------------------------------------------------------- */
 
-/* vfssim replay --gen: the generator is opened afresh for the pre-pass and
- * for the run; with the same seed both see the same calls. */
-struct genspec {
-	const char	*name;
-	char		**params;
-	uint64_t	 seed;
-};
-
-static struct trace_reader *
-open_gen(void *arg, GError **err)
-{
-	const struct genspec *gs = arg;
-
-	return workload_reader(gs->name, gs->params, gs->seed, err);
-}
-
 /* --snapshot-at T...: the times joined into the profile's list key. */
 static bool
 set_times(struct profile *prof, const char *key, char **times, GError **err)
@@ -67,7 +51,8 @@ cmd_replay(int argc, char **argv)
 	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
 	char **sets = NULL, **params = NULL, *gentrace = NULL, *fs_image = NULL;
 	char **snap_at = NULL, **snap_rm = NULL;
-	struct genspec gs;
+	struct batch_source src;
+	struct batch_gen gs;
 	gint64 seed = -1;
 	gboolean no_events = FALSE, quiet = FALSE;
 	GOptionEntry entries[] = {
@@ -131,25 +116,20 @@ cmd_replay(int argc, char **argv)
 	}
 	if (gen != NULL) {
 		struct gen *g;
-		GString *t = g_string_new("gen:");
-		char **pp;
 
-		gs.name = gen;
-		gs.params = params;
+		src.trace = NULL;
+		src.gen = gen;
+		src.params = params;
+		gs.src = &src;
 		gs.seed = seed >= 0 ? (uint64_t)seed : 1;
 		/* Bad parameters are bad input, found before anything runs. */
-		g = workload_open(gs.name, gs.params, gs.seed, &err);
+		g = workload_open(gen, params, gs.seed, &err);
 		if (g == NULL) {
-			g_string_free(t, TRUE);
 			rc = cmd_fail(err, EXIT_BADINPUT);
 			goto out;
 		}
 		workload_close(g);
-		g_string_append(t, gen);
-		for (pp = params; pp != NULL && *pp != NULL; pp++)
-			g_string_append_printf(t, " %s", *pp);
-		g_string_append_printf(t, " seed=%llu", (unsigned long long)gs.seed);
-		gentrace = g_string_free(t, FALSE);
+		gentrace = batch_gen_trace_name(gen, params, gs.seed);
 	}
 	prof = cmd_build_profile(prof_file, sets, seed, &err);
 	if (prof == NULL || !set_times(prof, "snapshot.at", snap_at, &err) ||
@@ -160,7 +140,7 @@ cmd_replay(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.trace = gen != NULL ? gentrace : argv[1];
 	if (gen != NULL) {
-		o.open = open_gen;
+		o.open = batch_open_gen;
 		o.open_arg = &gs;
 	}
 	o.db = db != NULL ? db : "vfssim.db";
@@ -336,7 +316,7 @@ cmd_mrc(int argc, char **argv)
 	struct replay_result res;
 	struct profile *prof = NULL;
 	char *gentrace = NULL;
-	struct gensrc ga;
+	struct batch_gen ga;
 	int rc = 0;
 
 	memset(&mr, 0, sizeof(mr));
@@ -401,7 +381,7 @@ cmd_mrc(int argc, char **argv)
 		ga.seed = seed >= 0 ? (uint64_t)seed : 1;
 		gentrace = batch_gen_trace_name(gen, params, ga.seed);
 		o.trace = gentrace;
-		o.open = cmd_open_gen_src;
+		o.open = batch_open_gen;
 		o.open_arg = &ga;
 	}
 	o.db = db != NULL ? db : "vfssim.db";

@@ -63,16 +63,10 @@ batch_gen_trace_name(const char *gen, char **params, uint64_t seed)
 	return g_string_free(t, FALSE);
 }
 
-/* The generator, opened afresh for the pre-pass and for the run. */
-struct genarg {
-	const struct batch_source *src;
-	uint64_t	 seed;
-};
-
-static struct trace_reader *
-open_gen(void *arg, GError **err)
+struct trace_reader *
+batch_open_gen(void *arg, GError **err)
 {
-	const struct genarg *ga = arg;
+	const struct batch_gen *ga = arg;
 
 	return workload_reader(ga->src->gen, ga->src->params, ga->seed, err);
 }
@@ -96,7 +90,7 @@ worker(gpointer data, gpointer user)
 	const struct batch_opts *o = b->o;
 	struct replay_opts ro;
 	struct replay_result res;
-	struct genarg ga = { o->src, sl->job->gen_seed };
+	struct batch_gen ga = { o->src, sl->job->gen_seed };
 	GError *err = NULL;
 	bool ok = false;
 
@@ -109,7 +103,7 @@ worker(gpointer data, gpointer user)
 		ro.label = sl->job->label;
 		ro.interrupted = &b->stop;
 		if (o->src->gen != NULL) {
-			ro.open = open_gen;
+			ro.open = batch_open_gen;
 			ro.open_arg = &ga;
 		}
 		ro.tick = tick;

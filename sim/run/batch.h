@@ -61,4 +61,14 @@ bool	batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
  * as vfssim replay --gen writes it. */
 char	*batch_gen_trace_name(const char *gen, char **params, uint64_t seed);
 
+/* A generator as a run's source: opened afresh for the pre-pass and for
+ * the run, with the same seed both see the same calls. */
+struct batch_gen {
+	const struct batch_source *src;
+	uint64_t	 seed;
+};
+
+/* replay_opts.open for a struct batch_gen. */
+struct trace_reader *batch_open_gen(void *arg, GError **err);
+
 #endif
