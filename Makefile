@@ -51,7 +51,8 @@ $(DBG)/%.o: %.c $(SIM_HDRS) $(wildcard tests/*.h)
 $(DBG)/vfssim: $(DBG_LIB) $(DBG_MAIN)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-$(DBG)/tests/%: $(DBG)/tests/%.o $(DBG_LIB)
+# Every unit test links the machine its tests boot (tests/testkern.c).
+$(DBG)/tests/%: $(DBG)/tests/%.o $(DBG)/tests/testkern.o $(DBG_LIB)
 	$(CC) $(SAN) -o $@ $^ $(LIBS) -lcmocka
 
 deps:

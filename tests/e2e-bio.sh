@@ -4,16 +4,7 @@
 # bwillwrite scenario, the page cache, nothing lost, the policy bounds.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-bio.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-bio.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
+. "$(dirname "$0")/lib.sh" e2e-bio
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 
 # ---- sysctl: the kernel's own sizing, settable by sysctl name -------------
@@ -170,5 +161,4 @@ for p in lru clock 2q arc; do
 	fi
 done
 
-echo "e2e-bio: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

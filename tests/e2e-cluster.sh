@@ -9,16 +9,7 @@
 # request carried.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-cluster.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-cluster.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
+. "$(dirname "$0")/lib.sh" e2e-cluster
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 # replay DB GEN [args...]: one run into DB (created afresh)
 replay() {
@@ -119,5 +110,4 @@ if replay "$db" seq --param mode=rw --param size=4M --set cluster.read=false --s
 	fi
 fi
 
-echo "e2e-cluster: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

@@ -5,19 +5,8 @@
 # intervals), merge, and bad input found before anything runs.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-compare.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-case $VFSSIM in /*) ;; *) VFSSIM=$PWD/$VFSSIM ;; esac
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-cmp.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
+. "$(dirname "$0")/lib.sh" e2e-compare e2e-cmp
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
-no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
 # Every row a run recorded, with the run's id left out, and its runs row
 # but for id, started and finished: what must not depend on how the run
 # was made.
@@ -219,16 +208,6 @@ else
 fi
 echo junk >"$T/junk.db"
 cp "$T/m.db" "$T/m0.db"
-expect_bad() { # name, expected-substring, command...
-	local name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>&1
-	local rc=$?
-	if [ $rc = 2 ] && grep -qF -- "$want" "$T/out" && no_sanitizer_report "$T/out"; then
-		ok "bad input: $name -> exit 2, \"$(head -1 "$T/out" | cut -c1-100)\""
-	else
-		bad "bad input: $name: exit $rc, wanted \"$want\""; head -5 "$T/out"
-	fi
-}
 expect_bad "merge: not a database" "junk.db" "$VFSSIM" merge "$T/m.db" "$T/s.db" "$T/junk.db"
 expect_bad "merge: no such input" "no such database" "$VFSSIM" merge "$T/m.db" "$T/nope.db"
 expect_bad "merge: into itself" "output database itself" "$VFSSIM" merge "$T/m.db" "$T/m.db"
@@ -339,5 +318,4 @@ else
 	bad "bad input left a database"
 fi
 
-echo "e2e-compare: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

@@ -12,20 +12,9 @@
 # each read-ahead scheme), and replays through the kernel.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk-equiv.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-case $VFSSIM in /*) ;; *) VFSSIM=$PWD/$VFSSIM ;; esac
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+. "$(dirname "$0")/lib.sh" e2e-disk-equiv e2e-equiv
 unset VFSSIM_DISK_EACH_STEP
-T=$(mktemp -d /tmp/vfssim-e2e-equiv.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
-no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
 # Every table but the run's start and end times and the event count.
 dump() {
 	sql "$1" "SELECT id, trace, format, profile, profile_sources, seed, label, status, error FROM runs;
@@ -124,5 +113,4 @@ same "replay: seq rw on the C2247A" replay --gen seq --param mode=rw --param siz
 same "replay: dbm on the Cheetah" replay --gen dbm --param ops=1500 --profile profiles/disks/cheetah9lp.ini
 same "replay: d4 find/cat" replay traces/d4-find-cat.strace.gz
 
-echo "e2e-disk-equiv: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

@@ -5,20 +5,9 @@
 # and replays on every shipped drive profile.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-case $VFSSIM in /*) ;; *) VFSSIM=$PWD/$VFSSIM ;; esac
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-disk.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
+. "$(dirname "$0")/lib.sh" e2e-disk
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
-no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
 # x <= y for decimals
 le() { awk -v x="$1" -v y="$2" 'BEGIN { exit !(x + 0 <= y + 0) }'; }
 
@@ -135,6 +124,8 @@ for p in profiles/disks/*.ini; do
 done
 
 # ---- bad input: exit 2, a message naming the file and line, no database --
+# (Not lib.sh's expect_bad: the command is given --db, and may record no
+# run.)
 expect_bad() { # what, expected message part, command...
 	local what=$1 want=$2; shift 2
 	rm -f "$T/bad.db"
@@ -182,5 +173,4 @@ expect_bad "a missing DiskSim file" "nope.parv" \
 expect_bad "malformed disk.zones" "disk.zones" \
     "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=1000x300
 
-echo "e2e-disk: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

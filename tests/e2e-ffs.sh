@@ -8,16 +8,7 @@
 # replays that recycle vnodes hard.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-ffs.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-ffs.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
+. "$(dirname "$0")/lib.sh" e2e-ffs
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 
 # ---- O_TRUNC|O_EXLOCK|O_NONBLOCK on a locked file ---------------------------
@@ -172,5 +163,4 @@ else
 	bad "find with kern.maxvnodes=60"; head -5 "$T/out"
 fi
 
-echo "e2e-ffs: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

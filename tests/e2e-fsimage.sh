@@ -10,19 +10,10 @@
 # one image into every run.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-fsimage.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-fsimage.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
+. "$(dirname "$0")/lib.sh" e2e-fsimage
+expect_bad_width=110	# expect_bad quotes 110 characters of the message
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
-no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'; }
 # Every row of a run, without its id: the run's trace, profile, seed and
 # status and every row it recorded (not its label, times or version).
@@ -46,16 +37,6 @@ dump_run() { # db run
 only() { # dir names...
 	local d=$1; shift
 	[ "$(cd "$d" && ls -A | sort | tr '\n' ' ')" = "$(printf '%s\n' "$@" | sort | tr '\n' ' ')" ]
-}
-expect_bad() { # name, expected-substring, command...
-	local name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>&1
-	local rc=$?
-	if [ $rc = 2 ] && grep -qF -- "$want" "$T/out" && no_sanitizer_report "$T/out"; then
-		ok "bad input: $name -> exit 2, \"$(head -1 "$T/out" | cut -c1-110)\""
-	else
-		bad "bad input: $name: exit $rc, wanted \"$want\""; head -5 "$T/out"
-	fi
 }
 
 TR=traces/d3-git-commit.strace.gz
@@ -278,5 +259,4 @@ else
 	bad "sweep --emit-jobs --fs-image"; head -3 "$T/out"; head -2 "$T/jobs/jobs.txt"
 fi
 
-echo "e2e-fsimage: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

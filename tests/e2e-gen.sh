@@ -9,21 +9,11 @@
 # shown with the seq and dbm generators in tests/e2e-cluster.sh.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-gen.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-case $VFSSIM in /*) ;; *) VFSSIM=$PWD/$VFSSIM ;; esac	# one test runs elsewhere
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-gen.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
+. "$(dirname "$0")/lib.sh" e2e-gen
+expect_bad_width=90	# expect_bad quotes 90 characters of the message
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
 # A summary metric of a run.
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
-no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
 # Every table of run 1 but the runs row, which names the trace.
 dump() {
 	sql "$1" "SELECT * FROM syscalls; SELECT * FROM disk_io; SELECT * FROM samples;
@@ -164,16 +154,6 @@ else
 fi
 
 # ---- bad input --------------------------------------------------------------
-expect_bad() { # name, expected-substring, command...
-	local name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>&1
-	local rc=$?
-	if [ $rc = 2 ] && grep -qF -- "$want" "$T/out" && no_sanitizer_report "$T/out"; then
-		ok "bad input: $name -> exit 2, \"$(head -1 "$T/out" | cut -c1-90)\""
-	else
-		bad "bad input: $name: exit $rc, wanted \"$want\""; head -5 "$T/out"
-	fi
-}
 expect_bad "gen: unknown generator" "no generator" "$VFSSIM" gen nope -o "$T/bad.trace"
 expect_bad "gen: unknown parameter" "sise" "$VFSSIM" gen seq --param sise=1M -o "$T/bad.trace"
 expect_bad "gen: bad value" "ops=many" "$VFSSIM" gen random --param ops=many -o "$T/bad.trace"
@@ -191,5 +171,4 @@ else
 	bad "bad input left files behind"
 fi
 
-echo "e2e-gen: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

@@ -7,30 +7,9 @@
 # cache sizes.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-report.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-case $VFSSIM in /*) ;; *) VFSSIM=$PWD/$VFSSIM ;; esac
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-report.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
+. "$(dirname "$0")/lib.sh" e2e-report
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
-no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
-expect_bad() { # name, expected-substring, command...
-	local name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>&1
-	local rc=$?
-	if [ $rc = 2 ] && grep -qF -- "$want" "$T/out" && no_sanitizer_report "$T/out"; then
-		ok "bad input: $name -> exit 2, \"$(head -1 "$T/out" | cut -c1-100)\""
-	else
-		bad "bad input: $name: exit $rc, wanted \"$want\""; head -5 "$T/out"
-	fi
-}
 
 # ---- the test databases -----------------------------------------------------
 # A comparison with every row recorded: a reader and writer of a file
@@ -278,5 +257,4 @@ expect_bad "mrc: bad sizes" "--sizes" "$VFSSIM" mrc "$T/r.trace" --sizes 10,x --
 expect_bad "mrc: unknown key" "unknown setting" "$VFSSIM" mrc "$T/r.trace" --set bio.nbufs=1 --db "$T/bad.db"
 [ ! -e "$T/bad.db" ] && ok "bad mrc input leaves no database" || bad "bad mrc input left a database"
 
-echo "e2e-report: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

@@ -10,16 +10,7 @@
 # renaming over it; the freebsd4 era refusing them; bad times refused.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-snapshot.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e-snap.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
+. "$(dirname "$0")/lib.sh" e2e-snapshot e2e-snap
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 
 # ---- a snapshot under a DBM load --------------------------------------------
@@ -194,5 +185,4 @@ else
 	bad "--snapshot-at 40000000s: exit $rc: $(head -2 "$T/out")"
 fi
 
-echo "e2e-snapshot: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

@@ -3,20 +3,11 @@
 # on real traces and on small native traces written here.
 #
 #   VFSSIM=build/check/vfssim tests/e2e.sh
-set -u
-VFSSIM=${VFSSIM:-./vfssim}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-T=$(mktemp -d /tmp/vfssim-e2e.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 failn=0
+. "$(dirname "$0")/lib.sh" e2e
+expect_bad_width=90	# expect_bad quotes 90 characters of the message
 
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failn=$((failn + 1)); echo "FAIL $*"; }
-sql() { sqlite3 -batch -noheader "$@"; }
 # A summary metric of a run.
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
-no_sanitizer_report() { ! grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$1"; }
 
 # ---- every real trace replays; every call is accounted for -------------
 traces=(traces/*.strace.gz traces/formats/07-zoo.strace
@@ -271,16 +262,6 @@ else
 fi
 
 # ---- bad input: a clear error naming file and line, exit 2, no report ----
-expect_bad() { # name, expected-substring, command...
-	local name=$1 want=$2; shift 2
-	"$@" >"$T/out" 2>&1
-	local rc=$?
-	if [ $rc = 2 ] && grep -qF -- "$want" "$T/out" && no_sanitizer_report "$T/out"; then
-		ok "bad input: $name -> exit 2, \"$(head -1 "$T/out" | cut -c1-90)\""
-	else
-		bad "bad input: $name: exit $rc, wanted \"$want\""; head -5 "$T/out"
-	fi
-}
 zcat traces/d4-find-cat.strace.gz | head -100 >"$T/trunc.strace"
 zcat traces/d4-find-cat.strace.gz | sed -n 101p | cut -c1-60 >>"$T/trunc.strace"
 expect_bad "truncated strace line" "trunc.strace:101:" \
@@ -329,5 +310,4 @@ else
 	bad "help"
 fi
 
-echo "e2e: $pass passed, $failn failed"
-[ "$failn" = 0 ]
+finish

@@ -11,38 +11,14 @@
 
 #include <string.h>
 
-#include "file.h"
-#include "kern.h"
-#include "profile.h"
+#include "testkern.h"
 
-struct machine {
-	struct sim	*s;
-	struct kern	*k;
-	struct profile	*prof;
-	struct vnode	*vp;		/* /f, 8 MB, preallocated */
-	int		 bsize;
-};
-
+/* A machine with /f, 8 MB preallocated, held open (m->vp). */
 static void
 boot_with(struct machine *m, const char *const *sets, bool check)
 {
-	GError *err = NULL;
-
-	memset(m, 0, sizeof(*m));
-	m->s = sim_create();
-	m->prof = profile_new();
-	if (check)
-		assert_true(profile_set(m->prof, "replay.check_every_event=true", &err));
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (!profile_set(m->prof, *sets, &err))
-			fail_msg("%s", err->message);
-	m->k = kern_boot(m->s, m->prof, &err);
-	if (m->k == NULL)
-		fail_msg("boot: %s", err->message);
-	m->bsize = m->k->fs.fs_bsize;
-	assert_int_equal(vn_create(m->k, vn_root(m->k), "f", VREG, &m->vp), 0);
-	assert_true(ffs_prealloc(m->k, m->vp->v_data, 8 << 20));
-	vref(m->vp);
+	machine_boot(m, check ? machine_checked : NULL, sets);
+	m->vp = machine_mkfile(m, "f", 8 << 20);
 }
 
 static void
@@ -51,21 +27,11 @@ boot(struct machine *m, const char *const *sets)
 	boot_with(m, sets, true);
 }
 
-static void
-shutdown_machine(struct machine *m)
-{
-	bufcache_check(m->k);
-	sim_destroy(m->s);
-	kern_shutdown(m->k);
-	profile_free(m->prof);
-}
-
 /* Run fn as a user process until it returns. */
 static void
 run(struct machine *m, sim_proc_fn *fn)
 {
-	sim_spawn(m->s, "test", fn, m, 0);
-	assert_int_equal(sim_run(m->s), SIM_DONE);
+	machine_run(m, "test", fn, m);
 	bufcache_check(m->k);
 }
 
@@ -106,7 +72,7 @@ test_sizing(void **state)
 		assert_int_equal(m.k->bc.lobufspace, want[i].hibufspace - 65536);
 		assert_int_equal(m.k->bc.nswbuf, want[i].nswbuf);
 		assert_int_equal(m.k->vm.cluster_pbuf_freecnt, want[i].nswbuf / 2);
-		shutdown_machine(&m);
+		machine_shutdown(&m);
 		g_free(set);
 	}
 }
@@ -131,7 +97,7 @@ test_vm_thresholds(void **state)
 	assert_int_equal(c->v_cache_min, 1108);
 	assert_int_equal(c->v_cache_max, 2216);
 	assert_int_equal(c->v_inactive_target, 1662);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- a miss reads from the disk; the second read hits ---------------- */
@@ -168,7 +134,7 @@ test_hit_miss(void **state)
 	assert_int_equal(m.k->disk.st.sectors_read, m.bsize / DEV_BSIZE);
 	/* the buffer's pages belong to the file's VM object */
 	assert_int_equal(vm_object_resident(m.vp), m.bsize / PAGE_SIZE);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- LRU: the least recently released clean buffer is recycled ------ */
@@ -212,7 +178,7 @@ test_lru(void **state)
 	assert_int_equal(bp->b_lblkno, 27);
 	/* bufspace stayed between the marks */
 	assert_true(m.k->bc.bufspace <= m.k->bc.hibufspace);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- the page cache outlives buffer space ----------------------------- */
@@ -259,7 +225,7 @@ test_pagecache(void **state)
 	assert_int_equal(pc.reads2, nblk);		/* no disk reads at all */
 	assert_int_equal(m.k->cnt.pagecache_hits, nblk);
 	assert_int_equal(vm_object_resident(m.vp), 1024);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ... but not when the file is twice the memory left for caching: read in
@@ -279,7 +245,7 @@ test_pagecache_small(void **state)
 		    (unsigned long long)pc.reads1,
 		    (unsigned long long)(pc.reads2 - pc.reads1));
 	assert_true(m.k->vm.freed_from_cache > 0);	/* cached pages reused */
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- delayed writes: dirty until the syncer's filedelay -------------- */
@@ -312,7 +278,7 @@ test_delayed_write(void **state)
 	assert_int_equal(m.k->disk.st.writes, 1);	/* written by 32 s */
 	assert_int_equal(m.k->bc.numdirtybuffers, 0);
 	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 1);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 static void
@@ -335,7 +301,7 @@ test_filedelay(void **state)
 	boot(&m, sets);
 	run(&m, short_delay_body);
 	assert_int_equal(m.k->disk.st.writes, 1);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- the syncer clusters contiguous dirty blocks --------------------- */
@@ -376,7 +342,7 @@ test_syncer_clusters(void **state)
 	assert_int_equal(m.k->cnt.cluster_writes, 3);
 	assert_int_equal(m.k->cnt.cluster_bufs, 32);
 	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 32);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- bwillwrite: a writer stalls at hidirtybuffers -------------------- */
@@ -415,14 +381,14 @@ test_bwillwrite(void **state)
 	/* the writer never gets past hidirtybuffers */
 	assert_true(m.k->cnt.dirty_peak <= 20);
 	assert_true(m.k->bc.writes_by[BW_BUFDAEMON] > 0);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 
 	/* without the throttle the dirty count runs away */
 	boot(&m, off);
 	run(&m, flood_body);
 	assert_int_equal(m.k->cnt.bwillwrite_stalls, 0);
 	assert_true(m.k->cnt.dirty_peak > 40);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- fsync: everything the vnode had dirty is on disk after it ------- */
@@ -456,7 +422,7 @@ test_fsync(void **state)
 	assert_int_equal(m.k->bc.numdirtybuffers, 0);
 	assert_true(TAILQ_EMPTY(&m.vp->v_dirtyblkhd));
 	assert_false(m.vp->v_flag & VONWORKLST);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- VMIO directories (vfs.vmiodirenable) ----------------------------- */
@@ -492,7 +458,7 @@ dir_rereads(const char *setting)
 	run(&m, dirread_body);
 	r = m.k->disk.st.reads;
 	vrele(m.k, dirvp);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 	return r;
 }
 
@@ -558,7 +524,7 @@ test_lowmem(void **state)
 	boot(&m, fix);
 	run(&m, lowmem_body);
 	assert_int_equal(m.k->disk.st.reads, 200);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 
 	boot(&m, nofix);
 	sim_spawn(m.s, "test", lowmem_body, &m, 0);
@@ -569,7 +535,7 @@ test_lowmem(void **state)
 	waitmsg[0] = '\0';
 	sim_foreach_sleeper(m.s, note_sleeper, NULL);
 	assert_string_equal(waitmsg, "vmwait");
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- nothing lost: every block's last version reaches the disk -------- */
@@ -615,7 +581,7 @@ test_nothing_lost(void **state)
 	assert_true(checked >= 300);
 	assert_int_equal(lost, 0);
 	assert_int_equal(m.k->bc.numdirtybuffers, 0);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* ---- replacement policies -------------------------------------------- */
@@ -762,7 +728,7 @@ test_policies_run(void **state)
 		boot(&m, sets);
 		run(&m, policy_body);
 		assert_true(m.k->cnt.bread == 2000);
-		shutdown_machine(&m);
+		machine_shutdown(&m);
 		g_free(set);
 	}
 }

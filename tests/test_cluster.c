@@ -14,92 +14,24 @@
 
 #include <string.h>
 
-#include "file.h"
-#include "kern.h"
-#include "profile.h"
+#include "testkern.h"
 
 #define MB		(1024 * 1024)
 
-struct machine {
-	struct sim	*s;
-	struct kern	*k;
-	struct profile	*prof;
-	GArray		*reqs;		/* struct diskreq copies, by completion */
-};
-
-static void
-record(void *arg, const struct diskreq *r)
-{
-	struct machine *m = arg;
-
-	g_array_append_val(m->reqs, *r);
-}
-
-/* Boot a 128 MB machine.  With check, the accounting invariants are
- * checked after every event (slow: the big runs check only at the end). */
+/* Boot a 128 MB machine that records every disk request (m->reqs).  With
+ * check, the accounting invariants are checked after every event (slow:
+ * the big runs check only at the end). */
 static void
 boot_with(struct machine *m, const char *const *sets, bool check)
 {
-	GError *err = NULL;
-
-	memset(m, 0, sizeof(*m));
-	m->s = sim_create();
-	m->prof = profile_new();
-	if (check)
-		assert_true(profile_set(m->prof, "replay.check_every_event=true",
-		    &err));
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (!profile_set(m->prof, *sets, &err))
-			fail_msg("%s", err->message);
-	m->k = kern_boot(m->s, m->prof, &err);
-	if (m->k == NULL)
-		fail_msg("boot: %s", err->message);
-	m->reqs = g_array_new(FALSE, TRUE, sizeof(struct diskreq));
-	m->k->hooks.arg = m;
-	m->k->hooks.disk_done = record;
+	machine_boot(m, check ? machine_checked : NULL, sets);
+	machine_record_disk(m);
 }
 
 static void
 boot(struct machine *m, const char *const *sets)
 {
 	boot_with(m, sets, true);
-}
-
-static void
-syncer_proc(void *arg)
-{
-	kern_sync(arg);
-}
-
-/* Write everything out, as the end of a run does. */
-static void
-sync_all(struct machine *m)
-{
-	sim_spawn(m->s, "sync", syncer_proc, m->k, 0);
-	assert_int_equal(sim_run(m->s), SIM_DONE);
-	assert_int_equal(m->k->bc.numdirtybuffers, 0);
-}
-
-static void
-shutdown_machine(struct machine *m)
-{
-	bufcache_check(m->k);
-	sim_destroy(m->s);
-	kern_shutdown(m->k);
-	profile_free(m->prof);
-	g_array_free(m->reqs, TRUE);
-}
-
-static struct vnode *
-mkfile(struct machine *m, const char *name, int64_t prealloc)
-{
-	struct vnode *vp;
-
-	assert_int_equal(vn_create(m->k, vn_root(m->k), name, VREG, &vp), 0);
-	if (prealloc > 0)
-		assert_true(ffs_prealloc(m->k, vp->v_data, prealloc));
-	vref(vp);
-	return vp;
 }
 
 /* read(2)/write(2) of one open file as sys_rw does it: the sequential
@@ -212,9 +144,8 @@ run_reader(struct machine *m, int pattern, int64_t size, int64_t iosize)
 	rd.size = size;
 	rd.iosize = iosize;
 	rd.pattern = pattern;
-	rd.vp = mkfile(m, "big", size);
-	sim_spawn(m->s, "reader", reader, NULL, 0);
-	assert_int_equal(sim_run(m->s), SIM_DONE);
+	rd.vp = machine_mkfile(m, "big", size);
+	machine_run(m, "reader", reader, NULL);
 	bufcache_check(m->k);
 }
 
@@ -263,7 +194,7 @@ test_sequential_read(void **state)
 	    size * 9 / 10);
 	assert_int_equal(m.k->cnt.readahead_used, m.k->cnt.readahead_blocks);
 	assert_int_equal(m.k->cnt.readahead_unused, 0);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* The same with read clustering off (noclusterr): one block a request,
@@ -286,7 +217,7 @@ test_noclusterr(void **state)
 	assert_int_equal(reads, 2 * MB / m.k->fs.fs_bsize);
 	assert_true(m.k->cnt.readahead_blocks > 0);
 	assert_int_equal(m.k->cnt.readahead_used, m.k->cnt.readahead_blocks);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /* Backwards, and at random: the score stays at 0, so nothing is read
@@ -320,7 +251,7 @@ test_backward_random_read(void **state)
 		 * twelve direct blocks (two I/Os), and that block's read. */
 		if (pattern == 1)
 			assert_int_equal(reads, 4 * MB / 65536 + 2);
-		shutdown_machine(&m);
+		machine_shutdown(&m);
 	}
 }
 
@@ -382,15 +313,14 @@ run_writer(const char *const *sets, int dbm, int64_t size)
 	wr.m = &m;
 	wr.size = size;
 	wr.dbm = dbm;
-	wr.vp = mkfile(&m, "out", dbm ? size : 0);
-	sim_spawn(m.s, "writer", writer, NULL, 0);
-	assert_int_equal(sim_run(m.s), SIM_DONE);
-	sync_all(&m);
+	wr.vp = machine_mkfile(&m, "out", dbm ? size : 0);
+	machine_run(&m, "writer", writer, NULL);
+	machine_sync(&m);
 	res.dirty_peak = m.k->cnt.dirty_peak;
 	res.reqs_before_end = wr.reqs_before_end;
 	res.writebehind_ios = m.k->cnt.writebehind_ios;
 	reads_writes(&m, &res.reads, &res.writes);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 	return res;
 }
 
@@ -484,14 +414,13 @@ run_pbuf_writer(const char *nswbuf, uint64_t *waits)
 	wr.m = &m;
 	wr.size = 4 * MB;
 	wr.dbm = 0;
-	wr.vp = mkfile(&m, "out", 0);
-	sim_spawn(m.s, "writer", writer, NULL, 0);
-	assert_int_equal(sim_run(m.s), SIM_DONE);
+	wr.vp = machine_mkfile(&m, "out", 0);
+	machine_run(&m, "writer", writer, NULL);
 	*waits = (uint64_t)m.k->vm.pbuf_waits;
-	sync_all(&m);
+	machine_sync(&m);
 	assert_int_equal(m.k->vm.cluster_pbuf_freecnt, m.k->bc.nswbuf / 2);
 	reads_writes(&m, &res.reads, &res.writes);
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 	return res;
 }
 
@@ -556,17 +485,17 @@ run_interleaved(const char *const *sets, int *brk, int *writes)
 	boot(&m, sets);
 	il.m = &m;
 	il.nblk = 256;			/* 2 MB each */
-	il.vp[0] = mkfile(&m, "a", 0);
-	il.vp[1] = mkfile(&m, "b", 0);
+	il.vp[0] = machine_mkfile(&m, "a", 0);
+	il.vp[1] = machine_mkfile(&m, "b", 0);
 	sim_spawn(m.s, "a", appender, (void *)(intptr_t)0, 0);
 	sim_spawn(m.s, "b", appender, (void *)(intptr_t)1, 0);
 	assert_int_equal(sim_run(m.s), SIM_DONE);
-	sync_all(&m);
+	machine_sync(&m);
 	brk[0] = breaks(m.k, il.vp[0], il.nblk);
 	brk[1] = breaks(m.k, il.vp[1], il.nblk);
 	reads_writes(&m, &reads, &w);
 	*writes = w;
-	shutdown_machine(&m);
+	machine_shutdown(&m);
 }
 
 /*

@@ -16,77 +16,19 @@
 #include <errno.h>
 #include <string.h>
 
-#include "file.h"
-#include "kern.h"
-#include "profile.h"
-
-struct machine {
-	struct sim	*s;
-	struct kern	*k;
-	struct profile	*prof;
-};
+#include "testkern.h"
 
 static void
 boot(struct machine *m, const char *const *sets, bool check)
 {
-	GError *err = NULL;
-
-	memset(m, 0, sizeof(*m));
-	m->s = sim_create();
-	m->prof = profile_new();
-	if (check)
-		assert_true(profile_set(m->prof, "replay.check_every_event=true",
-		    &err));
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (!profile_set(m->prof, *sets, &err))
-			fail_msg("%s", err->message);
-	m->k = kern_boot(m->s, m->prof, &err);
-	if (m->k == NULL)
-		fail_msg("boot: %s", err->message);
-}
-
-static void
-fsck_ok(struct machine *m)
-{
-	char *why = NULL;
-	int n = ffs_fsck(m->k, &why);
-
-	if (n != 0)
-		fail_msg("fsck: %d problems: %s", n, why);
-	g_free(why);
+	machine_boot(m, check ? machine_checked : NULL, sets);
 }
 
 static void
 shutdown_machine(struct machine *m)
 {
-	fsck_ok(m);
-	bufcache_check(m->k);
-	sim_destroy(m->s);
-	kern_shutdown(m->k);
-	profile_free(m->prof);
-}
-
-static void
-run(struct machine *m, sim_proc_fn *fn, void *arg)
-{
-	sim_spawn(m->s, "test", fn, arg, 0);
-	assert_int_equal(sim_run(m->s), SIM_DONE);
-}
-
-static void
-sync_body(void *arg)
-{
-	struct machine *m = arg;
-
-	kern_sync(m->k);
-	vn_unpin_all(m->k);
-}
-
-static void
-sync_all(struct machine *m)
-{
-	run(m, sync_body, m);
-	assert_int_equal(m->k->bc.numdirtybuffers, 0);
+	machine_fsck(m->k);
+	machine_shutdown(m);
 }
 
 /* The cylinder group of a fragment address / device block. */
@@ -242,24 +184,24 @@ test_fragments(void **state)
 	assert_int_equal(ip->i_blocks, 2 * 2048 / DEV_BSIZE);
 	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 4096);
 	assert_int_equal(k->fs.fs_nffree, nffree0 - 2);
-	fsck_ok(&m);
+	machine_fsck(m.k);
 	/* 10000 bytes: still block 0 alone, grown to five fragments. */
 	assert_true(ffs_prealloc(k, ip, 10000));
 	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 10240);
 	assert_int_equal(ip->i_blocks, 5 * 2048 / DEV_BSIZE);
-	fsck_ok(&m);
+	machine_fsck(m.k);
 	/* 20000 bytes: block 0 whole, block 1 a 4 KB fragment (3616 bytes
 	 * rounded up to two fragments). */
 	assert_true(ffs_prealloc(k, ip, 20000));
 	assert_int_equal(ffs_blksize(&k->fs, ip, 0), 16384);
 	assert_int_equal(ffs_blksize(&k->fs, ip, 1), 4096);
 	assert_int_equal(ip->i_blocks, (16384 + 4096) / DEV_BSIZE);
-	fsck_ok(&m);
+	machine_fsck(m.k);
 	/* Back to 1000 bytes: block 1 freed, block 0 shrinks to one
 	 * fragment. */
 	ffs_truncate(k, f, 1000);
 	assert_int_equal(ip->i_blocks, 2048 / DEV_BSIZE);
-	fsck_ok(&m);
+	machine_fsck(m.k);
 	ffs_truncate(k, f, 0);
 	assert_int_equal(ip->i_blocks, 0);
 	ffs_offline_end(k);
@@ -350,8 +292,8 @@ tree_run(const char *meta, struct tree *t)
 	memset(t, 0, sizeof(*t));
 	boot(&m, sets, false);
 	t->m = &m;
-	run(&m, extract_body, t);
-	sync_all(&m);
+	machine_run(&m, "test", extract_body, t);
+	machine_sync(&m);
 	/* All in the directory's group. */
 	cg = ino_to_cg(&m.k->fs, t->dir->v_data->i_number);
 	for (i = 0; i < 40; i++) {
@@ -362,7 +304,7 @@ tree_run(const char *meta, struct tree *t)
 	drop_cache(t);
 	reads = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	m.k->hooks.disk_done = record_read;
-	run(&m, readback_body, t);
+	machine_run(&m, "test", readback_body, t);
 	m.k->hooks.disk_done = NULL;
 	for (i = 1; i < reads->len; i++) {
 		int64_t d = g_array_index(reads, int64_t, i) -
@@ -479,7 +421,7 @@ test_namecache(void **state)
 	ffs_offline_end(m.k);
 	vn_reclaim_idle(m.k);		/* a cold start: nothing in core */
 	neghits = m.k->cnt.nc_neghits;
-	run(&m, nc_body, NULL);
+	machine_run(&m, "test", nc_body, NULL);
 	assert_int_equal(nc.reads_pos2, 0);
 	assert_true(nc.dirblk_neg1 > 0);
 	assert_int_equal(nc.reads_neg2, 0);
@@ -526,7 +468,7 @@ test_odirect(void **state)
 	od.m = &m;
 	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VREG, &od.vp), 0);
 	vref(od.vp);
-	run(&m, odirect_body, NULL);
+	machine_run(&m, "test", odirect_body, NULL);
 	assert_int_equal(od.pages_after_write, 0);
 	assert_int_equal(od.pages_after_read, 0);
 	assert_true(od.reads_normal > 0);
@@ -720,7 +662,7 @@ test_vnode_recycling(void **state)
 	}
 	ffs_offline_end(m.k);
 	vn_reclaim_idle(m.k);
-	run(&m, vr_body, NULL);
+	machine_run(&m, "test", vr_body, NULL);
 	print_message("    300 files read twice with kern.maxvnodes=60: %lld "
 	    "vnodes at the end, %llu recycled, %llu waits for vnlru\n",
 	    (long long)m.k->numvnodes,

@@ -18,61 +18,27 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "file.h"
 #include "fsage.h"
-#include "kern.h"
-#include "profile.h"
+#include "testkern.h"
 
 #define HDR	64		/* the image's header */
-
-struct machine {
-	struct sim	*s;
-	struct kern	*k;
-	struct profile	*prof;
-};
 
 static char *tmpdir;
 
 static void
 boot(struct machine *m, const char *const *sets)
 {
-	GError *err = NULL;
+	static const char *const base[] = {
+		"ffs.size=64M",
+		/* 8 KB blocks, 1 KB fragments (as before newfs's 16 KB
+		 * default): an indirect block maps 2048 blocks, so build_tree's
+		 * "big" file gets past the single indirect block within 64 MB
+		 * (with 16 KB blocks it would need 64 MB more); the image keeps
+		 * any geometry alike. */
+		"ffs.bsize=8K", "ffs.fsize=1K", NULL
+	};
 
-	memset(m, 0, sizeof(*m));
-	m->s = sim_create();
-	m->prof = profile_new();
-	assert_true(profile_set(m->prof, "ffs.size=64M", &err));
-	/* 8 KB blocks, 1 KB fragments (as before newfs's 16 KB default): an
-	 * indirect block maps 2048 blocks, so build_tree's "big" file gets
-	 * past the single indirect block within 64 MB (with 16 KB blocks it
-	 * would need 64 MB more); the image keeps any geometry alike. */
-	assert_true(profile_set(m->prof, "ffs.bsize=8K", &err));
-	assert_true(profile_set(m->prof, "ffs.fsize=1K", &err));
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (!profile_set(m->prof, *sets, &err))
-			fail_msg("%s", err->message);
-	m->k = kern_boot(m->s, m->prof, &err);
-	if (m->k == NULL)
-		fail_msg("boot: %s", err->message);
-}
-
-static void
-shutdown_machine(struct machine *m)
-{
-	sim_destroy(m->s);
-	kern_shutdown(m->k);
-	profile_free(m->prof);
-}
-
-static void
-assert_fsck(struct kern *k)
-{
-	char *why = NULL;
-	int n = ffs_fsck(k, &why);
-
-	if (n != 0)
-		fail_msg("fsck: %d problems: %s", n, why);
-	g_free(why);
+	machine_boot(m, base, sets);
 }
 
 static char *
@@ -278,11 +244,10 @@ build_tree(struct machine *m)
 	vref(sp);
 	wr.k = k;
 	wr.vp = sp;
-	sim_spawn(m->s, "writer", sparse_writer, NULL, 0);
-	assert_int_equal(sim_run(m->s), SIM_DONE);
+	machine_run(m, "writer", sparse_writer, NULL);
 	vrele(k, sp);
 	assert_non_null(sp->v_data->i_sparse);
-	assert_fsck(k);
+	machine_fsck(k);
 }
 
 static const struct ffs_origin some_origin = {
@@ -329,7 +294,7 @@ test_roundtrip(void **state)
 	fresh_dump = dump(b.k);
 	if (!ffs_image_load(b.k, saved_path, &o, &err))
 		fail_msg("%s", err->message);
-	assert_fsck(b.k);
+	machine_fsck(b.k);
 	db = dump(b.k);
 	assert_string_equal(da, db);
 	assert_memory_equal(&o, &some_origin, sizeof(o));
@@ -343,14 +308,14 @@ test_roundtrip(void **state)
 	assert_memory_equal(x, y, nx);
 	/* The loaded file system works: a file made in it, and fsck. */
 	(void)mk(b.k, vn_root(b.k), "new", VREG, 50000);
-	assert_fsck(b.k);
+	machine_fsck(b.k);
 	g_free(x);
 	g_free(y);
 	g_free(da);
 	g_free(db);
 	g_free(p2);
-	shutdown_machine(&a);
-	shutdown_machine(&b);
+	machine_free(&a);
+	machine_free(&b);
 }
 
 /* Load path into a fresh machine: refused, with a message naming the
@@ -372,13 +337,13 @@ assert_refused(const char *path, const char *want, const char *const *sets)
 	    (want != NULL && strstr(err->message, want) == NULL))
 		fail_msg("message \"%s\" lacks \"%s\"", err->message, want);
 	g_error_free(err);
-	assert_fsck(m.k);
+	machine_fsck(m.k);
 	if (sets == NULL) {
 		d = dump(m.k);
 		assert_string_equal(d, fresh_dump);
 		g_free(d);
 	}
-	shutdown_machine(&m);
+	machine_free(&m);
 }
 
 static void
@@ -426,7 +391,7 @@ test_damaged(void **state)
 
 		boot(&m, NULL);
 		assert_true(ffs_image_load(m.k, p, &o, NULL));
-		shutdown_machine(&m);
+		machine_free(&m);
 	}
 	g_free(img);
 	g_free(p);
@@ -781,7 +746,7 @@ test_fuzz(void **state)
 			loaded++;
 			if (kind >= 2)
 				fail_msg("damage %d (kind %d) loaded", i, kind);
-			assert_fsck(t.k);
+			machine_fsck(t.k);
 		} else {
 			char *d = dump(t.k);
 
@@ -792,7 +757,7 @@ test_fuzz(void **state)
 			assert_string_equal(d, fresh_dump);
 			g_free(d);
 		}
-		shutdown_machine(&t);
+		machine_free(&t);
 	}
 	/* Most damage is caught, some (a rotor, a generation) is harmless. */
 	assert_true(refused > 300 && loaded + refused == 400);
@@ -849,9 +814,9 @@ test_aging(void **state)
 	age(&b, 0.6, 7, true, &ob);
 	age(&c, 0.6, 8, true, &oc);
 	age(&d, 0.6, 7, false, &od);
-	assert_fsck(a.k);
-	assert_fsck(c.k);
-	assert_fsck(d.k);
+	machine_fsck(a.k);
+	machine_fsck(c.k);
+	machine_fsck(d.k);
 	/* The same seed, the same file system; another, another. */
 	da = dump(a.k);
 	db = dump(b.k);
@@ -881,7 +846,7 @@ test_aging(void **state)
 	    (double)ld.free_blocks / (double)ld.free_runs / 4);
 	/* An aged file system round-trips through an image too. */
 	assert_true(ffs_image_save(a.k, p, &oa, &err));
-	shutdown_machine(&b);
+	machine_free(&b);
 	boot(&b, sets);
 	if (!ffs_image_load(b.k, p, &ol, &err))
 		fail_msg("%s", err->message);
@@ -893,10 +858,10 @@ test_aging(void **state)
 	g_free(db);
 	g_free(dc);
 	g_free(p);
-	shutdown_machine(&a);
-	shutdown_machine(&b);
-	shutdown_machine(&c);
-	shutdown_machine(&d);
+	machine_free(&a);
+	machine_free(&b);
+	machine_free(&c);
+	machine_free(&d);
 }
 
 static void

@@ -19,64 +19,30 @@
 #include <errno.h>
 #include <string.h>
 
-#include "file.h"
-#include "kern.h"
-#include "profile.h"
-
-struct machine {
-	struct sim	*s;
-	struct kern	*k;
-	struct profile	*prof;
-};
+#include "testkern.h"
 
 static void
 boot(struct machine *m, const char *const *sets)
 {
-	GError *err = NULL;
+	static const char *const base[] = {
+		/* a small file system keeps a snapshot's map cheap; versions on */
+		"ffs.size=256M",
+		/* 8 KB blocks, 1 KB fragments (as before newfs's 16 KB
+		 * default): the tests' offsets and counts are in 8 KB blocks,
+		 * and copy-on-write works the same whatever the block size */
+		"ffs.bsize=8K", "ffs.fsize=1K",
+		"replay.verify=true", NULL
+	};
 
-	memset(m, 0, sizeof(*m));
-	m->s = sim_create();
-	m->prof = profile_new();
-	/* a small file system keeps a snapshot's map cheap; versions on */
-	assert_true(profile_set(m->prof, "ffs.size=256M", &err));
-	/* 8 KB blocks, 1 KB fragments (as before newfs's 16 KB default):
-	 * the tests' offsets and counts are in 8 KB blocks, and copy-on-write
-	 * works the same whatever the block size */
-	assert_true(profile_set(m->prof, "ffs.bsize=8K", &err));
-	assert_true(profile_set(m->prof, "ffs.fsize=1K", &err));
-	assert_true(profile_set(m->prof, "replay.verify=true", &err));
-	for (; sets != NULL && *sets != NULL; sets++)
-		if (!profile_set(m->prof, *sets, &err))
-			fail_msg("%s", err->message);
-	m->k = kern_boot(m->s, m->prof, &err);
-	if (m->k == NULL)
-		fail_msg("boot: %s", err->message);
+	machine_boot(m, base, sets);
 }
 
 static void
 shutdown_machine(struct machine *m)
 {
-	char *why = NULL;
-	int n = ffs_fsck(m->k, &why);
-
-	if (n != 0)
-		fail_msg("fsck: %d problems: %s", n, why);
-	g_free(why);
+	machine_fsck(m->k);
 	assert_int_equal(m->k->cnt.suspended_writes_bad, 0);
-	bufcache_check(m->k);
-	sim_destroy(m->s);
-	kern_shutdown(m->k);
-	profile_free(m->prof);
-}
-
-static struct vnode *
-mkfile(struct machine *m, const char *name)
-{
-	struct vnode *vp;
-
-	assert_int_equal(vn_create(m->k, vn_root(m->k), name, VREG, &vp), 0);
-	vref(vp);			/* held open by the test */
-	return vp;
+	machine_shutdown(m);
 }
 
 /* Write [off, off + len) in 64 KB calls. */
@@ -249,7 +215,7 @@ test_overwrite(void **state)
 	boot(&m, NULL);
 	memset(&ow, 0, sizeof(ow));
 	ow.m = &m;
-	ow.vp = mkfile(&m, "big");
+	ow.vp = machine_mkfile(&m, "big", 0);
 	sim_spawn(m.s, "writer", overwriter, NULL, 0);
 	sim_spawn(m.s, "mksnap", snapshotter, NULL, 0);
 	assert_int_equal(sim_run(m.s), SIM_DONE);
@@ -355,10 +321,10 @@ test_suspended(void **state)
 		char name[8];
 
 		g_snprintf(name, sizeof(name), "w%d", i);
-		su.vp[i] = mkfile(&m, name);
+		su.vp[i] = machine_mkfile(&m, name, 0);
 		sim_spawn(m.s, "writer", busy_writer, su.vp[i], 0);
 	}
-	su.gone = mkfile(&m, "gone");
+	su.gone = machine_mkfile(&m, "gone", 0);
 	sim_spawn(m.s, "closer", unlinked_closer, NULL, 0);
 	sim_spawn(m.s, "mksnap", suspender, NULL, 0);
 	assert_int_equal(sim_run(m.s), SIM_DONE);
@@ -458,10 +424,9 @@ test_snapshot_view(void **state)
 		char name[8];
 
 		g_snprintf(name, sizeof(name), "f%d", i);
-		vw.f[i] = mkfile(&m, name);
+		vw.f[i] = machine_mkfile(&m, name, 0);
 	}
-	sim_spawn(m.s, "test", snap_body, NULL, 0);
-	assert_int_equal(sim_run(m.s), SIM_DONE);
+	machine_run(&m, "test", snap_body, NULL);
 	assert_int_equal(vw.lost, 0);
 	assert_true(vw.checked > 100);
 	assert_true(m.k->cnt.snap_claims > 0);	/* deletions were kept */
@@ -531,8 +496,7 @@ test_delete_shared(void **state)
 	boot(&m, NULL);
 	memset(&dl, 0, sizeof(dl));
 	dl.m = &m;
-	sim_spawn(m.s, "test", delete_body, NULL, 0);
-	assert_int_equal(sim_run(m.s), SIM_DONE);
+	machine_run(&m, "test", delete_body, NULL);
 	/* The 2 MB went nowhere (the metadata changed by the deletion was
 	 * copied, if anything: less free, never more). */
 	assert_true(dl.deleted <= dl.with_snap);
@@ -607,8 +571,7 @@ cost_with(int existing, sim_time_t *create_ns, sim_time_t *write_ns)
 	memset(&co, 0, sizeof(co));
 	co.m = &m;
 	co.existing = existing;
-	sim_spawn(m.s, "test", cost_body, NULL, 0);
-	assert_int_equal(sim_run(m.s), SIM_DONE);
+	machine_run(&m, "test", cost_body, NULL);
 	/* Each block written is checked against every snapshot and copied
 	 * for each (all still share it), its old contents read once. */
 	assert_true(co.checks >= (uint64_t)(existing + 1) * nblk);

@@ -92,7 +92,6 @@ dbench_step(struct ginst *gi, struct gproc *gp)
 	const struct bargs *a = gi->state;
 	struct bproc *s = (struct bproc *)gp;
 	const struct dbstep *d = &script[s->i];
-	int64_t n;
 
 	switch (s->ph) {
 	case START:
@@ -143,12 +142,9 @@ dbench_step(struct ginst *gi, struct gproc *gp)
 			gen_pwrite(gp, s->fd, UPDATE_SIZE, s->off);
 			s->left--;
 		} else {
-			n = MIN(s->left, a->iosize);
-			if (d->op == D_READ)
-				gen_read(gp, s->fd, a->iosize, n);
-			else
-				gen_write(gp, s->fd, n);
-			s->left -= n;
+			s->left -= d->op == D_READ ?
+			    gen_read_upto(gp, s->fd, a->iosize, s->left) :
+			    gen_write_upto(gp, s->fd, a->iosize, s->left);
 		}
 		if (s->left == 0)
 			s->ph = FCLOSE;

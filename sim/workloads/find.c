@@ -13,8 +13,7 @@
 #include "workload.h"
 
 enum phase {
-	ROOTSTAT, NEXT, DOPEN, DENTS, DENTS0, DCLOSE, ESTAT, FOPEN, FREAD,
-	FCLOSE, EXIT
+	ROOTSTAT, NEXT, DOPEN, DENTS, DCLOSE, ESTAT, FOPEN, FREAD, FCLOSE, EXIT
 };
 
 struct fargs {
@@ -65,19 +64,12 @@ find_step(struct ginst *gi, struct gproc *gp)
 		s->fd = gen_openat(gp, s->w.path->str,
 		    TO_RDONLY | TO_DIRECTORY | TO_CLOEXEC | TO_NONBLOCK);
 		s->nent = walk_entries(&s->w);
-		s->left = 32 * ((int64_t)s->nent + 2);
+		s->left = gen_dir_bytes(s->nent);
 		s->ph = DENTS;
 		break;
 	case DENTS:
-		n = MIN(s->left, 32768);
-		gen_getdents(gp, s->fd, n);
-		s->left -= n;
-		if (s->left == 0)
-			s->ph = DENTS0;
-		break;
-	case DENTS0:
-		gen_getdents(gp, s->fd, 0);
-		s->ph = DCLOSE;
+		if (gen_readdir(gp, s->fd, &s->left))
+			s->ph = DCLOSE;
 		break;
 	case DCLOSE:
 		gen_close(gp, s->fd);
@@ -106,8 +98,7 @@ find_step(struct ginst *gi, struct gproc *gp)
 		break;
 	case FREAD:
 		/* to the end: the last read returns 0 */
-		n = MIN(s->left, a->iosize);
-		gen_read(gp, s->fd, a->iosize, n);
+		n = gen_read_upto(gp, s->fd, a->iosize, s->left);
 		s->left -= n;
 		if (n == 0)
 			s->ph = FCLOSE;

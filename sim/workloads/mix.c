@@ -57,6 +57,7 @@ struct margs {
 };
 
 enum phase { START, CLONE, REAP, EXIT, ARRIVE, SLEEP };
+enum loop { CLOSED_LOOP, OPEN_LOOP };
 
 struct mproc {
 	struct gproc	 p;
@@ -254,10 +255,13 @@ parse_jobs(struct ginst *gi, struct margs *a, const char *spec)
 static bool
 mix_init(struct ginst *gi)
 {
+	static const char *const loops[] = { [CLOSED_LOOP] = "closed",
+	    [OPEN_LOOP] = "open", NULL };
 	struct margs *a = gi->state;
 	const char *loop = gen_str(gi, "loop", "closed");
 	const char *jobs = gen_str(gi, "jobs", "seq,random,postmark,find");
 	int64_t i;
+	int l;
 
 	a->jobs = g_array_new(FALSE, FALSE, sizeof(struct job));
 	a->clients = gen_int(gi, "clients", 4);
@@ -266,11 +270,9 @@ mix_init(struct ginst *gi)
 	a->interval = gen_time(gi, "interval", "200ms");
 	if (!gen_path(gi, "path", "/data/mix", &a->path) || gen_failed(gi))
 		return false;
-	if (strcmp(loop, "closed") != 0 && strcmp(loop, "open") != 0) {
-		gen_fail(gi, "loop must be closed or open, not \"%s\"", loop);
+	if ((l = gen_choice(gi, "loop", loop, loops)) < 0)
 		return false;
-	}
-	a->open = strcmp(loop, "open") == 0;
+	a->open = l == OPEN_LOOP;
 	if (a->clients < 1 || a->clients > 10000 || a->count > 1000000) {
 		gen_fail(gi, "need 1 <= clients <= 10000 and count <= 10^6");
 		return false;

@@ -11,12 +11,11 @@
  */
 #include "workload.h"
 
-#include <string.h>
-
 enum phase {
 	OPEN_W, WRITE, REWIND_W, FSYNC, CLOSE_W, OPEN_R, READ, REWIND_R, CLOSE_R,
 	EXIT
 };
+enum mode { WRITING, READING, RW };
 
 struct seqargs {
 	int64_t		 size, iosize, passes, think;
@@ -46,8 +45,7 @@ seq_step(struct ginst *gi, struct gproc *gp)
 		s->ph = a->size > 0 ? WRITE : (a->fsync ? FSYNC : CLOSE_W);
 		break;
 	case WRITE:
-		n = MIN(a->iosize, a->size - s->off);
-		gen_write(gp, s->fd, n);
+		n = gen_write_upto(gp, s->fd, a->iosize, a->size - s->off);
 		gen_think(gp, a->think);
 		s->off += n;
 		if (s->off >= a->size)
@@ -76,8 +74,7 @@ seq_step(struct ginst *gi, struct gproc *gp)
 		break;
 	case READ:
 		/* to the end of the file, as cat does: the last read returns 0 */
-		n = MAX(MIN(a->iosize, a->size - s->off), 0);
-		gen_read(gp, s->fd, a->iosize, n);
+		n = gen_read_upto(gp, s->fd, a->iosize, a->size - s->off);
 		gen_think(gp, a->think);
 		s->off += n;
 		if (n == 0)
@@ -96,10 +93,13 @@ seq_step(struct ginst *gi, struct gproc *gp)
 static bool
 seq_init(struct ginst *gi)
 {
+	static const char *const modes[] = { [WRITING] = "write",
+	    [READING] = "read", [RW] = "rw", NULL };
 	struct seqargs *a = gi->state;
 	int64_t procs = gen_int(gi, "procs", 1);
 	const char *mode = gen_str(gi, "mode", "write");
 	int64_t i;
+	int m;
 
 	a->size = gen_size(gi, "size", "64M");
 	a->iosize = gen_size(gi, "iosize", "64K");
@@ -112,13 +112,10 @@ seq_init(struct ginst *gi)
 		gen_fail(gi, "need iosize > 0, 1 <= procs <= 10000 and passes >= 1");
 		return false;
 	}
-	if (strcmp(mode, "write") != 0 && strcmp(mode, "read") != 0 &&
-	    strcmp(mode, "rw") != 0) {
-		gen_fail(gi, "mode must be write, read or rw, not \"%s\"", mode);
+	if ((m = gen_choice(gi, "mode", mode, modes)) < 0)
 		return false;
-	}
-	a->writing = strcmp(mode, "read") != 0;
-	a->reading = strcmp(mode, "write") != 0;
+	a->writing = m != READING;
+	a->reading = m != WRITING;
 	for (i = 0; i < procs; i++) {
 		/* side by side, a call apart */
 		struct seqproc *s = (struct seqproc *)gen_spawn(gi, i * GEN_CALL_NS);

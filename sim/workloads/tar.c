@@ -47,6 +47,19 @@ roundup_blk(int64_t n, int64_t blk)
 	return (n + blk - 1) / blk * blk;
 }
 
+/* Read the archive's next record into the buffer. */
+static void
+read_record(struct ginst *gi, struct gproc *gp, const struct xargs *a,
+    struct xproc *s)
+{
+	int64_t n = gen_read_upto(gp, s->afd, a->iosize, a->asize - s->apos);
+
+	s->apos += n;
+	s->buf += n;
+	if (n == 0)
+		gen_fail(gi, "archive ends early (a bug)");
+}
+
 static void
 tar_step(struct ginst *gi, struct gproc *gp)
 {
@@ -94,14 +107,7 @@ tar_step(struct ginst *gi, struct gproc *gp)
 				s->ph = s->after;
 				continue;
 			}
-			n = MIN(a->iosize, a->asize - s->apos);
-			gen_read(gp, s->afd, a->iosize, n);
-			if (n == 0) {
-				gen_fail(gi, "archive ends early (a bug)");
-				return;
-			}
-			s->apos += n;
-			s->buf += n;
+			read_record(gi, gp, a, s);
 			goto made;
 		case MKDIR:
 			gen_mkdir(gp, s->w.path->str);
@@ -123,16 +129,10 @@ tar_step(struct ginst *gi, struct gproc *gp)
 			}
 			if (s->buf == 0) {
 				/* read the next record, then write out of it */
-				n = MIN(a->iosize, a->asize - s->apos);
-				gen_read(gp, s->afd, a->iosize, n);
-				s->apos += n;
-				s->buf += n;
-				if (n == 0)
-					gen_fail(gi, "archive ends early (a bug)");
+				read_record(gi, gp, a, s);
 				goto made;
 			}
-			n = MIN(s->buf, s->left);
-			gen_write(gp, s->fd, n);
+			n = gen_write_upto(gp, s->fd, s->buf, s->left);
 			s->buf -= n;
 			s->left -= n;
 			goto made;

@@ -17,12 +17,11 @@
  */
 #include "workload.h"
 
-#include <string.h>
-
 enum phase {
-	NEXT, MKDIR, FOPEN, FWRITE, FCLOSE, DOPEN, DENTS, DENTS0, DCLOSE,
-	STAT, UNLINK, RMDIR, EXIT
+	NEXT, MKDIR, FOPEN, FWRITE, FCLOSE, DOPEN, DENTS, DCLOSE, STAT, UNLINK,
+	RMDIR, EXIT
 };
+enum mode { CREATE, REMOVE, BOTH };
 
 struct targs {
 	int64_t		 depth, fanout, files, size, iosize, think;
@@ -40,20 +39,12 @@ struct tproc {
 	int64_t		 left;
 };
 
-/* A directory's getdents64 bytes: a 32-byte record an entry, with . and .. */
-static int64_t
-dents_bytes(int entries)
-{
-	return 32 * ((int64_t)entries + 2);
-}
-
 static void
 tree_step(struct ginst *gi, struct gproc *gp)
 {
 	const struct targs *a = gi->state;
 	struct tproc *s = (struct tproc *)gp;
 	const char *path;
-	int64_t n;
 
 	while (s->ph == NEXT) {
 		switch (walk_next(&s->w)) {
@@ -91,9 +82,7 @@ tree_step(struct ginst *gi, struct gproc *gp)
 		s->ph = s->left > 0 ? FWRITE : FCLOSE;
 		break;
 	case FWRITE:
-		n = MIN(s->left, a->iosize);
-		gen_write(gp, s->fd, n);
-		s->left -= n;
+		s->left -= gen_write_upto(gp, s->fd, a->iosize, s->left);
 		if (s->left == 0)
 			s->ph = FCLOSE;
 		break;
@@ -103,20 +92,13 @@ tree_step(struct ginst *gi, struct gproc *gp)
 		break;
 	case DOPEN:
 		s->fd = gen_openat(gp, path, TO_RDONLY | TO_DIRECTORY | TO_CLOEXEC);
-		s->left = dents_bytes(walk_entries(&s->w));
+		s->left = gen_dir_bytes(walk_entries(&s->w));
 		s->ph = DENTS;
 		break;
 	case DENTS:
 		/* as many 32 KB reads as the directory needs, then the empty one */
-		n = MIN(s->left, 32768);
-		gen_getdents(gp, s->fd, n);
-		s->left -= n;
-		if (s->left == 0)
-			s->ph = DENTS0;
-		break;
-	case DENTS0:
-		gen_getdents(gp, s->fd, 0);
-		s->ph = DCLOSE;
+		if (gen_readdir(gp, s->fd, &s->left))
+			s->ph = DCLOSE;
 		break;
 	case DCLOSE:
 		gen_close(gp, s->fd);
@@ -144,9 +126,12 @@ tree_step(struct ginst *gi, struct gproc *gp)
 static bool
 tree_init(struct ginst *gi)
 {
+	static const char *const modes[] = { [CREATE] = "create",
+	    [REMOVE] = "remove", [BOTH] = "both", NULL };
 	struct targs *a = gi->state;
 	int64_t procs = gen_int(gi, "procs", 1), i;
 	const char *mode = gen_str(gi, "mode", "create");
+	int m;
 
 	a->depth = gen_int(gi, "depth", 3);
 	a->fanout = gen_int(gi, "fanout", 10);
@@ -161,12 +146,10 @@ tree_init(struct ginst *gi)
 		gen_fail(gi, "need iosize > 0 and 1 <= procs <= 10000");
 		return false;
 	}
-	a->create = strcmp(mode, "create") == 0 || strcmp(mode, "both") == 0;
-	a->remove = strcmp(mode, "remove") == 0 || strcmp(mode, "both") == 0;
-	if (!a->create && !a->remove) {
-		gen_fail(gi, "mode must be create, remove or both, not \"%s\"", mode);
+	if ((m = gen_choice(gi, "mode", mode, modes)) < 0)
 		return false;
-	}
+	a->create = m == CREATE || m == BOTH;
+	a->remove = m == REMOVE || m == BOTH;
 	for (i = 0; i < procs; i++) {
 		struct tproc *s = (struct tproc *)gen_spawn(gi, i * GEN_CALL_NS);
 

@@ -200,6 +200,26 @@ gen_path(struct ginst *gi, const char *key, const char *dflt, const char **out)
 	return true;
 }
 
+int
+gen_choice(struct ginst *gi, const char *key, const char *v,
+    const char *const *names)
+{
+	GString *list;
+	int i, n;
+
+	for (n = 0; names[n] != NULL; n++)
+		if (strcmp(v, names[n]) == 0)
+			return n;
+	/* "KEY must be A, B or C, not "V"" */
+	list = g_string_new(names[0]);
+	for (i = 1; i < n; i++)
+		g_string_append_printf(list, "%s%s", i == n - 1 ? " or " : ", ",
+		    names[i]);
+	gen_fail(gi, "%s must be %s, not \"%s\"", key, list->str, v);
+	g_string_free(list, TRUE);
+	return -1;
+}
+
 GHashTable *
 gen_subparams(struct ginst *gi, const char *prefix)
 {
@@ -976,6 +996,24 @@ gen_write(struct gproc *p, int fd, int64_t len)
 	emit(p);
 }
 
+int64_t
+gen_read_upto(struct gproc *p, int fd, int64_t len, int64_t left)
+{
+	int64_t got = MAX(MIN(len, left), 0);
+
+	gen_read(p, fd, len, got);
+	return got;
+}
+
+int64_t
+gen_write_upto(struct gproc *p, int fd, int64_t len, int64_t left)
+{
+	int64_t n = MIN(len, left);
+
+	gen_write(p, fd, n);
+	return n;
+}
+
 void
 gen_pread(struct gproc *p, int fd, int64_t len, int64_t off, int64_t got)
 {
@@ -1054,9 +1092,25 @@ gen_getdents(struct gproc *p, int fd, int64_t got)
 	struct trace_call *tc = begin(p, "getdents64");
 
 	tc->fd = fd;
-	tc->len = 32768;
+	tc->len = GEN_DIRBUF;
 	tc->ret = got;
 	emit(p);
+}
+
+int64_t
+gen_dir_bytes(int entries)
+{
+	return 32 * ((int64_t)entries + 2);
+}
+
+bool
+gen_readdir(struct gproc *p, int fd, int64_t *left)
+{
+	int64_t n = MIN(*left, GEN_DIRBUF);
+
+	gen_getdents(p, fd, n);
+	*left -= n;
+	return n == 0;
 }
 
 void

@@ -41,6 +41,7 @@ GQuark	workload_error_quark(void);
 #define GEN_CALL_NS	1000		/* the duration written for every call */
 #define GEN_START_NS	1000000000LL	/* when the first processes start */
 #define GEN_MAXFD	64		/* descriptors a generated process may hold */
+#define GEN_DIRBUF	32768		/* getdents64's buffer: readdir(3)'s 32 KB */
 
 struct gen;
 struct ginst;
@@ -120,6 +121,10 @@ double	gen_real(struct ginst *gi, const char *key, double dflt, double lo,
 const char *gen_str(struct ginst *gi, const char *key, const char *dflt);
 bool	gen_path(struct ginst *gi, const char *key, const char *dflt,
 	    const char **out);
+/* Which of names (NULL-terminated) v, the value of parameter key, is;
+ * -1, with the error set ("mode must be a, b or c, not "v""), if none. */
+int	gen_choice(struct ginst *gi, const char *key, const char *v,
+	    const char *const *names);
 /* The parameters "prefix.KEY=V" given to gi, as KEY -> V (marked read). */
 GHashTable *gen_subparams(struct ginst *gi, const char *prefix);
 /* Fail the whole generation with a message. */
@@ -176,6 +181,12 @@ int	gen_openat(struct gproc *p, const char *path, uint32_t oflags);
 void	gen_close(struct gproc *p, int fd);
 void	gen_read(struct gproc *p, int fd, int64_t len, int64_t got);
 void	gen_write(struct gproc *p, int fd, int64_t len);
+/* A read(2) of len bytes with left bytes before the end of the file: it
+ * gets, and returns, min(len, left), 0 at the end. */
+int64_t	gen_read_upto(struct gproc *p, int fd, int64_t len, int64_t left);
+/* The next write(2) of left bytes still to write in len-byte requests:
+ * min(len, left) bytes, returned. */
+int64_t	gen_write_upto(struct gproc *p, int fd, int64_t len, int64_t left);
 void	gen_pread(struct gproc *p, int fd, int64_t len, int64_t off, int64_t got);
 void	gen_pwrite(struct gproc *p, int fd, int64_t len, int64_t off);
 void	gen_lseek(struct gproc *p, int fd, int64_t off);
@@ -184,6 +195,13 @@ void	gen_fstat(struct gproc *p, int fd, int64_t size);
 void	gen_stat(struct gproc *p, const char *path, enum tc_type type,
 	    int64_t size);
 void	gen_getdents(struct gproc *p, int fd, int64_t got);
+/* A directory of `entries` entries read to its end as readdir(3) does:
+ * gen_dir_bytes is what getdents64 returns of it in all (a 32-byte record
+ * an entry, with . and ..); each gen_readdir is the next getdents64, of at
+ * most GEN_DIRBUF of the *left bytes still to come (*left starts at
+ * gen_dir_bytes), and true when it was the last, the one that returns 0. */
+int64_t	gen_dir_bytes(int entries);
+bool	gen_readdir(struct gproc *p, int fd, int64_t *left);
 void	gen_mkdir(struct gproc *p, const char *path);
 void	gen_rmdir(struct gproc *p, const char *path);
 void	gen_unlink(struct gproc *p, const char *path);

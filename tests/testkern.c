@@ -1,0 +1,121 @@
+/* testkern.c — a simulated machine for the kernel's unit tests (see
+ * testkern.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "testkern.h"
+
+const char *const machine_checked[] = { "replay.check_every_event=true",
+    NULL };
+
+static void
+set_all(struct profile *prof, const char *const *sets)
+{
+	GError *err = NULL;
+
+	for (; sets != NULL && *sets != NULL; sets++)
+		if (!profile_set(prof, *sets, &err))
+			fail_msg("%s", err->message);
+}
+
+void
+machine_boot(struct machine *m, const char *const *base,
+    const char *const *sets)
+{
+	GError *err = NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->s = sim_create();
+	m->prof = profile_new();
+	set_all(m->prof, base);
+	set_all(m->prof, sets);
+	m->k = kern_boot(m->s, m->prof, &err);
+	if (m->k == NULL)
+		fail_msg("boot: %s", err->message);
+	m->bsize = m->k->fs.fs_bsize;
+}
+
+void
+machine_free(struct machine *m)
+{
+	sim_destroy(m->s);
+	kern_shutdown(m->k);
+	profile_free(m->prof);
+	if (m->reqs != NULL)
+		g_array_free(m->reqs, TRUE);
+}
+
+void
+machine_shutdown(struct machine *m)
+{
+	bufcache_check(m->k);
+	machine_free(m);
+}
+
+void
+machine_fsck(struct kern *k)
+{
+	char *why = NULL;
+	int n = ffs_fsck(k, &why);
+
+	if (n != 0)
+		fail_msg("fsck: %d problems: %s", n, why);
+	g_free(why);
+}
+
+void
+machine_run(struct machine *m, const char *name, sim_proc_fn *fn, void *arg)
+{
+	sim_spawn(m->s, name, fn, arg, 0);
+	assert_int_equal(sim_run(m->s), SIM_DONE);
+}
+
+static void
+sync_proc(void *arg)
+{
+	struct kern *k = arg;
+
+	kern_sync(k);
+	vn_unpin_all(k);
+}
+
+void
+machine_sync(struct machine *m)
+{
+	machine_run(m, "sync", sync_proc, m->k);
+	assert_int_equal(m->k->bc.numdirtybuffers, 0);
+}
+
+struct vnode *
+machine_mkfile(struct machine *m, const char *name, int64_t prealloc)
+{
+	struct vnode *vp;
+
+	assert_int_equal(vn_create(m->k, vn_root(m->k), name, VREG, &vp), 0);
+	if (prealloc > 0)
+		assert_true(ffs_prealloc(m->k, vp->v_data, prealloc));
+	vref(vp);
+	return vp;
+}
+
+static void
+record(void *arg, const struct diskreq *r)
+{
+	struct machine *m = arg;
+
+	g_array_append_val(m->reqs, *r);
+}
+
+void
+machine_record_disk(struct machine *m)
+{
+	if (m->reqs == NULL)
+		m->reqs = g_array_new(FALSE, TRUE, sizeof(struct diskreq));
+	m->k->hooks.arg = m;
+	m->k->hooks.disk_done = record;
+}
