@@ -44,9 +44,15 @@ $(REL)/%.o: %.c $(SIM_HDRS)
 	$(CC) $(CFLAGS) $(BASEFLAGS) -c -o $@ $<
 
 # The test build: sanitizers, INVARIANTS (KASSERT on), no optimisation games.
-$(DBG)/%.o: %.c $(SIM_HDRS) $(wildcard tests/*.h)
+DBGFLAGS   = -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS)
+$(DBG)/%.o: %.c $(SIM_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS) -Itests -c -o $@ $<
+	$(CC) $(DBGFLAGS) -c -o $@ $<
+
+# The tests also see their own headers (tests/testkern.h).
+$(DBG)/tests/%.o: tests/%.c $(SIM_HDRS) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(DBGFLAGS) -Itests -c -o $@ $<
 
 $(DBG)/vfssim: $(DBG_LIB) $(DBG_MAIN)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
