@@ -1,6 +1,7 @@
 /*
- * disk.h — the drive (disk.c, diskmap.c, diskmech.c), the request queues in
- * front of it (diskq.c) and DiskSim parameter files (diskspecs.c).
+ * disk.h — the drive (disk.c, diskctlr.c, diskmedia.c, diskcache.c,
+ * diskmap.c, diskmech.c), the request queues in front of it (diskq.c) and
+ * DiskSim parameter files (diskspecs.c).
  *
  * The drive is modelled the way DiskSim 4.0 models one, so that DiskSim's
  * library of validated drives describes it unchanged:
@@ -14,9 +15,12 @@
  *    Ruemmler-Wilkes curve, with or without an explicit table for the first
  *    ten distances, an extracted curve, Lee's three-point curve, a linear
  *    one), head switch, write settle, the spindle's speed.
- *  - disk.c: the electronics (DiskSim's disk controller and cache): command
- *    overheads, bus transfer overlapped with the media, a segmented cache
- *    with read-ahead and write-back, the platter's angle from absolute time.
+ *  - the electronics (DiskSim's disk controller and cache): command
+ *    overheads and bus transfer overlapped with the media (diskctlr.c),
+ *    the media access sector by sector, the platter's angle from absolute
+ *    time (diskmedia.c), a segmented cache with read-ahead and write-back
+ *    (diskcache.c); the queues, the timers and the drive's entry points
+ *    (disk.c).  What those files share is in disk_private.h.
  *
  * The queue order is a policy chosen by name (struct diskq_ops), like the
  * kernel's vnops: once for the host's queue and once for the drive's own.
@@ -261,7 +265,7 @@ struct disk_timer {
 /* A cache segment: a run of consecutive blocks. */
 struct disk_seg {
 	int64_t		 start, end;	/* blocks held: [start, end) */
-	int		 state;		/* SEG_* (disk.c) */
+	int		 state;		/* SEG_* (disk_private.h) */
 	uint64_t	 used;		/* LRU stamp */
 	bool		 write_data;	/* last filled by a write */
 	int64_t		 ra_min, ra_max;	/* read-ahead bounds */
@@ -295,12 +299,12 @@ struct disk {
 
 	/* the command being served (the drive serves one at a time) */
 	struct disk_cmd		*cmd;
-	/* the media access (disk.c's struct media) and interface timers */
+	/* the media access (diskmedia.c) and interface timers */
 	struct disk_media	*media;
 	struct disk_timer	 t_media, t_iface, t_arrive;
 	/* Queue every timer as it is armed and take no step without the
-	 * queue (disk.c runs them lazily, and runs of sectors in one go):
-	 * the plain reference the tests compare with.  Set from the
+	 * queue (disk.c runs them lazily, diskmedia.c runs of sectors in one
+	 * go): the plain reference the tests compare with.  Set from the
 	 * environment (VFSSIM_DISK_EACH_STEP) by disk_init. */
 	bool			 each_step;
 	struct diskreq		*arriving;	/* waiting out ovh_request */

@@ -1,0 +1,204 @@
+/*
+ * disk_private.h — what the drive's files share and no other subsystem
+ * needs: the command in service (struct disk_cmd), the media access
+ * (struct disk_media), the segment states, small helpers, and the
+ * functions one of them calls in another.  The rest of the kernel uses
+ * disk.h.
+ *
+ *  disk.c       the queues, disk_strategy, the timers, the invariants
+ *  diskctlr.c   commands and the interface to the host (the bus)
+ *  diskmedia.c  the media access sector by sector
+ *  diskcache.c  the cache's segments
+ */
+#ifndef VFSSIM_DISK_PRIVATE_H
+#define VFSSIM_DISK_PRIVATE_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "disk.h"
+
+/* Segment states. */
+enum {
+	SEG_EMPTY,		/* holds nothing */
+	SEG_CLEAN,		/* holds blocks also on the media */
+	SEG_READING,		/* the media is filling it */
+	SEG_WRITING,		/* the media is draining it */
+	SEG_DIRTY,		/* holds blocks not yet on the media */
+};
+
+/* How a request meets the cache. */
+enum hit { HIT_MISS, HIT_PARTIAL, HIT_WHOLE, HIT_APPEND };
+
+/* The media access, one at a time (diskmedia.c). */
+enum media_state {
+	M_IDLE,
+	M_SEEK,			/* moving to the track of the next block */
+	M_WAIT,			/* waiting for the next block's sector */
+	M_SECTOR,		/* the next block's sector is under the head */
+};
+
+struct disk_media {
+	enum media_state st;
+	int		 seg;		/* segment filled (read) or drained */
+	bool		 write;
+	int64_t		 next;		/* next block */
+	int64_t		 limit;		/* stop before this block */
+	struct disk_pbn	 at;		/* where next is */
+	/* The blocks of the track under the heads, and whether they lie on
+	 * consecutive sectors (no slip inside): then the next block follows
+	 * the last without any arithmetic. */
+	int64_t		 tfirst, tend;
+	bool		 tcontig;
+	/* Zero-latency access: the blocks [imm_from, imm_to) of this track
+	 * were taken as they came round, before [next, imm_from). */
+	int64_t		 imm_from, imm_to;
+	double		 t;		/* exact time the current step ends */
+	double		 seek_end;
+};
+
+/* The interface (diskctlr.c): what it is doing, and what it does when
+ * an overhead is over. */
+enum iface_state {
+	IF_DELAY,		/* an overhead is running; then `next` */
+	IF_XFER,		/* moving a chunk of blocks over the bus */
+	IF_HOLD,		/* holding the bus until there is more to move */
+	IF_DISC,		/* disconnected, to reselect when there is */
+	IF_XD_WAIT,		/* extra write disconnect: between the two */
+};
+
+enum iface_next {
+	NX_XFER,		/* start moving data */
+	NX_DISC,		/* the disconnect is done */
+	NX_XD_DISC,		/* the extra write disconnect is done */
+	NX_RECHECK,		/* the extra write disconnect's pause is over */
+	NX_COMPLETE,		/* the completion message is out */
+};
+
+/* The command the drive serves, from its arrival to its completion
+ * (diskctlr.c). */
+struct disk_cmd {
+	struct diskreq	*r;
+	bool		 write;
+	int64_t		 lbn, end;	/* blocks [lbn, end) */
+	int		 n;
+	int		 after;		/* 0 after a read, 1 after a write */
+	int		 seg;
+	enum hit	 hit;
+	int		 watermark;
+	bool		 fast;		/* write-back: report from the cache */
+	bool		 xd;		/* extra write disconnect */
+	bool		 xd_reselected;	/* its first reselection is done */
+	bool		 wait_media;	/* waiting for the heads to be free */
+	bool		 completion_sent;
+	bool		 media_began;	/* the media was positioned for it */
+	sim_time_t	 overhead_done;	/* mechanical work may begin */
+	/* the interface */
+	enum iface_state ist;
+	enum iface_next	 next;
+	int64_t		 out;		/* next block to move over the bus */
+	int64_t		 xfer_from;
+	int		 xfer_n;
+	double		 xfer_t0, xfer_blk;
+	/* accounting */
+	sim_time_t	 seek_ns;
+	double		 seek_end;
+	double		 first_sector, last_sector_end;
+	double		 bus_ns;
+};
+
+/* ---- helpers --------------------------------------------------------- */
+
+/*
+ * llround(x), without the library call every sector's timer would make:
+ * for 0 <= x < 2^53 the integer part is exact and so is x minus it (the
+ * two are within a factor of two), and above that x is an integer.
+ */
+static inline sim_time_t
+ns_round(double x)
+{
+	sim_time_t i;
+
+	if (!(x >= 0 && x < 0x1p62))
+		return (sim_time_t)llround(x);
+	i = (sim_time_t)x;
+	return i + (x - (double)i >= 0.5);
+}
+
+/* Sectors a track at cylinder cyl, and the time one takes to pass. */
+static inline int
+zone_spt(const struct disk *d, int64_t cyl)
+{
+	const struct disk_zone *z = disk_zone_of_cyl(&d->p, cyl);
+
+	return z != NULL ? z->spt : 1;
+}
+
+static inline double
+sector_ns(const struct disk *d, int64_t cyl)
+{
+	return d->period / zone_spt(d, cyl);
+}
+
+/* The timers armed but not yet queued (disk.c schedules them lazily). */
+static inline struct disk_timer *
+timer_earlier(struct disk_timer *a, struct disk_timer *b)
+{
+	if (!b->armed || b->queued)
+		return a;
+	if (a == NULL || b->when < a->when ||
+	    (b->when == a->when && b->ticket < a->ticket))
+		return b;
+	return a;
+}
+
+/* The armed timer not yet queued that is due first, or NULL. */
+static inline struct disk_timer *
+timer_next(struct disk *d)
+{
+	return timer_earlier(timer_earlier(timer_earlier(NULL, &d->t_media),
+	    &d->t_iface), &d->t_arrive);
+}
+
+/* ---- between the files ----------------------------------------------- */
+
+/* disk.c: the timers, the queues, the invariants */
+void	disk_timer_disarm(struct disk *d, struct disk_timer *t);
+void	disk_timer_arm_at(struct disk *d, struct disk_timer *t, double when,
+	    sim_time_t now);
+void	disk_timer_arm(struct disk *d, struct disk_timer *t, double when);
+void	disk_dispatch(struct disk *d);
+void	disk_check(const struct disk *d);
+
+/* diskctlr.c: commands and the interface */
+void	disk_cmd_start(struct disk *d, struct diskreq *r);
+void	disk_cmd_media_progress(struct disk *d);
+void	disk_cmd_media_ready(struct disk *d);
+void	disk_iface_fire(struct disk *d);
+void	disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now);
+
+/* diskmedia.c: the media access */
+void	disk_media_begin(struct disk *d, int s, bool write, int64_t from,
+	    int64_t limit, sim_time_t not_before, sim_time_t min_delay,
+	    struct disk_cmd *c);
+void	disk_media_stop(struct disk *d);
+void	disk_media_fire(struct disk *d);
+void	disk_media_stream(struct disk *d);
+
+/* diskcache.c: the segments */
+void	disk_seg_touch(struct disk *d, int s);
+void	disk_seg_set_state(struct disk *d, int s, int state);
+void	disk_seg_settle(struct disk *d, int s);
+int	disk_read_lookup(const struct disk *d, int64_t lbn, int64_t end,
+	    enum hit *hit);
+int	disk_read_victim(const struct disk *d);
+int	disk_write_lookup(const struct disk *d, int64_t lbn, int64_t end,
+	    enum hit *hit);
+int64_t	disk_readahead_max(const struct disk *d, const struct disk_seg *g,
+	    int64_t lbn, int64_t end);
+void	disk_invalidate_overlaps(struct disk *d, int keep, int64_t lbn,
+	    int64_t end);
+
+#endif

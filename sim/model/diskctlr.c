@@ -1,0 +1,562 @@
+/*
+ * diskctlr.c — the drive's controller (DiskSim's disksim_diskctlr.c): a
+ * command from its arrival to its completion message.
+ *
+ * A command meets the cache (diskcache.c), takes the heads — stopping a
+ * read-ahead that has read the minimum it promised, adopting one that
+ * serves it, waiting for a flush — and sets the media going (diskmedia.c).
+ * Meanwhile the interface moves its data: command overhead, then data over
+ * the bus in chunks as the cache has it (reads) or has room for it
+ * (writes), disconnecting while it waits and reselecting the host when
+ * there is enough to send (the watermark), then the completion message.
+ * Every step's delay is a parameter measured on the real drive.  At
+ * completion the request's service time is split into overhead, seek,
+ * rotation and transfer.
+ */
+#include "disk.h"
+#include "disk_private.h"
+#include "kassert.h"
+
+#include <math.h>
+
+#include <glib.h>
+
+static void read_go(struct disk *d, struct disk_cmd *c, bool fresh);
+static void write_go(struct disk *d, struct disk_cmd *c, bool fresh);
+
+/* ---- the interface --------------------------------------------------- */
+
+static void
+iface_delay(struct disk *d, sim_time_t delay, enum iface_next next)
+{
+	struct disk_cmd *c = d->cmd;
+
+	c->ist = IF_DELAY;
+	c->next = next;
+	disk_timer_arm(d, &d->t_iface, (double)(sim_now(d->sim) + delay));
+}
+
+static int
+read_watermark(const struct disk *d, int n)
+{
+	if (d->p.water_by_reqsize)
+		return MAX(1, (int)((double)MIN(d->p.segsize, n) * d->p.read_water));
+	return (int)((double)d->p.segsize * d->p.read_water + 0.9999999999);
+}
+
+static int
+write_watermark(const struct disk *d, int n)
+{
+	if (d->p.water_by_reqsize)
+		return MAX(1, (int)((double)MIN(d->p.segsize, n) * d->p.write_water));
+	return (int)((double)d->p.segsize * d->p.write_water + 0.9999999999);
+}
+
+/* The first block of its data the media has not written yet. */
+static int64_t
+write_in(const struct disk *d)
+{
+	const struct disk_cmd *c = d->cmd;
+	const struct disk_media *m = d->media;
+
+	if (m->st != M_IDLE && m->write && m->seg == c->seg)
+		return m->next;
+	return d->seg[c->seg].dirty;
+}
+
+/* Room in the segment for more of a write's data. */
+static int64_t
+write_room(const struct disk *d)
+{
+	const struct disk_cmd *c = d->cmd;
+
+	return d->p.segsize - (c->out - write_in(d));
+}
+
+/* Start moving the command's next n blocks over the bus at time now. */
+void
+disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now)
+{
+	struct disk_cmd *c = d->cmd;
+
+	c->ist = IF_XFER;
+	c->xfer_from = c->out;
+	c->xfer_n = (int)n;
+	c->xfer_t0 = (double)now;
+	c->xfer_blk = c->write ? d->p.bus_write_ns : d->p.bus_read_ns;
+	c->bus_ns += (double)n * c->xfer_blk;
+	disk_timer_arm_at(d, &d->t_iface, c->xfer_t0 + (double)n * c->xfer_blk, now);
+}
+
+/*
+ * Move what can be moved now — a read's cached blocks, a write's blocks
+ * the segment has room for — or, with nothing to move, complete, hold
+ * the bus, or disconnect.
+ */
+static void
+cmd_xfer(struct disk *d)
+{
+	struct disk_cmd *c = d->cmd;
+	struct disk_seg *g;
+	int64_t n;
+
+	if (c->wait_media || c->seg < 0) {
+		/* A drive that never disconnects holds the bus even while it
+		 * waits for the heads. */
+		c->ist = IF_HOLD;
+		return;
+	}
+	g = &d->seg[c->seg];
+	if (!c->write)
+		n = g->start <= c->out ? MIN(g->end, c->end) - c->out : 0;
+	else
+		n = MIN(c->end - c->out, write_room(d));
+	if (n > 0) {
+		disk_bus_chunk(d, n, sim_now(d->sim));
+		return;
+	}
+	if (c->out >= c->end) {
+		if (!c->write) {
+			c->completion_sent = true;
+			iface_delay(d, d->p.ovh_complete_read, NX_COMPLETE);
+		} else if (c->fast) {
+			c->completion_sent = true;
+			iface_delay(d, d->p.ovh_complete_write, NX_COMPLETE);
+		} else
+			iface_delay(d, c->xd ? d->p.xd_disconnect2 :
+			    d->p.ovh_disconnect_write, NX_DISC);
+	} else if (d->p.never_disconnect ||
+	    (c->write ? d->p.hold_bus_write : d->p.hold_bus_read))
+		c->ist = IF_HOLD;
+	else
+		iface_delay(d, c->write ? d->p.ovh_disconnect_write :
+		    d->p.ovh_disconnect_read[c->after], NX_DISC);
+}
+
+static bool
+write_media_done(const struct disk *d)
+{
+	const struct disk_cmd *c = d->cmd;
+
+	return write_in(d) >= c->end;
+}
+
+/* Disconnected: reselect the host if there is something to do
+ * (DiskSim's disk_request_needs_bus). */
+static void
+cmd_check_reconnect(struct disk *d)
+{
+	struct disk_cmd *c = d->cmd;
+	struct disk_seg *g;
+	sim_time_t resel;
+
+	if (c == NULL || c->ist != IF_DISC || c->wait_media)
+		return;
+	g = &d->seg[c->seg];
+	/* An extra write disconnect's first reselection costs the first
+	 * reselect overhead, later ones the other. */
+	resel = c->xd && c->xd_reselected ? d->p.ovh_reselect_other :
+	    d->p.ovh_reselect_first;
+	if (!c->write) {
+		if (g->start <= c->out && g->end > c->out &&
+		    (g->end >= c->end || g->end - c->out >= c->watermark))
+			iface_delay(d, resel + d->p.ovh_data_prep, NX_XFER);
+		else
+			return;
+	} else if (c->out >= c->end) {
+		if (!write_media_done(d))
+			return;
+		iface_delay(d, resel + d->p.ovh_complete_write, NX_COMPLETE);
+		c->completion_sent = true;
+	} else if (c->out == c->lbn && c->hit != HIT_APPEND) {
+		iface_delay(d, resel + d->p.ovh_data_prep, NX_XFER);
+	} else if (write_room(d) > 0 &&
+	    c->out - write_in(d) <= write_watermark(d, c->n)) {
+		iface_delay(d, resel + d->p.ovh_data_prep, NX_XFER);
+	} else
+		return;
+	if (c->xd)
+		c->xd_reselected = true;
+}
+
+/* A chunk is over the bus. */
+static void
+cmd_xfer_done(struct disk *d)
+{
+	struct disk_cmd *c = d->cmd;
+	struct disk_seg *g = &d->seg[c->seg];
+
+	c->out = c->xfer_from + c->xfer_n;
+	if (c->write) {
+		g->end = MAX(g->end, c->out);
+		g->start = MAX(g->start, g->end - d->p.segsize);
+	}
+	cmd_xfer(d);
+}
+
+/* The media moved on: a command waiting for data or room may go on. */
+void
+disk_cmd_media_progress(struct disk *d)
+{
+	struct disk_cmd *c = d->cmd;
+
+	if (c == NULL || c->wait_media)
+		return;
+	if (c->ist == IF_HOLD) {
+		struct disk_seg *g = &d->seg[c->seg];
+
+		if ((!c->write && g->start <= c->out && g->end > c->out) ||
+		    (c->write && (c->out >= c->end ? write_media_done(d) :
+		    write_room(d) > 0)))
+			cmd_xfer(d);
+	} else if (c->ist == IF_DISC)
+		cmd_check_reconnect(d);
+}
+
+static void complete(struct disk *d);
+
+void
+disk_iface_fire(struct disk *d)
+{
+	struct disk_cmd *c = d->cmd;
+
+	if (c == NULL)
+		return;
+	if (c->ist == IF_XFER) {
+		cmd_xfer_done(d);
+		return;
+	}
+	switch (c->next) {
+	case NX_XFER:
+		cmd_xfer(d);
+		break;
+	case NX_DISC:
+		c->ist = IF_DISC;
+		cmd_check_reconnect(d);
+		break;
+	case NX_XD_DISC:
+		/* The drive pauses, then reselects to take the data. */
+		c->ist = IF_XD_WAIT;
+		c->next = NX_RECHECK;
+		disk_timer_arm(d, &d->t_iface, (double)(sim_now(d->sim) +
+		    d->p.xd_inter));
+		break;
+	case NX_RECHECK:
+		c->ist = IF_DISC;
+		cmd_check_reconnect(d);
+		break;
+	case NX_COMPLETE:
+		complete(d);
+		break;
+	}
+}
+
+/* ---- commands -------------------------------------------------------- */
+
+/* Is the read-ahead under way one a new command may stop now?  Not before
+ * it has read the minimum it promised. */
+static bool
+prefetch_stoppable(struct disk *d)
+{
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+
+	if (m->write)
+		return false;
+	if (m->next < g->ra_min) {
+		m->limit = MIN(m->limit, MAX(g->ra_min, m->next + 1));
+		return false;
+	}
+	return true;
+}
+
+static void
+read_arrive(struct disk *d, struct disk_cmd *c)
+{
+	struct disk_media *m = d->media;
+	enum hit hit;
+	int s = disk_read_lookup(d, c->lbn, c->end, &hit);
+
+	/* Mechanical work waits for the command (DiskSim counts a read
+	 * miss's overhead for every read). */
+	c->overhead_done = sim_now(d->sim) + d->p.ovh_read_miss[c->after];
+	if (m->st != M_IDLE) {
+		if (!m->write && s == m->seg && hit != HIT_MISS)
+			;		/* the read-ahead serves it: adopt it */
+		else if (prefetch_stoppable(d))
+			disk_media_stop(d);
+		else
+			c->wait_media = true;
+	}
+	if (c->wait_media) {
+		if (d->p.never_disconnect)
+			iface_delay(d, d->p.ovh_read_miss[c->after] +
+			    d->p.ovh_data_prep, NX_XFER);
+		else
+			iface_delay(d, d->p.ovh_read_miss[c->after] +
+			    d->p.ovh_disconnect_read[c->after], NX_DISC);
+		return;
+	}
+	read_go(d, c, true);
+}
+
+/* Serve a read whose heads are free (or reading for it). */
+static void
+read_go(struct disk *d, struct disk_cmd *c, bool fresh)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g;
+	enum hit hit;
+	int s = disk_read_lookup(d, c->lbn, c->end, &hit);
+	int64_t limit;
+	bool enough;
+
+	if (hit == HIT_MISS) {
+		s = disk_read_victim(d);
+		if (s < 0) {
+			/* Every segment holds dirty data: wait for a flush. */
+			KASSERT(m->st != M_IDLE, ("disk: no segment and no flush"));
+			c->wait_media = true;
+			if (fresh && p->never_disconnect)
+				iface_delay(d, p->ovh_read_miss[c->after] +
+				    p->ovh_data_prep, NX_XFER);
+			else if (fresh)
+				iface_delay(d, p->ovh_read_miss[c->after] +
+				    p->ovh_disconnect_read[c->after], NX_DISC);
+			return;
+		}
+		g = &d->seg[s];
+		g->start = g->end = g->dirty = c->lbn;
+		g->ra_min = g->ra_max = -1;
+		g->write_data = false;
+		disk_seg_set_state(d, s, SEG_CLEAN);
+	}
+	g = &d->seg[s];
+	c->seg = s;
+	c->hit = hit;
+	c->r->cache_hit = hit == HIT_WHOLE ? DISK_HIT_FULL :
+	    hit == HIT_PARTIAL ? DISK_HIT_PARTIAL : DISK_HIT_NONE;
+	c->watermark = read_watermark(d, c->n);
+	disk_seg_touch(d, s);
+	g->ra_min = MAX(g->ra_min, MIN(c->end + p->min_readahead, p->blocks));
+	g->ra_max = MAX(g->ra_max, disk_readahead_max(d, g, c->lbn, c->end));
+	limit = MAX(c->end, p->readahead != DRA_NONE ? g->ra_max : c->end);
+	enough = p->never_disconnect || hit == HIT_WHOLE || (hit == HIT_PARTIAL &&
+	    (p->immed_partial_hit || (g->end > c->lbn &&
+	    g->end - c->lbn >= MIN(c->watermark, c->n))));
+
+	if (m->st != M_IDLE) {
+		KASSERT(!m->write && m->seg == s, ("disk: read beside a busy media"));
+		m->limit = MAX(m->limit, limit);
+	} else if (g->end < c->end)
+		disk_media_begin(d, s, false, g->end, limit, c->overhead_done, 0, c);
+	else if (p->readahead_idle_hit && p->readahead != DRA_NONE &&
+	    g->end < g->ra_max)
+		disk_media_begin(d, s, false, g->end, g->ra_max, c->overhead_done,
+		    0, NULL);
+
+	if (!fresh)
+		disk_cmd_media_progress(d);
+	else if (enough)
+		iface_delay(d, (hit == HIT_MISS ? p->ovh_read_miss[c->after] :
+		    p->ovh_read_hit[c->after]) + p->ovh_data_prep, NX_XFER);
+	else
+		iface_delay(d, p->ovh_read_miss[c->after] +
+		    p->ovh_disconnect_read[c->after], NX_DISC);
+}
+
+static void
+write_arrive(struct disk *d, struct disk_cmd *c)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	enum hit hit;
+	int s = disk_write_lookup(d, c->lbn, c->end, &hit);
+
+	c->fast = p->fast_write > 0;
+	c->overhead_done = sim_now(d->sim) + (c->fast ?
+	    p->ovh_write_hit[c->after] : p->ovh_write_miss[c->after]);
+	/* A write that does not follow on from the write before it first
+	 * disconnects without its data (DiskSim's extra write disconnect). */
+	c->xd = p->extra_write_disconnect && !p->never_disconnect && s >= 0 &&
+	    s == d->mru &&
+	    d->seg[s].write_data && c->lbn != d->seg[s].end;
+	if (c->xd)
+		c->overhead_done = sim_now(d->sim) + p->xd_command + p->xd_seekdelta;
+	if (m->st != M_IDLE) {
+		if (m->write && hit == HIT_APPEND && m->seg == s)
+			;		/* joins the flush under way */
+		else if (prefetch_stoppable(d))
+			disk_media_stop(d);
+		else
+			c->wait_media = true;
+	}
+	if (s < 0) {
+		/* Every segment that may hold writes is dirty: wait for the
+		 * flush. */
+		KASSERT(m->st != M_IDLE, ("disk: no write segment, no flush"));
+		c->wait_media = true;
+	}
+	if (c->wait_media) {
+		c->xd = false;
+		if (p->never_disconnect)
+			iface_delay(d, (c->fast ? p->ovh_write_hit[c->after] :
+			    p->ovh_write_miss[c->after]) + p->ovh_data_prep, NX_XFER);
+		else
+			iface_delay(d, (c->fast ? p->ovh_write_hit[c->after] :
+			    p->ovh_write_miss[c->after]) + p->ovh_disconnect_write,
+			    NX_DISC);
+		return;
+	}
+	write_go(d, c, true);
+}
+
+/* Serve a write whose heads are free (or draining the segment it joins). */
+static void
+write_go(struct disk *d, struct disk_cmd *c, bool fresh)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g;
+	enum hit hit;
+	int s = disk_write_lookup(d, c->lbn, c->end, &hit);
+
+	KASSERT(s >= 0, ("disk: a write with no segment"));
+	if (m->st != M_IDLE && !(m->write && m->seg == s && hit == HIT_APPEND)) {
+		KASSERT(!m->write, ("disk: write beside a flush"));
+		disk_media_stop(d);
+	}
+	g = &d->seg[s];
+	c->seg = s;
+	c->hit = hit;
+	c->r->cache_hit = c->fast ? DISK_HIT_FULL : DISK_HIT_NONE;
+	if (hit != HIT_APPEND) {
+		g->start = g->end = g->dirty = c->lbn;
+		g->ra_min = g->ra_max = -1;
+	}
+	g->write_data = true;
+	disk_seg_set_state(d, s, m->st != M_IDLE && m->seg == s ? SEG_WRITING :
+	    SEG_DIRTY);
+	disk_seg_touch(d, s);
+	disk_invalidate_overlaps(d, s, c->lbn, c->end);
+
+	if (m->st != M_IDLE)
+		m->limit = c->end;		/* the flush goes on into it */
+	else
+		disk_media_begin(d, s, true, g->dirty, c->end, c->overhead_done,
+		    p->min_seek_delay, c);
+
+	if (!fresh)
+		disk_cmd_media_progress(d);
+	else if (c->xd)
+		iface_delay(d, p->xd_command + p->xd_disconnect1, NX_XD_DISC);
+	else
+		iface_delay(d, (c->fast ? p->ovh_write_hit[c->after] :
+		    p->ovh_write_miss[c->after]) + p->ovh_data_prep, NX_XFER);
+}
+
+/* The heads are free for a command that waited for them. */
+void
+disk_cmd_media_ready(struct disk *d)
+{
+	struct disk_cmd *c = d->cmd;
+
+	c->wait_media = false;
+	if (c->write)
+		write_go(d, c, false);
+	else
+		read_go(d, c, false);
+}
+
+void
+disk_cmd_start(struct disk *d, struct diskreq *r)
+{
+	struct disk_cmd *c = g_new0(struct disk_cmd, 1);
+	struct disk_pbn b;
+
+	KASSERT(d->cmd == NULL, ("disk: two commands at once"));
+	d->cmd = c;
+	c->r = r;
+	c->write = r->write;
+	c->lbn = r->sector;
+	c->n = r->nsect;
+	c->end = r->sector + r->nsect;
+	c->out = c->lbn;
+	c->after = d->last_write ? 1 : 0;
+	c->seg = -1;
+	c->first_sector = -1;
+	r->cache_hit = DISK_HIT_NONE;
+	disk_ltop(&d->p, r->sector, &b);
+	r->cyl = b.cyl;
+	if (c->write)
+		write_arrive(d, c);
+	else
+		read_arrive(d, c);
+}
+
+/* The completion message is out: account for the request and hand it
+ * back, then take the next. */
+static void
+complete(struct disk *d)
+{
+	struct disk_cmd *c = d->cmd;
+	struct diskreq *r = c->r;
+	sim_time_t now = sim_now(d->sim), service;
+	double rest;
+
+	r->end = now;
+	service = now - r->start;
+	if (c->first_sector >= 0) {
+		r->seek_ns = c->media_began ? c->seek_ns : 0;
+		r->rot_ns = c->media_began ?
+		    (sim_time_t)llround(MAX(c->first_sector - c->seek_end, 0)) : 0;
+		r->xfer_ns = (sim_time_t)llround(MAX(c->last_sector_end -
+		    c->first_sector, 0));
+	} else {
+		r->seek_ns = r->rot_ns = 0;
+		r->xfer_ns = (sim_time_t)llround(c->bus_ns);
+	}
+	rest = (double)(service - r->seek_ns - r->rot_ns - r->xfer_ns);
+	if (rest < 0) {
+		/* Media and bus overlapped past the service (a transfer that
+		 * ran on after the media): keep the parts within it. */
+		r->xfer_ns += (sim_time_t)rest;
+		if (r->xfer_ns < 0) {
+			r->rot_ns += r->xfer_ns;
+			r->xfer_ns = 0;
+		}
+		rest = 0;
+	}
+	r->overhead_ns = (sim_time_t)rest;
+
+	/* A drive that does not keep what it sent (DiskSim's read-ahead over
+	 * requested = -1) drops it from the segment. */
+	if (!c->write && d->p.keep_request_data < 0 && c->seg >= 0) {
+		struct disk_seg *g = &d->seg[c->seg];
+
+		g->start = MAX(g->start, MIN(c->end, g->end));
+	}
+	d->last_write = c->write;
+	if (r->write) {
+		d->st.writes++;
+		d->st.sectors_written += (uint64_t)r->nsect;
+		d->st.write_hits += r->cache_hit == DISK_HIT_FULL;
+	} else {
+		d->st.reads++;
+		d->st.sectors_read += (uint64_t)r->nsect;
+		d->st.read_hits += r->cache_hit == DISK_HIT_FULL;
+		d->st.read_partial_hits += r->cache_hit == DISK_HIT_PARTIAL;
+	}
+	d->st.busy_ns += service;
+	d->st.seek_ns += r->seek_ns;
+	d->st.rot_ns += r->rot_ns;
+	d->st.xfer_ns += r->xfer_ns;
+	d->st.overhead_ns += r->overhead_ns;
+	d->st.queue_ns += r->start - r->submit;
+	g_free(c);
+	d->cmd = NULL;
+	disk_timer_disarm(d, &d->t_iface);
+	disk_dispatch(d);
+	d->done(d->done_arg, r);
+}

@@ -1,0 +1,593 @@
+/*
+ * diskmedia.c — the media access, sector by sector (DiskSim keeps it in
+ * disksim_diskctlr.c: disk_activate_read and _write, disk_buffer_seekdone,
+ * disk_buffer_sector_done, disk_buffer_stop_access).
+ *
+ * One access at a time fills a segment (a read, and the read-ahead after
+ * it) or drains one (writes): a seek (or head switch) to the track, the
+ * rotational wait for the wanted sector, then sector after sector,
+ * switching tracks as the layout (diskmap.c) says.  A sector is read only
+ * if the segment has room for it and written only once its data has come
+ * over the bus — otherwise the head waits a revolution for it to come
+ * round again.  A read-ahead is stopped by a command that needs the heads
+ * elsewhere; a drive with zero-latency access takes the wanted sectors of
+ * a track as they come round.
+ *
+ * The platter's angle is a function of absolute simulated time (the angle
+ * at t is t mod a revolution, diskmech.c), so a request's rotational wait
+ * depends on exactly when it reaches the media.  In the middle of a track
+ * runs of sectors are taken in one go (disk_media_stream), with the same
+ * results as sector by sector.
+ */
+#include "disk.h"
+#include "disk_private.h"
+#include "kassert.h"
+
+#include <math.h>
+
+#include <glib.h>
+
+static bool
+cmd_on_seg(const struct disk *d, int s)
+{
+	return d->cmd != NULL && !d->cmd->wait_media && d->cmd->seg == s;
+}
+
+/* Blocks of a write that have come over the bus by time t: a chunk in
+ * flight lands block by block. */
+static int64_t
+bus_written_to(const struct disk *d, double t)
+{
+	const struct disk_cmd *c = d->cmd;
+
+	if (c->ist == IF_XFER && c->write && c->xfer_blk > 0) {
+		int64_t k = (int64_t)floor((t - c->xfer_t0) / c->xfer_blk + 1e-9);
+
+		return c->xfer_from + CLAMP(k, 0, c->xfer_n);
+	}
+	return c->out;
+}
+
+/* Blocks of a read that have left over the bus by time t. */
+static int64_t
+bus_read_to(const struct disk *d, double t)
+{
+	const struct disk_cmd *c = d->cmd;
+
+	if (c->ist == IF_XFER && !c->write && c->xfer_blk > 0) {
+		int64_t k = (int64_t)floor((t - c->xfer_t0) / c->xfer_blk + 1e-9);
+
+		return c->xfer_from + CLAMP(k, 0, c->xfer_n);
+	}
+	return c->out;
+}
+
+/*
+ * May the media take block b now?  A read needs room: the segment cannot
+ * drop blocks the host has not been sent yet.  A write needs the block's
+ * data, and a drive that disconnects before taking write data starts
+ * writing only once a few blocks are in (DiskSim's rule for the HP
+ * C2247A: ten, or all of a shorter request, fifteen of a long one).
+ */
+static bool
+media_block_ready(struct disk *d, int64_t b, double t)
+{
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+
+	if (!m->write) {
+		/* (bus_read_to is never behind c->out: the test needs it only
+		 * when the segment is nearly full.) */
+		if (cmd_on_seg(d, m->seg) && !c->write && !c->completion_sent &&
+		    b - c->out >= d->p.segsize &&
+		    b - bus_read_to(d, t) >= d->p.segsize)
+			return false;
+		return true;
+	}
+	if (cmd_on_seg(d, m->seg) && c->write) {
+		int64_t have = MAX(g->end, bus_written_to(d, t));
+
+		if (b >= have)
+			return false;
+		if (d->p.extra_write_disconnect &&
+		    have - MAX(g->start, have - d->p.segsize) <
+		    (c->n < 45 ? MIN(c->n, 10) : 15))
+			return false;
+		return true;
+	}
+	return b < g->end;
+}
+
+static bool
+media_background(const struct disk *d)
+{
+	const struct disk_media *m = d->media;
+
+	return !m->write && !(cmd_on_seg(d, m->seg) && !d->cmd->write &&
+	    m->next < d->cmd->end);
+}
+
+/* The access is over: the heads are free. */
+static void
+media_finish(struct disk *d, double t)
+{
+	struct disk_media *m = d->media;
+
+	m->st = M_IDLE;
+	disk_timer_disarm(d, &d->t_media);
+	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(t));
+	if (m->write) {
+		if (d->seg[m->seg].dirty >= d->seg[m->seg].end)
+			disk_seg_settle(d, m->seg);
+	} else if (d->seg[m->seg].state == SEG_READING)
+		disk_seg_settle(d, m->seg);
+	if (d->cmd != NULL && d->cmd->wait_media)
+		disk_cmd_media_ready(d);
+	else if (d->cmd != NULL)
+		disk_cmd_media_progress(d);
+}
+
+/*
+ * Zero-latency access (DiskSim's immediate buffer read and write): landing
+ * in the middle of the wanted blocks of a track, the drive takes them from
+ * the next sector boundary on as they come round, then the ones before
+ * when the head gets back to them, instead of waiting for the first.  The
+ * blocks taken early count only once those before them are in, since the
+ * host is sent blocks in order.  A read takes them only if the segment has
+ * room for all, a write only if all their data is in.
+ */
+static void
+media_zero_latency(struct disk *d, double t)
+{
+	struct disk_media *m = d->media;
+	int spt = zone_spt(d, m->at.cyl);
+	int64_t wend = MIN(m->limit, m->tend), j;
+	double a0 = disk_pbn_angle(&d->p, &m->at), x, sec = d->period / spt;
+	int k;
+
+	if (!m->tcontig || wend - m->next < 2)
+		return;
+	/* The next sector boundary, counted from the wanted first sector. */
+	x = disk_angle_at(d, t) - a0;
+	x -= floor(x);
+	k = (int)ceil(x * spt - 1e-6);
+	if (k <= 0 || k >= wend - m->next)
+		return;			/* the head is not amid them */
+	j = m->next + k;
+	if (m->write ? !media_block_ready(d, wend - 1, t) :
+	    (cmd_on_seg(d, m->seg) && !d->cmd->write && !d->cmd->completion_sent &&
+	    wend - bus_read_to(d, t) > d->p.segsize))
+		return;
+	m->imm_from = j;
+	m->imm_to = wend;
+	if (cmd_on_seg(d, m->seg) && d->cmd->first_sector < 0 &&
+	    j < d->cmd->end && wend > d->cmd->lbn)
+		d->cmd->first_sector = t + disk_rotate_ns(d, disk_angle_at(d, t),
+		    a0 + (double)k / spt);
+	/* The head reaches the first wanted block once round. */
+	m->t = t + disk_rotate_ns(d, disk_angle_at(d, t), a0 + (double)k / spt) +
+	    (double)(spt - k) * sec;
+}
+
+/* Head for block m->next: a seek (or head switch) if it is on another
+ * track, then the wait for its sector. */
+static void
+media_locate(struct disk *d, double t)
+{
+	struct disk_media *m = d->media;
+	struct disk_pbn b;
+	sim_time_t move;
+
+	disk_ltop(&d->p, m->next, &b);
+	if (m->next < m->tfirst || m->next >= m->tend) {
+		struct disk_pbn e0, e1;
+
+		disk_track_bounds(&d->p, m->next, &m->tfirst, &m->tend);
+		disk_ltop(&d->p, m->tfirst, &e0);
+		disk_ltop(&d->p, m->tend - 1, &e1);
+		m->tcontig = e1.sector - e0.sector == (int)(m->tend - m->tfirst - 1);
+	}
+	if (b.cyl != d->cur_cyl || b.head != d->cur_head) {
+		move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head,
+		    b.cyl, b.head, m->write);
+		d->cur_cyl = b.cyl;
+		d->cur_head = b.head;
+		m->at = b;
+		m->st = M_SEEK;
+		m->t = m->seek_end = t + (double)move;
+		d->mech_free = (sim_time_t)llround(m->t);
+		disk_timer_arm(d, &d->t_media, m->t);
+		return;
+	}
+	m->at = b;
+	m->st = M_WAIT;
+	m->t = t + disk_rotate_ns(d, disk_angle_at(d, t), disk_pbn_angle(&d->p, &b));
+	if (m->t > t && (m->write ? d->p.zero_latency_write :
+	    d->p.zero_latency_read))
+		media_zero_latency(d, t);
+	if (m->t == t)
+		disk_media_fire(d);		/* it is under the head now */
+	else
+		disk_timer_arm(d, &d->t_media, m->t);
+}
+
+/*
+ * Begin a media access to segment s at block `from`, no earlier than
+ * `not_before` and once the heads have stopped.  A non-sequential write
+ * spends at least min_delay positioning.
+ */
+void
+disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
+    sim_time_t not_before, sim_time_t min_delay, struct disk_cmd *c)
+{
+	struct disk_media *m = d->media;
+	struct disk_pbn b;
+	double t0 = (double)MAX(MAX(not_before, d->mech_free), sim_now(d->sim));
+	sim_time_t move;
+
+	KASSERT(m->st == M_IDLE, ("disk: media access begun while busy"));
+	m->seg = s;
+	m->write = write;
+	m->next = from;
+	m->limit = limit;
+	m->tfirst = m->tend = -1;
+	m->imm_from = m->imm_to = 0;
+	disk_seg_set_state(d, s, write ? SEG_WRITING : SEG_READING);
+	disk_ltop(&d->p, from, &b);
+	move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head, b.cyl,
+	    b.head, write);
+	if (move < min_delay)
+		move = min_delay;
+	d->cur_cyl = b.cyl;
+	d->cur_head = b.head;
+	m->at = b;
+	m->st = M_SEEK;
+	m->t = m->seek_end = t0 + (double)move;
+	d->mech_free = (sim_time_t)llround(m->t);
+	if (c != NULL && !c->media_began) {
+		c->media_began = true;
+		c->seek_ns = move;
+		c->seek_end = m->seek_end;
+	}
+	disk_timer_arm(d, &d->t_media, m->t);
+}
+
+/*
+ * Stop a read-ahead for a command that needs the heads: a seek under way
+ * is finished, a sector being read is abandoned — at once, or at its end
+ * if the drive stops only between sectors.  The sector is not kept.
+ */
+void
+disk_media_stop(struct disk *d)
+{
+	struct disk_media *m = d->media;
+	double now = (double)sim_now(d->sim), free_at = now;
+
+	KASSERT(!m->write, ("disk: stopping a write"));
+	switch (m->st) {
+	case M_IDLE:
+		return;
+	case M_SEEK:
+		free_at = m->seek_end;
+		break;
+	case M_WAIT:
+		break;
+	case M_SECTOR:
+		if (!d->p.stop_in_sector)
+			free_at = m->t;
+		break;
+	}
+	m->st = M_IDLE;
+	m->imm_from = m->imm_to = 0;
+	disk_timer_disarm(d, &d->t_media);
+	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(free_at));
+	if (d->seg[m->seg].state == SEG_READING)
+		disk_seg_settle(d, m->seg);
+}
+
+/* The media timer: a seek ended, a sector came round, or one passed. */
+void
+disk_media_fire(struct disk *d)
+{
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	struct disk_pbn b;
+	double t = m->t;
+
+	switch (m->st) {
+	case M_IDLE:
+		return;
+	case M_SEEK:
+		media_locate(d, t);
+		return;
+	case M_WAIT:
+		if (!media_block_ready(d, m->next, t)) {
+			/* Not yet: it comes round again in a revolution. */
+			m->t = t + d->period;
+			disk_timer_arm(d, &d->t_media, m->t);
+			return;
+		}
+		if (c != NULL && cmd_on_seg(d, m->seg) && m->next >= c->lbn &&
+		    m->next < c->end && c->first_sector < 0)
+			c->first_sector = t;
+		m->st = M_SECTOR;
+		m->t = t + sector_ns(d, m->at.cyl);
+		disk_timer_arm(d, &d->t_media, m->t);
+		return;
+	case M_SECTOR:
+		break;
+	}
+
+	/* Block m->next has passed the head. */
+	if (c != NULL && cmd_on_seg(d, m->seg) && m->next >= c->lbn &&
+	    m->next < c->end)
+		c->last_sector_end = t;
+	if (m->write)
+		g->dirty = m->next + 1;
+	else {
+		g->end = m->next + 1;
+		g->start = MAX(g->start, g->end - d->p.segsize);
+	}
+	m->next++;
+	if (m->imm_to > 0 && m->next == m->imm_from) {
+		/* Back at the blocks taken early: they are all in now. */
+		if (c != NULL && cmd_on_seg(d, m->seg) && m->imm_to > c->lbn &&
+		    m->imm_from < c->end)
+			c->last_sector_end = MAX(c->last_sector_end, t);
+		m->next = m->imm_to;
+		if (m->write)
+			g->dirty = m->next;
+		else {
+			g->end = m->next;
+			g->start = MAX(g->start, g->end - d->p.segsize);
+		}
+		m->imm_from = m->imm_to = 0;
+	}
+	if (m->next >= m->limit) {
+		media_finish(d, t);
+		return;
+	}
+	disk_cmd_media_progress(d);
+	if (m->st != M_SECTOR)
+		return;		/* the command stopped or redirected it */
+	if (m->tcontig && m->next < m->tend) {
+		/* The next sector of the track: under the head now. */
+		m->at.sector++;
+		m->st = M_WAIT;
+		disk_media_fire(d);
+		return;
+	}
+	disk_ltop(&d->p, m->next, &b);
+	if (b.cyl == m->at.cyl && b.head == m->at.head) {
+		m->st = M_WAIT;
+		m->t = t + disk_rotate_ns(d, disk_angle_at(d, t),
+		    disk_pbn_angle(&d->p, &b));
+		m->at = b;
+		if (m->t == t)
+			disk_media_fire(d);
+		else
+			disk_timer_arm(d, &d->t_media, m->t);
+		return;
+	}
+	/* The next block is on another track.  A read-ahead limited to the
+	 * track (or cylinder) stops here. */
+	if (media_background(d) && (d->p.readahead == DRA_TRACK ||
+	    (d->p.readahead == DRA_CYLINDER && b.cyl != m->at.cyl))) {
+		media_finish(d, t);
+		return;
+	}
+	media_locate(d, t);
+}
+
+/* ---- runs of sectors ------------------------------------------------- */
+
+/*
+ * Runs of sectors in one go.  In the middle of a track the media's step is
+ * always the same: the sector under the head is in (or out), the next
+ * comes under the head at once, and it takes a sector's time; and a read
+ * holding the bus sends each block as it comes.  While those steps are all
+ * that is due (sim_callout_horizon), disk_media_stream takes them here,
+ * each as disk_media_fire and disk_iface_fire would at its time, without
+ * the general code's checks for everything else; at the first step of any
+ * other kind it stops and leaves the rest to them.  Each step's arithmetic is the general
+ * code's, in the same order, so the times (doubles, rounded the same way)
+ * are the same to the nanosecond.
+ */
+
+/* A sector has passed the head, and the next on the track comes round. */
+static bool
+stream_media(struct disk *d, double sec, sim_time_t now)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	int64_t b = m->next;
+	double t = m->t;
+	bool onseg = cmd_on_seg(d, m->seg);
+
+	/* Not the end of the access or the track, no blocks taken early
+	 * (media_zero_latency) to account for, and nothing the interface
+	 * would do but send a read's block (disk_cmd_media_progress). */
+	if (m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	    b + 1 >= m->limit || b + 1 >= m->tend)
+		return false;
+	if (c != NULL && !c->wait_media && (c->ist == IF_DISC ||
+	    (c->ist == IF_HOLD && (c->write || c->seg < 0 ||
+	    c->out >= c->end))))
+		return false;
+	d->t_media.armed = false;
+	if (onseg && b >= c->lbn && b < c->end)
+		c->last_sector_end = t;
+	if (m->write)
+		g->dirty = b + 1;
+	else {
+		g->end = b + 1;
+		g->start = MAX(g->start, g->end - p->segsize);
+	}
+	m->next = b + 1;
+	if (c != NULL && !c->wait_media && c->ist == IF_HOLD) {
+		/* A read holding the bus: what is in goes out (cmd_xfer). */
+		struct disk_seg *cg = &d->seg[c->seg];
+
+		if (cg->start <= c->out && cg->end > c->out)
+			disk_bus_chunk(d, MIN(cg->end, c->end) - c->out, now);
+	}
+	m->at.sector++;
+	if (!media_block_ready(d, m->next, t)) {
+		/* It comes round again in a revolution. */
+		m->st = M_WAIT;
+		m->t = t + d->period;
+		disk_timer_arm_at(d, &d->t_media, m->t, now);
+		return true;
+	}
+	if (c != NULL && cmd_on_seg(d, m->seg) && m->next >= c->lbn &&
+	    m->next < c->end && c->first_sector < 0)
+		c->first_sector = t;
+	m->t = t + sec;
+	disk_timer_arm_at(d, &d->t_media, m->t, now);
+	return true;
+}
+
+/* A read's chunk is over the bus: the next, or hold the bus for more
+ * (cmd_xfer_done, cmd_xfer). */
+static bool
+stream_iface(struct disk *d, sim_time_t now)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_cmd *c = d->cmd;
+	struct disk_seg *cg;
+	int64_t out, n;
+
+	if (c == NULL || c->ist != IF_XFER || c->write || c->wait_media ||
+	    c->seg < 0)
+		return false;
+	cg = &d->seg[c->seg];
+	out = c->xfer_from + c->xfer_n;
+	n = cg->start <= out ? MIN(cg->end, c->end) - out : 0;
+	if (n <= 0 && (out >= c->end || !(p->never_disconnect ||
+	    p->hold_bus_read)))
+		return false;		/* completion or disconnect */
+	d->t_iface.armed = false;
+	c->out = out;
+	if (n > 0)
+		disk_bus_chunk(d, n, now);
+	else
+		c->ist = IF_HOLD;
+	return true;
+}
+
+/*
+ * The commonest run: a read holding the bus, which is level with the
+ * media and faster than it, so each block goes out as soon as it is in.
+ * A sector is then a bus step (block b - 1 is out; hold) and a media step
+ * (block b is in, and goes out; block b + 1 comes under the head) whose
+ * outcome is known but for the times: take them with the timers left
+ * aside, and give the two their places (tickets) at the end, in the order
+ * the last step arms them.  Returns the time of the last step taken, or
+ * -1 if none.
+ */
+static sim_time_t
+stream_follow(struct disk *d, double sec, sim_time_t h)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
+	sim_time_t at = -1, w = ti->when, e = tm->when;
+	int64_t b = m->next, b0 = b;
+	double t = m->t;
+
+	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
+	    c->seg != m->seg || c->ist != IF_XFER || c->xfer_n != 1 ||
+	    c->xfer_from != b - 1 || c->out != b - 1 || g->end != b ||
+	    !(p->never_disconnect || p->hold_bus_read) || p->segsize < 2 ||
+	    m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	    !ti->armed || ti->queued || !tm->armed || tm->queued ||
+	    ti->ticket > tm->ticket)
+		return -1;
+	KASSERT(c->xfer_blk == p->bus_read_ns, ("disk: a read at write speed"));
+	/* Each step as stream_iface and stream_media would take it: the bus
+	 * step at w comes first (armed first) and finds nothing more to
+	 * send (the segment ends at b) short of the end; the media step at e
+	 * sends block b at once, and block b + 1 is ready (one block ahead
+	 * of the bus, in a segment of two or more). */
+	while (w <= e && e < h && b >= c->lbn && b < c->end &&
+	    b + 1 < m->limit && b + 1 < m->tend) {
+		c->last_sector_end = t;
+		g->end = b + 1;
+		g->start = MAX(g->start, g->end - p->segsize);
+		c->xfer_t0 = (double)e;
+		c->bus_ns += (double)1 * c->xfer_blk;
+		w = ns_round(c->xfer_t0 + (double)1 * c->xfer_blk);
+		w = MAX(w, e);
+		b++;
+		if (c->first_sector < 0 && b >= c->lbn && b < c->end)
+			c->first_sector = t;
+		t += sec;
+		at = e;
+		e = MAX(ns_round(t), e);
+	}
+	if (at < 0)
+		return -1;
+	c->out = c->xfer_from = b - 1;
+	m->next = b;
+	m->at.sector += (int)(b - b0);
+	m->t = t;
+	ti->when = w;
+	ti->ticket = sim_ticket(d->sim);
+	tm->when = e;
+	tm->ticket = sim_ticket(d->sim);
+	return at;
+}
+
+void
+disk_media_stream(struct disk *d)
+{
+	struct disk_media *m = d->media;
+	struct disk_timer *t;
+	sim_time_t h, at = -1;
+	uint64_t tk = 0;
+	double sec;
+
+	if (m->st != M_SECTOR || !d->t_media.armed || d->t_media.queued)
+		return;
+	sec = sector_ns(d, m->at.cyl);		/* the track does not change */
+	for (;;) {
+		sim_time_t when;
+
+		/* Nothing queued is due yet, nor a command arriving (its
+		 * timer may be older than the stream's; it goes first).  A
+		 * step may queue a stale event (disk_timer_disarm): look
+		 * again. */
+		h = sim_callout_horizon(d->sim);
+		if (d->t_arrive.armed && !d->t_arrive.queued)
+			h = MIN(h, d->t_arrive.when);
+		if ((t = timer_next(d)) == NULL || t->when >= h)
+			break;
+		if (t == &d->t_iface && (when = stream_follow(d, sec, h)) >= 0) {
+			at = when;
+			tk = sim_ticket(d->sim);	/* nothing queued since */
+			disk_check(d);
+			continue;
+		}
+		when = t->when;
+		tk = t->ticket;
+		if (t == &d->t_media ? !stream_media(d, sec, when) :
+		    t == &d->t_iface ? !stream_iface(d, when) : true)
+			break;
+		at = when;
+		disk_check(d);
+	}
+	if (at >= 0) {
+		/* The clock to the last step taken, which came before
+		 * anything queued. */
+		bool next = sim_callout_advance(d->sim, at, tk);
+
+		KASSERT(next, ("disk: a stream went past the next event"));
+		(void)next;
+	}
+}
