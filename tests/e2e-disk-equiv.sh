@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end check that the drive's lazily scheduled timers and its runs of
-# sectors taken in one go (disk.c: timer_fire, media_stream) change nothing:
-# every run here is made twice, the second time with
-# VFSSIM_DISK_EACH_STEP=1 (every timer queued as it is armed, every step
-# taken from the event queue), and every table must come out the same, to
-# the nanosecond — all but the count of events dispatched, which is what
-# the lazy timers save.  The runs cover the validated drives' traces, queue
-# disciplines, sequential streams on every kind of drive interface and
-# cache (holding the bus or disconnecting, zero latency, never
+# sectors taken in one go (disk.c: timer_fire; diskmedia.c:
+# disk_media_stream) change nothing: every run here is made twice, the
+# second time with VFSSIM_DISK_EACH_STEP=1 (every timer queued as it is
+# armed, every step taken from the event queue), and every table must come
+# out the same, to the nanosecond — all but the count of events dispatched,
+# which is what the lazy timers save.  The runs cover the validated drives'
+# traces, queue disciplines, sequential streams on every kind of drive
+# interface and cache (holding the bus or disconnecting, zero latency, never
 # disconnecting, slow bus, small segments, write-back and write-through,
 # each read-ahead scheme), and replays through the kernel.
 #

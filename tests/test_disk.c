@@ -1081,12 +1081,12 @@ test_demerit(void **state)
 /* ---- lazy timers and runs of sectors ---------------------------------------- */
 
 /*
- * The drive schedules its timers lazily and takes runs of sectors in one
- * go (disk.c's timer_fire, media_stream); the outcome must be exactly that
- * of queueing every timer as it is armed (each_step).  Random loads —
- * sequential runs and jumps, reads and writes, bursts and gaps — arriving
- * on sector boundaries (50 us here, so that arrivals tie with sector ends)
- * on drives of every kind of interface and cache.
+ * The drive schedules its timers lazily and takes runs of sectors in one go
+ * (disk.c's timer_fire, diskmedia.c's disk_media_stream); the outcome must
+ * be exactly that of queueing every timer as it is armed (each_step).
+ * Random loads — sequential runs and jumps, reads and writes, bursts and
+ * gaps — arriving on sector boundaries (50 us here, so that arrivals tie
+ * with sector ends) on drives of every kind of interface and cache.
  */
 #define	LAZY_N	300
 
