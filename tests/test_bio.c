@@ -248,60 +248,94 @@ test_pagecache_small(void **state)
 	machine_shutdown(&m);
 }
 
-/* ---- delayed writes: dirty until the syncer's filedelay -------------- */
+/* ---- delayed writes: dirty until the syncer ---------------------------
+ *
+ * A block written with bdwrite stays dirty until something writes it.
+ * Without memory pressure that is the syncer, by whichever comes first:
+ * the vnode's own slot on the wheel, kern.filedelay after it first got
+ * dirty (reassignbuf -> vn_syncer_add_to_worklist), or the mount's syncer
+ * vnode sweeping the file system — sync_fsync -> ffs_sync(MNT_LAZY), which
+ * VOP_FSYNCs every vnode with dirty buffers, first 16 s after boot (the
+ * first mount's offset in vfs_allocate_syncvnode) and every syncdelay
+ * (30 s) after.  So with the default 30 s filedelay, a block dirtied at
+ * 1 s is written by the sweep at 16 s, and a filedelay longer than the
+ * time to the next sweep changes nothing. */
 
-static struct { int dirty_after; uint64_t writes_at_29s; } dw;
+static struct { int dirty_after; uint64_t writes_before, writes_after; } dw;
+
+/* Sleep until absolute simulated time t. */
+static void
+sleep_until(struct kern *k, sim_time_t t)
+{
+	if (t > sim_now(k->sim))
+		sim_pause(k->sim, t - sim_now(k->sim));
+}
+
+/* Dirty block 3 at dirty_at; count the disk's writes just before and
+ * just after t. */
+static sim_time_t dw_dirty_at, dw_t;
 
 static void
 dirty_body(void *arg)
 {
 	struct machine *m = arg;
-	struct buf *bp = getblk(m->k, m->vp, 3, m->bsize);
+	struct buf *bp;
 
+	sleep_until(m->k, dw_dirty_at);
+	bp = getblk(m->k, m->vp, 3, m->bsize);
 	vfs_bio_clrbuf(m->k, bp);
 	bdwrite(m->k, bp);
 	dw.dirty_after = m->k->bc.numdirtybuffers;
-	sim_pause(m->k->sim, 29 * SIM_SEC);
-	dw.writes_at_29s = m->k->disk.st.writes;
-	sim_pause(m->k->sim, 3 * SIM_SEC);
+	sleep_until(m->k, dw_t - 100 * SIM_MS);
+	dw.writes_before = m->k->disk.st.writes;
+	sleep_until(m->k, dw_t + 500 * SIM_MS);
+	dw.writes_after = m->k->disk.st.writes;
 }
 
 static void
-test_delayed_write(void **state)
+delayed_write(const char *const *sets, sim_time_t dirty_at, sim_time_t t)
 {
 	struct machine m;
 
-	boot(&m, NULL);
+	dw_dirty_at = dirty_at;
+	dw_t = t;
+	memset(&dw, 0, sizeof(dw));
+	boot(&m, sets);
 	run(&m, dirty_body);
 	assert_int_equal(dw.dirty_after, 1);
-	assert_int_equal(dw.writes_at_29s, 0);		/* none by 29 s */
-	assert_int_equal(m.k->disk.st.writes, 1);	/* written by 32 s */
+	assert_int_equal(dw.writes_before, 0);		/* none before t */
+	assert_int_equal(dw.writes_after, 1);		/* written at t */
 	assert_int_equal(m.k->bc.numdirtybuffers, 0);
 	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 1);
 	machine_shutdown(&m);
 }
 
 static void
-short_delay_body(void *arg)
+test_delayed_write(void **state)
 {
-	struct machine *m = arg;
-	struct buf *bp = getblk(m->k, m->vp, 3, m->bsize);
-
-	vfs_bio_clrbuf(m->k, bp);
-	bdwrite(m->k, bp);
-	sim_pause(m->k->sim, 7 * SIM_SEC);
+	/* Dirtied at 1.5 s: the sweep at 16 s writes it, 14.5 s later,
+	 * not its own slot 30 s on. */
+	delayed_write(NULL, 1500 * SIM_MS, 16 * SIM_SEC);
+	/* Dirtied at 17.5 s, just after the first sweep: the next one, at
+	 * 46 s, still comes before its slot (the wheel holds it at most
+	 * syncer_maxdelay - 2 = 30 slots ahead of the next, 48 s). */
+	delayed_write(NULL, 17500 * SIM_MS, 46 * SIM_SEC);
 }
 
 static void
 test_filedelay(void **state)
 {
-	static const char *const sets[] = { "kern.filedelay=5s", NULL };
-	struct machine m;
+	static const char *const five[] = { "kern.filedelay=5s", NULL };
+	static const char *const twenty[] = { "kern.filedelay=20s", NULL };
 
-	boot(&m, sets);
-	run(&m, short_delay_body);
-	assert_int_equal(m.k->disk.st.writes, 1);
-	machine_shutdown(&m);
+	/* A filedelay shorter than the time to the next sweep counts: the
+	 * vnode's slot comes first.  Dirtied at 1.5 s, after the syncer took
+	 * slot 1 (sched_sync advances syncer_delayno as it takes a slot), it
+	 * goes 5 slots past the next one: slot 7, taken at 7 s. */
+	delayed_write(five, 1500 * SIM_MS, 7 * SIM_SEC);
+	/* A longer one does not: the sweep at 16 s writes the block, not
+	 * its slot at 22 s. */
+	delayed_write(twenty, 1500 * SIM_MS, 16 * SIM_SEC);
 }
 
 /* ---- the syncer clusters contiguous dirty blocks --------------------- */

@@ -263,11 +263,18 @@ cmp_vnum(gconstpointer a, gconstpointer b)
 }
 
 /*
- * ffs_sync: the mount's periodic sweep (MNT_LAZY, from the syncer vnode)
- * writes every in-core inode with pending changes as a delayed write
- * (its data has its own place on the syncer wheel); sync(2) (MNT_NOWAIT)
- * and unmount (MNT_WAIT) fsync every vnode, then the device's metadata
- * buffers; the superblock and cg summary go out if they changed.
+ * ffs_sync: walk the mount's vnodes and VOP_FSYNC every one with pending
+ * inode changes (IN_ACCESS, IN_CHANGE, IN_MODIFIED, IN_UPDATE) or dirty
+ * buffers — the skip test of the 2001 ffs_sync, the same for every
+ * waitfor ([4x] ffs_vfsops.c 1.117.2.x; the 5.0-CURRENT code of 2001
+ * reads alike).  The periodic sweep (MNT_LAZY, from the syncer vnode) and
+ * sync(2) (MNT_NOWAIT) skip a vnode another process has locked
+ * (vget LK_NOWAIT); MNT_WAIT waits for its lock (the 2000-07 "cleanup
+ * change in ffs_sync() which did not synchronously wait").  MNT_LAZY's
+ * fsync starts clustered writes of all of the file's dirty buffers and
+ * then writes its inode, delayed (ffs_fsync); MNT_WAIT's waits for them.
+ * Then, unless lazy, the device's own metadata buffers are fsynced, and
+ * the superblock and cg summary written if they changed.
  */
 void
 ffs_sync(struct kern *k, int waitfor)
@@ -301,12 +308,8 @@ ffs_sync(struct kern *k, int waitfor)
 			vdrop(k, vp);
 			continue;
 		}
-		if (waitfor == MNT_LAZY) {
-			if (ip->i_flag & (IN_ACCESS | IN_CHANGE | IN_UPDATE |
-			    IN_MODIFIED))
-				ffs_update(k, ip, false);
-		} else if (vn_lock(k, vp, LK_EXCLUSIVE |
-		    (waitfor == MNT_NOWAIT ? LK_NOWAIT : 0)) == 0) {
+		if (vn_lock(k, vp, LK_EXCLUSIVE |
+		    (waitfor != MNT_WAIT ? LK_NOWAIT : 0)) == 0) {
 			(void)VOP_FSYNC(k, vp, waitfor);
 			VOP_UNLOCK(k, vp);
 		}
