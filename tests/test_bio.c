@@ -338,6 +338,70 @@ test_filedelay(void **state)
 	delayed_write(twenty, 1500 * SIM_MS, 16 * SIM_SEC);
 }
 
+/* While writes are suspended (5.0-CURRENT), sched_sync's
+ * vn_start_write(V_NOWAIT) fails and the vnode goes back on the wheel
+ * syncdelay (30 s) later, as a locked one does — the 2001 code; moving it
+ * to the next slot is 2003's.  And sync_fsync, due while suspended,
+ * re-queues itself and skips its sweep. */
+static sim_time_t su_from, su_to;
+
+static void
+suspend_body(void *arg)
+{
+	struct machine *m = arg;
+	struct buf *bp;
+
+	sleep_until(m->k, dw_dirty_at);
+	bp = getblk(m->k, m->vp, 3, m->bsize);
+	vfs_bio_clrbuf(m->k, bp);
+	bdwrite(m->k, bp);
+	/* Suspended around the moment the syncer comes to it (the flag
+	 * alone: vfs_write_suspend would sync everything first). */
+	sleep_until(m->k, su_from);
+	m->k->mnt.mnt_kern_flag |= MNTK_SUSPEND;
+	sleep_until(m->k, su_to);
+	vfs_write_resume(m->k);
+	sleep_until(m->k, dw_t - 100 * SIM_MS);
+	dw.writes_before = m->k->disk.st.writes;
+	sleep_until(m->k, dw_t + 500 * SIM_MS);
+	dw.writes_after = m->k->disk.st.writes;
+}
+
+static void
+suspended_syncer(const char *const *sets, sim_time_t dirty_at, sim_time_t from,
+    sim_time_t to, sim_time_t t)
+{
+	struct machine m;
+
+	dw_dirty_at = dirty_at;
+	su_from = from;
+	su_to = to;
+	dw_t = t;
+	memset(&dw, 0, sizeof(dw));
+	boot(&m, sets);
+	run(&m, suspend_body);
+	assert_int_equal(dw.writes_before, 0);
+	assert_int_equal(dw.writes_after, 1);
+	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 1);
+	machine_shutdown(&m);
+}
+
+static void
+test_syncer_suspended(void **state)
+{
+	static const char *const five[] = { "kern.filedelay=5s", NULL };
+
+	/* Dirtied at 20.5 s, its slot at 26 s falls in a suspension from
+	 * 25.5 s to 27.5 s: back on the wheel for 56 s, so the sweep at
+	 * 46 s writes it — not the slot after the resumption, 28 s. */
+	suspended_syncer(five, 20500 * SIM_MS, 25500 * SIM_MS, 27500 * SIM_MS,
+	    46 * SIM_SEC);
+	/* Dirtied at 1.5 s: the sweep due at 16 s is skipped (suspended
+	 * 15.5 s to 16.5 s), so its own slot, at 32 s, writes it. */
+	suspended_syncer(NULL, 1500 * SIM_MS, 15500 * SIM_MS, 16500 * SIM_MS,
+	    32 * SIM_SEC);
+}
+
 /* ---- the syncer clusters contiguous dirty blocks --------------------- */
 
 static void
@@ -779,6 +843,7 @@ main(void)
 		cmocka_unit_test(test_pagecache_small),
 		cmocka_unit_test(test_delayed_write),
 		cmocka_unit_test(test_filedelay),
+		cmocka_unit_test(test_syncer_suspended),
 		cmocka_unit_test(test_syncer_clusters),
 		cmocka_unit_test(test_bwillwrite),
 		cmocka_unit_test(test_fsync),
