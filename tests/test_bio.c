@@ -402,6 +402,49 @@ test_syncer_suspended(void **state)
 	    32 * SIM_SEC);
 }
 
+/* buf_daemon's flushbufqueues of 2001 takes no vnode lock and calls no
+ * vn_start_write: while writes are being suspended (MNTK_SUSPEND, before
+ * the sync is done) it goes on writing dirty buffers down to
+ * lodirtybuffers.  (Waiting out the suspension is 2003's.) */
+static uint64_t bd_suspended;
+
+static void
+bufdaemon_suspended_body(void *arg)
+{
+	struct machine *m = arg;
+	uint64_t before;
+	int i;
+
+	m->k->mnt.mnt_kern_flag |= MNTK_SUSPEND;
+	before = m->k->bc.writes_by[BW_BUFDAEMON];
+	for (i = 0; i < 35; i++) {
+		struct buf *bp = getblk(m->k, m->vp, i, m->bsize);
+
+		vfs_bio_clrbuf(m->k, bp);
+		bp->b_flags |= B_CLUSTEROK;
+		bdwrite(m->k, bp);
+	}
+	sim_pause(m->k->sim, 2 * SIM_SEC);
+	bd_suspended = m->k->bc.writes_by[BW_BUFDAEMON] - before;
+	vfs_write_resume(m->k);
+}
+
+static void
+test_bufdaemon_suspended(void **state)
+{
+	static const char *const sets[] = { "bio.nbuf=512",
+	    "vfs.hidirtybuffers=40", "vfs.lodirtybuffers=20", NULL };
+	struct machine m;
+
+	boot(&m, sets);
+	run(&m, bufdaemon_suspended_body);
+	/* 35 dirty: woken at the midpoint (30), it writes until 20 are
+	 * left — at least 15 buffers, in clusters */
+	assert_true(bd_suspended >= 15);
+	assert_true(m.k->bc.numdirtybuffers <= 20);
+	machine_shutdown(&m);
+}
+
 /* ---- the syncer clusters contiguous dirty blocks --------------------- */
 
 static void
@@ -844,6 +887,7 @@ main(void)
 		cmocka_unit_test(test_delayed_write),
 		cmocka_unit_test(test_filedelay),
 		cmocka_unit_test(test_syncer_suspended),
+		cmocka_unit_test(test_bufdaemon_suspended),
 		cmocka_unit_test(test_syncer_clusters),
 		cmocka_unit_test(test_bwillwrite),
 		cmocka_unit_test(test_fsync),

@@ -329,6 +329,10 @@ test_suspended(void **state)
 	sim_spawn(m.s, "mksnap", suspender, NULL, 0);
 	assert_int_equal(sim_run(m.s), SIM_DONE);
 	assert_true(su.dirty_at_snap > 0);
+	/* vfs_write_suspend's one VFS_SYNC(MNT_WAIT) left nothing dirty and
+	 * nothing being written when it set MNTK_SUSPENDED */
+	assert_int_equal(m.k->snaps[0].sn_susp_dirty, 0);
+	assert_int_equal(m.k->snaps[0].sn_susp_running, 0);
 	/* the bstrategy check (a KASSERT in this build) never fired */
 	assert_int_equal(m.k->cnt.suspended_writes_bad, 0);
 	assert_true(m.k->cnt.suspfs_waits >= 2);

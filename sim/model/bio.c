@@ -1387,15 +1387,17 @@ restart:
 
 /* ---- buf_daemon ------------------------------------------------------ */
 
-/* Write the oldest dirty buffer (with its cluster); 0 if none could be. */
+/*
+ * flushbufqueues: write the oldest dirty buffer (with its cluster); 0 if
+ * none could be.  As in 2001 (both eras): no vnode lock and no
+ * vn_start_write — the gate that makes buf_daemon wait out a suspension
+ * is a 2003 addition; while suspended there is nothing left dirty for it
+ * but the snapshot's own blocks.
+ */
 static int
 flushbufqueues(struct kern *k)
 {
 	struct buf *bp;
-
-	/* vn_start_write(V_NOWAIT) fails while writes are suspended. */
-	if (k->mnt.mnt_kern_flag & MNTK_SUSPEND)
-		return 0;
 
 	TAILQ_FOREACH(bp, &k->bc.queues[QUEUE_DIRTY], b_freelist) {
 		KASSERT(bp->b_flags & B_DELWRI, ("non-dirty buffer on DIRTY"));

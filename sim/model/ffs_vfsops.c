@@ -275,16 +275,28 @@ cmp_vnum(gconstpointer a, gconstpointer b)
  * then writes its inode, delayed (ffs_fsync); MNT_WAIT's waits for them.
  * Then, unless lazy, the device's own metadata buffers are fsynced, and
  * the superblock and cg summary written if they changed.
+ *
+ * 5.0-CURRENT with MNT_WAIT goes round again while the device had writes
+ * in flight or dirty buffers when its turn came, so that what the files'
+ * fsyncs dirtied meanwhile (inode blocks, cylinder groups) is on the disk
+ * too: a sync that waits leaves nothing unwritten.  That is the rescan of
+ * 5.x's ffs_sync ("goto loop" after the device's VOP_FSYNC), which we
+ * take to be what the seed's 112f737245 (April 2001) means by "close a
+ * loophole that allowed unwritten blocks to be skipped when doing ffs_sync
+ * with a request to wait" — inferred: the 2001 text itself was not read.
+ * RELENG_4 fsyncs the device once.
  */
 void
 ffs_sync(struct kern *k, int waitfor)
 {
 	struct fs *fs = &k->fs;
-	GPtrArray *vps = g_ptr_array_new();
+	GPtrArray *vps;
 	GHashTableIter it;
 	gpointer v;
 	guint i;
 
+loop:
+	vps = g_ptr_array_new();
 	g_hash_table_iter_init(&it, fs->fs_inodes);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct inode *ip = v;
@@ -316,8 +328,13 @@ ffs_sync(struct kern *k, int waitfor)
 		vdrop(k, vp);
 	}
 	g_ptr_array_free(vps, TRUE);
-	if (waitfor != MNT_LAZY)
+	if (waitfor != MNT_LAZY && (fs->fs_devvp->v_numoutput > 0 ||
+	    !TAILQ_EMPTY(&fs->fs_devvp->v_dirtyblkhd))) {
 		(void)VOP_FSYNC(k, fs->fs_devvp, waitfor);
+		if (waitfor == MNT_WAIT && k->p.era != ERA_FREEBSD4 &&
+		    ffs_online(k))
+			goto loop;
+	}
 	if (fs->fs_fmod && ffs_online(k)) {
 		/* ffs_sbupdate: the cg summary, then the superblock. */
 		struct buf *bp;

@@ -53,6 +53,9 @@ struct snapshot {
 					   holds (for checking what it reads) */
 	sim_time_t	 sn_created;
 	sim_time_t	 sn_susp_start, sn_susp_end;	/* writes held */
+	int		 sn_susp_dirty;		/* dirty buffers, and bytes of */
+	int64_t		 sn_susp_running;	/* writes in flight, once
+						   suspended (both 0) */
 	GHashTable	*sn_busy;	/* fs blocks being copied now (their
 					   writers wait on it, "cowwr") */
 };

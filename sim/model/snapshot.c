@@ -513,6 +513,8 @@ snap_take(struct kern *k, const char *name)
 	vn_finished_write(k);
 	ts = sim_now(k->sim);
 	vfs_write_suspend(k);
+	sn->sn_susp_dirty = k->bc.numdirtybuffers;
+	sn->sn_susp_running = k->bc.runningbufspace;
 
 	/* 4. While suspended: each group's map copied; every block free in
 	 * it is of no interest (BLK_NOCOPY); older snapshots' blocks are not

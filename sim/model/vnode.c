@@ -336,11 +336,14 @@ vfs_write_suspend(struct kern *k)
 	if (mp->mnt_kern_flag & MNTK_SUSPEND)
 		return;
 	mp->mnt_kern_flag |= MNTK_SUSPEND;
-	while (mp->mnt_writeopcount > 0)
+	/* A single sleep, as vfs_write_suspend has it: the last writer's
+	 * vn_finished_write wakes us. */
+	if (mp->mnt_writeopcount > 0)
 		tsleep(k->sim, &mp->mnt_writeopcount, "suspwt", 0);
-	/* VFS_SYNC(MNT_WAIT) must leave nothing unwritten (the loophole the
-	 * seed's 112f737245 closed): the whole sync, waited for. */
-	kern_sync(k);
+	/* One VFS_SYNC(mp, MNT_WAIT): ffs_sync waits for every write it
+	 * starts, and leaves nothing unwritten (the loophole the seed's
+	 * 112f737245 closed). */
+	ffs_sync(k, MNT_WAIT);
 	mp->mnt_kern_flag |= MNTK_SUSPENDED;
 }
 
