@@ -66,6 +66,10 @@ const struct pkey profile_keys[] = {
 	{ "bio", "bwillwrite", PK_BOOL, "true", "vfs.bwillwrite", NULL,
 	  "Writers stall at hidirtybuffers (the seed's bwillwrite); false "
 	  "takes the throttle out" },
+	{ "bio", "dobkgrdwrite", PK_BOOL, "true", "debug.dobkgrdwrite", NULL,
+	  "Write cylinder-group maps in the background: a copy is written and "
+	  "the map stays usable (bwrite, January 2000 on, both eras); the "
+	  "2001 kernels had no switch for it (5.x's debug.dobkgrdwrite)" },
 	{ "bio", "policy", PK_ENUM, "freebsd", "vfs.bufpolicy", "freebsd|lru|clock|2q|arc",
 	  "Which clean buffer getnewbuf recycles: FreeBSD's CLEAN queue (LRU "
 	  "by release), or textbook LRU, CLOCK, 2Q, ARC" },

@@ -148,6 +148,26 @@ else
 	bad "sysctl keys"; echo "$out" | head -3
 fi
 
+# ---- background writes of the cylinder-group maps ----------------------------
+# Four processes create a tree of small files on a 32 MB machine: the maps
+# are changed by every allocation and written by buf_daemon and the syncer.
+# With bwrite's background writes (both eras' default) a copy is written
+# and no allocator ever waits for a map; with debug.dobkgrdwrite=false the
+# map is locked while it is written and allocators sleep "getblk" on it.
+if "$VFSSIM" compare --gen tree --param files=20 --param depth=2 --param fanout=8 \
+	--param size=4K --param procs=4 --profile profiles/small-32mb.ini \
+	-V on= -V off=debug.dobkgrdwrite=false --db "$T/bk.db" -q >"$T/out" 2>&1; then
+	bon=$(metric "$T/bk.db" 1 bio.bkgrd_writes) boff=$(metric "$T/bk.db" 2 bio.bkgrd_writes)
+	won=$(metric "$T/bk.db" 1 bio.getblk_waits_maps) woff=$(metric "$T/bk.db" 2 bio.getblk_waits_maps)
+	if [ "${bon:-0}" -gt 0 ] && [ "$boff" = 0 ] && [ "$won" = 0 ] && [ "${woff:-0}" -gt 0 ]; then
+		ok "background map writes: $bon copies written, allocators never wait for a map; off: $woff waits"
+	else
+		bad "background map writes: copies $bon/$boff, waits on maps $won/$woff (on/off)"
+	fi
+else
+	bad "compare dobkgrdwrite"; head -5 "$T/out"
+fi
+
 # ---- vnodes recycled hard, the name cache off: still consistent --------------
 if "$VFSSIM" replay --gen find --set kern.maxvnodes=60 --set debug.vfscache=0 \
 	--db "$T/find.db" -q >"$T/out" 2>&1; then

@@ -445,6 +445,99 @@ test_bufdaemon_suspended(void **state)
 	machine_shutdown(&m);
 }
 
+/* ---- background writes of cylinder-group maps --------------------------
+ *
+ * bwrite of a buffer FFS marked BX_BKGRDWRITE (its cg maps), async: a copy
+ * is written (geteblk) and the original released at once, unlocked, to the
+ * LOCKED queue, so an allocator can take it and change it while the copy
+ * is on its way (cf60e8e4bf, January 2000: both eras).  While that write
+ * is under way an async bwrite of the original leaves it dirty (bdwrite)
+ * and a synchronous one waits for it ("biord"); buf_daemon passes it
+ * over.  With debug.dobkgrdwrite off, the map is locked until its write is
+ * done, and whoever wants it sleeps "getblk". */
+
+static struct {
+	sim_time_t	 getblk_ns, biord_ns;	/* slept, by the allocator */
+	uint64_t	 getblk_waits;
+	bool		 dirty_after_async;	/* the async bwrite in between */
+	int		 outputs;		/* writes in flight then */
+	uint64_t	 writes;		/* the disk's, at the end */
+} bk;
+
+static void
+waits_of(const char *wmesg, sim_time_t ns, void *arg)
+{
+	(void)arg;
+	if (strcmp(wmesg, "getblk") == 0)
+		bk.getblk_ns += ns;
+	else if (strcmp(wmesg, "biord") == 0)
+		bk.biord_ns += ns;
+}
+
+static void
+bkgrd_body(void *arg)
+{
+	struct machine *m = arg;
+	struct kern *k = m->k;
+	struct fs *fs = &k->fs;
+	struct vnode *devvp = fs->fs_devvp;
+	int64_t blk = fsbtodb(fs, cgtod(fs, 1));
+	struct buf *bp;
+	uint64_t w = k->cnt.getblk_waits;
+
+	/* A map, changed: a delayed write, marked as FFS marks it. */
+	(void)bread(k, devvp, blk, fs->fs_bsize, &bp);
+	sim_proc_waits_reset(curproc(k->sim));		/* past the read */
+	bp->b_xflags |= BX_BKGRDWRITE;
+	bio_note_version(k, bp);
+	bdwrite(k, bp);
+	/* Written async (as buf_daemon or the syncer would) ... */
+	bp = getblk(k, devvp, blk, fs->fs_bsize);
+	bawrite(k, bp);
+	/* ... and the allocator wants it right away, and changes it. */
+	bp = getblk(k, devvp, blk, fs->fs_bsize);
+	bio_note_version(k, bp);
+	bk.outputs = devvp->v_numoutput;
+	/* An async write now leaves it a delayed write. */
+	bawrite(k, bp);
+	bk.dirty_after_async = incore(k, devvp, blk)->b_flags & B_DELWRI;
+	/* A synchronous one waits for the first to finish. */
+	bp = getblk(k, devvp, blk, fs->fs_bsize);
+	(void)bwrite(k, bp);
+	bk.getblk_waits = k->cnt.getblk_waits - w;
+	bk.writes = k->disk.st.writes;
+	sim_proc_waits_foreach(curproc(k->sim), waits_of, NULL);
+}
+
+static void
+test_bkgrdwrite(void **state)
+{
+	static const char *const off[] = { "debug.dobkgrdwrite=false", NULL };
+	struct machine m;
+
+	memset(&bk, 0, sizeof(bk));
+	boot(&m, NULL);
+	run(&m, bkgrd_body);
+	assert_int_equal(m.k->cnt.bkgrd_writes, 1);	/* only the async one */
+	assert_int_equal(bk.getblk_waits, 0);		/* never waited for it */
+	assert_int_equal(bk.getblk_ns, 0);
+	assert_int_equal(bk.outputs, 1);		/* the copy in flight */
+	assert_true(bk.dirty_after_async);
+	assert_true(bk.biord_ns > 0);			/* the sync one waited */
+	assert_int_equal(bk.writes, 2);			/* the copy, then it */
+	machine_shutdown(&m);
+
+	/* Off: the map stays locked while it is written. */
+	memset(&bk, 0, sizeof(bk));
+	boot(&m, off);
+	run(&m, bkgrd_body);
+	assert_int_equal(m.k->cnt.bkgrd_writes, 0);
+	assert_true(bk.getblk_waits >= 1);
+	assert_true(bk.getblk_ns > 0);
+	assert_int_equal(bk.biord_ns, 0);
+	machine_shutdown(&m);
+}
+
 /* ---- the syncer clusters contiguous dirty blocks --------------------- */
 
 static void
@@ -888,6 +981,7 @@ main(void)
 		cmocka_unit_test(test_filedelay),
 		cmocka_unit_test(test_syncer_suspended),
 		cmocka_unit_test(test_bufdaemon_suspended),
+		cmocka_unit_test(test_bkgrdwrite),
 		cmocka_unit_test(test_syncer_clusters),
 		cmocka_unit_test(test_bwillwrite),
 		cmocka_unit_test(test_fsync),

@@ -779,6 +779,8 @@ loop:
 	if (bp != NULL) {
 		if (!BUF_LOCK_NOWAIT(k, bp)) {
 			k->cnt.getblk_waits++;
+			if (bp->b_xflags & BX_BKGRDWRITE)
+				k->cnt.getblk_waits_bkgrd++;
 			bp->b_lockwaiters++;
 			tsleep(k->sim, bp, "getblk", 0);
 			bp->b_lockwaiters--;
@@ -1016,10 +1018,86 @@ breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 }
 
 /*
+ * vfs_backgroundwritedone: the copy of a background write is on the disk
+ * (interrupt level).  The original may be written again: its waiters
+ * ("biord") are woken, and it leaves the LOCKED queue for its own — if
+ * nobody holds it; whoever does releases it there.  The copy goes.
+ */
+static void
+vfs_backgroundwritedone(struct kern *k, struct buf *nbp)
+{
+	struct buf *bp = incore(k, nbp->b_vp, nbp->b_lblkno);
+
+	KASSERT(bp != NULL && (bp->b_xflags & BX_BKGRDINPROG),
+	    ("backgroundwritedone: lost buffer"));
+	bp->b_xflags &= ~BX_BKGRDINPROG;
+	if (bp->b_xflags & BX_BKGRDWAIT) {
+		bp->b_xflags &= ~BX_BKGRDWAIT;
+		wakeup(k->sim, &bp->b_xflags);
+	}
+	bp->b_flags &= ~B_LOCKED;
+	if (BUF_LOCK_NOWAIT(k, bp)) {
+		bremfree(k, bp);
+		bqrelse(k, bp);
+	}
+	vdrop(k, nbp->b_vp);
+	nbp->b_vp = NULL;
+	nbp->b_xflags = 0;
+	nbp->b_flags |= B_INVAL | B_NOCACHE;
+	brelse(k, nbp);
+}
+
+/*
+ * The background branch of bwrite (cf60e8e4bf, McKusick, January 2000 —
+ * before RELENG_4 branched, so both eras): bp is a cylinder-group map
+ * (BX_BKGRDWRITE) about to be written asynchronously.  Its contents go to
+ * a copy (geteblk: a header and memory of its own, which may sleep in
+ * getnewbuf), and the copy is written instead; the original — already
+ * clean — is released to the LOCKED queue, unlocked, so that allocators
+ * keep using and changing it instead of sleeping "getblk" until the write
+ * is done; BX_BKGRDINPROG keeps a second copy from being written while
+ * the first is.  Returns the copy, locked, to be written.
+ */
+static struct buf *
+bkgrdwrite(struct kern *k, struct buf *bp)
+{
+	struct buf *nbp;
+
+	while ((nbp = getnewbuf(k, bp->b_bufsize, bp->b_bufsize)) == NULL)
+		continue;
+	nbp->b_offset = bp->b_offset;
+	allocbuf(k, nbp, bp->b_bcount);		/* no vnode: kernel memory */
+	nbp->b_vp = bp->b_vp;			/* bgetvp, but not hashed */
+	vhold(bp->b_vp);
+	nbp->b_xflags = BX_BKGRDCOPY;
+	nbp->b_lblkno = bp->b_lblkno;
+	nbp->b_blkno = bp->b_blkno;
+	nbp->b_version = bp->b_version;
+	nbp->b_writer = bp->b_writer;
+	/* The contents written now are the copy's; what changes in the
+	 * original from here on is newer. */
+	nbp->b_dirtytime = bp->b_dirtytime;
+	bp->b_dirtytime = -1;
+	nbp->b_flags |= B_ASYNC | B_CALL | B_CACHE;
+	nbp->b_flags &= ~B_INVAL;
+	nbp->b_iodone = vfs_backgroundwritedone;
+	bp->b_xflags |= BX_BKGRDINPROG;
+	bp->b_flags |= B_LOCKED;
+	bqrelse(k, bp);
+	k->cnt.bkgrd_writes++;
+	return nbp;
+}
+
+/*
  * bwrite: start writing a buffer.  A synchronous write sleeps "biowr" and
  * releases the buffer; an async one belongs to the kernel until biodone,
  * and its issuer is held back ("wdrain") while too many bytes are in
- * flight.
+ * flight.  A buffer whose background write is under way is not written
+ * again meanwhile: an async write leaves it a delayed write, a sync one
+ * waits for that write ("biord", as 2001's bwrite sleeps; "bwrbg" is
+ * later).  A cylinder-group map written async is written in the
+ * background (bkgrdwrite) — unless memory or dirty buffers are severely
+ * short (the copy "eats a lot of memory"), or debug.dobkgrdwrite is off.
  */
 int
 bwrite(struct kern *k, struct buf *bp)
@@ -1042,6 +1120,16 @@ bwrite_wmesg(struct kern *k, struct buf *bp, const char *wmesg)
 		brelse(k, bp);
 		return 0;
 	}
+	if (bp->b_xflags & BX_BKGRDINPROG) {
+		if (async) {
+			bdwrite(k, bp);
+			return 0;
+		}
+		while (bp->b_xflags & BX_BKGRDINPROG) {
+			bp->b_xflags |= BX_BKGRDWAIT;
+			tsleep(k->sim, &bp->b_xflags, "biord", 0);
+		}
+	}
 	if (bp->b_blkno < 0 && !(bp->b_flags & B_CLUSTER)) {
 		/* Never allocated (the fs was full): the data is dropped. */
 		k->cnt.enospc++;
@@ -1053,6 +1141,9 @@ bwrite_wmesg(struct kern *k, struct buf *bp, const char *wmesg)
 	}
 	if (bp->b_flags & B_DELWRI)
 		bundirty(k, bp);
+	if (k->p.dobkgrdwrite && (bp->b_xflags & BX_BKGRDWRITE) && async &&
+	    !vm_page_count_severe(k) && !buf_dirty_count_severe(k))
+		bp = bkgrdwrite(k, bp);
 	bp->b_flags &= ~(B_READ | B_DONE);
 	bp->b_flags |= B_CACHE | B_WRITEINPROG;
 	bp->b_error = 0;
@@ -1401,6 +1492,8 @@ flushbufqueues(struct kern *k)
 
 	TAILQ_FOREACH(bp, &k->bc.queues[QUEUE_DIRTY], b_freelist) {
 		KASSERT(bp->b_flags & B_DELWRI, ("non-dirty buffer on DIRTY"));
+		if (bp->b_xflags & BX_BKGRDINPROG)
+			continue;
 		if (bp->b_flags & B_INVAL) {
 			BUF_LOCK_NOWAIT(k, bp);
 			bremfree(k, bp);
@@ -1578,9 +1671,17 @@ bufcache_check(struct kern *k)
 		if (bp->b_qindex == QUEUE_NONE)
 			KASSERT(bp->b_lockholder != NULL,
 			    ("buffer on no queue and not locked"));
-		if (bp->b_vp != NULL)
+		if (bp->b_vp != NULL && !(bp->b_xflags & BX_BKGRDCOPY))
 			KASSERT(incore(k, bp->b_vp, bp->b_lblkno) == bp,
 			    ("buffer missing from the hash"));
+		if (bp->b_xflags & BX_BKGRDCOPY)
+			KASSERT(bp->b_qindex == QUEUE_NONE &&
+			    bp->b_lockholder == BUF_KERNPROC,
+			    ("a background copy not being written"));
+		if (bp->b_xflags & BX_BKGRDINPROG)
+			KASSERT((bp->b_flags & B_LOCKED) ||
+			    bp->b_qindex == QUEUE_NONE,
+			    ("a background write's original loose"));
 		KASSERT(bp->b_npages * PAGE_SIZE == bp->b_bufsize,
 		    ("b_bufsize %d with %d pages", bp->b_bufsize, bp->b_npages));
 	}

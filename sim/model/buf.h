@@ -43,6 +43,7 @@ typedef int64_t ufs2_daddr_t;	/* a block address (int64, as UFS2 has it) */
 #define B_DEFERRED	0x00000010
 #define B_VALIDSUSPWRT	0x00000100	/* may be written while the fs is
 					   suspended (the snapshot's own) */
+#define B_SCANNED	0x00000400	/* seen by this ffs_fsync pass */
 #define B_CACHE		0x00000020	/* contents valid */
 #define B_CALL		0x00000040	/* call b_iodone at completion */
 #define B_DELWRI	0x00000080	/* delayed write: dirty */
@@ -64,6 +65,13 @@ typedef int64_t ufs2_daddr_t;	/* a block address (int64, as UFS2 has it) */
 /* b_xflags */
 #define BX_VNDIRTY	0x1		/* on the vnode's dirty list */
 #define BX_VNCLEAN	0x2		/* on the vnode's clean list */
+#define BX_BKGRDWRITE	0x4		/* write it in the background (FFS
+					   marks its cylinder-group maps) */
+#define BX_BKGRDINPROG	0x8		/* a copy of it is being written */
+#define BX_BKGRDWAIT	0x10		/* someone waits for that copy */
+#define BX_BKGRDCOPY	0x20		/* it is such a copy: its vnode's, but
+					   on neither of its lists nor in the
+					   hash (geteblk's invalhash) */
 
 /* Free queues (b_qindex), RELENG_4's set. */
 enum {

@@ -24,13 +24,19 @@
 #include <errno.h>
 
 /* ffs_alloccg and friends: the group's cg block, read (normally a cache
- * hit) before the group is changed and left a delayed write after. */
+ * hit) before the group is changed and left a delayed write after —
+ * marked BX_BKGRDWRITE, as each of them marks it, so that bwrite writes
+ * it in the background. */
 static struct buf *
 cg_read(struct kern *k, int c)
 {
+	struct buf *bp;
+
 	if (!ffs_online(k))
 		return NULL;
-	return ffs_meta_bread(k, cgtod(&k->fs, c), k->fs.fs_bsize);
+	bp = ffs_meta_bread(k, cgtod(&k->fs, c), k->fs.fs_bsize);
+	bp->b_xflags |= BX_BKGRDWRITE;
+	return bp;
 }
 
 static void

@@ -610,6 +610,8 @@ write_summary(struct replay *r)
 	put(r, "bio.newbuf_waits", (double)c->newbuf_waits);
 	put(r, "bio.wdrain_waits", (double)c->wdrain_waits);
 	put(r, "bio.getblk_waits", (double)c->getblk_waits);
+	put(r, "bio.bkgrd_writes", (double)c->bkgrd_writes);
+	put(r, "bio.getblk_waits_maps", (double)c->getblk_waits_bkgrd);
 	put(r, "bio.bufdaemon_writes", (double)c->bufdaemon_writes);
 	put(r, "bio.syncer_writes", (double)c->syncer_writes);
 	put(r, "bio.fsync_writes", (double)c->fsync_writes);
