@@ -538,6 +538,55 @@ test_bkgrdwrite(void **state)
 	machine_shutdown(&m);
 }
 
+/* ---- ffs_update under dirty-buffer pressure ------------------------------
+ *
+ * The 2001 ffs_update writes the inode block synchronously, instead of
+ * leaving it a delayed write, once dirty buffers are at hidirtybuffers
+ * (buf_dirty_count_severe); below that, delayed. */
+static uint64_t upd_sync[2];
+
+static void
+update_body(void *arg)
+{
+	struct machine *m = arg;
+	struct inode *ip = m->vp->v_data;
+	int i;
+
+	ip->i_flag |= IN_MODIFIED;
+	upd_sync[0] = m->k->cnt.bwrite_sync;
+	ffs_update(m->k, ip, false);
+	upd_sync[0] = m->k->cnt.bwrite_sync - upd_sync[0];
+	/* 20 dirty buffers: hidirtybuffers reached (without sleeping —
+	 * buffer operations cost no CPU time here — so buf_daemon has had
+	 * no chance to bring it down) */
+	for (i = 0; i < 20; i++) {
+		struct buf *bp = getblk(m->k, m->vp, 10 + i, m->bsize);
+
+		vfs_bio_clrbuf(m->k, bp);
+		bdwrite(m->k, bp);
+	}
+	assert_true(buf_dirty_count_severe(m->k));
+	ip->i_flag |= IN_MODIFIED;
+	upd_sync[1] = m->k->cnt.bwrite_sync;
+	ffs_update(m->k, ip, false);
+	upd_sync[1] = m->k->cnt.bwrite_sync - upd_sync[1];
+}
+
+static void
+test_update_severe(void **state)
+{
+	static const char *const sets[] = { "bio.nbuf=512",
+	    "vfs.hidirtybuffers=20", "vfs.lodirtybuffers=10", "cpu.bufop=0ns",
+	    NULL };
+	struct machine m;
+
+	boot(&m, sets);
+	run(&m, update_body);
+	assert_int_equal(upd_sync[0], 0);	/* delayed */
+	assert_int_equal(upd_sync[1], 1);	/* written at once, waited for */
+	machine_shutdown(&m);
+}
+
 /* ---- the syncer clusters contiguous dirty blocks --------------------- */
 
 static void
@@ -982,6 +1031,7 @@ main(void)
 		cmocka_unit_test(test_syncer_suspended),
 		cmocka_unit_test(test_bufdaemon_suspended),
 		cmocka_unit_test(test_bkgrdwrite),
+		cmocka_unit_test(test_update_severe),
 		cmocka_unit_test(test_syncer_clusters),
 		cmocka_unit_test(test_bwillwrite),
 		cmocka_unit_test(test_fsync),

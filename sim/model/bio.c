@@ -169,6 +169,9 @@ bufdone_all(struct kern *k)
 	memset(bc, 0, sizeof(*bc));
 }
 
+/* buf_dirty_count_severe: too many dirty buffers — used, as in 2001, by
+ * bwrite (no background copy then) and ffs_update (a synchronous write
+ * then). */
 bool
 buf_dirty_count_severe(const struct kern *k)
 {
@@ -177,23 +180,22 @@ buf_dirty_count_severe(const struct kern *k)
 
 /* ---- the buffer map (KVA) -------------------------------------------- */
 
-/* vm_map_findspace on the buffer map: first fit, from a rotating hint. */
+/* vm_map_findspace(buffer_map, vm_map_min(buffer_map), ...), as
+ * getnewbuf calls it in 2001: the first hole large enough, from the
+ * bottom of the map. */
 static int
 kva_alloc(struct bufcache *bc, int units)
 {
-	int start, run, i, n = bc->kvaunits;
+	int run, i, n = bc->kvaunits;
 
-	for (start = 0; start < n; start++) {
-		i = (bc->kvahint + start) % n;
-		if (i + units > n)
-			continue;
+	for (i = 0; i + units <= n; i++) {
 		for (run = 0; run < units && !bc->kvamap[i + run]; run++)
 			;
 		if (run == units) {
 			memset(bc->kvamap + i, 1, (size_t)units);
-			bc->kvahint = (i + units) % n;
 			return i;
 		}
+		i += run;	/* past the hole too small, to the unit in use */
 	}
 	return -1;
 }
@@ -775,6 +777,14 @@ getblk(struct kern *k, struct vnode *vp, int64_t lblkno, int size)
 	if (bc->refs != NULL)
 		record_ref(bc, vp, lblkno);
 loop:
+	/* No free header at all: sleep once "newbuf" until one is released
+	 * (bufcountwakeup), then look — no loop, as 2001's getblk has it
+	 * (both eras; 5.x dropped the sleep). */
+	if (bc->numfreebuffers == 0 && curproc(k->sim) != NULL) {
+		bc->needsbuffer |= VFS_BIO_NEED_ANY;
+		k->cnt.newbuf_waits++;
+		tsleep(k->sim, &bc->needsbuffer, "newbuf", 0);
+	}
 	bp = incore(k, vp, lblkno);
 	if (bp != NULL) {
 		if (!BUF_LOCK_NOWAIT(k, bp)) {
@@ -839,6 +849,15 @@ loop:
 		bp->b_offset = lblkno * DEV_BSIZE;
 		bp->b_blkno = lblkno;
 	} else {
+		/*
+		 * The kernel leaves a new buffer unmapped (b_blkno =
+		 * b_lblkno) until VOP_BMAP maps it — in cluster_read, bdwrite,
+		 * ufs_strategy.  Mapping it here cannot change a result: the
+		 * mapping is a lookup in the in-core block map, and what
+		 * VOP_BMAP costs, reading the indirect blocks, is paid where
+		 * the kernel pays it (ufs_bmap_io before a read, ffs_balloc
+		 * for a write).
+		 */
 		bp->b_offset = lblkno * k->fs.fs_bsize;
 		bp->b_blkno = ffs_bmap(k, vp->v_data, lblkno);
 	}

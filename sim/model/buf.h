@@ -161,7 +161,7 @@ struct bufcache {
 	int		 qlen[BUFFER_QUEUES];
 	GHashTable	*hash;		/* struct bufkey -> struct buf */
 	uint8_t		*kvamap;	/* buffer_map: one byte a BKVASIZE unit */
-	int		 kvaunits, kvahint;
+	int		 kvaunits;
 
 	int		 numdirtybuffers;
 	int		 numfreebuffers;	/* on CLEAN, EMPTY, EMPTYKVA */

@@ -453,8 +453,17 @@ cluster_collectbufs(struct kern *k, struct vnode *vp, struct buf *last_bp,
  * Whether a cluster is pushed at all is the seed's write-behind change
  * (e4649cfac3, April 2000): only a sequential writer (seqcount > 1, or > 0
  * for the push of a cluster cut short) starts I/O; a random writer — DBM's
- * hash pages — leaves its blocks delayed.  RELENG_4 of 2001 did not have it
- * (it reached 4.5): there every completed cluster is pushed.
+ * hash pages — leaves its blocks delayed.  RELENG_4 of 2001 did not have it:
+ * there every completed cluster is pushed.  That split is an inference: the
+ * seqcount tests are in RELENG_4's vfs_cluster.c 1.92.2.9 of 2001/11/18
+ * (≈4.5) and not in the pre-2000 text, and no RELENG_4 revision between
+ * was read.
+ *
+ * On an MNT_ASYNC mount (ffs.metadata=async) a cluster cut short is not
+ * pushed and a block that cannot cluster is not written at once either —
+ * cluster_write's `!async` tests, in its FreeBSD text before 2000 and in
+ * 2001's, so both eras; the full-cluster and reallocation-failure pushes
+ * have none.
  */
 void
 cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
@@ -463,6 +472,7 @@ cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
 	int lblocksize = k->fs.fs_bsize;
 	int64_t lbn = bp->b_lblkno;
 	bool gated = k->p.era != ERA_FREEBSD4;
+	bool async = vp->v_type == VREG && k->fs.fs_meta == META_ASYNC;
 
 	KASSERT(bp->b_bcount == lblocksize, ("cluster_write: partial block"));
 	if (lbn == 0)
@@ -478,7 +488,7 @@ cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
 			if (bp->b_offset + lblocksize != filesize ||
 			    lbn != vp->v_lastw + 1 || vp->v_clen <= cursize) {
 				/* Not an append right after it: push it. */
-				if (!gated || seqcount > 0)
+				if (!async && (!gated || seqcount > 0))
 					cluster_wbuild_wb(k, vp, lblocksize,
 					    vp->v_cstart, cursize);
 			} else {
@@ -508,7 +518,7 @@ cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
 		 * VOP_BALLOC, always mapped, so maxclen stays the largest.)
 		 */
 		vp->v_clen = maxclen;
-		if (maxclen == 0) {
+		if (!async && maxclen == 0) {
 			/* no clustering possible: write it now */
 			vp->v_cstart = lbn + 1;
 			bawrite(k, bp);

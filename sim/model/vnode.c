@@ -963,9 +963,12 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 		 * rather than pile up); a block now completely written goes to
 		 * cluster_write (or, on a noclusterw mount, to the disk at
 		 * once); a partial O_DIRECT block is written at once; anything
-		 * else is a delayed write.  (The later rule that also writes
-		 * at once when dirty buffers are severe is not in the 2001
-		 * code: bwillwrite is what holds writers back.)
+		 * else is a delayed write.  (ffs_write also writing at once
+		 * when dirty buffers are severe, buf_dirty_count_severe, is
+		 * in the 2003 text; whether the 2001 one had it is not known
+		 * — its comment names only the page shortage, while 2001's
+		 * ffs_update did have it — so it is left out: an
+		 * uncertainty, see the README's "Not yet".)
 		 */
 		bp->b_flags |= B_CLUSTEROK;
 		if (ioflag & IO_DIRECT)
