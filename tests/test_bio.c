@@ -587,6 +587,274 @@ test_update_severe(void **state)
 	machine_shutdown(&m);
 }
 
+/* ---- getnewbuf's sleeps, defragmenting, flushingbufs; getblk's --------
+ *
+ * A tiny cache (16 headers) with the buffer map and its limits set so that
+ * each of getnewbuf's ways out is reached: the process takes buffers and
+ * holds them (getblk returns them locked), then asks for one more; a
+ * second process releases a buffer a second later, which is what the
+ * sleeper waits for.  Buffer operations cost no CPU time here, so nothing
+ * else runs in between. */
+
+#define GN_SETS(hi, lo) { "bio.nbuf=16", "vfs.maxbufspace=128K", \
+	"vfs.hibufspace=" hi, "vfs.lobufspace=" lo, "cpu.bufop=0ns", NULL }
+
+static struct {
+	struct machine	*m;
+	struct buf	*held[16];
+	struct buf	*release;	/* what the helper releases */
+	bool		 release_inval;
+	sim_time_t	 slept[4];	/* newbuf, nbufbs, nbufkv, getblk */
+	struct buf	*got;
+	int		 freebufs_before;
+} gn;
+
+static void
+gn_waits(const char *wmesg, sim_time_t ns, void *arg)
+{
+	(void)arg;
+	if (strcmp(wmesg, "newbuf") == 0)
+		gn.slept[0] += ns;
+	else if (strcmp(wmesg, "nbufbs") == 0)
+		gn.slept[1] += ns;
+	else if (strcmp(wmesg, "nbufkv") == 0)
+		gn.slept[2] += ns;
+	else if (strcmp(wmesg, "getblk") == 0)
+		gn.slept[3] += ns;
+}
+
+static void
+gn_helper(void *arg)
+{
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	sim_pause(k->sim, SIM_SEC);
+	if (gn.release_inval)
+		gn.release->b_flags |= B_INVAL;
+	bqrelse(k, gn.release);
+}
+
+/* Hold buffers of the given sizes (16 KB units) for blocks 0, 1, ... */
+static void
+gn_hold(int n, const int *units)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		gn.held[i] = getblk(gn.m->k, gn.m->vp, i, units[i] * 16384);
+}
+
+static void
+gn_run(const char *const *sets, sim_proc_fn *body)
+{
+	static struct machine m;
+
+	memset(&gn, 0, sizeof(gn));
+	gn.m = &m;
+	boot(&m, sets);
+	sim_spawn(m.s, "helper", gn_helper, NULL, 0);
+	run(&m, body);
+}
+
+static void
+gn_end(void)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (gn.held[i] != NULL && gn.held[i]->b_lockholder != NULL &&
+		    gn.held[i]->b_qindex == QUEUE_NONE)
+			brelse(gn.m->k, gn.held[i]);
+	sim_proc_waits_foreach(curproc(gn.m->k->sim), gn_waits, NULL);
+}
+
+/* "newbuf": nothing on EMPTYKVA or CLEAN, and an EMPTY header would take
+ * bufspace to hibufspace — though below it.  Woken by a clean release
+ * (bufcountwakeup), it recycles that buffer. */
+static void
+gn_newbuf_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1, 1 };
+
+	(void)arg;
+	gn_hold(5, u);			/* 80 KB of 96 */
+	gn.release = gn.held[2];
+	gn.got = getblk(gn.m->k, gn.m->vp, 10, 16384);
+	gn.held[2] = gn.got;
+	gn_end();
+}
+
+/* "nbufbs": bufspace at hibufspace (an EMPTYKVA header taken for a 32 KB
+ * buffer grew it); woken when a buffer with memory is released
+ * (bufspacewakeup).  Still over hibufspace, getnewbuf sets flushingbufs
+ * and strips the first candidate of its KVA, then takes a fresh header. */
+static void
+gn_nbufbs_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1, 1 };
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	gn_hold(5, u);			/* 80 KB */
+	gn.held[4]->b_flags |= B_INVAL;	/* to EMPTYKVA, its KVA kept */
+	brelse(k, gn.held[4]);
+	gn.held[4] = getblk(k, gn.m->vp, 4, 32768);	/* 96 KB */
+	gn.release = gn.held[4];
+	gn.got = getblk(k, gn.m->vp, 10, 16384);
+	gn.held[4] = gn.got;
+	gn_end();
+}
+
+/* "nbufkv" and defragmenting: 16 KB buffers in units 0-6, every other one
+ * released clean; a 32 KB buffer finds no two free units together, so
+ * getnewbuf frees clean buffers' KVA (bufdefragcnt) until none is left,
+ * and sleeps; a released neighbour makes a hole of three units, and the
+ * buffer takes the first two (vm_map_findspace: first fit, from the
+ * bottom). */
+static void
+gn_nbufkv_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1, 1, 1, 1 };
+	struct kern *k = gn.m->k;
+	int i;
+
+	(void)arg;
+	gn_hold(7, u);			/* units 0-6, 112 KB */
+	for (i = 1; i < 7; i += 2) {
+		bqrelse(k, gn.held[i]);
+		gn.held[i] = NULL;
+	}
+	gn.release = gn.held[2];
+	gn.got = getblk(k, gn.m->vp, 10, 32768);
+	gn.held[2] = gn.got;
+	gn_end();
+}
+
+/* getblk's own sleep (2001, both eras): with no free header at all it
+ * sleeps "newbuf" once before it even looks — for a block in core too. */
+static void
+gn_getblk_body(void *arg)
+{
+	static const int u[16] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	    1, 1 };
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	gn_hold(16, u);			/* every header */
+	bdwrite(k, gn.held[3]);		/* dirty: not a free header */
+	gn.freebufs_before = k->bc.numfreebuffers;
+	gn.release = gn.held[0];
+	gn.got = getblk(k, gn.m->vp, 3, 16384);	/* a hit */
+	gn.held[3] = gn.got;
+	gn.held[0] = NULL;
+	gn_end();
+}
+
+/* The buffer map's KVA is taken first fit from its bottom
+ * (vm_map_findspace from vm_map_min): a header with no KVA, after units
+ * 4-5 were last handed out, gets the hole at unit 1. */
+static void
+gn_firstfit_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1 };
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	gn_hold(4, u);				/* units 0-3 */
+	bqrelse(k, gn.held[1]);			/* CLEAN */
+	gn.held[1] = getblk(k, gn.m->vp, 8, 32768);	/* its header, 4-5 */
+	gn.got = getblk(k, gn.m->vp, 9, 16384);	/* an EMPTY header */
+	gn.held[5] = gn.got;
+	gn.release = gn.held[0];
+	gn.held[0] = NULL;
+	sim_pause(k->sim, 2 * SIM_SEC);
+	gn_end();
+}
+
+static void
+test_getnewbuf(void **state)
+{
+	static const char *const s96[] = GN_SETS("96K", "64K");
+	static const char *const s128[] = GN_SETS("128K", "64K");
+	static const char *const ff[] = GN_SETS("128K", "16K");
+	static const char *const all[] = { "bio.nbuf=16",
+	    "vfs.hibufspace=512K", "vfs.lobufspace=448K", "cpu.bufop=0ns",
+	    NULL };
+
+	gn_run(s96, gn_newbuf_body);
+	assert_true(gn.slept[0] >= SIM_SEC - SIM_MS);	/* until the release */
+	assert_int_equal(gn.slept[1] + gn.slept[2], 0);
+	assert_ptr_equal(gn.got, gn.release);		/* recycled */
+	machine_shutdown(gn.m);
+
+	gn_run(s96, gn_nbufbs_body);
+	assert_true(gn.slept[1] >= SIM_SEC - SIM_MS);
+	assert_int_equal(gn.slept[0] + gn.slept[2], 0);
+	assert_true(gn.m->k->bc.flushingbufs);
+	/* the 32 KB buffer's KVA went back: four 16 KB buffers and the new */
+	assert_int_equal(gn.m->k->bc.bufspace, 5 * 16384);
+	machine_shutdown(gn.m);
+
+	gn_run(s128, gn_nbufkv_body);
+	assert_true(gn.slept[2] >= SIM_SEC - SIM_MS);
+	assert_int_equal(gn.m->k->bc.bufdefragcnt, 2);
+	assert_int_equal(gn.got->b_kvabase, 1);
+	assert_int_equal(gn.got->b_kvasize, 32768);
+	machine_shutdown(gn.m);
+
+	gn_run(ff, gn_firstfit_body);
+	assert_int_equal(gn.held[1]->b_kvabase, 4);
+	assert_int_equal(gn.got->b_kvabase, 1);
+	machine_shutdown(gn.m);
+
+	gn_run(all, gn_getblk_body);
+	assert_int_equal(gn.freebufs_before, 0);
+	assert_true(gn.slept[0] >= SIM_SEC - SIM_MS);
+	assert_int_equal(gn.slept[3], 0);
+	assert_int_equal(gn.got->b_lblkno, 3);
+	machine_shutdown(gn.m);
+}
+
+/* vfs_bio_awrite gathers a dirty buffer's contiguous dirty neighbours
+ * backward as well as forward (the seed's 1999 reverse scan): from block
+ * 5 of eight dirty ones, one write of all eight, starting at block 0. */
+static void
+awrite_body(void *arg)
+{
+	struct machine *m = arg;
+	struct buf *bp = NULL;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		bp = getblk(m->k, m->vp, i, m->bsize);
+		vfs_bio_clrbuf(m->k, bp);
+		bp->b_flags |= B_CLUSTEROK;
+		bdwrite(m->k, bp);
+	}
+	(void)vfs_bio_awrite(m->k, incore(m->k, m->vp, 5));
+	sim_pause(m->k->sim, SIM_SEC);
+}
+
+static void
+test_awrite_backward(void **state)
+{
+	struct machine m;
+	const struct diskreq *r;
+
+	boot(&m, NULL);
+	machine_record_disk(&m);
+	run(&m, awrite_body);
+	assert_int_equal(m.reqs->len, 1);
+	r = &g_array_index(m.reqs, struct diskreq, 0);
+	assert_true(r->write);
+	assert_int_equal(r->nsect, 8 * m.bsize / DEV_BSIZE);
+	assert_int_equal(r->sector,
+	    fsbtodb(&m.k->fs, ffs_blk_get(m.vp->v_data, 0)));
+	assert_int_equal(m.k->cnt.cluster_bufs, 8);
+	machine_shutdown(&m);
+}
+
 /* ---- the syncer clusters contiguous dirty blocks --------------------- */
 
 static void
@@ -1032,6 +1300,8 @@ main(void)
 		cmocka_unit_test(test_bufdaemon_suspended),
 		cmocka_unit_test(test_bkgrdwrite),
 		cmocka_unit_test(test_update_severe),
+		cmocka_unit_test(test_getnewbuf),
+		cmocka_unit_test(test_awrite_backward),
 		cmocka_unit_test(test_syncer_clusters),
 		cmocka_unit_test(test_bwillwrite),
 		cmocka_unit_test(test_fsync),
