@@ -139,6 +139,8 @@ bufinit(struct kern *k)
 	bc->policy = k->p.bufpolicy;
 	if (bc->policy != NULL)
 		bc->polstate = bc->policy->create(bc->nbuf);
+	bc->meta_disk = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
 	if (k->p.verify) {
 		bc->ver_mem = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 		    g_free, NULL);
@@ -162,6 +164,8 @@ bufdone_all(struct kern *k)
 		g_hash_table_destroy(bc->ver_mem);
 	if (bc->ver_disk != NULL)
 		g_hash_table_destroy(bc->ver_disk);
+	if (bc->meta_disk != NULL)
+		g_hash_table_destroy(bc->meta_disk);
 	if (bc->refs != NULL)
 		fclose(bc->refs);
 	g_free(bc->kvamap);
@@ -703,6 +707,8 @@ restart:
 	bp->b_bcount = 0;
 	bp->b_blkno = -1;
 	bp->b_offset = -1;
+	bp->b_version = 0;		/* a new block: no version of it yet */
+	bp->b_dirtyoff = bp->b_dirtyend = 0;
 
 	if (defrag) {
 		/* Give back this buffer's KVA to unfragment the map. */
@@ -907,6 +913,30 @@ biowait(struct kern *k, struct buf *bp, const char *wmesg)
 	return bp->b_error;
 }
 
+/* A metadata block's write is done: the disk holds this version of it
+ * now (a later write may carry an older one only if versions were noted
+ * out of order, which they are not: keep the greatest). */
+static void
+meta_ondisk(struct kern *k, struct buf *bp)
+{
+	int64_t *key;
+	uint64_t had = bio_meta_ondisk(k, bp->b_blkno);
+
+	if (had >= bp->b_version)
+		return;
+	key = g_new(int64_t, 1);
+	*key = bp->b_blkno;
+	g_hash_table_insert(k->bc.meta_disk, key,
+	    GSIZE_TO_POINTER((gsize)bp->b_version));
+}
+
+uint64_t
+bio_meta_ondisk(const struct kern *k, ufs2_daddr_t blkno)
+{
+	return (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(k->bc.meta_disk,
+	    &blkno));
+}
+
 /*
  * biodone: the I/O is finished.  Runs at interrupt level (from the disk's
  * completion) and never sleeps.  A read's pages become valid; a write's
@@ -924,6 +954,11 @@ biodone(struct kern *k, struct buf *bp)
 		struct vnode *vp = bp->b_vp;
 
 		bp->b_dirtytime = -1;		/* the data is on the disk */
+		bp->b_dirtyoff = bp->b_dirtyend = 0;
+		if (vp != NULL && !(bp->b_flags & B_CLUSTER) &&
+		    bp->b_version != 0 && (vp->v_type != VREG ||
+		    bp->b_lblkno < 0))
+			meta_ondisk(k, bp);
 		if (k->bc.ver_disk != NULL && !(bp->b_flags & B_CLUSTER) &&
 		    bp->b_blkno >= 0 && bp->b_version != 0) {
 			int64_t *key = g_new(int64_t, 1);
@@ -1096,7 +1131,10 @@ bkgrdwrite(struct kern *k, struct buf *bp)
 	/* The contents written now are the copy's; what changes in the
 	 * original from here on is newer. */
 	nbp->b_dirtytime = bp->b_dirtytime;
+	nbp->b_dirtyoff = bp->b_dirtyoff;
+	nbp->b_dirtyend = bp->b_dirtyend;
 	bp->b_dirtytime = -1;
+	bp->b_dirtyoff = bp->b_dirtyend = 0;
 	nbp->b_flags |= B_ASYNC | B_CALL | B_CACHE;
 	nbp->b_flags &= ~B_INVAL;
 	nbp->b_iodone = vfs_backgroundwritedone;
@@ -1303,8 +1341,10 @@ brelse(struct kern *k, struct buf *bp)
 			bp->b_pages[i]->valid = false;
 	}
 	hadmem = bp->b_bufsize > 0 || bp->b_kvasize > 0;
-	if (bp->b_flags & B_INVAL)
+	if (bp->b_flags & B_INVAL) {
 		bp->b_dirtytime = -1;		/* the data is gone, not at risk */
+		bp->b_dirtyoff = bp->b_dirtyend = 0;
+	}
 	if (bp->b_flags & (B_INVAL | B_RELBUF)) {
 		bfreemem(k, bp);
 		if (bp->b_vp != NULL)
@@ -1565,18 +1605,21 @@ buf_daemon_start(struct kern *k)
 /* ---- data versions: nothing lost ------------------------------------- */
 
 /* The buffer's data changed: a new version, the latest of its block. */
-void
+uint64_t
 bio_note_version(struct kern *k, struct buf *bp)
 {
 	struct bufcache *bc = &k->bc;
 	int64_t *key;
 
-	if (bc->ver_mem == NULL || bp->b_blkno < 0)
-		return;
+	if (bp->b_blkno < 0)
+		return 0;
 	bp->b_version = ++bc->version;
+	if (bc->ver_mem == NULL)
+		return bp->b_version;
 	key = g_new(int64_t, 1);
 	*key = bp->b_blkno;
 	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
+	return bp->b_version;
 }
 
 /* ffs_reallocblks moved bp's block: its data now belongs at the new
@@ -1716,34 +1759,4 @@ bufcache_check(struct kern *k)
 #else
 	(void)k;
 #endif
-}
-
-/*
- * Data at risk: file data that processes wrote and that is not on the disk
- * yet — delayed writes and writes in flight — and when the oldest of it
- * was written.  A crash now would lose exactly this; the syncer's delay
- * and write-behind decide how much and how old it gets.  Metadata does
- * not count: it is not what a process wrote.
- */
-void
-bio_at_risk(const struct kern *k, int64_t *bytes, sim_time_t *oldest)
-{
-	const struct bufcache *bc = &k->bc;
-	int i;
-
-	*bytes = 0;
-	*oldest = -1;
-	for (i = 0; i < bc->nbuf; i++) {
-		const struct buf *bp = &bc->bufs[i];
-
-		/* File data a process wrote: not the file's indirect
-		 * blocks (lbn < 0), not directories, not the device's
-		 * metadata. */
-		if (bp->b_dirtytime < 0 || bp->b_vp == NULL ||
-		    bp->b_vp->v_type != VREG || bp->b_lblkno < 0)
-			continue;
-		*bytes += bp->b_bcount;
-		if (*oldest < 0 || bp->b_dirtytime < *oldest)
-			*oldest = bp->b_dirtytime;
-	}
 }

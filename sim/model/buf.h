@@ -124,9 +124,12 @@ struct buf {
 	uint8_t		 b_writer;	/* enum bwriter of the pending write */
 	uint64_t	 b_version;	/* data version (the "nothing lost" check) */
 	sim_time_t	 b_dirtytime;	/* when its data first differed from the
-					   disk's (bdirty), until the write is
-					   done (biodone) or the data dropped;
+					   disk's (bdirty, or a process's write
+					   into it), until the write is done
+					   (biodone) or the data dropped;
 					   -1: clean */
+	int		 b_dirtyoff, b_dirtyend;	/* the bytes processes wrote
+					   since then (end 0: not known, all) */
 	struct diskreq	 b_io;		/* the request while on the disk */
 	struct bufqueue	 b_cluster_head;	/* pbuf: its component buffers */
 	TAILQ_ENTRY(buf) b_cluster;	/* component: on its pbuf's list */
@@ -181,6 +184,9 @@ struct bufcache {
 	uint64_t	 writes_by[BW_COUNT];
 	uint64_t	 version;	/* last data version handed out */
 	GHashTable	*ver_mem, *ver_disk;	/* fs block -> version (verify) */
+	GHashTable	*meta_disk;	/* device sector of a metadata block ->
+					   the latest version of it the disk
+					   holds (what a crash would find) */
 	FILE		*refs;		/* reference stream for the bounds */
 	uint64_t	 nrefs;
 };
@@ -224,16 +230,19 @@ void	bstrategy(struct kern *k, struct buf *bp);
 void	waitrunningbufspace(struct kern *k);
 bool	buf_dirty_count_severe(const struct kern *k);
 
-/* The data-version bookkeeping behind the "nothing lost" check. */
-void	bio_note_version(struct kern *k, struct buf *bp);
+/* The data-version bookkeeping behind the "nothing lost" check and the
+ * crash accounting: a buffer's data changed — its new version, the
+ * latest handed out (always counted; the per-block tables only with
+ * replay.verify). */
+uint64_t bio_note_version(struct kern *k, struct buf *bp);
+/* The latest version of the metadata block at device sector blkno that
+ * the disk holds (0: none since boot, as set up). */
+uint64_t bio_meta_ondisk(const struct kern *k, ufs2_daddr_t blkno);
 void	bio_forget_block(struct kern *k, ufs2_daddr_t blkno);
 void	bio_block_claimed(struct kern *k, ufs2_daddr_t blkno);
 void	bio_moved_block(struct kern *k, struct buf *bp);
 /* Blocks whose last written version is not on disk. */
 uint64_t bio_verify(struct kern *k, uint64_t *checked);
-/* File data written and not yet on disk: its bytes, and when the oldest of
- * it was written (-1 if none). */
-void	bio_at_risk(const struct kern *k, int64_t *bytes, sim_time_t *oldest);
 
 /* Bookkeeping checks (INVARIANTS builds): queues, counters, bufspace. */
 void	bufcache_check(struct kern *k);

@@ -38,10 +38,12 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 		return;
 	k->cnt.inode_writes++;
 	bp = ffs_meta_bread(k, ino_to_fsba(&k->fs, ip->i_number), k->fs.fs_bsize);
+	/* The inode as the disk will have it once this block is there. */
+	bio_note_version(k, bp);
+	ffs_risk_update(k, ip, bp);
 	if (!(waitfor && k->fs.fs_meta == META_SYNC) &&
 	    (buf_dirty_count_severe(k) ||
 	    (k->p.io_reserve && vm_page_count_severe(k)))) {
-		bio_note_version(k, bp);
 		(void)bwrite(k, bp);
 		return;
 	}
@@ -191,6 +193,8 @@ ffs_truncate(struct kern *k, struct vnode *vp, int64_t length)
 
 	vp->v_cstart = vp->v_lastw = vp->v_lasta = 0;
 	vp->v_clen = 0;
+	ffs_risk_touch(k, ip);		/* where the disk is, before */
+	ffs_risk_truncate(k, ip, length);
 	if (!ffs_online(k)) {
 		if (length < ip->i_size)
 			ffs_truncate_state(k, ip, length);

@@ -163,6 +163,7 @@ ffs_mount(struct kern *k, GError **err)
 	}
 	fs->fs_dsize -= numfrags(fs, fs->fs_cssize);
 	fs->fs_inodes = g_hash_table_new(g_int64_hash, g_int64_equal);
+	fs->fs_risky = g_hash_table_new(g_direct_hash, g_direct_equal);
 	ffs_ino_take(fs, 0, false);
 	ffs_ino_take(fs, 1, false);
 	ffs_ino_take(fs, ROOTINO, true);
@@ -193,6 +194,10 @@ ffs_unmount(struct kern *k)
 	GHashTableIter it;
 	gpointer v;
 
+	if (k->fs.fs_risky != NULL) {
+		ffs_risk_clear(&k->fs);
+		g_hash_table_destroy(k->fs.fs_risky);
+	}
 	if (k->fs.fs_inodes != NULL) {
 		/* Everything is freed, so the order does not matter. */
 		g_hash_table_iter_init(&it, k->fs.fs_inodes);
@@ -229,6 +234,8 @@ ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir, uint32_t gen)
 void
 ffs_inode_destroy(struct inode *ip)
 {
+	KASSERT(ip->i_risk == NULL, ("ffs_inode_destroy: inode %llu still "
+	    "in the crash accounting", (unsigned long long)ip->i_number));
 	lf_purge(ip);
 	g_array_free(ip->i_bmap, TRUE);
 	if (ip->i_sparse != NULL)

@@ -441,6 +441,7 @@ void
 kern_setup_done(struct kern *k, const struct kern_counters *before)
 {
 	vn_reclaim_idle(k);
+	ffs_risk_settle_all(k);
 	k->cnt = *before;
 }
 

@@ -177,6 +177,8 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 	if (off < dp->i_size) {
 		if (ffs_online(k)) {
 			bp = dir_blkatoff(k, dvp, c);
+			bio_note_version(k, bp);
+			ffs_risk_dirent(k, ip, dp, bp);
 			(void)ffs_meta_write(k, bp, true);
 		}
 		return 0;
@@ -197,6 +199,8 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 		return error;
 	}
 	dp->i_size = off + DIRBLKSIZ;
+	bio_note_version(k, bp);
+	ffs_risk_dirent(k, ip, dp, bp);
 	(void)ffs_meta_write(k, bp, true);
 	(void)fs;
 	return 0;
@@ -224,6 +228,11 @@ ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
 	KASSERT(de != NULL, ("ufs_dirrewrite: no %s", name));
 	de->de_ip = ip;
 	ITIMES(k, dvp->v_data, IN_CHANGE | IN_UPDATE);
-	if (ffs_online(k))
-		(void)ffs_meta_write(k, dir_blkatoff(k, dvp, de->de_chunk), true);
+	if (ffs_online(k)) {
+		struct buf *bp = dir_blkatoff(k, dvp, de->de_chunk);
+
+		bio_note_version(k, bp);
+		ffs_risk_dirent(k, ip, dvp->v_data, bp);
+		(void)ffs_meta_write(k, bp, true);
+	}
 }

@@ -932,6 +932,7 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	bwillwrite(k);
 	vn_start_write(k);
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	ffs_risk_touch(k, ip);		/* where the disk is, before */
 	if (ioflag & IO_APPEND)
 		off = ip->i_size;
 	while (len > 0) {
@@ -955,6 +956,7 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 			ip->i_size = off + xfer;
 		uiomove_cost(k, xfer);
 		bio_note_version(k, bp);
+		ffs_risk_write(k, ip, bp, boff, xfer);
 		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
 		/*
 		 * The write-disposition rules of ffs_write, in order:

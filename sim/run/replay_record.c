@@ -262,9 +262,12 @@ take_sample(struct replay *r)
 	row.calls_done = r->calls;
 	{
 		sim_time_t oldest;
+		int64_t dirty;
 
-		bio_at_risk(r->k, &row.at_risk_bytes, &oldest);
+		ffs_at_risk(r->k, &row.at_risk_bytes, &oldest, &dirty);
 		row.at_risk_age_ns = oldest >= 0 ? row.t_ns - oldest : 0;
+		r->risk_dirty_peak = MAX(r->risk_dirty_peak, dirty);
+		r->risk_dirty_sum += (double)dirty;
 	}
 	r->risk_peak = MAX(r->risk_peak, row.at_risk_bytes);
 	r->risk_age_max = MAX(r->risk_age_max, row.at_risk_age_ns);
@@ -486,6 +489,10 @@ write_summary(struct replay *r)
 	put(r, "risk.mean_bytes", r->nsamples > 0 ?
 	    r->risk_sum / (double)r->nsamples : 0);
 	put(r, "risk.max_age_ns", (double)r->risk_age_max);
+	/* The plainer figure: data buffers not on the disk, whole. */
+	put(r, "risk.dirty_peak_bytes", (double)r->risk_dirty_peak);
+	put(r, "risk.dirty_mean_bytes", r->nsamples > 0 ?
+	    r->risk_dirty_sum / (double)r->nsamples : 0);
 	put(r, "time.final_sync_ns", (double)(dur - r->t_done));
 	if (r->pp->has_time)
 		put(r, "time.traced_ns", (double)(r->pp->t_end - r->pp->t0));
