@@ -5,6 +5,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-bio.sh
 . "$(dirname "$0")/lib.sh" e2e-bio
+expect 20
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 
 # ---- sysctl: the kernel's own sizing, settable by sysctl name -------------
@@ -110,7 +111,14 @@ awk 'BEGIN {
 }' >"$T/lowmem.trace"
 small="--set machine.memory=4M --set vm.kernel_wired=3700K --set bio.nbuf=100"
 if "$VFSSIM" replay "$T/lowmem.trace" $small --db "$T/low1.db" -q >"$T/out" 2>&1; then
-	ok "low memory with the seed's fix: I/O goes on ($(metric "$T/low1.db" 1 disk.reads) reads)"
+	# every read completed, with all its data: 200 x 8 KB
+	nread=$(metric "$T/low1.db" 1 latency.read.count) bytes=$(metric "$T/low1.db" 1 proc.bytes_read)
+	st=$(sql "$T/low1.db" "SELECT status FROM runs")
+	if [ "$nread" = 200 ] && [ "$bytes" = 1638400 ] && [ "$st" = complete ]; then
+		ok "low memory with the seed's fix: I/O goes on: the 200 reads complete, $bytes bytes ($(metric "$T/low1.db" 1 disk.reads) disk reads)"
+	else
+		bad "low memory with the fix: $nread reads done, $bytes bytes, status $st"
+	fi
 else
 	bad "low memory with the fix"; head -3 "$T/out"
 fi
@@ -164,13 +172,29 @@ else
 fi
 
 # ---- each policy replays a real trace ----------------------------------
-for p in lru clock 2q arc; do
+# ... and is the one that chose: the run's profile names it, and
+# the five give more than one answer for the buffer cache's hits.
+hits=""
+for p in freebsd lru clock 2q arc; do
+	rm -f "$T/pol.db"
 	if "$VFSSIM" replay traces/d3-git-commit.strace.gz --set bio.policy=$p --set bio.nbuf=32 \
 		--db "$T/pol.db" -q --no-events >"$T/out" 2>&1; then
-		ok "bio.policy=$p replays d3 with 32 buffers"
+		used=$(sql "$T/pol.db" "SELECT profile FROM runs" | sed -n 's/^policy = //p')
+		h=$(metric "$T/pol.db" 1 bio.buffer_hits)
+		hits="$hits $h"
+		if [ "$used" = "$p" ] && [ -n "$h" ]; then
+			ok "bio.policy=$p replays d3 with 32 buffers ($h buffer hits)"
+		else
+			bad "policy $p: the run says it used \"$used\", $h hits"
+		fi
 	else
 		bad "policy $p"; head -3 "$T/out"
 	fi
 done
+if [ "$(echo $hits | tr ' ' '\n' | sort -u | wc -l)" -ge 3 ]; then
+	ok "the policies choose differently: buffer hits$hits"
+else
+	bad "the policies all alike: buffer hits$hits"
+fi
 
 finish

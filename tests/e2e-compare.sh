@@ -6,6 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-compare.sh
 . "$(dirname "$0")/lib.sh" e2e-compare e2e-cmp
+expect 38
 
 # Every row a run recorded, with the run's id left out, and its runs row
 # but for id, started and finished: what must not depend on how the run

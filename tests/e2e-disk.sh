@@ -6,6 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
+expect 25
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals

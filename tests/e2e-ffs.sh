@@ -9,6 +9,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-ffs.sh
 . "$(dirname "$0")/lib.sh" e2e-ffs
+expect 9
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 
 # ---- O_TRUNC|O_EXLOCK|O_NONBLOCK on a locked file ---------------------------

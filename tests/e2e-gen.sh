@@ -10,6 +10,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-gen.sh
 . "$(dirname "$0")/lib.sh" e2e-gen
+expect 46
 expect_bad_width=90	# expect_bad quotes 90 characters of the message
 
 # A summary metric of a run.

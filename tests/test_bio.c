@@ -1268,7 +1268,8 @@ static void
 test_policies_run(void **state)
 {
 	static const char *const names[] = { "freebsd", "lru", "clock", "2q", "arc" };
-	unsigned i;
+	uint64_t hits[G_N_ELEMENTS(names)];
+	unsigned i, j, distinct = 0;
 
 	for (i = 0; i < G_N_ELEMENTS(names); i++) {
 		char *set = g_strdup_printf("bio.policy=%s", names[i]);
@@ -1277,11 +1278,29 @@ test_policies_run(void **state)
 		struct machine m;
 
 		boot(&m, sets);
+		/* the policy asked is the one getnewbuf asks for victims */
+		if (i == 0)
+			assert_null(m.k->bc.policy);
+		else
+			assert_string_equal(m.k->bc.policy->name, names[i]);
 		run(&m, policy_body);
-		assert_true(m.k->cnt.bread == 2000);
+		/* it had victims to choose: far more blocks than buffers */
+		assert_true(m.k->cnt.getblk - m.k->cnt.getblk_hits > 200);
+		hits[i] = m.k->cnt.getblk_hits;
 		machine_shutdown(&m);
 		g_free(set);
 	}
+	/* and they chose differently on this skewed load */
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		for (j = 0; j < i && hits[j] != hits[i]; j++)
+			continue;
+		distinct += j == i;
+	}
+	print_message("    buffer hits: freebsd %llu, lru %llu, clock %llu, 2q %llu, "
+	    "arc %llu\n", (unsigned long long)hits[0], (unsigned long long)hits[1],
+	    (unsigned long long)hits[2], (unsigned long long)hits[3],
+	    (unsigned long long)hits[4]);
+	assert_true(distinct >= 3);
 }
 
 int

@@ -44,9 +44,9 @@ clusterable(struct kern *k, struct buf *tbp, int size, ufs2_daddr_t want)
  * I/O.  Blocks that are not dirty (written meanwhile) are skipped; a block
  * that cannot cluster is written alone.  Returns the writes issued.
  */
-int
-cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
-    int len)
+static int
+cluster_wbuild_n(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
+    int len, int *nbufs)
 {
 	struct bufcache *bc = &k->bc;
 	int maxpages = bc->iosize_max / PAGE_SIZE, ios = 0;
@@ -69,6 +69,7 @@ cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
 			bawrite(k, tbp);
 			ios++;
 			k->cnt.wbuild_bufs++;
+			(*nbufs)++;
 			start_lbn++;
 			len--;
 			continue;
@@ -118,11 +119,21 @@ cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
 		(void)bwrite(k, pbp);
 		ios++;
 		k->cnt.wbuild_bufs += (uint64_t)n;
+		*nbufs += n;
 		start_lbn += n;
 		len -= n;
 	}
 	k->cnt.wbuild_ios += (uint64_t)ios;
 	return ios;
+}
+
+int
+cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
+    int len)
+{
+	int nbufs = 0;
+
+	return cluster_wbuild_n(k, vp, size, start_lbn, len, &nbufs);
 }
 
 /* ---- reading ---------------------------------------------------------- */
@@ -398,7 +409,7 @@ static void
 cluster_wbuild_wb(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
     int len)
 {
-	uint64_t ios = k->cnt.wbuild_ios, bufs = k->cnt.wbuild_bufs;
+	int ios, bufs = 0;
 
 	switch (k->p.write_behind) {
 	case 0:
@@ -409,10 +420,12 @@ cluster_wbuild_wb(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
 		start_lbn -= len;
 		/* FALLTHROUGH */
 	default:
-		(void)cluster_wbuild(k, vp, size, start_lbn, len);
+		/* (counted from what this push issued: it may sleep, and
+		 * others issue clusters meanwhile) */
+		ios = cluster_wbuild_n(k, vp, size, start_lbn, len, &bufs);
 	}
-	k->cnt.writebehind_ios += k->cnt.wbuild_ios - ios;
-	k->cnt.writebehind_bufs += k->cnt.wbuild_bufs - bufs;
+	k->cnt.writebehind_ios += (uint64_t)ios;
+	k->cnt.writebehind_bufs += (uint64_t)bufs;
 }
 
 /*
