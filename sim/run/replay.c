@@ -168,10 +168,11 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 
 	r->calls++;
 	sim_proc_waits_reset(curproc(r->sim));
-	switch ((enum sc_id)tc->sc) {
-	case SC_OTHER:
+	if (!syscall_modelled(tc->sc)) {
 		skip_call(r, u, tc);
 		return;
+	}
+	switch ((enum sc_id)tc->sc) {
 	case SC_CLONE: case SC_CLONE3: case SC_FORK: case SC_VFORK:
 		do_fork(r, u, tc);
 		break;
