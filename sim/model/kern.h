@@ -126,6 +126,8 @@ struct kern_counters {
 	int		 dirty_peak;
 	uint64_t	 bytes_read, bytes_written;	/* by processes */
 	uint64_t	 lookups, components;
+	uint64_t	 symlinks_followed;	/* by namei */
+	uint64_t	 readlinks;		/* VOP_READLINK: by namei, readlink */
 	uint64_t	 nc_goodhits, nc_neghits, nc_miss;	/* nchstats */
 	uint64_t	 dirblk_reads;		/* ufs_lookup's block reads */
 	uint64_t	 vnodes_created, vnodes_freed, vnodes_recycled;

@@ -44,41 +44,84 @@ annot_is_fs_path(const struct kern *k, const char *annot)
 	return annot != NULL && annot[0] == '/' && !path_is_passthrough(k, annot);
 }
 
-/* mkdir -p of every missing directory above path's last component, and
- * the component itself when want_dir.  Used to bring the file system in
- * line with a trace that says a path exists. */
+/*
+ * mkdir -p of every missing directory above path's last component, and
+ * the last component itself, as a file, a directory or a symbolic link
+ * (to target) by type.  Used to bring the file system in line with a
+ * trace that says a path exists.  A symbolic link on the way is followed
+ * (in the middle of the path always, at its end when follow), so that
+ * what is made is what the traced call reached through it.
+ */
 static struct vnode *
-materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir)
+materialize_obj(struct kern *k, struct vnode *start, const char *path,
+    enum vtype type, const char *target, bool follow)
 {
-	struct vnode *dvp = path[0] == '/' || start == NULL ? vn_root(k) : start;
-	char **comp = g_strsplit(path, "/", -1), **c;
-	struct vnode *vp = dvp;
+	struct vnode *vp = path[0] == '/' || start == NULL ? vn_root(k) : start;
+	char *cur = g_strdup(path);
+	int loops = 0;
 
 	/* What the trace says existed was on disk all along: no I/O. */
 	ffs_offline_begin(k);
-	for (c = comp; *c != NULL; c++) {
-		bool last = c[1] == NULL;
-		struct vnode *next;
+again:
+	{
+		char **comp = g_strsplit(cur, "/", -1), **c;
 
-		if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
-			continue;
-		if (vp->v_type != VDIR)
-			break;
-		if (strcmp(*c, "..") == 0) {
-			vp = vn_get(k, vp->v_data->i_parent);
-			continue;
-		}
-		next = vn_child(k, vp, *c);
-		if (next == NULL) {
-			if (vn_create(k, vp, *c, last && !want_dir ? VREG : VDIR,
-			    &next) != 0)
+		for (c = comp; *c != NULL; c++) {
+			char **rest = c + 1;
+			bool last;
+			struct vnode *next;
+
+			while (*rest != NULL && (*rest)[0] == '\0')
+				rest++;
+			last = *rest == NULL;
+			if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
+				continue;
+			if (vp->v_type != VDIR)
 				break;
+			if (strcmp(*c, "..") == 0) {
+				vp = vn_get(k, vp->v_data->i_parent);
+				continue;
+			}
+			next = vn_child(k, vp, *c);
+			if (next == NULL) {
+				enum vtype t = last ? type : VDIR;
+				int error = t == VLNK ?
+				    vn_symlink(k, vp, *c, target, &next) :
+				    vn_create(k, vp, *c, t, &next);
+
+				if (error != 0)
+					break;
+			}
+			if (next->v_type == VLNK && (!last || follow) &&
+			    loops++ < MAXSYMLINKS) {
+				/* On through the link: its target, then what is
+				 * left of the path. */
+				const char *tg = next->v_data->i_symlink;
+				GString *np = g_string_new(tg);
+
+				for (; *rest != NULL; rest++)
+					if ((*rest)[0] != '\0')
+						g_string_append_printf(np, "/%s", *rest);
+				if (tg[0] == '/')
+					vp = vn_root(k);
+				g_free(cur);
+				cur = g_string_free(np, FALSE);
+				g_strfreev(comp);
+				goto again;
+			}
+			vp = next;
 		}
-		vp = next;
+		g_strfreev(comp);
 	}
 	ffs_offline_end(k);
-	g_strfreev(comp);
+	g_free(cur);
 	return vp;
+}
+
+static struct vnode *
+materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir)
+{
+	return materialize_obj(k, start, path, want_dir ? VDIR : VREG, NULL, true);
 }
 
 /* The vnode a relative path starts from: the working directory or a
@@ -257,7 +300,11 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 	if ((of & TO_CREAT) || (of & TO_TRUNC))
 		bwillwrite(k);		/* vn_open, before namei */
-	error = namei_op(k, start, path, (of & TO_CREAT) ? CREATE : LOOKUP, &nd);
+	/* vn_open follows a symbolic link at the end of the path unless
+	 * O_NOFOLLOW or O_CREAT|O_EXCL. */
+	error = namei_op(k, start, path, ((of & TO_CREAT) ? CREATE : LOOKUP) |
+	    ((of & TO_NOFOLLOW) || (of & (TO_CREAT | TO_EXCL)) ==
+	    (TO_CREAT | TO_EXCL) ? NOFOLLOW : FOLLOW), &nd);
 	if (tc->ret < 0) {
 		/* Failed in the trace: nothing changes — except that RELENG_4
 		 * truncated inside vn_open, before it tried O_EXLOCK, so an
@@ -412,6 +459,16 @@ lookup(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
 	return namei_op(k, start, path, nameiop, nd);
 }
 
+/* Does a stat-like call follow a symbolic link at the end of its path?
+ * lstat and AT_SYMLINK_NOFOLLOW do not. */
+static bool
+stat_follows(const struct trace_call *tc)
+{
+	if (tc->sc == SC_LSTAT)
+		return false;
+	return !(tc->atflags & TAT_SYMLINK_NOFOLLOW);
+}
+
 static void
 sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
@@ -436,7 +493,8 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		dirfd = tc->fd;
 	out->path = tc->path;
 	error = lookup(k, p, dirfd, tc->fdpath, tc->path != NULL ? tc->path : "",
-	    LOOKUP, &nd, &start, &outside);
+	    LOOKUP | (stat_follows(tc) ? FOLLOW : NOFOLLOW), &nd, &start,
+	    &outside);
 	if (outside) {
 		out->cls = SYS_PASSTHROUGH;
 		return;
@@ -445,15 +503,28 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		struct vnode *vp;
 
 		k->cnt.trace_repairs++;
-		vp = materialize(k, start, tc->path, tc->st_type == TT_DIR);
+		if (tc->st_type == TT_LNK) {
+			/* The trace saw a link (lstat): a link, of the length
+			 * it showed, whatever it led to. */
+			char *target = vn_unknown_target(tc->st_size);
+
+			(void)materialize_obj(k, start, tc->path, VLNK, target,
+			    false);
+			g_free(target);
+			return;
+		}
+		vp = materialize_obj(k, start, tc->path, tc->st_type == TT_DIR ?
+		    VDIR : VREG, NULL, stat_follows(tc));
 		if (tc->st_size > 0 && vp->v_type == VREG)
 			ensure_size(k, vp, tc->st_size);
 	} else if (tc->ret == 0 && nd.ni_vp != NULL) {
 		struct vattr va;
 
 		vn_stat(k, nd.ni_vp, &va);	/* VOP_GETATTR: no I/O */
-		/* The trace saw more data than there is here. */
-		if (va.va_type == VREG && tc->st_size > va.va_size)
+		/* The trace saw more data than there is here (a link's
+		 * size is its target's length, not data to grow). */
+		if (va.va_type == VREG && tc->st_type == TT_REG &&
+		    tc->st_size > va.va_size)
 			ensure_size(k, nd.ni_vp, tc->st_size);
 	}
 }
@@ -508,7 +579,7 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL ||
 	    vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp) != 0) {
 		k->cnt.trace_repairs++;
-		(void)materialize(k, start, tc->path, true);
+		(void)materialize_obj(k, start, tc->path, VDIR, NULL, false);
 	}
 }
 
@@ -543,13 +614,13 @@ sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	if (ferr != 0 || fnd.ni_vp == NULL) {
 		/* The source this replay lacks: make it, then move it. */
 		k->cnt.trace_repairs++;
-		(void)materialize(k, fstart, tc->path, false);
-		ferr = namei(k, fstart, tc->path, &fnd);
+		(void)materialize_obj(k, fstart, tc->path, VREG, NULL, false);
+		ferr = namei_op(k, fstart, tc->path, LOOKUP, &fnd);
 	}
 	if (terr != 0 || tnd.ni_dvp == NULL) {
 		k->cnt.trace_repairs++;
-		(void)materialize(k, tstart, tc->path2, false);
-		terr = namei(k, tstart, tc->path2, &tnd);
+		(void)materialize_obj(k, tstart, tc->path2, VREG, NULL, false);
+		terr = namei_op(k, tstart, tc->path2, LOOKUP, &tnd);
 	}
 	if (ferr != 0 || terr != 0 || fnd.ni_dvp == NULL || tnd.ni_dvp == NULL ||
 	    vn_rename(k, fnd.ni_dvp, fnd.ni_last, tnd.ni_dvp, tnd.ni_last,
@@ -580,8 +651,8 @@ sys_truncate(struct kern *k, struct kproc *p, const struct trace_call *tc,
 
 		out->path = tc->path;
 		error = lookup(k, p, TC_AT_FDCWD, tc->fdpath,
-		    tc->path != NULL ? tc->path : "", LOOKUP, &nd, &start,
-		    &outside);
+		    tc->path != NULL ? tc->path : "", LOOKUP | FOLLOW, &nd,
+		    &start, &outside);
 		if (outside) {
 			out->cls = SYS_PASSTHROUGH;
 			return;
@@ -722,8 +793,8 @@ sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 
 		out->path = tc->path;
 		error = lookup(k, p, TC_AT_FDCWD, NULL,
-		    tc->path != NULL ? tc->path : "", LOOKUP, &nd, &start,
-		    &outside);
+		    tc->path != NULL ? tc->path : "", LOOKUP | FOLLOW, &nd,
+		    &start, &outside);
 		if (outside) {
 			out->cls = SYS_PASSTHROUGH;
 			if (tc->ret == 0 && p->p_fd->fd_cdir != NULL) {
@@ -796,6 +867,122 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 }
 
+/*
+ * link(2): the file is looked up (following a symbolic link, as FreeBSD's
+ * link did; linkat only with AT_SYMLINK_FOLLOW), then the new name's
+ * directory, and ufs_link gives the file another name: its link count up
+ * and its inode written, then the directory entry (vn_link).
+ */
+static void
+sys_link(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	bool at = tc->sc == SC_LINKAT;
+	int follow = !at || (tc->atflags & TAT_SYMLINK_FOLLOW) ? FOLLOW : NOFOLLOW;
+	struct nameidata fnd, tnd;
+	struct vnode *fstart, *tstart;
+	bool fout, tout;
+	int ferr, terr;
+
+	out->path = tc->path2;
+	bwillwrite(k);
+	ferr = lookup(k, p, at ? tc->fd : TC_AT_FDCWD, tc->fdpath,
+	    tc->path != NULL ? tc->path : "", LOOKUP | follow, &fnd, &fstart,
+	    &fout);
+	terr = lookup(k, p, at ? tc->fd2 : TC_AT_FDCWD, tc->fdpath2,
+	    tc->path2 != NULL ? tc->path2 : "", CREATE, &tnd, &tstart, &tout);
+	if (fout || tout) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+		return;
+	if (ferr != 0 || fnd.ni_vp == NULL) {
+		/* The file this replay lacks was there all along. */
+		k->cnt.trace_repairs++;
+		(void)materialize_obj(k, fstart, tc->path, VREG, NULL,
+		    follow == FOLLOW);
+		ferr = namei_op(k, fstart, tc->path, LOOKUP | follow, &fnd);
+	}
+	if (ferr != 0 || fnd.ni_vp == NULL || terr != 0 || tnd.ni_dvp == NULL ||
+	    vn_link(k, fnd.ni_vp, tnd.ni_dvp, tnd.ni_last) != 0)
+		k->cnt.trace_repairs++;
+}
+
+/*
+ * symlink(2): the new name's directory looked up, and ufs_symlink makes
+ * the link — an inode written, the name entered, then the target: in the
+ * inode when short, in a block when long (vn_symlink).
+ */
+static void
+sys_symlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start, *vp;
+	bool outside;
+	int error;
+
+	out->path = tc->path2;
+	bwillwrite(k);
+	error = lookup(k, p, tc->sc == SC_SYMLINKAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path2 != NULL ? tc->path2 : "", CREATE, &nd, &start,
+	    &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+		return;
+	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL ||
+	    vn_symlink(k, nd.ni_dvp, nd.ni_last, tc->path, &vp) != 0)
+		k->cnt.trace_repairs++;
+}
+
+/*
+ * readlink(2): the name looked up without following it, then
+ * VOP_READLINK.  A link the trace read that this replay lacks is made,
+ * with the contents strace showed — or, when it showed them cut short,
+ * as many '?' as the link's length (vn_unknown_target).  A failed
+ * readlink (EINVAL: not a link) still made its lookup.
+ */
+static void
+sys_readlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	bool outside;
+	int error;
+
+	out->path = tc->path;
+	error = lookup(k, p, tc->sc == SC_READLINKAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path != NULL ? tc->path : "", LOOKUP | NOFOLLOW, &nd,
+	    &start, &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret < 0 || tc->path == NULL)
+		return;
+	out->bytes = tc->ret;
+	if (error == 0 && nd.ni_vp != NULL && nd.ni_vp->v_type == VLNK) {
+		(void)vn_readlink(k, nd.ni_vp);
+		return;
+	}
+	k->cnt.trace_repairs++;
+	if (error == 0 && nd.ni_vp == NULL) {
+		bool whole = tc->path2 != NULL &&
+		    (int64_t)strlen(tc->path2) == tc->ret && tc->ret > 0;
+		char *target = whole ? g_strdup(tc->path2) :
+		    vn_unknown_target(tc->ret);
+
+		(void)materialize_obj(k, start, tc->path, VLNK, target, false);
+		g_free(target);
+	}
+	/* else something else stands there: the trace's link is not made */
+}
+
 /* Does the call change the name space or truncate (vn_start_write)? */
 static bool
 gates_writes(const struct trace_call *tc)
@@ -806,6 +993,7 @@ gates_writes(const struct trace_call *tc)
 	case SC_UNLINK: case SC_UNLINKAT: case SC_RMDIR:
 	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
 	case SC_MKDIR: case SC_MKDIRAT:
+	case SC_LINK: case SC_LINKAT: case SC_SYMLINK: case SC_SYMLINKAT:
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 	case SC_FSYNC: case SC_FDATASYNC:	/* fsync(2) gates itself too */
 		return true;
@@ -821,8 +1009,6 @@ syscall_modelled(enum sc_id sc)
 	case SC_OTHER:
 		return false;
 	/* Known to the trace readers, not replayed yet. */
-	case SC_LINK: case SC_LINKAT: case SC_SYMLINK: case SC_SYMLINKAT:
-	case SC_READLINK: case SC_READLINKAT:
 	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
 	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
 	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
@@ -892,6 +1078,15 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		break;
 	case SC_MKDIR: case SC_MKDIRAT:
 		sys_mkdir(k, p, tc, out);
+		break;
+	case SC_LINK: case SC_LINKAT:
+		sys_link(k, p, tc, out);
+		break;
+	case SC_SYMLINK: case SC_SYMLINKAT:
+		sys_symlink(k, p, tc, out);
+		break;
+	case SC_READLINK: case SC_READLINKAT:
+		sys_readlink(k, p, tc, out);
 		break;
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 		sys_truncate(k, p, tc, out);

@@ -20,10 +20,11 @@
 #include <errno.h>
 #include <string.h>
 
-/* The inode of a new file or directory named name in dvp. */
-int
-vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
-    struct vnode **vpp)
+/* The inode of a new file, directory or symbolic link (to target) named
+ * name in dvp (ufs_makeinode, ufs_mkdir). */
+static int
+ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
+    enum vtype type, const char *target, struct vnode **vpp)
 {
 	struct inode *dp = dvp->v_data, *ip;
 	struct vnode *vp;
@@ -49,6 +50,8 @@ vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
 		VOP_UNLOCK(k, dvp);
 		return ENOSPC;
 	}
+	if (type == VLNK)
+		ip->i_symlink = g_strdup(target);	/* IFLNK */
 	/* ffs_valloc's VFS_VGET: a vnode, and the inode block read. */
 	vp = vn_get(k, ip);
 	ITIMES(k, ip, IN_ACCESS | IN_CHANGE | IN_UPDATE);
@@ -105,6 +108,66 @@ vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
 	return 0;
 }
 
+int
+vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
+    struct vnode **vpp)
+{
+	KASSERT(type == VREG || type == VDIR, ("vn_create: type %d", type));
+	return ufs_makeinode(k, dvp, name, type, NULL, vpp);
+}
+
+/*
+ * ufs_symlink: an inode made as for a file (written, then its name
+ * entered), then the target: shorter than maxsymlinklen, into the inode
+ * itself (its times marked, written later); longer, written to the link's
+ * first block as ffs_write writes a partial block (vn_rdwr): allocated, and
+ * left a delayed write.
+ */
+int
+vn_symlink(struct kern *k, struct vnode *dvp, const char *name,
+    const char *target, struct vnode **vpp)
+{
+	int64_t len = (int64_t)strlen(target);
+	struct inode *ip;
+	struct buf *bp;
+	int error;
+
+	if (len > SYMLINK_MAX)
+		return ENAMETOOLONG;
+	error = ufs_makeinode(k, dvp, name, VLNK, target, vpp);
+	if (error != 0)
+		return error;
+	ip = (*vpp)->v_data;
+	if (len < MAXSYMLINKLEN) {
+		ip->i_size = len;
+		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
+		return 0;
+	}
+	if (!ffs_online(k)) {
+		if (!ffs_prealloc(k, ip, len))
+			ip->i_size = len;	/* a hole, as for any file */
+		return 0;
+	}
+	(void)vn_lock(k, *vpp, LK_EXCLUSIVE);
+	error = ffs_balloc(k, *vpp, 0, (int)len, BA_CLRBUF, &bp);
+	if (error == 0) {
+		ip->i_size = len;
+		uiomove_cost(k, len);
+		bio_note_version(k, bp);
+		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
+		bdwrite(k, bp);
+	}
+	VOP_UNLOCK(k, *vpp);
+	return error;
+}
+
+char *
+vn_unknown_target(int64_t len)
+{
+	len = CLAMP(len, 1, SYMLINK_MAX);
+	return g_strnfill((gsize)len, '?');
+}
+
 /* Another name for an existing file (ufs_link): its link count first. */
 int
 vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
@@ -118,11 +181,18 @@ vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
 		return EPERM;
 	if (strlen(name) > UFS_MAXNAMLEN)
 		return ENAMETOOLONG;
+	if (ip->i_nlink >= LINK_MAX)
+		return EMLINK;
 	(void)vn_lock(k, dvp, LK_EXCLUSIVE);
-	if (ufs_dir_lookup(dp, name) != NULL) {
+	if (ufs_dir_lookup(dp, name) != NULL || dp->i_nlink == 0) {
 		VOP_UNLOCK(k, dvp);
-		return EEXIST;
+		return dp->i_nlink == 0 ? ENOENT : EEXIST;
 	}
+	/* The file is locked too (tdvp != vp); its link count goes up and
+	 * is written — synchronously on a default mount — before the name
+	 * that depends on it. */
+	if (vp != dvp)
+		(void)vn_lock(k, vp, LK_EXCLUSIVE);
 	ip->i_nlink++;
 	ITIMES(k, ip, IN_CHANGE);
 	ffs_update(k, ip, true);
@@ -131,6 +201,8 @@ vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
 		ip->i_nlink--;
 		ITIMES(k, ip, IN_CHANGE);
 	}
+	if (vp != dvp)
+		VOP_UNLOCK(k, vp);
 	cache_purge_name(k, dvp, name);
 	VOP_UNLOCK(k, dvp);
 	return error;

@@ -24,7 +24,7 @@
 struct kern;
 struct inode;
 
-enum vtype { VNON, VREG, VDIR, VCHR, VBAD };
+enum vtype { VNON, VREG, VDIR, VCHR, VBAD, VLNK };
 
 /* v_flag */
 #define VROOT		0x0001
@@ -123,16 +123,26 @@ struct nameidata {
 	struct vnode	*ni_vp;		/* the object, or NULL */
 	char		 ni_last[256];	/* last component */
 	int		 ni_ncomp;	/* components walked */
+	int		 ni_loopcnt;	/* symbolic links followed */
 };
 int	namei(struct kern *k, struct vnode *dir, const char *path,
 	    struct nameidata *nd);
-/* nameiop: what the lookup is for (how its last component is cached). */
+/* nameiop: what the lookup is for (how its last component is cached),
+ * or'ed with FOLLOW to follow a symbolic link in the last component (one
+ * in the middle of a path is always followed), as namei's cn_flags. */
 #define LOOKUP		0
 #define CREATE		1
 #define DELETE		2
 #define RENAME		3
+#define OPMASK		3
+#define NOFOLLOW	0x0000
+#define FOLLOW		0x0040
+#define MAXSYMLINKS	32	/* links followed in one lookup (ELOOP) */
 int	namei_op(struct kern *k, struct vnode *dir, const char *path,
 	    int nameiop, struct nameidata *nd);
+/* VOP_READLINK (ufs_readlink): the link's target, read — from the inode
+ * for a short one, its block for a long one (may sleep). */
+const char *vn_readlink(struct kern *k, struct vnode *vp);
 
 /* The sequential-access score of an open file, updated for an access of
  * resid bytes at off, as ioflag bits (vfs_vnops.c). */
@@ -163,6 +173,13 @@ int	vn_create(struct kern *k, struct vnode *dvp, const char *name,
 	    enum vtype type, struct vnode **vpp);
 int	vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp,
 	    const char *name);
+/* A symbolic link name in dvp to target (ufs_symlink). */
+int	vn_symlink(struct kern *k, struct vnode *dvp, const char *name,
+	    const char *target, struct vnode **vpp);
+/* The target given a link whose length the trace showed but not its
+ * contents: len '?'s (at least one, at most SYMLINK_MAX), a name that
+ * leads nowhere (g_free it). */
+char	*vn_unknown_target(int64_t len);
 int	vn_remove(struct kern *k, struct vnode *dvp, const char *name,
 	    bool isdir);
 #define VN_RENAME_NOREPLACE	0x1	/* renameat2 flags */

@@ -11,6 +11,7 @@
  * bytes the trace had not written itself, a SEEK_END.
  */
 #include "prepass.h"
+#include "kern.h"
 
 #include <string.h>
 
@@ -23,6 +24,9 @@ struct pobj {
 	int64_t	 size;		/* evidence of the initial size */
 	int64_t	 written;	/* furthest byte the trace wrote */
 	char	*first_name;	/* its name when first met */
+	bool	 islink;	/* a symbolic link (readlink, lstat, symlink) */
+	char	*target;	/* ... to this, if the trace showed it */
+	int64_t	 linklen;	/* ... of this length */
 };
 
 struct pfile {
@@ -52,6 +56,7 @@ struct pass {
 	GHashTable	*procs;		/* pid -> pproc */
 	GHashTable	*pids;		/* every pid seen (set) */
 	int32_t		 cur_pid;	/* of the call being looked at */
+	unsigned	 nlinks;	/* symbolic links with known targets */
 };
 
 /* ---- paths ----------------------------------------------------------- */
@@ -130,6 +135,7 @@ mark_initial(struct pass *ps, struct pobj *o)
 	f.isdir = o->isdir;
 	f.size = 0;
 	f.link_of = -1;
+	f.symlink = NULL;
 	o->index = (int)ps->pp->files->len;
 	g_array_append_val(ps->pp->files, f);
 }
@@ -185,11 +191,13 @@ create(struct pass *ps, const char *abs, bool isdir)
 	return o;
 }
 
-/* What the trace saw of an object's size before changing it. */
+/* What the trace saw of an object's size before changing it (a link's
+ * size is its target's length, not data). */
 static void
 evidence(struct pass *ps, struct pobj *o, int64_t end)
 {
-	if (o->truncated || o->isdir || end <= o->written || end <= 0)
+	if (o->truncated || o->isdir || o->islink || end <= o->written ||
+	    end <= 0)
 		return;
 	if (end > o->size)
 		o->size = end;
@@ -236,6 +244,130 @@ rename_names(struct pass *ps, const char *from, const char *to)
 		}
 		g_ptr_array_free(keys, TRUE);
 	}
+}
+
+/* ---- symbolic links -------------------------------------------------- */
+
+static void
+set_target(struct pass *ps, struct pobj *o, const char *target)
+{
+	if (o->target != NULL || target == NULL || target[0] == '\0')
+		return;
+	o->target = g_strdup(target);
+	o->linklen = (int64_t)strlen(target);
+	ps->nlinks++;
+}
+
+/*
+ * abs names a symbolic link (readlink, lstat): to target if the trace
+ * showed it, of length len.  A name first met here existed at the start;
+ * one the pre-pass took for a file (an open's -y annotation made it a
+ * second name of what it led to, or nothing showed its type) becomes a
+ * link.  A name the trace made itself is left as the trace made it.
+ */
+static void
+mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
+{
+	struct pobj *o = g_hash_table_lookup(ps->names, abs);
+	guint i;
+
+	if (o != NULL && (o->islink || o->created || o->isdir)) {
+		if (o->islink)
+			set_target(ps, o, target);
+		return;
+	}
+	if (o != NULL && strcmp(o->first_name, abs) != 0) {
+		/* abs was taken for another name of o (an open through it
+		 * led to o): it is a link of its own. */
+		struct pobj *l = obj_new(ps, abs, false);
+
+		l->islink = true;
+		g_hash_table_insert(ps->names, g_strdup(abs), l);
+		for (i = 0; i < ps->pp->files->len; i++) {
+			struct initial_file *f = &g_array_index(ps->pp->files,
+			    struct initial_file, i);
+
+			if (f->link_of >= 0 && strcmp(f->path, abs) == 0) {
+				f->link_of = -1;
+				l->index = (int)i;
+				break;
+			}
+		}
+		if (l->index < 0)
+			mark_initial(ps, l);
+		o = l;
+	} else if (o == NULL) {
+		use_parents(ps, abs);
+		o = obj_new(ps, abs, false);
+		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		mark_initial(ps, o);
+	}
+	/* (a name the pre-pass took for a file of its own: now a link,
+	 * its size its length) */
+	o->islink = true;
+	o->size = 0;
+	o->linklen = len;
+	set_target(ps, o, target);
+}
+
+/*
+ * abs with the symbolic links the pre-pass knows the targets of followed:
+ * those in the middle of it always, the last one only with follow_last
+ * (as namei follows).  Unknown links stay as they are.
+ */
+static char *
+follow_links(struct pass *ps, char *abs, bool follow_last)
+{
+	int loops = 0;
+
+	if (ps->nlinks == 0)
+		return abs;
+again:
+	{
+		char **comp = g_strsplit(abs, "/", -1);
+		GString *prefix = g_string_new("");
+		int i, n = (int)g_strv_length(comp);
+
+		for (i = 0; i < n; i++) {
+			struct pobj *o;
+			bool last;
+			int j;
+
+			if (comp[i][0] == '\0')
+				continue;
+			g_string_append_printf(prefix, "/%s", comp[i]);
+			for (j = i + 1; j < n && comp[j][0] == '\0'; j++)
+				;
+			last = j == n;
+			o = g_hash_table_lookup(ps->names, prefix->str);
+			if (o == NULL || !o->islink || o->target == NULL ||
+			    (last && !follow_last) || loops++ >= MAXSYMLINKS)
+				continue;
+			{
+				/* the target, from the link's directory, then
+				 * the rest */
+				char *dir = g_path_get_dirname(prefix->str);
+				GString *np = g_string_new(o->target);
+				char *next;
+
+				for (j = i + 1; j < n; j++)
+					if (comp[j][0] != '\0')
+						g_string_append_printf(np, "/%s",
+						    comp[j]);
+				next = abspath(dir, np->str);
+				g_free(dir);
+				g_string_free(np, TRUE);
+				g_string_free(prefix, TRUE);
+				g_strfreev(comp);
+				g_free(abs);
+				abs = next;
+				goto again;
+			}
+		}
+		g_string_free(prefix, TRUE);
+		g_strfreev(comp);
+	}
+	return abs;
 }
 
 /* ---- processes and descriptors --------------------------------------- */
@@ -369,7 +501,31 @@ resolve(struct pass *ps, struct pproc *pr, int32_t dirfd, const char *annot,
 	dir = path[0] == '/' ? NULL : dir_of(ps, pr, dirfd, annot);
 	if (path[0] != '/' && dir == NULL)
 		return NULL;
-	abs = abspath(dir, path);
+	abs = follow_links(ps, abspath(dir, path), false);
+	if (passthrough(ps, abs)) {
+		g_free(abs);
+		return NULL;
+	}
+	return abs;
+}
+
+/* The same for a call that follows a link at the end of the path; a link
+ * whose target was not known learns it from the -y annotation of what the
+ * call reached (retpath), if there is one. */
+static char *
+resolve_follow(struct pass *ps, struct pproc *pr, int32_t dirfd,
+    const char *annot, const char *path, const char *retpath)
+{
+	char *abs = resolve(ps, pr, dirfd, annot, path);
+	struct pobj *o;
+
+	if (abs == NULL)
+		return NULL;
+	o = g_hash_table_lookup(ps->names, abs);
+	if (o != NULL && o->islink && o->target == NULL && retpath != NULL &&
+	    retpath[0] == '/')
+		set_target(ps, o, retpath);
+	abs = follow_links(ps, abs, true);
 	if (passthrough(ps, abs)) {
 		g_free(abs);
 		return NULL;
@@ -384,8 +540,12 @@ do_open(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 {
 	uint32_t of = tc->sc == SC_CREAT ? (TO_CREAT | TO_WRONLY | TO_TRUNC) :
 	    tc->oflags;
-	char *abs = resolve(ps, pr, tc->sc == SC_OPENAT ? tc->fd : TC_AT_FDCWD,
-	    tc->fdpath, tc->path);
+	bool nofollow = (of & TO_NOFOLLOW) ||
+	    (of & (TO_CREAT | TO_EXCL)) == (TO_CREAT | TO_EXCL);
+	char *abs = nofollow ? resolve(ps, pr, tc->sc == SC_OPENAT ? tc->fd :
+	    TC_AT_FDCWD, tc->fdpath, tc->path) : resolve_follow(ps, pr,
+	    tc->sc == SC_OPENAT ? tc->fd : TC_AT_FDCWD, tc->fdpath, tc->path,
+	    tc->ret >= 0 ? tc->retpath : NULL);
 	struct pobj *o = NULL;
 	struct pfile *f;
 
@@ -412,7 +572,7 @@ do_open(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 			    use(ps, tc->retpath, (of & TO_DIRECTORY) != 0);
 		if (o->index >= 0) {
 			struct initial_file alias = { g_strdup(abs), o->isdir, 0,
-			    o->index };
+			    o->index, NULL };
 
 			use_parents(ps, abs);
 			g_array_append_val(ps->pp->files, alias);
@@ -476,8 +636,18 @@ do_stat(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 		int32_t dirfd = (tc->sc == SC_NEWFSTATAT || tc->sc == SC_STATX ||
 		    tc->sc == SC_FACCESSAT || tc->sc == SC_FACCESSAT2) ?
 		    tc->fd : TC_AT_FDCWD;
-		char *abs = resolve(ps, pr, dirfd, tc->fdpath, tc->path);
+		bool follows = tc->sc != SC_LSTAT &&
+		    !(tc->atflags & TAT_SYMLINK_NOFOLLOW);
+		char *abs = follows ? resolve_follow(ps, pr, dirfd, tc->fdpath,
+		    tc->path, NULL) : resolve(ps, pr, dirfd, tc->fdpath, tc->path);
 
+		if (abs != NULL && !follows && tc->st_type == TT_LNK) {
+			/* lstat of a link: a link, of the length it
+			 * showed — not a file to grow */
+			mark_symlink(ps, abs, NULL, tc->st_size);
+			g_free(abs);
+			return;
+		}
 		if (abs != NULL)
 			o = use(ps, abs, isdir);
 		g_free(abs);
@@ -582,6 +752,44 @@ one_call(struct pass *ps, const struct trace_call *tc)
 				rename_names(ps, abs, abs2);
 		}
 		break;
+	case SC_LINK: case SC_LINKAT:
+		/* Another name for a file: made by the trace, not there at
+		 * the start (linkat follows a link only when asked to). */
+		abs = tc->sc == SC_LINK || (tc->atflags & TAT_SYMLINK_FOLLOW) ?
+		    resolve_follow(ps, pr, tc->sc == SC_LINKAT ? tc->fd :
+		    TC_AT_FDCWD, tc->fdpath, tc->path, NULL) :
+		    resolve(ps, pr, TC_AT_FDCWD, tc->fdpath, tc->path);
+		abs2 = resolve(ps, pr, tc->sc == SC_LINKAT ? tc->fd2 : TC_AT_FDCWD,
+		    tc->fdpath2, tc->path2);
+		if (abs != NULL && abs2 != NULL && tc->ret == 0) {
+			struct pobj *o = use(ps, abs, false);
+
+			use_parents(ps, abs2);
+			g_hash_table_insert(ps->names, g_strdup(abs2), o);
+		}
+		break;
+	case SC_SYMLINK: case SC_SYMLINKAT:
+		/* A link the trace made: not there at the start. */
+		abs2 = resolve(ps, pr, tc->sc == SC_SYMLINKAT ? tc->fd :
+		    TC_AT_FDCWD, tc->fdpath, tc->path2);
+		if (abs2 != NULL && tc->ret == 0 && tc->path != NULL) {
+			struct pobj *o;
+
+			g_hash_table_remove(ps->names, abs2);
+			o = create(ps, abs2, false);
+			o->islink = true;
+			set_target(ps, o, tc->path);
+		}
+		break;
+	case SC_READLINK: case SC_READLINKAT:
+		abs = resolve(ps, pr, tc->sc == SC_READLINKAT ? tc->fd :
+		    TC_AT_FDCWD, tc->fdpath, tc->path);
+		if (abs != NULL && tc->ret > 0)
+			/* the contents, unless strace cut them short */
+			mark_symlink(ps, abs, tc->path2 != NULL &&
+			    (int64_t)strlen(tc->path2) == tc->ret ? tc->path2 :
+			    NULL, tc->ret);
+		break;
 	case SC_SNAPSHOT_CREATE: case SC_SNAPSHOT_REMOVE: {
 		/* the file /.snap/NAME: made by the replay, not there before */
 		const char *base = tc->path != NULL ? strrchr(tc->path, '/') : NULL;
@@ -602,7 +810,8 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			(void)create(ps, abs, true);
 		break;
 	case SC_TRUNCATE:
-		abs = resolve(ps, pr, TC_AT_FDCWD, tc->fdpath, tc->path);
+		abs = resolve_follow(ps, pr, TC_AT_FDCWD, tc->fdpath, tc->path,
+		    NULL);
 		if (abs != NULL && tc->ret == 0)
 			use(ps, abs, false)->truncated = true;
 		break;
@@ -625,7 +834,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			    pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted));
 		break;
 	case SC_CHDIR:
-		abs = resolve(ps, pr, TC_AT_FDCWD, NULL, tc->path);
+		abs = resolve_follow(ps, pr, TC_AT_FDCWD, NULL, tc->path, NULL);
 		if (tc->ret == 0) {
 			if (abs != NULL)
 				(void)use(ps, abs, true);
@@ -674,6 +883,7 @@ obj_free(gpointer p)
 	struct pobj *o = p;
 
 	g_free(o->first_name);
+	g_free(o->target);
 	g_free(o);
 }
 
@@ -748,9 +958,20 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 	for (i = 0; i < ps.objs->len; i++) {
 		struct pobj *o = g_ptr_array_index(ps.objs, i);
 
-		if (o->index >= 0)
-			g_array_index(ps.pp->files, struct initial_file,
-			    o->index).size = o->isdir ? 0 : o->size;
+		struct initial_file *f;
+
+		if (o->index < 0)
+			continue;
+		f = &g_array_index(ps.pp->files, struct initial_file, o->index);
+		f->size = o->isdir ? 0 : o->size;
+		if (o->islink) {
+			/* A link the trace showed only the length of points
+			 * nowhere, with that length. */
+			f->isdir = false;
+			f->symlink = o->target != NULL ? g_strdup(o->target) :
+			    vn_unknown_target(o->linklen);
+			f->size = (int64_t)strlen(f->symlink);
+		}
 	}
 	ps.pp->npids = g_hash_table_size(ps.pids);
 	g_hash_table_destroy(ps.names);
@@ -771,8 +992,10 @@ prepass_free(struct prepass *pp)
 
 	if (pp == NULL)
 		return;
-	for (i = 0; i < pp->files->len; i++)
+	for (i = 0; i < pp->files->len; i++) {
 		g_free(g_array_index(pp->files, struct initial_file, i).path);
+		g_free(g_array_index(pp->files, struct initial_file, i).symlink);
+	}
 	g_array_free(pp->files, TRUE);
 	g_hash_table_destroy(pp->cwd0);
 	g_free(pp);

@@ -6,7 +6,8 @@
  * once, follows every name through opens, renames and unlinks, and lists the
  * files and directories that existed at the start, each with the size the
  * trace shows it had (a stat's st_size, the furthest byte read before any
- * write, a SEEK_END).  It also validates the whole trace, so that a
+ * write, a SEEK_END), and the symbolic links it read or lstat'ed with
+ * their targets.  It also validates the whole trace, so that a
  * malformed line is reported before a run records anything.
  */
 #ifndef VFSSIM_PREPASS_H
@@ -24,6 +25,9 @@ struct initial_file {
 	bool	 isdir;
 	int64_t	 size;
 	int	 link_of;	/* index of the entry this is another name for, or -1 */
+	char	*symlink;	/* a symbolic link: its target (size is its
+				   length; '?'s when the trace showed only
+				   the length), else NULL */
 };
 
 /* The longest trace replayed (the simulation walks every second of it). */

@@ -71,6 +71,24 @@ populate_one(struct replay *r, struct vnode **made, guint i,
 		g_free(base);
 		return;
 	}
+	if (f->symlink != NULL) {
+		/* A symbolic link: its target in the inode or its block. */
+		char *dir = g_path_get_dirname(f->path);
+		char *base = g_path_get_basename(f->path);
+		struct vnode *dvp = mkpath(r->k, dir, true);
+
+		made[i] = NULL;
+		if (dvp != NULL && dvp->v_type == VDIR &&
+		    vn_child(r->k, dvp, base) == NULL &&
+		    vn_symlink(r->k, dvp, base, f->symlink, &vp) == 0) {
+			made[i] = vp;
+			o->files++;
+		} else
+			o->failed++;
+		g_free(dir);
+		g_free(base);
+		return;
+	}
 	vp = mkpath(r->k, f->path, f->isdir);
 	made[i] = vp;
 	if (vp == NULL) {
@@ -106,7 +124,8 @@ frags_wanted(struct replay *r, guint from)
 		struct initial_file *f = &g_array_index(r->pp->files,
 		    struct initial_file, i);
 
-		if (f->link_of < 0 && !f->isdir && f->size > 0)
+		if (f->link_of < 0 && !f->isdir && f->symlink == NULL &&
+		    f->size > 0)
 			want += blkstofrags(fs, MIN(howmany_blk(fs, f->size),
 			    fragstoblks(fs, fs->fs_dsize)));
 		if (want > fs->fs_dsize)

@@ -642,6 +642,8 @@ write_summary(struct replay *r)
 	put(r, "proc.bytes_written", (double)c->bytes_written);
 	put(r, "vfs.lookups", (double)c->lookups);
 	put(r, "vfs.components", (double)c->components);
+	put(r, "vfs.symlinks_followed", (double)c->symlinks_followed);
+	put(r, "vfs.readlinks", (double)c->readlinks);
 	put(r, "vfs.vnodes_created", (double)c->vnodes_created);
 	put(r, "vfs.vnodes_freed", (double)c->vnodes_freed);
 	put(r, "fs.initial_files", (double)o->files);

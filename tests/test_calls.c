@@ -1,0 +1,436 @@
+/*
+ * Unit tests of the calls real programs make beyond reads and writes, each
+ * replayed through syscall_replay as a trace would (records written in the
+ * native format), against what the 2001 kernel did: hard links (ufs_link),
+ * symbolic links short and long (ufs_symlink, ufs_readlink), path walks
+ * through links (namei, lookup), lstat of a link (no file grown, no
+ * repair).  Every test ends with the fsck check.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "syscalls.h"
+#include "testkern.h"
+
+/* ---- the harness: native records replayed by one process -------------- */
+
+struct play {
+	struct machine	*m;
+	struct kproc	*p;
+	const char	*const *lines;
+	/* what a test looks at between records: called after record i */
+	void		(*after)(struct play *pl, int i);
+	void		*arg;
+};
+
+static void
+play_body(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+	int i;
+
+	for (i = 0; pl->lines[i] != NULL; i++) {
+		struct trace_call tc;
+		struct sys_outcome out;
+		GError *err = NULL;
+
+		trace_call_init(&tc);
+		if (native_parse_line(pl->lines[i], strlen(pl->lines[i]), &tc,
+		    &err) != 1)
+			fail_msg("record %d: %s", i, err != NULL ? err->message :
+			    "not a record");
+		assert_true(syscall_modelled(tc.sc));
+		syscall_replay(k, pl->p, &tc, &out);
+		assert_int_equal(out.cls, SYS_SIMULATED);
+		trace_call_free(&tc);
+		if (pl->after != NULL)
+			pl->after(pl, i);
+		vn_unpin_all(k);
+	}
+	exit1(k, pl->p, 0);
+	pl->p = NULL;
+}
+
+/* Replay lines (NULL-terminated) as process 100, in the root. */
+static void
+play(struct machine *m, const char *const *lines,
+    void (*after)(struct play *, int), void *arg)
+{
+	struct play pl = { m, NULL, lines, after, arg };
+
+	pl.p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
+	vn_unpin_all(m->k);
+	machine_run(m, "play", play_body, &pl);
+}
+
+static void
+boot(struct machine *m, const char *const *sets)
+{
+	machine_boot(m, machine_checked, sets);
+}
+
+static void
+shutdown_machine(struct machine *m)
+{
+	machine_fsck(m->k);
+	machine_shutdown(m);
+}
+
+/* The inode a path names now (no I/O: set-up's view). */
+static struct inode *
+inode_at(struct machine *m, const char *path)
+{
+	char **comp = g_strsplit(path, "/", -1), **c;
+	struct inode *ip = m->k->fs.fs_root;
+
+	for (c = comp; *c != NULL && ip != NULL; c++) {
+		struct direntry *de;
+
+		if ((*c)[0] == '\0')
+			continue;
+		de = ip->i_dir != NULL ? ufs_dir_lookup(ip, *c) : NULL;
+		ip = de != NULL ? de->de_ip : NULL;
+	}
+	g_strfreev(comp);
+	return ip;
+}
+
+/* ---- hard links --------------------------------------------------------- */
+
+struct linkstat {
+	uint64_t	 sync0, sync1;	/* synchronous writes before/after link */
+	int64_t		 free0;
+};
+
+static void
+link_after(struct play *pl, int i)
+{
+	struct linkstat *ls = pl->arg;
+
+	if (i == 2)
+		ls->sync0 = pl->m->k->cnt.bwrite_sync;
+	if (i == 3)
+		ls->sync1 = pl->m->k->cnt.bwrite_sync;
+}
+
+/*
+ * ufs_link: a second name for a file raises its link count, writes its
+ * inode (synchronously on a default mount, before the name that depends
+ * on it) and then the directory block with the new entry (synchronously
+ * too): two synchronous writes.  Removing one name leaves the file; the
+ * last removal frees its blocks (ufs_inactive).
+ */
+static void
+test_link(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 mkdir 0 - path=\"/d\" mode=0755",
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/d/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 write 65536 - fd=3 len=65536",
+		"- 1 link 0 - path=\"/d/f\" path2=\"/d/g\"",
+		"- 1 close 0 - fd=3",
+		"- 1 unlink 0 - path=\"/d/f\"",
+		NULL
+	};
+	static const char *const rm[] = {
+		"- 1 unlink 0 - path=\"/d/g\"",
+		NULL
+	};
+	struct machine m;
+	struct linkstat ls;
+	struct inode *ip;
+	int64_t free0;
+
+	(void)state;
+	boot(&m, NULL);
+	free0 = ffs_freebytes(&m.k->fs);
+	play(&m, lines, link_after, &ls);
+	assert_int_equal(ls.sync1 - ls.sync0, 2);
+	assert_null(inode_at(&m, "/d/f"));
+	ip = inode_at(&m, "/d/g");
+	assert_non_null(ip);
+	assert_int_equal(ip->i_nlink, 1);
+	assert_int_equal(ip->i_size, 65536);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	play(&m, rm, NULL, NULL);
+	assert_null(inode_at(&m, "/d/g"));
+	machine_sync(&m);
+	/* all that is left is the directory /d */
+	assert_true(ffs_freebytes(&m.k->fs) >= free0 - 2 * m.k->fs.fs_bsize);
+	assert_true(ffs_freebytes(&m.k->fs) < free0);
+	shutdown_machine(&m);
+	/* With delayed metadata (-o async) the link writes nothing at once. */
+	{
+		static const char *const async_set[] = { "ffs.metadata=async",
+		    NULL };
+
+		boot(&m, async_set);
+		play(&m, lines, link_after, &ls);
+		assert_int_equal(ls.sync1 - ls.sync0, 0);
+		shutdown_machine(&m);
+	}
+}
+
+/* ---- symbolic links ------------------------------------------------------ */
+
+#define LONG_TARGET "a-long-target-name-that-is-longer-than-sixty-bytes-for-sure-yes"
+
+struct symstat {
+	int		 dirty_short, dirty_long;	/* the links' dirty buffers */
+};
+
+static void
+sym_after(struct play *pl, int i)
+{
+	struct symstat *ss = pl->arg;
+
+	if (i == 1)
+		ss->dirty_short = inode_at(pl->m, "/d/s")->i_vnode->v_ndirty;
+	if (i == 2)
+		ss->dirty_long = inode_at(pl->m, "/d/s2")->i_vnode->v_ndirty;
+}
+
+/*
+ * ufs_symlink: a target shorter than maxsymlinklen (60 bytes in UFS1)
+ * lives in the inode — no block; a longer one is written to the link's
+ * first block (a fragment), left a delayed write.  readlink reads it back
+ * without I/O for the short one and from that block for the long one
+ * (ufs_readlink: VOP_READ).  lstat of a link sees the link.
+ */
+static void
+test_symlink(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 mkdir 0 - path=\"/d\" mode=0755",
+		"- 1 symlink 0 - path=\"f\" path2=\"/d/s\"",
+		"- 1 symlinkat 0 - path=\"" LONG_TARGET "\" fd=AT_FDCWD path2=\"/d/s2\"",
+		"- 1 readlink 1 - path=\"/d/s\" path2=\"f\" len=100",
+		"- 1 readlinkat 63 - fd=AT_FDCWD path=\"/d/s2\" path2=\"a-long-target-name-that-is-longe\" len=100",
+		"- 1 newfstatat 0 - fd=AT_FDCWD path=\"/d/s2\" atflags=AT_SYMLINK_NOFOLLOW size=63 type=LNK",
+		"- 1 lstat 0 - path=\"/d/s\" size=1 type=LNK",
+		NULL
+	};
+	struct machine m;
+	struct symstat ss;
+	struct inode *s, *s2;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, sym_after, &ss);
+	s = inode_at(&m, "/d/s");
+	s2 = inode_at(&m, "/d/s2");
+	assert_non_null(s);
+	assert_non_null(s2);
+	assert_string_equal(s->i_symlink, "f");
+	assert_int_equal(s->i_size, 1);
+	assert_int_equal(s->i_blocks, 0);
+	assert_int_equal(ss.dirty_short, 0);	/* nothing but the inode */
+	assert_string_equal(s2->i_symlink, LONG_TARGET);
+	assert_int_equal(s2->i_size, 63);
+	assert_int_equal(s2->i_blocks, m.k->fs.fs_fsize / DEV_BSIZE);
+	assert_int_equal(ss.dirty_long, 1);	/* its block, delayed */
+	assert_int_equal(m.k->cnt.readlinks, 2);
+	/* lstat and readlink of links found links: nothing to repair, no
+	 * file grown */
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* Disk reads of readlink on a cold cache: short and long. */
+struct rlstat {
+	struct kern	*k;
+	uint64_t	 reads_short, reads_long;
+};
+
+static void
+rl_body(void *arg)
+{
+	struct rlstat *rs = arg;
+	struct kern *k = rs->k;
+	struct nameidata nd;
+	uint64_t r;
+
+	assert_int_equal(namei_op(k, NULL, "/s", LOOKUP, &nd), 0);
+	assert_int_equal(nd.ni_vp->v_type, VLNK);
+	r = k->disk.st.reads;
+	(void)vn_readlink(k, nd.ni_vp);
+	rs->reads_short = k->disk.st.reads - r;
+	assert_int_equal(namei_op(k, NULL, "/s2", LOOKUP, &nd), 0);
+	assert_int_equal(nd.ni_vp->v_type, VLNK);
+	r = k->disk.st.reads;
+	assert_string_equal(vn_readlink(k, nd.ni_vp), LONG_TARGET);
+	rs->reads_long = k->disk.st.reads - r;
+	vn_unpin_all(k);
+}
+
+static void
+test_readlink_io(void **state)
+{
+	struct machine m;
+	struct rlstat rs;
+	struct vnode *vp;
+
+	(void)state;
+	boot(&m, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "s", "f", &vp), 0);
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "s2", LONG_TARGET, &vp), 0);
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);		/* a cold start: nothing in core */
+	rs.k = m.k;
+	machine_run(&m, "readlink", rl_body, &rs);
+	assert_int_equal(rs.reads_short, 0);
+	assert_int_equal(rs.reads_long, 1);
+	shutdown_machine(&m);
+}
+
+/* ---- path walks through links ---------------------------------------------- */
+
+struct walk {
+	struct kern	*k;
+	int		 err_loop, err_chain;
+	uint64_t	 followed, components;
+	enum vtype	 nofollow_type;
+	struct inode	*got_rel, *got_abs, *got_chain;
+};
+
+static void
+walk_body(void *arg)
+{
+	struct walk *w = arg;
+	struct kern *k = w->k;
+	struct nameidata nd;
+	uint64_t f, c;
+
+	/* a link in the middle of a path is always followed, relative to
+	 * its directory: 3 components looked up, 1 link followed */
+	f = k->cnt.symlinks_followed;
+	c = k->cnt.components;
+	assert_int_equal(namei_op(k, NULL, "/rel/x", LOOKUP, &nd), 0);
+	w->got_rel = nd.ni_vp != NULL ? nd.ni_vp->v_data : NULL;
+	w->followed = k->cnt.symlinks_followed - f;
+	w->components = k->cnt.components - c;
+	vn_unpin_all(k);
+	/* at the end only with FOLLOW */
+	assert_int_equal(namei_op(k, NULL, "/abs", LOOKUP, &nd), 0);
+	w->nofollow_type = nd.ni_vp->v_type;
+	vn_unpin_all(k);
+	assert_int_equal(namei_op(k, NULL, "/abs", LOOKUP | FOLLOW, &nd), 0);
+	w->got_abs = nd.ni_vp != NULL ? nd.ni_vp->v_data : NULL;
+	vn_unpin_all(k);
+	/* a chain of links */
+	w->err_chain = namei_op(k, NULL, "/c0", LOOKUP | FOLLOW, &nd);
+	w->got_chain = nd.ni_vp != NULL ? nd.ni_vp->v_data : NULL;
+	vn_unpin_all(k);
+	/* a loop: ELOOP after MAXSYMLINKS */
+	w->err_loop = namei_op(k, NULL, "/loop/x", LOOKUP | FOLLOW, &nd);
+	vn_unpin_all(k);
+}
+
+/*
+ * namei/lookup: a symbolic link met in the middle of a path is followed
+ * (its target read, and the walk goes on from the link's directory or the
+ * root), one at the end only with FOLLOW; more than MAXSYMLINKS (32) in
+ * one walk is ELOOP.
+ */
+static void
+test_namei_follow(void **state)
+{
+	struct machine m;
+	struct walk w = { 0 };
+	struct vnode *d, *x, *vp;
+	struct inode *xip;
+	int i;
+
+	(void)state;
+	boot(&m, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VDIR, &d), 0);
+	assert_int_equal(vn_create(m.k, d, "x", VREG, &x), 0);
+	xip = x->v_data;
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "rel", "d", &vp), 0);
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "abs", "/d/x", &vp), 0);
+	for (i = 0; i < 10; i++) {
+		char name[8], target[16];
+
+		g_snprintf(name, sizeof(name), "c%d", i);
+		g_snprintf(target, sizeof(target), i < 9 ? "c%d" : "/d/x", i + 1);
+		assert_int_equal(vn_symlink(m.k, vn_root(m.k), name, target, &vp),
+		    0);
+	}
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "loop", "loop", &vp), 0);
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);
+	w.k = m.k;
+	machine_run(&m, "walk", walk_body, &w);
+	assert_ptr_equal(w.got_rel, xip);
+	assert_int_equal(w.followed, 1);
+	assert_int_equal(w.components, 3);
+	assert_int_equal(w.nofollow_type, VLNK);
+	assert_ptr_equal(w.got_abs, xip);
+	assert_int_equal(w.err_chain, 0);
+	assert_ptr_equal(w.got_chain, xip);
+	assert_int_equal(w.err_loop, ELOOP);
+	shutdown_machine(&m);
+}
+
+/*
+ * A link the trace lstat'ed or read that this replay lacks is made as a
+ * link of the length the trace showed — not a regular file, and nothing
+ * grows; a stat through a link reaches (and grows) what it points to.
+ */
+static void
+test_lstat_repair(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 lstat 0 - path=\"/l\" size=9 type=LNK",
+		"- 1 readlink 11 - path=\"/r\" path2=\"target-file\" len=100",
+		"- 1 stat 0 - path=\"/r\" size=5000 type=REG",
+		NULL
+	};
+	struct machine m;
+	struct inode *l, *r, *t;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, NULL, NULL);
+	l = inode_at(&m, "/l");
+	assert_non_null(l);
+	assert_non_null(l->i_symlink);
+	assert_int_equal(l->i_size, 9);
+	r = inode_at(&m, "/r");
+	assert_non_null(r);
+	assert_string_equal(r->i_symlink, "target-file");
+	t = inode_at(&m, "/target-file");
+	assert_non_null(t);
+	assert_null(t->i_symlink);
+	assert_int_equal(t->i_size, 5000);
+	/* the lstat and the readlink made a link each; the stat made the
+	 * file the link leads to, and grew it to what it saw */
+	assert_int_equal(m.k->cnt.trace_repairs, 4);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link),
+		cmocka_unit_test(test_symlink),
+		cmocka_unit_test(test_readlink_io),
+		cmocka_unit_test(test_namei_follow),
+		cmocka_unit_test(test_lstat_repair),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
