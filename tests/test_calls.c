@@ -4,7 +4,8 @@
  * native format), against what the 2001 kernel did: hard links (ufs_link),
  * symbolic links short and long (ufs_symlink, ufs_readlink), path walks
  * through links (namei, lookup), lstat of a link (no file grown, no
- * repair).  Every test ends with the fsck check.
+ * repair), modes, owners and times (ufs_setattr).  Every test ends with
+ * the fsck check.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -421,6 +422,78 @@ test_lstat_repair(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- inode attributes --------------------------------------------------- */
+
+struct attrstat {
+	struct inode	*ip;
+	int		 flag_mode;	/* i_flag after the chmod */
+	uint64_t	 w0, w1, w2;	/* inode writes before/after */
+	uint64_t	 s0, s1, s2;	/* synchronous writes */
+	int		 flag_times;	/* i_flag after the utimensat */
+};
+
+static void
+attr_after(struct play *pl, int i)
+{
+	struct attrstat *as = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i == 2) {
+		as->ip = inode_at(pl->m, "/f");
+		as->w0 = k->cnt.inode_writes;
+		as->s0 = k->cnt.bwrite_sync;
+	}
+	if (i == 5) {
+		as->flag_mode = as->ip->i_flag;
+		as->w1 = k->cnt.inode_writes;
+		as->s1 = k->cnt.bwrite_sync;
+	}
+	if (i == 7) {
+		as->flag_times = as->ip->i_flag;
+		as->w2 = k->cnt.inode_writes;
+		as->s2 = k->cnt.bwrite_sync;
+	}
+}
+
+/*
+ * ufs_setattr: a new mode (ufs_chmod) or owner (ufs_chown) only marks the
+ * inode changed — no write now, on a default mount too; new times write
+ * the inode at once, as a delayed write (UFS_UPDATE(vp, 0)).  The file is
+ * reached by path (following links), by descriptor, or by utimensat with
+ * no path (futimens).
+ */
+static void
+test_setattr(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 write 100 - fd=3 len=100",
+		"- 1 fsync 0 - fd=3",
+		"- 1 chmod 0 - path=\"/f\" mode=0600",
+		"- 1 fchown 0 - fd=3",
+		"- 1 fchmodat 0 - fd=AT_FDCWD path=\"/f\" mode=0644",
+		"- 1 utimensat 0 - fd=3",
+		"- 1 utimensat 0 - fd=AT_FDCWD path=\"/f\"",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct attrstat as;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, attr_after, &as);
+	assert_int_equal(as.w1 - as.w0, 0);
+	assert_int_equal(as.s1 - as.s0, 0);
+	assert_true(as.flag_mode & IN_CHANGE);
+	assert_int_equal(as.w2 - as.w1, 2);	/* one for each utimensat */
+	assert_int_equal(as.s2 - as.s1, 0);	/* delayed, not synchronous */
+	assert_false(as.flag_times & (IN_CHANGE | IN_UPDATE));
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
 int
 main(void)
 {
@@ -430,6 +503,7 @@ main(void)
 		cmocka_unit_test(test_readlink_io),
 		cmocka_unit_test(test_namei_follow),
 		cmocka_unit_test(test_lstat_repair),
+		cmocka_unit_test(test_setattr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

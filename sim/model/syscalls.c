@@ -983,6 +983,75 @@ sys_readlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	/* else something else stands there: the trace's link is not made */
 }
 
+/*
+ * chmod, chown, utimes and their kin (setfmode, setfown, setutimes): the
+ * file found by its descriptor or its path (following a link but for
+ * lchown and AT_SYMLINK_NOFOLLOW), locked, and VOP_SETATTR (vn_setattr).
+ * utimensat(fd, NULL) is futimens.
+ */
+static void
+sys_setattr(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	int what = VA_TIMES;
+	struct vnode *vp;
+
+	switch ((enum sc_id)tc->sc) {
+	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
+		what = VA_MODE;
+		break;
+	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
+		what = VA_OWNER;
+		break;
+	default:
+		break;
+	}
+	if (tc->sc == SC_FCHMOD || tc->sc == SC_FCHOWN ||
+	    (tc->sc == SC_UTIMENSAT && (tc->path == NULL ||
+	    (tc->path[0] == '\0' && (tc->atflags & TAT_EMPTY_PATH))))) {
+		struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		out->fd = tc->fd;
+		if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+			out->cls = SYS_PASSTHROUGH;
+			return;
+		}
+		vp = fp->f_vnode;
+	} else {
+		bool at = tc->sc == SC_FCHMODAT || tc->sc == SC_FCHMODAT2 ||
+		    tc->sc == SC_FCHOWNAT || tc->sc == SC_UTIMENSAT ||
+		    tc->sc == SC_FUTIMESAT;
+		bool follow = tc->sc != SC_LCHOWN &&
+		    !(tc->atflags & TAT_SYMLINK_NOFOLLOW);
+		struct nameidata nd;
+		struct vnode *start;
+		bool outside;
+		int error;
+
+		out->path = tc->path;
+		error = lookup(k, p, at ? tc->fd : TC_AT_FDCWD, tc->fdpath,
+		    tc->path != NULL ? tc->path : "", LOOKUP |
+		    (follow ? FOLLOW : NOFOLLOW), &nd, &start, &outside);
+		if (outside) {
+			out->cls = SYS_PASSTHROUGH;
+			return;
+		}
+		if (tc->ret != 0 || tc->path == NULL)
+			return;
+		if (error != 0 || nd.ni_vp == NULL) {
+			k->cnt.trace_repairs++;
+			vp = materialize_obj(k, start, tc->path, VREG, NULL, follow);
+		} else
+			vp = nd.ni_vp;
+	}
+	if (tc->ret != 0 || vp->v_data == NULL)
+		return;
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	if (vn_setattr(k, vp, what) != 0)
+		k->cnt.trace_repairs++;
+	VOP_UNLOCK(k, vp);
+}
+
 /* Does the call change the name space or truncate (vn_start_write)? */
 static bool
 gates_writes(const struct trace_call *tc)
@@ -994,6 +1063,9 @@ gates_writes(const struct trace_call *tc)
 	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
 	case SC_MKDIR: case SC_MKDIRAT:
 	case SC_LINK: case SC_LINKAT: case SC_SYMLINK: case SC_SYMLINKAT:
+	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
+	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
+	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 	case SC_FSYNC: case SC_FDATASYNC:	/* fsync(2) gates itself too */
 		return true;
@@ -1009,9 +1081,6 @@ syscall_modelled(enum sc_id sc)
 	case SC_OTHER:
 		return false;
 	/* Known to the trace readers, not replayed yet. */
-	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
-	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
-	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
 	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_FALLOCATE:
 	case SC_STATFS: case SC_FSTATFS: case SC_FADVISE64:
 	case SC_GETXATTR: case SC_LGETXATTR: case SC_FGETXATTR:
@@ -1087,6 +1156,11 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		break;
 	case SC_READLINK: case SC_READLINKAT:
 		sys_readlink(k, p, tc, out);
+		break;
+	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
+	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
+	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
+		sys_setattr(k, p, tc, out);
 		break;
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 		sys_truncate(k, p, tc, out);

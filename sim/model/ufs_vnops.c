@@ -1,8 +1,8 @@
 /*
  * ufs_vnops.c — the UFS vnode operations that change the name space or an
- * inode: create and mkdir (ufs_makeinode, ufs_mkdir), link, remove and
- * rmdir, rename, truncate (ufs_setattr), and fsync (ffs_fsync); and sync
- * of the whole file system.
+ * inode: create and mkdir (ufs_makeinode, ufs_mkdir), link, symlink,
+ * remove and rmdir, rename, truncate, mode, owner and times (ufs_setattr),
+ * and fsync (ffs_fsync); and sync of the whole file system.
  *
  * Each changes the file system's truth (ffs_alloc.c, ffs_inode.c,
  * ufs_lookup.c) and pays what the kernel paid for it on a default mount: a
@@ -381,6 +381,30 @@ vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 	ITIMES(k, ip, IN_CHANGE);
 	if (tip != NULL)
 		drop_name(k, tip);
+	return 0;
+}
+
+/*
+ * ufs_setattr of a mode (ufs_chmod), an owner (ufs_chown) or times, the
+ * caller holding the vnode's lock: a mode or an owner only marks the inode
+ * changed (IN_CHANGE) — it is written when something writes it anyway: its
+ * last close (ufs_inactive), its reclaim, the syncer's ffs_sync; new times
+ * are written at once, as a delayed write of the inode block
+ * (UFS_UPDATE(vp, 0)) — on every mount, the default one included.
+ */
+int
+vn_setattr(struct kern *k, struct vnode *vp, int what)
+{
+	struct inode *ip = vp->v_data;
+
+	if (ip->i_snapshot && (what & VA_TIMES))
+		return EPERM;		/* SF_SNAPSHOT: immutable */
+	if (what & (VA_MODE | VA_OWNER))
+		ITIMES(k, ip, IN_CHANGE);
+	if (what & VA_TIMES) {
+		ITIMES(k, ip, IN_ACCESS | IN_CHANGE | IN_UPDATE);
+		ffs_update(k, ip, false);
+	}
 	return 0;
 }
 

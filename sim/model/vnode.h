@@ -168,6 +168,12 @@ struct vattr {
 };
 void	vn_stat(struct kern *k, struct vnode *vp, struct vattr *va);
 
+/* VOP_SETATTR (ufs_setattr) of a file's mode, owner or times. */
+#define VA_MODE		0x1	/* chmod: ufs_chmod */
+#define VA_OWNER	0x2	/* chown: ufs_chown */
+#define VA_TIMES	0x4	/* utimes: the times, and the inode written */
+int	vn_setattr(struct kern *k, struct vnode *vp, int what);
+
 /* Namespace changes (the work of ufs_vnops.c, on the in-core tree). */
 int	vn_create(struct kern *k, struct vnode *dvp, const char *name,
 	    enum vtype type, struct vnode **vpp);

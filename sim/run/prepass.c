@@ -790,6 +790,33 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			    (int64_t)strlen(tc->path2) == tc->ret ? tc->path2 :
 			    NULL, tc->ret);
 		break;
+	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
+	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
+	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
+		/* A file whose mode, owner or times changed existed then
+		 * (by descriptor: learned from its annotation). */
+		if (tc->ret != 0)
+			break;
+		if (tc->sc == SC_FCHMOD || tc->sc == SC_FCHOWN ||
+		    (tc->sc == SC_UTIMENSAT && (tc->path == NULL ||
+		    (tc->path[0] == '\0' && (tc->atflags & TAT_EMPTY_PATH))))) {
+			(void)pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+			break;
+		}
+		{
+			int32_t dirfd = tc->sc == SC_FCHMODAT ||
+			    tc->sc == SC_FCHMODAT2 || tc->sc == SC_FCHOWNAT ||
+			    tc->sc == SC_UTIMENSAT || tc->sc == SC_FUTIMESAT ?
+			    tc->fd : TC_AT_FDCWD;
+
+			abs = tc->sc == SC_LCHOWN ||
+			    (tc->atflags & TAT_SYMLINK_NOFOLLOW) ?
+			    resolve(ps, pr, dirfd, tc->fdpath, tc->path) :
+			    resolve_follow(ps, pr, dirfd, tc->fdpath, tc->path, NULL);
+			if (abs != NULL)
+				(void)use(ps, abs, false);
+		}
+		break;
 	case SC_SNAPSHOT_CREATE: case SC_SNAPSHOT_REMOVE: {
 		/* the file /.snap/NAME: made by the replay, not there before */
 		const char *base = tc->path != NULL ? strrchr(tc->path, '/') : NULL;
