@@ -4,8 +4,9 @@
  * native format), against what the 2001 kernel did: hard links (ufs_link),
  * symbolic links short and long (ufs_symlink, ufs_readlink), path walks
  * through links (namei, lookup), lstat of a link (no file grown, no
- * repair), modes, owners and times (ufs_setattr).  Every test ends with
- * the fsck check.
+ * repair), modes, owners and times (ufs_setattr), calls that cost only
+ * the call (statfs, fadvise64, xattrs).  Every test ends with the fsck
+ * check.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -494,6 +495,63 @@ test_setattr(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- calls that cost only the call ------------------------------------- */
+
+struct cpustat {
+	uint64_t	 getblk0, getblk1, io0, io1;
+	sim_time_t	 t0, t1;
+};
+
+static void
+cpu_after(struct play *pl, int i)
+{
+	struct cpustat *cs = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i == 1 || i == 7) {
+		uint64_t *g = i == 1 ? &cs->getblk0 : &cs->getblk1;
+		uint64_t *io = i == 1 ? &cs->io0 : &cs->io1;
+
+		*g = k->cnt.getblk;
+		*io = k->disk.st.reads + k->disk.st.writes;
+		*(i == 1 ? &cs->t0 : &cs->t1) = sim_now(pl->m->s);
+	}
+}
+
+/*
+ * statfs/fstatfs (ffs_statfs: the in-core superblock), fadvise64 (no such
+ * call in 2001) and the extended-attribute calls (no UFS_EXTATTR in a
+ * GENERIC kernel: EOPNOTSUPP after the lookup) cost the call and the
+ * lookup of their path: no buffer-cache operation, no I/O.
+ */
+static void
+test_cpu_only(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 statfs 0 - path=\"/f\"",		/* its name now cached */
+		"- 1 statfs 0 - path=\"/f\"",
+		"- 1 fstatfs 0 - fd=3",
+		"- 1 fadvise64 0 - fd=3 off=0 len=0",
+		"- 1 getxattr -ENODATA - path=\"/f\"",
+		"- 1 fsetxattr 0 - fd=3",
+		"- 1 lremovexattr -EPERM - path=\"/f\"",
+		NULL
+	};
+	struct machine m;
+	struct cpustat cs;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, cpu_after, &cs);
+	assert_int_equal(cs.getblk1, cs.getblk0);
+	assert_int_equal(cs.io1, cs.io0);
+	/* six calls, three lookups of one component each */
+	assert_int_equal(cs.t1 - cs.t0, 6 * m.k->p.cpu_syscall +
+	    3 * m.k->p.cpu_lookup);
+	shutdown_machine(&m);
+}
+
 int
 main(void)
 {
@@ -504,6 +562,7 @@ main(void)
 		cmocka_unit_test(test_namei_follow),
 		cmocka_unit_test(test_lstat_repair),
 		cmocka_unit_test(test_setattr),
+		cmocka_unit_test(test_cpu_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1052,6 +1052,49 @@ sys_setattr(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	VOP_UNLOCK(k, vp);
 }
 
+/*
+ * Calls that cost the system call (and the lookup of their path, if they
+ * have one) and nothing else here: statfs/fstatfs (ffs_statfs answers
+ * from the in-core superblock: no I/O); fadvise64, which FreeBSD of 2001
+ * did not have (posix_fadvise came years later), so the advice changes
+ * nothing; and the extended-attribute calls — UFS1's extended attributes
+ * (UFS_EXTATTR) were an option GENERIC kernels did not have, so the call
+ * looks its file up and fails with EOPNOTSUPP, no I/O of its own.
+ */
+static void
+sys_cpuonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	bool outside;
+
+	switch ((enum sc_id)tc->sc) {
+	case SC_STATFS: case SC_GETXATTR: case SC_LGETXATTR: case SC_SETXATTR:
+	case SC_LSETXATTR: case SC_LISTXATTR: case SC_LLISTXATTR:
+	case SC_REMOVEXATTR: case SC_LREMOVEXATTR: {
+		bool follow = tc->sc != SC_LGETXATTR && tc->sc != SC_LSETXATTR &&
+		    tc->sc != SC_LLISTXATTR && tc->sc != SC_LREMOVEXATTR;
+
+		out->path = tc->path;
+		(void)lookup(k, p, TC_AT_FDCWD, tc->fdpath, tc->path != NULL ?
+		    tc->path : "", LOOKUP | (follow ? FOLLOW : NOFOLLOW), &nd,
+		    &start, &outside);
+		if (outside)
+			out->cls = SYS_PASSTHROUGH;
+		break;
+	}
+	default: {
+		struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		out->fd = tc->fd;
+		if (fp == NULL || fp->f_type != DTYPE_VNODE)
+			out->cls = SYS_PASSTHROUGH;
+		break;
+	}
+	}
+}
+
 /* Does the call change the name space or truncate (vn_start_write)? */
 static bool
 gates_writes(const struct trace_call *tc)
@@ -1082,11 +1125,6 @@ syscall_modelled(enum sc_id sc)
 		return false;
 	/* Known to the trace readers, not replayed yet. */
 	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_FALLOCATE:
-	case SC_STATFS: case SC_FSTATFS: case SC_FADVISE64:
-	case SC_GETXATTR: case SC_LGETXATTR: case SC_FGETXATTR:
-	case SC_SETXATTR: case SC_LSETXATTR: case SC_FSETXATTR:
-	case SC_LISTXATTR: case SC_LLISTXATTR: case SC_FLISTXATTR:
-	case SC_REMOVEXATTR: case SC_LREMOVEXATTR: case SC_FREMOVEXATTR:
 	case SC_MMAP: case SC_MUNMAP: case SC_MSYNC:
 		return false;
 	default:
@@ -1161,6 +1199,13 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
 	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
 		sys_setattr(k, p, tc, out);
+		break;
+	case SC_STATFS: case SC_FSTATFS: case SC_FADVISE64:
+	case SC_GETXATTR: case SC_LGETXATTR: case SC_FGETXATTR:
+	case SC_SETXATTR: case SC_LSETXATTR: case SC_FSETXATTR:
+	case SC_LISTXATTR: case SC_LLISTXATTR: case SC_FLISTXATTR:
+	case SC_REMOVEXATTR: case SC_LREMOVEXATTR: case SC_FREMOVEXATTR:
+		sys_cpuonly(k, p, tc, out);
 		break;
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 		sys_truncate(k, p, tc, out);
