@@ -5,8 +5,9 @@
  * symbolic links short and long (ufs_symlink, ufs_readlink), path walks
  * through links (namei, lookup), lstat of a link (no file grown, no
  * repair), modes, owners and times (ufs_setattr), calls that cost only
- * the call (statfs, fadvise64, xattrs).  Every test ends with the fsck
- * check.
+ * the call (statfs, fadvise64, xattrs), copies as a read/write loop
+ * (copy_file_range, sendfile) and allocation as writes of zeros
+ * (fallocate).  Every test ends with the fsck check.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -552,6 +553,107 @@ test_cpu_only(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- copies and allocation ------------------------------------------------ */
+
+/*
+ * copy_file_range: the read(2)/write(2) loop of 64 KB a program of 2001
+ * made instead — the input read through the buffer cache (from the disk,
+ * cold), the output written, the offsets moved; sendfile to a file the
+ * same, at the offset it was given, its input's offset left alone.
+ */
+static void
+test_copy(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/src\" oflags=O_RDONLY",
+		"- 1 openat 4 - fd=AT_FDCWD path=\"/dst\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 copy_file_range 1048576 - fd=3 fd2=4 arg=-1 len=9223372035781033984",
+		"- 1 copy_file_range 0 - fd=3 fd2=4 arg=-1 len=9223372035781033984",
+		"- 1 write 100 - fd=4 len=100",
+		"- 1 openat 5 - fd=AT_FDCWD path=\"/dst2\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 sendfile 4096 - fd=5 fd2=3 off=8192 len=4096",
+		"- 1 write 10 - fd=5 len=10",
+		NULL
+	};
+	struct machine m;
+	struct vnode *src;
+	uint64_t reads;
+
+	(void)state;
+	boot(&m, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "src", VREG, &src), 0);
+	assert_true(ffs_prealloc(m.k, src->v_data, 1048576));
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);
+	reads = m.k->disk.st.sectors_read;
+	play(&m, lines, NULL, NULL);
+	/* the whole input came from the disk (and its inode, directory) */
+	assert_true((m.k->disk.st.sectors_read - reads) * DEV_BSIZE >= 1048576);
+	assert_int_equal(m.k->cnt.bytes_read, 1048576 + 4096);
+	assert_int_equal(m.k->cnt.bytes_written, 1048576 + 100 + 4096 + 10);
+	/* the output's offset moved with the copy, the input's too */
+	assert_int_equal(inode_at(&m, "/dst")->i_size, 1048576 + 100);
+	/* sendfile wrote at dst2's offset, and moved it */
+	assert_int_equal(inode_at(&m, "/dst2")->i_size, 4096 + 10);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+struct fastat {
+	int64_t		 blocks_full, blocks_keep, size_keep, blocks_punch;
+	uint64_t	 reads;
+};
+
+static void
+falloc_after(struct play *pl, int i)
+{
+	struct fastat *fa = pl->arg;
+	struct inode *ip = inode_at(pl->m, "/f");
+
+	if (i == 1)
+		fa->blocks_full = ip->i_blocks;
+	if (i == 2) {
+		fa->blocks_keep = ip->i_blocks;
+		fa->size_keep = ip->i_size;
+	}
+	if (i == 3)
+		fa->blocks_punch = ip->i_blocks;
+}
+
+/*
+ * fallocate, as writes of zeros would allocate: 1 MB of a new file takes
+ * its 64 blocks of 16 KB and the indirect block past the 12 direct ones;
+ * KEEP_SIZE past the end allocates nothing (FFS holds no blocks past a
+ * file's end); punching a hole writes zeros and frees nothing.
+ */
+static void
+test_fallocate(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR|O_CREAT|O_TRUNC mode=0644",
+		"- 1 fallocate 0 - fd=3 off=0 len=1048576",
+		"- 1 fallocate 0 - fd=3 xflags=FALLOC_FL_KEEP_SIZE off=1048576 len=1048576",
+		"- 1 fallocate 0 - fd=3 xflags=FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE off=16384 len=65536",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct fastat fa;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, falloc_after, &fa);
+	assert_int_equal(fa.blocks_full, (1048576 + 16384) / DEV_BSIZE);
+	assert_int_equal(fa.blocks_keep, fa.blocks_full);
+	assert_int_equal(fa.size_keep, 1048576);
+	assert_int_equal(fa.blocks_punch, fa.blocks_full);
+	assert_int_equal(m.k->cnt.bytes_written, 1048576 + 65536);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
 int
 main(void)
 {
@@ -563,6 +665,8 @@ main(void)
 		cmocka_unit_test(test_lstat_repair),
 		cmocka_unit_test(test_setattr),
 		cmocka_unit_test(test_cpu_only),
+		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_fallocate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

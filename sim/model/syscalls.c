@@ -1095,6 +1095,154 @@ sys_cpuonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 }
 
+/*
+ * copy_file_range and sendfile: neither existed for files in 2001 (FreeBSD's
+ * sendfile sent a file to a socket).  The same program copied with a loop
+ * of read(2) and write(2) through a MAXBSIZE buffer (cp's, above the size
+ * it mapped), so that is what is replayed: for each 64 KB of what the call
+ * moved, a read of the input through the buffer cache and a write of it,
+ * each a system call of its own, each file's offset and sequential score
+ * moving as the loop's would.  An input or output that is not a file of
+ * the simulated file system (a pipe, a socket) is only the other half.
+ */
+static void
+sys_copy(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	bool sendfile = tc->sc == SC_SENDFILE;
+	int32_t ifd = sendfile ? tc->fd2 : tc->fd, ofd = sendfile ? tc->fd : tc->fd2;
+	struct file *ifp = getfile(k, p, ifd, sendfile ? tc->fdpath2 : tc->fdpath,
+	    sendfile ? tc->fd2_deleted : tc->fd_deleted);
+	struct file *ofp = getfile(k, p, ofd, sendfile ? tc->fdpath : tc->fdpath2,
+	    sendfile ? tc->fd_deleted : tc->fd2_deleted);
+	bool in = ifp != NULL && ifp->f_type == DTYPE_VNODE &&
+	    ifp->f_vnode->v_type == VREG;
+	bool outf = ofp != NULL && ofp->f_type == DTYPE_VNODE &&
+	    ofp->f_vnode->v_type == VREG;
+	int64_t ioff, ooff, left, done = 0;
+	bool first = true;
+
+	out->fd = ifd;
+	if ((ifp == NULL || ifp->f_type != DTYPE_VNODE) &&
+	    (ofp == NULL || ofp->f_type != DTYPE_VNODE)) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret <= 0 || (!in && !outf))
+		return;
+	ioff = tc->off != TC_NOOFF ? tc->off : in ? ifp->f_offset : 0;
+	ooff = !sendfile && tc->arg != -1 ? tc->arg : outf ? ofp->f_offset : 0;
+	if (outf && (ofp->f_flag & FAPPEND))
+		ooff = vn_size(ofp->f_vnode);
+	left = MIN(tc->ret, RW_MAX);
+	if (ioff < 0 || ioff > INT64_MAX / 2 || ooff < 0 || ooff > INT64_MAX / 2) {
+		k->cnt.trace_repairs++;		/* not believable offsets */
+		return;
+	}
+	out->off = ioff;
+	out->bytes = left;
+	if (in)
+		ensure_size(k, ifp->f_vnode, ioff + left);
+	while (left > 0) {
+		int64_t n = MIN(left, MAXBSIZE);
+
+		/* read(2): its own call but for the first (this one) */
+		if (!first)
+			kern_cpu(k, k->p.cpu_syscall);
+		first = false;
+		if (in)
+			(void)vn_read(k, ifp->f_vnode, ioff + done, n,
+			    sequential_heuristic(ifp, ioff + done, n));
+		/* write(2) */
+		kern_cpu(k, k->p.cpu_syscall);
+		if (outf)
+			(void)vn_write(k, ofp->f_vnode, ooff + done, n,
+			    sequential_heuristic(ofp, ooff + done, n));
+		if (in)
+			ifp->f_nextoff = ioff + done + n;
+		if (outf)
+			ofp->f_nextoff = ooff + done + n;
+		done += n;
+		left -= n;
+	}
+	/* The offsets the call was not given move on. */
+	if (in && tc->off == TC_NOOFF)
+		ifp->f_offset = ioff + done;
+	if (outf && (sendfile || tc->arg == -1))
+		ofp->f_offset = ooff + done;
+}
+
+/*
+ * fallocate: no such call in 2001.  What a program had to do instead is
+ * what is replayed: allocation by writes of zeros over the holes of the
+ * range and the part past the end of the file (blocks already there are
+ * left alone), through ffs_write like any write; with FALLOC_FL_KEEP_SIZE
+ * only the holes inside the file (FFS keeps no blocks past a file's end).
+ * Punching a hole, zeroing or shifting a range writes zeros over it
+ * within the file.
+ */
+static void
+sys_fallocate(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+	struct vnode *vp;
+	struct inode *ip;
+	struct fs *fs = &k->fs;
+	bool keep = (tc->xflags & TX_FALLOC_KEEP_SIZE) != 0;
+	int64_t lo = tc->off, hi, size, lbn, run = -1;
+
+	out->fd = tc->fd;
+	if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	vp = fp->f_vnode;
+	if (tc->ret != 0 || vp->v_type != VREG || lo < 0 || tc->len <= 0 ||
+	    lo > INT64_MAX / 4 || tc->len > INT64_MAX / 4) {
+		if (tc->ret == 0 && vp->v_type == VREG)
+			k->cnt.trace_repairs++;		/* not believable */
+		return;
+	}
+	ip = vp->v_data;
+	size = ip->i_size;
+	hi = lo + tc->len;
+	out->off = lo;
+	out->bytes = tc->len;
+	if (tc->xflags & (TX_FALLOC_PUNCH_HOLE | TX_FALLOC_ZERO_RANGE |
+	    TX_FALLOC_OTHER)) {
+		if (keep || !(tc->xflags & TX_FALLOC_ZERO_RANGE))
+			hi = MIN(hi, size);
+		if (hi > lo)
+			(void)vn_write(k, vp, lo, hi - lo,
+			    sequential_heuristic(fp, lo, hi - lo));
+		return;
+	}
+	if (keep)
+		hi = MIN(hi, size);
+	/* Runs of blocks not there: past the end, or holes. */
+	for (lbn = lblkno(fs, lo); lo < hi && lbn <= lblkno(fs, hi - 1); lbn++) {
+		bool missing = lblktosize(fs, lbn) >= size ||
+		    ffs_bmap(k, ip, lbn) < 0;
+
+		if (missing && run < 0)
+			run = lbn;
+		if (!missing && run >= 0) {
+			int64_t a = MAX(lblktosize(fs, run), lo);
+			int64_t b = MIN(lblktosize(fs, lbn), hi);
+
+			(void)vn_write(k, vp, a, b - a,
+			    sequential_heuristic(fp, a, b - a));
+			run = -1;
+		}
+	}
+	if (run >= 0) {
+		int64_t a = MAX(lblktosize(fs, run), lo);
+
+		(void)vn_write(k, vp, a, hi - a, sequential_heuristic(fp, a, hi - a));
+	}
+}
+
 /* Does the call change the name space or truncate (vn_start_write)? */
 static bool
 gates_writes(const struct trace_call *tc)
@@ -1124,7 +1272,6 @@ syscall_modelled(enum sc_id sc)
 	case SC_OTHER:
 		return false;
 	/* Known to the trace readers, not replayed yet. */
-	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_FALLOCATE:
 	case SC_MMAP: case SC_MUNMAP: case SC_MSYNC:
 		return false;
 	default:
@@ -1206,6 +1353,12 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_LISTXATTR: case SC_LLISTXATTR: case SC_FLISTXATTR:
 	case SC_REMOVEXATTR: case SC_LREMOVEXATTR: case SC_FREMOVEXATTR:
 		sys_cpuonly(k, p, tc, out);
+		break;
+	case SC_COPY_FILE_RANGE: case SC_SENDFILE:
+		sys_copy(k, p, tc, out);
+		break;
+	case SC_FALLOCATE:
+		sys_fallocate(k, p, tc, out);
 		break;
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 		sys_truncate(k, p, tc, out);

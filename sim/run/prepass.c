@@ -621,6 +621,35 @@ do_rw(struct pass *ps, struct pproc *pr, const struct trace_call *tc, bool write
 		f->offset = tc_add(off, tc->ret);
 }
 
+/* copy_file_range, sendfile: a read of the input and a write of the
+ * output (sendfile's output is fd, its input fd2). */
+static void
+do_copy(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
+{
+	bool sf = tc->sc == SC_SENDFILE;
+	struct pfile *in = pfd_get(ps, pr, sf ? tc->fd2 : tc->fd,
+	    sf ? tc->fdpath2 : tc->fdpath, sf ? tc->fd2_deleted : tc->fd_deleted);
+	struct pfile *out = pfd_get(ps, pr, sf ? tc->fd : tc->fd2,
+	    sf ? tc->fdpath : tc->fdpath2, sf ? tc->fd_deleted : tc->fd2_deleted);
+	int64_t ioff, ooff;
+
+	if (tc->ret <= 0)
+		return;
+	ioff = tc->off != TC_NOOFF ? tc->off : in->offset;
+	ooff = !sf && tc->arg != -1 ? tc->arg : out->offset;
+	if (out->obj != NULL && out->append)
+		ooff = MAX(out->obj->size, out->obj->written);
+	if (in->obj != NULL && ioff >= 0)
+		evidence(ps, in->obj, tc_add(ioff, tc->ret));
+	if (out->obj != NULL && ooff >= 0 &&
+	    tc_add(ooff, tc->ret) > out->obj->written)
+		out->obj->written = tc_add(ooff, tc->ret);
+	if (tc->off == TC_NOOFF && ioff >= 0)
+		in->offset = tc_add(ioff, tc->ret);
+	if ((sf || tc->arg == -1) && ooff >= 0)
+		out->offset = tc_add(ooff, tc->ret);
+}
+
 static void
 do_stat(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 {
@@ -817,6 +846,19 @@ one_call(struct pass *ps, const struct trace_call *tc)
 				(void)use(ps, abs, false);
 		}
 		break;
+	case SC_COPY_FILE_RANGE: case SC_SENDFILE:
+		do_copy(ps, pr, tc);
+		break;
+	case SC_FALLOCATE: {
+		/* Space the trace made (zeros), not data that was there. */
+		struct pfile *f = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		if (tc->ret == 0 && f->obj != NULL && tc->off >= 0 &&
+		    tc->len > 0 && !(tc->xflags & TX_FALLOC_KEEP_SIZE) &&
+		    tc_add(tc->off, tc->len) > f->obj->written)
+			f->obj->written = tc_add(tc->off, tc->len);
+		break;
+	}
 	case SC_SNAPSHOT_CREATE: case SC_SNAPSHOT_REMOVE: {
 		/* the file /.snap/NAME: made by the replay, not there before */
 		const char *base = tc->path != NULL ? strrchr(tc->path, '/') : NULL;
