@@ -38,6 +38,9 @@ const struct pkey profile_keys[] = {
 	  "Cost of looking up one path component" },
 	{ "cpu", "bufop", PK_TIME, "300ns", NULL, NULL,
 	  "Cost of one buffer-cache operation (getblk + release)" },
+	{ "cpu", "fault", PK_TIME, "2us", NULL, NULL,
+	  "Cost of a page fault on a mapped file (the trap and vm_fault), "
+	  "besides any I/O it waits for" },
 
 	{ "bio", "nbuf", PK_INT, "0", "kern.nbuf", NULL,
 	  "Buffer headers; 0 sizes them from memory as the kernel does" },
@@ -260,6 +263,11 @@ const struct pkey profile_keys[] = {
 	  "builds with INVARIANTS; slow)" },
 	{ "replay", "sample_interval", PK_TIME, "1s", NULL, NULL,
 	  "Simulated time between rows of the samples table" },
+	{ "replay", "mmap", PK_ENUM, "touch-all", NULL,
+	  "touch-all|first-page|none",
+	  "Pages of a mapped file a program is taken to touch, as strace "
+	  "cannot show it: every page of the mapping once (written, for a "
+	  "shared writable one), the first page, or none" },
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL }
 };
 

@@ -7,7 +7,9 @@
  * repair), modes, owners and times (ufs_setattr), calls that cost only
  * the call (statfs, fadvise64, xattrs), copies as a read/write loop
  * (copy_file_range, sendfile) and allocation as writes of zeros
- * (fallocate).  Every test ends with the fsck check.
+ * (fallocate), mapped files through the VM (vm_fault's clusters, the vnode
+ * pager, dirty pages put back by msync and the syncer, not by munmap).
+ * Every test ends with the fsck check.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -59,6 +61,28 @@ play_body(void *arg)
 	}
 	exit1(k, pl->p, 0);
 	pl->p = NULL;
+}
+
+/* The same, leaving the process alive (its files and mappings held) for a
+ * later play_body on the same struct play. */
+static void
+play_body_keep(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+	int i;
+
+	for (i = 0; pl->lines[i] != NULL; i++) {
+		struct trace_call tc;
+		struct sys_outcome out;
+
+		trace_call_init(&tc);
+		assert_int_equal(native_parse_line(pl->lines[i],
+		    strlen(pl->lines[i]), &tc, NULL), 1);
+		syscall_replay(k, pl->p, &tc, &out);
+		trace_call_free(&tc);
+		vn_unpin_all(k);
+	}
 }
 
 /* Replay lines (NULL-terminated) as process 100, in the root. */
@@ -654,6 +678,276 @@ test_fallocate(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- mapped files ----------------------------------------------------------- */
+
+/* A file of size bytes at the root, laid out offline; a cold cache. */
+static void
+mkfile_cold(struct machine *m, const char *name, int64_t size)
+{
+	struct vnode *vp;
+
+	ffs_offline_begin(m->k);
+	assert_int_equal(vn_create(m->k, vn_root(m->k), name, VREG, &vp), 0);
+	assert_true(ffs_prealloc(m->k, vp->v_data, size));
+	ffs_offline_end(m->k);
+	vn_reclaim_idle(m->k);
+}
+
+/* Pages of vp on the cache queue. */
+static int
+cached_pages(struct vnode *vp)
+{
+	struct vm_page *pg;
+	int n = 0;
+
+	TAILQ_FOREACH(pg, &vp->v_pages, listq)
+		if (pg->queue == PQ_CACHE)
+			n++;
+	return n;
+}
+
+struct mapstat {
+	uint64_t	 io0, io1, sectors;
+	int		 cached;
+};
+
+static void
+map_after(struct play *pl, int i)
+{
+	struct mapstat *ms = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i == 0) {
+		ms->io0 = k->disk.st.reads;
+		ms->sectors = k->disk.st.sectors_read;
+	}
+	if (i == 1) {
+		ms->sectors = k->disk.st.sectors_read - ms->sectors;
+		ms->cached = cached_pages(inode_at(pl->m, "/big")->i_vnode);
+		ms->io1 = k->disk.st.reads;
+	}
+}
+
+/*
+ * vm_fault and the vnode pager, a mapping read from end to end (touch-all,
+ * the default): the first fault reads its page and the VM_FAULT_READ_AHEAD
+ * (8) after it; each later one, sequential, 16 (read-behind turned into
+ * read-ahead), the clean pages behind moved to the cache queue — one I/O
+ * a cluster, by direct device I/O, all 1 MB from the disk.  A read(2) of
+ * the file afterwards finds the pages: no I/O.
+ */
+static void
+test_mmap_read(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/big\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=1048576 xflags=PROT_READ|MAP_PRIVATE fd=3 off=0",
+		"- 1 read 1048576 - fd=3 len=1048576",
+		"- 1 munmap 0 - arg=1099511627776 len=1048576",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct mapstat ms;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "big", 1048576);
+	play(&m, lines, map_after, &ms);
+	assert_int_equal(m.k->cnt.mmaps, 1);
+	assert_int_equal(m.k->cnt.faults, 256);
+	assert_int_equal(m.k->cnt.pages_paged_in, 256);
+	assert_int_equal(m.k->cnt.pageins, 1 + (256 - 9 + 15) / 16);
+	assert_int_equal(m.k->cnt.faults_hard, m.k->cnt.pageins);
+	assert_true(ms.sectors * DEV_BSIZE >= 1048576);
+	assert_true(ms.cached >= 256 - 2 * 16 - 16);
+	/* the read found every block's pages: no I/O */
+	assert_int_equal(m.k->disk.st.reads, ms.io1);
+	assert_int_equal(m.k->cnt.bytes_read, 1048576);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* replay.mmap=first-page and none: one fault, and none. */
+static void
+test_mmap_policy(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/big\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=1048576 xflags=PROT_READ|MAP_PRIVATE fd=3 off=0",
+		NULL
+	};
+	static const char *const first[] = { "replay.mmap=first-page", NULL };
+	static const char *const none[] = { "replay.mmap=none", NULL };
+	struct machine m;
+
+	(void)state;
+	boot(&m, first);
+	mkfile_cold(&m, "big", 1048576);
+	play(&m, lines, NULL, NULL);
+	assert_int_equal(m.k->cnt.faults, 1);
+	assert_int_equal(m.k->cnt.mmap_touched, 1);
+	assert_int_equal(m.k->cnt.pageins, 1);
+	shutdown_machine(&m);
+	boot(&m, none);
+	mkfile_cold(&m, "big", 1048576);
+	play(&m, lines, NULL, NULL);
+	assert_int_equal(m.k->cnt.faults, 0);
+	assert_int_equal(m.k->cnt.pageins, 0);
+	shutdown_machine(&m);
+}
+
+struct dirtystat {
+	uint64_t	 w_munmap, w_before, w_after, sync0, sync1;
+	int		 ndirty;
+};
+
+static void
+dirty_after(struct play *pl, int i)
+{
+	struct dirtystat *ds = pl->arg;
+	struct kern *k = pl->m->k;
+	struct vm_page *pg;
+
+	if (i == 1)
+		ds->w_before = k->disk.st.writes;
+	if (i == 2) {
+		/* munmap wrote nothing; the pages are still dirty */
+		ds->w_munmap = k->disk.st.writes - ds->w_before;
+		ds->ndirty = 0;
+		TAILQ_FOREACH(pg, &inode_at(pl->m, "/f")->i_vnode->v_pages, listq)
+			ds->ndirty += pg->dirty;
+		ds->sync0 = k->cnt.bwrite_sync;
+	}
+	if (i == 3)
+		ds->sync1 = k->cnt.bwrite_sync;
+}
+
+/*
+ * A shared writable mapping (touch-all writes each page once): munmap
+ * writes nothing back — the dirty pages stay in the file's object; msync
+ * (MS_SYNC) of a mapping puts them back through the buffer cache,
+ * synchronously (vm_object_page_clean, VOP_WRITE with IO_SYNC): 4 blocks
+ * of 16 KB and the inode.
+ */
+static void
+test_mmap_shared_write(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|PROT_WRITE|MAP_SHARED fd=3 off=0",
+		"- 1 munmap 0 - arg=1099511627776 len=65536",
+		"- 1 mmap 2199023255552 - len=65536 xflags=PROT_READ|PROT_WRITE|MAP_SHARED fd=3 off=0",
+		"- 1 msync 0 - arg=2199023255552 len=65536 xflags=MS_SYNC",
+		"- 1 munmap 0 - arg=2199023255552 len=65536",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct dirtystat ds;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	play(&m, lines, dirty_after, &ds);
+	assert_int_equal(ds.w_munmap, 0);
+	assert_int_equal(ds.ndirty, 16);
+	assert_int_equal(m.k->cnt.pages_dirtied, 16);
+	assert_int_equal(m.k->cnt.pages_put, 16);
+	assert_int_equal(m.k->cnt.putpages, 1);
+	assert_int_equal(ds.sync1 - ds.sync0, 0);
+	assert_true(m.k->cnt.bwrite_sync >= ds.sync0 + 4);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+static void
+syncer_after(struct play *pl, int i)
+{
+	struct dirtystat *ds = pl->arg;
+
+	if (i == 2) {
+		ds->w_before = pl->m->k->cnt.pages_put;
+		/* nothing else happens for a while: the syncer's sweep */
+		sim_pause(pl->m->s, 70 * SIM_SEC);
+		ds->w_after = pl->m->k->cnt.pages_put;
+	}
+}
+
+/* After munmap the syncer puts the dirty pages back (sync_fsync's
+ * vfs_msync, every syncdelay), as ordinary writes. */
+static void
+test_mmap_syncer(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|PROT_WRITE|MAP_SHARED fd=3 off=0",
+		"- 1 munmap 0 - arg=1099511627776 len=65536",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct dirtystat ds;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	play(&m, lines, syncer_after, &ds);
+	assert_int_equal(ds.w_before, 0);
+	assert_int_equal(ds.w_after, 16);
+	assert_int_equal(m.k->bc.numdirtybuffers, 0);	/* on the disk too */
+	shutdown_machine(&m);
+}
+
+/* A mapping holds its file: unlinked and closed, it keeps its blocks
+ * until munmap (vnode_pager_alloc's reference). */
+static void
+test_mmap_holds_file(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
+		"- 1 close 0 - fd=3",
+		"- 1 unlink 0 - path=\"/f\"",
+		"- 1 munmap 0 - arg=1099511627776 len=65536",
+		NULL
+	};
+	struct machine m;
+	int64_t free0, free_mapped;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	free0 = ffs_freebytes(&m.k->fs);
+	{
+		static const char *const first3[] = {
+			"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+			"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
+			"- 1 close 0 - fd=3",
+			"- 1 unlink 0 - path=\"/f\"",
+			NULL
+		};
+		struct play pl = { &m, NULL, first3, NULL, NULL };
+
+		/* the same process, stopped before munmap: its mapping
+		 * still holds the file */
+		pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+		vn_unpin_all(m.k);
+		pl.lines = first3;
+		(void)lines;
+		sim_spawn(m.s, "play", play_body_keep, &pl, 0);
+		assert_int_equal(sim_run(m.s), SIM_DONE);
+		free_mapped = ffs_freebytes(&m.k->fs);
+		assert_int_equal(free_mapped, free0);	/* nothing freed */
+		pl.lines = lines + 4;
+		sim_spawn(m.s, "play", play_body, &pl, 0);
+		assert_int_equal(sim_run(m.s), SIM_DONE);
+	}
+	assert_true(ffs_freebytes(&m.k->fs) >= free0 + 65536);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
 int
 main(void)
 {
@@ -667,6 +961,11 @@ main(void)
 		cmocka_unit_test(test_cpu_only),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_fallocate),
+		cmocka_unit_test(test_mmap_read),
+		cmocka_unit_test(test_mmap_policy),
+		cmocka_unit_test(test_mmap_shared_write),
+		cmocka_unit_test(test_mmap_syncer),
+		cmocka_unit_test(test_mmap_holds_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

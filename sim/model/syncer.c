@@ -98,8 +98,10 @@ sched_sync(void *arg)
 				vn_syncer_add_to_worklist(k, vp, k->p.syncdelay);
 		}
 		if (sim_now(k->sim) >= fs_sync_at && !vn_write_suspended(k)) {
-			/* sync_fsync: the mount's syncer vnode. */
+			/* sync_fsync: the mount's syncer vnode (mapped
+			 * pages first: vfs_msync). */
 			fs_sync_at += k->p.syncdelay;
+			vfs_msync(k, MNT_NOWAIT);
 			ffs_sync(k, MNT_LAZY);
 		}
 		/* One slot a second: sleep until the next second (lbolt). */

@@ -836,6 +836,8 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_FSYNC:
 	case SC_FDATASYNC:
 		(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
+		/* fsync(2): mapped pages put back first, then VOP_FSYNC */
+		vm_object_page_clean(k, fp->f_vnode, 0, 0, 0);
 		(void)VOP_FSYNC(k, fp->f_vnode, MNT_WAIT);
 		VOP_UNLOCK(k, fp->f_vnode);
 		break;
@@ -1243,6 +1245,112 @@ sys_fallocate(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 }
 
+/*
+ * mmap of a file (vm_mmap): the mapping made where the trace put it
+ * (replacing what was there, as MAP_FIXED does), holding the vnode; then
+ * the pages the program is taken to touch (replay.mmap: strace cannot
+ * show them) faulted in, now, in order — read faults, or write faults on
+ * a shared writable mapping — charged to this call.  An anonymous
+ * mapping, or one of something that is not a file of the simulated file
+ * system, takes the traced time; over a file mapping it takes the file's
+ * place.
+ */
+static void
+sys_mmap(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	uint64_t addr = (uint64_t)tc->ret;
+	struct vm_map_entry *e, c;
+	struct file *fp = NULL;
+	int prot = 0;
+	uint64_t va, end;
+	int64_t len = tc->len;
+
+	out->fd = tc->fd;
+	if (tc->ret_unknown || tc->ret < 0 || len <= 0 || len > INT64_MAX / 4 ||
+	    p->p_vmspace == NULL) {
+		out->cls = SYS_PASSTHROUGH;	/* failed: no mapping */
+		return;
+	}
+	if (!(tc->xflags & TX_MAP_ANONYMOUS) && tc->fd >= 0)
+		fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+	if (fp == NULL || fp->f_type != DTYPE_VNODE ||
+	    fp->f_vnode->v_type != VREG || tc->off < 0) {
+		out->cls = SYS_PASSTHROUGH;
+		if (tc->xflags & TX_MAP_FIXED)
+			vm_map_delete(k, p->p_vmspace, addr, addr + (uint64_t)len);
+		return;
+	}
+	if (tc->xflags & TX_PROT_READ)
+		prot |= VM_PROT_READ;
+	if (tc->xflags & TX_PROT_WRITE)
+		prot |= VM_PROT_WRITE;
+	if (tc->xflags & TX_PROT_EXEC)
+		prot |= VM_PROT_EXECUTE;
+	out->off = tc->off;
+	out->bytes = len;
+	e = vm_mmap(k, p->p_vmspace, addr, len, prot,
+	    (tc->xflags & TX_MAP_SHARED) != 0, fp->f_vnode, tc->off);
+	/* The touching works on a copy: another thread may unmap the entry
+	 * while a fault sleeps. */
+	c = *e;
+	vref(c.vp);
+	end = k->p.mmap_touch == MMAP_TOUCH_ALL ? c.end :
+	    k->p.mmap_touch == MMAP_FIRST_PAGE ? c.start + PAGE_SIZE : c.start;
+	for (va = c.start; va < end; va += PAGE_SIZE) {
+		/* not past the end of the file (that would be SIGBUS) */
+		if (c.offset + (int64_t)(va - c.start) >= vn_size(c.vp))
+			break;
+		k->cnt.mmap_touched++;
+		vm_fault(k, &c, va, c.shared && (c.prot & VM_PROT_WRITE));
+	}
+	vrele(k, c.vp);
+}
+
+/* munmap: the range unmapped (vm_map_delete); nothing is written back. */
+static void
+sys_munmap(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct vm_map_entry *e;
+	uint64_t start = (uint64_t)tc->arg, end = start + (uint64_t)MAX(tc->len, 0);
+	bool file = false;
+
+	if (p->p_vmspace != NULL)
+		TAILQ_FOREACH(e, &p->p_vmspace->vm_entries, link)
+			if (e->start < end && e->end > start)
+				file = true;
+	if (!file) {
+		out->cls = SYS_PASSTHROUGH;	/* anonymous memory */
+		return;
+	}
+	if (tc->ret == 0 && tc->len > 0)
+		vm_map_delete(k, p->p_vmspace, start, end);
+}
+
+/* msync: vm_map_clean of the range, synchronous unless MS_ASYNC. */
+static void
+sys_msync(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct vm_map_entry *e;
+	uint64_t start = (uint64_t)tc->arg, end = start + (uint64_t)MAX(tc->len, 0);
+	bool file = false;
+
+	if (p->p_vmspace != NULL)
+		TAILQ_FOREACH(e, &p->p_vmspace->vm_entries, link)
+			if (e->start < end && e->end > start)
+				file = true;
+	if (!file) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret == 0 && tc->len > 0)
+		vm_map_clean(k, p->p_vmspace, start, end,
+		    !(tc->xflags & TX_MS_ASYNC),
+		    (tc->xflags & TX_MS_INVALIDATE) != 0);
+}
+
 /* Does the call change the name space or truncate (vn_start_write)? */
 static bool
 gates_writes(const struct trace_call *tc)
@@ -1257,7 +1365,7 @@ gates_writes(const struct trace_call *tc)
 	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
 	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
 	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
-	case SC_FTRUNCATE: case SC_TRUNCATE:
+	case SC_FTRUNCATE: case SC_TRUNCATE: case SC_MSYNC:
 	case SC_FSYNC: case SC_FDATASYNC:	/* fsync(2) gates itself too */
 		return true;
 	default:
@@ -1268,15 +1376,7 @@ gates_writes(const struct trace_call *tc)
 bool
 syscall_modelled(enum sc_id sc)
 {
-	switch (sc) {
-	case SC_OTHER:
-		return false;
-	/* Known to the trace readers, not replayed yet. */
-	case SC_MMAP: case SC_MUNMAP: case SC_MSYNC:
-		return false;
-	default:
-		return true;
-	}
+	return sc != SC_OTHER && sc < SC__COUNT;
 }
 
 void
@@ -1317,8 +1417,10 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_SYNC:
 		/* sync(2) passes over a suspended file system
 		 * (vn_start_write with V_NOWAIT fails) */
-		if (!vn_write_suspended(k))
+		if (!vn_write_suspended(k)) {
+			vfs_msync(k, MNT_NOWAIT);
 			vn_sync_all(k, MNT_NOWAIT);
+		}
 		break;
 	case SC_STAT: case SC_LSTAT: case SC_FSTAT: case SC_NEWFSTATAT:
 	case SC_STATX: case SC_ACCESS: case SC_FACCESSAT: case SC_FACCESSAT2:
@@ -1359,6 +1461,15 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		break;
 	case SC_FALLOCATE:
 		sys_fallocate(k, p, tc, out);
+		break;
+	case SC_MMAP:
+		sys_mmap(k, p, tc, out);
+		break;
+	case SC_MUNMAP:
+		sys_munmap(k, p, tc, out);
+		break;
+	case SC_MSYNC:
+		sys_msync(k, p, tc, out);
 		break;
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 		sys_truncate(k, p, tc, out);

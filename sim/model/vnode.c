@@ -400,6 +400,10 @@ vgonel(struct kern *k, struct vnode *vp)
 	vp->v_flag |= VXLOCK;
 	vhold(vp);
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	/* vm_object_terminate: pages dirtied through a mapping put back
+	 * first, synchronously. */
+	if (vp->v_flag & VOBJDIRTY)
+		vm_object_page_clean(k, vp, 0, 0, OBJPC_SYNC);
 	if (!TAILQ_EMPTY(&vp->v_dirtyblkhd))
 		(void)VOP_FSYNC(k, vp, MNT_WAIT);
 	vinvalbuf_range(k, vp, INT64_MIN);
@@ -980,19 +984,13 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 
 /*
  * vn_write: bwillwrite first (before any lock, as vn_write does), then,
- * under the vnode's exclusive lock, per block (ffs_write): ffs_balloc
- * allocates it (or its fragment, or the indirect blocks on the way) and
- * returns its buffer — with the old contents read when part of it is
- * kept — the data is copied in, and the buffer disposed of by ffs_write's
- * rules (below).  A synchronous write ends with a synchronous inode write.
+ * under the vnode's exclusive lock, VOP_WRITE (ffs_write, below).
  */
 int
 vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 {
 	struct inode *ip = vp->v_data;
-	struct fs *fs = &k->fs;
-	int seqcount = ioflag >> IO_SEQSHIFT;
-	int error = 0;
+	int error;
 
 	if (ip->i_snapshot) {
 		/* SF_SNAPSHOT: nobody writes a snapshot (the trace, from
@@ -1003,6 +1001,29 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	bwillwrite(k);
 	vn_start_write(k);
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	error = ffs_write(k, vp, off, len, ioflag);
+	VOP_UNLOCK(k, vp);
+	vn_finished_write(k);
+	return error;
+}
+
+/*
+ * ffs_write, per block: ffs_balloc allocates it (or its fragment, or the
+ * indirect blocks on the way) and returns its buffer — with the old
+ * contents read when part of it is kept — the data is copied in (but for
+ * the pager's IO_VMIO write: the data is in the pages already), and the
+ * buffer disposed of by ffs_write's rules (below).  A synchronous write
+ * ends with a synchronous inode write.
+ */
+int
+ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
+    int ioflag)
+{
+	struct inode *ip = vp->v_data;
+	struct fs *fs = &k->fs;
+	int seqcount = ioflag >> IO_SEQSHIFT;
+	int error = 0;
+
 	if (ioflag & IO_APPEND)
 		off = ip->i_size;
 	while (len > 0) {
@@ -1024,7 +1045,8 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 			vfs_bio_clrbuf(k, bp);
 		if (off + xfer > ip->i_size)
 			ip->i_size = off + xfer;
-		uiomove_cost(k, xfer);
+		if (!(ioflag & IO_VMIO))
+			uiomove_cost(k, xfer);
 		bio_note_version(k, bp);
 		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
 		/*
@@ -1055,7 +1077,8 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 			bawrite(k, bp);
 		else
 			bdwrite(k, bp);
-		k->cnt.bytes_written += (uint64_t)xfer;
+		if (!(ioflag & IO_VMIO))
+			k->cnt.bytes_written += (uint64_t)xfer;
 		off += xfer;
 		len -= xfer;
 		if (error != 0)
@@ -1063,8 +1086,6 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	}
 	if (error == 0 && (ioflag & IO_SYNC))
 		ffs_update(k, ip, true);
-	VOP_UNLOCK(k, vp);
-	vn_finished_write(k);
 	return error;
 }
 

@@ -35,6 +35,7 @@ enum vtype { VNON, VREG, VDIR, VCHR, VBAD, VLNK };
 #define VXWANT		0x0020	/* someone waits for VXLOCK to clear */
 #define VAGE		0x0040	/* to the head of the free list */
 #define VDOOMED		0x0080	/* its inode is gone: destroy at last ref */
+#define VOBJDIRTY	0x0100	/* its object may have dirty pages (mmap) */
 
 struct namecache;
 
@@ -84,6 +85,8 @@ TAILQ_HEAD(vnodelst, vnode);
 #define IO_APPEND	0x02
 #define IO_SYNC		0x04
 #define IO_DIRECT	0x08
+#define IO_VMIO		0x10	/* the pager's write: the data is already in
+				   the object's pages (UIO_NOCOPY) */
 /* The sequential score (f_seqcount) rides in the upper bits of ioflag. */
 #define IO_SEQSHIFT	16
 #define IO_SEQMAX	127
@@ -151,6 +154,10 @@ int	sequential_heuristic(struct file *fp, int64_t off, int64_t resid);
 int	vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	    int ioflag);
 int	vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
+	    int ioflag);
+/* VOP_WRITE alone (ffs_write), the caller holding the vnode's lock: no
+ * bwillwrite, no write gating (the vnode pager's putpages). */
+int	ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	    int ioflag);
 int	VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor);
 int	vn_truncate(struct kern *k, struct vnode *vp, int64_t length);

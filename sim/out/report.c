@@ -58,6 +58,54 @@ get(GHashTable *v, const char *metric)
 	return d != NULL ? *d : 0;
 }
 
+struct skipped {
+	const char	*name;
+	double		 n;
+};
+
+/* Most first, then by name. */
+static gint
+cmp_skipped(gconstpointer a, gconstpointer b)
+{
+	const struct skipped *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The calls the run did not model, the most frequent first (every one is
+ * in the summary as not_modelled.NAME). */
+static void
+print_skipped(FILE *out, GHashTable *v)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct skipped));
+	GHashTableIter it;
+	gpointer key, val;
+	guint i;
+
+	g_hash_table_iter_init(&it, v);
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		struct skipped sk = { (const char *)key + strlen("not_modelled."),
+		    *(double *)val };
+
+		if (g_str_has_prefix(key, "not_modelled."))
+			g_array_append_val(a, sk);
+	}
+	if (a->len > 0) {
+		g_array_sort(a, cmp_skipped);
+		fprintf(out, "  skipped    ");
+		for (i = 0; i < a->len && i < 10; i++)
+			fprintf(out, "%s%s %.0f", i > 0 ? ", " : "",
+			    g_array_index(a, struct skipped, i).name,
+			    g_array_index(a, struct skipped, i).n);
+		if (a->len > 10)
+			fprintf(out, " and %u more", a->len - 10);
+		fprintf(out, " (not modelled: the time the trace shows)\n");
+	}
+	g_array_free(a, TRUE);
+}
+
 bool
 report_summary(const char *db, int64_t run, FILE *out, GError **err)
 {
@@ -114,6 +162,7 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    get(v, "calls.total"), get(v, "calls.simulated"),
 	    get(v, "calls.passthrough"), get(v, "calls.not_modelled"),
 	    get(v, "processes"));
+	print_skipped(out, v);
 	human_time(a, sizeof(a), get(v, "time.simulated_ns"));
 	human_time(b, sizeof(b), get(v, "time.traced_ns"));
 	fprintf(out, "  time       %s simulated (%s traced)\n", a,
@@ -160,6 +209,19 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    get(v, "cluster.read_mean_bufs"), get(v, "cluster.writes"),
 	    get(v, "cluster.write_mean_bufs"), get(v, "cluster.writebehind_ios"),
 	    get(v, "cluster.realloc_blocks"), get(v, "vm.pbuf_waits"));
+	if (get(v, "vm.mmaps") > 0) {
+		static const char *const policy[] = { "touch-all", "first-page",
+		    "none" };
+		int pol = (int)get(v, "vm.mmap_policy");
+
+		fprintf(out, "  mmap       replay.mmap=%s: %.0f file mappings, %.0f "
+		    "pages touched; %.0f faults read %.0f pages from the disk; "
+		    "%.0f pages dirtied, %.0f put back\n",
+		    pol >= 0 && pol < 3 ? policy[pol] : "?", get(v, "vm.mmaps"),
+		    get(v, "vm.mmap_touched_pages"), get(v, "vm.pageins"),
+		    get(v, "vm.pages_paged_in"), get(v, "vm.pages_dirtied"),
+		    get(v, "vm.pages_put"));
+	}
 	human_bytes(a, sizeof(a), get(v, "disk.bytes_read"));
 	human_bytes(b, sizeof(b), get(v, "disk.bytes_written"));
 	fprintf(out, "  disk       %.0f reads (%s), %.0f writes (%s), busy %.1f%%\n",

@@ -859,6 +859,14 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			f->obj->written = tc_add(tc->off, tc->len);
 		break;
 	}
+	case SC_MMAP:
+		/* A file mapped through a descriptor opened before the
+		 * capture is learned from its annotation (a mapping is no
+		 * evidence of a size: it may run past the end). */
+		if (tc->ret >= 0 && tc->fd >= 0 &&
+		    !(tc->xflags & TX_MAP_ANONYMOUS))
+			(void)pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+		break;
 	case SC_SNAPSHOT_CREATE: case SC_SNAPSHOT_REMOVE: {
 		/* the file /.snap/NAME: made by the replay, not there before */
 		const char *base = tc->path != NULL ? strrchr(tc->path, '/') : NULL;

@@ -32,6 +32,7 @@ static const struct {
 	{ "biord", false },	/* bread, cluster_read: biowait */
 	{ "biowr", true },	/* bwrite: biowait */
 	{ "ffsfsn", true },	/* fsync: the vnode's writes in flight */
+	{ "spread", false },	/* a page fault: the vnode pager's read */
 };
 
 /* The time split's names of the disk's phases. */
@@ -602,6 +603,17 @@ write_summary(struct replay *r)
 	put(r, "vm.vm_waits", (double)k->vm.vm_waits);
 	put(r, "vm.pagedaemon_runs", (double)k->vm.pagedaemon_runs);
 	put(r, "vm.pbuf_waits", (double)k->vm.pbuf_waits);
+	/* mapped files: replay.mmap's touches and what they cost */
+	put(r, "vm.mmap_policy", (double)k->p.mmap_touch);
+	put(r, "vm.mmaps", (double)c->mmaps);
+	put(r, "vm.mmap_touched_pages", (double)c->mmap_touched);
+	put(r, "vm.faults", (double)c->faults);
+	put(r, "vm.faults_hard", (double)c->faults_hard);
+	put(r, "vm.pageins", (double)c->pageins);
+	put(r, "vm.pages_paged_in", (double)c->pages_paged_in);
+	put(r, "vm.pages_dirtied", (double)c->pages_dirtied);
+	put(r, "vm.putpages", (double)c->putpages);
+	put(r, "vm.pages_put", (double)c->pages_put);
 	put(r, "bio.bdwrite", (double)c->bdwrite);
 	put(r, "bio.bawrite", (double)c->bawrite);
 	put(r, "bio.bwrite_sync", (double)c->bwrite_sync);
