@@ -16,6 +16,7 @@
 
 
 struct pobj {
+	uint64_t id;		/* its number, in the order objects were met */
 	int	 index;		/* in pp->files when initial, else -1 */
 	bool	 isdir;
 	bool	 created;	/* the trace created it */
@@ -51,8 +52,42 @@ struct pass {
 	GPtrArray	*objs;		/* every pobj (owner) */
 	GHashTable	*procs;		/* pid -> pproc */
 	GHashTable	*pids;		/* every pid seen (set) */
+	GHashTable	*live;		/* pids whose last process has not exited */
 	int32_t		 cur_pid;	/* of the call being looked at */
+	/* prepass_track: the resources the call touches (NULL in the
+	 * pre-pass itself) */
+	GArray		*touched;	/* uint64_t keys */
+	GHashTable	*keyids;	/* name or pipe -> its number */
 };
+
+/* The resources a call touches, for replay.order = resource: an object
+ * (a file or directory, by identity), a name (an absolute path, whether
+ * or not anything has it), a descriptor that is not a file (a pipe or
+ * socket, by its -y annotation).  Keys tell them apart by their low bit. */
+static void
+touch_obj(struct pass *ps, const struct pobj *o)
+{
+	uint64_t k = o->id << 1;
+
+	if (ps->touched != NULL)
+		g_array_append_val(ps->touched, k);
+}
+
+static void
+touch_name(struct pass *ps, const char *name)
+{
+	gpointer id;
+	uint64_t k;
+
+	if (ps->touched == NULL || name == NULL)
+		return;
+	if (!g_hash_table_lookup_extended(ps->keyids, name, NULL, &id)) {
+		id = GSIZE_TO_POINTER(g_hash_table_size(ps->keyids));
+		g_hash_table_insert(ps->keyids, g_strdup(name), id);
+	}
+	k = ((uint64_t)GPOINTER_TO_SIZE(id) << 1) | 1;
+	g_array_append_val(ps->touched, k);
+}
 
 /* ---- paths ----------------------------------------------------------- */
 
@@ -111,6 +146,7 @@ obj_new(struct pass *ps, const char *name, bool isdir)
 {
 	struct pobj *o = g_new0(struct pobj, 1);
 
+	o->id = ps->objs->len;
 	o->index = -1;
 	o->isdir = isdir;
 	o->first_name = g_strdup(name);
@@ -148,6 +184,7 @@ use(struct pass *ps, const char *abs, bool isdir)
 		g_hash_table_insert(ps->names, g_strdup(abs), o);
 		mark_initial(ps, o);
 	}
+	touch_obj(ps, o);
 	if (isdir && !o->isdir && o->written == 0 && o->size == 0) {
 		o->isdir = true;
 		if (o->index >= 0)
@@ -161,12 +198,35 @@ static void
 use_parents(struct pass *ps, const char *abs)
 {
 	const char *slash = strrchr(abs, '/');
+	GArray *touched = ps->touched;
 	char *parent;
 
 	if (slash == NULL || slash == abs)
 		return;		/* the root always exists */
 	parent = g_strndup(abs, (size_t)(slash - abs));
+	/* Finding that the directories were there is no use of them. */
+	ps->touched = NULL;
 	(void)use(ps, parent, true);
+	ps->touched = touched;
+	g_free(parent);
+}
+
+/* A call changes the directory abs is in (prepass_track). */
+static void
+touch_parent(struct pass *ps, const char *abs)
+{
+	const char *slash = strrchr(abs, '/');
+	char *parent;
+	struct pobj *o;
+
+	if (ps->touched == NULL || slash == NULL)
+		return;
+	parent = slash == abs ? g_strdup("/") :
+	    g_strndup(abs, (size_t)(slash - abs));
+	if ((o = g_hash_table_lookup(ps->names, parent)) != NULL)
+		touch_obj(ps, o);
+	else
+		touch_name(ps, parent);
 	g_free(parent);
 }
 
@@ -176,12 +236,14 @@ create(struct pass *ps, const char *abs, bool isdir)
 {
 	struct pobj *o = g_hash_table_lookup(ps->names, abs);
 
-	if (o != NULL)
-		return o;
-	use_parents(ps, abs);
-	o = obj_new(ps, abs, isdir);
-	o->created = true;
-	g_hash_table_insert(ps->names, g_strdup(abs), o);
+	if (o == NULL) {
+		use_parents(ps, abs);
+		o = obj_new(ps, abs, isdir);
+		o->created = true;
+		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		touch_parent(ps, abs);
+	}
+	touch_obj(ps, o);
 	return o;
 }
 
@@ -201,6 +263,7 @@ unname(struct pass *ps, const char *abs, bool isdir)
 {
 	if (!g_hash_table_contains(ps->names, abs))
 		(void)use(ps, abs, isdir);
+	touch_parent(ps, abs);
 	g_hash_table_remove(ps->names, abs);
 }
 
@@ -211,6 +274,8 @@ rename_names(struct pass *ps, const char *from, const char *to)
 
 	if (o == NULL)
 		o = use(ps, from, false);
+	touch_parent(ps, from);
+	touch_parent(ps, to);
 	g_hash_table_remove(ps->names, to);
 	g_hash_table_remove(ps->names, from);	/* frees the key, not o */
 	g_hash_table_insert(ps->names, g_strdup(to), o);
@@ -320,14 +385,19 @@ pfd_get(struct pass *ps, struct pproc *pr, int32_t fd, const char *annot,
 {
 	struct pfile *f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
 
-	if (f != NULL || fd < 0)
-		return f;
-	if (annot != NULL && annot[0] == '/' && !deleted && !passthrough(ps, annot))
-		f = pfile_new(use(ps, annot, false), annot);
-	else
-		f = pfile_new(NULL, NULL);
-	pfd_set(pr, fd, f);
-	pfile_unref(f);
+	if (f == NULL && fd >= 0) {
+		if (annot != NULL && annot[0] == '/' && !deleted &&
+		    !passthrough(ps, annot))
+			f = pfile_new(use(ps, annot, false), annot);
+		else
+			f = pfile_new(NULL, NULL);
+		pfd_set(pr, fd, f);
+		pfile_unref(f);
+	}
+	if (f != NULL && f->obj != NULL)
+		touch_obj(ps, f->obj);
+	else if (f != NULL && annot != NULL && annot[0] != '/')
+		touch_name(ps, annot);	/* pipe:[N], socket:[N] */
 	return f;
 }
 
@@ -374,6 +444,7 @@ resolve(struct pass *ps, struct pproc *pr, int32_t dirfd, const char *annot,
 		g_free(abs);
 		return NULL;
 	}
+	touch_name(ps, abs);
 	return abs;
 }
 
@@ -668,6 +739,124 @@ one_call(struct pass *ps, const struct trace_call *tc)
 	g_free(abs2);
 }
 
+/* ---- processes' lifetimes ---------------------------------------------- */
+
+/*
+ * What the replay's ordering rules (replay.order) need of each process:
+ * when it began and ended in the capture, whether a traced fork made it
+ * and whether it waited for children.  A pid's records go to its current
+ * process until its exit record; the next record (or a fork returning the
+ * pid) begins another, as the replay sees it (struct uproc).
+ */
+static struct pp_proc *
+pproc_begin(struct pass *ps, int32_t pid, bool forked)
+{
+	GArray *a = g_hash_table_lookup(ps->pp->procs, GINT_TO_POINTER(pid));
+	struct pp_proc p = { TC_NOTIME, TC_NOTIME, forked, false, false };
+
+	if (a == NULL) {
+		a = g_array_new(FALSE, FALSE, sizeof(struct pp_proc));
+		g_hash_table_insert(ps->pp->procs, GINT_TO_POINTER(pid), a);
+	}
+	g_array_append_val(a, p);
+	g_hash_table_add(ps->live, GINT_TO_POINTER(pid));
+	return &g_array_index(a, struct pp_proc, a->len - 1);
+}
+
+static void
+note_proc(struct pass *ps, const struct trace_call *tc)
+{
+	struct pp_proc *p;
+	int64_t end = tc->t_ns != TC_NOTIME ? tc_end(tc) : TC_NOTIME;
+
+	if (g_hash_table_contains(ps->live, GINT_TO_POINTER(tc->pid))) {
+		GArray *a = g_hash_table_lookup(ps->pp->procs,
+		    GINT_TO_POINTER(tc->pid));
+
+		p = &g_array_index(a, struct pp_proc, a->len - 1);
+	} else
+		p = pproc_begin(ps, tc->pid, false);
+	if (end != TC_NOTIME && (p->end_t == TC_NOTIME || end > p->end_t))
+		p->end_t = end;
+	if (tc->kind == TC_EXIT) {
+		p->exited = true;
+		g_hash_table_remove(ps->live, GINT_TO_POINTER(tc->pid));
+		return;
+	}
+	if (p->first_t == TC_NOTIME)
+		p->first_t = tc->t_ns;
+	switch ((enum sc_id)tc->sc) {
+	case SC_WAIT4: case SC_WAITID:
+		p->waits = ps->pp->lifecycle = true;
+		break;
+	case SC_CLONE: case SC_CLONE3: case SC_FORK: case SC_VFORK:
+		ps->pp->lifecycle = true;
+		if (tc->ret > 0 && !g_hash_table_contains(ps->live,
+		    GINT_TO_POINTER((int32_t)tc->ret)))
+			(void)pproc_begin(ps, (int32_t)tc->ret, true);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+cmp_edge(gconstpointer a, gconstpointer b)
+{
+	const int64_t *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	/* at the same instant a beginning counts before an end: processes
+	 * that touch overlap (the ordering rules order only "ended before") */
+	return (int)(y[1] - x[1]);
+}
+
+/* The most processes alive at once in the capture, each from its first
+ * call's entry to its end. */
+static unsigned
+max_alive(const struct prepass *pp)
+{
+	GArray *ev = g_array_new(FALSE, FALSE, 2 * sizeof(int64_t));
+	GHashTableIter it;
+	gpointer v;
+	unsigned cur = 0, most = 0;
+	guint i;
+
+	g_hash_table_iter_init(&it, pp->procs);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		GArray *a = v;
+
+		for (i = 0; i < a->len; i++) {
+			const struct pp_proc *p = &g_array_index(a, struct pp_proc, i);
+			int64_t b[2] = { p->first_t, 1 }, e[2] = { p->end_t, -1 };
+
+			if (p->first_t == TC_NOTIME)
+				continue;
+			g_array_append_val(ev, b);
+			g_array_append_val(ev, e);
+		}
+	}
+	g_array_sort(ev, cmp_edge);
+	for (i = 0; i < ev->len; i++) {
+		int64_t *e = &g_array_index(ev, int64_t, 2 * i);
+
+		cur = (unsigned)((int)cur + (int)e[1]);
+		most = MAX(most, cur);
+	}
+	g_array_free(ev, TRUE);
+	return most;
+}
+
+const struct pp_proc *
+prepass_proc(const struct prepass *pp, int32_t pid, unsigned k)
+{
+	GArray *a = g_hash_table_lookup(pp->procs, GINT_TO_POINTER(pid));
+
+	return a != NULL && k < a->len ? &g_array_index(a, struct pp_proc, k) :
+	    NULL;
+}
+
 static void
 obj_free(gpointer p)
 {
@@ -687,6 +876,44 @@ prepass_run(const char *path, char **pt, GError **err)
 	return prepass_read(r, path, pt, err);
 }
 
+/* A pass over a trace, from its first record. */
+static void
+pass_init(struct pass *ps, enum trace_format format, char **pt)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->pp = g_new0(struct prepass, 1);
+	ps->pp->files = g_array_new(FALSE, FALSE, sizeof(struct initial_file));
+	ps->pp->cwd0 = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    g_free);
+	ps->pp->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    (GDestroyNotify)g_array_unref);
+	ps->pp->format = format;
+	ps->pp->t0 = TC_NOTIME;
+	ps->pp->t_end = TC_NOTIME;
+	ps->passthrough = pt;
+	ps->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	ps->objs = g_ptr_array_new_with_free_func(obj_free);
+	ps->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    pproc_free);
+	ps->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	ps->live = g_hash_table_new(g_direct_hash, g_direct_equal);
+}
+
+/* Everything but ps->pp, the result. */
+static void
+pass_fini(struct pass *ps)
+{
+	g_hash_table_destroy(ps->live);
+	g_hash_table_destroy(ps->names);
+	g_ptr_array_free(ps->objs, TRUE);
+	g_hash_table_destroy(ps->procs);
+	g_hash_table_destroy(ps->pids);
+	if (ps->touched != NULL)
+		g_array_free(ps->touched, TRUE);
+	if (ps->keyids != NULL)
+		g_hash_table_destroy(ps->keyids);
+}
+
 struct prepass *
 prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 {
@@ -695,20 +922,7 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 	guint i;
 	int rc;
 
-	memset(&ps, 0, sizeof(ps));
-	ps.pp = g_new0(struct prepass, 1);
-	ps.pp->files = g_array_new(FALSE, FALSE, sizeof(struct initial_file));
-	ps.pp->cwd0 = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-	    g_free);
-	ps.pp->format = trace_reader_format(r);
-	ps.pp->t0 = TC_NOTIME;
-	ps.pp->t_end = TC_NOTIME;
-	ps.passthrough = pt;
-	ps.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	ps.objs = g_ptr_array_new_with_free_func(obj_free);
-	ps.procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-	    pproc_free);
-	ps.pids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	pass_init(&ps, trace_reader_format(r), pt);
 	trace_call_init(&tc);
 	while ((rc = trace_read(r, &tc, err)) == 1) {
 		ps.pp->records++;
@@ -740,6 +954,7 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 		}
 		if (tc.dur_ns >= 0)
 			ps.pp->has_dur = true;
+		note_proc(&ps, &tc);
 		one_call(&ps, &tc);
 	}
 	trace_call_free(&tc);
@@ -753,10 +968,8 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 			    o->index).size = o->isdir ? 0 : o->size;
 	}
 	ps.pp->npids = g_hash_table_size(ps.pids);
-	g_hash_table_destroy(ps.names);
-	g_ptr_array_free(ps.objs, TRUE);
-	g_hash_table_destroy(ps.procs);
-	g_hash_table_destroy(ps.pids);
+	ps.pp->max_alive = max_alive(ps.pp);
+	pass_fini(&ps);
 	if (rc < 0) {
 		prepass_free(ps.pp);
 		return NULL;
@@ -775,5 +988,88 @@ prepass_free(struct prepass *pp)
 		g_free(g_array_index(pp->files, struct initial_file, i).path);
 	g_array_free(pp->files, TRUE);
 	g_hash_table_destroy(pp->cwd0);
+	g_hash_table_destroy(pp->procs);
 	g_free(pp);
+}
+
+/* ---- the resources of each call, as the replay reads them ------------- */
+
+struct prepass_track {
+	struct pass	 ps;
+};
+
+struct prepass_track *
+prepass_track_new(char **passthrough)
+{
+	struct prepass_track *t = g_new0(struct prepass_track, 1);
+
+	pass_init(&t->ps, TF_NATIVE, passthrough);
+	t->ps.touched = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	t->ps.keyids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	return t;
+}
+
+/* A descriptor's file or pipe, if the process has it (nothing learned). */
+static void
+touch_fd(struct pass *ps, int32_t pid, int32_t fd, const char *annot)
+{
+	struct pproc *pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
+	struct pfile *f;
+
+	if (pr == NULL || fd < 0)
+		return;
+	f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
+	if (f != NULL && f->obj != NULL)
+		touch_obj(ps, f->obj);
+	else if (annot != NULL && annot[0] != '/')
+		touch_name(ps, annot);
+}
+
+unsigned
+prepass_track(struct prepass_track *t, const struct trace_call *tc,
+    uint64_t *keys, unsigned max)
+{
+	struct pass *ps = &t->ps;
+	unsigned n = 0;
+	guint i;
+
+	g_array_set_size(ps->touched, 0);
+	/* Descriptors as they were before the call (close drops them). */
+	if (tc->kind == TC_CALL) {
+		touch_fd(ps, tc->pid, tc->fd, tc->fdpath);
+		touch_fd(ps, tc->pid, tc->fd2, tc->fdpath2);
+	}
+	note_proc(ps, tc);
+	one_call(ps, tc);
+	if (tc->kind == TC_CALL && tc->sc == SC_OTHER && tc->path != NULL) {
+		/* A call the pre-pass does not follow still names a file. */
+		struct pproc *pr = g_hash_table_lookup(ps->procs,
+		    GINT_TO_POINTER(tc->pid));
+
+		if (pr != NULL)
+			g_free(resolve(ps, pr, tc->path[0] == '/' ||
+			    tc->fd < 0 ? TC_AT_FDCWD : tc->fd, tc->fdpath,
+			    tc->path));
+	}
+	for (i = 0; i < ps->touched->len && n < max; i++) {
+		uint64_t k = g_array_index(ps->touched, uint64_t, i);
+		unsigned j;
+
+		for (j = 0; j < n && keys[j] != k; j++)
+			;
+		if (j == n)
+			keys[n++] = k;
+	}
+	return n;
+}
+
+void
+prepass_track_free(struct prepass_track *t)
+{
+	if (t == NULL)
+		return;
+	pass_fini(&t->ps);
+	prepass_free(t->ps.pp);
+	g_free(t);
 }

@@ -65,7 +65,8 @@ uproc_new(struct replay *r, int32_t pid, enum ustate st)
 	u->first_t = TC_NOTIME;
 	TAILQ_INIT(&u->q);
 	g_hash_table_insert(r->uprocs, GINT_TO_POINTER(pid), u);
-	r->processes++;
+	u->serial = r->processes++;
+	order_proc_new(r, u);
 	return u;
 }
 
@@ -151,6 +152,7 @@ do_fork(struct replay *r, struct uproc *u, const struct trace_call *tc)
 	c->kp = fork1(r->k, u->kp, c->pid, (tc->xflags & TX_CLONE_FILES) != 0,
 	    vfork);
 	c->state = U_RUNNING;
+	c->forked = true;
 	c->trace_ref = tc->t_ns;
 	g_snprintf(name, sizeof(name), "pid %d", c->pid);
 	sim_spawn(r->sim, name, uproc_main, c, 0);
@@ -200,16 +202,9 @@ uproc_main(void *arg)
 	struct replay *r = u->r;
 	struct qcall *qc;
 	struct trace_call *tc;
+	sim_time_t ready;
 	int xstat = 0;
 
-	if (u->root && u->first_t != TC_NOTIME && r->t0 != TC_NOTIME) {
-		/* A process the trace did not fork starts when it did. */
-		sim_time_t at = u->first_t - r->t0;
-
-		if (r->think && at > sim_now(r->sim))
-			sim_pause(r->sim, at - sim_now(r->sim));
-		u->trace_ref = u->first_t;
-	}
 	while ((qc = next_call(u)) != NULL) {
 		tc = &qc->tc;
 		u->cur = qc;
@@ -225,21 +220,37 @@ uproc_main(void *arg)
 			rec_put(r, qc);
 			break;
 		}
+		ready = sim_now(r->sim);
+		if (u->root && !u->started && u->first_t != TC_NOTIME &&
+		    r->t0 != TC_NOTIME) {
+			/* A process the trace did not fork starts when it
+			 * did. */
+			if (r->think)
+				ready = MAX(ready, u->first_t - r->t0);
+			u->trace_ref = u->first_t;
+		}
 		/* Think: as long as the trace shows between the return of the
 		 * previous call and the entry of this one. */
 		if (r->think && tc->t_ns != TC_NOTIME && u->trace_ref != TC_NOTIME &&
 		    tc->t_ns > u->trace_ref)
-			sim_pause(r->sim, tc->t_ns - u->trace_ref);
+			ready += tc->t_ns - u->trace_ref;
+		/* ... and, by replay.order, after what it must come after. */
+		order_wait(r, u, tc, &ready);
+		if (ready > sim_now(r->sim))
+			sim_pause(r->sim, ready - sim_now(r->sim));
+		order_started(r, u);
 		run_call(r, u, tc);
 		if (tc->t_ns != TC_NOTIME)
 			u->trace_ref = tc_end(tc);
 		u->cur = NULL;
+		order_call_done(r, u, tc);
 		rec_put(r, qc);
 	}
 	u->state = U_DONE;
 	exit1(r->k, u->kp, xstat);	/* may free kp */
 	u->kp = NULL;
 	g_hash_table_steal(r->uprocs, GINT_TO_POINTER(u->pid));
+	order_proc_gone(r, u);
 	/* Calls already read for this pid belong to a later process that
 	 * reused the number. */
 	if ((qc = TAILQ_FIRST(&u->q)) != NULL || spill_pending(u->spill)) {
@@ -405,6 +416,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0;
 	r.readahead = (size_t)profile_int(o->prof, "replay", "readahead");
 	r.sample_interval = profile_int(o->prof, "replay", "sample_interval");
+	order_init(&r, o->prof);
 	if (r.sample_interval < SIM_MS)
 		r.sample_interval = SIM_MS;
 
@@ -413,6 +425,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (snapshots_asked(o->prof))
 		sim_spawn(r.sim, "snapshot", snapshot_proc, &r, 0);
 	if (pump(&r)) {
+		order_roots_start(&r);
 		st = sim_run(r.sim);
 		r.t_done = sim_now(r.sim);
 		/* 5. Shut down cleanly: the run ends with a final sync, so
@@ -486,6 +499,7 @@ out:
 	}
 	if (r.skipped != NULL)
 		g_hash_table_destroy(r.skipped);
+	order_free(&r);
 	trace_close(r.rd);
 	metrics_close(r.m);
 	setup_free(&r);
