@@ -958,6 +958,7 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 		one_call(&ps, &tc);
 	}
 	trace_call_free(&tc);
+	ps.pp->nominal = trace_reader_nominal(r);
 	trace_close(r);
 	/* Sizes: the evidence gathered after each object got its place. */
 	for (i = 0; i < ps.objs->len; i++) {

@@ -61,6 +61,7 @@ struct prepass {
 	unsigned	 max_alive;	/* most processes between their first call
 					   and their end at once in the trace */
 	bool		 lifecycle;	/* clone/fork/wait calls in the trace */
+	bool		 nominal;	/* a generator's times (trace_reader_nominal) */
 };
 
 /* Stream path once.  passthrough: path prefixes that are not part of the

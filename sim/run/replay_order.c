@@ -332,8 +332,9 @@ edges_of(const struct replay *r, const struct uproc *u, bool *calls,
 		break;
 	case ORDER_CAUSAL:
 		/* Lifecycle calls decide for a process a traced fork made;
-		 * for the others, the trace's times. */
-		if (u->forked)
+		 * for the others, the trace's times — a capture's, not a
+		 * generator's nominal ones (its processes run free). */
+		if (u->forked || r->pp->nominal)
 			break;
 		if (!u->started)
 			*calls = *ends = true;
@@ -501,7 +502,8 @@ order_started(struct replay *r, struct uproc *u)
 	u->started = true;
 	/* Processes after the first that no traced fork made: their place
 	 * among the others is inferred from the trace's times. */
-	if (!u->forked && r->order == ORDER_CAUSAL && r->nstarted > 0)
+	if (!u->forked && r->order == ORDER_CAUSAL && !r->pp->nominal &&
+	    r->nstarted > 0)
 		r->order_inferred++;
 	r->nstarted++;
 	if (++r->alive > r->max_alive)
