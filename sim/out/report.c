@@ -209,6 +209,12 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    "start; final sync %s; %.0f repairs\n",
 	    get(v, "fs.initial_files"), a, get(v, "fs.initial_dirs"), b,
 	    get(v, "replay.repairs"));
+	if (g_hash_table_contains(v, "fs.manifest_entries"))
+		fprintf(out, "  listing    the starting file system from a listing "
+		    "of %.0f entries (--fs-manifest); the trace disagrees with "
+		    "it in %.0f places (initial_fs.note; vfssim fs TRACE "
+		    "--fs-manifest FILE)\n", get(v, "fs.manifest_entries"),
+		    get(v, "fs.manifest_disagreements"));
 	if (g_hash_table_contains(v, "fs.initial_layout_score")) {
 		/* how the run's file system was laid out when it began */
 		fprintf(out, "  layout     %.1f%% used at the start; layout score "

@@ -24,7 +24,15 @@ struct initial_file {
 	bool	 isdir;
 	int64_t	 size;
 	int	 link_of;	/* index of the entry this is another name for, or -1 */
+	const char *evidence;	/* what decided it (an interned string): the
+				   size's source if it has a size, else what
+				   showed it was there */
+	uint64_t line;		/* where in the trace, or 0 */
 };
+
+/* The entry's type as find -printf %y writes it: f, d, or l (another name
+ * for an entry: a symbolic link, seen through -y). */
+char	initial_file_type(const struct initial_file *f);
 
 /*
  * One process as the trace shows it: a pid's records from its first to its
@@ -62,6 +70,14 @@ struct prepass {
 					   and their end at once in the trace */
 	bool		 lifecycle;	/* clone/fork/wait calls in the trace */
 	bool		 nominal;	/* a generator's times (trace_reader_nominal) */
+	GHashTable	*created;	/* names the trace made new (O_EXCL, mkdir)
+					   where nothing was before -> its line */
+	GArray		*notes;		/* struct fs_note: where the trace and a
+					   listing (--fs-manifest) disagree */
+	GHashTable	*dir_alias;	/* a directory's other name (a symbolic
+					   link, seen through -y) -> its name */
+	char		*manifest;	/* the listing the list came from, or NULL */
+	uint64_t	 manifest_entries;	/* its entries (f, d, l) */
 };
 
 /* Stream path once.  passthrough: path prefixes that are not part of the
@@ -73,6 +89,8 @@ struct prepass *prepass_run(const char *path, char **passthrough, GError **err);
 struct prepass *prepass_read(struct trace_reader *r, const char *name,
 	    char **passthrough, GError **err);
 void	prepass_free(struct prepass *pp);
+/* path with every directory written by its own name (dir_alias). */
+char	*prepass_canonical(const struct prepass *pp, const char *path);
 /* The k-th process (from 0) the trace shows with that pid, or NULL. */
 const struct pp_proc *prepass_proc(const struct prepass *pp, int32_t pid,
 	    unsigned k);

@@ -81,6 +81,8 @@ uproc_root(struct replay *r, int32_t pid, int64_t first_t)
 	u->root = true;
 	u->first_t = first_t;
 	u->kp = proc_create(r->k, pid, fdinit(start_cwd(r, pid)));
+	u->cwd_annot = g_strdup(g_hash_table_lookup(r->pp->cwd0,
+	    GINT_TO_POINTER(pid)));
 	g_snprintf(name, sizeof(name), "pid %d", pid);
 	sim_spawn(r->sim, name, uproc_main, u, 0);
 	return u;
@@ -153,6 +155,8 @@ do_fork(struct replay *r, struct uproc *u, const struct trace_call *tc)
 	    vfork);
 	c->state = U_RUNNING;
 	c->forked = true;
+	g_free(c->cwd_annot);
+	c->cwd_annot = g_strdup(u->cwd_annot);
 	c->trace_ref = tc->t_ns;
 	g_snprintf(name, sizeof(name), "pid %d", c->pid);
 	sim_spawn(r->sim, name, uproc_main, c, 0);
@@ -161,6 +165,61 @@ do_fork(struct replay *r, struct uproc *u, const struct trace_call *tc)
 }
 
 /* ---- the simulated process ------------------------------------------ */
+
+/*
+ * A directory the trace reached by two names is one directory in the
+ * simulated file system, under the name -y showed (prepass.c): a path
+ * through the other name is written with it — an absolute one, or one
+ * relative to where the process is (its last AT_FDCWD annotation: chdir
+ * "proj" into /home/user/work, a link to /home/user/srv/proj, is chdir
+ * "/home/user/srv/proj").  Other paths are left as they are.
+ */
+static void
+alias_paths(struct replay *r, struct uproc *u, struct trace_call *tc)
+{
+	char **fields[2] = { &tc->path, &tc->path2 };
+	int32_t dirfds[2] = { tc->fd, tc->fd2 };
+	int i;
+
+	if (dirfds[0] == TC_AT_FDCWD && tc->fdpath != NULL &&
+	    tc->fdpath[0] == '/' && (u->cwd_annot == NULL ||
+	    strcmp(u->cwd_annot, tc->fdpath) != 0)) {
+		g_free(u->cwd_annot);
+		u->cwd_annot = g_strdup(tc->fdpath);
+	}
+	/* rename(2), not renameat: both names from the working directory */
+	if (tc->sc == SC_RENAME)
+		dirfds[1] = TC_AT_FDCWD;
+	for (i = 0; i < 2; i++) {
+		const char *p = *fields[i];
+		char *abs, *c;
+
+		if (p == NULL || p[0] == '\0')
+			continue;
+		if (p[0] == '/')
+			abs = g_strdup(p);
+		else if ((dirfds[i] == TC_AT_FDCWD || dirfds[i] == TC_NOFD ||
+		    tc->sc == SC_CHDIR) && u->cwd_annot != NULL)
+			abs = g_canonicalize_filename(p, u->cwd_annot);
+		else
+			continue;
+		c = prepass_canonical(r->pp, abs);
+		if (strcmp(c, abs) != 0)
+			trace_call_set_str(tc, fields[i], c, strlen(c));
+		g_free(abs);
+		g_free(c);
+	}
+	/* after a chdir, until the next annotation says where */
+	if (tc->sc == SC_CHDIR && tc->ret == 0 && tc->path != NULL &&
+	    (tc->path[0] == '/' || u->cwd_annot != NULL)) {
+		char *abs = tc->path[0] == '/' ? g_strdup(tc->path) :
+		    g_canonicalize_filename(tc->path, u->cwd_annot);
+
+		g_free(u->cwd_annot);
+		u->cwd_annot = prepass_canonical(r->pp, abs);
+		g_free(abs);
+	}
+}
 
 static void
 run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
@@ -183,6 +242,8 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 			(void)kern_wait(r->k, u->kp, (int32_t)tc->ret);
 		break;
 	default:
+		if (g_hash_table_size(r->pp->dir_alias) > 0)
+			alias_paths(r, u, tc);
 		syscall_replay(r->k, u->kp, tc, &out);
 		/* Not a file of the simulated fs: the call takes the time the
 		 * trace shows (less what deciding that cost). */
@@ -260,6 +321,7 @@ uproc_main(void *arg)
 		queue_move(u, n);
 	}
 	spill_close(u->spill);
+	g_free(u->cwd_annot);
 	g_free(u);
 	/* Calls are read as running processes need them: with none left, a
 	 * process whose first call comes after every other one ended would
@@ -404,6 +466,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	res->run = metrics_begin_run(r.m, &ri, err);
 	if (res->run < 0)
 		goto out;
+	record_initial_fs(&r, res->fs_image_loaded);
 
 	r.k->hooks.arg = &r;
 	r.k->hooks.disk_done = on_disk_done;
@@ -484,6 +547,7 @@ out:
 			if (u->cur != NULL)
 				rec_destroy(u->cur);
 			spill_close(u->spill);
+			g_free(u->cwd_annot);
 			g_free(u);
 		}
 		g_hash_table_destroy(r.uprocs);

@@ -77,6 +77,8 @@ struct uproc {
 	bool		 order_skip;	/* the watchdog let its call go */
 	bool		 order_asleep;	/* sleeping "order" ... */
 	const void	*order_chan;	/* ... on this channel */
+	char		*cwd_annot;	/* where the trace last showed it to be
+					   (an AT_FDCWD annotation), or NULL */
 	int64_t		 done_end;	/* trace time its last call returned */
 	sim_time_t	 done_sim;	/* ... and simulated time it did */
 	struct replay	*r;
@@ -201,5 +203,6 @@ void	take_sample(struct replay *r);
 void	sampler(struct sim *s, void *arg);
 void	write_summary(struct replay *r);
 void	hand_refs(struct replay *r);
+void	record_initial_fs(struct replay *r, bool loaded);
 
 #endif

@@ -10,6 +10,7 @@
  * handed to vfssim mrc (hand_refs).
  */
 #include "replay_private.h"
+#include "fsmanifest.h"
 #include "disktrace.h"
 #include "engine.h"
 #include "hist.h"
@@ -672,6 +673,10 @@ write_summary(struct replay *r)
 	    (double)l->broken / (double)l->files : 0);
 	put(r, "fs.initial_free_run_blocks", l->free_runs > 0 ?
 	    (double)l->free_blocks / (double)l->free_runs : 0);
+	if (r->pp->manifest != NULL) {
+		put(r, "fs.manifest_entries", (double)r->pp->manifest_entries);
+		put(r, "fs.manifest_disagreements", (double)r->pp->notes->len);
+	}
 	put(r, "fs.age", o->age);
 	put(r, "fs.age_files_written", (double)o->age_written);
 	put(r, "fs.age_files_deleted", (double)o->age_deleted);
@@ -741,6 +746,48 @@ write_summary(struct replay *r)
 	put(r, "replay.spilled_calls", (double)r->spilled);
 	put(r, "replay.spill_files", (double)r->spills);
 	put(r, "engine.events", (double)sim_events(r->sim));
+}
+
+/*
+ * The starting file system the run built, with the evidence for each
+ * entry (initial_fs); where a listing (--fs-manifest) and the trace
+ * disagree, the note, and the names the trace found that the listing
+ * lacks (type '-', not made).  Nothing when it was loaded from an image.
+ */
+void
+record_initial_fs(struct replay *r, bool loaded)
+{
+	const struct prepass *pp = r->pp;
+	GHashTable *notes = g_hash_table_new(g_str_hash, g_str_equal);
+	guint i;
+
+	if (loaded)
+		goto out;
+	for (i = 0; i < pp->notes->len; i++) {
+		const struct fs_note *n = &g_array_index(pp->notes,
+		    struct fs_note, i);
+
+		if (n->type != '-' && !g_hash_table_contains(notes, n->path))
+			g_hash_table_insert(notes, n->path, n->what);
+	}
+	for (i = 0; i < pp->files->len; i++) {
+		const struct initial_file *f = &g_array_index(pp->files,
+		    struct initial_file, i);
+
+		metrics_initial_fs(r->m, f->path, initial_file_type(f),
+		    f->link_of >= 0 ? 0 : f->size, f->evidence, f->line,
+		    g_hash_table_lookup(notes, f->path));
+	}
+	for (i = 0; i < pp->notes->len; i++) {
+		const struct fs_note *n = &g_array_index(pp->notes,
+		    struct fs_note, i);
+
+		if (n->type == '-')
+			metrics_initial_fs(r->m, n->path, '-', n->size,
+			    n->evidence, n->line, n->what);
+	}
+out:
+	g_hash_table_destroy(notes);
 }
 
 /* The run's block references, in chunks, to the caller (vfssim mrc). */
