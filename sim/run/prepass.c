@@ -25,7 +25,8 @@ struct pobj {
 				   by something the trace does not show */
 	const char *ev;		/* what showed it was there (interned) */
 	uint64_t ev_line;
-	const char *size_ev;	/* what showed its size */
+	int8_t	 size_how;	/* what showed its size (enum size_ev), -1 */
+	uint16_t size_sc;	/* ... in which call */
 	uint64_t size_line;
 	bool	 truncated;	/* contents replaced in the trace */
 	int64_t	 size;		/* evidence of the initial size */
@@ -62,6 +63,8 @@ struct pass {
 	GHashTable	*procs;		/* pid -> pproc */
 	GHashTable	*pids;		/* every pid seen (set) */
 	GHashTable	*live;		/* pids whose last process has not exited */
+	int32_t		 last_pid;	/* note_proc's last record's pid ... */
+	GArray		*last_procs;	/* ... its processes, or NULL */
 	int32_t		 cur_pid;	/* of the call being looked at */
 	const struct trace_call *tc;	/* ... and the call */
 	const char	*why;		/* how it met a name, if not by naming it
@@ -261,6 +264,7 @@ obj_new(struct pass *ps, const char *name, bool isdir)
 
 	o->id = ps->objs->len;
 	o->index = -1;
+	o->size_how = -1;
 	o->isdir = isdir;
 	o->first_name = g_strdup(name);
 	g_ptr_array_add(ps->objs, o);
@@ -286,7 +290,8 @@ why_now(struct pass *ps, const char *why)
 static void
 settle(struct pass *ps, const char *abs)
 {
-	g_hash_table_add(ps->settled, g_strdup(abs));
+	if (!g_hash_table_contains(ps->settled, abs))
+		g_hash_table_add(ps->settled, g_strdup(abs));
 }
 
 /* The object existed at the start: give it a place in the list.  Not one
@@ -425,8 +430,10 @@ evidence(struct pass *ps, struct pobj *o, int64_t end, enum size_ev how)
 	    o->appeared || (o->created && how != SZ_READ))
 		return;
 	if (end > o->size) {
+		/* (the words are made once, at the end: this is per read) */
 		o->size = end;
-		o->size_ev = why_now(ps, size_ev_names[how]);
+		o->size_how = (int8_t)how;
+		o->size_sc = ps->tc != NULL ? ps->tc->sc : SC_OTHER;
 		o->size_line = ps->tc != NULL ? ps->tc->line : 0;
 	}
 	mark_initial(ps, o);
@@ -1013,18 +1020,26 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	struct pp_proc *p;
 	int64_t end = tc->t_ns != TC_NOTIME ? tc_end(tc) : TC_NOTIME;
 
-	if (g_hash_table_contains(ps->live, GINT_TO_POINTER(tc->pid))) {
+	/* (the same pid as the record before, most of the time) */
+	if (ps->last_procs != NULL && tc->pid == ps->last_pid)
+		p = &g_array_index(ps->last_procs, struct pp_proc,
+		    ps->last_procs->len - 1);
+	else if (g_hash_table_contains(ps->live, GINT_TO_POINTER(tc->pid))) {
 		GArray *a = g_hash_table_lookup(ps->pp->procs,
 		    GINT_TO_POINTER(tc->pid));
 
 		p = &g_array_index(a, struct pp_proc, a->len - 1);
 	} else
 		p = pproc_begin(ps, tc->pid, false);
+	ps->last_pid = tc->pid;
+	ps->last_procs = g_hash_table_lookup(ps->pp->procs,
+	    GINT_TO_POINTER(tc->pid));
 	if (end != TC_NOTIME && (p->end_t == TC_NOTIME || end > p->end_t))
 		p->end_t = end;
 	if (tc->kind == TC_EXIT) {
 		p->exited = true;
 		g_hash_table_remove(ps->live, GINT_TO_POINTER(tc->pid));
+		ps->last_procs = NULL;
 		return;
 	}
 	if (p->first_t == TC_NOTIME)
@@ -1292,9 +1307,13 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 		f = &g_array_index(ps.pp->files, struct initial_file, o->index);
 		f->isdir = o->isdir;
 		f->size = o->isdir ? 0 : o->size;
-		if (f->size > 0 && o->size_ev != NULL) {
-			f->evidence = o->size_ev;
+		if (f->size > 0 && o->size_how >= 0) {
+			char *e = g_strdup_printf("%s (%s)",
+			    size_ev_names[o->size_how], sc_name(o->size_sc));
+
+			f->evidence = g_intern_string(e);
 			f->line = o->size_line;
+			g_free(e);
 		}
 	}
 	one_entry_a_path(&ps);

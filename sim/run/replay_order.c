@@ -455,7 +455,9 @@ order_wait(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		last = qserial + 1;
 		u->order_asleep = true;
 		u->order_chan = q;
+		q->waiters++;
 		tsleep(r->sim, q, "order", 0);
+		/* (q is gone if it ended: only its serial is used below) */
 		u->order_asleep = false;
 		if (u->order_skip) {
 			/* the watchdog: q's edges to u are dropped for good */
@@ -489,8 +491,10 @@ order_call_done(struct replay *r, struct uproc *u, const struct trace_call *tc)
 	}
 	if (r->pidcalls != NULL)
 		opid_of(r, u->pid)->ndone++;
-	if (r->order != ORDER_FREE && sim_has_sleepers(r->sim, u))
+	if (u->waiters > 0) {
+		u->waiters = 0;		/* a wakeup wakes them all */
 		wakeup(r->sim, u);
+	}
 }
 
 /* u's first call is about to start: it is alive. */
@@ -517,8 +521,10 @@ order_proc_gone(struct replay *r, struct uproc *u)
 	TAILQ_REMOVE(&r->live, u, live);
 	if (u->started)
 		r->alive--;
-	if (sim_has_sleepers(r->sim, u))
+	if (u->waiters > 0) {
+		u->waiters = 0;
 		wakeup(r->sim, u);
+	}
 }
 
 /*
@@ -536,6 +542,8 @@ order_watchdog(struct replay *r)
 		if (u->order_asleep && !u->order_skip) {
 			u->order_skip = true;
 			r->order_broken++;
+			/* (u sleeps on a live process: the run is stuck) */
+			u->order_chan->waiters = 0;
 			wakeup(r->sim, u->order_chan);
 			freed = true;
 		}

@@ -76,7 +76,8 @@ struct uproc {
 					   edges the watchdog dropped, or 0 */
 	bool		 order_skip;	/* the watchdog let its call go */
 	bool		 order_asleep;	/* sleeping "order" ... */
-	const void	*order_chan;	/* ... on this channel */
+	struct uproc	*order_chan;	/* ... on this process */
+	unsigned	 waiters;	/* processes sleeping "order" on it */
 	char		*cwd_annot;	/* where the trace last showed it to be
 					   (an AT_FDCWD annotation), or NULL */
 	int64_t		 done_end;	/* trace time its last call returned */
