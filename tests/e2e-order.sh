@@ -227,6 +227,17 @@ for t in d2-make-j2 d3-git-commit d6-find-xargs-cat; do
 	fi
 done
 
+# ---- resource: each call's resources survive the spill files ------------
+replay "$T/d2-make-j2-nolc.strace" "$T/r1.db" resource --set replay.readahead=16 &&
+	replay "$T/d2-make-j2-nolc.strace" "$T/r2.db" resource || bad "replay resource"
+spilled=$(metric "$T/r1.db" replay.spilled_calls)
+if [ "${spilled%.0}" -gt 1000 ] && [ "$(metric "$T/r1.db" replay.order_edges)" = "$(metric "$T/r2.db" replay.order_edges)" ] &&
+	[ "$(sql "$T/r1.db" "SELECT * FROM syscalls" | md5sum)" = "$(sql "$T/r2.db" "SELECT * FROM syscalls" | md5sum)" ]; then
+	ok "resource order with ${spilled%.0} calls through spill files: the same rows as all in memory"
+else
+	bad "resource order and spill files: $spilled spilled, rows differ"
+fi
+
 # ---- the summary names the rule; a bad rule is refused -----------------
 "$VFSSIM" replay "$T/d2-make-j2-nolc.strace" --db "$T/s.db" >"$T/out" 2>&1
 if grep -qE '^  order      causal: [0-9]+ cross-process edges held calls back .*; 42 processes ordered by the trace.s times .*at most [0-9]+ processes at once \([0-9]+ in the trace\)' "$T/out"; then
