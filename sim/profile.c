@@ -249,6 +249,16 @@ const struct pkey profile_keys[] = {
 	  "Seed of the run's random choices" },
 	{ "replay", "think", PK_ENUM, "trace", NULL, "trace|none",
 	  "Time between a process's calls: as traced, or none (back to back)" },
+	{ "replay", "order", PK_ENUM, "causal", NULL,
+	  "causal|temporal|resource|free",
+	  "Which order processes' calls keep across processes: causal (the "
+	  "trace's fork, exec, wait and exit; where a process's creation or "
+	  "waits are not traced, it does not start, or resume, before the "
+	  "processes that ended before it in the trace have ended), temporal "
+	  "(no call starts before every call that had returned before it "
+	  "started in the trace has returned), resource (calls on the same "
+	  "file, name or pipe keep their traced order), free (only fork and "
+	  "wait)" },
 	{ "replay", "passthrough", PK_STRING, "/dev:/proc:/sys", NULL, NULL,
 	  "Colon-separated path prefixes that are not files of the simulated "
 	  "file system: calls on them take the traced time" },

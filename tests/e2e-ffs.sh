@@ -14,7 +14,8 @@ metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"
 # ---- O_TRUNC|O_EXLOCK|O_NONBLOCK on a locked file ---------------------------
 # Process 7 holds /data/f with O_EXLOCK; process 8's O_TRUNC|O_EXLOCK|
 # O_NONBLOCK open fails with EWOULDBLOCK (as the trace says); process 9
-# opens it again once 7 has closed, and 2 s later a stat sees 64 KB.  In
+# opens it with O_EXLOCK while 7 reads, waiting until 7 has closed, and 2 s
+# later a stat sees 64 KB.  In
 # 5.0-CURRENT the failed open left the file alone (no repair needed); in
 # RELENG_4 it had truncated the file before trying the lock, so the stat
 # finds it empty and the replay must repair it.
@@ -23,8 +24,8 @@ cat >"$T/exlock.trace" <<'EOF'
 1000000000 7 openat 3 1000 fd=AT_FDCWD path="/data/f" oflags=O_RDWR|O_EXLOCK
 1000001000 8 openat -EWOULDBLOCK 1000 fd=AT_FDCWD path="/data/f" oflags=O_WRONLY|O_TRUNC|O_EXLOCK|O_NONBLOCK
 1000002000 7 read 65536 1000 fd=3 len=65536
+1000002500 9 openat 3 1600 fd=AT_FDCWD path="/data/f" oflags=O_RDWR|O_EXLOCK
 1000003000 7 close 0 1000 fd=3
-1000004000 9 openat 3 1000 fd=AT_FDCWD path="/data/f" oflags=O_RDWR|O_EXLOCK
 1000005000 9 close 0 1000 fd=3
 3000006000 9 newfstatat 0 1000 fd=AT_FDCWD path="/data/f" size=65536 type=REG
 EOF

@@ -253,13 +253,46 @@ vn_remove(struct kern *k, struct vnode *dvp, const char *name, bool isdir)
 		return de == NULL ? ENOENT : EINVAL;
 	ip = de->de_ip;
 	if (isdir) {
+		struct vnode *vp;
+
 		if (!ip->i_isdir)
 			return ENOTDIR;
-		if (ufs_dir_count(ip) > 0)
-			return ENOTEMPTY;
-	} else if (ip->i_isdir)
+		/*
+		 * ufs_rmdir runs with the directory itself locked (namei's
+		 * LOCKLEAF): a create inside it, which holds that lock from
+		 * its lookup to its new entry, finishes first, and the
+		 * directory is then no longer empty.
+		 */
+		vp = vn_get(k, ip);
+		(void)vn_lock(k, vp, LK_EXCLUSIVE);
+		de = ufs_dir_lookup(dp, name);
+		if (de == NULL || de->de_ip != ip || ufs_dir_count(ip) > 0) {
+			VOP_UNLOCK(k, vp);
+			return de == NULL || de->de_ip != ip ? ENOENT : ENOTEMPTY;
+		}
+		(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+		if ((de = ufs_dir_lookup(dp, name)) == NULL || de->de_ip != ip) {
+			VOP_UNLOCK(k, dvp);
+			VOP_UNLOCK(k, vp);
+			return ENOENT;
+		}
+		ufs_dirremove(k, dvp, name);
+		cache_purge_name(k, dvp, name);
+		VOP_UNLOCK(k, dvp);
+		VOP_UNLOCK(k, vp);
+		drop_name(k, ip);
+		return 0;
+	}
+	if (ip->i_isdir)
 		return EISDIR;
 	(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+	/* The kernel holds the directory from the lookup to the removal;
+	 * here the lookup came first, so look again now that it is held
+	 * (another process may have removed or replaced the name). */
+	if ((de = ufs_dir_lookup(dp, name)) == NULL || de->de_ip != ip) {
+		VOP_UNLOCK(k, dvp);
+		return ENOENT;
+	}
 	ufs_dirremove(k, dvp, name);
 	cache_purge_name(k, dvp, name);
 	VOP_UNLOCK(k, dvp);
@@ -374,11 +407,21 @@ vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 		ITIMES(k, fdp, IN_CHANGE);
 	}
 	(void)vn_lock(k, fdvp, LK_EXCLUSIVE);
-	ufs_dirremove(k, fdvp, fname);
-	cache_purge_name(k, fdvp, fname);
+	/*
+	 * ufs_rename's step 3 looks the source up again (relookup): while
+	 * this rename slept, another process may have unlinked or renamed
+	 * it, or made a new file of that name.  Only if the name still
+	 * leads to ip is it removed and the link count dropped; otherwise
+	 * whoever took the name away did that.
+	 */
+	fde = ufs_dir_lookup(fdp, fname);
+	if (fde != NULL && fde->de_ip == ip) {
+		ufs_dirremove(k, fdvp, fname);
+		cache_purge_name(k, fdvp, fname);
+		ip->i_nlink--;
+		ITIMES(k, ip, IN_CHANGE);
+	}
 	VOP_UNLOCK(k, fdvp);
-	ip->i_nlink--;
-	ITIMES(k, ip, IN_CHANGE);
 	if (tip != NULL)
 		drop_name(k, tip);
 	return 0;

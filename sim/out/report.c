@@ -114,21 +114,29 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	GHashTable *v;
 	GPtrArray *calls;
 	char a[32], b[32], c[32], d[32], e[32];
-	char *trace = NULL, *sources = NULL;
+	char *trace = NULL, *sources = NULL, *order = NULL;
 	guint i;
 
 	if (h == NULL)
 		return false;
-	if (sqlite3_prepare_v2(h, "SELECT trace, profile_sources FROM runs "
-	    "WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(h, "SELECT trace, profile_sources, profile FROM "
+	    "runs WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		g_set_error(err, METRICS_ERROR, 0, "%s: %s", db, sqlite3_errmsg(h));
 		sqlite3_close(h);
 		return false;
 	}
 	sqlite3_bind_int64(s, 1, run);
 	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *prof = (const char *)sqlite3_column_text(s, 2);
+		GKeyFile *kf = g_key_file_new();
+
 		trace = g_strdup((const char *)sqlite3_column_text(s, 0));
 		sources = g_strdup((const char *)sqlite3_column_text(s, 1));
+		/* which ordering rule ran (runs before it existed: none) */
+		if (prof != NULL && g_key_file_load_from_data(kf, prof, -1,
+		    G_KEY_FILE_NONE, NULL))
+			order = g_key_file_get_string(kf, "replay", "order", NULL);
+		g_key_file_free(kf);
 	}
 	sqlite3_finalize(s);
 	if (trace == NULL) {
@@ -167,6 +175,22 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	human_time(b, sizeof(b), get(v, "time.traced_ns"));
 	fprintf(out, "  time       %s simulated (%s traced)\n", a,
 	    g_hash_table_contains(v, "time.traced_ns") ? b : "not");
+	if (order != NULL && g_hash_table_contains(v, "replay.order_edges")) {
+		/* replay.order: the rule, the edges it used, what came of it */
+		human_time(a, sizeof(a), get(v, "replay.order_wait_ns"));
+		fprintf(out, "  order      %s: %.0f cross-process edges held calls "
+		    "back (%s in all)", order, get(v, "replay.order_edges"), a);
+		if (get(v, "replay.order_inferred") > 0)
+			fprintf(out, "; %.0f processes ordered by the trace's "
+			    "times (no fork or wait lines)",
+			    get(v, "replay.order_inferred"));
+		if (get(v, "replay.order_broken") > 0)
+			fprintf(out, "; %.0f edges dropped to break a cycle",
+			    get(v, "replay.order_broken"));
+		fprintf(out, "; at most %.0f processes at once (%.0f in the "
+		    "trace)\n", get(v, "processes.max_alive"),
+		    get(v, "processes.max_alive_traced"));
+	}
 	fprintf(out, "  latency    %-12s %9s %10s %10s %10s %10s %10s   (simulated calls)\n",
 	    "call", "count", "mean", "p50", "p95", "p99", "max");
 	g_ptr_array_add(calls, g_strdup("all"));
@@ -247,6 +271,12 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    "start; final sync %s; %.0f repairs\n",
 	    get(v, "fs.initial_files"), a, get(v, "fs.initial_dirs"), b,
 	    get(v, "replay.repairs"));
+	if (g_hash_table_contains(v, "fs.manifest_entries"))
+		fprintf(out, "  listing    the starting file system from a listing "
+		    "of %.0f entries (--fs-manifest); the trace disagrees with "
+		    "it in %.0f places (initial_fs.note; vfssim fs TRACE "
+		    "--fs-manifest FILE)\n", get(v, "fs.manifest_entries"),
+		    get(v, "fs.manifest_disagreements"));
 	if (g_hash_table_contains(v, "fs.initial_layout_score")) {
 		/* how the run's file system was laid out when it began */
 		fprintf(out, "  layout     %.1f%% used at the start; layout score "
@@ -277,5 +307,6 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	g_hash_table_destroy(v);
 	g_free(trace);
 	g_free(sources);
+	g_free(order);
 	return true;
 }

@@ -10,6 +10,7 @@
  */
 #include "replay_private.h"
 #include "fsage.h"
+#include "fsmanifest.h"
 #include "kern.h"
 #include "prepass.h"
 #include "profile.h"
@@ -220,6 +221,24 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	g_strfreev(pt);
 	if (r->pp == NULL)
 		return false;
+	if (o->fs_manifest != NULL) {
+		struct fs_manifest *m;
+
+		/* An image there is the starting file system: a listing
+		 * would be silently ignored. */
+		if (o->fs_image != NULL && g_file_test(o->fs_image,
+		    G_FILE_TEST_EXISTS)) {
+			g_set_error(err, FS_MANIFEST_ERROR, 0, "%s: the "
+			    "starting file system comes from the image %s; "
+			    "give --fs-manifest or an image that exists, not "
+			    "both", o->fs_manifest, o->fs_image);
+			return false;
+		}
+		if ((m = fs_manifest_read(o->fs_manifest, err)) == NULL)
+			return false;
+		fs_manifest_apply(r->pp, m);
+		fs_manifest_free(m);
+	}
 	r->sim = sim_create();
 	r->k = kern_boot(r->sim, o->prof, err);
 	if (r->k == NULL)

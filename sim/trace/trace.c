@@ -905,6 +905,12 @@ writer_flush(struct trace_writer *w, GError **err)
 	return ok;
 }
 
+void
+trace_writer_nominal(struct trace_writer *w)
+{
+	g_string_append(w->buf, NATIVE_NOMINAL "\n");
+}
+
 bool
 trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err)
 {
@@ -954,6 +960,8 @@ struct trace_reader {
 	unsigned nff;
 	const struct trace_source_ops *src;	/* TF_GENERATED */
 	void	*src_arg;
+	bool	 nominal;	/* its times are a generator's (NATIVE_NOMINAL) */
+	bool	 records;	/* a record has been read */
 };
 
 const char *
@@ -1170,8 +1178,12 @@ read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
 		}
 		if (rc == 1) {
 			tc->line = lineio_lineno(r->in);
+			r->records = true;
 			return 1;
 		}
+		if (!r->records && len == strlen(NATIVE_NOMINAL) &&
+		    memcmp(line, NATIVE_NOMINAL, len) == 0)
+			r->nominal = true;
 	}
 }
 
@@ -1221,6 +1233,12 @@ trace_read(struct trace_reader *r, struct trace_call *tc, GError **err)
 		return r->src->next(r->src_arg, tc, err);
 	}
 	return -1;
+}
+
+bool
+trace_reader_nominal(const struct trace_reader *r)
+{
+	return r->fmt == TF_GENERATED || r->nominal;
 }
 
 struct trace_reader *

@@ -300,6 +300,10 @@ struct trace_reader *trace_open(const char *path, GError **err);
 /* 1: *tc holds the next call; 0: end of trace; -1: *err says why. */
 int	trace_read(struct trace_reader *r, struct trace_call *tc, GError **err);
 enum trace_format trace_reader_format(const struct trace_reader *r);
+/* The trace's times are a generator's nominal ones, not a capture's: it
+ * is made in memory, or a native file whose header comments (before its
+ * first record) include NATIVE_NOMINAL.  Known once a record was read. */
+bool	trace_reader_nominal(const struct trace_reader *r);
 const char *trace_format_name(enum trace_format f);
 void	trace_close(struct trace_reader *r);
 
@@ -321,6 +325,8 @@ struct trace_reader *trace_source_open(const struct trace_source_ops *ops,
 
 #define NATIVE_MAGIC	"#vfssim-trace"
 #define NATIVE_VERSION	1
+/* A header comment of traces vfssim gen writes: the times are nominal. */
+#define NATIVE_NOMINAL	"# times: nominal"
 
 /* Append one record (with its newline) to out. */
 void	native_format_call(GString *out, const struct trace_call *tc);
@@ -334,6 +340,8 @@ int	native_parse_line(const char *line, size_t len, struct trace_call *tc,
  * pass whether the final name ends in ".gz"). */
 struct trace_writer;
 struct trace_writer *trace_writer_open(const char *path, bool gzip, GError **err);
+/* Mark the trace's times as nominal (NATIVE_NOMINAL); before any record. */
+void	trace_writer_nominal(struct trace_writer *w);
 bool	trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err);
 bool	trace_writer_close(struct trace_writer *w, GError **err);
 
