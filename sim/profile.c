@@ -38,6 +38,9 @@ const struct pkey profile_keys[] = {
 	  "Cost of looking up one path component" },
 	{ "cpu", "bufop", PK_TIME, "300ns", NULL, NULL,
 	  "Cost of one buffer-cache operation (getblk + release)" },
+	{ "cpu", "fault", PK_TIME, "2us", NULL, NULL,
+	  "Cost of a page fault on a mapped file (the trap and vm_fault), "
+	  "besides any I/O it waits for" },
 
 	{ "bio", "nbuf", PK_INT, "0", "kern.nbuf", NULL,
 	  "Buffer headers; 0 sizes them from memory as the kernel does" },
@@ -250,6 +253,16 @@ const struct pkey profile_keys[] = {
 	  "Seed of the run's random choices" },
 	{ "replay", "think", PK_ENUM, "trace", NULL, "trace|none",
 	  "Time between a process's calls: as traced, or none (back to back)" },
+	{ "replay", "order", PK_ENUM, "causal", NULL,
+	  "causal|temporal|resource|free",
+	  "Which order processes' calls keep across processes: causal (the "
+	  "trace's fork, exec, wait and exit; where a process's creation or "
+	  "waits are not traced, it does not start, or resume, before the "
+	  "processes that ended before it in the trace have ended), temporal "
+	  "(no call starts before every call that had returned before it "
+	  "started in the trace has returned), resource (calls on the same "
+	  "file, name or pipe keep their traced order), free (only fork and "
+	  "wait)" },
 	{ "replay", "passthrough", PK_STRING, "/dev:/proc:/sys", NULL, NULL,
 	  "Colon-separated path prefixes that are not files of the simulated "
 	  "file system: calls on them take the traced time" },
@@ -264,6 +277,11 @@ const struct pkey profile_keys[] = {
 	  "builds with INVARIANTS; slow)" },
 	{ "replay", "sample_interval", PK_TIME, "1s", NULL, NULL,
 	  "Simulated time between rows of the samples table" },
+	{ "replay", "mmap", PK_ENUM, "touch-all", NULL,
+	  "touch-all|first-page|none",
+	  "Pages of a mapped file a program is taken to touch, as strace "
+	  "cannot show it: every page of the mapping once (written, for a "
+	  "shared writable one), the first page, or none" },
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL }
 };
 

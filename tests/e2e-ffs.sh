@@ -15,7 +15,8 @@ metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"
 # ---- O_TRUNC|O_EXLOCK|O_NONBLOCK on a locked file ---------------------------
 # Process 7 holds /data/f with O_EXLOCK; process 8's O_TRUNC|O_EXLOCK|
 # O_NONBLOCK open fails with EWOULDBLOCK (as the trace says); process 9
-# opens it again once 7 has closed, and 2 s later a stat sees 64 KB.  In
+# opens it with O_EXLOCK while 7 reads, waiting until 7 has closed, and 2 s
+# later a stat sees 64 KB.  In
 # 5.0-CURRENT the failed open left the file alone (no repair needed); in
 # RELENG_4 it had truncated the file before trying the lock, so the stat
 # finds it empty and the replay must repair it.
@@ -24,8 +25,8 @@ cat >"$T/exlock.trace" <<'EOF'
 1000000000 7 openat 3 1000 fd=AT_FDCWD path="/data/f" oflags=O_RDWR|O_EXLOCK
 1000001000 8 openat -EWOULDBLOCK 1000 fd=AT_FDCWD path="/data/f" oflags=O_WRONLY|O_TRUNC|O_EXLOCK|O_NONBLOCK
 1000002000 7 read 65536 1000 fd=3 len=65536
+1000002500 9 openat 3 1600 fd=AT_FDCWD path="/data/f" oflags=O_RDWR|O_EXLOCK
 1000003000 7 close 0 1000 fd=3
-1000004000 9 openat 3 1000 fd=AT_FDCWD path="/data/f" oflags=O_RDWR|O_EXLOCK
 1000005000 9 close 0 1000 fd=3
 3000006000 9 newfstatat 0 1000 fd=AT_FDCWD path="/data/f" size=65536 type=REG
 EOF
@@ -158,14 +159,16 @@ fi
 # fhold), so it completes with all its data, and the file goes — its
 # O_EXLOCK lock with it (vn_closefile at the last fdrop) — only when the
 # read ends: process 200, asking for the lock after the close, gets it
-# then, not at the close.
+# then, not at the close.  (In the capture too the read lasts 100 ms and
+# 200's open waits out the rest of it: replay.order=causal holds 200 back
+# only for what had returned before it began, 100's calls.)
 cat >"$T/thr.trace" <<'EOF'
 #vfssim-trace 1
 1000000000 100 openat 3 1000 fd=AT_FDCWD path="/data/big" oflags=O_RDONLY|O_EXLOCK
 1000001000 100 clone 101 1000 xflags=CLONE_VM|CLONE_FILES|CLONE_THREAD
-1000002000 101 read 1048576 1000 fd=3 len=1048576
+1000002000 101 read 1048576 100000000 fd=3 len=1048576
 1001002500 100 close 0 1000 fd=3
-1001003000 200 openat 4 1000 fd=AT_FDCWD path="/data/big" oflags=O_RDONLY|O_EXLOCK
+1001004000 200 openat 4 99000000 fd=AT_FDCWD path="/data/big" oflags=O_RDONLY|O_EXLOCK
 1101003000 101 read -EBADF 1000 fd=3 len=4096
 EOF
 if "$VFSSIM" replay "$T/thr.trace" --db "$T/thr.db" -q >"$T/out" 2>&1; then

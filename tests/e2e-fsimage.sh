@@ -80,7 +80,9 @@ else
 fi
 # The summary tells where the file system came from.
 files=$(metric "$T/load.db" 1 fs.initial_files)
-if [ "${files%.0}" -gt 100 ] && [ "$(metric "$T/load.db" 1 fs.age)" = 0.0 ]; then
+if [ "${files%.0}" -gt 50 ] &&
+    [ "$files" = "$(metric "$T/save.db" 1 fs.initial_files)" ] &&
+    [ "$(metric "$T/load.db" 1 fs.age)" = 0.0 ]; then
 	ok "a loaded run reports the image's $files starting files, as the run that built it"
 else
 	bad "fs.initial_files $files after loading"

@@ -5,7 +5,8 @@
  * synchronous writes with delayed metadata; the name cache (positive and
  * negative hits do no I/O); O_DIRECT leaves nothing cached; an unlinked
  * open file keeps its blocks until the last close; advisory locks
- * (conflicts, waiting, byte ranges, deadlock); stat; vnode recycling under
+ * (conflicts, waiting, byte ranges, deadlock); rmdir and rename racing a
+ * create and an unlink; stat; vnode recycling under
  * a small kern.maxvnodes.  Every test ends with the fsck check. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -579,6 +580,100 @@ test_lockf(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- the name space under concurrent changes ------------------------------ */
+
+static struct {
+	struct machine	*m;
+	struct vnode	*dir;		/* /d */
+	int		 create_err, rmdir_err, rename_err, unlink_err;
+} ns;
+
+/* A creates /d/x: the directory is locked from its lookup to the new
+ * entry, across the synchronous inode write. */
+static void
+ns_creator(void *arg)
+{
+	struct vnode *vp;
+
+	(void)arg;
+	ns.create_err = vn_create(ns.m->k, ns.dir, "x", VREG, &vp);
+}
+
+/* B removes /d while A is inside it. */
+static void
+ns_remover(void *arg)
+{
+	(void)arg;
+	ns.rmdir_err = vn_remove(ns.m->k, vn_root(ns.m->k), "d", true);
+}
+
+/* A renames /a to /b: the link count is written before the new name. */
+static void
+ns_renamer(void *arg)
+{
+	(void)arg;
+	ns.rename_err = vn_rename(ns.m->k, vn_root(ns.m->k), "a",
+	    vn_root(ns.m->k), "b", 0);
+}
+
+/* B, meanwhile, unlinks /a and makes a new /a. */
+static void
+ns_replacer(void *arg)
+{
+	struct vnode *vp;
+
+	(void)arg;
+	ns.unlink_err = vn_remove(ns.m->k, vn_root(ns.m->k), "a", false);
+	assert_int_equal(vn_create(ns.m->k, vn_root(ns.m->k), "a", VREG, &vp), 0);
+}
+
+static void
+test_namespace_races(void **state)
+{
+	struct machine m;
+	struct vnode *a, *b;
+	struct direntry *de;
+
+	(void)state;
+	boot(&m, NULL, false);
+	ns.m = &m;
+	/*
+	 * ufs_rmdir runs with the directory itself locked (namei's
+	 * LOCKLEAF), and ufs_makeinode holds its directory locked until the
+	 * new entry is in: an rmdir that comes while a create in the
+	 * directory sleeps waits for it, and then finds it not empty.
+	 */
+	ns.dir = mkdir_off(&m, vn_root(m.k), "d");
+	sim_spawn(m.s, "A", ns_creator, NULL, 0);
+	sim_spawn(m.s, "B", ns_remover, NULL, 0);
+	assert_int_equal(sim_run(m.s), SIM_DONE);
+	assert_int_equal(ns.create_err, 0);
+	assert_int_equal(ns.rmdir_err, ENOTEMPTY);
+	assert_non_null(ufs_dir_lookup(vn_root(m.k)->v_data, "d"));
+	machine_fsck(m.k);
+	/*
+	 * ufs_rename's step 3 looks the source name up again: if another
+	 * process unlinked it (and made a new file of that name) while the
+	 * rename slept, the rename leaves the new file alone.
+	 */
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "a", VREG, &a), 0);
+	sim_spawn(m.s, "A", ns_renamer, NULL, 0);
+	sim_spawn(m.s, "B", ns_replacer, NULL, 0);
+	assert_int_equal(sim_run(m.s), SIM_DONE);
+	assert_int_equal(ns.rename_err, 0);
+	assert_int_equal(ns.unlink_err, 0);
+	de = ufs_dir_lookup(vn_root(m.k)->v_data, "b");
+	assert_non_null(de);
+	assert_ptr_equal(de->de_ip, a->v_data);
+	assert_int_equal(((struct inode *)a->v_data)->i_nlink, 1);
+	de = ufs_dir_lookup(vn_root(m.k)->v_data, "a");
+	assert_non_null(de);
+	b = vn_get(m.k, de->de_ip);
+	assert_ptr_not_equal(b, a);
+	assert_int_equal(de->de_ip->i_nlink, 1);
+	shutdown_machine(&m);
+}
+
 /* ---- stat ---------------------------------------------------------------- */
 
 static void
@@ -879,6 +974,7 @@ main(void)
 		cmocka_unit_test(test_odirect),
 		cmocka_unit_test(test_unlink_open),
 		cmocka_unit_test(test_lockf),
+		cmocka_unit_test(test_namespace_races),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_vnode_recycling),
 		cmocka_unit_test(test_at_risk),

@@ -139,9 +139,10 @@ dump(const struct kern *k)
 		const struct inode *ip = g_ptr_array_index(all, i);
 
 		g_string_append_printf(s, "ino %llu size %lld nlink %d dir %d "
-		    "blocks %lld gen %u parent %llu bmap",
+		    "link %s blocks %lld gen %u parent %llu bmap",
 		    (unsigned long long)ip->i_number, (long long)ip->i_size,
-		    ip->i_nlink, ip->i_isdir, (long long)ip->i_blocks, ip->i_gen,
+		    ip->i_nlink, ip->i_isdir, ip->i_symlink != NULL ?
+		    ip->i_symlink : "-", (long long)ip->i_blocks, ip->i_gen,
 		    ip->i_parent != NULL ?
 		    (unsigned long long)ip->i_parent->i_number : 0ULL);
 		for (j = 0; j < ip->i_bmap->len; j++)
@@ -224,6 +225,15 @@ build_tree(struct machine *m)
 	assert_non_null(big->v_data->i_ind);
 	/* Hard links. */
 	assert_int_equal(vn_link(k, big, root, "big.link"), 0);
+	/* Symbolic links: one in the inode, one in a block. */
+	{
+		struct vnode *l;
+
+		assert_int_equal(vn_symlink(k, d2, "libc.so.6", "libc.so", &l), 0);
+		assert_int_equal(vn_symlink(k, root, "far", "/usr/lib/"
+		    "file-with-a-longish-name-001/and/then/some/more/and/more", &l), 0);
+		assert_true(l->v_data->i_blocks > 0);
+	}
 	/* A directory of many entries over several chunks, some removed
 	 * (chunks with room to spare). */
 	for (i = 0; i < 200; i++) {
@@ -376,10 +386,13 @@ test_damaged(void **state)
 	spit(p, img, len);
 	assert_refused(p, "not a vfssim file system image", NULL);
 	img[0] ^= 0x20;
-	img[8] = 2;
+	img[8] = 3;
 	spit(p, img, len);
-	assert_refused(p, "image version 2", NULL);
+	assert_refused(p, "image version 3", NULL);
 	img[8] = 1;
+	spit(p, img, len);
+	assert_refused(p, "image version 1", NULL);	/* no symbolic links */
+	img[8] = 2;
 	img[HDR + len / 3] ^= 0x01;
 	spit(p, img, len);
 	assert_refused(p, "checksum", NULL);
@@ -399,7 +412,7 @@ test_damaged(void **state)
 
 /* ---- edits behind a valid checksum ------------------------------------ */
 
-#define NPARTS	12
+#define NPARTS	13
 
 /* The image's parts, to edit. */
 struct parts {
@@ -413,7 +426,7 @@ parts_read(const char *path, struct parts *pt)
 	uint8_t *img = slurp(path, &len);
 	GBytes *b = g_bytes_new(img + HDR, len - HDR);
 	GVariant *all = g_variant_ref_sink(g_variant_new_from_bytes(
-	    G_VARIANT_TYPE("(a{sx}a{sv}a{sx}axayayaxaxaxaxayai)"), b, FALSE));
+	    G_VARIANT_TYPE("(a{sx}a{sv}a{sx}axayayaxaxaxaxayaiay)"), b, FALSE));
 	int i;
 
 	for (i = 0; i < NPARTS; i++)
@@ -433,7 +446,7 @@ write_payload(const char *path, const void *data, gsize n)
 	int i;
 
 	memcpy(out, "VFSSIMFS", 8);
-	out[8] = 1;
+	out[8] = 2;
 	out[12] = HDR;
 	for (i = 0; i < 8; i++)
 		out[16 + i] = (uint8_t)((uint64_t)n >> (8 * i));
@@ -511,7 +524,7 @@ dict_set(struct parts *pt, int i, const char *key, int64_t val)
 }
 
 enum { P_GEOM, P_ORIGIN, P_STATE, P_CGS, P_FMAP, P_IMAP, P_INOS, P_BLKS,
-	P_DIRS, P_ENTS, P_NAMES, P_DFREE };
+	P_DIRS, P_ENTS, P_NAMES, P_DFREE, P_TARGETS };
 
 /* The first inode record of a regular file with blocks. */
 static guint
@@ -614,6 +627,24 @@ test_inconsistent(void **state)
 	parts_write(p, &pt);
 	parts_free(&pt);
 	assert_refused(p, "inode map", NULL);
+	/* A symbolic link's target cut short, or with a NUL in it. */
+	parts_read(saved_path, &pt);
+	{
+		gsize n;
+		const guint8 *t = g_variant_get_fixed_array(pt.v[P_TARGETS], &n, 1);
+		guint8 *c = g_memdup2(t, n);
+
+		assert_true(n > 60);
+		bytes_put(&pt, P_TARGETS, c, n - 1);
+		parts_write(p, &pt);
+		assert_refused(p, "symbolic link", NULL);
+		c[2] = 0;
+		bytes_put(&pt, P_TARGETS, c, n);
+		parts_write(p, &pt);
+		assert_refused(p, "symbolic link", NULL);
+		g_free(c);
+	}
+	parts_free(&pt);
 	/* A free-map bit flipped: fsck's. */
 	parts_read(saved_path, &pt);
 	{

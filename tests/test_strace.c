@@ -934,7 +934,7 @@ test_annotations(void **state)
 	    /* a socketpair returns its descriptors in memory */
 	    "1 socketpair(AF_UNIX, SOCK_STREAM, 0, [3<UNIX-STREAM:[1]>, 4<UNIX-STREAM:[2]>]) = 0\n"
 	    "1 pipe([5, 6]) = 0\n"
-	    "1 mmap(NULL, 45723, PROT_READ, MAP_PRIVATE, 3</etc/ld.so.cache>, 0) = 0x7f3203db6000\n"
+	    "1 kcmp(1, 2, KCMP_FILE, 3</etc/ld.so.cache>, 4) = 0\n"
 	    "1 fstat(0</dev/pts/0<char 136:0>>, {st_mode=S_IFCHR|0620, st_rdev=makedev(0x88, 0), ...}) = 0\n",
 	    0, 9, &r);
 	tc = REC(&r, 0);
@@ -1125,6 +1125,166 @@ test_modelled_calls(void **state)
 	assert_int_equal(tc->st_type, TT_NONE);
 	assert_int_equal(tc->atflags, 0);
 	assert_int_equal(i, 35);
+	parsed_free(&r);
+}
+
+/*
+ * The calls of links, attributes, copies, advice, extended attributes and
+ * mapped files (verbatim from a capture with strace 6.1, -f -ttt -T -y,
+ * but for the raw and verbose spellings).
+ */
+static void
+test_more_calls(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+	int i = 0;
+
+	(void)state;
+	parse_ok(
+	    "1 link(\"f\", \"f2\") = 0\n"
+	    "1 linkat(AT_FDCWD</tmp/cap>, \"f\", 4</tmp/d>, \"f3\", AT_SYMLINK_FOLLOW) = 0\n"
+	    "1 symlink(\"f\", \"s\") = 0\n"
+	    "1 symlinkat(\"a-long-target\", AT_FDCWD</tmp/cap>, \"s2\") = 0\n"
+	    "1 readlink(\"s\", \"f\", 100) = 1\n"
+	    "1 readlinkat(AT_FDCWD</tmp/cap>, \"s2\", \"a-long-target-name-that-is-longe\"..., 100) = 63\n"
+	    "1 readlink(\"f\", 0x7ffcaf5687a0, 100) = -1 EINVAL (Invalid argument)\n"
+	    "1 chmod(\"f\", 0600) = 0\n"
+	    "1 fchmod(3</tmp/cap/f>, 0640) = 0\n"
+	    "1 fchmodat(AT_FDCWD</tmp/cap>, \"f\", 0644) = 0\n"
+	    /* 10 */
+	    "1 fchownat(AT_FDCWD</tmp/cap>, \"f\", -1, -1, AT_SYMLINK_NOFOLLOW) = 0\n"
+	    "1 lchown(\"s\", -1, -1) = 0\n"
+	    "1 utimensat(3</tmp/cap/f>, NULL, [UTIME_NOW, UTIME_OMIT], 0) = 0\n"
+	    "1 utimensat(AT_FDCWD</tmp/cap>, \"f\", [{tv_sec=1, tv_nsec=0} /* 1970-01-01T00:00:01+0000 */, {tv_sec=2, tv_nsec=0} /* 1970-01-01T00:00:02+0000 */], 0) = 0\n"
+	    "1 copy_file_range(3</tmp/cap/f>, [0], 4</tmp/cap/g>, [10], 100, 0) = 100\n"
+	    "1 copy_file_range(3</tmp/cap/a>, NULL, 4</tmp/cap/b>, NULL, 9223372035781033984, 0) = 6\n"
+	    "1 sendfile(4</tmp/cap/g>, 3</tmp/cap/f>, [0] => [1000], 1000) = 1000\n"
+	    "1 sendfile(4</tmp/cap/g>, 3</tmp/cap/f>, NULL, 1000) = 1000\n"
+	    "1 fallocate(3</tmp/cap/f>, FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE, 4096, 8192) = 0\n"
+	    "1 fallocate(3, 0x3, 4096, 8192) = 0\n"
+	    /* 20 */
+	    "1 fadvise64(3</tmp/cap/f>, 0, 0, POSIX_FADV_DONTNEED) = 0\n"
+	    "1 statfs(\"f\", {f_type=EXT2_SUPER_MAGIC, f_bsize=4096, f_blocks=66053021, f_bfree=61132743, f_bavail=20164019, f_files=16777216, f_ffree=16349125, f_fsid={val=[0x2a504989, 0x84bb7b8b]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0\n"
+	    "1 fstatfs(3</tmp/cap/f>, 0x7ffd) = 0\n"
+	    "1 getxattr(\"f\", \"user.x\", 0x7ffcaf5687a0, 100) = -1 ENODATA (No data available)\n"
+	    "1 flistxattr(3</tmp/cap/f>, \"user.x\\0user.y\\0\", 100) = 14\n"
+	    "1 mmap(NULL, 1974096, PROT_READ, MAP_PRIVATE|MAP_DENYWRITE, 3</usr/lib/x86_64-linux-gnu/libc.so.6>, 0) = 0x7fb697993000\n"
+	    "1 mmap(0x7fb6979b9000, 1400832, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3</usr/lib/x86_64-linux-gnu/libc.so.6>, 0x26000) = 0x7fb6979b9000\n"
+	    "1 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7fb697b81000\n"
+	    "1 mmap(NULL, 65536, 0x3, 0x1, 3, 0) = 0x7fb697980000\n"
+	    "1 mmap(NULL, 65536, 0x3 /* PROT_READ|PROT_WRITE */, 0x3 /* MAP_SHARED_VALIDATE */, 3, 0) = 0x7fb697980000\n"
+	    /* 30 */
+	    "1 msync(0x7fb697980000, 65536, MS_SYNC) = 0\n"
+	    "1 msync(0x7fb697980000, 4096, MS_ASYNC|MS_INVALIDATE) = 0\n"
+	    "1 munmap(0x7fb697980000, 65536) = 0\n",
+	    0, 33, &r);
+	tc = REC(&r, i++);	/* link */
+	assert_int_equal(tc->sc, SC_LINK);
+	assert_str(tc->path, "f");
+	assert_str(tc->path2, "f2");
+	tc = REC(&r, i++);	/* linkat */
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_int_equal(tc->fd2, 4);
+	assert_str(tc->fdpath2, "/tmp/d");
+	assert_str(tc->path2, "f3");
+	assert_int_equal(tc->atflags, TAT_SYMLINK_FOLLOW);
+	tc = REC(&r, i++);	/* symlink: target, then the link */
+	assert_str(tc->path, "f");
+	assert_str(tc->path2, "s");
+	tc = REC(&r, i++);	/* symlinkat: the descriptor is the link's */
+	assert_str(tc->path, "a-long-target");
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_str(tc->fdpath, "/tmp/cap");
+	assert_str(tc->path2, "s2");
+	tc = REC(&r, i++);	/* readlink: the contents in path2 */
+	assert_int_equal(tc->sc, SC_READLINK);
+	assert_str(tc->path2, "f");
+	assert_int_equal(tc->len, 100);
+	assert_int_equal(tc->ret, 1);
+	tc = REC(&r, i++);	/* cut short by -s: the result is the length */
+	assert_str(tc->path, "s2");
+	assert_str(tc->path2, "a-long-target-name-that-is-longe");
+	assert_int_equal(tc->ret, 63);
+	tc = REC(&r, i++);	/* a failed one shows an address: no contents */
+	assert_null(tc->path2);
+	assert_int_equal(tc->err, EINVAL);
+	tc = REC(&r, i++);	/* chmod */
+	assert_int_equal(tc->sc, SC_CHMOD);
+	assert_int_equal(tc->mode, 0600);
+	tc = REC(&r, i++);	/* fchmod */
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->mode, 0640);
+	tc = REC(&r, i++);	/* fchmodat */
+	assert_str(tc->path, "f");
+	assert_int_equal(tc->mode, 0644);
+	tc = REC(&r, i++);	/* fchownat */
+	assert_int_equal(tc->atflags, TAT_SYMLINK_NOFOLLOW);
+	assert_str(REC(&r, i++)->path, "s");	/* lchown */
+	tc = REC(&r, i++);	/* utimensat(fd, NULL): futimens */
+	assert_int_equal(tc->fd, 3);
+	assert_null(tc->path);
+	tc = REC(&r, i++);
+	assert_str(tc->path, "f");
+	assert_int_equal(tc->atflags, 0);
+	tc = REC(&r, i++);	/* copy_file_range with offsets */
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->fd2, 4);
+	assert_int_equal(tc->off, 0);
+	assert_int_equal(tc->arg, 10);
+	assert_int_equal(tc->len, 100);
+	tc = REC(&r, i++);	/* ... and without */
+	assert_int_equal(tc->off, TC_NOOFF);
+	assert_int_equal(tc->arg, -1);
+	assert_int_equal(tc->len, 9223372035781033984LL);
+	assert_int_equal(tc->ret, 6);
+	tc = REC(&r, i++);	/* sendfile: out, in, offset, count */
+	assert_int_equal(tc->fd, 4);
+	assert_int_equal(tc->fd2, 3);
+	assert_int_equal(tc->off, 0);
+	assert_int_equal(tc->len, 1000);
+	assert_int_equal(REC(&r, i++)->off, TC_NOOFF);
+	tc = REC(&r, i++);	/* fallocate */
+	assert_int_equal(tc->xflags, TX_FALLOC_KEEP_SIZE | TX_FALLOC_PUNCH_HOLE);
+	assert_int_equal(tc->off, 4096);
+	assert_int_equal(tc->len, 8192);
+	assert_int_equal(REC(&r, i++)->xflags, TX_FALLOC_KEEP_SIZE |
+	    TX_FALLOC_PUNCH_HOLE);
+	tc = REC(&r, i++);	/* fadvise64 */
+	assert_int_equal(tc->off, 0);
+	assert_int_equal(tc->len, 0);
+	assert_str(REC(&r, i++)->path, "f");	/* statfs */
+	assert_int_equal(REC(&r, i++)->fd, 3);	/* fstatfs */
+	assert_int_equal(REC(&r, i++)->sc, SC_GETXATTR);
+	assert_int_equal(REC(&r, i++)->sc, SC_FLISTXATTR);
+	tc = REC(&r, i++);	/* mmap of a file */
+	assert_int_equal(tc->sc, SC_MMAP);
+	assert_int_equal(tc->len, 1974096);
+	assert_int_equal(tc->xflags, TX_PROT_READ | TX_MAP_PRIVATE);
+	assert_int_equal(tc->fd, 3);
+	assert_str(tc->fdpath, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	assert_int_equal(tc->off, 0);
+	assert_int_equal(tc->ret, 0x7fb697993000LL);
+	tc = REC(&r, i++);	/* MAP_FIXED at a hex offset */
+	assert_int_equal(tc->xflags, TX_PROT_READ | TX_PROT_EXEC |
+	    TX_MAP_PRIVATE | TX_MAP_FIXED);
+	assert_int_equal(tc->off, 0x26000);
+	tc = REC(&r, i++);	/* anonymous */
+	assert_int_equal(tc->fd, -1);
+	assert_true(tc->xflags & TX_MAP_ANONYMOUS);
+	tc = REC(&r, i++);	/* -X raw */
+	assert_int_equal(tc->xflags, TX_PROT_READ | TX_PROT_WRITE | TX_MAP_SHARED);
+	tc = REC(&r, i++);	/* -X verbose, MAP_SHARED_VALIDATE */
+	assert_int_equal(tc->xflags, TX_PROT_READ | TX_PROT_WRITE | TX_MAP_SHARED);
+	tc = REC(&r, i++);	/* msync */
+	assert_int_equal(tc->arg, 0x7fb697980000LL);
+	assert_int_equal(tc->len, 65536);
+	assert_int_equal(tc->xflags, TX_MS_SYNC);
+	assert_int_equal(REC(&r, i++)->xflags, TX_MS_ASYNC | TX_MS_INVALIDATE);
+	tc = REC(&r, i++);	/* munmap */
+	assert_int_equal(tc->arg, 0x7fb697980000LL);
+	assert_int_equal(tc->len, 65536);
+	assert_int_equal(i, 33);
 	parsed_free(&r);
 }
 
@@ -1606,6 +1766,7 @@ main(void)
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_iov),
 		cmocka_unit_test(test_modelled_calls),
+		cmocka_unit_test(test_more_calls),
 		cmocka_unit_test(test_skipped_lines),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_long_lines),

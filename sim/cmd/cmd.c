@@ -4,6 +4,7 @@
  * checked before anything runs, and Ctrl-C.
  */
 #include "cmd.h"
+#include "fsmanifest.h"
 #include "batch.h"
 #include "ffs.h"
 #include "merge.h"
@@ -58,6 +59,8 @@ cmd_code_of(const GError *err)
 		return EXIT_BADINPUT;
 	if (err->domain == FFS_IMAGE_ERROR && err->code == FFS_IMAGE_ERROR_INPUT)
 		return EXIT_BADINPUT;	/* a damaged or mismatched image */
+	if (err->domain == FS_MANIFEST_ERROR)
+		return EXIT_BADINPUT;	/* a malformed listing */
 	return 1;
 }
 

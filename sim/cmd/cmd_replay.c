@@ -50,6 +50,7 @@ cmd_replay(int argc, char **argv)
 {
 	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
 	char **sets = NULL, **params = NULL, *gentrace = NULL, *fs_image = NULL;
+	char *fs_manifest = NULL;
 	char **snap_at = NULL, **snap_rm = NULL;
 	struct batch_source src;
 	struct batch_gen gs;
@@ -79,6 +80,11 @@ cmd_replay(int argc, char **argv)
 		  "A parameter of the --gen generator (repeatable)", "KEY=VALUE" },
 		{ "label", 0, 0, G_OPTION_ARG_STRING, &label,
 		  "A name for this run in the runs table", "NAME" },
+		{ "fs-manifest", 0, 0, G_OPTION_ARG_FILENAME, &fs_manifest,
+		  "A listing of the real files before the capture (find DIR "
+		  "-printf '%y\\t%s\\t%p\\n'): the starting file system where "
+		  "it speaks; vfssim fs TRACE --fs-manifest FILE shows where the "
+		  "trace disagrees", "FILE" },
 		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
 		  "Start from the file system saved in FILE; if there is no "
 		  "FILE, build it as usual and save it there first", "FILE" },
@@ -149,6 +155,7 @@ cmd_replay(int argc, char **argv)
 	o.progress = isatty(STDERR_FILENO) && !quiet;
 	o.label = label;
 	o.fs_image = fs_image;
+	o.fs_manifest = fs_manifest;
 	o.interrupted = cmd_catch_signals();
 	if (!replay_run(&o, &res, &err)) {
 		rc = cmd_code_of(err);
@@ -182,6 +189,7 @@ out:
 	g_free(gen);
 	g_free(gentrace);
 	g_free(fs_image);
+	g_free(fs_manifest);
 	g_strfreev(params);
 	g_strfreev(sets);
 	g_strfreev(snap_at);
@@ -275,6 +283,7 @@ cmd_mrc(int argc, char **argv)
 {
 	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
 	char **sets = NULL, **params = NULL, *sizes = NULL, *fs_image = NULL;
+	char *fs_manifest = NULL;
 	gint64 seed = -1;
 	gdouble rate = 0;
 	gboolean quiet = FALSE, events = FALSE;
@@ -299,6 +308,11 @@ cmd_mrc(int argc, char **argv)
 		  "A parameter of the --gen generator (repeatable)", "KEY=VALUE" },
 		{ "label", 0, 0, G_OPTION_ARG_STRING, &label,
 		  "A name for the run (default \"mrc\")", "NAME" },
+		{ "fs-manifest", 0, 0, G_OPTION_ARG_FILENAME, &fs_manifest,
+		  "A listing of the real files before the capture (find DIR "
+		  "-printf '%y\\t%s\\t%p\\n'): the starting file system where "
+		  "it speaks; vfssim fs TRACE --fs-manifest FILE shows where the "
+		  "trace disagrees", "FILE" },
 		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
 		  "Start from the file system saved in FILE; if there is no "
 		  "FILE, build it as usual and save it there first", "FILE" },
@@ -393,6 +407,7 @@ cmd_mrc(int argc, char **argv)
 	o.finish = mrc_finish_cb;
 	o.refs_arg = &mr;
 	o.fs_image = fs_image;
+	o.fs_manifest = fs_manifest;
 	o.interrupted = cmd_catch_signals();
 	if (!replay_run(&o, &res, &err)) {
 		rc = cmd_code_of(err);
@@ -448,6 +463,7 @@ out:
 	g_array_free(mr.at, TRUE);
 	g_free(sizes);
 	g_free(fs_image);
+	g_free(fs_manifest);
 	profile_free(prof);
 	g_option_context_free(ctx);
 	g_free(prof_file);

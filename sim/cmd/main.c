@@ -14,6 +14,7 @@
  *	vfssim profile [--profile F] [--set key=value]... [--list|--ini]
  *	vfssim sysctl [--profile F] [--set key=value]...
  *	vfssim disk TRACE [--validate] [--profile F] [--set key=value]... [--db F]
+ *	vfssim fs TRACE [--fs-manifest F] [--evidence]
  *
  * Each command parses its own options with a GOptionContext (the commands
  * are in cmd_*.c, by family; see cmd.h).  Exit status: 0 success, 1 a
@@ -48,6 +49,8 @@ static const struct command {
 	{ "report", cmd_report, "write runs as one self-contained HTML page" },
 	{ "mrc", cmd_mrc, "the buffer cache's miss ratio at every size, in one "
 	  "pass" },
+	{ "fs", cmd_fs, "print the starting file system a replay of a trace "
+	  "begins from" },
 	{ NULL, NULL, NULL }
 };
 

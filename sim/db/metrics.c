@@ -80,7 +80,13 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS mrc ("
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  buffers INTEGER NOT NULL, miss_ratio REAL NOT NULL,"
-	"  PRIMARY KEY (run, buffers)) WITHOUT ROWID;";
+	"  PRIMARY KEY (run, buffers)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS initial_fs ("
+	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  type TEXT NOT NULL CHECK (type IN ('f','d','l','-')),"
+	"  size INTEGER NOT NULL, evidence TEXT, line INTEGER, note TEXT,"
+	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;";
 
 /*
  * Columns added since a table was first created: a database written by an
@@ -97,11 +103,11 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 
 const char *const metrics_run_tables[] = {
 	"syscalls", "disk_io", "samples", "waits", "summary", "latency_hist",
-	"time_split", "mrc", NULL
+	"time_split", "mrc", "initial_fs", NULL
 };
 
 enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
-	ST_MRC, NST };
+	ST_MRC, ST_INITIAL, NST };
 
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls (run, seq, pid, call, class, path, "
@@ -121,6 +127,8 @@ static const char *const stmt_sql[NST] = {
 	[ST_WAIT] = "INSERT INTO waits VALUES (?,?,?,?)",
 	[ST_SPLIT] = "INSERT INTO time_split VALUES (?,?,?,?)",
 	[ST_MRC] = "INSERT INTO mrc VALUES (?,?,?)",
+	[ST_INITIAL] = "INSERT INTO initial_fs (run, seq, path, type, size, "
+	    "evidence, line, note) VALUES (?,?,?,?,?,?,?,?)",
 };
 
 struct metrics {
@@ -489,6 +497,27 @@ metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio)
 	sqlite3_bind_int64(s, 2, buffers);
 	sqlite3_bind_double(s, 3, miss_ratio);
 	step(m, ST_MRC, "mrc");
+}
+
+void
+metrics_initial_fs(struct metrics *m, const char *path, char type,
+    int64_t size, const char *evidence, uint64_t line, const char *note)
+{
+	sqlite3_stmt *s = m->st[ST_INITIAL];
+	char t[2] = { type, '\0' };
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_int64(s, 2, m->seq[ST_INITIAL]);
+	sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, t, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, size);
+	bind_text_or_null(s, 6, evidence);
+	if (line > 0)
+		sqlite3_bind_int64(s, 7, (int64_t)line);
+	else
+		sqlite3_bind_null(s, 7);
+	bind_text_or_null(s, 8, note);
+	step(m, ST_INITIAL, "initial_fs");
 }
 
 static bool

@@ -61,6 +61,16 @@
  *   mrc(run, buffers, miss_ratio)
  *	vfssim mrc: the buffer cache's LRU miss ratio on the run's block
  *	references at each cache size (in buffers).
+ *   initial_fs(run, seq, path, type, size, evidence, line, note)
+ *	the starting file system the run built (none when it was loaded
+ *	from an image): each entry's path, type ('f' a file, 'd' a
+ *	directory, 'l' another name for a file; '-' a name the trace found
+ *	there that a listing given with --fs-manifest lacks, not made), size
+ *	in bytes, the evidence that decided it ("listing" for a listing's
+ *	entries; else the trace's: st_size, bytes read, SEEK_END, or the call
+ *	that showed it was there) and its line in the trace or the listing;
+ *	note, where the trace disagrees with the listing.  vfssim fs prints
+ *	the same list.
  */
 #ifndef VFSSIM_METRICS_H
 #define VFSSIM_METRICS_H
@@ -146,6 +156,8 @@ void	metrics_hist(struct metrics *m, const char *call, const struct hist *h);
 void	metrics_time_split(struct metrics *m, const char *call, const char *part,
 	    int64_t ns);
 void	metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio);
+void	metrics_initial_fs(struct metrics *m, const char *path, char type,
+	    int64_t size, const char *evidence, uint64_t line, const char *note);
 /* Commit everything and mark the run complete. */
 bool	metrics_end_run(struct metrics *m, GError **err);
 /* Throw the run's rows away and mark it failed with why. */

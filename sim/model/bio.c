@@ -523,6 +523,11 @@ allocbuf(struct kern *k, struct buf *bp, int size)
 		int64_t pindex = bp->b_offset / PAGE_SIZE + bp->b_npages;
 		struct vm_page *m = vmio ? vm_page_lookup(k, vp, pindex) : NULL;
 
+		if (m != NULL && m->busy) {
+			/* the vnode pager is reading it in: wait, look again */
+			vm_page_sleep_busy(k, m, "pgtblk");
+			continue;
+		}
 		if (m == NULL) {
 			m = vm_page_alloc(k, vmio ? vp : NULL, pindex, req);
 			if (m == NULL) {

@@ -46,6 +46,12 @@ struct ffs_risk;
 #define ROOTINO		2
 #define MAXFRAG		8
 #define UFS_MAXNAMLEN	255
+#define LINK_MAX	32767		/* names a file may have */
+#define SYMLINK_MAX	4095		/* the longest target (Linux's PATH_MAX
+					   less the NUL: the traces' systems) */
+/* Targets shorter than this live in the inode's block pointers
+ * (fs_maxsymlinklen: MAXSYMLINKLEN, 15 pointers of 4 bytes in UFS1). */
+#define MAXSYMLINKLEN	((NDADDR + NIADDR) * 4)
 
 /* Space a directory entry of a name of n bytes takes (DIRSIZ). */
 #define DIRSIZ(n)	(8 + (((n) + 1 + 3) & ~3))
@@ -97,6 +103,10 @@ struct inode {
 	bool		 i_isdir;
 	bool		 i_snapshot;	/* SF_SNAPSHOT: a live snapshot's file
 					   (read-only; unlinking removes it) */
+	char		*i_symlink;	/* IFLNK: a symbolic link's target
+					   (i_size bytes), else NULL; a short
+					   one lives in the inode, a longer
+					   one in its first block */
 	int		 i_flag;	/* IN_* */
 	int64_t		 i_blocks;	/* DEV_BSIZE units held, with
 					   indirect blocks (st_blocks) */

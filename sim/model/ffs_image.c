@@ -14,11 +14,11 @@
  * run depends on (the state dictionary's last two).  Nor is a snapshot:
  * only a run takes them.
  *
- * The file (version 1):
+ * The file (version 2; version 1 had no symbolic links):
  *
  *	offset	bytes	what
  *	0	8	magic "VFSSIMFS"
- *	8	4	version, 1 (little-endian)
+ *	8	4	version, 2 (little-endian)
  *	12	4	header size, 64
  *	16	8	payload size P
  *	24	32	SHA-256 of the payload
@@ -38,7 +38,8 @@
  *	ay	the free map, a bit a fragment (1 free), fs_size bits
  *	ay	the inode map, a bit an inode (1 used), fs_ncg * fs_ipg bits
  *	ax	inodes in ascending number, INO_NREC values each: number,
- *		size, nlink, isdir, blocks (DEV_BSIZE units), gen, parent
+ *		size, nlink, type (0 a file, 1 a directory, 2 a symbolic
+ *		link), blocks (DEV_BSIZE units), gen, parent
  *		(directories; 0 for files), then how many direct-array
  *		entries, sparse pairs and indirect pairs it has in:
  *	ax	block pointers, inode after inode: its i_bmap entries (0: a
@@ -50,6 +51,8 @@
  *		name length; by name
  *	ay	the names, one after another, no terminators
  *	ai	each directory's free bytes in each of its chunks (d_free)
+ *	ay	the symbolic links' targets, in inode order, each as long as
+ *		its link's size, no terminators
  *
  * A file is not trusted: loading checks the header, the checksum, the
  * GVariant's type and normal form, then every count against the arrays,
@@ -74,9 +77,9 @@
 G_DEFINE_QUARK(vfssim-ffs-image-error-quark, ffs_image_error)
 
 #define IMAGE_MAGIC	"VFSSIMFS"
-#define IMAGE_VERSION	1
+#define IMAGE_VERSION	2
 #define IMAGE_HDRSIZE	64
-#define IMAGE_TYPE	"(a{sx}a{sv}a{sx}axayayaxaxaxaxayai)"
+#define IMAGE_TYPE	"(a{sx}a{sv}a{sx}axayayaxaxaxaxayaiay)"
 
 #define CG_NREC		(8 + MAXFRAG)
 #define INO_NREC	10
@@ -90,7 +93,6 @@ G_DEFINE_QUARK(vfssim-ffs-image-error-quark, ffs_image_error)
 /* The largest size a file may claim: the replay believes no offset past
  * 2^62 (a file the trace says is larger than the disk is a hole). */
 #define IMAGE_MAXSIZE	(INT64_C(1) << 62)
-#define LINK_MAX	32767
 
 /* newfs's geometry, as the image names it, and the profile key that
  * decides it (for the message when they differ). */
@@ -261,11 +263,12 @@ image_build(const struct kern *k, const struct ffs_origin *o)
 	GArray *ents = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GArray *dfree = g_array_new(FALSE, FALSE, sizeof(int32_t));
 	GByteArray *names = g_byte_array_new();
+	GByteArray *targets = g_byte_array_new();
 	GPtrArray *all = g_ptr_array_new();
 	GHashTableIter it;
 	gpointer v;
 	int64_t g[NGEOM];
-	GVariant *parts[12];
+	GVariant *parts[13];
 	guint i, j;
 	int c;
 
@@ -332,7 +335,10 @@ image_build(const struct kern *k, const struct ffs_origin *o)
 		r[0] = (int64_t)ip->i_number;
 		r[1] = ip->i_size;
 		r[2] = ip->i_nlink;
-		r[3] = ip->i_isdir;
+		r[3] = ip->i_isdir ? 1 : ip->i_symlink != NULL ? 2 : 0;
+		if (ip->i_symlink != NULL)
+			g_byte_array_append(targets, (const guint8 *)ip->i_symlink,
+			    (guint)ip->i_size);
 		r[4] = ip->i_blocks;
 		r[5] = ip->i_gen;
 		r[6] = ip->i_isdir ? (int64_t)ip->i_parent->i_number : 0;
@@ -392,6 +398,8 @@ image_build(const struct kern *k, const struct ffs_origin *o)
 	    names->len, 1);
 	parts[11] = g_variant_new_fixed_array(G_VARIANT_TYPE_INT32, dfree->data,
 	    dfree->len, sizeof(int32_t));
+	parts[12] = g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, targets->data,
+	    targets->len, 1);
 	g_array_free(cgs, TRUE);
 	g_array_free(inos, TRUE);
 	g_array_free(blocks, TRUE);
@@ -399,6 +407,7 @@ image_build(const struct kern *k, const struct ffs_origin *o)
 	g_array_free(ents, TRUE);
 	g_array_free(dfree, TRUE);
 	g_byte_array_free(names, TRUE);
+	g_byte_array_free(targets, TRUE);
 	g_ptr_array_free(all, TRUE);
 	return g_variant_ref_sink(g_variant_new_tuple(parts, G_N_ELEMENTS(parts)));
 }
@@ -759,12 +768,14 @@ addr_ok(const struct fs *fs, int64_t b)
 }
 
 static bool
-load_inodes(struct loader *l, GVariant *ia, GVariant *ba, GHashTable *parents)
+load_inodes(struct loader *l, GVariant *ia, GVariant *ba, GVariant *ta,
+    GHashTable *parents)
 {
 	struct fs *fs = l->fs;
-	gsize ni, nb, bi = 0;
+	gsize ni, nb, bi = 0, nt, ti = 0;
 	const int64_t *r = g_variant_get_fixed_array(ia, &ni, sizeof(int64_t));
 	const int64_t *b = g_variant_get_fixed_array(ba, &nb, sizeof(int64_t));
+	const char *t = g_variant_get_fixed_array(ta, &nt, 1);
 	uint64_t maxino = (uint64_t)fs->fs_ncg * (uint64_t)fs->fs_ipg, last = 0;
 	uint8_t *want = g_malloc0(imap_bytes(fs));
 	gsize i;
@@ -793,9 +804,16 @@ load_inodes(struct loader *l, GVariant *ia, GVariant *ba, GHashTable *parents)
 		last = ino;
 		want[ino >> 3] |= (uint8_t)(1u << (ino & 7));
 #define IBAD(...) do { g_free(want); (void)bad(l, __VA_ARGS__); return false; } while (0)
-		if (r[3] != 0 && r[3] != 1)
-			IBAD("inode %llu: isdir %lld", (unsigned long long)ino,
+		if (r[3] < 0 || r[3] > 2)
+			IBAD("inode %llu: type %lld", (unsigned long long)ino,
 			    (long long)r[3]);
+		/* A symbolic link's target: as long as its size, no NUL. */
+		if (r[3] == 2 && (size < 1 || size > SYMLINK_MAX ||
+		    (uint64_t)size > nt - ti || memchr(t + ti, '\0',
+		    (size_t)size) != NULL))
+			IBAD("inode %llu: a symbolic link of %lld bytes, %zu bytes "
+			    "of targets left", (unsigned long long)ino,
+			    (long long)size, (size_t)(nt - ti));
 		if (size < 0 || size > IMAGE_MAXSIZE)
 			IBAD("inode %llu: size %lld", (unsigned long long)ino,
 			    (long long)size);
@@ -822,8 +840,15 @@ load_inodes(struct loader *l, GVariant *ia, GVariant *ba, GHashTable *parents)
 			IBAD("inode %llu: %lld + %lld + %lld block pointers, %zu "
 			    "left", (unsigned long long)ino, (long long)nbmap,
 			    (long long)nsparse, (long long)nind, (size_t)(nb - bi));
+		if (r[3] == 2 && size < MAXSYMLINKLEN && nbmap + nsparse + nind > 0)
+			IBAD("inode %llu: a short symbolic link with blocks",
+			    (unsigned long long)ino);
 		ip = ffs_inode_new(fs, ino, isdir, (uint32_t)r[5]);
 		ip->i_size = size;
+		if (r[3] == 2) {
+			ip->i_symlink = g_strndup(t + ti, (gsize)size);
+			ti += (gsize)size;
+		}
 		ip->i_nlink = (int)r[2];
 		ip->i_blocks = r[4];
 		if (isdir)
@@ -864,10 +889,11 @@ load_inodes(struct loader *l, GVariant *ia, GVariant *ba, GHashTable *parents)
 		}
 #undef IBAD
 	}
-	if (bi != nb) {
+	if (bi != nb || ti != nt) {
 		g_free(want);
-		return bad(l, "%zu block pointers left over after the last inode",
-		    (size_t)(nb - bi));
+		return bad(l, "%zu block pointers and %zu bytes of link targets "
+		    "left over after the last inode", (size_t)(nb - bi),
+		    (size_t)(nt - ti));
 	}
 	if (fs->fs_root == NULL) {
 		g_free(want);
@@ -1167,7 +1193,7 @@ ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
 	gchar *buf = NULL;
 	gsize len = 0;
 	GBytes *payload = NULL;
-	GVariant *img = NULL, *c[12] = { NULL };
+	GVariant *img = NULL, *c[13] = { NULL };
 	GHashTable *parents = NULL;
 	GChecksum *sum;
 	guint8 digest[32];
@@ -1251,7 +1277,7 @@ ffs_image_load(struct kern *k, const char *path, struct ffs_origin *o,
 	    !load_map(&l, c[4], "free map", nfs.fs_size, &nfs.fs_fmap) ||
 	    !load_map(&l, c[5], "inode map", (int64_t)nfs.fs_ncg * nfs.fs_ipg,
 	    &nfs.fs_imap) ||
-	    !load_inodes(&l, c[6], c[7], parents) ||
+	    !load_inodes(&l, c[6], c[7], c[12], parents) ||
 	    !load_dirs(&l, c[8], c[9], c[10], c[11], parents)) {
 		fs_state_free(&nfs);
 		goto out;

@@ -244,6 +244,7 @@ ffs_inode_destroy(struct inode *ip)
 		g_hash_table_destroy(ip->i_ind);
 	if (ip->i_dir != NULL)
 		ufs_dir_free(ip->i_dir);
+	g_free(ip->i_symlink);
 	g_free(ip);
 }
 

@@ -181,6 +181,10 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	rate = profile_int(pr, "cpu", "copy_rate");
 	kp->cpu_lookup = profile_int(pr, "cpu", "lookup");
 	kp->cpu_bufop = profile_int(pr, "cpu", "bufop");
+	kp->cpu_fault = profile_int(pr, "cpu", "fault");
+	kp->mmap_touch = strcmp(profile_str(pr, "replay", "mmap"), "none") == 0 ?
+	    MMAP_NONE : strcmp(profile_str(pr, "replay", "mmap"), "first-page")
+	    == 0 ? MMAP_FIRST_PAGE : MMAP_TOUCH_ALL;
 	kp->nbuf = (int)profile_int(pr, "bio", "nbuf");
 	kp->nswbuf = (int)profile_int(pr, "bio", "nswbuf");
 	kp->maxbufspace = profile_int(pr, "bio", "maxbufspace");
@@ -385,6 +389,7 @@ kern_shutdown(struct kern *k)
 	 * Tables and files may be shared, so each is freed once. */
 	GHashTable *fdps = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTable *fps = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTable *vms = g_hash_table_new(g_direct_hash, g_direct_equal);
 
 	g_hash_table_iter_init(&it, k->procs);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -392,6 +397,8 @@ kern_shutdown(struct kern *k)
 
 		if (p->p_fd != NULL)
 			g_hash_table_add(fdps, p->p_fd);
+		if (p->p_vmspace != NULL)
+			g_hash_table_add(vms, p->p_vmspace);
 		while (p->p_nheld > 0)
 			g_hash_table_add(fps, p->p_held[--p->p_nheld]);
 		g_free(p);
@@ -411,6 +418,19 @@ kern_shutdown(struct kern *k)
 	g_hash_table_iter_init(&it, fps);
 	while (g_hash_table_iter_next(&it, &v, NULL))
 		g_free(v);
+	/* their mappings: the vnodes go with the file system */
+	g_hash_table_iter_init(&it, vms);
+	while (g_hash_table_iter_next(&it, &v, NULL)) {
+		struct vmspace *vm = v;
+		struct vm_map_entry *e;
+
+		while ((e = TAILQ_FIRST(&vm->vm_entries)) != NULL) {
+			TAILQ_REMOVE(&vm->vm_entries, e, link);
+			g_free(e);
+		}
+		g_free(vm);
+	}
+	g_hash_table_destroy(vms);
 	g_hash_table_destroy(fdps);
 	g_hash_table_destroy(fps);
 	g_hash_table_destroy(k->procs);
@@ -454,6 +474,9 @@ kern_sync(struct kern *k)
 
 	for (passes = 0; passes < 8 && (passes == 0 ||
 	    k->bc.numdirtybuffers > 0 || k->bc.runningbufspace > 0); passes++) {
+		/* dounmount's VFS_SYNC(MNT_WAIT), after vfs_msync: what is
+		 * dirty in mapped pages first */
+		vfs_msync(k, MNT_WAIT);
 		vn_sync_all(k, MNT_WAIT);
 		while (k->bc.runningbufspace > 0)
 			sim_pause(k->sim, SIM_MS);

@@ -62,6 +62,9 @@ struct snapshot {
 
 enum era { ERA_FREEBSD5_CURRENT, ERA_FREEBSD4 };
 
+/* replay.mmap: the pages of a new file mapping the program touches. */
+enum mmap_touch { MMAP_TOUCH_ALL, MMAP_FIRST_PAGE, MMAP_NONE };
+
 struct kern_params {
 	enum era	 era;
 	int64_t		 memory;	/* bytes */
@@ -70,6 +73,8 @@ struct kern_params {
 	double		 cpu_copy_ns_per_byte;
 	sim_time_t	 cpu_lookup;	/* per path component */
 	sim_time_t	 cpu_bufop;	/* per buffer-cache operation */
+	sim_time_t	 cpu_fault;	/* per page fault (trap + vm_fault) */
+	enum mmap_touch	 mmap_touch;	/* replay.mmap */
 	int		 nbuf;		/* 0: from memory */
 	int		 nswbuf;	/* 0: derived */
 	int64_t		 maxbufspace, hibufspace, lobufspace;	/* 0: derived */
@@ -134,6 +139,8 @@ struct kern_counters {
 	int		 dirty_peak;
 	uint64_t	 bytes_read, bytes_written;	/* by processes */
 	uint64_t	 lookups, components;
+	uint64_t	 symlinks_followed;	/* by namei */
+	uint64_t	 readlinks;		/* VOP_READLINK: by namei, readlink */
 	uint64_t	 nc_goodhits, nc_neghits, nc_miss;	/* nchstats */
 	uint64_t	 dirblk_reads;		/* ufs_lookup's block reads */
 	uint64_t	 vnodes_created, vnodes_freed, vnodes_recycled;
@@ -151,6 +158,16 @@ struct kern_counters {
 	uint64_t	 inodes_allocated, inode_writes, indir_allocs, frag_moves;
 	uint64_t	 enospc;
 	uint64_t	 trace_repairs;		/* fs brought in line with the trace */
+	/* mapped files (vm_map.c, vm_fault.c, vnode_pager.c) */
+	uint64_t	 mmaps;			/* file mappings made */
+	uint64_t	 mmap_touched;		/* pages replay.mmap touched */
+	uint64_t	 faults;		/* page faults on mapped files */
+	uint64_t	 faults_hard;		/* ... that called the pager */
+	uint64_t	 pageins;		/* vnode pager reads (I/Os) */
+	uint64_t	 pages_paged_in;	/* ... pages they brought in */
+	uint64_t	 pages_dirtied;		/* pages written through a mapping */
+	uint64_t	 putpages;		/* vnode pager writes (VOP_WRITEs) */
+	uint64_t	 pages_put;		/* ... pages they wrote back */
 	uint64_t	 learned_fds;		/* descriptors known from -y only */
 };
 
@@ -165,6 +182,7 @@ struct kproc {
 	bool		 p_exited;	/* a zombie until reaped */
 	bool		 p_vforked;	/* parent waits until exec or exit */
 	int		 p_xstat;
+	struct vmspace	*p_vmspace;	/* its file mappings (vm_map.c) */
 	/* files the call in progress uses (fget's reference), dropped when
 	 * it ends: a thread that closes the descriptor meanwhile only drops
 	 * the table's reference */

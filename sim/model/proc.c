@@ -6,7 +6,10 @@
  * (CLONE_FILES, i.e. a thread).  exec closes the close-on-exec
  * descriptors.  exit drops the table — closing files whose last reference
  * it held — and leaves a zombie until the parent waits for it.  A vfork
- * parent sleeps until its child execs or exits.
+ * parent sleeps until its child execs or exits.  The file mappings
+ * (struct vmspace) are copied at fork and shared by threads and by a
+ * vfork child until it execs (the trace's CLONE_FILES or vfork stands for
+ * CLONE_VM); exec and exit drop them.
  */
 #include "file.h"
 #include "kern.h"
@@ -44,6 +47,7 @@ proc_create(struct kern *k, int32_t pid, struct filedesc *fdp)
 	p = g_new0(struct kproc, 1);
 	p->p_pid = pid;
 	p->p_fd = fdp;
+	p->p_vmspace = vmspace_alloc();
 	LIST_INIT(&p->p_children);
 	g_hash_table_insert(k->procs, &p->p_pid, p);
 	return p;
@@ -59,6 +63,13 @@ fork1(struct kern *k, struct kproc *parent, int32_t childpid, bool share_files,
 
 	c->p_pptr = parent;
 	c->p_vforked = vfork;
+	vmspace_free(k, c->p_vmspace);
+	if ((share_files || vfork) && parent->p_vmspace != NULL) {
+		c->p_vmspace = parent->p_vmspace;
+		c->p_vmspace->vm_refcnt++;
+	} else
+		c->p_vmspace = parent->p_vmspace != NULL ?
+		    vmspace_fork(parent->p_vmspace) : vmspace_alloc();
 	LIST_INSERT_HEAD(&parent->p_children, c, p_sibling);
 	parent->p_nchildren++;
 	return c;
@@ -84,6 +95,11 @@ vfork_release(struct kern *k, struct kproc *p)
 void
 proc_exec(struct kern *k, struct kproc *p)
 {
+	struct vmspace *old = p->p_vmspace;
+
+	/* exec_new_vmspace: a new image, the old one's mappings gone */
+	p->p_vmspace = vmspace_alloc();
+	vmspace_free(k, old);
 	fdcloseexec(k, p->p_fd);
 	vfork_release(k, p);
 }
@@ -95,6 +111,12 @@ exit1(struct kern *k, struct kproc *p, int xstat)
 	struct kproc *c;
 
 	KASSERT(!p->p_exited, ("exit1: pid %d exited twice", p->p_pid));
+	if (p->p_vmspace != NULL) {
+		struct vmspace *vm = p->p_vmspace;
+
+		p->p_vmspace = NULL;
+		vmspace_free(k, vm);
+	}
 	p->p_fd = NULL;
 	if (fdp != NULL)
 		fdfree(k, fdp);

@@ -86,8 +86,8 @@ vn_syncer_remove(struct kern *k, struct vnode *vp)
 /*
  * sync_fsync: the mount's syncer vnode came round.  It goes back on the
  * wheel syncdelay ahead first; then, unless writes are suspended (its
- * vn_start_write(V_NOWAIT) fails), the file system is swept:
- * VFS_SYNC(MNT_LAZY).
+ * vn_start_write(V_NOWAIT) fails), the file system is swept: vfs_msync
+ * puts mapped files' dirty pages back first, then VFS_SYNC(MNT_LAZY).
  */
 static void
 sync_fsync(struct kern *k, sim_time_t *next_sweep)
@@ -95,6 +95,7 @@ sync_fsync(struct kern *k, sim_time_t *next_sweep)
 	*next_sweep += k->p.syncdelay;
 	if (vn_write_suspended(k))
 		return;
+	vfs_msync(k, MNT_NOWAIT);	/* mapped pages first */
 	ffs_sync(k, MNT_LAZY);
 }
 

@@ -44,41 +44,84 @@ annot_is_fs_path(const struct kern *k, const char *annot)
 	return annot != NULL && annot[0] == '/' && !path_is_passthrough(k, annot);
 }
 
-/* mkdir -p of every missing directory above path's last component, and
- * the component itself when want_dir.  Used to bring the file system in
- * line with a trace that says a path exists. */
+/*
+ * mkdir -p of every missing directory above path's last component, and
+ * the last component itself, as a file, a directory or a symbolic link
+ * (to target) by type.  Used to bring the file system in line with a
+ * trace that says a path exists.  A symbolic link on the way is followed
+ * (in the middle of the path always, at its end when follow), so that
+ * what is made is what the traced call reached through it.
+ */
 static struct vnode *
-materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir)
+materialize_obj(struct kern *k, struct vnode *start, const char *path,
+    enum vtype type, const char *target, bool follow)
 {
-	struct vnode *dvp = path[0] == '/' || start == NULL ? vn_root(k) : start;
-	char **comp = g_strsplit(path, "/", -1), **c;
-	struct vnode *vp = dvp;
+	struct vnode *vp = path[0] == '/' || start == NULL ? vn_root(k) : start;
+	char *cur = g_strdup(path);
+	int loops = 0;
 
 	/* What the trace says existed was on disk all along: no I/O. */
 	ffs_offline_begin(k);
-	for (c = comp; *c != NULL; c++) {
-		bool last = c[1] == NULL;
-		struct vnode *next;
+again:
+	{
+		char **comp = g_strsplit(cur, "/", -1), **c;
 
-		if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
-			continue;
-		if (vp->v_type != VDIR)
-			break;
-		if (strcmp(*c, "..") == 0) {
-			vp = vn_get(k, vp->v_data->i_parent);
-			continue;
-		}
-		next = vn_child(k, vp, *c);
-		if (next == NULL) {
-			if (vn_create(k, vp, *c, last && !want_dir ? VREG : VDIR,
-			    &next) != 0)
+		for (c = comp; *c != NULL; c++) {
+			char **rest = c + 1;
+			bool last;
+			struct vnode *next;
+
+			while (*rest != NULL && (*rest)[0] == '\0')
+				rest++;
+			last = *rest == NULL;
+			if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
+				continue;
+			if (vp->v_type != VDIR)
 				break;
+			if (strcmp(*c, "..") == 0) {
+				vp = vn_get(k, vp->v_data->i_parent);
+				continue;
+			}
+			next = vn_child(k, vp, *c);
+			if (next == NULL) {
+				enum vtype t = last ? type : VDIR;
+				int error = t == VLNK ?
+				    vn_symlink(k, vp, *c, target, &next) :
+				    vn_create(k, vp, *c, t, &next);
+
+				if (error != 0)
+					break;
+			}
+			if (next->v_type == VLNK && (!last || follow) &&
+			    loops++ < MAXSYMLINKS) {
+				/* On through the link: its target, then what is
+				 * left of the path. */
+				const char *tg = next->v_data->i_symlink;
+				GString *np = g_string_new(tg);
+
+				for (; *rest != NULL; rest++)
+					if ((*rest)[0] != '\0')
+						g_string_append_printf(np, "/%s", *rest);
+				if (tg[0] == '/')
+					vp = vn_root(k);
+				g_free(cur);
+				cur = g_string_free(np, FALSE);
+				g_strfreev(comp);
+				goto again;
+			}
+			vp = next;
 		}
-		vp = next;
+		g_strfreev(comp);
 	}
 	ffs_offline_end(k);
-	g_strfreev(comp);
+	g_free(cur);
 	return vp;
+}
+
+static struct vnode *
+materialize(struct kern *k, struct vnode *start, const char *path, bool want_dir)
+{
+	return materialize_obj(k, start, path, want_dir ? VDIR : VREG, NULL, true);
 }
 
 /* The vnode a relative path starts from: the working directory or a
@@ -257,7 +300,11 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 	if ((of & TO_CREAT) || (of & TO_TRUNC))
 		bwillwrite(k);		/* vn_open, before namei */
-	error = namei_op(k, start, path, (of & TO_CREAT) ? CREATE : LOOKUP, &nd);
+	/* vn_open follows a symbolic link at the end of the path unless
+	 * O_NOFOLLOW or O_CREAT|O_EXCL. */
+	error = namei_op(k, start, path, ((of & TO_CREAT) ? CREATE : LOOKUP) |
+	    ((of & TO_NOFOLLOW) || (of & (TO_CREAT | TO_EXCL)) ==
+	    (TO_CREAT | TO_EXCL) ? NOFOLLOW : FOLLOW), &nd);
 	if (tc->ret < 0) {
 		/* Failed in the trace: nothing changes — except that RELENG_4
 		 * truncated inside vn_open, before it tried O_EXLOCK, so an
@@ -412,6 +459,16 @@ lookup(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
 	return namei_op(k, start, path, nameiop, nd);
 }
 
+/* Does a stat-like call follow a symbolic link at the end of its path?
+ * lstat and AT_SYMLINK_NOFOLLOW do not. */
+static bool
+stat_follows(const struct trace_call *tc)
+{
+	if (tc->sc == SC_LSTAT)
+		return false;
+	return !(tc->atflags & TAT_SYMLINK_NOFOLLOW);
+}
+
 static void
 sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
@@ -436,7 +493,8 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		dirfd = tc->fd;
 	out->path = tc->path;
 	error = lookup(k, p, dirfd, tc->fdpath, tc->path != NULL ? tc->path : "",
-	    LOOKUP, &nd, &start, &outside);
+	    LOOKUP | (stat_follows(tc) ? FOLLOW : NOFOLLOW), &nd, &start,
+	    &outside);
 	if (outside) {
 		out->cls = SYS_PASSTHROUGH;
 		return;
@@ -445,15 +503,28 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		struct vnode *vp;
 
 		k->cnt.trace_repairs++;
-		vp = materialize(k, start, tc->path, tc->st_type == TT_DIR);
+		if (tc->st_type == TT_LNK) {
+			/* The trace saw a link (lstat): a link, of the length
+			 * it showed, whatever it led to. */
+			char *target = vn_unknown_target(tc->st_size);
+
+			(void)materialize_obj(k, start, tc->path, VLNK, target,
+			    false);
+			g_free(target);
+			return;
+		}
+		vp = materialize_obj(k, start, tc->path, tc->st_type == TT_DIR ?
+		    VDIR : VREG, NULL, stat_follows(tc));
 		if (tc->st_size > 0 && vp->v_type == VREG)
 			ensure_size(k, vp, tc->st_size);
 	} else if (tc->ret == 0 && nd.ni_vp != NULL) {
 		struct vattr va;
 
 		vn_stat(k, nd.ni_vp, &va);	/* VOP_GETATTR: no I/O */
-		/* The trace saw more data than there is here. */
-		if (va.va_type == VREG && tc->st_size > va.va_size)
+		/* The trace saw more data than there is here (a link's
+		 * size is its target's length, not data to grow). */
+		if (va.va_type == VREG && tc->st_type == TT_REG &&
+		    tc->st_size > va.va_size)
 			ensure_size(k, nd.ni_vp, tc->st_size);
 	}
 }
@@ -508,7 +579,7 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL ||
 	    vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp) != 0) {
 		k->cnt.trace_repairs++;
-		(void)materialize(k, start, tc->path, true);
+		(void)materialize_obj(k, start, tc->path, VDIR, NULL, false);
 	}
 }
 
@@ -543,13 +614,13 @@ sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	if (ferr != 0 || fnd.ni_vp == NULL) {
 		/* The source this replay lacks: make it, then move it. */
 		k->cnt.trace_repairs++;
-		(void)materialize(k, fstart, tc->path, false);
-		ferr = namei(k, fstart, tc->path, &fnd);
+		(void)materialize_obj(k, fstart, tc->path, VREG, NULL, false);
+		ferr = namei_op(k, fstart, tc->path, LOOKUP, &fnd);
 	}
 	if (terr != 0 || tnd.ni_dvp == NULL) {
 		k->cnt.trace_repairs++;
-		(void)materialize(k, tstart, tc->path2, false);
-		terr = namei(k, tstart, tc->path2, &tnd);
+		(void)materialize_obj(k, tstart, tc->path2, VREG, NULL, false);
+		terr = namei_op(k, tstart, tc->path2, LOOKUP, &tnd);
 	}
 	if (ferr != 0 || terr != 0 || fnd.ni_dvp == NULL || tnd.ni_dvp == NULL ||
 	    vn_rename(k, fnd.ni_dvp, fnd.ni_last, tnd.ni_dvp, tnd.ni_last,
@@ -580,8 +651,8 @@ sys_truncate(struct kern *k, struct kproc *p, const struct trace_call *tc,
 
 		out->path = tc->path;
 		error = lookup(k, p, TC_AT_FDCWD, tc->fdpath,
-		    tc->path != NULL ? tc->path : "", LOOKUP, &nd, &start,
-		    &outside);
+		    tc->path != NULL ? tc->path : "", LOOKUP | FOLLOW, &nd,
+		    &start, &outside);
 		if (outside) {
 			out->cls = SYS_PASSTHROUGH;
 			return;
@@ -722,8 +793,8 @@ sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 
 		out->path = tc->path;
 		error = lookup(k, p, TC_AT_FDCWD, NULL,
-		    tc->path != NULL ? tc->path : "", LOOKUP, &nd, &start,
-		    &outside);
+		    tc->path != NULL ? tc->path : "", LOOKUP | FOLLOW, &nd,
+		    &start, &outside);
 		if (outside) {
 			out->cls = SYS_PASSTHROUGH;
 			if (tc->ret == 0 && p->p_fd->fd_cdir != NULL) {
@@ -765,6 +836,8 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_FSYNC:
 	case SC_FDATASYNC:
 		(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
+		/* fsync(2): mapped pages put back first, then VOP_FSYNC */
+		vm_object_page_clean(k, fp->f_vnode, 0, 0, 0);
 		(void)VOP_FSYNC(k, fp->f_vnode, MNT_WAIT);
 		VOP_UNLOCK(k, fp->f_vnode);
 		break;
@@ -796,6 +869,488 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 }
 
+/*
+ * link(2): the file is looked up (following a symbolic link, as FreeBSD's
+ * link did; linkat only with AT_SYMLINK_FOLLOW), then the new name's
+ * directory, and ufs_link gives the file another name: its link count up
+ * and its inode written, then the directory entry (vn_link).
+ */
+static void
+sys_link(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	bool at = tc->sc == SC_LINKAT;
+	int follow = !at || (tc->atflags & TAT_SYMLINK_FOLLOW) ? FOLLOW : NOFOLLOW;
+	struct nameidata fnd, tnd;
+	struct vnode *fstart, *tstart;
+	bool fout, tout;
+	int ferr, terr;
+
+	out->path = tc->path2;
+	bwillwrite(k);
+	ferr = lookup(k, p, at ? tc->fd : TC_AT_FDCWD, tc->fdpath,
+	    tc->path != NULL ? tc->path : "", LOOKUP | follow, &fnd, &fstart,
+	    &fout);
+	terr = lookup(k, p, at ? tc->fd2 : TC_AT_FDCWD, tc->fdpath2,
+	    tc->path2 != NULL ? tc->path2 : "", CREATE, &tnd, &tstart, &tout);
+	if (fout || tout) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+		return;
+	if (ferr != 0 || fnd.ni_vp == NULL) {
+		/* The file this replay lacks was there all along. */
+		k->cnt.trace_repairs++;
+		(void)materialize_obj(k, fstart, tc->path, VREG, NULL,
+		    follow == FOLLOW);
+		ferr = namei_op(k, fstart, tc->path, LOOKUP | follow, &fnd);
+	}
+	if (ferr != 0 || fnd.ni_vp == NULL || terr != 0 || tnd.ni_dvp == NULL ||
+	    vn_link(k, fnd.ni_vp, tnd.ni_dvp, tnd.ni_last) != 0)
+		k->cnt.trace_repairs++;
+}
+
+/*
+ * symlink(2): the new name's directory looked up, and ufs_symlink makes
+ * the link — an inode written, the name entered, then the target: in the
+ * inode when short, in a block when long (vn_symlink).
+ */
+static void
+sys_symlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start, *vp;
+	bool outside;
+	int error;
+
+	out->path = tc->path2;
+	bwillwrite(k);
+	error = lookup(k, p, tc->sc == SC_SYMLINKAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path2 != NULL ? tc->path2 : "", CREATE, &nd, &start,
+	    &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+		return;
+	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL ||
+	    vn_symlink(k, nd.ni_dvp, nd.ni_last, tc->path, &vp) != 0)
+		k->cnt.trace_repairs++;
+}
+
+/*
+ * readlink(2): the name looked up without following it, then
+ * VOP_READLINK.  A link the trace read that this replay lacks is made,
+ * with the contents strace showed — or, when it showed them cut short,
+ * as many '?' as the link's length (vn_unknown_target).  A failed
+ * readlink (EINVAL: not a link) still made its lookup.
+ */
+static void
+sys_readlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	bool outside;
+	int error;
+
+	out->path = tc->path;
+	error = lookup(k, p, tc->sc == SC_READLINKAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path != NULL ? tc->path : "", LOOKUP | NOFOLLOW, &nd,
+	    &start, &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret < 0 || tc->path == NULL)
+		return;
+	out->bytes = tc->ret;
+	if (error == 0 && nd.ni_vp != NULL && nd.ni_vp->v_type == VLNK) {
+		(void)vn_readlink(k, nd.ni_vp);
+		return;
+	}
+	k->cnt.trace_repairs++;
+	if (error == 0 && nd.ni_vp == NULL) {
+		bool whole = tc->path2 != NULL &&
+		    (int64_t)strlen(tc->path2) == tc->ret && tc->ret > 0;
+		char *target = whole ? g_strdup(tc->path2) :
+		    vn_unknown_target(tc->ret);
+
+		(void)materialize_obj(k, start, tc->path, VLNK, target, false);
+		g_free(target);
+	}
+	/* else something else stands there: the trace's link is not made */
+}
+
+/*
+ * chmod, chown, utimes and their kin (setfmode, setfown, setutimes): the
+ * file found by its descriptor or its path (following a link but for
+ * lchown and AT_SYMLINK_NOFOLLOW), locked, and VOP_SETATTR (vn_setattr).
+ * utimensat(fd, NULL) is futimens.
+ */
+static void
+sys_setattr(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	int what = VA_TIMES;
+	struct vnode *vp;
+
+	switch ((enum sc_id)tc->sc) {
+	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
+		what = VA_MODE;
+		break;
+	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
+		what = VA_OWNER;
+		break;
+	default:
+		break;
+	}
+	if (tc->sc == SC_FCHMOD || tc->sc == SC_FCHOWN ||
+	    (tc->sc == SC_UTIMENSAT && (tc->path == NULL ||
+	    (tc->path[0] == '\0' && (tc->atflags & TAT_EMPTY_PATH))))) {
+		struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		out->fd = tc->fd;
+		if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+			out->cls = SYS_PASSTHROUGH;
+			return;
+		}
+		vp = fp->f_vnode;
+	} else {
+		bool at = tc->sc == SC_FCHMODAT || tc->sc == SC_FCHMODAT2 ||
+		    tc->sc == SC_FCHOWNAT || tc->sc == SC_UTIMENSAT ||
+		    tc->sc == SC_FUTIMESAT;
+		bool follow = tc->sc != SC_LCHOWN &&
+		    !(tc->atflags & TAT_SYMLINK_NOFOLLOW);
+		struct nameidata nd;
+		struct vnode *start;
+		bool outside;
+		int error;
+
+		out->path = tc->path;
+		error = lookup(k, p, at ? tc->fd : TC_AT_FDCWD, tc->fdpath,
+		    tc->path != NULL ? tc->path : "", LOOKUP |
+		    (follow ? FOLLOW : NOFOLLOW), &nd, &start, &outside);
+		if (outside) {
+			out->cls = SYS_PASSTHROUGH;
+			return;
+		}
+		if (tc->ret != 0 || tc->path == NULL)
+			return;
+		if (error != 0 || nd.ni_vp == NULL) {
+			k->cnt.trace_repairs++;
+			vp = materialize_obj(k, start, tc->path, VREG, NULL, follow);
+		} else
+			vp = nd.ni_vp;
+	}
+	if (tc->ret != 0 || vp->v_data == NULL)
+		return;
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	if (vn_setattr(k, vp, what) != 0)
+		k->cnt.trace_repairs++;
+	VOP_UNLOCK(k, vp);
+}
+
+/*
+ * Calls that cost the system call (and the lookup of their path, if they
+ * have one) and nothing else here: statfs/fstatfs (ffs_statfs answers
+ * from the in-core superblock: no I/O); fadvise64, which FreeBSD of 2001
+ * did not have (posix_fadvise came years later), so the advice changes
+ * nothing; and the extended-attribute calls — UFS1's extended attributes
+ * (UFS_EXTATTR) were an option GENERIC kernels did not have, so the call
+ * looks its file up and fails with EOPNOTSUPP, no I/O of its own.
+ */
+static void
+sys_cpuonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct nameidata nd;
+	struct vnode *start;
+	bool outside;
+
+	switch ((enum sc_id)tc->sc) {
+	case SC_STATFS: case SC_GETXATTR: case SC_LGETXATTR: case SC_SETXATTR:
+	case SC_LSETXATTR: case SC_LISTXATTR: case SC_LLISTXATTR:
+	case SC_REMOVEXATTR: case SC_LREMOVEXATTR: {
+		bool follow = tc->sc != SC_LGETXATTR && tc->sc != SC_LSETXATTR &&
+		    tc->sc != SC_LLISTXATTR && tc->sc != SC_LREMOVEXATTR;
+
+		out->path = tc->path;
+		(void)lookup(k, p, TC_AT_FDCWD, tc->fdpath, tc->path != NULL ?
+		    tc->path : "", LOOKUP | (follow ? FOLLOW : NOFOLLOW), &nd,
+		    &start, &outside);
+		if (outside)
+			out->cls = SYS_PASSTHROUGH;
+		break;
+	}
+	default: {
+		struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+
+		out->fd = tc->fd;
+		if (fp == NULL || fp->f_type != DTYPE_VNODE)
+			out->cls = SYS_PASSTHROUGH;
+		break;
+	}
+	}
+}
+
+/*
+ * copy_file_range and sendfile: neither existed for files in 2001 (FreeBSD's
+ * sendfile sent a file to a socket).  The same program copied with a loop
+ * of read(2) and write(2) through a MAXBSIZE buffer (cp's, above the size
+ * it mapped), so that is what is replayed: for each 64 KB of what the call
+ * moved, a read of the input through the buffer cache and a write of it,
+ * each a system call of its own, each file's offset and sequential score
+ * moving as the loop's would.  An input or output that is not a file of
+ * the simulated file system (a pipe, a socket) is only the other half.
+ */
+static void
+sys_copy(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	bool sendfile = tc->sc == SC_SENDFILE;
+	int32_t ifd = sendfile ? tc->fd2 : tc->fd, ofd = sendfile ? tc->fd : tc->fd2;
+	struct file *ifp = getfile(k, p, ifd, sendfile ? tc->fdpath2 : tc->fdpath,
+	    sendfile ? tc->fd2_deleted : tc->fd_deleted);
+	struct file *ofp = getfile(k, p, ofd, sendfile ? tc->fdpath : tc->fdpath2,
+	    sendfile ? tc->fd_deleted : tc->fd2_deleted);
+	bool in = ifp != NULL && ifp->f_type == DTYPE_VNODE &&
+	    ifp->f_vnode->v_type == VREG;
+	bool outf = ofp != NULL && ofp->f_type == DTYPE_VNODE &&
+	    ofp->f_vnode->v_type == VREG;
+	int64_t ioff, ooff, left, done = 0;
+	bool first = true;
+
+	out->fd = ifd;
+	if ((ifp == NULL || ifp->f_type != DTYPE_VNODE) &&
+	    (ofp == NULL || ofp->f_type != DTYPE_VNODE)) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret <= 0 || (!in && !outf))
+		return;
+	ioff = tc->off != TC_NOOFF ? tc->off : in ? ifp->f_offset : 0;
+	ooff = !sendfile && tc->arg != -1 ? tc->arg : outf ? ofp->f_offset : 0;
+	if (outf && (ofp->f_flag & FAPPEND))
+		ooff = vn_size(ofp->f_vnode);
+	left = MIN(tc->ret, RW_MAX);
+	if (ioff < 0 || ioff > INT64_MAX / 2 || ooff < 0 || ooff > INT64_MAX / 2) {
+		k->cnt.trace_repairs++;		/* not believable offsets */
+		return;
+	}
+	out->off = ioff;
+	out->bytes = left;
+	if (in)
+		ensure_size(k, ifp->f_vnode, ioff + left);
+	while (left > 0) {
+		int64_t n = MIN(left, MAXBSIZE);
+
+		/* read(2): its own call but for the first (this one) */
+		if (!first)
+			kern_cpu(k, k->p.cpu_syscall);
+		first = false;
+		if (in)
+			(void)vn_read(k, ifp->f_vnode, ioff + done, n,
+			    sequential_heuristic(ifp, ioff + done, n));
+		/* write(2) */
+		kern_cpu(k, k->p.cpu_syscall);
+		if (outf)
+			(void)vn_write(k, ofp->f_vnode, ooff + done, n,
+			    sequential_heuristic(ofp, ooff + done, n));
+		if (in)
+			ifp->f_nextoff = ioff + done + n;
+		if (outf)
+			ofp->f_nextoff = ooff + done + n;
+		done += n;
+		left -= n;
+	}
+	/* The offsets the call was not given move on. */
+	if (in && tc->off == TC_NOOFF)
+		ifp->f_offset = ioff + done;
+	if (outf && (sendfile || tc->arg == -1))
+		ofp->f_offset = ooff + done;
+}
+
+/*
+ * fallocate: no such call in 2001.  What a program had to do instead is
+ * what is replayed: allocation by writes of zeros over the holes of the
+ * range and the part past the end of the file (blocks already there are
+ * left alone), through ffs_write like any write; with FALLOC_FL_KEEP_SIZE
+ * only the holes inside the file (FFS keeps no blocks past a file's end).
+ * Punching a hole, zeroing or shifting a range writes zeros over it
+ * within the file.
+ */
+static void
+sys_fallocate(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct file *fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+	struct vnode *vp;
+	struct inode *ip;
+	struct fs *fs = &k->fs;
+	bool keep = (tc->xflags & TX_FALLOC_KEEP_SIZE) != 0;
+	int64_t lo = tc->off, hi, size, lbn, run = -1;
+
+	out->fd = tc->fd;
+	if (fp == NULL || fp->f_type != DTYPE_VNODE) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	vp = fp->f_vnode;
+	if (tc->ret != 0 || vp->v_type != VREG || lo < 0 || tc->len <= 0 ||
+	    lo > INT64_MAX / 4 || tc->len > INT64_MAX / 4) {
+		if (tc->ret == 0 && vp->v_type == VREG)
+			k->cnt.trace_repairs++;		/* not believable */
+		return;
+	}
+	ip = vp->v_data;
+	size = ip->i_size;
+	hi = lo + tc->len;
+	out->off = lo;
+	out->bytes = tc->len;
+	if (tc->xflags & (TX_FALLOC_PUNCH_HOLE | TX_FALLOC_ZERO_RANGE |
+	    TX_FALLOC_OTHER)) {
+		if (keep || !(tc->xflags & TX_FALLOC_ZERO_RANGE))
+			hi = MIN(hi, size);
+		if (hi > lo)
+			(void)vn_write(k, vp, lo, hi - lo,
+			    sequential_heuristic(fp, lo, hi - lo));
+		return;
+	}
+	if (keep)
+		hi = MIN(hi, size);
+	/* Runs of blocks not there: past the end, or holes. */
+	for (lbn = lblkno(fs, lo); lo < hi && lbn <= lblkno(fs, hi - 1); lbn++) {
+		bool missing = lblktosize(fs, lbn) >= size ||
+		    ffs_bmap(k, ip, lbn) < 0;
+
+		if (missing && run < 0)
+			run = lbn;
+		if (!missing && run >= 0) {
+			int64_t a = MAX(lblktosize(fs, run), lo);
+			int64_t b = MIN(lblktosize(fs, lbn), hi);
+
+			(void)vn_write(k, vp, a, b - a,
+			    sequential_heuristic(fp, a, b - a));
+			run = -1;
+		}
+	}
+	if (run >= 0) {
+		int64_t a = MAX(lblktosize(fs, run), lo);
+
+		(void)vn_write(k, vp, a, hi - a, sequential_heuristic(fp, a, hi - a));
+	}
+}
+
+/*
+ * mmap of a file (vm_mmap): the mapping made where the trace put it
+ * (replacing what was there, as MAP_FIXED does), holding the vnode; then
+ * the pages the program is taken to touch (replay.mmap: strace cannot
+ * show them) faulted in, now, in order — read faults, or write faults on
+ * a shared writable mapping — charged to this call.  An anonymous
+ * mapping, or one of something that is not a file of the simulated file
+ * system, takes the traced time; over a file mapping it takes the file's
+ * place.
+ */
+static void
+sys_mmap(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	uint64_t addr = (uint64_t)tc->ret;
+	struct vm_map_entry *e, c;
+	struct file *fp = NULL;
+	int prot = 0;
+	uint64_t va, end;
+	int64_t len = tc->len;
+
+	out->fd = tc->fd;
+	if (tc->ret_unknown || tc->ret < 0 || len <= 0 || len > INT64_MAX / 4 ||
+	    p->p_vmspace == NULL) {
+		out->cls = SYS_PASSTHROUGH;	/* failed: no mapping */
+		return;
+	}
+	if (!(tc->xflags & TX_MAP_ANONYMOUS) && tc->fd >= 0)
+		fp = getfile(k, p, tc->fd, tc->fdpath, tc->fd_deleted);
+	if (fp == NULL || fp->f_type != DTYPE_VNODE ||
+	    fp->f_vnode->v_type != VREG || tc->off < 0) {
+		out->cls = SYS_PASSTHROUGH;
+		if (tc->xflags & TX_MAP_FIXED)
+			vm_map_delete(k, p->p_vmspace, addr, addr + (uint64_t)len);
+		return;
+	}
+	if (tc->xflags & TX_PROT_READ)
+		prot |= VM_PROT_READ;
+	if (tc->xflags & TX_PROT_WRITE)
+		prot |= VM_PROT_WRITE;
+	if (tc->xflags & TX_PROT_EXEC)
+		prot |= VM_PROT_EXECUTE;
+	out->off = tc->off;
+	out->bytes = len;
+	e = vm_mmap(k, p->p_vmspace, addr, len, prot,
+	    (tc->xflags & TX_MAP_SHARED) != 0, fp->f_vnode, tc->off);
+	/* The touching works on a copy: another thread may unmap the entry
+	 * while a fault sleeps. */
+	c = *e;
+	vref(c.vp);
+	end = k->p.mmap_touch == MMAP_TOUCH_ALL ? c.end :
+	    k->p.mmap_touch == MMAP_FIRST_PAGE ? c.start + PAGE_SIZE : c.start;
+	for (va = c.start; va < end; va += PAGE_SIZE) {
+		/* not past the end of the file (that would be SIGBUS) */
+		if (c.offset + (int64_t)(va - c.start) >= vn_size(c.vp))
+			break;
+		k->cnt.mmap_touched++;
+		vm_fault(k, &c, va, c.shared && (c.prot & VM_PROT_WRITE));
+	}
+	vrele(k, c.vp);
+}
+
+/* munmap: the range unmapped (vm_map_delete); nothing is written back. */
+static void
+sys_munmap(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct vm_map_entry *e;
+	uint64_t start = (uint64_t)tc->arg, end = start + (uint64_t)MAX(tc->len, 0);
+	bool file = false;
+
+	if (p->p_vmspace != NULL)
+		TAILQ_FOREACH(e, &p->p_vmspace->vm_entries, link)
+			if (e->start < end && e->end > start)
+				file = true;
+	if (!file) {
+		out->cls = SYS_PASSTHROUGH;	/* anonymous memory */
+		return;
+	}
+	if (tc->ret == 0 && tc->len > 0)
+		vm_map_delete(k, p->p_vmspace, start, end);
+}
+
+/* msync: vm_map_clean of the range, synchronous unless MS_ASYNC. */
+static void
+sys_msync(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct vm_map_entry *e;
+	uint64_t start = (uint64_t)tc->arg, end = start + (uint64_t)MAX(tc->len, 0);
+	bool file = false;
+
+	if (p->p_vmspace != NULL)
+		TAILQ_FOREACH(e, &p->p_vmspace->vm_entries, link)
+			if (e->start < end && e->end > start)
+				file = true;
+	if (!file) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret == 0 && tc->len > 0)
+		vm_map_clean(k, p->p_vmspace, start, end,
+		    !(tc->xflags & TX_MS_ASYNC),
+		    (tc->xflags & TX_MS_INVALIDATE) != 0);
+}
+
 /* Does the call change the name space or truncate (vn_start_write)? */
 static bool
 gates_writes(const struct trace_call *tc)
@@ -806,12 +1361,22 @@ gates_writes(const struct trace_call *tc)
 	case SC_UNLINK: case SC_UNLINKAT: case SC_RMDIR:
 	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
 	case SC_MKDIR: case SC_MKDIRAT:
-	case SC_FTRUNCATE: case SC_TRUNCATE:
+	case SC_LINK: case SC_LINKAT: case SC_SYMLINK: case SC_SYMLINKAT:
+	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
+	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
+	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
+	case SC_FTRUNCATE: case SC_TRUNCATE: case SC_MSYNC:
 	case SC_FSYNC: case SC_FDATASYNC:	/* fsync(2) gates itself too */
 		return true;
 	default:
 		return false;
 	}
+}
+
+bool
+syscall_modelled(enum sc_id sc)
+{
+	return sc != SC_OTHER && sc < SC__COUNT;
 }
 
 void
@@ -852,8 +1417,10 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_SYNC:
 		/* sync(2) passes over a suspended file system
 		 * (vn_start_write with V_NOWAIT fails) */
-		if (!vn_write_suspended(k))
+		if (!vn_write_suspended(k)) {
+			vfs_msync(k, MNT_NOWAIT);
 			vn_sync_all(k, MNT_NOWAIT);
+		}
 		break;
 	case SC_STAT: case SC_LSTAT: case SC_FSTAT: case SC_NEWFSTATAT:
 	case SC_STATX: case SC_ACCESS: case SC_FACCESSAT: case SC_FACCESSAT2:
@@ -867,6 +1434,42 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		break;
 	case SC_MKDIR: case SC_MKDIRAT:
 		sys_mkdir(k, p, tc, out);
+		break;
+	case SC_LINK: case SC_LINKAT:
+		sys_link(k, p, tc, out);
+		break;
+	case SC_SYMLINK: case SC_SYMLINKAT:
+		sys_symlink(k, p, tc, out);
+		break;
+	case SC_READLINK: case SC_READLINKAT:
+		sys_readlink(k, p, tc, out);
+		break;
+	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
+	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
+	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
+		sys_setattr(k, p, tc, out);
+		break;
+	case SC_STATFS: case SC_FSTATFS: case SC_FADVISE64:
+	case SC_GETXATTR: case SC_LGETXATTR: case SC_FGETXATTR:
+	case SC_SETXATTR: case SC_LSETXATTR: case SC_FSETXATTR:
+	case SC_LISTXATTR: case SC_LLISTXATTR: case SC_FLISTXATTR:
+	case SC_REMOVEXATTR: case SC_LREMOVEXATTR: case SC_FREMOVEXATTR:
+		sys_cpuonly(k, p, tc, out);
+		break;
+	case SC_COPY_FILE_RANGE: case SC_SENDFILE:
+		sys_copy(k, p, tc, out);
+		break;
+	case SC_FALLOCATE:
+		sys_fallocate(k, p, tc, out);
+		break;
+	case SC_MMAP:
+		sys_mmap(k, p, tc, out);
+		break;
+	case SC_MUNMAP:
+		sys_munmap(k, p, tc, out);
+		break;
+	case SC_MSYNC:
+		sys_msync(k, p, tc, out);
 		break;
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 		sys_truncate(k, p, tc, out);

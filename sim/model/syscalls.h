@@ -33,6 +33,10 @@ struct sys_outcome {
 	const char	*path;		/* the name involved, if any */
 };
 
+/* Does syscall_replay replay this call?  The others are counted by name
+ * as not modelled (and take the time the trace shows). */
+bool	syscall_modelled(enum sc_id sc);
+
 /* Replay one call of process p (not clone/fork/exit: see replay.c). */
 void	syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);

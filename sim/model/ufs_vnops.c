@@ -1,8 +1,8 @@
 /*
  * ufs_vnops.c — the UFS vnode operations that change the name space or an
- * inode: create and mkdir (ufs_makeinode, ufs_mkdir), link, remove and
- * rmdir, rename, truncate (ufs_setattr), and fsync (ffs_fsync); and sync
- * of the whole file system.
+ * inode: create and mkdir (ufs_makeinode, ufs_mkdir), link, symlink,
+ * remove and rmdir, rename, truncate, mode, owner and times (ufs_setattr),
+ * and fsync (ffs_fsync); and sync of the whole file system.
  *
  * Each changes the file system's truth (ffs_alloc.c, ffs_inode.c,
  * ufs_lookup.c) and pays what the kernel paid for it on a default mount: a
@@ -20,10 +20,11 @@
 #include <errno.h>
 #include <string.h>
 
-/* The inode of a new file or directory named name in dvp. */
-int
-vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
-    struct vnode **vpp)
+/* The inode of a new file, directory or symbolic link (to target) named
+ * name in dvp (ufs_makeinode, ufs_mkdir). */
+static int
+ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
+    enum vtype type, const char *target, struct vnode **vpp)
 {
 	struct inode *dp = dvp->v_data, *ip;
 	struct vnode *vp;
@@ -49,6 +50,8 @@ vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
 		VOP_UNLOCK(k, dvp);
 		return ENOSPC;
 	}
+	if (type == VLNK)
+		ip->i_symlink = g_strdup(target);	/* IFLNK */
 	/* ffs_valloc's VFS_VGET: a vnode, and the inode block read. */
 	vp = vn_get(k, ip);
 	ITIMES(k, ip, IN_ACCESS | IN_CHANGE | IN_UPDATE);
@@ -105,6 +108,66 @@ vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
 	return 0;
 }
 
+int
+vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
+    struct vnode **vpp)
+{
+	KASSERT(type == VREG || type == VDIR, ("vn_create: type %d", type));
+	return ufs_makeinode(k, dvp, name, type, NULL, vpp);
+}
+
+/*
+ * ufs_symlink: an inode made as for a file (written, then its name
+ * entered), then the target: shorter than maxsymlinklen, into the inode
+ * itself (its times marked, written later); longer, written to the link's
+ * first block as ffs_write writes a partial block (vn_rdwr): allocated, and
+ * left a delayed write.
+ */
+int
+vn_symlink(struct kern *k, struct vnode *dvp, const char *name,
+    const char *target, struct vnode **vpp)
+{
+	int64_t len = (int64_t)strlen(target);
+	struct inode *ip;
+	struct buf *bp;
+	int error;
+
+	if (len > SYMLINK_MAX)
+		return ENAMETOOLONG;
+	error = ufs_makeinode(k, dvp, name, VLNK, target, vpp);
+	if (error != 0)
+		return error;
+	ip = (*vpp)->v_data;
+	if (len < MAXSYMLINKLEN) {
+		ip->i_size = len;
+		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
+		return 0;
+	}
+	if (!ffs_online(k)) {
+		if (!ffs_prealloc(k, ip, len))
+			ip->i_size = len;	/* a hole, as for any file */
+		return 0;
+	}
+	(void)vn_lock(k, *vpp, LK_EXCLUSIVE);
+	error = ffs_balloc(k, *vpp, 0, (int)len, BA_CLRBUF, &bp);
+	if (error == 0) {
+		ip->i_size = len;
+		uiomove_cost(k, len);
+		bio_note_version(k, bp);
+		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
+		bdwrite(k, bp);
+	}
+	VOP_UNLOCK(k, *vpp);
+	return error;
+}
+
+char *
+vn_unknown_target(int64_t len)
+{
+	len = CLAMP(len, 1, SYMLINK_MAX);
+	return g_strnfill((gsize)len, '?');
+}
+
 /* Another name for an existing file (ufs_link): its link count first. */
 int
 vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
@@ -118,11 +181,18 @@ vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
 		return EPERM;
 	if (strlen(name) > UFS_MAXNAMLEN)
 		return ENAMETOOLONG;
+	if (ip->i_nlink >= LINK_MAX)
+		return EMLINK;
 	(void)vn_lock(k, dvp, LK_EXCLUSIVE);
-	if (ufs_dir_lookup(dp, name) != NULL) {
+	if (ufs_dir_lookup(dp, name) != NULL || dp->i_nlink == 0) {
 		VOP_UNLOCK(k, dvp);
-		return EEXIST;
+		return dp->i_nlink == 0 ? ENOENT : EEXIST;
 	}
+	/* The file is locked too (tdvp != vp); its link count goes up and
+	 * is written — synchronously on a default mount — before the name
+	 * that depends on it. */
+	if (vp != dvp)
+		(void)vn_lock(k, vp, LK_EXCLUSIVE);
 	ip->i_nlink++;
 	ITIMES(k, ip, IN_CHANGE);
 	ffs_update(k, ip, true);
@@ -131,6 +201,8 @@ vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
 		ip->i_nlink--;
 		ITIMES(k, ip, IN_CHANGE);
 	}
+	if (vp != dvp)
+		VOP_UNLOCK(k, vp);
 	cache_purge_name(k, dvp, name);
 	VOP_UNLOCK(k, dvp);
 	return error;
@@ -181,13 +253,46 @@ vn_remove(struct kern *k, struct vnode *dvp, const char *name, bool isdir)
 		return de == NULL ? ENOENT : EINVAL;
 	ip = de->de_ip;
 	if (isdir) {
+		struct vnode *vp;
+
 		if (!ip->i_isdir)
 			return ENOTDIR;
-		if (ufs_dir_count(ip) > 0)
-			return ENOTEMPTY;
-	} else if (ip->i_isdir)
+		/*
+		 * ufs_rmdir runs with the directory itself locked (namei's
+		 * LOCKLEAF): a create inside it, which holds that lock from
+		 * its lookup to its new entry, finishes first, and the
+		 * directory is then no longer empty.
+		 */
+		vp = vn_get(k, ip);
+		(void)vn_lock(k, vp, LK_EXCLUSIVE);
+		de = ufs_dir_lookup(dp, name);
+		if (de == NULL || de->de_ip != ip || ufs_dir_count(ip) > 0) {
+			VOP_UNLOCK(k, vp);
+			return de == NULL || de->de_ip != ip ? ENOENT : ENOTEMPTY;
+		}
+		(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+		if ((de = ufs_dir_lookup(dp, name)) == NULL || de->de_ip != ip) {
+			VOP_UNLOCK(k, dvp);
+			VOP_UNLOCK(k, vp);
+			return ENOENT;
+		}
+		ufs_dirremove(k, dvp, name);
+		cache_purge_name(k, dvp, name);
+		VOP_UNLOCK(k, dvp);
+		VOP_UNLOCK(k, vp);
+		drop_name(k, ip);
+		return 0;
+	}
+	if (ip->i_isdir)
 		return EISDIR;
 	(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+	/* The kernel holds the directory from the lookup to the removal;
+	 * here the lookup came first, so look again now that it is held
+	 * (another process may have removed or replaced the name). */
+	if ((de = ufs_dir_lookup(dp, name)) == NULL || de->de_ip != ip) {
+		VOP_UNLOCK(k, dvp);
+		return ENOENT;
+	}
 	ufs_dirremove(k, dvp, name);
 	cache_purge_name(k, dvp, name);
 	VOP_UNLOCK(k, dvp);
@@ -302,13 +407,47 @@ vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 		ITIMES(k, fdp, IN_CHANGE);
 	}
 	(void)vn_lock(k, fdvp, LK_EXCLUSIVE);
-	ufs_dirremove(k, fdvp, fname);
-	cache_purge_name(k, fdvp, fname);
+	/*
+	 * ufs_rename's step 3 looks the source up again (relookup): while
+	 * this rename slept, another process may have unlinked or renamed
+	 * it, or made a new file of that name.  Only if the name still
+	 * leads to ip is it removed and the link count dropped; otherwise
+	 * whoever took the name away did that.
+	 */
+	fde = ufs_dir_lookup(fdp, fname);
+	if (fde != NULL && fde->de_ip == ip) {
+		ufs_dirremove(k, fdvp, fname);
+		cache_purge_name(k, fdvp, fname);
+		ip->i_nlink--;
+		ITIMES(k, ip, IN_CHANGE);
+	}
 	VOP_UNLOCK(k, fdvp);
-	ip->i_nlink--;
-	ITIMES(k, ip, IN_CHANGE);
 	if (tip != NULL)
 		drop_name(k, tip);
+	return 0;
+}
+
+/*
+ * ufs_setattr of a mode (ufs_chmod), an owner (ufs_chown) or times, the
+ * caller holding the vnode's lock: a mode or an owner only marks the inode
+ * changed (IN_CHANGE) — it is written when something writes it anyway: its
+ * last close (ufs_inactive), its reclaim, the syncer's ffs_sync; new times
+ * are written at once, as a delayed write of the inode block
+ * (UFS_UPDATE(vp, 0)) — on every mount, the default one included.
+ */
+int
+vn_setattr(struct kern *k, struct vnode *vp, int what)
+{
+	struct inode *ip = vp->v_data;
+
+	if (ip->i_snapshot && (what & VA_TIMES))
+		return EPERM;		/* SF_SNAPSHOT: immutable */
+	if (what & (VA_MODE | VA_OWNER))
+		ITIMES(k, ip, IN_CHANGE);
+	if (what & VA_TIMES) {
+		ITIMES(k, ip, IN_ACCESS | IN_CHANGE | IN_UPDATE);
+		ffs_update(k, ip, false);
+	}
 	return 0;
 }
 

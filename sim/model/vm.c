@@ -3,8 +3,12 @@
  * allocator, vm_pageout.c's thresholds and pagedaemon, vm_pager.c's pbufs.
  *
  * Only what file I/O needs is modelled: pages hold file data (they belong
- * to a vnode at a page index) or nothing; no process address spaces, no
- * swap, no dirty pages (a dirty block lives in its buffer until written).
+ * to a vnode at a page index) or nothing; no anonymous memory, no swap.
+ * A page is dirty only when written through a shared mapping of its file
+ * (vm_map.c, vm_fault.c); otherwise a dirty block lives in its buffer
+ * until written.  The pagedaemon does not launder dirty pages (they are
+ * put back by msync, fsync, the syncer's vfs_msync and the vnode's
+ * reclaim: vnode_pager.c); it passes them by.
  */
 #include "kern.h"
 #include "kassert.h"
@@ -209,6 +213,7 @@ vm_page_remove(struct kern *k, struct vm_page *m)
 	m->object->v_npages--;
 	m->object = NULL;
 	m->valid = false;
+	m->dirty = false;
 }
 
 static void
@@ -309,11 +314,51 @@ vm_page_free(struct kern *k, struct vm_page *m)
 }
 
 void
+vm_page_sleep_busy(struct kern *k, struct vm_page *m, const char *wmesg)
+{
+	if (m->busy)
+		tsleep(k->sim, m, wmesg, 0);
+}
+
+void
+vm_page_wakeup(struct kern *k, struct vm_page *m)
+{
+	m->busy = false;
+	wakeup(k->sim, m);
+}
+
+void
+vm_page_activate(struct kern *k, struct vm_page *m)
+{
+	struct vmstate *vm = &k->vm;
+
+	if (m->wire_count > 0)
+		return;
+	if (m->queue == PQ_CACHE)
+		vm->reactivations++;
+	pq_remove(vm, m);
+	pq_insert(vm, m, PQ_ACTIVE, false);
+}
+
+void
+vm_page_deactivate(struct kern *k, struct vm_page *m)
+{
+	struct vmstate *vm = &k->vm;
+
+	if (m->wire_count > 0)
+		return;
+	pq_remove(vm, m);
+	pq_insert(vm, m, PQ_INACTIVE, false);
+}
+
+/* A clean page to the cache queue (a dirty one is not: its data would be
+ * lost when the page is reused). */
+void
 vm_page_cache(struct kern *k, struct vm_page *m)
 {
 	struct vmstate *vm = &k->vm;
 
-	if (m->wire_count > 0 || m->queue == PQ_CACHE)
+	if (m->wire_count > 0 || m->queue == PQ_CACHE || m->dirty)
 		return;
 	pq_remove(vm, m);
 	pq_insert(vm, m, PQ_CACHE, false);
@@ -323,7 +368,7 @@ vm_page_cache(struct kern *k, struct vm_page *m)
 bool
 vm_page_try_to_free(struct kern *k, struct vm_page *m)
 {
-	if (m->wire_count > 0)
+	if (m->wire_count > 0 || m->dirty)
 		return false;
 	vm_page_free(k, m);
 	return true;
@@ -414,6 +459,8 @@ vm_pageout_scan(struct kern *k)
 	for (m = TAILQ_FIRST(&vm->queues[PQ_INACTIVE]); m != NULL && shortage > 0;
 	    m = next) {
 		next = TAILQ_NEXT(m, pageq);
+		if (m->dirty)
+			continue;	/* not laundered here (see above) */
 		if (m->valid)
 			vm_page_cache(k, m);
 		else
@@ -547,6 +594,9 @@ vm_check(struct kern *k)
 		}
 		KASSERT(m->queue != PQ_FREE || m->object == NULL,
 		    ("page both free and cached"));
+		KASSERT(!m->busy || m->wire_count > 0,
+		    ("a busy page the pager does not hold"));
+		KASSERT(!m->dirty || m->object != NULL, ("a dirty page of no file"));
 		if (m->object != NULL)
 			KASSERT(vm_page_lookup(k, m->object, m->key.pindex) == m,
 			    ("page missing from the hash"));

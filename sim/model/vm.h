@@ -44,6 +44,10 @@ struct vm_page {
 	TAILQ_ENTRY(vm_page) pageq;	/* on its queue */
 	uint8_t		 queue;		/* enum pq */
 	bool		 valid;		/* holds the file's data */
+	bool		 dirty;		/* written through a shared mapping
+					   and not yet put back (putpages) */
+	bool		 busy;		/* PG_BUSY: the vnode pager is reading
+					   it in */
 	bool		 rahead;	/* first page of a block read ahead
 					   and not yet read by a process */
 	uint16_t	 wire_count;	/* buffers that hold it */
@@ -95,6 +99,13 @@ struct vm_page *vm_page_alloc(struct kern *k, struct vnode *vp, int64_t pindex,
 void	vm_page_wire(struct kern *k, struct vm_page *m);
 void	vm_page_unwire(struct kern *k, struct vm_page *m, bool activate);
 void	vm_page_free(struct kern *k, struct vm_page *m);
+/* Sleep until the pager is done with a busy page (vm_page_sleep_busy);
+ * the caller looks the page up again.  vm_page_wakeup ends the busy. */
+void	vm_page_sleep_busy(struct kern *k, struct vm_page *m, const char *wmesg);
+void	vm_page_wakeup(struct kern *k, struct vm_page *m);
+/* An unwired page to the tail of the active / inactive queue. */
+void	vm_page_activate(struct kern *k, struct vm_page *m);
+void	vm_page_deactivate(struct kern *k, struct vm_page *m);
 void	vm_page_cache(struct kern *k, struct vm_page *m);
 bool	vm_page_try_to_free(struct kern *k, struct vm_page *m);
 bool	vm_page_try_to_cache(struct kern *k, struct vm_page *m);
@@ -117,5 +128,71 @@ struct buf *trypbuf(struct kern *k, int *pfreecnt);	/* never sleeps */
 void	relpbuf(struct kern *k, struct buf *bp, int *pfreecnt);
 
 void	vm_check(struct kern *k);		/* INVARIANTS */
+
+/*
+ * Mapped files (vm_map.c, vm_fault.c, vnode_pager.c).  A process's
+ * address space is kept only as far as files are mapped into it: a list
+ * of entries, each a range of addresses, the vnode it maps (referenced,
+ * as vnode_pager_alloc's v_usecount), the file offset of its start, its
+ * protection and whether it is shared; anonymous memory is not kept (an
+ * anonymous mapping over a file mapping only takes the file's place).
+ */
+#define VM_PROT_READ	0x1
+#define VM_PROT_WRITE	0x2
+#define VM_PROT_EXECUTE	0x4
+
+struct vm_map_entry {
+	TAILQ_ENTRY(vm_map_entry) link;	/* by address */
+	uint64_t	 start, end;	/* page-aligned addresses */
+	struct vnode	*vp;
+	int64_t		 offset;	/* file offset of start (page-aligned) */
+	int		 prot;
+	bool		 shared;	/* MAP_SHARED: writes reach the file */
+	int64_t		 lastr;		/* vm_fault's sequential detection */
+};
+
+struct vmspace {
+	int		 vm_refcnt;	/* processes sharing it (threads, vfork) */
+	TAILQ_HEAD(, vm_map_entry) vm_entries;
+};
+
+/* vm_map.c */
+struct vmspace *vmspace_alloc(void);
+/* fork: a copy (each mapping referencing its vnode again) */
+struct vmspace *vmspace_fork(struct vmspace *vm);
+void	vmspace_free(struct kern *k, struct vmspace *vm);
+/* vm_mmap: map len bytes of vp from file offset pos at addr (what the
+ * trace's mmap returned), replacing whatever was mapped there. */
+struct vm_map_entry *vm_mmap(struct kern *k, struct vmspace *vm,
+	    uint64_t addr, int64_t len, int prot, bool shared, struct vnode *vp,
+	    int64_t pos);
+/* vm_map_delete: no mapping in [start, end) any more (munmap, MAP_FIXED). */
+void	vm_map_delete(struct kern *k, struct vmspace *vm, uint64_t start,
+	    uint64_t end);
+/* vm_map_clean (msync): dirty pages of writable file mappings in the range
+ * put back, synchronously if asked; with invalidate, dropped after. */
+void	vm_map_clean(struct kern *k, struct vmspace *vm, uint64_t start,
+	    uint64_t end, bool syncio, bool invalidate);
+
+/* vm_fault.c: a fault on address va of a file mapping (write: a write
+ * fault); may sleep. */
+void	vm_fault(struct kern *k, struct vm_map_entry *e, uint64_t va, bool write);
+
+/* vnode_pager.c: has the file the page (not a hole, not past its end), and
+ * how many pages before and after it lie in its run on the disk; and the
+ * pages m[0..count) read in, m[reqpage] the one faulted on. */
+bool	vnode_pager_haspage(struct kern *k, struct vnode *vp, int64_t pindex,
+	    int *before, int *after);
+void	vnode_pager_getpages(struct kern *k, struct vnode *vp,
+	    struct vm_page **m, int count, int reqpage);
+#define OBJPC_SYNC	0x1	/* put the pages back synchronously */
+#define OBJPC_INVAL	0x2	/* ... and invalidate them */
+/* vm_object_page_clean: put back vp's dirty pages in [start, end) (end 0:
+ * all), the caller holding the vnode's lock. */
+void	vm_object_page_clean(struct kern *k, struct vnode *vp, int64_t start,
+	    int64_t end, int flags);
+/* vfs_msync: every vnode with dirty pages cleaned (MNT_WAIT: synchronously;
+ * otherwise those nobody holds locked, as delayed writes). */
+void	vfs_msync(struct kern *k, int flags);
 
 #endif

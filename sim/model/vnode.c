@@ -403,6 +403,10 @@ vgonel(struct kern *k, struct vnode *vp)
 	vp->v_flag |= VXLOCK;
 	vhold(vp);
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	/* vm_object_terminate: pages dirtied through a mapping put back
+	 * first, synchronously. */
+	if (vp->v_flag & VOBJDIRTY)
+		vm_object_page_clean(k, vp, 0, 0, OBJPC_SYNC);
 	if (!TAILQ_EMPTY(&vp->v_dirtyblkhd))
 		(void)VOP_FSYNC(k, vp, MNT_WAIT);
 	vinvalbuf_range(k, vp, INT64_MIN);
@@ -507,7 +511,8 @@ vn_get(struct kern *k, struct inode *ip)
 			vn_idle(k, vp);
 			continue;
 		}
-		vp->v_type = ip->i_isdir ? VDIR : VREG;
+		vp->v_type = ip->i_isdir ? VDIR : ip->i_symlink != NULL ?
+		    VLNK : VREG;
 		vp->v_data = ip;
 		ip->i_vnode = vp;
 		vn_pin(k, vp);
@@ -741,18 +746,50 @@ vop_lookup(struct kern *k, struct vnode *dvp, const char *name, int nameiop,
 }
 
 /*
+ * VOP_READLINK (ufs_readlink): a target shorter than the file system's
+ * maxsymlinklen is copied out of the inode; a longer one is read from the
+ * link's block through the buffer cache (VOP_READ), which may wait for
+ * the disk.
+ */
+const char *
+vn_readlink(struct kern *k, struct vnode *vp)
+{
+	struct inode *ip = vp->v_data;
+
+	KASSERT(vp->v_type == VLNK && ip->i_symlink != NULL,
+	    ("vn_readlink: not a symbolic link"));
+	k->cnt.readlinks++;
+	if (ip->i_size < MAXSYMLINKLEN || ip->i_blocks == 0)
+		uiomove_cost(k, ip->i_size);
+	else
+		(void)vn_read(k, vp, 0, ip->i_size, 0);
+	return ip->i_symlink;
+}
+
+/*
  * namei: walk path one component at a time from the root (absolute) or
  * dir (relative), charging cpu.lookup for each and looking each up.  On
  * success ni_dvp is the directory holding the last component and ni_vp the
  * object (NULL when the last component does not exist: the caller may be
  * creating it).  Both are pinned for the call.
+ *
+ * A symbolic link met on the way is followed, as namei and lookup do: in
+ * the middle of a path always, as the last component only with FOLLOW.
+ * Its target is read (VOP_READLINK) and put in front of what is left of
+ * the path, and the walk goes on from the link's directory, or from the
+ * root for an absolute target — each component of it a lookup of its own.
+ * More than MAXSYMLINKS links in one walk is ELOOP; an empty target
+ * ENOENT.
  */
 int
 namei_op(struct kern *k, struct vnode *dir, const char *path, int nameiop,
     struct nameidata *nd)
 {
 	struct vnode *dvp = path[0] == '/' || dir == NULL ? vn_root(k) : dir;
+	int op = nameiop & OPMASK;
 	const char *p = path, *end;
+	char *buf = NULL;		/* the path after a link was followed */
+	int error = 0;
 	size_t n;
 
 	memset(nd, 0, sizeof(*nd));
@@ -766,20 +803,25 @@ namei_op(struct kern *k, struct vnode *dir, const char *path, int nameiop,
 	nd->ni_vp = dvp;		/* "/" or "." alone */
 	for (;;) {
 		bool last;
-		int error;
 
 		while (*p == '/')
 			p++;
 		if (*p == '\0')
-			return 0;
+			break;
 		end = strchr(p, '/');
 		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n > UFS_MAXNAMLEN)
-			return ENAMETOOLONG;
-		if (nd->ni_vp == NULL)
-			return ENOENT;		/* a missing directory */
-		if (nd->ni_vp->v_type != VDIR)
-			return ENOTDIR;
+		if (n > UFS_MAXNAMLEN) {
+			error = ENAMETOOLONG;
+			break;
+		}
+		if (nd->ni_vp == NULL) {
+			error = ENOENT;		/* a missing directory */
+			break;
+		}
+		if (nd->ni_vp->v_type != VDIR) {
+			error = ENOTDIR;
+			break;
+		}
 		dvp = nd->ni_vp;
 		/* Moving down: the directory left behind is not needed. */
 		if (nd->ni_dvp != dvp)
@@ -796,20 +838,56 @@ namei_op(struct kern *k, struct vnode *dir, const char *path, int nameiop,
 			/* the ".." cache (v_dd): no lookup */
 			nd->ni_vp = vn_get(k, dvp->v_data->i_parent);
 		else {
-			error = vop_lookup(k, dvp, nd->ni_last, nameiop, last,
+			error = vop_lookup(k, dvp, nd->ni_last, op, last,
 			    &nd->ni_vp);
 			if (error != 0 && error != ENOENT)
-				return error;
+				break;
+			error = 0;
 		}
 		nd->ni_ncomp++;
 		p += n;
+		if (nd->ni_vp != NULL && nd->ni_vp->v_type == VLNK &&
+		    (!last || (nameiop & FOLLOW))) {
+			const char *target;
+			char *next;
+
+			if (nd->ni_loopcnt++ >= MAXSYMLINKS) {
+				error = ELOOP;
+				break;
+			}
+			k->cnt.symlinks_followed++;
+			target = vn_readlink(k, nd->ni_vp);
+			if (target[0] == '\0') {
+				error = ENOENT;
+				break;
+			}
+			if (strlen(target) + strlen(p) + 1 >= PATH_MAX_) {
+				error = ENAMETOOLONG;
+				break;
+			}
+			next = g_strconcat(target, p, NULL);
+			g_free(buf);
+			buf = next;
+			p = buf;
+			/* On from the link's directory, or from the root. */
+			if (p[0] == '/') {
+				struct vnode *root = vn_root(k);
+
+				if (nd->ni_dvp != root)
+					vn_unpin(k, nd->ni_dvp);
+				nd->ni_dvp = root;
+			}
+			nd->ni_vp = nd->ni_dvp;
+		}
 	}
+	g_free(buf);
+	return error;
 }
 
 int
 namei(struct kern *k, struct vnode *dir, const char *path, struct nameidata *nd)
 {
-	return namei_op(k, dir, path, LOOKUP, nd);
+	return namei_op(k, dir, path, LOOKUP | FOLLOW, nd);
 }
 
 /* ---- data ------------------------------------------------------------ */
@@ -909,19 +987,13 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 
 /*
  * vn_write: bwillwrite first (before any lock, as vn_write does), then,
- * under the vnode's exclusive lock, per block (ffs_write): ffs_balloc
- * allocates it (or its fragment, or the indirect blocks on the way) and
- * returns its buffer — with the old contents read when part of it is
- * kept — the data is copied in, and the buffer disposed of by ffs_write's
- * rules (below).  A synchronous write ends with a synchronous inode write.
+ * under the vnode's exclusive lock, VOP_WRITE (ffs_write, below).
  */
 int
 vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 {
 	struct inode *ip = vp->v_data;
-	struct fs *fs = &k->fs;
-	int seqcount = ioflag >> IO_SEQSHIFT;
-	int error = 0;
+	int error;
 
 	if (ip->i_snapshot) {
 		/* SF_SNAPSHOT: nobody writes a snapshot (the trace, from
@@ -932,6 +1004,29 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	bwillwrite(k);
 	vn_start_write(k);
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	error = ffs_write(k, vp, off, len, ioflag);
+	VOP_UNLOCK(k, vp);
+	vn_finished_write(k);
+	return error;
+}
+
+/*
+ * ffs_write, per block: ffs_balloc allocates it (or its fragment, or the
+ * indirect blocks on the way) and returns its buffer — with the old
+ * contents read when part of it is kept — the data is copied in (but for
+ * the pager's IO_VMIO write: the data is in the pages already), and the
+ * buffer disposed of by ffs_write's rules (below).  A synchronous write
+ * ends with a synchronous inode write.
+ */
+int
+ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
+    int ioflag)
+{
+	struct inode *ip = vp->v_data;
+	struct fs *fs = &k->fs;
+	int seqcount = ioflag >> IO_SEQSHIFT;
+	int error = 0;
+
 	ffs_risk_touch(k, ip);		/* where the disk is, before */
 	if (ioflag & IO_APPEND)
 		off = ip->i_size;
@@ -954,7 +1049,8 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 			vfs_bio_clrbuf(k, bp);
 		if (off + xfer > ip->i_size)
 			ip->i_size = off + xfer;
-		uiomove_cost(k, xfer);
+		if (!(ioflag & IO_VMIO))
+			uiomove_cost(k, xfer);
 		bio_note_version(k, bp);
 		ffs_risk_write(k, ip, bp, boff, xfer);
 		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
@@ -989,7 +1085,8 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 			bawrite(k, bp);
 		else
 			bdwrite(k, bp);
-		k->cnt.bytes_written += (uint64_t)xfer;
+		if (!(ioflag & IO_VMIO))
+			k->cnt.bytes_written += (uint64_t)xfer;
 		off += xfer;
 		len -= xfer;
 		if (error != 0)
@@ -997,8 +1094,6 @@ vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	}
 	if (error == 0 && (ioflag & IO_SYNC))
 		ffs_update(k, ip, true);
-	VOP_UNLOCK(k, vp);
-	vn_finished_write(k);
 	return error;
 }
 

@@ -24,7 +24,7 @@
 struct kern;
 struct inode;
 
-enum vtype { VNON, VREG, VDIR, VCHR, VBAD };
+enum vtype { VNON, VREG, VDIR, VCHR, VBAD, VLNK };
 
 /* v_flag */
 #define VROOT		0x0001
@@ -35,6 +35,7 @@ enum vtype { VNON, VREG, VDIR, VCHR, VBAD };
 #define VXWANT		0x0020	/* someone waits for VXLOCK to clear */
 #define VAGE		0x0040	/* to the head of the free list */
 #define VDOOMED		0x0080	/* its inode is gone: destroy at last ref */
+#define VOBJDIRTY	0x0100	/* its object may have dirty pages (mmap) */
 
 struct namecache;
 
@@ -84,6 +85,8 @@ TAILQ_HEAD(vnodelst, vnode);
 #define IO_APPEND	0x02
 #define IO_SYNC		0x04
 #define IO_DIRECT	0x08
+#define IO_VMIO		0x10	/* the pager's write: the data is already in
+				   the object's pages (UIO_NOCOPY) */
 /* The sequential score (f_seqcount) rides in the upper bits of ioflag. */
 #define IO_SEQSHIFT	16
 #define IO_SEQMAX	127
@@ -123,16 +126,26 @@ struct nameidata {
 	struct vnode	*ni_vp;		/* the object, or NULL */
 	char		 ni_last[256];	/* last component */
 	int		 ni_ncomp;	/* components walked */
+	int		 ni_loopcnt;	/* symbolic links followed */
 };
 int	namei(struct kern *k, struct vnode *dir, const char *path,
 	    struct nameidata *nd);
-/* nameiop: what the lookup is for (how its last component is cached). */
+/* nameiop: what the lookup is for (how its last component is cached),
+ * or'ed with FOLLOW to follow a symbolic link in the last component (one
+ * in the middle of a path is always followed), as namei's cn_flags. */
 #define LOOKUP		0
 #define CREATE		1
 #define DELETE		2
 #define RENAME		3
+#define OPMASK		3
+#define NOFOLLOW	0x0000
+#define FOLLOW		0x0040
+#define MAXSYMLINKS	32	/* links followed in one lookup (ELOOP) */
 int	namei_op(struct kern *k, struct vnode *dir, const char *path,
 	    int nameiop, struct nameidata *nd);
+/* VOP_READLINK (ufs_readlink): the link's target, read — from the inode
+ * for a short one, its block for a long one (may sleep). */
+const char *vn_readlink(struct kern *k, struct vnode *vp);
 
 /* The sequential-access score of an open file, updated for an access of
  * resid bytes at off, as ioflag bits (vfs_vnops.c). */
@@ -141,6 +154,10 @@ int	sequential_heuristic(struct file *fp, int64_t off, int64_t resid);
 int	vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	    int ioflag);
 int	vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
+	    int ioflag);
+/* VOP_WRITE alone (ffs_write), the caller holding the vnode's lock: no
+ * bwillwrite, no write gating (the vnode pager's putpages). */
+int	ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	    int ioflag);
 int	VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor);
 int	vn_truncate(struct kern *k, struct vnode *vp, int64_t length);
@@ -158,11 +175,24 @@ struct vattr {
 };
 void	vn_stat(struct kern *k, struct vnode *vp, struct vattr *va);
 
+/* VOP_SETATTR (ufs_setattr) of a file's mode, owner or times. */
+#define VA_MODE		0x1	/* chmod: ufs_chmod */
+#define VA_OWNER	0x2	/* chown: ufs_chown */
+#define VA_TIMES	0x4	/* utimes: the times, and the inode written */
+int	vn_setattr(struct kern *k, struct vnode *vp, int what);
+
 /* Namespace changes (the work of ufs_vnops.c, on the in-core tree). */
 int	vn_create(struct kern *k, struct vnode *dvp, const char *name,
 	    enum vtype type, struct vnode **vpp);
 int	vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp,
 	    const char *name);
+/* A symbolic link name in dvp to target (ufs_symlink). */
+int	vn_symlink(struct kern *k, struct vnode *dvp, const char *name,
+	    const char *target, struct vnode **vpp);
+/* The target given a link whose length the trace showed but not its
+ * contents: len '?'s (at least one, at most SYMLINK_MAX), a name that
+ * leads nowhere (g_free it). */
+char	*vn_unknown_target(int64_t len);
 int	vn_remove(struct kern *k, struct vnode *dvp, const char *name,
 	    bool isdir);
 #define VN_RENAME_NOREPLACE	0x1	/* renameat2 flags */

@@ -58,6 +58,54 @@ get(GHashTable *v, const char *metric)
 	return d != NULL ? *d : 0;
 }
 
+struct skipped {
+	const char	*name;
+	double		 n;
+};
+
+/* Most first, then by name. */
+static gint
+cmp_skipped(gconstpointer a, gconstpointer b)
+{
+	const struct skipped *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The calls the run did not model, the most frequent first (every one is
+ * in the summary as not_modelled.NAME). */
+static void
+print_skipped(FILE *out, GHashTable *v)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct skipped));
+	GHashTableIter it;
+	gpointer key, val;
+	guint i;
+
+	g_hash_table_iter_init(&it, v);
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		struct skipped sk = { (const char *)key + strlen("not_modelled."),
+		    *(double *)val };
+
+		if (g_str_has_prefix(key, "not_modelled."))
+			g_array_append_val(a, sk);
+	}
+	if (a->len > 0) {
+		g_array_sort(a, cmp_skipped);
+		fprintf(out, "  skipped    ");
+		for (i = 0; i < a->len && i < 10; i++)
+			fprintf(out, "%s%s %.0f", i > 0 ? ", " : "",
+			    g_array_index(a, struct skipped, i).name,
+			    g_array_index(a, struct skipped, i).n);
+		if (a->len > 10)
+			fprintf(out, " and %u more", a->len - 10);
+		fprintf(out, " (not modelled: the time the trace shows)\n");
+	}
+	g_array_free(a, TRUE);
+}
+
 bool
 report_summary(const char *db, int64_t run, FILE *out, GError **err)
 {
@@ -66,21 +114,29 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	GHashTable *v;
 	GPtrArray *calls;
 	char a[32], b[32], c[32], d[32], e[32];
-	char *trace = NULL, *sources = NULL;
+	char *trace = NULL, *sources = NULL, *order = NULL;
 	guint i;
 
 	if (h == NULL)
 		return false;
-	if (sqlite3_prepare_v2(h, "SELECT trace, profile_sources FROM runs "
-	    "WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(h, "SELECT trace, profile_sources, profile FROM "
+	    "runs WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		g_set_error(err, METRICS_ERROR, 0, "%s: %s", db, sqlite3_errmsg(h));
 		sqlite3_close(h);
 		return false;
 	}
 	sqlite3_bind_int64(s, 1, run);
 	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *prof = (const char *)sqlite3_column_text(s, 2);
+		GKeyFile *kf = g_key_file_new();
+
 		trace = g_strdup((const char *)sqlite3_column_text(s, 0));
 		sources = g_strdup((const char *)sqlite3_column_text(s, 1));
+		/* which ordering rule ran (runs before it existed: none) */
+		if (prof != NULL && g_key_file_load_from_data(kf, prof, -1,
+		    G_KEY_FILE_NONE, NULL))
+			order = g_key_file_get_string(kf, "replay", "order", NULL);
+		g_key_file_free(kf);
 	}
 	sqlite3_finalize(s);
 	if (trace == NULL) {
@@ -114,10 +170,27 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    get(v, "calls.total"), get(v, "calls.simulated"),
 	    get(v, "calls.passthrough"), get(v, "calls.not_modelled"),
 	    get(v, "processes"));
+	print_skipped(out, v);
 	human_time(a, sizeof(a), get(v, "time.simulated_ns"));
 	human_time(b, sizeof(b), get(v, "time.traced_ns"));
 	fprintf(out, "  time       %s simulated (%s traced)\n", a,
 	    g_hash_table_contains(v, "time.traced_ns") ? b : "not");
+	if (order != NULL && g_hash_table_contains(v, "replay.order_edges")) {
+		/* replay.order: the rule, the edges it used, what came of it */
+		human_time(a, sizeof(a), get(v, "replay.order_wait_ns"));
+		fprintf(out, "  order      %s: %.0f cross-process edges held calls "
+		    "back (%s in all)", order, get(v, "replay.order_edges"), a);
+		if (get(v, "replay.order_inferred") > 0)
+			fprintf(out, "; %.0f processes ordered by the trace's "
+			    "times (no fork or wait lines)",
+			    get(v, "replay.order_inferred"));
+		if (get(v, "replay.order_broken") > 0)
+			fprintf(out, "; %.0f edges dropped to break a cycle",
+			    get(v, "replay.order_broken"));
+		fprintf(out, "; at most %.0f processes at once (%.0f in the "
+		    "trace)\n", get(v, "processes.max_alive"),
+		    get(v, "processes.max_alive_traced"));
+	}
 	fprintf(out, "  latency    %-12s %9s %10s %10s %10s %10s %10s   (simulated calls)\n",
 	    "call", "count", "mean", "p50", "p95", "p99", "max");
 	g_ptr_array_add(calls, g_strdup("all"));
@@ -160,6 +233,19 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    get(v, "cluster.read_mean_bufs"), get(v, "cluster.writes"),
 	    get(v, "cluster.write_mean_bufs"), get(v, "cluster.writebehind_ios"),
 	    get(v, "cluster.realloc_blocks"), get(v, "vm.pbuf_waits"));
+	if (get(v, "vm.mmaps") > 0) {
+		static const char *const policy[] = { "touch-all", "first-page",
+		    "none" };
+		int pol = (int)get(v, "vm.mmap_policy");
+
+		fprintf(out, "  mmap       replay.mmap=%s: %.0f file mappings, %.0f "
+		    "pages touched; %.0f faults read %.0f pages from the disk; "
+		    "%.0f pages dirtied, %.0f put back\n",
+		    pol >= 0 && pol < 3 ? policy[pol] : "?", get(v, "vm.mmaps"),
+		    get(v, "vm.mmap_touched_pages"), get(v, "vm.pageins"),
+		    get(v, "vm.pages_paged_in"), get(v, "vm.pages_dirtied"),
+		    get(v, "vm.pages_put"));
+	}
 	human_bytes(a, sizeof(a), get(v, "disk.bytes_read"));
 	human_bytes(b, sizeof(b), get(v, "disk.bytes_written"));
 	fprintf(out, "  disk       %.0f reads (%s), %.0f writes (%s), busy %.1f%%\n",
@@ -185,6 +271,12 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    "start; final sync %s; %.0f repairs\n",
 	    get(v, "fs.initial_files"), a, get(v, "fs.initial_dirs"), b,
 	    get(v, "replay.repairs"));
+	if (g_hash_table_contains(v, "fs.manifest_entries"))
+		fprintf(out, "  listing    the starting file system from a listing "
+		    "of %.0f entries (--fs-manifest); the trace disagrees with "
+		    "it in %.0f places (initial_fs.note; vfssim fs TRACE "
+		    "--fs-manifest FILE)\n", get(v, "fs.manifest_entries"),
+		    get(v, "fs.manifest_disagreements"));
 	if (g_hash_table_contains(v, "fs.initial_layout_score")) {
 		/* how the run's file system was laid out when it began */
 		fprintf(out, "  layout     %.1f%% used at the start; layout score "
@@ -215,5 +307,6 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	g_hash_table_destroy(v);
 	g_free(trace);
 	g_free(sources);
+	g_free(order);
 	return true;
 }

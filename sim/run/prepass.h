@@ -6,7 +6,8 @@
  * once, follows every name through opens, renames and unlinks, and lists the
  * files and directories that existed at the start, each with the size the
  * trace shows it had (a stat's st_size, the furthest byte read before any
- * write, a SEEK_END).  It also validates the whole trace, so that a
+ * write, a SEEK_END), and the symbolic links it read or lstat'ed with
+ * their targets.  It also validates the whole trace, so that a
  * malformed line is reported before a run records anything.
  */
 #ifndef VFSSIM_PREPASS_H
@@ -24,6 +25,32 @@ struct initial_file {
 	bool	 isdir;
 	int64_t	 size;
 	int	 link_of;	/* index of the entry this is another name for, or -1 */
+	char	*symlink;	/* a symbolic link: its target (size is its
+				   length; '?'s when the trace showed only
+				   the length), else NULL */
+	const char *evidence;	/* what decided it (an interned string): the
+				   size's source if it has a size, else what
+				   showed it was there */
+	uint64_t line;		/* where in the trace, or 0 */
+};
+
+/* The entry's type as find -printf %y writes it: f, d, or l (another name
+ * for an entry: a symbolic link, seen through -y). */
+char	initial_file_type(const struct initial_file *f);
+
+/*
+ * One process as the trace shows it: a pid's records from its first to its
+ * exit record ("+++ exited"); a pid used again after that is another
+ * process (the replay numbers them the same way: the k-th process of a
+ * pid is its k-th incarnation here).
+ */
+struct pp_proc {
+	int64_t	 first_t;	/* entry of its first call, or TC_NOTIME */
+	int64_t	 end_t;		/* the latest return of its calls or its exit
+				   record, or TC_NOTIME */
+	bool	 forked;	/* a traced clone/fork/vfork made it */
+	bool	 waits;		/* it called wait4/waitid */
+	bool	 exited;	/* its exit record is in the trace */
 };
 
 /* The longest trace replayed (the simulation walks every second of it). */
@@ -41,6 +68,20 @@ struct prepass {
 	unsigned	 npids;
 	bool		 has_time, has_dur;
 	uint64_t	 snapshot_line;	/* the first snapshot record's line, 0 */
+	GHashTable	*procs;		/* pid -> GArray of struct pp_proc, one a
+					   process of that pid, in order */
+	unsigned	 max_alive;	/* most processes between their first call
+					   and their end at once in the trace */
+	bool		 lifecycle;	/* clone/fork/wait calls in the trace */
+	bool		 nominal;	/* a generator's times (trace_reader_nominal) */
+	GHashTable	*created;	/* names the trace made new (O_EXCL, mkdir)
+					   where nothing was before -> its line */
+	GArray		*notes;		/* struct fs_note: where the trace and a
+					   listing (--fs-manifest) disagree */
+	GHashTable	*dir_alias;	/* a directory's other name (a symbolic
+					   link, seen through -y) -> its name */
+	char		*manifest;	/* the listing the list came from, or NULL */
+	uint64_t	 manifest_entries;	/* its entries (f, d, l) */
 };
 
 /* Stream path once.  passthrough: path prefixes that are not part of the
@@ -52,5 +93,23 @@ struct prepass *prepass_run(const char *path, char **passthrough, GError **err);
 struct prepass *prepass_read(struct trace_reader *r, const char *name,
 	    char **passthrough, GError **err);
 void	prepass_free(struct prepass *pp);
+/* path with every directory written by its own name (dir_alias). */
+char	*prepass_canonical(const struct prepass *pp, const char *path);
+/* The k-th process (from 0) the trace shows with that pid, or NULL. */
+const struct pp_proc *prepass_proc(const struct prepass *pp, int32_t pid,
+	    unsigned k);
+
+/*
+ * The same pass, one record at a time, for replay.order = resource: the
+ * resources each call touches — the objects (files, directories) it uses
+ * by name or descriptor, the names it resolves, the pipes and sockets it
+ * uses (by their -y annotation) — as numbers (at most max of them).
+ * Records must come in the trace's order.
+ */
+struct prepass_track;
+struct prepass_track *prepass_track_new(char **passthrough);
+unsigned prepass_track(struct prepass_track *t, const struct trace_call *tc,
+	    uint64_t *keys, unsigned max);
+void	prepass_track_free(struct prepass_track *t);
 
 #endif

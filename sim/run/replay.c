@@ -65,7 +65,8 @@ uproc_new(struct replay *r, int32_t pid, enum ustate st)
 	u->first_t = TC_NOTIME;
 	TAILQ_INIT(&u->q);
 	g_hash_table_insert(r->uprocs, GINT_TO_POINTER(pid), u);
-	r->processes++;
+	u->serial = r->processes++;
+	order_proc_new(r, u);
 	return u;
 }
 
@@ -80,6 +81,8 @@ uproc_root(struct replay *r, int32_t pid, int64_t first_t)
 	u->root = true;
 	u->first_t = first_t;
 	u->kp = proc_create(r->k, pid, fdinit(start_cwd(r, pid)));
+	u->cwd_annot = g_strdup(g_hash_table_lookup(r->pp->cwd0,
+	    GINT_TO_POINTER(pid)));
 	g_snprintf(name, sizeof(name), "pid %d", pid);
 	sim_spawn(r->sim, name, uproc_main, u, 0);
 	return u;
@@ -151,6 +154,9 @@ do_fork(struct replay *r, struct uproc *u, const struct trace_call *tc)
 	c->kp = fork1(r->k, u->kp, c->pid, (tc->xflags & TX_CLONE_FILES) != 0,
 	    vfork);
 	c->state = U_RUNNING;
+	c->forked = true;
+	g_free(c->cwd_annot);
+	c->cwd_annot = g_strdup(u->cwd_annot);
 	c->trace_ref = tc->t_ns;
 	g_snprintf(name, sizeof(name), "pid %d", c->pid);
 	sim_spawn(r->sim, name, uproc_main, c, 0);
@@ -160,6 +166,61 @@ do_fork(struct replay *r, struct uproc *u, const struct trace_call *tc)
 
 /* ---- the simulated process ------------------------------------------ */
 
+/*
+ * A directory the trace reached by two names is one directory in the
+ * simulated file system, under the name -y showed (prepass.c): a path
+ * through the other name is written with it — an absolute one, or one
+ * relative to where the process is (its last AT_FDCWD annotation: chdir
+ * "proj" into /home/user/work, a link to /home/user/srv/proj, is chdir
+ * "/home/user/srv/proj").  Other paths are left as they are.
+ */
+static void
+alias_paths(struct replay *r, struct uproc *u, struct trace_call *tc)
+{
+	char **fields[2] = { &tc->path, &tc->path2 };
+	int32_t dirfds[2] = { tc->fd, tc->fd2 };
+	int i;
+
+	if (dirfds[0] == TC_AT_FDCWD && tc->fdpath != NULL &&
+	    tc->fdpath[0] == '/' && (u->cwd_annot == NULL ||
+	    strcmp(u->cwd_annot, tc->fdpath) != 0)) {
+		g_free(u->cwd_annot);
+		u->cwd_annot = g_strdup(tc->fdpath);
+	}
+	/* rename(2), not renameat: both names from the working directory */
+	if (tc->sc == SC_RENAME)
+		dirfds[1] = TC_AT_FDCWD;
+	for (i = 0; i < 2; i++) {
+		const char *p = *fields[i];
+		char *abs, *c;
+
+		if (p == NULL || p[0] == '\0')
+			continue;
+		if (p[0] == '/')
+			abs = g_strdup(p);
+		else if ((dirfds[i] == TC_AT_FDCWD || dirfds[i] == TC_NOFD ||
+		    tc->sc == SC_CHDIR) && u->cwd_annot != NULL)
+			abs = g_canonicalize_filename(p, u->cwd_annot);
+		else
+			continue;
+		c = prepass_canonical(r->pp, abs);
+		if (strcmp(c, abs) != 0)
+			trace_call_set_str(tc, fields[i], c, strlen(c));
+		g_free(abs);
+		g_free(c);
+	}
+	/* after a chdir, until the next annotation says where */
+	if (tc->sc == SC_CHDIR && tc->ret == 0 && tc->path != NULL &&
+	    (tc->path[0] == '/' || u->cwd_annot != NULL)) {
+		char *abs = tc->path[0] == '/' ? g_strdup(tc->path) :
+		    g_canonicalize_filename(tc->path, u->cwd_annot);
+
+		g_free(u->cwd_annot);
+		u->cwd_annot = prepass_canonical(r->pp, abs);
+		g_free(abs);
+	}
+}
+
 static void
 run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 {
@@ -168,10 +229,11 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 
 	r->calls++;
 	sim_proc_waits_reset(curproc(r->sim));
-	switch ((enum sc_id)tc->sc) {
-	case SC_OTHER:
+	if (!syscall_modelled(tc->sc)) {
 		skip_call(r, u, tc);
 		return;
+	}
+	switch ((enum sc_id)tc->sc) {
 	case SC_CLONE: case SC_CLONE3: case SC_FORK: case SC_VFORK:
 		do_fork(r, u, tc);
 		break;
@@ -181,6 +243,8 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 			(void)kern_wait(r->k, u->kp, (int32_t)tc->ret);
 		break;
 	default:
+		if (g_hash_table_size(r->pp->dir_alias) > 0)
+			alias_paths(r, u, tc);
 		syscall_replay(r->k, u->kp, tc, &out);
 		/* Not a file of the simulated fs: the call takes the time the
 		 * trace shows (less what deciding that cost). */
@@ -200,16 +264,9 @@ uproc_main(void *arg)
 	struct replay *r = u->r;
 	struct qcall *qc;
 	struct trace_call *tc;
+	sim_time_t ready;
 	int xstat = 0;
 
-	if (u->root && u->first_t != TC_NOTIME && r->t0 != TC_NOTIME) {
-		/* A process the trace did not fork starts when it did. */
-		sim_time_t at = u->first_t - r->t0;
-
-		if (r->think && at > sim_now(r->sim))
-			sim_pause(r->sim, at - sim_now(r->sim));
-		u->trace_ref = u->first_t;
-	}
 	while ((qc = next_call(u)) != NULL) {
 		tc = &qc->tc;
 		u->cur = qc;
@@ -225,21 +282,37 @@ uproc_main(void *arg)
 			rec_put(r, qc);
 			break;
 		}
+		ready = sim_now(r->sim);
+		if (u->root && !u->started && u->first_t != TC_NOTIME &&
+		    r->t0 != TC_NOTIME) {
+			/* A process the trace did not fork starts when it
+			 * did. */
+			if (r->think)
+				ready = MAX(ready, u->first_t - r->t0);
+			u->trace_ref = u->first_t;
+		}
 		/* Think: as long as the trace shows between the return of the
 		 * previous call and the entry of this one. */
 		if (r->think && tc->t_ns != TC_NOTIME && u->trace_ref != TC_NOTIME &&
 		    tc->t_ns > u->trace_ref)
-			sim_pause(r->sim, tc->t_ns - u->trace_ref);
+			ready += tc->t_ns - u->trace_ref;
+		/* ... and, by replay.order, after what it must come after. */
+		order_wait(r, u, tc, &ready);
+		if (ready > sim_now(r->sim))
+			sim_pause(r->sim, ready - sim_now(r->sim));
+		order_started(r, u);
 		run_call(r, u, tc);
 		if (tc->t_ns != TC_NOTIME)
 			u->trace_ref = tc_end(tc);
 		u->cur = NULL;
+		order_call_done(r, u, tc);
 		rec_put(r, qc);
 	}
 	u->state = U_DONE;
 	exit1(r->k, u->kp, xstat);	/* may free kp */
 	u->kp = NULL;
 	g_hash_table_steal(r->uprocs, GINT_TO_POINTER(u->pid));
+	order_proc_gone(r, u);
 	/* Calls already read for this pid belong to a later process that
 	 * reused the number. */
 	if ((qc = TAILQ_FIRST(&u->q)) != NULL || spill_pending(u->spill)) {
@@ -249,6 +322,7 @@ uproc_main(void *arg)
 		queue_move(u, n);
 	}
 	spill_close(u->spill);
+	g_free(u->cwd_annot);
 	g_free(u);
 	/* Calls are read as running processes need them: with none left, a
 	 * process whose first call comes after every other one ended would
@@ -393,6 +467,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	res->run = metrics_begin_run(r.m, &ri, err);
 	if (res->run < 0)
 		goto out;
+	record_initial_fs(&r, res->fs_image_loaded);
 
 	r.k->hooks.arg = &r;
 	r.k->hooks.disk_done = on_disk_done;
@@ -405,6 +480,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0;
 	r.readahead = (size_t)profile_int(o->prof, "replay", "readahead");
 	r.sample_interval = profile_int(o->prof, "replay", "sample_interval");
+	order_init(&r, o->prof);
 	if (r.sample_interval < SIM_MS)
 		r.sample_interval = SIM_MS;
 
@@ -413,6 +489,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (snapshots_asked(o->prof))
 		sim_spawn(r.sim, "snapshot", snapshot_proc, &r, 0);
 	if (pump(&r)) {
+		order_roots_start(&r);
 		st = sim_run(r.sim);
 		r.t_done = sim_now(r.sim);
 		/* 5. Shut down cleanly: the run ends with a final sync, so
@@ -471,6 +548,7 @@ out:
 			if (u->cur != NULL)
 				rec_destroy(u->cur);
 			spill_close(u->spill);
+			g_free(u->cwd_annot);
 			g_free(u);
 		}
 		g_hash_table_destroy(r.uprocs);
@@ -486,6 +564,7 @@ out:
 	}
 	if (r.skipped != NULL)
 		g_hash_table_destroy(r.skipped);
+	order_free(&r);
 	trace_close(r.rd);
 	metrics_close(r.m);
 	setup_free(&r);

@@ -54,6 +54,9 @@ struct replay_opts {
 	 * before the run starts.  NULL: built, not saved. */
 	const char		*fs_image;
 	bool			 fs_image_load_only;	/* no file: an error */
+	/* A listing of the real files before the capture (fsmanifest.h):
+	 * the starting file system where it speaks.  NULL: inferred. */
+	const char		*fs_manifest;
 };
 
 struct replay_result {

@@ -10,6 +10,7 @@
  */
 #include "replay_private.h"
 #include "fsage.h"
+#include "fsmanifest.h"
 #include "kern.h"
 #include "prepass.h"
 #include "profile.h"
@@ -71,6 +72,24 @@ populate_one(struct replay *r, struct vnode **made, guint i,
 		g_free(base);
 		return;
 	}
+	if (f->symlink != NULL) {
+		/* A symbolic link: its target in the inode or its block. */
+		char *dir = g_path_get_dirname(f->path);
+		char *base = g_path_get_basename(f->path);
+		struct vnode *dvp = mkpath(r->k, dir, true);
+
+		made[i] = NULL;
+		if (dvp != NULL && dvp->v_type == VDIR &&
+		    vn_child(r->k, dvp, base) == NULL &&
+		    vn_symlink(r->k, dvp, base, f->symlink, &vp) == 0) {
+			made[i] = vp;
+			o->files++;
+		} else
+			o->failed++;
+		g_free(dir);
+		g_free(base);
+		return;
+	}
 	vp = mkpath(r->k, f->path, f->isdir);
 	made[i] = vp;
 	if (vp == NULL) {
@@ -106,7 +125,8 @@ frags_wanted(struct replay *r, guint from)
 		struct initial_file *f = &g_array_index(r->pp->files,
 		    struct initial_file, i);
 
-		if (f->link_of < 0 && !f->isdir && f->size > 0)
+		if (f->link_of < 0 && !f->isdir && f->symlink == NULL &&
+		    f->size > 0)
 			want += blkstofrags(fs, MIN(howmany_blk(fs, f->size),
 			    fragstoblks(fs, fs->fs_dsize)));
 		if (want > fs->fs_dsize)
@@ -201,6 +221,24 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	g_strfreev(pt);
 	if (r->pp == NULL)
 		return false;
+	if (o->fs_manifest != NULL) {
+		struct fs_manifest *m;
+
+		/* An image there is the starting file system: a listing
+		 * would be silently ignored. */
+		if (o->fs_image != NULL && g_file_test(o->fs_image,
+		    G_FILE_TEST_EXISTS)) {
+			g_set_error(err, FS_MANIFEST_ERROR, 0, "%s: the "
+			    "starting file system comes from the image %s; "
+			    "give --fs-manifest or an image that exists, not "
+			    "both", o->fs_manifest, o->fs_image);
+			return false;
+		}
+		if ((m = fs_manifest_read(o->fs_manifest, err)) == NULL)
+			return false;
+		fs_manifest_apply(r->pp, m);
+		fs_manifest_free(m);
+	}
 	r->sim = sim_create();
 	r->k = kern_boot(r->sim, o->prof, err);
 	if (r->k == NULL)

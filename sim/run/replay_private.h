@@ -45,16 +45,43 @@ enum ustate {
 
 struct replay;
 
+/* replay.order: which order calls keep across processes (replay_order.c). */
+enum order_rule {
+	ORDER_CAUSAL,		/* fork/exec/wait/exit; inferred where absent */
+	ORDER_TEMPORAL,		/* every call after those that returned first */
+	ORDER_RESOURCE,		/* calls on one file, name or pipe in order */
+	ORDER_FREE,		/* fork and wait only */
+};
+
 /* A call read ahead, on its process's queue. */
 struct qcall {
 	TAILQ_ENTRY(qcall) link;
 	struct trace_call tc;
+	uint64_t	*keys;		/* replay.order = resource: the resources
+					   the call touches (prepass_track) */
+	unsigned	 nkeys, keycap;
 };
+#define ORDER_MAXKEYS	16		/* resources of one call, at most */
 TAILQ_HEAD(qcallq, qcall);
 
 struct uproc {
 	int32_t		 pid;
 	enum ustate	 state;
+	TAILQ_ENTRY(uproc) live;	/* r->live, in the order they were made */
+	const struct pp_proc *pp;	/* what the pre-pass saw of it, or NULL */
+	bool		 forked;	/* made by a fork the run replayed */
+	bool		 started;	/* its first call has begun */
+	uint64_t	 serial;	/* processes made before it in the run */
+	uint64_t	 order_ignore;	/* 1 + the serial of the process whose
+					   edges the watchdog dropped, or 0 */
+	bool		 order_skip;	/* the watchdog let its call go */
+	bool		 order_asleep;	/* sleeping "order" ... */
+	struct uproc	*order_chan;	/* ... on this process */
+	unsigned	 waiters;	/* processes sleeping "order" on it */
+	char		*cwd_annot;	/* where the trace last showed it to be
+					   (an AT_FDCWD annotation), or NULL */
+	int64_t		 done_end;	/* trace time its last call returned */
+	sim_time_t	 done_sim;	/* ... and simulated time it did */
 	struct replay	*r;
 	struct kproc	*kp;
 	struct qcallq	 q;		/* calls read ahead */
@@ -85,6 +112,23 @@ struct replay {
 	struct prepass	*pp;
 	struct trace_reader *rd;
 	GHashTable	*uprocs;	/* pid -> struct uproc (live ones) */
+	TAILQ_HEAD(, uproc) live;	/* the same, in the order they were made */
+	GHashTable	*incarn;	/* pid -> processes of that pid made so far */
+	GArray		*roots;		/* struct root_start: when the processes no
+					   traced fork made begin, in time order */
+	guint		 next_root;
+	enum order_rule	 order;
+	struct prepass_track *track;	/* resource: each call's resources */
+	char		**track_pt;	/* ... its passthrough prefixes */
+	GHashTable	*res;		/* resource key -> struct ores */
+	GHashTable	*pidcalls;	/* pid -> struct opid: calls read, done */
+	uint64_t	 order_edges;	/* cross-process edges that held a call */
+	sim_time_t	 order_wait_ns;	/* time calls were held by them */
+	uint64_t	 order_inferred;	/* processes whose order was inferred */
+	uint64_t	 order_broken;	/* edges the watchdog let go */
+	unsigned	 alive, max_alive;	/* processes between first call
+						   and exit */
+	uint64_t	 nstarted;	/* processes whose first call began */
 	GPtrArray	*pool;		/* spare struct trace_call */
 	bool		 eof;
 	GError		*error;		/* why the run stopped */
@@ -131,6 +175,22 @@ bool	spill_pending(const struct spill *sp);
 void	spill_close(struct spill *sp);
 void	queue_move(struct uproc *from, struct uproc *to);
 
+/* replay_order.c: the order across processes (replay.order) */
+const char *order_rule_name(enum order_rule o);
+void	order_init(struct replay *r, const struct profile *prof);
+void	order_free(struct replay *r);
+void	order_proc_new(struct replay *r, struct uproc *u);
+void	order_roots_start(struct replay *r);
+void	order_read(struct replay *r, struct qcall *qc);
+void	order_key_add(struct qcall *qc, uint64_t k);
+void	order_wait(struct replay *r, struct uproc *u,
+	    const struct trace_call *tc, sim_time_t *ready);
+void	order_started(struct replay *r, struct uproc *u);
+void	order_call_done(struct replay *r, struct uproc *u,
+	    const struct trace_call *tc);
+void	order_proc_gone(struct replay *r, struct uproc *u);
+bool	order_watchdog(struct replay *r);
+
 /* replay_fs.c: the starting file system */
 bool	setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	    bool *saved, GError **err);
@@ -146,5 +206,6 @@ void	take_sample(struct replay *r);
 void	sampler(struct sim *s, void *arg);
 void	write_summary(struct replay *r);
 void	hand_refs(struct replay *r);
+void	record_initial_fs(struct replay *r, bool loaded);
 
 #endif

@@ -28,6 +28,8 @@ rec_get(struct replay *r)
 		return g_ptr_array_steal_index(r->pool, r->pool->len - 1);
 	qc = g_new(struct qcall, 1);
 	trace_call_init(&qc->tc);
+	qc->keys = NULL;
+	qc->nkeys = qc->keycap = 0;
 	return qc;
 }
 
@@ -37,6 +39,7 @@ rec_destroy(gpointer p)
 	struct qcall *qc = p;
 
 	trace_call_free(&qc->tc);
+	g_free(qc->keys);
 	g_free(qc);
 }
 
@@ -85,10 +88,20 @@ replay_fail(struct replay *r, const char *what)
 }
 
 static bool
-spill_put(struct replay *r, struct spill *sp, const struct trace_call *tc)
+spill_put(struct replay *r, struct spill *sp, const struct qcall *qc)
 {
+	unsigned i;
+
 	g_string_truncate(sp->line, 0);
-	native_format_call(sp->line, tc);
+	/* A call's resources (replay.order = resource) go before it:
+	 * "@K,K,...<tab>". */
+	if (qc->nkeys > 0) {
+		for (i = 0; i < qc->nkeys; i++)
+			g_string_append_printf(sp->line, "%c%" G_GUINT64_FORMAT,
+			    i == 0 ? '@' : ',', qc->keys[i]);
+		g_string_append_c(sp->line, '\t');
+	}
+	native_format_call(sp->line, &qc->tc);
 	if (fseeko(sp->f, sp->wr, SEEK_SET) != 0 ||
 	    fwrite(sp->line->str, 1, sp->line->len, sp->f) != sp->line->len) {
 		replay_fail(r, "write");
@@ -101,10 +114,10 @@ spill_put(struct replay *r, struct spill *sp, const struct trace_call *tc)
 }
 
 static bool
-spill_get(struct replay *r, struct spill *sp, struct trace_call *tc)
+spill_get(struct replay *r, struct spill *sp, struct qcall *qc)
 {
 	GError *err = NULL;
-	char *nl;
+	char *nl, *line;
 
 	while ((nl = memchr(sp->buf->str + sp->bpos, '\n',
 	    sp->buf->len - sp->bpos)) == NULL) {
@@ -121,8 +134,20 @@ spill_get(struct replay *r, struct spill *sp, struct trace_call *tc)
 		sp->rd += (int64_t)n;
 		g_string_append_len(sp->buf, chunk, (gssize)n);
 	}
-	if (native_parse_line(sp->buf->str + sp->bpos,
-	    (size_t)(nl - sp->buf->str) - sp->bpos, tc, &err) != 1) {
+	line = sp->buf->str + sp->bpos;
+	qc->nkeys = 0;
+	if (*line == '@') {
+		/* the call's resources, as spill_put wrote them */
+		char *p = line;
+
+		while (*p == '@' || *p == ',') {
+			uint64_t k = g_ascii_strtoull(p + 1, &p, 10);
+
+			order_key_add(qc, k);
+		}
+		line = p + (*p == '\t');
+	}
+	if (native_parse_line(line, (size_t)(nl - line), &qc->tc, &err) != 1) {
 		if (r->error == NULL)
 			g_propagate_prefixed_error(&r->error, err, "spill file: ");
 		else
@@ -193,7 +218,7 @@ spill_out(struct replay *r)
 	for (qc = TAILQ_NEXT(TAILQ_FIRST(&u->q), link); qc != NULL;) {
 		struct qcall *next = TAILQ_NEXT(qc, link);
 
-		if (!spill_put(r, u->spill, &qc->tc))
+		if (!spill_put(r, u->spill, qc))
 			return;
 		TAILQ_REMOVE(&u->q, qc, link);
 		u->nq--;
@@ -233,6 +258,7 @@ pump(struct replay *r)
 		return false;
 	}
 	r->records++;
+	order_read(r, qc);
 	/* The child a fork names, taken now: once queued or spilled below,
 	 * the record may already be written out and freed (rec_put). */
 	forks = is_fork(tc) && tc->ret > 0;
@@ -242,7 +268,7 @@ pump(struct replay *r)
 		u = uproc_root(r, tc->pid, tc->t_ns);
 	if (u->spill != NULL && u->spill->n > 0) {
 		/* This process is behind: its calls follow its spill. */
-		(void)spill_put(r, u->spill, tc);
+		(void)spill_put(r, u->spill, qc);
 		rec_put(r, qc);
 	} else {
 		TAILQ_INSERT_TAIL(&u->q, qc, link);
@@ -288,7 +314,7 @@ next_call(struct uproc *u)
 	while ((qc = TAILQ_FIRST(&u->q)) == NULL) {
 		if (u->spill != NULL && u->spill->n > 0) {
 			qc = rec_get(r);
-			if (!spill_get(r, u->spill, &qc->tc)) {
+			if (!spill_get(r, u->spill, qc)) {
 				rec_put(r, qc);
 				return NULL;
 			}

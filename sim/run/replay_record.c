@@ -10,6 +10,7 @@
  * handed to vfssim mrc (hand_refs).
  */
 #include "replay_private.h"
+#include "fsmanifest.h"
 #include "disktrace.h"
 #include "engine.h"
 #include "hist.h"
@@ -32,6 +33,7 @@ static const struct {
 	{ "biord", false },	/* bread, cluster_read: biowait */
 	{ "biowr", true },	/* bwrite: biowait */
 	{ "ffsfsn", true },	/* fsync: the vnode's writes in flight */
+	{ "spread", false },	/* a page fault: the vnode pager's read */
 };
 
 /* The time split's names of the disk's phases. */
@@ -316,6 +318,12 @@ sampler(struct sim *s, void *arg)
 	    r->calls == r->last_calls) {
 		int limit = timed > 0 ? (int)(120 * SIM_SEC / r->sample_interval) : 3;
 
+		/* Processes held back by replay.order in a cycle with the
+		 * simulated kernel's own waits: let them go at once. */
+		if (timed == 0 && order_watchdog(r)) {
+			r->deadlock_ticks = 0;
+			goto next;
+		}
 		if (++r->deadlock_ticks >= MAX(limit, 3) && r->error == NULL) {
 			GString *who = g_string_new("");
 
@@ -346,6 +354,7 @@ sampler(struct sim *s, void *arg)
 		}
 	} else
 		r->deadlock_ticks = 0;
+next:
 	r->last_busy = busy;
 	r->last_calls = r->calls;
 	sim_at(s, sim_now(s) + r->sample_interval, sampler, r);
@@ -476,6 +485,14 @@ write_summary(struct replay *r)
 	put(r, "calls.passthrough", (double)r->passthrough);
 	put(r, "calls.not_modelled", (double)r->not_modelled);
 	put(r, "processes", (double)r->processes);
+	/* How processes were ordered (replay.order), and how many ran at
+	 * once against how many the trace shows at once. */
+	put(r, "processes.max_alive", r->max_alive);
+	put(r, "processes.max_alive_traced", r->pp->max_alive);
+	put(r, "replay.order_edges", (double)r->order_edges);
+	put(r, "replay.order_wait_ns", (double)r->order_wait_ns);
+	put(r, "replay.order_inferred", (double)r->order_inferred);
+	put(r, "replay.order_broken", (double)r->order_broken);
 	put(r, "time.simulated_ns", (double)r->t_done);
 	/* Throughput over the time the processes ran (the final sync is
 	 * not theirs). */
@@ -609,6 +626,17 @@ write_summary(struct replay *r)
 	put(r, "vm.vm_waits", (double)k->vm.vm_waits);
 	put(r, "vm.pagedaemon_runs", (double)k->vm.pagedaemon_runs);
 	put(r, "vm.pbuf_waits", (double)k->vm.pbuf_waits);
+	/* mapped files: replay.mmap's touches and what they cost */
+	put(r, "vm.mmap_policy", (double)k->p.mmap_touch);
+	put(r, "vm.mmaps", (double)c->mmaps);
+	put(r, "vm.mmap_touched_pages", (double)c->mmap_touched);
+	put(r, "vm.faults", (double)c->faults);
+	put(r, "vm.faults_hard", (double)c->faults_hard);
+	put(r, "vm.pageins", (double)c->pageins);
+	put(r, "vm.pages_paged_in", (double)c->pages_paged_in);
+	put(r, "vm.pages_dirtied", (double)c->pages_dirtied);
+	put(r, "vm.putpages", (double)c->putpages);
+	put(r, "vm.pages_put", (double)c->pages_put);
 	put(r, "bio.bdwrite", (double)c->bdwrite);
 	put(r, "bio.bawrite", (double)c->bawrite);
 	put(r, "bio.bwrite_sync", (double)c->bwrite_sync);
@@ -651,6 +679,8 @@ write_summary(struct replay *r)
 	put(r, "proc.bytes_written", (double)c->bytes_written);
 	put(r, "vfs.lookups", (double)c->lookups);
 	put(r, "vfs.components", (double)c->components);
+	put(r, "vfs.symlinks_followed", (double)c->symlinks_followed);
+	put(r, "vfs.readlinks", (double)c->readlinks);
 	put(r, "vfs.vnodes_created", (double)c->vnodes_created);
 	put(r, "vfs.vnodes_freed", (double)c->vnodes_freed);
 	put(r, "fs.initial_files", (double)o->files);
@@ -666,6 +696,10 @@ write_summary(struct replay *r)
 	    (double)l->broken / (double)l->files : 0);
 	put(r, "fs.initial_free_run_blocks", l->free_runs > 0 ?
 	    (double)l->free_blocks / (double)l->free_runs : 0);
+	if (r->pp->manifest != NULL) {
+		put(r, "fs.manifest_entries", (double)r->pp->manifest_entries);
+		put(r, "fs.manifest_disagreements", (double)r->pp->notes->len);
+	}
 	put(r, "fs.age", o->age);
 	put(r, "fs.age_files_written", (double)o->age_written);
 	put(r, "fs.age_files_deleted", (double)o->age_deleted);
@@ -735,6 +769,48 @@ write_summary(struct replay *r)
 	put(r, "replay.spilled_calls", (double)r->spilled);
 	put(r, "replay.spill_files", (double)r->spills);
 	put(r, "engine.events", (double)sim_events(r->sim));
+}
+
+/*
+ * The starting file system the run built, with the evidence for each
+ * entry (initial_fs); where a listing (--fs-manifest) and the trace
+ * disagree, the note, and the names the trace found that the listing
+ * lacks (type '-', not made).  Nothing when it was loaded from an image.
+ */
+void
+record_initial_fs(struct replay *r, bool loaded)
+{
+	const struct prepass *pp = r->pp;
+	GHashTable *notes = g_hash_table_new(g_str_hash, g_str_equal);
+	guint i;
+
+	if (loaded)
+		goto out;
+	for (i = 0; i < pp->notes->len; i++) {
+		const struct fs_note *n = &g_array_index(pp->notes,
+		    struct fs_note, i);
+
+		if (n->type != '-' && !g_hash_table_contains(notes, n->path))
+			g_hash_table_insert(notes, n->path, n->what);
+	}
+	for (i = 0; i < pp->files->len; i++) {
+		const struct initial_file *f = &g_array_index(pp->files,
+		    struct initial_file, i);
+
+		metrics_initial_fs(r->m, f->path, initial_file_type(f),
+		    f->link_of >= 0 ? 0 : f->size, f->evidence, f->line,
+		    g_hash_table_lookup(notes, f->path));
+	}
+	for (i = 0; i < pp->notes->len; i++) {
+		const struct fs_note *n = &g_array_index(pp->notes,
+		    struct fs_note, i);
+
+		if (n->type == '-')
+			metrics_initial_fs(r->m, n->path, '-', n->size,
+			    n->evidence, n->line, n->what);
+	}
+out:
+	g_hash_table_destroy(notes);
 }
 
 /* The run's block references, in chunks, to the caller (vfssim mrc). */

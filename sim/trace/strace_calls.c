@@ -124,6 +124,70 @@ static const struct rawbit flock_raw[] = {
 
 static const struct flagdef flock_def = { flock_syms, flock_raw };
 
+/* mmap's prot and flags (MAP_SHARED_VALIDATE shares), msync's flags,
+ * fallocate's mode: Linux x86_64 <asm-generic/mman-common.h>, <linux/falloc.h>. */
+static const struct sym prot_syms[] = {
+	{ "PROT_READ", TX_PROT_READ }, { "PROT_WRITE", TX_PROT_WRITE },
+	{ "PROT_EXEC", TX_PROT_EXEC },
+	{ NULL, 0 }
+};
+
+static const struct rawbit prot_raw[] = {
+	{ 1, 1, TX_PROT_READ }, { 2, 2, TX_PROT_WRITE }, { 4, 4, TX_PROT_EXEC },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef prot_def = { prot_syms, prot_raw };
+
+static const struct sym map_syms[] = {
+	{ "MAP_SHARED", TX_MAP_SHARED }, { "MAP_SHARED_VALIDATE", TX_MAP_SHARED },
+	{ "MAP_PRIVATE", TX_MAP_PRIVATE }, { "MAP_ANONYMOUS", TX_MAP_ANONYMOUS },
+	{ "MAP_ANON", TX_MAP_ANONYMOUS }, { "MAP_FIXED", TX_MAP_FIXED },
+	{ "MAP_FIXED_NOREPLACE", TX_MAP_FIXED },
+	{ NULL, 0 }
+};
+
+static const struct rawbit map_raw[] = {
+	{ 0x03, 0x01, TX_MAP_SHARED }, { 0x03, 0x03, TX_MAP_SHARED },
+	{ 0x03, 0x02, TX_MAP_PRIVATE }, { 0x20, 0x20, TX_MAP_ANONYMOUS },
+	{ 0x10, 0x10, TX_MAP_FIXED }, { 0x100000, 0x100000, TX_MAP_FIXED },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef map_def = { map_syms, map_raw };
+
+static const struct sym msync_syms[] = {
+	{ "MS_ASYNC", TX_MS_ASYNC }, { "MS_SYNC", TX_MS_SYNC },
+	{ "MS_INVALIDATE", TX_MS_INVALIDATE },
+	{ NULL, 0 }
+};
+
+static const struct rawbit msync_raw[] = {
+	{ 1, 1, TX_MS_ASYNC }, { 4, 4, TX_MS_SYNC }, { 2, 2, TX_MS_INVALIDATE },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef msync_def = { msync_syms, msync_raw };
+
+static const struct sym falloc_syms[] = {
+	{ "FALLOC_FL_KEEP_SIZE", TX_FALLOC_KEEP_SIZE },
+	{ "FALLOC_FL_PUNCH_HOLE", TX_FALLOC_PUNCH_HOLE },
+	{ "FALLOC_FL_ZERO_RANGE", TX_FALLOC_ZERO_RANGE },
+	{ "FALLOC_FL_COLLAPSE_RANGE", TX_FALLOC_OTHER },
+	{ "FALLOC_FL_INSERT_RANGE", TX_FALLOC_OTHER },
+	{ "FALLOC_FL_UNSHARE_RANGE", TX_FALLOC_OTHER },
+	{ NULL, 0 }
+};
+
+static const struct rawbit falloc_raw[] = {
+	{ 0x01, 0x01, TX_FALLOC_KEEP_SIZE }, { 0x02, 0x02, TX_FALLOC_PUNCH_HOLE },
+	{ 0x10, 0x10, TX_FALLOC_ZERO_RANGE }, { 0x08, 0x08, TX_FALLOC_OTHER },
+	{ 0x20, 0x20, TX_FALLOC_OTHER }, { 0x40, 0x40, TX_FALLOC_OTHER },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef falloc_def = { falloc_syms, falloc_raw };
+
 static const struct sym fdflag_syms[] = {
 	{ "FD_CLOEXEC", 1 },
 	{ NULL, 0 }
@@ -326,6 +390,31 @@ parse_stat(struct strace_parser *p, struct trace_call *tc, struct span v,
 	return true;
 }
 
+/* An offset passed by pointer (copy_file_range, sendfile): "[N]", "[N =>
+ * M]" or "[N] => [M]" — the value going in, N; NULL: none (*isnull). */
+static bool
+parse_offptr(struct strace_parser *p, struct span v, int64_t *out,
+    bool *isnull)
+{
+	int64_t x;
+	size_t k;
+
+	*isnull = false;
+	if (span_is(v, "NULL")) {
+		*isnull = true;
+		return true;
+	}
+	if (v.s[0] != '[') {
+		if (strace_parse_num(v, &x))
+			return true;	/* an address: the offset is not shown */
+		return strace_bad(&p->e, "expected an offset in brackets");
+	}
+	if ((k = strace_lex_int(v.s + 1, v.n - 1, &x)) == 0 || x < 0)
+		return strace_bad(&p->e, "expected an offset in brackets");
+	*out = x;
+	return true;
+}
+
 /* readv/writev/preadv/pwritev: the sum of the iov_len of an iovec array.
  * An array strace cut short ("..." as last element) sums what it shows. */
 static bool
@@ -395,7 +484,11 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
  *   D descriptor (the first is fd, the second fd2)   P file name
  *   O open flags   M mode   L length   F offset   A AT_* flags
  *   S stat struct   X statx struct   V iovec   W whence   R rename flags
- *   K flock operation   C fcntl command   . not used
+ *   K flock operation   C fcntl command   B a buffer strace shows as a
+ *   string (readlink's contents, into path2)   Q an offset passed by
+ *   pointer (the first into off, the second into arg)   T mmap's prot
+ *   U mmap's flags   Y msync's flags   Z fallocate's mode   H an address
+ *   (into arg)   . not used
  */
 static const char *const sc_args[SC__COUNT] = {
 	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
@@ -422,6 +515,24 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_EXECVE] = "P",
 	[SC_WAIT4] = "", [SC_WAITID] = "",
 	[SC_SNAPSHOT_CREATE] = "P", [SC_SNAPSHOT_REMOVE] = "P",
+	[SC_LINK] = "PP", [SC_LINKAT] = "DPDPA",
+	[SC_SYMLINK] = "PP", [SC_SYMLINKAT] = "PDP",
+	[SC_READLINK] = "PBL", [SC_READLINKAT] = "DPBL",
+	[SC_CHMOD] = "PM", [SC_FCHMOD] = "DM", [SC_FCHMODAT] = "DPMA",
+	[SC_FCHMODAT2] = "DPMA",
+	[SC_CHOWN] = "P", [SC_FCHOWN] = "D", [SC_LCHOWN] = "P",
+	[SC_FCHOWNAT] = "DP..A",
+	[SC_UTIMENSAT] = "DP.A", [SC_UTIMES] = "P", [SC_UTIME] = "P",
+	[SC_FUTIMESAT] = "DP",
+	[SC_COPY_FILE_RANGE] = "DQDQL", [SC_SENDFILE] = "DDQL",
+	[SC_FALLOCATE] = "DZFL",
+	[SC_STATFS] = "P", [SC_FSTATFS] = "D", [SC_FADVISE64] = "DFL",
+	[SC_GETXATTR] = "P", [SC_LGETXATTR] = "P", [SC_FGETXATTR] = "D",
+	[SC_SETXATTR] = "P", [SC_LSETXATTR] = "P", [SC_FSETXATTR] = "D",
+	[SC_LISTXATTR] = "P", [SC_LLISTXATTR] = "P", [SC_FLISTXATTR] = "D",
+	[SC_REMOVEXATTR] = "P", [SC_LREMOVEXATTR] = "P",
+	[SC_FREMOVEXATTR] = "D",
+	[SC_MMAP] = ".LTUDF", [SC_MUNMAP] = "HL", [SC_MSYNC] = "HLY",
 };
 
 static const char *const argnames[] = {
@@ -551,7 +662,7 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
     const struct span *a, int na)
 {
 	const char *sig = sc_args[tc->sc];
-	int i, nfd = 0, npath = 0;
+	int i, nfd = 0, npath = 0, noff = 0;
 
 	if (sig == NULL) {
 		decode_other(p, tc, a, na);
@@ -623,6 +734,36 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			break;
 		case 'C':
 			tc->cmd = (uint8_t)strace_parse_enum(v, &fcntl_def);
+			break;
+		case 'B':
+			ok = parse_path(p, tc, &tc->path2, v);
+			break;
+		case 'Q': {
+			int64_t x = TC_NOOFF;
+			bool isnull;
+
+			ok = parse_offptr(p, v, &x, &isnull);
+			if (noff++ == 0)
+				tc->off = x;
+			else
+				tc->arg = isnull ? -1 : x;
+			break;
+		}
+		case 'T':
+		case 'U':
+		case 'Y':
+		case 'Z': {
+			uint32_t x;
+
+			ok = strace_parse_flags(&p->e, v, sig[i] == 'T' ? &prot_def :
+			    sig[i] == 'U' ? &map_def : sig[i] == 'Y' ? &msync_def :
+			    &falloc_def, &x);
+			tc->xflags |= x;
+			break;
+		}
+		case 'H':
+			if (!span_is(v, "NULL") && !strace_parse_num(v, &tc->arg))
+				ok = strace_bad(&p->e, "expected an address");
 			break;
 		}
 		if (!ok)

@@ -250,6 +250,15 @@ static const struct flagname xflag_names[] = {
 	{ TX_LOCK_SH, "LOCK_SH" }, { TX_LOCK_EX, "LOCK_EX" },
 	{ TX_LOCK_NB, "LOCK_NB" }, { TX_LOCK_UN, "LOCK_UN" },
 	{ TX_LK_CUR, "LK_SEEK_CUR" }, { TX_LK_END, "LK_SEEK_END" },
+	{ TX_PROT_READ, "PROT_READ" }, { TX_PROT_WRITE, "PROT_WRITE" },
+	{ TX_PROT_EXEC, "PROT_EXEC" }, { TX_MAP_SHARED, "MAP_SHARED" },
+	{ TX_MAP_PRIVATE, "MAP_PRIVATE" }, { TX_MAP_ANONYMOUS, "MAP_ANONYMOUS" },
+	{ TX_MAP_FIXED, "MAP_FIXED" }, { TX_MS_ASYNC, "MS_ASYNC" },
+	{ TX_MS_SYNC, "MS_SYNC" }, { TX_MS_INVALIDATE, "MS_INVALIDATE" },
+	{ TX_FALLOC_KEEP_SIZE, "FALLOC_FL_KEEP_SIZE" },
+	{ TX_FALLOC_PUNCH_HOLE, "FALLOC_FL_PUNCH_HOLE" },
+	{ TX_FALLOC_ZERO_RANGE, "FALLOC_FL_ZERO_RANGE" },
+	{ TX_FALLOC_OTHER, "FALLOC_FL_OTHER" },
 	{ 0, NULL }
 };
 
@@ -896,6 +905,12 @@ writer_flush(struct trace_writer *w, GError **err)
 	return ok;
 }
 
+void
+trace_writer_nominal(struct trace_writer *w)
+{
+	g_string_append(w->buf, NATIVE_NOMINAL "\n");
+}
+
 bool
 trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err)
 {
@@ -945,6 +960,8 @@ struct trace_reader {
 	unsigned nff;
 	const struct trace_source_ops *src;	/* TF_GENERATED */
 	void	*src_arg;
+	bool	 nominal;	/* its times are a generator's (NATIVE_NOMINAL) */
+	bool	 records;	/* a record has been read */
 };
 
 const char *
@@ -1161,8 +1178,12 @@ read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
 		}
 		if (rc == 1) {
 			tc->line = lineio_lineno(r->in);
+			r->records = true;
 			return 1;
 		}
+		if (!r->records && len == strlen(NATIVE_NOMINAL) &&
+		    memcmp(line, NATIVE_NOMINAL, len) == 0)
+			r->nominal = true;
 	}
 }
 
@@ -1212,6 +1233,12 @@ trace_read(struct trace_reader *r, struct trace_call *tc, GError **err)
 		return r->src->next(r->src_arg, tc, err);
 	}
 	return -1;
+}
+
+bool
+trace_reader_nominal(const struct trace_reader *r)
+{
+	return r->fmt == TF_GENERATED || r->nominal;
 }
 
 struct trace_reader *

@@ -55,6 +55,31 @@
 	X(CLONE, "clone") X(CLONE3, "clone3") X(FORK, "fork")		\
 	X(VFORK, "vfork") X(EXECVE, "execve")				\
 	X(WAIT4, "wait4") X(WAITID, "waitid")				\
+	/* links, symbolic links and inode attributes */		\
+	X(LINK, "link") X(LINKAT, "linkat")				\
+	X(SYMLINK, "symlink") X(SYMLINKAT, "symlinkat")			\
+	X(READLINK, "readlink") X(READLINKAT, "readlinkat")		\
+	X(CHMOD, "chmod") X(FCHMOD, "fchmod") X(FCHMODAT, "fchmodat")	\
+	X(FCHMODAT2, "fchmodat2")					\
+	X(CHOWN, "chown") X(FCHOWN, "fchown") X(LCHOWN, "lchown")	\
+	X(FCHOWNAT, "fchownat")						\
+	X(UTIMENSAT, "utimensat") X(UTIMES, "utimes") X(UTIME, "utime")	\
+	X(FUTIMESAT, "futimesat")					\
+	/* copies and allocation */					\
+	X(COPY_FILE_RANGE, "copy_file_range") X(SENDFILE, "sendfile")	\
+	X(FALLOCATE, "fallocate")					\
+	/* file system status, advice, extended attributes */		\
+	X(STATFS, "statfs") X(FSTATFS, "fstatfs")			\
+	X(FADVISE64, "fadvise64")					\
+	X(GETXATTR, "getxattr") X(LGETXATTR, "lgetxattr")		\
+	X(FGETXATTR, "fgetxattr") X(SETXATTR, "setxattr")		\
+	X(LSETXATTR, "lsetxattr") X(FSETXATTR, "fsetxattr")		\
+	X(LISTXATTR, "listxattr") X(LLISTXATTR, "llistxattr")		\
+	X(FLISTXATTR, "flistxattr") X(REMOVEXATTR, "removexattr")	\
+	X(LREMOVEXATTR, "lremovexattr")					\
+	X(FREMOVEXATTR, "fremovexattr")					\
+	/* mapped files */						\
+	X(MMAP, "mmap") X(MUNMAP, "munmap") X(MSYNC, "msync")		\
 	/* vfssim's own records: a snapshot taken or removed (path=NAME),   \
 	 * in native traces and generated workloads */			\
 	X(SNAPSHOT_CREATE, "snapshot_create")				\
@@ -130,6 +155,21 @@ enum tc_kind {
  * l_whence one of these (none: SEEK_SET); l_start is off, l_len arg. */
 #define TX_LK_CUR		0x10000
 #define TX_LK_END		0x20000
+/* mmap's prot and flags, msync's flags, fallocate's mode. */
+#define TX_PROT_READ		0x00040000
+#define TX_PROT_WRITE		0x00080000
+#define TX_PROT_EXEC		0x00100000
+#define TX_MAP_SHARED		0x00200000	/* and MAP_SHARED_VALIDATE */
+#define TX_MAP_PRIVATE		0x00400000
+#define TX_MAP_ANONYMOUS	0x00800000
+#define TX_MAP_FIXED		0x01000000
+#define TX_MS_ASYNC		0x02000000
+#define TX_MS_SYNC		0x04000000
+#define TX_MS_INVALIDATE	0x08000000
+#define TX_FALLOC_KEEP_SIZE	0x10000000
+#define TX_FALLOC_PUNCH_HOLE	0x20000000
+#define TX_FALLOC_ZERO_RANGE	0x40000000
+#define TX_FALLOC_OTHER		0x80000000	/* collapse, insert, unshare */
 
 /* trace_call.cmd: fcntl commands and lseek whence values. */
 enum tc_cmd {
@@ -147,16 +187,27 @@ enum tc_type { TT_NONE = 0, TT_REG, TT_DIR, TT_LNK, TT_CHR, TT_BLK, TT_FIFO, TT_
 /*
  * One call.  Which fields mean something depends on the call:
  *   fd	     the descriptor operated on; for *at() calls the directory
- *	     descriptor (TC_AT_FDCWD for AT_FDCWD); for dup2/dup3 the old fd
- *   fd2     the second descriptor (dup2/dup3 new fd, renameat new dirfd)
+ *	     descriptor (TC_AT_FDCWD for AT_FDCWD); for dup2/dup3 the old fd;
+ *	     copy_file_range's input, sendfile's output, mmap's file (-1)
+ *   fd2     the second descriptor (dup2/dup3 new fd, renameat and linkat new
+ *	     dirfd, copy_file_range's output, sendfile's input)
  *   path    the name passed (open, stat, unlink, rename old name, ...)
- *   path2   the second name (rename new name)
- *   off     explicit offset (pread64, pwrite64, preadv, pwritev, lseek) or
- *	     length (truncate, ftruncate)
- *   len     bytes asked for (read/write count, sum of an iovec's lengths)
- *   cmd     fcntl command or lseek whence; arg its argument
+ *   path2   the second name (rename, link and symlink: the new name;
+ *	     readlink: the contents strace showed, perhaps cut short — the
+ *	     result is the link's whole length)
+ *	     (symlink: path is the target, path2 the link; symlinkat's
+ *	     descriptor is fd, for path2)
+ *   off     explicit offset (pread64, pwrite64, preadv, pwritev, lseek,
+ *	     fallocate, fadvise64, mmap's file offset; copy_file_range's and
+ *	     sendfile's input offset, TC_NOOFF for NULL) or length (truncate,
+ *	     ftruncate)
+ *   len     bytes asked for (read/write count, sum of an iovec's lengths,
+ *	     a mapping's length, readlink's buffer)
+ *   cmd     fcntl command or lseek whence; arg its argument (munmap's and
+ *	     msync's address; copy_file_range's output offset, -1 for NULL)
  *   oflags  open flags (open, openat, creat; fcntl F_SETFL; dup3 O_CLOEXEC)
- *   atflags AT_* flags; xflags rename/clone/flock flags
+ *   atflags AT_* flags; xflags rename/clone/flock flags, mmap's PROT_ and
+ *	     MAP_ flags, msync's MS_ flags, fallocate's FALLOC_FL_ mode
  *   st_size, st_type   what a successful stat-like call reported
  *   rfd     descriptors returned through memory (pipe2, socketpair)
  *   fdpath, fdpath2, retpath   strace -y annotations: what fd, fd2 and the
@@ -249,6 +300,10 @@ struct trace_reader *trace_open(const char *path, GError **err);
 /* 1: *tc holds the next call; 0: end of trace; -1: *err says why. */
 int	trace_read(struct trace_reader *r, struct trace_call *tc, GError **err);
 enum trace_format trace_reader_format(const struct trace_reader *r);
+/* The trace's times are a generator's nominal ones, not a capture's: it
+ * is made in memory, or a native file whose header comments (before its
+ * first record) include NATIVE_NOMINAL.  Known once a record was read. */
+bool	trace_reader_nominal(const struct trace_reader *r);
 const char *trace_format_name(enum trace_format f);
 void	trace_close(struct trace_reader *r);
 
@@ -270,6 +325,8 @@ struct trace_reader *trace_source_open(const struct trace_source_ops *ops,
 
 #define NATIVE_MAGIC	"#vfssim-trace"
 #define NATIVE_VERSION	1
+/* A header comment of traces vfssim gen writes: the times are nominal. */
+#define NATIVE_NOMINAL	"# times: nominal"
 
 /* Append one record (with its newline) to out. */
 void	native_format_call(GString *out, const struct trace_call *tc);
@@ -283,6 +340,8 @@ int	native_parse_line(const char *line, size_t len, struct trace_call *tc,
  * pass whether the final name ends in ".gz"). */
 struct trace_writer;
 struct trace_writer *trace_writer_open(const char *path, bool gzip, GError **err);
+/* Mark the trace's times as nominal (NATIVE_NOMINAL); before any record. */
+void	trace_writer_nominal(struct trace_writer *w);
 bool	trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err);
 bool	trace_writer_close(struct trace_writer *w, GError **err);
 

@@ -847,6 +847,9 @@ workload_generate(const char *name, char **params, uint64_t seed,
 		g_free(tmp);
 		return false;
 	}
+	/* A generator's times are nominal: the replay infers no order
+	 * between its processes from them (replay.order). */
+	trace_writer_nominal(w);
 	trace_call_init(&tc);
 	while ((rc = workload_next(g, &tc, err)) == 1)
 		if (!trace_write(w, &tc, err)) {
@@ -909,7 +912,8 @@ emit(struct gproc *p)
 	g->last_t = g->tc.t_ns;
 	g->have = true;
 	g->records++;
-	g->tc.line = g->records + 2;	/* as in the file gen writes */
+	g->tc.line = g->records + 3;	/* as in the file gen writes (3 header
+					   lines) */
 	if (g->tc.kind == TC_CALL)
 		p->t += g->tc.dur_ns;
 }

@@ -1,0 +1,972 @@
+/*
+ * Unit tests of the calls real programs make beyond reads and writes, each
+ * replayed through syscall_replay as a trace would (records written in the
+ * native format), against what the 2001 kernel did: hard links (ufs_link),
+ * symbolic links short and long (ufs_symlink, ufs_readlink), path walks
+ * through links (namei, lookup), lstat of a link (no file grown, no
+ * repair), modes, owners and times (ufs_setattr), calls that cost only
+ * the call (statfs, fadvise64, xattrs), copies as a read/write loop
+ * (copy_file_range, sendfile) and allocation as writes of zeros
+ * (fallocate), mapped files through the VM (vm_fault's clusters, the vnode
+ * pager, dirty pages put back by msync and the syncer, not by munmap).
+ * Every test ends with the fsck check.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "syscalls.h"
+#include "testkern.h"
+
+/* ---- the harness: native records replayed by one process -------------- */
+
+struct play {
+	struct machine	*m;
+	struct kproc	*p;
+	const char	*const *lines;
+	/* what a test looks at between records: called after record i */
+	void		(*after)(struct play *pl, int i);
+	void		*arg;
+};
+
+static void
+play_body(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+	int i;
+
+	for (i = 0; pl->lines[i] != NULL; i++) {
+		struct trace_call tc;
+		struct sys_outcome out;
+		GError *err = NULL;
+
+		trace_call_init(&tc);
+		if (native_parse_line(pl->lines[i], strlen(pl->lines[i]), &tc,
+		    &err) != 1)
+			fail_msg("record %d: %s", i, err != NULL ? err->message :
+			    "not a record");
+		assert_true(syscall_modelled(tc.sc));
+		syscall_replay(k, pl->p, &tc, &out);
+		assert_int_equal(out.cls, SYS_SIMULATED);
+		trace_call_free(&tc);
+		if (pl->after != NULL)
+			pl->after(pl, i);
+		vn_unpin_all(k);
+	}
+	exit1(k, pl->p, 0);
+	pl->p = NULL;
+}
+
+/* The same, leaving the process alive (its files and mappings held) for a
+ * later play_body on the same struct play. */
+static void
+play_body_keep(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+	int i;
+
+	for (i = 0; pl->lines[i] != NULL; i++) {
+		struct trace_call tc;
+		struct sys_outcome out;
+
+		trace_call_init(&tc);
+		assert_int_equal(native_parse_line(pl->lines[i],
+		    strlen(pl->lines[i]), &tc, NULL), 1);
+		syscall_replay(k, pl->p, &tc, &out);
+		trace_call_free(&tc);
+		vn_unpin_all(k);
+	}
+}
+
+/* Replay lines (NULL-terminated) as process 100, in the root. */
+static void
+play(struct machine *m, const char *const *lines,
+    void (*after)(struct play *, int), void *arg)
+{
+	struct play pl = { m, NULL, lines, after, arg };
+
+	pl.p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
+	vn_unpin_all(m->k);
+	machine_run(m, "play", play_body, &pl);
+}
+
+static void
+boot(struct machine *m, const char *const *sets)
+{
+	machine_boot(m, machine_checked, sets);
+}
+
+static void
+shutdown_machine(struct machine *m)
+{
+	machine_fsck(m->k);
+	machine_shutdown(m);
+}
+
+/* The inode a path names now (no I/O: set-up's view). */
+static struct inode *
+inode_at(struct machine *m, const char *path)
+{
+	char **comp = g_strsplit(path, "/", -1), **c;
+	struct inode *ip = m->k->fs.fs_root;
+
+	for (c = comp; *c != NULL && ip != NULL; c++) {
+		struct direntry *de;
+
+		if ((*c)[0] == '\0')
+			continue;
+		de = ip->i_dir != NULL ? ufs_dir_lookup(ip, *c) : NULL;
+		ip = de != NULL ? de->de_ip : NULL;
+	}
+	g_strfreev(comp);
+	return ip;
+}
+
+/* ---- hard links --------------------------------------------------------- */
+
+struct linkstat {
+	uint64_t	 sync0, sync1;	/* synchronous writes before/after link */
+	int64_t		 free0;
+};
+
+static void
+link_after(struct play *pl, int i)
+{
+	struct linkstat *ls = pl->arg;
+
+	if (i == 2)
+		ls->sync0 = pl->m->k->cnt.bwrite_sync;
+	if (i == 3)
+		ls->sync1 = pl->m->k->cnt.bwrite_sync;
+}
+
+/*
+ * ufs_link: a second name for a file raises its link count, writes its
+ * inode (synchronously on a default mount, before the name that depends
+ * on it) and then the directory block with the new entry (synchronously
+ * too): two synchronous writes.  Removing one name leaves the file; the
+ * last removal frees its blocks (ufs_inactive).
+ */
+static void
+test_link(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 mkdir 0 - path=\"/d\" mode=0755",
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/d/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 write 65536 - fd=3 len=65536",
+		"- 1 link 0 - path=\"/d/f\" path2=\"/d/g\"",
+		"- 1 close 0 - fd=3",
+		"- 1 unlink 0 - path=\"/d/f\"",
+		NULL
+	};
+	static const char *const rm[] = {
+		"- 1 unlink 0 - path=\"/d/g\"",
+		NULL
+	};
+	struct machine m;
+	struct linkstat ls;
+	struct inode *ip;
+	int64_t free0;
+
+	(void)state;
+	boot(&m, NULL);
+	free0 = ffs_freebytes(&m.k->fs);
+	play(&m, lines, link_after, &ls);
+	assert_int_equal(ls.sync1 - ls.sync0, 2);
+	assert_null(inode_at(&m, "/d/f"));
+	ip = inode_at(&m, "/d/g");
+	assert_non_null(ip);
+	assert_int_equal(ip->i_nlink, 1);
+	assert_int_equal(ip->i_size, 65536);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	play(&m, rm, NULL, NULL);
+	assert_null(inode_at(&m, "/d/g"));
+	machine_sync(&m);
+	/* all that is left is the directory /d */
+	assert_true(ffs_freebytes(&m.k->fs) >= free0 - 2 * m.k->fs.fs_bsize);
+	assert_true(ffs_freebytes(&m.k->fs) < free0);
+	shutdown_machine(&m);
+	/* With delayed metadata (-o async) the link writes nothing at once. */
+	{
+		static const char *const async_set[] = { "ffs.metadata=async",
+		    NULL };
+
+		boot(&m, async_set);
+		play(&m, lines, link_after, &ls);
+		assert_int_equal(ls.sync1 - ls.sync0, 0);
+		shutdown_machine(&m);
+	}
+}
+
+/* ---- symbolic links ------------------------------------------------------ */
+
+#define LONG_TARGET "a-long-target-name-that-is-longer-than-sixty-bytes-for-sure-yes"
+
+struct symstat {
+	int		 dirty_short, dirty_long;	/* the links' dirty buffers */
+};
+
+static void
+sym_after(struct play *pl, int i)
+{
+	struct symstat *ss = pl->arg;
+
+	if (i == 1)
+		ss->dirty_short = inode_at(pl->m, "/d/s")->i_vnode->v_ndirty;
+	if (i == 2)
+		ss->dirty_long = inode_at(pl->m, "/d/s2")->i_vnode->v_ndirty;
+}
+
+/*
+ * ufs_symlink: a target shorter than maxsymlinklen (60 bytes in UFS1)
+ * lives in the inode — no block; a longer one is written to the link's
+ * first block (a fragment), left a delayed write.  readlink reads it back
+ * without I/O for the short one and from that block for the long one
+ * (ufs_readlink: VOP_READ).  lstat of a link sees the link.
+ */
+static void
+test_symlink(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 mkdir 0 - path=\"/d\" mode=0755",
+		"- 1 symlink 0 - path=\"f\" path2=\"/d/s\"",
+		"- 1 symlinkat 0 - path=\"" LONG_TARGET "\" fd=AT_FDCWD path2=\"/d/s2\"",
+		"- 1 readlink 1 - path=\"/d/s\" path2=\"f\" len=100",
+		"- 1 readlinkat 63 - fd=AT_FDCWD path=\"/d/s2\" path2=\"a-long-target-name-that-is-longe\" len=100",
+		"- 1 newfstatat 0 - fd=AT_FDCWD path=\"/d/s2\" atflags=AT_SYMLINK_NOFOLLOW size=63 type=LNK",
+		"- 1 lstat 0 - path=\"/d/s\" size=1 type=LNK",
+		NULL
+	};
+	struct machine m;
+	struct symstat ss;
+	struct inode *s, *s2;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, sym_after, &ss);
+	s = inode_at(&m, "/d/s");
+	s2 = inode_at(&m, "/d/s2");
+	assert_non_null(s);
+	assert_non_null(s2);
+	assert_string_equal(s->i_symlink, "f");
+	assert_int_equal(s->i_size, 1);
+	assert_int_equal(s->i_blocks, 0);
+	assert_int_equal(ss.dirty_short, 0);	/* nothing but the inode */
+	assert_string_equal(s2->i_symlink, LONG_TARGET);
+	assert_int_equal(s2->i_size, 63);
+	assert_int_equal(s2->i_blocks, m.k->fs.fs_fsize / DEV_BSIZE);
+	assert_int_equal(ss.dirty_long, 1);	/* its block, delayed */
+	assert_int_equal(m.k->cnt.readlinks, 2);
+	/* lstat and readlink of links found links: nothing to repair, no
+	 * file grown */
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* Disk reads of readlink on a cold cache: short and long. */
+struct rlstat {
+	struct kern	*k;
+	uint64_t	 reads_short, reads_long;
+};
+
+static void
+rl_body(void *arg)
+{
+	struct rlstat *rs = arg;
+	struct kern *k = rs->k;
+	struct nameidata nd;
+	uint64_t r;
+
+	assert_int_equal(namei_op(k, NULL, "/s", LOOKUP, &nd), 0);
+	assert_int_equal(nd.ni_vp->v_type, VLNK);
+	r = k->disk.st.reads;
+	(void)vn_readlink(k, nd.ni_vp);
+	rs->reads_short = k->disk.st.reads - r;
+	assert_int_equal(namei_op(k, NULL, "/s2", LOOKUP, &nd), 0);
+	assert_int_equal(nd.ni_vp->v_type, VLNK);
+	r = k->disk.st.reads;
+	assert_string_equal(vn_readlink(k, nd.ni_vp), LONG_TARGET);
+	rs->reads_long = k->disk.st.reads - r;
+	vn_unpin_all(k);
+}
+
+static void
+test_readlink_io(void **state)
+{
+	struct machine m;
+	struct rlstat rs;
+	struct vnode *vp;
+
+	(void)state;
+	boot(&m, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "s", "f", &vp), 0);
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "s2", LONG_TARGET, &vp), 0);
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);		/* a cold start: nothing in core */
+	rs.k = m.k;
+	machine_run(&m, "readlink", rl_body, &rs);
+	assert_int_equal(rs.reads_short, 0);
+	assert_int_equal(rs.reads_long, 1);
+	shutdown_machine(&m);
+}
+
+/* ---- path walks through links ---------------------------------------------- */
+
+struct walk {
+	struct kern	*k;
+	int		 err_loop, err_chain;
+	uint64_t	 followed, components;
+	enum vtype	 nofollow_type;
+	struct inode	*got_rel, *got_abs, *got_chain;
+};
+
+static void
+walk_body(void *arg)
+{
+	struct walk *w = arg;
+	struct kern *k = w->k;
+	struct nameidata nd;
+	uint64_t f, c;
+
+	/* a link in the middle of a path is always followed, relative to
+	 * its directory: 3 components looked up, 1 link followed */
+	f = k->cnt.symlinks_followed;
+	c = k->cnt.components;
+	assert_int_equal(namei_op(k, NULL, "/rel/x", LOOKUP, &nd), 0);
+	w->got_rel = nd.ni_vp != NULL ? nd.ni_vp->v_data : NULL;
+	w->followed = k->cnt.symlinks_followed - f;
+	w->components = k->cnt.components - c;
+	vn_unpin_all(k);
+	/* at the end only with FOLLOW */
+	assert_int_equal(namei_op(k, NULL, "/abs", LOOKUP, &nd), 0);
+	w->nofollow_type = nd.ni_vp->v_type;
+	vn_unpin_all(k);
+	assert_int_equal(namei_op(k, NULL, "/abs", LOOKUP | FOLLOW, &nd), 0);
+	w->got_abs = nd.ni_vp != NULL ? nd.ni_vp->v_data : NULL;
+	vn_unpin_all(k);
+	/* a chain of links */
+	w->err_chain = namei_op(k, NULL, "/c0", LOOKUP | FOLLOW, &nd);
+	w->got_chain = nd.ni_vp != NULL ? nd.ni_vp->v_data : NULL;
+	vn_unpin_all(k);
+	/* a loop: ELOOP after MAXSYMLINKS */
+	w->err_loop = namei_op(k, NULL, "/loop/x", LOOKUP | FOLLOW, &nd);
+	vn_unpin_all(k);
+}
+
+/*
+ * namei/lookup: a symbolic link met in the middle of a path is followed
+ * (its target read, and the walk goes on from the link's directory or the
+ * root), one at the end only with FOLLOW; more than MAXSYMLINKS (32) in
+ * one walk is ELOOP.
+ */
+static void
+test_namei_follow(void **state)
+{
+	struct machine m;
+	struct walk w = { 0 };
+	struct vnode *d, *x, *vp;
+	struct inode *xip;
+	int i;
+
+	(void)state;
+	boot(&m, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VDIR, &d), 0);
+	assert_int_equal(vn_create(m.k, d, "x", VREG, &x), 0);
+	xip = x->v_data;
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "rel", "d", &vp), 0);
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "abs", "/d/x", &vp), 0);
+	for (i = 0; i < 10; i++) {
+		char name[8], target[16];
+
+		g_snprintf(name, sizeof(name), "c%d", i);
+		g_snprintf(target, sizeof(target), i < 9 ? "c%d" : "/d/x", i + 1);
+		assert_int_equal(vn_symlink(m.k, vn_root(m.k), name, target, &vp),
+		    0);
+	}
+	assert_int_equal(vn_symlink(m.k, vn_root(m.k), "loop", "loop", &vp), 0);
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);
+	w.k = m.k;
+	machine_run(&m, "walk", walk_body, &w);
+	assert_ptr_equal(w.got_rel, xip);
+	assert_int_equal(w.followed, 1);
+	assert_int_equal(w.components, 3);
+	assert_int_equal(w.nofollow_type, VLNK);
+	assert_ptr_equal(w.got_abs, xip);
+	assert_int_equal(w.err_chain, 0);
+	assert_ptr_equal(w.got_chain, xip);
+	assert_int_equal(w.err_loop, ELOOP);
+	shutdown_machine(&m);
+}
+
+/*
+ * A link the trace lstat'ed or read that this replay lacks is made as a
+ * link of the length the trace showed — not a regular file, and nothing
+ * grows; a stat through a link reaches (and grows) what it points to.
+ */
+static void
+test_lstat_repair(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 lstat 0 - path=\"/l\" size=9 type=LNK",
+		"- 1 readlink 11 - path=\"/r\" path2=\"target-file\" len=100",
+		"- 1 stat 0 - path=\"/r\" size=5000 type=REG",
+		NULL
+	};
+	struct machine m;
+	struct inode *l, *r, *t;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, NULL, NULL);
+	l = inode_at(&m, "/l");
+	assert_non_null(l);
+	assert_non_null(l->i_symlink);
+	assert_int_equal(l->i_size, 9);
+	r = inode_at(&m, "/r");
+	assert_non_null(r);
+	assert_string_equal(r->i_symlink, "target-file");
+	t = inode_at(&m, "/target-file");
+	assert_non_null(t);
+	assert_null(t->i_symlink);
+	assert_int_equal(t->i_size, 5000);
+	/* the lstat and the readlink made a link each; the stat made the
+	 * file the link leads to, and grew it to what it saw */
+	assert_int_equal(m.k->cnt.trace_repairs, 4);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* ---- inode attributes --------------------------------------------------- */
+
+struct attrstat {
+	struct inode	*ip;
+	int		 flag_mode;	/* i_flag after the chmod */
+	uint64_t	 w0, w1, w2;	/* inode writes before/after */
+	uint64_t	 s0, s1, s2;	/* synchronous writes */
+	int		 flag_times;	/* i_flag after the utimensat */
+};
+
+static void
+attr_after(struct play *pl, int i)
+{
+	struct attrstat *as = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i == 2) {
+		as->ip = inode_at(pl->m, "/f");
+		as->w0 = k->cnt.inode_writes;
+		as->s0 = k->cnt.bwrite_sync;
+	}
+	if (i == 5) {
+		as->flag_mode = as->ip->i_flag;
+		as->w1 = k->cnt.inode_writes;
+		as->s1 = k->cnt.bwrite_sync;
+	}
+	if (i == 7) {
+		as->flag_times = as->ip->i_flag;
+		as->w2 = k->cnt.inode_writes;
+		as->s2 = k->cnt.bwrite_sync;
+	}
+}
+
+/*
+ * ufs_setattr: a new mode (ufs_chmod) or owner (ufs_chown) only marks the
+ * inode changed — no write now, on a default mount too; new times write
+ * the inode at once, as a delayed write (UFS_UPDATE(vp, 0)).  The file is
+ * reached by path (following links), by descriptor, or by utimensat with
+ * no path (futimens).
+ */
+static void
+test_setattr(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 write 100 - fd=3 len=100",
+		"- 1 fsync 0 - fd=3",
+		"- 1 chmod 0 - path=\"/f\" mode=0600",
+		"- 1 fchown 0 - fd=3",
+		"- 1 fchmodat 0 - fd=AT_FDCWD path=\"/f\" mode=0644",
+		"- 1 utimensat 0 - fd=3",
+		"- 1 utimensat 0 - fd=AT_FDCWD path=\"/f\"",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct attrstat as;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, attr_after, &as);
+	assert_int_equal(as.w1 - as.w0, 0);
+	assert_int_equal(as.s1 - as.s0, 0);
+	assert_true(as.flag_mode & IN_CHANGE);
+	assert_int_equal(as.w2 - as.w1, 2);	/* one for each utimensat */
+	assert_int_equal(as.s2 - as.s1, 0);	/* delayed, not synchronous */
+	assert_false(as.flag_times & (IN_CHANGE | IN_UPDATE));
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* ---- calls that cost only the call ------------------------------------- */
+
+struct cpustat {
+	uint64_t	 getblk0, getblk1, io0, io1;
+	sim_time_t	 t0, t1;
+};
+
+static void
+cpu_after(struct play *pl, int i)
+{
+	struct cpustat *cs = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i == 1 || i == 7) {
+		uint64_t *g = i == 1 ? &cs->getblk0 : &cs->getblk1;
+		uint64_t *io = i == 1 ? &cs->io0 : &cs->io1;
+
+		*g = k->cnt.getblk;
+		*io = k->disk.st.reads + k->disk.st.writes;
+		*(i == 1 ? &cs->t0 : &cs->t1) = sim_now(pl->m->s);
+	}
+}
+
+/*
+ * statfs/fstatfs (ffs_statfs: the in-core superblock), fadvise64 (no such
+ * call in 2001) and the extended-attribute calls (no UFS_EXTATTR in a
+ * GENERIC kernel: EOPNOTSUPP after the lookup) cost the call and the
+ * lookup of their path: no buffer-cache operation, no I/O.
+ */
+static void
+test_cpu_only(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 statfs 0 - path=\"/f\"",		/* its name now cached */
+		"- 1 statfs 0 - path=\"/f\"",
+		"- 1 fstatfs 0 - fd=3",
+		"- 1 fadvise64 0 - fd=3 off=0 len=0",
+		"- 1 getxattr -ENODATA - path=\"/f\"",
+		"- 1 fsetxattr 0 - fd=3",
+		"- 1 lremovexattr -EPERM - path=\"/f\"",
+		NULL
+	};
+	struct machine m;
+	struct cpustat cs;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, cpu_after, &cs);
+	assert_int_equal(cs.getblk1, cs.getblk0);
+	assert_int_equal(cs.io1, cs.io0);
+	/* six calls, three lookups of one component each */
+	assert_int_equal(cs.t1 - cs.t0, 6 * m.k->p.cpu_syscall +
+	    3 * m.k->p.cpu_lookup);
+	shutdown_machine(&m);
+}
+
+/* ---- copies and allocation ------------------------------------------------ */
+
+/*
+ * copy_file_range: the read(2)/write(2) loop of 64 KB a program of 2001
+ * made instead — the input read through the buffer cache (from the disk,
+ * cold), the output written, the offsets moved; sendfile to a file the
+ * same, at the offset it was given, its input's offset left alone.
+ */
+static void
+test_copy(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/src\" oflags=O_RDONLY",
+		"- 1 openat 4 - fd=AT_FDCWD path=\"/dst\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 copy_file_range 1048576 - fd=3 fd2=4 arg=-1 len=9223372035781033984",
+		"- 1 copy_file_range 0 - fd=3 fd2=4 arg=-1 len=9223372035781033984",
+		"- 1 write 100 - fd=4 len=100",
+		"- 1 openat 5 - fd=AT_FDCWD path=\"/dst2\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 sendfile 4096 - fd=5 fd2=3 off=8192 len=4096",
+		"- 1 write 10 - fd=5 len=10",
+		NULL
+	};
+	struct machine m;
+	struct vnode *src;
+	uint64_t reads;
+
+	(void)state;
+	boot(&m, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "src", VREG, &src), 0);
+	assert_true(ffs_prealloc(m.k, src->v_data, 1048576));
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);
+	reads = m.k->disk.st.sectors_read;
+	play(&m, lines, NULL, NULL);
+	/* the whole input came from the disk (and its inode, directory) */
+	assert_true((m.k->disk.st.sectors_read - reads) * DEV_BSIZE >= 1048576);
+	assert_int_equal(m.k->cnt.bytes_read, 1048576 + 4096);
+	assert_int_equal(m.k->cnt.bytes_written, 1048576 + 100 + 4096 + 10);
+	/* the output's offset moved with the copy, the input's too */
+	assert_int_equal(inode_at(&m, "/dst")->i_size, 1048576 + 100);
+	/* sendfile wrote at dst2's offset, and moved it */
+	assert_int_equal(inode_at(&m, "/dst2")->i_size, 4096 + 10);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+struct fastat {
+	int64_t		 blocks_full, blocks_keep, size_keep, blocks_punch;
+	uint64_t	 reads;
+};
+
+static void
+falloc_after(struct play *pl, int i)
+{
+	struct fastat *fa = pl->arg;
+	struct inode *ip = inode_at(pl->m, "/f");
+
+	if (i == 1)
+		fa->blocks_full = ip->i_blocks;
+	if (i == 2) {
+		fa->blocks_keep = ip->i_blocks;
+		fa->size_keep = ip->i_size;
+	}
+	if (i == 3)
+		fa->blocks_punch = ip->i_blocks;
+}
+
+/*
+ * fallocate, as writes of zeros would allocate: 1 MB of a new file takes
+ * its 64 blocks of 16 KB and the indirect block past the 12 direct ones;
+ * KEEP_SIZE past the end allocates nothing (FFS holds no blocks past a
+ * file's end); punching a hole writes zeros and frees nothing.
+ */
+static void
+test_fallocate(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR|O_CREAT|O_TRUNC mode=0644",
+		"- 1 fallocate 0 - fd=3 off=0 len=1048576",
+		"- 1 fallocate 0 - fd=3 xflags=FALLOC_FL_KEEP_SIZE off=1048576 len=1048576",
+		"- 1 fallocate 0 - fd=3 xflags=FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE off=16384 len=65536",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct fastat fa;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, falloc_after, &fa);
+	assert_int_equal(fa.blocks_full, (1048576 + 16384) / DEV_BSIZE);
+	assert_int_equal(fa.blocks_keep, fa.blocks_full);
+	assert_int_equal(fa.size_keep, 1048576);
+	assert_int_equal(fa.blocks_punch, fa.blocks_full);
+	assert_int_equal(m.k->cnt.bytes_written, 1048576 + 65536);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* ---- mapped files ----------------------------------------------------------- */
+
+/* A file of size bytes at the root, laid out offline; a cold cache. */
+static void
+mkfile_cold(struct machine *m, const char *name, int64_t size)
+{
+	struct vnode *vp;
+
+	ffs_offline_begin(m->k);
+	assert_int_equal(vn_create(m->k, vn_root(m->k), name, VREG, &vp), 0);
+	assert_true(ffs_prealloc(m->k, vp->v_data, size));
+	ffs_offline_end(m->k);
+	vn_reclaim_idle(m->k);
+}
+
+/* Pages of vp on the cache queue. */
+static int
+cached_pages(struct vnode *vp)
+{
+	struct vm_page *pg;
+	int n = 0;
+
+	TAILQ_FOREACH(pg, &vp->v_pages, listq)
+		if (pg->queue == PQ_CACHE)
+			n++;
+	return n;
+}
+
+struct mapstat {
+	uint64_t	 io0, io1, sectors;
+	int		 cached;
+};
+
+static void
+map_after(struct play *pl, int i)
+{
+	struct mapstat *ms = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i == 0) {
+		ms->io0 = k->disk.st.reads;
+		ms->sectors = k->disk.st.sectors_read;
+	}
+	if (i == 1) {
+		ms->sectors = k->disk.st.sectors_read - ms->sectors;
+		ms->cached = cached_pages(inode_at(pl->m, "/big")->i_vnode);
+		ms->io1 = k->disk.st.reads;
+	}
+}
+
+/*
+ * vm_fault and the vnode pager, a mapping read from end to end (touch-all,
+ * the default): the first fault reads its page and the VM_FAULT_READ_AHEAD
+ * (8) after it; each later one, sequential, 16 (read-behind turned into
+ * read-ahead), the clean pages behind moved to the cache queue — one I/O
+ * a cluster, by direct device I/O, all 1 MB from the disk.  A read(2) of
+ * the file afterwards finds the pages: no I/O.
+ */
+static void
+test_mmap_read(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/big\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=1048576 xflags=PROT_READ|MAP_PRIVATE fd=3 off=0",
+		"- 1 read 1048576 - fd=3 len=1048576",
+		"- 1 munmap 0 - arg=1099511627776 len=1048576",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct mapstat ms;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "big", 1048576);
+	play(&m, lines, map_after, &ms);
+	assert_int_equal(m.k->cnt.mmaps, 1);
+	assert_int_equal(m.k->cnt.faults, 256);
+	assert_int_equal(m.k->cnt.pages_paged_in, 256);
+	assert_int_equal(m.k->cnt.pageins, 1 + (256 - 9 + 15) / 16);
+	assert_int_equal(m.k->cnt.faults_hard, m.k->cnt.pageins);
+	assert_true(ms.sectors * DEV_BSIZE >= 1048576);
+	assert_true(ms.cached >= 256 - 2 * 16 - 16);
+	/* the read found every block's pages: no I/O */
+	assert_int_equal(m.k->disk.st.reads, ms.io1);
+	assert_int_equal(m.k->cnt.bytes_read, 1048576);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* replay.mmap=first-page and none: one fault, and none. */
+static void
+test_mmap_policy(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/big\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=1048576 xflags=PROT_READ|MAP_PRIVATE fd=3 off=0",
+		NULL
+	};
+	static const char *const first[] = { "replay.mmap=first-page", NULL };
+	static const char *const none[] = { "replay.mmap=none", NULL };
+	struct machine m;
+
+	(void)state;
+	boot(&m, first);
+	mkfile_cold(&m, "big", 1048576);
+	play(&m, lines, NULL, NULL);
+	assert_int_equal(m.k->cnt.faults, 1);
+	assert_int_equal(m.k->cnt.mmap_touched, 1);
+	assert_int_equal(m.k->cnt.pageins, 1);
+	shutdown_machine(&m);
+	boot(&m, none);
+	mkfile_cold(&m, "big", 1048576);
+	play(&m, lines, NULL, NULL);
+	assert_int_equal(m.k->cnt.faults, 0);
+	assert_int_equal(m.k->cnt.pageins, 0);
+	shutdown_machine(&m);
+}
+
+struct dirtystat {
+	uint64_t	 w_munmap, w_before, w_after, sync0, sync1;
+	int		 ndirty;
+};
+
+static void
+dirty_after(struct play *pl, int i)
+{
+	struct dirtystat *ds = pl->arg;
+	struct kern *k = pl->m->k;
+	struct vm_page *pg;
+
+	if (i == 1)
+		ds->w_before = k->disk.st.writes;
+	if (i == 2) {
+		/* munmap wrote nothing; the pages are still dirty */
+		ds->w_munmap = k->disk.st.writes - ds->w_before;
+		ds->ndirty = 0;
+		TAILQ_FOREACH(pg, &inode_at(pl->m, "/f")->i_vnode->v_pages, listq)
+			ds->ndirty += pg->dirty;
+		ds->sync0 = k->cnt.bwrite_sync;
+	}
+	if (i == 3)
+		ds->sync1 = k->cnt.bwrite_sync;
+}
+
+/*
+ * A shared writable mapping (touch-all writes each page once): munmap
+ * writes nothing back — the dirty pages stay in the file's object; msync
+ * (MS_SYNC) of a mapping puts them back through the buffer cache,
+ * synchronously (vm_object_page_clean, VOP_WRITE with IO_SYNC): 4 blocks
+ * of 16 KB and the inode.
+ */
+static void
+test_mmap_shared_write(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|PROT_WRITE|MAP_SHARED fd=3 off=0",
+		"- 1 munmap 0 - arg=1099511627776 len=65536",
+		"- 1 mmap 2199023255552 - len=65536 xflags=PROT_READ|PROT_WRITE|MAP_SHARED fd=3 off=0",
+		"- 1 msync 0 - arg=2199023255552 len=65536 xflags=MS_SYNC",
+		"- 1 munmap 0 - arg=2199023255552 len=65536",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct dirtystat ds;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	play(&m, lines, dirty_after, &ds);
+	assert_int_equal(ds.w_munmap, 0);
+	assert_int_equal(ds.ndirty, 16);
+	assert_int_equal(m.k->cnt.pages_dirtied, 16);
+	assert_int_equal(m.k->cnt.pages_put, 16);
+	assert_int_equal(m.k->cnt.putpages, 1);
+	assert_int_equal(ds.sync1 - ds.sync0, 0);
+	assert_true(m.k->cnt.bwrite_sync >= ds.sync0 + 4);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+static void
+syncer_after(struct play *pl, int i)
+{
+	struct dirtystat *ds = pl->arg;
+
+	if (i == 2) {
+		ds->w_before = pl->m->k->cnt.pages_put;
+		/* nothing else happens for a while: the syncer's sweep */
+		sim_pause(pl->m->s, 70 * SIM_SEC);
+		ds->w_after = pl->m->k->cnt.pages_put;
+	}
+}
+
+/* After munmap the syncer puts the dirty pages back (sync_fsync's
+ * vfs_msync, every syncdelay), as ordinary writes. */
+static void
+test_mmap_syncer(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|PROT_WRITE|MAP_SHARED fd=3 off=0",
+		"- 1 munmap 0 - arg=1099511627776 len=65536",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct dirtystat ds;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	play(&m, lines, syncer_after, &ds);
+	assert_int_equal(ds.w_before, 0);
+	assert_int_equal(ds.w_after, 16);
+	assert_int_equal(m.k->bc.numdirtybuffers, 0);	/* on the disk too */
+	shutdown_machine(&m);
+}
+
+/* A mapping holds its file: unlinked and closed, it keeps its blocks
+ * until munmap (vnode_pager_alloc's reference). */
+static void
+test_mmap_holds_file(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
+		"- 1 close 0 - fd=3",
+		"- 1 unlink 0 - path=\"/f\"",
+		"- 1 munmap 0 - arg=1099511627776 len=65536",
+		NULL
+	};
+	struct machine m;
+	int64_t free0, free_mapped;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	free0 = ffs_freebytes(&m.k->fs);
+	{
+		static const char *const first3[] = {
+			"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+			"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
+			"- 1 close 0 - fd=3",
+			"- 1 unlink 0 - path=\"/f\"",
+			NULL
+		};
+		struct play pl = { &m, NULL, first3, NULL, NULL };
+
+		/* the same process, stopped before munmap: its mapping
+		 * still holds the file */
+		pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+		vn_unpin_all(m.k);
+		pl.lines = first3;
+		(void)lines;
+		sim_spawn(m.s, "play", play_body_keep, &pl, 0);
+		assert_int_equal(sim_run(m.s), SIM_DONE);
+		free_mapped = ffs_freebytes(&m.k->fs);
+		assert_int_equal(free_mapped, free0);	/* nothing freed */
+		pl.lines = lines + 4;
+		sim_spawn(m.s, "play", play_body, &pl, 0);
+		assert_int_equal(sim_run(m.s), SIM_DONE);
+	}
+	assert_true(ffs_freebytes(&m.k->fs) >= free0 + 65536);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link),
+		cmocka_unit_test(test_symlink),
+		cmocka_unit_test(test_readlink_io),
+		cmocka_unit_test(test_namei_follow),
+		cmocka_unit_test(test_lstat_repair),
+		cmocka_unit_test(test_setattr),
+		cmocka_unit_test(test_cpu_only),
+		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_fallocate),
+		cmocka_unit_test(test_mmap_read),
+		cmocka_unit_test(test_mmap_policy),
+		cmocka_unit_test(test_mmap_shared_write),
+		cmocka_unit_test(test_mmap_syncer),
+		cmocka_unit_test(test_mmap_holds_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,317 @@
+/* Unit tests of the starting file system the pre-pass infers from a trace
+ * (prepass.c) and of a listing given instead (fsmanifest.c): what a read,
+ * a stat and a create show and do not show, one entry a path, a directory
+ * reached by two names, the listing read and made the start, and where
+ * the trace disagrees with it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "fsmanifest.h"
+#include "prepass.h"
+#include "trace.h"
+
+/* The pre-pass over a native trace given as its lines. */
+static struct prepass *
+pass_of(const char *lines)
+{
+	char *path = NULL;
+	GError *err = NULL;
+	struct prepass *pp;
+	int fd = g_file_open_tmp("vfssim-prepass-XXXXXX.trace", &path, &err);
+	char *text = g_strconcat("#vfssim-trace 1\n", lines, NULL);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(path, text, -1, &err));
+	pp = prepass_run(path, NULL, &err);
+	if (pp == NULL)
+		fail_msg("%s", err->message);
+	unlink(path);
+	g_free(path);
+	g_free(text);
+	return pp;
+}
+
+static const struct initial_file *
+entry(const struct prepass *pp, const char *path)
+{
+	guint i;
+
+	for (i = 0; i < pp->files->len; i++)
+		if (strcmp(g_array_index(pp->files, struct initial_file,
+		    i).path, path) == 0)
+			return &g_array_index(pp->files, struct initial_file, i);
+	return NULL;
+}
+
+static unsigned
+entries_at(const struct prepass *pp, const char *path)
+{
+	unsigned n = 0;
+	guint i;
+
+	for (i = 0; i < pp->files->len; i++)
+		n += strcmp(g_array_index(pp->files, struct initial_file,
+		    i).path, path) == 0;
+	return n;
+}
+
+/* A read that returns nothing at offset N shows only that the file ends
+ * at or before N; a read of bytes up to N shows it is at least N long. */
+static void
+test_zero_read(void **state)
+{
+	struct prepass *pp;
+	const struct initial_file *f;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 openat 3 10 fd=AT_FDCWD path=\"/d/f\" oflags=O_RDONLY\n"
+	    "2000 7 pread64 0 10 fd=3 len=4096 off=65536\n"
+	    "3000 7 openat 4 10 fd=AT_FDCWD path=\"/d/g\" oflags=O_RDONLY\n"
+	    "4000 7 read 100 10 fd=4 len=4096\n"
+	    "5000 7 read 0 10 fd=4 len=4096\n");
+	f = entry(pp, "/d/f");
+	assert_non_null(f);
+	assert_int_equal(f->size, 0);
+	f = entry(pp, "/d/g");
+	assert_non_null(f);
+	assert_int_equal(f->size, 100);
+	assert_string_equal(f->evidence, "bytes read (read)");
+	assert_int_equal(f->line, 5);	/* (the header is line 1) */
+	prepass_free(pp);
+}
+
+/* A file the trace made is not there at the start, whatever size a stat
+ * then shows (a mapping or a call not traced may have grown it); only
+ * bytes read that the trace had not written show an O_CREAT without
+ * O_EXCL found the file there. */
+static void
+test_created_first(void **state)
+{
+	struct prepass *pp;
+	const struct initial_file *f;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 openat 3 10 fd=AT_FDCWD path=\"/d/new\" oflags=O_RDWR|O_CREAT|O_EXCL mode=0644\n"
+	    "2000 7 write 10 10 fd=3 len=10\n"
+	    "3000 7 fstat 0 10 fd=3 size=4096 type=REG\n"
+	    "4000 7 close 0 10 fd=3\n"
+	    "5000 7 openat 3 10 fd=AT_FDCWD path=\"/d/maybe\" oflags=O_RDWR|O_CREAT mode=0644\n"
+	    "6000 7 fstat 0 10 fd=3 size=500 type=REG\n"
+	    "7000 7 close 0 10 fd=3\n"
+	    "8000 7 openat 3 10 fd=AT_FDCWD path=\"/d/old\" oflags=O_RDWR|O_CREAT mode=0644\n"
+	    "9000 7 read 200 10 fd=3 len=4096\n");
+	assert_null(entry(pp, "/d/new"));
+	assert_null(entry(pp, "/d/maybe"));
+	f = entry(pp, "/d/old");
+	assert_non_null(f);
+	assert_int_equal(f->size, 200);
+	/* /d itself was there: the files were made in it */
+	f = entry(pp, "/d");
+	assert_non_null(f);
+	assert_true(f->isdir);
+	prepass_free(pp);
+}
+
+/* One name, at most one entry: a journal made and removed again and again
+ * is never there at the start; a name the trace removed and then finds
+ * again was remade by something the trace does not show. */
+static void
+test_one_entry_a_path(void **state)
+{
+	GString *t = g_string_new("");
+	struct prepass *pp;
+	const struct initial_file *f;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 59; i++)
+		g_string_append_printf(t,
+		    "%d 7 openat 4 10 fd=AT_FDCWD path=\"/db-journal\" oflags=O_RDWR|O_CREAT mode=0644\n"
+		    "%d 7 pwrite64 512 10 fd=4 len=512 off=0\n"
+		    "%d 7 pread64 0 10 fd=4 len=8 off=4096\n"
+		    "%d 7 fstat 0 10 fd=4 size=512 type=REG\n"
+		    "%d 7 close 0 10 fd=4\n"
+		    "%d 7 unlink 0 10 path=\"/db-journal\"\n",
+		    100 * i + 1, 100 * i + 2, 100 * i + 3, 100 * i + 4,
+		    100 * i + 5, 100 * i + 6);
+	g_string_append(t,
+	    "10000 7 stat 0 10 path=\"/x\" size=10 type=REG\n"
+	    "10010 7 unlink 0 10 path=\"/x\"\n"
+	    "10020 7 stat 0 10 path=\"/x\" size=20 type=REG\n");
+	pp = pass_of(t->str);
+	g_string_free(t, TRUE);
+	assert_int_equal(entries_at(pp, "/db-journal"), 0);
+	assert_int_equal(entries_at(pp, "/x"), 1);
+	f = entry(pp, "/x");
+	assert_int_equal(f->size, 10);
+	assert_string_equal(f->evidence, "st_size (stat)");
+	prepass_free(pp);
+}
+
+/* A directory reached by two names is one: a working directory reached
+ * through a symbolic link (chdir by a name, AT_FDCWD annotations with
+ * another), and /lib/x86_64-linux-gnu annotated as /usr/lib/... */
+static void
+test_dir_alias(void **state)
+{
+	struct prepass *pp;
+	const struct initial_file *f;
+	char *c;
+	guint i;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 openat 3 10 fd=AT_FDCWD path=\"/etc/x\" oflags=O_RDONLY fdpath=\"/home/u/work\" retpath=\"/etc/x\"\n"
+	    "2000 7 stat 0 10 path=\"/lib/x86_64-linux-gnu/libm.so.6\" size=7 type=REG\n"
+	    "3000 7 openat 4 10 fd=AT_FDCWD path=\"/lib/x86_64-linux-gnu/libc.so.6\" oflags=O_RDONLY fdpath=\"/home/u/work\" retpath=\"/usr/lib/x86_64-linux-gnu/libc.so.6\"\n"
+	    "4000 7 read 832 10 fd=4 len=832\n"
+	    "5000 7 chdir 0 10 path=\"proj\"\n"
+	    "6000 7 openat 5 10 fd=AT_FDCWD path=\"Makefile\" oflags=O_RDONLY fdpath=\"/home/u/srv/proj\" retpath=\"/home/u/srv/proj/Makefile\"\n"
+	    "7000 7 read 103 10 fd=5 len=4096\n"
+	    "8000 7 stat 0 10 path=\"/home/u/work/proj/f.c\" size=50 type=REG\n"
+	    /* a file symlink whose target has the same name: not a
+	     * directory's other name */
+	    "9000 7 openat 6 10 fd=AT_FDCWD path=\"/usr/share/locale/locale.alias\" oflags=O_RDONLY fdpath=\"/home/u/srv/proj\" retpath=\"/etc/locale.alias\"\n");
+	/* no entry under the other names */
+	for (i = 0; i < pp->files->len; i++) {
+		const char *p = g_array_index(pp->files, struct initial_file,
+		    i).path;
+
+		assert_false(g_str_has_prefix(p, "/lib/x86_64-linux-gnu"));
+		assert_false(g_str_has_prefix(p, "/home/u/work/proj"));
+	}
+	f = entry(pp, "/usr/lib/x86_64-linux-gnu/libm.so.6");
+	assert_non_null(f);
+	assert_int_equal(f->size, 7);
+	assert_int_equal(entry(pp, "/usr/lib/x86_64-linux-gnu/libc.so.6")->size, 832);
+	assert_int_equal(entries_at(pp, "/usr/lib/x86_64-linux-gnu"), 1);
+	assert_int_equal(entry(pp, "/home/u/srv/proj/Makefile")->size, 103);
+	assert_int_equal(entry(pp, "/home/u/srv/proj/f.c")->size, 50);
+	/* the locale file: another name for a file, not a directory */
+	f = entry(pp, "/usr/share/locale/locale.alias");
+	assert_non_null(f);
+	assert_int_equal(initial_file_type(f), 'l');
+	assert_non_null(entry(pp, "/etc/locale.alias"));
+	c = prepass_canonical(pp, "/lib/x86_64-linux-gnu/libz.so.1");
+	assert_string_equal(c, "/usr/lib/x86_64-linux-gnu/libz.so.1");
+	g_free(c);
+	assert_string_equal(g_hash_table_lookup(pp->cwd0, GINT_TO_POINTER(7)),
+	    "/home/u/work");
+	prepass_free(pp);
+}
+
+static struct fs_manifest *
+listing(const char *text, GError **err)
+{
+	char *path = NULL;
+	struct fs_manifest *m;
+	int fd = g_file_open_tmp("vfssim-listing-XXXXXX.txt", &path, err);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(path, text, -1, err));
+	m = fs_manifest_read(path, err);
+	unlink(path);
+	g_free(path);
+	return m;
+}
+
+/* A listing is the start where it speaks; the trace's disagreements are
+ * noted; a malformed listing is refused, naming the line. */
+static void
+test_manifest(void **state)
+{
+	struct prepass *pp;
+	struct fs_manifest *m;
+	GError *err = NULL;
+	const struct initial_file *f;
+	guint i, absent = 0, size = 0, created = 0;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 openat 3 10 fd=AT_FDCWD path=\"/w/a\" oflags=O_RDONLY\n"
+	    "2000 7 read 900 10 fd=3 len=4096\n"
+	    "3000 7 stat 0 10 path=\"/w/gone\" size=5 type=REG\n"
+	    "4000 7 stat 0 10 path=\"/elsewhere/z\" size=9 type=REG\n"
+	    "5000 7 mkdir 0 10 path=\"/w/sub\" mode=0755\n");
+	m = listing("# find /w -printf '%y\\t%s\\t%p\\n'\n"
+	    "d\t4096\t/w\n"
+	    "f\t512\t/w/a\n"
+	    "f\t100000\t/w/big\tname\n"
+	    "d\t4096\t/w/sub\n"
+	    "p\t0\t/w/fifo\n", &err);
+	assert_non_null(m);
+	assert_int_equal(m->entries->len, 4);
+	assert_int_equal(m->skipped, 1);
+	fs_manifest_apply(pp, m);
+	/* listed entries as listed, the outside as inferred, the name the
+	 * listing lacks not made */
+	assert_int_equal(entry(pp, "/w/a")->size, 512);
+	assert_string_equal(entry(pp, "/w/a")->evidence, "listing");
+	f = entry(pp, "/w/big\tname");
+	assert_non_null(f);
+	assert_int_equal(f->size, 100000);
+	assert_null(entry(pp, "/w/gone"));
+	assert_int_equal(entry(pp, "/elsewhere/z")->size, 9);
+	assert_true(entry(pp, "/w/sub")->isdir);
+	for (i = 0; i < pp->notes->len; i++) {
+		const struct fs_note *n = &g_array_index(pp->notes,
+		    struct fs_note, i);
+
+		if (strcmp(n->path, "/w/gone") == 0 && n->type == '-')
+			absent++;
+		if (strcmp(n->path, "/w/a") == 0 && strstr(n->what, "900"))
+			size++;
+		if (strcmp(n->path, "/w/sub") == 0 && strstr(n->what, "creates"))
+			created++;
+	}
+	assert_int_equal(pp->notes->len, 3);
+	assert_int_equal(absent, 1);
+	assert_int_equal(size, 1);
+	assert_int_equal(created, 1);
+	fs_manifest_free(m);
+	prepass_free(pp);
+
+	/* bad listings: the file and line named */
+	m = listing("d\t4096\t/w\nf\tx\t/w/a\n", &err);
+	assert_null(m);
+	assert_non_null(strstr(err->message, ":2: the size"));
+	g_clear_error(&err);
+	m = listing("f\t1\trelative/a\n", &err);
+	assert_null(m);
+	assert_non_null(strstr(err->message, ":1: the path must be absolute"));
+	g_clear_error(&err);
+	m = listing("f\t1\t/a\nf\t2\t/a/\n", &err);
+	assert_null(m);
+	assert_non_null(strstr(err->message, ":2: /a is listed twice"));
+	g_clear_error(&err);
+	m = listing("q\t1\t/a\n", &err);
+	assert_null(m);
+	assert_non_null(strstr(err->message, ":1: the type"));
+	g_clear_error(&err);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zero_read),
+		cmocka_unit_test(test_created_first),
+		cmocka_unit_test(test_one_entry_a_path),
+		cmocka_unit_test(test_dir_alias),
+		cmocka_unit_test(test_manifest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
