@@ -909,6 +909,27 @@ indirect_body(void *arg)
 	vn_unpin_all(k);
 }
 
+/* Hard links on an async mount (directory blocks delayed writes): a
+ * second name (ufs_link) leaves the file found by its first, on the
+ * disk — nothing at risk; with the first name removed it is found only
+ * by the new one, not on the disk yet: all 32 KB at risk until the
+ * directory block is written. */
+static void
+link_body(void *arg)
+{
+	struct kern *k = rk.m->k;
+
+	(void)arg;
+	assert_int_equal(vn_link(k, rk.vp, vn_root(k), "g"), 0);
+	note(k);					/* 0 */
+	assert_int_equal(vn_remove(k, vn_root(k), "f", false), 0);
+	note(k);					/* 32768 */
+	(void)VOP_FSYNC(k, vn_root(k), MNT_WAIT);	/* the entries */
+	quiet(k);
+	note(k);					/* 0 */
+	vn_unpin_all(k);
+}
+
 static void
 risk_run(const char *const *sets, int64_t size, sim_proc_fn *body,
     sim_proc_fn *other)
@@ -934,6 +955,7 @@ test_at_risk(void **state)
 	static const int64_t newfile[] = { 1000, 1000, 1000, 0 };
 	static const int64_t sync_in_flight[] = { 16384, 0 };
 	static const int64_t indirect[] = { 16384, 0 };
+	static const int64_t links[] = { 0, 32768, 0 };
 	int i;
 
 	(void)state;
@@ -959,6 +981,12 @@ test_at_risk(void **state)
 	assert_int_equal(rk.n, 2);
 	for (i = 0; i < rk.n; i++)
 		assert_int_equal(rk.at[i], indirect[i]);
+	shutdown_machine(rk.m);
+
+	risk_run(async, 32768, link_body, NULL);
+	assert_int_equal(rk.n, 3);
+	for (i = 0; i < rk.n; i++)
+		assert_int_equal(rk.at[i], links[i]);
 	shutdown_machine(rk.m);
 }
 

@@ -306,7 +306,8 @@ void	ffs_risk_touch(struct kern *k, struct inode *ip);
 void	ffs_risk_valloc(struct kern *k, struct inode *ip);
 void	ffs_risk_update(struct kern *k, struct inode *ip, struct buf *bp);
 void	ffs_risk_dirent(struct kern *k, struct inode *ip, struct inode *dp,
-	    struct buf *bp);
+	    struct buf *bp, const void *key);
+void	ffs_risk_dirremove(struct kern *k, struct inode *ip, const void *key);
 void	ffs_risk_newblock(struct kern *k, struct inode *ip, int64_t lbn,
 	    struct buf *ibp);
 void	ffs_risk_write(struct kern *k, struct inode *ip, struct buf *bp,

@@ -72,6 +72,13 @@ struct ffs_risk {
 					   -1: none yet */
 	uint64_t	 r_dent_ver;	/* ... at this version (0: on disk) */
 	uint64_t	 r_dent_dir;	/* the directory's inode number */
+	const void	*r_dent_key;	/* its entry (NULL: from before) */
+	/* A newer name, while the file still has the one above (ufs_link;
+	 * a rename's new name until the old one is removed); -1: none. */
+	int64_t		 r_dent2_blk;
+	uint64_t	 r_dent2_ver;
+	uint64_t	 r_dent2_dir;
+	const void	*r_dent2_key;
 	GArray		*r_upd;		/* struct risk_upd, oldest first */
 	GHashTable	*r_ptr;		/* lbn -> struct risk_ptr */
 	sim_time_t	 r_since;	/* the oldest unsafe byte's write; -1 */
@@ -89,6 +96,7 @@ risk_new(struct kern *k, struct inode *ip)
 	struct ffs_risk *r = g_new0(struct ffs_risk, 1);
 
 	r->r_dsize = ip->i_size;
+	r->r_dent2_blk = -1;
 	r->r_since = -1;
 	r->r_upd = g_array_new(FALSE, FALSE, sizeof(struct risk_upd));
 	ip->i_risk = r;
@@ -186,20 +194,57 @@ ffs_risk_update(struct kern *k, struct inode *ip, struct buf *bp)
 	g_array_append_val(ip->i_risk->r_upd, u);
 }
 
-/* ip's name went into directory dp's block bp (its version noted): the
- * name it is found by after a crash, once that block is on the disk. */
+/* ip's name, entry key, went into directory dp's block bp (its version
+ * noted): the name it is found by after a crash, once that block is on
+ * the disk.  A file that has a name already keeps being found by that
+ * one — a hard link (ufs_link) adds a name, it takes none away — so the
+ * new one waits aside until the old is removed (a rename's: ufs_rename
+ * enters the new name, then removes the old). */
 void
 ffs_risk_dirent(struct kern *k, struct inode *ip, struct inode *dp,
-    struct buf *bp)
+    struct buf *bp, const void *key)
 {
 	struct ffs_risk *r;
 
 	if (!ffs_online(k))
 		return;
 	r = risk_of(k, ip);
-	r->r_dent_blk = bp->b_blkno;
-	r->r_dent_ver = bp->b_version;
-	r->r_dent_dir = dp->i_number;
+	if (r->r_dent_blk == -1 || r->r_dent_key == key) {
+		r->r_dent_blk = bp->b_blkno;
+		r->r_dent_ver = bp->b_version;
+		r->r_dent_dir = dp->i_number;
+		r->r_dent_key = key;
+	} else {
+		r->r_dent2_blk = bp->b_blkno;
+		r->r_dent2_ver = bp->b_version;
+		r->r_dent2_dir = dp->i_number;
+		r->r_dent2_key = key;
+	}
+}
+
+/* ip's name, entry key, is being removed (ufs_dirremove).  If it is the
+ * one the file is found by, the newer name takes over (the removal is
+ * taken as on the disk at once: a crash may find the old name still
+ * there, so this can only count more at risk, never less). */
+void
+ffs_risk_dirremove(struct kern *k, struct inode *ip, const void *key)
+{
+	struct ffs_risk *r = ip->i_risk;
+
+	if (r == NULL || !ffs_online(k))
+		return;
+	if (r->r_dent2_blk != -1 && r->r_dent2_key == key) {
+		r->r_dent2_blk = -1;		/* the newer name went */
+		return;
+	}
+	if (r->r_dent2_blk == -1 ||
+	    (r->r_dent_key != NULL && r->r_dent_key != key))
+		return;
+	r->r_dent_blk = r->r_dent2_blk;
+	r->r_dent_ver = r->r_dent2_ver;
+	r->r_dent_dir = r->r_dent2_dir;
+	r->r_dent_key = r->r_dent2_key;
+	r->r_dent2_blk = -1;
 }
 
 /* Block lbn of ip is newly allocated (or moved): its pointer is in ibp,
@@ -310,6 +355,11 @@ risk_resolve(struct kern *k, struct inode *ip)
 	if (r->r_dent_ver != 0 && r->r_dent_blk >= 0 &&
 	    bio_meta_ondisk(k, r->r_dent_blk) >= r->r_dent_ver)
 		r->r_dent_ver = 0;
+	/* A newer name on the disk too: the file is found by either, and
+	 * by the older while it stays. */
+	if (r->r_dent2_blk >= 0 && r->r_dent_ver == 0 &&
+	    bio_meta_ondisk(k, r->r_dent2_blk) >= r->r_dent2_ver)
+		r->r_dent2_blk = -1;
 	if (r->r_ptr != NULL) {
 		GHashTableIter it;
 		gpointer val;
@@ -453,6 +503,7 @@ ffs_at_risk(struct kern *k, int64_t *bytes, sim_time_t *oldest, int64_t *dirty)
 
 		if (r->r_upd->len == 0 && r->r_dsize == ip->i_size &&
 		    r->r_dent_blk != -1 && r->r_dent_ver == 0 &&
+		    r->r_dent2_blk == -1 &&
 		    (r->r_ptr == NULL || g_hash_table_size(r->r_ptr) == 0) &&
 		    reachable(k, ip, 0)) {
 			g_hash_table_iter_remove(&it);
