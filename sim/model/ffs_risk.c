@@ -37,7 +37,7 @@
  *     blocks whose pointer is not on the disk yet, and the bytes written
  *     into buffers not yet on the disk, below the on-disk size;
  * with the time the oldest of them was written.  Unlinked files (a crash
- * frees them anyway) and snapshot files do not count.
+ * frees them anyway), snapshot files and symbolic links do not count.
  *
  * This is the seam issue #16 (soft updates' ordering, crash recovery)
  * builds on: the per-block on-disk versions and, per inode, what it
@@ -84,10 +84,12 @@ struct ffs_risk {
 	sim_time_t	 r_since;	/* the oldest unsafe byte's write; -1 */
 };
 
+/* Files whose bytes count: not directories, snapshots or symbolic links
+ * (a link's target is a name, not data a process wrote to a file). */
 static bool
 regular(const struct inode *ip)
 {
-	return !ip->i_isdir && !ip->i_snapshot;
+	return !ip->i_isdir && !ip->i_snapshot && ip->i_symlink == NULL;
 }
 
 static struct ffs_risk *
