@@ -111,6 +111,28 @@ else
 	bad "diskspecs alone: $(head -3 "$T/out")"
 fi
 
+# ---- reads meeting a read-ahead under way (issue #18) --------------------
+# On the HP 97560, two reads of exactly the segment's 128 blocks, the second
+# arriving before the first completes, used to hang for ever: the second is
+# a whole hit, sent from the cache as DiskSim sends it (2.2 ms of overhead
+# and 128 blocks over the 10 MB/s bus).  And two sequential 41-block reads.
+pair() { # name trace want-second-hit want-second-service-ns
+	local db=$T/pair-$1.db
+	rm -f "$db"
+	if timeout -s KILL 60 "$VFSSIM" disk "$2" --profile profiles/disks/hp97560.ini \
+	    --set diskq.scheduler=fcfs --db "$db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out" &&
+	    [ "$(sql "$db" "SELECT group_concat(cache_hit) FROM (SELECT cache_hit FROM disk_io ORDER BY seq)")" = "0,$3" ] &&
+	    { [ -z "$4" ] || [ "$(sql "$db" "SELECT end_ns - start_ns FROM disk_io ORDER BY seq LIMIT 1 OFFSET 1")" = "$4" ]; }; then
+		ok "HP 97560: $1: both complete ($(sql "$db" "SELECT group_concat(end_ns - submit_ns, ' and ') FROM disk_io") ns)"
+	else
+		bad "HP 97560: $1: $(head -2 "$T/out") $(sql "$db" "SELECT group_concat(cache_hit || ':' || (end_ns - start_ns)) FROM disk_io" 2>&1)"
+	fi
+}
+printf '0 0 0 128 1\n20 0 0 128 1\n' >"$T/hang.ascii"
+pair "two 128-block reads of one segment" "$T/hang.ascii" 2 8450000
+printf '0 0 0 41 1\n20 0 41 41 1\n' >"$T/seq41.ascii"
+pair "two sequential 41-block reads" "$T/seq41.ascii" 0 ""
+
 # ---- replays on every shipped drive --------------------------------------
 for p in profiles/disks/*.ini; do
 	if "$VFSSIM" replay traces/d4-find-cat.strace.gz --profile "$p" --db "$T/r.db" -q \
@@ -164,6 +186,11 @@ expect_bad "an unknown DiskSim parameter" "\"Spindle colour\" in disksim_disk is
 cp disks/hp_c2247a/hp_c2247a.diskspecs "$T/specs/"
 sed -i 's/Seek type = hplplus10/Seek type = psychic/' "$T/specs/hp_c2247a_validate.model"
 expect_bad "an unsupported seek type" "hp_c2247a_validate.model:[0-9]*: Seek type = psychic" \
+    "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
+cp disks/hp_c2247a/* "$T/specs/"
+sed -i 's/Segment size (in blks) = 256/Segment size (in blks) = 8/; s/Maximum read-ahead (blks) = 128/Maximum read-ahead (blks) = 8/' \
+    "$T/specs/hp_c2247a.diskspecs"
+expect_bad "a drive that can never write (DiskSim aborts on it)" "segments of 8 blocks with the extra write disconnect" \
     "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
 expect_bad "a drive key beside disk.diskspecs" "disk.rpm is set, but disk.diskspecs describes the drive" \
     "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \

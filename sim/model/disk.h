@@ -308,7 +308,18 @@ struct disk {
 	 * environment (VFSSIM_DISK_EACH_STEP) by disk_init. */
 	bool			 each_step;
 	struct diskreq		*arriving;	/* waiting out ovh_request */
+	/* The livelock guard (disk.c): when the drive last completed a
+	 * request or took one while idle, and, once it has gone
+	 * DISK_STALL_NS with requests outstanding and none completed, why
+	 * it stopped the run (g_free'd by disk_destroy). */
+	sim_time_t		 progress;
+	char			*stall;
 };
+
+/* Simulated time the drive may go with requests outstanding and none
+ * completing before the run is stopped as a simulator bug: no real
+ * request takes a thousandth of it. */
+#define	DISK_STALL_NS	(600 * SIM_SEC)
 
 /* p is copied; qops orders the host queue. */
 void	disk_init(struct disk *d, struct sim *s, const struct disk_params *p,

@@ -89,6 +89,24 @@ disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now)
 }
 
 /*
+ * A read's blocks the segment holds from the next one to send on: as
+ * DiskSim's disk_buffer_transfer_size, up to where the segment ends,
+ * whether or not its start has slid past them.  The start slides when the
+ * media reads on into a full segment (disk_buffer_segment_wrap), and it
+ * may pass the next block to send when a read adopts the read-ahead while
+ * a sector is under the head: the segment was full when that sector began
+ * (media_block_ready allowed it, no read being there to keep blocks), so
+ * it ends one block past the segment's size.  DiskSim sends those blocks
+ * all the same; refusing them would leave the read waiting for blocks the
+ * segment never takes back, and the media waiting for room, for ever.
+ */
+static int64_t
+read_ready(const struct disk_seg *g, const struct disk_cmd *c)
+{
+	return MIN(g->end, c->end) - c->out;
+}
+
+/*
  * Move what can be moved now — a read's cached blocks, a write's blocks
  * the segment has room for — or, with nothing to move, complete, hold
  * the bus, or disconnect.
@@ -108,7 +126,7 @@ cmd_xfer(struct disk *d)
 	}
 	g = &d->seg[c->seg];
 	if (!c->write)
-		n = g->start <= c->out ? MIN(g->end, c->end) - c->out : 0;
+		n = read_ready(g, c);
 	else
 		n = MIN(c->end - c->out, write_room(d));
 	if (n > 0) {
@@ -205,7 +223,7 @@ disk_cmd_media_progress(struct disk *d)
 	if (c->ist == IF_HOLD) {
 		struct disk_seg *g = &d->seg[c->seg];
 
-		if ((!c->write && g->start <= c->out && g->end > c->out) ||
+		if ((!c->write && read_ready(g, c) > 0) ||
 		    (c->write && (c->out >= c->end ? write_media_done(d) :
 		    write_room(d) > 0)))
 			cmd_xfer(d);
@@ -506,6 +524,7 @@ complete(struct disk *d)
 	double rest;
 
 	r->end = now;
+	d->progress = now;
 	service = now - r->start;
 	if (c->first_sector >= 0) {
 		r->seek_ns = c->media_began ? c->seek_ns : 0;

@@ -372,6 +372,15 @@ disk_params_finish(struct disk_params *p, char **why)
 		BAD("the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
 	if (p->segsize < 1 || p->segsize > (1 << 24))
 		BAD("cache segments of %d blocks", p->segsize);
+	/* The extra write disconnect starts writing a long write only once
+	 * 15 of its blocks are in (disk_buffer_block_available): a smaller
+	 * segment never holds them, and such a drive never writes (DiskSim
+	 * aborts on it, its forward-progress check failing). */
+	if (p->extra_write_disconnect && p->segsize < 15)
+		BAD("cache segments of %d blocks with the extra write "
+		    "disconnect, which waits for 15 blocks of a long write "
+		    "before writing any: the drive would never write one",
+		    p->segsize);
 	if (p->nwritesegs < 1 || p->nwritesegs > p->nsegs)
 		BAD("write segments must be 1 to the number of segments");
 	if (p->write_seg && p->nsegs < 2)

@@ -432,7 +432,7 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 		/* A read holding the bus: what is in goes out (cmd_xfer). */
 		struct disk_seg *cg = &d->seg[c->seg];
 
-		if (cg->start <= c->out && cg->end > c->out)
+		if (MIN(cg->end, c->end) > c->out)
 			disk_bus_chunk(d, MIN(cg->end, c->end) - c->out, now);
 	}
 	m->at.sector++;
@@ -466,7 +466,7 @@ stream_iface(struct disk *d, sim_time_t now)
 		return false;
 	cg = &d->seg[c->seg];
 	out = c->xfer_from + c->xfer_n;
-	n = cg->start <= out ? MIN(cg->end, c->end) - out : 0;
+	n = MIN(cg->end, c->end) - out;
 	if (n <= 0 && (out >= c->end || !(p->never_disconnect ||
 	    p->hold_bus_read)))
 		return false;		/* completion or disconnect */

@@ -336,6 +336,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	char *ptext = NULL;
 	const struct diskq_ops *qops;
 	uint64_t n = 0;
+	enum sim_status st;
 	int rc;
 	bool ok = false;
 
@@ -398,9 +399,20 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 			goto out;
 	}
 
-	/* 3. Run. */
+	/* 3. Run.  A signal stops the engine itself (the drive may run on
+	 * by itself after the last line), and so does the drive's livelock
+	 * guard. */
+	sim_set_interrupt(t.sim, o->interrupted);
 	sim_spawn(t.sim, "issuer", issuer, &t, 0);
-	if (sim_run(t.sim) == SIM_DEADLOCK && t.error == NULL)
+	st = sim_run(t.sim);
+	if (t.error == NULL && t.d.stall != NULL)
+		g_set_error(&t.error, DISKTRACE_ERROR, DISKTRACE_ERROR_RUN,
+		    "%s: %s", o->trace, t.d.stall);
+	else if (t.error == NULL && st == SIM_STOPPED)
+		g_set_error(&t.error, DISKTRACE_ERROR, DISKTRACE_ERROR_RUN,
+		    "interrupted at %.3f s simulated",
+		    (double)sim_now(t.sim) / 1e9);
+	else if (st == SIM_DEADLOCK && t.error == NULL)
 		g_set_error(&t.error, DISKTRACE_ERROR, DISKTRACE_ERROR_RUN,
 		    "the drive never "
 		    "completed a request (a simulator bug)");
