@@ -166,6 +166,11 @@ printf 'X Miss 100 8 5000.0 100.0\n' >"$T/v2.trace"
 expect_bad "validate line not R or W" "v2.trace:1:" "$VFSSIM" disk --validate "$T/v2.trace"
 printf '0.0 0 100 8 1\n5.0 0 99999999999 8 1\n' >"$T/a1.ascii"
 expect_bad "block beyond the drive" "a1.ascii:2: blocks" "$VFSSIM" disk "$T/a1.ascii"
+printf '0 0 9223372036854775807 1 1\n' >"$T/a3.ascii"
+expect_bad "a block number at the end of the 64-bit range (block + count overflowed)" \
+    "a3.ascii:1: blocks 9223372036854775807-9223372036854775807 are beyond" "$VFSSIM" disk "$T/a3.ascii"
+printf '0 0 99999999999999999999 1 1\n' >"$T/a4.ascii"
+expect_bad "a block number past the 64-bit range" "a4.ascii:1: expected" "$VFSSIM" disk "$T/a4.ascii"
 printf '5.0 0 100 8 1\n1.0 0 100 8 1\n' >"$T/a2.ascii"
 expect_bad "arrivals going back in time" "a2.ascii:2:" "$VFSSIM" disk "$T/a2.ascii"
 expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validate "$T/a2.ascii"
@@ -199,5 +204,9 @@ expect_bad "a missing DiskSim file" "nope.parv" \
     "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/nope.parv"
 expect_bad "malformed disk.zones" "disk.zones" \
     "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=1000x300
+expect_bad "a huge disk.zones value (it overflowed the cylinder count)" "disk.zones: \"99999999999999999999:100\": too large" \
+    "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=99999999999999999999:100
+expect_bad "zones adding up past 2^32 cylinders" "too large" \
+    "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=4000000000:100,4000000000:100
 
 finish

@@ -97,6 +97,11 @@ void	diskq_remove(struct diskq *q, struct diskreq *r);
 
 /* ---- parameters ---------------------------------------------------- */
 
+/* The largest disk described: 2^32 cylinders, 100,000 sectors a track
+ * (with 1024 surfaces no count of blocks overflows). */
+#define	DISK_MAX_CYLS	(1LL << 32)
+#define	DISK_MAX_SPT	100000
+
 /* A zone of equal tracks (DiskSim's dm_layout_g1_zone). */
 struct disk_zone {
 	int64_t		 first_cyl, last_cyl;

@@ -301,10 +301,10 @@ disk_params_finish(struct disk_params *p, char **why)
 	for (i = 0; i < p->nzones; i++) {
 		struct disk_zone *z = &p->zones[i];
 
-		if (z->spt < 1 || z->spt > 100000)
+		if (z->spt < 1 || z->spt > DISK_MAX_SPT)
 			BAD("zone %d: %d sectors per track", i + 1, z->spt);
 		if (z->first_cyl < 0 || z->last_cyl < z->first_cyl ||
-		    z->last_cyl > (1LL << 32))
+		    z->last_cyl >= DISK_MAX_CYLS)
 			BAD("zone %d: cylinders %lld-%lld", i + 1,
 			    (long long)z->first_cyl, (long long)z->last_cyl);
 		if (z->first_cyl <= maxcyl)
@@ -490,6 +490,19 @@ disk_zones_parse(const char *s, struct disk_zone **zones, int *nzones,
 				*why = g_strdup_printf("disk.zones: \"%s\" is not "
 				    "CYLINDERS:SECTORS_PER_TRACK[:TRACK_SKEW[:CYLINDER_SKEW]]",
 				    t);
+			break;
+		}
+		/* Checked before any is converted or added up: a value past
+		 * these would overflow the arithmetic (disk_params_finish
+		 * holds the disk to the same bounds). */
+		if (v[0] > DISK_MAX_CYLS - (double)cyl || v[1] > DISK_MAX_SPT ||
+		    (n > 2 && v[2] > 1e9) || (n > 3 && v[3] > 1e9)) {
+			ok = false;
+			if (why != NULL)
+				*why = g_strdup_printf("disk.zones: \"%s\": too "
+				    "large (at most %lld cylinders in all, %d sectors "
+				    "a track, skews of 1e9 sectors)", t,
+				    (long long)DISK_MAX_CYLS, DISK_MAX_SPT);
 			break;
 		}
 		memset(&z, 0, sizeof(z));

@@ -737,7 +737,8 @@ read_zone(struct ctx *c, struct pblock *zb, double skew_revs,
 		for (i = 0; i < pp->v->items->len; i++) {
 			struct pval *sv = g_ptr_array_index(pp->v->items, i);
 
-			if (sv->kind != PV_NUM || sv->num < 0 || sv->num != floor(sv->num))
+			if (sv->kind != PV_NUM || sv->num < 0 ||
+			    sv->num != floor(sv->num) || sv->num > 1e15)
 				return perr(c, zb, pp, "slips must be whole numbers");
 			z->slips[i] = (int64_t)sv->num;
 		}

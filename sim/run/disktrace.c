@@ -18,6 +18,7 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,39 +73,107 @@ bad_line(struct dtrun *t, GError **err, const char *what)
 	return -1;
 }
 
+/*
+ * The fields of a line, one after another: each number must be the whole
+ * of its field and in range (strtoll's ERANGE is an error, never a clamp,
+ * and nothing later overflows).
+ */
+static bool
+is_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static const char *
+skip_sep(const char *p)
+{
+	while (is_sep(*p))
+		p++;
+	return p;
+}
+
+static bool
+field_ll(const char **p, int base, long long *v)
+{
+	const char *s = skip_sep(*p);
+	char *end;
+
+	if (*s == '\0')
+		return false;
+	errno = 0;
+	*v = strtoll(s, &end, base);
+	if (end == s || errno == ERANGE || !(is_sep(*end) || *end == '\0'))
+		return false;
+	*p = end;
+	return true;
+}
+
+static bool
+field_double(const char **p, double *v)
+{
+	const char *s = skip_sep(*p);
+	char *end;
+
+	if (*s == '\0')
+		return false;
+	*v = g_ascii_strtod(s, &end);
+	if (end == s || !isfinite(*v) || !(is_sep(*end) || *end == '\0'))
+		return false;
+	*p = end;
+	return true;
+}
+
+/* A word of at most max - 1 characters. */
+static bool
+field_word(const char **p, char *w, size_t max)
+{
+	const char *s = skip_sep(*p);
+	size_t n = 0;
+
+	while (s[n] != '\0' && !is_sep(s[n]))
+		n++;
+	if (n == 0 || n >= max)
+		return false;
+	memcpy(w, s, n);
+	w[n] = '\0';
+	*p = s + n;
+	return true;
+}
+
 /* Parse one line; 1 a request, 0 a blank line, -1 an error. */
 static int
 parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 {
-	char rw, cls[32], *end;
+	char rw[2], cls[32];
+	const char *p = l;
 	double serv, gap, at;
-	long long blk, n, dev;
-	unsigned long flags;
-	int k = 0;
+	long long blk, n, dev, flags;
 
 	if (blank(l))
 		return 0;
 	memset(q, 0, sizeof(*q));
 	if (t->fmt == DT_VALIDATE) {
-		if (sscanf(l, " %c %31s %lld %lld %lf %lf %n", &rw, cls, &blk, &n,
-		    &serv, &gap, &k) != 6 || l[k] != '\0')
+		if (!field_word(&p, rw, sizeof(rw)) ||
+		    !field_word(&p, cls, sizeof(cls)) ||
+		    !field_ll(&p, 10, &blk) || !field_ll(&p, 10, &n) ||
+		    !field_double(&p, &serv) || !field_double(&p, &gap) ||
+		    *skip_sep(p) != '\0')
 			return bad_line(t, err, "expected R|W CLASS BLOCK BLOCKS "
 			    "SERVICE_US GAP_US");
-		if (rw != 'R' && rw != 'W')
+		if (rw[0] != 'R' && rw[0] != 'W')
 			return bad_line(t, err, "the first field must be R or W");
-		if (!isfinite(serv) || !isfinite(gap) || serv < 0 || gap < 0 ||
-		    serv > 1e9 || gap > 1e12)
+		if (serv < 0 || gap < 0 || serv > 1e9 || gap > 1e12)
 			return bad_line(t, err, "times must be positive microseconds");
-		q->write = rw == 'W';
+		q->write = rw[0] == 'W';
 		q->serv_ms = serv / 1000;
 		q->gap_ms = gap / 1000;
 	} else {
-		at = g_ascii_strtod(l, &end);
-		if (end == l || sscanf(end, "%lld %lld %lld %lx %n", &dev, &blk, &n,
-		    &flags, &k) != 4 || end[k] != '\0')
+		if (!field_double(&p, &at) || !field_ll(&p, 10, &dev) ||
+		    !field_ll(&p, 10, &blk) || !field_ll(&p, 10, &n) ||
+		    !field_ll(&p, 16, &flags) || *skip_sep(p) != '\0')
 			return bad_line(t, err, "expected ARRIVAL_MS DEVICE BLOCK "
 			    "BLOCKS FLAGS");
-		if (!isfinite(at) || at < 0 || at > 366.0 * 86400e3)
+		if (at < 0 || at > 366.0 * 86400e3)
 			return bad_line(t, err, "the arrival time must be 0 to "
 			    "366 days, in ms");
 		q->at_ms = at;
@@ -113,10 +182,11 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 	if (blk < 0 || n < 1 || n > (1 << 20))
 		return bad_line(t, err, "a request needs a block >= 0 and 1 to "
 		    "2^20 blocks");
-	if (blk + n > disk_capacity(&t->d)) {
+	/* (blk + n could overflow: compare blk with what is left.) */
+	if (blk > disk_capacity(&t->d) - n) {
 		char *m = g_strdup_printf("blocks %lld-%lld are beyond the "
-		    "drive's %lld", blk, blk + n - 1,
-		    (long long)disk_capacity(&t->d));
+		    "drive's %lld", blk, blk > LLONG_MAX - (n - 1) ? LLONG_MAX :
+		    blk + (n - 1), (long long)disk_capacity(&t->d));
 
 		(void)bad_line(t, err, m);
 		g_free(m);
