@@ -458,8 +458,8 @@ test_zero_latency_never_disconnect(void **state)
  * for longer than a read (the head switch plus the write settle).
  */
 static struct disk_zone stream_zone[1] = {
-	{ .first_cyl = 0, .last_cyl = 999, .spt = 200, .track_skew = -1,
-	  .cyl_skew = -1 },
+	{ .first_cyl = 0, .last_cyl = 999, .spt = 200, .track_skew_auto = true,
+	  .cyl_skew_auto = true },
 };
 
 static void

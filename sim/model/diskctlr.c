@@ -318,6 +318,24 @@ read_arrive(struct disk *d, struct disk_cmd *c)
 	read_go(d, c, true);
 }
 
+/*
+ * May a read-ahead of its own (no command waiting for its blocks) begin at
+ * block b?  One that reads to the end of the track or cylinder goes
+ * nowhere else: DiskSim's disk_initiate_seek refuses a background read's
+ * move off the track (or cylinder) the heads are on.
+ */
+static bool
+readahead_here(const struct disk *d, int64_t b)
+{
+	struct disk_pbn pbn;
+
+	if (d->p.readahead != DRA_TRACK && d->p.readahead != DRA_CYLINDER)
+		return true;
+	disk_ltop(&d->p, b, &pbn);
+	return pbn.cyl == d->cur_cyl && (d->p.readahead == DRA_CYLINDER ||
+	    pbn.head == d->cur_head);
+}
+
 /* Serve a read whose heads are free (or reading for it). */
 static void
 read_go(struct disk *d, struct disk_cmd *c, bool fresh)
@@ -370,7 +388,7 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh)
 	} else if (g->end < c->end)
 		disk_media_begin(d, s, false, g->end, limit, c->overhead_done, 0, c);
 	else if (p->readahead_idle_hit && p->readahead != DRA_NONE &&
-	    g->end < g->ra_max)
+	    g->end < g->ra_max && readahead_here(d, g->end))
 		disk_media_begin(d, s, false, g->end, g->ra_max, c->overhead_done,
 		    0, NULL);
 

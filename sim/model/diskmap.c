@@ -12,7 +12,14 @@
  * cylinders (8), or at the zone's end (9, whose slips are sectors counted
  * from the zone's front and push every later block one sector on, across
  * tracks).  Schemes 4 and 10 are 2 and 9 whose slips also use up blocks
- * beyond the spares (DiskSim's "slip to end").
+ * beyond the spares (DiskSim's "slip to end"); 5 and 6 are 2 and 4 with
+ * the spares at each cylinder's front, and in 7 the spares are at the
+ * disk's end: a slip pushes every later block of its zone one sector on.
+ *
+ * Cylinder after cylinder the tracks go from the first surface to the
+ * last (mapping scheme 0), or on alternate cylinders from the last back
+ * to the first (1: the zone's odd cylinders, 2: the disk's), so that a
+ * cylinder switch needs no head switch (g1_surfno_on_cyl).
  *
  * Every track's sector 0 is rotated from the zone's first block by the
  * track skew for each head switch and the cylinder skew for each cylinder
@@ -78,20 +85,51 @@ slips_before(const struct disk_zone *z, int64_t x)
 	return lo;
 }
 
+/*
+ * The surface of the t-th track of cylinder cyl in the mapping scheme's
+ * order, or, the mapping being its own inverse, the place in that order
+ * of surface t (DiskSim's g1_surfno_on_cyl).
+ */
+static int
+surface(const struct disk_params *p, const struct disk_zone *z, int64_t cyl,
+    int t)
+{
+	bool back = p->mapping == 1 ? ((cyl - z->first_cyl) & 1) != 0 :
+	    p->mapping == 2 ? (cyl & 1) != 0 : false;
+
+	return back ? p->heads - 1 - t : t;
+}
+
 static void
 track_to_pbn(const struct disk_params *p, const struct disk_zone *z,
     int64_t track, int sector, struct disk_pbn *pbn)
 {
 	pbn->cyl = z->first_cyl + track / p->heads;
-	pbn->head = (int)(track % p->heads);
+	pbn->head = surface(p, z, pbn->cyl, (int)(track % p->heads));
 	pbn->sector = sector;
+}
+
+/* Sparing schemes with spares in every cylinder (DiskSim's issectpercyl),
+ * and those whose slips push every later block of the zone on. */
+static bool
+spare_per_cyl(enum disk_sparing s)
+{
+	return s == DSPARE_CYL || s == DSPARE_CYL_SLIPEND ||
+	    s == DSPARE_CYL_FRONT || s == DSPARE_CYL_FRONT_SLIPEND;
+}
+
+static bool
+slip_to_end(enum disk_sparing s)
+{
+	return s == DSPARE_CYL_SLIPEND || s == DSPARE_CYL_FRONT_SLIPEND ||
+	    s == DSPARE_DISK_END;
 }
 
 bool
 disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 {
 	const struct disk_zone *z;
-	int64_t l, x, track, bpc, lpc, cyl, first;
+	int64_t l, x, track, bpc, lpc, cyl, first, front;
 	int i, slips;
 
 	if (lbn < 0 || lbn >= p->blocks)
@@ -114,24 +152,38 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		break;
 	case DSPARE_CYL:
 	case DSPARE_CYL_SLIPEND:
-		/* Slips on this cylinder push the block on within it (and,
-		 * slipping to the end, those on cylinders before it too). */
+	case DSPARE_CYL_FRONT:
+	case DSPARE_CYL_FRONT_SLIPEND:
+	case DSPARE_DISK_END:
+		/*
+		 * Slips on this cylinder push the block on within it (and,
+		 * slipping to the end, those on cylinders before it too),
+		 * as DiskSim's g1_ltop_sectpercylspare counts them; a block
+		 * pushed past the cylinder's blocks goes on to the next.
+		 * Spares at the front come before the cylinder's blocks
+		 * (DiskSim's ltop leaves them out, its ptol and track
+		 * boundaries keep them, and it fails on such a drive: here
+		 * they are kept throughout).  Spares at the disk's end
+		 * take no room in a zone.
+		 */
 		bpc = (int64_t)z->spt * p->heads;
-		lpc = bpc - z->spares;
+		front = p->sparing == DSPARE_CYL_FRONT ||
+		    p->sparing == DSPARE_CYL_FRONT_SLIPEND ? z->spares : 0;
+		lpc = p->sparing == DSPARE_DISK_END ? bpc : bpc - z->spares;
 		cyl = l / lpc;
 		l %= lpc;
-		first = cyl * bpc;
+		first = cyl * bpc + front;
 		slips = 0;
 		for (i = 0; i < z->nslips; i++)
-			if ((p->sparing == DSPARE_CYL_SLIPEND &&
+			if ((slip_to_end(p->sparing) &&
 			    z->slips[i] / bpc < cyl) || (z->slips[i] >= first &&
 			    z->slips[i] - first <= l + slips))
 				slips++;
 		l += slips;
 		cyl += l / lpc;
-		l %= lpc;
+		l = l % lpc + front;
 		pbn->cyl = z->first_cyl + cyl;
-		pbn->head = (int)(l / z->spt);
+		pbn->head = surface(p, z, pbn->cyl, (int)(l / z->spt));
 		pbn->sector = (int)(l % z->spt);
 		break;
 	case DSPARE_RANGE:
@@ -147,7 +199,7 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 				slips++;
 		l += slips;
 		pbn->cyl = z->first_cyl + cyl * p->rangesize + l / bpc;
-		pbn->head = (int)((l % bpc) / z->spt);
+		pbn->head = surface(p, z, pbn->cyl, (int)((l % bpc) / z->spt));
 		pbn->sector = (int)(l % z->spt);
 		break;
 	case DSPARE_TRACKSECT:
@@ -177,9 +229,10 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 	    (long long)pbn->cyl));
 	c = pbn->cyl - z->first_cyl;
 	/* Schemes that slip within a cylinder or track also push the skew of
-	 * the tracks after a slip on (as dm_layout_g1 does). */
-	if (p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND ||
-	    p->sparing == DSPARE_TRACKSECT) {
+	 * the tracks after a slip on (as dm_layout_g1 does; for a track it
+	 * counts the surface's number, not its place in the mapping's
+	 * order, g1_map_pbn_skew). */
+	if (spare_per_cyl(p->sparing) || p->sparing == DSPARE_TRACKSECT) {
 		cutoff = c * p->heads;
 		if (p->sparing == DSPARE_TRACKSECT)
 			cutoff += pbn->head;
@@ -188,8 +241,10 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 			if (z->slips[i] < cutoff)
 				slipoffs++;
 	}
-	s = z->first_offset + z->track_skew * (double)(pbn->head + (p->heads - 1) * c) +
-	    z->cyl_skew * (double)c + slipoffs + pbn->sector;
+	/* The track switches before this track, in the mapping's order. */
+	s = z->first_offset + z->track_skew * (double)(surface(p, z, pbn->cyl,
+	    pbn->head) + (p->heads - 1) * c) + z->cyl_skew * (double)c +
+	    slipoffs + pbn->sector;
 	s = fmod(s, (double)z->spt);
 	if (s < 0)
 		s += z->spt;
@@ -254,10 +309,15 @@ zone_blocks(const struct disk_params *p, const struct disk_zone *z)
 		n -= z->spares * z->spt;
 		break;
 	case DSPARE_CYL:
+	case DSPARE_CYL_FRONT:
 		n -= z->spares * cyls;
 		break;
 	case DSPARE_CYL_SLIPEND:
+	case DSPARE_CYL_FRONT_SLIPEND:
 		n -= z->spares * cyls + z->nslips;
+		break;
+	case DSPARE_DISK_END:
+		n -= z->nslips;
 		break;
 	case DSPARE_ZONE_SLIPEND:
 		n -= z->spares + z->nslips;
@@ -275,6 +335,14 @@ zone_blocks(const struct disk_params *p, const struct disk_zone *z)
 	return n;
 }
 
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 bool
 disk_params_finish(struct disk_params *p, char **why)
 {
@@ -289,12 +357,11 @@ disk_params_finish(struct disk_params *p, char **why)
 		BAD("the disk must have 1 to 1024 surfaces (it has %d)", p->heads);
 	if (p->nzones < 1)
 		BAD("the disk has no zones");
-	if (p->sparing != DSPARE_NONE && p->sparing != DSPARE_TRACK &&
-	    p->sparing != DSPARE_CYL && p->sparing != DSPARE_TRACKSECT &&
-	    p->sparing != DSPARE_CYL_SLIPEND && p->sparing != DSPARE_RANGE &&
-	    p->sparing != DSPARE_ZONE && p->sparing != DSPARE_ZONE_SLIPEND)
-		BAD("sparing scheme %d is not supported (0-4, 8, 9, 10 are)",
-		    (int)p->sparing);
+	if ((int)p->sparing < DSPARE_NONE || (int)p->sparing > DSPARE_ZONE_SLIPEND)
+		BAD("sparing scheme %d: DiskSim's are 0 to 10", (int)p->sparing);
+	if (p->mapping < 0 || p->mapping > 2)
+		BAD("LBN-to-PBN mapping scheme %d: DiskSim's are 0 to 2",
+		    p->mapping);
 	if (p->sparing == DSPARE_RANGE && (p->rangesize < 1 ||
 	    p->rangesize > 1000000))
 		BAD("sparing by ranges needs a range of 1 or more cylinders");
@@ -314,16 +381,31 @@ disk_params_finish(struct disk_params *p, char **why)
 			BAD("zone %d: negative reserved space or spares", i + 1);
 		if (p->sparing == DSPARE_TRACKSECT && z->spares >= z->spt)
 			BAD("zone %d: all of a track is spare", i + 1);
-		if ((p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND) &&
+		if (spare_per_cyl(p->sparing) &&
 		    z->spares >= (int64_t)z->spt * p->heads)
 			BAD("zone %d: all of a cylinder is spare", i + 1);
+		/* DiskSim's mapping takes a zone's spares from every
+		 * cylinder while its count of the zone's blocks does not:
+		 * the zone's last blocks would land past its end. */
+		if (p->sparing == DSPARE_DISK_END && z->spares > 0)
+			BAD("zone %d: %lld spares with the spares at the disk's "
+			    "end (sparing scheme 7), which DiskSim maps past the "
+			    "zone's end", i + 1, (long long)z->spares);
 		if (p->sparing == DSPARE_RANGE &&
 		    z->spares >= (int64_t)z->spt * p->heads * p->rangesize)
 			BAD("zone %d: all of a range is spare", i + 1);
+		/* DiskSim counts slips in the order listed, which for
+		 * slips on different cylinders (the only disorder in its
+		 * validated drives, the Atlas III's) is the count of the
+		 * sorted list: sort them. */
+		if (z->nslips > 1)
+			qsort(z->slips, (size_t)z->nslips, sizeof(int64_t),
+			    cmp_int64);
 		for (j = 0; j < z->nslips; j++)
-			if (z->slips[j] < 0 || (j > 0 && z->slips[j] <= z->slips[j - 1]))
-				BAD("zone %d: slips must be ascending and not negative",
-				    i + 1);
+			if (z->slips[j] < 0 || (j > 0 && z->slips[j] == z->slips[j - 1]))
+				BAD("zone %d: slip %lld is %s", i + 1,
+				    (long long)z->slips[j], z->slips[j] < 0 ?
+				    "negative" : "listed twice");
 		if (p->sparing == DSPARE_NONE && z->nslips > 0)
 			BAD("zone %d: slips need a sparing scheme", i + 1);
 		z->first_lbn = lbn;
@@ -332,14 +414,18 @@ disk_params_finish(struct disk_params *p, char **why)
 			BAD("zone %d holds no blocks", i + 1);
 		lbn += z->nlbn;
 	}
+	/* The cylinder count is the seek curves' (curve, linear); zones
+	 * may run past it, as DiskSim lets them. */
 	if (p->cylinders <= 0)
 		p->cylinders = maxcyl + 1;
-	if (p->cylinders <= maxcyl)
-		BAD("the zones run past the disk's %lld cylinders",
-		    (long long)p->cylinders);
 	p->blocks = lbn;
-	if (p->head_switch < 0 || p->write_settle < 0)
-		BAD("head switch and write settle must not be negative");
+	/* DiskSim takes a negative write settle as it is: a write's
+	 * repositioning is that much shorter than a read's
+	 * (disk_reposition_time). */
+	if (p->head_switch < 0 || p->head_switch > 10 * SIM_SEC)
+		BAD("head switch of %lld ns", (long long)p->head_switch);
+	if (p->write_settle < -10 * SIM_SEC || p->write_settle > 10 * SIM_SEC)
+		BAD("write settle of %lld ns", (long long)p->write_settle);
 	if (!disk_seek_params_check(p, &bad))
 		goto out;
 	/*
@@ -359,14 +445,17 @@ disk_params_finish(struct disk_params *p, char **why)
 		struct disk_zone *z = &p->zones[i];
 		double sector = 60e9 / p->rpm / z->spt;
 
-		if (z->track_skew < 0)
+		if (z->track_skew_auto)
 			z->track_skew = ceil((double)disk_reposition_time(p, 0,
 			    0, 0, 1, true) / sector - 1e-9);
 		/* From the last surface of a cylinder to the first of the
 		 * next, as the blocks run. */
-		if (z->cyl_skew < 0)
-			z->cyl_skew = ceil((double)disk_reposition_time(p, 0,
-			    p->heads - 1, 1, 0, true) / sector - 1e-9);
+		if (z->cyl_skew_auto)
+			z->cyl_skew = ceil((double)disk_reposition_time(p,
+			    z->first_cyl, surface(p, z, z->first_cyl,
+			    p->heads - 1), z->first_cyl + 1, surface(p, z,
+			    z->first_cyl + 1, 0), true) / sector - 1e-9);
+		z->track_skew_auto = z->cyl_skew_auto = false;
 	}
 	if (p->nsegs < 1 || p->nsegs > 1024)
 		BAD("the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
@@ -511,6 +600,8 @@ disk_zones_parse(const char *s, struct disk_zone **zones, int *nzones,
 		z.spt = (int)v[1];
 		z.track_skew = v[2];
 		z.cyl_skew = v[3];
+		z.track_skew_auto = n < 3;
+		z.cyl_skew_auto = n < 4;
 		cyl = z.last_cyl + 1;
 		g_array_append_val(a, z);
 	}
