@@ -103,6 +103,34 @@ else
 	bad "block trace not deterministic"
 fi
 
+# The host queue of vfssim disk: with diskq.scheduler=auto (the default)
+# the one a DiskSim .parv's I/O driver names (every validation drive's is
+# FCFS), unless the user sets one.
+awk 'BEGIN { srand(12); for (i = 0; i < 800; i++)
+	printf "%.3f 0 %d 8 %x\n", i * 8.0, int(rand() * 2000000), rand() < 0.7 }' >"$T/c2247a.ascii"
+run_mean() { # db, args...: the run's mean response, ns
+	local db=$1; shift
+	"$VFSSIM" disk "$T/c2247a.ascii" --db "$db" -q "$@" >/dev/null 2>&1 &&
+	    metric "$db" "$(sql "$db" "SELECT max(id) FROM runs")" disk.mean_response_ns
+}
+pa=$(run_mean "$T/hq.db" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv)
+pf=$(run_mean "$T/hq.db" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv --set diskq.scheduler=fcfs)
+pc=$(run_mean "$T/hq.db" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv --set diskq.scheduler=clook)
+if [ -n "$pa" ] && [ "$pa" = "$pf" ] && [ -n "$pc" ] && le "$pc" "$(awk -v f="$pa" 'BEGIN { print f * 0.8 }')"; then
+	ok "the .parv's FCFS driver orders vfssim disk's host queue (mean response ${pa%.*} ns; with diskq.scheduler=clook set ${pc%.*})"
+else
+	bad "host queue from the .parv: auto $pa, fcfs $pf, clook $pc"
+fi
+"$VFSSIM" disk --explain --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv >"$T/explain" 2>&1
+if grep -q '^host queue (vfssim disk): fcfs (diskq.scheduler=auto: the DiskSim I/O driver' "$T/explain" &&
+    grep -q 'hp_c2247a.diskspecs:[0-9]*: Calc sector by sector = 1: no effect in DiskSim 4.0' "$T/explain" &&
+    grep -q 'hp_c2247a_validate.model:[0-9]*: Block count = 2054864: DiskSim addresses what the zones hold' "$T/explain" &&
+    no_sanitizer_report "$T/explain"; then
+	ok "vfssim disk --explain: the queues, and each parameter read and ignored with file, line and why ($(grep -c '^  /\|^  disks' "$T/explain") of them)"
+else
+	bad "vfssim disk --explain: $(head -5 "$T/explain")"
+fi
+
 # A drive's .diskspecs alone (no bus: the drive's own transfer time).
 if "$VFSSIM" disk "$T/heavy.ascii" --set disk.diskspecs=disks/cheetah9LP/cheetah9LP.diskspecs \
     --db "$T/ds.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then

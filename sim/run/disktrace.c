@@ -388,6 +388,70 @@ put(struct dtrun *t, const char *name, double v)
 		metrics_summary(t->m, name, v);
 }
 
+/*
+ * The host queue's discipline: diskq.scheduler, or with auto the one a
+ * DiskSim .parv's I/O driver names (its Scheduling policy: DiskSim runs
+ * every validation drive behind an FCFS driver), else FreeBSD's elevator.
+ */
+static const char *
+host_scheduler(const struct profile *prof, const struct disk_params *dp,
+    const char **why)
+{
+	const char *s = profile_str(prof, "diskq", "scheduler");
+
+	if (strcmp(s, "auto") != 0) {
+		*why = "diskq.scheduler";
+		return s;
+	}
+	if (dp->host_scheduler != NULL) {
+		*why = "diskq.scheduler=auto: the DiskSim I/O driver's Scheduling "
+		    "policy";
+		return dp->host_scheduler;
+	}
+	*why = "diskq.scheduler=auto: no DiskSim I/O driver, FreeBSD's "
+	    "bufqdisksort";
+	return "clook";
+}
+
+bool
+disktrace_explain(const struct profile *prof, GString *out, GError **err)
+{
+	GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+	struct disk_params dp;
+	const char *specs = profile_str(prof, "disk", "diskspecs"), *why, *q;
+	guint i;
+
+	if (!disk_from_profile(&dp, prof, notes, err)) {
+		g_ptr_array_free(notes, TRUE);
+		return false;
+	}
+	q = host_scheduler(prof, &dp, &why);
+	g_string_append_printf(out, "drive: %s\n", *specs != '\0' ? specs :
+	    "the profile's disk.* keys");
+	g_string_append_printf(out, "  %lld blocks, %lld cylinders, %d surfaces, "
+	    "%d zones, %d rpm, sparing scheme %d, mapping scheme %d\n",
+	    (long long)dp.blocks, (long long)dp.cylinders, dp.heads, dp.nzones,
+	    dp.rpm, (int)dp.sparing, dp.mapping);
+	g_string_append_printf(out, "  cache: %d segments of %d blocks; the "
+	    "drive takes %d command%s at a time (%s)\n", dp.nsegs, dp.segsize,
+	    dp.queue_depth, dp.queue_depth == 1 ? "" : "s", dp.scheduler);
+	g_string_append_printf(out, "host queue (vfssim disk): %s (%s)\n", q, why);
+	if (*specs == '\0')
+		g_string_append(out, "read and ignored: nothing (every disk.* key "
+		    "is used)\n");
+	else if (notes->len == 0)
+		g_string_append(out, "read and ignored: nothing\n");
+	else {
+		g_string_append_printf(out, "read and ignored (%u):\n", notes->len);
+		for (i = 0; i < notes->len; i++)
+			g_string_append_printf(out, "  %s\n",
+			    (const char *)g_ptr_array_index(notes, i));
+	}
+	disk_params_free(&dp);
+	g_ptr_array_free(notes, TRUE);
+	return true;
+}
+
 static void
 free_req(struct diskreq *r, void *arg)
 {
@@ -405,6 +469,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	struct run_info ri;
 	char *ptext = NULL;
 	const struct diskq_ops *qops;
+	const char *why;
 	uint64_t n = 0;
 	enum sim_status st;
 	int rc;
@@ -416,10 +481,10 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	t.o = o;
 	t.meas = g_array_new(FALSE, FALSE, sizeof(double));
 	t.simt = g_array_new(FALSE, FALSE, sizeof(double));
-	if (!disk_from_profile(&dp, o->prof, err))
+	if (!disk_from_profile(&dp, o->prof, NULL, err))
 		goto out;
 	t.sim = sim_create();
-	qops = diskq_lookup(profile_str(o->prof, "diskq", "scheduler"));
+	qops = diskq_lookup(host_scheduler(o->prof, &dp, &why));
 	disk_init(&t.d, t.sim, &dp, qops);
 	disk_params_free(&dp);
 	t.disk_up = true;

@@ -54,6 +54,10 @@ struct disktrace_result {
 
 bool	disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	    GError **err);
+/* What a profile's drive is and how vfssim disk would run it: its size,
+ * cache and queues, and every parameter of its DiskSim files read and
+ * ignored, with why (vfssim disk --explain). */
+bool	disktrace_explain(const struct profile *prof, GString *out, GError **err);
 
 /* The disk_io row of a completed request (vfssim disk and replay record
  * the drive's requests alike); returns row. */
