@@ -209,6 +209,7 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->lru = (uint64_t)p->nsegs;
 	d->mru = -1;
 	d->media = g_new0(struct disk_media, 1);
+	d->media->sec_cyl = -1;
 	d->t_media = (struct disk_timer){ .d = d, .fn = disk_media_fire };
 	d->t_iface = (struct disk_timer){ .d = d, .fn = disk_iface_fire };
 	d->t_arrive = (struct disk_timer){ .d = d, .fn = arrive_fire };

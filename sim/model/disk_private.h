@@ -57,6 +57,10 @@ struct disk_media {
 	int64_t		 imm_from, imm_to;
 	double		 t;		/* exact time the current step ends */
 	double		 seek_end;
+	/* The time a sector of cylinder sec_cyl takes to pass (a cache of
+	 * sector_ns: the zone is looked up once a track). */
+	int64_t		 sec_cyl;
+	double		 sec_ns;
 };
 
 /* The interface (diskctlr.c): what it is doing, and what it does when
@@ -140,6 +144,19 @@ static inline double
 sector_ns(const struct disk *d, int64_t cyl)
 {
 	return d->period / zone_spt(d, cyl);
+}
+
+/* The time a sector under the heads takes to pass. */
+static inline double
+media_sector_ns(const struct disk *d)
+{
+	struct disk_media *m = d->media;
+
+	if (m->sec_cyl != m->at.cyl) {
+		m->sec_cyl = m->at.cyl;
+		m->sec_ns = sector_ns(d, m->at.cyl);
+	}
+	return m->sec_ns;
 }
 
 /* The timers armed but not yet queued (disk.c schedules them lazily). */

@@ -53,15 +53,23 @@ zone_of_lbn(const struct disk_params *p, int64_t lbn)
 	return &p->zones[lo];
 }
 
+/* The zone holding cylinder cyl, or NULL (between zones): zones ascend
+ * and do not overlap (disk_params_finish). */
 const struct disk_zone *
 disk_zone_of_cyl(const struct disk_params *p, int64_t cyl)
 {
-	int i;
+	int lo = 0, hi = p->nzones - 1;
 
-	for (i = 0; i < p->nzones; i++)
-		if (cyl >= p->zones[i].first_cyl && cyl <= p->zones[i].last_cyl)
-			return &p->zones[i];
-	return NULL;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (p->zones[mid].first_cyl <= cyl)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return cyl >= p->zones[lo].first_cyl && cyl <= p->zones[lo].last_cyl ?
+	    &p->zones[lo] : NULL;
 }
 
 /*
@@ -264,23 +272,40 @@ disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
     int64_t *end)
 {
 	const struct disk_zone *z = zone_of_lbn(p, lbn);
-	struct disk_pbn t;
-	int64_t lo, hi;
+	struct disk_pbn t, q;
+	int64_t lo, hi, g;
 
 	disk_ltop(p, lbn, &t);
-	/* A track's blocks are consecutive and at most spt of them: search
-	 * the window around lbn for where the track starts and ends. */
-	lo = MAX(lbn - z->spt, 0);
-	hi = lbn;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
+	/*
+	 * Most tracks hold their blocks on consecutive sectors from sector
+	 * 0 to the last: guess so, and check the guess (the block before
+	 * the first is on another track, and so is the block after the
+	 * last).  Where that fails (a slip, spares, a zone's reserved
+	 * front), search: a track's blocks are consecutive and at most spt
+	 * of them.
+	 */
+	g = lbn - t.sector;
+	if (g >= 0 && disk_ltop(p, g, &q) && q.cyl == t.cyl && q.head == t.head &&
+	    q.sector == 0 && (g == 0 || !same_track(p, g - 1, &t))) {
+		*first = g;
+		g += z->spt;
+		if (same_track(p, g - 1, &t) && !same_track(p, g, &t)) {
+			*end = g;
+			return;
+		}
+	} else {
+		lo = MAX(lbn - z->spt, 0);
+		hi = lbn;
+		while (lo < hi) {
+			int64_t mid = lo + (hi - lo) / 2;
 
-		if (same_track(p, mid, &t))
-			hi = mid;
-		else
-			lo = mid + 1;
+			if (same_track(p, mid, &t))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		*first = lo;
 	}
-	*first = lo;
 	lo = lbn;
 	hi = MIN(lbn + z->spt, p->blocks - 1);
 	while (lo < hi) {

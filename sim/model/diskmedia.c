@@ -313,7 +313,7 @@ disk_media_fire(struct disk *d)
 		    m->next < c->end && c->first_sector < 0)
 			c->first_sector = t;
 		m->st = M_SECTOR;
-		m->t = t + sector_ns(d, m->at.cyl);
+		m->t = t + media_sector_ns(d);
 		disk_timer_arm(d, &d->t_media, m->t);
 		return;
 	case M_SECTOR:
@@ -544,6 +544,54 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	return at;
 }
 
+/*
+ * A read-ahead on its own: no command reads from the segment (none is in
+ * the drive, or the one there waits for the heads).  Each sector is then
+ * in as it passes — the segment has room, since no read's blocks are kept
+ * for the host — and the next is under the head at once; the interface
+ * does nothing.  Only the time needs stepping sector by sector (the same
+ * sums as stream_media's, so the same times); the segment and the media
+ * are set once at the end, and the timer given its place (ticket) then.
+ * The run stops before the interface's timer is due.  Returns the time of
+ * the last step taken, or -1 if none.
+ */
+static sim_time_t
+stream_background(struct disk *d, double sec, sim_time_t h)
+{
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	struct disk_timer *tm = &d->t_media, *ti = &d->t_iface;
+	sim_time_t at = -1, e = tm->when;
+	int64_t b = m->next, b0 = b, stop;
+	double t = m->t;
+
+	if (m->write || m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	    !tm->armed || tm->queued || (c != NULL && !c->wait_media))
+		return -1;
+	if (ti->armed && !ti->queued)
+		h = MIN(h, ti->when);
+	/* stream_media's steps: block b passes, b + 1 comes under the head
+	 * (not the end of the access or of the track). */
+	stop = MIN(m->limit, m->tend) - 1;
+	while (e < h && b < stop) {
+		b++;
+		t += sec;
+		at = e;
+		e = MAX(ns_round(t), e);
+	}
+	if (at < 0)
+		return -1;
+	g->end = b;
+	g->start = MAX(g->start, g->end - d->p.segsize);
+	m->next = b;
+	m->at.sector += (int)(b - b0);
+	m->t = t;
+	tm->when = e;
+	tm->ticket = sim_ticket(d->sim);
+	return at;
+}
+
 void
 disk_media_stream(struct disk *d)
 {
@@ -555,7 +603,7 @@ disk_media_stream(struct disk *d)
 
 	if (m->st != M_SECTOR || !d->t_media.armed || d->t_media.queued)
 		return;
-	sec = sector_ns(d, m->at.cyl);		/* the track does not change */
+	sec = media_sector_ns(d);	/* the track does not change */
 	for (;;) {
 		sim_time_t when;
 
@@ -571,6 +619,12 @@ disk_media_stream(struct disk *d)
 		if (t == &d->t_iface && (when = stream_follow(d, sec, h)) >= 0) {
 			at = when;
 			tk = sim_ticket(d->sim);	/* nothing queued since */
+			disk_check(d);
+			continue;
+		}
+		if (t == &d->t_media && (when = stream_background(d, sec, h)) >= 0) {
+			at = when;
+			tk = sim_ticket(d->sim);
 			disk_check(d);
 			continue;
 		}
