@@ -1217,6 +1217,14 @@ test_livelock_guard(void **state)
 
 /* ---- the demerit ---------------------------------------------------------- */
 
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void
 test_demerit(void **state)
 {
@@ -1231,6 +1239,41 @@ test_demerit(void **state)
 	for (i = 0; i < 100; i++)
 		b[i] = a[i];
 	assert_true(disktrace_demerit(a, b, 100) == 0);
+	/* A long trace's times are sorted by their bits (a radix sort):
+	 * the same order as qsort's, ties, zeros and a wide range
+	 * included, and so the same demerit. */
+	{
+		enum { N = 30000 };
+		double *x = g_new(double, N), *y = g_new(double, N);
+		double *xs = g_new(double, N), *ys = g_new(double, N);
+		GRand *r = g_rand_new_with_seed(3);
+		double want = 0;
+
+		for (i = 0; i < N; i++) {
+			x[i] = g_rand_int_range(r, 0, 10) == 0 ? 0 :
+			    g_rand_double_range(r, 0, 1) * pow(10,
+			    g_rand_int_range(r, -3, 5));
+			y[i] = i % 7 == 0 ? x[i] : g_rand_double_range(r, 0, 50);
+		}
+		memcpy(xs, x, N * sizeof(double));
+		memcpy(ys, y, N * sizeof(double));
+		qsort(xs, N, sizeof(double), cmp_dbl);
+		qsort(ys, N, sizeof(double), cmp_dbl);
+		for (i = 1; i <= 10000; i++) {
+			size_t k = (size_t)ceil((double)i * N / 10000.0 - 1e-9) - 1;
+
+			want += (xs[k] - ys[k]) * (xs[k] - ys[k]);
+		}
+		want = sqrt(want / 10000);
+		assert_true(disktrace_demerit(x, y, N) == want);
+		assert_memory_equal(x, xs, N * sizeof(double));
+		assert_memory_equal(y, ys, N * sizeof(double));
+		g_rand_free(r);
+		g_free(x);
+		g_free(y);
+		g_free(xs);
+		g_free(ys);
+	}
 }
 
 /* ---- lazy timers and runs of sectors ---------------------------------------- */

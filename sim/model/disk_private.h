@@ -195,6 +195,7 @@ void	disk_cmd_media_progress(struct disk *d);
 void	disk_cmd_media_ready(struct disk *d);
 void	disk_iface_fire(struct disk *d);
 void	disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now);
+int64_t	disk_cmd_reconnect_at(const struct disk *d);
 
 /* diskmedia.c: the media access */
 void	disk_media_begin(struct disk *d, int s, bool write, int64_t from,

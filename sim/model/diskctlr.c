@@ -197,6 +197,39 @@ cmd_check_reconnect(struct disk *d)
 		c->xd_reselected = true;
 }
 
+/*
+ * Where the media's next block (write_in, or a read's segment end) must
+ * be for cmd_check_reconnect to reselect the host, the command being
+ * disconnected on the media's segment with no transfer in flight: the
+ * media may take its blocks up to it without asking (disk_media_stream's
+ * runs).  -1: it would reselect at the next check whatever the media
+ * does; INT64_MAX: the media alone never makes it.
+ */
+int64_t
+disk_cmd_reconnect_at(const struct disk *d)
+{
+	const struct disk_cmd *c = d->cmd;
+	const struct disk_seg *g = &d->seg[c->seg];
+	int64_t at;
+
+	KASSERT(c->ist == IF_DISC && !c->wait_media, ("disk: not disconnected"));
+	if (!c->write) {
+		/* g->start <= out < g->end, with g->end - out reaching the
+		 * watermark or the command's end; the start slides only past
+		 * blocks beyond out + segsize, where the media stops. */
+		if (g->start > c->out)
+			return INT64_MAX;
+		at = MAX(c->out + 1, MIN(c->end, c->out + c->watermark));
+		return at <= c->out + d->p.segsize ? at : INT64_MAX;
+	}
+	if (c->out >= c->end)
+		return c->end;			/* write_media_done */
+	if (c->out == c->lbn && c->hit != HIT_APPEND)
+		return -1;
+	return MAX(c->out - d->p.segsize + 1,
+	    c->out - write_watermark(d, c->n));
+}
+
 /* A chunk is over the bus. */
 static void
 cmd_xfer_done(struct disk *d)

@@ -108,6 +108,45 @@ surface(const struct disk_params *p, const struct disk_zone *z, int64_t cyl,
 	return back ? p->heads - 1 - t : t;
 }
 
+/* The number of slips before zone sector x (slips ascend). */
+static int
+slips_below(const struct disk_zone *z, int64_t x)
+{
+	int lo = 0, hi = z->nslips;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (z->slips[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * DiskSim's count of the slips that push block l (counted from zone
+ * sector first) on: each slip from first on that lies at or before the
+ * block as pushed so far (slip - first <= l + slips), in ascending order,
+ * plus `already` counted before.  Slips ascend, so the count stops at the
+ * first that lies beyond: every later one does too.  Starting at the
+ * first slip from first on (found by binary search) gives DiskSim's count
+ * over the whole list, whose slips before first fail the test.
+ */
+static int
+slips_reaching(const struct disk_zone *z, int64_t first, int64_t l, int already)
+{
+	int i, slips = already;
+
+	for (i = slips_below(z, first); i < z->nslips; i++) {
+		if (z->slips[i] - first > l + slips)
+			break;
+		slips++;
+	}
+	return slips;
+}
+
 static void
 track_to_pbn(const struct disk_params *p, const struct disk_zone *z,
     int64_t track, int sector, struct disk_pbn *pbn)
@@ -138,7 +177,7 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 {
 	const struct disk_zone *z;
 	int64_t l, x, track, bpc, lpc, cyl, first, front;
-	int i, slips;
+	int slips;
 
 	if (lbn < 0 || lbn >= p->blocks)
 		return false;
@@ -181,12 +220,10 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		cyl = l / lpc;
 		l %= lpc;
 		first = cyl * bpc + front;
-		slips = 0;
-		for (i = 0; i < z->nslips; i++)
-			if ((slip_to_end(p->sparing) &&
-			    z->slips[i] / bpc < cyl) || (z->slips[i] >= first &&
-			    z->slips[i] - first <= l + slips))
-				slips++;
+		/* Slipping to the end, every slip on an earlier cylinder
+		 * (slip / bpc < cyl) counts. */
+		slips = slips_reaching(z, first, l, slip_to_end(p->sparing) ?
+		    slips_below(z, cyl * bpc) : 0);
 		l += slips;
 		cyl += l / lpc;
 		l = l % lpc + front;
@@ -201,11 +238,7 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		cyl = l / lpc;				/* the range */
 		l %= lpc;
 		first = cyl * bpc * p->rangesize;
-		slips = 0;
-		for (i = 0; i < z->nslips; i++)
-			if (z->slips[i] >= first && z->slips[i] - first <= l + slips)
-				slips++;
-		l += slips;
+		l += slips_reaching(z, first, l, 0);
 		pbn->cyl = z->first_cyl + cyl * p->rangesize + l / bpc;
 		pbn->head = surface(p, z, pbn->cyl, (int)((l % bpc) / z->spt));
 		pbn->sector = (int)(l % z->spt);
@@ -214,9 +247,7 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		track = l / (z->spt - z->spares);
 		l %= z->spt - z->spares;
 		first = track * z->spt;
-		for (i = 0; i < z->nslips; i++)
-			if (z->slips[i] >= first && z->slips[i] - first <= l)
-				l++;
+		l += slips_reaching(z, first, l, 0);
 		KASSERT(l < z->spt, ("disk_ltop: slips ran off track %lld",
 		    (long long)track));
 		track_to_pbn(p, z, track, (int)l, pbn);
@@ -231,7 +262,7 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 	const struct disk_zone *z = disk_zone_of_cyl(p, pbn->cyl);
 	int64_t c, cutoff;
 	double s;
-	int i, slipoffs = 0;
+	int slipoffs = 0;
 
 	KASSERT(z != NULL, ("disk_pbn_angle: cylinder %lld in no zone",
 	    (long long)pbn->cyl));
@@ -245,9 +276,7 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 		if (p->sparing == DSPARE_TRACKSECT)
 			cutoff += pbn->head;
 		cutoff *= z->spt;
-		for (i = 0; i < z->nslips; i++)
-			if (z->slips[i] < cutoff)
-				slipoffs++;
+		slipoffs = slips_below(z, cutoff);
 	}
 	/* The track switches before this track, in the mapping's order. */
 	s = z->first_offset + z->track_skew * (double)(surface(p, z, pbn->cyl,

@@ -592,6 +592,76 @@ stream_background(struct disk *d, double sec, sim_time_t h)
 	return at;
 }
 
+/*
+ * The media working for a command that has disconnected (a write waiting
+ * for the media to drain its data or finish, a read for the watermark),
+ * no transfer in flight.  Each sector is then in (or out) as it passes
+ * while the next block is ready — a write's data is in, a read has room —
+ * and the command asks for nothing until the media reaches the block at
+ * which it would reselect the host (disk_cmd_reconnect_at).  The run stops
+ * short of that step, and of a block not ready: those are stream_media's.
+ * Only the time is stepped sector by sector, as stream_media steps it.
+ * Returns the time of the last step taken, or -1 if none.
+ */
+static sim_time_t
+stream_disc(struct disk *d, double sec, sim_time_t h)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	struct disk_timer *tm = &d->t_media, *ti = &d->t_iface;
+	sim_time_t at = -1, e = tm->when;
+	int64_t b = m->next, b0 = b, stop, have;
+	double t = m->t, lse = -1;
+
+	if (m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 || !tm->armed ||
+	    tm->queued || c == NULL || c->wait_media || c->seg != m->seg ||
+	    c->write != m->write || c->ist != IF_DISC)
+		return -1;
+	if (ti->armed && !ti->queued)
+		h = MIN(h, ti->when);
+	stop = MIN(MIN(m->limit, m->tend), disk_cmd_reconnect_at(d));
+	if (m->write) {
+		/* media_block_ready, with no data on the bus: below what is
+		 * in, and the extra write disconnect's count reached. */
+		have = MAX(g->end, c->out);
+		if (p->extra_write_disconnect &&
+		    have - MAX(g->start, have - p->segsize) <
+		    (c->n < 45 ? MIN(c->n, 10) : 15))
+			return -1;
+		stop = MIN(stop, have);
+	} else if (!c->completion_sent)
+		stop = MIN(stop, c->out + p->segsize);	/* room */
+	stop--;			/* the block passing must be below it */
+	while (e < h && b < stop) {
+		if (b >= c->lbn && b < c->end)
+			lse = t;
+		b++;
+		if (c->first_sector < 0 && b >= c->lbn && b < c->end)
+			c->first_sector = t;
+		t += sec;
+		at = e;
+		e = MAX(ns_round(t), e);
+	}
+	if (at < 0)
+		return -1;
+	if (lse >= 0)
+		c->last_sector_end = lse;
+	if (m->write)
+		g->dirty = b;
+	else {
+		g->end = b;
+		g->start = MAX(g->start, g->end - p->segsize);
+	}
+	m->next = b;
+	m->at.sector += (int)(b - b0);
+	m->t = t;
+	tm->when = e;
+	tm->ticket = sim_ticket(d->sim);
+	return at;
+}
+
 void
 disk_media_stream(struct disk *d)
 {
@@ -622,7 +692,8 @@ disk_media_stream(struct disk *d)
 			disk_check(d);
 			continue;
 		}
-		if (t == &d->t_media && (when = stream_background(d, sec, h)) >= 0) {
+		if (t == &d->t_media && ((when = stream_background(d, sec, h)) >= 0 ||
+		    (when = stream_disc(d, sec, h)) >= 0)) {
 			at = when;
 			tk = sim_ticket(d->sim);
 			disk_check(d);

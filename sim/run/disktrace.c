@@ -1,11 +1,13 @@
 /*
  * disktrace.c — the drive alone, driven by a block trace (vfssim disk).
  *
- * The trace is read twice: once to check every line before anything is
- * simulated or written (a bad line is an error naming file and line), then
- * by a simulated process that issues the requests — at their times for an
- * ascii trace, one at a time for a validate trace, each arriving the traced
- * gap after the one before completed.  Every request lands in disk_io with
+ * The trace is checked whole, every line, before anything is simulated or
+ * written (a bad line is an error naming file and line); a simulated
+ * process then issues the requests — an ascii trace's read again, at their
+ * times, so that memory stays flat however long the trace; a validate
+ * trace's kept from the check (its measured times are kept for the demerit
+ * anyway), one at a time, each arriving the traced gap after the one before
+ * completed.  Every request lands in disk_io with
  * where its time went; a validate trace's measured and simulated service
  * times are compared by the demerit figure.
  */
@@ -50,6 +52,10 @@ struct dtrun {
 	GError		*error;
 	/* per request, for the comparison */
 	GArray		*meas, *simt;
+	/* A validate trace's requests, kept from the check (struct dtreq):
+	 * its measured times are kept anyway, for the demerit. */
+	GArray		*vreqs;
+	guint		 vnext;
 	double		 resp_ns, serv_ns;
 	uint64_t	 done, read_hits, write_hits;
 };
@@ -381,7 +387,13 @@ issuer(void *arg)
 	struct dtreq q;
 	int rc;
 
-	while ((rc = next(t, &q, &t->error)) == 1) {
+	for (;;) {
+		if (t->fmt == DT_VALIDATE) {
+			if (t->vnext >= t->vreqs->len)
+				break;
+			q = g_array_index(t->vreqs, struct dtreq, t->vnext++);
+		} else if ((rc = next(t, &q, &t->error)) != 1)
+			break;
 		if (t->o->interrupted != NULL && *t->o->interrupted) {
 			g_set_error(&t->error, DISKTRACE_ERROR, DISKTRACE_ERROR_RUN,
 			    "interrupted at %.3f s simulated",
@@ -397,7 +409,6 @@ issuer(void *arg)
 			continue;
 		}
 		/* One at a time; the next comes the gap after completion. */
-		g_array_append_val(t->meas, q.serv_ms);
 		submit(t, &q);
 		while (t->outstanding > 0)
 			tsleep(t->sim, t, "biowait", 0);
@@ -419,47 +430,45 @@ cmp_double(const void *a, const void *b)
 /*
  * Sort n times (ascending).  Service times are not negative, and the bits
  * of non-negative doubles sort as the numbers do: a radix sort on them,
- * 16 bits a pass, takes a tenth of qsort's time on a long trace.  (Any
- * other value, or a few thousand, qsort.)
+ * 11 bits a pass (six passes), takes a fraction of qsort's time on a long
+ * trace.  (Any other value, or a few hundred, qsort.)
  */
 static void
 sort_times(double *a, size_t n)
 {
 	uint64_t *x = (uint64_t *)(void *)a, *tmp, *from, *to, *sw;
-	size_t i, *count;
+	size_t i, count[1 << 11];
 	int pass;
 
 	for (i = 0; i < n; i++)
-		if (!(a[i] >= 0) || n < 4096) {
+		if (!(a[i] >= 0) || n < 512) {
 			qsort(a, n, sizeof(double), cmp_double);
 			return;
 		}
 	G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
 	tmp = g_new(uint64_t, n);
-	count = g_new(size_t, 1 << 16);
 	from = x;
 	to = tmp;
-	for (pass = 0; pass < 4; pass++) {
-		int shift = 16 * pass;
+	for (pass = 0; pass < 6; pass++) {
+		int shift = 11 * pass;
 		size_t sum = 0;
 
-		memset(count, 0, sizeof(size_t) << 16);
+		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
-			count[(from[i] >> shift) & 0xffff]++;
-		for (i = 0; i < (1 << 16); i++) {
+			count[(from[i] >> shift) & 0x7ff]++;
+		for (i = 0; i < G_N_ELEMENTS(count); i++) {
 			size_t c = count[i];
 
 			count[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			to[count[(from[i] >> shift) & 0xffff]++] = from[i];
+			to[count[(from[i] >> shift) & 0x7ff]++] = from[i];
 		sw = from;
 		from = to;
 		to = sw;
 	}
-	/* Four passes: the sorted keys are back in a. */
-	g_free(count);
+	/* Six passes: the sorted keys are back in a. */
 	g_free(tmp);
 }
 
@@ -585,6 +594,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	t.o = o;
 	t.meas = g_array_new(FALSE, FALSE, sizeof(double));
 	t.simt = g_array_new(FALSE, FALSE, sizeof(double));
+	t.vreqs = g_array_new(FALSE, FALSE, sizeof(struct dtreq));
 	if (!disk_from_profile(&dp, o->prof, NULL, err))
 		goto out;
 	t.sim = sim_create();
@@ -609,6 +619,10 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 			}
 			last = q.at_ms;
 			n++;
+			if (t.fmt == DT_VALIDATE) {
+				g_array_append_val(t.vreqs, q);
+				g_array_append_val(t.meas, q.serv_ms);
+			}
 		}
 		if (rc < 0)
 			goto out;
@@ -617,7 +631,9 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests", o->trace);
 		goto out;
 	}
-	if (!rewind_trace(&t, err))
+	/* An ascii trace is read again as it runs (memory stays flat); a
+	 * validate trace's requests were kept. */
+	if (t.fmt == DT_ASCII && !rewind_trace(&t, err))
 		goto out;
 
 	/* 2. Open the database and begin the run. */
@@ -727,6 +743,7 @@ out:
 	}
 	g_array_free(t.meas, TRUE);
 	g_array_free(t.simt, TRUE);
+	g_array_free(t.vreqs, TRUE);
 	if (t.error != NULL)
 		g_error_free(t.error);
 	return ok;
