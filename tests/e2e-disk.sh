@@ -131,6 +131,16 @@ else
 	bad "vfssim disk --explain: $(head -5 "$T/explain")"
 fi
 
+# --check reads and checks a trace against the drive and runs nothing.
+rm -f "$T/chk.db"
+if "$VFSSIM" disk --check disks/hp_c2247a/hp_c2247a.trace --profile profiles/disks/hp_c2247a.ini \
+    --db "$T/chk.db" >"$T/out" 2>&1 && grep -q '^9999 requests, validate format: well formed' "$T/out" &&
+    [ ! -e "$T/chk.db" ] && no_sanitizer_report "$T/out"; then
+	ok "vfssim disk --check: $(cat "$T/out"), nothing written"
+else
+	bad "vfssim disk --check: $(head -3 "$T/out")"
+fi
+
 # A drive's .diskspecs alone (no bus: the drive's own transfer time).
 if "$VFSSIM" disk "$T/heavy.ascii" --set disk.diskspecs=disks/cheetah9LP/cheetah9LP.diskspecs \
     --db "$T/ds.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
@@ -199,6 +209,7 @@ expect_bad "a block number at the end of the 64-bit range (block + count overflo
     "a3.ascii:1: blocks 9223372036854775807-9223372036854775807 are beyond" "$VFSSIM" disk "$T/a3.ascii"
 printf '0 0 99999999999999999999 1 1\n' >"$T/a4.ascii"
 expect_bad "a block number past the 64-bit range" "a4.ascii:1: expected" "$VFSSIM" disk "$T/a4.ascii"
+expect_bad "a bad line under --check" "a4.ascii:1: expected" "$VFSSIM" disk --check "$T/a4.ascii"
 printf '5.0 0 100 8 1\n1.0 0 100 8 1\n' >"$T/a2.ascii"
 expect_bad "arrivals going back in time" "a2.ascii:2:" "$VFSSIM" disk "$T/a2.ascii"
 expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validate "$T/a2.ascii"

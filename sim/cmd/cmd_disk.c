@@ -21,7 +21,7 @@ cmd_disk(int argc, char **argv)
 	char *prof_file = NULL, *db = NULL, *label = NULL, *format = NULL;
 	char **sets = NULL;
 	gboolean validate = FALSE, no_events = FALSE, quiet = FALSE,
-	    explain = FALSE;
+	    explain = FALSE, check = FALSE;
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Profile describing the drive (e.g. profiles/disks/hp_c2247a.ini)",
@@ -43,6 +43,9 @@ cmd_disk(int argc, char **argv)
 		  "Do not record a row per request", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "Print no summary (--validate still prints its three lines)", NULL },
+		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
+		  "Read and check TRACE against the drive, and run nothing (what "
+		  "reading the trace costs, for make bench)", NULL },
 		{ "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
 		  "Run nothing: print the drive, the queues a run would use, and "
 		  "each parameter of its DiskSim files read and ignored, with why "
@@ -112,11 +115,18 @@ cmd_disk(int argc, char **argv)
 	o.events = !no_events;
 	o.label = label;
 	o.interrupted = cmd_catch_signals();
+	o.check_only = check;
 	if (!disktrace_run(&o, &res, &err)) {
 		rc = err != NULL && err->domain == DISKTRACE_ERROR ?
 		    (err->code == DISKTRACE_ERROR_INPUT ? EXIT_BADINPUT : 1) :
 		    cmd_code_of(err);
 		cmd_fail(err, rc);
+		goto out;
+	}
+	if (check) {
+		printf("%llu requests, %s format: well formed for the drive\n",
+		    (unsigned long long)res.requests, res.format == DT_VALIDATE ?
+		    "validate" : "ascii");
 		goto out;
 	}
 	if (!quiet)

@@ -631,6 +631,12 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests", o->trace);
 		goto out;
 	}
+	if (o->check_only) {
+		res->format = t.fmt;
+		res->requests = n;
+		ok = true;
+		goto out;
+	}
 	/* An ascii trace is read again as it runs (memory stays flat); a
 	 * validate trace's requests were kept. */
 	if (t.fmt == DT_ASCII && !rewind_trace(&t, err))

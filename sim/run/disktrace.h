@@ -38,6 +38,7 @@ struct disktrace_opts {
 	bool			 events;	/* a disk_io row per request */
 	const char		*label;
 	volatile sig_atomic_t	*interrupted;
+	bool			 check_only;	/* read and check the trace only */
 };
 
 struct disktrace_result {
