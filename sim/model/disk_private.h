@@ -56,6 +56,13 @@ struct disk_media {
 	 * were taken as they came round, before [next, imm_from). */
 	int64_t		 imm_from, imm_to;
 	double		 t;		/* exact time the current step ends */
+	/* Sector after sector on a track, t is t0 + k sectors' time: the
+	 * base set afresh by every seek, rotational wait or revolution
+	 * (media_time), k counting the sectors since (media_step).  A run of
+	 * sectors then costs one multiplication however it is taken, one
+	 * step at a time or many in one go, and gives the same times. */
+	double		 t0;
+	int64_t		 k;
 	double		 seek_end;
 	/* The time a sector of cylinder sec_cyl takes to pass (a cache of
 	 * sector_ns: the zone is looked up once a track). */
