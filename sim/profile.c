@@ -237,10 +237,11 @@ const struct pkey profile_keys[] = {
 	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|sptf",
 	  "Order of the drive's own queue (with queue_depth > 1)" },
 
-	{ "diskq", "scheduler", PK_ENUM, "clook", NULL, "fcfs|sstf|clook|sptf",
+	{ "diskq", "scheduler", PK_ENUM, "auto", NULL, "auto|fcfs|sstf|clook|sptf",
 	  "Host request-queue order: FreeBSD's one-way elevator (bufqdisksort, "
-	  "what its disk drivers did: the default), first come first served, "
-	  "shortest seek, shortest positioning time" },
+	  "what its disk drivers did), first come first served, shortest seek, "
+	  "shortest positioning time; auto: clook, but for vfssim disk with a "
+	  "DiskSim .parv whose I/O driver names its own, that one" },
 
 	{ "snapshot", "at", PK_TIMES, "", NULL, NULL,
 	  "Simulated times at which a snapshot of the file system is taken "

@@ -4,12 +4,13 @@
  * native format), against what the 2001 kernel did: hard links (ufs_link),
  * symbolic links short and long (ufs_symlink, ufs_readlink), path walks
  * through links (namei, lookup), lstat of a link (no file grown, no
- * repair), modes, owners and times (ufs_setattr), calls that cost only
- * the call (statfs, fadvise64, xattrs), copies as a read/write loop
- * (copy_file_range, sendfile) and allocation as writes of zeros
- * (fallocate), mapped files through the VM (vm_fault's clusters, the vnode
- * pager, dirty pages put back by msync and the syncer, not by munmap).
- * Every test ends with the fsck check.
+ * repair), modes, owners and times (ufs_setattr), calls that cost only the
+ * call (statfs, fadvise64, xattrs), copies as a read/write loop
+ * (copy_file_range, sendfile), Linux's syncs of a range or a file system as
+ * 2001's fsync and sync (sync_file_range, syncfs), allocation as writes of
+ * zeros (fallocate), mapped files through the VM (vm_fault's clusters, the
+ * vnode pager, dirty pages put back by msync and the syncer, not by
+ * munmap). Every test ends with the fsck check.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -625,6 +626,72 @@ test_copy(void **state)
 	shutdown_machine(&m);
 }
 
+/*
+ * Linux's syncs of a range and of a file system, as the 2001 kernel could
+ * do them: sync_file_range(WRITE) starts the file's writes and waits for
+ * none (VOP_FSYNC with MNT_NOWAIT, as sync(2) does a file); with
+ * WAIT_AFTER it is fsync(2), everything on the disk when it returns;
+ * WAIT_BEFORE alone starts nothing; syncfs is sync(2).
+ */
+struct sfrstat {
+	int		 dirty[8], inflight[8];
+};
+
+static void
+sfr_after(struct play *pl, int i)
+{
+	struct sfrstat *st = pl->arg;
+	struct vnode *vp = inode_at(pl->m, "/f")->i_vnode;
+
+	if (i < 8) {
+		st->dirty[i] = vp->v_ndirty;
+		st->inflight[i] = vp->v_numoutput;
+	}
+}
+
+static void
+test_sync_range(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 write 262144 - fd=3 len=262144",
+		"- 1 sync_file_range 0 - fd=3 off=0 len=0 arg=1",
+		"- 1 sync_file_range 0 - fd=3 off=0 len=0 arg=2",
+		"- 1 write 262144 - fd=3 len=262144",
+		"- 1 sync_file_range 0 - fd=3 off=0 len=0 arg=7",
+		"- 1 write 262144 - fd=3 len=262144",
+		"- 1 syncfs 0 - fd=3",
+		NULL
+	};
+	static const char *const sets[] = { "vfs.write_behind=0", NULL };
+	struct machine m;
+	struct sfrstat st;
+
+	(void)state;
+	boot(&m, sets);
+	memset(&st, 0, sizeof(st));
+	play(&m, lines, sfr_after, &st);
+	/* 256 KB delayed, nothing started by the write */
+	assert_true(st.dirty[1] > 0);
+	assert_int_equal(st.inflight[1], 0);
+	/* WAIT_BEFORE alone: nothing started */
+	assert_int_equal(st.dirty[2], st.dirty[1]);
+	assert_int_equal(st.inflight[2], 0);
+	/* WRITE: every dirty buffer on its way, none waited for */
+	assert_int_equal(st.dirty[3], 0);
+	assert_true(st.inflight[3] > 0);
+	/* WAIT_BEFORE|WRITE|WAIT_AFTER: fsync(2), all on the disk */
+	assert_true(st.dirty[4] > 0);
+	assert_int_equal(st.dirty[5], 0);
+	assert_int_equal(st.inflight[5], 0);
+	/* syncfs: sync(2), the file's writes started */
+	assert_true(st.dirty[6] > 0);
+	assert_int_equal(st.dirty[7], 0);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
 struct fastat {
 	int64_t		 blocks_full, blocks_keep, size_keep, blocks_punch;
 	uint64_t	 reads;
@@ -960,6 +1027,7 @@ main(void)
 		cmocka_unit_test(test_setattr),
 		cmocka_unit_test(test_cpu_only),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),
 		cmocka_unit_test(test_mmap_read),
 		cmocka_unit_test(test_mmap_policy),

@@ -1129,8 +1129,8 @@ test_modelled_calls(void **state)
 }
 
 /*
- * The calls of links, attributes, copies, advice, extended attributes and
- * mapped files (verbatim from a capture with strace 6.1, -f -ttt -T -y,
+ * The calls of links, attributes, copies, advice, extended attributes,
+ * mapped files and Linux's syncs of a range or a file system (verbatim from a capture with strace 6.1, -f -ttt -T -y,
  * but for the raw and verbose spellings).
  */
 static void
@@ -1177,8 +1177,12 @@ test_more_calls(void **state)
 	    /* 30 */
 	    "1 msync(0x7fb697980000, 65536, MS_SYNC) = 0\n"
 	    "1 msync(0x7fb697980000, 4096, MS_ASYNC|MS_INVALIDATE) = 0\n"
-	    "1 munmap(0x7fb697980000, 65536) = 0\n",
-	    0, 33, &r);
+	    "1 munmap(0x7fb697980000, 65536) = 0\n"
+	    "1 sync_file_range(3</tmp/cap/f>, 0, 0, SYNC_FILE_RANGE_WRITE) = 0\n"
+	    "1 sync_file_range(3</tmp/cap/f>, 4096, 8192, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER) = 0\n"
+	    "1 sync_file_range(3, 0, 0, 0x4) = 0\n"
+	    "1 syncfs(3</tmp/cap/f>) = 0\n",
+	    0, 37, &r);
 	tc = REC(&r, i++);	/* link */
 	assert_int_equal(tc->sc, SC_LINK);
 	assert_str(tc->path, "f");
@@ -1284,7 +1288,19 @@ test_more_calls(void **state)
 	tc = REC(&r, i++);	/* munmap */
 	assert_int_equal(tc->arg, 0x7fb697980000LL);
 	assert_int_equal(tc->len, 65536);
-	assert_int_equal(i, 33);
+	tc = REC(&r, i++);	/* sync_file_range: flags into arg */
+	assert_int_equal(tc->sc, SC_SYNC_FILE_RANGE);
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->arg, SFR_WRITE);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->off, 4096);
+	assert_int_equal(tc->len, 8192);
+	assert_int_equal(tc->arg, SFR_WAIT_BEFORE | SFR_WRITE | SFR_WAIT_AFTER);
+	assert_int_equal(REC(&r, i++)->arg, SFR_WAIT_AFTER);	/* -X raw */
+	tc = REC(&r, i++);	/* syncfs */
+	assert_int_equal(tc->sc, SC_SYNCFS);
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(i, 37);
 	parsed_free(&r);
 }
 

@@ -245,9 +245,10 @@ struct kern {
 };
 
 /* The drive a profile describes (disk.* keys or disk.diskspecs); false and
- * *err on a bad description.  disk_params_free it. */
+ * *err on a bad description.  disk_params_free it.  notes (or NULL) gets
+ * a line for each parameter of a DiskSim file read and ignored. */
 bool	disk_from_profile(struct disk_params *dp, const struct profile *pr,
-	    GError **err);
+	    GPtrArray *notes, GError **err);
 
 /* Boot a machine from a profile; NULL and *err on a bad configuration. */
 struct kern *kern_boot(struct sim *s, const struct profile *prof, GError **err);

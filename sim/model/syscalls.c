@@ -841,6 +841,32 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		(void)VOP_FSYNC(k, fp->f_vnode, MNT_WAIT);
 		VOP_UNLOCK(k, fp->f_vnode);
 		break;
+	case SC_SYNC_FILE_RANGE:
+		/*
+		 * Linux's sync_file_range has no 2001 counterpart: what the
+		 * kernel could do for a program that wants a file's data
+		 * started (SYNC_FILE_RANGE_WRITE) is VOP_FSYNC with
+		 * MNT_NOWAIT, as sync(2) does a file at a time — clustered
+		 * writes of all of its dirty buffers begun, nothing waited
+		 * for; one that also waits (WAIT_AFTER) is fsync(2).  The
+		 * whole file, not the range: 2001's fsync knew no range.
+		 */
+		if ((tc->arg & (SFR_WRITE | SFR_WAIT_AFTER)) == 0)
+			break;
+		(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
+		vm_object_page_clean(k, fp->f_vnode, 0, 0, 0);
+		(void)VOP_FSYNC(k, fp->f_vnode, (tc->arg & SFR_WAIT_AFTER) ?
+		    MNT_WAIT : MNT_NOWAIT);
+		VOP_UNLOCK(k, fp->f_vnode);
+		break;
+	case SC_SYNCFS:
+		/* Linux's syncfs(fd): 2001 had only sync(2), which is what
+		 * it does here (the one simulated file system). */
+		if (!vn_write_suspended(k)) {
+			vfs_msync(k, MNT_NOWAIT);
+			vn_sync_all(k, MNT_NOWAIT);
+		}
+		break;
 	case SC_GETDENTS64:
 		/* The copy-out of the entries. */
 		uiomove_cost(k, tc->ret);
@@ -1367,6 +1393,7 @@ gates_writes(const struct trace_call *tc)
 	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
 	case SC_FTRUNCATE: case SC_TRUNCATE: case SC_MSYNC:
 	case SC_FSYNC: case SC_FDATASYNC:	/* fsync(2) gates itself too */
+	case SC_SYNC_FILE_RANGE:
 		return true;
 	default:
 		return false;
@@ -1411,7 +1438,7 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		sys_rw(k, p, tc, out, true);
 		break;
 	case SC_LSEEK: case SC_FSYNC: case SC_FDATASYNC: case SC_GETDENTS64:
-	case SC_FLOCK:
+	case SC_FLOCK: case SC_SYNCFS: case SC_SYNC_FILE_RANGE:
 		sys_fdonly(k, p, tc, out);
 		break;
 	case SC_SYNC:

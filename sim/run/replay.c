@@ -484,7 +484,10 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (r.sample_interval < SIM_MS)
 		r.sample_interval = SIM_MS;
 
-	/* 4. Run: the first record starts its process; the rest follows. */
+	/* 4. Run: the first record starts its process; the rest follows.  A
+	 * signal stops the engine itself, even amid a callout's run of steps
+	 * (the sampler's check comes only between samples). */
+	sim_set_interrupt(r.sim, o->interrupted);
 	sim_at(r.sim, 0, sampler, &r);
 	if (snapshots_asked(o->prof))
 		sim_spawn(r.sim, "snapshot", snapshot_proc, &r, 0);
@@ -498,6 +501,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 			sim_spawn(r.sim, "shutdown", final_sync, r.k, 0);
 			st = sim_run(r.sim);
 		}
+		if (r.error == NULL && r.k->disk.stall != NULL)
+			g_set_error(&r.error, REPLAY_ERROR, 0, "%s",
+			    r.k->disk.stall);	/* the drive's livelock guard */
 		if (st == SIM_DEADLOCK && r.error == NULL)
 			g_set_error(&r.error, REPLAY_ERROR, 0,
 			    "replay deadlocked at %.3f s", (double)sim_now(r.sim) / 1e9);

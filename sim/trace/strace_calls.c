@@ -188,6 +188,21 @@ static const struct rawbit falloc_raw[] = {
 
 static const struct flagdef falloc_def = { falloc_syms, falloc_raw };
 
+/* sync_file_range's flags, kept as Linux's values (trace_call.arg). */
+static const struct sym sfr_syms[] = {
+	{ "SYNC_FILE_RANGE_WAIT_BEFORE", SFR_WAIT_BEFORE },
+	{ "SYNC_FILE_RANGE_WRITE", SFR_WRITE },
+	{ "SYNC_FILE_RANGE_WAIT_AFTER", SFR_WAIT_AFTER },
+	{ NULL, 0 }
+};
+
+static const struct rawbit sfr_raw[] = {
+	{ 1, 1, SFR_WAIT_BEFORE }, { 2, 2, SFR_WRITE }, { 4, 4, SFR_WAIT_AFTER },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef sfr_def = { sfr_syms, sfr_raw };
+
 static const struct sym fdflag_syms[] = {
 	{ "FD_CLOEXEC", 1 },
 	{ NULL, 0 }
@@ -488,7 +503,8 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
  *   string (readlink's contents, into path2)   Q an offset passed by
  *   pointer (the first into off, the second into arg)   T mmap's prot
  *   U mmap's flags   Y msync's flags   Z fallocate's mode   H an address
- *   (into arg)   . not used
+ *   (into arg)   G sync_file_range's flags (their Linux value, into arg)
+ *   . not used
  */
 static const char *const sc_args[SC__COUNT] = {
 	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
@@ -533,6 +549,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_REMOVEXATTR] = "P", [SC_LREMOVEXATTR] = "P",
 	[SC_FREMOVEXATTR] = "D",
 	[SC_MMAP] = ".LTUDF", [SC_MUNMAP] = "HL", [SC_MSYNC] = "HLY",
+	[SC_SYNCFS] = "D", [SC_SYNC_FILE_RANGE] = "DFLG",
 };
 
 static const char *const argnames[] = {
@@ -759,6 +776,13 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			    sig[i] == 'U' ? &map_def : sig[i] == 'Y' ? &msync_def :
 			    &falloc_def, &x);
 			tc->xflags |= x;
+			break;
+		}
+		case 'G': {
+			uint32_t x;
+
+			ok = strace_parse_flags(&p->e, v, &sfr_def, &x);
+			tc->arg = x;
 			break;
 		}
 		case 'H':

@@ -80,6 +80,8 @@
 	X(FREMOVEXATTR, "fremovexattr")					\
 	/* mapped files */						\
 	X(MMAP, "mmap") X(MUNMAP, "munmap") X(MSYNC, "msync")		\
+	/* Linux's syncs of one file system or a file's range */	\
+	X(SYNCFS, "syncfs") X(SYNC_FILE_RANGE, "sync_file_range")	\
 	/* vfssim's own records: a snapshot taken or removed (path=NAME),   \
 	 * in native traces and generated workloads */			\
 	X(SNAPSHOT_CREATE, "snapshot_create")				\
@@ -170,6 +172,11 @@ enum tc_kind {
 #define TX_FALLOC_PUNCH_HOLE	0x20000000
 #define TX_FALLOC_ZERO_RANGE	0x40000000
 #define TX_FALLOC_OTHER		0x80000000	/* collapse, insert, unshare */
+
+/* sync_file_range's flags, in trace_call.arg: Linux's values. */
+#define SFR_WAIT_BEFORE		1
+#define SFR_WRITE		2
+#define SFR_WAIT_AFTER		4
 
 /* trace_call.cmd: fcntl commands and lseek whence values. */
 enum tc_cmd {
