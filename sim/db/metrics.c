@@ -6,6 +6,7 @@
  * A run is marked complete only by metrics_end_run, after its last row.
  */
 #include "metrics.h"
+#include "dbopen.h"
 #include "version.h"
 
 #include <string.h>
@@ -197,6 +198,20 @@ add_columns(struct metrics *m)
 	return true;
 }
 
+/* The header says whose the database is and of which schema: what
+ * db_check_writable and db_open_readonly look at (dbopen.h).  Written once
+ * the tables are this version's. */
+static bool
+stamp(struct metrics *m)
+{
+	char *sql = g_strdup_printf("PRAGMA application_id = %d; "
+	    "PRAGMA user_version = %d;", DB_APPLICATION_ID, DB_SCHEMA_VERSION);
+	bool ok = exec(m, sql);
+
+	g_free(sql);
+	return ok;
+}
+
 struct metrics *
 metrics_open(const char *path, GError **err)
 {
@@ -204,6 +219,12 @@ metrics_open(const char *path, GError **err)
 	int i;
 
 	m->path = g_strdup(path);
+	/* Another program's database is left alone: found before anything
+	 * is written to it. */
+	if (!db_check_writable(path, err)) {
+		metrics_close(m);
+		return NULL;
+	}
 	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database: %s",
@@ -213,7 +234,7 @@ metrics_open(const char *path, GError **err)
 	}
 	sqlite3_busy_timeout(m->db, 60000);
 	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") ||
-	    !exec(m, schema) || !add_columns(m)) {
+	    !exec(m, schema) || !add_columns(m) || !stamp(m)) {
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_close(m);
 		return NULL;

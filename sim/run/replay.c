@@ -22,6 +22,7 @@
  * simulation.
  */
 #include "replay_private.h"
+#include "dbopen.h"
 #include "engine.h"
 #include "file.h"
 #include "kern.h"
@@ -362,6 +363,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 		return false;
 	}
 	r.wall_start = g_get_monotonic_time();
+	/* Another program's database is refused before the trace is read. */
+	if (!db_check_writable(o->db, err))
+		return false;
 
 	/* 1. Read the whole trace once: validate it, find the starting fs.
 	 * 2. Boot and lay out the starting file system (or load it). */

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# End-to-end tests of hostile input and faults (issue #19): a run label, a
+# profile value or a database row never runs as gnuplot code in any plot
+# kind or the report.
+#
+#   VFSSIM=build/check/vfssim tests/e2e-hostile.sh
+. "$(dirname "$0")/lib.sh" e2e-hostile
+
+# ---- labels and settings are never gnuplot code -----------------------------
+# Every kind of plot, and the report, drawn in a directory where a file
+# PWNED would appear if any string ran as code, from runs whose labels
+# and profile values hold quotes, backslashes, newlines, system(),
+# backquotes, @ macros, gnuplot's own doubled quotes and bytes that are
+# not UTF-8.
+W=$T/w
+mkdir -p "$W"
+labels=(
+	"x\" . system('touch PWNED') #"
+	"x' . system('touch PWNED') . '"
+	$'new\nline\'; system(\'touch PWNED\')'
+	"''''x' . system('touch PWNED') . 'a''''b'"
+	"\`touch PWNED\` @x \\ back\\slash\\"
+	$'control \x1b[31m, a=1,b=2 \x01'
+)
+# the settings a sweep plot names its lines and axis by: a string key
+passes=(
+	"/dev:x' . system('touch PWNED') . '"
+	"/dev:\`touch PWNED\`"
+	"/dev:''''y' . system('touch PWNED') . '"
+)
+G=(--gen random --param size=2M --param ops=150 --param read=0.6)
+i=0
+for l in "${labels[@]}"; do
+	i=$((i + 1))
+	"$VFSSIM" replay "${G[@]}" --seed $i --label "$l" --set bio.nbuf=$((40 + 60 * i)) \
+		--set "replay.passthrough=${passes[$((i % 3))]}" --db "$W/lab.db" -q >"$T/out" 2>&1 ||
+		{ bad "replay with a hostile label ($i)"; head -3 "$T/out"; }
+done
+"$VFSSIM" mrc "${G[@]}" --label "${labels[1]}" --db "$W/lab.db" -q >"$T/out" 2>&1 ||
+	{ bad "mrc with a hostile label"; head -3 "$T/out"; }
+# a label that is not UTF-8 (the command line takes only UTF-8; a
+# database may hold anything)
+sql "$W/lab.db" "UPDATE runs SET label = CAST(X'6e6f7420fffe2c20c3' AS TEXT) || label WHERE id = 6"
+n=$(sql "$W/lab.db" "SELECT count(*) FROM runs WHERE status = 'complete'")
+for kind in latency-cdf latency-time buffers risk disk-head time-split hit-ratio sweep; do
+	for f in svg png; do
+		(cd "$W" && "$VFSSIM" plot lab.db --kind "$kind" --runs 1-$n -o "$kind.$f") >"$T/out" 2>&1
+		rc=$?
+		if [ $rc = 0 ] && [ ! -e "$W/PWNED" ] && no_sanitizer_report "$T/out" &&
+			{ [ $f = png ] || iconv -f UTF-8 -t UTF-8 "$W/$kind.$f" >/dev/null 2>&1; }; then
+			ok "plot $kind .$f of $n runs with hostile labels and settings: drawn, nothing ran$([ $f = svg ] && echo ', valid UTF-8')"
+		else
+			bad "plot $kind .$f with hostile labels: exit $rc, PWNED $([ -e "$W/PWNED" ] && echo made || echo not made)"
+			head -5 "$T/out"
+		fi
+		rm -f "$W/PWNED"
+	done
+done
+# the labels are drawn as text, not dropped
+if grep -qF "system('touch PWNED')" "$W/latency-cdf.svg" && grep -qF '`touch PWNED` @x' "$W/latency-cdf.svg"; then
+	ok "plot: the hostile labels are in the legend, as text"
+else
+	bad "plot: the hostile labels are not in the legend"
+fi
+(cd "$W" && "$VFSSIM" report lab.db -o lab.html) >"$T/out" 2>&1
+rc=$?
+if [ $rc = 0 ] && [ ! -e "$W/PWNED" ] && no_sanitizer_report "$T/out" &&
+	iconv -f UTF-8 -t UTF-8 "$W/lab.html" >/dev/null 2>&1; then
+	ok "report of runs with hostile labels: $(cat "$T/out"), nothing ran, valid UTF-8"
+else
+	bad "report with hostile labels: exit $rc"; head -5 "$T/out"
+fi
+# The issue's reproducer: a label that closed gnuplot's double-quoted
+# newhistogram title ran system() from vfssim report.
+rm -f "$W/PWNED"
+(cd "$W" && "$VFSSIM" replay "$OLDPWD/traces/formats/07-zoo.strace" --db inj.db -q \
+	--label "x\" . system('touch PWNED') #" &&
+	"$VFSSIM" replay "$OLDPWD/traces/formats/07-zoo.strace" --db inj.db -q --label second &&
+	"$VFSSIM" report inj.db -o inj.html) >"$T/out" 2>&1
+rc=$?
+if [ $rc = 0 ] && [ ! -e "$W/PWNED" ]; then
+	ok "the issue's reproducer: report of a label ending gnuplot's string runs nothing"
+else
+	bad "the issue's reproducer: exit $rc, PWNED $([ -e "$W/PWNED" ] && echo made || echo not made)"
+	head -5 "$T/out"
+fi
+
+# ---- --db: another program's database is left alone -------------------------
+D=$T/db
+mkdir -p "$D"
+"$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/ok.db" -q --label one >/dev/null 2>&1
+"$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/ok.db" -q --label two >/dev/null 2>&1
+id=$(sql "$D/ok.db" "PRAGMA application_id; PRAGMA user_version" | tr '\n' ' ')
+if [ "$id" = "1986425715 1 " ]; then
+	ok "a new database is stamped: application_id 0x76667373 (\"vfss\"), user_version 1 (schema)"
+else
+	bad "stamp: application_id and user_version are $id"
+fi
+sql "$D/other.db" "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES ('mine')"
+sql "$D/otherapp.db" "PRAGMA application_id = 1234; CREATE TABLE runs(id)"
+printf 'not a database at all\n' >"$D/text.db"
+cp "$D/other.db" "$D/other.orig"
+cp "$D/otherapp.db" "$D/otherapp.orig"
+cp "$D/text.db" "$D/text.orig"
+expect_bad "replay --db another program's database" "other.db: not a vfssim database (it holds table notes)" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/other.db" -q
+expect_bad "replay --db another application_id" "its application_id is 0x000004d2" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/otherapp.db" -q
+expect_bad "replay --db a text file" "text.db: not a vfssim database (not an SQLite database)" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/text.db" -q
+expect_bad "compare --db another program's database" "not a vfssim database" \
+	"$VFSSIM" compare traces/formats/07-zoo.strace -V a= -V b=bio.nbuf=300 --db "$D/other.db" -q
+expect_bad "sweep --db another program's database" "not a vfssim database" \
+	"$VFSSIM" sweep traces/formats/07-zoo.strace --grid bio.nbuf=200,300 --db "$D/other.db" -q
+expect_bad "mrc --db another program's database" "not a vfssim database" \
+	"$VFSSIM" mrc traces/formats/07-zoo.strace --db "$D/other.db" -q
+expect_bad "merge into another program's database" "not a vfssim database" \
+	"$VFSSIM" merge "$D/other.db" "$D/ok.db"
+expect_bad "disk --db another program's database" "not a vfssim database" \
+	"$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv --db "$D/other.db" -q
+expect_bad "plot of another program's database" "not a vfssim database" \
+	"$VFSSIM" plot "$D/other.db" -o "$D/x.png"
+expect_bad "report of a text file" "not a vfssim database" "$VFSSIM" report "$D/text.db" -o "$D/x.html"
+if cmp -s "$D/other.db" "$D/other.orig" && cmp -s "$D/otherapp.db" "$D/otherapp.orig" &&
+	cmp -s "$D/text.db" "$D/text.orig" && [ ! -e "$D/other.db-wal" ] && [ ! -e "$D/x.png" ]; then
+	ok "the foreign files are byte for byte as they were, no WAL beside them"
+else
+	bad "a foreign file was changed"
+fi
+# a newer schema is refused, an older one (no stamp: before it existed)
+# read and brought up to date
+cp "$D/ok.db" "$D/newer.db"
+sql "$D/newer.db" "PRAGMA user_version = 99"
+expect_bad "replay into a newer schema" "written by a newer vfssim (database schema 99" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/newer.db" -q
+expect_bad "plot of a newer schema" "written by a newer vfssim (database schema 99" \
+	"$VFSSIM" plot "$D/newer.db" -o "$D/x.png"
+cp "$D/ok.db" "$D/old.db"
+sql "$D/old.db" "PRAGMA application_id = 0; PRAGMA user_version = 0"
+if "$VFSSIM" plot "$D/old.db" -o "$D/old.png" >"$T/out" 2>&1 &&
+	"$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/old.db" -q >>"$T/out" 2>&1 &&
+	[ "$(sql "$D/old.db" "PRAGMA application_id; SELECT count(*) FROM runs" | tr '\n' ' ')" = "1986425715 3 " ]; then
+	ok "a database from before the stamp is read, recorded into and stamped"
+else
+	bad "a database from before the stamp"; head -3 "$T/out"
+fi
+
+# ---- hand-made and damaged databases ----------------------------------------
+# A copy of ok.db made by hand: the same rows in tables without the
+# schema's constraints, then one value changed.
+handmade() { # out.db SQL
+	rm -f "$1"
+	sql "$1" "ATTACH '$D/ok.db' AS o;
+		CREATE TABLE runs AS SELECT * FROM o.runs;
+		CREATE TABLE summary AS SELECT * FROM o.summary;
+		CREATE TABLE latency_hist AS SELECT * FROM o.latency_hist;
+		CREATE TABLE time_split AS SELECT * FROM o.time_split;
+		CREATE TABLE syscalls AS SELECT * FROM o.syscalls;
+		CREATE TABLE disk_io AS SELECT * FROM o.disk_io;
+		CREATE TABLE samples AS SELECT * FROM o.samples;
+		CREATE TABLE waits AS SELECT * FROM o.waits;
+		CREATE TABLE mrc AS SELECT * FROM o.mrc;" && sql "$1" "$2"
+}
+handmade "$D/h0.db" "SELECT 1" >/dev/null
+if "$VFSSIM" report "$D/h0.db" -o "$D/h0.html" >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
+	ok "a hand-made copy that keeps the rules is read: $(cat "$T/out")"
+else
+	bad "a hand-made copy that keeps the rules"; head -3 "$T/out"
+fi
+handmade "$D/h1.db" "UPDATE runs SET status = NULL WHERE id = 1"
+expect_bad "merge: NULL runs.status" "h1.db: table runs, row id 1: status must be running, complete or failed" \
+	"$VFSSIM" merge "$D/m1.db" "$D/h1.db"
+handmade "$D/h2.db" "UPDATE runs SET trace = NULL WHERE id = 2"
+expect_bad "report: NULL runs.trace" "h2.db: table runs, row id 2: trace must be text" \
+	"$VFSSIM" report "$D/h2.db" -o "$D/x.html"
+handmade "$D/h3.db" "UPDATE summary SET metric = NULL WHERE rowid = 5"
+expect_bad "report: NULL summary.metric" "h3.db: table summary, row run 1, metric NULL: metric must be text" \
+	"$VFSSIM" report "$D/h3.db" -o "$D/x.html"
+handmade "$D/h4.db" "UPDATE latency_hist SET count = 1e308 WHERE rowid = 3"
+expect_bad "plot: latency_hist.count = 1e308" "h4.db: table latency_hist, row run 1, call" \
+	"$VFSSIM" plot "$D/h4.db" -o "$D/x.png"
+handmade "$D/h5.db" "UPDATE summary SET value = 1e999 WHERE rowid = 7"
+expect_bad "compare table: an infinite summary value" "value must be a number of magnitude at most 9e18" \
+	"$VFSSIM" report "$D/h5.db" -o "$D/x.html"
+handmade "$D/h6.db" "UPDATE runs SET profile = NULL WHERE id = 2"
+expect_bad "plot sweep: NULL runs.profile" "h6.db: table runs, row id 2: profile must be text" \
+	"$VFSSIM" plot "$D/h6.db" --kind sweep -o "$D/x.png"
+handmade "$D/h7.db" "UPDATE syscalls SET end_ns = -5 WHERE rowid = (SELECT min(rowid) FROM syscalls WHERE class = 'sim' AND run = 2)"
+expect_bad "plot latency-time: an end before the start" "table syscalls, row run 2, seq 0: start_ns and end_ns" \
+	"$VFSSIM" plot "$D/h7.db" --kind latency-time -o "$D/x.png"
+handmade "$D/h8.db" "DROP TABLE summary; CREATE VIEW summary AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT 1 AS run, 'm' AS metric, x AS value FROM c"
+expect_bad "a view that never ends where a table should be" "h8.db: summary is a view, not a table" \
+	"$VFSSIM" report "$D/h8.db" -o "$D/x.html"
+handmade "$D/h9.db" "UPDATE syscalls SET pid = NULL WHERE rowid = 3"
+expect_bad "merge: a row the schema refuses" "table syscalls, row 3 of the run: NOT NULL constraint failed" \
+	"$VFSSIM" merge "$D/m9.db" "$D/h9.db"
+if [ ! -e "$D/m1.db" ] && [ ! -e "$D/m9.db" ] && [ ! -e "$D/x.html" ] && [ ! -e "$D/x.png" ]; then
+	ok "bad databases leave nothing behind: no merge output, no page, no image"
+else
+	bad "a bad database left a file behind"; ls "$D"
+fi
+# merge quotes the names it takes from an input: a primary key column
+# named with a double quote orders the copy
+handmade "$D/hq.db" "DROP TABLE waits; CREATE TABLE waits (run INTEGER, t_ns INTEGER, wmesg TEXT, procs INTEGER, \"a\"\"b\" INTEGER, PRIMARY KEY (run, \"a\"\"b\")) WITHOUT ROWID; INSERT INTO waits VALUES (1, 5, 'biord', 1, 2), (1, 3, 'biord', 1, 1)"
+if "$VFSSIM" merge "$D/mq.db" "$D/hq.db" >"$T/out" 2>&1 &&
+	[ "$(sql "$D/mq.db" "SELECT group_concat(t_ns) FROM waits WHERE run = 1")" = "3,5" ]; then
+	ok "merge: a primary key named a\"b orders the copy (quoted as an identifier)"
+else
+	bad "merge of a primary key with a quote in its name"; head -3 "$T/out"
+fi
+
+finish
