@@ -289,7 +289,10 @@ bool	trace_writer_close(struct trace_writer *w, GError **err);
 /* ---- line input (lineio.c, shared by the readers) -------------------- */
 
 /* Reads lines from a file, gzip'd or plain, in large blocks.  A line may
- * contain NUL bytes (the caller decides whether that is junk). */
+ * contain NUL bytes (the caller decides whether that is junk); one longer
+ * than TRACE_MAX_LINE bytes (without its newline) is an error
+ * (TRACE_ERROR_FORMAT) naming the file and line. */
+#define TRACE_MAX_LINE	(1 << 20)
 struct lineio;
 struct lineio *lineio_open(const char *path, GError **err);
 /* 1 and *line, *len (no newline; valid until the next call), 0 at EOF,
