@@ -232,4 +232,26 @@ else
 	bad "an overlong line left a file"
 fi
 
+# ---- sizes have ranges -------------------------------------------------------
+# machine.memory up to 1T was taken, and 256G tried a single 4 GiB
+# allocation: every size setting has a documented range, refused beyond.
+expect_bad "machine.memory=256G" 'machine.memory = "256G": out of range: 4M to 4G' \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --set machine.memory=256G --db "$T/mem.db" -q
+expect_bad "machine.memory_mb=1048576 (1T)" 'out of range: 4M to 4G' \
+	"$VFSSIM" sysctl --set machine.memory_mb=1048576
+printf '[bio]\nnbuf = 5000000\n' >"$T/huge.ini"
+expect_bad "a profile with bio.nbuf = 5000000" "huge.ini:2: bio.nbuf = \"5000000\": out of range" \
+	"$VFSSIM" compare traces/formats/07-zoo.strace -V a=@"$T/huge.ini" --db "$T/mem.db" -q
+if "$VFSSIM" sysctl --set machine.memory=4G --set kern.nbuf=100000 >"$T/out" 2>&1 &&
+	grep -q "kern.nbuf: 100000" "$T/out" && [ ! -e "$T/mem.db" ]; then
+	ok "the top of the ranges boots (4 GB, 100,000 buffers); nothing written for those beyond"
+else
+	bad "the top of the ranges"; head -3 "$T/out"
+fi
+if "$VFSSIM" profile --list | grep -q '^machine.memory = 128M  (sysctl hw.physmem)  (range: 4M to 4G)'; then
+	ok "profile --list gives each range"
+else
+	bad "profile --list gives no range"
+fi
+
 finish
