@@ -248,7 +248,7 @@ test_names(void **state)
 }
 
 /*
- * A line may be TRACE_MAX_LINE (1 MB) long and no longer: a line of
+ * A line may be TRACE_MAX_LINE (16 MB) long and no longer: a line of
  * exactly that is read whole, one byte more is refused naming the file
  * and line; so is a 64 MB unterminated line in a .gz.
  */
@@ -288,7 +288,7 @@ test_line_cap(void **state)
 	assert_non_null(err);
 	assert_true(err->domain == TRACE_ERROR && err->code == TRACE_ERROR_FORMAT);
 	{
-		char *want = g_strdup_printf("%s:4: a line longer than 1 MB", path);
+		char *want = g_strdup_printf("%s:4: a line longer than 16 MB", path);
 
 		assert_true(g_str_has_prefix(err->message, want));
 		g_free(want);
@@ -308,8 +308,8 @@ test_line_cap(void **state)
 	l = lineio_open(path, &err);
 	assert_non_null(l);
 	assert_int_equal(lineio_next(l, &line, &len, &err), -1);
-	assert_true(g_str_has_suffix(err->message, "a line longer than 1 MB: not a "
-	    "trace (a trace line is at most 1048576 bytes)"));
+	assert_true(g_str_has_suffix(err->message, "a line longer than 16 MB: not "
+	    "a trace (a line is at most 16777216 bytes)"));
 	assert_non_null(strstr(err->message, ":1: "));
 	g_clear_error(&err);
 	lineio_close(l);

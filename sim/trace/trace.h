@@ -21,6 +21,7 @@
 #ifndef VFSSIM_TRACE_H
 #define VFSSIM_TRACE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -249,6 +250,10 @@ struct trace_reader *trace_open(const char *path, GError **err);
 /* 1: *tc holds the next call; 0: end of trace; -1: *err says why. */
 int	trace_read(struct trace_reader *r, struct trace_call *tc, GError **err);
 enum trace_format trace_reader_format(const struct trace_reader *r);
+/* From now on trace_read fails (TRACE_ERROR_STOPPED) once *stop is set
+ * (asynchronously, by a signal handler): a long read-through stops at the
+ * next call.  NULL: never. */
+void	trace_set_stop(struct trace_reader *r, volatile sig_atomic_t *stop);
 const char *trace_format_name(enum trace_format f);
 void	trace_close(struct trace_reader *r);
 
@@ -292,7 +297,7 @@ bool	trace_writer_close(struct trace_writer *w, GError **err);
  * contain NUL bytes (the caller decides whether that is junk); one longer
  * than TRACE_MAX_LINE bytes (without its newline) is an error
  * (TRACE_ERROR_FORMAT) naming the file and line. */
-#define TRACE_MAX_LINE	(1 << 20)
+#define TRACE_MAX_LINE	(16 << 20)
 struct lineio;
 struct lineio *lineio_open(const char *path, GError **err);
 /* 1 and *line, *len (no newline; valid until the next call), 0 at EOF,
@@ -305,7 +310,8 @@ void	lineio_close(struct lineio *l);
 /* Error domain for trace problems. */
 #define TRACE_ERROR trace_error_quark()
 GQuark	trace_error_quark(void);
-enum { TRACE_ERROR_IO, TRACE_ERROR_FORMAT };
+/* TRACE_ERROR_STOPPED: the reader's stop flag was set (trace_set_stop). */
+enum { TRACE_ERROR_IO, TRACE_ERROR_FORMAT, TRACE_ERROR_STOPPED };
 
 /* ---- strace logs (strace.c) ------------------------------------------ */
 
