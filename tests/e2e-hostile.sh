@@ -254,4 +254,103 @@ else
 	bad "profile --list gives no range"
 fi
 
+# ---- Ctrl-C stops every long loop, and the run is marked failed -------------
+# Each of these would take minutes under the sanitizers; a signal two
+# seconds in stops it within a few (the flag is checked at every call
+# read, every file made, every filler file of aging), and a replay's run
+# is recorded, failed, with why.
+I=$T/int
+mkdir -p "$I"
+stops() { # PID: true if it ends within 20 s
+	local n=200
+	while kill -0 "$1" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+	! kill -0 "$1" 2>/dev/null
+}
+interrupt() { # name signal db wanted-error command...
+	local name=$1 sig=$2 db=$3 want=$4 pid rc st
+	shift 4
+	"$@" >"$T/out" 2>&1 &
+	pid=$!
+	sleep 2
+	kill -"$sig" $pid
+	if ! stops $pid; then
+		kill -9 $pid
+		bad "$name: still running 20 s after SIG$sig"
+		return
+	fi
+	wait $pid
+	rc=$?
+	st=$(sql "$db" "SELECT status || ': ' || error FROM runs" 2>/dev/null)
+	if [ $rc = 1 ] && grep -qF -- "$want" "$T/out" && no_sanitizer_report "$T/out" &&
+		case $st in "failed: "*"$want"*) true ;; *) false ;; esac; then
+		ok "$name: SIG$sig stops it; run marked $st"
+	else
+		bad "$name: exit $rc, run: $st"; head -3 "$T/out"
+	fi
+}
+interrupt "Ctrl-C in the pre-pass's read-through" INT "$I/a.db" "interrupted while reading it" \
+	"$VFSSIM" replay --gen random --param ops=50000000 --db "$I/a.db" -q
+interrupt "SIGTERM while aging the starting file system" TERM "$I/b.db" \
+	"interrupted while building the starting file system" \
+	"$VFSSIM" replay traces/formats/07-zoo.strace --set ffs.age=0.5 --db "$I/b.db" -q
+"$VFSSIM" sweep traces/formats/07-zoo.strace --grid ffs.age=0.3,0.5,0.7 -j 2 --db "$I/c.db" -q \
+	>"$T/out" 2>&1 &
+pid=$!
+sleep 2
+kill -INT $pid
+if stops $pid; then
+	wait $pid
+	rc=$?
+	if [ $rc = 1 ] && grep -q "interrupted" "$T/out" && [ ! -e "$I/c.db" ]; then
+		ok "Ctrl-C in a sweep's aging: stops, nothing added: $(head -c 90 "$T/out")"
+	else
+		bad "Ctrl-C in a sweep: exit $rc"; head -3 "$T/out"
+	fi
+else
+	kill -9 $pid
+	bad "Ctrl-C in a sweep: still running 20 s after"
+fi
+yes '100 write(1, "x", 1) = 1' | head -n 2000000 >"$I/long.strace"
+"$VFSSIM" import strace "$I/long.strace" -o "$I/long.trace" >"$T/out" 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+if stops $pid && ! wait $pid && [ ! -e "$I/long.trace" ] && [ ! -e "$I/long.trace.partial" ]; then
+	ok "Ctrl-C in import: stops, no output and no .partial left"
+else
+	bad "Ctrl-C in import"; head -3 "$T/out"; ls "$I"
+fi
+rm -f "$I/long.strace"
+
+# ---- a stall names every stuck process, or the count and the first ones ------
+# 32 readers on a 4 MB machine without the seed's I/O reserve: all wait
+# in "vmwait" for good (tests/e2e-bio.sh has one reader).
+stall() { # processes
+	awk -v n=$1 'BEGIN {
+		print "#vfssim-trace 1"; t = 1000000000;
+		for (p = 0; p < n; p++)
+			printf "%d %d openat 3 1000 fd=AT_FDCWD path=\"/data/big%d\" oflags=O_RDONLY\n", t, 100 + p, p;
+		for (i = 0; i < 200; i++) for (p = 0; p < n; p++) {
+			t += 1000; printf "%d %d read 8192 1000 fd=3 len=8192\n", t, 100 + p }
+	}' >"$T/stall.trace"
+	"$VFSSIM" replay "$T/stall.trace" --set machine.memory=4M --set vm.kernel_wired=3700K \
+		--set bio.nbuf=100 --set vm.io_reserve=false --db "$T/stall$1.db" -q >"$T/out" 2>&1
+}
+stall 32
+named=$(grep -o 'pid [0-9]* in "vmwait"' "$T/out" | sort -u | wc -l)
+if grep -q '32 processes asleep' "$T/out" && grep -q ': 32 in "vmwait"; the first 16: ' "$T/out" &&
+	grep -q ', and 16 more$' "$T/out" && [ "$named" = 16 ] &&
+	[ "$(sql "$T/stall32.db" "SELECT status FROM runs")" = failed ]; then
+	ok "a stall of 32 processes: the count by wait message, the first 16 named, and 16 more"
+else
+	bad "a stall of 32 processes ($named named)"; head -c 600 "$T/out"
+fi
+stall 10
+named=$(grep -o 'pid [0-9]* in "vmwait"' "$T/out" | sort -u | wc -l)
+if grep -q ': 10 in "vmwait": pid' "$T/out" && [ "$named" = 10 ] && ! grep -q "more" "$T/out"; then
+	ok "a stall of 10 processes names every one"
+else
+	bad "a stall of 10 processes ($named named)"; head -c 600 "$T/out"
+fi
+
 finish
