@@ -353,4 +353,34 @@ else
 	bad "a stall of 10 processes ($named named)"; head -c 600 "$T/out"
 fi
 
+# ---- a full disk: the run is marked failed and no WAL is left ---------------
+# A small tmpfs (root only: elsewhere tests/test_metrics.c fills a quota
+# through an SQLite VFS).  A run too large for it fails with its status
+# written and the file system as empty as before; before, the status could
+# stay "running" and a WAL of megabytes stayed, keeping it full.
+F=$T/full
+mkdir -p "$F"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=3M tmpfs "$F" 2>/dev/null; then
+	for what in "a run that fills the WAL|--gen random --param ops=60000" \
+		"a run whose commits leave too little room|traces/d1-sqlite-journal.strace.gz"; do
+		name=${what%%|*}
+		rm -f "$F"/*
+		"$VFSSIM" replay ${what#*|} --db "$F/full.db" -q >"$T/out" 2>&1
+		rc=$?
+		st=$(sql "$F/full.db" "SELECT status FROM runs")
+		n=$(sql "$F/full.db" "SELECT count(*) FROM syscalls")
+		usedkb=$(df -k "$F" | awk 'NR == 2 { print $3 }')
+		if [ $rc = 1 ] && [ "$st" = failed ] && [ "$n" = 0 ] && [ ! -s "$F/full.db-wal" ] &&
+			[ "$usedkb" -lt 1024 ] && no_sanitizer_report "$T/out"; then
+			ok "full disk, $name: failed ($(head -c 80 "$T/out")), no WAL, ${usedkb} KB of 3 MB used"
+		else
+			bad "full disk, $name: exit $rc, status $st, $n rows, ${usedkb} KB used"
+			head -3 "$T/out"; ls -la "$F"
+		fi
+	done
+	umount "$F"
+else
+	echo "skip full disk on tmpfs: cannot mount one here (tests/test_metrics.c covers it)"
+fi
+
 finish

@@ -352,6 +352,12 @@ sampler(struct sim *s, void *arg)
 		sim_stop(s);
 		return;
 	}
+	/* Rows cannot be recorded (a full disk): the run stops, failed. */
+	if (metrics_error(r->m) != NULL && r->error == NULL) {
+		g_set_error(&r->error, REPLAY_ERROR, 0, "%s", metrics_error(r->m));
+		sim_stop(s);
+		return;
+	}
 	sim_foreach_sleeper(s, count_sleeper, &asleep);
 	sim_foreach_sleeper(s, count_timed, &timed);
 	if (sim_nprocs(s) > 0 && asleep == sim_nprocs(s) &&
