@@ -208,6 +208,13 @@ bool
 html_report(const char *db, const GArray *runs, const char *out,
     guint *nplots, GError **err)
 {
+	return html_report_draw(db, runs, out, true, nplots, err);
+}
+
+bool
+html_report_draw(const char *db, const GArray *runs, const char *out,
+    bool draw, guint *nplots, GError **err)
+{
 	GPtrArray *variants = NULL;
 	GArray *rr = g_array_new(FALSE, TRUE, sizeof(struct rrun));
 	GArray *first = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -368,7 +375,10 @@ html_report(const char *db, const GArray *runs, const char *out,
 		rq.kind = report_plots[i].kind;
 		rq.runs = sel;
 		rq.out = svg;
-		if (plot_make(&rq, &perr) &&
+		rq.script_only = !draw;
+		if (plot_make(&rq, &perr) && !draw) {
+			/* read and scripted, not drawn: nothing to inline */
+		} else if (perr == NULL &&
 		    g_file_get_contents(svg, &text, NULL, &perr)) {
 			char *prefix = g_strdup_printf("p%u-", i);
 			char *in = inline_svg(text, prefix);

@@ -377,6 +377,11 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests", o->trace);
 		goto out;
 	}
+	if (o->check_only) {
+		res->requests = n;
+		ok = true;
+		goto out;
+	}
 	if (!rewind_trace(&t, err))
 		goto out;
 
