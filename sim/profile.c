@@ -546,7 +546,19 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 	char *end;
 	bool ok = true;
 	const char *what = NULL;
+	const char *ch;
 
+	/* A value is a line of text: GKeyFile hands back only UTF-8, and a
+	 * control character would break the profile's print (the runs
+	 * table's, which plot and report load back). */
+	for (ch = v; *ch != '\0' && (unsigned char)*ch >= 0x20 && *ch != 0x7f;
+	    ch++)
+		;
+	if (*ch != '\0' || !g_utf8_validate(v, -1, NULL)) {
+		g_set_error(err, PROFILE_ERROR, 0, "%s%s.%s: the value is not a "
+		    "line of UTF-8 text", where, k->group, k->key);
+		return false;
+	}
 	switch (k->type) {
 	case PK_INT:
 		errno = 0;

@@ -139,6 +139,14 @@ test_errors_name_line(void **state)
 	g_clear_error(&err);
 	assert_false(profile_set(p, "justtext", &err));
 	g_clear_error(&err);
+	/* a value is a line of UTF-8 text (found by fuzzing: GKeyFile gave
+	 * back NULL for bytes that are not, and the disk read NULL) */
+	assert_false(profile_set(p, "disk.zones=100:64,5.s\xff" "8", &err));
+	assert_non_null(strstr(err->message, "not a line of UTF-8 text"));
+	g_clear_error(&err);
+	assert_false(profile_set(p, "replay.passthrough=/dev\n[bio]", &err));
+	g_clear_error(&err);
+	assert_true(profile_set(p, "replay.passthrough=/dev:/proc:/ünï", &err));
 	profile_free(p);
 }
 
