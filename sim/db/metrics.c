@@ -422,8 +422,10 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		return -1;
 	}
 	m->run = sqlite3_last_insert_rowid(m->db);
-	/* The WAL starts empty: all it holds from here on is this run's. */
-	(void)reclaim(m);
+	/* What earlier runs left in the WAL goes into the database now (not
+	 * waiting for readers): from here on it holds this run's. */
+	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
 	begin(m);
 	return m->run;
 }
