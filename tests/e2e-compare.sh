@@ -326,7 +326,7 @@ expect_bad "sweep: empty value" "empty value" \
 expect_bad "sweep: no values" "expected key=value1" \
 	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf --db "$T/bad.db"
 expect_bad "sweep: a key twice" "already swept" \
-	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf=1 --grid bio.nbuf=2 --db "$T/bad.db"
+	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf=100 --grid bio.nbuf=200 --db "$T/bad.db"
 expect_bad "sweep: no grid" "--grid" "$VFSSIM" sweep "$T/r.trace" --db "$T/bad.db"
 expect_bad "sweep --emit-jobs: unknown key" "unknown setting" \
 	"$VFSSIM" sweep "$T/r.trace" --grid x.y=1 --emit-jobs "$T/badjobs" --db "$T/bad.db"
