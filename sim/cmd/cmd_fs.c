@@ -80,14 +80,17 @@ print_list(const struct prepass *pp, const char *trace, bool evidence)
 			size = (int64_t)strlen(g_array_index(pp->files,
 			    struct initial_file, f->link_of).path);
 		if (evidence)
-			printf("# %s%s, line %llu\n", f->evidence != NULL ?
-			    f->evidence : "?", initial_file_type(f) == 'l' ?
-			    " -> " : "", (unsigned long long)f->line);
-		if (evidence && f->symlink != NULL)
-			printf("#   (to %s)\n", f->symlink);
-		else if (evidence && f->link_of >= 0)
-			printf("#   (to %s)\n", g_array_index(pp->files,
-			    struct initial_file, f->link_of).path);
+			printf("# %s, line %llu\n", f->evidence != NULL ?
+			    f->evidence : "?", (unsigned long long)f->line);
+		if (evidence && (f->symlink != NULL || f->link_of >= 0)) {
+			/* where the link leads, on one line whatever it holds */
+			char *to = shown(f->symlink != NULL ? f->symlink :
+			    g_array_index(pp->files, struct initial_file,
+			    f->link_of).path);
+
+			printf("#   (to %s)\n", to);
+			g_free(to);
+		}
 		printf("%c\t%lld\t%s\n", initial_file_type(f), (long long)size,
 		    f->path);
 	}
