@@ -268,7 +268,7 @@ int	ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n);
 
 /* Write the inode to its inode block (ffs_update): synchronously with
  * waitfor on a sync-metadata mount, else a delayed write.  Online only. */
-void	ffs_update(struct kern *k, struct inode *ip, bool waitfor);
+int	ffs_update(struct kern *k, struct inode *ip, bool waitfor);
 /* Bring in an inode that has no vnode: read its inode block (ffs_vget). */
 void	ffs_iread(struct kern *k, struct inode *ip);
 /* ffs_sync: every in-core inode with pending changes written (delayed),

@@ -191,7 +191,7 @@ ufs_bmap_io(struct kern *k, struct vnode *vp, int64_t lbn)
 
 		if (ffs_blk_get(vp->v_data, a[i].in_lbn) == 0)
 			return;
-		(void)bread(k, vp, a[i].in_lbn, k->fs.fs_bsize, &bp);
+		bread_noerror(k, vp, a[i].in_lbn, k->fs.fs_bsize, &bp);
 		bqrelse(k, bp);
 	}
 }

@@ -98,7 +98,7 @@ fault_through_buffer(struct kern *k, struct vnode *vp, int64_t pindex)
 
 	if (lbn >= NDADDR && !inmem(k, vp, lbn))
 		ufs_bmap_io(k, vp, lbn);
-	(void)bread(k, vp, lbn, ffs_blksize(fs, ip, lbn), &bp);
+	bread_noerror(k, vp, lbn, ffs_blksize(fs, ip, lbn), &bp);
 	bqrelse(k, bp);
 }
 

@@ -1093,7 +1093,7 @@ ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 			break;
 	}
 	if (error == 0 && (ioflag & IO_SYNC))
-		ffs_update(k, ip, true);
+		error = ffs_update(k, ip, true);	/* its error too */
 	return error;
 }
 
