@@ -1378,12 +1378,13 @@ bdwrite(struct kern *k, struct buf *bp)
  * error cleared ("Failed write, redirty.  Must clear B_ERROR to prevent
  * pages from being scrapped"), so that the data is written again later —
  * by the syncer, buf_daemon or the next fsync, for as long as the write
- * keeps failing.  RELENG_4's vfs_bio.c has it, and so does 5.0-CURRENT's
- * of 2001 (there as b_iocmd == BIO_WRITE with BIO_ERROR in b_ioflags);
- * dropping the data of a write that fails for good (ENXIO, a device gone)
- * came to FreeBSD only years later.  A buffer on the LOCKED queue is not
- * failed (B_LOCKED clears B_ERROR first), nor is an invalidated one
- * re-dirtied.
+ * keeps failing.  RELENG_4's vfs_bio.c has it; so has 5.x's, as
+ * b_iocmd == BIO_WRITE with BIO_ERROR in b_ioflags (the bio split of
+ * 2000, before May 2001; the 2001 text itself was not read, later 5.x
+ * texts were: inferred).  Giving up on a write that fails for good
+ * (ENXIO, a device gone; later any error but EIO) came to FreeBSD only
+ * after 5.x.  A buffer on the LOCKED queue is not failed (B_LOCKED clears
+ * B_ERROR first), nor is an invalidated one re-dirtied.
  */
 void
 brelse(struct kern *k, struct buf *bp)
