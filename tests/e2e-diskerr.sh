@@ -9,7 +9,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-diskerr.sh
 . "$(dirname "$0")/lib.sh" e2e-diskerr
-expect 13
+expect 14
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'" | sed 's/\.0$//'; }
 
 # A program reads 64 KB of a file that was there, then writes 64 KB to a
@@ -74,6 +74,19 @@ if [ "$(metric "$T/w.db" bio.lost_blocks)" = 1 ] && [ "$(metric "$T/w.db" bio.lo
 	ok "a sector the drive will not write: retried $we times, one 16 KB block lost"
 else
 	bad "write error: summary"; sql "$T/w.db" "SELECT metric, value FROM summary WHERE metric LIKE 'bio.%'"
+fi
+
+# ---- O_SYNC: the write(2) itself fails -----------------------------------
+sed 's/O_WRONLY|O_CREAT|O_TRUNC/&|O_SYNC/' "$T/a.trace" >"$T/s.trace"
+"$VFSSIM" replay "$T/s.trace" --db "$T/sclean.db" -q >"$T/out" 2>&1
+ssec=$(sql "$T/sclean.db" "SELECT d.sector FROM disk_io d, syscalls s WHERE s.call = 'write' AND
+	d.is_write = 1 AND d.submit_ns BETWEEN s.start_ns AND s.end_ns ORDER BY d.seq LIMIT 1 OFFSET 1")
+"$VFSSIM" replay "$T/s.trace" --db "$T/s.db" -q --set "disk.errors=$ssec:w" >"$T/out" 2>&1
+row=$(sql "$T/s.db" "SELECT call, result, error FROM syscalls WHERE error IS NOT NULL" | tr '\n' ' ')
+if [ -n "$ssec" ] && [ "$row" = "write|-1|EIO fsync|-1|EIO " ]; then
+	ok "O_SYNC: the write's synchronous bwrite returns EIO to write(2), then fsync's"
+else
+	bad "O_SYNC write error at $ssec: rows: $row"; cat "$T/out"
 fi
 
 # ---- transient: the retry writes it, nothing is lost ----------------------
