@@ -3,9 +3,9 @@
  * write (disk.errors) and requests that fail at random (disk.error_rate).
  *
  * What the 2001 kernel saw of a bad sector is what its driver reported
- * after its own retries (CAM's da retried a command up to four times,
- * ata-disk gave up on a media error): the buffer came back with B_ERROR
- * and b_error = EIO (dadone, ad_interrupt), and biodone carried it up.
+ * after its own retries (CAM's da retried a command, four times by
+ * default; the ATA driver's retries were not read): the buffer came back
+ * with B_ERROR and b_error = EIO, and biodone carried it up.
  * vfssim does not model the drivers' retries or the time they take: an
  * injected error is one the driver gave up on, reported when the command
  * completes, after the time the command took anyway.  The drive does not

@@ -328,8 +328,8 @@ check_invariants(struct sim *s, void *arg)
 }
 
 /* The disk interrupt: finish the buffer's I/O, then tell the recorder.
- * A command the drive failed comes back as the drivers returned one
- * (dadone, ad_interrupt): B_ERROR, b_error = EIO, then biodone. */
+ * A command the drive failed comes back as the drivers returned one:
+ * B_ERROR, b_error = EIO, then biodone. */
 static void
 kern_disk_done(void *arg, struct diskreq *r)
 {
