@@ -223,6 +223,40 @@ test_vn_read_eio(void **state)
 	machine_shutdown(&m);
 }
 
+/* A block past the direct ones is found through its indirect block: one
+ * that cannot be read fails the read (VOP_BMAP's error, ufs_bmaparray's
+ * after biowait), and the data block is not read at all. */
+static void
+indir_body(void *arg)
+{
+	struct machine *m = arg;
+
+	vr_err = vn_read(m->k, m->vp, (int64_t)(NDADDR + 8) * m->bsize,
+	    m->bsize, 0);
+}
+
+static void
+test_indirect_eio(void **state)
+{
+	struct machine m;
+	int64_t mlbn[NIADDR + 2];
+	int off[NIADDR + 2], num;
+	struct inode *ip;
+
+	boot(&m, NULL);
+	ip = m.vp->v_data;
+	num = ffs_lbns(&m.k->fs, NDADDR + 8, mlbn, off, NIADDR + 2);
+	assert_int_equal(num, 2);		/* the single indirect block */
+	fault(&m, fsbtodb(&m.k->fs, ffs_blk_get(ip, mlbn[1])), 1, "r", true);
+	run(&m, indir_body);
+	assert_int_equal(vr_err, EIO);
+	assert_int_equal(m.k->disk.st.reads, 1);	/* the indirect only */
+	assert_int_equal(m.k->disk.st.read_errors, 1);
+	assert_int_equal(m.k->cnt.bytes_read, 0);
+	assert_null(incore(m.k, m.vp, mlbn[1]));	/* not kept */
+	machine_shutdown(&m);
+}
+
 /* Read-ahead that fails is dropped quietly (biodone releases the async
  * buffer: brelse invalidates it); the block asked for is fine. */
 static int ra_err;
@@ -545,6 +579,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_bread_eio),
 		cmocka_unit_test(test_vn_read_eio),
+		cmocka_unit_test(test_indirect_eio),
 		cmocka_unit_test(test_readahead_error),
 		cmocka_unit_test(test_failed_write_redirtied),
 		cmocka_unit_test(test_cluster_error),

@@ -1031,12 +1031,12 @@ bread(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 /*
  * bread_noerror: bread for the paths that do not yet carry a read error
  * up (the metadata the simulation keeps in memory: inode blocks, cylinder
- * groups, indirect blocks, directories; a page fault; a snapshot's
- * blocks).  In the kernel each of them fails its call with EIO (or, for
- * a cylinder group, skips it); here a failed read is counted
- * (bio.read_errors_ignored) and the buffer taken as read, so that what
- * the call goes on to do is what it would have done had the sector been
- * good.  The README's "Not yet" lists this.
+ * groups, directories, indirect blocks read to truncate or move blocks;
+ * a page fault; a snapshot's blocks).  In the kernel each of them fails
+ * its call with EIO (or, for a cylinder group, skips it); here a failed
+ * read is counted (bio.read_errors_ignored) and the buffer taken as read,
+ * so that what the call goes on to do is what it would have done had the
+ * sector been good.  The README's "Not yet" lists this.
  */
 void
 bread_noerror(struct kern *k, struct vnode *vp, int64_t lblkno, int size,

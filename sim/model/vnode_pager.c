@@ -49,8 +49,8 @@ pager_bmap(struct kern *k, struct vnode *vp, int64_t lbn, int *runb, int *runa)
 	int maxrun = MAX(k->bc.iosize_max / k->fs.fs_bsize - 1, 0);
 	ufs2_daddr_t addr;
 
-	if (lbn >= NDADDR && !inmem(k, vp, lbn))
-		ufs_bmap_io(k, vp, lbn);
+	if (lbn >= NDADDR && !inmem(k, vp, lbn) && ufs_bmap_io(k, vp, lbn) != 0)
+		k->cnt.pagein_errors++;		/* the pages taken as read */
 	addr = ffs_bmap_run(k, ip, lbn, maxrun, runa);
 	*runb = addr < 0 ? 0 : bmap_runb(k, ip, lbn, addr, maxrun);
 	return addr;
