@@ -9,7 +9,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-diskerr.sh
 . "$(dirname "$0")/lib.sh" e2e-diskerr
-expect 14
+expect 15
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'" | sed 's/\.0$//'; }
 
 # A program reads 64 KB of a file that was there, then writes 64 KB to a
@@ -128,6 +128,16 @@ if "$VFSSIM" replay "$T/a.trace" --db "$T/ds.db" -q --set disk.diskspecs=disks/h
 	ok "disk.errors beside disk.diskspecs is accepted"
 else
 	bad "disk.errors beside disk.diskspecs"; cat "$T/out"
+fi
+
+# ---- vfssim disk: the drive alone, its failures counted ------------------
+if "$VFSSIM" disk --validate disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \
+	--set disk.error_rate=0.01 --db "$T/dk.db" >"$T/out" 2>&1 &&
+	[ "$(metric "$T/dk.db" disk.read_errors)" -gt 0 ] && [ "$(metric "$T/dk.db" disk.write_errors)" -gt 0 ] &&
+	grep -q 'demerit: 0.092 ms' "$T/out"; then
+	ok "vfssim disk: $(metric "$T/dk.db" disk.read_errors) read and $(metric "$T/dk.db" disk.write_errors) write errors counted, the times unchanged"
+else
+	bad "vfssim disk with faults"; cat "$T/out"
 fi
 
 # ---- bad settings: refused before anything is written ---------------------
