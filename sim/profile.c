@@ -236,6 +236,15 @@ const struct pkey profile_keys[] = {
 	  "at a time, in disk.scheduler's order" },
 	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|sptf",
 	  "Order of the drive's own queue (with queue_depth > 1)" },
+	{ "disk", "errors", PK_STRING, "", NULL, NULL,
+	  "Sectors the drive fails, comma-separated: FIRST[-LAST]:r|w|rw"
+	  "[:transient|permanent] (512-byte sectors, as disk_io.sector; "
+	  "permanent: every command touching them fails with EIO; transient: "
+	  "the next one only; permanent when left out).  Not a property of "
+	  "the drive: allowed beside disk.diskspecs" },
+	{ "disk", "error_rate", PK_DOUBLE, "0", NULL, NULL,
+	  "Chance that any command fails with EIO (transiently), drawn from "
+	  "the run's seed (replay.seed)" },
 
 	{ "diskq", "scheduler", PK_ENUM, "auto", NULL, "auto|fcfs|sstf|clook|sptf",
 	  "Host request-queue order: FreeBSD's one-way elevator (bufqdisksort, "
@@ -348,6 +357,7 @@ static const struct krange {
 	{ "disk.readahead_max", "0", "256M", false, "within the cache" },
 	{ "disk.queue_depth", "1", "256", false, "tagged commands (SCSI: 256 "
 	  "tags at most)" },
+	{ "disk.error_rate", "0", "1", false, "a probability" },
 	{ "replay.readahead", "16", "10000000", false, "calls held in memory "
 	  "ahead of the processes, a few hundred bytes each, as they are "
 	  "needed" },

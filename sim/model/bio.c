@@ -910,12 +910,16 @@ bstrategy(struct kern *k, struct buf *bp)
 	disk_strategy(&k->disk, r);
 }
 
+/* biowait: sleep until the I/O is done; its error (b_error, or EIO for
+ * a B_ERROR without one, as vfs_bio.c's biowait says), or 0. */
 int
 biowait(struct kern *k, struct buf *bp, const char *wmesg)
 {
 	while (!(bp->b_flags & B_DONE))
 		tsleep(k->sim, bp, wmesg, 0);
-	return bp->b_error;
+	if (bp->b_flags & B_ERROR)
+		return bp->b_error != 0 ? bp->b_error : EIO;
+	return 0;
 }
 
 /* A metadata block's write is done: the disk holds this version of it
@@ -947,7 +951,9 @@ bio_meta_ondisk(const struct kern *k, ufs2_daddr_t blkno)
  * completion) and never sleeps.  A read's pages become valid; a write's
  * version reaches the disk.  A B_CALL buffer (a cluster) hands on to its
  * iodone; other async buffers are released here; a synchronous caller is
- * woken and releases its buffer itself.
+ * woken and releases its buffer itself.  A failed I/O (B_ERROR) leaves
+ * the disk as it was: a read's pages stay invalid, a write's data is
+ * still only in memory (brelse decides what becomes of it).
  */
 void
 biodone(struct kern *k, struct buf *bp)
@@ -955,9 +961,17 @@ biodone(struct kern *k, struct buf *bp)
 	KASSERT(!(bp->b_flags & B_DONE), ("biodone: already done"));
 	bp->b_flags |= B_DONE;
 	runningbufwakeup(k, bp);
+	if ((bp->b_flags & (B_ERROR | B_CLUSTER)) == B_ERROR) {
+		if (bp->b_flags & B_READ)
+			k->cnt.bio_read_errors++;
+		else
+			k->cnt.bio_write_errors++;
+	}
 	if (!(bp->b_flags & B_READ)) {
 		struct vnode *vp = bp->b_vp;
 
+		if (bp->b_flags & B_ERROR)
+			goto vwakeup;		/* nothing reached the disk */
 		bp->b_dirtytime = -1;		/* the data is on the disk */
 		bp->b_dirtyoff = bp->b_dirtyend = 0;
 		if (vp != NULL && !(bp->b_flags & B_CLUSTER) &&
@@ -977,13 +991,14 @@ biodone(struct kern *k, struct buf *bp)
 		 * cluster's components through here). */
 		if (bp->b_flags & B_DIRECT)
 			bp->b_flags |= B_RELBUF;
+vwakeup:
 		/* vwakeup (cluster pbufs are not counted in v_numoutput) */
 		if (vp != NULL && !(bp->b_flags & B_PAGING) &&
 		    --vp->v_numoutput == 0 && (vp->v_flag & VBWAIT)) {
 			vp->v_flag &= ~VBWAIT;
 			wakeup(k->sim, &vp->v_numoutput);
 		}
-	} else if (bp->b_error == 0) {
+	} else if (!(bp->b_flags & B_ERROR)) {
 		bp->b_flags |= B_CACHE;
 		vfs_page_set_valid(bp);
 	}
@@ -993,7 +1008,7 @@ biodone(struct kern *k, struct buf *bp)
 		return;
 	}
 	if (bp->b_flags & B_ASYNC) {
-		if (bp->b_flags & (B_NOCACHE | B_INVAL | B_RELBUF) || bp->b_error)
+		if (bp->b_flags & (B_NOCACHE | B_INVAL | B_RELBUF | B_ERROR))
 			brelse(k, bp);
 		else
 			bqrelse(k, bp);
@@ -1013,6 +1028,29 @@ bread(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 	return breadn(k, vp, lblkno, size, NULL, NULL, 0, bpp);
 }
 
+/*
+ * bread_noerror: bread for the paths that do not yet carry a read error
+ * up (the metadata the simulation keeps in memory: inode blocks, cylinder
+ * groups, directories, indirect blocks read to truncate or move blocks;
+ * a page fault; a snapshot's blocks).  In the kernel each of them fails
+ * its call with EIO (or, for a cylinder group, skips it); here a failed
+ * read is counted (bio.read_errors_ignored) and the buffer taken as read,
+ * so that what the call goes on to do is what it would have done had the
+ * sector been good.  The README's "Not yet" lists this.
+ */
+void
+bread_noerror(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
+    struct buf **bpp)
+{
+	if (bread(k, vp, lblkno, size, bpp) == 0)
+		return;
+	k->cnt.bio_read_ignored++;
+	(*bpp)->b_flags &= ~B_ERROR;
+	(*bpp)->b_error = 0;
+	(*bpp)->b_flags |= B_CACHE;
+	vfs_page_set_valid(*bpp);
+}
+
 /* Start a read of a buffer not in core (B_CACHE clear). */
 static void
 bread_start(struct kern *k, struct buf *bp, bool async)
@@ -1026,7 +1064,7 @@ bread_start(struct kern *k, struct buf *bp, bool async)
 		return;
 	}
 	bp->b_flags |= B_READ;
-	bp->b_flags &= ~(B_INVAL | B_DONE);
+	bp->b_flags &= ~(B_INVAL | B_DONE | B_ERROR);
 	bp->b_error = 0;
 	if (async) {
 		bp->b_flags |= B_ASYNC;
@@ -1081,11 +1119,20 @@ breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
  * (interrupt level).  The original may be written again: its waiters
  * ("biord") are woken, and it leaves the LOCKED queue for its own — if
  * nobody holds it; whoever does releases it there.  The copy goes.
+ *
+ * A copy whose write failed: the 2001 kernel let brelse re-dirty the copy
+ * itself (the failed-write rule; its copy was on the vnode's lists); here
+ * the copy is on none, so the original — whose contents are the copy's or
+ * newer — is made dirty in its place, to the same effect: the map is
+ * written again later.  If someone holds the original just then, that
+ * cannot be done without sleeping (this is interrupt level): the write is
+ * counted as lost (bio.bkgrd_writes_lost) unless the map changes again.
  */
 static void
 vfs_backgroundwritedone(struct kern *k, struct buf *nbp)
 {
 	struct buf *bp = incore(k, nbp->b_vp, nbp->b_lblkno);
+	bool failed = nbp->b_flags & B_ERROR;
 
 	KASSERT(bp != NULL && (bp->b_xflags & BX_BKGRDINPROG),
 	    ("backgroundwritedone: lost buffer"));
@@ -1097,8 +1144,16 @@ vfs_backgroundwritedone(struct kern *k, struct buf *nbp)
 	bp->b_flags &= ~B_LOCKED;
 	if (BUF_LOCK_NOWAIT(k, bp)) {
 		bremfree(k, bp);
+		if (failed) {
+			k->cnt.bio_redirtied++;
+			if (bp->b_dirtytime < 0)
+				bp->b_dirtytime = nbp->b_dirtytime;
+			bdirty(k, bp);
+		}
 		bqrelse(k, bp);
-	}
+	} else if (failed)
+		k->cnt.bio_bkgrd_lost++;
+	nbp->b_flags &= ~B_ERROR;
 	vdrop(k, nbp->b_vp);
 	nbp->b_vp = NULL;
 	nbp->b_xflags = 0;
@@ -1206,7 +1261,7 @@ bwrite_wmesg(struct kern *k, struct buf *bp, const char *wmesg)
 	if (k->p.dobkgrdwrite && (bp->b_xflags & BX_BKGRDWRITE) && async &&
 	    !vm_page_count_severe(k) && !buf_dirty_count_severe(k))
 		bp = bkgrdwrite(k, bp);
-	bp->b_flags &= ~(B_READ | B_DONE);
+	bp->b_flags &= ~(B_READ | B_DONE | B_ERROR);
 	bp->b_flags |= B_CACHE | B_WRITEINPROG;
 	bp->b_error = 0;
 	if (!(bp->b_flags & B_PAGING))
@@ -1318,6 +1373,18 @@ bdwrite(struct kern *k, struct buf *bp)
  * EMPTY when they have no memory.  Dirty buffers go to the tail of DIRTY;
  * valid clean ones to the tail of CLEAN (the head with B_AGE).  When memory
  * is severely short, a clean buffer's pages are given back (B_RELBUF).
+ *
+ * A failed write is the exception: the buffer is made dirty again, its
+ * error cleared ("Failed write, redirty.  Must clear B_ERROR to prevent
+ * pages from being scrapped"), so that the data is written again later —
+ * by the syncer, buf_daemon or the next fsync, for as long as the write
+ * keeps failing.  RELENG_4's vfs_bio.c has it; so has 5.x's, as
+ * b_iocmd == BIO_WRITE with BIO_ERROR in b_ioflags (the bio split of
+ * 2000, before May 2001; the 2001 text itself was not read, later 5.x
+ * texts were: inferred).  Giving up on a write that fails for good
+ * (ENXIO, a device gone; later any error but EIO) came to FreeBSD only
+ * after 5.x.  A buffer on the LOCKED queue is not failed (B_LOCKED clears
+ * B_ERROR first), nor is an invalidated one re-dirtied.
  */
 void
 brelse(struct kern *k, struct buf *bp)
@@ -1327,7 +1394,14 @@ brelse(struct kern *k, struct buf *bp)
 
 	KASSERT(bp->b_qindex == QUEUE_NONE, ("brelse: buffer on %s queue",
 	    qname[bp->b_qindex]));
-	if ((bp->b_flags & (B_NOCACHE | B_INVAL)) || bp->b_error != 0 ||
+	if (bp->b_flags & B_LOCKED)
+		bp->b_flags &= ~B_ERROR;
+	if ((bp->b_flags & (B_READ | B_ERROR | B_INVAL)) == B_ERROR) {
+		bp->b_flags &= ~B_ERROR;
+		bp->b_error = 0;
+		k->cnt.bio_redirtied++;
+		bdirty(k, bp);
+	} else if ((bp->b_flags & (B_NOCACHE | B_INVAL | B_ERROR)) ||
 	    bp->b_bufsize == 0) {
 		bp->b_flags |= B_INVAL;
 		if (bp->b_flags & B_DELWRI)
@@ -1393,7 +1467,7 @@ void
 bqrelse(struct kern *k, struct buf *bp)
 {
 	KASSERT(bp->b_qindex == QUEUE_NONE, ("bqrelse: buffer on a queue"));
-	if (bp->b_flags & (B_INVAL | B_NOCACHE | B_RELBUF) || bp->b_error != 0 ||
+	if (bp->b_flags & (B_INVAL | B_NOCACHE | B_RELBUF | B_ERROR) ||
 	    bp->b_bufsize == 0) {
 		brelse(k, bp);
 		return;

@@ -48,6 +48,7 @@ typedef int64_t ufs2_daddr_t;	/* a block address (int64, as UFS2 has it) */
 #define B_CALL		0x00000040	/* call b_iodone at completion */
 #define B_DELWRI	0x00000080	/* delayed write: dirty */
 #define B_DONE		0x00000200	/* I/O completed */
+#define B_ERROR		0x00000800	/* the I/O failed: b_error says how */
 #define B_INVAL		0x00002000	/* does not contain valid info */
 #define B_LOCKED	0x00004000	/* on the LOCKED queue */
 #define B_NOCACHE	0x00008000	/* do not cache after release */
@@ -200,6 +201,9 @@ struct buf *incore(struct kern *k, struct vnode *vp, int64_t lblkno);
 bool	inmem(struct kern *k, struct vnode *vp, int64_t lblkno);
 int	bread(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 	    struct buf **bpp);
+/* bread whose error the caller does not carry up: counted, taken as read */
+void	bread_noerror(struct kern *k, struct vnode *vp, int64_t lblkno,
+	    int size, struct buf **bpp);
 int	breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 	    const int64_t *rablkno, const int *rabsize, int cnt, struct buf **bpp);
 int	bwrite(struct kern *k, struct buf *bp);

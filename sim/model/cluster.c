@@ -11,7 +11,9 @@
 #include "kern.h"
 #include "kassert.h"
 
-/* cluster_callback: the cluster's I/O is done: so is each component's. */
+/* cluster_callback: the cluster's I/O is done: so is each component's,
+ * and a failed cluster fails every one of them (B_ERROR with the pbuf's
+ * b_error), as vfs_cluster.c's cluster_callback hands it on. */
 static void
 cluster_callback(struct kern *k, struct buf *pbp)
 {
@@ -19,7 +21,10 @@ cluster_callback(struct kern *k, struct buf *pbp)
 
 	while ((tbp = TAILQ_FIRST(&pbp->b_cluster_head)) != NULL) {
 		TAILQ_REMOVE(&pbp->b_cluster_head, tbp, b_cluster);
-		tbp->b_error = pbp->b_error;
+		if (pbp->b_flags & B_ERROR) {
+			tbp->b_flags |= B_ERROR;
+			tbp->b_error = pbp->b_error;
+		}
 		biodone(k, tbp);
 	}
 	pbp->b_vp = NULL;
@@ -104,7 +109,7 @@ cluster_wbuild_n(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
 		/* Each component: clean now, kernel-owned, counted as output. */
 		TAILQ_FOREACH(tbp, &pbp->b_cluster_head, b_cluster) {
 			bundirty(k, tbp);
-			tbp->b_flags &= ~(B_READ | B_DONE);
+			tbp->b_flags &= ~(B_READ | B_DONE | B_ERROR);
 			tbp->b_flags |= B_ASYNC | B_CACHE | B_WRITEINPROG;
 			tbp->b_error = 0;
 			tbp->b_lockholder = BUF_KERNPROC;
@@ -258,7 +263,7 @@ cluster_rbuild(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lbn,
 	}
 	i = 0;
 	TAILQ_FOREACH(tbp, &pbp->b_cluster_head, b_cluster) {
-		tbp->b_flags &= ~(B_INVAL | B_DONE);
+		tbp->b_flags &= ~(B_INVAL | B_DONE | B_ERROR);
 		tbp->b_error = 0;
 		i++;
 	}
@@ -284,7 +289,7 @@ cluster_start(struct kern *k, struct buf *bp)
 				brelse(k, bp);
 			return;
 		}
-		bp->b_flags &= ~(B_INVAL | B_DONE);
+		bp->b_flags &= ~(B_INVAL | B_DONE | B_ERROR);
 		bp->b_error = 0;
 		if (bp->b_flags & B_ASYNC)
 			bp->b_lockholder = BUF_KERNPROC;
@@ -443,7 +448,7 @@ cluster_collectbufs(struct kern *k, struct vnode *vp, struct buf *last_bp,
 	for (lbn = vp->v_cstart; lbn <= vp->v_lastw; lbn++) {
 		struct buf *bp;
 
-		(void)bread(k, vp, lbn, last_bp->b_bcount, &bp);
+		bread_noerror(k, vp, lbn, last_bp->b_bcount, &bp);
 		bufs[n++] = bp;
 	}
 	bufs[n++] = last_bp;

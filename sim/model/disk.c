@@ -226,6 +226,7 @@ disk_destroy(struct disk *d)
 	g_free(d->media);
 	g_free(d->seg);
 	g_free(d->stall);
+	disk_faults_free(d);
 	disk_params_free(&d->p);
 	d->stall = NULL;
 	d->cmd = NULL;
@@ -326,6 +327,7 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	    ("disk_strategy: sector %lld beyond the disk", (long long)r->sector));
 	r->submit = sim_now(d->sim);
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
+	r->error = 0;
 	if (disk_qlen(d) == 0)
 		d->progress = r->submit;	/* busy from now on */
 	d->qops->insert(&d->q, r, d);

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <glib.h>
 
 #include "engine.h"
 
@@ -58,6 +59,7 @@ struct diskreq {
 	sim_time_t	 seek_ns, rot_ns, xfer_ns, overhead_ns;
 	int		 cache_hit;	/* DISK_HIT_* */
 	int64_t		 cyl;		/* cylinder of the first block */
+	int		 error;		/* EIO: the drive failed it (diskerr.c) */
 	TAILQ_ENTRY(diskreq) q;
 	void		*arg;		/* the owner's (a struct buf) */
 };
@@ -260,7 +262,18 @@ struct disk_stats {
 	uint64_t	 read_hits, read_partial_hits, write_hits;
 	sim_time_t	 busy_ns, seek_ns, rot_ns, xfer_ns, queue_ns, overhead_ns;
 	int		 maxqlen;
+	uint64_t	 read_errors, write_errors;	/* commands failed */
 };
+
+/* A range of sectors the drive fails (disk.errors; diskerr.c). */
+struct disk_fault {
+	int64_t		 first, last;	/* sectors, inclusive */
+	bool		 read, write;	/* which commands fail */
+	bool		 permanent;	/* else: the next command only */
+	bool		 spent;		/* a transient one that has failed */
+};
+
+#define	DISK_MAX_FAULTS	4096		/* ranges in disk.errors */
 
 /* A physical sector. */
 struct disk_pbn {
@@ -334,6 +347,13 @@ struct disk {
 	 * it stopped the run (g_free'd by disk_destroy). */
 	sim_time_t		 progress;
 	char			*stall;
+
+	/* Injected faults (diskerr.c): failing ranges, and the chance that
+	 * any command fails, drawn from fault_rng (NULL: no chance). */
+	struct disk_fault	*faults;
+	int			 nfaults;
+	double			 fault_rate;
+	GRand			*fault_rng;
 };
 
 /* Simulated time the drive may go with requests outstanding and none
@@ -351,6 +371,21 @@ int	disk_qlen(const struct disk *d);	/* queued + in the drive */
 /* Hand back every request not yet completed (a run that stops early). */
 void	disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg),
 	    void *arg);
+
+/*
+ * Faults (diskerr.c).  disk.errors as "FIRST[-LAST]:r|w|rw[:transient|
+ * permanent], ..." (sectors; permanent when the kind is left out): false
+ * and *why on a malformed list.  disk_set_faults gives them to the drive,
+ * with the chance that any command fails and the seed of its draws (false
+ * and *why if a range lies beyond the drive); disk_fault_check says
+ * whether a completed command failed (EIO) or not (0).
+ */
+bool	disk_errors_parse(const char *s, struct disk_fault **faults,
+	    int *nfaults, char **why);
+bool	disk_set_faults(struct disk *d, const struct disk_fault *faults, int n,
+	    double rate, uint64_t seed, char **why);
+void	disk_faults_free(struct disk *d);
+int	disk_fault_check(struct disk *d, const struct diskreq *r);
 
 /* The mechanics and layout, exposed for tests and schedulers. */
 sim_time_t disk_seek_time(const struct disk_params *p, int64_t dist);

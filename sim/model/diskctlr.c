@@ -624,6 +624,8 @@ complete(struct disk *d)
 	d->st.xfer_ns += r->xfer_ns;
 	d->st.overhead_ns += r->overhead_ns;
 	d->st.queue_ns += r->start - r->submit;
+	if (d->nfaults > 0 || d->fault_rng != NULL)
+		r->error = disk_fault_check(d, r);
 	g_free(c);
 	d->cmd = NULL;
 	disk_timer_disarm(d, &d->t_iface);

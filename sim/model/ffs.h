@@ -239,8 +239,9 @@ ufs2_daddr_t ffs_bmap(struct kern *k, struct inode *ip, int64_t lbn);
 ufs2_daddr_t ffs_bmap_run(struct kern *k, struct inode *ip, int64_t lbn,
 	    int maxrun, int *runp);
 /* VOP_BMAP's cost: read the indirect blocks that map lbn, as a lookup
- * that misses in the buffer cache would.  Online only; may sleep. */
-void	ufs_bmap_io(struct kern *k, struct vnode *vp, int64_t lbn);
+ * that misses in the buffer cache would.  Online only; may sleep.  A
+ * failed read's error (EIO), as ufs_bmaparray returns it, or 0. */
+int	ufs_bmap_io(struct kern *k, struct vnode *vp, int64_t lbn);
 
 /* ffs_balloc flags */
 #define BA_CLRBUF	0x01	/* the caller needs the old contents */
@@ -268,7 +269,7 @@ int	ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n);
 
 /* Write the inode to its inode block (ffs_update): synchronously with
  * waitfor on a sync-metadata mount, else a delayed write.  Online only. */
-void	ffs_update(struct kern *k, struct inode *ip, bool waitfor);
+int	ffs_update(struct kern *k, struct inode *ip, bool waitfor);
 /* Bring in an inode that has no vnode: read its inode block (ffs_vget). */
 void	ffs_iread(struct kern *k, struct inode *ip);
 /* ffs_sync: every in-core inode with pending changes written (delayed),

@@ -727,7 +727,7 @@ ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n)
 		 * delayed (vfs.ffs.doasyncfree). */
 		struct buf *ibp;
 
-		(void)bread(k, vp, sa[snum - 1].in_lbn, fs->fs_bsize, &ibp);
+		bread_noerror(k, vp, sa[snum - 1].in_lbn, fs->fs_bsize, &ibp);
 		bio_note_version(k, ibp);
 		for (i = 0; i < n; i++)
 			ffs_risk_newblock(k, ip, start + i, ibp);

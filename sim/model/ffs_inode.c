@@ -19,9 +19,12 @@
  * hidirtybuffers (buf_dirty_count_severe) or memory is severely short
  * (vm_page_count_severe, with the seed's low-memory fix: vm.io_reserve),
  * so that inode updates do not pile more delayed writes on a cache that
- * has too many; otherwise delayed.
+ * has too many; otherwise delayed.  A synchronous write's error is
+ * returned (bwrite's; brelse has made the block dirty again), as
+ * ffs_update returns it to fsync and the callers that write inodes
+ * synchronously.
  */
-void
+int
 ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 {
 	struct buf *bp;
@@ -32,10 +35,10 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 		ip->i_flag |= IN_LAZYMOD;
 	ip->i_flag &= ~(IN_ACCESS | IN_CHANGE | IN_UPDATE);
 	if (!(ip->i_flag & IN_MODIFIED) && !waitfor)
-		return;
+		return 0;
 	ip->i_flag &= ~(IN_MODIFIED | IN_LAZYMOD);
 	if (!ffs_online(k))
-		return;
+		return 0;
 	k->cnt.inode_writes++;
 	bp = ffs_meta_bread(k, ino_to_fsba(&k->fs, ip->i_number), k->fs.fs_bsize);
 	/* The inode as the disk will have it once this block is there. */
@@ -44,10 +47,12 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 	if (!(waitfor && k->fs.fs_meta == META_SYNC) &&
 	    (buf_dirty_count_severe(k) ||
 	    (k->p.io_reserve && vm_page_count_severe(k)))) {
+		/* ffs_update's own bwrite: its error is not returned
+		 * (the call was not asked to wait) */
 		(void)bwrite(k, bp);
-		return;
+		return 0;
 	}
-	(void)ffs_meta_write(k, bp, waitfor);
+	return ffs_meta_write(k, bp, waitfor);
 }
 
 /* ---- truncation ------------------------------------------------------ */
@@ -254,7 +259,7 @@ ffs_truncate(struct kern *k, struct vnode *vp, int64_t length)
 
 			if (ffs_blk_get(ip, m) == 0)
 				continue;
-			(void)bread(k, vp, m, fs->fs_bsize, &bp);
+			bread_noerror(k, vp, m, fs->fs_bsize, &bp);
 			bp->b_flags |= B_INVAL | B_NOCACHE;
 			if (bp->b_flags & B_DELWRI)
 				bundirty(k, bp);

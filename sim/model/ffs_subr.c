@@ -136,7 +136,7 @@ ffs_meta_bread(struct kern *k, int64_t frag, int size)
 {
 	struct buf *bp;
 
-	(void)bread(k, k->fs.fs_devvp, fsbtodb(&k->fs, frag), size, &bp);
+	bread_noerror(k, k->fs.fs_devvp, fsbtodb(&k->fs, frag), size, &bp);
 	return bp;
 }
 

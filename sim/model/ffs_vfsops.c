@@ -292,7 +292,11 @@ cmp_vnum(gconstpointer a, gconstpointer b)
  * take to be what the seed's 112f737245 (April 2001) means by "close a
  * loophole that allowed unwritten blocks to be skipped when doing ffs_sync
  * with a request to wait" — inferred: the 2001 text itself was not read.
- * RELENG_4 fsyncs the device once.
+ * RELENG_4 fsyncs the device once.  An fsync that fails (a write error,
+ * VOP_FSYNC) is remembered (allerror) and stops the going round again, as
+ * in 5.x's ffs_sync, which loops only while allerror is 0 — inferred for
+ * 2001 as the loop itself is — so that a block the disk will not take
+ * does not keep a waiting sync going for ever.
  */
 void
 ffs_sync(struct kern *k, int waitfor)
@@ -302,6 +306,7 @@ ffs_sync(struct kern *k, int waitfor)
 	GHashTableIter it;
 	gpointer v;
 	guint i;
+	int allerror = 0, error;
 
 loop:
 	vps = g_ptr_array_new();
@@ -330,7 +335,8 @@ loop:
 		}
 		if (vn_lock(k, vp, LK_EXCLUSIVE |
 		    (waitfor != MNT_WAIT ? LK_NOWAIT : 0)) == 0) {
-			(void)VOP_FSYNC(k, vp, waitfor);
+			if ((error = VOP_FSYNC(k, vp, waitfor)) != 0)
+				allerror = error;
 			VOP_UNLOCK(k, vp);
 		}
 		vdrop(k, vp);
@@ -338,9 +344,10 @@ loop:
 	g_ptr_array_free(vps, TRUE);
 	if (waitfor != MNT_LAZY && (fs->fs_devvp->v_numoutput > 0 ||
 	    !TAILQ_EMPTY(&fs->fs_devvp->v_dirtyblkhd))) {
-		(void)VOP_FSYNC(k, fs->fs_devvp, waitfor);
+		if ((error = VOP_FSYNC(k, fs->fs_devvp, waitfor)) != 0)
+			allerror = error;
 		if (waitfor == MNT_WAIT && k->p.era != ERA_FREEBSD4 &&
-		    ffs_online(k))
+		    ffs_online(k) && allerror == 0)
 			goto loop;
 	}
 	if (fs->fs_fmod && ffs_online(k)) {

@@ -60,6 +60,8 @@ disk_from_profile(struct disk_params *dp, const struct profile *pr,
 		for (k = profile_keys; k->group != NULL; k++)
 			if (strcmp(k->group, "disk") == 0 &&
 			    strcmp(k->key, "diskspecs") != 0 &&
+			    strcmp(k->key, "errors") != 0 &&	/* faults, not */
+			    strcmp(k->key, "error_rate") != 0 &&	/* the drive */
 			    strcmp(profile_str(pr, "disk", k->key), k->dflt) != 0) {
 				g_set_error(err, PROFILE_ERROR, 0,
 				    "disk.%s is set, but disk.diskspecs describes "
@@ -241,6 +243,19 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 		kp->diskq = "clook";
 	kp->passthrough = g_strsplit(profile_str(pr, "replay", "passthrough"),
 	    ":", -1);
+	/* Faults to inject (diskerr.c), checked against the drive at boot. */
+	{
+		char *why = NULL;
+
+		if (!disk_errors_parse(profile_str(pr, "disk", "errors"),
+		    &kp->disk_faults, &kp->disk_nfaults, &why)) {
+			g_set_error(err, PROFILE_ERROR, 0, "disk.errors: %s", why);
+			g_free(why);
+			return false;
+		}
+	}
+	kp->disk_error_rate = profile_double(pr, "disk", "error_rate");
+	kp->seed = profile_int(pr, "replay", "seed");
 
 #define CHECK(cond, ...) do {						\
 	if (!(cond)) {							\
@@ -312,15 +327,22 @@ check_invariants(struct sim *s, void *arg)
 	bufcache_check(arg);
 }
 
-/* The disk interrupt: finish the buffer's I/O, then tell the recorder. */
+/* The disk interrupt: finish the buffer's I/O, then tell the recorder.
+ * A command the drive failed comes back as the drivers returned one:
+ * B_ERROR, b_error = EIO, then biodone. */
 static void
 kern_disk_done(void *arg, struct diskreq *r)
 {
 	struct kern *k = arg;
+	struct buf *bp = r->arg;
 
 	if (k->hooks.disk_done != NULL)
 		k->hooks.disk_done(k->hooks.arg, r);
-	biodone(k, r->arg);
+	if (r->error != 0) {
+		bp->b_flags |= B_ERROR;
+		bp->b_error = r->error;
+	}
+	biodone(k, bp);
 }
 
 struct kern *
@@ -331,6 +353,7 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 	k->sim = s;
 	if (!read_params(&k->p, prof, err)) {
 		disk_params_free(&k->p.disk);
+		g_free(k->p.disk_faults);
 		g_strfreev(k->p.passthrough);
 		g_free(k);
 		return NULL;
@@ -345,6 +368,18 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
 		    "ffs.bsize larger than a buffer can hold");
 		goto fail;
+	}
+	/* The faults the drive is to have (diskerr.c). */
+	{
+		char *why = NULL;
+
+		if (!disk_set_faults(&k->disk, k->p.disk_faults,
+		    k->p.disk_nfaults, k->p.disk_error_rate, (uint64_t)k->p.seed,
+		    &why)) {
+			g_set_error(err, PROFILE_ERROR, 0, "disk.errors: %s", why);
+			g_free(why);
+			goto fail;
+		}
 	}
 	TAILQ_INIT(&k->vnode_free_list);
 	TAILQ_INIT(&k->mntvnodes);
@@ -376,6 +411,7 @@ fail:
 	vm_fini(k);
 	disk_destroy(&k->disk);
 	disk_params_free(&k->p.disk);
+	g_free(k->p.disk_faults);
 	g_strfreev(k->p.passthrough);
 	g_free(k);
 	return NULL;
@@ -457,6 +493,7 @@ kern_shutdown(struct kern *k)
 	vm_fini(k);
 	disk_destroy(&k->disk);
 	disk_params_free(&k->p.disk);
+	g_free(k->p.disk_faults);
 	g_free(k->syncer_workitem_pending);
 	g_strfreev(k->p.passthrough);
 	g_free(k);

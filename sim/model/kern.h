@@ -110,6 +110,10 @@ struct kern_params {
 	int		 ncnegfactor;
 	int		 maxvnodes;	/* 0: from memory */
 	struct disk_params disk;
+	struct disk_fault *disk_faults;	/* disk.errors (owned) */
+	int		 disk_nfaults;
+	double		 disk_error_rate;	/* disk.error_rate */
+	int64_t		 seed;		/* replay.seed: the run's draws */
 	const char	*diskq;
 	char		**passthrough;	/* path prefixes outside the fs */
 };
@@ -129,6 +133,17 @@ struct kern_counters {
 	uint64_t	 realloc_calls, realloc_blocks;	/* ffs_reallocblks */
 	uint64_t	 bdwrite, bawrite, bwrite_sync;
 	uint64_t	 bkgrd_writes;		/* bwrite's background copies */
+	/* I/O errors (the drive's EIO, diskerr.c) as the buffers saw them */
+	uint64_t	 bio_read_errors;	/* buffers whose read failed */
+	uint64_t	 bio_write_errors;	/* buffers whose write failed */
+	uint64_t	 bio_redirtied;		/* ... made dirty again (brelse) */
+	uint64_t	 bio_bkgrd_lost;	/* background writes failed with
+						   their original busy: dropped */
+	uint64_t	 eio_calls;		/* calls that returned EIO */
+	uint64_t	 fsync_errors;		/* VOP_FSYNCs that returned one */
+	uint64_t	 pagein_errors;		/* page-ins that failed */
+	uint64_t	 bio_read_ignored;	/* read errors not carried up
+						   (bread_noerror) */
 	uint64_t	 getblk_waits_bkgrd;	/* getblk sleeps on a buffer marked
 						   for background writes (FFS's
 						   cylinder-group maps) */

@@ -70,7 +70,7 @@ snap_get(struct kern *k, struct snapshot *sn, int64_t b, bool io)
 	    (num = snap_lbns(k, b, mlbn)) > 1) {
 		struct buf *bp;
 
-		(void)bread(k, sn->sn_vp, mlbn[num - 1], k->fs.fs_bsize, &bp);
+		bread_noerror(k, sn->sn_vp, mlbn[num - 1], k->fs.fs_bsize, &bp);
 		bqrelse(k, bp);		/* needed again soon (9b97113391) */
 	}
 	return ffs_blk_get(sn->sn_ip, b);
@@ -93,7 +93,7 @@ snap_put_ptr(struct kern *k, struct snapshot *sn, int64_t b, int64_t v)
 		return;
 	}
 	num = snap_lbns(k, b, mlbn);
-	(void)bread(k, sn->sn_vp, mlbn[num - 1], k->fs.fs_bsize, &bp);
+	bread_noerror(k, sn->sn_vp, mlbn[num - 1], k->fs.fs_bsize, &bp);
 	bio_note_version(k, bp);
 	(void)bwrite_wmesg(k, bp, "cowwr");
 }
@@ -112,7 +112,8 @@ readblock(struct kern *k, int64_t b)
 	bp->b_lockholder = curproc(k->sim);
 	bp->b_error = 0;
 	bstrategy(k, bp);
-	(void)biowait(k, bp, "physrd");
+	if (biowait(k, bp, "physrd") != 0)
+		k->cnt.bio_read_ignored++;	/* as bread_noerror */
 	bp->b_flags = 0;
 	bp->b_lockholder = NULL;
 	relpbuf(k, bp, NULL);
@@ -370,7 +371,7 @@ snap_copy_now(struct kern *k, struct snapshot *sn, int64_t n, bool raw,
 	copy_versions(k, sn, n);
 	if (!ffs_online(k))
 		return;
-	(void)bread(k, sn->sn_vp, n, k->fs.fs_bsize, &bp);
+	bread_noerror(k, sn->sn_vp, n, k->fs.fs_bsize, &bp);
 	bp->b_flags |= B_VALIDSUSPWRT;
 	bio_note_version(k, bp);
 	if (delayed)
@@ -386,7 +387,7 @@ snap_indir_write(struct kern *k, struct snapshot *sn, int64_t m, bool delayed)
 {
 	struct buf *bp;
 
-	(void)bread(k, sn->sn_vp, m, k->fs.fs_bsize, &bp);
+	bread_noerror(k, sn->sn_vp, m, k->fs.fs_bsize, &bp);
 	bp->b_flags |= B_VALIDSUSPWRT;
 	bio_note_version(k, bp);
 	if (delayed)
@@ -452,7 +453,7 @@ snap_mark_older(struct kern *k, struct snapshot *sn, struct snapshot *o,
 		for (j = 0; j < lbns->len; j++) {
 			struct buf *bp;
 
-			(void)bread(k, o->sn_vp, g_array_index(lbns, int64_t, j),
+			bread_noerror(k, o->sn_vp, g_array_index(lbns, int64_t, j),
 			    fs->fs_bsize, &bp);
 			bqrelse(k, bp);
 		}
@@ -612,7 +613,7 @@ snap_take(struct kern *k, const char *name)
 		struct buf *cbp = NULL;
 
 		if (ffs_online(k))
-			(void)bread(k, fs->fs_devvp, fsbtodb(fs, cgtod(fs, c)),
+			bread_noerror(k, fs->fs_devvp, fsbtodb(fs, cgtod(fs, c)),
 			    fs->fs_bsize, &cbp);
 		snap_copy_now(k, sn, fragstoblks(fs, cgtod(fs, c)), false,
 		    false);

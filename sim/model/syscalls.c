@@ -37,6 +37,17 @@ path_is_passthrough(const struct kern *k, const char *path)
 	return false;
 }
 
+/*
+ * What of a simulated call's error overrides the trace's outcome: a disk
+ * error (EIO), which the traced program did not meet.  Others (ENOSPC
+ * where the trace's machine had room) leave the traced outcome.
+ */
+static int
+io_error(int error)
+{
+	return error == EIO ? EIO : 0;
+}
+
 /* An annotation names a path of the simulated fs (not "pipe:[..]"). */
 static bool
 annot_is_fs_path(const struct kern *k, const char *annot)
@@ -409,12 +420,17 @@ sys_rw(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		 * RELENG_4 of the time ignored the flag. */
 		if ((fp->f_flag & FDIRECT) && k->p.era != ERA_FREEBSD4)
 			ioflag |= IO_DIRECT;
+		/* A disk error (EIO) fails the call: dofileread and
+		 * dofilewrite return it even when part of the data moved
+		 * (only ERESTART, EINTR and EWOULDBLOCK turn a partial
+		 * transfer into a short count). */
 		if (write)
-			(void)vn_write(k, vp, off, n, ioflag);
+			out->error = vn_write(k, vp, off, n, ioflag);
 		else {
 			ensure_size(k, vp, off + n);
-			(void)vn_read(k, vp, off, n, ioflag);
+			out->error = vn_read(k, vp, off, n, ioflag);
 		}
+		out->error = io_error(out->error);
 	}
 	if (!positional)
 		fp->f_offset = off + n;
@@ -838,7 +854,7 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
 		/* fsync(2): mapped pages put back first, then VOP_FSYNC */
 		vm_object_page_clean(k, fp->f_vnode, 0, 0, 0);
-		(void)VOP_FSYNC(k, fp->f_vnode, MNT_WAIT);
+		out->error = io_error(VOP_FSYNC(k, fp->f_vnode, MNT_WAIT));
 		VOP_UNLOCK(k, fp->f_vnode);
 		break;
 	case SC_SYNC_FILE_RANGE:
@@ -855,8 +871,8 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			break;
 		(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
 		vm_object_page_clean(k, fp->f_vnode, 0, 0, 0);
-		(void)VOP_FSYNC(k, fp->f_vnode, (tc->arg & SFR_WAIT_AFTER) ?
-		    MNT_WAIT : MNT_NOWAIT);
+		out->error = io_error(VOP_FSYNC(k, fp->f_vnode,
+		    (tc->arg & SFR_WAIT_AFTER) ? MNT_WAIT : MNT_NOWAIT));
 		VOP_UNLOCK(k, fp->f_vnode);
 		break;
 	case SC_SYNCFS:
@@ -1417,6 +1433,7 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	out->off = -1;
 	out->bytes = -1;
 	out->path = NULL;
+	out->error = 0;
 	kern_cpu(k, k->p.cpu_syscall);
 
 	/* vn_start_write: operations that change the name space wait while

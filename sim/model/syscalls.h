@@ -31,6 +31,11 @@ struct sys_outcome {
 	int64_t		 off;		/* file offset of a read/write, or -1 */
 	int64_t		 bytes;		/* bytes moved, or -1 */
 	const char	*path;		/* the name involved, if any */
+	/* The error the simulated kernel returned where the traced call
+	 * did not fail: EIO from a disk error (disk.errors).  The one case
+	 * where a replayed call's outcome is not the traced one: the syscalls
+	 * row shows it.  0: the traced outcome. */
+	int		 error;
 };
 
 /* Does syscall_replay replay this call?  The others are counted by name

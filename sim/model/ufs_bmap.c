@@ -176,24 +176,31 @@ ffs_lbn_valid(const struct fs *fs, int64_t lbn)
 	return false;
 }
 
-void
+int
 ufs_bmap_io(struct kern *k, struct vnode *vp, int64_t lbn)
 {
 	struct indir a[NIADDR + 2];
-	int num, i;
+	int num, i, error;
 
 	if (lbn < NDADDR || !ffs_online(k) ||
 	    (num = ufs_getlbns(&k->fs, lbn, a)) <= 0)
-		return;
-	/* Each indirect block on the way, through the buffer cache. */
+		return 0;
+	/* Each indirect block on the way, through the buffer cache; one
+	 * that cannot be read ends the lookup with its error (brelse'd, as
+	 * ufs_bmaparray does after biowait). */
 	for (i = 1; i < num; i++) {
 		struct buf *bp;
 
 		if (ffs_blk_get(vp->v_data, a[i].in_lbn) == 0)
-			return;
-		(void)bread(k, vp, a[i].in_lbn, k->fs.fs_bsize, &bp);
+			return 0;
+		if ((error = bread(k, vp, a[i].in_lbn, k->fs.fs_bsize,
+		    &bp)) != 0) {
+			brelse(k, bp);
+			return error;
+		}
 		bqrelse(k, bp);
 	}
+	return 0;
 }
 
 /* ---- for ffs_snapshot.c --------------------------------------------- */

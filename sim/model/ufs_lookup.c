@@ -116,7 +116,7 @@ dir_blkatoff(struct kern *k, struct vnode *dvp, int c)
 	int64_t lbn = lblkno(&k->fs, (int64_t)c * DIRBLKSIZ);
 	struct buf *bp;
 
-	(void)bread(k, dvp, lbn, ffs_blksize(&k->fs, dp, lbn), &bp);
+	bread_noerror(k, dvp, lbn, ffs_blksize(&k->fs, dp, lbn), &bp);
 	return bp;
 }
 
@@ -144,7 +144,7 @@ ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain)
 		struct buf *bp;
 
 		k->cnt.dirblk_reads++;
-		(void)bread(k, dvp, lbn, ffs_blksize(fs, dp, lbn), &bp);
+		bread_noerror(k, dvp, lbn, ffs_blksize(fs, dp, lbn), &bp);
 		brelse(k, bp);
 		if (lbn == last)
 			break;

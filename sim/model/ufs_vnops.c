@@ -473,11 +473,18 @@ vn_truncate(struct kern *k, struct vnode *vp, int64_t length)
  * MNT_WAIT, then wait for all of the vnode's writes to finish ("ffsfsn") and
  * go round again if buffers got dirty meanwhile; a buffer another thread
  * holds is waited for.
+ *
+ * Rounds after the first are ffs_fsync's "passes" (NIADDR + 1 of them):
+ * a write that failed leaves its buffer dirty again (brelse), so it is
+ * tried again; on the last round the writes are synchronous ("so that we
+ * can find out if our flush is failing because of write errors") and the
+ * first error is returned at once.  Otherwise the inode's write decides
+ * what fsync(2) returns.
  */
 int
 VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 {
-	int passes = 0;
+	int passes = NIADDR + 1, error;
 	struct buf *bp;
 
 	vhold(vp);
@@ -505,7 +512,15 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 				k->cnt.syncer_writes++;
 			else
 				k->cnt.fsync_writes++;
-			if (waitfor == MNT_WAIT) {
+			if (waitfor == MNT_WAIT && passes == 0) {
+				BUF_LOCK_NOWAIT(k, bp);
+				bremfree(k, bp);
+				if ((error = bwrite(k, bp)) != 0) {
+					k->cnt.fsync_errors++;
+					vdrop(k, vp);
+					return error;
+				}
+			} else if (waitfor == MNT_WAIT) {
 				BUF_LOCK_NOWAIT(k, bp);
 				bremfree(k, bp);
 				bawrite(k, bp);
@@ -519,7 +534,7 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 			vp->v_flag |= VBWAIT;
 			tsleep(k->sim, &vp->v_numoutput, "ffsfsn", 0);
 		}
-		if (TAILQ_EMPTY(&vp->v_dirtyblkhd) || ++passes > 3)
+		if (TAILQ_EMPTY(&vp->v_dirtyblkhd) || passes-- == 0)
 			break;
 		if (busy != NULL && busy->b_lockholder != NULL &&
 		    (busy->b_xflags & BX_VNDIRTY)) {
@@ -530,10 +545,12 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 	}
 	/* Then the inode: written synchronously for MNT_WAIT (fsync(2)
 	 * writes the file's inode too), else only if it changed. */
-	if (vp->v_data != NULL)
-		ffs_update(k, vp->v_data, waitfor == MNT_WAIT);
+	error = vp->v_data != NULL ?
+	    ffs_update(k, vp->v_data, waitfor == MNT_WAIT) : 0;
+	if (error != 0)
+		k->cnt.fsync_errors++;
 	vdrop(k, vp);
-	return 0;
+	return error;
 }
 
 /*

@@ -96,9 +96,9 @@ fault_through_buffer(struct kern *k, struct vnode *vp, int64_t pindex)
 	int64_t lbn = pindex * PAGE_SIZE / fs->fs_bsize;
 	struct buf *bp;
 
-	if (lbn >= NDADDR && !inmem(k, vp, lbn))
-		ufs_bmap_io(k, vp, lbn);
-	(void)bread(k, vp, lbn, ffs_blksize(fs, ip, lbn), &bp);
+	if (lbn >= NDADDR && !inmem(k, vp, lbn) && ufs_bmap_io(k, vp, lbn) != 0)
+		k->cnt.bio_read_ignored++;	/* as bread_noerror */
+	bread_noerror(k, vp, lbn, ffs_blksize(fs, ip, lbn), &bp);
 	bqrelse(k, bp);
 }
 

@@ -951,8 +951,11 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 		int nextsize = fs->fs_bsize;
 		struct buf *bp;
 
-		if (lbn >= NDADDR && !inmem(k, vp, lbn))
-			ufs_bmap_io(k, vp, lbn);
+		/* An indirect block that cannot be read fails the read:
+		 * ufs_strategy's VOP_BMAP error is bread's. */
+		if (lbn >= NDADDR && !inmem(k, vp, lbn) &&
+		    (error = ufs_bmap_io(k, vp, lbn)) != 0)
+			break;
 		if (lblktosize(fs, nextlbn) >= ip->i_size)
 			error = bread(k, vp, lbn, size, &bp);
 		else if (k->p.cluster_read)
@@ -1093,7 +1096,7 @@ ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 			break;
 	}
 	if (error == 0 && (ioflag & IO_SYNC))
-		ffs_update(k, ip, true);
+		error = ffs_update(k, ip, true);	/* its error too */
 	return error;
 }
 

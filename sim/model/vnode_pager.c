@@ -49,8 +49,8 @@ pager_bmap(struct kern *k, struct vnode *vp, int64_t lbn, int *runb, int *runa)
 	int maxrun = MAX(k->bc.iosize_max / k->fs.fs_bsize - 1, 0);
 	ufs2_daddr_t addr;
 
-	if (lbn >= NDADDR && !inmem(k, vp, lbn))
-		ufs_bmap_io(k, vp, lbn);
+	if (lbn >= NDADDR && !inmem(k, vp, lbn) && ufs_bmap_io(k, vp, lbn) != 0)
+		k->cnt.pagein_errors++;		/* the pages taken as read */
 	addr = ffs_bmap_run(k, ip, lbn, maxrun, runa);
 	*runb = addr < 0 ? 0 : bmap_runb(k, ip, lbn, addr, maxrun);
 	return addr;
@@ -113,7 +113,14 @@ spec_getpages(struct kern *k, struct vm_page **m, int count, int reqpage,
 	k->cnt.pageins++;
 	k->cnt.pages_paged_in += (uint64_t)count;
 	bstrategy(k, bp);
-	(void)biowait(k, bp, "spread");
+	if (biowait(k, bp, "spread") != 0) {
+		/* The kernel's fault fails (SIGBUS to the process); the
+		 * replay cannot do that to a traced process: counted, and
+		 * the pages taken as read (README, "Not yet"). */
+		k->cnt.pagein_errors++;
+		for (i = 0; i < count; i++)
+			m[i]->valid = true;
+	}
 	for (i = 0; i < count; i++) {
 		struct vm_page *p = m[i];
 

@@ -225,7 +225,7 @@ alias_paths(struct replay *r, struct uproc *u, struct trace_call *tc)
 static void
 run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 {
-	struct sys_outcome out = { SYS_SIMULATED, -1, -1, -1, NULL };
+	struct sys_outcome out = { SYS_SIMULATED, -1, -1, -1, NULL, 0 };
 	sim_time_t start = sim_now(r->sim), end;
 
 	r->calls++;

@@ -20,6 +20,7 @@
 #include "prepass.h"
 #include "syscalls.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,6 +132,8 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 	struct waitsum w = { 0, 0, 0, 0, NULL, NULL };
 
 	cs->n++;
+	if (out->error == EIO)
+		r->k->cnt.eio_calls++;
 	if (out->cls == SYS_PASSTHROUGH)
 		r->passthrough++;
 	else {
@@ -162,6 +165,13 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 			.result = tc->ret_unknown ? -1 : tc->ret,
 			.err = tc->ret == -1 ? tc->err : 0,
 		};
+
+		/* A disk error failed the simulated call: the row shows
+		 * what the simulated kernel returned. */
+		if (out->error != 0) {
+			row.result = -1;
+			row.err = out->error;
+		}
 
 		/* What the call slept on (passthrough time is not a wait). */
 		if (w.cs == NULL)
@@ -518,6 +528,8 @@ write_bounds(struct replay *r)
 	g_free(refs);
 }
 
+static void write_io_errors(struct replay *r);
+
 void
 write_summary(struct replay *r)
 {
@@ -725,6 +737,8 @@ write_summary(struct replay *r)
 	put(r, "disk.read_hits", (double)ds->read_hits);
 	put(r, "disk.read_partial_hits", (double)ds->read_partial_hits);
 	put(r, "disk.write_hits", (double)ds->write_hits);
+	if (k->disk.nfaults > 0 || k->disk.fault_rng != NULL)
+		write_io_errors(r);
 
 	put(r, "proc.bytes_read", (double)c->bytes_read);
 	put(r, "proc.bytes_written", (double)c->bytes_written);
@@ -820,6 +834,44 @@ write_summary(struct replay *r)
 	put(r, "replay.spilled_calls", (double)r->spilled);
 	put(r, "replay.spill_files", (double)r->spills);
 	put(r, "engine.events", (double)sim_events(r->sim));
+}
+
+/*
+ * With faults injected (disk.errors, disk.error_rate): what failed and
+ * what became of it.  What was lost is what never reached the disk: the
+ * buffers still dirty after the final sync (their writes kept failing:
+ * brelse made them dirty again each time, and the sync gave up with the
+ * error), and background writes dropped (vfs_backgroundwritedone).
+ */
+static void
+write_io_errors(struct replay *r)
+{
+	const struct kern *k = r->k;
+	const struct kern_counters *c = &k->cnt;
+	int64_t lost = 0, lost_bytes = 0;
+	int i;
+
+	for (i = 0; i < k->bc.nbuf; i++) {
+		const struct buf *bp = &k->bc.bufs[i];
+
+		if (bp->b_flags & B_DELWRI) {
+			lost++;
+			lost_bytes += bp->b_bcount;
+		}
+	}
+	lost += (int64_t)c->bio_bkgrd_lost;
+	put(r, "disk.read_errors", (double)k->disk.st.read_errors);
+	put(r, "disk.write_errors", (double)k->disk.st.write_errors);
+	put(r, "bio.read_errors", (double)c->bio_read_errors);
+	put(r, "bio.read_errors_ignored", (double)c->bio_read_ignored);
+	put(r, "bio.write_errors", (double)c->bio_write_errors);
+	put(r, "bio.writes_redirtied", (double)c->bio_redirtied);
+	put(r, "bio.bkgrd_writes_lost", (double)c->bio_bkgrd_lost);
+	put(r, "bio.lost_blocks", (double)lost);
+	put(r, "bio.lost_bytes", (double)lost_bytes);
+	put(r, "vfs.fsync_errors", (double)c->fsync_errors);
+	put(r, "vm.pagein_errors", (double)c->pagein_errors);
+	put(r, "replay.eio_calls", (double)c->eio_calls);
 }
 
 /*
