@@ -202,6 +202,12 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 	bio_note_version(k, bp);
 	ffs_risk_dirent(k, ip, dp, bp, ufs_dir_lookup(dp, name));
 	(void)ffs_meta_write(k, bp, true);
+	/* The directory's new size and block pointer: written after the
+	 * block, synchronously unless the mount delays metadata (2001's
+	 * ufs_direnter: BUF_WRITE(bp), then UFS_UPDATE(dvp, 1)) — else a
+	 * crash finds the entry in a block the directory does not reach. */
+	ITIMES(k, dp, IN_CHANGE | IN_UPDATE);
+	ffs_update(k, dp, true);
 	(void)fs;
 	return 0;
 }
