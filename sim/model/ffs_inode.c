@@ -41,6 +41,8 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 	/* The inode as the disk will have it once this block is there. */
 	bio_note_version(k, bp);
 	ffs_risk_update(k, ip, bp);
+	if (k->crash != NULL)
+		ffs_crash_update(k, ip, bp);
 	if (!(waitfor && k->fs.fs_meta == META_SYNC) &&
 	    (buf_dirty_count_severe(k) ||
 	    (k->p.io_reserve && vm_page_count_severe(k)))) {
@@ -232,7 +234,11 @@ ffs_truncate(struct kern *k, struct vnode *vp, int64_t length)
 		}
 	}
 	/* Pointers cleared first and the inode written, then the frees. */
+	if (k->crash != NULL)
+		ffs_crash_truncate(k, ip, length);
 	ffs_update(k, ip, true);
+	if (k->crash != NULL)
+		ffs_crash_truncate(k, NULL, 0);
 	vinvalbuf_range(k, vp, howmany_blk(fs, length));
 	if (ip->i_ind != NULL) {
 		/* ffs_indirtrunc reads each indirect block it frees. */

@@ -540,6 +540,9 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 	 * writes the file's inode too), else only if it changed. */
 	if (vp->v_data != NULL)
 		ffs_update(k, vp->v_data, waitfor == MNT_WAIT);
+	/* fsync(2) returns: the kernel's promise is kept from here on. */
+	if (waitfor == MNT_WAIT && vp->v_data != NULL && k->crash != NULL)
+		ffs_crash_synced(k, vp->v_data);
 	vdrop(k, vp);
 	return 0;
 }
