@@ -15,7 +15,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-crash.sh
 . "$(dirname "$0")/lib.sh" e2e-crash
-expect 8
+expect 13
 AT=$(seq -s, 1 1 24 | sed 's/\([0-9][0-9]*\)/\1s/g')
 small=(--set ffs.size=512M)
 pm=(--gen postmark --param files=150 --param transactions=1000 --param think=20ms)
@@ -108,6 +108,56 @@ if "$VFSSIM" replay "${pm[@]}" "${small[@]}" --set crash.at="$AT" \
 	fi
 else
 	bad "replay sync again"; head -5 "$T/out"
+fi
+
+# ---- the command line: --crash-at, vfssim crash, sweep, plot -------------------------
+if "$VFSSIM" replay "${pm[@]}" "${small[@]}" --crash-at 5s --crash-at 10s,15s \
+	--db "$T/opt.db" >"$T/out" 2>&1 &&
+	"$VFSSIM" replay "${pm[@]}" "${small[@]}" --set crash.at=5s,10s,15s \
+	--db "$T/set.db" -q >/dev/null 2>&1; then
+	a=$(sql "$T/opt.db" "SELECT t_ns, metric, value FROM crash ORDER BY 1, 2" | md5sum)
+	b=$(sql "$T/set.db" "SELECT t_ns, metric, value FROM crash ORDER BY 1, 2" | md5sum)
+	rows=$(grep -c '^ *[0-9.]* s  *[0-9.]* s ' "$T/out")
+	if [ "$a" = "$b" ] && [ "$(instants "$T/opt.db")" = 3 ] && [ "$rows" = 3 ] &&
+		grep -q 'fsck:' "$T/out"; then
+		ok "--crash-at 5s --crash-at 10s,15s: crash.at's rows, and a line per instant after the summary"
+	else
+		bad "--crash-at: rows differ from crash.at's, or $rows lines printed"; head -40 "$T/out"
+	fi
+else
+	bad "replay --crash-at"; head -5 "$T/out"
+fi
+if "$VFSSIM" crash "${pm[@]}" "${small[@]}" --set ffs.metadata=async --at 5s,30s \
+	--db "$T/cmd.db" >"$T/out" 2>&1; then
+	rows=$(grep -c '^ *[0-9.]* s  *[0-9.]* s ' "$T/out")
+	lost=$(sql "$T/cmd.db" "SELECT count(*) FROM crash WHERE metric = 'committed_names_lost' AND value > 0")
+	if [ "$rows" = 2 ] && grep -q ': async$' "$T/out" && ! grep -q '^  latency' "$T/out" &&
+		[ "$lost" -ge 1 ]; then
+		ok "vfssim crash --at 5s,30s: two instants printed (no summary), returned names lost on async"
+	else
+		bad "vfssim crash: $rows lines, names lost at $lost"; cat "$T/out"
+	fi
+else
+	bad "vfssim crash"; head -5 "$T/out"
+fi
+expect_bad "vfssim crash without --at" "expected --at" "$VFSSIM" crash "${pm[@]}" --db "$T/bad.db" -q
+if "$VFSSIM" sweep "${pm[@]}" "${small[@]}" --grid crash.at=5s,10s --db "$T/sweep.db" -q \
+	>"$T/out" 2>&1; then
+	per=$(sql "$T/sweep.db" "SELECT group_concat(n) FROM (SELECT run, count(DISTINCT t_ns) AS n FROM crash GROUP BY run ORDER BY run)")
+	ts=$(sql "$T/sweep.db" "SELECT group_concat(t) FROM (SELECT DISTINCT t_ns / 1000000000 AS t FROM crash ORDER BY t)")
+	if [ "$per" = "1,1" ] && [ "$ts" = "5,10" ]; then
+		ok "sweep --grid crash.at=5s,10s: a run crashed at each"
+	else
+		bad "sweep: instants per run $per, at $ts"
+	fi
+else
+	bad "sweep crash.at"; head -5 "$T/out"
+fi
+if "$VFSSIM" plot "$T/opt.db" --kind risk -o "$T/risk.svg" >"$T/out" 2>&1 &&
+	grep -q 'MB lost by a crash then' "$T/risk.svg"; then
+	ok "plot --kind risk: the loss at the crash instants overlaid"
+else
+	bad "plot --kind risk"; head -5 "$T/out"
 fi
 
 # ---- bad input ----------------------------------------------------------------------
