@@ -243,6 +243,59 @@ test_remove(void **state)
 }
 
 /*
+ * Truncating a file into its single indirect block on a synchronous
+ * mount: ffs_truncate writes the inode with the new size synchronously,
+ * then ffs_indirtrunc zeroes the indirect block's pointers past the new
+ * end and writes it synchronously too (lastbn != -1; bawrite only on an
+ * async mount), and only then frees the blocks, their map a delayed
+ * write.  A crash once it has returned finds no pointer past the end
+ * ("PARTIALLY TRUNCATED" would be a pointer the kernel had cleared) and
+ * the freed blocks still marked in the map: leaked, fsck's only work.
+ */
+static void
+trunc_body(void *arg)
+{
+	struct kern *k = cr.m.k;
+	struct vnode *vp;
+	int64_t bs = k->fs.fs_bsize;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "t", VREG, &vp), 0);
+	vref(vp);					/* the test holds it open */
+	assert_int_equal(vn_write(k, vp, 0, (NDADDR + 20) * bs, 0), 0);
+	returned(k);
+	kern_sync(k);
+	quiet(k);
+	crash(k);					/* 0 */
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	assert_int_equal(vn_truncate(k, vp, (NDADDR + 5) * bs), 0);
+	VOP_UNLOCK(k, vp);
+	returned(k);
+	crash(k);					/* 1 */
+	vrele(k, vp);
+}
+
+static void
+test_truncate(void **state)
+{
+	const struct crash_result *r;
+
+	(void)state;
+	run("ffs.metadata=sync", trunc_body);
+	assert_int_equal(cr.n, 2);
+	r = &cr.r[0];
+	assert_int_equal(r->partial_trunc + r->leaked_frags, 0);
+	assert_int_equal(r->bytes_lost, 0);
+	r = &cr.r[1];
+	assert_int_equal(r->partial_trunc, 0);
+	assert_true(r->leaked_frags >= 15 * (uint64_t)cr.m.k->fs.fs_frag);
+	assert_int_equal(crash_unsafe_repairs(r), 0);
+	assert_int_equal(r->names_lost, 0);
+	assert_int_equal(r->files_lost, 0);
+	done();
+}
+
+/*
  * mkdir(2) on a synchronous mount, as ufs_mkdir had it in 2001: the new
  * directory's inode written (UFS_UPDATE(tvp, 1)), its first block
  * allocated and the inode written again with its size and pointer,
@@ -363,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_async),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_mkdir),
+		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_inflight),
 	};
 

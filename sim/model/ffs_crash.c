@@ -417,9 +417,13 @@ ind_where(const struct fs *fs, int64_t m, int64_t *first, int *depth, int *num)
 	return false;
 }
 
-/* An indirect block's pointers, as in core. */
+/* An indirect block's pointers, as in core; while ffs_truncate is
+ * under way (keep: the data blocks it keeps, else INT64_MAX), those past
+ * the new end zeroed, as ffs_indirtrunc zeroes them in the block it
+ * writes. */
 static struct dblk *
-indir_contents(const struct fs *fs, const struct inode *ip, int64_t m)
+indir_contents(const struct fs *fs, const struct inode *ip, int64_t m,
+    int64_t keep)
 {
 	struct dblk *b = dblk_new(DBK_INDIR, fs->fs_bsize / DEV_BSIZE);
 	int64_t first, span = 1;
@@ -433,7 +437,7 @@ indir_contents(const struct fs *fs, const struct inode *ip, int64_t m)
 	for (s = 0; s < fs->fs_nindir; s++) {
 		int64_t g = first + s * span, child = g;
 
-		if (!ffs_lbn_valid(fs, g))
+		if (!ffs_lbn_valid(fs, g) || g >= keep)
 			break;
 		if (depth + 1 < num) {
 			struct indir a[NIADDR + 2];
@@ -533,7 +537,9 @@ freeze(struct kern *k, struct buf *bp)
 	if ((ip = vp->v_data) == NULL)
 		return NULL;
 	if (bp->b_lblkno < 0)
-		return indir_contents(fs, ip, bp->b_lblkno);
+		return indir_contents(fs, ip, bp->b_lblkno,
+		    k->crash->trunc_ip == ip ? howmany_blk(fs,
+		    k->crash->trunc_len) : INT64_MAX);
 	if (ip->i_isdir)
 		return dir_contents(fs, ip, bp->b_lblkno, nsect);
 	b = dblk_new(DBK_DATA, nsect);
@@ -626,7 +632,7 @@ ffs_crash_init(struct kern *k)
 				dimage_put(&c->disk, fsbtodb(fs,
 				    (int64_t)GPOINTER_TO_SIZE(addr)),
 				    indir_contents(fs, ip,
-				    (int64_t)GPOINTER_TO_SIZE(key)));
+				    (int64_t)GPOINTER_TO_SIZE(key), INT64_MAX));
 		}
 		if (ip->i_isdir) {
 			int64_t lbn, nblk = howmany_blk(fs, ip->i_size);
