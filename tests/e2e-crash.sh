@@ -15,7 +15,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-crash.sh
 . "$(dirname "$0")/lib.sh" e2e-crash
-expect 13
+expect 14
 AT=$(seq -s, 1 1 24 | sed 's/\([0-9][0-9]*\)/\1s/g')
 small=(--set ffs.size=512M)
 pm=(--gen postmark --param files=150 --param transactions=1000 --param think=20ms)
@@ -42,6 +42,28 @@ if "$VFSSIM" replay "${pm[@]}" "${small[@]}" --set crash.at="$AT" \
 	fi
 else
 	bad "replay sync"; head -5 "$T/out"
+fi
+
+# ---- a tree of directories on a synchronous mount ---------------------------------
+# 2001's ufs_mkdir writes the new directory's inode, pointing at its block,
+# before the block and the name: a crash in that window finds a directory
+# nothing names (and its block stale) — the one unsafe repair the
+# synchronous order leaves, and never a returned name lost.
+if "$VFSSIM" replay --gen tree --param depth=2 "${small[@]}" --set crash.at="$AT" \
+	--db "$T/tree.db" -q >"$T/out" 2>&1; then
+	n=$(instants "$T/tree.db")
+	lostnames=$(at "$T/tree.db" "> 0" committed_names_lost)
+	back=$(at "$T/tree.db" "> 0" names_back)
+	window=$(at "$T/tree.db" "> 0" dirs_reconnected)
+	other=$(sql "$T/tree.db" "SELECT count(*) FROM crash WHERE metric IN ('dup_frags', 'bad_ptrs', 'inodes_cleared') AND value > 0")
+	if [ "$n" -ge 10 ] && [ "$lostnames" = 0 ] && [ "$back" = 0 ] && [ "$window" -ge 1 ] &&
+		[ "$other" = 0 ]; then
+		ok "tree on sync: $n crashes, no returned name lost, none back, a mkdir's window at $window, no dup or bad block"
+	else
+		bad "tree on sync: $n instants, names lost at $lostnames, back at $back, window at $window, dup/bad at $other"
+	fi
+else
+	bad "replay tree"; head -5 "$T/out"
 fi
 
 # ---- an async mount -----------------------------------------------------------

@@ -1325,7 +1325,9 @@ loss(struct kern *k, const struct dimage *im, struct crash_result *res)
 	for (i = 0; i < paths->len; i++) {
 		const char *p = g_ptr_array_index(paths, i);
 
-		if (!g_str_has_prefix(p, "lost+found/") &&
+		/* (fsck's lost+found and what it put there aside) */
+		if (strcmp(p, "lost+found") != 0 &&
+		    !g_str_has_prefix(p, "lost+found/") &&
 		    !g_hash_table_contains(core, p))
 			res->names_back++;
 	}

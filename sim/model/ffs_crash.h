@@ -36,10 +36,16 @@ struct crash_result {
 	uint64_t	 fsck_inodes;		/* in use on the disk */
 	uint64_t	 fsck_dirs;
 	/* ... and what it repaired.  The first group is what a disk
-	 * written in the kernel's synchronous order may need (leaks, link
-	 * counts, files not yet named, maps behind); the second, from
-	 * dirent_unalloc on, is what only an unordered one may (async):
-	 * names of free inodes, blocks in two files, pointers to garbage */
+	 * written in the kernel's synchronous order may need at any time
+	 * (leaks, link counts, files not yet named, maps behind); the
+	 * second, from dirent_unalloc on, is a name or pointer to the wrong
+	 * thing (names of free inodes, blocks in two files, pointers to
+	 * garbage), which an unordered disk (async) may need at any time
+	 * and the synchronous order only while a mkdir is under way: 2001's
+	 * ufs_mkdir writes the new directory's inode, pointing at its first
+	 * block, before that block and before its name, so a crash between
+	 * finds a directory nothing names whose block holds what was there
+	 * before (a freed directory's entries, or not a directory at all) */
 	uint64_t	 unref_cleared;		/* inodes nothing names: cleared */
 	uint64_t	 unref_reconnected;	/* ... with data: to lost+found */
 	uint64_t	 linkcnt_high;		/* link counts lowered */
