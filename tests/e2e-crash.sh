@@ -7,15 +7,16 @@
 # at every instant the disk is fsck'ed and what is lost checked against
 # the version oracle:
 #   - sync: fsck never repairs a name or a pointer to the wrong thing
-#     (crash_unsafe_repairs), every name whose call returned is there,
-#     fsync'd data is never lost, recent data is;
+#     (crash_unsafe_repairs) but inside a mkdir's window, every name whose
+#     call returned is there, fsync'd data is never lost, recent data is;
 #   - async: names of calls that returned are lost, and fsck repairs what
 #     only unordered writes leave (names of free inodes, ...);
+#   - the RELENG_4 era keeps the same promises;
 #   - the same run gives the same crash rows; bad times are refused.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-crash.sh
 . "$(dirname "$0")/lib.sh" e2e-crash
-expect 14
+expect 15
 AT=$(seq -s, 1 1 24 | sed 's/\([0-9][0-9]*\)/\1s/g')
 small=(--set ffs.size=512M)
 pm=(--gen postmark --param files=150 --param transactions=1000 --param think=20ms)
@@ -116,6 +117,25 @@ if "$VFSSIM" replay --gen snapshot --param load=dblog --param dblog.txns=300 \
 	fi
 else
 	bad "replay snapshot"; head -5 "$T/out"
+fi
+
+# ---- the other era: RELENG_4 orders its writes the same way -----------------------
+if "$VFSSIM" replay --gen dblog --param txns=400 --param think=20ms --param dbsize=8M \
+	"${small[@]}" --profile profiles/freebsd4.ini --set crash.at="$AT" \
+	--db "$T/r4.db" -q >"$T/out" 2>&1; then
+	n=$(instants "$T/r4.db")
+	synced=$(at "$T/r4.db" "> 0" fsync_bytes)
+	fsynclost=$(at "$T/r4.db" "> 0" fsync_lost_bytes)
+	lostnames=$(at "$T/r4.db" "> 0" committed_names_lost)
+	unsafe=$(at "$T/r4.db" "> 0" unsafe_repairs)
+	if [ "$n" -ge 5 ] && [ "$synced" = "$n" ] && [ "$fsynclost" = 0 ] &&
+		[ "$lostnames" = 0 ] && [ "$unsafe" = 0 ]; then
+		ok "dblog on RELENG_4: $n crashes, fsync'd data and returned names never lost"
+	else
+		bad "RELENG_4: $n instants, fsync'd at $synced, lost at $fsynclost, names lost at $lostnames, unsafe at $unsafe"
+	fi
+else
+	bad "replay dblog on freebsd4"; head -5 "$T/out"
 fi
 
 # ---- the same run, the same crashes ----------------------------------------------
