@@ -14,7 +14,8 @@
  *           has garbage pointers: bad.
  *   pass 1b the inodes sharing a duplicate are found; they and the
  *           inodes with bad blocks are cleared (with -y, "CLEAR").
- *   pass 2  every directory's blocks are read; a chunk that is not a
+ *   pass 2  every directory's blocks are read, the directories in the
+ *           order of their first blocks (blksort); a chunk that is not a
  *           directory's ("DIRECTORY CORRUPTED") is salvaged empty; an
  *           entry naming a free inode is removed ("UNALLOCATED"), one
  *           naming a cleared inode too; the others count as links.
@@ -418,19 +419,53 @@ bmap(struct fsck *f, const struct dinode_img *d, int64_t lbn)
 	return p;
 }
 
+/* pass2's order: directories by the address of their first block
+ * (blksort), then by number. */
+struct dirsort {
+	int64_t		 blk;
+	uint64_t	 ino;
+};
+
+static gint
+cmp_dirsort(gconstpointer a, gconstpointer b)
+{
+	const struct dirsort *x = a, *y = b;
+
+	if (x->blk != y->blk)
+		return x->blk < y->blk ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
 static void
 pass2(struct fsck *f)
 {
 	const struct fs *fs = f->fs;
+	GArray *dirs = g_array_new(FALSE, FALSE, sizeof(struct dirsort));
 	guint i, j;
 
+	/* fsck_ffs's pass 2 sorts the directories it found by their first
+	 * block (qsort of inpsort with blksort) and reads them in that
+	 * order: the disk's order, not the inodes'. */
 	for (i = 0; i < f->order->len; i++) {
 		struct fino *dfi = fino_of(f, g_array_index(f->order, uint64_t, i));
 		const struct dinode_img *d;
-		int64_t lbn, nblk;
+		struct dirsort x;
 
 		if (dfi->cleared || dfi->type != DI_DIR ||
 		    (d = inode_of(f, dfi->ino)) == NULL)
+			continue;
+		x.blk = d->di_db[0];
+		x.ino = dfi->ino;
+		g_array_append_val(dirs, x);
+	}
+	g_array_sort(dirs, cmp_dirsort);
+	for (i = 0; i < dirs->len; i++) {
+		struct fino *dfi = fino_of(f, g_array_index(dirs, struct dirsort,
+		    i).ino);
+		const struct dinode_img *d = inode_of(f, dfi->ino);
+		int64_t lbn, nblk;
+
+		if (dfi->cleared)
 			continue;
 		nblk = howmany_blk(fs, d->di_size);
 		for (lbn = 0; lbn < nblk; lbn++) {
@@ -481,6 +516,7 @@ pass2(struct fsck *f)
 			}
 		}
 	}
+	g_array_free(dirs, TRUE);
 }
 
 /* Put ino in lost+found (made, as fsck makes it, when first needed: a
