@@ -259,6 +259,11 @@ const struct pkey profile_keys[] = {
 	{ "snapshot", "remove_at", PK_TIMES, "", NULL, NULL,
 	  "Simulated times at which the oldest snapshot is removed" },
 
+	{ "crash", "at", PK_TIMES, "", NULL, NULL,
+	  "Simulated times at which the machine crashes, comma-separated: at "
+	  "each the disk as it is then is fsck'ed and what processes lose is "
+	  "recorded (the run goes on as if it had not)" },
+
 	{ "replay", "seed", PK_INT, "1", NULL, NULL,
 	  "Seed of the run's random choices" },
 	{ "replay", "think", PK_ENUM, "trace", NULL, "trace|none",
@@ -631,7 +636,8 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 
 		ok = profile_parse_times(v, &t, &n);
 		g_free(t);
-		what = "times with their units, comma-separated (e.g. 30s,1.5min)";
+		what = "times with their units, comma-separated (e.g. 30s,1.5min), "
+		    "at most " G_STRINGIFY(PROFILE_MAX_TIMES);
 		break;
 	}
 	case PK_ENUM: {
@@ -999,7 +1005,8 @@ profile_parse_times(const char *s, int64_t **out, int *n)
 
 		if (*w == '\0' && v[1] == NULL)
 			break;		/* "": no times */
-		ok = profile_parse_time(w, &t) && t >= 0;
+		ok = profile_parse_time(w, &t) && t >= 0 &&
+		    a->len < PROFILE_MAX_TIMES;
 		if (ok)
 			g_array_append_val(a, t);
 	}

@@ -83,6 +83,9 @@ const char *profile_sources(const struct profile *p);
 /* Parse a value of a type (exposed for tests and the CLI). */
 bool	profile_parse_size(const char *s, int64_t *out);
 bool	profile_parse_time(const char *s, int64_t *out);
+/* A list of times holds at most this many (each snapshot or crash
+ * instant costs a pass over the file system). */
+#define PROFILE_MAX_TIMES	10000
 bool	profile_parse_times(const char *s, int64_t **out, int *n);
 
 #define PROFILE_ERROR profile_error_quark()

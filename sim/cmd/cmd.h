@@ -7,7 +7,7 @@
  * input (an unknown option, a malformed trace or profile).  main.c
  * dispatches to them; the files hold them by family:
  *
- *	cmd_replay.c	replay, mrc: one run of a trace or generator
+ *	cmd_replay.c	replay, crash, mrc: one run of a trace or generator
  *	cmd_trace.c	import, gen: native traces written
  *	cmd_batch.c	compare, sweep: runs side by side; merge
  *	cmd_plot.c	plot, report: runs read back and drawn
@@ -31,6 +31,7 @@ struct profile;
 struct trace_reader;
 
 int	cmd_replay(int argc, char **argv);
+int	cmd_crash(int argc, char **argv);
 int	cmd_mrc(int argc, char **argv);
 int	cmd_import(int argc, char **argv);
 int	cmd_gen(int argc, char **argv);

@@ -1,10 +1,13 @@
 /*
  * cmd_replay.c — one run of a trace or a generator's calls: vfssim replay
- * (the run and its summary) and vfssim mrc (one run, and from its block
- * references LRU's miss ratio at every cache size).
+ * (the run and its summary), vfssim crash (the run crashed at instants:
+ * what fsck found and what was lost at each) and vfssim mrc (one run,
+ * and from its block references LRU's miss ratio at every cache size).
  *
  *	vfssim replay TRACE|--gen NAME [--param key=value]... [--profile F]
  *	    [--set key=value]... [--db F] [--seed N] [--fs-image F]
+ *	    [--crash-at T]...
+ *	vfssim crash TRACE|--gen NAME --at T[,T...]... [replay's options]
  *	vfssim mrc TRACE|--gen NAME [--rate R] [--sizes N,...] [--db F]
  */
 #include "cmd.h"
@@ -45,13 +48,15 @@ set_times(struct profile *prof, const char *key, char **times, GError **err)
 	return ok;
 }
 
-int
-cmd_replay(int argc, char **argv)
+/* replay, or (crashcmd) crash: the same run, printing the summary or
+ * the crash instants. */
+static int
+replay_main(int argc, char **argv, bool crashcmd)
 {
 	char *prof_file = NULL, *db = NULL, *label = NULL, *gen = NULL;
 	char **sets = NULL, **params = NULL, *gentrace = NULL, *fs_image = NULL;
 	char *fs_manifest = NULL;
-	char **snap_at = NULL, **snap_rm = NULL;
+	char **snap_at = NULL, **snap_rm = NULL, **crash_at = NULL;
 	struct batch_source src;
 	struct batch_gen gs;
 	gint64 seed = -1;
@@ -65,6 +70,10 @@ cmd_replay(int argc, char **argv)
 		{ "snapshot-remove-at", 0, 0, G_OPTION_ARG_STRING_ARRAY, &snap_rm,
 		  "Remove the oldest snapshot at time T (repeatable; "
 		  "snapshot.remove_at)", "T" },
+		{ crashcmd ? "at" : "crash-at", 0, 0, G_OPTION_ARG_STRING_ARRAY,
+		  &crash_at, "Crash the machine at simulated time T: fsck the "
+		  "disk as it is then and count what is lost; the run goes on "
+		  "(repeatable, or T1,T2,...; crash.at)", "T" },
 		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
 		  "Override a profile key, e.g. bio.nbuf=2000 or kern.filedelay=5s (repeatable)",
 		  "KEY=VALUE" },
@@ -94,8 +103,9 @@ cmd_replay(int argc, char **argv)
 		  "Print no summary", NULL },
 		{ NULL }
 	};
-	GOptionContext *ctx = g_option_context_new("TRACE - replay a trace "
-	    "through the simulated kernel");
+	GOptionContext *ctx = g_option_context_new(crashcmd ? "TRACE - crash "
+	    "the simulated machine at instants of a replay" : "TRACE - replay "
+	    "a trace through the simulated kernel");
 	GError *err = NULL;
 	struct replay_opts o;
 	struct replay_result res;
@@ -109,14 +119,18 @@ cmd_replay(int argc, char **argv)
 	    "), or the prefix of an strace -ff set; gzip'd files are read directly.\n"
 	    "With --gen NAME the calls come from a generator instead, made as the run\n"
 	    "needs them (vfssim gen --list names them; vfssim gen --help, their parameters).\n"
-	    "The run's calls, disk requests, samples and summary go to the database.");
+	    "The run's calls, disk requests, samples and summary go to the database.\n"
+	    "At each --crash-at instant (vfssim crash: --at) the disk as a crash would\n"
+	    "leave it is fsck'ed and what the processes lose is counted, into the\n"
+	    "run's crash table; the run itself goes on as if it had not crashed.");
 	if (!cmd_parse(ctx, &argc, &argv, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
 	}
 	if (argc != (gen != NULL ? 1 : 2) || (params != NULL && gen == NULL)) {
-		fprintf(stderr, "vfssim replay: expected one TRACE, or --gen NAME "
-		    "[--param KEY=VALUE]... (see vfssim replay --help)\n");
+		fprintf(stderr, "vfssim %s: expected one TRACE, or --gen NAME "
+		    "[--param KEY=VALUE]... (see vfssim %s --help)\n",
+		    argv[0], argv[0]);
 		rc = EXIT_BADINPUT;
 		goto out;
 	}
@@ -139,8 +153,15 @@ cmd_replay(int argc, char **argv)
 	}
 	prof = cmd_build_profile(prof_file, sets, seed, &err);
 	if (prof == NULL || !set_times(prof, "snapshot.at", snap_at, &err) ||
-	    !set_times(prof, "snapshot.remove_at", snap_rm, &err)) {
+	    !set_times(prof, "snapshot.remove_at", snap_rm, &err) ||
+	    !set_times(prof, "crash.at", crash_at, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
+		goto out;
+	}
+	if (crashcmd && *profile_str(prof, "crash", "at") == '\0') {
+		fprintf(stderr, "vfssim crash: expected --at T[,T...] (or "
+		    "crash.at in the profile)\n");
+		rc = EXIT_BADINPUT;
 		goto out;
 	}
 	memset(&o, 0, sizeof(o));
@@ -163,7 +184,15 @@ cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	if (!quiet) {
-		if (!report_summary(o.db, res.run, stdout, &err)) {
+		if (!crashcmd && !report_summary(o.db, res.run, stdout, &err)) {
+			rc = cmd_fail(err, 1);
+			goto out;
+		}
+		if (crashcmd)
+			printf("%s: %s\n", o.trace, profile_str(prof, "ffs",
+			    "metadata"));
+		if (*profile_str(prof, "crash", "at") != '\0' &&
+		    !report_crash(o.db, res.run, stdout, &err)) {
 			rc = cmd_fail(err, 1);
 			goto out;
 		}
@@ -194,7 +223,20 @@ out:
 	g_strfreev(sets);
 	g_strfreev(snap_at);
 	g_strfreev(snap_rm);
+	g_strfreev(crash_at);
 	return rc;
+}
+
+int
+cmd_replay(int argc, char **argv)
+{
+	return replay_main(argc, argv, false);
+}
+
+int
+cmd_crash(int argc, char **argv)
+{
+	return replay_main(argc, argv, true);
 }
 
 /* ---- mrc ------------------------------------------------------------- */

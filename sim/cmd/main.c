@@ -35,6 +35,8 @@ static const struct command {
 	const char	*what;
 } commands[] = {
 	{ "replay", cmd_replay, "replay a trace through the simulated kernel" },
+	{ "crash", cmd_crash, "crash the machine at instants of a replay: what "
+	  "fsck finds, what is lost" },
 	{ "import", cmd_import, "convert an strace log to a native trace" },
 	{ "plot", cmd_plot, "plot runs with gnuplot (vfssim plot --help: kinds)" },
 	{ "gen", cmd_gen, "write a synthetic workload as a native trace" },

@@ -281,6 +281,7 @@ static const struct {
 	{ "samples", { "run", "seq", "t_ns", "numdirtybuffers",
 	    "numfreebuffers", "disk_qlen", NULL } },
 	{ "waits", { "run", "t_ns", "wmesg", "procs", NULL } },
+	{ "crash", { "run", "t_ns", "metric", "value", NULL } },
 };
 
 /*
@@ -351,6 +352,15 @@ static const struct {
 		  "1099511627776", "buffers must be an integer from 0 to 2^40" },
 		{ "typeof(miss_ratio) IN ('integer', 'real') AND miss_ratio "
 		  "BETWEEN 0 AND 1", "miss_ratio must be a number from 0 to 1" },
+		{ NULL, NULL } } },
+	{ "crash", "'run ' || quote(run) || ', t_ns ' || quote(t_ns) || "
+	  "', metric ' || substr(quote(metric), 1, 60)", {
+		{ "typeof(run) = 'integer'", "run must be an integer" },
+		{ "typeof(t_ns) = 'integer' AND t_ns BETWEEN 0 AND " MAXNS,
+		  "t_ns must be an integer from 0 to 2^62" },
+		{ "typeof(metric) = 'text'", "metric must be text" },
+		{ "typeof(value) IN ('integer', 'real') AND abs(value) <= 9.0e18",
+		  "value must be a number of magnitude at most 9e18" },
 		{ NULL, NULL } } },
 };
 

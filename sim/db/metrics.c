@@ -101,7 +101,11 @@ static const char schema[] =
 	"  path TEXT NOT NULL,"
 	"  type TEXT NOT NULL CHECK (type IN ('f','d','l','-')),"
 	"  size INTEGER NOT NULL, evidence TEXT, line INTEGER, note TEXT,"
-	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;";
+	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS crash ("
+	"  run INTEGER NOT NULL REFERENCES runs(id), t_ns INTEGER NOT NULL,"
+	"  metric TEXT NOT NULL, value REAL,"
+	"  PRIMARY KEY (run, t_ns, metric)) WITHOUT ROWID;";
 
 /*
  * Columns added since a table was first created: a database written by an
@@ -118,11 +122,11 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 
 const char *const metrics_run_tables[] = {
 	"syscalls", "disk_io", "samples", "waits", "summary", "latency_hist",
-	"time_split", "mrc", "initial_fs", NULL
+	"time_split", "mrc", "initial_fs", "crash", NULL
 };
 
 enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
-	ST_MRC, ST_INITIAL, NST };
+	ST_MRC, ST_INITIAL, ST_CRASH, NST };
 
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls (run, seq, pid, call, class, path, "
@@ -144,6 +148,7 @@ static const char *const stmt_sql[NST] = {
 	[ST_MRC] = "INSERT INTO mrc VALUES (?,?,?)",
 	[ST_INITIAL] = "INSERT INTO initial_fs (run, seq, path, type, size, "
 	    "evidence, line, note) VALUES (?,?,?,?,?,?,?,?)",
+	[ST_CRASH] = "INSERT OR REPLACE INTO crash VALUES (?,?,?,?)",
 };
 
 struct metrics {
@@ -598,6 +603,19 @@ metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio)
 	sqlite3_bind_int64(s, 2, buffers);
 	sqlite3_bind_double(s, 3, miss_ratio);
 	step(m, ST_MRC, "mrc");
+}
+
+void
+metrics_crash(struct metrics *m, int64_t t_ns, const char *metric,
+    double value)
+{
+	sqlite3_stmt *s = m->st[ST_CRASH];
+
+	sqlite3_bind_int64(s, 1, m->run);
+	sqlite3_bind_int64(s, 2, t_ns);
+	sqlite3_bind_text(s, 3, metric, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 4, value);
+	step(m, ST_CRASH, "crash");
 }
 
 void

@@ -61,6 +61,10 @@
  *   mrc(run, buffers, miss_ratio)
  *	vfssim mrc: the buffer cache's LRU miss ratio on the run's block
  *	references at each cache size (in buffers).
+ *   crash(run, t_ns, metric, value)
+ *	a crash at t_ns (crash.at): what the disk held, what fsck found and
+ *	repaired and how long it took, what processes lost (README, "A
+ *	crash at any instant").
  *   initial_fs(run, seq, path, type, size, evidence, line, note)
  *	the starting file system the run built (none when it was loaded
  *	from an image): each entry's path, type ('f' a file, 'd' a
@@ -163,6 +167,8 @@ void	metrics_hist(struct metrics *m, const char *call, const struct hist *h);
 void	metrics_time_split(struct metrics *m, const char *call, const char *part,
 	    int64_t ns);
 void	metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio);
+void	metrics_crash(struct metrics *m, int64_t t_ns, const char *metric,
+	    double value);
 void	metrics_initial_fs(struct metrics *m, const char *path, char type,
 	    int64_t size, const char *evidence, uint64_t line, const char *note);
 /* Commit everything and mark the run complete. */

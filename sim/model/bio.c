@@ -900,6 +900,9 @@ bstrategy(struct kern *k, struct buf *bp)
 		/* ... and a block a snapshot shares is copied first. */
 		if (k->nsnaps > 0)
 			ffs_copyonwrite(k, bp);
+		/* What the write carries, for a crash before it is done. */
+		if (k->crash != NULL)
+			ffs_crash_strategy(k, bp);
 	}
 	r->sector = bp->b_blkno;
 	r->nsect = (bp->b_bcount + DEV_BSIZE - 1) / DEV_BSIZE;
@@ -974,6 +977,8 @@ biodone(struct kern *k, struct buf *bp)
 			goto vwakeup;		/* nothing reached the disk */
 		bp->b_dirtytime = -1;		/* the data is on the disk */
 		bp->b_dirtyoff = bp->b_dirtyend = 0;
+		if (k->crash != NULL)
+			ffs_crash_written(k, bp);
 		if (vp != NULL && !(bp->b_flags & B_CLUSTER) &&
 		    bp->b_version != 0 && (vp->v_type != VREG ||
 		    bp->b_lblkno < 0))
@@ -1202,6 +1207,9 @@ bkgrdwrite(struct kern *k, struct buf *bp)
 	bp->b_flags |= B_LOCKED;
 	bqrelse(k, bp);
 	k->cnt.bkgrd_writes++;
+	/* The copy's contents are the map's now, not when it is started. */
+	if (k->crash != NULL)
+		ffs_crash_strategy(k, nbp);
 	return nbp;
 }
 
@@ -1693,6 +1701,8 @@ bio_note_version(struct kern *k, struct buf *bp)
 	if (bp->b_blkno < 0)
 		return 0;
 	bp->b_version = ++bc->version;
+	if (k->crash != NULL)
+		ffs_crash_version(k, bp);
 	if (bc->ver_mem == NULL)
 		return bp->b_version;
 	key = g_new(int64_t, 1);
@@ -1709,6 +1719,8 @@ bio_moved_block(struct kern *k, struct buf *bp)
 	struct bufcache *bc = &k->bc;
 	int64_t *key;
 
+	if (k->crash != NULL)
+		ffs_crash_moved(k, bp);
 	if (bc->ver_mem == NULL || bp->b_version == 0)
 		return;
 	key = g_new(int64_t, 1);

@@ -326,6 +326,7 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	KASSERT(r->sector >= 0 && r->sector + r->nsect <= disk_capacity(d),
 	    ("disk_strategy: sector %lld beyond the disk", (long long)r->sector));
 	r->submit = sim_now(d->sim);
+	r->start = -1;			/* not begun (disk_dispatch) */
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
 	r->error = 0;
 	if (disk_qlen(d) == 0)

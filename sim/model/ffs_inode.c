@@ -44,6 +44,8 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 	/* The inode as the disk will have it once this block is there. */
 	bio_note_version(k, bp);
 	ffs_risk_update(k, ip, bp);
+	if (k->crash != NULL)
+		ffs_crash_update(k, ip, bp);
 	if (!(waitfor && k->fs.fs_meta == META_SYNC) &&
 	    (buf_dirty_count_severe(k) ||
 	    (k->p.io_reserve && vm_page_count_severe(k)))) {
@@ -179,14 +181,84 @@ ffs_truncate_state(struct kern *k, struct inode *ip, int64_t length)
 	ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
 }
 
+/* How many data blocks the indirect block m covers: fs_nindir to the
+ * power of its level above the data. */
+static int64_t
+ufs_indir_span(const struct fs *fs, int64_t m)
+{
+	struct indir a[NIADDR + 2];
+	int64_t span = 1;
+	int i, num = ufs_getlbns(fs, ufs_indir_first(fs, m), a);
+
+	for (i = 1; i < num && a[i].in_lbn != m; i++)
+		;
+	for (; i < num; i++)
+		span *= fs->fs_nindir;
+	return span;
+}
+
+static int
+cmp_span_desc(const void *a, const void *b, void *arg)
+{
+	const struct fs *fs = arg;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int64_t sx = ufs_indir_span(fs, x), sy = ufs_indir_span(fs, y);
+
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * ffs_indirtrunc's first step on each indirect block the new end falls
+ * inside (lastbn != -1): the entries past the end zeroed and the block
+ * written — synchronously, or started at once on an async mount
+ * (DOINGASYNC: bawrite) — before anything under it is freed, the top
+ * level's first, as ffs_truncate calls it from TRIPLE down.  (A block
+ * wholly past the end is only read: its pointers are not written back.)
+ */
+static void
+ffs_indirtrunc_kept(struct kern *k, struct vnode *vp, int64_t nblk)
+{
+	struct inode *ip = vp->v_data;
+	struct fs *fs = &k->fs;
+	GArray *kept = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GHashTableIter it;
+	gpointer key;
+	struct buf *bp;
+	guint i;
+
+	g_hash_table_iter_init(&it, ip->i_ind);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		int64_t m = (int64_t)GPOINTER_TO_SIZE(key);
+		int64_t first = ufs_indir_first(fs, m);
+
+		if (first < nblk && first + ufs_indir_span(fs, m) > nblk &&
+		    ffs_blk_get(ip, m) != 0)
+			g_array_append_val(kept, m);
+	}
+	g_array_sort_with_data(kept, cmp_span_desc, fs);
+	for (i = 0; i < kept->len; i++) {
+		(void)bread(k, vp, g_array_index(kept, int64_t, i), fs->fs_bsize,
+		    &bp);
+		bio_note_version(k, bp);
+		if (fs->fs_meta == META_ASYNC)
+			bawrite(k, bp);
+		else
+			(void)bwrite(k, bp);
+	}
+	g_array_free(kept, TRUE);
+}
+
 /*
  * ffs_truncate: to length.  Growing allocates the new last block (FFS
  * never leaves the end of a file a hole) and writes it zeroed; shrinking
  * to the middle of a block zeroes the rest of that block and writes it;
  * then the inode is written synchronously (so that no pointer to a freed
- * block survives a crash), the buffers past the end are invalidated, and
- * the blocks freed — reading each indirect block that is freed, as
- * ffs_indirtrunc must to find what it points to.  The clustering state
+ * block survives a crash), the buffers past the end are invalidated, an
+ * indirect block the end falls inside is written with the pointers past
+ * it cleared, and the blocks freed — reading each indirect block that is
+ * freed, as ffs_indirtrunc must to find what it points to.  The clustering state
  * goes with the old end.
  */
 void
@@ -237,8 +309,14 @@ ffs_truncate(struct kern *k, struct vnode *vp, int64_t length)
 		}
 	}
 	/* Pointers cleared first and the inode written, then the frees. */
+	if (k->crash != NULL)
+		ffs_crash_truncate(k, ip, length);
 	ffs_update(k, ip, true);
 	vinvalbuf_range(k, vp, howmany_blk(fs, length));
+	if (ip->i_ind != NULL)
+		ffs_indirtrunc_kept(k, vp, howmany_blk(fs, length));
+	if (k->crash != NULL)
+		ffs_crash_truncate(k, NULL, 0);
 	if (ip->i_ind != NULL) {
 		/* ffs_indirtrunc reads each indirect block it frees. */
 		GArray *ind = g_array_new(FALSE, FALSE, sizeof(int64_t));

@@ -489,6 +489,7 @@ kern_shutdown(struct kern *k)
 		g_hash_table_destroy(k->pins);
 	}
 	g_hash_table_destroy(k->lf_waiters);
+	ffs_crash_fini(k);
 	bufdone_all(k);
 	vm_fini(k);
 	disk_destroy(&k->disk);

@@ -25,6 +25,7 @@
 #include "ffs.h"
 #include "vm.h"
 #include "vnode.h"
+#include "ffs_crash.h"
 
 struct profile;
 struct filedesc;
@@ -257,6 +258,10 @@ struct kern {
 
 	/* processes (proc.c): pid -> struct kproc */
 	GHashTable		*procs;
+
+	/* the disk's contents, for a crash at any instant (ffs_crash.c);
+	 * NULL unless the run asks for one */
+	struct ffs_crash	*crash;
 };
 
 /* The drive a profile describes (disk.* keys or disk.diskspecs); false and

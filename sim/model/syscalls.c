@@ -1555,6 +1555,8 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 	if (gated)
 		vn_finished_write(k);
+	if (k->crash != NULL)
+		ffs_crash_syscall_done(k);
 	/* The files and vnodes the call used are free to go now. */
 	while (p->p_nheld > 0) {
 		struct file *fp = p->p_held[--p->p_nheld];

@@ -173,6 +173,8 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 
 	if (c < 0)
 		return EEXIST;
+	if (k->crash != NULL)
+		ffs_crash_dirop(k, dp, name);
 	ITIMES(k, dp, IN_CHANGE | IN_UPDATE);
 	if (off < dp->i_size) {
 		if (ffs_online(k)) {
@@ -202,6 +204,12 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 	bio_note_version(k, bp);
 	ffs_risk_dirent(k, ip, dp, bp, ufs_dir_lookup(dp, name));
 	(void)ffs_meta_write(k, bp, true);
+	/* The directory's new size and block pointer: written after the
+	 * block, synchronously unless the mount delays metadata (2001's
+	 * ufs_direnter: BUF_WRITE(bp), then UFS_UPDATE(dvp, 1)) — else a
+	 * crash finds the entry in a block the directory does not reach. */
+	ITIMES(k, dp, IN_CHANGE | IN_UPDATE);
+	ffs_update(k, dp, true);
 	(void)fs;
 	return 0;
 }
@@ -214,6 +222,8 @@ ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name)
 	int c;
 
 	KASSERT(de != NULL, ("ufs_dirremove: no %s", name));
+	if (k->crash != NULL)
+		ffs_crash_dirop(k, dvp->v_data, name);
 	ffs_risk_dirremove(k, de->de_ip, de);	/* before de goes */
 	c = ufs_dir_remove(dvp->v_data, name);
 	ITIMES(k, dvp->v_data, IN_CHANGE | IN_UPDATE);
@@ -229,6 +239,8 @@ ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
 	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
 
 	KASSERT(de != NULL, ("ufs_dirrewrite: no %s", name));
+	if (k->crash != NULL)
+		ffs_crash_dirop(k, dvp->v_data, name);
 	if (de->de_ip != ip)
 		ffs_risk_dirremove(k, de->de_ip, de);	/* its name, gone */
 	de->de_ip = ip;

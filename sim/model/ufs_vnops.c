@@ -58,15 +58,21 @@ ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
 	if (isdir) {
 		struct buf *bp;
 
-		/* ufs_mkdir: the new directory's inode, the parent's link
-		 * count, then the first block ("." and ".."), then the
-		 * name. */
+		/*
+		 * ufs_mkdir as FreeBSD had it in 2001: the parent's link
+		 * count raised (marked, not written: the UFS_UPDATE that
+		 * "should be done before reference is created" names tvp,
+		 * the new inode, in both eras), the new inode written, then
+		 * its first block allocated ("." and ".."), the inode written
+		 * again with its size and pointer, the block written, and
+		 * only then the name — so that a crash never finds a name
+		 * for a directory the disk does not have.
+		 */
 		ip->i_nlink = 2;
 		ip->i_parent = dp;
 		dp->i_nlink++;
 		ITIMES(k, dp, IN_CHANGE);
 		ffs_update(k, ip, true);
-		ffs_update(k, dp, true);
 		(void)ufs_dir_add(ip, ".", ip);
 		(void)ufs_dir_add(ip, "..", dp);
 		if (!ffs_online(k)) {
@@ -77,6 +83,8 @@ ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
 		} else if ((error = ffs_balloc(k, vp, 0, DIRBLKSIZ, BA_CLRBUF,
 		    &bp)) == 0) {
 			ip->i_size = DIRBLKSIZ;
+			ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
+			ffs_update(k, ip, true);
 			(void)ffs_meta_write(k, bp, true);
 		}
 		if (error == 0)
@@ -549,6 +557,10 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 	    ffs_update(k, vp->v_data, waitfor == MNT_WAIT) : 0;
 	if (error != 0)
 		k->cnt.fsync_errors++;
+	/* fsync(2) returns success: the kernel's promise is kept from here
+	 * on (a failed one promises nothing). */
+	else if (waitfor == MNT_WAIT && vp->v_data != NULL && k->crash != NULL)
+		ffs_crash_synced(k, vp->v_data);
 	vdrop(k, vp);
 	return error;
 }

@@ -126,6 +126,8 @@ ufs_inactive(struct kern *k, struct vnode *vp)
 		vp->v_flag |= VDOOMED;
 		vp->v_data = NULL;
 		ip->i_vnode = NULL;
+		if (k->crash != NULL)
+			ffs_crash_ifree(k, ip);
 		ffs_vfree(k, ip);
 		VOP_UNLOCK(k, vp);
 		vp->v_holdcnt--;
@@ -1095,8 +1097,11 @@ ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 		if (error != 0)
 			break;
 	}
-	if (error == 0 && (ioflag & IO_SYNC))
+	if (error == 0 && (ioflag & IO_SYNC)) {
 		error = ffs_update(k, ip, true);	/* its error too */
+		if (error == 0 && k->crash != NULL)
+			ffs_crash_synced(k, ip);
+	}
 	return error;
 }
 

@@ -29,7 +29,7 @@ const struct plot_kind plot_kinds[] = {
 	  "per-call rows)", false },
 	{ "buffers", "dirty and free buffers and the disk queue over time",
 	  false },
-	{ "risk", "data at risk and the age of the oldest over time", false },
+	{ "risk", "data at risk and the age of the oldest over time, and what a crash lost at each crash.at instant", false },
 	{ "disk-head", "the cylinder of each disk request over time: the seek "
 	  "pattern (needs per-request rows)", false },
 	{ "time-split", "where each call type's time went: CPU, each kernel "

@@ -129,6 +129,45 @@ plot_buffers(struct pctx *c, GError **err)
 	return true;
 }
 
+/*
+ * The run's crash instants (crash.at): at each, the MB a crash there
+ * actually lost (bytes_lost: data the processes had written that the
+ * repaired disk does not hold), for plot_risk to put over the data at
+ * risk.  *file is NULL when the run has no crash rows.
+ */
+static bool
+crash_file(struct pctx *c, int64_t run, char **file, GError **err)
+{
+	sqlite3_stmt *s;
+	FILE *f;
+	int n = 0;
+
+	*file = NULL;
+	if (sqlite3_prepare_v2(c->h, "SELECT t_ns, value FROM crash WHERE "
+	    "run = ? AND metric = 'bytes_lost' ORDER BY t_ns", -1, &s,
+	    NULL) != SQLITE_OK)
+		return true;		/* an older database: no crash table */
+	if ((f = plot_data_file(c, file, err)) == NULL) {
+		sqlite3_finalize(s);
+		g_free(*file);
+		*file = NULL;
+		return false;
+	}
+	sqlite3_bind_int64(s, 1, run);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		fprintf(f, "%.6f %.9g\n", (double)sqlite3_column_int64(s, 0) /
+		    1e9, sqlite3_column_double(s, 1) / 1048576.0);
+		n++;
+	}
+	sqlite3_finalize(s);
+	fclose(f);
+	if (n == 0) {
+		g_free(*file);
+		*file = NULL;
+	}
+	return true;
+}
+
 bool
 plot_risk(struct pctx *c, GError **err)
 {
@@ -165,6 +204,16 @@ plot_risk(struct pctx *c, GError **err)
 		g_free(t);
 		g_free(file);
 		first = false;
+		if (!crash_file(c, r->id, &file, err))
+			return false;
+		if (file != NULL) {
+			t = g_strdup_printf("%s%sMB lost by a crash then", one ?
+			    "" : r->name, one ? "" : ": ");
+			plot_series(c, false, file, "1:2", t, "with points pt 7 "
+			    "ps 1.2 lc %u", one ? 7 : i + 1);
+			g_free(t);
+			g_free(file);
+		}
 	}
 	if (first) {
 		plot_input_error(err, "%s: no samples to plot", c->rq->db);

@@ -13,6 +13,9 @@
 #include <glib.h>
 
 bool	report_summary(const char *db, int64_t run, FILE *out, GError **err);
+/* The run's crash instants (crash.at): a line each, and fsck's repairs
+ * (crashreport.c). */
+bool	report_crash(const char *db, int64_t run, FILE *out, GError **err);
 /* The newest complete run in db, or -1. */
 int64_t	report_latest_run(const char *db, GError **err);
 

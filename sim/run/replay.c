@@ -531,6 +531,8 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	sim_at(r.sim, 0, sampler, &r);
 	if (snapshots_asked(o->prof))
 		sim_spawn(r.sim, "snapshot", snapshot_proc, &r, 0);
+	if (crashes_asked(o->prof))
+		crash_start(&r);
 	if (pump(&r)) {
 		order_roots_start(&r);
 		st = sim_run(r.sim);
@@ -564,6 +566,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	/* 5. The final state and the summary. */
 	take_sample(&r);
 	write_summary(&r);
+	crash_record(&r);
 	if (o->refs != NULL)
 		hand_refs(&r);
 	if (o->interrupted != NULL && *o->interrupted) {
@@ -618,6 +621,7 @@ out:
 	if (r.skipped != NULL)
 		g_hash_table_destroy(r.skipped);
 	order_free(&r);
+	crash_free(&r);
 	trace_close(r.rd);
 	metrics_close(r.m);
 	setup_free(&r);

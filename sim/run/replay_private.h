@@ -158,6 +158,7 @@ struct replay {
 	sim_time_t	 disk_ns[2][DP__COUNT];	/* reads, writes: by phase */
 	struct ffs_origin origin;	/* how the starting fs was made */
 	struct ffs_layout layout;	/* ... and how it is laid out */
+	GArray		*crashes;	/* struct crash_result, crash.at's */
 };
 
 /* replay.c: the run and its processes */
@@ -190,6 +191,12 @@ void	order_call_done(struct replay *r, struct uproc *u,
 	    const struct trace_call *tc);
 void	order_proc_gone(struct replay *r, struct uproc *u);
 bool	order_watchdog(struct replay *r);
+
+/* crash.c: crash.at's instants */
+bool	crashes_asked(const struct profile *prof);
+void	crash_start(struct replay *r);
+void	crash_record(struct replay *r);
+void	crash_free(struct replay *r);
 
 /* replay_fs.c: the starting file system */
 bool	setup(struct replay *r, const struct replay_opts *o, bool *loaded,
