@@ -156,6 +156,13 @@ test_bad_lines(void **state)
 		"1 2 read 1 1 fd=99999999999",		/* out of range */
 		"1 2 read 1 1 \x01junk",		/* control character */
 		"99999999999999999999 2 read 1 1",	/* overflow */
+		/* a process's end is its status alone: what is written back
+		 * (native_format_call) must be all there was (a fuzzing
+		 * finding: fields after +++ were read, then lost) */
+		"1 2 +++ 0 - fd=4",			/* fields on an end */
+		"1 2 +++ 0 7000",			/* a duration */
+		"1 2 +++ ? -",				/* no status */
+		"1 2 +++ -EIO -",			/* an errno */
 	};
 	struct trace_call tc;
 	unsigned i;
@@ -170,6 +177,10 @@ test_bad_lines(void **state)
 		assert_true(strlen(err->message) > 5);
 		g_error_free(err);
 	}
+	assert_int_equal(native_parse_line("1 2 +++ 3 -", 11, &tc, NULL), 1);
+	assert_int_equal(tc.kind, TC_EXIT);
+	assert_int_equal(tc.ret, 3);
+	assert_int_equal(native_parse_line("1 2 +++ 3", 9, &tc, NULL), 1);
 	assert_int_equal(native_parse_line("# comment", 9, &tc, NULL), 0);
 	assert_int_equal(native_parse_line("", 0, &tc, NULL), 0);
 	trace_call_free(&tc);

@@ -704,6 +704,13 @@ parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 			tc->sc = sc_lookup(tc->name);
 			break;
 		case 3:
+			/* a process's end has an exit status, nothing else
+			 * (native_format_call writes just that) */
+			if (tc->kind == TC_EXIT && !parse_i64(tok, n, &tc->ret))
+				BAD("bad exit status \"%.*s\" (+++ STATUS -)",
+				    (int)MIN(n, 40), tok);
+			else if (tc->kind == TC_EXIT)
+				break;
 			if (n == 1 && tok[0] == '?')
 				tc->ret_unknown = true;
 			else if (n > 2 && tok[0] == '-' && tok[1] == 'E') {
@@ -731,6 +738,15 @@ parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 				BAD("bad duration \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		}
+	}
+
+	if (tc->kind == TC_EXIT) {
+		while (pos < len && line[pos] == ' ')
+			pos++;
+		if (tc->dur_ns != -1 || pos < len)
+			BAD("a process's end is \"T PID +++ STATUS -\": no "
+			    "duration, no KEY=VALUE fields");
+		return 1;
 	}
 
 	/* Decoded strings go to a buffer as long as the line (decoding never
