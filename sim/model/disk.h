@@ -269,6 +269,20 @@ struct disk_pbn {
 	int		 sector;
 };
 
+/* A track: its blocks, where they lie, and what its sectors' angles are
+ * reckoned from (disk_track_map). */
+struct disk_track {
+	int64_t		 first, end;	/* blocks [first, end) */
+	struct disk_pbn	 pfirst;	/* where block first lies: the track */
+	int		 last_sector;	/* the sector of block end - 1 */
+	/* The blocks lie on consecutive sectors (no slip among them):
+	 * block b on sector pfirst.sector + (b - first). */
+	bool		 contig;
+	int		 spt;		/* sectors a track */
+	double		 skew;		/* disk_pbn_angle's sum, less the sector */
+	bool		 whole;		/* skew is a whole number */
+};
+
 /* A callout the drive can re-arm and disarm (the engine's cannot be
  * cancelled: a fired timer that is no longer armed does nothing).  It is
  * queued lazily (disk.c): armed, it has its place (ticket) among the
@@ -291,6 +305,10 @@ struct disk_seg {
 	int64_t		 ra_min, ra_max;	/* read-ahead bounds */
 	int64_t		 dirty;		/* writes: first block not on media */
 };
+
+/* Tracks the drive keeps looked up: the media's, the next one, a new
+ * command's and its read-ahead's. */
+#define	DISK_NTRACKS	4
 
 struct disk {
 	struct sim		*sim;
@@ -317,8 +335,15 @@ struct disk {
 	int			 ndirty;
 	bool			 last_write;	/* the last command completed */
 
-	/* the command being served (the drive serves one at a time) */
+	/* The tracks looked up last (disk_track): a track's bounds and angles
+	 * are worked out once, not at every sector. */
+	struct disk_track	 trk[DISK_NTRACKS];
+	int			 trk_next;	/* the one to replace next */
+
+	/* the command being served (the drive serves one at a time), or
+	 * NULL; it lives in cmd_mem, allocated once */
 	struct disk_cmd		*cmd;
+	struct disk_cmd		*cmd_mem;
 	/* the media access (diskmedia.c) and interface timers */
 	struct disk_media	*media;
 	struct disk_timer	 t_media, t_iface, t_arrive;
@@ -365,6 +390,11 @@ double	disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn);
 /* The blocks [*first, *end) on the track that holds lbn. */
 void	disk_track_bounds(const struct disk_params *p, int64_t lbn,
 	    int64_t *first, int64_t *end);
+/* The track that holds lbn, and the angle of its sector `sector`
+ * (disk_pbn_angle's, to the bit). */
+void	disk_track_map(const struct disk_params *p, int64_t lbn,
+	    struct disk_track *t);
+double	disk_track_angle(const struct disk_track *t, int sector);
 /* Time for the disk to turn from angle a to angle b, ns. */
 double	disk_rotate_ns(const struct disk *d, double from, double to);
 /* The platter's angle at time t. */

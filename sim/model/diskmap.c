@@ -256,36 +256,79 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 	return true;
 }
 
+/*
+ * The sum disk_pbn_angle reduces modulo the track, less the sector: the
+ * zone's first block's offset, a track skew for each track switch and a
+ * cylinder skew for each cylinder switch before the track, and the slips
+ * before it that push the skews on (as dm_layout_g1 does; for a track it
+ * counts the surface's number, not its place in the mapping's order,
+ * g1_map_pbn_skew).  The same for every sector of a track.
+ */
+static double
+track_skew_sum(const struct disk_params *p, const struct disk_zone *z,
+    int64_t cyl, int head)
+{
+	int64_t c = cyl - z->first_cyl, cutoff;
+	int slipoffs = 0;
+
+	if (spare_per_cyl(p->sparing) || p->sparing == DSPARE_TRACKSECT) {
+		cutoff = c * p->heads;
+		if (p->sparing == DSPARE_TRACKSECT)
+			cutoff += head;
+		cutoff *= z->spt;
+		slipoffs = slips_below(z, cutoff);
+	}
+	return z->first_offset + z->track_skew * (double)(surface(p, z, cyl,
+	    head) + (p->heads - 1) * c) + z->cyl_skew * (double)c + slipoffs;
+}
+
+/*
+ * (sum + sector) mod spt, as a fraction of a revolution.  fmod is exact,
+ * and so, while the sum is a whole number (skews are whole sectors but
+ * for disk.zones, which may give fractions), is the integer remainder:
+ * the two give the same double (even fmod's -0 for a negative multiple),
+ * the integer one without fmod's long division.
+ */
+static double
+skew_angle(double sum, bool whole, int spt, int sector)
+{
+	double s;
+
+	if (whole) {
+		int64_t x = (int64_t)sum + sector, r = x % spt;
+
+		if (r == 0 && x < 0)
+			return -0.0 / spt;
+		return (double)(r < 0 ? r + spt : r) / spt;
+	}
+	s = fmod(sum + sector, (double)spt);
+	if (s < 0)
+		s += spt;
+	return s / spt;
+}
+
+static bool
+is_whole(double x)
+{
+	return x == floor(x) && fabs(x) < 0x1p52;
+}
+
 double
 disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 {
 	const struct disk_zone *z = disk_zone_of_cyl(p, pbn->cyl);
-	int64_t c, cutoff;
-	double s;
-	int slipoffs = 0;
+	double sum;
 
 	KASSERT(z != NULL, ("disk_pbn_angle: cylinder %lld in no zone",
 	    (long long)pbn->cyl));
-	c = pbn->cyl - z->first_cyl;
-	/* Schemes that slip within a cylinder or track also push the skew of
-	 * the tracks after a slip on (as dm_layout_g1 does; for a track it
-	 * counts the surface's number, not its place in the mapping's
-	 * order, g1_map_pbn_skew). */
-	if (spare_per_cyl(p->sparing) || p->sparing == DSPARE_TRACKSECT) {
-		cutoff = c * p->heads;
-		if (p->sparing == DSPARE_TRACKSECT)
-			cutoff += pbn->head;
-		cutoff *= z->spt;
-		slipoffs = slips_below(z, cutoff);
-	}
-	/* The track switches before this track, in the mapping's order. */
-	s = z->first_offset + z->track_skew * (double)(surface(p, z, pbn->cyl,
-	    pbn->head) + (p->heads - 1) * c) + z->cyl_skew * (double)c +
-	    slipoffs + pbn->sector;
-	s = fmod(s, (double)z->spt);
-	if (s < 0)
-		s += z->spt;
-	return s / z->spt;
+	sum = track_skew_sum(p, z, pbn->cyl, pbn->head);
+	return skew_angle(sum, is_whole(sum), z->spt, pbn->sector);
+}
+
+double
+disk_track_angle(const struct disk_track *t, int sector)
+{
+	return skew_angle(t->skew, t->whole, t->spt, sector);
 }
 
 static bool
@@ -296,33 +339,48 @@ same_track(const struct disk_params *p, int64_t lbn, const struct disk_pbn *t)
 	return disk_ltop(p, lbn, &q) && q.cyl == t->cyl && q.head == t->head;
 }
 
+/* Does t's track begin at block b (b on it, b - 1 not)?  *q: where b lies. */
+static bool
+track_begins(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
+    struct disk_pbn *q)
+{
+	return b >= 0 && disk_ltop(p, b, q) && q->cyl == t->cyl &&
+	    q->head == t->head && (b == 0 || !same_track(p, b - 1, t));
+}
+
+/* Does t's track end before block b (b - 1 on it, b not)?  *q: where
+ * b - 1 lies. */
+static bool
+track_ends(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
+    struct disk_pbn *q)
+{
+	return b >= 1 && disk_ltop(p, b - 1, q) && q->cyl == t->cyl &&
+	    q->head == t->head && !same_track(p, b, t);
+}
+
+/*
+ * The track holding lbn.  A track's blocks are consecutive, at most spt of
+ * them: its bounds are the blocks where the track begins and ends, each
+ * checked against its neighbour.  Most tracks hold their blocks on
+ * consecutive sectors from sector 0 on (or from the spares at the front),
+ * to the last sector (or the spares at the end): guess so, and check the
+ * guess.  Where that fails (a slip, a zone's reserved front, a cylinder's
+ * spares), search.
+ */
 void
-disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
-    int64_t *end)
+disk_track_map(const struct disk_params *p, int64_t lbn, struct disk_track *tk)
 {
 	const struct disk_zone *z = zone_of_lbn(p, lbn);
-	struct disk_pbn t, q;
-	int64_t lo, hi, g;
+	struct disk_pbn t, e;
+	int64_t lo, hi, n, sp = z->spares;
 
 	disk_ltop(p, lbn, &t);
-	/*
-	 * Most tracks hold their blocks on consecutive sectors from sector
-	 * 0 to the last: guess so, and check the guess (the block before
-	 * the first is on another track, and so is the block after the
-	 * last).  Where that fails (a slip, spares, a zone's reserved
-	 * front), search: a track's blocks are consecutive and at most spt
-	 * of them.
-	 */
-	g = lbn - t.sector;
-	if (g >= 0 && disk_ltop(p, g, &q) && q.cyl == t.cyl && q.head == t.head &&
-	    q.sector == 0 && (g == 0 || !same_track(p, g - 1, &t))) {
-		*first = g;
-		g += z->spt;
-		if (same_track(p, g - 1, &t) && !same_track(p, g, &t)) {
-			*end = g;
-			return;
-		}
-	} else {
+	if (track_begins(p, lbn - t.sector, &t, &tk->pfirst))
+		tk->first = lbn - t.sector;
+	else if (sp > 0 && sp <= t.sector &&
+	    track_begins(p, lbn - (t.sector - sp), &t, &tk->pfirst))
+		tk->first = lbn - (t.sector - sp);
+	else {
 		lo = MAX(lbn - z->spt, 0);
 		hi = lbn;
 		while (lo < hi) {
@@ -333,19 +391,47 @@ disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
 			else
 				lo = mid + 1;
 		}
-		*first = lo;
+		tk->first = lo;
+		disk_ltop(p, lo, &tk->pfirst);
 	}
-	lo = lbn;
-	hi = MIN(lbn + z->spt, p->blocks - 1);
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo + 1) / 2;
+	/* To the last sector, less a track's spares at its end; else less
+	 * spares at the end of the cylinder. */
+	n = z->spt - tk->pfirst.sector - (p->sparing == DSPARE_TRACKSECT ? sp : 0);
+	if (track_ends(p, tk->first + n, &t, &e))
+		tk->end = tk->first + n;
+	else if (sp > 0 && n - sp > 0 && track_ends(p, tk->first + n - sp, &t, &e))
+		tk->end = tk->first + n - sp;
+	else {
+		lo = lbn;
+		hi = MIN(lbn + z->spt, p->blocks - 1);
+		while (lo < hi) {
+			int64_t mid = lo + (hi - lo + 1) / 2;
 
-		if (same_track(p, mid, &t))
-			lo = mid;
-		else
-			hi = mid - 1;
+			if (same_track(p, mid, &t))
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		tk->end = lo + 1;
+		disk_ltop(p, lo, &e);
 	}
-	*end = lo + 1;
+	tk->last_sector = e.sector;
+	tk->contig = tk->last_sector - tk->pfirst.sector ==
+	    (int)(tk->end - tk->first - 1);
+	tk->spt = z->spt;
+	tk->skew = track_skew_sum(p, z, t.cyl, t.head);
+	tk->whole = is_whole(tk->skew);
+}
+
+void
+disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
+    int64_t *end)
+{
+	struct disk_track t;
+
+	disk_track_map(p, lbn, &t);
+	*first = t.first;
+	*end = t.end;
 }
 
 /* ---- parameter sets ---------------------------------------------------- */

@@ -184,10 +184,34 @@ disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
 	return t;
 }
 
+/*
+ * fmod(t, p) for a time t: t - n p for the whole n that leaves it in
+ * [0, p), which is exact (fmod's result always is).  Computed with a
+ * fused multiply-add, which rounds the exact t - n p once and so gives
+ * it exactly, for n from the quotient t / p (right, or one off near a
+ * whole number and then corrected): the same double as fmod's, without
+ * its bit-by-bit long division.
+ */
+static double
+time_mod(double t, double p)
+{
+	double n, r;
+
+	if (!(t >= 0 && t < 0x1p53))
+		return fmod(t, p);
+	n = (double)(int64_t)(t / p);
+	r = fma(-n, p, t);
+	if (r < 0)
+		r = fma(-(n - 1), p, t);
+	else if (r >= p)
+		r = fma(-(n + 1), p, t);
+	return r;
+}
+
 double
 disk_angle_at(const struct disk *d, double t)
 {
-	return fmod(t, d->period) / d->period;
+	return time_mod(t, d->period) / d->period;
 }
 
 /* A wait within a millionth of a revolution of a whole turn is no wait:

@@ -98,6 +98,12 @@ skip_sep(const char *p)
 	return p;
 }
 
+static inline int
+digit(char c)
+{
+	return (unsigned char)(c - '0') < 10 ? c - '0' : -1;
+}
+
 /*
  * A whole field as an integer in the base (10, or 16 with an optional
  * 0x), with an optional sign: what strtoll reads, out of range being an
@@ -107,10 +113,10 @@ skip_sep(const char *p)
 static bool
 field_ll(const char **p, int base, long long *v)
 {
-	const char *s = skip_sep(*p);
+	const char *s = skip_sep(*p), *d0;
 	unsigned long long x = 0, lim;
 	bool neg = false;
-	int n = 0;
+	int dg;
 
 	if (*s == '-' || *s == '+')
 		neg = *s++ == '-';
@@ -118,17 +124,25 @@ field_ll(const char **p, int base, long long *v)
 	    g_ascii_isxdigit(s[2]))
 		s += 2;
 	lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
-	for (;; s++, n++) {
-		int dg = g_ascii_isdigit(*s) ? *s - '0' : base == 16 &&
-		    g_ascii_isxdigit(*s) ? g_ascii_xdigit_value(*s) : -1;
-
+	d0 = s;
+	if (base == 10) {
+		/* Up to 18 digits cannot overflow. */
+		while ((dg = digit(*s)) >= 0 && s - d0 < 18) {
+			x = x * 10 + (unsigned)dg;
+			s++;
+		}
+	}
+	for (;; s++) {
+		dg = digit(*s);
+		if (dg < 0 && base == 16 && g_ascii_isxdigit(*s))
+			dg = g_ascii_xdigit_value(*s);
 		if (dg < 0)
 			break;
 		if (x > (lim - (unsigned long long)dg) / (unsigned)base)
 			return false;		/* out of range */
 		x = x * (unsigned)base + (unsigned)dg;
 	}
-	if (n == 0 || !(is_sep(*s) || *s == '\0'))
+	if (s == d0 || !(is_sep(*s) || *s == '\0'))
 		return false;
 	*v = neg ? (long long)(0 - x) : (long long)x;
 	*p = s;
@@ -137,22 +151,21 @@ field_ll(const char **p, int base, long long *v)
 
 /*
  * A whole field as a finite double, as g_ascii_strtod reads it.  The
- * common form — digits with at most a point, up to 2^53 as an integer
- * and 22 places — is read directly: the digits make an exact integer m,
- * 10^k is exact, and m / 10^k is rounded once, to the nearest double, as
- * strtod's result is (Clinger's fast path).  Anything else goes to
+ * common form — digits with at most a point, at most 15 digits and so an
+ * integer below 2^53 — is read directly: the digits make an exact integer
+ * m, 10^k is exact, and m / 10^k is rounded once, to the nearest double,
+ * as strtod's result is (Clinger's fast path).  Anything else goes to
  * g_ascii_strtod.
  */
 static bool
 field_double(const char **p, double *v)
 {
 	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
-	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-	    1e18, 1e19, 1e20, 1e21, 1e22 };
-	const char *s = skip_sep(*p), *q;
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *s = skip_sep(*p), *q, *i0, *f0 = NULL;
 	uint64_t m = 0;
-	int digits = 0, places = 0;
-	bool neg = false, point = false;
+	int dg, places = 0, digits;
+	bool neg = false;
 	char *end;
 
 	if (*s == '\0')
@@ -160,19 +173,23 @@ field_double(const char **p, double *v)
 	q = s;
 	if (*q == '-' || *q == '+')
 		neg = *q++ == '-';
-	for (;; q++) {
-		if (*q == '.' && !point) {
-			point = true;
-			continue;
-		}
-		if (!g_ascii_isdigit(*q) || m > (UINT64_C(1) << 53) / 10)
-			break;
-		m = m * 10 + (uint64_t)(*q - '0');
-		digits++;
-		places += point;
+	i0 = q;
+	while ((dg = digit(*q)) >= 0) {
+		m = m * 10 + (uint64_t)dg;
+		q++;
 	}
-	if (digits > 0 && places <= 22 && m <= (UINT64_C(1) << 53) &&
-	    (is_sep(*q) || *q == '\0')) {
+	digits = (int)(q - i0);
+	if (*q == '.') {
+		f0 = ++q;
+		while ((dg = digit(*q)) >= 0) {
+			m = m * 10 + (uint64_t)dg;
+			q++;
+		}
+		places = (int)(q - f0);
+		digits += places;
+	}
+	/* (More than 15 digits may have wrapped m: strtod reads them.) */
+	if (digits > 0 && digits <= 15 && (is_sep(*q) || *q == '\0')) {
 		*v = (double)m / pow10[places];
 		if (neg)
 			*v = -*v;
