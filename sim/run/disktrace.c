@@ -50,6 +50,13 @@ struct dtrun {
 	int		 line;
 	int		 outstanding;
 	GError		*error;
+	/* Issuing (issue_validate, issue_ascii): an ascii trace's request
+	 * read and waiting for its time; the trace all issued (or stopped);
+	 * requests handed back, kept for the next. */
+	struct dtreq	 pending;
+	bool		 have_pending;
+	bool		 issued;
+	struct diskreq	*spare;
 	/* per request, for the comparison */
 	GArray		*meas, *simt;
 	/* A validate trace's requests, kept from the check (struct dtreq):
@@ -359,6 +366,53 @@ disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
 	return row;
 }
 
+/*
+ * Requests are issued as one simulated process would issue them: an
+ * ascii trace's at their times (sim_pause to each), a validate trace's
+ * one at a time, each the traced gap after the one before completed
+ * (tsleep until it has, then sim_pause).  So that a request costs no
+ * switch between stacks, they are issued from callouts instead, each
+ * scheduled exactly where the process's wakeup or pause would have put
+ * it among the events (the same time, and its place among those due then
+ * taken at the same moment), so every run is the one the process gives.
+ * The process itself issues what is due at the start, then sleeps until
+ * the last request has completed: the run ends when it does.
+ */
+static void issue_validate(struct dtrun *t);
+static void issue_ascii(struct dtrun *t);
+
+/* Everything is issued and done (or the run stopped): the process ends
+ * the run. */
+static void
+issued_all(struct dtrun *t)
+{
+	t->issued = true;
+	if (t->outstanding == 0)
+		wakeup(t->sim, &t->issued);
+}
+
+static void
+issue_validate_fire(struct sim *s, void *arg)
+{
+	(void)s;
+	issue_validate(arg);
+}
+
+/* The request before has completed: its gap, then the next. */
+static void
+validate_done_fire(struct sim *s, void *arg)
+{
+	struct dtrun *t = arg;
+	const struct dtreq *q = &g_array_index(t->vreqs, struct dtreq,
+	    t->vnext - 1);
+
+	if (q->gap_ms > 0)
+		sim_at(s, sim_now(s) + (sim_time_t)llround(q->gap_ms * 1e6),
+		    issue_validate_fire, t);
+	else
+		issue_validate(t);
+}
+
 static void
 on_done(void *arg, struct diskreq *r)
 {
@@ -379,15 +433,26 @@ on_done(void *arg, struct diskreq *r)
 			t->read_hits++;
 	}
 	t->outstanding--;
-	g_free(r);
-	wakeup(t->sim, t);
+	r->arg = t->spare;
+	t->spare = r;
+	if (t->issued) {
+		if (t->outstanding == 0)
+			wakeup(t->sim, &t->issued);
+	} else if (t->fmt == DT_VALIDATE)
+		/* Where the waiting process's wakeup would go. */
+		sim_at(t->sim, sim_now(t->sim), validate_done_fire, t);
 }
 
 static void
 submit(struct dtrun *t, const struct dtreq *q)
 {
-	struct diskreq *r = g_new0(struct diskreq, 1);
+	struct diskreq *r = t->spare;
 
+	if (r != NULL)
+		t->spare = r->arg;
+	else
+		r = g_new(struct diskreq, 1);
+	memset(r, 0, sizeof(*r));
 	r->sector = q->block;
 	r->nsect = q->blocks;
 	r->write = q->write;
@@ -396,44 +461,78 @@ submit(struct dtrun *t, const struct dtreq *q)
 	disk_strategy(&t->d, r);
 }
 
-/* The simulated process that issues the trace's requests. */
+static bool
+stop_if_interrupted(struct dtrun *t)
+{
+	if (t->o->interrupted == NULL || !*t->o->interrupted)
+		return false;
+	g_set_error(&t->error, DISKTRACE_ERROR, DISKTRACE_ERROR_RUN,
+	    "interrupted at %.3f s simulated", (double)sim_now(t->sim) / 1e9);
+	issued_all(t);
+	return true;
+}
+
+/* A validate trace's next request, now. */
+static void
+issue_validate(struct dtrun *t)
+{
+	struct dtreq q;
+
+	if (t->vnext >= t->vreqs->len) {
+		issued_all(t);
+		return;
+	}
+	q = g_array_index(t->vreqs, struct dtreq, t->vnext++);
+	if (stop_if_interrupted(t))
+		return;
+	submit(t, &q);
+}
+
+static void
+issue_ascii_fire(struct sim *s, void *arg)
+{
+	(void)s;
+	issue_ascii(arg);
+}
+
+/* An ascii trace's requests due now, and the next one's time. */
+static void
+issue_ascii(struct dtrun *t)
+{
+	for (;;) {
+		sim_time_t at;
+
+		if (!t->have_pending) {
+			if (next(t, &t->pending, &t->error) != 1) {
+				issued_all(t);
+				return;
+			}
+			if (stop_if_interrupted(t))
+				return;
+			t->have_pending = true;
+			at = (sim_time_t)llround(t->pending.at_ms * 1e6);
+			if (at > sim_now(t->sim)) {
+				sim_at(t->sim, at, issue_ascii_fire, t);
+				return;
+			}
+		}
+		t->have_pending = false;
+		submit(t, &t->pending);
+	}
+}
+
+/* The run's process. */
 static void
 issuer(void *arg)
 {
 	struct dtrun *t = arg;
-	struct dtreq q;
-	int rc;
 
-	for (;;) {
-		if (t->fmt == DT_VALIDATE) {
-			if (t->vnext >= t->vreqs->len)
-				break;
-			q = g_array_index(t->vreqs, struct dtreq, t->vnext++);
-		} else if ((rc = next(t, &q, &t->error)) != 1)
-			break;
-		if (t->o->interrupted != NULL && *t->o->interrupted) {
-			g_set_error(&t->error, DISKTRACE_ERROR, DISKTRACE_ERROR_RUN,
-			    "interrupted at %.3f s simulated",
-			    (double)sim_now(t->sim) / 1e9);
-			return;
-		}
-		if (t->fmt == DT_ASCII) {
-			sim_time_t at = (sim_time_t)llround(q.at_ms * 1e6);
-
-			if (at > sim_now(t->sim))
-				sim_pause(t->sim, at - sim_now(t->sim));
-			submit(t, &q);
-			continue;
-		}
-		/* One at a time; the next comes the gap after completion. */
-		submit(t, &q);
-		while (t->outstanding > 0)
-			tsleep(t->sim, t, "biowait", 0);
-		if (q.gap_ms > 0)
-			sim_pause(t->sim, (sim_time_t)llround(q.gap_ms * 1e6));
-	}
-	while (t->outstanding > 0)
-		tsleep(t->sim, t, "biowait", 0);
+	if (t->fmt == DT_VALIDATE)
+		issue_validate(t);
+	else
+		issue_ascii(t);
+	while (!t->issued || t->outstanding > 0)
+		tsleep(t->sim, &t->issued, "biowait", 0);
 }
 
 static int
@@ -587,6 +686,17 @@ free_req(struct diskreq *r, void *arg)
 {
 	(void)arg;
 	g_free(r);
+}
+
+static void
+free_spares(struct dtrun *t)
+{
+	struct diskreq *r;
+
+	while ((r = t->spare) != NULL) {
+		t->spare = r->arg;
+		g_free(r);
+	}
 }
 
 bool
@@ -764,6 +874,7 @@ out:
 		disk_abort(&t.d, free_req, NULL);
 		disk_destroy(&t.d);
 	}
+	free_spares(&t);
 	g_array_free(t.meas, TRUE);
 	g_array_free(t.simt, TRUE);
 	g_array_free(t.vreqs, TRUE);
