@@ -123,7 +123,7 @@ check_tracks(const struct disk_params *p, int64_t from, int64_t to, int64_t step
 		struct disk_pbn at, q;
 		int s;
 
-		disk_track_map(p, b, &t);
+		disk_track_map(p, b, NULL, &t);
 		assert_true(disk_ltop(p, b, &at));
 		assert_true(t.first <= b && b < t.end);
 		if ((t.first > 0 && on_track(p, t.first - 1, &at)) ||
@@ -149,6 +149,20 @@ check_tracks(const struct disk_params *p, int64_t from, int64_t to, int64_t step
 			}
 			assert_int_equal(contig, t.contig);
 		}
+		/* The next track, mapped from this one as the media maps
+		 * it going on, is the one mapped afresh. */
+		if (t.end < p->blocks) {
+			struct disk_track n1, n2;
+
+			disk_track_map(p, t.end, &t, &n1);
+			disk_track_map(p, t.end, NULL, &n2);
+			assert_true(n1.first == n2.first && n1.end == n2.end &&
+			    n1.contig == n2.contig && n1.last_sector ==
+			    n2.last_sector && n1.pfirst.cyl == n2.pfirst.cyl &&
+			    n1.pfirst.head == n2.pfirst.head &&
+			    n1.pfirst.sector == n2.pfirst.sector &&
+			    same_bits(n1.skew, n2.skew));
+		}
 		for (s = 0; s < t.spt; s++) {
 			struct disk_pbn x = { at.cyl, at.head, s };
 
@@ -162,8 +176,10 @@ check_tracks(const struct disk_params *p, int64_t from, int64_t to, int64_t step
 
 /*
  * Every sparing scheme DiskSim has (0 to 10; 7 without spares in a zone,
- * which DiskSim maps past the zone's end), each mapping scheme, with
- * slips, a reserved front and spares: the track of every block.
+ * which DiskSim maps past the zone's end), each mapping scheme, with and
+ * without slips (disk_track_map works a zone without slips out directly,
+ * one with slips by checking guesses against disk_ltop), a reserved front
+ * and spares: the track of every block.
  */
 static void
 test_track_map_every_scheme(void **state)
@@ -179,10 +195,11 @@ test_track_map_every_scheme(void **state)
 		{ DSPARE_ZONE_SLIPEND, 6 },
 	};
 	size_t i;
-	int mapping;
+	int mapping, slipped;
 
 	(void)state;
 	for (i = 0; i < G_N_ELEMENTS(schemes); i++)
+	    for (slipped = 0; slipped <= 1; slipped++)
 		for (mapping = 0; mapping <= 2; mapping++) {
 			struct disk_params p;
 			struct disk_zone z[2];
@@ -196,7 +213,7 @@ test_track_map_every_scheme(void **state)
 			p.mapping = mapping;
 			p.rangesize = 2;
 			z[0].spares = z[1].spares = schemes[i].spares;
-			if (p.sparing != DSPARE_NONE) {
+			if (slipped && p.sparing != DSPARE_NONE) {
 				if (p.sparing == DSPARE_TRACK) {
 					s0[0] = 1;
 					s0[1] = 4;

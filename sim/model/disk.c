@@ -55,17 +55,23 @@ static void arrive_fire(struct disk *d);
 const struct disk_track *
 disk_track(struct disk *d, int64_t lbn)
 {
-	struct disk_track *t;
+	struct disk_track *t, *prev = NULL, before;
 	int i;
 
 	for (i = 0; i < DISK_NTRACKS; i++) {
 		t = &d->trk[i];
 		if (lbn >= t->first && lbn < t->end)
 			return t;
+		if (t->end == lbn && t->has_next)
+			prev = t;
 	}
 	t = &d->trk[d->trk_next];
 	d->trk_next = (d->trk_next + 1) % DISK_NTRACKS;
-	disk_track_map(&d->p, lbn, t);
+	if (prev == t) {
+		before = *prev;
+		prev = &before;
+	}
+	disk_track_map(&d->p, lbn, prev, t);
 	return t;
 }
 

@@ -281,6 +281,10 @@ struct disk_track {
 	int		 spt;		/* sectors a track */
 	double		 skew;		/* disk_pbn_angle's sum, less the sector */
 	bool		 whole;		/* skew is a whole number */
+	/* Where block end lies, the next track's first (has_next: known,
+	 * and on another track). */
+	struct disk_pbn	 pnext;
+	bool		 has_next;
 };
 
 /* A callout the drive can re-arm and disarm (the engine's cannot be
@@ -390,10 +394,11 @@ double	disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn);
 /* The blocks [*first, *end) on the track that holds lbn. */
 void	disk_track_bounds(const struct disk_params *p, int64_t lbn,
 	    int64_t *first, int64_t *end);
-/* The track that holds lbn, and the angle of its sector `sector`
- * (disk_pbn_angle's, to the bit). */
+/* The track that holds lbn (prev: NULL, or a track that may end at lbn,
+ * to start from), and the angle of its sector `sector` (disk_pbn_angle's,
+ * to the bit). */
 void	disk_track_map(const struct disk_params *p, int64_t lbn,
-	    struct disk_track *t);
+	    const struct disk_track *prev, struct disk_track *t);
 double	disk_track_angle(const struct disk_track *t, int sector);
 /* Time for the disk to turn from angle a to angle b, ns. */
 double	disk_rotate_ns(const struct disk *d, double from, double to);

@@ -339,67 +339,151 @@ same_track(const struct disk_params *p, int64_t lbn, const struct disk_pbn *t)
 	return disk_ltop(p, lbn, &q) && q.cyl == t->cyl && q.head == t->head;
 }
 
-/* Does t's track begin at block b (b on it, b - 1 not)?  *q: where b lies. */
+/* Does t's track begin at block b (b on it, b - 1 not)?  *q: where b
+ * lies (b == lbn: t). */
 static bool
-track_begins(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
-    struct disk_pbn *q)
+track_begins(const struct disk_params *p, int64_t b, int64_t lbn,
+    const struct disk_pbn *t, struct disk_pbn *q)
 {
-	return b >= 0 && disk_ltop(p, b, q) && q->cyl == t->cyl &&
-	    q->head == t->head && (b == 0 || !same_track(p, b - 1, t));
+	if (b < 0)
+		return false;
+	if (b == lbn)
+		*q = *t;
+	else if (!disk_ltop(p, b, q) || q->cyl != t->cyl || q->head != t->head)
+		return false;
+	return b == 0 || !same_track(p, b - 1, t);
 }
 
 /* Does t's track end before block b (b - 1 on it, b not)?  *q: where
- * b - 1 lies. */
+ * b - 1 lies; tk->pnext where b does. */
 static bool
 track_ends(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
-    struct disk_pbn *q)
+    struct disk_pbn *q, struct disk_track *tk)
 {
-	return b >= 1 && disk_ltop(p, b - 1, q) && q->cyl == t->cyl &&
-	    q->head == t->head && !same_track(p, b, t);
+	if (b < 1 || !disk_ltop(p, b - 1, q) || q->cyl != t->cyl ||
+	    q->head != t->head)
+		return false;
+	tk->has_next = disk_ltop(p, b, &tk->pnext);
+	return !tk->has_next || tk->pnext.cyl != t->cyl ||
+	    tk->pnext.head != t->head;
+}
+
+/*
+ * The blocks of lbn's track in a zone without slips, as disk_ltop lays
+ * them out there: in the order of the zone's sectors (less a reserved
+ * front), a track's spt of them, or spt less its spares at the end
+ * (scheme 3), or in a cylinder (or range of cylinders) whose spares are
+ * at its end or front, those of its sectors that are not spares.  They
+ * lie on consecutive sectors of the track.
+ */
+static void
+track_regular(const struct disk_params *p, const struct disk_zone *z,
+    int64_t lbn, const struct disk_pbn *t, struct disk_track *tk)
+{
+	int64_t l = lbn - z->first_lbn + z->deadspace, base, lo, hi, lpc, w, i;
+	int64_t front = 0;
+
+	switch (p->sparing) {
+	case DSPARE_TRACKSECT:
+		lpc = z->spt - z->spares;
+		base = l - l % lpc;
+		lo = 0;
+		hi = lpc;
+		break;
+	case DSPARE_CYL:
+	case DSPARE_CYL_SLIPEND:
+	case DSPARE_CYL_FRONT:
+	case DSPARE_CYL_FRONT_SLIPEND:
+	case DSPARE_DISK_END:
+	case DSPARE_RANGE:
+		lpc = (int64_t)z->spt * p->heads;
+		if (p->sparing == DSPARE_RANGE)
+			lpc = lpc * p->rangesize - z->spares;
+		else if (p->sparing != DSPARE_DISK_END)
+			lpc -= z->spares;
+		if (p->sparing == DSPARE_CYL_FRONT ||
+		    p->sparing == DSPARE_CYL_FRONT_SLIPEND)
+			front = z->spares;
+		base = l - l % lpc;
+		w = l - base + front;		/* the cylinder's sector */
+		i = w - w % z->spt;		/* its track's first */
+		lo = MAX(i - front, 0);
+		hi = MIN(i + z->spt - front, lpc);
+		break;
+	default:
+		base = l - l % z->spt;
+		lo = 0;
+		hi = z->spt;
+		break;
+	}
+	lo = MAX(base + lo, z->deadspace);
+	hi = MIN(base + hi, z->deadspace + z->nlbn);
+	tk->first = z->first_lbn + lo - z->deadspace;
+	tk->end = z->first_lbn + hi - z->deadspace;
+	tk->pfirst = *t;
+	tk->pfirst.sector -= (int)(lbn - tk->first);
+	tk->last_sector = tk->pfirst.sector + (int)(tk->end - tk->first - 1);
+	tk->has_next = false;
 }
 
 /*
  * The track holding lbn.  A track's blocks are consecutive, at most spt of
- * them: its bounds are the blocks where the track begins and ends, each
- * checked against its neighbour.  Most tracks hold their blocks on
- * consecutive sectors from sector 0 on (or from the spares at the front),
- * to the last sector (or the spares at the end): guess so, and check the
- * guess.  Where that fails (a slip, a zone's reserved front, a cylinder's
- * spares), search.
+ * them (but see DiskSim's per-cylinder spares in disk_ltop): its bounds
+ * are the blocks where the track begins and ends, each checked against
+ * its neighbour.  Most tracks hold their blocks on consecutive sectors
+ * from sector 0 on (or from the spares at the front), to the last sector
+ * (or the spares at the end): guess so, and check the guess.  Where that
+ * fails (a slip, a zone's reserved front, a cylinder's spares), search.
+ * Given the track before (prev, or NULL), whose end is lbn and which knows
+ * where that block lies, the track begins there: a sequential transfer
+ * maps each next track with two block maps, not five.
  */
 void
-disk_track_map(const struct disk_params *p, int64_t lbn, struct disk_track *tk)
+disk_track_map(const struct disk_params *p, int64_t lbn,
+    const struct disk_track *prev, struct disk_track *tk)
 {
 	const struct disk_zone *z = zone_of_lbn(p, lbn);
 	struct disk_pbn t, e;
 	int64_t lo, hi, n, sp = z->spares;
 
-	disk_ltop(p, lbn, &t);
-	if (track_begins(p, lbn - t.sector, &t, &tk->pfirst))
-		tk->first = lbn - t.sector;
-	else if (sp > 0 && sp <= t.sector &&
-	    track_begins(p, lbn - (t.sector - sp), &t, &tk->pfirst))
-		tk->first = lbn - (t.sector - sp);
-	else {
-		lo = MAX(lbn - z->spt, 0);
-		hi = lbn;
-		while (lo < hi) {
-			int64_t mid = lo + (hi - lo) / 2;
+	if (z->nslips == 0) {
+		disk_ltop(p, lbn, &t);
+		track_regular(p, z, lbn, &t, tk);
+		e.sector = tk->last_sector;
+	} else if (prev != NULL && prev->end == lbn && prev->has_next) {
+		t = tk->pfirst = prev->pnext;
+		tk->first = lbn;
+	} else {
+		disk_ltop(p, lbn, &t);
+		if (track_begins(p, lbn - t.sector, lbn, &t, &tk->pfirst))
+			tk->first = lbn - t.sector;
+		else if (sp > 0 && sp <= t.sector && track_begins(p,
+		    lbn - (t.sector - sp), lbn, &t, &tk->pfirst))
+			tk->first = lbn - (t.sector - sp);
+		else {
+			lo = MAX(lbn - z->spt, 0);
+			hi = lbn;
+			while (lo < hi) {
+				int64_t mid = lo + (hi - lo) / 2;
 
-			if (same_track(p, mid, &t))
-				hi = mid;
-			else
-				lo = mid + 1;
+				if (same_track(p, mid, &t))
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			tk->first = lo;
+			disk_ltop(p, lo, &tk->pfirst);
 		}
-		tk->first = lo;
-		disk_ltop(p, lo, &tk->pfirst);
 	}
 	/* To the last sector, less a track's spares at its end; else less
 	 * spares at the end of the cylinder. */
 	n = z->spt - tk->pfirst.sector - (p->sparing == DSPARE_TRACKSECT ? sp : 0);
-	if (track_ends(p, tk->first + n, &t, &e))
+	if (z->nslips == 0)
+		;
+	else if (track_ends(p, tk->first + n, &t, &e, tk))
 		tk->end = tk->first + n;
-	else if (sp > 0 && n - sp > 0 && track_ends(p, tk->first + n - sp, &t, &e))
+	else if (sp > 0 && n - sp > 0 &&
+	    track_ends(p, tk->first + n - sp, &t, &e, tk))
 		tk->end = tk->first + n - sp;
 	else {
 		lo = lbn;
@@ -414,6 +498,11 @@ disk_track_map(const struct disk_params *p, int64_t lbn, struct disk_track *tk)
 		}
 		tk->end = lo + 1;
 		disk_ltop(p, lo, &e);
+		/* (The search looks no further than spt blocks on: the
+		 * block at its end begins the next track only if it is on
+		 * another.) */
+		tk->has_next = disk_ltop(p, tk->end, &tk->pnext) &&
+		    (tk->pnext.cyl != t.cyl || tk->pnext.head != t.head);
 	}
 	tk->last_sector = e.sector;
 	tk->contig = tk->last_sector - tk->pfirst.sector ==
@@ -429,7 +518,7 @@ disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
 {
 	struct disk_track t;
 
-	disk_track_map(p, lbn, &t);
+	disk_track_map(p, lbn, NULL, &t);
 	*first = t.first;
 	*end = t.end;
 }

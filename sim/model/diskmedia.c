@@ -585,11 +585,18 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
  * A run of up to max sector steps, as stream_media takes them one by one:
  * step i is taken at its timer's time E(i) if that is before h, E(0) the
  * timer's now and E(i) = max(E(i - 1), ns_round(T(i))), T(i) the sector's
- * time (media_at).  T and so E never decrease, so the steps taken are
- * found by binary search over i.  Returns their number n, with the time of
- * the last in *at and the timer's next time E(n) in *e; the media's time
- * is T(n).
+ * time (media_at).  T and so E never decrease: the steps taken are all
+ * up to the last whose E(i) is before h, found from where T crosses h and
+ * checked there (a step either way if the quotient rounded across).
+ * Returns their number n, with the time of the last in *at and the
+ * timer's next time E(n) in *e; the media's time is T(n).
  */
+static inline bool
+step_before(const struct disk_media *m, int64_t i, double sec, sim_time_t h)
+{
+	return ns_round(media_at(m, m->k + i, sec)) < h;
+}
+
 static int64_t
 media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
     sim_time_t *at, sim_time_t *e)
@@ -599,16 +606,19 @@ media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
 
 	if (max <= 0 || e0 >= h)
 		return 0;
-	/* The largest i < max with E(i) < h (E(0) = e0 is). */
-	lo = 0;
+	/* The largest i < max with E(i) < h (E(0) = e0 is; for i > 0 E(i)
+	 * < h if ns_round(T(i)) < h, which holds up to some i). */
 	hi = max - 1;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo + 1) / 2;
+	if (hi == 0 || step_before(m, hi, sec, h))
+		lo = hi;
+	else {
+		double x = ((double)h - 0.5 - m->t0) / sec - (double)m->k;
 
-		if (MAX(e0, ns_round(media_at(m, m->k + mid, sec))) < h)
-			lo = mid;
-		else
-			hi = mid - 1;
+		lo = !(x > 0) ? 0 : x >= (double)hi ? hi - 1 : (int64_t)x;
+		while (lo > 0 && !step_before(m, lo, sec, h))
+			lo--;
+		while (lo + 1 < hi && step_before(m, lo + 1, sec, h))
+			lo++;
 	}
 	*at = lo == 0 ? e0 : MAX(e0, ns_round(media_at(m, m->k + lo, sec)));
 	m->k += lo + 1;

@@ -91,13 +91,14 @@ bad_line(struct dtrun *t, GError **err, const char *what)
  * of its field and in range (strtoll's ERANGE is an error, never a clamp,
  * and nothing later overflows).
  */
-static bool
+static inline bool
 is_sep(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return c == ' ' || ((unsigned char)c < ' ' &&
+	    (c == '\t' || c == '\r' || c == '\n'));
 }
 
-static const char *
+static inline const char *
 skip_sep(const char *p)
 {
 	while (is_sep(*p))
@@ -210,19 +211,18 @@ field_double(const char **p, double *v)
 	return true;
 }
 
-/* A word of at most max - 1 characters. */
+/* A word of 1 to max characters; *w its first. */
 static bool
-field_word(const char **p, char *w, size_t max)
+field_word(const char **p, size_t max, char *w)
 {
 	const char *s = skip_sep(*p);
 	size_t n = 0;
 
 	while (s[n] != '\0' && !is_sep(s[n]))
 		n++;
-	if (n == 0 || n >= max)
+	if (n == 0 || n > max)
 		return false;
-	memcpy(w, s, n);
-	w[n] = '\0';
+	*w = *s;
 	*p = s + n;
 	return true;
 }
@@ -231,7 +231,7 @@ field_word(const char **p, char *w, size_t max)
 static int
 parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 {
-	char rw[2], cls[32];
+	char rw, cls;
 	const char *p = l;
 	double serv, gap, at;
 	long long blk, n, dev, flags;
@@ -240,18 +240,17 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 		return 0;
 	memset(q, 0, sizeof(*q));
 	if (t->fmt == DT_VALIDATE) {
-		if (!field_word(&p, rw, sizeof(rw)) ||
-		    !field_word(&p, cls, sizeof(cls)) ||
+		if (!field_word(&p, 1, &rw) || !field_word(&p, 31, &cls) ||
 		    !field_ll(&p, 10, &blk) || !field_ll(&p, 10, &n) ||
 		    !field_double(&p, &serv) || !field_double(&p, &gap) ||
 		    *skip_sep(p) != '\0')
 			return bad_line(t, err, "expected R|W CLASS BLOCK BLOCKS "
 			    "SERVICE_US GAP_US");
-		if (rw[0] != 'R' && rw[0] != 'W')
+		if (rw != 'R' && rw != 'W')
 			return bad_line(t, err, "the first field must be R or W");
 		if (serv < 0 || gap < 0 || serv > 1e9 || gap > 1e12)
 			return bad_line(t, err, "times must be positive microseconds");
-		q->write = rw[0] == 'W';
+		q->write = rw == 'W';
 		q->serv_ms = serv / 1000;
 		q->gap_ms = gap / 1000;
 	} else {
@@ -746,10 +745,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 			}
 			last = q.at_ms;
 			n++;
-			if (t.fmt == DT_VALIDATE) {
+			if (t.fmt == DT_VALIDATE)
 				g_array_append_val(t.vreqs, q);
-				g_array_append_val(t.meas, q.serv_ms);
-			}
 		}
 		if (rc < 0)
 			goto out;
@@ -757,6 +754,16 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	if (n == 0) {
 		g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests", o->trace);
 		goto out;
+	}
+	if (t.fmt == DT_VALIDATE) {
+		guint i;
+
+		g_array_set_size(t.meas, t.vreqs->len);
+		for (i = 0; i < t.vreqs->len; i++)
+			g_array_index(t.meas, double, i) =
+			    g_array_index(t.vreqs, struct dtreq, i).serv_ms;
+		g_array_set_size(t.simt, t.vreqs->len);
+		g_array_set_size(t.simt, 0);
 	}
 	if (o->check_only) {
 		res->format = t.fmt;
