@@ -6,6 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
+# 32 checks, and a replay on each shipped drive
+set -- profiles/disks/*.ini
+expect $((32 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals

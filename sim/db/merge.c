@@ -9,10 +9,12 @@
  * one (the columns it lacks stay NULL).
  */
 #include "merge.h"
+#include "dbopen.h"
 #include "metrics.h"
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 G_DEFINE_QUARK(vfssim-merge-error-quark, merge_error)
@@ -55,13 +57,28 @@ order_of(sqlite3 *db, const char *table)
 	sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) "
 	    "WHERE pk > 0 ORDER BY pk", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		while (sqlite3_step(s) == SQLITE_ROW)
-			g_string_append_printf(o, "%s\"%s\"", o->len ? ", " : "",
+			while (sqlite3_step(s) == SQLITE_ROW) {
+			/* a name from the input: quoted as an identifier */
+			char *q = sqlite3_mprintf("%s\"%w\"", o->len ? ", " : "",
 			    (const char *)sqlite3_column_text(s, 0));
+
+			g_string_append(o, q);
+			sqlite3_free(q);
+		}
 		sqlite3_finalize(s);
 	}
 	sqlite3_free(sql);
 	return g_string_free(o, FALSE);
+}
+
+/* Append fmt with one identifier, quoted as SQL quotes one ("%w"). */
+static void
+append_ident(GString *to, const char *fmt, const char *name)
+{
+	char *q = sqlite3_mprintf(fmt, name);
+
+	g_string_append(to, q);
+	sqlite3_free(q);
 }
 
 static bool
@@ -75,42 +92,22 @@ has(GPtrArray *cols, const char *name)
 	return false;
 }
 
-/* A vfssim database, opened read-only, or NULL with *err set. */
+/*
+ * A vfssim database, opened read-only and checked (db_open_readonly: its
+ * runs and the tables read whole keep the schema), or NULL with *err set.
+ */
 static sqlite3 *
 open_input(const char *path, const char *out, GError **err)
 {
 	struct stat a, b;
-	sqlite3 *db = NULL;
-	GPtrArray *cols;
-	bool ok;
 
-	if (stat(path, &a) != 0 || !S_ISREG(a.st_mode)) {
-		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
-		    "%s: no such database", path);
-		return NULL;
-	}
-	if (stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+	if (stat(path, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
 		    "%s: is the output database itself", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT, "%s: %s", path,
-		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 60000);
-	cols = columns_of(db, "runs");
-	ok = has(cols, "id") && has(cols, "status") && has(cols, "profile");
-	g_ptr_array_free(cols, TRUE);
-	if (!ok) {
-		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
-		    "%s: not a vfssim database (no runs table)", path);
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
+	return db_open_readonly(path, err);
 }
 
 /* Copy the rows of run `from` in table of src into dst as run `to`. */
@@ -123,7 +120,7 @@ copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
 	sqlite3_stmt *rs = NULL, *ws = NULL;
 	char *order = NULL;
 	bool ok = false;
-	guint i, n = 0;
+	guint i, n = 0, row = 0;
 	int rc;
 
 	if (scols->len == 0) {		/* an older database without it */
@@ -133,19 +130,19 @@ copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
 	}
 	dcols = columns_of(dst, table);
 	ins = g_string_new("");
-	g_string_append_printf(ins, "INSERT INTO \"%s\" (run", table);
+	append_ident(ins, "INSERT INTO \"%w\" (run", table);
 	for (i = 0; i < dcols->len; i++) {
 		const char *c = g_ptr_array_index(dcols, i);
 
 		if (strcmp(c, "run") == 0 || !has(scols, c))
 			continue;
-		g_string_append_printf(sel, "%s\"%s\"", n ? ", " : "", c);
-		g_string_append_printf(ins, ", \"%s\"", c);
+		append_ident(sel, n ? ", \"%w\"" : "\"%w\"", c);
+		append_ident(ins, ", \"%w\"", c);
 		n++;
 	}
 	order = order_of(src, table);
-	g_string_append_printf(sel, " FROM \"%s\" WHERE run = ? ORDER BY %s",
-	    table, order);
+	append_ident(sel, " FROM \"%w\" WHERE run = ? ORDER BY ", table);
+	g_string_append(sel, order);
 	g_string_append(ins, ") VALUES (?");
 	for (i = 0; i < n; i++)
 		g_string_append(ins, ",?");
@@ -166,9 +163,14 @@ copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
 		for (i = 0; i < n; i++)
 			sqlite3_bind_value(ws, (int)i + 2,
 			    sqlite3_column_value(rs, (int)i));
+		row++;
 		if (sqlite3_step(ws) != SQLITE_DONE) {
-			g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s",
-			    table, sqlite3_errmsg(dst));
+			/* a row the schema refuses (a NULL where it takes none)
+			 * is the input's fault */
+			g_set_error(err, MERGE_ERROR, (sqlite3_errcode(dst) &
+			    0xff) == SQLITE_CONSTRAINT ? MERGE_ERROR_INPUT :
+			    MERGE_ERROR_FAILED, "table %s, row %u of the run: %s",
+			    table, row, sqlite3_errmsg(dst));
 			goto out;
 		}
 		sqlite3_reset(ws);
@@ -202,8 +204,8 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
 	bool ok = false;
 	guint i, n = 0;
 
-	if (sqlite3_prepare_v2(src, "SELECT id, status FROM runs ORDER BY id", -1,
-	    &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(src, "SELECT id, status = 'complete' FROM runs "
+	    "ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT, "%s: %s", srcname,
 		    sqlite3_errmsg(src));
 		goto out;
@@ -211,7 +213,7 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
 
-		if (strcmp((const char *)sqlite3_column_text(s, 1), "complete") == 0)
+		if (sqlite3_column_int(s, 1))
 			g_array_append_val(runs, id);
 		else if (skipped != NULL)
 			(*skipped)++;
@@ -223,8 +225,8 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
 
 		if (strcmp(c, "id") == 0 || !has(scols, c))
 			continue;
-		g_string_append_printf(sel, "%s\"%s\"", n ? ", " : "", c);
-		g_string_append_printf(ins, "%s\"%s\"", n ? ", " : "", c);
+		append_ident(sel, n ? ", \"%w\"" : "\"%w\"", c);
+		append_ident(ins, n ? ", \"%w\"" : "\"%w\"", c);
 		n++;
 	}
 	g_string_append(sel, " FROM runs WHERE id = ?");
@@ -290,7 +292,7 @@ db_merge(const char *out, char *const *in, guint nin, GArray *ids,
 	sqlite3 **src = g_new0(sqlite3 *, nin + 1);
 	sqlite3 *dst = NULL;
 	struct metrics *m;
-	bool ok = false;
+	bool ok = false, made = false;
 	guint i, before = ids != NULL ? ids->len : 0;
 
 	if (skipped != NULL)
@@ -300,6 +302,7 @@ db_merge(const char *out, char *const *in, guint nin, GArray *ids,
 		if ((src[i] = open_input(in[i], out, err)) == NULL)
 			goto out;
 	/* The output's schema, current: created or brought up to date. */
+	made = !g_file_test(out, G_FILE_TEST_EXISTS);
 	if ((m = metrics_open(out, err)) == NULL)
 		goto out;
 	metrics_close(m);
@@ -335,5 +338,16 @@ out:
 		sqlite3_close(src[i]);
 	g_free(src);
 	sqlite3_close(dst);
+	if (!ok && made) {
+		/* an output made for nothing is not left behind */
+		char *wal = g_strdup_printf("%s-wal", out);
+		char *shm = g_strdup_printf("%s-shm", out);
+
+		unlink(out);
+		unlink(wal);
+		unlink(shm);
+		g_free(wal);
+		g_free(shm);
+	}
 	return ok;
 }

@@ -866,9 +866,12 @@ read_zone(struct ctx *c, struct pblock *zb, double skew_revs,
 		for (i = 0; i < pp->v->items->len; i++) {
 			struct pval *sv = g_ptr_array_index(pp->v->items, i);
 
-			if (sv->kind != PV_NUM || sv->num < 0 ||
-			    sv->num != floor(sv->num) || sv->num > 1e15)
-				return perr(c, zb, pp, "slips must be whole numbers");
+			/* bounded as the other block counts: a huge one
+			 * would not fit an int64_t */
+			if (sv->kind != PV_NUM || sv->num < 0 || sv->num > 1e12 ||
+			    sv->num != floor(sv->num))
+				return perr(c, zb, pp, "slips must be whole numbers "
+				    "from 0 to 1e12");
 			z->slips[i] = (int64_t)sv->num;
 		}
 	}

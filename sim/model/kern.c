@@ -198,6 +198,7 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->lorunningspace = profile_int(pr, "bio", "lorunningspace");
 	kp->hirunningspace = profile_int(pr, "bio", "hirunningspace");
 	kp->bwillwrite = profile_bool(pr, "bio", "bwillwrite");
+	kp->dobkgrdwrite = profile_bool(pr, "bio", "dobkgrdwrite");
 	kp->bufpolicy = strcmp(profile_str(pr, "bio", "policy"), "freebsd") == 0 ?
 	    NULL : bufpolicy_lookup(profile_str(pr, "bio", "policy"));
 	kp->opt_bound = profile_bool(pr, "bio", "opt_bound");
@@ -465,6 +466,7 @@ void
 kern_setup_done(struct kern *k, const struct kern_counters *before)
 {
 	vn_reclaim_idle(k);
+	ffs_risk_settle_all(k);
 	k->cnt = *before;
 }
 
@@ -520,6 +522,7 @@ kern_sysctl_foreach(struct kern *k,
 	OUT("vfs.lorunningspace", "%lld", (long long)bc->lorunningspace);
 	OUT("vfs.hirunningspace", "%lld", (long long)bc->hirunningspace);
 	OUT("vfs.bwillwrite", "%d", bc->bwillwrite_on);
+	OUT("debug.dobkgrdwrite", "%d", k->p.dobkgrdwrite);
 	OUT("vfs.vmiodirenable", "%d", k->p.vmiodirenable);
 	OUT("vfs.iosize_max", "%d", bc->iosize_max);
 	OUT("vfs.read_max", "%d", k->p.read_max);

@@ -38,7 +38,9 @@ struct disktrace_opts {
 	bool			 events;	/* a disk_io row per request */
 	const char		*label;
 	volatile sig_atomic_t	*interrupted;
-	bool			 check_only;	/* read and check the trace only */
+	bool			 check_only;	/* read and check the trace
+						   (res->requests), run nothing:
+						   the fuzzing harness */
 };
 
 struct disktrace_result {
