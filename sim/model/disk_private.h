@@ -212,7 +212,16 @@ void	disk_media_begin(struct disk *d, int s, bool write, int64_t from,
 	    struct disk_cmd *c);
 void	disk_media_stop(struct disk *d);
 void	disk_media_fire(struct disk *d);
-void	disk_media_stream(struct disk *d);
+void	disk_media_stream_run(struct disk *d);
+
+/* Runs of sectors in one go, if a sector is passing the heads and its
+ * timer is not queued (diskmedia.c). */
+static inline void
+disk_media_stream(struct disk *d)
+{
+	if (d->media->st == M_SECTOR && d->t_media.armed && !d->t_media.queued)
+		disk_media_stream_run(d);
+}
 
 /* diskcache.c: the segments */
 void	disk_seg_touch(struct disk *d, int s);

@@ -534,8 +534,8 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	struct disk_cmd *c = d->cmd;
 	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
 	sim_time_t at = -1, w = ti->when, e = tm->when;
-	int64_t b = m->next, b0 = b, k = m->k;
-	double t = m->t;
+	int64_t b = m->next, b0 = b, k = m->k, lbn, cend, lim, start;
+	double t = m->t, t0 = m->t0, blk, bus, first, last, x0;
 
 	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
 	    c->seg != m->seg || c->ist != IF_XFER || c->xfer_n != 1 ||
@@ -550,25 +550,39 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	 * step at w comes first (armed first) and finds nothing more to
 	 * send (the segment ends at b) short of the end; the media step at e
 	 * sends block b at once, and block b + 1 is ready (one block ahead
-	 * of the bus, in a segment of two or more). */
-	while (w <= e && e < h && b >= c->lbn && b < c->end &&
-	    b + 1 < m->limit && b + 1 < m->trk.end) {
-		c->last_sector_end = t;
-		g->end = b + 1;
-		g->start = MAX(g->start, g->end - p->segsize);
-		c->xfer_t0 = (double)e;
-		c->bus_ns += (double)1 * c->xfer_blk;
-		w = ns_round(c->xfer_t0 + (double)1 * c->xfer_blk);
+	 * of the bus, in a segment of two or more).  (The same sums, in
+	 * locals: the command's and the segment's fields are set after.) */
+	lbn = c->lbn;
+	cend = c->end;
+	lim = MIN(m->limit, m->trk.end);
+	start = g->start;
+	blk = c->xfer_blk;
+	bus = c->bus_ns;
+	first = c->first_sector;
+	last = c->last_sector_end;
+	x0 = c->xfer_t0;
+	while (w <= e && e < h && b >= lbn && b < cend && b + 1 < lim) {
+		last = t;
+		start = MAX(start, b + 1 - p->segsize);
+		x0 = (double)e;
+		bus += blk;
+		w = ns_round(x0 + blk);
 		w = MAX(w, e);
 		b++;
-		if (c->first_sector < 0 && b >= c->lbn && b < c->end)
-			c->first_sector = t;
-		t = media_at(m, ++k, sec);
+		if (first < 0 && b >= lbn && b < cend)
+			first = t;
+		t = t0 + (double)++k * sec;	/* media_at */
 		at = e;
 		e = MAX(ns_round(t), e);
 	}
 	if (at < 0)
 		return -1;
+	c->last_sector_end = last;
+	g->end = b;
+	g->start = start;
+	c->xfer_t0 = x0;
+	c->bus_ns = bus;
+	c->first_sector = first;
 	c->out = c->xfer_from = b - 1;
 	m->next = b;
 	m->at.sector += (int)(b - b0);
@@ -752,16 +766,15 @@ stream_cmd(struct disk *d, double sec, sim_time_t h)
 }
 
 void
-disk_media_stream(struct disk *d)
+disk_media_stream_run(struct disk *d)
 {
-	struct disk_media *m = d->media;
 	struct disk_timer *t;
 	sim_time_t h, at = -1;
 	uint64_t tk = 0;
 	double sec;
 
-	if (m->st != M_SECTOR || !d->t_media.armed || d->t_media.queued)
-		return;
+	KASSERT(d->media->st == M_SECTOR && d->t_media.armed &&
+	    !d->t_media.queued, ("disk: a run of sectors with none passing"));
 	sec = media_sector_ns(d);	/* the track does not change */
 	for (;;) {
 		sim_time_t when;
