@@ -1241,8 +1241,12 @@ test_demerit(void **state)
 	assert_true(disktrace_demerit(a, b, 100) == 0);
 	/* A long trace's times are sorted by their bits (a radix sort):
 	 * the same order as qsort's, ties, zeros and a wide range
-	 * included, and so the same demerit. */
-	{
+	 * included, and so the same demerit.  In the second round every
+	 * x is in [1, 2) and every y in [64, 128): their top digits are
+	 * all the same, and the passes that would move nothing are
+	 * skipped (an odd number of passes is left, the keys ending in
+	 * the spare array). */
+	for (int round = 0; round < 2; round++) {
 		enum { N = 30000 };
 		double *x = g_new(double, N), *y = g_new(double, N);
 		double *xs = g_new(double, N), *ys = g_new(double, N);
@@ -1254,6 +1258,11 @@ test_demerit(void **state)
 			    g_rand_double_range(r, 0, 1) * pow(10,
 			    g_rand_int_range(r, -3, 5));
 			y[i] = i % 7 == 0 ? x[i] : g_rand_double_range(r, 0, 50);
+			if (round == 1) {
+				x[i] = 1 + g_rand_double_range(r, 0, 1);
+				y[i] = i % 7 == 0 ? 64 * x[i] :
+				    g_rand_double_range(r, 64, 128);
+			}
 		}
 		memcpy(xs, x, N * sizeof(double));
 		memcpy(ys, y, N * sizeof(double));

@@ -580,12 +580,12 @@ complete(struct disk *d)
 	if (c->first_sector >= 0) {
 		r->seek_ns = c->media_began ? c->seek_ns : 0;
 		r->rot_ns = c->media_began ?
-		    (sim_time_t)llround(MAX(c->first_sector - c->seek_end, 0)) : 0;
-		r->xfer_ns = (sim_time_t)llround(MAX(c->last_sector_end -
+		    ns_round(MAX(c->first_sector - c->seek_end, 0)) : 0;
+		r->xfer_ns = ns_round(MAX(c->last_sector_end -
 		    c->first_sector, 0));
 	} else {
 		r->seek_ns = r->rot_ns = 0;
-		r->xfer_ns = (sim_time_t)llround(c->bus_ns);
+		r->xfer_ns = ns_round(c->bus_ns);
 	}
 	rest = (double)(service - r->seek_ns - r->rot_ns - r->xfer_ns);
 	if (rest < 0) {

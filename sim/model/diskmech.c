@@ -15,6 +15,7 @@
  * (or, as some of DiskSim's extracted drives have it, less).
  */
 #include "disk.h"
+#include "disk_private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -120,7 +121,7 @@ disk_seek_time(const struct disk_params *p, int64_t dist)
 	}
 	if (ms < 0)
 		ms = 0;
-	return (sim_time_t)llround(ms * 1e6);
+	return ns_round(ms * 1e6);
 }
 
 bool

@@ -139,7 +139,7 @@ media_finish(struct disk *d, double t)
 
 	m->st = M_IDLE;
 	disk_timer_disarm(d, &d->t_media);
-	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(t));
+	d->mech_free = MAX(d->mech_free, ns_round(t));
 	if (m->write) {
 		if (d->seg[m->seg].dirty >= d->seg[m->seg].end)
 			disk_seg_settle(d, m->seg);
@@ -227,7 +227,7 @@ media_locate(struct disk *d, double t)
 		m->st = M_SEEK;
 		media_time(m, t + (double)move);
 		m->seek_end = m->t;
-		d->mech_free = (sim_time_t)llround(m->t);
+		d->mech_free = ns_round(m->t);
 		disk_timer_arm(d, &d->t_media, m->t);
 		return;
 	}
@@ -277,7 +277,7 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->st = M_SEEK;
 	media_time(m, t0 + (double)move);
 	m->seek_end = m->t;
-	d->mech_free = (sim_time_t)llround(m->t);
+	d->mech_free = ns_round(m->t);
 	if (c != NULL && !c->media_began) {
 		c->media_began = true;
 		c->seek_ns = move;
@@ -314,7 +314,7 @@ disk_media_stop(struct disk *d)
 	m->st = M_IDLE;
 	m->imm_from = m->imm_to = 0;
 	disk_timer_disarm(d, &d->t_media);
-	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(free_at));
+	d->mech_free = MAX(d->mech_free, ns_round(free_at));
 	if (d->seg[m->seg].state == SEG_READING)
 		disk_seg_settle(d, m->seg);
 }
