@@ -245,6 +245,29 @@ struct disk_params {
  * false and *why (g_free it) on a bad set.
  */
 bool	disk_params_finish(struct disk_params *p, char **why);
+/* Which parameter disk_params_finish found wrong, so that a reader of a
+ * drive's file can name the line it is written on: the field, and the
+ * zone it belongs to (1 on) or 0. */
+enum disk_param {
+	DPAR_NONE,		/* none in particular (or from no file) */
+	DPAR_RPM, DPAR_HEADS, DPAR_ZONES, DPAR_SPARING, DPAR_MAPPING, DPAR_RANGESIZE,
+	DPAR_ZONE,		/* the zone as a whole */
+	DPAR_ZONE_SPT, DPAR_ZONE_FIRST_CYL, DPAR_ZONE_LAST_CYL, DPAR_ZONE_DEADSPACE,
+	DPAR_ZONE_SPARES, DPAR_ZONE_SLIPS,
+	DPAR_HEAD_SWITCH, DPAR_WRITE_SETTLE, DPAR_SEEK,
+	DPAR_NSEGS, DPAR_SEGSIZE, DPAR_NWRITESEGS, DPAR_WRITE_SEG, DPAR_READ_WATER,
+	DPAR_WRITE_WATER, DPAR_MIN_READAHEAD, DPAR_MAX_READAHEAD, DPAR_READAHEAD,
+	DPAR_FAST_WRITE, DPAR_KEEP_REQUEST_DATA, DPAR_BUS, DPAR_QUEUE_DEPTH,
+	DPAR_SCHEDULER, DPAR_EXTRA_WRITE_DISCONNECT,
+};
+struct disk_param_at {
+	enum disk_param	 what;
+	int		 zone;
+};
+/* disk_params_finish, saying in *at (if not NULL) which parameter is
+ * wrong when it fails. */
+bool	disk_params_finish_at(struct disk_params *p, char **why,
+	    struct disk_param_at *at);
 void	disk_params_copy(struct disk_params *dst, const struct disk_params *src);
 void	disk_params_free(struct disk_params *p);	/* what it owns */
 /* Zones written as "CYLS:SPT[:TRACKSKEW[:CYLSKEW]], ..." from the outer

@@ -575,54 +575,67 @@ cmp_int64(const void *a, const void *b)
 bool
 disk_params_finish(struct disk_params *p, char **why)
 {
+	return disk_params_finish_at(p, why, NULL);
+}
+
+bool
+disk_params_finish_at(struct disk_params *p, char **why,
+    struct disk_param_at *at)
+{
+	enum disk_param what = DPAR_NONE;
+	int zone = 0;
 	char *bad = NULL;
 	int64_t maxcyl = -1, lbn = 0;
 	int i, j;
 
-#define BAD(...) do { bad = g_strdup_printf(__VA_ARGS__); goto out; } while (0)
+/* BAD(which parameter, zone or 0, what is wrong...) */
+#define BAD(w, zn, ...) do { what = (w); zone = (zn); \
+	bad = g_strdup_printf(__VA_ARGS__); goto out; } while (0)
 	if (p->rpm < 1000 || p->rpm > 30000)
-		BAD("disk.rpm must be between 1000 and 30000 (it is %d)", p->rpm);
+		BAD(DPAR_RPM, 0, "disk.rpm must be between 1000 and 30000 (it is %d)", p->rpm);
 	if (p->heads < 1 || p->heads > 1024)
-		BAD("the disk must have 1 to 1024 surfaces (it has %d)", p->heads);
+		BAD(DPAR_HEADS, 0, "the disk must have 1 to 1024 surfaces (it has %d)", p->heads);
 	if (p->nzones < 1)
-		BAD("the disk has no zones");
+		BAD(DPAR_ZONES, 0, "the disk has no zones");
 	if ((int)p->sparing < DSPARE_NONE || (int)p->sparing > DSPARE_ZONE_SLIPEND)
-		BAD("sparing scheme %d: DiskSim's are 0 to 10", (int)p->sparing);
+		BAD(DPAR_SPARING, 0, "sparing scheme %d: DiskSim's are 0 to 10", (int)p->sparing);
 	if (p->mapping < 0 || p->mapping > 2)
-		BAD("LBN-to-PBN mapping scheme %d: DiskSim's are 0 to 2",
+		BAD(DPAR_MAPPING, 0, "LBN-to-PBN mapping scheme %d: DiskSim's are 0 to 2",
 		    p->mapping);
 	if (p->sparing == DSPARE_RANGE && (p->rangesize < 1 ||
 	    p->rangesize > 1000000))
-		BAD("sparing by ranges needs a range of 1 or more cylinders");
+		BAD(DPAR_RANGESIZE, 0, "sparing by ranges needs a range of 1 or more cylinders");
 	for (i = 0; i < p->nzones; i++) {
 		struct disk_zone *z = &p->zones[i];
 
 		if (z->spt < 1 || z->spt > DISK_MAX_SPT)
-			BAD("zone %d: %d sectors per track", i + 1, z->spt);
+			BAD(DPAR_ZONE_SPT, i + 1, "zone %d: %d sectors per track", i + 1, z->spt);
 		if (z->first_cyl < 0 || z->last_cyl < z->first_cyl ||
 		    z->last_cyl >= DISK_MAX_CYLS)
-			BAD("zone %d: cylinders %lld-%lld", i + 1,
+			BAD(z->first_cyl < 0 ? DPAR_ZONE_FIRST_CYL :
+			    DPAR_ZONE_LAST_CYL, i + 1, "zone %d: cylinders %lld-%lld", i + 1,
 			    (long long)z->first_cyl, (long long)z->last_cyl);
 		if (z->first_cyl <= maxcyl)
-			BAD("zone %d overlaps the zone before it", i + 1);
+			BAD(DPAR_ZONE_FIRST_CYL, i + 1, "zone %d overlaps the zone before it", i + 1);
 		maxcyl = z->last_cyl;
 		if (z->deadspace < 0 || z->spares < 0)
-			BAD("zone %d: negative reserved space or spares", i + 1);
+			BAD(z->deadspace < 0 ? DPAR_ZONE_DEADSPACE :
+			    DPAR_ZONE_SPARES, i + 1, "zone %d: negative reserved space or spares", i + 1);
 		if (p->sparing == DSPARE_TRACKSECT && z->spares >= z->spt)
-			BAD("zone %d: all of a track is spare", i + 1);
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: all of a track is spare", i + 1);
 		if (spare_per_cyl(p->sparing) &&
 		    z->spares >= (int64_t)z->spt * p->heads)
-			BAD("zone %d: all of a cylinder is spare", i + 1);
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: all of a cylinder is spare", i + 1);
 		/* DiskSim's mapping takes a zone's spares from every
 		 * cylinder while its count of the zone's blocks does not:
 		 * the zone's last blocks would land past its end. */
 		if (p->sparing == DSPARE_DISK_END && z->spares > 0)
-			BAD("zone %d: %lld spares with the spares at the disk's "
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: %lld spares with the spares at the disk's "
 			    "end (sparing scheme 7), which DiskSim maps past the "
 			    "zone's end", i + 1, (long long)z->spares);
 		if (p->sparing == DSPARE_RANGE &&
 		    z->spares >= (int64_t)z->spt * p->heads * p->rangesize)
-			BAD("zone %d: all of a range is spare", i + 1);
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: all of a range is spare", i + 1);
 		/* DiskSim counts slips in the order listed, which for
 		 * slips on different cylinders (the only disorder in its
 		 * validated drives, the Atlas III's) is the count of the
@@ -632,15 +645,15 @@ disk_params_finish(struct disk_params *p, char **why)
 			    cmp_int64);
 		for (j = 0; j < z->nslips; j++)
 			if (z->slips[j] < 0 || (j > 0 && z->slips[j] == z->slips[j - 1]))
-				BAD("zone %d: slip %lld is %s", i + 1,
+				BAD(DPAR_ZONE_SLIPS, i + 1, "zone %d: slip %lld is %s", i + 1,
 				    (long long)z->slips[j], z->slips[j] < 0 ?
 				    "negative" : "listed twice");
 		if (p->sparing == DSPARE_NONE && z->nslips > 0)
-			BAD("zone %d: slips need a sparing scheme", i + 1);
+			BAD(DPAR_ZONE_SLIPS, i + 1, "zone %d: slips need a sparing scheme", i + 1);
 		z->first_lbn = lbn;
 		z->nlbn = zone_blocks(p, z);
 		if (z->nlbn <= 0)
-			BAD("zone %d holds no blocks", i + 1);
+			BAD(DPAR_ZONE, i + 1, "zone %d holds no blocks", i + 1);
 		lbn += z->nlbn;
 	}
 	/* The cylinder count is the seek curves' (curve, linear); zones
@@ -652,11 +665,13 @@ disk_params_finish(struct disk_params *p, char **why)
 	 * repositioning is that much shorter than a read's
 	 * (disk_reposition_time). */
 	if (p->head_switch < 0 || p->head_switch > 10 * SIM_SEC)
-		BAD("head switch of %lld ns", (long long)p->head_switch);
+		BAD(DPAR_HEAD_SWITCH, 0, "head switch of %lld ns", (long long)p->head_switch);
 	if (p->write_settle < -10 * SIM_SEC || p->write_settle > 10 * SIM_SEC)
-		BAD("write settle of %lld ns", (long long)p->write_settle);
-	if (!disk_seek_params_check(p, &bad))
+		BAD(DPAR_WRITE_SETTLE, 0, "write settle of %lld ns", (long long)p->write_settle);
+	if (!disk_seek_params_check(p, &bad)) {
+		what = DPAR_SEEK;
 		goto out;
+	}
 	/*
 	 * Skews given as "auto" are the smallest that let a sequential
 	 * transfer keep going, reading or writing: the head switch, or a
@@ -687,43 +702,49 @@ disk_params_finish(struct disk_params *p, char **why)
 		z->track_skew_auto = z->cyl_skew_auto = false;
 	}
 	if (p->nsegs < 1 || p->nsegs > 1024)
-		BAD("the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
+		BAD(DPAR_NSEGS, 0, "the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
 	if (p->segsize < 1 || p->segsize > (1 << 24))
-		BAD("cache segments of %d blocks", p->segsize);
+		BAD(DPAR_SEGSIZE, 0, "cache segments of %d blocks", p->segsize);
 	/* The extra write disconnect starts writing a long write only once
 	 * 15 of its blocks are in (disk_buffer_block_available): a smaller
 	 * segment never holds them, and such a drive never writes (DiskSim
 	 * aborts on it, its forward-progress check failing). */
 	if (p->extra_write_disconnect && p->segsize < 15)
-		BAD("cache segments of %d blocks with the extra write "
+		BAD(DPAR_EXTRA_WRITE_DISCONNECT, 0, "cache segments of %d blocks with the extra write "
 		    "disconnect, which waits for 15 blocks of a long write "
 		    "before writing any: the drive would never write one",
 		    p->segsize);
 	if (p->nwritesegs < 1 || p->nwritesegs > p->nsegs)
-		BAD("write segments must be 1 to the number of segments");
+		BAD(DPAR_NWRITESEGS, 0, "write segments must be 1 to the number of segments");
 	if (p->write_seg && p->nsegs < 2)
-		BAD("a separate write segment needs at least two segments");
+		BAD(DPAR_WRITE_SEG, 0, "a separate write segment needs at least two segments");
 	if (p->read_water < 0 || p->read_water > 1 || p->write_water < 0 ||
 	    p->write_water > 1)
-		BAD("watermarks are fractions between 0 and 1");
+		BAD(p->read_water < 0 || p->read_water > 1 ? DPAR_READ_WATER :
+		    DPAR_WRITE_WATER, 0, "watermarks are fractions between 0 and 1");
 	if (p->min_readahead < 0 || p->max_readahead < 0 ||
 	    p->min_readahead > p->segsize || p->max_readahead > p->segsize)
-		BAD("read-ahead limits must be 0 to the segment size");
+		BAD(p->min_readahead < 0 || p->min_readahead > p->segsize ?
+		    DPAR_MIN_READAHEAD : DPAR_MAX_READAHEAD, 0, "read-ahead limits must be 0 to the segment size");
 	if ((int)p->readahead < 0 || (int)p->readahead > 4)
-		BAD("read-ahead kind %d", (int)p->readahead);
+		BAD(DPAR_READAHEAD, 0, "read-ahead kind %d", (int)p->readahead);
 	if (p->fast_write < 0 || p->fast_write > 2)
-		BAD("fast write level %d", p->fast_write);
+		BAD(DPAR_FAST_WRITE, 0, "fast write level %d", p->fast_write);
 	if (p->keep_request_data < -1 || p->keep_request_data > 1)
-		BAD("read-ahead over requested must be -1, 0 or 1");
+		BAD(DPAR_KEEP_REQUEST_DATA, 0, "read-ahead over requested must be -1, 0 or 1");
 	if (p->bus_read_ns < 0 || p->bus_write_ns < 0)
-		BAD("bus transfer times must not be negative");
+		BAD(DPAR_BUS, 0, "bus transfer times must not be negative");
 	if (p->queue_depth < 1 || p->queue_depth > 256)
-		BAD("disk.queue_depth must be 1 to 256");
+		BAD(DPAR_QUEUE_DEPTH, 0, "disk.queue_depth must be 1 to 256");
 	if (diskq_lookup(p->scheduler != NULL ? p->scheduler : "") == NULL)
-		BAD("disk.scheduler %s: unknown", p->scheduler != NULL ?
+		BAD(DPAR_SCHEDULER, 0, "disk.scheduler %s: unknown", p->scheduler != NULL ?
 		    p->scheduler : "(none)");
 #undef BAD
 out:
+	if (at != NULL) {
+		at->what = bad != NULL ? what : DPAR_NONE;
+		at->zone = bad != NULL ? zone : 0;
+	}
 	if (bad != NULL && why != NULL)
 		*why = bad;
 	else

@@ -674,6 +674,91 @@ read_path(struct lp_ctx *c, const char *disk_inst, struct disk_params *p,
 	return true;
 }
 
+/*
+ * Where disk_params_finish's complaint is written: the wrong parameter's
+ * line in its block — the disk's, its model's, layout's or mechanism's,
+ * or the zone's — or the block's own line where the parameter was left to
+ * its default or the fault is not one parameter's.  The error then names
+ * file and line like every other (lp_perr).
+ */
+static bool
+finish_error(struct lp_ctx *c, struct pblock *disk,
+    const struct disk_param_at *at, const char *why)
+{
+	enum { B_DISK, B_MODEL, B_LAYOUT, B_MECH, B_ZONE };
+	static const struct {
+		enum disk_param	 what;
+		int		 block;
+		const char	*key;
+	} keys[] = {
+		{ DPAR_RPM, B_MECH, "Rotation speed (in rpms)" },
+		{ DPAR_HEADS, B_MODEL, "Number of data surfaces" },
+		{ DPAR_ZONES, B_LAYOUT, "Zones" },
+		{ DPAR_SPARING, B_LAYOUT, "Sparing scheme used" },
+		{ DPAR_MAPPING, B_LAYOUT, "LBN-to-PBN mapping scheme" },
+		{ DPAR_RANGESIZE, B_LAYOUT, "Rangesize for sparing" },
+		{ DPAR_ZONE, B_ZONE, NULL },
+		{ DPAR_ZONE_SPT, B_ZONE, "Blocks per track" },
+		{ DPAR_ZONE_FIRST_CYL, B_ZONE, "First cylinder number" },
+		{ DPAR_ZONE_LAST_CYL, B_ZONE, "Last cylinder number" },
+		{ DPAR_ZONE_DEADSPACE, B_ZONE, "Empty space at zone front" },
+		{ DPAR_ZONE_SPARES, B_ZONE, "Number of spares" },
+		{ DPAR_ZONE_SLIPS, B_ZONE, "slips" },
+		{ DPAR_HEAD_SWITCH, B_MECH, "Head switch time" },
+		{ DPAR_WRITE_SETTLE, B_MECH, "Add. write settling delay" },
+		{ DPAR_SEEK, B_MECH, "Seek type" },
+		{ DPAR_NSEGS, B_DISK, "Number of buffer segments" },
+		{ DPAR_SEGSIZE, B_DISK, "Segment size (in blks)" },
+		{ DPAR_NWRITESEGS, B_DISK, "Maximum number of write segments" },
+		{ DPAR_WRITE_SEG, B_DISK, "Use separate write segment" },
+		{ DPAR_READ_WATER, B_DISK, "High (read) water mark" },
+		{ DPAR_WRITE_WATER, B_DISK, "Low (write) water mark" },
+		{ DPAR_MIN_READAHEAD, B_DISK, "Minimum read-ahead (blks)" },
+		{ DPAR_MAX_READAHEAD, B_DISK, "Maximum read-ahead (blks)" },
+		{ DPAR_READAHEAD, B_DISK, "Buffer continuous read" },
+		{ DPAR_FAST_WRITE, B_DISK, "Fast write level" },
+		{ DPAR_KEEP_REQUEST_DATA, B_DISK, "Read-ahead over requested" },
+		{ DPAR_QUEUE_DEPTH, B_DISK, "Max queue length" },
+		{ DPAR_EXTRA_WRITE_DISCONNECT, B_DISK, "Extra write disconnect" },
+	};
+	struct pblock *model, *b = disk;
+	const char *key = NULL;
+	guint i;
+
+	/* (Every block below was read before: none is missing.) */
+	model = lp_sub_block(c, disk, "Model", "dm_disk");
+	for (i = 0; i < G_N_ELEMENTS(keys) && model != NULL; i++) {
+		struct pparam *zp;
+
+		if (keys[i].what != at->what)
+			continue;
+		key = keys[i].key;
+		switch (keys[i].block) {
+		case B_MODEL:
+			b = model;
+			break;
+		case B_LAYOUT:
+		case B_ZONE:
+			b = lp_sub_block(c, model, "Layout Model", "dm_layout_g1");
+			if (keys[i].block == B_ZONE && b != NULL &&
+			    (zp = lp_find(b, "Zones")) != NULL &&
+			    zp->v->kind == PV_LIST && at->zone >= 1 &&
+			    (guint)at->zone <= zp->v->items->len)
+				b = ((struct pval *)g_ptr_array_index(zp->v->items,
+				    at->zone - 1))->block;
+			break;
+		case B_MECH:
+			b = lp_sub_block(c, model, "Mechanical Model",
+			    "dm_mech_g1");
+			break;
+		}
+		break;
+	}
+	if (b == NULL)
+		b = disk;
+	return lp_perr(c, b, key != NULL ? lp_find(b, key) : NULL, "%s", why);
+}
+
 bool
 diskspecs_load(const char *path, struct disk_params *p, GError **err)
 {
@@ -690,6 +775,7 @@ diskspecs_load_notes(const char *path, struct disk_params *p, GPtrArray *notes,
 	double blktrans = 0, bus_r = 0, bus_w = 0;
 	int64_t stated = 0;
 	char *why = NULL;
+	struct disk_param_at at;
 	bool ok = false;
 	guint i;
 	GHashTableIter it;
@@ -735,9 +821,8 @@ diskspecs_load_notes(const char *path, struct disk_params *p, GPtrArray *notes,
 	/* A block crosses the bus at the slower of bus and drive. */
 	p->bus_read_ns = MAX(bus_r, blktrans) * 1e6;
 	p->bus_write_ns = MAX(bus_w, blktrans) * 1e6;
-	if (!disk_params_finish(p, &why)) {
-		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s",
-		    disk->file, why);
+	if (!disk_params_finish_at(p, &why, &at)) {
+		(void)finish_error(&c, disk, &at, why);
 		g_free(why);
 		goto out;
 	}
