@@ -45,13 +45,16 @@ extracted_ms(const struct disk_params *p, double d)
 	if (d >= (double)p->seek_dist[n - 1]) {
 		lo = n - 2;
 	} else {
-		while (hi - lo > 1) {
-			int mid = (lo + hi) / 2;
+		/* The one lo with dist[lo] <= d < dist[lo + 1] (the distances
+		 * ascend, disk_seek_params_check): halving the range without
+		 * a branch to mispredict, a seek's distance being random. */
+		int len = hi;
 
-			if ((double)p->seek_dist[mid] <= d)
-				lo = mid;
-			else
-				hi = mid;
+		while (len > 1) {
+			int half = len / 2;
+
+			lo = (double)p->seek_dist[lo + half] <= d ? lo + half : lo;
+			len -= half;
 		}
 	}
 	d1 = (double)p->seek_dist[lo];
