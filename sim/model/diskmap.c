@@ -369,8 +369,8 @@ track_ends(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
 }
 
 /*
- * The blocks of lbn's track in a zone without slips, as disk_ltop lays
- * them out there: in the order of the zone's sectors (less a reserved
+ * The blocks of lbn's track in a zone without slips (or slipping whole
+ * tracks), as disk_ltop lays them out there: in the order of the zone's sectors (less a reserved
  * front), a track's spt of them, or spt less its spares at the end
  * (scheme 3), or in a cylinder (or range of cylinders) whose spares are
  * at its end or front, those of its sectors that are not spares.  They
@@ -445,8 +445,12 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 	const struct disk_zone *z = zone_of_lbn(p, lbn);
 	struct disk_pbn t, e;
 	int64_t lo, hi, n, sp = z->spares;
+	/* Slipping whole tracks (scheme 1: a slip is a track left out)
+	 * leaves every track that holds blocks whole: its spt blocks on
+	 * sectors 0 on, as in a zone without slips (disk_ltop). */
+	bool regular = z->nslips == 0 || p->sparing == DSPARE_TRACK;
 
-	if (z->nslips == 0) {
+	if (regular) {
 		disk_ltop(p, lbn, &t);
 		track_regular(p, z, lbn, &t, tk);
 		e.sector = tk->last_sector;
@@ -478,7 +482,7 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 	/* To the last sector, less a track's spares at its end; else less
 	 * spares at the end of the cylinder. */
 	n = z->spt - tk->pfirst.sector - (p->sparing == DSPARE_TRACKSECT ? sp : 0);
-	if (z->nslips == 0)
+	if (regular)
 		;
 	else if (track_ends(p, tk->first + n, &t, &e, tk))
 		tk->end = tk->first + n;
