@@ -18,6 +18,7 @@
 #include "kern.h"
 #include "metrics.h"
 #include "profile.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -44,8 +45,8 @@ struct dtrun {
 	struct disk	 d;
 	bool		 disk_up;
 	struct metrics	*m;
-	FILE		*f;
-	char		*buf;
+	struct lineio	*in;		/* the trace, plain or gzip'd */
+	char		*buf;		/* its line, NUL-terminated */
 	size_t		 bufsz;
 	int		 line;
 	int		 outstanding;
@@ -283,54 +284,67 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 	return 1;
 }
 
+/*
+ * The trace's next line, NUL-terminated in t->buf (*len bytes before the
+ * NUL): 1, 0 at the end, -1 on an error.  Read in large blocks by the
+ * trace readers' lineio, which refuses a line over TRACE_MAX_LINE (16 MB)
+ * naming file and line, so that a hostile trace cannot make a line take
+ * all memory, and reads a gzip'd trace as well.
+ */
+static int
+read_line(struct dtrun *t, size_t *len, GError **err)
+{
+	const char *l;
+	int rc = lineio_next(t->in, &l, len, err);
+
+	if (rc != 1)
+		return rc;
+	t->line++;
+	if (*len + 1 > t->bufsz) {
+		t->bufsz = MAX(*len + 1, 2 * t->bufsz);
+		t->buf = g_realloc(t->buf, t->bufsz);
+	}
+	memcpy(t->buf, l, *len);
+	t->buf[*len] = '\0';
+	return 1;
+}
+
 /* The next request of the trace; 1, 0 at the end, -1 on an error. */
 static int
 next(struct dtrun *t, struct dtreq *q, GError **err)
 {
-	ssize_t len;
+	size_t len;
+	int rc;
 
-	while ((len = getline(&t->buf, &t->bufsz, t->f)) >= 0) {
-		int rc;
-
-		t->line++;
-		if (memchr(t->buf, '\0', (size_t)len) != NULL)
+	while ((rc = read_line(t, &len, err)) == 1) {
+		if (memchr(t->buf, '\0', len) != NULL)
 			return bad_line(t, err, "binary data");
 		if ((rc = parse(t, t->buf, q, err)) != 0)
 			return rc;
 	}
-	if (ferror(t->f)) {
-		g_set_error(err, DISKTRACE_ERROR, DISKTRACE_ERROR_RUN, "%s: %s",
-		    t->o->trace, g_strerror(errno));
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 static bool
 rewind_trace(struct dtrun *t, GError **err)
 {
-	if (t->f != NULL)
-		fclose(t->f);
-	t->f = fopen(t->o->trace, "r");
+	lineio_close(t->in);
+	t->in = lineio_open(t->o->trace, err);
 	t->line = 0;
-	if (t->f == NULL) {
-		g_set_error(err, DISKTRACE_ERROR, 0, "%s: %s", t->o->trace,
-		    g_strerror(errno));
-		return false;
-	}
-	return true;
+	return t->in != NULL;
 }
 
 /* Which format: a validate trace's lines start with R or W. */
 static bool
 detect(struct dtrun *t, GError **err)
 {
-	ssize_t len;
+	size_t len;
+	int rc;
 
 	t->fmt = t->o->format;
 	if (t->fmt != DT_AUTO)
 		return true;
-	while ((len = getline(&t->buf, &t->bufsz, t->f)) >= 0) {
+	while ((rc = read_line(t, &len, err)) == 1) {
 		const char *l = t->buf;
 
 		if (blank(l))
@@ -340,7 +354,9 @@ detect(struct dtrun *t, GError **err)
 		t->fmt = *l == 'R' || *l == 'W' ? DT_VALIDATE : DT_ASCII;
 		return rewind_trace(t, err);
 	}
-	g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests", t->o->trace);
+	if (rc == 0)
+		g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests",
+		    t->o->trace);
 	return false;
 }
 
@@ -882,9 +898,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	ok = true;
 out:
 	g_free(ptext);
-	if (t.f != NULL)
-		fclose(t.f);
-	free(t.buf);
+	lineio_close(t.in);
+	g_free(t.buf);
 	metrics_close(t.m);
 	if (t.sim != NULL)
 		sim_destroy(t.sim);
