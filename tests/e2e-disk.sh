@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 32 checks, and a replay on each shipped drive
+# 34 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((32 + $#))
+expect $((34 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -104,6 +104,21 @@ if [ -s "$T/det1.txt" ] && cmp -s "$T/det1.txt" "$T/det2.txt"; then
 	ok "the same block trace twice gives identical disk_io rows"
 else
 	bad "block trace not deterministic"
+fi
+
+# A gzip'd trace is read as the plain one (the trace readers' lineio).
+gzip -c disks/hp_c2247a/hp_c2247a.trace >"$T/c2247a.trace.gz"
+for f in disks/hp_c2247a/hp_c2247a.trace "$T/c2247a.trace.gz"; do
+	rm -f "$T/gz.db"
+	"$VFSSIM" disk --validate "$f" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \
+	    --db "$T/gz.db" -q >/dev/null 2>&1
+	sql "$T/gz.db" "SELECT * FROM disk_io ORDER BY seq" >"$T/gz.$(basename "$f").txt"
+done
+if [ "$(wc -l <"$T/gz.hp_c2247a.trace.txt")" = 9999 ] &&
+    cmp -s "$T/gz.hp_c2247a.trace.txt" "$T/gz.c2247a.trace.gz.txt"; then
+	ok "a gzip'd validate trace gives the plain one's 9999 disk_io rows"
+else
+	bad "a gzip'd validate trace: $(wc -l <"$T/gz.c2247a.trace.gz.txt") rows, not the plain one's"
 fi
 
 # The host queue of vfssim disk: with diskq.scheduler=auto (the default)
@@ -219,6 +234,9 @@ expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validat
 head -c 3000 /dev/urandom >"$T/junk.trace"
 printf 'R' | cat - "$T/junk.trace" >"$T/junk2.trace"
 expect_bad "binary junk" "junk2.trace:" "$VFSSIM" disk "$T/junk2.trace"
+{ printf '0.0 0 100 8 1\n'; head -c $((17 << 20)) /dev/zero | tr '\0' ' '; } >"$T/long.ascii"
+expect_bad "a 17 MB line (a line is at most 16 MB: no more is read)" \
+    "long.ascii:2: a line longer than 16 MB" "$VFSSIM" disk "$T/long.ascii"
 
 mkdir -p "$T/specs"
 cp disks/hp_c2247a/* "$T/specs/"

@@ -137,6 +137,35 @@ test_seek_curves(void **state)
 	assert_int_equal(disk_seek_time(&p, 10), 2000000);
 	assert_int_equal(disk_seek_time(&p, 55), 3500000);
 	assert_int_equal(disk_seek_time(&p, 200), 8333333);	/* extended */
+	/* A longer curve, uneven (as DiskSim's extracted .seek files are):
+	 * every distance falls between the two points around it, found by
+	 * the halving search as by a walk along the curve. */
+	{
+		static int64_t ld[] = { 1, 2, 3, 5, 8, 13, 40, 41, 100, 333, 900,
+		    2000, 2599 };
+		static double lm[] = { 0.8, 1.1, 1.3, 1.6, 2.0, 2.4, 3.9, 3.95,
+		    5.5, 8.0, 12.25, 16.5, 18.0 };
+		int n = G_N_ELEMENTS(ld), i;
+		int64_t x;
+
+		p.seek_npoints = n;
+		p.seek_dist = ld;
+		p.seek_ms = lm;
+		for (x = 2; x < ld[n - 1]; x++) {
+			double t;
+
+			for (i = 0; ld[i + 1] <= x; i++)
+				;
+			t = lm[i] + ((double)x - (double)ld[i]) *
+			    (lm[i + 1] - lm[i]) / ((double)ld[i + 1] -
+			    (double)ld[i]);
+			assert_int_equal(disk_seek_time(&p, x), llround(t * 1e6));
+			assert_int_equal(disk_seek_time(&p, -x), llround(t * 1e6));
+		}
+		p.seek_npoints = 3;
+		p.seek_dist = dists;
+		p.seek_ms = ms;
+	}
 	/* The first ten distances from a table. */
 	p.seek = DSEEK_HPLPLUS10;
 	p.seek_dist = NULL;
@@ -1241,8 +1270,12 @@ test_demerit(void **state)
 	assert_true(disktrace_demerit(a, b, 100) == 0);
 	/* A long trace's times are sorted by their bits (a radix sort):
 	 * the same order as qsort's, ties, zeros and a wide range
-	 * included, and so the same demerit. */
-	{
+	 * included, and so the same demerit.  In the second round every
+	 * x is in [1, 2) and every y in [64, 128): their top digits are
+	 * all the same, and the passes that would move nothing are
+	 * skipped (an odd number of passes is left, the keys ending in
+	 * the spare array). */
+	for (int round = 0; round < 2; round++) {
 		enum { N = 30000 };
 		double *x = g_new(double, N), *y = g_new(double, N);
 		double *xs = g_new(double, N), *ys = g_new(double, N);
@@ -1254,6 +1287,11 @@ test_demerit(void **state)
 			    g_rand_double_range(r, 0, 1) * pow(10,
 			    g_rand_int_range(r, -3, 5));
 			y[i] = i % 7 == 0 ? x[i] : g_rand_double_range(r, 0, 50);
+			if (round == 1) {
+				x[i] = 1 + g_rand_double_range(r, 0, 1);
+				y[i] = i % 7 == 0 ? 64 * x[i] :
+				    g_rand_double_range(r, 64, 128);
+			}
 		}
 		memcpy(xs, x, N * sizeof(double));
 		memcpy(ys, y, N * sizeof(double));

@@ -45,7 +45,7 @@ static const char drive_template[] =
 "         Add. write settling delay = @SETTLE@,\n"
 "         HPL seek equation values = [ 100, 1.0, 0.5, 5.0, 0.01, 1.0 ],\n"
 "         Head switch time = 1.0,\n"
-"         Rotation speed (in rpms) = 6000,\n"
+"         Rotation speed (in rpms) = @RPM@,\n"
 "         Percent error in rpms = 0.0\n"
 "      },\n"
 "      Layout Model = dm_layout_g1 {\n"
@@ -206,7 +206,8 @@ static const struct subst defaults[] = {
 	{ "@SLIPS@", "" }, { "@QLEN@", "1" }, { "@DPOLICY@", "1" },
 	{ "@CACHE@", "1" }, { "@CONTREAD@", "3" }, { "@KEEP@", "1" },
 	{ "@ANYFREE@", "0" }, { "@IMMED@", "0" }, { "@HPOLICY@", "1" },
-	{ "@RDELAY@", "0.0" }, { "@USEQ@", "1" }, { NULL, NULL },
+	{ "@RDELAY@", "0.0" }, { "@USEQ@", "1" }, { "@RPM@", "6000" },
+	{ NULL, NULL },
 };
 
 static char *
@@ -639,6 +640,38 @@ test_queues(void **state)
 	disk_params_free(&p);
 }
 
+/* ---- errors found once the drive is read, at their lines ------------------ */
+
+/*
+ * What only the drive as a whole shows wrong (disk_params_finish: a slip
+ * listed twice, a track all spares, a zone ending before it begins, a
+ * speed out of range) is an error naming the file and the line of the
+ * value, as a value wrong on its own is — in the .diskspecs a .parv
+ * sources too.  The lines are the template's.
+ */
+static void
+test_finish_errors_at_lines(void **state)
+{
+	const struct subst twice[] = { { "@SLIPS@", "5, 5" }, { NULL, NULL } };
+	const struct subst track[] = { { "@SPARING@", "3" },
+	    { "@SPARES@", "20" }, { NULL, NULL } };
+	const struct subst backwards[] = { { "@FIRST@", "12" },
+	    { "@CYLS@", "13" }, { NULL, NULL } };
+	const struct subst slow[] = { { "@RPM@", "500" }, { NULL, NULL } };
+
+	load_bad(twice, false, "drive.diskspecs:32: slips = ...: zone 1: slip "
+	    "5 is listed twice");
+	load_bad(twice, true, "drive.diskspecs:32: slips = ...: zone 1: slip "
+	    "5 is listed twice");
+	load_bad(track, false, "drive.diskspecs:31: Number of spares = 20: "
+	    "zone 1: all of a track is spare");
+	/* (the zone's end is taken for the one out of place) */
+	load_bad(backwards, false, "drive.diskspecs:25: Last cylinder number = "
+	    "9: zone 1: cylinders 12-9");
+	load_bad(slow, true, "drive.diskspecs:15: Rotation speed (in rpms) = "
+	    "500: disk.rpm must be between 1000 and 30000");
+}
+
 int
 main(void)
 {
@@ -651,6 +684,7 @@ main(void)
 		cmocka_unit_test(test_mapping_1_2),
 		cmocka_unit_test(test_skews),
 		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_finish_errors_at_lines),
 	};
 
 	return cmocka_run_group_tests_name("diskspecs", tests, NULL, NULL);

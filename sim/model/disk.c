@@ -44,6 +44,50 @@
 
 static void arrive_fire(struct disk *d);
 
+/* ---- tracks ---------------------------------------------------------- */
+
+/*
+ * The track holding lbn.  Working a track out (disk_track_map) takes a few
+ * block maps; the media then uses it at every sector and every track
+ * switch, and a command's first track is the one its media access seeks
+ * to: the drive keeps the last few, replaced in turn.
+ */
+const struct disk_track *
+disk_track(struct disk *d, int64_t lbn)
+{
+	struct disk_track *t, *prev = NULL, before;
+	int i;
+
+	for (i = 0; i < DISK_NTRACKS; i++) {
+		t = &d->trk[i];
+		if (lbn >= t->first && lbn < t->end)
+			return t;
+		if (t->end == lbn && t->has_next)
+			prev = t;
+	}
+	t = &d->trk[d->trk_next];
+	d->trk_next = (d->trk_next + 1) % DISK_NTRACKS;
+	if (prev == t) {
+		before = *prev;
+		prev = &before;
+	}
+	disk_track_map(&d->p, lbn, prev, t);
+	return t;
+}
+
+/* Where block lbn lies (disk_ltop's answer), from its track. */
+void
+disk_lbn_pbn(struct disk *d, int64_t lbn, struct disk_pbn *b)
+{
+	const struct disk_track *t = disk_track(d, lbn);
+
+	if (t->contig) {
+		*b = t->pfirst;
+		b->sector += (int)(lbn - t->first);
+	} else
+		disk_ltop(&d->p, lbn, b);
+}
+
 /* ---- timers ---------------------------------------------------------- */
 
 /*
@@ -210,6 +254,7 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->mru = -1;
 	d->media = g_new0(struct disk_media, 1);
 	d->media->sec_cyl = -1;
+	d->cmd_mem = g_new0(struct disk_cmd, 1);
 	d->t_media = (struct disk_timer){ .d = d, .fn = disk_media_fire };
 	d->t_iface = (struct disk_timer){ .d = d, .fn = disk_iface_fire };
 	d->t_arrive = (struct disk_timer){ .d = d, .fn = arrive_fire };
@@ -222,14 +267,14 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 void
 disk_destroy(struct disk *d)
 {
-	g_free(d->cmd);
+	g_free(d->cmd_mem);
 	g_free(d->media);
 	g_free(d->seg);
 	g_free(d->stall);
 	disk_faults_free(d);
 	disk_params_free(&d->p);
 	d->stall = NULL;
-	d->cmd = NULL;
+	d->cmd = d->cmd_mem = NULL;
 	d->media = NULL;
 	d->seg = NULL;
 }
@@ -357,7 +402,6 @@ disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg), void *arg)
 	}
 	if (d->cmd != NULL) {
 		fn(d->cmd->r, arg);
-		g_free(d->cmd);
 		d->cmd = NULL;
 	}
 	disk_timer_disarm(d, &d->t_iface);

@@ -247,6 +247,29 @@ struct disk_params {
  * false and *why (g_free it) on a bad set.
  */
 bool	disk_params_finish(struct disk_params *p, char **why);
+/* Which parameter disk_params_finish found wrong, so that a reader of a
+ * drive's file can name the line it is written on: the field, and the
+ * zone it belongs to (1 on) or 0. */
+enum disk_param {
+	DPAR_NONE,		/* none in particular (or from no file) */
+	DPAR_RPM, DPAR_HEADS, DPAR_ZONES, DPAR_SPARING, DPAR_MAPPING, DPAR_RANGESIZE,
+	DPAR_ZONE,		/* the zone as a whole */
+	DPAR_ZONE_SPT, DPAR_ZONE_FIRST_CYL, DPAR_ZONE_LAST_CYL, DPAR_ZONE_DEADSPACE,
+	DPAR_ZONE_SPARES, DPAR_ZONE_SLIPS,
+	DPAR_HEAD_SWITCH, DPAR_WRITE_SETTLE, DPAR_SEEK,
+	DPAR_NSEGS, DPAR_SEGSIZE, DPAR_NWRITESEGS, DPAR_WRITE_SEG, DPAR_READ_WATER,
+	DPAR_WRITE_WATER, DPAR_MIN_READAHEAD, DPAR_MAX_READAHEAD, DPAR_READAHEAD,
+	DPAR_FAST_WRITE, DPAR_KEEP_REQUEST_DATA, DPAR_BUS, DPAR_QUEUE_DEPTH,
+	DPAR_SCHEDULER, DPAR_EXTRA_WRITE_DISCONNECT,
+};
+struct disk_param_at {
+	enum disk_param	 what;
+	int		 zone;
+};
+/* disk_params_finish, saying in *at (if not NULL) which parameter is
+ * wrong when it fails. */
+bool	disk_params_finish_at(struct disk_params *p, char **why,
+	    struct disk_param_at *at);
 void	disk_params_copy(struct disk_params *dst, const struct disk_params *src);
 void	disk_params_free(struct disk_params *p);	/* what it owns */
 /* Zones written as "CYLS:SPT[:TRACKSKEW[:CYLSKEW]], ..." from the outer
@@ -282,6 +305,24 @@ struct disk_pbn {
 	int		 sector;
 };
 
+/* A track: its blocks, where they lie, and what its sectors' angles are
+ * reckoned from (disk_track_map). */
+struct disk_track {
+	int64_t		 first, end;	/* blocks [first, end) */
+	struct disk_pbn	 pfirst;	/* where block first lies: the track */
+	int		 last_sector;	/* the sector of block end - 1 */
+	/* The blocks lie on consecutive sectors (no slip among them):
+	 * block b on sector pfirst.sector + (b - first). */
+	bool		 contig;
+	int		 spt;		/* sectors a track */
+	double		 skew;		/* disk_pbn_angle's sum, less the sector */
+	bool		 whole;		/* skew is a whole number */
+	/* Where block end lies, the next track's first (has_next: known,
+	 * and on another track). */
+	struct disk_pbn	 pnext;
+	bool		 has_next;
+};
+
 /* A callout the drive can re-arm and disarm (the engine's cannot be
  * cancelled: a fired timer that is no longer armed does nothing).  It is
  * queued lazily (disk.c): armed, it has its place (ticket) among the
@@ -304,6 +345,10 @@ struct disk_seg {
 	int64_t		 ra_min, ra_max;	/* read-ahead bounds */
 	int64_t		 dirty;		/* writes: first block not on media */
 };
+
+/* Tracks the drive keeps looked up: the media's, the next one, a new
+ * command's and its read-ahead's. */
+#define	DISK_NTRACKS	4
 
 struct disk {
 	struct sim		*sim;
@@ -330,8 +375,15 @@ struct disk {
 	int			 ndirty;
 	bool			 last_write;	/* the last command completed */
 
-	/* the command being served (the drive serves one at a time) */
+	/* The tracks looked up last (disk_track): a track's bounds and angles
+	 * are worked out once, not at every sector. */
+	struct disk_track	 trk[DISK_NTRACKS];
+	int			 trk_next;	/* the one to replace next */
+
+	/* the command being served (the drive serves one at a time), or
+	 * NULL; it lives in cmd_mem, allocated once */
 	struct disk_cmd		*cmd;
+	struct disk_cmd		*cmd_mem;
 	/* the media access (diskmedia.c) and interface timers */
 	struct disk_media	*media;
 	struct disk_timer	 t_media, t_iface, t_arrive;
@@ -400,6 +452,12 @@ double	disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn);
 /* The blocks [*first, *end) on the track that holds lbn. */
 void	disk_track_bounds(const struct disk_params *p, int64_t lbn,
 	    int64_t *first, int64_t *end);
+/* The track that holds lbn (prev: NULL, or a track that may end at lbn,
+ * to start from), and the angle of its sector `sector` (disk_pbn_angle's,
+ * to the bit). */
+void	disk_track_map(const struct disk_params *p, int64_t lbn,
+	    const struct disk_track *prev, struct disk_track *t);
+double	disk_track_angle(const struct disk_track *t, int sector);
 /* Time for the disk to turn from angle a to angle b, ns. */
 double	disk_rotate_ns(const struct disk *d, double from, double to);
 /* The platter's angle at time t. */

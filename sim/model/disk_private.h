@@ -47,11 +47,11 @@ struct disk_media {
 	int64_t		 next;		/* next block */
 	int64_t		 limit;		/* stop before this block */
 	struct disk_pbn	 at;		/* where next is */
-	/* The blocks of the track under the heads, and whether they lie on
-	 * consecutive sectors (no slip inside): then the next block follows
-	 * the last without any arithmetic. */
-	int64_t		 tfirst, tend;
-	bool		 tcontig;
+	/* The track under the heads: its blocks, and whether they lie on
+	 * consecutive sectors (no slip inside), when the next block follows
+	 * the last without any arithmetic; its sectors' angles.  (first =
+	 * end = -1: none yet.) */
+	struct disk_track trk;
 	/* Zero-latency access: the blocks [imm_from, imm_to) of this track
 	 * were taken as they came round, before [next, imm_from). */
 	int64_t		 imm_from, imm_to;
@@ -188,7 +188,9 @@ timer_next(struct disk *d)
 
 /* ---- between the files ----------------------------------------------- */
 
-/* disk.c: the timers, the queues, the invariants */
+/* disk.c: the tracks, the timers, the queues, the invariants */
+const struct disk_track *disk_track(struct disk *d, int64_t lbn);
+void	disk_lbn_pbn(struct disk *d, int64_t lbn, struct disk_pbn *b);
 void	disk_timer_disarm(struct disk *d, struct disk_timer *t);
 void	disk_timer_arm_at(struct disk *d, struct disk_timer *t, double when,
 	    sim_time_t now);
@@ -210,7 +212,16 @@ void	disk_media_begin(struct disk *d, int s, bool write, int64_t from,
 	    struct disk_cmd *c);
 void	disk_media_stop(struct disk *d);
 void	disk_media_fire(struct disk *d);
-void	disk_media_stream(struct disk *d);
+void	disk_media_stream_run(struct disk *d);
+
+/* Runs of sectors in one go, if a sector is passing the heads and its
+ * timer is not queued (diskmedia.c). */
+static inline void
+disk_media_stream(struct disk *d)
+{
+	if (d->media->st == M_SECTOR && d->t_media.armed && !d->t_media.queued)
+		disk_media_stream_run(d);
+}
 
 /* diskcache.c: the segments */
 void	disk_seg_touch(struct disk *d, int s);
@@ -221,7 +232,7 @@ int	disk_read_lookup(const struct disk *d, int64_t lbn, int64_t end,
 int	disk_read_victim(const struct disk *d);
 int	disk_write_lookup(const struct disk *d, int64_t lbn, int64_t end,
 	    enum hit *hit);
-int64_t	disk_readahead_max(const struct disk *d, const struct disk_seg *g,
+int64_t	disk_readahead_max(struct disk *d, const struct disk_seg *g,
 	    int64_t lbn, int64_t end);
 void	disk_invalidate_overlaps(struct disk *d, int keep, int64_t lbn,
 	    int64_t end);

@@ -202,11 +202,11 @@ disk_write_lookup(const struct disk *d, int64_t lbn, int64_t end, enum hit *hit)
  * or a fixed amount past the request, or until the segment is full.
  */
 int64_t
-disk_readahead_max(const struct disk *d, const struct disk_seg *g, int64_t lbn,
+disk_readahead_max(struct disk *d, const struct disk_seg *g, int64_t lbn,
     int64_t end)
 {
 	const struct disk_params *p = &d->p;
-	int64_t r, tf, te;
+	int64_t r, tf;
 	int n = (int)(end - lbn);
 
 	switch (p->readahead) {
@@ -216,14 +216,10 @@ disk_readahead_max(const struct disk *d, const struct disk_seg *g, int64_t lbn,
 	case DRA_DEC:
 		if (end >= p->blocks)
 			return p->blocks;
-		disk_track_bounds(p, end, &tf, &te);
-		r = te;
-		if (g->start < tf) {
-			struct disk_pbn b;
-
-			disk_ltop(p, lbn, &b);
-			r += zone_spt(d, b.cyl);
-		}
+		tf = disk_track(d, end)->first;
+		r = disk_track(d, end)->end;
+		if (g->start < tf)
+			r += disk_track(d, lbn)->spt;
 		break;
 	default:
 		if (p->max_readahead > 0)

@@ -18,6 +18,7 @@
 #include "kassert.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -358,15 +359,15 @@ read_arrive(struct disk *d, struct disk_cmd *c)
  * move off the track (or cylinder) the heads are on.
  */
 static bool
-readahead_here(const struct disk *d, int64_t b)
+readahead_here(struct disk *d, int64_t b)
 {
-	struct disk_pbn pbn;
+	const struct disk_track *t;
 
 	if (d->p.readahead != DRA_TRACK && d->p.readahead != DRA_CYLINDER)
 		return true;
-	disk_ltop(&d->p, b, &pbn);
-	return pbn.cyl == d->cur_cyl && (d->p.readahead == DRA_CYLINDER ||
-	    pbn.head == d->cur_head);
+	t = disk_track(d, b);
+	return t->pfirst.cyl == d->cur_cyl && (d->p.readahead == DRA_CYLINDER ||
+	    t->pfirst.head == d->cur_head);
 }
 
 /* Serve a read whose heads are free (or reading for it). */
@@ -541,10 +542,10 @@ disk_cmd_media_ready(struct disk *d)
 void
 disk_cmd_start(struct disk *d, struct diskreq *r)
 {
-	struct disk_cmd *c = g_new0(struct disk_cmd, 1);
-	struct disk_pbn b;
+	struct disk_cmd *c = d->cmd_mem;
 
 	KASSERT(d->cmd == NULL, ("disk: two commands at once"));
+	memset(c, 0, sizeof(*c));
 	d->cmd = c;
 	c->r = r;
 	c->write = r->write;
@@ -556,8 +557,7 @@ disk_cmd_start(struct disk *d, struct diskreq *r)
 	c->seg = -1;
 	c->first_sector = -1;
 	r->cache_hit = DISK_HIT_NONE;
-	disk_ltop(&d->p, r->sector, &b);
-	r->cyl = b.cyl;
+	r->cyl = disk_track(d, r->sector)->pfirst.cyl;
 	if (c->write)
 		write_arrive(d, c);
 	else
@@ -580,12 +580,12 @@ complete(struct disk *d)
 	if (c->first_sector >= 0) {
 		r->seek_ns = c->media_began ? c->seek_ns : 0;
 		r->rot_ns = c->media_began ?
-		    (sim_time_t)llround(MAX(c->first_sector - c->seek_end, 0)) : 0;
-		r->xfer_ns = (sim_time_t)llround(MAX(c->last_sector_end -
+		    ns_round(MAX(c->first_sector - c->seek_end, 0)) : 0;
+		r->xfer_ns = ns_round(MAX(c->last_sector_end -
 		    c->first_sector, 0));
 	} else {
 		r->seek_ns = r->rot_ns = 0;
-		r->xfer_ns = (sim_time_t)llround(c->bus_ns);
+		r->xfer_ns = ns_round(c->bus_ns);
 	}
 	rest = (double)(service - r->seek_ns - r->rot_ns - r->xfer_ns);
 	if (rest < 0) {
@@ -626,7 +626,6 @@ complete(struct disk *d)
 	d->st.queue_ns += r->start - r->submit;
 	if (d->nfaults > 0 || d->fault_rng != NULL)
 		r->error = disk_fault_check(d, r);
-	g_free(c);
 	d->cmd = NULL;
 	disk_timer_disarm(d, &d->t_iface);
 	disk_dispatch(d);

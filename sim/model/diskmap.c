@@ -256,36 +256,79 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 	return true;
 }
 
+/*
+ * The sum disk_pbn_angle reduces modulo the track, less the sector: the
+ * zone's first block's offset, a track skew for each track switch and a
+ * cylinder skew for each cylinder switch before the track, and the slips
+ * before it that push the skews on (as dm_layout_g1 does; for a track it
+ * counts the surface's number, not its place in the mapping's order,
+ * g1_map_pbn_skew).  The same for every sector of a track.
+ */
+static double
+track_skew_sum(const struct disk_params *p, const struct disk_zone *z,
+    int64_t cyl, int head)
+{
+	int64_t c = cyl - z->first_cyl, cutoff;
+	int slipoffs = 0;
+
+	if (spare_per_cyl(p->sparing) || p->sparing == DSPARE_TRACKSECT) {
+		cutoff = c * p->heads;
+		if (p->sparing == DSPARE_TRACKSECT)
+			cutoff += head;
+		cutoff *= z->spt;
+		slipoffs = slips_below(z, cutoff);
+	}
+	return z->first_offset + z->track_skew * (double)(surface(p, z, cyl,
+	    head) + (p->heads - 1) * c) + z->cyl_skew * (double)c + slipoffs;
+}
+
+/*
+ * (sum + sector) mod spt, as a fraction of a revolution.  fmod is exact,
+ * and so, while the sum is a whole number (skews are whole sectors but
+ * for disk.zones, which may give fractions), is the integer remainder:
+ * the two give the same double (even fmod's -0 for a negative multiple),
+ * the integer one without fmod's long division.
+ */
+static double
+skew_angle(double sum, bool whole, int spt, int sector)
+{
+	double s;
+
+	if (whole) {
+		int64_t x = (int64_t)sum + sector, r = x % spt;
+
+		if (r == 0 && x < 0)
+			return -0.0 / spt;
+		return (double)(r < 0 ? r + spt : r) / spt;
+	}
+	s = fmod(sum + sector, (double)spt);
+	if (s < 0)
+		s += spt;
+	return s / spt;
+}
+
+static bool
+is_whole(double x)
+{
+	return x == floor(x) && fabs(x) < 0x1p52;
+}
+
 double
 disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 {
 	const struct disk_zone *z = disk_zone_of_cyl(p, pbn->cyl);
-	int64_t c, cutoff;
-	double s;
-	int slipoffs = 0;
+	double sum;
 
 	KASSERT(z != NULL, ("disk_pbn_angle: cylinder %lld in no zone",
 	    (long long)pbn->cyl));
-	c = pbn->cyl - z->first_cyl;
-	/* Schemes that slip within a cylinder or track also push the skew of
-	 * the tracks after a slip on (as dm_layout_g1 does; for a track it
-	 * counts the surface's number, not its place in the mapping's
-	 * order, g1_map_pbn_skew). */
-	if (spare_per_cyl(p->sparing) || p->sparing == DSPARE_TRACKSECT) {
-		cutoff = c * p->heads;
-		if (p->sparing == DSPARE_TRACKSECT)
-			cutoff += pbn->head;
-		cutoff *= z->spt;
-		slipoffs = slips_below(z, cutoff);
-	}
-	/* The track switches before this track, in the mapping's order. */
-	s = z->first_offset + z->track_skew * (double)(surface(p, z, pbn->cyl,
-	    pbn->head) + (p->heads - 1) * c) + z->cyl_skew * (double)c +
-	    slipoffs + pbn->sector;
-	s = fmod(s, (double)z->spt);
-	if (s < 0)
-		s += z->spt;
-	return s / z->spt;
+	sum = track_skew_sum(p, z, pbn->cyl, pbn->head);
+	return skew_angle(sum, is_whole(sum), z->spt, pbn->sector);
+}
+
+double
+disk_track_angle(const struct disk_track *t, int sector)
+{
+	return skew_angle(t->skew, t->whole, t->spt, sector);
 }
 
 static bool
@@ -296,56 +339,192 @@ same_track(const struct disk_params *p, int64_t lbn, const struct disk_pbn *t)
 	return disk_ltop(p, lbn, &q) && q.cyl == t->cyl && q.head == t->head;
 }
 
+/* Does t's track begin at block b (b on it, b - 1 not)?  *q: where b
+ * lies (b == lbn: t). */
+static bool
+track_begins(const struct disk_params *p, int64_t b, int64_t lbn,
+    const struct disk_pbn *t, struct disk_pbn *q)
+{
+	if (b < 0)
+		return false;
+	if (b == lbn)
+		*q = *t;
+	else if (!disk_ltop(p, b, q) || q->cyl != t->cyl || q->head != t->head)
+		return false;
+	return b == 0 || !same_track(p, b - 1, t);
+}
+
+/* Does t's track end before block b (b - 1 on it, b not)?  *q: where
+ * b - 1 lies; tk->pnext where b does. */
+static bool
+track_ends(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
+    struct disk_pbn *q, struct disk_track *tk)
+{
+	if (b < 1 || !disk_ltop(p, b - 1, q) || q->cyl != t->cyl ||
+	    q->head != t->head)
+		return false;
+	tk->has_next = disk_ltop(p, b, &tk->pnext);
+	return !tk->has_next || tk->pnext.cyl != t->cyl ||
+	    tk->pnext.head != t->head;
+}
+
+/*
+ * The blocks of lbn's track in a zone without slips (or slipping whole
+ * tracks), as disk_ltop lays them out there: in the order of the zone's sectors (less a reserved
+ * front), a track's spt of them, or spt less its spares at the end
+ * (scheme 3), or in a cylinder (or range of cylinders) whose spares are
+ * at its end or front, those of its sectors that are not spares.  They
+ * lie on consecutive sectors of the track.
+ */
+static void
+track_regular(const struct disk_params *p, const struct disk_zone *z,
+    int64_t lbn, const struct disk_pbn *t, struct disk_track *tk)
+{
+	int64_t l = lbn - z->first_lbn + z->deadspace, base, lo, hi, lpc, w, i;
+	int64_t front = 0;
+
+	switch (p->sparing) {
+	case DSPARE_TRACKSECT:
+		lpc = z->spt - z->spares;
+		base = l - l % lpc;
+		lo = 0;
+		hi = lpc;
+		break;
+	case DSPARE_CYL:
+	case DSPARE_CYL_SLIPEND:
+	case DSPARE_CYL_FRONT:
+	case DSPARE_CYL_FRONT_SLIPEND:
+	case DSPARE_DISK_END:
+	case DSPARE_RANGE:
+		lpc = (int64_t)z->spt * p->heads;
+		if (p->sparing == DSPARE_RANGE)
+			lpc = lpc * p->rangesize - z->spares;
+		else if (p->sparing != DSPARE_DISK_END)
+			lpc -= z->spares;
+		if (p->sparing == DSPARE_CYL_FRONT ||
+		    p->sparing == DSPARE_CYL_FRONT_SLIPEND)
+			front = z->spares;
+		base = l - l % lpc;
+		w = l - base + front;		/* the cylinder's sector */
+		i = w - w % z->spt;		/* its track's first */
+		lo = MAX(i - front, 0);
+		hi = MIN(i + z->spt - front, lpc);
+		break;
+	default:
+		base = l - l % z->spt;
+		lo = 0;
+		hi = z->spt;
+		break;
+	}
+	lo = MAX(base + lo, z->deadspace);
+	hi = MIN(base + hi, z->deadspace + z->nlbn);
+	tk->first = z->first_lbn + lo - z->deadspace;
+	tk->end = z->first_lbn + hi - z->deadspace;
+	tk->pfirst = *t;
+	tk->pfirst.sector -= (int)(lbn - tk->first);
+	tk->last_sector = tk->pfirst.sector + (int)(tk->end - tk->first - 1);
+	tk->has_next = false;
+}
+
+/*
+ * The track holding lbn.  A track's blocks are consecutive, at most spt of
+ * them (but see DiskSim's per-cylinder spares in disk_ltop): its bounds
+ * are the blocks where the track begins and ends, each checked against
+ * its neighbour.  Most tracks hold their blocks on consecutive sectors
+ * from sector 0 on (or from the spares at the front), to the last sector
+ * (or the spares at the end): guess so, and check the guess.  Where that
+ * fails (a slip, a zone's reserved front, a cylinder's spares), search.
+ * Given the track before (prev, or NULL), whose end is lbn and which knows
+ * where that block lies, the track begins there: a sequential transfer
+ * maps each next track with two block maps, not five.
+ */
+void
+disk_track_map(const struct disk_params *p, int64_t lbn,
+    const struct disk_track *prev, struct disk_track *tk)
+{
+	const struct disk_zone *z = zone_of_lbn(p, lbn);
+	struct disk_pbn t, e;
+	int64_t lo, hi, n, sp = z->spares;
+	/* Slipping whole tracks (scheme 1: a slip is a track left out)
+	 * leaves every track that holds blocks whole: its spt blocks on
+	 * sectors 0 on, as in a zone without slips (disk_ltop). */
+	bool regular = z->nslips == 0 || p->sparing == DSPARE_TRACK;
+
+	if (regular) {
+		disk_ltop(p, lbn, &t);
+		track_regular(p, z, lbn, &t, tk);
+		e.sector = tk->last_sector;
+	} else if (prev != NULL && prev->end == lbn && prev->has_next) {
+		t = tk->pfirst = prev->pnext;
+		tk->first = lbn;
+	} else {
+		disk_ltop(p, lbn, &t);
+		if (track_begins(p, lbn - t.sector, lbn, &t, &tk->pfirst))
+			tk->first = lbn - t.sector;
+		else if (sp > 0 && sp <= t.sector && track_begins(p,
+		    lbn - (t.sector - sp), lbn, &t, &tk->pfirst))
+			tk->first = lbn - (t.sector - sp);
+		else {
+			lo = MAX(lbn - z->spt, 0);
+			hi = lbn;
+			while (lo < hi) {
+				int64_t mid = lo + (hi - lo) / 2;
+
+				if (same_track(p, mid, &t))
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			tk->first = lo;
+			disk_ltop(p, lo, &tk->pfirst);
+		}
+	}
+	/* To the last sector, less a track's spares at its end; else less
+	 * spares at the end of the cylinder. */
+	n = z->spt - tk->pfirst.sector - (p->sparing == DSPARE_TRACKSECT ? sp : 0);
+	if (regular)
+		;
+	else if (track_ends(p, tk->first + n, &t, &e, tk))
+		tk->end = tk->first + n;
+	else if (sp > 0 && n - sp > 0 &&
+	    track_ends(p, tk->first + n - sp, &t, &e, tk))
+		tk->end = tk->first + n - sp;
+	else {
+		lo = lbn;
+		hi = MIN(lbn + z->spt, p->blocks - 1);
+		while (lo < hi) {
+			int64_t mid = lo + (hi - lo + 1) / 2;
+
+			if (same_track(p, mid, &t))
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		tk->end = lo + 1;
+		disk_ltop(p, lo, &e);
+		/* (The search looks no further than spt blocks on: the
+		 * block at its end begins the next track only if it is on
+		 * another.) */
+		tk->has_next = disk_ltop(p, tk->end, &tk->pnext) &&
+		    (tk->pnext.cyl != t.cyl || tk->pnext.head != t.head);
+	}
+	tk->last_sector = e.sector;
+	tk->contig = tk->last_sector - tk->pfirst.sector ==
+	    (int)(tk->end - tk->first - 1);
+	tk->spt = z->spt;
+	tk->skew = track_skew_sum(p, z, t.cyl, t.head);
+	tk->whole = is_whole(tk->skew);
+}
+
 void
 disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
     int64_t *end)
 {
-	const struct disk_zone *z = zone_of_lbn(p, lbn);
-	struct disk_pbn t, q;
-	int64_t lo, hi, g;
+	struct disk_track t;
 
-	disk_ltop(p, lbn, &t);
-	/*
-	 * Most tracks hold their blocks on consecutive sectors from sector
-	 * 0 to the last: guess so, and check the guess (the block before
-	 * the first is on another track, and so is the block after the
-	 * last).  Where that fails (a slip, spares, a zone's reserved
-	 * front), search: a track's blocks are consecutive and at most spt
-	 * of them.
-	 */
-	g = lbn - t.sector;
-	if (g >= 0 && disk_ltop(p, g, &q) && q.cyl == t.cyl && q.head == t.head &&
-	    q.sector == 0 && (g == 0 || !same_track(p, g - 1, &t))) {
-		*first = g;
-		g += z->spt;
-		if (same_track(p, g - 1, &t) && !same_track(p, g, &t)) {
-			*end = g;
-			return;
-		}
-	} else {
-		lo = MAX(lbn - z->spt, 0);
-		hi = lbn;
-		while (lo < hi) {
-			int64_t mid = lo + (hi - lo) / 2;
-
-			if (same_track(p, mid, &t))
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		*first = lo;
-	}
-	lo = lbn;
-	hi = MIN(lbn + z->spt, p->blocks - 1);
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo + 1) / 2;
-
-		if (same_track(p, mid, &t))
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	*end = lo + 1;
+	disk_track_map(p, lbn, NULL, &t);
+	*first = t.first;
+	*end = t.end;
 }
 
 /* ---- parameter sets ---------------------------------------------------- */
@@ -400,54 +579,67 @@ cmp_int64(const void *a, const void *b)
 bool
 disk_params_finish(struct disk_params *p, char **why)
 {
+	return disk_params_finish_at(p, why, NULL);
+}
+
+bool
+disk_params_finish_at(struct disk_params *p, char **why,
+    struct disk_param_at *at)
+{
+	enum disk_param what = DPAR_NONE;
+	int zone = 0;
 	char *bad = NULL;
 	int64_t maxcyl = -1, lbn = 0;
 	int i, j;
 
-#define BAD(...) do { bad = g_strdup_printf(__VA_ARGS__); goto out; } while (0)
+/* BAD(which parameter, zone or 0, what is wrong...) */
+#define BAD(w, zn, ...) do { what = (w); zone = (zn); \
+	bad = g_strdup_printf(__VA_ARGS__); goto out; } while (0)
 	if (p->rpm < 1000 || p->rpm > 30000)
-		BAD("disk.rpm must be between 1000 and 30000 (it is %d)", p->rpm);
+		BAD(DPAR_RPM, 0, "disk.rpm must be between 1000 and 30000 (it is %d)", p->rpm);
 	if (p->heads < 1 || p->heads > 1024)
-		BAD("the disk must have 1 to 1024 surfaces (it has %d)", p->heads);
+		BAD(DPAR_HEADS, 0, "the disk must have 1 to 1024 surfaces (it has %d)", p->heads);
 	if (p->nzones < 1)
-		BAD("the disk has no zones");
+		BAD(DPAR_ZONES, 0, "the disk has no zones");
 	if ((int)p->sparing < DSPARE_NONE || (int)p->sparing > DSPARE_ZONE_SLIPEND)
-		BAD("sparing scheme %d: DiskSim's are 0 to 10", (int)p->sparing);
+		BAD(DPAR_SPARING, 0, "sparing scheme %d: DiskSim's are 0 to 10", (int)p->sparing);
 	if (p->mapping < 0 || p->mapping > 2)
-		BAD("LBN-to-PBN mapping scheme %d: DiskSim's are 0 to 2",
+		BAD(DPAR_MAPPING, 0, "LBN-to-PBN mapping scheme %d: DiskSim's are 0 to 2",
 		    p->mapping);
 	if (p->sparing == DSPARE_RANGE && (p->rangesize < 1 ||
 	    p->rangesize > 1000000))
-		BAD("sparing by ranges needs a range of 1 or more cylinders");
+		BAD(DPAR_RANGESIZE, 0, "sparing by ranges needs a range of 1 or more cylinders");
 	for (i = 0; i < p->nzones; i++) {
 		struct disk_zone *z = &p->zones[i];
 
 		if (z->spt < 1 || z->spt > DISK_MAX_SPT)
-			BAD("zone %d: %d sectors per track", i + 1, z->spt);
+			BAD(DPAR_ZONE_SPT, i + 1, "zone %d: %d sectors per track", i + 1, z->spt);
 		if (z->first_cyl < 0 || z->last_cyl < z->first_cyl ||
 		    z->last_cyl >= DISK_MAX_CYLS)
-			BAD("zone %d: cylinders %lld-%lld", i + 1,
+			BAD(z->first_cyl < 0 ? DPAR_ZONE_FIRST_CYL :
+			    DPAR_ZONE_LAST_CYL, i + 1, "zone %d: cylinders %lld-%lld", i + 1,
 			    (long long)z->first_cyl, (long long)z->last_cyl);
 		if (z->first_cyl <= maxcyl)
-			BAD("zone %d overlaps the zone before it", i + 1);
+			BAD(DPAR_ZONE_FIRST_CYL, i + 1, "zone %d overlaps the zone before it", i + 1);
 		maxcyl = z->last_cyl;
 		if (z->deadspace < 0 || z->spares < 0)
-			BAD("zone %d: negative reserved space or spares", i + 1);
+			BAD(z->deadspace < 0 ? DPAR_ZONE_DEADSPACE :
+			    DPAR_ZONE_SPARES, i + 1, "zone %d: negative reserved space or spares", i + 1);
 		if (p->sparing == DSPARE_TRACKSECT && z->spares >= z->spt)
-			BAD("zone %d: all of a track is spare", i + 1);
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: all of a track is spare", i + 1);
 		if (spare_per_cyl(p->sparing) &&
 		    z->spares >= (int64_t)z->spt * p->heads)
-			BAD("zone %d: all of a cylinder is spare", i + 1);
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: all of a cylinder is spare", i + 1);
 		/* DiskSim's mapping takes a zone's spares from every
 		 * cylinder while its count of the zone's blocks does not:
 		 * the zone's last blocks would land past its end. */
 		if (p->sparing == DSPARE_DISK_END && z->spares > 0)
-			BAD("zone %d: %lld spares with the spares at the disk's "
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: %lld spares with the spares at the disk's "
 			    "end (sparing scheme 7), which DiskSim maps past the "
 			    "zone's end", i + 1, (long long)z->spares);
 		if (p->sparing == DSPARE_RANGE &&
 		    z->spares >= (int64_t)z->spt * p->heads * p->rangesize)
-			BAD("zone %d: all of a range is spare", i + 1);
+			BAD(DPAR_ZONE_SPARES, i + 1, "zone %d: all of a range is spare", i + 1);
 		/* DiskSim counts slips in the order listed, which for
 		 * slips on different cylinders (the only disorder in its
 		 * validated drives, the Atlas III's) is the count of the
@@ -457,15 +649,15 @@ disk_params_finish(struct disk_params *p, char **why)
 			    cmp_int64);
 		for (j = 0; j < z->nslips; j++)
 			if (z->slips[j] < 0 || (j > 0 && z->slips[j] == z->slips[j - 1]))
-				BAD("zone %d: slip %lld is %s", i + 1,
+				BAD(DPAR_ZONE_SLIPS, i + 1, "zone %d: slip %lld is %s", i + 1,
 				    (long long)z->slips[j], z->slips[j] < 0 ?
 				    "negative" : "listed twice");
 		if (p->sparing == DSPARE_NONE && z->nslips > 0)
-			BAD("zone %d: slips need a sparing scheme", i + 1);
+			BAD(DPAR_ZONE_SLIPS, i + 1, "zone %d: slips need a sparing scheme", i + 1);
 		z->first_lbn = lbn;
 		z->nlbn = zone_blocks(p, z);
 		if (z->nlbn <= 0)
-			BAD("zone %d holds no blocks", i + 1);
+			BAD(DPAR_ZONE, i + 1, "zone %d holds no blocks", i + 1);
 		lbn += z->nlbn;
 	}
 	/* The cylinder count is the seek curves' (curve, linear); zones
@@ -477,11 +669,13 @@ disk_params_finish(struct disk_params *p, char **why)
 	 * repositioning is that much shorter than a read's
 	 * (disk_reposition_time). */
 	if (p->head_switch < 0 || p->head_switch > 10 * SIM_SEC)
-		BAD("head switch of %lld ns", (long long)p->head_switch);
+		BAD(DPAR_HEAD_SWITCH, 0, "head switch of %lld ns", (long long)p->head_switch);
 	if (p->write_settle < -10 * SIM_SEC || p->write_settle > 10 * SIM_SEC)
-		BAD("write settle of %lld ns", (long long)p->write_settle);
-	if (!disk_seek_params_check(p, &bad))
+		BAD(DPAR_WRITE_SETTLE, 0, "write settle of %lld ns", (long long)p->write_settle);
+	if (!disk_seek_params_check(p, &bad)) {
+		what = DPAR_SEEK;
 		goto out;
+	}
 	/*
 	 * Skews given as "auto" are the smallest that let a sequential
 	 * transfer keep going, reading or writing: the head switch, or a
@@ -512,43 +706,49 @@ disk_params_finish(struct disk_params *p, char **why)
 		z->track_skew_auto = z->cyl_skew_auto = false;
 	}
 	if (p->nsegs < 1 || p->nsegs > 1024)
-		BAD("the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
+		BAD(DPAR_NSEGS, 0, "the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
 	if (p->segsize < 1 || p->segsize > (1 << 24))
-		BAD("cache segments of %d blocks", p->segsize);
+		BAD(DPAR_SEGSIZE, 0, "cache segments of %d blocks", p->segsize);
 	/* The extra write disconnect starts writing a long write only once
 	 * 15 of its blocks are in (disk_buffer_block_available): a smaller
 	 * segment never holds them, and such a drive never writes (DiskSim
 	 * aborts on it, its forward-progress check failing). */
 	if (p->extra_write_disconnect && p->segsize < 15)
-		BAD("cache segments of %d blocks with the extra write "
+		BAD(DPAR_EXTRA_WRITE_DISCONNECT, 0, "cache segments of %d blocks with the extra write "
 		    "disconnect, which waits for 15 blocks of a long write "
 		    "before writing any: the drive would never write one",
 		    p->segsize);
 	if (p->nwritesegs < 1 || p->nwritesegs > p->nsegs)
-		BAD("write segments must be 1 to the number of segments");
+		BAD(DPAR_NWRITESEGS, 0, "write segments must be 1 to the number of segments");
 	if (p->write_seg && p->nsegs < 2)
-		BAD("a separate write segment needs at least two segments");
+		BAD(DPAR_WRITE_SEG, 0, "a separate write segment needs at least two segments");
 	if (p->read_water < 0 || p->read_water > 1 || p->write_water < 0 ||
 	    p->write_water > 1)
-		BAD("watermarks are fractions between 0 and 1");
+		BAD(p->read_water < 0 || p->read_water > 1 ? DPAR_READ_WATER :
+		    DPAR_WRITE_WATER, 0, "watermarks are fractions between 0 and 1");
 	if (p->min_readahead < 0 || p->max_readahead < 0 ||
 	    p->min_readahead > p->segsize || p->max_readahead > p->segsize)
-		BAD("read-ahead limits must be 0 to the segment size");
+		BAD(p->min_readahead < 0 || p->min_readahead > p->segsize ?
+		    DPAR_MIN_READAHEAD : DPAR_MAX_READAHEAD, 0, "read-ahead limits must be 0 to the segment size");
 	if ((int)p->readahead < 0 || (int)p->readahead > 4)
-		BAD("read-ahead kind %d", (int)p->readahead);
+		BAD(DPAR_READAHEAD, 0, "read-ahead kind %d", (int)p->readahead);
 	if (p->fast_write < 0 || p->fast_write > 2)
-		BAD("fast write level %d", p->fast_write);
+		BAD(DPAR_FAST_WRITE, 0, "fast write level %d", p->fast_write);
 	if (p->keep_request_data < -1 || p->keep_request_data > 1)
-		BAD("read-ahead over requested must be -1, 0 or 1");
+		BAD(DPAR_KEEP_REQUEST_DATA, 0, "read-ahead over requested must be -1, 0 or 1");
 	if (p->bus_read_ns < 0 || p->bus_write_ns < 0)
-		BAD("bus transfer times must not be negative");
+		BAD(DPAR_BUS, 0, "bus transfer times must not be negative");
 	if (p->queue_depth < 1 || p->queue_depth > 256)
-		BAD("disk.queue_depth must be 1 to 256");
+		BAD(DPAR_QUEUE_DEPTH, 0, "disk.queue_depth must be 1 to 256");
 	if (diskq_lookup(p->scheduler != NULL ? p->scheduler : "") == NULL)
-		BAD("disk.scheduler %s: unknown", p->scheduler != NULL ?
+		BAD(DPAR_SCHEDULER, 0, "disk.scheduler %s: unknown", p->scheduler != NULL ?
 		    p->scheduler : "(none)");
 #undef BAD
 out:
+	if (at != NULL) {
+		at->what = bad != NULL ? what : DPAR_NONE;
+		at->zone = bad != NULL ? zone : 0;
+	}
 	if (bad != NULL && why != NULL)
 		*why = bad;
 	else

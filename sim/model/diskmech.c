@@ -15,6 +15,7 @@
  * (or, as some of DiskSim's extracted drives have it, less).
  */
 #include "disk.h"
+#include "disk_private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -44,13 +45,16 @@ extracted_ms(const struct disk_params *p, double d)
 	if (d >= (double)p->seek_dist[n - 1]) {
 		lo = n - 2;
 	} else {
-		while (hi - lo > 1) {
-			int mid = (lo + hi) / 2;
+		/* The one lo with dist[lo] <= d < dist[lo + 1] (the distances
+		 * ascend, disk_seek_params_check): halving the range without
+		 * a branch to mispredict, a seek's distance being random. */
+		int len = hi;
 
-			if ((double)p->seek_dist[mid] <= d)
-				lo = mid;
-			else
-				hi = mid;
+		while (len > 1) {
+			int half = len / 2;
+
+			lo = (double)p->seek_dist[lo + half] <= d ? lo + half : lo;
+			len -= half;
 		}
 	}
 	d1 = (double)p->seek_dist[lo];
@@ -120,7 +124,7 @@ disk_seek_time(const struct disk_params *p, int64_t dist)
 	}
 	if (ms < 0)
 		ms = 0;
-	return (sim_time_t)llround(ms * 1e6);
+	return ns_round(ms * 1e6);
 }
 
 bool
@@ -184,10 +188,34 @@ disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
 	return t;
 }
 
+/*
+ * fmod(t, p) for a time t: t - n p for the whole n that leaves it in
+ * [0, p), which is exact (fmod's result always is).  Computed with a
+ * fused multiply-add, which rounds the exact t - n p once and so gives
+ * it exactly, for n from the quotient t / p (right, or one off near a
+ * whole number and then corrected): the same double as fmod's, without
+ * its bit-by-bit long division.
+ */
+static double
+time_mod(double t, double p)
+{
+	double n, r;
+
+	if (!(t >= 0 && t < 0x1p53))
+		return fmod(t, p);
+	n = (double)(int64_t)(t / p);
+	r = fma(-n, p, t);
+	if (r < 0)
+		r = fma(-(n - 1), p, t);
+	else if (r >= p)
+		r = fma(-(n + 1), p, t);
+	return r;
+}
+
 double
 disk_angle_at(const struct disk *d, double t)
 {
-	return fmod(t, d->period) / d->period;
+	return time_mod(t, d->period) / d->period;
 }
 
 /* A wait within a millionth of a revolution of a whole turn is no wait:

@@ -139,7 +139,7 @@ media_finish(struct disk *d, double t)
 
 	m->st = M_IDLE;
 	disk_timer_disarm(d, &d->t_media);
-	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(t));
+	d->mech_free = MAX(d->mech_free, ns_round(t));
 	if (m->write) {
 		if (d->seg[m->seg].dirty >= d->seg[m->seg].end)
 			disk_seg_settle(d, m->seg);
@@ -164,12 +164,13 @@ static void
 media_zero_latency(struct disk *d, double t)
 {
 	struct disk_media *m = d->media;
-	int spt = zone_spt(d, m->at.cyl);
-	int64_t wend = MIN(m->limit, m->tend), j;
-	double a0 = disk_pbn_angle(&d->p, &m->at), x, sec = d->period / spt;
+	int spt = m->trk.spt;
+	int64_t wend = MIN(m->limit, m->trk.end), j;
+	double a0 = disk_track_angle(&m->trk, m->at.sector), x,
+	    sec = d->period / spt;
 	int k;
 
-	if (!m->tcontig || wend - m->next < 2)
+	if (!m->trk.contig || wend - m->next < 2)
 		return;
 	/* The next sector boundary, counted from the wanted first sector. */
 	x = disk_angle_at(d, t) - a0;
@@ -193,6 +194,18 @@ media_zero_latency(struct disk *d, double t)
 	    (double)k / spt) + (double)(spt - k) * sec);
 }
 
+/* Where block lbn of track tk lies. */
+static inline void
+track_pbn(struct disk *d, const struct disk_track *tk, int64_t lbn,
+    struct disk_pbn *b)
+{
+	if (tk->contig) {
+		*b = tk->pfirst;
+		b->sector += (int)(lbn - tk->first);
+	} else
+		disk_ltop(&d->p, lbn, b);
+}
+
 /* Head for block m->next: a seek (or head switch) if it is on another
  * track, then the wait for its sector. */
 static void
@@ -202,15 +215,9 @@ media_locate(struct disk *d, double t)
 	struct disk_pbn b;
 	sim_time_t move;
 
-	disk_ltop(&d->p, m->next, &b);
-	if (m->next < m->tfirst || m->next >= m->tend) {
-		struct disk_pbn e0, e1;
-
-		disk_track_bounds(&d->p, m->next, &m->tfirst, &m->tend);
-		disk_ltop(&d->p, m->tfirst, &e0);
-		disk_ltop(&d->p, m->tend - 1, &e1);
-		m->tcontig = e1.sector - e0.sector == (int)(m->tend - m->tfirst - 1);
-	}
+	if (m->next < m->trk.first || m->next >= m->trk.end)
+		m->trk = *disk_track(d, m->next);
+	track_pbn(d, &m->trk, m->next, &b);
 	if (b.cyl != d->cur_cyl || b.head != d->cur_head) {
 		move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head,
 		    b.cyl, b.head, m->write);
@@ -220,14 +227,14 @@ media_locate(struct disk *d, double t)
 		m->st = M_SEEK;
 		media_time(m, t + (double)move);
 		m->seek_end = m->t;
-		d->mech_free = (sim_time_t)llround(m->t);
+		d->mech_free = ns_round(m->t);
 		disk_timer_arm(d, &d->t_media, m->t);
 		return;
 	}
 	m->at = b;
 	m->st = M_WAIT;
 	media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t),
-	    disk_pbn_angle(&d->p, &b)));
+	    disk_track_angle(&m->trk, b.sector)));
 	if (m->t > t && (m->write ? d->p.zero_latency_write :
 	    d->p.zero_latency_read))
 		media_zero_latency(d, t);
@@ -256,10 +263,10 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->write = write;
 	m->next = from;
 	m->limit = limit;
-	m->tfirst = m->tend = -1;
+	m->trk.first = m->trk.end = -1;
 	m->imm_from = m->imm_to = 0;
 	disk_seg_set_state(d, s, write ? SEG_WRITING : SEG_READING);
-	disk_ltop(&d->p, from, &b);
+	disk_lbn_pbn(d, from, &b);
 	move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head, b.cyl,
 	    b.head, write);
 	if (move < min_delay)
@@ -270,7 +277,7 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->st = M_SEEK;
 	media_time(m, t0 + (double)move);
 	m->seek_end = m->t;
-	d->mech_free = (sim_time_t)llround(m->t);
+	d->mech_free = ns_round(m->t);
 	if (c != NULL && !c->media_began) {
 		c->media_began = true;
 		c->seek_ns = move;
@@ -307,7 +314,7 @@ disk_media_stop(struct disk *d)
 	m->st = M_IDLE;
 	m->imm_from = m->imm_to = 0;
 	disk_timer_disarm(d, &d->t_media);
-	d->mech_free = MAX(d->mech_free, (sim_time_t)llround(free_at));
+	d->mech_free = MAX(d->mech_free, ns_round(free_at));
 	if (d->seg[m->seg].state == SEG_READING)
 		disk_seg_settle(d, m->seg);
 }
@@ -378,18 +385,19 @@ disk_media_fire(struct disk *d)
 	disk_cmd_media_progress(d);
 	if (m->st != M_SECTOR)
 		return;		/* the command stopped or redirected it */
-	if (m->tcontig && m->next < m->tend) {
+	if (m->trk.contig && m->next < m->trk.end) {
 		/* The next sector of the track: under the head now. */
 		m->at.sector++;
 		m->st = M_WAIT;
 		disk_media_fire(d);
 		return;
 	}
-	disk_ltop(&d->p, m->next, &b);
-	if (b.cyl == m->at.cyl && b.head == m->at.head) {
+	if (m->next >= m->trk.first && m->next < m->trk.end) {
+		/* On the same track, past a slip. */
+		track_pbn(d, &m->trk, m->next, &b);
 		m->st = M_WAIT;
 		media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t),
-		    disk_pbn_angle(&d->p, &b)));
+		    disk_track_angle(&m->trk, b.sector)));
 		m->at = b;
 		if (m->t == t)
 			disk_media_fire(d);
@@ -397,10 +405,12 @@ disk_media_fire(struct disk *d)
 			disk_timer_arm(d, &d->t_media, m->t);
 		return;
 	}
-	/* The next block is on another track.  A read-ahead limited to the
-	 * track (or cylinder) stops here. */
+	/* The next block is on another track (a track's blocks are
+	 * consecutive).  A read-ahead limited to the track (or cylinder)
+	 * stops here. */
 	if (media_background(d) && (d->p.readahead == DRA_TRACK ||
-	    (d->p.readahead == DRA_CYLINDER && b.cyl != m->at.cyl))) {
+	    (d->p.readahead == DRA_CYLINDER &&
+	    disk_track(d, m->next)->pfirst.cyl != m->at.cyl))) {
 		media_finish(d, t);
 		return;
 	}
@@ -437,8 +447,8 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 	/* Not the end of the access or the track, no blocks taken early
 	 * (media_zero_latency) to account for, and nothing the interface
 	 * would do but send a read's block (disk_cmd_media_progress). */
-	if (m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
-	    b + 1 >= m->limit || b + 1 >= m->tend)
+	if (m->st != M_SECTOR || !m->trk.contig || m->imm_to > 0 ||
+	    b + 1 >= m->limit || b + 1 >= m->trk.end)
 		return false;
 	if (c != NULL && !c->wait_media && (c->ist == IF_DISC ||
 	    (c->ist == IF_HOLD && (c->write || c->seg < 0 ||
@@ -524,14 +534,14 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	struct disk_cmd *c = d->cmd;
 	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
 	sim_time_t at = -1, w = ti->when, e = tm->when;
-	int64_t b = m->next, b0 = b, k = m->k;
-	double t = m->t;
+	int64_t b = m->next, b0 = b, k = m->k, lbn, cend, lim, start;
+	double t = m->t, t0 = m->t0, blk, bus, first, last, x0;
 
 	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
 	    c->seg != m->seg || c->ist != IF_XFER || c->xfer_n != 1 ||
 	    c->xfer_from != b - 1 || c->out != b - 1 || g->end != b ||
 	    !(p->never_disconnect || p->hold_bus_read) || p->segsize < 2 ||
-	    m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	    m->st != M_SECTOR || !m->trk.contig || m->imm_to > 0 ||
 	    !ti->armed || ti->queued || !tm->armed || tm->queued ||
 	    ti->ticket > tm->ticket)
 		return -1;
@@ -540,25 +550,39 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	 * step at w comes first (armed first) and finds nothing more to
 	 * send (the segment ends at b) short of the end; the media step at e
 	 * sends block b at once, and block b + 1 is ready (one block ahead
-	 * of the bus, in a segment of two or more). */
-	while (w <= e && e < h && b >= c->lbn && b < c->end &&
-	    b + 1 < m->limit && b + 1 < m->tend) {
-		c->last_sector_end = t;
-		g->end = b + 1;
-		g->start = MAX(g->start, g->end - p->segsize);
-		c->xfer_t0 = (double)e;
-		c->bus_ns += (double)1 * c->xfer_blk;
-		w = ns_round(c->xfer_t0 + (double)1 * c->xfer_blk);
+	 * of the bus, in a segment of two or more).  (The same sums, in
+	 * locals: the command's and the segment's fields are set after.) */
+	lbn = c->lbn;
+	cend = c->end;
+	lim = MIN(m->limit, m->trk.end);
+	start = g->start;
+	blk = c->xfer_blk;
+	bus = c->bus_ns;
+	first = c->first_sector;
+	last = c->last_sector_end;
+	x0 = c->xfer_t0;
+	while (w <= e && e < h && b >= lbn && b < cend && b + 1 < lim) {
+		last = t;
+		start = MAX(start, b + 1 - p->segsize);
+		x0 = (double)e;
+		bus += blk;
+		w = ns_round(x0 + blk);
 		w = MAX(w, e);
 		b++;
-		if (c->first_sector < 0 && b >= c->lbn && b < c->end)
-			c->first_sector = t;
-		t = media_at(m, ++k, sec);
+		if (first < 0 && b >= lbn && b < cend)
+			first = t;
+		t = t0 + (double)++k * sec;	/* media_at */
 		at = e;
 		e = MAX(ns_round(t), e);
 	}
 	if (at < 0)
 		return -1;
+	c->last_sector_end = last;
+	g->end = b;
+	g->start = start;
+	c->xfer_t0 = x0;
+	c->bus_ns = bus;
+	c->first_sector = first;
 	c->out = c->xfer_from = b - 1;
 	m->next = b;
 	m->at.sector += (int)(b - b0);
@@ -575,11 +599,18 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
  * A run of up to max sector steps, as stream_media takes them one by one:
  * step i is taken at its timer's time E(i) if that is before h, E(0) the
  * timer's now and E(i) = max(E(i - 1), ns_round(T(i))), T(i) the sector's
- * time (media_at).  T and so E never decrease, so the steps taken are
- * found by binary search over i.  Returns their number n, with the time of
- * the last in *at and the timer's next time E(n) in *e; the media's time
- * is T(n).
+ * time (media_at).  T and so E never decrease: the steps taken are all
+ * up to the last whose E(i) is before h, found from where T crosses h and
+ * checked there (a step either way if the quotient rounded across).
+ * Returns their number n, with the time of the last in *at and the
+ * timer's next time E(n) in *e; the media's time is T(n).
  */
+static inline bool
+step_before(const struct disk_media *m, int64_t i, double sec, sim_time_t h)
+{
+	return ns_round(media_at(m, m->k + i, sec)) < h;
+}
+
 static int64_t
 media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
     sim_time_t *at, sim_time_t *e)
@@ -589,16 +620,19 @@ media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
 
 	if (max <= 0 || e0 >= h)
 		return 0;
-	/* The largest i < max with E(i) < h (E(0) = e0 is). */
-	lo = 0;
+	/* The largest i < max with E(i) < h (E(0) = e0 is; for i > 0 E(i)
+	 * < h if ns_round(T(i)) < h, which holds up to some i). */
 	hi = max - 1;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo + 1) / 2;
+	if (hi == 0 || step_before(m, hi, sec, h))
+		lo = hi;
+	else {
+		double x = ((double)h - 0.5 - m->t0) / sec - (double)m->k;
 
-		if (MAX(e0, ns_round(media_at(m, m->k + mid, sec))) < h)
-			lo = mid;
-		else
-			hi = mid - 1;
+		lo = !(x > 0) ? 0 : x >= (double)hi ? hi - 1 : (int64_t)x;
+		while (lo > 0 && !step_before(m, lo, sec, h))
+			lo--;
+		while (lo + 1 < hi && step_before(m, lo + 1, sec, h))
+			lo++;
 	}
 	*at = lo == 0 ? e0 : MAX(e0, ns_round(media_at(m, m->k + lo, sec)));
 	m->k += lo + 1;
@@ -608,15 +642,17 @@ media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
 }
 
 /*
- * A read-ahead on its own: no command reads from the segment (none is in
- * the drive, or the one there waits for the heads).  Each sector is then
- * in as it passes — the segment has room, since no read's blocks are kept
- * for the host — and the next is under the head at once; the interface
- * does nothing.  Only the time needs stepping sector by sector (the same
- * sums as stream_media's, so the same times); the segment and the media
- * are set once at the end, and the timer given its place (ticket) then.
- * The run stops before the interface's timer is due.  Returns the time of
- * the last step taken, or -1 if none.
+ * The media on its own: no command uses the segment (none is in the drive,
+ * or the one there waits for the heads) — a read-ahead, or the writing of
+ * data a write reported from the cache left behind.  A read-ahead has room
+ * for every sector (no read's blocks are kept for the host), a write the
+ * data of every block below the segment's end; the next sector is under
+ * the head at once, and the interface does nothing.  Only the time needs
+ * stepping sector by sector (the same sums as stream_media's, so the same
+ * times); the segment and the media are set once at the end, and the timer
+ * given its place (ticket) then.  The run stops before the interface's
+ * timer is due, and short of a block not ready.  Returns the time of the
+ * last step taken, or -1 if none.
  */
 static sim_time_t
 stream_background(struct disk *d, double sec, sim_time_t h)
@@ -626,40 +662,53 @@ stream_background(struct disk *d, double sec, sim_time_t h)
 	struct disk_cmd *c = d->cmd;
 	struct disk_timer *tm = &d->t_media, *ti = &d->t_iface;
 	sim_time_t at = -1, e = tm->when;
-	int64_t n;
+	int64_t n, stop;
 
-	if (m->write || m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	if (m->st != M_SECTOR || !m->trk.contig || m->imm_to > 0 ||
 	    !tm->armed || tm->queued || (c != NULL && !c->wait_media))
 		return -1;
 	if (ti->armed && !ti->queued)
 		h = MIN(h, ti->when);
 	/* stream_media's steps: block next passes, next + 1 comes under the
-	 * head (not the end of the access or of the track). */
-	n = media_steps(m, sec, h, MIN(m->limit, m->tend) - 1 - m->next, &at, &e);
+	 * head (not the end of the access or of the track) and is ready. */
+	stop = MIN(m->limit, m->trk.end);
+	if (m->write)
+		stop = MIN(stop, g->end);
+	n = media_steps(m, sec, h, stop - 1 - m->next, &at, &e);
 	if (n == 0)
 		return -1;
 	m->next += n;
 	m->at.sector += (int)n;
-	g->end = m->next;
-	g->start = MAX(g->start, g->end - d->p.segsize);
+	if (m->write)
+		g->dirty = m->next;
+	else {
+		g->end = m->next;
+		g->start = MAX(g->start, g->end - d->p.segsize);
+	}
 	tm->when = e;
 	tm->ticket = sim_ticket(d->sim);
 	return at;
 }
 
 /*
- * The media working for a command that has disconnected (a write waiting
- * for the media to drain its data or finish, a read for the watermark),
- * no transfer in flight.  Each sector is then in (or out) as it passes
- * while the next block is ready — a write's data is in, a read has room —
- * and the command asks for nothing until the media reaches the block at
- * which it would reselect the host (disk_cmd_reconnect_at).  The run stops
- * short of that step, and of a block not ready: those are stream_media's.
- * Only the time is stepped sector by sector, as stream_media steps it.
- * Returns the time of the last step taken, or -1 if none.
+ * The media working for a command whose interface waits on something else
+ * than the media: an overhead, a chunk in flight over the bus, the extra
+ * write disconnect's pause; or that has disconnected, no transfer in
+ * flight (a write waiting for the media to drain its data or finish, a
+ * read for the watermark), when it asks for nothing until the media
+ * reaches the block at which it would reselect the host
+ * (disk_cmd_reconnect_at).  Each sector is then in (or out) as it passes
+ * while the next block is ready: a write's data is in (what the segment
+ * held and the bus had brought when the run began: a chunk in flight
+ * lands later), a read has room (counted from the first block of a chunk
+ * in flight, which leaves sooner).  The run stops short of a block not
+ * surely ready and of the reselection: those are stream_media's and
+ * disk_media_fire's.  Only the time is stepped sector by sector, as
+ * stream_media steps it.  Returns the time of the last step taken, or -1
+ * if none.
  */
 static sim_time_t
-stream_disc(struct disk *d, double sec, sim_time_t h)
+stream_cmd(struct disk *d, double sec, sim_time_t h)
 {
 	const struct disk_params *p = &d->p;
 	struct disk_media *m = d->media;
@@ -669,16 +718,19 @@ stream_disc(struct disk *d, double sec, sim_time_t h)
 	sim_time_t at = -1, e = tm->when;
 	int64_t b0 = m->next, k0 = m->k, stop, have, n, i;
 
-	if (m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 || !tm->armed ||
+	if (m->st != M_SECTOR || !m->trk.contig || m->imm_to > 0 || !tm->armed ||
 	    tm->queued || c == NULL || c->wait_media || c->seg != m->seg ||
-	    c->write != m->write || c->ist != IF_DISC)
+	    c->write != m->write || c->ist == IF_HOLD)
 		return -1;
 	if (ti->armed && !ti->queued)
 		h = MIN(h, ti->when);
-	stop = MIN(MIN(m->limit, m->tend), disk_cmd_reconnect_at(d));
+	stop = MIN(m->limit, m->trk.end);
+	if (c->ist == IF_DISC)
+		stop = MIN(stop, disk_cmd_reconnect_at(d));
 	if (m->write) {
-		/* media_block_ready, with no data on the bus: below what is
-		 * in, and the extra write disconnect's count reached. */
+		/* media_block_ready, counting no data on the bus: below what
+		 * is in, and the extra write disconnect's count reached (it
+		 * only grows with what is in). */
 		have = MAX(g->end, c->out);
 		if (p->extra_write_disconnect &&
 		    have - MAX(g->start, have - p->segsize) <
@@ -714,16 +766,15 @@ stream_disc(struct disk *d, double sec, sim_time_t h)
 }
 
 void
-disk_media_stream(struct disk *d)
+disk_media_stream_run(struct disk *d)
 {
-	struct disk_media *m = d->media;
 	struct disk_timer *t;
 	sim_time_t h, at = -1;
 	uint64_t tk = 0;
 	double sec;
 
-	if (m->st != M_SECTOR || !d->t_media.armed || d->t_media.queued)
-		return;
+	KASSERT(d->media->st == M_SECTOR && d->t_media.armed &&
+	    !d->t_media.queued, ("disk: a run of sectors with none passing"));
 	sec = media_sector_ns(d);	/* the track does not change */
 	for (;;) {
 		sim_time_t when;
@@ -744,7 +795,7 @@ disk_media_stream(struct disk *d)
 			continue;
 		}
 		if (t == &d->t_media && ((when = stream_background(d, sec, h)) >= 0 ||
-		    (when = stream_disc(d, sec, h)) >= 0)) {
+		    (when = stream_cmd(d, sec, h)) >= 0)) {
 			at = when;
 			tk = sim_ticket(d->sim);
 			disk_check(d);

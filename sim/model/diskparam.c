@@ -1,0 +1,733 @@
+/*
+ * diskparam.c — DiskSim 4.0's parameter files as its libparam reads them:
+ * the generic reader of blocks and values, knowing nothing of drives
+ * (DiskSim keeps its loader, libparam, apart from the disk model that asks
+ * it for values; so does vfssim: diskspecs.c reads a drive out of what
+ * this file parses).
+ *
+ * A file is a sequence of blocks, "TYPE [NAME] { Key = value, ... }", where
+ * a key is words and a value a number, a word, a list "[ v, v ]", a nested
+ * block, or "source FILE" (the block that file defines).  At the top level
+ * "source FILE" reads another file in place, "instantiate [ names ] as
+ * BLOCK" makes devices of a block, and "topology TYPE NAME [ ... ]" wires
+ * them: driver, bus, controller, bus, disk.  '#' starts a comment.  Every
+ * parameter keeps its file and line, so that whatever is wrong with a
+ * value is reported where it is written.
+ */
+#include "diskparam.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tokens ---------------------------------------------------------------- */
+
+struct lex {
+	const char	*file;		/* interned */
+	char		*dir;
+	const char	*s;
+	int		 line;
+	/* the current token */
+	char		 punct;		/* { } [ ] , = or 0 for a word, -1 at end */
+	char		*word;
+	int		 tline;
+};
+
+static void
+lex_next(struct lex *lx)
+{
+	const char *p;
+
+	g_free(lx->word);
+	lx->word = NULL;
+	for (;;) {
+		while (*lx->s == ' ' || *lx->s == '\t' || *lx->s == '\r' ||
+		    *lx->s == '\n') {
+			if (*lx->s == '\n')
+				lx->line++;
+			lx->s++;
+		}
+		if (*lx->s != '#')
+			break;
+		while (*lx->s != '\0' && *lx->s != '\n')
+			lx->s++;
+	}
+	lx->tline = lx->line;
+	if (*lx->s == '\0') {
+		lx->punct = -1;
+		return;
+	}
+	if (strchr("{}[],=", *lx->s) != NULL) {
+		lx->punct = *lx->s++;
+		return;
+	}
+	p = lx->s;
+	while (*p != '\0' && strchr("{}[],=# \t\r\n", *p) == NULL)
+		p++;
+	lx->word = g_strndup(lx->s, (size_t)(p - lx->s));
+	lx->punct = 0;
+	lx->s = p;
+}
+
+static bool
+syntax(struct lp_ctx *c, struct lex *lx, const char *what)
+{
+	char found[64];
+
+	if (lx->punct == -1)
+		g_strlcpy(found, "the end of the file", sizeof(found));
+	else if (lx->punct == 0)
+		g_snprintf(found, sizeof(found), "\"%.50s\"", lx->word);
+	else
+		g_snprintf(found, sizeof(found), "'%c'", lx->punct);
+	g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+	    "%s:%d: expected %s, found %s", lx->file, lx->tline, what, found);
+	return false;
+}
+
+static bool parse_file(struct lp_ctx *c, const char *path, const char *from_dir,
+	    struct pblock **only);
+static bool parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out);
+
+/* A path named in a file: from that file's directory, else as given. */
+char *
+lp_resolve(const char *dir, const char *path)
+{
+	char *cand;
+
+	if (g_path_is_absolute(path) || dir == NULL)
+		return g_strdup(path);
+	cand = g_build_filename(dir, path, NULL);
+	if (g_file_test(cand, G_FILE_TEST_EXISTS))
+		return cand;
+	g_free(cand);
+	return g_strdup(path);
+}
+
+static struct pblock *
+new_block(struct lp_ctx *c, struct lex *lx, const char *type, const char *name)
+{
+	struct pblock *b = g_new0(struct pblock, 1);
+
+	b->type = g_strdup(type);
+	b->name = g_strdup(name);
+	b->params = g_ptr_array_new();
+	b->file = lx->file;
+	b->line = lx->tline;
+	g_ptr_array_add(c->blocks, b);
+	return b;
+}
+
+/* After "TYPE [NAME] {": the parameters up to "}". */
+static bool
+parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
+{
+	for (;;) {
+		GString *key;
+		struct pparam *pp;
+		int line;
+
+		if (lx->punct == '}') {
+			lex_next(lx);
+			return true;
+		}
+		if (lx->punct != 0)
+			return syntax(c, lx, "a parameter name or '}'");
+		key = g_string_new(NULL);
+		line = lx->tline;
+		while (lx->punct == 0) {
+			if (key->len > 0)
+				g_string_append_c(key, ' ');
+			g_string_append(key, lx->word);
+			lex_next(lx);
+		}
+		if (lx->punct != '=') {
+			g_string_free(key, TRUE);
+			return syntax(c, lx, "'=' after a parameter name");
+		}
+		lex_next(lx);
+		pp = g_new0(struct pparam, 1);
+		pp->key = g_string_free(key, FALSE);
+		pp->line = line;
+		g_ptr_array_add(b->params, pp);
+		if (!parse_value(c, lx, &pp->v))
+			return false;
+		if (lx->punct == ',')
+			lex_next(lx);
+		else if (lx->punct != '}')
+			return syntax(c, lx, "',' or '}' after a value");
+	}
+}
+
+static struct pval *
+new_val(struct lp_ctx *c, struct lex *lx, enum pv_kind k)
+{
+	struct pval *v = g_new0(struct pval, 1);
+
+	v->kind = k;
+	v->file = lx->file;
+	v->line = lx->tline;
+	g_ptr_array_add(c->vals, v);
+	return v;
+}
+
+static bool
+parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
+{
+	struct pval *v;
+
+	if (lx->punct == '[') {
+		v = new_val(c, lx, PV_LIST);
+		v->items = g_ptr_array_new();
+		lex_next(lx);
+		while (lx->punct != ']') {
+			struct pval *item;
+
+			if (!parse_value(c, lx, &item))
+				return false;
+			g_ptr_array_add(v->items, item);
+			if (lx->punct == ',')
+				lex_next(lx);
+			else if (lx->punct != ']')
+				return syntax(c, lx, "',' or ']' in a list");
+		}
+		lex_next(lx);
+		*out = v;
+		return true;
+	}
+	if (lx->punct != 0)
+		return syntax(c, lx, "a value");
+	if (strcmp(lx->word, "source") == 0) {
+		/* The block another file defines. */
+		v = new_val(c, lx, PV_BLOCK);
+		lex_next(lx);
+		if (lx->punct != 0)
+			return syntax(c, lx, "a file name after source");
+		if (!parse_file(c, lx->word, lx->dir, &v->block))
+			return false;
+		lex_next(lx);
+		*out = v;
+		return true;
+	}
+	{
+		char *first = g_strdup(lx->word), *end;
+		int line = lx->tline;
+
+		lex_next(lx);
+		if (lx->punct == '{' || lx->punct == 0) {
+			char *name = NULL;
+
+			if (lx->punct == 0) {
+				/* TYPE NAME { */
+				name = g_strdup(lx->word);
+				lex_next(lx);
+				if (lx->punct != '{') {
+					g_free(first);
+					g_free(name);
+					return syntax(c, lx, "'{' after a block's type and name");
+				}
+			}
+			v = new_val(c, lx, PV_BLOCK);
+			v->line = line;
+			v->block = new_block(c, lx, first, name);
+			v->block->line = line;
+			g_free(first);
+			g_free(name);
+			lex_next(lx);
+			*out = v;
+			return parse_params(c, lx, v->block);
+		}
+		v = new_val(c, lx, PV_WORD);
+		v->line = line;
+		v->word = first;
+		v->num = g_ascii_strtod(first, &end);
+		if (end != first && *end == '\0' && isfinite(v->num))
+			v->kind = PV_NUM;
+		*out = v;
+		return true;
+	}
+}
+
+static bool
+parse_topo(struct lp_ctx *c, struct lex *lx, struct topo *parent, struct topo **out)
+{
+	struct topo *t = g_new0(struct topo, 1);
+
+	t->kids = g_ptr_array_new();
+	t->parent = parent;
+	*out = t;
+	if (lx->punct != 0)
+		return syntax(c, lx, "a device type in the topology");
+	t->type = g_strdup(lx->word);
+	lex_next(lx);
+	if (lx->punct != 0)
+		return syntax(c, lx, "a device name in the topology");
+	t->name = g_strdup(lx->word);
+	lex_next(lx);
+	if (lx->punct != '[')
+		return syntax(c, lx, "'[' after a device in the topology");
+	lex_next(lx);
+	while (lx->punct != ']') {
+		struct topo *k;
+		bool ok = parse_topo(c, lx, t, &k);
+
+		g_ptr_array_add(t->kids, k);
+		if (!ok)
+			return false;
+		if (lx->punct == ',')
+			lex_next(lx);
+	}
+	lex_next(lx);
+	return true;
+}
+
+/* The top level of a file.  With only != NULL the file must define
+ * exactly one block, which is returned (a "source" value). */
+static bool
+parse_top(struct lp_ctx *c, struct lex *lx, struct pblock **only)
+{
+	int nblocks = 0;
+
+	lex_next(lx);
+	while (lx->punct != -1) {
+		if (lx->punct != 0)
+			return syntax(c, lx, "a block, source, instantiate or topology");
+		if (strcmp(lx->word, "source") == 0) {
+			lex_next(lx);
+			if (lx->punct != 0)
+				return syntax(c, lx, "a file name after source");
+			if (!parse_file(c, lx->word, lx->dir, NULL))
+				return false;
+			lex_next(lx);
+		} else if (strcmp(lx->word, "instantiate") == 0) {
+			GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+			guint i;
+
+			lex_next(lx);
+			if (lx->punct != '[') {
+				g_ptr_array_free(names, TRUE);
+				return syntax(c, lx, "'[' after instantiate");
+			}
+			lex_next(lx);
+			while (lx->punct == 0 || lx->punct == ',') {
+				if (lx->punct == 0)
+					g_ptr_array_add(names, g_strdup(lx->word));
+				lex_next(lx);
+			}
+			if (lx->punct != ']') {
+				g_ptr_array_free(names, TRUE);
+				return syntax(c, lx, "']' closing the instances");
+			}
+			lex_next(lx);
+			if (lx->punct != 0 || strcmp(lx->word, "as") != 0) {
+				g_ptr_array_free(names, TRUE);
+				return syntax(c, lx, "\"as\" after the instances");
+			}
+			lex_next(lx);
+			if (lx->punct != 0) {
+				g_ptr_array_free(names, TRUE);
+				return syntax(c, lx, "a block name after as");
+			}
+			for (i = 0; i < names->len; i++)
+				g_hash_table_insert(c->inst,
+				    g_strdup(g_ptr_array_index(names, i)),
+				    g_strdup(lx->word));
+			g_ptr_array_free(names, TRUE);
+			lex_next(lx);
+		} else if (strcmp(lx->word, "topology") == 0) {
+			struct topo *t;
+			bool ok;
+
+			lex_next(lx);
+			ok = parse_topo(c, lx, NULL, &t);
+			g_ptr_array_add(c->topos, t);
+			if (!ok)
+				return false;
+		} else {
+			struct pval *v;
+
+			if (!parse_value(c, lx, &v))
+				return false;
+			if (v->kind != PV_BLOCK)
+				return syntax(c, lx, "a block");
+			g_ptr_array_add(c->top, v->block);
+			nblocks++;
+			if (only != NULL)
+				*only = v->block;
+		}
+	}
+	if (only != NULL && nblocks != 1) {
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s: a sourced value must define exactly one block (it has %d)",
+		    lx->file, nblocks);
+		return false;
+	}
+	return true;
+}
+
+static bool
+parse_file(struct lp_ctx *c, const char *name, const char *from_dir,
+    struct pblock **only)
+{
+	struct lex lx;
+	char *path = lp_resolve(from_dir, name), *text = NULL;
+	GError *e = NULL;
+	gsize len;
+	bool ok;
+
+	if (++c->depth > 16) {
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s: files source each other too deeply", path);
+		g_free(path);
+		return false;
+	}
+	if (!g_file_get_contents(path, &text, &len, &e)) {
+		g_set_error(c->err, G_FILE_ERROR, e->code, "%s", e->message);
+		g_error_free(e);
+		g_free(path);
+		return false;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s: not a text file", path);
+		g_free(text);
+		g_free(path);
+		return false;
+	}
+	memset(&lx, 0, sizeof(lx));
+	lx.file = g_intern_string(path);
+	lx.dir = g_path_get_dirname(path);
+	lx.s = text;
+	lx.line = 1;
+	ok = parse_top(c, &lx, only);
+	g_free(lx.word);
+	g_free(lx.dir);
+	g_free(text);
+	g_free(path);
+	c->depth--;
+	return ok;
+}
+
+void
+lp_ctx_init(struct lp_ctx *c, GError **err, GPtrArray *notes)
+{
+	memset(c, 0, sizeof(*c));
+	c->blocks = g_ptr_array_new();
+	c->vals = g_ptr_array_new();
+	c->top = g_ptr_array_new();
+	c->topos = g_ptr_array_new();
+	c->inst = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->err = err;
+	c->notes = notes;
+}
+
+bool
+lp_read(struct lp_ctx *c, const char *path)
+{
+	return parse_file(c, path, NULL, NULL);
+}
+
+static void
+topo_free(struct topo *t)
+{
+	guint i;
+
+	for (i = 0; i < t->kids->len; i++)
+		topo_free(g_ptr_array_index(t->kids, i));
+	g_ptr_array_free(t->kids, TRUE);
+	g_free(t->type);
+	g_free(t->name);
+	g_free(t);
+}
+
+void
+lp_ctx_free(struct lp_ctx *c)
+{
+	guint i, j;
+
+	for (i = 0; i < c->blocks->len; i++) {
+		struct pblock *b = g_ptr_array_index(c->blocks, i);
+
+		for (j = 0; j < b->params->len; j++) {
+			struct pparam *pp = g_ptr_array_index(b->params, j);
+
+			g_free(pp->key);
+			g_free(pp);
+		}
+		g_ptr_array_free(b->params, TRUE);
+		g_free(b->type);
+		g_free(b->name);
+		g_free(b);
+	}
+	for (i = 0; i < c->vals->len; i++) {
+		struct pval *v = g_ptr_array_index(c->vals, i);
+
+		if (v->items != NULL)
+			g_ptr_array_free(v->items, TRUE);
+		g_free(v->word);
+		g_free(v);
+	}
+	for (i = 0; i < c->topos->len; i++)
+		topo_free(g_ptr_array_index(c->topos, i));
+	g_ptr_array_free(c->blocks, TRUE);
+	g_ptr_array_free(c->vals, TRUE);
+	g_ptr_array_free(c->top, TRUE);
+	g_ptr_array_free(c->topos, TRUE);
+	g_hash_table_destroy(c->inst);
+}
+
+/* ---- reading parameters --------------------------------------------------- */
+
+struct pparam *
+lp_find(struct pblock *b, const char *key)
+{
+	guint i;
+
+	for (i = 0; i < b->params->len; i++) {
+		struct pparam *pp = g_ptr_array_index(b->params, i);
+
+		if (strcmp(pp->key, key) == 0) {
+			pp->used = true;
+			return pp;
+		}
+	}
+	return NULL;
+}
+
+bool
+lp_perr(struct lp_ctx *c, struct pblock *b, struct pparam *pp, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (pp != NULL)
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s:%d: %s = %s: %s", b->file, pp->line, pp->key,
+		    pp->v->kind == PV_NUM || pp->v->kind == PV_WORD ?
+		    pp->v->word : "...", msg);
+	else
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s:%d: %s %s: %s", b->file, b->line, b->type,
+		    b->name != NULL ? b->name : "", msg);
+	g_free(msg);
+	return false;
+}
+
+/* A number; required unless dflt is given (NAN: required). */
+bool
+lp_num(struct lp_ctx *c, struct pblock *b, const char *key, double dflt, double *out)
+{
+	struct pparam *pp = lp_find(b, key);
+
+	if (pp == NULL) {
+		if (isnan(dflt)) {
+			g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "%s:%d: %s %s has no \"%s\"", b->file, b->line, b->type,
+			    b->name != NULL ? b->name : "", key);
+			return false;
+		}
+		*out = dflt;
+		return true;
+	}
+	if (pp->v->kind != PV_NUM)
+		return lp_perr(c, b, pp, "expected a number");
+	*out = pp->v->num;
+	return true;
+}
+
+bool
+lp_integer(struct lp_ctx *c, struct pblock *b, const char *key, double dflt,
+    double lo, double hi, int64_t *out)
+{
+	double v;
+
+	if (!lp_num(c, b, key, dflt, &v))
+		return false;
+	if (v != floor(v) || v < lo || v > hi)
+		return lp_perr(c, b, lp_find(b, key), "expected a whole number from "
+		    "%.0f to %.0f", lo, hi);
+	*out = (int64_t)v;
+	return true;
+}
+
+bool
+lp_ms(struct lp_ctx *c, struct pblock *b, const char *key, double dflt, double scale,
+    sim_time_t *out)
+{
+	double v;
+
+	if (!lp_num(c, b, key, dflt, &v))
+		return false;
+	if (v < 0)
+		return lp_perr(c, b, lp_find(b, key), "a time must not be negative");
+	*out = (sim_time_t)llround(v * scale * 1e6);
+	return true;
+}
+
+/* A time that may be negative (DiskSim tests no sign), within a second. */
+bool
+lp_ms_signed(struct lp_ctx *c, struct pblock *b, const char *key, double dflt,
+    sim_time_t *out)
+{
+	double v;
+
+	if (!lp_num(c, b, key, dflt, &v))
+		return false;
+	if (fabs(v) > 1000)
+		return lp_perr(c, b, lp_find(b, key), "more than a second either way");
+	*out = (sim_time_t)llround(v * 1e6);
+	return true;
+}
+
+bool
+lp_flag(struct lp_ctx *c, struct pblock *b, const char *key, double dflt, bool *out)
+{
+	int64_t v;
+
+	if (!lp_integer(c, b, key, dflt, 0, 1, &v))
+		return false;
+	*out = v != 0;
+	return true;
+}
+
+/* A parameter vfssim accepts only at the value it models. */
+bool
+lp_only(struct lp_ctx *c, struct pblock *b, const char *key, double want,
+    const char *why)
+{
+	struct pparam *pp = lp_find(b, key);
+
+	if (pp == NULL)
+		return true;
+	if (pp->v->kind != PV_NUM || pp->v->num != want)
+		return lp_perr(c, b, pp, "not supported: %s (only %g is)", why, want);
+	return true;
+}
+
+/*
+ * A parameter read and ignored: it cannot change a result (DiskSim's own
+ * statistics and the like), or changes one only in a case that cannot
+ * arise here.  Noted, with why, for vfssim disk --explain.
+ */
+void
+lp_note(struct lp_ctx *c, struct pblock *b, const char *key, const char *why)
+{
+	struct pparam *pp = lp_find(b, key);
+
+	if (pp == NULL || c->notes == NULL)
+		return;
+	g_ptr_array_add(c->notes, g_strdup_printf("%s:%d: %s = %s: %s", b->file,
+	    pp->line, pp->key, pp->v->kind == PV_NUM || pp->v->kind == PV_WORD ?
+	    pp->v->word : "[...]", why));
+}
+
+/* Every parameter of a block, read and ignored for one reason. */
+void
+lp_note_all(struct lp_ctx *c, struct pblock *b, const char *why)
+{
+	guint i;
+
+	for (i = 0; i < b->params->len; i++) {
+		struct pparam *pp = g_ptr_array_index(b->params, i);
+
+		if (!pp->used)
+			lp_note(c, b, pp->key, why);
+	}
+}
+
+struct pblock *
+lp_sub_block(struct lp_ctx *c, struct pblock *b, const char *key, const char *type)
+{
+	struct pparam *pp = lp_find(b, key);
+	struct pblock *sb = NULL;
+	guint i;
+
+	if (pp == NULL) {
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s:%d: %s %s has no \"%s\"", b->file, b->line, b->type,
+		    b->name != NULL ? b->name : "", key);
+		return NULL;
+	}
+	if (pp->v->kind == PV_BLOCK)
+		sb = pp->v->block;
+	else if (pp->v->kind == PV_WORD)
+		/* A block defined elsewhere, by name. */
+		for (i = 0; i < c->top->len; i++) {
+			struct pblock *t = g_ptr_array_index(c->top, i);
+
+			if (t->name != NULL && strcmp(t->name, pp->v->word) == 0)
+				sb = t;
+		}
+	if (sb == NULL) {
+		lp_perr(c, b, pp, "expected a %s block", type);
+		return NULL;
+	}
+	if (strcmp(sb->type, type) != 0) {
+		lp_perr(c, b, pp, "a %s is not supported (a %s is)", sb->type, type);
+		return NULL;
+	}
+	return sb;
+}
+
+/* Every parameter of a block the drive is made of must have been read. */
+bool
+lp_all_read(struct lp_ctx *c, struct pblock *b)
+{
+	guint i;
+
+	for (i = 0; i < b->params->len; i++) {
+		struct pparam *pp = g_ptr_array_index(b->params, i);
+
+		if (!pp->used) {
+			g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    "%s:%d: \"%s\" in %s is not a parameter vfssim "
+			    "knows", b->file, pp->line, pp->key, b->type);
+			return false;
+		}
+	}
+	return true;
+}
+
+struct topo *
+lp_topo_find(struct topo *t, const char *name)
+{
+	guint i;
+
+	if (strcmp(t->name, name) == 0)
+		return t;
+	for (i = 0; i < t->kids->len; i++) {
+		struct topo *f = lp_topo_find(g_ptr_array_index(t->kids, i), name);
+
+		if (f != NULL)
+			return f;
+	}
+	return NULL;
+}
+
+struct pblock *
+lp_block_named(struct lp_ctx *c, const char *name)
+{
+	guint i;
+
+	for (i = 0; i < c->top->len; i++) {
+		struct pblock *b = g_ptr_array_index(c->top, i);
+
+		if (b->name != NULL && strcmp(b->name, name) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+/* The block an instance was made from. */
+struct pblock *
+lp_instance_block(struct lp_ctx *c, const char *inst)
+{
+	const char *bname = g_hash_table_lookup(c->inst, inst);
+
+	return bname != NULL ? lp_block_named(c, bname) : NULL;
+}
+
