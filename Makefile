@@ -25,6 +25,11 @@ SIM_HDRS  := $(foreach d,$(LAYERS),$(wildcard $(d)/*.h))
 LIB_SRCS  := $(filter-out sim/cmd/main.c,$(SIM_SRCS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 
+# The commit vfssim is built from, for --version and the runs table:
+# only sim/version.c sees it, rebuilt when it changes (build/commit.stamp).
+# A packager without git metadata may give it: make VFSSIM_COMMIT=...
+VFSSIM_COMMIT ?= $(shell scripts/git-commit)
+
 REL   := build/rel
 DBG   := build/check
 SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -34,7 +39,7 @@ DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
 DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 
-.PHONY: all demo check unit e2e fuzz-corpus fuzz bench deps clean
+.PHONY: all demo check unit e2e fuzz-corpus fuzz bench deps clean FORCE
 .SECONDARY:
 all: vfssim
 
@@ -44,6 +49,13 @@ vfssim: $(REL_OBJS)
 $(REL)/%.o: %.c $(SIM_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASEFLAGS) -c -o $@ $<
+
+build/commit.stamp: FORCE
+	@mkdir -p build
+	@echo '$(VFSSIM_COMMIT)' | cmp -s - $@ || echo '$(VFSSIM_COMMIT)' > $@
+$(REL)/sim/version.o $(DBG)/sim/version.o: build/commit.stamp
+$(REL)/sim/version.o $(DBG)/sim/version.o: BASEFLAGS += -DVFSSIM_COMMIT='"$(VFSSIM_COMMIT)"'
+FORCE:
 
 # The test build: sanitizers, INVARIANTS (KASSERT on), no optimisation games.
 DBGFLAGS   = -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS)

@@ -45,6 +45,8 @@ struct batch_cmd {
 	gint64		 seed;		/* first seed; -1: 1 */
 	gint		 seeds;		/* how many */
 	gint		 threads;	/* -j; 0: one per processor */
+	gint		 calls;		/* --calls: call types in the table;
+					   0: every one */
 	gboolean	 no_events, quiet, tsv;
 	char		*help[3];	/* of --profile, --set, --seeds */
 	/* what is made of them */
@@ -265,9 +267,10 @@ batch_cmd_parse(struct batch_cmd *bc, GOptionContext *ctx, int *argc,
 		    bc->name);
 		return EXIT_BADINPUT;
 	}
-	if (bc->specs == NULL || bc->seeds < 1 || bc->threads < 0) {
+	if (bc->specs == NULL || bc->seeds < 1 || bc->threads < 0 ||
+	    bc->calls < 0) {
 		fprintf(stderr, "vfssim %s: %s\n", bc->name, bc->specs == NULL ?
-		    missing : "--seeds and --jobs must be positive");
+		    missing : "--seeds, --jobs and --calls must be positive");
 		return EXIT_BADINPUT;
 	}
 	for (sp = bc->specs; *sp != NULL; sp++)
@@ -424,6 +427,9 @@ cmd_compare(int argc, char **argv)
 		{ "variant", 'V', 0, G_OPTION_ARG_STRING_ARRAY, &bc.specs,
 		  "A variant: NAME=key=value[,key=value...] or NAME=@profile.ini "
 		  "(repeatable; the first is the baseline)", "NAME=SETTINGS" },
+		{ "calls", 0, 0, G_OPTION_ARG_INT, &bc.calls,
+		  "Give latency rows only to the N call types whose calls took "
+		  "the most time (default: every call type, those first)", "N" },
 		{ NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("TRACE - replay a trace "
@@ -480,7 +486,7 @@ cmd_compare(int argc, char **argv)
 			    bc.seeds, bc.seeds > 1 ? "s" : "", (long long)bc.ids[0],
 			    (long long)bc.ids[bc.jobs->len - 1], bc.out);
 		if (!compare_print(bc.out, cv, bc.tsv ? CMP_TSV : CMP_TEXT,
-		    stdout, &err))
+		    (unsigned)bc.calls, stdout, &err))
 			rc = cmd_fail(err, 1);
 		variants_free(cv);
 	}

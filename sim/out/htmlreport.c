@@ -169,7 +169,7 @@ cmp_table(GString *page, const char *db, GPtrArray *variants, GError **err)
 		    g_strerror(errno));
 		return false;
 	}
-	ok = compare_print(db, variants, CMP_HTML, f, err);
+	ok = compare_print(db, variants, CMP_HTML, 0, f, err);
 	fclose(f);
 	if (ok)
 		g_string_append_len(page, buf, (gssize)len);

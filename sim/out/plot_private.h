@@ -16,7 +16,6 @@
 
 #include "plot.h"
 
-#define MAXSERIES	8	/* call types in one run's plots */
 #define TIMEBINS	100	/* latency-time: slices of the run */
 #define MAXPOINTS	40000	/* disk-head: requests drawn per run */
 

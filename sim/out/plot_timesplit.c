@@ -109,13 +109,15 @@ plot_time_split(struct pctx *c, GError **err)
 		goto out;
 	}
 	g_ptr_array_sort(parts, part_order);
-	/* The call types: those the first run spent most time in, in that
-	 * order, the same in every group of bars. */
+	/* The call types: every one the first run has (or the --calls
+	 * that took the most time), those it spent most time in first, the
+	 * same in every group of bars. */
 	sqlite3_prepare_v2(c->h, "SELECT call, sum(ns) AS t FROM time_split "
 	    "WHERE run = ? GROUP BY call ORDER BY t DESC, call LIMIT ?", -1, &s,
 	    NULL);
 	sqlite3_bind_int64(s, 1, plot_run_at(c, 0)->id);
-	sqlite3_bind_int(s, 2, c->runs->len > 1 ? MAXSERIES / 2 : MAXSERIES);
+	sqlite3_bind_int64(s, 2, c->rq->max_calls > 0 ?
+	    (sqlite3_int64)c->rq->max_calls : -1);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		g_ptr_array_add(calls, g_strdup((const char *)
 		    sqlite3_column_text(s, 0)));
