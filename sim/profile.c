@@ -1013,6 +1013,14 @@ profile_times(const struct profile *p, const char *group, const char *key,
 }
 
 char *
+profile_value(const struct profile *p, const struct pkey *k)
+{
+	char *v = g_key_file_get_value(p->kf, k->group, k->key, NULL);
+
+	return v != NULL ? v : g_strdup(k->dflt);
+}
+
+char *
 profile_to_text(const struct profile *p)
 {
 	GString *out = g_string_new("");

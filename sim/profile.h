@@ -75,6 +75,8 @@ const char *profile_str(const struct profile *p, const char *group, const char *
 int64_t	*profile_times(const struct profile *p, const char *group,
 	    const char *key, int *n);
 
+/* A key's effective value as a profile writes it (newly allocated). */
+char	*profile_value(const struct profile *p, const struct pkey *k);
 /* The effective profile as INI text (every key), for the runs table. */
 char	*profile_to_text(const struct profile *p);
 /* The files the settings came from, ", "-separated ("defaults" if none). */

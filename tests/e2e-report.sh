@@ -8,7 +8,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-report.sh
 . "$(dirname "$0")/lib.sh" e2e-report
-expect 35
+expect 36
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 
@@ -84,7 +84,7 @@ check_plot sweep "$T/sw.db" 1-8 "bio.nbuf (kern.nbuf)|latency.all.mean_ns (ms)|9
 # one run: the latency CDF of each call type
 if "$VFSSIM" plot "$T/cmp.db" --run 2 -o "$T/one.svg" >/dev/null 2>&1 &&
 	grep -q 'pread64 (' "$T/one.svg" && grep -q 'pwrite64 (' "$T/one.svg" &&
-	grep -q 'run 2 (small)' "$T/one.svg"; then
+	grep -q 'small, [^ ]* (run 2)' "$T/one.svg"; then
 	ok "plot of one run: a CDF for each call type, counts in the legend"
 else
 	bad "plot of one run"
@@ -97,8 +97,10 @@ else
 	bad "plot sweep --metric"
 fi
 expect_bad "plot: unknown kind" "unknown kind \"pie\"" "$VFSSIM" plot "$T/cmp.db" --kind pie -o "$T/x.png"
-expect_bad "plot: no per-call rows" "no per-call rows" \
+expect_bad "plot: no per-call rows" "no complete run has the per-event rows (syscalls)" \
 	"$VFSSIM" plot "$T/noev.db" --kind latency-time -o "$T/x.png"
+expect_bad "plot: no per-call rows in the run asked for" "no per-call rows" \
+	"$VFSSIM" plot "$T/noev.db" --kind latency-time --runs 1 -o "$T/x.png"
 expect_bad "plot: hit ratio of one size" "two or more cache sizes" \
 	"$VFSSIM" plot "$T/noev.db" --kind hit-ratio -o "$T/x.png"
 expect_bad "plot: no such run" "no complete run 99" "$VFSSIM" plot "$T/cmp.db" --runs 1,99 -o "$T/x.png"

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end tests of results a researcher can trust and query (issue
 # #17): every call type shown (ordered by the time its calls took, --calls
-# to limit), -jN, vfssim --version naming the commit.
+# to limit), -jN, vfssim --version naming the commit; what a run is
+# (runs' commit, trace digest and size, command line; run_settings;
+# user_version), a single database file left behind, duplicate runs
+# found by merge, seeds that could change nothing refused, a native trace
+# named X.1 read as itself, and databases of schema 1 still read.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-results.sh
 . "$(dirname "$0")/lib.sh" e2e-results
-expect 7
+expect 18
 
 D1=traces/d1-sqlite-journal.strace.gz
 
@@ -66,5 +70,98 @@ else
 	bad "vfssim --version: $(cat "$T/v") (tree at $c)"
 fi
 expect_bad "compare: -jx is not a number" "-j" "$VFSSIM" compare "$D1" -V a= -jx --db "$T/bad.db"
+
+# ---- what a run is -------------------------------------------------------------
+# run 1 of c.db: variant a of the compare above
+row=$(sql "$T/c.db" "SELECT commit_id, trace_digest, trace_size, cmdline FROM runs WHERE id = 1")
+want="$c|$(sha256sum "$D1" | cut -d' ' -f1)|$(stat -c %s "$D1")|vfssim compare $D1 -V a= -V b=vfs.write_behind=0 --db $T/c.db -j 2"
+if [ "$row" = "$want" ]; then
+	ok "runs: the commit built from, the trace's SHA-256 and size, the command line"
+else
+	bad "runs row: \"$row\", wanted \"$want\""
+fi
+nkeys=$("$VFSSIM" profile --ini | grep -c '^[a-z_0-9]* = ')
+got=$(sql "$T/c.db" "SELECT count(*), sum(key = 'cluster.write_behind' AND value = '1') FROM run_settings WHERE run = 1;
+	SELECT value FROM run_settings WHERE run = 2 AND key = 'cluster.write_behind'" | tr '\n' ' ')
+if [ "$got" = "$nkeys|1 0 " ]; then
+	ok "run_settings: every one of the $nkeys effective settings of a run, a row each (variant b: cluster.write_behind 0)"
+else
+	bad "run_settings: $got (wanted $nkeys keys, write_behind true then false)"
+fi
+if [ "$(sql "$T/c.db" "PRAGMA user_version")" = 2 ]; then
+	ok "PRAGMA user_version is the schema version, 2"
+else
+	bad "user_version $(sql "$T/c.db" "PRAGMA user_version")"
+fi
+# A database is one file once its last writer has closed it.
+"$VFSSIM" replay "$D1" --db "$T/r.db" >/dev/null 2>&1
+"$VFSSIM" merge "$T/m.db" "$T/r.db" >/dev/null 2>&1
+"$VFSSIM" plot "$T/m.db" -o "$T/m.png" >/dev/null 2>&1
+left=$(cd "$T" && ls -- *-wal *-shm 2>/dev/null | tr '\n' ' ')
+if [ -z "$left" ] && [ -s "$T/m.png" ]; then
+	ok "replay, compare, merge and plot leave each database a single file (no -wal, -shm)"
+else
+	bad "left behind: $left"
+fi
+
+# ---- duplicates ---------------------------------------------------------------------
+expect_bad "merge: the same run twice" "run 1 is run 1 of $T/m.db again" \
+	"$VFSSIM" merge "$T/m.db" "$T/r.db"
+if [ "$(sql "$T/m.db" "SELECT count(*) FROM runs")" = 1 ] &&
+	"$VFSSIM" merge --allow-duplicates "$T/m.db" "$T/r.db" >/dev/null 2>"$T/err" &&
+	grep -q 'warning: .*run 1 is run 1 of' "$T/err" &&
+	[ "$(sql "$T/m.db" "SELECT count(*) FROM runs")" = 2 ]; then
+	ok "merge: the refused duplicate added nothing; --allow-duplicates merges it with a warning"
+else
+	bad "merge --allow-duplicates"; head -3 "$T/err"
+fi
+if "$VFSSIM" compare "$D1" -V a= --db "$T/c2.db" -q >/dev/null 2>"$T/err" &&
+	grep -q 'warning: .* is run 1 of .*c2.db again' "$T/err"; then
+	ok "compare into a database that has its run already: kept, with a warning"
+else
+	bad "compare twice: no warning"; head -3 "$T/err"
+fi
+expect_bad "compare --seeds 3 on a trace" "replaying a trace is deterministic" \
+	"$VFSSIM" compare "$D1" -V a= --seeds 3 --db "$T/s.db"
+
+# ---- a native trace named like an -ff member ---------------------------------------
+"$VFSSIM" gen seq --param size=1M -o "$T/x.1" >/dev/null 2>&1
+"$VFSSIM" gen seq --param size=2M -o "$T/x.2" >/dev/null 2>&1
+if "$VFSSIM" replay "$T/x.1" --db "$T/x.db" -q >"$T/out" 2>&1 &&
+	[ "$(sql "$T/x.db" "SELECT format || ' ' || trace_size FROM runs")" = "native $(stat -c %s "$T/x.1")" ]; then
+	ok "a native trace x.1 next to x.2 is replayed as that file, not an strace -ff set"
+else
+	bad "native x.1"; head -3 "$T/out"
+fi
+
+# ---- mrc records as replay does; plot passes over runs without rows ------------
+"$VFSSIM" mrc "$D1" --db "$T/mrc.db" -q >/dev/null 2>&1
+"$VFSSIM" mrc "$D1" --db "$T/mrc.db" -q --no-events --label quick >/dev/null 2>&1
+n=$(sql "$T/mrc.db" "SELECT group_concat(n, ' ') FROM (SELECT (SELECT count(*) FROM syscalls
+	WHERE run = r.id) AS n FROM runs r ORDER BY id)")
+if [ "${n%% *}" -gt 0 ] && [ "${n#* }" = 0 ] &&
+	"$VFSSIM" plot "$T/mrc.db" --kind latency-time -o "$T/lt.svg" >/dev/null 2>&1 &&
+	grep -q 'mrc, d1-sqlite-journal.strace.gz (run 1)' "$T/lt.svg"; then
+	ok "mrc records per-call rows unless --no-events; plot latency-time passes over run 2 (none) for run 1, named in the title"
+else
+	bad "mrc rows ($n) / plot default run"
+fi
+
+# ---- schema 1 -----------------------------------------------------------------------
+# A database as vfssim wrote it before schema 2: no run_settings, no new
+# columns in runs, user_version 1.
+cp "$T/r.db" "$T/old.db"
+sql "$T/old.db" "DROP TABLE run_settings; ALTER TABLE runs DROP COLUMN commit_id;
+	ALTER TABLE runs DROP COLUMN trace_digest; ALTER TABLE runs DROP COLUMN trace_size;
+	ALTER TABLE runs DROP COLUMN cmdline; PRAGMA user_version = 1"
+if "$VFSSIM" plot "$T/old.db" -o "$T/old.png" >/dev/null 2>&1 &&
+	"$VFSSIM" report "$T/old.db" -o "$T/old.html" >/dev/null 2>&1 &&
+	"$VFSSIM" merge "$T/new.db" "$T/old.db" "$T/r.db" >/dev/null 2>&1 &&
+	[ "$(sql "$T/new.db" "SELECT count(*) FROM runs; SELECT count(DISTINCT run) FROM run_settings;
+		PRAGMA user_version" | tr '\n' ' ')" = "2 1 2 " ]; then
+	ok "a schema-1 database is plotted, reported and merged (its run without settings rows)"
+else
+	bad "schema 1 database"
+fi
 
 finish

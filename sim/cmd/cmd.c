@@ -15,6 +15,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -65,6 +66,30 @@ cmd_code_of(const GError *err)
 	if (err->domain == FS_MANIFEST_ERROR)
 		return EXIT_BADINPUT;	/* a malformed listing */
 	return 1;
+}
+
+char *
+cmd_line(int argc, char **argv)
+{
+	GString *l = g_string_new("vfssim");
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		g_string_append_c(l, ' ');
+		/* quoted only where a shell would need it */
+		if (*a != '\0' && strspn(a, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%") == strlen(a))
+			g_string_append(l, a);
+		else {
+			char *q = g_shell_quote(a);
+
+			g_string_append(l, q);
+			g_free(q);
+		}
+	}
+	return g_string_free(l, FALSE);
 }
 
 bool

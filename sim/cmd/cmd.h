@@ -50,6 +50,11 @@ int	cmd_fail(GError *err, int code);
 /* Errors about what the user gave us (exit 2) vs. failures (exit 1). */
 int	cmd_code_of(const GError *err);
 
+/* The command line as a shell would take it back ("vfssim replay
+ * 'my trace' --db x.db"), for the runs table: called before the options
+ * are parsed (argv[0] is the command's name). */
+char	*cmd_line(int argc, char **argv);
+
 /* Parse a command's options; on --help GOptionContext prints and exits. */
 bool	cmd_parse(GOptionContext *ctx, int *argc, char ***argv, GError **err);
 

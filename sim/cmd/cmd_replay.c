@@ -100,6 +100,7 @@ cmd_replay(int argc, char **argv)
 	struct replay_opts o;
 	struct replay_result res;
 	struct profile *prof = NULL;
+	char *cmdline = NULL;
 	int rc = 0;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -110,6 +111,7 @@ cmd_replay(int argc, char **argv)
 	    "With --gen NAME the calls come from a generator instead, made as the run\n"
 	    "needs them (vfssim gen --list names them; vfssim gen --help, their parameters).\n"
 	    "The run's calls, disk requests, samples and summary go to the database.");
+	cmdline = cmd_line(argc, argv);
 	if (!cmd_parse(ctx, &argc, &argv, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
@@ -154,6 +156,7 @@ cmd_replay(int argc, char **argv)
 	o.events = !no_events;
 	o.progress = isatty(STDERR_FILENO) && !quiet;
 	o.label = label;
+	o.cmdline = cmdline;
 	o.fs_image = fs_image;
 	o.fs_manifest = fs_manifest;
 	o.interrupted = cmd_catch_signals();
@@ -181,6 +184,7 @@ cmd_replay(int argc, char **argv)
 		    (double)ru.ru_maxrss / 1024);
 	}
 out:
+	g_free(cmdline);
 	profile_free(prof);
 	g_option_context_free(ctx);
 	g_free(prof_file);
@@ -286,7 +290,7 @@ cmd_mrc(int argc, char **argv)
 	char *fs_manifest = NULL;
 	gint64 seed = -1;
 	gdouble rate = 0;
-	gboolean quiet = FALSE, events = FALSE;
+	gboolean quiet = FALSE, events = FALSE, no_events = FALSE;
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Machine and policy profile (INI)", "FILE" },
@@ -316,8 +320,12 @@ cmd_mrc(int argc, char **argv)
 		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
 		  "Start from the file system saved in FILE; if there is no "
 		  "FILE, build it as usual and save it there first", "FILE" },
-		{ "events", 0, 0, G_OPTION_ARG_NONE, &events,
-		  "Record a row per call and per disk request too", NULL },
+		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
+		  "Do not record a row per call and per disk request", NULL },
+		/* before --no-events, mrc recorded them only when asked: the
+		 * old spelling still works, and does what it always did */
+		{ "events", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &events,
+		  NULL, NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no table", NULL },
 		{ NULL }
 	};
@@ -329,7 +337,7 @@ cmd_mrc(int argc, char **argv)
 	struct replay_opts o;
 	struct replay_result res;
 	struct profile *prof = NULL;
-	char *gentrace = NULL;
+	char *gentrace = NULL, *cmdline = NULL;
 	struct batch_gen ga;
 	int rc = 0;
 
@@ -344,6 +352,7 @@ cmd_mrc(int argc, char **argv)
 	    "draws it).  The references are those of the profile's machine: a\n"
 	    "smaller cache reads the same blocks, as long as read-ahead does not\n"
 	    "change with the cache's size.");
+	cmdline = cmd_line(argc, argv);
 	if (!cmd_parse(ctx, &argc, &argv, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
@@ -400,9 +409,10 @@ cmd_mrc(int argc, char **argv)
 	}
 	o.db = db != NULL ? db : "vfssim.db";
 	o.prof = prof;
-	o.events = events;
+	o.events = !no_events;
 	o.progress = isatty(STDERR_FILENO) && !quiet;
 	o.label = label != NULL ? label : "mrc";
+	o.cmdline = cmdline;
 	o.refs = mrc_refs_cb;
 	o.finish = mrc_finish_cb;
 	o.refs_arg = &mr;
@@ -459,6 +469,7 @@ cmd_mrc(int argc, char **argv)
 		g_array_free(rows, TRUE);
 	}
 out:
+	g_free(cmdline);
 	mrc_free(mr.m);
 	g_array_free(mr.at, TRUE);
 	g_free(sizes);

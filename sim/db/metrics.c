@@ -16,6 +16,7 @@
  */
 #include "metrics.h"
 #include "dbopen.h"
+#include "profile.h"
 #include "version.h"
 
 #include <string.h>
@@ -96,6 +97,10 @@ static const char schema[] =
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  buffers INTEGER NOT NULL, miss_ratio REAL NOT NULL,"
 	"  PRIMARY KEY (run, buffers)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS run_settings ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY (run, key)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS initial_fs ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  path TEXT NOT NULL,"
@@ -114,15 +119,20 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "samples", "at_risk_age_ns", "INTEGER" },
 	{ "syscalls", "suspend_ns", "INTEGER" },
 	{ "syscalls", "cow_ns", "INTEGER" },
+	/* schema 2: what a run is, to tell it from any other */
+	{ "runs", "commit_id", "TEXT" },
+	{ "runs", "trace_digest", "TEXT" },
+	{ "runs", "trace_size", "INTEGER" },
+	{ "runs", "cmdline", "TEXT" },
 };
 
 const char *const metrics_run_tables[] = {
 	"syscalls", "disk_io", "samples", "waits", "summary", "latency_hist",
-	"time_split", "mrc", "initial_fs", NULL
+	"time_split", "mrc", "initial_fs", "run_settings", NULL
 };
 
 enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
-	ST_MRC, ST_INITIAL, NST };
+	ST_MRC, ST_INITIAL, ST_SETTING, NST };
 
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls (run, seq, pid, call, class, path, "
@@ -144,6 +154,8 @@ static const char *const stmt_sql[NST] = {
 	[ST_MRC] = "INSERT INTO mrc VALUES (?,?,?)",
 	[ST_INITIAL] = "INSERT INTO initial_fs (run, seq, path, type, size, "
 	    "evidence, line, note) VALUES (?,?,?,?,?,?,?,?)",
+	[ST_SETTING] = "INSERT INTO run_settings (run, key, value) VALUES "
+	    "(?,?,?)",
 };
 
 struct metrics {
@@ -284,7 +296,8 @@ metrics_close(struct metrics *m)
 		exec(m, "ROLLBACK");
 	for (i = 0; i < NST; i++)
 		sqlite3_finalize(m->st[i]);
-	sqlite3_close(m->db);
+	if (m->db != NULL)
+		db_close_writer(m->db);
 	g_free(m->error);
 	g_free(m->path);
 	g_free(m);
@@ -399,6 +412,8 @@ reclaim(struct metrics *m)
 	    NULL, NULL) == SQLITE_OK;
 }
 
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *t);
+
 int64_t
 metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 {
@@ -408,7 +423,8 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 
 	rc = sqlite3_prepare_v2(m->db,
 	    "INSERT INTO runs (trace, format, profile, profile_sources, seed, "
-	    "version, label, started, status) VALUES (?,?,?,?,?,?,?,?,'running')",
+	    "version, label, started, status, commit_id, trace_digest, "
+	    "trace_size, cmdline) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?,?)",
 	    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, ri->trace, -1, SQLITE_TRANSIENT);
@@ -420,6 +436,11 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		if (ri->label != NULL)
 			sqlite3_bind_text(s, 7, ri->label, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 8, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 9, vfssim_commit(), -1, SQLITE_STATIC);
+		bind_text_or_null(s, 10, ri->trace_digest);
+		if (ri->trace_digest != NULL)
+			sqlite3_bind_int64(s, 11, ri->trace_size);
+		bind_text_or_null(s, 12, ri->cmdline);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 	}
@@ -430,6 +451,30 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		return -1;
 	}
 	m->run = sqlite3_last_insert_rowid(m->db);
+	/* Every effective setting, a row each: what a query joins on. */
+	if (ri->prof != NULL) {
+		const struct pkey *k;
+
+		for (k = profile_keys; k->group != NULL; k++) {
+			sqlite3_stmt *st = m->st[ST_SETTING];
+			char *key = g_strdup_printf("%s.%s", k->group, k->key);
+			char *v = profile_value(ri->prof, k);
+
+			sqlite3_bind_int64(st, 1, m->run);
+			sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 3, v, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			g_free(key);
+			g_free(v);
+			if (rc != SQLITE_DONE) {
+				g_set_error(err, METRICS_ERROR, 0, "%s: cannot record "
+				    "the run's settings: %s", m->path,
+				    sqlite3_errmsg(m->db));
+				return -1;
+			}
+		}
+	}
 	/* What earlier runs left in the WAL goes into the database now (not
 	 * waiting for readers): from here on it holds this run's. */
 	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,

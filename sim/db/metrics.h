@@ -5,11 +5,19 @@
  * number of runs, told apart by run id):
  *
  *   runs(id, trace, format, profile, profile_sources, seed, version, label,
- *        started, finished, status, error)
+ *        started, finished, status, error, commit_id, trace_digest,
+ *        trace_size, cmdline)
  *	one row a run; status is 'running' while it runs and becomes
  *	'complete' only when everything was recorded; a run that failed or was
  *	interrupted is 'failed' (its other rows are deleted) or stays 'running'
  *	(the process died).  profile is the effective profile, every key.
+ *	commit_id the commit vfssim was built from; trace_digest the SHA-256
+ *	of the trace's files (NULL for a generator's calls) and trace_size
+ *	their bytes; cmdline the command that made the run (schema 2; NULL
+ *	in older runs).
+ *   run_settings(run, key, value)
+ *	every effective setting of a run, group.key and its value as a
+ *	profile writes it (schema 2).
  *   syscalls(run, seq, pid, call, class, path, fd, offset, bytes, start_ns,
  *        end_ns, result, error, wait_ns, wmesg, suspend_ns, cow_ns)
  *	one row a replayed call (unless --no-events); class 'sim' (through the
@@ -84,6 +92,8 @@
 
 struct metrics;
 
+struct profile;
+
 struct run_info {
 	const char	*trace;
 	const char	*format;
@@ -91,6 +101,12 @@ struct run_info {
 	const char	*profile_sources;
 	int64_t		 seed;
 	const char	*label;		/* NULL for a plain replay */
+	const struct profile *prof;	/* its settings: run_settings rows;
+					   NULL: none */
+	const char	*trace_digest;	/* SHA-256 of the trace's files, hex;
+					   NULL: no file (a generator) */
+	int64_t		 trace_size;	/* their bytes */
+	const char	*cmdline;	/* the command that made the run */
 };
 
 struct syscall_row {

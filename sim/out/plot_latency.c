@@ -267,12 +267,13 @@ plot_latency_time(struct pctx *c, GError **err)
 		g_free(file);
 		first = false;
 	}
-	g_free(rt);
 	if (first) {
-		plot_input_error(err, "%s: no per-call rows to plot (were the runs "
-		    "recorded with --no-events?)", c->rq->db);
+		plot_input_error(err, "%s: %s: no per-call rows to plot (recorded "
+		    "with --no-events?)", c->rq->db, rt);
+		g_free(rt);
 		return false;
 	}
+	g_free(rt);
 	g_string_append_c(c->gp, '\n');
 	return true;
 }

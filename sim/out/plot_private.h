@@ -26,6 +26,7 @@ struct prun {
 	char		*profile;	/* its effective profile (INI text) */
 	int64_t		 seed;
 	char		*label;		/* or NULL */
+	char		*trace;		/* the runs table's name of its trace */
 };
 
 struct pctx {
@@ -54,7 +55,8 @@ FILE	*plot_data_file(struct pctx *c, char **path, GError **err);
 const struct prun *plot_run_at(struct pctx *c, guint i);
 /* A summary value of a run, or NAN. */
 double	plot_summary(struct pctx *c, int64_t run, const char *metric);
-/* "run 3" or "3 runs" for titles. */
+/* For titles: one run's label, trace and id ("base, app.strace (run 3)"),
+ * or "3 runs". */
 char	*plot_runs_title(struct pctx *c);
 /* The title line, the key's place, and the common look. */
 void	plot_preamble(struct pctx *c, const char *title);

@@ -239,9 +239,9 @@ plot_disk_head(struct pctx *c, GError **err)
 		}
 	}
 	if (first) {
+		plot_input_error(err, "%s: %s: no disk requests with their "
+		    "cylinder to plot (recorded with --no-events?)", c->rq->db, rt);
 		g_free(rt);
-		plot_input_error(err, "%s: no disk requests with their cylinder to "
-		    "plot (were the runs recorded with --no-events?)", c->rq->db);
 		return false;
 	}
 	/* The plot clauses were built first; the settings go before them. */

@@ -655,6 +655,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		ri.profile_sources = profile_sources(o->prof);
 		ri.seed = profile_int(o->prof, "replay", "seed");
 		ri.label = o->label;
+		ri.prof = o->prof;
+		ri.cmdline = o->cmdline;
 		res->run = metrics_begin_run(t.m, &ri, err);
 		if (res->run < 0)
 			goto out;

@@ -442,6 +442,8 @@ record_stopped(const struct replay *r, const struct replay_opts *o,
 	ri.profile_sources = profile_sources(o->prof);
 	ri.seed = profile_int(o->prof, "replay", "seed");
 	ri.label = o->label;
+	ri.prof = o->prof;
+	ri.cmdline = o->cmdline;
 	run = metrics_begin_run(m, &ri, NULL);
 	if (run >= 0)
 		metrics_fail_run(m, why->message);
@@ -455,7 +457,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
     GError **err)
 {
 	struct replay r;
-	char *ptext = NULL;
+	char *ptext = NULL, *digest = NULL;
 	enum sim_status st;
 	struct run_info ri;
 	bool ok = false;
@@ -498,12 +500,20 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (r.rd == NULL)
 		goto out;
 	ptext = profile_to_text(o->prof);
+	memset(&ri, 0, sizeof(ri));
 	ri.trace = o->trace;
 	ri.format = trace_format_name(r.pp->format);
 	ri.profile = ptext;
 	ri.profile_sources = profile_sources(o->prof);
 	ri.seed = profile_int(o->prof, "replay", "seed");
 	ri.label = o->label;
+	ri.prof = o->prof;
+	ri.cmdline = o->cmdline;
+	/* What the trace held, to tell this run from any other (merge's
+	 * duplicates): its files' digest and size. */
+	if (!trace_reader_digest(r.rd, &digest, &ri.trace_size, err))
+		goto out;
+	ri.trace_digest = digest;
 	res->run = metrics_begin_run(r.m, &ri, err);
 	if (res->run < 0)
 		goto out;
@@ -584,6 +594,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 out:
 	res->wall_seconds = (double)(g_get_monotonic_time() - r.wall_start) / 1e6;
 	g_free(ptext);
+	g_free(digest);
 	if (r.uprocs != NULL) {
 		GHashTableIter it;
 		gpointer v;

@@ -145,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:
 		out = fuzz_path("merged.db");
 		in[0] = db;
-		if (!db_merge(out, in, 1, NULL, NULL, &err))
+		if (!db_merge(out, in, 1, NULL, NULL, NULL, &err))
 			g_clear_error(&err);
 		g_free(out);
 		break;
