@@ -9,7 +9,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-results.sh
 . "$(dirname "$0")/lib.sh" e2e-results
-expect 18
+expect 23
 
 D1=traces/d1-sqlite-journal.strace.gz
 
@@ -80,7 +80,7 @@ if [ "$row" = "$want" ]; then
 else
 	bad "runs row: \"$row\", wanted \"$want\""
 fi
-nkeys=$("$VFSSIM" profile --ini | grep -c '^[a-z_0-9]* = ')
+nkeys=$("$VFSSIM" profile --ini | grep -c '^[a-z_0-9]*=')
 got=$(sql "$T/c.db" "SELECT count(*), sum(key = 'cluster.write_behind' AND value = '1') FROM run_settings WHERE run = 1;
 	SELECT value FROM run_settings WHERE run = 2 AND key = 'cluster.write_behind'" | tr '\n' ' ')
 if [ "$got" = "$nkeys|1 0 " ]; then
@@ -145,6 +145,49 @@ if [ "${n%% *}" -gt 0 ] && [ "${n#* }" = 0 ] &&
 	ok "mrc records per-call rows unless --no-events; plot latency-time passes over run 2 (none) for run 1, named in the title"
 else
 	bad "mrc rows ($n) / plot default run"
+fi
+
+# ---- one name per setting ------------------------------------------------------
+# Every line vfssim sysctl prints can be given back to --set as printed,
+# or says it is read-only (and is refused).
+"$VFSSIM" sysctl >"$T/sysctl.txt" 2>&1
+bad_lines=0 n=0 ro=0
+while IFS= read -r line; do
+	name=${line%%: *} v=${line#*: }
+	n=$((n + 1))
+	case $v in
+	*" (read-only)") ro=$((ro + 1))
+		"$VFSSIM" sysctl --set "$name=${v% (read-only)}" >/dev/null 2>&1 && bad_lines=$((bad_lines + 1)) ;;
+	*) "$VFSSIM" sysctl --set "$name=$v" >"$T/s1" 2>&1 && grep -qxF "$name: $v" "$T/s1" ||
+		{ bad_lines=$((bad_lines + 1)); echo "     $name=$v: $(head -c 120 "$T/s1")"; } ;;
+	esac
+done <"$T/sysctl.txt"
+if [ "$n" -gt 50 ] && [ "$bad_lines" = 0 ] && [ "$ro" -gt 0 ]; then
+	ok "sysctl: each of its $n names takes back the value it prints ($ro marked read-only, and refused)"
+else
+	bad "sysctl: $bad_lines of $n lines are neither settable as printed nor marked read-only"
+fi
+if "$VFSSIM" sysctl --set kern.filedelay=7 2>&1 | grep -qx 'kern.filedelay: 7'; then
+	ok "sysctl: kern.filedelay=7 is 7 seconds, an integer as the kernel's sysctl holds it"
+else
+	bad "kern.filedelay=7"
+fi
+expect_bad "a bad value names the setting as typed" "kern.filedelay = \"soon\"" \
+	"$VFSSIM" sysctl --set kern.filedelay=soon
+groups=$(grep '^\[' profiles/default.ini | sort | uniq -d)
+if [ -z "$groups" ] && "$VFSSIM" profile --ini | cmp -s - profiles/default.ini; then
+	ok "profiles/default.ini is vfssim profile --ini (GKeyFile), each group once"
+else
+	bad "default.ini: groups twice: $groups, or not what profile --ini writes"
+fi
+"$VFSSIM" sweep --gen seq --param size=1M --grid machine.memory=32M,64M --grid kern.filedelay=5s,30s \
+	--db "$T/sw.db" -q >/dev/null 2>&1
+if "$VFSSIM" plot "$T/sw.db" --kind sweep -o "$T/sw.svg" >/dev/null 2>&1 &&
+	grep -q 'kern.filedelay=5s' "$T/sw.svg" && grep -q 'against machine.memory' "$T/sw.svg" &&
+	! grep -q 'hw.physmem\|syncer.filedelay' "$T/sw.svg"; then
+	ok "sweep plot: the settings named as typed in --grid (machine.memory, kern.filedelay), no other name"
+else
+	bad "sweep plot names"
 fi
 
 # ---- schema 1 -----------------------------------------------------------------------

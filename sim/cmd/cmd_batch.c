@@ -93,8 +93,15 @@ make_job(const struct batch_cmd *bc, const char *label, char **items,
 	if (j->prof == NULL)
 		return false;
 	for (it = items; it != NULL && *it != NULL; it++) {
-		bool ok = (*it)[0] == '@' ? profile_load(j->prof, *it + 1, err) :
-		    profile_set(j->prof, *it, err);
+		bool ok;
+
+		if ((*it)[0] == '@') {
+			char *found = cmd_find_data(*it + 1);
+
+			ok = profile_load(j->prof, found, err);
+			g_free(found);
+		} else
+			ok = profile_set(j->prof, *it, err);
 
 		if (!ok) {
 			g_prefix_error(err, "variant %s: ", label);

@@ -191,7 +191,10 @@ plot_time_split(struct pctx *c, GError **err)
 	    "set style fill solid 0.85 border -1\nset boxwidth 0.75\n"
 	    "set ylabel 'mean time per call (%s)'\nset yrange [0:*]\n"
 	    "set xtics rotate by -35 noenhanced font ',9'\nset grid noxtics ytics\n"
-	    "set key outside right top\n", unit);
+	    "set key below center horizontal\n", unit);
+	/* room under the rotated call names for the groups' run names */
+	if (c->runs->len > 1)
+		g_string_append(c->gp, "set xlabel ' ' offset 0,-1.5\n");
 	if (c->runs->len == 1)
 		g_string_append(c->gp, "set xlabel 'call type'\n");
 	g_string_append(c->gp, "plot ");
