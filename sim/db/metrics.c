@@ -124,7 +124,59 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "runs", "trace_digest", "TEXT" },
 	{ "runs", "trace_size", "INTEGER" },
 	{ "runs", "cmdline", "TEXT" },
+	{ "disk_io", "ino", "INTEGER" },
+	{ "disk_io", "lblkno", "INTEGER" },
+	{ "disk_io", "what", "TEXT" },
+	{ "disk_io", "path", "TEXT" },
+	{ "disk_io", "issuer", "TEXT" },
+	{ "disk_io", "pid", "INTEGER" },
+	{ "disk_io", "cause", "TEXT" },
 };
+
+/*
+ * Views for the common questions, made once the columns are there (and
+ * so in every database vfssim records into or merges into): which files
+ * got the most disk time and bytes, who wrote what, how busy the disk was
+ * each second, each call type's latency figures per run.
+ */
+static const char views[] =
+	"CREATE VIEW IF NOT EXISTS disk_by_file AS "
+	"  SELECT run, coalesce(path, CASE WHEN ino IS NOT NULL THEN "
+	"  'inode ' || ino END, 'metadata: ' || what) AS file, "
+	"  count(*) AS requests, sum(is_write) AS writes, "
+	"  sum(sectors) * 512 AS bytes, sum(end_ns - start_ns) AS disk_ns, "
+	"  sum(end_ns - submit_ns) AS response_ns "
+	"  FROM disk_io GROUP BY run, file;"
+	"CREATE VIEW IF NOT EXISTS disk_by_issuer AS "
+	"  SELECT run, issuer, pid, cause, is_write, "
+	"  coalesce(path, CASE WHEN ino IS NOT NULL THEN 'inode ' || ino END, "
+	"  'metadata: ' || what) AS file, count(*) AS requests, "
+	"  sum(sectors) * 512 AS bytes, sum(end_ns - start_ns) AS disk_ns "
+	"  FROM disk_io GROUP BY run, issuer, pid, cause, is_write, file;"
+	"CREATE VIEW IF NOT EXISTS disk_busy_by_second AS "
+	"  SELECT run, start_ns / 1000000000 AS second, count(*) AS requests, "
+	"  sum(end_ns - start_ns) AS busy_ns, "
+	"  min(1.0, sum(end_ns - start_ns) / 1e9) AS busy_fraction "
+	"  FROM disk_io GROUP BY run, second;"
+	"CREATE VIEW IF NOT EXISTS call_latency AS "
+	"  SELECT run, substr(metric, 9, length(metric) - 14) AS call, "
+	"  value AS calls, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.mean_ns') AS mean_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.p50_ns') AS p50_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.p95_ns') AS p95_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.p99_ns') AS p99_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.max_ns') AS max_ns "
+	"  FROM summary c WHERE metric LIKE 'latency.%.count';";
 
 const char *const metrics_run_tables[] = {
 	"syscalls", "disk_io", "samples", "waits", "summary", "latency_hist",
@@ -140,8 +192,9 @@ static const char *const stmt_sql[NST] = {
 	    "suspend_ns, cow_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_DISK] = "INSERT INTO disk_io (run, seq, submit_ns, start_ns, end_ns, "
 	    "sector, sectors, is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, "
-	    "overhead_ns, cache_hit, cylinder) VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "overhead_ns, cache_hit, cylinder, ino, lblkno, what, path, issuer, "
+	    "pid, cause) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SAMPLE] = "INSERT INTO samples (run, seq, t_ns, numdirtybuffers, "
 	    "clean_bufs, empty_bufs, busy_bufs, numfreebuffers, bufspace, "
 	    "runningbufspace, cached_pages, free_pages, wired_pages, disk_qlen, "
@@ -269,7 +322,8 @@ metrics_open(const char *path, GError **err)
 	sqlite3_busy_timeout(m->db, 60000);
 	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 	    "PRAGMA wal_autocheckpoint=1;") ||
-	    !exec(m, schema) || !add_columns(m) || !stamp(m)) {
+	    !exec(m, schema) || !add_columns(m) || !exec(m, views) ||
+	    !stamp(m)) {
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_close(m);
 		return NULL;
@@ -548,6 +602,16 @@ metrics_disk_io(struct metrics *m, const struct disk_io_row *r)
 	sqlite3_bind_int64(s, 14, r->overhead_ns);
 	sqlite3_bind_int(s, 15, r->cache_hit);
 	sqlite3_bind_int64(s, 16, r->cylinder);
+	bind_i64_or_null(s, 17, r->ino);
+	if (r->what != NULL)
+		sqlite3_bind_int64(s, 18, r->lblkno);
+	else
+		sqlite3_bind_null(s, 18);
+	bind_text_or_null(s, 19, r->what);
+	bind_text_or_null(s, 20, r->path);
+	bind_text_or_null(s, 21, r->issuer);
+	bind_i64_or_null(s, 22, r->pid);
+	bind_text_or_null(s, 23, r->cause);
 	step(m, ST_DISK, "disk_io");
 }
 

@@ -41,6 +41,17 @@
  *	cache_hit 0 miss, 1 partial read hit, 2 a read all from the drive's
  *	cache or a write reported from it (write-back); cylinder that of
  *	its first sector (where the heads went: the seek pattern).
+ *	What it was for and who issued it (schema 2): ino and path the file
+ *	(ino NULL for metadata), lblkno its first logical block (for
+ *	metadata the fragment address), what "data", "directory",
+ *	"indirect", "inode block", "cg", "superblock", "cg summary",
+ *	"metadata" or "snapshot copy"; issuer "process" (pid its pid),
+ *	"syncer", "bufdaemon", "pagedaemon", "vnlru", "snapshot",
+ *	"shutdown" or "interrupt"; cause "read", "read-ahead", "page-in",
+ *	"write", "async write", "write-behind", "syncer", "buf_daemon",
+ *	"getnewbuf" or "snapshot copy".  Views over it and the summary
+ *	answer the common questions: disk_by_file, disk_by_issuer,
+ *	disk_busy_by_second, call_latency.
  *   samples(run, seq, t_ns, numdirtybuffers, clean_bufs, empty_bufs,
  *        busy_bufs, numfreebuffers, bufspace, runningbufspace, cached_pages,
  *        free_pages, wired_pages, disk_qlen, procs, calls_done,
@@ -136,6 +147,16 @@ struct disk_io_row {
 	int		 bufs;
 	int		 cache_hit;	/* 0 miss, 1 partial read hit, 2 all */
 	int64_t		 cylinder;
+	/* what it was for and who issued it (NULL, -1: not known) */
+	int64_t		 ino;		/* the file's inode; -1: metadata */
+	int64_t		 lblkno;	/* its logical block, or the fragment
+					   address of metadata */
+	const char	*what;		/* "data", "directory", "inode block",
+					   ... */
+	const char	*path;		/* the file's name, when known */
+	const char	*issuer;	/* "process", "syncer", ... */
+	int32_t		 pid;		/* the process's, or -1 */
+	const char	*cause;		/* "read", "read-ahead", "syncer", ... */
 };
 
 struct sample_row {

@@ -58,6 +58,22 @@ struct diskreq {
 	sim_time_t	 seek_ns, rot_ns, xfer_ns, overhead_ns;
 	int		 cache_hit;	/* DISK_HIT_* */
 	int64_t		 cyl;		/* cylinder of the first block */
+	/*
+	 * What it is for and who started it, for the record (disk_io): set
+	 * by the owner before disk_strategy (bstrategy, from its buffer);
+	 * the drive does not look at them.  what -1: not known (a block
+	 * trace driving the disk alone).
+	 */
+	int64_t		 ino;		/* the file's inode, or -1: metadata */
+	int64_t		 lblkno;	/* the file's logical block (negative:
+					   an indirect block), or for metadata
+					   the fragment address */
+	int		 what;		/* enum bio_what (buf.h), or -1 */
+	int		 cause;		/* enum bio_cause (buf.h) */
+	char		 issuer[16];	/* the name of the process running when
+					   it was started ("pid 7", "syncer";
+					   "": a callout), copied: the process
+					   may be gone when it completes */
 	TAILQ_ENTRY(diskreq) q;
 	void		*arg;		/* the owner's (a struct buf) */
 };

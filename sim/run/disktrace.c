@@ -339,6 +339,15 @@ disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
 	row->bufs = r->nbufs;
 	row->cache_hit = r->cache_hit;
 	row->cylinder = r->cyl;
+	/* what it was for: the buffer's identity bstrategy noted; who
+	 * issued it is the run's to name (replay_record.c) */
+	row->ino = r->what >= 0 ? r->ino : -1;
+	row->lblkno = r->lblkno;
+	row->what = bio_what_name(r->what);
+	row->cause = r->what >= 0 ? bio_cause_name(r->cause) : NULL;
+	row->path = NULL;
+	row->issuer = NULL;
+	row->pid = -1;
 	return row;
 }
 
@@ -375,6 +384,8 @@ submit(struct dtrun *t, const struct dtreq *q)
 	r->nsect = q->blocks;
 	r->write = q->write;
 	r->nbufs = 1;
+	r->what = -1;		/* a block trace's: for no file */
+	r->ino = -1;
 	t->outstanding++;
 	disk_strategy(&t->d, r);
 }

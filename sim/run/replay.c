@@ -526,6 +526,8 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.stats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    callstat_free);
 	r.skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	r.inopath = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+	    g_free);
 	r.t0 = r.pp->t0;
 	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0;
 	r.readahead = (size_t)profile_int(o->prof, "replay", "readahead");
@@ -628,6 +630,8 @@ out:
 	}
 	if (r.skipped != NULL)
 		g_hash_table_destroy(r.skipped);
+	if (r.inopath != NULL)
+		g_hash_table_destroy(r.inopath);
 	order_free(&r);
 	trace_close(r.rd);
 	metrics_close(r.m);

@@ -144,6 +144,9 @@ struct replay {
 	struct callstat	 scstats[SC__COUNT];	/* modelled calls, by id */
 	GHashTable	*stats;		/* other call names -> struct callstat */
 	GHashTable	*skipped;	/* not-modelled call name -> count */
+	GHashTable	*inopath;	/* inode number (int64 *) -> the name a
+					   call last reached it by (for
+					   disk_io.path) */
 	uint64_t	 processes;
 	uint64_t	 deadlock_ticks;
 	sim_time_t	 t_done;	/* when the last process ended */
