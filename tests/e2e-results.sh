@@ -9,7 +9,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-results.sh
 . "$(dirname "$0")/lib.sh" e2e-results
-expect 26
+expect 27
 
 D1=traces/d1-sqlite-journal.strace.gz
 
@@ -235,6 +235,18 @@ if [ "$nopath" = 0 ] && [ "$withfd" -gt 30000 ]; then
 	ok "syscalls.path: all $withfd simulated calls on a descriptor name its file"
 else
 	bad "syscalls.path: $nopath of $withfd calls on a descriptor without a path"
+fi
+
+# ---- identical runs do not hide each other -------------------------------------
+# Two variants with the same settings: the same figures.  Overlaid, the
+# second run's line is drawn thinner inside the first's (4.0 then 3.3 px).
+"$VFSSIM" compare --gen seq --param size=1M -V a= -V b= --db "$T/id.db" -q --no-events >/dev/null 2>&1
+if "$VFSSIM" plot "$T/id.db" --runs 1,2 -o "$T/id.svg" >/dev/null 2>&1 &&
+	grep -q 'stroke-width="4.00"' "$T/id.svg" &&
+	grep -q 'stroke-width="3.30"' "$T/id.svg"; then
+	ok "plot of two identical runs: the second line drawn thinner inside the first, both seen"
+else
+	bad "identical runs overlaid: widths $(grep -o 'stroke-width="[0-9.]*"' "$T/id.svg" | sort -u | tr '\n' ' ')"
 fi
 
 # ---- schema 1 -----------------------------------------------------------------------

@@ -124,9 +124,9 @@ plot_latency_cdf(struct pctx *c, GError **err)
 		    (long long)g_array_index(counts, int64_t, i)) :
 		    g_strdup(r->name);
 		/* gnuplot has eight colours: past them a line is told
-		 * apart by its dashes */
-		plot_series(c, first, file, "1:2", t, "with steps lw 2 dt %u",
-		    i / 8 + 1);
+		 * apart by its dashes; runs' lines thin out (RUN_LW) */
+		plot_series(c, first, file, "1:2", t, "with steps lw %.1f dt %u",
+		    c->runs->len == 1 ? 2.0 : RUN_LW(i), i / 8 + 1);
 		first = false;
 		g_free(t);
 		g_free(file);

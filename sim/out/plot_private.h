@@ -65,6 +65,11 @@ void	plot_series(struct pctx *c, bool first, const char *file,
 	    const char *using, const char *title, const char *style, ...)
 	    G_GNUC_PRINTF(6, 7);
 
+/* The width of the i-th of several runs' lines: each drawn thinner than
+ * the one before, so that runs with the same figures (two identical
+ * variants) show as a line inside a line, neither hiding the other. */
+#define RUN_LW(i)	((i) < 5 ? 4.0 - 0.7 * (double)(i) : 1.0)
+
 /* The kinds (plot_latency.c, plot_samples.c, plot_timesplit.c,
  * plot_sweep.c). */
 bool	plot_latency_cdf(struct pctx *c, GError **err);

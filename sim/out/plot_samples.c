@@ -112,8 +112,8 @@ plot_buffers(struct pctx *c, GError **err)
 			continue;
 		t = g_strdup_printf("%s%sdirty", one ? "" : r->name,
 		    one ? "" : ": ");
-		plot_series(c, first, file, "1:2", t, "with lines lw 2 lc %u dt 1",
-		    one ? 1 : i + 1);
+		plot_series(c, first, file, "1:2", t, "with lines lw %.1f lc %u dt 1",
+		    one ? 2.0 : RUN_LW(i), one ? 1 : i + 1);
 		g_free(t);
 		t = g_strdup_printf("%s%sfree", one ? "" : r->name, one ? "" : ": ");
 		plot_series(c, false, file, "1:3", t, "with lines lw 1.5 lc %u dt 2",
@@ -182,8 +182,8 @@ plot_risk(struct pctx *c, GError **err)
 			continue;
 		t = g_strdup_printf("%s%sMB at risk", one ? "" : r->name,
 		    one ? "" : ": ");
-		plot_series(c, first, file, "1:2", t, "with steps lw 2 lc %u dt 1",
-		    one ? 1 : i + 1);
+		plot_series(c, first, file, "1:2", t, "with steps lw %.1f lc %u dt 1",
+		    one ? 2.0 : RUN_LW(i), one ? 1 : i + 1);
 		g_free(t);
 		t = g_strdup_printf("%s%sage of the oldest (right axis)", one ?
 		    "" : r->name, one ? "" : ": ");

@@ -552,7 +552,8 @@ plot_sweep(struct pctx *c, GError **err)
 		plot_series(c, j == 0, file, numeric ? (bars ? "1:2:3" : "1:2") :
 		    (bars ? "1:2:3:xtic(4)" : "1:2:xtic(4)"),
 		    se->name[0] != '\0' ? se->name : mwords,
-		    "with %s lw 2 pt 7 lc %u", bars ? "yerrorlines" : "linespoints",
+		    "with %s lw %.1f pt 7 ps %.1f lc %u", bars ? "yerrorlines" :
+		    "linespoints", RUN_LW(j), MAX(0.6, 1.6 - 0.25 * (double)j),
 		    j + 1);
 		g_free(file);
 	}
