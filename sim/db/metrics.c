@@ -131,6 +131,9 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "disk_io", "issuer", "TEXT" },
 	{ "disk_io", "pid", "INTEGER" },
 	{ "disk_io", "cause", "TEXT" },
+	{ "disk_io", "drain_ns", "INTEGER" },
+	{ "disk_io", "cachefull_ns", "INTEGER" },
+	{ "disk_io", "readahead_ns", "INTEGER" },
 };
 
 /*
@@ -193,8 +196,8 @@ static const char *const stmt_sql[NST] = {
 	[ST_DISK] = "INSERT INTO disk_io (run, seq, submit_ns, start_ns, end_ns, "
 	    "sector, sectors, is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, "
 	    "overhead_ns, cache_hit, cylinder, ino, lblkno, what, path, issuer, "
-	    "pid, cause) VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "pid, cause, drain_ns, cachefull_ns, readahead_ns) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SAMPLE] = "INSERT INTO samples (run, seq, t_ns, numdirtybuffers, "
 	    "clean_bufs, empty_bufs, busy_bufs, numfreebuffers, bufspace, "
 	    "runningbufspace, cached_pages, free_pages, wired_pages, disk_qlen, "
@@ -612,6 +615,9 @@ metrics_disk_io(struct metrics *m, const struct disk_io_row *r)
 	bind_text_or_null(s, 21, r->issuer);
 	bind_i64_or_null(s, 22, r->pid);
 	bind_text_or_null(s, 23, r->cause);
+	sqlite3_bind_int64(s, 24, r->drain_ns);
+	sqlite3_bind_int64(s, 25, r->cachefull_ns);
+	sqlite3_bind_int64(s, 26, r->readahead_ns);
 	step(m, ST_DISK, "disk_io");
 }
 
@@ -751,6 +757,26 @@ set_status(struct metrics *m, const char *status, const char *why)
 	if (rc != SQLITE_DONE)
 		note_error(m, "runs");
 	return rc == SQLITE_DONE;
+}
+
+void
+metrics_run_trace(struct metrics *m, const char *digest, int64_t size)
+{
+	sqlite3_stmt *s;
+
+	if (m->error != NULL || digest == NULL)
+		return;
+	if (sqlite3_prepare_v2(m->db, "UPDATE runs SET trace_digest = ?, "
+	    "trace_size = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+		note_error(m, "runs");
+		return;
+	}
+	sqlite3_bind_text(s, 1, digest, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, size);
+	sqlite3_bind_int64(s, 3, m->run);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		note_error(m, "runs");
+	sqlite3_finalize(s);
 }
 
 bool

@@ -51,7 +51,11 @@
  *	"write", "async write", "write-behind", "syncer", "buf_daemon",
  *	"getnewbuf" or "snapshot copy".  Views over it and the summary
  *	answer the common questions: disk_by_file, disk_by_issuer,
- *	disk_busy_by_second, call_latency.
+ *	disk_busy_by_second, call_latency.  Of overhead_ns, drain_ns,
+ *	cachefull_ns and readahead_ns are the time the command waited for
+ *	the heads, measured (diskctlr.c): for the write cache's flush, for a
+ *	flush because every segment held dirty data, for a read-ahead that
+ *	could not be stopped yet; the rest is the controller and the bus.
  *   samples(run, seq, t_ns, numdirtybuffers, clean_bufs, empty_bufs,
  *        busy_bufs, numfreebuffers, bufspace, runningbufspace, cached_pages,
  *        free_pages, wired_pages, disk_qlen, procs, calls_done,
@@ -157,6 +161,8 @@ struct disk_io_row {
 	const char	*issuer;	/* "process", "syncer", ... */
 	int32_t		 pid;		/* the process's, or -1 */
 	const char	*cause;		/* "read", "read-ahead", "syncer", ... */
+	/* of overhead_ns, the waits for the heads, measured */
+	int64_t		 drain_ns, cachefull_ns, readahead_ns;
 };
 
 struct sample_row {
@@ -202,6 +208,9 @@ void	metrics_time_split(struct metrics *m, const char *call, const char *part,
 void	metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio);
 void	metrics_initial_fs(struct metrics *m, const char *path, char type,
 	    int64_t size, const char *evidence, uint64_t line, const char *note);
+/* The run's trace: its files' digest (NULL: none) and size, set in its
+ * runs row (known once the run has gone: hashed beside it). */
+void	metrics_run_trace(struct metrics *m, const char *digest, int64_t size);
 /* Commit everything and mark the run complete. */
 bool	metrics_end_run(struct metrics *m, GError **err);
 /* Throw the run's rows away and mark it failed with why. */

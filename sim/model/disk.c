@@ -326,6 +326,7 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	    ("disk_strategy: sector %lld beyond the disk", (long long)r->sector));
 	r->submit = sim_now(d->sim);
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
+	memset(r->wait_ns, 0, sizeof(r->wait_ns));
 	if (disk_qlen(d) == 0)
 		d->progress = r->submit;	/* busy from now on */
 	d->qops->insert(&d->q, r, d);

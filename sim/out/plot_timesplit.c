@@ -16,6 +16,7 @@ part_order(gconstpointer a, gconstpointer b)
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
 	/* cpu, the waits by name, then the disk's phases in time order */
 	static const char *const disk[] = { "disk:queue", "disk:overhead",
+	    "disk:cache drain", "disk:cache full", "disk:read-ahead",
 	    "disk:seek", "disk:rotation", "disk:transfer" };
 	int rx = strcmp(x, "cpu") == 0 ? 0 : g_str_has_prefix(x, "wait:") ? 1 : 2;
 	int ry = strcmp(y, "cpu") == 0 ? 0 : g_str_has_prefix(y, "wait:") ? 1 : 2;
@@ -53,6 +54,9 @@ part_title(const char *part)
 		{ "wait:wait", "wait: child (wait)" },
 		{ "disk:queue", "disk: queue" },
 		{ "disk:overhead", "disk: controller and bus" },
+		{ "disk:cache drain", "disk: waiting for the write cache to drain" },
+		{ "disk:cache full", "disk: waiting for room (cache full)" },
+		{ "disk:read-ahead", "disk: waiting for a read-ahead" },
 		{ "disk:seek", "disk: seek" },
 		{ "disk:rotation", "disk: rotation" },
 		{ "disk:transfer", "disk: transfer" },

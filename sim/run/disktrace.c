@@ -348,6 +348,9 @@ disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
 	row->path = NULL;
 	row->issuer = NULL;
 	row->pid = -1;
+	row->drain_ns = r->wait_ns[DISK_WAIT_DRAIN];
+	row->cachefull_ns = r->wait_ns[DISK_WAIT_FULL];
+	row->readahead_ns = r->wait_ns[DISK_WAIT_READAHEAD];
 	return row;
 }
 
@@ -723,6 +726,12 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		put(&t, "disk.mean_rot_ns", (double)ds->rot_ns / nd);
 		put(&t, "disk.mean_xfer_ns", (double)ds->xfer_ns / nd);
 		put(&t, "disk.mean_overhead_ns", (double)ds->overhead_ns / nd);
+		put(&t, "disk.mean_wait_drain_ns",
+		    (double)ds->wait_ns[DISK_WAIT_DRAIN] / nd);
+		put(&t, "disk.mean_wait_cachefull_ns",
+		    (double)ds->wait_ns[DISK_WAIT_FULL] / nd);
+		put(&t, "disk.mean_wait_readahead_ns",
+		    (double)ds->wait_ns[DISK_WAIT_READAHEAD] / nd);
 		put(&t, "disk.mean_queue_ns", (double)ds->queue_ns / nd);
 		put(&t, "disk.max_queue", ds->maxqlen);
 		put(&t, "time.simulated_ns", (double)sim_now(t.sim));

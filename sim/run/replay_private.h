@@ -102,7 +102,12 @@ struct callstat {
 };
 
 /* Response time of the run's read or write requests, by phase. */
-enum { DP_QUEUE, DP_OVERHEAD, DP_SEEK, DP_ROT, DP_XFER, DP__COUNT };
+/* A disk request's response, in time order: the host's queue, the
+ * controller and bus (overhead less the waits), the waits for the heads
+ * (the write cache's flush, a flush for a full cache, a read-ahead), the
+ * media. */
+enum { DP_QUEUE, DP_OVERHEAD, DP_DRAIN, DP_FULL, DP_RA, DP_SEEK, DP_ROT,
+	DP_XFER, DP__COUNT };
 
 struct replay {
 	const struct replay_opts *o;

@@ -39,8 +39,8 @@ static const struct {
 
 /* The time split's names of the disk's phases. */
 static const char *const disk_part_names[DP__COUNT] = {
-	"disk:queue", "disk:overhead", "disk:seek", "disk:rotation",
-	"disk:transfer",
+	"disk:queue", "disk:overhead", "disk:cache drain", "disk:cache full",
+	"disk:read-ahead", "disk:seek", "disk:rotation", "disk:transfer",
 };
 
 static gint
@@ -258,7 +258,11 @@ on_disk_done(void *arg, const struct diskreq *rq)
 	sim_time_t *d = r->disk_ns[rq->write ? 1 : 0];
 
 	d[DP_QUEUE] += rq->start - rq->submit;
-	d[DP_OVERHEAD] += rq->overhead_ns;
+	d[DP_OVERHEAD] += rq->overhead_ns - rq->wait_ns[DISK_WAIT_DRAIN] -
+	    rq->wait_ns[DISK_WAIT_FULL] - rq->wait_ns[DISK_WAIT_READAHEAD];
+	d[DP_DRAIN] += rq->wait_ns[DISK_WAIT_DRAIN];
+	d[DP_FULL] += rq->wait_ns[DISK_WAIT_FULL];
+	d[DP_RA] += rq->wait_ns[DISK_WAIT_READAHEAD];
 	d[DP_SEEK] += rq->seek_ns;
 	d[DP_ROT] += rq->rot_ns;
 	d[DP_XFER] += rq->xfer_ns;
@@ -797,6 +801,12 @@ write_summary(struct replay *r)
 		put(r, "disk.mean_rot_ns", (double)ds->rot_ns / n);
 		put(r, "disk.mean_xfer_ns", (double)ds->xfer_ns / n);
 		put(r, "disk.mean_overhead_ns", (double)ds->overhead_ns / n);
+		put(r, "disk.mean_wait_drain_ns",
+		    (double)ds->wait_ns[DISK_WAIT_DRAIN] / n);
+		put(r, "disk.mean_wait_cachefull_ns",
+		    (double)ds->wait_ns[DISK_WAIT_FULL] / n);
+		put(r, "disk.mean_wait_readahead_ns",
+		    (double)ds->wait_ns[DISK_WAIT_READAHEAD] / n);
 		put(r, "disk.mean_queue_ns", (double)ds->queue_ns / n);
 		put(r, "disk.mean_service_ns", (double)ds->busy_ns / n);
 	}
