@@ -508,7 +508,14 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		return -1;
 	}
 	m->run = sqlite3_last_insert_rowid(m->db);
-	/* Every effective setting, a row each: what a query joins on. */
+	/* Every effective setting, a row each: what a query joins on.  In
+	 * the run's first transaction (each row its own would be a commit
+	 * and a checkpoint apiece).  What earlier runs left in the WAL goes
+	 * into the database first (not waiting for readers): from here on
+	 * it holds this run's. */
+	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	begin(m);
 	if (ri->prof != NULL) {
 		const struct pkey *k;
 
@@ -532,11 +539,6 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 			}
 		}
 	}
-	/* What earlier runs left in the WAL goes into the database now (not
-	 * waiting for readers): from here on it holds this run's. */
-	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
-	begin(m);
 	return m->run;
 }
 
