@@ -323,10 +323,14 @@ metrics_open(const char *path, GError **err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(m->db, 60000);
+	/* The schema, its upgrade and the stamp in one transaction: each
+	 * statement its own would be a commit and a checkpoint apiece. */
 	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-	    "PRAGMA wal_autocheckpoint=1;") ||
+	    "PRAGMA wal_autocheckpoint=1;") || !exec(m, "BEGIN IMMEDIATE") ||
 	    !exec(m, schema) || !add_columns(m) || !exec(m, views) ||
-	    !stamp(m)) {
+	    !stamp(m) || !exec(m, "COMMIT")) {
+		if (!sqlite3_get_autocommit(m->db))
+			(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_close(m);
 		return NULL;
