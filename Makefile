@@ -4,6 +4,8 @@
 #   make demo     replay a bundled real trace: summary, reports/demo.db, reports/demo-latency.png
 #   make check    build with ASan+UBSan and INVARIANTS, run every unit and end-to-end test
 #   make bench    replay a generated multi-million-call trace and a real one; print calls/s, peak RSS
+#   make install  the binary, its profiles and drives, the man page, under PREFIX
+#                 (default /usr/local; DESTDIR stages it); make uninstall
 #   make fuzz     build the harnesses of tests/fuzz/ with clang and libFuzzer and run each
 #                 for FUZZ_SECONDS (default 60)
 #
@@ -25,6 +27,18 @@ SIM_HDRS  := $(foreach d,$(LAYERS),$(wildcard $(d)/*.h))
 LIB_SRCS  := $(filter-out sim/cmd/main.c,$(SIM_SRCS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 
+# The commit vfssim is built from, for --version and the runs table:
+# only sim/version.c sees it, rebuilt when it changes (build/commit.stamp).
+# A packager without git metadata may give it: make VFSSIM_COMMIT=...
+VFSSIM_COMMIT ?= $(shell scripts/git-commit)
+# Where make install puts things; the data directory (profiles, drives) is
+# built into sim/cmd/cmd.c, searched after the current directory.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/vfssim
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/vfssim
+
 REL   := build/rel
 DBG   := build/check
 SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -34,7 +48,7 @@ DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
 DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 
-.PHONY: all demo check unit e2e fuzz-corpus fuzz bench deps clean
+.PHONY: all demo check unit e2e fuzz-corpus fuzz bench deps clean FORCE install uninstall
 .SECONDARY:
 all: vfssim
 
@@ -44,6 +58,18 @@ vfssim: $(REL_OBJS)
 $(REL)/%.o: %.c $(SIM_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASEFLAGS) -c -o $@ $<
+
+build/commit.stamp: FORCE
+	@mkdir -p build
+	@echo '$(VFSSIM_COMMIT)' | cmp -s - $@ || echo '$(VFSSIM_COMMIT)' > $@
+build/datadir.stamp: FORCE
+	@mkdir -p build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(REL)/sim/version.o $(DBG)/sim/version.o: build/commit.stamp
+$(REL)/sim/version.o $(DBG)/sim/version.o: BASEFLAGS += -DVFSSIM_COMMIT='"$(VFSSIM_COMMIT)"'
+$(REL)/sim/cmd/cmd.o $(DBG)/sim/cmd/cmd.o: build/datadir.stamp
+$(REL)/sim/cmd/cmd.o $(DBG)/sim/cmd/cmd.o: BASEFLAGS += -DVFSSIM_DATADIR='"$(DATADIR)"'
+FORCE:
 
 # The test build: sanitizers, INVARIANTS (KASSERT on), no optimisation games.
 DBGFLAGS   = -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS)
@@ -137,6 +163,24 @@ $(REL)/bench_engine: tests/bench_engine.c $(REL)/sim/engine.o
 bench: vfssim $(REL)/bench_engine
 	@scripts/bench
 	@$(REL)/bench_engine
+
+# ---- install ------------------------------------------------------------------
+# INSTALL_BIN: the binary to install (the release build by default).
+INSTALL_BIN ?= vfssim
+DATA_FILES  := $(wildcard profiles/*.ini profiles/disks/*.ini) \
+	       $(filter-out %.trace %.md,$(wildcard disks/*/*))
+install: $(INSTALL_BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/vfssim
+	install -m 644 man/vfssim.1 $(DESTDIR)$(MANDIR)/man1/vfssim.1
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	for f in $(DATA_FILES); do \
+		install -d $(DESTDIR)$(DATADIR)/$$(dirname $$f) && \
+		install -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vfssim $(DESTDIR)$(MANDIR)/man1/vfssim.1
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build vfssim

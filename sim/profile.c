@@ -376,7 +376,11 @@ struct profile {
 	GString		*sources;
 };
 
-/* Other names some keys go by (the sysctl listing uses them). */
+/* Other names some keys go by: the names vfssim sysctl prints them
+ * under where the kernel has no sysctl of its own (the memory in MB, the
+ * era; syncdelay is a static int of vfs_subr.c; the block and fragment
+ * sizes are newfs's -b and -f, printed with the file system's
+ * parameters), so that every line it prints can be given back to --set. */
 static const struct alias {
 	const char	*name;
 	const char	*group, *key;
@@ -384,8 +388,22 @@ static const struct alias {
 } aliases[] = {
 	{ "machine.memory_mb", "machine", "memory", "M" },
 	{ "kernel.era", "machine", "era", "" },
+	{ "kern.syncdelay", "syncer", "syncdelay", "s" },
+	{ "vfs.ffs.bsize", "ffs", "bsize", "" },
+	{ "vfs.ffs.fsize", "ffs", "fsize", "" },
 	{ NULL, NULL, NULL, NULL }
 };
+
+const char *
+profile_alias_of(const struct pkey *k)
+{
+	const struct alias *a;
+
+	for (a = aliases; a->name != NULL; a++)
+		if (strcmp(a->group, k->group) == 0 && strcmp(a->key, k->key) == 0)
+			return a->name;
+	return NULL;
+}
 
 static const struct pkey *
 find_key(const char *group, const char *key)
@@ -560,7 +578,7 @@ value_number(const struct pkey *k, const char *v, double *d)
 /* Within its range (key_ranges), if it has one. */
 static bool
 check_range(const struct pkey *k, const char *v, GError **err,
-    const char *where)
+    const char *where, const char *name)
 {
 	const struct krange *r = range_of(k);
 	double x, lo, hi;
@@ -571,14 +589,17 @@ check_range(const struct pkey *k, const char *v, GError **err,
 		g_error("profile: bad range of %s", r->name);	/* a bug */
 	if ((r->zero && x == 0) || (x >= lo && x <= hi))
 		return true;
-	g_set_error(err, PROFILE_ERROR, 0, "%s%s.%s = \"%s\": out of range: "
-	    "%s%s to %s (%s)", where, k->group, k->key, v, r->zero ? "0, or " :
+	g_set_error(err, PROFILE_ERROR, 0, "%s%s = \"%s\": out of range: "
+	    "%s%s to %s (%s)", where, name, v, r->zero ? "0, or " :
 	    "", r->lo, r->hi, r->why);
 	return false;
 }
 
+/* Is v a value of k?  An error names the setting as the user did (name:
+ * group.key, or the sysctl name given to --set), after where. */
 static bool
-check_value(const struct pkey *k, const char *v, GError **err, const char *where)
+check_value(const struct pkey *k, const char *v, GError **err, const char *where,
+    const char *name)
 {
 	int64_t i;
 	char *end;
@@ -593,8 +614,8 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 	    ch++)
 		;
 	if (*ch != '\0' || !g_utf8_validate(v, -1, NULL)) {
-		g_set_error(err, PROFILE_ERROR, 0, "%s%s.%s: the value is not a "
-		    "line of UTF-8 text", where, k->group, k->key);
+		g_set_error(err, PROFILE_ERROR, 0, "%s%s: the value is not a "
+		    "line of UTF-8 text", where, name);
 		return false;
 	}
 	switch (k->type) {
@@ -654,11 +675,10 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 	}
 	if (!ok) {
 		g_set_error(err, PROFILE_ERROR, 0,
-		    "%s%s.%s = \"%s\": expected %s", where, k->group, k->key, v,
-		    what);
+		    "%s%s = \"%s\": expected %s", where, name, v, what);
 		return false;
 	}
-	return check_range(k, v, err, where);
+	return check_range(k, v, err, where, name);
 }
 
 /* ---- the profile object ---------------------------------------------- */
@@ -820,7 +840,7 @@ profile_load(struct profile *p, const char *path, GError **err)
 		keys = g_key_file_get_keys(kf, *g, NULL, NULL);
 		for (kp = keys; *kp != NULL; kp++) {
 			const struct pkey *k = find_key(*g, *kp);
-			char *v, *where;
+			char *v, *where, *kname;
 			bool good;
 
 			if (k == NULL) {
@@ -833,7 +853,9 @@ profile_load(struct profile *p, const char *path, GError **err)
 			}
 			v = g_key_file_get_string(kf, *g, *kp, NULL);
 			where = g_strdup_printf("%s:%d: ", path, line_of(&li, *g, *kp));
-			good = v != NULL && check_value(k, v, err, where);
+			kname = g_strdup_printf("%s.%s", k->group, k->key);
+			good = v != NULL && check_value(k, v, err, where, kname);
+			g_free(kname);
 			if (v == NULL)
 				g_set_error(err, PROFILE_ERROR, 0,
 				    "%sunreadable value for %s", where, *kp);
@@ -892,8 +914,18 @@ profile_set(struct profile *p, const char *assignment, GError **err)
 		k = find_key(name, dot + 1);
 		*dot = '.';
 	}
-	if (k == NULL)
-		k = find_sysctl(name);
+	if (k == NULL && (k = find_sysctl(name)) != NULL && k->type == PK_TIME &&
+	    *value != '\0' && strspn(value, "0123456789") == strlen(value)) {
+		/* By its sysctl name a delay is what the kernel's sysctl
+		 * holds, an integer of seconds (vfs_subr.c: time_t
+		 * filedelay = 30, SYSCTL_INT(_kern, OID_AUTO, filedelay)),
+		 * as vfssim sysctl prints it; by its profile name a time
+		 * needs its unit. */
+		char *v2 = g_strconcat(value, "s", NULL);
+
+		g_free(value);
+		value = v2;
+	}
 	if (k == NULL) {
 		const struct alias *a;
 
@@ -916,7 +948,7 @@ profile_set(struct profile *p, const char *assignment, GError **err)
 		g_free(value);
 		return false;
 	}
-	ok = check_value(k, value, err, "--set ");
+	ok = check_value(k, value, err, "--set ", name);
 	if (ok)
 		g_key_file_set_value(p->kf, k->group, k->key, value);
 	g_free(name);
@@ -1027,6 +1059,14 @@ profile_times(const struct profile *p, const char *group, const char *key,
 	(void)profile_parse_times(v, &t, n);
 	g_free(v);
 	return t;
+}
+
+char *
+profile_value(const struct profile *p, const struct pkey *k)
+{
+	char *v = g_key_file_get_value(p->kf, k->group, k->key, NULL);
+
+	return v != NULL ? v : g_strdup(k->dflt);
 }
 
 char *

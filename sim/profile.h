@@ -49,6 +49,9 @@ struct pkey {
 extern const struct pkey profile_keys[];
 /* The key called "group.key" or by a sysctl name, or NULL. */
 const struct pkey *profile_lookup(const char *name);
+/* The other name --set takes for k besides group.key and its sysctl name
+ * (the one vfssim sysctl prints it under: machine.memory_mb), or NULL. */
+const char *profile_alias_of(const struct pkey *k);
 /* A numeric key's range, lo to hi in its units (and 0 too if *zero), and
  * why; false if it has none beyond its type's.  A value outside is refused
  * where it is given. */
@@ -75,6 +78,8 @@ const char *profile_str(const struct profile *p, const char *group, const char *
 int64_t	*profile_times(const struct profile *p, const char *group,
 	    const char *key, int *n);
 
+/* A key's effective value as a profile writes it (newly allocated). */
+char	*profile_value(const struct profile *p, const struct pkey *k);
 /* The effective profile as INI text (every key), for the runs table. */
 char	*profile_to_text(const struct profile *p);
 /* The files the settings came from, ", "-separated ("defaults" if none). */

@@ -302,7 +302,7 @@ expect_bad "compare: setting neither key=value nor @file" "neither key=value" \
 expect_bad "compare: unknown key" "unknown setting \"bio.nbufs\"" \
 	"$VFSSIM" compare "$T/r.trace" -V base= -V x=bio.nbufs=100 --db "$T/bad.db"
 expect_bad "compare: bad value" "expected a time" \
-	"$VFSSIM" compare "$T/r.trace" -V base= -V x=kern.filedelay=5 --db "$T/bad.db"
+	"$VFSSIM" compare "$T/r.trace" -V base= -V x=syncer.filedelay=5 --db "$T/bad.db"
 expect_bad "compare: missing profile" "nope.ini" \
 	"$VFSSIM" compare "$T/r.trace" -V base= -V x=@"$T/nope.ini" --db "$T/bad.db"
 printf '[bio]\nnbuff = 3\n' >"$T/badkey.ini"

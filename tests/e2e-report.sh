@@ -8,7 +8,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-report.sh
 . "$(dirname "$0")/lib.sh" e2e-report
-expect 35
+expect 39
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 
@@ -75,30 +75,33 @@ check_plot() {
 }
 check_plot latency-cdf "$T/cmp.db" 1-3 "base|small|nowb|latency (µs, log scale)|fraction of calls"
 check_plot latency-time "$T/cmp.db" 1-3 "small: mean|nowb: p99|simulated time (s)|latency (ms, log scale)"
-check_plot buffers "$T/cmp.db" 1-3 "small: dirty buffers|base: free buffers|hidirtybuffers (144)|requests in the disk queue"
+check_plot buffers "$T/cmp.db" 1-3 "small: dirty|base: free|hidirtybuffers (144)|disk queue (requests)"
 check_plot risk "$T/cmp.db" 1-3 "nowb: MB at risk|age of the oldest (s)|bytes at risk (MB)"
 check_plot disk-head "$T/cmp.db" 1-3 "base: reads|small: writes|cylinder of the request|simulated time (s)"
 check_plot time-split "$T/cmp.db" 1-3 "CPU (not asleep)|disk: rotation|disk: seek|mean time per call ("
 check_plot hit-ratio "$T/sw.db" "" "buffer hits (runs)|every size at once (mrc|buffer cache size (buffers of 16 KB|hit ratio (%)"
-check_plot sweep "$T/sw.db" 1-8 "bio.nbuf (kern.nbuf)|latency.all.mean_ns (ms)|95 % intervals over seeds"
+check_plot sweep "$T/sw.db" 1-8 "mean latency of every call against bio.nbuf|bio.nbuf|mean latency of every call (ms)|95 % intervals over seeds"
 # one run: the latency CDF of each call type
 if "$VFSSIM" plot "$T/cmp.db" --run 2 -o "$T/one.svg" >/dev/null 2>&1 &&
 	grep -q 'pread64 (' "$T/one.svg" && grep -q 'pwrite64 (' "$T/one.svg" &&
-	grep -q 'run 2 (small)' "$T/one.svg"; then
+	grep -q 'small, [^ ]* (run 2)' "$T/one.svg"; then
 	ok "plot of one run: a CDF for each call type, counts in the legend"
 else
 	bad "plot of one run"
 fi
 # a metric other than the default
 if "$VFSSIM" plot "$T/sw.db" --kind sweep --runs 1-8 --metric bio.buffer_hit_ratio --param kern.nbuf \
-	-o "$T/hr.svg" >/dev/null 2>&1 && grep -q 'bio.buffer_hit_ratio (%)' "$T/hr.svg"; then
+	-o "$T/hr.svg" >/dev/null 2>&1 && grep -q 'buffer hit ratio (%)' "$T/hr.svg" &&
+	grep -q '>kern.nbuf<' "$T/hr.svg"; then
 	ok "plot sweep --metric bio.buffer_hit_ratio --param kern.nbuf (a sysctl name)"
 else
 	bad "plot sweep --metric"
 fi
 expect_bad "plot: unknown kind" "unknown kind \"pie\"" "$VFSSIM" plot "$T/cmp.db" --kind pie -o "$T/x.png"
-expect_bad "plot: no per-call rows" "no per-call rows" \
+expect_bad "plot: no per-call rows" "no complete run has the per-event rows (syscalls)" \
 	"$VFSSIM" plot "$T/noev.db" --kind latency-time -o "$T/x.png"
+expect_bad "plot: no per-call rows in the run asked for" "no per-call rows" \
+	"$VFSSIM" plot "$T/noev.db" --kind latency-time --runs 1 -o "$T/x.png"
 expect_bad "plot: hit ratio of one size" "two or more cache sizes" \
 	"$VFSSIM" plot "$T/noev.db" --kind hit-ratio -o "$T/x.png"
 expect_bad "plot: no such run" "no complete run 99" "$VFSSIM" plot "$T/cmp.db" --runs 1,99 -o "$T/x.png"
@@ -167,6 +170,66 @@ if grep -q 'machine.memory = 32M' "$T/compare.html" && grep -q 'Comparison' "$T/
 else
 	bad "report: content"
 fi
+# A table of contents, every figure drawn in it.
+toc=$(grep -o '<nav class="toc">.*</nav>' "$T/compare.html")
+figs=$(grep -o '<figure id="plot-[a-z-]*"' "$T/compare.html" | sed 's/.*id="//; s/"$//' | sort | tr '\n' ' ')
+links=$(echo "$toc" | grep -o 'href="#plot-[a-z-]*"' | sed 's/href="#//; s/"$//' | sort | tr '\n' ' ')
+if [ -n "$figs" ] && [ "$figs" = "$links" ] && echo "$toc" | grep -q 'href="#comparison"'; then
+	ok "report: a table of contents links the runs, the comparison and each of the plots drawn"
+else
+	bad "report: contents \"$links\", figures \"$figs\""
+fi
+
+# ---- tables wider than the page scroll in their box, not cut -------------------
+# Nine variants: a comparison far wider than a 900-pixel window.  For each
+# table, in headless Chromium: every other part of the page hidden, the
+# table's box scrolled to its right end, the last column painted magenta;
+# the screenshot must show magenta at the middle of the last cell of the
+# first row, and the page itself must not be wider than the window.
+"$VFSSIM" compare --gen seq --param size=1M -V base= -V mem32=machine.memory=32M \
+	-V mem64=machine.memory=64M -V nowb=vfs.write_behind=0 -V wb2=vfs.write_behind=2 \
+	-V fd5=kern.filedelay=5 -V nbuf300=kern.nbuf=300 -V async=vfs.ffs.metadata=async \
+	-V noclu=cluster.read=false --db "$T/wide.db" -q --no-events >"$T/out" 2>&1 &&
+	"$VFSSIM" report "$T/wide.db" -o "$T/wide.html" >>"$T/out" 2>&1 || { bad "wide report"; cat "$T/out"; }
+not_cut() { # report.html table-class -> "magenta|x:y|box|page" or why not
+	local css js page cell
+	css='<style>table.'$2' tr>*:last-child{background:#ff00ff!important;color:#ff00ff!important}</style>'
+	js='<script>addEventListener("load",function(){var t=document.querySelector("table.'$2'"),w=t.parentNode;
+Array.prototype.forEach.call(document.body.children,function(e){if(e!==w)e.style.display="none"});w.scrollLeft=1e6;
+var c=t.querySelector("tbody tr").lastElementChild.getBoundingClientRect();
+document.body.setAttribute("data-probe",Math.round(c.left)+":"+Math.round(c.right)+":"+Math.round((c.left+c.right)/2)+":"+Math.round((c.top+c.bottom)/2)+":"+w.scrollWidth+":"+w.clientWidth+":"+document.documentElement.scrollWidth+":"+innerWidth)})</script>'
+	page=$(cat "$1"); page=${page/<\/head>/$css<\/head>}; page=${page/<\/body>/${js//$'\n'/ }<\/body>}
+	printf '%s\n' "$page" >"$T/np.html"
+	timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,700 \
+		--virtual-time-budget=3000 --dump-dom "file://$T/np.html" 2>/dev/null >"$T/np.dom"
+	timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,700 \
+		--virtual-time-budget=3000 --screenshot="$T/np.png" "file://$T/np.html" >/dev/null 2>&1
+	cell=$(sed -n 's/.*data-probe="\([^"]*\)".*/\1/p' "$T/np.dom")
+	IFS=: read -r l r x y sw cw dw iw <<<"$cell"
+	# the screenshot read back in the browser: the colour at (x, y)
+	cat >"$T/px.html" <<EOF2
+<html><body><img id="i" src="np.png"><script>addEventListener("load",function(){var i=document.getElementById("i"),
+c=document.createElement("canvas");c.width=i.naturalWidth;c.height=i.naturalHeight;var g=c.getContext("2d");g.drawImage(i,0,0);
+var d=g.getImageData(${x:-0},${y:-0},1,1).data;document.body.setAttribute("data-px",d[0]+","+d[1]+","+d[2])})</script></body></html>
+EOF2
+	timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --allow-file-access-from-files \
+		--virtual-time-budget=3000 --dump-dom "file://$T/px.html" 2>/dev/null >"$T/px.dom"
+	px=$(sed -n 's/.*data-px="\([^"]*\)".*/\1/p' "$T/px.dom")
+	echo "$px|$l:$r|$sw:$cw|$dw:$iw"
+}
+for tbl in cmp runs; do
+	if [ -z "$CHROME" ] || [ ! -s "$T/wide.html" ]; then
+		bad "table.$tbl: no headless Chromium or no report"; continue
+	fi
+	res=$(not_cut "$T/wide.html" $tbl)
+	IFS='|' read -r px lr box pg <<<"$res"
+	if [ "$px" = "255,0,255" ] && [ "${lr%%:*}" -ge 0 ] && [ "${lr#*:}" -le 900 ] && [ "${pg%%:*}" -le "${pg#*:}" ]; then
+		ok "report: table.$tbl (box ${box%%:*} px of content in ${box#*:}) scrolls in its box; its last column is on the screenshot, whole"
+	else
+		bad "report: table.$tbl cut: pixel $px, last cell $lr, box $box, page $pg"
+	fi
+done
+
 expect_bad "report: not .html" "must end in .html" "$VFSSIM" report "$T/cmp.db" -o "$T/x.pdf"
 expect_bad "report: no database" "no-such.db" "$VFSSIM" report "$T/no-such.db" -o "$T/x.html"
 if [ ! -e "$T/x.html" ] && [ ! -e "$T/x.html.partial" ]; then

@@ -265,8 +265,9 @@ quota_install(void)
 static bool
 record(const char *db, int n)
 {
-	struct run_info ri = { "t.trace", "native", "[machine]\n", "defaults", 1,
-	    "full" };
+	struct run_info ri = { .trace = "t.trace", .format = "native",
+	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1,
+	    .label = "full" };
 	struct syscall_row row;
 	GError *err = NULL;
 	struct metrics *m = metrics_open(db, &err);

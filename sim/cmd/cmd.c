@@ -15,10 +15,42 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
+/* Where make install put the profiles and drives (the Makefile's DATADIR). */
+#ifndef VFSSIM_DATADIR
+#define VFSSIM_DATADIR	"/usr/local/share/vfssim"
+#endif
+
 static volatile sig_atomic_t interrupted;
+
+const char *
+cmd_datadir(void)
+{
+	const char *d = g_getenv("VFSSIM_DATADIR");
+
+	return d != NULL && *d != '\0' ? d : VFSSIM_DATADIR;
+}
+
+char *
+cmd_find_data(const char *path)
+{
+	const char *dirs[] = { "", "profiles" };
+	unsigned i;
+
+	if (g_path_is_absolute(path) || g_file_test(path, G_FILE_TEST_EXISTS))
+		return g_strdup(path);
+	for (i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		char *cand = g_build_filename(cmd_datadir(), dirs[i], path, NULL);
+
+		if (g_file_test(cand, G_FILE_TEST_IS_REGULAR))
+			return cand;
+		g_free(cand);
+	}
+	return g_strdup(path);
+}
 
 static void
 on_signal(int sig)
@@ -67,6 +99,30 @@ cmd_code_of(const GError *err)
 	return 1;
 }
 
+char *
+cmd_line(int argc, char **argv)
+{
+	GString *l = g_string_new("vfssim");
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		g_string_append_c(l, ' ');
+		/* quoted only where a shell would need it */
+		if (*a != '\0' && strspn(a, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%") == strlen(a))
+			g_string_append(l, a);
+		else {
+			char *q = g_shell_quote(a);
+
+			g_string_append(l, q);
+			g_free(q);
+		}
+	}
+	return g_string_free(l, FALSE);
+}
+
 bool
 cmd_parse(GOptionContext *ctx, int *argc, char ***argv, GError **err)
 {
@@ -79,8 +135,14 @@ cmd_build_profile(const char *file, char **sets, gint64 seed, GError **err)
 	struct profile *p = profile_new();
 	char **s;
 
-	if (file != NULL && !profile_load(p, file, err))
-		goto bad;
+	if (file != NULL) {
+		char *found = cmd_find_data(file);
+		bool ok = profile_load(p, found, err);
+
+		g_free(found);
+		if (!ok)
+			goto bad;
+	}
 	for (s = sets; s != NULL && *s != NULL; s++)
 		if (!profile_set(p, *s, err))
 			goto bad;

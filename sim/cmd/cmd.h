@@ -51,6 +51,19 @@ int	cmd_fail(GError *err, int code);
 /* Errors about what the user gave us (exit 2) vs. failures (exit 1). */
 int	cmd_code_of(const GError *err);
 
+/* The data directory make install filled (profiles/, disks/): the
+ * environment's VFSSIM_DATADIR, or the one vfssim was built with. */
+const char *cmd_datadir(void);
+/* A profile named on the command line: path itself if it is absolute or
+ * there, else the data directory's path or profiles/path if that is
+ * (newly allocated). */
+char	*cmd_find_data(const char *path);
+
+/* The command line as a shell would take it back ("vfssim replay
+ * 'my trace' --db x.db"), for the runs table: called before the options
+ * are parsed (argv[0] is the command's name). */
+char	*cmd_line(int argc, char **argv);
+
 /* Parse a command's options; on --help GOptionContext prints and exits. */
 bool	cmd_parse(GOptionContext *ctx, int *argc, char ***argv, GError **err);
 

@@ -45,10 +45,13 @@ struct batch_cmd {
 	gint64		 seed;		/* first seed; -1: 1 */
 	gint		 seeds;		/* how many */
 	gint		 threads;	/* -j; 0: one per processor */
+	gint		 calls;		/* --calls: call types in the table;
+					   0: every one */
 	gboolean	 no_events, quiet, tsv;
 	char		*help[3];	/* of --profile, --set, --seeds */
 	/* what is made of them */
 	struct batch_source src;
+	char		*cmdline;	/* for the runs table */
 	const char	*out;		/* --db, or vfssim.db */
 	GArray		*jobs;		/* struct batch_job, a variant's or
 					   point's seeds one after the other */
@@ -90,8 +93,15 @@ make_job(const struct batch_cmd *bc, const char *label, char **items,
 	if (j->prof == NULL)
 		return false;
 	for (it = items; it != NULL && *it != NULL; it++) {
-		bool ok = (*it)[0] == '@' ? profile_load(j->prof, *it + 1, err) :
-		    profile_set(j->prof, *it, err);
+		bool ok;
+
+		if ((*it)[0] == '@') {
+			char *found = cmd_find_data(*it + 1);
+
+			ok = profile_load(j->prof, found, err);
+			g_free(found);
+		} else
+			ok = profile_set(j->prof, *it, err);
 
 		if (!ok) {
 			g_prefix_error(err, "variant %s: ", label);
@@ -195,6 +205,7 @@ batch_cmd_clear(struct batch_cmd *bc)
 	g_strfreev(bc->sets);
 	g_strfreev(bc->params);
 	g_strfreev(bc->specs);
+	g_free(bc->cmdline);
 }
 
 /* The options, in the order --help lists them: the command's own first,
@@ -256,6 +267,7 @@ batch_cmd_parse(struct batch_cmd *bc, GOptionContext *ctx, int *argc,
 	GError *err = NULL;
 	char **sp;
 
+	bc->cmdline = cmd_line(*argc, *argv);
 	if (!cmd_parse(ctx, argc, argv, &err))
 		return cmd_fail(err, EXIT_BADINPUT);
 	if (*argc != (bc->gen != NULL ? 1 : 2) ||
@@ -265,9 +277,10 @@ batch_cmd_parse(struct batch_cmd *bc, GOptionContext *ctx, int *argc,
 		    bc->name);
 		return EXIT_BADINPUT;
 	}
-	if (bc->specs == NULL || bc->seeds < 1 || bc->threads < 0) {
+	if (bc->specs == NULL || bc->seeds < 1 || bc->threads < 0 ||
+	    bc->calls < 0) {
 		fprintf(stderr, "vfssim %s: %s\n", bc->name, bc->specs == NULL ?
-		    missing : "--seeds and --jobs must be positive");
+		    missing : "--seeds, --jobs and --calls must be positive");
 		return EXIT_BADINPUT;
 	}
 	for (sp = bc->specs; *sp != NULL; sp++)
@@ -299,6 +312,24 @@ batch_cmd_add(struct batch_cmd *bc, const char *label, char **items)
 		g_array_append_val(bc->jobs, j);
 		if (k == 0 && !check_boot(j.prof, label, &err))
 			return cmd_fail(err, EXIT_BADINPUT);
+		/* A trace's replay makes no random choice: replay.seed only
+		 * seeds the aging of the starting file system (ffs.age;
+		 * fsage.c), and a file system loaded from --fs-image is the
+		 * same for every seed.  Seeds that change nothing would give
+		 * identical runs, and intervals of 0 that claim N samples. */
+		if (k == 0 && bc->seeds > 1 && bc->gen == NULL &&
+		    (bc->fs_image != NULL ||
+		    profile_double(j.prof, "ffs", "age") == 0)) {
+			fprintf(stderr, "vfssim %s: --seeds %d: replaying a "
+			    "trace is deterministic, so the %d runs of %s %s "
+			    "would be identical (replay.seed changes only the "
+			    "aging of the starting file system, ffs.age, %s); "
+			    "seeds vary --gen workloads\n", bc->name, bc->seeds,
+			    bc->seeds, bc->name[0] == 'c' ? "variant" : "point",
+			    label, bc->fs_image != NULL ? "and every run loads "
+			    "--fs-image" : "which is 0 here");
+			return EXIT_BADINPUT;
+		}
 	}
 	return 0;
 }
@@ -331,6 +362,7 @@ batch_cmd_run(struct batch_cmd *bc)
 	bo.progress = isatty(STDERR_FILENO) && !bc->quiet;
 	bo.fs_image = bc->fs_image;
 	bo.what = bc->name;
+	bo.cmdline = bc->cmdline;
 	bo.interrupted = cmd_catch_signals();
 	bc->ids = g_new(int64_t, bc->jobs->len);
 	if (!batch_run(&bo, (struct batch_job *)bc->jobs->data, bc->jobs->len,
@@ -424,6 +456,9 @@ cmd_compare(int argc, char **argv)
 		{ "variant", 'V', 0, G_OPTION_ARG_STRING_ARRAY, &bc.specs,
 		  "A variant: NAME=key=value[,key=value...] or NAME=@profile.ini "
 		  "(repeatable; the first is the baseline)", "NAME=SETTINGS" },
+		{ "calls", 0, 0, G_OPTION_ARG_INT, &bc.calls,
+		  "Give latency rows only to the N call types whose calls took "
+		  "the most time (default: every call type, those first)", "N" },
 		{ NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("TRACE - replay a trace "
@@ -480,7 +515,7 @@ cmd_compare(int argc, char **argv)
 			    bc.seeds, bc.seeds > 1 ? "s" : "", (long long)bc.ids[0],
 			    (long long)bc.ids[bc.jobs->len - 1], bc.out);
 		if (!compare_print(bc.out, cv, bc.tsv ? CMP_TSV : CMP_TEXT,
-		    stdout, &err))
+		    (unsigned)bc.calls, stdout, &err))
 			rc = cmd_fail(err, 1);
 		variants_free(cv);
 	}
@@ -612,16 +647,27 @@ cmd_merge(int argc, char **argv)
 	    "runs of several databases into one");
 	GError *err = NULL;
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	guint skipped = 0;
+	GPtrArray *dups = g_ptr_array_new_with_free_func(g_free);
+	gboolean allow_dups = FALSE;
+	GOptionEntry entries[] = {
+		{ "allow-duplicates", 0, 0, G_OPTION_ARG_NONE, &allow_dups,
+		  "Merge a run that OUT has already (or that an earlier IN "
+		  "had) all the same, with a warning", NULL },
+		{ NULL }
+	};
+	guint skipped = 0, i;
 	int rc = 0;
 
+	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_description(ctx,
 	    "Every complete run of each IN is copied into OUT (created if need\n"
 	    "be) with all its rows, in the order the INs are given and, within\n"
 	    "one, in run order: the runs of a sweep's jobs (--emit-jobs), merged\n"
 	    "in job order, are numbered as a local sweep numbers them.  Runs\n"
 	    "that failed or never finished are left out.  OUT gains every run\n"
-	    "or, on an error, none.");
+	    "or, on an error, none.  A run OUT has already -- the same trace\n"
+	    "contents, settings, seed, label and vfssim: merged twice -- is\n"
+	    "refused (exit 2), as it would pass for another seed.");
 	if (!cmd_parse(ctx, &argc, &argv, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
@@ -631,11 +677,15 @@ cmd_merge(int argc, char **argv)
 		rc = EXIT_BADINPUT;
 		goto out;
 	}
-	if (!db_merge(argv[1], argv + 2, (guint)(argc - 2), ids, &skipped, &err)) {
+	if (!db_merge(argv[1], argv + 2, (guint)(argc - 2), ids, &skipped,
+	    allow_dups ? dups : NULL, &err)) {
 		rc = cmd_code_of(err);
 		cmd_fail(err, rc);
 		goto out;
 	}
+	for (i = 0; i < dups->len; i++)
+		fprintf(stderr, "vfssim merge: warning: %s\n",
+		    (const char *)g_ptr_array_index(dups, i));
 	printf("merged %u run%s from %d database%s into %s", ids->len,
 	    ids->len == 1 ? "" : "s", argc - 2, argc == 3 ? "" : "s", argv[1]);
 	if (ids->len > 0)
@@ -647,6 +697,7 @@ cmd_merge(int argc, char **argv)
 	printf("\n");
 out:
 	g_array_free(ids, TRUE);
+	g_ptr_array_free(dups, TRUE);
 	g_option_context_free(ctx);
 	return rc;
 }

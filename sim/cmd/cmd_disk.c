@@ -58,6 +58,7 @@ cmd_disk(int argc, char **argv)
 	struct disktrace_opts o;
 	struct disktrace_result res;
 	struct profile *prof = NULL;
+	char *cmdline = cmd_line(argc, argv);
 	int rc = 0;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -114,6 +115,7 @@ cmd_disk(int argc, char **argv)
 	o.prof = prof;
 	o.events = !no_events;
 	o.label = label;
+	o.cmdline = cmdline;
 	o.interrupted = cmd_catch_signals();
 	o.check_only = check;
 	if (!disktrace_run(&o, &res, &err)) {
@@ -143,6 +145,7 @@ cmd_disk(int argc, char **argv)
 		    res.demerit_ms, res.demerit_pct);
 	}
 out:
+	g_free(cmdline);
 	profile_free(prof);
 	g_option_context_free(ctx);
 	g_free(prof_file);

@@ -57,6 +57,7 @@ cmd_plot(int argc, char **argv)
 	char *outpath = NULL, *kind = NULL, *runspec = NULL, *call = NULL;
 	char *param = NULL, *metric = NULL;
 	gint64 run = -1;
+	gint ncalls = 0;
 	GOptionEntry entries[] = {
 		{ "kind", 'k', 0, G_OPTION_ARG_STRING, &kind,
 		  "What to plot (default latency-cdf; see below)", "KIND" },
@@ -68,6 +69,10 @@ cmd_plot(int argc, char **argv)
 		  "One run to draw (as --runs N)", "N" },
 		{ "call", 'c', 0, G_OPTION_ARG_STRING, &call,
 		  "latency-cdf, latency-time: only this call type", "NAME" },
+		{ "calls", 0, 0, G_OPTION_ARG_INT, &ncalls,
+		  "latency-cdf of one run, time-split: only the N call types "
+		  "whose calls took the most time (default: every one, those "
+		  "first)", "N" },
 		{ "param", 0, 0, G_OPTION_ARG_STRING, &param,
 		  "sweep: the setting on the x axis (default: the one with the "
 		  "most values)", "KEY" },
@@ -106,6 +111,11 @@ cmd_plot(int argc, char **argv)
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
 	}
+	if (ncalls < 0) {
+		fprintf(stderr, "vfssim plot: --calls must be positive\n");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
 	if (run > 0)
 		g_array_append_val(runs, run);
 	memset(&rq, 0, sizeof(rq));
@@ -114,6 +124,7 @@ cmd_plot(int argc, char **argv)
 	rq.runs = runs;
 	rq.out = outpath;
 	rq.call = call;
+	rq.max_calls = (unsigned)ncalls;
 	rq.param = param;
 	rq.metric = metric;
 	if (!plot_make(&rq, &err)) {

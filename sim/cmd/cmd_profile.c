@@ -46,27 +46,42 @@ cmd_profile(int argc, char **argv)
 		goto out;
 	}
 	if (ini) {
+		/* Written by GKeyFile, a group once with all its keys, each
+		 * key under its comment (GKeyFile puts the '#'). */
+		GKeyFile *kf = g_key_file_new();
 		const struct pkey *k;
-		const char *group = "";
+		char *data;
 
-		printf("# vfssim default profile: the machine a FreeBSD user ran in 2001.\n"
-		    "#\n# Every key vfssim knows, at its default (vfssim profile --ini\n"
-		    "# writes this file).  A profile need only name the keys it changes;\n"
-		    "# any key can also be set on the command line with\n"
-		    "#   --set group.key=value   or by its sysctl name, e.g. "
+		g_key_file_set_value(kf, profile_keys[0].group,
+		    profile_keys[0].key, profile_keys[0].dflt);
+		g_key_file_set_comment(kf, NULL, NULL,
+		    " vfssim default profile: the machine a FreeBSD user ran in 2001.\n"
+		    "\n Every key vfssim knows, at its default (vfssim profile --ini\n"
+		    " writes this file).  A profile need only name the keys it changes;\n"
+		    " any key can also be set on the command line with\n"
+		    "   --set group.key=value   or by its sysctl name, e.g. "
 		    "--set kern.filedelay=5s\n"
-		    "# Sizes take K/M/G suffixes (powers of two); times need a unit "
-		    "(ns, us, ms, s).\n");
+		    " Sizes take K/M/G suffixes (powers of two); times need a unit "
+		    "(ns, us, ms, s).", NULL);
 		for (k = profile_keys; k->group != NULL; k++) {
-			if (strcmp(group, k->group) != 0)
-				printf("\n[%s]\n", group = k->group);
-			printf("# %s", k->doc);
+			GString *c = g_string_new(" ");
+			const char *alias = profile_alias_of(k);
+
+			g_string_append(c, k->doc);
 			if (k->sysctl != NULL)
-				printf(" (sysctl %s)", k->sysctl);
+				g_string_append_printf(c, " (sysctl %s)", k->sysctl);
+			else if (alias != NULL)
+				g_string_append_printf(c, " (also %s)", alias);
 			if (k->choices != NULL)
-				printf(" [%s]", k->choices);
-			printf("\n%s = %s\n", k->key, k->dflt);
+				g_string_append_printf(c, " [%s]", k->choices);
+			g_key_file_set_value(kf, k->group, k->key, k->dflt);
+			g_key_file_set_comment(kf, k->group, k->key, c->str, NULL);
+			g_string_free(c, TRUE);
 		}
+		data = g_key_file_to_data(kf, NULL, NULL);
+		fputs(data, stdout);
+		g_free(data);
+		g_key_file_free(kf);
 		goto out;
 	}
 	if (list) {
@@ -75,9 +90,13 @@ cmd_profile(int argc, char **argv)
 		bool zero;
 
 		for (k = profile_keys; k->group != NULL; k++) {
+			const char *alias = profile_alias_of(k);
+
 			printf("%s.%s = %s", k->group, k->key, k->dflt);
 			if (k->sysctl != NULL)
 				printf("  (sysctl %s)", k->sysctl);
+			else if (alias != NULL)
+				printf("  (also %s)", alias);
 			if (k->choices != NULL)
 				printf("  [%s]", k->choices);
 			if (profile_key_range(k, &lo, &hi, &zero, &why))
@@ -108,11 +127,21 @@ out:
 
 /* ---- sysctl ---------------------------------------------------------- */
 
+/*
+ * A line of vfssim sysctl: "name: value", as sysctl(8) prints, or with
+ * " (read-only)" after it when the name is not a setting --set takes with
+ * that value (derived sizes: maxusers, the VM's thresholds, the cylinder
+ * groups).  Tried, not listed: whatever --set would say is what is said.
+ */
 static void
 print_sysctl(const char *name, const char *value, void *arg)
 {
-	(void)arg;
-	printf("%s: %s\n", name, value);
+	struct profile *scratch = arg;
+	char *a = g_strdup_printf("%s=%s", name, value);
+	bool settable = profile_set(scratch, a, NULL);
+
+	g_free(a);
+	printf("%s: %s%s\n", name, value, settable ? "" : " (read-only)");
 }
 
 int
@@ -139,8 +168,10 @@ cmd_sysctl(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_description(ctx,
 	    "Each line is \"name: value\" under the kernel's own sysctl name;\n"
-	    "any of them can be set with --set name=value (memory as\n"
-	    "machine.memory_mb, the era as kernel.era).");
+	    "each can be set with --set name=value, as printed (memory as\n"
+	    "machine.memory_mb, the era as kernel.era, the syncer's delays in\n"
+	    "seconds as the kernel's sysctls hold them), but those marked\n"
+	    "(read-only): sizes the kernel derives from the others.");
 	if (!cmd_parse(ctx, &argc, &argv, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
@@ -156,7 +187,12 @@ cmd_sysctl(int argc, char **argv)
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
 	}
-	kern_sysctl_foreach(k, print_sysctl, NULL);
+	{
+		struct profile *scratch = profile_new();
+
+		kern_sysctl_foreach(k, print_sysctl, scratch);
+		profile_free(scratch);
+	}
 out:
 	sim_destroy(s);
 	kern_shutdown(k);

@@ -110,6 +110,7 @@ replay_main(int argc, char **argv, bool crashcmd)
 	struct replay_opts o;
 	struct replay_result res;
 	struct profile *prof = NULL;
+	char *cmdline = NULL;
 	int rc = 0;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -123,6 +124,7 @@ replay_main(int argc, char **argv, bool crashcmd)
 	    "At each --crash-at instant (vfssim crash: --at) the disk as a crash would\n"
 	    "leave it is fsck'ed and what the processes lose is counted, into the\n"
 	    "run's crash table; the run itself goes on as if it had not crashed.");
+	cmdline = cmd_line(argc, argv);
 	if (!cmd_parse(ctx, &argc, &argv, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
@@ -175,6 +177,7 @@ replay_main(int argc, char **argv, bool crashcmd)
 	o.events = !no_events;
 	o.progress = isatty(STDERR_FILENO) && !quiet;
 	o.label = label;
+	o.cmdline = cmdline;
 	o.fs_image = fs_image;
 	o.fs_manifest = fs_manifest;
 	o.interrupted = cmd_catch_signals();
@@ -210,6 +213,7 @@ replay_main(int argc, char **argv, bool crashcmd)
 		    (double)ru.ru_maxrss / 1024);
 	}
 out:
+	g_free(cmdline);
 	profile_free(prof);
 	g_option_context_free(ctx);
 	g_free(prof_file);
@@ -328,7 +332,7 @@ cmd_mrc(int argc, char **argv)
 	char *fs_manifest = NULL;
 	gint64 seed = -1;
 	gdouble rate = 0;
-	gboolean quiet = FALSE, events = FALSE;
+	gboolean quiet = FALSE, events = FALSE, no_events = FALSE;
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Machine and policy profile (INI)", "FILE" },
@@ -358,8 +362,12 @@ cmd_mrc(int argc, char **argv)
 		{ "fs-image", 0, 0, G_OPTION_ARG_FILENAME, &fs_image,
 		  "Start from the file system saved in FILE; if there is no "
 		  "FILE, build it as usual and save it there first", "FILE" },
-		{ "events", 0, 0, G_OPTION_ARG_NONE, &events,
-		  "Record a row per call and per disk request too", NULL },
+		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
+		  "Do not record a row per call and per disk request", NULL },
+		/* before --no-events, mrc recorded them only when asked: the
+		 * old spelling still works, and does what it always did */
+		{ "events", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &events,
+		  NULL, NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print no table", NULL },
 		{ NULL }
 	};
@@ -371,7 +379,7 @@ cmd_mrc(int argc, char **argv)
 	struct replay_opts o;
 	struct replay_result res;
 	struct profile *prof = NULL;
-	char *gentrace = NULL;
+	char *gentrace = NULL, *cmdline = NULL;
 	struct batch_gen ga;
 	int rc = 0;
 
@@ -386,6 +394,7 @@ cmd_mrc(int argc, char **argv)
 	    "draws it).  The references are those of the profile's machine: a\n"
 	    "smaller cache reads the same blocks, as long as read-ahead does not\n"
 	    "change with the cache's size.");
+	cmdline = cmd_line(argc, argv);
 	if (!cmd_parse(ctx, &argc, &argv, &err)) {
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
@@ -442,9 +451,10 @@ cmd_mrc(int argc, char **argv)
 	}
 	o.db = db != NULL ? db : "vfssim.db";
 	o.prof = prof;
-	o.events = events;
+	o.events = !no_events;
 	o.progress = isatty(STDERR_FILENO) && !quiet;
 	o.label = label != NULL ? label : "mrc";
+	o.cmdline = cmdline;
 	o.refs = mrc_refs_cb;
 	o.finish = mrc_finish_cb;
 	o.refs_arg = &mr;
@@ -501,6 +511,7 @@ cmd_mrc(int argc, char **argv)
 		g_array_free(rows, TRUE);
 	}
 out:
+	g_free(cmdline);
 	mrc_free(mr.m);
 	g_array_free(mr.at, TRUE);
 	g_free(sizes);

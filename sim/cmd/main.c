@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "version.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +56,35 @@ static const struct command {
 	  "begins from" },
 	{ NULL, NULL, NULL }
 };
+
+/*
+ * GOptionContext takes a short option's value only as the next word
+ * (-j 2); -j2, the spelling make and parallel taught everyone, is split
+ * into the two words here.  Nothing after "--" is touched.  A new vector
+ * (NULL-terminated, the caller frees it, not the strings).
+ */
+static char **
+split_attached(int argc, char **argv)
+{
+	GPtrArray *v = g_ptr_array_new();
+	bool rest = false;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			rest = true;
+		if (!rest && strncmp(a, "-j", 2) == 0 && a[2] != '\0' &&
+		    strspn(a + 2, "0123456789") == strlen(a + 2)) {
+			g_ptr_array_add(v, (char *)"-j");
+			g_ptr_array_add(v, argv[i] + 2);
+		} else
+			g_ptr_array_add(v, argv[i]);
+	}
+	g_ptr_array_add(v, NULL);
+	return (char **)g_ptr_array_free(v, FALSE);
+}
 
 static void
 usage(FILE *out)
@@ -93,16 +123,20 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("vfssim %s\n", VFSSIM_VERSION);
+		printf("vfssim %s\n", vfssim_version_full());
 		return 0;
 	}
 	for (c = commands; c->name != NULL; c++)
 		if (strcmp(c->name, argv[1]) == 0) {
 			char *prg = g_strdup_printf("vfssim %s", c->name);
+			char **av = split_attached(argc - 1, argv + 1);
+			int rc;
 
 			g_set_prgname(prg);
 			g_free(prg);
-			return c->fn(argc - 1, argv + 1);
+			rc = c->fn((int)g_strv_length(av), av);
+			g_free(av);
+			return rc;
 		}
 	fprintf(stderr, "vfssim: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);

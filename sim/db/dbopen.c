@@ -41,6 +41,23 @@ db_printable(const char *s)
 	return v;
 }
 
+void
+db_close_writer(sqlite3 *h)
+{
+	/* journal_mode=DELETE checkpoints and deletes the WAL and its index
+	 * when this is the only connection; busy (another reader or writer:
+	 * a run of a sweep's jobs), it fails and the WAL stays for the last
+	 * one to close.  No wait for that: the mode change is a courtesy. */
+	sqlite3_busy_timeout(h, 0);
+	/* Everything committed is in the database already (each commit is
+	 * checkpointed and synced: metrics.c); the mode change itself need
+	 * not be synced -- lost in a power cut, the file stays in WAL mode,
+	 * as it was. */
+	(void)sqlite3_exec(h, "PRAGMA synchronous=OFF; PRAGMA journal_mode=DELETE",
+	    NULL, NULL, NULL);
+	sqlite3_close(h);
+}
+
 /* ---- what the file is ------------------------------------------------ */
 
 enum dbkind {
@@ -282,6 +299,7 @@ static const struct {
 	    "numfreebuffers", "disk_qlen", NULL } },
 	{ "waits", { "run", "t_ns", "wmesg", "procs", NULL } },
 	{ "crash", { "run", "t_ns", "metric", "value", NULL } },
+	{ "run_settings", { "run", "key", "value", NULL } },
 };
 
 /*
@@ -318,6 +336,12 @@ static const struct {
 		  "format must be text or NULL" },
 		{ "started IS NULL OR typeof(started) = 'text'",
 		  "started must be text or NULL" },
+		{ NULL, NULL } } },
+	{ "run_settings", "'run ' || quote(run) || ', key ' || "
+	  "substr(quote(key), 1, 60)", {
+		{ "typeof(run) = 'integer'", "run must be an integer" },
+		{ "typeof(key) = 'text'", "key must be text" },
+		{ "typeof(value) = 'text'", "value must be text" },
 		{ NULL, NULL } } },
 	{ "summary", "'run ' || quote(run) || ', metric ' || "
 	  "substr(quote(metric), 1, 60)", {

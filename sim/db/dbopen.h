@@ -31,7 +31,9 @@
 #include <sqlite3.h>
 
 #define DB_APPLICATION_ID	0x76667373	/* "vfss" */
-#define DB_SCHEMA_VERSION	1
+/* 1: the header stamped; 2: run_settings, and runs' commit_id,
+ * trace_digest, trace_size and cmdline. */
+#define DB_SCHEMA_VERSION	2
 
 /* The largest magnitude of a value the readers take as a number: every
  * summary figure, count and time fits in an int64_t. */
@@ -51,6 +53,11 @@ bool	db_check_writable(const char *path, GError **err);
 
 /* path opened read-only and checked as above; NULL with *err set. */
 sqlite3	*db_open_readonly(const char *path, GError **err);
+
+/* Close a database written to, leaving a single file: the WAL is
+ * checkpointed into it and removed (journal_mode back to DELETE), unless
+ * another connection still has it open -- then that one's close does. */
+void	db_close_writer(sqlite3 *h);
 
 /* Text from a database made fit to print: valid UTF-8 (other bytes become
  * U+FFFD), control characters as '?' (newly allocated; "" for NULL). */

@@ -192,10 +192,52 @@ out:
 	return ok;
 }
 
+/*
+ * Is run `from` of src already in dst: a complete run of the same trace
+ * contents (the digest of its files, or for a generator's calls, which
+ * have no file, the same generator, parameters and seed: the trace's
+ * name), settings (the effective profile), seed, label and vfssim (version
+ * and commit)?  Each run is deterministic, so such a run is the same run
+ * again: merged twice, it would pass for a second seed.  Its id in dst,
+ * or 0.  Runs written before schema 2 (no digest) are never taken for
+ * one another.
+ */
+static int64_t
+duplicate_of(sqlite3 *src, sqlite3 *dst, int64_t from)
+{
+	sqlite3_stmt *r = NULL, *q = NULL;
+	int64_t dup = 0;
+	int i;
+
+	if (sqlite3_prepare_v2(src, "SELECT trace_digest, format, trace, "
+	    "profile, seed, label, version, commit_id FROM runs WHERE id = ?",
+	    -1, &r, NULL) != SQLITE_OK)
+		return 0;		/* an input older than schema 2 */
+	sqlite3_bind_int64(r, 1, from);
+	if (sqlite3_step(r) != SQLITE_ROW ||
+	    (sqlite3_column_type(r, 0) == SQLITE_NULL &&
+	    g_strcmp0((const char *)sqlite3_column_text(r, 1), "generated") != 0))
+		goto out;
+	if (sqlite3_prepare_v2(dst, "SELECT id FROM runs WHERE status = "
+	    "'complete' AND (trace_digest = ?1 OR (?1 IS NULL AND trace_digest "
+	    "IS NULL AND format = ?2 AND trace = ?3)) AND profile = ?4 AND "
+	    "seed = ?5 AND label IS ?6 AND version IS ?7 AND commit_id IS ?8 "
+	    "ORDER BY id LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+		goto out;
+	for (i = 0; i < 8; i++)
+		sqlite3_bind_value(q, i + 1, sqlite3_column_value(r, i));
+	if (sqlite3_step(q) == SQLITE_ROW)
+		dup = sqlite3_column_int64(q, 0);
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(r);
+	return dup;
+}
+
 /* Copy one input's complete runs. */
 static bool
-merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
-    guint *skipped, GError **err)
+merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, const char *dstname,
+    GArray *ids, guint *skipped, GPtrArray *dups, GError **err)
 {
 	GArray *runs = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GPtrArray *scols = columns_of(src, "runs"), *dcols = columns_of(dst, "runs");
@@ -241,9 +283,26 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
 		goto out;
 	}
 	for (i = 0; i < runs->len; i++) {
-		int64_t from = g_array_index(runs, int64_t, i), to;
+		int64_t from = g_array_index(runs, int64_t, i), to, dup;
 		guint c;
 		int t;
+
+		if ((dup = duplicate_of(src, dst, from)) > 0) {
+			char *m = g_strdup_printf("%s: run %lld is run %lld of %s "
+			    "again (the same trace contents, settings, seed, label "
+			    "and vfssim): merged twice, it would count as another "
+			    "seed", srcname, (long long)from, (long long)dup,
+			    dstname);
+
+			if (dups == NULL) {
+				g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
+				    "%s; nothing was merged (vfssim merge "
+				    "--allow-duplicates takes it all the same)", m);
+				g_free(m);
+				goto out;
+			}
+			g_ptr_array_add(dups, m);
+		}
 
 		sqlite3_reset(rs);
 		sqlite3_bind_int64(rs, 1, from);
@@ -287,7 +346,7 @@ out:
 
 bool
 db_merge(const char *out, char *const *in, guint nin, GArray *ids,
-    guint *skipped, GError **err)
+    guint *skipped, GPtrArray *dups, GError **err)
 {
 	sqlite3 **src = g_new0(sqlite3 *, nin + 1);
 	sqlite3 *dst = NULL;
@@ -318,7 +377,8 @@ db_merge(const char *out, char *const *in, guint nin, GArray *ids,
 		goto out;
 	}
 	for (i = 0; i < nin; i++)
-		if (!merge_one(src[i], in[i], dst, ids, skipped, err)) {
+		if (!merge_one(src[i], in[i], dst, out, ids, skipped, dups,
+		    err)) {
 			sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
 			if (ids != NULL)
 				g_array_set_size(ids, before);
@@ -337,7 +397,8 @@ out:
 	for (i = 0; i < nin; i++)
 		sqlite3_close(src[i]);
 	g_free(src);
-	sqlite3_close(dst);
+	if (dst != NULL)
+		db_close_writer(dst);
 	if (!ok && made) {
 		/* an output made for nothing is not left behind */
 		char *wal = g_strdup_printf("%s-wal", out);

@@ -26,8 +26,14 @@ enum { MERGE_ERROR_INPUT, MERGE_ERROR_FAILED };
  * is copied in one transaction: out gains every run or none.  The new
  * ids are appended to ids (if not NULL); *skipped (if not NULL) counts
  * runs left out because they were not complete.
+ *
+ * A run that is one out has already, or one merged before it, again (the
+ * same trace contents, settings, seed, label and vfssim: runs are
+ * deterministic, so it would only pass for another seed) is refused,
+ * MERGE_ERROR_INPUT and nothing merged -- or, if dups is not NULL, merged
+ * all the same with a message saying so appended to dups.
  */
 bool	db_merge(const char *out, char *const *in, guint nin, GArray *ids,
-	    guint *skipped, GError **err);
+	    guint *skipped, GPtrArray *dups, GError **err);
 
 #endif

@@ -16,6 +16,7 @@
  */
 #include "metrics.h"
 #include "dbopen.h"
+#include "profile.h"
 #include "version.h"
 
 #include <string.h>
@@ -96,6 +97,10 @@ static const char schema[] =
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  buffers INTEGER NOT NULL, miss_ratio REAL NOT NULL,"
 	"  PRIMARY KEY (run, buffers)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS run_settings ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY (run, key)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS initial_fs ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  path TEXT NOT NULL,"
@@ -118,15 +123,75 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "samples", "at_risk_age_ns", "INTEGER" },
 	{ "syscalls", "suspend_ns", "INTEGER" },
 	{ "syscalls", "cow_ns", "INTEGER" },
+	/* schema 2: what a run is, to tell it from any other */
+	{ "runs", "commit_id", "TEXT" },
+	{ "runs", "trace_digest", "TEXT" },
+	{ "runs", "trace_size", "INTEGER" },
+	{ "runs", "cmdline", "TEXT" },
+	{ "disk_io", "ino", "INTEGER" },
+	{ "disk_io", "lblkno", "INTEGER" },
+	{ "disk_io", "what", "TEXT" },
+	{ "disk_io", "path", "TEXT" },
+	{ "disk_io", "issuer", "TEXT" },
+	{ "disk_io", "pid", "INTEGER" },
+	{ "disk_io", "cause", "TEXT" },
+	{ "disk_io", "drain_ns", "INTEGER" },
+	{ "disk_io", "cachefull_ns", "INTEGER" },
+	{ "disk_io", "readahead_ns", "INTEGER" },
 };
+
+/*
+ * Views for the common questions, made once the columns are there (and
+ * so in every database vfssim records into or merges into): which files
+ * got the most disk time and bytes, who wrote what, how busy the disk was
+ * each second, each call type's latency figures per run.
+ */
+static const char views[] =
+	"CREATE VIEW IF NOT EXISTS disk_by_file AS "
+	"  SELECT run, coalesce(path, CASE WHEN ino IS NOT NULL THEN "
+	"  'inode ' || ino END, 'metadata: ' || what) AS file, "
+	"  count(*) AS requests, sum(is_write) AS writes, "
+	"  sum(sectors) * 512 AS bytes, sum(end_ns - start_ns) AS disk_ns, "
+	"  sum(end_ns - submit_ns) AS response_ns "
+	"  FROM disk_io GROUP BY run, file;"
+	"CREATE VIEW IF NOT EXISTS disk_by_issuer AS "
+	"  SELECT run, issuer, pid, cause, is_write, "
+	"  coalesce(path, CASE WHEN ino IS NOT NULL THEN 'inode ' || ino END, "
+	"  'metadata: ' || what) AS file, count(*) AS requests, "
+	"  sum(sectors) * 512 AS bytes, sum(end_ns - start_ns) AS disk_ns "
+	"  FROM disk_io GROUP BY run, issuer, pid, cause, is_write, file;"
+	"CREATE VIEW IF NOT EXISTS disk_busy_by_second AS "
+	"  SELECT run, start_ns / 1000000000 AS second, count(*) AS requests, "
+	"  sum(end_ns - start_ns) AS busy_ns, "
+	"  min(1.0, sum(end_ns - start_ns) / 1e9) AS busy_fraction "
+	"  FROM disk_io GROUP BY run, second;"
+	"CREATE VIEW IF NOT EXISTS call_latency AS "
+	"  SELECT run, substr(metric, 9, length(metric) - 14) AS call, "
+	"  value AS calls, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.mean_ns') AS mean_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.p50_ns') AS p50_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.p95_ns') AS p95_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.p99_ns') AS p99_ns, "
+	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
+	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
+	"   '.max_ns') AS max_ns "
+	"  FROM summary c WHERE metric LIKE 'latency.%.count';";
 
 const char *const metrics_run_tables[] = {
 	"syscalls", "disk_io", "samples", "waits", "summary", "latency_hist",
-	"time_split", "mrc", "initial_fs", "crash", NULL
+	"time_split", "mrc", "initial_fs", "crash", "run_settings", NULL
 };
 
 enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
-	ST_MRC, ST_INITIAL, ST_CRASH, NST };
+	ST_MRC, ST_INITIAL, ST_CRASH, ST_SETTING, NST };
 
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls (run, seq, pid, call, class, path, "
@@ -134,8 +199,9 @@ static const char *const stmt_sql[NST] = {
 	    "suspend_ns, cow_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_DISK] = "INSERT INTO disk_io (run, seq, submit_ns, start_ns, end_ns, "
 	    "sector, sectors, is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, "
-	    "overhead_ns, cache_hit, cylinder) VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "overhead_ns, cache_hit, cylinder, ino, lblkno, what, path, issuer, "
+	    "pid, cause, drain_ns, cachefull_ns, readahead_ns) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SAMPLE] = "INSERT INTO samples (run, seq, t_ns, numdirtybuffers, "
 	    "clean_bufs, empty_bufs, busy_bufs, numfreebuffers, bufspace, "
 	    "runningbufspace, cached_pages, free_pages, wired_pages, disk_qlen, "
@@ -149,6 +215,8 @@ static const char *const stmt_sql[NST] = {
 	[ST_INITIAL] = "INSERT INTO initial_fs (run, seq, path, type, size, "
 	    "evidence, line, note) VALUES (?,?,?,?,?,?,?,?)",
 	[ST_CRASH] = "INSERT OR REPLACE INTO crash VALUES (?,?,?,?)",
+	[ST_SETTING] = "INSERT INTO run_settings (run, key, value) VALUES "
+	    "(?,?,?)",
 };
 
 struct metrics {
@@ -260,15 +328,14 @@ metrics_open(const char *path, GError **err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(m->db, 60000);
-	/* The tables, the columns added since and the stamp in one
-	 * transaction: one commit and one checkpoint rather than one of each
-	 * (two fsyncs) a table — most of a short run's time on a disk.
-	 * IMMEDIATE: another run opening the database at the same time
-	 * waits (busy_timeout) rather than failing on a stale snapshot. */
+	/* The schema, its upgrade and the stamp in one transaction: each
+	 * statement its own would be a commit and a checkpoint apiece. */
 	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 	    "PRAGMA wal_autocheckpoint=1;") || !exec(m, "BEGIN IMMEDIATE") ||
-	    !exec(m, schema) || !add_columns(m) || !stamp(m) ||
-	    !exec(m, "COMMIT")) {
+	    !exec(m, schema) || !add_columns(m) || !exec(m, views) ||
+	    !stamp(m) || !exec(m, "COMMIT")) {
+		if (!sqlite3_get_autocommit(m->db))
+			(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_close(m);
 		return NULL;
@@ -295,7 +362,8 @@ metrics_close(struct metrics *m)
 		exec(m, "ROLLBACK");
 	for (i = 0; i < NST; i++)
 		sqlite3_finalize(m->st[i]);
-	sqlite3_close(m->db);
+	if (m->db != NULL)
+		db_close_writer(m->db);
 	g_free(m->error);
 	g_free(m->path);
 	g_free(m);
@@ -410,6 +478,8 @@ reclaim(struct metrics *m)
 	    NULL, NULL) == SQLITE_OK;
 }
 
+static void bind_text_or_null(sqlite3_stmt *s, int i, const char *t);
+
 int64_t
 metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 {
@@ -419,7 +489,8 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 
 	rc = sqlite3_prepare_v2(m->db,
 	    "INSERT INTO runs (trace, format, profile, profile_sources, seed, "
-	    "version, label, started, status) VALUES (?,?,?,?,?,?,?,?,'running')",
+	    "version, label, started, status, commit_id, trace_digest, "
+	    "trace_size, cmdline) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?,?)",
 	    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, ri->trace, -1, SQLITE_TRANSIENT);
@@ -431,6 +502,11 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		if (ri->label != NULL)
 			sqlite3_bind_text(s, 7, ri->label, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 8, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 9, vfssim_commit(), -1, SQLITE_STATIC);
+		bind_text_or_null(s, 10, ri->trace_digest);
+		if (ri->trace_digest != NULL)
+			sqlite3_bind_int64(s, 11, ri->trace_size);
+		bind_text_or_null(s, 12, ri->cmdline);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 	}
@@ -441,11 +517,37 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		return -1;
 	}
 	m->run = sqlite3_last_insert_rowid(m->db);
-	/* What earlier runs left in the WAL goes into the database now (not
-	 * waiting for readers): from here on it holds this run's. */
+	/* Every effective setting, a row each: what a query joins on.  In
+	 * the run's first transaction (each row its own would be a commit
+	 * and a checkpoint apiece).  What earlier runs left in the WAL goes
+	 * into the database first (not waiting for readers): from here on
+	 * it holds this run's. */
 	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    NULL, NULL);
 	begin(m);
+	if (ri->prof != NULL) {
+		const struct pkey *k;
+
+		for (k = profile_keys; k->group != NULL; k++) {
+			sqlite3_stmt *st = m->st[ST_SETTING];
+			char *key = g_strdup_printf("%s.%s", k->group, k->key);
+			char *v = profile_value(ri->prof, k);
+
+			sqlite3_bind_int64(st, 1, m->run);
+			sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 3, v, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			g_free(key);
+			g_free(v);
+			if (rc != SQLITE_DONE) {
+				g_set_error(err, METRICS_ERROR, 0, "%s: cannot record "
+				    "the run's settings: %s", m->path,
+				    sqlite3_errmsg(m->db));
+				return -1;
+			}
+		}
+	}
 	return m->run;
 }
 
@@ -514,6 +616,19 @@ metrics_disk_io(struct metrics *m, const struct disk_io_row *r)
 	sqlite3_bind_int64(s, 14, r->overhead_ns);
 	sqlite3_bind_int(s, 15, r->cache_hit);
 	sqlite3_bind_int64(s, 16, r->cylinder);
+	bind_i64_or_null(s, 17, r->ino);
+	if (r->what != NULL)
+		sqlite3_bind_int64(s, 18, r->lblkno);
+	else
+		sqlite3_bind_null(s, 18);
+	bind_text_or_null(s, 19, r->what);
+	bind_text_or_null(s, 20, r->path);
+	bind_text_or_null(s, 21, r->issuer);
+	bind_i64_or_null(s, 22, r->pid);
+	bind_text_or_null(s, 23, r->cause);
+	sqlite3_bind_int64(s, 24, r->drain_ns);
+	sqlite3_bind_int64(s, 25, r->cachefull_ns);
+	sqlite3_bind_int64(s, 26, r->readahead_ns);
 	step(m, ST_DISK, "disk_io");
 }
 
@@ -666,6 +781,26 @@ set_status(struct metrics *m, const char *status, const char *why)
 	if (rc != SQLITE_DONE)
 		note_error(m, "runs");
 	return rc == SQLITE_DONE;
+}
+
+void
+metrics_run_trace(struct metrics *m, const char *digest, int64_t size)
+{
+	sqlite3_stmt *s;
+
+	if (m->error != NULL || digest == NULL)
+		return;
+	if (sqlite3_prepare_v2(m->db, "UPDATE runs SET trace_digest = ?, "
+	    "trace_size = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+		note_error(m, "runs");
+		return;
+	}
+	sqlite3_bind_text(s, 1, digest, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, size);
+	sqlite3_bind_int64(s, 3, m->run);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		note_error(m, "runs");
+	sqlite3_finalize(s);
 }
 
 bool

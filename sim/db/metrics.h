@@ -5,11 +5,19 @@
  * number of runs, told apart by run id):
  *
  *   runs(id, trace, format, profile, profile_sources, seed, version, label,
- *        started, finished, status, error)
+ *        started, finished, status, error, commit_id, trace_digest,
+ *        trace_size, cmdline)
  *	one row a run; status is 'running' while it runs and becomes
  *	'complete' only when everything was recorded; a run that failed or was
  *	interrupted is 'failed' (its other rows are deleted) or stays 'running'
  *	(the process died).  profile is the effective profile, every key.
+ *	commit_id the commit vfssim was built from; trace_digest the SHA-256
+ *	of the trace's files (NULL for a generator's calls) and trace_size
+ *	their bytes; cmdline the command that made the run (schema 2; NULL
+ *	in older runs).
+ *   run_settings(run, key, value)
+ *	every effective setting of a run, group.key and its value as a
+ *	profile writes it (schema 2).
  *   syscalls(run, seq, pid, call, class, path, fd, offset, bytes, start_ns,
  *        end_ns, result, error, wait_ns, wmesg, suspend_ns, cow_ns)
  *	one row a replayed call (unless --no-events); class 'sim' (through the
@@ -33,6 +41,21 @@
  *	cache_hit 0 miss, 1 partial read hit, 2 a read all from the drive's
  *	cache or a write reported from it (write-back); cylinder that of
  *	its first sector (where the heads went: the seek pattern).
+ *	What it was for and who issued it (schema 2): ino and path the file
+ *	(ino NULL for metadata), lblkno its first logical block (for
+ *	metadata the fragment address), what "data", "directory",
+ *	"indirect", "inode block", "cg", "superblock", "cg summary",
+ *	"metadata" or "snapshot copy"; issuer "process" (pid its pid),
+ *	"syncer", "bufdaemon", "pagedaemon", "vnlru", "snapshot",
+ *	"shutdown" or "interrupt"; cause "read", "read-ahead", "page-in",
+ *	"write", "async write", "write-behind", "syncer", "buf_daemon",
+ *	"getnewbuf" or "snapshot copy".  Views over it and the summary
+ *	answer the common questions: disk_by_file, disk_by_issuer,
+ *	disk_busy_by_second, call_latency.  Of overhead_ns, drain_ns,
+ *	cachefull_ns and readahead_ns are the time the command waited for
+ *	the heads, measured (diskctlr.c): for the write cache's flush, for a
+ *	flush because every segment held dirty data, for a read-ahead that
+ *	could not be stopped yet; the rest is the controller and the bus.
  *   samples(run, seq, t_ns, numdirtybuffers, clean_bufs, empty_bufs,
  *        busy_bufs, numfreebuffers, bufspace, runningbufspace, cached_pages,
  *        free_pages, wired_pages, disk_qlen, procs, calls_done,
@@ -88,6 +111,8 @@
 
 struct metrics;
 
+struct profile;
+
 struct run_info {
 	const char	*trace;
 	const char	*format;
@@ -95,6 +120,12 @@ struct run_info {
 	const char	*profile_sources;
 	int64_t		 seed;
 	const char	*label;		/* NULL for a plain replay */
+	const struct profile *prof;	/* its settings: run_settings rows;
+					   NULL: none */
+	const char	*trace_digest;	/* SHA-256 of the trace's files, hex;
+					   NULL: no file (a generator) */
+	int64_t		 trace_size;	/* their bytes */
+	const char	*cmdline;	/* the command that made the run */
 };
 
 struct syscall_row {
@@ -124,6 +155,18 @@ struct disk_io_row {
 	int		 bufs;
 	int		 cache_hit;	/* 0 miss, 1 partial read hit, 2 all */
 	int64_t		 cylinder;
+	/* what it was for and who issued it (NULL, -1: not known) */
+	int64_t		 ino;		/* the file's inode; -1: metadata */
+	int64_t		 lblkno;	/* its logical block, or the fragment
+					   address of metadata */
+	const char	*what;		/* "data", "directory", "inode block",
+					   ... */
+	const char	*path;		/* the file's name, when known */
+	const char	*issuer;	/* "process", "syncer", ... */
+	int32_t		 pid;		/* the process's, or -1 */
+	const char	*cause;		/* "read", "read-ahead", "syncer", ... */
+	/* of overhead_ns, the waits for the heads, measured */
+	int64_t		 drain_ns, cachefull_ns, readahead_ns;
 };
 
 struct sample_row {
@@ -171,6 +214,9 @@ void	metrics_crash(struct metrics *m, int64_t t_ns, const char *metric,
 	    double value);
 void	metrics_initial_fs(struct metrics *m, const char *path, char type,
 	    int64_t size, const char *evidence, uint64_t line, const char *note);
+/* The run's trace: its files' digest (NULL: none) and size, set in its
+ * runs row (known once the run has gone: hashed beside it). */
+void	metrics_run_trace(struct metrics *m, const char *digest, int64_t size);
 /* Commit everything and mark the run complete. */
 bool	metrics_end_run(struct metrics *m, GError **err);
 /* Throw the run's rows away and mark it failed with why. */

@@ -882,6 +882,93 @@ loop:
 
 /* ---- I/O ------------------------------------------------------------- */
 
+const char *
+bio_what_name(int what)
+{
+	static const char *const names[BIO_WHAT_COUNT] = {
+		"data", "directory", "indirect", "inode block", "cg",
+		"superblock", "cg summary", "metadata", "snapshot copy"
+	};
+
+	return what >= 0 && what < BIO_WHAT_COUNT ? names[what] : NULL;
+}
+
+const char *
+bio_cause_name(int cause)
+{
+	static const char *const names[BIO_CAUSE_COUNT] = {
+		"read", "read-ahead", "page-in", "write", "async write",
+		"write-behind", "syncer", "buf_daemon", "getnewbuf",
+		"snapshot copy"
+	};
+
+	return cause >= 0 && cause < BIO_CAUSE_COUNT ? names[cause] : NULL;
+}
+
+/*
+ * What a request is for and who started it, for the record: the buffer's
+ * identity as the kernel's struct buf carries it (b_vp, b_lblkno; the
+ * device vnode's blocks by where they lie, ffs_blkkind), the process
+ * running (curproc), and why, from the flags the kernel set (B_ASYNC on a
+ * read: read ahead, not waited for; a cluster pbuf: its first block's) and
+ * from who the write belongs to (b_writer).  Nothing here changes what
+ * the drive does.
+ */
+static void
+io_identity(struct kern *k, const struct buf *bp, struct diskreq *r)
+{
+	struct vnode *vp = bp->b_vp != NULL ? bp->b_vp : bp->b_forvp;
+	const struct buf *first = (bp->b_flags & B_CLUSTER) &&
+	    !TAILQ_EMPTY(&bp->b_cluster_head) ?
+	    TAILQ_FIRST(&bp->b_cluster_head) : bp;
+	bool snap = vp != NULL && vp->v_data != NULL && vp->v_data->i_snapshot;
+
+	g_strlcpy(r->issuer, curproc(k->sim) != NULL ?
+	    sim_proc_name(curproc(k->sim)) : "", sizeof(r->issuer));
+	r->ino = -1;
+	r->lblkno = bp->b_lblkno;
+	if (vp == NULL) {
+		/* a raw pbuf: the old contents read for a snapshot (readblock) */
+		r->what = BIO_WHAT_SNAPCOPY;
+		r->lblkno = dbtofsb(&k->fs, bp->b_blkno);
+	} else if (vp == k->fs.fs_devvp) {
+		r->lblkno = dbtofsb(&k->fs, bp->b_blkno);
+		r->what = ffs_blkkind(&k->fs, r->lblkno);
+	} else {
+		r->ino = vp->v_data != NULL ? (int64_t)vp->v_data->i_number : -1;
+		r->what = bp->b_lblkno < 0 ? BIO_WHAT_INDIR :
+		    vp->v_type == VDIR ? BIO_WHAT_DIR : BIO_WHAT_DATA;
+		/* the pager's pbuf: the file's block its first page is in */
+		if (bp->b_forvp != NULL && bp->b_npages > 0)
+			r->lblkno = (int64_t)bp->b_pages[0]->key.pindex *
+			    PAGE_SIZE / k->fs.fs_bsize;
+	}
+	if (bp->b_flags & B_READ)
+		r->cause = vp == NULL ? BIO_CAUSE_SNAPSHOT :
+		    bp->b_forvp != NULL ? BIO_CAUSE_PAGEIN :
+		    (first->b_flags & B_ASYNC) ? BIO_CAUSE_READAHEAD :
+		    BIO_CAUSE_READ;
+	else if (snap)
+		r->cause = BIO_CAUSE_SNAPSHOT;
+	else
+		switch (bp->b_writer) {
+		case BW_SYNCER:
+			r->cause = BIO_CAUSE_SYNCER;
+			break;
+		case BW_BUFDAEMON:
+			r->cause = BIO_CAUSE_BUFDAEMON;
+			break;
+		case BW_GETNEWBUF:
+			r->cause = BIO_CAUSE_GETNEWBUF;
+			break;
+		default:
+			r->cause = !(bp->b_flags & B_ASYNC) ? BIO_CAUSE_WRITE :
+			    (bp->b_flags & B_CLUSTER) ? BIO_CAUSE_WRITEBEHIND :
+			    BIO_CAUSE_ASYNC;
+			break;
+		}
+}
+
 void
 bstrategy(struct kern *k, struct buf *bp)
 {
@@ -910,6 +997,7 @@ bstrategy(struct kern *k, struct buf *bp)
 	if (!(bp->b_flags & B_CLUSTER))
 		r->nbufs = 1;		/* a cluster says how many it carries */
 	r->arg = bp;
+	io_identity(k, bp, r);
 	disk_strategy(&k->disk, r);
 }
 

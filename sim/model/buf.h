@@ -94,6 +94,45 @@ struct bufkey {
 /* Who issued a write (for the summary's "written by" counts). */
 enum bwriter { BW_PROCESS, BW_SYNCER, BW_BUFDAEMON, BW_GETNEWBUF, BW_COUNT };
 
+/* What a disk request carries (struct diskreq's what): a file's blocks,
+ * or metadata the file system reads and writes through its device vnode,
+ * by where it lies (ffs_blkkind). */
+enum bio_what {
+	BIO_WHAT_DATA,		/* a regular file's (or symlink's) blocks */
+	BIO_WHAT_DIR,		/* a directory's blocks */
+	BIO_WHAT_INDIR,		/* an indirect block (negative lbn) */
+	BIO_WHAT_INODE,		/* an inode block */
+	BIO_WHAT_CG,		/* a cylinder group block */
+	BIO_WHAT_SUPER,		/* the superblock */
+	BIO_WHAT_CSUM,		/* the cylinder-group summary */
+	BIO_WHAT_META,		/* other blocks of the device vnode */
+	BIO_WHAT_SNAPCOPY,	/* a block's old contents read raw for a
+				   snapshot's copy (ffs_copyonwrite) */
+	BIO_WHAT_COUNT
+};
+
+/* Why it was started (struct diskreq's cause). */
+enum bio_cause {
+	BIO_CAUSE_READ,		/* a read waited for (bread, a cluster
+				   holding the block asked for) */
+	BIO_CAUSE_READAHEAD,	/* read ahead, not waited for (breadn,
+				   cluster_read's B_ASYNC blocks) */
+	BIO_CAUSE_PAGEIN,	/* the vnode pager's read for a fault */
+	BIO_CAUSE_WRITE,	/* a synchronous write (bwrite) */
+	BIO_CAUSE_ASYNC,	/* an async write a process started
+				   (bawrite: fsync, a full block) */
+	BIO_CAUSE_WRITEBEHIND,	/* a cluster a process's write completed
+				   (cluster_write: write-behind) */
+	BIO_CAUSE_SYNCER,	/* the syncer's (sched_sync) */
+	BIO_CAUSE_BUFDAEMON,	/* buf_daemon's flushing */
+	BIO_CAUSE_GETNEWBUF,	/* getnewbuf writing a dirty buffer out
+				   to reuse it */
+	BIO_CAUSE_SNAPSHOT,	/* a snapshot's copy-on-write */
+	BIO_CAUSE_COUNT
+};
+const char *bio_what_name(int what);	/* "data", ...; NULL if unknown */
+const char *bio_cause_name(int cause);
+
 struct kern;
 struct buf;
 typedef void biodone_fn(struct kern *k, struct buf *bp);
@@ -132,6 +171,9 @@ struct buf {
 	int		 b_dirtyoff, b_dirtyend;	/* the bytes processes wrote
 					   since then (end 0: not known, all) */
 	struct diskreq	 b_io;		/* the request while on the disk */
+	struct vnode	*b_forvp;	/* a pbuf of the vnode pager: the vnode
+					   whose pages it carries (b_vp is
+					   NULL), for the record */
 	struct bufqueue	 b_cluster_head;	/* pbuf: its component buffers */
 	TAILQ_ENTRY(buf) b_cluster;	/* component: on its pbuf's list */
 	TAILQ_ENTRY(buf) b_freelist;	/* on a free queue */

@@ -374,6 +374,7 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	r->start = -1;			/* not begun (disk_dispatch) */
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
 	r->error = 0;
+	memset(r->wait_ns, 0, sizeof(r->wait_ns));
 	if (disk_qlen(d) == 0)
 		d->progress = r->submit;	/* busy from now on */
 	d->qops->insert(&d->q, r, d);

@@ -35,6 +35,12 @@
 
 #include "engine.h"
 
+/* What a command waited for the heads for (struct diskreq's wait_ns). */
+#define	DISK_WAIT_DRAIN		0	/* the write cache being flushed */
+#define	DISK_WAIT_FULL		1	/* every segment dirty: for a flush */
+#define	DISK_WAIT_READAHEAD	2	/* a read-ahead to reach its minimum */
+#define	DISK_WAIT_COUNT		3
+
 /* One request to the drive (the kernel queues struct buf; vfssim embeds a
  * diskreq in each buf). */
 struct diskreq {
@@ -57,9 +63,35 @@ struct diskreq {
 	 * mechanism, bus time not overlapped with the media, completion.
 	 */
 	sim_time_t	 seek_ns, rot_ns, xfer_ns, overhead_ns;
+	/*
+	 * Of overhead, the time the command waited for the heads, measured
+	 * from when it found them taken to when they were its
+	 * (disk_cmd_media_ready), by what held them: a flush of the write
+	 * cache (DISK_WAIT_DRAIN), a flush it had to wait for because every
+	 * segment held dirty data (DISK_WAIT_FULL), a read-ahead that could
+	 * not be stopped yet (DISK_WAIT_READAHEAD).  The rest of overhead is
+	 * the controller's command processing and the bus.
+	 */
+	sim_time_t	 wait_ns[DISK_WAIT_COUNT];
 	int		 cache_hit;	/* DISK_HIT_* */
 	int64_t		 cyl;		/* cylinder of the first block */
 	int		 error;		/* EIO: the drive failed it (diskerr.c) */
+	/*
+	 * What it is for and who started it, for the record (disk_io): set
+	 * by the owner before disk_strategy (bstrategy, from its buffer);
+	 * the drive does not look at them.  what -1: not known (a block
+	 * trace driving the disk alone).
+	 */
+	int64_t		 ino;		/* the file's inode, or -1: metadata */
+	int64_t		 lblkno;	/* the file's logical block (negative:
+					   an indirect block), or for metadata
+					   the fragment address */
+	int		 what;		/* enum bio_what (buf.h), or -1 */
+	int		 cause;		/* enum bio_cause (buf.h) */
+	char		 issuer[16];	/* the name of the process running when
+					   it was started ("pid 7", "syncer";
+					   "": a callout), copied: the process
+					   may be gone when it completes */
 	TAILQ_ENTRY(diskreq) q;
 	void		*arg;		/* the owner's (a struct buf) */
 };
@@ -284,6 +316,7 @@ struct disk_stats {
 	uint64_t	 sectors_read, sectors_written;
 	uint64_t	 read_hits, read_partial_hits, write_hits;
 	sim_time_t	 busy_ns, seek_ns, rot_ns, xfer_ns, queue_ns, overhead_ns;
+	sim_time_t	 wait_ns[DISK_WAIT_COUNT];	/* of overhead_ns */
 	int		 maxqlen;
 	uint64_t	 read_errors, write_errors;	/* commands failed */
 };

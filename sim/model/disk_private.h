@@ -114,6 +114,9 @@ struct disk_cmd {
 	int		 xfer_n;
 	double		 xfer_t0, xfer_blk;
 	/* accounting */
+	sim_time_t	 wait_t0;	/* waiting for the heads since */
+	int		 wait_kind;	/* DISK_WAIT_*: what holds them */
+	sim_time_t	 wait_ns[DISK_WAIT_COUNT];
 	sim_time_t	 seek_ns;
 	double		 seek_end;
 	double		 first_sector, last_sector_end;

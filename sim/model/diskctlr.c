@@ -23,6 +23,19 @@
 #include <glib.h>
 
 static void read_go(struct disk *d, struct disk_cmd *c, bool fresh);
+
+/*
+ * The command must wait for the heads (wait_media): from now until
+ * disk_cmd_media_ready, timed under what holds them -- measured, for the
+ * request's split (diskreq.wait_ns), not inferred from what is left.
+ */
+static void
+wait_heads(struct disk *d, struct disk_cmd *c, int kind)
+{
+	c->wait_media = true;
+	c->wait_t0 = sim_now(d->sim);
+	c->wait_kind = kind;
+}
 static void write_go(struct disk *d, struct disk_cmd *c, bool fresh);
 
 /* ---- the interface --------------------------------------------------- */
@@ -338,7 +351,8 @@ read_arrive(struct disk *d, struct disk_cmd *c)
 		else if (prefetch_stoppable(d))
 			disk_media_stop(d);
 		else
-			c->wait_media = true;
+			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
+			    DISK_WAIT_READAHEAD);
 	}
 	if (c->wait_media) {
 		if (d->p.never_disconnect)
@@ -387,7 +401,7 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh)
 		if (s < 0) {
 			/* Every segment holds dirty data: wait for a flush. */
 			KASSERT(m->st != M_IDLE, ("disk: no segment and no flush"));
-			c->wait_media = true;
+			wait_heads(d, c, DISK_WAIT_FULL);
 			if (fresh && p->never_disconnect)
 				iface_delay(d, p->ovh_read_miss[c->after] +
 				    p->ovh_data_prep, NX_XFER);
@@ -460,13 +474,14 @@ write_arrive(struct disk *d, struct disk_cmd *c)
 		else if (prefetch_stoppable(d))
 			disk_media_stop(d);
 		else
-			c->wait_media = true;
+			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
+			    DISK_WAIT_READAHEAD);
 	}
 	if (s < 0) {
 		/* Every segment that may hold writes is dirty: wait for the
 		 * flush. */
 		KASSERT(m->st != M_IDLE, ("disk: no write segment, no flush"));
-		c->wait_media = true;
+		wait_heads(d, c, DISK_WAIT_FULL);
 	}
 	if (c->wait_media) {
 		c->xd = false;
@@ -532,6 +547,8 @@ disk_cmd_media_ready(struct disk *d)
 {
 	struct disk_cmd *c = d->cmd;
 
+	if (c->wait_media)
+		c->wait_ns[c->wait_kind] += sim_now(d->sim) - c->wait_t0;
 	c->wait_media = false;
 	if (c->write)
 		write_go(d, c, false);
@@ -599,6 +616,18 @@ complete(struct disk *d)
 		rest = 0;
 	}
 	r->overhead_ns = (sim_time_t)rest;
+	/* Of it, the waits for the heads, as timed (within the service and
+	 * before this command's media, so within the rest: kept so). */
+	{
+		sim_time_t left = r->overhead_ns;
+		int k;
+
+		for (k = 0; k < DISK_WAIT_COUNT; k++) {
+			r->wait_ns[k] = MIN(c->wait_ns[k], left);
+			left -= r->wait_ns[k];
+			d->st.wait_ns[k] += r->wait_ns[k];
+		}
+	}
 
 	/* A drive that does not keep what it sent (DiskSim's read-ahead over
 	 * requested = -1) drops it from the segment. */

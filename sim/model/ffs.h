@@ -219,6 +219,11 @@ struct fs {
 /* The size of logical block lbn of ip: a whole block, or the fragments
  * the file's tail needs (blksize). */
 int	ffs_blksize(const struct fs *fs, const struct inode *ip, int64_t lbn);
+/* What the device's fragment frag holds (enum bio_what): the superblock,
+ * a cylinder group block, an inode block, the cg summary, or other
+ * metadata, by where it lies in its cylinder group (fs.h: cgsblock,
+ * cgtod, cgimin, cgdmin; fs_csaddr). */
+int	ffs_blkkind(const struct fs *fs, int64_t frag);
 
 bool	ffs_mount(struct kern *k, GError **err);
 void	ffs_unmount(struct kern *k);

@@ -24,6 +24,23 @@ ffs_blksize(const struct fs *fs, const struct inode *ip, int64_t lbn)
 	return (int)fragroundup(fs, blkoff(fs, ip->i_size));
 }
 
+int
+ffs_blkkind(const struct fs *fs, int64_t frag)
+{
+	int64_t off = dtogd(fs, frag);
+
+	if (frag >= fs->fs_csaddr && frag < fs->fs_csaddr +
+	    numfrags(fs, fs->fs_cssize))
+		return BIO_WHAT_CSUM;
+	if (off >= fs->fs_sblkno && off < fs->fs_cblkno)
+		return BIO_WHAT_SUPER;
+	if (off >= fs->fs_cblkno && off < fs->fs_iblkno)
+		return BIO_WHAT_CG;
+	if (off >= fs->fs_iblkno && off < fs->fs_dblkno)
+		return BIO_WHAT_INODE;
+	return BIO_WHAT_META;
+}
+
 /* Fragments in cylinder group c (the last one may be short). */
 int64_t
 ffs_cg_frags(const struct fs *fs, int c)

@@ -102,6 +102,7 @@ spec_getpages(struct kern *k, struct vm_page **m, int count, int reqpage,
 	}
 	bp->b_flags = B_READ | B_PAGING;
 	bp->b_vp = NULL;
+	bp->b_forvp = m[reqpage]->object;	/* for the record only */
 	bp->b_blkno = blkno;
 	bp->b_lblkno = blkno;
 	bp->b_bcount = bp->b_bufsize = (int)((size + DEV_BSIZE - 1) / DEV_BSIZE *
@@ -134,6 +135,7 @@ spec_getpages(struct kern *k, struct vm_page **m, int count, int reqpage,
 	}
 	bp->b_npages = 0;
 	bp->b_flags = 0;
+	bp->b_forvp = NULL;
 	relpbuf(k, bp, NULL);
 }
 

@@ -15,8 +15,6 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#define MAXCALLS	8	/* call types shown besides "all" (text, html) */
-
 enum unit { U_NS, U_BYTES, U_RATIO, U_COUNT, U_PER_S, U_BYTES_PER_S };
 
 /* The rows of the table, in order.  A metric with %s is one per call
@@ -159,22 +157,24 @@ load_summaries(sqlite3 *h, GPtrArray *variants)
 
 struct callcount {
 	char	*call;
-	double	 n;
+	double	 t;		/* total time: count x mean */
 };
 
 static gint
-by_count(gconstpointer a, gconstpointer b)
+by_time(gconstpointer a, gconstpointer b)
 {
 	const struct callcount *x = a, *y = b;
 
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
+	if (x->t != y->t)
+		return x->t > y->t ? -1 : 1;
 	return strcmp(x->call, y->call);
 }
 
-/* Call types with latency figures: "all", then by count in the first
- * variant that has them (the first variant's first run decides the
- * order), then by name. */
+/* Call types with latency figures: "all", then the others by the total
+ * time their calls took (count x mean latency) in the first variant that
+ * has them (the first variant's first run decides the order), so that the
+ * expensive ones come first, then by name; at most max of them besides
+ * "all" (0: every one). */
 static GPtrArray *
 call_types(GHashTable *sums, GPtrArray *variants, guint max)
 {
@@ -196,6 +196,8 @@ call_types(GHashTable *sums, GPtrArray *variants, guint max)
 			while (g_hash_table_iter_next(&it, &k, &val)) {
 				const char *metric = k;
 				struct callcount c;
+				double *mean;
+				char *mk;
 
 				if (!g_str_has_prefix(metric, "latency.") ||
 				    !g_str_has_suffix(metric, ".count"))
@@ -207,19 +209,22 @@ call_types(GHashTable *sums, GPtrArray *variants, guint max)
 					g_free(c.call);
 					continue;
 				}
-				/* the count where first seen: variant order */
-				c.n = *(double *)val;
+				/* the time where first seen: variant order */
+				mk = g_strdup_printf("latency.%s.mean_ns", c.call);
+				mean = g_hash_table_lookup(m, mk);
+				g_free(mk);
+				c.t = *(double *)val * (mean != NULL ? *mean : 0);
 				g_hash_table_add(seen, c.call);
 				g_array_append_val(cc, c);
 			}
 		}
 	}
-	g_array_sort(cc, by_count);
+	g_array_sort(cc, by_time);
 	g_ptr_array_add(out, g_strdup("all"));
 	for (i = 0; i < cc->len; i++) {
 		struct callcount *c = &g_array_index(cc, struct callcount, i);
 
-		if (out->len <= max)
+		if (max == 0 || out->len <= max)
 			g_ptr_array_add(out, c->call);
 		else
 			g_free(c->call);
@@ -316,7 +321,7 @@ html_escape(FILE *out, const char *s)
 
 bool
 compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
-    FILE *out, GError **err)
+    unsigned max_calls, FILE *out, GError **err)
 {
 	sqlite3 *h = db_open_readonly(db, err);
 	GHashTable *sums;
@@ -330,7 +335,7 @@ compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
 		return false;
 	sums = load_summaries(h, variants);
 	sqlite3_close(h);
-	calls = call_types(sums, variants, fmt == CMP_TSV ? G_MAXUINT : MAXCALLS);
+	calls = call_types(sums, variants, max_calls);
 	for (i = 0; i < nv; i++) {
 		struct variant *v = g_ptr_array_index(variants, i);
 

@@ -27,8 +27,10 @@ enum cmp_format {
 };
 
 /* The table of variants (struct variant, from variants_of in variants.h),
- * each against the first. */
+ * each against the first.  Every call type has its latency rows, the
+ * ones whose calls took the most time in all first; max_calls > 0 keeps
+ * only that many of them (besides "all"). */
 bool	compare_print(const char *db, GPtrArray *variants, enum cmp_format fmt,
-	    FILE *out, GError **err);
+	    unsigned max_calls, FILE *out, GError **err);
 
 #endif

@@ -36,7 +36,7 @@ static const char style[] =
 	"table{border-collapse:collapse;font-size:.9em;margin:.5em 0}"
 	"th,td{padding:.15em .6em;text-align:left;vertical-align:top}"
 	"table.runs td,table.runs th{border-bottom:1px solid #eee}"
-	"div.wide{overflow-x:auto}table.cmp th{text-align:right}"
+	"table.cmp th{text-align:right}"
 	"table.cmp td.v,table.cmp td.c{text-align:right;white-space:nowrap}"
 	"table.cmp td.m{white-space:nowrap}"
 	"table.cmp td.c{color:#555;font-size:.9em}table.cmp td.noise{color:#aaa}"
@@ -44,7 +44,18 @@ static const char style[] =
 	"figure{margin:1.5em 0}figure svg{width:100%;height:auto;"
 	"max-width:1000px;display:block}figcaption{color:#555;font-size:.9em}"
 	"pre{background:#f6f6f6;padding:.5em;font-size:.8em;overflow:auto}"
-	"p.note{color:#666;font-size:.85em}code{font-size:.95em}";
+	"p.note{color:#666;font-size:.85em}code{font-size:.95em}"
+	/* every table in a box of its own that scrolls sideways: a
+	 * comparison of many variants scrolls, the page does not */
+	"div.wide{max-width:100%;overflow-x:auto}"
+	"nav.toc{font-size:.9em;margin:1em 0}nav.toc ul{margin:.2em 0}"
+	/* on paper: nothing scrolls, tables shrink to the page, a figure
+	 * or a row is not split between pages */
+	"@media print{body{max-width:none;margin:0;font-size:9pt}"
+	"nav.toc{display:none}div.wide{overflow:visible}"
+	"table{font-size:7pt}table.cmp td.v,table.cmp td.c{white-space:normal}"
+	"tr,figure{break-inside:avoid}h2{break-after:avoid}"
+	"figure svg{max-width:100%}}";
 
 /* Text from the database into the page: made valid UTF-8 (a label may
  * hold any bytes), then escaped. */
@@ -169,7 +180,7 @@ cmp_table(GString *page, const char *db, GPtrArray *variants, GError **err)
 		    g_strerror(errno));
 		return false;
 	}
-	ok = compare_print(db, variants, CMP_HTML, f, err);
+	ok = compare_print(db, variants, CMP_HTML, 0, f, err);
 	fclose(f);
 	if (ok)
 		g_string_append_len(page, buf, (gssize)len);
@@ -192,13 +203,13 @@ static const struct {
 	{ "latency-time", "Latency over the run: mean and 99th percentile in "
 	  "100 slices of simulated time.", false, 4 },
 	{ "buffers", "Dirty and free buffers, with hidirtybuffers (where "
-	  "bwillwrite stalls writers), and the disk queue, sampled over the "
-	  "run.", false, 3 },
+	  "bwillwrite stalls writers), and below, the disk queue, sampled over "
+	  "the run.", false, MAXOVERLAY },
 	{ "risk", "Data at risk: bytes processes wrote that are not yet on "
 	  "disk, and how old the oldest is: what a crash would lose.", false,
 	  MAXOVERLAY },
 	{ "disk-head", "Where the disk's heads went: the cylinder of each "
-	  "request.", false, 3 },
+	  "request.", false, 4 },
 	{ "hit-ratio", "Hit ratio against the buffer cache's size.", true, 0 },
 	{ "sweep", "The mean latency of every call against the setting that "
 	  "was swept.", true, 0 },
@@ -226,6 +237,8 @@ html_report_draw(const char *db, const GArray *runs, const char *out,
 	GDateTime *now = g_date_time_new_now_utc();
 	char *when = g_date_time_format(now, "%Y-%m-%d %H:%M UTC");
 	bool ok = false;
+	gsize tocpos = 0;
+	GString *toc = g_string_new("");
 	guint i, j, drawn = 0;
 
 	g_date_time_unref(now);
@@ -278,10 +291,13 @@ html_report_draw(const char *db, const GArray *runs, const char *out,
 	g_string_append_printf(page, "</h1>\n<p class=\"meta\">%u run%s, %u "
 	    "variant%s; vfssim %s; written %s</p>\n", rr->len,
 	    rr->len == 1 ? "" : "s", variants->len, variants->len == 1 ? "" : "s",
-	    VFSSIM_VERSION, when);
+	    vfssim_version_full(), when);
+	/* The table of contents goes here once the plots drawn are known. */
+	tocpos = page->len;
 
 	/* The runs. */
-	g_string_append(page, "<h2 id=\"runs\">Runs</h2>\n<table class=\"runs\">"
+	g_string_append(page, "<h2 id=\"runs\">Runs</h2>\n<div class=\"wide\">"
+	    "<table class=\"runs\">"
 	    "<thead><tr><th>run</th><th>variant</th><th>seed</th><th>trace</th>"
 	    "<th>profile</th><th>settings unlike run ");
 	g_string_append_printf(page, "%lld", (long long)g_array_index(rr,
@@ -321,7 +337,7 @@ html_report_draw(const char *db, const GArray *runs, const char *out,
 		    "</tr>\n", metric_of(h, r->id, "calls.total"), t);
 		g_free(d);
 	}
-	g_string_append(page, "</tbody></table>\n");
+	g_string_append(page, "</tbody></table></div>\n");
 
 	/* The comparison (or, for one variant, its figures). */
 	g_string_append(page, variants->len > 1 ?
@@ -385,12 +401,28 @@ html_report_draw(const char *db, const GArray *runs, const char *out,
 
 			g_string_append_printf(page, "<figure id=\"plot-%s\" "
 			    "class=\"plot\">\n", report_plots[i].kind);
+			g_string_append_printf(toc, "<li><a href=\"#plot-%s\">%s"
+			    "</a></li>", report_plots[i].kind,
+			    report_plots[i].kind);
 			g_string_append(page, in);
 			g_string_append(page, "\n<figcaption>");
 			esc(page, report_plots[i].caption);
-			if (!report_plots[i].all && first->len > report_plots[i].max)
-				g_string_append_printf(page, " (the first %u variants)",
-				    report_plots[i].max);
+			if (!report_plots[i].all && first->len >
+			    report_plots[i].max) {
+				/* say which were left out, by name */
+				g_string_append_printf(page, " The first %u "
+				    "variants; not drawn: ", report_plots[i].max);
+				for (j = report_plots[i].max; j < variants->len;
+				    j++) {
+					struct variant *v = g_ptr_array_index(
+					    variants, j);
+
+					if (j > report_plots[i].max)
+						g_string_append(page, ", ");
+					esc(page, v->name);
+				}
+				g_string_append_c(page, '.');
+			}
 			g_string_append(page, "</figcaption>\n</figure>\n");
 			g_free(prefix);
 			g_free(in);
@@ -428,6 +460,17 @@ html_report_draw(const char *db, const GArray *runs, const char *out,
 
 	/* Each variant's effective profile. */
 	g_string_append(page, "<h2 id=\"profiles\">Profiles</h2>\n");
+	{
+		GString *nav = g_string_new("<nav class=\"toc\"><b>Contents</b>"
+		    "<ul><li><a href=\"#runs\">Runs</a></li>");
+
+		g_string_append_printf(nav, "<li><a href=\"#comparison\">%s</a>"
+		    "</li><li><a href=\"#plots\">Plots</a><ul>%s</ul></li>"
+		    "<li><a href=\"#profiles\">Profiles</a></li></ul></nav>\n",
+		    variants->len > 1 ? "Comparison" : "Figures", toc->str);
+		g_string_insert(page, (gssize)tocpos, nav->str);
+		g_string_free(nav, TRUE);
+	}
 	for (i = 0; i < variants->len; i++) {
 		struct variant *v = g_ptr_array_index(variants, i);
 		int64_t id = g_array_index(v->runs, int64_t, 0);
@@ -473,6 +516,7 @@ out:
 	g_array_free(all, TRUE);
 	g_string_free(page, TRUE);
 	g_string_free(skipped, TRUE);
+	g_string_free(toc, TRUE);
 	g_free(dir);
 	g_free(tmp);
 	g_free(dbname);

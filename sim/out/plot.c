@@ -171,18 +171,50 @@ plot_run_at(struct pctx *c, guint i)
 	return &g_array_index(c->runs, struct prun, i);
 }
 
-/* The runs to draw: those asked for, or the default (the newest complete
- * run, or every complete run). */
+static void
+prun_clear(struct prun *r)
+{
+	g_free(r->name);
+	g_free(r->label);
+	g_free(r->profile);
+	g_free(r->trace);
+}
+
+/* Has run a row in table (a kind's per-event rows)? */
 static bool
-resolve_runs(struct pctx *c, bool all, GError **err)
+run_has_rows(sqlite3 *h, const char *table, int64_t run)
+{
+	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\" WHERE run = ? "
+	    "LIMIT 1", table);
+	sqlite3_stmt *s;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, run);
+		yes = sqlite3_step(s) == SQLITE_ROW;
+		sqlite3_finalize(s);
+	}
+	sqlite3_free(sql);
+	return yes;
+}
+
+/* The runs to draw: those asked for, or the default (the newest complete
+ * run, or every complete run), by default only runs with rows in needs
+ * (the per-event table the kind draws, or NULL): a run recorded with
+ * --no-events (vfssim mrc's, say) is passed over, not drawn empty. */
+static bool
+resolve_runs(struct pctx *c, bool all, const char *needs, GError **err)
 {
 	const struct plot_req *rq = c->rq;
 	sqlite3_stmt *s;
 	GHashTable *names = g_hash_table_new(g_str_hash, g_str_equal);
+	bool asked = rq->runs != NULL && rq->runs->len > 0;
+	int64_t passed = 0;	/* the newest run passed over */
 	guint i;
 
-	if (sqlite3_prepare_v2(c->h, "SELECT id, label, profile, seed FROM runs "
-	    "WHERE status = 'complete' ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(c->h, "SELECT id, label, profile, seed, trace "
+	    "FROM runs WHERE status = 'complete' ORDER BY id", -1, &s, NULL) !=
+	    SQLITE_OK) {
 		plot_input_error(err, "%s: not a vfssim database (%s)", rq->db,
 		    sqlite3_errmsg(c->h));
 		g_hash_table_destroy(names);
@@ -201,15 +233,27 @@ resolve_runs(struct pctx *c, bool all, GError **err)
 			want = true;
 		if (!want)
 			continue;
+		if (!asked && needs != NULL && !run_has_rows(c->h, needs, id)) {
+			passed = id;
+			continue;
+		}
 		r.id = id;
 		r.label = sqlite3_column_type(s, 1) == SQLITE_NULL ? NULL :
 		    g_strdup((const char *)sqlite3_column_text(s, 1));
 		r.profile = g_strdup((const char *)sqlite3_column_text(s, 2));
 		r.seed = sqlite3_column_int64(s, 3);
+		r.trace = g_strdup((const char *)sqlite3_column_text(s, 4));
 		r.name = NULL;
 		g_array_append_val(c->runs, r);
 	}
 	sqlite3_finalize(s);
+	if (c->runs->len == 0 && passed > 0) {
+		plot_input_error(err, "%s: no complete run has the per-event rows "
+		    "(%s) this plot draws (the newest, run %lld, was recorded "
+		    "with --no-events)", rq->db, needs, (long long)passed);
+		g_hash_table_destroy(names);
+		return false;
+	}
 	if (rq->runs != NULL && rq->runs->len > 0) {
 		for (i = 0; i < rq->runs->len; i++) {
 			int64_t want = g_array_index(rq->runs, int64_t, i);
@@ -230,10 +274,8 @@ resolve_runs(struct pctx *c, bool all, GError **err)
 		struct prun last = g_array_index(c->runs, struct prun,
 		    c->runs->len - 1);
 
-		for (i = 0; i + 1 < c->runs->len; i++) {
-			g_free(plot_run_at(c, i)->label);
-			g_free(plot_run_at(c, i)->profile);
-		}
+		for (i = 0; i + 1 < c->runs->len; i++)
+			prun_clear(&g_array_index(c->runs, struct prun, i));
 		g_array_set_size(c->runs, 0);
 		g_array_append_val(c->runs, last);
 	}
@@ -331,21 +373,41 @@ plot_summary(struct pctx *c, int64_t run, const char *metric)
 	return v;
 }
 
-/* "run 3" or "3 runs" for titles. */
 char *
 plot_runs_title(struct pctx *c)
 {
 	if (c->runs->len == 1) {
 		const struct prun *r = plot_run_at(c, 0);
+		char *base = g_path_get_basename(r->trace != NULL ? r->trace : "?");
+		char *t = r->label != NULL ? g_strdup_printf("%s, %s (run %lld)",
+		    r->label, base, (long long)r->id) : g_strdup_printf("%s "
+		    "(run %lld)", base, (long long)r->id);
 
-		return r->label != NULL ? g_strdup_printf("run %lld (%s)",
-		    (long long)r->id, r->label) : g_strdup_printf("run %lld",
-		    (long long)r->id);
+		g_free(base);
+		return t;
+	}
+	{
+		const struct prun *r0 = plot_run_at(c, 0);
+		bool same = r0->trace != NULL;
+		guint i;
+
+		for (i = 1; same && i < c->runs->len; i++)
+			same = g_strcmp0(plot_run_at(c, i)->trace, r0->trace) == 0;
+		if (same) {
+			char *base = g_path_get_basename(r0->trace);
+			char *t = g_strdup_printf("%u runs of %s", c->runs->len,
+			    base);
+
+			g_free(base);
+			return t;
+		}
 	}
 	return g_strdup_printf("%u runs", c->runs->len);
 }
 
-/* The title line, the key's place, and the common look. */
+/* The title line, the key's place, and the common look.  The key goes
+ * below the plot, its entries side by side: beside it, a key of long
+ * labels took a third to a half of the width from the data. */
 void
 plot_preamble(struct pctx *c, const char *title)
 {
@@ -353,7 +415,7 @@ plot_preamble(struct pctx *c, const char *title)
 	plot_gpq(c, title);
 	g_string_append(c->gp, " noenhanced\n"
 	    "set grid xtics ytics\n"
-	    "set key outside right top box opaque noenhanced\n"
+	    "set key below center horizontal box noenhanced\n"
 	    "set border 3\nset tics nomirror\n");
 }
 
@@ -396,16 +458,18 @@ plot_make(const struct plot_req *rq, GError **err)
 	static const struct {
 		const char	*name;
 		bool		(*fn)(struct pctx *, GError **);
+		const char	*needs;		/* per-event rows drawn */
 	} kinds[] = {
-		{ "latency-cdf", plot_latency_cdf },
-		{ "latency-time", plot_latency_time },
-		{ "buffers", plot_buffers },
-		{ "risk", plot_risk },
-		{ "disk-head", plot_disk_head },
-		{ "time-split", plot_time_split },
-		{ "hit-ratio", plot_hit_ratio },
-		{ "sweep", plot_sweep },
+		{ "latency-cdf", plot_latency_cdf, NULL },
+		{ "latency-time", plot_latency_time, "syscalls" },
+		{ "buffers", plot_buffers, NULL },
+		{ "risk", plot_risk, NULL },
+		{ "disk-head", plot_disk_head, "disk_io" },
+		{ "time-split", plot_time_split, NULL },
+		{ "hit-ratio", plot_hit_ratio, NULL },
+		{ "sweep", plot_sweep, NULL },
 	};
+	const char *needs = NULL;
 	struct pctx c;
 	const char *term;
 	const struct plot_kind *pk;
@@ -442,7 +506,10 @@ plot_make(const struct plot_req *rq, GError **err)
 		g_error_free(dberr);
 		goto done;
 	}
-	if (!resolve_runs(&c, pk->all_runs, err))
+	for (i = 0; i < G_N_ELEMENTS(kinds); i++)
+		if (strcmp(kinds[i].name, rq->kind) == 0)
+			needs = kinds[i].needs;
+	if (!resolve_runs(&c, pk->all_runs, needs, err))
 		goto done;
 	c.dir = g_dir_make_tmp("vfssim-plot-XXXXXX", NULL);
 	if (c.dir == NULL) {
@@ -505,11 +572,8 @@ done:
 			unlink(image);
 		rmdir(c.dir);
 	}
-	for (i = 0; i < c.runs->len; i++) {
-		g_free(plot_run_at(&c, i)->name);
-		g_free(plot_run_at(&c, i)->label);
-		g_free(plot_run_at(&c, i)->profile);
-	}
+	for (i = 0; i < c.runs->len; i++)
+		prun_clear(&g_array_index(c.runs, struct prun, i));
 	g_array_free(c.runs, TRUE);
 	if (c.gp != NULL)
 		g_string_free(c.gp, TRUE);

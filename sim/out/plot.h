@@ -48,6 +48,9 @@ struct plot_req {
 	const GArray	*runs;		/* int64_t ids; NULL or empty: default */
 	const char	*out;		/* FILE.png or FILE.svg */
 	const char	*call;		/* latency-cdf, latency-time: one call */
+	unsigned	 max_calls;	/* latency-cdf of one run, time-split:
+					   the call types that took the most
+					   time; 0: every one */
 	const char	*param;		/* sweep: the setting on the x axis */
 	const char	*metric;	/* sweep: the summary metric on y */
 	int		 width, height;	/* pixels; 0: 1000 x 650 */

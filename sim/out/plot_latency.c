@@ -64,17 +64,24 @@ plot_latency_cdf(struct pctx *c, GError **err)
 	if (c->runs->len == 1) {
 		sqlite3_stmt *s;
 
-		sqlite3_prepare_v2(c->h, "SELECT call, sum(count) AS n FROM "
-		    "latency_hist WHERE run = ? GROUP BY call ORDER BY n DESC, "
-		    "call LIMIT ?", -1, &s, NULL);
+		/* Every call type of the run (or only --call, or the
+		 * --calls that took the most time), the ones whose calls
+		 * took the most time (count x mean, the run's summary)
+		 * first. */
+		sqlite3_prepare_v2(c->h, "SELECT h.call, sum(h.count) AS n, "
+		    "sum(h.count) * coalesce((SELECT value FROM summary WHERE "
+		    "run = ?1 AND metric = 'latency.' || h.call || '.mean_ns'), "
+		    "0) AS t FROM latency_hist h WHERE h.run = ?1 AND (?2 IS NULL "
+		    "OR h.call = ?2) GROUP BY h.call ORDER BY t DESC, n DESC, "
+		    "h.call LIMIT ?3", -1, &s, NULL);
 		sqlite3_bind_int64(s, 1, plot_run_at(c, 0)->id);
-		sqlite3_bind_int(s, 2, MAXSERIES);
+		if (c->rq->call != NULL)
+			sqlite3_bind_text(s, 2, c->rq->call, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, c->rq->max_calls > 0 ?
+		    (sqlite3_int64)c->rq->max_calls : -1);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			int64_t n = sqlite3_column_int64(s, 1);
 
-			if (c->rq->call != NULL && strcmp(c->rq->call,
-			    (const char *)sqlite3_column_text(s, 0)) != 0)
-				continue;
 			g_ptr_array_add(calls, g_strdup((const char *)
 			    sqlite3_column_text(s, 0)));
 			g_array_append_val(counts, n);
@@ -116,7 +123,10 @@ plot_latency_cdf(struct pctx *c, GError **err)
 		t = c->runs->len == 1 ? g_strdup_printf("%s (%lld calls)", call,
 		    (long long)g_array_index(counts, int64_t, i)) :
 		    g_strdup(r->name);
-		plot_series(c, first, file, "1:2", t, "with steps lw 2");
+		/* gnuplot has eight colours: past them a line is told
+		 * apart by its dashes; runs' lines thin out (RUN_LW) */
+		plot_series(c, first, file, "1:2", t, "with steps lw %.1f dt %u",
+		    c->runs->len == 1 ? 2.0 : RUN_LW(i), i / 8 + 1);
 		first = false;
 		g_free(t);
 		g_free(file);
@@ -257,12 +267,13 @@ plot_latency_time(struct pctx *c, GError **err)
 		g_free(file);
 		first = false;
 	}
-	g_free(rt);
 	if (first) {
-		plot_input_error(err, "%s: no per-call rows to plot (were the runs "
-		    "recorded with --no-events?)", c->rq->db);
+		plot_input_error(err, "%s: %s: no per-call rows to plot (recorded "
+		    "with --no-events?)", c->rq->db, rt);
+		g_free(rt);
 		return false;
 	}
+	g_free(rt);
 	g_string_append_c(c->gp, '\n');
 	return true;
 }

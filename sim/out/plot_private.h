@@ -16,7 +16,6 @@
 
 #include "plot.h"
 
-#define MAXSERIES	8	/* call types in one run's plots */
 #define TIMEBINS	100	/* latency-time: slices of the run */
 #define MAXPOINTS	40000	/* disk-head: requests drawn per run */
 
@@ -27,6 +26,7 @@ struct prun {
 	char		*profile;	/* its effective profile (INI text) */
 	int64_t		 seed;
 	char		*label;		/* or NULL */
+	char		*trace;		/* the runs table's name of its trace */
 };
 
 struct pctx {
@@ -55,7 +55,8 @@ FILE	*plot_data_file(struct pctx *c, char **path, GError **err);
 const struct prun *plot_run_at(struct pctx *c, guint i);
 /* A summary value of a run, or NAN. */
 double	plot_summary(struct pctx *c, int64_t run, const char *metric);
-/* "run 3" or "3 runs" for titles. */
+/* For titles: one run's label, trace and id ("base, app.strace (run 3)"),
+ * or "3 runs". */
 char	*plot_runs_title(struct pctx *c);
 /* The title line, the key's place, and the common look. */
 void	plot_preamble(struct pctx *c, const char *title);
@@ -63,6 +64,11 @@ void	plot_preamble(struct pctx *c, const char *title);
 void	plot_series(struct pctx *c, bool first, const char *file,
 	    const char *using, const char *title, const char *style, ...)
 	    G_GNUC_PRINTF(6, 7);
+
+/* The width of the i-th of several runs' lines: each drawn thinner than
+ * the one before, so that runs with the same figures (two identical
+ * variants) show as a line inside a line, neither hiding the other. */
+#define RUN_LW(i)	((i) < 5 ? 4.0 - 0.7 * (double)(i) : 1.0)
 
 /* The kinds (plot_latency.c, plot_samples.c, plot_timesplit.c,
  * plot_sweep.c). */

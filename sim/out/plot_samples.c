@@ -68,45 +68,56 @@ samples_file(struct pctx *c, int64_t run, const char *cols, char **file,
 	return true;
 }
 
+/*
+ * Two panels, one above the other: the buffers (dirty, free and
+ * hidirtybuffers, where bwillwrite stalls writers) and, below, the disk
+ * queue -- on a right axis of the same panel a queue of a few requests was
+ * lost among the buffers' lines.  A colour a run when there are several.
+ */
 bool
 plot_buffers(struct pctx *c, GError **err)
 {
 	char *rt = plot_runs_title(c), *title;
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
 	bool first = true, one = c->runs->len == 1;
 	guint i;
 
+	for (i = 0; i < c->runs->len; i++) {
+		char *file;
+
+		if (!samples_file(c, plot_run_at(c, i)->id, "numdirtybuffers, "
+		    "numfreebuffers, disk_qlen", &file, err)) {
+			g_ptr_array_free(files, TRUE);
+			g_free(rt);
+			return false;
+		}
+		g_ptr_array_add(files, file);	/* NULL: no samples */
+	}
 	title = g_strdup_printf("Buffers and disk queue over time, %s", rt);
+	g_free(rt);
 	plot_preamble(c, title);
 	g_free(title);
-	g_free(rt);
-	g_string_append(c->gp, "set xlabel 'simulated time (s)'\n"
-	    "set ylabel 'buffers'\nset y2label 'requests in the disk queue'\n"
-	    "set ytics nomirror\nset y2tics\nset yrange [0:*]\nset y2range [0:*]\n");
+	g_string_append(c->gp, "set multiplot\n"
+	    "set lmargin 10\nset rmargin 4\n"
+	    "set origin 0,0.34\nset size 1,0.66\nset format x ''\n"
+	    "set ylabel 'buffers'\nset yrange [0:*]\n"
+	    "set key below center horizontal box noenhanced\n");
 	for (i = 0; i < c->runs->len; i++) {
 		const struct prun *r = plot_run_at(c, i);
 		double hi = plot_summary(c, r->id, "bio.hidirtybuffers");
-		char *file, *t;
+		const char *file = g_ptr_array_index(files, i);
+		char *t;
 
-		if (!samples_file(c, r->id, "numdirtybuffers, numfreebuffers, "
-		    "disk_qlen", &file, err))
-			return false;
 		if (file == NULL)
 			continue;
-		/* colour: the series in one run, the run among several */
-		t = g_strdup_printf("%s%sdirty buffers", one ? "" : r->name,
+		t = g_strdup_printf("%s%sdirty", one ? "" : r->name,
 		    one ? "" : ": ");
-		plot_series(c, first, file, "1:2", t, "with lines lw 2 lc %u dt 1",
-		    one ? 1 : i + 1);
+		plot_series(c, first, file, "1:2", t, "with lines lw %.1f lc %u dt 1",
+		    one ? 2.0 : RUN_LW(i), one ? 1 : i + 1);
 		g_free(t);
-		t = g_strdup_printf("%s%sfree buffers", one ? "" : r->name,
-		    one ? "" : ": ");
+		t = g_strdup_printf("%s%sfree", one ? "" : r->name, one ? "" : ": ");
 		plot_series(c, false, file, "1:3", t, "with lines lw 1.5 lc %u dt 2",
 		    one ? 2 : i + 1);
-		g_free(t);
-		t = g_strdup_printf("%s%sdisk queue (right axis)", one ? "" :
-		    r->name, one ? "" : ": ");
-		plot_series(c, false, file, "1:4", t, "axes x1y2 with steps lw 1 lc %u "
-		    "dt 3", one ? 3 : i + 1);
 		g_free(t);
 		if (!isnan(hi)) {
 			char *u = g_strdup_printf("1:(%g)", hi);
@@ -118,14 +129,30 @@ plot_buffers(struct pctx *c, GError **err)
 			g_free(u);
 			g_free(t);
 		}
-		g_free(file);
 		first = false;
 	}
 	if (first) {
+		g_ptr_array_free(files, TRUE);
 		plot_input_error(err, "%s: no samples to plot", c->rq->db);
 		return false;
 	}
-	g_string_append_c(c->gp, '\n');
+	g_string_append(c->gp, "\nunset title\nset origin 0,0\nset size 1,0.34\n"
+	    "set format x '%g'\nset xlabel 'simulated time (s)'\n"
+	    "set ylabel 'disk queue (requests)'\nset yrange [0:*]\n"
+	    "set key inside top left horizontal noenhanced\n");
+	first = true;
+	for (i = 0; i < c->runs->len; i++) {
+		const struct prun *r = plot_run_at(c, i);
+		const char *file = g_ptr_array_index(files, i);
+
+		if (file == NULL)
+			continue;
+		plot_series(c, first, file, "1:4", one ? "requests in the disk "
+		    "queue" : r->name, "with steps lw 1.5 lc %u", one ? 3 : i + 1);
+		first = false;
+	}
+	g_string_append(c->gp, "\nunset multiplot\n");
+	g_ptr_array_free(files, TRUE);
 	return true;
 }
 
@@ -194,8 +221,8 @@ plot_risk(struct pctx *c, GError **err)
 			continue;
 		t = g_strdup_printf("%s%sMB at risk", one ? "" : r->name,
 		    one ? "" : ": ");
-		plot_series(c, first, file, "1:2", t, "with steps lw 2 lc %u dt 1",
-		    one ? 1 : i + 1);
+		plot_series(c, first, file, "1:2", t, "with steps lw %.1f lc %u dt 1",
+		    one ? 2.0 : RUN_LW(i), one ? 1 : i + 1);
 		g_free(t);
 		t = g_strdup_printf("%s%sage of the oldest (right axis)", one ?
 		    "" : r->name, one ? "" : ": ");
@@ -288,9 +315,9 @@ plot_disk_head(struct pctx *c, GError **err)
 		}
 	}
 	if (first) {
+		plot_input_error(err, "%s: %s: no disk requests with their "
+		    "cylinder to plot (recorded with --no-events?)", c->rq->db, rt);
 		g_free(rt);
-		plot_input_error(err, "%s: no disk requests with their cylinder to "
-		    "plot (were the runs recorded with --no-events?)", c->rq->db);
 		return false;
 	}
 	/* The plot clauses were built first; the settings go before them. */

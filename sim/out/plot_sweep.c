@@ -206,6 +206,106 @@ metric_unit(const char *metric, double maxv, double *scale, const char **unit)
 		*unit = "/s";
 }
 
+/*
+ * The name the user gave a setting: as it appears in the runs' labels (a
+ * sweep's "kern.filedelay=5s,machine.memory=32M", a compare's variants'
+ * settings are not in labels) -- a sysctl name, group.key or another
+ * name --set takes -- or, failing that, group.key.  One name everywhere
+ * on the plot, the one typed (newly allocated).
+ */
+static char *
+typed_name(struct pctx *c, const struct pkey *k, const char *given)
+{
+	guint i;
+
+	if (given != NULL && profile_lookup(given) == k)
+		return g_strdup(given);
+	for (i = 0; i < c->runs->len; i++) {
+		const char *label = plot_run_at(c, i)->label;
+		char **parts, **p;
+		char *found = NULL;
+
+		if (label == NULL)
+			continue;
+		parts = g_strsplit(label, ",", -1);
+		for (p = parts; *p != NULL && found == NULL; p++) {
+			char *eq = strchr(*p, '=');
+			char *name;
+
+			if (eq == NULL)
+				continue;
+			name = g_strndup(*p, (gsize)(eq - *p));
+			if (profile_lookup(name) == k ||
+			    g_strcmp0(profile_alias_of(k), name) == 0)
+				found = name;
+			else
+				g_free(name);
+		}
+		g_strfreev(parts);
+		if (found != NULL)
+			return found;
+	}
+	return g_strdup_printf("%s.%s", k->group, k->key);
+}
+
+/*
+ * A summary metric in words for an axis or a title ("mean latency of
+ * every call"), or the metric's own name where there are none.
+ */
+static char *
+metric_words(const char *metric)
+{
+	static const struct {
+		const char	*metric, *words;
+	} words[] = {
+		{ "throughput.calls_per_s", "simulated calls a second" },
+		{ "throughput.bytes_per_s", "bytes read and written a second" },
+		{ "time.simulated_ns", "simulated time" },
+		{ "bio.buffer_hit_ratio", "buffer hit ratio" },
+		{ "bio.pagecache_hit_ratio", "page-cache hit ratio" },
+		{ "bio.hit_ratio", "block reads without disk I/O" },
+		{ "bio.bwillwrite_stalls", "bwillwrite stalls" },
+		{ "bio.bwillwrite_stall_ns", "time stalled in bwillwrite" },
+		{ "bio.dirty_peak", "dirty buffers at the peak" },
+		{ "disk.reads", "disk reads" },
+		{ "disk.writes", "disk writes" },
+		{ "disk.bytes_read", "bytes read from the disk" },
+		{ "disk.bytes_written", "bytes written to the disk" },
+		{ "disk.busy_fraction", "time the disk was busy" },
+		{ "disk.mean_seek_ns", "mean seek" },
+		{ "disk.mean_rot_ns", "mean rotational latency" },
+		{ "disk.mean_queue_ns", "mean time in the disk queue" },
+		{ "disk.mean_service_ns", "mean disk service time" },
+		{ "risk.peak_bytes", "data at risk at the peak" },
+		{ "risk.mean_bytes", "mean data at risk" },
+		{ "risk.max_age_ns", "age of the oldest data at risk" },
+	};
+	static const struct {
+		const char	*suffix, *stat;
+	} stats[] = {
+		{ ".mean_ns", "mean" }, { ".p50_ns", "median" },
+		{ ".p95_ns", "95th-percentile" }, { ".p99_ns", "99th-percentile" },
+		{ ".max_ns", "longest" },
+	};
+	guint i;
+
+	for (i = 0; i < G_N_ELEMENTS(words); i++)
+		if (strcmp(metric, words[i].metric) == 0)
+			return g_strdup(words[i].words);
+	if (g_str_has_prefix(metric, "latency."))
+		for (i = 0; i < G_N_ELEMENTS(stats); i++)
+			if (g_str_has_suffix(metric, stats[i].suffix)) {
+				const char *call = metric + strlen("latency.");
+				int n = (int)(strlen(call) - strlen(stats[i].suffix));
+
+				return strncmp(call, "all", (size_t)n) == 0 && n == 3 ?
+				    g_strdup_printf("%s latency of every call",
+				    stats[i].stat) : g_strdup_printf("%s latency of "
+				    "%.*s", stats[i].stat, n, call);
+			}
+	return g_strdup(metric);
+}
+
 /* A setting's value as a number on the axis, or NAN if it is not one. */
 static double
 setting_number(const struct pkey *k, const char *v)
@@ -240,7 +340,8 @@ plot_sweep(struct pctx *c, GError **err)
 	double xscale = 1, yscale, maxy = 0, maxx = 0;
 	const char *xunit = "", *yunit;
 	bool ok = false, numeric, bars = false;
-	char *title = NULL;
+	char *title = NULL, *xname = NULL, *mwords = metric_words(metric);
+	char **names = NULL;	/* the typed name of each varying setting */
 	guint i, j, p, best = 0;
 
 	for (i = 0; i < c->runs->len; i++) {
@@ -285,6 +386,10 @@ plot_sweep(struct pctx *c, GError **err)
 		    "nothing was swept", c->rq->db);
 		goto out;
 	}
+	xname = typed_name(c, xk, c->rq->param);
+	names = g_new0(char *, varying->len + 1);
+	for (j = 0; j < varying->len; j++)
+		names[j] = typed_name(c, g_ptr_array_index(varying, j), NULL);
 	/* The points: a series for each value of the other varying settings. */
 	for (i = 0; i < c->runs->len; i++) {
 		double y = plot_summary(c, plot_run_at(c, i)->id, metric);
@@ -306,7 +411,7 @@ plot_sweep(struct pctx *c, GError **err)
 				continue;
 			v = g_key_file_get_value(kf[i], o->group, o->key, NULL);
 			g_string_append_printf(name, "%s%s=%s", name->len ? ", " : "",
-			    o->sysctl != NULL ? o->sysctl : o->key, v);
+			    names[j], v);
 			g_free(v);
 		}
 		for (j = 0; j < lines->len; j++) {
@@ -392,15 +497,18 @@ plot_sweep(struct pctx *c, GError **err)
 	}
 	metric_unit(metric, maxy, &yscale, &yunit);
 
-	title = g_strdup_printf("%s against %s.%s%s", metric, xk->group, xk->key,
-	    bars ? " (means, 95 % intervals over seeds)" : "");
+	{
+		char *rt = plot_runs_title(c);
+
+		title = g_strdup_printf("%s against %s, %s%s", mwords, xname, rt,
+		    bars ? " (means, 95 % intervals over seeds)" : "");
+		g_free(rt);
+	}
 	plot_preamble(c, title);
 	g_string_append(c->gp, "set xlabel ");
 	{
-		char *xl = g_strdup_printf("%s.%s%s%s%s%s", xk->group, xk->key,
-		    xk->sysctl != NULL ? " (" : "", xk->sysctl != NULL ? xk->sysctl :
-		    "", xk->sysctl != NULL ? ")" : "", xunit);
-		char *yl = g_strdup_printf("%s%s%s%s", metric, *yunit ? " (" : "",
+		char *xl = g_strdup_printf("%s%s", xname, xunit);
+		char *yl = g_strdup_printf("%s%s%s%s", mwords, *yunit ? " (" : "",
 		    yunit, *yunit ? ")" : "");
 
 		plot_gpq(c, xl);
@@ -443,8 +551,9 @@ plot_sweep(struct pctx *c, GError **err)
 		fclose(f);
 		plot_series(c, j == 0, file, numeric ? (bars ? "1:2:3" : "1:2") :
 		    (bars ? "1:2:3:xtic(4)" : "1:2:xtic(4)"),
-		    se->name[0] != '\0' ? se->name : metric,
-		    "with %s lw 2 pt 7 lc %u", bars ? "yerrorlines" : "linespoints",
+		    se->name[0] != '\0' ? se->name : mwords,
+		    "with %s lw %.1f pt 7 ps %.1f lc %u", bars ? "yerrorlines" :
+		    "linespoints", RUN_LW(j), MAX(0.6, 1.6 - 0.25 * (double)j),
 		    j + 1);
 		g_free(file);
 	}
@@ -455,6 +564,9 @@ out:
 		g_key_file_free(kf[i]);
 	g_free(kf);
 	g_free(title);
+	g_free(xname);
+	g_free(mwords);
+	g_strfreev(names);
 	g_ptr_array_free(varying, TRUE);
 	g_ptr_array_free(lines, TRUE);
 	g_ptr_array_free(cats, TRUE);

@@ -16,6 +16,7 @@ part_order(gconstpointer a, gconstpointer b)
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
 	/* cpu, the waits by name, then the disk's phases in time order */
 	static const char *const disk[] = { "disk:queue", "disk:overhead",
+	    "disk:cache drain", "disk:cache full", "disk:read-ahead",
 	    "disk:seek", "disk:rotation", "disk:transfer" };
 	int rx = strcmp(x, "cpu") == 0 ? 0 : g_str_has_prefix(x, "wait:") ? 1 : 2;
 	int ry = strcmp(y, "cpu") == 0 ? 0 : g_str_has_prefix(y, "wait:") ? 1 : 2;
@@ -53,6 +54,9 @@ part_title(const char *part)
 		{ "wait:wait", "wait: child (wait)" },
 		{ "disk:queue", "disk: queue" },
 		{ "disk:overhead", "disk: controller and bus" },
+		{ "disk:cache drain", "disk: waiting for the write cache to drain" },
+		{ "disk:cache full", "disk: waiting for room (cache full)" },
+		{ "disk:read-ahead", "disk: waiting for a read-ahead" },
 		{ "disk:seek", "disk: seek" },
 		{ "disk:rotation", "disk: rotation" },
 		{ "disk:transfer", "disk: transfer" },
@@ -109,13 +113,15 @@ plot_time_split(struct pctx *c, GError **err)
 		goto out;
 	}
 	g_ptr_array_sort(parts, part_order);
-	/* The call types: those the first run spent most time in, in that
-	 * order, the same in every group of bars. */
+	/* The call types: every one the first run has (or the --calls
+	 * that took the most time), those it spent most time in first, the
+	 * same in every group of bars. */
 	sqlite3_prepare_v2(c->h, "SELECT call, sum(ns) AS t FROM time_split "
 	    "WHERE run = ? GROUP BY call ORDER BY t DESC, call LIMIT ?", -1, &s,
 	    NULL);
 	sqlite3_bind_int64(s, 1, plot_run_at(c, 0)->id);
-	sqlite3_bind_int(s, 2, c->runs->len > 1 ? MAXSERIES / 2 : MAXSERIES);
+	sqlite3_bind_int64(s, 2, c->rq->max_calls > 0 ?
+	    (sqlite3_int64)c->rq->max_calls : -1);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		g_ptr_array_add(calls, g_strdup((const char *)
 		    sqlite3_column_text(s, 0)));
@@ -189,7 +195,10 @@ plot_time_split(struct pctx *c, GError **err)
 	    "set style fill solid 0.85 border -1\nset boxwidth 0.75\n"
 	    "set ylabel 'mean time per call (%s)'\nset yrange [0:*]\n"
 	    "set xtics rotate by -35 noenhanced font ',9'\nset grid noxtics ytics\n"
-	    "set key outside right top\n", unit);
+	    "set key below center horizontal\n", unit);
+	/* room under the rotated call names for the groups' run names */
+	if (c->runs->len > 1)
+		g_string_append(c->gp, "set xlabel ' ' offset 0,-1.5\n");
 	if (c->runs->len == 1)
 		g_string_append(c->gp, "set xlabel 'call type'\n");
 	g_string_append(c->gp, "plot ");

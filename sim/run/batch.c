@@ -102,6 +102,7 @@ worker(gpointer data, gpointer user)
 		ro.prof = sl->job->prof;
 		ro.events = o->events;
 		ro.label = sl->job->label;
+		ro.cmdline = o->cmdline;
 		ro.interrupted = &b->stop;
 		if (o->src->gen != NULL) {
 			ro.open = batch_open_gen;
@@ -168,6 +169,7 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	GThreadPool *pool;
 	GError *perr = NULL;
 	GArray *merged = NULL;
+	GPtrArray *dups = NULL;
 	char *dir, **dbs = NULL;
 	unsigned threads = o->threads > 0 ? o->threads : g_get_num_processors();
 	bool ok = false;
@@ -237,8 +239,14 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	for (i = 0; i < n; i++)
 		dbs[i] = b.slots[i].db;
 	merged = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	if (!db_merge(o->db, dbs, n, merged, NULL, err))
+	dups = g_ptr_array_new_with_free_func(g_free);
+	if (!db_merge(o->db, dbs, n, merged, NULL, dups, err))
 		goto out;
+	/* The same runs made again into the same database: kept, but said
+	 * (compare and report would take them for more seeds). */
+	for (i = 0; i < dups->len; i++)
+		fprintf(stderr, "vfssim %s: warning: %s\n", o->what != NULL ?
+		    o->what : "batch", (const char *)g_ptr_array_index(dups, i));
 	if (merged->len != n) {
 		g_set_error(err, REPLAY_ERROR, 0, "%s: %u of %u runs recorded",
 		    o->db, merged->len, n);
@@ -267,6 +275,8 @@ out:
 		rmdir(dir);
 	if (merged != NULL)
 		g_array_free(merged, TRUE);
+	if (dups != NULL)
+		g_ptr_array_free(dups, TRUE);
 	g_free(dbs);
 	g_free(b.slots);
 	g_free(dir);

@@ -47,6 +47,8 @@ struct batch_opts {
 						   it too when a run fails */
 	const char		*fs_image;	/* every run loads it (it must
 						   exist), or NULL */
+	const char		*cmdline;	/* the command, for the runs
+						   table; or NULL */
 };
 
 void	batch_job_clear(struct batch_job *j);

@@ -378,6 +378,18 @@ disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
 	row->bufs = r->nbufs;
 	row->cache_hit = r->cache_hit;
 	row->cylinder = r->cyl;
+	/* what it was for: the buffer's identity bstrategy noted; who
+	 * issued it is the run's to name (replay_record.c) */
+	row->ino = r->what >= 0 ? r->ino : -1;
+	row->lblkno = r->lblkno;
+	row->what = bio_what_name(r->what);
+	row->cause = r->what >= 0 ? bio_cause_name(r->cause) : NULL;
+	row->path = NULL;
+	row->issuer = NULL;
+	row->pid = -1;
+	row->drain_ns = r->wait_ns[DISK_WAIT_DRAIN];
+	row->cachefull_ns = r->wait_ns[DISK_WAIT_FULL];
+	row->readahead_ns = r->wait_ns[DISK_WAIT_READAHEAD];
 	return row;
 }
 
@@ -472,6 +484,8 @@ submit(struct dtrun *t, const struct dtreq *q)
 	r->nsect = q->blocks;
 	r->write = q->write;
 	r->nbufs = 1;
+	r->what = -1;		/* a block trace's: for no file */
+	r->ino = -1;
 	t->outstanding++;
 	disk_strategy(&t->d, r);
 }
@@ -835,6 +849,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		ri.profile_sources = profile_sources(o->prof);
 		ri.seed = profile_int(o->prof, "replay", "seed");
 		ri.label = o->label;
+		ri.prof = o->prof;
+		ri.cmdline = o->cmdline;
 		res->run = metrics_begin_run(t.m, &ri, err);
 		if (res->run < 0)
 			goto out;
@@ -890,6 +906,12 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		put(&t, "disk.mean_rot_ns", (double)ds->rot_ns / nd);
 		put(&t, "disk.mean_xfer_ns", (double)ds->xfer_ns / nd);
 		put(&t, "disk.mean_overhead_ns", (double)ds->overhead_ns / nd);
+		put(&t, "disk.mean_wait_drain_ns",
+		    (double)ds->wait_ns[DISK_WAIT_DRAIN] / nd);
+		put(&t, "disk.mean_wait_cachefull_ns",
+		    (double)ds->wait_ns[DISK_WAIT_FULL] / nd);
+		put(&t, "disk.mean_wait_readahead_ns",
+		    (double)ds->wait_ns[DISK_WAIT_READAHEAD] / nd);
 		put(&t, "disk.mean_queue_ns", (double)ds->queue_ns / nd);
 		put(&t, "disk.max_queue", ds->maxqlen);
 		if (t.d.nfaults > 0 || t.d.fault_rng != NULL) {

@@ -37,6 +37,7 @@ struct disktrace_opts {
 	const struct profile	*prof;
 	bool			 events;	/* a disk_io row per request */
 	const char		*label;
+	const char		*cmdline;	/* for the runs table, or NULL */
 	volatile sig_atomic_t	*interrupted;
 	bool			 check_only;	/* read and check the trace
 						   (res->requests), run nothing:

@@ -442,6 +442,8 @@ record_stopped(const struct replay *r, const struct replay_opts *o,
 	ri.profile_sources = profile_sources(o->prof);
 	ri.seed = profile_int(o->prof, "replay", "seed");
 	ri.label = o->label;
+	ri.prof = o->prof;
+	ri.cmdline = o->cmdline;
 	run = metrics_begin_run(m, &ri, NULL);
 	if (run >= 0)
 		metrics_fail_run(m, why->message);
@@ -450,12 +452,32 @@ record_stopped(const struct replay *r, const struct replay_opts *o,
 	return run;
 }
 
+/* The trace's digest, hashed beside the run (trace_reader_digest reads
+ * the files afresh and only the reader's names of them). */
+struct digest_job {
+	const struct trace_reader *rd;
+	char		*hex;
+	int64_t		 size;
+	GError		*err;
+};
+
+static gpointer
+digest_thread(gpointer arg)
+{
+	struct digest_job *dj = arg;
+
+	(void)trace_reader_digest(dj->rd, &dj->hex, &dj->size, &dj->err);
+	return NULL;
+}
+
 bool
 replay_run(const struct replay_opts *o, struct replay_result *res,
     GError **err)
 {
 	struct replay r;
 	char *ptext = NULL;
+	struct digest_job dj = { NULL, NULL, 0, NULL };
+	GThread *dthread = NULL;
 	enum sim_status st;
 	struct run_info ri;
 	bool ok = false;
@@ -498,12 +520,21 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (r.rd == NULL)
 		goto out;
 	ptext = profile_to_text(o->prof);
+	memset(&ri, 0, sizeof(ri));
 	ri.trace = o->trace;
 	ri.format = trace_format_name(r.pp->format);
 	ri.profile = ptext;
 	ri.profile_sources = profile_sources(o->prof);
 	ri.seed = profile_int(o->prof, "replay", "seed");
 	ri.label = o->label;
+	ri.prof = o->prof;
+	ri.cmdline = o->cmdline;
+	/* What the trace held, to tell this run from any other (merge's
+	 * duplicates): its files' digest and size, hashed in a thread of
+	 * its own while the run goes (a trace of 100 MB takes a third of a
+	 * second to hash), and written into the runs row at the end. */
+	dj.rd = r.rd;
+	dthread = g_thread_new("digest", digest_thread, &dj);
 	res->run = metrics_begin_run(r.m, &ri, err);
 	if (res->run < 0)
 		goto out;
@@ -516,6 +547,8 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.stats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    callstat_free);
 	r.skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	r.inopath = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+	    g_free);
 	r.t0 = r.pp->t0;
 	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0;
 	r.readahead = (size_t)profile_int(o->prof, "replay", "readahead");
@@ -578,6 +611,15 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	}
 	if (o->finish != NULL)
 		o->finish(o->refs_arg, r.m, r.k);
+	g_thread_join(dthread);
+	dthread = NULL;
+	if (dj.err != NULL) {
+		g_propagate_error(err, dj.err);
+		dj.err = NULL;
+		metrics_fail_run(r.m, (*err)->message);
+		goto out;
+	}
+	metrics_run_trace(r.m, dj.hex, dj.size);
 	if (!metrics_end_run(r.m, err))
 		goto out;
 	res->calls = r.calls;
@@ -585,6 +627,11 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	res->peak_queued = r.peak_queued;
 	ok = true;
 out:
+	if (dthread != NULL)
+		g_thread_join(dthread);	/* before the trace is closed */
+	if (dj.err != NULL)
+		g_error_free(dj.err);
+	g_free(dj.hex);
 	res->wall_seconds = (double)(g_get_monotonic_time() - r.wall_start) / 1e6;
 	g_free(ptext);
 	if (r.uprocs != NULL) {
@@ -620,6 +667,8 @@ out:
 	}
 	if (r.skipped != NULL)
 		g_hash_table_destroy(r.skipped);
+	if (r.inopath != NULL)
+		g_hash_table_destroy(r.inopath);
 	order_free(&r);
 	crash_free(&r);
 	trace_close(r.rd);

@@ -29,6 +29,8 @@ struct replay_opts {
 	bool			 events;	/* syscalls and disk_io rows */
 	bool			 progress;	/* a progress line on stderr */
 	const char		*label;		/* variant name, or NULL */
+	const char		*cmdline;	/* the command, for the runs
+						   table; or NULL */
 	volatile sig_atomic_t	*interrupted;	/* set asynchronously: stop */
 	/* Where the calls come from when not from the file `trace` (which
 	 * then only names them): called once for the pre-pass and once for

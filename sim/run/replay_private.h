@@ -102,7 +102,12 @@ struct callstat {
 };
 
 /* Response time of the run's read or write requests, by phase. */
-enum { DP_QUEUE, DP_OVERHEAD, DP_SEEK, DP_ROT, DP_XFER, DP__COUNT };
+/* A disk request's response, in time order: the host's queue, the
+ * controller and bus (overhead less the waits), the waits for the heads
+ * (the write cache's flush, a flush for a full cache, a read-ahead), the
+ * media. */
+enum { DP_QUEUE, DP_OVERHEAD, DP_DRAIN, DP_FULL, DP_RA, DP_SEEK, DP_ROT,
+	DP_XFER, DP__COUNT };
 
 struct replay {
 	const struct replay_opts *o;
@@ -144,6 +149,9 @@ struct replay {
 	struct callstat	 scstats[SC__COUNT];	/* modelled calls, by id */
 	GHashTable	*stats;		/* other call names -> struct callstat */
 	GHashTable	*skipped;	/* not-modelled call name -> count */
+	GHashTable	*inopath;	/* inode number (int64 *) -> the name a
+					   call last reached it by (for
+					   disk_io.path) */
 	uint64_t	 processes;
 	uint64_t	 deadlock_ticks;
 	sim_time_t	 t_done;	/* when the last process ended */

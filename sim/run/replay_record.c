@@ -10,6 +10,7 @@
  * handed to vfssim mrc (hand_refs).
  */
 #include "replay_private.h"
+#include "file.h"
 #include "fsmanifest.h"
 #include "disktrace.h"
 #include "engine.h"
@@ -39,8 +40,8 @@ static const struct {
 
 /* The time split's names of the disk's phases. */
 static const char *const disk_part_names[DP__COUNT] = {
-	"disk:queue", "disk:overhead", "disk:seek", "disk:rotation",
-	"disk:transfer",
+	"disk:queue", "disk:overhead", "disk:cache drain", "disk:cache full",
+	"disk:read-ahead", "disk:seek", "disk:rotation", "disk:transfer",
 };
 
 static gint
@@ -124,12 +125,63 @@ sum_wait(const char *wmesg, sim_time_t ns, void *arg)
 	}
 }
 
+/* The inode of the file at descriptor fd of the process, or -1. */
+static int64_t
+fd_ino(const struct uproc *u, int32_t fd)
+{
+	struct file *fp;
+
+	if (fd < 0 || u->kp == NULL || u->kp->p_fd == NULL ||
+	    (fp = fget(u->kp->p_fd, fd)) == NULL || fp->f_vnode == NULL ||
+	    fp->f_vnode->v_data == NULL)
+		return -1;
+	return (int64_t)fp->f_vnode->v_data->i_number;
+}
+
+/*
+ * The name a call reached a file by, for the record: the path it named
+ * (open, stat, unlink ...) or, for a call on a descriptor, the file strace
+ * -y said the descriptor was (its annotation) or failing that the name the
+ * file was last reached by in the run.  Each file's latest name is kept
+ * by inode, for the disk requests made for it (disk_io.path).
+ */
+static const char *
+call_path(struct replay *r, struct uproc *u, const struct trace_call *tc,
+    const struct sys_outcome *out)
+{
+	const char *name = out->path != NULL ? out->path : tc->fdpath;
+	const char *had;
+	int64_t ino = -1;
+
+	if (out->fd >= 0)
+		ino = fd_ino(u, out->fd);
+	else if (out->path != NULL && !tc->ret_unknown && tc->ret >= 0 &&
+	    (strcmp(tc->name, "open") == 0 || strcmp(tc->name, "openat") == 0 ||
+	    strcmp(tc->name, "creat") == 0 || strcmp(tc->name, "openat2") == 0))
+		ino = fd_ino(u, (int32_t)tc->ret);	/* the new descriptor */
+	if (ino < 0)
+		return name;
+	had = g_hash_table_lookup(r->inopath, &ino);
+	if (name != NULL) {
+		/* most calls name the file it already had: nothing to copy */
+		if (had == NULL || strcmp(had, name) != 0) {
+			int64_t *key = g_new(int64_t, 1);
+
+			*key = ino;
+			g_hash_table_replace(r->inopath, key, g_strdup(name));
+		}
+		return name;
+	}
+	return had;
+}
+
 void
 record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
     const struct sys_outcome *out, sim_time_t start, sim_time_t end)
 {
 	struct callstat *cs = callstat(r, tc);
 	struct waitsum w = { 0, 0, 0, 0, NULL, NULL };
+	const char *path = call_path(r, u, tc, out);
 
 	cs->n++;
 	if (out->error == EIO)
@@ -156,7 +208,7 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 			.pid = u->pid,
 			.call = tc->name,
 			.passthrough = out->cls == SYS_PASSTHROUGH,
-			.path = out->path,
+			.path = path,
 			.fd = out->fd,
 			.offset = out->off,
 			.bytes = out->bytes,
@@ -184,6 +236,28 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 	}
 }
 
+/*
+ * Who started a disk request: a traced process (the coroutine replaying
+ * it, "pid N") with its pid, or a daemon of the kernel by its name
+ * ("syncer", "bufdaemon", "pagedaemon", "vnlru"), or the run's own
+ * ("snapshot", the final sync "shutdown"), or a callout ("interrupt").
+ */
+static void
+issuer_of(const char *name, struct disk_io_row *row)
+{
+	int pid;
+
+	row->pid = -1;
+	if (*name == '\0')
+		row->issuer = "interrupt";
+	else if (sscanf(name, "pid %d", &pid) == 1) {
+		row->issuer = "process";
+		row->pid = pid;
+	} else
+		row->issuer = name;	/* the request's copy: it outlives the
+					   row */
+}
+
 /* A disk request has completed (the kernel's hook): its phases for the
  * time split, and with --events its disk_io row. */
 void
@@ -194,12 +268,21 @@ on_disk_done(void *arg, const struct diskreq *rq)
 	sim_time_t *d = r->disk_ns[rq->write ? 1 : 0];
 
 	d[DP_QUEUE] += rq->start - rq->submit;
-	d[DP_OVERHEAD] += rq->overhead_ns;
+	d[DP_OVERHEAD] += rq->overhead_ns - rq->wait_ns[DISK_WAIT_DRAIN] -
+	    rq->wait_ns[DISK_WAIT_FULL] - rq->wait_ns[DISK_WAIT_READAHEAD];
+	d[DP_DRAIN] += rq->wait_ns[DISK_WAIT_DRAIN];
+	d[DP_FULL] += rq->wait_ns[DISK_WAIT_FULL];
+	d[DP_RA] += rq->wait_ns[DISK_WAIT_READAHEAD];
 	d[DP_SEEK] += rq->seek_ns;
 	d[DP_ROT] += rq->rot_ns;
 	d[DP_XFER] += rq->xfer_ns;
-	if (r->o->events)
-		metrics_disk_io(r->m, disk_io_row_of(rq, &row));
+	if (r->o->events) {
+		disk_io_row_of(rq, &row);
+		issuer_of(rq->issuer, &row);
+		if (rq->ino >= 0)
+			row.path = g_hash_table_lookup(r->inopath, &rq->ino);
+		metrics_disk_io(r->m, &row);
+	}
 }
 
 /* ---- sampling -------------------------------------------------------- */
@@ -730,6 +813,12 @@ write_summary(struct replay *r)
 		put(r, "disk.mean_rot_ns", (double)ds->rot_ns / n);
 		put(r, "disk.mean_xfer_ns", (double)ds->xfer_ns / n);
 		put(r, "disk.mean_overhead_ns", (double)ds->overhead_ns / n);
+		put(r, "disk.mean_wait_drain_ns",
+		    (double)ds->wait_ns[DISK_WAIT_DRAIN] / n);
+		put(r, "disk.mean_wait_cachefull_ns",
+		    (double)ds->wait_ns[DISK_WAIT_FULL] / n);
+		put(r, "disk.mean_wait_readahead_ns",
+		    (double)ds->wait_ns[DISK_WAIT_READAHEAD] / n);
 		put(r, "disk.mean_queue_ns", (double)ds->queue_ns / n);
 		put(r, "disk.mean_service_ns", (double)ds->busy_ns / n);
 	}

@@ -961,6 +961,7 @@ trace_writer_close(struct trace_writer *w, GError **err)
 /* ---- opening a trace of any format ---------------------------------- */
 
 struct ffsrc {
+	int32_t	 pid;		/* the member is PATH.<pid> */
 	struct strace_parser *p;
 	struct trace_call next;
 	bool	 have;		/* next holds a record */
@@ -1052,6 +1053,7 @@ open_ff(const char *prefix, GArray *pids, GError **err)
 		struct lineio *in = lineio_open(fn, err);
 
 		g_free(fn);
+		r->ff[i].pid = pid;
 		trace_call_init(&r->ff[i].next);
 		if (in == NULL) {
 			r->nff = i + 1;
@@ -1061,6 +1063,82 @@ open_ff(const char *prefix, GArray *pids, GError **err)
 		r->ff[i].p = strace_parser_new(in, pid);
 	}
 	return r;
+}
+
+/*
+ * Is the file at path a native trace (its first line that is not blank
+ * the native header)?  A file the user named that is one is read as that
+ * file, whatever its siblings are called: only strace logs form -ff sets.
+ */
+static bool
+is_native(const char *path)
+{
+	struct lineio *in = lineio_open(path, NULL);
+	const char *line = NULL;
+	size_t len = 0;
+	int rc;
+	bool yes;
+
+	if (in == NULL)
+		return false;
+	while ((rc = lineio_next(in, &line, &len, NULL)) == 1 && len == 0)
+		;
+	yes = rc == 1 && len >= strlen(NATIVE_MAGIC) &&
+	    memcmp(line, NATIVE_MAGIC, strlen(NATIVE_MAGIC)) == 0;
+	lineio_close(in);
+	return yes;
+}
+
+bool
+trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
+    GError **err)
+{
+	GChecksum *ck;
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	char buf[65536];
+	bool ok = true;
+	unsigned i;
+
+	*hex = NULL;
+	*size = 0;
+	if (r->fmt == TF_GENERATED) {
+		g_ptr_array_free(files, TRUE);
+		return true;
+	}
+	if (r->fmt == TF_STRACE_FF)
+		for (i = 0; i < r->nff; i++)
+			g_ptr_array_add(files, g_strdup_printf("%s.%d", r->path,
+			    r->ff[i].pid));
+	else
+		g_ptr_array_add(files, g_strdup(r->path));
+	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	for (i = 0; i < files->len && ok; i++) {
+		const char *fn = g_ptr_array_index(files, i);
+		FILE *f = fopen(fn, "rb");
+		size_t n;
+
+		if (f == NULL) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: %s", fn,
+			    g_strerror(errno));
+			ok = false;
+			break;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+			g_checksum_update(ck, (const guchar *)buf, (gssize)n);
+			*size += (int64_t)n;
+		}
+		if (ferror(f)) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: read "
+			    "error", fn);
+			ok = false;
+		}
+		fclose(f);
+	}
+	if (ok)
+		*hex = g_strdup(g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	g_ptr_array_free(files, TRUE);
+	return ok;
 }
 
 struct trace_reader *
@@ -1090,12 +1168,14 @@ trace_open(const char *path, GError **err)
 		    "%s: is a directory, not a trace", path);
 		return NULL;
 	}
-	/* PATH.<pid> with siblings: one member of an -ff set. */
+	/* PATH.<pid> with siblings: one member of an -ff set -- unless it is
+	 * a native trace, which is never one. */
 	{
 		const char *dot = strrchr(path, '.');
 
 		if (dot != NULL && dot[1] != '\0' &&
-		    strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+		    strspn(dot + 1, "0123456789") == strlen(dot + 1) &&
+		    !is_native(path)) {
 			char *prefix = g_strndup(path, (size_t)(dot - path));
 			GArray *pids = ff_members(prefix);
 

@@ -317,6 +317,12 @@ bool	trace_reader_nominal(const struct trace_reader *r);
  * next call.  NULL: never. */
 void	trace_set_stop(struct trace_reader *r, volatile sig_atomic_t *stop);
 const char *trace_format_name(enum trace_format f);
+/* What the trace's files hold: the SHA-256 of their bytes as stored
+ * (compressed or not; an -ff set's members one after the other, by pid)
+ * in hex (newly allocated) and their size.  *hex NULL for a source that
+ * is no file (a generator). */
+bool	trace_reader_digest(const struct trace_reader *r, char **hex,
+	    int64_t *size, GError **err);
 void	trace_close(struct trace_reader *r);
 
 /*

@@ -145,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 0:
 		out = fuzz_path("merged.db");
 		in[0] = db;
-		if (!db_merge(out, in, 1, NULL, NULL, &err))
+		if (!db_merge(out, in, 1, NULL, NULL, NULL, &err))
 			g_clear_error(&err);
 		g_free(out);
 		break;
@@ -156,11 +156,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else
 			g_clear_error(&err);
 		if ((vs = variants_of(db, NULL, &err)) != NULL) {
-			if (!compare_print(db, vs, CMP_TEXT, devnull, &err))
+			if (!compare_print(db, vs, CMP_TEXT, 0, devnull, &err))
 				g_clear_error(&err);
-			if (!compare_print(db, vs, CMP_TSV, devnull, &err))
+			if (!compare_print(db, vs, CMP_TSV, 0, devnull, &err))
 				g_clear_error(&err);
-			if (!compare_print(db, vs, CMP_HTML, devnull, &err))
+			if (!compare_print(db, vs, CMP_HTML, 2, devnull, &err))
 				g_clear_error(&err);
 			variants_free(vs);
 		} else
