@@ -22,6 +22,7 @@
  * malformed trace or profile).
  */
 #include "cmd.h"
+#include "metrics.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -74,6 +75,7 @@ main(int argc, char **argv)
 {
 	const struct command *c;
 
+	metrics_init();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BADINPUT;

@@ -142,6 +142,8 @@ extern const char *const metrics_run_tables[];
 #define METRICS_ERROR metrics_error_quark()
 GQuark	metrics_error_quark(void);
 
+/* Once, before anything else uses SQLite (main). */
+void	metrics_init(void);
 struct metrics *metrics_open(const char *path, GError **err);
 void	metrics_close(struct metrics *m);
 
