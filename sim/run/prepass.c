@@ -1421,7 +1421,7 @@ prepass_run(const char *path, char **pt, GError **err)
 
 	if (r == NULL)
 		return NULL;
-	return prepass_read(r, path, pt, err);
+	return prepass_read(r, path, pt, NULL, err);
 }
 
 /*
@@ -1542,7 +1542,8 @@ pass_fini(struct pass *ps)
 }
 
 struct prepass *
-prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
+prepass_read(struct trace_reader *r, const char *path, char **pt,
+    struct tspool *keep, GError **err)
 {
 	struct trace_call tc;
 	struct pass ps;
@@ -1552,6 +1553,10 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 	pass_init(&ps, trace_reader_format(r), pt);
 	trace_call_init(&tc);
 	while ((rc = trace_read(r, &tc, err)) == 1) {
+		if (keep != NULL && !tspool_put(keep, &tc, err)) {
+			rc = -1;
+			break;
+		}
 		ps.pp->records++;
 		if (tc.kind == TC_CALL)
 			ps.pp->calls++;

@@ -216,10 +216,11 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	*loaded = *saved = false;
 	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
 	r->rd = open_trace(o, err);
-	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, err) : NULL;
+	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, r->spool,
+	    err) : NULL;
 	r->rd = NULL;
 	g_strfreev(pt);
-	if (r->pp == NULL)
+	if (r->pp == NULL || (r->spool != NULL && !tspool_rewind(r->spool, err)))
 		return false;
 	if (o->fs_manifest != NULL) {
 		struct fs_manifest *m;
