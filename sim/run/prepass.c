@@ -49,6 +49,8 @@ struct pfile {
 struct pfdt {
 	int	 refs;
 	GHashTable *fds;	/* fd -> struct pfile */
+	int32_t	 last_fd;	/* the descriptor looked up last ... */
+	struct pfile *last;	/* ... its file (NULL: none remembered) */
 };
 
 struct pproc {
@@ -70,6 +72,8 @@ struct pass {
 	int32_t		 last_pid;	/* note_proc's last record's pid ... */
 	GArray		*last_procs;	/* ... its processes, or NULL */
 	int32_t		 cur_pid;	/* of the call being looked at */
+	int32_t		 pr_pid;	/* the process proc_of found last ... */
+	struct pproc	*pr_last;	/* ... (NULL: none remembered) */
 	unsigned	 nlinks;	/* symbolic links with known targets */
 	const struct trace_call *tc;	/* ... and the call */
 	const char	*why;		/* how it met a name, if not by naming it
@@ -131,37 +135,42 @@ passthrough(struct pass *ps, const char *abs)
 	return false;
 }
 
-/* Normalise dir + "/" + rel: no ".", "..", or repeated slashes. */
+/* Normalise dir + "/" + rel: no ".", "..", or repeated slashes.  (Once
+ * or twice a call: component by component into one buffer.) */
 static char *
 abspath(const char *dir, const char *rel)
 {
-	char *joined = rel[0] == '/' || dir == NULL ? g_strdup(rel) :
-	    g_strconcat(dir, "/", rel, NULL);
-	char **comp = g_strsplit(joined, "/", -1), **c;
-	GPtrArray *out = g_ptr_array_new();
-	GString *s = g_string_new("");
-	guint i;
+	const char *src[2] = { rel[0] == '/' || dir == NULL ? NULL : dir, rel };
+	size_t cap = (src[0] != NULL ? strlen(src[0]) : 0) + strlen(rel) + 2;
+	char *out = g_malloc(cap);
+	size_t o = 0;
+	int k;
 
-	for (c = comp; *c != NULL; c++) {
-		if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
-			continue;
-		if (strcmp(*c, "..") == 0) {
-			if (out->len > 0)
-				g_ptr_array_set_size(out, out->len - 1);
-			continue;
+	for (k = 0; k < 2; k++) {
+		const char *p = src[k];
+
+		while (p != NULL && *p != '\0') {
+			const char *e = strchrnul(p, '/');
+			size_t n = (size_t)(e - p);
+
+			if (n == 2 && p[0] == '.' && p[1] == '.') {
+				/* up: drop the last component, if any */
+				while (o > 0 && out[o - 1] != '/')
+					o--;
+				if (o > 0)
+					o--;
+			} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+				out[o++] = '/';
+				memcpy(out + o, p, n);
+				o += n;
+			}
+			p = *e == '/' ? e + 1 : e;
 		}
-		g_ptr_array_add(out, *c);
 	}
-	for (i = 0; i < out->len; i++) {
-		g_string_append_c(s, '/');
-		g_string_append(s, g_ptr_array_index(out, i));
-	}
-	if (s->len == 0)
-		g_string_append_c(s, '/');
-	g_ptr_array_free(out, TRUE);
-	g_strfreev(comp);
-	g_free(joined);
-	return g_string_free(s, FALSE);
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
 }
 
 /*
@@ -661,24 +670,47 @@ pproc_free(gpointer p)
 	g_free(pr);
 }
 
+/* (Calls come in runs of one process: the last one is remembered.) */
 static struct pproc *
 proc_of(struct pass *ps, int32_t pid)
 {
-	struct pproc *pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
+	struct pproc *pr;
 
+	if (ps->pr_last != NULL && ps->pr_pid == pid)
+		return ps->pr_last;
+	pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
 	if (pr == NULL) {
 		pr = g_new0(struct pproc, 1);
 		pr->fdt = fdt_new();
 		g_hash_table_insert(ps->procs, GINT_TO_POINTER(pid), pr);
 	}
+	ps->pr_pid = pid;
+	ps->pr_last = pr;
 	return pr;
+}
+
+/* A process goes (it exited, or its pid starts afresh). */
+static void
+proc_gone(struct pass *ps, int32_t pid)
+{
+	if (ps->pr_pid == pid)
+		ps->pr_last = NULL;
+	g_hash_table_remove(ps->procs, GINT_TO_POINTER(pid));
 }
 
 static void
 pfd_set(struct pproc *pr, int32_t fd, struct pfile *f)
 {
 	f->refs++;
+	pr->fdt->last = NULL;
 	g_hash_table_insert(pr->fdt->fds, GINT_TO_POINTER(fd), f);
+}
+
+static void
+pfd_del(struct pproc *pr, int32_t fd)
+{
+	pr->fdt->last = NULL;
+	g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(fd));
 }
 
 static struct pfile *
@@ -698,8 +730,13 @@ static struct pfile *
 pfd_get(struct pass *ps, struct pproc *pr, int32_t fd, const char *annot,
     bool deleted)
 {
-	struct pfile *f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
+	struct pfile *f;
 
+	/* (the descriptor of the call before, most of the time) */
+	if (pr->fdt->last != NULL && pr->fdt->last_fd == fd)
+		f = pr->fdt->last;
+	else
+		f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
 	if (f == NULL && fd >= 0) {
 		if (annot != NULL && annot[0] == '/' && !deleted &&
 		    !passthrough(ps, annot)) {
@@ -714,6 +751,10 @@ pfd_get(struct pass *ps, struct pproc *pr, int32_t fd, const char *annot,
 			f = pfile_new(NULL, NULL);
 		pfd_set(pr, fd, f);
 		pfile_unref(f);
+	}
+	if (f != NULL) {
+		pr->fdt->last_fd = fd;
+		pr->fdt->last = f;
 	}
 	if (f != NULL && f->obj != NULL)
 		touch_obj(ps, f->obj);
@@ -1015,7 +1056,7 @@ do_clone(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 	if (tc->ret <= 0)
 		return;
 	/* A reused pid starts afresh. */
-	g_hash_table_remove(ps->procs, GINT_TO_POINTER((int32_t)tc->ret));
+	proc_gone(ps, (int32_t)tc->ret);
 	c = proc_of(ps, (int32_t)tc->ret);
 	if (pr->cwd != NULL)
 		c->cwd = g_strdup(pr->cwd);
@@ -1045,7 +1086,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 	ps->cur_pid = tc->pid;
 	ps->tc = tc;
 	if (tc->kind == TC_EXIT) {
-		g_hash_table_remove(ps->procs, GINT_TO_POINTER(tc->pid));
+		proc_gone(ps, tc->pid);
 		return;
 	}
 	pr = proc_of(ps, tc->pid);
@@ -1055,7 +1096,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		break;
 	case SC_CLOSE:
 		if (tc->ret == 0)
-			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->fd));
+			pfd_del(pr, tc->fd);
 		break;
 	case SC_READ: case SC_PREAD: case SC_READV: case SC_PREADV:
 		do_rw(ps, pr, tc, false);
@@ -1269,8 +1310,8 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		/* Descriptors that other calls return are not files of the
 		 * fs (pipes, sockets): forget whatever had that number. */
 		if (tc->ret >= 0 && tc->rfd[0] >= 0) {
-			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->rfd[0]));
-			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->rfd[1]));
+			pfd_del(pr, tc->rfd[0]);
+			pfd_del(pr, tc->rfd[1]);
 		}
 		break;
 	}
@@ -1319,9 +1360,10 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 		p = &g_array_index(a, struct pp_proc, a->len - 1);
 	} else
 		p = pproc_begin(ps, tc->pid, false);
+	if (ps->last_procs == NULL || tc->pid != ps->last_pid)
+		ps->last_procs = g_hash_table_lookup(ps->pp->procs,
+		    GINT_TO_POINTER(tc->pid));
 	ps->last_pid = tc->pid;
-	ps->last_procs = g_hash_table_lookup(ps->pp->procs,
-	    GINT_TO_POINTER(tc->pid));
 	if (end != TC_NOTIME && (p->end_t == TC_NOTIME || end > p->end_t))
 		p->end_t = end;
 	if (tc->kind == TC_EXIT) {

@@ -315,6 +315,8 @@ uproc_main(void *arg)
 	exit1(r->k, u->kp, xstat);	/* may free kp */
 	u->kp = NULL;
 	g_hash_table_steal(r->uprocs, GINT_TO_POINTER(u->pid));
+	if (r->last_u == u)
+		r->last_u = NULL;
 	order_proc_gone(r, u);
 	/* Calls already read for this pid belong to a later process that
 	 * reused the number. */

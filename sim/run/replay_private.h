@@ -127,6 +127,8 @@ struct replay {
 	struct qchunk	*spare;		/* unused chunks of queues */
 	unsigned	 nspare;
 	GHashTable	*uprocs;	/* pid -> struct uproc (live ones) */
+	struct uproc	*last_u;	/* the one pump found last (NULL: none
+					   remembered; forgotten as it goes) */
 	TAILQ_HEAD(, uproc) live;	/* the same, in the order they were made */
 	GHashTable	*incarn;	/* pid -> processes of that pid made so far */
 	GArray		*roots;		/* struct root_start: when the processes no

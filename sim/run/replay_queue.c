@@ -521,9 +521,13 @@ pump(struct replay *r)
 	/* The child a fork names. */
 	forks = is_fork(&h) && h.ret > 0;
 	child = (int32_t)h.ret;
-	u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(h.pid));
-	if (u == NULL)
+	/* (records come in runs of one process) */
+	if (r->last_u != NULL && r->last_u->pid == h.pid)
+		u = r->last_u;
+	else if ((u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(h.pid))) ==
+	    NULL)
 		u = uproc_root(r, h.pid, h.t_ns);
+	r->last_u = u;
 	if (u->spill != NULL && u->spill->n > 0) {
 		/* This process is behind: its calls follow its spill. */
 		(void)spill_put(r, u->spill, rec, n, keys, nkeys);
