@@ -19,6 +19,8 @@
 
 struct pobj {
 	uint64_t id;		/* its number, in the order objects were met */
+	int	 refs;		/* names, open files and the list of the
+				   start that hold it */
 	int	 index;		/* in pp->files when initial, else -1 */
 	bool	 isdir;
 	bool	 created;	/* the trace created it */
@@ -64,8 +66,11 @@ struct pproc {
 struct pass {
 	struct prepass	*pp;
 	char		**passthrough;
-	GHashTable	*names;		/* current absolute path -> pobj */
-	GPtrArray	*objs;		/* every pobj (owner) */
+	GHashTable	*names;		/* current absolute path -> pobj (a
+					   reference) */
+	GPtrArray	*initial;	/* the objects there at the start, in
+					   pp->files order (a reference each) */
+	uint64_t	 nobjs;		/* objects met so far */
 	GHashTable	*procs;		/* pid -> pproc */
 	GHashTable	*pids;		/* every pid seen (set) */
 	GHashTable	*live;		/* pids whose last process has not exited */
@@ -276,13 +281,44 @@ obj_new(struct pass *ps, const char *name, bool isdir)
 {
 	struct pobj *o = g_new0(struct pobj, 1);
 
-	o->id = ps->objs->len;
+	o->id = ps->nobjs++;
 	o->index = -1;
 	o->size_how = -1;
 	o->isdir = isdir;
 	o->first_name = g_strdup(name);
-	g_ptr_array_add(ps->objs, o);
 	return o;
+}
+
+/*
+ * An object lives while a name, an open file or the list of the start
+ * holds it: one the trace made and removed, with nothing open on it, can
+ * change nothing the pass finds any more, and goes (the pass's memory is
+ * what is alive, not every object the trace ever named).
+ */
+static struct pobj *
+obj_ref(struct pobj *o)
+{
+	o->refs++;
+	return o;
+}
+
+static void
+obj_unref(gpointer p)
+{
+	struct pobj *o = p;
+
+	if (o == NULL || --o->refs > 0)
+		return;
+	g_free(o->first_name);
+	g_free(o->target);
+	g_free(o);
+}
+
+/* name now names o. */
+static void
+name_set(struct pass *ps, const char *name, struct pobj *o)
+{
+	g_hash_table_insert(ps->names, g_strdup(name), obj_ref(o));
 }
 
 /* "why (call)", or the call's name: evidence, for the table and vfssim fs. */
@@ -331,6 +367,7 @@ mark_initial(struct pass *ps, struct pobj *o)
 	f.line = o->ev_line;
 	o->index = (int)ps->pp->files->len;
 	g_array_append_val(ps->pp->files, f);
+	g_ptr_array_add(ps->initial, obj_ref(o));
 	settle(ps, o->first_name);
 }
 
@@ -345,7 +382,7 @@ use(struct pass *ps, const char *abs, bool isdir)
 	if (o == NULL) {
 		use_parents(ps, abs);
 		o = obj_new(ps, abs, isdir);
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 		/* A name the trace created, removed or renamed before has
 		 * no object from the start left: this one was made by a
 		 * call the trace does not show. */
@@ -415,7 +452,7 @@ create(struct pass *ps, const char *abs, bool isdir)
 		use_parents(ps, abs);
 		o = obj_new(ps, abs, isdir);
 		o->created = true;
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 		touch_parent(ps, abs);
 		/* made new where the trace had seen nothing: a listing of
 		 * the start that has it disagrees (fs_manifest_apply) */
@@ -476,9 +513,11 @@ rename_names(struct pass *ps, const char *from, const char *to)
 	touch_parent(ps, to);
 	settle(ps, from);
 	settle(ps, to);
+	obj_ref(o);		/* (its names go before it gets the new one) */
 	g_hash_table_remove(ps->names, to);
-	g_hash_table_remove(ps->names, from);	/* frees the key, not o */
-	g_hash_table_insert(ps->names, g_strdup(to), o);
+	g_hash_table_remove(ps->names, from);
+	name_set(ps, to, o);
+	obj_unref(o);
 	if (o->isdir) {
 		/* Everything below moves too (order does not matter). */
 		size_t fl = strlen(from);
@@ -493,11 +532,14 @@ rename_names(struct pass *ps, const char *from, const char *to)
 				g_ptr_array_add(keys, g_strdup(k));
 		for (i = 0; i < keys->len; i++) {
 			const char *old = g_ptr_array_index(keys, i);
-			struct pobj *c = g_hash_table_lookup(ps->names, old);
+			struct pobj *c = obj_ref(g_hash_table_lookup(ps->names,
+			    old));
+			char *nn = g_strconcat(to, old + fl, NULL);
 
 			g_hash_table_remove(ps->names, old);
-			g_hash_table_insert(ps->names,
-			    g_strconcat(to, old + fl, NULL), c);
+			name_set(ps, nn, c);
+			obj_unref(c);
+			g_free(nn);
 		}
 		g_ptr_array_free(keys, TRUE);
 	}
@@ -539,7 +581,7 @@ mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
 		struct pobj *l = obj_new(ps, abs, false);
 
 		l->islink = true;
-		g_hash_table_insert(ps->names, g_strdup(abs), l);
+		name_set(ps, abs, l);
 		for (i = 0; i < ps->pp->files->len; i++) {
 			struct initial_file *f = &g_array_index(ps->pp->files,
 			    struct initial_file, i);
@@ -547,6 +589,7 @@ mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
 			if (f->link_of >= 0 && strcmp(f->path, abs) == 0) {
 				f->link_of = -1;
 				l->index = (int)i;
+				g_ptr_array_add(ps->initial, obj_ref(l));
 				break;
 			}
 		}
@@ -556,7 +599,7 @@ mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
 	} else if (o == NULL) {
 		use_parents(ps, abs);
 		o = obj_new(ps, abs, false);
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 		mark_initial(ps, o);
 	}
 	/* (a name the pre-pass took for a file of its own: now a link,
@@ -635,6 +678,7 @@ pfile_unref(gpointer p)
 	struct pfile *f = p;
 
 	if (--f->refs == 0) {
+		obj_unref(f->obj);
 		g_free(f->path);
 		g_free(f);
 	}
@@ -719,7 +763,7 @@ pfile_new(struct pobj *o, const char *path)
 	struct pfile *f = g_new0(struct pfile, 1);
 
 	f->refs = 1;		/* the caller's */
-	f->obj = o;
+	f->obj = o != NULL ? obj_ref(o) : NULL;
 	f->path = path != NULL ? g_strdup(path) : NULL;
 	return f;
 }
@@ -932,7 +976,7 @@ do_open(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 			g_array_append_val(ps->pp->files, alias);
 			settle(ps, abs);
 		}
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 	} else if (of & TO_CREAT) {
 		bool existed = g_hash_table_contains(ps->names, abs);
 
@@ -1132,11 +1176,13 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		    tc->fdpath2, tc->path2);
 		if (abs != NULL && abs2 != NULL && tc->ret == 0) {
 			if (tc->xflags & TX_RENAME_EXCHANGE) {
-				struct pobj *a = use(ps, abs, false);
-				struct pobj *b = use(ps, abs2, false);
+				struct pobj *a = obj_ref(use(ps, abs, false));
+				struct pobj *b = obj_ref(use(ps, abs2, false));
 
-				g_hash_table_insert(ps->names, g_strdup(abs), b);
-				g_hash_table_insert(ps->names, g_strdup(abs2), a);
+				name_set(ps, abs, b);
+				name_set(ps, abs2, a);
+				obj_unref(a);
+				obj_unref(b);
 			} else
 				rename_names(ps, abs, abs2);
 		}
@@ -1154,7 +1200,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			struct pobj *o = use(ps, abs, false);
 
 			use_parents(ps, abs2);
-			g_hash_table_insert(ps->names, g_strdup(abs2), o);
+			name_set(ps, abs2, o);
 		}
 		break;
 	case SC_SYMLINK: case SC_SYMLINKAT:
@@ -1446,16 +1492,6 @@ prepass_proc(const struct prepass *pp, int32_t pid, unsigned k)
 	    NULL;
 }
 
-static void
-obj_free(gpointer p)
-{
-	struct pobj *o = p;
-
-	g_free(o->first_name);
-	g_free(o->target);
-	g_free(o);
-}
-
 struct prepass *
 prepass_run(const char *path, char **pt, GError **err)
 {
@@ -1554,8 +1590,9 @@ pass_init(struct pass *ps, enum trace_format format, char **pt)
 	ps->pp->t0 = TC_NOTIME;
 	ps->pp->t_end = TC_NOTIME;
 	ps->passthrough = pt;
-	ps->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	ps->objs = g_ptr_array_new_with_free_func(obj_free);
+	ps->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    obj_unref);
+	ps->initial = g_ptr_array_new_with_free_func(obj_unref);
 	ps->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    pproc_free);
 	ps->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -1571,7 +1608,7 @@ pass_fini(struct pass *ps)
 {
 	g_hash_table_destroy(ps->live);
 	g_hash_table_destroy(ps->names);
-	g_ptr_array_free(ps->objs, TRUE);
+	g_ptr_array_free(ps->initial, TRUE);
 	g_hash_table_destroy(ps->procs);
 	g_hash_table_destroy(ps->pids);
 	g_hash_table_destroy(ps->settled);
@@ -1635,8 +1672,8 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	ps.pp->nominal = trace_reader_nominal(r);
 	trace_close(r);
 	/* Sizes: the evidence gathered after each object got its place. */
-	for (i = 0; i < ps.objs->len; i++) {
-		struct pobj *o = g_ptr_array_index(ps.objs, i);
+	for (i = 0; i < ps.initial->len; i++) {
+		struct pobj *o = g_ptr_array_index(ps.initial, i);
 		struct initial_file *f;
 
 		if (o->index < 0)
