@@ -4,6 +4,8 @@
 #   make demo     replay a bundled real trace: summary, reports/demo.db, reports/demo-latency.png
 #   make check    build with ASan+UBSan and INVARIANTS, run every unit and end-to-end test
 #   make bench    replay a generated multi-million-call trace and a real one; print calls/s, peak RSS
+#   make fuzz     build the harnesses of tests/fuzz/ with clang and libFuzzer and run each
+#                 for FUZZ_SECONDS (default 60)
 #
 # `make demo` and `make check` first make sure the Debian packages they need
 # are installed (scripts/ensure-deps).
@@ -32,7 +34,7 @@ DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
 DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 
-.PHONY: all demo check unit e2e bench deps clean
+.PHONY: all demo check unit e2e fuzz-corpus fuzz bench deps clean
 .SECONDARY:
 all: vfssim
 
@@ -66,7 +68,7 @@ deps:
 
 check: deps
 	@scripts/check-layers
-	@$(MAKE) --no-print-directory unit e2e
+	@$(MAKE) --no-print-directory unit e2e fuzz-corpus
 
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
@@ -74,6 +76,54 @@ unit: $(TESTS)
 # Every tests/e2e*.sh, each against the sanitizer build of vfssim.
 e2e: $(DBG)/vfssim
 	@set -e; for t in tests/e2e*.sh; do echo "== $$t"; VFSSIM=$(DBG)/vfssim $$t; done
+
+# ---- fuzzing (tests/fuzz/) --------------------------------------------------
+# One harness a parser or loader.  make check links each with a small driver
+# (tests/fuzz/driver.c) under the sanitizer build and runs it once over its
+# corpus; make fuzz links each with libFuzzer (clang) and fuzzes it for
+# FUZZ_SECONDS, new inputs in build/fuzz/work/NAME, findings in
+# build/fuzz/crash/ (keep each, once fixed, in tests/fuzz/corpus/NAME).
+FUZZ_NAMES   := strace native profile boot diskspecs disktrace fsimage db
+FUZZ_SECONDS ?= 60
+CLANG        ?= clang
+FUZZ         := build/fuzz
+FUZZ_DRIVERS := $(addprefix $(DBG)/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_BINS    := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
+FUZZ_LIB     := $(patsubst %.c,$(FUZZ)/%.o,$(LIB_SRCS))
+FUZZ_HDRS    := $(SIM_HDRS) tests/fuzz/fuzz.h
+# libFuzzer's coverage everywhere; its main only in the harnesses' link.
+FUZZFLAGS     = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=undefined -DINVARIANTS $(BASEFLAGS) \
+		-Wno-missing-field-initializers -Wno-sign-compare
+
+$(DBG)/fuzz/fuzz_%: $(DBG)/tests/fuzz/fuzz_%.o $(DBG)/tests/fuzz/fuzzlib.o \
+		$(DBG)/tests/fuzz/driver.o $(DBG_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+$(patsubst %.c,$(DBG)/%.o,$(wildcard tests/fuzz/*.c)): tests/fuzz/fuzz.h
+
+fuzz-corpus: $(FUZZ_DRIVERS)
+	@set -e; for n in $(FUZZ_NAMES); do echo "== tests/fuzz/corpus/$$n"; \
+		$(DBG)/fuzz/fuzz_$$n tests/fuzz/corpus/$$n; done
+
+$(FUZZ)/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZFLAGS) -c -o $@ $<
+
+$(FUZZ)/fuzz_%: $(FUZZ)/tests/fuzz/fuzz_%.o $(FUZZ)/tests/fuzz/fuzzlib.o $(FUZZ_LIB)
+	$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; mkdir -p $(FUZZ)/crash; for n in $(FUZZ_NAMES); do \
+		echo "== fuzz $$n for $(FUZZ_SECONDS) s"; mkdir -p $(FUZZ)/work/$$n; \
+		dict=; [ -f tests/fuzz/$$n.dict ] && dict=-dict=tests/fuzz/$$n.dict; \
+		$(FUZZ)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ)/crash/$$n- $$dict $(FUZZ)/work/$$n \
+			tests/fuzz/corpus/$$n 2>$(FUZZ)/$$n.log || \
+			{ tail -40 $(FUZZ)/$$n.log; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ)/$$n.log; \
+	done
 
 demo: deps vfssim
 	@mkdir -p reports

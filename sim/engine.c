@@ -138,11 +138,22 @@ struct sim {
 	unsigned	 nuser;		/* live user (non-daemon) processes */
 	bool		 stop;
 	bool		 running;
+	volatile sig_atomic_t *intr;	/* set by a signal: stop (sim_set_interrupt) */
 	void		(*deadlock_fn)(struct sim *, void *);
 	void		*deadlock_arg;
 	void		(*event_fn)(struct sim *, void *);
 	void		*event_arg;
 };
+
+/* A signal asked the run to stop (sim_set_interrupt): stop as sim_stop
+ * would.  One load an event. */
+static inline bool
+interrupted(struct sim *s)
+{
+	if (s->intr != NULL && *s->intr)
+		s->stop = true;
+	return s->stop;
+}
 
 void
 panic(const char *fmt, ...)
@@ -694,7 +705,7 @@ sim_pause(struct sim *s, sim_time_t ns)
 	 * the two switches and just move the clock.  The outcome is the same
 	 * (later events keep their relative order), only cheaper.
 	 */
-	if (!s->stop && (s->nheap == 0 || s->heap[0].when > s->now + ns)) {
+	if (!interrupted(s) && (s->nheap == 0 || s->heap[0].when > s->now + ns)) {
 		s->now += ns;
 		return;
 	}
@@ -717,7 +728,7 @@ sim_callout_advance(struct sim *s, sim_time_t when, uint64_t ticket)
 	 * that the run goes on, then pop the least event, which is this one
 	 * if it comes before everything queued.
 	 */
-	if (s->stop || s->nuser == 0 ||
+	if (interrupted(s) || s->nuser == 0 ||
 	    (s->nheap > 0 && !ev_before(&ev, &s->heap[0])))
 		return false;
 	if (s->event_fn != NULL)
@@ -731,7 +742,7 @@ sim_callout_horizon(const struct sim *s)
 {
 	KASSERT(s->running && s->cur == NULL,
 	    ("sim_callout_horizon outside a callout"));
-	if (s->stop || s->nuser == 0)
+	if (s->stop || (s->intr != NULL && *s->intr) || s->nuser == 0)
 		return s->now;
 	return s->nheap > 0 ? s->heap[0].when : INT64_MAX;
 }
@@ -740,6 +751,12 @@ void
 sim_stop(struct sim *s)
 {
 	s->stop = true;
+}
+
+void
+sim_set_interrupt(struct sim *s, volatile sig_atomic_t *flag)
+{
+	s->intr = flag;
 }
 
 void
@@ -775,7 +792,7 @@ sim_run(struct sim *s)
 	KASSERT(!s->running, ("sim_run re-entered"));
 	s->running = true;
 	s->stop = false;
-	while (s->nuser > 0 && !s->stop) {
+	while (s->nuser > 0 && !interrupted(s)) {
 		struct event ev;
 		struct sim_proc *p;
 

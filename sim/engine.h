@@ -17,6 +17,7 @@
 #ifndef VFSSIM_ENGINE_H
 #define VFSSIM_ENGINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -121,6 +122,11 @@ void	sim_pause(struct sim *s, sim_time_t ns);
  */
 enum sim_status sim_run(struct sim *s);
 void	sim_stop(struct sim *s);
+/* Stop as sim_stop does once *flag is set (by a signal handler): checked
+ * before every event and every step a callout takes by itself
+ * (sim_callout_advance), so even a run whose callout never hands back
+ * control stops at once.  NULL: never. */
+void	sim_set_interrupt(struct sim *s, volatile sig_atomic_t *flag);
 void	sim_set_deadlock_hook(struct sim *s, void (*fn)(struct sim *, void *), void *arg);
 
 /* Visit every sleeping user process in the order they went to sleep. */

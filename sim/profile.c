@@ -69,6 +69,10 @@ const struct pkey profile_keys[] = {
 	{ "bio", "bwillwrite", PK_BOOL, "true", "vfs.bwillwrite", NULL,
 	  "Writers stall at hidirtybuffers (the seed's bwillwrite); false "
 	  "takes the throttle out" },
+	{ "bio", "dobkgrdwrite", PK_BOOL, "true", "debug.dobkgrdwrite", NULL,
+	  "Write cylinder-group maps in the background: a copy is written and "
+	  "the map stays usable (bwrite, January 2000 on, both eras); the "
+	  "2001 kernels had no switch for it (5.x's debug.dobkgrdwrite)" },
 	{ "bio", "policy", PK_ENUM, "freebsd", "vfs.bufpolicy", "freebsd|lru|clock|2q|arc",
 	  "Which clean buffer getnewbuf recycles: FreeBSD's CLEAN queue (LRU "
 	  "by release), or textbook LRU, CLOCK, 2Q, ARC" },
@@ -233,10 +237,11 @@ const struct pkey profile_keys[] = {
 	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|sptf",
 	  "Order of the drive's own queue (with queue_depth > 1)" },
 
-	{ "diskq", "scheduler", PK_ENUM, "clook", NULL, "fcfs|sstf|clook|sptf",
+	{ "diskq", "scheduler", PK_ENUM, "auto", NULL, "auto|fcfs|sstf|clook|sptf",
 	  "Host request-queue order: FreeBSD's one-way elevator (bufqdisksort, "
-	  "what its disk drivers did: the default), first come first served, "
-	  "shortest seek, shortest positioning time" },
+	  "what its disk drivers did), first come first served, shortest seek, "
+	  "shortest positioning time; auto: clook, but for vfssim disk with a "
+	  "DiskSim .parv whose I/O driver names its own, that one" },
 
 	{ "snapshot", "at", PK_TIMES, "", NULL, NULL,
 	  "Simulated times at which a snapshot of the file system is taken "
@@ -279,6 +284,76 @@ const struct pkey profile_keys[] = {
 	  "cannot show it: every page of the mapping once (written, for a "
 	  "shared writable one), the first page, or none" },
 	{ NULL, NULL, 0, NULL, NULL, NULL, NULL }
+};
+
+/*
+ * The range of each numeric setting: what a machine of 2001 could have,
+ * with headroom, and so what keeps a run's memory and time in proportion
+ * to the machine it models (the simulation keeps a structure for every
+ * page of memory, buffer header and cylinder group: a value far beyond
+ * the era would cost gigabytes before the first call).  A value outside
+ * is refused where it is given (the file and line, or --set) with the
+ * range and why; where 0 means "sized as the kernel sizes it", 0 is taken
+ * too.  Keys not listed have no range beyond their type's.
+ */
+static const struct krange {
+	const char	*name;		/* group.key */
+	const char	*lo, *hi;	/* in the key's units */
+	bool		 zero;		/* 0 (derived) is taken too */
+	const char	*why;
+} key_ranges[] = {
+	{ "machine.memory", "4M", "4G", false, "an i386 of 2001 addressed at "
+	  "most 4 GB; the simulation keeps 64 bytes for each 4 KB page" },
+	{ "machine.hz", "10", "10000", false, "clock ticks a second" },
+	{ "cpu.copy_rate", "1M", "64G", false, "bytes a second" },
+	{ "bio.nbuf", "16", "100000", true, "the kernel sizes 26,878 buffers "
+	  "for 4 GB; each header costs the simulation about 600 bytes" },
+	{ "bio.nswbuf", "2", "4096", true, "the kernel sized 16 to 256" },
+	{ "bio.maxbufspace", "64K", "4G", true, "buffer-map KVA, within memory" },
+	{ "bio.hibufspace", "4K", "4G", true, "buffer-map KVA, within memory" },
+	{ "bio.lobufspace", "4K", "4G", true, "buffer-map KVA, within memory" },
+	{ "bio.hidirtybuffers", "1", "100000", true, "at most the buffers" },
+	{ "bio.lodirtybuffers", "1", "100000", true, "at most the buffers" },
+	{ "bio.lofreebuffers", "1", "100000", true, "at most the buffers" },
+	{ "bio.hifreebuffers", "1", "100000", true, "at most the buffers" },
+	{ "bio.lorunningspace", "4K", "1G", false, "bytes of writes in flight" },
+	{ "bio.hirunningspace", "4K", "1G", false, "bytes of writes in flight" },
+	{ "vm.kernel_wired", "0", "4G", false, "within memory" },
+	{ "vfs.ncnegfactor", "1", "1024", false, "a share of the name cache" },
+	{ "vfs.maxvnodes", "16", "10000000", true, "vnodes are made as calls "
+	  "need them; this only limits them" },
+	{ "vfs.iosize_max", "4K", "128K", false, "MAXPHYS, 128 KB, bounds an "
+	  "I/O" },
+	{ "cluster.read_max", "1", "1024", false, "blocks read ahead" },
+	{ "cluster.write_behind", "0", "2", false, "0, 1 or 2" },
+	{ "ffs.bsize", "4K", "64K", false, "MAXBSIZE, 64 KB" },
+	{ "ffs.fsize", "512", "64K", false, "a sector to a block" },
+	{ "ffs.minfree", "0", "99", false, "a percentage" },
+	{ "ffs.maxbpg", "1", "1000000", true, "blocks" },
+	{ "ffs.density", "512", "1G", true, "bytes a file-system inode stands "
+	  "for (newfs -i)" },
+	{ "ffs.cgsize", "1M", "64G", true, "a cylinder group costs the "
+	  "simulation its maps; newfs's groups were tens of MB" },
+	{ "ffs.size", "1M", "256G", false, "the largest drives of 2001 held "
+	  "about 180 GB; the simulation keeps a bit for each fragment" },
+	{ "ffs.age", "0", "1", false, "a share of the space" },
+	{ "disk.rpm", "1000", "30000", false, "drives of 2001 spun at 4,500 "
+	  "to 15,000 rpm" },
+	{ "disk.heads", "1", "255", false, "recording surfaces" },
+	{ "disk.bus_rate", "64K", "16G", false, "bytes a second" },
+	{ "disk.cache_segments", "1", "256", false, "segments of the drive's "
+	  "cache" },
+	{ "disk.cache_segment_size", "512", "256M", false, "a drive's cache of "
+	  "2001 held 2 to 16 MB" },
+	{ "disk.readahead_max", "0", "256M", false, "within the cache" },
+	{ "disk.queue_depth", "1", "256", false, "tagged commands (SCSI: 256 "
+	  "tags at most)" },
+	{ "replay.readahead", "16", "10000000", false, "calls held in memory "
+	  "ahead of the processes, a few hundred bytes each, as they are "
+	  "needed" },
+	{ "replay.sample_interval", "1ms", "86400s", false, "a row of the samples "
+	  "table each interval" },
+	{ NULL, NULL, NULL, false, NULL }
 };
 
 struct profile {
@@ -406,6 +481,87 @@ profile_parse_time(const char *s, int64_t *out)
 	return true;
 }
 
+static const struct krange *
+range_of(const struct pkey *k)
+{
+	const struct krange *r;
+	size_t gl = strlen(k->group);
+
+	for (r = key_ranges; r->name != NULL; r++)
+		if (strncmp(r->name, k->group, gl) == 0 && r->name[gl] == '.' &&
+		    strcmp(r->name + gl + 1, k->key) == 0)
+			return r;
+	return NULL;
+}
+
+bool
+profile_key_range(const struct pkey *k, const char **lo, const char **hi,
+    bool *zero, const char **why)
+{
+	const struct krange *r = range_of(k);
+
+	if (r == NULL)
+		return false;
+	*lo = r->lo;
+	*hi = r->hi;
+	*zero = r->zero;
+	*why = r->why;
+	return true;
+}
+
+/* A numeric setting's value as a number (exact in every range). */
+static bool
+value_number(const struct pkey *k, const char *v, double *d)
+{
+	int64_t i;
+	char *end;
+
+	switch (k->type) {
+	case PK_INT:
+		errno = 0;
+		i = g_ascii_strtoll(v, &end, 10);
+		if (end == v || *end != '\0' || errno != 0)
+			return false;
+		*d = (double)i;
+		return true;
+	case PK_SIZE:
+		if (!profile_parse_size(v, &i))
+			return false;
+		*d = (double)i;
+		return true;
+	case PK_TIME:
+		if (!profile_parse_time(v, &i))
+			return false;
+		*d = (double)i;
+		return true;
+	case PK_DOUBLE:
+		*d = g_ascii_strtod(v, &end);
+		return end != v && *end == '\0';
+	default:
+		return false;
+	}
+}
+
+/* Within its range (key_ranges), if it has one. */
+static bool
+check_range(const struct pkey *k, const char *v, GError **err,
+    const char *where)
+{
+	const struct krange *r = range_of(k);
+	double x, lo, hi;
+
+	if (r == NULL || !value_number(k, v, &x))
+		return true;
+	if (!value_number(k, r->lo, &lo) || !value_number(k, r->hi, &hi))
+		g_error("profile: bad range of %s", r->name);	/* a bug */
+	if ((r->zero && x == 0) || (x >= lo && x <= hi))
+		return true;
+	g_set_error(err, PROFILE_ERROR, 0, "%s%s.%s = \"%s\": out of range: "
+	    "%s%s to %s (%s)", where, k->group, k->key, v, r->zero ? "0, or " :
+	    "", r->lo, r->hi, r->why);
+	return false;
+}
+
 static bool
 check_value(const struct pkey *k, const char *v, GError **err, const char *where)
 {
@@ -413,7 +569,19 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 	char *end;
 	bool ok = true;
 	const char *what = NULL;
+	const char *ch;
 
+	/* A value is a line of text: GKeyFile hands back only UTF-8, and a
+	 * control character would break the profile's print (the runs
+	 * table's, which plot and report load back). */
+	for (ch = v; *ch != '\0' && (unsigned char)*ch >= 0x20 && *ch != 0x7f;
+	    ch++)
+		;
+	if (*ch != '\0' || !g_utf8_validate(v, -1, NULL)) {
+		g_set_error(err, PROFILE_ERROR, 0, "%s%s.%s: the value is not a "
+		    "line of UTF-8 text", where, k->group, k->key);
+		return false;
+	}
 	switch (k->type) {
 	case PK_INT:
 		errno = 0;
@@ -429,12 +597,16 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 		ok = profile_parse_time(v, &i);
 		what = "a time with its unit (e.g. 500ns, 20us, 1.5ms, 30s)";
 		break;
-	case PK_DOUBLE:
+	case PK_DOUBLE: {
+		double d;
+
+		/* nan and inf are not numbers a model can use */
 		errno = 0;
-		(void)g_ascii_strtod(v, &end);
-		ok = end != v && *end == '\0' && errno == 0;
+		d = g_ascii_strtod(v, &end);
+		ok = end != v && *end == '\0' && errno == 0 && isfinite(d);
 		what = "a number";
 		break;
+	}
 	case PK_BOOL:
 		/* 1 and 0 too: what sysctl(8) users write */
 		ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ||
@@ -464,11 +636,13 @@ check_value(const struct pkey *k, const char *v, GError **err, const char *where
 		break;
 	}
 	}
-	if (!ok)
+	if (!ok) {
 		g_set_error(err, PROFILE_ERROR, 0,
 		    "%s%s.%s = \"%s\": expected %s", where, k->group, k->key, v,
 		    what);
-	return ok;
+		return false;
+	}
+	return check_range(k, v, err, where);
 }
 
 /* ---- the profile object ---------------------------------------------- */

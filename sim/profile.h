@@ -49,6 +49,11 @@ struct pkey {
 extern const struct pkey profile_keys[];
 /* The key called "group.key" or by a sysctl name, or NULL. */
 const struct pkey *profile_lookup(const char *name);
+/* A numeric key's range, lo to hi in its units (and 0 too if *zero), and
+ * why; false if it has none beyond its type's.  A value outside is refused
+ * where it is given. */
+bool	profile_key_range(const struct pkey *k, const char **lo,
+	    const char **hi, bool *zero, const char **why);
 
 struct profile;
 

@@ -8,6 +8,7 @@
 # taken for files that were there; replay.mmap decides the faults; every
 # call still not modelled is named with its count.
 . "$(dirname "$0")/lib.sh" e2e-calls
+expect 10
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 num() { local v; v=$(metric "$@"); echo "${v%.0}"; }

@@ -13,6 +13,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk-equiv.sh
 . "$(dirname "$0")/lib.sh" e2e-disk-equiv e2e-equiv
+expect 18
 unset VFSSIM_DISK_EACH_STEP
 
 # Every table but the run's start and end times and the event count.

@@ -6,6 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
+# 32 checks, and a replay on each shipped drive
+set -- profiles/disks/*.ini
+expect $((32 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -103,6 +106,44 @@ else
 	bad "block trace not deterministic"
 fi
 
+# The host queue of vfssim disk: with diskq.scheduler=auto (the default)
+# the one a DiskSim .parv's I/O driver names (every validation drive's is
+# FCFS), unless the user sets one.
+awk 'BEGIN { srand(12); for (i = 0; i < 800; i++)
+	printf "%.3f 0 %d 8 %x\n", i * 8.0, int(rand() * 2000000), rand() < 0.7 }' >"$T/c2247a.ascii"
+run_mean() { # db, args...: the run's mean response, ns
+	local db=$1; shift
+	"$VFSSIM" disk "$T/c2247a.ascii" --db "$db" -q "$@" >/dev/null 2>&1 &&
+	    metric "$db" "$(sql "$db" "SELECT max(id) FROM runs")" disk.mean_response_ns
+}
+pa=$(run_mean "$T/hq.db" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv)
+pf=$(run_mean "$T/hq.db" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv --set diskq.scheduler=fcfs)
+pc=$(run_mean "$T/hq.db" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv --set diskq.scheduler=clook)
+if [ -n "$pa" ] && [ "$pa" = "$pf" ] && [ -n "$pc" ] && le "$pc" "$(awk -v f="$pa" 'BEGIN { print f * 0.8 }')"; then
+	ok "the .parv's FCFS driver orders vfssim disk's host queue (mean response ${pa%.*} ns; with diskq.scheduler=clook set ${pc%.*})"
+else
+	bad "host queue from the .parv: auto $pa, fcfs $pf, clook $pc"
+fi
+"$VFSSIM" disk --explain --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv >"$T/explain" 2>&1
+if grep -q '^host queue (vfssim disk): fcfs (diskq.scheduler=auto: the DiskSim I/O driver' "$T/explain" &&
+    grep -q 'hp_c2247a.diskspecs:[0-9]*: Calc sector by sector = 1: no effect in DiskSim 4.0' "$T/explain" &&
+    grep -q 'hp_c2247a_validate.model:[0-9]*: Block count = 2054864: DiskSim addresses what the zones hold' "$T/explain" &&
+    no_sanitizer_report "$T/explain"; then
+	ok "vfssim disk --explain: the queues, and each parameter read and ignored with file, line and why ($(grep -c '^  /\|^  disks' "$T/explain") of them)"
+else
+	bad "vfssim disk --explain: $(head -5 "$T/explain")"
+fi
+
+# --check reads and checks a trace against the drive and runs nothing.
+rm -f "$T/chk.db"
+if "$VFSSIM" disk --check disks/hp_c2247a/hp_c2247a.trace --profile profiles/disks/hp_c2247a.ini \
+    --db "$T/chk.db" >"$T/out" 2>&1 && grep -q '^9999 requests, validate format: well formed' "$T/out" &&
+    [ ! -e "$T/chk.db" ] && no_sanitizer_report "$T/out"; then
+	ok "vfssim disk --check: $(cat "$T/out"), nothing written"
+else
+	bad "vfssim disk --check: $(head -3 "$T/out")"
+fi
+
 # A drive's .diskspecs alone (no bus: the drive's own transfer time).
 if "$VFSSIM" disk "$T/heavy.ascii" --set disk.diskspecs=disks/cheetah9LP/cheetah9LP.diskspecs \
     --db "$T/ds.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
@@ -110,6 +151,28 @@ if "$VFSSIM" disk "$T/heavy.ascii" --set disk.diskspecs=disks/cheetah9LP/cheetah
 else
 	bad "diskspecs alone: $(head -3 "$T/out")"
 fi
+
+# ---- reads meeting a read-ahead under way (issue #18) --------------------
+# On the HP 97560, two reads of exactly the segment's 128 blocks, the second
+# arriving before the first completes, used to hang for ever: the second is
+# a whole hit, sent from the cache as DiskSim sends it (2.2 ms of overhead
+# and 128 blocks over the 10 MB/s bus).  And two sequential 41-block reads.
+pair() { # name trace want-second-hit want-second-service-ns
+	local db=$T/pair-$1.db
+	rm -f "$db"
+	if timeout -s KILL 60 "$VFSSIM" disk "$2" --profile profiles/disks/hp97560.ini \
+	    --set diskq.scheduler=fcfs --db "$db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out" &&
+	    [ "$(sql "$db" "SELECT group_concat(cache_hit) FROM (SELECT cache_hit FROM disk_io ORDER BY seq)")" = "0,$3" ] &&
+	    { [ -z "$4" ] || [ "$(sql "$db" "SELECT end_ns - start_ns FROM disk_io ORDER BY seq LIMIT 1 OFFSET 1")" = "$4" ]; }; then
+		ok "HP 97560: $1: both complete ($(sql "$db" "SELECT group_concat(end_ns - submit_ns, ' and ') FROM disk_io") ns)"
+	else
+		bad "HP 97560: $1: $(head -2 "$T/out") $(sql "$db" "SELECT group_concat(cache_hit || ':' || (end_ns - start_ns)) FROM disk_io" 2>&1)"
+	fi
+}
+printf '0 0 0 128 1\n20 0 0 128 1\n' >"$T/hang.ascii"
+pair "two 128-block reads of one segment" "$T/hang.ascii" 2 8450000
+printf '0 0 0 41 1\n20 0 41 41 1\n' >"$T/seq41.ascii"
+pair "two sequential 41-block reads" "$T/seq41.ascii" 0 ""
 
 # ---- replays on every shipped drive --------------------------------------
 for p in profiles/disks/*.ini; do
@@ -144,6 +207,12 @@ printf 'X Miss 100 8 5000.0 100.0\n' >"$T/v2.trace"
 expect_bad "validate line not R or W" "v2.trace:1:" "$VFSSIM" disk --validate "$T/v2.trace"
 printf '0.0 0 100 8 1\n5.0 0 99999999999 8 1\n' >"$T/a1.ascii"
 expect_bad "block beyond the drive" "a1.ascii:2: blocks" "$VFSSIM" disk "$T/a1.ascii"
+printf '0 0 9223372036854775807 1 1\n' >"$T/a3.ascii"
+expect_bad "a block number at the end of the 64-bit range (block + count overflowed)" \
+    "a3.ascii:1: blocks 9223372036854775807-9223372036854775807 are beyond" "$VFSSIM" disk "$T/a3.ascii"
+printf '0 0 99999999999999999999 1 1\n' >"$T/a4.ascii"
+expect_bad "a block number past the 64-bit range" "a4.ascii:1: expected" "$VFSSIM" disk "$T/a4.ascii"
+expect_bad "a bad line under --check" "a4.ascii:1: expected" "$VFSSIM" disk --check "$T/a4.ascii"
 printf '5.0 0 100 8 1\n1.0 0 100 8 1\n' >"$T/a2.ascii"
 expect_bad "arrivals going back in time" "a2.ascii:2:" "$VFSSIM" disk "$T/a2.ascii"
 expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validate "$T/a2.ascii"
@@ -165,6 +234,11 @@ cp disks/hp_c2247a/hp_c2247a.diskspecs "$T/specs/"
 sed -i 's/Seek type = hplplus10/Seek type = psychic/' "$T/specs/hp_c2247a_validate.model"
 expect_bad "an unsupported seek type" "hp_c2247a_validate.model:[0-9]*: Seek type = psychic" \
     "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
+cp disks/hp_c2247a/* "$T/specs/"
+sed -i 's/Segment size (in blks) = 256/Segment size (in blks) = 8/; s/Maximum read-ahead (blks) = 128/Maximum read-ahead (blks) = 8/' \
+    "$T/specs/hp_c2247a.diskspecs"
+expect_bad "a drive that can never write (DiskSim aborts on it)" "segments of 8 blocks with the extra write disconnect" \
+    "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/specs/hp_c2247a.parv"
 expect_bad "a drive key beside disk.diskspecs" "disk.rpm is set, but disk.diskspecs describes the drive" \
     "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \
     --set disk.rpm=7200
@@ -172,5 +246,9 @@ expect_bad "a missing DiskSim file" "nope.parv" \
     "$VFSSIM" disk disks/hp_c2247a/hp_c2247a.trace --set disk.diskspecs="$T/nope.parv"
 expect_bad "malformed disk.zones" "disk.zones" \
     "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=1000x300
+expect_bad "a huge disk.zones value (it overflowed the cylinder count)" "disk.zones: \"99999999999999999999:100\": too large" \
+    "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=99999999999999999999:100
+expect_bad "zones adding up past 2^32 cylinders" "too large" \
+    "$VFSSIM" disk "$T/heavy.ascii" --set disk.zones=4000000000:100,4000000000:100
 
 finish

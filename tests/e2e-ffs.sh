@@ -9,6 +9,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-ffs.sh
 . "$(dirname "$0")/lib.sh" e2e-ffs
+expect 10
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 
 # ---- O_TRUNC|O_EXLOCK|O_NONBLOCK on a locked file ---------------------------
@@ -45,6 +46,42 @@ if [ "${w5:-0}" -ge 1 ] && [ "$wmesg" = lockf ]; then
 	ok "an O_EXLOCK open waits \"lockf\" for the holder to close"
 else
 	bad "O_EXLOCK wait: $w5 waits, wmesg \"$wmesg\""
+fi
+
+# ---- O_TRUNC|O_EXLOCK that waits for the lock ---------------------------------
+# Process 7 holds /data/f (64 KB) with O_EXLOCK and reads it; process 8's
+# blocking O_WRONLY|O_TRUNC|O_EXLOCK open comes first and waits for the
+# lock.  5.0-CURRENT (kern_open: the advisory lock, then the truncation)
+# truncates only once 8 has the lock, after 7's close: 7 reads its 64 KB
+# and 8's stat, later, finds the file empty — no repair either way.
+# RELENG_4 (vn_open truncates before open() asks for the lock) empties the
+# file under 7 while 8 waits: 7's read finds nothing, and the replay must
+# repair the file to give it the 64 KB the trace says it read.
+# (7's stat first gives the starting file system the file's 64 KB.)
+cat >"$T/trunclock.trace" <<'EOF'
+#vfssim-trace 1
+999000000 7 newfstatat 0 1000 fd=AT_FDCWD path="/data/f" size=65536 type=REG
+1000000000 7 openat 3 1000 fd=AT_FDCWD path="/data/f" oflags=O_RDWR|O_EXLOCK
+1010000000 8 openat 3 1000 fd=AT_FDCWD path="/data/f" oflags=O_WRONLY|O_TRUNC|O_EXLOCK
+1050000000 7 read 65536 1000 fd=3 len=65536
+1060000000 7 close 0 1000 fd=3
+1070000000 8 close 0 1000 fd=3
+3000005000 8 newfstatat 0 1000 fd=AT_FDCWD path="/data/f" size=0 type=REG
+EOF
+if "$VFSSIM" replay "$T/trunclock.trace" --db "$T/tl5.db" -q >"$T/out" 2>&1 &&
+	"$VFSSIM" replay "$T/trunclock.trace" --profile profiles/freebsd4.ini --db "$T/tl4.db" -q >>"$T/out" 2>&1; then
+	r5=$(metric "$T/tl5.db" 1 replay.repairs) r4=$(metric "$T/tl4.db" 1 replay.repairs)
+	w5=$(sql "$T/tl5.db" "SELECT wmesg FROM syscalls WHERE pid = 8 AND call = 'openat'")
+	got5=$(sql "$T/tl5.db" "SELECT result FROM syscalls WHERE pid = 7 AND call = 'read'")
+	w4=$(sql "$T/tl4.db" "SELECT wmesg FROM syscalls WHERE pid = 8 AND call = 'openat'")
+	if [ "$r5" = 0 ] && [ "$w5" = lockf ] && [ "$got5" = 65536 ] && [ "$r4" = 1 ] &&
+		[ "$w4" = lockf ]; then
+		ok "a blocking O_TRUNC|O_EXLOCK open truncates once it has the lock in 5.0-CURRENT (the holder reads its 64 KB); RELENG_4 truncated before waiting ($r4 repairs)"
+	else
+		bad "blocking O_TRUNC|O_EXLOCK by era: 5.0-CURRENT waited \"$w5\", read $got5, $r5 repairs; RELENG_4 $r4 repairs"
+	fi
+else
+	bad "blocking O_TRUNC|O_EXLOCK"; head -5 "$T/out"
 fi
 
 # ---- fcntl and flock from an strace capture -----------------------------------
@@ -118,23 +155,36 @@ fi
 
 # ---- a file closed by one thread while another reads it ----------------------
 # Thread 101 shares 100's descriptors; 100 closes fd 3 while 101's 1 MB read
-# waits for the disk.  The read holds its own reference to the file (fget),
-# so it completes, and the file goes when it ends.
+# waits for the disk.  The read holds its own reference to the file (fget,
+# fhold), so it completes with all its data, and the file goes — its
+# O_EXLOCK lock with it (vn_closefile at the last fdrop) — only when the
+# read ends: process 200, asking for the lock after the close, gets it
+# then, not at the close.  (In the capture too the read lasts 100 ms and
+# 200's open waits out the rest of it: replay.order=causal holds 200 back
+# only for what had returned before it began, 100's calls.)
 cat >"$T/thr.trace" <<'EOF'
 #vfssim-trace 1
-1000000000 100 openat 3 1000 fd=AT_FDCWD path="/data/big" oflags=O_RDONLY
+1000000000 100 openat 3 1000 fd=AT_FDCWD path="/data/big" oflags=O_RDONLY|O_EXLOCK
 1000001000 100 clone 101 1000 xflags=CLONE_VM|CLONE_FILES|CLONE_THREAD
-1000002000 101 read 1048576 1000 fd=3 len=1048576
+1000002000 101 read 1048576 100000000 fd=3 len=1048576
 1001002500 100 close 0 1000 fd=3
+1001004000 200 openat 4 99000000 fd=AT_FDCWD path="/data/big" oflags=O_RDONLY|O_EXLOCK
 1101003000 101 read -EBADF 1000 fd=3 len=4096
 EOF
 if "$VFSSIM" replay "$T/thr.trace" --db "$T/thr.db" -q >"$T/out" 2>&1; then
 	inside=$(sql "$T/thr.db" "SELECT count(*) FROM syscalls c, syscalls r WHERE c.call = 'close' AND
 		r.call = 'read' AND r.result = 1048576 AND c.start_ns > r.start_ns AND c.end_ns < r.end_ns")
-	if [ "$inside" = 1 ]; then
-		ok "a descriptor closed by one thread during another's read: the read completes"
+	bytes=$(metric "$T/thr.db" 1 proc.bytes_read)
+	# the lock went with the read's reference: 200's open, begun after
+	# the close and before the read ended, ends when the read does
+	after=$(sql "$T/thr.db" "SELECT count(*) FROM syscalls o, syscalls r, syscalls c WHERE
+		o.pid = 200 AND o.call = 'openat' AND o.result = 4 AND r.call = 'read' AND
+		r.result = 1048576 AND c.call = 'close' AND o.start_ns >= c.end_ns AND
+		o.start_ns < r.end_ns AND o.end_ns >= r.end_ns")
+	if [ "$inside" = 1 ] && [ "$bytes" = 1048576 ] && [ "$after" = 1 ]; then
+		ok "a descriptor closed by one thread during another's read: the read completes with its 1 MB, and the file (its lock) goes when the read ends"
 	else
-		bad "close during a read: the close did not fall inside the read"
+		bad "close during a read: close inside the read $inside, $bytes bytes read, lock released after the read $after"
 	fi
 else
 	bad "close during a read"; head -5 "$T/out"
@@ -147,6 +197,26 @@ if echo "$out" | grep -qx 'vfs.ffs.metadata: async' && echo "$out" | grep -qx 'k
 	ok "sysctl: vfs.ffs.metadata, kern.maxvnodes, debug.vfscache; the cylinder groups"
 else
 	bad "sysctl keys"; echo "$out" | head -3
+fi
+
+# ---- background writes of the cylinder-group maps ----------------------------
+# Four processes create a tree of small files on a 32 MB machine: the maps
+# are changed by every allocation and written by buf_daemon and the syncer.
+# With bwrite's background writes (both eras' default) a copy is written
+# and no allocator ever waits for a map; with debug.dobkgrdwrite=false the
+# map is locked while it is written and allocators sleep "getblk" on it.
+if "$VFSSIM" compare --gen tree --param files=20 --param depth=2 --param fanout=8 \
+	--param size=4K --param procs=4 --profile profiles/small-32mb.ini \
+	-V on= -V off=debug.dobkgrdwrite=false --db "$T/bk.db" -q >"$T/out" 2>&1; then
+	bon=$(metric "$T/bk.db" 1 bio.bkgrd_writes) boff=$(metric "$T/bk.db" 2 bio.bkgrd_writes)
+	won=$(metric "$T/bk.db" 1 bio.getblk_waits_maps) woff=$(metric "$T/bk.db" 2 bio.getblk_waits_maps)
+	if [ "${bon:-0}" -gt 0 ] && [ "$boff" = 0 ] && [ "$won" = 0 ] && [ "${woff:-0}" -gt 0 ]; then
+		ok "background map writes: $bon copies written, allocators never wait for a map; off: $woff waits"
+	else
+		bad "background map writes: copies $bon/$boff, waits on maps $won/$woff (on/off)"
+	fi
+else
+	bad "compare dobkgrdwrite"; head -5 "$T/out"
 fi
 
 # ---- vnodes recycled hard, the name cache off: still consistent --------------

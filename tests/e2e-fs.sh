@@ -6,6 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-fs.sh
 . "$(dirname "$0")/lib.sh" e2e-fs
+expect 16
 expect_bad_width=90
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }

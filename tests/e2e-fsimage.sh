@@ -11,6 +11,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-fsimage.sh
 . "$(dirname "$0")/lib.sh" e2e-fsimage
+expect 31
 expect_bad_width=110	# expect_bad quotes 110 characters of the message
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }

@@ -4,6 +4,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-order.sh
 . "$(dirname "$0")/lib.sh" e2e-order
+expect 20
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
 native() { { echo "#vfssim-trace 1"; cat; } >"$1"; }

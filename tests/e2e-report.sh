@@ -8,6 +8,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-report.sh
 . "$(dirname "$0")/lib.sh" e2e-report
+expect 35
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 

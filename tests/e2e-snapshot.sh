@@ -11,6 +11,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-snapshot.sh
 . "$(dirname "$0")/lib.sh" e2e-snapshot e2e-snap
+expect 10
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'" | sed 's/\.0$//'; }
 
 # ---- a snapshot under a DBM load --------------------------------------------
@@ -86,16 +87,30 @@ awk 'BEGIN {
 if "$VFSSIM" replay "$T/native.trace" --set replay.verify=true --db "$T/native.db" -q >"$T/out" 2>&1; then
 	made=$(metric "$T/native.db" 1 snapshot.created) gone=$(metric "$T/native.db" 1 snapshot.removed)
 	claimed=$(metric "$T/native.db" 1 snapshot.claimed_blocks) copies=$(metric "$T/native.db" 1 snapshot.cow_copies)
+	reads=$(metric "$T/native.db" 1 snapshot.cow_reads)
 	lost=$(metric "$T/native.db" 1 verify.lost_blocks) fsck=$(metric "$T/native.db" 1 fs.fsck_problems)
 	rep=$(metric "$T/native.db" 1 replay.repairs)
 	cow=$(sql "$T/native.db" "SELECT count(*) FROM syscalls WHERE cow_ns > 0")
-	# (the trace's order, replay.order=causal: the snapshot after the
-	# fsync, then the 4 MB overwritten, each of its 256 blocks copied)
-	if [ "$made" = 2 ] && [ "$gone" = 1 ] && [ "${claimed:-0}" -gt 0 ] && [ "${copies:-0}" -ge 256 ] &&
+	# In the trace's order (replay.order=causal: the snapshot after the
+	# fsync, then the 4 MB overwritten) each of the file's 256 blocks is
+	# overwritten while "first" shares it, and goes one of two ways: its
+	# new contents are written (ffs_copyonwrite: one raw read of the old
+	# contents, one copy per snapshot sharing it — two at most), or the
+	# ftruncate or unlink frees it while that write is still delayed and
+	# "first" claims it instead (ffs_snapblkfree: no read, no copy).  The
+	# only other blocks first written after "first" are metadata, 8 at
+	# most: the file's inode and indirect blocks, /w's directory and
+	# inode blocks, /.snap's directory and inode blocks, and the inode
+	# blocks of the two snapshot files (fewer when they share one).  So
+	# 256 <= reads + claims <= 264, and reads <= copies <= 2 x reads.
+	rc=$(( ${reads:-0} + ${claimed:-0} ))
+	if [ "$made" = 2 ] && [ "$gone" = 1 ] && [ "${claimed:-0}" -gt 0 ] &&
+		[ "$rc" -ge 256 ] && [ "$rc" -le 264 ] &&
+		[ "${copies:-0}" -ge "$reads" ] && [ "$copies" -le $((2 * reads)) ] &&
 		[ "$lost" = 0 ] && [ "$fsck" = 0 ] && [ "$rep" = 0 ]; then
 		ok "native snapshot records: $copies blocks copied, $claimed claimed from the deleted file, $cow calls waited for a copy, nothing lost, fsck clean"
 	else
-		bad "native snapshots: made $made removed $gone claimed $claimed copies $copies lost $lost fsck $fsck repairs $rep"
+		bad "native snapshots: made $made removed $gone claimed $claimed copies $copies reads $reads lost $lost fsck $fsck repairs $rep"
 	fi
 else
 	bad "replay of a native trace with snapshots"; head -5 "$T/out"

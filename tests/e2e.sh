@@ -17,6 +17,7 @@ traces=(traces/*.strace.gz traces/formats/07-zoo.strace
 if [ -d ../shared/traces ]; then
 	for f in ../shared/traces/*.strace.gz; do traces+=("$f"); done
 fi
+expect $((30 + ${#traces[@]}))	# a check for each trace, and 30 more
 # Calls in an strace log, counted independently of the parser: lines that
 # start a call ("name(" after the optional pid and time), not "<... resumed>",
 # signal, exit or strace's own lines.

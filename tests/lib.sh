@@ -3,6 +3,7 @@
 # its temporary directory), and ends with `finish`:
 #
 #   . "$(dirname "$0")/lib.sh" e2e-NAME [TAG]
+#   expect N
 #   ...checks, each calling ok or bad...
 #   finish
 #
@@ -40,9 +41,17 @@ expect_bad() {
 		bad "bad input: $name: exit $rc, wanted \"$want\""; head -5 "$T/out"
 	fi
 }
+# expect N: the script makes N checks (ok or bad) in all, whatever fails:
+# finish fails if it made another number — a check skipped because
+# something it depended on (a replay) failed without saying so.
+expect() { E2E_EXPECT=$1; }
 # The script's last command: the counts, and its exit status (0 only if
-# every check passed).
+# every check passed, and as many were made as the script expects).
 finish() {
 	echo "$E2E_NAME: $pass passed, $failn failed"
+	if [ -n "${E2E_EXPECT:-}" ] && [ $((pass + failn)) != "$E2E_EXPECT" ]; then
+		echo "FAIL $E2E_NAME: $((pass + failn)) checks made, $E2E_EXPECT expected"
+		return 1
+	fi
 	[ "$failn" = 0 ]
 }

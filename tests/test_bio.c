@@ -248,59 +248,610 @@ test_pagecache_small(void **state)
 	machine_shutdown(&m);
 }
 
-/* ---- delayed writes: dirty until the syncer's filedelay -------------- */
+/* ---- delayed writes: dirty until the syncer ---------------------------
+ *
+ * A block written with bdwrite stays dirty until something writes it.
+ * Without memory pressure that is the syncer, by whichever comes first:
+ * the vnode's own slot on the wheel, kern.filedelay after it first got
+ * dirty (reassignbuf -> vn_syncer_add_to_worklist), or the mount's syncer
+ * vnode sweeping the file system — sync_fsync -> ffs_sync(MNT_LAZY), which
+ * VOP_FSYNCs every vnode with dirty buffers, first 16 s after boot (the
+ * first mount's offset in vfs_allocate_syncvnode) and every syncdelay
+ * (30 s) after.  So with the default 30 s filedelay, a block dirtied at
+ * 1 s is written by the sweep at 16 s, and a filedelay longer than the
+ * time to the next sweep changes nothing. */
 
-static struct { int dirty_after; uint64_t writes_at_29s; } dw;
+static struct { int dirty_after; uint64_t writes_before, writes_after; } dw;
+
+/* Sleep until absolute simulated time t. */
+static void
+sleep_until(struct kern *k, sim_time_t t)
+{
+	if (t > sim_now(k->sim))
+		sim_pause(k->sim, t - sim_now(k->sim));
+}
+
+/* Dirty block 3 at dirty_at; count the disk's writes just before and
+ * just after t. */
+static sim_time_t dw_dirty_at, dw_t;
 
 static void
 dirty_body(void *arg)
 {
 	struct machine *m = arg;
-	struct buf *bp = getblk(m->k, m->vp, 3, m->bsize);
+	struct buf *bp;
 
+	sleep_until(m->k, dw_dirty_at);
+	bp = getblk(m->k, m->vp, 3, m->bsize);
 	vfs_bio_clrbuf(m->k, bp);
 	bdwrite(m->k, bp);
 	dw.dirty_after = m->k->bc.numdirtybuffers;
-	sim_pause(m->k->sim, 29 * SIM_SEC);
-	dw.writes_at_29s = m->k->disk.st.writes;
-	sim_pause(m->k->sim, 3 * SIM_SEC);
+	sleep_until(m->k, dw_t - 100 * SIM_MS);
+	dw.writes_before = m->k->disk.st.writes;
+	sleep_until(m->k, dw_t + 500 * SIM_MS);
+	dw.writes_after = m->k->disk.st.writes;
 }
 
 static void
-test_delayed_write(void **state)
+delayed_write(const char *const *sets, sim_time_t dirty_at, sim_time_t t)
 {
 	struct machine m;
 
-	boot(&m, NULL);
+	dw_dirty_at = dirty_at;
+	dw_t = t;
+	memset(&dw, 0, sizeof(dw));
+	boot(&m, sets);
 	run(&m, dirty_body);
 	assert_int_equal(dw.dirty_after, 1);
-	assert_int_equal(dw.writes_at_29s, 0);		/* none by 29 s */
-	assert_int_equal(m.k->disk.st.writes, 1);	/* written by 32 s */
+	assert_int_equal(dw.writes_before, 0);		/* none before t */
+	assert_int_equal(dw.writes_after, 1);		/* written at t */
 	assert_int_equal(m.k->bc.numdirtybuffers, 0);
 	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 1);
 	machine_shutdown(&m);
 }
 
 static void
-short_delay_body(void *arg)
+test_delayed_write(void **state)
 {
-	struct machine *m = arg;
-	struct buf *bp = getblk(m->k, m->vp, 3, m->bsize);
-
-	vfs_bio_clrbuf(m->k, bp);
-	bdwrite(m->k, bp);
-	sim_pause(m->k->sim, 7 * SIM_SEC);
+	/* Dirtied at 1.5 s: the sweep at 16 s writes it, 14.5 s later,
+	 * not its own slot 30 s on. */
+	delayed_write(NULL, 1500 * SIM_MS, 16 * SIM_SEC);
+	/* Dirtied at 17.5 s, just after the first sweep: the next one, at
+	 * 46 s, still comes before its slot (the wheel holds it at most
+	 * syncer_maxdelay - 2 = 30 slots ahead of the next, 48 s). */
+	delayed_write(NULL, 17500 * SIM_MS, 46 * SIM_SEC);
 }
 
 static void
 test_filedelay(void **state)
 {
-	static const char *const sets[] = { "kern.filedelay=5s", NULL };
+	static const char *const five[] = { "kern.filedelay=5s", NULL };
+	static const char *const twenty[] = { "kern.filedelay=20s", NULL };
+
+	/* A filedelay shorter than the time to the next sweep counts: the
+	 * vnode's slot comes first.  Dirtied at 1.5 s, after the syncer took
+	 * slot 1 (sched_sync advances syncer_delayno as it takes a slot), it
+	 * goes 5 slots past the next one: slot 7, taken at 7 s. */
+	delayed_write(five, 1500 * SIM_MS, 7 * SIM_SEC);
+	/* A longer one does not: the sweep at 16 s writes the block, not
+	 * its slot at 22 s. */
+	delayed_write(twenty, 1500 * SIM_MS, 16 * SIM_SEC);
+}
+
+/* While writes are suspended (5.0-CURRENT), sched_sync's
+ * vn_start_write(V_NOWAIT) fails and the vnode goes back on the wheel
+ * syncdelay (30 s) later, as a locked one does — the 2001 code; moving it
+ * to the next slot is 2003's.  And sync_fsync, due while suspended,
+ * re-queues itself and skips its sweep. */
+static sim_time_t su_from, su_to;
+
+static void
+suspend_body(void *arg)
+{
+	struct machine *m = arg;
+	struct buf *bp;
+
+	sleep_until(m->k, dw_dirty_at);
+	bp = getblk(m->k, m->vp, 3, m->bsize);
+	vfs_bio_clrbuf(m->k, bp);
+	bdwrite(m->k, bp);
+	/* Suspended around the moment the syncer comes to it (the flag
+	 * alone: vfs_write_suspend would sync everything first). */
+	sleep_until(m->k, su_from);
+	m->k->mnt.mnt_kern_flag |= MNTK_SUSPEND;
+	sleep_until(m->k, su_to);
+	vfs_write_resume(m->k);
+	sleep_until(m->k, dw_t - 100 * SIM_MS);
+	dw.writes_before = m->k->disk.st.writes;
+	sleep_until(m->k, dw_t + 500 * SIM_MS);
+	dw.writes_after = m->k->disk.st.writes;
+}
+
+static void
+suspended_syncer(const char *const *sets, sim_time_t dirty_at, sim_time_t from,
+    sim_time_t to, sim_time_t t)
+{
+	struct machine m;
+
+	dw_dirty_at = dirty_at;
+	su_from = from;
+	su_to = to;
+	dw_t = t;
+	memset(&dw, 0, sizeof(dw));
+	boot(&m, sets);
+	run(&m, suspend_body);
+	assert_int_equal(dw.writes_before, 0);
+	assert_int_equal(dw.writes_after, 1);
+	assert_int_equal(m.k->bc.writes_by[BW_SYNCER], 1);
+	machine_shutdown(&m);
+}
+
+static void
+test_syncer_suspended(void **state)
+{
+	static const char *const five[] = { "kern.filedelay=5s", NULL };
+
+	/* Dirtied at 20.5 s, its slot at 26 s falls in a suspension from
+	 * 25.5 s to 27.5 s: back on the wheel for 56 s, so the sweep at
+	 * 46 s writes it — not the slot after the resumption, 28 s. */
+	suspended_syncer(five, 20500 * SIM_MS, 25500 * SIM_MS, 27500 * SIM_MS,
+	    46 * SIM_SEC);
+	/* Dirtied at 1.5 s: the sweep due at 16 s is skipped (suspended
+	 * 15.5 s to 16.5 s), so its own slot, at 32 s, writes it. */
+	suspended_syncer(NULL, 1500 * SIM_MS, 15500 * SIM_MS, 16500 * SIM_MS,
+	    32 * SIM_SEC);
+}
+
+/* buf_daemon's flushbufqueues of 2001 takes no vnode lock and calls no
+ * vn_start_write: while writes are being suspended (MNTK_SUSPEND, before
+ * the sync is done) it goes on writing dirty buffers down to
+ * lodirtybuffers.  (Waiting out the suspension is 2003's.) */
+static uint64_t bd_suspended;
+
+static void
+bufdaemon_suspended_body(void *arg)
+{
+	struct machine *m = arg;
+	uint64_t before;
+	int i;
+
+	m->k->mnt.mnt_kern_flag |= MNTK_SUSPEND;
+	before = m->k->bc.writes_by[BW_BUFDAEMON];
+	for (i = 0; i < 35; i++) {
+		struct buf *bp = getblk(m->k, m->vp, i, m->bsize);
+
+		vfs_bio_clrbuf(m->k, bp);
+		bp->b_flags |= B_CLUSTEROK;
+		bdwrite(m->k, bp);
+	}
+	sim_pause(m->k->sim, 2 * SIM_SEC);
+	bd_suspended = m->k->bc.writes_by[BW_BUFDAEMON] - before;
+	vfs_write_resume(m->k);
+}
+
+static void
+test_bufdaemon_suspended(void **state)
+{
+	static const char *const sets[] = { "bio.nbuf=512",
+	    "vfs.hidirtybuffers=40", "vfs.lodirtybuffers=20", NULL };
 	struct machine m;
 
 	boot(&m, sets);
-	run(&m, short_delay_body);
-	assert_int_equal(m.k->disk.st.writes, 1);
+	run(&m, bufdaemon_suspended_body);
+	/* 35 dirty: woken at the midpoint (30), it writes until 20 are
+	 * left — at least 15 buffers, in clusters */
+	assert_true(bd_suspended >= 15);
+	assert_true(m.k->bc.numdirtybuffers <= 20);
+	machine_shutdown(&m);
+}
+
+/* ---- background writes of cylinder-group maps --------------------------
+ *
+ * bwrite of a buffer FFS marked BX_BKGRDWRITE (its cg maps), async: a copy
+ * is written (geteblk) and the original released at once, unlocked, to the
+ * LOCKED queue, so an allocator can take it and change it while the copy
+ * is on its way (cf60e8e4bf, January 2000: both eras).  While that write
+ * is under way an async bwrite of the original leaves it dirty (bdwrite)
+ * and a synchronous one waits for it ("biord"); buf_daemon passes it
+ * over.  With debug.dobkgrdwrite off, the map is locked until its write is
+ * done, and whoever wants it sleeps "getblk". */
+
+static struct {
+	sim_time_t	 getblk_ns, biord_ns;	/* slept, by the allocator */
+	uint64_t	 getblk_waits;
+	bool		 dirty_after_async;	/* the async bwrite in between */
+	int		 outputs;		/* writes in flight then */
+	uint64_t	 writes;		/* the disk's, at the end */
+} bk;
+
+static void
+waits_of(const char *wmesg, sim_time_t ns, void *arg)
+{
+	(void)arg;
+	if (strcmp(wmesg, "getblk") == 0)
+		bk.getblk_ns += ns;
+	else if (strcmp(wmesg, "biord") == 0)
+		bk.biord_ns += ns;
+}
+
+static void
+bkgrd_body(void *arg)
+{
+	struct machine *m = arg;
+	struct kern *k = m->k;
+	struct fs *fs = &k->fs;
+	struct vnode *devvp = fs->fs_devvp;
+	int64_t blk = fsbtodb(fs, cgtod(fs, 1));
+	struct buf *bp;
+	uint64_t w = k->cnt.getblk_waits;
+
+	/* A map, changed: a delayed write, marked as FFS marks it. */
+	(void)bread(k, devvp, blk, fs->fs_bsize, &bp);
+	sim_proc_waits_reset(curproc(k->sim));		/* past the read */
+	bp->b_xflags |= BX_BKGRDWRITE;
+	bio_note_version(k, bp);
+	bdwrite(k, bp);
+	/* Written async (as buf_daemon or the syncer would) ... */
+	bp = getblk(k, devvp, blk, fs->fs_bsize);
+	bawrite(k, bp);
+	/* ... and the allocator wants it right away, and changes it. */
+	bp = getblk(k, devvp, blk, fs->fs_bsize);
+	bio_note_version(k, bp);
+	bk.outputs = devvp->v_numoutput;
+	/* An async write now leaves it a delayed write. */
+	bawrite(k, bp);
+	bk.dirty_after_async = incore(k, devvp, blk)->b_flags & B_DELWRI;
+	/* A synchronous one waits for the first to finish. */
+	bp = getblk(k, devvp, blk, fs->fs_bsize);
+	(void)bwrite(k, bp);
+	bk.getblk_waits = k->cnt.getblk_waits - w;
+	bk.writes = k->disk.st.writes;
+	sim_proc_waits_foreach(curproc(k->sim), waits_of, NULL);
+}
+
+static void
+test_bkgrdwrite(void **state)
+{
+	static const char *const off[] = { "debug.dobkgrdwrite=false", NULL };
+	struct machine m;
+
+	memset(&bk, 0, sizeof(bk));
+	boot(&m, NULL);
+	run(&m, bkgrd_body);
+	assert_int_equal(m.k->cnt.bkgrd_writes, 1);	/* only the async one */
+	assert_int_equal(bk.getblk_waits, 0);		/* never waited for it */
+	assert_int_equal(bk.getblk_ns, 0);
+	assert_int_equal(bk.outputs, 1);		/* the copy in flight */
+	assert_true(bk.dirty_after_async);
+	assert_true(bk.biord_ns > 0);			/* the sync one waited */
+	assert_int_equal(bk.writes, 2);			/* the copy, then it */
+	machine_shutdown(&m);
+
+	/* Off: the map stays locked while it is written. */
+	memset(&bk, 0, sizeof(bk));
+	boot(&m, off);
+	run(&m, bkgrd_body);
+	assert_int_equal(m.k->cnt.bkgrd_writes, 0);
+	assert_true(bk.getblk_waits >= 1);
+	assert_true(bk.getblk_ns > 0);
+	assert_int_equal(bk.biord_ns, 0);
+	machine_shutdown(&m);
+}
+
+/* ---- ffs_update under dirty-buffer pressure ------------------------------
+ *
+ * The 2001 ffs_update writes the inode block synchronously, instead of
+ * leaving it a delayed write, once dirty buffers are at hidirtybuffers
+ * (buf_dirty_count_severe); below that, delayed. */
+static uint64_t upd_sync[2];
+
+static void
+update_body(void *arg)
+{
+	struct machine *m = arg;
+	struct inode *ip = m->vp->v_data;
+	int i;
+
+	ip->i_flag |= IN_MODIFIED;
+	upd_sync[0] = m->k->cnt.bwrite_sync;
+	ffs_update(m->k, ip, false);
+	upd_sync[0] = m->k->cnt.bwrite_sync - upd_sync[0];
+	/* 20 dirty buffers: hidirtybuffers reached (without sleeping —
+	 * buffer operations cost no CPU time here — so buf_daemon has had
+	 * no chance to bring it down) */
+	for (i = 0; i < 20; i++) {
+		struct buf *bp = getblk(m->k, m->vp, 10 + i, m->bsize);
+
+		vfs_bio_clrbuf(m->k, bp);
+		bdwrite(m->k, bp);
+	}
+	assert_true(buf_dirty_count_severe(m->k));
+	ip->i_flag |= IN_MODIFIED;
+	upd_sync[1] = m->k->cnt.bwrite_sync;
+	ffs_update(m->k, ip, false);
+	upd_sync[1] = m->k->cnt.bwrite_sync - upd_sync[1];
+}
+
+static void
+test_update_severe(void **state)
+{
+	static const char *const sets[] = { "bio.nbuf=512",
+	    "vfs.hidirtybuffers=20", "vfs.lodirtybuffers=10", "cpu.bufop=0ns",
+	    NULL };
+	struct machine m;
+
+	boot(&m, sets);
+	run(&m, update_body);
+	assert_int_equal(upd_sync[0], 0);	/* delayed */
+	assert_int_equal(upd_sync[1], 1);	/* written at once, waited for */
+	machine_shutdown(&m);
+}
+
+/* ---- getnewbuf's sleeps, defragmenting, flushingbufs; getblk's --------
+ *
+ * A tiny cache (16 headers) with the buffer map and its limits set so that
+ * each of getnewbuf's ways out is reached: the process takes buffers and
+ * holds them (getblk returns them locked), then asks for one more; a
+ * second process releases a buffer a second later, which is what the
+ * sleeper waits for.  Buffer operations cost no CPU time here, so nothing
+ * else runs in between. */
+
+#define GN_SETS(hi, lo) { "bio.nbuf=16", "vfs.maxbufspace=128K", \
+	"vfs.hibufspace=" hi, "vfs.lobufspace=" lo, "cpu.bufop=0ns", NULL }
+
+static struct {
+	struct machine	*m;
+	struct buf	*held[16];
+	struct buf	*release;	/* what the helper releases */
+	bool		 release_inval;
+	sim_time_t	 slept[4];	/* newbuf, nbufbs, nbufkv, getblk */
+	struct buf	*got;
+	int		 freebufs_before;
+} gn;
+
+static void
+gn_waits(const char *wmesg, sim_time_t ns, void *arg)
+{
+	(void)arg;
+	if (strcmp(wmesg, "newbuf") == 0)
+		gn.slept[0] += ns;
+	else if (strcmp(wmesg, "nbufbs") == 0)
+		gn.slept[1] += ns;
+	else if (strcmp(wmesg, "nbufkv") == 0)
+		gn.slept[2] += ns;
+	else if (strcmp(wmesg, "getblk") == 0)
+		gn.slept[3] += ns;
+}
+
+static void
+gn_helper(void *arg)
+{
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	sim_pause(k->sim, SIM_SEC);
+	if (gn.release_inval)
+		gn.release->b_flags |= B_INVAL;
+	bqrelse(k, gn.release);
+}
+
+/* Hold buffers of the given sizes (16 KB units) for blocks 0, 1, ... */
+static void
+gn_hold(int n, const int *units)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		gn.held[i] = getblk(gn.m->k, gn.m->vp, i, units[i] * 16384);
+}
+
+static void
+gn_run(const char *const *sets, sim_proc_fn *body)
+{
+	static struct machine m;
+
+	memset(&gn, 0, sizeof(gn));
+	gn.m = &m;
+	boot(&m, sets);
+	sim_spawn(m.s, "helper", gn_helper, NULL, 0);
+	run(&m, body);
+}
+
+static void
+gn_end(void)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		if (gn.held[i] != NULL && gn.held[i]->b_lockholder != NULL &&
+		    gn.held[i]->b_qindex == QUEUE_NONE)
+			brelse(gn.m->k, gn.held[i]);
+	sim_proc_waits_foreach(curproc(gn.m->k->sim), gn_waits, NULL);
+}
+
+/* "newbuf": nothing on EMPTYKVA or CLEAN, and an EMPTY header would take
+ * bufspace to hibufspace — though below it.  Woken by a clean release
+ * (bufcountwakeup), it recycles that buffer. */
+static void
+gn_newbuf_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1, 1 };
+
+	(void)arg;
+	gn_hold(5, u);			/* 80 KB of 96 */
+	gn.release = gn.held[2];
+	gn.got = getblk(gn.m->k, gn.m->vp, 10, 16384);
+	gn.held[2] = gn.got;
+	gn_end();
+}
+
+/* "nbufbs": bufspace at hibufspace (an EMPTYKVA header taken for a 32 KB
+ * buffer grew it); woken when a buffer with memory is released
+ * (bufspacewakeup).  Still over hibufspace, getnewbuf sets flushingbufs
+ * and strips the first candidate of its KVA, then takes a fresh header. */
+static void
+gn_nbufbs_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1, 1 };
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	gn_hold(5, u);			/* 80 KB */
+	gn.held[4]->b_flags |= B_INVAL;	/* to EMPTYKVA, its KVA kept */
+	brelse(k, gn.held[4]);
+	gn.held[4] = getblk(k, gn.m->vp, 4, 32768);	/* 96 KB */
+	gn.release = gn.held[4];
+	gn.got = getblk(k, gn.m->vp, 10, 16384);
+	gn.held[4] = gn.got;
+	gn_end();
+}
+
+/* "nbufkv" and defragmenting: 16 KB buffers in units 0-6, every other one
+ * released clean; a 32 KB buffer finds no two free units together, so
+ * getnewbuf frees clean buffers' KVA (bufdefragcnt) until none is left,
+ * and sleeps; a released neighbour makes a hole of three units, and the
+ * buffer takes the first two (vm_map_findspace: first fit, from the
+ * bottom). */
+static void
+gn_nbufkv_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1, 1, 1, 1 };
+	struct kern *k = gn.m->k;
+	int i;
+
+	(void)arg;
+	gn_hold(7, u);			/* units 0-6, 112 KB */
+	for (i = 1; i < 7; i += 2) {
+		bqrelse(k, gn.held[i]);
+		gn.held[i] = NULL;
+	}
+	gn.release = gn.held[2];
+	gn.got = getblk(k, gn.m->vp, 10, 32768);
+	gn.held[2] = gn.got;
+	gn_end();
+}
+
+/* getblk's own sleep (2001, both eras): with no free header at all it
+ * sleeps "newbuf" once before it even looks — for a block in core too. */
+static void
+gn_getblk_body(void *arg)
+{
+	static const int u[16] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	    1, 1 };
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	gn_hold(16, u);			/* every header */
+	bdwrite(k, gn.held[3]);		/* dirty: not a free header */
+	gn.freebufs_before = k->bc.numfreebuffers;
+	gn.release = gn.held[0];
+	gn.got = getblk(k, gn.m->vp, 3, 16384);	/* a hit */
+	gn.held[3] = gn.got;
+	gn.held[0] = NULL;
+	gn_end();
+}
+
+/* The buffer map's KVA is taken first fit from its bottom
+ * (vm_map_findspace from vm_map_min): a header with no KVA, after units
+ * 4-5 were last handed out, gets the hole at unit 1. */
+static void
+gn_firstfit_body(void *arg)
+{
+	static const int u[] = { 1, 1, 1, 1 };
+	struct kern *k = gn.m->k;
+
+	(void)arg;
+	gn_hold(4, u);				/* units 0-3 */
+	bqrelse(k, gn.held[1]);			/* CLEAN */
+	gn.held[1] = getblk(k, gn.m->vp, 8, 32768);	/* its header, 4-5 */
+	gn.got = getblk(k, gn.m->vp, 9, 16384);	/* an EMPTY header */
+	gn.held[5] = gn.got;
+	gn.release = gn.held[0];
+	gn.held[0] = NULL;
+	sim_pause(k->sim, 2 * SIM_SEC);
+	gn_end();
+}
+
+static void
+test_getnewbuf(void **state)
+{
+	static const char *const s96[] = GN_SETS("96K", "64K");
+	static const char *const s128[] = GN_SETS("128K", "64K");
+	static const char *const ff[] = GN_SETS("128K", "16K");
+	static const char *const all[] = { "bio.nbuf=16",
+	    "vfs.hibufspace=512K", "vfs.lobufspace=448K", "cpu.bufop=0ns",
+	    NULL };
+
+	gn_run(s96, gn_newbuf_body);
+	assert_true(gn.slept[0] >= SIM_SEC - SIM_MS);	/* until the release */
+	assert_int_equal(gn.slept[1] + gn.slept[2], 0);
+	assert_ptr_equal(gn.got, gn.release);		/* recycled */
+	machine_shutdown(gn.m);
+
+	gn_run(s96, gn_nbufbs_body);
+	assert_true(gn.slept[1] >= SIM_SEC - SIM_MS);
+	assert_int_equal(gn.slept[0] + gn.slept[2], 0);
+	assert_true(gn.m->k->bc.flushingbufs);
+	/* the 32 KB buffer's KVA went back: four 16 KB buffers and the new */
+	assert_int_equal(gn.m->k->bc.bufspace, 5 * 16384);
+	machine_shutdown(gn.m);
+
+	gn_run(s128, gn_nbufkv_body);
+	assert_true(gn.slept[2] >= SIM_SEC - SIM_MS);
+	assert_int_equal(gn.m->k->bc.bufdefragcnt, 2);
+	assert_int_equal(gn.got->b_kvabase, 1);
+	assert_int_equal(gn.got->b_kvasize, 32768);
+	machine_shutdown(gn.m);
+
+	gn_run(ff, gn_firstfit_body);
+	assert_int_equal(gn.held[1]->b_kvabase, 4);
+	assert_int_equal(gn.got->b_kvabase, 1);
+	machine_shutdown(gn.m);
+
+	gn_run(all, gn_getblk_body);
+	assert_int_equal(gn.freebufs_before, 0);
+	assert_true(gn.slept[0] >= SIM_SEC - SIM_MS);
+	assert_int_equal(gn.slept[3], 0);
+	assert_int_equal(gn.got->b_lblkno, 3);
+	machine_shutdown(gn.m);
+}
+
+/* vfs_bio_awrite gathers a dirty buffer's contiguous dirty neighbours
+ * backward as well as forward (the seed's 1999 reverse scan): from block
+ * 5 of eight dirty ones, one write of all eight, starting at block 0. */
+static void
+awrite_body(void *arg)
+{
+	struct machine *m = arg;
+	struct buf *bp = NULL;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		bp = getblk(m->k, m->vp, i, m->bsize);
+		vfs_bio_clrbuf(m->k, bp);
+		bp->b_flags |= B_CLUSTEROK;
+		bdwrite(m->k, bp);
+	}
+	(void)vfs_bio_awrite(m->k, incore(m->k, m->vp, 5));
+	sim_pause(m->k->sim, SIM_SEC);
+}
+
+static void
+test_awrite_backward(void **state)
+{
+	struct machine m;
+	const struct diskreq *r;
+
+	boot(&m, NULL);
+	machine_record_disk(&m);
+	run(&m, awrite_body);
+	assert_int_equal(m.reqs->len, 1);
+	r = &g_array_index(m.reqs, struct diskreq, 0);
+	assert_true(r->write);
+	assert_int_equal(r->nsect, 8 * m.bsize / DEV_BSIZE);
+	assert_int_equal(r->sector,
+	    fsbtodb(&m.k->fs, ffs_blk_get(m.vp->v_data, 0)));
+	assert_int_equal(m.k->cnt.cluster_bufs, 8);
 	machine_shutdown(&m);
 }
 
@@ -717,7 +1268,8 @@ static void
 test_policies_run(void **state)
 {
 	static const char *const names[] = { "freebsd", "lru", "clock", "2q", "arc" };
-	unsigned i;
+	uint64_t hits[G_N_ELEMENTS(names)];
+	unsigned i, j, distinct = 0;
 
 	for (i = 0; i < G_N_ELEMENTS(names); i++) {
 		char *set = g_strdup_printf("bio.policy=%s", names[i]);
@@ -726,11 +1278,29 @@ test_policies_run(void **state)
 		struct machine m;
 
 		boot(&m, sets);
+		/* the policy asked is the one getnewbuf asks for victims */
+		if (i == 0)
+			assert_null(m.k->bc.policy);
+		else
+			assert_string_equal(m.k->bc.policy->name, names[i]);
 		run(&m, policy_body);
-		assert_true(m.k->cnt.bread == 2000);
+		/* it had victims to choose: far more blocks than buffers */
+		assert_true(m.k->cnt.getblk - m.k->cnt.getblk_hits > 200);
+		hits[i] = m.k->cnt.getblk_hits;
 		machine_shutdown(&m);
 		g_free(set);
 	}
+	/* and they chose differently on this skewed load */
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		for (j = 0; j < i && hits[j] != hits[i]; j++)
+			continue;
+		distinct += j == i;
+	}
+	print_message("    buffer hits: freebsd %llu, lru %llu, clock %llu, 2q %llu, "
+	    "arc %llu\n", (unsigned long long)hits[0], (unsigned long long)hits[1],
+	    (unsigned long long)hits[2], (unsigned long long)hits[3],
+	    (unsigned long long)hits[4]);
+	assert_true(distinct >= 3);
 }
 
 int
@@ -745,6 +1315,12 @@ main(void)
 		cmocka_unit_test(test_pagecache_small),
 		cmocka_unit_test(test_delayed_write),
 		cmocka_unit_test(test_filedelay),
+		cmocka_unit_test(test_syncer_suspended),
+		cmocka_unit_test(test_bufdaemon_suspended),
+		cmocka_unit_test(test_bkgrdwrite),
+		cmocka_unit_test(test_update_severe),
+		cmocka_unit_test(test_getnewbuf),
+		cmocka_unit_test(test_awrite_backward),
 		cmocka_unit_test(test_syncer_clusters),
 		cmocka_unit_test(test_bwillwrite),
 		cmocka_unit_test(test_fsync),

@@ -219,6 +219,19 @@ keepalive(void *arg)
 }
 
 static void
+keepalive_long(void *arg)
+{
+	sim_pause(arg, 3600 * SIM_SEC);
+}
+
+static void
+abort_req(struct diskreq *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+}
+
+static void
 run_go(struct run *rn)
 {
 	sim_spawn(rn->s, "keepalive", keepalive, rn->s, 0);
@@ -445,8 +458,8 @@ test_zero_latency_never_disconnect(void **state)
  * for longer than a read (the head switch plus the write settle).
  */
 static struct disk_zone stream_zone[1] = {
-	{ .first_cyl = 0, .last_cyl = 999, .spt = 200, .track_skew = -1,
-	  .cyl_skew = -1 },
+	{ .first_cyl = 0, .last_cyl = 999, .spt = 200, .track_skew_auto = true,
+	  .cyl_skew_auto = true },
 };
 
 static void
@@ -1060,7 +1073,157 @@ test_diskspecs_errors(void **state)
 	    "expected '{'");
 }
 
+/* ---- requests meeting a read-ahead under way ----------------------------- */
+
+/*
+ * profiles/disks/hp97560.ini: the HP 97560 with its cache — two segments
+ * of 128 blocks, reading ahead until a segment is full (64 KB, the read
+ * fence), 2.2 ms of overhead a command, a 10 MB/s bus held for whole
+ * transfers, writes through.
+ */
+static void
+hp97560_cached(struct disk_params *p, struct disk_zone *z)
+{
+	hp97560(p, z);
+	p->ovh_read_hit[0] = p->ovh_read_hit[1] = 2200000;
+	p->ovh_read_miss[0] = p->ovh_read_miss[1] = 2200000;
+	p->ovh_write_hit[0] = p->ovh_write_hit[1] = 2200000;
+	p->ovh_write_miss[0] = p->ovh_write_miss[1] = 2200000;
+	p->write_settle = 0;
+	p->bus_read_ns = p->bus_write_ns = 512e9 / (10 << 20);
+	p->segsize = 128;
+	p->readahead = DRA_SEGMENT;
+	p->max_readahead = 128;
+	p->combine_writes = true;
+	p->write_hit_stop_prefetch = true;
+}
+
+/* Two reads, the second arriving at `at` while the first is served. */
+static void
+read_pair(struct diskreq r[2], int64_t b0, int n0, sim_time_t at, int64_t b1,
+    int n1)
+{
+	struct disk_params p;
+	struct disk_zone z;
+	struct run rn;
+	struct sub sb[2];
+
+	hp97560_cached(&p, &z);
+	run_init(&rn, &p, "fcfs");
+	memset(r, 0, 2 * sizeof(*r));
+	r[0].sector = b0;
+	r[0].nsect = n0;
+	r[1].sector = b1;
+	r[1].nsect = n1;
+	sb[0] = (struct sub){ .rn = &rn, .r = { &r[0] }, .n = 1 };
+	sb[1] = (struct sub){ .rn = &rn, .r = { &r[1] }, .n = 1 };
+	sim_at(rn.s, 0, sub_fire, &sb[0]);
+	sim_at(rn.s, at, sub_fire, &sb[1]);
+	run_go(&rn);
+	assert_int_equal(rn.done, 2);
+	assert_null(rn.d.stall);
+	run_fini(&rn);
+}
+
+/*
+ * Two reads of exactly the segment's 128 blocks, the second arriving (at
+ * 20 ms) before the first completes.  When the first completes, the
+ * read-ahead has filled the segment with blocks 0-127 and block 128 is
+ * under the head: the second is a whole hit and adopts the read-ahead,
+ * and when that sector ends the segment holds 1-128.  DiskSim sends the
+ * hit's blocks all the same (disk_buffer_transfer_size looks only at where
+ * the segment ends): the second completes 2.2 ms of overhead and 128
+ * blocks over the bus after the first.  This pair used to hang (the bus
+ * waited for block 0 to be back in the segment, the media for room).  The
+ * times are DiskSim 4.0's for the same drive, to within 1 us (its angles
+ * are 32-bit fractions of a revolution): responses 43.360127 ms and
+ * 31.810127 ms.
+ */
+static void
+test_hit_adopts_full_segment(void **state)
+{
+	struct diskreq r[2];
+
+	read_pair(r, 0, 128, 20 * SIM_MS, 0, 128);
+	assert_int_equal(r[0].cache_hit, DISK_HIT_NONE);
+	assert_int_equal(r[1].cache_hit, DISK_HIT_FULL);
+	assert_true(llabs(r[0].end - 43360127) <= 1000);
+	assert_int_equal(r[1].start, r[0].end);
+	assert_int_equal(r[1].end - r[1].start, 2200000 + 128 * 48828125LL / 1000);
+	assert_true(llabs(r[1].end - r[1].submit - 31810127) <= 1000);
+}
+
+/*
+ * Two sequential reads of 41 blocks, the second arriving before the first
+ * completes, and again before the first even reaches the media.  DiskSim's
+ * responses: 23.578405 and 28.774453 ms (at 20 ms), and 23.578405 and
+ * 43.774453 ms (at 5 ms).
+ */
+static void
+test_sequential_pair(void **state)
+{
+	struct diskreq r[2];
+
+	read_pair(r, 0, 41, 20 * SIM_MS, 41, 41);
+	assert_true(llabs(r[0].end - 23578405) <= 1000);
+	assert_true(llabs(r[1].end - r[1].submit - 28774453) <= 1000);
+	read_pair(r, 0, 41, 5 * SIM_MS, 41, 41);
+	assert_true(llabs(r[0].end - 23578405) <= 1000);
+	assert_true(llabs(r[1].end - r[1].submit - 43774453) <= 1000);
+}
+
+/*
+ * The livelock guard.  A drive that waits for 15 blocks of a long write to
+ * be in before it writes any (the extra write disconnect) but has
+ * segments of 8 can never write one: DiskSim aborts on it (its forward
+ * progress check in disk_buffer_sector_done), disk_params_finish refuses
+ * it.  Forced on the drive anyway, the run is stopped once 600 s of
+ * simulated time pass without a completion, and the stuck request named.
+ */
+static void
+test_livelock_guard(void **state)
+{
+	struct disk_params p;
+	struct disk_zone z;
+	struct run rn;
+	struct diskreq r;
+	struct sub sb;
+
+	hp97560_cached(&p, &z);
+	p.hold_bus_write = false;
+	p.extra_write_disconnect = true;
+	p.segsize = 8;
+	p.max_readahead = 8;
+	assert_false(disk_params_finish(&p, NULL));
+	p.segsize = 128;
+	run_init(&rn, &p, "fcfs");
+	rn.d.p.segsize = 8;
+	memset(&r, 0, sizeof(r));
+	r.sector = 1000;
+	r.nsect = 64;
+	r.write = true;
+	sb = (struct sub){ .rn = &rn, .r = { &r }, .n = 1 };
+	sim_at(rn.s, 0, sub_fire, &sb);
+	sim_spawn(rn.s, "keepalive", keepalive_long, rn.s, 0);
+	assert_int_equal(sim_run(rn.s), SIM_STOPPED);
+	assert_int_equal(rn.done, 0);
+	assert_non_null(rn.d.stall);
+	assert_non_null(strstr(rn.d.stall, "the write of blocks 1000-1063"));
+	assert_true(sim_now(rn.s) > DISK_STALL_NS &&
+	    sim_now(rn.s) < DISK_STALL_NS + SIM_SEC);
+	disk_abort(&rn.d, abort_req, NULL);
+	run_fini(&rn);
+}
+
 /* ---- the demerit ---------------------------------------------------------- */
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static void
 test_demerit(void **state)
@@ -1076,6 +1239,41 @@ test_demerit(void **state)
 	for (i = 0; i < 100; i++)
 		b[i] = a[i];
 	assert_true(disktrace_demerit(a, b, 100) == 0);
+	/* A long trace's times are sorted by their bits (a radix sort):
+	 * the same order as qsort's, ties, zeros and a wide range
+	 * included, and so the same demerit. */
+	{
+		enum { N = 30000 };
+		double *x = g_new(double, N), *y = g_new(double, N);
+		double *xs = g_new(double, N), *ys = g_new(double, N);
+		GRand *r = g_rand_new_with_seed(3);
+		double want = 0;
+
+		for (i = 0; i < N; i++) {
+			x[i] = g_rand_int_range(r, 0, 10) == 0 ? 0 :
+			    g_rand_double_range(r, 0, 1) * pow(10,
+			    g_rand_int_range(r, -3, 5));
+			y[i] = i % 7 == 0 ? x[i] : g_rand_double_range(r, 0, 50);
+		}
+		memcpy(xs, x, N * sizeof(double));
+		memcpy(ys, y, N * sizeof(double));
+		qsort(xs, N, sizeof(double), cmp_dbl);
+		qsort(ys, N, sizeof(double), cmp_dbl);
+		for (i = 1; i <= 10000; i++) {
+			size_t k = (size_t)ceil((double)i * N / 10000.0 - 1e-9) - 1;
+
+			want += (xs[k] - ys[k]) * (xs[k] - ys[k]);
+		}
+		want = sqrt(want / 10000);
+		assert_true(disktrace_demerit(x, y, N) == want);
+		assert_memory_equal(x, xs, N * sizeof(double));
+		assert_memory_equal(y, ys, N * sizeof(double));
+		g_rand_free(r);
+		g_free(x);
+		g_free(y);
+		g_free(xs);
+		g_free(ys);
+	}
 }
 
 /* ---- lazy timers and runs of sectors ---------------------------------------- */
@@ -1268,6 +1466,9 @@ main(void)
 		cmocka_unit_test(test_schedulers),
 		cmocka_unit_test(test_sptf),
 		cmocka_unit_test(test_heavy_load),
+		cmocka_unit_test(test_hit_adopts_full_segment),
+		cmocka_unit_test(test_sequential_pair),
+		cmocka_unit_test(test_livelock_guard),
 		cmocka_unit_test(test_diskspecs_errors),
 		cmocka_unit_test(test_demerit),
 		cmocka_unit_test(test_lazy_timers_same_outcome),

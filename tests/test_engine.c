@@ -397,6 +397,59 @@ test_stale_timeouts(void **state)
 	sim_destroy(n.s);
 }
 
+/*
+ * A callout that never hands back control — it takes step after step
+ * itself with sim_callout_advance, as the drive does through a run of
+ * sectors, and here for ever — stops once the interrupt flag is set (by a
+ * signal handler, in vfssim): sim_callout_advance refuses the next step
+ * and sim_run returns SIM_STOPPED.  Set before the run, nothing happens.
+ */
+struct spin {
+	volatile sig_atomic_t	 flag;
+	uint64_t		 steps;
+};
+
+static void
+spin_fire(struct sim *s, void *arg)
+{
+	struct spin *sp = arg;
+
+	while (sim_callout_advance(s, sim_now(s) + SIM_MS, sim_ticket(s)))
+		if (++sp->steps == 1000)
+			sp->flag = 1;		/* "the signal arrives" */
+}
+
+static void
+spin_user(void *arg)
+{
+	sim_pause(arg, 1000 * SIM_SEC);
+}
+
+static void
+test_interrupt(void **state)
+{
+	struct sim *s = sim_create();
+	struct spin sp = { 0 };
+
+	sim_set_interrupt(s, &sp.flag);
+	sim_spawn(s, "user", spin_user, s, 0);
+	sim_at(s, 0, spin_fire, &sp);
+	assert_int_equal(sim_run(s), SIM_STOPPED);
+	assert_int_equal(sp.steps, 1000);
+	assert_int_equal(sim_now(s), 1000 * SIM_MS);
+	sim_destroy(s);
+
+	s = sim_create();
+	sp.flag = 1;
+	sp.steps = 0;
+	sim_set_interrupt(s, &sp.flag);
+	sim_spawn(s, "user", spin_user, s, 0);
+	assert_int_equal(sim_run(s), SIM_STOPPED);
+	assert_int_equal(sim_now(s), 0);
+	assert_int_equal(sp.steps, 0);
+	sim_destroy(s);
+}
+
 int
 main(void)
 {
@@ -409,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_lazy_events),
 		cmocka_unit_test(test_stale_timeouts),
+		cmocka_unit_test(test_interrupt),
 	};
 
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -768,6 +768,232 @@ test_vnode_recycling(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- data at risk: what a crash now would lose --------------------------
+ *
+ * After a crash fsck keeps a file as its directory entry and inode on the
+ * disk say: a byte a process wrote survives only with its data block, the
+ * pointer to it and an inode covering it all on the disk, and the file's
+ * name (ffs_risk.c).  Each case counts, at chosen moments, the bytes
+ * ffs_at_risk says a crash would lose — in bytes written, not blocks. */
+
+static struct {
+	struct machine	*m;
+	struct vnode	*vp;
+	int64_t		 at[8];
+	int		 n;
+	bool		 sampling;	/* the sampler's turn */
+} rk;
+
+static int64_t
+at_risk(struct kern *k)
+{
+	int64_t b, d;
+	sim_time_t t;
+
+	ffs_at_risk(k, &b, &t, &d);
+	return b;
+}
+
+static void
+note(struct kern *k)
+{
+	rk.at[rk.n++] = at_risk(k);
+}
+
+/* Settle every write in flight. */
+static void
+quiet(struct kern *k)
+{
+	sim_pause(k->sim, SIM_SEC);
+}
+
+/* An existing file, 32 KB on the disk: appending 100 bytes puts 100 at
+ * risk; the data block written (the file's fsync, MNT_LAZY: its inode
+ * then a delayed write) leaves them at risk — the disk's inode still says
+ * 32 KB — until the device's buffers go.  Overwriting 10 bytes in place
+ * risks 10, until they are written. */
+static void
+append_body(void *arg)
+{
+	struct kern *k = rk.m->k;
+
+	(void)arg;
+	note(k);					/* 0 */
+	assert_int_equal(vn_write(k, rk.vp, 32768, 100, 0), 0);
+	note(k);					/* 100 */
+	(void)vn_lock(k, rk.vp, LK_EXCLUSIVE);
+	(void)VOP_FSYNC(k, rk.vp, MNT_LAZY);
+	VOP_UNLOCK(k, rk.vp);
+	quiet(k);
+	note(k);					/* still 100 */
+	(void)VOP_FSYNC(k, k->fs.fs_devvp, MNT_WAIT);
+	note(k);					/* 0 */
+	assert_int_equal(vn_write(k, rk.vp, 5000, 10, 0), 0);
+	note(k);					/* 10 */
+	(void)VOP_FSYNC(k, rk.vp, MNT_WAIT);
+	note(k);					/* 0 */
+	vn_unpin_all(k);
+}
+
+/* A new file on an async mount: its directory entry and inode are
+ * delayed writes, so all of it is lost until both are on the disk, even
+ * with its data there. */
+static void
+newfile_body(void *arg)
+{
+	struct kern *k = rk.m->k;
+	struct vnode *vp;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "new", VREG, &vp), 0);
+	assert_int_equal(vn_write(k, vp, 0, 1000, 0), 0);
+	note(k);					/* 1000 */
+	(void)VOP_FSYNC(k, vp, MNT_WAIT);		/* data; inode delayed */
+	quiet(k);
+	note(k);					/* 1000 */
+	(void)VOP_FSYNC(k, vn_root(k), MNT_WAIT);	/* the entry */
+	quiet(k);
+	note(k);					/* 1000: no inode */
+	(void)VOP_FSYNC(k, k->fs.fs_devvp, MNT_WAIT);
+	note(k);					/* 0 */
+	vn_unpin_all(k);
+}
+
+/* A synchronous write is not safe before it is done: sampled while the
+ * writer sleeps "biowr", its 16 KB are at risk. */
+static void
+sync_writer(void *arg)
+{
+	struct kern *k = rk.m->k;
+
+	(void)arg;
+	rk.sampling = true;
+	assert_int_equal(vn_write(k, rk.vp, 0, 16384, IO_SYNC), 0);
+	note(k);					/* 0 */
+	vn_unpin_all(k);
+}
+
+static void
+sync_sampler(void *arg)
+{
+	struct kern *k = rk.m->k;
+
+	(void)arg;
+	/* until the write is on its way (the block is read first) */
+	while (!rk.sampling || k->bc.runningbufspace == 0)
+		sim_pause(k->sim, 10 * SIM_US);
+	note(k);					/* 16384 */
+}
+
+/* A block past the direct ones: its data and the inode with the new
+ * size on the disk, but its pointer, in the file's indirect block, not:
+ * lost until that block is written. */
+static void
+indirect_body(void *arg)
+{
+	struct kern *k = rk.m->k;
+	struct inode *ip = rk.vp->v_data;
+	struct buf *bp;
+
+	(void)arg;
+	assert_int_equal(vn_write(k, rk.vp, 20 * 16384, 16384, 0), 0);
+	bp = incore(k, rk.vp, 20);
+	BUF_LOCK(k, bp, "test");
+	bremfree(k, bp);
+	bawrite(k, bp);					/* the data */
+	ffs_update(k, ip, true);			/* the size */
+	quiet(k);
+	note(k);					/* 16384 */
+	(void)VOP_FSYNC(k, rk.vp, MNT_WAIT);		/* the pointer */
+	note(k);					/* 0 */
+	vn_unpin_all(k);
+}
+
+/* Hard links on an async mount (directory blocks delayed writes): a
+ * second name (ufs_link) leaves the file found by its first, on the
+ * disk — nothing at risk; with the first name removed it is found only
+ * by the new one, not on the disk yet: all 32 KB at risk until the
+ * directory block is written.  (A new symbolic link, not on the disk
+ * either, is a name, not file data: nothing.) */
+static void
+link_body(void *arg)
+{
+	struct kern *k = rk.m->k;
+	struct vnode *lvp;
+
+	(void)arg;
+	assert_int_equal(vn_symlink(k, vn_root(k), "l", "f", &lvp), 0);
+	note(k);					/* 0 */
+	assert_int_equal(vn_link(k, rk.vp, vn_root(k), "g"), 0);
+	note(k);					/* 0 */
+	assert_int_equal(vn_remove(k, vn_root(k), "f", false), 0);
+	note(k);					/* 32768 */
+	(void)VOP_FSYNC(k, vn_root(k), MNT_WAIT);	/* the entries */
+	quiet(k);
+	note(k);					/* 0 */
+	vn_unpin_all(k);
+}
+
+static void
+risk_run(const char *const *sets, int64_t size, sim_proc_fn *body,
+    sim_proc_fn *other)
+{
+	static struct machine m;
+
+	memset(&rk, 0, sizeof(rk));
+	rk.m = &m;
+	boot(&m, sets, true);
+	rk.vp = machine_mkfile(&m, "f", size);
+	sim_spawn(m.s, "body", body, NULL, 0);
+	if (other != NULL)
+		sim_spawn(m.s, "other", other, NULL, 0);
+	assert_int_equal(sim_run(m.s), SIM_DONE);
+	vrele(m.k, rk.vp);
+}
+
+static void
+test_at_risk(void **state)
+{
+	static const char *const async[] = { "ffs.metadata=async", NULL };
+	static const int64_t append[] = { 0, 100, 100, 0, 10, 0 };
+	static const int64_t newfile[] = { 1000, 1000, 1000, 0 };
+	static const int64_t sync_in_flight[] = { 16384, 0 };
+	static const int64_t indirect[] = { 16384, 0 };
+	static const int64_t links[] = { 0, 0, 32768, 0 };
+	int i;
+
+	(void)state;
+	risk_run(NULL, 32768, append_body, NULL);
+	assert_int_equal(rk.n, 6);
+	for (i = 0; i < rk.n; i++)
+		assert_int_equal(rk.at[i], append[i]);
+	shutdown_machine(rk.m);
+
+	risk_run(async, 0, newfile_body, NULL);
+	assert_int_equal(rk.n, 4);
+	for (i = 0; i < rk.n; i++)
+		assert_int_equal(rk.at[i], newfile[i]);
+	shutdown_machine(rk.m);
+
+	risk_run(NULL, 65536, sync_writer, sync_sampler);
+	assert_int_equal(rk.n, 2);
+	for (i = 0; i < rk.n; i++)
+		assert_int_equal(rk.at[i], sync_in_flight[i]);
+	shutdown_machine(rk.m);
+
+	risk_run(NULL, 20 * 16384, indirect_body, NULL);
+	assert_int_equal(rk.n, 2);
+	for (i = 0; i < rk.n; i++)
+		assert_int_equal(rk.at[i], indirect[i]);
+	shutdown_machine(rk.m);
+
+	risk_run(async, 32768, link_body, NULL);
+	assert_int_equal(rk.n, 4);
+	for (i = 0; i < rk.n; i++)
+		assert_int_equal(rk.at[i], links[i]);
+	shutdown_machine(rk.m);
+}
+
 int
 main(void)
 {
@@ -783,6 +1009,7 @@ main(void)
 		cmocka_unit_test(test_namespace_races),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_vnode_recycling),
+		cmocka_unit_test(test_at_risk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

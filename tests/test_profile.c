@@ -139,6 +139,14 @@ test_errors_name_line(void **state)
 	g_clear_error(&err);
 	assert_false(profile_set(p, "justtext", &err));
 	g_clear_error(&err);
+	/* a value is a line of UTF-8 text (found by fuzzing: GKeyFile gave
+	 * back NULL for bytes that are not, and the disk read NULL) */
+	assert_false(profile_set(p, "disk.zones=100:64,5.s\xff" "8", &err));
+	assert_non_null(strstr(err->message, "not a line of UTF-8 text"));
+	g_clear_error(&err);
+	assert_false(profile_set(p, "replay.passthrough=/dev\n[bio]", &err));
+	g_clear_error(&err);
+	assert_true(profile_set(p, "replay.passthrough=/dev:/proc:/ünï", &err));
 	profile_free(p);
 }
 
@@ -168,6 +176,99 @@ test_hist(void **state)
 	g_free(h);
 }
 
+/* A value of k a step beyond v (dir -1 below, +1 above), as a profile
+ * writes it. */
+static char *
+beyond(const struct pkey *k, const char *v, int dir)
+{
+	int64_t i;
+
+	switch (k->type) {
+	case PK_SIZE:
+		assert_true(profile_parse_size(v, &i));
+		return g_strdup_printf("%lld", (long long)(i + dir));
+	case PK_TIME:
+		assert_true(profile_parse_time(v, &i));
+		return g_strdup_printf("%lldns", (long long)(i + dir));
+	case PK_DOUBLE:
+		return g_strdup_printf("%.6f", g_ascii_strtod(v, NULL) + dir * 1e-3);
+	default:
+		return g_strdup_printf("%lld", (long long)(g_ascii_strtoll(v, NULL,
+		    10) + dir));
+	}
+}
+
+/*
+ * Every numeric setting with a range takes its bounds and refuses a step
+ * beyond either, naming the range; 0 only where it means "sized as the
+ * kernel sizes it".  A profile file's bad value names its line.
+ */
+static void
+test_ranges(void **state)
+{
+	const struct pkey *k;
+	int with = 0;
+
+	for (k = profile_keys; k->group != NULL; k++) {
+		const char *lo, *hi, *why;
+		char *vals[4], *a;
+		bool zero;
+		int i;
+
+		if (!profile_key_range(k, &lo, &hi, &zero, &why))
+			continue;
+		with++;
+		vals[0] = g_strdup(lo);
+		vals[1] = g_strdup(hi);
+		vals[2] = beyond(k, lo, -1);
+		vals[3] = beyond(k, hi, +1);
+		for (i = 0; i < 4; i++) {
+			struct profile *p = profile_new();
+			GError *err = NULL;
+			bool took, want = i < 2;
+
+			a = g_strdup_printf("%s.%s=%s", k->group, k->key, vals[i]);
+			took = profile_set(p, a, &err);
+			/* below the range is 0 for some: taken where 0 is */
+			if (i == 2 && zero && g_ascii_strtod(vals[2], NULL) == 0)
+				want = true;
+			if (took != want)
+				fail_msg("%s: %s", a, took ? "taken" : err->message);
+			if (!took && strstr(err->message, "out of range") == NULL &&
+			    strstr(err->message, "expected") == NULL)
+				fail_msg("%s: %s", a, err->message);
+			g_clear_error(&err);
+			g_free(a);
+			profile_free(p);
+		}
+		for (i = 0; i < 4; i++)
+			g_free(vals[i]);
+	}
+	assert_true(with >= 30);
+	/* the issue's: 1T and 256G of memory are refused, 4G taken */
+	{
+		struct profile *p = profile_new();
+		GError *err = NULL;
+
+		assert_false(profile_set(p, "machine.memory=1T", &err));
+		assert_non_null(strstr(err->message, "out of range: 4M to 4G"));
+		g_clear_error(&err);
+		assert_false(profile_set(p, "hw.physmem=256G", &err));
+		g_clear_error(&err);
+		assert_false(profile_set(p, "machine.memory_mb=262144", &err));
+		g_clear_error(&err);
+		assert_true(profile_set(p, "machine.memory=4G", &err));
+		assert_true(profile_set(p, "kern.nbuf=0", &err));
+		assert_false(profile_set(p, "disk.seek_a=nan", &err));
+		g_clear_error(&err);
+		profile_free(p);
+	}
+	expect_error("[machine]\nhz = 100\nmemory = 256G\n",
+	    "3: machine.memory = \"256G\": out of range");
+	expect_error("[bio]\n\nnbuf = 8\n", "3: bio.nbuf = \"8\": out of range: "
+	    "0, or 16 to 100000");
+}
+
 int
 main(void)
 {
@@ -177,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_file_and_set),
 		cmocka_unit_test(test_errors_name_line),
 		cmocka_unit_test(test_hist),
+		cmocka_unit_test(test_ranges),
 	};
 
 	return cmocka_run_group_tests_name("profile", tests, NULL, NULL);

@@ -1,5 +1,5 @@
-/* Unit tests of the native trace format (round trips, and bad lines) and
- * of the replay's binary records. */
+/* Unit tests of the native trace format (round trips, and bad lines), of
+ * line input's cap, and of the replay's binary records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "trace.h"
 
@@ -428,6 +429,77 @@ test_names(void **state)
 	assert_string_equal(tc_errno_name(EEXIST), "EEXIST");
 }
 
+/*
+ * A line may be TRACE_MAX_LINE (16 MB) long and no longer: a line of
+ * exactly that is read whole, one byte more is refused naming the file
+ * and line; so is a 64 MB unterminated line in a .gz.
+ */
+static void
+test_line_cap(void **state)
+{
+	char *path = NULL;
+	int fd = g_file_open_tmp("vfssim-lines-XXXXXX", &path, NULL);
+	GString *text = g_string_new("first\n");
+	GError *err = NULL;
+	struct lineio *l;
+	const char *line;
+	size_t len;
+	gzFile gz;
+	char *chunk;
+	int i;
+
+	assert_true(fd >= 0);
+	close(fd);
+	for (i = 0; i < TRACE_MAX_LINE; i++)
+		g_string_append_c(text, 'a');
+	g_string_append(text, "\nthird\n");
+	for (i = 0; i <= TRACE_MAX_LINE; i++)
+		g_string_append_c(text, 'b');
+	g_string_append(text, "\n");
+	assert_true(g_file_set_contents(path, text->str, (gssize)text->len, NULL));
+	l = lineio_open(path, &err);
+	assert_non_null(l);
+	assert_int_equal(lineio_next(l, &line, &len, &err), 1);
+	assert_int_equal(len, 5);
+	assert_int_equal(lineio_next(l, &line, &len, &err), 1);
+	assert_int_equal(len, TRACE_MAX_LINE);
+	assert_true(line[0] == 'a' && line[len - 1] == 'a');
+	assert_int_equal(lineio_next(l, &line, &len, &err), 1);
+	assert_int_equal(len, 5);
+	assert_int_equal(lineio_next(l, &line, &len, &err), -1);
+	assert_non_null(err);
+	assert_true(err->domain == TRACE_ERROR && err->code == TRACE_ERROR_FORMAT);
+	{
+		char *want = g_strdup_printf("%s:4: a line longer than 16 MB", path);
+
+		assert_true(g_str_has_prefix(err->message, want));
+		g_free(want);
+	}
+	g_clear_error(&err);
+	lineio_close(l);
+
+	/* 64 MB of one line, compressed */
+	gz = gzopen(path, "wb9");
+	assert_non_null(gz);
+	chunk = g_malloc(1 << 20);
+	memset(chunk, 'x', 1 << 20);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(gzwrite(gz, chunk, 1 << 20), 1 << 20);
+	gzclose(gz);
+	g_free(chunk);
+	l = lineio_open(path, &err);
+	assert_non_null(l);
+	assert_int_equal(lineio_next(l, &line, &len, &err), -1);
+	assert_true(g_str_has_suffix(err->message, "a line longer than 16 MB: not "
+	    "a trace (a line is at most 16777216 bytes)"));
+	assert_non_null(strstr(err->message, ":1: "));
+	g_clear_error(&err);
+	lineio_close(l);
+	unlink(path);
+	g_free(path);
+	g_string_free(text, TRUE);
+}
+
 int
 main(void)
 {
@@ -440,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_line_cap),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include "batch.h"
 #include "ffs.h"
 #include "merge.h"
+#include "metrics.h"
 #include "profile.h"
 #include "trace.h"
 #include "workload.h"
@@ -57,6 +58,8 @@ cmd_code_of(const GError *err)
 		return EXIT_BADINPUT;
 	if (err->domain == MERGE_ERROR && err->code == MERGE_ERROR_INPUT)
 		return EXIT_BADINPUT;
+	if (err->domain == METRICS_ERROR && err->code == METRICS_ERROR_INPUT)
+		return EXIT_BADINPUT;	/* another program's database, a bad row */
 	if (err->domain == FFS_IMAGE_ERROR && err->code == FFS_IMAGE_ERROR_INPUT)
 		return EXIT_BADINPUT;	/* a damaged or mismatched image */
 	if (err->domain == FS_MANIFEST_ERROR)

@@ -4,6 +4,7 @@
  * the one measured on the real drive, and the demerit.
  *
  *	vfssim disk TRACE [--validate] [--profile F] [--set key=value]... [--db F]
+ *	vfssim disk --explain [--profile F] [--set key=value]...
  */
 #include "cmd.h"
 #include "disktrace.h"
@@ -19,7 +20,8 @@ cmd_disk(int argc, char **argv)
 {
 	char *prof_file = NULL, *db = NULL, *label = NULL, *format = NULL;
 	char **sets = NULL;
-	gboolean validate = FALSE, no_events = FALSE, quiet = FALSE;
+	gboolean validate = FALSE, no_events = FALSE, quiet = FALSE,
+	    explain = FALSE, check = FALSE;
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Profile describing the drive (e.g. profiles/disks/hp_c2247a.ini)",
@@ -41,6 +43,13 @@ cmd_disk(int argc, char **argv)
 		  "Do not record a row per request", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
 		  "Print no summary (--validate still prints its three lines)", NULL },
+		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
+		  "Read and check TRACE against the drive, and run nothing (what "
+		  "reading the trace costs, for make bench)", NULL },
+		{ "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
+		  "Run nothing: print the drive, the queues a run would use, and "
+		  "each parameter of its DiskSim files read and ignored, with why "
+		  "(no TRACE needed)", NULL },
 		{ NULL }
 	};
 	GOptionContext *ctx = g_option_context_new("TRACE - drive the disk "
@@ -65,7 +74,7 @@ cmd_disk(int argc, char **argv)
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
 	}
-	if (argc != 2) {
+	if (argc != 2 && !(explain && argc == 1)) {
 		fprintf(stderr, "vfssim disk: give one TRACE (vfssim disk --help)\n");
 		rc = EXIT_BADINPUT;
 		goto out;
@@ -90,17 +99,34 @@ cmd_disk(int argc, char **argv)
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
 	}
+	if (explain) {
+		GString *g = g_string_new(NULL);
+
+		if (!disktrace_explain(prof, g, &err))
+			rc = cmd_fail(err, cmd_code_of(err));
+		else
+			fputs(g->str, stdout);
+		g_string_free(g, TRUE);
+		goto out;
+	}
 	o.trace = argv[1];
 	o.db = db != NULL ? db : "vfssim.db";
 	o.prof = prof;
 	o.events = !no_events;
 	o.label = label;
 	o.interrupted = cmd_catch_signals();
+	o.check_only = check;
 	if (!disktrace_run(&o, &res, &err)) {
 		rc = err != NULL && err->domain == DISKTRACE_ERROR ?
 		    (err->code == DISKTRACE_ERROR_INPUT ? EXIT_BADINPUT : 1) :
 		    cmd_code_of(err);
 		cmd_fail(err, rc);
+		goto out;
+	}
+	if (check) {
+		printf("%llu requests, %s format: well formed for the drive\n",
+		    (unsigned long long)res.requests, res.format == DT_VALIDATE ?
+		    "validate" : "ascii");
 		goto out;
 	}
 	if (!quiet)

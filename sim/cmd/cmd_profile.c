@@ -71,6 +71,8 @@ cmd_profile(int argc, char **argv)
 	}
 	if (list) {
 		const struct pkey *k;
+		const char *lo, *hi, *why;
+		bool zero;
 
 		for (k = profile_keys; k->group != NULL; k++) {
 			printf("%s.%s = %s", k->group, k->key, k->dflt);
@@ -78,6 +80,9 @@ cmd_profile(int argc, char **argv)
 				printf("  (sysctl %s)", k->sysctl);
 			if (k->choices != NULL)
 				printf("  [%s]", k->choices);
+			if (profile_key_range(k, &lo, &hi, &zero, &why))
+				printf("  (range: %s%s to %s)", zero ? "0, or " : "",
+				    lo, hi);
 			printf("\n    %s\n", k->doc);
 		}
 		goto out;

@@ -52,6 +52,8 @@ cmd_import(int argc, char **argv)
 		rc = cmd_fail(err, EXIT_BADINPUT);
 		goto out;
 	}
+	/* Ctrl-C stops the read, and the output is not left half-written */
+	trace_set_stop(r, cmd_catch_signals());
 	if (trace_reader_format(r) == TF_NATIVE) {
 		fprintf(stderr, "vfssim import: %s is already a native trace\n", argv[2]);
 		rc = EXIT_BADINPUT;

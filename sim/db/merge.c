@@ -9,6 +9,7 @@
  * one (the columns it lacks stay NULL).
  */
 #include "merge.h"
+#include "dbopen.h"
 #include "metrics.h"
 
 #include <string.h>
@@ -56,13 +57,28 @@ order_of(sqlite3 *db, const char *table)
 	sql = sqlite3_mprintf("SELECT name FROM pragma_table_info(%Q) "
 	    "WHERE pk > 0 ORDER BY pk", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		while (sqlite3_step(s) == SQLITE_ROW)
-			g_string_append_printf(o, "%s\"%s\"", o->len ? ", " : "",
+			while (sqlite3_step(s) == SQLITE_ROW) {
+			/* a name from the input: quoted as an identifier */
+			char *q = sqlite3_mprintf("%s\"%w\"", o->len ? ", " : "",
 			    (const char *)sqlite3_column_text(s, 0));
+
+			g_string_append(o, q);
+			sqlite3_free(q);
+		}
 		sqlite3_finalize(s);
 	}
 	sqlite3_free(sql);
 	return g_string_free(o, FALSE);
+}
+
+/* Append fmt with one identifier, quoted as SQL quotes one ("%w"). */
+static void
+append_ident(GString *to, const char *fmt, const char *name)
+{
+	char *q = sqlite3_mprintf(fmt, name);
+
+	g_string_append(to, q);
+	sqlite3_free(q);
 }
 
 static bool
@@ -76,42 +92,22 @@ has(GPtrArray *cols, const char *name)
 	return false;
 }
 
-/* A vfssim database, opened read-only, or NULL with *err set. */
+/*
+ * A vfssim database, opened read-only and checked (db_open_readonly: its
+ * runs and the tables read whole keep the schema), or NULL with *err set.
+ */
 static sqlite3 *
 open_input(const char *path, const char *out, GError **err)
 {
 	struct stat a, b;
-	sqlite3 *db = NULL;
-	GPtrArray *cols;
-	bool ok;
 
-	if (stat(path, &a) != 0 || !S_ISREG(a.st_mode)) {
-		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
-		    "%s: no such database", path);
-		return NULL;
-	}
-	if (stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+	if (stat(path, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
 		    "%s: is the output database itself", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT, "%s: %s", path,
-		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 60000);
-	cols = columns_of(db, "runs");
-	ok = has(cols, "id") && has(cols, "status") && has(cols, "profile");
-	g_ptr_array_free(cols, TRUE);
-	if (!ok) {
-		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT,
-		    "%s: not a vfssim database (no runs table)", path);
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
+	return db_open_readonly(path, err);
 }
 
 /*
@@ -140,6 +136,40 @@ prepare_insert(sqlite3 *dst, const GString *head, guint n, guint rows)
 	return s;
 }
 
+/*
+ * The first of count rows of run from (in sel's order) from row first on
+ * (0-based) that ws1 refuses, numbered from 1; dst's error is that row's.
+ * Rows before it are inserted (the caller rolls everything back).
+ */
+static int64_t
+bad_row(sqlite3 *src, sqlite3 *dst, const char *sel, sqlite3_stmt *ws1,
+    guint n, int64_t from, int64_t first, int64_t count)
+{
+	char *q = g_strdup_printf("%s LIMIT ? OFFSET ?", sel);
+	sqlite3_stmt *rs = NULL;
+	int64_t k, bad = first + 1;
+	guint i;
+
+	if (sqlite3_prepare_v2(src, q, -1, &rs, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(rs, 1, from);
+		sqlite3_bind_int64(rs, 2, count);
+		sqlite3_bind_int64(rs, 3, first);
+		for (k = 0; sqlite3_step(rs) == SQLITE_ROW; k++) {
+			for (i = 0; i < n; i++)
+				sqlite3_bind_value(ws1, (int)i + 2,
+				    sqlite3_column_value(rs, (int)i));
+			if (sqlite3_step(ws1) != SQLITE_DONE) {
+				bad = first + k + 1;
+				break;
+			}
+			sqlite3_reset(ws1);
+		}
+	}
+	sqlite3_finalize(rs);
+	g_free(q);
+	return bad;
+}
+
 static bool
 copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
     int64_t to, GError **err)
@@ -160,19 +190,19 @@ copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
 	}
 	dcols = columns_of(dst, table);
 	ins = g_string_new("");
-	g_string_append_printf(ins, "INSERT INTO \"%s\" (run", table);
+	append_ident(ins, "INSERT INTO \"%w\" (run", table);
 	for (i = 0; i < dcols->len; i++) {
 		const char *c = g_ptr_array_index(dcols, i);
 
 		if (strcmp(c, "run") == 0 || !has(scols, c))
 			continue;
-		g_string_append_printf(sel, "%s\"%s\"", n ? ", " : "", c);
-		g_string_append_printf(ins, ", \"%s\"", c);
+		append_ident(sel, n ? ", \"%w\"" : "\"%w\"", c);
+		append_ident(ins, ", \"%w\"", c);
 		n++;
 	}
 	order = order_of(src, table);
-	g_string_append_printf(sel, " FROM \"%s\" WHERE run = ? ORDER BY %s",
-	    table, order);
+	append_ident(sel, " FROM \"%w\" WHERE run = ? ORDER BY ", table);
+	g_string_append(sel, order);
 	g_string_append(ins, ") VALUES ");
 	if (n == 0) {
 		ok = true;
@@ -180,7 +210,7 @@ copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
 	}
 	/* How many: all but the last few go COPY_MULTI to a statement, the
 	 * values bound as they are read. */
-	count = g_strdup_printf("SELECT count(*) FROM \"%s\" WHERE run = ?", table);
+	count = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE run = ?", table);
 	if (sqlite3_prepare_v2(src, count, -1, &cs, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(src, sel->str, -1, &rs, NULL) != SQLITE_OK ||
 	    (ws1 = prepare_insert(dst, ins, n, 1)) == NULL ||
@@ -206,8 +236,23 @@ copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
 			    sqlite3_column_value(rs, (int)i));
 		if (j >= full || j % COPY_MULTI == COPY_MULTI - 1) {
 			if (sqlite3_step(ws) != SQLITE_DONE) {
-				g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED,
-				    "%s: %s", table, sqlite3_errmsg(dst));
+				/* which row: those of a refused statement
+				 * again, one at a time (the statement's own
+				 * rows are undone: SQLite's ABORT) */
+				int64_t bad = j + 1;
+
+				sqlite3_reset(ws);
+				if (ws == wsm)
+					bad = bad_row(src, dst, sel->str, ws1, n,
+					    from, j + 1 - COPY_MULTI, COPY_MULTI);
+				/* a row the schema refuses (a NULL where it
+				 * takes none) is the input's fault */
+				g_set_error(err, MERGE_ERROR,
+				    (sqlite3_errcode(dst) & 0xff) ==
+				    SQLITE_CONSTRAINT ? MERGE_ERROR_INPUT :
+				    MERGE_ERROR_FAILED, "table %s, row %lld of "
+				    "the run: %s", table, (long long)bad,
+				    sqlite3_errmsg(dst));
 				goto out;
 			}
 			sqlite3_reset(ws);
@@ -225,7 +270,7 @@ out:
 	sqlite3_finalize(rs);
 	sqlite3_finalize(ws1);
 	sqlite3_finalize(wsm);
-	g_free(count);
+	sqlite3_free(count);
 	g_free(order);
 	g_string_free(sel, TRUE);
 	g_string_free(ins, TRUE);
@@ -246,8 +291,8 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
 	bool ok = false;
 	guint i, n = 0;
 
-	if (sqlite3_prepare_v2(src, "SELECT id, status FROM runs ORDER BY id", -1,
-	    &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(src, "SELECT id, status = 'complete' FROM runs "
+	    "ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_INPUT, "%s: %s", srcname,
 		    sqlite3_errmsg(src));
 		goto out;
@@ -255,7 +300,7 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
 
-		if (strcmp((const char *)sqlite3_column_text(s, 1), "complete") == 0)
+		if (sqlite3_column_int(s, 1))
 			g_array_append_val(runs, id);
 		else if (skipped != NULL)
 			(*skipped)++;
@@ -267,8 +312,8 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, GArray *ids,
 
 		if (strcmp(c, "id") == 0 || !has(scols, c))
 			continue;
-		g_string_append_printf(sel, "%s\"%s\"", n ? ", " : "", c);
-		g_string_append_printf(ins, "%s\"%s\"", n ? ", " : "", c);
+		append_ident(sel, n ? ", \"%w\"" : "\"%w\"", c);
+		append_ident(ins, n ? ", \"%w\"" : "\"%w\"", c);
 		n++;
 	}
 	g_string_append(sel, " FROM runs WHERE id = ?");

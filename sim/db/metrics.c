@@ -5,16 +5,31 @@
  * committed every BATCH rows, written by a thread of the run's own (see
  * "How rows get to SQLite" below).  A run is marked complete only by
  * metrics_end_run, after its last row.
+ *
+ * A full disk: the database is in WAL mode, and what a commit puts in the
+ * WAL must be copied into the database (a checkpoint) before the WAL's
+ * space can be used again or given back.  So each commit is checkpointed
+ * at once (wal_autocheckpoint 1), and a batch is committed only while the
+ * disk has room to take it into the database and still clean up; short of
+ * that the run stops, failed: its uncommitted rows are rolled back, the
+ * WAL truncated, its committed rows deleted and its status written in the
+ * room that leaves (metrics_fail_run).
  */
 #include "metrics.h"
+#include "dbopen.h"
 #include "version.h"
 
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sqlite3.h>
 
 G_DEFINE_QUARK(vfssim-metrics-error-quark, metrics_error)
 
 #define BATCH	100000
+/* Room a failed run needs on the disk to be cleaned up: its rows' deletion
+ * and its status, in the WAL, and the checkpoint after. */
+#define CLEANUP_ROOM	(INT64_C(1) << 20)
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS runs ("
@@ -207,12 +222,25 @@ struct metrics {
 	gint		 discard;	/* the run failed: write nothing more */
 };
 
+/*
+ * The first failure is kept; the others are dropped.  While a run is
+ * recorded the writer thread sets it and the run's side reads it
+ * (metrics_error, from the sampler): the pointer is stored atomically,
+ * after the message it points to is complete.
+ */
+static void
+set_error(struct metrics *m, char *msg)
+{
+	if (!g_atomic_pointer_compare_and_exchange(&m->error, NULL, msg))
+		g_free(msg);
+}
+
 static void
 note_error(struct metrics *m, const char *what)
 {
 	if (m->error == NULL)
-		m->error = g_strdup_printf("%s: %s: %s", m->path, what,
-		    sqlite3_errmsg(m->db));
+		set_error(m, g_strdup_printf("%s: %s: %s", m->path, what,
+		    sqlite3_errmsg(m->db)));
 }
 
 static bool
@@ -222,8 +250,8 @@ exec(struct metrics *m, const char *sql)
 
 	if (sqlite3_exec(m->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		if (m->error == NULL)
-			m->error = g_strdup_printf("%s: %s", m->path,
-			    msg != NULL ? msg : "error");
+			set_error(m, g_strdup_printf("%s: %s", m->path,
+			    msg != NULL ? msg : "error"));
 		sqlite3_free(msg);
 		return false;
 	}
@@ -299,6 +327,20 @@ prepare_rows(sqlite3 *db, int st, int n)
 	return s;
 }
 
+/* The header says whose the database is and of which schema: what
+ * db_check_writable and db_open_readonly look at (dbopen.h).  Written once
+ * the tables are this version's. */
+static bool
+stamp(struct metrics *m)
+{
+	char *sql = g_strdup_printf("PRAGMA application_id = %d; "
+	    "PRAGMA user_version = %d;", DB_APPLICATION_ID, DB_SCHEMA_VERSION);
+	bool ok = exec(m, sql);
+
+	g_free(sql);
+	return ok;
+}
+
 struct metrics *
 metrics_open(const char *path, GError **err)
 {
@@ -306,6 +348,12 @@ metrics_open(const char *path, GError **err)
 	int i;
 
 	m->path = g_strdup(path);
+	/* Another program's database is left alone: found before anything
+	 * is written to it. */
+	if (!db_check_writable(path, err)) {
+		metrics_close(m);
+		return NULL;
+	}
 	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database: %s",
@@ -314,8 +362,9 @@ metrics_open(const char *path, GError **err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(m->db, 60000);
-	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") ||
-	    !exec(m, schema) || !add_columns(m)) {
+	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+	    "PRAGMA wal_autocheckpoint=1;") ||
+	    !exec(m, schema) || !add_columns(m) || !stamp(m)) {
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_close(m);
 		return NULL;
@@ -371,7 +420,7 @@ metrics_close(struct metrics *m)
 const char *
 metrics_error(const struct metrics *m)
 {
-	return m->error;
+	return __atomic_load_n(&m->error, __ATOMIC_ACQUIRE);
 }
 
 static void
@@ -381,9 +430,56 @@ begin(struct metrics *m)
 		m->in_txn = true;
 }
 
+/*
+ * Is there room on the disk to commit the open transaction and then still
+ * clean up a failed run?  The commit writes the pages still in SQLite's
+ * cache to the WAL, and the checkpoint copies all the WAL holds into the
+ * database: at most the WAL's size and twice the cache's.  Not asked of a
+ * database that is not a file.
+ */
+static bool
+room_to_commit(struct metrics *m)
+{
+	struct statvfs fs;
+	struct stat wal;
+	char *dir, *walpath;
+	int64_t need, avail;
+	bool ok = true;
+
+	if (!g_file_test(m->path, G_FILE_TEST_IS_REGULAR))
+		return true;
+	dir = g_path_get_dirname(m->path);
+	walpath = g_strdup_printf("%s-wal", m->path);
+	if (statvfs(dir, &fs) == 0) {
+		int cache = 0, hi = 0;
+
+		(void)sqlite3_db_status(m->db, SQLITE_DBSTATUS_CACHE_USED, &cache,
+		    &hi, 0);
+		need = CLEANUP_ROOM + 2 * (int64_t)cache + (stat(walpath, &wal) == 0 ?
+		    (int64_t)wal.st_size : 0);
+		avail = (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
+		if (avail < need && m->error == NULL) {
+			set_error(m, g_strdup_printf("%s: the disk is nearly "
+			    "full (%.1f MB free, %.1f MB needed to go on): the "
+			    "run stops while there is room to mark it failed",
+			    m->path, (double)avail / 1048576,
+			    (double)need / 1048576));
+			ok = false;
+		}
+	}
+	g_free(dir);
+	g_free(walpath);
+	return ok;
+}
+
 static void
 commit(struct metrics *m)
 {
+	if (m->in_txn && (m->error != NULL || !room_to_commit(m))) {
+		/* not committed: metrics_fail_run rolls it back */
+		m->pending = 0;
+		return;
+	}
 	if (m->in_txn) {
 		exec(m, "COMMIT");
 		m->in_txn = false;
@@ -400,6 +496,20 @@ utc_now(void)
 	g_date_time_unref(now);
 	return s;
 }
+
+/*
+ * Give the WAL's disk space back: everything committed is copied into the
+ * database and the WAL truncated to nothing (a checkpoint, TRUNCATE).  It
+ * fails, harmlessly, if the database cannot grow to take what was
+ * committed (commit keeps room for that).
+ */
+static bool
+reclaim(struct metrics *m)
+{
+	return sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL) == SQLITE_OK;
+}
+
 
 /* ---- the writer: binding rows ------------------------------------------ */
 
@@ -553,7 +663,9 @@ static const char *const table_of[NST] = {
 static void
 step(struct metrics *m, sqlite3_stmt *s, int st)
 {
-	if (sqlite3_step(s) != SQLITE_DONE)
+	/* after a failure (a full disk) nothing more is written: the run
+	 * will be failed */
+	if (m->error == NULL && sqlite3_step(s) != SQLITE_DONE)
 		note_error(m, table_of[st]);
 	sqlite3_reset(s);
 }
@@ -748,6 +860,10 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		return -1;
 	}
 	m->run = sqlite3_last_insert_rowid(m->db);
+	/* What earlier runs left in the WAL goes into the database now (not
+	 * waiting for readers): from here on it holds this run's. */
+	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
 	begin(m);
 	/* From here until the run ends, the writer has the connection. */
 	writer_start(m);
@@ -889,20 +1005,34 @@ metrics_end_run(struct metrics *m, GError **err)
 	return true;
 }
 
+/*
+ * A failed run: its rows go, its status says why, and the WAL's space is
+ * given back.  On a full disk the WAL is what filled it: what it holds
+ * beyond the last commit is rolled back and, everything committed being in
+ * the database already, the checkpoint truncates it; the deletion and the
+ * status then fit in the room that freed, and a last checkpoint leaves no
+ * WAL behind.  (Before, the status could not be written, or a WAL of
+ * megabytes stayed, keeping the file system full.)
+ */
 void
 metrics_fail_run(struct metrics *m, const char *why)
 {
+	char *saved = m->error;
 	unsigned i;
 
 	/* Rows still queued are thrown away, not written. */
 	g_atomic_int_set(&m->discard, 1);
 	writer_stop(m);
 	g_atomic_int_set(&m->discard, 0);
-	if (m->in_txn) {
-		exec(m, "ROLLBACK");
-		m->in_txn = false;
-	}
+	/* on a full disk SQLite may have rolled back already */
+	if (!sqlite3_get_autocommit(m->db))
+		(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+	m->in_txn = false;
 	m->pending = 0;
+	(void)reclaim(m);
+	/* The cleanup writes whatever the error was (step and commit write
+	 * nothing once there is one); the first error is kept. */
+	m->error = NULL;
 	begin(m);
 	for (i = 0; metrics_run_tables[i] != NULL; i++) {
 		char *sql = g_strdup_printf("DELETE FROM %s WHERE run = %lld",
@@ -912,5 +1042,13 @@ metrics_fail_run(struct metrics *m, const char *why)
 		g_free(sql);
 	}
 	set_status(m, "failed", why);
-	commit(m);
+	if (m->in_txn) {
+		exec(m, "COMMIT");
+		m->in_txn = false;
+	}
+	(void)reclaim(m);
+	if (saved != NULL) {
+		g_free(m->error);
+		m->error = saved;
+	}
 }

@@ -141,9 +141,16 @@ extern const char *const metrics_run_tables[];
 
 #define METRICS_ERROR metrics_error_quark()
 GQuark	metrics_error_quark(void);
+/* METRICS_ERROR_INPUT: the database is bad input (another program's, a
+ * newer schema, a row that breaks the schema: dbopen.h); FAILED: it could
+ * not be written (a full disk, say). */
+enum { METRICS_ERROR_FAILED, METRICS_ERROR_INPUT };
 
 /* Once, before anything else uses SQLite (main). */
 void	metrics_init(void);
+/* Open (or create) a database to record into; one that is not vfssim's
+ * is refused, untouched (db_check_writable).  It is stamped as vfssim's,
+ * of this schema version. */
 struct metrics *metrics_open(const char *path, GError **err);
 void	metrics_close(struct metrics *m);
 

@@ -6,6 +6,7 @@
  * seed, which is left out: the seeds of a --gen variant are one variant.
  */
 #include "variants.h"
+#include "dbopen.h"
 #include "metrics.h"
 
 #include <string.h>
@@ -25,21 +26,6 @@ variants_free(GPtrArray *variants)
 		g_free(v);
 	}
 	g_ptr_array_free(variants, TRUE);
-}
-
-sqlite3 *
-db_open_readonly(const char *db, GError **err)
-{
-	sqlite3 *h = NULL;
-
-	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR) ||
-	    sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database", db);
-		sqlite3_close(h);
-		return NULL;
-	}
-	sqlite3_busy_timeout(h, 60000);
-	return h;
 }
 
 static bool
@@ -96,7 +82,9 @@ variants_of(const char *db, const GArray *runs, GError **err)
 		v = g_hash_table_lookup(byname, key);
 		if (v == NULL) {
 			v = g_new0(struct variant, 1);
-			v->name = label != NULL ? g_strdup(label) :
+			/* printed on terminals and in pages: any bytes a
+			 * label holds are made fit to print */
+			v->name = label != NULL ? db_printable(label) :
 			    g_strdup_printf("run %lld", (long long)id);
 			v->runs = g_array_new(FALSE, FALSE, sizeof(int64_t));
 			g_ptr_array_add(vs, v);

@@ -17,10 +17,6 @@ struct variant {
 	GArray		*runs;		/* int64_t run ids, one a seed */
 };
 
-/* db opened read-only, to read runs back (METRICS_ERROR if it is not
- * there or does not open). */
-sqlite3	*db_open_readonly(const char *db, GError **err);
-
 /* The variants of db's complete runs (all, or those in runs): runs with
  * the same label and trace are seeds of one variant (an unlabelled run is
  * a variant of its own, "run N"), in the order of their first run. */

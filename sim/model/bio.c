@@ -139,6 +139,8 @@ bufinit(struct kern *k)
 	bc->policy = k->p.bufpolicy;
 	if (bc->policy != NULL)
 		bc->polstate = bc->policy->create(bc->nbuf);
+	bc->meta_disk = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
 	if (k->p.verify) {
 		bc->ver_mem = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 		    g_free, NULL);
@@ -162,6 +164,8 @@ bufdone_all(struct kern *k)
 		g_hash_table_destroy(bc->ver_mem);
 	if (bc->ver_disk != NULL)
 		g_hash_table_destroy(bc->ver_disk);
+	if (bc->meta_disk != NULL)
+		g_hash_table_destroy(bc->meta_disk);
 	if (bc->refs != NULL)
 		fclose(bc->refs);
 	g_free(bc->kvamap);
@@ -169,6 +173,9 @@ bufdone_all(struct kern *k)
 	memset(bc, 0, sizeof(*bc));
 }
 
+/* buf_dirty_count_severe: too many dirty buffers — used, as in 2001, by
+ * bwrite (no background copy then) and ffs_update (a synchronous write
+ * then). */
 bool
 buf_dirty_count_severe(const struct kern *k)
 {
@@ -177,23 +184,22 @@ buf_dirty_count_severe(const struct kern *k)
 
 /* ---- the buffer map (KVA) -------------------------------------------- */
 
-/* vm_map_findspace on the buffer map: first fit, from a rotating hint. */
+/* vm_map_findspace(buffer_map, vm_map_min(buffer_map), ...), as
+ * getnewbuf calls it in 2001: the first hole large enough, from the
+ * bottom of the map. */
 static int
 kva_alloc(struct bufcache *bc, int units)
 {
-	int start, run, i, n = bc->kvaunits;
+	int run, i, n = bc->kvaunits;
 
-	for (start = 0; start < n; start++) {
-		i = (bc->kvahint + start) % n;
-		if (i + units > n)
-			continue;
+	for (i = 0; i + units <= n; i++) {
 		for (run = 0; run < units && !bc->kvamap[i + run]; run++)
 			;
 		if (run == units) {
 			memset(bc->kvamap + i, 1, (size_t)units);
-			bc->kvahint = (i + units) % n;
 			return i;
 		}
+		i += run;	/* past the hole too small, to the unit in use */
 	}
 	return -1;
 }
@@ -706,6 +712,8 @@ restart:
 	bp->b_bcount = 0;
 	bp->b_blkno = -1;
 	bp->b_offset = -1;
+	bp->b_version = 0;		/* a new block: no version of it yet */
+	bp->b_dirtyoff = bp->b_dirtyend = 0;
 
 	if (defrag) {
 		/* Give back this buffer's KVA to unfragment the map. */
@@ -780,10 +788,20 @@ getblk(struct kern *k, struct vnode *vp, int64_t lblkno, int size)
 	if (bc->refs != NULL)
 		record_ref(bc, vp, lblkno);
 loop:
+	/* No free header at all: sleep once "newbuf" until one is released
+	 * (bufcountwakeup), then look — no loop, as 2001's getblk has it
+	 * (both eras; 5.x dropped the sleep). */
+	if (bc->numfreebuffers == 0 && curproc(k->sim) != NULL) {
+		bc->needsbuffer |= VFS_BIO_NEED_ANY;
+		k->cnt.newbuf_waits++;
+		tsleep(k->sim, &bc->needsbuffer, "newbuf", 0);
+	}
 	bp = incore(k, vp, lblkno);
 	if (bp != NULL) {
 		if (!BUF_LOCK_NOWAIT(k, bp)) {
 			k->cnt.getblk_waits++;
+			if (bp->b_xflags & BX_BKGRDWRITE)
+				k->cnt.getblk_waits_bkgrd++;
 			bp->b_lockwaiters++;
 			tsleep(k->sim, bp, "getblk", 0);
 			bp->b_lockwaiters--;
@@ -842,6 +860,15 @@ loop:
 		bp->b_offset = lblkno * DEV_BSIZE;
 		bp->b_blkno = lblkno;
 	} else {
+		/*
+		 * The kernel leaves a new buffer unmapped (b_blkno =
+		 * b_lblkno) until VOP_BMAP maps it — in cluster_read, bdwrite,
+		 * ufs_strategy.  Mapping it here cannot change a result: the
+		 * mapping is a lookup in the in-core block map, and what
+		 * VOP_BMAP costs, reading the indirect blocks, is paid where
+		 * the kernel pays it (ufs_bmap_io before a read, ffs_balloc
+		 * for a write).
+		 */
 		bp->b_offset = lblkno * k->fs.fs_bsize;
 		bp->b_blkno = ffs_bmap(k, vp->v_data, lblkno);
 	}
@@ -891,6 +918,30 @@ biowait(struct kern *k, struct buf *bp, const char *wmesg)
 	return bp->b_error;
 }
 
+/* A metadata block's write is done: the disk holds this version of it
+ * now (a later write may carry an older one only if versions were noted
+ * out of order, which they are not: keep the greatest). */
+static void
+meta_ondisk(struct kern *k, struct buf *bp)
+{
+	int64_t *key;
+	uint64_t had = bio_meta_ondisk(k, bp->b_blkno);
+
+	if (had >= bp->b_version)
+		return;
+	key = g_new(int64_t, 1);
+	*key = bp->b_blkno;
+	g_hash_table_insert(k->bc.meta_disk, key,
+	    GSIZE_TO_POINTER((gsize)bp->b_version));
+}
+
+uint64_t
+bio_meta_ondisk(const struct kern *k, ufs2_daddr_t blkno)
+{
+	return (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(k->bc.meta_disk,
+	    &blkno));
+}
+
 /*
  * biodone: the I/O is finished.  Runs at interrupt level (from the disk's
  * completion) and never sleeps.  A read's pages become valid; a write's
@@ -908,6 +959,11 @@ biodone(struct kern *k, struct buf *bp)
 		struct vnode *vp = bp->b_vp;
 
 		bp->b_dirtytime = -1;		/* the data is on the disk */
+		bp->b_dirtyoff = bp->b_dirtyend = 0;
+		if (vp != NULL && !(bp->b_flags & B_CLUSTER) &&
+		    bp->b_version != 0 && (vp->v_type != VREG ||
+		    bp->b_lblkno < 0))
+			meta_ondisk(k, bp);
 		if (k->bc.ver_disk != NULL && !(bp->b_flags & B_CLUSTER) &&
 		    bp->b_blkno >= 0 && bp->b_version != 0) {
 			int64_t *key = g_new(int64_t, 1);
@@ -1021,10 +1077,89 @@ breadn(struct kern *k, struct vnode *vp, int64_t lblkno, int size,
 }
 
 /*
+ * vfs_backgroundwritedone: the copy of a background write is on the disk
+ * (interrupt level).  The original may be written again: its waiters
+ * ("biord") are woken, and it leaves the LOCKED queue for its own — if
+ * nobody holds it; whoever does releases it there.  The copy goes.
+ */
+static void
+vfs_backgroundwritedone(struct kern *k, struct buf *nbp)
+{
+	struct buf *bp = incore(k, nbp->b_vp, nbp->b_lblkno);
+
+	KASSERT(bp != NULL && (bp->b_xflags & BX_BKGRDINPROG),
+	    ("backgroundwritedone: lost buffer"));
+	bp->b_xflags &= ~BX_BKGRDINPROG;
+	if (bp->b_xflags & BX_BKGRDWAIT) {
+		bp->b_xflags &= ~BX_BKGRDWAIT;
+		wakeup(k->sim, &bp->b_xflags);
+	}
+	bp->b_flags &= ~B_LOCKED;
+	if (BUF_LOCK_NOWAIT(k, bp)) {
+		bremfree(k, bp);
+		bqrelse(k, bp);
+	}
+	vdrop(k, nbp->b_vp);
+	nbp->b_vp = NULL;
+	nbp->b_xflags = 0;
+	nbp->b_flags |= B_INVAL | B_NOCACHE;
+	brelse(k, nbp);
+}
+
+/*
+ * The background branch of bwrite (cf60e8e4bf, McKusick, January 2000 —
+ * before RELENG_4 branched, so both eras): bp is a cylinder-group map
+ * (BX_BKGRDWRITE) about to be written asynchronously.  Its contents go to
+ * a copy (geteblk: a header and memory of its own, which may sleep in
+ * getnewbuf), and the copy is written instead; the original — already
+ * clean — is released to the LOCKED queue, unlocked, so that allocators
+ * keep using and changing it instead of sleeping "getblk" until the write
+ * is done; BX_BKGRDINPROG keeps a second copy from being written while
+ * the first is.  Returns the copy, locked, to be written.
+ */
+static struct buf *
+bkgrdwrite(struct kern *k, struct buf *bp)
+{
+	struct buf *nbp;
+
+	while ((nbp = getnewbuf(k, bp->b_bufsize, bp->b_bufsize)) == NULL)
+		continue;
+	nbp->b_offset = bp->b_offset;
+	allocbuf(k, nbp, bp->b_bcount);		/* no vnode: kernel memory */
+	nbp->b_vp = bp->b_vp;			/* bgetvp, but not hashed */
+	vhold(bp->b_vp);
+	nbp->b_xflags = BX_BKGRDCOPY;
+	nbp->b_lblkno = bp->b_lblkno;
+	nbp->b_blkno = bp->b_blkno;
+	nbp->b_version = bp->b_version;
+	nbp->b_writer = bp->b_writer;
+	/* The contents written now are the copy's; what changes in the
+	 * original from here on is newer. */
+	nbp->b_dirtytime = bp->b_dirtytime;
+	nbp->b_dirtyoff = bp->b_dirtyoff;
+	nbp->b_dirtyend = bp->b_dirtyend;
+	bp->b_dirtytime = -1;
+	bp->b_dirtyoff = bp->b_dirtyend = 0;
+	nbp->b_flags |= B_ASYNC | B_CALL | B_CACHE;
+	nbp->b_flags &= ~B_INVAL;
+	nbp->b_iodone = vfs_backgroundwritedone;
+	bp->b_xflags |= BX_BKGRDINPROG;
+	bp->b_flags |= B_LOCKED;
+	bqrelse(k, bp);
+	k->cnt.bkgrd_writes++;
+	return nbp;
+}
+
+/*
  * bwrite: start writing a buffer.  A synchronous write sleeps "biowr" and
  * releases the buffer; an async one belongs to the kernel until biodone,
  * and its issuer is held back ("wdrain") while too many bytes are in
- * flight.
+ * flight.  A buffer whose background write is under way is not written
+ * again meanwhile: an async write leaves it a delayed write, a sync one
+ * waits for that write ("biord", as 2001's bwrite sleeps; "bwrbg" is
+ * later).  A cylinder-group map written async is written in the
+ * background (bkgrdwrite) — unless memory or dirty buffers are severely
+ * short (the copy "eats a lot of memory"), or debug.dobkgrdwrite is off.
  */
 int
 bwrite(struct kern *k, struct buf *bp)
@@ -1047,6 +1182,16 @@ bwrite_wmesg(struct kern *k, struct buf *bp, const char *wmesg)
 		brelse(k, bp);
 		return 0;
 	}
+	if (bp->b_xflags & BX_BKGRDINPROG) {
+		if (async) {
+			bdwrite(k, bp);
+			return 0;
+		}
+		while (bp->b_xflags & BX_BKGRDINPROG) {
+			bp->b_xflags |= BX_BKGRDWAIT;
+			tsleep(k->sim, &bp->b_xflags, "biord", 0);
+		}
+	}
 	if (bp->b_blkno < 0 && !(bp->b_flags & B_CLUSTER)) {
 		/* Never allocated (the fs was full): the data is dropped. */
 		k->cnt.enospc++;
@@ -1058,6 +1203,9 @@ bwrite_wmesg(struct kern *k, struct buf *bp, const char *wmesg)
 	}
 	if (bp->b_flags & B_DELWRI)
 		bundirty(k, bp);
+	if (k->p.dobkgrdwrite && (bp->b_xflags & BX_BKGRDWRITE) && async &&
+	    !vm_page_count_severe(k) && !buf_dirty_count_severe(k))
+		bp = bkgrdwrite(k, bp);
 	bp->b_flags &= ~(B_READ | B_DONE);
 	bp->b_flags |= B_CACHE | B_WRITEINPROG;
 	bp->b_error = 0;
@@ -1198,8 +1346,10 @@ brelse(struct kern *k, struct buf *bp)
 			bp->b_pages[i]->valid = false;
 	}
 	hadmem = bp->b_bufsize > 0 || bp->b_kvasize > 0;
-	if (bp->b_flags & B_INVAL)
+	if (bp->b_flags & B_INVAL) {
 		bp->b_dirtytime = -1;		/* the data is gone, not at risk */
+		bp->b_dirtyoff = bp->b_dirtyend = 0;
+	}
 	if (bp->b_flags & (B_INVAL | B_RELBUF)) {
 		bfreemem(k, bp);
 		if (bp->b_vp != NULL)
@@ -1392,18 +1542,22 @@ restart:
 
 /* ---- buf_daemon ------------------------------------------------------ */
 
-/* Write the oldest dirty buffer (with its cluster); 0 if none could be. */
+/*
+ * flushbufqueues: write the oldest dirty buffer (with its cluster); 0 if
+ * none could be.  As in 2001 (both eras): no vnode lock and no
+ * vn_start_write — the gate that makes buf_daemon wait out a suspension
+ * is a 2003 addition; while suspended there is nothing left dirty for it
+ * but the snapshot's own blocks.
+ */
 static int
 flushbufqueues(struct kern *k)
 {
 	struct buf *bp;
 
-	/* vn_start_write(V_NOWAIT) fails while writes are suspended. */
-	if (k->mnt.mnt_kern_flag & MNTK_SUSPEND)
-		return 0;
-
 	TAILQ_FOREACH(bp, &k->bc.queues[QUEUE_DIRTY], b_freelist) {
 		KASSERT(bp->b_flags & B_DELWRI, ("non-dirty buffer on DIRTY"));
+		if (bp->b_xflags & BX_BKGRDINPROG)
+			continue;
 		if (bp->b_flags & B_INVAL) {
 			BUF_LOCK_NOWAIT(k, bp);
 			bremfree(k, bp);
@@ -1456,18 +1610,21 @@ buf_daemon_start(struct kern *k)
 /* ---- data versions: nothing lost ------------------------------------- */
 
 /* The buffer's data changed: a new version, the latest of its block. */
-void
+uint64_t
 bio_note_version(struct kern *k, struct buf *bp)
 {
 	struct bufcache *bc = &k->bc;
 	int64_t *key;
 
-	if (bc->ver_mem == NULL || bp->b_blkno < 0)
-		return;
+	if (bp->b_blkno < 0)
+		return 0;
 	bp->b_version = ++bc->version;
+	if (bc->ver_mem == NULL)
+		return bp->b_version;
 	key = g_new(int64_t, 1);
 	*key = bp->b_blkno;
 	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
+	return bp->b_version;
 }
 
 /* ffs_reallocblks moved bp's block: its data now belongs at the new
@@ -1581,9 +1738,17 @@ bufcache_check(struct kern *k)
 		if (bp->b_qindex == QUEUE_NONE)
 			KASSERT(bp->b_lockholder != NULL,
 			    ("buffer on no queue and not locked"));
-		if (bp->b_vp != NULL)
+		if (bp->b_vp != NULL && !(bp->b_xflags & BX_BKGRDCOPY))
 			KASSERT(incore(k, bp->b_vp, bp->b_lblkno) == bp,
 			    ("buffer missing from the hash"));
+		if (bp->b_xflags & BX_BKGRDCOPY)
+			KASSERT(bp->b_qindex == QUEUE_NONE &&
+			    bp->b_lockholder == BUF_KERNPROC,
+			    ("a background copy not being written"));
+		if (bp->b_xflags & BX_BKGRDINPROG)
+			KASSERT((bp->b_flags & B_LOCKED) ||
+			    bp->b_qindex == QUEUE_NONE,
+			    ("a background write's original loose"));
 		KASSERT(bp->b_npages * PAGE_SIZE == bp->b_bufsize,
 		    ("b_bufsize %d with %d pages", bp->b_bufsize, bp->b_npages));
 	}
@@ -1599,34 +1764,4 @@ bufcache_check(struct kern *k)
 #else
 	(void)k;
 #endif
-}
-
-/*
- * Data at risk: file data that processes wrote and that is not on the disk
- * yet — delayed writes and writes in flight — and when the oldest of it
- * was written.  A crash now would lose exactly this; the syncer's delay
- * and write-behind decide how much and how old it gets.  Metadata does
- * not count: it is not what a process wrote.
- */
-void
-bio_at_risk(const struct kern *k, int64_t *bytes, sim_time_t *oldest)
-{
-	const struct bufcache *bc = &k->bc;
-	int i;
-
-	*bytes = 0;
-	*oldest = -1;
-	for (i = 0; i < bc->nbuf; i++) {
-		const struct buf *bp = &bc->bufs[i];
-
-		/* File data a process wrote: not the file's indirect
-		 * blocks (lbn < 0), not directories, not the device's
-		 * metadata. */
-		if (bp->b_dirtytime < 0 || bp->b_vp == NULL ||
-		    bp->b_vp->v_type != VREG || bp->b_lblkno < 0)
-			continue;
-		*bytes += bp->b_bcount;
-		if (*oldest < 0 || bp->b_dirtytime < *oldest)
-			*oldest = bp->b_dirtytime;
-	}
 }

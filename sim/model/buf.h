@@ -43,6 +43,7 @@ typedef int64_t ufs2_daddr_t;	/* a block address (int64, as UFS2 has it) */
 #define B_DEFERRED	0x00000010
 #define B_VALIDSUSPWRT	0x00000100	/* may be written while the fs is
 					   suspended (the snapshot's own) */
+#define B_SCANNED	0x00000400	/* seen by this ffs_fsync pass */
 #define B_CACHE		0x00000020	/* contents valid */
 #define B_CALL		0x00000040	/* call b_iodone at completion */
 #define B_DELWRI	0x00000080	/* delayed write: dirty */
@@ -64,6 +65,13 @@ typedef int64_t ufs2_daddr_t;	/* a block address (int64, as UFS2 has it) */
 /* b_xflags */
 #define BX_VNDIRTY	0x1		/* on the vnode's dirty list */
 #define BX_VNCLEAN	0x2		/* on the vnode's clean list */
+#define BX_BKGRDWRITE	0x4		/* write it in the background (FFS
+					   marks its cylinder-group maps) */
+#define BX_BKGRDINPROG	0x8		/* a copy of it is being written */
+#define BX_BKGRDWAIT	0x10		/* someone waits for that copy */
+#define BX_BKGRDCOPY	0x20		/* it is such a copy: its vnode's, but
+					   on neither of its lists nor in the
+					   hash (geteblk's invalhash) */
 
 /* Free queues (b_qindex), RELENG_4's set. */
 enum {
@@ -116,9 +124,12 @@ struct buf {
 	uint8_t		 b_writer;	/* enum bwriter of the pending write */
 	uint64_t	 b_version;	/* data version (the "nothing lost" check) */
 	sim_time_t	 b_dirtytime;	/* when its data first differed from the
-					   disk's (bdirty), until the write is
-					   done (biodone) or the data dropped;
+					   disk's (bdirty, or a process's write
+					   into it), until the write is done
+					   (biodone) or the data dropped;
 					   -1: clean */
+	int		 b_dirtyoff, b_dirtyend;	/* the bytes processes wrote
+					   since then (end 0: not known, all) */
 	struct diskreq	 b_io;		/* the request while on the disk */
 	struct bufqueue	 b_cluster_head;	/* pbuf: its component buffers */
 	TAILQ_ENTRY(buf) b_cluster;	/* component: on its pbuf's list */
@@ -153,7 +164,7 @@ struct bufcache {
 	int		 qlen[BUFFER_QUEUES];
 	GHashTable	*hash;		/* struct bufkey -> struct buf */
 	uint8_t		*kvamap;	/* buffer_map: one byte a BKVASIZE unit */
-	int		 kvaunits, kvahint;
+	int		 kvaunits;
 
 	int		 numdirtybuffers;
 	int		 numfreebuffers;	/* on CLEAN, EMPTY, EMPTYKVA */
@@ -173,6 +184,9 @@ struct bufcache {
 	uint64_t	 writes_by[BW_COUNT];
 	uint64_t	 version;	/* last data version handed out */
 	GHashTable	*ver_mem, *ver_disk;	/* fs block -> version (verify) */
+	GHashTable	*meta_disk;	/* device sector of a metadata block ->
+					   the latest version of it the disk
+					   holds (what a crash would find) */
 	FILE		*refs;		/* reference stream for the bounds */
 	uint64_t	 nrefs;
 };
@@ -216,16 +230,19 @@ void	bstrategy(struct kern *k, struct buf *bp);
 void	waitrunningbufspace(struct kern *k);
 bool	buf_dirty_count_severe(const struct kern *k);
 
-/* The data-version bookkeeping behind the "nothing lost" check. */
-void	bio_note_version(struct kern *k, struct buf *bp);
+/* The data-version bookkeeping behind the "nothing lost" check and the
+ * crash accounting: a buffer's data changed — its new version, the
+ * latest handed out (always counted; the per-block tables only with
+ * replay.verify). */
+uint64_t bio_note_version(struct kern *k, struct buf *bp);
+/* The latest version of the metadata block at device sector blkno that
+ * the disk holds (0: none since boot, as set up). */
+uint64_t bio_meta_ondisk(const struct kern *k, ufs2_daddr_t blkno);
 void	bio_forget_block(struct kern *k, ufs2_daddr_t blkno);
 void	bio_block_claimed(struct kern *k, ufs2_daddr_t blkno);
 void	bio_moved_block(struct kern *k, struct buf *bp);
 /* Blocks whose last written version is not on disk. */
 uint64_t bio_verify(struct kern *k, uint64_t *checked);
-/* File data written and not yet on disk: its bytes, and when the oldest of
- * it was written (-1 if none). */
-void	bio_at_risk(const struct kern *k, int64_t *bytes, sim_time_t *oldest);
 
 /* Bookkeeping checks (INVARIANTS builds): queues, counters, bufspace. */
 void	bufcache_check(struct kern *k);

@@ -44,9 +44,9 @@ clusterable(struct kern *k, struct buf *tbp, int size, ufs2_daddr_t want)
  * I/O.  Blocks that are not dirty (written meanwhile) are skipped; a block
  * that cannot cluster is written alone.  Returns the writes issued.
  */
-int
-cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
-    int len)
+static int
+cluster_wbuild_n(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
+    int len, int *nbufs)
 {
 	struct bufcache *bc = &k->bc;
 	int maxpages = bc->iosize_max / PAGE_SIZE, ios = 0;
@@ -69,6 +69,7 @@ cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
 			bawrite(k, tbp);
 			ios++;
 			k->cnt.wbuild_bufs++;
+			(*nbufs)++;
 			start_lbn++;
 			len--;
 			continue;
@@ -118,11 +119,21 @@ cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
 		(void)bwrite(k, pbp);
 		ios++;
 		k->cnt.wbuild_bufs += (uint64_t)n;
+		*nbufs += n;
 		start_lbn += n;
 		len -= n;
 	}
 	k->cnt.wbuild_ios += (uint64_t)ios;
 	return ios;
+}
+
+int
+cluster_wbuild(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
+    int len)
+{
+	int nbufs = 0;
+
+	return cluster_wbuild_n(k, vp, size, start_lbn, len, &nbufs);
 }
 
 /* ---- reading ---------------------------------------------------------- */
@@ -398,7 +409,7 @@ static void
 cluster_wbuild_wb(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
     int len)
 {
-	uint64_t ios = k->cnt.wbuild_ios, bufs = k->cnt.wbuild_bufs;
+	int ios, bufs = 0;
 
 	switch (k->p.write_behind) {
 	case 0:
@@ -409,10 +420,12 @@ cluster_wbuild_wb(struct kern *k, struct vnode *vp, int size, int64_t start_lbn,
 		start_lbn -= len;
 		/* FALLTHROUGH */
 	default:
-		(void)cluster_wbuild(k, vp, size, start_lbn, len);
+		/* (counted from what this push issued: it may sleep, and
+		 * others issue clusters meanwhile) */
+		ios = cluster_wbuild_n(k, vp, size, start_lbn, len, &bufs);
 	}
-	k->cnt.writebehind_ios += k->cnt.wbuild_ios - ios;
-	k->cnt.writebehind_bufs += k->cnt.wbuild_bufs - bufs;
+	k->cnt.writebehind_ios += (uint64_t)ios;
+	k->cnt.writebehind_bufs += (uint64_t)bufs;
 }
 
 /*
@@ -453,8 +466,17 @@ cluster_collectbufs(struct kern *k, struct vnode *vp, struct buf *last_bp,
  * Whether a cluster is pushed at all is the seed's write-behind change
  * (e4649cfac3, April 2000): only a sequential writer (seqcount > 1, or > 0
  * for the push of a cluster cut short) starts I/O; a random writer — DBM's
- * hash pages — leaves its blocks delayed.  RELENG_4 of 2001 did not have it
- * (it reached 4.5): there every completed cluster is pushed.
+ * hash pages — leaves its blocks delayed.  RELENG_4 of 2001 did not have it:
+ * there every completed cluster is pushed.  That split is an inference: the
+ * seqcount tests are in RELENG_4's vfs_cluster.c 1.92.2.9 of 2001/11/18
+ * (≈4.5) and not in the pre-2000 text, and no RELENG_4 revision between
+ * was read.
+ *
+ * On an MNT_ASYNC mount (ffs.metadata=async) a cluster cut short is not
+ * pushed and a block that cannot cluster is not written at once either —
+ * cluster_write's `!async` tests, in its FreeBSD text before 2000 and in
+ * 2001's, so both eras; the full-cluster and reallocation-failure pushes
+ * have none.
  */
 void
 cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
@@ -463,6 +485,7 @@ cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
 	int lblocksize = k->fs.fs_bsize;
 	int64_t lbn = bp->b_lblkno;
 	bool gated = k->p.era != ERA_FREEBSD4;
+	bool async = vp->v_type == VREG && k->fs.fs_meta == META_ASYNC;
 
 	KASSERT(bp->b_bcount == lblocksize, ("cluster_write: partial block"));
 	if (lbn == 0)
@@ -478,7 +501,7 @@ cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
 			if (bp->b_offset + lblocksize != filesize ||
 			    lbn != vp->v_lastw + 1 || vp->v_clen <= cursize) {
 				/* Not an append right after it: push it. */
-				if (!gated || seqcount > 0)
+				if (!async && (!gated || seqcount > 0))
 					cluster_wbuild_wb(k, vp, lblocksize,
 					    vp->v_cstart, cursize);
 			} else {
@@ -508,7 +531,7 @@ cluster_write(struct kern *k, struct buf *bp, int64_t filesize, int seqcount)
 		 * VOP_BALLOC, always mapped, so maxclen stays the largest.)
 		 */
 		vp->v_clen = maxclen;
-		if (maxclen == 0) {
+		if (!async && maxclen == 0) {
 			/* no clustering possible: write it now */
 			vp->v_cstart = lbn + 1;
 			bawrite(k, bp);

@@ -110,6 +110,48 @@ timer_flush(struct disk *d)
 		timer_queue(d, t);
 }
 
+/*
+ * The livelock guard.  A drive that has had requests outstanding for
+ * DISK_STALL_NS of simulated time without completing one is going round
+ * in circles (the media waiting a revolution at a time for room, a
+ * command for data that never comes): rather than run on for ever, stop
+ * the run (sim_stop) and say which request is stuck.  Checked at every
+ * timer, where such a drive spends its time: one comparison.
+ */
+static bool
+stalled(struct disk *d)
+{
+	const struct diskreq *r;
+	sim_time_t now = sim_now(d->sim);
+
+	if (d->stall != NULL)
+		return true;
+	if (now - d->progress <= DISK_STALL_NS || disk_qlen(d) == 0)
+		return false;
+	r = d->cmd != NULL ? d->cmd->r : d->arriving != NULL ? d->arriving :
+	    TAILQ_FIRST(&d->dq.head) != NULL ? TAILQ_FIRST(&d->dq.head) :
+	    TAILQ_FIRST(&d->q.head);
+	{
+		GString *m = g_string_new(NULL);
+
+		g_string_printf(m, "the drive completed no request in %.0f s of "
+		    "simulated time with %d outstanding (a simulator bug): the "
+		    "%s of blocks %lld-%lld, submitted at %.6f s",
+		    (double)DISK_STALL_NS / 1e9, disk_qlen(d),
+		    r->write ? "write" : "read", (long long)r->sector,
+		    (long long)(r->sector + r->nsect - 1),
+		    (double)r->submit / 1e9);
+		if (d->cmd != NULL)
+			g_string_append_printf(m, " and begun at %.6f s",
+			    (double)r->start / 1e9);
+		g_string_append_printf(m, ", is stuck at %.6f s",
+		    (double)now / 1e9);
+		d->stall = g_string_free(m, FALSE);
+	}
+	sim_stop(d->sim);
+	return true;
+}
+
 static void
 timer_fire(struct sim *s, void *arg)
 {
@@ -128,6 +170,8 @@ timer_fire(struct sim *s, void *arg)
 		t->armed = false;
 		t->fn(d);
 		disk_check(d);
+		if (stalled(d))
+			break;
 		if (d->each_step)
 			return;		/* everything is queued */
 		disk_media_stream(d);
@@ -165,6 +209,7 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->lru = (uint64_t)p->nsegs;
 	d->mru = -1;
 	d->media = g_new0(struct disk_media, 1);
+	d->media->sec_cyl = -1;
 	d->t_media = (struct disk_timer){ .d = d, .fn = disk_media_fire };
 	d->t_iface = (struct disk_timer){ .d = d, .fn = disk_iface_fire };
 	d->t_arrive = (struct disk_timer){ .d = d, .fn = arrive_fire };
@@ -180,7 +225,9 @@ disk_destroy(struct disk *d)
 	g_free(d->cmd);
 	g_free(d->media);
 	g_free(d->seg);
+	g_free(d->stall);
 	disk_params_free(&d->p);
+	d->stall = NULL;
 	d->cmd = NULL;
 	d->media = NULL;
 	d->seg = NULL;
@@ -279,6 +326,8 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	    ("disk_strategy: sector %lld beyond the disk", (long long)r->sector));
 	r->submit = sim_now(d->sim);
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
+	if (disk_qlen(d) == 0)
+		d->progress = r->submit;	/* busy from now on */
 	d->qops->insert(&d->q, r, d);
 	if (disk_qlen(d) > d->st.maxqlen)
 		d->st.maxqlen = disk_qlen(d);

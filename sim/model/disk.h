@@ -97,15 +97,21 @@ void	diskq_remove(struct diskq *q, struct diskreq *r);
 
 /* ---- parameters ---------------------------------------------------- */
 
+/* The largest disk described: 2^32 cylinders, 100,000 sectors a track
+ * (with 1024 surfaces no count of blocks overflows). */
+#define	DISK_MAX_CYLS	(1LL << 32)
+#define	DISK_MAX_SPT	100000
+
 /* A zone of equal tracks (DiskSim's dm_layout_g1_zone). */
 struct disk_zone {
 	int64_t		 first_cyl, last_cyl;
 	int		 spt;		/* sectors per track */
 	double		 first_offset;	/* sectors: angle of the zone's first block */
-	double		 track_skew;	/* sectors skipped at a track switch;
-					   < 0: computed from the head switch */
-	double		 cyl_skew;	/* ... at a cylinder switch; < 0: from
-					   the one-cylinder seek */
+	double		 track_skew;	/* sectors skipped at a track switch */
+	double		 cyl_skew;	/* ... at a cylinder switch */
+	/* Skews to compute (disk_params_finish): the head switch, or the
+	 * one-cylinder seek, plus the write settle, in whole sectors. */
+	bool		 track_skew_auto, cyl_skew_auto;
 	int64_t		 deadspace;	/* blocks reserved at the zone's front */
 	int64_t		 spares;	/* per track, cylinder or zone (sparing) */
 	int64_t		*slips;		/* slipped defects, ascending */
@@ -123,6 +129,11 @@ enum disk_sparing {
 	DSPARE_TRACKSECT = 3,		/* spare sectors at each track's end */
 	DSPARE_CYL_SLIPEND = 4,		/* as 2, but a slip pushes every later
 					   block of the zone on */
+	DSPARE_CYL_FRONT = 5,		/* spare sectors at each cylinder's
+					   front */
+	DSPARE_CYL_FRONT_SLIPEND = 6,	/* as 5, slips as in 4 */
+	DSPARE_DISK_END = 7,		/* spares at the disk's end: a slip
+					   pushes every later block on */
 	DSPARE_RANGE = 8,		/* spare sectors at the end of each
 					   range of rangesize cylinders */
 	DSPARE_ZONE = 9,		/* spare sectors at the zone's end;
@@ -156,6 +167,12 @@ struct disk_params {
 	struct disk_zone *zones;		/* owned */
 	enum disk_sparing sparing;
 	int64_t		 rangesize;		/* cylinders a range (sparing 8) */
+	/* DiskSim's LBN-to-PBN mapping scheme: 0 every cylinder from the
+	 * first surface to the last; 1 odd cylinders of a zone (counted
+	 * from its first) from the last surface back, so that a cylinder
+	 * switch stays on its surface; 2 the same for odd cylinders of the
+	 * disk. */
+	int		 mapping;
 	int64_t		 blocks;		/* derived: addressable blocks */
 
 	/* mechanics */
@@ -217,6 +234,9 @@ struct disk_params {
 	/* the drive's own queue */
 	int		 queue_depth;		/* commands the drive accepts */
 	const char	*scheduler;		/* its order (diskq_lookup) */
+	/* The host queue's discipline a DiskSim .parv's I/O driver names
+	 * (vfssim disk uses it unless diskq.scheduler is set), or NULL. */
+	const char	*host_scheduler;
 };
 
 /*
@@ -308,7 +328,18 @@ struct disk {
 	 * environment (VFSSIM_DISK_EACH_STEP) by disk_init. */
 	bool			 each_step;
 	struct diskreq		*arriving;	/* waiting out ovh_request */
+	/* The livelock guard (disk.c): when the drive last completed a
+	 * request or took one while idle, and, once it has gone
+	 * DISK_STALL_NS with requests outstanding and none completed, why
+	 * it stopped the run (g_free'd by disk_destroy). */
+	sim_time_t		 progress;
+	char			*stall;
 };
+
+/* Simulated time the drive may go with requests outstanding and none
+ * completing before the run is stopped as a simulator bug: no real
+ * request takes a thousandth of it. */
+#define	DISK_STALL_NS	(600 * SIM_SEC)
 
 /* p is copied; qops orders the host queue. */
 void	disk_init(struct disk *d, struct sim *s, const struct disk_params *p,

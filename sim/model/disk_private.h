@@ -56,7 +56,18 @@ struct disk_media {
 	 * were taken as they came round, before [next, imm_from). */
 	int64_t		 imm_from, imm_to;
 	double		 t;		/* exact time the current step ends */
+	/* Sector after sector on a track, t is t0 + k sectors' time: the
+	 * base set afresh by every seek, rotational wait or revolution
+	 * (media_time), k counting the sectors since (media_step).  A run of
+	 * sectors then costs one multiplication however it is taken, one
+	 * step at a time or many in one go, and gives the same times. */
+	double		 t0;
+	int64_t		 k;
 	double		 seek_end;
+	/* The time a sector of cylinder sec_cyl takes to pass (a cache of
+	 * sector_ns: the zone is looked up once a track). */
+	int64_t		 sec_cyl;
+	double		 sec_ns;
 };
 
 /* The interface (diskctlr.c): what it is doing, and what it does when
@@ -142,6 +153,19 @@ sector_ns(const struct disk *d, int64_t cyl)
 	return d->period / zone_spt(d, cyl);
 }
 
+/* The time a sector under the heads takes to pass. */
+static inline double
+media_sector_ns(const struct disk *d)
+{
+	struct disk_media *m = d->media;
+
+	if (m->sec_cyl != m->at.cyl) {
+		m->sec_cyl = m->at.cyl;
+		m->sec_ns = sector_ns(d, m->at.cyl);
+	}
+	return m->sec_ns;
+}
+
 /* The timers armed but not yet queued (disk.c schedules them lazily). */
 static inline struct disk_timer *
 timer_earlier(struct disk_timer *a, struct disk_timer *b)
@@ -178,6 +202,7 @@ void	disk_cmd_media_progress(struct disk *d);
 void	disk_cmd_media_ready(struct disk *d);
 void	disk_iface_fire(struct disk *d);
 void	disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now);
+int64_t	disk_cmd_reconnect_at(const struct disk *d);
 
 /* diskmedia.c: the media access */
 void	disk_media_begin(struct disk *d, int s, bool write, int64_t from,

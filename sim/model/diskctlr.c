@@ -89,6 +89,24 @@ disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now)
 }
 
 /*
+ * A read's blocks the segment holds from the next one to send on: as
+ * DiskSim's disk_buffer_transfer_size, up to where the segment ends,
+ * whether or not its start has slid past them.  The start slides when the
+ * media reads on into a full segment (disk_buffer_segment_wrap), and it
+ * may pass the next block to send when a read adopts the read-ahead while
+ * a sector is under the head: the segment was full when that sector began
+ * (media_block_ready allowed it, no read being there to keep blocks), so
+ * it ends one block past the segment's size.  DiskSim sends those blocks
+ * all the same; refusing them would leave the read waiting for blocks the
+ * segment never takes back, and the media waiting for room, for ever.
+ */
+static int64_t
+read_ready(const struct disk_seg *g, const struct disk_cmd *c)
+{
+	return MIN(g->end, c->end) - c->out;
+}
+
+/*
  * Move what can be moved now — a read's cached blocks, a write's blocks
  * the segment has room for — or, with nothing to move, complete, hold
  * the bus, or disconnect.
@@ -108,7 +126,7 @@ cmd_xfer(struct disk *d)
 	}
 	g = &d->seg[c->seg];
 	if (!c->write)
-		n = g->start <= c->out ? MIN(g->end, c->end) - c->out : 0;
+		n = read_ready(g, c);
 	else
 		n = MIN(c->end - c->out, write_room(d));
 	if (n > 0) {
@@ -179,6 +197,39 @@ cmd_check_reconnect(struct disk *d)
 		c->xd_reselected = true;
 }
 
+/*
+ * Where the media's next block (write_in, or a read's segment end) must
+ * be for cmd_check_reconnect to reselect the host, the command being
+ * disconnected on the media's segment with no transfer in flight: the
+ * media may take its blocks up to it without asking (disk_media_stream's
+ * runs).  -1: it would reselect at the next check whatever the media
+ * does; INT64_MAX: the media alone never makes it.
+ */
+int64_t
+disk_cmd_reconnect_at(const struct disk *d)
+{
+	const struct disk_cmd *c = d->cmd;
+	const struct disk_seg *g = &d->seg[c->seg];
+	int64_t at;
+
+	KASSERT(c->ist == IF_DISC && !c->wait_media, ("disk: not disconnected"));
+	if (!c->write) {
+		/* g->start <= out < g->end, with g->end - out reaching the
+		 * watermark or the command's end; the start slides only past
+		 * blocks beyond out + segsize, where the media stops. */
+		if (g->start > c->out)
+			return INT64_MAX;
+		at = MAX(c->out + 1, MIN(c->end, c->out + c->watermark));
+		return at <= c->out + d->p.segsize ? at : INT64_MAX;
+	}
+	if (c->out >= c->end)
+		return c->end;			/* write_media_done */
+	if (c->out == c->lbn && c->hit != HIT_APPEND)
+		return -1;
+	return MAX(c->out - d->p.segsize + 1,
+	    c->out - write_watermark(d, c->n));
+}
+
 /* A chunk is over the bus. */
 static void
 cmd_xfer_done(struct disk *d)
@@ -205,7 +256,7 @@ disk_cmd_media_progress(struct disk *d)
 	if (c->ist == IF_HOLD) {
 		struct disk_seg *g = &d->seg[c->seg];
 
-		if ((!c->write && g->start <= c->out && g->end > c->out) ||
+		if ((!c->write && read_ready(g, c) > 0) ||
 		    (c->write && (c->out >= c->end ? write_media_done(d) :
 		    write_room(d) > 0)))
 			cmd_xfer(d);
@@ -300,6 +351,24 @@ read_arrive(struct disk *d, struct disk_cmd *c)
 	read_go(d, c, true);
 }
 
+/*
+ * May a read-ahead of its own (no command waiting for its blocks) begin at
+ * block b?  One that reads to the end of the track or cylinder goes
+ * nowhere else: DiskSim's disk_initiate_seek refuses a background read's
+ * move off the track (or cylinder) the heads are on.
+ */
+static bool
+readahead_here(const struct disk *d, int64_t b)
+{
+	struct disk_pbn pbn;
+
+	if (d->p.readahead != DRA_TRACK && d->p.readahead != DRA_CYLINDER)
+		return true;
+	disk_ltop(&d->p, b, &pbn);
+	return pbn.cyl == d->cur_cyl && (d->p.readahead == DRA_CYLINDER ||
+	    pbn.head == d->cur_head);
+}
+
 /* Serve a read whose heads are free (or reading for it). */
 static void
 read_go(struct disk *d, struct disk_cmd *c, bool fresh)
@@ -352,7 +421,7 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh)
 	} else if (g->end < c->end)
 		disk_media_begin(d, s, false, g->end, limit, c->overhead_done, 0, c);
 	else if (p->readahead_idle_hit && p->readahead != DRA_NONE &&
-	    g->end < g->ra_max)
+	    g->end < g->ra_max && readahead_here(d, g->end))
 		disk_media_begin(d, s, false, g->end, g->ra_max, c->overhead_done,
 		    0, NULL);
 
@@ -506,6 +575,7 @@ complete(struct disk *d)
 	double rest;
 
 	r->end = now;
+	d->progress = now;
 	service = now - r->start;
 	if (c->first_sector >= 0) {
 		r->seek_ns = c->media_began ? c->seek_ns : 0;

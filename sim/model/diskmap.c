@@ -12,7 +12,14 @@
  * cylinders (8), or at the zone's end (9, whose slips are sectors counted
  * from the zone's front and push every later block one sector on, across
  * tracks).  Schemes 4 and 10 are 2 and 9 whose slips also use up blocks
- * beyond the spares (DiskSim's "slip to end").
+ * beyond the spares (DiskSim's "slip to end"); 5 and 6 are 2 and 4 with
+ * the spares at each cylinder's front, and in 7 the spares are at the
+ * disk's end: a slip pushes every later block of its zone one sector on.
+ *
+ * Cylinder after cylinder the tracks go from the first surface to the
+ * last (mapping scheme 0), or on alternate cylinders from the last back
+ * to the first (1: the zone's odd cylinders, 2: the disk's), so that a
+ * cylinder switch needs no head switch (g1_surfno_on_cyl).
  *
  * Every track's sector 0 is rotated from the zone's first block by the
  * track skew for each head switch and the cylinder skew for each cylinder
@@ -46,15 +53,23 @@ zone_of_lbn(const struct disk_params *p, int64_t lbn)
 	return &p->zones[lo];
 }
 
+/* The zone holding cylinder cyl, or NULL (between zones): zones ascend
+ * and do not overlap (disk_params_finish). */
 const struct disk_zone *
 disk_zone_of_cyl(const struct disk_params *p, int64_t cyl)
 {
-	int i;
+	int lo = 0, hi = p->nzones - 1;
 
-	for (i = 0; i < p->nzones; i++)
-		if (cyl >= p->zones[i].first_cyl && cyl <= p->zones[i].last_cyl)
-			return &p->zones[i];
-	return NULL;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (p->zones[mid].first_cyl <= cyl)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return cyl >= p->zones[lo].first_cyl && cyl <= p->zones[lo].last_cyl ?
+	    &p->zones[lo] : NULL;
 }
 
 /*
@@ -78,21 +93,91 @@ slips_before(const struct disk_zone *z, int64_t x)
 	return lo;
 }
 
+/*
+ * The surface of the t-th track of cylinder cyl in the mapping scheme's
+ * order, or, the mapping being its own inverse, the place in that order
+ * of surface t (DiskSim's g1_surfno_on_cyl).
+ */
+static int
+surface(const struct disk_params *p, const struct disk_zone *z, int64_t cyl,
+    int t)
+{
+	bool back = p->mapping == 1 ? ((cyl - z->first_cyl) & 1) != 0 :
+	    p->mapping == 2 ? (cyl & 1) != 0 : false;
+
+	return back ? p->heads - 1 - t : t;
+}
+
+/* The number of slips before zone sector x (slips ascend). */
+static int
+slips_below(const struct disk_zone *z, int64_t x)
+{
+	int lo = 0, hi = z->nslips;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (z->slips[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * DiskSim's count of the slips that push block l (counted from zone
+ * sector first) on: each slip from first on that lies at or before the
+ * block as pushed so far (slip - first <= l + slips), in ascending order,
+ * plus `already` counted before.  Slips ascend, so the count stops at the
+ * first that lies beyond: every later one does too.  Starting at the
+ * first slip from first on (found by binary search) gives DiskSim's count
+ * over the whole list, whose slips before first fail the test.
+ */
+static int
+slips_reaching(const struct disk_zone *z, int64_t first, int64_t l, int already)
+{
+	int i, slips = already;
+
+	for (i = slips_below(z, first); i < z->nslips; i++) {
+		if (z->slips[i] - first > l + slips)
+			break;
+		slips++;
+	}
+	return slips;
+}
+
 static void
 track_to_pbn(const struct disk_params *p, const struct disk_zone *z,
     int64_t track, int sector, struct disk_pbn *pbn)
 {
 	pbn->cyl = z->first_cyl + track / p->heads;
-	pbn->head = (int)(track % p->heads);
+	pbn->head = surface(p, z, pbn->cyl, (int)(track % p->heads));
 	pbn->sector = sector;
+}
+
+/* Sparing schemes with spares in every cylinder (DiskSim's issectpercyl),
+ * and those whose slips push every later block of the zone on. */
+static bool
+spare_per_cyl(enum disk_sparing s)
+{
+	return s == DSPARE_CYL || s == DSPARE_CYL_SLIPEND ||
+	    s == DSPARE_CYL_FRONT || s == DSPARE_CYL_FRONT_SLIPEND;
+}
+
+static bool
+slip_to_end(enum disk_sparing s)
+{
+	return s == DSPARE_CYL_SLIPEND || s == DSPARE_CYL_FRONT_SLIPEND ||
+	    s == DSPARE_DISK_END;
 }
 
 bool
 disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 {
 	const struct disk_zone *z;
-	int64_t l, x, track, bpc, lpc, cyl, first;
-	int i, slips;
+	int64_t l, x, track, bpc, lpc, cyl, first, front;
+	int slips;
 
 	if (lbn < 0 || lbn >= p->blocks)
 		return false;
@@ -114,24 +199,36 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		break;
 	case DSPARE_CYL:
 	case DSPARE_CYL_SLIPEND:
-		/* Slips on this cylinder push the block on within it (and,
-		 * slipping to the end, those on cylinders before it too). */
+	case DSPARE_CYL_FRONT:
+	case DSPARE_CYL_FRONT_SLIPEND:
+	case DSPARE_DISK_END:
+		/*
+		 * Slips on this cylinder push the block on within it (and,
+		 * slipping to the end, those on cylinders before it too),
+		 * as DiskSim's g1_ltop_sectpercylspare counts them; a block
+		 * pushed past the cylinder's blocks goes on to the next.
+		 * Spares at the front come before the cylinder's blocks
+		 * (DiskSim's ltop leaves them out, its ptol and track
+		 * boundaries keep them, and it fails on such a drive: here
+		 * they are kept throughout).  Spares at the disk's end
+		 * take no room in a zone.
+		 */
 		bpc = (int64_t)z->spt * p->heads;
-		lpc = bpc - z->spares;
+		front = p->sparing == DSPARE_CYL_FRONT ||
+		    p->sparing == DSPARE_CYL_FRONT_SLIPEND ? z->spares : 0;
+		lpc = p->sparing == DSPARE_DISK_END ? bpc : bpc - z->spares;
 		cyl = l / lpc;
 		l %= lpc;
-		first = cyl * bpc;
-		slips = 0;
-		for (i = 0; i < z->nslips; i++)
-			if ((p->sparing == DSPARE_CYL_SLIPEND &&
-			    z->slips[i] / bpc < cyl) || (z->slips[i] >= first &&
-			    z->slips[i] - first <= l + slips))
-				slips++;
+		first = cyl * bpc + front;
+		/* Slipping to the end, every slip on an earlier cylinder
+		 * (slip / bpc < cyl) counts. */
+		slips = slips_reaching(z, first, l, slip_to_end(p->sparing) ?
+		    slips_below(z, cyl * bpc) : 0);
 		l += slips;
 		cyl += l / lpc;
-		l %= lpc;
+		l = l % lpc + front;
 		pbn->cyl = z->first_cyl + cyl;
-		pbn->head = (int)(l / z->spt);
+		pbn->head = surface(p, z, pbn->cyl, (int)(l / z->spt));
 		pbn->sector = (int)(l % z->spt);
 		break;
 	case DSPARE_RANGE:
@@ -141,22 +238,16 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		cyl = l / lpc;				/* the range */
 		l %= lpc;
 		first = cyl * bpc * p->rangesize;
-		slips = 0;
-		for (i = 0; i < z->nslips; i++)
-			if (z->slips[i] >= first && z->slips[i] - first <= l + slips)
-				slips++;
-		l += slips;
+		l += slips_reaching(z, first, l, 0);
 		pbn->cyl = z->first_cyl + cyl * p->rangesize + l / bpc;
-		pbn->head = (int)((l % bpc) / z->spt);
+		pbn->head = surface(p, z, pbn->cyl, (int)((l % bpc) / z->spt));
 		pbn->sector = (int)(l % z->spt);
 		break;
 	case DSPARE_TRACKSECT:
 		track = l / (z->spt - z->spares);
 		l %= z->spt - z->spares;
 		first = track * z->spt;
-		for (i = 0; i < z->nslips; i++)
-			if (z->slips[i] >= first && z->slips[i] - first <= l)
-				l++;
+		l += slips_reaching(z, first, l, 0);
 		KASSERT(l < z->spt, ("disk_ltop: slips ran off track %lld",
 		    (long long)track));
 		track_to_pbn(p, z, track, (int)l, pbn);
@@ -171,25 +262,26 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 	const struct disk_zone *z = disk_zone_of_cyl(p, pbn->cyl);
 	int64_t c, cutoff;
 	double s;
-	int i, slipoffs = 0;
+	int slipoffs = 0;
 
 	KASSERT(z != NULL, ("disk_pbn_angle: cylinder %lld in no zone",
 	    (long long)pbn->cyl));
 	c = pbn->cyl - z->first_cyl;
 	/* Schemes that slip within a cylinder or track also push the skew of
-	 * the tracks after a slip on (as dm_layout_g1 does). */
-	if (p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND ||
-	    p->sparing == DSPARE_TRACKSECT) {
+	 * the tracks after a slip on (as dm_layout_g1 does; for a track it
+	 * counts the surface's number, not its place in the mapping's
+	 * order, g1_map_pbn_skew). */
+	if (spare_per_cyl(p->sparing) || p->sparing == DSPARE_TRACKSECT) {
 		cutoff = c * p->heads;
 		if (p->sparing == DSPARE_TRACKSECT)
 			cutoff += pbn->head;
 		cutoff *= z->spt;
-		for (i = 0; i < z->nslips; i++)
-			if (z->slips[i] < cutoff)
-				slipoffs++;
+		slipoffs = slips_below(z, cutoff);
 	}
-	s = z->first_offset + z->track_skew * (double)(pbn->head + (p->heads - 1) * c) +
-	    z->cyl_skew * (double)c + slipoffs + pbn->sector;
+	/* The track switches before this track, in the mapping's order. */
+	s = z->first_offset + z->track_skew * (double)(surface(p, z, pbn->cyl,
+	    pbn->head) + (p->heads - 1) * c) + z->cyl_skew * (double)c +
+	    slipoffs + pbn->sector;
 	s = fmod(s, (double)z->spt);
 	if (s < 0)
 		s += z->spt;
@@ -209,23 +301,40 @@ disk_track_bounds(const struct disk_params *p, int64_t lbn, int64_t *first,
     int64_t *end)
 {
 	const struct disk_zone *z = zone_of_lbn(p, lbn);
-	struct disk_pbn t;
-	int64_t lo, hi;
+	struct disk_pbn t, q;
+	int64_t lo, hi, g;
 
 	disk_ltop(p, lbn, &t);
-	/* A track's blocks are consecutive and at most spt of them: search
-	 * the window around lbn for where the track starts and ends. */
-	lo = MAX(lbn - z->spt, 0);
-	hi = lbn;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
+	/*
+	 * Most tracks hold their blocks on consecutive sectors from sector
+	 * 0 to the last: guess so, and check the guess (the block before
+	 * the first is on another track, and so is the block after the
+	 * last).  Where that fails (a slip, spares, a zone's reserved
+	 * front), search: a track's blocks are consecutive and at most spt
+	 * of them.
+	 */
+	g = lbn - t.sector;
+	if (g >= 0 && disk_ltop(p, g, &q) && q.cyl == t.cyl && q.head == t.head &&
+	    q.sector == 0 && (g == 0 || !same_track(p, g - 1, &t))) {
+		*first = g;
+		g += z->spt;
+		if (same_track(p, g - 1, &t) && !same_track(p, g, &t)) {
+			*end = g;
+			return;
+		}
+	} else {
+		lo = MAX(lbn - z->spt, 0);
+		hi = lbn;
+		while (lo < hi) {
+			int64_t mid = lo + (hi - lo) / 2;
 
-		if (same_track(p, mid, &t))
-			hi = mid;
-		else
-			lo = mid + 1;
+			if (same_track(p, mid, &t))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		*first = lo;
 	}
-	*first = lo;
 	lo = lbn;
 	hi = MIN(lbn + z->spt, p->blocks - 1);
 	while (lo < hi) {
@@ -254,10 +363,15 @@ zone_blocks(const struct disk_params *p, const struct disk_zone *z)
 		n -= z->spares * z->spt;
 		break;
 	case DSPARE_CYL:
+	case DSPARE_CYL_FRONT:
 		n -= z->spares * cyls;
 		break;
 	case DSPARE_CYL_SLIPEND:
+	case DSPARE_CYL_FRONT_SLIPEND:
 		n -= z->spares * cyls + z->nslips;
+		break;
+	case DSPARE_DISK_END:
+		n -= z->nslips;
 		break;
 	case DSPARE_ZONE_SLIPEND:
 		n -= z->spares + z->nslips;
@@ -275,6 +389,14 @@ zone_blocks(const struct disk_params *p, const struct disk_zone *z)
 	return n;
 }
 
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 bool
 disk_params_finish(struct disk_params *p, char **why)
 {
@@ -289,22 +411,21 @@ disk_params_finish(struct disk_params *p, char **why)
 		BAD("the disk must have 1 to 1024 surfaces (it has %d)", p->heads);
 	if (p->nzones < 1)
 		BAD("the disk has no zones");
-	if (p->sparing != DSPARE_NONE && p->sparing != DSPARE_TRACK &&
-	    p->sparing != DSPARE_CYL && p->sparing != DSPARE_TRACKSECT &&
-	    p->sparing != DSPARE_CYL_SLIPEND && p->sparing != DSPARE_RANGE &&
-	    p->sparing != DSPARE_ZONE && p->sparing != DSPARE_ZONE_SLIPEND)
-		BAD("sparing scheme %d is not supported (0-4, 8, 9, 10 are)",
-		    (int)p->sparing);
+	if ((int)p->sparing < DSPARE_NONE || (int)p->sparing > DSPARE_ZONE_SLIPEND)
+		BAD("sparing scheme %d: DiskSim's are 0 to 10", (int)p->sparing);
+	if (p->mapping < 0 || p->mapping > 2)
+		BAD("LBN-to-PBN mapping scheme %d: DiskSim's are 0 to 2",
+		    p->mapping);
 	if (p->sparing == DSPARE_RANGE && (p->rangesize < 1 ||
 	    p->rangesize > 1000000))
 		BAD("sparing by ranges needs a range of 1 or more cylinders");
 	for (i = 0; i < p->nzones; i++) {
 		struct disk_zone *z = &p->zones[i];
 
-		if (z->spt < 1 || z->spt > 100000)
+		if (z->spt < 1 || z->spt > DISK_MAX_SPT)
 			BAD("zone %d: %d sectors per track", i + 1, z->spt);
 		if (z->first_cyl < 0 || z->last_cyl < z->first_cyl ||
-		    z->last_cyl > (1LL << 32))
+		    z->last_cyl >= DISK_MAX_CYLS)
 			BAD("zone %d: cylinders %lld-%lld", i + 1,
 			    (long long)z->first_cyl, (long long)z->last_cyl);
 		if (z->first_cyl <= maxcyl)
@@ -314,16 +435,31 @@ disk_params_finish(struct disk_params *p, char **why)
 			BAD("zone %d: negative reserved space or spares", i + 1);
 		if (p->sparing == DSPARE_TRACKSECT && z->spares >= z->spt)
 			BAD("zone %d: all of a track is spare", i + 1);
-		if ((p->sparing == DSPARE_CYL || p->sparing == DSPARE_CYL_SLIPEND) &&
+		if (spare_per_cyl(p->sparing) &&
 		    z->spares >= (int64_t)z->spt * p->heads)
 			BAD("zone %d: all of a cylinder is spare", i + 1);
+		/* DiskSim's mapping takes a zone's spares from every
+		 * cylinder while its count of the zone's blocks does not:
+		 * the zone's last blocks would land past its end. */
+		if (p->sparing == DSPARE_DISK_END && z->spares > 0)
+			BAD("zone %d: %lld spares with the spares at the disk's "
+			    "end (sparing scheme 7), which DiskSim maps past the "
+			    "zone's end", i + 1, (long long)z->spares);
 		if (p->sparing == DSPARE_RANGE &&
 		    z->spares >= (int64_t)z->spt * p->heads * p->rangesize)
 			BAD("zone %d: all of a range is spare", i + 1);
+		/* DiskSim counts slips in the order listed, which for
+		 * slips on different cylinders (the only disorder in its
+		 * validated drives, the Atlas III's) is the count of the
+		 * sorted list: sort them. */
+		if (z->nslips > 1)
+			qsort(z->slips, (size_t)z->nslips, sizeof(int64_t),
+			    cmp_int64);
 		for (j = 0; j < z->nslips; j++)
-			if (z->slips[j] < 0 || (j > 0 && z->slips[j] <= z->slips[j - 1]))
-				BAD("zone %d: slips must be ascending and not negative",
-				    i + 1);
+			if (z->slips[j] < 0 || (j > 0 && z->slips[j] == z->slips[j - 1]))
+				BAD("zone %d: slip %lld is %s", i + 1,
+				    (long long)z->slips[j], z->slips[j] < 0 ?
+				    "negative" : "listed twice");
 		if (p->sparing == DSPARE_NONE && z->nslips > 0)
 			BAD("zone %d: slips need a sparing scheme", i + 1);
 		z->first_lbn = lbn;
@@ -332,14 +468,18 @@ disk_params_finish(struct disk_params *p, char **why)
 			BAD("zone %d holds no blocks", i + 1);
 		lbn += z->nlbn;
 	}
+	/* The cylinder count is the seek curves' (curve, linear); zones
+	 * may run past it, as DiskSim lets them. */
 	if (p->cylinders <= 0)
 		p->cylinders = maxcyl + 1;
-	if (p->cylinders <= maxcyl)
-		BAD("the zones run past the disk's %lld cylinders",
-		    (long long)p->cylinders);
 	p->blocks = lbn;
-	if (p->head_switch < 0 || p->write_settle < 0)
-		BAD("head switch and write settle must not be negative");
+	/* DiskSim takes a negative write settle as it is: a write's
+	 * repositioning is that much shorter than a read's
+	 * (disk_reposition_time). */
+	if (p->head_switch < 0 || p->head_switch > 10 * SIM_SEC)
+		BAD("head switch of %lld ns", (long long)p->head_switch);
+	if (p->write_settle < -10 * SIM_SEC || p->write_settle > 10 * SIM_SEC)
+		BAD("write settle of %lld ns", (long long)p->write_settle);
 	if (!disk_seek_params_check(p, &bad))
 		goto out;
 	/*
@@ -359,19 +499,31 @@ disk_params_finish(struct disk_params *p, char **why)
 		struct disk_zone *z = &p->zones[i];
 		double sector = 60e9 / p->rpm / z->spt;
 
-		if (z->track_skew < 0)
+		if (z->track_skew_auto)
 			z->track_skew = ceil((double)disk_reposition_time(p, 0,
 			    0, 0, 1, true) / sector - 1e-9);
 		/* From the last surface of a cylinder to the first of the
 		 * next, as the blocks run. */
-		if (z->cyl_skew < 0)
-			z->cyl_skew = ceil((double)disk_reposition_time(p, 0,
-			    p->heads - 1, 1, 0, true) / sector - 1e-9);
+		if (z->cyl_skew_auto)
+			z->cyl_skew = ceil((double)disk_reposition_time(p,
+			    z->first_cyl, surface(p, z, z->first_cyl,
+			    p->heads - 1), z->first_cyl + 1, surface(p, z,
+			    z->first_cyl + 1, 0), true) / sector - 1e-9);
+		z->track_skew_auto = z->cyl_skew_auto = false;
 	}
 	if (p->nsegs < 1 || p->nsegs > 1024)
 		BAD("the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
 	if (p->segsize < 1 || p->segsize > (1 << 24))
 		BAD("cache segments of %d blocks", p->segsize);
+	/* The extra write disconnect starts writing a long write only once
+	 * 15 of its blocks are in (disk_buffer_block_available): a smaller
+	 * segment never holds them, and such a drive never writes (DiskSim
+	 * aborts on it, its forward-progress check failing). */
+	if (p->extra_write_disconnect && p->segsize < 15)
+		BAD("cache segments of %d blocks with the extra write "
+		    "disconnect, which waits for 15 blocks of a long write "
+		    "before writing any: the drive would never write one",
+		    p->segsize);
 	if (p->nwritesegs < 1 || p->nwritesegs > p->nsegs)
 		BAD("write segments must be 1 to the number of segments");
 	if (p->write_seg && p->nsegs < 2)
@@ -483,12 +635,27 @@ disk_zones_parse(const char *s, struct disk_zone **zones, int *nzones,
 				    t);
 			break;
 		}
+		/* Checked before any is converted or added up: a value past
+		 * these would overflow the arithmetic (disk_params_finish
+		 * holds the disk to the same bounds). */
+		if (v[0] > DISK_MAX_CYLS - (double)cyl || v[1] > DISK_MAX_SPT ||
+		    (n > 2 && v[2] > 1e9) || (n > 3 && v[3] > 1e9)) {
+			ok = false;
+			if (why != NULL)
+				*why = g_strdup_printf("disk.zones: \"%s\": too "
+				    "large (at most %lld cylinders in all, %d sectors "
+				    "a track, skews of 1e9 sectors)", t,
+				    (long long)DISK_MAX_CYLS, DISK_MAX_SPT);
+			break;
+		}
 		memset(&z, 0, sizeof(z));
 		z.first_cyl = cyl;
 		z.last_cyl = cyl + (int64_t)v[0] - 1;
 		z.spt = (int)v[1];
 		z.track_skew = v[2];
 		z.cyl_skew = v[3];
+		z.track_skew_auto = n < 3;
+		z.cyl_skew_auto = n < 4;
 		cyl = z.last_cyl + 1;
 		g_array_append_val(a, z);
 	}

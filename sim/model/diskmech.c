@@ -11,7 +11,8 @@
  * spec sheet's minimum, average and maximum (Lee's, or straight lines).
  *
  * Moving to another track costs the seek or the head switch, whichever is
- * longer, and a write also waits for the head to settle more precisely.
+ * longer, and a write also waits for the head to settle more precisely
+ * (or, as some of DiskSim's extracted drives have it, less).
  */
 #include "disk.h"
 
@@ -174,8 +175,12 @@ disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
 
 	if (from_head != to_head && p->head_switch > t)
 		t = p->head_switch;
+	/* A negative settle (the HP C2490A's and DEC RZ26's DiskSim files
+	 * have one) shortens a write's move; DiskSim's dm_seek_time_g1
+	 * adds it as it is, and disk_initiate_seek ends a move that comes
+	 * out negative at once. */
 	if (t > 0 && write)
-		t += p->write_settle;
+		t = MAX(t + p->write_settle, 0);
 	return t;
 }
 

@@ -27,6 +27,29 @@
 
 #include <glib.h>
 
+/* The media's time set afresh: sector steps count from it. */
+static inline void
+media_time(struct disk_media *m, double t)
+{
+	m->t = m->t0 = t;
+	m->k = 0;
+}
+
+/* The time the next sector of the track passes, after the one passing. */
+static inline double
+media_step(struct disk_media *m, double sec)
+{
+	m->k++;
+	return m->t = m->t0 + (double)m->k * sec;
+}
+
+/* The time n sectors after the base's k, as media_step would reach it. */
+static inline double
+media_at(const struct disk_media *m, int64_t k, double sec)
+{
+	return m->t0 + (double)k * sec;
+}
+
 static bool
 cmd_on_seg(const struct disk *d, int s)
 {
@@ -166,8 +189,8 @@ media_zero_latency(struct disk *d, double t)
 		d->cmd->first_sector = t + disk_rotate_ns(d, disk_angle_at(d, t),
 		    a0 + (double)k / spt);
 	/* The head reaches the first wanted block once round. */
-	m->t = t + disk_rotate_ns(d, disk_angle_at(d, t), a0 + (double)k / spt) +
-	    (double)(spt - k) * sec;
+	media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t), a0 +
+	    (double)k / spt) + (double)(spt - k) * sec);
 }
 
 /* Head for block m->next: a seek (or head switch) if it is on another
@@ -195,14 +218,16 @@ media_locate(struct disk *d, double t)
 		d->cur_head = b.head;
 		m->at = b;
 		m->st = M_SEEK;
-		m->t = m->seek_end = t + (double)move;
+		media_time(m, t + (double)move);
+		m->seek_end = m->t;
 		d->mech_free = (sim_time_t)llround(m->t);
 		disk_timer_arm(d, &d->t_media, m->t);
 		return;
 	}
 	m->at = b;
 	m->st = M_WAIT;
-	m->t = t + disk_rotate_ns(d, disk_angle_at(d, t), disk_pbn_angle(&d->p, &b));
+	media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t),
+	    disk_pbn_angle(&d->p, &b)));
 	if (m->t > t && (m->write ? d->p.zero_latency_write :
 	    d->p.zero_latency_read))
 		media_zero_latency(d, t);
@@ -243,7 +268,8 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	d->cur_head = b.head;
 	m->at = b;
 	m->st = M_SEEK;
-	m->t = m->seek_end = t0 + (double)move;
+	media_time(m, t0 + (double)move);
+	m->seek_end = m->t;
 	d->mech_free = (sim_time_t)llround(m->t);
 	if (c != NULL && !c->media_began) {
 		c->media_began = true;
@@ -305,7 +331,7 @@ disk_media_fire(struct disk *d)
 	case M_WAIT:
 		if (!media_block_ready(d, m->next, t)) {
 			/* Not yet: it comes round again in a revolution. */
-			m->t = t + d->period;
+			media_time(m, t + d->period);
 			disk_timer_arm(d, &d->t_media, m->t);
 			return;
 		}
@@ -313,7 +339,7 @@ disk_media_fire(struct disk *d)
 		    m->next < c->end && c->first_sector < 0)
 			c->first_sector = t;
 		m->st = M_SECTOR;
-		m->t = t + sector_ns(d, m->at.cyl);
+		media_step(m, media_sector_ns(d));
 		disk_timer_arm(d, &d->t_media, m->t);
 		return;
 	case M_SECTOR:
@@ -362,8 +388,8 @@ disk_media_fire(struct disk *d)
 	disk_ltop(&d->p, m->next, &b);
 	if (b.cyl == m->at.cyl && b.head == m->at.head) {
 		m->st = M_WAIT;
-		m->t = t + disk_rotate_ns(d, disk_angle_at(d, t),
-		    disk_pbn_angle(&d->p, &b));
+		media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t),
+		    disk_pbn_angle(&d->p, &b)));
 		m->at = b;
 		if (m->t == t)
 			disk_media_fire(d);
@@ -432,21 +458,21 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 		/* A read holding the bus: what is in goes out (cmd_xfer). */
 		struct disk_seg *cg = &d->seg[c->seg];
 
-		if (cg->start <= c->out && cg->end > c->out)
+		if (MIN(cg->end, c->end) > c->out)
 			disk_bus_chunk(d, MIN(cg->end, c->end) - c->out, now);
 	}
 	m->at.sector++;
 	if (!media_block_ready(d, m->next, t)) {
 		/* It comes round again in a revolution. */
 		m->st = M_WAIT;
-		m->t = t + d->period;
+		media_time(m, t + d->period);
 		disk_timer_arm_at(d, &d->t_media, m->t, now);
 		return true;
 	}
 	if (c != NULL && cmd_on_seg(d, m->seg) && m->next >= c->lbn &&
 	    m->next < c->end && c->first_sector < 0)
 		c->first_sector = t;
-	m->t = t + sec;
+	media_step(m, sec);
 	disk_timer_arm_at(d, &d->t_media, m->t, now);
 	return true;
 }
@@ -466,7 +492,7 @@ stream_iface(struct disk *d, sim_time_t now)
 		return false;
 	cg = &d->seg[c->seg];
 	out = c->xfer_from + c->xfer_n;
-	n = cg->start <= out ? MIN(cg->end, c->end) - out : 0;
+	n = MIN(cg->end, c->end) - out;
 	if (n <= 0 && (out >= c->end || !(p->never_disconnect ||
 	    p->hold_bus_read)))
 		return false;		/* completion or disconnect */
@@ -498,7 +524,7 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	struct disk_cmd *c = d->cmd;
 	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
 	sim_time_t at = -1, w = ti->when, e = tm->when;
-	int64_t b = m->next, b0 = b;
+	int64_t b = m->next, b0 = b, k = m->k;
 	double t = m->t;
 
 	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
@@ -527,7 +553,7 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 		b++;
 		if (c->first_sector < 0 && b >= c->lbn && b < c->end)
 			c->first_sector = t;
-		t += sec;
+		t = media_at(m, ++k, sec);
 		at = e;
 		e = MAX(ns_round(t), e);
 	}
@@ -537,8 +563,151 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	m->next = b;
 	m->at.sector += (int)(b - b0);
 	m->t = t;
+	m->k = k;
 	ti->when = w;
 	ti->ticket = sim_ticket(d->sim);
+	tm->when = e;
+	tm->ticket = sim_ticket(d->sim);
+	return at;
+}
+
+/*
+ * A run of up to max sector steps, as stream_media takes them one by one:
+ * step i is taken at its timer's time E(i) if that is before h, E(0) the
+ * timer's now and E(i) = max(E(i - 1), ns_round(T(i))), T(i) the sector's
+ * time (media_at).  T and so E never decrease, so the steps taken are
+ * found by binary search over i.  Returns their number n, with the time of
+ * the last in *at and the timer's next time E(n) in *e; the media's time
+ * is T(n).
+ */
+static int64_t
+media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
+    sim_time_t *at, sim_time_t *e)
+{
+	sim_time_t e0 = *e;
+	int64_t lo, hi;
+
+	if (max <= 0 || e0 >= h)
+		return 0;
+	/* The largest i < max with E(i) < h (E(0) = e0 is). */
+	lo = 0;
+	hi = max - 1;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo + 1) / 2;
+
+		if (MAX(e0, ns_round(media_at(m, m->k + mid, sec))) < h)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	*at = lo == 0 ? e0 : MAX(e0, ns_round(media_at(m, m->k + lo, sec)));
+	m->k += lo + 1;
+	m->t = media_at(m, m->k, sec);
+	*e = MAX(e0, ns_round(m->t));
+	return lo + 1;
+}
+
+/*
+ * A read-ahead on its own: no command reads from the segment (none is in
+ * the drive, or the one there waits for the heads).  Each sector is then
+ * in as it passes — the segment has room, since no read's blocks are kept
+ * for the host — and the next is under the head at once; the interface
+ * does nothing.  Only the time needs stepping sector by sector (the same
+ * sums as stream_media's, so the same times); the segment and the media
+ * are set once at the end, and the timer given its place (ticket) then.
+ * The run stops before the interface's timer is due.  Returns the time of
+ * the last step taken, or -1 if none.
+ */
+static sim_time_t
+stream_background(struct disk *d, double sec, sim_time_t h)
+{
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	struct disk_timer *tm = &d->t_media, *ti = &d->t_iface;
+	sim_time_t at = -1, e = tm->when;
+	int64_t n;
+
+	if (m->write || m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 ||
+	    !tm->armed || tm->queued || (c != NULL && !c->wait_media))
+		return -1;
+	if (ti->armed && !ti->queued)
+		h = MIN(h, ti->when);
+	/* stream_media's steps: block next passes, next + 1 comes under the
+	 * head (not the end of the access or of the track). */
+	n = media_steps(m, sec, h, MIN(m->limit, m->tend) - 1 - m->next, &at, &e);
+	if (n == 0)
+		return -1;
+	m->next += n;
+	m->at.sector += (int)n;
+	g->end = m->next;
+	g->start = MAX(g->start, g->end - d->p.segsize);
+	tm->when = e;
+	tm->ticket = sim_ticket(d->sim);
+	return at;
+}
+
+/*
+ * The media working for a command that has disconnected (a write waiting
+ * for the media to drain its data or finish, a read for the watermark),
+ * no transfer in flight.  Each sector is then in (or out) as it passes
+ * while the next block is ready — a write's data is in, a read has room —
+ * and the command asks for nothing until the media reaches the block at
+ * which it would reselect the host (disk_cmd_reconnect_at).  The run stops
+ * short of that step, and of a block not ready: those are stream_media's.
+ * Only the time is stepped sector by sector, as stream_media steps it.
+ * Returns the time of the last step taken, or -1 if none.
+ */
+static sim_time_t
+stream_disc(struct disk *d, double sec, sim_time_t h)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[m->seg];
+	struct disk_cmd *c = d->cmd;
+	struct disk_timer *tm = &d->t_media, *ti = &d->t_iface;
+	sim_time_t at = -1, e = tm->when;
+	int64_t b0 = m->next, k0 = m->k, stop, have, n, i;
+
+	if (m->st != M_SECTOR || !m->tcontig || m->imm_to > 0 || !tm->armed ||
+	    tm->queued || c == NULL || c->wait_media || c->seg != m->seg ||
+	    c->write != m->write || c->ist != IF_DISC)
+		return -1;
+	if (ti->armed && !ti->queued)
+		h = MIN(h, ti->when);
+	stop = MIN(MIN(m->limit, m->tend), disk_cmd_reconnect_at(d));
+	if (m->write) {
+		/* media_block_ready, with no data on the bus: below what is
+		 * in, and the extra write disconnect's count reached. */
+		have = MAX(g->end, c->out);
+		if (p->extra_write_disconnect &&
+		    have - MAX(g->start, have - p->segsize) <
+		    (c->n < 45 ? MIN(c->n, 10) : 15))
+			return -1;
+		stop = MIN(stop, have);
+	} else if (!c->completion_sent)
+		stop = MIN(stop, c->out + p->segsize);	/* room */
+	/* Step i passes block b0 + i, which must be below stop - 1 (the
+	 * block coming under the head below stop). */
+	n = media_steps(m, sec, h, stop - 1 - b0, &at, &e);
+	if (n == 0)
+		return -1;
+	/* The command's last block to pass in the run, and its first to
+	 * come under the head: their sectors' times, as stream_media sets them. */
+	i = MIN(n - 1, c->end - 1 - b0);
+	if (i >= 0 && b0 + i >= c->lbn)
+		c->last_sector_end = media_at(m, k0 + i, sec);
+	i = MAX(0, c->lbn - 1 - b0);
+	if (c->first_sector < 0 && i < n && b0 + i + 1 < c->end)
+		c->first_sector = media_at(m, k0 + i, sec);
+	m->next = b0 + n;
+	m->at.sector += (int)n;
+	if (m->write)
+		g->dirty = m->next;
+	else {
+		g->end = m->next;
+		g->start = MAX(g->start, g->end - p->segsize);
+	}
 	tm->when = e;
 	tm->ticket = sim_ticket(d->sim);
 	return at;
@@ -555,7 +724,7 @@ disk_media_stream(struct disk *d)
 
 	if (m->st != M_SECTOR || !d->t_media.armed || d->t_media.queued)
 		return;
-	sec = sector_ns(d, m->at.cyl);		/* the track does not change */
+	sec = media_sector_ns(d);	/* the track does not change */
 	for (;;) {
 		sim_time_t when;
 
@@ -571,6 +740,13 @@ disk_media_stream(struct disk *d)
 		if (t == &d->t_iface && (when = stream_follow(d, sec, h)) >= 0) {
 			at = when;
 			tk = sim_ticket(d->sim);	/* nothing queued since */
+			disk_check(d);
+			continue;
+		}
+		if (t == &d->t_media && ((when = stream_background(d, sec, h)) >= 0 ||
+		    (when = stream_disc(d, sec, h)) >= 0)) {
+			at = when;
+			tk = sim_ticket(d->sim);
 			disk_check(d);
 			continue;
 		}

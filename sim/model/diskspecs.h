@@ -20,6 +20,11 @@
  * line and parameter; on any error p is left empty.
  */
 bool	diskspecs_load(const char *path, struct disk_params *p, GError **err);
+/* The same, adding to notes (strings, g_free them) a line for each
+ * parameter read and ignored: "file:line: key = value: why" (vfssim disk
+ * --explain). */
+bool	diskspecs_load_notes(const char *path, struct disk_params *p,
+	    GPtrArray *notes, GError **err);
 
 /* A DiskSim extracted seek curve: "distance, ms" lines, optionally after
  * "Seek distances measured: N". */

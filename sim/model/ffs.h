@@ -18,8 +18,9 @@
  * The code is split as the kernel splits it: ffs_vfsops.c (mount, sync,
  * the in-core inode), ffs_alloc.c, ffs_balloc.c, ffs_inode.c (ffs_update,
  * ffs_truncate), ffs_subr.c (the free map's bits and counts), ufs_bmap.c;
- * ffs_fsck.c is what fsck_ffs checks, userland in FreeBSD.  What they
- * share and nothing else needs is in ffs_private.h.
+ * ffs_fsck.c is what fsck_ffs checks, userland in FreeBSD; ffs_risk.c
+ * what a crash at any moment would lose.  What they share and nothing
+ * else needs is in ffs_private.h.
  */
 #ifndef VFSSIM_FFS_H
 #define VFSSIM_FFS_H
@@ -34,6 +35,7 @@
 
 struct kern;
 struct vnode;
+struct ffs_risk;
 
 #define NDADDR		12		/* direct block pointers */
 #define NIADDR		3		/* indirect: single, double, triple */
@@ -126,6 +128,9 @@ struct inode {
 					   name (ufs_lookup's cache) */
 	/* Advisory locks (kern_lockf.c), held on the inode. */
 	struct lockf	*i_lockf;
+	/* How far the disk is behind this inode, for what a crash would
+	 * lose (ffs_risk.c); NULL: not behind at all. */
+	struct ffs_risk	*i_risk;
 };
 
 /* An in-core cylinder group: struct cg's counts and rotors. */
@@ -175,6 +180,7 @@ struct fs {
 	uint8_t		*fs_fmap;	/* one bit a fragment: 1 = free */
 	uint8_t		*fs_imap;	/* one bit an inode: 1 = in use */
 	GHashTable	*fs_inodes;	/* i_number -> struct inode */
+	GHashTable	*fs_risky;	/* inodes with an i_risk (a set) */
 	struct inode	*fs_root;
 	struct vnode	*fs_devvp;	/* the disk: metadata buffers */
 	GRand		*fs_rng;	/* dirpref's random top-level cg */
@@ -285,6 +291,36 @@ void	ffs_blk_set(struct inode *ip, int64_t lbn, int64_t b);
 bool	ffs_lbn_valid(const struct fs *fs, int64_t lbn);
 /* An inode of fs with the given number and generation, in fs_inodes,
  * with no blocks and no names; and its end (out of fs_inodes first). */
+/*
+ * ffs_risk.c: what a crash would lose.  The hooks note, as they happen,
+ * what the disk must receive for a process's data to survive a crash —
+ * the inode's new size (ffs_update), a new file's directory entry
+ * (ufs_direnter), the pointer to a new block (ffs_balloc) — each as the
+ * data version of the block that carries it; the buffer cache records
+ * the version of each metadata block that reaches the disk
+ * (bio_meta_ondisk).  ffs_at_risk sums what is not there yet.
+ */
+void	ffs_risk_clear(struct fs *fs);
+void	ffs_risk_settle_all(struct kern *k);
+void	ffs_risk_touch(struct kern *k, struct inode *ip);
+void	ffs_risk_valloc(struct kern *k, struct inode *ip);
+void	ffs_risk_update(struct kern *k, struct inode *ip, struct buf *bp);
+void	ffs_risk_dirent(struct kern *k, struct inode *ip, struct inode *dp,
+	    struct buf *bp, const void *key);
+void	ffs_risk_dirremove(struct kern *k, struct inode *ip, const void *key);
+void	ffs_risk_newblock(struct kern *k, struct inode *ip, int64_t lbn,
+	    struct buf *ibp);
+void	ffs_risk_write(struct kern *k, struct inode *ip, struct buf *bp,
+	    int64_t boff, int64_t len);
+void	ffs_risk_truncate(struct kern *k, struct inode *ip, int64_t length);
+void	ffs_risk_ondisk(struct kern *k, struct inode *ip);
+void	ffs_risk_forget(struct fs *fs, struct inode *ip);
+/* The bytes processes wrote that a crash now would lose, and when the
+ * oldest of them was written (-1: none); in *dirty the older, plainer
+ * figure: dirty or in-flight data buffers of regular files, whole. */
+void	ffs_at_risk(struct kern *k, int64_t *bytes, sim_time_t *oldest,
+	    int64_t *dirty);
+
 struct inode *ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir,
 	    uint32_t gen);
 void	ffs_inode_destroy(struct inode *ip);

@@ -25,13 +25,19 @@
 #include <string.h>
 
 /* ffs_alloccg and friends: the group's cg block, read (normally a cache
- * hit) before the group is changed and left a delayed write after. */
+ * hit) before the group is changed and left a delayed write after —
+ * marked BX_BKGRDWRITE, as each of them marks it, so that bwrite writes
+ * it in the background. */
 static struct buf *
 cg_read(struct kern *k, int c)
 {
+	struct buf *bp;
+
 	if (!ffs_online(k))
 		return NULL;
-	return ffs_meta_bread(k, cgtod(&k->fs, c), k->fs.fs_bsize);
+	bp = ffs_meta_bread(k, cgtod(&k->fs, c), k->fs.fs_bsize);
+	bp->b_xflags |= BX_BKGRDWRITE;
+	return bp;
 }
 
 static void
@@ -629,6 +635,7 @@ struct inode *
 ffs_valloc(struct kern *k, struct inode *pip, bool isdir)
 {
 	struct fs *fs = &k->fs;
+	struct inode *ip;
 	int64_t ipref, ino;
 	int cg;
 
@@ -650,7 +657,9 @@ ffs_valloc(struct kern *k, struct inode *pip, bool isdir)
 	if (ino == 0)
 		return NULL;
 	k->cnt.inodes_allocated++;
-	return ffs_inode_newgen(fs, (uint64_t)ino, isdir);
+	ip = ffs_inode_newgen(fs, (uint64_t)ino, isdir);
+	ffs_risk_valloc(k, ip);
+	return ip;
 }
 
 /* ffs_vfree: the inode, its blocks already gone, is free again. */
@@ -665,6 +674,7 @@ ffs_vfree(struct kern *k, struct inode *ip)
 	KASSERT(ip->i_blocks == 0, ("ffs_vfree: inode %llu still has %lld "
 	    "sectors", (unsigned long long)ip->i_number, (long long)ip->i_blocks));
 	KASSERT(ip->i_vnode == NULL, ("ffs_vfree: inode in core"));
+	ffs_risk_forget(fs, ip);
 	g_hash_table_remove(fs->fs_inodes, &ip->i_number);
 	bp = cg_read(k, c);
 	KASSERT(inoused(fs, ip->i_number), ("ffs_vfree: inode free"));
@@ -775,9 +785,13 @@ ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n)
 
 		(void)bread(k, vp, sa[snum - 1].in_lbn, fs->fs_bsize, &ibp);
 		bio_note_version(k, ibp);
+		for (i = 0; i < n; i++)
+			ffs_risk_newblock(k, ip, start + i, ibp);
 		ibp->b_flags |= B_CLUSTEROK;
 		bdwrite(k, ibp);
-	}
+	} else
+		for (i = 0; i < n; i++)
+			ffs_risk_newblock(k, ip, start + i, NULL);
 	for (i = 0; i < n; i++) {
 		struct buf *bp = bufs[i];
 		int64_t old = ffs_blk_get(ip, start + i), nw = nb + blkstofrags(fs, i);

@@ -66,6 +66,7 @@ realloc_frag(struct kern *k, struct vnode *vp, int64_t lbn, int osize,
 	allocbuf_grow(k, bp, nsize);
 	bp->b_blkno = fsbtodb(fs, bno);
 	bio_moved_block(k, bp);
+	ffs_risk_newblock(k, ip, lbn, NULL);	/* its pointer moved */
 	*bpp = bp;
 	return 0;
 }
@@ -140,6 +141,7 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 			if (error != 0)
 				return error;
 			ffs_blk_set(ip, lbn, newb);
+			ffs_risk_newblock(k, ip, lbn, NULL);
 			bp = getblk(k, vp, lbn, nsize);
 			bp->b_blkno = fsbtodb(fs, newb);
 			if (flags & BA_CLRBUF)
@@ -203,6 +205,7 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 		if (flags & BA_CLRBUF)
 			vfs_bio_clrbuf(k, nbp);
 		bio_note_version(k, bp);
+		ffs_risk_newblock(k, ip, lbn, bp);	/* its pointer, in bp */
 		if (flags & BA_SYNC)
 			(void)bwrite(k, bp);
 		else {
@@ -321,5 +324,6 @@ ffs_prealloc(struct kern *k, struct inode *ip, int64_t size)
 	}
 	ffs_offline_end(k);
 	ip->i_size = size;
+	ffs_risk_ondisk(k, ip);
 	return true;
 }

@@ -1167,6 +1167,8 @@ fs_state_free(struct fs *fs)
 	GHashTableIter it;
 	gpointer v;
 
+	ffs_risk_clear(fs);
+
 	if (fs->fs_inodes != NULL) {
 		g_hash_table_iter_init(&it, fs->fs_inodes);
 		while (g_hash_table_iter_next(&it, NULL, &v))

@@ -12,7 +12,14 @@
  * ffs_update: ufs_itimes first — a change or a write makes the on-disk
  * inode stale (IN_MODIFIED), an access alone only lazily so (IN_LAZYMOD:
  * not worth an I/O of its own).  A delayed update of an inode that is not
- * stale does nothing; otherwise its inode block is read and written.
+ * stale does nothing; otherwise its inode block is read and written:
+ * synchronously if asked (and the mount is not async), else — as the 2001
+ * ffs_update does (5.0-CURRENT's ffs_inode.c of 2001 read; RELENG_4's of
+ * 2003 the same) — synchronously too when dirty buffers are at
+ * hidirtybuffers (buf_dirty_count_severe) or memory is severely short
+ * (vm_page_count_severe, with the seed's low-memory fix: vm.io_reserve),
+ * so that inode updates do not pile more delayed writes on a cache that
+ * has too many; otherwise delayed.
  */
 void
 ffs_update(struct kern *k, struct inode *ip, bool waitfor)
@@ -31,6 +38,15 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 		return;
 	k->cnt.inode_writes++;
 	bp = ffs_meta_bread(k, ino_to_fsba(&k->fs, ip->i_number), k->fs.fs_bsize);
+	/* The inode as the disk will have it once this block is there. */
+	bio_note_version(k, bp);
+	ffs_risk_update(k, ip, bp);
+	if (!(waitfor && k->fs.fs_meta == META_SYNC) &&
+	    (buf_dirty_count_severe(k) ||
+	    (k->p.io_reserve && vm_page_count_severe(k)))) {
+		(void)bwrite(k, bp);
+		return;
+	}
 	(void)ffs_meta_write(k, bp, waitfor);
 }
 
@@ -177,6 +193,8 @@ ffs_truncate(struct kern *k, struct vnode *vp, int64_t length)
 
 	vp->v_cstart = vp->v_lastw = vp->v_lasta = 0;
 	vp->v_clen = 0;
+	ffs_risk_touch(k, ip);		/* where the disk is, before */
+	ffs_risk_truncate(k, ip, length);
 	if (!ffs_online(k)) {
 		if (length < ip->i_size)
 			ffs_truncate_state(k, ip, length);

@@ -162,6 +162,7 @@ ffs_mount(struct kern *k, GError **err)
 	}
 	fs->fs_dsize -= numfrags(fs, fs->fs_cssize);
 	fs->fs_inodes = g_hash_table_new(g_int64_hash, g_int64_equal);
+	fs->fs_risky = g_hash_table_new(g_direct_hash, g_direct_equal);
 	ffs_ino_take(fs, 0, false);
 	ffs_ino_take(fs, 1, false);
 	ffs_ino_take(fs, ROOTINO, true);
@@ -192,6 +193,10 @@ ffs_unmount(struct kern *k)
 	GHashTableIter it;
 	gpointer v;
 
+	if (k->fs.fs_risky != NULL) {
+		ffs_risk_clear(&k->fs);
+		g_hash_table_destroy(k->fs.fs_risky);
+	}
 	if (k->fs.fs_inodes != NULL) {
 		/* Everything is freed, so the order does not matter. */
 		g_hash_table_iter_init(&it, k->fs.fs_inodes);
@@ -228,6 +233,8 @@ ffs_inode_new(struct fs *fs, uint64_t ino, bool isdir, uint32_t gen)
 void
 ffs_inode_destroy(struct inode *ip)
 {
+	KASSERT(ip->i_risk == NULL, ("ffs_inode_destroy: inode %llu still "
+	    "in the crash accounting", (unsigned long long)ip->i_number));
 	lf_purge(ip);
 	g_array_free(ip->i_bmap, TRUE);
 	if (ip->i_sparse != NULL)
@@ -263,21 +270,40 @@ cmp_vnum(gconstpointer a, gconstpointer b)
 }
 
 /*
- * ffs_sync: the mount's periodic sweep (MNT_LAZY, from the syncer vnode)
- * writes every in-core inode with pending changes as a delayed write
- * (its data has its own place on the syncer wheel); sync(2) (MNT_NOWAIT)
- * and unmount (MNT_WAIT) fsync every vnode, then the device's metadata
- * buffers; the superblock and cg summary go out if they changed.
+ * ffs_sync: walk the mount's vnodes and VOP_FSYNC every one with pending
+ * inode changes (IN_ACCESS, IN_CHANGE, IN_MODIFIED, IN_UPDATE) or dirty
+ * buffers — the skip test of the 2001 ffs_sync, the same for every
+ * waitfor ([4x] ffs_vfsops.c 1.117.2.x; the 5.0-CURRENT code of 2001
+ * reads alike).  The periodic sweep (MNT_LAZY, from the syncer vnode) and
+ * sync(2) (MNT_NOWAIT) skip a vnode another process has locked
+ * (vget LK_NOWAIT); MNT_WAIT waits for its lock (the 2000-07 "cleanup
+ * change in ffs_sync() which did not synchronously wait").  MNT_LAZY's
+ * fsync starts clustered writes of all of the file's dirty buffers and
+ * then writes its inode, delayed (ffs_fsync); MNT_WAIT's waits for them.
+ * Then, unless lazy, the device's own metadata buffers are fsynced, and
+ * the superblock and cg summary written if they changed.
+ *
+ * 5.0-CURRENT with MNT_WAIT goes round again while the device had writes
+ * in flight or dirty buffers when its turn came, so that what the files'
+ * fsyncs dirtied meanwhile (inode blocks, cylinder groups) is on the disk
+ * too: a sync that waits leaves nothing unwritten.  That is the rescan of
+ * 5.x's ffs_sync ("goto loop" after the device's VOP_FSYNC), which we
+ * take to be what the seed's 112f737245 (April 2001) means by "close a
+ * loophole that allowed unwritten blocks to be skipped when doing ffs_sync
+ * with a request to wait" — inferred: the 2001 text itself was not read.
+ * RELENG_4 fsyncs the device once.
  */
 void
 ffs_sync(struct kern *k, int waitfor)
 {
 	struct fs *fs = &k->fs;
-	GPtrArray *vps = g_ptr_array_new();
+	GPtrArray *vps;
 	GHashTableIter it;
 	gpointer v;
 	guint i;
 
+loop:
+	vps = g_ptr_array_new();
 	g_hash_table_iter_init(&it, fs->fs_inodes);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
 		struct inode *ip = v;
@@ -301,20 +327,21 @@ ffs_sync(struct kern *k, int waitfor)
 			vdrop(k, vp);
 			continue;
 		}
-		if (waitfor == MNT_LAZY) {
-			if (ip->i_flag & (IN_ACCESS | IN_CHANGE | IN_UPDATE |
-			    IN_MODIFIED))
-				ffs_update(k, ip, false);
-		} else if (vn_lock(k, vp, LK_EXCLUSIVE |
-		    (waitfor == MNT_NOWAIT ? LK_NOWAIT : 0)) == 0) {
+		if (vn_lock(k, vp, LK_EXCLUSIVE |
+		    (waitfor != MNT_WAIT ? LK_NOWAIT : 0)) == 0) {
 			(void)VOP_FSYNC(k, vp, waitfor);
 			VOP_UNLOCK(k, vp);
 		}
 		vdrop(k, vp);
 	}
 	g_ptr_array_free(vps, TRUE);
-	if (waitfor != MNT_LAZY)
+	if (waitfor != MNT_LAZY && (fs->fs_devvp->v_numoutput > 0 ||
+	    !TAILQ_EMPTY(&fs->fs_devvp->v_dirtyblkhd))) {
 		(void)VOP_FSYNC(k, fs->fs_devvp, waitfor);
+		if (waitfor == MNT_WAIT && k->p.era != ERA_FREEBSD4 &&
+		    ffs_online(k))
+			goto loop;
+	}
 	if (fs->fs_fmod && ffs_online(k)) {
 		/* ffs_sbupdate: the cg summary, then the superblock. */
 		struct buf *bp;

@@ -45,7 +45,8 @@ find_file(const struct profile *pr, const char *path)
  * beside disk.diskspecs is an error rather than silently ignored.
  */
 bool
-disk_from_profile(struct disk_params *dp, const struct profile *pr, GError **err)
+disk_from_profile(struct disk_params *dp, const struct profile *pr,
+    GPtrArray *notes, GError **err)
 {
 	const char *specs = profile_str(pr, "disk", "diskspecs");
 	const char *s;
@@ -66,7 +67,7 @@ disk_from_profile(struct disk_params *dp, const struct profile *pr, GError **err
 				return false;
 			}
 		path = find_file(pr, specs);
-		ok = diskspecs_load(path, dp, err);
+		ok = diskspecs_load_notes(path, dp, notes, err);
 		g_free(path);
 		return ok;
 	}
@@ -197,6 +198,7 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->lorunningspace = profile_int(pr, "bio", "lorunningspace");
 	kp->hirunningspace = profile_int(pr, "bio", "hirunningspace");
 	kp->bwillwrite = profile_bool(pr, "bio", "bwillwrite");
+	kp->dobkgrdwrite = profile_bool(pr, "bio", "dobkgrdwrite");
 	kp->bufpolicy = strcmp(profile_str(pr, "bio", "policy"), "freebsd") == 0 ?
 	    NULL : bufpolicy_lookup(profile_str(pr, "bio", "policy"));
 	kp->opt_bound = profile_bool(pr, "bio", "opt_bound");
@@ -230,9 +232,13 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->namecache = profile_bool(pr, "vfs", "namecache");
 	kp->ncnegfactor = (int)profile_int(pr, "vfs", "ncnegfactor");
 	kp->maxvnodes = (int)profile_int(pr, "vfs", "maxvnodes");
-	if (!disk_from_profile(&kp->disk, pr, err))
+	if (!disk_from_profile(&kp->disk, pr, NULL, err))
 		return false;
+	/* A replay's host queue is the kernel's: auto is bufqdisksort's
+	 * elevator, whatever a DiskSim .parv's driver would do. */
 	kp->diskq = profile_str(pr, "diskq", "scheduler");
+	if (strcmp(kp->diskq, "auto") == 0)
+		kp->diskq = "clook";
 	kp->passthrough = g_strsplit(profile_str(pr, "replay", "passthrough"),
 	    ":", -1);
 
@@ -460,6 +466,7 @@ void
 kern_setup_done(struct kern *k, const struct kern_counters *before)
 {
 	vn_reclaim_idle(k);
+	ffs_risk_settle_all(k);
 	k->cnt = *before;
 }
 
@@ -515,6 +522,7 @@ kern_sysctl_foreach(struct kern *k,
 	OUT("vfs.lorunningspace", "%lld", (long long)bc->lorunningspace);
 	OUT("vfs.hirunningspace", "%lld", (long long)bc->hirunningspace);
 	OUT("vfs.bwillwrite", "%d", bc->bwillwrite_on);
+	OUT("debug.dobkgrdwrite", "%d", k->p.dobkgrdwrite);
 	OUT("vfs.vmiodirenable", "%d", k->p.vmiodirenable);
 	OUT("vfs.iosize_max", "%d", bc->iosize_max);
 	OUT("vfs.read_max", "%d", k->p.read_max);

@@ -53,6 +53,9 @@ struct snapshot {
 					   holds (for checking what it reads) */
 	sim_time_t	 sn_created;
 	sim_time_t	 sn_susp_start, sn_susp_end;	/* writes held */
+	int		 sn_susp_dirty;		/* dirty buffers, and bytes of */
+	int64_t		 sn_susp_running;	/* writes in flight, once
+						   suspended (both 0) */
 	GHashTable	*sn_busy;	/* fs blocks being copied now (their
 					   writers wait on it, "cowwr") */
 };
@@ -85,6 +88,7 @@ struct kern_params {
 	int		 write_behind;	/* vfs.write_behind 0/1/2 */
 	bool		 doreallocblks;	/* vfs.ffs.doreallocblks */
 	bool		 bwillwrite;	/* the throttle is on */
+	bool		 dobkgrdwrite;	/* background writes of cg maps */
 	const struct bufpolicy_ops *bufpolicy;	/* NULL: FreeBSD's LRU */
 	bool		 opt_bound;	/* evaluate policies offline at the end */
 	bool		 verify;	/* track data versions */
@@ -124,6 +128,10 @@ struct kern_counters {
 	uint64_t	 writebehind_ios, writebehind_bufs;
 	uint64_t	 realloc_calls, realloc_blocks;	/* ffs_reallocblks */
 	uint64_t	 bdwrite, bawrite, bwrite_sync;
+	uint64_t	 bkgrd_writes;		/* bwrite's background copies */
+	uint64_t	 getblk_waits_bkgrd;	/* getblk sleeps on a buffer marked
+						   for background writes (FFS's
+						   cylinder-group maps) */
 	uint64_t	 bwillwrite_stalls;
 	sim_time_t	 bwillwrite_stall_ns;
 	uint64_t	 newbuf_waits, wdrain_waits, getblk_waits;
@@ -237,9 +245,10 @@ struct kern {
 };
 
 /* The drive a profile describes (disk.* keys or disk.diskspecs); false and
- * *err on a bad description.  disk_params_free it. */
+ * *err on a bad description.  disk_params_free it.  notes (or NULL) gets
+ * a line for each parameter of a DiskSim file read and ignored. */
 bool	disk_from_profile(struct disk_params *dp, const struct profile *pr,
-	    GError **err);
+	    GPtrArray *notes, GError **err);
 
 /* Boot a machine from a profile; NULL and *err on a bad configuration. */
 struct kern *kern_boot(struct sim *s, const struct profile *prof, GError **err);

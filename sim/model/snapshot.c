@@ -111,7 +111,6 @@ readblock(struct kern *k, int64_t b)
 	bp->b_bcount = bp->b_bufsize = k->fs.fs_bsize;
 	bp->b_lockholder = curproc(k->sim);
 	bp->b_error = 0;
-	k->cnt.cow_reads++;
 	bstrategy(k, bp);
 	(void)biowait(k, bp, "physrd");
 	bp->b_flags = 0;
@@ -185,6 +184,7 @@ snap_copy(struct kern *k, struct snapshot *sn, int64_t b, bool *have_old)
 	ffs_blk_set(sn->sn_ip, b, nb);	/* claimed in core at once */
 	if (!*have_old && ffs_online(k)) {
 		readblock(k, b);
+		k->cnt.cow_reads++;
 		*have_old = true;
 	}
 	copy_versions(k, sn, b);
@@ -317,41 +317,82 @@ snap_unlock(struct kern *k)
 	}
 }
 
-/* A block for the snapshot at logical n (its own metadata, or the copy of
- * a map), allocated while the file system is live. */
+/*
+ * A block for the snapshot at logical n (the copy of a map, of the
+ * superblock or summary, or the shadow of a snapshot's inode block),
+ * allocated while the file system is live — and written, as ffs_snapshot
+ * does ("this upsets the soft update code, so we go ahead and write the
+ * new buffers": UFS_BALLOC, then bawrite); the VOP_FSYNC before the
+ * suspension waits for these writes.
+ */
 static int64_t
 snap_prealloc(struct kern *k, struct snapshot *sn, int64_t n)
 {
 	int64_t nb;
+	struct buf *bp;
 
 	if (ffs_blk_get(sn->sn_ip, n) != 0)
 		return ffs_blk_get(sn->sn_ip, n);
 	if (ffs_alloc_blk(k, sn->sn_ip, n, k->fs.fs_bsize, &nb) != 0)
 		return 0;
 	ffs_blk_set(sn->sn_ip, n, nb);
+	if (ffs_online(k)) {
+		bp = getblk(k, sn->sn_vp, n, k->fs.fs_bsize);
+		vfs_bio_clrbuf(k, bp);
+		bp->b_blkno = fsbtodb(&k->fs, nb);
+		bio_note_version(k, bp);
+		bawrite(k, bp);
+	}
 	return nb;
 }
 
-/* While suspended: the snapshot's copy of the whole of fs block n (a
+/*
+ * While suspended: the snapshot's copy of the whole of fs block n (a
  * cylinder-group map, the superblock, the summary — and whatever file
- * fragments share their block) is made from the block as it is now, and
- * written (bawrite, as a write allowed during suspension). */
+ * fragments share their block) is made from the block as it is now, into
+ * the block preallocated for it (bread of the snapshot's block: cached,
+ * it was just written), and written asynchronously (bawrite, a write
+ * allowed during suspension: B_VALIDSUSPWRT).  With raw, the block is
+ * read raw from the disk first (readblock: the shadows of the snapshots'
+ * inode blocks, the summary's last block); with delayed it is left a
+ * delayed write (the shadows) instead.
+ */
 static void
-snap_copy_now(struct kern *k, struct snapshot *sn, int64_t n)
+snap_copy_now(struct kern *k, struct snapshot *sn, int64_t n, bool raw,
+    bool delayed)
 {
 	struct buf *bp;
 
 	if (ffs_blk_get(sn->sn_ip, n) == 0)
 		return;
+	if (raw && ffs_online(k))
+		readblock(k, n);
 	copy_versions(k, sn, n);
 	if (!ffs_online(k))
 		return;
-	bp = getblk(k, sn->sn_vp, n, k->fs.fs_bsize);
-	vfs_bio_clrbuf(k, bp);
-	bp->b_blkno = ffs_bmap(k, sn->sn_ip, n);
+	(void)bread(k, sn->sn_vp, n, k->fs.fs_bsize, &bp);
 	bp->b_flags |= B_VALIDSUSPWRT;
 	bio_note_version(k, bp);
-	bawrite(k, bp);
+	if (delayed)
+		bdwrite(k, bp);
+	else
+		bawrite(k, bp);
+}
+
+/* While suspended: the snapshot's indirect block with metadata lbn m,
+ * its pointers set, written — asynchronously, or left delayed. */
+static void
+snap_indir_write(struct kern *k, struct snapshot *sn, int64_t m, bool delayed)
+{
+	struct buf *bp;
+
+	(void)bread(k, sn->sn_vp, m, k->fs.fs_bsize, &bp);
+	bp->b_flags |= B_VALIDSUSPWRT;
+	bio_note_version(k, bp);
+	if (delayed)
+		bdwrite(k, bp);
+	else
+		bawrite(k, bp);
 }
 
 static struct vnode *
@@ -437,6 +478,26 @@ snap_mark_older(struct kern *k, struct snapshot *sn, struct snapshot *o,
 	}
 }
 
+/* The distinct fs blocks holding the inodes of sn and of the older
+ * snapshots (ffs_snapshot's inoblks[]). */
+static int
+snap_inoblks(struct kern *k, struct snapshot *sn, int64_t *inoblks)
+{
+	int i, j, n = 0;
+
+	for (i = -1; i < k->nsnaps; i++) {
+		struct inode *ip = i < 0 ? sn->sn_ip : k->snaps[i].sn_ip;
+		int64_t b = fragstoblks(&k->fs, ino_to_fsba(&k->fs,
+		    ip->i_number));
+
+		for (j = 0; j < n && inoblks[j] != b; j++)
+			continue;
+		if (j == n)
+			inoblks[n++] = b;
+	}
+	return n;
+}
+
 static int
 snap_take(struct kern *k, const char *name)
 {
@@ -445,7 +506,9 @@ snap_take(struct kern *k, const char *name)
 	struct snapshot *sn;
 	struct vnode *dvp, *vp;
 	GHashTable *dirty;
-	int c, i, error;
+	int64_t inoblks[FSMAXSNAP + 1];
+	int64_t ncs = (fs->fs_cssize + fs->fs_bsize - 1) / fs->fs_bsize;
+	int c, i, error, nino;
 
 	if (k->nsnaps == FSMAXSNAP)
 		return ENOSPC;
@@ -499,12 +562,19 @@ snap_take(struct kern *k, const char *name)
 			}
 		}
 	}
+	/* Shadows of the snapshots' inode blocks (this one's and the older
+	 * ones'), so that their copies can be expunged without allocating
+	 * while suspended; then the maps, the superblock, the summary. */
+	nino = snap_inoblks(k, sn, inoblks);
+	for (i = 0; i < nino; i++)
+		if (snap_prealloc(k, sn, inoblks[i]) == 0)
+			goto full;
 	for (c = 0; c < fs->fs_ncg; c++)
 		if (snap_prealloc(k, sn, fragstoblks(fs, cgtod(fs, c))) == 0)
 			goto full;
 	if (snap_prealloc(k, sn, fragstoblks(fs, fs->fs_sblkno)) == 0)
 		goto full;
-	for (n = 0; n < (fs->fs_cssize + fs->fs_bsize - 1) / fs->fs_bsize; n++)
+	for (n = 0; n < ncs; n++)
 		if (snap_prealloc(k, sn, fragstoblks(fs, fs->fs_csaddr) + n) == 0)
 			goto full;
 	(void)VOP_FSYNC(k, vp, MNT_WAIT);
@@ -513,38 +583,70 @@ snap_take(struct kern *k, const char *name)
 	vn_finished_write(k);
 	ts = sim_now(k->sim);
 	vfs_write_suspend(k);
+	sn->sn_susp_dirty = k->bc.numdirtybuffers;
+	sn->sn_susp_running = k->bc.runningbufspace;
 
-	/* 4. While suspended: each group's map copied; every block free in
-	 * it is of no interest (BLK_NOCOPY); older snapshots' blocks are not
-	 * shared (BLK_SNAP); the superblock and summary copied. */
+	/*
+	 * 4. While suspended, as the 2001 ffs_snapshot does it — before
+	 * McKusick's cc5a92334f (2001-12-14) moved the first pass over the
+	 * maps ahead of the suspension: every group's map is read (bread:
+	 * from the disk unless cached) and copied (bawrite); every block
+	 * free in it is marked BLK_NOCOPY, through the snapshot's indirect
+	 * blocks, each written (bawrite) once the scan has passed it — the
+	 * group's last left delayed (bdwrite) for the next group to go on
+	 * with.  Then the superblock and summary are copied (the summary's
+	 * last block read raw first), the snapshots' inode blocks read raw
+	 * into their shadows (bdwrite), and the older snapshots' blocks
+	 * marked BLK_SNAP.  Nothing here waits for those writes: writing
+	 * resumes right after (the VOP_FSYNC after resumption does).  So
+	 * the window is the sync, plus a map read and the writes of about
+	 * two blocks per group, plus the indirect blocks of a file as large
+	 * as the file system: it grows with the file system's size.
+	 */
 	dirty = g_hash_table_new(g_direct_hash, g_direct_equal);
 	for (c = 0; c < fs->fs_ncg; c++) {
 		int64_t base = fragstoblks(fs, cgbase(fs, c));
 		int64_t end = fragstoblks(fs, MIN(cgbase(fs, c) + fs->fs_fpg,
 		    fs->fs_size));
-		struct buf *cbp;
+		int64_t first, last, m;
+		struct buf *cbp = NULL;
 
-		if (ffs_online(k)) {
+		if (ffs_online(k))
 			(void)bread(k, fs->fs_devvp, fsbtodb(fs, cgtod(fs, c)),
 			    fs->fs_bsize, &cbp);
-			bqrelse(k, cbp);
-		}
-		snap_copy_now(k, sn, fragstoblks(fs, cgtod(fs, c)));
+		snap_copy_now(k, sn, fragstoblks(fs, cgtod(fs, c)), false,
+		    false);
 		for (n = base; n < end; n++)
 			if (ffs_isblkfree(fs, blkstofrags(fs, n)) &&
 			    ffs_blk_get(sn->sn_ip, n) == 0) {
 				ffs_blk_set(sn->sn_ip, n, BLK_NOCOPY);
 				ptr_dirty(fs, dirty, n);
 			}
+		/* the single indirect blocks that map [base, end) */
+		first = (MAX(base, NDADDR) - NDADDR) / fs->fs_nindir;
+		last = end > NDADDR ? (end - 1 - NDADDR) / fs->fs_nindir : -1;
+		for (m = first; ffs_online(k) && m <= last; m++) {
+			int64_t mlbn[NIADDR + 2];
+			int num = snap_lbns(k, NDADDR + m * fs->fs_nindir, mlbn);
+
+			if (num > 1)
+				snap_indir_write(k, sn, mlbn[num - 1], m == last);
+			g_hash_table_remove(dirty, GSIZE_TO_POINTER((gsize)m));
+		}
+		if (cbp != NULL)
+			bqrelse(k, cbp);
 	}
+	snap_copy_now(k, sn, fragstoblks(fs, fs->fs_sblkno), false, false);
+	for (n = 0; n < ncs; n++)
+		snap_copy_now(k, sn, fragstoblks(fs, fs->fs_csaddr) + n,
+		    n == ncs - 1, false);
+	for (i = 0; i < nino; i++)
+		snap_copy_now(k, sn, inoblks[i], true, true);
 	for (i = 0; i < k->nsnaps; i++)
 		snap_mark_older(k, sn, &k->snaps[i], dirty);
-	snap_copy_now(k, sn, fragstoblks(fs, fs->fs_sblkno));
-	for (n = 0; n < (fs->fs_cssize + fs->fs_bsize - 1) / fs->fs_bsize; n++)
-		snap_copy_now(k, sn, fragstoblks(fs, fs->fs_csaddr) + n);
-	/* The pointer blocks that changed are left dirty (bdwrite), marked
-	 * as the snapshot's own should anything flush them while suspended;
-	 * the fsync after the resumption writes them and the inode. */
+	/* The pointer blocks the older snapshots' marks changed are left
+	 * dirty (bdwrite), as the snapshot's own; the fsync after the
+	 * resumption writes them and the inode. */
 	if (ffs_online(k)) {
 		GHashTableIter it;
 		gpointer key;
@@ -559,28 +661,16 @@ snap_take(struct kern *k, const char *name)
 		}
 		g_array_sort(idx, cmp_int64);
 		for (j = 0; j < idx->len; j++) {
-			int64_t blk = NDADDR +
-			    g_array_index(idx, int64_t, j) * fs->fs_nindir;
 			int64_t mlbn[NIADDR + 2];
-			int num;
-			struct buf *bp;
+			int num = snap_lbns(k, NDADDR + g_array_index(idx,
+			    int64_t, j) * fs->fs_nindir, mlbn);
 
-			if ((num = snap_lbns(k, blk, mlbn)) < 2)
-				continue;
-			(void)bread(k, vp, mlbn[num - 1], fs->fs_bsize, &bp);
-			bp->b_flags |= B_VALIDSUSPWRT;
-			bio_note_version(k, bp);
-			bdwrite(k, bp);
+			if (num > 1)
+				snap_indir_write(k, sn, mlbn[num - 1], true);
 		}
 		g_array_free(idx, TRUE);
 	}
 	g_hash_table_destroy(dirty);
-	/* Wait for the snapshot's own writes (its copies of the maps)
-	 * before letting others in. */
-	while (vp->v_numoutput > 0) {
-		vp->v_flag |= VBWAIT;
-		tsleep(k->sim, &vp->v_numoutput, "snapwt", 0);
-	}
 
 	/* 5. Linked; writing resumes. */
 	sn->sn_created = sim_now(k->sim);

@@ -1,17 +1,32 @@
 /*
- * syncer.c — the syncer wheel and sched_sync (vfs_subr.c).
+ * syncer.c — the syncer wheel and sched_sync (vfs_subr.c), and the
+ * mount's syncer vnode (sync_fsync).
  *
  * When a vnode gets its first dirty buffer (reassignbuf), it is put on the
  * wheel filedelay seconds ahead (dirdelay for directories, metadelay for
  * metadata).  The syncer thread visits one slot a second and, for every vnode
  * in it, starts asynchronous writes of all of that vnode's dirty buffers
- * (VOP_FSYNC with MNT_LAZY); a vnode still dirty afterwards is looked at again
- * syncdelay seconds later.  Net effect: dirty data lives about 30 s.  A
- * vnode another process has locked is skipped (and looked at again later),
- * as [4x]'s sched_sync does.  The mount's own syncer vnode comes round
- * every syncdelay seconds (16 s after boot the first time, the first
- * mount's offset) and sweeps the file system: ffs_sync(MNT_LAZY) writes
- * the inodes with pending changes.
+ * (VOP_FSYNC with MNT_LAZY); a vnode still first in its slot afterwards —
+ * it stayed dirty, or was skipped — is put back syncdelay (30 s) later.
+ * A vnode another process has locked is skipped, as is every vnode while
+ * the file system is suspended (5.0-CURRENT's vn_start_write(V_NOWAIT) in
+ * sched_sync fails): both come round again 30 s later, as the 2001
+ * sched_sync had it in both eras (moving them to the next slot instead is
+ * a 2003 change, after these eras).
+ *
+ * The mount's own syncer vnode comes round every syncdelay seconds (16 s
+ * after boot the first time: vfs_allocate_syncvnode's offset for the first
+ * mount) and sweeps the file system — sync_fsync's VFS_SYNC(MNT_LAZY),
+ * ffs_sync: every vnode with pending inode changes or dirty buffers that
+ * is not locked is fsynced with MNT_LAZY, which writes all of its dirty
+ * buffers, clustered, and then its inode.  So no file data waits for its
+ * own filedelay longer than the next sweep: data written at time t is on
+ * its way by the first sweep after t (at most syncdelay later, about half
+ * of it on average), whatever kern.filedelay says.  (Skipping the vnodes
+ * with only dirty buffers, ffs_sync_lazy, is FreeBSD 10's, of 2012.)
+ * A sweep that falls while writes are suspended is skipped; the next is
+ * syncdelay later (sync_fsync re-queues itself first, then fails
+ * vn_start_write(V_NOWAIT)).
  */
 #include "kern.h"
 #include "kassert.h"
@@ -68,6 +83,22 @@ vn_syncer_remove(struct kern *k, struct vnode *vp)
 	}
 }
 
+/*
+ * sync_fsync: the mount's syncer vnode came round.  It goes back on the
+ * wheel syncdelay ahead first; then, unless writes are suspended (its
+ * vn_start_write(V_NOWAIT) fails), the file system is swept: vfs_msync
+ * puts mapped files' dirty pages back first, then VFS_SYNC(MNT_LAZY).
+ */
+static void
+sync_fsync(struct kern *k, sim_time_t *next_sweep)
+{
+	*next_sweep += k->p.syncdelay;
+	if (vn_write_suspended(k))
+		return;
+	vfs_msync(k, MNT_NOWAIT);	/* mapped pages first */
+	ffs_sync(k, MNT_LAZY);
+}
+
 static void
 sched_sync(void *arg)
 {
@@ -82,28 +113,22 @@ sched_sync(void *arg)
 		slp = &k->syncer_workitem_pending[k->syncer_delayno];
 		k->syncer_delayno = (k->syncer_delayno + 1) % k->syncer_maxdelay;
 		while ((vp = TAILQ_FIRST(slp)) != NULL) {
-			/* While writes are suspended: the next slot ([52]). */
-			if (vn_write_suspended(k)) {
-				vn_syncer_add_to_worklist(k, vp, SIM_SEC);
-				continue;
-			}
-			if (vn_lock(k, vp, LK_EXCLUSIVE | LK_NOWAIT) == 0) {
+			/* Not if another process holds it, nor while writes
+			 * are suspended (5.0-CURRENT: vn_start_write with
+			 * V_NOWAIT fails). */
+			if (!vn_write_suspended(k) &&
+			    vn_lock(k, vp, LK_EXCLUSIVE | LK_NOWAIT) == 0) {
 				(void)VOP_FSYNC(k, vp, MNT_LAZY);
 				VOP_UNLOCK(k, vp);
 			}
 			/* Still first in this slot: it stayed dirty (or got
-			 * dirty again while we wrote), or was busy.  Look
-			 * again later. */
+			 * dirty again while we wrote), or was skipped.  Look
+			 * again syncdelay later. */
 			if (TAILQ_FIRST(slp) == vp)
 				vn_syncer_add_to_worklist(k, vp, k->p.syncdelay);
 		}
-		if (sim_now(k->sim) >= fs_sync_at && !vn_write_suspended(k)) {
-			/* sync_fsync: the mount's syncer vnode (mapped
-			 * pages first: vfs_msync). */
-			fs_sync_at += k->p.syncdelay;
-			vfs_msync(k, MNT_NOWAIT);
-			ffs_sync(k, MNT_LAZY);
-		}
+		if (sim_now(k->sim) >= fs_sync_at)
+			sync_fsync(k, &fs_sync_at);
 		/* One slot a second: sleep until the next second (lbolt). */
 		next += SIM_SEC;
 		if (next > sim_now(k->sim))

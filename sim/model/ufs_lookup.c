@@ -177,6 +177,8 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 	if (off < dp->i_size) {
 		if (ffs_online(k)) {
 			bp = dir_blkatoff(k, dvp, c);
+			bio_note_version(k, bp);
+			ffs_risk_dirent(k, ip, dp, bp, ufs_dir_lookup(dp, name));
 			(void)ffs_meta_write(k, bp, true);
 		}
 		return 0;
@@ -197,6 +199,8 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 		return error;
 	}
 	dp->i_size = off + DIRBLKSIZ;
+	bio_note_version(k, bp);
+	ffs_risk_dirent(k, ip, dp, bp, ufs_dir_lookup(dp, name));
 	(void)ffs_meta_write(k, bp, true);
 	(void)fs;
 	return 0;
@@ -206,9 +210,12 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 void
 ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name)
 {
-	int c = ufs_dir_remove(dvp->v_data, name);
+	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
+	int c;
 
-	KASSERT(c >= 0, ("ufs_dirremove: no %s", name));
+	KASSERT(de != NULL, ("ufs_dirremove: no %s", name));
+	ffs_risk_dirremove(k, de->de_ip, de);	/* before de goes */
+	c = ufs_dir_remove(dvp->v_data, name);
 	ITIMES(k, dvp->v_data, IN_CHANGE | IN_UPDATE);
 	if (ffs_online(k))
 		(void)ffs_meta_write(k, dir_blkatoff(k, dvp, c), true);
@@ -222,8 +229,15 @@ ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
 	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
 
 	KASSERT(de != NULL, ("ufs_dirrewrite: no %s", name));
+	if (de->de_ip != ip)
+		ffs_risk_dirremove(k, de->de_ip, de);	/* its name, gone */
 	de->de_ip = ip;
 	ITIMES(k, dvp->v_data, IN_CHANGE | IN_UPDATE);
-	if (ffs_online(k))
-		(void)ffs_meta_write(k, dir_blkatoff(k, dvp, de->de_chunk), true);
+	if (ffs_online(k)) {
+		struct buf *bp = dir_blkatoff(k, dvp, de->de_chunk);
+
+		bio_note_version(k, bp);
+		ffs_risk_dirent(k, ip, dvp->v_data, bp, de);
+		(void)ffs_meta_write(k, bp, true);
+	}
 }

@@ -484,13 +484,23 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 	for (;;) {
 		struct buf *busy = NULL;
 
+		/* B_SCANNED: each buffer once a pass, even one that stays
+		 * dirty (its background write under way: bwrite leaves it a
+		 * delayed write), as ffs_fsync marks them. */
+		TAILQ_FOREACH(bp, &vp->v_dirtyblkhd, b_vnbufs)
+			bp->b_flags &= ~B_SCANNED;
 		for (bp = TAILQ_FIRST(&vp->v_dirtyblkhd); bp != NULL;) {
+			if (bp->b_flags & B_SCANNED) {
+				bp = TAILQ_NEXT(bp, b_vnbufs);
+				continue;
+			}
 			if (bp->b_lockholder != NULL) {
 				if (busy == NULL)
 					busy = bp;
 				bp = TAILQ_NEXT(bp, b_vnbufs);
 				continue;
 			}
+			bp->b_flags |= B_SCANNED;
 			if (waitfor == MNT_LAZY)
 				k->cnt.syncer_writes++;
 			else

@@ -336,11 +336,14 @@ vfs_write_suspend(struct kern *k)
 	if (mp->mnt_kern_flag & MNTK_SUSPEND)
 		return;
 	mp->mnt_kern_flag |= MNTK_SUSPEND;
-	while (mp->mnt_writeopcount > 0)
+	/* A single sleep, as vfs_write_suspend has it: the last writer's
+	 * vn_finished_write wakes us. */
+	if (mp->mnt_writeopcount > 0)
 		tsleep(k->sim, &mp->mnt_writeopcount, "suspwt", 0);
-	/* VFS_SYNC(MNT_WAIT) must leave nothing unwritten (the loophole the
-	 * seed's 112f737245 closed): the whole sync, waited for. */
-	kern_sync(k);
+	/* One VFS_SYNC(mp, MNT_WAIT): ffs_sync waits for every write it
+	 * starts, and leaves nothing unwritten (the loophole the seed's
+	 * 112f737245 closed). */
+	ffs_sync(k, MNT_WAIT);
 	mp->mnt_kern_flag |= MNTK_SUSPENDED;
 }
 
@@ -1024,6 +1027,7 @@ ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	int seqcount = ioflag >> IO_SEQSHIFT;
 	int error = 0;
 
+	ffs_risk_touch(k, ip);		/* where the disk is, before */
 	if (ioflag & IO_APPEND)
 		off = ip->i_size;
 	while (len > 0) {
@@ -1048,6 +1052,7 @@ ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 		if (!(ioflag & IO_VMIO))
 			uiomove_cost(k, xfer);
 		bio_note_version(k, bp);
+		ffs_risk_write(k, ip, bp, boff, xfer);
 		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
 		/*
 		 * The write-disposition rules of ffs_write, in order:
@@ -1056,9 +1061,12 @@ ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 		 * rather than pile up); a block now completely written goes to
 		 * cluster_write (or, on a noclusterw mount, to the disk at
 		 * once); a partial O_DIRECT block is written at once; anything
-		 * else is a delayed write.  (The later rule that also writes
-		 * at once when dirty buffers are severe is not in the 2001
-		 * code: bwillwrite is what holds writers back.)
+		 * else is a delayed write.  (ffs_write also writing at once
+		 * when dirty buffers are severe, buf_dirty_count_severe, is
+		 * in the 2003 text; whether the 2001 one had it is not known
+		 * — its comment names only the page shortage, while 2001's
+		 * ffs_update did have it — so it is left out: an
+		 * uncertainty, see the README's "Not yet".)
 		 */
 		bp->b_flags |= B_CLUSTEROK;
 		if (ioflag & IO_DIRECT)

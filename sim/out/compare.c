@@ -8,6 +8,7 @@
 #include "compare.h"
 #include "stats.h"
 #include "report.h"
+#include "dbopen.h"
 #include "variants.h"
 
 #include <math.h>
@@ -144,7 +145,9 @@ load_summaries(sqlite3 *h, GPtrArray *variants)
 					continue;
 				}
 				*d = sqlite3_column_double(s, 1);
-				g_hash_table_insert(m, g_strdup((const char *)
+				/* a metric names call types printed in the
+				 * table: made fit to print */
+				g_hash_table_insert(m, db_printable((const char *)
 				    sqlite3_column_text(s, 0)), d);
 			}
 			g_hash_table_insert(all, id, m);
@@ -303,10 +306,12 @@ cell_change(const struct cstat *base, const struct cstat *st, enum unit u)
 static void
 html_escape(FILE *out, const char *s)
 {
-	char *e = g_markup_escape_text(s, -1);
+	char *v = g_utf8_make_valid(s, -1);
+	char *e = g_markup_escape_text(v, -1);
 
 	fputs(e, out);
 	g_free(e);
+	g_free(v);
 }
 
 bool

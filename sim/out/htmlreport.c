@@ -12,6 +12,7 @@
 #include "htmlreport.h"
 #include "stats.h"
 #include "compare.h"
+#include "dbopen.h"
 #include "metrics.h"
 #include "plot.h"
 #include "profile.h"
@@ -45,13 +46,17 @@ static const char style[] =
 	"pre{background:#f6f6f6;padding:.5em;font-size:.8em;overflow:auto}"
 	"p.note{color:#666;font-size:.85em}code{font-size:.95em}";
 
+/* Text from the database into the page: made valid UTF-8 (a label may
+ * hold any bytes), then escaped. */
 static void
 esc(GString *out, const char *s)
 {
-	char *e = g_markup_escape_text(s != NULL ? s : "", -1);
+	char *v = g_utf8_make_valid(s != NULL ? s : "", -1);
+	char *e = g_markup_escape_text(v, -1);
 
 	g_string_append(out, e);
 	g_free(e);
+	g_free(v);
 }
 
 /* An SVG from gnuplot, made fit to sit in a page: no XML prolog, and its
@@ -203,6 +208,13 @@ bool
 html_report(const char *db, const GArray *runs, const char *out,
     guint *nplots, GError **err)
 {
+	return html_report_draw(db, runs, out, true, nplots, err);
+}
+
+bool
+html_report_draw(const char *db, const GArray *runs, const char *out,
+    bool draw, guint *nplots, GError **err)
+{
 	GPtrArray *variants = NULL;
 	GArray *rr = g_array_new(FALSE, TRUE, sizeof(struct rrun));
 	GArray *first = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -227,11 +239,8 @@ html_report(const char *db, const GArray *runs, const char *out,
 	variants = variants_of(db, runs, err);
 	if (variants == NULL)
 		goto out;
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database", db);
+	if ((h = db_open_readonly(db, err)) == NULL)
 		goto out;
-	}
-	sqlite3_busy_timeout(h, 60000);
 	sqlite3_prepare_v2(h, "SELECT label, trace, profile_sources, profile, "
 	    "started, seed FROM runs WHERE id = ?", -1, &s, NULL);
 	for (i = 0; i < variants->len; i++) {
@@ -297,7 +306,8 @@ html_report(const char *db, const GArray *runs, const char *out,
 		esc(page, r->sources);
 		g_string_append(page, "</td><td><code>");
 		{
-			char *e = g_markup_escape_text(d, -1);
+			char *v = g_utf8_make_valid(d, -1);
+			char *e = g_markup_escape_text(v, -1);
 			char **lines = g_strsplit(e, "\n", -1);
 			char *joined = g_strjoinv("<br>", lines);
 
@@ -305,6 +315,7 @@ html_report(const char *db, const GArray *runs, const char *out,
 			g_free(joined);
 			g_strfreev(lines);
 			g_free(e);
+			g_free(v);
 		}
 		g_string_append_printf(page, "</code></td><td>%.0f</td><td>%s</td>"
 		    "</tr>\n", metric_of(h, r->id, "calls.total"), t);
@@ -364,7 +375,10 @@ html_report(const char *db, const GArray *runs, const char *out,
 		rq.kind = report_plots[i].kind;
 		rq.runs = sel;
 		rq.out = svg;
-		if (plot_make(&rq, &perr) &&
+		rq.script_only = !draw;
+		if (plot_make(&rq, &perr) && !draw) {
+			/* read and scripted, not drawn: nothing to inline */
+		} else if (perr == NULL &&
 		    g_file_get_contents(svg, &text, NULL, &perr)) {
 			char *prefix = g_strdup_printf("p%u-", i);
 			char *in = inline_svg(text, prefix);

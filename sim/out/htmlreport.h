@@ -15,5 +15,9 @@
  * no half-written page. *nplots (if not NULL) gets the plots drawn. */
 bool	html_report(const char *db, const GArray *runs, const char *out,
 	    guint *nplots, GError **err);
+/* The same; with draw false every plot's data and script are made from
+ * the database but gnuplot is not run (the fuzzing harness's way in). */
+bool	html_report_draw(const char *db, const GArray *runs, const char *out,
+	    bool draw, guint *nplots, GError **err);
 
 #endif

@@ -10,6 +10,7 @@
  * plot_samples.c, plot_timesplit.c and plot_sweep.c.
  */
 #include "plot_private.h"
+#include "dbopen.h"
 
 #include <errno.h>
 #include <math.h>
@@ -40,23 +41,65 @@ const struct plot_kind plot_kinds[] = {
 	{ NULL, NULL, false }
 };
 
-/* A gnuplot single-quoted string: a quote is doubled, nothing else is
- * special. */
+/*
+ * Text as gnuplot may see it: valid UTF-8 (a byte that is not becomes
+ * U+FFFD), no control character (each becomes '?': a newline would end
+ * the command, and most of them are not allowed in an SVG).
+ */
+char *
+plot_gp_text(const char *s)
+{
+	return db_printable(s);
+}
+
+/*
+ * The one way text from a database, a trace, a profile or the command line
+ * reaches a gnuplot script: single-quoted strings.  Inside single quotes
+ * gnuplot expands nothing -- no `shell command`, no @macro, no backslash
+ * escape -- and only a quote ends the string.  gnuplot's own way of
+ * writing a quote inside one, doubled, cannot be trusted (its scanner
+ * reads four quotes then x as an empty string and then 'x', and a, four
+ * quotes, b as the string a' and then 'b'), so a quote is never written
+ * inside one: the text is cut at its quotes and the pieces are joined by
+ * gnuplot's concatenation with a quote of our own,  'it' . "'" . 's'.
+ * With the text made safe by plot_gp_text first (a newline would end the
+ * command), whatever s holds the result is one string expression and
+ * nothing else, and it starts with a string constant, as gnuplot wants
+ * wherever it takes a title.
+ */
 char *
 plot_gp_quote(const char *s)
 {
-	GString *q = g_string_new("'");
+	char *t = plot_gp_text(s), *p;
+	GString *q = g_string_sized_new(strlen(t) + 2);
 
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			g_string_append(q, "''");
-		else if (*s == '\n' || *s == '\r')
-			g_string_append_c(q, '?');
+	g_string_append_c(q, '\'');
+	for (p = t; *p != '\0'; p++) {
+		if (*p == '\'')
+			g_string_append(q, "' . \"'\" . '");
 		else
-			g_string_append_c(q, *s);
+			g_string_append_c(q, *p);
 	}
 	g_string_append_c(q, '\'');
+	g_free(t);
 	return g_string_free(q, FALSE);
+}
+
+/*
+ * A string field of a data file (an xtic label): double-quoted, as gnuplot
+ * reads a field with blanks in it.  gnuplot reads data as data, never as
+ * code; a double quote, which would end the field, becomes a single one.
+ */
+void
+plot_data_str(FILE *f, const char *s)
+{
+	char *t = plot_gp_text(s), *p;
+
+	for (p = t; *p != '\0'; p++)
+		if (*p == '"')
+			*p = '\'';
+	fprintf(f, "\"%s\"", t);
+	g_free(t);
 }
 
 /* Append a quoted string to the script. */
@@ -367,7 +410,8 @@ plot_make(const struct plot_req *rq, GError **err)
 	const char *term;
 	const struct plot_kind *pk;
 	bool ok = false;
-	char *script = NULL;
+	char *script = NULL, *image = NULL;
+	GError *dberr = NULL;
 	GString *head;
 	unsigned i;
 	int k;
@@ -391,12 +435,13 @@ plot_make(const struct plot_req *rq, GError **err)
 	}
 	if ((term = terminal_for(rq, err)) == NULL)
 		goto done;
-	if (!g_file_test(rq->db, G_FILE_TEST_IS_REGULAR) ||
-	    sqlite3_open_v2(rq->db, &c.h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		plot_input_error(err, "%s: cannot open database", rq->db);
+	if ((c.h = db_open_readonly(rq->db, &dberr)) == NULL) {
+		/* a database that is not vfssim's, or a row that breaks its
+		 * schema: bad input, as a kind's data the runs lack */
+		plot_input_error(err, "%s", dberr->message);
+		g_error_free(dberr);
 		goto done;
 	}
-	sqlite3_busy_timeout(c.h, 60000);
 	if (!resolve_runs(&c, pk->all_runs, err))
 		goto done;
 	c.dir = g_dir_make_tmp("vfssim-plot-XXXXXX", NULL);
@@ -413,9 +458,13 @@ plot_make(const struct plot_req *rq, GError **err)
 	g_string_append(head, "set terminal ");
 	g_string_append_printf(head, term, rq->width > 0 ? rq->width : 1000,
 	    rq->height > 0 ? rq->height : 650);
+	/* gnuplot draws into the scratch directory; the image is put in
+	 * place whole once drawn, under the name asked for, whatever bytes
+	 * that name holds. */
+	image = g_strdup_printf("%s/image%s", c.dir, strrchr(rq->out, '.'));
 	g_string_append(head, "\nset encoding utf8\nset output ");
 	{
-		char *q = plot_gp_quote(rq->out);
+		char *q = plot_gp_quote(image);
 
 		g_string_append(head, q);
 		g_free(q);
@@ -426,7 +475,20 @@ plot_make(const struct plot_req *rq, GError **err)
 	script = g_strdup_printf("%s/plot.gp", c.dir);
 	if (!g_file_set_contents(script, c.gp->str, (gssize)c.gp->len, err))
 		goto done;
-	ok = run_gnuplot(script, err);
+	if (rq->script_only) {
+		ok = true;
+		goto done;
+	}
+	if (!run_gnuplot(script, err))
+		goto done;
+	{
+		char *img = NULL;
+		gsize len = 0;
+
+		ok = g_file_get_contents(image, &img, &len, err) &&
+		    g_file_set_contents(rq->out, img, (gssize)len, err);
+		g_free(img);
+	}
 done:
 	if (c.h != NULL)
 		sqlite3_close(c.h);
@@ -439,6 +501,8 @@ done:
 		}
 		if (script != NULL)
 			unlink(script);
+		if (image != NULL)
+			unlink(image);
 		rmdir(c.dir);
 	}
 	for (i = 0; i < c.runs->len; i++) {
@@ -450,6 +514,7 @@ done:
 	if (c.gp != NULL)
 		g_string_free(c.gp, TRUE);
 	g_free(script);
+	g_free(image);
 	g_free(c.dir);
 	return ok;
 }

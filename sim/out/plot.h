@@ -51,6 +51,9 @@ struct plot_req {
 	const char	*param;		/* sweep: the setting on the x axis */
 	const char	*metric;	/* sweep: the summary metric on y */
 	int		 width, height;	/* pixels; 0: 1000 x 650 */
+	bool		 script_only;	/* read the runs and write the script
+					   and data, but run no gnuplot (the
+					   fuzzing harness) */
 };
 
 /* Draw; PLOT_ERROR_INPUT when the runs lack what the kind draws (a run

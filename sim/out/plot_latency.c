@@ -3,6 +3,7 @@
  * latency_hist and syscalls (see plot.h).
  */
 #include "plot_private.h"
+#include "dbopen.h"
 #include "hist.h"
 
 #include <stdio.h>
@@ -137,6 +138,60 @@ out:
 
 /* ---- latency-time ---------------------------------------------------- */
 
+/*
+ * A run's simulated calls (of --call, if given) from syscalls: each row
+ * checked (start and end in [0, 2^62], the end not before the start), the
+ * latest end in *tmax; with bins, each call's latency added to the slice
+ * of width ns its end falls in.  False (and *err) at a row that breaks
+ * the rule, naming it.
+ */
+static bool
+syscall_rows(struct pctx *c, int64_t run, struct hist *bins, int64_t width,
+    int64_t *tmax, GError **err)
+{
+	sqlite3_stmt *s;
+	bool ok = true;
+	int rc;
+
+	*tmax = 0;
+	if (sqlite3_prepare_v2(c->h, "SELECT seq, start_ns, end_ns FROM syscalls "
+	    "WHERE run = ? AND class = 'sim' AND (?2 IS NULL OR call = ?2)",
+	    -1, &s, NULL) != SQLITE_OK)
+		return true;		/* no such table: no rows */
+	sqlite3_bind_int64(s, 1, run);
+	if (c->rq->call != NULL)
+		sqlite3_bind_text(s, 2, c->rq->call, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t st = sqlite3_column_int64(s, 1);
+		int64_t en = sqlite3_column_int64(s, 2);
+
+		if (sqlite3_column_type(s, 1) != SQLITE_INTEGER ||
+		    sqlite3_column_type(s, 2) != SQLITE_INTEGER || st < 0 ||
+		    en < st || en > DB_MAX_NS) {
+			char *seq = db_printable((const char *)
+			    sqlite3_column_text(s, 0));
+
+			plot_input_error(err, "%s: table syscalls, row run %lld, seq "
+			    "%s: start_ns and end_ns must be integers with 0 <= "
+			    "start_ns <= end_ns <= 2^62", c->rq->db, (long long)run,
+			    seq);
+			g_free(seq);
+			ok = false;
+			break;
+		}
+		*tmax = MAX(*tmax, en);
+		if (bins != NULL)
+			hist_add(&bins[MIN(en / width, TIMEBINS - 1)], en - st);
+	}
+	if (ok && rc != SQLITE_DONE) {
+		plot_input_error(err, "%s: table syscalls: %s", c->rq->db,
+		    sqlite3_errmsg(c->h));
+		ok = false;
+	}
+	sqlite3_finalize(s);
+	return ok;
+}
+
 bool
 plot_latency_time(struct pctx *c, GError **err)
 {
@@ -154,40 +209,25 @@ plot_latency_time(struct pctx *c, GError **err)
 	for (i = 0; i < c->runs->len; i++) {
 		const struct prun *r = plot_run_at(c, i);
 		struct hist *bins = NULL;
-		sqlite3_stmt *s;
 		int64_t tmax = 0, width;
 		char *file, *t;
 		FILE *f;
 		int b;
 
-		sqlite3_prepare_v2(c->h, "SELECT max(end_ns), count(*) FROM syscalls "
-		    "WHERE run = ? AND class = 'sim' AND (?2 IS NULL OR call = ?2)",
-		    -1, &s, NULL);
-		sqlite3_bind_int64(s, 1, r->id);
-		if (c->rq->call != NULL)
-			sqlite3_bind_text(s, 2, c->rq->call, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 1) > 0)
-			tmax = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
+		/* Two passes: the run's length, then its calls into slices of
+		 * it.  The rows are checked as they are read: a hand-made
+		 * database may hold anything (dbopen.h). */
+		if (!syscall_rows(c, r->id, NULL, 0, &tmax, err)) {
+			g_free(rt);
+			return false;
+		}
 		if (tmax <= 0)
 			continue;
 		width = tmax / TIMEBINS + 1;
 		bins = g_new(struct hist, TIMEBINS);
 		for (b = 0; b < TIMEBINS; b++)
 			hist_init(&bins[b]);
-		sqlite3_prepare_v2(c->h, "SELECT end_ns, end_ns - start_ns FROM "
-		    "syscalls WHERE run = ? AND class = 'sim' AND (?2 IS NULL OR "
-		    "call = ?2)", -1, &s, NULL);
-		sqlite3_bind_int64(s, 1, r->id);
-		if (c->rq->call != NULL)
-			sqlite3_bind_text(s, 2, c->rq->call, -1, SQLITE_STATIC);
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			int64_t at = sqlite3_column_int64(s, 0);
-
-			hist_add(&bins[MIN(at / width, TIMEBINS - 1)],
-			    sqlite3_column_int64(s, 1));
-		}
-		sqlite3_finalize(s);
+		(void)syscall_rows(c, r->id, bins, width, &tmax, err);
 		if ((f = plot_data_file(c, &file, err)) == NULL) {
 			g_free(file);
 			g_free(bins);

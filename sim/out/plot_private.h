@@ -1,7 +1,8 @@
 /*
  * plot_private.h — what the plot kinds share (plot.c): the context of one
  * plot, the runs on it, and the helpers that write the gnuplot script.
- * Every string that goes into the script goes through plot_gp_quote.
+ * Every string that goes into the script goes through plot_gp_quote, and
+ * every string into a data file through plot_data_str.
  */
 #ifndef VFSSIM_PLOT_PRIVATE_H
 #define VFSSIM_PLOT_PRIVATE_H
@@ -37,8 +38,13 @@ struct pctx {
 	GArray		*runs;		/* struct prun */
 };
 
-/* A gnuplot single-quoted string (newly allocated). */
+/* Text made fit for gnuplot: valid UTF-8, no control characters. */
+char	*plot_gp_text(const char *s);
+/* plot_gp_text(s) as a gnuplot string expression of single-quoted
+ * pieces (newly allocated): nothing in it is ever read as code. */
 char	*plot_gp_quote(const char *s);
+/* A double-quoted string field of a data file. */
+void	plot_data_str(FILE *f, const char *s);
 /* Append a quoted string to the script. */
 void	plot_gpq(struct pctx *c, const char *s);
 /* A PLOT_ERROR_INPUT error: the runs lack what the kind draws. */

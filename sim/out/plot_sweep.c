@@ -29,7 +29,7 @@ bool
 plot_hit_ratio(struct pctx *c, GError **err)
 {
 	GArray *pts = g_array_new(FALSE, FALSE, sizeof(struct xy));
-	GHashTable *sizes = g_hash_table_new(g_double_hash, g_double_equal);
+	guint nsizes = 0;
 	char *file = NULL, *rt = plot_runs_title(c), *title;
 	bool first = true, ok = false;
 	double bsize = NAN;
@@ -47,10 +47,13 @@ plot_hit_ratio(struct pctx *c, GError **err)
 		if (isnan(bsize))
 			bsize = plot_summary(c, r->id, "bio.bufsize");
 		g_array_append_val(pts, p);
-		g_hash_table_add(sizes, &g_array_index(pts, struct xy,
-		    pts->len - 1).x);
 	}
 	g_array_sort(pts, by_x);
+	/* the cache sizes there are runs of (seeds share one) */
+	for (i = 0; i < pts->len; i++)
+		if (i == 0 || g_array_index(pts, struct xy, i).x !=
+		    g_array_index(pts, struct xy, i - 1).x)
+			nsizes++;
 	title = g_strdup_printf("Hit ratio against the buffer cache's size, %s", rt);
 	plot_preamble(c, title);
 	g_free(title);
@@ -65,7 +68,7 @@ plot_hit_ratio(struct pctx *c, GError **err)
 		    "", of);
 		g_free(of);
 	}
-	if (g_hash_table_size(sizes) >= 2) {
+	if (nsizes >= 2) {
 		if ((f = plot_data_file(c, &file, err)) == NULL)
 			goto out;
 		for (i = 0; i < pts->len; i++) {
@@ -125,7 +128,6 @@ out:
 	g_free(file);
 	g_free(rt);
 	g_array_free(pts, TRUE);
-	g_hash_table_destroy(sizes);
 	return ok;
 }
 
@@ -424,7 +426,6 @@ plot_sweep(struct pctx *c, GError **err)
 			struct spoint *pt = g_ptr_array_index(se->points, p);
 			double m = 0, ss = 0, ci = 0;
 			guint d, n = pt->ys->len;
-			char *ql;
 
 			for (d = 0; d < n; d++)
 				m += g_array_index(pt->ys, double, d);
@@ -434,10 +435,10 @@ plot_sweep(struct pctx *c, GError **err)
 				    (g_array_index(pt->ys, double, d) - m);
 			if (n > 1)
 				ci = stats_t95(n - 1) * sqrt(ss / (n - 1)) / sqrt(n);
-			ql = g_strescape(pt->xlabel, NULL);
-			fprintf(f, "%.9g %.9g %.9g \"%s\"\n", pt->x / xscale,
-			    m / yscale, ci / yscale, ql);
-			g_free(ql);
+			fprintf(f, "%.9g %.9g %.9g ", pt->x / xscale, m / yscale,
+			    ci / yscale);
+			plot_data_str(f, pt->xlabel);
+			fputc('\n', f);
 		}
 		fclose(f);
 		plot_series(c, j == 0, file, numeric ? (bars ? "1:2:3" : "1:2") :

@@ -140,7 +140,7 @@ plot_time_split(struct pctx *c, GError **err)
 			double count = plot_summary(c, r->id, metric), total = 0;
 
 			g_free(metric);
-			fprintf(f, "\"%s\"", call);
+			plot_data_str(f, call);
 			for (p = 0; p < parts->len; p++) {
 				double ns = 0;
 
@@ -181,7 +181,10 @@ plot_time_split(struct pctx *c, GError **err)
 	title = g_strdup_printf("Where the time went: mean time per call, %s", rt);
 	plot_preamble(c, title);
 	g_free(title);
-	g_string_append_printf(c->gp, "set style data histograms\n"
+	/* no enhanced-text markup anywhere: the groups' names are runs'
+	 * labels, drawn as they are */
+	g_string_append_printf(c->gp, "set termoption noenhanced\n"
+	    "set style data histograms\n"
 	    "set style histogram rowstacked gap 1\n"
 	    "set style fill solid 0.85 border -1\nset boxwidth 0.75\n"
 	    "set ylabel 'mean time per call (%s)'\nset yrange [0:*]\n"
@@ -196,21 +199,20 @@ plot_time_split(struct pctx *c, GError **err)
 		if (GPOINTER_TO_UINT(g_ptr_array_index(ncalls, i)) == 0)
 			continue;
 		if (c->runs->len > 1) {
-			const char *ch;
+			char **set = g_strsplit(r->name, ",", -1);
+			guint k;
 
-			/* the run's name under its group, a setting a line */
-			g_string_append(c->gp, j > 0 ? ", \\\n     newhistogram \"" :
-			    "newhistogram \"");
-			for (ch = r->name; *ch != '\0'; ch++) {
-				if (*ch == ',')
-					g_string_append(c->gp, "\\n");
-				else if (*ch == '"' || *ch == '\\' || *ch == '@' ||
-				    *ch == '^' || *ch == '_' || *ch == '{' || *ch == '}')
-					g_string_append_printf(c->gp, "\\\\%c", *ch);
-				else if (*ch != '\n')
-					g_string_append_c(c->gp, *ch);
+			/* the run's name under its group, a setting a line:
+			 * quoted pieces joined by newlines */
+			g_string_append(c->gp, j > 0 ? ", \\\n     newhistogram " :
+			    "newhistogram ");
+			for (k = 0; set[k] != NULL; k++) {
+				if (k > 0)
+					g_string_append(c->gp, " . \"\\n\" . ");
+				plot_gpq(c, set[k]);
 			}
-			g_string_append(c->gp, "\" font ',9'");
+			g_strfreev(set);
+			g_string_append(c->gp, " font ',9'");
 		}
 		for (p = 0; p < parts->len; p++) {
 			const char *pt = g_ptr_array_index(parts, p);

@@ -1,34 +1,16 @@
 /* report.c — the summary table of a run, from its database. */
 #include "report.h"
+#include "dbopen.h"
 #include "stats.h"
 #include "metrics.h"
 
 #include <string.h>
 #include <sqlite3.h>
 
-static sqlite3 *
-open_ro(const char *db, GError **err)
-{
-	sqlite3 *h = NULL;
-
-	if (!g_file_test(db, G_FILE_TEST_IS_REGULAR)) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: no such database", db);
-		return NULL;
-	}
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: %s", db,
-		    h != NULL ? sqlite3_errmsg(h) : "cannot open");
-		sqlite3_close(h);
-		return NULL;
-	}
-	sqlite3_busy_timeout(h, 60000);
-	return h;
-}
-
 int64_t
 report_latest_run(const char *db, GError **err)
 {
-	sqlite3 *h = open_ro(db, err);
+	sqlite3 *h = db_open_readonly(db, err);
 	sqlite3_stmt *s;
 	int64_t run = -1;
 
@@ -109,7 +91,7 @@ print_skipped(FILE *out, GHashTable *v)
 bool
 report_summary(const char *db, int64_t run, FILE *out, GError **err)
 {
-	sqlite3 *h = open_ro(db, err);
+	sqlite3 *h = db_open_readonly(db, err);
 	sqlite3_stmt *s;
 	GHashTable *v;
 	GPtrArray *calls;
@@ -130,12 +112,21 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 		const char *prof = (const char *)sqlite3_column_text(s, 2);
 		GKeyFile *kf = g_key_file_new();
 
-		trace = g_strdup((const char *)sqlite3_column_text(s, 0));
-		sources = g_strdup((const char *)sqlite3_column_text(s, 1));
-		/* which ordering rule ran (runs before it existed: none) */
+		trace = db_printable((const char *)sqlite3_column_text(s, 0));
+		sources = sqlite3_column_type(s, 1) == SQLITE_NULL ?
+		    g_strdup("defaults") :
+		    db_printable((const char *)sqlite3_column_text(s, 1));
+		/* which ordering rule ran (runs before it existed: none); a
+		 * database's text is shown only as printable text */
 		if (prof != NULL && g_key_file_load_from_data(kf, prof, -1,
-		    G_KEY_FILE_NONE, NULL))
-			order = g_key_file_get_string(kf, "replay", "order", NULL);
+		    G_KEY_FILE_NONE, NULL)) {
+			char *o = g_key_file_get_string(kf, "replay", "order",
+			    NULL);
+
+			if (o != NULL)
+				order = db_printable(o);
+			g_free(o);
+		}
 		g_key_file_free(kf);
 	}
 	sqlite3_finalize(s);
@@ -151,11 +142,12 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 	    "ORDER BY metric", -1, &s, NULL);
 	sqlite3_bind_int64(s, 1, run);
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(s, 0);
+		/* call types are printed: the metric made fit to print */
+		char *m = db_printable((const char *)sqlite3_column_text(s, 0));
 		double *dv = g_new(double, 1);
 
 		*dv = sqlite3_column_double(s, 1);
-		g_hash_table_insert(v, g_strdup(m), dv);
+		g_hash_table_replace(v, m, dv);	/* m stays the key */
 		if (g_str_has_prefix(m, "latency.") && g_str_has_suffix(m, ".p50_ns") &&
 		    strcmp(m, "latency.all.p50_ns") != 0)
 			g_ptr_array_add(calls, g_strndup(m + 8,

@@ -10,6 +10,7 @@
  * built once under g_once, and SQLite is opened one connection a thread.
  */
 #include "batch.h"
+#include "dbopen.h"
 #include "merge.h"
 #include "profile.h"
 #include "replay.h"
@@ -175,6 +176,9 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	bool ok = false;
 	guint i;
 
+	/* Another program's database is refused before anything runs. */
+	if (!db_check_writable(o->db, err))
+		return false;
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	b.n = n;

@@ -38,6 +38,9 @@ struct disktrace_opts {
 	bool			 events;	/* a disk_io row per request */
 	const char		*label;
 	volatile sig_atomic_t	*interrupted;
+	bool			 check_only;	/* read and check the trace
+						   (res->requests), run nothing:
+						   the fuzzing harness */
 };
 
 struct disktrace_result {
@@ -54,6 +57,10 @@ struct disktrace_result {
 
 bool	disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	    GError **err);
+/* What a profile's drive is and how vfssim disk would run it: its size,
+ * cache and queues, and every parameter of its DiskSim files read and
+ * ignored, with why (vfssim disk --explain). */
+bool	disktrace_explain(const struct profile *prof, GString *out, GError **err);
 
 /* The disk_io row of a completed request (vfssim disk and replay record
  * the drive's requests alike); returns row. */

@@ -61,7 +61,20 @@ struct fsage {
 	GHashTable	*taken;		/* top-level names not to use */
 	uint64_t	 written, deleted, names;
 	unsigned	 made;		/* since the last vnode sweep */
+	volatile sig_atomic_t *stop;	/* fsage_set_stop */
 };
+
+static bool
+stopped(const struct fsage *a)
+{
+	return a->stop != NULL && *a->stop;
+}
+
+void
+fsage_set_stop(struct fsage *a, volatile sig_atomic_t *stop)
+{
+	a->stop = stop;
+}
 
 /* Data fragments in use (ffs_layout's used_frags). */
 static int64_t
@@ -182,7 +195,8 @@ fsage_fill(struct fsage *a, int64_t reserve)
 
 	/* A file that does not fit may be one of the large ones: give up
 	 * only after a few in a row. */
-	while (used_frags(&a->k->fs) + reserve < a->high && misses < 8)
+	while (used_frags(&a->k->fs) + reserve < a->high && misses < 8 &&
+	    !stopped(a))
 		misses = new_file(a) ? 0 : misses + 1;
 }
 
@@ -205,7 +219,8 @@ fsage_churn(struct fsage *a)
 	for (i = 0; i < a->files->len; i++) {
 		const struct filler *f = &g_array_index(a->files, struct filler, i);
 
-		if (g_rand_boolean(a->rng))
+		/* stopped: the rest are kept */
+		if (stopped(a) || g_rand_boolean(a->rng))
 			g_array_index(a->files, struct filler, kept++) = *f;
 		else
 			remove_filler(a, f);
@@ -219,7 +234,8 @@ fsage_trim(struct fsage *a)
 {
 	unsigned n = 0;
 
-	while (used_frags(&a->k->fs) > a->target && a->files->len > 0) {
+	while (used_frags(&a->k->fs) > a->target && a->files->len > 0 &&
+	    !stopped(a)) {
 		/* A file at random; the last takes its place in the list. */
 		guint i = (guint)g_rand_int_range(a->rng, 0,
 		    (gint32)a->files->len);

@@ -25,6 +25,7 @@
 #ifndef VFSSIM_FSAGE_H
 #define VFSSIM_FSAGE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include <glib.h>
@@ -40,6 +41,10 @@ struct fsage;
  * top of the tree (string set), which the filler's directories avoid. */
 struct fsage *fsage_new(struct kern *k, double age, uint64_t seed,
 	    GHashTable *taken);
+/* From now on fill, churn and trim stop early once *stop is set (Ctrl-C):
+ * aging 8 GB takes about 40 s.  The file system is then left consistent
+ * but not aged as asked; the caller gives it up. */
+void	fsage_set_stop(struct fsage *a, volatile sig_atomic_t *stop);
 /* Make filler files until the space in use, with reserve fragments more,
  * reaches a quarter of the way from the target to full (or nothing more
  * fits). */

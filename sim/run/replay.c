@@ -24,6 +24,7 @@
  * simulation.
  */
 #include "replay_private.h"
+#include "dbopen.h"
 #include "engine.h"
 #include "file.h"
 #include "kern.h"
@@ -421,6 +422,39 @@ final_sync(void *arg)
 	kern_sync(arg);
 }
 
+/*
+ * A run stopped (Ctrl-C) before it began -- while the trace was read
+ * through or its starting file system built -- is recorded all the same,
+ * failed, with why: the runs table says what became of every run asked
+ * for.  Its id, or -1 if even that cannot be written.
+ */
+static int64_t
+record_stopped(const struct replay *r, const struct replay_opts *o,
+    const GError *why)
+{
+	struct metrics *m = metrics_open(o->db, NULL);
+	struct run_info ri;
+	char *ptext;
+	int64_t run;
+
+	if (m == NULL)
+		return -1;
+	ptext = profile_to_text(o->prof);
+	memset(&ri, 0, sizeof(ri));
+	ri.trace = o->trace;
+	ri.format = r->pp != NULL ? trace_format_name(r->pp->format) : NULL;
+	ri.profile = ptext;
+	ri.profile_sources = profile_sources(o->prof);
+	ri.seed = profile_int(o->prof, "replay", "seed");
+	ri.label = o->label;
+	run = metrics_begin_run(m, &ri, NULL);
+	if (run >= 0)
+		metrics_fail_run(m, why->message);
+	metrics_close(m);
+	g_free(ptext);
+	return run;
+}
+
 bool
 replay_run(const struct replay_opts *o, struct replay_result *res,
     GError **err)
@@ -441,6 +475,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 		return false;
 	}
 	r.wall_start = g_get_monotonic_time();
+	/* Another program's database is refused before the trace is read. */
+	if (!db_check_writable(o->db, err))
+		return false;
 	/* The pre-pass keeps every call it reads, and the replay reads them
 	 * from there; VFSSIM_REREAD parses the trace again instead (what
 	 * tests/e2e-speed-equiv.sh compares with). */
@@ -450,8 +487,11 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 
 	/* 1. Read the whole trace once: validate it, find the starting fs.
 	 * 2. Boot and lay out the starting file system (or load it). */
-	if (!setup(&r, o, &res->fs_image_loaded, &res->fs_image_saved, err))
+	if (!setup(&r, o, &res->fs_image_loaded, &res->fs_image_saved, err)) {
+		if (o->interrupted != NULL && *o->interrupted)
+			res->run = record_stopped(&r, o, *err);
 		goto out;
+	}
 	/* Record the block references from here on (bio.opt_bound may
 	 * already have asked for them). */
 	if (o->refs != NULL && r.k->bc.refs == NULL &&
@@ -494,7 +534,10 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	if (r.sample_interval < SIM_MS)
 		r.sample_interval = SIM_MS;
 
-	/* 4. Run: the first record starts its process; the rest follows. */
+	/* 4. Run: the first record starts its process; the rest follows.  A
+	 * signal stops the engine itself, even amid a callout's run of steps
+	 * (the sampler's check comes only between samples). */
+	sim_set_interrupt(r.sim, o->interrupted);
 	sim_at(r.sim, 0, sampler, &r);
 	if (snapshots_asked(o->prof))
 		sim_spawn(r.sim, "snapshot", snapshot_proc, &r, 0);
@@ -508,6 +551,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 			sim_spawn(r.sim, "shutdown", final_sync, r.k, 0);
 			st = sim_run(r.sim);
 		}
+		if (r.error == NULL && r.k->disk.stall != NULL)
+			g_set_error(&r.error, REPLAY_ERROR, 0, "%s",
+			    r.k->disk.stall);	/* the drive's livelock guard */
 		if (st == SIM_DEADLOCK && r.error == NULL)
 			g_set_error(&r.error, REPLAY_ERROR, 0,
 			    "replay deadlocked at %.3f s", (double)sim_now(r.sim) / 1e9);
@@ -530,6 +576,13 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	write_summary(&r);
 	if (o->refs != NULL)
 		hand_refs(&r);
+	if (o->interrupted != NULL && *o->interrupted) {
+		/* Ctrl-C while the references were handed over */
+		g_set_error(err, REPLAY_ERROR, 0, "interrupted at the end of the "
+		    "run");
+		metrics_fail_run(r.m, (*err)->message);
+		goto out;
+	}
 	if (o->finish != NULL)
 		o->finish(o->refs_arg, r.m, r.k);
 	if (!metrics_end_run(r.m, err))

@@ -169,12 +169,14 @@ populate(struct replay *r, struct ffs_origin *o)
 		}
 		a = fsage_new(r->k, r->k->p.age,
 		    (uint64_t)profile_int(r->o->prof, "replay", "seed"), taken);
+		fsage_set_stop(a, r->o->interrupted);
 		nb = FSAGE_ROUNDS + 1;
 	}
 	for (b = 0; b < nb; b++) {
 		guint end = (guint)((uint64_t)files->len * (b + 1) / nb);
 
-		for (i = (guint)((uint64_t)files->len * b / nb); i < end; i++)
+		for (i = (guint)((uint64_t)files->len * b / nb); i < end &&
+		    !interrupted(r); i++)
 			populate_one(r, made, i, o);
 		if (a == NULL)
 			continue;
@@ -216,6 +218,9 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	*loaded = *saved = false;
 	pt = g_strsplit(profile_str(o->prof, "replay", "passthrough"), ":", -1);
 	r->rd = open_trace(o, err);
+	/* Ctrl-C stops the read-through at the next call */
+	if (r->rd != NULL)
+		trace_set_stop(r->rd, o->interrupted);
 	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, r->spool,
 	    err) : NULL;
 	r->rd = NULL;

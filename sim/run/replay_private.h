@@ -169,6 +169,8 @@ struct replay {
 	gint64		 wall_start, last_progress;
 	int64_t		 risk_peak, risk_age_max;	/* over the samples */
 	double		 risk_sum;	/* at-risk bytes summed over samples */
+	int64_t		 risk_dirty_peak;	/* the dirty-buffer figure */
+	double		 risk_dirty_sum;
 	uint64_t	 nsamples;
 	sim_time_t	 disk_ns[2][DP__COUNT];	/* reads, writes: by phase */
 	struct ffs_origin origin;	/* how the starting fs was made */

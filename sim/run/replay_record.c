@@ -210,16 +210,25 @@ count_timed(struct sim_proc *p, const void *chan, void *arg)
 		(*(unsigned *)arg)++;
 }
 
+#define STALL_NAMES	16	/* stuck processes named one by one */
+
+struct stuck {
+	GString		*who;		/* the first STALL_NAMES, named */
+	unsigned	 n;
+};
+
 static void
 name_sleeper(struct sim_proc *p, const void *chan, void *arg)
 {
-	GString *who = arg;
+	struct stuck *st = arg;
 
 	(void)chan;
-	if (who->len < 400)
-		g_string_append_printf(who, "%s%s in \"%s\"", who->len ? ", " : "",
-		    sim_proc_name(p), sim_proc_wmesg(p));
+	if (st->n++ < STALL_NAMES)
+		g_string_append_printf(st->who, "%s%s in \"%s\"",
+		    st->who->len ? ", " : "", sim_proc_name(p),
+		    sim_proc_wmesg(p) != NULL ? sim_proc_wmesg(p) : "?");
 }
+
 
 static void
 count_wmesg(struct sim_proc *p, const void *chan, void *arg)
@@ -233,6 +242,43 @@ count_wmesg(struct sim_proc *p, const void *chan, void *arg)
 		return;
 	n = g_hash_table_lookup(h, w);
 	g_hash_table_insert(h, (gpointer)w, GINT_TO_POINTER(GPOINTER_TO_INT(n) + 1));
+}
+
+/*
+ * Who is stuck: how many in each wait message, then every process by
+ * name and wait message -- or, past STALL_NAMES of them, the first ones
+ * and how many more.
+ */
+static char *
+stuck_report(struct replay *r)
+{
+	GHashTable *waits = g_hash_table_new(g_str_hash, g_str_equal);
+	struct stuck st = { g_string_new(""), 0 };
+	GString *out = g_string_new("");
+	GPtrArray *keys;
+	guint i;
+
+	sim_foreach_sleeper(r->sim, count_wmesg, waits);
+	keys = sorted_keys(waits);
+	for (i = 0; i < keys->len; i++) {
+		const char *w = g_ptr_array_index(keys, i);
+
+		g_string_append_printf(out, "%s%d in \"%s\"", i ? ", " : "",
+		    GPOINTER_TO_INT(g_hash_table_lookup(waits, w)), w);
+	}
+	g_ptr_array_free(keys, TRUE);
+	g_hash_table_destroy(waits);
+	sim_foreach_sleeper(r->sim, name_sleeper, &st);
+	if (st.n > STALL_NAMES)
+		g_string_append_printf(out, "%sthe first %d: %s", out->len ? "; " :
+		    "", STALL_NAMES, st.who->str);
+	else
+		g_string_append_printf(out, "%s%s", out->len ? ": " : "",
+		    st.who->str);
+	if (st.n > STALL_NAMES)
+		g_string_append_printf(out, ", and %u more", st.n - STALL_NAMES);
+	g_string_free(st.who, TRUE);
+	return g_string_free(out, FALSE);
 }
 
 void
@@ -264,9 +310,12 @@ take_sample(struct replay *r)
 	row.calls_done = r->calls;
 	{
 		sim_time_t oldest;
+		int64_t dirty;
 
-		bio_at_risk(r->k, &row.at_risk_bytes, &oldest);
+		ffs_at_risk(r->k, &row.at_risk_bytes, &oldest, &dirty);
 		row.at_risk_age_ns = oldest >= 0 ? row.t_ns - oldest : 0;
+		r->risk_dirty_peak = MAX(r->risk_dirty_peak, dirty);
+		r->risk_dirty_sum += (double)dirty;
 	}
 	r->risk_peak = MAX(r->risk_peak, row.at_risk_bytes);
 	r->risk_age_max = MAX(r->risk_age_max, row.at_risk_age_ns);
@@ -308,6 +357,12 @@ sampler(struct sim *s, void *arg)
 		sim_stop(s);
 		return;
 	}
+	/* Rows cannot be recorded (a full disk): the run stops, failed. */
+	if (metrics_error(r->m) != NULL && r->error == NULL) {
+		g_set_error(&r->error, REPLAY_ERROR, 0, "%s", metrics_error(r->m));
+		sim_stop(s);
+		return;
+	}
 	sim_foreach_sleeper(s, count_sleeper, &asleep);
 	sim_foreach_sleeper(s, count_timed, &timed);
 	if (sim_nprocs(s) > 0 && asleep == sim_nprocs(s) &&
@@ -322,9 +377,8 @@ sampler(struct sim *s, void *arg)
 			goto next;
 		}
 		if (++r->deadlock_ticks >= MAX(limit, 3) && r->error == NULL) {
-			GString *who = g_string_new("");
+			char *who = stuck_report(r);
 
-			sim_foreach_sleeper(s, name_sleeper, who);
 			if (g_getenv("VFSSIM_DEBUG") != NULL) {
 				GHashTableIter it;
 				gpointer v;
@@ -340,8 +394,8 @@ sampler(struct sim *s, void *arg)
 			g_set_error(&r->error, REPLAY_ERROR, 0,
 			    "replay stuck at %.3f s: %u processes asleep with "
 			    "nothing left to wake them: %s",
-			    (double)sim_now(s) / 1e9, asleep, who->str);
-			g_string_free(who, TRUE);
+			    (double)sim_now(s) / 1e9, asleep, who);
+			g_free(who);
 			sim_stop(s);
 			return;
 		}
@@ -499,6 +553,10 @@ write_summary(struct replay *r)
 	put(r, "risk.mean_bytes", r->nsamples > 0 ?
 	    r->risk_sum / (double)r->nsamples : 0);
 	put(r, "risk.max_age_ns", (double)r->risk_age_max);
+	/* The plainer figure: data buffers not on the disk, whole. */
+	put(r, "risk.dirty_peak_bytes", (double)r->risk_dirty_peak);
+	put(r, "risk.dirty_mean_bytes", r->nsamples > 0 ?
+	    r->risk_dirty_sum / (double)r->nsamples : 0);
 	put(r, "time.final_sync_ns", (double)(dur - r->t_done));
 	if (r->pp->has_time)
 		put(r, "time.traced_ns", (double)(r->pp->t_end - r->pp->t0));
@@ -634,6 +692,8 @@ write_summary(struct replay *r)
 	put(r, "bio.newbuf_waits", (double)c->newbuf_waits);
 	put(r, "bio.wdrain_waits", (double)c->wdrain_waits);
 	put(r, "bio.getblk_waits", (double)c->getblk_waits);
+	put(r, "bio.bkgrd_writes", (double)c->bkgrd_writes);
+	put(r, "bio.getblk_waits_maps", (double)c->getblk_waits_bkgrd);
 	put(r, "bio.bufdaemon_writes", (double)c->bufdaemon_writes);
 	put(r, "bio.syncer_writes", (double)c->syncer_writes);
 	put(r, "bio.fsync_writes", (double)c->fsync_writes);
@@ -809,7 +869,10 @@ hand_refs(struct replay *r)
 	size_t n;
 
 	rewind(bc->refs);
-	while ((n = fread(chunk, sizeof(*chunk), 65536, bc->refs)) > 0)
+	/* A long run's references take a while: Ctrl-C stops between
+	 * chunks (replay_run then fails the run). */
+	while ((n = fread(chunk, sizeof(*chunk), 65536, bc->refs)) > 0 &&
+	    !(r->o->interrupted != NULL && *r->o->interrupted))
 		r->o->refs(r->o->refs_arg, chunk, n, bc->nrefs);
 	g_free(chunk);
 }

@@ -10,6 +10,7 @@
  */
 #include "sweep.h"
 #include "stats.h"
+#include "dbopen.h"
 #include "metrics.h"
 #include "profile.h"
 
@@ -333,9 +334,7 @@ sweep_print(const char *db, GPtrArray *axes, const int64_t *ids, guint n,
 	size_t *w = g_new0(size_t, axes->len);
 	char ***cells = g_new0(char **, n);
 
-	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database", db);
-		sqlite3_close(h);
+	if ((h = db_open_readonly(db, err)) == NULL) {
 		g_free(w);
 		g_free(cells);
 		return false;

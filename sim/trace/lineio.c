@@ -2,6 +2,15 @@
  * lineio.c — line input for the trace readers: a file, plain or gzip'd
  * (zlib reads both), in large blocks, one line at a time, with its number
  * for messages.
+ *
+ * A line may be at most TRACE_MAX_LINE (16 MB) bytes.  strace writes a
+ * call on one line, a buffer's bytes cut at -s and each printed as at most
+ * four characters ("\377"): 16 MB holds a call printed with -s up to about
+ * 4 million (tests/test_strace.c replays a 4 MB line of -s 10000000), far
+ * beyond the default 32 or the few KB people use.  A longer "line" is
+ * junk, refused as soon as the reader has that much of it, so a 1 GB line
+ * squeezed into a 1 MB .gz costs 32 MB of buffer at most and no more
+ * reading.
  */
 #include "trace.h"
 
@@ -49,6 +58,16 @@ lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
 		    memchr(l->buf + l->start, '\n', l->end - l->start) : NULL;
 		int n;
 
+		if (l->end - l->start > TRACE_MAX_LINE &&
+		    (nl == NULL || (size_t)(nl - (l->buf + l->start)) >
+		    TRACE_MAX_LINE)) {
+			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+			    "%s:%llu: a line longer than %d MB: not a trace "
+			    "(a line is at most %d bytes)", l->path,
+			    (unsigned long long)l->lineno + 1, TRACE_MAX_LINE >> 20,
+			    TRACE_MAX_LINE);
+			return -1;
+		}
 		if (nl != NULL || (l->eof && l->end > l->start)) {
 			size_t e = nl != NULL ? (size_t)(nl - l->buf) : l->end;
 
@@ -63,7 +82,7 @@ lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
 		if (l->eof)
 			return 0;
 		/* Make room: slide the partial line down, grow if a single
-		 * line fills the buffer. */
+		 * line fills the buffer (to twice the line cap at most). */
 		if (l->start > 0) {
 			memmove(l->buf, l->buf + l->start, l->end - l->start);
 			l->end -= l->start;

@@ -897,10 +897,11 @@ parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
 		}
 		if (tc->err == 0)
 			tc->err = tc_errno_lookup("EINTR");
-		if (tc->ret_unknown) {
-			tc->ret_unknown = false;
-			tc->ret = -1;
-		}
+		/* A failure is -1 and its errno (struct trace_call; strace
+		 * prints -1): another negative number before the errno is
+		 * taken as -1, as the native format can only say -ENAME. */
+		tc->ret_unknown = false;
+		tc->ret = -1;
 		i = skip_space(s, n, i + k);
 	}
 	if (i < n && s[i] == '(') {

@@ -963,6 +963,8 @@ struct trace_reader {
 	void	*src_arg;
 	bool	 nominal;	/* its times are a generator's (NATIVE_NOMINAL) */
 	bool	 records;	/* a record has been read */
+	volatile sig_atomic_t *stop;	/* trace_set_stop */
+	uint64_t nread;			/* calls read, for the message */
 };
 
 const char *
@@ -1220,9 +1222,22 @@ read_ff(struct trace_reader *r, struct trace_call *tc, GError **err)
 	return 1;
 }
 
+void
+trace_set_stop(struct trace_reader *r, volatile sig_atomic_t *stop)
+{
+	r->stop = stop;
+}
+
 int
 trace_read(struct trace_reader *r, struct trace_call *tc, GError **err)
 {
+	if (r->stop != NULL && *r->stop) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_STOPPED,
+		    "%s: interrupted while reading it, after %llu records", r->path,
+		    (unsigned long long)r->nread);
+		return -1;
+	}
+	r->nread++;
 	switch (r->fmt) {
 	case TF_NATIVE:
 		return read_native(r, tc, err);

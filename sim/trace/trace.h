@@ -21,6 +21,7 @@
 #ifndef VFSSIM_TRACE_H
 #define VFSSIM_TRACE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -311,6 +312,10 @@ enum trace_format trace_reader_format(const struct trace_reader *r);
  * is made in memory, or a native file whose header comments (before its
  * first record) include NATIVE_NOMINAL.  Known once a record was read. */
 bool	trace_reader_nominal(const struct trace_reader *r);
+/* From now on trace_read fails (TRACE_ERROR_STOPPED) once *stop is set
+ * (asynchronously, by a signal handler): a long read-through stops at the
+ * next call.  NULL: never. */
+void	trace_set_stop(struct trace_reader *r, volatile sig_atomic_t *stop);
 const char *trace_format_name(enum trace_format f);
 void	trace_close(struct trace_reader *r);
 
@@ -400,7 +405,10 @@ void	tspool_free(struct tspool *s);
 /* ---- line input (lineio.c, shared by the readers) -------------------- */
 
 /* Reads lines from a file, gzip'd or plain, in large blocks.  A line may
- * contain NUL bytes (the caller decides whether that is junk). */
+ * contain NUL bytes (the caller decides whether that is junk); one longer
+ * than TRACE_MAX_LINE bytes (without its newline) is an error
+ * (TRACE_ERROR_FORMAT) naming the file and line. */
+#define TRACE_MAX_LINE	(16 << 20)
 struct lineio;
 struct lineio *lineio_open(const char *path, GError **err);
 /* 1 and *line, *len (no newline; valid until the next call), 0 at EOF,
@@ -413,7 +421,8 @@ void	lineio_close(struct lineio *l);
 /* Error domain for trace problems. */
 #define TRACE_ERROR trace_error_quark()
 GQuark	trace_error_quark(void);
-enum { TRACE_ERROR_IO, TRACE_ERROR_FORMAT };
+/* TRACE_ERROR_STOPPED: the reader's stop flag was set (trace_set_stop). */
+enum { TRACE_ERROR_IO, TRACE_ERROR_FORMAT, TRACE_ERROR_STOPPED };
 
 /* ---- strace logs (strace.c) ------------------------------------------ */
 

@@ -1,0 +1,657 @@
+/*
+ * Unit tests of DiskSim parameter files read as DiskSim 4.0 reads them
+ * (diskspecs.c, diskmap.c, diskmech.c): each parameter its validated
+ * drives use that vfssim once refused, on a small drive file written here
+ * that uses it — what the zones hold over the stated block count, zones
+ * past the cylinder count, slips out of order, caching and zero-latency
+ * levels of 2, a negative write settle, sparing schemes 5, 6 and 7,
+ * mapping schemes 1 and 2, skews in whole sectors and backwards, the I/O
+ * driver's and the drive's queues, DiskSim's own adjustments of the
+ * read-ahead parameters, and the parameters read and ignored.
+ *
+ * The drive: 2 surfaces, one zone of cylinders 0-9 with 20 sectors a
+ * track (40 a cylinder, 400 in all), 6000 rpm (10 ms a revolution), a
+ * one-cylinder seek of 1 ms and a head switch of 1 ms.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "disk.h"
+#include "diskspecs.h"
+
+static const char drive_template[] =
+"disksim_disk D {\n"
+"   Model = dm_disk M {\n"
+"      Number of data surfaces = 2,\n"
+"      Number of cylinders = @CYLS@,\n"
+"      Block count = @BLOCKS@,\n"
+"      Mechanical Model = dm_mech_g1 {\n"
+"         Access time type = trackSwitchPlusRotation,\n"
+"         Seek type = hpl,\n"
+"         Single cylinder seek time = 0,\n"
+"         Average seek time = 0,\n"
+"         Full strobe seek time = 0,\n"
+"         Add. write settling delay = @SETTLE@,\n"
+"         HPL seek equation values = [ 100, 1.0, 0.5, 5.0, 0.01, 1.0 ],\n"
+"         Head switch time = 1.0,\n"
+"         Rotation speed (in rpms) = 6000,\n"
+"         Percent error in rpms = 0.0\n"
+"      },\n"
+"      Layout Model = dm_layout_g1 {\n"
+"         LBN-to-PBN mapping scheme = @MAP@,\n"
+"         Sparing scheme used = @SPARING@,\n"
+"         Rangesize for sparing = 1,\n"
+"         Zones = [\n"
+"            dm_layout_g1_zone {\n"
+"               First cylinder number = @FIRST@,\n"
+"               Last cylinder number = 9,\n"
+"               Blocks per track = 20,\n"
+"               Offset of first block = 0,\n"
+"               Empty space at zone front = 0,\n"
+"               Skew for track switch = @TSKEW@,\n"
+"               Skew for cylinder switch = @CSKEW@,\n"
+"               Number of spares = @SPARES@,\n"
+"               slips = [ @SLIPS@ ],\n"
+"               defects = [ ]\n"
+"            }\n"
+"         ]\n"
+"      }\n"
+"   },\n"
+"   Per-request overhead time = 0.0,\n"
+"   Time scale for overheads = 1.0,\n"
+"   Bulk sector transfer time = 0.0,\n"
+"   Hold bus entire read xfer = 1,\n"
+"   Hold bus entire write xfer = 1,\n"
+"   Allow almost read hits = 0,\n"
+"   Allow sneaky full read hits = 0,\n"
+"   Allow sneaky partial read hits = 0,\n"
+"   Allow sneaky intermediate read hits = 0,\n"
+"   Allow read hits on write data = 1,\n"
+"   Allow write prebuffering = 0,\n"
+"   Preseeking level = 0,\n"
+"   Never disconnect = 0,\n"
+"   Print stats = 1,\n"
+"   Avg sectors per cylinder = 40,\n"
+"   Max queue length = @QLEN@,\n"
+"   Scheduler = disksim_ioqueue {\n"
+"      Scheduling policy = @DPOLICY@,\n"
+"      Cylinder mapping strategy = 0,\n"
+"      Write initiation delay = 0.0,\n"
+"      Read initiation delay = 0.0,\n"
+"      Sequential stream scheme = 0,\n"
+"      Maximum concat size = 0,\n"
+"      Overlapping request scheme = 0,\n"
+"      Sequential stream diff maximum = 0,\n"
+"      Scheduling timeout scheme = 0,\n"
+"      Timeout time/weight = 0,\n"
+"      Timeout scheduling = 0,\n"
+"      Scheduling priority scheme = 0,\n"
+"      Priority scheduling = 0\n"
+"   },\n"
+"   Number of buffer segments = 2,\n"
+"   Maximum number of write segments = 1,\n"
+"   Segment size (in blks) = 64,\n"
+"   Use separate write segment = 0,\n"
+"   Low (write) water mark = 0.5,\n"
+"   High (read) water mark = 0.5,\n"
+"   Set watermark by reqsize = 1,\n"
+"   Calc sector by sector = 1,\n"
+"   Enable caching in buffer = @CACHE@,\n"
+"   Buffer continuous read = @CONTREAD@,\n"
+"   Minimum read-ahead (blks) = 0,\n"
+"   Maximum read-ahead (blks) = 10,\n"
+"   Read-ahead over requested = @KEEP@,\n"
+"   Read-ahead on idle hit = 0,\n"
+"   Read any free blocks = @ANYFREE@,\n"
+"   Fast write level = 0,\n"
+"   Immediate buffer read = @IMMED@,\n"
+"   Immediate buffer write = @IMMED@,\n"
+"   Combine seq writes = 1,\n"
+"   Stop prefetch in sector = 1,\n"
+"   Disconnect write if seek = 0,\n"
+"   Write hit stop prefetch = 1,\n"
+"   Read directly to buffer = 1,\n"
+"   Immed transfer partial hit = 1,\n"
+"   Read hit over. after read = 0.1,\n"
+"   Read hit over. after write = 0.1,\n"
+"   Read miss over. after read = 0.2,\n"
+"   Read miss over. after write = 0.2,\n"
+"   Write hit over. after read = 0.2,\n"
+"   Write hit over. after write = 0.2,\n"
+"   Write miss over. after read = 0.2,\n"
+"   Write miss over. after write = 0.2,\n"
+"   Read completion overhead = 0.0,\n"
+"   Write completion overhead = 0.0,\n"
+"   Data preparation overhead = 0.0,\n"
+"   First reselect overhead = 0.0,\n"
+"   Other reselect overhead = 0.0,\n"
+"   Read disconnect afterread = 0.0,\n"
+"   Read disconnect afterwrite = 0.0,\n"
+"   Write disconnect overhead = 0.0,\n"
+"   Extra write disconnect = 0,\n"
+"   Extradisc command overhead = 0.0,\n"
+"   Extradisc disconnect overhead = 0.0,\n"
+"   Extradisc inter-disconnect delay = 0.0,\n"
+"   Extradisc 2nd disconnect overhead = 0.0,\n"
+"   Extradisc seek delta = 0.0,\n"
+"   Minimum seek delay = 0.0\n"
+"}\n";
+
+/* A .parv around it: an I/O driver, a bus, a pass-through controller and
+ * the drive's bus, as DiskSim's validation files have them. */
+static const char parv_template[] =
+"disksim_iodriver DRIVER0 {\n"
+"   type = 1,\n"
+"   Constant access time = 0.0,\n"
+"   Scheduler = disksim_ioqueue {\n"
+"      Scheduling policy = @HPOLICY@,\n"
+"      Cylinder mapping strategy = 1,\n"
+"      Write initiation delay = 0.0,\n"
+"      Read initiation delay = @RDELAY@,\n"
+"      Sequential stream scheme = 0,\n"
+"      Maximum concat size = 128,\n"
+"      Overlapping request scheme = 0,\n"
+"      Sequential stream diff maximum = 0,\n"
+"      Scheduling timeout scheme = 0,\n"
+"      Timeout time/weight = 6,\n"
+"      Timeout scheduling = 4,\n"
+"      Scheduling priority scheme = 0,\n"
+"      Priority scheduling = 4\n"
+"   },\n"
+"   Use queueing in subsystem = @USEQ@\n"
+"}\n"
+"disksim_bus BUS0 { type = 1, Arbitration type = 1, Arbitration time = 0.0,\n"
+"   Read block transfer time = 0.0, Write block transfer time = 0.0,\n"
+"   Print stats = 0 }\n"
+"disksim_bus BUS1 { type = 1, Arbitration type = 1, Arbitration time = 0.0,\n"
+"   Read block transfer time = 0.05, Write block transfer time = 0.06,\n"
+"   Print stats = 1 }\n"
+"disksim_ctlr CTLR0 { type = 1, Scale for delays = 0.0,\n"
+"   Bulk sector transfer time = 0.0, Maximum queue length = 0,\n"
+"   Print stats = 1 }\n"
+"source drive.diskspecs\n"
+"instantiate [ bus0 ] as BUS0\n"
+"instantiate [ bus1 ] as BUS1\n"
+"instantiate [ disk0 ] as D\n"
+"instantiate [ driver0 ] as DRIVER0\n"
+"instantiate [ ctlr0 ] as CTLR0\n"
+"topology disksim_iodriver driver0 [\n"
+"   disksim_bus bus0 [\n"
+"      disksim_ctlr ctlr0 [\n"
+"         disksim_bus bus1 [ disksim_disk disk0 [] ]\n"
+"      ]\n"
+"   ]\n"
+"]\n";
+
+/* The substitutions a test makes, over the defaults. */
+struct subst {
+	const char	*key, *value;
+};
+
+static const struct subst defaults[] = {
+	{ "@CYLS@", "10" }, { "@BLOCKS@", "400" }, { "@SETTLE@", "0.0" },
+	{ "@MAP@", "0" }, { "@SPARING@", "9" }, { "@FIRST@", "0" },
+	{ "@TSKEW@", "0" }, { "@CSKEW@", "0" }, { "@SPARES@", "0" },
+	{ "@SLIPS@", "" }, { "@QLEN@", "1" }, { "@DPOLICY@", "1" },
+	{ "@CACHE@", "1" }, { "@CONTREAD@", "3" }, { "@KEEP@", "1" },
+	{ "@ANYFREE@", "0" }, { "@IMMED@", "0" }, { "@HPOLICY@", "1" },
+	{ "@RDELAY@", "0.0" }, { "@USEQ@", "1" }, { NULL, NULL },
+};
+
+static char *
+fill(const char *template, const struct subst *s)
+{
+	GString *g = g_string_new(template);
+	const struct subst *d;
+	int i;
+
+	for (i = 0; s != NULL && s[i].key != NULL; i++)
+		g_string_replace(g, s[i].key, s[i].value, 0);
+	for (d = defaults; d->key != NULL; d++)
+		g_string_replace(g, d->key, d->value, 0);
+	return g_string_free(g, FALSE);
+}
+
+/*
+ * Write the drive (and with parv, the .parv around it) into a temporary
+ * directory and read it; true and p filled, or false and *err.  notes,
+ * if not NULL, gets what is read and ignored.
+ */
+static bool
+load(const struct subst *s, bool parv, struct disk_params *p,
+    GPtrArray *notes, GError **err)
+{
+	char *dir = g_dir_make_tmp("vfssim-specs-XXXXXX", NULL);
+	char *dpath = g_build_filename(dir, "drive.diskspecs", NULL);
+	char *ppath = g_build_filename(dir, "drive.parv", NULL);
+	char *dtext = fill(drive_template, s), *ptext = fill(parv_template, s);
+	bool ok;
+
+	assert_non_null(dir);
+	assert_true(g_file_set_contents(dpath, dtext, -1, NULL));
+	assert_true(g_file_set_contents(ppath, ptext, -1, NULL));
+	ok = diskspecs_load_notes(parv ? ppath : dpath, p, notes, err);
+	unlink(dpath);
+	unlink(ppath);
+	rmdir(dir);
+	g_free(dtext);
+	g_free(ptext);
+	g_free(dpath);
+	g_free(ppath);
+	g_free(dir);
+	return ok;
+}
+
+static void
+load_ok(const struct subst *s, bool parv, struct disk_params *p)
+{
+	GError *err = NULL;
+
+	if (!load(s, parv, p, NULL, &err))
+		fail_msg("%s", err->message);
+}
+
+static void
+load_bad(const struct subst *s, bool parv, const char *want)
+{
+	struct disk_params p;
+	GError *err = NULL;
+
+	assert_false(load(s, parv, &p, NULL, &err));
+	assert_non_null(err);
+	if (strstr(err->message, want) == NULL)
+		fail_msg("error \"%s\" lacks \"%s\"", err->message, want);
+	g_error_free(err);
+}
+
+/* Where block b lands: cylinder, surface, sector. */
+static void
+where(const struct disk_params *p, int64_t b, int64_t cyl, int head, int sector)
+{
+	struct disk_pbn x;
+
+	assert_true(disk_ltop(p, b, &x));
+	if (x.cyl != cyl || x.head != head || x.sector != sector)
+		fail_msg("block %lld at (%lld, %d, %d), not (%lld, %d, %d)",
+		    (long long)b, (long long)x.cyl, x.head, x.sector,
+		    (long long)cyl, head, sector);
+}
+
+/* The angle of a sector, in sectors of a 20-sector track. */
+static double
+angle_sectors(const struct disk_params *p, int64_t cyl, int head, int sector)
+{
+	struct disk_pbn x = { cyl, head, sector };
+
+	return disk_pbn_angle(p, &x) * 20;
+}
+
+/* ---- what the zones hold, and where they end ------------------------------ */
+
+/* DiskSim addresses what the zones hold, whatever Block count says
+ * (checknumblocks); zones may run past Number of cylinders, which only
+ * shapes the min/avg/max seek curves. */
+static void
+test_block_count_and_cylinders(void **state)
+{
+	const struct subst fewer[] = { { "@BLOCKS@", "100" }, { NULL, NULL } };
+	const struct subst more[] = { { "@BLOCKS@", "1000" }, { NULL, NULL } };
+	const struct subst past[] = { { "@CYLS@", "5" }, { NULL, NULL } };
+	struct disk_params p;
+	GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	guint i;
+	bool noted = false;
+
+	assert_true(load(fewer, false, &p, notes, &err));
+	assert_int_equal(p.blocks, 400);
+	for (i = 0; i < notes->len; i++)
+		noted |= strstr(g_ptr_array_index(notes, i),
+		    "Block count = 100: DiskSim addresses what the zones hold") !=
+		    NULL;
+	assert_true(noted);
+	disk_params_free(&p);
+	load_ok(more, false, &p);
+	assert_int_equal(p.blocks, 400);
+	disk_params_free(&p);
+	load_ok(past, false, &p);
+	assert_int_equal(p.blocks, 400);
+	assert_int_equal(p.cylinders, 5);
+	where(&p, 399, 9, 1, 19);
+	disk_params_free(&p);
+	g_ptr_array_free(notes, TRUE);
+}
+
+/* DiskSim counts slips in the order listed; sorted, the map is the same
+ * for slips on different cylinders (the Atlas III's disorder).  A slip
+ * listed twice is refused. */
+static void
+test_slips_out_of_order(void **state)
+{
+	const struct subst sorted[] = { { "@SLIPS@", "10, 130" },
+	    { "@SPARES@", "2" }, { NULL, NULL } };
+	const struct subst unsorted[] = { { "@SLIPS@", "130, 10" },
+	    { "@SPARES@", "2" }, { NULL, NULL } };
+	const struct subst twice[] = { { "@SLIPS@", "10, 10" },
+	    { "@SPARES@", "2" }, { NULL, NULL } };
+	struct disk_params a, b;
+	int64_t i;
+
+	load_ok(sorted, false, &a);
+	load_ok(unsorted, false, &b);
+	assert_int_equal(a.blocks, 398);
+	assert_int_equal(b.blocks, 398);
+	for (i = 0; i < a.blocks; i++) {
+		struct disk_pbn x, y;
+
+		disk_ltop(&a, i, &x);
+		disk_ltop(&b, i, &y);
+		assert_true(x.cyl == y.cyl && x.head == y.head &&
+		    x.sector == y.sector);
+	}
+	/* Zone sectors 10 and 130 are skipped (sparing 9, two spares at the
+	 * zone's end). */
+	where(&b, 9, 0, 0, 9);
+	where(&b, 10, 0, 0, 11);
+	where(&b, 128, 3, 0, 9);
+	where(&b, 129, 3, 0, 11);
+	disk_params_free(&a);
+	disk_params_free(&b);
+	load_bad(twice, false, "slip 10 is listed twice");
+}
+
+/* ---- caching, zero latency, read-ahead: DiskSim's levels ------------------ */
+
+static void
+test_levels(void **state)
+{
+	const struct subst two[] = { { "@CACHE@", "2" }, { "@IMMED@", "2" },
+	    { "@ANYFREE@", "1" }, { NULL, NULL } };
+	const struct subst keep0[] = { { "@KEEP@", "0" }, { NULL, NULL } };
+	const struct subst keep1[] = { { "@KEEP@", "1" }, { NULL, NULL } };
+	const struct subst keepm[] = { { "@KEEP@", "-1" }, { NULL, NULL } };
+	const struct subst nora[] = { { "@CONTREAD@", "0" }, { NULL, NULL } };
+	const struct subst nocache[] = { { "@CACHE@", "0" }, { NULL, NULL } };
+	struct disk_params p;
+	GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	int found = 0;
+	guint i;
+
+	/* Caching 2 is on, as any non-zero value is to DiskSim.  Zero-latency
+	 * levels and reading free blocks are read, and noted: DiskSim 4.0
+	 * starts every access at the wanted sector. */
+	assert_true(load(two, false, &p, notes, &err));
+	assert_true(p.cache);
+	assert_false(p.zero_latency_read);
+	assert_false(p.zero_latency_write);
+	for (i = 0; i < notes->len; i++) {
+		const char *n = g_ptr_array_index(notes, i);
+
+		found += strstr(n, "Immediate buffer read = 2: DiskSim 4.0 never "
+		    "reads a sector early") != NULL;
+		found += strstr(n, "Read any free blocks = 1: DiskSim 4.0 never") !=
+		    NULL;
+		found += strstr(n, "Calc sector by sector = 1: no effect") != NULL;
+		found += strstr(n, "Print stats = 1: DiskSim's statistics") != NULL;
+	}
+	assert_int_equal(found, 4);
+	disk_params_free(&p);
+	/* Read-ahead over requested: DiskSim swaps 0 and 1
+	 * (disk_postpass_perdisk). */
+	load_ok(keep0, false, &p);
+	assert_int_equal(p.keep_request_data, 1);
+	disk_params_free(&p);
+	load_ok(keep1, false, &p);
+	assert_int_equal(p.keep_request_data, 0);
+	disk_params_free(&p);
+	load_ok(keepm, false, &p);
+	assert_int_equal(p.keep_request_data, -1);
+	disk_params_free(&p);
+	/* No read-ahead forces the read-ahead limits to zero. */
+	load_ok(nora, false, &p);
+	assert_int_equal(p.readahead, DRA_NONE);
+	assert_int_equal(p.max_readahead, 0);
+	disk_params_free(&p);
+	/* Read-ahead without caching: DiskSim refuses it. */
+	load_bad(nocache, false, "read-ahead without caching: DiskSim refuses it");
+	g_ptr_array_free(notes, TRUE);
+}
+
+/* ---- a negative write settle ------------------------------------------------ */
+
+/* DiskSim adds the settle to a write's seek or head switch as it is
+ * (dm_seek_time_g1), and a move that comes out negative ends at once
+ * (disk_initiate_seek). */
+static void
+test_negative_settle(void **state)
+{
+	const struct subst less[] = { { "@SETTLE@", "-0.4" }, { NULL, NULL } };
+	const struct subst much[] = { { "@SETTLE@", "-2.5" }, { NULL, NULL } };
+	struct disk_params p;
+
+	load_ok(less, false, &p);
+	assert_int_equal(p.write_settle, -400000);
+	/* A head switch: 1 ms reading, 0.6 ms writing. */
+	assert_int_equal(disk_reposition_time(&p, 0, 0, 0, 1, false), 1000000);
+	assert_int_equal(disk_reposition_time(&p, 0, 0, 0, 1, true), 600000);
+	/* Ten cylinders: 1 + 0.5 sqrt(10) ms, less 0.4 writing. */
+	assert_int_equal(disk_reposition_time(&p, 0, 0, 10, 0, true),
+	    disk_reposition_time(&p, 0, 0, 10, 0, false) - 400000);
+	/* Staying on the track costs nothing either way. */
+	assert_int_equal(disk_reposition_time(&p, 3, 1, 3, 1, true), 0);
+	disk_params_free(&p);
+	load_ok(much, false, &p);
+	assert_int_equal(disk_reposition_time(&p, 0, 0, 0, 1, true), 0);
+	assert_int_equal(disk_reposition_time(&p, 0, 0, 1, 0, true), 0);
+	assert_int_equal(disk_reposition_time(&p, 0, 0, 10, 0, true),
+	    disk_reposition_time(&p, 0, 0, 10, 0, false) - 2500000);
+	disk_params_free(&p);
+}
+
+/* ---- sparing schemes 5, 6 and 7 -------------------------------------------- */
+
+static void
+test_sparing_5_6_7(void **state)
+{
+	const struct subst s7[] = { { "@SPARING@", "7" }, { "@SLIPS@", "25" },
+	    { NULL, NULL } };
+	const struct subst s7spares[] = { { "@SPARING@", "7" },
+	    { "@SPARES@", "2" }, { NULL, NULL } };
+	const struct subst s5[] = { { "@SPARING@", "5" }, { "@SPARES@", "2" },
+	    { NULL, NULL } };
+	const struct subst s6[] = { { "@SPARING@", "6" }, { "@SPARES@", "2" },
+	    { "@SLIPS@", "5" }, { NULL, NULL } };
+	const struct subst s2[] = { { "@SPARING@", "2" }, { "@SPARES@", "2" },
+	    { "@SLIPS@", "5" }, { NULL, NULL } };
+	struct disk_params p;
+
+	/* 7: spares at the disk's end; slip 25 (cylinder 0, surface 1,
+	 * sector 5) pushes every later block of the zone one sector on, on
+	 * later cylinders too.  The zone holds 400 - 1 blocks. */
+	load_ok(s7, false, &p);
+	assert_int_equal(p.sparing, DSPARE_DISK_END);
+	assert_int_equal(p.blocks, 399);
+	where(&p, 24, 0, 1, 4);
+	where(&p, 25, 0, 1, 6);
+	where(&p, 40, 1, 0, 1);
+	where(&p, 398, 9, 1, 19);
+	disk_params_free(&p);
+	/* Spares in a zone with them at the disk's end: DiskSim's map takes
+	 * them from every cylinder, its count of the zone's blocks does not. */
+	load_bad(s7spares, false, "which DiskSim maps past the zone's end");
+	/* 5: two spares at each cylinder's front: 38 blocks a cylinder,
+	 * from sector 2. */
+	load_ok(s5, false, &p);
+	assert_int_equal(p.blocks, 380);
+	where(&p, 0, 0, 0, 2);
+	where(&p, 17, 0, 0, 19);
+	where(&p, 37, 0, 1, 19);
+	where(&p, 38, 1, 0, 2);
+	disk_params_free(&p);
+	/* 6: as 5, and a slip (zone sector 5) pushes the blocks after it on
+	 * its cylinder and every later one. */
+	load_ok(s6, false, &p);
+	assert_int_equal(p.blocks, 379);
+	where(&p, 2, 0, 0, 4);
+	where(&p, 3, 0, 0, 6);
+	where(&p, 38, 1, 0, 3);
+	disk_params_free(&p);
+	/* 2, for comparison: spares at the end, the slip pushing only its
+	 * own cylinder's blocks. */
+	load_ok(s2, false, &p);
+	assert_int_equal(p.blocks, 380);
+	where(&p, 4, 0, 0, 4);
+	where(&p, 5, 0, 0, 6);
+	where(&p, 38, 1, 0, 0);
+	disk_params_free(&p);
+}
+
+/* ---- mapping schemes 1 and 2 ------------------------------------------------- */
+
+/*
+ * Mapping 1: on the zone's odd cylinders (counted from its first) the
+ * tracks run from the last surface back, so a cylinder switch stays on its
+ * surface; the skews count track switches in that order.  Mapping 2: the
+ * disk's odd cylinders.
+ */
+static void
+test_mapping_1_2(void **state)
+{
+	const struct subst m1[] = { { "@MAP@", "1" }, { "@TSKEW@", "3" },
+	    { "@CSKEW@", "7" }, { NULL, NULL } };
+	const struct subst m1odd[] = { { "@MAP@", "1" }, { "@FIRST@", "1" },
+	    { NULL, NULL } };
+	const struct subst m2odd[] = { { "@MAP@", "2" }, { "@FIRST@", "1" },
+	    { NULL, NULL } };
+	struct disk_params p;
+
+	load_ok(m1, false, &p);
+	assert_int_equal(p.mapping, 1);
+	where(&p, 0, 0, 0, 0);
+	where(&p, 20, 0, 1, 0);
+	where(&p, 40, 1, 1, 0);
+	where(&p, 60, 1, 0, 0);
+	where(&p, 80, 2, 0, 0);
+	/* The second track of cylinder 1 (surface 0) follows three switches
+	 * (two track, one cylinder): 2 x 3 + 7 sectors; its first (surface
+	 * 1) two: 3 + 7. */
+	assert_true(fabs(angle_sectors(&p, 1, 1, 0) - 10) < 1e-9);
+	assert_true(fabs(angle_sectors(&p, 1, 0, 0) - 13) < 1e-9);
+	/* From the last block of cylinder 0 to the first of cylinder 1: a
+	 * one-cylinder seek and no head switch. */
+	{
+		struct disk_pbn x, y;
+
+		disk_ltop(&p, 39, &x);
+		disk_ltop(&p, 40, &y);
+		assert_int_equal(x.head, y.head);
+		assert_int_equal(disk_reposition_time(&p, x.cyl, x.head, y.cyl,
+		    y.head, false), disk_seek_time(&p, 1));
+	}
+	disk_params_free(&p);
+	/* A zone from cylinder 1: mapping 1 starts it as usual, mapping 2
+	 * (cylinder 1 is odd) from the last surface. */
+	load_ok(m1odd, false, &p);
+	where(&p, 0, 1, 0, 0);
+	where(&p, 40, 2, 1, 0);
+	disk_params_free(&p);
+	load_ok(m2odd, false, &p);
+	where(&p, 0, 1, 1, 0);
+	where(&p, 40, 2, 0, 0);
+	disk_params_free(&p);
+}
+
+/* ---- skews ------------------------------------------------------------------- */
+
+/* In sectors, DiskSim 4.0 takes skews as whole sectors ((int)d); a
+ * negative one is a skew backwards (what it once computed from a negative
+ * value is dead code in 4.0). */
+static void
+test_skews(void **state)
+{
+	const struct subst frac[] = { { "@TSKEW@", "3.7" }, { "@CSKEW@", "5.9" },
+	    { NULL, NULL } };
+	const struct subst back[] = { { "@TSKEW@", "-1" }, { "@CSKEW@", "-2" },
+	    { NULL, NULL } };
+	struct disk_params p;
+
+	load_ok(frac, false, &p);
+	assert_true(fabs(angle_sectors(&p, 0, 1, 0) - 3) < 1e-9);
+	assert_true(fabs(angle_sectors(&p, 1, 0, 0) - (3 + 5)) < 1e-9);
+	disk_params_free(&p);
+	load_ok(back, false, &p);
+	assert_true(fabs(angle_sectors(&p, 0, 1, 0) - 19) < 1e-9);
+	assert_true(fabs(angle_sectors(&p, 1, 0, 0) - 17) < 1e-9);
+	disk_params_free(&p);
+}
+
+/* ---- the queues ---------------------------------------------------------------- */
+
+static void
+test_queues(void **state)
+{
+	const struct subst fcfs[] = { { NULL, NULL } };
+	const struct subst cycle[] = { { "@HPOLICY@", "3" }, { NULL, NULL } };
+	const struct subst elevator[] = { { "@HPOLICY@", "2" }, { NULL, NULL } };
+	const struct subst delay[] = { { "@RDELAY@", "0.5" }, { NULL, NULL } };
+	const struct subst noq[] = { { "@QLEN@", "4" }, { "@USEQ@", "0" },
+	    { NULL, NULL } };
+	const struct subst deep[] = { { "@QLEN@", "4" }, { "@DPOLICY@", "8" },
+	    { NULL, NULL } };
+	struct disk_params p;
+
+	/* The I/O driver's queue is the host queue's discipline; a
+	 * .diskspecs alone names none.  The drive's own block transfer
+	 * time comes from its bus. */
+	load_ok(fcfs, true, &p);
+	assert_string_equal(p.host_scheduler, "fcfs");
+	assert_int_equal(llround(p.bus_read_ns), 50000);
+	assert_int_equal(llround(p.bus_write_ns), 60000);
+	disk_params_free(&p);
+	load_ok(fcfs, false, &p);
+	assert_null(p.host_scheduler);
+	disk_params_free(&p);
+	load_ok(cycle, true, &p);
+	assert_string_equal(p.host_scheduler, "clook");
+	disk_params_free(&p);
+	load_bad(elevator, true, "Scheduling policy = 2: not supported");
+	load_bad(delay, true, "Read initiation delay = 0.5: not supported");
+	/* A driver that keeps one request in the subsystem at a time. */
+	load_ok(noq, true, &p);
+	assert_int_equal(p.queue_depth, 1);
+	disk_params_free(&p);
+	/* The drive's own queue, when it holds more than one command. */
+	load_ok(deep, true, &p);
+	assert_int_equal(p.queue_depth, 4);
+	assert_string_equal(p.scheduler, "sptf");
+	disk_params_free(&p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_block_count_and_cylinders),
+		cmocka_unit_test(test_slips_out_of_order),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_negative_settle),
+		cmocka_unit_test(test_sparing_5_6_7),
+		cmocka_unit_test(test_mapping_1_2),
+		cmocka_unit_test(test_skews),
+		cmocka_unit_test(test_queues),
+	};
+
+	return cmocka_run_group_tests_name("diskspecs", tests, NULL, NULL);
+}

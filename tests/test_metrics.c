@@ -1,0 +1,378 @@
+/*
+ * Unit tests of the recorder on a full disk: an SQLite VFS that passes
+ * everything to the system's but refuses (SQLITE_FULL) a write that would
+ * take the database and its WAL past a quota, as a full file system does.
+ * A run that fills it is marked failed, its rows gone, and no WAL is left
+ * behind; the same rows under a larger quota are recorded whole.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "metrics.h"
+
+/* ---- a VFS with a quota ---------------------------------------------- */
+
+struct qfile {
+	sqlite3_file	 base;		/* our methods */
+	sqlite3_file	*real;		/* the system VFS's file, after us */
+};
+
+static sqlite3_vfs *realvfs;
+static sqlite3_vfs quotavfs;
+static char *quota_dir;		/* files under it count */
+static int64_t quota;		/* bytes; 0: none */
+
+/* Bytes the database files in quota_dir take now. */
+static int64_t
+used(void)
+{
+	GDir *d = g_dir_open(quota_dir, 0, NULL);
+	const char *n;
+	int64_t sum = 0;
+
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL) {
+		char *p = g_build_filename(quota_dir, n, NULL);
+		struct stat st;
+
+		/* the -shm file is memory, mapped: not counted */
+		if (!g_str_has_suffix(n, "-shm") && stat(p, &st) == 0)
+			sum += st.st_size;
+		g_free(p);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	return sum;
+}
+
+static int
+q_close(sqlite3_file *f)
+{
+	struct qfile *q = (struct qfile *)f;
+	int rc = q->real->pMethods != NULL ? q->real->pMethods->xClose(q->real) :
+	    SQLITE_OK;
+
+	sqlite3_free(q->real);
+	return rc;
+}
+
+static int
+q_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xRead(q->real, buf, n, off);
+}
+
+static int
+q_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
+{
+	struct qfile *q = (struct qfile *)f;
+	sqlite3_int64 size = 0;
+
+	q->real->pMethods->xFileSize(q->real, &size);
+	if (quota > 0 && off + n > size && used() + (off + n - size) > quota)
+		return SQLITE_FULL;
+	return q->real->pMethods->xWrite(q->real, buf, n, off);
+}
+
+static int
+q_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xTruncate(q->real, size);
+}
+
+static int
+q_sync(sqlite3_file *f, int flags)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xSync(q->real, flags);
+}
+
+static int
+q_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xFileSize(q->real, size);
+}
+
+static int
+q_lock(sqlite3_file *f, int l)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xLock(q->real, l);
+}
+
+static int
+q_unlock(sqlite3_file *f, int l)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xUnlock(q->real, l);
+}
+
+static int
+q_check(sqlite3_file *f, int *out)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xCheckReservedLock(q->real, out);
+}
+
+static int
+q_fcntl(sqlite3_file *f, int op, void *arg)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	/* no preallocation behind the quota's back */
+	if (op == SQLITE_FCNTL_SIZE_HINT || op == SQLITE_FCNTL_CHUNK_SIZE)
+		return SQLITE_NOTFOUND;
+	return q->real->pMethods->xFileControl(q->real, op, arg);
+}
+
+static int
+q_sector(sqlite3_file *f)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xSectorSize(q->real);
+}
+
+static int
+q_dev(sqlite3_file *f)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xDeviceCharacteristics(q->real);
+}
+
+static int
+q_shmmap(sqlite3_file *f, int pg, int sz, int ext, void volatile **pp)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xShmMap(q->real, pg, sz, ext, pp);
+}
+
+static int
+q_shmlock(sqlite3_file *f, int off, int n, int flags)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xShmLock(q->real, off, n, flags);
+}
+
+static void
+q_shmbarrier(sqlite3_file *f)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	q->real->pMethods->xShmBarrier(q->real);
+}
+
+static int
+q_shmunmap(sqlite3_file *f, int del)
+{
+	struct qfile *q = (struct qfile *)f;
+
+	return q->real->pMethods->xShmUnmap(q->real, del);
+}
+
+static const sqlite3_io_methods qmethods = {
+	2, q_close, q_read, q_write, q_truncate, q_sync, q_size, q_lock,
+	q_unlock, q_check, q_fcntl, q_sector, q_dev, q_shmmap, q_shmlock,
+	q_shmbarrier, q_shmunmap, NULL, NULL
+};
+
+static int
+q_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags,
+    int *out)
+{
+	struct qfile *q = (struct qfile *)f;
+	int rc;
+
+	(void)v;
+	q->base.pMethods = NULL;
+	q->real = sqlite3_malloc(realvfs->szOsFile);
+	if (q->real == NULL)
+		return SQLITE_NOMEM;
+	memset(q->real, 0, (size_t)realvfs->szOsFile);
+	rc = realvfs->xOpen(realvfs, name, q->real, flags, out);
+	if (rc != SQLITE_OK) {
+		sqlite3_free(q->real);
+		return rc;
+	}
+	q->base.pMethods = &qmethods;
+	return SQLITE_OK;
+}
+
+static int
+q_delete(sqlite3_vfs *v, const char *name, int sync)
+{
+	return realvfs->xDelete(realvfs, name, sync);
+}
+
+static int
+q_access(sqlite3_vfs *v, const char *name, int flags, int *out)
+{
+	return realvfs->xAccess(realvfs, name, flags, out);
+}
+
+static int
+q_fullpath(sqlite3_vfs *v, const char *name, int n, char *out)
+{
+	return realvfs->xFullPathname(realvfs, name, n, out);
+}
+
+static void
+quota_install(void)
+{
+	realvfs = sqlite3_vfs_find(NULL);
+	assert_non_null(realvfs);
+	quotavfs = *realvfs;		/* randomness, time, sleep: the system's */
+	quotavfs.zName = "quota";
+	quotavfs.szOsFile = (int)sizeof(struct qfile);
+	quotavfs.pNext = NULL;
+	quotavfs.xOpen = q_open;
+	quotavfs.xDelete = q_delete;
+	quotavfs.xAccess = q_access;
+	quotavfs.xFullPathname = q_fullpath;
+	quotavfs.xDlOpen = NULL;
+	quotavfs.xDlError = NULL;
+	quotavfs.xDlSym = NULL;
+	quotavfs.xDlClose = NULL;
+	assert_int_equal(sqlite3_vfs_register(&quotavfs, 1), SQLITE_OK);
+}
+
+/* ---- the tests ------------------------------------------------------- */
+
+/* n syscall rows of one run into db under the quota; metrics_end_run's
+ * answer. */
+static bool
+record(const char *db, int n)
+{
+	struct run_info ri = { "t.trace", "native", "[machine]\n", "defaults", 1,
+	    "full" };
+	struct syscall_row row;
+	GError *err = NULL;
+	struct metrics *m = metrics_open(db, &err);
+	bool ok;
+	int i;
+
+	assert_non_null(m);
+	assert_true(metrics_begin_run(m, &ri, &err) > 0);
+	memset(&row, 0, sizeof(row));
+	row.pid = 7;
+	row.call = "write";
+	row.path = "/a/long/enough/path/of/a/file/written/again/and/again";
+	row.fd = 3;
+	row.bytes = 4096;
+	row.wmesg = "biowr";
+	for (i = 0; i < n; i++) {
+		row.offset = (int64_t)i * 4096;
+		row.start_ns = (int64_t)i * 1000;
+		row.end_ns = row.start_ns + 500;
+		metrics_syscall(m, &row);
+	}
+	ok = metrics_end_run(m, &err);
+	if (!ok)
+		g_error_free(err);
+	metrics_close(m);
+	return ok;
+}
+
+/* What the database says, read through the system's VFS. */
+static char *
+query(const char *db, const char *sql)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY,
+	    realvfs->zName), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = g_strdup(sqlite3_column_type(s, 0) == SQLITE_NULL ? "NULL" :
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return v;
+}
+
+static void
+test_full_disk(void **state)
+{
+	char *db, *wal, *v;
+	struct stat st;
+
+	quota_dir = g_dir_make_tmp("vfssim-full-XXXXXX", NULL);
+	assert_non_null(quota_dir);
+	quota_install();
+	db = g_build_filename(quota_dir, "full.db", NULL);
+	wal = g_strdup_printf("%s-wal", db);
+
+	/* 1 MB: the rows fill it long before a batch is committed */
+	quota = 1 << 20;
+	assert_false(record(db, 60000));
+	quota = 0;
+	v = query(db, "SELECT status || ' ' || (error LIKE '%full%') FROM runs "
+	    "WHERE id = 1");
+	assert_string_equal(v, "failed 1");
+	g_free(v);
+	v = query(db, "SELECT count(*) FROM syscalls WHERE run = 1");
+	assert_string_equal(v, "0");
+	g_free(v);
+	/* the WAL that filled the disk is gone */
+	assert_true(stat(wal, &st) != 0 || st.st_size == 0);
+	assert_true(used() < 1 << 20);
+
+	/* the same rows with room: recorded whole, beside the failed run */
+	quota = 64 << 20;
+	assert_true(record(db, 60000));
+	quota = 0;
+	v = query(db, "SELECT count(*) FROM syscalls WHERE run = 2");
+	assert_string_equal(v, "60000");
+	g_free(v);
+	v = query(db, "SELECT group_concat(status) FROM runs");
+	assert_string_equal(v, "failed,complete");
+	g_free(v);
+
+	sqlite3_vfs_unregister(&quotavfs);
+	{
+		char *p = g_strdup_printf("%s-shm", db);
+
+		unlink(p);
+		g_free(p);
+	}
+	unlink(wal);
+	unlink(db);
+	rmdir(quota_dir);
+	g_free(db);
+	g_free(wal);
+	g_free(quota_dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_disk),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
