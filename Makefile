@@ -34,7 +34,7 @@ DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
 DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 
-.PHONY: all demo check unit e2e fuzz-corpus fuzz bench deps clean
+.PHONY: all demo check unit e2e fuzz-corpus fuzz bench same-rows deps clean
 .SECONDARY:
 all: vfssim
 
@@ -134,9 +134,17 @@ demo: deps vfssim
 $(REL)/bench_engine: tests/bench_engine.c $(REL)/sim/engine.o
 	$(CC) $(CFLAGS) $(BASEFLAGS) -o $@ $^ $(LIBS)
 
+# Every goal of the README's "Speed" as a figure, measured in one run
+# (scripts/bench: BENCH_ONLY, BENCH_REPEAT, BENCH_SCAN, VFSSIM).
 bench: vfssim $(REL)/bench_engine
 	@scripts/bench
-	@$(REL)/bench_engine
+
+# The same rows and output as BASE (a git revision) for every bundled
+# trace, generator, drive, a compare, a snapshot and an aged file system:
+# what every change meant to change no result must pass.
+BASE ?= HEAD
+same-rows:
+	@scripts/same-rows $(BASE)
 
 clean:
 	rm -rf build vfssim
