@@ -83,7 +83,7 @@ e2e: $(DBG)/vfssim
 # corpus; make fuzz links each with libFuzzer (clang) and fuzzes it for
 # FUZZ_SECONDS, new inputs in build/fuzz/work/NAME, findings in
 # build/fuzz/crash/ (keep each, once fixed, in tests/fuzz/corpus/NAME).
-FUZZ_NAMES   := strace native profile boot diskspecs disktrace fsimage db
+FUZZ_NAMES   := strace native profile boot diskspecs disktrace fsimage db cache
 FUZZ_SECONDS ?= 60
 CLANG        ?= clang
 FUZZ         := build/fuzz
