@@ -586,7 +586,8 @@ bufpolicy_lookup(const char *name)
 #define CACHE_CHUNK	4096
 
 struct cent {
-	struct bp_ent	 e;		/* first: the policy sees this */
+	struct bp_ent	 e;		/* first: the policy sees this, and
+					   its key is the entry's address */
 	struct cent	*next_free;
 };
 

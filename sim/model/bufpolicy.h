@@ -27,8 +27,10 @@ struct bp_key {
 
 /* A policy's handle on one resident block (embedded in struct buf). */
 struct bp_ent {
-	TAILQ_ENTRY(bp_ent) link;
+	/* first: the offline cache's table (bufpolicy.c) keys its entries
+	 * by this address, the entry's own, and so keeps one array */
 	struct bp_key	 key;
+	TAILQ_ENTRY(bp_ent) link;
 	uint8_t		 list;		/* which of the policy's lists */
 	uint8_t		 ref;		/* CLOCK's reference bit */
 };
