@@ -133,6 +133,7 @@ ghost_trim(struct ghostlist *g, int max)
 
 struct lru {
 	struct entq	 q;
+	int		 n;		/* entries on q (CLOCK's full turn) */
 };
 
 static void *
@@ -157,6 +158,7 @@ lru_insert(void *st, struct bp_ent *e)
 	struct lru *s = st;
 
 	TAILQ_INSERT_TAIL(&s->q, e, link);
+	s->n++;
 }
 
 static void
@@ -175,6 +177,7 @@ lru_remove(void *st, struct bp_ent *e, bool evicted)
 
 	(void)evicted;
 	TAILQ_REMOVE(&s->q, e, link);
+	s->n--;
 }
 
 static struct bp_ent *
@@ -203,6 +206,7 @@ clock_insert(void *st, struct bp_ent *e)
 
 	e->ref = 0;
 	TAILQ_INSERT_TAIL(&s->q, e, link);	/* just behind the hand */
+	s->n++;
 }
 
 static void
@@ -224,12 +228,12 @@ clock_victim(void *st, bp_evictable_fn *ok, void *arg)
 {
 	struct lru *s = st;
 	struct bp_ent *e;
-	int n = 0, limit;
+	int limit;
 
-	TAILQ_FOREACH(e, &s->q, link)
-		n++;
-	/* Two full turns clear every bit; past that nothing is evictable. */
-	for (limit = 2 * n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
+	/* Two full turns clear every bit; past that nothing is evictable.
+	 * (The length is counted as entries come and go: counting the queue
+	 * here made every miss cost the whole cache.) */
+	for (limit = 2 * s->n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
 	    limit--) {
 		TAILQ_REMOVE(&s->q, e, link);
 		TAILQ_INSERT_TAIL(&s->q, e, link);	/* the hand moves on */
