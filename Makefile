@@ -48,7 +48,7 @@ DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
 DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 
-.PHONY: all demo check unit e2e fuzz-corpus fuzz bench deps clean FORCE install uninstall
+.PHONY: all demo check unit e2e fuzz-corpus fuzz bench same-rows deps clean FORCE install uninstall
 .SECONDARY:
 all: vfssim
 
@@ -109,7 +109,7 @@ e2e: $(DBG)/vfssim
 # corpus; make fuzz links each with libFuzzer (clang) and fuzzes it for
 # FUZZ_SECONDS, new inputs in build/fuzz/work/NAME, findings in
 # build/fuzz/crash/ (keep each, once fixed, in tests/fuzz/corpus/NAME).
-FUZZ_NAMES   := strace native profile boot diskspecs disktrace fsimage db fsmanifest diskerrors
+FUZZ_NAMES   := strace native profile boot diskspecs disktrace fsimage db fsmanifest diskerrors cache
 FUZZ_SECONDS ?= 60
 CLANG        ?= clang
 FUZZ         := build/fuzz
@@ -160,9 +160,17 @@ demo: deps vfssim
 $(REL)/bench_engine: tests/bench_engine.c $(REL)/sim/engine.o
 	$(CC) $(CFLAGS) $(BASEFLAGS) -o $@ $^ $(LIBS)
 
+# Every goal of the README's "Speed" as a figure, measured in one run
+# (scripts/bench: BENCH_ONLY, BENCH_REPEAT, BENCH_SCAN, VFSSIM).
 bench: vfssim $(REL)/bench_engine
 	@scripts/bench
-	@$(REL)/bench_engine
+
+# The same rows and output as BASE (a git revision) for every bundled
+# trace, generator, drive, a compare, a snapshot and an aged file system:
+# what every change meant to change no result must pass.
+BASE ?= HEAD
+same-rows:
+	@scripts/same-rows $(BASE)
 
 # ---- install ------------------------------------------------------------------
 # INSTALL_BIN: the binary to install (the release build by default).

@@ -281,7 +281,7 @@ const struct pkey profile_keys[] = {
 	{ "replay", "passthrough", PK_STRING, "/dev:/proc:/sys", NULL, NULL,
 	  "Colon-separated path prefixes that are not files of the simulated "
 	  "file system: calls on them take the traced time" },
-	{ "replay", "readahead", PK_INT, "100000", NULL, NULL,
+	{ "replay", "readahead", PK_INT, "10000", NULL, NULL,
 	  "Most calls held in memory ahead of the processes that need them; "
 	  "beyond, a lagging process's calls wait in a temporary file" },
 	{ "replay", "verify", PK_BOOL, "false", NULL, NULL,

@@ -1,5 +1,5 @@
-/* Unit tests of the native trace format: round trips, and bad lines; and
- * of line input's cap. */
+/* Unit tests of the native trace format (round trips, and bad lines), of
+ * line input's cap, and of the replay's binary records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,6 +57,185 @@ test_roundtrip_real(void **state)
 	roundtrip_file("traces/formats/08-calls.strace");
 	roundtrip_file("traces/d6-tar-cp-links.strace.gz");
 	roundtrip_file("traces/d7-sqlite-wal-mmap.strace.gz");
+}
+
+/*
+ * The replay's records (tracebin.c): every call of real traces comes back
+ * from its record field for field (its line too), the head read without
+ * decoding agrees, and a spool long enough to go through its temporary
+ * file gives every record back in order.
+ */
+static void
+tbin_file(const char *path, struct tspool *sp, GPtrArray *kept)
+{
+	GError *err = NULL;
+	struct trace_reader *r = trace_open(path, &err);
+	struct trace_call a, b;
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	int rc;
+
+	assert_non_null(r);
+	trace_call_init(&a);
+	trace_call_init(&b);
+	while ((rc = trace_read(r, &a, &err)) == 1) {
+		struct tbin_head h;
+		size_t n;
+
+		if (tbin_max(&a) > cap) {
+			cap = tbin_max(&a);
+			buf = g_realloc(buf, cap);
+		}
+		n = tbin_encode(&a, buf);
+		assert_true(n <= tbin_max(&a));
+		tbin_decode(buf, n, &b);
+		if (!trace_call_equal(&a, &b) || a.line != b.line)
+			fail_msg("%s:%llu: the record does not decode to the call",
+			    path, (unsigned long long)a.line);
+		tbin_head(buf, n, &h);
+		assert_int_equal(h.pid, a.pid);
+		assert_int_equal(h.t_ns, a.t_ns);
+		assert_int_equal(h.dur_ns, a.dur_ns);
+		assert_int_equal(h.ret, a.ret);
+		assert_int_equal(h.sc, a.sc);
+		assert_int_equal(h.kind, a.kind);
+		assert_true(tspool_put(sp, &a, &err));
+		g_ptr_array_add(kept, g_memdup2(buf, n));
+		g_ptr_array_add(kept, GSIZE_TO_POINTER(n));
+	}
+	assert_int_equal(rc, 0);
+	g_free(buf);
+	trace_call_free(&a);
+	trace_call_free(&b);
+	trace_close(r);
+}
+
+static void
+test_tbin_real(void **state)
+{
+	static const char *const paths[] = {
+		"traces/formats/07-zoo.strace",
+		"traces/formats/07-zoo.yy-Xraw-s64.strace",
+		"traces/formats/07-zoo.noy-Xverbose-xx.strace",
+		"traces/formats/07-zoo.stderr-mode.txt",
+		"traces/formats/08-calls.strace",
+		"traces/d1-sqlite-journal.strace.gz",
+		"traces/d2-make-j2.strace.gz",
+		"traces/d5-tar-gzip-tt-noy.strace.gz",
+		"traces/d6-tar-cp-links.strace.gz",
+	};
+	struct tspool *sp = tspool_new();
+	GPtrArray *kept = g_ptr_array_new();
+	GError *err = NULL;
+	const uint8_t *rec;
+	size_t n;
+	guint i;
+
+	for (i = 0; i < G_N_ELEMENTS(paths); i++)
+		tbin_file(paths[i], sp, kept);
+	/* d1 and d2 are 68,000 records: many blocks of the spool */
+	assert_true(tspool_records(sp) > 60000);
+	assert_int_equal(tspool_records(sp), kept->len / 2);
+	assert_true(tspool_rewind(sp, &err));
+	for (i = 0; i < kept->len; i += 2) {
+		assert_int_equal(tspool_next(sp, &rec, &n, &err), 1);
+		assert_int_equal(n, GPOINTER_TO_SIZE(g_ptr_array_index(kept, i + 1)));
+		assert_memory_equal(rec, g_ptr_array_index(kept, i), n);
+		g_free(g_ptr_array_index(kept, i));
+	}
+	assert_int_equal(tspool_next(sp, &rec, &n, &err), 0);
+	g_ptr_array_free(kept, TRUE);
+	tspool_free(sp);
+}
+
+/* Values at the ends of their ranges, strings absent, empty and longer
+ * than a block of the spool, a call vfssim does not know: all come back;
+ * a record cut short decodes without reading past its end. */
+static void
+test_tbin_edges(void **state)
+{
+	struct tspool *sp = tspool_new();
+	struct trace_call tc[4], back;
+	char *huge = g_malloc(600 * 1024 + 1);
+	GError *err = NULL;
+	const uint8_t *rec;
+	uint8_t *buf;
+	size_t n, cut;
+	int i;
+
+	memset(huge, 'x', 600 * 1024);
+	huge[0] = '/';
+	huge[600 * 1024] = '\0';
+	for (i = 0; i < 4; i++)
+		trace_call_init(&tc[i]);
+	trace_call_init(&back);
+	/* extremes */
+	tc[0].t_ns = TC_NOTIME;
+	tc[0].dur_ns = INT64_MAX;
+	tc[0].ret = INT64_MIN;
+	tc[0].off = INT64_MAX;
+	tc[0].len = INT64_MIN;
+	tc[0].arg = -2;
+	tc[0].st_size = INT64_MAX;
+	tc[0].pid = INT32_MIN;
+	tc[0].err = INT32_MAX;
+	tc[0].fd = INT32_MAX;
+	tc[0].fd2 = TC_AT_FDCWD;
+	tc[0].rfd[0] = 0;
+	tc[0].rfd[1] = INT32_MIN;
+	tc[0].oflags = tc[0].atflags = tc[0].xflags = tc[0].mode = UINT32_MAX;
+	tc[0].cmd = TCMD_SEEK_HOLE;
+	tc[0].st_type = TT_SOCK;
+	tc[0].ret_unknown = tc[0].fd_deleted = tc[0].fd2_deleted =
+	    tc[0].ret_deleted = true;
+	tc[0].line = UINT64_MAX;
+	g_strlcpy(tc[0].name, "pwrite64", sizeof(tc[0].name));
+	tc[0].sc = sc_lookup(tc[0].name);
+	trace_call_set_str(&tc[0], &tc[0].path, "", 0);
+	trace_call_set_str(&tc[0], &tc[0].retpath, "\xff\n\"", 3);
+	/* a call it does not know, with the longest name */
+	g_strlcpy(tc[1].name, "a_call_with_a_thirty_one_char_n", sizeof(tc[1].name));
+	tc[1].sc = SC_OTHER;
+	tc[1].t_ns = 0;
+	/* a name longer than a block */
+	g_strlcpy(tc[2].name, "openat", sizeof(tc[2].name));
+	tc[2].sc = SC_OPENAT;
+	trace_call_set_str(&tc[2], &tc[2].path, huge, strlen(huge));
+	trace_call_set_str(&tc[2], &tc[2].fdpath2, huge, strlen(huge));
+	/* the end of a process */
+	tc[3].kind = TC_EXIT;
+	tc[3].ret = 255;
+	g_strlcpy(tc[3].name, "+++", sizeof(tc[3].name));
+	for (i = 0; i < 4; i++) {
+		buf = g_malloc(tbin_max(&tc[i]));
+		n = tbin_encode(&tc[i], buf);
+		tbin_decode(buf, n, &back);
+		assert_true(trace_call_equal(&tc[i], &back));
+		assert_int_equal(back.line, tc[i].line);
+		/* cut short: decoded as far as it goes, nothing read past
+		 * its end (the sanitizers watch) */
+		for (cut = 0; cut < MIN(n, 64); cut++) {
+			uint8_t *part = g_memdup2(buf, cut);
+
+			tbin_decode(part, cut, &back);
+			g_free(part);
+		}
+		g_free(buf);
+		assert_true(tspool_put(sp, &tc[i], &err));
+		assert_true(tspool_put(sp, &tc[i], &err));
+	}
+	assert_true(tspool_rewind(sp, &err));
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(tspool_next(sp, &rec, &n, &err), 1);
+		tbin_decode(rec, n, &back);
+		assert_true(trace_call_equal(&tc[i / 2], &back));
+	}
+	assert_int_equal(tspool_next(sp, &rec, &n, &err), 0);
+	for (i = 0; i < 4; i++)
+		trace_call_free(&tc[i]);
+	trace_call_free(&back);
+	tspool_free(sp);
+	g_free(huge);
 }
 
 /* The writer and reader agree on a file, gzip'd or not. */
@@ -337,6 +516,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_real),
+		cmocka_unit_test(test_tbin_real),
+		cmocka_unit_test(test_tbin_edges),
 		cmocka_unit_test(test_writer_plain),
 		cmocka_unit_test(test_writer_gzip),
 		cmocka_unit_test(test_bad_lines),

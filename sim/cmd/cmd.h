@@ -13,6 +13,7 @@
  *	cmd_plot.c	plot, report: runs read back and drawn
  *	cmd_profile.c	profile, sysctl: the machine a profile describes
  *	cmd_disk.c	disk: the drive alone
+ *	cmd_cache.c	cache: a replacement policy alone
  *	cmd_fs.c	fs: the starting file system a replay begins from
  */
 #ifndef VFSSIM_CMD_H
@@ -43,6 +44,7 @@ int	cmd_report(int argc, char **argv);
 int	cmd_profile(int argc, char **argv);
 int	cmd_sysctl(int argc, char **argv);
 int	cmd_disk(int argc, char **argv);
+int	cmd_cache(int argc, char **argv);
 int	cmd_fs(int argc, char **argv);
 
 /* Say what went wrong ("vfssim: " and err's message, err freed); code. */

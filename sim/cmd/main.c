@@ -15,6 +15,7 @@
  *	vfssim sysctl [--profile F] [--set key=value]...
  *	vfssim disk TRACE [--validate] [--profile F] [--set key=value]... [--db F]
  *	vfssim fs TRACE [--fs-manifest F] [--evidence]
+ *	vfssim cache TRACE --policy P --size BLOCKS [--format F]
  *
  * Each command parses its own options with a GOptionContext (the commands
  * are in cmd_*.c, by family; see cmd.h).  Exit status: 0 success, 1 a
@@ -22,6 +23,7 @@
  * malformed trace or profile).
  */
 #include "cmd.h"
+#include "metrics.h"
 #include "version.h"
 
 #include <stdbool.h>
@@ -44,6 +46,8 @@ static const struct command {
 	{ "profile", cmd_profile, "print the effective profile, or every key" },
 	{ "sysctl", cmd_sysctl, "print the kernel's tunables and derived sizes" },
 	{ "disk", cmd_disk, "drive the disk model alone with a block trace" },
+	{ "cache", cmd_cache, "a block trace through one cache replacement "
+	  "policy alone" },
 	{ "compare", cmd_compare, "replay a trace under several variants and "
 	  "compare them" },
 	{ "sweep", cmd_sweep, "replay a trace at every point of a grid of "
@@ -106,6 +110,7 @@ main(int argc, char **argv)
 {
 	const struct command *c;
 
+	metrics_init();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BADINPUT;

@@ -110,17 +110,77 @@ open_input(const char *path, const char *out, GError **err)
 	return db_open_readonly(path, err);
 }
 
-/* Copy the rows of run `from` in table of src into dst as run `to`. */
+/*
+ * Copy the rows of run `from` in table of src into dst as run `to`.  The
+ * rows go in COPY_MULTI to an INSERT (a statement's fixed cost paid once
+ * for many rows), in the order they were stored.
+ */
+#define COPY_MULTI	32
+
+static sqlite3_stmt *
+prepare_insert(sqlite3 *dst, const GString *head, guint n, guint rows)
+{
+	GString *ins = g_string_new(head->str);
+	sqlite3_stmt *s = NULL;
+	guint r, i;
+
+	for (r = 0; r < rows; r++) {
+		g_string_append(ins, r == 0 ? "(?" : ",(?");
+		for (i = 0; i < n; i++)
+			g_string_append(ins, ",?");
+		g_string_append_c(ins, ')');
+	}
+	if (sqlite3_prepare_v2(dst, ins->str, -1, &s, NULL) != SQLITE_OK)
+		s = NULL;
+	g_string_free(ins, TRUE);
+	return s;
+}
+
+/*
+ * The first of count rows of run from (in sel's order) from row first on
+ * (0-based) that ws1 refuses, numbered from 1; dst's error is that row's.
+ * Rows before it are inserted (the caller rolls everything back).
+ */
+static int64_t
+bad_row(sqlite3 *src, sqlite3 *dst, const char *sel, sqlite3_stmt *ws1,
+    guint n, int64_t from, int64_t first, int64_t count)
+{
+	char *q = g_strdup_printf("%s LIMIT ? OFFSET ?", sel);
+	sqlite3_stmt *rs = NULL;
+	int64_t k, bad = first + 1;
+	guint i;
+
+	if (sqlite3_prepare_v2(src, q, -1, &rs, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(rs, 1, from);
+		sqlite3_bind_int64(rs, 2, count);
+		sqlite3_bind_int64(rs, 3, first);
+		for (k = 0; sqlite3_step(rs) == SQLITE_ROW; k++) {
+			for (i = 0; i < n; i++)
+				sqlite3_bind_value(ws1, (int)i + 2,
+				    sqlite3_column_value(rs, (int)i));
+			if (sqlite3_step(ws1) != SQLITE_DONE) {
+				bad = first + k + 1;
+				break;
+			}
+			sqlite3_reset(ws1);
+		}
+	}
+	sqlite3_finalize(rs);
+	g_free(q);
+	return bad;
+}
+
 static bool
 copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
     int64_t to, GError **err)
 {
 	GPtrArray *scols = columns_of(src, table), *dcols;
 	GString *sel = g_string_new("SELECT "), *ins;
-	sqlite3_stmt *rs = NULL, *ws = NULL;
-	char *order = NULL;
+	sqlite3_stmt *rs = NULL, *cs = NULL, *ws1 = NULL, *wsm = NULL;
+	char *order = NULL, *count = NULL;
 	bool ok = false;
-	guint i, n = 0, row = 0;
+	guint i, n = 0;
+	int64_t rows = 0, full, j;
 	int rc;
 
 	if (scols->len == 0) {		/* an older database without it */
@@ -143,47 +203,74 @@ copy_table(sqlite3 *src, sqlite3 *dst, const char *table, int64_t from,
 	order = order_of(src, table);
 	append_ident(sel, " FROM \"%w\" WHERE run = ? ORDER BY ", table);
 	g_string_append(sel, order);
-	g_string_append(ins, ") VALUES (?");
-	for (i = 0; i < n; i++)
-		g_string_append(ins, ",?");
-	g_string_append(ins, ")");
+	g_string_append(ins, ") VALUES ");
 	if (n == 0) {
 		ok = true;
 		goto out;
 	}
-	if (sqlite3_prepare_v2(src, sel->str, -1, &rs, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(dst, ins->str, -1, &ws, NULL) != SQLITE_OK) {
+	/* How many: all but the last few go COPY_MULTI to a statement, the
+	 * values bound as they are read. */
+	count = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE run = ?", table);
+	if (sqlite3_prepare_v2(src, count, -1, &cs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(src, sel->str, -1, &rs, NULL) != SQLITE_OK ||
+	    (ws1 = prepare_insert(dst, ins, n, 1)) == NULL ||
+	    (wsm = prepare_insert(dst, ins, n, COPY_MULTI)) == NULL) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", table,
-		    sqlite3_errmsg(rs == NULL ? src : dst));
+		    sqlite3_errmsg(cs == NULL || rs == NULL ? src : dst));
 		goto out;
 	}
+	sqlite3_bind_int64(cs, 1, from);
+	if (sqlite3_step(cs) == SQLITE_ROW)
+		rows = sqlite3_column_int64(cs, 0);
+	full = rows - rows % COPY_MULTI;
 	sqlite3_bind_int64(rs, 1, from);
-	sqlite3_bind_int64(ws, 1, to);
-	while ((rc = sqlite3_step(rs)) == SQLITE_ROW) {
+	for (j = 0; j < COPY_MULTI; j++)
+		sqlite3_bind_int64(wsm, (int)(j * (n + 1) + 1), to);
+	sqlite3_bind_int64(ws1, 1, to);
+	for (j = 0; (rc = sqlite3_step(rs)) == SQLITE_ROW; j++) {
+		sqlite3_stmt *ws = j < full ? wsm : ws1;
+		int base = j < full ? (int)((j % COPY_MULTI) * (n + 1)) : 0;
+
 		for (i = 0; i < n; i++)
-			sqlite3_bind_value(ws, (int)i + 2,
+			sqlite3_bind_value(ws, base + (int)i + 2,
 			    sqlite3_column_value(rs, (int)i));
-		row++;
-		if (sqlite3_step(ws) != SQLITE_DONE) {
-			/* a row the schema refuses (a NULL where it takes none)
-			 * is the input's fault */
-			g_set_error(err, MERGE_ERROR, (sqlite3_errcode(dst) &
-			    0xff) == SQLITE_CONSTRAINT ? MERGE_ERROR_INPUT :
-			    MERGE_ERROR_FAILED, "table %s, row %u of the run: %s",
-			    table, row, sqlite3_errmsg(dst));
-			goto out;
+		if (j >= full || j % COPY_MULTI == COPY_MULTI - 1) {
+			if (sqlite3_step(ws) != SQLITE_DONE) {
+				/* which row: those of a refused statement
+				 * again, one at a time (the statement's own
+				 * rows are undone: SQLite's ABORT) */
+				int64_t bad = j + 1;
+
+				sqlite3_reset(ws);
+				if (ws == wsm)
+					bad = bad_row(src, dst, sel->str, ws1, n,
+					    from, j + 1 - COPY_MULTI, COPY_MULTI);
+				/* a row the schema refuses (a NULL where it
+				 * takes none) is the input's fault */
+				g_set_error(err, MERGE_ERROR,
+				    (sqlite3_errcode(dst) & 0xff) ==
+				    SQLITE_CONSTRAINT ? MERGE_ERROR_INPUT :
+				    MERGE_ERROR_FAILED, "table %s, row %lld of "
+				    "the run: %s", table, (long long)bad,
+				    sqlite3_errmsg(dst));
+				goto out;
+			}
+			sqlite3_reset(ws);
 		}
-		sqlite3_reset(ws);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE || j != rows) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", table,
-		    sqlite3_errmsg(src));
+		    rc != SQLITE_DONE ? sqlite3_errmsg(src) : "rows changed "
+		    "while copied");
 		goto out;
 	}
 	ok = true;
 out:
+	sqlite3_finalize(cs);
 	sqlite3_finalize(rs);
-	sqlite3_finalize(ws);
+	sqlite3_finalize(ws1);
+	sqlite3_finalize(wsm);
+	sqlite3_free(count);
 	g_free(order);
 	g_string_free(sel, TRUE);
 	g_string_free(ins, TRUE);
@@ -344,71 +431,130 @@ out:
 	return ok;
 }
 
-bool
-db_merge(const char *out, char *const *in, guint nin, GArray *ids,
-    guint *skipped, GPtrArray *dups, GError **err)
+struct db_merger {
+	sqlite3		*dst;
+	char		*out;
+	bool		 created;	/* out did not exist before */
+	GArray		*ids;		/* the caller's, and its length before */
+	guint		 before;
+	GPtrArray	*dups;		/* the caller's: duplicates said, or NULL:
+					   refused */
+};
+
+struct db_merger *
+db_merge_begin(const char *out, GArray *ids, GPtrArray *dups, GError **err)
 {
-	sqlite3 **src = g_new0(sqlite3 *, nin + 1);
-	sqlite3 *dst = NULL;
+	struct db_merger *mg = g_new0(struct db_merger, 1);
 	struct metrics *m;
-	bool ok = false, made = false;
-	guint i, before = ids != NULL ? ids->len : 0;
 
-	if (skipped != NULL)
-		*skipped = 0;
-	/* Every input is checked before the output is touched. */
-	for (i = 0; i < nin; i++)
-		if ((src[i] = open_input(in[i], out, err)) == NULL)
-			goto out;
+	mg->out = g_strdup(out);
+	mg->created = !g_file_test(out, G_FILE_TEST_EXISTS);
+	mg->ids = ids;
+	mg->before = ids != NULL ? ids->len : 0;
+	mg->dups = dups;
 	/* The output's schema, current: created or brought up to date. */
-	made = !g_file_test(out, G_FILE_TEST_EXISTS);
 	if ((m = metrics_open(out, err)) == NULL)
-		goto out;
+		goto fail;
 	metrics_close(m);
-	if (sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(out, &mg->dst, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", out,
-		    dst != NULL ? sqlite3_errmsg(dst) : "cannot open");
-		goto out;
+		    mg->dst != NULL ? sqlite3_errmsg(mg->dst) : "cannot open");
+		goto fail;
 	}
-	sqlite3_busy_timeout(dst, 60000);
-	if (sqlite3_exec(dst, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	sqlite3_busy_timeout(mg->dst, 60000);
+	if (sqlite3_exec(mg->dst, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", out,
-		    sqlite3_errmsg(dst));
-		goto out;
+		    sqlite3_errmsg(mg->dst));
+		goto fail;
 	}
-	for (i = 0; i < nin; i++)
-		if (!merge_one(src[i], in[i], dst, out, ids, skipped, dups,
-		    err)) {
-			sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
-			if (ids != NULL)
-				g_array_set_size(ids, before);
-			goto out;
-		}
-	if (sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", out,
-		    sqlite3_errmsg(dst));
-		sqlite3_exec(dst, "ROLLBACK", NULL, NULL, NULL);
-		if (ids != NULL)
-			g_array_set_size(ids, before);
-		goto out;
-	}
-	ok = true;
-out:
-	for (i = 0; i < nin; i++)
-		sqlite3_close(src[i]);
-	g_free(src);
-	if (dst != NULL)
-		db_close_writer(dst);
-	if (!ok && made) {
-		/* an output made for nothing is not left behind */
-		char *wal = g_strdup_printf("%s-wal", out);
-		char *shm = g_strdup_printf("%s-shm", out);
+	return mg;
+fail:
+	db_merge_abort(mg);
+	return NULL;
+}
 
-		unlink(out);
+bool
+db_merge_add(struct db_merger *mg, const char *in, guint *skipped,
+    GError **err)
+{
+	sqlite3 *src = open_input(in, mg->out, err);
+	bool ok;
+
+	if (src == NULL)
+		return false;
+	ok = merge_one(src, in, mg->dst, mg->out, mg->ids, skipped, mg->dups,
+	    err);
+	sqlite3_close(src);
+	return ok;
+}
+
+bool
+db_merge_commit(struct db_merger *mg, GError **err)
+{
+	bool ok = sqlite3_exec(mg->dst, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+
+	if (!ok) {
+		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s",
+		    mg->out, sqlite3_errmsg(mg->dst));
+		db_merge_abort(mg);
+		return false;
+	}
+	db_close_writer(mg->dst);	/* the WAL folded in: one file */
+	g_free(mg->out);
+	g_free(mg);
+	return true;
+}
+
+void
+db_merge_abort(struct db_merger *mg)
+{
+	if (mg == NULL)
+		return;
+	if (mg->dst != NULL) {
+		sqlite3_exec(mg->dst, "ROLLBACK", NULL, NULL, NULL);
+		db_close_writer(mg->dst);
+	}
+	if (mg->ids != NULL)
+		g_array_set_size(mg->ids, mg->before);
+	if (mg->created) {
+		/* nothing added: not even the file */
+		char *wal = g_strdup_printf("%s-wal", mg->out);
+		char *shm = g_strdup_printf("%s-shm", mg->out);
+
+		unlink(mg->out);
 		unlink(wal);
 		unlink(shm);
 		g_free(wal);
 		g_free(shm);
 	}
-	return ok;
+	g_free(mg->out);
+	g_free(mg);
+}
+
+bool
+db_merge(const char *out, char *const *in, guint nin, GArray *ids,
+    guint *skipped, GPtrArray *dups, GError **err)
+{
+	struct db_merger *mg;
+	sqlite3 *src;
+	guint i;
+
+	if (skipped != NULL)
+		*skipped = 0;
+	/* Every input is checked before the output is touched. */
+	for (i = 0; i < nin; i++) {
+		if ((src = open_input(in[i], out, err)) == NULL)
+			return false;
+		sqlite3_close(src);
+	}
+	if ((mg = db_merge_begin(out, ids, dups, err)) == NULL)
+		return false;
+	for (i = 0; i < nin; i++)
+		if (!db_merge_add(mg, in[i], skipped, err)) {
+			db_merge_abort(mg);
+			return false;
+		}
+	return db_merge_commit(mg, err);
 }

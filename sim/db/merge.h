@@ -36,4 +36,20 @@ enum { MERGE_ERROR_INPUT, MERGE_ERROR_FAILED };
 bool	db_merge(const char *out, char *const *in, guint nin, GArray *ids,
 	    guint *skipped, GPtrArray *dups, GError **err);
 
+/*
+ * The same an input at a time, as inputs become ready (the runs of a
+ * compare or sweep, gathered while the later ones still run): begin opens
+ * out (created if need be) and holds one transaction on it until commit
+ * or abort; abort takes back everything added, and removes out if begin
+ * created it.  add checks its input, and refuses or says duplicates (dups),
+ * as db_merge does.
+ */
+struct db_merger;
+struct db_merger *db_merge_begin(const char *out, GArray *ids,
+	    GPtrArray *dups, GError **err);
+bool	db_merge_add(struct db_merger *mg, const char *in, guint *skipped,
+	    GError **err);
+bool	db_merge_commit(struct db_merger *mg, GError **err);
+void	db_merge_abort(struct db_merger *mg);
+
 #endif

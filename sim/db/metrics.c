@@ -2,8 +2,9 @@
  * metrics.c — the SQLite recorder (schema in metrics.h).
  *
  * Rows go in through prepared statements inside a transaction that is
- * committed every BATCH rows, so recording millions of rows costs little.
- * A run is marked complete only by metrics_end_run, after its last row.
+ * committed every BATCH rows, written by a thread of the run's own (see
+ * "How rows get to SQLite" below).  A run is marked complete only by
+ * metrics_end_run, after its last row.
  *
  * A full disk: the database is in WAL mode, and what a commit puts in the
  * WAL must be copied into the database (a checkpoint) before the WAL's
@@ -97,16 +98,16 @@ static const char schema[] =
 	"  run INTEGER NOT NULL REFERENCES runs(id),"
 	"  buffers INTEGER NOT NULL, miss_ratio REAL NOT NULL,"
 	"  PRIMARY KEY (run, buffers)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS run_settings ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
-	"  key TEXT NOT NULL, value TEXT NOT NULL,"
-	"  PRIMARY KEY (run, key)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS initial_fs ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  path TEXT NOT NULL,"
 	"  type TEXT NOT NULL CHECK (type IN ('f','d','l','-')),"
 	"  size INTEGER NOT NULL, evidence TEXT, line INTEGER, note TEXT,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS run_settings ("
+	"  run INTEGER NOT NULL REFERENCES runs(id),"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY (run, key)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS crash ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), t_ns INTEGER NOT NULL,"
 	"  metric TEXT NOT NULL, value REAL,"
@@ -196,46 +197,125 @@ enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
 static const char *const stmt_sql[NST] = {
 	[ST_SYSCALL] = "INSERT INTO syscalls (run, seq, pid, call, class, path, "
 	    "fd, offset, bytes, start_ns, end_ns, result, error, wait_ns, wmesg, "
-	    "suspend_ns, cow_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "suspend_ns, cow_ns) VALUES ",
 	[ST_DISK] = "INSERT INTO disk_io (run, seq, submit_ns, start_ns, end_ns, "
 	    "sector, sectors, is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, "
 	    "overhead_ns, cache_hit, cylinder, ino, lblkno, what, path, issuer, "
-	    "pid, cause, drain_ns, cachefull_ns, readahead_ns) VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "pid, cause, drain_ns, cachefull_ns, readahead_ns) VALUES ",
 	[ST_SAMPLE] = "INSERT INTO samples (run, seq, t_ns, numdirtybuffers, "
 	    "clean_bufs, empty_bufs, busy_bufs, numfreebuffers, bufspace, "
 	    "runningbufspace, cached_pages, free_pages, wired_pages, disk_qlen, "
-	    "procs, calls_done, at_risk_bytes, at_risk_age_ns) VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES (?,?,?)",
-	[ST_HIST] = "INSERT INTO latency_hist VALUES (?,?,?,?,?)",
-	[ST_WAIT] = "INSERT INTO waits VALUES (?,?,?,?)",
-	[ST_SPLIT] = "INSERT INTO time_split VALUES (?,?,?,?)",
-	[ST_MRC] = "INSERT INTO mrc VALUES (?,?,?)",
+	    "procs, calls_done, at_risk_bytes, at_risk_age_ns) VALUES ",
+	[ST_SUMMARY] = "INSERT OR REPLACE INTO summary VALUES ",
+	[ST_HIST] = "INSERT INTO latency_hist VALUES ",
+	[ST_WAIT] = "INSERT INTO waits VALUES ",
+	[ST_SPLIT] = "INSERT INTO time_split VALUES ",
+	[ST_MRC] = "INSERT INTO mrc VALUES ",
 	[ST_INITIAL] = "INSERT INTO initial_fs (run, seq, path, type, size, "
-	    "evidence, line, note) VALUES (?,?,?,?,?,?,?,?)",
-	[ST_CRASH] = "INSERT OR REPLACE INTO crash VALUES (?,?,?,?)",
-	[ST_SETTING] = "INSERT INTO run_settings (run, key, value) VALUES "
-	    "(?,?,?)",
+	    "evidence, line, note) VALUES ",
+	[ST_CRASH] = "INSERT OR REPLACE INTO crash VALUES ",
+	[ST_SETTING] = "INSERT INTO run_settings (run, key, value) VALUES ",
+};
+/* Each statement's values, a row. */
+static const int stmt_cols[NST] = {
+	[ST_SYSCALL] = 17, [ST_DISK] = 26, [ST_SAMPLE] = 18, [ST_SUMMARY] = 3,
+	[ST_HIST] = 5, [ST_WAIT] = 4, [ST_SPLIT] = 4, [ST_MRC] = 3,
+	[ST_INITIAL] = 8, [ST_CRASH] = 4, [ST_SETTING] = 3,
+};
+
+/*
+ * How rows get to SQLite.  A run makes rows much faster than one SQLite
+ * insert a row can take them (the per-call and per-request tables take a
+ * row a call), so:
+ *   - the run hands its rows to a writer thread of its own, in batches
+ *     (struct qbatch: the rows' values, and a copy of their strings), and
+ *     goes on; it waits only when QB_INFLIGHT batches are already queued,
+ *     which bounds the memory rows take;
+ *   - the writer inserts the per-call and per-request rows MULTI to a
+ *     statement ("INSERT ... VALUES (...), (...), ..."), prepared once:
+ *     a statement's fixed cost is paid once for MULTI rows;
+ *   - within a batch it writes table by table, each table's rows in the
+ *     order they came: a table's content is the same as if the rows had
+ *     gone in one by one, interleaved (rows are keyed by (run, seq), or
+ *     kept in the order inserted).
+ * Everything is in transactions of BATCH rows; the run is marked complete
+ * in the same transaction as its last rows (metrics_end_run), so a crash
+ * leaves a run that is not complete, never half a run marked complete.
+ */
+#define MULTI		32
+#define QB_ROWS		2048
+#define QB_STR		(64 * 1024)
+#define QB_INFLIGHT	4
+
+struct qrow {
+	uint8_t		 st;		/* ST_* */
+	int64_t		 seq;
+	union {
+		struct syscall_row sc;
+		struct disk_io_row io;
+		struct sample_row sa;
+		struct { int64_t t_ns; const char *wmesg; int procs; } wait;
+		struct { const char *metric; double value; } sum;
+		struct { const char *call; int64_t lo, hi, count; } hist;
+		struct { const char *call, *part; int64_t ns; } split;
+		struct { int64_t buffers; double ratio; } mrc;
+		struct { int64_t t_ns; const char *metric; double value; } crash;
+		struct {
+			const char *path, *evidence, *note;
+			char	 type;
+			int64_t	 size;
+			uint64_t line;
+		} init;
+	} u;
+};
+
+struct qbatch {
+	unsigned	 n;
+	struct qrow	 rows[QB_ROWS];
+	char		*str;		/* the rows' strings */
+	size_t		 slen, scap;
 };
 
 struct metrics {
 	sqlite3		*db;
 	char		*path;
-	sqlite3_stmt	*st[NST];
+	sqlite3_stmt	*st[NST];	/* one row */
+	sqlite3_stmt	*multi[NST];	/* MULTI rows (syscalls, disk_io) */
 	int64_t		 run;
 	int64_t		 seq[NST];	/* rows of the run so far, per table */
 	bool		 in_txn;
 	unsigned	 pending;	/* rows since the last commit */
 	char		*error;		/* first failure */
+	/* the writer thread (while a run is being recorded) */
+	GThread		*writer;
+	GAsyncQueue	*todo, *spare;	/* batches to write, written */
+	struct qbatch	*cur;		/* being filled */
+	unsigned	 nbatches;	/* made so far */
+	int		 stop;		/* the token that ends the writer */
+	gint		 discard;	/* the run failed: write nothing more */
+	char		*trace_digest;	/* metrics_run_trace's, for end_run */
+	int64_t		 trace_size;
 };
+
+/*
+ * The first failure is kept; the others are dropped.  While a run is
+ * recorded the writer thread sets it and the run's side reads it
+ * (metrics_error, from the sampler): the pointer is stored atomically,
+ * after the message it points to is complete.
+ */
+static void
+set_error(struct metrics *m, char *msg)
+{
+	if (!g_atomic_pointer_compare_and_exchange(&m->error, NULL, msg))
+		g_free(msg);
+}
 
 static void
 note_error(struct metrics *m, const char *what)
 {
 	if (m->error == NULL)
-		m->error = g_strdup_printf("%s: %s: %s", m->path, what,
-		    sqlite3_errmsg(m->db));
+		set_error(m, g_strdup_printf("%s: %s: %s", m->path, what,
+		    sqlite3_errmsg(m->db)));
 }
 
 static bool
@@ -245,8 +325,8 @@ exec(struct metrics *m, const char *sql)
 
 	if (sqlite3_exec(m->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		if (m->error == NULL)
-			m->error = g_strdup_printf("%s: %s", m->path,
-			    msg != NULL ? msg : "error");
+			set_error(m, g_strdup_printf("%s: %s", m->path,
+			    msg != NULL ? msg : "error"));
 		sqlite3_free(msg);
 		return false;
 	}
@@ -293,6 +373,35 @@ add_columns(struct metrics *m)
 	return true;
 }
 
+void
+metrics_init(void)
+{
+	/* SQLite's count of the memory it uses takes a mutex every malloc
+	 * that every connection of the process shares: runs side by side in
+	 * threads would queue on it.  Before any other SQLite call. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* "INSERT ... VALUES (?,...)" with n rows of st's values. */
+static sqlite3_stmt *
+prepare_rows(sqlite3 *db, int st, int n)
+{
+	GString *sql = g_string_new(stmt_sql[st]);
+	sqlite3_stmt *s = NULL;
+	int r, c;
+
+	for (r = 0; r < n; r++) {
+		g_string_append(sql, r == 0 ? "(" : ",(");
+		for (c = 0; c < stmt_cols[st]; c++)
+			g_string_append(sql, c == 0 ? "?" : ",?");
+		g_string_append_c(sql, ')');
+	}
+	if (sqlite3_prepare_v2(db, sql->str, -1, &s, NULL) != SQLITE_OK)
+		s = NULL;
+	g_string_free(sql, TRUE);
+	return s;
+}
+
 /* The header says whose the database is and of which schema: what
  * db_check_writable and db_open_readonly look at (dbopen.h).  Written once
  * the tables are this version's. */
@@ -328,8 +437,11 @@ metrics_open(const char *path, GError **err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(m->db, 60000);
-	/* The schema, its upgrade and the stamp in one transaction: each
-	 * statement its own would be a commit and a checkpoint apiece. */
+	/* The schema, its upgrade, the views and the stamp in one
+	 * transaction: one commit and one checkpoint rather than one of each
+	 * (two fsyncs) a statement -- most of a short run's time on a disk.
+	 * IMMEDIATE: another run opening the database at the same time waits
+	 * (busy_timeout) rather than failing on a stale snapshot. */
 	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 	    "PRAGMA wal_autocheckpoint=1;") || !exec(m, "BEGIN IMMEDIATE") ||
 	    !exec(m, schema) || !add_columns(m) || !exec(m, views) ||
@@ -341,8 +453,9 @@ metrics_open(const char *path, GError **err)
 		return NULL;
 	}
 	for (i = 0; i < NST; i++)
-		if (sqlite3_prepare_v2(m->db, stmt_sql[i], -1, &m->st[i], NULL) !=
-		    SQLITE_OK) {
+		if ((m->st[i] = prepare_rows(m->db, i, 1)) == NULL ||
+		    ((i == ST_SYSCALL || i == ST_DISK) &&
+		    (m->multi[i] = prepare_rows(m->db, i, MULTI)) == NULL)) {
 			g_set_error(err, METRICS_ERROR, 0, "%s: %s (is it a vfssim "
 			    "database?)", path, sqlite3_errmsg(m->db));
 			metrics_close(m);
@@ -351,6 +464,8 @@ metrics_open(const char *path, GError **err)
 	return m;
 }
 
+static void writer_stop(struct metrics *m);
+
 void
 metrics_close(struct metrics *m)
 {
@@ -358,21 +473,39 @@ metrics_close(struct metrics *m)
 
 	if (m == NULL)
 		return;
+	writer_stop(m);
 	if (m->in_txn)
 		exec(m, "ROLLBACK");
-	for (i = 0; i < NST; i++)
+	for (i = 0; i < NST; i++) {
 		sqlite3_finalize(m->st[i]);
+		sqlite3_finalize(m->multi[i]);
+	}
 	if (m->db != NULL)
-		db_close_writer(m->db);
+		db_close_writer(m->db);	/* the WAL folded in: one file */
+	if (m->cur != NULL) {
+		g_free(m->cur->str);
+		g_free(m->cur);
+	}
+	if (m->todo != NULL) {
+		struct qbatch *b;
+
+		while ((b = g_async_queue_try_pop(m->spare)) != NULL) {
+			g_free(b->str);
+			g_free(b);
+		}
+		g_async_queue_unref(m->todo);
+		g_async_queue_unref(m->spare);
+	}
 	g_free(m->error);
 	g_free(m->path);
+	g_free(m->trace_digest);
 	g_free(m);
 }
 
 const char *
 metrics_error(const struct metrics *m)
 {
-	return m->error;
+	return __atomic_load_n(&m->error, __ATOMIC_ACQUIRE);
 }
 
 static void
@@ -411,10 +544,11 @@ room_to_commit(struct metrics *m)
 		    (int64_t)wal.st_size : 0);
 		avail = (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
 		if (avail < need && m->error == NULL) {
-			m->error = g_strdup_printf("%s: the disk is nearly full "
-			    "(%.1f MB free, %.1f MB needed to go on): the run "
-			    "stops while there is room to mark it failed", m->path,
-			    (double)avail / 1048576, (double)need / 1048576);
+			set_error(m, g_strdup_printf("%s: the disk is nearly "
+			    "full (%.1f MB free, %.1f MB needed to go on): the "
+			    "run stops while there is room to mark it failed",
+			    m->path, (double)avail / 1048576,
+			    (double)need / 1048576));
 			ok = false;
 		}
 	}
@@ -436,23 +570,6 @@ commit(struct metrics *m)
 		m->in_txn = false;
 	}
 	m->pending = 0;
-}
-
-static void
-step(struct metrics *m, int st, const char *what)
-{
-	sqlite3_stmt *s = m->st[st];
-
-	/* after a failure (a full disk) nothing more is written: the run
-	 * will be failed */
-	if (m->error == NULL && sqlite3_step(s) != SQLITE_DONE)
-		note_error(m, what);
-	sqlite3_reset(s);
-	m->seq[st]++;
-	if (++m->pending >= BATCH) {
-		commit(m);
-		begin(m);
-	}
 }
 
 static char *
@@ -478,7 +595,344 @@ reclaim(struct metrics *m)
 	    NULL, NULL) == SQLITE_OK;
 }
 
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *t);
+
+/* ---- the writer: binding rows ------------------------------------------ */
+
+static void
+bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t != NULL)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Bind row q's values from column i + 1 of s.  Strings are bound
+ * SQLITE_STATIC: they live in the batch until it has been written. */
+static void
+bind_row(struct metrics *m, sqlite3_stmt *s, int i, const struct qrow *q)
+{
+	switch (q->st) {
+	case ST_SYSCALL: {
+		const struct syscall_row *r = &q->u.sc;
+
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_int64(s, i + 2, q->seq);
+		sqlite3_bind_int(s, i + 3, r->pid);
+		sqlite3_bind_text(s, i + 4, r->call, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, i + 5, r->passthrough ? "pass" : "sim", -1,
+		    SQLITE_STATIC);
+		bind_text_or_null(s, i + 6, r->path);
+		bind_i64_or_null(s, i + 7, r->fd);
+		bind_i64_or_null(s, i + 8, r->offset);
+		bind_i64_or_null(s, i + 9, r->bytes);
+		sqlite3_bind_int64(s, i + 10, r->start_ns);
+		sqlite3_bind_int64(s, i + 11, r->end_ns);
+		sqlite3_bind_int64(s, i + 12, r->result);
+		bind_text_or_null(s, i + 13, r->err != 0 ?
+		    strerrorname_np(r->err) : NULL);
+		sqlite3_bind_int64(s, i + 14, r->wait_ns);
+		bind_text_or_null(s, i + 15, r->wmesg);
+		sqlite3_bind_int64(s, i + 16, r->suspend_ns);
+		sqlite3_bind_int64(s, i + 17, r->cow_ns);
+		break;
+	}
+	case ST_DISK: {
+		const struct disk_io_row *r = &q->u.io;
+
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_int64(s, i + 2, q->seq);
+		sqlite3_bind_int64(s, i + 3, r->submit_ns);
+		sqlite3_bind_int64(s, i + 4, r->start_ns);
+		sqlite3_bind_int64(s, i + 5, r->end_ns);
+		sqlite3_bind_int64(s, i + 6, r->sector);
+		sqlite3_bind_int(s, i + 7, r->sectors);
+		sqlite3_bind_int(s, i + 8, r->write);
+		sqlite3_bind_int64(s, i + 9, r->start_ns - r->submit_ns);
+		sqlite3_bind_int64(s, i + 10, r->seek_ns);
+		sqlite3_bind_int64(s, i + 11, r->rot_ns);
+		sqlite3_bind_int64(s, i + 12, r->xfer_ns);
+		sqlite3_bind_int(s, i + 13, r->bufs);
+		sqlite3_bind_int64(s, i + 14, r->overhead_ns);
+		sqlite3_bind_int(s, i + 15, r->cache_hit);
+		sqlite3_bind_int64(s, i + 16, r->cylinder);
+		bind_i64_or_null(s, i + 17, r->ino);
+		if (r->what != NULL)
+			sqlite3_bind_int64(s, i + 18, r->lblkno);
+		else
+			sqlite3_bind_null(s, i + 18);
+		bind_text_or_null(s, i + 19, r->what);
+		bind_text_or_null(s, i + 20, r->path);
+		bind_text_or_null(s, i + 21, r->issuer);
+		bind_i64_or_null(s, i + 22, r->pid);
+		bind_text_or_null(s, i + 23, r->cause);
+		sqlite3_bind_int64(s, i + 24, r->drain_ns);
+		sqlite3_bind_int64(s, i + 25, r->cachefull_ns);
+		sqlite3_bind_int64(s, i + 26, r->readahead_ns);
+		break;
+	}
+	case ST_SAMPLE: {
+		const struct sample_row *r = &q->u.sa;
+
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_int64(s, i + 2, q->seq);
+		sqlite3_bind_int64(s, i + 3, r->t_ns);
+		sqlite3_bind_int(s, i + 4, r->dirty_bufs);
+		sqlite3_bind_int(s, i + 5, r->clean_bufs);
+		sqlite3_bind_int(s, i + 6, r->empty_bufs);
+		sqlite3_bind_int(s, i + 7, r->busy_bufs);
+		sqlite3_bind_int(s, i + 8, r->free_bufs);
+		sqlite3_bind_int64(s, i + 9, r->bufspace);
+		sqlite3_bind_int64(s, i + 10, r->running_bytes);
+		sqlite3_bind_int(s, i + 11, r->cached_pages);
+		sqlite3_bind_int(s, i + 12, r->free_pages);
+		sqlite3_bind_int(s, i + 13, r->wired_pages);
+		sqlite3_bind_int(s, i + 14, r->disk_qlen);
+		sqlite3_bind_int(s, i + 15, r->procs);
+		sqlite3_bind_int64(s, i + 16, (int64_t)r->calls_done);
+		sqlite3_bind_int64(s, i + 17, r->at_risk_bytes);
+		sqlite3_bind_int64(s, i + 18, r->at_risk_age_ns);
+		break;
+	}
+	case ST_WAIT:
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_int64(s, i + 2, q->u.wait.t_ns);
+		sqlite3_bind_text(s, i + 3, q->u.wait.wmesg, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, i + 4, q->u.wait.procs);
+		break;
+	case ST_SUMMARY:
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_text(s, i + 2, q->u.sum.metric, -1, SQLITE_STATIC);
+		sqlite3_bind_double(s, i + 3, q->u.sum.value);
+		break;
+	case ST_HIST:
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_text(s, i + 2, q->u.hist.call, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, i + 3, q->u.hist.lo);
+		sqlite3_bind_int64(s, i + 4, q->u.hist.hi);
+		sqlite3_bind_int64(s, i + 5, q->u.hist.count);
+		break;
+	case ST_SPLIT:
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_text(s, i + 2, q->u.split.call, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, i + 3, q->u.split.part, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, i + 4, q->u.split.ns);
+		break;
+	case ST_MRC:
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_int64(s, i + 2, q->u.mrc.buffers);
+		sqlite3_bind_double(s, i + 3, q->u.mrc.ratio);
+		break;
+	case ST_CRASH:
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_int64(s, i + 2, q->u.crash.t_ns);
+		sqlite3_bind_text(s, i + 3, q->u.crash.metric, -1, SQLITE_STATIC);
+		sqlite3_bind_double(s, i + 4, q->u.crash.value);
+		break;
+	case ST_INITIAL: {
+		char t[2] = { q->u.init.type, '\0' };
+
+		sqlite3_bind_int64(s, i + 1, m->run);
+		sqlite3_bind_int64(s, i + 2, q->seq);
+		sqlite3_bind_text(s, i + 3, q->u.init.path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, i + 4, t, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, i + 5, q->u.init.size);
+		bind_text_or_null(s, i + 6, q->u.init.evidence);
+		if (q->u.init.line > 0)
+			sqlite3_bind_int64(s, i + 7, (int64_t)q->u.init.line);
+		else
+			sqlite3_bind_null(s, i + 7);
+		bind_text_or_null(s, i + 8, q->u.init.note);
+		break;
+	}
+	}
+}
+
+static const char *const table_of[NST] = {
+	[ST_SYSCALL] = "syscalls", [ST_DISK] = "disk_io",
+	[ST_SAMPLE] = "samples", [ST_SUMMARY] = "summary",
+	[ST_HIST] = "latency_hist", [ST_WAIT] = "waits",
+	[ST_SPLIT] = "time_split", [ST_MRC] = "mrc", [ST_INITIAL] = "initial_fs",
+	[ST_CRASH] = "crash", [ST_SETTING] = "run_settings",
+};
+
+static void
+step(struct metrics *m, sqlite3_stmt *s, int st)
+{
+	/* after a failure (a full disk) nothing more is written: the run
+	 * will be failed */
+	if (m->error == NULL && sqlite3_step(s) != SQLITE_DONE)
+		note_error(m, table_of[st]);
+	sqlite3_reset(s);
+}
+
+/* Write one batch: the per-call and per-request rows MULTI at a time,
+ * then everything else, each table's rows in order. */
+static void
+write_batch(struct metrics *m, struct qbatch *b)
+{
+	static const int bulk[] = { ST_SYSCALL, ST_DISK };
+	const struct qrow *rows[MULTI];
+	unsigned i, j, n;
+
+	for (j = 0; j < G_N_ELEMENTS(bulk); j++) {
+		int st = bulk[j];
+
+		n = 0;
+		for (i = 0; i < b->n; i++) {
+			if (b->rows[i].st != st)
+				continue;
+			rows[n++] = &b->rows[i];
+			if (n == MULTI) {
+				unsigned k;
+
+				for (k = 0; k < MULTI; k++)
+					bind_row(m, m->multi[st],
+					    k * stmt_cols[st], rows[k]);
+				step(m, m->multi[st], st);
+				n = 0;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			bind_row(m, m->st[st], 0, rows[i]);
+			step(m, m->st[st], st);
+		}
+	}
+	for (i = 0; i < b->n; i++) {
+		int st = b->rows[i].st;
+
+		if (st == ST_SYSCALL || st == ST_DISK)
+			continue;
+		bind_row(m, m->st[st], 0, &b->rows[i]);
+		step(m, m->st[st], st);
+	}
+	m->pending += b->n;
+	if (m->pending >= BATCH) {
+		commit(m);
+		begin(m);
+	}
+	b->n = 0;
+	b->slen = 0;
+}
+
+static gpointer
+writer_main(gpointer arg)
+{
+	struct metrics *m = arg;
+	struct qbatch *b;
+
+	while ((b = g_async_queue_pop(m->todo)) != (void *)&m->stop) {
+		if (!g_atomic_int_get(&m->discard))
+			write_batch(m, b);
+		b->n = 0;
+		b->slen = 0;
+		g_async_queue_push(m->spare, b);
+	}
+	return NULL;
+}
+
+static void
+writer_start(struct metrics *m)
+{
+	if (m->todo == NULL) {
+		m->todo = g_async_queue_new();
+		m->spare = g_async_queue_new();
+	}
+	m->writer = g_thread_new("vfssim-db", writer_main, m);
+}
+
+/* Hand the batch being filled to the writer. */
+static void
+hand_off(struct metrics *m)
+{
+	if (m->cur != NULL && m->cur->n > 0) {
+		g_async_queue_push(m->todo, m->cur);
+		m->cur = NULL;
+	}
+}
+
+/* Everything handed off written, and the writer gone: the connection is
+ * the caller's again. */
+static void
+writer_stop(struct metrics *m)
+{
+	if (m->writer == NULL)
+		return;
+	hand_off(m);
+	g_async_queue_push(m->todo, &m->stop);
+	g_thread_join(m->writer);
+	m->writer = NULL;
+	if (m->cur != NULL) {
+		g_async_queue_push(m->spare, m->cur);
+		m->cur = NULL;
+	}
+}
+
+/* Bytes a copy of s takes (NULL: none). */
+static size_t
+slen(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/*
+ * A row of table st to fill in, numbered, in a batch with room for its
+ * strings (strbytes, copied in with str): a batch that has none left is
+ * handed off first, and an empty one grows for a row longer than it.
+ */
+static struct qrow *
+row_new(struct metrics *m, int st, size_t strbytes)
+{
+	struct qrow *q;
+
+	if (m->cur != NULL && (m->cur->n == QB_ROWS ||
+	    m->cur->slen + strbytes > m->cur->scap))
+		hand_off(m);
+	if (m->cur == NULL) {
+		if (m->nbatches < QB_INFLIGHT) {
+			m->cur = g_new0(struct qbatch, 1);
+			m->cur->scap = QB_STR;
+			m->cur->str = g_malloc(m->cur->scap);
+			m->nbatches++;
+		} else
+			m->cur = g_async_queue_pop(m->spare);
+	}
+	if (strbytes > m->cur->scap) {
+		m->cur->scap = strbytes;
+		m->cur->str = g_realloc(m->cur->str, m->cur->scap);
+	}
+	q = &m->cur->rows[m->cur->n++];
+	q->st = (uint8_t)st;
+	q->seq = m->seq[st]++;
+	return q;
+}
+
+/* A copy of s in the current batch (row_new made room); NULL stays NULL. */
+static const char *
+str(struct metrics *m, const char *s)
+{
+	struct qbatch *b = m->cur;
+	size_t n = slen(s);
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	p = b->str + b->slen;
+	memcpy(p, s, n);
+	b->slen += n;
+	return p;
+}
+
+/* ---- the run's side ----------------------------------------------------- */
 
 int64_t
 metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
@@ -517,14 +971,14 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		return -1;
 	}
 	m->run = sqlite3_last_insert_rowid(m->db);
-	/* Every effective setting, a row each: what a query joins on.  In
-	 * the run's first transaction (each row its own would be a commit
-	 * and a checkpoint apiece).  What earlier runs left in the WAL goes
-	 * into the database first (not waiting for readers): from here on
-	 * it holds this run's. */
+	/* What earlier runs left in the WAL goes into the database now (not
+	 * waiting for readers): from here on it holds this run's. */
 	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    NULL, NULL);
 	begin(m);
+	/* Every effective setting, a row each: what a query joins on; in the
+	 * run's first transaction (each row its own would be a commit and a
+	 * checkpoint apiece), before the writer takes the connection. */
 	if (ri->prof != NULL) {
 		const struct pkey *k;
 
@@ -541,144 +995,66 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 			g_free(key);
 			g_free(v);
 			if (rc != SQLITE_DONE) {
-				g_set_error(err, METRICS_ERROR, 0, "%s: cannot record "
-				    "the run's settings: %s", m->path,
+				g_set_error(err, METRICS_ERROR, 0, "%s: cannot "
+				    "record the run's settings: %s", m->path,
 				    sqlite3_errmsg(m->db));
 				return -1;
 			}
 		}
 	}
+	/* From here until the run ends, the writer has the connection. */
+	writer_start(m);
 	return m->run;
-}
-
-static void
-bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
-{
-	if (t != NULL)
-		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-static void
-bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(s, i, v);
-	else
-		sqlite3_bind_null(s, i);
 }
 
 void
 metrics_syscall(struct metrics *m, const struct syscall_row *r)
 {
-	sqlite3_stmt *s = m->st[ST_SYSCALL];
+	struct qrow *q = row_new(m, ST_SYSCALL, slen(r->call) + slen(r->path) +
+	    slen(r->wmesg));
 
-	/* Strings are bound SQLITE_STATIC: they outlive the step below. */
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, m->seq[ST_SYSCALL]);
-	sqlite3_bind_int(s, 3, r->pid);
-	sqlite3_bind_text(s, 4, r->call, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, r->passthrough ? "pass" : "sim", -1, SQLITE_STATIC);
-	bind_text_or_null(s, 6, r->path);
-	bind_i64_or_null(s, 7, r->fd);
-	bind_i64_or_null(s, 8, r->offset);
-	bind_i64_or_null(s, 9, r->bytes);
-	sqlite3_bind_int64(s, 10, r->start_ns);
-	sqlite3_bind_int64(s, 11, r->end_ns);
-	sqlite3_bind_int64(s, 12, r->result);
-	bind_text_or_null(s, 13, r->err != 0 ? strerrorname_np(r->err) : NULL);
-	sqlite3_bind_int64(s, 14, r->wait_ns);
-	bind_text_or_null(s, 15, r->wmesg);
-	sqlite3_bind_int64(s, 16, r->suspend_ns);
-	sqlite3_bind_int64(s, 17, r->cow_ns);
-	step(m, ST_SYSCALL, "syscalls");
+	q->u.sc = *r;
+	q->u.sc.call = str(m, r->call);
+	q->u.sc.path = str(m, r->path);
+	q->u.sc.wmesg = str(m, r->wmesg);
 }
 
 void
 metrics_disk_io(struct metrics *m, const struct disk_io_row *r)
 {
-	sqlite3_stmt *s = m->st[ST_DISK];
+	struct qrow *q = row_new(m, ST_DISK, slen(r->what) + slen(r->path) +
+	    slen(r->issuer) + slen(r->cause));
 
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, m->seq[ST_DISK]);
-	sqlite3_bind_int64(s, 3, r->submit_ns);
-	sqlite3_bind_int64(s, 4, r->start_ns);
-	sqlite3_bind_int64(s, 5, r->end_ns);
-	sqlite3_bind_int64(s, 6, r->sector);
-	sqlite3_bind_int(s, 7, r->sectors);
-	sqlite3_bind_int(s, 8, r->write);
-	sqlite3_bind_int64(s, 9, r->start_ns - r->submit_ns);
-	sqlite3_bind_int64(s, 10, r->seek_ns);
-	sqlite3_bind_int64(s, 11, r->rot_ns);
-	sqlite3_bind_int64(s, 12, r->xfer_ns);
-	sqlite3_bind_int(s, 13, r->bufs);
-	sqlite3_bind_int64(s, 14, r->overhead_ns);
-	sqlite3_bind_int(s, 15, r->cache_hit);
-	sqlite3_bind_int64(s, 16, r->cylinder);
-	bind_i64_or_null(s, 17, r->ino);
-	if (r->what != NULL)
-		sqlite3_bind_int64(s, 18, r->lblkno);
-	else
-		sqlite3_bind_null(s, 18);
-	bind_text_or_null(s, 19, r->what);
-	bind_text_or_null(s, 20, r->path);
-	bind_text_or_null(s, 21, r->issuer);
-	bind_i64_or_null(s, 22, r->pid);
-	bind_text_or_null(s, 23, r->cause);
-	sqlite3_bind_int64(s, 24, r->drain_ns);
-	sqlite3_bind_int64(s, 25, r->cachefull_ns);
-	sqlite3_bind_int64(s, 26, r->readahead_ns);
-	step(m, ST_DISK, "disk_io");
+	q->u.io = *r;
+	q->u.io.what = str(m, r->what);
+	q->u.io.path = str(m, r->path);
+	q->u.io.issuer = str(m, r->issuer);
+	q->u.io.cause = str(m, r->cause);
 }
 
 void
 metrics_sample(struct metrics *m, const struct sample_row *r)
 {
-	sqlite3_stmt *s = m->st[ST_SAMPLE];
-
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, m->seq[ST_SAMPLE]);
-	sqlite3_bind_int64(s, 3, r->t_ns);
-	sqlite3_bind_int(s, 4, r->dirty_bufs);
-	sqlite3_bind_int(s, 5, r->clean_bufs);
-	sqlite3_bind_int(s, 6, r->empty_bufs);
-	sqlite3_bind_int(s, 7, r->busy_bufs);
-	sqlite3_bind_int(s, 8, r->free_bufs);
-	sqlite3_bind_int64(s, 9, r->bufspace);
-	sqlite3_bind_int64(s, 10, r->running_bytes);
-	sqlite3_bind_int(s, 11, r->cached_pages);
-	sqlite3_bind_int(s, 12, r->free_pages);
-	sqlite3_bind_int(s, 13, r->wired_pages);
-	sqlite3_bind_int(s, 14, r->disk_qlen);
-	sqlite3_bind_int(s, 15, r->procs);
-	sqlite3_bind_int64(s, 16, (int64_t)r->calls_done);
-	sqlite3_bind_int64(s, 17, r->at_risk_bytes);
-	sqlite3_bind_int64(s, 18, r->at_risk_age_ns);
-	step(m, ST_SAMPLE, "samples");
+	row_new(m, ST_SAMPLE, 0)->u.sa = *r;
 }
 
 void
 metrics_wait(struct metrics *m, int64_t t_ns, const char *wmesg, int procs)
 {
-	sqlite3_stmt *s = m->st[ST_WAIT];
+	struct qrow *q = row_new(m, ST_WAIT, slen(wmesg));
 
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, t_ns);
-	sqlite3_bind_text(s, 3, wmesg, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, procs);
-	step(m, ST_WAIT, "waits");
+	q->u.wait.t_ns = t_ns;
+	q->u.wait.wmesg = str(m, wmesg);
+	q->u.wait.procs = procs;
 }
 
 void
 metrics_summary(struct metrics *m, const char *metric, double value)
 {
-	sqlite3_stmt *s = m->st[ST_SUMMARY];
+	struct qrow *q = row_new(m, ST_SUMMARY, slen(metric));
 
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 3, value);
-	step(m, ST_SUMMARY, "summary");
+	q->u.sum.metric = str(m, metric);
+	q->u.sum.value = value;
 }
 
 void
@@ -687,18 +1063,14 @@ metrics_hist(struct metrics *m, const char *call, const struct hist *h)
 	int i;
 
 	for (i = 0; i < HIST_NBUCKETS; i++) {
-		sqlite3_stmt *s = m->st[ST_HIST];
-		int64_t lo, hi;
+		struct qrow *q;
 
 		if (h->counts[i] == 0)
 			continue;
-		hist_bucket(i, &lo, &hi);
-		sqlite3_bind_int64(s, 1, m->run);
-		sqlite3_bind_text(s, 2, call, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, lo);
-		sqlite3_bind_int64(s, 4, hi);
-		sqlite3_bind_int64(s, 5, (int64_t)h->counts[i]);
-		step(m, ST_HIST, "latency_hist");
+		q = row_new(m, ST_HIST, slen(call));
+		q->u.hist.call = str(m, call);
+		hist_bucket(i, &q->u.hist.lo, &q->u.hist.hi);
+		q->u.hist.count = (int64_t)h->counts[i];
 	}
 }
 
@@ -706,58 +1078,46 @@ void
 metrics_time_split(struct metrics *m, const char *call, const char *part,
     int64_t ns)
 {
-	sqlite3_stmt *s = m->st[ST_SPLIT];
+	struct qrow *q = row_new(m, ST_SPLIT, slen(call) + slen(part));
 
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_text(s, 2, call, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, part, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, ns);
-	step(m, ST_SPLIT, "time_split");
+	q->u.split.call = str(m, call);
+	q->u.split.part = str(m, part);
+	q->u.split.ns = ns;
 }
 
 void
 metrics_mrc(struct metrics *m, int64_t buffers, double miss_ratio)
 {
-	sqlite3_stmt *s = m->st[ST_MRC];
+	struct qrow *q = row_new(m, ST_MRC, 0);
 
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, buffers);
-	sqlite3_bind_double(s, 3, miss_ratio);
-	step(m, ST_MRC, "mrc");
+	q->u.mrc.buffers = buffers;
+	q->u.mrc.ratio = miss_ratio;
 }
 
 void
 metrics_crash(struct metrics *m, int64_t t_ns, const char *metric,
     double value)
 {
-	sqlite3_stmt *s = m->st[ST_CRASH];
+	struct qrow *q = row_new(m, ST_CRASH, slen(metric));
 
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, t_ns);
-	sqlite3_bind_text(s, 3, metric, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 4, value);
-	step(m, ST_CRASH, "crash");
+	q->u.crash.t_ns = t_ns;
+	q->u.crash.metric = str(m, metric);
+	q->u.crash.value = value;
 }
 
 void
 metrics_initial_fs(struct metrics *m, const char *path, char type,
     int64_t size, const char *evidence, uint64_t line, const char *note)
 {
-	sqlite3_stmt *s = m->st[ST_INITIAL];
-	char t[2] = { type, '\0' };
+	struct qrow *q = row_new(m, ST_INITIAL, slen(path) + slen(evidence) +
+	    slen(note));
 
-	sqlite3_bind_int64(s, 1, m->run);
-	sqlite3_bind_int64(s, 2, m->seq[ST_INITIAL]);
-	sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, t, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 5, size);
-	bind_text_or_null(s, 6, evidence);
-	if (line > 0)
-		sqlite3_bind_int64(s, 7, (int64_t)line);
-	else
-		sqlite3_bind_null(s, 7);
-	bind_text_or_null(s, 8, note);
-	step(m, ST_INITIAL, "initial_fs");
+	q->u.init.path = str(m, path);
+	q->u.init.type = type;
+	q->u.init.size = size;
+	q->u.init.evidence = str(m, evidence);
+	q->u.init.line = line;
+	q->u.init.note = str(m, note);
 }
 
 static bool
@@ -783,20 +1143,30 @@ set_status(struct metrics *m, const char *status, const char *why)
 	return rc == SQLITE_DONE;
 }
 
+/* Kept until the run ends: the writer has the connection until then. */
 void
 metrics_run_trace(struct metrics *m, const char *digest, int64_t size)
 {
+	g_free(m->trace_digest);
+	m->trace_digest = g_strdup(digest);
+	m->trace_size = size;
+}
+
+/* The trace's digest and size, known once the run has read it all. */
+static void
+set_trace(struct metrics *m)
+{
 	sqlite3_stmt *s;
 
-	if (m->error != NULL || digest == NULL)
+	if (m->error != NULL || m->trace_digest == NULL)
 		return;
 	if (sqlite3_prepare_v2(m->db, "UPDATE runs SET trace_digest = ?, "
 	    "trace_size = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
 		note_error(m, "runs");
 		return;
 	}
-	sqlite3_bind_text(s, 1, digest, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, size);
+	sqlite3_bind_text(s, 1, m->trace_digest, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, m->trace_size);
 	sqlite3_bind_int64(s, 3, m->run);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		note_error(m, "runs");
@@ -808,6 +1178,8 @@ metrics_end_run(struct metrics *m, GError **err)
 {
 	/* The status changes in the same transaction as the last rows: a
 	 * crash leaves either everything or a run that is not complete. */
+	writer_stop(m);
+	set_trace(m);
 	if (m->error == NULL)
 		set_status(m, "complete", NULL);
 	commit(m);
@@ -834,6 +1206,10 @@ metrics_fail_run(struct metrics *m, const char *why)
 	char *saved = m->error;
 	unsigned i;
 
+	/* Rows still queued are thrown away, not written. */
+	g_atomic_int_set(&m->discard, 1);
+	writer_stop(m);
+	g_atomic_int_set(&m->discard, 0);
 	/* on a full disk SQLite may have rolled back already */
 	if (!sqlite3_get_autocommit(m->db))
 		(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);

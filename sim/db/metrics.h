@@ -193,6 +193,8 @@ GQuark	metrics_error_quark(void);
  * not be written (a full disk, say). */
 enum { METRICS_ERROR_FAILED, METRICS_ERROR_INPUT };
 
+/* Once, before anything else uses SQLite (main). */
+void	metrics_init(void);
 /* Open (or create) a database to record into; one that is not vfssim's
  * is refused, untouched (db_check_writable).  It is stamped as vfssim's,
  * of this schema version. */

@@ -12,6 +12,15 @@
  *          remembered (A1out, half the cache) so a quick return goes to Am;
  *   arc    Megiddo & Modha's ARC: recency (T1) and frequency (T2) lists
  *          whose split p adapts to hits on the ghosts (B1, B2) of each.
+ *
+ * Offline (bp_cache: bufpolicy_misses, vfssim cache) a miss is announced
+ * to the policy before the victim is chosen (the miss op), so each runs
+ * exactly as its paper's pseudocode: 2Q decides Am or A1in before
+ * reclaimfor, ARC adapts p and keeps its directory (cases II-IV of
+ * Megiddo & Modha's figure 4) before REPLACE.  tests/test_cache.c checks
+ * each against an independent implementation.  The buffer cache picks a
+ * victim before it knows the block (getnewbuf), so there 2Q and ARC look
+ * at their ghosts when the block is inserted.
  */
 #include "bufpolicy.h"
 #include "kassert.h"
@@ -124,6 +133,7 @@ ghost_trim(struct ghostlist *g, int max)
 
 struct lru {
 	struct entq	 q;
+	int		 n;		/* entries on q (CLOCK's full turn) */
 };
 
 static void *
@@ -148,6 +158,7 @@ lru_insert(void *st, struct bp_ent *e)
 	struct lru *s = st;
 
 	TAILQ_INSERT_TAIL(&s->q, e, link);
+	s->n++;
 }
 
 static void
@@ -166,6 +177,7 @@ lru_remove(void *st, struct bp_ent *e, bool evicted)
 
 	(void)evicted;
 	TAILQ_REMOVE(&s->q, e, link);
+	s->n--;
 }
 
 static struct bp_ent *
@@ -194,6 +206,7 @@ clock_insert(void *st, struct bp_ent *e)
 
 	e->ref = 0;
 	TAILQ_INSERT_TAIL(&s->q, e, link);	/* just behind the hand */
+	s->n++;
 }
 
 static void
@@ -215,12 +228,12 @@ clock_victim(void *st, bp_evictable_fn *ok, void *arg)
 {
 	struct lru *s = st;
 	struct bp_ent *e;
-	int n = 0, limit;
+	int limit;
 
-	TAILQ_FOREACH(e, &s->q, link)
-		n++;
-	/* Two full turns clear every bit; past that nothing is evictable. */
-	for (limit = 2 * n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
+	/* Two full turns clear every bit; past that nothing is evictable.
+	 * (The length is counted as entries come and go: counting the queue
+	 * here made every miss cost the whole cache.) */
+	for (limit = 2 * s->n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
 	    limit--) {
 		TAILQ_REMOVE(&s->q, e, link);
 		TAILQ_INSERT_TAIL(&s->q, e, link);	/* the hand moves on */
@@ -251,6 +264,8 @@ struct twoq {
 	struct entq	 a1in, am;
 	int		 n1in, nam, kin, kout;
 	struct ghostlist a1out;
+	bool		 hinted;	/* miss() said where the next goes: */
+	bool		 to_am;		/* ... to Am (it was in A1out) */
 };
 
 static void *
@@ -275,12 +290,27 @@ twoq_destroy(void *st)
 	g_free(s);
 }
 
+/* "if X is in A1out: reclaimfor(X), add X to Am; else reclaimfor(X), add
+ * X to A1in": which list is decided before reclaimfor pushes a victim's
+ * identity into A1out (and perhaps X's out of it); X's identity leaves
+ * A1out as X comes back. */
+static void
+twoq_miss(void *st, const struct bp_key *key)
+{
+	struct twoq *s = st;
+
+	s->to_am = ghost_take(&s->a1out, key);
+	s->hinted = true;
+}
+
 static void
 twoq_insert(void *st, struct bp_ent *e)
 {
 	struct twoq *s = st;
+	bool am = s->hinted ? s->to_am : ghost_take(&s->a1out, &e->key);
 
-	if (ghost_take(&s->a1out, &e->key)) {
+	s->hinted = false;
+	if (am) {
 		e->list = Q2_AM;
 		TAILQ_INSERT_TAIL(&s->am, e, link);
 		s->nam++;
@@ -347,7 +377,7 @@ twoq_victim(void *st, bp_evictable_fn *ok, void *arg)
 static const struct bufpolicy_ops pol_2q = {
 	.name = "2q",
 	.doc = "2Q: a FIFO for first references, an LRU for the rest, ghosts",
-	.create = twoq_create, .destroy = twoq_destroy,
+	.create = twoq_create, .destroy = twoq_destroy, .miss = twoq_miss,
 	.insert = twoq_insert, .access = twoq_access, .release = twoq_release,
 	.remove = twoq_remove, .victim = twoq_victim,
 };
@@ -362,6 +392,12 @@ struct arc {
 	double		 p;		/* target size of T1 */
 	bool		 last_from_b2;	/* the last insert was a B2 ghost hit */
 	struct ghostlist b1, b2;
+	/* what miss() found out about the block about to be inserted */
+	bool		 hinted;
+	bool		 to_t2;		/* it was a ghost: it goes to T2 */
+	bool		 in_b2;		/* ... of B2 (REPLACE's "x in B2") */
+	bool		 no_ghost;	/* case IV.A with T1 full: the victim is
+					   T1's LRU, remembered nowhere */
 };
 
 static void *
@@ -387,11 +423,58 @@ arc_destroy(void *st)
 	g_free(s);
 }
 
+/*
+ * Megiddo & Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache"
+ * (FAST 2003), figure 4, for x not in T1 or T2: case II (x in B1: p grows
+ * by max(1, |B2|/|B1|)), case III (x in B2: p shrinks by max(1,
+ * |B1|/|B2|)), both with the sizes before x leaves its ghost list; case
+ * IV (x nowhere): with |T1| + |B1| = c, B1's LRU is forgotten (or, with
+ * T1 alone c long, T1's LRU goes without a ghost instead of REPLACE);
+ * with less, B2's LRU is forgotten when the directory holds 2c.  REPLACE
+ * itself is the victim, which the cache asks for when it is full.
+ */
+static void
+arc_miss(void *st, const struct bp_key *key)
+{
+	struct arc *s = st;
+	int b1 = s->b1.n, b2 = s->b2.n;
+
+	s->hinted = true;
+	s->to_t2 = s->in_b2 = s->no_ghost = false;
+	if (ghost_take(&s->b1, key)) {
+		s->p = MIN((double)s->c, s->p + (b1 >= b2 ? 1.0 :
+		    (double)b2 / b1));
+		s->to_t2 = true;
+	} else if (ghost_take(&s->b2, key)) {
+		s->p = MAX(0.0, s->p - (b2 >= b1 ? 1.0 : (double)b1 / b2));
+		s->to_t2 = s->in_b2 = true;
+	} else if (s->n1 + b1 == s->c) {
+		if (s->n1 < s->c)
+			ghost_del(&s->b1, TAILQ_FIRST(&s->b1.q));
+		else
+			s->no_ghost = true;
+	} else if (s->n1 + s->n2 + b1 + b2 >= 2 * s->c && b2 > 0)
+		ghost_del(&s->b2, TAILQ_FIRST(&s->b2.q));
+}
+
 static void
 arc_insert(void *st, struct bp_ent *e)
 {
 	struct arc *s = st;
 
+	if (s->hinted) {
+		/* miss() kept the directory: x goes where it said */
+		s->hinted = false;
+		e->list = s->to_t2 ? ARC_T2 : ARC_T1;
+		if (e->list == ARC_T1) {
+			TAILQ_INSERT_TAIL(&s->t1, e, link);
+			s->n1++;
+		} else {
+			TAILQ_INSERT_TAIL(&s->t2, e, link);
+			s->n2++;
+		}
+		return;
+	}
 	s->last_from_b2 = false;
 	if (ghost_take(&s->b1, &e->key)) {
 		/* recency would have kept it: grow T1's share */
@@ -441,7 +524,7 @@ arc_remove(void *st, struct bp_ent *e, bool evicted)
 	if (e->list == ARC_T1) {
 		TAILQ_REMOVE(&s->t1, e, link);
 		s->n1--;
-		if (evicted)
+		if (evicted && !(s->hinted && s->no_ghost))
 			ghost_add(&s->b1, &e->key);
 	} else {
 		TAILQ_REMOVE(&s->t2, e, link);
@@ -457,10 +540,13 @@ arc_victim(void *st, bp_evictable_fn *ok, void *arg)
 {
 	struct arc *s = st;
 	struct bp_ent *e = NULL;
+	bool b2 = s->hinted ? s->in_b2 : s->last_from_b2;
 
+	if (s->hinted && s->no_ghost)
+		return first_ok(&s->t1, ok, arg);
 	/* REPLACE: take from T1 when it is over its target. */
 	if (s->n1 > 0 && ((double)s->n1 > s->p ||
-	    (s->last_from_b2 && (double)s->n1 == s->p)))
+	    (b2 && (double)s->n1 == s->p)))
 		e = first_ok(&s->t1, ok, arg);
 	if (e == NULL)
 		e = first_ok(&s->t2, ok, arg);
@@ -472,7 +558,7 @@ arc_victim(void *st, bp_evictable_fn *ok, void *arg)
 static const struct bufpolicy_ops pol_arc = {
 	.name = "arc",
 	.doc = "ARC: recency and frequency lists balanced by ghost hits",
-	.create = arc_create, .destroy = arc_destroy,
+	.create = arc_create, .destroy = arc_destroy, .miss = arc_miss,
 	.insert = arc_insert, .access = arc_access, .release = twoq_release,
 	.remove = arc_remove, .victim = arc_victim,
 };
@@ -496,8 +582,26 @@ bufpolicy_lookup(const char *name)
 
 /* ---- offline evaluation ---------------------------------------------- */
 
-struct oent {
-	struct bp_ent	 e;		/* first: the policy sees this */
+/*
+ * The offline cache: its resident blocks (entries made CACHE_CHUNK at a
+ * time, reused as blocks leave: no allocation a miss) in a hash table by
+ * key, and the policy's lists through their bp_ent.
+ */
+#define CACHE_CHUNK	4096
+
+struct cent {
+	struct bp_ent	 e;		/* first: the policy sees this, and
+					   its key is the entry's address */
+	struct cent	*next_free;
+};
+
+struct bp_cache {
+	const struct bufpolicy_ops *ops;
+	void		*st;
+	GHashTable	*res;		/* bp_key -> struct cent */
+	int		 capacity, nres;
+	struct cent	*free;
+	GPtrArray	*chunks;
 };
 
 static bool
@@ -508,51 +612,91 @@ always(const struct bp_ent *e, void *arg)
 	return true;
 }
 
+struct bp_cache *
+bp_cache_new(const struct bufpolicy_ops *ops, int capacity)
+{
+	struct bp_cache *c = g_new0(struct bp_cache, 1);
+
+	c->ops = ops;
+	c->capacity = MAX(1, capacity);
+	c->st = ops->create(c->capacity);
+	c->res = g_hash_table_new(key_hash, key_equal);
+	c->chunks = g_ptr_array_new_with_free_func(g_free);
+	return c;
+}
+
+bool
+bp_cache_ref(struct bp_cache *c, const struct bp_key *key)
+{
+	const struct bufpolicy_ops *ops = c->ops;
+	struct cent *o = g_hash_table_lookup(c->res, key);
+
+	if (o != NULL) {
+		ops->access(c->st, &o->e);
+		ops->release(c->st, &o->e);
+		return true;
+	}
+	if (ops->miss != NULL)
+		ops->miss(c->st, key);
+	if (c->nres >= c->capacity) {
+		struct bp_ent *v = ops->victim(c->st, always, NULL);
+
+		KASSERT(v != NULL, ("%s: no victim in a full cache", ops->name));
+		ops->remove(c->st, v, true);
+		g_hash_table_remove(c->res, &v->key);
+		o = (struct cent *)v;
+		c->nres--;
+	} else if ((o = c->free) != NULL)
+		c->free = o->next_free;
+	else {
+		int i, n = MIN(CACHE_CHUNK, c->capacity);
+		struct cent *chunk = g_new0(struct cent, n);
+
+		g_ptr_array_add(c->chunks, chunk);
+		for (i = 1; i < n; i++) {
+			chunk[i].next_free = c->free;
+			c->free = &chunk[i];
+		}
+		o = &chunk[0];
+	}
+	memset(&o->e, 0, sizeof(o->e));
+	o->e.key = *key;
+	g_hash_table_insert(c->res, &o->e.key, o);
+	c->nres++;
+	ops->insert(c->st, &o->e);
+	ops->release(c->st, &o->e);
+	return false;
+}
+
+void
+bp_cache_free(struct bp_cache *c)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (c == NULL)
+		return;
+	/* The policy lets go of its entries before they are freed. */
+	g_hash_table_iter_init(&it, c->res);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		c->ops->remove(c->st, &((struct cent *)v)->e, false);
+	g_hash_table_destroy(c->res);
+	c->ops->destroy(c->st);
+	g_ptr_array_free(c->chunks, TRUE);
+	g_free(c);
+}
+
 uint64_t
 bufpolicy_misses(const struct bufpolicy_ops *ops, const struct bp_key *refs,
     size_t n, int capacity)
 {
-	void *st = ops->create(capacity);
-	GHashTable *res = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
+	struct bp_cache *c = bp_cache_new(ops, capacity);
 	uint64_t misses = 0;
 	size_t i;
-	int nres = 0;
 
-	for (i = 0; i < n; i++) {
-		struct oent *o = g_hash_table_lookup(res, &refs[i]);
-
-		if (o != NULL) {
-			ops->access(st, &o->e);
-			ops->release(st, &o->e);
-			continue;
-		}
-		misses++;
-		if (nres >= capacity) {
-			struct bp_ent *v = ops->victim(st, always, NULL);
-
-			KASSERT(v != NULL, ("%s: no victim in a full cache", ops->name));
-			ops->remove(st, v, true);
-			g_hash_table_remove(res, &v->key);	/* frees it */
-			nres--;
-		}
-		o = g_new0(struct oent, 1);
-		o->e.key = refs[i];
-		g_hash_table_insert(res, &o->e.key, o);
-		nres++;
-		ops->insert(st, &o->e);
-		ops->release(st, &o->e);
-	}
-	/* The policy lets go of its entries before they are freed. */
-	{
-		GHashTableIter it;
-		gpointer v;
-
-		g_hash_table_iter_init(&it, res);
-		while (g_hash_table_iter_next(&it, NULL, &v))
-			ops->remove(st, &((struct oent *)v)->e, false);
-	}
-	g_hash_table_destroy(res);
-	ops->destroy(st);
+	for (i = 0; i < n; i++)
+		misses += !bp_cache_ref(c, &refs[i]);
+	bp_cache_free(c);
 	return misses;
 }
 

@@ -27,8 +27,10 @@ struct bp_key {
 
 /* A policy's handle on one resident block (embedded in struct buf). */
 struct bp_ent {
-	TAILQ_ENTRY(bp_ent) link;
+	/* first: the offline cache's table (bufpolicy.c) keys its entries
+	 * by this address, the entry's own, and so keeps one array */
 	struct bp_key	 key;
+	TAILQ_ENTRY(bp_ent) link;
 	uint8_t		 list;		/* which of the policy's lists */
 	uint8_t		 ref;		/* CLOCK's reference bit */
 };
@@ -40,6 +42,16 @@ struct bufpolicy_ops {
 	const char	*doc;
 	void		*(*create)(int capacity);
 	void		(*destroy)(void *st);
+	/*
+	 * A reference to key missed, and its block will be inserted next
+	 * (after a victim is evicted, if the cache is full): the policy
+	 * looks key up in its ghosts and adapts now, as the algorithms do
+	 * before they replace (NULL: nothing to do).  The offline cache
+	 * calls it; the buffer cache, whose getnewbuf picks a victim before
+	 * it is told which block will fill the buffer, does not, and insert
+	 * then looks at the ghosts itself.
+	 */
+	void		(*miss)(void *st, const struct bp_key *key);
 	/* e now holds key (a miss filled); ghosts may promote it */
 	void		(*insert)(void *st, struct bp_ent *e);
 	void		(*access)(void *st, struct bp_ent *e);	/* a hit */
@@ -54,6 +66,18 @@ struct bufpolicy_ops {
 /* "lru", "clock", "2q", "arc"; NULL if unknown. */
 const struct bufpolicy_ops *bufpolicy_lookup(const char *name);
 extern const struct bufpolicy_ops *const bufpolicies[];
+
+/*
+ * An offline cache of capacity blocks run by a policy: each reference is
+ * a hit or a miss (misses fill the cache; a miss with the cache full
+ * evicts the policy's victim first).  What bufpolicy_misses and vfssim
+ * cache run.
+ */
+struct bp_cache;
+struct bp_cache *bp_cache_new(const struct bufpolicy_ops *ops, int capacity);
+/* true: a hit */
+bool	bp_cache_ref(struct bp_cache *c, const struct bp_key *key);
+void	bp_cache_free(struct bp_cache *c);
 
 /* Misses of a policy on a reference stream with capacity buffers. */
 uint64_t bufpolicy_misses(const struct bufpolicy_ops *ops,

@@ -22,6 +22,7 @@
 #include "ffs_private.h"
 
 #include <errno.h>
+#include <string.h>
 
 /* ffs_alloccg and friends: the group's cg block, read (normally a cache
  * hit) before the group is changed and left a delayed write after —
@@ -112,8 +113,43 @@ ffs_blkpref_for(struct fs *fs, struct inode *ip, int64_t lbn)
 }
 
 /*
+ * The free map a word at a time: the 64 fragments from a (a multiple of
+ * 64), bit i fragment a + i.  The searches below skip the words that
+ * cannot hold what they look for — as ffs_mapsearch skips, with
+ * scanc(), the bytes of the map that cannot — and look at the blocks of
+ * the others one by one, in the same order as block by block.
+ */
+static inline uint64_t
+map_word(const struct fs *fs, int64_t a)
+{
+	uint64_t w;
+
+	memcpy(&w, fs->fs_fmap + (a >> 3), sizeof(w));
+	return GUINT64_FROM_LE(w);
+}
+
+/* A word can be skipped from fragment a (cg-relative f) while looking
+ * before hi: it starts a word and the word is all before hi. */
+#define WORD_AT(a, f, hi)	(((a) & 63) == 0 && (f) + 64 <= (hi))
+
+/* The bits of a word whose fragment is not the last of its block: a
+ * block there is partly free iff ((w ^ (w >> 1)) & inner) != 0. */
+static uint64_t
+inner_bits(const struct fs *fs)
+{
+	uint64_t m = 0;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (i % fs->fs_frag != fs->fs_frag - 1)
+			m |= (uint64_t)1 << i;
+	return m;
+}
+
+/*
  * ffs_mapsearch for a whole block: the first free one at or after from
  * (block-aligned, cg-relative), wrapping round the group.  -1 if none.
+ * A word with no free fragment holds no free block.
  */
 static int64_t
 mapsearch_blk(struct fs *fs, int c, int64_t from)
@@ -125,13 +161,14 @@ mapsearch_blk(struct fs *fs, int c, int64_t from)
 	for (pass = 0; pass < 2; pass++) {
 		int64_t lo = pass == 0 ? from : 0, hi = pass == 0 ? n : from;
 
-		for (f = lo; f + fs->fs_frag <= hi; f += fs->fs_frag) {
-			if (fs->fs_frag == 8) {
-				/* a block is a byte of the map */
-				if (fs->fs_fmap[(base + f) >> 3] == 0xff)
-					return f;
-			} else if (ffs_blkmap(fs, base + f) == full)
+		for (f = lo; f + fs->fs_frag <= hi; ) {
+			if (WORD_AT(base + f, f, hi) && map_word(fs, base + f) == 0) {
+				f += 64;
+				continue;
+			}
+			if (ffs_blkmap(fs, base + f) == full)
 				return f;
+			f += fs->fs_frag;
 		}
 	}
 	return -1;
@@ -176,6 +213,7 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 	struct cg *cgp = &fs->fs_cgs[c];
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), start, f;
 	unsigned full = (1u << fs->fs_frag) - 1;
+	uint64_t inner = inner_bits(fs);
 	int pass;
 
 	start = bpref > 0 && dtog(fs, bpref) == c ? blknum(fs, dtogd(fs, bpref)) :
@@ -184,9 +222,21 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 		int64_t lo = pass == 0 ? start : 0, hi = pass == 0 ? n : start;
 
 		for (f = lo; f + fs->fs_frag <= hi; f += fs->fs_frag) {
-			unsigned map = ffs_blkmap(fs, base + f);
+			unsigned map;
 			int i, run = 0;
 
+			/* a word of whole blocks, free or used, has no run
+			 * of fragments */
+			while (WORD_AT(base + f, f, hi)) {
+				uint64_t w = map_word(fs, base + f);
+
+				if (((w ^ (w >> 1)) & inner) != 0)
+					break;
+				f += 64;
+			}
+			if (f + fs->fs_frag > hi)
+				break;
+			map = ffs_blkmap(fs, base + f);
 			if (map == 0 || map == full)
 				continue;
 			for (i = 0; i <= fs->fs_frag; i++) {
@@ -660,6 +710,12 @@ ffs_clusteralloc(struct kern *k, struct inode *ip, int c, int64_t bpref, int len
 		return 0;
 	start = bpref > 0 && dtog(fs, bpref) == c ? blknum(fs, dtogd(fs, bpref)) : 0;
 	for (f = start; f + fs->fs_frag <= n; f += fs->fs_frag) {
+		/* a word with no free fragment ends any run */
+		if (WORD_AT(base + f, f, n) && map_word(fs, base + f) == 0) {
+			run = 0;
+			f += 64 - fs->fs_frag;
+			continue;
+		}
 		run = ffs_blkmap(fs, base + f) == full ? run + 1 : 0;
 		if (run == len)
 			break;

@@ -168,6 +168,43 @@ fsck_claim(struct fsck *c, int64_t f, int n, uint64_t ino, int64_t lbn)
 	}
 }
 
+/* Fragments n from base: each one used or free, not both, not neither. */
+static bool
+map_agrees(const struct fsck *c, int64_t base, int64_t n)
+{
+	const struct fs *fs = c->fs;
+	int64_t x = base, e = base + n;
+
+	for (; x < e && (x & 7) != 0; x++)
+		if (((c->used[x >> 3] >> (x & 7)) & 1) ==
+		    ((fs->fs_fmap[x >> 3] >> (x & 7)) & 1))
+			return false;
+	for (; x + 8 <= e; x += 8)
+		if ((uint8_t)(c->used[x >> 3] ^ fs->fs_fmap[x >> 3]) != 0xff)
+			return false;
+	for (; x < e; x++)
+		if (((c->used[x >> 3] >> (x & 7)) & 1) ==
+		    ((fs->fs_fmap[x >> 3] >> (x & 7)) & 1))
+			return false;
+	return true;
+}
+
+/* Inodes in use of the n from first. */
+static int64_t
+inodes_used(const struct fs *fs, uint64_t first, int64_t n)
+{
+	uint64_t i = first, e = first + (uint64_t)n;
+	int64_t used = 0;
+
+	for (; i < e && (i & 7) != 0; i++)
+		used += inoused(fs, i) != 0;
+	for (; i + 8 <= e; i += 8)
+		used += __builtin_popcount(fs->fs_imap[i >> 3]);
+	for (; i < e; i++)
+		used += inoused(fs, i) != 0;
+	return used;
+}
+
 int
 ffs_fsck(struct kern *k, char **why)
 {
@@ -312,12 +349,12 @@ ffs_fsck(struct kern *k, char **why)
 			int frsum[MAXFRAG] = { 0 };
 			unsigned full = (1u << fs->fs_frag) - 1;
 
-			for (f = 0; f < n; f += fs->fs_frag) {
-				unsigned map = ffs_blkmap(fs, base + f);
-				int run = 0;
-
-				for (i = 0; i < fs->fs_frag; i++) {
-					int64_t x = base + f + i;
+			/* Every fragment used or free, not both, not neither
+			 * (a byte at a time; fragment by fragment to say
+			 * which when they do not agree). */
+			if (!map_agrees(&c, base, n))
+				for (f = 0; f < n; f++) {
+					int64_t x = base + f;
 					bool u = c.used[x >> 3] & (1u << (x & 7));
 
 					if (u != (isfree(fs, x) != 0))
@@ -326,6 +363,10 @@ ffs_fsck(struct kern *k, char **why)
 					    (long long)x, u ? "used" : "unused",
 					    u ? "free" : "not free");
 				}
+			for (f = 0; f < n; f += fs->fs_frag) {
+				unsigned map = ffs_blkmap(fs, base + f);
+				int run = 0;
+
 				if (map == full) {
 					bf++;
 					continue;
@@ -340,9 +381,8 @@ ffs_fsck(struct kern *k, char **why)
 					}
 				}
 			}
-			for (i = 0; i < fs->fs_ipg; i++)
-				if (!inoused(fs, (uint64_t)cgx * fs->fs_ipg + i))
-					fi++;
+			fi = fs->fs_ipg - inodes_used(fs,
+			    (uint64_t)cgx * fs->fs_ipg, fs->fs_ipg);
 			if (cgp->cg_ndir != cgdirs[cgx])
 				fsck_bad(&c, "cg %d: %lld directories, cg_ndir says "
 				    "%lld", cgx, (long long)cgdirs[cgx],

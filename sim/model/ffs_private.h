@@ -26,6 +26,8 @@
 int64_t	ffs_cg_frags(const struct fs *fs, int c);
 /* Free-fragment pattern of the block at fragment bno: bit i, frag i. */
 unsigned ffs_blkmap(const struct fs *fs, int64_t bno);
+/* Mark n fragments from f free (or used), without the counts. */
+void	ffs_frags_fill(struct fs *fs, int64_t f, int64_t n, bool free);
 /* Add (sign 1) or take away (-1) one block's share of its group's counts. */
 void	ffs_blk_acct(struct fs *fs, int64_t bno, int sign);
 /* Mark n fragments from f used (free false) or free, keeping the counts. */

@@ -11,6 +11,8 @@
  * free pattern goes through ffs_blk_acct so that the counts always equal
  * the map (ffs_fsck checks it).
  */
+#include <string.h>
+
 #include "kern.h"
 #include "libkern.h"
 #include "kassert.h"
@@ -50,17 +52,36 @@ ffs_cg_frags(const struct fs *fs, int c)
 
 /* ---- the free map and the counts that must agree with it ------------- */
 
-/* Free-fragment pattern of the block at fragment bno: bit i, frag i. */
+/*
+ * Free-fragment pattern of the block at fragment bno: bit i, frag i.  A
+ * block is 1, 2, 4 or 8 fragments and starts at a multiple of that, so
+ * it is a whole byte of the map or a part of one: one load and a shift
+ * (ffs_isblock's byte and nibble cases, for every block size).
+ */
 unsigned
 ffs_blkmap(const struct fs *fs, int64_t bno)
 {
-	unsigned map = 0;
-	int i;
+	KASSERT(fragnum(fs, bno) == 0, ("ffs_blkmap: fragment %lld does not "
+	    "start a block", (long long)bno));
+	return (unsigned)(fs->fs_fmap[bno >> 3] >> (bno & 7)) &
+	    ((1u << fs->fs_frag) - 1);
+}
 
-	for (i = 0; i < fs->fs_frag; i++)
-		if (isfree(fs, bno + i))
-			map |= 1u << i;
-	return map;
+/* Mark n fragments from f free (or used), bytes at a time, the counts
+ * left alone (newfs's map, made before any count). */
+void
+ffs_frags_fill(struct fs *fs, int64_t f, int64_t n, bool free)
+{
+	int64_t e = f + n;
+
+	for (; f < e && (f & 7) != 0; f++)
+		free ? setfree(fs, f) : clrfree(fs, f);
+	if (e - f >= 8) {
+		memset(fs->fs_fmap + (f >> 3), free ? 0xff : 0, (size_t)((e - f) >> 3));
+		f += (e - f) & ~(int64_t)7;
+	}
+	for (; f < e; f++)
+		free ? setfree(fs, f) : clrfree(fs, f);
 }
 
 /*

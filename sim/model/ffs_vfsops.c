@@ -146,15 +146,14 @@ ffs_mount(struct kern *k, GError **err)
 		int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, (int)c);
 		struct cg *cgp = &fs->fs_cgs[c];
 
-		for (f = 0; f < n; f++) {
-			bool data = f >= fs->fs_dblkno || (c > 0 && f < fs->fs_sblkno);
-
-			if (c == 0 && f >= fs->fs_dblkno &&
-			    f < fs->fs_dblkno + numfrags(fs, fs->fs_cssize))
-				data = false;		/* the cg summary */
-			if (data)
-				setfree(fs, base + f);
-		}
+		/* Free: the data area (but for the cg summary, at the start
+		 * of group 0's) and, but in group 0, what is before the
+		 * superblock copy. */
+		if (c > 0)
+			ffs_frags_fill(fs, base, fs->fs_sblkno, true);
+		f = fs->fs_dblkno + (c == 0 ? numfrags(fs, fs->fs_cssize) : 0);
+		if (f < n)
+			ffs_frags_fill(fs, base + f, n - f, true);
 		for (f = 0; f < n; f += fs->fs_frag)
 			ffs_blk_acct(fs, base + f, 1);
 		cgp->cg_nifree = fs->fs_ipg;

@@ -170,7 +170,10 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	GError *perr = NULL;
 	GArray *merged = NULL;
 	GPtrArray *dups = NULL;
-	char *dir, **dbs = NULL;
+	struct db_merger *mg = NULL;
+	GError *merr = NULL;
+	guint next = 0;
+	char *dir;
 	unsigned threads = o->threads > 0 ? o->threads : g_get_num_processors();
 	bool ok = false;
 	guint i;
@@ -190,7 +193,6 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 		goto out;
 	}
 	b.slots = g_new0(struct slot, n);
-	dbs = g_new0(char *, n + 1);
 	for (i = 0; i < n; i++) {
 		b.slots[i].job = &jobs[i];
 		b.slots[i].b = &b;
@@ -205,8 +207,28 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	/* In list order: the first jobs start first. */
 	for (i = 0; i < n; i++)
 		g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
+	/*
+	 * Gather the runs into o->db in list order as they finish, while the
+	 * later ones still run (this thread would only wait): one
+	 * transaction, committed when all are in, taken back if any fails.
+	 */
+	merged = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	dups = g_ptr_array_new_with_free_func(g_free);
 	g_mutex_lock(&b.lock);
-	while (b.finished < n) {
+	for (;;) {
+		while (next < n && b.slots[next].finished &&
+		    b.slots[next].run >= 0 && !b.stop && merr == NULL) {
+			g_mutex_unlock(&b.lock);
+			if ((mg != NULL || (mg = db_merge_begin(o->db, merged,
+			    dups, &merr)) != NULL) &&
+			    db_merge_add(mg, b.slots[next].db, NULL, &merr))
+				next++;
+			g_mutex_lock(&b.lock);
+			if (merr != NULL)
+				b.stop = 1;	/* the others are for nothing */
+		}
+		if (b.finished == n)
+			break;
 		g_cond_wait_until(&b.cond, &b.lock,
 		    g_get_monotonic_time() + 200 * G_TIME_SPAN_MILLISECOND);
 		if (o->interrupted != NULL && *o->interrupted)
@@ -219,6 +241,11 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	if (o->progress)
 		fprintf(stderr, "\r%*s\r", 72, "");
 
+	if (merr != NULL) {
+		g_propagate_error(err, merr);
+		merr = NULL;
+		goto out;
+	}
 	if (b.first_failed >= 0 || b.stop) {
 		/* The run that failed first, or (interrupted) the first one
 		 * listed that did not finish. */
@@ -235,13 +262,17 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 			g_set_error(err, REPLAY_ERROR, 0, "interrupted");
 		goto out;
 	}
-	/* Gather, in list order. */
-	for (i = 0; i < n; i++)
-		dbs[i] = b.slots[i].db;
-	merged = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	dups = g_ptr_array_new_with_free_func(g_free);
-	if (!db_merge(o->db, dbs, n, merged, NULL, dups, err))
+	/* The rest, in list order. */
+	for (; next < n; next++)
+		if ((mg == NULL && (mg = db_merge_begin(o->db, merged, dups,
+		    err)) == NULL) || !db_merge_add(mg, b.slots[next].db, NULL,
+		    err))
+			goto out;
+	ok = db_merge_commit(mg, err);
+	mg = NULL;
+	if (!ok)
 		goto out;
+	ok = false;
 	/* The same runs made again into the same database: kept, but said
 	 * (compare and report would take them for more seeds). */
 	for (i = 0; i < dups->len; i++)
@@ -256,6 +287,9 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 		ids[i] = g_array_index(merged, int64_t, i);
 	ok = true;
 out:
+	db_merge_abort(mg);
+	if (merr != NULL)
+		g_error_free(merr);
 	for (i = 0; b.slots != NULL && i < n; i++) {
 		if (b.slots[i].error != NULL)
 			g_error_free(b.slots[i].error);
@@ -277,7 +311,6 @@ out:
 		g_array_free(merged, TRUE);
 	if (dups != NULL)
 		g_ptr_array_free(dups, TRUE);
-	g_free(dbs);
 	g_free(b.slots);
 	g_free(dir);
 	g_mutex_clear(&b.lock);

@@ -19,6 +19,8 @@
 
 struct pobj {
 	uint64_t id;		/* its number, in the order objects were met */
+	int	 refs;		/* names, open files and the list of the
+				   start that hold it */
 	int	 index;		/* in pp->files when initial, else -1 */
 	bool	 isdir;
 	bool	 created;	/* the trace created it */
@@ -49,6 +51,8 @@ struct pfile {
 struct pfdt {
 	int	 refs;
 	GHashTable *fds;	/* fd -> struct pfile */
+	int32_t	 last_fd;	/* the descriptor looked up last ... */
+	struct pfile *last;	/* ... its file (NULL: none remembered) */
 };
 
 struct pproc {
@@ -62,14 +66,19 @@ struct pproc {
 struct pass {
 	struct prepass	*pp;
 	char		**passthrough;
-	GHashTable	*names;		/* current absolute path -> pobj */
-	GPtrArray	*objs;		/* every pobj (owner) */
+	GHashTable	*names;		/* current absolute path -> pobj (a
+					   reference) */
+	GPtrArray	*initial;	/* the objects there at the start, in
+					   pp->files order (a reference each) */
+	uint64_t	 nobjs;		/* objects met so far */
 	GHashTable	*procs;		/* pid -> pproc */
 	GHashTable	*pids;		/* every pid seen (set) */
 	GHashTable	*live;		/* pids whose last process has not exited */
 	int32_t		 last_pid;	/* note_proc's last record's pid ... */
 	GArray		*last_procs;	/* ... its processes, or NULL */
 	int32_t		 cur_pid;	/* of the call being looked at */
+	int32_t		 pr_pid;	/* the process proc_of found last ... */
+	struct pproc	*pr_last;	/* ... (NULL: none remembered) */
 	unsigned	 nlinks;	/* symbolic links with known targets */
 	const struct trace_call *tc;	/* ... and the call */
 	const char	*why;		/* how it met a name, if not by naming it
@@ -131,37 +140,42 @@ passthrough(struct pass *ps, const char *abs)
 	return false;
 }
 
-/* Normalise dir + "/" + rel: no ".", "..", or repeated slashes. */
+/* Normalise dir + "/" + rel: no ".", "..", or repeated slashes.  (Once
+ * or twice a call: component by component into one buffer.) */
 static char *
 abspath(const char *dir, const char *rel)
 {
-	char *joined = rel[0] == '/' || dir == NULL ? g_strdup(rel) :
-	    g_strconcat(dir, "/", rel, NULL);
-	char **comp = g_strsplit(joined, "/", -1), **c;
-	GPtrArray *out = g_ptr_array_new();
-	GString *s = g_string_new("");
-	guint i;
+	const char *src[2] = { rel[0] == '/' || dir == NULL ? NULL : dir, rel };
+	size_t cap = (src[0] != NULL ? strlen(src[0]) : 0) + strlen(rel) + 2;
+	char *out = g_malloc(cap);
+	size_t o = 0;
+	int k;
 
-	for (c = comp; *c != NULL; c++) {
-		if ((*c)[0] == '\0' || strcmp(*c, ".") == 0)
-			continue;
-		if (strcmp(*c, "..") == 0) {
-			if (out->len > 0)
-				g_ptr_array_set_size(out, out->len - 1);
-			continue;
+	for (k = 0; k < 2; k++) {
+		const char *p = src[k];
+
+		while (p != NULL && *p != '\0') {
+			const char *e = strchrnul(p, '/');
+			size_t n = (size_t)(e - p);
+
+			if (n == 2 && p[0] == '.' && p[1] == '.') {
+				/* up: drop the last component, if any */
+				while (o > 0 && out[o - 1] != '/')
+					o--;
+				if (o > 0)
+					o--;
+			} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+				out[o++] = '/';
+				memcpy(out + o, p, n);
+				o += n;
+			}
+			p = *e == '/' ? e + 1 : e;
 		}
-		g_ptr_array_add(out, *c);
 	}
-	for (i = 0; i < out->len; i++) {
-		g_string_append_c(s, '/');
-		g_string_append(s, g_ptr_array_index(out, i));
-	}
-	if (s->len == 0)
-		g_string_append_c(s, '/');
-	g_ptr_array_free(out, TRUE);
-	g_strfreev(comp);
-	g_free(joined);
-	return g_string_free(s, FALSE);
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
 }
 
 /*
@@ -267,13 +281,44 @@ obj_new(struct pass *ps, const char *name, bool isdir)
 {
 	struct pobj *o = g_new0(struct pobj, 1);
 
-	o->id = ps->objs->len;
+	o->id = ps->nobjs++;
 	o->index = -1;
 	o->size_how = -1;
 	o->isdir = isdir;
 	o->first_name = g_strdup(name);
-	g_ptr_array_add(ps->objs, o);
 	return o;
+}
+
+/*
+ * An object lives while a name, an open file or the list of the start
+ * holds it: one the trace made and removed, with nothing open on it, can
+ * change nothing the pass finds any more, and goes (the pass's memory is
+ * what is alive, not every object the trace ever named).
+ */
+static struct pobj *
+obj_ref(struct pobj *o)
+{
+	o->refs++;
+	return o;
+}
+
+static void
+obj_unref(gpointer p)
+{
+	struct pobj *o = p;
+
+	if (o == NULL || --o->refs > 0)
+		return;
+	g_free(o->first_name);
+	g_free(o->target);
+	g_free(o);
+}
+
+/* name now names o. */
+static void
+name_set(struct pass *ps, const char *name, struct pobj *o)
+{
+	g_hash_table_insert(ps->names, g_strdup(name), obj_ref(o));
 }
 
 /* "why (call)", or the call's name: evidence, for the table and vfssim fs. */
@@ -322,6 +367,7 @@ mark_initial(struct pass *ps, struct pobj *o)
 	f.line = o->ev_line;
 	o->index = (int)ps->pp->files->len;
 	g_array_append_val(ps->pp->files, f);
+	g_ptr_array_add(ps->initial, obj_ref(o));
 	settle(ps, o->first_name);
 }
 
@@ -336,7 +382,7 @@ use(struct pass *ps, const char *abs, bool isdir)
 	if (o == NULL) {
 		use_parents(ps, abs);
 		o = obj_new(ps, abs, isdir);
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 		/* A name the trace created, removed or renamed before has
 		 * no object from the start left: this one was made by a
 		 * call the trace does not show. */
@@ -406,7 +452,7 @@ create(struct pass *ps, const char *abs, bool isdir)
 		use_parents(ps, abs);
 		o = obj_new(ps, abs, isdir);
 		o->created = true;
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 		touch_parent(ps, abs);
 		/* made new where the trace had seen nothing: a listing of
 		 * the start that has it disagrees (fs_manifest_apply) */
@@ -467,9 +513,11 @@ rename_names(struct pass *ps, const char *from, const char *to)
 	touch_parent(ps, to);
 	settle(ps, from);
 	settle(ps, to);
+	obj_ref(o);		/* (its names go before it gets the new one) */
 	g_hash_table_remove(ps->names, to);
-	g_hash_table_remove(ps->names, from);	/* frees the key, not o */
-	g_hash_table_insert(ps->names, g_strdup(to), o);
+	g_hash_table_remove(ps->names, from);
+	name_set(ps, to, o);
+	obj_unref(o);
 	if (o->isdir) {
 		/* Everything below moves too (order does not matter). */
 		size_t fl = strlen(from);
@@ -484,11 +532,14 @@ rename_names(struct pass *ps, const char *from, const char *to)
 				g_ptr_array_add(keys, g_strdup(k));
 		for (i = 0; i < keys->len; i++) {
 			const char *old = g_ptr_array_index(keys, i);
-			struct pobj *c = g_hash_table_lookup(ps->names, old);
+			struct pobj *c = obj_ref(g_hash_table_lookup(ps->names,
+			    old));
+			char *nn = g_strconcat(to, old + fl, NULL);
 
 			g_hash_table_remove(ps->names, old);
-			g_hash_table_insert(ps->names,
-			    g_strconcat(to, old + fl, NULL), c);
+			name_set(ps, nn, c);
+			obj_unref(c);
+			g_free(nn);
 		}
 		g_ptr_array_free(keys, TRUE);
 	}
@@ -530,7 +581,7 @@ mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
 		struct pobj *l = obj_new(ps, abs, false);
 
 		l->islink = true;
-		g_hash_table_insert(ps->names, g_strdup(abs), l);
+		name_set(ps, abs, l);
 		for (i = 0; i < ps->pp->files->len; i++) {
 			struct initial_file *f = &g_array_index(ps->pp->files,
 			    struct initial_file, i);
@@ -538,6 +589,7 @@ mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
 			if (f->link_of >= 0 && strcmp(f->path, abs) == 0) {
 				f->link_of = -1;
 				l->index = (int)i;
+				g_ptr_array_add(ps->initial, obj_ref(l));
 				break;
 			}
 		}
@@ -547,7 +599,7 @@ mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
 	} else if (o == NULL) {
 		use_parents(ps, abs);
 		o = obj_new(ps, abs, false);
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 		mark_initial(ps, o);
 	}
 	/* (a name the pre-pass took for a file of its own: now a link,
@@ -626,6 +678,7 @@ pfile_unref(gpointer p)
 	struct pfile *f = p;
 
 	if (--f->refs == 0) {
+		obj_unref(f->obj);
 		g_free(f->path);
 		g_free(f);
 	}
@@ -661,24 +714,47 @@ pproc_free(gpointer p)
 	g_free(pr);
 }
 
+/* (Calls come in runs of one process: the last one is remembered.) */
 static struct pproc *
 proc_of(struct pass *ps, int32_t pid)
 {
-	struct pproc *pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
+	struct pproc *pr;
 
+	if (ps->pr_last != NULL && ps->pr_pid == pid)
+		return ps->pr_last;
+	pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
 	if (pr == NULL) {
 		pr = g_new0(struct pproc, 1);
 		pr->fdt = fdt_new();
 		g_hash_table_insert(ps->procs, GINT_TO_POINTER(pid), pr);
 	}
+	ps->pr_pid = pid;
+	ps->pr_last = pr;
 	return pr;
+}
+
+/* A process goes (it exited, or its pid starts afresh). */
+static void
+proc_gone(struct pass *ps, int32_t pid)
+{
+	if (ps->pr_pid == pid)
+		ps->pr_last = NULL;
+	g_hash_table_remove(ps->procs, GINT_TO_POINTER(pid));
 }
 
 static void
 pfd_set(struct pproc *pr, int32_t fd, struct pfile *f)
 {
 	f->refs++;
+	pr->fdt->last = NULL;
 	g_hash_table_insert(pr->fdt->fds, GINT_TO_POINTER(fd), f);
+}
+
+static void
+pfd_del(struct pproc *pr, int32_t fd)
+{
+	pr->fdt->last = NULL;
+	g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(fd));
 }
 
 static struct pfile *
@@ -687,7 +763,7 @@ pfile_new(struct pobj *o, const char *path)
 	struct pfile *f = g_new0(struct pfile, 1);
 
 	f->refs = 1;		/* the caller's */
-	f->obj = o;
+	f->obj = o != NULL ? obj_ref(o) : NULL;
 	f->path = path != NULL ? g_strdup(path) : NULL;
 	return f;
 }
@@ -698,8 +774,13 @@ static struct pfile *
 pfd_get(struct pass *ps, struct pproc *pr, int32_t fd, const char *annot,
     bool deleted)
 {
-	struct pfile *f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
+	struct pfile *f;
 
+	/* (the descriptor of the call before, most of the time) */
+	if (pr->fdt->last != NULL && pr->fdt->last_fd == fd)
+		f = pr->fdt->last;
+	else
+		f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
 	if (f == NULL && fd >= 0) {
 		if (annot != NULL && annot[0] == '/' && !deleted &&
 		    !passthrough(ps, annot)) {
@@ -714,6 +795,10 @@ pfd_get(struct pass *ps, struct pproc *pr, int32_t fd, const char *annot,
 			f = pfile_new(NULL, NULL);
 		pfd_set(pr, fd, f);
 		pfile_unref(f);
+	}
+	if (f != NULL) {
+		pr->fdt->last_fd = fd;
+		pr->fdt->last = f;
 	}
 	if (f != NULL && f->obj != NULL)
 		touch_obj(ps, f->obj);
@@ -891,7 +976,7 @@ do_open(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 			g_array_append_val(ps->pp->files, alias);
 			settle(ps, abs);
 		}
-		g_hash_table_insert(ps->names, g_strdup(abs), o);
+		name_set(ps, abs, o);
 	} else if (of & TO_CREAT) {
 		bool existed = g_hash_table_contains(ps->names, abs);
 
@@ -1015,7 +1100,7 @@ do_clone(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 	if (tc->ret <= 0)
 		return;
 	/* A reused pid starts afresh. */
-	g_hash_table_remove(ps->procs, GINT_TO_POINTER((int32_t)tc->ret));
+	proc_gone(ps, (int32_t)tc->ret);
 	c = proc_of(ps, (int32_t)tc->ret);
 	if (pr->cwd != NULL)
 		c->cwd = g_strdup(pr->cwd);
@@ -1045,7 +1130,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 	ps->cur_pid = tc->pid;
 	ps->tc = tc;
 	if (tc->kind == TC_EXIT) {
-		g_hash_table_remove(ps->procs, GINT_TO_POINTER(tc->pid));
+		proc_gone(ps, tc->pid);
 		return;
 	}
 	pr = proc_of(ps, tc->pid);
@@ -1055,7 +1140,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		break;
 	case SC_CLOSE:
 		if (tc->ret == 0)
-			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->fd));
+			pfd_del(pr, tc->fd);
 		break;
 	case SC_READ: case SC_PREAD: case SC_READV: case SC_PREADV:
 		do_rw(ps, pr, tc, false);
@@ -1091,11 +1176,13 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		    tc->fdpath2, tc->path2);
 		if (abs != NULL && abs2 != NULL && tc->ret == 0) {
 			if (tc->xflags & TX_RENAME_EXCHANGE) {
-				struct pobj *a = use(ps, abs, false);
-				struct pobj *b = use(ps, abs2, false);
+				struct pobj *a = obj_ref(use(ps, abs, false));
+				struct pobj *b = obj_ref(use(ps, abs2, false));
 
-				g_hash_table_insert(ps->names, g_strdup(abs), b);
-				g_hash_table_insert(ps->names, g_strdup(abs2), a);
+				name_set(ps, abs, b);
+				name_set(ps, abs2, a);
+				obj_unref(a);
+				obj_unref(b);
 			} else
 				rename_names(ps, abs, abs2);
 		}
@@ -1113,7 +1200,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			struct pobj *o = use(ps, abs, false);
 
 			use_parents(ps, abs2);
-			g_hash_table_insert(ps->names, g_strdup(abs2), o);
+			name_set(ps, abs2, o);
 		}
 		break;
 	case SC_SYMLINK: case SC_SYMLINKAT:
@@ -1269,8 +1356,8 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		/* Descriptors that other calls return are not files of the
 		 * fs (pipes, sockets): forget whatever had that number. */
 		if (tc->ret >= 0 && tc->rfd[0] >= 0) {
-			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->rfd[0]));
-			g_hash_table_remove(pr->fdt->fds, GINT_TO_POINTER(tc->rfd[1]));
+			pfd_del(pr, tc->rfd[0]);
+			pfd_del(pr, tc->rfd[1]);
 		}
 		break;
 	}
@@ -1319,9 +1406,10 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 		p = &g_array_index(a, struct pp_proc, a->len - 1);
 	} else
 		p = pproc_begin(ps, tc->pid, false);
+	if (ps->last_procs == NULL || tc->pid != ps->last_pid)
+		ps->last_procs = g_hash_table_lookup(ps->pp->procs,
+		    GINT_TO_POINTER(tc->pid));
 	ps->last_pid = tc->pid;
-	ps->last_procs = g_hash_table_lookup(ps->pp->procs,
-	    GINT_TO_POINTER(tc->pid));
 	if (end != TC_NOTIME && (p->end_t == TC_NOTIME || end > p->end_t))
 		p->end_t = end;
 	if (tc->kind == TC_EXIT) {
@@ -1404,16 +1492,6 @@ prepass_proc(const struct prepass *pp, int32_t pid, unsigned k)
 	    NULL;
 }
 
-static void
-obj_free(gpointer p)
-{
-	struct pobj *o = p;
-
-	g_free(o->first_name);
-	g_free(o->target);
-	g_free(o);
-}
-
 struct prepass *
 prepass_run(const char *path, char **pt, GError **err)
 {
@@ -1421,7 +1499,7 @@ prepass_run(const char *path, char **pt, GError **err)
 
 	if (r == NULL)
 		return NULL;
-	return prepass_read(r, path, pt, err);
+	return prepass_read(r, path, pt, NULL, err);
 }
 
 /*
@@ -1512,8 +1590,9 @@ pass_init(struct pass *ps, enum trace_format format, char **pt)
 	ps->pp->t0 = TC_NOTIME;
 	ps->pp->t_end = TC_NOTIME;
 	ps->passthrough = pt;
-	ps->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	ps->objs = g_ptr_array_new_with_free_func(obj_free);
+	ps->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    obj_unref);
+	ps->initial = g_ptr_array_new_with_free_func(obj_unref);
 	ps->procs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    pproc_free);
 	ps->pids = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -1529,7 +1608,7 @@ pass_fini(struct pass *ps)
 {
 	g_hash_table_destroy(ps->live);
 	g_hash_table_destroy(ps->names);
-	g_ptr_array_free(ps->objs, TRUE);
+	g_ptr_array_free(ps->initial, TRUE);
 	g_hash_table_destroy(ps->procs);
 	g_hash_table_destroy(ps->pids);
 	g_hash_table_destroy(ps->settled);
@@ -1542,7 +1621,8 @@ pass_fini(struct pass *ps)
 }
 
 struct prepass *
-prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
+prepass_read(struct trace_reader *r, const char *path, char **pt,
+    struct tspool *keep, GError **err)
 {
 	struct trace_call tc;
 	struct pass ps;
@@ -1552,6 +1632,10 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 	pass_init(&ps, trace_reader_format(r), pt);
 	trace_call_init(&tc);
 	while ((rc = trace_read(r, &tc, err)) == 1) {
+		if (keep != NULL && !tspool_put(keep, &tc, err)) {
+			rc = -1;
+			break;
+		}
 		ps.pp->records++;
 		if (tc.kind == TC_CALL)
 			ps.pp->calls++;
@@ -1588,8 +1672,8 @@ prepass_read(struct trace_reader *r, const char *path, char **pt, GError **err)
 	ps.pp->nominal = trace_reader_nominal(r);
 	trace_close(r);
 	/* Sizes: the evidence gathered after each object got its place. */
-	for (i = 0; i < ps.objs->len; i++) {
-		struct pobj *o = g_ptr_array_index(ps.objs, i);
+	for (i = 0; i < ps.initial->len; i++) {
+		struct pobj *o = g_ptr_array_index(ps.initial, i);
 		struct initial_file *f;
 
 		if (o->index < 0)

@@ -2,14 +2,16 @@
  * replay.c — one run: trace -> simulated kernel -> metrics.
  *
  * The pieces, in the order a run uses them:
- *   1. the pre-pass reads the whole trace once: it validates it (bad input
- *      fails here, before the database is touched) and lists the files the
- *      trace found already there (prepass.c);
+ *   1. the pre-pass reads the whole trace, the only time it is parsed: it
+ *      validates it (bad input fails here, before the database is
+ *      touched), lists the files the trace found already there
+ *      (prepass.c), and keeps every call as a record (tracebin.c);
  *   2. the machine boots from the profile and the starting file system is
  *      laid out on its disk, without I/O (replay_fs.c);
- *   3. the trace is read again, one call at a time, and each call goes to
- *      the queue of its process (struct uproc); a process that needs its
- *      next call reads ahead until one for it turns up (replay_queue.c);
+ *   3. the calls the pre-pass kept are read back, one at a time, and each
+ *      goes to the queue of its process (struct uproc); a process that
+ *      needs its next call reads ahead until one for it turns up
+ *      (replay_queue.c);
  *   4. each process is a coroutine that thinks, calls, and records (here);
  *   5. a sampler records the machine's state every sample interval, and
  *      the summary and histograms are written at the end (replay_record.c).
@@ -64,7 +66,6 @@ uproc_new(struct replay *r, int32_t pid, enum ustate st)
 	u->r = r;
 	u->trace_ref = TC_NOTIME;
 	u->first_t = TC_NOTIME;
-	TAILQ_INIT(&u->q);
 	g_hash_table_insert(r->uprocs, GINT_TO_POINTER(pid), u);
 	u->serial = r->processes++;
 	order_proc_new(r, u);
@@ -266,6 +267,8 @@ uproc_main(void *arg)
 	struct qcall *qc;
 	struct trace_call *tc;
 	sim_time_t ready;
+	struct tbin_head first;
+	bool queued;
 	int xstat = 0;
 
 	while ((qc = next_call(u)) != NULL) {
@@ -313,12 +316,14 @@ uproc_main(void *arg)
 	exit1(r->k, u->kp, xstat);	/* may free kp */
 	u->kp = NULL;
 	g_hash_table_steal(r->uprocs, GINT_TO_POINTER(u->pid));
+	if (r->last_u == u)
+		r->last_u = NULL;
 	order_proc_gone(r, u);
 	/* Calls already read for this pid belong to a later process that
 	 * reused the number. */
-	if ((qc = TAILQ_FIRST(&u->q)) != NULL || spill_pending(u->spill)) {
+	if ((queued = queue_peek(u, &first)) || spill_pending(u->spill)) {
 		struct uproc *n = uproc_root(r, u->pid,
-		    qc != NULL ? qc->tc.t_ns : TC_NOTIME);
+		    queued ? first.t_ns : TC_NOTIME);
 
 		queue_move(u, n);
 	}
@@ -456,6 +461,8 @@ record_stopped(const struct replay *r, const struct replay_opts *o,
  * the files afresh and only the reader's names of them). */
 struct digest_job {
 	const struct trace_reader *rd;
+	struct trace_reader *own;	/* opened for the digest alone: the
+					   run reads its spool, not the trace */
 	char		*hex;
 	int64_t		 size;
 	GError		*err;
@@ -476,7 +483,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 {
 	struct replay r;
 	char *ptext = NULL;
-	struct digest_job dj = { NULL, NULL, 0, NULL };
+	struct digest_job dj = { NULL, NULL, NULL, 0, NULL };
 	GThread *dthread = NULL;
 	enum sim_status st;
 	struct run_info ri;
@@ -495,6 +502,12 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	/* Another program's database is refused before the trace is read. */
 	if (!db_check_writable(o->db, err))
 		return false;
+	/* The pre-pass keeps every call it reads, and the replay reads them
+	 * from there; VFSSIM_REREAD parses the trace again instead (what
+	 * tests/e2e-speed-equiv.sh compares with). */
+	trace_call_init(&r.rdtc);
+	if (g_getenv("VFSSIM_REREAD") == NULL)
+		r.spool = tspool_new();
 
 	/* 1. Read the whole trace once: validate it, find the starting fs.
 	 * 2. Boot and lay out the starting file system (or load it). */
@@ -516,8 +529,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.m = metrics_open(o->db, err);
 	if (r.m == NULL)
 		goto out;
-	r.rd = open_trace(o, err);
-	if (r.rd == NULL)
+	if (r.spool == NULL && (r.rd = open_trace(o, err)) == NULL)
 		goto out;
 	ptext = profile_to_text(o->prof);
 	memset(&ri, 0, sizeof(ri));
@@ -533,7 +545,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	 * duplicates): its files' digest and size, hashed in a thread of
 	 * its own while the run goes (a trace of 100 MB takes a third of a
 	 * second to hash), and written into the runs row at the end. */
-	dj.rd = r.rd;
+	if ((dj.rd = r.rd) == NULL && (dj.rd = dj.own = open_trace(o,
+	    err)) == NULL)
+		goto out;
 	dthread = g_thread_new("digest", digest_thread, &dj);
 	res->run = metrics_begin_run(r.m, &ri, err);
 	if (res->run < 0)
@@ -631,6 +645,7 @@ out:
 		g_thread_join(dthread);	/* before the trace is closed */
 	if (dj.err != NULL)
 		g_error_free(dj.err);
+	trace_close(dj.own);
 	g_free(dj.hex);
 	res->wall_seconds = (double)(g_get_monotonic_time() - r.wall_start) / 1e6;
 	g_free(ptext);
@@ -642,12 +657,8 @@ out:
 		g_hash_table_iter_init(&it, r.uprocs);
 		while (g_hash_table_iter_next(&it, NULL, &v)) {
 			struct uproc *u = v;
-			struct qcall *qc;
 
-			while ((qc = TAILQ_FIRST(&u->q)) != NULL) {
-				TAILQ_REMOVE(&u->q, qc, link);
-				rec_destroy(qc);
-			}
+			queue_free(&r, u);
 			if (u->cur != NULL)
 				rec_destroy(u->cur);
 			spill_close(u->spill);
@@ -656,8 +667,11 @@ out:
 		}
 		g_hash_table_destroy(r.uprocs);
 	}
+	queue_fini(&r);
 	if (r.pool != NULL)
 		g_ptr_array_free(r.pool, TRUE);
+	trace_close(r.rd);
+	tspool_free(r.spool);
 	if (r.stats != NULL)
 		g_hash_table_destroy(r.stats);
 	for (guint sc = 0; sc < SC__COUNT; sc++) {
@@ -671,7 +685,6 @@ out:
 		g_hash_table_destroy(r.inopath);
 	order_free(&r);
 	crash_free(&r);
-	trace_close(r.rd);
 	metrics_close(r.m);
 	setup_free(&r);
 	if (r.error != NULL)

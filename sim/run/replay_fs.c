@@ -221,10 +221,11 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	/* Ctrl-C stops the read-through at the next call */
 	if (r->rd != NULL)
 		trace_set_stop(r->rd, o->interrupted);
-	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, err) : NULL;
+	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, r->spool,
+	    err) : NULL;
 	r->rd = NULL;
 	g_strfreev(pt);
-	if (r->pp == NULL)
+	if (r->pp == NULL || (r->spool != NULL && !tspool_rewind(r->spool, err)))
 		return false;
 	if (o->fs_manifest != NULL) {
 		struct fs_manifest *m;

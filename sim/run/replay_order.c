@@ -305,13 +305,23 @@ order_roots_start(struct replay *r)
 		    0).t - r->t0), read_root, r);
 }
 
-/* The call q will make next, or is making: its first not finished. */
-static const struct trace_call *
-pending_call(const struct uproc *q)
+/* When the call q will make next, or is making, returned in the trace:
+ * its first not finished (false: none known, or not a call). */
+static bool
+pending_end(const struct uproc *q, int64_t *end)
 {
-	const struct qcall *qc = q->cur != NULL ? q->cur : TAILQ_FIRST(&q->q);
+	struct tbin_head h;
 
-	return qc != NULL && qc->tc.kind == TC_CALL ? &qc->tc : NULL;
+	if (q->cur != NULL) {
+		if (q->cur->tc.kind != TC_CALL || q->cur->tc.t_ns == TC_NOTIME)
+			return false;
+		*end = tc_end(&q->cur->tc);
+		return true;
+	}
+	if (!queue_peek(q, &h) || h.kind != TC_CALL || h.t_ns == TC_NOTIME)
+		return false;
+	*end = tc_add(h.t_ns, h.dur_ns > 0 ? h.dur_ns : 0);
+	return true;
 }
 
 enum edge { E_NONE, E_CALL, E_END };
@@ -397,7 +407,7 @@ blocker(struct replay *r, struct uproc *u, const struct trace_call *tc,
 	if (!calls && !ends)
 		return NULL;
 	TAILQ_FOREACH(q, &r->live, live) {
-		const struct trace_call *d;
+		int64_t d;
 
 		if (q == u || u->order_ignore == q->serial + 1)
 			continue;
@@ -406,8 +416,7 @@ blocker(struct replay *r, struct uproc *u, const struct trace_call *tc,
 			*why = E_END;
 			return q;
 		}
-		if (calls && (d = pending_call(q)) != NULL &&
-		    d->t_ns != TC_NOTIME && tc_end(d) < s) {
+		if (calls && pending_end(q, &d) && d < s) {
 			*why = E_CALL;
 			return q;
 		}

@@ -53,16 +53,22 @@ enum order_rule {
 	ORDER_FREE,		/* fork and wait only */
 };
 
-/* A call read ahead, on its process's queue. */
+/* A call as a process makes it: decoded from its queue (replay_queue.c). */
 struct qcall {
-	TAILQ_ENTRY(qcall) link;
 	struct trace_call tc;
 	uint64_t	*keys;		/* replay.order = resource: the resources
 					   the call touches (prepass_track) */
 	unsigned	 nkeys, keycap;
 };
 #define ORDER_MAXKEYS	16		/* resources of one call, at most */
-TAILQ_HEAD(qcallq, qcall);
+
+/* A process's calls read ahead: their records, one after another in a
+ * chain of chunks (replay_queue.c). */
+struct qchunk;
+struct callq {
+	struct qchunk	*head, *tail;
+	uint32_t	 rpos;		/* the first call's place in head */
+};
 
 struct uproc {
 	int32_t		 pid;
@@ -84,7 +90,7 @@ struct uproc {
 	sim_time_t	 done_sim;	/* ... and simulated time it did */
 	struct replay	*r;
 	struct kproc	*kp;
-	struct qcallq	 q;		/* calls read ahead */
+	struct callq	 q;		/* calls read ahead */
 	size_t		 nq;		/* how many */
 	struct spill	*spill;		/* later calls, on disk (see spill_out) */
 	int64_t		 trace_ref;	/* trace time the next think starts at */
@@ -115,8 +121,19 @@ struct replay {
 	struct kern	*k;
 	struct metrics	*m;
 	struct prepass	*pp;
-	struct trace_reader *rd;
+	struct tspool	*spool;		/* the calls the pre-pass read, as records */
+	struct trace_reader *rd;	/* ... or the trace read again
+					   (VFSSIM_REREAD) */
+	struct trace_call rdtc;		/* (what it read) */
+	uint8_t		*enc;		/* a record: rdtc's, or a call's going
+					   to the spill */
+	size_t		 enccap;
+	struct qcall	*peek;		/* resource: the record read, decoded */
+	struct qchunk	*spare;		/* unused chunks of queues */
+	unsigned	 nspare;
 	GHashTable	*uprocs;	/* pid -> struct uproc (live ones) */
+	struct uproc	*last_u;	/* the one pump found last (NULL: none
+					   remembered; forgotten as it goes) */
 	TAILQ_HEAD(, uproc) live;	/* the same, in the order they were made */
 	GHashTable	*incarn;	/* pid -> processes of that pid made so far */
 	GArray		*roots;		/* struct root_start: when the processes no
@@ -180,9 +197,12 @@ void	rec_destroy(gpointer p);
 void	rec_put(struct replay *r, struct qcall *qc);
 bool	pump(struct replay *r);
 struct qcall *next_call(struct uproc *u);
+bool	queue_peek(const struct uproc *u, struct tbin_head *h);
 bool	spill_pending(const struct spill *sp);
 void	spill_close(struct spill *sp);
 void	queue_move(struct uproc *from, struct uproc *to);
+void	queue_free(struct replay *r, struct uproc *u);
+void	queue_fini(struct replay *r);
 
 /* replay_order.c: the order across processes (replay.order) */
 const char *order_rule_name(enum order_rule o);

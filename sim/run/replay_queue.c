@@ -2,11 +2,18 @@
  * replay_queue.c — the calls read ahead for each process of a run, and
  * the spill files that hold them beyond replay.readahead.
  *
- * The trace is read a second time as the processes need their calls: a
- * process that needs its next call reads ahead (pump) until one for it
- * turns up, and each record read goes to the queue of its process
- * (struct uproc) — or starts the process, or names the child a fork will
- * start.  Call records are recycled through a pool.
+ * The pre-pass parsed the trace once and kept every call as a record (a
+ * few bytes, tracebin.c) in the run's spool; the replay reads the spool
+ * as the processes need their calls: a process that needs its next call
+ * reads ahead (pump) until one for it turns up, and each record read goes
+ * to the queue of its process (struct uproc) — or starts the process, or
+ * names the child a fork will start.  A queue is the records themselves,
+ * one after another in a chain of chunks: no allocation a call.  A call is
+ * decoded only when its process makes it (next_call).
+ *
+ * With VFSSIM_REREAD set in the environment the replay parses the trace a
+ * second time instead of reading the spool, as vfssim did before the
+ * spool: the same records, for tests/e2e-speed-equiv.sh to compare.
  */
 #include "replay_private.h"
 #include "engine.h"
@@ -16,8 +23,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-/* ---- call records ---------------------------------------------------- */
+/* ---- decoded calls ----------------------------------------------------- */
 
 static struct qcall *
 rec_get(struct replay *r)
@@ -46,17 +54,187 @@ rec_destroy(gpointer p)
 void
 rec_put(struct replay *r, struct qcall *qc)
 {
-	if (r->pool->len < 1024)
+	if (r->pool->len < 64)
 		g_ptr_array_add(r->pool, qc);
 	else
 		rec_destroy(qc);
 }
 
-static bool
-is_fork(const struct trace_call *tc)
+/* ---- entries: a record and its resources --------------------------------
+ *
+ * What a queue or a spill file holds of a call: its record's length, the
+ * record, the number of resources it touches (replay.order = resource)
+ * and those, 8 bytes each.
+ */
+
+static size_t
+entry_size(size_t n, unsigned nkeys)
 {
-	return tc->kind == TC_CALL && (tc->sc == SC_CLONE || tc->sc == SC_CLONE3 ||
-	    tc->sc == SC_FORK || tc->sc == SC_VFORK);
+	uint8_t tmp[10];
+
+	return tbin_put_len(tmp, n) + n + 1 + 8 * (size_t)nkeys;
+}
+
+static void
+entry_write(uint8_t *p, const uint8_t *rec, size_t n, const uint64_t *keys,
+    unsigned nkeys)
+{
+	p += tbin_put_len(p, n);
+	memcpy(p, rec, n);
+	p += n;
+	*p++ = (uint8_t)nkeys;
+	if (nkeys > 0)
+		memcpy(p, keys, 8 * (size_t)nkeys);
+}
+
+/* The entry at p (avail bytes): its size, its record and resources; 0 if
+ * the bytes do not hold all of it. */
+static size_t
+entry_read(const uint8_t *p, size_t avail, const uint8_t **rec, size_t *n,
+    const uint8_t **keys, unsigned *nkeys)
+{
+	size_t h = tbin_get_len(p, avail, n);
+
+	if (h == 0 || *n >= avail - h)
+		return 0;
+	*rec = p + h;
+	*nkeys = p[h + *n];
+	*keys = p + h + *n + 1;
+	if (h + *n + 1 + 8 * (size_t)*nkeys > avail)
+		return 0;
+	return h + *n + 1 + 8 * (size_t)*nkeys;
+}
+
+/* Make qc the call of an entry. */
+static void
+entry_decode(const uint8_t *rec, size_t n, const uint8_t *keys,
+    unsigned nkeys, struct qcall *qc)
+{
+	unsigned i;
+
+	tbin_decode(rec, n, &qc->tc);
+	qc->nkeys = 0;
+	for (i = 0; i < nkeys; i++) {
+		uint64_t k;
+
+		memcpy(&k, keys + 8 * i, 8);
+		order_key_add(qc, k);
+	}
+}
+
+/* ---- a process's queue --------------------------------------------------- */
+
+#define QCHUNK		4096		/* bytes of a chunk (more for a long call) */
+#define QSPARE		64		/* unused chunks kept for reuse */
+
+struct qchunk {
+	struct qchunk	*next;
+	uint32_t	 len, cap;
+	uint8_t		 data[];
+};
+
+static void
+chunk_put(struct replay *r, struct qchunk *c)
+{
+	if (c->cap == QCHUNK && r->nspare < QSPARE) {
+		c->next = r->spare;
+		r->spare = c;
+		r->nspare++;
+	} else
+		g_free(c);
+}
+
+static void
+queue_push(struct replay *r, struct callq *q, const uint8_t *rec, size_t n,
+    const uint64_t *keys, unsigned nkeys)
+{
+	size_t sz = entry_size(n, nkeys);
+	struct qchunk *c = q->tail;
+
+	if (c == NULL || c->cap - c->len < sz) {
+		if (sz <= QCHUNK && r->spare != NULL) {
+			c = r->spare;
+			r->spare = c->next;
+			r->nspare--;
+		} else {
+			size_t cap = MAX(QCHUNK, sz);
+
+			c = g_malloc(sizeof(*c) + cap);
+			c->cap = (uint32_t)cap;
+		}
+		c->next = NULL;
+		c->len = 0;
+		if (q->tail != NULL)
+			q->tail->next = c;
+		else {
+			q->head = c;
+			q->rpos = 0;
+		}
+		q->tail = c;
+	}
+	entry_write(c->data + c->len, rec, n, keys, nkeys);
+	c->len += (uint32_t)sz;
+}
+
+/* The first entry of a queue that has one. */
+static size_t
+queue_front(const struct callq *q, const uint8_t **rec, size_t *n,
+    const uint8_t **keys, unsigned *nkeys)
+{
+	const struct qchunk *c = q->head;
+
+	return entry_read(c->data + q->rpos, c->len - q->rpos, rec, n, keys,
+	    nkeys);
+}
+
+static void
+queue_drop(struct replay *r, struct callq *q, size_t sz)
+{
+	struct qchunk *c = q->head;
+
+	q->rpos += (uint32_t)sz;
+	if (q->rpos == c->len) {
+		q->head = c->next;
+		if (q->head == NULL)
+			q->tail = NULL;
+		q->rpos = 0;
+		chunk_put(r, c);
+	}
+}
+
+/* What u's first queued call is, without taking it: false if none is in
+ * memory. */
+bool
+queue_peek(const struct uproc *u, struct tbin_head *h)
+{
+	const uint8_t *rec, *keys;
+	size_t n;
+	unsigned nk;
+
+	if (u->nq == 0 || queue_front(&u->q, &rec, &n, &keys, &nk) == 0)
+		return false;
+	tbin_head(rec, n, h);
+	return true;
+}
+
+void
+queue_free(struct replay *r, struct uproc *u)
+{
+	struct qchunk *c, *next;
+
+	for (c = u->q.head; c != NULL; c = next) {
+		next = c->next;
+		chunk_put(r, c);
+	}
+	u->q.head = u->q.tail = NULL;
+	u->nq = 0;
+}
+
+static bool
+is_fork(const struct tbin_head *h)
+{
+	return h->kind == TC_CALL && (h->sc == SC_CLONE || h->sc == SC_CLONE3 ||
+	    h->sc == SC_FORK || h->sc == SC_VFORK);
 }
 
 /*
@@ -64,18 +242,23 @@ is_fork(const struct trace_call *tc)
  * (its calls take longer than they did when traced) accumulates calls read
  * ahead for it, and over a long trace that can be any number.  Once more
  * than replay.readahead calls are held in memory, the process holding the
- * most has its queue written to an unnamed temporary file (tmpfile(3)) in
- * the native format, and its later calls follow them there until it has
- * caught up.  No process ever waits for the reader, so memory is bounded
- * without changing a single simulated time.
+ * most has its queue moved to an unnamed temporary file (tmpfile(3)), and
+ * its later calls follow them there until it has caught up.  No process
+ * ever waits for the reader, so memory is bounded without changing a single
+ * simulated time.  The entries go out and come back as they are, through
+ * a buffer each way: a write(2) or a read(2) a SPILL_BLOCK, and calls that
+ * are read back before their block was written never touch the file.
  */
+#define SPILL_BLOCK	(64 * 1024)
+
 struct spill {
-	FILE		*f;
-	int64_t		 wr, rd;	/* write and read offsets */
+	int		 fd;
+	int64_t		 wr, rd;	/* bytes written to the file, read */
 	uint64_t	 n;		/* calls in it not yet read back */
-	GString		*line;
-	GString		*buf;		/* read buffer */
-	size_t		 bpos;
+	uint8_t		*wbuf;		/* entries not written yet */
+	size_t		 wlen, wcap;
+	uint8_t		*rbuf;		/* entries read, not all used yet */
+	size_t		 rpos, rlen, rcap;
 };
 
 static void
@@ -88,26 +271,43 @@ replay_fail(struct replay *r, const char *what)
 }
 
 static bool
-spill_put(struct replay *r, struct spill *sp, const struct qcall *qc)
+spill_flush(struct replay *r, struct spill *sp)
 {
-	unsigned i;
+	size_t done = 0;
 
-	g_string_truncate(sp->line, 0);
-	/* A call's resources (replay.order = resource) go before it:
-	 * "@K,K,...<tab>". */
-	if (qc->nkeys > 0) {
-		for (i = 0; i < qc->nkeys; i++)
-			g_string_append_printf(sp->line, "%c%" G_GUINT64_FORMAT,
-			    i == 0 ? '@' : ',', qc->keys[i]);
-		g_string_append_c(sp->line, '\t');
+	while (done < sp->wlen) {
+		ssize_t w = pwrite(sp->fd, sp->wbuf + done, sp->wlen - done,
+		    sp->wr + (int64_t)done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			replay_fail(r, "write");
+			return false;
+		}
+		done += (size_t)w;
 	}
-	native_format_call(sp->line, &qc->tc);
-	if (fseeko(sp->f, sp->wr, SEEK_SET) != 0 ||
-	    fwrite(sp->line->str, 1, sp->line->len, sp->f) != sp->line->len) {
-		replay_fail(r, "write");
-		return false;
+	sp->wr += (int64_t)sp->wlen;
+	sp->wlen = 0;
+	return true;
+}
+
+static bool
+spill_put(struct replay *r, struct spill *sp, const uint8_t *rec, size_t n,
+    const uint64_t *keys, unsigned nkeys)
+{
+	size_t sz = entry_size(n, nkeys);
+
+	if (sp->wlen + sz > sp->wcap) {
+		if (sp->wlen > 0 && !spill_flush(r, sp))
+			return false;
+		if (sz > sp->wcap) {
+			sp->wcap = sz;
+			sp->wbuf = g_realloc(sp->wbuf, sp->wcap);
+		}
 	}
-	sp->wr += (int64_t)sp->line->len;
+	entry_write(sp->wbuf + sp->wlen, rec, n, keys, nkeys);
+	sp->wlen += sz;
 	sp->n++;
 	r->spilled++;
 	return true;
@@ -116,46 +316,53 @@ spill_put(struct replay *r, struct spill *sp, const struct qcall *qc)
 static bool
 spill_get(struct replay *r, struct spill *sp, struct qcall *qc)
 {
-	GError *err = NULL;
-	char *nl, *line;
+	const uint8_t *rec, *keys;
+	size_t n, sz;
+	unsigned nk;
 
-	while ((nl = memchr(sp->buf->str + sp->bpos, '\n',
-	    sp->buf->len - sp->bpos)) == NULL) {
-		char chunk[65536];
-		size_t n;
+	while ((sz = entry_read(sp->rbuf + sp->rpos, sp->rlen - sp->rpos, &rec,
+	    &n, &keys, &nk)) == 0) {
+		/* What is left of the buffer down; then more from the file,
+		 * or, once all of it is read, what has not been written. */
+		size_t want;
 
-		g_string_erase(sp->buf, 0, (gssize)sp->bpos);
-		sp->bpos = 0;
-		if (fflush(sp->f) != 0 || fseeko(sp->f, sp->rd, SEEK_SET) != 0 ||
-		    (n = fread(chunk, 1, sizeof(chunk), sp->f)) == 0) {
-			replay_fail(r, "read");
+		if (sp->rpos > 0)
+			memmove(sp->rbuf, sp->rbuf + sp->rpos, sp->rlen - sp->rpos);
+		sp->rlen -= sp->rpos;
+		sp->rpos = 0;
+		want = sp->rd < sp->wr ? (size_t)MIN(SPILL_BLOCK,
+		    sp->wr - sp->rd) : sp->wlen;
+		if (want == 0) {
+			errno = EIO;
+			replay_fail(r, "read (a call cut short)");
 			return false;
 		}
-		sp->rd += (int64_t)n;
-		g_string_append_len(sp->buf, chunk, (gssize)n);
-	}
-	line = sp->buf->str + sp->bpos;
-	qc->nkeys = 0;
-	if (*line == '@') {
-		/* the call's resources, as spill_put wrote them */
-		char *p = line;
-
-		while (*p == '@' || *p == ',') {
-			uint64_t k = g_ascii_strtoull(p + 1, &p, 10);
-
-			order_key_add(qc, k);
+		if (sp->rlen + want > sp->rcap) {
+			sp->rcap = MAX(sp->rlen + want, SPILL_BLOCK);
+			sp->rbuf = g_realloc(sp->rbuf, sp->rcap);
 		}
-		line = p + (*p == '\t');
+		if (sp->rd < sp->wr) {
+			ssize_t got = pread(sp->fd, sp->rbuf + sp->rlen, want,
+			    sp->rd);
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				if (got == 0)
+					errno = EIO;
+				replay_fail(r, "read");
+				return false;
+			}
+			sp->rlen += (size_t)got;
+			sp->rd += got;
+		} else {
+			memcpy(sp->rbuf + sp->rlen, sp->wbuf, sp->wlen);
+			sp->rlen += sp->wlen;
+			sp->wlen = 0;
+		}
 	}
-	if (native_parse_line(line, (size_t)(nl - line), &qc->tc, &err) != 1) {
-		if (r->error == NULL)
-			g_propagate_prefixed_error(&r->error, err, "spill file: ");
-		else
-			g_clear_error(&err);
-		sim_stop(r->sim);
-		return false;
-	}
-	sp->bpos = (size_t)(nl - sp->buf->str) + 1;
+	entry_decode(rec, n, keys, nk, qc);
+	sp->rpos += sz;
 	sp->n--;
 	return true;
 }
@@ -172,9 +379,10 @@ spill_close(struct spill *sp)
 {
 	if (sp == NULL)
 		return;
-	fclose(sp->f);
-	g_string_free(sp->line, TRUE);
-	g_string_free(sp->buf, TRUE);
+	if (sp->fd >= 0)
+		close(sp->fd);
+	g_free(sp->wbuf);
+	g_free(sp->rbuf);
 	g_free(sp);
 }
 
@@ -185,7 +393,10 @@ spill_out(struct replay *r)
 	GHashTableIter it;
 	gpointer v;
 	struct uproc *u = NULL;
-	struct qcall *qc;
+	const uint8_t *rec, *keys;
+	size_t n, sz;
+	unsigned nk;
+	bool failed = false;
 
 	/* The longest queue not already followed by a spill (ties: lowest
 	 * pid), whatever the table's order. */
@@ -202,38 +413,80 @@ spill_out(struct replay *r)
 		return;
 	if (u->spill == NULL) {
 		FILE *f = tmpfile();
+		int fd = f != NULL ? dup(fileno(f)) : -1;
 
-		if (f == NULL) {
+		if (f != NULL)
+			fclose(f);
+		if (fd < 0) {
 			replay_fail(r, "create");
 			return;
 		}
 		u->spill = g_new0(struct spill, 1);
-		u->spill->f = f;
-		u->spill->line = g_string_new("");
-		u->spill->buf = g_string_new("");
+		u->spill->fd = fd;
+		u->spill->wcap = SPILL_BLOCK;
+		u->spill->wbuf = g_malloc(u->spill->wcap);
 		r->spills++;
 	}
 	/* A process's calls are its queue, then its spill, then what is
 	 * read later.  Keep the first call in memory and write the rest. */
-	for (qc = TAILQ_NEXT(TAILQ_FIRST(&u->q), link); qc != NULL;) {
-		struct qcall *next = TAILQ_NEXT(qc, link);
+	sz = queue_front(&u->q, &rec, &n, &keys, &nk);
+	{
+		/* the first call goes to a queue of its own */
+		struct callq rest = u->q;
+		struct callq first = { NULL, NULL, 0 };
 
-		if (!spill_put(r, u->spill, qc))
-			return;
-		TAILQ_REMOVE(&u->q, qc, link);
-		u->nq--;
-		r->queued--;
-		rec_put(r, qc);
-		qc = next;
+		queue_push(r, &first, rec, n, (const uint64_t *)keys, nk);
+		queue_drop(r, &rest, sz);
+		u->q = first;
+		while (rest.head != NULL) {
+			sz = queue_front(&rest, &rec, &n, &keys, &nk);
+			if (failed || !spill_put(r, u->spill, rec, n,
+			    (const uint64_t *)keys, nk)) {
+				/* (the run stops: what could not go out
+				 * stays queued) */
+				failed = true;
+				queue_push(r, &u->q, rec, n,
+				    (const uint64_t *)keys, nk);
+			} else {
+				u->nq--;
+				r->queued--;
+			}
+			queue_drop(r, &rest, sz);
+		}
 	}
+}
+
+/* ---- reading ahead --------------------------------------------------------- */
+
+/* The next record of the trace: from the spool, or parsed again. */
+static int
+read_record(struct replay *r, const uint8_t **rec, size_t *n, GError **err)
+{
+	int rc;
+
+	if (r->rd == NULL)
+		return tspool_next(r->spool, rec, n, err);
+	rc = trace_read(r->rd, &r->rdtc, err);
+	if (rc <= 0)
+		return rc;
+	if (tbin_max(&r->rdtc) > r->enccap) {
+		r->enccap = MAX(2 * r->enccap, tbin_max(&r->rdtc));
+		r->enc = g_realloc(r->enc, r->enccap);
+	}
+	*n = tbin_encode(&r->rdtc, r->enc);
+	*rec = r->enc;
+	return 1;
 }
 
 /* Read one record and queue it on its process.  False at the end. */
 bool
 pump(struct replay *r)
 {
-	struct qcall *qc;
-	struct trace_call *tc;
+	const uint8_t *rec;
+	const uint64_t *keys = NULL;
+	size_t n;
+	unsigned nkeys = 0;
+	struct tbin_head h;
 	struct uproc *u;
 	GError *err = NULL;
 	bool forks;
@@ -242,11 +495,8 @@ pump(struct replay *r)
 
 	if (r->eof)
 		return false;
-	qc = rec_get(r);
-	tc = &qc->tc;
-	rc = trace_read(r->rd, tc, &err);
+	rc = read_record(r, &rec, &n, &err);
 	if (rc <= 0) {
-		rec_put(r, qc);
 		r->eof = true;
 		if (rc < 0) {
 			if (r->error == NULL)
@@ -258,20 +508,31 @@ pump(struct replay *r)
 		return false;
 	}
 	r->records++;
-	order_read(r, qc);
-	/* The child a fork names, taken now: once queued or spilled below,
-	 * the record may already be written out and freed (rec_put). */
-	forks = is_fork(tc) && tc->ret > 0;
-	child = (int32_t)tc->ret;
-	u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(tc->pid));
-	if (u == NULL)
-		u = uproc_root(r, tc->pid, tc->t_ns);
+	if (r->track != NULL) {
+		/* replay.order = resource: the resources it touches */
+		if (r->peek == NULL)
+			r->peek = rec_get(r);
+		tbin_decode(rec, n, &r->peek->tc);
+		order_read(r, r->peek);
+		keys = r->peek->keys;
+		nkeys = r->peek->nkeys;
+	}
+	tbin_head(rec, n, &h);
+	/* The child a fork names. */
+	forks = is_fork(&h) && h.ret > 0;
+	child = (int32_t)h.ret;
+	/* (records come in runs of one process) */
+	if (r->last_u != NULL && r->last_u->pid == h.pid)
+		u = r->last_u;
+	else if ((u = g_hash_table_lookup(r->uprocs, GINT_TO_POINTER(h.pid))) ==
+	    NULL)
+		u = uproc_root(r, h.pid, h.t_ns);
+	r->last_u = u;
 	if (u->spill != NULL && u->spill->n > 0) {
 		/* This process is behind: its calls follow its spill. */
-		(void)spill_put(r, u->spill, qc);
-		rec_put(r, qc);
+		(void)spill_put(r, u->spill, rec, n, keys, nkeys);
 	} else {
-		TAILQ_INSERT_TAIL(&u->q, qc, link);
+		queue_push(r, &u->q, rec, n, keys, nkeys);
 		u->nq++;
 		if (++r->queued > r->peak_queued)
 			r->peak_queued = r->queued;
@@ -310,8 +571,11 @@ next_call(struct uproc *u)
 {
 	struct replay *r = u->r;
 	struct qcall *qc;
+	const uint8_t *rec, *keys;
+	size_t n, sz;
+	unsigned nk;
 
-	while ((qc = TAILQ_FIRST(&u->q)) == NULL) {
+	while (u->nq == 0) {
 		if (u->spill != NULL && u->spill->n > 0) {
 			qc = rec_get(r);
 			if (!spill_get(r, u->spill, qc)) {
@@ -329,7 +593,10 @@ next_call(struct uproc *u)
 		if (!pump(r))
 			return NULL;
 	}
-	TAILQ_REMOVE(&u->q, qc, link);
+	qc = rec_get(r);
+	sz = queue_front(&u->q, &rec, &n, &keys, &nk);
+	entry_decode(rec, n, keys, nk, qc);
+	queue_drop(r, &u->q, sz);
 	u->nq--;
 	r->queued--;
 	return qc;
@@ -340,14 +607,29 @@ next_call(struct uproc *u)
 void
 queue_move(struct uproc *from, struct uproc *to)
 {
-	struct qcall *qc;
-
-	while ((qc = TAILQ_FIRST(&from->q)) != NULL) {
-		TAILQ_REMOVE(&from->q, qc, link);
-		TAILQ_INSERT_TAIL(&to->q, qc, link);
-		to->nq++;
-	}
+	to->q = from->q;
+	to->nq = from->nq;
+	from->q.head = from->q.tail = NULL;
 	from->nq = 0;
 	to->spill = from->spill;
 	from->spill = NULL;
+}
+
+/* What the queues keep between processes. */
+void
+queue_fini(struct replay *r)
+{
+	struct qchunk *c;
+
+	while ((c = r->spare) != NULL) {
+		r->spare = c->next;
+		g_free(c);
+	}
+	r->nspare = 0;
+	if (r->peek != NULL)
+		rec_destroy(r->peek);
+	r->peek = NULL;
+	g_free(r->enc);
+	r->enc = NULL;
+	trace_call_free(&r->rdtc);
 }

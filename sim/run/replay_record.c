@@ -479,13 +479,9 @@ sampler(struct sim *s, void *arg)
 				g_hash_table_iter_init(&it, r->uprocs);
 				while (g_hash_table_iter_next(&it, NULL, &v)) {
 					struct uproc *u = v;
-					struct qcall *q;
-					int n = 0;
 
-					TAILQ_FOREACH(q, &u->q, link)
-						n++;
-					fprintf(stderr, "pid %d state %d queued %d\n",
-					    u->pid, u->state, n);
+					fprintf(stderr, "pid %d state %d queued %zu\n",
+					    u->pid, u->state, u->nq);
 				}
 			}
 			g_set_error(&r->error, REPLAY_ERROR, 0,

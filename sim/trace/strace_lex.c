@@ -183,15 +183,34 @@ strace_skip_comment(struct errbuf *e, const char *s, size_t n, size_t *ip)
  * brackets or quotes, which do not close it; a path may hold an unbalanced
  * '[', so brackets are not counted in paths.
  */
+/* The characters skip_annot and strace_next_item stop at; a run of
+ * others is stepped over a table look-up a byte. */
+static const uint8_t annot_path_stop[256] = {
+	['\\'] = 1, ['<'] = 1, ['>'] = 1,
+};
+static const uint8_t annot_stop[256] = {
+	['\\'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['['] = 1, [']'] = 1,
+};
+static const uint8_t item_stop[256] = {
+	['"'] = 1, ['/'] = 1, ['<'] = 1, ['('] = 1, ['['] = 1, ['{'] = 1,
+	[')'] = 1, [']'] = 1, ['}'] = 1,
+};
+
 static bool
 skip_annot(struct errbuf *e, const char *s, size_t n, size_t *ip)
 {
 	size_t i = *ip;
 	int angle = 0, square = 0;
 	bool path = i + 1 < n && (s[i + 1] == '/' || s[i + 1] == '\\');
+	const uint8_t *stop = path ? annot_path_stop : annot_stop;
 
 	while (i < n) {
 		char c = s[i];
+
+		if (!stop[(unsigned char)c]) {
+			i++;
+			continue;
+		}
 
 		if (c == '\\') {
 			i += 2;
@@ -243,6 +262,11 @@ strace_next_item(struct errbuf *e, struct iter *it, struct span *item)
 	while (i < n) {
 		char c = s[i];
 
+		/* (none of the cases below, nor the separator) */
+		if (!item_stop[(unsigned char)c] && c != it->sep) {
+			i++;
+			continue;
+		}
 		switch (c) {
 		case '"':
 			if (!strace_skip_string(e, s, n, &i, NULL))

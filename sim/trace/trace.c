@@ -18,13 +18,6 @@ static const char *const sc_names[SC__COUNT] = {
 #undef X
 };
 
-static const unsigned char sc_len[SC__COUNT] = {
-	[SC_OTHER] = 0,
-#define X(id, name) [SC_##id] = sizeof(name) - 1,
-	SC_LIST(X)
-#undef X
-};
-
 const char *
 sc_name(enum sc_id sc)
 {
@@ -34,14 +27,22 @@ sc_name(enum sc_id sc)
 enum sc_id
 sc_lookup(const char *name)
 {
-	size_t n = strlen(name);
-	int i;
+	static GHashTable *idx;
+	gpointer v;
 
-	/* Called once per trace line: compare lengths first, then bytes. */
-	for (i = 1; i < SC__COUNT; i++)
-		if (sc_len[i] == n && memcmp(sc_names[i], name, n) == 0)
-			return (enum sc_id)i;
-	return SC_OTHER;
+	/* Called once per trace line: a hash table of the names, made once
+	 * (read-only after, shared by runs in threads). */
+	if (g_once_init_enter(&idx)) {
+		GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+		int i;
+
+		for (i = 1; i < SC__COUNT; i++)
+			g_hash_table_insert(h, (gpointer)sc_names[i],
+			    GINT_TO_POINTER(i));
+		g_once_init_leave(&idx, h);
+	}
+	v = g_hash_table_lookup(idx, name);
+	return v != NULL ? (enum sc_id)GPOINTER_TO_INT(v) : SC_OTHER;
 }
 
 static const char *const cmd_names[TCMD__COUNT] = {

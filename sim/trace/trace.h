@@ -363,6 +363,51 @@ void	trace_writer_nominal(struct trace_writer *w);
 bool	trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err);
 bool	trace_writer_close(struct trace_writer *w, GError **err);
 
+/* ---- binary records (tracebin.c) ------------------------------------ */
+
+/*
+ * A call as a few bytes: what a run keeps of the calls its pre-pass read,
+ * so that the replay decodes them instead of parsing the trace again.  A
+ * record stands alone (it can be copied anywhere as bytes) and keeps every
+ * field of struct trace_call.
+ */
+/* At most how many bytes tc's record takes. */
+size_t	tbin_max(const struct trace_call *tc);
+/* Write tc's record at out (tbin_max bytes of room); its length. */
+size_t	tbin_encode(const struct trace_call *tc, uint8_t *out);
+/* The record rec of n bytes into tc (its strings in tc's storage). */
+void	tbin_decode(const uint8_t *rec, size_t n, struct trace_call *tc);
+/* What the reader of a trace looks at first, without decoding the rest. */
+struct tbin_head {
+	int64_t	 t_ns;
+	int64_t	 dur_ns;
+	int64_t	 ret;
+	int32_t	 pid;
+	uint16_t sc;
+	uint8_t	 kind;
+};
+void	tbin_head(const uint8_t *rec, size_t n, struct tbin_head *h);
+/* A length as a prefix (at most 10 bytes), and read back: the prefix's
+ * bytes, or 0 if the avail bytes at p do not hold a whole one. */
+size_t	tbin_put_len(uint8_t *p, size_t n);
+size_t	tbin_get_len(const uint8_t *p, size_t avail, size_t *n);
+
+/*
+ * A spool of records: written once in order (tspool_put), then read back
+ * once in the same order (tspool_rewind, tspool_next).  It holds one block
+ * in memory; a longer spool goes to an unnamed temporary file, a block a
+ * write(2) and a read(2).
+ */
+struct tspool;
+struct tspool *tspool_new(void);
+bool	tspool_put(struct tspool *s, const struct trace_call *tc, GError **err);
+bool	tspool_rewind(struct tspool *s, GError **err);
+/* 1 and the next record (valid until the next call), 0 at the end, -1. */
+int	tspool_next(struct tspool *s, const uint8_t **rec, size_t *n,
+	    GError **err);
+uint64_t tspool_records(const struct tspool *s);
+void	tspool_free(struct tspool *s);
+
 /* ---- line input (lineio.c, shared by the readers) -------------------- */
 
 /* Reads lines from a file, gzip'd or plain, in large blocks.  A line may

@@ -5,7 +5,7 @@
  * hands an input to one of vfssim's parsers or loaders through the entry
  * point vfssim itself uses: trace_open, profile_load, diskspecs_load,
  * disktrace_run, ffs_image_load, db_open_readonly and the readers behind
- * merge, plot and report.  Those read files, so the input is written to
+ * merge, plot and report, cachesim_run.  Those read files, so the input is written to
  * a file first, in a private directory (on /dev/shm when there is one: no
  * disk I/O).  `make fuzz` links each with libFuzzer (clang,
  * -fsanitize=fuzzer,address,undefined); `make check` links each with
