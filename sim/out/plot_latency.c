@@ -101,7 +101,14 @@ plot_latency_cdf(struct pctx *c, GError **err)
 	g_string_append(c->gp, "set logscale x 10\nset format x '10^{%L}'\n"
 	    "set xlabel 'latency (µs, log scale)'\n"
 	    "set ylabel 'fraction of calls at or below'\n"
-	    "set yrange [0:1.02]\nset grid mxtics\nset key bottom right inside\n");
+	    "set yrange [0:1.02]\nset grid mxtics\n");
+	/* A few lines: the key fits inside, where the CDFs leave room, opaque
+	 * so that no line runs through it; more stay below the plot (the
+	 * preamble's), not over the curves. */
+	if ((c->runs->len == 1 ? calls->len : c->runs->len) <= 6)
+		g_string_append(c->gp, "set key bottom right inside opaque\n");
+	else	/* room between the axis label and the key's box */
+		g_string_append(c->gp, "set xlabel offset 0,0.3\n");
 	for (i = 0; i < (c->runs->len == 1 ? calls->len : c->runs->len); i++) {
 		const struct prun *r = plot_run_at(c, c->runs->len == 1 ? 0 : i);
 		const char *call = c->runs->len == 1 ? g_ptr_array_index(calls, i) :
