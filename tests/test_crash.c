@@ -408,6 +408,55 @@ test_inflight(void **state)
 	done();
 }
 
+/*
+ * A write the drive fails (disk.errors) leaves the disk as it was
+ * (biodone with B_ERROR: nothing reached the media) and brelse makes the
+ * buffer dirty again; the retry carries what the buffer holds then.  So
+ * after the retries a crash finds nothing in flight, and what fsync(2)
+ * wrote is on the disk.  (A failed write once stayed "in flight" in the
+ * image, and its retry was taken for the failed write's contents.)  The
+ * first write to the first 512 MB fails, once (transient).
+ */
+static void
+failed_body(void *arg)
+{
+	struct kern *k = cr.m.k;
+	struct vnode *vp;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "e", VREG, &vp), 0);
+	vref(vp);
+	assert_int_equal(vn_write(k, vp, 0, 1000, 0), 0);
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	assert_int_equal(VOP_FSYNC(k, vp, MNT_WAIT), 0);
+	VOP_UNLOCK(k, vp);
+	returned(k);
+	quiet(k);
+	crash(k);
+	vrele(k, vp);
+}
+
+static void
+test_failed_write(void **state)
+{
+	const char *sets[] = { "ffs.metadata=sync",
+	    "disk.errors=0-1048575:w:transient", NULL };
+
+	(void)state;
+	memset(&cr.r, 0, sizeof(cr.r));
+	cr.n = 0;
+	machine_boot(&cr.m, machine_checked, sets);
+	ffs_crash_init(cr.m.k);
+	machine_run(&cr.m, "body", failed_body, NULL);
+	assert_int_equal(cr.n, 1);
+	assert_int_equal(cr.m.k->cnt.bio_write_errors, 1);
+	assert_int_equal(cr.r[0].writes_inflight, 0);
+	assert_int_equal(cr.r[0].names_lost, 0);
+	assert_int_equal(cr.r[0].fsync_lost_bytes, 0);
+	assert_int_equal(crash_unsafe_repairs(&cr.r[0]), 0);
+	done();
+}
+
 int
 main(void)
 {
@@ -418,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_mkdir),
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_inflight),
+		cmocka_unit_test(test_failed_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

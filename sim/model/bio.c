@@ -1061,8 +1061,11 @@ biodone(struct kern *k, struct buf *bp)
 	if (!(bp->b_flags & B_READ)) {
 		struct vnode *vp = bp->b_vp;
 
-		if (bp->b_flags & B_ERROR)
+		if (bp->b_flags & B_ERROR) {
+			if (k->crash != NULL)
+				ffs_crash_failed(k, bp);
 			goto vwakeup;		/* nothing reached the disk */
+		}
 		bp->b_dirtytime = -1;		/* the data is on the disk */
 		bp->b_dirtyoff = bp->b_dirtyend = 0;
 		if (k->crash != NULL)

@@ -720,6 +720,20 @@ ffs_crash_written(struct kern *k, struct buf *bp)
 	g_hash_table_remove(c->inflight, bp);
 }
 
+/* A write the drive failed (disk.errors): nothing of it reached the disk
+ * (biodone with B_ERROR), so the image keeps what it had; the buffer, made
+ * dirty again by brelse, is handed to the drive anew later with what it
+ * holds then. */
+void
+ffs_crash_failed(struct kern *k, struct buf *bp)
+{
+	struct ffs_crash *c = k->crash;
+
+	if (c == NULL || (bp->b_flags & B_CLUSTER))
+		return;
+	g_hash_table_remove(c->inflight, bp);
+}
+
 void
 ffs_crash_version(struct kern *k, struct buf *bp)
 {

@@ -102,6 +102,8 @@ void	ffs_crash_at(struct kern *k, uint64_t seed, struct crash_result *res);
 void	ffs_crash_strategy(struct kern *k, struct buf *bp);
 /* A write is done (biodone): its contents are the disk's. */
 void	ffs_crash_written(struct kern *k, struct buf *bp);
+/* A write failed (biodone with B_ERROR): nothing of it is the disk's. */
+void	ffs_crash_failed(struct kern *k, struct buf *bp);
 /* A buffer's data changed: its new version (bio_note_version). */
 void	ffs_crash_version(struct kern *k, struct buf *bp);
 /* A data block's buffer moved to another block (bio_moved_block). */
