@@ -9,7 +9,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-results.sh
 . "$(dirname "$0")/lib.sh" e2e-results
-expect 28
+expect 29
 
 D1=traces/d1-sqlite-journal.strace.gz
 
@@ -59,6 +59,21 @@ if "$VFSSIM" plot "$T/c.db" --run 1 -o "$T/all.svg" >"$T/out" 2>&1 &&
 	ok "plot latency-cdf of one run: every call type ($(series "$T/all.svg")); --calls 3 the three that took most time"
 else
 	bad "plot latency-cdf: every call type / --calls"; head -3 "$T/out"
+fi
+# Where the key lies: the y of the text element before a string in an SVG
+# (gnuplot writes each text as <g transform="translate(X,Y)"> then it).
+text_y() { grep -B3 -F "$2" "$1" | grep -o 'translate([0-9.]*,[0-9.]*)' | tail -1 |
+	sed 's/.*,\(.*\))/\1/'; }
+axis=$(text_y "$T/all.svg" 'latency (µs, log scale)')
+key=$(text_y "$T/all.svg" 'fdatasync (52 calls)')
+axis3=$(text_y "$T/three.svg" 'latency (µs, log scale)')
+key3=$(text_y "$T/three.svg" 'fdatasync (52 calls)')
+if [ -n "$axis" ] && [ -n "$key" ] && [ -n "$key3" ] &&
+	awk -v a="$axis" -v k="$key" -v a3="$axis3" -v k3="$key3" \
+	'BEGIN { exit !(k > a && k3 < a3) }'; then
+	ok "plot latency-cdf: 16 call types' key below the axis label ($key > $axis), three's inside the plot ($key3 < $axis3): no key over the curves"
+else
+	bad "plot latency-cdf key: 16 types at y $key, axis label $axis; 3 types at $key3, axis label $axis3"
 fi
 
 # ---- identity -----------------------------------------------------------------
