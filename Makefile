@@ -23,7 +23,6 @@ BASEFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) $(addprefix -I,$(LAYERS)) $(shell 
 LIBS       = $(shell pkg-config --libs $(PKGS)) -lm
 
 SIM_SRCS  := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
-SIM_HDRS  := $(foreach d,$(LAYERS),$(wildcard $(d)/*.h))
 LIB_SRCS  := $(filter-out sim/cmd/main.c,$(SIM_SRCS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 
@@ -43,10 +42,20 @@ REL   := build/rel
 DBG   := build/check
 SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# Each object depends on the headers it includes, as the compiler lists
+# them (-MMD -MP: a .d beside it, read here).  An object without its .d
+# (built before this rule, or the .d lost) is rebuilt.
+DEPFLAGS := -MMD -MP
+
 REL_OBJS := $(patsubst %.c,$(REL)/%.o,$(SIM_SRCS))
 DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
 DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
+ALL_C    := $(SIM_SRCS) $(wildcard tests/*.c tests/fuzz/*.c)
+ALL_DEPS := $(patsubst %.c,$(REL)/%.d,$(SIM_SRCS)) $(patsubst %.c,$(DBG)/%.d,$(ALL_C)) \
+	    $(patsubst %.c,build/fuzz/%.d,$(ALL_C))
+-include $(wildcard $(ALL_DEPS))
+$(patsubst %.d,%.o,$(filter-out $(wildcard $(ALL_DEPS)),$(ALL_DEPS))): FORCE
 
 .PHONY: all demo check unit e2e fuzz-corpus fuzz bench same-rows deps clean FORCE install uninstall
 .SECONDARY:
@@ -55,9 +64,9 @@ all: vfssim
 vfssim: $(REL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
-$(REL)/%.o: %.c $(SIM_HDRS)
+$(REL)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(BASEFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(BASEFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 build/commit.stamp: FORCE
 	@mkdir -p build
@@ -73,14 +82,14 @@ FORCE:
 
 # The test build: sanitizers, INVARIANTS (KASSERT on), no optimisation games.
 DBGFLAGS   = -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS)
-$(DBG)/%.o: %.c $(SIM_HDRS)
+$(DBG)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(DBGFLAGS) -c -o $@ $<
+	$(CC) $(DBGFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # The tests also see their own headers (tests/testkern.h).
-$(DBG)/tests/%.o: tests/%.c $(SIM_HDRS) $(wildcard tests/*.h)
+$(DBG)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(DBGFLAGS) -Itests -c -o $@ $<
+	$(CC) $(DBGFLAGS) $(DEPFLAGS) -Itests -c -o $@ $<
 
 $(DBG)/vfssim: $(DBG_LIB) $(DBG_MAIN)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
@@ -116,7 +125,6 @@ FUZZ         := build/fuzz
 FUZZ_DRIVERS := $(addprefix $(DBG)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_BINS    := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
 FUZZ_LIB     := $(patsubst %.c,$(FUZZ)/%.o,$(LIB_SRCS))
-FUZZ_HDRS    := $(SIM_HDRS) tests/fuzz/fuzz.h
 # libFuzzer's coverage everywhere; its main only in the harnesses' link.
 FUZZFLAGS     = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=undefined -DINVARIANTS $(BASEFLAGS) \
@@ -127,15 +135,13 @@ $(DBG)/fuzz/fuzz_%: $(DBG)/tests/fuzz/fuzz_%.o $(DBG)/tests/fuzz/fuzzlib.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-$(patsubst %.c,$(DBG)/%.o,$(wildcard tests/fuzz/*.c)): tests/fuzz/fuzz.h
-
 fuzz-corpus: $(FUZZ_DRIVERS)
 	@set -e; for n in $(FUZZ_NAMES); do echo "== tests/fuzz/corpus/$$n"; \
 		$(DBG)/fuzz/fuzz_$$n tests/fuzz/corpus/$$n; done
 
-$(FUZZ)/%.o: %.c $(FUZZ_HDRS)
+$(FUZZ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZFLAGS) -c -o $@ $<
+	$(CLANG) $(FUZZFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(FUZZ)/fuzz_%: $(FUZZ)/tests/fuzz/fuzz_%.o $(FUZZ)/tests/fuzz/fuzzlib.o $(FUZZ_LIB)
 	$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
