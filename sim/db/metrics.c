@@ -279,11 +279,21 @@ struct qbatch {
 	size_t		 slen, scap;
 };
 
+/* What a parameter of a bulk statement holds (see bind_int below). */
+enum { BK_NONE, BK_INT, BK_NULL, BK_STATIC };
+
+struct bound {
+	int64_t		 v;
+	const char	*lit;
+	uint8_t		 kind;
+};
+
 struct metrics {
 	sqlite3		*db;
 	char		*path;
 	sqlite3_stmt	*st[NST];	/* one row */
 	sqlite3_stmt	*multi[NST];	/* MULTI rows (syscalls, disk_io) */
+	struct bound	*bound[NST];	/* what multi[]'s parameters hold */
 	int64_t		 run;
 	int64_t		 seq[NST];	/* rows of the run so far, per table */
 	bool		 in_txn;
@@ -463,7 +473,8 @@ metrics_open(const char *path, GError **err)
 			    "database?)", path, sqlite3_errmsg(m->db));
 			metrics_close(m);
 			return NULL;
-		}
+		} else if (m->multi[i] != NULL)
+			m->bound[i] = g_new0(struct bound, MULTI * stmt_cols[i]);
 	return m;
 }
 
@@ -482,6 +493,7 @@ metrics_close(struct metrics *m)
 	for (i = 0; i < NST; i++) {
 		sqlite3_finalize(m->st[i]);
 		sqlite3_finalize(m->multi[i]);
+		g_free(m->bound[i]);
 	}
 	if (m->db != NULL)
 		db_close_writer(m->db);	/* the WAL folded in: one file */
@@ -601,86 +613,154 @@ reclaim(struct metrics *m)
 
 /* ---- the writer: binding rows ------------------------------------------ */
 
+/*
+ * What a parameter of a bulk statement (MULTI rows of syscalls or disk_io)
+ * holds.  SQLite keeps a statement's bindings across sqlite3_reset, and
+ * most of a row's values are those of the row the same slot held last time
+ * (the run, the pid, the descriptor, the size, zero waits, NULLs), so a
+ * value already there is not bound again: binding was a third of the
+ * writer's instructions (sqlite3_bind_int64, ~80 instructions each, 13 a
+ * row).  Only integers, NULLs and static strings are remembered; a string
+ * from the batch is bound every time (its bytes are reused by the next
+ * batch).
+ */
+static inline void
+bind_int(sqlite3_stmt *s, struct bound *b, int i, int64_t v)
+{
+	if (b != NULL) {
+		struct bound *p = &b[i - 1];
+
+		if (p->kind == BK_INT && p->v == v)
+			return;
+		p->kind = BK_INT;
+		p->v = v;
+	}
+	sqlite3_bind_int64(s, i, v);
+}
+
+static inline void
+bind_null(sqlite3_stmt *s, struct bound *b, int i)
+{
+	if (b != NULL) {
+		if (b[i - 1].kind == BK_NULL)
+			return;
+		b[i - 1].kind = BK_NULL;
+	}
+	sqlite3_bind_null(s, i);
+}
+
+/* t: the batch's copy, bound as it is (SQLITE_STATIC: it lives in the
+ * batch until the batch has been written). */
+static inline void
+bind_str(sqlite3_stmt *s, struct bound *b, int i, const char *t)
+{
+	if (t == NULL) {
+		bind_null(s, b, i);
+		return;
+	}
+	if (b != NULL)
+		b[i - 1].kind = BK_NONE;
+	sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+}
+
+/* lit: a string in static storage (a literal, strerrorname_np's): the
+ * same pointer is the same text. */
+static inline void
+bind_lit(sqlite3_stmt *s, struct bound *b, int i, const char *lit)
+{
+	if (lit == NULL) {
+		bind_null(s, b, i);
+		return;
+	}
+	if (b != NULL) {
+		struct bound *p = &b[i - 1];
+
+		if (p->kind == BK_STATIC && p->lit == lit)
+			return;
+		p->kind = BK_STATIC;
+		p->lit = lit;
+	}
+	sqlite3_bind_text(s, i, lit, -1, SQLITE_STATIC);
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
 {
-	if (t != NULL)
-		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
+	bind_str(s, NULL, i, t);
 }
 
-static void
-bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v)
+/* A count or id that is absent when negative. */
+static inline void
+bind_i64_or_null(sqlite3_stmt *s, struct bound *b, int i, int64_t v)
 {
 	if (v >= 0)
-		sqlite3_bind_int64(s, i, v);
+		bind_int(s, b, i, v);
 	else
-		sqlite3_bind_null(s, i);
+		bind_null(s, b, i);
 }
 
-/* Bind row q's values from column i + 1 of s.  Strings are bound
- * SQLITE_STATIC: they live in the batch until it has been written. */
+/* Bind row q's values from column i + 1 of s; b: what s's parameters hold
+ * (a bulk statement), or NULL. */
 static void
-bind_row(struct metrics *m, sqlite3_stmt *s, int i, const struct qrow *q)
+bind_row(struct metrics *m, sqlite3_stmt *s, struct bound *b, int i,
+    const struct qrow *q)
 {
 	switch (q->st) {
 	case ST_SYSCALL: {
 		const struct syscall_row *r = &q->u.sc;
 
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->seq);
-		sqlite3_bind_int(s, i + 3, r->pid);
-		sqlite3_bind_text(s, i + 4, r->call, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, i + 5, r->passthrough ? "pass" : "sim", -1,
-		    SQLITE_STATIC);
-		bind_text_or_null(s, i + 6, r->path);
-		bind_i64_or_null(s, i + 7, r->fd);
-		bind_i64_or_null(s, i + 8, r->offset);
-		bind_i64_or_null(s, i + 9, r->bytes);
-		sqlite3_bind_int64(s, i + 10, r->start_ns);
-		sqlite3_bind_int64(s, i + 11, r->end_ns);
-		sqlite3_bind_int64(s, i + 12, r->result);
-		bind_text_or_null(s, i + 13, r->err != 0 ?
-		    strerrorname_np(r->err) : NULL);
-		sqlite3_bind_int64(s, i + 14, r->wait_ns);
-		bind_text_or_null(s, i + 15, r->wmesg);
-		sqlite3_bind_int64(s, i + 16, r->suspend_ns);
-		sqlite3_bind_int64(s, i + 17, r->cow_ns);
+		bind_int(s, b, i + 1, m->run);
+		bind_int(s, b, i + 2, q->seq);
+		bind_int(s, b, i + 3, r->pid);
+		bind_str(s, b, i + 4, r->call);
+		bind_lit(s, b, i + 5, r->passthrough ? "pass" : "sim");
+		bind_str(s, b, i + 6, r->path);
+		bind_i64_or_null(s, b, i + 7, r->fd);
+		bind_i64_or_null(s, b, i + 8, r->offset);
+		bind_i64_or_null(s, b, i + 9, r->bytes);
+		bind_int(s, b, i + 10, r->start_ns);
+		bind_int(s, b, i + 11, r->end_ns);
+		bind_int(s, b, i + 12, r->result);
+		bind_lit(s, b, i + 13, r->err != 0 ? strerrorname_np(r->err) :
+		    NULL);
+		bind_int(s, b, i + 14, r->wait_ns);
+		bind_str(s, b, i + 15, r->wmesg);
+		bind_int(s, b, i + 16, r->suspend_ns);
+		bind_int(s, b, i + 17, r->cow_ns);
 		break;
 	}
 	case ST_DISK: {
 		const struct disk_io_row *r = &q->u.io;
 
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->seq);
-		sqlite3_bind_int64(s, i + 3, r->submit_ns);
-		sqlite3_bind_int64(s, i + 4, r->start_ns);
-		sqlite3_bind_int64(s, i + 5, r->end_ns);
-		sqlite3_bind_int64(s, i + 6, r->sector);
-		sqlite3_bind_int(s, i + 7, r->sectors);
-		sqlite3_bind_int(s, i + 8, r->write);
-		sqlite3_bind_int64(s, i + 9, r->start_ns - r->submit_ns);
-		sqlite3_bind_int64(s, i + 10, r->seek_ns);
-		sqlite3_bind_int64(s, i + 11, r->rot_ns);
-		sqlite3_bind_int64(s, i + 12, r->xfer_ns);
-		sqlite3_bind_int(s, i + 13, r->bufs);
-		sqlite3_bind_int64(s, i + 14, r->overhead_ns);
-		sqlite3_bind_int(s, i + 15, r->cache_hit);
-		sqlite3_bind_int64(s, i + 16, r->cylinder);
-		bind_i64_or_null(s, i + 17, r->ino);
+		bind_int(s, b, i + 1, m->run);
+		bind_int(s, b, i + 2, q->seq);
+		bind_int(s, b, i + 3, r->submit_ns);
+		bind_int(s, b, i + 4, r->start_ns);
+		bind_int(s, b, i + 5, r->end_ns);
+		bind_int(s, b, i + 6, r->sector);
+		bind_int(s, b, i + 7, r->sectors);
+		bind_int(s, b, i + 8, r->write);
+		bind_int(s, b, i + 9, r->start_ns - r->submit_ns);
+		bind_int(s, b, i + 10, r->seek_ns);
+		bind_int(s, b, i + 11, r->rot_ns);
+		bind_int(s, b, i + 12, r->xfer_ns);
+		bind_int(s, b, i + 13, r->bufs);
+		bind_int(s, b, i + 14, r->overhead_ns);
+		bind_int(s, b, i + 15, r->cache_hit);
+		bind_int(s, b, i + 16, r->cylinder);
+		bind_i64_or_null(s, b, i + 17, r->ino);
 		if (r->what != NULL)
-			sqlite3_bind_int64(s, i + 18, r->lblkno);
+			bind_int(s, b, i + 18, r->lblkno);
 		else
-			sqlite3_bind_null(s, i + 18);
-		bind_text_or_null(s, i + 19, r->what);
-		bind_text_or_null(s, i + 20, r->path);
-		bind_text_or_null(s, i + 21, r->issuer);
-		bind_i64_or_null(s, i + 22, r->pid);
-		bind_text_or_null(s, i + 23, r->cause);
-		sqlite3_bind_int64(s, i + 24, r->drain_ns);
-		sqlite3_bind_int64(s, i + 25, r->cachefull_ns);
-		sqlite3_bind_int64(s, i + 26, r->readahead_ns);
+			bind_null(s, b, i + 18);
+		bind_str(s, b, i + 19, r->what);
+		bind_str(s, b, i + 20, r->path);
+		bind_str(s, b, i + 21, r->issuer);
+		bind_i64_or_null(s, b, i + 22, r->pid);
+		bind_str(s, b, i + 23, r->cause);
+		bind_int(s, b, i + 24, r->drain_ns);
+		bind_int(s, b, i + 25, r->cachefull_ns);
+		bind_int(s, b, i + 26, r->readahead_ns);
 		break;
 	}
 	case ST_SAMPLE: {
@@ -799,14 +879,14 @@ write_batch(struct metrics *m, struct qbatch *b)
 				unsigned k;
 
 				for (k = 0; k < MULTI; k++)
-					bind_row(m, m->multi[st],
+					bind_row(m, m->multi[st], m->bound[st],
 					    k * stmt_cols[st], rows[k]);
 				step(m, m->multi[st], st);
 				n = 0;
 			}
 		}
 		for (i = 0; i < n; i++) {
-			bind_row(m, m->st[st], 0, rows[i]);
+			bind_row(m, m->st[st], NULL, 0, rows[i]);
 			step(m, m->st[st], st);
 		}
 	}
@@ -815,7 +895,7 @@ write_batch(struct metrics *m, struct qbatch *b)
 
 		if (st == ST_SYSCALL || st == ST_DISK)
 			continue;
-		bind_row(m, m->st[st], 0, &b->rows[i]);
+		bind_row(m, m->st[st], NULL, 0, &b->rows[i]);
 		step(m, m->st[st], st);
 	}
 	m->pending += b->n;
