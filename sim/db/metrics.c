@@ -280,11 +280,13 @@ struct qbatch {
 };
 
 /* What a parameter of a bulk statement holds (see bind_int below). */
-enum { BK_NONE, BK_INT, BK_NULL, BK_STATIC };
+enum { BK_NONE, BK_INT, BK_NULL, BK_STATIC, BK_TEXT };
 
 struct bound {
 	int64_t		 v;
 	const char	*lit;
+	char		*buf;		/* BK_TEXT: the text, the slot's own */
+	size_t		 cap;
 	uint8_t		 kind;
 };
 
@@ -493,7 +495,13 @@ metrics_close(struct metrics *m)
 	for (i = 0; i < NST; i++) {
 		sqlite3_finalize(m->st[i]);
 		sqlite3_finalize(m->multi[i]);
-		g_free(m->bound[i]);
+		if (m->bound[i] != NULL) {
+			int k;
+
+			for (k = 0; k < MULTI * stmt_cols[i]; k++)
+				g_free(m->bound[i][k].buf);
+			g_free(m->bound[i]);
+		}
 	}
 	if (m->db != NULL)
 		db_close_writer(m->db);	/* the WAL folded in: one file */
@@ -620,9 +628,10 @@ reclaim(struct metrics *m)
  * (the run, the pid, the descriptor, the size, zero waits, NULLs), so a
  * value already there is not bound again: binding was a third of the
  * writer's instructions (sqlite3_bind_int64, ~80 instructions each, 13 a
- * row).  Only integers, NULLs and static strings are remembered; a string
- * from the batch is bound every time (its bytes are reused by the next
- * batch).
+ * row).  A string from the batch is copied into the slot's own buffer and
+ * bound from there, so the next row's equal string (the same call, the
+ * same file) need not be bound again: the batch's bytes are reused by the
+ * next batch, the slot's stay until it is bound again.
  */
 static inline void
 bind_int(sqlite3_stmt *s, struct bound *b, int i, int64_t v)
@@ -649,18 +658,36 @@ bind_null(sqlite3_stmt *s, struct bound *b, int i)
 	sqlite3_bind_null(s, i);
 }
 
-/* t: the batch's copy, bound as it is (SQLITE_STATIC: it lives in the
- * batch until the batch has been written). */
+/* t: the batch's copy.  Without b, bound as it is (SQLITE_STATIC: it
+ * lives in the batch until the batch has been written); with b, from the
+ * slot's copy, unless that holds the same text already. */
 static inline void
 bind_str(sqlite3_stmt *s, struct bound *b, int i, const char *t)
 {
+	struct bound *p;
+	size_t n;
+
 	if (t == NULL) {
 		bind_null(s, b, i);
 		return;
 	}
-	if (b != NULL)
-		b[i - 1].kind = BK_NONE;
-	sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+	if (b == NULL) {
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+		return;
+	}
+	p = &b[i - 1];
+	if (p->kind == BK_TEXT && strcmp(p->buf, t) == 0)
+		return;
+	n = strlen(t);
+	if (n + 1 > p->cap) {
+		/* SQLite still points at the old buffer: bound again below,
+		 * before the statement runs */
+		p->cap = MAX(n + 1, 32);
+		p->buf = g_realloc(p->buf, p->cap);
+	}
+	memcpy(p->buf, t, n + 1);
+	p->kind = BK_TEXT;
+	sqlite3_bind_text(s, i, p->buf, (int)n, SQLITE_STATIC);
 }
 
 /* lit: a string in static storage (a literal, strerrorname_np's): the
