@@ -51,8 +51,8 @@ static const char schema[] =
 	 * table's end, which is SQLite's cheapest insert (no key to compare,
 	 * no second b-tree to keep).  Schema 2 kept them WITHOUT ROWID keyed
 	 * by (run, seq): every row a key comparison down the tree and a
-	 * uniqueness check, a third of the writer's time.  Their index on
-	 * (run, seq) is made once the database holds a second run
+	 * uniqueness check, a quarter of the writer's instructions.  Their
+	 * index on (run, seq) is made once the database holds a second run
 	 * (metrics_index_runs); a database of one run needs none. */
 	"CREATE TABLE IF NOT EXISTS syscalls ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
