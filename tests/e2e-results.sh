@@ -5,11 +5,13 @@
 # (runs' commit, trace digest and size, command line; run_settings;
 # user_version), a single database file left behind, duplicate runs
 # found by merge, seeds that could change nothing refused, a native trace
-# named X.1 read as itself, and databases of schema 1 still read.
+# named X.1 read as itself, databases of schema 1 and 2 still read, and
+# how schema 3 stores the per-call rows (appended, indexed once a second
+# run comes).
 #
 #   VFSSIM=build/check/vfssim tests/e2e-results.sh
 . "$(dirname "$0")/lib.sh" e2e-results
-expect 29
+expect 32
 
 D1=traces/d1-sqlite-journal.strace.gz
 
@@ -103,8 +105,8 @@ if [ "$got" = "$nkeys|1 0 " ]; then
 else
 	bad "run_settings: $got (wanted $nkeys keys, write_behind true then false)"
 fi
-if [ "$(sql "$T/c.db" "PRAGMA user_version")" = 2 ]; then
-	ok "PRAGMA user_version is the schema version, 2"
+if [ "$(sql "$T/c.db" "PRAGMA user_version")" = 3 ]; then
+	ok "PRAGMA user_version is the schema version, 3"
 else
 	bad "user_version $(sql "$T/c.db" "PRAGMA user_version")"
 fi
@@ -295,10 +297,67 @@ if "$VFSSIM" plot "$T/old.db" -o "$T/old.png" >/dev/null 2>&1 &&
 	"$VFSSIM" report "$T/old.db" -o "$T/old.html" >/dev/null 2>&1 &&
 	"$VFSSIM" merge "$T/new.db" "$T/old.db" "$T/r.db" >/dev/null 2>&1 &&
 	[ "$(sql "$T/new.db" "SELECT count(*) FROM runs; SELECT count(DISTINCT run) FROM run_settings;
-		PRAGMA user_version" | tr '\n' ' ')" = "2 1 2 " ]; then
+		PRAGMA user_version" | tr '\n' ' ')" = "2 1 3 " ]; then
 	ok "a schema-1 database is plotted, reported and merged (its run without settings rows)"
 else
 	bad "schema 1 database"
+fi
+
+# ---- schema 3: how the per-call rows are stored ----------------------------------
+# syscalls and disk_io are rowid tables without a key, a run's rows
+# appended in seq order; their index on (run, seq) is made once a
+# database holds a second run (metrics_index_runs), never for one run.
+idx() { sql "$1" "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema
+	WHERE type = 'index' AND tbl_name IN ('syscalls', 'disk_io') ORDER BY name)"; }
+inorder=$(sql "$T/r.db" "SELECT count(*), sum(seq = rowid - (SELECT min(rowid) FROM syscalls)) FROM syscalls" | tr '|' ' ')
+plan=$(sql "$T/c.db" "EXPLAIN QUERY PLAN SELECT start_ns FROM syscalls WHERE run = 2" | tr '\n' ' ')
+if [ -z "$(idx "$T/r.db")" ] && [ "${inorder% *}" -gt 100 ] && [ "${inorder% *}" = "${inorder#* }" ] &&
+	[ "$(idx "$T/c.db")" = "disk_io_run syscalls_run" ] && [ "${plan#*USING INDEX syscalls_run}" != "$plan" ]; then
+	ok "schema 3: one run's ${inorder% *} syscalls rows appended in seq order with no index; two runs: syscalls_run and disk_io_run, and a run's rows found by it"
+else
+	bad "schema 3 storage: one run: index \"$(idx "$T/r.db")\", rows in order $inorder; two runs: \"$(idx "$T/c.db")\", plan $plan"
+fi
+# A second run recorded into a one-run database makes the index.
+cp "$T/r.db" "$T/two.db"
+"$VFSSIM" replay traces/formats/07-zoo.strace --db "$T/two.db" -q >/dev/null 2>&1
+if [ "$(idx "$T/two.db")" = "disk_io_run syscalls_run" ] &&
+	[ "$(sql "$T/two.db" "SELECT count(*) FROM runs WHERE status = 'complete'")" = 2 ]; then
+	ok "schema 3: the second run recorded into a database makes the index"
+else
+	bad "schema 3: a second run: index \"$(idx "$T/two.db")\""
+fi
+
+# ---- schema 2 -----------------------------------------------------------------------
+# A database as vfssim wrote it before schema 3: syscalls and disk_io
+# WITHOUT ROWID, keyed by (run, seq), user_version 2.  Read as it is;
+# recorded into, it keeps its keyed tables (no index added) and is
+# stamped 3.
+cp "$T/r.db" "$T/s2.db"
+views=$(sql "$T/s2.db" "SELECT group_concat(sql || ';', ' ') FROM sqlite_schema WHERE type = 'view'")
+conv="PRAGMA legacy_alter_table = ON; BEGIN;"
+for t in syscalls disk_io; do
+	ddl=$(sql "$T/s2.db" "SELECT sql FROM sqlite_schema WHERE name = '$t'")
+	ddl=${ddl/CREATE TABLE $t/CREATE TABLE old_$t}
+	conv="$conv ${ddl%)}, PRIMARY KEY (run, seq)) WITHOUT ROWID;
+		INSERT INTO old_$t SELECT * FROM $t; DROP TABLE $t; ALTER TABLE old_$t RENAME TO $t;"
+done
+sql "$T/s2.db" "$(sql "$T/s2.db" "SELECT group_concat('DROP VIEW ' || name || ';', ' ') FROM sqlite_schema WHERE type = 'view'")
+	$conv $views PRAGMA user_version = 2; COMMIT;"
+rows2=$(sql "$T/s2.db" "SELECT count(*) FROM syscalls WHERE run = 1")
+if [ "$(sql "$T/s2.db" "SELECT count(*) FROM pragma_index_list('syscalls') WHERE origin = 'pk'; PRAGMA user_version" | tr '\n' ' ')" = "1 2 " ] &&
+	[ "$rows2" = "${inorder% *}" ] &&
+	"$VFSSIM" plot "$T/s2.db" --kind latency-time -o "$T/s2.png" >/dev/null 2>&1 &&
+	"$VFSSIM" report "$T/s2.db" -o "$T/s2.html" >/dev/null 2>&1 &&
+	"$VFSSIM" merge "$T/s2m.db" "$T/s2.db" "$T/two.db" --allow-duplicates >/dev/null 2>&1 &&
+	[ "$(sql "$T/s2m.db" "SELECT count(*) FROM runs; SELECT count(*) FROM syscalls WHERE run = 1" | tr '\n' ' ')" = "3 $rows2 " ] &&
+	[ "$(idx "$T/s2m.db")" = "disk_io_run syscalls_run" ] &&
+	"$VFSSIM" replay traces/formats/07-zoo.strace --db "$T/s2.db" -q >/dev/null 2>&1 &&
+	[ "$(sql "$T/s2.db" "PRAGMA user_version; SELECT count(*) FROM runs WHERE status = 'complete';
+		SELECT min(seq) FROM syscalls WHERE run = 2" | tr '\n' ' ')" = "3 2 0 " ] &&
+	[ -z "$(idx "$T/s2.db")" ]; then
+	ok "a schema-2 database (keyed WITHOUT ROWID tables) is plotted, reported and merged ($rows2 rows), and recorded into: stamped 3, its keyed tables kept with no index added"
+else
+	bad "schema 2 database: $(sql "$T/s2.db" "PRAGMA user_version; SELECT count(*) FROM runs" 2>&1 | tr '\n' ' ') index \"$(idx "$T/s2.db")\""
 fi
 
 finish

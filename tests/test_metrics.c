@@ -3,7 +3,8 @@
  * everything to the system's but refuses (SQLITE_FULL) a write that would
  * take the database and its WAL past a quota, as a full file system does.
  * A run that fills it is marked failed, its rows gone, and no WAL is left
- * behind; the same rows under a larger quota are recorded whole.
+ * behind; the same rows under a larger quota are recorded whole.  And
+ * every row reads back as it was handed in (test_rows_as_given).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -368,10 +369,140 @@ test_full_disk(void **state)
 	g_free(quota_dir);
 }
 
+/*
+ * Every syscalls row reads back as it was handed in, through the writer
+ * that binds only what changed since the same slot of its bulk statement
+ * was last used (metrics.c, bind_int/bind_str): each value changes at its
+ * own period (some every row, some never, NULL now and then), strings in
+ * the caller's buffer are overwritten between rows, and one path grows
+ * past any earlier (the slot's copy must grow).  Across several batches
+ * and a partial last statement (5003 rows: 32 a statement, 2048 a batch).
+ */
+#define NROWS	5003
+
+static void
+expect_row(int i, struct syscall_row *r, char *callbuf, char *pathbuf)
+{
+	static const char *const wm[] = { NULL, "biord", "biowr", "getblk" };
+	int k;
+
+	memset(r, 0, sizeof(*r));
+	r->pid = 7 + (i / 3) % 2;
+	g_strlcpy(callbuf, i % 5 == 0 ? "read" : i % 5 == 1 ? "pwrite64" :
+	    "write", 32);
+	r->call = callbuf;
+	r->passthrough = i % 23 == 0;
+	if (i % 7 == 0)
+		r->path = NULL;
+	else {
+		/* the same file for runs of rows, a longer one at times */
+		g_snprintf(pathbuf, 512, "/data/f%d", (i / 4) % 3);
+		if (i % 97 == 1)
+			for (k = 0; k < i / 97 && strlen(pathbuf) < 400; k++)
+				g_strlcat(pathbuf, "/deeper", 512);
+		r->path = pathbuf;
+	}
+	r->fd = i % 11 == 0 ? -1 : 3;
+	r->offset = i % 13 == 0 ? -1 : (int64_t)(i / 2) * 4096;
+	r->bytes = (i / 100) * 10;
+	r->start_ns = (int64_t)i * 1000;
+	r->end_ns = r->start_ns + (i % 3) * 250;
+	r->result = i % 19 == 0 ? -1 : 4096;
+	r->err = i % 19 == 0 ? (i % 38 == 0 ? 5 : 2) : 0;	/* EIO, ENOENT */
+	r->wait_ns = i % 17 == 0 ? i : 0;
+	r->wmesg = wm[(i / 6) % 4];
+	r->suspend_ns = i % 29 == 0 ? 1 : 0;
+	r->cow_ns = 0;
+}
+
+static void
+test_rows_as_given(void **state)
+{
+	struct run_info ri = { .trace = "t.trace", .format = "native",
+	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1 };
+	char *dir = g_dir_make_tmp("vfssim-rows-XXXXXX", NULL);
+	char *db = g_build_filename(dir, "rows.db", NULL);
+	char callbuf[32], pathbuf[512];
+	struct syscall_row r;
+	GError *err = NULL;
+	struct metrics *m;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s;
+	int i;
+
+	m = metrics_open(db, &err);
+	assert_non_null(m);
+	assert_true(metrics_begin_run(m, &ri, &err) > 0);
+	for (i = 0; i < NROWS; i++) {
+		expect_row(i, &r, callbuf, pathbuf);
+		metrics_syscall(m, &r);
+		/* the caller's strings change under the batch's copies */
+		memset(callbuf, 'x', sizeof(callbuf) - 1);
+		memset(pathbuf, 'y', 40);
+	}
+	assert_true(metrics_end_run(m, &err));
+	metrics_close(m);
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT seq, pid, call, class, "
+	    "path, fd, offset, bytes, start_ns, end_ns, result, error, wait_ns, "
+	    "wmesg, suspend_ns, cow_ns FROM syscalls WHERE run = 1 ORDER BY seq",
+	    -1, &s, NULL), SQLITE_OK);
+	for (i = 0; sqlite3_step(s) == SQLITE_ROW; i++) {
+		const char *t;
+
+		expect_row(i, &r, callbuf, pathbuf);
+		assert_int_equal(sqlite3_column_int64(s, 0), i);
+		assert_int_equal(sqlite3_column_int64(s, 1), r.pid);
+		assert_string_equal(sqlite3_column_text(s, 2), r.call);
+		assert_string_equal(sqlite3_column_text(s, 3),
+		    r.passthrough ? "pass" : "sim");
+		t = (const char *)sqlite3_column_text(s, 4);
+		if (r.path == NULL)
+			assert_null(t);
+		else
+			assert_string_equal(t, r.path);
+		if (r.fd < 0)
+			assert_int_equal(sqlite3_column_type(s, 5), SQLITE_NULL);
+		else
+			assert_int_equal(sqlite3_column_int64(s, 5), r.fd);
+		if (r.offset < 0)
+			assert_int_equal(sqlite3_column_type(s, 6), SQLITE_NULL);
+		else
+			assert_int_equal(sqlite3_column_int64(s, 6), r.offset);
+		assert_int_equal(sqlite3_column_int64(s, 7), r.bytes);
+		assert_int_equal(sqlite3_column_int64(s, 8), r.start_ns);
+		assert_int_equal(sqlite3_column_int64(s, 9), r.end_ns);
+		assert_int_equal(sqlite3_column_int64(s, 10), r.result);
+		t = (const char *)sqlite3_column_text(s, 11);
+		if (r.err == 0)
+			assert_null(t);
+		else
+			assert_string_equal(t, r.err == 5 ? "EIO" : "ENOENT");
+		assert_int_equal(sqlite3_column_int64(s, 12), r.wait_ns);
+		t = (const char *)sqlite3_column_text(s, 13);
+		if (r.wmesg == NULL)
+			assert_null(t);
+		else
+			assert_string_equal(t, r.wmesg);
+		assert_int_equal(sqlite3_column_int64(s, 14), r.suspend_ns);
+		assert_int_equal(sqlite3_column_int64(s, 15), r.cow_ns);
+	}
+	assert_int_equal(i, NROWS);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	unlink(db);
+	rmdir(dir);
+	g_free(db);
+	g_free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows_as_given),
 		cmocka_unit_test(test_full_disk),
 	};
 

@@ -1399,6 +1399,36 @@ test_malformed(void **state)
 	expect_error_len("1 close(3) = 0\n\x7f" "ELF\x02\x01\x01\x00\x00\x00\n", 26, 2,
 	    "control character 0x7f");
 	expect_error_len("1 close(3) = 0\x7f\n", 16, 1, "control character 0x7f");
+	/* check_text looks at eight bytes at a time: the first control
+	 * character is named at its own column wherever it falls in a word,
+	 * after tabs, bytes >= 0x80 and bytes just above 0x1f and below
+	 * 0x7f (which a borrow could mistake), and before another one */
+	{
+		static const unsigned char ctl[] = { 0x01, 0x09, 0x1f, 0x7f };
+		unsigned k, c;
+
+		for (k = 0; k < 20; k++)
+			for (c = 0; c < G_N_ELEMENTS(ctl); c++) {
+				GString *l = g_string_new("1 write(1, \"");
+				char *want;
+				size_t col;
+
+				g_string_append(l, "\t\xc3\xa9 ~");
+				while (l->len < 12 + k)
+					g_string_append_c(l, ' ');
+				col = l->len + 1;
+				g_string_append_c(l, (char)ctl[c]);
+				g_string_append(l, "\x01\", 3) = 3\n");
+				if (ctl[c] == '\t')
+					col++;	/* a tab passes: the next is named */
+				want = g_strdup_printf("control character 0x%02x "
+				    "at column %zu:", ctl[c] == '\t' ? 1 : ctl[c],
+				    col);
+				expect_error_len(l->str, l->len, 1, want);
+				g_free(want);
+				g_string_free(l, TRUE);
+			}
+	}
 	/* an error names its line; the good lines before it came out */
 	t = g_strconcat(good, "1 close(5) = 0 <\n", NULL);
 	parse_mem(t, strlen(t), 0, &r);

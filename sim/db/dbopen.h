@@ -32,8 +32,11 @@
 
 #define DB_APPLICATION_ID	0x76667373	/* "vfss" */
 /* 1: the header stamped; 2: run_settings, and runs' commit_id,
- * trace_digest, trace_size and cmdline. */
-#define DB_SCHEMA_VERSION	2
+ * trace_digest, trace_size and cmdline; 3: syscalls and disk_io are rowid
+ * tables without a key, indexed on (run, seq) once the database holds a
+ * second run (a schema-2 database recorded into keeps its keyed tables:
+ * the readers take either). */
+#define DB_SCHEMA_VERSION	3
 
 /* The largest magnitude of a value the readers take as a number: every
  * summary figure, count and time fits in an int64_t. */

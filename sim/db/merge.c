@@ -493,7 +493,10 @@ db_merge_add(struct db_merger *mg, const char *in, guint *skipped,
 bool
 db_merge_commit(struct db_merger *mg, GError **err)
 {
-	bool ok = sqlite3_exec(mg->dst, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	/* More than one run: the per-call tables' index (metrics.c) is made
+	 * once, in the merge's transaction. */
+	bool ok = metrics_index_runs(mg->dst) &&
+	    sqlite3_exec(mg->dst, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
 
 	if (!ok) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s",

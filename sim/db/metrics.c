@@ -46,9 +46,14 @@ static const char schema[] =
 	"  finished TEXT,"
 	"  status TEXT NOT NULL CHECK (status IN ('running','complete','failed')),"
 	"  error TEXT);"
-	/* The per-event tables are keyed by (run, seq) and stored in that
-	 * order (WITHOUT ROWID): a run's rows are one range, found without a
-	 * separate index, and appending them costs no index upkeep. */
+	/* The per-call and per-request tables (schema 3) are plain rowid
+	 * tables without a key: a run's rows are appended in seq order at the
+	 * table's end, which is SQLite's cheapest insert (no key to compare,
+	 * no second b-tree to keep).  Schema 2 kept them WITHOUT ROWID keyed
+	 * by (run, seq): every row a key comparison down the tree and a
+	 * uniqueness check, a quarter of the writer's instructions.  Their
+	 * index on (run, seq) is made once the database holds a second run
+	 * (metrics_index_runs); a database of one run needs none. */
 	"CREATE TABLE IF NOT EXISTS syscalls ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  pid INTEGER NOT NULL, call TEXT NOT NULL,"
@@ -56,8 +61,7 @@ static const char schema[] =
 	"  path TEXT, fd INTEGER, offset INTEGER, bytes INTEGER,"
 	"  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,"
 	"  result INTEGER, error TEXT, wait_ns INTEGER, wmesg TEXT,"
-	"  suspend_ns INTEGER, cow_ns INTEGER,"
-	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
+	"  suspend_ns INTEGER, cow_ns INTEGER);"
 	"CREATE TABLE IF NOT EXISTS disk_io ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  submit_ns INTEGER NOT NULL, start_ns INTEGER NOT NULL,"
@@ -66,8 +70,7 @@ static const char schema[] =
 	"  queue_ns INTEGER NOT NULL, seek_ns INTEGER NOT NULL,"
 	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
 	"  bufs INTEGER NOT NULL, overhead_ns INTEGER NOT NULL,"
-	"  cache_hit INTEGER NOT NULL, cylinder INTEGER,"
-	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
+	"  cache_hit INTEGER NOT NULL, cylinder INTEGER);"
 	"CREATE TABLE IF NOT EXISTS samples ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  t_ns INTEGER NOT NULL, numdirtybuffers INTEGER, clean_bufs INTEGER,"
@@ -276,11 +279,23 @@ struct qbatch {
 	size_t		 slen, scap;
 };
 
+/* What a parameter of a bulk statement holds (see bind_int below). */
+enum { BK_NONE, BK_INT, BK_NULL, BK_STATIC, BK_TEXT };
+
+struct bound {
+	int64_t		 v;
+	const char	*lit;
+	char		*buf;		/* BK_TEXT: the text, the slot's own */
+	size_t		 cap;
+	uint8_t		 kind;
+};
+
 struct metrics {
 	sqlite3		*db;
 	char		*path;
 	sqlite3_stmt	*st[NST];	/* one row */
 	sqlite3_stmt	*multi[NST];	/* MULTI rows (syscalls, disk_io) */
+	struct bound	*bound[NST];	/* what multi[]'s parameters hold */
 	int64_t		 run;
 	int64_t		 seq[NST];	/* rows of the run so far, per table */
 	bool		 in_txn;
@@ -460,7 +475,8 @@ metrics_open(const char *path, GError **err)
 			    "database?)", path, sqlite3_errmsg(m->db));
 			metrics_close(m);
 			return NULL;
-		}
+		} else if (m->multi[i] != NULL)
+			m->bound[i] = g_new0(struct bound, MULTI * stmt_cols[i]);
 	return m;
 }
 
@@ -479,6 +495,13 @@ metrics_close(struct metrics *m)
 	for (i = 0; i < NST; i++) {
 		sqlite3_finalize(m->st[i]);
 		sqlite3_finalize(m->multi[i]);
+		if (m->bound[i] != NULL) {
+			int k;
+
+			for (k = 0; k < MULTI * stmt_cols[i]; k++)
+				g_free(m->bound[i][k].buf);
+			g_free(m->bound[i]);
+		}
 	}
 	if (m->db != NULL)
 		db_close_writer(m->db);	/* the WAL folded in: one file */
@@ -598,86 +621,173 @@ reclaim(struct metrics *m)
 
 /* ---- the writer: binding rows ------------------------------------------ */
 
+/*
+ * What a parameter of a bulk statement (MULTI rows of syscalls or disk_io)
+ * holds.  SQLite keeps a statement's bindings across sqlite3_reset, and
+ * most of a row's values are those of the row the same slot held last time
+ * (the run, the pid, the descriptor, the size, zero waits, NULLs), so a
+ * value already there is not bound again: binding was a third of the
+ * writer's instructions (sqlite3_bind_int64, ~80 instructions each, 13 a
+ * row).  A string from the batch is copied into the slot's own buffer and
+ * bound from there, so the next row's equal string (the same call, the
+ * same file) need not be bound again: the batch's bytes are reused by the
+ * next batch, the slot's stay until it is bound again.
+ */
+static inline void
+bind_int(sqlite3_stmt *s, struct bound *b, int i, int64_t v)
+{
+	if (b != NULL) {
+		struct bound *p = &b[i - 1];
+
+		if (p->kind == BK_INT && p->v == v)
+			return;
+		p->kind = BK_INT;
+		p->v = v;
+	}
+	sqlite3_bind_int64(s, i, v);
+}
+
+static inline void
+bind_null(sqlite3_stmt *s, struct bound *b, int i)
+{
+	if (b != NULL) {
+		if (b[i - 1].kind == BK_NULL)
+			return;
+		b[i - 1].kind = BK_NULL;
+	}
+	sqlite3_bind_null(s, i);
+}
+
+/* t: the batch's copy.  Without b, bound as it is (SQLITE_STATIC: it
+ * lives in the batch until the batch has been written); with b, from the
+ * slot's copy, unless that holds the same text already. */
+static inline void
+bind_str(sqlite3_stmt *s, struct bound *b, int i, const char *t)
+{
+	struct bound *p;
+	size_t n;
+
+	if (t == NULL) {
+		bind_null(s, b, i);
+		return;
+	}
+	if (b == NULL) {
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+		return;
+	}
+	p = &b[i - 1];
+	if (p->kind == BK_TEXT && strcmp(p->buf, t) == 0)
+		return;
+	n = strlen(t);
+	if (n + 1 > p->cap) {
+		/* SQLite still points at the old buffer: bound again below,
+		 * before the statement runs */
+		p->cap = MAX(n + 1, 32);
+		p->buf = g_realloc(p->buf, p->cap);
+	}
+	memcpy(p->buf, t, n + 1);
+	p->kind = BK_TEXT;
+	sqlite3_bind_text(s, i, p->buf, (int)n, SQLITE_STATIC);
+}
+
+/* lit: a string in static storage (a literal, strerrorname_np's): the
+ * same pointer is the same text. */
+static inline void
+bind_lit(sqlite3_stmt *s, struct bound *b, int i, const char *lit)
+{
+	if (lit == NULL) {
+		bind_null(s, b, i);
+		return;
+	}
+	if (b != NULL) {
+		struct bound *p = &b[i - 1];
+
+		if (p->kind == BK_STATIC && p->lit == lit)
+			return;
+		p->kind = BK_STATIC;
+		p->lit = lit;
+	}
+	sqlite3_bind_text(s, i, lit, -1, SQLITE_STATIC);
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
 {
-	if (t != NULL)
-		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
+	bind_str(s, NULL, i, t);
 }
 
-static void
-bind_i64_or_null(sqlite3_stmt *s, int i, int64_t v)
+/* A count or id that is absent when negative. */
+static inline void
+bind_i64_or_null(sqlite3_stmt *s, struct bound *b, int i, int64_t v)
 {
 	if (v >= 0)
-		sqlite3_bind_int64(s, i, v);
+		bind_int(s, b, i, v);
 	else
-		sqlite3_bind_null(s, i);
+		bind_null(s, b, i);
 }
 
-/* Bind row q's values from column i + 1 of s.  Strings are bound
- * SQLITE_STATIC: they live in the batch until it has been written. */
+/* Bind row q's values from column i + 1 of s; b: what s's parameters hold
+ * (a bulk statement), or NULL. */
 static void
-bind_row(struct metrics *m, sqlite3_stmt *s, int i, const struct qrow *q)
+bind_row(struct metrics *m, sqlite3_stmt *s, struct bound *b, int i,
+    const struct qrow *q)
 {
 	switch (q->st) {
 	case ST_SYSCALL: {
 		const struct syscall_row *r = &q->u.sc;
 
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->seq);
-		sqlite3_bind_int(s, i + 3, r->pid);
-		sqlite3_bind_text(s, i + 4, r->call, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, i + 5, r->passthrough ? "pass" : "sim", -1,
-		    SQLITE_STATIC);
-		bind_text_or_null(s, i + 6, r->path);
-		bind_i64_or_null(s, i + 7, r->fd);
-		bind_i64_or_null(s, i + 8, r->offset);
-		bind_i64_or_null(s, i + 9, r->bytes);
-		sqlite3_bind_int64(s, i + 10, r->start_ns);
-		sqlite3_bind_int64(s, i + 11, r->end_ns);
-		sqlite3_bind_int64(s, i + 12, r->result);
-		bind_text_or_null(s, i + 13, r->err != 0 ?
-		    strerrorname_np(r->err) : NULL);
-		sqlite3_bind_int64(s, i + 14, r->wait_ns);
-		bind_text_or_null(s, i + 15, r->wmesg);
-		sqlite3_bind_int64(s, i + 16, r->suspend_ns);
-		sqlite3_bind_int64(s, i + 17, r->cow_ns);
+		bind_int(s, b, i + 1, m->run);
+		bind_int(s, b, i + 2, q->seq);
+		bind_int(s, b, i + 3, r->pid);
+		bind_str(s, b, i + 4, r->call);
+		bind_lit(s, b, i + 5, r->passthrough ? "pass" : "sim");
+		bind_str(s, b, i + 6, r->path);
+		bind_i64_or_null(s, b, i + 7, r->fd);
+		bind_i64_or_null(s, b, i + 8, r->offset);
+		bind_i64_or_null(s, b, i + 9, r->bytes);
+		bind_int(s, b, i + 10, r->start_ns);
+		bind_int(s, b, i + 11, r->end_ns);
+		bind_int(s, b, i + 12, r->result);
+		bind_lit(s, b, i + 13, r->err != 0 ? strerrorname_np(r->err) :
+		    NULL);
+		bind_int(s, b, i + 14, r->wait_ns);
+		bind_str(s, b, i + 15, r->wmesg);
+		bind_int(s, b, i + 16, r->suspend_ns);
+		bind_int(s, b, i + 17, r->cow_ns);
 		break;
 	}
 	case ST_DISK: {
 		const struct disk_io_row *r = &q->u.io;
 
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->seq);
-		sqlite3_bind_int64(s, i + 3, r->submit_ns);
-		sqlite3_bind_int64(s, i + 4, r->start_ns);
-		sqlite3_bind_int64(s, i + 5, r->end_ns);
-		sqlite3_bind_int64(s, i + 6, r->sector);
-		sqlite3_bind_int(s, i + 7, r->sectors);
-		sqlite3_bind_int(s, i + 8, r->write);
-		sqlite3_bind_int64(s, i + 9, r->start_ns - r->submit_ns);
-		sqlite3_bind_int64(s, i + 10, r->seek_ns);
-		sqlite3_bind_int64(s, i + 11, r->rot_ns);
-		sqlite3_bind_int64(s, i + 12, r->xfer_ns);
-		sqlite3_bind_int(s, i + 13, r->bufs);
-		sqlite3_bind_int64(s, i + 14, r->overhead_ns);
-		sqlite3_bind_int(s, i + 15, r->cache_hit);
-		sqlite3_bind_int64(s, i + 16, r->cylinder);
-		bind_i64_or_null(s, i + 17, r->ino);
+		bind_int(s, b, i + 1, m->run);
+		bind_int(s, b, i + 2, q->seq);
+		bind_int(s, b, i + 3, r->submit_ns);
+		bind_int(s, b, i + 4, r->start_ns);
+		bind_int(s, b, i + 5, r->end_ns);
+		bind_int(s, b, i + 6, r->sector);
+		bind_int(s, b, i + 7, r->sectors);
+		bind_int(s, b, i + 8, r->write);
+		bind_int(s, b, i + 9, r->start_ns - r->submit_ns);
+		bind_int(s, b, i + 10, r->seek_ns);
+		bind_int(s, b, i + 11, r->rot_ns);
+		bind_int(s, b, i + 12, r->xfer_ns);
+		bind_int(s, b, i + 13, r->bufs);
+		bind_int(s, b, i + 14, r->overhead_ns);
+		bind_int(s, b, i + 15, r->cache_hit);
+		bind_int(s, b, i + 16, r->cylinder);
+		bind_i64_or_null(s, b, i + 17, r->ino);
 		if (r->what != NULL)
-			sqlite3_bind_int64(s, i + 18, r->lblkno);
+			bind_int(s, b, i + 18, r->lblkno);
 		else
-			sqlite3_bind_null(s, i + 18);
-		bind_text_or_null(s, i + 19, r->what);
-		bind_text_or_null(s, i + 20, r->path);
-		bind_text_or_null(s, i + 21, r->issuer);
-		bind_i64_or_null(s, i + 22, r->pid);
-		bind_text_or_null(s, i + 23, r->cause);
-		sqlite3_bind_int64(s, i + 24, r->drain_ns);
-		sqlite3_bind_int64(s, i + 25, r->cachefull_ns);
-		sqlite3_bind_int64(s, i + 26, r->readahead_ns);
+			bind_null(s, b, i + 18);
+		bind_str(s, b, i + 19, r->what);
+		bind_str(s, b, i + 20, r->path);
+		bind_str(s, b, i + 21, r->issuer);
+		bind_i64_or_null(s, b, i + 22, r->pid);
+		bind_str(s, b, i + 23, r->cause);
+		bind_int(s, b, i + 24, r->drain_ns);
+		bind_int(s, b, i + 25, r->cachefull_ns);
+		bind_int(s, b, i + 26, r->readahead_ns);
 		break;
 	}
 	case ST_SAMPLE: {
@@ -796,14 +906,14 @@ write_batch(struct metrics *m, struct qbatch *b)
 				unsigned k;
 
 				for (k = 0; k < MULTI; k++)
-					bind_row(m, m->multi[st],
+					bind_row(m, m->multi[st], m->bound[st],
 					    k * stmt_cols[st], rows[k]);
 				step(m, m->multi[st], st);
 				n = 0;
 			}
 		}
 		for (i = 0; i < n; i++) {
-			bind_row(m, m->st[st], 0, rows[i]);
+			bind_row(m, m->st[st], NULL, 0, rows[i]);
 			step(m, m->st[st], st);
 		}
 	}
@@ -812,7 +922,7 @@ write_batch(struct metrics *m, struct qbatch *b)
 
 		if (st == ST_SYSCALL || st == ST_DISK)
 			continue;
-		bind_row(m, m->st[st], 0, &b->rows[i]);
+		bind_row(m, m->st[st], NULL, 0, &b->rows[i]);
 		step(m, m->st[st], st);
 	}
 	m->pending += b->n;
@@ -1173,13 +1283,66 @@ set_trace(struct metrics *m)
 	sqlite3_finalize(s);
 }
 
+/*
+ * The per-call and per-request tables' index on (run, seq), made when a
+ * database holds more than one run and not before.  A database of one
+ * run is read whole by whatever reads it (every reader asks for a run's
+ * rows, and they are all of them), so an index would be written for no
+ * query; building it after the run costs about half of what keeping it
+ * (or schema 2's key) row by row did, and it is built only once: a
+ * database's later runs keep it up to date as they go.  A table that
+ * already has a key of its own (schema 2's WITHOUT ROWID tables, in a
+ * database recorded into since) needs none.
+ */
+static const char *const indexed[] = { "syscalls", "disk_io" };
+
+bool
+metrics_index_runs(struct sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	bool ok = true, several = false;
+	unsigned i;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) > 1 FROM runs", -1, &s,
+	    NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		several = sqlite3_column_int(s, 0) != 0;
+	else
+		ok = false;
+	sqlite3_finalize(s);
+	for (i = 0; ok && several && i < G_N_ELEMENTS(indexed); i++) {
+		char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_index_list(%Q) "
+		    "WHERE origin = 'pk'", indexed[i]);
+		bool keyed = false;
+
+		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+			keyed = sqlite3_step(s) == SQLITE_ROW;
+			sqlite3_finalize(s);
+		} else
+			ok = false;
+		sqlite3_free(sql);
+		if (!ok || keyed)
+			continue;
+		sql = sqlite3_mprintf("CREATE INDEX IF NOT EXISTS \"%w_run\" ON "
+		    "\"%w\" (run, seq)", indexed[i], indexed[i]);
+		ok = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+		sqlite3_free(sql);
+	}
+	return ok;
+}
+
 bool
 metrics_end_run(struct metrics *m, GError **err)
 {
 	/* The status changes in the same transaction as the last rows: a
-	 * crash leaves either everything or a run that is not complete. */
+	 * crash leaves either everything or a run that is not complete.
+	 * The index, if the database now needs one, goes in the same
+	 * transaction. */
 	writer_stop(m);
 	set_trace(m);
+	if (m->error == NULL && !metrics_index_runs(m->db))
+		note_error(m, "an index of the run's rows");
 	if (m->error == NULL)
 		set_status(m, "complete", NULL);
 	commit(m);

@@ -23,8 +23,11 @@
  *	one row a replayed call (unless --no-events); class 'sim' (through the
  *	simulated kernel) or 'pass' (not a file of the simulated fs: traced
  *	time); times are simulated ns since the start of the run.  seq
- *	numbers a run's rows of each table from 0, in the order recorded;
- *	(run, seq) is the key, and rows are stored in that order.  wait_ns
+ *	numbers a run's rows of each table from 0, in the order recorded,
+ *	and rows are stored in that order: appended with no key (schema 3;
+ *	an index on (run, seq) once the database holds a second run, see
+ *	metrics_index_runs), as in disk_io; the other tables' key is
+ *	(run, seq) or, in a schema-2 database, these too.  wait_ns
  *	is the time the call spent asleep in the kernel, wmesg the wait
  *	message it spent longest in ("biord", "flswai", "getblk", ...);
  *	of it, suspend_ns waiting for a suspended file system (a snapshot
@@ -221,6 +224,11 @@ void	metrics_initial_fs(struct metrics *m, const char *path, char type,
 void	metrics_run_trace(struct metrics *m, const char *digest, int64_t size);
 /* Commit everything and mark the run complete. */
 bool	metrics_end_run(struct metrics *m, GError **err);
+/* syscalls' and disk_io's index on (run, seq), made in db (in the caller's
+ * transaction) if it holds more than one run and has none; false on an
+ * SQLite error (sqlite3_errmsg says which). */
+struct sqlite3;
+bool	metrics_index_runs(struct sqlite3 *db);
 /* Throw the run's rows away and mark it failed with why. */
 void	metrics_fail_run(struct metrics *m, const char *why);
 /* First error seen while recording (a full disk, say), or NULL. */

@@ -80,6 +80,8 @@ struct prepass {
 					   listing (--fs-manifest) disagree */
 	GHashTable	*dir_alias;	/* a directory's other name (a symbolic
 					   link, seen through -y) -> its name */
+	uint64_t	 alias_lens;	/* bit (len % 64) of each name's length in
+					   it: no other length is looked up */
 	char		*manifest;	/* the listing the list came from, or NULL */
 	uint64_t	 manifest_entries;	/* its entries (f, d, l) */
 };

@@ -272,20 +272,55 @@ flush_pending(struct strace_parser *p)
 
 /* A line of text?  Tabs pass; other control characters, NULs included,
  * mean the file is not (or no longer) an strace log. */
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+
+/* Might one of the 8 bytes in w be below 0x20 or 0x7f?  Never no when one
+ * is; sometimes yes when none is (a borrow from a byte that is), so a yes
+ * is checked byte by byte. */
+static inline bool
+maybe_control(uint64_t w)
+{
+	uint64_t del = w ^ (0x7f * ONES);
+
+	return (((w - 0x20 * ONES) & ~w) | ((del - ONES) & ~del)) & HIGHS;
+}
+
 static bool
 check_text(struct errbuf *e, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	/* Eight bytes at a time (a fifth of the scan's lexing went here a
+	 * byte at a time); a word that may hold a control character, and
+	 * the tail, byte by byte. */
+	for (;;) {
+		uint64_t w;
 
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return strace_bad(e, "control character 0x%02x at column %zu: "
-			    "not strace output", c, i + 1);
+		while (i + 8 <= n) {
+			memcpy(&w, s + i, 8);
+			if (maybe_control(w))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			return true;
+		{
+			size_t end = MIN(i + 8, n);
+
+			for (; i < end; i++) {
+				unsigned char c = (unsigned char)s[i];
+
+				if ((c < 0x20 && c != '\t') || c == 0x7f)
+					return strace_bad(e, "control character "
+					    "0x%02x at column %zu: not strace "
+					    "output", c, i + 1);
+			}
+		}
 	}
-	return true;
 }
+#undef ONES
+#undef HIGHS
 
 /* Lines that are strace's but say nothing about calls. */
 static bool
