@@ -34,19 +34,28 @@ validate() { # name trace parv bound(% of mean)
 	else
 		bad "validate $name: $(tr '\n' ' ' <"$T/out") (want measured $want, demerit <= $bound %)"
 	fi
-	# Every request is a row whose parts add up to its service time.
+	# Every request is a row whose parts add up to its service time, and
+	# overhead is the sum of its timed parts (diskctlr.c: acct_split).
 	n=$(grep -c . "$trace")
 	rows=$(sql "$db" "SELECT count(*) FROM disk_io WHERE run = 1")
 	sums=$(sql "$db" "SELECT count(*) FROM disk_io WHERE run = 1 AND
 		end_ns - start_ns = overhead_ns + seek_ns + rot_ns + xfer_ns AND
-		min(overhead_ns, seek_ns, rot_ns, xfer_ns) >= 0 AND cache_hit BETWEEN 0 AND 2")
+		overhead_ns = ctlr_ns + bus_ns + mediawait_ns + roomwait_ns +
+		drain_ns + cachefull_ns + readahead_ns AND
+		min(overhead_ns, seek_ns, rot_ns, xfer_ns, ctlr_ns, bus_ns,
+		mediawait_ns, roomwait_ns) >= 0 AND cache_hit BETWEEN 0 AND 2")
+	# Every command has the controller's overheads in it, unless it ran
+	# while the command waited for the heads.
+	local noctlr
+	noctlr=$(sql "$db" "SELECT count(*) FROM disk_io WHERE run = 1 AND ctlr_ns = 0
+		AND drain_ns + cachefull_ns + readahead_ns = 0")
 	local sm
 	sm=$(metric "$db" 1 validate.demerit_pct)
-	if [ "$rows" = "$n" ] && [ "$sums" = "$n" ] && [ -n "$sm" ] &&
+	if [ "$rows" = "$n" ] && [ "$sums" = "$n" ] && [ "$noctlr" = 0 ] && [ -n "$sm" ] &&
 	    [ "$(sql "$db" "SELECT status || format FROM runs WHERE id = 1")" = completedisk-validate ]; then
-		ok "validate $name: $n disk_io rows, overhead + seek + rotation + transfer = service in each"
+		ok "validate $name: $n disk_io rows, overhead + seek + rotation + transfer = service in each, overhead = its seven timed parts, the controller's never 0 but behind the heads"
 	else
-		bad "validate $name: rows $rows of $n, $sums add up, summary demerit '$sm'"
+		bad "validate $name: rows $rows of $n, $sums add up, $noctlr without the controller, summary demerit '$sm'"
 	fi
 }
 validate hp_c2247a disks/hp_c2247a/hp_c2247a.trace disks/hp_c2247a/hp_c2247a.parv 2

@@ -91,8 +91,8 @@ mkdir -p "$D"
 "$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/ok.db" -q --label one >/dev/null 2>&1
 "$VFSSIM" replay traces/formats/07-zoo.strace --db "$D/ok.db" -q --label two >/dev/null 2>&1
 id=$(sql "$D/ok.db" "PRAGMA application_id; PRAGMA user_version" | tr '\n' ' ')
-if [ "$id" = "1986425715 2 " ]; then
-	ok "a new database is stamped: application_id 0x76667373 (\"vfss\"), user_version 2 (schema)"
+if [ "$id" = "1986425715 3 " ]; then
+	ok "a new database is stamped: application_id 0x76667373 (\"vfss\"), user_version 3 (schema)"
 else
 	bad "stamp: application_id and user_version are $id"
 fi

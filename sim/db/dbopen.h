@@ -32,8 +32,9 @@
 
 #define DB_APPLICATION_ID	0x76667373	/* "vfss" */
 /* 1: the header stamped; 2: run_settings, and runs' commit_id,
- * trace_digest, trace_size and cmdline. */
-#define DB_SCHEMA_VERSION	2
+ * trace_digest, trace_size and cmdline; 3: disk_io's ctlr_ns, bus_ns,
+ * mediawait_ns and roomwait_ns (the rest of overhead_ns, timed). */
+#define DB_SCHEMA_VERSION	3
 
 /* The largest magnitude of a value the readers take as a number: every
  * summary figure, count and time fits in an int64_t. */

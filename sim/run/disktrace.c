@@ -390,6 +390,10 @@ disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
 	row->drain_ns = r->wait_ns[DISK_WAIT_DRAIN];
 	row->cachefull_ns = r->wait_ns[DISK_WAIT_FULL];
 	row->readahead_ns = r->wait_ns[DISK_WAIT_READAHEAD];
+	row->ctlr_ns = r->part_ns[DISK_PART_CTLR];
+	row->bus_ns = r->part_ns[DISK_PART_BUS];
+	row->mediawait_ns = r->part_ns[DISK_PART_MEDIA];
+	row->roomwait_ns = r->part_ns[DISK_PART_ROOM];
 	return row;
 }
 
@@ -912,6 +916,14 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		    (double)ds->wait_ns[DISK_WAIT_FULL] / nd);
 		put(&t, "disk.mean_wait_readahead_ns",
 		    (double)ds->wait_ns[DISK_WAIT_READAHEAD] / nd);
+		put(&t, "disk.mean_ctlr_ns",
+		    (double)ds->part_ns[DISK_PART_CTLR] / nd);
+		put(&t, "disk.mean_bus_ns",
+		    (double)ds->part_ns[DISK_PART_BUS] / nd);
+		put(&t, "disk.mean_wait_media_ns",
+		    (double)ds->part_ns[DISK_PART_MEDIA] / nd);
+		put(&t, "disk.mean_wait_room_ns",
+		    (double)ds->part_ns[DISK_PART_ROOM] / nd);
 		put(&t, "disk.mean_queue_ns", (double)ds->queue_ns / nd);
 		put(&t, "disk.max_queue", ds->maxqlen);
 		if (t.d.nfaults > 0 || t.d.fault_rng != NULL) {
