@@ -67,6 +67,13 @@ static const char schema[] =
 	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
 	"  bufs INTEGER NOT NULL, overhead_ns INTEGER NOT NULL,"
 	"  cache_hit INTEGER NOT NULL, cylinder INTEGER,"
+	/* (the columns added since, in the order an older database gains
+	 * them: a new one is made whole, no ALTER TABLE re-reading the
+	 * schema for each) */
+	"  ino INTEGER, lblkno INTEGER, what TEXT, path TEXT, issuer TEXT,"
+	"  pid INTEGER, cause TEXT, drain_ns INTEGER, cachefull_ns INTEGER,"
+	"  readahead_ns INTEGER, ctlr_ns INTEGER, bus_ns INTEGER,"
+	"  mediawait_ns INTEGER, roomwait_ns INTEGER,"
 	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS samples ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
