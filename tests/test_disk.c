@@ -641,6 +641,34 @@ test_interface_parts(void **state)
 	assert_int_equal(b.wait_ns[DISK_WAIT_FULL], 0);
 
 	/*
+	 * A write with no segment to take: the one segment holds the first
+	 * write's 8 dirty blocks and the second (blocks 100-107) cannot
+	 * append to them, so it waits for the heads -- for the flush
+	 * (DISK_WAIT_FULL) -- from its arrival at 100 us until the flush
+	 * ends at 10.8 ms, its write-hit overhead running meanwhile (the
+	 * wait's).  Then it reselects: data preparation (2 us), its 8
+	 * blocks over the bus (8 us, its transfer: no sector of its own)
+	 * and the completion (20 us).
+	 */
+	iface_params(&p);
+	p.fast_write = 1;
+	p.nsegs = p.nwritesegs = 1;
+	p.segsize = 8;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.sector = 0;
+	a.nsect = 8;
+	a.write = true;
+	b.sector = 100;
+	b.nsect = 8;
+	b.write = true;
+	iface_pair(&p, &a, &b, 100000);
+	assert_int_equal(b.end, 10830000);
+	assert_int_equal(b.wait_ns[DISK_WAIT_FULL], 10700000);
+	assert_int_equal(b.xfer_ns, 8000);
+	assert_parts(&b, 2000 + 20000, 0, 0, 0);
+
+	/*
 	 * Write-through, the same two writes: each is reported once on the
 	 * media.  The first's blocks are written at 10.0-10.8 ms, reported at
 	 * 10.82 ms; the second begins then, and after its write-miss
