@@ -2,7 +2,8 @@
  * HP 97560, media rate per zone, sequential write streams (through and
  * back) at the media rate, the C2247A's layout from its DiskSim files,
  * rotation from absolute time, the cache, the queue disciplines,
- * parameter-file errors, the demerit figure, and lazily scheduled timers
+ * parameter-file errors, the demerit figure, where a command's time goes
+ * (the interface's parts), and lazily scheduled timers
  * giving what queueing every step gives. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -476,6 +477,224 @@ test_zero_latency_never_disconnect(void **state)
 	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000 + 2000000);
 	p.never_disconnect = true;
 	assert_int_equal(one_read(&p, 0, 10, 1), 1000000 + 100000);
+}
+
+/* ---- where a command's time goes: the interface's parts ----------------- */
+
+/* The parts of r's service: each as expected, and all of them (the media's
+ * three, the waits for the heads, the interface's four) the whole. */
+static void
+assert_parts(const struct diskreq *r, sim_time_t ctlr, sim_time_t bus,
+    sim_time_t media, sim_time_t room)
+{
+	sim_time_t sum = r->seek_ns + r->rot_ns + r->xfer_ns;
+	int k;
+
+
+	assert_int_equal(r->part_ns[DISK_PART_CTLR], ctlr);
+	assert_int_equal(r->part_ns[DISK_PART_BUS], bus);
+	assert_int_equal(r->part_ns[DISK_PART_MEDIA], media);
+	assert_int_equal(r->part_ns[DISK_PART_ROOM], room);
+	for (k = 0; k < DISK_PART_COUNT; k++)
+		sum += r->part_ns[k];
+	for (k = 0; k < DISK_WAIT_COUNT; k++)
+		sum += r->wait_ns[k];
+	assert_int_equal(sum, r->end - r->start);
+	assert_int_equal(sum - r->seek_ns - r->rot_ns - r->xfer_ns,
+	    r->overhead_ns);
+}
+
+/*
+ * A drive of plain_params (10 ms a revolution, 100 us a sector, sector 0
+ * at time 0) with the overheads DiskSim's disk_ctlr charges a command
+ * (disksim_diskctlr.c: the read-miss, read-hit or write-hit overhead
+ * before anything, the data-preparation overhead before a transfer, the
+ * completion overhead after the last block) and a 1 us-a-block bus.
+ */
+static void
+iface_params(struct disk_params *p)
+{
+	plain_params(p, plain_zone, 1);
+	p->ovh_read_miss[0] = p->ovh_read_miss[1] = 10000;
+	p->ovh_read_hit[0] = p->ovh_read_hit[1] = 10000;
+	p->ovh_write_hit[0] = p->ovh_write_hit[1] = 50000;
+	p->ovh_write_miss[0] = p->ovh_write_miss[1] = 50000;
+	p->ovh_data_prep = 2000;
+	p->ovh_complete_read = 5000;
+	p->ovh_complete_write = 20000;
+	p->bus_read_ns = p->bus_write_ns = 1000;
+}
+
+/* Two requests: a at t = 0, b at time bt. */
+static void
+iface_pair(struct disk_params *p, struct diskreq *a, struct diskreq *b,
+    sim_time_t bt)
+{
+	struct run rn;
+	struct sub sa, sb;
+
+	run_init(&rn, p, "fcfs");
+	sa = (struct sub){ .rn = &rn, .r = { a }, .n = 1 };
+	sb = (struct sub){ .rn = &rn, .r = { b }, .n = 1 };
+	sim_at(rn.s, 0, sub_fire, &sa);
+	sim_at(rn.s, bt, sub_fire, &sb);
+	run_go(&rn);
+	assert_int_equal(rn.done, 2);
+	run_fini(&rn);
+}
+
+/*
+ * Where a command's time goes, part by part (diskctlr.c: the interface's
+ * log, summed outside the command's own media access): the controller's
+ * overheads, the bus, and, off the bus or holding it, waiting for the
+ * media or for room in the cache.
+ */
+static void
+test_interface_parts(void **state)
+{
+	struct disk_params p;
+	struct diskreq a, b;
+
+	/*
+	 * A read miss, blocks 0-7 at t = 0, holding the bus: the read-miss
+	 * overhead (10 us), then the media from its start at 10 us (no seek:
+	 * the heads are on track 0; sector 0 comes round at 10 ms) to the
+	 * end of block 7 at 10.8 ms, the bus sending each block as it comes
+	 * (inside the media's time); after it, block 7 over the bus (1 us)
+	 * and the completion (5 us).  The data-preparation overhead runs
+	 * while the media waits for sector 0: the media's.
+	 */
+	iface_params(&p);
+	p.readahead = DRA_SEGMENT;
+	p.segsize = 64;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.sector = 0;
+	a.nsect = 8;
+	/*
+	 * Then a read of blocks 8-15 at 10.95 ms, while the read-ahead reads
+	 * block 9 (10.9-11.0 ms): block 8 is in the cache, so a partial hit
+	 * that adopts the read-ahead.  The read-hit overhead (10 us) and data
+	 * preparation (2 us), block 8 over the bus (1 us, to 10.963 ms), then
+	 * holding the bus until block 9 is in at 11.0 ms: 37 us waiting for
+	 * the media.  Block 9 was under the head before the command came, so
+	 * the media's work for it is blocks 10-15 (11.0-11.6 ms; block 9 goes
+	 * over the bus meanwhile: the media's).  After it, block 15 over the
+	 * bus (1 us) and the completion (5 us): 11.606 ms.
+	 */
+	b.sector = 8;
+	b.nsect = 8;
+	iface_pair(&p, &a, &b, 10950000);
+	assert_int_equal(a.end, 10806000);
+	assert_int_equal(a.seek_ns, 0);
+	assert_int_equal(a.rot_ns, 10000000 - 10000);
+	assert_int_equal(a.xfer_ns, 800000);
+	assert_parts(&a, 10000 + 5000, 1000, 0, 0);
+	assert_int_equal(b.cache_hit, DISK_HIT_PARTIAL);
+	assert_int_equal(b.end, 11606000);
+	assert_int_equal(b.xfer_ns, 600000);
+	assert_parts(&b, 10000 + 2000 + 5000, 1000 + 1000, 37000, 0);
+
+	/*
+	 * A write into a full cache: write-back, one segment of 12 blocks.
+	 * Blocks 0-7 at t = 0: the write-hit overhead (50 us) and data
+	 * preparation (2 us), 8 blocks over the bus (8 us), the completion
+	 * (20 us): reported at 80 us, from the cache, its media access all
+	 * after it (sector 0 comes at 10 ms).  With no sector of its own,
+	 * its transfer is the bus's.
+	 */
+	iface_params(&p);
+	p.fast_write = 1;
+	p.nsegs = p.nwritesegs = 1;
+	p.segsize = 12;
+	p.combine_writes = true;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.sector = 0;
+	a.nsect = 8;
+	a.write = true;
+	/*
+	 * Blocks 8-15 at 100 us join the flush under way (DiskSim's
+	 * disk_buffer_select_write_segment: appending to dirty data), but the
+	 * segment has room for 4 of them: after the write-hit overhead and
+	 * data preparation (52 us) those go (4 us, to 156 us), and it holds
+	 * the bus waiting for room, which a block at a time opens as the
+	 * media writes blocks 0-3 (10.0-10.4 ms); each block goes over the
+	 * bus as it is made room for.  Its last block is in at 10.401 ms, the
+	 * completion takes it to 10.421 ms, before the media reaches block 8:
+	 * nothing of the media is its own, and its transfer is the bus's
+	 * 8 us.  Waiting for room: 156 us to 10.4 ms, less the 3 blocks sent
+	 * meanwhile.
+	 */
+	b.sector = 8;
+	b.nsect = 8;
+	b.write = true;
+	iface_pair(&p, &a, &b, 100000);
+	assert_int_equal(a.end, 80000);
+	assert_int_equal(a.xfer_ns, 8000);
+	assert_parts(&a, 50000 + 2000 + 20000, 0, 0, 0);
+	assert_int_equal(b.end, 10421000);
+	assert_int_equal(b.seek_ns + b.rot_ns, 0);
+	assert_int_equal(b.xfer_ns, 8000);
+	assert_parts(&b, 50000 + 2000 + 20000, 0, 0,
+	    10400000 - 156000 - 3000);
+	assert_int_equal(b.wait_ns[DISK_WAIT_FULL], 0);
+
+	/*
+	 * A write with no segment to take: the one segment holds the first
+	 * write's 8 dirty blocks and the second (blocks 100-107) cannot
+	 * append to them, so it waits for the heads -- for the flush
+	 * (DISK_WAIT_FULL) -- from its arrival at 100 us until the flush
+	 * ends at 10.8 ms, its write-hit overhead running meanwhile (the
+	 * wait's).  Then it reselects: data preparation (2 us), its 8
+	 * blocks over the bus (8 us, its transfer: no sector of its own)
+	 * and the completion (20 us).
+	 */
+	iface_params(&p);
+	p.fast_write = 1;
+	p.nsegs = p.nwritesegs = 1;
+	p.segsize = 8;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.sector = 0;
+	a.nsect = 8;
+	a.write = true;
+	b.sector = 100;
+	b.nsect = 8;
+	b.write = true;
+	iface_pair(&p, &a, &b, 100000);
+	assert_int_equal(b.end, 10830000);
+	assert_int_equal(b.wait_ns[DISK_WAIT_FULL], 10700000);
+	assert_int_equal(b.xfer_ns, 8000);
+	assert_parts(&b, 2000 + 20000, 0, 0, 0);
+
+	/*
+	 * Write-through, the same two writes: each is reported once on the
+	 * media.  The first's blocks are written at 10.0-10.8 ms, reported at
+	 * 10.82 ms; the second begins then, and after its write-miss
+	 * overhead (50 us: the media may start at 10.87 ms) block 8 has just
+	 * gone by: a rotation's wait (9.93 ms), its blocks 20.8-21.6 ms,
+	 * the completion (20 us).  Its data preparation and bus transfer
+	 * (10 us) run while the media waits for the sector, so they are the
+	 * media's: the controller's part is the write-miss overhead and the
+	 * completion.
+	 */
+	iface_params(&p);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.sector = 0;
+	a.nsect = 8;
+	a.write = true;
+	b.sector = 8;
+	b.nsect = 8;
+	b.write = true;
+	iface_pair(&p, &a, &b, 100000);
+	assert_int_equal(a.end, 10820000);
+	assert_int_equal(b.start, a.end);
+	assert_int_equal(b.end, 21620000);
+	assert_int_equal(b.rot_ns, 9930000);
+	assert_int_equal(b.xfer_ns, 800000);
+	assert_parts(&b, 50000 + 20000, 0, 0, 0);
 }
 
 /* ---- sequential streams of writes ----------------------------------------- */
@@ -1496,6 +1715,7 @@ main(void)
 		cmocka_unit_test(test_rotation_absolute),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_zero_latency_never_disconnect),
+		cmocka_unit_test(test_interface_parts),
 		cmocka_unit_test(test_write_stream_media_rate),
 		cmocka_unit_test(test_write_back_stream),
 		cmocka_unit_test(test_c2247a_layout),

@@ -35,7 +35,8 @@
  * trace_digest, trace_size and cmdline; 3: syscalls and disk_io are rowid
  * tables without a key, indexed on (run, seq) once the database holds a
  * second run (a schema-2 database recorded into keeps its keyed tables:
- * the readers take either). */
+ * the readers take either), and disk_io's ctlr_ns, bus_ns, mediawait_ns
+ * and roomwait_ns (the rest of overhead_ns, timed). */
 #define DB_SCHEMA_VERSION	3
 
 /* The largest magnitude of a value the readers take as a number: every

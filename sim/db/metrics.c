@@ -70,7 +70,14 @@ static const char schema[] =
 	"  queue_ns INTEGER NOT NULL, seek_ns INTEGER NOT NULL,"
 	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
 	"  bufs INTEGER NOT NULL, overhead_ns INTEGER NOT NULL,"
-	"  cache_hit INTEGER NOT NULL, cylinder INTEGER);"
+	"  cache_hit INTEGER NOT NULL, cylinder INTEGER,"
+	/* (the columns added since, in the order an older database gains
+	 * them: a new one is made whole, no ALTER TABLE re-reading the
+	 * schema for each) */
+	"  ino INTEGER, lblkno INTEGER, what TEXT, path TEXT, issuer TEXT,"
+	"  pid INTEGER, cause TEXT, drain_ns INTEGER, cachefull_ns INTEGER,"
+	"  readahead_ns INTEGER, ctlr_ns INTEGER, bus_ns INTEGER,"
+	"  mediawait_ns INTEGER, roomwait_ns INTEGER);"
 	"CREATE TABLE IF NOT EXISTS samples ("
 	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
 	"  t_ns INTEGER NOT NULL, numdirtybuffers INTEGER, clean_bufs INTEGER,"
@@ -142,6 +149,11 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "disk_io", "drain_ns", "INTEGER" },
 	{ "disk_io", "cachefull_ns", "INTEGER" },
 	{ "disk_io", "readahead_ns", "INTEGER" },
+	/* schema 3: the rest of overhead_ns, timed */
+	{ "disk_io", "ctlr_ns", "INTEGER" },
+	{ "disk_io", "bus_ns", "INTEGER" },
+	{ "disk_io", "mediawait_ns", "INTEGER" },
+	{ "disk_io", "roomwait_ns", "INTEGER" },
 };
 
 /*
@@ -204,7 +216,8 @@ static const char *const stmt_sql[NST] = {
 	[ST_DISK] = "INSERT INTO disk_io (run, seq, submit_ns, start_ns, end_ns, "
 	    "sector, sectors, is_write, queue_ns, seek_ns, rot_ns, xfer_ns, bufs, "
 	    "overhead_ns, cache_hit, cylinder, ino, lblkno, what, path, issuer, "
-	    "pid, cause, drain_ns, cachefull_ns, readahead_ns) VALUES ",
+	    "pid, cause, drain_ns, cachefull_ns, readahead_ns, ctlr_ns, "
+	    "bus_ns, mediawait_ns, roomwait_ns) VALUES ",
 	[ST_SAMPLE] = "INSERT INTO samples (run, seq, t_ns, numdirtybuffers, "
 	    "clean_bufs, empty_bufs, busy_bufs, numfreebuffers, bufspace, "
 	    "runningbufspace, cached_pages, free_pages, wired_pages, disk_qlen, "
@@ -221,7 +234,7 @@ static const char *const stmt_sql[NST] = {
 };
 /* Each statement's values, a row. */
 static const int stmt_cols[NST] = {
-	[ST_SYSCALL] = 17, [ST_DISK] = 26, [ST_SAMPLE] = 18, [ST_SUMMARY] = 3,
+	[ST_SYSCALL] = 17, [ST_DISK] = 30, [ST_SAMPLE] = 18, [ST_SUMMARY] = 3,
 	[ST_HIST] = 5, [ST_WAIT] = 4, [ST_SPLIT] = 4, [ST_MRC] = 3,
 	[ST_INITIAL] = 8, [ST_CRASH] = 4, [ST_SETTING] = 3,
 };
@@ -788,6 +801,10 @@ bind_row(struct metrics *m, sqlite3_stmt *s, struct bound *b, int i,
 		bind_int(s, b, i + 24, r->drain_ns);
 		bind_int(s, b, i + 25, r->cachefull_ns);
 		bind_int(s, b, i + 26, r->readahead_ns);
+		bind_int(s, b, i + 27, r->ctlr_ns);
+		bind_int(s, b, i + 28, r->bus_ns);
+		bind_int(s, b, i + 29, r->mediawait_ns);
+		bind_int(s, b, i + 30, r->roomwait_ns);
 		break;
 	}
 	case ST_SAMPLE: {

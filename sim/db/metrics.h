@@ -58,7 +58,12 @@
  *	cachefull_ns and readahead_ns are the time the command waited for
  *	the heads, measured (diskctlr.c): for the write cache's flush, for a
  *	flush because every segment held dirty data, for a read-ahead that
- *	could not be stopped yet; the rest is the controller and the bus.
+ *	could not be stopped yet; the rest of it, timed by what the
+ *	drive's interface was doing outside the media access (schema 3):
+ *	ctlr_ns the controller's overheads, bus_ns data over the bus,
+ *	mediawait_ns off the bus or holding it waiting for the media,
+ *	roomwait_ns waiting for room in the cache for a write's data; the
+ *	seven add up to overhead_ns.
  *   samples(run, seq, t_ns, numdirtybuffers, clean_bufs, empty_bufs,
  *        busy_bufs, numfreebuffers, bufspace, runningbufspace, cached_pages,
  *        free_pages, wired_pages, disk_qlen, procs, calls_done,
@@ -170,6 +175,8 @@ struct disk_io_row {
 	const char	*cause;		/* "read", "read-ahead", "syncer", ... */
 	/* of overhead_ns, the waits for the heads, measured */
 	int64_t		 drain_ns, cachefull_ns, readahead_ns;
+	/* and the rest of it by the interface's state (schema 3) */
+	int64_t		 ctlr_ns, bus_ns, mediawait_ns, roomwait_ns;
 };
 
 struct sample_row {

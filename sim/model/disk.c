@@ -255,6 +255,8 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->media = g_new0(struct disk_media, 1);
 	d->media->sec_cyl = -1;
 	d->cmd_mem = g_new0(struct disk_cmd, 1);
+	d->cmd_mem->acct_cap = 16;
+	d->cmd_mem->acct = g_new(struct disk_acct, d->cmd_mem->acct_cap);
 	d->t_media = (struct disk_timer){ .d = d, .fn = disk_media_fire };
 	d->t_iface = (struct disk_timer){ .d = d, .fn = disk_iface_fire };
 	d->t_arrive = (struct disk_timer){ .d = d, .fn = arrive_fire };
@@ -267,6 +269,8 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 void
 disk_destroy(struct disk *d)
 {
+	if (d->cmd_mem != NULL)
+		g_free(d->cmd_mem->acct);
 	g_free(d->cmd_mem);
 	g_free(d->media);
 	g_free(d->seg);
@@ -375,6 +379,7 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
 	r->error = 0;
 	memset(r->wait_ns, 0, sizeof(r->wait_ns));
+	memset(r->part_ns, 0, sizeof(r->part_ns));
 	if (disk_qlen(d) == 0)
 		d->progress = r->submit;	/* busy from now on */
 	d->qops->insert(&d->q, r, d);

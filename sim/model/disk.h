@@ -41,6 +41,21 @@
 #define	DISK_WAIT_READAHEAD	2	/* a read-ahead to reach its minimum */
 #define	DISK_WAIT_COUNT		3
 
+/*
+ * What else the command did, apart from the media access made for it and
+ * the waits for the heads (struct diskreq's part_ns), by the state of the
+ * drive's interface (diskctlr.c; DiskSim's disk_ctlr): the controller's
+ * overheads, data moving over the bus, and, disconnected or holding the
+ * bus, waiting for the media (a read's data, a write's data to reach the
+ * media) or for room in the segment for a write's data.
+ */
+#define	DISK_PART_CTLR		0	/* command processing, disconnect,
+					   reselection, completion */
+#define	DISK_PART_BUS		1	/* data over the bus */
+#define	DISK_PART_MEDIA		2	/* waiting for the media */
+#define	DISK_PART_ROOM		3	/* waiting for room in the cache */
+#define	DISK_PART_COUNT		4
+
 /* One request to the drive (the kernel queues struct buf; vfssim embeds a
  * diskreq in each buf). */
 struct diskreq {
@@ -59,8 +74,8 @@ struct diskreq {
 	 * with write settle, rotational latency, then the sectors including
 	 * track switches and missed revolutions); for a cache hit or a
 	 * write-back write, xfer is the bus transfer and seek = rot = 0.
-	 * overhead is the rest: command processing, waiting for the
-	 * mechanism, bus time not overlapped with the media, completion.
+	 * overhead is the rest, the time outside that media access, every
+	 * nanosecond of it timed: wait_ns and part_ns add up to it.
 	 */
 	sim_time_t	 seek_ns, rot_ns, xfer_ns, overhead_ns;
 	/*
@@ -73,6 +88,12 @@ struct diskreq {
 	 * the controller's command processing and the bus.
 	 */
 	sim_time_t	 wait_ns[DISK_WAIT_COUNT];
+	/*
+	 * And the rest of overhead, as timed, by what the interface was doing
+	 * outside the media access (DISK_PART_*): overhead = the waits + these
+	 * four, to the nanosecond.
+	 */
+	sim_time_t	 part_ns[DISK_PART_COUNT];
 	int		 cache_hit;	/* DISK_HIT_* */
 	int64_t		 cyl;		/* cylinder of the first block */
 	int		 error;		/* EIO: the drive failed it (diskerr.c) */
@@ -317,6 +338,7 @@ struct disk_stats {
 	uint64_t	 read_hits, read_partial_hits, write_hits;
 	sim_time_t	 busy_ns, seek_ns, rot_ns, xfer_ns, queue_ns, overhead_ns;
 	sim_time_t	 wait_ns[DISK_WAIT_COUNT];	/* of overhead_ns */
+	sim_time_t	 part_ns[DISK_PART_COUNT];	/* and the rest of it */
 	int		 maxqlen;
 	uint64_t	 read_errors, write_errors;	/* commands failed */
 };

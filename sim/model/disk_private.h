@@ -114,14 +114,34 @@ struct disk_cmd {
 	int		 xfer_n;
 	double		 xfer_t0, xfer_blk;
 	/* accounting */
-	sim_time_t	 wait_t0;	/* waiting for the heads since */
-	int		 wait_kind;	/* DISK_WAIT_*: what holds them */
-	sim_time_t	 wait_ns[DISK_WAIT_COUNT];
+	int		 wait_kind;	/* DISK_WAIT_*: what holds the heads */
 	sim_time_t	 seek_ns;
 	double		 seek_end;
 	double		 first_sector, last_sector_end;
 	double		 bus_ns;
+	/*
+	 * The interface's log (disk_cmd_acct): from each entry's time until
+	 * the next, what the command was doing -- DISK_PART_* (the
+	 * controller, the bus, waiting for the media, for room), or waiting
+	 * for the heads (ACCT_WAIT + DISK_WAIT_*).  complete() sums it
+	 * outside the command's media access into diskreq.part_ns and
+	 * wait_ns.  Entries wholly within the media access so far are
+	 * dropped when the log is full (they count for nothing); it grows
+	 * only if none is.  (Not cleared with the rest at each command: the
+	 * entries are written before they are read.)
+	 */
+	int		 nacct;
+	int		 acct_cap;
+	struct disk_acct {
+		sim_time_t	 t;
+		int		 k;
+	}		*acct;
 };
+
+/* The log's classes beyond DISK_PART_*: the waits for the heads. */
+#define	ACCT_WAIT	DISK_PART_COUNT
+/* Bytes of struct disk_cmd cleared for each command (the log is not). */
+#define	DISK_CMD_CLEAR	offsetof(struct disk_cmd, nacct)
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -208,6 +228,49 @@ void	disk_cmd_media_ready(struct disk *d);
 void	disk_iface_fire(struct disk *d);
 void	disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now);
 int64_t	disk_cmd_reconnect_at(const struct disk *d);
+void	disk_cmd_acct_add(struct disk_cmd *c, sim_time_t now, int k);
+
+/*
+ * What the command is doing now, for its log: waiting for the heads, or
+ * by the interface's state -- an overhead running is the controller's, a
+ * chunk moving is the bus's, and off the bus or holding it a write that
+ * still has data to send waits for room in its segment, anything else
+ * (a read's data, a write's data reaching the media) for the media.
+ */
+static inline int
+disk_cmd_class(const struct disk_cmd *c)
+{
+	if (c->wait_media)
+		return ACCT_WAIT + c->wait_kind;
+	switch (c->ist) {
+	case IF_DELAY:
+	case IF_XD_WAIT:
+		return DISK_PART_CTLR;
+	case IF_XFER:
+		return DISK_PART_BUS;
+	default:
+		return c->write && c->out < c->end ? DISK_PART_ROOM :
+		    DISK_PART_MEDIA;
+	}
+}
+
+/* The command's state may have changed at time now: log it (the usual
+ * case here, disk_cmd_acct_add the rest). */
+static inline void
+disk_cmd_acct(struct disk_cmd *c, sim_time_t now)
+{
+	int k = disk_cmd_class(c);
+	struct disk_acct *e = &c->acct[c->nacct - 1];
+
+	if (e->k == k)
+		return;
+	if (now > e->t && c->nacct < c->acct_cap) {
+		e[1].t = now;
+		e[1].k = k;
+		c->nacct++;
+	} else
+		disk_cmd_acct_add(c, now, k);
+}
 
 /* diskmedia.c: the media access */
 void	disk_media_begin(struct disk *d, int s, bool write, int64_t from,

@@ -11,7 +11,14 @@
  * there is enough to send (the watermark), then the completion message.
  * Every step's delay is a parameter measured on the real drive.  At
  * completion the request's service time is split into overhead, seek,
- * rotation and transfer.
+ * rotation and transfer, and the overhead, by the interface's log of its
+ * states, into the waits for the heads, the controller's overheads, the
+ * bus, and waiting for the media or for room in the cache (acct_split).
+ * (DiskSim keeps no such split; the states and what each charges are its
+ * disk_ctlr's: disk_request_arrive's command overheads, disk_check_bus's
+ * reselection and data preparation, the completion and disconnect
+ * overheads of disksim_diskctlr.c.  A command here never waits for the
+ * bus: the drive has one to itself and serves one command at a time.)
  */
 #include "disk.h"
 #include "disk_private.h"
@@ -26,15 +33,15 @@ static void read_go(struct disk *d, struct disk_cmd *c, bool fresh);
 
 /*
  * The command must wait for the heads (wait_media): from now until
- * disk_cmd_media_ready, timed under what holds them -- measured, for the
+ * disk_cmd_media_ready, logged under what holds them -- measured, for the
  * request's split (diskreq.wait_ns), not inferred from what is left.
  */
 static void
 wait_heads(struct disk *d, struct disk_cmd *c, int kind)
 {
 	c->wait_media = true;
-	c->wait_t0 = sim_now(d->sim);
 	c->wait_kind = kind;
+	disk_cmd_acct(c, sim_now(d->sim));
 }
 static void write_go(struct disk *d, struct disk_cmd *c, bool fresh);
 
@@ -47,6 +54,7 @@ iface_delay(struct disk *d, sim_time_t delay, enum iface_next next)
 
 	c->ist = IF_DELAY;
 	c->next = next;
+	disk_cmd_acct(c, sim_now(d->sim));
 	disk_timer_arm(d, &d->t_iface, (double)(sim_now(d->sim) + delay));
 }
 
@@ -99,6 +107,7 @@ disk_bus_chunk(struct disk *d, int64_t n, sim_time_t now)
 	c->xfer_t0 = (double)now;
 	c->xfer_blk = c->write ? d->p.bus_write_ns : d->p.bus_read_ns;
 	c->bus_ns += (double)n * c->xfer_blk;
+	disk_cmd_acct(c, now);
 	disk_timer_arm_at(d, &d->t_iface, c->xfer_t0 + (double)n * c->xfer_blk, now);
 }
 
@@ -136,6 +145,7 @@ cmd_xfer(struct disk *d)
 		/* A drive that never disconnects holds the bus even while it
 		 * waits for the heads. */
 		c->ist = IF_HOLD;
+		disk_cmd_acct(c, sim_now(d->sim));
 		return;
 	}
 	g = &d->seg[c->seg];
@@ -158,9 +168,10 @@ cmd_xfer(struct disk *d)
 			iface_delay(d, c->xd ? d->p.xd_disconnect2 :
 			    d->p.ovh_disconnect_write, NX_DISC);
 	} else if (d->p.never_disconnect ||
-	    (c->write ? d->p.hold_bus_write : d->p.hold_bus_read))
+	    (c->write ? d->p.hold_bus_write : d->p.hold_bus_read)) {
 		c->ist = IF_HOLD;
-	else
+		disk_cmd_acct(c, sim_now(d->sim));
+	} else
 		iface_delay(d, c->write ? d->p.ovh_disconnect_write :
 		    d->p.ovh_disconnect_read[c->after], NX_DISC);
 }
@@ -297,17 +308,20 @@ disk_iface_fire(struct disk *d)
 		break;
 	case NX_DISC:
 		c->ist = IF_DISC;
+		disk_cmd_acct(c, sim_now(d->sim));
 		cmd_check_reconnect(d);
 		break;
 	case NX_XD_DISC:
 		/* The drive pauses, then reselects to take the data. */
 		c->ist = IF_XD_WAIT;
 		c->next = NX_RECHECK;
+		disk_cmd_acct(c, sim_now(d->sim));
 		disk_timer_arm(d, &d->t_iface, (double)(sim_now(d->sim) +
 		    d->p.xd_inter));
 		break;
 	case NX_RECHECK:
 		c->ist = IF_DISC;
+		disk_cmd_acct(c, sim_now(d->sim));
 		cmd_check_reconnect(d);
 		break;
 	case NX_COMPLETE:
@@ -547,9 +561,8 @@ disk_cmd_media_ready(struct disk *d)
 {
 	struct disk_cmd *c = d->cmd;
 
-	if (c->wait_media)
-		c->wait_ns[c->wait_kind] += sim_now(d->sim) - c->wait_t0;
 	c->wait_media = false;
+	disk_cmd_acct(c, sim_now(d->sim));
 	if (c->write)
 		write_go(d, c, false);
 	else
@@ -562,8 +575,12 @@ disk_cmd_start(struct disk *d, struct diskreq *r)
 	struct disk_cmd *c = d->cmd_mem;
 
 	KASSERT(d->cmd == NULL, ("disk: two commands at once"));
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, DISK_CMD_CLEAR);
 	d->cmd = c;
+	/* From the drive's taking it (r->start: disk_dispatch) the
+	 * controller works on it: the request overhead, then the command's. */
+	c->nacct = 1;
+	c->acct[0] = (struct disk_acct){ r->start, DISK_PART_CTLR };
 	c->r = r;
 	c->write = r->write;
 	c->lbn = r->sector;
@@ -581,6 +598,116 @@ disk_cmd_start(struct disk *d, struct diskreq *r)
 		read_arrive(d, c);
 }
 
+/* ---- accounting ------------------------------------------------------ */
+
+/*
+ * Drop from the log what lies wholly within the command's media access
+ * so far -- from its seek's start (or, adopting a read-ahead, its first
+ * sector) to a little before its last sector's end, a margin for the
+ * rounding of the parts complete() places the access by -- or, with none
+ * to drop, make it longer.
+ */
+static void
+acct_make_room(struct disk_cmd *c)
+{
+	sim_time_t lo, hi;
+	int i, j;
+
+	if (c->first_sector >= 0 && c->last_sector_end > c->first_sector) {
+		lo = c->media_began ? (sim_time_t)c->seek_end - c->seek_ns :
+		    ns_round(c->first_sector);
+		hi = (sim_time_t)floor(c->last_sector_end) - 4;
+		for (i = j = 1; i < c->nacct - 1; i++)
+			if (!(c->acct[i].t >= lo && c->acct[i + 1].t <= hi))
+				c->acct[j++] = c->acct[i];
+		c->acct[j++] = c->acct[c->nacct - 1];
+		c->nacct = j;
+	}
+	if (c->nacct == c->acct_cap) {
+		c->acct_cap *= 2;
+		c->acct = g_renew(struct disk_acct, c->acct, c->acct_cap);
+	}
+}
+
+/* The command began doing k at time now. */
+void
+disk_cmd_acct_add(struct disk_cmd *c, sim_time_t now, int k)
+{
+	struct disk_acct *e = &c->acct[c->nacct - 1];
+
+	KASSERT(now >= e->t, ("disk: the interface's log goes back in time"));
+	if (now == e->t) {
+		/* What it was doing took no time. */
+		if (c->nacct > 1 && e[-1].k == k)
+			c->nacct--;
+		else
+			e->k = k;
+		return;
+	}
+	if (c->nacct == c->acct_cap)
+		acct_make_room(c);
+	c->acct[c->nacct++] = (struct disk_acct){ now, k };
+}
+
+/*
+ * Split the request's overhead by its log: each state's time outside the
+ * media access made for it.  That access is placed where it was -- from
+ * its seek's start, or its first sector's (a read-ahead adopted) -- and is
+ * as long as the seek, rotation and transfer counted for it, so the parts
+ * and those three add up to the service time to the nanosecond; it is
+ * moved back only if the rounding of those three would take it past the
+ * completion.  With no sector of its own (a hit, or a write reported
+ * before the media reached it) the transfer counted is the bus's: that
+ * comes out of the bus's time, and any nanosecond the bus's chunks,
+ * each rounded to its timer, fall short of it out of the controller's.
+ */
+static void
+acct_split(struct disk_cmd *c, struct diskreq *r)
+{
+	sim_time_t sum[ACCT_WAIT + DISK_WAIT_COUNT] = { 0 };
+	sim_time_t w0 = 0, w1 = 0, media = r->seek_ns + r->rot_ns + r->xfer_ns;
+	sim_time_t a, b, over, take, total = 0;
+	int i, k;
+
+	if (c->first_sector >= 0) {
+		w0 = c->media_began ? (sim_time_t)c->seek_end - c->seek_ns :
+		    ns_round(c->first_sector);
+		w0 = MAX(r->start, MIN(w0, r->end - media));
+		w1 = w0 + media;
+		take = 0;
+	} else
+		take = media;
+	b = r->end;
+	for (i = c->nacct - 1; i >= 0; i--) {
+		a = c->acct[i].t;
+		over = b > w0 && a < w1 ? MIN(b, w1) - MAX(a, w0) : 0;
+		sum[c->acct[i].k] += b - a - over;
+		b = a;
+	}
+	/* The bus's time counted as the transfer, first from the bus's,
+	 * then (rounding) the controller's, then any other. */
+	for (i = 0; i < ACCT_WAIT + DISK_WAIT_COUNT && take > 0; i++) {
+		k = i == 0 ? DISK_PART_BUS : i == 1 ? DISK_PART_CTLR : i;
+		over = MIN(take, sum[k]);
+		sum[k] -= over;
+		take -= over;
+	}
+	KASSERT(take == 0, ("disk: a transfer longer than the service"));
+	for (k = 0; k < DISK_PART_COUNT; k++) {
+		r->part_ns[k] = sum[k];
+		total += sum[k];
+	}
+	for (k = 0; k < DISK_WAIT_COUNT; k++) {
+		r->wait_ns[k] = sum[ACCT_WAIT + k];
+		total += sum[ACCT_WAIT + k];
+	}
+	KASSERT(total == r->overhead_ns && r->end - r->start == total +
+	    r->seek_ns + r->rot_ns + r->xfer_ns, ("disk: request %lld+%d: "
+	    "the parts of its service (%lld ns) sum to %lld ns", (long long)
+	    r->sector, r->nsect, (long long)(r->end - r->start), (long long)
+	    (total + r->seek_ns + r->rot_ns + r->xfer_ns)));
+}
+
 /* The completion message is out: account for the request and hand it
  * back, then take the next. */
 static void
@@ -590,6 +717,7 @@ complete(struct disk *d)
 	struct diskreq *r = c->r;
 	sim_time_t now = sim_now(d->sim), service;
 	double rest;
+	int k;
 
 	r->end = now;
 	d->progress = now;
@@ -616,18 +744,11 @@ complete(struct disk *d)
 		rest = 0;
 	}
 	r->overhead_ns = (sim_time_t)rest;
-	/* Of it, the waits for the heads, as timed (within the service and
-	 * before this command's media, so within the rest: kept so). */
-	{
-		sim_time_t left = r->overhead_ns;
-		int k;
-
-		for (k = 0; k < DISK_WAIT_COUNT; k++) {
-			r->wait_ns[k] = MIN(c->wait_ns[k], left);
-			left -= r->wait_ns[k];
-			d->st.wait_ns[k] += r->wait_ns[k];
-		}
-	}
+	acct_split(c, r);
+	for (k = 0; k < DISK_WAIT_COUNT; k++)
+		d->st.wait_ns[k] += r->wait_ns[k];
+	for (k = 0; k < DISK_PART_COUNT; k++)
+		d->st.part_ns[k] += r->part_ns[k];
 
 	/* A drive that does not keep what it sent (DiskSim's read-ahead over
 	 * requested = -1) drops it from the segment. */

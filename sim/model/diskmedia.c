@@ -510,8 +510,10 @@ stream_iface(struct disk *d, sim_time_t now)
 	c->out = out;
 	if (n > 0)
 		disk_bus_chunk(d, n, now);
-	else
+	else {
 		c->ist = IF_HOLD;
+		disk_cmd_acct(c, now);
+	}
 	return true;
 }
 
@@ -533,7 +535,7 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	struct disk_seg *g = &d->seg[m->seg];
 	struct disk_cmd *c = d->cmd;
 	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
-	sim_time_t at = -1, w = ti->when, e = tm->when;
+	sim_time_t at = -1, w = ti->when, e = tm->when, held = w;
 	int64_t b = m->next, b0 = b, k = m->k, lbn, cend, lim, start;
 	double t = m->t, t0 = m->t0, blk, bus, first, last, x0;
 
@@ -562,6 +564,7 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	last = c->last_sector_end;
 	x0 = c->xfer_t0;
 	while (w <= e && e < h && b >= lbn && b < cend && b + 1 < lim) {
+		held = w;
 		last = t;
 		start = MAX(start, b + 1 - p->segsize);
 		x0 = (double)e;
@@ -588,6 +591,12 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	m->at.sector += (int)(b - b0);
 	m->t = t;
 	m->k = k;
+	/* The interface's log as the steps would leave it: holding the bus
+	 * from the last chunk's end, sending the last block in (those
+	 * before lie within the command's media access: they count for
+	 * nothing in its split). */
+	disk_cmd_acct_add(c, held, DISK_PART_MEDIA);
+	disk_cmd_acct_add(c, at, DISK_PART_BUS);
 	ti->when = w;
 	ti->ticket = sim_ticket(d->sim);
 	tm->when = e;

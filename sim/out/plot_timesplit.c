@@ -16,6 +16,7 @@ part_order(gconstpointer a, gconstpointer b)
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
 	/* cpu, the waits by name, then the disk's phases in time order */
 	static const char *const disk[] = { "disk:queue", "disk:overhead",
+	    "disk:controller", "disk:bus", "disk:media wait", "disk:cache room",
 	    "disk:cache drain", "disk:cache full", "disk:read-ahead",
 	    "disk:seek", "disk:rotation", "disk:transfer" };
 	int rx = strcmp(x, "cpu") == 0 ? 0 : g_str_has_prefix(x, "wait:") ? 1 : 2;
@@ -53,7 +54,16 @@ part_title(const char *part)
 		{ "wait:vfork", "wait: vfork child (vfork)" },
 		{ "wait:wait", "wait: child (wait)" },
 		{ "disk:queue", "disk: queue" },
+		/* (a database of schema 2: the controller's and the bus's
+		 * time and the waits on the interface, untimed) */
 		{ "disk:overhead", "disk: controller and bus" },
+		{ "disk:controller", "disk: controller (command, disconnect, "
+		  "reselection, completion)" },
+		{ "disk:bus", "disk: bus transfer (outside the media's)" },
+		{ "disk:media wait", "disk: waiting for the media (off the bus "
+		  "or holding it)" },
+		{ "disk:cache room", "disk: waiting for room in the cache for "
+		  "a write's data" },
 		{ "disk:cache drain", "disk: waiting for the write cache to drain" },
 		{ "disk:cache full", "disk: waiting for room (cache full)" },
 		{ "disk:read-ahead", "disk: waiting for a read-ahead" },

@@ -109,11 +109,11 @@ struct callstat {
 
 /* Response time of the run's read or write requests, by phase. */
 /* A disk request's response, in time order: the host's queue, the
- * controller and bus (overhead less the waits), the waits for the heads
- * (the write cache's flush, a flush for a full cache, a read-ahead), the
- * media. */
-enum { DP_QUEUE, DP_OVERHEAD, DP_DRAIN, DP_FULL, DP_RA, DP_SEEK, DP_ROT,
-	DP_XFER, DP__COUNT };
+ * interface's parts of the overhead (the controller, the bus, waiting for
+ * the media, for room in the cache), the waits for the heads (the write
+ * cache's flush, a flush for a full cache, a read-ahead), the media. */
+enum { DP_QUEUE, DP_CTLR, DP_BUS, DP_MEDIA, DP_ROOM, DP_DRAIN, DP_FULL,
+	DP_RA, DP_SEEK, DP_ROT, DP_XFER, DP__COUNT };
 
 struct replay {
 	const struct replay_opts *o;

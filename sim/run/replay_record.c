@@ -40,7 +40,8 @@ static const struct {
 
 /* The time split's names of the disk's phases. */
 static const char *const disk_part_names[DP__COUNT] = {
-	"disk:queue", "disk:overhead", "disk:cache drain", "disk:cache full",
+	"disk:queue", "disk:controller", "disk:bus", "disk:media wait",
+	"disk:cache room", "disk:cache drain", "disk:cache full",
 	"disk:read-ahead", "disk:seek", "disk:rotation", "disk:transfer",
 };
 
@@ -268,8 +269,10 @@ on_disk_done(void *arg, const struct diskreq *rq)
 	sim_time_t *d = r->disk_ns[rq->write ? 1 : 0];
 
 	d[DP_QUEUE] += rq->start - rq->submit;
-	d[DP_OVERHEAD] += rq->overhead_ns - rq->wait_ns[DISK_WAIT_DRAIN] -
-	    rq->wait_ns[DISK_WAIT_FULL] - rq->wait_ns[DISK_WAIT_READAHEAD];
+	d[DP_CTLR] += rq->part_ns[DISK_PART_CTLR];
+	d[DP_BUS] += rq->part_ns[DISK_PART_BUS];
+	d[DP_MEDIA] += rq->part_ns[DISK_PART_MEDIA];
+	d[DP_ROOM] += rq->part_ns[DISK_PART_ROOM];
 	d[DP_DRAIN] += rq->wait_ns[DISK_WAIT_DRAIN];
 	d[DP_FULL] += rq->wait_ns[DISK_WAIT_FULL];
 	d[DP_RA] += rq->wait_ns[DISK_WAIT_READAHEAD];
@@ -535,6 +538,39 @@ putf(struct replay *r, double v, const char *fmt, ...)
  * requests' response time splits on average.  Integer shares, the
  * remainder to the last phase: the parts add up to the calls' latency.
  */
+/*
+ * A disk wait's share (ns of a wait whose requests' parts are d, summing
+ * to total) for the interface's four parts together, added to parts[] as
+ * they split it; returns that share, *last the last of them the requests
+ * had any of (if any).
+ */
+static sim_time_t
+iface_shares(sim_time_t ns, const sim_time_t *d, double total,
+    sim_time_t *parts, int *lastp)
+{
+	double sum = 0;
+	sim_time_t share, given = 0;
+	int p, last = -1;
+
+	for (p = DP_CTLR; p <= DP_ROOM; p++)
+		sum += (double)d[p];
+	share = (sim_time_t)((double)ns * (sum / total));
+	if (sum <= 0)
+		return share;
+	for (p = DP_CTLR; p <= DP_ROOM; p++) {
+		sim_time_t one = (sim_time_t)((double)share *
+		    ((double)d[p] / sum));
+
+		if (d[p] > 0)
+			last = p;
+		parts[p] += one;
+		given += one;
+	}
+	parts[last] += share - given;
+	*lastp = last;
+	return share;
+}
+
 static void
 write_split(struct replay *r, const char *call, const struct callstat *cs)
 {
@@ -570,9 +606,20 @@ write_split(struct replay *r, const char *call, const struct callstat *cs)
 			sim_time_t share = (sim_time_t)((double)ns *
 			    ((double)d[p] / total));
 
-			if (d[p] > 0)
-				last = p;
-			parts[p] += share;
+			if (p == DP_CTLR) {
+				/* The interface's four parts take the share
+				 * the overhead they are of would, split
+				 * among them alike (the rest to the last):
+				 * the other parts are as they were before
+				 * it was split. */
+				share = iface_shares(ns, d, total, parts,
+				    &last);
+				p = DP_ROOM;
+			} else {
+				if (d[p] > 0)
+					last = p;
+				parts[p] += share;
+			}
 			given += share;
 		}
 		parts[last] += ns - given;
@@ -815,6 +862,14 @@ write_summary(struct replay *r)
 		    (double)ds->wait_ns[DISK_WAIT_FULL] / n);
 		put(r, "disk.mean_wait_readahead_ns",
 		    (double)ds->wait_ns[DISK_WAIT_READAHEAD] / n);
+		put(r, "disk.mean_ctlr_ns",
+		    (double)ds->part_ns[DISK_PART_CTLR] / n);
+		put(r, "disk.mean_bus_ns",
+		    (double)ds->part_ns[DISK_PART_BUS] / n);
+		put(r, "disk.mean_wait_media_ns",
+		    (double)ds->part_ns[DISK_PART_MEDIA] / n);
+		put(r, "disk.mean_wait_room_ns",
+		    (double)ds->part_ns[DISK_PART_ROOM] / n);
 		put(r, "disk.mean_queue_ns", (double)ds->queue_ns / n);
 		put(r, "disk.mean_service_ns", (double)ds->busy_ns / n);
 	}
