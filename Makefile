@@ -14,7 +14,11 @@
 
 PKGS      := glib-2.0 sqlite3 zlib
 CC        ?= cc
-CFLAGS    ?= -O2 -g
+# Link-time optimization (two jobs, as the machine allows): calls across
+# files -- sim_now, the drive's timers, the engine's queue -- inlined; the
+# same results to the nanosecond (IEEE arithmetic is not reordered),
+# 4-8 % less CPU on `vfssim disk` (README "Speed").
+CFLAGS    ?= -O2 -g -flto=2
 WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # The layers, bottom up (README "Layout"; scripts/check-layers checks that
 # each includes only headers of its own layer and those below it).
