@@ -142,6 +142,11 @@ const struct pkey profile_keys[] = {
 	  "How metadata reaches the disk: sync (the default mount: new inodes "
 	  "and directory changes written synchronously), async (mount -o async: "
 	  "all delayed), delayed (soft-updates-like: delayed, no rollbacks)" },
+	{ "ffs", "softdep", PK_ENUM, "off", "vfs.ffs.softdep", "off|on",
+	  "Soft updates (tunefs -n enable; both eras): metadata delayed and "
+	  "ordered by dependencies, with rollbacks; overrides "
+	  "ffs.metadata=async (softdep_mount clears MNT_ASYNC); not with "
+	  "delayed" },
 	{ "ffs", "noatime", PK_BOOL, "false", "vfs.ffs.noatime", NULL,
 	  "mount -o noatime: reads do not mark the inode for writing" },
 	{ "ffs", "size", PK_SIZE, "8G", NULL, NULL,

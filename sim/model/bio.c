@@ -987,7 +987,10 @@ bstrategy(struct kern *k, struct buf *bp)
 		/* ... and a block a snapshot shares is copied first. */
 		if (k->nsnaps > 0)
 			ffs_copyonwrite(k, bp);
-		/* What the write carries, for a crash before it is done. */
+		/* bioops.io_start (soft updates' rollbacks), then what the
+		 * write carries, for a crash before it is done. */
+		if (k->softdep != NULL)
+			softdep_disk_io_initiation(k, bp);
 		if (k->crash != NULL)
 			ffs_crash_strategy(k, bp);
 	}
@@ -1064,12 +1067,17 @@ biodone(struct kern *k, struct buf *bp)
 		if (bp->b_flags & B_ERROR) {
 			if (k->crash != NULL)
 				ffs_crash_failed(k, bp);
+			if (k->softdep != NULL)
+				softdep_disk_write_complete(k, bp, false);
 			goto vwakeup;		/* nothing reached the disk */
 		}
 		bp->b_dirtytime = -1;		/* the data is on the disk */
 		bp->b_dirtyoff = bp->b_dirtyend = 0;
 		if (k->crash != NULL)
 			ffs_crash_written(k, bp);
+		/* bioops.io_complete: may make it dirty again */
+		if (k->softdep != NULL)
+			softdep_disk_write_complete(k, bp, true);
 		if (vp != NULL && !(bp->b_flags & B_CLUSTER) &&
 		    bp->b_version != 0 && (vp->v_type != VREG ||
 		    bp->b_lblkno < 0))
@@ -1299,6 +1307,8 @@ bkgrdwrite(struct kern *k, struct buf *bp)
 	bqrelse(k, bp);
 	k->cnt.bkgrd_writes++;
 	/* The copy's contents are the map's now, not when it is started. */
+	if (k->softdep != NULL)
+		softdep_disk_io_initiation(k, nbp);
 	if (k->crash != NULL)
 		ffs_crash_strategy(k, nbp);
 	return nbp;

@@ -26,6 +26,7 @@
 #include "vm.h"
 #include "vnode.h"
 #include "ffs_crash.h"
+#include "softdep.h"
 
 struct profile;
 struct filedesc;
@@ -105,7 +106,7 @@ struct kern_params {
 	int64_t		 density;	/* bytes per inode; 0: 4 fragments */
 	int64_t		 cgsize;	/* bytes; 0: what a cg block maps */
 	double		 age;		/* how used the starting fs looks, 0..1 */
-	enum metamode	 meta;
+	enum metamode	 meta;		/* META_SOFTDEP with ffs.softdep */
 	bool		 noatime;
 	bool		 namecache;	/* debug.vfscache */
 	int		 ncnegfactor;
@@ -262,6 +263,9 @@ struct kern {
 	/* the disk's contents, for a crash at any instant (ffs_crash.c);
 	 * NULL unless the run asks for one */
 	struct ffs_crash	*crash;
+	/* soft updates' dependencies (softdep.c); NULL unless the file
+	 * system is mounted with them (ffs.softdep) */
+	struct softdep		*softdep;
 };
 
 /* The drive a profile describes (disk.* keys or disk.diskspecs); false and

@@ -127,6 +127,10 @@ sched_sync(void *arg)
 			if (TAILQ_FIRST(slp) == vp)
 				vn_syncer_add_to_worklist(k, vp, k->p.syncdelay);
 		}
+		/* Soft updates' work (2001's sched_sync: bioops.io_sync,
+		 * softdep_process_worklist, every pass). */
+		if (k->softdep != NULL)
+			(void)softdep_process_worklist(k);
 		if (sim_now(k->sim) >= fs_sync_at)
 			sync_fsync(k, &fs_sync_at);
 		/* One slot a second: sleep until the next second (lbolt). */
