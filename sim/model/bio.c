@@ -1735,17 +1735,31 @@ restart:
 static int
 flushbufqueues(struct kern *k)
 {
-	struct buf *bp;
+	struct bufqueue *q = &k->bc.queues[QUEUE_DIRTY];
+	struct buf *bp = TAILQ_FIRST(q);
 
-	TAILQ_FOREACH(bp, &k->bc.queues[QUEUE_DIRTY], b_freelist) {
+	while (bp != NULL) {
 		KASSERT(bp->b_flags & B_DELWRI, ("non-dirty buffer on DIRTY"));
-		if (bp->b_xflags & BX_BKGRDINPROG)
+		if (bp->b_xflags & BX_BKGRDINPROG) {
+			bp = TAILQ_NEXT(bp, b_freelist);
 			continue;
+		}
 		if (bp->b_flags & B_INVAL) {
 			BUF_LOCK_NOWAIT(k, bp);
 			bremfree(k, bp);
 			brelse(k, bp);
 			return 1;
+		}
+		/* A buffer with soft-updates dependencies goes to the end
+		 * once (bioops.io_countdeps, B_DEFERRED): what it waits for
+		 * may be written first, sparing it a rollback. */
+		if (k->softdep != NULL && !(bp->b_flags & B_DEFERRED) &&
+		    softdep_count_dependencies(k, bp) > 0) {
+			TAILQ_REMOVE(q, bp, b_freelist);
+			TAILQ_INSERT_TAIL(q, bp, b_freelist);
+			bp->b_flags |= B_DEFERRED;
+			bp = TAILQ_FIRST(q);
+			continue;
 		}
 		(void)vfs_bio_awrite(k, bp);
 		return 1;

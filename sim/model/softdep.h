@@ -82,6 +82,9 @@ bool	softdep_setup_freeblocks(struct kern *k, struct vnode *vp);
 /* ffs_vfree: softdep_freefile (true: the map's bit is cleared later). */
 bool	softdep_freefile(struct kern *k, struct inode *ip);
 
+/* bioops.io_countdeps (softdep_count_dependencies): what bp's block has
+ * waiting on it or for it; flushbufqueues puts such a buffer last once. */
+int	softdep_count_dependencies(struct kern *k, struct buf *bp);
 /* bioops: a write is started / is done (ok: not failed). */
 void	softdep_disk_io_initiation(struct kern *k, struct buf *bp);
 void	softdep_disk_write_complete(struct kern *k, struct buf *bp, bool ok);

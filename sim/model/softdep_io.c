@@ -418,3 +418,47 @@ softdep_rollback_image(struct kern *k, struct buf *bp, struct dblk *b)
 	}
 }
 
+
+/*
+ * softdep_count_dependencies (bioops.io_countdeps, for flushbufqueues):
+ * what a write of bp's block would have to roll back — the inodes in it
+ * not yet in their map or with new pointers, the directory block's new
+ * entries.  A cg map's (bmsafemap's) are "never a dependency on these
+ * blocks": it is what the others wait for.
+ */
+int
+softdep_count_dependencies(struct kern *k, struct buf *bp)
+{
+	struct softdep *sd = k->softdep;
+	struct fs *fs = &k->fs;
+	struct pagedep *pd;
+	int64_t f;
+	uint64_t ino0;
+	int n = 0, i;
+
+	if (sd == NULL)
+		return 0;
+	switch (buf_kind(k, bp)) {
+	case DBK_INODE:
+		f = dbtofsb(fs, bp->b_blkno);
+		ino0 = (uint64_t)dtog(fs, f) * (uint64_t)fs->fs_ipg +
+		    (uint64_t)((dtogd(fs, f) - fs->fs_iblkno) / fs->fs_frag) *
+		    (uint64_t)fs->fs_inopb;
+		for (i = 0; i < fs->fs_inopb; i++) {
+			uint64_t ino = ino0 + (uint64_t)i;
+			struct inodedep *id = g_hash_table_lookup(sd->inodedeps,
+			    &ino);
+
+			if (id != NULL)
+				n += (int)g_list_length(id->id_inoupdt) +
+				    !id_depcomplete(k, id);
+		}
+		return n;
+	case DBK_DIR:
+		pd = pagedep_lookup(sd, ((struct inode *)bp->b_vp->v_data)->
+		    i_number, bp->b_lblkno, false);
+		return pd == NULL ? 0 : (int)g_list_length(pd->pd_diraddhd);
+	default:
+		return 0;
+	}
+}
