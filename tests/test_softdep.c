@@ -87,6 +87,19 @@ write_dirblk(struct kern *k, struct vnode *dvp, int64_t lbn)
 	return write_now(k, bp);
 }
 
+/* A file's block (or indirect block, lbn < 0) written now if dirty. */
+static bool
+write_now_lbn(struct kern *k, struct vnode *vp, int64_t lbn)
+{
+	struct buf *bp = incore(k, vp, lbn);
+
+	if (bp == NULL || !(bp->b_flags & B_DELWRI) || bp->b_lockholder != NULL)
+		return false;
+	BUF_LOCK_NOWAIT(k, bp);
+	bremfree(k, bp);
+	return write_now(k, bp);
+}
+
 static bool
 write_inoblk(struct kern *k, uint64_t ino)
 {
@@ -230,6 +243,68 @@ test_allocdirect(void **state)
 	assert_int_equal(sd.r[2].leaked_frags, 0);
 	for (i = 0; i < sd.n; i++)
 		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+	done();
+}
+
+/*
+ * softdep_setup_allocindir_page: a pointer inside an indirect block to a
+ * new data block is rolled back in the indirect block's writes (the
+ * indirdep's saved copy) until the block and its map are on the disk.
+ */
+static void
+allocindir_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct fs *fs = &k->fs;
+	struct vnode *vp;
+	struct inode *ip;
+	int64_t lbn = NDADDR, len = (int64_t)(NDADDR + 1) * fs->fs_bsize;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "big", VREG, &vp), 0);
+	vref(vp);
+	ip = vp->v_data;
+	sd.ino = ip->i_number;
+	returned(k);
+	assert_int_equal(vn_write(k, vp, 0, len, 0), 0);
+	returned(k);
+	sim_pause(k->sim, SIM_SEC);	/* write-behind's writes done */
+	/* Everything on the disk but the data block past the direct ones:
+	 * the indirect block first, then the rest around it. */
+	sd.flag[0] = write_now_lbn(k, vp, -(int64_t)NDADDR);	/* the
+						   indirect block: rolled back */
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, lbn)));
+	(void)write_cg(k, ino_to_cg(fs, sd.ino));
+	for (int64_t l = 0; l < NDADDR; l++)
+		(void)write_now_lbn(k, vp, l);
+	(void)ffs_update(k, ip, false);
+	(void)write_inoblk(k, sd.ino);
+	(void)write_dirblk(k, vn_root(k), 0);
+	crash(k);				/* 0: all but the last block */
+	(void)write_now_lbn(k, vp, lbn);		/* the data */
+	sd.flag[1] = write_now_lbn(k, vp, -(int64_t)NDADDR);
+	crash(k);				/* 1: all of it */
+	vrele(k, vp);
+}
+
+static void
+test_allocindir(void **state)
+{
+	int64_t bs;
+
+	(void)state;
+	run(allocindir_body);
+	bs = sd.m.k->fs.fs_bsize;
+	assert_int_equal(sd.n, 2);
+	assert_true(sd.flag[0]);	/* dirty again */
+	assert_false(sd.flag[1]);
+	assert_int_equal(sd.r[0].names_lost, 0);
+	assert_int_equal(sd.r[0].bytes_lost, bs);	/* only the last block */
+	assert_int_equal(sd.r[0].bad_ptrs, 0);
+	assert_int_equal(sd.r[0].map_missing, 0);
+	assert_int_equal(sd.r[1].bytes_lost, 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[0]), 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[1]), 0);
 	done();
 }
 
@@ -485,6 +560,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_allocdirect),
+		cmocka_unit_test(test_allocindir),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_mkdir),

@@ -171,6 +171,15 @@ inodedep_free_cb(gpointer p)
 }
 
 static void
+indirdep_free_cb(gpointer p)
+{
+	struct indirdep *ir = p;
+
+	g_list_free_full(ir->ir_deplisthd, g_free);
+	g_free(ir);
+}
+
+static void
 pagedep_free_cb(gpointer p)
 {
 	struct pagedep *pd = p;
@@ -199,6 +208,9 @@ softdep_mount(struct kern *k)
 	sd->pagedeps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    pagedep_free_cb);
 	sd->adbyblk = g_hash_table_new(g_int64_hash, g_int64_equal);
+	sd->aibyblk = g_hash_table_new(g_int64_hash, g_int64_equal);
+	sd->indirdeps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    indirdep_free_cb);
 	sd->io = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    io_free);
 	g_queue_init(&sd->worklist);
@@ -213,6 +225,8 @@ softdep_unmount(struct kern *k)
 	if (sd == NULL)
 		return;
 	g_hash_table_destroy(sd->adbyblk);
+	g_hash_table_destroy(sd->aibyblk);
+	g_hash_table_destroy(sd->indirdeps);
 	g_hash_table_destroy(sd->inodedeps);
 	g_hash_table_destroy(sd->pagedeps);
 	g_hash_table_destroy(sd->io);
@@ -308,6 +322,41 @@ pagedep_maybe_free(struct softdep *sd, struct pagedep *pd)
 	key = pd_key(pd->pd_ino, pd->pd_lbn);
 	g_hash_table_remove(sd->pagedeps, key);
 	g_free(key);
+}
+
+struct indirdep *
+indirdep_lookup(struct softdep *sd, uint64_t ino, int64_t mlbn, bool alloc)
+{
+	char *key = pd_key(ino, mlbn);
+	struct indirdep *ir = g_hash_table_lookup(sd->indirdeps, key);
+
+	if (ir == NULL && alloc) {
+		ir = g_new0(struct indirdep, 1);
+		ir->ir_ino = ino;
+		ir->ir_mlbn = mlbn;
+		g_hash_table_insert(sd->indirdeps, key, ir);
+		return ir;
+	}
+	g_free(key);
+	return ir;
+}
+
+/* An allocindir done with (and its indirdep, once empty). */
+void
+ai_free(struct softdep *sd, struct indirdep *ir, struct allocindir *ai)
+{
+	char *key;
+
+	if (g_hash_table_lookup(sd->aibyblk, &ai->ai_newblkno) == ai)
+		g_hash_table_remove(sd->aibyblk, &ai->ai_newblkno);
+	ir->ir_deplisthd = g_list_remove(ir->ir_deplisthd, ai);
+	g_free(ai);
+	dep_del(sd);
+	if (ir->ir_deplisthd == NULL) {
+		key = pd_key(ir->ir_ino, ir->ir_mlbn);
+		g_hash_table_remove(sd->indirdeps, key);
+		g_free(key);
+	}
 }
 
 /* add_to_worklist */
@@ -419,6 +468,35 @@ softdep_setup_allocdirect(struct kern *k, struct inode *ip, int64_t lbn,
 }
 
 /*
+ * softdep_setup_allocindir_page: slot of the indirect block mlbn points at
+ * the new data block newblkno now.  The indirect block's writes carry the
+ * old pointer there (indirdep's saved copy) until the block and the map
+ * allocating it are on the disk.
+ */
+void
+softdep_setup_allocindir_page(struct kern *k, struct inode *ip, int64_t mlbn,
+    int slot, int64_t newblkno)
+{
+	struct softdep *sd = k->softdep;
+	struct indirdep *ir;
+	struct allocindir *ai;
+
+	if (sd == NULL || !ffs_online(k))
+		return;
+	ir = indirdep_lookup(sd, ip->i_number, mlbn, true);
+	ai = g_new0(struct allocindir, 1);
+	ai->ai_id = ++sd->ids;
+	ai->ai_ino = ip->i_number;
+	ai->ai_mlbn = mlbn;
+	ai->ai_slot = slot;
+	ai->ai_newblkno = newblkno;
+	ai->ai_mapstamp = sd->cg_astamp[dtog(&k->fs, newblkno)];
+	dep_add(sd);
+	ir->ir_deplisthd = g_list_append(ir->ir_deplisthd, ai);
+	g_hash_table_replace(sd->aibyblk, &ai->ai_newblkno, ai);
+}
+
+/*
  * ffs_realloccg / ffs_reallocblks under soft updates do not free the old
  * block (the kernel's "if (!DOINGSOFTDEP(vp)) ffs_blkfree"): the
  * allocdirect's freefrag frees it once the inode pointing at the new one
@@ -477,6 +555,7 @@ softdep_collect_blkfree(struct kern *k, const struct inode *ip, int64_t bno,
 {
 	struct softdep *sd = k->softdep;
 	struct allocdirect *ad;
+	struct allocindir *ai;
 
 	if (sd == NULL)
 		return false;
@@ -485,6 +564,15 @@ softdep_collect_blkfree(struct kern *k, const struct inode *ip, int64_t bno,
 
 		g_array_append_val(sd->collect, b);
 		return true;
+	}
+	if ((ai = g_hash_table_lookup(sd->aibyblk, &bno)) != NULL) {
+		struct indirdep *ir = indirdep_lookup(sd, ai->ai_ino,
+		    ai->ai_mlbn, false);
+
+		if (ir != NULL)
+			ai_free(sd, ir, ai);
+		else
+			g_hash_table_remove(sd->aibyblk, &bno);
 	}
 	if ((ad = g_hash_table_lookup(sd->adbyblk, &bno)) != NULL) {
 		struct inodedep *id = inodedep_lookup(sd, ad->ad_ino, false);
@@ -786,6 +874,19 @@ softdep_setup_freeblocks(struct kern *k, struct vnode *vp)
 	}
 	g_list_free(id->id_inoupdt);
 	id->id_inoupdt = NULL;
+	/* Its indirect blocks' pointers: gone with the blocks. */
+	pds = g_ptr_array_new();
+	g_hash_table_iter_init(&it, sd->indirdeps);
+	while (g_hash_table_iter_next(&it, NULL, &val))
+		if (((struct indirdep *)val)->ir_ino == ip->i_number)
+			g_ptr_array_add(pds, val);
+	for (i = 0; i < pds->len; i++) {
+		struct indirdep *ir = g_ptr_array_index(pds, i);
+
+		while (ir->ir_deplisthd != NULL)
+			ai_free(sd, ir, ir->ir_deplisthd->data);
+	}
+	g_ptr_array_free(pds, TRUE);
 	if (ip->i_isdir) {
 		pds = g_ptr_array_new();
 		g_hash_table_iter_init(&it, sd->pagedeps);
@@ -1002,31 +1103,48 @@ flush_cg(struct kern *k, int c)
 		sim_pause(k->sim, SIM_MS);
 }
 
-/* flush_inodedep_deps: the maps ip's inode and new blocks wait for. */
+/* flush_inodedep_deps: the maps ip's inode and new blocks (pointed to
+ * from the inode or from its indirect blocks) wait for. */
 static void
 flush_inodedep_deps(struct kern *k, struct inode *ip)
 {
 	struct softdep *sd = k->softdep;
 	struct inodedep *id = inodedep_lookup(sd, ip->i_number, false);
+	GHashTableIter it;
+	gpointer val;
 	GList *l;
 
-	if (id == NULL)
-		return;
-	if (!id_depcomplete(k, id))
+	if (id != NULL && !id_depcomplete(k, id))
 		flush_cg(k, ino_to_cg(&k->fs, ip->i_number));
-	/* the list may change while a cg is written: look again */
+	/* the lists may change while a cg is written: look again */
 	for (;;) {
 		int c = -1;
 
-		if ((id = inodedep_lookup(sd, ip->i_number, false)) == NULL)
-			return;
-		for (l = id->id_inoupdt; l != NULL; l = l->next) {
+		id = inodedep_lookup(sd, ip->i_number, false);
+		for (l = id != NULL ? id->id_inoupdt : NULL; l != NULL;
+		    l = l->next) {
 			struct allocdirect *ad = l->data;
 			int g = dtog(&k->fs, ad->ad_newblkno);
 
 			if (sd->cg_wstamp[g] < ad->ad_mapstamp) {
 				c = g;
 				break;
+			}
+		}
+		g_hash_table_iter_init(&it, sd->indirdeps);
+		while (c < 0 && g_hash_table_iter_next(&it, NULL, &val)) {
+			struct indirdep *ir = val;
+
+			if (ir->ir_ino != ip->i_number)
+				continue;
+			for (l = ir->ir_deplisthd; l != NULL; l = l->next) {
+				struct allocindir *ai = l->data;
+				int g = dtog(&k->fs, ai->ai_newblkno);
+
+				if (sd->cg_wstamp[g] < ai->ai_mapstamp) {
+					c = g;
+					break;
+				}
 			}
 		}
 		if (c < 0)

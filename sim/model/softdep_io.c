@@ -20,8 +20,8 @@
 
 /* ---- the writes ------------------------------------------------------ */
 
-/* What bp is: a cg block, an inode block, a directory block, a block a
- * pointer waits for (or -1). */
+/* What bp is: a cg block, an inode block, a directory block, a file's
+ * indirect block, a block a pointer waits for (or -1). */
 static int
 buf_kind(struct kern *k, struct buf *bp)
 {
@@ -32,9 +32,68 @@ buf_kind(struct kern *k, struct buf *bp)
 		return -1;
 	if (vp == k->fs.fs_devvp)
 		return ffs_sector_kind(&k->fs, bp->b_blkno);
-	if ((ip = vp->v_data) != NULL && ip->i_isdir && bp->b_lblkno >= 0)
+	if ((ip = vp->v_data) != NULL && bp->b_lblkno < 0)
+		return SD_INDIR;
+	if (ip != NULL && ip->i_isdir)
 		return DBK_DIR;
 	return DBK_DATA;
+}
+
+/* The indirdep's rollbacks: pointers to blocks not yet on the disk, or
+ * whose map is not, carry what was there before (the kernel writes its
+ * saved copy, ir_savebp, instead of the buffer). */
+static void
+initiate_write_indirblock(struct kern *k, struct buf *bp, struct sd_io *io)
+{
+	struct softdep *sd = k->softdep;
+	struct inode *ip = bp->b_vp->v_data;
+	struct indirdep *ir = indirdep_lookup(sd, ip->i_number, bp->b_lblkno,
+	    false);
+	GList *l;
+
+	io->ino = ip->i_number;
+	io->lbn = bp->b_lblkno;
+	io->rb = g_array_new(FALSE, FALSE, sizeof(struct sd_rb));
+	io->done = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	if (ir == NULL)
+		return;
+	for (l = ir->ir_deplisthd; l != NULL; l = l->next) {
+		struct allocindir *ai = l->data;
+
+		if (ai->ai_complete && sd->cg_wstamp[dtog(&k->fs,
+		    ai->ai_newblkno)] >= ai->ai_mapstamp)
+			g_array_append_val(io->done, ai->ai_id);
+		else {
+			struct sd_rb r = { ip->i_number, ai->ai_slot,
+			    ai->ai_oldblkno, 0 };
+
+			g_array_append_val(io->rb, r);
+			io->rolled = true;
+		}
+	}
+}
+
+/* handle_written_indirblock: the pointers it carried are the disk's. */
+static void
+handle_written_indirblock(struct kern *k, struct sd_io *io)
+{
+	struct softdep *sd = k->softdep;
+	struct indirdep *ir = indirdep_lookup(sd, io->ino, io->lbn, false);
+	GList *l, *next;
+
+	for (l = ir != NULL ? ir->ir_deplisthd : NULL; l != NULL; l = next) {
+		struct allocindir *ai = l->data;
+
+		next = l->next;
+		if (g_array_binary_search(io->done, &ai->ai_id, cmp_u64, NULL)) {
+			/* (the last one frees the indirdep: stop there) */
+			bool last = next == NULL && ir->ir_deplisthd == l;
+
+			ai_free(sd, ir, ai);
+			if (last)
+				break;
+		}
+	}
 }
 
 /* initiate_write_inodeblock: what the write carries of each inode in the
@@ -144,6 +203,9 @@ io_start_one(struct kern *k, struct buf *bp)
 		break;
 	case DBK_DIR:
 		initiate_write_filepage(k, bp, io);
+		break;
+	case SD_INDIR:
+		initiate_write_indirblock(k, bp, io);
 		break;
 	default:
 		break;
@@ -281,6 +343,7 @@ softdep_disk_write_complete(struct kern *k, struct buf *bp, bool ok)
 	struct softdep *sd = k->softdep;
 	struct sd_io *io;
 	struct allocdirect *ad;
+	struct allocindir *ai;
 	int64_t f;
 
 	if (sd == NULL || (bp->b_flags & (B_READ | B_CLUSTER)))
@@ -302,15 +365,22 @@ softdep_disk_write_complete(struct kern *k, struct buf *bp, bool ok)
 		handle_written_inodeblock(k, io);
 		break;
 	case DBK_DIR:
+	case SD_INDIR:
 		g_array_sort(io->done, cmp_u64);
-		handle_written_filepage(k, io);
-		/* a new directory block is a new block too */
+		if (io->kind == DBK_DIR)
+			handle_written_filepage(k, io);
+		else
+			handle_written_indirblock(k, io);
+		/* a new directory or indirect block is a new block too */
 		/* FALLTHROUGH */
 	default:
-		/* handle_allocdirect_partdone: the block is on the disk */
+		/* handle_allocdirect_partdone, handle_allocindir_partdone:
+		 * the block is on the disk */
 		f = dbtofsb(&k->fs, bp->b_blkno);
 		if ((ad = g_hash_table_lookup(sd->adbyblk, &f)) != NULL)
 			ad->ad_complete = true;
+		if ((ai = g_hash_table_lookup(sd->aibyblk, &f)) != NULL)
+			ai->ai_complete = true;
 		break;
 	}
 	if (io->rolled && !(bp->b_xflags & BX_BKGRDCOPY) &&
@@ -394,6 +464,14 @@ softdep_rollback_image(struct kern *k, struct buf *bp, struct dblk *b)
 				break;
 			}
 		}
+	} else if (io->kind == SD_INDIR && b->kind == DBK_INDIR) {
+		for (j = 0; j < io->rb->len; j++) {
+			const struct sd_rb *r = &g_array_index(io->rb,
+			    struct sd_rb, j);
+
+			if (r->lbn >= 0 && r->lbn < k->fs.fs_nindir)
+				b->u.ptr[r->lbn] = r->old;
+		}
 	} else if (io->kind == DBK_DIR && b->kind == DBK_DIR) {
 		for (j = 0; j < io->de->len; j++) {
 			const struct sd_de *e = &g_array_index(io->de,
@@ -432,6 +510,7 @@ softdep_count_dependencies(struct kern *k, struct buf *bp)
 	struct softdep *sd = k->softdep;
 	struct fs *fs = &k->fs;
 	struct pagedep *pd;
+	struct indirdep *ir;
 	int64_t f;
 	uint64_t ino0;
 	int n = 0, i;
@@ -458,6 +537,10 @@ softdep_count_dependencies(struct kern *k, struct buf *bp)
 		pd = pagedep_lookup(sd, ((struct inode *)bp->b_vp->v_data)->
 		    i_number, bp->b_lblkno, false);
 		return pd == NULL ? 0 : (int)g_list_length(pd->pd_diraddhd);
+	case SD_INDIR:
+		ir = indirdep_lookup(sd, ((struct inode *)bp->b_vp->v_data)->
+		    i_number, bp->b_lblkno, false);
+		return ir == NULL ? 0 : (int)g_list_length(ir->ir_deplisthd);
 	default:
 		return 0;
 	}

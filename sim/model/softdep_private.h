@@ -20,6 +20,9 @@ struct inode;
 /* wk_type */
 enum { D_FREEBLKS, D_FREEFILE, D_FREEFRAG, D_DIRREM };
 
+/* What a buffer is to soft updates, beyond enum dblk_kind's. */
+#define SD_INDIR	100	/* an indirect block of a file */
+
 /* One item of work: what it waits for (the disk to hold the copy of its
  * inode stamped wk_stamp, or its directory block written after it), then
  * done from the worklist. */
@@ -81,6 +84,26 @@ struct diradd {
 	bool		 da_bodydone;	/* MKDIR_BODY satisfied */
 };
 
+/* A pointer inside an indirect block to a new data block
+ * (softdep_setup_allocindir_page), on the indirect block's indirdep. */
+struct allocindir {
+	uint64_t	 ai_id;
+	uint64_t	 ai_ino;
+	int64_t		 ai_mlbn;	/* the indirect block (metadata lbn) */
+	int		 ai_slot;	/* the pointer's index in it */
+	int64_t		 ai_newblkno, ai_oldblkno;
+	uint64_t	 ai_mapstamp;	/* its cg's allocations up to here */
+	bool		 ai_complete;	/* the block itself is written */
+};
+
+/* An indirect block with pointers waiting (indirdep: its rollbacks are
+ * the saved copy, ir_savebp, the kernel writes instead). */
+struct indirdep {
+	uint64_t	 ir_ino;
+	int64_t		 ir_mlbn;
+	GList		*ir_deplisthd;	/* struct allocindir */
+};
+
 struct pagedep {
 	uint64_t	 pd_ino;
 	int64_t		 pd_lbn;
@@ -127,6 +150,8 @@ struct softdep {
 	GHashTable	*inodedeps;	/* ino -> struct inodedep */
 	GHashTable	*pagedeps;	/* "ino/lbn" -> struct pagedep */
 	GHashTable	*adbyblk;	/* new block -> struct allocdirect */
+	GHashTable	*indirdeps;	/* "ino/mlbn" -> struct indirdep */
+	GHashTable	*aibyblk;	/* new block -> struct allocindir */
 	GHashTable	*io;		/* struct buf * -> struct sd_io */
 	GQueue		 worklist;	/* struct worklist, ready */
 	GArray		*collect;	/* ffs_blkfree's blocks of inode
@@ -150,6 +175,9 @@ struct pagedep *pagedep_lookup(struct softdep *sd, uint64_t ino, int64_t lbn,
 	    bool alloc);
 void	pagedep_maybe_free(struct softdep *sd, struct pagedep *pd);
 void	add_to_worklist(struct softdep *sd, struct worklist *wk);
+struct indirdep *indirdep_lookup(struct softdep *sd, uint64_t ino,
+	    int64_t mlbn, bool alloc);
+void	ai_free(struct softdep *sd, struct indirdep *ir, struct allocindir *ai);
 /* The disk holds the copy of inode ino stamped s (or a later one)? */
 bool	inode_written(const struct kern *k, uint64_t ino, uint64_t s);
 /* Is a directory entry's every dependency on the disk (ALLCOMPLETE)? */
