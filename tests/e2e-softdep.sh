@@ -11,12 +11,14 @@
 #     disk): as few writes as async, none during the run;
 #   - a PostMark-like mix: several times faster than sync, near async;
 #   - RELENG_4 keeps the shape; the option's bad combinations are refused
-#     and vfssim sysctl shows it.
+#     and vfssim sysctl shows it;
+#   - past debug.max_softdeps (ffs.max_softdeps) creators and removers are
+#     slowed down (request_cleanup: they sleep "softupdate").
 # The README's sync/async/softdep table is printed by the same runs.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-softdep.sh
 . "$(dirname "$0")/lib.sh" e2e-softdep
-expect 8
+expect 9
 small=(--set ffs.size=512M)
 tree=(--gen tree --param depth=2 --param fanout=10 --param files=10)
 mode() {
@@ -106,6 +108,20 @@ if [ -f "$T/r4-softdep.db" ] && [ -f "$T/r4-async.db" ]; then
 		ok "RELENG_4: softdep $d ns, async $a ns; the file system consistent after"
 	else
 		bad "RELENG_4: softdep $d ns, async $a ns, fsck problems $p"
+	fi
+fi
+
+# ---- max_softdeps ------------------------------------------------------------------
+if run limited softdep "${tree[@]}" --param mode=both --set ffs.max_softdeps=50; then
+	slept=$(sql "$T/limited-softdep.db" "SELECT count(*) FROM syscalls WHERE wmesg = 'softupdate'")
+	free=$(sql "$T/both-softdep.db" "SELECT count(*) FROM syscalls WHERE wmesg = 'softupdate'")
+	push=$(val "$T/limited-softdep.db" softdep.blk_limit_push)
+	left=$(val "$T/limited-softdep.db" softdep.deps_at_end)
+	p=$(val "$T/limited-softdep.db" fs.fsck_problems)
+	if [ "$slept" -ge 1 ] && [ "${free:-1}" = 0 ] && [ "$push" -ge 1 ] && [ "$left" = 0 ] && [ "$p" = 0 ]; then
+		ok "max_softdeps=50: $slept calls slept \"softupdate\" ($push slowdowns), none with the default limit; consistent after"
+	else
+		bad "max_softdeps=50: $slept slept (default $free), $push slowdowns, $left left, fsck $p"
 	fi
 fi
 

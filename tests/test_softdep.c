@@ -43,6 +43,16 @@ returned(struct kern *k)
 }
 
 static void
+run_with(const char *const *sets, sim_proc_fn *body)
+{
+	memset(&sd, 0, sizeof(sd));
+	machine_boot(&sd.m, machine_checked, sets);
+	assert_int_equal(sd.m.k->fs.fs_meta, META_SOFTDEP);
+	ffs_crash_init(sd.m.k);
+	machine_run(&sd.m, "body", body, NULL);
+}
+
+static void
 run(sim_proc_fn *body)
 {
 	memset(&sd, 0, sizeof(sd));
@@ -524,6 +534,59 @@ test_fsync(void **state)
 	done();
 }
 
+/*
+ * request_cleanup and max_softdeps: past half of max_softdeps removals
+ * waiting (newdirrem), or max_softdeps inode dependencies, a process is
+ * slowed down — the syncer rushed (speedup_syncer), asked to clear some
+ * (clear_remove, clear_inodedeps), the process asleep "softupdate" a few
+ * ticks at most; with the default limit (desiredvnodes * 8) nothing is.
+ */
+static void
+burst_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	char name[16];
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 200; i++) {
+		struct vnode *vp;
+
+		g_snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(vn_create(k, vn_root(k), name, VREG, &vp), 0);
+		returned(k);
+	}
+	kern_sync(k);		/* the names on the disk: removals wait */
+	for (i = 0; i < 200; i++) {
+		g_snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(vn_remove(k, vn_root(k), name, false), 0);
+		returned(k);
+	}
+}
+
+static void
+test_cleanup(void **state)
+{
+	static const char *const limited[] = { "ffs.softdep=on",
+	    "ffs.max_softdeps=20", NULL };
+	struct softdep_stats st, free_st;
+
+	(void)state;
+	run(burst_body);
+	softdep_stats(sd.m.k, &free_st);
+	done();
+	run_with(limited, burst_body);
+	softdep_stats(sd.m.k, &st);
+	done();
+	assert_int_equal(free_st.blk_limit_push + free_st.ino_limit_push, 0);
+	assert_true(free_st.deps_peak >= 200);
+	assert_true(st.blk_limit_push > 0);
+	assert_true(st.deps_peak <= free_st.deps_peak);
+	/* the removals slowed down: some waits cut short by the syncer's
+	 * clear_remove, some the full TICKDELAY */
+	assert_true(st.blk_limit_hit <= st.blk_limit_push);
+}
+
 /* The mount option: softdep_mount clears MNT_ASYNC (an async mount of a
  * soft-updates file system does soft updates); "delayed" is refused with
  * it; the sysctl shows it. */
@@ -565,6 +628,7 @@ main(void)
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_mkdir),
 		cmocka_unit_test(test_fsync),
+		cmocka_unit_test(test_cleanup),
 		cmocka_unit_test(test_option),
 	};
 

@@ -230,6 +230,7 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->meta = strcmp(profile_str(pr, "ffs", "metadata"), "async") == 0 ?
 	    META_ASYNC : strcmp(profile_str(pr, "ffs", "metadata"), "delayed") == 0 ?
 	    META_DELAYED : META_SYNC;
+	kp->max_softdeps = (int)profile_int(pr, "ffs", "max_softdeps");
 	kp->noatime = profile_bool(pr, "ffs", "noatime");
 	kp->namecache = profile_bool(pr, "vfs", "namecache");
 	kp->ncnegfactor = (int)profile_int(pr, "vfs", "ncnegfactor");
@@ -613,6 +614,8 @@ kern_sysctl_foreach(struct kern *k,
 	    k->fs.fs_meta == META_DELAYED ? "delayed" : "sync");
 	OUT("vfs.ffs.softdep", "%s", k->fs.fs_meta == META_SOFTDEP ? "on" :
 	    "off");
+	OUT("debug.max_softdeps", "%d", k->p.max_softdeps > 0 ?
+	    k->p.max_softdeps : k->desiredvnodes * 8);
 	OUT("vfs.ffs.noatime", "%d", k->fs.fs_noatime);
 	OUT("debug.vfscache", "%d", k->p.namecache);
 	OUT("debug.ncnegfactor", "%d", k->p.ncnegfactor);

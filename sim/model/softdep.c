@@ -341,8 +341,8 @@ indirdep_lookup(struct softdep *sd, uint64_t ino, int64_t mlbn, bool alloc)
 	return ir;
 }
 
-/* An allocindir done with (and its indirdep, once empty). */
-void
+/* An allocindir done with (and its indirdep, once empty: true). */
+bool
 ai_free(struct softdep *sd, struct indirdep *ir, struct allocindir *ai)
 {
 	char *key;
@@ -352,11 +352,75 @@ ai_free(struct softdep *sd, struct indirdep *ir, struct allocindir *ai)
 	ir->ir_deplisthd = g_list_remove(ir->ir_deplisthd, ai);
 	g_free(ai);
 	dep_del(sd);
-	if (ir->ir_deplisthd == NULL) {
-		key = pd_key(ir->ir_ino, ir->ir_mlbn);
-		g_hash_table_remove(sd->indirdeps, key);
-		g_free(key);
+	if (ir->ir_deplisthd != NULL)
+		return false;
+	key = pd_key(ir->ir_ino, ir->ir_mlbn);
+	g_hash_table_remove(sd->indirdeps, key);
+	g_free(key);
+	return true;
+}
+
+/* ---- slowing creators down ------------------------------------------- */
+
+enum { FLUSH_INODES = 1, FLUSH_REMOVE = 2 };
+#define TICKDELAY	2	/* debug.tickdelay: ticks a slowdown lasts */
+
+/*
+ * request_cleanup: "a large burst of file addition or deletion activity
+ * can drive the memory load excessively high", so the caller is slowed
+ * down: the syncer is asked to clear some inode dependencies
+ * (clear_inodedeps) or directories with removals (clear_remove), and the
+ * caller sleeps "softupdate" until it has, or TICKDELAY ticks at most.
+ * The syncer itself is never held up.  1: it slept.
+ */
+static int
+request_cleanup(struct kern *k, int resource)
+{
+	struct softdep *sd = k->softdep;
+	struct sim_proc *p = curproc(k->sim);
+	sim_time_t tick = SIM_SEC / k->p.hz;
+
+	if (p == NULL || p == k->bc.syncer)
+		return 0;
+	if (resource == FLUSH_INODES) {
+		sd->st.ino_limit_push++;
+		sd->req_clear_inodedeps = true;
+	} else {
+		sd->st.blk_limit_push++;
+		sd->req_clear_remove = true;
 	}
+	/* (the kernel's pause_timer is the sleep's timeout here) */
+	if (tsleep(k->sim, &sd->proc_waiting, "softupdate",
+	    MAX(TICKDELAY, 2) * tick) != 0) {
+		if (resource == FLUSH_INODES)
+			sd->st.ino_limit_hit++;
+		else
+			sd->st.blk_limit_hit++;
+	}
+	return 1;
+}
+
+/* softdep_initialize: max_softdeps = desiredvnodes * 8 (the vnode
+ * layer is sized after the mount: looked up when needed). */
+static int
+max_softdeps(const struct kern *k)
+{
+	return k->p.max_softdeps > 0 ? k->p.max_softdeps :
+	    k->desiredvnodes * 8;
+}
+
+/* inodedep_lookup's "if we are over our limit, try to improve the
+ * situation", before a new inodedep for ino is made. */
+static void
+inodedep_limit(struct kern *k, uint64_t ino)
+{
+	struct softdep *sd = k->softdep;
+
+	if (g_hash_table_size(sd->inodedeps) <= (guint)max_softdeps(k) ||
+	    g_hash_table_contains(sd->inodedeps, &ino))
+		return;
+	if (speedup_syncer(k) == 0)
+		(void)request_cleanup(k, FLUSH_INODES);
 }
 
 /* add_to_worklist */
@@ -379,6 +443,7 @@ softdep_setup_inomapdep(struct kern *k, uint64_t ino)
 
 	if (sd == NULL || !ffs_online(k))
 		return;
+	inodedep_limit(k, ino);
 	c = ino_to_cg(&k->fs, ino);
 	sd->cg_astamp[c] = ++sd->gen;
 	id = inodedep_lookup(sd, ino, true);
@@ -439,6 +504,7 @@ softdep_setup_allocdirect(struct kern *k, struct inode *ip, int64_t lbn,
 
 	if (sd == NULL || !ffs_online(k))
 		return;
+	inodedep_limit(k, ip->i_number);
 	id = inodedep_lookup(sd, ip->i_number, true);
 	ad = g_new0(struct allocdirect, 1);
 	ad->ad_id = ++sd->ids;
@@ -570,7 +636,7 @@ softdep_collect_blkfree(struct kern *k, const struct inode *ip, int64_t bno,
 		    ai->ai_mlbn, false);
 
 		if (ir != NULL)
-			ai_free(sd, ir, ai);
+			(void)ai_free(sd, ir, ai);
 		else
 			g_hash_table_remove(sd->aibyblk, &bno);
 	}
@@ -664,6 +730,7 @@ softdep_setup_directory_add(struct kern *k, struct inode *dp, int chunk,
 
 	if (sd == NULL || !ffs_online(k))
 		return;
+	inodedep_limit(k, ip->i_number);
 	lbn = lblkno(&k->fs, (int64_t)chunk * DIRBLKSIZ);
 	pd = pagedep_lookup(sd, dp->i_number, lbn, true);
 	/* A pending entry of the same name is replaced. */
@@ -744,6 +811,7 @@ newdirrem(struct kern *k, struct inode *dp, struct inode *ip, bool isrmdir)
 	struct inodedep *id = inodedep_lookup(sd, ip->i_number, true);
 
 	wk->wk_stamp = ++sd->gen;
+	sd->num_dirrem++;
 	wk->wk_rmdir = isrmdir;
 	wk->wk_delta = isrmdir ? 2 : 1;
 	wk->wk_dirino = dp->i_number;
@@ -773,6 +841,10 @@ softdep_setup_remove(struct kern *k, struct inode *dp, int chunk,
 
 	if (sd == NULL || !ffs_online(k))
 		return;
+	/* newdirrem: "limiting the number of dirrem structures will also
+	 * limit the number of freefile and freeblks structures" */
+	if (sd->num_dirrem > max_softdeps(k) / 2 && speedup_syncer(k) == 0)
+		(void)request_cleanup(k, FLUSH_REMOVE);
 	lbn = lblkno(&k->fs, (int64_t)chunk * DIRBLKSIZ);
 	pd = pagedep_lookup(sd, dp->i_number, lbn, true);
 	for (l = pd->pd_diraddhd; l != NULL; l = l->next) {
@@ -883,8 +955,8 @@ softdep_setup_freeblocks(struct kern *k, struct vnode *vp)
 	for (i = 0; i < pds->len; i++) {
 		struct indirdep *ir = g_ptr_array_index(pds, i);
 
-		while (ir->ir_deplisthd != NULL)
-			ai_free(sd, ir, ir->ir_deplisthd->data);
+		while (!ai_free(sd, ir, ir->ir_deplisthd->data))
+			continue;
 	}
 	g_ptr_array_free(pds, TRUE);
 	if (ip->i_isdir) {
@@ -1037,6 +1109,7 @@ handle_workitem(struct kern *k, struct worklist *wk)
 		}
 		break;
 	case D_DIRREM:
+		k->softdep->num_dirrem--;
 		handle_workitem_remove(k, wk);
 		break;
 	default:
@@ -1047,10 +1120,116 @@ handle_workitem(struct kern *k, struct worklist *wk)
 	wk_free(wk);
 }
 
+/* drain_output: wait for vp's writes. */
+static void
+drain_output(struct kern *k, struct vnode *vp)
+{
+	while (vp->v_numoutput > 0) {
+		vp->v_flag |= VBWAIT;
+		tsleep(k->sim, &vp->v_numoutput, "drainvp", 0);
+	}
+}
+
+/* fsync inode ino's vnode (MNT_WAIT, or MNT_NOWAIT and its writes waited
+ * for), as VFS_VGET, VOP_FSYNC and vput would. */
+static void
+fsync_ino(struct kern *k, uint64_t ino, bool wait)
+{
+	struct inode *ip = g_hash_table_lookup(k->fs.fs_inodes, &ino);
+	struct vnode *vp;
+
+	if (ip == NULL)
+		return;
+	vp = vn_get(k, ip);
+	vref(vp);
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	if (vp->v_data != NULL) {
+		(void)VOP_FSYNC(k, vp, wait ? MNT_WAIT : MNT_NOWAIT);
+		if (!wait)
+			drain_output(k, vp);
+	}
+	VOP_UNLOCK(k, vp);
+	vrele(k, vp);
+}
+
+/*
+ * clear_inodedeps: the inodes with dependencies of one inode block
+ * written, the last synchronously "to ensure that the inode block gets
+ * written to free up the inodedeps" — the block after the last one
+ * cleared (a rotor where the kernel walks its hash table).
+ */
+static void
+clear_inodedeps(struct kern *k)
+{
+	struct softdep *sd = k->softdep;
+	uint64_t inopb = (uint64_t)k->fs.fs_inopb, pick = UINT64_MAX;
+	uint64_t lowest = UINT64_MAX, first, last, ino;
+	GHashTableIter it;
+	gpointer key;
+
+	g_hash_table_iter_init(&it, sd->inodedeps);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		ino = *(uint64_t *)key;
+		lowest = MIN(lowest, ino);
+		if (ino >= sd->clear_next && ino < pick)
+			pick = ino;
+	}
+	if (pick == UINT64_MAX && (pick = lowest) == UINT64_MAX)
+		return;
+	first = pick - pick % inopb;
+	sd->clear_next = first + inopb;
+	for (last = first + inopb - 1; last > first; last--)
+		if (g_hash_table_contains(sd->inodedeps, &last))
+			break;
+	for (ino = first; ino <= last; ino++)
+		if (g_hash_table_contains(sd->inodedeps, &ino))
+			fsync_ino(k, ino, ino == last);
+}
+
+/* clear_remove: a directory with removals waiting flushed. */
+static void
+clear_remove(struct kern *k)
+{
+	struct softdep *sd = k->softdep;
+	uint64_t pick = UINT64_MAX;
+	GHashTableIter it;
+	gpointer val;
+
+	g_hash_table_iter_init(&it, sd->pagedeps);
+	while (g_hash_table_iter_next(&it, NULL, &val)) {
+		struct pagedep *pd = val;
+
+		if (pd->pd_dirremhd != NULL && pd->pd_ino < pick &&
+		    g_hash_table_contains(k->fs.fs_inodes, &pd->pd_ino))
+			pick = pd->pd_ino;
+	}
+	if (pick != UINT64_MAX)
+		fsync_ino(k, pick, false);
+}
+
+/* What request_cleanup asked the syncer for, done; the waiters woken. */
+static void
+do_cleanup_requests(struct kern *k)
+{
+	struct softdep *sd = k->softdep;
+
+	if (sd->req_clear_inodedeps) {
+		clear_inodedeps(k);
+		sd->req_clear_inodedeps = false;
+		wakeup(k->sim, &sd->proc_waiting);
+	}
+	if (sd->req_clear_remove) {
+		clear_remove(k);
+		sd->req_clear_remove = false;
+		wakeup(k->sim, &sd->proc_waiting);
+	}
+}
+
 /*
  * softdep_process_worklist: the syncer's once a second (sched_sync's
  * bioops.io_sync), and ffs_sync's.  Items done may sleep (reading a cg
- * map); one pass at a time.
+ * map); one pass at a time.  Cleanups request_cleanup asked for are done
+ * first and after each item, as 2001's did.
  */
 int
 softdep_process_worklist(struct kern *k)
@@ -1062,9 +1241,11 @@ softdep_process_worklist(struct kern *k)
 	if (sd == NULL || sd->processing)
 		return 0;
 	sd->processing = true;
+	do_cleanup_requests(k);
 	while ((wk = g_queue_pop_head(&sd->worklist)) != NULL) {
 		handle_workitem(k, wk);
 		n++;
+		do_cleanup_requests(k);
 	}
 	sd->processing = false;
 	return n;

@@ -36,6 +36,10 @@ struct softdep_stats {
 	uint64_t	 cancelled;	/* names removed before they reached the
 					   disk: nothing to write for them */
 	uint64_t	 deps_peak;	/* dependencies outstanding, at most */
+	/* request_cleanup: slowdowns asked for (push) and taken in full
+	 * (hit: the syncer did not wake the process first) */
+	uint64_t	 ino_limit_push, ino_limit_hit;
+	uint64_t	 blk_limit_push, blk_limit_hit;
 };
 
 /* softdep_mount / the unmount's end. */

@@ -85,14 +85,10 @@ handle_written_indirblock(struct kern *k, struct sd_io *io)
 		struct allocindir *ai = l->data;
 
 		next = l->next;
-		if (g_array_binary_search(io->done, &ai->ai_id, cmp_u64, NULL)) {
-			/* (the last one frees the indirdep: stop there) */
-			bool last = next == NULL && ir->ir_deplisthd == l;
-
-			ai_free(sd, ir, ai);
-			if (last)
-				break;
-		}
+		/* (the last one frees the indirdep: stop there) */
+		if (g_array_binary_search(io->done, &ai->ai_id, cmp_u64, NULL) &&
+		    ai_free(sd, ir, ai))
+			break;
 	}
 }
 

@@ -159,6 +159,13 @@ struct softdep {
 	uint64_t	 collect_ino;
 	uint64_t	 ndeps;
 	bool		 processing;	/* softdep_process_worklist running */
+	/* request_cleanup: past max_softdeps inodedeps (or half of it in
+	 * removals), creators wait ("softupdate") for the syncer to clear
+	 * some, at most tickdelay ticks */
+	int		 num_dirrem;
+	bool		 req_clear_inodedeps, req_clear_remove;
+	int		 proc_waiting;	/* the channel they sleep on */
+	uint64_t	 clear_next;	/* clear_inodedeps' rotor */
 	struct softdep_stats st;
 };
 
@@ -177,7 +184,8 @@ void	pagedep_maybe_free(struct softdep *sd, struct pagedep *pd);
 void	add_to_worklist(struct softdep *sd, struct worklist *wk);
 struct indirdep *indirdep_lookup(struct softdep *sd, uint64_t ino,
 	    int64_t mlbn, bool alloc);
-void	ai_free(struct softdep *sd, struct indirdep *ir, struct allocindir *ai);
+/* true when it was the indirdep's last (the indirdep is freed too) */
+bool	ai_free(struct softdep *sd, struct indirdep *ir, struct allocindir *ai);
 /* The disk holds the copy of inode ino stamped s (or a later one)? */
 bool	inode_written(const struct kern *k, uint64_t ino, uint64_t s);
 /* Is a directory entry's every dependency on the disk (ALLCOMPLETE)? */

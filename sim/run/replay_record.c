@@ -879,6 +879,10 @@ write_summary(struct replay *r)
 		put(r, "softdep.cancelled", (double)st.cancelled);
 		put(r, "softdep.deps_peak", (double)st.deps_peak);
 		put(r, "softdep.deps_at_end", (double)softdep_count(k));
+		put(r, "softdep.ino_limit_push", (double)st.ino_limit_push);
+		put(r, "softdep.ino_limit_hit", (double)st.ino_limit_hit);
+		put(r, "softdep.blk_limit_push", (double)st.blk_limit_push);
+		put(r, "softdep.blk_limit_hit", (double)st.blk_limit_hit);
 	}
 	put(r, "fs.ncg", k->fs.fs_ncg);
 	put(r, "fs.inodes_allocated", (double)c->inodes_allocated);
