@@ -137,6 +137,7 @@ sched_sync(void *arg)
 		 * asked by soft updates when dependencies pile up) */
 		if (k->rushjob > 0) {
 			k->rushjob--;
+			next = sim_now(k->sim);
 			continue;
 		}
 		/* One slot a second: sleep until the next second (lbolt). */
