@@ -1070,10 +1070,12 @@ handle_workitem_remove(struct kern *k, struct worklist *wk)
 		if (id->id_nlinkdelta > 0)
 			continue;
 		/* VFS_VGET, then vput: ufs_inactive frees a file with no
-		 * link left, or writes the inode (delayed). */
+		 * link left, or writes the inode (delayed); the vnode is not
+		 * the running call's (the syncer makes no call). */
 		vp = vn_get(k, ip);
 		vref(vp);
 		vrele(k, vp);
+		vn_unpin(k, vp);
 	}
 }
 
@@ -1150,6 +1152,7 @@ fsync_ino(struct kern *k, uint64_t ino, bool wait)
 	}
 	VOP_UNLOCK(k, vp);
 	vrele(k, vp);
+	vn_unpin(k, vp);
 }
 
 /*

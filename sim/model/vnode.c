@@ -171,8 +171,8 @@ vn_pin(struct kern *k, struct vnode *vp)
 }
 
 /* Drop one pin the running call took on vp (namei leaving a directory
- * behind, as lookup's vput of it). */
-static void
+ * behind, as lookup's vput of it; a daemon's vput after its VFS_VGET). */
+void
 vn_unpin(struct kern *k, struct vnode *vp)
 {
 	struct sim_proc *p = curproc(k->sim);
