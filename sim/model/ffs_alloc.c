@@ -828,13 +828,18 @@ ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n)
 		int64_t old = ffs_blk_get(ip, start + i), nw = nb + blkstofrags(fs, i);
 
 		ffs_blk_set(ip, start + i, nw);
-		/* (soft updates: the allocdirect frees the old block; in an
-		 * indirect block, allocindir's is not modelled: freed now) */
-		if (!softdep_defer_blkfree(k, ip, start + i, old, fs->fs_bsize))
-			ffs_blkfree(k, NULL, old, fs->fs_bsize);
-		if (start + i < NDADDR)
+		/* Soft updates free the old block once the pointer to the
+		 * new one is on the disk (the allocdirect's or allocindir's
+		 * freefrag: "if (!DOINGSOFTDEP(vp)) ffs_blkfree"). */
+		if (start + i < NDADDR) {
+			if (!softdep_defer_blkfree(k, ip, start + i, old,
+			    fs->fs_bsize))
+				ffs_blkfree(k, NULL, old, fs->fs_bsize);
 			softdep_setup_allocdirect(k, ip, start + i, nw, old,
 			    fs->fs_bsize, fs->fs_bsize);
+		} else if (!softdep_setup_allocindir_page(k, ip,
+		    sa[snum - 1].in_lbn, sa[snum - 1].in_off + i, nw, old))
+			ffs_blkfree(k, NULL, old, fs->fs_bsize);
 		bp->b_blkno = fsbtodb(fs, nw);
 		bio_moved_block(k, bp);
 	}

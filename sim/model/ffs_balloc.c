@@ -220,8 +220,8 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 		}
 		ffs_blk_set(ip, lbn, newb);
 		/* (soft updates: the pointer in bp waits for the block) */
-		softdep_setup_allocindir_page(k, ip, a[num - 1].in_lbn,
-		    a[num - 1].in_off, newb);
+		(void)softdep_setup_allocindir_page(k, ip, a[num - 1].in_lbn,
+		    a[num - 1].in_off, newb, 0);
 		nbp = getblk(k, vp, lbn, fs->fs_bsize);
 		nbp->b_blkno = fsbtodb(fs, newb);
 		if (flags & BA_CLRBUF)

@@ -501,6 +501,12 @@ pass2(struct fsck *f)
 				    b->u.ents, struct dirent_img, j);
 				struct fino *t = fino_of(f, e->de_ino);
 
+				/* "." and ".." naming a free inode are
+				 * left for pass 3 (pass2check: "if
+				 * (idesc->id_entryno <= 2) break;") */
+				if (t == NULL && (strcmp(e->de_name, ".") == 0 ||
+				    strcmp(e->de_name, "..") == 0))
+					continue;
 				if (t == NULL || t->cleared) {
 					if (t == NULL)
 						f->res->dirent_unalloc++;
@@ -593,9 +599,10 @@ pass3(struct fsck *f)
 
 		if (c->type != DI_DIR || c->cleared || reached(f, c, memo, 0))
 			continue;
-		if (f->softdep && c->refs <= 1) {
-			/* "UNREF DIR" cleared, its ".." no longer a link of
-			 * its parent */
+		if (f->softdep) {
+			/* left in DSTATE for pass 4, which clears it
+			 * ("UNREF"); its ".." no longer a link of its parent
+			 * (a new directory inside it is unreached too) */
 			f->res->unref_cleared++;
 			dotdot_unref(f, c);
 			clri(f, c);

@@ -86,8 +86,8 @@ dep_del(struct softdep *sd)
 	sd->ndeps--;
 }
 
-static void setup_directory_change(struct kern *k, struct inode *dp,
-	    int chunk, const char *name, struct inode *oip);
+static struct worklist *setup_directory_change(struct kern *k,
+	    struct inode *dp, struct inode *oip, const char *name);
 
 /* ---- allocation and freeing of the structures ------------------------ */
 
@@ -126,6 +126,8 @@ ad_free(struct softdep *sd, struct allocdirect *ad)
 void
 da_free(struct softdep *sd, struct diradd *da)
 {
+	KASSERT(da->da_previous == NULL, ("da_free: %s's previous removal "
+	    "left behind", da->da_name));
 	g_free(da->da_name);
 	g_free(da);
 	dep_del(sd);
@@ -188,6 +190,8 @@ pagedep_free_cb(gpointer p)
 	for (l = pd->pd_diraddhd; l != NULL; l = l->next) {
 		struct diradd *da = l->data;
 
+		if (da->da_previous != NULL)
+			wk_free(da->da_previous);
 		g_free(da->da_name);
 		g_free(da);
 	}
@@ -535,20 +539,26 @@ softdep_setup_allocdirect(struct kern *k, struct inode *ip, int64_t lbn,
 
 /*
  * softdep_setup_allocindir_page: slot of the indirect block mlbn points at
- * the new data block newblkno now.  The indirect block's writes carry the
- * old pointer there (indirdep's saved copy) until the block and the map
- * allocating it are on the disk.
+ * the new data block newblkno now (it pointed at oldblkno: 0, or a block
+ * ffs_reallocblks moved).  The indirect block's writes carry the old
+ * pointer there (indirdep's saved copy) until the block and the map
+ * allocating it are on the disk; the old block is freed then (its
+ * freefrag).  An earlier allocindir of the slot not yet on the disk is
+ * merged: the block in between was never pointed to there — false: the
+ * caller frees oldblkno now.
  */
-void
+bool
 softdep_setup_allocindir_page(struct kern *k, struct inode *ip, int64_t mlbn,
-    int slot, int64_t newblkno)
+    int slot, int64_t newblkno, int64_t oldblkno)
 {
 	struct softdep *sd = k->softdep;
 	struct indirdep *ir;
-	struct allocindir *ai;
+	struct allocindir *ai, *old = NULL;
+	bool deferred = oldblkno != 0;
+	GList *l;
 
 	if (sd == NULL || !ffs_online(k))
-		return;
+		return false;
 	ir = indirdep_lookup(sd, ip->i_number, mlbn, true);
 	ai = g_new0(struct allocindir, 1);
 	ai->ai_id = ++sd->ids;
@@ -556,10 +566,48 @@ softdep_setup_allocindir_page(struct kern *k, struct inode *ip, int64_t mlbn,
 	ai->ai_mlbn = mlbn;
 	ai->ai_slot = slot;
 	ai->ai_newblkno = newblkno;
+	ai->ai_oldblkno = oldblkno;
+	ai->ai_freeold = oldblkno != 0;
 	ai->ai_mapstamp = sd->cg_astamp[dtog(&k->fs, newblkno)];
+	for (l = ir->ir_deplisthd; l != NULL; l = l->next)
+		if (((struct allocindir *)l->data)->ai_slot == slot)
+			old = l->data;
+	if (old != NULL && old->ai_newblkno == oldblkno) {
+		ai->ai_oldblkno = old->ai_oldblkno;
+		ai->ai_freeold = old->ai_freeold;
+		deferred = false;
+		old->ai_freeold = false;
+		(void)ai_free(sd, ir, old);
+		ir = indirdep_lookup(sd, ip->i_number, mlbn, true);
+	}
 	dep_add(sd);
 	ir->ir_deplisthd = g_list_append(ir->ir_deplisthd, ai);
 	g_hash_table_replace(sd->aibyblk, &ai->ai_newblkno, ai);
+	return deferred;
+}
+
+/* An allocindir's old block, to free once no pointer to it is left. */
+static void
+ai_oldblk(struct allocindir *ai, GArray *blks, int bsize)
+{
+	struct sd_blk b = { ai->ai_oldblkno, bsize };
+
+	if (ai->ai_freeold && ai->ai_oldblkno != 0)
+		g_array_append_val(blks, b);
+	ai->ai_freeold = false;
+}
+
+void
+softdep_allocindir_done(struct kern *k, struct allocindir *ai)
+{
+	struct softdep *sd = k->softdep;
+	struct worklist *wk;
+
+	if (!ai->ai_freeold || ai->ai_oldblkno == 0)
+		return;
+	wk = wk_new(sd, D_FREEFRAG, ai->ai_ino);
+	ai_oldblk(ai, wk->wk_blks, k->fs.fs_bsize);
+	add_to_worklist(sd, wk);
 }
 
 /*
@@ -635,6 +683,7 @@ softdep_collect_blkfree(struct kern *k, const struct inode *ip, int64_t bno,
 		struct indirdep *ir = indirdep_lookup(sd, ai->ai_ino,
 		    ai->ai_mlbn, false);
 
+		softdep_allocindir_done(k, ai);
 		if (ir != NULL)
 			(void)ai_free(sd, ir, ai);
 		else
@@ -725,6 +774,7 @@ softdep_setup_directory_add(struct kern *k, struct inode *dp, int chunk,
 	struct diradd *da;
 	uint64_t oldino = oip != NULL ? oip->i_number : 0;
 	bool ondisk = true;		/* the disk names oip there */
+	struct worklist *previous = NULL;
 	int64_t lbn;
 	GList *l;
 
@@ -741,11 +791,14 @@ softdep_setup_directory_add(struct kern *k, struct inode *dp, int chunk,
 			struct inodedep *oid = inodedep_lookup(sd, o->da_newinum,
 			    false);
 
-			/* the disk has what the pending entry replaced */
+			/* the disk has what the pending entry replaced, and
+			 * its removal waits for this entry now */
 			if (oldino != 0) {
 				oldino = o->da_oldinum;
 				ondisk = false;
 			}
+			previous = o->da_previous;
+			o->da_previous = NULL;
 			if (oid != NULL)
 				oid->id_pendinghd = g_list_remove(
 				    oid->id_pendinghd, o);
@@ -774,8 +827,11 @@ softdep_setup_directory_add(struct kern *k, struct inode *dp, int chunk,
 	dep_add(sd);
 	pd->pd_diraddhd = g_list_append(pd->pd_diraddhd, da);
 	id->id_pendinghd = g_list_prepend(id->id_pendinghd, da);
-	if (oip != NULL && ondisk)
-		setup_directory_change(k, dp, chunk, name, oip);
+	/* softdep_setup_directory_change: the old inode loses its name
+	 * once this entry, not just the block, is on the disk (DIRCHG:
+	 * until then a write of the block carries the old entry) */
+	da->da_previous = oip != NULL && ondisk ?
+	    setup_directory_change(k, dp, oip, name) : previous;
 }
 
 /* Is the entry's every dependency on the disk (ALLCOMPLETE)? */
@@ -835,7 +891,7 @@ softdep_setup_remove(struct kern *k, struct inode *dp, int chunk,
 {
 	struct softdep *sd = k->softdep;
 	struct pagedep *pd;
-	struct worklist *wk;
+	struct worklist *wk, *previous;
 	int64_t lbn;
 	GList *l;
 
@@ -855,36 +911,37 @@ softdep_setup_remove(struct kern *k, struct inode *dp, int chunk,
 		if (strcmp(da->da_name, name) != 0)
 			continue;
 		oldino = da->da_oldinum;
+		previous = da->da_previous;
+		da->da_previous = NULL;
 		if ((id = inodedep_lookup(sd, da->da_newinum, false)) != NULL)
 			id->id_pendinghd = g_list_remove(id->id_pendinghd, da);
 		pd->pd_diraddhd = g_list_delete_link(pd->pd_diraddhd, l);
 		da_free(sd, da);
-		if (oldino == 0) {
-			sd->st.cancelled++;
+		/* The name never reached the disk: its inode's count goes
+		 * down now (the dirrem is COMPLETE at once).  If the disk
+		 * names an older inode there, that name goes with the next
+		 * write of the block (the DIRCHG's previous dirrem). */
+		sd->st.cancelled++;
+		if (previous != NULL) {
+			previous->wk_stamp = ++sd->gen;
+			pd->pd_dirremhd = g_list_append(pd->pd_dirremhd,
+			    previous);
+		} else
 			pagedep_maybe_free(sd, pd);
-			return;
-		}
-		/* The disk names the old inode there: that name goes
-		 * (its own dirrem is waiting already). */
-		break;
+		(void)oldino;
+		return;
 	}
 	wk = newdirrem(k, dp, ip, isrmdir);
 	pd->pd_dirremhd = g_list_append(pd->pd_dirremhd, wk);
 }
 
-/* A rewritten entry's old inode loses its name once the block is
- * written. */
-static void
-setup_directory_change(struct kern *k, struct inode *dp, int chunk,
-    const char *name, struct inode *oip)
+/* A rewritten entry's old inode: its removal, held by the new entry's
+ * diradd (da_previous). */
+static struct worklist *
+setup_directory_change(struct kern *k, struct inode *dp, struct inode *oip,
+    const char *name)
 {
-	struct softdep *sd = k->softdep;
-	struct pagedep *pd = pagedep_lookup(sd, dp->i_number,
-	    lblkno(&k->fs, (int64_t)chunk * DIRBLKSIZ), true);
-	struct worklist *wk = newdirrem(k, dp, oip, oip->i_isdir &&
-	    strcmp(name, "..") != 0);
-
-	pd->pd_dirremhd = g_list_append(pd->pd_dirremhd, wk);
+	return newdirrem(k, dp, oip, oip->i_isdir && strcmp(name, "..") != 0);
 }
 
 /* ---- frees ---------------------------------------------------------- */
@@ -955,6 +1012,8 @@ softdep_setup_freeblocks(struct kern *k, struct vnode *vp)
 	for (i = 0; i < pds->len; i++) {
 		struct indirdep *ir = g_ptr_array_index(pds, i);
 
+		for (l = ir->ir_deplisthd; l != NULL; l = l->next)
+			ai_oldblk(l->data, fb->wk_blks, k->fs.fs_bsize);
 		while (!ai_free(sd, ir, ir->ir_deplisthd->data))
 			continue;
 	}
@@ -976,6 +1035,10 @@ softdep_setup_freeblocks(struct kern *k, struct vnode *vp)
 				if (cid != NULL)
 					cid->id_pendinghd = g_list_remove(
 					    cid->id_pendinghd, da);
+				if (da->da_previous != NULL)
+					moved = g_list_append(moved,
+					    da->da_previous);
+				da->da_previous = NULL;
 				da_free(sd, da);
 			}
 			g_list_free(pd->pd_diraddhd);

@@ -58,10 +58,11 @@ void	softdep_setup_blkmapdep(struct kern *k, int64_t blkno);
 void	softdep_setup_allocdirect(struct kern *k, struct inode *ip,
 	    int64_t lbn, int64_t newblkno, int64_t oldblkno, int newsize,
 	    int oldsize);
-/* ffs_balloc: slot of indirect block mlbn (metadata lbn) of ip now points
- * at the new data block newblkno (softdep_setup_allocindir_page). */
-void	softdep_setup_allocindir_page(struct kern *k, struct inode *ip,
-	    int64_t mlbn, int slot, int64_t newblkno);
+/* ffs_balloc, ffs_reallocblks: slot of indirect block mlbn (metadata lbn)
+ * of ip now points at the new data block newblkno, not oldblkno
+ * (softdep_setup_allocindir_page); true: oldblkno is freed later. */
+bool	softdep_setup_allocindir_page(struct kern *k, struct inode *ip,
+	    int64_t mlbn, int slot, int64_t newblkno, int64_t oldblkno);
 /* ffs_realloccg / ffs_reallocblks: oldblkno is freed once the inode
  * pointing elsewhere is on the disk (a freefrag on the allocdirect). */
 bool	softdep_defer_blkfree(struct kern *k, struct inode *ip, int64_t lbn,

@@ -85,9 +85,11 @@ handle_written_indirblock(struct kern *k, struct sd_io *io)
 		struct allocindir *ai = l->data;
 
 		next = l->next;
+		if (!g_array_binary_search(io->done, &ai->ai_id, cmp_u64, NULL))
+			continue;
+		softdep_allocindir_done(k, ai);	/* its freefrag */
 		/* (the last one frees the indirdep: stop there) */
-		if (g_array_binary_search(io->done, &ai->ai_id, cmp_u64, NULL) &&
-		    ai_free(sd, ir, ai))
+		if (ai_free(sd, ir, ai))
 			break;
 	}
 }
@@ -307,6 +309,11 @@ handle_written_filepage(struct kern *k, struct sd_io *io)
 		if (!g_array_binary_search(io->done, &da->da_id, cmp_u64, NULL))
 			continue;
 		pd->pd_diraddhd = g_list_delete_link(pd->pd_diraddhd, l);
+		/* DIRCHG: the old inode's name is off the disk now */
+		if (da->da_previous != NULL) {
+			add_to_worklist(sd, da->da_previous);
+			da->da_previous = NULL;
+		}
 		if ((id = g_hash_table_lookup(sd->inodedeps, &da->da_newinum)) !=
 		    NULL) {
 			id->id_pendinghd = g_list_remove(id->id_pendinghd, da);

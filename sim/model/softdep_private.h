@@ -82,6 +82,9 @@ struct diradd {
 	bool		 da_mkdir;	/* MKDIR_BODY and MKDIR_PARENT */
 	uint64_t	 da_mkstamp;	/* ... after this */
 	bool		 da_bodydone;	/* MKDIR_BODY satisfied */
+	/* DIRCHG: the removal of the inode the disk names there
+	 * (da_oldinum), done once this entry is on the disk */
+	struct worklist	*da_previous;
 };
 
 /* A pointer inside an indirect block to a new data block
@@ -94,6 +97,8 @@ struct allocindir {
 	int64_t		 ai_newblkno, ai_oldblkno;
 	uint64_t	 ai_mapstamp;	/* its cg's allocations up to here */
 	bool		 ai_complete;	/* the block itself is written */
+	bool		 ai_freeold;	/* ai_oldblkno freed once done (the
+					   freefrag of ffs_reallocblks) */
 };
 
 /* An indirect block with pointers waiting (indirdep: its rollbacks are
@@ -184,6 +189,8 @@ void	pagedep_maybe_free(struct softdep *sd, struct pagedep *pd);
 void	add_to_worklist(struct softdep *sd, struct worklist *wk);
 struct indirdep *indirdep_lookup(struct softdep *sd, uint64_t ino,
 	    int64_t mlbn, bool alloc);
+/* An allocindir on the disk (or gone): its old block to the worklist. */
+void	softdep_allocindir_done(struct kern *k, struct allocindir *ai);
 /* true when it was the indirdep's last (the indirdep is freed too) */
 bool	ai_free(struct softdep *sd, struct indirdep *ir, struct allocindir *ai);
 /* The disk holds the copy of inode ino stamped s (or a later one)? */
