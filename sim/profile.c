@@ -142,6 +142,15 @@ const struct pkey profile_keys[] = {
 	  "How metadata reaches the disk: sync (the default mount: new inodes "
 	  "and directory changes written synchronously), async (mount -o async: "
 	  "all delayed), delayed (soft-updates-like: delayed, no rollbacks)" },
+	{ "ffs", "softdep", PK_ENUM, "off", "vfs.ffs.softdep", "off|on",
+	  "Soft updates (tunefs -n enable; both eras): metadata delayed and "
+	  "ordered by dependencies, with rollbacks; overrides "
+	  "ffs.metadata=async (softdep_mount clears MNT_ASYNC); not with "
+	  "delayed" },
+	{ "ffs", "max_softdeps", PK_INT, "0", "debug.max_softdeps", NULL,
+	  "Soft updates' dependencies before creators are slowed down "
+	  "(request_cleanup, \"softupdate\"); 0: desiredvnodes * 8, as "
+	  "softdep_initialize set it" },
 	{ "ffs", "noatime", PK_BOOL, "false", "vfs.ffs.noatime", NULL,
 	  "mount -o noatime: reads do not mark the inode for writing" },
 	{ "ffs", "size", PK_SIZE, "8G", NULL, NULL,
@@ -343,6 +352,8 @@ static const struct krange {
 	{ "ffs.bsize", "4K", "64K", false, "MAXBSIZE, 64 KB" },
 	{ "ffs.fsize", "512", "64K", false, "a sector to a block" },
 	{ "ffs.minfree", "0", "99", false, "a percentage" },
+	{ "ffs.max_softdeps", "1", "100000000", true, "inode dependencies "
+	  "(each costs the simulation about 100 bytes)" },
 	{ "ffs.maxbpg", "1", "1000000", true, "blocks" },
 	{ "ffs.density", "512", "1G", true, "bytes a file-system inode stands "
 	  "for (newfs -i)" },

@@ -192,8 +192,10 @@ replay_main(int argc, char **argv, bool crashcmd)
 			goto out;
 		}
 		if (crashcmd)
-			printf("%s: %s\n", o.trace, profile_str(prof, "ffs",
-			    "metadata"));
+			/* (soft updates override async: softdep_mount) */
+			printf("%s: %s\n", o.trace, strcmp(profile_str(prof,
+			    "ffs", "softdep"), "on") == 0 ? "softdep" :
+			    profile_str(prof, "ffs", "metadata"));
 		if (*profile_str(prof, "crash", "at") != '\0' &&
 		    !report_crash(o.db, res.run, stdout, &err)) {
 			rc = cmd_fail(err, 1);

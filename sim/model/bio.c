@@ -987,7 +987,10 @@ bstrategy(struct kern *k, struct buf *bp)
 		/* ... and a block a snapshot shares is copied first. */
 		if (k->nsnaps > 0)
 			ffs_copyonwrite(k, bp);
-		/* What the write carries, for a crash before it is done. */
+		/* bioops.io_start (soft updates' rollbacks), then what the
+		 * write carries, for a crash before it is done. */
+		if (k->softdep != NULL)
+			softdep_disk_io_initiation(k, bp);
 		if (k->crash != NULL)
 			ffs_crash_strategy(k, bp);
 	}
@@ -1064,12 +1067,17 @@ biodone(struct kern *k, struct buf *bp)
 		if (bp->b_flags & B_ERROR) {
 			if (k->crash != NULL)
 				ffs_crash_failed(k, bp);
+			if (k->softdep != NULL)
+				softdep_disk_write_complete(k, bp, false);
 			goto vwakeup;		/* nothing reached the disk */
 		}
 		bp->b_dirtytime = -1;		/* the data is on the disk */
 		bp->b_dirtyoff = bp->b_dirtyend = 0;
 		if (k->crash != NULL)
 			ffs_crash_written(k, bp);
+		/* bioops.io_complete: may make it dirty again */
+		if (k->softdep != NULL)
+			softdep_disk_write_complete(k, bp, true);
 		if (vp != NULL && !(bp->b_flags & B_CLUSTER) &&
 		    bp->b_version != 0 && (vp->v_type != VREG ||
 		    bp->b_lblkno < 0))
@@ -1299,6 +1307,8 @@ bkgrdwrite(struct kern *k, struct buf *bp)
 	bqrelse(k, bp);
 	k->cnt.bkgrd_writes++;
 	/* The copy's contents are the map's now, not when it is started. */
+	if (k->softdep != NULL)
+		softdep_disk_io_initiation(k, nbp);
 	if (k->crash != NULL)
 		ffs_crash_strategy(k, nbp);
 	return nbp;
@@ -1725,17 +1735,31 @@ restart:
 static int
 flushbufqueues(struct kern *k)
 {
-	struct buf *bp;
+	struct bufqueue *q = &k->bc.queues[QUEUE_DIRTY];
+	struct buf *bp = TAILQ_FIRST(q);
 
-	TAILQ_FOREACH(bp, &k->bc.queues[QUEUE_DIRTY], b_freelist) {
+	while (bp != NULL) {
 		KASSERT(bp->b_flags & B_DELWRI, ("non-dirty buffer on DIRTY"));
-		if (bp->b_xflags & BX_BKGRDINPROG)
+		if (bp->b_xflags & BX_BKGRDINPROG) {
+			bp = TAILQ_NEXT(bp, b_freelist);
 			continue;
+		}
 		if (bp->b_flags & B_INVAL) {
 			BUF_LOCK_NOWAIT(k, bp);
 			bremfree(k, bp);
 			brelse(k, bp);
 			return 1;
+		}
+		/* A buffer with soft-updates dependencies goes to the end
+		 * once (bioops.io_countdeps, B_DEFERRED): what it waits for
+		 * may be written first, sparing it a rollback. */
+		if (k->softdep != NULL && !(bp->b_flags & B_DEFERRED) &&
+		    softdep_count_dependencies(k, bp) > 0) {
+			TAILQ_REMOVE(q, bp, b_freelist);
+			TAILQ_INSERT_TAIL(q, bp, b_freelist);
+			bp->b_flags |= B_DEFERRED;
+			bp = TAILQ_FIRST(q);
+			continue;
 		}
 		(void)vfs_bio_awrite(k, bp);
 		return 1;

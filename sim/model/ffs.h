@@ -62,6 +62,8 @@ enum metamode {
 			   synchronously where the code says so */
 	META_ASYNC,	/* -o async: every metadata write delayed */
 	META_DELAYED,	/* soft-updates-like: delayed, flushed in order */
+	META_SOFTDEP,	/* soft updates (softdep.c): delayed, ordered by
+			   dependencies with rollbacks */
 };
 
 /* i_flag */
@@ -416,8 +418,9 @@ void	ufs_dir_set(struct inode *dp, const char *name, struct inode *ip);
  * found (-1: not there); plain for a LOOKUP, which starts at i_diroff. */
 void	ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain);
 int	ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
-	    struct inode *ip);
-void	ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name);
+	    struct inode *ip, bool isnewdir);
+void	ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
+	    bool isrmdir);
 void	ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
 	    struct inode *ip);
 

@@ -47,6 +47,9 @@ cg_done(struct kern *k, struct buf *bp, bool changed)
 		return;
 	if (changed) {
 		k->fs.fs_fmod = true;	/* the summary in the superblock */
+		/* soft updates: what the map now says must reach the disk
+		 * before a pointer to it (softdep_setup_blkmapdep) */
+		softdep_setup_blkmapdep(k, dbtofsb(&k->fs, bp->b_blkno));
 		bio_note_version(k, bp);
 		bdwrite(k, bp);
 	} else
@@ -342,6 +345,7 @@ ffs_nodealloccg(struct kern *k, struct inode *pip, int c, int64_t ipref,
 		cgp->cg_irotor = (int64_t)(ino - base);
 	}
 	ffs_ino_take(fs, ino, isdir != 0);
+	softdep_setup_inomapdep(k, ino);
 	cg_done(k, bp, true);
 	return (int64_t)ino;
 }
@@ -440,6 +444,13 @@ ffs_blkfree(struct kern *k, struct inode *ip, int64_t bno, int size)
 	    (long long)bno, size));
 	KASSERT(!(k->mnt.mnt_kern_flag & MNTK_SUSPENDED) || k->fs.fs_offline,
 	    ("ffs_blkfree: the file system is suspended"));
+	/* Soft updates' truncation: freed once the inode is on the disk
+	 * (softdep_setup_freeblocks collects them). */
+	if (softdep_collect_blkfree(k, ip, bno, size)) {
+		if (ip != NULL)
+			ip->i_blocks -= size / DEV_BSIZE;
+		return;
+	}
 	/* A block a snapshot still needs: it may take it over instead. */
 	if (k->nsnaps > 0 && ffs_snapblkfree(k, bno, size)) {
 		if (ip != NULL)
@@ -528,7 +539,10 @@ ffs_realloccg(struct kern *k, struct inode *ip, int64_t lbn, int osize,
 		return 0;
 	}
 	ffs_blk_set(ip, lbn, bno);
-	ffs_blkfree(k, NULL, bprev, osize);
+	/* Soft updates free the old place once the inode pointing at the
+	 * new one is on the disk (the allocdirect's freefrag). */
+	if (!softdep_defer_blkfree(k, ip, lbn, bprev, osize))
+		ffs_blkfree(k, NULL, bprev, osize);
 	if (nsize < request)
 		ffs_blkfree(k, NULL, bno + numfrags(fs, nsize), request - nsize);
 	ip->i_blocks += (nsize - osize) / DEV_BSIZE;
@@ -662,31 +676,48 @@ ffs_valloc(struct kern *k, struct inode *pip, bool isdir)
 	return ip;
 }
 
-/* ffs_vfree: the inode, its blocks already gone, is free again. */
+/* The inode's number back in its group's map (ffs_vfree's second half;
+ * soft updates' handle_workitem_freefile). */
+void
+ffs_freefile(struct kern *k, uint64_t ino, bool isdir)
+{
+	struct fs *fs = &k->fs;
+	int c = ino_to_cg(fs, ino);
+	struct cg *cgp = &fs->fs_cgs[c];
+	struct buf *bp;
+
+	bp = cg_read(k, c);
+	KASSERT(inoused(fs, ino), ("ffs_freefile: inode %llu free",
+	    (unsigned long long)ino));
+	clrino(fs, ino);
+	cgp->cg_nifree++;
+	fs->fs_nifree++;
+	if (isdir) {
+		cgp->cg_ndir--;
+		fs->fs_ndir--;
+	}
+	cg_done(k, bp, true);
+}
+
+/* ffs_vfree: the inode, its blocks already gone, is free again — its
+ * number at once, or under soft updates once the cleared inode is on the
+ * disk (softdep_freefile). */
 void
 ffs_vfree(struct kern *k, struct inode *ip)
 {
 	struct fs *fs = &k->fs;
-	int c = ino_to_cg(fs, ip->i_number);
-	struct cg *cgp = &fs->fs_cgs[c];
-	struct buf *bp;
+	uint64_t ino = ip->i_number;
+	bool isdir = ip->i_isdir, later;
 
 	KASSERT(ip->i_blocks == 0, ("ffs_vfree: inode %llu still has %lld "
 	    "sectors", (unsigned long long)ip->i_number, (long long)ip->i_blocks));
 	KASSERT(ip->i_vnode == NULL, ("ffs_vfree: inode in core"));
 	ffs_risk_forget(fs, ip);
+	later = softdep_freefile(k, ip);
 	g_hash_table_remove(fs->fs_inodes, &ip->i_number);
-	bp = cg_read(k, c);
-	KASSERT(inoused(fs, ip->i_number), ("ffs_vfree: inode free"));
-	clrino(fs, ip->i_number);
-	cgp->cg_nifree++;
-	fs->fs_nifree++;
-	if (ip->i_isdir) {
-		cgp->cg_ndir--;
-		fs->fs_ndir--;
-	}
-	cg_done(k, bp, true);
 	ffs_inode_destroy(ip);
+	if (!later)
+		ffs_freefile(k, ino, isdir);
 }
 
 /* ---- ffs_reallocblks -------------------------------------------------- */
@@ -797,7 +828,18 @@ ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n)
 		int64_t old = ffs_blk_get(ip, start + i), nw = nb + blkstofrags(fs, i);
 
 		ffs_blk_set(ip, start + i, nw);
-		ffs_blkfree(k, NULL, old, fs->fs_bsize);
+		/* Soft updates free the old block once the pointer to the
+		 * new one is on the disk (the allocdirect's or allocindir's
+		 * freefrag: "if (!DOINGSOFTDEP(vp)) ffs_blkfree"). */
+		if (start + i < NDADDR) {
+			if (!softdep_defer_blkfree(k, ip, start + i, old,
+			    fs->fs_bsize))
+				ffs_blkfree(k, NULL, old, fs->fs_bsize);
+			softdep_setup_allocdirect(k, ip, start + i, nw, old,
+			    fs->fs_bsize, fs->fs_bsize);
+		} else if (!softdep_setup_allocindir_page(k, ip,
+		    sa[snum - 1].in_lbn, sa[snum - 1].in_off + i, nw, old))
+			ffs_blkfree(k, NULL, old, fs->fs_bsize);
 		bp->b_blkno = fsbtodb(fs, nw);
 		bio_moved_block(k, bp);
 	}

@@ -12,10 +12,11 @@
 
 #include <errno.h>
 
-/* Allocate and write a new indirect block for metadata lbn mlbn. */
+/* Allocate and write a new indirect block for metadata lbn mlbn (the
+ * root of indirection level root, or -1: one further down). */
 static int
 new_indir(struct kern *k, struct vnode *vp, int64_t mlbn, int64_t lbn,
-    int64_t *pref)
+    int64_t *pref, int root)
 {
 	struct fs *fs = &k->fs;
 	struct inode *ip = vp->v_data;
@@ -35,8 +36,22 @@ new_indir(struct kern *k, struct vnode *vp, int64_t mlbn, int64_t lbn,
 	bp = getblk(k, vp, mlbn, fs->fs_bsize);
 	bp->b_blkno = fsbtodb(fs, nb);
 	vfs_bio_clrbuf(k, bp);
-	/* Written before anything points at it, so that an indirect block
-	 * never points at garbage. */
+	/*
+	 * Written before anything points at it, so that an indirect block
+	 * never points at garbage.  Soft updates: the inode's pointer to a
+	 * root waits for it instead (softdep_setup_allocdirect, then
+	 * bdwrite); a pointer inside an indirect block would be an
+	 * allocindir, not modelled: that one is written first, as the
+	 * synchronous mount writes it.
+	 */
+	if (DOINGSOFTDEP(k)) {
+		if (root < 0) {
+			bio_note_version(k, bp);
+			return bwrite(k, bp);
+		}
+		softdep_setup_allocdirect(k, ip, NDADDR + root, nb, 0,
+		    fs->fs_bsize, 0);
+	}
 	return ffs_meta_write(k, bp, true);
 }
 
@@ -52,17 +67,19 @@ realloc_frag(struct kern *k, struct vnode *vp, int64_t lbn, int osize,
 	struct inode *ip = vp->v_data;
 	struct fs *fs = &k->fs;
 	struct buf *bp;
-	int64_t bno;
+	int64_t bno, bprev;
 	int error;
 
 	if ((error = bread(k, vp, lbn, osize, &bp)) != 0) {
 		brelse(k, bp);
 		return error;
 	}
+	bprev = ffs_blk_get(ip, lbn);
 	if ((bno = ffs_realloccg(k, ip, lbn, osize, nsize)) == 0) {
 		brelse(k, bp);
 		return ENOSPC;
 	}
+	softdep_setup_allocdirect(k, ip, lbn, bno, bprev, nsize, osize);
 	allocbuf_grow(k, bp, nsize);
 	bp->b_blkno = fsbtodb(fs, bno);
 	bio_moved_block(k, bp);
@@ -142,6 +159,7 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 				return error;
 			ffs_blk_set(ip, lbn, newb);
 			ffs_risk_newblock(k, ip, lbn, NULL);
+			softdep_setup_allocdirect(k, ip, lbn, newb, 0, nsize, 0);
 			bp = getblk(k, vp, lbn, nsize);
 			bp->b_blkno = fsbtodb(fs, newb);
 			if (flags & BA_CLRBUF)
@@ -157,7 +175,8 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 	if (num < 0)
 		return EFBIG;
 	if (ffs_blk_get(ip, a[1].in_lbn) == 0) {
-		if ((error = new_indir(k, vp, a[1].in_lbn, lbn, &pref)) != 0)
+		if ((error = new_indir(k, vp, a[1].in_lbn, lbn, &pref,
+		    a[0].in_off)) != 0)
 			return error;
 		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
 	}
@@ -175,7 +194,7 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 			bqrelse(k, bp);
 			continue;
 		}
-		if ((error = new_indir(k, vp, child, lbn, &pref)) != 0) {
+		if ((error = new_indir(k, vp, child, lbn, &pref, -1)) != 0) {
 			brelse(k, bp);
 			return error;
 		}
@@ -200,6 +219,9 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 			return error;
 		}
 		ffs_blk_set(ip, lbn, newb);
+		/* (soft updates: the pointer in bp waits for the block) */
+		(void)softdep_setup_allocindir_page(k, ip, a[num - 1].in_lbn,
+		    a[num - 1].in_off, newb, 0);
 		nbp = getblk(k, vp, lbn, fs->fs_bsize);
 		nbp->b_blkno = fsbtodb(fs, newb);
 		if (flags & BA_CLRBUF)

@@ -678,6 +678,9 @@ inflight_add(struct kern *k, struct buf *bp, const struct diskreq *req)
 		return;			/* a background copy, frozen when made */
 	f = g_new0(struct inflight, 1);
 	f->b = freeze(k, bp);
+	/* Soft updates: the write carries what its dependencies allow
+	 * (initiate_write_inodeblock, initiate_write_filepage). */
+	softdep_rollback_image(k, bp, f->b);
 	f->sector = bp->b_blkno;
 	f->nsect = (bp->b_bcount + DEV_BSIZE - 1) / DEV_BSIZE;
 	f->req = req;
@@ -802,6 +805,10 @@ ffs_crash_update(struct kern *k, struct inode *ip, struct buf *bp)
 	if (k->crash == NULL)
 		return;
 	dinode_of(&k->fs, ip, &d);
+	/* Soft updates lower the link count on the disk only once the
+	 * name is off it (the dirrem's i_nlink--; i_effnlink is the model's
+	 * count). */
+	d.di_nlink += softdep_nlinkdelta(k, ip);
 	if (k->crash->trunc_ip == ip && k->crash->trunc_len < d.di_size) {
 		int64_t nblk = howmany_blk(fs, k->crash->trunc_len), first;
 
@@ -1411,7 +1418,8 @@ ffs_crash_at(struct kern *k, uint64_t seed, struct crash_result *res)
 	res->meta = k->fs.fs_meta;
 	KASSERT(k->crash != NULL, ("ffs_crash_at: not tracking"));
 	crash_image(k, seed, &im, res);
-	fsck_ffs_run(&k->fs, &k->p.disk, k->p.diskq, &im, false, res);
+	fsck_ffs_run(&k->fs, &k->p.disk, k->p.diskq, &im,
+	    k->fs.fs_meta == META_SOFTDEP, res);
 	loss(k, &im, res);
 	dimage_free(&im);
 }

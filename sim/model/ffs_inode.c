@@ -28,6 +28,7 @@ int
 ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 {
 	struct buf *bp;
+	bool sync;
 
 	if (ip->i_flag & (IN_CHANGE | IN_UPDATE))
 		ip->i_flag |= IN_MODIFIED;
@@ -44,17 +45,27 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 	/* The inode as the disk will have it once this block is there. */
 	bio_note_version(k, bp);
 	ffs_risk_update(k, ip, bp);
+	softdep_update_inodeblock(k, ip);
 	if (k->crash != NULL)
 		ffs_crash_update(k, ip, bp);
-	if (!(waitfor && k->fs.fs_meta == META_SYNC) &&
-	    (buf_dirty_count_severe(k) ||
+	/* "if (waitfor && !DOINGASYNC(vp)) bwrite": a soft-updates mount is
+	 * not async, and its namespace callers ask not to wait
+	 * (UFS_UPDATE(vp, !DOINGSOFTDEP(vp))). */
+	sync = waitfor && (k->fs.fs_meta == META_SYNC ||
+	    k->fs.fs_meta == META_SOFTDEP);
+	if (!sync && (buf_dirty_count_severe(k) ||
 	    (k->p.io_reserve && vm_page_count_severe(k)))) {
 		/* ffs_update's own bwrite: its error is not returned
 		 * (the call was not asked to wait) */
 		(void)bwrite(k, bp);
 		return 0;
 	}
-	return ffs_meta_write(k, bp, waitfor);
+	if (sync) {
+		bio_note_version(k, bp);
+		bp->b_flags |= B_CLUSTEROK;
+		return bwrite(k, bp);
+	}
+	return ffs_meta_write(k, bp, false);
 }
 
 /* ---- truncation ------------------------------------------------------ */
@@ -292,6 +303,16 @@ ffs_truncate(struct kern *k, struct vnode *vp, int64_t length)
 	}
 	if (length == ip->i_size)
 		return;
+	/*
+	 * Soft updates (2001's ffs_truncate): to 0, softdep_setup_freeblocks
+	 * clears the inode and frees the blocks once it is on the disk;
+	 * shrinking to a length, the file is fsynced first and truncated
+	 * as on a synchronous mount.
+	 */
+	if (length == 0 && softdep_setup_freeblocks(k, vp))
+		return;
+	if (DOINGSOFTDEP(k))
+		(void)VOP_FSYNC(k, vp, MNT_WAIT);
 	if (blkoff(fs, length) != 0 && ffs_blk_get(ip, lblkno(fs, length)) != 0 &&
 	    !ip->i_isdir) {
 		int64_t lbn = lblkno(fs, length);

@@ -60,6 +60,7 @@ int	ffs_alloc(struct kern *k, struct inode *ip, int64_t bpref, int size,
 	    int64_t *bnp);
 /* size bytes from fragment bno freed (or claimed by a snapshot). */
 void	ffs_blkfree(struct kern *k, struct inode *ip, int64_t bno, int size);
+void	ffs_freefile(struct kern *k, uint64_t ino, bool isdir);
 /* Grow lbn's fragment from osize to nsize; its new address, 0 when full. */
 int64_t	ffs_realloccg(struct kern *k, struct inode *ip, int64_t lbn, int osize,
 	    int nsize);

@@ -184,6 +184,9 @@ ffs_mount(struct kern *k, GError **err)
 	(void)ffs_prealloc(k, fs->fs_root, DIRBLKSIZ);
 	ffs_offline_end(k);
 	fs->fs_fmod = false;
+	/* FS_DOSOFTDEP: softdep_mount */
+	if (fs->fs_meta == META_SOFTDEP)
+		softdep_mount(k);
 	return true;
 }
 
@@ -193,6 +196,7 @@ ffs_unmount(struct kern *k)
 	GHashTableIter it;
 	gpointer v;
 
+	softdep_unmount(k);
 	if (k->fs.fs_risky != NULL) {
 		ffs_risk_clear(&k->fs);
 		g_hash_table_destroy(k->fs.fs_risky);
@@ -341,6 +345,12 @@ loop:
 		vdrop(k, vp);
 	}
 	g_ptr_array_free(vps, TRUE);
+	/* Soft updates: the work the writes made possible, done now; it
+	 * may dirty more (ffs_sync's softdep_flushworklist, "flushed work
+	 * items may create new vnodes to clean"). */
+	if (waitfor == MNT_WAIT && DOINGSOFTDEP(k) && ffs_online(k) &&
+	    allerror == 0 && softdep_flushworklist(k) > 0)
+		goto loop;
 	if (waitfor != MNT_LAZY && (fs->fs_devvp->v_numoutput > 0 ||
 	    !TAILQ_EMPTY(&fs->fs_devvp->v_dirtyblkhd))) {
 		if ((error = VOP_FSYNC(k, fs->fs_devvp, waitfor)) != 0)

@@ -20,7 +20,11 @@
  *           entry naming a free inode is removed ("UNALLOCATED"), one
  *           naming a cleared inode too; the others count as links.
  *   pass 3  a directory nothing reaches from the root is reconnected to
- *           lost+found.
+ *           lost+found — with soft updates (preen, usedsoftdep) left for
+ *           pass 4 to clear instead, as an unreferenced file is: under
+ *           soft updates that is a new directory whose name had not
+ *           reached the disk (pass3.c's usedsoftdep case, as we read
+ *           fsck_ffs of the time; see README).
  *   pass 4  link counts: a file nothing names is cleared if it has no
  *           links or no data ("UNREF"), or, with soft updates, always
  *           (adjust: "resolved && preen && usedsoftdep"), else
@@ -497,6 +501,12 @@ pass2(struct fsck *f)
 				    b->u.ents, struct dirent_img, j);
 				struct fino *t = fino_of(f, e->de_ino);
 
+				/* "." and ".." naming a free inode are
+				 * left for pass 3 (pass2check: "if
+				 * (idesc->id_entryno <= 2) break;") */
+				if (t == NULL && (strcmp(e->de_name, ".") == 0 ||
+				    strcmp(e->de_name, "..") == 0))
+					continue;
 				if (t == NULL || t->cleared) {
 					if (t == NULL)
 						f->res->dirent_unalloc++;
@@ -553,6 +563,30 @@ reached(struct fsck *f, struct fino *fi, GHashTable *memo, int depth)
 	return r;
 }
 
+/* A directory about to be cleared: the link its ".." gave the parent
+ * goes (pass 2 counted it). */
+static void
+dotdot_unref(struct fsck *f, struct fino *c)
+{
+	const struct dinode_img *d = dimage_inode(f->fs, f->im, c->ino);
+	const struct dblk *b;
+	struct fino *p;
+	guint j;
+
+	if (d == NULL || d->di_db[0] == 0 ||
+	    (b = dimage_get(f->im, fsbtodb(f->fs, d->di_db[0]))) == NULL ||
+	    b->kind != DBK_DIR)
+		return;
+	for (j = 0; j < b->u.ents->len; j++) {
+		const struct dirent_img *e = &g_array_index(b->u.ents,
+		    struct dirent_img, j);
+
+		if (strcmp(e->de_name, "..") == 0 && e->de_ino != c->ino &&
+		    (p = fino_of(f, e->de_ino)) != NULL && p->refs > 0)
+			p->refs--;
+	}
+}
+
 static void
 pass3(struct fsck *f)
 {
@@ -565,6 +599,15 @@ pass3(struct fsck *f)
 
 		if (c->type != DI_DIR || c->cleared || reached(f, c, memo, 0))
 			continue;
+		if (f->softdep) {
+			/* left in DSTATE for pass 4, which clears it
+			 * ("UNREF"); its ".." no longer a link of its parent
+			 * (a new directory inside it is unreached too) */
+			f->res->unref_cleared++;
+			dotdot_unref(f, c);
+			clri(f, c);
+			continue;
+		}
 		f->res->dirs_reconnected++;
 		c->refs++;
 		linkup(f, c->ino);

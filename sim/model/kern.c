@@ -230,6 +230,7 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 	kp->meta = strcmp(profile_str(pr, "ffs", "metadata"), "async") == 0 ?
 	    META_ASYNC : strcmp(profile_str(pr, "ffs", "metadata"), "delayed") == 0 ?
 	    META_DELAYED : META_SYNC;
+	kp->max_softdeps = (int)profile_int(pr, "ffs", "max_softdeps");
 	kp->noatime = profile_bool(pr, "ffs", "noatime");
 	kp->namecache = profile_bool(pr, "vfs", "namecache");
 	kp->ncnegfactor = (int)profile_int(pr, "vfs", "ncnegfactor");
@@ -263,6 +264,20 @@ read_params(struct kern_params *kp, const struct profile *pr, GError **err)
 		return false;						\
 	}								\
 } while (0)
+	/*
+	 * ffs.softdep (tunefs -n: FS_DOSOFTDEP in the superblock): the
+	 * mount does soft updates, and softdep_mount clears MNT_ASYNC — an
+	 * async mount of such a file system is a soft-updates mount, as the
+	 * 2001 kernel made it.  "delayed" is no mount option of the kernel:
+	 * it is soft updates without their order, so the two exclude each
+	 * other.
+	 */
+	if (strcmp(profile_str(pr, "ffs", "softdep"), "on") == 0) {
+		CHECK(kp->meta != META_DELAYED, "ffs.softdep=on and "
+		    "ffs.metadata=delayed exclude each other (delayed is soft "
+		    "updates without their ordering)");
+		kp->meta = META_SOFTDEP;
+	}
 	CHECK(kp->memory >= 4 << 20 && kp->memory <= (1LL << 40),
 	    "machine.memory must be between 4M and 1T");
 	CHECK(kp->hz >= 10 && kp->hz <= 10000, "machine.hz must be 10..10000");
@@ -515,8 +530,12 @@ kern_sync(struct kern *k)
 {
 	int passes;
 
-	for (passes = 0; passes < 8 && (passes == 0 ||
-	    k->bc.numdirtybuffers > 0 || k->bc.runningbufspace > 0); passes++) {
+	/* (soft updates: a write lets the next be done — a removal, then
+	 * the file's blocks and inode freed — so more passes, until no
+	 * dependency is left) */
+	for (passes = 0; passes < (DOINGSOFTDEP(k) ? 64 : 8) && (passes == 0 ||
+	    k->bc.numdirtybuffers > 0 || k->bc.runningbufspace > 0 ||
+	    softdep_count(k) > 0); passes++) {
 		/* dounmount's VFS_SYNC(MNT_WAIT), after vfs_msync: what is
 		 * dirty in mapped pages first */
 		vfs_msync(k, MNT_WAIT);
@@ -593,6 +612,10 @@ kern_sysctl_foreach(struct kern *k,
 	OUT("vfs.ffs.maxcontig", "%d", k->fs.fs_maxcontig);
 	OUT("vfs.ffs.metadata", "%s", k->fs.fs_meta == META_ASYNC ? "async" :
 	    k->fs.fs_meta == META_DELAYED ? "delayed" : "sync");
+	OUT("vfs.ffs.softdep", "%s", k->fs.fs_meta == META_SOFTDEP ? "on" :
+	    "off");
+	OUT("debug.max_softdeps", "%d", k->p.max_softdeps > 0 ?
+	    k->p.max_softdeps : k->desiredvnodes * 8);
 	OUT("vfs.ffs.noatime", "%d", k->fs.fs_noatime);
 	OUT("debug.vfscache", "%d", k->p.namecache);
 	OUT("debug.ncnegfactor", "%d", k->p.ncnegfactor);

@@ -26,6 +26,7 @@
 #include "vm.h"
 #include "vnode.h"
 #include "ffs_crash.h"
+#include "softdep.h"
 
 struct profile;
 struct filedesc;
@@ -105,7 +106,8 @@ struct kern_params {
 	int64_t		 density;	/* bytes per inode; 0: 4 fragments */
 	int64_t		 cgsize;	/* bytes; 0: what a cg block maps */
 	double		 age;		/* how used the starting fs looks, 0..1 */
-	enum metamode	 meta;
+	enum metamode	 meta;		/* META_SOFTDEP with ffs.softdep */
+	int		 max_softdeps;	/* debug.max_softdeps; 0: derived */
 	bool		 noatime;
 	bool		 namecache;	/* debug.vfscache */
 	int		 ncnegfactor;
@@ -262,6 +264,11 @@ struct kern {
 	/* the disk's contents, for a crash at any instant (ffs_crash.c);
 	 * NULL unless the run asks for one */
 	struct ffs_crash	*crash;
+	/* soft updates' dependencies (softdep.c); NULL unless the file
+	 * system is mounted with them (ffs.softdep) */
+	struct softdep		*softdep;
+	int			 rushjob;	/* seconds of the syncer's wheel
+						   to run at once (speedup_syncer) */
 };
 
 /* The drive a profile describes (disk.* keys or disk.diskspecs); false and
@@ -341,6 +348,9 @@ void	cache_purge_name(struct kern *k, struct vnode *dvp, const char *name);
 /* syncer.c */
 void	syncer_init(struct kern *k);
 void	syncer_start(struct kern *k);
+/* Run the syncer's next second at once (rushjob); 0 if far enough
+ * ahead already. */
+int	speedup_syncer(struct kern *k);
 void	vn_syncer_add_to_worklist(struct kern *k, struct vnode *vp, sim_time_t delay);
 void	vn_syncer_remove(struct kern *k, struct vnode *vp);
 

@@ -127,8 +127,19 @@ sched_sync(void *arg)
 			if (TAILQ_FIRST(slp) == vp)
 				vn_syncer_add_to_worklist(k, vp, k->p.syncdelay);
 		}
+		/* Soft updates' work (2001's sched_sync: bioops.io_sync,
+		 * softdep_process_worklist, every pass). */
+		if (k->softdep != NULL)
+			(void)softdep_process_worklist(k);
 		if (sim_now(k->sim) >= fs_sync_at)
 			sync_fsync(k, &fs_sync_at);
+		/* rushjob: the next seconds' work at once (speedup_syncer,
+		 * asked by soft updates when dependencies pile up) */
+		if (k->rushjob > 0) {
+			k->rushjob--;
+			next = sim_now(k->sim);
+			continue;
+		}
 		/* One slot a second: sleep until the next second (lbolt). */
 		next += SIM_SEC;
 		if (next > sim_now(k->sim))
@@ -137,6 +148,22 @@ sched_sync(void *arg)
 		else
 			next = sim_now(k->sim);
 	}
+}
+
+/*
+ * speedup_syncer: soft updates have too many dependencies — the syncer
+ * runs its next second's work now (rushjob), up to half of syncdelay
+ * ahead; 0 when it is that far ahead already.
+ */
+int
+speedup_syncer(struct kern *k)
+{
+	wakeup(k->sim, &k->syncer_chan);
+	if (k->rushjob < (int)(k->p.syncdelay / SIM_SEC) / 2) {
+		k->rushjob++;
+		return 1;
+	}
+	return 0;
 }
 
 void

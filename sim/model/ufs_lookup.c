@@ -158,11 +158,14 @@ ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain)
  * ufs_direnter: put name -> ip in dvp.  A chunk with room is read and
  * written back; with none the directory grows by a chunk, through
  * ffs_balloc, and the new block is written.  Written synchronously unless
- * the mount delays metadata (DOINGASYNC).
+ * the mount delays metadata (DOINGASYNC).  Under soft updates the block
+ * is a delayed write whose entry waits for ip's inode (and, for a new
+ * directory, isnewdir: its first block and dp's inode) —
+ * softdep_setup_directory_add.
  */
 int
 ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
-    struct inode *ip)
+    struct inode *ip, bool isnewdir)
 {
 	struct inode *dp = dvp->v_data;
 	struct fs *fs = &k->fs;
@@ -181,6 +184,8 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 			bp = dir_blkatoff(k, dvp, c);
 			bio_note_version(k, bp);
 			ffs_risk_dirent(k, ip, dp, bp, ufs_dir_lookup(dp, name));
+			softdep_setup_directory_add(k, dp, c, name, ip, NULL,
+			    isnewdir);
 			(void)ffs_meta_write(k, bp, true);
 		}
 		return 0;
@@ -203,32 +208,41 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 	dp->i_size = off + DIRBLKSIZ;
 	bio_note_version(k, bp);
 	ffs_risk_dirent(k, ip, dp, bp, ufs_dir_lookup(dp, name));
+	softdep_setup_directory_add(k, dp, c, name, ip, NULL, isnewdir);
 	(void)ffs_meta_write(k, bp, true);
 	/* The directory's new size and block pointer: written after the
 	 * block, synchronously unless the mount delays metadata (2001's
 	 * ufs_direnter: BUF_WRITE(bp), then UFS_UPDATE(dvp, 1)) — else a
 	 * crash finds the entry in a block the directory does not reach. */
 	ITIMES(k, dp, IN_CHANGE | IN_UPDATE);
-	ffs_update(k, dp, true);
+	ffs_update(k, dp, !DOINGSOFTDEP(k));
 	(void)fs;
 	return 0;
 }
 
-/* ufs_dirremove: clear name's entry in its block and write it back. */
+/* ufs_dirremove: clear name's entry in its block and write it back
+ * (under soft updates, softdep_setup_remove: isrmdir for rmdir). */
 void
-ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name)
+ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
+    bool isrmdir)
 {
 	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
+	struct inode *ip;
+	struct buf *bp;
 	int c;
 
 	KASSERT(de != NULL, ("ufs_dirremove: no %s", name));
 	if (k->crash != NULL)
 		ffs_crash_dirop(k, dvp->v_data, name);
 	ffs_risk_dirremove(k, de->de_ip, de);	/* before de goes */
+	ip = de->de_ip;
 	c = ufs_dir_remove(dvp->v_data, name);
 	ITIMES(k, dvp->v_data, IN_CHANGE | IN_UPDATE);
-	if (ffs_online(k))
-		(void)ffs_meta_write(k, dir_blkatoff(k, dvp, c), true);
+	if (ffs_online(k)) {
+		bp = dir_blkatoff(k, dvp, c);
+		softdep_setup_remove(k, dvp->v_data, c, name, ip, isrmdir);
+		(void)ffs_meta_write(k, bp, true);
+	}
 }
 
 /* ufs_dirrewrite: point name at ip instead, in place. */
@@ -237,10 +251,12 @@ ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
     struct inode *ip)
 {
 	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
+	struct inode *oip;
 
 	KASSERT(de != NULL, ("ufs_dirrewrite: no %s", name));
 	if (k->crash != NULL)
 		ffs_crash_dirop(k, dvp->v_data, name);
+	oip = de->de_ip;
 	if (de->de_ip != ip)
 		ffs_risk_dirremove(k, de->de_ip, de);	/* its name, gone */
 	de->de_ip = ip;
@@ -250,6 +266,10 @@ ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
 
 		bio_note_version(k, bp);
 		ffs_risk_dirent(k, ip, dvp->v_data, bp, de);
+		/* softdep_setup_directory_change */
+		if (oip != ip)
+			softdep_setup_directory_add(k, dvp->v_data,
+			    de->de_chunk, name, ip, oip, false);
 		(void)ffs_meta_write(k, bp, true);
 	}
 }

@@ -72,7 +72,7 @@ ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
 		ip->i_parent = dp;
 		dp->i_nlink++;
 		ITIMES(k, dp, IN_CHANGE);
-		ffs_update(k, ip, true);
+		ffs_update(k, ip, !DOINGSOFTDEP(k));
 		(void)ufs_dir_add(ip, ".", ip);
 		(void)ufs_dir_add(ip, "..", dp);
 		if (!ffs_online(k)) {
@@ -84,11 +84,11 @@ ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
 		    &bp)) == 0) {
 			ip->i_size = DIRBLKSIZ;
 			ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
-			ffs_update(k, ip, true);
+			ffs_update(k, ip, !DOINGSOFTDEP(k));
 			(void)ffs_meta_write(k, bp, true);
 		}
 		if (error == 0)
-			error = ufs_direnter(k, dvp, name, ip);
+			error = ufs_direnter(k, dvp, name, ip, true);
 		if (error != 0) {
 			dp->i_nlink--;
 			ip->i_nlink = 0;
@@ -98,8 +98,8 @@ ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
 	} else {
 		/* ufs_makeinode: the inode, then the name. */
 		ip->i_nlink = 1;
-		ffs_update(k, ip, true);
-		error = ufs_direnter(k, dvp, name, ip);
+		ffs_update(k, ip, !DOINGSOFTDEP(k));
+		error = ufs_direnter(k, dvp, name, ip, false);
 		if (error != 0)
 			ip->i_nlink = 0;
 	}
@@ -203,8 +203,8 @@ vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp, const char *name)
 		(void)vn_lock(k, vp, LK_EXCLUSIVE);
 	ip->i_nlink++;
 	ITIMES(k, ip, IN_CHANGE);
-	ffs_update(k, ip, true);
-	error = ufs_direnter(k, dvp, name, ip);
+	ffs_update(k, ip, !DOINGSOFTDEP(k));
+	error = ufs_direnter(k, dvp, name, ip, false);
 	if (error != 0) {
 		ip->i_nlink--;
 		ITIMES(k, ip, IN_CHANGE);
@@ -284,7 +284,7 @@ vn_remove(struct kern *k, struct vnode *dvp, const char *name, bool isdir)
 			VOP_UNLOCK(k, vp);
 			return ENOENT;
 		}
-		ufs_dirremove(k, dvp, name);
+		ufs_dirremove(k, dvp, name, true);
 		cache_purge_name(k, dvp, name);
 		VOP_UNLOCK(k, dvp);
 		VOP_UNLOCK(k, vp);
@@ -301,7 +301,7 @@ vn_remove(struct kern *k, struct vnode *dvp, const char *name, bool isdir)
 		VOP_UNLOCK(k, dvp);
 		return ENOENT;
 	}
-	ufs_dirremove(k, dvp, name);
+	ufs_dirremove(k, dvp, name, false);
 	cache_purge_name(k, dvp, name);
 	VOP_UNLOCK(k, dvp);
 	drop_name(k, ip);
@@ -379,7 +379,7 @@ vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 	(void)vn_get(k, ip);
 	ip->i_nlink++;
 	ITIMES(k, ip, IN_CHANGE);
-	ffs_update(k, ip, true);
+	ffs_update(k, ip, !DOINGSOFTDEP(k));
 	(void)vn_lock(k, tdvp, LK_EXCLUSIVE);
 	/* The target may have changed while the inode was written. */
 	tde = ufs_dir_lookup(tdp, tname);
@@ -393,7 +393,7 @@ vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 	tip = tde != NULL ? tde->de_ip : NULL;
 	if (tip != NULL)
 		ufs_dirrewrite(k, tdvp, tname, ip);
-	else if (ufs_direnter(k, tdvp, tname, ip) != 0) {
+	else if (ufs_direnter(k, tdvp, tname, ip, false) != 0) {
 		VOP_UNLOCK(k, tdvp);
 		ip->i_nlink--;
 		return ENOSPC;
@@ -406,7 +406,7 @@ vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 		/* ".." now names the new parent. */
 		tdp->i_nlink++;
 		ITIMES(k, tdp, IN_CHANGE);
-		ffs_update(k, tdp, true);
+		ffs_update(k, tdp, !DOINGSOFTDEP(k));
 		(void)vn_lock(k, vp, LK_EXCLUSIVE);
 		ufs_dirrewrite(k, vp, "..", tdp);
 		VOP_UNLOCK(k, vp);
@@ -424,7 +424,7 @@ vn_rename(struct kern *k, struct vnode *fdvp, const char *fname,
 	 */
 	fde = ufs_dir_lookup(fdp, fname);
 	if (fde != NULL && fde->de_ip == ip) {
-		ufs_dirremove(k, fdvp, fname);
+		ufs_dirremove(k, fdvp, fname, false);
 		cache_purge_name(k, fdvp, fname);
 		ip->i_nlink--;
 		ITIMES(k, ip, IN_CHANGE);
@@ -496,6 +496,10 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 	struct buf *bp;
 
 	vhold(vp);
+	/* Soft updates: what the buffers and the inode wait for, first
+	 * (ffs_fsync's softdep_sync_metadata). */
+	if (waitfor == MNT_WAIT)
+		softdep_sync_metadata(k, vp);
 	for (;;) {
 		struct buf *busy = NULL;
 
@@ -559,7 +563,8 @@ VOP_FSYNC(struct kern *k, struct vnode *vp, int waitfor)
 		k->cnt.fsync_errors++;
 	/* fsync(2) returns success: the kernel's promise is kept from here
 	 * on (a failed one promises nothing). */
-	else if (waitfor == MNT_WAIT && vp->v_data != NULL && k->crash != NULL)
+	else if (waitfor == MNT_WAIT && vp->v_data != NULL &&
+	    k->crash != NULL && !DOINGSOFTDEP(k))
 		ffs_crash_synced(k, vp->v_data);
 	vdrop(k, vp);
 	return error;

@@ -112,7 +112,9 @@ ufs_inactive(struct kern *k, struct vnode *vp)
 
 	if (ip == NULL || (vp->v_flag & VROOT))
 		return;
-	if (ip->i_nlink == 0) {
+	/* (soft updates: not while a removal of it waits for its
+	 * directory block — the disk's link count is not 0 yet) */
+	if (ip->i_nlink == 0 && softdep_may_free(k, ip)) {
 		vhold(vp);
 		/* Freeing it changes the file system: not while it is
 		 * suspended (the seed's 112f737245). */
@@ -169,8 +171,8 @@ vn_pin(struct kern *k, struct vnode *vp)
 }
 
 /* Drop one pin the running call took on vp (namei leaving a directory
- * behind, as lookup's vput of it). */
-static void
+ * behind, as lookup's vput of it; a daemon's vput after its VFS_VGET). */
+void
 vn_unpin(struct kern *k, struct vnode *vp)
 {
 	struct sim_proc *p = curproc(k->sim);
@@ -1098,6 +1100,10 @@ ffs_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 			break;
 	}
 	if (error == 0 && (ioflag & IO_SYNC)) {
+		/* soft updates: the maps the new blocks wait for first, so
+		 * that the inode goes with its pointers (uncertain for 2001:
+		 * see README) */
+		softdep_sync_metadata(k, vp);
 		error = ffs_update(k, ip, true);	/* its error too */
 		if (error == 0 && k->crash != NULL)
 			ffs_crash_synced(k, ip);

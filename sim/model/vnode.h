@@ -104,6 +104,7 @@ void	vdrop(struct kern *k, struct vnode *vp);
  * process); vn_unpin_all at the end of the call. */
 void	vn_pin(struct kern *k, struct vnode *vp);
 void	vn_unpin_all(struct kern *k);
+void	vn_unpin(struct kern *k, struct vnode *vp);
 /* The vnode of an inode (ffs_vget): in core, or made (may sleep). */
 struct vnode *vn_get(struct kern *k, struct inode *ip);
 int	vn_lock(struct kern *k, struct vnode *vp, int flags);

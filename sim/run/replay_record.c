@@ -923,6 +923,22 @@ write_summary(struct replay *r)
 		    "first: %s", problems, why));
 		g_free(why);
 	}
+	if (DOINGSOFTDEP(k)) {
+		/* soft updates: what ordering the writes cost */
+		struct softdep_stats st;
+
+		softdep_stats(k, &st);
+		put(r, "softdep.rollbacks", (double)st.rollbacks);
+		put(r, "softdep.redirtied", (double)st.redirtied);
+		put(r, "softdep.workitems", (double)st.workitems);
+		put(r, "softdep.cancelled", (double)st.cancelled);
+		put(r, "softdep.deps_peak", (double)st.deps_peak);
+		put(r, "softdep.deps_at_end", (double)softdep_count(k));
+		put(r, "softdep.ino_limit_push", (double)st.ino_limit_push);
+		put(r, "softdep.ino_limit_hit", (double)st.ino_limit_hit);
+		put(r, "softdep.blk_limit_push", (double)st.blk_limit_push);
+		put(r, "softdep.blk_limit_hit", (double)st.blk_limit_hit);
+	}
 	put(r, "fs.ncg", k->fs.fs_ncg);
 	put(r, "fs.inodes_allocated", (double)c->inodes_allocated);
 	put(r, "fs.inode_writes", (double)c->inode_writes);

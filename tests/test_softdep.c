@@ -1,0 +1,636 @@
+/*
+ * test_softdep.c — soft updates (softdep.c, softdep_io.c): the order the
+ * disk sees, the rollbacks a write carries and the second write they
+ * cost, the frees deferred until no pointer to what is freed is on the
+ * disk, the worklist, fsync; each as ffs_softdep.c of 2001 does it.
+ *
+ * The cases write chosen blocks themselves (as the syncer would, in an
+ * order it may well choose) and crash the machine (ffs_crash_at) to see
+ * what the disk holds, and what fsck_ffs makes of it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "testkern.h"
+#include "ffs_private.h"
+
+static struct {
+	struct machine		 m;
+	struct crash_result	 r[8];
+	int			 n;
+	uint64_t		 ino;
+	bool			 flag[8];
+	uint64_t		 writes;
+} sd;
+
+static const char *const softdep_on[] = { "ffs.softdep=on", NULL };
+
+static void
+crash(struct kern *k)
+{
+	ffs_crash_at(k, 1, &sd.r[sd.n++]);
+}
+
+static void
+returned(struct kern *k)
+{
+	ffs_crash_syscall_done(k);
+	vn_unpin_all(k);
+}
+
+static void
+run_with(const char *const *sets, sim_proc_fn *body)
+{
+	memset(&sd, 0, sizeof(sd));
+	machine_boot(&sd.m, machine_checked, sets);
+	assert_int_equal(sd.m.k->fs.fs_meta, META_SOFTDEP);
+	ffs_crash_init(sd.m.k);
+	machine_run(&sd.m, "body", body, NULL);
+}
+
+static void
+run(sim_proc_fn *body)
+{
+	memset(&sd, 0, sizeof(sd));
+	machine_boot(&sd.m, machine_checked, softdep_on);
+	assert_int_equal(sd.m.k->fs.fs_meta, META_SOFTDEP);
+	assert_non_null(sd.m.k->softdep);
+	ffs_crash_init(sd.m.k);
+	machine_run(&sd.m, "body", body, NULL);
+}
+
+static void
+done(void)
+{
+	machine_sync(&sd.m);
+	assert_int_equal(softdep_count(sd.m.k), 0);
+	machine_fsck(sd.m.k);
+	machine_shutdown(&sd.m);
+}
+
+/* Write bp's block now if it is dirty (the syncer's choice of order);
+ * whether it is dirty again afterwards. */
+static bool
+write_now(struct kern *k, struct buf *bp)
+{
+	bool again;
+
+	if (bp->b_flags & B_DELWRI)
+		(void)bwrite(k, bp);
+	else
+		brelse(k, bp);
+	bp = incore(k, bp->b_vp, bp->b_lblkno);
+	again = bp != NULL && (bp->b_flags & B_DELWRI);
+	return again;
+}
+
+static bool
+write_dirblk(struct kern *k, struct vnode *dvp, int64_t lbn)
+{
+	struct buf *bp;
+
+	bread_noerror(k, dvp, lbn, ffs_blksize(&k->fs, dvp->v_data, lbn), &bp);
+	return write_now(k, bp);
+}
+
+/* A file's block (or indirect block, lbn < 0) written now if dirty. */
+static bool
+write_now_lbn(struct kern *k, struct vnode *vp, int64_t lbn)
+{
+	struct buf *bp = incore(k, vp, lbn);
+
+	if (bp == NULL || !(bp->b_flags & B_DELWRI) || bp->b_lockholder != NULL)
+		return false;
+	BUF_LOCK_NOWAIT(k, bp);
+	bremfree(k, bp);
+	return write_now(k, bp);
+}
+
+static bool
+write_inoblk(struct kern *k, uint64_t ino)
+{
+	return write_now(k, ffs_meta_bread(k, ino_to_fsba(&k->fs, ino),
+	    k->fs.fs_bsize));
+}
+
+static bool
+write_cg(struct kern *k, int c)
+{
+	return write_now(k, ffs_meta_bread(k, cgtod(&k->fs, c),
+	    k->fs.fs_bsize));
+}
+
+/*
+ * initiate_write_filepage: a new entry whose inode is not on the disk is
+ * rolled back in the block written (the disk never names an inode it
+ * does not have), and handle_written_filepage makes the block dirty
+ * again.  initiate_write_inodeblock: an inode whose cg map is not on the
+ * disk (bmsafemap: not DEPCOMPLETE) is written as it was (free, the
+ * id_savedino rollback), the block dirty again too.  Once the map, then
+ * the inode, then the block are written, the name is there.
+ */
+static void
+order_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *vp;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "a", VREG, &vp), 0);
+	sd.ino = ((struct inode *)vp->v_data)->i_number;
+	returned(k);
+	sd.flag[0] = write_dirblk(k, vn_root(k), 0);	/* rolled back */
+	crash(k);					/* 0 */
+	sd.flag[1] = write_inoblk(k, sd.ino);		/* rolled back */
+	crash(k);					/* 1 */
+	sd.flag[2] = write_cg(k, ino_to_cg(&k->fs, sd.ino));
+	sd.flag[3] = write_inoblk(k, sd.ino);		/* now whole */
+	crash(k);					/* 2 */
+	sd.flag[4] = write_dirblk(k, vn_root(k), 0);	/* now the name */
+	crash(k);					/* 3 */
+}
+
+static void
+test_order(void **state)
+{
+	struct softdep_stats st;
+	int i;
+
+	(void)state;
+	run(order_body);
+	assert_int_equal(sd.n, 4);
+	assert_true(sd.flag[0]);	/* dirty again: a second write due */
+	assert_true(sd.flag[1]);
+	assert_false(sd.flag[2]);	/* a cg map: no rollback */
+	assert_false(sd.flag[3]);
+	assert_false(sd.flag[4]);
+	/* The name reaches the disk only with the last write. */
+	assert_int_equal(sd.r[0].names_lost, 1);
+	assert_int_equal(sd.r[1].names_lost, 1);
+	assert_int_equal(sd.r[2].names_lost, 1);
+	assert_int_equal(sd.r[3].names_lost, 0);
+	/* The inode on the disk only once its map is: before, nothing to
+	 * repair; after, an inode nothing names yet — cleared by fsck, as a
+	 * soft-updates preen does (pass 4). */
+	assert_int_equal(sd.r[1].fsck_inodes, sd.r[0].fsck_inodes);
+	assert_int_equal(sd.r[2].fsck_inodes, sd.r[0].fsck_inodes + 1);
+	assert_int_equal(sd.r[2].unref_cleared, 1);
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(sd.r[i].meta, META_SOFTDEP);
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].dirent_unalloc, 0);
+	}
+	softdep_stats(sd.m.k, &st);
+	assert_true(st.rollbacks >= 2);
+	assert_true(st.redirtied >= 2);
+	done();
+}
+
+/*
+ * softdep_setup_allocdirect: the inode's pointer to a new block is rolled
+ * back, with the size, while the block itself (COMPLETE) or its map
+ * (DEPCOMPLETE) is not on the disk — no crash finds a pointer to a block
+ * that holds garbage or that the map calls free.
+ */
+static void
+allocdirect_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *vp;
+	struct inode *ip;
+	struct buf *bp;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "a", VREG, &vp), 0);
+	vref(vp);
+	ip = vp->v_data;
+	sd.ino = ip->i_number;
+	/* The file and its name on the disk first. */
+	(void)write_cg(k, ino_to_cg(&k->fs, sd.ino));
+	(void)write_inoblk(k, sd.ino);
+	(void)write_dirblk(k, vn_root(k), 0);
+	returned(k);
+	assert_int_equal(vn_write(k, vp, 0, 8192, 0), 0);
+	returned(k);
+	(void)ffs_update(k, ip, false);
+	sd.flag[0] = write_inoblk(k, sd.ino);	/* neither block nor map */
+	crash(k);				/* 0 */
+	(void)write_cg(k, dtog(&k->fs, ffs_blk_get(ip, 0)));
+	sd.flag[1] = write_inoblk(k, sd.ino);	/* the block still not */
+	crash(k);				/* 1 */
+	bread_noerror(k, vp, 0, k->fs.fs_bsize, &bp);
+	sd.flag[2] = write_now(k, bp);		/* the data */
+	sd.flag[3] = write_inoblk(k, sd.ino);	/* now the pointer */
+	crash(k);				/* 2 */
+	vrele(k, vp);
+}
+
+static void
+test_allocdirect(void **state)
+{
+	int i;
+
+	(void)state;
+	run(allocdirect_body);
+	assert_int_equal(sd.n, 3);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_false(sd.flag[2]);
+	assert_false(sd.flag[3]);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(sd.r[i].names_lost, 0);
+		assert_int_equal(sd.r[i].bytes_lost, 8192);	/* not pointed at */
+		assert_int_equal(sd.r[i].partial_trunc, 0);
+		assert_int_equal(sd.r[i].map_missing, 0);
+	}
+	/* the map before the pointer: the block, used in no file */
+	assert_int_equal(sd.r[1].leaked_frags, 8192 / sd.m.k->fs.fs_fsize);
+	assert_int_equal(sd.r[2].bytes_lost, 0);
+	assert_int_equal(sd.r[2].leaked_frags, 0);
+	for (i = 0; i < sd.n; i++)
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+	done();
+}
+
+/*
+ * softdep_setup_allocindir_page: a pointer inside an indirect block to a
+ * new data block is rolled back in the indirect block's writes (the
+ * indirdep's saved copy) until the block and its map are on the disk.
+ */
+static void
+allocindir_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct fs *fs = &k->fs;
+	struct vnode *vp;
+	struct inode *ip;
+	int64_t lbn = NDADDR, len = (int64_t)(NDADDR + 1) * fs->fs_bsize;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "big", VREG, &vp), 0);
+	vref(vp);
+	ip = vp->v_data;
+	sd.ino = ip->i_number;
+	returned(k);
+	assert_int_equal(vn_write(k, vp, 0, len, 0), 0);
+	returned(k);
+	sim_pause(k->sim, SIM_SEC);	/* write-behind's writes done */
+	/* Everything on the disk but the data block past the direct ones:
+	 * the indirect block first, then the rest around it. */
+	sd.flag[0] = write_now_lbn(k, vp, -(int64_t)NDADDR);	/* the
+						   indirect block: rolled back */
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, lbn)));
+	(void)write_cg(k, ino_to_cg(fs, sd.ino));
+	for (int64_t l = 0; l < NDADDR; l++)
+		(void)write_now_lbn(k, vp, l);
+	(void)ffs_update(k, ip, false);
+	(void)write_inoblk(k, sd.ino);
+	(void)write_dirblk(k, vn_root(k), 0);
+	crash(k);				/* 0: all but the last block */
+	(void)write_now_lbn(k, vp, lbn);		/* the data */
+	sd.flag[1] = write_now_lbn(k, vp, -(int64_t)NDADDR);
+	crash(k);				/* 1: all of it */
+	vrele(k, vp);
+}
+
+static void
+test_allocindir(void **state)
+{
+	int64_t bs;
+
+	(void)state;
+	run(allocindir_body);
+	bs = sd.m.k->fs.fs_bsize;
+	assert_int_equal(sd.n, 2);
+	assert_true(sd.flag[0]);	/* dirty again */
+	assert_false(sd.flag[1]);
+	assert_int_equal(sd.r[0].names_lost, 0);
+	assert_int_equal(sd.r[0].bytes_lost, bs);	/* only the last block */
+	assert_int_equal(sd.r[0].bad_ptrs, 0);
+	assert_int_equal(sd.r[0].map_missing, 0);
+	assert_int_equal(sd.r[1].bytes_lost, 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[0]), 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[1]), 0);
+	done();
+}
+
+/*
+ * newdirrem: a file created and removed before any of it reached the disk
+ * costs no write at all — the removal cancels the entry (the diradd never
+ * on the disk), the inode and its block go back to the maps at once
+ * (softdep_setup_freeblocks and softdep_freefile of an inode never
+ * written), and the dirty blocks hold nothing of it.
+ */
+static void
+cancel_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	char name[16];
+	int i;
+
+	(void)arg;
+	machine_record_disk(&sd.m);
+	for (i = 0; i < 50; i++) {
+		struct vnode *vp;
+
+		g_snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(vn_create(k, vn_root(k), name, VREG, &vp), 0);
+		vref(vp);
+		assert_int_equal(vn_write(k, vp, 0, 3000, 0), 0);
+		vrele(k, vp);
+		returned(k);
+		assert_int_equal(vn_remove(k, vn_root(k), name, false), 0);
+		returned(k);
+	}
+	for (i = 0; i < (int)sd.m.reqs->len; i++)
+		if (g_array_index(sd.m.reqs, struct diskreq, i).write)
+			sd.writes++;
+	crash(k);
+}
+
+static void
+test_cancel(void **state)
+{
+	struct softdep_stats st;
+
+	(void)state;
+	run(cancel_body);
+	assert_int_equal(sd.writes, 0);
+	softdep_stats(sd.m.k, &st);
+	assert_int_equal(st.cancelled, 50);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[0]), 0);
+	assert_int_equal(sd.r[0].names_back, 0);
+	/* every block and inode back in the in-core maps already */
+	machine_fsck(sd.m.k);
+	done();
+}
+
+/*
+ * A removal of a name the disk has (dirrem): the link count on the disk
+ * stays until the block without the name is written, and the file's
+ * blocks and inode go back to the maps only after that, from the worklist
+ * (handle_workitem_remove, then freeblks and freefile once the cleared
+ * inode is written) — a crash in between finds a file nothing names,
+ * which fsck clears, never a name of a free inode.
+ */
+static void
+remove_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *vp;
+	int64_t blk;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "a", VREG, &vp), 0);
+	vref(vp);
+	assert_int_equal(vn_write(k, vp, 0, 8192, 0), 0);
+	sd.ino = ((struct inode *)vp->v_data)->i_number;
+	blk = ffs_blk_get(vp->v_data, 0);
+	vrele(k, vp);
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(softdep_count(k), 0);
+	crash(k);					/* 0: all there */
+	assert_int_equal(vn_remove(k, vn_root(k), "a", false), 0);
+	returned(k);
+	sd.flag[0] = !isfree(&k->fs, blk);	/* held */
+	crash(k);					/* 1: name on disk */
+	(void)write_dirblk(k, vn_root(k), 0);
+	sd.flag[1] = !isfree(&k->fs, blk);	/* still held */
+	crash(k);					/* 2: name gone */
+	(void)softdep_process_worklist(k);	/* the removal's turn */
+	sd.flag[2] = !isfree(&k->fs, blk);	/* until the inode */
+	(void)write_inoblk(k, sd.ino);
+	(void)softdep_process_worklist(k);
+	sd.flag[3] = isfree(&k->fs, blk) != 0;	/* free now */
+	crash(k);					/* 3 */
+}
+
+static void
+test_remove(void **state)
+{
+	int i;
+
+	(void)state;
+	run(remove_body);
+	assert_int_equal(sd.n, 4);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_true(sd.flag[2]);
+	assert_true(sd.flag[3]);
+	assert_int_equal(sd.r[0].names_lost, 0);
+	assert_int_equal(sd.r[1].names_back, 1);	/* not yet removed */
+	assert_int_equal(sd.r[2].names_back, 0);
+	assert_int_equal(sd.r[2].unref_cleared, 1);	/* the file, cleared */
+	assert_int_equal(sd.r[3].unref_cleared, 0);
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].linkcnt_low, 0);
+		assert_int_equal(sd.r[i].map_missing, 0);
+	}
+	done();
+}
+
+/*
+ * mkdir's two more dependencies: the entry of a new directory waits for
+ * the directory's first block (MKDIR_BODY) and for its parent's inode
+ * with the raised link count (MKDIR_PARENT), besides its own inode.
+ */
+static void
+mkdir_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *dvp;
+	uint64_t root = ROOTINO;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "d", VDIR, &dvp), 0);
+	sd.ino = ((struct inode *)dvp->v_data)->i_number;
+	returned(k);
+	(void)write_cg(k, ino_to_cg(&k->fs, sd.ino));
+	(void)write_cg(k, dtog(&k->fs, ffs_blk_get(dvp->v_data, 0)));
+	(void)write_inoblk(k, sd.ino);
+	sd.flag[0] = write_dirblk(k, vn_root(k), 0);	/* body, parent: no */
+	crash(k);					/* 0 */
+	(void)write_dirblk(k, dvp, 0);			/* MKDIR_BODY */
+	(void)write_inoblk(k, sd.ino);
+	sd.flag[1] = write_dirblk(k, vn_root(k), 0);	/* parent: no */
+	crash(k);					/* 1 */
+	(void)ffs_update(k, vn_root(k)->v_data, false);
+	(void)write_inoblk(k, root);			/* MKDIR_PARENT */
+	sd.flag[2] = write_dirblk(k, vn_root(k), 0);
+	crash(k);					/* 2 */
+}
+
+static void
+test_mkdir(void **state)
+{
+	int i;
+
+	(void)state;
+	run(mkdir_body);
+	assert_int_equal(sd.n, 3);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_false(sd.flag[2]);
+	assert_int_equal(sd.r[0].names_lost, 1);
+	assert_int_equal(sd.r[1].names_lost, 1);
+	assert_int_equal(sd.r[2].names_lost, 0);
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].linkcnt_low, 0);
+	}
+	done();
+}
+
+/*
+ * fsync(2) under soft updates (softdep_sync_metadata, then the syscall's
+ * softdep_fsync): a new file in a new directory — its data, maps, inode,
+ * its name and the directory's — on the disk when it returns; nothing
+ * fsynced is lost.
+ */
+static void
+fsync_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *dvp, *vp;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "d", VDIR, &dvp), 0);
+	returned(k);
+	assert_int_equal(vn_create(k, dvp, "f", VREG, &vp), 0);
+	vref(vp);
+	assert_int_equal(vn_write(k, vp, 0, 20000, 0), 0);
+	returned(k);
+	crash(k);					/* 0 */
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	assert_int_equal(VOP_FSYNC(k, vp, MNT_WAIT), 0);
+	softdep_fsync(k, vp);
+	ffs_crash_synced(k, vp->v_data);
+	VOP_UNLOCK(k, vp);
+	returned(k);
+	crash(k);					/* 1 */
+	vrele(k, vp);
+}
+
+static void
+test_fsync(void **state)
+{
+	(void)state;
+	run(fsync_body);
+	assert_int_equal(sd.n, 2);
+	assert_int_equal(sd.r[0].names_lost, 2);
+	assert_int_equal(sd.r[0].bytes_lost, 20000);
+	assert_int_equal(sd.r[1].names_lost, 0);
+	assert_int_equal(sd.r[1].bytes_lost, 0);
+	assert_int_equal(sd.r[1].fsync_bytes, 20000);
+	assert_int_equal(sd.r[1].fsync_lost_bytes, 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[0]), 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[1]), 0);
+	done();
+}
+
+/*
+ * request_cleanup and max_softdeps: past half of max_softdeps removals
+ * waiting (newdirrem), or max_softdeps inode dependencies, a process is
+ * slowed down — the syncer rushed (speedup_syncer), asked to clear some
+ * (clear_remove, clear_inodedeps), the process asleep "softupdate" a few
+ * ticks at most; with the default limit (desiredvnodes * 8) nothing is.
+ */
+static void
+burst_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	char name[16];
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 200; i++) {
+		struct vnode *vp;
+
+		g_snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(vn_create(k, vn_root(k), name, VREG, &vp), 0);
+		returned(k);
+	}
+	kern_sync(k);		/* the names on the disk: removals wait */
+	for (i = 0; i < 200; i++) {
+		g_snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(vn_remove(k, vn_root(k), name, false), 0);
+		returned(k);
+	}
+}
+
+static void
+test_cleanup(void **state)
+{
+	static const char *const limited[] = { "ffs.softdep=on",
+	    "ffs.max_softdeps=20", NULL };
+	struct softdep_stats st, free_st;
+
+	(void)state;
+	run(burst_body);
+	softdep_stats(sd.m.k, &free_st);
+	done();
+	run_with(limited, burst_body);
+	softdep_stats(sd.m.k, &st);
+	done();
+	assert_int_equal(free_st.blk_limit_push + free_st.ino_limit_push, 0);
+	assert_true(free_st.deps_peak >= 200);
+	assert_true(st.blk_limit_push > 0);
+	assert_true(st.deps_peak <= free_st.deps_peak);
+	/* the removals slowed down: some waits cut short by the syncer's
+	 * clear_remove, some the full TICKDELAY */
+	assert_true(st.blk_limit_hit <= st.blk_limit_push);
+}
+
+/* The mount option: softdep_mount clears MNT_ASYNC (an async mount of a
+ * soft-updates file system does soft updates); "delayed" is refused with
+ * it; the sysctl shows it. */
+static void
+test_option(void **state)
+{
+	struct profile *p = profile_new();
+	struct sim *s = sim_create();
+	struct kern *k;
+	GError *err = NULL;
+
+	(void)state;
+	assert_true(profile_set(p, "ffs.softdep=on", &err));
+	assert_true(profile_set(p, "ffs.metadata=async", &err));
+	k = kern_boot(s, p, &err);
+	assert_non_null(k);
+	assert_int_equal(k->fs.fs_meta, META_SOFTDEP);
+	kern_shutdown(k);
+	assert_true(profile_set(p, "ffs.metadata=delayed", &err));
+	k = kern_boot(s, p, &err);
+	assert_null(k);
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "ffs.softdep"));
+	g_clear_error(&err);
+	assert_false(profile_set(p, "ffs.softdep=maybe", &err));
+	g_clear_error(&err);
+	sim_destroy(s);
+	profile_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_allocdirect),
+		cmocka_unit_test(test_allocindir),
+		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_mkdir),
+		cmocka_unit_test(test_fsync),
+		cmocka_unit_test(test_cleanup),
+		cmocka_unit_test(test_option),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
