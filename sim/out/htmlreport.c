@@ -197,9 +197,9 @@ static const struct {
 	{ "latency-cdf", "Latency: the fraction of calls at or below each "
 	  "latency (log scale).", false, MAXOVERLAY },
 	{ "time-split", "Where the time went: each call type's mean latency "
-	  "split into CPU, each kernel wait, and the disk's queue, overhead, "
-	  "seek, rotation and transfer (disk waits split as the run's "
-	  "requests' time splits on average).", false, 4 },
+	  "split into CPU, each kernel wait, and the disk's queue, controller, "
+	  "bus, the drive's waits, seek, rotation and transfer (disk waits "
+	  "split as the run's requests' time splits on average).", false, 4 },
 	{ "latency-time", "Latency over the run: mean and 99th percentile in "
 	  "100 slices of simulated time.", false, 4 },
 	{ "buffers", "Dirty and free buffers, with hidirtybuffers (where "

@@ -33,7 +33,8 @@ const struct plot_kind plot_kinds[] = {
 	{ "disk-head", "the cylinder of each disk request over time: the seek "
 	  "pattern (needs per-request rows)", false },
 	{ "time-split", "where each call type's time went: CPU, each kernel "
-	  "wait, disk queue, overhead, seek, rotation, transfer", false },
+	  "wait, disk queue, controller, bus, the drive's waits, seek, "
+	  "rotation, transfer", false },
 	{ "hit-ratio", "buffer and overall hit ratio against the cache size "
 	  "(runs of several sizes; vfssim mrc's curve)", true },
 	{ "sweep", "a metric (--metric) against a swept setting (--param), "
