@@ -436,6 +436,80 @@ test_remove(void **state)
 }
 
 /*
+ * Snapshots on a soft-updates mount: removing a file a snapshot shares
+ * clears the in-core inode at once (softdep_setup_freeblocks, which
+ * 2001's ffs_truncate called whatever snapshots there were), but its
+ * block goes to ffs_blkfree — and so is offered to the snapshot
+ * (ffs_snapblkfree) — only when handle_workitem_freeblocks runs from the
+ * worklist, once the cleared inode is on the disk.  The snapshot then
+ * takes the whole block over (never free in the map) and still reads the
+ * version it was taken with.  A synchronous truncation would have offered
+ * it at once, while the disk's inode still pointed at it.
+ */
+static void
+snapclaim_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *vp;
+	int64_t blk, db;
+	uint64_t claims;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "a", VREG, &vp), 0);
+	vref(vp);
+	assert_int_equal(vn_write(k, vp, 0, k->fs.fs_bsize, 0), 0);
+	sd.ino = ((struct inode *)vp->v_data)->i_number;
+	blk = ffs_blk_get(vp->v_data, 0);
+	db = fsbtodb(&k->fs, blk);
+	vrele(k, vp);
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(ffs_snapshot(k, "s"), 0);
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(softdep_count(k), 0);
+	sd.writes = (uint64_t)ffs_snap_version(k, 0, db);
+	claims = k->cnt.snap_claims;
+	crash(k);					/* 0: all there */
+	assert_int_equal(vn_remove(k, vn_root(k), "a", false), 0);
+	returned(k);
+	/* Not offered yet: the disk's inode still points at it. */
+	sd.flag[0] = !isfree(&k->fs, blk) && k->cnt.snap_claims == claims;
+	crash(k);					/* 1: name on disk */
+	(void)write_dirblk(k, vn_root(k), 0);
+	(void)softdep_process_worklist(k);		/* the removal */
+	sd.flag[1] = k->cnt.snap_claims == claims;	/* until the inode */
+	(void)write_inoblk(k, sd.ino);
+	(void)softdep_process_worklist(k);		/* freeblks */
+	sd.flag[2] = k->cnt.snap_claims == claims + 1 &&
+	    !isfree(&k->fs, blk);			/* the snapshot's */
+	sd.flag[3] = (uint64_t)ffs_snap_version(k, 0, db) == sd.writes;
+	crash(k);					/* 2 */
+}
+
+static void
+test_snapshot_claim(void **state)
+{
+	int i;
+
+	(void)state;
+	run(snapclaim_body);
+	assert_int_equal(sd.n, 3);
+	assert_true(sd.writes > 0);	/* the snapshot reads the data */
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_true(sd.flag[2]);
+	assert_true(sd.flag[3]);
+	assert_int_equal(sd.r[1].names_back, 1);	/* not yet removed */
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].linkcnt_low, 0);
+		assert_int_equal(sd.r[i].map_missing, 0);
+	}
+	done();
+}
+
+/*
  * mkdir's two more dependencies: the entry of a new directory waits for
  * the directory's first block (MKDIR_BODY) and for its parent's inode
  * with the raised link count (MKDIR_PARENT), besides its own inode.
@@ -626,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_allocindir),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_snapshot_claim),
 		cmocka_unit_test(test_mkdir),
 		cmocka_unit_test(test_fsync),
 		cmocka_unit_test(test_cleanup),

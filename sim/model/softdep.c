@@ -47,11 +47,16 @@
  * io_start (what the write carries, and rolls back) and at completion
  * (what is on the disk now).
  *
- * Not modelled (see README "Not yet"): allocindir/indirdep (pointers
- * inside indirect blocks keep the synchronous mount's order), the
- * newdirblk dependency of 5.0, request_cleanup and max_softdeps throttling,
- * and the interaction with snapshots (a mount with snapshots truncates as
- * the synchronous mount does).
+ * With snapshots, blocks a truncation frees are offered to them
+ * (ffs_snapblkfree) when the worklist frees them, once the cleared inode
+ * is on the disk, as 2001's handle_workitem_freeblocks calling
+ * ffs_blkfree did; the worklist waits while writes are suspended.
+ *
+ * Not modelled (see README "Not yet"): a new indirect block below the
+ * root (softdep_setup_allocindir_meta: written at once, as on a
+ * synchronous mount), the newdirblk dependency, and a rmdir's parent
+ * link count lowered with the directory's rather than after its cleared
+ * inode is written.
  */
 #include "kern.h"
 #include "libkern.h"
@@ -626,7 +631,7 @@ softdep_defer_blkfree(struct kern *k, struct inode *ip, int64_t lbn,
 	struct allocdirect *ad;
 	struct sd_blk b = { bno, size };
 
-	if (sd == NULL || !ffs_online(k) || lbn >= NDADDR || k->nsnaps > 0)
+	if (sd == NULL || !ffs_online(k) || lbn >= NDADDR)
 		return false;
 	id = inodedep_lookup(sd, ip->i_number, true);
 	ad = ad_find(id, lbn);
@@ -983,7 +988,12 @@ softdep_setup_freeblocks(struct kern *k, struct vnode *vp)
 	gpointer val;
 	guint i;
 
-	if (sd == NULL || !ffs_online(k) || k->nsnaps > 0 || ip->i_snapshot ||
+	/* With snapshots too (2001's ffs_truncate calls this whatever
+	 * snapshots there are): the blocks go to ffs_blkfree, and so are
+	 * offered to the snapshots (ffs_snapblkfree), only when the
+	 * worklist frees them.  A snapshot file itself is truncated as on a
+	 * synchronous mount (ffs_snapremove's path; the model's choice). */
+	if (sd == NULL || !ffs_online(k) || ip->i_snapshot ||
 	    sd->collect != NULL)
 		return false;
 	fb = wk_new(sd, D_FREEBLKS, ip->i_number);
@@ -1308,7 +1318,14 @@ softdep_process_worklist(struct kern *k)
 		return 0;
 	sd->processing = true;
 	do_cleanup_requests(k);
-	while ((wk = g_queue_pop_head(&sd->worklist)) != NULL) {
+	/* Nothing while the file system is suspended for a snapshot: the
+	 * items free blocks and lower link counts, which a suspended file
+	 * system may not (2001's softdep_process_worklist panics "freeblks
+	 * on suspended filesystem"; the seed's 2000 commit makes the
+	 * worklist never wait for a snapshot being taken).  They wait for
+	 * the next pass after vfs_write_resume.  Only snapshots suspend. */
+	while (!(k->mnt.mnt_kern_flag & MNTK_SUSPENDED) &&
+	    (wk = g_queue_pop_head(&sd->worklist)) != NULL) {
 		handle_workitem(k, wk);
 		n++;
 		do_cleanup_requests(k);
@@ -1348,6 +1365,26 @@ flush_cg(struct kern *k, int c)
 	while (sd->cg_wstamp[c] < sd->cg_astamp[c] &&
 	    k->fs.fs_devvp->v_numoutput > 0)
 		sim_pause(k->sim, SIM_MS);
+}
+
+/*
+ * ffs_copyonwrite (April 2001, the seed's 112f737245) writes a copied
+ * block and then fsyncs the snapshot (VOP_FSYNC, MNT_WAIT) so that its
+ * on-disk pointer claims the copy before the original is overwritten;
+ * under soft updates that fsync's softdep_sync_metadata writes the maps
+ * the new pointer waits for (the allocindir's bmsafemap) before the
+ * pointer itself.  The model writes the pointer's block at once
+ * (snap_put_ptr), so the map goes first here.  Not while writes are
+ * suspended: then only the snapshot's own blocks may be written (the
+ * pointer can wait on the disk for its map then; a gap the model keeps).
+ */
+void
+softdep_snap_flushmap(struct kern *k, int64_t bno)
+{
+	if (k->softdep == NULL || !ffs_online(k) || bno <= BLK_SNAP ||
+	    (k->mnt.mnt_kern_flag & MNTK_SUSPENDED))
+		return;
+	flush_cg(k, dtog(&k->fs, bno));
 }
 
 /* flush_inodedep_deps: the maps ip's inode and new blocks (pointed to

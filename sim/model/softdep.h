@@ -110,4 +110,8 @@ int	softdep_flushworklist(struct kern *k);
 void	softdep_sync_metadata(struct kern *k, struct vnode *vp);
 void	softdep_fsync(struct kern *k, struct vnode *vp);
 
+/* A snapshot's new block (a copy-on-write copy) about to be pointed to
+ * from a block written now: its cg map goes to the disk first. */
+void	softdep_snap_flushmap(struct kern *k, int64_t bno);
+
 #endif
