@@ -510,6 +510,71 @@ test_snapshot_claim(void **state)
 }
 
 /*
+ * rmdir: handle_workitem_remove lowers the directory's count by two (its
+ * name and its ".") and frees it, but the parent's count, for the "..",
+ * only once the directory's cleared inode is on the disk (the same dirrem
+ * hung on the directory's inodedep, id_inowait): until then the parent's
+ * inode written carries the count with the "..", so no crash finds a
+ * parent's count too low while the disk's directory still names it.
+ */
+static void
+rmdir_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *dvp;
+	struct inode *root;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "d", VDIR, &dvp), 0);
+	sd.ino = ((struct inode *)dvp->v_data)->i_number;
+	root = vn_root(k)->v_data;
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(softdep_count(k), 0);
+	/* the two inodes in different blocks (ffs_dirpref spreads them) */
+	sd.flag[7] = ino_to_fsba(&k->fs, sd.ino) != ino_to_fsba(&k->fs,
+	    root->i_number);
+	crash(k);					/* 0 */
+	assert_int_equal(vn_remove(k, vn_root(k), "d", true), 0);
+	returned(k);
+	(void)write_dirblk(k, vn_root(k), 0);		/* name gone */
+	(void)softdep_process_worklist(k);		/* the removal */
+	sd.flag[0] = softdep_nlinkdelta(k, root) == 1;	/* ".." kept */
+	(void)ffs_update(k, root, false);
+	(void)write_inoblk(k, root->i_number);
+	crash(k);					/* 1 */
+	(void)write_inoblk(k, sd.ino);			/* cleared */
+	(void)softdep_process_worklist(k);
+	sd.flag[1] = softdep_nlinkdelta(k, root) == 0;	/* now */
+	(void)ffs_update(k, root, false);
+	(void)write_inoblk(k, root->i_number);
+	crash(k);					/* 2 */
+}
+
+static void
+test_rmdir(void **state)
+{
+	int i;
+
+	(void)state;
+	run(rmdir_body);
+	assert_int_equal(sd.n, 3);
+	assert_true(sd.flag[7]);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].linkcnt_low, 0);
+		assert_int_equal(sd.r[i].map_missing, 0);
+	}
+	/* between: the parent's count one high, fsck lowers it */
+	assert_int_equal(sd.r[1].linkcnt_high, 1);
+	assert_int_equal(sd.r[2].linkcnt_high, 0);
+	assert_int_equal(sd.r[2].unref_cleared, 0);
+	done();
+}
+
+/*
  * mkdir's two more dependencies: the entry of a new directory waits for
  * the directory's first block (MKDIR_BODY) and for its parent's inode
  * with the raised link count (MKDIR_PARENT), besides its own inode.
@@ -701,6 +766,7 @@ main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_snapshot_claim),
+		cmocka_unit_test(test_rmdir),
 		cmocka_unit_test(test_mkdir),
 		cmocka_unit_test(test_fsync),
 		cmocka_unit_test(test_cleanup),

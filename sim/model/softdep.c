@@ -25,7 +25,8 @@
  *     raised link count);
  *   - dirrem: a name gone from the disk before the link count it held is
  *     lowered (handle_workitem_remove, from the worklist), and the file
- *     freed only then;
+ *     freed only then; a rmdir's parent's count once the directory's
+ *     cleared inode is on the disk;
  *   - freeblks/freefile: a truncated or freed inode written before its
  *     blocks or its number go back to the maps.
  * A buffer written while what it depends on is not on the disk carries
@@ -54,9 +55,7 @@
  *
  * Not modelled (see README "Not yet"): a new indirect block below the
  * root (softdep_setup_allocindir_meta: written at once, as on a
- * synchronous mount), the newdirblk dependency, and a rmdir's parent
- * link count lowered with the directory's rather than after its cleared
- * inode is written.
+ * synchronous mount) and the newdirblk dependency.
  */
 #include "kern.h"
 #include "libkern.h"
@@ -946,7 +945,11 @@ static struct worklist *
 setup_directory_change(struct kern *k, struct inode *dp, struct inode *oip,
     const char *name)
 {
-	return newdirrem(k, dp, oip, oip->i_isdir && strcmp(name, "..") != 0);
+	struct worklist *wk = newdirrem(k, dp, oip, oip->i_isdir &&
+	    strcmp(name, "..") != 0);
+
+	wk->wk_dirchg = true;
+	return wk;
 }
 
 /* ---- frees ---------------------------------------------------------- */
@@ -1114,15 +1117,28 @@ softdep_freefile(struct kern *k, struct inode *ip)
 
 /* ---- the worklist ------------------------------------------------------ */
 
-/* handle_workitem_remove: the name is off the disk; its link count goes
- * down there too, and a file with none left goes (ufs_inactive, as the
- * kernel's vput). */
-static void
+/*
+ * handle_workitem_remove: the name is off the disk; the link count it
+ * held goes down (VFS_VGET, i_nlink--, vput: ufs_inactive frees a file
+ * with no link left, or writes its inode, delayed).  A directory removed
+ * by rmdir loses two (its name and its "."), and is truncated and freed;
+ * its parent's count, for the "..", goes down only once the directory's
+ * cleared inode is on the disk: the kernel turns the same dirrem into a
+ * plain removal of the parent and hangs it on the directory's inodedep
+ * (id_inowait), or does it at once if that inode is gone or was never
+ * written (check_inode_unwritten).  A rename over a directory (DIRCHG)
+ * has no such follow-up in 2001's code; the model lowers the parent's
+ * count with the directory's there.  Returns true if wk was hung up
+ * again (not to be freed).
+ */
+static bool
 handle_workitem_remove(struct kern *k, struct worklist *wk)
 {
 	struct softdep *sd = k->softdep;
+	bool twostep = wk->wk_rmdir && !wk->wk_dirchg;
 	uint64_t inos[2] = { wk->wk_ino, wk->wk_dirino };
-	int deltas[2] = { wk->wk_delta, wk->wk_rmdir ? 1 : 0 }, i;
+	int deltas[2] = { wk->wk_delta, wk->wk_rmdir && !twostep ? 1 : 0 }, i;
+	struct inodedep *did;
 
 	for (i = 0; i < 2; i++) {
 		struct inodedep *id;
@@ -1150,6 +1166,22 @@ handle_workitem_remove(struct kern *k, struct worklist *wk)
 		vrele(k, vp);
 		vn_unpin(k, vp);
 	}
+	if (!twostep)
+		return false;
+	/* The parent's "..": a plain removal of the parent, once the
+	 * directory's cleared inode is on the disk. */
+	wk->wk_rmdir = false;
+	wk->wk_delta = 1;
+	wk->wk_ino = wk->wk_dirino;
+	did = inodedep_lookup(sd, inos[0], false);
+	if (did == NULL || !id_depcomplete(k, did)) {
+		(void)handle_workitem_remove(k, wk);
+		return false;
+	}
+	/* to the worklist at once if that copy is on the disk already */
+	wk->wk_stamp = did->id_gen;
+	bufwait_add(k, did, wk);
+	return true;
 }
 
 static void
@@ -1184,8 +1216,10 @@ handle_workitem(struct kern *k, struct worklist *wk)
 		}
 		break;
 	case D_DIRREM:
+		/* back on the directory's inodedep: not done yet */
+		if (handle_workitem_remove(k, wk))
+			return;
 		k->softdep->num_dirrem--;
-		handle_workitem_remove(k, wk);
 		break;
 	default:
 		KASSERT(0, ("handle_workitem: type %d", wk->wk_type));
