@@ -319,6 +319,79 @@ test_allocindir(void **state)
 }
 
 /*
+ * softdep_setup_allocindir_meta: a new indirect block below the root (the
+ * first level under the double-indirect root) is a delayed write, and the
+ * parent's pointer to it an allocindir: the parent written first carries
+ * a hole there (initiate_write_indirblock) and is dirty again; once the
+ * new block and its map are on the disk, the parent carries the pointer.
+ * A synchronous mount writes the new block at once instead.
+ */
+static void
+allocmeta_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct fs *fs = &k->fs;
+	struct vnode *vp;
+	struct inode *ip;
+	struct indir a[NIADDR + 2];
+	struct buf *bp;
+	int64_t lbn = NDADDR + fs->fs_nindir, child, parent;
+
+	(void)arg;
+	assert_int_equal(ufs_getlbns(fs, lbn, a), 3);	/* double indirect */
+	parent = a[1].in_lbn;
+	child = a[2].in_lbn;
+	assert_int_equal(vn_create(k, vn_root(k), "big", VREG, &vp), 0);
+	vref(vp);
+	ip = vp->v_data;
+	sd.ino = ip->i_number;
+	returned(k);
+	assert_int_equal(vn_write(k, vp, lbn * fs->fs_bsize, fs->fs_bsize, 0),
+	    0);
+	returned(k);
+	sim_pause(k->sim, SIM_SEC);	/* write-behind's writes done */
+	bp = incore(k, vp, child);
+	sd.flag[0] = bp != NULL && (bp->b_flags & B_DELWRI);	/* delayed */
+	sd.flag[1] = write_now_lbn(k, vp, parent);	/* a hole: dirty again */
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, child)));
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, parent)));
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, lbn)));
+	(void)write_cg(k, ino_to_cg(fs, sd.ino));
+	(void)write_now_lbn(k, vp, lbn);		/* the data */
+	(void)write_now_lbn(k, vp, parent);		/* still a hole */
+	(void)ffs_update(k, ip, false);
+	(void)write_inoblk(k, sd.ino);
+	(void)write_dirblk(k, vn_root(k), 0);
+	crash(k);				/* 0: all but the child */
+	(void)write_now_lbn(k, vp, child);
+	sd.flag[2] = write_now_lbn(k, vp, parent);	/* the pointer now */
+	crash(k);				/* 1: all of it */
+	vrele(k, vp);
+}
+
+static void
+test_allocindir_meta(void **state)
+{
+	int64_t bs;
+
+	(void)state;
+	run(allocmeta_body);
+	bs = sd.m.k->fs.fs_bsize;
+	assert_int_equal(sd.n, 2);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_false(sd.flag[2]);
+	assert_int_equal(sd.r[0].names_lost, 0);
+	assert_int_equal(sd.r[0].bytes_lost, bs);	/* behind the hole */
+	assert_int_equal(sd.r[0].bad_ptrs, 0);
+	assert_int_equal(sd.r[0].map_missing, 0);
+	assert_int_equal(sd.r[1].bytes_lost, 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[0]), 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[1]), 0);
+	done();
+}
+
+/*
  * newdirrem: a file created and removed before any of it reached the disk
  * costs no write at all — the removal cancels the entry (the diradd never
  * on the disk), the inode and its block go back to the maps at once
@@ -763,6 +836,7 @@ main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_allocdirect),
 		cmocka_unit_test(test_allocindir),
+		cmocka_unit_test(test_allocindir_meta),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_snapshot_claim),

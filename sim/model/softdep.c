@@ -53,9 +53,7 @@
  * is on the disk, as 2001's handle_workitem_freeblocks calling
  * ffs_blkfree did; the worklist waits while writes are suspended.
  *
- * Not modelled (see README "Not yet"): a new indirect block below the
- * root (softdep_setup_allocindir_meta: written at once, as on a
- * synchronous mount) and the newdirblk dependency.
+ * Not modelled (see README "Not yet"): the newdirblk dependency.
  */
 #include "kern.h"
 #include "libkern.h"
@@ -588,6 +586,26 @@ softdep_setup_allocindir_page(struct kern *k, struct inode *ip, int64_t mlbn,
 	ir->ir_deplisthd = g_list_append(ir->ir_deplisthd, ai);
 	g_hash_table_replace(sd->aibyblk, &ai->ai_newblkno, ai);
 	return deferred;
+}
+
+/*
+ * softdep_setup_allocindir_meta: a new indirect block below the root,
+ * pointed to from slot of the indirect block mlbn.  2001's ffs_balloc
+ * makes it an allocindir of the parent as for a data block and writes
+ * the new block delayed (bdwrite) rather than at once: the parent's
+ * writes carry a hole there (the indirdep's saved copy) until the new
+ * block, zeroed, and the map allocating it are on the disk
+ * (handle_allocindir_partdone).  Nothing was there before: no old block.
+ */
+void
+softdep_setup_allocindir_meta(struct kern *k, struct inode *ip, int64_t mlbn,
+    int slot, int64_t nb)
+{
+	bool deferred;
+
+	deferred = softdep_setup_allocindir_page(k, ip, mlbn, slot, nb, 0);
+	KASSERT(!deferred, ("softdep_setup_allocindir_meta: an old block"));
+	(void)deferred;
 }
 
 /* An allocindir's old block, to free once no pointer to it is left. */
