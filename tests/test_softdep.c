@@ -319,6 +319,79 @@ test_allocindir(void **state)
 }
 
 /*
+ * softdep_setup_allocindir_meta: a new indirect block below the root (the
+ * first level under the double-indirect root) is a delayed write, and the
+ * parent's pointer to it an allocindir: the parent written first carries
+ * a hole there (initiate_write_indirblock) and is dirty again; once the
+ * new block and its map are on the disk, the parent carries the pointer.
+ * A synchronous mount writes the new block at once instead.
+ */
+static void
+allocmeta_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct fs *fs = &k->fs;
+	struct vnode *vp;
+	struct inode *ip;
+	struct indir a[NIADDR + 2];
+	struct buf *bp;
+	int64_t lbn = NDADDR + fs->fs_nindir, child, parent;
+
+	(void)arg;
+	assert_int_equal(ufs_getlbns(fs, lbn, a), 3);	/* double indirect */
+	parent = a[1].in_lbn;
+	child = a[2].in_lbn;
+	assert_int_equal(vn_create(k, vn_root(k), "big", VREG, &vp), 0);
+	vref(vp);
+	ip = vp->v_data;
+	sd.ino = ip->i_number;
+	returned(k);
+	assert_int_equal(vn_write(k, vp, lbn * fs->fs_bsize, fs->fs_bsize, 0),
+	    0);
+	returned(k);
+	sim_pause(k->sim, SIM_SEC);	/* write-behind's writes done */
+	bp = incore(k, vp, child);
+	sd.flag[0] = bp != NULL && (bp->b_flags & B_DELWRI);	/* delayed */
+	sd.flag[1] = write_now_lbn(k, vp, parent);	/* a hole: dirty again */
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, child)));
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, parent)));
+	(void)write_cg(k, dtog(fs, ffs_blk_get(ip, lbn)));
+	(void)write_cg(k, ino_to_cg(fs, sd.ino));
+	(void)write_now_lbn(k, vp, lbn);		/* the data */
+	(void)write_now_lbn(k, vp, parent);		/* still a hole */
+	(void)ffs_update(k, ip, false);
+	(void)write_inoblk(k, sd.ino);
+	(void)write_dirblk(k, vn_root(k), 0);
+	crash(k);				/* 0: all but the child */
+	(void)write_now_lbn(k, vp, child);
+	sd.flag[2] = write_now_lbn(k, vp, parent);	/* the pointer now */
+	crash(k);				/* 1: all of it */
+	vrele(k, vp);
+}
+
+static void
+test_allocindir_meta(void **state)
+{
+	int64_t bs;
+
+	(void)state;
+	run(allocmeta_body);
+	bs = sd.m.k->fs.fs_bsize;
+	assert_int_equal(sd.n, 2);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_false(sd.flag[2]);
+	assert_int_equal(sd.r[0].names_lost, 0);
+	assert_int_equal(sd.r[0].bytes_lost, bs);	/* behind the hole */
+	assert_int_equal(sd.r[0].bad_ptrs, 0);
+	assert_int_equal(sd.r[0].map_missing, 0);
+	assert_int_equal(sd.r[1].bytes_lost, 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[0]), 0);
+	assert_int_equal(crash_unsafe_repairs(&sd.r[1]), 0);
+	done();
+}
+
+/*
  * newdirrem: a file created and removed before any of it reached the disk
  * costs no write at all — the removal cancels the entry (the diradd never
  * on the disk), the inode and its block go back to the maps at once
@@ -432,6 +505,145 @@ test_remove(void **state)
 		assert_int_equal(sd.r[i].linkcnt_low, 0);
 		assert_int_equal(sd.r[i].map_missing, 0);
 	}
+	done();
+}
+
+/*
+ * Snapshots on a soft-updates mount: removing a file a snapshot shares
+ * clears the in-core inode at once (softdep_setup_freeblocks, which
+ * 2001's ffs_truncate called whatever snapshots there were), but its
+ * block goes to ffs_blkfree — and so is offered to the snapshot
+ * (ffs_snapblkfree) — only when handle_workitem_freeblocks runs from the
+ * worklist, once the cleared inode is on the disk.  The snapshot then
+ * takes the whole block over (never free in the map) and still reads the
+ * version it was taken with.  A synchronous truncation would have offered
+ * it at once, while the disk's inode still pointed at it.
+ */
+static void
+snapclaim_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *vp;
+	int64_t blk, db;
+	uint64_t claims;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "a", VREG, &vp), 0);
+	vref(vp);
+	assert_int_equal(vn_write(k, vp, 0, k->fs.fs_bsize, 0), 0);
+	sd.ino = ((struct inode *)vp->v_data)->i_number;
+	blk = ffs_blk_get(vp->v_data, 0);
+	db = fsbtodb(&k->fs, blk);
+	vrele(k, vp);
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(ffs_snapshot(k, "s"), 0);
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(softdep_count(k), 0);
+	sd.writes = (uint64_t)ffs_snap_version(k, 0, db);
+	claims = k->cnt.snap_claims;
+	crash(k);					/* 0: all there */
+	assert_int_equal(vn_remove(k, vn_root(k), "a", false), 0);
+	returned(k);
+	/* Not offered yet: the disk's inode still points at it. */
+	sd.flag[0] = !isfree(&k->fs, blk) && k->cnt.snap_claims == claims;
+	crash(k);					/* 1: name on disk */
+	(void)write_dirblk(k, vn_root(k), 0);
+	(void)softdep_process_worklist(k);		/* the removal */
+	sd.flag[1] = k->cnt.snap_claims == claims;	/* until the inode */
+	(void)write_inoblk(k, sd.ino);
+	(void)softdep_process_worklist(k);		/* freeblks */
+	sd.flag[2] = k->cnt.snap_claims == claims + 1 &&
+	    !isfree(&k->fs, blk);			/* the snapshot's */
+	sd.flag[3] = (uint64_t)ffs_snap_version(k, 0, db) == sd.writes;
+	crash(k);					/* 2 */
+}
+
+static void
+test_snapshot_claim(void **state)
+{
+	int i;
+
+	(void)state;
+	run(snapclaim_body);
+	assert_int_equal(sd.n, 3);
+	assert_true(sd.writes > 0);	/* the snapshot reads the data */
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_true(sd.flag[2]);
+	assert_true(sd.flag[3]);
+	assert_int_equal(sd.r[1].names_back, 1);	/* not yet removed */
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].linkcnt_low, 0);
+		assert_int_equal(sd.r[i].map_missing, 0);
+	}
+	done();
+}
+
+/*
+ * rmdir: handle_workitem_remove lowers the directory's count by two (its
+ * name and its ".") and frees it, but the parent's count, for the "..",
+ * only once the directory's cleared inode is on the disk (the same dirrem
+ * hung on the directory's inodedep, id_inowait): until then the parent's
+ * inode written carries the count with the "..", so no crash finds a
+ * parent's count too low while the disk's directory still names it.
+ */
+static void
+rmdir_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *dvp;
+	struct inode *root;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "d", VDIR, &dvp), 0);
+	sd.ino = ((struct inode *)dvp->v_data)->i_number;
+	root = vn_root(k)->v_data;
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(softdep_count(k), 0);
+	/* the two inodes in different blocks (ffs_dirpref spreads them) */
+	sd.flag[7] = ino_to_fsba(&k->fs, sd.ino) != ino_to_fsba(&k->fs,
+	    root->i_number);
+	crash(k);					/* 0 */
+	assert_int_equal(vn_remove(k, vn_root(k), "d", true), 0);
+	returned(k);
+	(void)write_dirblk(k, vn_root(k), 0);		/* name gone */
+	(void)softdep_process_worklist(k);		/* the removal */
+	sd.flag[0] = softdep_nlinkdelta(k, root) == 1;	/* ".." kept */
+	(void)ffs_update(k, root, false);
+	(void)write_inoblk(k, root->i_number);
+	crash(k);					/* 1 */
+	(void)write_inoblk(k, sd.ino);			/* cleared */
+	(void)softdep_process_worklist(k);
+	sd.flag[1] = softdep_nlinkdelta(k, root) == 0;	/* now */
+	(void)ffs_update(k, root, false);
+	(void)write_inoblk(k, root->i_number);
+	crash(k);					/* 2 */
+}
+
+static void
+test_rmdir(void **state)
+{
+	int i;
+
+	(void)state;
+	run(rmdir_body);
+	assert_int_equal(sd.n, 3);
+	assert_true(sd.flag[7]);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].linkcnt_low, 0);
+		assert_int_equal(sd.r[i].map_missing, 0);
+	}
+	/* between: the parent's count one high, fsck lowers it */
+	assert_int_equal(sd.r[1].linkcnt_high, 1);
+	assert_int_equal(sd.r[2].linkcnt_high, 0);
+	assert_int_equal(sd.r[2].unref_cleared, 0);
 	done();
 }
 
@@ -624,8 +836,11 @@ main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_allocdirect),
 		cmocka_unit_test(test_allocindir),
+		cmocka_unit_test(test_allocindir_meta),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_snapshot_claim),
+		cmocka_unit_test(test_rmdir),
 		cmocka_unit_test(test_mkdir),
 		cmocka_unit_test(test_fsync),
 		cmocka_unit_test(test_cleanup),

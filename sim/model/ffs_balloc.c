@@ -13,10 +13,11 @@
 #include <errno.h>
 
 /* Allocate and write a new indirect block for metadata lbn mlbn (the
- * root of indirection level root, or -1: one further down). */
+ * root of indirection level root, or -1: one further down, pointed to
+ * from slot of indirect block pmlbn). */
 static int
 new_indir(struct kern *k, struct vnode *vp, int64_t mlbn, int64_t lbn,
-    int64_t *pref, int root)
+    int64_t *pref, int root, int64_t pmlbn, int slot)
 {
 	struct fs *fs = &k->fs;
 	struct inode *ip = vp->v_data;
@@ -38,19 +39,17 @@ new_indir(struct kern *k, struct vnode *vp, int64_t mlbn, int64_t lbn,
 	vfs_bio_clrbuf(k, bp);
 	/*
 	 * Written before anything points at it, so that an indirect block
-	 * never points at garbage.  Soft updates: the inode's pointer to a
-	 * root waits for it instead (softdep_setup_allocdirect, then
-	 * bdwrite); a pointer inside an indirect block would be an
-	 * allocindir, not modelled: that one is written first, as the
-	 * synchronous mount writes it.
+	 * never points at garbage.  Soft updates: the pointer to it waits
+	 * for it instead, and it is a delayed write — the inode's pointer to
+	 * a root (softdep_setup_allocdirect), a parent indirect block's
+	 * (softdep_setup_allocindir_meta), as 2001's ffs_balloc did.
 	 */
 	if (DOINGSOFTDEP(k)) {
-		if (root < 0) {
-			bio_note_version(k, bp);
-			return bwrite(k, bp);
-		}
-		softdep_setup_allocdirect(k, ip, NDADDR + root, nb, 0,
-		    fs->fs_bsize, 0);
+		if (root < 0)
+			softdep_setup_allocindir_meta(k, ip, pmlbn, slot, nb);
+		else
+			softdep_setup_allocdirect(k, ip, NDADDR + root, nb, 0,
+			    fs->fs_bsize, 0);
 	}
 	return ffs_meta_write(k, bp, true);
 }
@@ -176,7 +175,7 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 		return EFBIG;
 	if (ffs_blk_get(ip, a[1].in_lbn) == 0) {
 		if ((error = new_indir(k, vp, a[1].in_lbn, lbn, &pref,
-		    a[0].in_off)) != 0)
+		    a[0].in_off, 0, -1)) != 0)
 			return error;
 		ITIMES(k, ip, IN_CHANGE | IN_UPDATE);
 	}
@@ -194,7 +193,8 @@ ffs_balloc(struct kern *k, struct vnode *vp, int64_t off, int size, int flags,
 			bqrelse(k, bp);
 			continue;
 		}
-		if ((error = new_indir(k, vp, child, lbn, &pref, -1)) != 0) {
+		if ((error = new_indir(k, vp, child, lbn, &pref, -1,
+		    a[i].in_lbn, a[i].in_off)) != 0) {
 			brelse(k, bp);
 			return error;
 		}

@@ -42,6 +42,7 @@
 #include "kern.h"
 #include "libkern.h"
 #include "kassert.h"
+#include "softdep.h"
 
 #include <errno.h>
 #include <string.h>
@@ -88,6 +89,8 @@ snap_put_ptr(struct kern *k, struct snapshot *sn, int64_t b, int64_t v)
 	ffs_blk_set(sn->sn_ip, b, v);
 	if (!ffs_online(k))
 		return;
+	/* soft updates: the new block's map before the pointer */
+	softdep_snap_flushmap(k, v);
 	if (b < NDADDR) {
 		ffs_update(k, sn->sn_ip, true);
 		return;

@@ -25,7 +25,8 @@
  *     raised link count);
  *   - dirrem: a name gone from the disk before the link count it held is
  *     lowered (handle_workitem_remove, from the worklist), and the file
- *     freed only then;
+ *     freed only then; a rmdir's parent's count once the directory's
+ *     cleared inode is on the disk;
  *   - freeblks/freefile: a truncated or freed inode written before its
  *     blocks or its number go back to the maps.
  * A buffer written while what it depends on is not on the disk carries
@@ -47,11 +48,12 @@
  * io_start (what the write carries, and rolls back) and at completion
  * (what is on the disk now).
  *
- * Not modelled (see README "Not yet"): allocindir/indirdep (pointers
- * inside indirect blocks keep the synchronous mount's order), the
- * newdirblk dependency of 5.0, request_cleanup and max_softdeps throttling,
- * and the interaction with snapshots (a mount with snapshots truncates as
- * the synchronous mount does).
+ * With snapshots, blocks a truncation frees are offered to them
+ * (ffs_snapblkfree) when the worklist frees them, once the cleared inode
+ * is on the disk, as 2001's handle_workitem_freeblocks calling
+ * ffs_blkfree did; the worklist waits while writes are suspended.
+ *
+ * Not modelled (see README "Not yet"): the newdirblk dependency.
  */
 #include "kern.h"
 #include "libkern.h"
@@ -586,6 +588,26 @@ softdep_setup_allocindir_page(struct kern *k, struct inode *ip, int64_t mlbn,
 	return deferred;
 }
 
+/*
+ * softdep_setup_allocindir_meta: a new indirect block below the root,
+ * pointed to from slot of the indirect block mlbn.  2001's ffs_balloc
+ * makes it an allocindir of the parent as for a data block and writes
+ * the new block delayed (bdwrite) rather than at once: the parent's
+ * writes carry a hole there (the indirdep's saved copy) until the new
+ * block, zeroed, and the map allocating it are on the disk
+ * (handle_allocindir_partdone).  Nothing was there before: no old block.
+ */
+void
+softdep_setup_allocindir_meta(struct kern *k, struct inode *ip, int64_t mlbn,
+    int slot, int64_t nb)
+{
+	bool deferred;
+
+	deferred = softdep_setup_allocindir_page(k, ip, mlbn, slot, nb, 0);
+	KASSERT(!deferred, ("softdep_setup_allocindir_meta: an old block"));
+	(void)deferred;
+}
+
 /* An allocindir's old block, to free once no pointer to it is left. */
 static void
 ai_oldblk(struct allocindir *ai, GArray *blks, int bsize)
@@ -626,7 +648,7 @@ softdep_defer_blkfree(struct kern *k, struct inode *ip, int64_t lbn,
 	struct allocdirect *ad;
 	struct sd_blk b = { bno, size };
 
-	if (sd == NULL || !ffs_online(k) || lbn >= NDADDR || k->nsnaps > 0)
+	if (sd == NULL || !ffs_online(k) || lbn >= NDADDR)
 		return false;
 	id = inodedep_lookup(sd, ip->i_number, true);
 	ad = ad_find(id, lbn);
@@ -941,7 +963,11 @@ static struct worklist *
 setup_directory_change(struct kern *k, struct inode *dp, struct inode *oip,
     const char *name)
 {
-	return newdirrem(k, dp, oip, oip->i_isdir && strcmp(name, "..") != 0);
+	struct worklist *wk = newdirrem(k, dp, oip, oip->i_isdir &&
+	    strcmp(name, "..") != 0);
+
+	wk->wk_dirchg = true;
+	return wk;
 }
 
 /* ---- frees ---------------------------------------------------------- */
@@ -983,7 +1009,12 @@ softdep_setup_freeblocks(struct kern *k, struct vnode *vp)
 	gpointer val;
 	guint i;
 
-	if (sd == NULL || !ffs_online(k) || k->nsnaps > 0 || ip->i_snapshot ||
+	/* With snapshots too (2001's ffs_truncate calls this whatever
+	 * snapshots there are): the blocks go to ffs_blkfree, and so are
+	 * offered to the snapshots (ffs_snapblkfree), only when the
+	 * worklist frees them.  A snapshot file itself is truncated as on a
+	 * synchronous mount (ffs_snapremove's path; the model's choice). */
+	if (sd == NULL || !ffs_online(k) || ip->i_snapshot ||
 	    sd->collect != NULL)
 		return false;
 	fb = wk_new(sd, D_FREEBLKS, ip->i_number);
@@ -1104,15 +1135,28 @@ softdep_freefile(struct kern *k, struct inode *ip)
 
 /* ---- the worklist ------------------------------------------------------ */
 
-/* handle_workitem_remove: the name is off the disk; its link count goes
- * down there too, and a file with none left goes (ufs_inactive, as the
- * kernel's vput). */
-static void
+/*
+ * handle_workitem_remove: the name is off the disk; the link count it
+ * held goes down (VFS_VGET, i_nlink--, vput: ufs_inactive frees a file
+ * with no link left, or writes its inode, delayed).  A directory removed
+ * by rmdir loses two (its name and its "."), and is truncated and freed;
+ * its parent's count, for the "..", goes down only once the directory's
+ * cleared inode is on the disk: the kernel turns the same dirrem into a
+ * plain removal of the parent and hangs it on the directory's inodedep
+ * (id_inowait), or does it at once if that inode is gone or was never
+ * written (check_inode_unwritten).  A rename over a directory (DIRCHG)
+ * has no such follow-up in 2001's code; the model lowers the parent's
+ * count with the directory's there.  Returns true if wk was hung up
+ * again (not to be freed).
+ */
+static bool
 handle_workitem_remove(struct kern *k, struct worklist *wk)
 {
 	struct softdep *sd = k->softdep;
+	bool twostep = wk->wk_rmdir && !wk->wk_dirchg;
 	uint64_t inos[2] = { wk->wk_ino, wk->wk_dirino };
-	int deltas[2] = { wk->wk_delta, wk->wk_rmdir ? 1 : 0 }, i;
+	int deltas[2] = { wk->wk_delta, wk->wk_rmdir && !twostep ? 1 : 0 }, i;
+	struct inodedep *did;
 
 	for (i = 0; i < 2; i++) {
 		struct inodedep *id;
@@ -1140,6 +1184,22 @@ handle_workitem_remove(struct kern *k, struct worklist *wk)
 		vrele(k, vp);
 		vn_unpin(k, vp);
 	}
+	if (!twostep)
+		return false;
+	/* The parent's "..": a plain removal of the parent, once the
+	 * directory's cleared inode is on the disk. */
+	wk->wk_rmdir = false;
+	wk->wk_delta = 1;
+	wk->wk_ino = wk->wk_dirino;
+	did = inodedep_lookup(sd, inos[0], false);
+	if (did == NULL || !id_depcomplete(k, did)) {
+		(void)handle_workitem_remove(k, wk);
+		return false;
+	}
+	/* to the worklist at once if that copy is on the disk already */
+	wk->wk_stamp = did->id_gen;
+	bufwait_add(k, did, wk);
+	return true;
 }
 
 static void
@@ -1174,8 +1234,10 @@ handle_workitem(struct kern *k, struct worklist *wk)
 		}
 		break;
 	case D_DIRREM:
+		/* back on the directory's inodedep: not done yet */
+		if (handle_workitem_remove(k, wk))
+			return;
 		k->softdep->num_dirrem--;
-		handle_workitem_remove(k, wk);
 		break;
 	default:
 		KASSERT(0, ("handle_workitem: type %d", wk->wk_type));
@@ -1308,7 +1370,14 @@ softdep_process_worklist(struct kern *k)
 		return 0;
 	sd->processing = true;
 	do_cleanup_requests(k);
-	while ((wk = g_queue_pop_head(&sd->worklist)) != NULL) {
+	/* Nothing while the file system is suspended for a snapshot: the
+	 * items free blocks and lower link counts, which a suspended file
+	 * system may not (2001's softdep_process_worklist panics "freeblks
+	 * on suspended filesystem"; the seed's 2000 commit makes the
+	 * worklist never wait for a snapshot being taken).  They wait for
+	 * the next pass after vfs_write_resume.  Only snapshots suspend. */
+	while (!(k->mnt.mnt_kern_flag & MNTK_SUSPENDED) &&
+	    (wk = g_queue_pop_head(&sd->worklist)) != NULL) {
 		handle_workitem(k, wk);
 		n++;
 		do_cleanup_requests(k);
@@ -1348,6 +1417,26 @@ flush_cg(struct kern *k, int c)
 	while (sd->cg_wstamp[c] < sd->cg_astamp[c] &&
 	    k->fs.fs_devvp->v_numoutput > 0)
 		sim_pause(k->sim, SIM_MS);
+}
+
+/*
+ * ffs_copyonwrite (April 2001, the seed's 112f737245) writes a copied
+ * block and then fsyncs the snapshot (VOP_FSYNC, MNT_WAIT) so that its
+ * on-disk pointer claims the copy before the original is overwritten;
+ * under soft updates that fsync's softdep_sync_metadata writes the maps
+ * the new pointer waits for (the allocindir's bmsafemap) before the
+ * pointer itself.  The model writes the pointer's block at once
+ * (snap_put_ptr), so the map goes first here.  Not while writes are
+ * suspended: then only the snapshot's own blocks may be written (the
+ * pointer can wait on the disk for its map then; a gap the model keeps).
+ */
+void
+softdep_snap_flushmap(struct kern *k, int64_t bno)
+{
+	if (k->softdep == NULL || !ffs_online(k) || bno <= BLK_SNAP ||
+	    (k->mnt.mnt_kern_flag & MNTK_SUSPENDED))
+		return;
+	flush_cg(k, dtog(&k->fs, bno));
 }
 
 /* flush_inodedep_deps: the maps ip's inode and new blocks (pointed to

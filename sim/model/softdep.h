@@ -63,6 +63,10 @@ void	softdep_setup_allocdirect(struct kern *k, struct inode *ip,
  * (softdep_setup_allocindir_page); true: oldblkno is freed later. */
 bool	softdep_setup_allocindir_page(struct kern *k, struct inode *ip,
 	    int64_t mlbn, int slot, int64_t newblkno, int64_t oldblkno);
+/* ffs_balloc: slot of indirect block mlbn of ip now points at a new
+ * indirect block nb below it (softdep_setup_allocindir_meta). */
+void	softdep_setup_allocindir_meta(struct kern *k, struct inode *ip,
+	    int64_t mlbn, int slot, int64_t nb);
 /* ffs_realloccg / ffs_reallocblks: oldblkno is freed once the inode
  * pointing elsewhere is on the disk (a freefrag on the allocdirect). */
 bool	softdep_defer_blkfree(struct kern *k, struct inode *ip, int64_t lbn,
@@ -109,5 +113,9 @@ int	softdep_process_worklist(struct kern *k);
 int	softdep_flushworklist(struct kern *k);
 void	softdep_sync_metadata(struct kern *k, struct vnode *vp);
 void	softdep_fsync(struct kern *k, struct vnode *vp);
+
+/* A snapshot's new block (a copy-on-write copy) about to be pointed to
+ * from a block written now: its cg map goes to the disk first. */
+void	softdep_snap_flushmap(struct kern *k, int64_t bno);
 
 #endif

@@ -38,6 +38,7 @@ struct worklist {
 	uint64_t	 wk_dirino;	/* the parent, for a rmdir */
 	int		 wk_delta;	/* link counts it lowers */
 	bool		 wk_rmdir;
+	bool		 wk_dirchg;	/* a rename over the name (DIRCHG) */
 };
 
 struct sd_blk {
