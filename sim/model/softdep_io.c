@@ -254,14 +254,7 @@ handle_written_inodeblock(struct kern *k, struct sd_io *io)
 			if (!g_array_binary_search(io->done, &ad->ad_id,
 			    cmp_u64, NULL))
 				continue;
-			if (ad->ad_freefrag != NULL && ad->ad_freefrag->len > 0) {
-				struct worklist *wk = wk_new(sd, D_FREEFRAG,
-				    ad->ad_ino);
-
-				g_array_append_vals(wk->wk_blks,
-				    ad->ad_freefrag->data, ad->ad_freefrag->len);
-				add_to_worklist(sd, wk);
-			}
+			ad_queue_freefrag(sd, ad);
 			id->id_inoupdt = g_list_delete_link(id->id_inoupdt, l);
 			ad_free(sd, ad);
 		}

@@ -177,7 +177,19 @@ struct softdep {
 
 
 gint	cmp_u64(gconstpointer a, gconstpointer b);
+/* One dependency fewer (the count max_softdeps limits). */
+void	dep_del(struct softdep *sd);
 struct worklist *wk_new(struct softdep *sd, int type, uint64_t ino);
+void	wk_free(struct worklist *wk);
+/* inodedep_lookup(..., DEPALLOC when alloc) */
+struct inodedep *inodedep_lookup(struct softdep *sd, uint64_t ino,
+	    bool alloc);
+/* Work waiting for the disk to hold inode id's copy wk->wk_stamp (to the
+ * worklist at once if it does). */
+void	bufwait_add(struct kern *k, struct inodedep *id, struct worklist *wk);
+/* The fragments an allocdirect's block replaced, to the worklist to be
+ * freed (its freefrag: the disk no longer points at them). */
+void	ad_queue_freefrag(struct softdep *sd, struct allocdirect *ad);
 void	ad_free(struct softdep *sd, struct allocdirect *ad);
 void	da_free(struct softdep *sd, struct diradd *da);
 void	io_free(gpointer p);
