@@ -102,46 +102,11 @@ disk_lbn_pbn(struct disk *d, int64_t lbn, struct disk_pbn *b)
  */
 static void timer_fire(struct sim *s, void *arg);
 
-static void
-timer_queue(struct disk *d, struct disk_timer *t)
+void
+disk_timer_queue(struct disk *d, struct disk_timer *t)
 {
 	sim_at_ticket(d->sim, t->when, t->ticket, timer_fire, t);
 	t->queued = true;
-}
-
-/*
- * Disarm a timer.  One armed but not yet queued is queued all the same,
- * as a stale event: had it been queued when armed, it would be there, and
- * it would run the timer if it were re-armed for exactly the same time.
- */
-void
-disk_timer_disarm(struct disk *d, struct disk_timer *t)
-{
-	if (t->armed && !t->queued)
-		timer_queue(d, t);
-	t->armed = false;
-}
-
-/* Arm a timer for `when`, at time `now` (never earlier than that). */
-void
-disk_timer_arm_at(struct disk *d, struct disk_timer *t, double when,
-    sim_time_t now)
-{
-	sim_time_t w = ns_round(when);
-
-	disk_timer_disarm(d, t);
-	t->when = w < now ? now : w;
-	t->ticket = sim_ticket(d->sim);
-	t->armed = true;
-	t->queued = false;
-	if (d->each_step)
-		timer_queue(d, t);
-}
-
-void
-disk_timer_arm(struct disk *d, struct disk_timer *t, double when)
-{
-	disk_timer_arm_at(d, t, when, sim_now(d->sim));
 }
 
 /* Queue the timers armed since the drive last handed back control. */
@@ -151,7 +116,7 @@ timer_flush(struct disk *d)
 	struct disk_timer *t;
 
 	while ((t = timer_next(d)) != NULL)
-		timer_queue(d, t);
+		disk_timer_queue(d, t);
 }
 
 /*
