@@ -109,13 +109,42 @@ disk_timer_queue(struct disk *d, struct disk_timer *t)
 	t->queued = true;
 }
 
-/* Queue the timers armed since the drive last handed back control. */
+/*
+ * Is an armed timer already queued that is due before t (or at its time
+ * with an earlier ticket)?  Then t need not be queued yet: that timer's
+ * event comes first, and its callout takes t at once or queues it
+ * (timer_fire).
+ */
+static bool
+timer_covered(const struct disk *d, const struct disk_timer *t)
+{
+	const struct disk_timer *q[] = { &d->t_media, &d->t_iface,
+	    &d->t_arrive };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(q); i++)
+		if (q[i]->armed && q[i]->queued && (q[i]->when < t->when ||
+		    (q[i]->when == t->when && q[i]->ticket < t->ticket)))
+			return true;
+	return false;
+}
+
+/*
+ * On the way out: queue the first of the timers armed since, unless a
+ * timer queued before comes before it.  The others wait, armed: every
+ * one is due after a queued timer, whose callout runs them in turn if
+ * nothing comes between (sim_callout_advance) and queues the first left
+ * if something does -- so a command's interface timer and its media
+ * access, armed together, cost one event, not two.  A timer disarmed
+ * meanwhile is queued as it is then (disk_timer_disarm), where it would
+ * have been.
+ */
 static void
 timer_flush(struct disk *d)
 {
-	struct disk_timer *t;
+	struct disk_timer *t = timer_next(d);
 
-	while ((t = timer_next(d)) != NULL)
+	if (t != NULL && !timer_covered(d, t))
 		disk_timer_queue(d, t);
 }
 
@@ -167,10 +196,8 @@ timer_fire(struct sim *s, void *arg)
 	struct disk_timer *t = arg;
 	struct disk *d = t->d;
 
-	KASSERT((!d->t_media.armed || d->t_media.queued) &&
-	    (!d->t_iface.armed || d->t_iface.queued) &&
-	    (!d->t_arrive.armed || d->t_arrive.queued),
-	    ("disk: a timer armed but never queued"));
+	KASSERT(timer_next(d) == NULL || timer_covered(d, timer_next(d)),
+	    ("disk: a timer armed, due first, but not queued"));
 	if (!t->armed || sim_now(s) != t->when)
 		return;		/* disarmed or re-armed since */
 	/* The timer, any run of sectors after it, then whichever timer is
