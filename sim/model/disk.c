@@ -190,18 +190,11 @@ stalled(struct disk *d)
 	return true;
 }
 
+/* Timer t, due now: it, any run of sectors after it, then whichever timer
+ * is due next if nothing queued comes before it, and so on. */
 static void
-timer_fire(struct sim *s, void *arg)
+timer_run(struct sim *s, struct disk *d, struct disk_timer *t)
 {
-	struct disk_timer *t = arg;
-	struct disk *d = t->d;
-
-	KASSERT(timer_next(d) == NULL || timer_covered(d, timer_next(d)),
-	    ("disk: a timer armed, due first, but not queued"));
-	if (!t->armed || sim_now(s) != t->when)
-		return;		/* disarmed or re-armed since */
-	/* The timer, any run of sectors after it, then whichever timer is
-	 * due next if nothing queued comes before it, and so on. */
 	for (;;) {
 		t->armed = false;
 		t->fn(d);
@@ -216,6 +209,19 @@ timer_fire(struct sim *s, void *arg)
 			break;
 	}
 	timer_flush(d);
+}
+
+static void
+timer_fire(struct sim *s, void *arg)
+{
+	struct disk_timer *t = arg;
+	struct disk *d = t->d;
+
+	KASSERT(timer_next(d) == NULL || timer_covered(d, timer_next(d)),
+	    ("disk: a timer armed, due first, but not queued"));
+	if (!t->armed || sim_now(s) != t->when)
+		return;		/* disarmed or re-armed since */
+	timer_run(s, d, t);
 }
 
 /* ---- setup ----------------------------------------------------------- */
@@ -360,8 +366,8 @@ disk_dispatch(struct disk *d)
 		disk_cmd_start(d, r);
 }
 
-void
-disk_strategy(struct disk *d, struct diskreq *r)
+static void
+strategy(struct disk *d, struct diskreq *r)
 {
 	KASSERT(r->nsect > 0, ("disk_strategy: empty request"));
 	KASSERT(r->sector >= 0 && r->sector + r->nsect <= disk_capacity(d),
@@ -378,7 +384,34 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	if (disk_qlen(d) > d->st.maxqlen)
 		d->st.maxqlen = disk_qlen(d);
 	disk_dispatch(d);
+}
+
+void
+disk_strategy(struct disk *d, struct diskreq *r)
+{
+	strategy(d, r);
 	timer_flush(d);
+}
+
+/*
+ * disk_strategy from a callout with nothing more to do at this time (a
+ * validate trace's issue): if the timer the request armed first is the
+ * next event due, run it here (sim_callout_advance), as timer_fire would
+ * from the queue -- the same steps at the same times in the same order,
+ * one event less a request; else queue it.
+ */
+void
+disk_strategy_callout(struct disk *d, struct diskreq *r)
+{
+	struct disk_timer *t;
+
+	strategy(d, r);
+	t = timer_next(d);
+	if (t != NULL && !d->each_step && !timer_covered(d, t) &&
+	    sim_callout_advance(d->sim, t->when, t->ticket))
+		timer_run(d->sim, d, t);
+	else
+		timer_flush(d);
 }
 
 void
