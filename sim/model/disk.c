@@ -102,56 +102,50 @@ disk_lbn_pbn(struct disk *d, int64_t lbn, struct disk_pbn *b)
  */
 static void timer_fire(struct sim *s, void *arg);
 
-static void
-timer_queue(struct disk *d, struct disk_timer *t)
+void
+disk_timer_queue(struct disk *d, struct disk_timer *t)
 {
 	sim_at_ticket(d->sim, t->when, t->ticket, timer_fire, t);
 	t->queued = true;
 }
 
 /*
- * Disarm a timer.  One armed but not yet queued is queued all the same,
- * as a stale event: had it been queued when armed, it would be there, and
- * it would run the timer if it were re-armed for exactly the same time.
+ * Is an armed timer already queued that is due before t (or at its time
+ * with an earlier ticket)?  Then t need not be queued yet: that timer's
+ * event comes first, and its callout takes t at once or queues it
+ * (timer_fire).
  */
-void
-disk_timer_disarm(struct disk *d, struct disk_timer *t)
+static bool
+timer_covered(const struct disk *d, const struct disk_timer *t)
 {
-	if (t->armed && !t->queued)
-		timer_queue(d, t);
-	t->armed = false;
+	const struct disk_timer *q[] = { &d->t_media, &d->t_iface,
+	    &d->t_arrive };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(q); i++)
+		if (q[i]->armed && q[i]->queued && (q[i]->when < t->when ||
+		    (q[i]->when == t->when && q[i]->ticket < t->ticket)))
+			return true;
+	return false;
 }
 
-/* Arm a timer for `when`, at time `now` (never earlier than that). */
-void
-disk_timer_arm_at(struct disk *d, struct disk_timer *t, double when,
-    sim_time_t now)
-{
-	sim_time_t w = ns_round(when);
-
-	disk_timer_disarm(d, t);
-	t->when = w < now ? now : w;
-	t->ticket = sim_ticket(d->sim);
-	t->armed = true;
-	t->queued = false;
-	if (d->each_step)
-		timer_queue(d, t);
-}
-
-void
-disk_timer_arm(struct disk *d, struct disk_timer *t, double when)
-{
-	disk_timer_arm_at(d, t, when, sim_now(d->sim));
-}
-
-/* Queue the timers armed since the drive last handed back control. */
+/*
+ * On the way out: queue the first of the timers armed since, unless a
+ * timer queued before comes before it.  The others wait, armed: every
+ * one is due after a queued timer, whose callout runs them in turn if
+ * nothing comes between (sim_callout_advance) and queues the first left
+ * if something does -- so a command's interface timer and its media
+ * access, armed together, cost one event, not two.  A timer disarmed
+ * meanwhile is queued as it is then (disk_timer_disarm), where it would
+ * have been.
+ */
 static void
 timer_flush(struct disk *d)
 {
-	struct disk_timer *t;
+	struct disk_timer *t = timer_next(d);
 
-	while ((t = timer_next(d)) != NULL)
-		timer_queue(d, t);
+	if (t != NULL && !timer_covered(d, t))
+		disk_timer_queue(d, t);
 }
 
 /*
@@ -196,20 +190,11 @@ stalled(struct disk *d)
 	return true;
 }
 
+/* Timer t, due now: it, any run of sectors after it, then whichever timer
+ * is due next if nothing queued comes before it, and so on. */
 static void
-timer_fire(struct sim *s, void *arg)
+timer_run(struct sim *s, struct disk *d, struct disk_timer *t)
 {
-	struct disk_timer *t = arg;
-	struct disk *d = t->d;
-
-	KASSERT((!d->t_media.armed || d->t_media.queued) &&
-	    (!d->t_iface.armed || d->t_iface.queued) &&
-	    (!d->t_arrive.armed || d->t_arrive.queued),
-	    ("disk: a timer armed but never queued"));
-	if (!t->armed || sim_now(s) != t->when)
-		return;		/* disarmed or re-armed since */
-	/* The timer, any run of sectors after it, then whichever timer is
-	 * due next if nothing queued comes before it, and so on. */
 	for (;;) {
 		t->armed = false;
 		t->fn(d);
@@ -224,6 +209,19 @@ timer_fire(struct sim *s, void *arg)
 			break;
 	}
 	timer_flush(d);
+}
+
+static void
+timer_fire(struct sim *s, void *arg)
+{
+	struct disk_timer *t = arg;
+	struct disk *d = t->d;
+
+	KASSERT(timer_next(d) == NULL || timer_covered(d, timer_next(d)),
+	    ("disk: a timer armed, due first, but not queued"));
+	if (!t->armed || sim_now(s) != t->when)
+		return;		/* disarmed or re-armed since */
+	timer_run(s, d, t);
 }
 
 /* ---- setup ----------------------------------------------------------- */
@@ -368,8 +366,8 @@ disk_dispatch(struct disk *d)
 		disk_cmd_start(d, r);
 }
 
-void
-disk_strategy(struct disk *d, struct diskreq *r)
+static void
+strategy(struct disk *d, struct diskreq *r)
 {
 	KASSERT(r->nsect > 0, ("disk_strategy: empty request"));
 	KASSERT(r->sector >= 0 && r->sector + r->nsect <= disk_capacity(d),
@@ -386,7 +384,34 @@ disk_strategy(struct disk *d, struct diskreq *r)
 	if (disk_qlen(d) > d->st.maxqlen)
 		d->st.maxqlen = disk_qlen(d);
 	disk_dispatch(d);
+}
+
+void
+disk_strategy(struct disk *d, struct diskreq *r)
+{
+	strategy(d, r);
 	timer_flush(d);
+}
+
+/*
+ * disk_strategy from a callout with nothing more to do at this time (a
+ * validate trace's issue): if the timer the request armed first is the
+ * next event due, run it here (sim_callout_advance), as timer_fire would
+ * from the queue -- the same steps at the same times in the same order,
+ * one event less a request; else queue it.
+ */
+void
+disk_strategy_callout(struct disk *d, struct diskreq *r)
+{
+	struct disk_timer *t;
+
+	strategy(d, r);
+	t = timer_next(d);
+	if (t != NULL && !d->each_step && !timer_covered(d, t) &&
+	    sim_callout_advance(d->sim, t->when, t->ticket))
+		timer_run(d->sim, d, t);
+	else
+		timer_flush(d);
 }
 
 void

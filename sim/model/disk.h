@@ -474,6 +474,9 @@ void	disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 void	disk_destroy(struct disk *d);
 int64_t	disk_capacity(const struct disk *d);		/* blocks */
 void	disk_strategy(struct disk *d, struct diskreq *r);	/* submit */
+/* The same from a callout that does nothing more at this time: the drive
+ * may run on from it (sim_callout_advance). */
+void	disk_strategy_callout(struct disk *d, struct diskreq *r);
 int	disk_qlen(const struct disk *d);	/* queued + in the drive */
 /* Hand back every request not yet completed (a run that stops early). */
 void	disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg),

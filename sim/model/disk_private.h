@@ -214,12 +214,46 @@ timer_next(struct disk *d)
 /* disk.c: the tracks, the timers, the queues, the invariants */
 const struct disk_track *disk_track(struct disk *d, int64_t lbn);
 void	disk_lbn_pbn(struct disk *d, int64_t lbn, struct disk_pbn *b);
-void	disk_timer_disarm(struct disk *d, struct disk_timer *t);
-void	disk_timer_arm_at(struct disk *d, struct disk_timer *t, double when,
-	    sim_time_t now);
-void	disk_timer_arm(struct disk *d, struct disk_timer *t, double when);
+void	disk_timer_queue(struct disk *d, struct disk_timer *t);
 void	disk_dispatch(struct disk *d);
 void	disk_check(const struct disk *d);
+
+/*
+ * Disarm a timer.  One armed but not yet queued is queued all the same,
+ * as a stale event: had it been queued when armed, it would be there, and
+ * it would run the timer if it were re-armed for exactly the same time.
+ * (These three are inline: the drive arms a timer some sixteen times a
+ * request, and the call was most of what arming cost.)
+ */
+static inline void
+disk_timer_disarm(struct disk *d, struct disk_timer *t)
+{
+	if (t->armed && !t->queued)
+		disk_timer_queue(d, t);
+	t->armed = false;
+}
+
+/* Arm a timer for `when`, at time `now` (never earlier than that). */
+static inline void
+disk_timer_arm_at(struct disk *d, struct disk_timer *t, double when,
+    sim_time_t now)
+{
+	sim_time_t w = ns_round(when);
+
+	disk_timer_disarm(d, t);
+	t->when = w < now ? now : w;
+	t->ticket = sim_ticket(d->sim);
+	t->armed = true;
+	t->queued = false;
+	if (d->each_step)
+		disk_timer_queue(d, t);
+}
+
+static inline void
+disk_timer_arm(struct disk *d, struct disk_timer *t, double when)
+{
+	disk_timer_arm_at(d, t, when, sim_now(d->sim));
+}
 
 /* diskctlr.c: commands and the interface */
 void	disk_cmd_start(struct disk *d, struct diskreq *r);

@@ -25,11 +25,12 @@ disk_seg_touch(struct disk *d, int s)
 	d->mru = s;
 }
 
-/* The segment reserved for writes, if there is one: the last. */
-static bool
-is_write_seg(const struct disk *d, int s)
+/* The segment reserved for writes, if there is one, is the last: the
+ * segments a read may use are those before it. */
+static inline int
+read_segs(const struct disk *d)
 {
-	return d->p.write_seg && s == d->p.nsegs - 1;
+	return d->p.write_seg ? d->p.nsegs - 1 : d->p.nsegs;
 }
 
 void
@@ -68,19 +69,21 @@ disk_seg_settle(struct disk *d, int s)
 int
 disk_read_lookup(const struct disk *d, int64_t lbn, int64_t end, enum hit *hit)
 {
-	int s, best = -1, bestv = 0;
+	int s, best = -1, bestv = 0, n = read_segs(d);
 
 	*hit = HIT_MISS;
 	if (!d->p.cache)
 		return -1;
-	for (s = 0; s < d->p.nsegs; s++) {
+	for (s = 0; s < n; s++) {
 		const struct disk_seg *g = &d->seg[s];
 		int v = 0;
 		enum hit h;
 
-		if (g->state == SEG_EMPTY || is_write_seg(d, s))
+		/* (Most segments hold nothing near lbn: that first.  A segment
+		 * always has start <= end, disk_check.) */
+		if (lbn < g->start || lbn > g->end || g->state == SEG_EMPTY)
 			continue;
-		if (lbn >= g->start && lbn < g->end) {
+		if (lbn < g->end) {
 			switch (g->state) {
 			case SEG_DIRTY:
 				v = d->p.read_hits_on_writes ? 11 : 0;
@@ -122,14 +125,12 @@ disk_read_lookup(const struct disk *d, int64_t lbn, int64_t end, enum hit *hit)
 int
 disk_read_victim(const struct disk *d)
 {
-	int s, best = -1, bestv = 0;
+	int s, best = -1, bestv = 0, n = read_segs(d);
 
-	for (s = 0; s < d->p.nsegs; s++) {
+	for (s = 0; s < n; s++) {
 		const struct disk_seg *g = &d->seg[s];
 		int v;
 
-		if (is_write_seg(d, s))
-			continue;
 		v = g->state == SEG_EMPTY ? 3 : g->state == SEG_CLEAN ? 2 :
 		    g->state == SEG_READING ? 1 : 0;
 		if (v > bestv || (v > 0 && v == bestv && g->used < d->seg[best].used)) {

@@ -536,8 +536,8 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	struct disk_cmd *c = d->cmd;
 	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
 	sim_time_t at = -1, w = ti->when, e = tm->when, held = w;
-	int64_t b = m->next, b0 = b, k = m->k, lbn, cend, lim, start;
-	double t = m->t, t0 = m->t0, blk, bus, first, last, x0;
+	int64_t b = m->next, b0 = b, k = m->k, lbn, cend, lim, start, bmax;
+	double t = m->t, t0 = m->t0, blk, bus, first, last, x0, t1;
 
 	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
 	    c->seg != m->seg || c->ist != IF_XFER || c->xfer_n != 1 ||
@@ -563,23 +563,33 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	first = c->first_sector;
 	last = c->last_sector_end;
 	x0 = c->xfer_t0;
-	while (w <= e && e < h && b >= lbn && b < cend && b + 1 < lim) {
+	/* A step is taken while b >= lbn (true for all once for the first,
+	 * b only growing), b < cend and b + 1 < lim; the step that moves b
+	 * to b0 + 1 sets the command's first sector if it has none and
+	 * b0 + 1 < cend, no later one; and the segment's start is the
+	 * largest of the steps' b + 1 - segsize, the last's: those three
+	 * are worked out once, around the loop. */
+	if (b < lbn)
+		return -1;
+	bmax = MIN(cend, lim - 1);
+	t1 = t;
+	while (w <= e && e < h && b < bmax) {
 		held = w;
 		last = t;
-		start = MAX(start, b + 1 - p->segsize);
 		x0 = (double)e;
 		bus += blk;
 		w = ns_round(x0 + blk);
 		w = MAX(w, e);
 		b++;
-		if (first < 0 && b >= lbn && b < cend)
-			first = t;
 		t = t0 + (double)++k * sec;	/* media_at */
 		at = e;
 		e = MAX(ns_round(t), e);
 	}
 	if (at < 0)
 		return -1;
+	if (first < 0 && b0 + 1 < cend)
+		first = t1;
+	start = MAX(start, b - p->segsize);
 	c->last_sector_end = last;
 	g->end = b;
 	g->start = start;

@@ -530,7 +530,7 @@ disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
  * The process itself issues what is due at the start, then sleeps until
  * the last request has completed: the run ends when it does.
  */
-static void issue_validate(struct dtrun *t);
+static void issue_validate(struct dtrun *t, bool callout);
 static void issue_ascii(struct dtrun *t);
 
 /* Everything is issued and done (or the run stopped): the process ends
@@ -547,7 +547,7 @@ static void
 issue_validate_fire(struct sim *s, void *arg)
 {
 	(void)s;
-	issue_validate(arg);
+	issue_validate(arg, true);
 }
 
 /* The request before has completed with no gap after it: the next, in
@@ -556,7 +556,7 @@ static void
 validate_done_fire(struct sim *s, void *arg)
 {
 	(void)s;
-	issue_validate(arg);
+	issue_validate(arg, true);
 }
 
 static void
@@ -604,7 +604,7 @@ on_done(void *arg, struct diskreq *r)
 }
 
 static void
-submit(struct dtrun *t, const struct dtreq *q)
+submit(struct dtrun *t, const struct dtreq *q, bool callout)
 {
 	struct diskreq *r = t->spare;
 
@@ -620,7 +620,10 @@ submit(struct dtrun *t, const struct dtreq *q)
 	r->what = -1;		/* a block trace's: for no file */
 	r->ino = -1;
 	t->outstanding++;
-	disk_strategy(&t->d, r);
+	if (callout)
+		disk_strategy_callout(&t->d, r);
+	else
+		disk_strategy(&t->d, r);
 }
 
 static bool
@@ -634,9 +637,10 @@ stop_if_interrupted(struct dtrun *t)
 	return true;
 }
 
-/* A validate trace's next request, now. */
+/* A validate trace's next request, now (from a callout: the drive may run
+ * on from it, disk_strategy_callout). */
 static void
-issue_validate(struct dtrun *t)
+issue_validate(struct dtrun *t, bool callout)
 {
 	struct dtreq q;
 
@@ -647,7 +651,7 @@ issue_validate(struct dtrun *t)
 	q = g_array_index(t->vreqs, struct dtreq, t->vnext++);
 	if (stop_if_interrupted(t))
 		return;
-	submit(t, &q);
+	submit(t, &q, callout);
 }
 
 static void
@@ -679,7 +683,7 @@ issue_ascii(struct dtrun *t)
 			}
 		}
 		t->have_pending = false;
-		submit(t, &t->pending);
+		submit(t, &t->pending, false);
 	}
 }
 
@@ -690,7 +694,7 @@ issuer(void *arg)
 	struct dtrun *t = arg;
 
 	if (t->fmt == DT_VALIDATE)
-		issue_validate(t);
+		issue_validate(t, false);
 	else
 		issue_ascii(t);
 	while (!t->issued || t->outstanding > 0)
