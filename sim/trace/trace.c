@@ -45,6 +45,22 @@ sc_lookup(const char *name)
 	return v != NULL ? (enum sc_id)GPOINTER_TO_INT(v) : SC_OTHER;
 }
 
+enum sc_id
+sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
+{
+	if (m == NULL)
+		return sc_lookup(name);
+	if (n != 0 && n == m->n && memcmp(name, m->name, n) == 0)
+		return (enum sc_id)m->sc;
+	m->sc = (uint16_t)sc_lookup(name);
+	if (n < sizeof(m->name)) {
+		memcpy(m->name, name, n);
+		m->n = (uint8_t)n;
+	} else
+		m->n = 0;
+	return (enum sc_id)m->sc;
+}
+
 static const char *const cmd_names[TCMD__COUNT] = {
 	[TCMD_NONE] = NULL,
 	[TCMD_F_DUPFD] = "F_DUPFD", [TCMD_F_DUPFD_CLOEXEC] = "F_DUPFD_CLOEXEC",
@@ -619,15 +635,26 @@ next_token(const char *line, size_t len, size_t *pos, size_t *ts, size_t *te,
 } while (0)
 
 static int parse_fields(const char *line, size_t len, struct trace_call *tc,
-    GError **err);
+    struct sc_memo *memo, GError **err);
+static int parse_line(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, GError **err);
 
 int
 native_parse_line(const char *line, size_t len, struct trace_call *tc,
     GError **err)
 {
+	return parse_line(line, len, tc, NULL, err);
+}
+
+/* native_parse_line, the call's name looked up through memo (a reader's,
+ * or NULL). */
+static int
+parse_line(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, GError **err)
+{
 	GError *perr = NULL;
 	size_t i;
-	int rc = parse_fields(line, len, tc, &perr);
+	int rc = parse_fields(line, len, tc, memo, &perr);
 
 	if (rc >= 0)
 		return rc;
@@ -649,7 +676,8 @@ native_parse_line(const char *line, size_t len, struct trace_call *tc,
 }
 
 static int
-parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
+parse_fields(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, GError **err)
 {
 	size_t pos = 0, ts, te, i;
 	const char *tok;
@@ -702,7 +730,7 @@ parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 					BAD("bad call name \"%.*s\"", (int)MIN(n, 40), tok);
 			memcpy(tc->name, tok, n);
 			tc->name[n] = '\0';
-			tc->sc = sc_lookup(tc->name);
+			tc->sc = sc_lookup_memo(memo, tc->name, n);
 			break;
 		case 3:
 			/* a process's end has an exit status, nothing else
@@ -982,6 +1010,7 @@ struct trace_reader {
 	bool	 records;	/* a record has been read */
 	volatile sig_atomic_t *stop;	/* trace_set_stop */
 	uint64_t nread;			/* calls read, for the message */
+	struct sc_memo scm;		/* TF_NATIVE: the last call's name */
 };
 
 const char *
@@ -1267,7 +1296,7 @@ read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
 		rc = lineio_next(r->in, &line, &len, err);
 		if (rc <= 0)
 			return rc;
-		rc = native_parse_line(line, len, tc, &perr);
+		rc = parse_line(line, len, tc, &r->scm, &perr);
 		if (rc < 0) {
 			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
 			    "%s:%llu: %s", r->path,
