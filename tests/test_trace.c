@@ -335,6 +335,16 @@ test_bad_lines(void **state)
 		"1 2 read 1 1 fd=99999999999",		/* out of range */
 		"1 2 read 1 1 \x01junk",		/* control character */
 		"99999999999999999999 2 read 1 1",	/* overflow */
+		/* the header's numbers are read as they are lexed, up to 18
+		 * digits; past that, and whatever is not all digits, by
+		 * parse_i64: both must refuse the same */
+		"9223372036854775808 2 read 1 1",	/* INT64_MAX + 1 */
+		"1 2147483648 read 1 1",		/* pid past INT32_MAX */
+		"1 999999999999999999 read 1 1",	/* 18 digits, not a pid */
+		"1 2 read 1 9223372036854775808",	/* duration too */
+		"1 2 read 1 12a",			/* a digit run, then not */
+		"1a 2 read 1 1",
+		"1 2 read 1 -5",			/* negative duration */
 		/* a process's end is its status alone: what is written back
 		 * (native_format_call) must be all there was (a fuzzing
 		 * finding: fields after +++ were read, then lost) */
@@ -360,6 +370,25 @@ test_bad_lines(void **state)
 	assert_int_equal(tc.kind, TC_EXIT);
 	assert_int_equal(tc.ret, 3);
 	assert_int_equal(native_parse_line("1 2 +++ 3", 9, &tc, NULL), 1);
+	/* the largest values each header field takes, on both sides of
+	 * the 18 digits read while lexing */
+	{
+		static const char big[] = "9223372036854775807 2147483647 read "
+		    "9223372036854775807 999999999999999999";
+		static const char neg[] = "- 0 read -9223372036854775807 -";
+
+		assert_int_equal(native_parse_line(big, strlen(big), &tc, NULL), 1);
+		assert_true(tc.t_ns == INT64_MAX);
+		assert_int_equal(tc.pid, INT32_MAX);
+		assert_true(tc.ret == INT64_MAX);
+		assert_true(tc.dur_ns == 999999999999999999LL);
+		assert_int_equal(tc.sc, SC_READ);
+		assert_int_equal(native_parse_line(neg, strlen(neg), &tc, NULL), 1);
+		assert_true(tc.t_ns == TC_NOTIME);
+		assert_int_equal(tc.pid, 0);
+		assert_true(tc.ret == -INT64_MAX);
+		assert_true(tc.dur_ns == -1);
+	}
 	assert_int_equal(native_parse_line("# comment", 9, &tc, NULL), 0);
 	assert_int_equal(native_parse_line("", 0, &tc, NULL), 0);
 	trace_call_free(&tc);
@@ -438,6 +467,60 @@ test_names(void **state)
 	assert_int_equal(sc_lookup("read2"), SC_OTHER);
 	assert_int_equal(tc_errno_lookup("ENOENT"), ENOENT);
 	assert_string_equal(tc_errno_name(EEXIST), "EEXIST");
+}
+
+/* sc_lookup_memo gives what sc_lookup gives, whatever came before: the
+ * same name again, a prefix of it, a longer one, an unknown one, a name
+ * too long to remember; and a reader's calls carry the right call
+ * through runs and changes of name. */
+static void
+test_names_memo(void **state)
+{
+	static const char *const seq[] = {
+		"read", "read", "readv", "read", "rea", "mremap", "mremap",
+		"write", "pread64", "pread64", "read",
+		"a_name_much_longer_than_thirty_two_bytes_x",
+		"a_name_much_longer_than_thirty_two_bytes_x", "read", "",
+	};
+	static const char text[] =
+	    "#vfssim-trace 1\n"
+	    "1 7 read 1 1 fd=0 len=1\n"
+	    "2 7 read 1 1 fd=0 len=1\n"
+	    "3 7 mremap 0 1\n"
+	    "4 7 write 1 1 fd=1 len=1\n"
+	    "5 7 read 1 1 fd=0 len=1\n";
+	static const enum sc_id want[] = {
+		SC_READ, SC_READ, SC_OTHER, SC_WRITE, SC_READ,
+	};
+	struct sc_memo m = { { 0 }, 0, 0 };
+	struct trace_call tc;
+	struct trace_reader *r;
+	GError *err = NULL;
+	char *path = NULL;
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < G_N_ELEMENTS(seq); i++)
+		assert_int_equal(sc_lookup_memo(&m, seq[i], strlen(seq[i])),
+		    sc_lookup(seq[i]));
+	assert_int_equal(sc_lookup_memo(NULL, "read", 4), SC_READ);
+
+	fd = g_file_open_tmp("vfssim-memo-XXXXXX", &path, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	r = trace_open(path, &err);
+	assert_non_null(r);
+	trace_call_init(&tc);
+	for (i = 0; i < G_N_ELEMENTS(want); i++) {
+		assert_int_equal(trace_read(r, &tc, &err), 1);
+		assert_int_equal(tc.sc, want[i]);
+	}
+	assert_int_equal(trace_read(r, &tc, &err), 0);
+	trace_call_free(&tc);
+	trace_close(r);
+	unlink(path);
+	g_free(path);
 }
 
 /*
@@ -523,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names_memo),
 		cmocka_unit_test(test_line_cap),
 	};
 

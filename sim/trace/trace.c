@@ -682,6 +682,8 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 	size_t pos = 0, ts, te, i;
 	const char *tok;
 	size_t n;
+	uint64_t num;
+	bool digits;
 	int field;
 	char small[512], *scratch;
 
@@ -700,21 +702,37 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 				break;
 			BAD("truncated record: expected T PID CALL RESULT DUR");
 		}
+		/* The token's end, and its value on the way when it is all
+		 * digits (the common case: four of the five fields are
+		 * numbers); at most 18 digits cannot pass INT64_MAX, and a
+		 * longer or other token goes to parse_i64 as before. */
 		ts = pos;
-		while (pos < len && line[pos] != ' ')
+		num = 0;
+		digits = true;
+		while (pos < len && line[pos] != ' ') {
+			unsigned d = (unsigned)((unsigned char)line[pos] - '0');
+
+			digits &= d <= 9;
+			num = num * 10 + d;
 			pos++;
+		}
 		te = pos;
 		tok = line + ts;
 		n = te - ts;
+		digits &= n <= 18;
 		switch (field) {
 		case 0:
-			if (n == 1 && tok[0] == '-')
+			if (digits)
+				tc->t_ns = (int64_t)num;
+			else if (n == 1 && tok[0] == '-')
 				tc->t_ns = TC_NOTIME;
 			else if (!parse_i64(tok, n, &tc->t_ns) || tc->t_ns < 0)
 				BAD("bad time \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		case 1:
-			if (!parse_i32(tok, n, &tc->pid))
+			if (digits && num <= INT32_MAX)
+				tc->pid = (int32_t)num;
+			else if (!parse_i32(tok, n, &tc->pid))
 				BAD("bad pid \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		case 2:
@@ -735,6 +753,10 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 		case 3:
 			/* a process's end has an exit status, nothing else
 			 * (native_format_call writes just that) */
+			if (digits) {
+				tc->ret = (int64_t)num;	/* an exit status too */
+				break;
+			}
 			if (tc->kind == TC_EXIT && !parse_i64(tok, n, &tc->ret))
 				BAD("bad exit status \"%.*s\" (+++ STATUS -)",
 				    (int)MIN(n, 40), tok);
@@ -761,7 +783,9 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 				BAD("bad result \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		case 4:
-			if (n == 1 && tok[0] == '-')
+			if (digits)
+				tc->dur_ns = (int64_t)num;
+			else if (n == 1 && tok[0] == '-')
 				tc->dur_ns = -1;
 			else if (!parse_i64(tok, n, &tc->dur_ns) || tc->dur_ns < 0)
 				BAD("bad duration \"%.*s\"", (int)MIN(n, 40), tok);
