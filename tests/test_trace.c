@@ -148,6 +148,52 @@ test_tbin_real(void **state)
 	tspool_free(sp);
 }
 
+/* Numbers at the edges of one, two, three and four bytes of a record
+ * (get_u reads two and three bytes without its loop) come back, and a
+ * record cut anywhere decodes without reading past its end. */
+static void
+test_tbin_widths(void **state)
+{
+	static const int64_t v[] = {
+		0, 1, 63, 64, 127, 128, 8191, 8192, 16383, 16384,
+		1048575, 1048576, 2097151, 2097152, 268435455, 268435456,
+		-1, -64, -65, -8192, -8193, -1048576, -1048577,
+	};
+	struct trace_call tc, back;
+	uint8_t buf[512];
+	size_t n, cut;
+	unsigned i;
+
+	trace_call_init(&tc);
+	trace_call_init(&back);
+	for (i = 0; i < G_N_ELEMENTS(v); i++) {
+		g_strlcpy(tc.name, "read", sizeof(tc.name));
+		tc.sc = SC_READ;
+		tc.t_ns = 1000;
+		tc.ret = v[i];
+		tc.dur_ns = v[i];
+		tc.off = v[i];
+		tc.len = v[i] == -1 ? 5 : v[i];
+		tc.fd = (int32_t)v[i];
+		tc.line = (uint64_t)(v[i] < 0 ? -v[i] : v[i]);
+		tc.oflags = (uint32_t)tc.line;
+		assert_true(tbin_max(&tc) <= sizeof(buf));
+		n = tbin_encode(&tc, buf);
+		tbin_decode(buf, n, &back);
+		assert_true(trace_call_equal(&tc, &back));
+		assert_true(back.line == tc.line);
+		assert_true(back.oflags == tc.oflags);
+		for (cut = 0; cut < n; cut++) {
+			uint8_t *part = g_memdup2(buf, cut);
+
+			tbin_decode(part, cut, &back);
+			g_free(part);
+		}
+	}
+	trace_call_free(&tc);
+	trace_call_free(&back);
+}
+
 /* Values at the ends of their ranges, strings absent, empty and longer
  * than a block of the spool, a call vfssim does not know: all come back;
  * a record cut short decodes without reading past its end. */
@@ -601,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip_real),
 		cmocka_unit_test(test_tbin_real),
 		cmocka_unit_test(test_tbin_edges),
+		cmocka_unit_test(test_tbin_widths),
 		cmocka_unit_test(test_writer_plain),
 		cmocka_unit_test(test_writer_gzip),
 		cmocka_unit_test(test_bad_lines),
