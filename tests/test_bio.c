@@ -41,18 +41,21 @@ static void
 test_sizing(void **state)
 {
 	/* memory, nbuf, hidirtybuffers, lodirtybuffers, lofreebuffers,
-	 * hibufspace, nswbuf — worked out by hand from bufinit() */
+	 * hibufspace, nswbuf — worked out by hand from bufinit() — and the
+	 * buffer hash's chains: bufhashinit's smallest power of two of at
+	 * least 8 and nbuf / 4 */
 	static const struct {
 		const char *mem;
 		int nbuf, hidirty, lodirty, lofree;
 		int64_t hibufspace;
 		int nswbuf;
+		unsigned chains;
 	} want[] = {
-		{ "32M", 498, 144, 72, 32, 498LL * 16384 - 655360, 64 },
-		{ "64M", 1010, 272, 136, 61, 1010LL * 16384 - 655360, 64 },
-		{ "128M", 1483, 390, 195, 87, 1483LL * 16384 - 655360, 64 },
-		{ "256M", 2302, 595, 297, 132, 2302LL * 16384 - 655360, 64 },
-		{ "1G", 7218, 1824, 912, 406, 7218LL * 16384 - 655360, 64 },
+		{ "32M", 498, 144, 72, 32, 498LL * 16384 - 655360, 64, 128 },
+		{ "64M", 1010, 272, 136, 61, 1010LL * 16384 - 655360, 64, 256 },
+		{ "128M", 1483, 390, 195, 87, 1483LL * 16384 - 655360, 64, 512 },
+		{ "256M", 2302, 595, 297, 132, 2302LL * 16384 - 655360, 64, 1024 },
+		{ "1G", 7218, 1824, 912, 406, 7218LL * 16384 - 655360, 64, 2048 },
 	};
 	unsigned i;
 
@@ -72,6 +75,7 @@ test_sizing(void **state)
 		assert_int_equal(m.k->bc.lobufspace, want[i].hibufspace - 65536);
 		assert_int_equal(m.k->bc.nswbuf, want[i].nswbuf);
 		assert_int_equal(m.k->vm.cluster_pbuf_freecnt, want[i].nswbuf / 2);
+		assert_int_equal(m.k->bc.hashmask + 1, want[i].chains);
 		machine_shutdown(&m);
 		g_free(set);
 	}

@@ -148,6 +148,52 @@ test_tbin_real(void **state)
 	tspool_free(sp);
 }
 
+/* Numbers at the edges of one, two, three and four bytes of a record
+ * (get_u reads two and three bytes without its loop) come back, and a
+ * record cut anywhere decodes without reading past its end. */
+static void
+test_tbin_widths(void **state)
+{
+	static const int64_t v[] = {
+		0, 1, 63, 64, 127, 128, 8191, 8192, 16383, 16384,
+		1048575, 1048576, 2097151, 2097152, 268435455, 268435456,
+		-1, -64, -65, -8192, -8193, -1048576, -1048577,
+	};
+	struct trace_call tc, back;
+	uint8_t buf[512];
+	size_t n, cut;
+	unsigned i;
+
+	trace_call_init(&tc);
+	trace_call_init(&back);
+	for (i = 0; i < G_N_ELEMENTS(v); i++) {
+		g_strlcpy(tc.name, "read", sizeof(tc.name));
+		tc.sc = SC_READ;
+		tc.t_ns = 1000;
+		tc.ret = v[i];
+		tc.dur_ns = v[i];
+		tc.off = v[i];
+		tc.len = v[i] == -1 ? 5 : v[i];
+		tc.fd = (int32_t)v[i];
+		tc.line = (uint64_t)(v[i] < 0 ? -v[i] : v[i]);
+		tc.oflags = (uint32_t)tc.line;
+		assert_true(tbin_max(&tc) <= sizeof(buf));
+		n = tbin_encode(&tc, buf);
+		tbin_decode(buf, n, &back);
+		assert_true(trace_call_equal(&tc, &back));
+		assert_true(back.line == tc.line);
+		assert_true(back.oflags == tc.oflags);
+		for (cut = 0; cut < n; cut++) {
+			uint8_t *part = g_memdup2(buf, cut);
+
+			tbin_decode(part, cut, &back);
+			g_free(part);
+		}
+	}
+	trace_call_free(&tc);
+	trace_call_free(&back);
+}
+
 /* Values at the ends of their ranges, strings absent, empty and longer
  * than a block of the spool, a call vfssim does not know: all come back;
  * a record cut short decodes without reading past its end. */
@@ -335,6 +381,16 @@ test_bad_lines(void **state)
 		"1 2 read 1 1 fd=99999999999",		/* out of range */
 		"1 2 read 1 1 \x01junk",		/* control character */
 		"99999999999999999999 2 read 1 1",	/* overflow */
+		/* the header's numbers are read as they are lexed, up to 18
+		 * digits; past that, and whatever is not all digits, by
+		 * parse_i64: both must refuse the same */
+		"9223372036854775808 2 read 1 1",	/* INT64_MAX + 1 */
+		"1 2147483648 read 1 1",		/* pid past INT32_MAX */
+		"1 999999999999999999 read 1 1",	/* 18 digits, not a pid */
+		"1 2 read 1 9223372036854775808",	/* duration too */
+		"1 2 read 1 12a",			/* a digit run, then not */
+		"1a 2 read 1 1",
+		"1 2 read 1 -5",			/* negative duration */
 		/* a process's end is its status alone: what is written back
 		 * (native_format_call) must be all there was (a fuzzing
 		 * finding: fields after +++ were read, then lost) */
@@ -360,6 +416,25 @@ test_bad_lines(void **state)
 	assert_int_equal(tc.kind, TC_EXIT);
 	assert_int_equal(tc.ret, 3);
 	assert_int_equal(native_parse_line("1 2 +++ 3", 9, &tc, NULL), 1);
+	/* the largest values each header field takes, on both sides of
+	 * the 18 digits read while lexing */
+	{
+		static const char big[] = "9223372036854775807 2147483647 read "
+		    "9223372036854775807 999999999999999999";
+		static const char neg[] = "- 0 read -9223372036854775807 -";
+
+		assert_int_equal(native_parse_line(big, strlen(big), &tc, NULL), 1);
+		assert_true(tc.t_ns == INT64_MAX);
+		assert_int_equal(tc.pid, INT32_MAX);
+		assert_true(tc.ret == INT64_MAX);
+		assert_true(tc.dur_ns == 999999999999999999LL);
+		assert_int_equal(tc.sc, SC_READ);
+		assert_int_equal(native_parse_line(neg, strlen(neg), &tc, NULL), 1);
+		assert_true(tc.t_ns == TC_NOTIME);
+		assert_int_equal(tc.pid, 0);
+		assert_true(tc.ret == -INT64_MAX);
+		assert_true(tc.dur_ns == -1);
+	}
 	assert_int_equal(native_parse_line("# comment", 9, &tc, NULL), 0);
 	assert_int_equal(native_parse_line("", 0, &tc, NULL), 0);
 	trace_call_free(&tc);
@@ -440,6 +515,60 @@ test_names(void **state)
 	assert_string_equal(tc_errno_name(EEXIST), "EEXIST");
 }
 
+/* sc_lookup_memo gives what sc_lookup gives, whatever came before: the
+ * same name again, a prefix of it, a longer one, an unknown one, a name
+ * too long to remember; and a reader's calls carry the right call
+ * through runs and changes of name. */
+static void
+test_names_memo(void **state)
+{
+	static const char *const seq[] = {
+		"read", "read", "readv", "read", "rea", "mremap", "mremap",
+		"write", "pread64", "pread64", "read",
+		"a_name_much_longer_than_thirty_two_bytes_x",
+		"a_name_much_longer_than_thirty_two_bytes_x", "read", "",
+	};
+	static const char text[] =
+	    "#vfssim-trace 1\n"
+	    "1 7 read 1 1 fd=0 len=1\n"
+	    "2 7 read 1 1 fd=0 len=1\n"
+	    "3 7 mremap 0 1\n"
+	    "4 7 write 1 1 fd=1 len=1\n"
+	    "5 7 read 1 1 fd=0 len=1\n";
+	static const enum sc_id want[] = {
+		SC_READ, SC_READ, SC_OTHER, SC_WRITE, SC_READ,
+	};
+	struct sc_memo m = { { 0 }, 0, 0 };
+	struct trace_call tc;
+	struct trace_reader *r;
+	GError *err = NULL;
+	char *path = NULL;
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < G_N_ELEMENTS(seq); i++)
+		assert_int_equal(sc_lookup_memo(&m, seq[i], strlen(seq[i])),
+		    sc_lookup(seq[i]));
+	assert_int_equal(sc_lookup_memo(NULL, "read", 4), SC_READ);
+
+	fd = g_file_open_tmp("vfssim-memo-XXXXXX", &path, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	r = trace_open(path, &err);
+	assert_non_null(r);
+	trace_call_init(&tc);
+	for (i = 0; i < G_N_ELEMENTS(want); i++) {
+		assert_int_equal(trace_read(r, &tc, &err), 1);
+		assert_int_equal(tc.sc, want[i]);
+	}
+	assert_int_equal(trace_read(r, &tc, &err), 0);
+	trace_call_free(&tc);
+	trace_close(r);
+	unlink(path);
+	g_free(path);
+}
+
 /*
  * A line may be TRACE_MAX_LINE (16 MB) long and no longer: a line of
  * exactly that is read whole, one byte more is refused naming the file
@@ -518,11 +647,13 @@ main(void)
 		cmocka_unit_test(test_roundtrip_real),
 		cmocka_unit_test(test_tbin_real),
 		cmocka_unit_test(test_tbin_edges),
+		cmocka_unit_test(test_tbin_widths),
 		cmocka_unit_test(test_writer_plain),
 		cmocka_unit_test(test_writer_gzip),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names_memo),
 		cmocka_unit_test(test_line_cap),
 	};
 

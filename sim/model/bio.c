@@ -32,21 +32,22 @@ static const char *const qname[BUFFER_QUEUES] G_GNUC_UNUSED = {
 	"NONE", "LOCKED", "CLEAN", "DIRTY", "EMPTYKVA", "EMPTY"
 };
 
-static guint
-bufkey_hash(gconstpointer p)
+/*
+ * bufhash: the chain a block's buffer hangs on.  The kernel adds the
+ * block to the vnode's address shifted right by 7 ("the logical block
+ * scans linearly, which gives us some L1 cache locality": a file's
+ * consecutive blocks take consecutive chains); a simulated vnode has its
+ * serial number instead of an address, spread by a multiplicative hash
+ * so that neighbouring vnodes do not share chains.  Only the lookup's
+ * cost depends on it: what incore finds is the same.
+ */
+static struct bufhashhdr *
+bufhash(const struct bufcache *bc, uint64_t vid, int64_t lblkno)
 {
-	const struct bufkey *key = p;
-	uint64_t h = key->vid * 0x9E3779B97F4A7C15ull ^ (uint64_t)key->lblkno;
+	uint64_t h = vid * 0x9E3779B97F4A7C15ull;
 
-	return (guint)(h ^ (h >> 32));
-}
-
-static gboolean
-bufkey_equal(gconstpointer a, gconstpointer b)
-{
-	const struct bufkey *x = a, *y = b;
-
-	return x->vid == y->vid && x->lblkno == y->lblkno;
+	return &bc->hashtbl[((unsigned)(h >> 32) + (unsigned)lblkno) &
+	    bc->hashmask];
 }
 
 #define round_page(x)	(((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
@@ -117,7 +118,16 @@ bufinit(struct kern *k)
 
 	for (i = 0; i < BUFFER_QUEUES; i++)
 		TAILQ_INIT(&bc->queues[i]);
-	bc->hash = g_hash_table_new(bufkey_hash, bufkey_equal);
+	/* bufhashinit: the smallest power of two of at least 8 chains and
+	 * at least nbuf / 4 */
+	for (bc->hashmask = 8; (int)bc->hashmask < bc->nbuf / 4;
+	    bc->hashmask <<= 1)
+		;
+	bc->hashtbl = g_new(struct bufhashhdr, bc->hashmask);
+	for (i = 0; i < (int)bc->hashmask; i++)
+		LIST_INIT(&bc->hashtbl[i]);
+	bc->hashmask--;
+	bc->nhashed = 0;
 	bc->kvaunits = (int)(bc->maxbufspace / BKVASIZE);
 	bc->kvamap = g_malloc0((size_t)bc->kvaunits + 1);
 	bc->bufs = g_new0(struct buf, bc->nbuf);
@@ -156,8 +166,8 @@ bufdone_all(struct kern *k)
 {
 	struct bufcache *bc = &k->bc;
 
-	if (bc->hash != NULL)
-		g_hash_table_destroy(bc->hash);
+	g_free(bc->hashtbl);
+	bc->hashtbl = NULL;
 	if (bc->policy != NULL && bc->polstate != NULL)
 		bc->policy->destroy(bc->polstate);
 	if (bc->ver_mem != NULL)
@@ -385,7 +395,13 @@ bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
 	vhold(vp);
 	bp->b_xflags = BX_VNCLEAN;
 	TAILQ_INSERT_TAIL(&vp->v_cleanblkhd, bp, b_vnbufs);
-	g_hash_table_insert(bc->hash, &bp->b_key, bp);
+	KASSERT(incore(k, vp, bp->b_lblkno) == NULL,
+	    ("bgetvp: block %lld of vnode %llu already has a buffer",
+	    (long long)bp->b_lblkno, (unsigned long long)vp->v_number));
+	/* binshash */
+	LIST_INSERT_HEAD(bufhash(bc, bp->b_key.vid, bp->b_key.lblkno), bp,
+	    b_hash);
+	bc->nhashed++;
 	if (bc->policy != NULL) {
 		bp->b_pol.key.vid = bp->b_key.vid;
 		bp->b_pol.key.lblkno = bp->b_key.lblkno;
@@ -402,7 +418,8 @@ brelvp(struct kern *k, struct buf *bp, bool evicted)
 
 	KASSERT(vp != NULL, ("brelvp: no vnode"));
 	KASSERT(!(bp->b_flags & B_DELWRI), ("brelvp: dirty buffer"));
-	g_hash_table_remove(bc->hash, &bp->b_key);
+	LIST_REMOVE(bp, b_hash);		/* bremhash */
+	bc->nhashed--;
 	if (bp->b_xflags & BX_VNDIRTY) {
 		TAILQ_REMOVE(&vp->v_dirtyblkhd, bp, b_vnbufs);
 		vp->v_ndirty--;
@@ -419,9 +436,13 @@ brelvp(struct kern *k, struct buf *bp, bool evicted)
 struct buf *
 incore(struct kern *k, struct vnode *vp, int64_t lblkno)
 {
-	struct bufkey key = { vp->v_number, lblkno };
+	struct buf *bp;
 
-	return g_hash_table_lookup(k->bc.hash, &key);
+	/* gbincore: down the block's chain */
+	LIST_FOREACH(bp, bufhash(&k->bc, vp->v_number, lblkno), b_hash)
+		if (bp->b_key.lblkno == lblkno && bp->b_key.vid == vp->v_number)
+			return bp;
+	return NULL;
 }
 
 /* inmem: is the block in core, as a buffer or as valid pages? */
@@ -1894,7 +1915,7 @@ bufcache_check(struct kern *k)
 {
 #ifdef INVARIANTS
 	struct bufcache *bc = &k->bc;
-	int q, nfree = 0, ndirty = 0, i;
+	int q, nfree = 0, ndirty = 0, nhashed = 0, i;
 	int64_t space = 0, malloced = 0;
 	struct buf *bp;
 
@@ -1939,9 +1960,11 @@ bufcache_check(struct kern *k)
 		if (bp->b_qindex == QUEUE_NONE)
 			KASSERT(bp->b_lockholder != NULL,
 			    ("buffer on no queue and not locked"));
-		if (bp->b_vp != NULL && !(bp->b_xflags & BX_BKGRDCOPY))
+		if (bp->b_vp != NULL && !(bp->b_xflags & BX_BKGRDCOPY)) {
 			KASSERT(incore(k, bp->b_vp, bp->b_lblkno) == bp,
 			    ("buffer missing from the hash"));
+			nhashed++;
+		}
 		if (bp->b_xflags & BX_BKGRDCOPY)
 			KASSERT(bp->b_qindex == QUEUE_NONE &&
 			    bp->b_lockholder == BUF_KERNPROC,
@@ -1960,7 +1983,8 @@ bufcache_check(struct kern *k)
 	KASSERT(space == bc->bufspace, ("bufspace %lld, counted %lld",
 	    (long long)bc->bufspace, (long long)space));
 	KASSERT(malloced == bc->bufmallocspace, ("bufmallocspace"));
-	KASSERT((int)g_hash_table_size(bc->hash) <= bc->nbuf, ("hash too big"));
+	KASSERT(nhashed == bc->nhashed, ("%d buffers hashed, counted %d",
+	    bc->nhashed, nhashed));
 	vm_check(k);
 #else
 	(void)k;

@@ -140,9 +140,11 @@ typedef void biodone_fn(struct kern *k, struct buf *bp);
 #define BUF_MAXPAGES	(MAXPHYS / 4096)
 
 TAILQ_HEAD(bufqueue, buf);
+LIST_HEAD(bufhashhdr, buf);
 
 struct buf {
 	struct bufkey	 b_key;		/* hash key (when b_vp != NULL) */
+	LIST_ENTRY(buf)	 b_hash;	/* its bufhash chain, bgetvp to brelvp */
 	struct vnode	*b_vp;
 	int64_t		 b_lblkno;	/* logical block in the file */
 	ufs2_daddr_t	 b_blkno;	/* device block; -1: a hole */
@@ -205,7 +207,11 @@ struct bufcache {
 
 	struct bufqueue	 queues[BUFFER_QUEUES];
 	int		 qlen[BUFFER_QUEUES];
-	GHashTable	*hash;		/* struct bufkey -> struct buf */
+	/* The kernel's buffer hash (bufhashtbl): chains, as many as
+	 * bufhashinit makes (a power of two, at least 8 and nbuf / 4). */
+	struct bufhashhdr *hashtbl;
+	unsigned	 hashmask;
+	int		 nhashed;	/* buffers on the chains */
 	uint8_t		*kvamap;	/* buffer_map: one byte a BKVASIZE unit */
 	int		 kvaunits;
 

@@ -557,7 +557,6 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.k->hooks.arg = &r;
 	r.k->hooks.disk_done = on_disk_done;
 	r.uprocs = g_hash_table_new(g_direct_hash, g_direct_equal);
-	r.pool = g_ptr_array_new_with_free_func(rec_destroy);
 	r.stats = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    callstat_free);
 	r.skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -668,8 +667,8 @@ out:
 		g_hash_table_destroy(r.uprocs);
 	}
 	queue_fini(&r);
-	if (r.pool != NULL)
-		g_ptr_array_free(r.pool, TRUE);
+	while (r.npool > 0)
+		rec_destroy(r.pool[--r.npool]);
 	trace_close(r.rd);
 	tspool_free(r.spool);
 	if (r.stats != NULL)

@@ -151,7 +151,10 @@ struct replay {
 	unsigned	 alive, max_alive;	/* processes between first call
 						   and exit */
 	uint64_t	 nstarted;	/* processes whose first call began */
-	GPtrArray	*pool;		/* spare struct trace_call */
+	/* spare decoded calls, a stack (rec_get, rec_put): no allocation
+	 * and no GPtrArray call a call */
+	struct qcall	*pool[64];
+	unsigned	 npool;
 	bool		 eof;
 	GError		*error;		/* why the run stopped */
 	int64_t		 t0;

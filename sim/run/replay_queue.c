@@ -32,8 +32,8 @@ rec_get(struct replay *r)
 {
 	struct qcall *qc;
 
-	if (r->pool->len > 0)
-		return g_ptr_array_steal_index(r->pool, r->pool->len - 1);
+	if (r->npool > 0)
+		return r->pool[--r->npool];
 	qc = g_new(struct qcall, 1);
 	trace_call_init(&qc->tc);
 	qc->keys = NULL;
@@ -54,8 +54,8 @@ rec_destroy(gpointer p)
 void
 rec_put(struct replay *r, struct qcall *qc)
 {
-	if (r->pool->len < 64)
-		g_ptr_array_add(r->pool, qc);
+	if (r->npool < G_N_ELEMENTS(r->pool))
+		r->pool[r->npool++] = qc;
 	else
 		rec_destroy(qc);
 }

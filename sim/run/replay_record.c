@@ -182,7 +182,9 @@ record_call(struct replay *r, struct uproc *u, const struct trace_call *tc,
 {
 	struct callstat *cs = callstat(r, tc);
 	struct waitsum w = { 0, 0, 0, 0, NULL, NULL };
-	const char *path = call_path(r, u, tc, out);
+	/* The name is for the rows alone (syscalls.path, and through
+	 * r->inopath disk_io.path): without them, neither is looked up. */
+	const char *path = r->o->events ? call_path(r, u, tc, out) : NULL;
 
 	cs->n++;
 	if (out->error == EIO)

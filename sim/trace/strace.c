@@ -175,15 +175,15 @@ copy_name(char *dst, size_t dstsz, const char *name, size_t namelen)
 }
 
 static void
-rec_begin(struct trace_call *tc, int32_t pid, int64_t t, uint64_t line,
-    const char *name)
+rec_begin(struct strace_parser *p, struct trace_call *tc, int32_t pid,
+    int64_t t, uint64_t line, const char *name)
 {
 	tc->kind = TC_CALL;
 	tc->pid = pid;
 	tc->t_ns = t;
 	tc->line = line;
 	g_strlcpy(tc->name, name, sizeof(tc->name));
-	tc->sc = (uint16_t)sc_lookup(tc->name);
+	tc->sc = (uint16_t)sc_lookup_memo(&p->scm, tc->name, strlen(tc->name));
 }
 
 static bool
@@ -220,7 +220,7 @@ pending_finish(struct strace_parser *p, struct pending *pd, const char *rest,
 		trace_call_reset(tc);
 	} else
 		tc = rec_new(p);
-	rec_begin(tc, pd->pid, pd->t_ns, pd->line, pd->name);
+	rec_begin(p, tc, pd->pid, pd->t_ns, pd->line, pd->name);
 	if (rest != NULL) {
 		g_string_truncate(p->join, 0);
 		g_string_append_len(p->join, pd->args->str, (gssize)pd->args->len);
@@ -495,7 +495,7 @@ handle_call(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 
 	tc = rec_new(p);
 	copy_name(tc->name, sizeof(tc->name), s, namelen);
-	rec_begin(tc, pid, t, line, tc->name);
+	rec_begin(p, tc, pid, t, line, tc->name);
 	if (has_suffix(args, alen, "<detached ...>")) {
 		/* strace let go of the task in the middle of the call */
 		if (!strace_parse_call(p, tc, args, alen - 14, false)) {

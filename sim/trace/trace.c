@@ -45,6 +45,22 @@ sc_lookup(const char *name)
 	return v != NULL ? (enum sc_id)GPOINTER_TO_INT(v) : SC_OTHER;
 }
 
+enum sc_id
+sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
+{
+	if (m == NULL)
+		return sc_lookup(name);
+	if (n != 0 && n == m->n && memcmp(name, m->name, n) == 0)
+		return (enum sc_id)m->sc;
+	m->sc = (uint16_t)sc_lookup(name);
+	if (n < sizeof(m->name)) {
+		memcpy(m->name, name, n);
+		m->n = (uint8_t)n;
+	} else
+		m->n = 0;
+	return (enum sc_id)m->sc;
+}
+
 static const char *const cmd_names[TCMD__COUNT] = {
 	[TCMD_NONE] = NULL,
 	[TCMD_F_DUPFD] = "F_DUPFD", [TCMD_F_DUPFD_CLOEXEC] = "F_DUPFD_CLOEXEC",
@@ -619,15 +635,26 @@ next_token(const char *line, size_t len, size_t *pos, size_t *ts, size_t *te,
 } while (0)
 
 static int parse_fields(const char *line, size_t len, struct trace_call *tc,
-    GError **err);
+    struct sc_memo *memo, GError **err);
+static int parse_line(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, GError **err);
 
 int
 native_parse_line(const char *line, size_t len, struct trace_call *tc,
     GError **err)
 {
+	return parse_line(line, len, tc, NULL, err);
+}
+
+/* native_parse_line, the call's name looked up through memo (a reader's,
+ * or NULL). */
+static int
+parse_line(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, GError **err)
+{
 	GError *perr = NULL;
 	size_t i;
-	int rc = parse_fields(line, len, tc, &perr);
+	int rc = parse_fields(line, len, tc, memo, &perr);
 
 	if (rc >= 0)
 		return rc;
@@ -649,11 +676,14 @@ native_parse_line(const char *line, size_t len, struct trace_call *tc,
 }
 
 static int
-parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
+parse_fields(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, GError **err)
 {
 	size_t pos = 0, ts, te, i;
 	const char *tok;
 	size_t n;
+	uint64_t num;
+	bool digits;
 	int field;
 	char small[512], *scratch;
 
@@ -672,21 +702,37 @@ parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 				break;
 			BAD("truncated record: expected T PID CALL RESULT DUR");
 		}
+		/* The token's end, and its value on the way when it is all
+		 * digits (the common case: four of the five fields are
+		 * numbers); at most 18 digits cannot pass INT64_MAX, and a
+		 * longer or other token goes to parse_i64 as before. */
 		ts = pos;
-		while (pos < len && line[pos] != ' ')
+		num = 0;
+		digits = true;
+		while (pos < len && line[pos] != ' ') {
+			unsigned d = (unsigned)((unsigned char)line[pos] - '0');
+
+			digits &= d <= 9;
+			num = num * 10 + d;
 			pos++;
+		}
 		te = pos;
 		tok = line + ts;
 		n = te - ts;
+		digits &= n <= 18;
 		switch (field) {
 		case 0:
-			if (n == 1 && tok[0] == '-')
+			if (digits)
+				tc->t_ns = (int64_t)num;
+			else if (n == 1 && tok[0] == '-')
 				tc->t_ns = TC_NOTIME;
 			else if (!parse_i64(tok, n, &tc->t_ns) || tc->t_ns < 0)
 				BAD("bad time \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		case 1:
-			if (!parse_i32(tok, n, &tc->pid))
+			if (digits && num <= INT32_MAX)
+				tc->pid = (int32_t)num;
+			else if (!parse_i32(tok, n, &tc->pid))
 				BAD("bad pid \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		case 2:
@@ -702,11 +748,15 @@ parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 					BAD("bad call name \"%.*s\"", (int)MIN(n, 40), tok);
 			memcpy(tc->name, tok, n);
 			tc->name[n] = '\0';
-			tc->sc = sc_lookup(tc->name);
+			tc->sc = sc_lookup_memo(memo, tc->name, n);
 			break;
 		case 3:
 			/* a process's end has an exit status, nothing else
 			 * (native_format_call writes just that) */
+			if (digits) {
+				tc->ret = (int64_t)num;	/* an exit status too */
+				break;
+			}
 			if (tc->kind == TC_EXIT && !parse_i64(tok, n, &tc->ret))
 				BAD("bad exit status \"%.*s\" (+++ STATUS -)",
 				    (int)MIN(n, 40), tok);
@@ -733,7 +783,9 @@ parse_fields(const char *line, size_t len, struct trace_call *tc, GError **err)
 				BAD("bad result \"%.*s\"", (int)MIN(n, 40), tok);
 			break;
 		case 4:
-			if (n == 1 && tok[0] == '-')
+			if (digits)
+				tc->dur_ns = (int64_t)num;
+			else if (n == 1 && tok[0] == '-')
 				tc->dur_ns = -1;
 			else if (!parse_i64(tok, n, &tc->dur_ns) || tc->dur_ns < 0)
 				BAD("bad duration \"%.*s\"", (int)MIN(n, 40), tok);
@@ -982,6 +1034,7 @@ struct trace_reader {
 	bool	 records;	/* a record has been read */
 	volatile sig_atomic_t *stop;	/* trace_set_stop */
 	uint64_t nread;			/* calls read, for the message */
+	struct sc_memo scm;		/* TF_NATIVE: the last call's name */
 };
 
 const char *
@@ -1267,7 +1320,7 @@ read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
 		rc = lineio_next(r->in, &line, &len, err);
 		if (rc <= 0)
 			return rc;
-		rc = native_parse_line(line, len, tc, &perr);
+		rc = parse_line(line, len, tc, &r->scm, &perr);
 		if (rc < 0) {
 			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
 			    "%s:%llu: %s", r->path,

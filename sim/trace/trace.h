@@ -98,6 +98,16 @@ enum sc_id {
 
 const char *sc_name(enum sc_id sc);
 enum sc_id sc_lookup(const char *name);	/* SC_OTHER if not known */
+/* The last name a reader looked up and what sc_lookup found for it: a
+ * trace's calls come in runs of the same name (read after read), and
+ * comparing a few bytes costs a tenth of hashing them. */
+struct sc_memo {
+	char	 name[32];
+	uint8_t	 n;		/* strlen(name); 0: nothing remembered */
+	uint16_t sc;
+};
+/* sc_lookup(name) for a name of n bytes, through m (zeroed at first). */
+enum sc_id sc_lookup_memo(struct sc_memo *m, const char *name, size_t n);
 
 enum tc_kind {
 	TC_CALL = 0,

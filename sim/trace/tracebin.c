@@ -58,6 +58,20 @@ get_u(const uint8_t **pp, const uint8_t *e)
 		*pp = p + 1;
 		return *p;
 	}
+	/* Two and three bytes (a length, a line number, a duration in
+	 * ns) without the loop, when the record has them. */
+	if (e - p >= 3) {
+		v = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7;
+		if (p[1] < 0x80) {
+			*pp = p + 2;
+			return v;
+		}
+		if (p[2] < 0x80) {
+			*pp = p + 3;
+			return v | (uint64_t)p[2] << 14;
+		}
+		v = 0;
+	}
 	while (p < e && shift < 64) {
 		uint8_t b = *p++;
 
