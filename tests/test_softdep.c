@@ -72,6 +72,22 @@ done(void)
 	machine_shutdown(&sd.m);
 }
 
+/* What soft updates promise of every crash taken (McKusick and Ganger:
+ * fsck's only work is leaked blocks and inodes and link counts too high):
+ * no unsafe repair, no link count too low, no block in a file that the map
+ * calls free. */
+static void
+assert_crashes_safe(void)
+{
+	int i;
+
+	for (i = 0; i < sd.n; i++) {
+		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+		assert_int_equal(sd.r[i].linkcnt_low, 0);
+		assert_int_equal(sd.r[i].map_missing, 0);
+	}
+}
+
 /* Write bp's block now if it is dirty (the syncer's choice of order);
  * whether it is dirty again afterwards. */
 static bool
@@ -181,9 +197,9 @@ test_order(void **state)
 	assert_int_equal(sd.r[2].unref_cleared, 1);
 	for (i = 0; i < sd.n; i++) {
 		assert_int_equal(sd.r[i].meta, META_SOFTDEP);
-		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
 		assert_int_equal(sd.r[i].dirent_unalloc, 0);
 	}
+	assert_crashes_safe();
 	softdep_stats(sd.m.k, &st);
 	assert_true(st.rollbacks >= 2);
 	assert_true(st.redirtied >= 2);
@@ -251,8 +267,7 @@ test_allocdirect(void **state)
 	assert_int_equal(sd.r[1].leaked_frags, 8192 / sd.m.k->fs.fs_fsize);
 	assert_int_equal(sd.r[2].bytes_lost, 0);
 	assert_int_equal(sd.r[2].leaked_frags, 0);
-	for (i = 0; i < sd.n; i++)
-		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
+	assert_crashes_safe();
 	done();
 }
 
@@ -486,7 +501,6 @@ remove_body(void *arg)
 static void
 test_remove(void **state)
 {
-	int i;
 
 	(void)state;
 	run(remove_body);
@@ -500,11 +514,7 @@ test_remove(void **state)
 	assert_int_equal(sd.r[2].names_back, 0);
 	assert_int_equal(sd.r[2].unref_cleared, 1);	/* the file, cleared */
 	assert_int_equal(sd.r[3].unref_cleared, 0);
-	for (i = 0; i < sd.n; i++) {
-		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
-		assert_int_equal(sd.r[i].linkcnt_low, 0);
-		assert_int_equal(sd.r[i].map_missing, 0);
-	}
+	assert_crashes_safe();
 	done();
 }
 
@@ -563,7 +573,6 @@ snapclaim_body(void *arg)
 static void
 test_snapshot_claim(void **state)
 {
-	int i;
 
 	(void)state;
 	run(snapclaim_body);
@@ -574,11 +583,7 @@ test_snapshot_claim(void **state)
 	assert_true(sd.flag[2]);
 	assert_true(sd.flag[3]);
 	assert_int_equal(sd.r[1].names_back, 1);	/* not yet removed */
-	for (i = 0; i < sd.n; i++) {
-		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
-		assert_int_equal(sd.r[i].linkcnt_low, 0);
-		assert_int_equal(sd.r[i].map_missing, 0);
-	}
+	assert_crashes_safe();
 	done();
 }
 
@@ -627,7 +632,6 @@ rmdir_body(void *arg)
 static void
 test_rmdir(void **state)
 {
-	int i;
 
 	(void)state;
 	run(rmdir_body);
@@ -635,11 +639,7 @@ test_rmdir(void **state)
 	assert_true(sd.flag[7]);
 	assert_true(sd.flag[0]);
 	assert_true(sd.flag[1]);
-	for (i = 0; i < sd.n; i++) {
-		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
-		assert_int_equal(sd.r[i].linkcnt_low, 0);
-		assert_int_equal(sd.r[i].map_missing, 0);
-	}
+	assert_crashes_safe();
 	/* between: the parent's count one high, fsck lowers it */
 	assert_int_equal(sd.r[1].linkcnt_high, 1);
 	assert_int_equal(sd.r[2].linkcnt_high, 0);
@@ -681,7 +681,6 @@ mkdir_body(void *arg)
 static void
 test_mkdir(void **state)
 {
-	int i;
 
 	(void)state;
 	run(mkdir_body);
@@ -692,10 +691,7 @@ test_mkdir(void **state)
 	assert_int_equal(sd.r[0].names_lost, 1);
 	assert_int_equal(sd.r[1].names_lost, 1);
 	assert_int_equal(sd.r[2].names_lost, 0);
-	for (i = 0; i < sd.n; i++) {
-		assert_int_equal(crash_unsafe_repairs(&sd.r[i]), 0);
-		assert_int_equal(sd.r[i].linkcnt_low, 0);
-	}
+	assert_crashes_safe();
 	done();
 }
 
