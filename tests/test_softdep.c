@@ -588,6 +588,78 @@ test_snapshot_claim(void **state)
 }
 
 /*
+ * Removing a snapshot on a soft-updates mount: 2001's ffs_truncate called
+ * ffs_snapremove (BLK_NOCOPY/BLK_SNAP cleared, claims passed to snapshots
+ * that still want them) and then softdep_setup_freeblocks as for any
+ * file, so a block the snapshot claimed that no one takes over is freed
+ * with its copies only once the snapshot's cleared inode is on the disk.
+ * Freed at once, the map written (the syncer's choice) before the
+ * removed name would leave the disk's snapshot file pointing at a block
+ * the map calls free.
+ */
+static void
+snapremove_body(void *arg)
+{
+	struct kern *k = sd.m.k;
+	struct vnode *vp, *dvp;
+	int64_t blk;
+	uint64_t sino;
+
+	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "a", VREG, &vp), 0);
+	vref(vp);
+	assert_int_equal(vn_write(k, vp, 0, k->fs.fs_bsize, 0), 0);
+	sd.ino = ((struct inode *)vp->v_data)->i_number;
+	blk = ffs_blk_get(vp->v_data, 0);
+	vrele(k, vp);
+	returned(k);
+	kern_sync(k);
+	assert_int_equal(ffs_snapshot(k, "s"), 0);
+	returned(k);
+	sino = k->snaps[0].sn_ip->i_number;
+	assert_int_equal(vn_remove(k, vn_root(k), "a", false), 0);
+	returned(k);
+	kern_sync(k);			/* claimed, and its pointer on disk */
+	kern_sync(k);
+	assert_int_equal(softdep_count(k), 0);
+	sd.flag[0] = k->cnt.snap_claims == 1 && !isfree(&k->fs, blk);
+	assert_int_equal(ffs_snapremove(k, "s"), 0);
+	returned(k);
+	/* Not freed yet: the disk's snapshot inode still points at it. */
+	sd.flag[1] = !isfree(&k->fs, blk);
+	(void)write_cg(k, dtog(&k->fs, blk));
+	crash(k);					/* 0: name on disk */
+	dvp = vn_child(k, vn_root(k), ".snap");
+	assert_non_null(dvp);
+	(void)write_dirblk(k, dvp, 0);
+	(void)softdep_process_worklist(k);		/* the removal */
+	sd.flag[2] = !isfree(&k->fs, blk);		/* until the inode */
+	(void)write_cg(k, dtog(&k->fs, blk));
+	crash(k);					/* 1 */
+	(void)write_inoblk(k, sino);
+	(void)softdep_process_worklist(k);		/* freeblks */
+	sd.flag[3] = isfree(&k->fs, blk);
+	(void)write_cg(k, dtog(&k->fs, blk));
+	crash(k);					/* 2: all gone */
+}
+
+static void
+test_snapshot_remove(void **state)
+{
+
+	(void)state;
+	run(snapremove_body);
+	assert_int_equal(sd.n, 3);
+	assert_true(sd.flag[0]);
+	assert_true(sd.flag[1]);
+	assert_true(sd.flag[2]);
+	assert_true(sd.flag[3]);
+	assert_int_equal(sd.r[0].names_back, 1);	/* "s" not yet removed */
+	assert_crashes_safe();
+	done();
+}
+
+/*
  * rmdir: handle_workitem_remove lowers the directory's count by two (its
  * name and its ".") and frees it, but the parent's count, for the "..",
  * only once the directory's cleared inode is on the disk (the same dirrem
@@ -836,6 +908,7 @@ main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_snapshot_claim),
+		cmocka_unit_test(test_snapshot_remove),
 		cmocka_unit_test(test_rmdir),
 		cmocka_unit_test(test_mkdir),
 		cmocka_unit_test(test_fsync),

@@ -722,9 +722,12 @@ ffs_snapshot(struct kern *k, const char *name)
  * rm /.snap/NAME does).  It leaves the list — copies into it under way
  * finish first — and its pointers of no interest go back to 0; blocks it
  * claimed are offered to the other snapshots (the first that still needs
- * one takes it), else freed.  Its copies are freed with the file, when
- * the caller drops the reference the list held.  False if ip is not a
- * live snapshot.
+ * one takes it).  The rest — its copies, claims no one took — are freed
+ * with the file, when the caller drops the reference the list held, by
+ * the truncation as for any file (2001's ffs_truncate called
+ * ffs_snapremove, which clears BLK_NOCOPY/BLK_SNAP and passes claims on,
+ * and then, on a soft-updates mount, softdep_setup_freeblocks).  False if
+ * ip is not a live snapshot.
  */
 bool
 ffs_snapgone(struct kern *k, struct inode *ip)
@@ -758,11 +761,18 @@ ffs_snapgone(struct kern *k, struct inode *ip)
 
 		if (v == BLK_NOCOPY || v == BLK_SNAP)
 			ffs_blk_set(ip, n, 0);
-		else if (v > BLK_SNAP && fragstoblks(fs, v) == n) {
+		else if (v > BLK_SNAP && fragstoblks(fs, v) == n &&
+		    ffs_snapblkfree(k, v, fs->fs_bsize)) {
+			/* another snapshot took the claim over */
 			ffs_blk_set(ip, n, 0);
 			ip->i_blocks -= fs->fs_bsize / DEV_BSIZE;
-			ffs_free_blk(k, NULL, v, fs->fs_bsize);
 		}
+		/* else a claim no one wants stays in the file, freed with
+		 * its copies by the truncation (2001's ffs_snapremove leaves
+		 * it for ffs_truncate: under soft updates
+		 * softdep_setup_freeblocks, once the cleared inode is on the
+		 * disk — never free in the map while the disk's snapshot
+		 * file still points at it). */
 	}
 	VOP_UNLOCK(k, sn.sn_vp);
 	k->cnt.snap_removes++;

@@ -1018,8 +1018,9 @@ softdep_setup_freeblocks(struct kern *k, struct vnode *vp)
 	/* With snapshots too (2001's ffs_truncate calls this whatever
 	 * snapshots there are): the blocks go to ffs_blkfree, and so are
 	 * offered to the snapshots (ffs_snapblkfree), only when the
-	 * worklist frees them.  A snapshot file itself is truncated as on a
-	 * synchronous mount (ffs_snapremove's path; the model's choice). */
+	 * worklist frees them.  A snapshot file is truncated here too, once
+	 * ffs_snapgone has taken it off the list (2001's ffs_truncate called
+	 * ffs_snapremove first, then this); a live one never is: read-only. */
 	if (sd == NULL || !ffs_online(k) || ip->i_snapshot ||
 	    sd->collect != NULL)
 		return false;
