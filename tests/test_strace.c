@@ -966,6 +966,68 @@ test_annotations(void **state)
 	parsed_free(&r);
 }
 
+/* An annotation is stepped over eight bytes at a time (skip_annot): its
+ * end is found wherever it falls in a word, a '>' escaped in a path or
+ * inside a socket's brackets does not end it, and the next argument is
+ * read from the right place.  Paths of every length from 1 to 40, each
+ * plain and with an escaped '>' at each place. */
+static void
+test_annotation_lengths(void **state)
+{
+	GString *text = g_string_new(NULL), *want = g_string_new(NULL);
+	struct parsed r;
+	guint len, k, n = 0, i;
+
+	(void)state;
+	for (len = 1; len <= 40; len++) {
+		g_string_set_size(want, 0);
+		g_string_append_c(want, '/');
+		for (k = 1; k < len; k++)
+			g_string_append_c(want, (char)('a' + k % 26));
+		g_string_append_printf(text,
+		    "1 read(3<%s>, \"x\", %u) = 1\n", want->str, len);
+		n++;
+		for (k = 1; k <= len; k++) {
+			g_string_append_printf(text, "1 read(3<%.*s\\76%s>, "
+			    "\"x\", %u) = 1\n", (int)k, want->str,
+			    want->str + k, len + k);
+			n++;
+		}
+		g_string_append_printf(text, "1 read(4<TCP:[%.*s->1.2.3.4:80]>, "
+		    "\"x\", %u) = 1\n", (int)len,
+		    "1234567890123456789012345678901234567890", len);
+		n++;
+	}
+	parse_ok(text->str, 0, n, &r);
+	i = 0;
+	for (len = 1; len <= 40; len++) {
+		g_string_set_size(want, 0);
+		g_string_append_c(want, '/');
+		for (k = 1; k < len; k++)
+			g_string_append_c(want, (char)('a' + k % 26));
+		assert_int_equal(REC(&r, i)->fd, 3);
+		assert_str(REC(&r, i)->fdpath, want->str);
+		assert_int_equal(REC(&r, i)->len, len);
+		i++;
+		for (k = 1; k <= len; k++) {
+			char *p = g_strdup_printf("%.*s>%s", (int)k, want->str,
+			    want->str + k);
+
+			assert_str(REC(&r, i)->fdpath, p);
+			assert_int_equal(REC(&r, i)->len, len + k);
+			g_free(p);
+			i++;
+		}
+		assert_int_equal(REC(&r, i)->fd, 4);
+		assert_int_equal(REC(&r, i)->len, len);
+		assert_int_equal(strlen(REC(&r, i)->fdpath), len + 18);
+		i++;
+	}
+	parsed_free(&r);
+	g_string_free(text, TRUE);
+	g_string_free(want, TRUE);
+}
+
 static void
 test_iov(void **state)
 {
@@ -1810,6 +1872,7 @@ main(void)
 		cmocka_unit_test(test_raw_flags),
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),
+		cmocka_unit_test(test_annotation_lengths),
 		cmocka_unit_test(test_iov),
 		cmocka_unit_test(test_modelled_calls),
 		cmocka_unit_test(test_more_calls),
