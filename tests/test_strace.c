@@ -452,6 +452,52 @@ test_timestamps(void **state)
 	assert_true(REC(&r, 6)->t_ns == 2 * DAY - S);	/* the next evening */
 	assert_true(REC(&r, 7)->t_ns == 2 * DAY + 2 * S);
 	parsed_free(&r);
+
+	/* -ttt seconds of 1 to 10 digits (the first eight are read a word
+	 * at a time), leading zeros, a fraction of 1 to 12 digits (the
+	 * first nine kept): the same nanoseconds as digit by digit */
+	{
+		GString *text = g_string_new(NULL);
+		GArray *want = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		GRand *rnd = g_rand_new_with_seed(14);
+		guint j;
+
+		for (j = 0; j < 400; j++) {
+			int sd = 1 + (int)(j % 10), fd = 1 + (int)(j / 10 % 12);
+			int64_t sec = 0, frac = 0, t;
+			char digits[32];
+			int d;
+
+			for (d = 0; d < sd; d++) {
+				digits[d] = (char)('0' + (j % 7 == 0 && d < 3 ? 0 :
+				    g_rand_int_range(rnd, 0, 10)));
+				sec = sec * 10 + (digits[d] - '0');
+			}
+			digits[sd] = '.';
+			for (d = 0; d < fd; d++) {
+				digits[sd + 1 + d] = (char)('0' +
+				    g_rand_int_range(rnd, 0, 10));
+				if (d < 9)
+					frac = frac * 10 + (digits[sd + 1 + d] - '0');
+			}
+			for (d = fd; d < 9; d++)
+				frac *= 10;
+			digits[sd + 1 + fd] = '\0';
+			if (sec > INT64_C(9000000000))
+				continue;	/* past the bound: refused */
+			t = sec * S + frac;
+			g_array_append_val(want, t);
+			g_string_append_printf(text, "1 %s close(3) = 0\n", digits);
+		}
+		parse_ok(text->str, 0, want->len, &r);
+		for (j = 0; j < want->len; j++)
+			assert_true(REC(&r, j)->t_ns ==
+			    g_array_index(want, int64_t, j));
+		parsed_free(&r);
+		g_rand_free(rnd);
+		g_array_free(want, TRUE);
+		g_string_free(text, TRUE);
+	}
 }
 
 static void
