@@ -452,6 +452,52 @@ test_timestamps(void **state)
 	assert_true(REC(&r, 6)->t_ns == 2 * DAY - S);	/* the next evening */
 	assert_true(REC(&r, 7)->t_ns == 2 * DAY + 2 * S);
 	parsed_free(&r);
+
+	/* -ttt seconds of 1 to 10 digits (the first eight are read a word
+	 * at a time), leading zeros, a fraction of 1 to 12 digits (the
+	 * first nine kept): the same nanoseconds as digit by digit */
+	{
+		GString *text = g_string_new(NULL);
+		GArray *want = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		GRand *rnd = g_rand_new_with_seed(14);
+		guint j;
+
+		for (j = 0; j < 400; j++) {
+			int sd = 1 + (int)(j % 10), fd = 1 + (int)(j / 10 % 12);
+			int64_t sec = 0, frac = 0, t;
+			char digits[32];
+			int d;
+
+			for (d = 0; d < sd; d++) {
+				digits[d] = (char)('0' + (j % 7 == 0 && d < 3 ? 0 :
+				    g_rand_int_range(rnd, 0, 10)));
+				sec = sec * 10 + (digits[d] - '0');
+			}
+			digits[sd] = '.';
+			for (d = 0; d < fd; d++) {
+				digits[sd + 1 + d] = (char)('0' +
+				    g_rand_int_range(rnd, 0, 10));
+				if (d < 9)
+					frac = frac * 10 + (digits[sd + 1 + d] - '0');
+			}
+			for (d = fd; d < 9; d++)
+				frac *= 10;
+			digits[sd + 1 + fd] = '\0';
+			if (sec > INT64_C(9000000000))
+				continue;	/* past the bound: refused */
+			t = sec * S + frac;
+			g_array_append_val(want, t);
+			g_string_append_printf(text, "1 %s close(3) = 0\n", digits);
+		}
+		parse_ok(text->str, 0, want->len, &r);
+		for (j = 0; j < want->len; j++)
+			assert_true(REC(&r, j)->t_ns ==
+			    g_array_index(want, int64_t, j));
+		parsed_free(&r);
+		g_rand_free(rnd);
+		g_array_free(want, TRUE);
+		g_string_free(text, TRUE);
+	}
 }
 
 static void
@@ -964,6 +1010,68 @@ test_annotations(void **state)
 	assert_int_equal(tc->st_size, -1);
 	assert_str(tc->fdpath, "/dev/pts/0");
 	parsed_free(&r);
+}
+
+/* An annotation is stepped over eight bytes at a time (skip_annot): its
+ * end is found wherever it falls in a word, a '>' escaped in a path or
+ * inside a socket's brackets does not end it, and the next argument is
+ * read from the right place.  Paths of every length from 1 to 40, each
+ * plain and with an escaped '>' at each place. */
+static void
+test_annotation_lengths(void **state)
+{
+	GString *text = g_string_new(NULL), *want = g_string_new(NULL);
+	struct parsed r;
+	guint len, k, n = 0, i;
+
+	(void)state;
+	for (len = 1; len <= 40; len++) {
+		g_string_set_size(want, 0);
+		g_string_append_c(want, '/');
+		for (k = 1; k < len; k++)
+			g_string_append_c(want, (char)('a' + k % 26));
+		g_string_append_printf(text,
+		    "1 read(3<%s>, \"x\", %u) = 1\n", want->str, len);
+		n++;
+		for (k = 1; k <= len; k++) {
+			g_string_append_printf(text, "1 read(3<%.*s\\76%s>, "
+			    "\"x\", %u) = 1\n", (int)k, want->str,
+			    want->str + k, len + k);
+			n++;
+		}
+		g_string_append_printf(text, "1 read(4<TCP:[%.*s->1.2.3.4:80]>, "
+		    "\"x\", %u) = 1\n", (int)len,
+		    "1234567890123456789012345678901234567890", len);
+		n++;
+	}
+	parse_ok(text->str, 0, n, &r);
+	i = 0;
+	for (len = 1; len <= 40; len++) {
+		g_string_set_size(want, 0);
+		g_string_append_c(want, '/');
+		for (k = 1; k < len; k++)
+			g_string_append_c(want, (char)('a' + k % 26));
+		assert_int_equal(REC(&r, i)->fd, 3);
+		assert_str(REC(&r, i)->fdpath, want->str);
+		assert_int_equal(REC(&r, i)->len, len);
+		i++;
+		for (k = 1; k <= len; k++) {
+			char *p = g_strdup_printf("%.*s>%s", (int)k, want->str,
+			    want->str + k);
+
+			assert_str(REC(&r, i)->fdpath, p);
+			assert_int_equal(REC(&r, i)->len, len + k);
+			g_free(p);
+			i++;
+		}
+		assert_int_equal(REC(&r, i)->fd, 4);
+		assert_int_equal(REC(&r, i)->len, len);
+		assert_int_equal(strlen(REC(&r, i)->fdpath), len + 18);
+		i++;
+	}
+	parsed_free(&r);
+	g_string_free(text, TRUE);
+	g_string_free(want, TRUE);
 }
 
 static void
@@ -1810,6 +1918,7 @@ main(void)
 		cmocka_unit_test(test_raw_flags),
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),
+		cmocka_unit_test(test_annotation_lengths),
 		cmocka_unit_test(test_iov),
 		cmocka_unit_test(test_modelled_calls),
 		cmocka_unit_test(test_more_calls),

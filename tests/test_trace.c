@@ -527,6 +527,12 @@ test_names_memo(void **state)
 		"write", "pread64", "pread64", "read",
 		"a_name_much_longer_than_thirty_two_bytes_x",
 		"a_name_much_longer_than_thirty_two_bytes_x", "read", "",
+		/* two processes' calls interleaved, several names in the
+		 * memo at once, some sharing a slot */
+		"newfstatat", "read", "newfstatat", "getdents64", "read",
+		"close", "openat", "close", "openat", "fstat", "fcntl",
+		"fstat", "write", "writev", "write", "pread64", "mmap",
+		"munmap", "mmap", "munmap", "pwrite64", "read",
 	};
 	static const char text[] =
 	    "#vfssim-trace 1\n"
@@ -538,7 +544,7 @@ test_names_memo(void **state)
 	static const enum sc_id want[] = {
 		SC_READ, SC_READ, SC_OTHER, SC_WRITE, SC_READ,
 	};
-	struct sc_memo m = { { 0 }, 0, 0 };
+	struct sc_memo m;
 	struct trace_call tc;
 	struct trace_reader *r;
 	GError *err = NULL;
@@ -546,6 +552,7 @@ test_names_memo(void **state)
 	unsigned i;
 	int fd;
 
+	memset(&m, 0, sizeof(m));
 	for (i = 0; i < G_N_ELEMENTS(seq); i++)
 		assert_int_equal(sc_lookup_memo(&m, seq[i], strlen(seq[i])),
 		    sc_lookup(seq[i]));

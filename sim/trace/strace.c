@@ -487,7 +487,8 @@ handle_call(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 		pd->line = line;
 		pd->seq = NOSLOT;
 		copy_name(pd->name, sizeof(pd->name), s, namelen);
-		if (is_fork(sc_lookup(pd->name)))
+		if (is_fork(sc_lookup_memo(&p->scm, pd->name,
+		    strlen(pd->name))))
 			q_push(p, Q_WAIT, &pd->seq);
 		g_hash_table_insert(p->pending, GINT_TO_POINTER(pid), pd);
 		return true;

@@ -205,7 +205,7 @@ struct strace_parser {
 	int64_t		 last_tod;	/* the last time-of-day stamp, adjusted */
 	uint64_t	 orphans;	/* "resumed" halves with no first half */
 	uint64_t	 errline;	/* line an error is about, if not the current */
-	struct sc_memo	 scm;		/* the last call's name (rec_begin) */
+	struct sc_memo	 scm;		/* the last calls' names */
 	bool		 eof;
 	struct errbuf	 e;
 };

@@ -48,17 +48,21 @@ sc_lookup(const char *name)
 enum sc_id
 sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 {
-	if (m == NULL)
+	unsigned h;
+
+	if (m == NULL || n == 0)
 		return sc_lookup(name);
-	if (n != 0 && n == m->n && memcmp(name, m->name, n) == 0)
-		return (enum sc_id)m->sc;
-	m->sc = (uint16_t)sc_lookup(name);
-	if (n < sizeof(m->name)) {
-		memcpy(m->name, name, n);
-		m->n = (uint8_t)n;
+	h = ((unsigned)n + (unsigned char)name[0] +
+	    3 * (unsigned char)name[n - 1]) % SC_MEMO_SLOTS;
+	if (n == m->slot[h].n && memcmp(name, m->slot[h].name, n) == 0)
+		return (enum sc_id)m->slot[h].sc;
+	m->slot[h].sc = (uint16_t)sc_lookup(name);
+	if (n < sizeof(m->slot[h].name)) {
+		memcpy(m->slot[h].name, name, n);
+		m->slot[h].n = (uint8_t)n;
 	} else
-		m->n = 0;
-	return (enum sc_id)m->sc;
+		m->slot[h].n = 0;
+	return (enum sc_id)m->slot[h].sc;
 }
 
 static const char *const cmd_names[TCMD__COUNT] = {
@@ -1034,7 +1038,7 @@ struct trace_reader {
 	bool	 records;	/* a record has been read */
 	volatile sig_atomic_t *stop;	/* trace_set_stop */
 	uint64_t nread;			/* calls read, for the message */
-	struct sc_memo scm;		/* TF_NATIVE: the last call's name */
+	struct sc_memo scm;		/* TF_NATIVE: the last calls' names */
 };
 
 const char *

@@ -98,13 +98,19 @@ enum sc_id {
 
 const char *sc_name(enum sc_id sc);
 enum sc_id sc_lookup(const char *name);	/* SC_OTHER if not known */
-/* The last name a reader looked up and what sc_lookup found for it: a
+/* The last names a reader looked up and what sc_lookup found for them: a
  * trace's calls come in runs of the same name (read after read), and
- * comparing a few bytes costs a tenth of hashing them. */
+ * comparing a few bytes costs a tenth of hashing them.  Several names, a
+ * slot chosen by length and ends, because processes' calls interleave
+ * (the real scan's find and cat: one remembered name missed on most
+ * calls). */
+#define SC_MEMO_SLOTS	8
 struct sc_memo {
-	char	 name[32];
-	uint8_t	 n;		/* strlen(name); 0: nothing remembered */
-	uint16_t sc;
+	struct {
+		char	 name[32];
+		uint8_t	 n;	/* strlen(name); 0: nothing remembered */
+		uint16_t sc;
+	} slot[SC_MEMO_SLOTS];
 };
 /* sc_lookup(name) for a name of n bytes, through m (zeroed at first). */
 enum sc_id sc_lookup_memo(struct sc_memo *m, const char *name, size_t n);
