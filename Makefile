@@ -12,7 +12,7 @@
 # `make demo` and `make check` first make sure the Debian packages they need
 # are installed (scripts/ensure-deps).
 
-PKGS      := glib-2.0 sqlite3 zlib
+PKGS      := glib-2.0 sqlite3 zlib libcrypto
 CC        ?= cc
 # Link-time optimization (two jobs, as the machine allows): calls across
 # files -- sim_now, the drive's timers, the engine's queue -- inlined; the

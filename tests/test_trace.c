@@ -647,6 +647,96 @@ test_line_cap(void **state)
 	g_string_free(text, TRUE);
 }
 
+/* The trace's digest (runs.trace_digest) is libcrypto's SHA-256 now; it
+ * must be the very digest GLib's GChecksum gave before, or runs recorded
+ * before would no longer match the same trace's new runs (vfssim merge's
+ * duplicates).  Plain, gzip'd (several 64 KB reads) and an -ff set (its
+ * members one after the other, by pid), each against GLib's SHA-256 of
+ * the same bytes. */
+static void
+digest_against_glib(const char *open_as, const char *const *files)
+{
+	GError *err = NULL;
+	struct trace_reader *r = trace_open(open_as, &err);
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	int64_t size = -1, want = 0;
+	char *hex = NULL;
+	unsigned i;
+
+	assert_non_null(r);
+	for (i = 0; files[i] != NULL; i++) {
+		gchar *data;
+		gsize len;
+
+		assert_true(g_file_get_contents(files[i], &data, &len, NULL));
+		g_checksum_update(ck, (const guchar *)data, (gssize)len);
+		want += (int64_t)len;
+		g_free(data);
+	}
+	assert_true(trace_reader_digest(r, &hex, &size, &err));
+	assert_null(err);
+	assert_non_null(hex);
+	assert_int_equal(strlen(hex), 64);
+	assert_string_equal(hex, g_checksum_get_string(ck));
+	assert_int_equal(size, want);
+	g_free(hex);
+	g_checksum_free(ck);
+	trace_close(r);
+}
+
+static void
+test_digest(void **state)
+{
+	static const char *const plain[] = { "traces/formats/07-zoo.strace",
+	    NULL };
+	static const char *const gz[] = { "traces/d1-sqlite-journal.strace.gz",
+	    NULL };
+	static const char *const small[] = {
+	    "traces/d9-git-commit-filtered.strace.gz", NULL };
+	static const char *const ff[] = { "traces/formats/07-zoo.ff.15120",
+	    "traces/formats/07-zoo.ff.15121", "traces/formats/07-zoo.ff.15122",
+	    NULL };
+	GError *err = NULL;
+	struct trace_reader *r;
+	char *hex = NULL;
+	int64_t size = -1;
+	char *path;
+	int fd;
+
+	digest_against_glib(plain[0], plain);
+	digest_against_glib(gz[0], gz);
+	digest_against_glib(small[0], small);
+	digest_against_glib("traces/formats/07-zoo.ff", ff);
+
+	/* A known answer besides: the SHA-256 of the three bytes "abc"
+	 * (FIPS 180-2, appendix B.1) is no trace, so a trace is copied,
+	 * opened, and its file rewritten to "abc" before the digest
+	 * (which reads the files afresh). */
+	fd = g_file_open_tmp("vfssim-digest-XXXXXX", &path, NULL);
+	assert_true(fd >= 0);
+	close(fd);
+	{
+		gchar *data;
+		gsize len;
+
+		assert_true(g_file_get_contents(plain[0], &data, &len, NULL));
+		assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+		g_free(data);
+	}
+	r = trace_open(path, &err);
+	if (r == NULL)
+		fail_msg("%s", err->message);
+	assert_true(g_file_set_contents(path, "abc", 3, NULL));
+	assert_true(trace_reader_digest(r, &hex, &size, &err));
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(size, 3);
+	g_free(hex);
+	trace_close(r);
+	unlink(path);
+	g_free(path);
+}
+
 int
 main(void)
 {
@@ -662,6 +752,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_names_memo),
 		cmocka_unit_test(test_line_cap),
+		cmocka_unit_test(test_digest),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

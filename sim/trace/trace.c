@@ -4,10 +4,13 @@
  * an strace -ff set by time.  Line input is lineio.c's.
  */
 #include "trace.h"
+#include "kassert.h"
 
 #include <errno.h>
 #include <string.h>
 #include <zlib.h>
+
+#include <openssl/evp.h>
 
 G_DEFINE_QUARK(vfssim-trace-error-quark, trace_error)
 
@@ -1147,29 +1150,42 @@ is_native(const char *path)
 	return yes;
 }
 
+/* The SHA-256 is libcrypto's (EVP): the same digest as GLib's GChecksum
+ * (tests/test_trace.c compares the two), so the digests of runs already
+ * in a database still match (merge's duplicates), but about five times
+ * as fast where the CPU has SHA instructions (1.4 GB/s against 277 MB/s
+ * here): GLib's cost as many instructions as the whole replay of a
+ * cache-hot trace (README "Speed"). */
 bool
 trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
     GError **err)
 {
-	GChecksum *ck;
-	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	static const char xd[] = "0123456789abcdef";
+	EVP_MD_CTX *ck;
+	GPtrArray *files;
 	char buf[65536];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
 	bool ok = true;
 	unsigned i;
 
 	*hex = NULL;
 	*size = 0;
-	if (r->fmt == TF_GENERATED) {
-		g_ptr_array_free(files, TRUE);
+	if (r->fmt == TF_GENERATED)
 		return true;
-	}
+	files = g_ptr_array_new_with_free_func(g_free);
 	if (r->fmt == TF_STRACE_FF)
 		for (i = 0; i < r->nff; i++)
 			g_ptr_array_add(files, g_strdup_printf("%s.%d", r->path,
 			    r->ff[i].pid));
 	else
 		g_ptr_array_add(files, g_strdup(r->path));
-	ck = g_checksum_new(G_CHECKSUM_SHA256);
+	ck = EVP_MD_CTX_new();
+	if (ck == NULL || EVP_DigestInit_ex(ck, EVP_sha256(), NULL) != 1) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: SHA-256: "
+		    "libcrypto could not start a digest", r->path);
+		ok = false;
+	}
 	for (i = 0; i < files->len && ok; i++) {
 		const char *fn = g_ptr_array_index(files, i);
 		FILE *f = fopen(fn, "rb");
@@ -1181,20 +1197,36 @@ trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
 			ok = false;
 			break;
 		}
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-			g_checksum_update(ck, (const guchar *)buf, (gssize)n);
+		while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+			if (EVP_DigestUpdate(ck, buf, n) != 1) {
+				g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
+				    "%s: SHA-256: libcrypto failed", fn);
+				ok = false;
+			}
 			*size += (int64_t)n;
 		}
-		if (ferror(f)) {
+		if (ok && ferror(f)) {
 			g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: read "
 			    "error", fn);
 			ok = false;
 		}
 		fclose(f);
 	}
-	if (ok)
-		*hex = g_strdup(g_checksum_get_string(ck));
-	g_checksum_free(ck);
+	if (ok && EVP_DigestFinal_ex(ck, md, &mdlen) != 1) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: SHA-256: "
+		    "libcrypto failed", r->path);
+		ok = false;
+	}
+	if (ok) {
+		KASSERT(mdlen == 32, ("SHA-256 of %u bytes", mdlen));
+		*hex = g_malloc(2 * mdlen + 1);
+		for (i = 0; i < mdlen; i++) {
+			(*hex)[2 * i] = xd[md[i] >> 4];
+			(*hex)[2 * i + 1] = xd[md[i] & 15];
+		}
+		(*hex)[2 * mdlen] = '\0';
+	}
+	EVP_MD_CTX_free(ck);
 	g_ptr_array_free(files, TRUE);
 	return ok;
 }
