@@ -8,8 +8,8 @@
  *
  * A full disk: the database is in WAL mode, and what a commit puts in the
  * WAL must be copied into the database (a checkpoint) before the WAL's
- * space can be used again or given back.  So each commit is checkpointed
- * at once (wal_autocheckpoint 1), and a batch is committed only while the
+ * space can be used again or given back.  So each commit of rows is
+ * checkpointed at once (commit), and a batch is committed only while the
  * disk has room to take it into the database and still clean up; short of
  * that the run stops, failed: its uncommitted rows are rolled back, the
  * WAL truncated, its committed rows deleted and its status written in the
@@ -17,6 +17,7 @@
  */
 #include "metrics.h"
 #include "dbopen.h"
+#include "kassert.h"
 #include "profile.h"
 #include "version.h"
 
@@ -45,7 +46,10 @@ static const char schema[] =
 	"  started TEXT NOT NULL,"
 	"  finished TEXT,"
 	"  status TEXT NOT NULL CHECK (status IN ('running','complete','failed')),"
-	"  error TEXT);"
+	/* (schema 2's columns, as an older database gains them: a new one is
+	 * made whole; see disk_io) */
+	"  error TEXT, commit_id TEXT, trace_digest TEXT, trace_size INTEGER,"
+	"  cmdline TEXT);"
 	/* The per-call and per-request tables (schema 3) are plain rowid
 	 * tables without a key: a run's rows are appended in seq order at the
 	 * table's end, which is SQLite's cheapest insert (no key to compare,
@@ -238,6 +242,14 @@ static const int stmt_cols[NST] = {
 	[ST_HIST] = 5, [ST_WAIT] = 4, [ST_SPLIT] = 4, [ST_MRC] = 3,
 	[ST_INITIAL] = 8, [ST_CRASH] = 4, [ST_SETTING] = 3,
 };
+/* Each statement's table, for messages. */
+static const char *const table_of[NST] = {
+	[ST_SYSCALL] = "syscalls", [ST_DISK] = "disk_io",
+	[ST_SAMPLE] = "samples", [ST_SUMMARY] = "summary",
+	[ST_HIST] = "latency_hist", [ST_WAIT] = "waits",
+	[ST_SPLIT] = "time_split", [ST_MRC] = "mrc", [ST_INITIAL] = "initial_fs",
+	[ST_CRASH] = "crash", [ST_SETTING] = "run_settings",
+};
 
 /*
  * How rows get to SQLite.  A run makes rows much faster than one SQLite
@@ -361,44 +373,83 @@ exec(struct metrics *m, const char *sql)
 	return true;
 }
 
-/* Does table have column? */
+/*
+ * An older database gains the columns added since it was made.  What
+ * columns its tables have is read in one statement (it had been one
+ * pragma_table_info query a column, two dozen statements compiled for
+ * every run: some 2.5 M instructions, a third of a short run's set-up).
+ * Asked even of a database stamped with this schema's version: the
+ * databases stamped 3 before disk_io's last four columns came lack them.
+ */
 static bool
-has_column(sqlite3 *db, const char *table, const char *column)
+add_columns(struct metrics *m, bool fresh)
 {
-	char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q) "
-	    "WHERE name = %Q", table, column);
+	GHashTable *have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
 	sqlite3_stmt *s;
-	bool yes = false;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		yes = sqlite3_step(s) == SQLITE_ROW;
-		sqlite3_finalize(s);
-	}
-	sqlite3_free(sql);
-	return yes;
-}
-
-static bool
-add_columns(struct metrics *m)
-{
 	unsigned i;
+	bool ok = true;
 
-	for (i = 0; i < G_N_ELEMENTS(added_columns); i++) {
-		char *sql;
-		bool ok;
+	if (sqlite3_prepare_v2(m->db, "SELECT t.name || '.' || c.name FROM "
+	    "sqlite_schema AS t, pragma_table_info(t.name) AS c WHERE "
+	    "t.type = 'table' AND t.name IN ('runs', 'syscalls', 'disk_io', "
+	    "'samples')", -1, &s, NULL) != SQLITE_OK) {
+		note_error(m, "the schema");
+		g_hash_table_destroy(have);
+		return false;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW)
+		if (sqlite3_column_type(s, 0) == SQLITE_TEXT)
+			g_hash_table_add(have, g_strdup((const char *)
+			    sqlite3_column_text(s, 0)));
+	sqlite3_finalize(s);
+	for (i = 0; ok && i < G_N_ELEMENTS(added_columns); i++) {
+		char *sql, *key = g_strdup_printf("%s.%s",
+		    added_columns[i].table, added_columns[i].column);
+		bool there = g_hash_table_contains(have, key);
 
-		if (has_column(m->db, added_columns[i].table,
-		    added_columns[i].column))
+		g_free(key);
+		if (there)
 			continue;
+		/* a new database is made whole by the schema (metrics_open
+		 * asks this of it in the test build) */
+		KASSERT(!fresh, ("the schema lacks %s.%s",
+		    added_columns[i].table, added_columns[i].column));
 		sql = g_strdup_printf("ALTER TABLE %s ADD COLUMN %s %s",
 		    added_columns[i].table, added_columns[i].column,
 		    added_columns[i].decl);
 		ok = exec(m, sql);
 		g_free(sql);
-		if (!ok)
-			return false;
 	}
-	return true;
+	g_hash_table_destroy(have);
+	return ok;
+}
+
+/* What the file holds: its stamp (application_id, user_version) and how
+ * many objects its schema has, in one statement. */
+static bool
+db_state(struct metrics *m, int64_t *appid, int64_t *version,
+    int64_t *objects)
+{
+	sqlite3_stmt *s;
+	bool ok;
+
+	if (sqlite3_prepare_v2(m->db, "SELECT (SELECT application_id FROM "
+	    "pragma_application_id), (SELECT user_version FROM "
+	    "pragma_user_version), (SELECT count(*) FROM sqlite_schema)", -1,
+	    &s, NULL) != SQLITE_OK) {
+		note_error(m, "the schema");
+		return false;
+	}
+	ok = sqlite3_step(s) == SQLITE_ROW;
+	if (ok) {
+		*appid = sqlite3_column_int64(s, 0);
+		*version = sqlite3_column_int64(s, 1);
+		*objects = sqlite3_column_int64(s, 2);
+	} else
+		note_error(m, "the schema");
+	sqlite3_finalize(s);
+	return ok;
 }
 
 void
@@ -448,7 +499,8 @@ struct metrics *
 metrics_open(const char *path, GError **err)
 {
 	struct metrics *m = g_new0(struct metrics, 1);
-	int i;
+	int64_t appid = 0, version = 0, objects = 0;
+	bool current, ok;
 
 	m->path = g_strdup(path);
 	/* Another program's database is left alone: found before anything
@@ -469,28 +521,61 @@ metrics_open(const char *path, GError **err)
 	 * transaction: one commit and one checkpoint rather than one of each
 	 * (two fsyncs) a statement -- most of a short run's time on a disk.
 	 * IMMEDIATE: another run opening the database at the same time waits
-	 * (busy_timeout) rather than failing on a stale snapshot. */
-	if (!exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-	    "PRAGMA wal_autocheckpoint=1;") || !exec(m, "BEGIN IMMEDIATE") ||
-	    !exec(m, schema) || !add_columns(m) || !exec(m, views) ||
-	    !stamp(m) || !exec(m, "COMMIT")) {
+	 * (busy_timeout) rather than failing on a stale snapshot.  One look
+	 * at the stamp decides what is to do: a new file gets the schema
+	 * whole (no column to add), a database of this schema only the
+	 * columns it may lack (see add_columns), an older one all of it:
+	 * CREATE ... IF NOT EXISTS, the columns, the views, the stamp.
+	 * (Compiling the schema's statements again for a database that has
+	 * them all had been most of metrics_open.) */
+	ok = exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+	    "PRAGMA wal_autocheckpoint=0;") && exec(m, "BEGIN IMMEDIATE") &&
+	    db_state(m, &appid, &version, &objects);
+	current = appid == DB_APPLICATION_ID && version == DB_SCHEMA_VERSION;
+	ok = ok && (current || exec(m, schema)) &&
+#ifdef INVARIANTS
+	    add_columns(m, objects == 0) &&
+#else
+	    (objects == 0 || add_columns(m, false)) &&
+#endif
+	    (current || (exec(m, views) && stamp(m))) && exec(m, "COMMIT");
+	if (!ok) {
 		if (!sqlite3_get_autocommit(m->db))
 			(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_close(m);
 		return NULL;
 	}
-	for (i = 0; i < NST; i++)
-		if ((m->st[i] = prepare_rows(m->db, i, 1)) == NULL ||
-		    ((i == ST_SYSCALL || i == ST_DISK) &&
-		    (m->multi[i] = prepare_rows(m->db, i, MULTI)) == NULL)) {
-			g_set_error(err, METRICS_ERROR, 0, "%s: %s (is it a vfssim "
-			    "database?)", path, sqlite3_errmsg(m->db));
-			metrics_close(m);
-			return NULL;
-		} else if (m->multi[i] != NULL)
-			m->bound[i] = g_new0(struct bound, MULTI * stmt_cols[i]);
+	/* The insert statements are prepared when first used (stmt_one,
+	 * stmt_multi): a run under --no-events writes no per-call row, and
+	 * the 32-row statements alone took 2.9 M instructions to compile. */
 	return m;
+}
+
+/* st's one-row statement, prepared the first time it is needed; NULL
+ * (and the error noted) if it cannot be. */
+static sqlite3_stmt *
+stmt_one(struct metrics *m, int st)
+{
+	if (m->st[st] == NULL &&
+	    (m->st[st] = prepare_rows(m->db, st, 1)) == NULL)
+		note_error(m, table_of[st]);
+	return m->st[st];
+}
+
+/* st's MULTI-row statement (syscalls, disk_io) and its slots' bindings,
+ * made the first time a batch has MULTI rows of it. */
+static sqlite3_stmt *
+stmt_multi(struct metrics *m, int st)
+{
+	if (m->multi[st] == NULL) {
+		if ((m->multi[st] = prepare_rows(m->db, st, MULTI)) == NULL) {
+			note_error(m, table_of[st]);
+			return NULL;
+		}
+		m->bound[st] = g_new0(struct bound, MULTI * stmt_cols[st]);
+	}
+	return m->multi[st];
 }
 
 static void writer_stop(struct metrics *m);
@@ -593,6 +678,25 @@ room_to_commit(struct metrics *m)
 	return ok;
 }
 
+/*
+ * What the WAL holds copied into the database (a PASSIVE checkpoint: not
+ * waiting for another connection's readers), after each commit of rows.
+ * Only these commits are checkpointed, and once before the run's rows
+ * (metrics_begin_run; wal_autocheckpoint 0): the schema's commit waits
+ * in the WAL for the runs row's, where a checkpoint after each had cost a
+ * short run three of its fourteen fdatasyncs.  With synchronous=NORMAL a
+ * commit is not synced but is atomic (the WAL's frames carry their
+ * commit): a crash loses at most the last commits whole, never half of
+ * one, so a run is complete in the database or not at all; the
+ * checkpoint syncs the WAL and then the database.
+ */
+static void
+checkpoint(struct metrics *m)
+{
+	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+}
+
 static void
 commit(struct metrics *m)
 {
@@ -604,6 +708,7 @@ commit(struct metrics *m)
 	if (m->in_txn) {
 		exec(m, "COMMIT");
 		m->in_txn = false;
+		checkpoint(m);
 	}
 	m->pending = 0;
 }
@@ -884,14 +989,6 @@ bind_row(struct metrics *m, sqlite3_stmt *s, struct bound *b, int i,
 	}
 }
 
-static const char *const table_of[NST] = {
-	[ST_SYSCALL] = "syscalls", [ST_DISK] = "disk_io",
-	[ST_SAMPLE] = "samples", [ST_SUMMARY] = "summary",
-	[ST_HIST] = "latency_hist", [ST_WAIT] = "waits",
-	[ST_SPLIT] = "time_split", [ST_MRC] = "mrc", [ST_INITIAL] = "initial_fs",
-	[ST_CRASH] = "crash", [ST_SETTING] = "run_settings",
-};
-
 static void
 step(struct metrics *m, sqlite3_stmt *s, int st)
 {
@@ -920,27 +1017,37 @@ write_batch(struct metrics *m, struct qbatch *b)
 				continue;
 			rows[n++] = &b->rows[i];
 			if (n == MULTI) {
+				sqlite3_stmt *s = stmt_multi(m, st);
 				unsigned k;
 
+				if (s == NULL)
+					return;
 				for (k = 0; k < MULTI; k++)
-					bind_row(m, m->multi[st], m->bound[st],
+					bind_row(m, s, m->bound[st],
 					    k * stmt_cols[st], rows[k]);
-				step(m, m->multi[st], st);
+				step(m, s, st);
 				n = 0;
 			}
 		}
 		for (i = 0; i < n; i++) {
-			bind_row(m, m->st[st], NULL, 0, rows[i]);
-			step(m, m->st[st], st);
+			sqlite3_stmt *s = stmt_one(m, st);
+
+			if (s == NULL)
+				return;
+			bind_row(m, s, NULL, 0, rows[i]);
+			step(m, s, st);
 		}
 	}
 	for (i = 0; i < b->n; i++) {
 		int st = b->rows[i].st;
+		sqlite3_stmt *s;
 
 		if (st == ST_SYSCALL || st == ST_DISK)
 			continue;
-		bind_row(m, m->st[st], NULL, 0, &b->rows[i]);
-		step(m, m->st[st], st);
+		if ((s = stmt_one(m, st)) == NULL)
+			return;
+		bind_row(m, s, NULL, 0, &b->rows[i]);
+		step(m, s, st);
 	}
 	m->pending += b->n;
 	if (m->pending >= BATCH) {
@@ -1098,10 +1205,11 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		return -1;
 	}
 	m->run = sqlite3_last_insert_rowid(m->db);
-	/* What earlier runs left in the WAL goes into the database now (not
-	 * waiting for readers): from here on it holds this run's. */
-	(void)sqlite3_wal_checkpoint_v2(m->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
+	/* The schema, this row and whatever earlier runs left in the WAL go
+	 * into the database now, before the run's rows can fill the disk:
+	 * on a full disk, a WAL holding committed frames the database has no
+	 * room to take could not be truncated (metrics_fail_run). */
+	checkpoint(m);
 	begin(m);
 	/* Every effective setting, a row each: what a query joins on; in the
 	 * run's first transaction (each row its own would be a commit and a
@@ -1110,9 +1218,15 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		const struct pkey *k;
 
 		for (k = profile_keys; k->group != NULL; k++) {
-			sqlite3_stmt *st = m->st[ST_SETTING];
-			char *key = g_strdup_printf("%s.%s", k->group, k->key);
-			char *v = profile_value(ri->prof, k);
+			sqlite3_stmt *st = stmt_one(m, ST_SETTING);
+			char *key, *v;
+
+			if (st == NULL) {
+				g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
+				return -1;
+			}
+			key = g_strdup_printf("%s.%s", k->group, k->key);
+			v = profile_value(ri->prof, k);
 
 			sqlite3_bind_int64(st, 1, m->run);
 			sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
