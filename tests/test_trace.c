@@ -647,12 +647,12 @@ test_line_cap(void **state)
 	g_string_free(text, TRUE);
 }
 
-/* The trace's digest (runs.trace_digest) is libcrypto's SHA-256 now; it
- * must be the very digest GLib's GChecksum gave before, or runs recorded
- * before would no longer match the same trace's new runs (vfssim merge's
- * duplicates).  Plain, gzip'd (several 64 KB reads) and an -ff set (its
- * members one after the other, by pid), each against GLib's SHA-256 of
- * the same bytes. */
+/* The trace's digest (runs.trace_digest) is libcrypto's SHA-256 now
+ * (loaded when a digest is made); it must be the very digest GLib's
+ * GChecksum gave before, or runs recorded before would no longer match
+ * the same trace's new runs (vfssim merge's duplicates).  Plain, gzip'd
+ * (several 64 KB reads) and an -ff set (its members one after the other,
+ * by pid), each against GLib's SHA-256 of the same bytes. */
 static void
 digest_against_glib(const char *open_as, const char *const *files)
 {
@@ -703,6 +703,9 @@ test_digest(void **state)
 	char *path;
 	int fd;
 
+	/* libcrypto is what computes it here (libssl-dev, so libcrypto, is
+	 * one of the packages the build needs) */
+	assert_string_equal(trace_digest_engine(), "libcrypto");
 	digest_against_glib(plain[0], plain);
 	digest_against_glib(gz[0], gz);
 	digest_against_glib(small[0], small);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <dlfcn.h>
 #include <openssl/evp.h>
 
 G_DEFINE_QUARK(vfssim-trace-error-quark, trace_error)
@@ -1150,22 +1151,114 @@ is_native(const char *path)
 	return yes;
 }
 
-/* The SHA-256 is libcrypto's (EVP): the same digest as GLib's GChecksum
- * (tests/test_trace.c compares the two), so the digests of runs already
- * in a database still match (merge's duplicates), but about five times
- * as fast where the CPU has SHA instructions (1.4 GB/s against 277 MB/s
- * here): GLib's cost as many instructions as the whole replay of a
- * cache-hot trace (README "Speed"). */
+/*
+ * The SHA-256 is libcrypto's (OpenSSL's EVP) where it can be loaded: the
+ * same digest as GLib's GChecksum (tests/test_trace.c compares the two),
+ * so runs recorded before still match the same trace's new runs (merge's
+ * duplicates), at about five times the speed where the CPU has SHA
+ * instructions (1.4 GB/s against GLib's 277 MB/s here; GLib's had cost as
+ * many instructions as the whole replay of a cache-hot trace).  libcrypto
+ * is opened here, in the digest's own thread beside the run, by its
+ * soname (CRYPTO_SONAME, from the Makefile), not linked: linked, the
+ * dynamic loader's work on it cost every vfssim command 0.8 ms of CPU at
+ * start.  Without it the digest is GLib's, the same value, slower.
+ */
+struct sha256 {
+	void		*lib;		/* dlopen's handle, or NULL: GLib's */
+	void		*ctx;		/* EVP_MD_CTX */
+	GChecksum	*ck;
+	__typeof__(&EVP_MD_CTX_free) ctx_free;
+	__typeof__(&EVP_DigestUpdate) update;
+	__typeof__(&EVP_DigestFinal_ex) final;
+};
+
+static void
+sha256_init(struct sha256 *h)
+{
+	__typeof__(&EVP_MD_CTX_new) ctx_new;
+	__typeof__(&EVP_sha256) sha256;
+	__typeof__(&EVP_DigestInit_ex) init;
+
+	memset(h, 0, sizeof(*h));
+	if ((h->lib = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL)) != NULL) {
+		ctx_new = (__typeof__(ctx_new))dlsym(h->lib, "EVP_MD_CTX_new");
+		sha256 = (__typeof__(sha256))dlsym(h->lib, "EVP_sha256");
+		init = (__typeof__(init))dlsym(h->lib, "EVP_DigestInit_ex");
+		h->ctx_free = (__typeof__(h->ctx_free))dlsym(h->lib,
+		    "EVP_MD_CTX_free");
+		h->update = (__typeof__(h->update))dlsym(h->lib,
+		    "EVP_DigestUpdate");
+		h->final = (__typeof__(h->final))dlsym(h->lib,
+		    "EVP_DigestFinal_ex");
+		if (ctx_new != NULL && sha256 != NULL && init != NULL &&
+		    h->ctx_free != NULL && h->update != NULL &&
+		    h->final != NULL && (h->ctx = ctx_new()) != NULL &&
+		    init(h->ctx, sha256(), NULL) == 1)
+			return;
+		if (h->ctx != NULL)
+			h->ctx_free(h->ctx);
+		h->ctx = NULL;
+		dlclose(h->lib);
+		h->lib = NULL;
+	}
+	h->ck = g_checksum_new(G_CHECKSUM_SHA256);
+}
+
+static bool
+sha256_update(struct sha256 *h, const void *buf, size_t n)
+{
+	if (h->lib != NULL)
+		return h->update(h->ctx, buf, n) == 1;
+	g_checksum_update(h->ck, buf, (gssize)n);
+	return true;
+}
+
+/* The digest in hex, newly allocated; NULL if libcrypto failed. */
+static char *
+sha256_end(struct sha256 *h)
+{
+	static const char xd[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int i, len = 0;
+	char *hex = NULL;
+
+	if (h->lib == NULL) {
+		hex = g_strdup(g_checksum_get_string(h->ck));
+		g_checksum_free(h->ck);
+		return hex;
+	}
+	if (h->final(h->ctx, md, &len) == 1) {
+		KASSERT(len == 32, ("SHA-256 of %u bytes", len));
+		hex = g_malloc(2 * len + 1);
+		for (i = 0; i < len; i++) {
+			hex[2 * i] = xd[md[i] >> 4];
+			hex[2 * i + 1] = xd[md[i] & 15];
+		}
+		hex[2 * len] = '\0';
+	}
+	h->ctx_free(h->ctx);
+	dlclose(h->lib);
+	return hex;
+}
+
+const char *
+trace_digest_engine(void)
+{
+	void *lib = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL)
+		return "GLib";
+	dlclose(lib);
+	return "libcrypto";
+}
+
 bool
 trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
     GError **err)
 {
-	static const char xd[] = "0123456789abcdef";
-	EVP_MD_CTX *ck;
+	struct sha256 h;
 	GPtrArray *files;
 	char buf[65536];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 	bool ok = true;
 	unsigned i;
 
@@ -1180,12 +1273,7 @@ trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
 			    r->ff[i].pid));
 	else
 		g_ptr_array_add(files, g_strdup(r->path));
-	ck = EVP_MD_CTX_new();
-	if (ck == NULL || EVP_DigestInit_ex(ck, EVP_sha256(), NULL) != 1) {
-		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: SHA-256: "
-		    "libcrypto could not start a digest", r->path);
-		ok = false;
-	}
+	sha256_init(&h);
 	for (i = 0; i < files->len && ok; i++) {
 		const char *fn = g_ptr_array_index(files, i);
 		FILE *f = fopen(fn, "rb");
@@ -1198,7 +1286,7 @@ trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
 			break;
 		}
 		while (ok && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-			if (EVP_DigestUpdate(ck, buf, n) != 1) {
+			if (!sha256_update(&h, buf, n)) {
 				g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
 				    "%s: SHA-256: libcrypto failed", fn);
 				ok = false;
@@ -1212,21 +1300,16 @@ trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
 		}
 		fclose(f);
 	}
-	if (ok && EVP_DigestFinal_ex(ck, md, &mdlen) != 1) {
+	*hex = sha256_end(&h);
+	if (ok && *hex == NULL) {
 		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: SHA-256: "
 		    "libcrypto failed", r->path);
 		ok = false;
 	}
-	if (ok) {
-		KASSERT(mdlen == 32, ("SHA-256 of %u bytes", mdlen));
-		*hex = g_malloc(2 * mdlen + 1);
-		for (i = 0; i < mdlen; i++) {
-			(*hex)[2 * i] = xd[md[i] >> 4];
-			(*hex)[2 * i + 1] = xd[md[i] & 15];
-		}
-		(*hex)[2 * mdlen] = '\0';
+	if (!ok) {
+		g_free(*hex);
+		*hex = NULL;
 	}
-	EVP_MD_CTX_free(ck);
 	g_ptr_array_free(files, TRUE);
 	return ok;
 }

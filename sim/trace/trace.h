@@ -339,6 +339,9 @@ const char *trace_format_name(enum trace_format f);
  * is no file (a generator). */
 bool	trace_reader_digest(const struct trace_reader *r, char **hex,
 	    int64_t *size, GError **err);
+/* What computes that SHA-256: "libcrypto" if it can be loaded, else
+ * "GLib" (the same digest, slower). */
+const char *trace_digest_engine(void);
 void	trace_close(struct trace_reader *r);
 
 /*
