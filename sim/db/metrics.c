@@ -130,7 +130,9 @@ static const char schema[] =
 /*
  * Columns added since a table was first created: a database written by an
  * older vfssim gains them (NULL in its old rows) when opened, so that runs
- * old and new can share it.
+ * old and new can share it.  (A new column goes here and into the schema
+ * above; a new table, index or view needs DB_SCHEMA_VERSION raised, as a
+ * database stamped with this version is not given the schema again.)
  */
 static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "disk_io", "cylinder", "INTEGER" },
