@@ -440,6 +440,75 @@ test_bad_lines(void **state)
 	trace_call_free(&tc);
 }
 
+/*
+ * The header's numbers are read eight bytes at a time where eight bytes
+ * remain (trace.c, header_digits) and a byte at a time otherwise: every
+ * length of every field, with leading zeros, and with a key after it or
+ * at the end of the line, must give the value the digits spell; a digit
+ * run broken by any other byte at any place must be refused as before.
+ */
+static void
+test_header_numbers(void **state)
+{
+	GRand *rnd = g_rand_new_with_seed(5);
+	struct trace_call tc;
+	int field, n, round;
+
+	trace_call_init(&tc);
+	for (field = 0; field < 4; field++)
+		for (n = 1; n <= 18; n++)
+			for (round = 0; round < 12; round++) {
+				char num[20], line[160];
+				uint64_t want = 0;
+				const char *f[4] = { "1000", "7", "4096", "1000" };
+				int i, tail = round % 2;
+
+				for (i = 0; i < n; i++) {
+					/* round 2: all zeros; 3: all nines */
+					int d = round == 2 ? 0 : round == 3 ? 9 :
+					    g_rand_int_range(rnd, 0, 10);
+
+					num[i] = (char)('0' + d);
+					want = want * 10 + (uint64_t)d;
+				}
+				num[n] = '\0';
+				if (field == 1 && want > INT32_MAX)
+					continue;
+				f[field] = num;
+				g_snprintf(line, sizeof(line), "%s %s read %s %s%s",
+				    f[0], f[1], f[2], f[3],
+				    tail ? " fd=3 len=4096" : "");
+				if (native_parse_line(line, strlen(line), &tc,
+				    NULL) != 1)
+					fail_msg("refused: %s", line);
+				if ((field == 0 && (uint64_t)tc.t_ns != want) ||
+				    (field == 1 && (uint64_t)tc.pid != want) ||
+				    (field == 2 && (uint64_t)tc.ret != want) ||
+				    (field == 3 && (uint64_t)tc.dur_ns != want))
+					fail_msg("%s: field %d is not %llu", line,
+					    field, (unsigned long long)want);
+				if (tail)
+					assert_true(tc.fd == 3 && tc.len == 4096);
+			}
+	/* a digit run broken at every place by a byte that is no digit */
+	for (n = 0; n < 12; n++) {
+		static const char odd[] = { 'a', '/', ':', '-', '+', '.', 'x',
+		    '\x80', '\xff', '"', '=', '_' };
+		char line[80];
+
+		g_snprintf(line, sizeof(line), "123456789012 1 read 1 1 fd=3");
+		line[n] = odd[n % G_N_ELEMENTS(odd)];
+		if (native_parse_line(line, strlen(line), &tc, NULL) != -1)
+			fail_msg("accepted: %s", line);
+		g_snprintf(line, sizeof(line), "1 1 read 1 123456789012 fd=3");
+		line[13 + n] = odd[(n + 5) % G_N_ELEMENTS(odd)];
+		if (native_parse_line(line, strlen(line), &tc, NULL) != -1)
+			fail_msg("accepted: %s", line);
+	}
+	trace_call_free(&tc);
+	g_rand_free(rnd);
+}
+
 /* Random damage to valid lines: every result is a record or an error with
  * a message — never a crash (ASan/UBSan watch). */
 static void
@@ -662,6 +731,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_names_memo),
 		cmocka_unit_test(test_line_cap),
+		cmocka_unit_test(test_header_numbers),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

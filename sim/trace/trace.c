@@ -679,6 +679,53 @@ parse_line(const char *line, size_t len, struct trace_call *tc,
 	return -1;
 }
 
+/*
+ * The digits that start line[pos..], eight bytes at a time: how many it
+ * read (0, 8, or fewer when a space ends the digits within the eight
+ * bytes) and their value in *num.  The caller's loop reads the rest of
+ * the token as before, so what it accepts and refuses is unchanged.  A
+ * byte t = c ^ '0' is a digit iff t <= 9, that is iff neither t nor
+ * t + 0x76 has its top bit set; a carry out of a non-digit byte only
+ * spoils the bytes after it, and only the first non-digit counts.  The
+ * digits are then aligned to the top of the word (zeros before them) and
+ * summed in pairs, fours and eights, as the strace reader's eight_digits.
+ */
+static inline size_t
+header_digits(const char *line, size_t len, size_t pos, uint64_t *num)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	const uint64_t top = UINT64_C(0x8080808080808080);
+	uint64_t w, t, m;
+	size_t k;
+
+	if (len - pos < 8)
+		return 0;
+	memcpy(&w, line + pos, 8);
+	t = w ^ UINT64_C(0x3030303030303030);
+	m = (t | (t + UINT64_C(0x7676767676767676))) & top;
+	if (m == 0)
+		k = 8;
+	else {
+		k = (size_t)__builtin_ctzll(m) >> 3;
+		if (k == 0 || line[pos + k] != ' ')
+			return 0;
+		t <<= 64 - 8 * k;
+	}
+	t = t * 10 + (t >> 8);
+	*num = ((t & UINT64_C(0x000000ff000000ff)) *
+	    (100 + (UINT64_C(1000000) << 32)) +
+	    ((t >> 16) & UINT64_C(0x000000ff000000ff)) *
+	    (1 + (UINT64_C(10000) << 32))) >> 32;
+	return k;
+#else
+	(void)line;
+	(void)len;
+	(void)pos;
+	(void)num;
+	return 0;
+#endif
+}
+
 static int
 parse_fields(const char *line, size_t len, struct trace_call *tc,
     struct sc_memo *memo, GError **err)
@@ -713,6 +760,7 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 		ts = pos;
 		num = 0;
 		digits = true;
+		pos += header_digits(line, len, pos, &num);
 		while (pos < len && line[pos] != ' ') {
 			unsigned d = (unsigned)((unsigned char)line[pos] - '0');
 
