@@ -493,12 +493,18 @@ tspool_put(struct tspool *s, const struct trace_call *tc, GError **err)
 			s->buf = g_realloc(s->buf, s->cap);
 		}
 	}
-	/* The record after room for its length, then the length put in
-	 * front of it. */
-	n = tbin_encode(tc, s->buf + s->len + 10);
-	h = tbin_put_len(tmp, n);
-	memcpy(s->buf + s->len + 10 - h, tmp, h);
-	memmove(s->buf + s->len, s->buf + s->len + 10 - h, h + n);
+	/* The record after a byte for its length (a record of under 128
+	 * bytes, nearly every one, needs no more); a longer one is moved
+	 * up to make room for its length's other bytes (max has room). */
+	n = tbin_encode(tc, s->buf + s->len + 1);
+	if (n < 0x80) {
+		s->buf[s->len] = (uint8_t)n;
+		h = 1;
+	} else {
+		h = tbin_put_len(tmp, n);
+		memmove(s->buf + s->len + h, s->buf + s->len + 1, n);
+		memcpy(s->buf + s->len, tmp, h);
+	}
 	s->len += h + n;
 	s->records++;
 	return true;
