@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <string.h>
 
 #include <glib.h>
@@ -436,6 +437,23 @@ test_whole_keys(void **state)
 	g_rand_free(rnd);
 }
 
+/* A cache larger than anything the stream brings (vfssim cache --size
+ * up to INT_MAX): only the first reference to each block misses, and
+ * nothing is set aside for blocks that never come. */
+static void
+test_huge_capacity(void **state)
+{
+	static const int64_t t[] = { 5, 6, 5, 7, 6, 5, 8, 9, 8, 5 };
+	unsigned p;
+
+	for (p = 0; p < G_N_ELEMENTS(policies); p++) {
+		if (strcmp(policies[p], "opt") == 0)
+			continue;	/* OPT's tables are the stream's */
+		assert_int_equal(cache_misses(policies[p], t, 10, INT_MAX), 5);
+		assert_int_equal(cache_misses(policies[p], t, 10, 1 << 30), 5);
+	}
+}
+
 int
 main(void)
 {
@@ -443,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_by_hand),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_whole_keys),
+		cmocka_unit_test(test_huge_capacity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

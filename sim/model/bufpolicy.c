@@ -26,6 +26,7 @@
 #include "kassert.h"
 
 #include <glib.h>
+#include <limits.h>
 #include <string.h>
 
 /*
@@ -383,12 +384,12 @@ clock_victim(void *st, bp_evictable_fn *ok, void *arg)
 {
 	struct lru *s = st;
 	struct bp_ent *e;
-	int limit;
+	int64_t limit;
 
 	/* Two full turns clear every bit; past that nothing is evictable.
 	 * (The length is counted as entries come and go: counting the queue
 	 * here made every miss cost the whole cache.) */
-	for (limit = 2 * s->n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
+	for (limit = 2 * (int64_t)s->n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
 	    limit--) {
 		TAILQ_REMOVE(&s->q, e, link);
 		TAILQ_INSERT_TAIL(&s->q, e, link);	/* the hand moves on */
@@ -608,7 +609,8 @@ arc_miss(void *st, const struct bp_key *key)
 			ghost_del(&s->b1, TAILQ_FIRST(&s->b1.q));
 		else
 			s->no_ghost = true;
-	} else if (s->n1 + s->n2 + b1 + b2 >= 2 * s->c && b2 > 0)
+	} else if ((int64_t)s->n1 + s->n2 + b1 + b2 >= 2 * (int64_t)s->c &&
+	    b2 > 0)		/* in 64 bits: c may be up to INT_MAX */
 		ghost_del(&s->b2, TAILQ_FIRST(&s->b2.q));
 }
 
@@ -653,7 +655,8 @@ arc_insert(void *st, struct bp_ent *e)
 	/* The directory (resident + ghosts) holds at most 2c blocks, and
 	 * T1 + B1 at most c. */
 	ghost_trim(&s->b1, MAX(0, s->c - s->n1));
-	ghost_trim(&s->b2, MAX(0, 2 * s->c - s->n1 - s->n2 - s->b1.n));
+	ghost_trim(&s->b2, (int)MIN(INT_MAX, MAX(0, 2 * (int64_t)s->c -
+	    s->n1 - s->n2 - s->b1.n)));
 }
 
 static void
@@ -740,8 +743,7 @@ bufpolicy_lookup(const char *name)
 /*
  * The offline cache: its resident blocks (entries made CACHE_CHUNK at a
  * time, reused as blocks leave: no allocation a miss) in a key table
- * sized once for the capacity, and the policy's lists through their
- * bp_ent.  A miss probes the table once for the lookup and, unless the
+ * that grows with them, and the policy's lists through their bp_ent.  A miss probes the table once for the lookup and, unless the
  * victim's removal reshuffled that probe's run, fills the slot it ended
  * at; the victim's entry becomes the new block's.
  */
@@ -777,7 +779,9 @@ bp_cache_new(const struct bufpolicy_ops *ops, int capacity)
 	c->ops = ops;
 	c->capacity = MAX(1, capacity);
 	c->st = ops->create(c->capacity);
-	bpt_init(&c->res, (size_t)c->capacity);
+	/* grown as blocks come in: a capacity far beyond what the stream
+	 * ever fills costs nothing */
+	bpt_init(&c->res, (size_t)MIN(c->capacity, CACHE_CHUNK));
 	c->chunks = g_ptr_array_new_with_free_func(g_free);
 	return c;
 }
@@ -786,8 +790,14 @@ bool
 bp_cache_ref(struct bp_cache *c, const struct bp_key *key)
 {
 	const struct bufpolicy_ops *ops = c->ops;
-	size_t slot = bpt_probe(&c->res, key);
-	struct cent *o = c->res.s[slot].val;
+	size_t slot;
+	struct cent *o;
+
+	/* room for one more before the probe, whose slot the miss fills */
+	if (2 * (c->res.n + 1) > c->res.mask + 1)
+		bpt_grow(&c->res);
+	slot = bpt_probe(&c->res, key);
+	o = c->res.s[slot].val;
 
 	if (o != NULL) {
 		ops->access(c->st, &o->e);
@@ -826,8 +836,7 @@ bp_cache_ref(struct bp_cache *c, const struct bp_key *key)
 	}
 	memset(&o->e, 0, sizeof(o->e));
 	o->e.key = *key;
-	/* sized for the capacity at creation: never grows, never more
-	 * than half full */
+	/* grown above: never more than half full */
 	KASSERT(c->res.s[slot].val == NULL && 2 * (c->res.n + 1) <=
 	    c->res.mask + 1, ("bp_cache_ref: no place for the key"));
 	c->res.s[slot].key = *key;
