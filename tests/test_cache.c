@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <string.h>
 
 #include <glib.h>
@@ -361,12 +362,106 @@ test_random(void **state)
 	g_rand_free(rnd);
 }
 
+/*
+ * Whole identities: the buffer cache keys a block by its vnode and its
+ * logical block (negative for indirect blocks), so the offline cache must
+ * tell apart keys that share either half, at every magnitude.  A pool of
+ * identities mixing a few vnodes with small, negative and extreme block
+ * numbers, referenced with skew, against the references run on each
+ * identity's index in the pool; capacities up to 250, so the cache's key
+ * table (bufpolicy.c: open addressing, at most half full) holds runs of
+ * neighbours that a victim's removal shifts back.
+ */
+static void
+test_whole_keys(void **state)
+{
+	static const uint64_t vids[] = { 0, 1, 7, UINT64_C(1) << 40,
+	    UINT64_MAX };
+	static const int caps[] = { 1, 17, 64, 150, 250 };
+	GRand *rnd = g_rand_new_with_seed(2001);
+	enum { POOL = 1200, N = 5000 };
+	struct bp_key *pool = g_new(struct bp_key, POOL);
+	struct bp_key *k = g_new(struct bp_key, N);
+	int64_t *t = g_new(int64_t, N);
+	int i, ci;
+	unsigned p;
+
+	for (i = 0; i < POOL; i++) {
+		int j;
+
+		pool[i].vid = vids[i % G_N_ELEMENTS(vids)];
+		switch (g_rand_int_range(rnd, 0, 4)) {
+		case 0:		/* data blocks */
+			pool[i].lblkno = i / (int)G_N_ELEMENTS(vids);
+			break;
+		case 1:		/* indirect blocks: negative */
+			pool[i].lblkno = -12 - i;
+			break;
+		case 2:		/* far out */
+			pool[i].lblkno = INT64_MAX - i;
+			break;
+		default:
+			pool[i].lblkno = INT64_MIN + i;
+			break;
+		}
+		/* each identity once in the pool */
+		for (j = 0; j < i; j++)
+			if (pool[j].vid == pool[i].vid &&
+			    pool[j].lblkno == pool[i].lblkno)
+				pool[i].lblkno = 1000000 + i;
+	}
+	for (i = 0; i < N; i++) {
+		double u = g_rand_double(rnd);
+
+		t[i] = (int64_t)(u * u * POOL);
+		k[i] = pool[t[i]];
+	}
+	for (ci = 0; ci < (int)G_N_ELEMENTS(caps); ci++)
+		for (p = 0; p < G_N_ELEMENTS(policies); p++) {
+			int c = caps[ci];
+			uint64_t want = reference(policies[p], t, N, c);
+			uint64_t got = strcmp(policies[p], "opt") == 0 ?
+			    bufpolicy_opt_misses(k, N, c) :
+			    bufpolicy_misses(bufpolicy_lookup(policies[p]), k,
+			    N, c);
+
+			if (want != got)
+				fail_msg("%s, %d blocks: %llu misses, the "
+				    "reference %llu", policies[p], c,
+				    (unsigned long long)got,
+				    (unsigned long long)want);
+		}
+	g_free(t);
+	g_free(k);
+	g_free(pool);
+	g_rand_free(rnd);
+}
+
+/* A cache larger than anything the stream brings (vfssim cache --size
+ * up to INT_MAX): only the first reference to each block misses, and
+ * nothing is set aside for blocks that never come. */
+static void
+test_huge_capacity(void **state)
+{
+	static const int64_t t[] = { 5, 6, 5, 7, 6, 5, 8, 9, 8, 5 };
+	unsigned p;
+
+	for (p = 0; p < G_N_ELEMENTS(policies); p++) {
+		if (strcmp(policies[p], "opt") == 0)
+			continue;	/* OPT's tables are the stream's */
+		assert_int_equal(cache_misses(policies[p], t, 10, INT_MAX), 5);
+		assert_int_equal(cache_misses(policies[p], t, 10, 1 << 30), 5);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_by_hand),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_whole_keys),
+		cmocka_unit_test(test_huge_capacity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -440,6 +440,124 @@ test_bad_lines(void **state)
 	trace_call_free(&tc);
 }
 
+/*
+ * The header's numbers are read eight bytes at a time where eight bytes
+ * remain (trace.c, header_digits) and a byte at a time otherwise: every
+ * length of every field, with leading zeros, and with a key after it or
+ * at the end of the line, must give the value the digits spell; a digit
+ * run broken by any other byte at any place must be refused as before.
+ */
+static void
+test_header_numbers(void **state)
+{
+	GRand *rnd = g_rand_new_with_seed(5);
+	struct trace_call tc;
+	int field, n, round;
+
+	trace_call_init(&tc);
+	for (field = 0; field < 4; field++)
+		for (n = 1; n <= 18; n++)
+			for (round = 0; round < 12; round++) {
+				char num[20], line[160];
+				uint64_t want = 0;
+				const char *f[4] = { "1000", "7", "4096", "1000" };
+				int i, tail = round % 2;
+
+				for (i = 0; i < n; i++) {
+					/* round 2: all zeros; 3: all nines */
+					int d = round == 2 ? 0 : round == 3 ? 9 :
+					    g_rand_int_range(rnd, 0, 10);
+
+					num[i] = (char)('0' + d);
+					want = want * 10 + (uint64_t)d;
+				}
+				num[n] = '\0';
+				if (field == 1 && want > INT32_MAX)
+					continue;
+				f[field] = num;
+				g_snprintf(line, sizeof(line), "%s %s read %s %s%s",
+				    f[0], f[1], f[2], f[3],
+				    tail ? " fd=3 len=4096" : "");
+				if (native_parse_line(line, strlen(line), &tc,
+				    NULL) != 1)
+					fail_msg("refused: %s", line);
+				if ((field == 0 && (uint64_t)tc.t_ns != want) ||
+				    (field == 1 && (uint64_t)tc.pid != want) ||
+				    (field == 2 && (uint64_t)tc.ret != want) ||
+				    (field == 3 && (uint64_t)tc.dur_ns != want))
+					fail_msg("%s: field %d is not %llu", line,
+					    field, (unsigned long long)want);
+				if (tail)
+					assert_true(tc.fd == 3 && tc.len == 4096);
+			}
+	/* a digit run broken at every place by a byte that is no digit */
+	for (n = 0; n < 12; n++) {
+		static const char odd[] = { 'a', '/', ':', '-', '+', '.', 'x',
+		    '\x80', '\xff', '"', '=', '_' };
+		char line[80];
+
+		g_snprintf(line, sizeof(line), "123456789012 1 read 1 1 fd=3");
+		line[n] = odd[n % G_N_ELEMENTS(odd)];
+		if (native_parse_line(line, strlen(line), &tc, NULL) != -1)
+			fail_msg("accepted: %s", line);
+		g_snprintf(line, sizeof(line), "1 1 read 1 123456789012 fd=3");
+		line[13 + n] = odd[(n + 5) % G_N_ELEMENTS(odd)];
+		if (native_parse_line(line, strlen(line), &tc, NULL) != -1)
+			fail_msg("accepted: %s", line);
+	}
+	trace_call_free(&tc);
+	g_rand_free(rnd);
+}
+
+/*
+ * Tokens are scanned eight bytes at a time up to the first space or quote
+ * (trace.c, plain_run) and a byte at a time from there: quoted names with
+ * a space, a quote or a backslash at every place of the first words, two
+ * of them in a line, each written by native_format_call and read back
+ * the same.
+ */
+static void
+test_token_alignment(void **state)
+{
+	static const char special[] = { ' ', '"', '\\', '=', 'x' };
+	struct trace_call a, b;
+	GString *line = g_string_new("");
+	int at, sp, len2;
+
+	trace_call_init(&a);
+	trace_call_init(&b);
+	for (at = 0; at < 20; at++)
+		for (sp = 0; sp < (int)G_N_ELEMENTS(special); sp++)
+			for (len2 = 0; len2 < 12; len2 += 5) {
+				char p1[40], p2[40];
+
+				memset(p1, 'a', (size_t)at);
+				p1[at] = special[sp];
+				g_strlcpy(p1 + at + 1, "/b c", sizeof(p1) - (size_t)at - 1);
+				memset(p2, 'z', (size_t)len2 + 1);
+				p2[len2 + 1] = '\0';
+				trace_call_reset(&a);
+				a.t_ns = 1000000000 + at;
+				a.pid = 42;
+				a.sc = SC_RENAME;
+				g_strlcpy(a.name, "rename", sizeof(a.name));
+				a.ret = 0;
+				a.dur_ns = 1000;
+				trace_call_set_str(&a, &a.path, p1, strlen(p1));
+				trace_call_set_str(&a, &a.path2, p2, strlen(p2));
+				g_string_truncate(line, 0);
+				native_format_call(line, &a);
+				assert_int_equal(native_parse_line(line->str,
+				    line->len - 1, &b, NULL), 1);
+				b.line = a.line;
+				if (!trace_call_equal(&a, &b))
+					fail_msg("does not round-trip: %s", line->str);
+			}
+	trace_call_free(&a);
+	trace_call_free(&b);
+	g_string_free(line, TRUE);
+}
+
 /* Random damage to valid lines: every result is a record or an error with
  * a message — never a crash (ASan/UBSan watch). */
 static void
@@ -756,6 +874,8 @@ main(void)
 		cmocka_unit_test(test_names_memo),
 		cmocka_unit_test(test_line_cap),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_header_numbers),
+		cmocka_unit_test(test_token_alignment),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

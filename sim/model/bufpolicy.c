@@ -26,23 +26,157 @@
 #include "kassert.h"
 
 #include <glib.h>
+#include <limits.h>
 #include <string.h>
 
-static guint
-key_hash(gconstpointer p)
-{
-	const struct bp_key *k = p;
-	uint64_t h = k->vid * 0x9E3779B97F4A7C15ull ^ (uint64_t)k->lblkno;
+/*
+ * ---- the key table: a block's identity to what holds it ---------------
+ *
+ * Open addressing with linear probing in a power-of-two array, the keys
+ * held in the slots themselves: a probe compares keys where it reads them,
+ * with no pointer chased to an entry, and nothing is allocated per key.
+ * GHashTable cannot do that for a 16-byte key (its keys are pointers, so
+ * each comparison reads the entry the key lives in); vfssim cache spent
+ * two-thirds of its time there.  A slot is empty when its value is NULL.
+ * Deletion shifts the rest of the run back (Knuth's algorithm R), so there
+ * are no tombstones and a lookup stops at the first empty slot.  At most
+ * half the slots are full.  Only membership is kept here: nothing iterates
+ * the table in an order that could decide what a run does.
+ */
+struct bpt_slot {
+	struct bp_key	 key;
+	void		*val;
+};
 
-	return (guint)(h ^ (h >> 32));
+struct bptab {
+	struct bpt_slot	*s;
+	size_t		 mask;		/* slots - 1 */
+	size_t		 n;		/* full slots */
+	unsigned	 shift;		/* 64 - log2(slots) */
+};
+
+/* Fibonacci hashing: the top bits of the mixed key pick the home slot. */
+static inline size_t
+bpt_home(const struct bptab *t, const struct bp_key *k)
+{
+	uint64_t h = (k->vid * 0x9E3779B97F4A7C15ull ^ (uint64_t)k->lblkno) *
+	    0x9E3779B97F4A7C15ull;
+
+	return (size_t)(h >> t->shift);
 }
 
-static gboolean
-key_equal(gconstpointer a, gconstpointer b)
+static inline bool
+key_eq(const struct bp_key *x, const struct bp_key *y)
 {
-	const struct bp_key *x = a, *y = b;
-
 	return x->vid == y->vid && x->lblkno == y->lblkno;
+}
+
+/* A table for about want keys (it grows past that). */
+static void
+bpt_init(struct bptab *t, size_t want)
+{
+	unsigned bits = 4;
+
+	while (((size_t)1 << bits) < 2 * want && bits < 62)
+		bits++;
+	t->s = g_new0(struct bpt_slot, (size_t)1 << bits);
+	t->mask = ((size_t)1 << bits) - 1;
+	t->n = 0;
+	t->shift = 64 - bits;
+}
+
+static void
+bpt_fini(struct bptab *t)
+{
+	g_free(t->s);
+	t->s = NULL;
+}
+
+/* The slot holding key, or the empty slot where key would go. */
+static inline size_t
+bpt_probe(const struct bptab *t, const struct bp_key *k)
+{
+	size_t i = bpt_home(t, k);
+
+	while (t->s[i].val != NULL && !key_eq(&t->s[i].key, k))
+		i = (i + 1) & t->mask;
+	return i;
+}
+
+static inline void *
+bpt_find(const struct bptab *t, const struct bp_key *k)
+{
+	return t->s[bpt_probe(t, k)].val;
+}
+
+/* Empty slot i; the index of the empty slot that ended its run (a probe
+ * that stopped there may now stop earlier). */
+static size_t
+bpt_delete(struct bptab *t, size_t i)
+{
+	size_t j = i;
+
+	KASSERT(t->s[i].val != NULL, ("bpt_delete: slot %zu is empty", i));
+	t->n--;
+	for (;;) {
+		t->s[i].val = NULL;
+		for (;;) {
+			size_t h;
+
+			j = (j + 1) & t->mask;
+			if (t->s[j].val == NULL)
+				return j;
+			/* j's entry may fill the hole at i if i lies
+			 * between its home and j */
+			h = bpt_home(t, &t->s[j].key);
+			if (((j - h) & t->mask) >= ((j - i) & t->mask))
+				break;
+		}
+		t->s[i] = t->s[j];
+		i = j;
+	}
+}
+
+static void bpt_put(struct bptab *t, const struct bp_key *k, void *val);
+
+static void
+bpt_grow(struct bptab *t)
+{
+	struct bptab old = *t;
+	size_t i;
+
+	bpt_init(t, (old.mask + 1));
+	for (i = 0; i <= old.mask; i++)
+		if (old.s[i].val != NULL)
+			bpt_put(t, &old.s[i].key, old.s[i].val);
+	g_free(old.s);
+}
+
+/* key, which is not in the table, now maps to val (not NULL). */
+static void
+bpt_put(struct bptab *t, const struct bp_key *k, void *val)
+{
+	size_t i;
+
+	if (2 * (t->n + 1) > t->mask + 1)
+		bpt_grow(t);
+	i = bpt_probe(t, k);
+	KASSERT(t->s[i].val == NULL, ("bpt_put: the key is in the table"));
+	t->s[i].key = *k;
+	t->s[i].val = val;
+	t->n++;
+}
+
+/* Remove key; what it mapped to, or NULL if it was not there. */
+static void *
+bpt_take(struct bptab *t, const struct bp_key *k)
+{
+	size_t i = bpt_probe(t, k);
+	void *v = t->s[i].val;
+
+	if (v != NULL)
+		bpt_delete(t, i);
+	return v;
 }
 
 TAILQ_HEAD(entq, bp_ent);
@@ -68,25 +202,37 @@ struct ghost {
 
 struct ghostlist {
 	TAILQ_HEAD(, ghost) q;
-	GHashTable	*h;		/* bp_key -> ghost */
+	struct bptab	 h;		/* bp_key -> ghost */
 	int		 n;
+	TAILQ_HEAD(, ghost) spare;	/* ghosts forgotten, for reuse */
 };
 
 static void
 ghost_init(struct ghostlist *g)
 {
 	TAILQ_INIT(&g->q);
-	g->h = g_hash_table_new(key_hash, key_equal);
+	bpt_init(&g->h, 16);
 	g->n = 0;
+	TAILQ_INIT(&g->spare);
+}
+
+/* Forget x, which the table no longer holds. */
+static void
+ghost_drop(struct ghostlist *g, struct ghost *x)
+{
+	TAILQ_REMOVE(&g->q, x, link);
+	g->n--;
+	TAILQ_INSERT_HEAD(&g->spare, x, link);
 }
 
 static void
 ghost_del(struct ghostlist *g, struct ghost *x)
 {
-	TAILQ_REMOVE(&g->q, x, link);
-	g_hash_table_remove(g->h, &x->key);
-	g->n--;
-	g_free(x);
+	void *was = bpt_take(&g->h, &x->key);
+
+	KASSERT(was == x, ("ghost_del: a ghost not in its table"));
+	(void)was;
+	ghost_drop(g, x);
 }
 
 static void
@@ -95,18 +241,26 @@ ghost_fini(struct ghostlist *g)
 	struct ghost *x;
 
 	while ((x = TAILQ_FIRST(&g->q)) != NULL)
-		ghost_del(g, x);
-	g_hash_table_destroy(g->h);
+		ghost_drop(g, x);
+	while ((x = TAILQ_FIRST(&g->spare)) != NULL) {
+		TAILQ_REMOVE(&g->spare, x, link);
+		g_free(x);
+	}
+	bpt_fini(&g->h);
 }
 
 static void
 ghost_add(struct ghostlist *g, const struct bp_key *key)
 {
-	struct ghost *x = g_new(struct ghost, 1);
+	struct ghost *x = TAILQ_FIRST(&g->spare);
 
+	if (x != NULL)
+		TAILQ_REMOVE(&g->spare, x, link);
+	else
+		x = g_new(struct ghost, 1);
 	x->key = *key;
 	TAILQ_INSERT_TAIL(&g->q, x, link);
-	g_hash_table_insert(g->h, &x->key, x);
+	bpt_put(&g->h, &x->key, x);
 	g->n++;
 }
 
@@ -114,11 +268,11 @@ ghost_add(struct ghostlist *g, const struct bp_key *key)
 static bool
 ghost_take(struct ghostlist *g, const struct bp_key *key)
 {
-	struct ghost *x = g_hash_table_lookup(g->h, key);
+	struct ghost *x = bpt_take(&g->h, key);
 
 	if (x == NULL)
 		return false;
-	ghost_del(g, x);
+	ghost_drop(g, x);
 	return true;
 }
 
@@ -166,6 +320,8 @@ lru_touch(void *st, struct bp_ent *e)
 {
 	struct lru *s = st;
 
+	if (TAILQ_NEXT(e, link) == NULL)
+		return;			/* the most recent already */
 	TAILQ_REMOVE(&s->q, e, link);
 	TAILQ_INSERT_TAIL(&s->q, e, link);
 }
@@ -228,12 +384,12 @@ clock_victim(void *st, bp_evictable_fn *ok, void *arg)
 {
 	struct lru *s = st;
 	struct bp_ent *e;
-	int limit;
+	int64_t limit;
 
 	/* Two full turns clear every bit; past that nothing is evictable.
 	 * (The length is counted as entries come and go: counting the queue
 	 * here made every miss cost the whole cache.) */
-	for (limit = 2 * s->n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
+	for (limit = 2 * (int64_t)s->n + 1; limit > 0 && (e = TAILQ_FIRST(&s->q)) != NULL;
 	    limit--) {
 		TAILQ_REMOVE(&s->q, e, link);
 		TAILQ_INSERT_TAIL(&s->q, e, link);	/* the hand moves on */
@@ -453,7 +609,8 @@ arc_miss(void *st, const struct bp_key *key)
 			ghost_del(&s->b1, TAILQ_FIRST(&s->b1.q));
 		else
 			s->no_ghost = true;
-	} else if (s->n1 + s->n2 + b1 + b2 >= 2 * s->c && b2 > 0)
+	} else if ((int64_t)s->n1 + s->n2 + b1 + b2 >= 2 * (int64_t)s->c &&
+	    b2 > 0)		/* in 64 bits: c may be up to INT_MAX */
 		ghost_del(&s->b2, TAILQ_FIRST(&s->b2.q));
 }
 
@@ -498,7 +655,8 @@ arc_insert(void *st, struct bp_ent *e)
 	/* The directory (resident + ghosts) holds at most 2c blocks, and
 	 * T1 + B1 at most c. */
 	ghost_trim(&s->b1, MAX(0, s->c - s->n1));
-	ghost_trim(&s->b2, MAX(0, 2 * s->c - s->n1 - s->n2 - s->b1.n));
+	ghost_trim(&s->b2, (int)MIN(INT_MAX, MAX(0, 2 * (int64_t)s->c -
+	    s->n1 - s->n2 - s->b1.n)));
 }
 
 static void
@@ -584,21 +742,22 @@ bufpolicy_lookup(const char *name)
 
 /*
  * The offline cache: its resident blocks (entries made CACHE_CHUNK at a
- * time, reused as blocks leave: no allocation a miss) in a hash table by
- * key, and the policy's lists through their bp_ent.
+ * time, reused as blocks leave: no allocation a miss) in a key table
+ * that grows with them, and the policy's lists through their bp_ent.  A miss probes the table once for the lookup and, unless the
+ * victim's removal reshuffled that probe's run, fills the slot it ended
+ * at; the victim's entry becomes the new block's.
  */
 #define CACHE_CHUNK	4096
 
 struct cent {
-	struct bp_ent	 e;		/* first: the policy sees this, and
-					   its key is the entry's address */
+	struct bp_ent	 e;		/* first: the policy sees this */
 	struct cent	*next_free;
 };
 
 struct bp_cache {
 	const struct bufpolicy_ops *ops;
 	void		*st;
-	GHashTable	*res;		/* bp_key -> struct cent */
+	struct bptab	 res;		/* bp_key -> struct cent */
 	int		 capacity, nres;
 	struct cent	*free;
 	GPtrArray	*chunks;
@@ -620,7 +779,9 @@ bp_cache_new(const struct bufpolicy_ops *ops, int capacity)
 	c->ops = ops;
 	c->capacity = MAX(1, capacity);
 	c->st = ops->create(c->capacity);
-	c->res = g_hash_table_new(key_hash, key_equal);
+	/* grown as blocks come in: a capacity far beyond what the stream
+	 * ever fills costs nothing */
+	bpt_init(&c->res, (size_t)MIN(c->capacity, CACHE_CHUNK));
 	c->chunks = g_ptr_array_new_with_free_func(g_free);
 	return c;
 }
@@ -629,7 +790,14 @@ bool
 bp_cache_ref(struct bp_cache *c, const struct bp_key *key)
 {
 	const struct bufpolicy_ops *ops = c->ops;
-	struct cent *o = g_hash_table_lookup(c->res, key);
+	size_t slot;
+	struct cent *o;
+
+	/* room for one more before the probe, whose slot the miss fills */
+	if (2 * (c->res.n + 1) > c->res.mask + 1)
+		bpt_grow(&c->res);
+	slot = bpt_probe(&c->res, key);
+	o = c->res.s[slot].val;
 
 	if (o != NULL) {
 		ops->access(c->st, &o->e);
@@ -640,10 +808,17 @@ bp_cache_ref(struct bp_cache *c, const struct bp_key *key)
 		ops->miss(c->st, key);
 	if (c->nres >= c->capacity) {
 		struct bp_ent *v = ops->victim(c->st, always, NULL);
+		size_t vs;
 
 		KASSERT(v != NULL, ("%s: no victim in a full cache", ops->name));
 		ops->remove(c->st, v, true);
-		g_hash_table_remove(c->res, &v->key);
+		vs = bpt_probe(&c->res, &v->key);
+		KASSERT(c->res.s[vs].val == v, ("%s: a victim not resident",
+		    ops->name));
+		/* the victim's run ended at our empty slot: entries of the
+		 * run may have moved back, and key's place with them */
+		if (bpt_delete(&c->res, vs) == slot)
+			slot = bpt_probe(&c->res, key);
 		o = (struct cent *)v;
 		c->nres--;
 	} else if ((o = c->free) != NULL)
@@ -661,26 +836,38 @@ bp_cache_ref(struct bp_cache *c, const struct bp_key *key)
 	}
 	memset(&o->e, 0, sizeof(o->e));
 	o->e.key = *key;
-	g_hash_table_insert(c->res, &o->e.key, o);
+	/* grown above: never more than half full */
+	KASSERT(c->res.s[slot].val == NULL && 2 * (c->res.n + 1) <=
+	    c->res.mask + 1, ("bp_cache_ref: no place for the key"));
+	c->res.s[slot].key = *key;
+	c->res.s[slot].val = o;
+	c->res.n++;
 	c->nres++;
 	ops->insert(c->st, &o->e);
 	ops->release(c->st, &o->e);
 	return false;
 }
 
+/* key will be looked up soon: start bringing its home slot in. */
+void
+bp_cache_prefetch(const struct bp_cache *c, const struct bp_key *key)
+{
+	__builtin_prefetch(&c->res.s[bpt_home(&c->res, key)]);
+}
+
 void
 bp_cache_free(struct bp_cache *c)
 {
-	GHashTableIter it;
-	gpointer v;
+	size_t i;
 
 	if (c == NULL)
 		return;
 	/* The policy lets go of its entries before they are freed. */
-	g_hash_table_iter_init(&it, c->res);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		c->ops->remove(c->st, &((struct cent *)v)->e, false);
-	g_hash_table_destroy(c->res);
+	for (i = 0; i <= c->res.mask; i++)
+		if (c->res.s[i].val != NULL)
+			c->ops->remove(c->st,
+			    &((struct cent *)c->res.s[i].val)->e, false);
+	bpt_fini(&c->res);
 	c->ops->destroy(c->st);
 	g_ptr_array_free(c->chunks, TRUE);
 	g_free(c);
@@ -698,6 +885,22 @@ bufpolicy_misses(const struct bufpolicy_ops *ops, const struct bp_key *refs,
 		misses += !bp_cache_ref(c, &refs[i]);
 	bp_cache_free(c);
 	return misses;
+}
+
+/* OPT's tables (GHashTable: the keys are the references themselves). */
+static guint
+key_hash(gconstpointer p)
+{
+	const struct bp_key *k = p;
+	uint64_t h = k->vid * 0x9E3779B97F4A7C15ull ^ (uint64_t)k->lblkno;
+
+	return (guint)(h ^ (h >> 32));
+}
+
+static gboolean
+key_equal(gconstpointer a, gconstpointer b)
+{
+	return key_eq(a, b);
 }
 
 /* A max-heap of (next use, reference index) for OPT. */

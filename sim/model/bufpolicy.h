@@ -27,8 +27,6 @@ struct bp_key {
 
 /* A policy's handle on one resident block (embedded in struct buf). */
 struct bp_ent {
-	/* first: the offline cache's table (bufpolicy.c) keys its entries
-	 * by this address, the entry's own, and so keeps one array */
 	struct bp_key	 key;
 	TAILQ_ENTRY(bp_ent) link;
 	uint8_t		 list;		/* which of the policy's lists */
@@ -77,6 +75,8 @@ struct bp_cache;
 struct bp_cache *bp_cache_new(const struct bufpolicy_ops *ops, int capacity);
 /* true: a hit */
 bool	bp_cache_ref(struct bp_cache *c, const struct bp_key *key);
+/* A hint: key is referenced soon (the table's slot is fetched now). */
+void	bp_cache_prefetch(const struct bp_cache *c, const struct bp_key *key);
 void	bp_cache_free(struct bp_cache *c);
 
 /* Misses of a policy on a reference stream with capacity buffers. */

@@ -23,6 +23,8 @@ G_DEFINE_QUARK(vfssim-cachesim-error-quark, cachesim_error)
 #define ORACLE_REC	24
 /* Records read at a time (1.5 MB). */
 #define ORACLE_CHUNK	65536
+/* References ahead whose table slot is prefetched. */
+#define PREFETCH_AHEAD	8
 /* Ctrl-C is looked at every so many references. */
 #define STOP_EVERY	65536
 /* The largest request in sectors a disk_io row may have (8 GB). */
@@ -191,6 +193,18 @@ read_oracle(struct sink *s, GError **err)
 		for (i = 0; i < whole; i += ORACLE_REC) {
 			uint64_t id;
 
+			/* the cache's table is larger than the processor's
+			 * caches: its slot for a reference a few ahead is
+			 * fetched while this one is served */
+			if (s->cache != NULL && i + ORACLE_REC * PREFETCH_AHEAD <
+			    whole) {
+				struct bp_key k = { .vid = 0 };
+
+				memcpy(&id, buf + i + ORACLE_REC * PREFETCH_AHEAD +
+				    4, sizeof(id));
+				k.lblkno = (int64_t)GUINT64_FROM_LE(id);
+				bp_cache_prefetch(s->cache, &k);
+			}
 			/* {uint32 time; uint64 obj_id; ...}: the id at 4 */
 			memcpy(&id, buf + i + 4, sizeof(id));
 			if (!ref(s, GUINT64_FROM_LE(id), err))

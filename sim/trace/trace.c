@@ -600,6 +600,37 @@ type_lookup(const char *s, size_t n)
 	return TT_NONE;
 }
 
+/*
+ * From i, past the bytes that are neither a space nor a quote, eight at a
+ * time while eight remain: where the byte loop must take over.  A byte
+ * equal to c leaves a zero in w ^ c; (x - 0x01..) & ~x & 0x80.. flags the
+ * first zero byte exactly (a borrow only spoils the bytes after it).
+ */
+static inline size_t
+plain_run(const char *line, size_t i, size_t len)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t top = UINT64_C(0x8080808080808080);
+
+	while (len - i >= 8) {
+		uint64_t w, a, q, m;
+
+		memcpy(&w, line + i, 8);
+		a = w ^ (ones * ' ');
+		q = w ^ (ones * '"');
+		m = (((a - ones) & ~a) | ((q - ones) & ~q)) & top;
+		if (m != 0)
+			return i + ((size_t)__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#else
+	(void)line;
+	(void)len;
+#endif
+	return i;
+}
+
 /* Next space-separated token of line[*pos..len); a quoted value after
  * "key=" may contain spaces.  Returns false at the end of the line. */
 static bool
@@ -614,6 +645,8 @@ next_token(const char *line, size_t len, size_t *pos, size_t *ts, size_t *te,
 	if (i >= len)
 		return false;
 	*ts = i;
+	/* outside quotes only a space or a quote matters */
+	i = plain_run(line, i, len);
 	for (; i < len; i++) {
 		char c = line[i];
 
@@ -683,6 +716,53 @@ parse_line(const char *line, size_t len, struct trace_call *tc,
 	return -1;
 }
 
+/*
+ * The digits that start line[pos..], eight bytes at a time: how many it
+ * read (0, 8, or fewer when a space ends the digits within the eight
+ * bytes) and their value in *num.  The caller's loop reads the rest of
+ * the token as before, so what it accepts and refuses is unchanged.  A
+ * byte t = c ^ '0' is a digit iff t <= 9, that is iff neither t nor
+ * t + 0x76 has its top bit set; a carry out of a non-digit byte only
+ * spoils the bytes after it, and only the first non-digit counts.  The
+ * digits are then aligned to the top of the word (zeros before them) and
+ * summed in pairs, fours and eights, as the strace reader's eight_digits.
+ */
+static inline size_t
+header_digits(const char *line, size_t len, size_t pos, uint64_t *num)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	const uint64_t top = UINT64_C(0x8080808080808080);
+	uint64_t w, t, m;
+	size_t k;
+
+	if (len - pos < 8)
+		return 0;
+	memcpy(&w, line + pos, 8);
+	t = w ^ UINT64_C(0x3030303030303030);
+	m = (t | (t + UINT64_C(0x7676767676767676))) & top;
+	if (m == 0)
+		k = 8;
+	else {
+		k = (size_t)__builtin_ctzll(m) >> 3;
+		if (k == 0 || line[pos + k] != ' ')
+			return 0;
+		t <<= 64 - 8 * k;
+	}
+	t = t * 10 + (t >> 8);
+	*num = ((t & UINT64_C(0x000000ff000000ff)) *
+	    (100 + (UINT64_C(1000000) << 32)) +
+	    ((t >> 16) & UINT64_C(0x000000ff000000ff)) *
+	    (1 + (UINT64_C(10000) << 32))) >> 32;
+	return k;
+#else
+	(void)line;
+	(void)len;
+	(void)pos;
+	(void)num;
+	return 0;
+#endif
+}
+
 static int
 parse_fields(const char *line, size_t len, struct trace_call *tc,
     struct sc_memo *memo, GError **err)
@@ -717,6 +797,7 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 		ts = pos;
 		num = 0;
 		digits = true;
+		pos += header_digits(line, len, pos, &num);
 		while (pos < len && line[pos] != ' ') {
 			unsigned d = (unsigned)((unsigned char)line[pos] - '0');
 

@@ -294,59 +294,96 @@ tbin_decode(const uint8_t *rec, size_t n, struct trace_call *tc)
 	tc->ret = get_s(&p, e);
 	tc->dur_ns = get_s(&p, e);
 	mask = (uint32_t)get_u(&p, e);
-	if (mask & TB(TBF_OFF))
-		tc->off = get_s(&p, e);
-	if (mask & TB(TBF_LEN))
-		tc->len = get_s(&p, e);
-	if (mask & TB(TBF_ARG))
-		tc->arg = get_s(&p, e);
-	if (mask & TB(TBF_STSIZE))
-		tc->st_size = get_s(&p, e);
-	if (mask & TB(TBF_ERR))
-		tc->err = (int32_t)get_s(&p, e);
-	if (mask & TB(TBF_FD))
-		tc->fd = (int32_t)get_s(&p, e);
-	if (mask & TB(TBF_FD2))
-		tc->fd2 = (int32_t)get_s(&p, e);
-	if (mask & TB(TBF_RFD0))
-		tc->rfd[0] = (int32_t)get_s(&p, e);
-	if (mask & TB(TBF_RFD1))
-		tc->rfd[1] = (int32_t)get_s(&p, e);
-	if (mask & TB(TBF_OFLAGS))
-		tc->oflags = (uint32_t)get_u(&p, e);
-	if (mask & TB(TBF_ATFLAGS))
-		tc->atflags = (uint32_t)get_u(&p, e);
-	if (mask & TB(TBF_XFLAGS))
-		tc->xflags = (uint32_t)get_u(&p, e);
-	if (mask & TB(TBF_MODE))
-		tc->mode = (uint32_t)get_u(&p, e);
-	if (mask & TB(TBF_CMD))
-		tc->cmd = (uint8_t)get_u(&p, e);
-	if (mask & TB(TBF_STTYPE))
-		tc->st_type = (uint8_t)get_u(&p, e);
-	if (mask & TB(TBF_LINE))
-		tc->line = get_u(&p, e);
-	if (mask & TB(TBF_PATH))
-		get_str(&p, e, tc, &tc->path);
-	if (mask & TB(TBF_PATH2))
-		get_str(&p, e, tc, &tc->path2);
-	if (mask & TB(TBF_FDPATH))
-		get_str(&p, e, tc, &tc->fdpath);
-	if (mask & TB(TBF_FDPATH2))
-		get_str(&p, e, tc, &tc->fdpath2);
-	if (mask & TB(TBF_RETPATH))
-		get_str(&p, e, tc, &tc->retpath);
-	if (mask & TB(TBF_NAME)) {
-		uint64_t l = get_u(&p, e);
-
-		if (l > (uint64_t)(e - p))
-			l = (uint64_t)(e - p);
-		if (l >= sizeof(tc->name))
-			l = sizeof(tc->name) - 1;
-		memcpy(tc->name, p, (size_t)l);
-		tc->name[l] = '\0';
-	} else
+	if (!(mask & TB(TBF_NAME)))
 		memcpy(tc->name, sc_names[tc->sc].s, sc_names[tc->sc].n + 1);
+	/* Only the fields present, lowest bit first (the order they were
+	 * written in): a read takes two or three, and the other twenty
+	 * are not tested one by one. */
+	while (mask != 0) {
+		unsigned f = (unsigned)__builtin_ctz(mask);
+
+		mask &= mask - 1;
+		switch (f) {
+		case TBF_OFF:
+			tc->off = get_s(&p, e);
+			break;
+		case TBF_LEN:
+			tc->len = get_s(&p, e);
+			break;
+		case TBF_ARG:
+			tc->arg = get_s(&p, e);
+			break;
+		case TBF_STSIZE:
+			tc->st_size = get_s(&p, e);
+			break;
+		case TBF_ERR:
+			tc->err = (int32_t)get_s(&p, e);
+			break;
+		case TBF_FD:
+			tc->fd = (int32_t)get_s(&p, e);
+			break;
+		case TBF_FD2:
+			tc->fd2 = (int32_t)get_s(&p, e);
+			break;
+		case TBF_RFD0:
+			tc->rfd[0] = (int32_t)get_s(&p, e);
+			break;
+		case TBF_RFD1:
+			tc->rfd[1] = (int32_t)get_s(&p, e);
+			break;
+		case TBF_OFLAGS:
+			tc->oflags = (uint32_t)get_u(&p, e);
+			break;
+		case TBF_ATFLAGS:
+			tc->atflags = (uint32_t)get_u(&p, e);
+			break;
+		case TBF_XFLAGS:
+			tc->xflags = (uint32_t)get_u(&p, e);
+			break;
+		case TBF_MODE:
+			tc->mode = (uint32_t)get_u(&p, e);
+			break;
+		case TBF_CMD:
+			tc->cmd = (uint8_t)get_u(&p, e);
+			break;
+		case TBF_STTYPE:
+			tc->st_type = (uint8_t)get_u(&p, e);
+			break;
+		case TBF_LINE:
+			tc->line = get_u(&p, e);
+			break;
+		case TBF_PATH:
+			get_str(&p, e, tc, &tc->path);
+			break;
+		case TBF_PATH2:
+			get_str(&p, e, tc, &tc->path2);
+			break;
+		case TBF_FDPATH:
+			get_str(&p, e, tc, &tc->fdpath);
+			break;
+		case TBF_FDPATH2:
+			get_str(&p, e, tc, &tc->fdpath2);
+			break;
+		case TBF_RETPATH:
+			get_str(&p, e, tc, &tc->retpath);
+			break;
+		case TBF_NAME: {
+			uint64_t l = get_u(&p, e);
+
+			if (l > (uint64_t)(e - p))
+				l = (uint64_t)(e - p);
+			if (l >= sizeof(tc->name))
+				l = sizeof(tc->name) - 1;
+			memcpy(tc->name, p, (size_t)l);
+			tc->name[l] = '\0';
+			p += l;
+			break;
+		}
+		default:
+			/* no such field: ignored, as before */
+			break;
+		}
+	}
 }
 
 size_t
@@ -456,12 +493,18 @@ tspool_put(struct tspool *s, const struct trace_call *tc, GError **err)
 			s->buf = g_realloc(s->buf, s->cap);
 		}
 	}
-	/* The record after room for its length, then the length put in
-	 * front of it. */
-	n = tbin_encode(tc, s->buf + s->len + 10);
-	h = tbin_put_len(tmp, n);
-	memcpy(s->buf + s->len + 10 - h, tmp, h);
-	memmove(s->buf + s->len, s->buf + s->len + 10 - h, h + n);
+	/* The record after a byte for its length (a record of under 128
+	 * bytes, nearly every one, needs no more); a longer one is moved
+	 * up to make room for its length's other bytes (max has room). */
+	n = tbin_encode(tc, s->buf + s->len + 1);
+	if (n < 0x80) {
+		s->buf[s->len] = (uint8_t)n;
+		h = 1;
+	} else {
+		h = tbin_put_len(tmp, n);
+		memmove(s->buf + s->len + h, s->buf + s->len + 1, n);
+		memcpy(s->buf + s->len, tmp, h);
+	}
 	s->len += h + n;
 	s->records++;
 	return true;
