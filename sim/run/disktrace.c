@@ -35,7 +35,7 @@ struct dtreq {
 	int		 blocks;
 	bool		 write;
 	double		 at_ms;		/* ascii: arrival */
-	double		 serv_ms;	/* validate: measured service */
+	double		 serv_us;	/* validate: measured service */
 	double		 gap_ms;	/* validate: idle before the next */
 };
 
@@ -430,7 +430,7 @@ validate_request(struct dtrun *t, struct dtreq *q, char rw, long long blk,
 	if (serv < 0 || gap < 0 || serv > 1e9 || gap > 1e12)
 		return bad_line(t, err, "times must be positive microseconds");
 	q->write = rw == 'W';
-	q->serv_ms = serv / 1000;
+	q->serv_us = serv;
 	q->gap_ms = gap / 1000;
 	return block_range(t, q, blk, n, err);
 }
@@ -786,38 +786,29 @@ cmp_double(const void *a, const void *b)
 }
 
 /*
- * Sort n times (ascending).  Service times are not negative, and the bits
- * of non-negative doubles sort as the numbers do: a radix sort on them,
- * 11 bits a pass (six passes), takes a fraction of qsort's time on a long
- * trace.  The six digits' counts are taken in one pass over the keys, and
- * a pass whose digit is the same in every key (the sign and the top of
- * the exponent, for times of one order) is skipped: it would move
- * nothing.  (Any other value, or a few hundred, qsort.)
+ * Sort n keys by their low npass * 11 bits (the rest all zero), 11 bits a
+ * pass, least significant first.  The digits' counts are taken in one
+ * pass over the keys, and a pass whose digit is the same in every key is
+ * skipped: it would move nothing.
  */
 static void
-sort_times(double *a, size_t n)
+radix_sort(uint64_t *x, size_t n, int npass)
 {
-	uint64_t *x = (uint64_t *)(void *)a, *tmp, *from, *to, *sw;
+	uint64_t *tmp, *from, *to, *sw;
 	size_t i, (*count)[1 << 11];
 	int pass;
 
-	for (i = 0; i < n; i++)
-		if (!(a[i] >= 0) || n < 512) {
-			qsort(a, n, sizeof(double), cmp_double);
-			return;
-		}
-	G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
-	count = g_malloc0(6 * sizeof(*count));
+	count = g_malloc0((size_t)npass * sizeof(*count));
 	for (i = 0; i < n; i++) {
 		uint64_t k = x[i];
 
-		for (pass = 0; pass < 6; pass++)
+		for (pass = 0; pass < npass; pass++)
 			count[pass][(k >> (11 * pass)) & 0x7ff]++;
 	}
 	tmp = g_new(uint64_t, n);
 	from = x;
 	to = tmp;
-	for (pass = 0; pass < 6; pass++) {
+	for (pass = 0; pass < npass; pass++) {
 		int shift = 11 * pass;
 		size_t sum = 0, *c = count[pass];
 
@@ -839,6 +830,54 @@ sort_times(double *a, size_t n)
 		memcpy(x, from, n * sizeof(*x));
 	g_free(tmp);
 	g_free(count);
+}
+
+/*
+ * Sort n times (ascending).  Service times are not negative, and the bits
+ * of non-negative doubles sort as the numbers do: a radix sort on them
+ * (six passes of 11 bits) takes a fraction of qsort's time on a long
+ * trace.  Times that are all whole numbers (below 2^53: exact as
+ * integers) -- a trace's microseconds, the drive's nanoseconds, before
+ * they are made milliseconds -- are sorted as the integers, in only as
+ * many passes as the largest needs (two or three, not six).  Times
+ * already in order are left as they are.  (Any other value, or a few
+ * hundred, qsort.)
+ */
+static void
+sort_times(double *a, size_t n)
+{
+	uint64_t *x, max = 0;
+	bool sorted = true, whole = true;
+	size_t i;
+	int npass;
+
+	for (i = 0; i < n; i++) {
+		if (!(a[i] >= 0) || n < 512) {
+			qsort(a, n, sizeof(double), cmp_double);
+			return;
+		}
+		sorted &= i == 0 || a[i] >= a[i - 1];
+	}
+	if (sorted)
+		return;
+	for (i = 0; i < n && whole; i++)
+		whole = a[i] < 0x1p53 && a[i] == (double)(int64_t)a[i];
+	if (!whole) {
+		G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
+		radix_sort((uint64_t *)(void *)a, n, 6);
+		return;
+	}
+	x = g_new(uint64_t, n);
+	for (i = 0; i < n; i++) {
+		x[i] = (uint64_t)(int64_t)a[i];
+		max = MAX(max, x[i]);
+	}
+	for (npass = 1; npass < 6 && (max >> (11 * npass)) != 0; npass++)
+		;
+	radix_sort(x, n, npass);
+	for (i = 0; i < n; i++)
+		a[i] = (double)(int64_t)x[i];
+	g_free(x);
 }
 
 double
@@ -1034,7 +1073,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		g_array_set_size(t.meas, t.vreqs->len);
 		for (i = 0; i < t.vreqs->len; i++)
 			g_array_index(t.meas, double, i) =
-			    g_array_index(t.vreqs, struct dtreq, i).serv_ms;
+			    g_array_index(t.vreqs, struct dtreq, i).serv_us;
 		g_array_set_size(t.simt, t.vreqs->len);
 	}
 	if (o->check_only) {
@@ -1149,11 +1188,23 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		g_array_set_size(t.simt, (guint)t.done);
 		b = (double *)(void *)t.simt->data;
 
+		/* The measured times are the trace's microseconds, the
+		 * simulated ones the drive's nanoseconds: their mean in
+		 * milliseconds in the trace's order; both sorted as they are
+		 * (whole numbers, mostly: sort_times' integer passes), then
+		 * made milliseconds -- the same sorted times as sorting the
+		 * milliseconds, a division by a positive constant keeping
+		 * their order -- for disktrace_demerit (which finds them in
+		 * order). */
+		for (i = 0; i < t.meas->len; i++)
+			ms += a[i] / 1000;
+		res->meas_mean_ms = ms / (double)t.meas->len;
+		sort_times(a, t.meas->len);
+		for (i = 0; i < t.meas->len; i++)
+			a[i] /= 1000;
+		sort_times(b, t.simt->len);
 		for (i = 0; i < t.simt->len; i++)
 			b[i] /= 1e6;
-		for (i = 0; i < t.meas->len; i++)
-			ms += a[i];
-		res->meas_mean_ms = ms / (double)t.meas->len;
 		res->demerit_ms = disktrace_demerit(a, b, t.meas->len);
 		res->demerit_pct = 100 * res->demerit_ms / res->meas_mean_ms;
 		put(&t, "validate.measured_mean_ms", res->meas_mean_ms);
