@@ -307,10 +307,13 @@ skew_angle(double sum, bool whole, int spt, int sector)
 	return s / spt;
 }
 
+/* A whole number below 2^52 in size: x == floor(x) there, and so is
+ * truncation's integer (exact in that range; -0 too), without floor's
+ * call at every track mapped. */
 static bool
 is_whole(double x)
 {
-	return x == floor(x) && fabs(x) < 0x1p52;
+	return fabs(x) < 0x1p52 && x == (double)(int64_t)x;
 }
 
 double

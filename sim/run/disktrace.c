@@ -628,6 +628,23 @@ validate_done_fire(struct sim *s, void *arg)
 	issue_validate(arg, true);
 }
 
+/*
+ * llround(ms * 1e6), without the library call each request: a gap is at
+ * most 1e9 ms (validate_request), so 0 < x < 2^62, where the integer part
+ * is exact and so is x less it (either x < 1 or the two are within a
+ * factor of two; above 2^53 x is whole): half rounds up, as llround's
+ * away from zero.
+ */
+static inline sim_time_t
+gap_ns(double ms)
+{
+	double x = ms * 1e6;
+	sim_time_t i = (sim_time_t)x;
+
+	KASSERT(x > 0 && x < 0x1p62, ("validate gap %g ms", ms));
+	return i + (x - (double)i >= 0.5);
+}
+
 static void
 on_done(void *arg, struct diskreq *r)
 {
@@ -672,8 +689,8 @@ on_done(void *arg, struct diskreq *r)
 		 * meets.)  With no gap, in the event where the waiting
 		 * process's wakeup would go. */
 		if (q->gap_ms > 0)
-			sim_at(t->sim, sim_now(t->sim) + (sim_time_t)llround(
-			    q->gap_ms * 1e6), issue_validate_fire, t);
+			sim_at(t->sim, sim_now(t->sim) + gap_ns(q->gap_ms),
+			    issue_validate_fire, t);
 		else
 			sim_at(t->sim, sim_now(t->sim), validate_done_fire, t);
 	}
