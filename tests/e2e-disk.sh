@@ -133,10 +133,13 @@ fi
 # A validate line of the usual form is read in one pass (disktrace.c:
 # parse_validate_fast), any other the general way: the same requests
 # spelt otherwise -- signs, exponents, more than 15 digits, tabs, CRLF,
-# comments and blank lines between -- give the same rows.
+# comments and blank lines between, and in the fast path's own spelling
+# leading zeros and longer fractions (its digits are read eight at a time:
+# digit_run) -- give the same rows.
 awk 'NR % 5 == 1 { printf "# line %d\n\n", NR }
 	NR % 4 == 0 { printf "%s\t%s\t+%s\t%s\t%se0\t%s000000000000\r\n", $1, $2, $3, $4, $5, $6; next }
 	NR % 4 == 1 { printf "  %s %s %s +%s +%s %s  \n", $1, $2, $3, $4, $5, $6; next }
+	NR % 4 == 2 { printf "%s %s 00000000%s 0%s %s000 %s\n", $1, $2, $3, $4, $5, $6; next }
 	{ print }' disks/hp_c2247a/hp_c2247a.trace >"$T/odd.trace"
 rm -f "$T/odd.db"
 "$VFSSIM" disk --validate "$T/odd.trace" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \

@@ -1493,8 +1493,12 @@ test_demerit(void **state)
 	 * x is in [1, 2) and every y in [64, 128): their top digits are
 	 * all the same, and the passes that would move nothing are
 	 * skipped (an odd number of passes is left, the keys ending in
-	 * the spare array). */
-	for (int round = 0; round < 2; round++) {
+	 * the spare array).  In the third every time is a whole number
+	 * (a trace's microseconds, the drive's nanoseconds: sorted as
+	 * integers, in as many passes as the largest needs -- up to 2^50
+	 * here, five), and in the fourth x is already in order (left as it
+	 * is) and y in the reverse order. */
+	for (int round = 0; round < 4; round++) {
 		enum { N = 30000 };
 		double *x = g_new(double, N), *y = g_new(double, N);
 		double *xs = g_new(double, N), *ys = g_new(double, N);
@@ -1510,6 +1514,15 @@ test_demerit(void **state)
 				x[i] = 1 + g_rand_double_range(r, 0, 1);
 				y[i] = i % 7 == 0 ? 64 * x[i] :
 				    g_rand_double_range(r, 64, 128);
+			}
+			if (round == 2) {
+				x[i] = (double)g_rand_int_range(r, 0, 100000);
+				y[i] = i % 5 == 0 ? x[i] : floor(
+				    g_rand_double_range(r, 0, 0x1p50));
+			}
+			if (round == 3) {
+				x[i] = floor(i / 3) * 0.25;
+				y[N - 1 - i] = i / 7;
 			}
 		}
 		memcpy(xs, x, N * sizeof(double));

@@ -52,19 +52,46 @@ static void arrive_fire(struct disk *d);
  * switch, and a command's first track is the one its media access seeks
  * to: the drive keeps the last few, replaced in turn.
  */
+/*
+ * Is lbn in [first, end)?  One unsigned comparison (first <= end: a track
+ * kept, or one not yet used, 0 and 0): the requests of a trace fall on
+ * either side of a track at random, and two comparisons' branches would
+ * be mispredicted half the time.
+ */
+static inline bool
+trk_holds(const struct disk_track *t, int64_t lbn)
+{
+	return (uint64_t)lbn - (uint64_t)t->first <
+	    (uint64_t)t->end - (uint64_t)t->first;
+}
+
 const struct disk_track *
 disk_track(struct disk *d, int64_t lbn)
 {
 	struct disk_track *t, *prev = NULL, before;
+	unsigned in = 0;
 	int i;
 
+	/* Mostly the track found last (a command's sectors, one after
+	 * another); else the one of those kept that holds lbn, which is a
+	 * matter of chance: the four are tested without a branch each, the
+	 * one found from the mask.  (Tracks kept do not overlap: at most
+	 * one holds lbn.) */
+	if (trk_holds(&d->trk[d->trk_last], lbn))
+		return &d->trk[d->trk_last];
+	G_STATIC_ASSERT(DISK_NTRACKS <= 8);
+	for (i = 0; i < DISK_NTRACKS; i++)
+		in |= (unsigned)trk_holds(&d->trk[i], lbn) << i;
+	if (in != 0) {
+		d->trk_last = __builtin_ctz(in);
+		return &d->trk[d->trk_last];
+	}
 	for (i = 0; i < DISK_NTRACKS; i++) {
 		t = &d->trk[i];
-		if (lbn >= t->first && lbn < t->end)
-			return t;
 		if (t->end == lbn && t->has_next)
 			prev = t;
 	}
+	d->trk_last = d->trk_next;
 	t = &d->trk[d->trk_next];
 	d->trk_next = (d->trk_next + 1) % DISK_NTRACKS;
 	if (prev == t) {
@@ -314,6 +341,21 @@ disk_check(const struct disk *d)
 		    ("disk: segment %d holds [%lld, %lld)", s,
 		    (long long)g->start, (long long)g->end));
 		ndirty += g->state == SEG_DIRTY || g->state == SEG_WRITING;
+	}
+	/* (disk_track's single comparison needs first <= end, and its
+	 * trying the track found last first, that no two overlap.) */
+	for (s = 0; s < DISK_NTRACKS; s++) {
+		const struct disk_track *t = &d->trk[s];
+
+		KASSERT(t->first <= t->end, ("disk: track kept as [%lld, %lld)",
+		    (long long)t->first, (long long)t->end));
+		for (int o = 0; o < s; o++)
+			KASSERT(t->end <= d->trk[o].first ||
+			    d->trk[o].end <= t->first,
+			    ("disk: tracks kept overlap: [%lld, %lld), "
+			    "[%lld, %lld)", (long long)t->first,
+			    (long long)t->end, (long long)d->trk[o].first,
+			    (long long)d->trk[o].end));
 	}
 	KASSERT(ndirty == d->ndirty, ("disk: %d dirty segments counted as %d",
 	    ndirty, d->ndirty));

@@ -434,6 +434,7 @@ struct disk {
 	 * are worked out once, not at every sector. */
 	struct disk_track	 trk[DISK_NTRACKS];
 	int			 trk_next;	/* the one to replace next */
+	int			 trk_last;	/* the one found last */
 
 	/* the command being served (the drive serves one at a time), or
 	 * NULL; it lives in cmd_mem, allocated once */

@@ -36,19 +36,25 @@
 
 #include <glib.h>
 
-/* The zone holding logical block lbn (zones are in block order). */
+/*
+ * The binary searches below run for every request on a random block, so
+ * each halves its range with a conditional move, not a branch that would
+ * be mispredicted half the time (as the seek curve's, diskmech.c): the
+ * same partition point of the same monotone test.
+ */
+
+/* The zone holding logical block lbn (zones are in block order): the last
+ * whose first block is at or before lbn (the first zone if none). */
 static const struct disk_zone *
 zone_of_lbn(const struct disk_params *p, int64_t lbn)
 {
-	int lo = 0, hi = p->nzones - 1;
+	int lo = 0, len = p->nzones;
 
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
+	while (len > 1) {
+		int half = len / 2;
 
-		if (p->zones[mid].first_lbn <= lbn)
-			lo = mid;
-		else
-			hi = mid - 1;
+		lo = p->zones[lo + half].first_lbn <= lbn ? lo + half : lo;
+		len -= half;
 	}
 	return &p->zones[lo];
 }
@@ -58,15 +64,13 @@ zone_of_lbn(const struct disk_params *p, int64_t lbn)
 const struct disk_zone *
 disk_zone_of_cyl(const struct disk_params *p, int64_t cyl)
 {
-	int lo = 0, hi = p->nzones - 1;
+	int lo = 0, len = p->nzones;
 
-	while (lo < hi) {
-		int mid = (lo + hi + 1) / 2;
+	while (len > 1) {
+		int half = len / 2;
 
-		if (p->zones[mid].first_cyl <= cyl)
-			lo = mid;
-		else
-			hi = mid - 1;
+		lo = p->zones[lo + half].first_cyl <= cyl ? lo + half : lo;
+		len -= half;
 	}
 	return cyl >= p->zones[lo].first_cyl && cyl <= p->zones[lo].last_cyl ?
 	    &p->zones[lo] : NULL;
@@ -80,15 +84,14 @@ disk_zone_of_cyl(const struct disk_params *p, int64_t cyl)
 static int
 slips_before(const struct disk_zone *z, int64_t x)
 {
-	int lo = 0, hi = z->nslips;
+	int lo = 0, len = z->nslips;
 
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
+	while (len > 0) {
+		int half = len / 2;
+		bool in = z->slips[lo + half] - (lo + half) <= x;
 
-		if (z->slips[mid] - mid <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
+		lo = in ? lo + half + 1 : lo;
+		len = in ? len - half - 1 : half;
 	}
 	return lo;
 }
@@ -112,15 +115,14 @@ surface(const struct disk_params *p, const struct disk_zone *z, int64_t cyl,
 static int
 slips_below(const struct disk_zone *z, int64_t x)
 {
-	int lo = 0, hi = z->nslips;
+	int lo = 0, len = z->nslips;
 
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
+	while (len > 0) {
+		int half = len / 2;
+		bool in = z->slips[lo + half] < x;
 
-		if (z->slips[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+		lo = in ? lo + half + 1 : lo;
+		len = in ? len - half - 1 : half;
 	}
 	return lo;
 }
@@ -307,10 +309,13 @@ skew_angle(double sum, bool whole, int spt, int sector)
 	return s / spt;
 }
 
+/* A whole number below 2^52 in size: x == floor(x) there, and so is
+ * truncation's integer (exact in that range; -0 too), without floor's
+ * call at every track mapped. */
 static bool
 is_whole(double x)
 {
-	return x == floor(x) && fabs(x) < 0x1p52;
+	return fabs(x) < 0x1p52 && x == (double)(int64_t)x;
 }
 
 double

@@ -37,13 +37,20 @@ struct lex {
 static void
 lex_next(struct lex *lx)
 {
+	/* What ends a word: 1 a blank, 2 punctuation, 3 a comment, 4 the
+	 * end (a table, not strchr for every character: a drive's files
+	 * are read at the start of every run). */
+	static const unsigned char cls[256] = {
+	    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1,
+	    ['{'] = 2, ['}'] = 2, ['['] = 2, [']'] = 2, [','] = 2, ['='] = 2,
+	    ['#'] = 3, ['\0'] = 4,
+	};
 	const char *p;
 
 	g_free(lx->word);
 	lx->word = NULL;
 	for (;;) {
-		while (*lx->s == ' ' || *lx->s == '\t' || *lx->s == '\r' ||
-		    *lx->s == '\n') {
+		while (cls[(unsigned char)*lx->s] == 1) {
 			if (*lx->s == '\n')
 				lx->line++;
 			lx->s++;
@@ -58,12 +65,12 @@ lex_next(struct lex *lx)
 		lx->punct = -1;
 		return;
 	}
-	if (strchr("{}[],=", *lx->s) != NULL) {
+	if (cls[(unsigned char)*lx->s] == 2) {
 		lx->punct = *lx->s++;
 		return;
 	}
 	p = lx->s;
-	while (*p != '\0' && strchr("{}[],=# \t\r\n", *p) == NULL)
+	while (cls[(unsigned char)*p] == 0)
 		p++;
 	lx->word = g_strndup(lx->s, (size_t)(p - lx->s));
 	lx->punct = 0;
@@ -134,7 +141,8 @@ parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 		}
 		if (lx->punct != 0)
 			return syntax(c, lx, "a parameter name or '}'");
-		key = g_string_new(NULL);
+		/* (Room for a usual key's words at once: no growing.) */
+		key = g_string_sized_new(64);
 		line = lx->tline;
 		while (lx->punct == 0) {
 			if (key->len > 0)

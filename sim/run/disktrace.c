@@ -15,6 +15,7 @@
 
 #include "disk.h"
 #include "engine.h"
+#include "kassert.h"
 #include "kern.h"
 #include "metrics.h"
 #include "profile.h"
@@ -34,7 +35,7 @@ struct dtreq {
 	int		 blocks;
 	bool		 write;
 	double		 at_ms;		/* ascii: arrival */
-	double		 serv_ms;	/* validate: measured service */
+	double		 serv_us;	/* validate: measured service */
 	double		 gap_ms;	/* validate: idle before the next */
 };
 
@@ -228,6 +229,77 @@ field_word(const char **p, size_t max, char *w)
 	return true;
 }
 
+/*
+ * The digits at the start of the eight bytes at p (all inside the line):
+ * how many (0 to 8), their value in *v.  A word at a time: a byte is a
+ * digit when its high nibble is 3 and adding 6 does not carry into it
+ * (a carry from an earlier byte comes only from a byte that is not a
+ * digit, before which the count stops); the digits, less '0', are moved
+ * to the word's top as if led by zeros, and pairs, quads and halves are
+ * combined by three multiplications.  Bytes are taken first-lowest: on
+ * other machines, 0 and the caller reads them one by one.
+ */
+static inline int
+word_digits(const char *p, uint64_t *v)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	const uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0),
+	    zeros = UINT64_C(0x3030303030303030);
+	uint64_t w, bad;
+	int k;
+
+	memcpy(&w, p, 8);
+	bad = ((w & hi) ^ zeros) |
+	    (((w + UINT64_C(0x0606060606060606)) & hi) ^ zeros);
+	k = bad == 0 ? 8 : __builtin_ctzll(bad) >> 3;
+	if (k == 0) {
+		*v = 0;
+		return 0;
+	}
+	/* (No borrow among the k digits, each at least '0'.) */
+	w = (w - zeros) << (8 * (8 - k));
+	w = w * 10 + (w >> 8);
+	*v = ((w & UINT64_C(0x000000ff000000ff)) *
+	    (100 + (UINT64_C(1000000) << 32)) +
+	    ((w >> 16) & UINT64_C(0x000000ff000000ff)) *
+	    (1 + (UINT64_C(10000) << 32))) >> 32;
+	return k;
+#else
+	(void)p;
+	*v = 0;
+	return 0;
+#endif
+}
+
+/*
+ * A run of digits from p (before e), appended to *x as x * 10 + digit
+ * each (modulo 2^64, as the loop digit by digit would make it): eight
+ * bytes at a time while eight are left in the line, then one by one.
+ * The end of the run.
+ */
+static inline const char *
+digit_run(const char *p, const char *e, uint64_t *x)
+{
+	static const uint64_t pow10u[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000, 10000000, 100000000 };
+	uint64_t m = *x, v;
+	int k;
+
+	while (e - p >= 8) {
+		k = word_digits(p, &v);
+		m = m * pow10u[k] + v;
+		p += k;
+		if (k < 8) {
+			*x = m;
+			return p;
+		}
+	}
+	for (; p < e && digit(*p) >= 0; p++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	*x = m;
+	return p;
+}
+
 static int validate_request(struct dtrun *t, struct dtreq *q, char rw,
     long long blk, long long n, double serv, double gap, GError **err);
 static int block_range(struct dtrun *t, struct dtreq *q, long long blk,
@@ -239,7 +311,8 @@ static int block_range(struct dtrun *t, struct dtreq *q, long long blk,
  * decimals of at most 15 digits, separated by blanks -- field_word,
  * field_ll and field_double's fast path, fused, giving the same values
  * (field_double's m / 10^k is exact but for the one rounding; an integer
- * of at most 18 digits is what field_ll reads).  2: not of that form (a
+ * of at most 18 digits is what field_ll reads), the digits eight at a time
+ * (digit_run).  2: not of that form (a
  * NUL in it, a sign, an exponent, a comment...): parse reads it the
  * general way.  Else as parse: 1 a request, -1 an error.
  */
@@ -249,11 +322,9 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 {
 	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
 	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
-	/* 1: a separator (is_sep's), 2: a digit */
+	/* 1: a separator (is_sep's) */
 	static const unsigned char cclass[256] = {
 	    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1,
-	    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2,
-	    ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
 	};
 	const char *p = l, *w;
 	long long iv[2];
@@ -262,7 +333,6 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 	int f;
 
 #define	SEP(c)	(cclass[(unsigned char)(c)] == 1)
-#define	DIG(c)	(cclass[(unsigned char)(c)] == 2)
 	while (p < e && SEP(*p))
 		p++;
 	/* (Anything but R or W -- a comment, junk -- the general way.) */
@@ -277,12 +347,12 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 	if (p == w || p - w > 31)
 		return 2;
 	for (f = 0; f < 2; f++) {
-		unsigned long long x = 0;
+		uint64_t x = 0;
 
 		while (p < e && SEP(*p))
 			p++;
-		for (w = p; p < e && DIG(*p); p++)
-			x = x * 10 + (unsigned)(*p - '0');
+		w = p;
+		p = digit_run(p, e, &x);
 		if (p == w || p - w > 18 || (p < e && !SEP(*p)))
 			return 2;
 		iv[f] = (long long)x;
@@ -293,12 +363,12 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 
 		while (p < e && SEP(*p))
 			p++;
-		for (w = p; p < e && DIG(*p); p++)
-			m = m * 10 + (uint64_t)(*p - '0');
+		w = p;
+		p = digit_run(p, e, &m);
 		digits = (int)(p - w);
 		if (p < e && *p == '.') {
-			for (w = ++p; p < e && DIG(*p); p++)
-				m = m * 10 + (uint64_t)(*p - '0');
+			w = ++p;
+			p = digit_run(p, e, &m);
 			places = (int)(p - w);
 			digits += places;
 		}
@@ -311,7 +381,6 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 	if (p != e)
 		return 2;
 #undef	SEP
-#undef	DIG
 	memset(q, 0, sizeof(*q));
 	return validate_request(t, q, rw, iv[0], iv[1], dv[0], dv[1], err);
 }
@@ -361,7 +430,7 @@ validate_request(struct dtrun *t, struct dtreq *q, char rw, long long blk,
 	if (serv < 0 || gap < 0 || serv > 1e9 || gap > 1e12)
 		return bad_line(t, err, "times must be positive microseconds");
 	q->write = rw == 'W';
-	q->serv_ms = serv / 1000;
+	q->serv_us = serv;
 	q->gap_ms = gap / 1000;
 	return block_range(t, q, blk, n, err);
 }
@@ -559,6 +628,23 @@ validate_done_fire(struct sim *s, void *arg)
 	issue_validate(arg, true);
 }
 
+/*
+ * llround(ms * 1e6), without the library call each request: a gap is at
+ * most 1e9 ms (validate_request), so 0 < x < 2^62, where the integer part
+ * is exact and so is x less it (either x < 1 or the two are within a
+ * factor of two; above 2^53 x is whole): half rounds up, as llround's
+ * away from zero.
+ */
+static inline sim_time_t
+gap_ns(double ms)
+{
+	double x = ms * 1e6;
+	sim_time_t i = (sim_time_t)x;
+
+	KASSERT(x > 0 && x < 0x1p62, ("validate gap %g ms", ms));
+	return i + (x - (double)i >= 0.5);
+}
+
 static void
 on_done(void *arg, struct diskreq *r)
 {
@@ -568,7 +654,14 @@ on_done(void *arg, struct diskreq *r)
 
 	if (t->m != NULL && t->o->events)
 		metrics_disk_io(t->m, disk_io_row_of(r, &row));
-	g_array_append_val(t->simt, serv);
+	/* A validate trace's service times, for the demerit, in the room
+	 * made for them (each request completes once; an ascii trace's are
+	 * not kept: nothing reads them). */
+	if (t->fmt == DT_VALIDATE) {
+		KASSERT(t->done < t->simt->len, ("request %llu of %u done",
+		    (unsigned long long)t->done + 1, t->simt->len));
+		g_array_index(t->simt, double, t->done) = serv;
+	}
 	t->serv_ns += serv;
 	t->resp_ns += (double)(r->end - r->submit);
 	t->done++;
@@ -596,8 +689,8 @@ on_done(void *arg, struct diskreq *r)
 		 * meets.)  With no gap, in the event where the waiting
 		 * process's wakeup would go. */
 		if (q->gap_ms > 0)
-			sim_at(t->sim, sim_now(t->sim) + (sim_time_t)llround(
-			    q->gap_ms * 1e6), issue_validate_fire, t);
+			sim_at(t->sim, sim_now(t->sim) + gap_ns(q->gap_ms),
+			    issue_validate_fire, t);
 		else
 			sim_at(t->sim, sim_now(t->sim), validate_done_fire, t);
 	}
@@ -710,38 +803,29 @@ cmp_double(const void *a, const void *b)
 }
 
 /*
- * Sort n times (ascending).  Service times are not negative, and the bits
- * of non-negative doubles sort as the numbers do: a radix sort on them,
- * 11 bits a pass (six passes), takes a fraction of qsort's time on a long
- * trace.  The six digits' counts are taken in one pass over the keys, and
- * a pass whose digit is the same in every key (the sign and the top of
- * the exponent, for times of one order) is skipped: it would move
- * nothing.  (Any other value, or a few hundred, qsort.)
+ * Sort n keys by their low npass * 11 bits (the rest all zero), 11 bits a
+ * pass, least significant first.  The digits' counts are taken in one
+ * pass over the keys, and a pass whose digit is the same in every key is
+ * skipped: it would move nothing.
  */
 static void
-sort_times(double *a, size_t n)
+radix_sort(uint64_t *x, size_t n, int npass)
 {
-	uint64_t *x = (uint64_t *)(void *)a, *tmp, *from, *to, *sw;
+	uint64_t *tmp, *from, *to, *sw;
 	size_t i, (*count)[1 << 11];
 	int pass;
 
-	for (i = 0; i < n; i++)
-		if (!(a[i] >= 0) || n < 512) {
-			qsort(a, n, sizeof(double), cmp_double);
-			return;
-		}
-	G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
-	count = g_malloc0(6 * sizeof(*count));
+	count = g_malloc0((size_t)npass * sizeof(*count));
 	for (i = 0; i < n; i++) {
 		uint64_t k = x[i];
 
-		for (pass = 0; pass < 6; pass++)
+		for (pass = 0; pass < npass; pass++)
 			count[pass][(k >> (11 * pass)) & 0x7ff]++;
 	}
 	tmp = g_new(uint64_t, n);
 	from = x;
 	to = tmp;
-	for (pass = 0; pass < 6; pass++) {
+	for (pass = 0; pass < npass; pass++) {
 		int shift = 11 * pass;
 		size_t sum = 0, *c = count[pass];
 
@@ -763,6 +847,54 @@ sort_times(double *a, size_t n)
 		memcpy(x, from, n * sizeof(*x));
 	g_free(tmp);
 	g_free(count);
+}
+
+/*
+ * Sort n times (ascending).  Service times are not negative, and the bits
+ * of non-negative doubles sort as the numbers do: a radix sort on them
+ * (six passes of 11 bits) takes a fraction of qsort's time on a long
+ * trace.  Times that are all whole numbers (below 2^53: exact as
+ * integers) -- a trace's microseconds, the drive's nanoseconds, before
+ * they are made milliseconds -- are sorted as the integers, in only as
+ * many passes as the largest needs (two or three, not six).  Times
+ * already in order are left as they are.  (Any other value, or a few
+ * hundred, qsort.)
+ */
+static void
+sort_times(double *a, size_t n)
+{
+	uint64_t *x, max = 0;
+	bool sorted = true, whole = true;
+	size_t i;
+	int npass;
+
+	for (i = 0; i < n; i++) {
+		if (!(a[i] >= 0) || n < 512) {
+			qsort(a, n, sizeof(double), cmp_double);
+			return;
+		}
+		sorted &= i == 0 || a[i] >= a[i - 1];
+	}
+	if (sorted)
+		return;
+	for (i = 0; i < n && whole; i++)
+		whole = a[i] < 0x1p53 && a[i] == (double)(int64_t)a[i];
+	if (!whole) {
+		G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
+		radix_sort((uint64_t *)(void *)a, n, 6);
+		return;
+	}
+	x = g_new(uint64_t, n);
+	for (i = 0; i < n; i++) {
+		x[i] = (uint64_t)(int64_t)a[i];
+		max = MAX(max, x[i]);
+	}
+	for (npass = 1; npass < 6 && (max >> (11 * npass)) != 0; npass++)
+		;
+	radix_sort(x, n, npass);
+	for (i = 0; i < n; i++)
+		a[i] = (double)(int64_t)x[i];
+	g_free(x);
 }
 
 double
@@ -958,9 +1090,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		g_array_set_size(t.meas, t.vreqs->len);
 		for (i = 0; i < t.vreqs->len; i++)
 			g_array_index(t.meas, double, i) =
-			    g_array_index(t.vreqs, struct dtreq, i).serv_ms;
+			    g_array_index(t.vreqs, struct dtreq, i).serv_us;
 		g_array_set_size(t.simt, t.vreqs->len);
-		g_array_set_size(t.simt, 0);
 	}
 	if (o->check_only) {
 		res->format = t.fmt;
@@ -1066,16 +1197,31 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		put(&t, "time.simulated_ns", (double)sim_now(t.sim));
 	}
 	if (t.fmt == DT_VALIDATE) {
-		double *a = (double *)(void *)t.meas->data;
-		double *b = (double *)(void *)t.simt->data;
+		double *a = (double *)(void *)t.meas->data, *b;
 		double ms = 0;
 		size_t i;
 
+		/* (The times of the requests done: all of them, here.) */
+		g_array_set_size(t.simt, (guint)t.done);
+		b = (double *)(void *)t.simt->data;
+
+		/* The measured times are the trace's microseconds, the
+		 * simulated ones the drive's nanoseconds: their mean in
+		 * milliseconds in the trace's order; both sorted as they are
+		 * (whole numbers, mostly: sort_times' integer passes), then
+		 * made milliseconds -- the same sorted times as sorting the
+		 * milliseconds, a division by a positive constant keeping
+		 * their order -- for disktrace_demerit (which finds them in
+		 * order). */
+		for (i = 0; i < t.meas->len; i++)
+			ms += a[i] / 1000;
+		res->meas_mean_ms = ms / (double)t.meas->len;
+		sort_times(a, t.meas->len);
+		for (i = 0; i < t.meas->len; i++)
+			a[i] /= 1000;
+		sort_times(b, t.simt->len);
 		for (i = 0; i < t.simt->len; i++)
 			b[i] /= 1e6;
-		for (i = 0; i < t.meas->len; i++)
-			ms += a[i];
-		res->meas_mean_ms = ms / (double)t.meas->len;
 		res->demerit_ms = disktrace_demerit(a, b, t.meas->len);
 		res->demerit_pct = 100 * res->demerit_ms / res->meas_mean_ms;
 		put(&t, "validate.measured_mean_ms", res->meas_mean_ms);
