@@ -77,11 +77,31 @@ snap_get(struct kern *k, struct snapshot *sn, int64_t b, bool io)
 	return ffs_blk_get(sn->sn_ip, b);
 }
 
-/* Write the block holding the snapshot's pointer for b: the inode for a
- * direct block, else the indirect block — synchronously (112f737245). */
+/*
+ * Write the block holding the snapshot's pointer for b: the inode for a
+ * direct block, else the indirect block — synchronously (112f737245),
+ * the new block's map first on soft updates (the snapshot's fsync in
+ * ffs_copyonwrite: softdep_sync_metadata writes the bmsafemap before the
+ * pointer).
+ *
+ * While writes are suspended this is a copy for an older snapshot made
+ * as ffs_snapshot writes the new one's blocks (the older one still
+ * sharing one of them: an earlier copy failed for lack of space).  The
+ * same order holds then — copy, map, pointer, and only then the write
+ * that asked for the copy — so that no crash finds the snapshot's block
+ * free in the map, nor the old contents overwritten before the snapshot
+ * claims its copy.  Those writes are the snapshot code's own and go with
+ * B_VALIDSUSPWRT, as ffs_snapshot marks its writes: 2001's spec_strategy
+ * asked it only of buffers of the suspended mount's vnodes (the map, a
+ * buffer of the device, went through without), and 2001's
+ * ffs_copyonwrite, reached here, would have panicked there ("bad I/O")
+ * writing the snapshot's indirect block without it — a path 2001 never
+ * took in practice; the model takes the order the copy needs instead.
+ */
 static void
 snap_put_ptr(struct kern *k, struct snapshot *sn, int64_t b, int64_t v)
 {
+	bool susp = (k->mnt.mnt_kern_flag & MNTK_SUSPENDED) != 0;
 	int64_t mlbn[NIADDR + 2];
 	int num;
 	struct buf *bp;
@@ -92,11 +112,21 @@ snap_put_ptr(struct kern *k, struct snapshot *sn, int64_t b, int64_t v)
 	/* soft updates: the new block's map before the pointer */
 	softdep_snap_flushmap(k, v);
 	if (b < NDADDR) {
+		if (susp) {
+			/* the inode's block, let through once */
+			bread_noerror(k, k->fs.fs_devvp, fsbtodb(&k->fs,
+			    ino_to_fsba(&k->fs, sn->sn_ip->i_number)),
+			    k->fs.fs_bsize, &bp);
+			bp->b_flags |= B_VALIDSUSPWRT;
+			bqrelse(k, bp);
+		}
 		ffs_update(k, sn->sn_ip, true);
 		return;
 	}
 	num = snap_lbns(k, b, mlbn);
 	bread_noerror(k, sn->sn_vp, mlbn[num - 1], k->fs.fs_bsize, &bp);
+	if (susp)
+		bp->b_flags |= B_VALIDSUSPWRT;
 	bio_note_version(k, bp);
 	(void)bwrite_wmesg(k, bp, "cowwr");
 }
