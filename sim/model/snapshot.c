@@ -91,12 +91,14 @@ snap_get(struct kern *k, struct snapshot *sn, int64_t b, bool io)
  * that asked for the copy — so that no crash finds the snapshot's block
  * free in the map, nor the old contents overwritten before the snapshot
  * claims its copy.  Those writes are the snapshot code's own and go with
- * B_VALIDSUSPWRT, as ffs_snapshot marks its writes: 2001's spec_strategy
- * asked it only of buffers of the suspended mount's vnodes (the map, a
- * buffer of the device, went through without), and 2001's
- * ffs_copyonwrite, reached here, would have panicked there ("bad I/O")
- * writing the snapshot's indirect block without it — a path 2001 never
- * took in practice; the model takes the order the copy needs instead.
+ * B_VALIDSUSPWRT, as ffs_snapshot marks its writes ("snapshots must
+ * explicitly label the blocks that they are writing during the
+ * suspension", 9b97113391).  spec_strategy asks it only of buffers of the
+ * suspended mount's vnodes (so the map, a buffer of the device, goes
+ * through without) — as its 2002-2003 text reads; the 2001 text was not
+ * read — and 2001's ffs_copyonwrite, reached here, would have panicked
+ * there writing the snapshot's indirect block without it: a path 2001
+ * never took in practice.  The model takes the order the copy needs.
  */
 static void
 snap_put_ptr(struct kern *k, struct snapshot *sn, int64_t b, int64_t v)
