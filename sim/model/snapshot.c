@@ -647,9 +647,19 @@ snap_take(struct kern *k, const char *name)
 		int64_t first, last, m;
 		struct buf *cbp = NULL;
 
-		if (ffs_online(k))
+		/* The map is read, and let go before anything is written:
+		 * a write goes through ffs_copyonwrite, whose copy for an
+		 * older snapshot (one still sharing the block, see
+		 * snap_put_ptr) may allocate in this very group and so
+		 * getblk this map — a process holding it would sleep on
+		 * itself (2001's ffs_snapshot held it through the group, and
+		 * its ffs_copyonwrite, with B_NOWAIT, would retry "nap" for
+		 * ever there). */
+		if (ffs_online(k)) {
 			bread_noerror(k, fs->fs_devvp, fsbtodb(fs, cgtod(fs, c)),
 			    fs->fs_bsize, &cbp);
+			bqrelse(k, cbp);
+		}
 		snap_copy_now(k, sn, fragstoblks(fs, cgtod(fs, c)), false,
 		    false);
 		for (n = base; n < end; n++)
@@ -669,8 +679,6 @@ snap_take(struct kern *k, const char *name)
 				snap_indir_write(k, sn, mlbn[num - 1], m == last);
 			g_hash_table_remove(dirty, GSIZE_TO_POINTER((gsize)m));
 		}
-		if (cbp != NULL)
-			bqrelse(k, cbp);
 	}
 	snap_copy_now(k, sn, fragstoblks(fs, fs->fs_sblkno), false, false);
 	for (n = 0; n < ncs; n++)
