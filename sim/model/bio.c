@@ -1005,6 +1005,10 @@ bstrategy(struct kern *k, struct buf *bp)
 			KASSERT(0, ("write on a suspended file system: block "
 			    "%lld", (long long)bp->b_blkno));
 		}
+		/* ... each time it asks: spec_strategy clears the flag once
+		 * checked (its 2002-2003 text; 2001's not read), so a buffer
+		 * written for one suspension is not let through the next */
+		bp->b_flags &= ~B_VALIDSUSPWRT;
 		/* ... and a block a snapshot shares is copied first. */
 		if (k->nsnaps > 0)
 			ffs_copyonwrite(k, bp);

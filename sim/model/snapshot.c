@@ -77,11 +77,33 @@ snap_get(struct kern *k, struct snapshot *sn, int64_t b, bool io)
 	return ffs_blk_get(sn->sn_ip, b);
 }
 
-/* Write the block holding the snapshot's pointer for b: the inode for a
- * direct block, else the indirect block — synchronously (112f737245). */
+/*
+ * Write the block holding the snapshot's pointer for b: the inode for a
+ * direct block, else the indirect block — synchronously (112f737245),
+ * the new block's map first on soft updates (the snapshot's fsync in
+ * ffs_copyonwrite: softdep_sync_metadata writes the bmsafemap before the
+ * pointer).
+ *
+ * While writes are suspended this is a copy for an older snapshot made
+ * as ffs_snapshot writes the new one's blocks (the older one still
+ * sharing one of them: an earlier copy failed for lack of space).  The
+ * same order holds then — copy, map, pointer, and only then the write
+ * that asked for the copy — so that no crash finds the snapshot's block
+ * free in the map, nor the old contents overwritten before the snapshot
+ * claims its copy.  Those writes are the snapshot code's own and go with
+ * B_VALIDSUSPWRT, as ffs_snapshot marks its writes ("snapshots must
+ * explicitly label the blocks that they are writing during the
+ * suspension", 9b97113391).  spec_strategy asks it only of buffers of the
+ * suspended mount's vnodes (so the map, a buffer of the device, goes
+ * through without) — as its 2002-2003 text reads; the 2001 text was not
+ * read — and 2001's ffs_copyonwrite, reached here, would have panicked
+ * there writing the snapshot's indirect block without it: a path 2001
+ * never took in practice.  The model takes the order the copy needs.
+ */
 static void
 snap_put_ptr(struct kern *k, struct snapshot *sn, int64_t b, int64_t v)
 {
+	bool susp = (k->mnt.mnt_kern_flag & MNTK_SUSPENDED) != 0;
 	int64_t mlbn[NIADDR + 2];
 	int num;
 	struct buf *bp;
@@ -92,11 +114,21 @@ snap_put_ptr(struct kern *k, struct snapshot *sn, int64_t b, int64_t v)
 	/* soft updates: the new block's map before the pointer */
 	softdep_snap_flushmap(k, v);
 	if (b < NDADDR) {
+		if (susp) {
+			/* the inode's block, let through once */
+			bread_noerror(k, k->fs.fs_devvp, fsbtodb(&k->fs,
+			    ino_to_fsba(&k->fs, sn->sn_ip->i_number)),
+			    k->fs.fs_bsize, &bp);
+			bp->b_flags |= B_VALIDSUSPWRT;
+			bqrelse(k, bp);
+		}
 		ffs_update(k, sn->sn_ip, true);
 		return;
 	}
 	num = snap_lbns(k, b, mlbn);
 	bread_noerror(k, sn->sn_vp, mlbn[num - 1], k->fs.fs_bsize, &bp);
+	if (susp)
+		bp->b_flags |= B_VALIDSUSPWRT;
 	bio_note_version(k, bp);
 	(void)bwrite_wmesg(k, bp, "cowwr");
 }
@@ -615,9 +647,19 @@ snap_take(struct kern *k, const char *name)
 		int64_t first, last, m;
 		struct buf *cbp = NULL;
 
-		if (ffs_online(k))
+		/* The map is read, and let go before anything is written:
+		 * a write goes through ffs_copyonwrite, whose copy for an
+		 * older snapshot (one still sharing the block, see
+		 * snap_put_ptr) may allocate in this very group and so
+		 * getblk this map — a process holding it would sleep on
+		 * itself (2001's ffs_snapshot held it through the group, and
+		 * its ffs_copyonwrite, with B_NOWAIT, would retry "nap" for
+		 * ever there). */
+		if (ffs_online(k)) {
 			bread_noerror(k, fs->fs_devvp, fsbtodb(fs, cgtod(fs, c)),
 			    fs->fs_bsize, &cbp);
+			bqrelse(k, cbp);
+		}
 		snap_copy_now(k, sn, fragstoblks(fs, cgtod(fs, c)), false,
 		    false);
 		for (n = base; n < end; n++)
@@ -637,8 +679,6 @@ snap_take(struct kern *k, const char *name)
 				snap_indir_write(k, sn, mlbn[num - 1], m == last);
 			g_hash_table_remove(dirty, GSIZE_TO_POINTER((gsize)m));
 		}
-		if (cbp != NULL)
-			bqrelse(k, cbp);
 	}
 	snap_copy_now(k, sn, fragstoblks(fs, fs->fs_sblkno), false, false);
 	for (n = 0; n < ncs; n++)

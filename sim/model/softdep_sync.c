@@ -284,9 +284,10 @@ softdep_flushworklist(struct kern *k)
 /* ---- fsync ------------------------------------------------------------ */
 
 /* Write the cg block of group c now if it holds allocations the disk
- * lacks (flush_inodedep_deps' bitmaps). */
+ * lacks (flush_inodedep_deps' bitmaps).  suspwrt: a write the snapshot
+ * code makes while writes are suspended (B_VALIDSUSPWRT). */
 static void
-flush_cg(struct kern *k, int c)
+flush_cg(struct kern *k, int c, bool suspwrt)
 {
 	struct softdep *sd = k->softdep;
 	struct buf *bp;
@@ -294,9 +295,11 @@ flush_cg(struct kern *k, int c)
 	if (sd->cg_wstamp[c] >= sd->cg_astamp[c])
 		return;
 	bp = ffs_meta_bread(k, cgtod(&k->fs, c), k->fs.fs_bsize);
-	if (bp->b_flags & B_DELWRI)
+	if (bp->b_flags & B_DELWRI) {
+		if (suspwrt)
+			bp->b_flags |= B_VALIDSUSPWRT;
 		(void)bwrite(k, bp);
-	else
+	} else
 		brelse(k, bp);
 	/* a write under way (a background copy) carries it: wait */
 	while (sd->cg_wstamp[c] < sd->cg_astamp[c] &&
@@ -311,17 +314,18 @@ flush_cg(struct kern *k, int c)
  * under soft updates that fsync's softdep_sync_metadata writes the maps
  * the new pointer waits for (the allocindir's bmsafemap) before the
  * pointer itself.  The model writes the pointer's block at once
- * (snap_put_ptr), so the map goes first here.  Not while writes are
- * suspended: then only the snapshot's own blocks may be written (the
- * pointer can wait on the disk for its map then; a gap the model keeps).
+ * (snap_put_ptr), so the map goes first here — also while writes are
+ * suspended (a copy for an older snapshot as ffs_snapshot writes the new
+ * one's blocks): the map is then let through as the snapshot code's own
+ * write (see snap_put_ptr).
  */
 void
 softdep_snap_flushmap(struct kern *k, int64_t bno)
 {
-	if (k->softdep == NULL || !ffs_online(k) || bno <= BLK_SNAP ||
-	    (k->mnt.mnt_kern_flag & MNTK_SUSPENDED))
+	if (k->softdep == NULL || !ffs_online(k) || bno <= BLK_SNAP)
 		return;
-	flush_cg(k, dtog(&k->fs, bno));
+	flush_cg(k, dtog(&k->fs, bno),
+	    (k->mnt.mnt_kern_flag & MNTK_SUSPENDED) != 0);
 }
 
 /* flush_inodedep_deps: the maps ip's inode and new blocks (pointed to
@@ -336,7 +340,7 @@ flush_inodedep_deps(struct kern *k, struct inode *ip)
 	GList *l;
 
 	if (id != NULL && !id_depcomplete(k, id))
-		flush_cg(k, ino_to_cg(&k->fs, ip->i_number));
+		flush_cg(k, ino_to_cg(&k->fs, ip->i_number), false);
 	/* the lists may change while a cg is written: look again */
 	for (;;) {
 		int c = -1;
@@ -370,7 +374,7 @@ flush_inodedep_deps(struct kern *k, struct inode *ip)
 		}
 		if (c < 0)
 			return;
-		flush_cg(k, c);
+		flush_cg(k, c, false);
 		if (sd->cg_wstamp[c] < sd->cg_astamp[c])
 			return;		/* could not: the write failed */
 	}
