@@ -48,6 +48,25 @@ io_error(int error)
 	return error == EIO ? EIO : 0;
 }
 
+/*
+ * A lookup that failed with a disk error where the traced call succeeded:
+ * a directory block or an inode block on the path could not be read
+ * (ufs_lookup's UFS_BLKATOFF, ffs_vget's bread), and namei's error is the
+ * call's — before the call did anything (an open or a create that failed
+ * left no descriptor and no name, an unlink or a rename changed nothing).
+ * The row shows EIO and nothing is repaired; a later call on the
+ * descriptor the process never got learns it from its annotation, as a
+ * descriptor the trace had before the capture (getfile).
+ */
+static bool
+lookup_eio(int error, const struct trace_call *tc, struct sys_outcome *out)
+{
+	if (error != EIO || tc->ret < 0)
+		return false;
+	out->error = EIO;
+	return true;
+}
+
 /* An annotation names a path of the simulated fs (not "pipe:[..]"). */
 static bool
 annot_is_fs_path(const struct kern *k, const char *annot)
@@ -332,6 +351,8 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		k->cnt.trace_repairs++;
 		return;
 	}
+	if (lookup_eio(error, tc, out))
+		return;
 	if (of & TO_TMPFILE) {
 		/* An unnamed file in the directory: create, then unlink. */
 		struct vnode *dvp = error == 0 && nd.ni_vp != NULL ? nd.ni_vp :
@@ -515,6 +536,8 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
+	if (lookup_eio(error, tc, out))
+		return;
 	if (tc->ret == 0 && (error != 0 || nd.ni_vp == NULL) && tc->path != NULL) {
 		struct vnode *vp;
 
@@ -564,7 +587,7 @@ sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0)
+	if (tc->ret != 0 || lookup_eio(error, tc, out))
 		return;
 	if (error != 0 || nd.ni_vp == NULL || nd.ni_dvp == NULL ||
 	    nd.ni_vp == nd.ni_dvp ||
@@ -590,7 +613,7 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0)
+	if (tc->ret != 0 || lookup_eio(error, tc, out))
 		return;
 	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL ||
 	    vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp) != 0) {
@@ -621,7 +644,8 @@ sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0)
+	if (tc->ret != 0 || lookup_eio(ferr, tc, out) ||
+	    lookup_eio(terr, tc, out))
 		return;
 	if (tc->xflags & TX_RENAME_NOREPLACE)
 		flags |= VN_RENAME_NOREPLACE;
@@ -673,7 +697,7 @@ sys_truncate(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			out->cls = SYS_PASSTHROUGH;
 			return;
 		}
-		if (tc->ret != 0)
+		if (tc->ret != 0 || lookup_eio(error, tc, out))
 			return;
 		if (error != 0 || nd.ni_vp == NULL) {
 			k->cnt.trace_repairs++;
@@ -819,7 +843,7 @@ sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			}
 			return;
 		}
-		if (tc->ret != 0)
+		if (tc->ret != 0 || lookup_eio(error, tc, out))
 			return;
 		if (error != 0 || nd.ni_vp == NULL || nd.ni_vp->v_type != VDIR) {
 			k->cnt.trace_repairs++;
@@ -946,7 +970,8 @@ sys_link(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL ||
+	    lookup_eio(ferr, tc, out) || lookup_eio(terr, tc, out))
 		return;
 	if (ferr != 0 || fnd.ni_vp == NULL) {
 		/* The file this replay lacks was there all along. */
@@ -983,7 +1008,8 @@ sys_symlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL ||
+	    lookup_eio(error, tc, out))
 		return;
 	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL ||
 	    vn_symlink(k, nd.ni_dvp, nd.ni_last, tc->path, &vp) != 0)
@@ -1014,7 +1040,7 @@ sys_readlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret < 0 || tc->path == NULL)
+	if (tc->ret < 0 || tc->path == NULL || lookup_eio(error, tc, out))
 		return;
 	out->bytes = tc->ret;
 	if (error == 0 && nd.ni_vp != NULL && nd.ni_vp->v_type == VLNK) {
@@ -1087,7 +1113,8 @@ sys_setattr(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			out->cls = SYS_PASSTHROUGH;
 			return;
 		}
-		if (tc->ret != 0 || tc->path == NULL)
+		if (tc->ret != 0 || tc->path == NULL ||
+		    lookup_eio(error, tc, out))
 			return;
 		if (error != 0 || nd.ni_vp == NULL) {
 			k->cnt.trace_repairs++;
@@ -1119,6 +1146,7 @@ sys_cpuonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	struct nameidata nd;
 	struct vnode *start;
 	bool outside;
+	int error;
 
 	switch ((enum sc_id)tc->sc) {
 	case SC_STATFS: case SC_GETXATTR: case SC_LGETXATTR: case SC_SETXATTR:
@@ -1128,11 +1156,13 @@ sys_cpuonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		    tc->sc != SC_LLISTXATTR && tc->sc != SC_LREMOVEXATTR;
 
 		out->path = tc->path;
-		(void)lookup(k, p, TC_AT_FDCWD, tc->fdpath, tc->path != NULL ?
+		error = lookup(k, p, TC_AT_FDCWD, tc->fdpath, tc->path != NULL ?
 		    tc->path : "", LOOKUP | (follow ? FOLLOW : NOFOLLOW), &nd,
 		    &start, &outside);
 		if (outside)
 			out->cls = SYS_PASSTHROUGH;
+		else
+			(void)lookup_eio(error, tc, out);
 		break;
 	}
 	default: {
