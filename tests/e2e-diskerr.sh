@@ -5,14 +5,15 @@
 # dirty (brelse re-dirties a failed write) and the summary counts it lost;
 # a transient error is retried and nothing is lost; a directory block
 # that cannot be read fails the lookups through it (stat, open, a create)
-# with EIO, and a cylinder group that cannot be read is skipped by the
-# allocator; disk.error_rate is
+# with EIO, a cylinder group that cannot be read is skipped by the
+# allocator, and a create whose inode cannot be written fails with EIO;
+# disk.error_rate is
 # repeatable from the run's seed; bad settings are refused before anything
 # is written.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-diskerr.sh
 . "$(dirname "$0")/lib.sh" e2e-diskerr
-expect 18
+expect 19
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'" | sed 's/\.0$//'; }
 
 # A program reads 64 KB of a file that was there, then writes 64 KB to a
@@ -147,6 +148,22 @@ if [ -n "$csec" ] && [ "$(sql "$T/mc.db" "SELECT count(*) FROM syscalls WHERE er
 	ok "a cylinder group that cannot be read: skipped, /d/g's block at $(at "$T/mc.db") (not $(at "$T/mclean.db"))"
 else
 	bad "cg read error at $csec"; cat "$T/out"
+fi
+
+# ---- a create whose new inode cannot be written ---------------------------
+# ufs_makeinode: the new inode's synchronous UFS_UPDATE fails, "goto bad":
+# no name, the inode freed, open(2) fails with EIO (the write and close on
+# the descriptor it never got pass through: no annotation names a file).
+isec=$(sql "$T/mclean.db" "SELECT d.sector FROM disk_io d, syscalls s WHERE s.call = 'openat' AND s.fd = 4 AND
+	d.is_write = 1 AND d.what = 'inode block' AND d.submit_ns BETWEEN s.start_ns AND s.end_ns ORDER BY d.seq LIMIT 1")
+"$VFSSIM" replay "$T/m.trace" --db "$T/mw.db" -q --set "disk.errors=$isec:w" >"$T/out" 2>&1
+row=$(sql "$T/mw.db" "SELECT call, result, error FROM syscalls WHERE error IS NOT NULL" | tr '\n' ' ')
+if [ -n "$isec" ] && [ "$row" = "openat|-1|EIO " ] && [ "$(metric "$T/mw.db" replay.repairs)" = 0 ] &&
+	[ "$(sql "$T/mw.db" "SELECT count(*) FROM disk_io WHERE path = '/d/g'")" = 0 ] &&
+	[ "$(sql "$T/mw.db" "SELECT status FROM runs")" = complete ] && no_sanitizer_report "$T/out"; then
+	ok "a new inode that cannot be written: the create fails with EIO, nothing of it written"
+else
+	bad "inode write error at $isec: rows: $row"; cat "$T/out"
 fi
 
 # ---- disk.error_rate: the same seed, the same errors ----------------------

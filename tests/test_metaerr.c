@@ -339,6 +339,117 @@ test_cg_skipped(void **state)
 	assert_int_equal(icg, 1);
 }
 
+/* ---- a synchronous metadata write that fails ---------------------------- */
+
+/* Faults on writes of two places: sectors a and b (each its first
+ * sector), permanent. */
+static void
+wfault2(struct machine *m, int64_t a, int64_t b)
+{
+	char *s = g_strdup_printf("%lld:w,%lld:w", (long long)a, (long long)b);
+	struct disk_fault *f = NULL;
+	int nf = 0;
+	char *why = NULL;
+
+	assert_true(disk_errors_parse(s, &f, &nf, &why));
+	assert_int_equal(nf, 2);
+	disk_faults_free(&m->k->disk);
+	assert_true(disk_set_faults(&m->k->disk, f, nf, 0, 1, &why));
+	g_free(f);
+	g_free(s);
+}
+
+static int64_t
+inoblk_sector(struct machine *m, uint64_t ino)
+{
+	return fsbtodb(&m->k->fs, ino_to_fsba(&m->k->fs, ino));
+}
+
+/*
+ * On a default (synchronous-metadata) mount the name-space calls write
+ * their inode and directory blocks with bwrite and return its error:
+ * ufs_makeinode's UFS_UPDATE of the new inode failing is "goto bad" — no
+ * name entered, the link count 0, the inode freed by the vput — so the
+ * create (and symlink, through it) fails with EIO; ufs_link's UFS_UPDATE
+ * failing enters no name and takes the count back; ufs_remove returns
+ * ufs_dirremove's BUF_WRITE error, the name gone all the same (the
+ * buffer, re-dirtied by brelse, keeps trying).  Here /d/f's inode block
+ * (where /d/g's and /d/s's inodes go too) and /d's directory block
+ * cannot be written.
+ */
+static void
+test_sync_write_eio(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/d/g\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 link 0 - path=\"/d/f\" path2=\"/d/h\"",
+		"- 1 symlink 0 - path=\"f\" path2=\"/d/s\"",
+		"- 1 unlink 0 - path=\"/d/f\"",
+		"- 1 newfstatat 0 - fd=AT_FDCWD path=\"/d\" size=512 type=DIR",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+	int i;
+
+	(void)state;
+	boot_cold(&m);
+	wfault2(&m, inoblk_sector(&m, inode_at(&m, "/d/f")->i_number),
+	    dirblk_sector(&m));
+	play(&m, &pl, lines);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pl.error[i], EIO);
+	assert_int_equal(pl.error[4], 0);
+	assert_false(pl.fd_after[0]);
+	assert_null(inode_at(&m, "/d/g"));		/* no name */
+	assert_null(inode_at(&m, "/d/h"));
+	assert_null(inode_at(&m, "/d/s"));
+	assert_null(inode_at(&m, "/d/f"));		/* removed all the same */
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	assert_true(m.k->disk.st.write_errors >= 4);
+	machine_fsck(m.k);
+	machine_shutdown(&m);
+}
+
+/* The inode number mkdir /d/e gets on a cold machine (no fault). */
+static const char *const mkdir_lines[] = {
+	"- 1 mkdir 0 - path=\"/d/e\" mode=0755",
+	NULL
+};
+
+/*
+ * ufs_mkdir: the new directory's inode written (UFS_UPDATE, synchronous)
+ * before its block and its name; that write failing is "goto bad": the
+ * parent's link count back down, the new inode's to 0 (freed by the
+ * vput), no name — mkdir fails with EIO, nothing repaired.
+ */
+static void
+test_mkdir_write_eio(void **state)
+{
+	struct machine m;
+	struct play pl;
+	uint64_t ino;
+	int nlink;
+
+	(void)state;
+	boot_cold(&m);
+	play(&m, &pl, mkdir_lines);
+	assert_int_equal(pl.error[0], 0);
+	ino = inode_at(&m, "/d/e")->i_number;
+	machine_shutdown(&m);
+
+	boot_cold(&m);
+	nlink = inode_at(&m, "/d")->i_nlink;
+	wfault2(&m, inoblk_sector(&m, ino), dirblk_sector(&m));
+	play(&m, &pl, mkdir_lines);
+	assert_int_equal(pl.error[0], EIO);
+	assert_int_equal(inode_at(&m, "/d")->i_nlink, nlink);	/* undone */
+	assert_null(inode_at(&m, "/d/e"));
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_fsck(m.k);
+	machine_shutdown(&m);
+}
+
 int
 main(void)
 {
@@ -347,6 +458,8 @@ main(void)
 		cmocka_unit_test(test_dirblk_transient),
 		cmocka_unit_test(test_inoblk_eio),
 		cmocka_unit_test(test_cg_skipped),
+		cmocka_unit_test(test_sync_write_eio),
+		cmocka_unit_test(test_mkdir_write_eio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -420,7 +420,7 @@ void	ufs_dir_set(struct inode *dp, const char *name, struct inode *ip);
 int	ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain);
 int	ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 	    struct inode *ip, bool isnewdir);
-void	ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
+int	ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
 	    bool isrmdir);
 void	ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
 	    struct inode *ip);

@@ -385,7 +385,12 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			/* Another process made it while we waited for the
 			 * directory: open that one, as the kernel would. */
 			vp = nd.ni_vp;
-		else if (cerr != 0) {
+		else if (cerr == EIO) {
+			/* ufs_makeinode's synchronous inode write failed: no
+			 * name, no descriptor */
+			out->error = EIO;
+			return;
+		} else if (cerr != 0) {
 			k->cnt.trace_repairs++;
 			vp = materialize(k, start, path, false);
 		}
@@ -590,8 +595,11 @@ sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	if (tc->ret != 0 || lookup_eio(error, tc, out))
 		return;
 	if (error != 0 || nd.ni_vp == NULL || nd.ni_dvp == NULL ||
-	    nd.ni_vp == nd.ni_dvp ||
-	    vn_remove(k, nd.ni_dvp, nd.ni_last, isdir) != 0)
+	    nd.ni_vp == nd.ni_dvp)
+		k->cnt.trace_repairs++;
+	else if ((error = vn_remove(k, nd.ni_dvp, nd.ni_last, isdir)) == EIO)
+		out->error = EIO;	/* the directory block's write */
+	else if (error != 0)
 		k->cnt.trace_repairs++;
 }
 
@@ -615,8 +623,12 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 	if (tc->ret != 0 || lookup_eio(error, tc, out))
 		return;
-	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL ||
-	    vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp) != 0) {
+	if (error == 0 && nd.ni_vp == NULL && nd.ni_dvp != NULL &&
+	    (error = vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp)) == EIO) {
+		out->error = EIO;	/* a synchronous write: no directory */
+		return;
+	}
+	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL) {
 		k->cnt.trace_repairs++;
 		(void)materialize_obj(k, start, tc->path, VDIR, NULL, false);
 	}
@@ -980,8 +992,11 @@ sys_link(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		    follow == FOLLOW);
 		ferr = namei_op(k, fstart, tc->path, LOOKUP | follow, &fnd);
 	}
-	if (ferr != 0 || fnd.ni_vp == NULL || terr != 0 || tnd.ni_dvp == NULL ||
-	    vn_link(k, fnd.ni_vp, tnd.ni_dvp, tnd.ni_last) != 0)
+	if (ferr != 0 || fnd.ni_vp == NULL || terr != 0 || tnd.ni_dvp == NULL)
+		k->cnt.trace_repairs++;
+	else if ((ferr = vn_link(k, fnd.ni_vp, tnd.ni_dvp, tnd.ni_last)) == EIO)
+		out->error = EIO;	/* the inode's write: no name */
+	else if (ferr != 0)
 		k->cnt.trace_repairs++;
 }
 
@@ -1011,8 +1026,12 @@ sys_symlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL ||
 	    lookup_eio(error, tc, out))
 		return;
-	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL ||
-	    vn_symlink(k, nd.ni_dvp, nd.ni_last, tc->path, &vp) != 0)
+	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL)
+		k->cnt.trace_repairs++;
+	else if ((error = vn_symlink(k, nd.ni_dvp, nd.ni_last, tc->path,
+	    &vp)) == EIO)
+		out->error = EIO;	/* the inode's write: no name */
+	else if (error != 0)
 		k->cnt.trace_repairs++;
 }
 

@@ -229,15 +229,18 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 }
 
 /* ufs_dirremove: clear name's entry in its block and write it back
- * (under soft updates, softdep_setup_remove: isrmdir for rmdir). */
-void
+ * (under soft updates, softdep_setup_remove: isrmdir for rmdir).  The
+ * synchronous write's error is returned ("error = BUF_WRITE(bp); ...
+ * return (error)"): the entry is gone all the same — the buffer, made
+ * dirty again by brelse, takes it to the disk later. */
+int
 ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
     bool isrmdir)
 {
 	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
 	struct inode *ip;
 	struct buf *bp;
-	int c;
+	int c, error = 0;
 
 	KASSERT(de != NULL, ("ufs_dirremove: no %s", name));
 	if (k->crash != NULL)
@@ -249,8 +252,9 @@ ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
 	if (ffs_online(k)) {
 		bp = dir_blkatoff(k, dvp, c);
 		softdep_setup_remove(k, dvp->v_data, c, name, ip, isrmdir);
-		(void)ffs_meta_write(k, bp, true);
+		error = ffs_meta_write(k, bp, true);
 	}
+	return error;
 }
 
 /* ufs_dirrewrite: point name at ip instead, in place. */
