@@ -450,6 +450,97 @@ test_mkdir_write_eio(void **state)
 	machine_shutdown(&m);
 }
 
+/* ---- a new inode's block, and "..": their inode blocks ------------------- */
+
+/*
+ * ffs_valloc: the inode is taken from the map and VFS_VGET reads its
+ * block; that failing, "UFS_VFREE(pvp, ino, mode); return (error)" — the
+ * create fails with EIO, the inode free again, no name.  /d stays in core
+ * (held) so that the lookup reads only /d's directory block; the new
+ * inode's block (f's) is then read for the first time.
+ */
+static void
+test_valloc_vget_eio(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/d/g\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+	struct vnode *dvp, *vp;
+	int64_t nifree;
+
+	(void)state;
+	machine_boot(&m, machine_checked, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VDIR, &dvp), 0);
+	assert_int_equal(vn_create(m.k, dvp, "f", VREG, &vp), 0);
+	ffs_offline_end(m.k);
+	vref(dvp);
+	vn_reclaim_idle(m.k);
+	nifree = m.k->fs.fs_nifree;
+	fault(&m, inoblk_sector(&m, inode_at(&m, "/d/f")->i_number), 1, true);
+	play(&m, &pl, lines);
+	assert_int_equal(pl.error[0], EIO);
+	assert_false(pl.fd_after[0]);
+	assert_null(inode_at(&m, "/d/g"));
+	assert_int_equal(m.k->fs.fs_nifree, nifree);	/* UFS_VFREE */
+	assert_int_equal(m.k->disk.st.read_errors, 1);
+	assert_int_equal(m.k->cnt.bio_read_ignored, 0);
+	vrele(m.k, dvp);
+	machine_fsck(m.k);
+	machine_shutdown(&m);
+}
+
+struct dotdot {
+	struct machine	*m;
+	struct vnode	*evp;
+	int		 error;
+	bool		 vp_null;
+};
+
+static void
+dotdot_body(void *arg)
+{
+	struct dotdot *dd = arg;
+	struct nameidata nd;
+
+	dd->error = namei(dd->m->k, dd->evp, "../f", &nd);
+	dd->vp_null = nd.ni_vp == NULL;
+	vn_unpin_all(dd->m->k);
+}
+
+/* "..": the parent not in core is VFS_VGET'ed by ufs_lookup, and its
+ * inode block failing fails the lookup with EIO. */
+static void
+test_dotdot_eio(void **state)
+{
+	struct machine m;
+	struct dotdot dd;
+	struct vnode *dvp, *vp;
+
+	(void)state;
+	machine_boot(&m, machine_checked, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VDIR, &dvp), 0);
+	assert_int_equal(vn_create(m.k, dvp, "e", VDIR, &dd.evp), 0);
+	assert_int_equal(vn_create(m.k, dvp, "f", VREG, &vp), 0);
+	ffs_offline_end(m.k);
+	vref(dd.evp);
+	vn_reclaim_idle(m.k);
+	assert_null(inode_at(&m, "/d")->i_vnode);
+	fault(&m, inoblk_sector(&m, inode_at(&m, "/d")->i_number), 1, true);
+	dd.m = &m;
+	machine_run(&m, "dotdot", dotdot_body, &dd);
+	assert_int_equal(dd.error, EIO);
+	assert_true(dd.vp_null);
+	assert_null(inode_at(&m, "/d")->i_vnode);
+	vrele(m.k, dd.evp);
+	machine_fsck(m.k);
+	machine_shutdown(&m);
+}
+
 int
 main(void)
 {
@@ -460,6 +551,8 @@ main(void)
 		cmocka_unit_test(test_cg_skipped),
 		cmocka_unit_test(test_sync_write_eio),
 		cmocka_unit_test(test_mkdir_write_eio),
+		cmocka_unit_test(test_valloc_vget_eio),
+		cmocka_unit_test(test_dotdot_eio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

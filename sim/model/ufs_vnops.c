@@ -52,8 +52,17 @@ ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
 	}
 	if (type == VLNK)
 		ip->i_symlink = g_strdup(target);	/* IFLNK */
-	/* ffs_valloc's VFS_VGET: a vnode, and the inode block read. */
-	vp = vn_get(k, ip);
+	/* ffs_valloc's VFS_VGET: a vnode, and the inode block read.  A
+	 * block that cannot be read frees the inode again and fails the
+	 * call ("if (error) { UFS_VFREE(pvp, ino, mode); return (error); }"):
+	 * nothing else was done. */
+	if ((error = vn_get_err(k, ip, &vp)) != 0) {
+		if (k->crash != NULL)
+			ffs_crash_ifree(k, ip);
+		ffs_vfree(k, ip);
+		VOP_UNLOCK(k, dvp);
+		return error;
+	}
 	ITIMES(k, ip, IN_ACCESS | IN_CHANGE | IN_UPDATE);
 	if (isdir) {
 		struct buf *bp;

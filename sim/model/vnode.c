@@ -560,6 +560,12 @@ vn_get(struct kern *k, struct inode *ip)
 	return vp;
 }
 
+int
+vn_get_err(struct kern *k, struct inode *ip, struct vnode **vpp)
+{
+	return vget_inode(k, ip, true, vpp);
+}
+
 struct vnode *
 vn_root(struct kern *k)
 {
@@ -878,10 +884,14 @@ namei_op(struct kern *k, struct vnode *dir, const char *path, int nameiop,
 		last = p[n] == '\0' || strspn(p + n, "/") == strlen(p + n);
 		if (n == 1 && p[0] == '.')
 			nd->ni_vp = dvp;
-		else if (n == 2 && p[0] == '.' && p[1] == '.')
-			/* the ".." cache (v_dd): no lookup */
-			nd->ni_vp = vn_get(k, dvp->v_data->i_parent);
-		else {
+		else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			/* the ".." cache (v_dd): no lookup — but the parent's
+			 * inode block if it is not in core (ufs_lookup's
+			 * VFS_VGET of it, whose error is returned) */
+			if ((error = vn_get_err(k, dvp->v_data->i_parent,
+			    &nd->ni_vp)) != 0)
+				break;
+		} else {
 			error = vop_lookup(k, dvp, nd->ni_last, op, last,
 			    &nd->ni_vp);
 			if (error != 0 && error != ENOENT)
