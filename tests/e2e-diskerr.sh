@@ -3,13 +3,17 @@
 # drive cannot read fails the read(2) that needs it with EIO (its syscalls
 # row shows it); one it cannot write fails the fsync(2), the block stays
 # dirty (brelse re-dirties a failed write) and the summary counts it lost;
-# a transient error is retried and nothing is lost; disk.error_rate is
+# a transient error is retried and nothing is lost; a directory block
+# that cannot be read fails the lookups through it (stat, open, a create)
+# with EIO, a cylinder group that cannot be read is skipped by the
+# allocator, and a create whose inode cannot be written fails with EIO;
+# disk.error_rate is
 # repeatable from the run's seed; bad settings are refused before anything
 # is written.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-diskerr.sh
 . "$(dirname "$0")/lib.sh" e2e-diskerr
-expect 15
+expect 19
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'" | sed 's/\.0$//'; }
 
 # A program reads 64 KB of a file that was there, then writes 64 KB to a
@@ -97,6 +101,69 @@ if [ "$(sql "$T/t.db" "SELECT count(*) FROM syscalls WHERE error IS NOT NULL")" 
 	ok "a transient write error: fsync's next pass writes it, fsync succeeds, nothing lost"
 else
 	bad "transient write error"; cat "$T/out"
+fi
+
+# ---- metadata a lookup needs: a directory block ---------------------------
+# /d/f was there; /d/g is made.  ufs_lookup returns UFS_BLKATOFF's error:
+# the stat, the open and the create through /d fail with EIO, before
+# doing anything (no /d/g is written); the other calls go on.
+cat >"$T/m.trace" <<'EOF'
+#vfssim-trace 1
+1000000000 100 newfstatat 0 1000 fd=AT_FDCWD path="/d/f" size=65536 type=REG
+1000010000 100 openat 3 1000 fd=AT_FDCWD path="/d/f" oflags=O_RDONLY
+1000020000 100 close 0 1000 fd=3
+1000030000 100 openat 4 1000 fd=AT_FDCWD path="/d/g" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644
+1000040000 100 write 4096 1000 fd=4 len=4096
+1000050000 100 close 0 1000 fd=4
+2000000000 100 +++ 0 -
+EOF
+"$VFSSIM" replay "$T/m.trace" --db "$T/mclean.db" -q >"$T/out" 2>&1
+dsec=$(sql "$T/mclean.db" "SELECT sector FROM disk_io WHERE what = 'directory' AND is_write = 0 AND ino != 2 ORDER BY seq LIMIT 1")
+"$VFSSIM" replay "$T/m.trace" --db "$T/md.db" -q --set "disk.errors=$dsec:r" >"$T/out" 2>&1
+row=$(sql "$T/md.db" "SELECT call, result, error FROM syscalls WHERE error IS NOT NULL" | tr '\n' ' ')
+if [ -n "$dsec" ] && [ "$row" = "newfstatat|-1|EIO openat|-1|EIO openat|-1|EIO " ] &&
+	[ "$(metric "$T/md.db" replay.eio_calls)" = 3 ] && [ "$(metric "$T/md.db" bio.read_errors_ignored)" = 0 ] &&
+	no_sanitizer_report "$T/out"; then
+	ok "a directory block that cannot be read: stat, open and create through it fail with EIO"
+else
+	bad "directory block read error at $dsec: rows: $row"; cat "$T/out"
+fi
+if [ "$(sql "$T/md.db" "SELECT count(*) FROM disk_io WHERE path = '/d/g'")" = 0 ] &&
+	[ "$(sql "$T/md.db" "SELECT result FROM syscalls WHERE call = 'write'")" = 4096 ] &&
+	[ "$(sql "$T/md.db" "SELECT status FROM runs")" = complete ]; then
+	ok "a directory block that cannot be read: the failed create wrote nothing, the run completes"
+else
+	bad "directory block read error: after the failed create"
+fi
+
+# ---- a cylinder group that cannot be read: skipped ------------------------
+# ffs_alloccg/ffs_nodealloccg: brelse and return 0 — ffs_hashalloc goes on
+# to another group; the create and the write succeed, elsewhere.
+csec=$(sql "$T/mclean.db" "SELECT sector FROM disk_io WHERE what = 'cg' AND is_write = 0 ORDER BY seq LIMIT 1")
+"$VFSSIM" replay "$T/m.trace" --db "$T/mc.db" -q --set "disk.errors=$csec:r" >"$T/out" 2>&1
+at() { sql "$1" "SELECT sector FROM disk_io WHERE path = '/d/g' AND is_write = 1"; }
+if [ -n "$csec" ] && [ "$(sql "$T/mc.db" "SELECT count(*) FROM syscalls WHERE error IS NOT NULL")" = 0 ] &&
+	[ "$(metric "$T/mc.db" disk.read_errors)" -ge 1 ] && [ "$(metric "$T/mc.db" bio.read_errors_ignored)" = 0 ] &&
+	[ -n "$(at "$T/mc.db")" ] && [ "$(at "$T/mc.db")" != "$(at "$T/mclean.db")" ]; then
+	ok "a cylinder group that cannot be read: skipped, /d/g's block at $(at "$T/mc.db") (not $(at "$T/mclean.db"))"
+else
+	bad "cg read error at $csec"; cat "$T/out"
+fi
+
+# ---- a create whose new inode cannot be written ---------------------------
+# ufs_makeinode: the new inode's synchronous UFS_UPDATE fails, "goto bad":
+# no name, the inode freed, open(2) fails with EIO (the write and close on
+# the descriptor it never got pass through: no annotation names a file).
+isec=$(sql "$T/mclean.db" "SELECT d.sector FROM disk_io d, syscalls s WHERE s.call = 'openat' AND s.fd = 4 AND
+	d.is_write = 1 AND d.what = 'inode block' AND d.submit_ns BETWEEN s.start_ns AND s.end_ns ORDER BY d.seq LIMIT 1")
+"$VFSSIM" replay "$T/m.trace" --db "$T/mw.db" -q --set "disk.errors=$isec:w" >"$T/out" 2>&1
+row=$(sql "$T/mw.db" "SELECT call, result, error FROM syscalls WHERE error IS NOT NULL" | tr '\n' ' ')
+if [ -n "$isec" ] && [ "$row" = "openat|-1|EIO " ] && [ "$(metric "$T/mw.db" replay.repairs)" = 0 ] &&
+	[ "$(sql "$T/mw.db" "SELECT count(*) FROM disk_io WHERE path = '/d/g'")" = 0 ] &&
+	[ "$(sql "$T/mw.db" "SELECT status FROM runs")" = complete ] && no_sanitizer_report "$T/out"; then
+	ok "a new inode that cannot be written: the create fails with EIO, nothing of it written"
+else
+	bad "inode write error at $isec: rows: $row"; cat "$T/out"
 fi
 
 # ---- disk.error_rate: the same seed, the same errors ----------------------

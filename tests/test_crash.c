@@ -415,7 +415,10 @@ test_inflight(void **state)
  * after the retries a crash finds nothing in flight, and what fsync(2)
  * wrote is on the disk.  (A failed write once stayed "in flight" in the
  * image, and its retry was taken for the failed write's contents.)  The
- * first write to the first 512 MB fails, once (transient).
+ * first write to the first 512 MB fails, once (transient): it is the new
+ * inode's synchronous write, so that create fails with EIO and enters no
+ * name (ufs_makeinode: UFS_UPDATE's error, "goto bad"); the next one
+ * works.
  */
 static void
 failed_body(void *arg)
@@ -424,6 +427,8 @@ failed_body(void *arg)
 	struct vnode *vp;
 
 	(void)arg;
+	assert_int_equal(vn_create(k, vn_root(k), "e", VREG, &vp), EIO);
+	assert_null(vn_lookup_child(vn_root(k), "e"));
 	assert_int_equal(vn_create(k, vn_root(k), "e", VREG, &vp), 0);
 	vref(vp);
 	assert_int_equal(vn_write(k, vp, 0, 1000, 0), 0);

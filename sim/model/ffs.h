@@ -278,7 +278,7 @@ int	ffs_reallocblks(struct kern *k, struct vnode *vp, struct buf **bufs, int n);
  * waitfor on a sync-metadata mount, else a delayed write.  Online only. */
 int	ffs_update(struct kern *k, struct inode *ip, bool waitfor);
 /* Bring in an inode that has no vnode: read its inode block (ffs_vget). */
-void	ffs_iread(struct kern *k, struct inode *ip);
+int	ffs_iread(struct kern *k, struct inode *ip, bool carry);
 /* ffs_sync: every in-core inode with pending changes written (delayed),
  * the superblock if modified. */
 void	ffs_sync(struct kern *k, int waitfor);
@@ -415,11 +415,12 @@ void	ufs_dir_set(struct inode *dp, const char *name, struct inode *ip);
 
 /* ... and their I/O (online only; offline they change the state alone).
  * ufs_lookup_io: the blocks a lookup reads to find the entry in chunk
- * found (-1: not there); plain for a LOOKUP, which starts at i_diroff. */
-void	ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain);
+ * found (-1: not there); plain for a LOOKUP, which starts at i_diroff; the
+ * error of a block that could not be read (ufs_lookup returns it). */
+int	ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain);
 int	ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 	    struct inode *ip, bool isnewdir);
-void	ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
+int	ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
 	    bool isrmdir);
 void	ufs_dirrewrite(struct kern *k, struct vnode *dvp, const char *name,
 	    struct inode *ip);

@@ -40,6 +40,32 @@ cg_read(struct kern *k, int c)
 	return bp;
 }
 
+/*
+ * cg_read for the allocators that skip a group whose map cannot be read:
+ * ffs_alloccg, ffs_fragextend, ffs_nodealloccg and ffs_clusteralloc each
+ * bread the cg and, on an error, brelse it and return 0 — to
+ * ffs_hashalloc that group has no room, and it tries the next (a read
+ * error from the drive is not told apart from a full group).  EIO here:
+ * *bpp is NULL and the caller returns 0.  Offline: 0 and NULL, as
+ * cg_read.  (ffs_blkfree and ffs_vfree, which on the same error returned
+ * without freeing — a block or inode lost until fsck — still use cg_read
+ * and go on as if the read had worked: see the README's "Not yet".)
+ */
+static int
+cg_read_err(struct kern *k, int c, struct buf **bpp)
+{
+	int error;
+
+	*bpp = NULL;
+	if (!ffs_online(k))
+		return 0;
+	if ((error = ffs_meta_bread_err(k, cgtod(&k->fs, c), k->fs.fs_bsize,
+	    bpp)) != 0)
+		return error;
+	(*bpp)->b_xflags |= BX_BKGRDWRITE;
+	return 0;
+}
+
 static void
 cg_done(struct kern *k, struct buf *bp, bool changed)
 {
@@ -278,7 +304,8 @@ ffs_alloccg(struct kern *k, struct inode *ip, int c, int64_t bpref, int size)
 	(void)ip;
 	if (cgp->cg_nbfree == 0 && size == fs->fs_bsize)
 		return 0;
-	bp = cg_read(k, c);		/* may sleep: look again after */
+	if (cg_read_err(k, c, &bp) != 0)	/* may sleep: look again after */
+		return 0;
 	if (size == fs->fs_bsize) {
 		if (cgp->cg_nbfree == 0) {
 			cg_done(k, bp, false);
@@ -326,7 +353,8 @@ ffs_nodealloccg(struct kern *k, struct inode *pip, int c, int64_t ipref,
 	(void)pip;
 	if (cgp->cg_nifree == 0)
 		return 0;
-	bp = cg_read(k, c);
+	if (cg_read_err(k, c, &bp) != 0)
+		return 0;
 	if (cgp->cg_nifree == 0) {
 		cg_done(k, bp, false);
 		return 0;
@@ -486,7 +514,8 @@ ffs_fragextend(struct kern *k, int c, int64_t bprev, int osize, int nsize)
 	for (i = ofrags; i < frags; i++)
 		if (!isfree(fs, bprev + i))
 			return 0;
-	bp = cg_read(k, c);
+	if (cg_read_err(k, c, &bp) != 0)
+		return 0;
 	for (i = ofrags; i < frags; i++)
 		if (!isfree(fs, bprev + i)) {	/* taken while we slept */
 			cg_done(k, bp, false);
@@ -754,7 +783,8 @@ ffs_clusteralloc(struct kern *k, struct inode *ip, int c, int64_t bpref, int len
 	if (run < len)
 		return 0;
 	f = base + f - blkstofrags(fs, len - 1);
-	bp = cg_read(k, c);
+	if (cg_read_err(k, c, &bp) != 0)
+		return 0;
 	for (i = 0; i < len; i++)
 		if (ffs_blkmap(fs, f + blkstofrags(fs, i)) != full) {
 			cg_done(k, bp, false);	/* taken while we slept */

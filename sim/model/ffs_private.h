@@ -38,6 +38,8 @@ void	ffs_ino_take(struct fs *fs, uint64_t ino, bool isdir);
 int64_t	ffs_freespace(const struct fs *fs, int reserve);
 /* A metadata block of the device (a cg map, an inode block), read. */
 struct buf *ffs_meta_bread(struct kern *k, int64_t frag, int size);
+int	ffs_meta_bread_err(struct kern *k, int64_t frag, int size,
+	    struct buf **bpp);
 
 /* ufs_bmap.c */
 /* One step of the path to a block through indirect blocks. */

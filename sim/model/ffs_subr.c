@@ -178,6 +178,22 @@ ffs_meta_bread(struct kern *k, int64_t frag, int size)
 	return bp;
 }
 
+/* The same, for a caller that carries a read error up (ffs_vget's and
+ * ffs_alloccg's bread: "if (error) { brelse(bp); return ...; }"): the
+ * failed buffer is released here (brelse throws a failed read away, so
+ * the next read asks the disk again) and *bpp is NULL. */
+int
+ffs_meta_bread_err(struct kern *k, int64_t frag, int size, struct buf **bpp)
+{
+	int error = bread(k, k->fs.fs_devvp, fsbtodb(&k->fs, frag), size, bpp);
+
+	if (error != 0) {
+		brelse(k, *bpp);
+		*bpp = NULL;
+	}
+	return error;
+}
+
 int
 ffs_meta_write(struct kern *k, struct buf *bp, bool sync)
 {

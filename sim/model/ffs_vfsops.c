@@ -251,15 +251,32 @@ ffs_inode_destroy(struct inode *ip)
 	g_free(ip);
 }
 
-void
-ffs_iread(struct kern *k, struct inode *ip)
+/*
+ * ffs_vget's read of the inode block.  carry: the caller fails on an
+ * error, as ffs_vget did ("if (error) { ... brelse(bp); vput(vp);
+ * return (error); }": the failed buffer thrown away, and the caller —
+ * ufs_lookup's VFS_VGET — returning the error); the vnode is the
+ * caller's to throw away (vn_get_err).  Otherwise an error is counted
+ * and ignored (bread_noerror: the paths that do not carry it yet).
+ */
+int
+ffs_iread(struct kern *k, struct inode *ip, bool carry)
 {
+	int64_t frag = ino_to_fsba(&k->fs, ip->i_number);
 	struct buf *bp;
+	int error;
 
 	if (!ffs_online(k))
-		return;
-	bp = ffs_meta_bread(k, ino_to_fsba(&k->fs, ip->i_number), k->fs.fs_bsize);
+		return 0;
+	if (!carry) {
+		bp = ffs_meta_bread(k, frag, k->fs.fs_bsize);
+		bqrelse(k, bp);
+		return 0;
+	}
+	if ((error = ffs_meta_bread_err(k, frag, k->fs.fs_bsize, &bp)) != 0)
+		return error;
 	bqrelse(k, bp);
+	return 0;
 }
 
 /* ---- ffs_sync -------------------------------------------------------- */

@@ -832,7 +832,7 @@ int
 ffs_snapremove(struct kern *k, const char *name)
 {
 	struct vnode *dvp, *vp;
-	int i;
+	int i, error;
 
 	snap_lock(k);
 	if ((i = snap_find(k, name)) < 0) {
@@ -842,8 +842,10 @@ ffs_snapremove(struct kern *k, const char *name)
 	vp = k->snaps[i].sn_vp;
 	vn_start_write(k);
 	dvp = snap_dir(k);
+	/* (EIO from vn_remove: the name went, only its directory block's
+	 * write failed — the snapshot went with it) */
 	if (dvp == NULL || vn_child(k, dvp, name) != vp ||
-	    vn_remove(k, dvp, name, false) != 0) {
+	    ((error = vn_remove(k, dvp, name, false)) != 0 && error != EIO)) {
 		if (ffs_snapgone(k, vp->v_data))
 			vrele(k, vp);
 	}

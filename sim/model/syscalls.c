@@ -48,6 +48,25 @@ io_error(int error)
 	return error == EIO ? EIO : 0;
 }
 
+/*
+ * A lookup that failed with a disk error where the traced call succeeded:
+ * a directory block or an inode block on the path could not be read
+ * (ufs_lookup's UFS_BLKATOFF, ffs_vget's bread), and namei's error is the
+ * call's — before the call did anything (an open or a create that failed
+ * left no descriptor and no name, an unlink or a rename changed nothing).
+ * The row shows EIO and nothing is repaired; a later call on the
+ * descriptor the process never got learns it from its annotation, as a
+ * descriptor the trace had before the capture (getfile).
+ */
+static bool
+lookup_eio(int error, const struct trace_call *tc, struct sys_outcome *out)
+{
+	if (error != EIO || tc->ret < 0)
+		return false;
+	out->error = EIO;
+	return true;
+}
+
 /* An annotation names a path of the simulated fs (not "pipe:[..]"). */
 static bool
 annot_is_fs_path(const struct kern *k, const char *annot)
@@ -332,6 +351,8 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		k->cnt.trace_repairs++;
 		return;
 	}
+	if (lookup_eio(error, tc, out))
+		return;
 	if (of & TO_TMPFILE) {
 		/* An unnamed file in the directory: create, then unlink. */
 		struct vnode *dvp = error == 0 && nd.ni_vp != NULL ? nd.ni_vp :
@@ -364,7 +385,12 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			/* Another process made it while we waited for the
 			 * directory: open that one, as the kernel would. */
 			vp = nd.ni_vp;
-		else if (cerr != 0) {
+		else if (cerr == EIO) {
+			/* ufs_makeinode's synchronous inode write failed: no
+			 * name, no descriptor */
+			out->error = EIO;
+			return;
+		} else if (cerr != 0) {
 			k->cnt.trace_repairs++;
 			vp = materialize(k, start, path, false);
 		}
@@ -515,6 +541,8 @@ sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
+	if (lookup_eio(error, tc, out))
+		return;
 	if (tc->ret == 0 && (error != 0 || nd.ni_vp == NULL) && tc->path != NULL) {
 		struct vnode *vp;
 
@@ -564,11 +592,14 @@ sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0)
+	if (tc->ret != 0 || lookup_eio(error, tc, out))
 		return;
 	if (error != 0 || nd.ni_vp == NULL || nd.ni_dvp == NULL ||
-	    nd.ni_vp == nd.ni_dvp ||
-	    vn_remove(k, nd.ni_dvp, nd.ni_last, isdir) != 0)
+	    nd.ni_vp == nd.ni_dvp)
+		k->cnt.trace_repairs++;
+	else if ((error = vn_remove(k, nd.ni_dvp, nd.ni_last, isdir)) == EIO)
+		out->error = EIO;	/* the directory block's write */
+	else if (error != 0)
 		k->cnt.trace_repairs++;
 }
 
@@ -590,10 +621,14 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0)
+	if (tc->ret != 0 || lookup_eio(error, tc, out))
 		return;
-	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL ||
-	    vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp) != 0) {
+	if (error == 0 && nd.ni_vp == NULL && nd.ni_dvp != NULL &&
+	    (error = vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp)) == EIO) {
+		out->error = EIO;	/* a synchronous write: no directory */
+		return;
+	}
+	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL) {
 		k->cnt.trace_repairs++;
 		(void)materialize_obj(k, start, tc->path, VDIR, NULL, false);
 	}
@@ -621,7 +656,8 @@ sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0)
+	if (tc->ret != 0 || lookup_eio(ferr, tc, out) ||
+	    lookup_eio(terr, tc, out))
 		return;
 	if (tc->xflags & TX_RENAME_NOREPLACE)
 		flags |= VN_RENAME_NOREPLACE;
@@ -673,7 +709,7 @@ sys_truncate(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			out->cls = SYS_PASSTHROUGH;
 			return;
 		}
-		if (tc->ret != 0)
+		if (tc->ret != 0 || lookup_eio(error, tc, out))
 			return;
 		if (error != 0 || nd.ni_vp == NULL) {
 			k->cnt.trace_repairs++;
@@ -819,7 +855,7 @@ sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			}
 			return;
 		}
-		if (tc->ret != 0)
+		if (tc->ret != 0 || lookup_eio(error, tc, out))
 			return;
 		if (error != 0 || nd.ni_vp == NULL || nd.ni_vp->v_type != VDIR) {
 			k->cnt.trace_repairs++;
@@ -946,7 +982,8 @@ sys_link(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL ||
+	    lookup_eio(ferr, tc, out) || lookup_eio(terr, tc, out))
 		return;
 	if (ferr != 0 || fnd.ni_vp == NULL) {
 		/* The file this replay lacks was there all along. */
@@ -955,8 +992,11 @@ sys_link(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		    follow == FOLLOW);
 		ferr = namei_op(k, fstart, tc->path, LOOKUP | follow, &fnd);
 	}
-	if (ferr != 0 || fnd.ni_vp == NULL || terr != 0 || tnd.ni_dvp == NULL ||
-	    vn_link(k, fnd.ni_vp, tnd.ni_dvp, tnd.ni_last) != 0)
+	if (ferr != 0 || fnd.ni_vp == NULL || terr != 0 || tnd.ni_dvp == NULL)
+		k->cnt.trace_repairs++;
+	else if ((ferr = vn_link(k, fnd.ni_vp, tnd.ni_dvp, tnd.ni_last)) == EIO)
+		out->error = EIO;	/* the inode's write: no name */
+	else if (ferr != 0)
 		k->cnt.trace_repairs++;
 }
 
@@ -983,10 +1023,15 @@ sys_symlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL)
+	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL ||
+	    lookup_eio(error, tc, out))
 		return;
-	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL ||
-	    vn_symlink(k, nd.ni_dvp, nd.ni_last, tc->path, &vp) != 0)
+	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL)
+		k->cnt.trace_repairs++;
+	else if ((error = vn_symlink(k, nd.ni_dvp, nd.ni_last, tc->path,
+	    &vp)) == EIO)
+		out->error = EIO;	/* the inode's write: no name */
+	else if (error != 0)
 		k->cnt.trace_repairs++;
 }
 
@@ -1014,7 +1059,7 @@ sys_readlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		out->cls = SYS_PASSTHROUGH;
 		return;
 	}
-	if (tc->ret < 0 || tc->path == NULL)
+	if (tc->ret < 0 || tc->path == NULL || lookup_eio(error, tc, out))
 		return;
 	out->bytes = tc->ret;
 	if (error == 0 && nd.ni_vp != NULL && nd.ni_vp->v_type == VLNK) {
@@ -1087,7 +1132,8 @@ sys_setattr(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			out->cls = SYS_PASSTHROUGH;
 			return;
 		}
-		if (tc->ret != 0 || tc->path == NULL)
+		if (tc->ret != 0 || tc->path == NULL ||
+		    lookup_eio(error, tc, out))
 			return;
 		if (error != 0 || nd.ni_vp == NULL) {
 			k->cnt.trace_repairs++;
@@ -1119,6 +1165,7 @@ sys_cpuonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	struct nameidata nd;
 	struct vnode *start;
 	bool outside;
+	int error;
 
 	switch ((enum sc_id)tc->sc) {
 	case SC_STATFS: case SC_GETXATTR: case SC_LGETXATTR: case SC_SETXATTR:
@@ -1128,11 +1175,13 @@ sys_cpuonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		    tc->sc != SC_LLISTXATTR && tc->sc != SC_LREMOVEXATTR;
 
 		out->path = tc->path;
-		(void)lookup(k, p, TC_AT_FDCWD, tc->fdpath, tc->path != NULL ?
+		error = lookup(k, p, TC_AT_FDCWD, tc->fdpath, tc->path != NULL ?
 		    tc->path : "", LOOKUP | (follow ? FOLLOW : NOFOLLOW), &nd,
 		    &start, &outside);
 		if (outside)
 			out->cls = SYS_PASSTHROUGH;
+		else
+			(void)lookup_eio(error, tc, out);
 		break;
 	}
 	default: {

@@ -125,17 +125,22 @@ dir_blkatoff(struct kern *k, struct vnode *dvp, int c)
  * is not there (then every block is read, as the search for the name —
  * and for a slot to create it in — must).  A plain lookup starts at
  * i_diroff and wraps (two passes); anything else starts at the top.  A
- * plain lookup that finds its name remembers where.
+ * plain lookup that finds its name remembers where.  A block that cannot
+ * be read ends the search with its error, which ufs_lookup returns
+ * ("if ((error = UFS_BLKATOFF(vdp, (off_t)dp->i_offset, NULL, &bp)) != 0)
+ * return (error);"): the failed buffer is released (brelse throws it
+ * away), i_diroff is left as it was.
  */
-void
+int
 ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain)
 {
 	struct inode *dp = dvp->v_data;
 	struct fs *fs = &k->fs;
 	int64_t nblk = howmany_blk(fs, dp->i_size), first, last, lbn, i;
+	int error;
 
 	if (!ffs_online(k) || nblk == 0)
-		return;
+		return 0;
 	first = plain && dp->i_diroff > 0 && dp->i_diroff < dp->i_size ?
 	    lblkno(fs, dp->i_diroff) : 0;
 	last = found >= 0 ? lblkno(fs, (int64_t)found * DIRBLKSIZ) :
@@ -144,14 +149,17 @@ ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain)
 		struct buf *bp;
 
 		k->cnt.dirblk_reads++;
-		bread_noerror(k, dvp, lbn, ffs_blksize(fs, dp, lbn), &bp);
+		error = bread(k, dvp, lbn, ffs_blksize(fs, dp, lbn), &bp);
 		brelse(k, bp);
+		if (error != 0)
+			return error;
 		if (lbn == last)
 			break;
 	}
 	if (found >= 0 && plain)
 		dp->i_diroff = (int64_t)found * DIRBLKSIZ;
 	dp->i_flag |= fs->fs_noatime ? 0 : IN_ACCESS;
+	return 0;
 }
 
 /*
@@ -221,15 +229,18 @@ ufs_direnter(struct kern *k, struct vnode *dvp, const char *name,
 }
 
 /* ufs_dirremove: clear name's entry in its block and write it back
- * (under soft updates, softdep_setup_remove: isrmdir for rmdir). */
-void
+ * (under soft updates, softdep_setup_remove: isrmdir for rmdir).  The
+ * synchronous write's error is returned ("error = BUF_WRITE(bp); ...
+ * return (error)"): the entry is gone all the same — the buffer, made
+ * dirty again by brelse, takes it to the disk later. */
+int
 ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
     bool isrmdir)
 {
 	struct direntry *de = ufs_dir_lookup(dvp->v_data, name);
 	struct inode *ip;
 	struct buf *bp;
-	int c;
+	int c, error = 0;
 
 	KASSERT(de != NULL, ("ufs_dirremove: no %s", name));
 	if (k->crash != NULL)
@@ -241,8 +252,9 @@ ufs_dirremove(struct kern *k, struct vnode *dvp, const char *name,
 	if (ffs_online(k)) {
 		bp = dir_blkatoff(k, dvp, c);
 		softdep_setup_remove(k, dvp->v_data, c, name, ip, isrmdir);
-		(void)ffs_meta_write(k, bp, true);
+		error = ffs_meta_write(k, bp, true);
 	}
+	return error;
 }
 
 /* ufs_dirrewrite: point name at ip instead, in place. */

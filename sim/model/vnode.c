@@ -492,11 +492,13 @@ getnewvnode(struct kern *k)
  * may have made it first (ufs_ihashins's race), and its vnode is used.
  * The vnode is pinned for the running call.
  */
-struct vnode *
-vn_get(struct kern *k, struct inode *ip)
+static int
+vget_inode(struct kern *k, struct inode *ip, bool carry, struct vnode **vpp)
 {
 	struct vnode *vp;
+	int error;
 
+	*vpp = NULL;
 	for (;;) {
 		vp = ip->i_vnode;
 		if (vp != NULL && (vp->v_flag & VXLOCK) &&
@@ -507,7 +509,8 @@ vn_get(struct kern *k, struct inode *ip)
 		}
 		if (vp != NULL) {
 			vn_pin(k, vp);
-			return vp;
+			*vpp = vp;
+			return 0;
 		}
 		vp = getnewvnode(k);
 		if (ip->i_vnode != NULL) {
@@ -522,9 +525,45 @@ vn_get(struct kern *k, struct inode *ip)
 		vn_pin(k, vp);
 		if (ip == k->fs.fs_root)
 			vp->v_flag |= VROOT;
-		ffs_iread(k, ip);
-		return vp;
+		if ((error = ffs_iread(k, ip, carry)) != 0) {
+			/*
+			 * ffs_vget's bread failed: "the inode does not
+			 * contain anything useful", so the vnode leaves its
+			 * inode and goes (vput of a vnode whose mode is
+			 * still 0: ufs_inactive's vrecycle); the next
+			 * lookup makes another and reads the block again.
+			 * A process that took this vnode while the block
+			 * was read keeps it as read — in the kernel it
+			 * waited on the vnode's lock and then looked again,
+			 * reading the block itself; not modelled (two
+			 * lookups of one inode racing with a disk error).
+			 */
+			if (vp->v_pincount == 1 && ip->i_vnode == vp) {
+				ip->i_vnode = NULL;
+				vp->v_data = NULL;
+				vp->v_flag |= VDOOMED;
+			}
+			vn_unpin(k, vp);
+			return error;
+		}
+		*vpp = vp;
+		return 0;
 	}
+}
+
+struct vnode *
+vn_get(struct kern *k, struct inode *ip)
+{
+	struct vnode *vp;
+
+	(void)vget_inode(k, ip, false, &vp);
+	return vp;
+}
+
+int
+vn_get_err(struct kern *k, struct inode *ip, struct vnode **vpp)
+{
+	return vget_inode(k, ip, true, vpp);
 }
 
 struct vnode *
@@ -724,7 +763,7 @@ vop_lookup(struct kern *k, struct vnode *dvp, const char *name, int nameiop,
 	bool creating = last && nameiop == CREATE;
 	struct direntry *de;
 	struct vnode *vp;
-	int r;
+	int r, error;
 
 	*vpp = NULL;
 	r = cache_lookup(k, dvp, name, makeentry, creating, &vp);
@@ -735,7 +774,12 @@ vop_lookup(struct kern *k, struct vnode *dvp, const char *name, int nameiop,
 	if (r == CACHE_NEG)
 		return ENOENT;
 	de = ufs_dir_lookup(dvp->v_data, name);
-	ufs_lookup_io(k, dvp, de != NULL ? de->de_chunk : -1, nameiop == LOOKUP);
+	/* A directory block that cannot be read fails the lookup (ufs_lookup:
+	 * UFS_BLKATOFF's error is returned), nothing entered in the cache. */
+	error = ufs_lookup_io(k, dvp, de != NULL ? de->de_chunk : -1,
+	    nameiop == LOOKUP);
+	if (error != 0)
+		return error;
 	/* The directory may have changed while its blocks were read. */
 	de = ufs_dir_lookup(dvp->v_data, name);
 	if (de == NULL) {
@@ -743,7 +787,9 @@ vop_lookup(struct kern *k, struct vnode *dvp, const char *name, int nameiop,
 			cache_enter(k, dvp, NULL, name);
 		return ENOENT;
 	}
-	*vpp = vn_get(k, de->de_ip);
+	/* So does an inode block (ufs_lookup's VFS_VGET, ffs_vget). */
+	if ((error = vget_inode(k, de->de_ip, true, vpp)) != 0)
+		return error;
 	if (makeentry)
 		cache_enter(k, dvp, *vpp, name);
 	return 0;
@@ -838,10 +884,14 @@ namei_op(struct kern *k, struct vnode *dir, const char *path, int nameiop,
 		last = p[n] == '\0' || strspn(p + n, "/") == strlen(p + n);
 		if (n == 1 && p[0] == '.')
 			nd->ni_vp = dvp;
-		else if (n == 2 && p[0] == '.' && p[1] == '.')
-			/* the ".." cache (v_dd): no lookup */
-			nd->ni_vp = vn_get(k, dvp->v_data->i_parent);
-		else {
+		else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			/* the ".." cache (v_dd): no lookup — but the parent's
+			 * inode block if it is not in core (ufs_lookup's
+			 * VFS_VGET of it, whose error is returned) */
+			if ((error = vn_get_err(k, dvp->v_data->i_parent,
+			    &nd->ni_vp)) != 0)
+				break;
+		} else {
 			error = vop_lookup(k, dvp, nd->ni_last, op, last,
 			    &nd->ni_vp);
 			if (error != 0 && error != ENOENT)

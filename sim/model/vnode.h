@@ -105,8 +105,12 @@ void	vdrop(struct kern *k, struct vnode *vp);
 void	vn_pin(struct kern *k, struct vnode *vp);
 void	vn_unpin_all(struct kern *k);
 void	vn_unpin(struct kern *k, struct vnode *vp);
-/* The vnode of an inode (ffs_vget): in core, or made (may sleep). */
+/* The vnode of an inode (ffs_vget): in core, or made (may sleep).
+ * vn_get takes the inode block as read even if the disk failed it (the
+ * callers that do not carry the error yet); vn_get_err returns the
+ * error, the vnode thrown away, *vpp NULL. */
 struct vnode *vn_get(struct kern *k, struct inode *ip);
+int	vn_get_err(struct kern *k, struct inode *ip, struct vnode **vpp);
 int	vn_lock(struct kern *k, struct vnode *vp, int flags);
 void	VOP_UNLOCK(struct kern *k, struct vnode *vp);
 bool	VOP_ISLOCKED(const struct vnode *vp);
