@@ -336,13 +336,15 @@ again:
  * only the snapshot whose own block was written, `bp->b_vp == vp`; the new
  * one was not on the i_copyonwrite list yet).  An older snapshot still
  * sharing the written block (its pointer 0: an earlier copy of it failed
- * for lack of space) had a copy allocated (VOP_BALLOC, B_NOWAIT), and
- * ffs_alloccg's plain bread of the map would then re-lock a buffer the
- * process itself held: lockmgr's "locking against myself" panic (the
- * lockmgr text of FreeBSD's line, not its 2001 revision, was read; B_NOWAIT
- * and the "nap" retry covered only the snapshot's own lookups).  There and
- * only there the model diverges: the holder lets the map go (bqrelse) so
- * that its own copy may take it; ffs_snapshot's scan reads the in-core
+ * for lack of space) had a copy allocated (VOP_BALLOC with B_NOWAIT, a
+ * one-tick "nap" and a retry on EWOULDBLOCK), and ffs_alloccg's plain
+ * bread of the map would then re-lock a buffer the process itself held:
+ * lockmgr's "locking against myself" panic (as ffs_snapshot.c 8.11 of
+ * 7/23/00 reads; lockmgr's text of FreeBSD's line, not its 2001 revision,
+ * was read, and whether 2001's ffs_balloc carried B_NOWAIT to the map's
+ * read was not).  There and only there the model diverges: the holder
+ * lets the map go (bqrelse) so that its own copy may take it (counted in
+ * mnt_snapcg_lent); ffs_snapshot's scan reads the in-core
  * map, and the copy's block, now allocated, is the older snapshot's
  * (BLK_SNAP in the new one by snap_mark_older).  Anyone else wanting the
  * held map waits for it ("getblk") as in 2001.
