@@ -35,6 +35,8 @@ cg_read(struct kern *k, int c)
 
 	if (!ffs_online(k))
 		return NULL;
+	if (k->mnt.mnt_snapcgbp != NULL)
+		ffs_snapcg_wanted(k, c);	/* held by ffs_snapshot */
 	bp = ffs_meta_bread(k, cgtod(&k->fs, c), k->fs.fs_bsize);
 	bp->b_xflags |= BX_BKGRDWRITE;
 	return bp;

@@ -41,6 +41,10 @@ struct mount {
 	struct sim_proc	*mnt_snapowner;		/* taking or removing a
 						   snapshot (one at a time) */
 	int		 mnt_snapdepth;
+	struct buf	*mnt_snapcgbp;		/* the group map ffs_snapshot
+						   holds through its group */
+	int		 mnt_snapcg_lent;	/* times it let it go to its
+						   own copy (ffs_snapcg_wanted) */
 };
 
 /* ffs_snapshot.c: up to FSMAXSNAP snapshots of the file system. */
@@ -313,6 +317,7 @@ int	ffs_snapremove(struct kern *k, const char *name);
 bool	ffs_snapgone(struct kern *k, struct inode *ip);
 void	ffs_copyonwrite(struct kern *k, struct buf *bp);
 bool	ffs_snapblkfree(struct kern *k, int64_t bno, int size);
+void	ffs_snapcg_wanted(struct kern *k, int c);
 /* What snapshot i reads at device block db: the data version, 0 for
  * nothing there (free then), -1 if unknown. */
 int64_t	ffs_snap_version(struct kern *k, int i, ufs2_daddr_t db);

@@ -327,6 +327,43 @@ again:
 	return false;
 }
 
+/*
+ * Group c's map is about to be read by an allocation (ffs_alloccg and its
+ * kin, through cg_read) while ffs_snapshot holds some group's map.  2001's
+ * ffs_snapshot held each map through its group while it wrote the map's
+ * copy and the snapshot's indirect blocks; each of those writes went
+ * through ffs_copyonwrite, which checked every older snapshot (it skipped
+ * only the snapshot whose own block was written, `bp->b_vp == vp`; the new
+ * one was not on the i_copyonwrite list yet).  An older snapshot still
+ * sharing the written block (its pointer 0: an earlier copy of it failed
+ * for lack of space) had a copy allocated (VOP_BALLOC with B_NOWAIT, a
+ * one-tick "nap" and a retry on EWOULDBLOCK), and ffs_alloccg's plain
+ * bread of the map would then re-lock a buffer the process itself held:
+ * lockmgr's "locking against myself" panic (as ffs_snapshot.c 8.11 of
+ * 7/23/00 reads; lockmgr's text of FreeBSD's line, not its 2001 revision,
+ * was read, and whether 2001's ffs_balloc carried B_NOWAIT to the map's
+ * read was not).  There and only there the model diverges: the holder
+ * lets the map go (bqrelse) so that its own copy may take it (counted in
+ * mnt_snapcg_lent); ffs_snapshot's scan reads the in-core
+ * map, and the copy's block, now allocated, is the older snapshot's
+ * (BLK_SNAP in the new one by snap_mark_older).  Anyone else wanting the
+ * held map waits for it ("getblk") as in 2001.
+ */
+void
+ffs_snapcg_wanted(struct kern *k, int c)
+{
+	struct buf *bp = k->mnt.mnt_snapcgbp;
+
+	if (bp == NULL || bp->b_lockholder != curproc(k->sim) ||
+	    bp->b_blkno != fsbtodb(&k->fs, cgtod(&k->fs, c)))
+		return;
+	KASSERT(k->mnt.mnt_snapowner == curproc(k->sim),
+	    ("ffs_snapcg_wanted: map held by a process not taking a snapshot"));
+	k->mnt.mnt_snapcgbp = NULL;
+	k->mnt.mnt_snapcg_lent++;
+	bqrelse(k, bp);
+}
+
 /* ---- taking one ------------------------------------------------------- */
 
 /* One snapshot is taken or removed at a time: a second mksnap_ffs waits
@@ -647,18 +684,15 @@ snap_take(struct kern *k, const char *name)
 		int64_t first, last, m;
 		struct buf *cbp = NULL;
 
-		/* The map is read, and let go before anything is written:
-		 * a write goes through ffs_copyonwrite, whose copy for an
-		 * older snapshot (one still sharing the block, see
-		 * snap_put_ptr) may allocate in this very group and so
-		 * getblk this map — a process holding it would sleep on
-		 * itself (2001's ffs_snapshot held it through the group, and
-		 * its ffs_copyonwrite, with B_NOWAIT, would retry "nap" for
-		 * ever there). */
+		/* The map is read and held through the group, as 2001's
+		 * ffs_snapshot held it (bread, then bqrelse only after its
+		 * copy and the full indirect blocks were written); should a
+		 * copy for an older snapshot, made by one of those writes,
+		 * need this very map, ffs_snapcg_wanted lets it go then. */
 		if (ffs_online(k)) {
 			bread_noerror(k, fs->fs_devvp, fsbtodb(fs, cgtod(fs, c)),
 			    fs->fs_bsize, &cbp);
-			bqrelse(k, cbp);
+			k->mnt.mnt_snapcgbp = cbp;
 		}
 		snap_copy_now(k, sn, fragstoblks(fs, cgtod(fs, c)), false,
 		    false);
@@ -668,16 +702,26 @@ snap_take(struct kern *k, const char *name)
 				ffs_blk_set(sn->sn_ip, n, BLK_NOCOPY);
 				ptr_dirty(fs, dirty, n);
 			}
-		/* the single indirect blocks that map [base, end) */
+		/* the single indirect blocks that map [base, end): each
+		 * full one written (bawrite), the map let go, the group's
+		 * last left delayed (bdwrite) — 2001's order */
 		first = (MAX(base, NDADDR) - NDADDR) / fs->fs_nindir;
 		last = end > NDADDR ? (end - 1 - NDADDR) / fs->fs_nindir : -1;
 		for (m = first; ffs_online(k) && m <= last; m++) {
 			int64_t mlbn[NIADDR + 2];
 			int num = snap_lbns(k, NDADDR + m * fs->fs_nindir, mlbn);
 
+			if (m == last && k->mnt.mnt_snapcgbp != NULL) {
+				bqrelse(k, k->mnt.mnt_snapcgbp);
+				k->mnt.mnt_snapcgbp = NULL;
+			}
 			if (num > 1)
 				snap_indir_write(k, sn, mlbn[num - 1], m == last);
 			g_hash_table_remove(dirty, GSIZE_TO_POINTER((gsize)m));
+		}
+		if (k->mnt.mnt_snapcgbp != NULL) {
+			bqrelse(k, k->mnt.mnt_snapcgbp);
+			k->mnt.mnt_snapcgbp = NULL;
 		}
 	}
 	snap_copy_now(k, sn, fragstoblks(fs, fs->fs_sblkno), false, false);
