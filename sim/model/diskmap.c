@@ -43,13 +43,31 @@
  * same partition point of the same monotone test.
  */
 
-/* The zone holding logical block lbn (zones are in block order): the last
- * whose first block is at or before lbn (the first zone if none). */
+/* Up to this many zones, zone_of_lbn counts them rather than search. */
+#define ZONE_COUNT_MAX	16
+
+/*
+ * The zone holding logical block lbn (zones are in block order): the last
+ * whose first block is at or before lbn (the first zone if none).  With a
+ * few zones (the HP C2247A's 8, the Cheetah 9LP's 11) the zones after the
+ * first whose first block is at or before lbn are counted: the loads and
+ * comparisons are independent of each other, where each step of a binary
+ * search waits for the load the step before chose.  Zones' first blocks
+ * never descend, so the count is the search's partition point less one:
+ * the same zone, equal first blocks (a zone of no blocks) included.
+ */
 static const struct disk_zone *
 zone_of_lbn(const struct disk_params *p, int64_t lbn)
 {
 	int lo = 0, len = p->nzones;
 
+	if (len <= ZONE_COUNT_MAX) {
+		int i;
+
+		for (i = 1; i < len; i++)
+			lo += p->zones[i].first_lbn <= lbn;
+		return &p->zones[lo];
+	}
 	while (len > 1) {
 		int half = len / 2;
 
@@ -86,14 +104,19 @@ slips_before(const struct disk_zone *z, int64_t x)
 {
 	int lo = 0, len = z->nslips;
 
-	while (len > 0) {
+	/* lo, once len is 1, is the last slip that may lie at or before
+	 * x; the count is the slips before it and, if it does, itself.
+	 * (One value chosen a step, lo: the compiler makes it a
+	 * conditional move, where choosing both lo and len it branched.) */
+	if (len == 0)
+		return 0;
+	while (len > 1) {
 		int half = len / 2;
-		bool in = z->slips[lo + half] - (lo + half) <= x;
 
-		lo = in ? lo + half + 1 : lo;
-		len = in ? len - half - 1 : half;
+		lo = z->slips[lo + half] - (lo + half) <= x ? lo + half : lo;
+		len -= half;
 	}
-	return lo;
+	return lo + (z->slips[lo] - lo <= x);
 }
 
 /*
@@ -117,14 +140,16 @@ slips_below(const struct disk_zone *z, int64_t x)
 {
 	int lo = 0, len = z->nslips;
 
-	while (len > 0) {
+	/* As slips_before. */
+	if (len == 0)
+		return 0;
+	while (len > 1) {
 		int half = len / 2;
-		bool in = z->slips[lo + half] < x;
 
-		lo = in ? lo + half + 1 : lo;
-		len = in ? len - half - 1 : half;
+		lo = z->slips[lo + half] < x ? lo + half : lo;
+		len -= half;
 	}
-	return lo;
+	return lo + (z->slips[lo] < x);
 }
 
 /*
@@ -174,16 +199,14 @@ slip_to_end(enum disk_sparing s)
 	    s == DSPARE_DISK_END;
 }
 
-bool
-disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
+/* disk_ltop of a block lbn of zone z (found by zone_of_lbn). */
+static void
+ltop_in_zone(const struct disk_params *p, const struct disk_zone *z,
+    int64_t lbn, struct disk_pbn *pbn)
 {
-	const struct disk_zone *z;
 	int64_t l, x, track, bpc, lpc, cyl, first, front;
 	int slips;
 
-	if (lbn < 0 || lbn >= p->blocks)
-		return false;
-	z = zone_of_lbn(p, lbn);
 	l = lbn - z->first_lbn + z->deadspace;
 	switch (p->sparing) {
 	case DSPARE_NONE:
@@ -255,6 +278,14 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 		track_to_pbn(p, z, track, (int)l, pbn);
 		break;
 	}
+}
+
+bool
+disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
+{
+	if (lbn < 0 || lbn >= p->blocks)
+		return false;
+	ltop_in_zone(p, zone_of_lbn(p, lbn), lbn, pbn);
 	return true;
 }
 
@@ -456,7 +487,11 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 	bool regular = z->nslips == 0 || p->sparing == DSPARE_TRACK;
 
 	if (regular) {
-		disk_ltop(p, lbn, &t);
+		/* The zone found above, not again (lbn is the drive's:
+		 * the callers map only blocks it has). */
+		KASSERT(lbn >= 0 && lbn < p->blocks, ("disk_track_map: "
+		    "block %lld beyond the drive", (long long)lbn));
+		ltop_in_zone(p, z, lbn, &t);
 		track_regular(p, z, lbn, &t, tk);
 		e.sector = tk->last_sector;
 	} else if (prev != NULL && prev->end == lbn && prev->has_next) {

@@ -537,7 +537,9 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	struct disk_timer *ti = &d->t_iface, *tm = &d->t_media;
 	sim_time_t at = -1, w = ti->when, e = tm->when, held = w;
 	int64_t b = m->next, b0 = b, k = m->k, lbn, cend, lim, start, bmax;
-	double t = m->t, t0 = m->t0, blk, bus, first, last, x0, t1;
+	double t = m->t, t0 = m->t0, blk, bus, first, last, x0, t1, ymax, frac;
+	sim_time_t wblk;
+	bool fast;
 
 	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
 	    c->seg != m->seg || c->ist != IF_XFER || c->xfer_n != 1 ||
@@ -562,7 +564,6 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	bus = c->bus_ns;
 	first = c->first_sector;
 	last = c->last_sector_end;
-	x0 = c->xfer_t0;
 	/* A step is taken while b >= lbn (true for all once for the first,
 	 * b only growing), b < cend and b + 1 < lim; the step that moves b
 	 * to b0 + 1 sets the command's first sector if it has none and
@@ -573,13 +574,30 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 		return -1;
 	bmax = MIN(cend, lim - 1);
 	t1 = t;
+	/*
+	 * A bus step's time, ns_round(e + blk) with e a whole number of
+	 * nanoseconds, is e + ns_round(blk) unless the sum's rounding to a
+	 * double crosses a half: the sum y is off by at most half its ulp,
+	 * at most y * 2^-53, and ns_round (round half up) changes only where
+	 * frac(blk) is a half.  Every step's e is below h and below the last
+	 * sector's time (T grows with k) rounded, so ymax bounds every sum;
+	 * far from a half (a whole blk always, below 2^52) the add is the
+	 * rounding's result exactly, without the conversions on each step.
+	 */
+	ymax = MIN((double)h, MAX((double)e, t0 + (double)(k + (bmax - b)) *
+	    sec + 1)) + blk;
+	wblk = ns_round(blk);
+	frac = blk - floor(blk);
+	fast = blk >= 0 && sec >= 0 && ymax < 0x1p52 &&
+	    fabs(frac - 0.5) > ymax * 0x1p-53;
 	while (w <= e && e < h && b < bmax) {
 		held = w;
 		last = t;
-		x0 = (double)e;
 		bus += blk;
-		w = ns_round(x0 + blk);
-		w = MAX(w, e);
+		w = fast ? e + wblk : MAX(ns_round((double)e + blk), e);
+		KASSERT(w == MAX(ns_round((double)e + blk), e),
+		    ("stream_follow: a bus step's time %lld rounded across a "
+		    "half", (long long)w));
 		b++;
 		t = t0 + (double)++k * sec;	/* media_at */
 		at = e;
@@ -587,6 +605,7 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	}
 	if (at < 0)
 		return -1;
+	x0 = (double)at;	/* the last step's e */
 	if (first < 0 && b0 + 1 < cend)
 		first = t1;
 	start = MAX(start, b - p->segsize);
