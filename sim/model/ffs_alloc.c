@@ -61,6 +61,8 @@ cg_read_err(struct kern *k, int c, struct buf **bpp)
 	*bpp = NULL;
 	if (!ffs_online(k))
 		return 0;
+	if (k->mnt.mnt_snapcgbp != NULL)
+		ffs_snapcg_wanted(k, c);	/* held by ffs_snapshot */
 	if ((error = ffs_meta_bread_err(k, cgtod(&k->fs, c), k->fs.fs_bsize,
 	    bpp)) != 0)
 		return error;
