@@ -541,6 +541,54 @@ test_dotdot_eio(void **state)
 	machine_shutdown(&m);
 }
 
+/* ---- an inode block read to write the inode into ------------------------ */
+
+/*
+ * ffs_update reads the inode's block to copy the inode into it: "error =
+ * bread(...ino_to_fsba(fs, ip->i_number)...); if (error) { brelse(bp);
+ * return (error); }" — the inode is not written and fsync(2) returns the
+ * error (ffs_fsync returns UFS_UPDATE's).  /f's vnode is held, made
+ * offline, so that the open finds it in core and nothing has read its
+ * inode block; the fault is transient, so the second fsync reads the
+ * block and writes the inode.
+ */
+static void
+test_update_read_eio(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 write 100 - fd=3 len=100",
+		"- 1 fsync 0 - fd=3",
+		"- 1 fsync 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+	struct vnode *vp;
+	struct inode *ip;
+
+	(void)state;
+	machine_boot(&m, machine_checked, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "f", VREG, &vp), 0);
+	ffs_offline_end(m.k);
+	vref(vp);
+	ip = vp->v_data;
+	fault(&m, inoblk_sector(&m, ip->i_number), 1, false);
+	play(&m, &pl, lines);
+	assert_int_equal(pl.error[0], 0);
+	assert_int_equal(pl.error[1], 0);
+	assert_int_equal(pl.error[2], EIO);		/* the read's error */
+	assert_int_equal(pl.error[3], 0);		/* read, then written */
+	assert_int_equal(m.k->disk.st.read_errors, 1);
+	assert_int_equal(m.k->cnt.bio_read_ignored, 0);
+	assert_int_equal(m.k->cnt.fsync_errors, 1);
+	assert_int_equal(ip->i_size, 100);
+	vrele(m.k, vp);
+	machine_fsck(m.k);
+	machine_shutdown(&m);
+}
+
 int
 main(void)
 {
@@ -553,6 +601,7 @@ main(void)
 		cmocka_unit_test(test_mkdir_write_eio),
 		cmocka_unit_test(test_valloc_vget_eio),
 		cmocka_unit_test(test_dotdot_eio),
+		cmocka_unit_test(test_update_read_eio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

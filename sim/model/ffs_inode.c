@@ -22,13 +22,18 @@
  * has too many; otherwise delayed.  A synchronous write's error is
  * returned (bwrite's; brelse has made the block dirty again), as
  * ffs_update returns it to fsync and the callers that write inodes
- * synchronously.
+ * synchronously.  So is the inode block's read error ("error = bread(...);
+ * if (error) { brelse(bp); return (error); }"), whether the caller waits
+ * or not: the inode is not written, and since IN_MODIFIED was cleared
+ * before the read, it stays unwritten until it changes again (a delayed
+ * update asked for nothing to wait for, and its callers drop the error).
  */
 int
 ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 {
 	struct buf *bp;
 	bool sync;
+	int error;
 
 	if (ip->i_flag & (IN_CHANGE | IN_UPDATE))
 		ip->i_flag |= IN_MODIFIED;
@@ -40,8 +45,10 @@ ffs_update(struct kern *k, struct inode *ip, bool waitfor)
 	ip->i_flag &= ~(IN_MODIFIED | IN_LAZYMOD);
 	if (!ffs_online(k))
 		return 0;
+	if ((error = ffs_meta_bread_err(k, ino_to_fsba(&k->fs, ip->i_number),
+	    k->fs.fs_bsize, &bp)) != 0)
+		return error;
 	k->cnt.inode_writes++;
-	bp = ffs_meta_bread(k, ino_to_fsba(&k->fs, ip->i_number), k->fs.fs_bsize);
 	/* The inode as the disk will have it once this block is there. */
 	bio_note_version(k, bp);
 	ffs_risk_update(k, ip, bp);
