@@ -184,6 +184,52 @@ test_seek_curves(void **state)
 	assert_int_equal(disk_reposition_time(&p, 5, 0, 21, 1, false), 3000000);
 }
 
+/*
+ * The drive's moves (disk_move_time) keep each distance's seek time once
+ * worked out: every move, first or kept, from either side and to either
+ * head, read or write, takes what the curve gives (DiskSim's
+ * dm_seek_time_g1, with the head switch and a write's settle -- here a
+ * negative one, as the DEC RZ26's); so does a distance past the
+ * cylinders, which is not kept (zones may run past the count).
+ */
+static void
+test_move_time_kept(void **state)
+{
+	struct disk_params p;
+	struct disk_zone z;
+	struct sim *s = sim_create();
+	struct disk d;
+	int64_t from[] = { 0, 700, 1961 }, to;
+	int pass, i, head, w;
+
+	hp97560(&p, &z);
+	p.write_settle = -400000;
+	assert_true(disk_params_finish(&p, NULL));
+	disk_init(&d, s, &p, diskq_lookup("fcfs"));
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < (int)G_N_ELEMENTS(from); i++)
+			for (to = 0; to < 1962; to++)
+				for (head = 0; head < 2; head++)
+					for (w = 0; w < 2; w++) {
+						d.cur_cyl = from[i];
+						d.cur_head = 1;
+						assert_int_equal(disk_move_time(&d,
+						    to, head, w),
+						    disk_reposition_time(&p,
+						    from[i], 1, to, head, w));
+					}
+	/* A kept time is the time + 1: a seek of 0 is kept as 1. */
+	assert_int_equal(d.seek_memo[0], 1);
+	assert_int_equal(d.seek_memo[1], disk_seek_time(&p, 1) + 1);
+	d.cur_cyl = 0;
+	assert_int_equal(disk_move_time(&d, 5000, 0, false),
+	    disk_seek_time(&p, 5000));
+	assert_int_equal(disk_move_time(&d, 5000, 0, true),
+	    disk_seek_time(&p, 5000) - 400000);
+	disk_destroy(&d);
+	sim_destroy(s);
+}
+
 /* ---- serving requests ----------------------------------------------------- */
 
 struct run {
@@ -1723,6 +1769,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hp97560_published),
 		cmocka_unit_test(test_seek_curves),
+		cmocka_unit_test(test_move_time_kept),
 		cmocka_unit_test(test_request_pair),
 		cmocka_unit_test(test_media_rate_per_zone),
 		cmocka_unit_test(test_rotation_absolute),

@@ -270,6 +270,8 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 		d->dqops = diskq_lookup("fcfs");
 	diskq_init(&d->dq);
 	d->period = 60e9 / p->rpm;
+	d->seek_nmemo = MIN(MAX(p->cylinders, 1), DISK_SEEK_MEMO);
+	d->seek_memo = g_new0(sim_time_t, d->seek_nmemo);
 	d->seg = g_new0(struct disk_seg, p->nsegs);
 	for (i = 0; i < p->nsegs; i++) {
 		d->seg[i].ra_min = d->seg[i].ra_max = -1;
@@ -299,6 +301,7 @@ disk_destroy(struct disk *d)
 	g_free(d->cmd_mem);
 	g_free(d->media);
 	g_free(d->seg);
+	g_free(d->seek_memo);
 	g_free(d->stall);
 	disk_faults_free(d);
 	disk_params_free(&d->p);
@@ -306,6 +309,8 @@ disk_destroy(struct disk *d)
 	d->cmd = d->cmd_mem = NULL;
 	d->media = NULL;
 	d->seg = NULL;
+	d->seek_memo = NULL;
+	d->seek_nmemo = 0;
 }
 
 int64_t

@@ -422,6 +422,11 @@ struct disk {
 	int64_t			 cur_cyl;	/* where the heads are (or go) */
 	int			 cur_head;
 	sim_time_t		 mech_free;	/* until then it is still moving */
+	/* Seek times by distance, each kept once first worked out
+	 * (disk_move_time): the time + 1, 0 for not yet; distances 0 to
+	 * seek_nmemo - 1 (the cylinders, up to DISK_SEEK_MEMO). */
+	sim_time_t		*seek_memo;
+	int64_t			 seek_nmemo;
 
 	/* the cache */
 	struct disk_seg		*seg;
@@ -468,6 +473,9 @@ struct disk {
  * completing before the run is stopped as a simulator bug: no real
  * request takes a thousandth of it. */
 #define	DISK_STALL_NS	(600 * SIM_SEC)
+/* The most seek distances whose times a drive keeps (disk_move_time):
+ * 512 KB; longer ones are worked out each time. */
+#define	DISK_SEEK_MEMO	65536
 
 /* p is copied; qops orders the host queue. */
 void	disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
@@ -504,6 +512,10 @@ bool	disk_seek_params_check(const struct disk_params *p, char **why);
 /* Repositioning between tracks: seek or head switch, write settle. */
 sim_time_t disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
 	    int from_head, int64_t to_cyl, int to_head, bool write);
+/* The same for the drive's heads (where they are) to a track, its seek
+ * times kept by distance. */
+sim_time_t disk_move_time(struct disk *d, int64_t to_cyl, int to_head,
+	    bool write);
 bool	disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn);
 const struct disk_zone *disk_zone_of_cyl(const struct disk_params *p, int64_t cyl);
 /* The angle (revolutions, [0, 1)) at which sector pbn begins. */

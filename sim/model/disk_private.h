@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "disk.h"
 
@@ -149,13 +150,20 @@ struct disk_cmd {
  * llround(x), without the library call every sector's timer would make:
  * for 0 <= x < 2^53 the integer part is exact and so is x minus it (the
  * two are within a factor of two), and above that x is an integer.
+ * Whether 0 <= x < 2^62 is one integer comparison of x's bits: a
+ * non-negative double's bits order as its value, 2^62's are
+ * 0x43d0000000000000, and a negative x, -0 or a NaN has bits at or above
+ * them (the sign bit, or an exponent of all ones) -- -0, which the two
+ * float comparisons let through, takes llround and gives 0 all the same.
  */
 static inline sim_time_t
 ns_round(double x)
 {
 	sim_time_t i;
+	uint64_t u;
 
-	if (!(x >= 0 && x < 0x1p62))
+	memcpy(&u, &x, sizeof(u));
+	if (u >= UINT64_C(0x43d0000000000000))
 		return (sim_time_t)llround(x);
 	i = (sim_time_t)x;
 	return i + (x - (double)i >= 0.5);

@@ -677,10 +677,16 @@ acct_split(struct disk_cmd *c, struct diskreq *r)
 		take = 0;
 	} else
 		take = media;
+	/* Each entry [a, b) less its overlap with [w0, w1): the log ascends
+	 * and w0 <= w1, so the overlap is MIN(b, w1) - MAX(a, w0) when that
+	 * is positive, and none (it is at most 0) when not -- taken without
+	 * a branch on the times, which a random request mispredicted. */
 	b = r->end;
 	for (i = c->nacct - 1; i >= 0; i--) {
 		a = c->acct[i].t;
-		over = b > w0 && a < w1 ? MIN(b, w1) - MAX(a, w0) : 0;
+		KASSERT(a <= b && w0 <= w1, ("disk: the log out of order"));
+		over = MIN(b, w1) - MAX(a, w0);
+		over = over > 0 ? over : 0;
 		sum[c->acct[i].k] += b - a - over;
 		b = a;
 	}

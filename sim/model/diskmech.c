@@ -16,6 +16,7 @@
  */
 #include "disk.h"
 #include "disk_private.h"
+#include "kassert.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -171,12 +172,12 @@ disk_seek_params_check(const struct disk_params *p, char **why)
 	return bad == NULL;
 }
 
-sim_time_t
-disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
-    int from_head, int64_t to_cyl, int to_head, bool write)
+/* A seek of time t between heads from_head and to_head: the head
+ * switch if longer, and a write's settle (disk_reposition_time). */
+static inline sim_time_t
+reposition(const struct disk_params *p, sim_time_t t, int from_head,
+    int to_head, bool write)
 {
-	sim_time_t t = disk_seek_time(p, to_cyl - from_cyl);
-
 	if (from_head != to_head && p->head_switch > t)
 		t = p->head_switch;
 	/* A negative settle (the HP C2490A's and DEC RZ26's DiskSim files
@@ -186,6 +187,39 @@ disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
 	if (t > 0 && write)
 		t = MAX(t + p->write_settle, 0);
 	return t;
+}
+
+sim_time_t
+disk_reposition_time(const struct disk_params *p, int64_t from_cyl,
+    int from_head, int64_t to_cyl, int to_head, bool write)
+{
+	return reposition(p, disk_seek_time(p, to_cyl - from_cyl), from_head,
+	    to_head, write);
+}
+
+/*
+ * disk_reposition_time from where the heads are, each distance's seek
+ * time worked out once and kept: a drive's parameters do not change
+ * while it runs, and working out a measured curve's time (a search of
+ * its points, a division) was a random request's costliest step.
+ */
+sim_time_t
+disk_move_time(struct disk *d, int64_t to_cyl, int to_head, bool write)
+{
+	int64_t dist = to_cyl - d->cur_cyl;
+	uint64_t a = dist < 0 ? -(uint64_t)dist : (uint64_t)dist;
+	sim_time_t t;
+
+	if (a < (uint64_t)d->seek_nmemo) {
+		if ((t = d->seek_memo[a]) == 0)
+			d->seek_memo[a] = t = disk_seek_time(&d->p, dist) + 1;
+		t--;
+		KASSERT(t == disk_seek_time(&d->p, dist),
+		    ("disk_move_time: distance %lld kept as %lld",
+		    (long long)dist, (long long)t));
+	} else
+		t = disk_seek_time(&d->p, dist);
+	return reposition(&d->p, t, d->cur_head, to_head, write);
 }
 
 /*

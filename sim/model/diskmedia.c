@@ -219,8 +219,7 @@ media_locate(struct disk *d, double t)
 		m->trk = *disk_track(d, m->next);
 	track_pbn(d, &m->trk, m->next, &b);
 	if (b.cyl != d->cur_cyl || b.head != d->cur_head) {
-		move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head,
-		    b.cyl, b.head, m->write);
+		move = disk_move_time(d, b.cyl, b.head, m->write);
 		d->cur_cyl = b.cyl;
 		d->cur_head = b.head;
 		m->at = b;
@@ -267,8 +266,7 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->imm_from = m->imm_to = 0;
 	disk_seg_set_state(d, s, write ? SEG_WRITING : SEG_READING);
 	disk_lbn_pbn(d, from, &b);
-	move = disk_reposition_time(&d->p, d->cur_cyl, d->cur_head, b.cyl,
-	    b.head, write);
+	move = disk_move_time(d, b.cyl, b.head, write);
 	if (move < min_delay)
 		move = min_delay;
 	d->cur_cyl = b.cyl;
