@@ -111,25 +111,6 @@ shutdown_machine(struct machine *m)
 	machine_shutdown(m);
 }
 
-/* The inode a path names now (no I/O: set-up's view). */
-static struct inode *
-inode_at(struct machine *m, const char *path)
-{
-	char **comp = g_strsplit(path, "/", -1), **c;
-	struct inode *ip = m->k->fs.fs_root;
-
-	for (c = comp; *c != NULL && ip != NULL; c++) {
-		struct direntry *de;
-
-		if ((*c)[0] == '\0')
-			continue;
-		de = ip->i_dir != NULL ? ufs_dir_lookup(ip, *c) : NULL;
-		ip = de != NULL ? de->de_ip : NULL;
-	}
-	g_strfreev(comp);
-	return ip;
-}
-
 /* ---- hard links --------------------------------------------------------- */
 
 struct linkstat {
@@ -181,15 +162,15 @@ test_link(void **state)
 	free0 = ffs_freebytes(&m.k->fs);
 	play(&m, lines, link_after, &ls);
 	assert_int_equal(ls.sync1 - ls.sync0, 2);
-	assert_null(inode_at(&m, "/d/f"));
-	ip = inode_at(&m, "/d/g");
+	assert_null(machine_inode_at(&m, "/d/f"));
+	ip = machine_inode_at(&m, "/d/g");
 	assert_non_null(ip);
 	assert_int_equal(ip->i_nlink, 1);
 	assert_int_equal(ip->i_size, 65536);
 	assert_int_equal(m.k->cnt.trace_repairs, 0);
 	machine_sync(&m);
 	play(&m, rm, NULL, NULL);
-	assert_null(inode_at(&m, "/d/g"));
+	assert_null(machine_inode_at(&m, "/d/g"));
 	machine_sync(&m);
 	/* all that is left is the directory /d */
 	assert_true(ffs_freebytes(&m.k->fs) >= free0 - 2 * m.k->fs.fs_bsize);
@@ -221,9 +202,9 @@ sym_after(struct play *pl, int i)
 	struct symstat *ss = pl->arg;
 
 	if (i == 1)
-		ss->dirty_short = inode_at(pl->m, "/d/s")->i_vnode->v_ndirty;
+		ss->dirty_short = machine_inode_at(pl->m, "/d/s")->i_vnode->v_ndirty;
 	if (i == 2)
-		ss->dirty_long = inode_at(pl->m, "/d/s2")->i_vnode->v_ndirty;
+		ss->dirty_long = machine_inode_at(pl->m, "/d/s2")->i_vnode->v_ndirty;
 }
 
 /*
@@ -253,8 +234,8 @@ test_symlink(void **state)
 	(void)state;
 	boot(&m, NULL);
 	play(&m, lines, sym_after, &ss);
-	s = inode_at(&m, "/d/s");
-	s2 = inode_at(&m, "/d/s2");
+	s = machine_inode_at(&m, "/d/s");
+	s2 = machine_inode_at(&m, "/d/s2");
 	assert_non_null(s);
 	assert_non_null(s2);
 	assert_string_equal(s->i_symlink, "f");
@@ -431,14 +412,14 @@ test_lstat_repair(void **state)
 	(void)state;
 	boot(&m, NULL);
 	play(&m, lines, NULL, NULL);
-	l = inode_at(&m, "/l");
+	l = machine_inode_at(&m, "/l");
 	assert_non_null(l);
 	assert_non_null(l->i_symlink);
 	assert_int_equal(l->i_size, 9);
-	r = inode_at(&m, "/r");
+	r = machine_inode_at(&m, "/r");
 	assert_non_null(r);
 	assert_string_equal(r->i_symlink, "target-file");
-	t = inode_at(&m, "/target-file");
+	t = machine_inode_at(&m, "/target-file");
 	assert_non_null(t);
 	assert_null(t->i_symlink);
 	assert_int_equal(t->i_size, 5000);
@@ -466,7 +447,7 @@ attr_after(struct play *pl, int i)
 	struct kern *k = pl->m->k;
 
 	if (i == 2) {
-		as->ip = inode_at(pl->m, "/f");
+		as->ip = machine_inode_at(pl->m, "/f");
 		as->w0 = k->cnt.inode_writes;
 		as->s0 = k->cnt.bwrite_sync;
 	}
@@ -618,9 +599,9 @@ test_copy(void **state)
 	assert_int_equal(m.k->cnt.bytes_read, 1048576 + 4096);
 	assert_int_equal(m.k->cnt.bytes_written, 1048576 + 100 + 4096 + 10);
 	/* the output's offset moved with the copy, the input's too */
-	assert_int_equal(inode_at(&m, "/dst")->i_size, 1048576 + 100);
+	assert_int_equal(machine_inode_at(&m, "/dst")->i_size, 1048576 + 100);
 	/* sendfile wrote at dst2's offset, and moved it */
-	assert_int_equal(inode_at(&m, "/dst2")->i_size, 4096 + 10);
+	assert_int_equal(machine_inode_at(&m, "/dst2")->i_size, 4096 + 10);
 	assert_int_equal(m.k->cnt.trace_repairs, 0);
 	machine_sync(&m);
 	shutdown_machine(&m);
@@ -641,7 +622,7 @@ static void
 sfr_after(struct play *pl, int i)
 {
 	struct sfrstat *st = pl->arg;
-	struct vnode *vp = inode_at(pl->m, "/f")->i_vnode;
+	struct vnode *vp = machine_inode_at(pl->m, "/f")->i_vnode;
 
 	if (i < 8) {
 		st->dirty[i] = vp->v_ndirty;
@@ -701,7 +682,7 @@ static void
 falloc_after(struct play *pl, int i)
 {
 	struct fastat *fa = pl->arg;
-	struct inode *ip = inode_at(pl->m, "/f");
+	struct inode *ip = machine_inode_at(pl->m, "/f");
 
 	if (i == 1)
 		fa->blocks_full = ip->i_blocks;
@@ -790,7 +771,7 @@ map_after(struct play *pl, int i)
 	}
 	if (i == 1) {
 		ms->sectors = k->disk.st.sectors_read - ms->sectors;
-		ms->cached = cached_pages(inode_at(pl->m, "/big")->i_vnode);
+		ms->cached = cached_pages(machine_inode_at(pl->m, "/big")->i_vnode);
 		ms->io1 = k->disk.st.reads;
 	}
 }
@@ -882,7 +863,7 @@ dirty_after(struct play *pl, int i)
 		/* munmap wrote nothing; the pages are still dirty */
 		ds->w_munmap = k->disk.st.writes - ds->w_before;
 		ds->ndirty = 0;
-		TAILQ_FOREACH(pg, &inode_at(pl->m, "/f")->i_vnode->v_pages, listq)
+		TAILQ_FOREACH(pg, &machine_inode_at(pl->m, "/f")->i_vnode->v_pages, listq)
 			ds->ndirty += pg->dirty;
 		ds->sync0 = k->cnt.bwrite_sync;
 	}

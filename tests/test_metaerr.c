@@ -38,25 +38,6 @@ fault(struct machine *m, int64_t first, int n, bool permanent)
 	g_free(s);
 }
 
-/* The inode a path names now (no I/O). */
-static struct inode *
-inode_at(struct machine *m, const char *path)
-{
-	char **comp = g_strsplit(path, "/", -1), **c;
-	struct inode *ip = m->k->fs.fs_root;
-
-	for (c = comp; *c != NULL && ip != NULL; c++) {
-		struct direntry *de;
-
-		if ((*c)[0] == '\0')
-			continue;
-		de = ip->i_dir != NULL ? ufs_dir_lookup(ip, *c) : NULL;
-		ip = de != NULL ? de->de_ip : NULL;
-	}
-	g_strfreev(comp);
-	return ip;
-}
-
 /* ---- the harness: native records replayed by process 100 --------------- */
 
 #define MAXREC	16
@@ -133,7 +114,7 @@ boot_cold(struct machine *m)
 static int64_t
 dirblk_sector(struct machine *m)
 {
-	return fsbtodb(&m->k->fs, ffs_blk_get(inode_at(m, "/d"), 0));
+	return fsbtodb(&m->k->fs, ffs_blk_get(machine_inode_at(m, "/d"), 0));
 }
 
 /* ---- a directory block that cannot be read ------------------------------ */
@@ -172,10 +153,10 @@ test_dirblk_eio(void **state)
 	assert_int_equal(pl.error[6], 0);
 	assert_false(pl.fd_after[0]);
 	assert_false(pl.fd_after[2]);
-	assert_non_null(inode_at(&m, "/d/f"));		/* not unlinked */
-	assert_null(inode_at(&m, "/d/g"));		/* not created */
-	assert_null(inode_at(&m, "/d/e"));
-	assert_null(inode_at(&m, "/h"));		/* not renamed */
+	assert_non_null(machine_inode_at(&m, "/d/f"));		/* not unlinked */
+	assert_null(machine_inode_at(&m, "/d/g"));		/* not created */
+	assert_null(machine_inode_at(&m, "/d/e"));
+	assert_null(machine_inode_at(&m, "/h"));		/* not renamed */
 	assert_int_equal(m.k->cnt.trace_repairs, 0);
 	/* brelse threw each failed read away: every lookup asked the drive
 	 * again, and the drive failed each time */
@@ -243,7 +224,7 @@ test_inoblk_eio(void **state)
 	assert_int_equal(vn_create(m.k, vn_root(m.k), "f", VREG, &vp), 0);
 	ffs_offline_end(m.k);
 	vn_reclaim_idle(m.k);
-	ip = inode_at(&m, "/f");
+	ip = machine_inode_at(&m, "/f");
 	assert_null(ip->i_vnode);
 	freed = m.k->cnt.vnodes_freed;
 	/* (the root's inode shares the block, but its vnode is never let
@@ -394,17 +375,17 @@ test_sync_write_eio(void **state)
 
 	(void)state;
 	boot_cold(&m);
-	wfault2(&m, inoblk_sector(&m, inode_at(&m, "/d/f")->i_number),
+	wfault2(&m, inoblk_sector(&m, machine_inode_at(&m, "/d/f")->i_number),
 	    dirblk_sector(&m));
 	play(&m, &pl, lines);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pl.error[i], EIO);
 	assert_int_equal(pl.error[4], 0);
 	assert_false(pl.fd_after[0]);
-	assert_null(inode_at(&m, "/d/g"));		/* no name */
-	assert_null(inode_at(&m, "/d/h"));
-	assert_null(inode_at(&m, "/d/s"));
-	assert_null(inode_at(&m, "/d/f"));		/* removed all the same */
+	assert_null(machine_inode_at(&m, "/d/g"));		/* no name */
+	assert_null(machine_inode_at(&m, "/d/h"));
+	assert_null(machine_inode_at(&m, "/d/s"));
+	assert_null(machine_inode_at(&m, "/d/f"));		/* removed all the same */
 	assert_int_equal(m.k->cnt.trace_repairs, 0);
 	assert_true(m.k->disk.st.write_errors >= 4);
 	machine_fsck(m.k);
@@ -435,16 +416,16 @@ test_mkdir_write_eio(void **state)
 	boot_cold(&m);
 	play(&m, &pl, mkdir_lines);
 	assert_int_equal(pl.error[0], 0);
-	ino = inode_at(&m, "/d/e")->i_number;
+	ino = machine_inode_at(&m, "/d/e")->i_number;
 	machine_shutdown(&m);
 
 	boot_cold(&m);
-	nlink = inode_at(&m, "/d")->i_nlink;
+	nlink = machine_inode_at(&m, "/d")->i_nlink;
 	wfault2(&m, inoblk_sector(&m, ino), dirblk_sector(&m));
 	play(&m, &pl, mkdir_lines);
 	assert_int_equal(pl.error[0], EIO);
-	assert_int_equal(inode_at(&m, "/d")->i_nlink, nlink);	/* undone */
-	assert_null(inode_at(&m, "/d/e"));
+	assert_int_equal(machine_inode_at(&m, "/d")->i_nlink, nlink);	/* undone */
+	assert_null(machine_inode_at(&m, "/d/e"));
 	assert_int_equal(m.k->cnt.trace_repairs, 0);
 	machine_fsck(m.k);
 	machine_shutdown(&m);
@@ -480,11 +461,11 @@ test_valloc_vget_eio(void **state)
 	vref(dvp);
 	vn_reclaim_idle(m.k);
 	nifree = m.k->fs.fs_nifree;
-	fault(&m, inoblk_sector(&m, inode_at(&m, "/d/f")->i_number), 1, true);
+	fault(&m, inoblk_sector(&m, machine_inode_at(&m, "/d/f")->i_number), 1, true);
 	play(&m, &pl, lines);
 	assert_int_equal(pl.error[0], EIO);
 	assert_false(pl.fd_after[0]);
-	assert_null(inode_at(&m, "/d/g"));
+	assert_null(machine_inode_at(&m, "/d/g"));
 	assert_int_equal(m.k->fs.fs_nifree, nifree);	/* UFS_VFREE */
 	assert_int_equal(m.k->disk.st.read_errors, 1);
 	assert_int_equal(m.k->cnt.bio_read_ignored, 0);
@@ -529,13 +510,13 @@ test_dotdot_eio(void **state)
 	ffs_offline_end(m.k);
 	vref(dd.evp);
 	vn_reclaim_idle(m.k);
-	assert_null(inode_at(&m, "/d")->i_vnode);
-	fault(&m, inoblk_sector(&m, inode_at(&m, "/d")->i_number), 1, true);
+	assert_null(machine_inode_at(&m, "/d")->i_vnode);
+	fault(&m, inoblk_sector(&m, machine_inode_at(&m, "/d")->i_number), 1, true);
 	dd.m = &m;
 	machine_run(&m, "dotdot", dotdot_body, &dd);
 	assert_int_equal(dd.error, EIO);
 	assert_true(dd.vp_null);
-	assert_null(inode_at(&m, "/d")->i_vnode);
+	assert_null(machine_inode_at(&m, "/d")->i_vnode);
 	vrele(m.k, dd.evp);
 	machine_fsck(m.k);
 	machine_shutdown(&m);

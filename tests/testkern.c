@@ -68,6 +68,24 @@ machine_fsck(struct kern *k)
 	g_free(why);
 }
 
+struct inode *
+machine_inode_at(struct machine *m, const char *path)
+{
+	char **comp = g_strsplit(path, "/", -1), **c;
+	struct inode *ip = m->k->fs.fs_root;
+
+	for (c = comp; *c != NULL && ip != NULL; c++) {
+		struct direntry *de;
+
+		if ((*c)[0] == '\0')
+			continue;
+		de = ip->i_dir != NULL ? ufs_dir_lookup(ip, *c) : NULL;
+		ip = de != NULL ? de->de_ip : NULL;
+	}
+	g_strfreev(comp);
+	return ip;
+}
+
 void
 machine_run(struct machine *m, const char *name, sim_proc_fn *fn, void *arg)
 {

@@ -42,6 +42,9 @@ void	machine_free(struct machine *m);
 void	machine_shutdown(struct machine *m);
 /* The file system passes ffs_fsck. */
 void	machine_fsck(struct kern *k);
+/* The inode a path names now, or NULL: the directories in memory, no I/O
+ * (the set-up's view, not namei's). */
+struct inode *machine_inode_at(struct machine *m, const char *path);
 /* Run fn(arg) as a process named name until every process is done. */
 void	machine_run(struct machine *m, const char *name, sim_proc_fn *fn,
 	    void *arg);
