@@ -229,6 +229,29 @@ bfreekva(struct kern *k, struct buf *bp)
 
 /* ---- locks ----------------------------------------------------------- */
 
+/*
+ * A process about to sleep for a buffer's lock must not hold it itself.
+ * 2001's lockmgr (kern_lock.c, LK_EXCLUSIVE) panics "locking against
+ * myself" when the lock's holder asks for it again without LK_NOWAIT or
+ * LK_CANRECURSE — never for LK_KERNPROC, which belongs to no process: a
+ * buffer whose I/O went async (BUF_KERNPROC in bwrite, bread_start's
+ * read-ahead, cluster_rbuild, cluster_wbuild) may be waited for by anyone,
+ * and its completion releases it.  BUF_LOCK and getblk's sleeping relock
+ * ask with neither flag, so if this fires the kernel would have panicked —
+ * or the model left a buffer owned by a process where the kernel had
+ * handed it to LK_KERNPROC.  The daemons' and the events' context
+ * (curproc NULL) locks as BUF_KERNPROC, which never equals curproc.  Only
+ * on the slow path (the lock was taken): the hot path pays nothing.
+ */
+static inline void
+lockmgr_self_check(struct kern *k, const struct buf *bp, const char *wmesg)
+{
+	KASSERT(bp->b_lockholder != curproc(k->sim),
+	    ("lockmgr: locking against myself (%s, lblkno %jd)", wmesg,
+	    (intmax_t)bp->b_lblkno));
+	(void)k; (void)bp; (void)wmesg;
+}
+
 bool
 BUF_LOCK_NOWAIT(struct kern *k, struct buf *bp)
 {
@@ -242,6 +265,7 @@ void
 BUF_LOCK(struct kern *k, struct buf *bp, const char *wmesg)
 {
 	while (!BUF_LOCK_NOWAIT(k, bp)) {
+		lockmgr_self_check(k, bp, wmesg);
 		bp->b_lockwaiters++;
 		tsleep(k->sim, bp, wmesg, 0);
 		bp->b_lockwaiters--;
@@ -820,6 +844,7 @@ loop:
 	bp = incore(k, vp, lblkno);
 	if (bp != NULL) {
 		if (!BUF_LOCK_NOWAIT(k, bp)) {
+			lockmgr_self_check(k, bp, "getblk");
 			k->cnt.getblk_waits++;
 			if (bp->b_xflags & BX_BKGRDWRITE)
 				k->cnt.getblk_waits_bkgrd++;
