@@ -1732,47 +1732,6 @@ vfs_bio_awrite(struct kern *k, struct buf *bp)
 	return nwritten;
 }
 
-/*
- * Invalidate every buffer of vp at or past from_lblkno (vtruncbuf,
- * vinvalbuf without V_SAVE), waiting for any that are locked, then take
- * the file's pages past the cut out of the page cache.
- */
-void
-vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno)
-{
-	struct buf *bp, *next;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		struct bufqueue *list = pass == 0 ? &vp->v_dirtyblkhd :
-		    &vp->v_cleanblkhd;
-restart:
-		for (bp = TAILQ_FIRST(list); bp != NULL; bp = next) {
-			next = TAILQ_NEXT(bp, b_vnbufs);
-			if (bp->b_lblkno < from_lblkno)
-				continue;
-			if (!BUF_LOCK_NOWAIT(k, bp)) {
-				bp->b_lockwaiters++;
-				tsleep(k->sim, bp, "vinvlbuf", 0);
-				bp->b_lockwaiters--;
-				goto restart;
-			}
-			if (bp->b_qindex != QUEUE_NONE)
-				bremfree(k, bp);
-			if (bp->b_flags & B_DELWRI)
-				bundirty(k, bp);
-			bp->b_flags |= B_INVAL;
-			brelse(k, bp);
-			goto restart;
-		}
-	}
-	if (from_lblkno == INT64_MIN)
-		vm_object_terminate(k, vp);
-	else
-		vm_object_page_remove(k, vp,
-		    from_lblkno * k->fs.fs_bsize / PAGE_SIZE);
-}
-
 /* ---- buf_daemon ------------------------------------------------------ */
 
 /*
@@ -1852,89 +1811,6 @@ buf_daemon_start(struct kern *k)
 {
 	k->bc.bufdaemon = sim_spawn(k->sim, "bufdaemon", buf_daemon, k,
 	    SIMP_DAEMON);
-}
-
-/* ---- data versions: nothing lost ------------------------------------- */
-
-/* The buffer's data changed: a new version, the latest of its block. */
-uint64_t
-bio_note_version(struct kern *k, struct buf *bp)
-{
-	struct bufcache *bc = &k->bc;
-	int64_t *key;
-
-	if (bp->b_blkno < 0)
-		return 0;
-	bp->b_version = ++bc->version;
-	if (k->crash != NULL)
-		ffs_crash_version(k, bp);
-	if (bc->ver_mem == NULL)
-		return bp->b_version;
-	key = g_new(int64_t, 1);
-	*key = bp->b_blkno;
-	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
-	return bp->b_version;
-}
-
-/* ffs_reallocblks moved bp's block: its data now belongs at the new
- * b_blkno (the old block was freed, and its versions forgotten with it). */
-void
-bio_moved_block(struct kern *k, struct buf *bp)
-{
-	struct bufcache *bc = &k->bc;
-	int64_t *key;
-
-	if (k->crash != NULL)
-		ffs_crash_moved(k, bp);
-	if (bc->ver_mem == NULL || bp->b_version == 0)
-		return;
-	key = g_new(int64_t, 1);
-	*key = bp->b_blkno;
-	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
-}
-
-/* The block was freed but a snapshot took it over as the disk holds it:
- * a newer version of it in memory is never to be written there. */
-void
-bio_block_claimed(struct kern *k, ufs2_daddr_t blkno)
-{
-	if (k->bc.ver_mem != NULL)
-		g_hash_table_remove(k->bc.ver_mem, &blkno);
-}
-
-/* The block was freed: nothing of it needs to reach the disk. */
-void
-bio_forget_block(struct kern *k, ufs2_daddr_t blkno)
-{
-	struct bufcache *bc = &k->bc;
-
-	if (bc->ver_mem == NULL)
-		return;
-	g_hash_table_remove(bc->ver_mem, &blkno);
-	g_hash_table_remove(bc->ver_disk, &blkno);
-}
-
-uint64_t
-bio_verify(struct kern *k, uint64_t *checked)
-{
-	struct bufcache *bc = &k->bc;
-	GHashTableIter it;
-	gpointer key, v;
-	uint64_t lost = 0;
-
-	*checked = 0;
-	if (bc->ver_mem == NULL)
-		return 0;
-	/* A count: the iteration order does not matter. */
-	g_hash_table_iter_init(&it, bc->ver_mem);
-	while (g_hash_table_iter_next(&it, &key, &v)) {
-		gpointer d = g_hash_table_lookup(bc->ver_disk, key);
-
-		(*checked)++;
-		if (d != v)
-			lost++;
-	}
-	return lost;
 }
 
 /* ---- invariants ------------------------------------------------------ */

@@ -1177,3 +1177,46 @@ vn_stat(struct kern *k, struct vnode *vp, struct vattr *va)
 	/* st_blksize: the file system's block size for its files. */
 	va->va_blocksize = k->fs.fs_bsize;
 }
+
+/* ---- buffers of a vnode (vfs_subr.c's vinvalbuf, vtruncbuf) ---------- */
+
+/*
+ * Invalidate every buffer of vp at or past from_lblkno (vtruncbuf,
+ * vinvalbuf without V_SAVE), waiting for any that are locked, then take
+ * the file's pages past the cut out of the page cache.
+ */
+void
+vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno)
+{
+	struct buf *bp, *next;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct bufqueue *list = pass == 0 ? &vp->v_dirtyblkhd :
+		    &vp->v_cleanblkhd;
+restart:
+		for (bp = TAILQ_FIRST(list); bp != NULL; bp = next) {
+			next = TAILQ_NEXT(bp, b_vnbufs);
+			if (bp->b_lblkno < from_lblkno)
+				continue;
+			if (!BUF_LOCK_NOWAIT(k, bp)) {
+				bp->b_lockwaiters++;
+				tsleep(k->sim, bp, "vinvlbuf", 0);
+				bp->b_lockwaiters--;
+				goto restart;
+			}
+			if (bp->b_qindex != QUEUE_NONE)
+				bremfree(k, bp);
+			if (bp->b_flags & B_DELWRI)
+				bundirty(k, bp);
+			bp->b_flags |= B_INVAL;
+			brelse(k, bp);
+			goto restart;
+		}
+	}
+	if (from_lblkno == INT64_MIN)
+		vm_object_terminate(k, vp);
+	else
+		vm_object_page_remove(k, vp,
+		    from_lblkno * k->fs.fs_bsize / PAGE_SIZE);
+}
