@@ -407,22 +407,18 @@ binsfree(struct kern *k, struct buf *bp, int qindex, bool head)
 		bc->policy->release(bc->polstate, &bp->b_pol);
 }
 
-/* bgetvp: attach to the vnode (its clean list, a hold), into the hash. */
+/* binshash: into the hash (and the replacement policy's view), once
+ * bgetvp (vnode.c) has attached the buffer to its vnode. */
 static void
-bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
+binshash(struct kern *k, struct buf *bp)
 {
 	struct bufcache *bc = &k->bc;
 
-	bp->b_vp = vp;
-	bp->b_key.vid = vp->v_number;
+	bp->b_key.vid = bp->b_vp->v_number;
 	bp->b_key.lblkno = bp->b_lblkno;
-	vhold(vp);
-	bp->b_xflags = BX_VNCLEAN;
-	TAILQ_INSERT_TAIL(&vp->v_cleanblkhd, bp, b_vnbufs);
-	KASSERT(incore(k, vp, bp->b_lblkno) == NULL,
+	KASSERT(incore(k, bp->b_vp, bp->b_lblkno) == NULL,
 	    ("bgetvp: block %lld of vnode %llu already has a buffer",
-	    (long long)bp->b_lblkno, (unsigned long long)vp->v_number));
-	/* binshash */
+	    (long long)bp->b_lblkno, (unsigned long long)bp->b_vp->v_number));
 	LIST_INSERT_HEAD(bufhash(bc, bp->b_key.vid, bp->b_key.lblkno), bp,
 	    b_hash);
 	bc->nhashed++;
@@ -433,28 +429,17 @@ bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
 	}
 }
 
-/* brelvp: detach from the vnode and the hash. */
+/* bremhash: out of the hash and the policy's view, before brelvp
+ * (vnode.c) detaches the buffer from its vnode. */
 static void
-brelvp(struct kern *k, struct buf *bp, bool evicted)
+bremhash(struct kern *k, struct buf *bp, bool evicted)
 {
 	struct bufcache *bc = &k->bc;
-	struct vnode *vp = bp->b_vp;
 
-	KASSERT(vp != NULL, ("brelvp: no vnode"));
-	KASSERT(!(bp->b_flags & B_DELWRI), ("brelvp: dirty buffer"));
-	LIST_REMOVE(bp, b_hash);		/* bremhash */
+	LIST_REMOVE(bp, b_hash);
 	bc->nhashed--;
-	if (bp->b_xflags & BX_VNDIRTY) {
-		TAILQ_REMOVE(&vp->v_dirtyblkhd, bp, b_vnbufs);
-		vp->v_ndirty--;
-	} else
-		TAILQ_REMOVE(&vp->v_cleanblkhd, bp, b_vnbufs);
-	bp->b_xflags = 0;
 	if (bc->policy != NULL)
 		bc->policy->remove(bc->polstate, &bp->b_pol, evicted);
-	bp->b_vp = NULL;
-	bp->b_lblkno = NOLBLK;
-	vdrop(k, vp);
 }
 
 struct buf *
@@ -749,7 +734,8 @@ restart:
 		/* A clean buffer recycled: its pages stay in the page cache. */
 		bp->b_flags &= ~B_ASYNC;
 		bfreemem(k, bp);
-		brelvp(k, bp, true);
+		bremhash(k, bp, true);
+		brelvp(k, bp);
 	}
 	bp->b_flags = 0;
 	bp->b_xflags = 0;
@@ -919,6 +905,7 @@ loop:
 		bp->b_blkno = ffs_bmap(k, vp->v_data, lblkno);
 	}
 	bgetvp(k, vp, bp);
+	binshash(k, bp);
 	allocbuf(k, bp, size);
 	if (bp->b_flags & B_CACHE)
 		k->cnt.pagecache_hits++;
@@ -1585,8 +1572,10 @@ brelse(struct kern *k, struct buf *bp)
 	}
 	if (bp->b_flags & (B_INVAL | B_RELBUF)) {
 		bfreemem(k, bp);
-		if (bp->b_vp != NULL)
-			brelvp(k, bp, false);
+		if (bp->b_vp != NULL) {
+			bremhash(k, bp, false);
+			brelvp(k, bp);
+		}
 	}
 
 	if (bp->b_bufsize == 0 && bp->b_vp == NULL) {

@@ -273,6 +273,10 @@ void	allocbuf_shrink(struct kern *k, struct buf *bp, int nsize);
 bool	BUF_LOCK_NOWAIT(struct kern *k, struct buf *bp);
 void	BUF_LOCK(struct kern *k, struct buf *bp, const char *wmesg);
 void	BUF_UNLOCK(struct kern *k, struct buf *bp);
+/* A buffer attached to its vnode / detached (vnode.c: vfs_subr's; getblk
+ * hashes it after bgetvp, bio.c unhashes it before brelvp). */
+void	bgetvp(struct kern *k, struct vnode *vp, struct buf *bp);
+void	brelvp(struct kern *k, struct buf *bp);
 /* Invalidate vp's buffers from from_lblkno on (INT64_MIN: all, with the
  * indirect blocks) and its pages past that point (vnode.c: vfs_subr's). */
 void	vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno);

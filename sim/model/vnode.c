@@ -1178,7 +1178,40 @@ vn_stat(struct kern *k, struct vnode *vp, struct vattr *va)
 	va->va_blocksize = k->fs.fs_bsize;
 }
 
-/* ---- buffers of a vnode (vfs_subr.c's vinvalbuf, vtruncbuf) ---------- */
+/* ---- buffers of a vnode (vfs_subr.c's bgetvp, brelvp, vinvalbuf) ----- */
+
+/* bgetvp: attach a buffer to its vnode — its clean list, a hold on the
+ * vnode (vfs_subr.c's bgetvp); getblk then hashes it (binshash, bio.c). */
+void
+bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
+{
+	(void)k;
+	bp->b_vp = vp;
+	vhold(vp);
+	bp->b_xflags = BX_VNCLEAN;
+	TAILQ_INSERT_TAIL(&vp->v_cleanblkhd, bp, b_vnbufs);
+}
+
+/* brelvp: detach a buffer, clean and already out of the hash (bremhash,
+ * bio.c), from its vnode's list, and let the vnode go (vfs_subr.c's
+ * brelvp). */
+void
+brelvp(struct kern *k, struct buf *bp)
+{
+	struct vnode *vp = bp->b_vp;
+
+	KASSERT(vp != NULL, ("brelvp: no vnode"));
+	KASSERT(!(bp->b_flags & B_DELWRI), ("brelvp: dirty buffer"));
+	if (bp->b_xflags & BX_VNDIRTY) {
+		TAILQ_REMOVE(&vp->v_dirtyblkhd, bp, b_vnbufs);
+		vp->v_ndirty--;
+	} else
+		TAILQ_REMOVE(&vp->v_cleanblkhd, bp, b_vnbufs);
+	bp->b_xflags = 0;
+	bp->b_vp = NULL;
+	bp->b_lblkno = NOLBLK;
+	vdrop(k, vp);
+}
 
 /*
  * Invalidate every buffer of vp at or past from_lblkno (vtruncbuf,
