@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testkern.h"
 
@@ -1307,11 +1310,128 @@ test_policies_run(void **state)
 	assert_true(distinct >= 3);
 }
 
+/* ---- lockmgr: "locking against myself" -------------------------------- */
+
+/*
+ * 2001's lockmgr (kern_lock.c, LK_EXCLUSIVE) panics "locking against
+ * myself" when a process asks, without LK_NOWAIT or LK_CANRECURSE, for an
+ * exclusive lock it holds — as BUF_LOCK and getblk's sleeping relock do:
+ * the buffer would otherwise wait for ever on its own holder.  Each case
+ * runs in a child (the panic aborts it); the parent reads its stderr.
+ */
+enum self_mode { SELF_BUF_LOCK, SELF_GETBLK, SELF_OTHER };
+
+static struct {
+	struct machine	*m;
+	enum self_mode	 mode;
+	struct buf	*held;
+} sl;
+
+static void
+self_holder(void *arg)
+{
+	struct kern *k = sl.m->k;
+
+	(void)arg;
+	sl.held = getblk(k, sl.m->vp, 5, sl.m->bsize);
+	sim_pause(k->sim, SIM_SEC);
+	bqrelse(k, sl.held);
+}
+
+static void
+self_body(void *arg)
+{
+	struct machine *m = arg;
+	struct buf *bp;
+
+	if (sl.mode == SELF_OTHER) {
+		/* another process holds block 5: waiting for it is the
+		 * kernel's ordinary sleep, woken by its bqrelse */
+		sim_spawn(m->s, "holder", self_holder, NULL, 0);
+		sim_pause(m->k->sim, SIM_MS);
+		assert_non_null(sl.held);
+		BUF_LOCK(m->k, sl.held, "test");
+		assert_ptr_equal(sl.held->b_lockholder, curproc(m->k->sim));
+		bremfree(m->k, sl.held);
+		bqrelse(m->k, sl.held);
+		return;
+	}
+	bp = getblk(m->k, m->vp, 5, m->bsize);
+	assert_ptr_equal(bp->b_lockholder, curproc(m->k->sim));
+	if (sl.mode == SELF_BUF_LOCK)
+		BUF_LOCK(m->k, bp, "test");
+	else
+		(void)getblk(m->k, m->vp, 5, m->bsize);
+}
+
+/* Run mode in a child; its exit status, and its stderr in err. */
+static int
+self_child(enum self_mode mode, char *err, size_t errlen)
+{
+	int fds[2], status;
+	ssize_t n;
+	size_t got = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static struct machine m;
+
+		close(fds[0]);
+		dup2(fds[1], STDERR_FILENO);
+		signal(SIGABRT, SIG_DFL);
+		memset(&sl, 0, sizeof(sl));
+		sl.m = &m;
+		sl.mode = mode;
+		boot_with(&m, NULL, false);
+		machine_run(&m, "test", self_body, &m);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got + 1 < errlen &&
+	    (n = read(fds[0], err + got, errlen - 1 - got)) > 0)
+		got += (size_t)n;
+	err[got] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+test_lock_against_myself(void **state)
+{
+#ifdef INVARIANTS
+	char err[4096];
+	int status;
+
+	(void)state;
+	status = self_child(SELF_BUF_LOCK, err, sizeof(err));
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	assert_non_null(strstr(err, "lockmgr: locking against myself (test, "
+	    "lblkno 5)"));
+	status = self_child(SELF_GETBLK, err, sizeof(err));
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	assert_non_null(strstr(err, "lockmgr: locking against myself (getblk, "
+	    "lblkno 5)"));
+	/* the control: waiting for another process's lock is no panic */
+	status = self_child(SELF_OTHER, err, sizeof(err));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_null(strstr(err, "locking against myself"));
+#else
+	(void)state;
+	skip();		/* KASSERT is compiled out */
+#endif
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizing),
+		cmocka_unit_test(test_lock_against_myself),
 		cmocka_unit_test(test_vm_thresholds),
 		cmocka_unit_test(test_hit_miss),
 		cmocka_unit_test(test_lru),

@@ -528,6 +528,76 @@ test_pbuf_exhaustion(void **state)
 	assert_int_equal(a.writes, b.writes);	/* the same clusters */
 }
 
+/* ---- who holds a block read ahead ------------------------------------- */
+
+static struct {
+	struct machine	*m;
+	struct vnode	*vp;
+	struct sim_proc	*holder[3];	/* of blocks 1, 2 in flight; of 1 after */
+	bool		 in_flight;
+	uint64_t	 waits;
+} ro;
+
+static void
+ra_owner_body(void *arg)
+{
+	struct kern *k = ro.m->k;
+	int size = k->fs.fs_bsize;
+	struct buf *bp, *b1, *b2;
+	uint64_t waits;
+
+	(void)arg;
+	/* block 0 read, blocks 1.. read ahead as one cluster (fbp NULL) */
+	assert_int_equal(cluster_read(k, ro.vp, vn_size(ro.vp), 0, size, size,
+	    8, &bp), 0);
+	b1 = incore(k, ro.vp, 1);
+	b2 = incore(k, ro.vp, 2);
+	assert_non_null(b1);
+	assert_non_null(b2);
+	ro.in_flight = !(b1->b_flags & B_DONE);
+	ro.holder[0] = b1->b_lockholder;
+	ro.holder[1] = b2->b_lockholder;
+	bqrelse(k, bp);
+	/* The reader comes back for block 1 before its I/O is done: it
+	 * sleeps "getblk" for the kernel's lock, woken by the cluster's
+	 * completion — no "locking against myself". */
+	waits = k->cnt.getblk_waits;
+	bp = getblk(k, ro.vp, 1, size);
+	ro.waits = k->cnt.getblk_waits - waits;
+	ro.holder[2] = bp->b_lockholder;
+	assert_true(bp->b_flags & B_CACHE);
+	bqrelse(k, bp);
+}
+
+/*
+ * cluster_rbuild hands every buffer of a cluster to the kernel,
+ * BUF_KERNPROC(tbp) — the first one too, even a caller's fbp ("fbp from
+ * caller may not be B_ASYNC, but we are going to biodone() it in
+ * cluster_callback() anyway"): while a read-ahead is in flight no process
+ * owns its blocks, and the reader asking for one waits for its I/O (in
+ * the test build, lockmgr's "locking against myself" KASSERT in getblk
+ * would fire if the reader still owned the first).
+ */
+static void
+test_readahead_owner(void **state)
+{
+	struct machine m;
+
+	(void)state;
+	boot(&m, NULL);
+	memset(&ro, 0, sizeof(ro));
+	ro.m = &m;
+	ro.vp = machine_mkfile(&m, "f", 4 * MB);
+	machine_run(&m, "reader", ra_owner_body, NULL);
+	assert_true(ro.in_flight);
+	assert_ptr_equal(ro.holder[0], BUF_KERNPROC);
+	assert_ptr_equal(ro.holder[1], BUF_KERNPROC);
+	assert_int_equal(ro.waits, 1);
+	assert_true(ro.holder[2] != NULL && ro.holder[2] != BUF_KERNPROC);
+	assert_true(m.k->cnt.cluster_reads >= 1);
+	machine_shutdown(&m);
+}
+
 /* ---- ffs_reallocblks -------------------------------------------------- */
 
 static struct {
@@ -629,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_dbm),
 		cmocka_unit_test(test_async_mount),
 		cmocka_unit_test(test_pbuf_exhaustion),
+		cmocka_unit_test(test_readahead_owner),
 		cmocka_unit_test(test_reallocblks),
 	};
 

@@ -229,6 +229,29 @@ bfreekva(struct kern *k, struct buf *bp)
 
 /* ---- locks ----------------------------------------------------------- */
 
+/*
+ * A process about to sleep for a buffer's lock must not hold it itself.
+ * 2001's lockmgr (kern_lock.c, LK_EXCLUSIVE) panics "locking against
+ * myself" when the lock's holder asks for it again without LK_NOWAIT or
+ * LK_CANRECURSE — never for LK_KERNPROC, which belongs to no process: a
+ * buffer whose I/O went async (BUF_KERNPROC in bwrite, bread_start's
+ * read-ahead, cluster_rbuild, cluster_wbuild) may be waited for by anyone,
+ * and its completion releases it.  BUF_LOCK and getblk's sleeping relock
+ * ask with neither flag, so if this fires the kernel would have panicked —
+ * or the model left a buffer owned by a process where the kernel had
+ * handed it to LK_KERNPROC.  The daemons' and the events' context
+ * (curproc NULL) locks as BUF_KERNPROC, which never equals curproc.  Only
+ * on the slow path (the lock was taken): the hot path pays nothing.
+ */
+static inline void
+lockmgr_self_check(struct kern *k, const struct buf *bp, const char *wmesg)
+{
+	KASSERT(bp->b_lockholder != curproc(k->sim),
+	    ("lockmgr: locking against myself (%s, lblkno %jd)", wmesg,
+	    (intmax_t)bp->b_lblkno));
+	(void)k; (void)bp; (void)wmesg;
+}
+
 bool
 BUF_LOCK_NOWAIT(struct kern *k, struct buf *bp)
 {
@@ -242,6 +265,7 @@ void
 BUF_LOCK(struct kern *k, struct buf *bp, const char *wmesg)
 {
 	while (!BUF_LOCK_NOWAIT(k, bp)) {
+		lockmgr_self_check(k, bp, wmesg);
 		bp->b_lockwaiters++;
 		tsleep(k->sim, bp, wmesg, 0);
 		bp->b_lockwaiters--;
@@ -383,22 +407,18 @@ binsfree(struct kern *k, struct buf *bp, int qindex, bool head)
 		bc->policy->release(bc->polstate, &bp->b_pol);
 }
 
-/* bgetvp: attach to the vnode (its clean list, a hold), into the hash. */
+/* binshash: into the hash (and the replacement policy's view), once
+ * bgetvp (vnode.c) has attached the buffer to its vnode. */
 static void
-bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
+binshash(struct kern *k, struct buf *bp)
 {
 	struct bufcache *bc = &k->bc;
 
-	bp->b_vp = vp;
-	bp->b_key.vid = vp->v_number;
+	bp->b_key.vid = bp->b_vp->v_number;
 	bp->b_key.lblkno = bp->b_lblkno;
-	vhold(vp);
-	bp->b_xflags = BX_VNCLEAN;
-	TAILQ_INSERT_TAIL(&vp->v_cleanblkhd, bp, b_vnbufs);
-	KASSERT(incore(k, vp, bp->b_lblkno) == NULL,
+	KASSERT(incore(k, bp->b_vp, bp->b_lblkno) == NULL,
 	    ("bgetvp: block %lld of vnode %llu already has a buffer",
-	    (long long)bp->b_lblkno, (unsigned long long)vp->v_number));
-	/* binshash */
+	    (long long)bp->b_lblkno, (unsigned long long)bp->b_vp->v_number));
 	LIST_INSERT_HEAD(bufhash(bc, bp->b_key.vid, bp->b_key.lblkno), bp,
 	    b_hash);
 	bc->nhashed++;
@@ -409,28 +429,17 @@ bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
 	}
 }
 
-/* brelvp: detach from the vnode and the hash. */
+/* bremhash: out of the hash and the policy's view, before brelvp
+ * (vnode.c) detaches the buffer from its vnode. */
 static void
-brelvp(struct kern *k, struct buf *bp, bool evicted)
+bremhash(struct kern *k, struct buf *bp, bool evicted)
 {
 	struct bufcache *bc = &k->bc;
-	struct vnode *vp = bp->b_vp;
 
-	KASSERT(vp != NULL, ("brelvp: no vnode"));
-	KASSERT(!(bp->b_flags & B_DELWRI), ("brelvp: dirty buffer"));
-	LIST_REMOVE(bp, b_hash);		/* bremhash */
+	LIST_REMOVE(bp, b_hash);
 	bc->nhashed--;
-	if (bp->b_xflags & BX_VNDIRTY) {
-		TAILQ_REMOVE(&vp->v_dirtyblkhd, bp, b_vnbufs);
-		vp->v_ndirty--;
-	} else
-		TAILQ_REMOVE(&vp->v_cleanblkhd, bp, b_vnbufs);
-	bp->b_xflags = 0;
 	if (bc->policy != NULL)
 		bc->policy->remove(bc->polstate, &bp->b_pol, evicted);
-	bp->b_vp = NULL;
-	bp->b_lblkno = NOLBLK;
-	vdrop(k, vp);
 }
 
 struct buf *
@@ -725,7 +734,8 @@ restart:
 		/* A clean buffer recycled: its pages stay in the page cache. */
 		bp->b_flags &= ~B_ASYNC;
 		bfreemem(k, bp);
-		brelvp(k, bp, true);
+		bremhash(k, bp, true);
+		brelvp(k, bp);
 	}
 	bp->b_flags = 0;
 	bp->b_xflags = 0;
@@ -820,6 +830,7 @@ loop:
 	bp = incore(k, vp, lblkno);
 	if (bp != NULL) {
 		if (!BUF_LOCK_NOWAIT(k, bp)) {
+			lockmgr_self_check(k, bp, "getblk");
 			k->cnt.getblk_waits++;
 			if (bp->b_xflags & BX_BKGRDWRITE)
 				k->cnt.getblk_waits_bkgrd++;
@@ -894,6 +905,7 @@ loop:
 		bp->b_blkno = ffs_bmap(k, vp->v_data, lblkno);
 	}
 	bgetvp(k, vp, bp);
+	binshash(k, bp);
 	allocbuf(k, bp, size);
 	if (bp->b_flags & B_CACHE)
 		k->cnt.pagecache_hits++;
@@ -1560,8 +1572,10 @@ brelse(struct kern *k, struct buf *bp)
 	}
 	if (bp->b_flags & (B_INVAL | B_RELBUF)) {
 		bfreemem(k, bp);
-		if (bp->b_vp != NULL)
-			brelvp(k, bp, false);
+		if (bp->b_vp != NULL) {
+			bremhash(k, bp, false);
+			brelvp(k, bp);
+		}
 	}
 
 	if (bp->b_bufsize == 0 && bp->b_vp == NULL) {
@@ -1707,47 +1721,6 @@ vfs_bio_awrite(struct kern *k, struct buf *bp)
 	return nwritten;
 }
 
-/*
- * Invalidate every buffer of vp at or past from_lblkno (vtruncbuf,
- * vinvalbuf without V_SAVE), waiting for any that are locked, then take
- * the file's pages past the cut out of the page cache.
- */
-void
-vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno)
-{
-	struct buf *bp, *next;
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		struct bufqueue *list = pass == 0 ? &vp->v_dirtyblkhd :
-		    &vp->v_cleanblkhd;
-restart:
-		for (bp = TAILQ_FIRST(list); bp != NULL; bp = next) {
-			next = TAILQ_NEXT(bp, b_vnbufs);
-			if (bp->b_lblkno < from_lblkno)
-				continue;
-			if (!BUF_LOCK_NOWAIT(k, bp)) {
-				bp->b_lockwaiters++;
-				tsleep(k->sim, bp, "vinvlbuf", 0);
-				bp->b_lockwaiters--;
-				goto restart;
-			}
-			if (bp->b_qindex != QUEUE_NONE)
-				bremfree(k, bp);
-			if (bp->b_flags & B_DELWRI)
-				bundirty(k, bp);
-			bp->b_flags |= B_INVAL;
-			brelse(k, bp);
-			goto restart;
-		}
-	}
-	if (from_lblkno == INT64_MIN)
-		vm_object_terminate(k, vp);
-	else
-		vm_object_page_remove(k, vp,
-		    from_lblkno * k->fs.fs_bsize / PAGE_SIZE);
-}
-
 /* ---- buf_daemon ------------------------------------------------------ */
 
 /*
@@ -1827,89 +1800,6 @@ buf_daemon_start(struct kern *k)
 {
 	k->bc.bufdaemon = sim_spawn(k->sim, "bufdaemon", buf_daemon, k,
 	    SIMP_DAEMON);
-}
-
-/* ---- data versions: nothing lost ------------------------------------- */
-
-/* The buffer's data changed: a new version, the latest of its block. */
-uint64_t
-bio_note_version(struct kern *k, struct buf *bp)
-{
-	struct bufcache *bc = &k->bc;
-	int64_t *key;
-
-	if (bp->b_blkno < 0)
-		return 0;
-	bp->b_version = ++bc->version;
-	if (k->crash != NULL)
-		ffs_crash_version(k, bp);
-	if (bc->ver_mem == NULL)
-		return bp->b_version;
-	key = g_new(int64_t, 1);
-	*key = bp->b_blkno;
-	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
-	return bp->b_version;
-}
-
-/* ffs_reallocblks moved bp's block: its data now belongs at the new
- * b_blkno (the old block was freed, and its versions forgotten with it). */
-void
-bio_moved_block(struct kern *k, struct buf *bp)
-{
-	struct bufcache *bc = &k->bc;
-	int64_t *key;
-
-	if (k->crash != NULL)
-		ffs_crash_moved(k, bp);
-	if (bc->ver_mem == NULL || bp->b_version == 0)
-		return;
-	key = g_new(int64_t, 1);
-	*key = bp->b_blkno;
-	g_hash_table_insert(bc->ver_mem, key, GSIZE_TO_POINTER((gsize)bp->b_version));
-}
-
-/* The block was freed but a snapshot took it over as the disk holds it:
- * a newer version of it in memory is never to be written there. */
-void
-bio_block_claimed(struct kern *k, ufs2_daddr_t blkno)
-{
-	if (k->bc.ver_mem != NULL)
-		g_hash_table_remove(k->bc.ver_mem, &blkno);
-}
-
-/* The block was freed: nothing of it needs to reach the disk. */
-void
-bio_forget_block(struct kern *k, ufs2_daddr_t blkno)
-{
-	struct bufcache *bc = &k->bc;
-
-	if (bc->ver_mem == NULL)
-		return;
-	g_hash_table_remove(bc->ver_mem, &blkno);
-	g_hash_table_remove(bc->ver_disk, &blkno);
-}
-
-uint64_t
-bio_verify(struct kern *k, uint64_t *checked)
-{
-	struct bufcache *bc = &k->bc;
-	GHashTableIter it;
-	gpointer key, v;
-	uint64_t lost = 0;
-
-	*checked = 0;
-	if (bc->ver_mem == NULL)
-		return 0;
-	/* A count: the iteration order does not matter. */
-	g_hash_table_iter_init(&it, bc->ver_mem);
-	while (g_hash_table_iter_next(&it, &key, &v)) {
-		gpointer d = g_hash_table_lookup(bc->ver_disk, key);
-
-		(*checked)++;
-		if (d != v)
-			lost++;
-	}
-	return lost;
 }
 
 /* ---- invariants ------------------------------------------------------ */

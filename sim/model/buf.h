@@ -273,8 +273,12 @@ void	allocbuf_shrink(struct kern *k, struct buf *bp, int nsize);
 bool	BUF_LOCK_NOWAIT(struct kern *k, struct buf *bp);
 void	BUF_LOCK(struct kern *k, struct buf *bp, const char *wmesg);
 void	BUF_UNLOCK(struct kern *k, struct buf *bp);
+/* A buffer attached to its vnode / detached (vnode.c: vfs_subr's; getblk
+ * hashes it after bgetvp, bio.c unhashes it before brelvp). */
+void	bgetvp(struct kern *k, struct vnode *vp, struct buf *bp);
+void	brelvp(struct kern *k, struct buf *bp);
 /* Invalidate vp's buffers from from_lblkno on (INT64_MIN: all, with the
- * indirect blocks) and its pages past that point. */
+ * indirect blocks) and its pages past that point (vnode.c: vfs_subr's). */
 void	vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno);
 /* Hand a buffer to the disk (VOP_STRATEGY). */
 void	bstrategy(struct kern *k, struct buf *bp);
@@ -283,9 +287,9 @@ void	waitrunningbufspace(struct kern *k);
 bool	buf_dirty_count_severe(const struct kern *k);
 
 /* The data-version bookkeeping behind the "nothing lost" check and the
- * crash accounting: a buffer's data changed — its new version, the
- * latest handed out (always counted; the per-block tables only with
- * replay.verify). */
+ * crash accounting (bio_verify.c; bio_meta_ondisk in bio.c): a buffer's
+ * data changed — its new version, the latest handed out (always counted;
+ * the per-block tables only with replay.verify). */
 uint64_t bio_note_version(struct kern *k, struct buf *bp);
 /* The latest version of the metadata block at device sector blkno that
  * the disk holds (0: none since boot, as set up). */

@@ -228,6 +228,13 @@ cluster_rbuild(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lbn,
 	pbp->b_blkno = blkno;
 	pbp->b_offset = tbp->b_offset;
 	pbp->b_lockholder = BUF_KERNPROC;
+	/* Every buffer of the cluster, the first too — even the caller's fbp,
+	 * read synchronously — is handed to the kernel (BUF_KERNPROC), for
+	 * cluster_callback biodone()s them all (cluster_rbuild's "fbp from
+	 * caller may not be B_ASYNC").  A read-ahead first block left owned
+	 * by its reader would have that reader, coming back for it before
+	 * the I/O is done, wait on a lock it holds itself. */
+	tbp->b_lockholder = BUF_KERNPROC;
 	TAILQ_INSERT_TAIL(&pbp->b_cluster_head, tbp, b_cluster);
 	for (i = 1; i < run; i++) {
 		if ((i + 1) * size > k->bc.iosize_max)

@@ -1177,3 +1177,79 @@ vn_stat(struct kern *k, struct vnode *vp, struct vattr *va)
 	/* st_blksize: the file system's block size for its files. */
 	va->va_blocksize = k->fs.fs_bsize;
 }
+
+/* ---- buffers of a vnode (vfs_subr.c's bgetvp, brelvp, vinvalbuf) ----- */
+
+/* bgetvp: attach a buffer to its vnode — its clean list, a hold on the
+ * vnode (vfs_subr.c's bgetvp); getblk then hashes it (binshash, bio.c). */
+void
+bgetvp(struct kern *k, struct vnode *vp, struct buf *bp)
+{
+	(void)k;
+	bp->b_vp = vp;
+	vhold(vp);
+	bp->b_xflags = BX_VNCLEAN;
+	TAILQ_INSERT_TAIL(&vp->v_cleanblkhd, bp, b_vnbufs);
+}
+
+/* brelvp: detach a buffer, clean and already out of the hash (bremhash,
+ * bio.c), from its vnode's list, and let the vnode go (vfs_subr.c's
+ * brelvp). */
+void
+brelvp(struct kern *k, struct buf *bp)
+{
+	struct vnode *vp = bp->b_vp;
+
+	KASSERT(vp != NULL, ("brelvp: no vnode"));
+	KASSERT(!(bp->b_flags & B_DELWRI), ("brelvp: dirty buffer"));
+	if (bp->b_xflags & BX_VNDIRTY) {
+		TAILQ_REMOVE(&vp->v_dirtyblkhd, bp, b_vnbufs);
+		vp->v_ndirty--;
+	} else
+		TAILQ_REMOVE(&vp->v_cleanblkhd, bp, b_vnbufs);
+	bp->b_xflags = 0;
+	bp->b_vp = NULL;
+	bp->b_lblkno = NOLBLK;
+	vdrop(k, vp);
+}
+
+/*
+ * Invalidate every buffer of vp at or past from_lblkno (vtruncbuf,
+ * vinvalbuf without V_SAVE), waiting for any that are locked, then take
+ * the file's pages past the cut out of the page cache.
+ */
+void
+vinvalbuf_range(struct kern *k, struct vnode *vp, int64_t from_lblkno)
+{
+	struct buf *bp, *next;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		struct bufqueue *list = pass == 0 ? &vp->v_dirtyblkhd :
+		    &vp->v_cleanblkhd;
+restart:
+		for (bp = TAILQ_FIRST(list); bp != NULL; bp = next) {
+			next = TAILQ_NEXT(bp, b_vnbufs);
+			if (bp->b_lblkno < from_lblkno)
+				continue;
+			if (!BUF_LOCK_NOWAIT(k, bp)) {
+				bp->b_lockwaiters++;
+				tsleep(k->sim, bp, "vinvlbuf", 0);
+				bp->b_lockwaiters--;
+				goto restart;
+			}
+			if (bp->b_qindex != QUEUE_NONE)
+				bremfree(k, bp);
+			if (bp->b_flags & B_DELWRI)
+				bundirty(k, bp);
+			bp->b_flags |= B_INVAL;
+			brelse(k, bp);
+			goto restart;
+		}
+	}
+	if (from_lblkno == INT64_MIN)
+		vm_object_terminate(k, vp);
+	else
+		vm_object_page_remove(k, vp,
+		    from_lblkno * k->fs.fs_bsize / PAGE_SIZE);
+}
