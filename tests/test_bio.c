@@ -1426,6 +1426,67 @@ test_lock_against_myself(void **state)
 #endif
 }
 
+/* ---- the test harness's own watchdog ------------------------------------ */
+
+struct stuck { struct machine *m; int mode; int chan; };
+
+static void
+stuck_body(void *arg)
+{
+	struct stuck *st = arg;
+	struct sim *s = st->m->s;
+
+	switch (st->mode) {
+	case 0:		/* asleep on a channel nothing will wake */
+		tsleep(s, &st->chan, "never", 0);
+		break;
+	case 1:		/* a timed sleeper that retries for ever */
+		for (;;)
+			tsleep(s, &st->chan, "retry", SIM_SEC);
+	default:	/* one long timed sleep, then done: not stuck */
+		tsleep(s, &st->chan, "long", 5 * 60 * SIM_SEC);
+		break;
+	}
+}
+
+/*
+ * machine_run stops a run whose processes all sleep with the drive idle
+ * (three checks a simulated minute apart; ten with a timed sleeper), as the
+ * replay's sampler does, instead of running on for ever with the syncer's
+ * timeouts (a merge once left a test that way).  A sleeper woken by its
+ * own timeout within the allowance is not stuck.
+ */
+static void
+test_harness_watchdog(void **state)
+{
+	struct machine m;
+	struct stuck st;
+	int mode;
+
+	(void)state;
+	for (mode = 0; mode < 3; mode++) {
+		enum sim_status rc;
+		sim_time_t t;
+
+		boot_with(&m, NULL, false);
+		memset(&st, 0, sizeof(st));
+		st.m = &m;
+		st.mode = mode;
+		rc = machine_run_status(&m, "stuck", stuck_body, &st);
+		t = sim_now(m.s);
+		if (mode == 0) {
+			assert_int_equal(rc, SIM_STOPPED);
+			assert_true(t >= 3 * 60 * SIM_SEC && t <= 4 * 60 * SIM_SEC);
+		} else if (mode == 1) {
+			assert_int_equal(rc, SIM_STOPPED);
+			assert_true(t >= 10 * 60 * SIM_SEC &&
+			    t <= 11 * 60 * SIM_SEC);
+		} else
+			assert_int_equal(rc, SIM_DONE);
+		machine_free(&m);
+	}
+}
+
 int
 main(void)
 {
@@ -1454,6 +1515,7 @@ main(void)
 		cmocka_unit_test(test_lru_mattson),
 		cmocka_unit_test(test_opt_bound),
 		cmocka_unit_test(test_policies_run),
+		cmocka_unit_test(test_harness_watchdog),
 	};
 
 	return cmocka_run_group_tests_name("bio", tests, NULL, NULL);

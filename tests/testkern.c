@@ -86,11 +86,76 @@ machine_inode_at(struct machine *m, const char *path)
 	return ip;
 }
 
+#define WD_INTERVAL	(60 * SIM_SEC)
+
+static void
+count_asleep(struct sim_proc *p, const void *chan, void *arg)
+{
+	unsigned *n = arg;
+
+	(void)chan;
+	n[0]++;
+	if (sim_proc_timed(p))
+		n[1]++;
+}
+
+/*
+ * Every simulated minute of a machine_run: if every user process sleeps,
+ * the drive has nothing queued and was not busy since the last check, the
+ * run is stuck (a daemon's timeouts keep the queue from emptying, so
+ * sim_run would never report SIM_DEADLOCK): after three such checks (ten
+ * when a sleeper has a timeout of its own and may retry), stop it.
+ */
+static void
+watchdog(struct sim *s, void *arg)
+{
+	struct machine *m = arg;
+	unsigned n[2] = { 0, 0 };
+	sim_time_t busy = m->k->disk.st.busy_ns;
+
+	m->wd_queued = false;
+	if (!m->wd_active)
+		return;
+	sim_foreach_sleeper(s, count_asleep, n);
+	if (sim_nprocs(s) > 0 && n[0] == sim_nprocs(s) &&
+	    disk_qlen(&m->k->disk) == 0 && busy == m->wd_busy) {
+		if (++m->wd_ticks >= (n[1] > 0 ? 10 : 3)) {
+			print_error("machine_run: stuck at %.3f s: %u processes "
+			    "asleep, the drive idle\n", (double)sim_now(s) / 1e9,
+			    n[0]);
+			sim_stop(s);
+			return;
+		}
+	} else
+		m->wd_ticks = 0;
+	m->wd_busy = busy;
+	m->wd_queued = true;
+	sim_at(s, sim_now(s) + WD_INTERVAL, watchdog, m);
+}
+
+enum sim_status
+machine_run_status(struct machine *m, const char *name, sim_proc_fn *fn,
+    void *arg)
+{
+	enum sim_status st;
+
+	sim_spawn(m->s, name, fn, arg, 0);
+	m->wd_active = true;
+	m->wd_ticks = 0;
+	m->wd_busy = m->k->disk.st.busy_ns;
+	if (!m->wd_queued) {
+		m->wd_queued = true;
+		sim_at(m->s, sim_now(m->s) + WD_INTERVAL, watchdog, m);
+	}
+	st = sim_run(m->s);
+	m->wd_active = false;
+	return st;
+}
+
 void
 machine_run(struct machine *m, const char *name, sim_proc_fn *fn, void *arg)
 {
-	sim_spawn(m->s, name, fn, arg, 0);
-	assert_int_equal(sim_run(m->s), SIM_DONE);
+	assert_int_equal(machine_run_status(m, name, fn, arg), SIM_DONE);
 }
 
 static void

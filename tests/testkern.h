@@ -23,6 +23,11 @@ struct machine {
 					   /f), or NULL: the test's to set */
 	GArray		*reqs;		/* after machine_record_disk: struct
 					   diskreq copies, by completion */
+	/* machine_run's watchdog (testkern.c) */
+	bool		 wd_active;	/* a machine_run is running */
+	bool		 wd_queued;	/* its callout is on the queue */
+	int		 wd_ticks;	/* checks in a row that found it stuck */
+	sim_time_t	 wd_busy;	/* the drive's busy time at the last */
 };
 
 /* The setting that checks the accounting invariants after every event
@@ -45,9 +50,16 @@ void	machine_fsck(struct kern *k);
 /* The inode a path names now, or NULL: the directories in memory, no I/O
  * (the set-up's view, not namei's). */
 struct inode *machine_inode_at(struct machine *m, const char *path);
-/* Run fn(arg) as a process named name until every process is done. */
+/* Run fn(arg) as a process named name until every process is done; a run
+ * whose processes are all asleep with the drive idle for three checks a
+ * simulated minute apart (ten with a timed sleeper) fails instead of
+ * running on for ever with the daemons (the replay's sampler does the same). */
 void	machine_run(struct machine *m, const char *name, sim_proc_fn *fn,
 	    void *arg);
+/* machine_run, its status returned (SIM_STOPPED: stuck) rather than
+ * asserted. */
+enum sim_status machine_run_status(struct machine *m, const char *name,
+	    sim_proc_fn *fn, void *arg);
 /* Write everything out, as the end of a run does (kern_sync in a
  * process); then nothing is dirty. */
 void	machine_sync(struct machine *m);
