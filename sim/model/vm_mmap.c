@@ -67,20 +67,30 @@ sys_mmap(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	vrele(k, c.vp);
 }
 
+/*
+ * Whether [start, end) of p's map touches a file mapping: the only
+ * entries vfssim keeps (anonymous memory is passed through).
+ */
+static bool
+range_maps_file(const struct kproc *p, uint64_t start, uint64_t end)
+{
+	const struct vm_map_entry *e;
+
+	if (p->p_vmspace != NULL)
+		TAILQ_FOREACH(e, &p->p_vmspace->vm_entries, link)
+			if (e->start < end && e->end > start)
+				return true;
+	return false;
+}
+
 /* munmap: the range unmapped (vm_map_delete); nothing is written back. */
 void
 sys_munmap(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
 {
-	struct vm_map_entry *e;
 	uint64_t start = (uint64_t)tc->arg, end = start + (uint64_t)MAX(tc->len, 0);
-	bool file = false;
 
-	if (p->p_vmspace != NULL)
-		TAILQ_FOREACH(e, &p->p_vmspace->vm_entries, link)
-			if (e->start < end && e->end > start)
-				file = true;
-	if (!file) {
+	if (!range_maps_file(p, start, end)) {
 		out->cls = SYS_PASSTHROUGH;	/* anonymous memory */
 		return;
 	}
@@ -93,16 +103,10 @@ void
 sys_msync(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
 {
-	struct vm_map_entry *e;
 	uint64_t start = (uint64_t)tc->arg, end = start + (uint64_t)MAX(tc->len, 0);
-	bool file = false;
 
-	if (p->p_vmspace != NULL)
-		TAILQ_FOREACH(e, &p->p_vmspace->vm_entries, link)
-			if (e->start < end && e->end > start)
-				file = true;
-	if (!file) {
-		out->cls = SYS_PASSTHROUGH;
+	if (!range_maps_file(p, start, end)) {
+		out->cls = SYS_PASSTHROUGH;	/* anonymous memory */
 		return;
 	}
 	if (tc->ret == 0 && tc->len > 0)
