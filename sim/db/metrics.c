@@ -1104,14 +1104,16 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 				g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 				return -1;
 			}
-			key = g_strdup_printf("%s.%s", k->group, k->key);
+			/* the texts bound where they are, until the step */
+			key = g_strconcat(k->group, ".", k->key, NULL);
 			v = profile_value(ri->prof, k);
 
 			sqlite3_bind_int64(st, 1, m->run);
-			sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 3, v, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, v, -1, SQLITE_STATIC);
 			rc = sqlite3_step(st);
 			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
 			g_free(key);
 			g_free(v);
 			if (rc != SQLITE_DONE) {
