@@ -516,6 +516,135 @@ stream_iface(struct disk *d, sim_time_t now)
 }
 
 /*
+ * Where stream_follow's steps leave the times: the bus's and the media's
+ * timers (w, e), the bus's time before the last step (held), the last
+ * step's time (at; -1 for none), the block and the sector count, the
+ * media's time, the last sector's start and the bus time summed.
+ */
+struct follow {
+	sim_time_t	w, e, held, at;
+	int64_t		b, k;
+	double		t, last, bus;
+};
+
+/* stream_follow's steps one by one (fast: a bus step is e + wblk, see
+ * there). */
+static inline void
+follow_steps(struct follow *f, double t0, double sec, double blk,
+    sim_time_t wblk, bool fast, sim_time_t h, int64_t bmax)
+{
+	sim_time_t w = f->w, e = f->e, held = f->held, at = f->at;
+	int64_t b = f->b, k = f->k;
+	double t = f->t, last = f->last, bus = f->bus;
+
+	while (w <= e && e < h && b < bmax) {
+		held = w;
+		last = t;
+		bus += blk;
+		w = fast ? e + wblk : MAX(ns_round((double)e + blk), e);
+		KASSERT(w == MAX(ns_round((double)e + blk), e),
+		    ("stream_follow: a bus step's time %lld rounded across a "
+		    "half", (long long)w));
+		b++;
+		t = t0 + (double)++k * sec;	/* media_at */
+		at = e;
+		e = MAX(ns_round(t), e);
+	}
+	f->w = w;
+	f->e = e;
+	f->held = held;
+	f->at = at;
+	f->b = b;
+	f->k = k;
+	f->t = t;
+	f->last = last;
+	f->bus = bus;
+}
+
+/* R(k): sector k's media step time, ns_round(T(k)), T(k) the sector's
+ * time as media_at sums it. */
+static inline sim_time_t
+follow_r(double t0, int64_t k, double sec)
+{
+	return ns_round(t0 + (double)k * sec);
+}
+
+/*
+ * The same steps worked out without taking them one by one, where it can
+ * be shown they come out so; false (nothing changed) where it cannot.
+ * Step j + 1 (j >= 0) is taken while W(j) <= E(j), E(j) < h and
+ * b + j < bmax, with W(0), E(0) the timers' times, E(j) = max(E(j - 1),
+ * R(k0 + j)) and (a fast bus step) W(j) = E(j - 1) + wblk.  T and so R
+ * never decrease (sec >= 0), so if E(0) <= R(k0 + 1), E(j) = R(k0 + j)
+ * for every j >= 1.  For j >= 2, W(j) <= E(j) is R(k0 + j - 1) + wblk <=
+ * R(k0 + j): R(x) lies in (x - 1/2, x + 1/2], and T's steps are sec to
+ * within two sums' roundings, each below tmax * 2^-52 (t0 >= 0, every
+ * sum at most tmax), so R's steps exceed sec - 1 - tmax * 2^-50; with sec
+ * >= wblk + 1 + tmax * 2^-48 they are at least wblk and the test always
+ * holds (a sector, ~193 us on the DEC RZ26, against a block on the bus,
+ * ~71 us).  So n steps are taken: 1 if step 2's test fails, else nmax =
+ * bmax - b unless some R(k0 + j), 2 <= j + 1 < nmax, reaches h first (R
+ * ascends: the last below h from where T crosses h, checked there).  The
+ * bus time summed n times is the one product's when every sum is a
+ * whole number below 2^52 (a whole blk, a whole sum before), else summed
+ * as the loop sums it.
+ */
+static inline bool
+follow_run(struct follow *f, double t0, double sec, double blk,
+    sim_time_t wblk, sim_time_t h, int64_t bmax)
+{
+	int64_t k0 = f->k, nmax = bmax - f->b, n, j;
+	sim_time_t e0 = f->e, r1, at, prev;
+	double tmax;
+
+	if (!(f->w <= e0 && e0 < h && nmax >= 2) || !(t0 >= 0))
+		return false;
+	tmax = t0 + (double)(k0 + nmax) * sec;
+	if (!(tmax < 0x1p52) || !(sec >= (double)wblk + 1 + tmax * 0x1p-48))
+		return false;
+	r1 = follow_r(t0, k0 + 1, sec);
+	if (e0 > r1)
+		return false;		/* E(1) is E(0), not R(k0 + 1) */
+	if (!(r1 < h && e0 + wblk <= r1))
+		n = 1;
+	else if (follow_r(t0, k0 + nmax - 1, sec) < h)
+		n = nmax;
+	else {
+		/* The largest j in [1, nmax - 2] with R(k0 + j) < h (j = 1
+		 * has it): from the quotient, a step either way if it
+		 * rounded across. */
+		double x = ((double)h - 0.5 - t0) / sec - (double)k0;
+
+		j = !(x > 1) ? 1 : x >= (double)(nmax - 2) ? nmax - 2 :
+		    (int64_t)x;
+		while (j > 1 && follow_r(t0, k0 + j, sec) >= h)
+			j--;
+		while (j + 1 <= nmax - 2 && follow_r(t0, k0 + j + 1, sec) < h)
+			j++;
+		n = j + 1;
+	}
+	/* E(n - 1), the last step's time; E(n - 2), W(n - 1)'s. */
+	at = n == 1 ? e0 : follow_r(t0, k0 + n - 1, sec);
+	prev = n <= 2 ? e0 : follow_r(t0, k0 + n - 2, sec);
+	f->held = n == 1 ? f->w : prev + wblk;
+	f->last = n == 1 ? f->t : t0 + (double)(k0 + n - 1) * sec;
+	f->at = at;
+	f->w = at + wblk;
+	f->b += n;
+	f->k = k0 + n;
+	f->t = t0 + (double)f->k * sec;
+	f->e = ns_round(f->t);
+	if (blk == (double)wblk && fabs(f->bus) < 0x1p52 &&
+	    f->bus == (double)(int64_t)f->bus &&
+	    fabs(f->bus) + (double)n * blk < 0x1p52)
+		f->bus += (double)n * blk;
+	else
+		for (j = 0; j < n; j++)
+			f->bus += blk;
+	return true;
+}
+
+/*
  * The commonest run: a read holding the bus, which is level with the
  * media and faster than it, so each block goes out as soon as it is in.
  * A sector is then a bus step (block b - 1 is out; hold) and a media step
@@ -538,6 +667,7 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	double t = m->t, t0 = m->t0, blk, bus, first, last, x0, t1, ymax, frac;
 	sim_time_t wblk;
 	bool fast;
+	struct follow f;
 
 	if (c == NULL || c->write || c->wait_media || c->completion_sent ||
 	    c->seg != m->seg || c->ist != IF_XFER || c->xfer_n != 1 ||
@@ -588,19 +718,35 @@ stream_follow(struct disk *d, double sec, sim_time_t h)
 	frac = blk - floor(blk);
 	fast = blk >= 0 && sec >= 0 && ymax < 0x1p52 &&
 	    fabs(frac - 0.5) > ymax * 0x1p-53;
-	while (w <= e && e < h && b < bmax) {
-		held = w;
-		last = t;
-		bus += blk;
-		w = fast ? e + wblk : MAX(ns_round((double)e + blk), e);
-		KASSERT(w == MAX(ns_round((double)e + blk), e),
-		    ("stream_follow: a bus step's time %lld rounded across a "
-		    "half", (long long)w));
-		b++;
-		t = t0 + (double)++k * sec;	/* media_at */
-		at = e;
-		e = MAX(ns_round(t), e);
+	f = (struct follow){ .w = w, .e = e, .held = held, .at = at,
+	    .b = b, .k = k, .t = t, .last = last, .bus = bus };
+	if (!fast || !follow_run(&f, t0, sec, blk, wblk, h, bmax))
+		follow_steps(&f, t0, sec, blk, wblk, fast, h, bmax);
+#ifdef INVARIANTS
+	else {
+		/* (One by one from the same start: the same, to the bit.) */
+		struct follow one = { .w = w, .e = e, .held = held, .at = at,
+		    .b = b, .k = k, .t = t, .last = last, .bus = bus };
+
+		follow_steps(&one, t0, sec, blk, wblk, fast, h, bmax);
+		KASSERT(one.w == f.w && one.e == f.e && one.held == f.held &&
+		    one.at == f.at && one.b == f.b && one.k == f.k &&
+		    memcmp(&one.t, &f.t, sizeof(one.t)) == 0 &&
+		    memcmp(&one.last, &f.last, sizeof(one.last)) == 0 &&
+		    memcmp(&one.bus, &f.bus, sizeof(one.bus)) == 0,
+		    ("stream_follow: %lld steps in one go where one by one "
+		    "took %lld", (long long)(f.b - b), (long long)(one.b - b)));
 	}
+#endif
+	held = f.held;
+	at = f.at;
+	b = f.b;
+	k = f.k;
+	t = f.t;
+	last = f.last;
+	bus = f.bus;
+	w = f.w;
+	e = f.e;
 	if (at < 0)
 		return -1;
 	x0 = (double)at;	/* the last step's e */
