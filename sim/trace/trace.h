@@ -372,6 +372,10 @@ void	native_format_header(GString *out);
  * comment or blank line, -1 on error (message without file/line prefix). */
 int	native_parse_line(const char *line, size_t len, struct trace_call *tc,
 	    GError **err);
+/* The same without its shortcuts for the common shapes of a line: the
+ * general code alone, for tests that the two agree. */
+int	native_parse_line_general(const char *line, size_t len,
+	    struct trace_call *tc, GError **err);
 
 /* A writer for native traces, gzip-compressed when gzip is true (callers
  * pass whether the final name ends in ".gz"). */
