@@ -308,6 +308,18 @@ tbin_head(const uint8_t *rec, size_t n, struct tbin_head *h)
 	h->dur_ns = get_s(&p, e);
 }
 
+void
+tbin_head_fixed(const uint8_t *rec, size_t n, struct tbin_head *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (n < TB_FIXED)
+		return;
+	h->kind = (rec[0] & TB_EXIT) ? TC_EXIT : TC_CALL;
+	h->sc = rec[1] < SC__COUNT ? rec[1] : SC_OTHER;
+	memcpy(&h->pid, rec + 2, 4);
+	memcpy(&h->t_ns, rec + 6, 8);
+}
+
 static void
 get_str(const uint8_t **pp, const uint8_t *e, struct trace_call *tc,
     char **field)
