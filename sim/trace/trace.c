@@ -58,8 +58,16 @@ sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 		return sc_lookup(name);
 	h = ((unsigned)n + (unsigned char)name[0] +
 	    3 * (unsigned char)name[n - 1]) % SC_MEMO_SLOTS;
-	if (n == m->slot[h].n && memcmp(name, m->slot[h].name, n) == 0)
-		return (enum sc_id)m->slot[h].sc;
+	if (n == m->slot[h].n) {
+		/* a byte loop: a call of memcmp cost more than the four
+		 * bytes of "read" */
+		size_t i = 0;
+
+		while (i < n && name[i] == m->slot[h].name[i])
+			i++;
+		if (i == n)
+			return (enum sc_id)m->slot[h].sc;
+	}
 	m->slot[h].sc = (uint16_t)sc_lookup(name);
 	if (n < sizeof(m->slot[h].name)) {
 		memcpy(m->slot[h].name, name, n);
@@ -859,10 +867,27 @@ fast_kv(const char *line, size_t len, size_t *pos, struct trace_call *tc)
 
 	if (*pos >= len || line[*pos] != ' ')
 		return false;
-	while (kn < 8 && k + kn < len && line[k + kn] != '=')
-		kn++;
-	if (k + kn >= len || line[k + kn] != '=')
-		return false;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	if (len - k >= 8) {
+		/* the '=' among the next eight bytes, as plain_run finds
+		 * a space (every key taken here is shorter) */
+		const uint64_t ones = UINT64_C(0x0101010101010101);
+		uint64_t w, q, m;
+
+		memcpy(&w, line + k, 8);
+		q = w ^ (ones * '=');
+		m = (q - ones) & ~q & UINT64_C(0x8080808080808080);
+		if (m == 0)
+			return false;
+		kn = (size_t)__builtin_ctzll(m) >> 3;
+	} else
+#endif
+	{
+		while (kn < 8 && k + kn < len && line[k + kn] != '=')
+			kn++;
+		if (k + kn >= len || line[k + kn] != '=')
+			return false;
+	}
 	v = k + kn + 1;
 #define FKEY(s) (kn == sizeof(s) - 1 && memcmp(line + k, s, kn) == 0)
 	if (v < len && line[v] == '"') {
