@@ -795,8 +795,13 @@ static inline size_t
 num_token(const char *line, size_t len, size_t pos, uint64_t *num)
 {
 	uint64_t v = 0;
-	size_t i = pos + header_digits(line, len, pos, &v);
+	size_t k = header_digits(line, len, pos, &v), i = pos + k;
 
+	if (k > 0 && k < 8) {
+		/* header_digits saw the space that ends them */
+		*num = v;
+		return i;
+	}
 	while (i < len && line[i] != ' ') {
 		unsigned d = (unsigned)((unsigned char)line[i] - '0');
 
