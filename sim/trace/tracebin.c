@@ -120,12 +120,14 @@ G_STATIC_ASSERT(SC__COUNT < 256);
 #define TB_FD2_DEL	0x08
 #define TB_RET_DEL	0x10
 
-/* Which optional fields follow, in this order. */
+/* Which optional fields follow, in this order.  Those most calls have
+ * come first, so that a read's mask (off, len, fd, the line) is one
+ * byte, not three. */
 enum {
-	TBF_OFF, TBF_LEN, TBF_ARG, TBF_STSIZE, TBF_ERR, TBF_FD,
-	TBF_FD2, TBF_RFD0, TBF_RFD1, TBF_OFLAGS, TBF_ATFLAGS, TBF_XFLAGS,
-	TBF_MODE, TBF_CMD, TBF_STTYPE, TBF_LINE, TBF_PATH, TBF_PATH2,
-	TBF_FDPATH, TBF_FDPATH2, TBF_RETPATH, TBF_NAME,
+	TBF_OFF, TBF_LEN, TBF_FD, TBF_LINE, TBF_PATH, TBF_OFLAGS, TBF_ERR,
+	TBF_ARG, TBF_STSIZE, TBF_FD2, TBF_RFD0, TBF_RFD1, TBF_ATFLAGS,
+	TBF_XFLAGS, TBF_MODE, TBF_CMD, TBF_STTYPE, TBF_PATH2, TBF_FDPATH,
+	TBF_FDPATH2, TBF_RETPATH, TBF_NAME,
 };
 #define TB(f)	(1u << (f))
 
