@@ -164,6 +164,8 @@ struct replay {
 	uint64_t	 records, calls, simulated, passthrough, not_modelled;
 	size_t		 queued, peak_queued;
 	size_t		 readahead;	/* most calls held in memory */
+	struct uproc	*want;		/* next_call's process, while it pumps */
+	struct qcall	*got;		/* ... its call, when pump read it */
 	uint64_t	 spilled;	/* calls written to spill files */
 	uint64_t	 spills;
 	struct callstat	 scstats[SC__COUNT];	/* modelled calls, by id */

@@ -58,8 +58,16 @@ sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 		return sc_lookup(name);
 	h = ((unsigned)n + (unsigned char)name[0] +
 	    3 * (unsigned char)name[n - 1]) % SC_MEMO_SLOTS;
-	if (n == m->slot[h].n && memcmp(name, m->slot[h].name, n) == 0)
-		return (enum sc_id)m->slot[h].sc;
+	if (n == m->slot[h].n) {
+		/* a byte loop: a call of memcmp cost more than the four
+		 * bytes of "read" */
+		size_t i = 0;
+
+		while (i < n && name[i] == m->slot[h].name[i])
+			i++;
+		if (i == n)
+			return (enum sc_id)m->slot[h].sc;
+	}
 	m->slot[h].sc = (uint16_t)sc_lookup(name);
 	if (n < sizeof(m->slot[h].name)) {
 		memcpy(m->slot[h].name, name, n);
@@ -676,26 +684,34 @@ next_token(const char *line, size_t len, size_t *pos, size_t *ts, size_t *te,
 } while (0)
 
 static int parse_fields(const char *line, size_t len, struct trace_call *tc,
-    struct sc_memo *memo, GError **err);
+    struct sc_memo *memo, bool fast, GError **err);
 static int parse_line(const char *line, size_t len, struct trace_call *tc,
-    struct sc_memo *memo, GError **err);
+    struct sc_memo *memo, bool fast, GError **err);
 
 int
 native_parse_line(const char *line, size_t len, struct trace_call *tc,
     GError **err)
 {
-	return parse_line(line, len, tc, NULL, err);
+	return parse_line(line, len, tc, NULL, true, err);
+}
+
+int
+native_parse_line_general(const char *line, size_t len,
+    struct trace_call *tc, GError **err)
+{
+	return parse_line(line, len, tc, NULL, false, err);
 }
 
 /* native_parse_line, the call's name looked up through memo (a reader's,
- * or NULL). */
+ * or NULL); fast: with the shortcuts for the common shapes (fast_head,
+ * fast_kv). */
 static int
 parse_line(const char *line, size_t len, struct trace_call *tc,
-    struct sc_memo *memo, GError **err)
+    struct sc_memo *memo, bool fast, GError **err)
 {
 	GError *perr = NULL;
 	size_t i;
-	int rc = parse_fields(line, len, tc, memo, &perr);
+	int rc = parse_fields(line, len, tc, memo, fast, &perr);
 
 	if (rc >= 0)
 		return rc;
@@ -763,9 +779,174 @@ header_digits(const char *line, size_t len, size_t pos, uint64_t *num)
 #endif
 }
 
+/*
+ * The common shapes, without the general loops (a generated trace is all
+ * of them; a real one mostly).  Each takes a part of a line only when it
+ * is sure the general code below would read it the same way, and
+ * otherwise leaves it to that code, which alone reports errors: what is
+ * accepted, refused and stored is unchanged (test_trace's
+ * native_fast_same checks lines both ways).
+ */
+
+/* A number token at line[pos..]: digits up to a space or the end of the
+ * line, at most 18 (parse_fields' own limit for its shortcut).  The
+ * position after it, or pos when the token is anything else. */
+static inline size_t
+num_token(const char *line, size_t len, size_t pos, uint64_t *num)
+{
+	uint64_t v = 0;
+	size_t k = header_digits(line, len, pos, &v), i = pos + k;
+
+	if (k > 0 && k < 8) {
+		/* header_digits saw the space that ends them */
+		*num = v;
+		return i;
+	}
+	while (i < len && line[i] != ' ') {
+		unsigned d = (unsigned)((unsigned char)line[i] - '0');
+
+		if (d > 9)
+			return pos;
+		v = v * 10 + d;
+		i++;
+	}
+	if (i == pos || i - pos > 18)
+		return pos;
+	*num = v;
+	return i;
+}
+
+/* "T PID CALL RESULT DUR" all numbers but the call, one space apart, the
+ * result not negative: stored in tc (just reset), *posp after DUR.  False
+ * (tc untouched) for anything else: an error, an exit, a failed call, a
+ * time or duration of "-", a result of "?". */
+static inline bool
+fast_head(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, size_t *posp)
+{
+	uint64_t t = 0, pid = 0, ret = 0, dur = 0;
+	size_t p, e, name, nn;
+
+	e = num_token(line, len, 0, &t);
+	if (e == 0 || e >= len)
+		return false;
+	p = e + 1;
+	e = num_token(line, len, p, &pid);
+	if (e == p || e >= len || pid > INT32_MAX)
+		return false;
+	name = p = e + 1;
+	for (e = p; e < len && line[e] != ' '; e++)
+		if (!g_ascii_isalnum(line[e]) && line[e] != '_')
+			return false;
+	if (e == p || e - p >= sizeof(tc->name) || e >= len)
+		return false;
+	nn = e - p;
+	p = e + 1;
+	e = num_token(line, len, p, &ret);
+	if (e == p || e >= len)
+		return false;
+	p = e + 1;
+	e = num_token(line, len, p, &dur);
+	if (e == p)
+		return false;
+	tc->t_ns = (int64_t)t;
+	tc->pid = (int32_t)pid;
+	tc->ret = (int64_t)ret;
+	tc->dur_ns = (int64_t)dur;
+	memcpy(tc->name, line + name, nn);
+	tc->name[nn] = '\0';
+	tc->sc = sc_lookup_memo(memo, tc->name, nn);
+	*posp = e;
+	return true;
+}
+
+/* One " KEY=VALUE" at line[*pos..] (*pos at its space) whose key is a
+ * number's (fd, fd2, off, len, arg, size) with a value of digits, or a
+ * path's with a quoted value holding no escape: stored, *pos after it.
+ * False, *pos unchanged, for any other token. */
+static inline bool
+fast_kv(const char *line, size_t len, size_t *pos, struct trace_call *tc)
+{
+	size_t k = *pos + 1, kn = 0, v, e;
+	uint64_t num;
+
+	if (*pos >= len || line[*pos] != ' ')
+		return false;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	if (len - k >= 8) {
+		/* the '=' among the next eight bytes, as plain_run finds
+		 * a space (every key taken here is shorter) */
+		const uint64_t ones = UINT64_C(0x0101010101010101);
+		uint64_t w, q, m;
+
+		memcpy(&w, line + k, 8);
+		q = w ^ (ones * '=');
+		m = (q - ones) & ~q & UINT64_C(0x8080808080808080);
+		if (m == 0)
+			return false;
+		kn = (size_t)__builtin_ctzll(m) >> 3;
+	} else
+#endif
+	{
+		while (kn < 8 && k + kn < len && line[k + kn] != '=')
+			kn++;
+		if (k + kn >= len || line[k + kn] != '=')
+			return false;
+	}
+	v = k + kn + 1;
+#define FKEY(s) (kn == sizeof(s) - 1 && memcmp(line + k, s, kn) == 0)
+	if (v < len && line[v] == '"') {
+		char **field;
+
+		if (FKEY("path"))
+			field = &tc->path;
+		else if (FKEY("path2"))
+			field = &tc->path2;
+		else if (FKEY("fdpath"))
+			field = &tc->fdpath;
+		else if (FKEY("fdpath2"))
+			field = &tc->fdpath2;
+		else if (FKEY("retpath"))
+			field = &tc->retpath;
+		else
+			return false;
+		for (e = v + 1; e < len; e++) {
+			unsigned char c = (unsigned char)line[e];
+
+			if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f)
+				break;
+		}
+		if (e >= len || line[e] != '"' || (e + 1 < len && line[e + 1] != ' '))
+			return false;
+		trace_call_set_str(tc, field, line + v + 1, e - v - 1);
+		*pos = e + 1;
+		return true;
+	}
+	e = num_token(line, len, v, &num);
+	if (e == v)
+		return false;
+	if (FKEY("fd") || FKEY("fd2")) {
+		if (num > INT32_MAX)
+			return false;
+		*(FKEY("fd") ? &tc->fd : &tc->fd2) = (int32_t)num;
+	} else if (FKEY("len"))
+		tc->len = (int64_t)num;
+	else if (FKEY("off"))
+		tc->off = (int64_t)num;
+	else if (FKEY("arg"))
+		tc->arg = (int64_t)num;
+	else if (FKEY("size"))
+		tc->st_size = (int64_t)num;
+	else
+		return false;
+#undef FKEY
+	*pos = e;
+	return true;
+}
+
 static int
 parse_fields(const char *line, size_t len, struct trace_call *tc,
-    struct sc_memo *memo, GError **err)
+    struct sc_memo *memo, bool fast, GError **err)
 {
 	size_t pos = 0, ts, te, i;
 	const char *tok;
@@ -782,7 +963,8 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 	trace_call_reset(tc);
 
 	/* T PID CALL RESULT DUR: plain space-separated fields */
-	for (field = 0; field < 5; field++) {
+	for (field = fast && fast_head(line, len, tc, memo, &pos) ? 5 : 0;
+	    field < 5; field++) {
 		while (pos < len && line[pos] == ' ')
 			pos++;
 		if (pos >= len) {
@@ -900,6 +1082,8 @@ parse_fields(const char *line, size_t len, struct trace_call *tc,
 		size_t kn, vn;
 		int rc = 0;
 
+		if (fast && fast_kv(line, len, &pos, tc))
+			continue;
 		if (!next_token(line, len, &pos, &ts, &te, &terr)) {
 			if (terr != NULL) {
 				g_propagate_error(err, terr);
@@ -1520,7 +1704,7 @@ read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
 		rc = lineio_next(r->in, &line, &len, err);
 		if (rc <= 0)
 			return rc;
-		rc = parse_line(line, len, tc, &r->scm, &perr);
+		rc = parse_line(line, len, tc, &r->scm, true, &perr);
 		if (rc < 0) {
 			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
 			    "%s:%llu: %s", r->path,

@@ -372,6 +372,10 @@ void	native_format_header(GString *out);
  * comment or blank line, -1 on error (message without file/line prefix). */
 int	native_parse_line(const char *line, size_t len, struct trace_call *tc,
 	    GError **err);
+/* The same without its shortcuts for the common shapes of a line: the
+ * general code alone, for tests that the two agree. */
+int	native_parse_line_general(const char *line, size_t len,
+	    struct trace_call *tc, GError **err);
 
 /* A writer for native traces, gzip-compressed when gzip is true (callers
  * pass whether the final name ends in ".gz"). */
@@ -406,6 +410,9 @@ struct tbin_head {
 	uint8_t	 kind;
 };
 void	tbin_head(const uint8_t *rec, size_t n, struct tbin_head *h);
+/* The same but for ret and dur_ns (left 0): the record's fixed bytes
+ * only, for a reader that needs the rest seldom. */
+void	tbin_head_fixed(const uint8_t *rec, size_t n, struct tbin_head *h);
 /* A length as a prefix (at most 10 bytes), and read back: the prefix's
  * bytes, or 0 if the avail bytes at p do not hold a whole one. */
 size_t	tbin_put_len(uint8_t *p, size_t n);

@@ -30,6 +30,11 @@ put_u(uint8_t *p, uint64_t v)
 		*p = (uint8_t)v;
 		return p + 1;
 	}
+	if (v < 0x4000) {	/* a length, a result, a duration in us */
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		return p + 2;
+	}
 	while (v >= 0x80) {
 		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
@@ -115,12 +120,14 @@ G_STATIC_ASSERT(SC__COUNT < 256);
 #define TB_FD2_DEL	0x08
 #define TB_RET_DEL	0x10
 
-/* Which optional fields follow, in this order. */
+/* Which optional fields follow, in this order.  Those most calls have
+ * come first, so that a read's mask (off, len, fd, the line) is one
+ * byte, not three. */
 enum {
-	TBF_OFF, TBF_LEN, TBF_ARG, TBF_STSIZE, TBF_ERR, TBF_FD,
-	TBF_FD2, TBF_RFD0, TBF_RFD1, TBF_OFLAGS, TBF_ATFLAGS, TBF_XFLAGS,
-	TBF_MODE, TBF_CMD, TBF_STTYPE, TBF_LINE, TBF_PATH, TBF_PATH2,
-	TBF_FDPATH, TBF_FDPATH2, TBF_RETPATH, TBF_NAME,
+	TBF_OFF, TBF_LEN, TBF_FD, TBF_LINE, TBF_PATH, TBF_OFLAGS, TBF_ERR,
+	TBF_ARG, TBF_STSIZE, TBF_FD2, TBF_RFD0, TBF_RFD1, TBF_ATFLAGS,
+	TBF_XFLAGS, TBF_MODE, TBF_CMD, TBF_STTYPE, TBF_PATH2, TBF_FDPATH,
+	TBF_FDPATH2, TBF_RETPATH, TBF_NAME,
 };
 #define TB(f)	(1u << (f))
 
@@ -173,73 +180,116 @@ tbin_encode(const struct trace_call *tc, uint8_t *out)
 	p += 12;
 	p = put_s(p, tc->ret);
 	p = put_s(p, tc->dur_ns);
-	mask |= tc->off != TC_NOOFF ? TB(TBF_OFF) : 0;
-	mask |= tc->len != -1 ? TB(TBF_LEN) : 0;
-	mask |= tc->arg != 0 ? TB(TBF_ARG) : 0;
-	mask |= tc->st_size != -1 ? TB(TBF_STSIZE) : 0;
-	mask |= tc->err != 0 ? TB(TBF_ERR) : 0;
-	mask |= tc->fd != TC_NOFD ? TB(TBF_FD) : 0;
-	mask |= tc->fd2 != TC_NOFD ? TB(TBF_FD2) : 0;
-	mask |= tc->rfd[0] != TC_NOFD ? TB(TBF_RFD0) : 0;
-	mask |= tc->rfd[1] != TC_NOFD ? TB(TBF_RFD1) : 0;
-	mask |= tc->oflags != 0 ? TB(TBF_OFLAGS) : 0;
-	mask |= tc->atflags != 0 ? TB(TBF_ATFLAGS) : 0;
-	mask |= tc->xflags != 0 ? TB(TBF_XFLAGS) : 0;
-	mask |= tc->mode != 0 ? TB(TBF_MODE) : 0;
-	mask |= tc->cmd != 0 ? TB(TBF_CMD) : 0;
-	mask |= tc->st_type != 0 ? TB(TBF_STTYPE) : 0;
-	mask |= tc->line != 0 ? TB(TBF_LINE) : 0;
-	mask |= tc->path != NULL ? TB(TBF_PATH) : 0;
-	mask |= tc->path2 != NULL ? TB(TBF_PATH2) : 0;
-	mask |= tc->fdpath != NULL ? TB(TBF_FDPATH) : 0;
-	mask |= tc->fdpath2 != NULL ? TB(TBF_FDPATH2) : 0;
-	mask |= tc->retpath != NULL ? TB(TBF_RETPATH) : 0;
-	mask |= named ? TB(TBF_NAME) : 0;
+	/*
+	 * Which fields are there.  Most calls have only some of off, len,
+	 * fd, the line and a path: the sixteen others are tested together,
+	 * one OR of their differences from "absent" (-1 as 0 by adding
+	 * one, unsigned), and one by one only when that is not zero.
+	 */
+	mask = (tc->off != TC_NOOFF ? TB(TBF_OFF) : 0) |
+	    (tc->len != -1 ? TB(TBF_LEN) : 0) |
+	    (tc->fd != TC_NOFD ? TB(TBF_FD) : 0) |
+	    (tc->line != 0 ? TB(TBF_LINE) : 0) |
+	    (tc->path != NULL ? TB(TBF_PATH) : 0) |
+	    (named ? TB(TBF_NAME) : 0);
+	if (((uint64_t)tc->arg | ((uint64_t)tc->st_size + 1) |
+	    (uint32_t)tc->err | ((uint32_t)tc->fd2 + 1) |
+	    ((uint32_t)tc->rfd[0] + 1) | ((uint32_t)tc->rfd[1] + 1) |
+	    tc->oflags | tc->atflags | tc->xflags | tc->mode | tc->cmd |
+	    tc->st_type | (uintptr_t)tc->path2 | (uintptr_t)tc->fdpath |
+	    (uintptr_t)tc->fdpath2 | (uintptr_t)tc->retpath) != 0) {
+		mask |= tc->arg != 0 ? TB(TBF_ARG) : 0;
+		mask |= tc->st_size != -1 ? TB(TBF_STSIZE) : 0;
+		mask |= tc->err != 0 ? TB(TBF_ERR) : 0;
+		mask |= tc->fd2 != TC_NOFD ? TB(TBF_FD2) : 0;
+		mask |= tc->rfd[0] != TC_NOFD ? TB(TBF_RFD0) : 0;
+		mask |= tc->rfd[1] != TC_NOFD ? TB(TBF_RFD1) : 0;
+		mask |= tc->oflags != 0 ? TB(TBF_OFLAGS) : 0;
+		mask |= tc->atflags != 0 ? TB(TBF_ATFLAGS) : 0;
+		mask |= tc->xflags != 0 ? TB(TBF_XFLAGS) : 0;
+		mask |= tc->mode != 0 ? TB(TBF_MODE) : 0;
+		mask |= tc->cmd != 0 ? TB(TBF_CMD) : 0;
+		mask |= tc->st_type != 0 ? TB(TBF_STTYPE) : 0;
+		mask |= tc->path2 != NULL ? TB(TBF_PATH2) : 0;
+		mask |= tc->fdpath != NULL ? TB(TBF_FDPATH) : 0;
+		mask |= tc->fdpath2 != NULL ? TB(TBF_FDPATH2) : 0;
+		mask |= tc->retpath != NULL ? TB(TBF_RETPATH) : 0;
+	}
 	p = put_u(p, mask);
-	if (mask & TB(TBF_OFF))
-		p = put_s(p, tc->off);
-	if (mask & TB(TBF_LEN))
-		p = put_s(p, tc->len);
-	if (mask & TB(TBF_ARG))
-		p = put_s(p, tc->arg);
-	if (mask & TB(TBF_STSIZE))
-		p = put_s(p, tc->st_size);
-	if (mask & TB(TBF_ERR))
-		p = put_s(p, tc->err);
-	if (mask & TB(TBF_FD))
-		p = put_s(p, tc->fd);
-	if (mask & TB(TBF_FD2))
-		p = put_s(p, tc->fd2);
-	if (mask & TB(TBF_RFD0))
-		p = put_s(p, tc->rfd[0]);
-	if (mask & TB(TBF_RFD1))
-		p = put_s(p, tc->rfd[1]);
-	if (mask & TB(TBF_OFLAGS))
-		p = put_u(p, tc->oflags);
-	if (mask & TB(TBF_ATFLAGS))
-		p = put_u(p, tc->atflags);
-	if (mask & TB(TBF_XFLAGS))
-		p = put_u(p, tc->xflags);
-	if (mask & TB(TBF_MODE))
-		p = put_u(p, tc->mode);
-	if (mask & TB(TBF_CMD))
-		p = put_u(p, tc->cmd);
-	if (mask & TB(TBF_STTYPE))
-		p = put_u(p, tc->st_type);
-	if (mask & TB(TBF_LINE))
-		p = put_u(p, tc->line);
-	if (mask & TB(TBF_PATH))
-		p = put_str(p, tc->path);
-	if (mask & TB(TBF_PATH2))
-		p = put_str(p, tc->path2);
-	if (mask & TB(TBF_FDPATH))
-		p = put_str(p, tc->fdpath);
-	if (mask & TB(TBF_FDPATH2))
-		p = put_str(p, tc->fdpath2);
-	if (mask & TB(TBF_RETPATH))
-		p = put_str(p, tc->retpath);
-	if (mask & TB(TBF_NAME))
-		p = put_str(p, tc->name);
+	/* the fields there, lowest bit first, as tbin_decode reads them */
+	while (mask != 0) {
+		unsigned f = (unsigned)__builtin_ctz(mask);
+
+		mask &= mask - 1;
+		switch (f) {
+		case TBF_OFF:
+			p = put_s(p, tc->off);
+			break;
+		case TBF_LEN:
+			p = put_s(p, tc->len);
+			break;
+		case TBF_ARG:
+			p = put_s(p, tc->arg);
+			break;
+		case TBF_STSIZE:
+			p = put_s(p, tc->st_size);
+			break;
+		case TBF_ERR:
+			p = put_s(p, tc->err);
+			break;
+		case TBF_FD:
+			p = put_s(p, tc->fd);
+			break;
+		case TBF_FD2:
+			p = put_s(p, tc->fd2);
+			break;
+		case TBF_RFD0:
+			p = put_s(p, tc->rfd[0]);
+			break;
+		case TBF_RFD1:
+			p = put_s(p, tc->rfd[1]);
+			break;
+		case TBF_OFLAGS:
+			p = put_u(p, tc->oflags);
+			break;
+		case TBF_ATFLAGS:
+			p = put_u(p, tc->atflags);
+			break;
+		case TBF_XFLAGS:
+			p = put_u(p, tc->xflags);
+			break;
+		case TBF_MODE:
+			p = put_u(p, tc->mode);
+			break;
+		case TBF_CMD:
+			p = put_u(p, tc->cmd);
+			break;
+		case TBF_STTYPE:
+			p = put_u(p, tc->st_type);
+			break;
+		case TBF_LINE:
+			p = put_u(p, tc->line);
+			break;
+		case TBF_PATH:
+			p = put_str(p, tc->path);
+			break;
+		case TBF_PATH2:
+			p = put_str(p, tc->path2);
+			break;
+		case TBF_FDPATH:
+			p = put_str(p, tc->fdpath);
+			break;
+		case TBF_FDPATH2:
+			p = put_str(p, tc->fdpath2);
+			break;
+		case TBF_RETPATH:
+			p = put_str(p, tc->retpath);
+			break;
+		case TBF_NAME:
+			p = put_str(p, tc->name);
+			break;
+		}
+	}
 	return (size_t)(p - out);
 }
 
@@ -258,6 +308,18 @@ tbin_head(const uint8_t *rec, size_t n, struct tbin_head *h)
 	memcpy(&h->t_ns, rec + 6, 8);
 	h->ret = get_s(&p, e);
 	h->dur_ns = get_s(&p, e);
+}
+
+void
+tbin_head_fixed(const uint8_t *rec, size_t n, struct tbin_head *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (n < TB_FIXED)
+		return;
+	h->kind = (rec[0] & TB_EXIT) ? TC_EXIT : TC_CALL;
+	h->sc = rec[1] < SC__COUNT ? rec[1] : SC_OTHER;
+	memcpy(&h->pid, rec + 2, 4);
+	memcpy(&h->t_ns, rec + 6, 8);
 }
 
 static void

@@ -4,12 +4,47 @@
  * as it is written).
  *
  * An input without the native header is given one, so that the fuzzer
- * spends its time in the records.
+ * spends its time in the records.  Each line is also read with the
+ * reader's shortcuts for the common shapes and by its general code alone
+ * (native_parse_line_general): the two must agree on the result, the
+ * record and the message.
  */
 #include "fuzz.h"
 #include "trace.h"
 
 #include <string.h>
+
+static void
+same_both_ways(const uint8_t *data, size_t size)
+{
+	struct trace_call a, b;
+	size_t at = 0;
+
+	trace_call_init(&a);
+	trace_call_init(&b);
+	while (at < size) {
+		const uint8_t *nl = memchr(data + at, '\n', size - at);
+		size_t n = (nl != NULL ? (size_t)(nl - data) : size) - at;
+		const char *line = (const char *)data + at;
+		GError *ea = NULL, *eb = NULL;
+		int ra = native_parse_line(line, n, &a, &ea);
+		int rb = native_parse_line_general(line, n, &b, &eb);
+
+		if (ra != rb)
+			fuzz_fail("a line read as %d with the shortcuts, %d without",
+			    ra, rb);
+		if (ra == 1 && !trace_call_equal(&a, &b))
+			fuzz_fail("a line read differently with the shortcuts");
+		if (ra == -1 && strcmp(ea->message, eb->message) != 0)
+			fuzz_fail("\"%s\" with the shortcuts, \"%s\" without",
+			    ea->message, eb->message);
+		g_clear_error(&ea);
+		g_clear_error(&eb);
+		at += n + 1;
+	}
+	trace_call_free(&a);
+	trace_call_free(&b);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,6 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char head[] = NATIVE_MAGIC " 1\n";
 
 	fuzz_begin();
+	same_both_ways(data, size);
 	if (size >= strlen(NATIVE_MAGIC) &&
 	    memcmp(data, NATIVE_MAGIC, strlen(NATIVE_MAGIC)) == 0)
 		fuzz_read_trace(fuzz_file("t.trace", data, size));
