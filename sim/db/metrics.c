@@ -96,8 +96,10 @@ static const char *const stmt_sql[NST] = {
 	[ST_WAIT] = "INSERT INTO waits VALUES ",
 	[ST_SPLIT] = "INSERT INTO time_split VALUES ",
 	[ST_MRC] = "INSERT INTO mrc VALUES ",
-	[ST_INITIAL] = "INSERT INTO initial_fs (run, seq, path, type, size, "
-	    "evidence, line, note) VALUES ",
+	/* (in parentheses: clang takes a two-piece literal in an array for
+	 * a missing comma) */
+	[ST_INITIAL] = ("INSERT INTO initial_fs (run, seq, path, type, size, "
+	    "evidence, line, note) VALUES "),
 	[ST_CRASH] = "INSERT OR REPLACE INTO crash VALUES ",
 	[ST_SETTING] = "INSERT INTO run_settings (run, key, value) VALUES ",
 };

@@ -103,12 +103,6 @@ bpt_probe(const struct bptab *t, const struct bp_key *k)
 	return i;
 }
 
-static inline void *
-bpt_find(const struct bptab *t, const struct bp_key *k)
-{
-	return t->s[bpt_probe(t, k)].val;
-}
-
 /* Empty slot i; the index of the empty slot that ended its run (a probe
  * that stopped there may now stop earlier). */
 static size_t
