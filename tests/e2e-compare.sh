@@ -6,7 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-compare.sh
 . "$(dirname "$0")/lib.sh" e2e-compare e2e-cmp
-expect 38
+expect 40
 
 # Every row a run recorded, with the run's id left out, and its runs row
 # but for id, started and finished: what must not depend on how the run
@@ -353,6 +353,12 @@ expect_bad "sweep: no values" "expected key=value1" \
 expect_bad "sweep: a key twice" "already swept" \
 	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf=100 --grid bio.nbuf=200 --db "$T/bad.db"
 expect_bad "sweep: no grid" "--grid" "$VFSSIM" sweep "$T/r.trace" --db "$T/bad.db"
+# The points' machines are booted side by side before any run
+# (batch_cmd_boot): of two that cannot boot, the first listed is said.
+echo "not a drive" >"$T/bad1.parv"
+echo "nor this" >"$T/bad2.parv"
+expect_bad "sweep: two points that cannot boot, the first said" "variant disk.diskspecs=$T/bad1.parv:" \
+	"$VFSSIM" sweep "$T/r.trace" --grid disk.diskspecs="$T/bad1.parv,$T/bad2.parv" -j 2 --db "$T/bad.db"
 expect_bad "sweep --emit-jobs: unknown key" "unknown setting" \
 	"$VFSSIM" sweep "$T/r.trace" --grid x.y=1 --emit-jobs "$T/badjobs" --db "$T/bad.db"
 if [ ! -e "$T/bad.db" ] && [ ! -e "$T/badjobs" ]; then
