@@ -6,7 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-compare.sh
 . "$(dirname "$0")/lib.sh" e2e-compare e2e-cmp
-expect 40
+expect 41
 
 # Every row a run recorded, with the run's id left out, and its runs row
 # but for id, started and finished: what must not depend on how the run
@@ -259,6 +259,27 @@ if "$VFSSIM" merge --allow-duplicates "$T/m12.db" "${ins[@]}" >"$T/out" 2>/dev/n
 	fi
 else
 	bad "merge: 12 inputs"; cat "$T/out"
+fi
+# Inputs are attached by URI (file:PATH?mode=ro): a name with a blank,
+# '?', '#' and '%' is still that file's, given whole or relative, and
+# nothing else is made.
+W="$T/we ird?#%dir"
+mkdir "$W" && cp "$T/alone.db" "$W/in.db"
+if (cd "$W" && "$VFSSIM" merge "$W/out.db" "in.db" >"$T/out" 2>&1) &&
+	[ "$(ls "$W" | tr '\n' ' ')" = "in.db out.db " ]; then
+	same=1
+	for r in 1 2 3; do
+		dump_run "$T/alone.db" $r >"$T/a.txt"
+		dump_run "$W/out.db" $r >"$T/b.txt"
+		cmp -s "$T/a.txt" "$T/b.txt" || same=0
+	done
+	if [ $same = 1 ]; then
+		ok "merge: input and output in a directory named with a blank, ?, # and %"
+	else
+		bad "merge: odd names: the copies differ"
+	fi
+else
+	bad "merge: odd names"; cat "$T/out"; ls "$W"
 fi
 
 # ---- sweep: the same sweep twice, and through GNU parallel ------------------

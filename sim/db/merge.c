@@ -487,13 +487,32 @@ struct db_merger {
 	GPtrArray	*dups;		/* the caller's: duplicates said, or NULL:
 					   refused */
 	int		 attached;	/* inputs attached to dst so far */
+	bool		 uri;		/* dst opened with SQLITE_OPEN_URI: its
+					   ATTACH reads file: URIs */
 };
+
+/* path as a file: URI (absolute, escaped: no '?', '#' or '%' in it reads
+ * as anything but the name), with a query such as "?mode=ro". */
+static char *
+uri_of(const char *path, const char *query)
+{
+	char *cwd = g_get_current_dir();
+	char *abs = g_canonicalize_filename(path, cwd);
+	char *esc = g_uri_escape_string(abs, "/", FALSE);
+	char *uri = g_strdup_printf("file:%s%s", esc, query);
+
+	g_free(cwd);
+	g_free(abs);
+	g_free(esc);
+	return uri;
+}
 
 struct db_merger *
 db_merge_begin(const char *out, GArray *ids, GPtrArray *dups, GError **err)
 {
 	struct db_merger *mg = g_new0(struct db_merger, 1);
 	struct metrics *m;
+	int rc;
 
 	mg->out = g_strdup(out);
 	mg->created = !g_file_test(out, G_FILE_TEST_EXISTS);
@@ -507,9 +526,15 @@ db_merge_begin(const char *out, GArray *ids, GPtrArray *dups, GError **err)
 	/* NOMUTEX: the merger's connection stays in the thread that
 	 * merges (batch.c's main thread, or vfssim merge), and SQLite's
 	 * connection mutex would be taken and released on every value
-	 * bound. */
-	if (sqlite3_open_v2(out, &mg->dst, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	 * bound.  SQLITE_OPEN_URI, so that the inputs can be attached
+	 * read-only (attach): a connection reads URIs in ATTACH only if it
+	 * was opened so, whatever SQLite's build.  It changes nothing for a
+	 * name but one that begins "file:", which is opened as metrics_open
+	 * opened it, without, and its inputs are not attached. */
+	mg->uri = strncmp(out, "file:", 5) != 0;
+	rc = sqlite3_open_v2(out, &mg->dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX | (mg->uri ? SQLITE_OPEN_URI : 0), NULL);
+	if (rc != SQLITE_OK) {
 		g_set_error(err, MERGE_ERROR, MERGE_ERROR_FAILED, "%s: %s", out,
 		    mg->dst != NULL ? sqlite3_errmsg(mg->dst) : "cannot open");
 		goto fail;
@@ -545,17 +570,17 @@ static char *
 attach(struct db_merger *mg, const char *in)
 {
 	sqlite3_stmt *s = NULL;
-	char *cwd, *abs, *esc, *uri, *as;
+	char *uri, *as;
 	bool ok;
 
-	if (mg->attached >= sqlite3_limit(mg->dst, SQLITE_LIMIT_ATTACHED, -1))
+	/* Without URIs, "file:...?mode=ro" would be taken for a file's name
+	 * and made. */
+	if (!mg->uri ||
+	    mg->attached >= sqlite3_limit(mg->dst, SQLITE_LIMIT_ATTACHED, -1))
 		return NULL;
-	/* A URI, to open it read-only: the path escaped, so that no '?' or
-	 * '#' in it reads as a parameter. */
-	cwd = g_get_current_dir();
-	abs = g_canonicalize_filename(in, cwd);
-	esc = g_uri_escape_string(abs, "/", FALSE);
-	uri = g_strdup_printf("file:%s?mode=ro", esc);
+	/* A URI, to open it read-only (and never roll back a journal of
+	 * the input's). */
+	uri = uri_of(in, "?mode=ro");
 	as = g_strdup_printf("in%d", mg->attached);
 	ok = sqlite3_prepare_v2(mg->dst, "ATTACH ?1 AS ?2", -1, &s, NULL) ==
 	    SQLITE_OK;
@@ -565,9 +590,6 @@ attach(struct db_merger *mg, const char *in)
 		ok = sqlite3_step(s) == SQLITE_DONE;
 	}
 	sqlite3_finalize(s);
-	g_free(cwd);
-	g_free(abs);
-	g_free(esc);
 	g_free(uri);
 	if (!ok) {
 		g_free(as);
