@@ -6,7 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-compare.sh
 . "$(dirname "$0")/lib.sh" e2e-compare e2e-cmp
-expect 38
+expect 41
 
 # Every row a run recorded, with the run's id left out, and its runs row
 # but for id, started and finished: what must not depend on how the run
@@ -235,6 +235,52 @@ if dump_db "$T/m.db" >"$T/a.txt" && dump_db "$T/m0.db" >"$T/b.txt" && cmp -s "$T
 else
 	bad "merge: a bad input changed the output"
 fi
+# More inputs than SQLite attaches to one connection at once (10 in most
+# builds): the first inputs' rows are copied inside SQLite (INSERT ...
+# SELECT from the attached input, merge.c's copy_attached), the rest value
+# by value; either way every run is its input's, row for row.
+ins=()
+for i in $(seq 12); do ins+=("$T/alone.db"); done
+if "$VFSSIM" merge --allow-duplicates "$T/m12.db" "${ins[@]}" >"$T/out" 2>/dev/null &&
+	grep -q "merged 36 runs from 12 databases" "$T/out"; then
+	same=1
+	for k in 0 9 10 11; do
+		for r in 1 2 3; do
+			dump_run "$T/alone.db" $r >"$T/a.txt"
+			dump_run "$T/m12.db" $((k * 3 + r)) >"$T/b.txt"
+			cmp -s "$T/a.txt" "$T/b.txt" || same=0
+		done
+	done
+	order=$(sql "$T/m12.db" "SELECT count(*) FROM syscalls a JOIN syscalls b ON b.rowid = a.rowid + 1 AND b.run = a.run WHERE b.seq < a.seq")
+	if [ $same = 1 ] && [ "$order" = 0 ] && [ -s "$T/a.txt" ]; then
+		ok "merge: 12 inputs, the first 10 attached and copied inside SQLite, the last 2 value by value: every run its input's, rows in order"
+	else
+		bad "merge: 12 inputs: a copy differs (same=$same, rows out of order $order)"
+	fi
+else
+	bad "merge: 12 inputs"; cat "$T/out"
+fi
+# Inputs are attached by URI (file:PATH?mode=ro): a name with a blank,
+# '?', '#' and '%' is still that file's, given whole or relative, and
+# nothing else is made.
+W="$T/we ird?#%dir"
+mkdir "$W" && cp "$T/alone.db" "$W/in.db"
+if (cd "$W" && "$VFSSIM" merge "$W/out.db" "in.db" >"$T/out" 2>&1) &&
+	[ "$(ls "$W" | tr '\n' ' ')" = "in.db out.db " ]; then
+	same=1
+	for r in 1 2 3; do
+		dump_run "$T/alone.db" $r >"$T/a.txt"
+		dump_run "$W/out.db" $r >"$T/b.txt"
+		cmp -s "$T/a.txt" "$T/b.txt" || same=0
+	done
+	if [ $same = 1 ]; then
+		ok "merge: input and output in a directory named with a blank, ?, # and %"
+	else
+		bad "merge: odd names: the copies differ"
+	fi
+else
+	bad "merge: odd names"; cat "$T/out"; ls "$W"
+fi
 
 # ---- sweep: the same sweep twice, and through GNU parallel ------------------
 GRID=(--grid bio.nbuf=150,400 --grid kern.filedelay=5s,30s --grid vfs.write_behind=0,1)
@@ -328,6 +374,12 @@ expect_bad "sweep: no values" "expected key=value1" \
 expect_bad "sweep: a key twice" "already swept" \
 	"$VFSSIM" sweep "$T/r.trace" --grid bio.nbuf=100 --grid bio.nbuf=200 --db "$T/bad.db"
 expect_bad "sweep: no grid" "--grid" "$VFSSIM" sweep "$T/r.trace" --db "$T/bad.db"
+# The points' machines are booted side by side before any run
+# (batch_cmd_boot): of two that cannot boot, the first listed is said.
+echo "not a drive" >"$T/bad1.parv"
+echo "nor this" >"$T/bad2.parv"
+expect_bad "sweep: two points that cannot boot, the first said" "variant disk.diskspecs=$T/bad1.parv:" \
+	"$VFSSIM" sweep "$T/r.trace" --grid disk.diskspecs="$T/bad1.parv,$T/bad2.parv" -j 2 --db "$T/bad.db"
 expect_bad "sweep --emit-jobs: unknown key" "unknown setting" \
 	"$VFSSIM" sweep "$T/r.trace" --grid x.y=1 --emit-jobs "$T/badjobs" --db "$T/bad.db"
 if [ ! -e "$T/bad.db" ] && [ ! -e "$T/badjobs" ]; then

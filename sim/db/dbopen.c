@@ -237,7 +237,12 @@ open_ro(const char *path, GError **err)
 		input_error(err, "%s: not a database (not a regular file)", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	/* NOMUTEX: a connection is only ever used by the thread that
+	 * opened it, so SQLite's per-call connection mutex buys nothing and
+	 * costs a lock and an unlock on every sqlite3_column_* (a merge reads
+	 * every value of every row through one: a quarter of its CPU). */
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
 		input_error(err, "%s: cannot open database: %s", path,
 		    h != NULL ? sqlite3_errmsg(h) : "out of memory");
 		sqlite3_close(h);
