@@ -1051,6 +1051,41 @@ test_lex_int(void **state)
 	}
 }
 
+/* strace_lex_secfrac: seconds, '.', a fraction of any length (beyond
+ * nanoseconds dropped); -ttt's and -T's six digits wherever they end. */
+static void
+test_lex_secfrac(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t used;
+		int64_t ns;
+	} c[] = {
+		{ "1796559523.754479 ", 17, INT64_C(1796559523754479000) },
+		{ "1796559523.754479", 17, INT64_C(1796559523754479000) },
+		{ "0.000004>", 8, 4000 },
+		{ "0.000000", 8, 0 },
+		{ "12.1234567>", 10, INT64_C(12123456700) },
+		{ "5.12345 ", 7, INT64_C(5123450000) },
+		{ "5.123456789123", 14, INT64_C(5123456789) },
+		{ "5.12345x", 7, INT64_C(5123450000) },
+		{ "5.1234a6", 6, INT64_C(5123400000) },
+		{ "7.", 0, 0 }, { ".5", 0, 0 }, { "7", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(c); i++) {
+		int64_t ns = -1;
+		size_t used = strace_lex_secfrac(c[i].s, strlen(c[i].s), &ns);
+
+		if (used != c[i].used || (used > 0 && ns != c[i].ns))
+			fail_msg("\"%s\": %zu characters, %" PRId64
+			    " ns (wanted %zu, %" PRId64 ")", c[i].s, used, ns,
+			    c[i].used, c[i].ns);
+	}
+}
+
 /* An annotation is stepped over eight bytes at a time (skip_annot): its
  * end is found wherever it falls in a word, a '>' escaped in a path or
  * inside a socket's brackets does not end it, and the next argument is
@@ -1958,6 +1993,7 @@ main(void)
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_lex_int),
+		cmocka_unit_test(test_lex_secfrac),
 		cmocka_unit_test(test_annotation_lengths),
 		cmocka_unit_test(test_iov),
 		cmocka_unit_test(test_modelled_calls),

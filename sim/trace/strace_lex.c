@@ -527,6 +527,17 @@ strace_lex_secfrac(const char *s, size_t n, int64_t *ns)
 	if (i == 0 || i >= n || s[i] != '.')
 		return 0;
 	i++;
+	/* -ttt's and -T's fractions are six digits: after two '0's they
+	 * are eight digits of the same value, read in one word */
+	if (n - i >= 6 && (n - i == 6 || !g_ascii_isdigit(s[i + 6]))) {
+		char w[8] = { '0', '0' };
+
+		memcpy(w + 2, s + i, 6);
+		if (eight_digits(w, &v)) {
+			*ns = sec * NS_PER_SEC + (int64_t)v * 1000;
+			return i + 6;
+		}
+	}
 	for (k = 0; i < n && g_ascii_isdigit(s[i]); i++, k++)
 		if (k < 9)
 			frac = frac * 10 + (s[i] - '0');
