@@ -29,7 +29,13 @@ WARN      := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -W
 LAYERS    := sim sim/trace sim/db sim/model sim/workloads sim/run sim/out sim/cmd
 BASEFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) $(addprefix -I,$(LAYERS)) $(shell pkg-config --cflags $(PKGS) libcrypto) \
 	     -DCRYPTO_SONAME='"$(or $(CRYPTO_SONAME),libcrypto.so.3)"'
-LIBS       = $(shell pkg-config --libs $(PKGS)) -lm -ldl
+# SQLite linked statically, from Debian's libsqlite3-dev (libsqlite3.a,
+# the same release and build as its shared library): the shared one binds
+# its own ~1,600 symbols at start-up (BIND_NOW, no -Bsymbolic), 1.1 M
+# instructions of the dynamic loader's before main, two-thirds of
+# `vfssim --version` (README "Speed").  Where there is no .a, the shared.
+SQLITE_A  := $(wildcard $(shell pkg-config --variable=libdir sqlite3)/libsqlite3.a)
+LIBS       = $(shell pkg-config --libs glib-2.0 zlib) $(or $(SQLITE_A),-lsqlite3) -lm -ldl
 
 SIM_SRCS  := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 LIB_SRCS  := $(filter-out sim/cmd/main.c,$(SIM_SRCS))
@@ -56,8 +62,14 @@ SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-reco
 # (built before this rule, or the .d lost) is rebuilt.
 DEPFLAGS := -MMD -MP
 
-REL_OBJS := $(patsubst %.c,$(REL)/%.o,$(SIM_SRCS))
-DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS))
+# The image a new results database starts from (sim/db/dbimage.h): the
+# schema run once here, by tools/mkdbimage, into a generated source that
+# each build compiles as one of its own.
+GEN       := build/gen
+GEN_SRCS  := $(GEN)/dbimage_data.c
+
+REL_OBJS := $(patsubst %.c,$(REL)/%.o,$(SIM_SRCS) $(GEN_SRCS))
+DBG_LIB  := $(patsubst %.c,$(DBG)/%.o,$(LIB_SRCS) $(GEN_SRCS))
 DBG_MAIN := $(DBG)/sim/cmd/main.o
 TESTS    := $(patsubst tests/%.c,$(DBG)/tests/%,$(TEST_SRCS))
 ALL_C    := $(SIM_SRCS) $(wildcard tests/*.c tests/fuzz/*.c)
@@ -88,6 +100,12 @@ $(REL)/sim/version.o $(DBG)/sim/version.o: BASEFLAGS += -DVFSSIM_COMMIT='"$(VFSS
 $(REL)/sim/cmd/cmd.o $(DBG)/sim/cmd/cmd.o: build/datadir.stamp
 $(REL)/sim/cmd/cmd.o $(DBG)/sim/cmd/cmd.o: BASEFLAGS += -DVFSSIM_DATADIR='"$(DATADIR)"'
 FORCE:
+
+$(GEN)/mkdbimage: tools/mkdbimage.c sim/db/dbschema.c sim/db/dbschema.h sim/db/dbimage.h sim/db/dbopen.h
+	@mkdir -p $(dir $@)
+	$(CC) -O1 $(BASEFLAGS) -o $@ tools/mkdbimage.c sim/db/dbschema.c $(LIBS)
+$(GEN)/dbimage_data.c: $(GEN)/mkdbimage
+	$(GEN)/mkdbimage $@.tmp && mv $@.tmp $@
 
 # The test build: sanitizers, INVARIANTS (KASSERT on), no optimisation games.
 DBGFLAGS   = -O1 -g $(SAN) -Werror -DINVARIANTS $(BASEFLAGS)
@@ -133,7 +151,7 @@ CLANG        ?= clang
 FUZZ         := build/fuzz
 FUZZ_DRIVERS := $(addprefix $(DBG)/fuzz/fuzz_,$(FUZZ_NAMES))
 FUZZ_BINS    := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
-FUZZ_LIB     := $(patsubst %.c,$(FUZZ)/%.o,$(LIB_SRCS))
+FUZZ_LIB     := $(patsubst %.c,$(FUZZ)/%.o,$(LIB_SRCS) $(GEN_SRCS))
 # libFuzzer's coverage everywhere; its main only in the harnesses' link.
 FUZZFLAGS     = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=undefined -DINVARIANTS $(BASEFLAGS) \

@@ -1105,12 +1105,20 @@ profile_to_text(const struct profile *p)
 	for (k = profile_keys; k->group != NULL; k++) {
 		char *v = g_key_file_get_value(p->kf, k->group, k->key, NULL);
 
+		/* appended piece by piece: printf's formatting had been most
+		 * of the 0.2 M instructions this costs every run */
 		if (strcmp(group, k->group) != 0) {
-			g_string_append_printf(out, "%s[%s]\n", *group ? "\n" : "",
-			    k->group);
+			if (*group)
+				g_string_append_c(out, '\n');
+			g_string_append_c(out, '[');
+			g_string_append(out, k->group);
+			g_string_append(out, "]\n");
 			group = k->group;
 		}
-		g_string_append_printf(out, "%s = %s\n", k->key, v);
+		g_string_append(out, k->key);
+		g_string_append(out, " = ");
+		g_string_append(out, v);
+		g_string_append_c(out, '\n');
 		g_free(v);
 	}
 	return g_string_free(out, FALSE);

@@ -21,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "dbimage.h"
 #include "metrics.h"
 
 /* ---- a VFS with a quota ---------------------------------------------- */
@@ -506,7 +507,7 @@ test_rows_as_given(void **state)
  * it lacks -- those stamped 3 before disk_io's last four columns came
  * (and a runs table without schema 2's columns stands in for any other
  * such gap) gain them, and a run records into it.  A new database is
- * made whole by the schema (the test build's KASSERT in add_columns).
+ * made whole by the image (the test build's KASSERT in add_columns).
  */
 static int64_t
 columns_named(sqlite3 *h, const char *table, const char *col)
@@ -573,6 +574,102 @@ test_schema_once(void **state)
 	g_free(dir);
 }
 
+/*
+ * A new database is written from the build's image (dbimage.c), one that
+ * exists (even empty) is given the schema by SQLite running it
+ * (metrics_open): both must be the same database to anything that reads
+ * it -- the same objects with the same SQL, the same stamp and layout --
+ * and the image must be a sound one a run records into.  An existing
+ * file is never written over by the image, and the image's file has the
+ * mode SQLite gives a file it makes.
+ */
+static char *
+schema_of(const char *db)
+{
+	return query(db, "SELECT group_concat(x, char(10)) FROM (SELECT "
+	    "type || '|' || name || '|' || tbl_name || '|' || rootpage || "
+	    "'|' || coalesce(sql, '') AS x FROM sqlite_schema ORDER BY rowid) "
+	    "UNION ALL SELECT application_id FROM pragma_application_id "
+	    "UNION ALL SELECT user_version FROM pragma_user_version "
+	    "UNION ALL SELECT page_size FROM pragma_page_size "
+	    "UNION ALL SELECT encoding FROM pragma_encoding "
+	    "UNION ALL SELECT auto_vacuum FROM pragma_auto_vacuum");
+}
+
+static void
+test_new_from_image(void **state)
+{
+	struct run_info ri = { .trace = "t.trace", .format = "native",
+	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1,
+	    .cmdline = "vfssim replay t.trace" };
+	char *dir = g_dir_make_tmp("vfssim-image-XXXXXX", NULL);
+	char *a = g_build_filename(dir, "a.db", NULL);
+	char *b = g_build_filename(dir, "b.db", NULL);
+	char *c = g_build_filename(dir, "c.txt", NULL);
+	char *wal = g_strconcat(a, "-wal", NULL);
+	char *sa, *sb, *v;
+	GError *err = NULL;
+	struct metrics *m;
+	struct stat sta, stb;
+	sqlite3 *h = NULL;
+	gsize len;
+
+	assert_non_null(dir);
+	/* not over an existing file */
+	assert_true(g_file_set_contents(c, "kept", -1, NULL));
+	assert_false(db_create_from_image(c));
+	assert_true(g_file_get_contents(c, &v, &len, NULL));
+	assert_string_equal(v, "kept");
+	g_free(v);
+
+	/* a: new, from the image; b: an empty file as SQLite makes one
+	 * (its mode), the schema run */
+	assert_int_equal(sqlite3_open(b, &h), SQLITE_OK);
+	sqlite3_close(h);
+	assert_true(g_file_test(b, G_FILE_TEST_EXISTS));
+	m = metrics_open(a, &err);
+	assert_non_null(m);
+	metrics_close(m);
+	m = metrics_open(b, &err);
+	assert_non_null(m);
+	metrics_close(m);
+	sa = schema_of(a);
+	sb = schema_of(b);
+	assert_non_null(sa);
+	assert_true(strstr(sa, "table|disk_io|disk_io|") != NULL);
+	assert_true(strstr(sa, "view|call_latency|") != NULL);
+	assert_string_equal(sa, sb);
+	g_free(sa);
+	g_free(sb);
+	assert_int_equal(stat(a, &sta), 0);
+	assert_int_equal(stat(b, &stb), 0);
+	assert_int_equal(sta.st_mode, stb.st_mode);
+
+	/* sound, and a run records into it in WAL mode */
+	v = query(a, "PRAGMA integrity_check");
+	assert_string_equal(v, "ok");
+	g_free(v);
+	m = metrics_open(a, &err);
+	assert_non_null(m);
+	assert_true(metrics_begin_run(m, &ri, &err) > 0);
+	assert_true(g_file_test(wal, G_FILE_TEST_EXISTS));
+	assert_true(metrics_end_run(m, &err));
+	metrics_close(m);
+	v = query(a, "SELECT status || ' ' || cmdline FROM runs WHERE id = 1");
+	assert_string_equal(v, "complete vfssim replay t.trace");
+	g_free(v);
+
+	unlink(a);
+	unlink(b);
+	unlink(c);
+	rmdir(dir);
+	g_free(a);
+	g_free(b);
+	g_free(c);
+	g_free(wal);
+	g_free(dir);
+}
+
 int
 main(void)
 {
@@ -580,6 +677,7 @@ main(void)
 		cmocka_unit_test(test_rows_as_given),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_schema_once),
+		cmocka_unit_test(test_new_from_image),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,9 @@
  * room that leaves (metrics_fail_run).
  */
 #include "metrics.h"
+#include "dbimage.h"
 #include "dbopen.h"
+#include "dbschema.h"
 #include "kassert.h"
 #include "profile.h"
 #include "version.h"
@@ -33,114 +35,11 @@ G_DEFINE_QUARK(vfssim-metrics-error-quark, metrics_error)
  * and its status, in the WAL, and the checkpoint after. */
 #define CLEANUP_ROOM	(INT64_C(1) << 20)
 
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS runs ("
-	"  id INTEGER PRIMARY KEY,"
-	"  trace TEXT NOT NULL,"
-	"  format TEXT,"
-	"  profile TEXT NOT NULL,"
-	"  profile_sources TEXT,"
-	"  seed INTEGER NOT NULL,"
-	"  version TEXT NOT NULL,"
-	"  label TEXT,"
-	"  started TEXT NOT NULL,"
-	"  finished TEXT,"
-	"  status TEXT NOT NULL CHECK (status IN ('running','complete','failed')),"
-	/* (schema 2's columns, as an older database gains them: a new one is
-	 * made whole; see disk_io) */
-	"  error TEXT, commit_id TEXT, trace_digest TEXT, trace_size INTEGER,"
-	"  cmdline TEXT);"
-	/* The per-call and per-request tables (schema 3) are plain rowid
-	 * tables without a key: a run's rows are appended in seq order at the
-	 * table's end, which is SQLite's cheapest insert (no key to compare,
-	 * no second b-tree to keep).  Schema 2 kept them WITHOUT ROWID keyed
-	 * by (run, seq): every row a key comparison down the tree and a
-	 * uniqueness check, a quarter of the writer's instructions.  Their
-	 * index on (run, seq) is made once the database holds a second run
-	 * (metrics_index_runs); a database of one run needs none.  class's
-	 * CHECK is two comparisons, not IN: SQLite tests an IN's left side
-	 * for NULL by an integer BitAnd, converting the text to a number
-	 * twice a row (sqlite3Atoi64: 4 % of the writer's instructions). */
-	"CREATE TABLE IF NOT EXISTS syscalls ("
-	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
-	"  pid INTEGER NOT NULL, call TEXT NOT NULL,"
-	"  class TEXT NOT NULL CHECK (class = 'sim' OR class = 'pass'),"
-	"  path TEXT, fd INTEGER, offset INTEGER, bytes INTEGER,"
-	"  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,"
-	"  result INTEGER, error TEXT, wait_ns INTEGER, wmesg TEXT,"
-	"  suspend_ns INTEGER, cow_ns INTEGER);"
-	"CREATE TABLE IF NOT EXISTS disk_io ("
-	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
-	"  submit_ns INTEGER NOT NULL, start_ns INTEGER NOT NULL,"
-	"  end_ns INTEGER NOT NULL, sector INTEGER NOT NULL,"
-	"  sectors INTEGER NOT NULL, is_write INTEGER NOT NULL,"
-	"  queue_ns INTEGER NOT NULL, seek_ns INTEGER NOT NULL,"
-	"  rot_ns INTEGER NOT NULL, xfer_ns INTEGER NOT NULL,"
-	"  bufs INTEGER NOT NULL, overhead_ns INTEGER NOT NULL,"
-	"  cache_hit INTEGER NOT NULL, cylinder INTEGER,"
-	/* (the columns added since, in the order an older database gains
-	 * them: a new one is made whole, no ALTER TABLE re-reading the
-	 * schema for each) */
-	"  ino INTEGER, lblkno INTEGER, what TEXT, path TEXT, issuer TEXT,"
-	"  pid INTEGER, cause TEXT, drain_ns INTEGER, cachefull_ns INTEGER,"
-	"  readahead_ns INTEGER, ctlr_ns INTEGER, bus_ns INTEGER,"
-	"  mediawait_ns INTEGER, roomwait_ns INTEGER);"
-	"CREATE TABLE IF NOT EXISTS samples ("
-	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
-	"  t_ns INTEGER NOT NULL, numdirtybuffers INTEGER, clean_bufs INTEGER,"
-	"  empty_bufs INTEGER, busy_bufs INTEGER, numfreebuffers INTEGER,"
-	"  bufspace INTEGER, runningbufspace INTEGER, cached_pages INTEGER,"
-	"  free_pages INTEGER, wired_pages INTEGER, disk_qlen INTEGER,"
-	"  procs INTEGER, calls_done INTEGER,"
-	"  at_risk_bytes INTEGER, at_risk_age_ns INTEGER,"
-	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS waits ("
-	"  run INTEGER NOT NULL REFERENCES runs(id), t_ns INTEGER NOT NULL,"
-	"  wmesg TEXT NOT NULL, procs INTEGER NOT NULL,"
-	"  PRIMARY KEY (run, t_ns, wmesg)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS summary ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
-	"  metric TEXT NOT NULL, value REAL,"
-	"  PRIMARY KEY (run, metric));"
-	"CREATE TABLE IF NOT EXISTS latency_hist ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
-	"  call TEXT NOT NULL, lo_ns INTEGER NOT NULL, hi_ns INTEGER NOT NULL,"
-	"  count INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS latency_hist_run ON latency_hist(run);"
-	"CREATE TABLE IF NOT EXISTS time_split ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
-	"  call TEXT NOT NULL, part TEXT NOT NULL, ns INTEGER NOT NULL,"
-	"  PRIMARY KEY (run, call, part)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS mrc ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
-	"  buffers INTEGER NOT NULL, miss_ratio REAL NOT NULL,"
-	"  PRIMARY KEY (run, buffers)) WITHOUT ROWID;"
-	/* initial_fs's type CHECK is comparisons, not IN: an IN of more than
-	 * two constants is coded as an ephemeral b-tree (OP_OpenEphemeral)
-	 * built afresh by every one-row INSERT, some 37,000 instructions a
-	 * row (the scan's 22,404 starting files: 885 M, a fifth of its
-	 * run's instructions). */
-	"CREATE TABLE IF NOT EXISTS initial_fs ("
-	"  run INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,"
-	"  path TEXT NOT NULL,"
-	"  type TEXT NOT NULL CHECK (type = 'f' OR type = 'd' OR type = 'l' OR "
-	"  type = '-'),"
-	"  size INTEGER NOT NULL, evidence TEXT, line INTEGER, note TEXT,"
-	"  PRIMARY KEY (run, seq)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS run_settings ("
-	"  run INTEGER NOT NULL REFERENCES runs(id),"
-	"  key TEXT NOT NULL, value TEXT NOT NULL,"
-	"  PRIMARY KEY (run, key)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS crash ("
-	"  run INTEGER NOT NULL REFERENCES runs(id), t_ns INTEGER NOT NULL,"
-	"  metric TEXT NOT NULL, value REAL,"
-	"  PRIMARY KEY (run, t_ns, metric)) WITHOUT ROWID;";
-
 /*
  * Columns added since a table was first created: a database written by an
  * older vfssim gains them (NULL in its old rows) when opened, so that runs
  * old and new can share it.  (A new column goes here and into the schema
- * above; a new table, index or view needs DB_SCHEMA_VERSION raised, as a
+ * of dbschema.c; a new table, index or view needs DB_SCHEMA_VERSION raised, as a
  * database stamped with this version is not given the schema again.)
  */
 static const struct { const char *table, *column, *decl; } added_columns[] = {
@@ -170,51 +69,6 @@ static const struct { const char *table, *column, *decl; } added_columns[] = {
 	{ "disk_io", "mediawait_ns", "INTEGER" },
 	{ "disk_io", "roomwait_ns", "INTEGER" },
 };
-
-/*
- * Views for the common questions, made once the columns are there (and
- * so in every database vfssim records into or merges into): which files
- * got the most disk time and bytes, who wrote what, how busy the disk was
- * each second, each call type's latency figures per run.
- */
-static const char views[] =
-	"CREATE VIEW IF NOT EXISTS disk_by_file AS "
-	"  SELECT run, coalesce(path, CASE WHEN ino IS NOT NULL THEN "
-	"  'inode ' || ino END, 'metadata: ' || what) AS file, "
-	"  count(*) AS requests, sum(is_write) AS writes, "
-	"  sum(sectors) * 512 AS bytes, sum(end_ns - start_ns) AS disk_ns, "
-	"  sum(end_ns - submit_ns) AS response_ns "
-	"  FROM disk_io GROUP BY run, file;"
-	"CREATE VIEW IF NOT EXISTS disk_by_issuer AS "
-	"  SELECT run, issuer, pid, cause, is_write, "
-	"  coalesce(path, CASE WHEN ino IS NOT NULL THEN 'inode ' || ino END, "
-	"  'metadata: ' || what) AS file, count(*) AS requests, "
-	"  sum(sectors) * 512 AS bytes, sum(end_ns - start_ns) AS disk_ns "
-	"  FROM disk_io GROUP BY run, issuer, pid, cause, is_write, file;"
-	"CREATE VIEW IF NOT EXISTS disk_busy_by_second AS "
-	"  SELECT run, start_ns / 1000000000 AS second, count(*) AS requests, "
-	"  sum(end_ns - start_ns) AS busy_ns, "
-	"  min(1.0, sum(end_ns - start_ns) / 1e9) AS busy_fraction "
-	"  FROM disk_io GROUP BY run, second;"
-	"CREATE VIEW IF NOT EXISTS call_latency AS "
-	"  SELECT run, substr(metric, 9, length(metric) - 14) AS call, "
-	"  value AS calls, "
-	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
-	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
-	"   '.mean_ns') AS mean_ns, "
-	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
-	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
-	"   '.p50_ns') AS p50_ns, "
-	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
-	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
-	"   '.p95_ns') AS p95_ns, "
-	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
-	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
-	"   '.p99_ns') AS p99_ns, "
-	"  (SELECT value FROM summary s WHERE s.run = c.run AND s.metric = "
-	"   'latency.' || substr(c.metric, 9, length(c.metric) - 14) || "
-	"   '.max_ns') AS max_ns "
-	"  FROM summary c WHERE metric LIKE 'latency.%.count';";
 
 const char *const metrics_run_tables[] = {
 	"syscalls", "disk_io", "samples", "waits", "summary", "latency_hist",
@@ -511,7 +365,7 @@ metrics_open(const char *path, GError **err)
 {
 	struct metrics *m = g_new0(struct metrics, 1);
 	int64_t appid = 0, version = 0, objects = 0;
-	bool current, ok;
+	bool current, made, ok;
 
 	m->path = g_strdup(path);
 	/* Another program's database is left alone: found before anything
@@ -520,6 +374,9 @@ metrics_open(const char *path, GError **err)
 		metrics_close(m);
 		return NULL;
 	}
+	/* A new file is written whole from the build's image (dbimage.h):
+	 * the schema, the views and the stamp, in WAL mode. */
+	made = db_create_from_image(path);
 	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database: %s",
@@ -540,16 +397,27 @@ metrics_open(const char *path, GError **err)
 	 * (Compiling the schema's statements again for a database that has
 	 * them all had been most of metrics_open.) */
 	ok = exec(m, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-	    "PRAGMA wal_autocheckpoint=0;") && exec(m, "BEGIN IMMEDIATE") &&
-	    db_state(m, &appid, &version, &objects);
-	current = appid == DB_APPLICATION_ID && version == DB_SCHEMA_VERSION;
-	ok = ok && (current || exec(m, schema)) &&
+	    "PRAGMA wal_autocheckpoint=0;");
+	if (made) {
+		/* Made from the image: nothing to add (the test build asks
+		 * that of the image itself). */
 #ifdef INVARIANTS
-	    add_columns(m, objects == 0) &&
-#else
-	    (objects == 0 || add_columns(m, false)) &&
+		ok = ok && add_columns(m, true);
 #endif
-	    (current || (exec(m, views) && stamp(m))) && exec(m, "COMMIT");
+	} else {
+		ok = ok && exec(m, "BEGIN IMMEDIATE") &&
+		    db_state(m, &appid, &version, &objects);
+		current = appid == DB_APPLICATION_ID &&
+		    version == DB_SCHEMA_VERSION;
+		ok = ok && (current || exec(m, db_schema_sql)) &&
+#ifdef INVARIANTS
+		    add_columns(m, objects == 0) &&
+#else
+		    (objects == 0 || add_columns(m, false)) &&
+#endif
+		    (current || (exec(m, db_views_sql) && stamp(m))) &&
+		    exec(m, "COMMIT");
+	}
 	if (!ok) {
 		if (!sqlite3_get_autocommit(m->db))
 			(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1236,14 +1104,16 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 				g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 				return -1;
 			}
-			key = g_strdup_printf("%s.%s", k->group, k->key);
+			/* the texts bound where they are, until the step */
+			key = g_strconcat(k->group, ".", k->key, NULL);
 			v = profile_value(ri->prof, k);
 
 			sqlite3_bind_int64(st, 1, m->run);
-			sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 3, v, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, v, -1, SQLITE_STATIC);
 			rc = sqlite3_step(st);
 			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
 			g_free(key);
 			g_free(v);
 			if (rc != SQLITE_DONE) {
