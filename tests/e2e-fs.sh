@@ -6,7 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-fs.sh
 . "$(dirname "$0")/lib.sh" e2e-fs
-expect 16
+expect 17
 expect_bad_width=90
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
@@ -65,6 +65,15 @@ if [ -n "$rows" ] && [ "$rows" = "$(entries "$T/d3.fs" | grep -v '^l' | LC_ALL=C
 	ok "the run's initial_fs table is vfssim fs's list, each entry with its evidence and line"
 else
 	bad "initial_fs differs from vfssim fs"
+fi
+# The schema still allows only f, d, l and - (its CHECK is comparisons,
+# not IN: metrics.c), tried on a copy.
+cp "$T/d3.db" "$T/chk.db"
+if ! sql "$T/chk.db" "INSERT INTO initial_fs (run, seq, path, type, size) VALUES (1, 1000000, '/x', 'x', 0)" 2>/dev/null &&
+	sql "$T/chk.db" "INSERT INTO initial_fs (run, seq, path, type, size) VALUES (1, 1000000, '/x', '-', 0)" 2>/dev/null; then
+	ok "initial_fs.type: '-' accepted, 'x' refused"
+else
+	bad "initial_fs.type's CHECK"
 fi
 # Fed back, the same starting file system: the same rows.
 "$VFSSIM" replay $t --fs-manifest "$T/d3.fs" --db "$T/d3m.db" -q >"$T/out" 2>&1 || { bad "replay --fs-manifest"; head -3 "$T/out"; }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include <zlib.h>
 
 #include "trace.h"
+#include "strace_private.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -1012,6 +1014,78 @@ test_annotations(void **state)
 	parsed_free(&r);
 }
 
+/* strace_lex_int: strace's integers (decimal, 0x hex, 0-led octal, signed),
+ * the characters used, 0 for none, for one followed by letters and for
+ * one past 64 bits; 2^64 - 1 (an address) wraps to -1. */
+static void
+test_lex_int(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t used;
+		int64_t v;
+	} c[] = {
+		{ "0", 1, 0 }, { "42)", 2, 42 }, { "-17,", 3, -17 },
+		{ "0x38800 ", 7, 0x38800 }, { "0XfF", 4, 255 },
+		{ "0755", 4, 0755 }, { "0758", 0, 0 }, { "0x1g", 0, 0 },
+		{ "12ab", 0, 0 }, { "x", 0, 0 }, { "-", 0, 0 }, { "0x", 0, 0 },
+		{ "9223372036854775807", 19, INT64_MAX },
+		{ "18446744073709551615", 20, -1 },
+		{ "18446744073709551616", 0, 0 },
+		{ "0xffffffffffffffff", 18, -1 },
+		{ "0x10000000000000000", 0, 0 },
+		{ "01777777777777777777777", 23, -1 },
+		{ "02000000000000000000000", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(c); i++) {
+		int64_t v = 12345;
+		size_t used = strace_lex_int(c[i].s, strlen(c[i].s), &v);
+
+		if (used != c[i].used || (used > 0 && v != c[i].v))
+			fail_msg("\"%s\": %zu characters, %" PRId64
+			    " (wanted %zu, %" PRId64 ")", c[i].s, used, v,
+			    c[i].used, c[i].v);
+	}
+}
+
+/* strace_lex_secfrac: seconds, '.', a fraction of any length (beyond
+ * nanoseconds dropped); -ttt's and -T's six digits wherever they end. */
+static void
+test_lex_secfrac(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t used;
+		int64_t ns;
+	} c[] = {
+		{ "1796559523.754479 ", 17, INT64_C(1796559523754479000) },
+		{ "1796559523.754479", 17, INT64_C(1796559523754479000) },
+		{ "0.000004>", 8, 4000 },
+		{ "0.000000", 8, 0 },
+		{ "12.1234567>", 10, INT64_C(12123456700) },
+		{ "5.12345 ", 7, INT64_C(5123450000) },
+		{ "5.123456789123", 14, INT64_C(5123456789) },
+		{ "5.12345x", 7, INT64_C(5123450000) },
+		{ "5.1234a6", 6, INT64_C(5123400000) },
+		{ "7.", 0, 0 }, { ".5", 0, 0 }, { "7", 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(c); i++) {
+		int64_t ns = -1;
+		size_t used = strace_lex_secfrac(c[i].s, strlen(c[i].s), &ns);
+
+		if (used != c[i].used || (used > 0 && ns != c[i].ns))
+			fail_msg("\"%s\": %zu characters, %" PRId64
+			    " ns (wanted %zu, %" PRId64 ")", c[i].s, used, ns,
+			    c[i].used, c[i].ns);
+	}
+}
+
 /* An annotation is stepped over eight bytes at a time (skip_annot): its
  * end is found wherever it falls in a word, a '>' escaped in a path or
  * inside a socket's brackets does not end it, and the next argument is
@@ -1918,6 +1992,8 @@ main(void)
 		cmocka_unit_test(test_raw_flags),
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),
+		cmocka_unit_test(test_lex_int),
+		cmocka_unit_test(test_lex_secfrac),
 		cmocka_unit_test(test_annotation_lengths),
 		cmocka_unit_test(test_iov),
 		cmocka_unit_test(test_modelled_calls),

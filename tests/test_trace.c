@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <glib/gstdio.h>
 
 #include "trace.h"
 
@@ -781,6 +782,87 @@ test_names_memo(void **state)
 	g_free(path);
 }
 
+/* Read path's lines, each "line N" in turn from N = 1, until lineio_next
+ * stops (at most stop_after lines if > 0): how many, and its last code. */
+static int
+gz_lines(const char *path, int stop_after, int *rc, GError **err)
+{
+	struct lineio *l = lineio_open(path, err);
+	const char *line;
+	size_t len;
+	int n = 0;
+
+	assert_non_null(l);
+	while ((*rc = lineio_next(l, &line, &len, err)) == 1) {
+		char want[32];
+
+		n++;
+		snprintf(want, sizeof(want), "line %d", n);
+		assert_int_equal(len, strlen(want));
+		assert_memory_equal(line, want, len);
+		assert_int_equal(lineio_lineno(l), (uint64_t)n);
+		if (n == stop_after)
+			break;
+	}
+	lineio_close(l);
+	return n;
+}
+
+/*
+ * A gzip'd trace beyond its first block is inflated by a thread of its own
+ * (lineio.c): every line comes back in order, whole across the blocks'
+ * edges; a reader closed with the thread part way stops it; data cut short
+ * is refused at the line where it ends, naming the file and that line.
+ */
+static void
+test_gz_blocks(void **state)
+{
+	char *path = NULL, *data = NULL;
+	int fd = g_file_open_tmp("vfssim-gz-XXXXXX", &path, NULL);
+	GError *err = NULL;
+	gsize size;
+	gzFile gz;
+	int i, n, rc;
+	const int lines = 400000;	/* about 5 MB */
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	gz = gzopen(path, "wb1");
+	assert_non_null(gz);
+	for (i = 1; i <= lines; i++)
+		assert_true(gzprintf(gz, "line %d\n", i) > 0);
+	gzclose(gz);
+
+	n = gz_lines(path, 0, &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_null(err);
+	assert_int_equal(n, lines);
+	/* closed after the first block, and with the thread part way */
+	assert_int_equal(gz_lines(path, 10, &rc, &err), 10);
+	assert_int_equal(gz_lines(path, 250000, &rc, &err), 250000);
+	assert_null(err);
+
+	/* the compressed data cut in half */
+	assert_true(g_file_get_contents(path, &data, &size, NULL));
+	assert_true(g_file_set_contents(path, data, (gssize)(size / 2), NULL));
+	n = gz_lines(path, 0, &rc, &err);
+	assert_int_equal(rc, -1);
+	assert_non_null(err);
+	assert_true(n > 100000 && n < lines);
+	{
+		char *want = g_strdup_printf("%s:%d: truncated compressed data",
+		    path, n + 1);
+
+		assert_string_equal(err->message, want);
+		g_free(want);
+	}
+	g_clear_error(&err);
+	g_free(data);
+	g_unlink(path);
+	g_free(path);
+}
+
 /*
  * A line may be TRACE_MAX_LINE (16 MB) long and no longer: a line of
  * exactly that is read whole, one byte more is refused naming the file
@@ -960,6 +1042,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_names_memo),
 		cmocka_unit_test(test_line_cap),
+		cmocka_unit_test(test_gz_blocks),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_header_numbers),
 		cmocka_unit_test(test_token_alignment),

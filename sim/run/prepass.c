@@ -282,6 +282,9 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 {
 	struct trace_call tc;
 	struct pass ps;
+	const char *ev;		/* the last evidence interned, of ... */
+	int ev_how;		/* ... this size_how and ... */
+	unsigned ev_sc;		/* ... this call */
 	guint i;
 	int rc;
 
@@ -328,6 +331,9 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	ps.pp->nominal = trace_reader_nominal(r);
 	trace_close(r);
 	/* Sizes: the evidence gathered after each object got its place. */
+	ev = NULL;
+	ev_how = -1;
+	ev_sc = 0;
 	for (i = 0; i < ps.initial->len; i++) {
 		struct pobj *o = g_ptr_array_index(ps.initial, i);
 		struct initial_file *f;
@@ -338,12 +344,21 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 		f->isdir = o->isdir;
 		f->size = o->isdir ? 0 : o->size;
 		if (f->size > 0 && o->size_how >= 0) {
-			char *e = g_strdup_printf("%s (%s)",
-			    size_ev_names[o->size_how], sc_name(o->size_sc));
+			/* files in a row mostly have the same evidence (the
+			 * scan's 20,000: cat's fstat): formatted and interned
+			 * once for a run of them */
+			if (o->size_how != ev_how || o->size_sc != ev_sc) {
+				char *e = g_strdup_printf("%s (%s)",
+				    size_ev_names[o->size_how],
+				    sc_name(o->size_sc));
 
-			f->evidence = g_intern_string(e);
+				ev = g_intern_string(e);
+				ev_how = o->size_how;
+				ev_sc = o->size_sc;
+				g_free(e);
+			}
+			f->evidence = ev;
 			f->line = o->size_line;
-			g_free(e);
 		}
 		if (o->islink) {
 			/* A link the trace showed only the length of points

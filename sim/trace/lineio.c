@@ -11,6 +11,15 @@
  * junk, refused as soon as the reader has that much of it, so a 1 GB line
  * squeezed into a 1 MB .gz costs 32 MB of buffer at most and no more
  * reading.
+ *
+ * A gzip'd file is inflated by a thread of its own once the reader wants
+ * its second block (a file opened to read its first lines, to tell its
+ * format, never starts one): GUNZIP_BLOCKS blocks go round between it and
+ * the reader, so inflating (zlib: a tenth of the work of reading an
+ * strace) runs beside the parsing on another core.  The reader copies a
+ * block's bytes into its line buffer as it did gzread's, and a read error
+ * or the end of the data comes in its place in the order of the bytes:
+ * what a reader sees, line by line and error by error, is the same.
  */
 #include "trace.h"
 
@@ -19,6 +28,29 @@
 #include <zlib.h>
 
 #define LINEIO_BLOCK	(1 << 20)
+#define GUNZIP_BLOCK	(512 * 1024)	/* twice gzbuffer: gzread inflates straight into it */
+#define GUNZIP_BLOCKS	4
+
+/* A block of inflated bytes, or (last) the end of the data or an error. */
+struct zblock {
+	char	*data;
+	size_t	 n, off;	/* bytes in data; those the reader has taken */
+	bool	 last;		/* no bytes: the end (zerr Z_OK), or not */
+	int	 rc;		/* last: 0, or -1 for a read error */
+	int	 zerr;		/* last: gzerror's code */
+	char	*msg;		/* rc -1: the error's text */
+};
+
+/* The inflating thread and its blocks: empty ones go to it, full ones
+ * come back in order. */
+struct gunzip {
+	GThread		*thread;
+	GAsyncQueue	*empty, *full;
+	gint		 stop;
+	gzFile		 gz;
+	struct zblock	 blocks[GUNZIP_BLOCKS];
+	struct zblock	*cur;	/* the block the reader is taking from */
+};
 
 struct lineio {
 	gzFile	 gz;
@@ -28,7 +60,133 @@ struct lineio {
 	size_t	 start, end;	/* unread bytes are buf[start..end) */
 	bool	 eof;
 	uint64_t lineno;
+	bool	 more;		/* gzread filled the first block: start the
+				 * thread for the rest (a gzip'd file) */
+	struct gunzip *z;	/* the inflating thread, once started */
 };
+
+/* One gzread: its count; at 0 the code of how the data ended, at -1 the
+ * error's text (zlib's, or the system's for an I/O error). */
+static int
+gz_read(gzFile gz, char *dst, size_t room, int *zerr, char **msg)
+{
+	int n = gzread(gz, dst, (unsigned)room);
+
+	*zerr = Z_OK;
+	if (n < 0) {
+		const char *m = gzerror(gz, zerr);
+
+		*msg = g_strdup(*zerr == Z_ERRNO ? g_strerror(errno) : m);
+	} else if (n == 0)
+		(void)gzerror(gz, zerr);
+	return n;
+}
+
+static gpointer
+gunzip_main(gpointer arg)
+{
+	struct gunzip *z = arg;
+
+	for (;;) {
+		struct zblock *b = g_async_queue_pop(z->empty);
+		int n;
+
+		if (g_atomic_int_get(&z->stop))
+			return NULL;
+		n = gz_read(z->gz, b->data, GUNZIP_BLOCK, &b->zerr, &b->msg);
+		b->off = 0;
+		b->n = n > 0 ? (size_t)n : 0;
+		b->last = n <= 0;
+		b->rc = n < 0 ? -1 : 0;
+		g_async_queue_push(z->full, b);
+		if (b->last)
+			return NULL;
+	}
+}
+
+static void
+gunzip_start(struct lineio *l)
+{
+	struct gunzip *z = g_new0(struct gunzip, 1);
+	int i;
+
+	z->gz = l->gz;
+	z->empty = g_async_queue_new();
+	z->full = g_async_queue_new();
+	for (i = 0; i < GUNZIP_BLOCKS; i++) {
+		z->blocks[i].data = g_malloc(GUNZIP_BLOCK);
+		g_async_queue_push(z->empty, &z->blocks[i]);
+	}
+	z->thread = g_thread_new("vfssim-gunzip", gunzip_main, z);
+	l->z = z;
+}
+
+static void
+gunzip_stop(struct gunzip *z)
+{
+	struct zblock *b;
+	int i;
+
+	/* Wake it wherever it waits: every block it has filled goes back
+	 * empty, and it stops at the next it takes. */
+	g_atomic_int_set(&z->stop, 1);
+	if (z->cur != NULL)
+		g_async_queue_push(z->empty, z->cur);
+	while ((b = g_async_queue_try_pop(z->full)) != NULL)
+		g_async_queue_push(z->empty, b);
+	g_thread_join(z->thread);
+	for (i = 0; i < GUNZIP_BLOCKS; i++) {
+		g_free(z->blocks[i].data);
+		g_free(z->blocks[i].msg);
+	}
+	g_async_queue_unref(z->empty);
+	g_async_queue_unref(z->full);
+	g_free(z);
+}
+
+/* Up to room bytes of the file at dst, as gz_read: from gzread itself for
+ * the first block, then from the inflating thread's blocks (a gzip'd
+ * file; a plain one is read by gzread all along). */
+static int
+lineio_read(struct lineio *l, char *dst, size_t room, int *zerr, char **msg)
+{
+	struct gunzip *z = l->z;
+	struct zblock *b;
+	size_t k;
+
+	if (z == NULL) {
+		int n;
+
+		if (l->more) {
+			gunzip_start(l);
+			z = l->z;
+		} else {
+			/* gzread gives all it is asked for but at the end:
+			 * a small file never starts the thread */
+			n = gz_read(l->gz, dst, room, zerr, msg);
+			l->more = l->end == 0 && n > 0 && (size_t)n == room &&
+			    !gzdirect(l->gz);
+			return n;
+		}
+	}
+	if ((b = z->cur) != NULL && !b->last && b->off == b->n) {
+		g_async_queue_push(z->empty, b);
+		b = z->cur = NULL;
+	}
+	if (b == NULL)
+		b = z->cur = g_async_queue_pop(z->full);
+	if (b->last) {
+		*zerr = b->zerr;
+		if (b->rc < 0)
+			*msg = g_strdup(b->msg);
+		return b->rc;
+	}
+	k = MIN(room, b->n - b->off);
+	memcpy(dst, b->data + b->off, k);
+	b->off += k;
+	*zerr = Z_OK;
+	return (int)k;
+}
 
 struct lineio *
 lineio_open(const char *path, GError **err)
@@ -56,7 +214,8 @@ lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
 	for (;;) {
 		char *nl = l->end > l->start ?
 		    memchr(l->buf + l->start, '\n', l->end - l->start) : NULL;
-		int n;
+		char *msg = NULL;
+		int n, zerr;
 
 		if (l->end - l->start > TRACE_MAX_LINE &&
 		    (nl == NULL || (size_t)(nl - (l->buf + l->start)) >
@@ -92,21 +251,15 @@ lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
 			l->cap *= 2;
 			l->buf = g_realloc(l->buf, l->cap);
 		}
-		n = gzread(l->gz, l->buf + l->end, (unsigned)(l->cap - l->end));
+		n = lineio_read(l, l->buf + l->end, l->cap - l->end, &zerr, &msg);
 		if (n < 0) {
-			int zerr;
-			const char *msg = gzerror(l->gz, &zerr);
-
 			g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
 			    "%s:%llu: read error: %s", l->path,
-			    (unsigned long long)l->lineno + 1,
-			    zerr == Z_ERRNO ? g_strerror(errno) : msg);
+			    (unsigned long long)l->lineno + 1, msg);
+			g_free(msg);
 			return -1;
 		}
 		if (n == 0) {
-			int zerr;
-
-			gzerror(l->gz, &zerr);
 			if (zerr != Z_OK) {
 				g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO,
 				    "%s:%llu: %s compressed data", l->path,
@@ -137,6 +290,8 @@ lineio_close(struct lineio *l)
 {
 	if (l == NULL)
 		return;
+	if (l->z != NULL)
+		gunzip_stop(l->z);
 	gzclose(l->gz);
 	g_free(l->buf);
 	g_free(l->path);

@@ -295,8 +295,17 @@ static bool
 set_annot(struct strace_parser *p, struct trace_call *tc, char **field,
     struct span a)
 {
-	size_t k = 0;
+	const char *lt = memchr(a.s, '<', a.n);
+	size_t k = lt != NULL ? (size_t)(lt - a.s) : a.n;
 
+	/* Most annotations have no escape: then the name ends at the first
+	 * '<' (or the end) and is its own text, copied once.  With one, a
+	 * '<' may be escaped: stepped over byte by byte as before. */
+	if (memchr(a.s, '\\', k) == NULL) {
+		trace_call_set_str(tc, field, a.s, k);
+		return true;
+	}
+	k = 0;
 	while (k < a.n && a.s[k] != '<')
 		k += a.s[k] == '\\' ? 2 : 1;
 	if (k > a.n)
@@ -325,6 +334,11 @@ parse_path(struct strace_parser *p, struct trace_call *tc, char **field,
 		return false;
 	if (!strace_only_comment(v.s + i, v.n - i))
 		return strace_bad(&p->e, "unexpected text after a file name");
+	/* without an escape the name is the quoted text itself */
+	if (memchr(v.s + 1, '\\', qend - 1) == NULL) {
+		trace_call_set_str(tc, field, v.s + 1, qend - 1);
+		return true;
+	}
 	if (!strace_unescape(&p->e, v.s + 1, qend - 1, p->str))
 		return false;
 	trace_call_set_str(tc, field, p->str->str, p->str->len);

@@ -71,6 +71,15 @@ strace_lex_ident(const char *s, size_t n)
 	return i;
 }
 
+/* Each byte's value as a hex digit plus one, 0 if it is none (so that
+ * the value less one, unsigned, is no digit of any base). */
+static const uint8_t xdigit_val1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /*
  * An integer as strace prints it: decimal, 0x hex or 0-led octal, perhaps
  * negative.  Returns the characters used, 0 if s does not start with one
@@ -95,14 +104,16 @@ strace_lex_int(const char *s, size_t n, int64_t *out)
 	} else if (i < n && s[i] == '0')
 		base = 8;
 	d0 = i;
+	/* a digit's value by a table (g_ascii_xdigit_value is a call into
+	 * GLib a digit, and the test of overflow had been a division) */
 	for (; i < n; i++) {
-		int d = g_ascii_xdigit_value(s[i]);
+		unsigned d = (unsigned)xdigit_val1[(unsigned char)s[i]] - 1;
 
-		if (d < 0 || (unsigned)d >= base)
+		if (d >= base)
 			break;
-		if (v > (UINT64_MAX - (unsigned)d) / base)
+		if (!g_uint64_checked_mul(&v, v, base) ||
+		    !g_uint64_checked_add(&v, v, d))
 			return 0;
-		v = v * base + (unsigned)d;
 	}
 	if (i == d0 || (i < n && is_identc(s[i])))
 		return 0;
@@ -516,6 +527,17 @@ strace_lex_secfrac(const char *s, size_t n, int64_t *ns)
 	if (i == 0 || i >= n || s[i] != '.')
 		return 0;
 	i++;
+	/* -ttt's and -T's fractions are six digits: after two '0's they
+	 * are eight digits of the same value, read in one word */
+	if (n - i >= 6 && (n - i == 6 || !g_ascii_isdigit(s[i + 6]))) {
+		char w[8] = { '0', '0' };
+
+		memcpy(w + 2, s + i, 6);
+		if (eight_digits(w, &v)) {
+			*ns = sec * NS_PER_SEC + (int64_t)v * 1000;
+			return i + 6;
+		}
+	}
 	for (k = 0; i < n && g_ascii_isdigit(s[i]); i++, k++)
 		if (k < 9)
 			frac = frac * 10 + (s[i] - '0');
