@@ -202,6 +202,7 @@ free_blocks(uint64_t w, int frag, uint64_t bstart)
  */
 struct runmask {
 	uint64_t	bstart, fits, ends;
+	uint64_t	inner;	/* bits not the last of their block */
 	int		s;
 };
 
@@ -216,14 +217,21 @@ runmask_init(const struct fs *fs, int s, struct runmask *m)
 	for (t = 0; t + s <= fs->fs_frag; t++)
 		m->fits |= m->bstart << t;
 	m->ends = m->bstart << (fs->fs_frag - s);
+	m->inner = ~(m->bstart << (fs->fs_frag - 1));
 }
 
 static inline uint64_t
 exact_runs(uint64_t w, const struct runmask *m)
 {
-	uint64_t a = w & m->fits;
+	uint64_t a;
 	int j;
 
+	/* A word of whole blocks, free or used, has no run of fragments:
+	 * a block is partly free iff two of its neighbouring bits differ
+	 * (the common case, and four operations). */
+	if (((w ^ (w >> 1)) & m->inner) == 0)
+		return 0;
+	a = w & m->fits;
 	for (j = 1; j < m->s && a != 0; j++)
 		a &= w >> j;
 	return a & (~(w << 1) | m->bstart) & (~(w >> m->s) | m->ends);
