@@ -257,15 +257,16 @@ find_blk(const struct fs *fs, int c, int64_t from, bool words)
 		for (f = lo; f + fs->fs_frag <= hi; ) {
 			/* A whole word's blocks at once: the first free one
 			 * is its lowest bit. */
-			if (words && WORD_AT(base + f, f, hi)) {
+			while (words && WORD_AT(base + f, f, hi)) {
 				uint64_t a = free_blocks(map_word(fs, base + f),
 				    fs->fs_frag, bstart);
 
 				if (a != 0)
 					return f + __builtin_ctzll(a);
 				f += 64;
-				continue;
 			}
+			if (f + fs->fs_frag > hi)
+				break;
 			if (ffs_blkmap(fs, base + f) == full)
 				return f;
 			f += fs->fs_frag;
