@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "testkern.h"
+#include "ffs_private.h"
 
 static void
 boot(struct machine *m, const char *const *sets, bool check)
@@ -994,6 +995,139 @@ test_at_risk(void **state)
 	shutdown_machine(rk.m);
 }
 
+/* ---- the free map's counts ---------------------------------------------- */
+
+/* The counts of the blocks from bno in n fragments, fragment by fragment:
+ * a wholly free block in cg_nbfree, every other block's free fragments
+ * in cg_nffree and its maximal free runs in cg_frsum (ffs_fragacct's
+ * bookkeeping, ufs/ffs/ffs_subr.c), written here without ffs_subr.c. */
+static void
+ref_count(const struct fs *fs, int64_t bno, int64_t n, struct cg *acc)
+{
+	int64_t b;
+
+	for (b = bno; b < bno + n; b += fs->fs_frag) {
+		int i, run = 0, nfree = 0;
+		int runs[MAXFRAG + 1] = { 0 };
+
+		for (i = 0; i < fs->fs_frag; i++) {
+			int64_t x = b + i;
+
+			if ((fs->fs_fmap[x >> 3] >> (x & 7)) & 1) {
+				run++;
+				nfree++;
+				continue;
+			}
+			if (run > 0)
+				runs[run]++;
+			run = 0;
+		}
+		if (nfree == fs->fs_frag) {
+			acc->cg_nbfree++;
+			continue;
+		}
+		if (run > 0)
+			runs[run]++;
+		acc->cg_nffree += nfree;
+		for (i = 1; i < fs->fs_frag; i++)
+			acc->cg_frsum[i] += runs[i];
+	}
+}
+
+static void
+assert_counts_equal(const struct cg *a, const struct cg *b)
+{
+	int i;
+
+	assert_int_equal(a->cg_nbfree, b->cg_nbfree);
+	assert_int_equal(a->cg_nffree, b->cg_nffree);
+	for (i = 0; i < MAXFRAG; i++)
+		assert_int_equal(a->cg_frsum[i], b->cg_frsum[i]);
+}
+
+/*
+ * The counts mount derives from newfs's map (ffs_map_count, a word of the
+ * map at a time) are the block-by-block ones, for every fragment size and
+ * on a map of random words (all free, all used, mixed) from a block that
+ * is not word-aligned to one that ends inside the last block; and fsck's
+ * pass 5 (also a word at a time) still finds a single fragment out of
+ * place in a wholly free word, and a count that is one off.
+ */
+static void
+test_free_map_counts(void **state)
+{
+	static const char *const fsizes[] = { "ffs.fsize=16384",
+	    "ffs.fsize=8192", "ffs.fsize=4096", "ffs.fsize=2048" };
+	size_t z;
+
+	(void)state;
+	for (z = 0; z < G_N_ELEMENTS(fsizes); z++) {
+		const char *sets[] = { fsizes[z], NULL };
+		struct machine m;
+		struct fs *fs;
+		struct cg want, got;
+		GRand *rnd = g_rand_new_with_seed(14);
+		int64_t bno, n, x, save_len;
+		uint8_t *save;
+		char *why = NULL;
+		int c, t;
+
+		boot(&m, sets, false);
+		fs = &m.k->fs;
+		assert_int_equal(fs->fs_frag, 1 << z);	/* 16 KB blocks */
+		assert_true(fs->fs_ncg >= 2);
+		for (c = 0; c < fs->fs_ncg; c++) {
+			memset(&want, 0, sizeof(want));
+			ref_count(fs, cgbase(fs, c), ffs_cg_frags(fs, c), &want);
+			assert_counts_equal(&want, &fs->fs_cgs[c]);
+		}
+
+		/* Random words in group 1's data area. */
+		bno = cgdmin(fs, 1);
+		save_len = 64 * 40;
+		save = g_memdup2(fs->fs_fmap + (bno >> 3), (size_t)save_len / 8);
+		for (t = 0; t < 50; t++) {
+			for (x = 0; x < save_len / 8; x++) {
+				int kind = g_rand_int_range(rnd, 0, 3);
+
+				fs->fs_fmap[(bno >> 3) + x] = kind == 0 ? 0 :
+				    kind == 1 ? 0xff : (uint8_t)g_rand_int(rnd);
+			}
+			/* From a block start off the word grid, ending
+			 * inside a block where it can. */
+			x = bno + fs->fs_frag * g_rand_int_range(rnd, 0,
+			    64 / fs->fs_frag + 1);
+			n = save_len - 64 - (x - bno) + g_rand_int_range(rnd, 0, 64);
+			memset(&want, 0, sizeof(want));
+			memset(&got, 0, sizeof(got));
+			ref_count(fs, x, n, &want);
+			ffs_map_count(fs, x, n, &got);
+			assert_counts_equal(&want, &got);
+		}
+		memcpy(fs->fs_fmap + (bno >> 3), save, (size_t)save_len / 8);
+		g_free(save);
+		machine_fsck(m.k);
+
+		/* One fragment of a wholly free word taken out of the map. */
+		x = (cgdmin(fs, 1) + 64 * 8) & ~(int64_t)63;
+		assert_true(fs->fs_fmap[x >> 3] == 0xff);
+		clrfree(fs, x + 9);
+		assert_true(ffs_fsck(m.k, &why) > 0);
+		assert_non_null(strstr(why, "unused but not free"));
+		g_free(why);
+		setfree(fs, x + 9);
+		machine_fsck(m.k);
+		/* A count one off. */
+		fs->fs_cgs[1].cg_nbfree++;
+		assert_true(ffs_fsck(m.k, &why) > 0);
+		assert_non_null(strstr(why, "the counts say"));
+		g_free(why);
+		fs->fs_cgs[1].cg_nbfree--;
+		g_rand_free(rnd);
+		shutdown_machine(&m);
+	}
+}
+
 int
 main(void)
 {
@@ -1010,6 +1144,7 @@ main(void)
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_vnode_recycling),
 		cmocka_unit_test(test_at_risk),
+		cmocka_unit_test(test_free_map_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

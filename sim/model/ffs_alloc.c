@@ -147,10 +147,10 @@ ffs_blkpref_for(struct fs *fs, struct inode *ip, int64_t lbn)
 
 /*
  * The free map a word at a time: the 64 fragments from a (a multiple of
- * 64), bit i fragment a + i.  The searches below skip the words that
- * cannot hold what they look for — as ffs_mapsearch skips, with
- * scanc(), the bytes of the map that cannot — and look at the blocks of
- * the others one by one, in the same order as block by block.
+ * 64), bit i fragment a + i.  The searches below look at a word's
+ * blocks all at once with bit operations — as ffs_mapsearch looks at a
+ * byte of the map at a time with scanc() and fragtbl — and take its
+ * lowest match: the same answer, in the same order, as block by block.
  */
 static inline uint64_t
 map_word(const struct fs *fs, int64_t a)
@@ -165,46 +165,126 @@ map_word(const struct fs *fs, int64_t a)
  * before hi: it starts a word and the word is all before hi. */
 #define WORD_AT(a, f, hi)	(((a) & 63) == 0 && (f) + 64 <= (hi))
 
-/* The bits of a word whose fragment is not the last of its block: a
- * block there is partly free iff ((w ^ (w >> 1)) & inner) != 0. */
+/* The bits of a word that start a block (bit i, i % fs_frag == 0). */
 static uint64_t
-inner_bits(const struct fs *fs)
+block_starts(const struct fs *fs)
 {
 	uint64_t m = 0;
 	int i;
 
-	for (i = 0; i < 64; i++)
-		if (i % fs->fs_frag != fs->fs_frag - 1)
-			m |= (uint64_t)1 << i;
+	for (i = 0; i < 64; i += fs->fs_frag)
+		m |= (uint64_t)1 << i;
 	return m;
+}
+
+/* The whole free blocks of word w (free bits set): a bit at the start of
+ * each (bstart: block_starts). */
+static inline uint64_t
+free_blocks(uint64_t w, int frag, uint64_t bstart)
+{
+	uint64_t a = w & bstart;
+	int j;
+
+	for (j = 1; j < frag && a != 0; j++)
+		a &= w >> j;
+	return a;
+}
+
+/*
+ * The free runs of exactly s fragments (0 < s < fs_frag) in the blocks
+ * of word w: a bit at the first fragment of each.  A run is what the
+ * block-by-block search counts: free fragments in a row within one
+ * block, ended by a used fragment or the block's end (ffs_mapsearch's
+ * fragtbl and around[]/inside[] tables say the same, a byte at a time).
+ * Bit i starts such a run when i and the s - 1 after it are free and in
+ * i's block (fits), i - 1 is used or in the block before (bstart), and
+ * i + s is used or in the block after (ends).
+ */
+struct runmask {
+	uint64_t	bstart, fits, ends;
+	uint64_t	inner;	/* bits not the last of their block */
+	int		s;
+};
+
+static void
+runmask_init(const struct fs *fs, int s, struct runmask *m)
+{
+	int t;
+
+	m->s = s;
+	m->bstart = block_starts(fs);
+	m->fits = 0;
+	for (t = 0; t + s <= fs->fs_frag; t++)
+		m->fits |= m->bstart << t;
+	m->ends = m->bstart << (fs->fs_frag - s);
+	m->inner = ~(m->bstart << (fs->fs_frag - 1));
+}
+
+static inline uint64_t
+exact_runs(uint64_t w, const struct runmask *m)
+{
+	uint64_t a;
+	int j;
+
+	/* A word of whole blocks, free or used, has no run of fragments:
+	 * a block is partly free iff two of its neighbouring bits differ
+	 * (the common case, and four operations). */
+	if (((w ^ (w >> 1)) & m->inner) == 0)
+		return 0;
+	a = w & m->fits;
+	for (j = 1; j < m->s && a != 0; j++)
+		a &= w >> j;
+	return a & (~(w << 1) | m->bstart) & (~(w >> m->s) | m->ends);
 }
 
 /*
  * ffs_mapsearch for a whole block: the first free one at or after from
  * (block-aligned, cg-relative), wrapping round the group.  -1 if none.
- * A word with no free fragment holds no free block.
+ * words: a whole word of the map at a time where one lies in the range
+ * (the same answer: the tests' build asks both).
  */
 static int64_t
-mapsearch_blk(struct fs *fs, int c, int64_t from)
+find_blk(const struct fs *fs, int c, int64_t from, bool words)
 {
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
+	uint64_t bstart = block_starts(fs);
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
 		int64_t lo = pass == 0 ? from : 0, hi = pass == 0 ? n : from;
 
 		for (f = lo; f + fs->fs_frag <= hi; ) {
-			if (WORD_AT(base + f, f, hi) && map_word(fs, base + f) == 0) {
+			/* A whole word's blocks at once: the first free one
+			 * is its lowest bit. */
+			while (words && WORD_AT(base + f, f, hi)) {
+				uint64_t a = free_blocks(map_word(fs, base + f),
+				    fs->fs_frag, bstart);
+
+				if (a != 0)
+					return f + __builtin_ctzll(a);
 				f += 64;
-				continue;
 			}
+			if (f + fs->fs_frag > hi)
+				break;
 			if (ffs_blkmap(fs, base + f) == full)
 				return f;
 			f += fs->fs_frag;
 		}
 	}
 	return -1;
+}
+
+static int64_t
+mapsearch_blk(struct fs *fs, int c, int64_t from)
+{
+	int64_t bno = find_blk(fs, c, from, true);
+
+	KASSERT(bno == find_blk(fs, c, from, false), ("mapsearch_blk: cg %d "
+	    "from %lld: %lld a word at a time, %lld a block at a time", c,
+	    (long long)from, (long long)bno,
+	    (long long)find_blk(fs, c, from, false)));
+	return bno;
 }
 
 /*
@@ -238,19 +318,20 @@ ffs_alloccgblk(struct fs *fs, int c, int64_t bpref)
 }
 
 /* ffs_mapsearch for fragments: a run of exactly allocsiz free fragments
- * in a partly used block, from the preference (or the group's fragment
- * rotor), wrapping.  Returns its first fragment (absolute). */
+ * in a partly used block of group c, from block start (cg-relative),
+ * wrapping.  Returns its first fragment (absolute), *blk its block
+ * (cg-relative), or -1.  words: a whole word of the map at a time where
+ * one lies in the range (the same answer: the tests' build asks both). */
 static int64_t
-mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
+find_frags(const struct fs *fs, int c, int64_t start, int allocsiz,
+    bool words, int64_t *blk)
 {
-	struct cg *cgp = &fs->fs_cgs[c];
-	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), start, f;
+	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
-	uint64_t inner = inner_bits(fs);
+	struct runmask m;
 	int pass;
 
-	start = bpref > 0 && dtog(fs, bpref) == c ? blknum(fs, dtogd(fs, bpref)) :
-	    cgp->cg_frotor;
+	runmask_init(fs, allocsiz, &m);
 	for (pass = 0; pass < 2; pass++) {
 		int64_t lo = pass == 0 ? start : 0, hi = pass == 0 ? n : start;
 
@@ -258,13 +339,17 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 			unsigned map;
 			int i, run = 0;
 
-			/* a word of whole blocks, free or used, has no run
-			 * of fragments */
-			while (WORD_AT(base + f, f, hi)) {
-				uint64_t w = map_word(fs, base + f);
+			/* A whole word's blocks at once: the first run of
+			 * allocsiz is its lowest bit, in the lowest block. */
+			while (words && WORD_AT(base + f, f, hi)) {
+				uint64_t r = exact_runs(map_word(fs, base + f), &m);
 
-				if (((w ^ (w >> 1)) & inner) != 0)
-					break;
+				if (r != 0) {
+					int p = __builtin_ctzll(r);
+
+					*blk = f + p - p % fs->fs_frag;
+					return base + f + p;
+				}
 				f += 64;
 			}
 			if (f + fs->fs_frag > hi)
@@ -277,7 +362,7 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 					run++;
 				else {
 					if (run == allocsiz) {
-						cgp->cg_frotor = f;
+						*blk = f;
 						return base + f + i - run;
 					}
 					run = 0;
@@ -285,9 +370,37 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 			}
 		}
 	}
-	KASSERT(0, ("ffs_mapsearch: cg %d counts a %d-fragment run its map "
-	    "lacks", c, allocsiz));
-	return 0;
+	return -1;
+}
+
+/* The same from the preference (or the group's fragment rotor, which
+ * moves to the block found). */
+static int64_t
+mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
+{
+	struct cg *cgp = &fs->fs_cgs[c];
+	int64_t start, bno, blk = 0;
+
+	start = bpref > 0 && dtog(fs, bpref) == c ? blknum(fs, dtogd(fs, bpref)) :
+	    cgp->cg_frotor;
+	bno = find_frags(fs, c, start, allocsiz, true, &blk);
+#ifdef INVARIANTS
+	{
+		int64_t blk1 = 0, bno1 = find_frags(fs, c, start, allocsiz,
+		    false, &blk1);
+
+		KASSERT(bno1 == bno && (bno < 0 || blk1 == blk),
+		    ("mapsearch_frags: cg %d, %d frags from %lld: %lld a word "
+		    "at a time, %lld a block at a time", c, allocsiz,
+		    (long long)start, (long long)bno, (long long)bno1));
+	}
+#endif
+	KASSERT(bno >= 0, ("ffs_mapsearch: cg %d counts a %d-fragment run "
+	    "its map lacks", c, allocsiz));
+	if (bno < 0)
+		return 0;
+	cgp->cg_frotor = blk;
+	return bno;
 }
 
 /*

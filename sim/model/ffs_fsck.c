@@ -18,6 +18,17 @@
 
 #include <string.h>
 
+/* The 64 bits of a map from bit x (a multiple of 64), for a test of all
+ * free or all used: the byte order does not matter. */
+static inline uint64_t
+map_word(const uint8_t *map, int64_t x)
+{
+	uint64_t w;
+
+	memcpy(&w, map + (x >> 3), sizeof(w));
+	return w;
+}
+
 /* ---- the starting file system ---------------------------------------- */
 
 /* Does b follow prev on the disk, but for indirect blocks of ip that
@@ -100,6 +111,23 @@ ffs_layout(const struct fs *fs, struct ffs_layout *l)
 		int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f, run = 0;
 
 		for (f = 0; f + fs->fs_frag <= n; f += fs->fs_frag) {
+			/* 64 fragments all free or all used at once. */
+			if (((base + f) & 63) == 0 && f + 64 <= n) {
+				uint64_t w = map_word(fs->fs_fmap, base + f);
+
+				if (w == UINT64_MAX) {
+					run += 64 / fs->fs_frag;
+					f += 64 - fs->fs_frag;
+					continue;
+				}
+				if (w == 0) {
+					if (run > 0)
+						l->free_runs++;
+					run = 0;
+					f += 64 - fs->fs_frag;
+					continue;
+				}
+			}
 			if (ffs_blkmap(fs, base + f) == full) {
 				run++;
 				continue;
@@ -168,6 +196,22 @@ fsck_claim(struct fsck *c, int64_t f, int n, uint64_t ino, int64_t lbn)
 	}
 }
 
+/* Set n bits of map from bit x, whole bytes at once. */
+static void
+bits_set(uint8_t *map, int64_t x, int64_t n)
+{
+	int64_t e = x + n;
+
+	for (; x < e && (x & 7) != 0; x++)
+		map[x >> 3] |= (uint8_t)(1u << (x & 7));
+	if (e - x >= 8) {
+		memset(map + (x >> 3), 0xff, (size_t)((e - x) >> 3));
+		x += (e - x) & ~(int64_t)7;
+	}
+	for (; x < e; x++)
+		map[x >> 3] |= (uint8_t)(1u << (x & 7));
+}
+
 /* Fragments n from base: each one used or free, not both, not neither. */
 static bool
 map_agrees(const struct fsck *c, int64_t base, int64_t n)
@@ -178,6 +222,12 @@ map_agrees(const struct fsck *c, int64_t base, int64_t n)
 	for (; x < e && (x & 7) != 0; x++)
 		if (((c->used[x >> 3] >> (x & 7)) & 1) ==
 		    ((fs->fs_fmap[x >> 3] >> (x & 7)) & 1))
+			return false;
+	for (; x + 64 <= e && (x & 63) != 0; x += 8)
+		if ((uint8_t)(c->used[x >> 3] ^ fs->fs_fmap[x >> 3]) != 0xff)
+			return false;
+	for (; x + 64 <= e; x += 64)
+		if ((map_word(c->used, x) ^ map_word(fs->fs_fmap, x)) != UINT64_MAX)
 			return false;
 	for (; x + 8 <= e; x += 8)
 		if ((uint8_t)(c->used[x >> 3] ^ fs->fs_fmap[x >> 3]) != 0xff)
@@ -198,6 +248,10 @@ inodes_used(const struct fs *fs, uint64_t first, int64_t n)
 
 	for (; i < e && (i & 7) != 0; i++)
 		used += inoused(fs, i) != 0;
+	for (; i + 64 <= e && (i & 63) != 0; i += 8)
+		used += __builtin_popcount(fs->fs_imap[i >> 3]);
+	for (; i + 64 <= e; i += 64)
+		used += __builtin_popcountll(map_word(fs->fs_imap, (int64_t)i));
 	for (; i + 8 <= e; i += 8)
 		used += __builtin_popcount(fs->fs_imap[i >> 3]);
 	for (; i < e; i++)
@@ -219,13 +273,11 @@ ffs_fsck(struct kern *k, char **why)
 	int cgx, i;
 
 	/* Metadata: everything below each group's data, the cg summary. */
-	for (cgx = 0; cgx < fs->fs_ncg; cgx++)
-		for (f = cgx > 0 ? fs->fs_sblkno : 0; f < fs->fs_dblkno; f++)
-			c.used[(cgbase(fs, cgx) + f) >> 3] |=
-			    (uint8_t)(1u << ((cgbase(fs, cgx) + f) & 7));
-	for (f = 0; f < numfrags(fs, fs->fs_cssize); f++)
-		c.used[(fs->fs_csaddr + f) >> 3] |=
-		    (uint8_t)(1u << ((fs->fs_csaddr + f) & 7));
+	for (cgx = 0; cgx < fs->fs_ncg; cgx++) {
+		f = cgx > 0 ? fs->fs_sblkno : 0;
+		bits_set(c.used, cgbase(fs, cgx) + f, fs->fs_dblkno - f);
+	}
+	bits_set(c.used, fs->fs_csaddr, numfrags(fs, fs->fs_cssize));
 	/* Every inode's blocks. */
 	g_hash_table_iter_init(&it, fs->fs_inodes);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
@@ -364,9 +416,22 @@ ffs_fsck(struct kern *k, char **why)
 					    u ? "free" : "not free");
 				}
 			for (f = 0; f < n; f += fs->fs_frag) {
-				unsigned map = ffs_blkmap(fs, base + f);
+				unsigned map;
 				int run = 0;
 
+				/* 64 fragments all used, or all free (that many
+				 * whole blocks), at once. */
+				if (((base + f) & 63) == 0 && f + 64 <= n) {
+					uint64_t w = map_word(fs->fs_fmap, base + f);
+
+					if (w == 0 || w == UINT64_MAX) {
+						if (w != 0)
+							bf += 64 / fs->fs_frag;
+						f += 64 - fs->fs_frag;
+						continue;
+					}
+				}
+				map = ffs_blkmap(fs, base + f);
 				if (map == full) {
 					bf++;
 					continue;

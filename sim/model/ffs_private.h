@@ -30,6 +30,9 @@ unsigned ffs_blkmap(const struct fs *fs, int64_t bno);
 void	ffs_frags_fill(struct fs *fs, int64_t f, int64_t n, bool free);
 /* Add (sign 1) or take away (-1) one block's share of its group's counts. */
 void	ffs_blk_acct(struct fs *fs, int64_t bno, int sign);
+/* The same, +1, for every block from bno in n fragments, into acc. */
+void	ffs_map_count(const struct fs *fs, int64_t bno, int64_t n,
+	    struct cg *acc);
 /* Mark n fragments from f used (free false) or free, keeping the counts. */
 void	ffs_frags_set(struct fs *fs, int64_t f, int n, bool free);
 /* Take an inode number in use, keeping the counts. */

@@ -90,27 +90,78 @@ ffs_frags_fill(struct fs *fs, int64_t f, int64_t n, bool free)
  * run-length summary cg_frsum (what ffs_fragacct keeps).  Callers take the
  * share away, change the block's bits, and add it back.
  */
+/* ffs_fragacct: the free runs of a block that is not wholly free (its
+ * pattern map) into frsum, sign 1 or -1; returns the free fragments. */
+static int
+fragacct(const struct fs *fs, unsigned map, int *frsum, int sign)
+{
+	int i, run = 0, nfree = 0;
+
+	for (i = 0; i <= fs->fs_frag; i++) {
+		if (i < fs->fs_frag && (map & (1u << i)))
+			run++;
+		else if (run > 0) {
+			frsum[run] += sign;
+			nfree += run;
+			run = 0;
+		}
+	}
+	return nfree;
+}
+
 void
 ffs_blk_acct(struct fs *fs, int64_t bno, int sign)
 {
 	struct cg *cgp = &fs->fs_cgs[dtog(fs, bno)];
 	unsigned map = ffs_blkmap(fs, bno), full = (1u << fs->fs_frag) - 1;
-	int i, run = 0;
+	int nfree;
 
 	if (map == full) {
 		cgp->cg_nbfree += sign;
 		fs->fs_nbfree += sign;
 		return;
 	}
-	for (i = 0; i <= fs->fs_frag; i++) {
-		if (i < fs->fs_frag && (map & (1u << i)))
-			run++;
-		else if (run > 0) {
-			cgp->cg_frsum[run] += sign;
-			cgp->cg_nffree += sign * run;
-			fs->fs_nffree += sign * run;
-			run = 0;
+	nfree = fragacct(fs, map, cgp->cg_frsum, sign);
+	cgp->cg_nffree += sign * nfree;
+	fs->fs_nffree += sign * nfree;
+}
+
+/*
+ * Add the blocks that start in fragments [bno, bno + n) to acc's
+ * cg_nbfree, cg_nffree and cg_frsum, as ffs_blk_acct(fs, b, 1) would one
+ * block at a time (the last block whole even if n ends inside it; bno
+ * starts a block).  newfs's map is long stretches all used or all free,
+ * so a 64-fragment word of the map that is all one or the other is
+ * counted at once: no block straddles a word (fs_frag divides 64).
+ */
+void
+ffs_map_count(const struct fs *fs, int64_t bno, int64_t n, struct cg *acc)
+{
+	unsigned map, full = (1u << fs->fs_frag) - 1;
+	int64_t f = bno, e = bno + n;
+	uint64_t w;
+
+	KASSERT(fragnum(fs, bno) == 0, ("ffs_map_count: fragment %lld does "
+	    "not start a block", (long long)bno));
+	while (f < e) {
+		if ((f & 63) == 0 && f + 64 <= e) {
+			memcpy(&w, fs->fs_fmap + (f >> 3), sizeof(w));
+			if (w == 0) {
+				f += 64;
+				continue;
+			}
+			if (w == UINT64_MAX) {
+				acc->cg_nbfree += 64 / fs->fs_frag;
+				f += 64;
+				continue;
+			}
 		}
+		map = ffs_blkmap(fs, f);
+		if (map == full)
+			acc->cg_nbfree++;
+		else
+			acc->cg_nffree += fragacct(fs, map, acc->cg_frsum, 1);
+		f += fs->fs_frag;
 	}
 }
 

@@ -154,8 +154,11 @@ ffs_mount(struct kern *k, GError **err)
 		f = fs->fs_dblkno + (c == 0 ? numfrags(fs, fs->fs_cssize) : 0);
 		if (f < n)
 			ffs_frags_fill(fs, base + f, n - f, true);
-		for (f = 0; f < n; f += fs->fs_frag)
-			ffs_blk_acct(fs, base + f, 1);
+		/* Every block's share of the counts (ffs_blk_acct's), a
+		 * word of the map at a time where it can. */
+		ffs_map_count(fs, base, n, cgp);
+		fs->fs_nbfree += cgp->cg_nbfree;
+		fs->fs_nffree += cgp->cg_nffree;
 		cgp->cg_nifree = fs->fs_ipg;
 		fs->fs_nifree += fs->fs_ipg;
 		fs->fs_dsize += n - fs->fs_dblkno + (c > 0 ? fs->fs_sblkno : 0);
