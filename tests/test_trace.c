@@ -864,6 +864,58 @@ test_gz_blocks(void **state)
 }
 
 /*
+ * lineio_rewind (trace_open's start over after telling the format): back
+ * at line 1 with every line as before, the rest of a gzip'd file (its
+ * inflating thread) after; refused once the reader has let go of the
+ * file's first bytes (the caller then opens it afresh).
+ */
+static void
+test_lineio_rewind(void **state)
+{
+	char *path = NULL;
+	int fd = g_file_open_tmp("vfssim-rewind-XXXXXX", &path, NULL);
+	GError *err = NULL;
+	struct lineio *l;
+	const char *line;
+	size_t len;
+	gzFile gz;
+	int i, n = 0;
+	const int lines = 300000;	/* past the first 1 MB block */
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	gz = gzopen(path, "wb1");
+	assert_non_null(gz);
+	for (i = 1; i <= lines; i++)
+		assert_true(gzprintf(gz, "line %d\n", i) > 0);
+	gzclose(gz);
+
+	l = lineio_open(path, &err);
+	assert_non_null(l);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(lineio_next(l, &line, &len, &err), 1);
+	assert_true(lineio_rewind(l));
+	assert_int_equal(lineio_lineno(l), 0);
+	while (lineio_next(l, &line, &len, &err) == 1) {
+		char want[32];
+
+		n++;
+		snprintf(want, sizeof(want), "line %d", n);
+		assert_int_equal(len, strlen(want));
+		assert_memory_equal(line, want, len);
+		assert_int_equal(lineio_lineno(l), (uint64_t)n);
+	}
+	assert_null(err);
+	assert_int_equal(n, lines);
+	/* the first block's bytes are gone by now */
+	assert_false(lineio_rewind(l));
+	lineio_close(l);
+	g_unlink(path);
+	g_free(path);
+}
+
+/*
  * A line may be TRACE_MAX_LINE (16 MB) long and no longer: a line of
  * exactly that is read whole, one byte more is refused naming the file
  * and line; so is a 64 MB unterminated line in a .gz.
@@ -1043,6 +1095,7 @@ main(void)
 		cmocka_unit_test(test_names_memo),
 		cmocka_unit_test(test_line_cap),
 		cmocka_unit_test(test_gz_blocks),
+		cmocka_unit_test(test_lineio_rewind),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_header_numbers),
 		cmocka_unit_test(test_token_alignment),

@@ -62,6 +62,8 @@ struct lineio {
 	uint64_t lineno;
 	bool	 more;		/* gzread filled the first block: start the
 				 * thread for the rest (a gzip'd file) */
+	bool	 slid;		/* buf no longer begins at the file's start
+				 * (lineio_rewind must open it afresh) */
 	struct gunzip *z;	/* the inflating thread, once started */
 };
 
@@ -208,6 +210,22 @@ lineio_open(const char *path, GError **err)
 	return l;
 }
 
+/*
+ * Back to the first line, if the bytes read so far are all still in the
+ * buffer (a reader that looked at the first lines to tell the format):
+ * nothing is read or inflated again, and whatever follows still comes
+ * from where it would have.  False if not; the caller opens it afresh.
+ */
+bool
+lineio_rewind(struct lineio *l)
+{
+	if (l->slid)
+		return false;
+	l->start = 0;
+	l->lineno = 0;
+	return true;
+}
+
 int
 lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
 {
@@ -243,6 +261,7 @@ lineio_next(struct lineio *l, const char **line, size_t *len, GError **err)
 		/* Make room: slide the partial line down, grow if a single
 		 * line fills the buffer (to twice the line cap at most). */
 		if (l->start > 0) {
+			l->slid = true;
 			memmove(l->buf, l->buf + l->start, l->end - l->start);
 			l->end -= l->start;
 			l->start = 0;

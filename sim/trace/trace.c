@@ -1670,11 +1670,15 @@ trace_open(const char *path, GError **err)
 		return r;
 	}
 	if (strace_sniff(line, len)) {
-		/* Start over so the parser sees the first line too. */
-		lineio_close(in);
-		in = lineio_open(path, err);
-		if (in == NULL)
-			goto fail2;
+		/* Start over so the parser sees the first line too: from
+		 * the buffer (inflating its first megabyte again had been 4 %
+		 * of d1), or from the file if the lines read went past it. */
+		if (!lineio_rewind(in)) {
+			lineio_close(in);
+			in = lineio_open(path, err);
+			if (in == NULL)
+				goto fail2;
+		}
 		r->fmt = TF_STRACE;
 		r->sp = strace_parser_new(in, 0);
 		return r;

@@ -446,6 +446,9 @@ struct lineio *lineio_open(const char *path, GError **err);
 /* 1 and *line, *len (no newline; valid until the next call), 0 at EOF,
  * -1 on a read error. */
 int	lineio_next(struct lineio *l, const char **line, size_t *len, GError **err);
+/* Back to line 1 without reading again, if no byte read so far has left
+ * the buffer; false if one has (then open it afresh). */
+bool	lineio_rewind(struct lineio *l);
 uint64_t lineio_lineno(const struct lineio *l);
 const char *lineio_path(const struct lineio *l);
 void	lineio_close(struct lineio *l);
