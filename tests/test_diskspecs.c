@@ -29,6 +29,7 @@
 
 #include "disk.h"
 #include "diskspecs.h"
+#include "diskparam.h"
 
 static const char drive_template[] =
 "disksim_disk D {\n"
@@ -672,6 +673,75 @@ test_finish_errors_at_lines(void **state)
 	    "500: disk.rpm must be between 1000 and 30000");
 }
 
+/* ---- numbers as libparam reads them ------------------------------------- */
+
+/* What a word was read as before lp_word_num's plain decimals: the whole
+ * word by strtod in the C locale, finite (DiskSim's lexer, libparam's
+ * lex.l, hands a number's text to atof/strtod likewise). */
+static bool
+ref_num(const char *w, double *out)
+{
+	char *end;
+
+	*out = g_ascii_strtod(w, &end);
+	return end != w && *end == '\0' && isfinite(*out);
+}
+
+static void
+check_word(const char *w)
+{
+	double a = 0, b = 0;
+	bool ka = lp_word_num(w, &a), kb = ref_num(w, &b);
+
+	if (ka != kb || (ka && memcmp(&a, &b, sizeof(a)) != 0))
+		fail_msg("\"%s\": lp_word_num %d %.17g, strtod %d %.17g", w,
+		    ka, a, kb, b);
+}
+
+/*
+ * Every word a number to the same bits as strtod makes it, or a word
+ * alike: the decimals read without strtod (up to 15 digits, any point,
+ * either sign) and those left to it (16 digits and more, exponents, hex,
+ * inf and nan, stray points and signs), and 200,000 random decimals of 1
+ * to 17 digits — the short ones whose m / 10^k a careless reading (a
+ * product by 0.1^k, or digit by digit) rounds otherwise.
+ */
+static void
+test_word_num(void **state)
+{
+	static const char *const words[] = { "0", "-0", "+0", "0.0", "-0.0",
+	    "1", "1.", ".5", "-.5", "+3", "007", "0.1", "0.3", "2.675",
+	    "1.0000000000001", "123456789012345", "999999999999999",
+	    "1234567890123456", "9007199254740993", "0.000000000000001",
+	    "0.1234567890123456", "5360", "4.48", "0.030000", "1e3", "1E-2",
+	    "0x10", "inf", "-inf", "nan", "1e400", ".", "-", "+", "",
+	    "1.2.3", "1-", "--1", "1,", "one", "1 ", " 1", "0.", "-.", NULL };
+	GRand *r = g_rand_new_with_seed(18);
+	char w[32];
+	int i, j;
+
+	(void)state;
+	for (i = 0; words[i] != NULL; i++)
+		check_word(words[i]);
+	for (i = 0; i < 200000; i++) {
+		int n = g_rand_int_range(r, 1, 18), pt = g_rand_int_range(r,
+		    -1, n + 1), k = 0;
+
+		if (g_rand_boolean(r))
+			w[k++] = '-';
+		for (j = 0; j < n; j++) {
+			if (j == pt)
+				w[k++] = '.';
+			w[k++] = (char)('0' + g_rand_int_range(r, 0, 10));
+		}
+		if (pt == n)
+			w[k++] = '.';
+		w[k] = '\0';
+		check_word(w);
+	}
+	g_rand_free(r);
+}
+
 int
 main(void)
 {
@@ -685,6 +755,7 @@ main(void)
 		cmocka_unit_test(test_skews),
 		cmocka_unit_test(test_queues),
 		cmocka_unit_test(test_finish_errors_at_lines),
+		cmocka_unit_test(test_word_num),
 	};
 
 	return cmocka_run_group_tests_name("diskspecs", tests, NULL, NULL);

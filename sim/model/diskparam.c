@@ -15,7 +15,9 @@
  * value is reported where it is written.
  */
 #include "diskparam.h"
+#include "kassert.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +28,20 @@
 struct lex {
 	const char	*file;		/* interned */
 	char		*dir;
-	const char	*s;
+	const char	*s, *text;
 	int		 line;
 	/* the current token */
 	char		 punct;		/* { } [ ] , = or 0 for a word, -1 at end */
-	char		*word;
+	char		*word;		/* a word, in words: kept with the context */
+	size_t		 wlen;
 	int		 tline;
+	/* The file's text again, each word in it ended by a NUL where the
+	 * text has the blank or punctuation that ends it (never part of a
+	 * word): every word is a string in place, with no allocation or copy
+	 * a token (a drive's files are read at the start of every run), and
+	 * lives as long as the context. */
+	char		*words;
+	GString		*kbuf;		/* a key's words being joined */
 };
 
 static void
@@ -47,7 +57,6 @@ lex_next(struct lex *lx)
 	};
 	const char *p;
 
-	g_free(lx->word);
 	lx->word = NULL;
 	for (;;) {
 		while (cls[(unsigned char)*lx->s] == 1) {
@@ -72,7 +81,9 @@ lex_next(struct lex *lx)
 	p = lx->s;
 	while (cls[(unsigned char)*p] == 0)
 		p++;
-	lx->word = g_strndup(lx->s, (size_t)(p - lx->s));
+	lx->word = lx->words + (lx->s - lx->text);
+	lx->wlen = (size_t)(p - lx->s);
+	lx->word[lx->wlen] = '\0';
 	lx->punct = 0;
 	lx->s = p;
 }
@@ -113,12 +124,12 @@ lp_resolve(const char *dir, const char *path)
 }
 
 static struct pblock *
-new_block(struct lp_ctx *c, struct lex *lx, const char *type, const char *name)
+new_block(struct lp_ctx *c, struct lex *lx, char *type, char *name)
 {
 	struct pblock *b = g_new0(struct pblock, 1);
 
-	b->type = g_strdup(type);
-	b->name = g_strdup(name);
+	b->type = type;		/* both in a file's words */
+	b->name = name;
 	b->params = g_ptr_array_new();
 	b->file = lx->file;
 	b->line = lx->tline;
@@ -131,7 +142,7 @@ static bool
 parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 {
 	for (;;) {
-		GString *key;
+		GString *key = lx->kbuf;
 		struct pparam *pp;
 		int line;
 
@@ -141,22 +152,19 @@ parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 		}
 		if (lx->punct != 0)
 			return syntax(c, lx, "a parameter name or '}'");
-		/* (Room for a usual key's words at once: no growing.) */
-		key = g_string_sized_new(64);
+		g_string_truncate(key, 0);
 		line = lx->tline;
 		while (lx->punct == 0) {
 			if (key->len > 0)
 				g_string_append_c(key, ' ');
-			g_string_append(key, lx->word);
+			g_string_append_len(key, lx->word, (gssize)lx->wlen);
 			lex_next(lx);
 		}
-		if (lx->punct != '=') {
-			g_string_free(key, TRUE);
+		if (lx->punct != '=')
 			return syntax(c, lx, "'=' after a parameter name");
-		}
 		lex_next(lx);
 		pp = g_new0(struct pparam, 1);
-		pp->key = g_string_free(key, FALSE);
+		pp->key = g_string_chunk_insert_len(c->strs, key->str, key->len);
 		pp->line = line;
 		g_ptr_array_add(b->params, pp);
 		if (!parse_value(c, lx, &pp->v))
@@ -178,6 +186,68 @@ new_val(struct lp_ctx *c, struct lex *lx, enum pv_kind k)
 	v->line = lx->tline;
 	g_ptr_array_add(c->vals, v);
 	return v;
+}
+
+/*
+ * A word that is a plain decimal, [+-]digits[.digits] with at most 15
+ * digits in all, as a double without strtod: the digits as a whole number
+ * m < 10^15 < 2^53 and the k digits after the point, k <= 15, make m and
+ * 10^k both exact doubles, so m / 10^k, one IEEE division, is the
+ * correctly rounded value that g_ascii_strtod returns for the word
+ * (Clinger's fast path; this needs double arithmetic without extended
+ * precision, FLT_EVAL_METHOD 0, as on x86-64).  Nearly every number in a
+ * DiskSim file is one; anything else (exponents, more digits, hex, inf)
+ * is left to g_ascii_strtod.  False: not such a word.
+ */
+static bool
+plain_num(const char *w, double *out)
+{
+	static const double p10[16] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = w;
+	bool neg = false, point = false;
+	uint64_t m = 0;
+	int digits = 0, k = 0;
+	double v;
+
+	G_STATIC_ASSERT(FLT_EVAL_METHOD == 0);
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 15)
+				return false;
+			m = m * 10 + (uint64_t)(*p - '0');
+			k += point;
+		} else if (*p == '.' && !point)
+			point = true;
+		else
+			break;
+	}
+	if (*p != '\0' || digits == 0)
+		return false;
+	v = (double)m / p10[k];
+	*out = neg ? -v : v;
+	return true;
+}
+
+bool
+lp_word_num(const char *w, double *out)
+{
+	char *end;
+
+	if (plain_num(w, out)) {
+#ifdef INVARIANTS
+		double d = g_ascii_strtod(w, &end);
+
+		KASSERT(*end == '\0' && memcmp(&d, out, sizeof(d)) == 0,
+		    ("lp_word_num: \"%s\" read as %.17g, strtod %.17g", w,
+		    *out, d));
+#endif
+		return true;
+	}
+	*out = g_ascii_strtod(w, &end);
+	return end != w && *end == '\0' && isfinite(*out);
 }
 
 static bool
@@ -219,7 +289,7 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 		return true;
 	}
 	{
-		char *first = g_strdup(lx->word), *end;
+		char *first = lx->word;
 		int line = lx->tline;
 
 		lex_next(lx);
@@ -228,20 +298,15 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 
 			if (lx->punct == 0) {
 				/* TYPE NAME { */
-				name = g_strdup(lx->word);
+				name = lx->word;
 				lex_next(lx);
-				if (lx->punct != '{') {
-					g_free(first);
-					g_free(name);
+				if (lx->punct != '{')
 					return syntax(c, lx, "'{' after a block's type and name");
-				}
 			}
 			v = new_val(c, lx, PV_BLOCK);
 			v->line = line;
 			v->block = new_block(c, lx, first, name);
 			v->block->line = line;
-			g_free(first);
-			g_free(name);
 			lex_next(lx);
 			*out = v;
 			return parse_params(c, lx, v->block);
@@ -249,8 +314,7 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 		v = new_val(c, lx, PV_WORD);
 		v->line = line;
 		v->word = first;
-		v->num = g_ascii_strtod(first, &end);
-		if (end != first && *end == '\0' && isfinite(v->num))
+		if (lp_word_num(first, &v->num))
 			v->kind = PV_NUM;
 		*out = v;
 		return true;
@@ -267,11 +331,11 @@ parse_topo(struct lp_ctx *c, struct lex *lx, struct topo *parent, struct topo **
 	*out = t;
 	if (lx->punct != 0)
 		return syntax(c, lx, "a device type in the topology");
-	t->type = g_strdup(lx->word);
+	t->type = lx->word;
 	lex_next(lx);
 	if (lx->punct != 0)
 		return syntax(c, lx, "a device name in the topology");
-	t->name = g_strdup(lx->word);
+	t->name = lx->word;
 	lex_next(lx);
 	if (lx->punct != '[')
 		return syntax(c, lx, "'[' after a device in the topology");
@@ -406,10 +470,13 @@ parse_file(struct lp_ctx *c, const char *name, const char *from_dir,
 	memset(&lx, 0, sizeof(lx));
 	lx.file = g_intern_string(path);
 	lx.dir = g_path_get_dirname(path);
-	lx.s = text;
+	lx.s = lx.text = text;
 	lx.line = 1;
+	lx.words = g_memdup2(text, len + 1);
+	g_ptr_array_add(c->texts, lx.words);
+	lx.kbuf = g_string_sized_new(64);
 	ok = parse_top(c, &lx, only);
-	g_free(lx.word);
+	g_string_free(lx.kbuf, TRUE);
 	g_free(lx.dir);
 	g_free(text);
 	g_free(path);
@@ -426,6 +493,8 @@ lp_ctx_init(struct lp_ctx *c, GError **err, GPtrArray *notes)
 	c->top = g_ptr_array_new();
 	c->topos = g_ptr_array_new();
 	c->inst = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->strs = g_string_chunk_new(4096);
+	c->texts = g_ptr_array_new_with_free_func(g_free);
 	c->err = err;
 	c->notes = notes;
 }
@@ -444,8 +513,6 @@ topo_free(struct topo *t)
 	for (i = 0; i < t->kids->len; i++)
 		topo_free(g_ptr_array_index(t->kids, i));
 	g_ptr_array_free(t->kids, TRUE);
-	g_free(t->type);
-	g_free(t->name);
 	g_free(t);
 }
 
@@ -457,15 +524,9 @@ lp_ctx_free(struct lp_ctx *c)
 	for (i = 0; i < c->blocks->len; i++) {
 		struct pblock *b = g_ptr_array_index(c->blocks, i);
 
-		for (j = 0; j < b->params->len; j++) {
-			struct pparam *pp = g_ptr_array_index(b->params, j);
-
-			g_free(pp->key);
-			g_free(pp);
-		}
+		for (j = 0; j < b->params->len; j++)
+			g_free(g_ptr_array_index(b->params, j));
 		g_ptr_array_free(b->params, TRUE);
-		g_free(b->type);
-		g_free(b->name);
 		g_free(b);
 	}
 	for (i = 0; i < c->vals->len; i++) {
@@ -473,7 +534,6 @@ lp_ctx_free(struct lp_ctx *c)
 
 		if (v->items != NULL)
 			g_ptr_array_free(v->items, TRUE);
-		g_free(v->word);
 		g_free(v);
 	}
 	for (i = 0; i < c->topos->len; i++)
@@ -483,6 +543,8 @@ lp_ctx_free(struct lp_ctx *c)
 	g_ptr_array_free(c->top, TRUE);
 	g_ptr_array_free(c->topos, TRUE);
 	g_hash_table_destroy(c->inst);
+	g_string_chunk_free(c->strs);
+	g_ptr_array_free(c->texts, TRUE);
 }
 
 /* ---- reading parameters --------------------------------------------------- */

@@ -55,6 +55,8 @@ struct lp_ctx {
 	GPtrArray	*top;		/* top-level blocks */
 	GHashTable	*inst;		/* instance name -> block name */
 	GPtrArray	*topos;		/* struct topo * roots */
+	GStringChunk	*strs;		/* every key */
+	GPtrArray	*texts;		/* each file's words (diskparam.c) */
 	int		 depth;		/* source nesting */
 	GError		**err;
 	GPtrArray	*notes;		/* what is read and ignored, or NULL */
@@ -105,6 +107,10 @@ bool	lp_all_read(struct lp_ctx *c, struct pblock *b);
 struct topo *lp_topo_find(struct topo *t, const char *name);
 struct pblock *lp_block_named(struct lp_ctx *c, const char *name);
 struct pblock *lp_instance_block(struct lp_ctx *c, const char *inst);
+/* A word of a file as a number: the whole word read as g_ascii_strtod
+ * reads it, finite (else false; *out is strtod's reading); plain decimals
+ * without strtod, to the same bits. */
+bool	lp_word_num(const char *w, double *out);
 /* A file named in a file in dir: from dir if it is there, else as given
  * (g_free it). */
 char	*lp_resolve(const char *dir, const char *path);

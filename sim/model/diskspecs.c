@@ -247,15 +247,23 @@ diskspecs_read_seek(const char *path, int *n, int64_t **dist, double **msv,
 	}
 	lines = g_strsplit(text, "\n", -1);
 	for (i = 0; lines[i] != NULL && ok; i++) {
-		char *l = g_strstrip(lines[i]);
+		char *l = g_strstrip(lines[i]), *ep, *fp = NULL;
 		long long dd;
-		double tt;
-		int k;
+		double tt = 0;
 
 		if (*l == '\0' || *l == '#' ||
 		    g_str_has_prefix(l, "Seek distances measured:"))
 			continue;
-		if (sscanf(l, "%lld , %lf%n", &dd, &tt, &k) < 2 || dd < 1 ||
+		/* "distance, ms" as sscanf's "%lld , %lf" reads it (what
+		 * follows is not looked at), without scanf's cost: the
+		 * C locale's strtoll and strtod, blanks either side of the
+		 * comma. */
+		dd = g_ascii_strtoll(l, &ep, 10);
+		while (g_ascii_isspace(*ep))
+			ep++;
+		if (ep != l && *ep == ',')
+			tt = g_ascii_strtod(ep + 1, &fp);
+		if (ep == l || *ep != ',' || fp == ep + 1 || dd < 1 ||
 		    tt < 0 || (d->len > 0 && dd <= g_array_index(d, int64_t,
 		    d->len - 1))) {
 			g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
