@@ -698,13 +698,27 @@ check_word(const char *w)
 		    ka, a, kb, b);
 }
 
+/* lp_strtod: strtod's value to the bit and its end, whatever follows. */
+static void
+check_strtod(const char *s)
+{
+	char *ea, *eb;
+	double a = lp_strtod(s, &ea), b = g_ascii_strtod(s, &eb);
+
+	if (ea != eb || memcmp(&a, &b, sizeof(a)) != 0)
+		fail_msg("\"%s\": lp_strtod %.17g to %td, strtod %.17g to %td",
+		    s, a, ea - s, b, eb - s);
+}
+
 /*
  * Every word a number to the same bits as strtod makes it, or a word
  * alike: the decimals read without strtod (up to 15 digits, any point,
  * either sign) and those left to it (16 digits and more, exponents, hex,
  * inf and nan, stray points and signs), and 200,000 random decimals of 1
  * to 17 digits — the short ones whose m / 10^k a careless reading (a
- * product by 0.1^k, or digit by digit) rounds otherwise.
+ * product by 0.1^k, or digit by digit) rounds otherwise; and lp_strtod
+ * (a seek curve's times) the same as strtod, value and end, on each of
+ * them with blanks before and each of what may follow a number after.
  */
 static void
 test_word_num(void **state)
@@ -716,13 +730,21 @@ test_word_num(void **state)
 	    "0.1234567890123456", "5360", "4.48", "0.030000", "1e3", "1E-2",
 	    "0x10", "inf", "-inf", "nan", "1e400", ".", "-", "+", "",
 	    "1.2.3", "1-", "--1", "1,", "one", "1 ", " 1", "0.", "-.", NULL };
+	static const char *const after[] = { "", " ms", ",", ".5", "e3", "e",
+	    "E-2", "x1", "5", "inf", "#", NULL };
 	GRand *r = g_rand_new_with_seed(18);
-	char w[32];
-	int i, j;
+	char w[32], s[64];
+	int i, j, a;
 
 	(void)state;
-	for (i = 0; words[i] != NULL; i++)
+	for (i = 0; words[i] != NULL; i++) {
 		check_word(words[i]);
+		for (a = 0; after[a] != NULL; a++) {
+			g_snprintf(s, sizeof(s), "%s%s%s", a % 2 ? " \t" : "",
+			    words[i], after[a]);
+			check_strtod(s);
+		}
+	}
 	for (i = 0; i < 200000; i++) {
 		int n = g_rand_int_range(r, 1, 18), pt = g_rand_int_range(r,
 		    -1, n + 1), k = 0;
@@ -738,6 +760,8 @@ test_word_num(void **state)
 			w[k++] = '.';
 		w[k] = '\0';
 		check_word(w);
+		g_snprintf(s, sizeof(s), "%s%s", w, after[i % 11]);
+		check_strtod(s);
 	}
 	g_rand_free(r);
 }

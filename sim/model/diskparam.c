@@ -189,18 +189,16 @@ new_val(struct lp_ctx *c, struct lex *lx, enum pv_kind k)
 }
 
 /*
- * A word that is a plain decimal, [+-]digits[.digits] with at most 15
- * digits in all, as a double without strtod: the digits as a whole number
- * m < 10^15 < 2^53 and the k digits after the point, k <= 15, make m and
- * 10^k both exact doubles, so m / 10^k, one IEEE division, is the
- * correctly rounded value that g_ascii_strtod returns for the word
- * (Clinger's fast path; this needs double arithmetic without extended
- * precision, FLT_EVAL_METHOD 0, as on x86-64).  Nearly every number in a
- * DiskSim file is one; anything else (exponents, more digits, hex, inf)
- * is left to g_ascii_strtod.  False: not such a word.
+ * A plain decimal, [+-]digits[.digits] with at most 15 digits in all, as
+ * a double without strtod: the digits as a whole number m < 10^15 < 2^53
+ * and the k digits after the point, k <= 15, make m and 10^k both exact
+ * doubles, so m / 10^k, one IEEE division, is the correctly rounded value
+ * strtod returns (Clinger's fast path; this needs double arithmetic
+ * without extended precision, FLT_EVAL_METHOD 0, as on x86-64).  *end is
+ * where the digits stop.  False: no digits, or more than 15.
  */
 static bool
-plain_num(const char *w, double *out)
+plain_num(const char *w, const char **end, double *out)
 {
 	static const double p10[16] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
 	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
@@ -224,11 +222,38 @@ plain_num(const char *w, double *out)
 		else
 			break;
 	}
-	if (*p != '\0' || digits == 0)
+	if (digits == 0)
 		return false;
 	v = (double)m / p10[k];
 	*out = neg ? -v : v;
+	*end = p;
 	return true;
+}
+
+double
+lp_strtod(const char *s, char **end)
+{
+	const char *p = s, *e;
+	double v;
+
+	while (g_ascii_isspace(*p))
+		p++;
+	/* Where strtod could read on (an exponent, hex's x, a second
+	 * point), it is left to read the whole. */
+	if (plain_num(p, &e, &v) && *e != '.' && *e != 'e' && *e != 'E' &&
+	    *e != 'x' && *e != 'X') {
+#ifdef INVARIANTS
+		char *de;
+		double d = g_ascii_strtod(s, &de);
+
+		KASSERT(de == e && memcmp(&d, &v, sizeof(d)) == 0,
+		    ("lp_strtod: \"%s\" read as %.17g to %td, strtod %.17g "
+		    "to %td", s, v, e - s, d, de - s));
+#endif
+		*end = (char *)(uintptr_t)e;
+		return v;
+	}
+	return g_ascii_strtod(s, end);
 }
 
 bool
@@ -236,17 +261,7 @@ lp_word_num(const char *w, double *out)
 {
 	char *end;
 
-	if (plain_num(w, out)) {
-#ifdef INVARIANTS
-		double d = g_ascii_strtod(w, &end);
-
-		KASSERT(*end == '\0' && memcmp(&d, out, sizeof(d)) == 0,
-		    ("lp_word_num: \"%s\" read as %.17g, strtod %.17g", w,
-		    *out, d));
-#endif
-		return true;
-	}
-	*out = g_ascii_strtod(w, &end);
+	*out = lp_strtod(w, &end);
 	return end != w && *end == '\0' && isfinite(*out);
 }
 

@@ -107,9 +107,10 @@ bool	lp_all_read(struct lp_ctx *c, struct pblock *b);
 struct topo *lp_topo_find(struct topo *t, const char *name);
 struct pblock *lp_block_named(struct lp_ctx *c, const char *name);
 struct pblock *lp_instance_block(struct lp_ctx *c, const char *inst);
-/* A word of a file as a number: the whole word read as g_ascii_strtod
- * reads it, finite (else false; *out is strtod's reading); plain decimals
- * without strtod, to the same bits. */
+/* g_ascii_strtod to the same bits and end, a plain decimal without
+ * strtod's cost; a word of a file as a number: the whole word read so,
+ * finite (else false; *out is strtod's reading). */
+double	lp_strtod(const char *s, char **end);
 bool	lp_word_num(const char *w, double *out);
 /* A file named in a file in dir: from dir if it is there, else as given
  * (g_free it). */

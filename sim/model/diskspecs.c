@@ -256,13 +256,13 @@ diskspecs_read_seek(const char *path, int *n, int64_t **dist, double **msv,
 			continue;
 		/* "distance, ms" as sscanf's "%lld , %lf" reads it (what
 		 * follows is not looked at), without scanf's cost: the
-		 * C locale's strtoll and strtod, blanks either side of the
-		 * comma. */
+		 * C locale's strtoll and strtod (lp_strtod), blanks either
+		 * side of the comma. */
 		dd = g_ascii_strtoll(l, &ep, 10);
 		while (g_ascii_isspace(*ep))
 			ep++;
 		if (ep != l && *ep == ',')
-			tt = g_ascii_strtod(ep + 1, &fp);
+			tt = lp_strtod(ep + 1, &fp);
 		if (ep == l || *ep != ',' || fp == ep + 1 || dd < 1 ||
 		    tt < 0 || (d->len > 0 && dd <= g_array_index(d, int64_t,
 		    d->len - 1))) {
