@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "disk.h"
 #include "diskspecs.h"
@@ -766,6 +767,73 @@ test_word_num(void **state)
 	g_rand_free(r);
 }
 
+/*
+ * A key is its words joined by single blanks whatever lies between them
+ * (blanks, lines, a comment), and every word and key stays whole after
+ * the words and keys after it are read (diskparam.c keeps them in place
+ * in a copy of the file's text): the same keys, values and lines as a
+ * file written plainly.
+ */
+static void
+test_keys_in_place(void **state)
+{
+	static const char text[] =
+	    "disksim_disk D {\n"
+	    "  Number\t of # a comment , = { [\n"
+	    "   data   surfaces = 2,\n"
+	    "  Block count = 1e3, List = [ 1, 2.5 ,x], Name = some_word,\n"
+	    "  Inner = blk B { Deep  key = -0.25 } }\n";
+	char *dir = g_dir_make_tmp("vfssim-keys-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "k.parv", NULL);
+	struct lp_ctx c;
+	struct pblock *b, *in;
+	struct pparam *pp;
+	struct pval *v;
+	GError *err = NULL;
+
+	(void)state;
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	lp_ctx_init(&c, &err, NULL);
+	assert_true(lp_read(&c, path));
+	b = lp_block_named(&c, "D");
+	assert_non_null(b);
+	assert_string_equal(b->type, "disksim_disk");
+	assert_null(lp_find(b, "Number of"));
+	pp = lp_find(b, "Number of data surfaces");
+	assert_non_null(pp);
+	assert_int_equal(pp->line, 2);
+	assert_int_equal(pp->v->kind, PV_NUM);
+	assert_true(pp->v->num == 2);
+	assert_string_equal(pp->v->word, "2");
+	pp = lp_find(b, "Block count");
+	assert_true(pp->v->kind == PV_NUM && pp->v->num == 1000);
+	assert_int_equal(pp->line, 4);
+	v = lp_find(b, "List")->v;
+	assert_int_equal(v->kind, PV_LIST);
+	assert_int_equal(v->items->len, 3);
+	assert_true(((struct pval *)g_ptr_array_index(v->items, 1))->num == 2.5);
+	assert_int_equal(((struct pval *)g_ptr_array_index(v->items, 2))->kind,
+	    PV_WORD);
+	assert_string_equal(((struct pval *)g_ptr_array_index(v->items, 2))->word,
+	    "x");
+	pp = lp_find(b, "Name");
+	assert_int_equal(pp->v->kind, PV_WORD);
+	assert_string_equal(pp->v->word, "some_word");
+	in = lp_sub_block(&c, b, "Inner", "blk");
+	assert_non_null(in);
+	assert_string_equal(in->name, "B");
+	pp = lp_find(in, "Deep key");
+	assert_non_null(pp);
+	assert_true(pp->v->num == -0.25);
+	assert_int_equal(pp->line, 5);
+	assert_true(lp_all_read(&c, in));
+	lp_ctx_free(&c);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+
 int
 main(void)
 {
@@ -780,6 +848,7 @@ main(void)
 		cmocka_unit_test(test_queues),
 		cmocka_unit_test(test_finish_errors_at_lines),
 		cmocka_unit_test(test_word_num),
+		cmocka_unit_test(test_keys_in_place),
 	};
 
 	return cmocka_run_group_tests_name("diskspecs", tests, NULL, NULL);

@@ -39,9 +39,9 @@ struct lex {
 	 * text has the blank or punctuation that ends it (never part of a
 	 * word): every word is a string in place, with no allocation or copy
 	 * a token (a drive's files are read at the start of every run), and
-	 * lives as long as the context. */
+	 * lives as long as the context; so does a key, its words joined in
+	 * place (parse_params). */
 	char		*words;
-	GString		*kbuf;		/* a key's words being joined */
 };
 
 static void
@@ -137,13 +137,30 @@ new_block(struct lp_ctx *c, struct lex *lx, char *type, char *name)
 	return b;
 }
 
+/* One of LP_SLAB zeroed objects of a size allocated together (a drive's
+ * files make some 500 values and 120 parameters, each one a malloc and a
+ * free before), all freed with the context. */
+static void *
+slab_take(GPtrArray *slabs, int *left, size_t size)
+{
+	char *s;
+
+	if (*left == 0) {
+		g_ptr_array_add(slabs, g_malloc0(size * LP_SLAB));
+		*left = LP_SLAB;
+	}
+	s = g_ptr_array_index(slabs, slabs->len - 1);
+	return s + size * (size_t)(LP_SLAB - (*left)--);
+}
+
 /* After "TYPE [NAME] {": the parameters up to "}". */
 static bool
 parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 {
 	for (;;) {
-		GString *key = lx->kbuf;
 		struct pparam *pp;
+		char *key;
+		size_t klen;
 		int line;
 
 		if (lx->punct == '}') {
@@ -152,19 +169,28 @@ parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 		}
 		if (lx->punct != 0)
 			return syntax(c, lx, "a parameter name or '}'");
-		g_string_truncate(key, 0);
+		/* The key's words joined by single blanks in place, from its
+		 * first word on: each next word lies past the one before's
+		 * NUL, so the joined key never reaches past the last word
+		 * (what lies between, blanks or a comment, is the original's
+		 * alone: the copy holds only words). */
 		line = lx->tline;
+		key = lx->word;
+		klen = lx->wlen;
+		lex_next(lx);
 		while (lx->punct == 0) {
-			if (key->len > 0)
-				g_string_append_c(key, ' ');
-			g_string_append_len(key, lx->word, (gssize)lx->wlen);
+			key[klen++] = ' ';
+			memmove(key + klen, lx->word, lx->wlen);
+			klen += lx->wlen;
+			key[klen] = '\0';
 			lex_next(lx);
 		}
 		if (lx->punct != '=')
 			return syntax(c, lx, "'=' after a parameter name");
 		lex_next(lx);
-		pp = g_new0(struct pparam, 1);
-		pp->key = g_string_chunk_insert_len(c->strs, key->str, key->len);
+		pp = slab_take(c->pslabs, &c->pleft, sizeof(*pp));
+		pp->key = key;
+		pp->klen = klen;
 		pp->line = line;
 		g_ptr_array_add(b->params, pp);
 		if (!parse_value(c, lx, &pp->v))
@@ -179,12 +205,11 @@ parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 static struct pval *
 new_val(struct lp_ctx *c, struct lex *lx, enum pv_kind k)
 {
-	struct pval *v = g_new0(struct pval, 1);
+	struct pval *v = slab_take(c->vslabs, &c->vleft, sizeof(*v));
 
 	v->kind = k;
 	v->file = lx->file;
 	v->line = lx->tline;
-	g_ptr_array_add(c->vals, v);
 	return v;
 }
 
@@ -489,9 +514,7 @@ parse_file(struct lp_ctx *c, const char *name, const char *from_dir,
 	lx.line = 1;
 	lx.words = g_memdup2(text, len + 1);
 	g_ptr_array_add(c->texts, lx.words);
-	lx.kbuf = g_string_sized_new(64);
 	ok = parse_top(c, &lx, only);
-	g_string_free(lx.kbuf, TRUE);
 	g_free(lx.dir);
 	g_free(text);
 	g_free(path);
@@ -504,11 +527,11 @@ lp_ctx_init(struct lp_ctx *c, GError **err, GPtrArray *notes)
 {
 	memset(c, 0, sizeof(*c));
 	c->blocks = g_ptr_array_new();
-	c->vals = g_ptr_array_new();
+	c->vslabs = g_ptr_array_new_with_free_func(g_free);
+	c->pslabs = g_ptr_array_new_with_free_func(g_free);
 	c->top = g_ptr_array_new();
 	c->topos = g_ptr_array_new();
 	c->inst = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	c->strs = g_string_chunk_new(4096);
 	c->texts = g_ptr_array_new_with_free_func(g_free);
 	c->err = err;
 	c->notes = notes;
@@ -539,26 +562,25 @@ lp_ctx_free(struct lp_ctx *c)
 	for (i = 0; i < c->blocks->len; i++) {
 		struct pblock *b = g_ptr_array_index(c->blocks, i);
 
-		for (j = 0; j < b->params->len; j++)
-			g_free(g_ptr_array_index(b->params, j));
 		g_ptr_array_free(b->params, TRUE);
 		g_free(b);
 	}
-	for (i = 0; i < c->vals->len; i++) {
-		struct pval *v = g_ptr_array_index(c->vals, i);
+	for (i = 0; i < c->vslabs->len; i++)
+		for (j = 0; j < LP_SLAB; j++) {
+			struct pval *v = (struct pval *)
+			    g_ptr_array_index(c->vslabs, i) + j;
 
-		if (v->items != NULL)
-			g_ptr_array_free(v->items, TRUE);
-		g_free(v);
-	}
+			if (v->items != NULL)
+				g_ptr_array_free(v->items, TRUE);
+		}
 	for (i = 0; i < c->topos->len; i++)
 		topo_free(g_ptr_array_index(c->topos, i));
 	g_ptr_array_free(c->blocks, TRUE);
-	g_ptr_array_free(c->vals, TRUE);
+	g_ptr_array_free(c->vslabs, TRUE);
+	g_ptr_array_free(c->pslabs, TRUE);
 	g_ptr_array_free(c->top, TRUE);
 	g_ptr_array_free(c->topos, TRUE);
 	g_hash_table_destroy(c->inst);
-	g_string_chunk_free(c->strs);
 	g_ptr_array_free(c->texts, TRUE);
 }
 
@@ -569,10 +591,14 @@ lp_find(struct pblock *b, const char *key)
 {
 	guint i;
 
+	size_t n = strlen(key);
+
+	/* (The length first: strcmp only on the key of the same length,
+	 * nearly always the one.) */
 	for (i = 0; i < b->params->len; i++) {
 		struct pparam *pp = g_ptr_array_index(b->params, i);
 
-		if (strcmp(pp->key, key) == 0) {
+		if (pp->klen == n && memcmp(pp->key, key, n) == 0) {
 			pp->used = true;
 			return pp;
 		}

@@ -31,6 +31,7 @@ struct pval {
 
 struct pparam {
 	char		*key;
+	size_t		 klen;
 	struct pval	*v;
 	int		 line;
 	bool		 used;
@@ -49,14 +50,17 @@ struct topo {
 	struct topo	*parent;
 };
 
+#define LP_SLAB	128
+
 struct lp_ctx {
 	GPtrArray	*blocks;	/* every block, for freeing */
-	GPtrArray	*vals;		/* every value, for freeing */
+	GPtrArray	*vslabs;	/* every value, LP_SLAB a slab */
+	GPtrArray	*pslabs;	/* every parameter, likewise */
+	int		 vleft, pleft;	/* unused in the last slab of each */
 	GPtrArray	*top;		/* top-level blocks */
 	GHashTable	*inst;		/* instance name -> block name */
 	GPtrArray	*topos;		/* struct topo * roots */
-	GStringChunk	*strs;		/* every key */
-	GPtrArray	*texts;		/* each file's words (diskparam.c) */
+	GPtrArray	*texts;		/* each file's words and keys (diskparam.c) */
 	int		 depth;		/* source nesting */
 	GError		**err;
 	GPtrArray	*notes;		/* what is read and ignored, or NULL */
