@@ -834,6 +834,79 @@ test_keys_in_place(void **state)
 	g_free(dir);
 }
 
+/* A seek curve file (diskspecs_read_seek): its points, or false with an
+ * error naming the line. */
+static bool
+seek_file(const char *text, int *n, int64_t **d, double **ms, char **msg)
+{
+	char *dir = g_dir_make_tmp("vfssim-seek-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "c.seek", NULL);
+	GError *err = NULL;
+	bool ok;
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	ok = diskspecs_read_seek(path, n, d, ms, &err);
+	*msg = NULL;
+	if (!ok) {
+		const char *colon = strstr(err->message, "c.seek:");
+
+		*msg = g_strdup(colon != NULL ? colon : err->message);
+		g_error_free(err);
+	}
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+	return ok;
+}
+
+/*
+ * A seek curve read as sscanf's "%lld , %lf" read it before
+ * diskspecs_read_seek did without it: "distance, ms" a line, blanks either side of the comma, whatever
+ * follows the time not looked at, blank lines, comments and the "Seek
+ * distances measured:" line skipped; distances ascending from 1, times
+ * not negative, else an error at the line.
+ */
+static void
+test_read_seek(void **state)
+{
+	int n;
+	int64_t *d;
+	double *ms;
+	char *msg;
+
+	(void)state;
+	assert_true(seek_file("Seek distances measured: 3\n\n# c\n1, 1.5\n"
+	    "  2 ,\t2.25 ms\n5,3e0\n9,0.1234567890123456789", &n, &d, &ms,
+	    &msg));
+	assert_int_equal(n, 4);
+	assert_true(d[0] == 1 && d[1] == 2 && d[2] == 5 && d[3] == 9);
+	assert_true(ms[0] == 1.5 && ms[1] == 2.25 && ms[2] == 3.0 &&
+	    ms[3] == 0.1234567890123456789);
+	g_free(d);
+	g_free(ms);
+	assert_false(seek_file("1, 1\n2, x\n", &n, &d, &ms, &msg));
+	assert_string_equal(msg, "c.seek:2: expected \"distance, ms\" with "
+	    "distances ascending from 1");
+	g_free(msg);
+	assert_false(seek_file("1, 1\n\n3, 2\n3, 4\n", &n, &d, &ms, &msg));
+	assert_string_equal(msg, "c.seek:4: expected \"distance, ms\" with "
+	    "distances ascending from 1");
+	g_free(msg);
+	assert_false(seek_file("1 2\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek:1:"));
+	g_free(msg);
+	assert_false(seek_file("0, 1\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek:1:"));
+	g_free(msg);
+	assert_false(seek_file("1, -1\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek:1:"));
+	g_free(msg);
+	assert_false(seek_file("# nothing\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek: no seek times"));
+	g_free(msg);
+}
+
 int
 main(void)
 {
@@ -849,6 +922,7 @@ main(void)
 		cmocka_unit_test(test_finish_errors_at_lines),
 		cmocka_unit_test(test_word_num),
 		cmocka_unit_test(test_keys_in_place),
+		cmocka_unit_test(test_read_seek),
 	};
 
 	return cmocka_run_group_tests_name("diskspecs", tests, NULL, NULL);

@@ -232,7 +232,7 @@ bool
 diskspecs_read_seek(const char *path, int *n, int64_t **dist, double **msv,
     GError **err)
 {
-	char *text = NULL, **lines;
+	char *text = NULL, *line, *next;
 	GArray *d = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GArray *t = g_array_new(FALSE, FALSE, sizeof(double));
 	GError *e = NULL;
@@ -245,12 +245,18 @@ diskspecs_read_seek(const char *path, int *n, int64_t **dist, double **msv,
 		ok = false;
 		goto out;
 	}
-	lines = g_strsplit(text, "\n", -1);
-	for (i = 0; lines[i] != NULL && ok; i++) {
-		char *l = g_strstrip(lines[i]), *ep, *fp = NULL;
+	/* Line by line in place (not g_strsplit's string a line). */
+	for (i = 0, line = text; line != NULL && ok; i++, line = next) {
+		char *nl = strchr(line, '\n'), *l, *ep, *fp = NULL;
 		long long dd;
 		double tt = 0;
 
+		next = NULL;
+		if (nl != NULL) {
+			*nl = '\0';
+			next = nl + 1;
+		}
+		l = g_strstrip(line);
 		if (*l == '\0' || *l == '#' ||
 		    g_str_has_prefix(l, "Seek distances measured:"))
 			continue;
@@ -279,7 +285,6 @@ diskspecs_read_seek(const char *path, int *n, int64_t **dist, double **msv,
 			g_array_append_val(t, tt);
 		}
 	}
-	g_strfreev(lines);
 	if (ok && d->len == 0) {
 		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
 		    "%s: no seek times", path);
