@@ -26,9 +26,11 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "disk.h"
 #include "diskspecs.h"
+#include "diskparam.h"
 
 static const char drive_template[] =
 "disksim_disk D {\n"
@@ -672,6 +674,239 @@ test_finish_errors_at_lines(void **state)
 	    "500: disk.rpm must be between 1000 and 30000");
 }
 
+/* ---- numbers as libparam reads them ------------------------------------- */
+
+/* What a word was read as before lp_word_num's plain decimals: the whole
+ * word by strtod in the C locale, finite (DiskSim's lexer, libparam's
+ * lex.l, hands a number's text to atof/strtod likewise). */
+static bool
+ref_num(const char *w, double *out)
+{
+	char *end;
+
+	*out = g_ascii_strtod(w, &end);
+	return end != w && *end == '\0' && isfinite(*out);
+}
+
+static void
+check_word(const char *w)
+{
+	double a = 0, b = 0;
+	bool ka = lp_word_num(w, &a), kb = ref_num(w, &b);
+
+	if (ka != kb || (ka && memcmp(&a, &b, sizeof(a)) != 0))
+		fail_msg("\"%s\": lp_word_num %d %.17g, strtod %d %.17g", w,
+		    ka, a, kb, b);
+}
+
+/* lp_strtod: strtod's value to the bit and its end, whatever follows. */
+static void
+check_strtod(const char *s)
+{
+	char *ea, *eb;
+	double a = lp_strtod(s, &ea), b = g_ascii_strtod(s, &eb);
+
+	if (ea != eb || memcmp(&a, &b, sizeof(a)) != 0)
+		fail_msg("\"%s\": lp_strtod %.17g to %td, strtod %.17g to %td",
+		    s, a, ea - s, b, eb - s);
+}
+
+/*
+ * Every word a number to the same bits as strtod makes it, or a word
+ * alike: the decimals read without strtod (up to 15 digits, any point,
+ * either sign) and those left to it (16 digits and more, exponents, hex,
+ * inf and nan, stray points and signs), and 200,000 random decimals of 1
+ * to 17 digits — the short ones whose m / 10^k a careless reading (a
+ * product by 0.1^k, or digit by digit) rounds otherwise; and lp_strtod
+ * (a seek curve's times) the same as strtod, value and end, on each of
+ * them with blanks before and each of what may follow a number after.
+ */
+static void
+test_word_num(void **state)
+{
+	static const char *const words[] = { "0", "-0", "+0", "0.0", "-0.0",
+	    "1", "1.", ".5", "-.5", "+3", "007", "0.1", "0.3", "2.675",
+	    "1.0000000000001", "123456789012345", "999999999999999",
+	    "1234567890123456", "9007199254740993", "0.000000000000001",
+	    "0.1234567890123456", "5360", "4.48", "0.030000", "1e3", "1E-2",
+	    "0x10", "inf", "-inf", "nan", "1e400", ".", "-", "+", "",
+	    "1.2.3", "1-", "--1", "1,", "one", "1 ", " 1", "0.", "-.", NULL };
+	static const char *const after[] = { "", " ms", ",", ".5", "e3", "e",
+	    "E-2", "x1", "5", "inf", "#", NULL };
+	GRand *r = g_rand_new_with_seed(18);
+	char w[32], s[64];
+	int i, j, a;
+
+	(void)state;
+	for (i = 0; words[i] != NULL; i++) {
+		check_word(words[i]);
+		for (a = 0; after[a] != NULL; a++) {
+			g_snprintf(s, sizeof(s), "%s%s%s", a % 2 ? " \t" : "",
+			    words[i], after[a]);
+			check_strtod(s);
+		}
+	}
+	for (i = 0; i < 200000; i++) {
+		int n = g_rand_int_range(r, 1, 18), pt = g_rand_int_range(r,
+		    -1, n + 1), k = 0;
+
+		if (g_rand_boolean(r))
+			w[k++] = '-';
+		for (j = 0; j < n; j++) {
+			if (j == pt)
+				w[k++] = '.';
+			w[k++] = (char)('0' + g_rand_int_range(r, 0, 10));
+		}
+		if (pt == n)
+			w[k++] = '.';
+		w[k] = '\0';
+		check_word(w);
+		g_snprintf(s, sizeof(s), "%s%s", w, after[i % 11]);
+		check_strtod(s);
+	}
+	g_rand_free(r);
+}
+
+/*
+ * A key is its words joined by single blanks whatever lies between them
+ * (blanks, lines, a comment), and every word and key stays whole after
+ * the words and keys after it are read (diskparam.c keeps them in place
+ * in a copy of the file's text): the same keys, values and lines as a
+ * file written plainly.
+ */
+static void
+test_keys_in_place(void **state)
+{
+	static const char text[] =
+	    "disksim_disk D {\n"
+	    "  Number\t of # a comment , = { [\n"
+	    "   data   surfaces = 2,\n"
+	    "  Block count = 1e3, List = [ 1, 2.5 ,x], Name = some_word,\n"
+	    "  Inner = blk B { Deep  key = -0.25 } }\n";
+	char *dir = g_dir_make_tmp("vfssim-keys-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "k.parv", NULL);
+	struct lp_ctx c;
+	struct pblock *b, *in;
+	struct pparam *pp;
+	struct pval *v;
+	GError *err = NULL;
+
+	(void)state;
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	lp_ctx_init(&c, &err, NULL);
+	assert_true(lp_read(&c, path));
+	b = lp_block_named(&c, "D");
+	assert_non_null(b);
+	assert_string_equal(b->type, "disksim_disk");
+	assert_null(lp_find(b, "Number of"));
+	pp = lp_find(b, "Number of data surfaces");
+	assert_non_null(pp);
+	assert_int_equal(pp->line, 2);
+	assert_int_equal(pp->v->kind, PV_NUM);
+	assert_true(pp->v->num == 2);
+	assert_string_equal(pp->v->word, "2");
+	pp = lp_find(b, "Block count");
+	assert_true(pp->v->kind == PV_NUM && pp->v->num == 1000);
+	assert_int_equal(pp->line, 4);
+	v = lp_find(b, "List")->v;
+	assert_int_equal(v->kind, PV_LIST);
+	assert_int_equal(v->items->len, 3);
+	assert_true(((struct pval *)g_ptr_array_index(v->items, 1))->num == 2.5);
+	assert_int_equal(((struct pval *)g_ptr_array_index(v->items, 2))->kind,
+	    PV_WORD);
+	assert_string_equal(((struct pval *)g_ptr_array_index(v->items, 2))->word,
+	    "x");
+	pp = lp_find(b, "Name");
+	assert_int_equal(pp->v->kind, PV_WORD);
+	assert_string_equal(pp->v->word, "some_word");
+	in = lp_sub_block(&c, b, "Inner", "blk");
+	assert_non_null(in);
+	assert_string_equal(in->name, "B");
+	pp = lp_find(in, "Deep key");
+	assert_non_null(pp);
+	assert_true(pp->v->num == -0.25);
+	assert_int_equal(pp->line, 5);
+	assert_true(lp_all_read(&c, in));
+	lp_ctx_free(&c);
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+
+/* A seek curve file (diskspecs_read_seek): its points, or false with an
+ * error naming the line. */
+static bool
+seek_file(const char *text, int *n, int64_t **d, double **ms, char **msg)
+{
+	char *dir = g_dir_make_tmp("vfssim-seek-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "c.seek", NULL);
+	GError *err = NULL;
+	bool ok;
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	ok = diskspecs_read_seek(path, n, d, ms, &err);
+	*msg = NULL;
+	if (!ok) {
+		const char *colon = strstr(err->message, "c.seek:");
+
+		*msg = g_strdup(colon != NULL ? colon : err->message);
+		g_error_free(err);
+	}
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+	return ok;
+}
+
+/*
+ * A seek curve read as sscanf's "%lld , %lf" read it before
+ * diskspecs_read_seek did without it: "distance, ms" a line, blanks either side of the comma, whatever
+ * follows the time not looked at, blank lines, comments and the "Seek
+ * distances measured:" line skipped; distances ascending from 1, times
+ * not negative, else an error at the line.
+ */
+static void
+test_read_seek(void **state)
+{
+	int n;
+	int64_t *d;
+	double *ms;
+	char *msg;
+
+	(void)state;
+	assert_true(seek_file("Seek distances measured: 3\n\n# c\n1, 1.5\n"
+	    "  2 ,\t2.25 ms\n5,3e0\n9,0.1234567890123456789", &n, &d, &ms,
+	    &msg));
+	assert_int_equal(n, 4);
+	assert_true(d[0] == 1 && d[1] == 2 && d[2] == 5 && d[3] == 9);
+	assert_true(ms[0] == 1.5 && ms[1] == 2.25 && ms[2] == 3.0 &&
+	    ms[3] == 0.1234567890123456789);
+	g_free(d);
+	g_free(ms);
+	assert_false(seek_file("1, 1\n2, x\n", &n, &d, &ms, &msg));
+	assert_string_equal(msg, "c.seek:2: expected \"distance, ms\" with "
+	    "distances ascending from 1");
+	g_free(msg);
+	assert_false(seek_file("1, 1\n\n3, 2\n3, 4\n", &n, &d, &ms, &msg));
+	assert_string_equal(msg, "c.seek:4: expected \"distance, ms\" with "
+	    "distances ascending from 1");
+	g_free(msg);
+	assert_false(seek_file("1 2\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek:1:"));
+	g_free(msg);
+	assert_false(seek_file("0, 1\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek:1:"));
+	g_free(msg);
+	assert_false(seek_file("1, -1\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek:1:"));
+	g_free(msg);
+	assert_false(seek_file("# nothing\n", &n, &d, &ms, &msg));
+	assert_non_null(strstr(msg, "c.seek: no seek times"));
+	g_free(msg);
+}
+
 int
 main(void)
 {
@@ -685,6 +920,9 @@ main(void)
 		cmocka_unit_test(test_skews),
 		cmocka_unit_test(test_queues),
 		cmocka_unit_test(test_finish_errors_at_lines),
+		cmocka_unit_test(test_word_num),
+		cmocka_unit_test(test_keys_in_place),
+		cmocka_unit_test(test_read_seek),
 	};
 
 	return cmocka_run_group_tests_name("diskspecs", tests, NULL, NULL);

@@ -134,6 +134,7 @@ disk_timer_queue(struct disk *d, struct disk_timer *t)
 {
 	sim_at_ticket(d->sim, t->when, t->ticket, timer_fire, t);
 	t->queued = true;
+	d->pending &= ~t->bit;
 }
 
 /*
@@ -224,6 +225,7 @@ timer_run(struct sim *s, struct disk *d, struct disk_timer *t)
 {
 	for (;;) {
 		t->armed = false;
+		d->pending &= ~t->bit;
 		t->fn(d);
 		disk_check(d);
 		if (stalled(d))
@@ -284,9 +286,13 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->cmd_mem = g_new0(struct disk_cmd, 1);
 	d->cmd_mem->acct_cap = 16;
 	d->cmd_mem->acct = g_new(struct disk_acct, d->cmd_mem->acct_cap);
-	d->t_media = (struct disk_timer){ .d = d, .fn = disk_media_fire };
-	d->t_iface = (struct disk_timer){ .d = d, .fn = disk_iface_fire };
-	d->t_arrive = (struct disk_timer){ .d = d, .fn = arrive_fire };
+	d->t_media = (struct disk_timer){ .d = d, .bit = 1,
+	    .fn = disk_media_fire };
+	d->t_iface = (struct disk_timer){ .d = d, .bit = 2,
+	    .fn = disk_iface_fire };
+	d->t_arrive = (struct disk_timer){ .d = d, .bit = 4,
+	    .fn = arrive_fire };
+	d->pending = 0;
 	/* Every step through the queue, as the drive's timers were before
 	 * they were scheduled lazily: the reference tests compare against. */
 	each = g_getenv("VFSSIM_DISK_EACH_STEP");
@@ -337,7 +343,16 @@ disk_check(const struct disk *d)
 {
 #ifdef INVARIANTS
 	const struct disk_media *m = d->media;
+	const struct disk_timer *tt[] = { &d->t_media, &d->t_iface,
+	    &d->t_arrive };
+	unsigned pend = 0;
 	int s, ndirty = 0;
+
+	for (s = 0; s < 3; s++)
+		if (tt[s]->armed && !tt[s]->queued)
+			pend |= tt[s]->bit;
+	KASSERT(d->pending == pend, ("disk: pending timers %#x, not %#x",
+	    d->pending, pend));
 
 	for (s = 0; s < d->p.nsegs; s++) {
 		const struct disk_seg *g = &d->seg[s];

@@ -388,6 +388,7 @@ struct disk_timer {
 	uint64_t	 ticket;	/* its place among events due then */
 	bool		 armed;
 	bool		 queued;	/* in the engine's queue (disk.c) */
+	unsigned	 bit;		/* its bit in the drive's pending */
 	void		(*fn)(struct disk *d);
 };
 
@@ -448,6 +449,9 @@ struct disk {
 	/* the media access (diskmedia.c) and interface timers */
 	struct disk_media	*media;
 	struct disk_timer	 t_media, t_iface, t_arrive;
+	/* the bits of the timers armed and not queued: timer_next's
+	 * answer without looking at the three when none or one is */
+	unsigned		 pending;
 	/* Queue every timer as it is armed and take no step without the
 	 * queue (disk.c runs them lazily, diskmedia.c runs of sectors in one
 	 * go): the plain reference the tests compare with.  Set from the

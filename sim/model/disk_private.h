@@ -209,10 +209,21 @@ timer_earlier(struct disk_timer *a, struct disk_timer *b)
 	return a;
 }
 
-/* The armed timer not yet queued that is due first, or NULL. */
+/* The armed timer not yet queued that is due first, or NULL: none or
+ * the one from the bits kept (d->pending), else the first of them. */
 static inline struct disk_timer *
 timer_next(struct disk *d)
 {
+	switch (d->pending) {
+	case 0:
+		return NULL;
+	case 1:
+		return &d->t_media;
+	case 2:
+		return &d->t_iface;
+	case 4:
+		return &d->t_arrive;
+	}
 	return timer_earlier(timer_earlier(timer_earlier(NULL, &d->t_media),
 	    &d->t_iface), &d->t_arrive);
 }
@@ -239,6 +250,7 @@ disk_timer_disarm(struct disk *d, struct disk_timer *t)
 	if (t->armed && !t->queued)
 		disk_timer_queue(d, t);
 	t->armed = false;
+	d->pending &= ~t->bit;
 }
 
 /* Arm a timer for `when`, at time `now` (never earlier than that). */
@@ -253,6 +265,7 @@ disk_timer_arm_at(struct disk *d, struct disk_timer *t, double when,
 	t->ticket = sim_ticket(d->sim);
 	t->armed = true;
 	t->queued = false;
+	d->pending |= t->bit;
 	if (d->each_step)
 		disk_timer_queue(d, t);
 }

@@ -453,6 +453,7 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 	    c->out >= c->end))))
 		return false;
 	d->t_media.armed = false;
+	d->pending &= ~d->t_media.bit;
 	if (onseg && b >= c->lbn && b < c->end)
 		c->last_sector_end = t;
 	if (m->write)
@@ -505,6 +506,7 @@ stream_iface(struct disk *d, sim_time_t now)
 	    p->hold_bus_read)))
 		return false;		/* completion or disconnect */
 	d->t_iface.armed = false;
+	d->pending &= ~d->t_iface.bit;
 	c->out = out;
 	if (n > 0)
 		disk_bus_chunk(d, n, now);

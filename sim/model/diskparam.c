@@ -15,7 +15,9 @@
  * value is reported where it is written.
  */
 #include "diskparam.h"
+#include "kassert.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +28,20 @@
 struct lex {
 	const char	*file;		/* interned */
 	char		*dir;
-	const char	*s;
+	const char	*s, *text;
 	int		 line;
 	/* the current token */
 	char		 punct;		/* { } [ ] , = or 0 for a word, -1 at end */
-	char		*word;
+	char		*word;		/* a word, in words: kept with the context */
+	size_t		 wlen;
 	int		 tline;
+	/* The file's text again, each word in it ended by a NUL where the
+	 * text has the blank or punctuation that ends it (never part of a
+	 * word): every word is a string in place, with no allocation or copy
+	 * a token (a drive's files are read at the start of every run), and
+	 * lives as long as the context; so does a key, its words joined in
+	 * place (parse_params). */
+	char		*words;
 };
 
 static void
@@ -47,7 +57,6 @@ lex_next(struct lex *lx)
 	};
 	const char *p;
 
-	g_free(lx->word);
 	lx->word = NULL;
 	for (;;) {
 		while (cls[(unsigned char)*lx->s] == 1) {
@@ -72,7 +81,9 @@ lex_next(struct lex *lx)
 	p = lx->s;
 	while (cls[(unsigned char)*p] == 0)
 		p++;
-	lx->word = g_strndup(lx->s, (size_t)(p - lx->s));
+	lx->word = lx->words + (lx->s - lx->text);
+	lx->wlen = (size_t)(p - lx->s);
+	lx->word[lx->wlen] = '\0';
 	lx->punct = 0;
 	lx->s = p;
 }
@@ -113,12 +124,12 @@ lp_resolve(const char *dir, const char *path)
 }
 
 static struct pblock *
-new_block(struct lp_ctx *c, struct lex *lx, const char *type, const char *name)
+new_block(struct lp_ctx *c, struct lex *lx, char *type, char *name)
 {
 	struct pblock *b = g_new0(struct pblock, 1);
 
-	b->type = g_strdup(type);
-	b->name = g_strdup(name);
+	b->type = type;		/* both in a file's words */
+	b->name = name;
 	b->params = g_ptr_array_new();
 	b->file = lx->file;
 	b->line = lx->tline;
@@ -126,13 +137,30 @@ new_block(struct lp_ctx *c, struct lex *lx, const char *type, const char *name)
 	return b;
 }
 
+/* One of LP_SLAB zeroed objects of a size allocated together (a drive's
+ * files make some 500 values and 120 parameters, each one a malloc and a
+ * free before), all freed with the context. */
+static void *
+slab_take(GPtrArray *slabs, int *left, size_t size)
+{
+	char *s;
+
+	if (*left == 0) {
+		g_ptr_array_add(slabs, g_malloc0(size * LP_SLAB));
+		*left = LP_SLAB;
+	}
+	s = g_ptr_array_index(slabs, slabs->len - 1);
+	return s + size * (size_t)(LP_SLAB - (*left)--);
+}
+
 /* After "TYPE [NAME] {": the parameters up to "}". */
 static bool
 parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 {
 	for (;;) {
-		GString *key;
 		struct pparam *pp;
+		char *key;
+		size_t klen;
 		int line;
 
 		if (lx->punct == '}') {
@@ -141,22 +169,28 @@ parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 		}
 		if (lx->punct != 0)
 			return syntax(c, lx, "a parameter name or '}'");
-		/* (Room for a usual key's words at once: no growing.) */
-		key = g_string_sized_new(64);
+		/* The key's words joined by single blanks in place, from its
+		 * first word on: each next word lies past the one before's
+		 * NUL, so the joined key never reaches past the last word
+		 * (what lies between, blanks or a comment, is the original's
+		 * alone: the copy holds only words). */
 		line = lx->tline;
+		key = lx->word;
+		klen = lx->wlen;
+		lex_next(lx);
 		while (lx->punct == 0) {
-			if (key->len > 0)
-				g_string_append_c(key, ' ');
-			g_string_append(key, lx->word);
+			key[klen++] = ' ';
+			memmove(key + klen, lx->word, lx->wlen);
+			klen += lx->wlen;
+			key[klen] = '\0';
 			lex_next(lx);
 		}
-		if (lx->punct != '=') {
-			g_string_free(key, TRUE);
+		if (lx->punct != '=')
 			return syntax(c, lx, "'=' after a parameter name");
-		}
 		lex_next(lx);
-		pp = g_new0(struct pparam, 1);
-		pp->key = g_string_free(key, FALSE);
+		pp = slab_take(c->pslabs, &c->pleft, sizeof(*pp));
+		pp->key = key;
+		pp->klen = klen;
 		pp->line = line;
 		g_ptr_array_add(b->params, pp);
 		if (!parse_value(c, lx, &pp->v))
@@ -171,13 +205,89 @@ parse_params(struct lp_ctx *c, struct lex *lx, struct pblock *b)
 static struct pval *
 new_val(struct lp_ctx *c, struct lex *lx, enum pv_kind k)
 {
-	struct pval *v = g_new0(struct pval, 1);
+	struct pval *v = slab_take(c->vslabs, &c->vleft, sizeof(*v));
 
 	v->kind = k;
 	v->file = lx->file;
 	v->line = lx->tline;
-	g_ptr_array_add(c->vals, v);
 	return v;
+}
+
+/*
+ * A plain decimal, [+-]digits[.digits] with at most 15 digits in all, as
+ * a double without strtod: the digits as a whole number m < 10^15 < 2^53
+ * and the k digits after the point, k <= 15, make m and 10^k both exact
+ * doubles, so m / 10^k, one IEEE division, is the correctly rounded value
+ * strtod returns (Clinger's fast path; this needs double arithmetic
+ * without extended precision, FLT_EVAL_METHOD 0, as on x86-64).  *end is
+ * where the digits stop.  False: no digits, or more than 15.
+ */
+static bool
+plain_num(const char *w, const char **end, double *out)
+{
+	static const double p10[16] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = w;
+	bool neg = false, point = false;
+	uint64_t m = 0;
+	int digits = 0, k = 0;
+	double v;
+
+	G_STATIC_ASSERT(FLT_EVAL_METHOD == 0);
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	for (;; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > 15)
+				return false;
+			m = m * 10 + (uint64_t)(*p - '0');
+			k += point;
+		} else if (*p == '.' && !point)
+			point = true;
+		else
+			break;
+	}
+	if (digits == 0)
+		return false;
+	v = (double)m / p10[k];
+	*out = neg ? -v : v;
+	*end = p;
+	return true;
+}
+
+double
+lp_strtod(const char *s, char **end)
+{
+	const char *p = s, *e;
+	double v;
+
+	while (g_ascii_isspace(*p))
+		p++;
+	/* Where strtod could read on (an exponent, hex's x, a second
+	 * point), it is left to read the whole. */
+	if (plain_num(p, &e, &v) && *e != '.' && *e != 'e' && *e != 'E' &&
+	    *e != 'x' && *e != 'X') {
+#ifdef INVARIANTS
+		char *de;
+		double d = g_ascii_strtod(s, &de);
+
+		KASSERT(de == e && memcmp(&d, &v, sizeof(d)) == 0,
+		    ("lp_strtod: \"%s\" read as %.17g to %td, strtod %.17g "
+		    "to %td", s, v, e - s, d, de - s));
+#endif
+		*end = (char *)(uintptr_t)e;
+		return v;
+	}
+	return g_ascii_strtod(s, end);
+}
+
+bool
+lp_word_num(const char *w, double *out)
+{
+	char *end;
+
+	*out = lp_strtod(w, &end);
+	return end != w && *end == '\0' && isfinite(*out);
 }
 
 static bool
@@ -219,7 +329,7 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 		return true;
 	}
 	{
-		char *first = g_strdup(lx->word), *end;
+		char *first = lx->word;
 		int line = lx->tline;
 
 		lex_next(lx);
@@ -228,20 +338,15 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 
 			if (lx->punct == 0) {
 				/* TYPE NAME { */
-				name = g_strdup(lx->word);
+				name = lx->word;
 				lex_next(lx);
-				if (lx->punct != '{') {
-					g_free(first);
-					g_free(name);
+				if (lx->punct != '{')
 					return syntax(c, lx, "'{' after a block's type and name");
-				}
 			}
 			v = new_val(c, lx, PV_BLOCK);
 			v->line = line;
 			v->block = new_block(c, lx, first, name);
 			v->block->line = line;
-			g_free(first);
-			g_free(name);
 			lex_next(lx);
 			*out = v;
 			return parse_params(c, lx, v->block);
@@ -249,8 +354,7 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 		v = new_val(c, lx, PV_WORD);
 		v->line = line;
 		v->word = first;
-		v->num = g_ascii_strtod(first, &end);
-		if (end != first && *end == '\0' && isfinite(v->num))
+		if (lp_word_num(first, &v->num))
 			v->kind = PV_NUM;
 		*out = v;
 		return true;
@@ -267,11 +371,11 @@ parse_topo(struct lp_ctx *c, struct lex *lx, struct topo *parent, struct topo **
 	*out = t;
 	if (lx->punct != 0)
 		return syntax(c, lx, "a device type in the topology");
-	t->type = g_strdup(lx->word);
+	t->type = lx->word;
 	lex_next(lx);
 	if (lx->punct != 0)
 		return syntax(c, lx, "a device name in the topology");
-	t->name = g_strdup(lx->word);
+	t->name = lx->word;
 	lex_next(lx);
 	if (lx->punct != '[')
 		return syntax(c, lx, "'[' after a device in the topology");
@@ -406,10 +510,11 @@ parse_file(struct lp_ctx *c, const char *name, const char *from_dir,
 	memset(&lx, 0, sizeof(lx));
 	lx.file = g_intern_string(path);
 	lx.dir = g_path_get_dirname(path);
-	lx.s = text;
+	lx.s = lx.text = text;
 	lx.line = 1;
+	lx.words = g_memdup2(text, len + 1);
+	g_ptr_array_add(c->texts, lx.words);
 	ok = parse_top(c, &lx, only);
-	g_free(lx.word);
 	g_free(lx.dir);
 	g_free(text);
 	g_free(path);
@@ -422,10 +527,12 @@ lp_ctx_init(struct lp_ctx *c, GError **err, GPtrArray *notes)
 {
 	memset(c, 0, sizeof(*c));
 	c->blocks = g_ptr_array_new();
-	c->vals = g_ptr_array_new();
+	c->vslabs = g_ptr_array_new_with_free_func(g_free);
+	c->pslabs = g_ptr_array_new_with_free_func(g_free);
 	c->top = g_ptr_array_new();
 	c->topos = g_ptr_array_new();
 	c->inst = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->texts = g_ptr_array_new_with_free_func(g_free);
 	c->err = err;
 	c->notes = notes;
 }
@@ -444,8 +551,6 @@ topo_free(struct topo *t)
 	for (i = 0; i < t->kids->len; i++)
 		topo_free(g_ptr_array_index(t->kids, i));
 	g_ptr_array_free(t->kids, TRUE);
-	g_free(t->type);
-	g_free(t->name);
 	g_free(t);
 }
 
@@ -457,32 +562,26 @@ lp_ctx_free(struct lp_ctx *c)
 	for (i = 0; i < c->blocks->len; i++) {
 		struct pblock *b = g_ptr_array_index(c->blocks, i);
 
-		for (j = 0; j < b->params->len; j++) {
-			struct pparam *pp = g_ptr_array_index(b->params, j);
-
-			g_free(pp->key);
-			g_free(pp);
-		}
 		g_ptr_array_free(b->params, TRUE);
-		g_free(b->type);
-		g_free(b->name);
 		g_free(b);
 	}
-	for (i = 0; i < c->vals->len; i++) {
-		struct pval *v = g_ptr_array_index(c->vals, i);
+	for (i = 0; i < c->vslabs->len; i++)
+		for (j = 0; j < LP_SLAB; j++) {
+			struct pval *v = (struct pval *)
+			    g_ptr_array_index(c->vslabs, i) + j;
 
-		if (v->items != NULL)
-			g_ptr_array_free(v->items, TRUE);
-		g_free(v->word);
-		g_free(v);
-	}
+			if (v->items != NULL)
+				g_ptr_array_free(v->items, TRUE);
+		}
 	for (i = 0; i < c->topos->len; i++)
 		topo_free(g_ptr_array_index(c->topos, i));
 	g_ptr_array_free(c->blocks, TRUE);
-	g_ptr_array_free(c->vals, TRUE);
+	g_ptr_array_free(c->vslabs, TRUE);
+	g_ptr_array_free(c->pslabs, TRUE);
 	g_ptr_array_free(c->top, TRUE);
 	g_ptr_array_free(c->topos, TRUE);
 	g_hash_table_destroy(c->inst);
+	g_ptr_array_free(c->texts, TRUE);
 }
 
 /* ---- reading parameters --------------------------------------------------- */
@@ -492,10 +591,14 @@ lp_find(struct pblock *b, const char *key)
 {
 	guint i;
 
+	size_t n = strlen(key);
+
+	/* (The length first: strcmp only on the key of the same length,
+	 * nearly always the one.) */
 	for (i = 0; i < b->params->len; i++) {
 		struct pparam *pp = g_ptr_array_index(b->params, i);
 
-		if (strcmp(pp->key, key) == 0) {
+		if (pp->klen == n && memcmp(pp->key, key, n) == 0) {
 			pp->used = true;
 			return pp;
 		}

@@ -31,6 +31,7 @@ struct pval {
 
 struct pparam {
 	char		*key;
+	size_t		 klen;
 	struct pval	*v;
 	int		 line;
 	bool		 used;
@@ -49,12 +50,17 @@ struct topo {
 	struct topo	*parent;
 };
 
+#define LP_SLAB	128
+
 struct lp_ctx {
 	GPtrArray	*blocks;	/* every block, for freeing */
-	GPtrArray	*vals;		/* every value, for freeing */
+	GPtrArray	*vslabs;	/* every value, LP_SLAB a slab */
+	GPtrArray	*pslabs;	/* every parameter, likewise */
+	int		 vleft, pleft;	/* unused in the last slab of each */
 	GPtrArray	*top;		/* top-level blocks */
 	GHashTable	*inst;		/* instance name -> block name */
 	GPtrArray	*topos;		/* struct topo * roots */
+	GPtrArray	*texts;		/* each file's words and keys (diskparam.c) */
 	int		 depth;		/* source nesting */
 	GError		**err;
 	GPtrArray	*notes;		/* what is read and ignored, or NULL */
@@ -105,6 +111,11 @@ bool	lp_all_read(struct lp_ctx *c, struct pblock *b);
 struct topo *lp_topo_find(struct topo *t, const char *name);
 struct pblock *lp_block_named(struct lp_ctx *c, const char *name);
 struct pblock *lp_instance_block(struct lp_ctx *c, const char *inst);
+/* g_ascii_strtod to the same bits and end, a plain decimal without
+ * strtod's cost; a word of a file as a number: the whole word read so,
+ * finite (else false; *out is strtod's reading). */
+double	lp_strtod(const char *s, char **end);
+bool	lp_word_num(const char *w, double *out);
 /* A file named in a file in dir: from dir if it is there, else as given
  * (g_free it). */
 char	*lp_resolve(const char *dir, const char *path);
