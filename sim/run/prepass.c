@@ -289,6 +289,9 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	int rc;
 
 	pass_init(&ps, trace_reader_format(r), pt);
+	/* Only their names: the digest hashes them on a thread of its own,
+	 * without a reader (replay_run). */
+	ps.pp->trace_files = trace_reader_files(r);
 	trace_call_init(&tc);
 	while ((rc = trace_read(r, &tc, err)) == 1) {
 		if (keep != NULL && !tspool_put(keep, &tc, err)) {
@@ -420,6 +423,7 @@ prepass_free(struct prepass *pp)
 	if (pp->dir_alias != NULL)
 		g_hash_table_destroy(pp->dir_alias);
 	g_free(pp->manifest);
+	g_strfreev(pp->trace_files);
 	g_free(pp);
 }
 
