@@ -246,6 +246,13 @@ pass_init(struct pass *ps, enum trace_format format, char **pt)
 	ps->pp->t0 = TC_NOTIME;
 	ps->pp->t_end = TC_NOTIME;
 	ps->passthrough = pt;
+	if (pt != NULL) {
+		guint i, n = g_strv_length(pt);
+
+		ps->ptlen = g_new(size_t, n + 1);
+		for (i = 0; i < n; i++)
+			ps->ptlen[i] = strlen(pt[i]);
+	}
 	ps->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    obj_unref);
 	ps->initial = g_ptr_array_new_with_free_func(obj_unref);
@@ -268,6 +275,7 @@ pass_fini(struct pass *ps)
 	g_hash_table_destroy(ps->procs);
 	g_hash_table_destroy(ps->pids);
 	g_hash_table_destroy(ps->settled);
+	g_free(ps->ptlen);
 	if (ps->dir_alias != NULL)
 		g_hash_table_destroy(ps->dir_alias);
 	if (ps->touched != NULL)

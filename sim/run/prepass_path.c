@@ -15,11 +15,15 @@ bool
 passthrough(struct pass *ps, const char *abs)
 {
 	char **p;
+	size_t i;
 
-	for (p = ps->passthrough; p != NULL && *p != NULL; p++) {
-		size_t n = strlen(*p);
+	for (p = ps->passthrough, i = 0; p != NULL && *p != NULL; p++, i++) {
+		size_t n = ps->ptlen[i];
 
-		if (n > 0 && strncmp(abs, *p, n) == 0 &&
+		/* (the first two bytes tell most names apart without a
+		 * call to strncmp) */
+		if (n > 0 && abs[0] == (*p)[0] && (n < 2 || abs[1] == (*p)[1]) &&
+		    strncmp(abs, *p, n) == 0 &&
 		    (abs[n] == '\0' || abs[n] == '/' || (*p)[n - 1] == '/'))
 			return true;
 	}
@@ -381,6 +385,12 @@ note_cwd(struct pass *ps, struct pproc *pr, const char *annot)
 	if (annot == NULL || annot[0] != '/' || passthrough(ps, annot) ||
 	    pr->cwd == NULL)
 		return;
+	if (strcmp(annot, pr->cwd) == 0) {
+		/* where it is known to be (most calls): the two names
+		 * below would be one string, and nothing is learnt */
+		pr->cwd_by_name = false;
+		return;
+	}
 	a = canonical(ps, annot);
 	c = canonical(ps, pr->cwd);
 	if (strcmp(a, c) != 0) {
@@ -464,9 +474,11 @@ resolve_follow(struct pass *ps, struct pproc *pr, int32_t dirfd,
 
 	if (abs == NULL)
 		return NULL;
-	o = g_hash_table_lookup(ps->names, abs);
-	if (o != NULL && o->islink && o->target == NULL && retpath != NULL &&
-	    retpath[0] == '/')
+	/* (only a returned path teaches a link's target: no look-up
+	 * without one) */
+	if (retpath != NULL && retpath[0] == '/' &&
+	    (o = g_hash_table_lookup(ps->names, abs)) != NULL && o->islink &&
+	    o->target == NULL)
 		set_target(ps, o, retpath);
 	abs = follow_links(ps, abs, true);
 	if (passthrough(ps, abs)) {

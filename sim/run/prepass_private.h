@@ -75,6 +75,8 @@ struct pproc {
 struct pass {
 	struct prepass	*pp;
 	char		**passthrough;
+	size_t		*ptlen;		/* strlen of each (pass_init): passthrough
+					   is asked of nearly every name */
 	GHashTable	*names;		/* current absolute path -> pobj (a
 					   reference) */
 	GPtrArray	*initial;	/* the objects there at the start, in
@@ -86,6 +88,7 @@ struct pass {
 	int32_t		 last_pid;	/* note_proc's last record's pid ... */
 	GArray		*last_procs;	/* ... its processes, or NULL */
 	int32_t		 cur_pid;	/* of the call being looked at */
+	bool		 any_pid;	/* pids holds cur_pid (a call was seen) */
 	int32_t		 pr_pid;	/* the process proc_of found last ... */
 	struct pproc	*pr_last;	/* ... (NULL: none remembered) */
 	unsigned	 nlinks;	/* symbolic links with known targets */
