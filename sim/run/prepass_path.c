@@ -277,14 +277,12 @@ pproc_free(gpointer p)
 	g_free(pr);
 }
 
-/* (Calls come in runs of one process: the last one is remembered.) */
+/* proc_of's look-up: pid is not the process it found last. */
 struct pproc *
-proc_of(struct pass *ps, int32_t pid)
+proc_lookup(struct pass *ps, int32_t pid)
 {
 	struct pproc *pr;
 
-	if (ps->pr_last != NULL && ps->pr_pid == pid)
-		return ps->pr_last;
 	pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
 	if (pr == NULL) {
 		pr = g_new0(struct pproc, 1);

@@ -122,7 +122,18 @@ void	alias_from(struct pass *ps, const char *name, const char *abs,
 void	pfile_unref(gpointer p);
 void	fdt_unref(struct pfdt *t);
 void	pproc_free(gpointer p);
-struct pproc *proc_of(struct pass *ps, int32_t pid);
+struct pproc *proc_lookup(struct pass *ps, int32_t pid);
+
+/* pid's process, made if new.  (Calls come in runs of one process: the
+ * last one is remembered, and that case costs no call.) */
+static inline struct pproc *
+proc_of(struct pass *ps, int32_t pid)
+{
+	if (ps->pr_last != NULL && ps->pr_pid == pid)
+		return ps->pr_last;
+	return proc_lookup(ps, pid);
+}
+
 void	proc_gone(struct pass *ps, int32_t pid);
 void	pfd_set(struct pproc *pr, int32_t fd, struct pfile *f);
 void	pfd_del(struct pproc *pr, int32_t fd);
