@@ -999,7 +999,7 @@ digest_against_glib(const char *open_as, const char *const *files)
 	struct trace_reader *r = trace_open(open_as, &err);
 	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
 	int64_t size = -1, want = 0;
-	char *hex = NULL;
+	char *hex = NULL, **names;
 	unsigned i;
 
 	assert_non_null(r);
@@ -1019,8 +1019,23 @@ digest_against_glib(const char *open_as, const char *const *files)
 	assert_string_equal(hex, g_checksum_get_string(ck));
 	assert_int_equal(size, want);
 	g_free(hex);
-	g_checksum_free(ck);
+	/* The same by the reader's names alone, after the reader is gone
+	 * (what replay_run's digest thread does): the names are the very
+	 * files, in that order. */
+	names = trace_reader_files(r);
 	trace_close(r);
+	assert_non_null(names);
+	assert_int_equal(g_strv_length(names), i);
+	for (i = 0; files[i] != NULL; i++)
+		assert_string_equal(names[i], files[i]);
+	size = -1;
+	assert_true(trace_files_digest(names, &hex, &size, &err));
+	assert_null(err);
+	assert_string_equal(hex, g_checksum_get_string(ck));
+	assert_int_equal(size, want);
+	g_free(hex);
+	g_strfreev(names);
+	g_checksum_free(ck);
 }
 
 static void
@@ -1076,6 +1091,23 @@ test_digest(void **state)
 	g_free(hex);
 	trace_close(r);
 	unlink(path);
+
+	/* A file gone by the time it is hashed: an error naming it, no
+	 * digest; no files at all (a generator): no digest, no error. */
+	{
+		char *gone[] = { path, NULL };
+
+		hex = NULL;
+		assert_false(trace_files_digest(gone, &hex, &size, &err));
+		assert_non_null(err);
+		assert_non_null(strstr(err->message, path));
+		assert_null(hex);
+		g_clear_error(&err);
+		assert_true(trace_files_digest(NULL, &hex, &size, &err));
+		assert_null(hex);
+		assert_int_equal(size, 0);
+		assert_null(err);
+	}
 	g_free(path);
 }
 

@@ -246,6 +246,13 @@ pass_init(struct pass *ps, enum trace_format format, char **pt)
 	ps->pp->t0 = TC_NOTIME;
 	ps->pp->t_end = TC_NOTIME;
 	ps->passthrough = pt;
+	if (pt != NULL) {
+		guint i, n = g_strv_length(pt);
+
+		ps->ptlen = g_new(size_t, n + 1);
+		for (i = 0; i < n; i++)
+			ps->ptlen[i] = strlen(pt[i]);
+	}
 	ps->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    obj_unref);
 	ps->initial = g_ptr_array_new_with_free_func(obj_unref);
@@ -268,6 +275,7 @@ pass_fini(struct pass *ps)
 	g_hash_table_destroy(ps->procs);
 	g_hash_table_destroy(ps->pids);
 	g_hash_table_destroy(ps->settled);
+	g_free(ps->ptlen);
 	if (ps->dir_alias != NULL)
 		g_hash_table_destroy(ps->dir_alias);
 	if (ps->touched != NULL)
@@ -289,6 +297,9 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	int rc;
 
 	pass_init(&ps, trace_reader_format(r), pt);
+	/* Only their names: the digest hashes them on a thread of its own,
+	 * without a reader (replay_run). */
+	ps.pp->trace_files = trace_reader_files(r);
 	trace_call_init(&tc);
 	while ((rc = trace_read(r, &tc, err)) == 1) {
 		if (keep != NULL && !tspool_put(keep, &tc, err)) {
@@ -420,6 +431,7 @@ prepass_free(struct prepass *pp)
 	if (pp->dir_alias != NULL)
 		g_hash_table_destroy(pp->dir_alias);
 	g_free(pp->manifest);
+	g_strfreev(pp->trace_files);
 	g_free(pp);
 }
 

@@ -83,6 +83,9 @@ struct prepass {
 	uint64_t	 alias_lens;	/* bit (len % 64) of each name's length in
 					   it: no other length is looked up */
 	char		*manifest;	/* the listing the list came from, or NULL */
+	char		**trace_files;	/* the files the trace was read from
+					   (trace_reader_files), for the run's
+					   digest; NULL for a generator */
 	uint64_t	 manifest_entries;	/* its entries (f, d, l) */
 };
 

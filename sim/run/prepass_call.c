@@ -4,6 +4,7 @@
  * does to them (one_call).
  */
 #include "prepass_private.h"
+#include "kassert.h"
 
 #include <string.h>
 
@@ -79,9 +80,11 @@ settle(struct pass *ps, const char *abs)
 
 /* The object existed at the start: give it a place in the list.  Not one
  * made by something the trace does not show (it appeared at a name whose
- * start was already known), and at most one object a name. */
+ * start was already known), and at most one object a name.  unsettled:
+ * the caller has just found o's first name not settled (use), so it is
+ * added without being hashed and looked up again. */
 static void
-mark_initial(struct pass *ps, struct pobj *o)
+mark_initial_at(struct pass *ps, struct pobj *o, bool unsettled)
 {
 	struct initial_file f;
 
@@ -101,7 +104,18 @@ mark_initial(struct pass *ps, struct pobj *o)
 	o->index = (int)ps->pp->files->len;
 	g_array_append_val(ps->pp->files, f);
 	g_ptr_array_add(ps->initial, obj_ref(o));
-	settle(ps, o->first_name);
+	KASSERT(!unsettled || !g_hash_table_contains(ps->settled,
+	    o->first_name), ("mark_initial_at: %s settled", o->first_name));
+	if (unsettled)
+		g_hash_table_add(ps->settled, g_strdup(o->first_name));
+	else
+		settle(ps, o->first_name);
+}
+
+static void
+mark_initial(struct pass *ps, struct pobj *o)
+{
+	mark_initial_at(ps, o, false);
 }
 
 static void use_parents(struct pass *ps, const char *abs);
@@ -120,8 +134,8 @@ use(struct pass *ps, const char *abs, bool isdir)
 		 * no object from the start left: this one was made by a
 		 * call the trace does not show. */
 		if (g_hash_table_contains(ps->settled, abs))
-			o->appeared = o->created = true;
-		mark_initial(ps, o);
+			o->appeared = o->created = true;	/* (not marked) */
+		mark_initial_at(ps, o, !o->appeared);
 	}
 	touch_obj(ps, o);
 	if (isdir && !o->isdir && o->written == 0 && o->size == 0) {
@@ -547,9 +561,10 @@ one_call(struct pass *ps, const struct trace_call *tc)
 	struct pproc *pr;
 	char *abs = NULL, *abs2 = NULL;
 
-	if (tc->pid != ps->cur_pid || g_hash_table_size(ps->pids) == 0)
+	if (tc->pid != ps->cur_pid || !ps->any_pid)
 		g_hash_table_add(ps->pids, GINT_TO_POINTER(tc->pid));
 	ps->cur_pid = tc->pid;
+	ps->any_pid = true;
 	ps->tc = tc;
 	if (tc->kind == TC_EXIT) {
 		proc_gone(ps, tc->pid);
@@ -783,6 +798,8 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		}
 		break;
 	}
-	g_free(abs);
-	g_free(abs2);
+	if (abs != NULL)	/* (most calls name nothing: no call) */
+		g_free(abs);
+	if (abs2 != NULL)
+		g_free(abs2);
 }

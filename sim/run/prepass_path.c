@@ -15,11 +15,15 @@ bool
 passthrough(struct pass *ps, const char *abs)
 {
 	char **p;
+	size_t i;
 
-	for (p = ps->passthrough; p != NULL && *p != NULL; p++) {
-		size_t n = strlen(*p);
+	for (p = ps->passthrough, i = 0; p != NULL && *p != NULL; p++, i++) {
+		size_t n = ps->ptlen[i];
 
-		if (n > 0 && strncmp(abs, *p, n) == 0 &&
+		/* (the first two bytes tell most names apart without a
+		 * call to strncmp) */
+		if (n > 0 && abs[0] == (*p)[0] && (n < 2 || abs[1] == (*p)[1]) &&
+		    strncmp(abs, *p, n) == 0 &&
 		    (abs[n] == '\0' || abs[n] == '/' || (*p)[n - 1] == '/'))
 			return true;
 	}
@@ -273,14 +277,12 @@ pproc_free(gpointer p)
 	g_free(pr);
 }
 
-/* (Calls come in runs of one process: the last one is remembered.) */
+/* proc_of's look-up: pid is not the process it found last. */
 struct pproc *
-proc_of(struct pass *ps, int32_t pid)
+proc_lookup(struct pass *ps, int32_t pid)
 {
 	struct pproc *pr;
 
-	if (ps->pr_last != NULL && ps->pr_pid == pid)
-		return ps->pr_last;
 	pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
 	if (pr == NULL) {
 		pr = g_new0(struct pproc, 1);
@@ -381,6 +383,12 @@ note_cwd(struct pass *ps, struct pproc *pr, const char *annot)
 	if (annot == NULL || annot[0] != '/' || passthrough(ps, annot) ||
 	    pr->cwd == NULL)
 		return;
+	if (strcmp(annot, pr->cwd) == 0) {
+		/* where it is known to be (most calls): the two names
+		 * below would be one string, and nothing is learnt */
+		pr->cwd_by_name = false;
+		return;
+	}
 	a = canonical(ps, annot);
 	c = canonical(ps, pr->cwd);
 	if (strcmp(a, c) != 0) {
@@ -464,9 +472,11 @@ resolve_follow(struct pass *ps, struct pproc *pr, int32_t dirfd,
 
 	if (abs == NULL)
 		return NULL;
-	o = g_hash_table_lookup(ps->names, abs);
-	if (o != NULL && o->islink && o->target == NULL && retpath != NULL &&
-	    retpath[0] == '/')
+	/* (only a returned path teaches a link's target: no look-up
+	 * without one) */
+	if (retpath != NULL && retpath[0] == '/' &&
+	    (o = g_hash_table_lookup(ps->names, abs)) != NULL && o->islink &&
+	    o->target == NULL)
 		set_target(ps, o, retpath);
 	abs = follow_links(ps, abs, true);
 	if (passthrough(ps, abs)) {

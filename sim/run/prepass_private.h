@@ -75,6 +75,8 @@ struct pproc {
 struct pass {
 	struct prepass	*pp;
 	char		**passthrough;
+	size_t		*ptlen;		/* strlen of each (pass_init): passthrough
+					   is asked of nearly every name */
 	GHashTable	*names;		/* current absolute path -> pobj (a
 					   reference) */
 	GPtrArray	*initial;	/* the objects there at the start, in
@@ -86,6 +88,7 @@ struct pass {
 	int32_t		 last_pid;	/* note_proc's last record's pid ... */
 	GArray		*last_procs;	/* ... its processes, or NULL */
 	int32_t		 cur_pid;	/* of the call being looked at */
+	bool		 any_pid;	/* pids holds cur_pid (a call was seen) */
 	int32_t		 pr_pid;	/* the process proc_of found last ... */
 	struct pproc	*pr_last;	/* ... (NULL: none remembered) */
 	unsigned	 nlinks;	/* symbolic links with known targets */
@@ -119,7 +122,18 @@ void	alias_from(struct pass *ps, const char *name, const char *abs,
 void	pfile_unref(gpointer p);
 void	fdt_unref(struct pfdt *t);
 void	pproc_free(gpointer p);
-struct pproc *proc_of(struct pass *ps, int32_t pid);
+struct pproc *proc_lookup(struct pass *ps, int32_t pid);
+
+/* pid's process, made if new.  (Calls come in runs of one process: the
+ * last one is remembered, and that case costs no call.) */
+static inline struct pproc *
+proc_of(struct pass *ps, int32_t pid)
+{
+	if (ps->pr_last != NULL && ps->pr_pid == pid)
+		return ps->pr_last;
+	return proc_lookup(ps, pid);
+}
+
 void	proc_gone(struct pass *ps, int32_t pid);
 void	pfd_set(struct pproc *pr, int32_t fd, struct pfile *f);
 void	pfd_del(struct pproc *pr, int32_t fd);

@@ -457,12 +457,13 @@ record_stopped(const struct replay *r, const struct replay_opts *o,
 	return run;
 }
 
-/* The trace's digest, hashed beside the run (trace_reader_digest reads
- * the files afresh and only the reader's names of them). */
+/* The trace's digest, hashed beside the run.  The thread opens what it
+ * hashes, by the names the pre-pass kept (trace_reader_files): the run's
+ * thread opens no reader for it -- for an strace trace that would read
+ * and inflate its first megabyte again to tell its format -- and calls
+ * no o->open (a generator's, which has no digest anyway). */
 struct digest_job {
-	const struct trace_reader *rd;
-	struct trace_reader *own;	/* opened for the digest alone: the
-					   run reads its spool, not the trace */
+	char *const	*files;		/* r.pp->trace_files, borrowed */
 	char		*hex;
 	int64_t		 size;
 	GError		*err;
@@ -473,7 +474,7 @@ digest_thread(gpointer arg)
 {
 	struct digest_job *dj = arg;
 
-	(void)trace_reader_digest(dj->rd, &dj->hex, &dj->size, &dj->err);
+	(void)trace_files_digest(dj->files, &dj->hex, &dj->size, &dj->err);
 	return NULL;
 }
 
@@ -483,7 +484,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 {
 	struct replay r;
 	char *ptext = NULL;
-	struct digest_job dj = { NULL, NULL, NULL, 0, NULL };
+	struct digest_job dj = { NULL, NULL, 0, NULL };
 	GThread *dthread = NULL;
 	enum sim_status st;
 	struct run_info ri;
@@ -544,11 +545,11 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	/* What the trace held, to tell this run from any other (merge's
 	 * duplicates): its files' digest and size, hashed in a thread of
 	 * its own while the run goes (a trace of 100 MB takes a third of a
-	 * second to hash), and written into the runs row at the end. */
-	if ((dj.rd = r.rd) == NULL && (dj.rd = dj.own = open_trace(o,
-	    err)) == NULL)
-		goto out;
-	dthread = g_thread_new("digest", digest_thread, &dj);
+	 * second to hash), and written into the runs row at the end; a file
+	 * it cannot open fails the run when the thread is joined.  A
+	 * generator has no files, no digest and no thread. */
+	if ((dj.files = r.pp->trace_files) != NULL)
+		dthread = g_thread_new("digest", digest_thread, &dj);
 	res->run = metrics_begin_run(r.m, &ri, err);
 	if (res->run < 0)
 		goto out;
@@ -624,7 +625,8 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	}
 	if (o->finish != NULL)
 		o->finish(o->refs_arg, r.m, r.k);
-	g_thread_join(dthread);
+	if (dthread != NULL)
+		g_thread_join(dthread);
 	dthread = NULL;
 	if (dj.err != NULL) {
 		g_propagate_error(err, dj.err);
@@ -641,10 +643,9 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	ok = true;
 out:
 	if (dthread != NULL)
-		g_thread_join(dthread);	/* before the trace is closed */
+		g_thread_join(dthread);	/* before r.pp (its names) is freed */
 	if (dj.err != NULL)
 		g_error_free(dj.err);
-	trace_close(dj.own);
 	g_free(dj.hex);
 	res->wall_seconds = (double)(g_get_monotonic_time() - r.wall_start) / 1e6;
 	g_free(ptext);

@@ -1517,30 +1517,41 @@ trace_digest_engine(void)
 	return "libcrypto";
 }
 
-bool
-trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
-    GError **err)
+char **
+trace_reader_files(const struct trace_reader *r)
 {
-	struct sha256 h;
 	GPtrArray *files;
-	char buf[65536];
-	bool ok = true;
 	unsigned i;
 
-	*hex = NULL;
-	*size = 0;
 	if (r->fmt == TF_GENERATED)
-		return true;
-	files = g_ptr_array_new_with_free_func(g_free);
+		return NULL;
+	files = g_ptr_array_new();
 	if (r->fmt == TF_STRACE_FF)
 		for (i = 0; i < r->nff; i++)
 			g_ptr_array_add(files, g_strdup_printf("%s.%d", r->path,
 			    r->ff[i].pid));
 	else
 		g_ptr_array_add(files, g_strdup(r->path));
+	g_ptr_array_add(files, NULL);
+	return (char **)g_ptr_array_free(files, FALSE);
+}
+
+bool
+trace_files_digest(char *const *files, char **hex, int64_t *size,
+    GError **err)
+{
+	struct sha256 h;
+	char buf[65536];
+	bool ok = true;
+	unsigned i;
+
+	*hex = NULL;
+	*size = 0;
+	if (files == NULL)
+		return true;
 	sha256_init(&h);
-	for (i = 0; i < files->len && ok; i++) {
-		const char *fn = g_ptr_array_index(files, i);
+	for (i = 0; files[i] != NULL && ok; i++) {
+		const char *fn = files[i];
 		FILE *f = fopen(fn, "rb");
 		size_t n;
 
@@ -1568,14 +1579,24 @@ trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
 	*hex = sha256_end(&h);
 	if (ok && *hex == NULL) {
 		g_set_error(err, TRACE_ERROR, TRACE_ERROR_IO, "%s: SHA-256: "
-		    "libcrypto failed", r->path);
+		    "libcrypto failed", files[0] != NULL ? files[0] : "trace");
 		ok = false;
 	}
 	if (!ok) {
 		g_free(*hex);
 		*hex = NULL;
 	}
-	g_ptr_array_free(files, TRUE);
+	return ok;
+}
+
+bool
+trace_reader_digest(const struct trace_reader *r, char **hex, int64_t *size,
+    GError **err)
+{
+	char **files = trace_reader_files(r);
+	bool ok = trace_files_digest(files, hex, size, err);
+
+	g_strfreev(files);
 	return ok;
 }
 

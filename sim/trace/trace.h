@@ -339,6 +339,13 @@ const char *trace_format_name(enum trace_format f);
  * is no file (a generator). */
 bool	trace_reader_digest(const struct trace_reader *r, char **hex,
 	    int64_t *size, GError **err);
+/* The same in two halves, so that the files can be hashed on another
+ * thread without the reader: the names of the files r reads (the trace's
+ * path, or an -ff set's members by pid; g_strfreev), NULL for a
+ * generator; and the digest of those files (files NULL: *hex NULL). */
+char	**trace_reader_files(const struct trace_reader *r);
+bool	trace_files_digest(char *const *files, char **hex, int64_t *size,
+	    GError **err);
 /* What computes that SHA-256: "libcrypto" if it can be loaded, else
  * "GLib" (the same digest, slower). */
 const char *trace_digest_engine(void);
