@@ -782,17 +782,34 @@ test_names_memo(void **state)
 	g_free(path);
 }
 
-/* Read path's lines, each "line N" in turn from N = 1, until lineio_next
+/* A new temporary file of "line 1" to "line N", gzip'd: its name. */
+static char *
+gz_lines_file(int lines)
+{
+	char *path = NULL;
+	int fd = g_file_open_tmp("vfssim-gz-XXXXXX", &path, NULL);
+	gzFile gz;
+	int i;
+
+	assert_true(fd >= 0);
+	close(fd);
+	gz = gzopen(path, "wb1");
+	assert_non_null(gz);
+	for (i = 1; i <= lines; i++)
+		assert_true(gzprintf(gz, "line %d\n", i) > 0);
+	gzclose(gz);
+	return path;
+}
+
+/* Read l's lines, each "line N" in turn from N = 1, until lineio_next
  * stops (at most stop_after lines if > 0): how many, and its last code. */
 static int
-gz_lines(const char *path, int stop_after, int *rc, GError **err)
+read_lines(struct lineio *l, int stop_after, int *rc, GError **err)
 {
-	struct lineio *l = lineio_open(path, err);
 	const char *line;
 	size_t len;
 	int n = 0;
 
-	assert_non_null(l);
 	while ((*rc = lineio_next(l, &line, &len, err)) == 1) {
 		char want[32];
 
@@ -804,6 +821,18 @@ gz_lines(const char *path, int stop_after, int *rc, GError **err)
 		if (n == stop_after)
 			break;
 	}
+	return n;
+}
+
+/* read_lines of path, opened afresh. */
+static int
+gz_lines(const char *path, int stop_after, int *rc, GError **err)
+{
+	struct lineio *l = lineio_open(path, err);
+	int n;
+
+	assert_non_null(l);
+	n = read_lines(l, stop_after, rc, err);
 	lineio_close(l);
 	return n;
 }
@@ -817,23 +846,13 @@ gz_lines(const char *path, int stop_after, int *rc, GError **err)
 static void
 test_gz_blocks(void **state)
 {
-	char *path = NULL, *data = NULL;
-	int fd = g_file_open_tmp("vfssim-gz-XXXXXX", &path, NULL);
+	const int lines = 400000;	/* about 5 MB */
+	char *path = gz_lines_file(lines), *data = NULL;
 	GError *err = NULL;
 	gsize size;
-	gzFile gz;
-	int i, n, rc;
-	const int lines = 400000;	/* about 5 MB */
+	int n, rc;
 
 	(void)state;
-	assert_true(fd >= 0);
-	close(fd);
-	gz = gzopen(path, "wb1");
-	assert_non_null(gz);
-	for (i = 1; i <= lines; i++)
-		assert_true(gzprintf(gz, "line %d\n", i) > 0);
-	gzclose(gz);
-
 	n = gz_lines(path, 0, &rc, &err);
 	assert_int_equal(rc, 0);
 	assert_null(err);
@@ -872,42 +891,24 @@ test_gz_blocks(void **state)
 static void
 test_lineio_rewind(void **state)
 {
-	char *path = NULL;
-	int fd = g_file_open_tmp("vfssim-rewind-XXXXXX", &path, NULL);
+	const int lines = 300000;	/* past the first 1 MB block */
+	char *path = gz_lines_file(lines);
 	GError *err = NULL;
 	struct lineio *l;
 	const char *line;
 	size_t len;
-	gzFile gz;
-	int i, n = 0;
-	const int lines = 300000;	/* past the first 1 MB block */
+	int i, rc;
 
 	(void)state;
-	assert_true(fd >= 0);
-	close(fd);
-	gz = gzopen(path, "wb1");
-	assert_non_null(gz);
-	for (i = 1; i <= lines; i++)
-		assert_true(gzprintf(gz, "line %d\n", i) > 0);
-	gzclose(gz);
-
 	l = lineio_open(path, &err);
 	assert_non_null(l);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(lineio_next(l, &line, &len, &err), 1);
 	assert_true(lineio_rewind(l));
 	assert_int_equal(lineio_lineno(l), 0);
-	while (lineio_next(l, &line, &len, &err) == 1) {
-		char want[32];
-
-		n++;
-		snprintf(want, sizeof(want), "line %d", n);
-		assert_int_equal(len, strlen(want));
-		assert_memory_equal(line, want, len);
-		assert_int_equal(lineio_lineno(l), (uint64_t)n);
-	}
+	assert_int_equal(read_lines(l, 0, &rc, &err), lines);
+	assert_int_equal(rc, 0);
 	assert_null(err);
-	assert_int_equal(n, lines);
 	/* the first block's bytes are gone by now */
 	assert_false(lineio_rewind(l));
 	lineio_close(l);
