@@ -996,6 +996,62 @@ test_mmap_holds_file(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- a run stopped while a process exits -------------------------------- */
+
+static void
+stop_now(struct sim *s, void *arg)
+{
+	(void)arg;
+	sim_stop(s);
+}
+
+/* The last close of an unlinked file truncates it (vrele -> ufs_inactive
+ * -> ffs_truncate, the inode written synchronously on the default mount),
+ * so exit1's fdfree sleeps inside closef.  The run is stopped there: the
+ * process's descriptor table, and the file being closed in it, must still
+ * be reachable from the process, so that kern_shutdown frees them (the
+ * check build's leak checker fails this test otherwise). */
+static void
+exit_then_stop(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+
+	play_body_keep(pl);
+	sim_at(k->sim, sim_now(k->sim) + 1, stop_now, NULL);
+	exit1(k, pl->p, 0);
+	pl->p = NULL;		/* not reached: the run stops first */
+}
+
+static void
+test_exit_stopped_in_close(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 unlink 0 - path=\"/f\"",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+	struct kproc *p;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	pl = (struct play){ &m, NULL, lines, NULL, NULL };
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	sim_spawn(m.s, "play", exit_then_stop, &pl, 0);
+	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	p = pl.p;
+	assert_non_null(p);		/* still inside exit1 */
+	assert_false(p->p_exited);
+	assert_non_null(p->p_fd);	/* fdfree not done: the table is held */
+	assert_true(p->p_fd->fd_lastfile >= 3);
+	assert_non_null(p->p_fd->fd_ofiles[3]);	/* the file closef sleeps in */
+	machine_free(&m);
+}
+
 int
 main(void)
 {
@@ -1015,6 +1071,7 @@ main(void)
 		cmocka_unit_test(test_mmap_shared_write),
 		cmocka_unit_test(test_mmap_syncer),
 		cmocka_unit_test(test_mmap_holds_file),
+		cmocka_unit_test(test_exit_stopped_in_close),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,8 +143,11 @@ fdfree(struct kern *k, struct filedesc *fdp)
 		if (fdp->fd_ofiles[i] != NULL) {
 			struct file *fp = fdp->fd_ofiles[i];
 
-			fdp->fd_ofiles[i] = NULL;
+			/* The slot cleared only once closef returns: were the
+			 * run stopped while it sleeps, kern_shutdown finds
+			 * the file here and frees it. */
 			closef(k, fdp, fp);
+			fdp->fd_ofiles[i] = NULL;
 		}
 	if (fdp->fd_cdir != NULL)
 		vrele(k, fdp->fd_cdir);

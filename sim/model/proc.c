@@ -117,9 +117,12 @@ exit1(struct kern *k, struct kproc *p, int xstat)
 		p->p_vmspace = NULL;
 		vmspace_free(k, vm);
 	}
-	p->p_fd = NULL;
+	/* The table stays the process's until fdfree is done with it: a
+	 * last close may sleep (vn_close's flush), and a run stopped there
+	 * frees what is left of it through p_fd (kern_shutdown). */
 	if (fdp != NULL)
 		fdfree(k, fdp);
+	p->p_fd = NULL;
 	p->p_exited = true;
 	p->p_xstat = xstat;
 	vfork_release(k, p);
