@@ -275,25 +275,24 @@ field_word(const char **p, size_t max, char *w)
 }
 
 /*
- * The digits at the start of the eight bytes at p (all inside the line):
- * how many (0 to 8), their value in *v.  A word at a time: a byte is a
+ * The digits at the start of eight bytes of the line, w (the first the
+ * lowest): how many (0 to 8), their value in *v.  A word at a time: a byte is a
  * digit when its high nibble is 3 and adding 6 does not carry into it
  * (a carry from an earlier byte comes only from a byte that is not a
  * digit, before which the count stops); the digits, less '0', are moved
  * to the word's top as if led by zeros, and pairs, quads and halves are
- * combined by three multiplications.  Bytes are taken first-lowest: on
- * other machines, 0 and the caller reads them one by one.
+ * combined by three multiplications.  On machines that are not
+ * little-endian, 0 (and the line is read the general way).
  */
 static inline int
-word_digits(const char *p, uint64_t *v)
+word_digits_w(uint64_t w, uint64_t *v)
 {
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
 	const uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0),
 	    zeros = UINT64_C(0x3030303030303030);
-	uint64_t w, bad;
+	uint64_t bad;
 	int k;
 
-	memcpy(&w, p, 8);
 	bad = ((w & hi) ^ zeros) |
 	    (((w + UINT64_C(0x0606060606060606)) & hi) ^ zeros);
 	k = bad == 0 ? 8 : __builtin_ctzll(bad) >> 3;
@@ -310,28 +309,39 @@ word_digits(const char *p, uint64_t *v)
 	    (1 + (UINT64_C(10000) << 32))) >> 32;
 	return k;
 #else
-	(void)p;
+	(void)w;
 	*v = 0;
 	return 0;
 #endif
 }
 
 /*
- * A run of digits from p (before e), appended to *x as x * 10 + digit
- * each (modulo 2^64, as the loop digit by digit would make it): eight
- * bytes at a time while eight are left in the line, then one by one.
- * The end of the run.
+ * A run of digits from p (before e, in the line that begins at l),
+ * appended to *x as x * 10 + digit each (modulo 2^64, as the loop digit
+ * by digit would make it): eight bytes at a time while eight are left in
+ * the line; the last one to seven as the line's last eight bytes, those
+ * before p shifted out (zeros come in at the top, and a zero byte is not
+ * a digit), when the line has eight; else one by one -- a validate line's
+ * last field ends it, and its last digits were a loop of six a line
+ * (some 80 instructions).  The end of the run.
  */
 static inline const char *
-digit_run(const char *p, const char *e, uint64_t *x)
+digit_run(const char *l, const char *p, const char *e, uint64_t *x)
 {
 	static const uint64_t pow10u[] = { 1, 10, 100, 1000, 10000, 100000,
 	    1000000, 10000000, 100000000 };
-	uint64_t m = *x, v;
+	uint64_t m = *x, v, w;
 	int k;
 
-	while (e - p >= 8) {
-		k = word_digits(p, &v);
+	while (p < e) {
+		if (e - p >= 8)
+			memcpy(&w, p, 8);
+		else if (e - l >= 8 && G_BYTE_ORDER == G_LITTLE_ENDIAN) {
+			memcpy(&w, e - 8, 8);
+			w >>= 8 * (8 - (e - p));
+		} else
+			break;
+		k = word_digits_w(w, &v);
 		m = m * pow10u[k] + v;
 		p += k;
 		if (k < 8) {
@@ -397,7 +407,7 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 		while (p < e && SEP(*p))
 			p++;
 		w = p;
-		p = digit_run(p, e, &x);
+		p = digit_run(l, p, e, &x);
 		if (p == w || p - w > 18 || (p < e && !SEP(*p)))
 			return 2;
 		iv[f] = (long long)x;
@@ -409,11 +419,11 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 		while (p < e && SEP(*p))
 			p++;
 		w = p;
-		p = digit_run(p, e, &m);
+		p = digit_run(l, p, e, &m);
 		digits = (int)(p - w);
 		if (p < e && *p == '.') {
 			w = ++p;
-			p = digit_run(p, e, &m);
+			p = digit_run(l, p, e, &m);
 			places = (int)(p - w);
 			digits += places;
 		}
