@@ -924,17 +924,18 @@ sort_times(double *a, size_t n, uint64_t *scratch)
 	size_t i;
 	int npass;
 
+	/* (Whether in order and whether whole in the same pass: both are
+	 * needed of a long trace's times, whole numbers all.) */
 	for (i = 0; i < n; i++) {
 		if (!(a[i] >= 0) || n < 512) {
 			qsort(a, n, sizeof(double), cmp_double);
 			return;
 		}
 		sorted &= i == 0 || a[i] >= a[i - 1];
+		whole &= a[i] < 0x1p53 && a[i] == (double)(int64_t)a[i];
 	}
 	if (sorted)
 		return;
-	for (i = 0; i < n && whole; i++)
-		whole = a[i] < 0x1p53 && a[i] == (double)(int64_t)a[i];
 	G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
 	tmp = scratch != NULL ? scratch : g_new(uint64_t, n);
 	x = (uint64_t *)(void *)a;
@@ -964,16 +965,15 @@ out:
 		g_free(tmp);
 }
 
-double
-disktrace_demerit(double *a, double *b, size_t n)
+/* disktrace_demerit of times already in order. */
+static double
+demerit_sorted(const double *a, const double *b, size_t n)
 {
 	double sum = 0;
 	int i;
 
 	if (n == 0)
 		return 0;
-	sort_times(a, n, NULL);
-	sort_times(b, n, NULL);
 	/* The p-quantile of a sample of n is its ceil(p n)-th smallest. */
 	for (i = 1; i <= 10000; i++) {
 		size_t k = (size_t)ceil((double)i * (double)n / 10000.0 - 1e-9);
@@ -984,6 +984,14 @@ disktrace_demerit(double *a, double *b, size_t n)
 		sum += dx * dx;
 	}
 	return sqrt(sum / 10000);
+}
+
+double
+disktrace_demerit(double *a, double *b, size_t n)
+{
+	sort_times(a, n, NULL);
+	sort_times(b, n, NULL);
+	return demerit_sorted(a, b, n);
 }
 
 static void
@@ -1279,8 +1287,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		 * (whole numbers, mostly: sort_times' integer passes), then
 		 * made milliseconds -- the same sorted times as sorting the
 		 * milliseconds, a division by a positive constant keeping
-		 * their order -- for disktrace_demerit (which finds them in
-		 * order). */
+		 * their order -- for the demerit (demerit_sorted: sorting
+		 * them again would find them in order, a pass over each). */
 		for (i = 0; i < t.meas->len; i++)
 			ms += a[i] / 1000;
 		res->meas_mean_ms = ms / (double)t.meas->len;
@@ -1293,7 +1301,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		for (i = 0; i < t.simt->len; i++)
 			b[i] /= 1e6;
 		g_free(scratch);
-		res->demerit_ms = disktrace_demerit(a, b, t.meas->len);
+		res->demerit_ms = demerit_sorted(a, b, t.meas->len);
 		res->demerit_pct = 100 * res->demerit_ms / res->meas_mean_ms;
 		put(&t, "validate.measured_mean_ms", res->meas_mean_ms);
 		put(&t, "validate.simulated_mean_ms", res->sim_mean_ms);
