@@ -135,11 +135,13 @@ fi
 # spelt otherwise -- signs, exponents, more than 15 digits, tabs, CRLF,
 # comments and blank lines between, and in the fast path's own spelling
 # leading zeros and longer fractions (its digits are read eight at a time:
-# digit_run) -- give the same rows.
+# digit_run; the last one to seven as the line's last eight bytes, here
+# ending at the line's end or at a blank) -- give the same rows.
 awk 'NR % 5 == 1 { printf "# line %d\n\n", NR }
 	NR % 4 == 0 { printf "%s\t%s\t+%s\t%s\t%se0\t%s000000000000\r\n", $1, $2, $3, $4, $5, $6; next }
 	NR % 4 == 1 { printf "  %s %s %s +%s +%s %s  \n", $1, $2, $3, $4, $5, $6; next }
-	NR % 4 == 2 { printf "%s %s 00000000%s 0%s %s000 %s\n", $1, $2, $3, $4, $5, $6; next }
+	NR % 8 == 2 { printf "%s %s 00000000%s 0%s %s000 %s \n", $1, $2, $3, $4, $5, $6; next }
+	NR % 8 == 6 { printf "%s %s 00000000%s 0%s %s000 %s\n", $1, $2, $3, $4, $5, $6; next }
 	{ print }' disks/hp_c2247a/hp_c2247a.trace >"$T/odd.trace"
 rm -f "$T/odd.db"
 "$VFSSIM" disk --validate "$T/odd.trace" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \

@@ -39,6 +39,23 @@ struct dtreq {
 	double		 gap_ms;	/* validate: idle before the next */
 };
 
+/*
+ * A validate trace's request as kept from the check for its run
+ * (issue_validate, on_done): 32 bytes, kept in chunks of 4,096 that are
+ * never moved, so that each page of them is touched once -- an array
+ * grown by doubling copies itself as it grows, and on a trace of 150,000
+ * requests its copies were some 1,300 of the run's 3,200 page faults.
+ */
+struct vreq {
+	int64_t		 block;
+	double		 gap_ms;
+	double		 serv_us;
+	int32_t		 blocks;
+	bool		 write;
+};
+#define	VREQ_SHIFT	12
+#define	VREQ_CHUNK	(1u << VREQ_SHIFT)
+
 struct dtrun {
 	const struct disktrace_opts *o;
 	enum disktrace_format fmt;
@@ -61,13 +78,41 @@ struct dtrun {
 	struct diskreq	*spare;
 	/* per request, for the comparison */
 	GArray		*meas, *simt;
-	/* A validate trace's requests, kept from the check (struct dtreq):
-	 * its measured times are kept anyway, for the demerit. */
-	GArray		*vreqs;
-	guint		 vnext;
+	/* A validate trace's requests, kept from the check (struct vreq,
+	 * chunks of VREQ_CHUNK): its measured times are kept anyway, for
+	 * the demerit. */
+	GPtrArray	*vchunks;
+	guint		 nvreqs, vnext;
 	double		 resp_ns, serv_ns;
 	uint64_t	 done, read_hits, write_hits;
 };
+
+/* The i-th kept request of a validate trace. */
+static inline struct vreq *
+vreq_at(const struct dtrun *t, guint i)
+{
+	KASSERT(i < t->nvreqs, ("request %u of %u kept", i, t->nvreqs));
+	return &((struct vreq *)g_ptr_array_index(t->vchunks,
+	    i >> VREQ_SHIFT))[i & (VREQ_CHUNK - 1)];
+}
+
+/* A validate trace's request kept, at the end. */
+static void
+vreq_keep(struct dtrun *t, const struct dtreq *q)
+{
+	struct vreq *v;
+
+	if ((t->nvreqs & (VREQ_CHUNK - 1)) == 0)
+		g_ptr_array_add(t->vchunks, g_new(struct vreq, VREQ_CHUNK));
+	v = &((struct vreq *)g_ptr_array_index(t->vchunks,
+	    t->nvreqs >> VREQ_SHIFT))[t->nvreqs & (VREQ_CHUNK - 1)];
+	t->nvreqs++;
+	v->block = q->block;
+	v->gap_ms = q->gap_ms;
+	v->serv_us = q->serv_us;
+	v->blocks = q->blocks;
+	v->write = q->write;
+}
 
 /* ---- reading the trace ---------------------------------------------------- */
 
@@ -230,25 +275,24 @@ field_word(const char **p, size_t max, char *w)
 }
 
 /*
- * The digits at the start of the eight bytes at p (all inside the line):
- * how many (0 to 8), their value in *v.  A word at a time: a byte is a
+ * The digits at the start of eight bytes of the line, w (the first the
+ * lowest): how many (0 to 8), their value in *v.  A word at a time: a byte is a
  * digit when its high nibble is 3 and adding 6 does not carry into it
  * (a carry from an earlier byte comes only from a byte that is not a
  * digit, before which the count stops); the digits, less '0', are moved
  * to the word's top as if led by zeros, and pairs, quads and halves are
- * combined by three multiplications.  Bytes are taken first-lowest: on
- * other machines, 0 and the caller reads them one by one.
+ * combined by three multiplications.  On machines that are not
+ * little-endian, 0 (and the line is read the general way).
  */
 static inline int
-word_digits(const char *p, uint64_t *v)
+word_digits_w(uint64_t w, uint64_t *v)
 {
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
 	const uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0),
 	    zeros = UINT64_C(0x3030303030303030);
-	uint64_t w, bad;
+	uint64_t bad;
 	int k;
 
-	memcpy(&w, p, 8);
 	bad = ((w & hi) ^ zeros) |
 	    (((w + UINT64_C(0x0606060606060606)) & hi) ^ zeros);
 	k = bad == 0 ? 8 : __builtin_ctzll(bad) >> 3;
@@ -265,28 +309,39 @@ word_digits(const char *p, uint64_t *v)
 	    (1 + (UINT64_C(10000) << 32))) >> 32;
 	return k;
 #else
-	(void)p;
+	(void)w;
 	*v = 0;
 	return 0;
 #endif
 }
 
 /*
- * A run of digits from p (before e), appended to *x as x * 10 + digit
- * each (modulo 2^64, as the loop digit by digit would make it): eight
- * bytes at a time while eight are left in the line, then one by one.
- * The end of the run.
+ * A run of digits from p (before e, in the line that begins at l),
+ * appended to *x as x * 10 + digit each (modulo 2^64, as the loop digit
+ * by digit would make it): eight bytes at a time while eight are left in
+ * the line; the last one to seven as the line's last eight bytes, those
+ * before p shifted out (zeros come in at the top, and a zero byte is not
+ * a digit), when the line has eight; else one by one -- a validate line's
+ * last field ends it, and its last digits were a loop of six a line
+ * (some 80 instructions).  The end of the run.
  */
 static inline const char *
-digit_run(const char *p, const char *e, uint64_t *x)
+digit_run(const char *l, const char *p, const char *e, uint64_t *x)
 {
 	static const uint64_t pow10u[] = { 1, 10, 100, 1000, 10000, 100000,
 	    1000000, 10000000, 100000000 };
-	uint64_t m = *x, v;
+	uint64_t m = *x, v, w;
 	int k;
 
-	while (e - p >= 8) {
-		k = word_digits(p, &v);
+	while (p < e) {
+		if (e - p >= 8)
+			memcpy(&w, p, 8);
+		else if (e - l >= 8 && G_BYTE_ORDER == G_LITTLE_ENDIAN) {
+			memcpy(&w, e - 8, 8);
+			w >>= 8 * (8 - (e - p));
+		} else
+			break;
+		k = word_digits_w(w, &v);
 		m = m * pow10u[k] + v;
 		p += k;
 		if (k < 8) {
@@ -352,7 +407,7 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 		while (p < e && SEP(*p))
 			p++;
 		w = p;
-		p = digit_run(p, e, &x);
+		p = digit_run(l, p, e, &x);
 		if (p == w || p - w > 18 || (p < e && !SEP(*p)))
 			return 2;
 		iv[f] = (long long)x;
@@ -364,11 +419,11 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 		while (p < e && SEP(*p))
 			p++;
 		w = p;
-		p = digit_run(p, e, &m);
+		p = digit_run(l, p, e, &m);
 		digits = (int)(p - w);
 		if (p < e && *p == '.') {
 			w = ++p;
-			p = digit_run(p, e, &m);
+			p = digit_run(l, p, e, &m);
 			places = (int)(p - w);
 			digits += places;
 		}
@@ -678,8 +733,7 @@ on_done(void *arg, struct diskreq *r)
 		if (t->outstanding == 0)
 			wakeup(t->sim, &t->issued);
 	} else if (t->fmt == DT_VALIDATE) {
-		const struct dtreq *q = &g_array_index(t->vreqs, struct dtreq,
-		    t->vnext - 1);
+		const struct vreq *q = vreq_at(t, t->vnext - 1);
 
 		/* The next request: after its gap, queued now -- one event
 		 * a request, not two.  (Queued from the wakeup's event, as
@@ -735,16 +789,17 @@ stop_if_interrupted(struct dtrun *t)
 static void
 issue_validate(struct dtrun *t, bool callout)
 {
-	struct dtreq q;
+	const struct vreq *v;
 
-	if (t->vnext >= t->vreqs->len) {
+	if (t->vnext >= t->nvreqs) {
 		issued_all(t);
 		return;
 	}
-	q = g_array_index(t->vreqs, struct dtreq, t->vnext++);
+	v = vreq_at(t, t->vnext++);
 	if (stop_if_interrupted(t))
 		return;
-	submit(t, &q, callout);
+	submit(t, &(struct dtreq){ .block = v->block, .blocks = v->blocks,
+	    .write = v->write }, callout);
 }
 
 static void
@@ -804,14 +859,14 @@ cmp_double(const void *a, const void *b)
 
 /*
  * Sort n keys by their low npass * 11 bits (the rest all zero), 11 bits a
- * pass, least significant first.  The digits' counts are taken in one
- * pass over the keys, and a pass whose digit is the same in every key is
- * skipped: it would move nothing.
+ * pass, least significant first, tmp (room for n) the other buffer.  The
+ * digits' counts are taken in one pass over the keys, and a pass whose
+ * digit is the same in every key is skipped: it would move nothing.
  */
 static void
-radix_sort(uint64_t *x, size_t n, int npass)
+radix_sort(uint64_t *x, size_t n, int npass, uint64_t *tmp)
 {
-	uint64_t *tmp, *from, *to, *sw;
+	uint64_t *from, *to, *sw;
 	size_t i, (*count)[1 << 11];
 	int pass;
 
@@ -822,7 +877,6 @@ radix_sort(uint64_t *x, size_t n, int npass)
 		for (pass = 0; pass < npass; pass++)
 			count[pass][(k >> (11 * pass)) & 0x7ff]++;
 	}
-	tmp = g_new(uint64_t, n);
 	from = x;
 	to = tmp;
 	for (pass = 0; pass < npass; pass++) {
@@ -845,7 +899,6 @@ radix_sort(uint64_t *x, size_t n, int npass)
 	}
 	if (from != x)
 		memcpy(x, from, n * sizeof(*x));
-	g_free(tmp);
 	g_free(count);
 }
 
@@ -858,55 +911,69 @@ radix_sort(uint64_t *x, size_t n, int npass)
  * they are made milliseconds -- are sorted as the integers, in only as
  * many passes as the largest needs (two or three, not six).  Times
  * already in order are left as they are.  (Any other value, or a few
- * hundred, qsort.)
+ * hundred, qsort.)  scratch: room for n keys, or NULL to make it here
+ * when it is needed.  The whole numbers are sorted as integers in a's own
+ * room, not a copy (fewer pages touched: each page first touched is a
+ * page fault, a few microseconds of the kernel's).
  */
 static void
-sort_times(double *a, size_t n)
+sort_times(double *a, size_t n, uint64_t *scratch)
 {
-	uint64_t *x, max = 0;
+	uint64_t *x, *tmp, max = 0;
 	bool sorted = true, whole = true;
 	size_t i;
 	int npass;
 
+	/* (Whether in order and whether whole in the same pass: both are
+	 * needed of a long trace's times, whole numbers all.) */
 	for (i = 0; i < n; i++) {
 		if (!(a[i] >= 0) || n < 512) {
 			qsort(a, n, sizeof(double), cmp_double);
 			return;
 		}
 		sorted &= i == 0 || a[i] >= a[i - 1];
+		whole &= a[i] < 0x1p53 && a[i] == (double)(int64_t)a[i];
 	}
 	if (sorted)
 		return;
-	for (i = 0; i < n && whole; i++)
-		whole = a[i] < 0x1p53 && a[i] == (double)(int64_t)a[i];
+	G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
+	tmp = scratch != NULL ? scratch : g_new(uint64_t, n);
+	x = (uint64_t *)(void *)a;
 	if (!whole) {
-		G_STATIC_ASSERT(sizeof(double) == sizeof(uint64_t));
-		radix_sort((uint64_t *)(void *)a, n, 6);
-		return;
+		radix_sort(x, n, 6, tmp);
+		goto out;
 	}
-	x = g_new(uint64_t, n);
+	/* Each time made its integer in place (by memcpy: the room is read
+	 * and written as the one type, then the other). */
 	for (i = 0; i < n; i++) {
-		x[i] = (uint64_t)(int64_t)a[i];
-		max = MAX(max, x[i]);
+		uint64_t k = (uint64_t)(int64_t)a[i];
+
+		memcpy(&a[i], &k, sizeof(k));
+		max = MAX(max, k);
 	}
 	for (npass = 1; npass < 6 && (max >> (11 * npass)) != 0; npass++)
 		;
-	radix_sort(x, n, npass);
-	for (i = 0; i < n; i++)
-		a[i] = (double)(int64_t)x[i];
-	g_free(x);
+	radix_sort(x, n, npass, tmp);
+	for (i = 0; i < n; i++) {
+		uint64_t k;
+
+		memcpy(&k, &a[i], sizeof(k));
+		a[i] = (double)(int64_t)k;
+	}
+out:
+	if (tmp != scratch)
+		g_free(tmp);
 }
 
-double
-disktrace_demerit(double *a, double *b, size_t n)
+/* disktrace_demerit of times already in order. */
+static double
+demerit_sorted(const double *a, const double *b, size_t n)
 {
 	double sum = 0;
 	int i;
 
 	if (n == 0)
 		return 0;
-	sort_times(a, n);
-	sort_times(b, n);
 	/* The p-quantile of a sample of n is its ceil(p n)-th smallest. */
 	for (i = 1; i <= 10000; i++) {
 		size_t k = (size_t)ceil((double)i * (double)n / 10000.0 - 1e-9);
@@ -917,6 +984,14 @@ disktrace_demerit(double *a, double *b, size_t n)
 		sum += dx * dx;
 	}
 	return sqrt(sum / 10000);
+}
+
+double
+disktrace_demerit(double *a, double *b, size_t n)
+{
+	sort_times(a, n, NULL);
+	sort_times(b, n, NULL);
+	return demerit_sorted(a, b, n);
 }
 
 static void
@@ -1030,7 +1105,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	t.o = o;
 	t.meas = g_array_new(FALSE, FALSE, sizeof(double));
 	t.simt = g_array_new(FALSE, FALSE, sizeof(double));
-	t.vreqs = g_array_new(FALSE, FALSE, sizeof(struct dtreq));
+	t.vchunks = g_ptr_array_new_with_free_func(g_free);
 	if (!disk_from_profile(&dp, o->prof, NULL, err))
 		goto out;
 	t.sim = sim_create();
@@ -1075,7 +1150,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 			last = q.at_ms;
 			n++;
 			if (t.fmt == DT_VALIDATE)
-				g_array_append_val(t.vreqs, q);
+				vreq_keep(&t, &q);
 		}
 		if (rc < 0)
 			goto out;
@@ -1087,11 +1162,11 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	if (t.fmt == DT_VALIDATE) {
 		guint i;
 
-		g_array_set_size(t.meas, t.vreqs->len);
-		for (i = 0; i < t.vreqs->len; i++)
+		g_array_set_size(t.meas, t.nvreqs);
+		for (i = 0; i < t.nvreqs; i++)
 			g_array_index(t.meas, double, i) =
-			    g_array_index(t.vreqs, struct dtreq, i).serv_us;
-		g_array_set_size(t.simt, t.vreqs->len);
+			    vreq_at(&t, i)->serv_us;
+		g_array_set_size(t.simt, t.nvreqs);
 	}
 	if (o->check_only) {
 		res->format = t.fmt;
@@ -1199,6 +1274,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	if (t.fmt == DT_VALIDATE) {
 		double *a = (double *)(void *)t.meas->data, *b;
 		double ms = 0;
+		uint64_t *scratch;
 		size_t i;
 
 		/* (The times of the requests done: all of them, here.) */
@@ -1211,18 +1287,21 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		 * (whole numbers, mostly: sort_times' integer passes), then
 		 * made milliseconds -- the same sorted times as sorting the
 		 * milliseconds, a division by a positive constant keeping
-		 * their order -- for disktrace_demerit (which finds them in
-		 * order). */
+		 * their order -- for the demerit (demerit_sorted: sorting
+		 * them again would find them in order, a pass over each). */
 		for (i = 0; i < t.meas->len; i++)
 			ms += a[i] / 1000;
 		res->meas_mean_ms = ms / (double)t.meas->len;
-		sort_times(a, t.meas->len);
+		/* (One scratch buffer for both sorts: fewer pages touched.) */
+		scratch = g_new(uint64_t, MAX(t.meas->len, t.simt->len));
+		sort_times(a, t.meas->len, scratch);
 		for (i = 0; i < t.meas->len; i++)
 			a[i] /= 1000;
-		sort_times(b, t.simt->len);
+		sort_times(b, t.simt->len, scratch);
 		for (i = 0; i < t.simt->len; i++)
 			b[i] /= 1e6;
-		res->demerit_ms = disktrace_demerit(a, b, t.meas->len);
+		g_free(scratch);
+		res->demerit_ms = demerit_sorted(a, b, t.meas->len);
 		res->demerit_pct = 100 * res->demerit_ms / res->meas_mean_ms;
 		put(&t, "validate.measured_mean_ms", res->meas_mean_ms);
 		put(&t, "validate.simulated_mean_ms", res->sim_mean_ms);
@@ -1246,7 +1325,7 @@ out:
 	free_spares(&t);
 	g_array_free(t.meas, TRUE);
 	g_array_free(t.simt, TRUE);
-	g_array_free(t.vreqs, TRUE);
+	g_ptr_array_free(t.vchunks, TRUE);
 	if (t.error != NULL)
 		g_error_free(t.error);
 	return ok;
