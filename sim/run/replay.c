@@ -432,7 +432,9 @@ static int64_t
 record_stopped(const struct replay *r, const struct replay_opts *o,
     const GError *why)
 {
-	struct metrics *m = metrics_open(o->db, NULL);
+	struct metrics *m = o->shared != NULL ?
+	    metrics_open_run(o->shared, o->shared_run) :
+	    metrics_open(o->db, NULL);
 	struct run_info ri;
 	char *ptext;
 	int64_t run;
@@ -527,7 +529,8 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	}
 
 	/* 3. Open what the run writes to and reads from. */
-	r.m = metrics_open(o->db, err);
+	r.m = o->shared != NULL ? metrics_open_run(o->shared, o->shared_run) :
+	    metrics_open(o->db, err);
 	if (r.m == NULL)
 		goto out;
 	if (r.spool == NULL && (r.rd = open_trace(o, err)) == NULL)

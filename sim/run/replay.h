@@ -25,6 +25,10 @@ struct kern;
 struct replay_opts {
 	const char		*trace;		/* path of the trace */
 	const char		*db;		/* database to record into */
+	/* or, a run of a compare's or sweep's, the writer shared by its
+	 * runs (metrics_open_shared) and this run's id there */
+	struct metrics		*shared;
+	int64_t			 shared_run;
 	const struct profile	*prof;
 	bool			 events;	/* syscalls and disk_io rows */
 	bool			 progress;	/* a progress line on stderr */
