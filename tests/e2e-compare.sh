@@ -6,7 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-compare.sh
 . "$(dirname "$0")/lib.sh" e2e-compare e2e-cmp
-expect 42
+expect 43
 
 # Every row a run recorded, with the run's id left out, and its runs row
 # but for id, started and finished: what must not depend on how the run
@@ -302,6 +302,16 @@ if "$VFSSIM" sweep "$T/r.trace" "${GRID[@]}" --db "$T/sw1.db" --tsv >"$T/sw.tsv"
 		ok "sweep: the same sweep twice gives the same database ($(wc -l <"$T/a.txt") rows; -j 1 and one per processor)"
 	else
 		bad "sweep: two sweeps differ"; diff "$T/a.txt" "$T/b.txt" | head -5
+	fi
+	# the trace hashed once for all eight runs (share_digest): each
+	# run's digest and size are the file's
+	want="8|$(sha256sum "$T/r.trace" | cut -d' ' -f1)|$(stat -c %s "$T/r.trace")"
+	got=$(sql "$T/sw1.db" "SELECT count(*), trace_digest, trace_size FROM runs
+		GROUP BY trace_digest, trace_size")
+	if [ "$got" = "$want" ]; then
+		ok "sweep: every run's trace_digest and trace_size are the trace's (hashed once)"
+	else
+		bad "sweep: digests $got, want $want"
 	fi
 	# the table's figures are the runs' summary rows
 	chk=$(awk -F'\t' 'NR > 1 { print $1, $7 }' "$T/sw.tsv" | while read -r run v; do

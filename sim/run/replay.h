@@ -29,6 +29,13 @@ struct replay_opts {
 	 * runs (metrics_open_shared) and this run's id there */
 	struct metrics		*shared;
 	int64_t			 shared_run;
+	/* The trace's digest where several runs read the same files (a
+	 * compare's or sweep's): called from the run's digest thread in
+	 * place of trace_files_digest (same arguments), it may give what
+	 * another run's thread found.  NULL: each run hashes its files. */
+	bool			(*digest)(void *arg, char *const *files,
+				    char **hex, int64_t *size, GError **err);
+	void			*digest_arg;
 	const struct profile	*prof;
 	bool			 events;	/* syscalls and disk_io rows */
 	bool			 progress;	/* a progress line on stderr */
