@@ -1,12 +1,16 @@
 /*
  * merge.c — runs of several databases copied into one (see merge.h).
  *
- * Rows are copied value by value through prepared statements rather than
- * with ATTACH: a database can attach only a handful of others and not
- * inside a transaction, and a sweep's jobs may be hundreds; this way every
- * input goes into one transaction.  Only the columns both sides know are
- * copied, so a database written by an older vfssim merges into a newer
- * one (the columns it lacks stay NULL).
+ * Every input goes into one transaction.  An input's rows are copied
+ * inside SQLite, attached read-only to the output's connection (one
+ * INSERT ... SELECT a table and run), while SQLite can attach more (ten,
+ * and none can be detached inside the transaction); the rest, and a row
+ * SQLite refuses (to name it), value by value through prepared
+ * statements.  Only the columns both sides know are copied, so a
+ * database written by an older vfssim merges into a newer one (the
+ * columns it lacks stay NULL).  (A compare's or sweep's runs are not
+ * merged: they are written straight into their database,
+ * metrics_open_shared.)
  */
 #include "merge.h"
 #include "dbopen.h"

@@ -35,8 +35,7 @@ bool	db_merge(const char *out, char *const *in, guint nin, GArray *ids,
 	    guint *skipped, GPtrArray *dups, GError **err);
 
 /*
- * The same an input at a time, as inputs become ready (the runs of a
- * compare or sweep, gathered while the later ones still run): begin opens
+ * The same an input at a time (db_merge's steps): begin opens
  * out (created if need be) and holds one transaction on it until commit
  * or abort; abort takes back everything added, and removes out if begin
  * created it.  add checks its input, and refuses or says duplicates (dups),
