@@ -6,7 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-compare.sh
 . "$(dirname "$0")/lib.sh" e2e-compare e2e-cmp
-expect 41
+expect 43
 
 # Every row a run recorded, with the run's id left out, and its runs row
 # but for id, started and finished: what must not depend on how the run
@@ -303,6 +303,16 @@ if "$VFSSIM" sweep "$T/r.trace" "${GRID[@]}" --db "$T/sw1.db" --tsv >"$T/sw.tsv"
 	else
 		bad "sweep: two sweeps differ"; diff "$T/a.txt" "$T/b.txt" | head -5
 	fi
+	# the trace hashed once for all eight runs (share_digest): each
+	# run's digest and size are the file's
+	want="8|$(sha256sum "$T/r.trace" | cut -d' ' -f1)|$(stat -c %s "$T/r.trace")"
+	got=$(sql "$T/sw1.db" "SELECT count(*), trace_digest, trace_size FROM runs
+		GROUP BY trace_digest, trace_size")
+	if [ "$got" = "$want" ]; then
+		ok "sweep: every run's trace_digest and trace_size are the trace's (hashed once)"
+	else
+		bad "sweep: digests $got, want $want"
+	fi
 	# the table's figures are the runs' summary rows
 	chk=$(awk -F'\t' 'NR > 1 { print $1, $7 }' "$T/sw.tsv" | while read -r run v; do
 		sql "$T/sw1.db" "SELECT value = $v FROM summary WHERE run = $run AND metric = 'latency.all.p99_ns'"
@@ -338,6 +348,36 @@ elif (cd / && "$T/jobs/parallel.sh" -j 2 >"$T/out" 2>&1) && grep -q "merged 8 ru
 	fi
 else
 	bad "sweep: parallel.sh failed"; tail -5 "$T/out"
+fi
+
+# ---- an interrupted sweep adds nothing ------------------------------------------
+# The runs' rows go straight into --db (one writer shared by the runs), a
+# run's committed with its 'complete': interrupted once one of its runs is
+# complete, the sweep takes every one of its runs out again, rows and
+# all, and the runs the database had stay as they were.
+cp "$T/sw1.db" "$T/int.db"
+before=$(dump_db "$T/int.db" | md5sum)
+last=$(sql "$T/int.db" "SELECT max(id) FROM runs")
+"$VFSSIM" sweep --gen seq --param size=8M --param iosize=4K --param mode=read \
+	--param passes=60 --grid kern.filedelay=5s,10s,20s,30s --db "$T/int.db" -q -j 1 \
+	>"$T/out" 2>&1 &
+spid=$!
+for _ in $(seq 1 1200); do
+	[ "$(sql "$T/int.db" "SELECT count(*) FROM runs WHERE id > $last AND status = 'complete'" \
+		2>/dev/null)" -ge 1 ] 2>/dev/null && break
+	sleep 0.05
+done
+done1=$(sql "$T/int.db" "SELECT count(*) FROM runs WHERE id > $last AND status = 'complete'")
+kill -INT $spid
+wait $spid
+rc=$?
+left=$(sql "$T/int.db" "SELECT (SELECT count(*) FROM runs WHERE id > $last) +
+	(SELECT count(*) FROM syscalls WHERE run > $last) + (SELECT count(*) FROM run_settings WHERE run > $last)")
+if [ $rc != 0 ] && [ "$done1" -ge 1 ] && [ "$left" = 0 ] && [ "$(dump_db "$T/int.db" | md5sum)" = "$before" ] &&
+	[ ! -e "$T/int.db-wal" ] && grep -q interrupted "$T/out" && no_sanitizer_report "$T/out"; then
+	ok "sweep: interrupted once $done1 of its runs was complete in --db, it leaves the database as it was"
+else
+	bad "interrupted sweep: exit $rc, $done1 complete before, $left rows left"; head -3 "$T/out"
 fi
 
 # ---- bad variants: clear errors before anything runs ------------------------

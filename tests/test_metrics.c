@@ -6,7 +6,8 @@
  * behind; the same rows under a larger quota are recorded whole.  And
  * every row reads back as it was handed in (test_rows_as_given), and a
  * database of this schema gains only the columns it lacks
- * (test_schema_once).
+ * (test_schema_once), and several runs record through one writer
+ * (test_shared_writer).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -670,6 +672,198 @@ test_new_from_image(void **state)
 	g_free(dir);
 }
 
+/*
+ * One writer for several runs (metrics_open_shared, what a compare or
+ * sweep records through): the runs' ids are given in list order when the
+ * writer is opened, whichever run begins first; their rows, handed in
+ * interleaved, are each run's as given; a run is 'complete' once it has
+ * ended, in the commit of its last rows, while another is still
+ * 'running'; a database that had a run keeps it, and a run that is that
+ * one again is said (merge's duplicates).  Closed without keeping them,
+ * every run of the writer goes, rows and all, and a file it made goes.
+ */
+static char *
+count_rows(const char *db, const char *table, int64_t run)
+{
+	char *sql = g_strdup_printf("SELECT count(*) FROM %s WHERE run = %lld",
+	    table, (long long)run);
+	char *v = query(db, sql);
+
+	g_free(sql);
+	return v;
+}
+
+static void
+test_shared_writer(void **state)
+{
+	struct run_info ri = { .trace = "t.trace", .format = "native",
+	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1,
+	    .trace_digest = "d1" };
+	const char *traces[] = { "t.trace", "t.trace" };
+	const char *labels[] = { "a", "b" };
+	char *dir = g_dir_make_tmp("vfssim-shared-XXXXXX", NULL);
+	char *db = g_build_filename(dir, "sh.db", NULL);
+	char *made = g_build_filename(dir, "made.db", NULL);
+	char callbuf[32], pathbuf[512];
+	struct metrics *w, *ra, *rb;
+	struct syscall_row r;
+	GPtrArray *dups = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	int64_t ids[2];
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s;
+	char *v;
+	int i, k;
+
+	assert_non_null(dir);
+	/* a database with a run of its own: run 1, label "a" */
+	ri.label = "a";
+	w = metrics_open(db, &err);
+	assert_non_null(w);
+	assert_int_equal(metrics_begin_run(w, &ri, &err), 1);
+	metrics_run_trace(w, "d1", 10);
+	assert_true(metrics_end_run(w, &err));
+	metrics_close(w);
+
+	w = metrics_open_shared(db, traces, labels, 2, ids, &err);
+	assert_non_null(w);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(ids[1], 3);
+	ra = metrics_open_run(w, ids[0]);
+	rb = metrics_open_run(w, ids[1]);
+	/* b begins first: its id is still the second */
+	ri.label = "b";
+	assert_int_equal(metrics_begin_run(rb, &ri, &err), 3);
+	ri.label = "a";
+	assert_int_equal(metrics_begin_run(ra, &ri, &err), 2);
+	/* a's rows are expect_row's, b's the same rows backwards,
+	 * interleaved a few hundred at a time */
+	for (i = 0; i < NROWS; i += 300)
+		for (k = i; k < i + 300 && k < NROWS; k++) {
+			expect_row(k, &r, callbuf, pathbuf);
+			metrics_syscall(ra, &r);
+			expect_row(NROWS - 1 - k, &r, callbuf, pathbuf);
+			metrics_syscall(rb, &r);
+		}
+	metrics_run_trace(rb, "d2", 20);
+	assert_true(metrics_end_run(rb, &err));
+	v = query(db, "SELECT group_concat(status, ' ') FROM (SELECT status "
+	    "FROM runs ORDER BY id)");
+	assert_string_equal(v, "complete running complete");
+	g_free(v);
+	v = count_rows(db, "syscalls", 3);
+	assert_int_equal(atoi(v), NROWS);
+	g_free(v);
+	metrics_run_trace(ra, "d1", 10);
+	assert_true(metrics_end_run(ra, &err));
+	metrics_close(ra);
+	metrics_close(rb);
+	assert_true(metrics_close_shared(w, true, dups, &err));
+	/* run 2 is run 1 again (trace, settings, seed, label); run 3 not */
+	assert_int_equal(dups->len, 1);
+	assert_non_null(strstr(g_ptr_array_index(dups, 0), "run 2 is run 1 of"));
+
+	v = query(db, "SELECT group_concat(id || label || status || "
+	    "trace_digest, ' ') FROM (SELECT * FROM runs ORDER BY id)");
+	assert_string_equal(v, "1acompleted1 2acompleted1 3bcompleted2");
+	g_free(v);
+	v = query(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+	    "'syscalls_run'");
+	assert_string_equal(v, "1");
+	g_free(v);
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	for (k = 2; k <= 3; k++) {
+		assert_int_equal(sqlite3_prepare_v2(h, "SELECT seq, pid, call, "
+		    "path, offset, start_ns, wmesg FROM syscalls WHERE run = ? "
+		    "ORDER BY seq", -1, &s, NULL), SQLITE_OK);
+		sqlite3_bind_int(s, 1, k);
+		for (i = 0; sqlite3_step(s) == SQLITE_ROW; i++) {
+			const char *t;
+
+			expect_row(k == 2 ? i : NROWS - 1 - i, &r, callbuf,
+			    pathbuf);
+			assert_int_equal(sqlite3_column_int64(s, 0), i);
+			assert_int_equal(sqlite3_column_int64(s, 1), r.pid);
+			assert_string_equal(sqlite3_column_text(s, 2), r.call);
+			t = (const char *)sqlite3_column_text(s, 3);
+			if (r.path == NULL)
+				assert_null(t);
+			else
+				assert_string_equal(t, r.path);
+			if (r.offset < 0)
+				assert_int_equal(sqlite3_column_type(s, 4),
+				    SQLITE_NULL);
+			else
+				assert_int_equal(sqlite3_column_int64(s, 4),
+				    r.offset);
+			assert_int_equal(sqlite3_column_int64(s, 5), r.start_ns);
+			t = (const char *)sqlite3_column_text(s, 6);
+			if (r.wmesg == NULL)
+				assert_null(t);
+			else
+				assert_string_equal(t, r.wmesg);
+		}
+		assert_int_equal(i, NROWS);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(h);
+
+	/* A run fails: closed without keeping, both runs go, the ones
+	 * before stay. */
+	w = metrics_open_shared(db, traces, labels, 2, ids, &err);
+	assert_non_null(w);
+	assert_int_equal(ids[0], 4);
+	ra = metrics_open_run(w, ids[0]);
+	rb = metrics_open_run(w, ids[1]);
+	ri.label = "a2";
+	assert_int_equal(metrics_begin_run(ra, &ri, &err), 4);
+	ri.label = "b2";
+	assert_int_equal(metrics_begin_run(rb, &ri, &err), 5);
+	for (k = 0; k < NROWS; k++) {
+		expect_row(k, &r, callbuf, pathbuf);
+		metrics_syscall(ra, &r);
+		metrics_syscall(rb, &r);
+	}
+	assert_true(metrics_end_run(ra, &err));
+	metrics_fail_run(rb, "interrupted");
+	v = query(db, "SELECT status || ' ' || error FROM runs WHERE id = 5");
+	assert_string_equal(v, "failed interrupted");
+	g_free(v);
+	metrics_close(ra);
+	metrics_close(rb);
+	assert_false(metrics_close_shared(w, false, NULL, NULL));
+	v = query(db, "SELECT count(*) || ' ' || max(id) FROM runs");
+	assert_string_equal(v, "3 3");
+	g_free(v);
+	for (k = 4; k <= 5; k++) {
+		v = count_rows(db, "syscalls", k);
+		assert_string_equal(v, "0");
+		g_free(v);
+		v = count_rows(db, "run_settings", k);
+		assert_string_equal(v, "0");
+		g_free(v);
+	}
+	v = count_rows(db, "syscalls", 3);
+	assert_int_equal(atoi(v), NROWS);
+	g_free(v);
+
+	/* a file the writer made is taken away with its runs */
+	w = metrics_open_shared(made, traces, labels, 2, ids, &err);
+	assert_non_null(w);
+	assert_int_equal(ids[0], 1);
+	assert_true(g_file_test(made, G_FILE_TEST_EXISTS));
+	assert_false(metrics_close_shared(w, false, NULL, NULL));
+	assert_false(g_file_test(made, G_FILE_TEST_EXISTS));
+
+	g_ptr_array_free(dups, TRUE);
+	unlink(db);
+	rmdir(dir);
+	g_free(db);
+	g_free(made);
+	g_free(dir);
+}
+
 int
 main(void)
 {
@@ -678,6 +872,7 @@ main(void)
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_schema_once),
 		cmocka_unit_test(test_new_from_image),
+		cmocka_unit_test(test_shared_writer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

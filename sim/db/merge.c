@@ -1,12 +1,16 @@
 /*
  * merge.c — runs of several databases copied into one (see merge.h).
  *
- * Rows are copied value by value through prepared statements rather than
- * with ATTACH: a database can attach only a handful of others and not
- * inside a transaction, and a sweep's jobs may be hundreds; this way every
- * input goes into one transaction.  Only the columns both sides know are
- * copied, so a database written by an older vfssim merges into a newer
- * one (the columns it lacks stay NULL).
+ * Every input goes into one transaction.  An input's rows are copied
+ * inside SQLite, attached read-only to the output's connection (one
+ * INSERT ... SELECT a table and run), while SQLite can attach more (ten,
+ * and none can be detached inside the transaction); the rest, and a row
+ * SQLite refuses (to name it), value by value through prepared
+ * statements.  Only the columns both sides know are copied, so a
+ * database written by an older vfssim merges into a newer one (the
+ * columns it lacks stay NULL).  (A compare's or sweep's runs are not
+ * merged: they are written straight into their database,
+ * metrics_open_shared.)
  */
 #include "merge.h"
 #include "dbopen.h"
@@ -334,10 +338,11 @@ out:
  * and commit)?  Each run is deterministic, so such a run is the same run
  * again: merged twice, it would pass for a second seed.  Its id in dst,
  * or 0.  Runs written before schema 2 (no digest) are never taken for
- * one another.
+ * one another.  before > 0: only runs of dst with a lower id (src and dst
+ * the same database: the runs there before it).
  */
 static int64_t
-duplicate_of(sqlite3 *src, sqlite3 *dst, int64_t from)
+duplicate_of(sqlite3 *src, sqlite3 *dst, int64_t from, int64_t before)
 {
 	sqlite3_stmt *r = NULL, *q = NULL;
 	int64_t dup = 0;
@@ -356,10 +361,13 @@ duplicate_of(sqlite3 *src, sqlite3 *dst, int64_t from)
 	    "'complete' AND (trace_digest = ?1 OR (?1 IS NULL AND trace_digest "
 	    "IS NULL AND format = ?2 AND trace = ?3)) AND profile = ?4 AND "
 	    "seed = ?5 AND label IS ?6 AND version IS ?7 AND commit_id IS ?8 "
-	    "ORDER BY id LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+	    "AND (?9 IS NULL OR id < ?9) ORDER BY id LIMIT 1", -1, &q, NULL) !=
+	    SQLITE_OK)
 		goto out;
 	for (i = 0; i < 8; i++)
 		sqlite3_bind_value(q, i + 1, sqlite3_column_value(r, i));
+	if (before > 0)
+		sqlite3_bind_int64(q, 9, before);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		dup = sqlite3_column_int64(q, 0);
 out:
@@ -421,7 +429,7 @@ merge_one(sqlite3 *src, const char *srcname, sqlite3 *dst, const char *dstname,
 		guint c;
 		int t;
 
-		if ((dup = duplicate_of(src, dst, from)) > 0) {
+		if ((dup = duplicate_of(src, dst, from, 0)) > 0) {
 			char *m = g_strdup_printf("%s: run %lld is run %lld of %s "
 			    "again (the same trace contents, settings, seed, label "
 			    "and vfssim): merged twice, it would count as another "
@@ -476,6 +484,12 @@ out:
 	g_ptr_array_free(dcols, TRUE);
 	g_array_free(runs, TRUE);
 	return ok;
+}
+
+int64_t
+db_duplicate_of(sqlite3 *db, int64_t run)
+{
+	return duplicate_of(db, db, run, run);
 }
 
 struct db_merger {

@@ -1,8 +1,6 @@
 /*
  * merge.h — combining results databases: the runs of several databases
- * copied into one, as a cluster's jobs (one database each) come home, or
- * as the runs of a compare or sweep, made in private databases side by
- * side, are gathered in a fixed order.
+ * copied into one, as a cluster's jobs (one database each) come home.
  */
 #ifndef VFSSIM_MERGE_H
 #define VFSSIM_MERGE_H
@@ -37,13 +35,21 @@ bool	db_merge(const char *out, char *const *in, guint nin, GArray *ids,
 	    guint *skipped, GPtrArray *dups, GError **err);
 
 /*
- * The same an input at a time, as inputs become ready (the runs of a
- * compare or sweep, gathered while the later ones still run): begin opens
+ * The same an input at a time (db_merge's steps): begin opens
  * out (created if need be) and holds one transaction on it until commit
  * or abort; abort takes back everything added, and removes out if begin
  * created it.  add checks its input, and refuses or says duplicates (dups),
  * as db_merge does.
  */
+/*
+ * Run `run` of db, complete, is a run of db with a lower id again (as
+ * merge judges it, above): that run's id, or 0.  A sweep's or compare's
+ * runs, written straight into its database (metrics_open_shared), are
+ * judged so against the runs it held before.
+ */
+struct sqlite3;
+int64_t	db_duplicate_of(struct sqlite3 *db, int64_t run);
+
 struct db_merger;
 struct db_merger *db_merge_begin(const char *out, GArray *ids,
 	    GPtrArray *dups, GError **err);

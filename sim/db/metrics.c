@@ -3,8 +3,10 @@
  *
  * Rows go in through prepared statements inside a transaction that is
  * committed every BATCH rows, written by a thread of the run's own (see
- * "How rows get to SQLite" below).  A run is marked complete only by
- * metrics_end_run, after its last row.
+ * "How rows get to SQLite" below) or, for a compare's or sweep's runs,
+ * by one shared by them all ("A writer shared by several runs", at the
+ * end).  A run is marked complete only by metrics_end_run, after its last
+ * row.
  *
  * A full disk: the database is in WAL mode, and what a commit puts in the
  * WAL must be copied into the database (a checkpoint) before the WAL's
@@ -20,10 +22,12 @@
 #include "dbopen.h"
 #include "dbschema.h"
 #include "kassert.h"
+#include "merge.h"
 #include "profile.h"
 #include "version.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sqlite3.h>
@@ -165,6 +169,7 @@ struct qrow {
 };
 
 struct qbatch {
+	struct metrics	*owner;		/* the run whose rows these are */
 	unsigned	 n;
 	struct qrow	 rows[QB_ROWS];
 	char		*str;		/* the rows' strings */
@@ -202,6 +207,22 @@ struct metrics {
 	gint		 discard;	/* the run failed: write nothing more */
 	char		*trace_digest;	/* metrics_run_trace's, for end_run */
 	int64_t		 trace_size;
+	/*
+	 * A writer shared by several runs (metrics_open_shared): the runs'
+	 * handles (metrics_open_run) borrow its connection and queue, and
+	 * hand it their batches.  On the writer's side: conn is held while
+	 * its connection is used (by its thread writing a batch, or by a
+	 * run's thread beginning, ending or failing its run), written
+	 * counts each owner's batches written (drained is signalled), and
+	 * first and nruns are the runs it was opened for.
+	 */
+	struct metrics	*shared;	/* a run's: the writer; else NULL */
+	GMutex		 conn;
+	GCond		 drained;
+	unsigned	 handed, written;	/* a run's batches */
+	int64_t		 first;
+	guint		 nruns;
+	bool		 created;	/* the writer made the file */
 };
 
 /*
@@ -369,6 +390,8 @@ metrics_open(const char *path, GError **err)
 	int64_t appid = 0, version = 0, objects = 0;
 	bool current, made, ok;
 
+	g_mutex_init(&m->conn);
+	g_cond_init(&m->drained);
 	m->path = g_strdup(path);
 	/* Another program's database is left alone: found before anything
 	 * is written to it. */
@@ -460,6 +483,24 @@ stmt_multi(struct metrics *m, int st)
 }
 
 static void writer_stop(struct metrics *m);
+static void hand_off(struct metrics *m);
+
+/*
+ * A run of a shared writer: wait until the writer has written every
+ * batch the run handed it, and return holding the writer's connection
+ * (g_mutex_unlock(&m->shared->conn) gives it back).  What the run does
+ * with it then (its runs row, its status) comes after all its rows.
+ */
+static void
+drain(struct metrics *m)
+{
+	struct metrics *w = m->shared;
+
+	hand_off(m);
+	g_mutex_lock(&w->conn);
+	while (m->written < m->handed)
+		g_cond_wait(&w->drained, &w->conn);
+}
 
 void
 metrics_close(struct metrics *m)
@@ -471,6 +512,13 @@ metrics_close(struct metrics *m)
 	writer_stop(m);
 	if (m->in_txn)
 		exec(m, "ROLLBACK");
+	/* A run of a shared writer: its batches all back from the writer,
+	 * and its statements finalized while the writer is not using the
+	 * connection they belong to. */
+	if (m->shared != NULL) {
+		g_atomic_int_set(&m->discard, 1);	/* ended, or failed */
+		drain(m);
+	}
 	for (i = 0; i < NST; i++) {
 		sqlite3_finalize(m->st[i]);
 		sqlite3_finalize(m->multi[i]);
@@ -482,7 +530,9 @@ metrics_close(struct metrics *m)
 			g_free(m->bound[i]);
 		}
 	}
-	if (m->db != NULL)
+	if (m->shared != NULL)
+		g_mutex_unlock(&m->shared->conn);
+	else if (m->db != NULL)
 		db_close_writer(m->db);	/* the WAL folded in: one file */
 	if (m->cur != NULL) {
 		g_free(m->cur->str);
@@ -501,13 +551,20 @@ metrics_close(struct metrics *m)
 	g_free(m->error);
 	g_free(m->path);
 	g_free(m->trace_digest);
+	g_mutex_clear(&m->conn);
+	g_cond_clear(&m->drained);
 	g_free(m);
 }
 
 const char *
 metrics_error(const struct metrics *m)
 {
-	return __atomic_load_n(&m->error, __ATOMIC_ACQUIRE);
+	const char *e = __atomic_load_n(&m->error, __ATOMIC_ACQUIRE);
+
+	/* a run of a shared writer fails with whatever fails the writer */
+	if (e == NULL && m->shared != NULL)
+		e = __atomic_load_n(&m->shared->error, __ATOMIC_ACQUIRE);
+	return e;
 }
 
 static void
@@ -946,11 +1003,22 @@ writer_main(gpointer arg)
 	struct qbatch *b;
 
 	while ((b = g_async_queue_pop(m->todo)) != (void *)&m->stop) {
-		if (!g_atomic_int_get(&m->discard))
+		struct metrics *o = b->owner;
+
+		/* A shared writer's batches are of several runs: each is
+		 * written as its run's, and given back to that run. */
+		g_mutex_lock(&m->conn);
+		if (!g_atomic_int_get(&m->discard) &&
+		    !g_atomic_int_get(&o->discard)) {
+			m->run = o->run;
 			write_batch(m, b);
+		}
 		b->n = 0;
 		b->slen = 0;
-		g_async_queue_push(m->spare, b);
+		g_async_queue_push(o->spare, b);
+		o->written++;
+		g_cond_broadcast(&m->drained);
+		g_mutex_unlock(&m->conn);
 	}
 	return NULL;
 }
@@ -970,6 +1038,7 @@ static void
 hand_off(struct metrics *m)
 {
 	if (m->cur != NULL && m->cur->n > 0) {
+		m->handed++;
 		g_async_queue_push(m->todo, m->cur);
 		m->cur = NULL;
 	}
@@ -1015,6 +1084,7 @@ row_new(struct metrics *m, int st, size_t strbytes)
 	if (m->cur == NULL) {
 		if (m->nbatches < QB_INFLIGHT) {
 			m->cur = g_new0(struct qbatch, 1);
+			m->cur->owner = m;
 			m->cur->scap = QB_STR;
 			m->cur->str = g_malloc(m->cur->scap);
 			m->nbatches++;
@@ -1049,19 +1119,31 @@ str(struct metrics *m, const char *s)
 
 /* ---- the run's side ----------------------------------------------------- */
 
-int64_t
-metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
+/*
+ * The run's runs row: inserted, or for a run of a shared writer, whose
+ * row was made when the writer was opened (its id in list order), filled
+ * in; its settings; and its writer started.  A shared writer's run has
+ * the writer's connection (drain) meanwhile.
+ */
+static int64_t
+begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 {
 	sqlite3_stmt *s;
 	char *now = utc_now();
 	int rc;
 
-	rc = sqlite3_prepare_v2(m->db,
+	rc = sqlite3_prepare_v2(m->db, m->shared == NULL ?
 	    "INSERT INTO runs (trace, format, profile, profile_sources, seed, "
 	    "version, label, started, status, commit_id, trace_digest, "
-	    "trace_size, cmdline) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?,?)",
+	    "trace_size, cmdline) VALUES (?,?,?,?,?,?,?,?,'running',?,?,?,?)" :
+	    "UPDATE runs SET trace = ?1, format = ?2, profile = ?3, "
+	    "profile_sources = ?4, seed = ?5, version = ?6, label = ?7, "
+	    "started = ?8, status = 'running', commit_id = ?9, "
+	    "trace_digest = ?10, trace_size = ?11, cmdline = ?12 WHERE id = ?13",
 	    -1, &s, NULL);
 	if (rc == SQLITE_OK) {
+		if (m->shared != NULL)
+			sqlite3_bind_int64(s, 13, m->run);
 		sqlite3_bind_text(s, 1, ri->trace, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 2, ri->format, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 3, ri->profile, -1, SQLITE_TRANSIENT);
@@ -1085,13 +1167,17 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		    m->path, sqlite3_errmsg(m->db));
 		return -1;
 	}
-	m->run = sqlite3_last_insert_rowid(m->db);
-	/* The schema, this row and whatever earlier runs left in the WAL go
-	 * into the database now, before the run's rows can fill the disk:
-	 * on a full disk, a WAL holding committed frames the database has no
-	 * room to take could not be truncated (metrics_fail_run). */
-	checkpoint(m);
-	begin(m);
+	if (m->shared == NULL) {
+		m->run = sqlite3_last_insert_rowid(m->db);
+		/* The schema, this row and whatever earlier runs left in the
+		 * WAL go into the database now, before the run's rows can fill
+		 * the disk: on a full disk, a WAL holding committed frames the
+		 * database has no room to take could not be truncated
+		 * (metrics_fail_run).  (A shared writer did so when opened,
+		 * and is in a transaction already.) */
+		checkpoint(m);
+		begin(m);
+	}
 	/* Every effective setting, a row each: what a query joins on; in the
 	 * run's first transaction (each row its own would be a commit and a
 	 * checkpoint apiece), before the writer takes the connection. */
@@ -1127,8 +1213,22 @@ metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		}
 	}
 	/* From here until the run ends, the writer has the connection. */
-	writer_start(m);
+	if (m->shared == NULL)
+		writer_start(m);
 	return m->run;
+}
+
+int64_t
+metrics_begin_run(struct metrics *m, const struct run_info *ri, GError **err)
+{
+	int64_t run;
+
+	if (m->shared == NULL)
+		return begin_run(m, ri, err);
+	g_mutex_lock(&m->shared->conn);
+	run = begin_run(m, ri, err);
+	g_mutex_unlock(&m->shared->conn);
+	return run;
 }
 
 void
@@ -1346,9 +1446,44 @@ metrics_index_runs(struct sqlite3 *db)
 	return ok;
 }
 
+/*
+ * The end of a run of a shared writer: once all its rows are written, its
+ * trace and status 'complete' go into the writer's transaction, which is
+ * committed then: its last rows and its status in one commit, as a run
+ * of its own writer (the other runs' rows written so far go with them,
+ * their runs still 'running').
+ */
+static bool
+end_shared(struct metrics *m, GError **err)
+{
+	struct metrics *w = m->shared;
+	char *why;
+
+	drain(m);
+	if (w->error == NULL && m->error == NULL) {
+		set_trace(m);
+		if (m->error == NULL)
+			set_status(m, "complete", NULL);
+		if (m->error == NULL) {
+			commit(w);
+			begin(w);
+		}
+	}
+	why = g_strdup(m->error != NULL ? m->error : w->error);
+	g_mutex_unlock(&w->conn);
+	if (why == NULL)
+		return true;
+	g_set_error(err, METRICS_ERROR, 0, "%s", why);
+	metrics_fail_run(m, why);
+	g_free(why);
+	return false;
+}
+
 bool
 metrics_end_run(struct metrics *m, GError **err)
 {
+	if (m->shared != NULL)
+		return end_shared(m, err);
 	/* The status changes in the same transaction as the last rows: a
 	 * crash leaves either everything or a run that is not complete.
 	 * The index, if the database now needs one, goes in the same
@@ -1383,6 +1518,21 @@ metrics_fail_run(struct metrics *m, const char *why)
 	char *saved = m->error;
 	unsigned i;
 
+	if (m->shared != NULL) {
+		/* A run of a shared writer: nothing more of it is written,
+		 * and it is marked failed, committed with what the writer
+		 * holds; its rows go with the others' when the writer is
+		 * closed without keeping them (metrics_close_shared). */
+		g_atomic_int_set(&m->discard, 1);
+		drain(m);
+		if (m->shared->error == NULL &&
+		    set_status(m, "failed", why)) {
+			commit(m->shared);
+			begin(m->shared);
+		}
+		g_mutex_unlock(&m->shared->conn);
+		return;
+	}
 	/* Rows still queued are thrown away, not written. */
 	g_atomic_int_set(&m->discard, 1);
 	writer_stop(m);
@@ -1414,4 +1564,188 @@ metrics_fail_run(struct metrics *m, const char *why)
 		g_free(m->error);
 		m->error = saved;
 	}
+}
+
+/* ---- a writer shared by several runs ------------------------------------ */
+
+struct metrics *
+metrics_open_shared(const char *path, const char *const *traces,
+    const char *const *labels, guint n, int64_t *ids, GError **err)
+{
+	bool existed = g_file_test(path, G_FILE_TEST_EXISTS);
+	struct metrics *m = metrics_open(path, err);
+	sqlite3_stmt *s = NULL;
+	char *now;
+	guint i = 0;
+
+	if (m == NULL)
+		return NULL;
+	m->created = !existed;
+	/* The runs' rows, in list order: their ids are those a merge in
+	 * list order gave them.  Each is 'running' until its run fills it
+	 * in (begin_run) and 'complete' only with its last rows. */
+	now = utc_now();
+	begin(m);
+	if (m->in_txn && sqlite3_prepare_v2(m->db, "INSERT INTO runs (trace, "
+	    "profile, seed, version, label, started, status, commit_id) "
+	    "VALUES (?, '', 0, ?, ?, ?, 'running', ?)", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		for (i = 0; i < n; i++) {
+			sqlite3_bind_text(s, 1, traces[i], -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, VFSSIM_VERSION, -1,
+			    SQLITE_STATIC);
+			bind_text_or_null(s, 3, labels[i]);
+			sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 5, vfssim_commit(), -1,
+			    SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				break;
+			sqlite3_reset(s);
+			ids[i] = sqlite3_last_insert_rowid(m->db);
+			/* one transaction: the ids follow one another */
+			KASSERT(ids[i] == ids[0] + (int64_t)i,
+			    ("run ids %lld, %lld", (long long)ids[0],
+			    (long long)ids[i]));
+		}
+	}
+	if (i < n)
+		note_error(m, "runs");
+	sqlite3_finalize(s);
+	g_free(now);
+	/* Several runs: the per-call tables' index from the start, kept up
+	 * to date as the runs' rows come (a run's rows follow its earlier
+	 * ones, but the runs' batches are interleaved). */
+	if (m->error == NULL && !metrics_index_runs(m->db))
+		note_error(m, "an index of the runs' rows");
+	m->first = n > 0 && i == n ? ids[0] : 0;
+	m->nruns = n;
+	/* Committed and checkpointed before any row, as a run's own row
+	 * (begin_run): a full disk can still be cleaned up. */
+	if (m->error == NULL)
+		commit(m);
+	if (m->error != NULL) {
+		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
+		m->nruns = 0;
+		(void)metrics_close_shared(m, false, NULL, NULL);
+		return NULL;
+	}
+	begin(m);
+	writer_start(m);
+	return m;
+}
+
+struct metrics *
+metrics_open_run(struct metrics *w, int64_t run)
+{
+	struct metrics *m = g_new0(struct metrics, 1);
+
+	KASSERT(w->shared == NULL && w->writer != NULL &&
+	    run >= w->first && run < w->first + (int64_t)w->nruns,
+	    ("run %lld of a shared writer of runs %lld..", (long long)run,
+	    (long long)w->first));
+	g_mutex_init(&m->conn);
+	g_cond_init(&m->drained);
+	m->shared = w;
+	m->path = g_strdup(w->path);
+	m->db = w->db;
+	m->run = run;
+	m->todo = g_async_queue_ref(w->todo);
+	m->spare = g_async_queue_new();
+	return m;
+}
+
+/* Remove the file a shared writer made. */
+static void
+unlink_db(const char *path)
+{
+	char *wal = g_strdup_printf("%s-wal", path);
+	char *shm = g_strdup_printf("%s-shm", path);
+
+	(void)g_unlink(path);
+	(void)g_unlink(wal);
+	(void)g_unlink(shm);
+	g_free(wal);
+	g_free(shm);
+}
+
+bool
+metrics_close_shared(struct metrics *m, bool keep, GPtrArray *dups,
+    GError **err)
+{
+	int64_t last = m->first + (int64_t)m->nruns - 1;
+	char *path = NULL;
+	bool ok = false;
+	unsigned i;
+
+	writer_stop(m);
+	if (keep && m->error == NULL) {
+		/* The same run as one the database held before, kept but
+		 * said (merge's duplicates): a second copy would pass for
+		 * another seed. */
+		for (i = 0; dups != NULL && i < m->nruns; i++) {
+			int64_t id = m->first + (int64_t)i;
+			int64_t dup = db_duplicate_of(m->db, id);
+
+			if (dup > 0)
+				g_ptr_array_add(dups, g_strdup_printf("run %lld "
+				    "is run %lld of %s again (the same trace "
+				    "contents, settings, seed, label and vfssim): "
+				    "it would count as another seed",
+				    (long long)id, (long long)dup, m->path));
+		}
+		if (!metrics_index_runs(m->db))
+			note_error(m, "an index of the runs' rows");
+		commit(m);
+		ok = m->error == NULL;
+		if (!ok)
+			g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
+	}
+	if (!ok && m->created) {
+		/* nothing added: not even the file */
+		path = g_strdup(m->path);
+	} else if (!ok && m->nruns > 0) {
+		/* Every run of the writer goes, whatever became of it, as
+		 * a failed run's rows go (metrics_fail_run): what is not
+		 * committed rolled back, the WAL's space given back, the
+		 * committed rows deleted. */
+		char *saved = m->error;
+
+		if (!sqlite3_get_autocommit(m->db))
+			(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+		m->in_txn = false;
+		m->pending = 0;
+		(void)reclaim(m);
+		m->error = NULL;
+		begin(m);
+		for (i = 0; metrics_run_tables[i] != NULL; i++) {
+			char *sql = g_strdup_printf("DELETE FROM %s WHERE run "
+			    "BETWEEN %lld AND %lld", metrics_run_tables[i],
+			    (long long)m->first, (long long)last);
+
+			exec(m, sql);
+			g_free(sql);
+		}
+		{
+			char *sql = g_strdup_printf("DELETE FROM runs WHERE id "
+			    "BETWEEN %lld AND %lld", (long long)m->first,
+			    (long long)last);
+
+			exec(m, sql);
+			g_free(sql);
+		}
+		if (m->in_txn) {
+			exec(m, "COMMIT");
+			m->in_txn = false;
+		}
+		(void)reclaim(m);
+		if (saved != NULL) {
+			g_free(m->error);
+			m->error = saved;
+		}
+	}
+	metrics_close(m);
+	if (path != NULL)
+		unlink_db(path);
+	g_free(path);
+	return ok;
 }

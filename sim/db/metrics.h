@@ -238,6 +238,30 @@ struct sqlite3;
 bool	metrics_index_runs(struct sqlite3 *db);
 /* Throw the run's rows away and mark it failed with why. */
 void	metrics_fail_run(struct metrics *m, const char *why);
+/*
+ * One writer for several runs (a compare's or sweep's, side by side in
+ * threads): the runs' rows are written once, straight into the database
+ * at path, by one connection and its thread, rather than each into a
+ * database of its own copied in afterwards.  metrics_open_shared makes
+ * the n runs' rows (traces[i], labels[i]; 'running'), their ids in list
+ * order into ids, and starts the writer; metrics_open_run gives run
+ * ids[i] a handle to record through as metrics_open would (begin_run
+ * fills its row in, end_run marks it complete in the commit of its last
+ * rows, fail_run marks it failed; metrics_close), from any thread.  A
+ * run's rows follow one another; the runs' are interleaved, a batch at a
+ * time.  metrics_close_shared, after every run's handle is closed: keep,
+ * the runs stay (dups, if not NULL, gets a message for each that is the
+ * same run as one the database held before: db_duplicate_of); else, or
+ * if the last commit fails (false, *err), every run of the writer is
+ * removed, rows and all, and a file it made is removed.  A crash leaves
+ * runs that are not complete, never half a run marked complete.
+ */
+struct metrics *metrics_open_shared(const char *path,
+	    const char *const *traces, const char *const *labels, guint n,
+	    int64_t *ids, GError **err);
+struct metrics *metrics_open_run(struct metrics *shared, int64_t run);
+bool	metrics_close_shared(struct metrics *m, bool keep, GPtrArray *dups,
+	    GError **err);
 /* First error seen while recording (a full disk, say), or NULL. */
 const char *metrics_error(const struct metrics *m);
 

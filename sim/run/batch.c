@@ -1,17 +1,21 @@
 /*
  * batch.c — several runs side by side in threads (see batch.h).
  *
- * A run shares nothing with the others: replay_run builds its own engine
- * and machine, reads the trace through its own reader (or its own
- * instance of the generator) and writes its own database, so the threads
- * need no locks but the batch's, which only counts progress.  The few
+ * A run shares nothing with the others but the writer of their rows:
+ * replay_run builds its own engine and machine and reads the trace
+ * through its own reader (or its own instance of the generator); its rows
+ * go, a batch at a time, to the one writer of the batch's database
+ * (metrics_open_shared: one connection and its thread, which the runs
+ * reach only through metrics.c's queue and lock), so the threads need no
+ * locks but that and the batch's, which only counts progress.  The few
  * pieces of state that outlive a run are safe to share: profile strings
- * are interned by GLib (thread-safe), the errno-name table in trace.c is
- * built once under g_once, and SQLite is opened one connection a thread.
+ * are interned by GLib (thread-safe), and the errno-name table in trace.c
+ * is built once under g_once.
  */
 #include "batch.h"
 #include "dbopen.h"
-#include "merge.h"
+#include "kassert.h"
+#include "metrics.h"
 #include "profile.h"
 #include "replay.h"
 #include "trace.h"
@@ -19,15 +23,13 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 struct slot {
 	struct batch_job *job;
-	char		*db;		/* its private database */
 	uint64_t	 done, total;	/* calls, from the run's ticks */
 	bool		 finished;
 	GError		*error;
-	int64_t		 run;		/* id in its private database */
+	int64_t		 run;		/* its id in the database */
 	struct batch	*b;
 };
 
@@ -40,6 +42,15 @@ struct batch {
 	guint		 finished;
 	int		 first_failed;	/* slot that failed first, or -1 */
 	volatile sig_atomic_t stop;	/* asks every run to stop */
+	struct metrics	*w;		/* the runs' writer */
+	/* the trace's digest, hashed once for all the runs (share_digest) */
+	GMutex		 dlock;
+	GCond		 dcond;
+	int		 dstate;	/* 0 not begun, 1 being hashed, 2 done */
+	char		**dfiles;	/* what was hashed */
+	char		*dhex;
+	int64_t		 dsize;
+	GError		*derr;
 };
 
 void
@@ -83,6 +94,56 @@ tick(void *arg, uint64_t done, uint64_t total)
 	g_mutex_unlock(&sl->b->lock);
 }
 
+/*
+ * replay_opts.digest: every run of a batch reads the same trace, so its
+ * files are hashed once, by the first run's digest thread to ask; the
+ * others' threads wait for that digest (beside their runs, as their own
+ * hashing did) rather than each reading every byte again -- for a trace
+ * of 100 MB a third of a second of CPU a run.  Files other than those
+ * hashed (none in a batch: one source) are hashed as they come.
+ */
+static bool
+share_digest(void *arg, char *const *files, char **hex, int64_t *size,
+    GError **err)
+{
+	struct batch *b = arg;
+	GError *e = NULL;
+	bool ok;
+
+	g_mutex_lock(&b->dlock);
+	while (b->dstate == 1)
+		g_cond_wait(&b->dcond, &b->dlock);
+	if (b->dstate == 2) {
+		bool same = g_strv_equal((const char *const *)b->dfiles,
+		    (const char *const *)files);
+
+		if (same) {
+			*hex = g_strdup(b->dhex);
+			*size = b->dsize;
+			if (b->derr != NULL)
+				g_propagate_error(err, g_error_copy(b->derr));
+		}
+		g_mutex_unlock(&b->dlock);
+		if (same)
+			return b->derr == NULL;
+		return trace_files_digest(files, hex, size, err);
+	}
+	b->dstate = 1;
+	g_mutex_unlock(&b->dlock);
+	ok = trace_files_digest(files, hex, size, &e);
+	g_mutex_lock(&b->dlock);
+	b->dfiles = g_strdupv((char **)files);
+	b->dhex = g_strdup(*hex);
+	b->dsize = *size;
+	b->derr = e != NULL ? g_error_copy(e) : NULL;
+	b->dstate = 2;
+	g_cond_broadcast(&b->dcond);
+	g_mutex_unlock(&b->dlock);
+	if (e != NULL)
+		g_propagate_error(err, e);
+	return ok;
+}
+
 static void
 worker(gpointer data, gpointer user)
 {
@@ -98,7 +159,11 @@ worker(gpointer data, gpointer user)
 	if (!b->stop) {
 		memset(&ro, 0, sizeof(ro));
 		ro.trace = sl->job->trace;
-		ro.db = sl->db;
+		ro.db = o->db;
+		ro.shared = b->w;
+		ro.shared_run = sl->run;
+		ro.digest = share_digest;
+		ro.digest_arg = b;
 		ro.prof = sl->job->prof;
 		ro.events = o->events;
 		ro.label = sl->job->label;
@@ -115,9 +180,10 @@ worker(gpointer data, gpointer user)
 		ok = replay_run(&ro, &res, &err);
 	} else
 		g_set_error(&err, REPLAY_ERROR, 0, "not run: another run failed");
+	KASSERT(!ok || res.run == sl->run, ("run %lld recorded as %lld",
+	    (long long)sl->run, (long long)res.run));
 	g_mutex_lock(&b->lock);
 	sl->finished = true;
-	sl->run = ok ? res.run : -1;
 	if (!ok) {
 		sl->error = err;
 		/* The first failure stops the others: their results would
@@ -166,69 +232,53 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
     int64_t *ids, GError **err)
 {
 	struct batch b;
-	GThreadPool *pool;
+	GThreadPool *pool = NULL;
 	GError *perr = NULL;
-	GArray *merged = NULL;
 	GPtrArray *dups = NULL;
-	struct db_merger *mg = NULL;
-	GError *merr = NULL;
-	guint next = 0;
-	char *dir;
+	const char **traces = g_new(const char *, n + 1);
+	const char **labels = g_new(const char *, n + 1);
 	unsigned threads = o->threads > 0 ? o->threads : g_get_num_processors();
-	bool ok = false;
+	bool ok = false, keep;
 	guint i;
 
-	/* Another program's database is refused before anything runs. */
-	if (!db_check_writable(o->db, err))
-		return false;
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	b.n = n;
 	b.first_failed = -1;
 	g_mutex_init(&b.lock);
 	g_cond_init(&b.cond);
-	dir = g_dir_make_tmp("vfssim-batch-XXXXXX", &perr);
-	if (dir == NULL) {
-		g_propagate_prefixed_error(err, perr, "temporary databases: ");
+	g_mutex_init(&b.dlock);
+	g_cond_init(&b.dcond);
+	/* Another program's database is refused before anything runs. */
+	if (!db_check_writable(o->db, err))
 		goto out;
+	/* One writer for all the runs, straight into o->db: the runs' rows
+	 * made there now, their ids in list order. */
+	for (i = 0; i < n; i++) {
+		traces[i] = jobs[i].trace;
+		labels[i] = jobs[i].label;
 	}
+	b.w = metrics_open_shared(o->db, traces, labels, n, ids, err);
+	if (b.w == NULL)
+		goto out;
 	b.slots = g_new0(struct slot, n);
 	for (i = 0; i < n; i++) {
 		b.slots[i].job = &jobs[i];
 		b.slots[i].b = &b;
-		b.slots[i].run = -1;
-		b.slots[i].db = g_strdup_printf("%s/run-%06u.db", dir, i);
+		b.slots[i].run = ids[i];
 	}
 	pool = g_thread_pool_new(worker, &b, (gint)MIN(threads, n), TRUE, &perr);
 	if (pool == NULL) {
 		g_propagate_prefixed_error(err, perr, "thread pool: ");
+		(void)metrics_close_shared(b.w, false, NULL, NULL);
+		b.w = NULL;
 		goto out;
 	}
 	/* In list order: the first jobs start first. */
 	for (i = 0; i < n; i++)
 		g_thread_pool_push(pool, GUINT_TO_POINTER(i + 1), NULL);
-	/*
-	 * Gather the runs into o->db in list order as they finish, while the
-	 * later ones still run (this thread would only wait): one
-	 * transaction, committed when all are in, taken back if any fails.
-	 */
-	merged = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	dups = g_ptr_array_new_with_free_func(g_free);
 	g_mutex_lock(&b.lock);
-	for (;;) {
-		while (next < n && b.slots[next].finished &&
-		    b.slots[next].run >= 0 && !b.stop && merr == NULL) {
-			g_mutex_unlock(&b.lock);
-			if ((mg != NULL || (mg = db_merge_begin(o->db, merged,
-			    dups, &merr)) != NULL) &&
-			    db_merge_add(mg, b.slots[next].db, NULL, &merr))
-				next++;
-			g_mutex_lock(&b.lock);
-			if (merr != NULL)
-				b.stop = 1;	/* the others are for nothing */
-		}
-		if (b.finished == n)
-			break;
+	while (b.finished < n) {
 		g_cond_wait_until(&b.cond, &b.lock,
 		    g_get_monotonic_time() + 200 * G_TIME_SPAN_MILLISECOND);
 		if (o->interrupted != NULL && *o->interrupted)
@@ -241,12 +291,8 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	if (o->progress)
 		fprintf(stderr, "\r%*s\r", 72, "");
 
-	if (merr != NULL) {
-		g_propagate_error(err, merr);
-		merr = NULL;
-		goto out;
-	}
-	if (b.first_failed >= 0 || b.stop) {
+	keep = b.first_failed < 0 && !b.stop;
+	if (!keep) {
 		/* The run that failed first, or (interrupted) the first one
 		 * listed that did not finish. */
 		int f = b.first_failed;
@@ -260,60 +306,33 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 			b.slots[f].error = NULL;
 		} else
 			g_set_error(err, REPLAY_ERROR, 0, "interrupted");
-		goto out;
 	}
-	/* The rest, in list order. */
-	for (; next < n; next++)
-		if ((mg == NULL && (mg = db_merge_begin(o->db, merged, dups,
-		    err)) == NULL) || !db_merge_add(mg, b.slots[next].db, NULL,
-		    err))
-			goto out;
-	ok = db_merge_commit(mg, err);
-	mg = NULL;
-	if (!ok)
-		goto out;
-	ok = false;
+	/* Kept, or (a run failed) every run taken out again: on failure
+	 * nothing is added to o->db. */
+	dups = g_ptr_array_new_with_free_func(g_free);
+	ok = metrics_close_shared(b.w, keep, dups, keep ? err : NULL) && keep;
+	b.w = NULL;
 	/* The same runs made again into the same database: kept, but said
 	 * (compare and report would take them for more seeds). */
-	for (i = 0; i < dups->len; i++)
+	for (i = 0; ok && i < dups->len; i++)
 		fprintf(stderr, "vfssim %s: warning: %s\n", o->what != NULL ?
 		    o->what : "batch", (const char *)g_ptr_array_index(dups, i));
-	if (merged->len != n) {
-		g_set_error(err, REPLAY_ERROR, 0, "%s: %u of %u runs recorded",
-		    o->db, merged->len, n);
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		ids[i] = g_array_index(merged, int64_t, i);
-	ok = true;
 out:
-	db_merge_abort(mg);
-	if (merr != NULL)
-		g_error_free(merr);
-	for (i = 0; b.slots != NULL && i < n; i++) {
+	for (i = 0; b.slots != NULL && i < n; i++)
 		if (b.slots[i].error != NULL)
 			g_error_free(b.slots[i].error);
-		if (dir != NULL) {
-			char *wal = g_strdup_printf("%s-wal", b.slots[i].db);
-			char *shm = g_strdup_printf("%s-shm", b.slots[i].db);
-
-			unlink(b.slots[i].db);
-			unlink(wal);
-			unlink(shm);
-			g_free(wal);
-			g_free(shm);
-		}
-		g_free(b.slots[i].db);
-	}
-	if (dir != NULL)
-		rmdir(dir);
-	if (merged != NULL)
-		g_array_free(merged, TRUE);
 	if (dups != NULL)
 		g_ptr_array_free(dups, TRUE);
+	g_free(traces);
+	g_free(labels);
 	g_free(b.slots);
-	g_free(dir);
+	g_strfreev(b.dfiles);
+	g_free(b.dhex);
+	if (b.derr != NULL)
+		g_error_free(b.derr);
 	g_mutex_clear(&b.lock);
 	g_cond_clear(&b.cond);
+	g_mutex_clear(&b.dlock);
+	g_cond_clear(&b.dcond);
 	return ok;
 }

@@ -3,11 +3,12 @@
  * each in a thread of a GLib thread pool, gathered into one database.
  *
  * Every run is a replay_run of its own (its own struct sim and struct
- * kern, so nothing is shared but the read-only inputs) and writes into a
- * private database of its own; when all are done they are merged into the
- * user's database in the order they were listed.  Which thread finished
- * first therefore decides nothing: a batch run twice gives the same
- * database (but the runs' started/finished times), and its runs the same
+ * kern, so nothing is shared but the read-only inputs) and its rows are
+ * written once, straight into the user's database, by one writer the
+ * runs share (metrics_open_shared).  The runs' ids are given in the order
+ * they were listed, before any starts, and a run's rows are its own
+ * whichever thread finished first: a batch run twice gives the same
+ * rows (but the runs' started/finished times), and its runs the same
  * rows as each made alone by vfssim replay.
  */
 #ifndef VFSSIM_BATCH_H

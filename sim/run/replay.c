@@ -432,7 +432,9 @@ static int64_t
 record_stopped(const struct replay *r, const struct replay_opts *o,
     const GError *why)
 {
-	struct metrics *m = metrics_open(o->db, NULL);
+	struct metrics *m = o->shared != NULL ?
+	    metrics_open_run(o->shared, o->shared_run) :
+	    metrics_open(o->db, NULL);
 	struct run_info ri;
 	char *ptext;
 	int64_t run;
@@ -463,6 +465,7 @@ record_stopped(const struct replay *r, const struct replay_opts *o,
  * and inflate its first megabyte again to tell its format -- and calls
  * no o->open (a generator's, which has no digest anyway). */
 struct digest_job {
+	const struct replay_opts *o;
 	char *const	*files;		/* r.pp->trace_files, borrowed */
 	char		*hex;
 	int64_t		 size;
@@ -474,7 +477,12 @@ digest_thread(gpointer arg)
 {
 	struct digest_job *dj = arg;
 
-	(void)trace_files_digest(dj->files, &dj->hex, &dj->size, &dj->err);
+	if (dj->o->digest != NULL)	/* hashed once for several runs */
+		(void)dj->o->digest(dj->o->digest_arg, dj->files, &dj->hex,
+		    &dj->size, &dj->err);
+	else
+		(void)trace_files_digest(dj->files, &dj->hex, &dj->size,
+		    &dj->err);
 	return NULL;
 }
 
@@ -484,7 +492,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 {
 	struct replay r;
 	char *ptext = NULL;
-	struct digest_job dj = { NULL, NULL, 0, NULL };
+	struct digest_job dj = { o, NULL, NULL, 0, NULL };
 	GThread *dthread = NULL;
 	enum sim_status st;
 	struct run_info ri;
@@ -527,7 +535,8 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	}
 
 	/* 3. Open what the run writes to and reads from. */
-	r.m = metrics_open(o->db, err);
+	r.m = o->shared != NULL ? metrics_open_run(o->shared, o->shared_run) :
+	    metrics_open(o->db, err);
 	if (r.m == NULL)
 		goto out;
 	if (r.spool == NULL && (r.rd = open_trace(o, err)) == NULL)

@@ -25,6 +25,17 @@ struct kern;
 struct replay_opts {
 	const char		*trace;		/* path of the trace */
 	const char		*db;		/* database to record into */
+	/* or, a run of a compare's or sweep's, the writer shared by its
+	 * runs (metrics_open_shared) and this run's id there */
+	struct metrics		*shared;
+	int64_t			 shared_run;
+	/* The trace's digest where several runs read the same files (a
+	 * compare's or sweep's): called from the run's digest thread in
+	 * place of trace_files_digest (same arguments), it may give what
+	 * another run's thread found.  NULL: each run hashes its files. */
+	bool			(*digest)(void *arg, char *const *files,
+				    char **hex, int64_t *size, GError **err);
+	void			*digest_arg;
 	const struct profile	*prof;
 	bool			 events;	/* syscalls and disk_io rows */
 	bool			 progress;	/* a progress line on stderr */
