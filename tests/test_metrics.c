@@ -4,7 +4,9 @@
  * take the database and its WAL past a quota, as a full file system does.
  * A run that fills it is marked failed, its rows gone, and no WAL is left
  * behind; the same rows under a larger quota are recorded whole.  And
- * every row reads back as it was handed in (test_rows_as_given), and a
+ * every row reads back as it was handed in (test_rows_as_given), also
+ * across the commits and checkpoints of a long run
+ * (test_rows_past_a_commit), and a
  * database of this schema gains only the columns it lacks
  * (test_schema_once).
  */
@@ -502,6 +504,56 @@ test_rows_as_given(void **state)
 }
 
 /*
+ * A run of more rows than a transaction holds (metrics.c's BATCH, 100,000):
+ * the writer commits twice on the way and the checkpointer, a thread with
+ * a connection of its own, copies those commits into the database while
+ * the writer goes on; the last commit, the one that marks the run
+ * complete, is checkpointed by the run's connection once the checkpointer
+ * is gone.  Every row is there once, in order, the database is sound, and
+ * closing it leaves no WAL: the checkpointer's connection was closed
+ * before the run's (a second connection open would keep the WAL,
+ * db_close_writer).
+ */
+#define NBIG	200001
+
+static void
+test_rows_past_a_commit(void **state)
+{
+	char *dir = g_dir_make_tmp("vfssim-big-XXXXXX", NULL);
+	char *db = g_build_filename(dir, "big.db", NULL);
+	char *wal = g_strdup_printf("%s-wal", db);
+	char *shm = g_strdup_printf("%s-shm", db);
+	char *v, *want;
+	struct stat st;
+
+	assert_true(record(db, NBIG));
+	assert_true(stat(wal, &st) != 0);
+	v = query(db, "SELECT status FROM runs WHERE id = 1");
+	assert_string_equal(v, "complete");
+	g_free(v);
+	/* each seq once: 0 .. NBIG - 1, and each row's own offset */
+	v = query(db, "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || "
+	    "min(seq) || ' ' || max(seq) || ' ' || sum(offset = seq * 4096) "
+	    "FROM syscalls WHERE run = 1");
+	want = g_strdup_printf("%d %d 0 %d %d", NBIG, NBIG, NBIG - 1, NBIG);
+	assert_string_equal(v, want);
+	g_free(v);
+	g_free(want);
+	v = query(db, "PRAGMA integrity_check");
+	assert_string_equal(v, "ok");
+	g_free(v);
+
+	unlink(shm);
+	unlink(wal);
+	unlink(db);
+	rmdir(dir);
+	g_free(shm);
+	g_free(wal);
+	g_free(db);
+	g_free(dir);
+}
+
+/*
  * metrics_open looks at a database's stamp once (metrics.c): a database of
  * this schema's version is not given the schema again, only the columns
  * it lacks -- those stamped 3 before disk_io's last four columns came
@@ -676,6 +728,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_as_given),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_rows_past_a_commit),
 		cmocka_unit_test(test_schema_once),
 		cmocka_unit_test(test_new_from_image),
 	};
