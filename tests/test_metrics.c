@@ -5,8 +5,8 @@
  * A run that fills it is marked failed, its rows gone, and no WAL is left
  * behind; the same rows under a larger quota are recorded whole.  And
  * every row reads back as it was handed in (test_rows_as_given), also
- * across the commits and checkpoints of a long run
- * (test_rows_past_a_commit), and a
+ * across the commits of a long run, whose WAL stays the size of one
+ * transaction (test_rows_past_a_commit), and a
  * database of this schema gains only the columns it lacks
  * (test_schema_once).
  */
@@ -505,29 +505,59 @@ test_rows_as_given(void **state)
 
 /*
  * A run of more rows than a transaction holds (metrics.c's BATCH, 100,000):
- * the writer commits twice on the way and the checkpointer, a thread with
- * a connection of its own, copies those commits into the database while
- * the writer goes on; the last commit, the one that marks the run
- * complete, is checkpointed by the run's connection once the checkpointer
- * is gone.  Every row is there once, in order, the database is sound, and
- * closing it leaves no WAL: the checkpointer's connection was closed
- * before the run's (a second connection open would keep the WAL,
- * db_close_writer).
+ * the writer commits twice on the way, each commit checkpointed before the
+ * next transaction begins, so SQLite starts the WAL over from its
+ * beginning (walRestartLog: only a write transaction that begins with
+ * every frame copied into the database does) and the WAL holds about one
+ * transaction's frames, not the run's.  (A checkpointer thread beside the
+ * writer was tried: the writer's next transaction always began before the
+ * checkpoint ended, the WAL was never started over and grew with the run,
+ * to 139 MB on the bench's hits trace.)  The WAL's size just before the
+ * close is the most it held.  Every row is there once, in order, the
+ * database is sound, and closing it leaves no WAL.
  */
-#define NBIG	200001
+#define NBIG	300001
 
 static void
 test_rows_past_a_commit(void **state)
 {
+	struct run_info ri = { .trace = "t.trace", .format = "native",
+	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1 };
 	char *dir = g_dir_make_tmp("vfssim-big-XXXXXX", NULL);
 	char *db = g_build_filename(dir, "big.db", NULL);
 	char *wal = g_strdup_printf("%s-wal", db);
 	char *shm = g_strdup_printf("%s-shm", db);
+	struct syscall_row row;
+	struct stat wst, dst;
+	GError *err = NULL;
+	struct metrics *m;
 	char *v, *want;
-	struct stat st;
+	int i;
 
-	assert_true(record(db, NBIG));
-	assert_true(stat(wal, &st) != 0);
+	m = metrics_open(db, &err);
+	assert_non_null(m);
+	assert_true(metrics_begin_run(m, &ri, &err) > 0);
+	memset(&row, 0, sizeof(row));
+	row.pid = 7;
+	row.call = "write";
+	row.path = "/a/long/enough/path/of/a/file/written/again/and/again";
+	row.fd = 3;
+	row.bytes = 4096;
+	for (i = 0; i < NBIG; i++) {
+		row.offset = (int64_t)i * 4096;
+		row.start_ns = (int64_t)i * 1000;
+		row.end_ns = row.start_ns + 500;
+		metrics_syscall(m, &row);
+	}
+	assert_true(metrics_end_run(m, &err));
+	assert_int_equal(stat(wal, &wst), 0);
+	assert_int_equal(stat(db, &dst), 0);
+	metrics_close(m);
+	/* three transactions' rows in the database; in the WAL at most
+	 * about one's (the first also holds the settings and the runs row) */
+	assert_true(wst.st_size < dst.st_size / 2);
+	assert_true(stat(wal, &wst) != 0);
+
 	v = query(db, "SELECT status FROM runs WHERE id = 1");
 	assert_string_equal(v, "complete");
 	g_free(v);

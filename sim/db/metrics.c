@@ -9,8 +9,7 @@
  * A full disk: the database is in WAL mode, and what a commit puts in the
  * WAL must be copied into the database (a checkpoint) before the WAL's
  * space can be used again or given back.  So each commit of rows is
- * checkpointed at once (commit; during a run by the checkpointer, a thread
- * beside the writer: ckpt_main), and a batch is committed only while the
+ * checkpointed at once (commit), and a batch is committed only while the
  * disk has room to take it into the database and still clean up; short of
  * that the run stops, failed: its uncommitted rows are rolled back, the
  * WAL truncated, its committed rows deleted and its status written in the
@@ -208,10 +207,6 @@ struct metrics {
 	/* the writer thread (while a run is being recorded) */
 	GThread		*writer;
 	GAsyncQueue	*todo, *spare;	/* batches to write, written */
-	/* the checkpointer (ckpt_main), from the first commit of rows */
-	GThread		*ckpt;
-	GAsyncQueue	*ckq;		/* checkpoints asked for */
-	sqlite3		*ckdb;		/* its connection */
 	struct qbatch	*cur;		/* being filled */
 	unsigned	 nbatches;	/* made so far */
 	int		 stop;		/* the token that ends the writer */
@@ -514,8 +509,6 @@ metrics_close(struct metrics *m)
 		g_async_queue_unref(m->todo);
 		g_async_queue_unref(m->spare);
 	}
-	if (m->ckq != NULL)
-		g_async_queue_unref(m->ckq);
 	g_free(m->error);
 	g_free(m->path);
 	g_free(m->trace_digest);
@@ -587,7 +580,14 @@ room_to_commit(struct metrics *m)
  * commit is not synced but is atomic (the WAL's frames carry their
  * commit): a crash loses at most the last commits whole, never half of
  * one, so a run is complete in the database or not at all; the
- * checkpoint syncs the WAL and then the database.
+ * checkpoint syncs the WAL and then the database.  The writer waits for
+ * it (20-50 ms of the disk's time on the bench's scan) before its next
+ * transaction, and that is what bounds the WAL: SQLite starts the WAL
+ * over only in a write transaction that begins with all of it copied
+ * into the database (walRestartLog).  A checkpointer thread beside the
+ * writer, tried, let the writer begin before each checkpoint had ended:
+ * the WAL was never started over and grew to the whole run's size (139
+ * MB on the bench's hits trace; test_metrics' test_rows_past_a_commit).
  */
 static void
 checkpoint(struct metrics *m)
@@ -596,12 +596,8 @@ checkpoint(struct metrics *m)
 	    NULL, NULL);
 }
 
-static void ckpt_ask(struct metrics *m);
-
-/* The open transaction committed, and checkpointed: here and now, or
- * (the writer's commits of rows, ckpt_ask) by the checkpointer. */
 static void
-commit(struct metrics *m, bool later)
+commit(struct metrics *m)
 {
 	if (m->in_txn && (m->error != NULL || !room_to_commit(m))) {
 		/* not committed: metrics_fail_run rolls it back */
@@ -611,10 +607,7 @@ commit(struct metrics *m, bool later)
 	if (m->in_txn) {
 		exec(m, "COMMIT");
 		m->in_txn = false;
-		if (later)
-			ckpt_ask(m);
-		else
-			checkpoint(m);
+		checkpoint(m);
 	}
 	m->pending = 0;
 }
@@ -642,84 +635,6 @@ reclaim(struct metrics *m)
 	    NULL, NULL) == SQLITE_OK;
 }
 
-/*
- * The checkpointer: a thread with a connection of its own that copies
- * what the writer's commits of rows put in the WAL into the database,
- * while the writer goes on with the next rows.  A checkpoint syncs the
- * WAL and then the database (synchronous=NORMAL), and on the bench's scan
- * its two mid-run checkpoints had kept the writer -- the thread the run
- * waits for -- waiting some 20-50 ms each on the disk (a tenth of the
- * writer's time, its own CPU a fifth of that).  WAL mode lets one
- * connection checkpoint while another writes (a PASSIVE checkpoint copies
- * the frames committed when it starts and takes no lock the writer
- * needs); the WAL is started over by the first commit after a checkpoint
- * that copied all of it, as before.  Nothing about what is committed
- * changes: the run's last commit, which marks it complete, is
- * checkpointed by the run's own connection once this thread is gone
- * (writer_stop joins it first), and so is a failed run's cleanup.
- * Started at the first commit of rows: a run of fewer than BATCH rows
- * opens no second connection.  If it cannot be opened, the writer
- * checkpoints itself, as before.
- */
-static gpointer
-ckpt_main(gpointer arg)
-{
-	struct metrics *m = arg;
-	gpointer tok;
-
-	while ((tok = g_async_queue_pop(m->ckq)) != (void *)&m->stop) {
-		/* asks queued since: one checkpoint copies all that
-		 * their commits put in the WAL */
-		while ((tok = g_async_queue_try_pop(m->ckq)) != NULL &&
-		    tok != (void *)&m->stop)
-			;
-		(void)sqlite3_wal_checkpoint_v2(m->ckdb, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		if (tok == (void *)&m->stop)
-			break;
-	}
-	return NULL;
-}
-
-/* Ask the checkpointer for a checkpoint of what has been committed (the
- * writer's thread). */
-static void
-ckpt_ask(struct metrics *m)
-{
-	if (m->ckpt == NULL) {
-		/* A new connection knows the file is in WAL mode only once
-		 * it has read it: until then sqlite3_wal_checkpoint_v2
-		 * would do nothing. */
-		if (sqlite3_open_v2(m->path, &m->ckdb, SQLITE_OPEN_READWRITE |
-		    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-		    sqlite3_exec(m->ckdb, "PRAGMA synchronous=NORMAL; "
-		    "PRAGMA wal_autocheckpoint=0; PRAGMA schema_version",
-		    NULL, NULL, NULL) != SQLITE_OK) {
-			sqlite3_close(m->ckdb);
-			m->ckdb = NULL;
-			checkpoint(m);
-			return;
-		}
-		if (m->ckq == NULL)
-			m->ckq = g_async_queue_new();
-		m->ckpt = g_thread_new("vfssim-ckpt", ckpt_main, m);
-	}
-	g_async_queue_push(m->ckq, m);
-}
-
-/* The checkpointer gone, its last checkpoint done, its connection
- * closed: the run's connection alone again. */
-static void
-ckpt_stop(struct metrics *m)
-{
-	if (m->ckpt == NULL)
-		return;
-	g_async_queue_push(m->ckq, &m->stop);
-	g_thread_join(m->ckpt);
-	m->ckpt = NULL;
-	sqlite3_close(m->ckdb);
-	m->ckdb = NULL;
-}
 
 /* ---- the writer: binding rows ------------------------------------------ */
 
@@ -1047,7 +962,7 @@ write_batch(struct metrics *m, struct qbatch *b)
 	}
 	m->pending += b->n;
 	if (m->pending >= BATCH) {
-		commit(m, true);
+		commit(m);
 		begin(m);
 	}
 	b->n = 0;
@@ -1090,8 +1005,8 @@ hand_off(struct metrics *m)
 	}
 }
 
-/* Everything handed off written, and the writer and the checkpointer
- * gone: the connection is the caller's again. */
+/* Everything handed off written, and the writer gone: the connection is
+ * the caller's again. */
 static void
 writer_stop(struct metrics *m)
 {
@@ -1101,7 +1016,6 @@ writer_stop(struct metrics *m)
 	g_async_queue_push(m->todo, &m->stop);
 	g_thread_join(m->writer);
 	m->writer = NULL;
-	ckpt_stop(m);
 	if (m->cur != NULL) {
 		g_async_queue_push(m->spare, m->cur);
 		m->cur = NULL;
@@ -1475,7 +1389,7 @@ metrics_end_run(struct metrics *m, GError **err)
 		note_error(m, "an index of the run's rows");
 	if (m->error == NULL)
 		set_status(m, "complete", NULL);
-	commit(m, false);
+	commit(m);
 	if (m->error != NULL) {
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_fail_run(m, m->error);
