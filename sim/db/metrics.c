@@ -85,7 +85,7 @@ enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
  * the default, ABORT, would -- and to be able to, SQLite kept a statement
  * journal for every INSERT of several rows, a copy of each page before
  * the statement changed it (subjournalPageIfRequired and the savepoint
- * around each statement: 2.5-3 % of the writer's instructions).  Nothing
+ * around each statement: 3 % of the writer's instructions).  Nothing
  * else differs: a failed run's rows all go.
  */
 static const char *const stmt_sql[NST] = {
