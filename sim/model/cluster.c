@@ -324,21 +324,32 @@ cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
     int size, int64_t totread, int seqcount, struct buf **bpp)
 {
 	struct buf *bp, *rbp = NULL, *reqbp = NULL;
-	int racluster = MAX(k->bc.iosize_max / size, 1), maxra, i, error = 0;
+	int racluster, maxra, i, error = 0;
 	int64_t origlbn = lblkno, origtotread = totread;
 
+	*bpp = bp = getblk(k, vp, lblkno, size);
+	k->cnt.bread++;
+	if ((bp->b_flags & B_CACHE) &&
+	    (seqcount == 0 || !(bp->b_flags & B_RAM))) {
+		/* cached, and no read-ahead mark: nothing more to do */
+		k->cnt.bread_hits++;
+		return 0;
+	}
+	/*
+	 * The read-ahead's limits.  The kernel works them out before its
+	 * getblk; here they come after it, so that a hit without a mark
+	 * (above) skips their two divisions.  The same numbers: they
+	 * depend on the mount's iosize, nbuf and cluster.read_max, none of
+	 * which changes during a run, and the arguments.
+	 */
+	racluster = MAX(k->bc.iosize_max / size, 1);
 	maxra = 2 * racluster + (int)MIN(totread / size, 1000000);
 	maxra = MIN(maxra, k->p.read_max);
 	maxra = MIN(maxra, k->bc.nbuf / 8);
 	if (maxra < 1)
 		maxra = 1;
-
-	*bpp = bp = getblk(k, vp, lblkno, size);
-	k->cnt.bread++;
 	if (bp->b_flags & B_CACHE) {
 		k->cnt.bread_hits++;
-		if (seqcount == 0 || !(bp->b_flags & B_RAM))
-			return 0;
 		/* A read-ahead mark: look past the cached run. */
 		bp->b_flags &= ~B_RAM;
 		for (i = 1; i < maxra; i++) {
