@@ -319,26 +319,20 @@ cluster_start(struct kern *k, struct buf *bp)
  * blocks (at least the request), while it stays within seqcount blocks of
  * the requested one and within the file.
  */
-int
-cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
-    int size, int64_t totread, int seqcount, struct buf **bpp)
+/* The rest of cluster_read (below), for bp = getblk's buffer of lblkno
+ * when it is not cached or carries a read-ahead mark. */
+static int __attribute__((noinline))
+cluster_read_ahead(struct kern *k, struct vnode *vp, int64_t filesize,
+    int64_t lblkno, int size, int64_t totread, int seqcount, struct buf *bp)
 {
-	struct buf *bp, *rbp = NULL, *reqbp = NULL;
+	struct buf *rbp = NULL, *reqbp = NULL;
 	int racluster, maxra, i, error = 0;
 	int64_t origlbn = lblkno, origtotread = totread;
 
-	*bpp = bp = getblk(k, vp, lblkno, size);
-	k->cnt.bread++;
-	if ((bp->b_flags & B_CACHE) &&
-	    (seqcount == 0 || !(bp->b_flags & B_RAM))) {
-		/* cached, and no read-ahead mark: nothing more to do */
-		k->cnt.bread_hits++;
-		return 0;
-	}
 	/*
 	 * The read-ahead's limits.  The kernel works them out before its
 	 * getblk; here they come after it, so that a hit without a mark
-	 * (above) skips their two divisions.  The same numbers: they
+	 * (cluster_read) skips their two divisions.  The same numbers: they
 	 * depend on the mount's iosize, nbuf and cluster.read_max, none of
 	 * which changes during a run, and the arguments.
 	 */
@@ -417,6 +411,25 @@ cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
 	if (reqbp != NULL)
 		error = biowait(k, reqbp, "biord");
 	return error;
+}
+
+int
+cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
+    int size, int64_t totread, int seqcount, struct buf **bpp)
+{
+	struct buf *bp;
+
+	*bpp = bp = getblk(k, vp, lblkno, size);
+	k->cnt.bread++;
+	if ((bp->b_flags & B_CACHE) &&
+	    (seqcount == 0 || !(bp->b_flags & B_RAM))) {
+		/* cached, and no read-ahead mark: nothing more to do (and,
+		 * the rest apart, no frame for it) */
+		k->cnt.bread_hits++;
+		return 0;
+	}
+	return cluster_read_ahead(k, vp, filesize, lblkno, size, totread,
+	    seqcount, bp);
 }
 
 /* ---- writing ---------------------------------------------------------- */

@@ -191,15 +191,14 @@ vn_unpin(struct kern *k, struct vnode *vp)
 		}
 }
 
-void
-vn_unpin_all(struct kern *k)
+/* vn_unpin_all's work, for a process that may hold pins. */
+static void __attribute__((noinline))
+unpin_proc(struct kern *k, struct sim_proc *p)
 {
-	struct sim_proc *p = curproc(k->sim);
 	GPtrArray *pins;
 	guint i;
 
-	if (p == NULL || g_hash_table_size(k->pins) == 0 ||
-	    (pins = g_hash_table_lookup(k->pins, p)) == NULL)
+	if ((pins = g_hash_table_lookup(k->pins, p)) == NULL)
 		return;
 	g_hash_table_steal(k->pins, p);
 	for (i = 0; i < pins->len; i++) {
@@ -212,15 +211,23 @@ vn_unpin_all(struct kern *k)
 	g_ptr_array_free(pins, TRUE);
 }
 
+void
+vn_unpin_all(struct kern *k)
+{
+	struct sim_proc *p = curproc(k->sim);
+
+	/* (the common case, no pins at all, without unpin_proc's frame) */
+	if (p == NULL || g_hash_table_size(k->pins) == 0)
+		return;
+	unpin_proc(k, p);
+}
+
 /* ---- the vnode lock ---------------------------------------------------- */
 
-int
-vn_lock(struct kern *k, struct vnode *vp, int flags)
+/* vn_lock's loop (lockmgr's): sleep "inode" until the lock can be had. */
+static int __attribute__((noinline))
+vn_lock_wait(struct kern *k, struct vnode *vp, int flags, struct sim_proc *me)
 {
-	struct sim_proc *me = curproc(k->sim);
-
-	if (me == NULL)
-		return 0;		/* set-up: nobody else runs */
 	for (;;) {
 		if (vp->v_lockholder == me) {
 			vp->v_lockrecurse++;
@@ -242,6 +249,37 @@ vn_lock(struct kern *k, struct vnode *vp, int flags)
 		tsleep(k->sim, &vp->v_lockholder, "inode", 0);
 		vp->v_lockwaiters--;
 	}
+}
+
+int
+vn_lock(struct kern *k, struct vnode *vp, int flags)
+{
+	struct sim_proc *me = curproc(k->sim);
+
+	if (me == NULL)
+		return 0;		/* set-up: nobody else runs */
+	/*
+	 * The loop's first pass, for a lock that is the caller's or free:
+	 * taken here, without the frame that a sleep needs (its register
+	 * saves were half of vn_lock's instructions on every read); any
+	 * other case goes to the loop, which looks again, as the kernel
+	 * does after each wakeup.
+	 */
+	if (vp->v_lockholder == me) {
+		vp->v_lockrecurse++;
+		return 0;
+	}
+	if (vp->v_lockholder == NULL) {
+		if ((flags & LK_EXCLUSIVE) && vp->v_lockshared == 0) {
+			vp->v_lockholder = me;
+			return 0;
+		}
+		if (flags & LK_SHARED) {
+			vp->v_lockshared++;
+			return 0;
+		}
+	}
+	return vn_lock_wait(k, vp, flags, me);
 }
 
 void
