@@ -389,51 +389,15 @@ decode_reset(struct trace_call *tc)
 	tc->strlen_ = 0;
 }
 
-void
-tbin_decode(const uint8_t *rec, size_t n, struct trace_call *tc)
+/*
+ * The fields a record's mask names, in their order, from p (its end e):
+ * tbin_decode's general case, a function of its own so that the common
+ * shape, which calls nothing, needs no frame.
+ */
+static void __attribute__((noinline))
+decode_fields(const uint8_t *p, const uint8_t *e, uint32_t mask,
+    struct trace_call *tc)
 {
-	const uint8_t *p = rec + TB_FIXED, *e = rec + n;
-	uint8_t flags;
-	uint32_t mask;
-
-	if (n < TB_FIXED) {
-		trace_call_reset(tc);
-		return;
-	}
-	decode_reset(tc);
-	flags = rec[0];
-	tc->kind = (flags & TB_EXIT) ? TC_EXIT : TC_CALL;
-	tc->ret_unknown = (flags & TB_RET_UNKNOWN) != 0;
-	tc->fd_deleted = (flags & TB_FD_DEL) != 0;
-	tc->fd2_deleted = (flags & TB_FD2_DEL) != 0;
-	tc->ret_deleted = (flags & TB_RET_DEL) != 0;
-	tc->sc = rec[1] < SC__COUNT ? rec[1] : SC_OTHER;
-	memcpy(&tc->pid, rec + 2, 4);
-	memcpy(&tc->t_ns, rec + 6, 8);
-	tc->ret = get_s(&p, e);
-	tc->dur_ns = get_s(&p, e);
-	mask = (uint32_t)get_u(&p, e);
-	/* The name: its block, or zeros for the record's own (below). */
-	if (!(mask & TB(TBF_NAME)))
-		memcpy(tc->name, sc_name_blocks[tc->sc], sizeof(tc->name));
-	else
-		memset(tc->name, 0, sizeof(tc->name));
-	/*
-	 * The common shape: only some of off, len, fd and the line (a
-	 * read's, a write's, an lseek's, a close's), the low bits of the
-	 * mask, taken in their order without the loop's jump table.
-	 */
-	if (mask < TB(TBF_PATH)) {
-		if (mask & TB(TBF_OFF))
-			tc->off = get_s(&p, e);
-		if (mask & TB(TBF_LEN))
-			tc->len = get_s(&p, e);
-		if (mask & TB(TBF_FD))
-			tc->fd = (int32_t)get_s(&p, e);
-		if (mask & TB(TBF_LINE))
-			tc->line = get_u(&p, e);
-		return;
-	}
 	/* Only the fields present, lowest bit first (the order they were
 	 * written in): a read takes two or three, and the other twenty
 	 * are not tested one by one. */
@@ -522,6 +486,54 @@ tbin_decode(const uint8_t *rec, size_t n, struct trace_call *tc)
 			break;
 		}
 	}
+}
+
+void
+tbin_decode(const uint8_t *rec, size_t n, struct trace_call *tc)
+{
+	const uint8_t *p = rec + TB_FIXED, *e = rec + n;
+	uint8_t flags;
+	uint32_t mask;
+
+	if (n < TB_FIXED) {
+		trace_call_reset(tc);
+		return;
+	}
+	decode_reset(tc);
+	flags = rec[0];
+	tc->kind = (flags & TB_EXIT) ? TC_EXIT : TC_CALL;
+	tc->ret_unknown = (flags & TB_RET_UNKNOWN) != 0;
+	tc->fd_deleted = (flags & TB_FD_DEL) != 0;
+	tc->fd2_deleted = (flags & TB_FD2_DEL) != 0;
+	tc->ret_deleted = (flags & TB_RET_DEL) != 0;
+	tc->sc = rec[1] < SC__COUNT ? rec[1] : SC_OTHER;
+	memcpy(&tc->pid, rec + 2, 4);
+	memcpy(&tc->t_ns, rec + 6, 8);
+	tc->ret = get_s(&p, e);
+	tc->dur_ns = get_s(&p, e);
+	mask = (uint32_t)get_u(&p, e);
+	/* The name: its block, or zeros for the record's own (below). */
+	if (!(mask & TB(TBF_NAME)))
+		memcpy(tc->name, sc_name_blocks[tc->sc], sizeof(tc->name));
+	else
+		memset(tc->name, 0, sizeof(tc->name));
+	/*
+	 * The common shape: only some of off, len, fd and the line (a
+	 * read's, a write's, an lseek's, a close's), the low bits of the
+	 * mask, taken in their order without the loop's jump table.
+	 */
+	if (mask < TB(TBF_PATH)) {
+		if (mask & TB(TBF_OFF))
+			tc->off = get_s(&p, e);
+		if (mask & TB(TBF_LEN))
+			tc->len = get_s(&p, e);
+		if (mask & TB(TBF_FD))
+			tc->fd = (int32_t)get_s(&p, e);
+		if (mask & TB(TBF_LINE))
+			tc->line = get_u(&p, e);
+		return;
+	}
+	decode_fields(p, e, mask, tc);
 }
 
 size_t
