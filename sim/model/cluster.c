@@ -304,21 +304,6 @@ cluster_start(struct kern *k, struct buf *bp)
 	bstrategy(k, bp);
 }
 
-/*
- * cluster_read (RELENG_4's, which 5.0-CURRENT shared in 2001): get the
- * block, reading it — and the rest of the request that lies contiguous on
- * disk — in one I/O, and read ahead as far as the sequential score earns.
- *
- * A cached block without B_RAM costs nothing; one with B_RAM means the
- * reader has reached a mark: the cached run after it is probed (up to
- * maxra = 2 clusters plus the request, at most MAXRA and nbuf/8 blocks,
- * re-marking every cluster's last block) and read-ahead starts where it
- * ends.  A block not in memory is read with as much of the request as
- * VOP_BMAP says is contiguous (a cluster of at most mnt_iosize_max), and
- * read-ahead continues after it: one more cluster of up to seqcount
- * blocks (at least the request), while it stays within seqcount blocks of
- * the requested one and within the file.
- */
 /* The rest of cluster_read (below), for bp = getblk's buffer of lblkno
  * when it is not cached or carries a read-ahead mark. */
 static int __attribute__((noinline))
@@ -413,6 +398,21 @@ cluster_read_ahead(struct kern *k, struct vnode *vp, int64_t filesize,
 	return error;
 }
 
+/*
+ * cluster_read (RELENG_4's, which 5.0-CURRENT shared in 2001): get the
+ * block, reading it — and the rest of the request that lies contiguous on
+ * disk — in one I/O, and read ahead as far as the sequential score earns.
+ *
+ * A cached block without B_RAM costs nothing; one with B_RAM means the
+ * reader has reached a mark: the cached run after it is probed (up to
+ * maxra = 2 clusters plus the request, at most MAXRA and nbuf/8 blocks,
+ * re-marking every cluster's last block) and read-ahead starts where it
+ * ends.  A block not in memory is read with as much of the request as
+ * VOP_BMAP says is contiguous (a cluster of at most mnt_iosize_max), and
+ * read-ahead continues after it: one more cluster of up to seqcount
+ * blocks (at least the request), while it stays within seqcount blocks of
+ * the requested one and within the file.
+ */
 int
 cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
     int size, int64_t totread, int seqcount, struct buf **bpp)
