@@ -4,7 +4,8 @@
  * write-behind starts a sequential writer's I/O early and keeps its dirty
  * buffers few, and leaves DBM's random writes alone (the seed's
  * e4649cfac3), which RELENG_4 of 2001 did not; ffs_reallocblks keeps a
- * file contiguous under interleaved writers.  The accounting invariants
+ * file contiguous under interleaved writers; a read takes exactly the
+ * blocks its bytes lie in at every block size.  The accounting invariants
  * are checked after every event. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -147,6 +148,88 @@ run_reader(struct machine *m, int pattern, int64_t size, int64_t iosize)
 	rd.vp = machine_mkfile(m, "big", size);
 	machine_run(m, "reader", reader, NULL);
 	bufcache_check(m->k);
+}
+
+/*
+ * ffs_read's loop takes a request one block at a time: block lblkno(off)
+ * from offset blkoff(off), up to the end of the block, the request or the
+ * file (fs.h's lblkno and blkoff: the offset shifted by fs_bshift, masked
+ * by fs_qbmask).  For every block size newfs makes, 4 KB to 64 KB, a
+ * non-sequential read (bread, no read-ahead: cluster.read off, the score
+ * 0) brings in exactly the blocks its bytes lie in and counts its bytes:
+ * one byte; two bytes across a boundary; three blocks' worth from inside
+ * one; across the last direct block into the first indirect one; past the
+ * end of the file (only what is there).  Each on a file of its own, none
+ * of whose blocks is in core before.
+ */
+static struct {
+	struct machine	*m;
+	struct vnode	*vp;
+	int64_t		 off, len;
+} rb;
+
+static void
+read_once(void *arg)
+{
+	(void)arg;
+	(void)vn_read(rb.m->k, rb.vp, rb.off, rb.len, 0);
+}
+
+static void
+test_read_blocks(void **state)
+{
+	static const int bsizes[] = { 4096, 8192, 16384, 32768, 65536 };
+	unsigned i, j;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(bsizes); i++) {
+		int64_t bs = bsizes[i], fsz = 20 * bs;
+		const struct { int64_t off, len; } cases[] = {
+			{ 0, 1 },
+			{ bs - 1, 2 },
+			{ 3 * bs + 100, 2 * bs },
+			{ NDADDR * bs - 10, 20 },
+			{ fsz - 7, 4 * bs },
+		};
+		char bsz[32], fsize[32];
+		const char *sets[] = { bsz, fsize, "cluster.read=false", NULL };
+		struct machine m;
+
+		g_snprintf(bsz, sizeof(bsz), "ffs.bsize=%lld", (long long)bs);
+		g_snprintf(fsize, sizeof(fsize), "ffs.fsize=%lld",
+		    (long long)bs / 8);
+		boot(&m, sets);
+		assert_int_equal(m.k->fs.fs_bsize, bs);
+		for (j = 0; j < G_N_ELEMENTS(cases); j++) {
+			char name[16];
+			int64_t lo = cases[j].off / bs, end, hi, b;
+			uint64_t before = m.k->cnt.bytes_read;
+
+			end = MIN(cases[j].off + cases[j].len, fsz);
+			hi = (end - 1) / bs;
+			g_snprintf(name, sizeof(name), "f%u", j);
+			rb.m = &m;
+			rb.vp = machine_mkfile(&m, name, fsz);
+			rb.off = cases[j].off;
+			rb.len = cases[j].len;
+			for (b = 0; b < fsz / bs; b++)
+				assert_null(incore(m.k, rb.vp, b));
+			machine_run(&m, "reader", read_once, NULL);
+			for (b = 0; b < fsz / bs; b++) {
+				if ((b >= lo && b <= hi) !=
+				    (incore(m.k, rb.vp, b) != NULL))
+					fail_msg("bsize %lld, read of %lld at "
+					    "%lld: block %lld %s", (long long)bs,
+					    (long long)cases[j].len,
+					    (long long)cases[j].off, (long long)b,
+					    b >= lo && b <= hi ? "not read" :
+					    "read");
+			}
+			assert_int_equal(m.k->cnt.bytes_read - before,
+			    end - cases[j].off);
+		}
+		machine_shutdown(&m);
+	}
 }
 
 /*
@@ -693,6 +776,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sequential_heuristic),
 		cmocka_unit_test(test_sequential_read),
+		cmocka_unit_test(test_read_blocks),
 		cmocka_unit_test(test_noclusterr),
 		cmocka_unit_test(test_backward_random_read),
 		cmocka_unit_test(test_write_behind),

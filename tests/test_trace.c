@@ -151,7 +151,10 @@ test_tbin_real(void **state)
 
 /* Numbers at the edges of one, two, three and four bytes of a record
  * (get_u reads two and three bytes without its loop) come back, and a
- * record cut anywhere decodes without reading past its end. */
+ * record cut anywhere decodes without reading past its end: with a field
+ * beyond the line (oflags: tbin_decode's loop over the mask) and without
+ * (a read's shape: its shortcut), the name's bytes after its NUL zero
+ * either way. */
 static void
 test_tbin_widths(void **state)
 {
@@ -160,6 +163,8 @@ test_tbin_widths(void **state)
 		1048575, 1048576, 2097151, 2097152, 268435455, 268435456,
 		-1, -64, -65, -8192, -8193, -1048576, -1048577,
 	};
+	static const char readname[sizeof(((struct trace_call *)0)->name)] =
+	    "read";
 	struct trace_call tc, back;
 	uint8_t buf[512];
 	size_t n, cut;
@@ -167,23 +172,26 @@ test_tbin_widths(void **state)
 
 	trace_call_init(&tc);
 	trace_call_init(&back);
-	for (i = 0; i < G_N_ELEMENTS(v); i++) {
+	for (i = 0; i < 2 * G_N_ELEMENTS(v); i++) {
+		bool plain = i >= G_N_ELEMENTS(v);
+
 		g_strlcpy(tc.name, "read", sizeof(tc.name));
 		tc.sc = SC_READ;
 		tc.t_ns = 1000;
-		tc.ret = v[i];
-		tc.dur_ns = v[i];
-		tc.off = v[i];
-		tc.len = v[i] == -1 ? 5 : v[i];
-		tc.fd = (int32_t)v[i];
-		tc.line = (uint64_t)(v[i] < 0 ? -v[i] : v[i]);
-		tc.oflags = (uint32_t)tc.line;
+		tc.ret = v[i % G_N_ELEMENTS(v)];
+		tc.dur_ns = tc.ret;
+		tc.off = tc.ret;
+		tc.len = tc.ret == -1 ? 5 : tc.ret;
+		tc.fd = (int32_t)tc.ret;
+		tc.line = (uint64_t)(tc.ret < 0 ? -tc.ret : tc.ret);
+		tc.oflags = plain ? 0 : (uint32_t)tc.line;
 		assert_true(tbin_max(&tc) <= sizeof(buf));
 		n = tbin_encode(&tc, buf);
 		tbin_decode(buf, n, &back);
 		assert_true(trace_call_equal(&tc, &back));
 		assert_true(back.line == tc.line);
 		assert_true(back.oflags == tc.oflags);
+		assert_memory_equal(back.name, readname, sizeof(back.name));
 		for (cut = 0; cut < n; cut++) {
 			uint8_t *part = g_memdup2(buf, cut);
 

@@ -304,41 +304,31 @@ cluster_start(struct kern *k, struct buf *bp)
 	bstrategy(k, bp);
 }
 
-/*
- * cluster_read (RELENG_4's, which 5.0-CURRENT shared in 2001): get the
- * block, reading it — and the rest of the request that lies contiguous on
- * disk — in one I/O, and read ahead as far as the sequential score earns.
- *
- * A cached block without B_RAM costs nothing; one with B_RAM means the
- * reader has reached a mark: the cached run after it is probed (up to
- * maxra = 2 clusters plus the request, at most MAXRA and nbuf/8 blocks,
- * re-marking every cluster's last block) and read-ahead starts where it
- * ends.  A block not in memory is read with as much of the request as
- * VOP_BMAP says is contiguous (a cluster of at most mnt_iosize_max), and
- * read-ahead continues after it: one more cluster of up to seqcount
- * blocks (at least the request), while it stays within seqcount blocks of
- * the requested one and within the file.
- */
-int
-cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
-    int size, int64_t totread, int seqcount, struct buf **bpp)
+/* The rest of cluster_read (below), for bp = getblk's buffer of lblkno
+ * when it is not cached or carries a read-ahead mark. */
+static int __attribute__((noinline))
+cluster_read_ahead(struct kern *k, struct vnode *vp, int64_t filesize,
+    int64_t lblkno, int size, int64_t totread, int seqcount, struct buf *bp)
 {
-	struct buf *bp, *rbp = NULL, *reqbp = NULL;
-	int racluster = MAX(k->bc.iosize_max / size, 1), maxra, i, error = 0;
+	struct buf *rbp = NULL, *reqbp = NULL;
+	int racluster, maxra, i, error = 0;
 	int64_t origlbn = lblkno, origtotread = totread;
 
+	/*
+	 * The read-ahead's limits.  The kernel works them out before its
+	 * getblk; here they come after it, so that a hit without a mark
+	 * (cluster_read) skips their two divisions.  The same numbers: they
+	 * depend on the mount's iosize, nbuf and cluster.read_max, none of
+	 * which changes during a run, and the arguments.
+	 */
+	racluster = MAX(k->bc.iosize_max / size, 1);
 	maxra = 2 * racluster + (int)MIN(totread / size, 1000000);
 	maxra = MIN(maxra, k->p.read_max);
 	maxra = MIN(maxra, k->bc.nbuf / 8);
 	if (maxra < 1)
 		maxra = 1;
-
-	*bpp = bp = getblk(k, vp, lblkno, size);
-	k->cnt.bread++;
 	if (bp->b_flags & B_CACHE) {
 		k->cnt.bread_hits++;
-		if (seqcount == 0 || !(bp->b_flags & B_RAM))
-			return 0;
 		/* A read-ahead mark: look past the cached run. */
 		bp->b_flags &= ~B_RAM;
 		for (i = 1; i < maxra; i++) {
@@ -406,6 +396,40 @@ cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
 	if (reqbp != NULL)
 		error = biowait(k, reqbp, "biord");
 	return error;
+}
+
+/*
+ * cluster_read (RELENG_4's, which 5.0-CURRENT shared in 2001): get the
+ * block, reading it — and the rest of the request that lies contiguous on
+ * disk — in one I/O, and read ahead as far as the sequential score earns.
+ *
+ * A cached block without B_RAM costs nothing; one with B_RAM means the
+ * reader has reached a mark: the cached run after it is probed (up to
+ * maxra = 2 clusters plus the request, at most MAXRA and nbuf/8 blocks,
+ * re-marking every cluster's last block) and read-ahead starts where it
+ * ends.  A block not in memory is read with as much of the request as
+ * VOP_BMAP says is contiguous (a cluster of at most mnt_iosize_max), and
+ * read-ahead continues after it: one more cluster of up to seqcount
+ * blocks (at least the request), while it stays within seqcount blocks of
+ * the requested one and within the file.
+ */
+int
+cluster_read(struct kern *k, struct vnode *vp, int64_t filesize, int64_t lblkno,
+    int size, int64_t totread, int seqcount, struct buf **bpp)
+{
+	struct buf *bp;
+
+	*bpp = bp = getblk(k, vp, lblkno, size);
+	k->cnt.bread++;
+	if ((bp->b_flags & B_CACHE) &&
+	    (seqcount == 0 || !(bp->b_flags & B_RAM))) {
+		/* cached, and no read-ahead mark: nothing more to do (and,
+		 * the rest apart, no frame for it) */
+		k->cnt.bread_hits++;
+		return 0;
+	}
+	return cluster_read_ahead(k, vp, filesize, lblkno, size, totread,
+	    seqcount, bp);
 }
 
 /* ---- writing ---------------------------------------------------------- */

@@ -191,15 +191,14 @@ vn_unpin(struct kern *k, struct vnode *vp)
 		}
 }
 
-void
-vn_unpin_all(struct kern *k)
+/* vn_unpin_all's work, for a process that may hold pins. */
+static void __attribute__((noinline))
+unpin_proc(struct kern *k, struct sim_proc *p)
 {
-	struct sim_proc *p = curproc(k->sim);
 	GPtrArray *pins;
 	guint i;
 
-	if (p == NULL || g_hash_table_size(k->pins) == 0 ||
-	    (pins = g_hash_table_lookup(k->pins, p)) == NULL)
+	if ((pins = g_hash_table_lookup(k->pins, p)) == NULL)
 		return;
 	g_hash_table_steal(k->pins, p);
 	for (i = 0; i < pins->len; i++) {
@@ -212,15 +211,23 @@ vn_unpin_all(struct kern *k)
 	g_ptr_array_free(pins, TRUE);
 }
 
+void
+vn_unpin_all(struct kern *k)
+{
+	struct sim_proc *p = curproc(k->sim);
+
+	/* (the common case, no pins at all, without unpin_proc's frame) */
+	if (p == NULL || g_hash_table_size(k->pins) == 0)
+		return;
+	unpin_proc(k, p);
+}
+
 /* ---- the vnode lock ---------------------------------------------------- */
 
-int
-vn_lock(struct kern *k, struct vnode *vp, int flags)
+/* vn_lock's loop (lockmgr's): sleep "inode" until the lock can be had. */
+static int __attribute__((noinline))
+vn_lock_wait(struct kern *k, struct vnode *vp, int flags, struct sim_proc *me)
 {
-	struct sim_proc *me = curproc(k->sim);
-
-	if (me == NULL)
-		return 0;		/* set-up: nobody else runs */
 	for (;;) {
 		if (vp->v_lockholder == me) {
 			vp->v_lockrecurse++;
@@ -242,6 +249,37 @@ vn_lock(struct kern *k, struct vnode *vp, int flags)
 		tsleep(k->sim, &vp->v_lockholder, "inode", 0);
 		vp->v_lockwaiters--;
 	}
+}
+
+int
+vn_lock(struct kern *k, struct vnode *vp, int flags)
+{
+	struct sim_proc *me = curproc(k->sim);
+
+	if (me == NULL)
+		return 0;		/* set-up: nobody else runs */
+	/*
+	 * The loop's first pass, for a lock that is the caller's or free:
+	 * taken here, without the frame that a sleep needs (its register
+	 * saves were half of vn_lock's instructions on every read); any
+	 * other case goes to the loop, which looks again, as the kernel
+	 * does after each wakeup.
+	 */
+	if (vp->v_lockholder == me) {
+		vp->v_lockrecurse++;
+		return 0;
+	}
+	if (vp->v_lockholder == NULL) {
+		if ((flags & LK_EXCLUSIVE) && vp->v_lockshared == 0) {
+			vp->v_lockholder = me;
+			return 0;
+		}
+		if (flags & LK_SHARED) {
+			vp->v_lockshared++;
+			return 0;
+		}
+	}
+	return vn_lock_wait(k, vp, flags, me);
 }
 
 void
@@ -994,11 +1032,25 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	struct fs *fs = &k->fs;
 	int seqcount = ioflag >> IO_SEQSHIFT;
 	int error = 0;
+	/*
+	 * ffs_read's lblkno and blkoff are fs.h's shift by fs_bshift and
+	 * mask by fs_qbmask; the model's macros divide, which for the
+	 * offsets a read has (never negative) and a block size that is a
+	 * power of two (ffs_mount refuses any other) is the same number
+	 * at the cost of a 64-bit division a block (a third of vn_read's
+	 * cycles on a cache hit).
+	 */
+	int bshift = __builtin_ctz((unsigned)fs->fs_bsize);
+	int64_t qbmask = (int64_t)fs->fs_bsize - 1;
 
+	KASSERT(off >= 0 && fs->fs_bsize > 0 &&
+	    (fs->fs_bsize & (fs->fs_bsize - 1)) == 0,
+	    ("vn_read: offset %lld, block size %d", (long long)off,
+	    fs->fs_bsize));
 	(void)vn_lock(k, vp, LK_SHARED);
 	while (len > 0 && off < ip->i_size) {
-		int64_t lbn = lblkno(fs, off), nextlbn = lbn + 1;
-		int64_t boff = blkoff(fs, off);
+		int64_t lbn = off >> bshift, nextlbn = lbn + 1;
+		int64_t boff = off & qbmask;
 		int size = ffs_blksize(fs, ip, lbn);
 		int64_t xfer = MIN(MIN((int64_t)fs->fs_bsize - boff, len),
 		    ip->i_size - off);

@@ -112,7 +112,8 @@ entry_decode(const uint8_t *rec, size_t n, const uint8_t *keys,
 {
 	unsigned i;
 
-	tbin_decode(rec, n, &qc->tc);
+	/* the resources first (they do not depend on the call), so that
+	 * the decode ends the function (a jump, not a call) */
 	qc->nkeys = 0;
 	for (i = 0; i < nkeys; i++) {
 		uint64_t k;
@@ -120,6 +121,7 @@ entry_decode(const uint8_t *rec, size_t n, const uint8_t *keys,
 		memcpy(&k, keys + 8 * i, 8);
 		order_key_add(qc, k);
 	}
+	tbin_decode(rec, n, &qc->tc);
 }
 
 /* ---- a process's queue --------------------------------------------------- */
