@@ -444,15 +444,15 @@ void	tspool_free(struct tspool *s);
 /* ---- a reader on a thread of its own (traceq.c) --------------------- */
 
 /*
- * r's calls read (and each put into keep, if not NULL) on a thread of
- * their own once the trace is longer than a block, handed over in order:
+ * r's calls read on a thread of their own once the trace is longer than
+ * a block, handed over in order:
  * traceq_next answers as trace_read would have, call by call and error by
  * error, *tc valid until the next traceq_next.  r is the caller's, not to
  * be touched until traceq_close, which stops the thread wherever it is
  * (a caller may stop part way) and frees what it used.
  */
 struct traceq;
-struct traceq *traceq_open(struct trace_reader *r, struct tspool *keep);
+struct traceq *traceq_open(struct trace_reader *r);
 int	traceq_next(struct traceq *q, struct trace_call **tc, GError **err);
 /* Whether the calls come from a thread (the trace outgrew the first block). */
 bool	traceq_threaded(const struct traceq *q);

@@ -1,8 +1,8 @@
 /*
- * traceq.c — a trace read on a thread of its own: the reading, parsing
- * and spooling of the calls (trace_read, tspool_put) beside whatever the
- * caller does with them (the pre-pass's bookkeeping), the calls handed
- * over in order, a block at a time.
+ * traceq.c — a trace read on a thread of its own: the reading and
+ * parsing of the calls (trace_read) beside whatever the caller does with
+ * them (the pre-pass's bookkeeping and spooling), the calls handed over
+ * in order, a block at a time.
  *
  * The model is lineio's inflating thread (lineio.c): TRACEQ_BLOCKS blocks
  * of TRACEQ_CALLS calls go round through two GAsyncQueues, empty ones to
@@ -10,8 +10,7 @@
  * slot keeps its string storage from one round to the next (the parsers
  * reset a call, keeping its storage: trace_call_reset), so nothing is
  * allocated a call.  Whatever ends the trace — its end, a parse error, a
- * truncated gzip, the stop flag (trace_set_stop), a spool write error —
- * comes after the calls read before it, in the block that holds them:
+ * truncated gzip, the stop flag (trace_set_stop) — comes after the calls read before it, in the block that holds them:
  * the caller sees every call and error in the order of the trace, as if
  * it had called trace_read itself.
  *
@@ -48,7 +47,6 @@ struct tqblock {
 
 struct traceq {
 	struct trace_reader *r;
-	struct tspool	*keep;
 	GThread		*thread;	/* once the first block was full */
 	GAsyncQueue	*empty, *full;
 	gint		 stop;		/* traceq_close: the thread stops */
@@ -86,7 +84,7 @@ tqblock_free(struct tqblock *b)
 }
 
 /* Read calls into b until it is full, its strings reach TRACEQ_BYTES or
- * the trace ends or fails; each call into the spool too (if any). */
+ * the trace ends or fails. */
 static void
 tqblock_fill(struct traceq *q, struct tqblock *b)
 {
@@ -101,9 +99,6 @@ tqblock_fill(struct traceq *q, struct tqblock *b)
 		if (tc->strcap > TRACEQ_KEEP)
 			trace_call_free(tc);
 		rc = trace_read(q->r, tc, &b->err);
-		if (rc == 1 && q->keep != NULL &&
-		    !tspool_put(q->keep, tc, &b->err))
-			rc = -1;
 		if (rc != 1)
 			break;
 		bytes += tc->strlen_;
@@ -145,12 +140,11 @@ traceq_start(struct traceq *q)
 }
 
 struct traceq *
-traceq_open(struct trace_reader *r, struct tspool *keep)
+traceq_open(struct trace_reader *r)
 {
 	struct traceq *q = g_new0(struct traceq, 1);
 
 	q->r = r;
-	q->keep = keep;
 	return q;
 }
 
