@@ -88,7 +88,8 @@ tqblock_free(struct tqblock *b)
 }
 
 /* Read calls into b until it is full, its strings reach TRACEQ_BYTES or
- * the trace ends or fails. */
+ * the trace ends or fails -- or the caller closes (it then waits for one
+ * call at most, not a block: a trace read from a pipe may pause). */
 static void
 tqblock_fill(struct traceq *q, struct tqblock *b)
 {
@@ -97,7 +98,8 @@ tqblock_fill(struct traceq *q, struct tqblock *b)
 
 	KASSERT(b->err == NULL, ("traceq: a block refilled with its error"));
 	b->n = b->next = 0;
-	while (b->n < TRACEQ_CALLS && bytes < TRACEQ_BYTES) {
+	while (b->n < TRACEQ_CALLS && bytes < TRACEQ_BYTES &&
+	    !g_atomic_int_get(&q->stop)) {
 		struct trace_call *tc = &b->tc[b->n];
 
 		if (tc->strcap > TRACEQ_KEEP)
