@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -1022,19 +1023,35 @@ test_traceq(void **state)
 		{ 600, 0, 3, 600, 0, true },		/* long names: blocks end
 							 * at their bytes */
 	};
-	unsigned i;
+	cpu_set_t all, one;
+	unsigned i, round;
 
 	(void)state;
-	for (i = 0; i < G_N_ELEMENTS(c); i++) {
-		char *path = traceq_file(c[i].calls, c[i].bad_at,
-		    c[i].long_every);
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	for (round = 0; round < 2; round++) {
+		/* round 1 on one processor: the same, never a thread */
+		bool alone = round == 1 || CPU_COUNT(&all) < 2;
 
-		if (traceq_same(path, c[i].want_calls, c[i].want_rc) !=
-		    c[i].threaded)
-			fail_msg("case %u: threaded is not %d", i, c[i].threaded);
-		g_unlink(path);
-		g_free(path);
+		if (round == 1) {
+			CPU_ZERO(&one);
+			for (i = 0; !CPU_ISSET(i, &all); i++)
+				;
+			CPU_SET(i, &one);
+			assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+		}
+		for (i = 0; i < G_N_ELEMENTS(c); i++) {
+			char *path = traceq_file(c[i].calls, c[i].bad_at,
+			    c[i].long_every);
+
+			if (traceq_same(path, c[i].want_calls, c[i].want_rc) !=
+			    (c[i].threaded && !alone))
+				fail_msg("case %u, round %u: threaded is not %d",
+				    i, round, c[i].threaded && !alone);
+			g_unlink(path);
+			g_free(path);
+		}
 	}
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
 }
 
 /*
