@@ -305,8 +305,8 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	 * own beside keeping them and the bookkeeping here, the calls and
 	 * any error coming in the trace's order (traceq.c).  The spool is
 	 * written here, not there: the two threads' shares balance better
-	 * (hits: parsing ~790 instructions a call, the bookkeeping ~310, the
-	 * spool ~350; the scan 5,200, 1,500 and 560). */
+	 * (callgrind, hits: parsing ~810 instructions a call, the
+	 * bookkeeping ~310, the spool ~330; the scan 5,250, 1,510 and 560). */
 	q = traceq_open(r);
 	while ((rc = traceq_next(q, &tc, err)) == 1) {
 		if (keep != NULL && !tspool_put(keep, tc, err)) {

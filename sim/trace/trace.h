@@ -445,11 +445,11 @@ void	tspool_free(struct tspool *s);
 
 /*
  * r's calls read on a thread of their own once the trace is longer than
- * a block, handed over in order:
- * traceq_next answers as trace_read would have, call by call and error by
- * error, *tc valid until the next traceq_next.  r is the caller's, not to
- * be touched until traceq_close, which stops the thread wherever it is
- * (a caller may stop part way) and frees what it used.
+ * a block, handed over in order: traceq_next answers as trace_read would
+ * have, call by call and error by error, *tc valid until the next
+ * traceq_next.  r is the caller's, not to be touched until traceq_close,
+ * which stops the thread wherever it is (a caller may stop part way) and
+ * frees what it used.
  */
 struct traceq;
 struct traceq *traceq_open(struct trace_reader *r);
