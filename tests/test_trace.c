@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -891,6 +892,231 @@ test_gz_blocks(void **state)
 }
 
 /*
+ * The reader on a thread of its own (traceq.c): a native trace of calls
+ * "read" with line N's pid N; bad_at > 0 puts a line no parser takes
+ * there; every long_every-th call names a path of 100 KB (a slot's
+ * storage given back before it is read into again).
+ */
+static char *
+traceq_file(int calls, int bad_at, int long_every)
+{
+	char *path = NULL, *big = g_strnfill(100 * 1024, 'x');
+	int fd = g_file_open_tmp("vfssim-traceq-XXXXXX", &path, NULL);
+	FILE *f;
+	int i;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "#vfssim-trace 1\n");	/* line 1: calls from line 2 */
+	for (i = 2; i <= calls + 1; i++) {
+		if (i == bad_at)
+			fprintf(f, "not a record\n");
+		else if (long_every > 0 && i % long_every == 0)
+			fprintf(f, "%d %d stat 0 10 path=\"/%s/%d\"\n", i * 100,
+			    i, big, i);
+		else
+			fprintf(f, "%d %d read 4096 10 fd=3 len=4096\n", i * 100, i);
+	}
+	fclose(f);
+	g_free(big);
+	return path;
+}
+
+/* What trace_read gives, call by call: each call's record, its last code
+ * and error. */
+static GPtrArray *
+traceq_direct(const char *path, int *rc, GError **err)
+{
+	struct trace_reader *r = trace_open(path, err);
+	GPtrArray *recs = g_ptr_array_new_with_free_func(g_free);
+	struct trace_call tc;
+
+	assert_non_null(r);
+	trace_call_init(&tc);
+	while ((*rc = trace_read(r, &tc, err)) == 1) {
+		uint8_t *b = g_malloc(tbin_max(&tc) + sizeof(size_t));
+		size_t n = tbin_encode(&tc, b + sizeof(size_t));
+
+		memcpy(b, &n, sizeof(n));
+		g_ptr_array_add(recs, b);
+	}
+	trace_call_free(&tc);
+	trace_close(r);
+	return recs;
+}
+
+/* path through traceq, each call kept in a spool, against traceq_direct:
+ * the same calls in the same order, the same last code and message, the
+ * same records in the spool; whether a thread read them. */
+static bool
+traceq_same(const char *path, int want_calls, int want_rc)
+{
+	GError *derr = NULL, *err = NULL, *again = NULL;
+	int drc, rc;
+	GPtrArray *recs = traceq_direct(path, &drc, &derr);
+	struct trace_reader *r = trace_open(path, &err);
+	struct tspool *sp = tspool_new();
+	struct traceq *q;
+	struct trace_call *tc;
+	const uint8_t *rec;
+	size_t n;
+	guint i = 0;
+	bool threaded;
+
+	assert_int_equal(drc, want_rc);
+	assert_int_equal(recs->len, want_calls);
+	assert_non_null(r);
+	q = traceq_open(r);
+	while ((rc = traceq_next(q, &tc, &err)) == 1) {
+		uint8_t *b;
+
+		assert_true(i < recs->len);
+		/* kept as the pre-pass keeps it (prepass_read) */
+		assert_true(tspool_put(sp, tc, NULL));
+		b = g_malloc(tbin_max(tc));
+		n = tbin_encode(tc, b);
+		if (n != *(size_t *)g_ptr_array_index(recs, i) ||
+		    memcmp(b, (uint8_t *)g_ptr_array_index(recs, i) +
+		    sizeof(size_t), n) != 0)
+			fail_msg("%s: call %u is not trace_read's", path, i);
+		g_free(b);
+		i++;
+	}
+	assert_int_equal(rc, want_rc);
+	assert_int_equal(i, recs->len);
+	if (want_rc < 0) {
+		assert_non_null(err);
+		assert_string_equal(err->message, derr->message);
+		assert_int_equal(err->code, derr->code);
+		/* asked again: the same */
+		assert_int_equal(traceq_next(q, &tc, &again), -1);
+		assert_string_equal(again->message, derr->message);
+		g_clear_error(&again);
+	} else
+		assert_int_equal(traceq_next(q, &tc, &again), 0);
+	threaded = traceq_threaded(q);
+	traceq_close(q);
+	trace_close(r);
+	/* the spool holds every call handed over, as the call's record */
+	assert_true(tspool_rewind(sp, NULL));
+	for (i = 0; tspool_next(sp, &rec, &n, NULL) == 1; i++) {
+		assert_true(i < recs->len);
+		assert_int_equal(n, *(size_t *)g_ptr_array_index(recs, i));
+		assert_memory_equal(rec, (uint8_t *)g_ptr_array_index(recs, i) +
+		    sizeof(size_t), n);
+	}
+	assert_int_equal(i, recs->len);
+	tspool_free(sp);
+	g_clear_error(&err);
+	g_clear_error(&derr);
+	g_ptr_array_free(recs, TRUE);
+	return threaded;
+}
+
+static void
+test_traceq(void **state)
+{
+	struct {
+		int calls, bad_at, long_every, want_calls, want_rc;
+		bool threaded;
+	} c[] = {
+		{ 10, 0, 0, 10, 0, false },		/* one block: no thread */
+		{ 1024, 0, 0, 1024, 0, true },		/* a full first block */
+		{ 1023, 0, 0, 1023, 0, false },
+		{ 20000, 0, 0, 20000, 0, true },	/* round the ring */
+		{ 20000, 15001, 0, 14999, -1, true },	/* an error in its place */
+		{ 20000, 500, 0, 498, -1, false },	/* ... in the first block */
+		{ 20000, 1026, 0, 1024, -1, true },	/* ... first in a block */
+		{ 600, 0, 3, 600, 0, true },		/* long names: blocks end
+							 * at their bytes */
+	};
+	cpu_set_t all, one;
+	unsigned i, round;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	for (round = 0; round < 2; round++) {
+		/* round 1 on one processor: the same, never a thread */
+		bool alone = round == 1 || CPU_COUNT(&all) < 2;
+
+		if (round == 1) {
+			CPU_ZERO(&one);
+			for (i = 0; !CPU_ISSET(i, &all); i++)
+				;
+			CPU_SET(i, &one);
+			assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+		}
+		for (i = 0; i < G_N_ELEMENTS(c); i++) {
+			char *path = traceq_file(c[i].calls, c[i].bad_at,
+			    c[i].long_every);
+
+			if (traceq_same(path, c[i].want_calls, c[i].want_rc) !=
+			    (c[i].threaded && !alone))
+				fail_msg("case %u, round %u: threaded is not %d",
+				    i, round, c[i].threaded && !alone);
+			g_unlink(path);
+			g_free(path);
+		}
+	}
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+}
+
+/*
+ * Closing part way (the pre-pass's own error, or its caller giving up):
+ * the thread stops wherever it is, nothing leaks (ASan), nothing hangs;
+ * the stop flag (trace_set_stop) comes as TRACE_ERROR_STOPPED after the
+ * calls read before it, in order.
+ */
+static void
+test_traceq_close(void **state)
+{
+	char *path = traceq_file(50000, 0, 0);
+	static const int stops[] = { 0, 1, 1023, 1024, 1025, 3000, 49999 };
+	volatile sig_atomic_t flag = 0;
+	struct trace_reader *r;
+	struct traceq *q;
+	struct trace_call *tc;
+	GError *err = NULL;
+	unsigned i;
+	int n, rc;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(stops); i++) {
+		r = trace_open(path, &err);
+		assert_non_null(r);
+		q = traceq_open(r);
+		for (n = 0; n < stops[i]; n++) {
+			assert_int_equal(traceq_next(q, &tc, &err), 1);
+			assert_int_equal(tc->pid, n + 2);
+		}
+		traceq_close(q);
+		trace_close(r);
+	}
+	/* the stop flag, raised after 3,000 calls */
+	r = trace_open(path, &err);
+	assert_non_null(r);
+	trace_set_stop(r, &flag);
+	q = traceq_open(r);
+	n = 0;
+	while ((rc = traceq_next(q, &tc, &err)) == 1) {
+		assert_int_equal(tc->pid, n + 2);
+		assert_int_equal(tc->line, (uint64_t)n + 2);
+		if (++n == 3000)
+			flag = 1;
+	}
+	assert_int_equal(rc, -1);
+	assert_non_null(err);
+	assert_int_equal(err->code, TRACE_ERROR_STOPPED);
+	assert_true(n >= 3000 && n < 50000);
+	g_clear_error(&err);
+	traceq_close(q);
+	trace_close(r);
+	g_unlink(path);
+	g_free(path);
+}
+
+/*
  * lineio_rewind (trace_open's start over after telling the format): back
  * at line 1 with every line as before, the rest of a gzip'd file (its
  * inflating thread) after; refused once the reader has let go of the
@@ -1137,6 +1363,8 @@ main(void)
 		cmocka_unit_test(test_line_cap),
 		cmocka_unit_test(test_gz_blocks),
 		cmocka_unit_test(test_lineio_rewind),
+		cmocka_unit_test(test_traceq),
+		cmocka_unit_test(test_traceq_close),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_header_numbers),
 		cmocka_unit_test(test_token_alignment),

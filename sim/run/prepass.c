@@ -288,7 +288,8 @@ struct prepass *
 prepass_read(struct trace_reader *r, const char *path, char **pt,
     struct tspool *keep, GError **err)
 {
-	struct trace_call tc;
+	struct trace_call *tc;
+	struct traceq *q;
 	struct pass ps;
 	const char *ev;		/* the last evidence interned, of ... */
 	int ev_how;		/* ... this size_how and ... */
@@ -300,24 +301,30 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	/* Only their names: the digest hashes them on a thread of its own,
 	 * without a reader (replay_run). */
 	ps.pp->trace_files = trace_reader_files(r);
-	trace_call_init(&tc);
-	while ((rc = trace_read(r, &tc, err)) == 1) {
-		if (keep != NULL && !tspool_put(keep, &tc, err)) {
+	/* Reading and parsing the calls (trace_read) on a thread of their
+	 * own beside keeping them and the bookkeeping here, the calls and
+	 * any error coming in the trace's order (traceq.c).  The spool is
+	 * written here, not there: the two threads' shares balance better
+	 * (callgrind, hits: parsing ~810 instructions a call, the
+	 * bookkeeping ~310, the spool ~330; the scan 5,250, 1,510 and 560). */
+	q = traceq_open(r);
+	while ((rc = traceq_next(q, &tc, err)) == 1) {
+		if (keep != NULL && !tspool_put(keep, tc, err)) {
 			rc = -1;
 			break;
 		}
 		ps.pp->records++;
-		if (tc.kind == TC_CALL)
+		if (tc->kind == TC_CALL)
 			ps.pp->calls++;
-		if ((tc.sc == SC_SNAPSHOT_CREATE || tc.sc == SC_SNAPSHOT_REMOVE) &&
+		if ((tc->sc == SC_SNAPSHOT_CREATE || tc->sc == SC_SNAPSHOT_REMOVE) &&
 		    ps.pp->snapshot_line == 0)
-			ps.pp->snapshot_line = tc.line > 0 ? tc.line : ps.pp->records;
-		if (tc.t_ns != TC_NOTIME) {
-			int64_t end = tc_end(&tc);
+			ps.pp->snapshot_line = tc->line > 0 ? tc->line : ps.pp->records;
+		if (tc->t_ns != TC_NOTIME) {
+			int64_t end = tc_end(tc);
 
 			ps.pp->has_time = true;
-			if (ps.pp->t0 == TC_NOTIME || tc.t_ns < ps.pp->t0)
-				ps.pp->t0 = tc.t_ns;
+			if (ps.pp->t0 == TC_NOTIME || tc->t_ns < ps.pp->t0)
+				ps.pp->t0 = tc->t_ns;
 			if (ps.pp->t_end == TC_NOTIME || end > ps.pp->t_end)
 				ps.pp->t_end = end;
 			/* The simulation walks every second of it (the syncer,
@@ -326,19 +333,20 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 				g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
 				    "%s:%llu: the trace would span %.0f days; vfssim "
 				    "replays at most %d", path,
-				    (unsigned long long)tc.line,
+				    (unsigned long long)tc->line,
 				    (double)(ps.pp->t_end - ps.pp->t0) / 86400e9,
 				    (int)(PREPASS_MAX_SPAN / 86400000000000LL));
 				rc = -1;
 				break;
 			}
 		}
-		if (tc.dur_ns >= 0)
+		if (tc->dur_ns >= 0)
 			ps.pp->has_dur = true;
-		note_proc(&ps, &tc);
-		one_call(&ps, &tc);
+		note_proc(&ps, tc);
+		one_call(&ps, tc);
 	}
-	trace_call_free(&tc);
+	/* (an error here stops the thread part way) */
+	traceq_close(q);
 	ps.pp->nominal = trace_reader_nominal(r);
 	trace_close(r);
 	/* Sizes: the evidence gathered after each object got its place. */

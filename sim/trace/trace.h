@@ -441,6 +441,23 @@ int	tspool_next(struct tspool *s, const uint8_t **rec, size_t *n,
 uint64_t tspool_records(const struct tspool *s);
 void	tspool_free(struct tspool *s);
 
+/* ---- a reader on a thread of its own (traceq.c) --------------------- */
+
+/*
+ * r's calls read on a thread of their own once the trace is longer than
+ * a block, handed over in order: traceq_next answers as trace_read would
+ * have, call by call and error by error, *tc valid until the next
+ * traceq_next.  r is the caller's, not to be touched until traceq_close,
+ * which stops the thread wherever it is (a caller may stop part way) and
+ * frees what it used.
+ */
+struct traceq;
+struct traceq *traceq_open(struct trace_reader *r);
+int	traceq_next(struct traceq *q, struct trace_call **tc, GError **err);
+/* Whether the calls come from a thread (the trace outgrew the first block). */
+bool	traceq_threaded(const struct traceq *q);
+void	traceq_close(struct traceq *q);
+
 /* ---- line input (lineio.c, shared by the readers) -------------------- */
 
 /* Reads lines from a file, gzip'd or plain, in large blocks.  A line may
