@@ -1542,11 +1542,56 @@ metrics_end_run(struct metrics *m, GError **err)
  * WAL behind.  (Before, the status could not be written, or a WAL of
  * megabytes stayed, keeping the file system full.)
  */
-void
-metrics_fail_run(struct metrics *m, const char *why)
+/*
+ * The rows of runs first..last undone: what is not committed rolled back
+ * (on a full disk SQLite may have rolled back already), the WAL's space
+ * given back, and the committed rows deleted in a transaction that
+ * end_discard commits.  The cleanup writes whatever the error was (step
+ * and commit write nothing once there is one): the first error is
+ * returned, for end_discard to put back.
+ */
+static char *
+begin_discard(struct metrics *m, int64_t first, int64_t last)
 {
 	char *saved = m->error;
 	unsigned i;
+
+	if (!sqlite3_get_autocommit(m->db))
+		(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+	m->in_txn = false;
+	m->pending = 0;
+	(void)reclaim(m);
+	m->error = NULL;
+	begin(m);
+	for (i = 0; metrics_run_tables[i] != NULL; i++) {
+		char *sql = g_strdup_printf("DELETE FROM %s WHERE run BETWEEN "
+		    "%lld AND %lld", metrics_run_tables[i], (long long)first,
+		    (long long)last);
+
+		exec(m, sql);
+		g_free(sql);
+	}
+	return saved;
+}
+
+static void
+end_discard(struct metrics *m, char *saved)
+{
+	if (m->in_txn) {
+		exec(m, "COMMIT");
+		m->in_txn = false;
+	}
+	(void)reclaim(m);
+	if (saved != NULL) {
+		g_free(m->error);
+		m->error = saved;
+	}
+}
+
+void
+metrics_fail_run(struct metrics *m, const char *why)
+{
+	char *saved;
 
 	if (m->shared != NULL) {
 		/* A run of a shared writer: nothing more of it is written,
@@ -1567,33 +1612,9 @@ metrics_fail_run(struct metrics *m, const char *why)
 	g_atomic_int_set(&m->discard, 1);
 	writer_stop(m);
 	g_atomic_int_set(&m->discard, 0);
-	/* on a full disk SQLite may have rolled back already */
-	if (!sqlite3_get_autocommit(m->db))
-		(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
-	m->in_txn = false;
-	m->pending = 0;
-	(void)reclaim(m);
-	/* The cleanup writes whatever the error was (step and commit write
-	 * nothing once there is one); the first error is kept. */
-	m->error = NULL;
-	begin(m);
-	for (i = 0; metrics_run_tables[i] != NULL; i++) {
-		char *sql = g_strdup_printf("DELETE FROM %s WHERE run = %lld",
-		    metrics_run_tables[i], (long long)m->run);
-
-		exec(m, sql);
-		g_free(sql);
-	}
+	saved = begin_discard(m, m->run, m->run);
 	set_status(m, "failed", why);
-	if (m->in_txn) {
-		exec(m, "COMMIT");
-		m->in_txn = false;
-	}
-	(void)reclaim(m);
-	if (saved != NULL) {
-		g_free(m->error);
-		m->error = saved;
-	}
+	end_discard(m, saved);
 }
 
 /* ---- a writer shared by several runs ------------------------------------ */
@@ -1738,40 +1759,13 @@ metrics_close_shared(struct metrics *m, bool keep, GPtrArray *dups,
 		 * a failed run's rows go (metrics_fail_run): what is not
 		 * committed rolled back, the WAL's space given back, the
 		 * committed rows deleted. */
-		char *saved = m->error;
+		char *saved = begin_discard(m, m->first, last);
+		char *sql = g_strdup_printf("DELETE FROM runs WHERE id BETWEEN "
+		    "%lld AND %lld", (long long)m->first, (long long)last);
 
-		if (!sqlite3_get_autocommit(m->db))
-			(void)sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
-		m->in_txn = false;
-		m->pending = 0;
-		(void)reclaim(m);
-		m->error = NULL;
-		begin(m);
-		for (i = 0; metrics_run_tables[i] != NULL; i++) {
-			char *sql = g_strdup_printf("DELETE FROM %s WHERE run "
-			    "BETWEEN %lld AND %lld", metrics_run_tables[i],
-			    (long long)m->first, (long long)last);
-
-			exec(m, sql);
-			g_free(sql);
-		}
-		{
-			char *sql = g_strdup_printf("DELETE FROM runs WHERE id "
-			    "BETWEEN %lld AND %lld", (long long)m->first,
-			    (long long)last);
-
-			exec(m, sql);
-			g_free(sql);
-		}
-		if (m->in_txn) {
-			exec(m, "COMMIT");
-			m->in_txn = false;
-		}
-		(void)reclaim(m);
-		if (saved != NULL) {
-			g_free(m->error);
-			m->error = saved;
-		}
+		exec(m, sql);
+		g_free(sql);
+		end_discard(m, saved);
 	}
 	metrics_close(m);
 	if (path != NULL)
