@@ -946,11 +946,12 @@ traceq_direct(const char *path, int *rc, GError **err)
 	return recs;
 }
 
-/* path through traceq, each call kept in a spool, against traceq_direct:
- * the same calls in the same order, the same last code and message, the
- * same records in the spool; whether a thread read them. */
+/* path through traceq (told it may count on cores processors), each call
+ * kept in a spool, against traceq_direct: the same calls in the same
+ * order, the same last code and message, the same records in the spool;
+ * whether a thread read them. */
 static bool
-traceq_same(const char *path, int want_calls, int want_rc)
+traceq_same(const char *path, unsigned cores, int want_calls, int want_rc)
 {
 	GError *derr = NULL, *err = NULL, *again = NULL;
 	int drc, rc;
@@ -967,7 +968,7 @@ traceq_same(const char *path, int want_calls, int want_rc)
 	assert_int_equal(drc, want_rc);
 	assert_int_equal(recs->len, want_calls);
 	assert_non_null(r);
-	q = traceq_open(r);
+	q = traceq_open(r, cores);
 	while ((rc = traceq_next(q, &tc, &err)) == 1) {
 		uint8_t *b;
 
@@ -1036,9 +1037,13 @@ test_traceq(void **state)
 
 	(void)state;
 	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
-	for (round = 0; round < 2; round++) {
-		/* round 1 on one processor: the same, never a thread */
-		bool alone = round == 1 || CPU_COUNT(&all) < 2;
+	for (round = 0; round < 4; round++) {
+		/* round 1 on one processor: the same, never a thread; round
+		 * 2 on every processor, but the caller says it has one (a
+		 * run of a sweep whose runs fill the machine, batch.c):
+		 * the same again; round 3 says two, as round 0 */
+		unsigned cores = round == 2 ? 1 : round == 3 ? 2 : 0;
+		bool alone = round == 1 || round == 2 || CPU_COUNT(&all) < 2;
 
 		if (round == 1) {
 			CPU_ZERO(&one);
@@ -1047,11 +1052,13 @@ test_traceq(void **state)
 			CPU_SET(i, &one);
 			assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
 		}
+		if (round == 2)
+			assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
 		for (i = 0; i < G_N_ELEMENTS(c); i++) {
 			char *path = traceq_file(c[i].calls, c[i].bad_at,
 			    c[i].long_every);
 
-			if (traceq_same(path, c[i].want_calls, c[i].want_rc) !=
+			if (traceq_same(path, cores, c[i].want_calls, c[i].want_rc) !=
 			    (c[i].threaded && !alone))
 				fail_msg("case %u, round %u: threaded is not %d",
 				    i, round, c[i].threaded && !alone);
@@ -1085,7 +1092,7 @@ test_traceq_close(void **state)
 	for (i = 0; i < G_N_ELEMENTS(stops); i++) {
 		r = trace_open(path, &err);
 		assert_non_null(r);
-		q = traceq_open(r);
+		q = traceq_open(r, 0);
 		for (n = 0; n < stops[i]; n++) {
 			assert_int_equal(traceq_next(q, &tc, &err), 1);
 			assert_int_equal(tc->pid, n + 2);
@@ -1097,7 +1104,7 @@ test_traceq_close(void **state)
 	r = trace_open(path, &err);
 	assert_non_null(r);
 	trace_set_stop(r, &flag);
-	q = traceq_open(r);
+	q = traceq_open(r, 0);
 	n = 0;
 	while ((rc = traceq_next(q, &tc, &err)) == 1) {
 		assert_int_equal(tc->pid, n + 2);

@@ -209,7 +209,7 @@ cmd_fs(int argc, char **argv)
 		rd = trace_open(argv[1], &err);
 	}
 	pt = g_strsplit(profile_str(prof, "replay", "passthrough"), ":", -1);
-	if (rd == NULL || (pp = prepass_read(rd, name, pt, NULL, &err)) == NULL) {
+	if (rd == NULL || (pp = prepass_read(rd, name, pt, NULL, 0, &err)) == NULL) {
 		rc = cmd_fail(err, cmd_code_of(err));
 		goto out;
 	}

@@ -40,6 +40,7 @@ struct batch {
 	GMutex		 lock;
 	GCond		 cond;
 	guint		 finished;
+	unsigned	 threads, cpus;	/* the pool's; the processors */
 	int		 first_failed;	/* slot that failed first, or -1 */
 	volatile sig_atomic_t stop;	/* asks every run to stop */
 	struct metrics	*w;		/* the runs' writer */
@@ -144,6 +145,26 @@ share_digest(void *arg, char *const *files, char **hex, int64_t *size,
 	return ok;
 }
 
+/*
+ * The processors a run starting now may count on for threads of its own
+ * (replay_opts.cores): the machine's share of each run that will be
+ * going beside it -- the pool's threads, or fewer when fewer runs are
+ * left.  With -j N on N processors that is one: the runs fill the cores,
+ * and a run's reader thread (traceq.c) would only take turns with them,
+ * at a hand-over a block.  The rows' writer is one thread for all the
+ * runs and is not counted.
+ */
+static unsigned
+run_cores(struct batch *b)
+{
+	guint left;
+
+	g_mutex_lock(&b->lock);
+	left = b->n - b->finished;	/* this run among them */
+	g_mutex_unlock(&b->lock);
+	return MAX(1u, b->cpus / MAX(1u, MIN(b->threads, left)));
+}
+
 static void
 worker(gpointer data, gpointer user)
 {
@@ -158,6 +179,7 @@ worker(gpointer data, gpointer user)
 
 	if (!b->stop) {
 		memset(&ro, 0, sizeof(ro));
+		ro.cores = run_cores(b);
 		ro.trace = sl->job->trace;
 		ro.db = o->db;
 		ro.shared = b->w;
@@ -244,6 +266,8 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	memset(&b, 0, sizeof(b));
 	b.o = o;
 	b.n = n;
+	b.threads = threads;
+	b.cpus = g_get_num_processors();
 	b.first_failed = -1;
 	g_mutex_init(&b.lock);
 	g_cond_init(&b.cond);

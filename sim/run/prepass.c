@@ -155,7 +155,7 @@ prepass_run(const char *path, char **pt, GError **err)
 
 	if (r == NULL)
 		return NULL;
-	return prepass_read(r, path, pt, NULL, err);
+	return prepass_read(r, path, pt, NULL, 0, err);
 }
 
 /*
@@ -286,7 +286,7 @@ pass_fini(struct pass *ps)
 
 struct prepass *
 prepass_read(struct trace_reader *r, const char *path, char **pt,
-    struct tspool *keep, GError **err)
+    struct tspool *keep, unsigned cores, GError **err)
 {
 	struct trace_call *tc;
 	struct traceq *q;
@@ -307,7 +307,7 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	 * written here, not there: the two threads' shares balance better
 	 * (callgrind, hits: parsing ~810 instructions a call, the
 	 * bookkeeping ~310, the spool ~330; the scan 5,250, 1,510 and 560). */
-	q = traceq_open(r);
+	q = traceq_open(r, cores);
 	while ((rc = traceq_next(q, &tc, err)) == 1) {
 		if (keep != NULL && !tspool_put(keep, tc, err)) {
 			rc = -1;

@@ -95,9 +95,11 @@ struct prepass {
 struct prepass *prepass_run(const char *path, char **passthrough, GError **err);
 /* The same over a trace already open (a file or any trace_source), named
  * name in messages; r is closed either way.  With keep, every record read
- * is kept there too (what the replay reads instead of the trace). */
+ * is kept there too (what the replay reads instead of the trace).  cores:
+ * the processors the reading may count on (traceq_open), 0 all. */
 struct prepass *prepass_read(struct trace_reader *r, const char *name,
-	    char **passthrough, struct tspool *keep, GError **err);
+	    char **passthrough, struct tspool *keep, unsigned cores,
+	    GError **err);
 void	prepass_free(struct prepass *pp);
 /* path with every directory written by its own name (dir_alias). */
 char	*prepass_canonical(const struct prepass *pp, const char *path);

@@ -29,6 +29,10 @@ struct replay_opts {
 	 * runs (metrics_open_shared) and this run's id there */
 	struct metrics		*shared;
 	int64_t			 shared_run;
+	/* The processors this run may count on for threads of its own (the
+	 * pre-pass's reader, traceq_open): a run of a batch that already
+	 * fills the machine says 1.  0: all the process may run on. */
+	unsigned		 cores;
 	/* The trace's digest where several runs read the same files (a
 	 * compare's or sweep's): called from the run's digest thread in
 	 * place of trace_files_digest (same arguments), it may give what

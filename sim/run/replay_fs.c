@@ -236,7 +236,7 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	if (r->rd != NULL)
 		trace_set_stop(r->rd, o->interrupted);
 	r->pp = r->rd != NULL ? prepass_read(r->rd, o->trace, pt, r->spool,
-	    err) : NULL;
+	    o->cores, err) : NULL;
 	r->rd = NULL;
 	g_strfreev(pt);
 	if (r->pp == NULL || (r->spool != NULL && !tspool_rewind(r->spool, err)))

@@ -449,10 +449,12 @@ void	tspool_free(struct tspool *s);
  * have, call by call and error by error, *tc valid until the next
  * traceq_next.  r is the caller's, not to be touched until traceq_close,
  * which stops the thread wherever it is (a caller may stop part way) and
- * frees what it used.
+ * frees what it used.  cores: the processors the caller may count on (a
+ * run among others that fill the machine: 1), 0 all the process may run
+ * on; with fewer than two the calls are read on the caller's thread.
  */
 struct traceq;
-struct traceq *traceq_open(struct trace_reader *r);
+struct traceq *traceq_open(struct trace_reader *r, unsigned cores);
 int	traceq_next(struct traceq *q, struct trace_call **tc, GError **err);
 /* Whether the calls come from a thread (the trace outgrew the first block). */
 bool	traceq_threaded(const struct traceq *q);

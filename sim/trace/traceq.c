@@ -30,7 +30,9 @@
  * block's calls no longer in the cache when the caller reads them
  * (`hits` on one core, taskset: about 10 % more time).  A machine whose
  * every core is busy pays the same and gains nothing; nothing here can
- * tell.
+ * tell, but the caller can: a run of a sweep or compare whose runs
+ * already fill the processors (batch.c) says it has one core
+ * (traceq_open's cores), and its reading stays on its own thread.
  *
  * Memory is bounded: a block ends early once its calls' strings reach
  * TRACEQ_BYTES, and a slot whose storage grew past TRACEQ_KEEP (a call
@@ -168,12 +170,13 @@ traceq_start(struct traceq *q)
 }
 
 struct traceq *
-traceq_open(struct trace_reader *r)
+traceq_open(struct trace_reader *r, unsigned cores)
 {
 	struct traceq *q = g_new0(struct traceq, 1);
+	unsigned cpus = traceq_cpus();
 
 	q->r = r;
-	q->alone = traceq_cpus() < 2;
+	q->alone = (cores > 0 ? MIN(cores, cpus) : cpus) < 2;
 	return q;
 }
 
