@@ -163,6 +163,7 @@ vn_pin(struct kern *k, struct vnode *vp)
 	if (pins == NULL) {
 		pins = g_ptr_array_new();
 		g_hash_table_insert(k->pins, p, pins);
+		k->npinprocs++;
 	}
 	vp->v_pincount++;
 	if (vp->v_flag & VFREE)
@@ -201,6 +202,11 @@ unpin_proc(struct kern *k, struct sim_proc *p)
 	if ((pins = g_hash_table_lookup(k->pins, p)) == NULL)
 		return;
 	g_hash_table_steal(k->pins, p);
+	KASSERT(k->npinprocs > 0, ("unpin_proc: no pins counted"));
+	k->npinprocs--;
+	KASSERT(k->npinprocs == g_hash_table_size(k->pins),
+	    ("unpin_proc: %u pinning processes counted, %u in the table",
+	    k->npinprocs, g_hash_table_size(k->pins)));
 	for (i = 0; i < pins->len; i++) {
 		struct vnode *vp = g_ptr_array_index(pins, i);
 
@@ -217,7 +223,7 @@ vn_unpin_all(struct kern *k)
 	struct sim_proc *p = curproc(k->sim);
 
 	/* (the common case, no pins at all, without unpin_proc's frame) */
-	if (p == NULL || g_hash_table_size(k->pins) == 0)
+	if (p == NULL || k->npinprocs == 0)
 		return;
 	unpin_proc(k, p);
 }
