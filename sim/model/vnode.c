@@ -1007,9 +1007,18 @@ int
 sequential_heuristic(struct file *fp, int64_t off, int64_t resid)
 {
 	if ((off == 0 && fp->f_seqcount > 0) || off == fp->f_nextoff) {
-		int64_t inc = resid / BKVASIZE + (resid % BKVASIZE != 0);
+		/*
+		 * The kernel's (uio_resid + BKVASIZE - 1) / BKVASIZE, at
+		 * least one: unsigned, so that it is a shift (a signed
+		 * quotient and remainder had been a dozen instructions a
+		 * call).  A positive count cannot overflow there; a count
+		 * of zero or less (none reaches here from a read or write,
+		 * which has bytes) counts as one, as it did.
+		 */
+		int64_t inc = resid > 0 ?
+		    (int64_t)(((uint64_t)resid + BKVASIZE - 1) / BKVASIZE) : 1;
 
-		fp->f_seqcount = (int)MIN((int64_t)fp->f_seqcount + MAX(inc, 1),
+		fp->f_seqcount = (int)MIN((int64_t)fp->f_seqcount + inc,
 		    IO_SEQMAX);
 		return fp->f_seqcount << IO_SEQSHIFT;
 	}
