@@ -138,7 +138,11 @@ struct sim {
 	unsigned	 nuser;		/* live user (non-daemon) processes */
 	bool		 stop;
 	bool		 running;
-	volatile sig_atomic_t *intr;	/* set by a signal: stop (sim_set_interrupt) */
+	volatile sig_atomic_t *intr;	/* set by a signal: stop (sim_set_interrupt);
+					   never NULL: &nointr when no flag is
+					   set, so a check is one load, not two
+					   tests */
+	volatile sig_atomic_t nointr;	/* (always 0) */
 	void		(*deadlock_fn)(struct sim *, void *);
 	void		*deadlock_arg;
 	void		(*event_fn)(struct sim *, void *);
@@ -150,7 +154,7 @@ struct sim {
 static inline bool
 interrupted(struct sim *s)
 {
-	if (s->intr != NULL && *s->intr)
+	if (*s->intr)
 		s->stop = true;
 	return s->stop;
 }
@@ -427,6 +431,7 @@ sim_create(void)
 {
 	struct sim *s = g_new0(struct sim, 1);
 
+	s->intr = &s->nointr;
 	s->slpq = g_hash_table_new(g_direct_hash, g_direct_equal);
 	s->sqfree = g_ptr_array_new_with_free_func(g_free);
 	s->stackpool = g_ptr_array_new();
@@ -742,7 +747,7 @@ sim_callout_horizon(const struct sim *s)
 {
 	KASSERT(s->running && s->cur == NULL,
 	    ("sim_callout_horizon outside a callout"));
-	if (s->stop || (s->intr != NULL && *s->intr) || s->nuser == 0)
+	if (s->stop || *s->intr || s->nuser == 0)
 		return s->now;
 	return s->nheap > 0 ? s->heap[0].when : INT64_MAX;
 }
@@ -756,7 +761,7 @@ sim_stop(struct sim *s)
 void
 sim_set_interrupt(struct sim *s, volatile sig_atomic_t *flag)
 {
-	s->intr = flag;
+	s->intr = flag != NULL ? flag : &s->nointr;
 }
 
 void

@@ -92,6 +92,14 @@ test_sequential_heuristic(void **state)
 	fp->f_nextoff = 65536;
 	assert_int_equal(sequential_heuristic(fp, 65536, 100) >> IO_SEQSHIFT, 6);
 	fp->f_nextoff = 65636;
+	/* The kernel's (uio_resid + BKVASIZE - 1) / BKVASIZE at the
+	 * edges: exactly BKVASIZE +1, one byte more +2, one byte +1. */
+	assert_int_equal(sequential_heuristic(fp, 65636, BKVASIZE) >>
+	    IO_SEQSHIFT, 7);
+	assert_int_equal(sequential_heuristic(fp, 65636, BKVASIZE + 1) >>
+	    IO_SEQSHIFT, 9);
+	assert_int_equal(sequential_heuristic(fp, 65636, 1) >> IO_SEQSHIFT,
+	    10);
 	for (i = 0; i < 100; i++) {
 		(void)sequential_heuristic(fp, fp->f_nextoff, MAXPHYS);
 		fp->f_nextoff += MAXPHYS;

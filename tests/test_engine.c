@@ -448,6 +448,16 @@ test_interrupt(void **state)
 	assert_int_equal(sim_now(s), 0);
 	assert_int_equal(sp.steps, 0);
 	sim_destroy(s);
+
+	/* A flag withdrawn (NULL) no longer stops the run, though it is
+	 * still set: the process sleeps its second to the end. */
+	s = sim_create();
+	sim_set_interrupt(s, &sp.flag);
+	sim_set_interrupt(s, NULL);
+	sim_spawn(s, "user", spin_user, s, 0);
+	assert_int_equal(sim_run(s), SIM_DONE);
+	assert_int_equal(sim_now(s), 1000 * SIM_SEC);
+	sim_destroy(s);
 }
 
 int

@@ -241,6 +241,9 @@ struct kern {
 	struct sim_proc		*vnlruproc;
 	bool			 vnlruproc_sig;
 	GHashTable		*pins;		/* sim_proc -> GPtrArray of vnodes */
+	unsigned		 npinprocs;	/* pins' entries, counted here so
+						   that vn_unpin_all's common
+						   case asks GLib nothing */
 	GHashTable		*lf_waiters;	/* lock owner -> what it waits for */
 
 	/* the mount: write gating, snapshots */

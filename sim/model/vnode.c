@@ -163,6 +163,7 @@ vn_pin(struct kern *k, struct vnode *vp)
 	if (pins == NULL) {
 		pins = g_ptr_array_new();
 		g_hash_table_insert(k->pins, p, pins);
+		k->npinprocs++;
 	}
 	vp->v_pincount++;
 	if (vp->v_flag & VFREE)
@@ -201,6 +202,11 @@ unpin_proc(struct kern *k, struct sim_proc *p)
 	if ((pins = g_hash_table_lookup(k->pins, p)) == NULL)
 		return;
 	g_hash_table_steal(k->pins, p);
+	KASSERT(k->npinprocs > 0, ("unpin_proc: no pins counted"));
+	k->npinprocs--;
+	KASSERT(k->npinprocs == g_hash_table_size(k->pins),
+	    ("unpin_proc: %u pinning processes counted, %u in the table",
+	    k->npinprocs, g_hash_table_size(k->pins)));
 	for (i = 0; i < pins->len; i++) {
 		struct vnode *vp = g_ptr_array_index(pins, i);
 
@@ -217,7 +223,7 @@ vn_unpin_all(struct kern *k)
 	struct sim_proc *p = curproc(k->sim);
 
 	/* (the common case, no pins at all, without unpin_proc's frame) */
-	if (p == NULL || g_hash_table_size(k->pins) == 0)
+	if (p == NULL || k->npinprocs == 0)
 		return;
 	unpin_proc(k, p);
 }
@@ -1001,9 +1007,18 @@ int
 sequential_heuristic(struct file *fp, int64_t off, int64_t resid)
 {
 	if ((off == 0 && fp->f_seqcount > 0) || off == fp->f_nextoff) {
-		int64_t inc = resid / BKVASIZE + (resid % BKVASIZE != 0);
+		/*
+		 * The kernel's (uio_resid + BKVASIZE - 1) / BKVASIZE, at
+		 * least one: unsigned, so that it is a shift (a signed
+		 * quotient and remainder had been a dozen instructions a
+		 * call).  A positive count cannot overflow there; a count
+		 * of zero or less (none reaches here from a read or write,
+		 * which has bytes) counts as one, as it did.
+		 */
+		int64_t inc = resid > 0 ?
+		    (int64_t)(((uint64_t)resid + BKVASIZE - 1) / BKVASIZE) : 1;
 
-		fp->f_seqcount = (int)MIN((int64_t)fp->f_seqcount + MAX(inc, 1),
+		fp->f_seqcount = (int)MIN((int64_t)fp->f_seqcount + inc,
 		    IO_SEQMAX);
 		return fp->f_seqcount << IO_SEQSHIFT;
 	}

@@ -245,7 +245,7 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 			(void)kern_wait(r->k, u->kp, (int32_t)tc->ret);
 		break;
 	default:
-		if (g_hash_table_size(r->pp->dir_alias) > 0)
+		if (r->aliases)
 			alias_paths(r, u, tc);
 		syscall_replay(r->k, u->kp, tc, &out);
 		/* Not a file of the simulated fs: the call takes the time the

@@ -241,6 +241,8 @@ setup(struct replay *r, const struct replay_opts *o, bool *loaded,
 	g_strfreev(pt);
 	if (r->pp == NULL || (r->spool != NULL && !tspool_rewind(r->spool, err)))
 		return false;
+	r->aliases = r->pp->dir_alias != NULL &&
+	    g_hash_table_size(r->pp->dir_alias) > 0;
 	if (o->fs_manifest != NULL) {
 		struct fs_manifest *m;
 

@@ -121,6 +121,9 @@ struct replay {
 	struct kern	*k;
 	struct metrics	*m;
 	struct prepass	*pp;
+	bool		 aliases;	/* pp->dir_alias has any (settled by
+					   the pre-pass: asked once, not a
+					   GLib call a call) */
 	struct tspool	*spool;		/* the calls the pre-pass read, as records */
 	struct trace_reader *rd;	/* ... or the trace read again
 					   (VFSSIM_REREAD) */

@@ -560,9 +560,11 @@ pump(struct replay *r)
 	if (forks && !g_hash_table_contains(r->uprocs, GINT_TO_POINTER(child)))
 		(void)uproc_new(r, child, U_AWAIT_FORK);
 
-	if (r->o->tick != NULL && (r->records & 0x3fff) == 0)
+	/* (the record count first: one test a call, not two loads of the
+	 * options and their tests) */
+	if ((r->records & 0x3fff) == 0 && r->o->tick != NULL)
 		r->o->tick(r->o->tick_arg, r->calls, r->pp->calls);
-	if (r->o->progress && (r->records & 0x3fff) == 0) {
+	if ((r->records & 0x3fff) == 0 && r->o->progress) {
 		gint64 now = g_get_monotonic_time();
 
 		if (now - r->last_progress > 200000) {

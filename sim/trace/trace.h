@@ -405,8 +405,10 @@ bool	trace_writer_close(struct trace_writer *w, GError **err);
 size_t	tbin_max(const struct trace_call *tc);
 /* Write tc's record at out (tbin_max bytes of room); its length. */
 size_t	tbin_encode(const struct trace_call *tc, uint8_t *out);
-/* The record rec of n bytes into tc (its strings in tc's storage). */
-void	tbin_decode(const uint8_t *rec, size_t n, struct trace_call *tc);
+/* The record rec of n bytes into tc (its strings in tc's storage); rec
+ * must not lie in tc (restrict). */
+void	tbin_decode(const uint8_t *restrict rec, size_t n,
+	    struct trace_call *restrict tc);
 /* What the reader of a trace looks at first, without decoding the rest. */
 struct tbin_head {
 	int64_t	 t_ns;

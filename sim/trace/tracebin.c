@@ -488,8 +488,16 @@ decode_fields(const uint8_t *p, const uint8_t *e, uint32_t mask,
 	}
 }
 
+/*
+ * rec and tc never overlap (a record lies in the spool's, a queue's or a
+ * spill file's buffer; the call is the caller's): restrict tells the
+ * compiler so, so that decode_reset's stores of the fields set from the
+ * record's fixed part right after are dropped, not made twice (a byte
+ * read from rec could otherwise be the field just stored).
+ */
 void
-tbin_decode(const uint8_t *rec, size_t n, struct trace_call *tc)
+tbin_decode(const uint8_t *restrict rec, size_t n,
+    struct trace_call *restrict tc)
 {
 	const uint8_t *p = rec + TB_FIXED, *e = rec + n;
 	uint8_t flags;
