@@ -100,6 +100,9 @@ test_sequential_heuristic(void **state)
 	    IO_SEQSHIFT, 9);
 	assert_int_equal(sequential_heuristic(fp, 65636, 1) >> IO_SEQSHIFT,
 	    10);
+	/* and no bytes, (0 + BKVASIZE - 1) / BKVASIZE: +0, still sequential */
+	assert_int_equal(sequential_heuristic(fp, 65636, 0) >> IO_SEQSHIFT,
+	    10);
 	for (i = 0; i < 100; i++) {
 		(void)sequential_heuristic(fp, fp->f_nextoff, MAXPHYS);
 		fp->f_nextoff += MAXPHYS;

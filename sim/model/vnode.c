@@ -1012,11 +1012,11 @@ sequential_heuristic(struct file *fp, int64_t off, int64_t resid)
 		 * least one: unsigned, so that it is a shift (a signed
 		 * quotient and remainder had been a dozen instructions a
 		 * call).  A positive count cannot overflow there; a count
-		 * of zero or less (none reaches here from a read or write,
-		 * which has bytes) counts as one, as it did.
+		 * of zero adds nothing, as the kernel's quotient is 0 (none
+		 * reaches here from a read or write, which has bytes).
 		 */
 		int64_t inc = resid > 0 ?
-		    (int64_t)(((uint64_t)resid + BKVASIZE - 1) / BKVASIZE) : 1;
+		    (int64_t)(((uint64_t)resid + BKVASIZE - 1) / BKVASIZE) : 0;
 
 		fp->f_seqcount = (int)MIN((int64_t)fp->f_seqcount + inc,
 		    IO_SEQMAX);
