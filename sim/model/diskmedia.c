@@ -795,15 +795,13 @@ step_before(const struct disk_media *m, int64_t i, double sec, sim_time_t h)
 	return ns_round(media_at(m, m->k + i, sec)) < h;
 }
 
-static int64_t
-media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
+static int64_t __attribute__((noinline))
+media_steps_run(struct disk_media *m, double sec, sim_time_t h, int64_t max,
     sim_time_t *at, sim_time_t *e)
 {
 	sim_time_t e0 = *e;
 	int64_t lo, hi;
 
-	if (max <= 0 || e0 >= h)
-		return 0;
 	/* The largest i < max with E(i) < h (E(0) = e0 is; for i > 0 E(i)
 	 * < h if ns_round(T(i)) < h, which holds up to some i). */
 	hi = max - 1;
@@ -823,6 +821,17 @@ media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
 	m->t = media_at(m, m->k, sec);
 	*e = MAX(e0, ns_round(m->t));
 	return lo + 1;
+}
+
+/* (No step: tested inline, a third of the C2490A's calls, without the
+ * call's saving and restoring of registers.) */
+static inline int64_t
+media_steps(struct disk_media *m, double sec, sim_time_t h, int64_t max,
+    sim_time_t *at, sim_time_t *e)
+{
+	if (max <= 0 || *e >= h)
+		return 0;
+	return media_steps_run(m, sec, h, max, at, e);
 }
 
 /*
