@@ -1091,6 +1091,147 @@ test_lex_secfrac(void **state)
  * inside a socket's brackets does not end it, and the next argument is
  * read from the right place.  Paths of every length from 1 to 40, each
  * plain and with an escaped '>' at each place. */
+/*
+ * The lexer's word-at-a-time scans (strace_skip_string, skip_annot through
+ * strace_lex_annot, check_text) against the byte-by-byte rules they
+ * implement, with every stop character at every offset of a word: random
+ * strings over the characters that matter, each lexed at every alignment.
+ */
+static bool
+ref_skip_string(const char *s, size_t n, size_t *ip, size_t *qend)
+{
+	size_t i;
+
+	for (i = *ip + 1; i < n; ) {
+		if (s[i] == '\\') {
+			i += 2;
+			continue;
+		}
+		if (s[i] == '"') {
+			*qend = i++;
+			if (n - i >= 3 && memcmp(s + i, "...", 3) == 0)
+				i += 3;
+			*ip = i;
+			return true;
+		}
+		i++;
+	}
+	return false;
+}
+
+/* strace_lex_annot's rules for s[0] == '<' (strace_lex.c's comment above
+ * skip_annot): in a path, '\' escapes and '<' '>' nest; elsewhere quoted
+ * strings and brackets hold a raw '>'. */
+static bool
+ref_skip_annot(const char *s, size_t n, size_t *end)
+{
+	bool path = n > 1 && (s[1] == '/' || s[1] == '\\');
+	int angle = 0, square = 0;
+	size_t i = 0, q;
+
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '\\') {
+			i += 2;
+			continue;
+		}
+		if (c == '"' && !path) {
+			if (!ref_skip_string(s, n, &i, &q))
+				return false;
+			continue;
+		}
+		if (c == '[' && !path)
+			square++;
+		else if (c == ']' && !path && square > 0)
+			square--;
+		else if (c == '<' && square == 0)
+			angle++;
+		else if (c == '>' && square == 0 && --angle == 0) {
+			*end = i + 1;
+			return true;
+		}
+		i++;
+	}
+	return false;
+}
+
+static void
+test_lex_words(void **state)
+{
+	static const char alpha[] = "aa/.\\\"<>[]";
+	GRand *rnd = g_rand_new_with_seed(14);
+	int round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		size_t n = (size_t)g_rand_int_range(rnd, 1, 48), k, at;
+		size_t off = (size_t)g_rand_int_range(rnd, 0, 16);
+		/* every alignment, and nothing readable past the end (for
+		 * the sanitizer) */
+		char *buf = g_malloc(off + n), *s = buf + off;
+		struct errbuf e;
+		size_t ip, rip, qend = 0, rq = 0, end = 0;
+		bool ok, rok;
+
+		for (k = 0; k < n; k++)
+			s[k] = alpha[g_rand_int_range(rnd, 0, sizeof(alpha) - 1)];
+		/* a string */
+		s[0] = '"';
+		ip = rip = 0;
+		ok = strace_skip_string(&e, s, n, &ip, &qend);
+		rok = ref_skip_string(s, n, &rip, &rq);
+		assert_int_equal(ok, rok);
+		if (ok) {
+			assert_int_equal(ip, rip);
+			assert_int_equal(qend, rq);
+		}
+		/* an annotation, a path's or not */
+		{
+			struct span v = { s, n }, ann;
+			bool del;
+
+			s[0] = '<';
+			at = 0;
+			ok = strace_lex_annot(&e, v, &at, &ann, &del);
+			rok = ref_skip_annot(s, n, &end);
+			assert_int_equal(ok, rok);
+			if (ok && !del)
+				assert_int_equal(at, end);
+		}
+		g_free(buf);
+	}
+	g_rand_free(rnd);
+}
+
+/* check_text: a control character (or DEL) is found at every column of a
+ * long line, after a tab (which passes) at every column before it. */
+static void
+test_control_columns(void **state)
+{
+	static const unsigned char ctl[] = { 0x00, 0x01, 0x1f, 0x7f };
+	unsigned col, tab, c;
+
+	(void)state;
+	for (col = 13; col < 60; col++)
+		for (tab = 13; tab < col; tab += 5)
+			for (c = 0; c < G_N_ELEMENTS(ctl); c++) {
+				GString *l = g_string_new("1 write(1, \"");
+				char *want;
+
+				while (l->len + 1 < col)
+					g_string_append_c(l, l->len + 1 == tab ?
+					    '\t' : (l->len % 3 ? 'x' : '\xc3'));
+				g_string_append_c(l, (char)ctl[c]);
+				g_string_append(l, "\", 3) = 3 <0.000001>\n");
+				want = g_strdup_printf("control character 0x%02x "
+				    "at column %u:", ctl[c], col);
+				expect_error_len(l->str, l->len, 1, want);
+				g_free(want);
+				g_string_free(l, TRUE);
+			}
+}
+
 static void
 test_annotation_lengths(void **state)
 {
@@ -1993,6 +2134,8 @@ main(void)
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_lex_int),
+		cmocka_unit_test(test_lex_words),
+		cmocka_unit_test(test_control_columns),
 		cmocka_unit_test(test_lex_secfrac),
 		cmocka_unit_test(test_annotation_lengths),
 		cmocka_unit_test(test_iov),

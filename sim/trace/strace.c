@@ -32,6 +32,9 @@
 #include "strace_private.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define HOLD_MAX	100000	/* records held behind an unfinished clone, at most */
 #define NOSLOT		UINT64_MAX
@@ -291,12 +294,28 @@ check_text(struct errbuf *e, const char *s, size_t n)
 {
 	size_t i = 0;
 
-	/* Eight bytes at a time (a fifth of the scan's lexing went here a
-	 * byte at a time); a word that may hold a control character, and
-	 * the tail, byte by byte. */
+	/* Sixteen bytes at a time where the processor has SSE2 (every
+	 * x86-64: eight at a time this was still a tenth of d1's reading),
+	 * else eight (a fifth of the scan's lexing went here a byte at a
+	 * time); a word that may hold a control character (a tab), and the
+	 * tail, byte by byte. */
 	for (;;) {
 		uint64_t w;
 
+#ifdef __SSE2__
+		/* exact: a byte is below 0x20 when its minimum with 0x1f is
+		 * itself (unsigned), or is DEL */
+		while (i + 16 <= n) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i bad = _mm_or_si128(
+			    _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x),
+			    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+
+			if (_mm_movemask_epi8(bad) != 0)
+				break;
+			i += 16;
+		}
+#endif
 		while (i + 8 <= n) {
 			memcpy(&w, s + i, 8);
 			if (maybe_control(w))

@@ -105,7 +105,16 @@ strace_lex_int(const char *s, size_t n, int64_t *out)
 		base = 8;
 	d0 = i;
 	/* a digit's value by a table (g_ascii_xdigit_value is a call into
-	 * GLib a digit, and the test of overflow had been a division) */
+	 * GLib a digit, and the test of overflow had been a division); the
+	 * first fifteen digits cannot overflow in any base up to 16 (16^15 is
+	 * 2^60), so only longer numbers test each step */
+	for (; i < n && i - d0 < 15; i++) {
+		unsigned d = (unsigned)xdigit_val1[(unsigned char)s[i]] - 1;
+
+		if (d >= base)
+			break;
+		v = v * base + d;
+	}
 	for (; i < n; i++) {
 		unsigned d = (unsigned)xdigit_val1[(unsigned char)s[i]] - 1;
 
@@ -119,6 +128,57 @@ strace_lex_int(const char *s, size_t n, int64_t *out)
 		return 0;
 	*out = neg ? (int64_t)(~v + 1) : (int64_t)v;
 	return i;
+}
+
+/* ---- a word at a time ------------------------------------------------ */
+
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+
+/* Eight bytes of s from i as a word whose lowest byte is s[i] (on any
+ * byte order), so that a hit's lowest set bit is its first byte. */
+static inline uint64_t
+load_le(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return GUINT64_FROM_LE(w);
+}
+
+/* The bytes of w equal to c, as their high bits.  Exact in its lowest set
+ * bit: (x - 1) & ~x sets a byte's high bit for a zero byte, and a false one
+ * only above a true one. */
+static inline uint64_t
+word_has(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ONES * c);
+
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* The index in the word of the byte whose high bit is hit's lowest. */
+static inline size_t
+first_byte(uint64_t hit)
+{
+	return (size_t)__builtin_ctzll(hit) / 8;
+}
+
+/* The index of the first a or b in s[i..n), or n: eight bytes at a time,
+ * jumping straight to the byte found. */
+static inline size_t
+skip_to_2(const char *s, size_t n, size_t i, unsigned char a, unsigned char b)
+{
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = load_le(s + i);
+		uint64_t hit = word_has(w, a) | word_has(w, b);
+
+		if (hit != 0)
+			return i + first_byte(hit);
+	}
+	while (i < n && (unsigned char)s[i] != a && (unsigned char)s[i] != b)
+		i++;
+	return MIN(i, n);
 }
 
 /* Is s nothing but blanks and comments? */
@@ -145,31 +205,38 @@ strace_only_comment(const char *s, size_t n)
 bool
 strace_skip_string(struct errbuf *e, const char *s, size_t n, size_t *ip, size_t *qend)
 {
-	const char *q = NULL, *b;
 	size_t i = *ip + 1;
 
-	/* q is the next quote at or after i; escapes before it are stepped
-	 * over, and q found anew only when an escaped quote was passed, so
-	 * that long strings of escapes cost linear time */
-	while (i < n) {
-		if (q == NULL || (size_t)(q - s) < i) {
-			q = memchr(s + i, '"', n - i);
-			if (q == NULL)
-				break;
+	/* To the next quote or backslash eight bytes at a time, then byte
+	 * by byte while escapes come close together, a backslash stepping
+	 * over the character it escapes, back to words after eight plain
+	 * bytes.  A data buffer ("\r\0\0\t\1\250...") has an escape
+	 * every two or three bytes: finding each by memchr, a call an escape,
+	 * had been the costliest lexing of d1's reads and writes, and a word
+	 * an escape still cost twice a byte. */
+	for (;;) {
+		int plain = 0;
+
+		i = skip_to_2(s, n, i, '"', '\\');
+		while (i < n && plain < 8) {
+			if (s[i] == '\\') {
+				i += 2;	/* the escaped character */
+				plain = 0;
+			} else if (s[i] == '"') {
+				if (qend != NULL)
+					*qend = i;
+				i++;
+				if (n - i >= 3 && memcmp(s + i, "...", 3) == 0)
+					i += 3;
+				*ip = i;
+				return true;
+			} else {
+				i++;
+				plain++;
+			}
 		}
-		b = memchr(s + i, '\\', (size_t)(q - s) - i);
-		if (b != NULL) {
-			i = (size_t)(b - s) + 2;	/* the escaped character */
-			continue;
-		}
-		i = (size_t)(q - s);
-		if (qend != NULL)
-			*qend = i;
-		i++;
-		if (n - i >= 3 && memcmp(s + i, "...", 3) == 0)
-			i += 3;
-		*ip = i;
-		return true;
+		if (i >= n)
+			break;
 	}
 	return strace_bad(e, "unterminated string (line cut short?)");
 }
@@ -207,29 +274,17 @@ static const uint8_t item_stop[256] = {
 	[')'] = 1, [']'] = 1, ['}'] = 1,
 };
 
-#define ONES	UINT64_C(0x0101010101010101)
-#define HIGHS	UINT64_C(0x8080808080808080)
-
-/* Is some byte of w equal to c?  Exact: (x - 1) & ~x sets a byte's high bit
- * for a zero byte, and a false one only above a true one. */
+/* Where skip_annot stops in the eight bytes of w (as word_has gives them,
+ * exact in the lowest): the same sets as annot_path_stop and annot_stop, a
+ * word at a time. */
 static inline uint64_t
-word_has(uint64_t w, unsigned char c)
-{
-	uint64_t x = w ^ (ONES * c);
-
-	return (x - ONES) & ~x & HIGHS;
-}
-
-/* Might skip_annot stop in the eight bytes of w?  The same sets as
- * annot_path_stop and annot_stop, a word at a time. */
-static inline bool
 annot_word_stops(uint64_t w, bool path)
 {
 	uint64_t hit = word_has(w, '\\') | word_has(w, '<') | word_has(w, '>');
 
 	if (!path)
 		hit |= word_has(w, '"') | word_has(w, '[') | word_has(w, ']');
-	return hit != 0;
+	return hit;
 }
 #undef ONES
 #undef HIGHS
@@ -242,23 +297,52 @@ skip_annot(struct errbuf *e, const char *s, size_t n, size_t *ip)
 	bool path = i + 1 < n && (s[i + 1] == '/' || s[i + 1] == '\\');
 	const uint8_t *stop = path ? annot_path_stop : annot_stop;
 
+	if (path) {
+		/* Nearly every annotation is a path with no escape, whose
+		 * first stop after its '<' is its '>': taken here straight
+		 * (this, the item and the descriptor each lexing it, had
+		 * been a tenth of d1's reading); anything else from the
+		 * start below. */
+		size_t j = i + 1;
+
+		for (; j + 8 <= n; j += 8) {
+			uint64_t hit = annot_word_stops(load_le(s + j), true);
+
+			if (hit != 0) {
+				j += first_byte(hit);
+				break;
+			}
+		}
+		while (j < n && !annot_path_stop[(unsigned char)s[j]])
+			j++;
+		if (j < n && s[j] == '>') {
+			*ip = j + 1;
+			return true;
+		}
+	}
 	for (;;) {
 		char c;
 
 		/* Eight bytes at a time while none of them stops us (a
 		 * -y path is tens of bytes with one stop, its '>': a byte
-		 * at a time this was the scan's costliest lexing), then byte
-		 * by byte to the stop in that word, or to the end. */
-		while (i + 8 <= n) {
-			uint64_t w;
+		 * at a time this was the scan's costliest lexing), straight
+		 * to the stop in the word that has one; the last few bytes
+		 * one by one. */
+		for (;;) {
+			uint64_t hit;
 
-			memcpy(&w, s + i, 8);
-			if (annot_word_stops(w, path))
+			if (i + 8 > n) {
+				while (i < n && !stop[(unsigned char)s[i]])
+					i++;
 				break;
+			}
+			hit = annot_word_stops(load_le(s + i), path);
+			if (hit != 0) {
+				i += first_byte(hit);
+				break;
+			}
 			i += 8;
 		}
-		while (i < n && !stop[(unsigned char)s[i]])
-			i++;
 		if (i >= n)
 			break;
 		c = s[i];
