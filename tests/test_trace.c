@@ -729,6 +729,54 @@ test_native_fast_same(void **state)
 	g_rand_free(rng);
 }
 
+/*
+ * A number that ends the line (header_digits reads the line's last eight
+ * bytes for it): every length of digits reads as its value, with the
+ * shortcuts, through a memo and without, and a token that is not all
+ * digits is refused as before.  The values are worked out here by
+ * g_ascii_strtoll, not by the reader.
+ */
+static void
+test_native_tail_numbers(void **state)
+{
+	static const char digits[] = "9081726354453627189";
+	struct trace_call a, b;
+	struct sc_memo memo;
+	size_t k;
+
+	memset(&memo, 0, sizeof(memo));
+	trace_call_init(&a);
+	trace_call_init(&b);
+	for (k = 1; k < sizeof(digits); k++) {
+		char *num = g_strndup(digits, k);
+		int64_t want = g_ascii_strtoll(num, NULL, 10);
+		char *l1 = g_strdup_printf("5 6 read 0 10 fd=3 len=%s", num);
+		char *l2 = g_strdup_printf("5 6 read 0 %s", num);
+		char *l3 = g_strdup_printf("5 6 read 0 10 fd=3 len=%sx", num);
+		GError *e = NULL;
+
+		assert_int_equal(native_parse_line(l1, strlen(l1), &a, NULL), 1);
+		assert_int_equal(a.len, want);
+		assert_int_equal(native_parse_line_memo(l1, strlen(l1), &b,
+		    &memo, NULL), 1);
+		assert_int_equal(b.len, want);
+		assert_int_equal(native_parse_line_general(l1, strlen(l1), &b,
+		    NULL), 1);
+		assert_int_equal(b.len, want);
+		assert_int_equal(native_parse_line(l2, strlen(l2), &a, NULL), 1);
+		assert_int_equal(a.dur_ns, want);
+		assert_int_equal(native_parse_line(l3, strlen(l3), &a, &e), -1);
+		assert_non_null(strstr(e->message, "bad value for len"));
+		g_clear_error(&e);
+		g_free(num);
+		g_free(l1);
+		g_free(l2);
+		g_free(l3);
+	}
+	trace_call_free(&a);
+	trace_call_free(&b);
+}
+
 /* sc_lookup knows every modelled call by its traced name. */
 static void
 test_names(void **state)
@@ -1382,6 +1430,7 @@ main(void)
 		cmocka_unit_test(test_header_numbers),
 		cmocka_unit_test(test_token_alignment),
 		cmocka_unit_test(test_native_fast_same),
+		cmocka_unit_test(test_native_tail_numbers),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
