@@ -777,6 +777,40 @@ test_native_tail_numbers(void **state)
 	trace_call_free(&b);
 }
 
+/*
+ * trace_call_reset leaves a call as trace_call_init's rule says, whatever
+ * it held: every field zero but the "absent" values (-1, TC_NOTIME,
+ * TC_NOOFF, TC_NOFD), worked out here from a memset, the whole name zeros
+ * (fast_head's and tbin_encode's word shortcuts count on them), and the
+ * string storage kept.
+ */
+static void
+test_call_reset(void **state)
+{
+	struct trace_call a, want;
+	char *buf = g_malloc(64);
+
+	memset(&a, 0xa5, sizeof(a));
+	a.strbuf = buf;
+	a.strcap = 64;
+	trace_call_reset(&a);
+	memset(&want, 0, sizeof(want));
+	want.t_ns = TC_NOTIME;
+	want.dur_ns = -1;
+	want.off = TC_NOOFF;
+	want.len = -1;
+	want.st_size = -1;
+	want.fd = want.fd2 = TC_NOFD;
+	want.rfd[0] = want.rfd[1] = TC_NOFD;
+	assert_true(trace_call_equal(&a, &want));
+	assert_memory_equal(a.name, want.name, sizeof(a.name));
+	assert_int_equal(a.line, 0);
+	assert_int_equal(a.strlen_, 0);
+	assert_ptr_equal(a.strbuf, buf);
+	assert_int_equal(a.strcap, 64);
+	g_free(buf);
+}
+
 /* sc_lookup knows every modelled call by its traced name. */
 static void
 test_names(void **state)
@@ -1431,6 +1465,7 @@ main(void)
 		cmocka_unit_test(test_token_alignment),
 		cmocka_unit_test(test_native_fast_same),
 		cmocka_unit_test(test_native_tail_numbers),
+		cmocka_unit_test(test_call_reset),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
