@@ -663,17 +663,20 @@ test_native_fast_same(void **state)
 		"9 10 a_call_name_of_thirty_two_bytes_ 0 1 fd=3",
 	};
 	GRand *rng = g_rand_new_with_seed(1414);
-	struct trace_call a, b;
+	struct trace_call a, b, c;
+	struct sc_memo memo;	/* kept from line to line, as a reader's */
 	int i;
 
+	memset(&memo, 0, sizeof(memo));
 	trace_call_init(&a);
 	trace_call_init(&b);
+	trace_call_init(&c);
 	for (i = 0; i < 300000; i++) {
 		const char *seed = seeds[i % G_N_ELEMENTS(seeds)];
 		GString *l = g_string_new(seed);
 		int nmut = i < (int)G_N_ELEMENTS(seeds) ? 0 :
-		    g_rand_int_range(rng, 1, 4), m, ra, rb;
-		GError *ea = NULL, *eb = NULL;
+		    g_rand_int_range(rng, 1, 4), m, ra, rb, rc;
+		GError *ea = NULL, *eb = NULL, *ec = NULL;
 
 		for (m = 0; m < nmut && l->len > 0; m++) {
 			guint pos = (guint)g_rand_int_range(rng, 0, (gint32)l->len);
@@ -696,24 +699,116 @@ test_native_fast_same(void **state)
 		}
 		ra = native_parse_line(l->str, l->len, &a, &ea);
 		rb = native_parse_line_general(l->str, l->len, &b, &eb);
-		if (ra != rb)
-			fail_msg("%d with shortcuts, %d without: %s", ra, rb, l->str);
-		if (ra == 1 && !trace_call_equal(&a, &b))
+		/* and through a memo of the names, as the reader does (its
+		 * word shortcut in fast_head: hits, misses, and slots that
+		 * damaged names take over from the seeds') */
+		rc = native_parse_line_memo(l->str, l->len, &c, &memo, &ec);
+		if (ra != rb || rc != rb)
+			fail_msg("%d with shortcuts, %d with the memo, %d "
+			    "without: %s", ra, rc, rb, l->str);
+		if (ra == 1 && (!trace_call_equal(&a, &b) ||
+		    !trace_call_equal(&c, &b)))
 			fail_msg("read differently: %s", l->str);
-		if (ra == -1 && strcmp(ea->message, eb->message) != 0)
-			fail_msg("%s: \"%s\" with shortcuts, \"%s\" without",
-			    l->str, ea->message, eb->message);
+		if (ra == -1 && (strcmp(ea->message, eb->message) != 0 ||
+		    strcmp(ec->message, eb->message) != 0))
+			fail_msg("%s: \"%s\" with shortcuts, \"%s\" with the "
+			    "memo, \"%s\" without", l->str, ea->message,
+			    ec->message, eb->message);
 		/* the seeds themselves: all but the ones made to be refused
 		 * (a number too large, a name too long) are records */
 		if (nmut == 0 && ra != 1 && i != 8 && i != 16)
 			fail_msg("seed refused: %s", l->str);
 		g_clear_error(&ea);
 		g_clear_error(&eb);
+		g_clear_error(&ec);
 		g_string_free(l, TRUE);
 	}
 	trace_call_free(&a);
 	trace_call_free(&b);
+	trace_call_free(&c);
 	g_rand_free(rng);
+}
+
+/*
+ * A number that ends the line (header_digits reads the line's last eight
+ * bytes for it): every length of digits reads as its value, with the
+ * shortcuts, through a memo and without, and a token that is not all
+ * digits is refused as before.  The values are worked out here by
+ * g_ascii_strtoll, not by the reader.
+ */
+static void
+test_native_tail_numbers(void **state)
+{
+	static const char digits[] = "9081726354453627189";
+	struct trace_call a, b;
+	struct sc_memo memo;
+	size_t k;
+
+	memset(&memo, 0, sizeof(memo));
+	trace_call_init(&a);
+	trace_call_init(&b);
+	for (k = 1; k < sizeof(digits); k++) {
+		char *num = g_strndup(digits, k);
+		int64_t want = g_ascii_strtoll(num, NULL, 10);
+		char *l1 = g_strdup_printf("5 6 read 0 10 fd=3 len=%s", num);
+		char *l2 = g_strdup_printf("5 6 read 0 %s", num);
+		char *l3 = g_strdup_printf("5 6 read 0 10 fd=3 len=%sx", num);
+		GError *e = NULL;
+
+		assert_int_equal(native_parse_line(l1, strlen(l1), &a, NULL), 1);
+		assert_int_equal(a.len, want);
+		assert_int_equal(native_parse_line_memo(l1, strlen(l1), &b,
+		    &memo, NULL), 1);
+		assert_int_equal(b.len, want);
+		assert_int_equal(native_parse_line_general(l1, strlen(l1), &b,
+		    NULL), 1);
+		assert_int_equal(b.len, want);
+		assert_int_equal(native_parse_line(l2, strlen(l2), &a, NULL), 1);
+		assert_int_equal(a.dur_ns, want);
+		assert_int_equal(native_parse_line(l3, strlen(l3), &a, &e), -1);
+		assert_non_null(strstr(e->message, "bad value for len"));
+		g_clear_error(&e);
+		g_free(num);
+		g_free(l1);
+		g_free(l2);
+		g_free(l3);
+	}
+	trace_call_free(&a);
+	trace_call_free(&b);
+}
+
+/*
+ * trace_call_reset leaves a call as trace_call_init's rule says, whatever
+ * it held: every field zero but the "absent" values (-1, TC_NOTIME,
+ * TC_NOOFF, TC_NOFD), worked out here from a memset, the whole name zeros
+ * (fast_head's and tbin_encode's word shortcuts count on them), and the
+ * string storage kept.
+ */
+static void
+test_call_reset(void **state)
+{
+	struct trace_call a, want;
+	char *buf = g_malloc(64);
+
+	memset(&a, 0xa5, sizeof(a));
+	a.strbuf = buf;
+	a.strcap = 64;
+	trace_call_reset(&a);
+	memset(&want, 0, sizeof(want));
+	want.t_ns = TC_NOTIME;
+	want.dur_ns = -1;
+	want.off = TC_NOOFF;
+	want.len = -1;
+	want.st_size = -1;
+	want.fd = want.fd2 = TC_NOFD;
+	want.rfd[0] = want.rfd[1] = TC_NOFD;
+	assert_true(trace_call_equal(&a, &want));
+	assert_memory_equal(a.name, want.name, sizeof(a.name));
+	assert_int_equal(a.line, 0);
+	assert_int_equal(a.strlen_, 0);
+	assert_ptr_equal(a.strbuf, buf);
+	assert_int_equal(a.strcap, 64);
+	g_free(buf);
 }
 
 /* sc_lookup knows every modelled call by its traced name. */
@@ -1376,6 +1471,8 @@ main(void)
 		cmocka_unit_test(test_header_numbers),
 		cmocka_unit_test(test_token_alignment),
 		cmocka_unit_test(test_native_fast_same),
+		cmocka_unit_test(test_native_tail_numbers),
+		cmocka_unit_test(test_call_reset),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

@@ -49,6 +49,13 @@ sc_lookup(const char *name)
 	return v != NULL ? (enum sc_id)GPOINTER_TO_INT(v) : SC_OTHER;
 }
 
+/* The memo's slot for a name of n > 0 bytes from first to last. */
+static inline unsigned
+memo_slot(size_t n, unsigned char first, unsigned char last)
+{
+	return ((unsigned)n + first + 3 * (unsigned)last) % SC_MEMO_SLOTS;
+}
+
 enum sc_id
 sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 {
@@ -56,8 +63,7 @@ sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 
 	if (m == NULL || n == 0)
 		return sc_lookup(name);
-	h = ((unsigned)n + (unsigned char)name[0] +
-	    3 * (unsigned char)name[n - 1]) % SC_MEMO_SLOTS;
+	h = memo_slot(n, (unsigned char)name[0], (unsigned char)name[n - 1]);
 	if (n == m->slot[h].n) {
 		/* a byte loop: a call of memcmp cost more than the four
 		 * bytes of "read" */
@@ -69,6 +75,7 @@ sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 			return (enum sc_id)m->slot[h].sc;
 	}
 	m->slot[h].sc = (uint16_t)sc_lookup(name);
+	m->slot[h].w = 0;	/* fast_head sets it for a name it checked */
 	if (n < sizeof(m->slot[h].name)) {
 		memcpy(m->slot[h].name, name, n);
 		m->slot[h].n = (uint8_t)n;
@@ -702,6 +709,13 @@ native_parse_line_general(const char *line, size_t len,
 	return parse_line(line, len, tc, NULL, false, err);
 }
 
+int
+native_parse_line_memo(const char *line, size_t len, struct trace_call *tc,
+    struct sc_memo *memo, GError **err)
+{
+	return parse_line(line, len, tc, memo, true, err);
+}
+
 /* native_parse_line, the call's name looked up through memo (a reader's,
  * or NULL); fast: with the shortcuts for the common shapes (fast_head,
  * fast_kv). */
@@ -824,8 +838,10 @@ static inline bool
 fast_head(const char *line, size_t len, struct trace_call *tc,
     struct sc_memo *memo, size_t *posp)
 {
-	uint64_t t = 0, pid = 0, ret = 0, dur = 0;
-	size_t p, e, name, nn;
+	uint64_t t = 0, pid = 0, ret = 0, dur = 0, wname = 0;
+	size_t p, e, name, nn = 0;
+	unsigned slot = 0;
+	bool whit = false;
 
 	e = num_token(line, len, 0, &t);
 	if (e == 0 || e >= len)
@@ -835,11 +851,37 @@ fast_head(const char *line, size_t len, struct trace_call *tc,
 	if (e == p || e >= len || pid > INT32_MAX)
 		return false;
 	name = p = e + 1;
-	for (e = p; e < len && line[e] != ' '; e++)
-		if (!g_ascii_isalnum(line[e]) && line[e] != '_')
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+	/* A name of at most seven bytes and the space after it in one word:
+	 * if the memo's slot holds that word, the name was checked when it
+	 * was put there (below) and its sc is the slot's. */
+	if (memo != NULL && len - p >= 8) {
+		const uint64_t ones = UINT64_C(0x0101010101010101);
+		uint64_t w, q, m;
+
+		memcpy(&w, line + p, 8);
+		q = w ^ (ones * ' ');
+		m = (q - ones) & ~q & UINT64_C(0x8080808080808080);
+		if (m != 0 && (nn = (size_t)__builtin_ctzll(m) >> 3) > 0) {
+			wname = w & ((UINT64_C(1) << (8 * nn)) - 1);
+			slot = memo_slot(nn, (unsigned char)line[p],
+			    (unsigned char)line[p + nn - 1]);
+			whit = memo->slot[slot].w == wname;
+		}
+	}
+	if (whit)
+		e = p + nn;
+	else
+#endif
+	{
+		for (e = p; e < len && line[e] != ' '; e++)
+			if (!g_ascii_isalnum(line[e]) && line[e] != '_')
+				return false;
+		if (e == p || e - p >= sizeof(tc->name) || e >= len)
 			return false;
-	if (e == p || e - p >= sizeof(tc->name) || e >= len)
-		return false;
+		if (wname != 0 && e - p != nn)
+			wname = 0;	/* a space came first: not this word */
+	}
 	nn = e - p;
 	p = e + 1;
 	e = num_token(line, len, p, &ret);
@@ -853,9 +895,19 @@ fast_head(const char *line, size_t len, struct trace_call *tc,
 	tc->pid = (int32_t)pid;
 	tc->ret = (int64_t)ret;
 	tc->dur_ns = (int64_t)dur;
-	memcpy(tc->name, line + name, nn);
-	tc->name[nn] = '\0';
-	tc->sc = sc_lookup_memo(memo, tc->name, nn);
+	if (whit) {
+		/* the name and zeros after it (tc->name is zeroed by reset) */
+		memcpy(tc->name, &wname, sizeof(wname));
+		tc->sc = memo->slot[slot].sc;
+	} else {
+		memcpy(tc->name, line + name, nn);
+		tc->name[nn] = '\0';
+		tc->sc = sc_lookup_memo(memo, tc->name, nn);
+		/* checked above, and sc_lookup_memo has just filled its
+		 * slot with it */
+		if (wname != 0)
+			memo->slot[slot].w = wname;
+	}
 	*posp = e;
 	return true;
 }

@@ -99,18 +99,11 @@ get_s(const uint8_t **pp, const uint8_t *e)
 
 /* ---- one record --------------------------------------------------------- */
 
-/* Each known call's name and its length (its record leaves it out). */
-static const struct { const char *s; uint8_t n; } sc_names[SC__COUNT] = {
-	[SC_OTHER] = { "?", 1 },
-#define X(id, name) [SC_##id] = { name, sizeof(name) - 1 },
-	SC_LIST(X)
-#undef X
-};
-
-/* The same names for the decoder, each in a block the size of a call's
- * name field, zeros after it: one copy of a fixed size puts a name in
- * place (the bytes trace_call_reset and a copy of the name to its NUL
- * leave there, zeros after it, are the same). */
+/* Each known call's name (its record leaves it out), in a block the size
+ * of a call's name field, zeros after it: one compare of a fixed size
+ * tells the encoder a call has its own name, one copy of a fixed size
+ * puts it in place for the decoder (the bytes trace_call_reset and a copy
+ * of the name to its NUL leave there, zeros after it, are the same). */
 static const char sc_name_blocks[SC__COUNT][sizeof(((struct trace_call *)0)->name)] = {
 	[SC_OTHER] = "?",
 #define X(id, name) [SC_##id] = name,
@@ -183,8 +176,13 @@ tbin_encode(const struct trace_call *tc, uint8_t *out)
 	uint8_t *p = out;
 	uint32_t mask = 0;
 	uint16_t sc = tc->sc < SC__COUNT ? tc->sc : SC_OTHER;
+	/* The name against its block, the whole field a word at a time
+	 * (a compare of fixed size, no call): equal when the name is the
+	 * call's and zeros follow it, as trace_call_reset and every reader
+	 * leave them.  Bytes after its NUL that are not zeros only make
+	 * the record carry the name, which decodes to the same. */
 	bool named = tc->kind == TC_EXIT || sc == SC_OTHER ||
-	    memcmp(tc->name, sc_names[sc].s, sc_names[sc].n + 1) != 0;
+	    memcmp(tc->name, sc_name_blocks[sc], sizeof(tc->name)) != 0;
 
 	/* flags, call, pid and time at fixed places: the reader of the
 	 * spool looks at them first */
@@ -235,6 +233,20 @@ tbin_encode(const struct trace_call *tc, uint8_t *out)
 		mask |= tc->retpath != NULL ? TB(TBF_RETPATH) : 0;
 	}
 	p = put_u(p, mask);
+	/* Only some of off, len, fd and the line (a read's, a write's, a
+	 * close's...): in their order without the loop's dispatch. */
+	if ((mask & ~(TB(TBF_OFF) | TB(TBF_LEN) | TB(TBF_FD) |
+	    TB(TBF_LINE))) == 0) {
+		if (mask & TB(TBF_OFF))
+			p = put_s(p, tc->off);
+		if (mask & TB(TBF_LEN))
+			p = put_s(p, tc->len);
+		if (mask & TB(TBF_FD))
+			p = put_s(p, tc->fd);
+		if (mask & TB(TBF_LINE))
+			p = put_u(p, tc->line);
+		return (size_t)(p - out);
+	}
 	/* the fields there, lowest bit first, as tbin_decode reads them */
 	while (mask != 0) {
 		unsigned f = (unsigned)__builtin_ctz(mask);
