@@ -1052,6 +1052,39 @@ test_exit_stopped_in_close(void **state)
 	machine_free(&m);
 }
 
+/* The same with a mapping: the file closed and unlinked, its mapping the
+ * last reference, so exit1's vmspace_free sleeps inside the mapping's
+ * vrele (ufs_inactive -> ffs_truncate).  Stopped there, the address
+ * space and the mapping are still the process's. */
+static void
+test_exit_stopped_in_unmap(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
+		"- 1 close 0 - fd=3",
+		"- 1 unlink 0 - path=\"/f\"",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+	struct kproc *p;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	pl = (struct play){ &m, NULL, lines, NULL, NULL };
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	sim_spawn(m.s, "play", exit_then_stop, &pl, 0);
+	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	p = pl.p;
+	assert_non_null(p);		/* still inside exit1 */
+	assert_non_null(p->p_vmspace);	/* vmspace_free not done */
+	assert_non_null(TAILQ_FIRST(&p->p_vmspace->vm_entries));
+	machine_free(&m);
+}
+
 int
 main(void)
 {
@@ -1072,6 +1105,7 @@ main(void)
 		cmocka_unit_test(test_mmap_syncer),
 		cmocka_unit_test(test_mmap_holds_file),
 		cmocka_unit_test(test_exit_stopped_in_close),
+		cmocka_unit_test(test_exit_stopped_in_unmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

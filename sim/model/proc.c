@@ -97,9 +97,10 @@ proc_exec(struct kern *k, struct kproc *p)
 {
 	struct vmspace *old = p->p_vmspace;
 
-	/* exec_new_vmspace: a new image, the old one's mappings gone */
-	p->p_vmspace = vmspace_alloc();
+	/* exec_new_vmspace: a new image, the old one's mappings gone (the
+	 * old stays the process's while they go: see exit1) */
 	vmspace_free(k, old);
+	p->p_vmspace = vmspace_alloc();
 	fdcloseexec(k, p->p_fd);
 	vfork_release(k, p);
 }
@@ -111,15 +112,13 @@ exit1(struct kern *k, struct kproc *p, int xstat)
 	struct kproc *c;
 
 	KASSERT(!p->p_exited, ("exit1: pid %d exited twice", p->p_pid));
-	if (p->p_vmspace != NULL) {
-		struct vmspace *vm = p->p_vmspace;
-
-		p->p_vmspace = NULL;
-		vmspace_free(k, vm);
-	}
-	/* The table stays the process's until fdfree is done with it: a
-	 * last close may sleep (vn_close's flush), and a run stopped there
-	 * frees what is left of it through p_fd (kern_shutdown). */
+	/* The address space and the descriptor table stay the process's
+	 * until they are freed: a mapping's last vrele or a last close may
+	 * sleep (an unlinked file truncated, vn_close's flush), and a run
+	 * stopped there frees what is left of them through p_vmspace and
+	 * p_fd (kern_shutdown). */
+	vmspace_free(k, p->p_vmspace);
+	p->p_vmspace = NULL;
 	if (fdp != NULL)
 		fdfree(k, fdp);
 	p->p_fd = NULL;

@@ -94,18 +94,20 @@ entries_release(struct kern *k, GPtrArray *gone)
 void
 vmspace_free(struct kern *k, struct vmspace *vm)
 {
-	GPtrArray *gone;
 	struct vm_map_entry *e;
 
 	if (vm == NULL || --vm->vm_refcnt > 0)
 		return;
-	gone = g_ptr_array_new();
+	/* Each mapping unlinked only once its vnode is released, in order:
+	 * vrele may sleep (the last reference of an unlinked file truncates
+	 * it), and a run stopped there frees the rest through the process
+	 * (kern_shutdown).  Nobody else looks at a space no process shares. */
 	while ((e = TAILQ_FIRST(&vm->vm_entries)) != NULL) {
+		vrele(k, e->vp);
 		TAILQ_REMOVE(&vm->vm_entries, e, link);
-		g_ptr_array_add(gone, e);
+		g_free(e);
 	}
 	g_free(vm);
-	entries_release(k, gone);
 }
 
 /*
