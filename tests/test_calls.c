@@ -1023,6 +1023,26 @@ exit_then_stop(void *arg)
 	pl->p = NULL;		/* not reached: the run stops first */
 }
 
+/* Boot, make /f, replay lines as process 100 and stop the run inside its
+ * exit1 (exit_then_stop); the process, still not exited, in *pp. */
+static void
+exit_stopped(struct machine *m, const char *const *lines,
+    struct kproc **pp)
+{
+	struct play pl;
+
+	boot(m, NULL);
+	mkfile_cold(m, "f", 65536);
+	pl = (struct play){ m, NULL, lines, NULL, NULL };
+	pl.p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
+	vn_unpin_all(m->k);
+	sim_spawn(m->s, "play", exit_then_stop, &pl, 0);
+	assert_int_equal(sim_run(m->s), SIM_STOPPED);
+	assert_non_null(pl.p);		/* still inside exit1 */
+	assert_false(pl.p->p_exited);
+	*pp = pl.p;
+}
+
 static void
 test_exit_stopped_in_close(void **state)
 {
@@ -1032,20 +1052,10 @@ test_exit_stopped_in_close(void **state)
 		NULL
 	};
 	struct machine m;
-	struct play pl;
 	struct kproc *p;
 
 	(void)state;
-	boot(&m, NULL);
-	mkfile_cold(&m, "f", 65536);
-	pl = (struct play){ &m, NULL, lines, NULL, NULL };
-	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
-	vn_unpin_all(m.k);
-	sim_spawn(m.s, "play", exit_then_stop, &pl, 0);
-	assert_int_equal(sim_run(m.s), SIM_STOPPED);
-	p = pl.p;
-	assert_non_null(p);		/* still inside exit1 */
-	assert_false(p->p_exited);
+	exit_stopped(&m, lines, &p);
 	assert_non_null(p->p_fd);	/* fdfree not done: the table is held */
 	assert_true(p->p_fd->fd_lastfile >= 3);
 	assert_non_null(p->p_fd->fd_ofiles[3]);	/* the file closef sleeps in */
@@ -1067,19 +1077,10 @@ test_exit_stopped_in_unmap(void **state)
 		NULL
 	};
 	struct machine m;
-	struct play pl;
 	struct kproc *p;
 
 	(void)state;
-	boot(&m, NULL);
-	mkfile_cold(&m, "f", 65536);
-	pl = (struct play){ &m, NULL, lines, NULL, NULL };
-	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
-	vn_unpin_all(m.k);
-	sim_spawn(m.s, "play", exit_then_stop, &pl, 0);
-	assert_int_equal(sim_run(m.s), SIM_STOPPED);
-	p = pl.p;
-	assert_non_null(p);		/* still inside exit1 */
+	exit_stopped(&m, lines, &p);
 	assert_non_null(p->p_vmspace);	/* vmspace_free not done */
 	assert_non_null(TAILQ_FIRST(&p->p_vmspace->vm_entries));
 	machine_free(&m);

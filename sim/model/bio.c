@@ -806,6 +806,21 @@ record_ref(struct bufcache *bc, struct vnode *vp, int64_t lblkno)
 		bc->nrefs++;
 }
 
+/* getblk's end for a block found in core, locked and off its queue: a
+ * hit counted if valid, the replacement policy told, B_DONE cleared. */
+static inline struct buf *
+getblk_found(struct kern *k, struct buf *bp)
+{
+	struct bufcache *bc = &k->bc;
+
+	if (bp->b_flags & B_CACHE)
+		k->cnt.getblk_hits++;
+	if (bc->policy != NULL)
+		bc->policy->access(bc->polstate, &bp->b_pol);
+	bp->b_flags &= ~B_DONE;
+	return bp;
+}
+
 /* getblk from its label "loop": look the block up, and sleep for it, make
  * it the size asked for or take a new buffer, starting over as the
  * kernel's getblk does. */
@@ -866,12 +881,7 @@ loop:
 			(void)bwrite(k, bp);
 			goto loop;
 		}
-		if (bp->b_flags & B_CACHE)
-			k->cnt.getblk_hits++;
-		if (bc->policy != NULL)
-			bc->policy->access(bc->polstate, &bp->b_pol);
-		bp->b_flags &= ~B_DONE;
-		return bp;
+		return getblk_found(k, bp);
 	}
 
 	maxsize = MAX(size, k->fs.fs_bsize);
@@ -947,12 +957,7 @@ getblk(struct kern *k, struct vnode *vp, int64_t lblkno, int size)
 		(void)BUF_LOCK_NOWAIT(k, bp);
 		if (bp->b_qindex != QUEUE_NONE)
 			bremfree(k, bp);
-		if (bp->b_flags & B_CACHE)
-			k->cnt.getblk_hits++;
-		if (bc->policy != NULL)
-			bc->policy->access(bc->polstate, &bp->b_pol);
-		bp->b_flags &= ~B_DONE;
-		return bp;
+		return getblk_found(k, bp);
 	}
 	return getblk_loop(k, vp, lblkno, size);
 }
