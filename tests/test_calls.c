@@ -1086,6 +1086,50 @@ test_exit_stopped_in_unmap(void **state)
 	machine_free(&m);
 }
 
+/* munmap of an unlinked file's last mapping: vm_map_delete's vrele sleeps
+ * in ufs_inactive's truncation.  The run stopped there, the entry taken
+ * off the map must still be the space's (vm_gone), so that kern_shutdown
+ * frees it (the check build's leak checker fails this test otherwise). */
+static void
+munmap_then_stop(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+
+	play_body_keep(pl);
+	sim_at(k->sim, sim_now(k->sim) + 1, stop_now, NULL);
+	vm_map_delete(k, pl->p->p_vmspace, 1099511627776ULL,
+	    1099511627776ULL + 65536);
+	pl->lines = NULL;	/* not reached: the run stops first */
+}
+
+static void
+test_munmap_stopped(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
+		"- 1 close 0 - fd=3",
+		"- 1 unlink 0 - path=\"/f\"",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	pl = (struct play){ &m, NULL, lines, NULL, NULL };
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	sim_spawn(m.s, "play", munmap_then_stop, &pl, 0);
+	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	assert_non_null(pl.lines);	/* still inside munmap */
+	assert_null(TAILQ_FIRST(&pl.p->p_vmspace->vm_entries));
+	assert_non_null(TAILQ_FIRST(&pl.p->p_vmspace->vm_gone));
+	machine_free(&m);
+}
+
 int
 main(void)
 {
@@ -1107,6 +1151,7 @@ main(void)
 		cmocka_unit_test(test_mmap_holds_file),
 		cmocka_unit_test(test_exit_stopped_in_close),
 		cmocka_unit_test(test_exit_stopped_in_unmap),
+		cmocka_unit_test(test_munmap_stopped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

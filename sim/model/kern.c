@@ -484,6 +484,10 @@ kern_shutdown(struct kern *k)
 			TAILQ_REMOVE(&vm->vm_entries, e, link);
 			g_free(e);
 		}
+		while ((e = TAILQ_FIRST(&vm->vm_gone)) != NULL) {
+			TAILQ_REMOVE(&vm->vm_gone, e, link);
+			g_free(e);
+		}
 		g_free(vm);
 	}
 	g_hash_table_destroy(vms);

@@ -149,11 +149,18 @@ struct vm_map_entry {
 	int		 prot;
 	bool		 shared;	/* MAP_SHARED: writes reach the file */
 	int64_t		 lastr;		/* vm_fault's sequential detection */
+	uint64_t	 gone;		/* on vm_gone: the vm_map_delete */
 };
 
 struct vmspace {
 	int		 vm_refcnt;	/* processes sharing it (threads, vfork) */
 	TAILQ_HEAD(, vm_map_entry) vm_entries;
+	/* Entries vm_map_delete took off the map whose vnodes it has not
+	 * yet released (vrele may sleep): still the space's, so a run
+	 * stopped there frees them with it (kern_shutdown).  Each call's
+	 * entries carry its own number in gone. */
+	TAILQ_HEAD(, vm_map_entry) vm_gone;
+	uint64_t	 vm_ngone;	/* vm_map_delete calls so far */
 };
 
 /* vm_map.c */

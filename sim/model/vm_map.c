@@ -24,6 +24,7 @@ vmspace_alloc(void)
 
 	vm->vm_refcnt = 1;
 	TAILQ_INIT(&vm->vm_entries);
+	TAILQ_INIT(&vm->vm_gone);
 	return vm;
 }
 
@@ -75,20 +76,30 @@ vmspace_fork(struct vmspace *vm)
 	return nvm;
 }
 
-/* The vnode references of entries taken off a map: dropped once the map
- * is consistent again (vrele may sleep, writing the inode). */
+/*
+ * The vnode references of the entries vm_map_delete call `gone' took off
+ * the map, dropped once the map is consistent again, in the order they
+ * were taken.  vrele may sleep (the last reference of an unlinked file
+ * truncates it), and another thread sharing the space may take entries
+ * off meanwhile, so each is looked up again after every release; an
+ * entry leaves vm_gone only once its vnode is released, so a run
+ * stopped in between frees the rest with the space (kern_shutdown).
+ */
 static void
-entries_release(struct kern *k, GPtrArray *gone)
+entries_release(struct kern *k, struct vmspace *vm, uint64_t gone)
 {
-	guint i;
+	struct vm_map_entry *e;
 
-	for (i = 0; i < gone->len; i++) {
-		struct vm_map_entry *e = g_ptr_array_index(gone, i);
-
+	for (;;) {
+		TAILQ_FOREACH(e, &vm->vm_gone, link)
+			if (e->gone == gone)
+				break;
+		if (e == NULL)
+			return;
 		vrele(k, e->vp);
+		TAILQ_REMOVE(&vm->vm_gone, e, link);
 		g_free(e);
 	}
-	g_ptr_array_free(gone, TRUE);
 }
 
 void
@@ -102,6 +113,8 @@ vmspace_free(struct kern *k, struct vmspace *vm)
 	 * vrele may sleep (the last reference of an unlinked file truncates
 	 * it), and a run stopped there frees the rest through the process
 	 * (kern_shutdown).  Nobody else looks at a space no process shares. */
+	KASSERT(TAILQ_EMPTY(&vm->vm_gone),
+	    ("vmspace_free: a vm_map_delete still releasing"));
 	while ((e = TAILQ_FIRST(&vm->vm_entries)) != NULL) {
 		vrele(k, e->vp);
 		TAILQ_REMOVE(&vm->vm_entries, e, link);
@@ -119,7 +132,7 @@ vmspace_free(struct kern *k, struct vmspace *vm)
 void
 vm_map_delete(struct kern *k, struct vmspace *vm, uint64_t start, uint64_t end)
 {
-	GPtrArray *gone = g_ptr_array_new();
+	uint64_t gone = ++vm->vm_ngone;
 	struct vm_map_entry *e, *next;
 
 	start &= ~(uint64_t)(PAGE_SIZE - 1);
@@ -144,10 +157,11 @@ vm_map_delete(struct kern *k, struct vmspace *vm, uint64_t start, uint64_t end)
 			e->start = end;
 		} else {
 			TAILQ_REMOVE(&vm->vm_entries, e, link);
-			g_ptr_array_add(gone, e);
+			e->gone = gone;
+			TAILQ_INSERT_TAIL(&vm->vm_gone, e, link);
 		}
 	}
-	entries_release(k, gone);
+	entries_release(k, vm, gone);
 }
 
 /*
