@@ -1130,6 +1130,46 @@ test_munmap_stopped(void **state)
 	machine_free(&m);
 }
 
+/* msync(MS_SYNC) of a shared mapping's dirty pages: vm_map_clean sleeps
+ * while they are written.  The run stopped there, the ranges it was
+ * putting back must still be the space's (vm_cleaning). */
+static void
+msync_then_stop(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+
+	play_body_keep(pl);
+	sim_at(k->sim, sim_now(k->sim) + 1, stop_now, NULL);
+	vm_map_clean(k, pl->p->p_vmspace, 2199023255552ULL,
+	    2199023255552ULL + 65536, true, false);
+	pl->lines = NULL;	/* not reached: the run stops first */
+}
+
+static void
+test_msync_stopped(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 mmap 2199023255552 - len=65536 xflags=PROT_READ|PROT_WRITE|MAP_SHARED fd=3 off=0",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+
+	(void)state;
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	pl = (struct play){ &m, NULL, lines, NULL, NULL };
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	sim_spawn(m.s, "play", msync_then_stop, &pl, 0);
+	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	assert_non_null(pl.lines);	/* still inside msync */
+	assert_non_null(pl.p->p_vmspace->vm_cleaning);
+	machine_free(&m);
+}
+
 int
 main(void)
 {
@@ -1152,6 +1192,7 @@ main(void)
 		cmocka_unit_test(test_exit_stopped_in_close),
 		cmocka_unit_test(test_exit_stopped_in_unmap),
 		cmocka_unit_test(test_munmap_stopped),
+		cmocka_unit_test(test_msync_stopped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

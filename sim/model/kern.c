@@ -488,6 +488,8 @@ kern_shutdown(struct kern *k)
 			TAILQ_REMOVE(&vm->vm_gone, e, link);
 			g_free(e);
 		}
+		g_slist_free_full(vm->vm_cleaning,
+		    (GDestroyNotify)g_array_unref);
 		g_free(vm);
 	}
 	g_hash_table_destroy(vms);

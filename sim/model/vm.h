@@ -161,6 +161,9 @@ struct vmspace {
 	 * entries carry its own number in gone. */
 	TAILQ_HEAD(, vm_map_entry) vm_gone;
 	uint64_t	 vm_ngone;	/* vm_map_delete calls so far */
+	/* The ranges each vm_map_clean under way is putting back (GArrays
+	 * of entry copies): the space's too, for the same reason. */
+	GSList		*vm_cleaning;
 };
 
 /* vm_map.c */

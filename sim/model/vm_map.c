@@ -113,8 +113,8 @@ vmspace_free(struct kern *k, struct vmspace *vm)
 	 * vrele may sleep (the last reference of an unlinked file truncates
 	 * it), and a run stopped there frees the rest through the process
 	 * (kern_shutdown).  Nobody else looks at a space no process shares. */
-	KASSERT(TAILQ_EMPTY(&vm->vm_gone),
-	    ("vmspace_free: a vm_map_delete still releasing"));
+	KASSERT(TAILQ_EMPTY(&vm->vm_gone) && vm->vm_cleaning == NULL,
+	    ("vmspace_free: a vm_map_delete or vm_map_clean under way"));
 	while ((e = TAILQ_FIRST(&vm->vm_entries)) != NULL) {
 		vrele(k, e->vp);
 		TAILQ_REMOVE(&vm->vm_entries, e, link);
@@ -218,6 +218,9 @@ vm_map_clean(struct kern *k, struct vmspace *vm, uint64_t start, uint64_t end,
 		vref(c.vp);
 		g_array_append_val(todo, c);
 	}
+	/* Kept with the space while pages are written (they may sleep): a
+	 * run stopped there frees it at shut-down (kern_shutdown). */
+	vm->vm_cleaning = g_slist_prepend(vm->vm_cleaning, todo);
 	for (i = 0; i < todo->len; i++) {
 		struct vm_map_entry *c = &g_array_index(todo, struct vm_map_entry, i);
 		int64_t first = c->offset / PAGE_SIZE;
@@ -242,5 +245,6 @@ vm_map_clean(struct kern *k, struct vmspace *vm, uint64_t start, uint64_t end,
 		}
 		vrele(k, c->vp);
 	}
+	vm->vm_cleaning = g_slist_remove(vm->vm_cleaning, todo);
 	g_array_free(todo, TRUE);
 }
