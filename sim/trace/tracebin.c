@@ -35,6 +35,12 @@ put_u(uint8_t *p, uint64_t v)
 		p[1] = (uint8_t)(v >> 7);
 		return p + 2;
 	}
+	if (v < 0x200000) {	/* a line number past 16,383, a duration in ns */
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)((v >> 7) | 0x80);
+		p[2] = (uint8_t)(v >> 14);
+		return p + 3;
+	}
 	while (v >= 0x80) {
 		*p++ = (uint8_t)(v | 0x80);
 		v >>= 7;
@@ -162,12 +168,27 @@ put_str(uint8_t *p, const char *s)
 	return p + n;
 }
 
-size_t
-tbin_max(const struct trace_call *tc)
+/* A record's bound with its strings (their lengths): out of line, so that
+ * the common case below takes no frame for it. */
+static __attribute__((noinline)) size_t
+max_with_strings(const struct trace_call *tc)
 {
 	return TB_NUMBYTES + str_bytes(tc->path) + str_bytes(tc->path2) +
 	    str_bytes(tc->fdpath) + str_bytes(tc->fdpath2) +
 	    str_bytes(tc->retpath) + sizeof(tc->name) + 10;
+}
+
+size_t
+tbin_max(const struct trace_call *tc)
+{
+	/* Most calls have no string but their name: the five pointers
+	 * tested together, the bound then a constant (str_bytes of each
+	 * is 0: the same sum). */
+	if (((uintptr_t)tc->path | (uintptr_t)tc->path2 |
+	    (uintptr_t)tc->fdpath | (uintptr_t)tc->fdpath2 |
+	    (uintptr_t)tc->retpath) == 0)
+		return TB_NUMBYTES + sizeof(tc->name) + 10;
+	return max_with_strings(tc);
 }
 
 size_t
