@@ -372,9 +372,6 @@ struct disk_track {
 	int		 spt;		/* sectors a track */
 	double		 skew;		/* disk_pbn_angle's sum, less the sector */
 	bool		 whole;		/* skew is a whole number */
-	/* skew modulo spt, 0 to spt - 1, when skew is a whole number >= 0
-	 * (disk_track_angle without a division); else -1. */
-	int		 skew_mod;
 	/* Where block end lies, the next track's first (has_next: known,
 	 * and on another track). */
 	struct disk_pbn	 pnext;

@@ -361,29 +361,10 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 	return skew_angle(sum, is_whole(sum), z->spt, pbn->sector);
 }
 
-/*
- * skew_angle of a sector of the track: with the track's skew reduced
- * modulo spt once, when it is mapped (skew_mod), a sector 0 to spt - 1
- * adds less than spt to it, so one subtraction reduces the sum -- the
- * same remainder as skew_angle's, both >= 0 there, without its division
- * (one at each rotational wait, media_locate: 1.6 % of the RZ26's CPU).
- */
 double
 disk_track_angle(const struct disk_track *t, int sector)
 {
-	double a;
-	int r;
-
-	if (t->skew_mod < 0 || (unsigned)sector >= (unsigned)t->spt)
-		return skew_angle(t->skew, t->whole, t->spt, sector);
-	r = t->skew_mod + sector;
-	r -= r >= t->spt ? t->spt : 0;
-	a = (double)r / t->spt;
-	KASSERT(memcmp(&(double){ skew_angle(t->skew, t->whole, t->spt,
-	    sector) }, &a, sizeof(a)) == 0, ("disk_track_angle: sector %d "
-	    "of a track skewed %.17g: %.17g, not skew_angle's", sector,
-	    t->skew, a));
-	return a;
+	return skew_angle(t->skew, t->whole, t->spt, sector);
 }
 
 static bool
@@ -630,8 +611,6 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 	tk->spt = z->spt;
 	tk->skew = track_skew_sum(p, z, t.cyl, t.head);
 	tk->whole = is_whole(tk->skew);
-	tk->skew_mod = tk->whole && tk->skew >= 0 ?
-	    (int)((int64_t)tk->skew % tk->spt) : -1;
 }
 
 void
