@@ -463,11 +463,13 @@ track_regular(const struct disk_params *p, const struct disk_zone *z,
 }
 
 /*
- * ltop_in_zone and track_regular at once where neither has slips to count
- * nor cylinder spares to skip: no slips, and spares (if any) at each
- * track's end (scheme 3) or none in a track.  Block l of the zone (from
- * its reserved front) is sector l mod lpc of the zone's track l / lpc,
- * lpc the blocks a track holds, as ltop_in_zone lays it out; the track's
+ * ltop_in_zone and track_regular at once where neither has sectors
+ * slipped to count nor cylinder spares to skip: no slips, and spares (if
+ * any) at each track's end (scheme 3) or none in a track; or whole tracks
+ * slipped (scheme 1, the HP drives': the track found is moved on by the
+ * slips before it).  Block l of the zone (from its reserved front) is
+ * sector l mod lpc of the zone's track l / lpc, lpc the blocks a track
+ * holds, as ltop_in_zone lays it out; the track's
  * blocks are the lpc from l less that sector, as track_regular finds
  * them.  The one division gives both quotient and remainder, which
  * track_regular had divided again (a division at each track mapped: a
@@ -480,15 +482,18 @@ track_plain(const struct disk_params *p, const struct disk_zone *z,
 {
 	int64_t l, lpc, track, sec, lo, hi;
 
-	if (z->nslips != 0 || (p->sparing != DSPARE_NONE &&
-	    p->sparing != DSPARE_TRACKSECT && p->sparing != DSPARE_TRACK &&
-	    p->sparing != DSPARE_ZONE && p->sparing != DSPARE_ZONE_SLIPEND))
+	if (p->sparing == DSPARE_TRACK)
+		;		/* (its slips are whole tracks left out) */
+	else if (z->nslips != 0 || (p->sparing != DSPARE_NONE &&
+	    p->sparing != DSPARE_TRACKSECT && p->sparing != DSPARE_ZONE &&
+	    p->sparing != DSPARE_ZONE_SLIPEND))
 		return false;
 	l = lbn - z->first_lbn + z->deadspace;
 	lpc = z->spt - (p->sparing == DSPARE_TRACKSECT ? z->spares : 0);
 	track = l / lpc;
 	sec = l % lpc;
-	track_to_pbn(p, z, track, (int)sec, t);
+	track_to_pbn(p, z, p->sparing == DSPARE_TRACK && z->nslips != 0 ?
+	    track + slips_before(z, track) : track, (int)sec, t);
 	lo = MAX(l - sec, z->deadspace);
 	hi = MIN(l - sec + lpc, z->deadspace + z->nlbn);
 	tk->first = z->first_lbn + lo - z->deadspace;
