@@ -234,6 +234,7 @@ struct metrics {
 	int64_t		 first;
 	guint		 nruns;
 	bool		 created;	/* the writer made the file */
+	bool		 fresh;		/* metrics_open made it from the image */
 };
 
 /*
@@ -413,6 +414,7 @@ metrics_open(const char *path, GError **err)
 	/* A new file is written whole from the build's image (dbimage.h):
 	 * the schema, the views and the stamp, in WAL mode. */
 	made = db_create_from_image(path);
+	m->fresh = made;
 	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database: %s",
@@ -1148,6 +1150,29 @@ str(struct metrics *m, const char *s)
 }
 
 /* ---- the run's side ----------------------------------------------------- */
+/*
+ * Does the database, as this connection sees it (its WAL included), fit
+ * in the pages the image wrote?  Then a checkpoint only overwrites what
+ * the file already has (the image is written whole, zeros and all: no
+ * hole) and needs no more room.  (A file system that copies on write
+ * needs room to overwrite too; CLEANUP_ROOM is kept for that, as for
+ * every checkpoint.)
+ */
+static bool
+within_image(struct metrics *m)
+{
+	sqlite3_stmt *s;
+	int64_t bytes = -1;
+
+	if (sqlite3_prepare_v2(m->db, "SELECT page_count * page_size FROM "
+	    "pragma_page_count, pragma_page_size", -1, &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		bytes = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return bytes >= 0 && (size_t)bytes <= db_image_len;
+}
+
 
 /*
  * The run's runs row: inserted, or for a run of a shared writer, whose
@@ -1204,8 +1229,19 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		 * the disk: on a full disk, a WAL holding committed frames the
 		 * database has no room to take could not be truncated
 		 * (metrics_fail_run).  (A shared writer did so when opened,
-		 * and is in a transaction already.) */
-		checkpoint(m);
+		 * and is in a transaction already.)  Not a file just made
+		 * from the image whose pages hold the row: the WAL then holds
+		 * this row alone, which a checkpoint copies into pages the
+		 * image has already given the file, so it needs no room the
+		 * disk may lack -- and this checkpoint was three of the eight
+		 * fdatasyncs of a short run (the WAL and the database synced,
+		 * and the WAL's header again when the next commit started it
+		 * over).  The row is as atomic in the WAL: a crash of the
+		 * process keeps it (the WAL is read back); a power cut may
+		 * lose it, and the run with it, where the file holds no other
+		 * run to lose. */
+		if (!m->fresh || !within_image(m))
+			checkpoint(m);
 		begin(m);
 	}
 	/* Every effective setting, a row each: what a query joins on; in the
