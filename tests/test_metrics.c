@@ -8,8 +8,8 @@
  * across the commits of a long run, whose WAL stays the size of one
  * transaction (test_rows_past_a_commit), and a
  * database of this schema gains only the columns it lacks
- * (test_schema_once), a run into a new file syncs it three times and
- * not six, its runs row kept for a crash all the same
+ * (test_schema_once), a run into a new file syncs it twice and not
+ * six times, its runs row kept for a crash all the same
  * (test_fresh_run_syncs), and several runs record through one writer
  * (test_shared_writer).
  */
@@ -761,17 +761,18 @@ test_new_from_image(void **state)
 /*
  * A run into a file just made from the image (metrics_begin_run): its
  * runs row waits in the WAL for the run's first checkpoint rather than
- * having a checkpoint of its own, so a run of no rows syncs three times
- * through SQLite (the new WAL's header at the row's commit; the WAL and
- * the database at the end's checkpoint) where it synced six (the
- * checkpoint's two, and the WAL's header again when the end's commit
- * started it over).  The row is there all the same, for a reader and
+ * having a checkpoint of its own, and its commit, the new WAL's first,
+ * is not synced, so a run of no rows syncs twice through SQLite (the WAL
+ * and the database at the end's checkpoint) where it synced six (the new
+ * WAL's header at the row's commit, the checkpoint's two, and the WAL's
+ * header again when the end's commit started it over).  The row is
+ * there all the same, for a reader and
  * for a crash of the process: the files as a killed vfssim leaves them
  * (the database and its WAL, copied while the run is open; SQLite reads
  * the WAL back) hold the run, 'running'.  A runs row too long for the
  * image's pages (a long profile) is checkpointed before the run as
- * before, so that a full disk can still take what the WAL holds
- * (test_full_disk).
+ * before (five syncs), so that a full disk can still take what the WAL
+ * holds (test_full_disk).
  */
 static char *
 after_crash(const char *dir, const char *db)
@@ -854,11 +855,11 @@ test_fresh_run_syncs(void **state)
 	a = g_build_filename(dir, "a.db", NULL);
 	b = g_build_filename(dir, "b.db", NULL);
 	/* the row in the image's pages: no checkpoint before the run */
-	assert_int_equal(fresh_run(dir, a, "[machine]\n"), 3);
+	assert_int_equal(fresh_run(dir, a, "[machine]\n"), 2);
 	/* a row past them (overflow pages the image has not given the
 	 * file): checkpointed first, as in any database */
 	longprof = g_strnfill((gsize)(2 * db_image_len), 'x');
-	assert_int_equal(fresh_run(dir, b, longprof), 6);
+	assert_int_equal(fresh_run(dir, b, longprof), 5);
 	g_free(longprof);
 
 	sqlite3_vfs_unregister(&quotavfs);
