@@ -8,7 +8,9 @@
  * across the commits of a long run, whose WAL stays the size of one
  * transaction (test_rows_past_a_commit), and a
  * database of this schema gains only the columns it lacks
- * (test_schema_once), and several runs record through one writer
+ * (test_schema_once), a run into a new file syncs it twice and not
+ * six times, its runs row kept for a crash all the same
+ * (test_fresh_run_syncs), and several runs record through one writer
  * (test_shared_writer).
  */
 #include <setjmp.h>
@@ -39,6 +41,7 @@ static sqlite3_vfs *realvfs;
 static sqlite3_vfs quotavfs;
 static char *quota_dir;		/* files under it count */
 static int64_t quota;		/* bytes; 0: none */
+static int nsyncs;		/* xSync calls, every file */
 
 /* Bytes the database files in quota_dir take now. */
 static int64_t
@@ -106,6 +109,7 @@ q_sync(sqlite3_file *f, int flags)
 {
 	struct qfile *q = (struct qfile *)f;
 
+	nsyncs++;
 	return q->real->pMethods->xSync(q->real, flags);
 }
 
@@ -755,6 +759,128 @@ test_new_from_image(void **state)
 }
 
 /*
+ * A run into a file just made from the image (metrics_begin_run): its
+ * runs row waits in the WAL for the run's first checkpoint rather than
+ * having a checkpoint of its own, and its commit, the new WAL's first,
+ * is not synced, so a run of no rows syncs twice through SQLite (the WAL
+ * and the database at the end's checkpoint) where it synced six (the new
+ * WAL's header at the row's commit, the checkpoint's two, and the WAL's
+ * header again when the end's commit started it over).  The row is
+ * there all the same, for a reader and
+ * for a crash of the process: the files as a killed vfssim leaves them
+ * (the database and its WAL, copied while the run is open; SQLite reads
+ * the WAL back) hold the run, 'running'.  A runs row too long for the
+ * image's pages (a long profile) is checkpointed before the run as
+ * before (five syncs), so that a full disk can still take what the WAL
+ * holds (test_full_disk).
+ */
+static char *
+after_crash(const char *dir, const char *db)
+{
+	char *k = g_build_filename(dir, "killed.db", NULL);
+	char *kwal = g_strconcat(k, "-wal", NULL);
+	char *wal = g_strconcat(db, "-wal", NULL);
+	char *bytes, *v = NULL;
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s;
+	gsize len;
+
+	assert_true(g_file_get_contents(db, &bytes, &len, NULL));
+	assert_true(g_file_set_contents(k, bytes, (gssize)len, NULL));
+	g_free(bytes);
+	assert_true(g_file_get_contents(wal, &bytes, &len, NULL));
+	assert_true(len > 0);
+	assert_true(g_file_set_contents(kwal, bytes, (gssize)len, NULL));
+	g_free(bytes);
+	assert_int_equal(sqlite3_open_v2(k, &h, SQLITE_OPEN_READWRITE,
+	    realvfs->zName), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT group_concat(id || ' ' "
+	    "|| status) FROM runs", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v = g_strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	unlink(k);
+	unlink(kwal);
+	g_free(k);
+	g_free(kwal);
+	g_free(wal);
+	return v;
+}
+
+/* A run of no rows into a new file at db; the syncs it made. */
+static int
+fresh_run(const char *dir, const char *db, const char *profile)
+{
+	struct run_info ri = { .trace = "t.trace", .format = "native",
+	    .profile = profile, .profile_sources = "defaults", .seed = 1 };
+	GError *err = NULL;
+	struct metrics *m;
+	char *v;
+	int n;
+
+	nsyncs = 0;
+	m = metrics_open(db, &err);
+	assert_non_null(m);
+	assert_true(metrics_begin_run(m, &ri, &err) == 1);
+	n = nsyncs;
+	v = after_crash(dir, db);
+	assert_non_null(v);
+	assert_string_equal(v, "1 running");
+	g_free(v);
+	nsyncs = n;
+	assert_true(metrics_end_run(m, &err));
+	metrics_close(m);
+	n = nsyncs;
+	v = query(db, "SELECT status FROM runs WHERE id = 1");
+	assert_string_equal(v, "complete");
+	g_free(v);
+	v = query(db, "PRAGMA integrity_check");
+	assert_string_equal(v, "ok");
+	g_free(v);
+	return n;
+}
+
+static void
+test_fresh_run_syncs(void **state)
+{
+	char *dir = g_dir_make_tmp("vfssim-fresh-XXXXXX", NULL);
+	char *a, *b, *longprof, *p;
+
+	assert_non_null(dir);
+	quota_dir = dir;
+	quota = 0;
+	quota_install();
+	a = g_build_filename(dir, "a.db", NULL);
+	b = g_build_filename(dir, "b.db", NULL);
+	/* the row in the image's pages: no checkpoint before the run */
+	assert_int_equal(fresh_run(dir, a, "[machine]\n"), 2);
+	/* a row past them (overflow pages the image has not given the
+	 * file): checkpointed first, as in any database */
+	longprof = g_strnfill((gsize)(2 * db_image_len), 'x');
+	assert_int_equal(fresh_run(dir, b, longprof), 5);
+	g_free(longprof);
+
+	sqlite3_vfs_unregister(&quotavfs);
+	quota_dir = NULL;
+	for (p = a; p != NULL; p = p == a ? b : NULL) {
+		char *shm = g_strconcat(p, "-shm", NULL);
+		char *wal = g_strconcat(p, "-wal", NULL);
+
+		unlink(shm);
+		unlink(wal);
+		unlink(p);
+		g_free(shm);
+		g_free(wal);
+	}
+	rmdir(dir);
+	g_free(a);
+	g_free(b);
+	g_free(dir);
+}
+
+/*
  * One writer for several runs (metrics_open_shared, what a compare or
  * sweep records through): the runs' ids are given in list order when the
  * writer is opened, whichever run begins first; their rows, handed in
@@ -955,6 +1081,7 @@ main(void)
 		cmocka_unit_test(test_rows_past_a_commit),
 		cmocka_unit_test(test_schema_once),
 		cmocka_unit_test(test_new_from_image),
+		cmocka_unit_test(test_fresh_run_syncs),
 		cmocka_unit_test(test_shared_writer),
 	};
 

@@ -234,6 +234,7 @@ struct metrics {
 	int64_t		 first;
 	guint		 nruns;
 	bool		 created;	/* the writer made the file */
+	bool		 fresh;		/* metrics_open made it from the image */
 };
 
 /*
@@ -413,6 +414,7 @@ metrics_open(const char *path, GError **err)
 	/* A new file is written whole from the build's image (dbimage.h):
 	 * the schema, the views and the stamp, in WAL mode. */
 	made = db_create_from_image(path);
+	m->fresh = made;
 	if (sqlite3_open_v2(path, &m->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		g_set_error(err, METRICS_ERROR, 0, "%s: cannot open database: %s",
@@ -1148,6 +1150,48 @@ str(struct metrics *m, const char *s)
 }
 
 /* ---- the run's side ----------------------------------------------------- */
+/* The image's byte at off (its runs hold every byte but zeros). */
+static unsigned
+image_byte(size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < db_image_nruns; i++)
+		if (off >= db_image_runs[i].off &&
+		    off < db_image_runs[i].off + db_image_runs[i].len)
+			return db_image_runs[i].bytes[off - db_image_runs[i].off];
+	return 0;
+}
+
+/*
+ * Does the database, as this connection sees it (its WAL included), fit
+ * in the pages the image wrote?  Then a checkpoint only overwrites what
+ * the file already has (the image is written whole, zeros and all: no
+ * hole) and needs no more room.  (A file system that copies on write
+ * needs room to overwrite too; CLEANUP_ROOM is kept for that, as for
+ * every checkpoint.)
+ */
+static bool
+within_image(struct metrics *m)
+{
+	/* the page size of the image's header (bytes 16-17, big-endian; 1
+	 * is 65536), which a file made from it has: asked with one pragma,
+	 * not two (the pragmas' table-valued forms took 130,000
+	 * instructions to compile) */
+	unsigned ps = image_byte(16) << 8 | image_byte(17);
+	size_t pagesize = ps == 1 ? 65536 : ps;
+	sqlite3_stmt *s;
+	int64_t pages = -1;
+
+	if (pagesize == 0 || sqlite3_prepare_v2(m->db, "PRAGMA page_count", -1,
+	    &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		pages = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return pages >= 0 && (size_t)pages <= db_image_len / pagesize;
+}
+
 
 /*
  * The run's runs row: inserted, or for a run of a shared writer, whose
@@ -1160,8 +1204,24 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 {
 	sqlite3_stmt *s;
 	char *now = utc_now();
+	bool nosync = m->shared == NULL && m->fresh;
 	int rc;
 
+	/* A new file's first commit, this row, creates its WAL, and SQLite
+	 * syncs a new WAL's header (and then the directory) before the
+	 * frames: against a WAL started over, whose old frames a header
+	 * lost in a power cut would make valid again (sqlite3WalFrames).  A
+	 * new WAL has no old frames; a header lost leaves frames SQLite
+	 * ignores, and the file as the image made it, which is what a power
+	 * cut before the run's first checkpoint leaves of a new file anyway
+	 * (the row is not synced, synchronous=NORMAL).  So the commit is not
+	 * synced: the WAL's first sync is the checkpoint's, which syncs its
+	 * header, frames and the directory together before copying them.
+	 * One fdatasync fewer, and the file system's record of the new WAL
+	 * no longer made durable before the replay (18 ms of d1's start). */
+	if (nosync)
+		(void)sqlite3_exec(m->db, "PRAGMA synchronous=OFF", NULL, NULL,
+		    NULL);
 	rc = sqlite3_prepare_v2(m->db, m->shared == NULL ?
 	    "INSERT INTO runs (trace, format, profile, profile_sources, seed, "
 	    "version, label, started, status, commit_id, trace_digest, "
@@ -1197,6 +1257,12 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		    m->path, sqlite3_errmsg(m->db));
 		return -1;
 	}
+	/* Every later commit and checkpoint synced as before: without it the
+	 * run does not go on. */
+	if (nosync && !exec(m, "PRAGMA synchronous=NORMAL")) {
+		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
+		return -1;
+	}
 	if (m->shared == NULL) {
 		m->run = sqlite3_last_insert_rowid(m->db);
 		/* The schema, this row and whatever earlier runs left in the
@@ -1204,8 +1270,19 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		 * the disk: on a full disk, a WAL holding committed frames the
 		 * database has no room to take could not be truncated
 		 * (metrics_fail_run).  (A shared writer did so when opened,
-		 * and is in a transaction already.) */
-		checkpoint(m);
+		 * and is in a transaction already.)  Not a file just made
+		 * from the image whose pages hold the row: the WAL then holds
+		 * this row alone, which a checkpoint copies into pages the
+		 * image has already given the file, so it needs no room the
+		 * disk may lack -- and this checkpoint was three of the eight
+		 * fdatasyncs of a short run (the WAL and the database synced,
+		 * and the WAL's header again when the next commit started it
+		 * over).  The row is as atomic in the WAL: a crash of the
+		 * process keeps it (the WAL is read back); a power cut may
+		 * lose it, and the run with it, where the file holds no other
+		 * run to lose. */
+		if (!m->fresh || !within_image(m))
+			checkpoint(m);
 		begin(m);
 	}
 	/* Every effective setting, a row each: what a query joins on; in the
