@@ -1204,6 +1204,221 @@ test_lex_words(void **state)
 	g_rand_free(rnd);
 }
 
+/*
+ * A flag set read in one pass (strace_parse_flags's flags_plain) says
+ * what the general path says: each '|'-separated item, trimmed, a number
+ * followed by nothing but a comment mapped through the raw table, a name
+ * looked up, anything else ignored; an unbalanced set refused.  The
+ * reference below is that general path written out with the list walker
+ * (strace_next_item) and a strlen-and-memcmp look-up, run on random sets
+ * made of names, numbers and the bytes that send the one-pass reader back
+ * to the general path (comments, shifts, brackets, strings, junk).  And
+ * strace_lex_ident's classes are GLib's, for every byte.
+ */
+static const struct sym flagtest_syms[] = {
+	{ "O_RDONLY", 0x1 }, { "O_CLOEXEC", 0x2 }, { "O_CLO", 0x4 },
+	{ "S_IFREG", 0x8 }, { "X", 0x10 },
+	{ NULL, 0 }
+};
+static const struct rawbit flagtest_raw[] = {
+	{ 0x80000, 0x80000, 0x20 }, { 0x3, 0x2, 0x40 }, { 0755, 0755, 0x80 },
+	{ 0, 0, 0 }
+};
+
+static bool
+ref_parse_flags(struct span v, const struct flagdef *def, uint32_t *out,
+    bool *balanced)
+{
+	struct errbuf e;
+	struct iter it;
+	struct span x;
+	uint32_t bits = 0;
+	int r;
+
+	*balanced = true;
+	strace_iter_init(&it, v.s, v.n, '|');
+	while ((r = strace_next_item(&e, &it, &x)) > 0) {
+		int64_t num;
+		size_t k;
+
+		if ((k = strace_lex_int(x.s, x.n, &num)) > 0) {
+			if (strace_only_comment(x.s + k, x.n - k)) {
+				const struct rawbit *rb;
+
+				for (rb = def->raw; rb->mask != 0; rb++)
+					if (((uint64_t)num & rb->mask) == rb->match)
+						bits |= rb->bits;
+			}
+		} else if ((k = strace_lex_ident(x.s, x.n)) > 0) {
+			const struct sym *t;
+
+			for (t = def->syms; t->name != NULL; t++)
+				if (strlen(t->name) == k &&
+				    memcmp(t->name, x.s, k) == 0) {
+					bits |= t->val;
+					break;
+				}
+		}
+	}
+	if (r < 0)
+		return false;
+	if (it.stop != v.n) {
+		*balanced = false;
+		return false;
+	}
+	*out = bits;
+	return true;
+}
+
+static void
+test_flags_one_pass(void **state)
+{
+	static const char *const tok[] = {
+		"O_RDONLY", "O_CLOEXEC", "O_CLO", "O_CLOEXECX", "S_IFREG", "X",
+		"O_BOGUS", "0x80000", "0755", "2", "-1", "0x1g", "09", "0x", "-",
+		"|", "|", "|", " ", " ", "\t", "/* c */", "1<<X", "(", ")",
+		"[", "]", "{", "}", "\"s|t\"", "<a>", "~", "=", "12ab",
+	};
+	static const struct flagdef def = { flagtest_syms, flagtest_raw };
+	static const struct {
+		const char	*set;
+		uint32_t	 bits;
+	} fixed[] = {
+		{ "O_RDONLY|O_CLOEXEC", 0x1 | 0x2 },
+		{ "O_RDONLY|O_BOGUS|O_CLOEXEC", 0x1 | 0x2 },
+		{ "O_CLO|O_CLOEXECX", 0x4 },	/* a prefix is not a name */
+		{ "S_IFREG|0755", 0x8 | 0x80 },
+		{ "|0x80000", 0x20 },
+		{ "O_RDONLY |  O_CLOEXEC|", 0x1 | 0x2 },
+		{ "0x80000 /* O_CLOEXEC */", 0x20 },
+		{ "2 /* c */|X", 0x40 | 0x10 },
+		{ "1<<X|X", 0x10 },
+		{ "", 0 },
+	};
+	GRand *rnd = g_rand_new_with_seed(1414);
+	unsigned c;
+	size_t i;
+	int round;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(fixed); i++) {
+		struct span v = { fixed[i].set, strlen(fixed[i].set) };
+		struct errbuf e;
+		uint32_t got = 0xdead;
+
+		assert_true(strace_parse_flags(&e, v, &def, &got));
+		assert_int_equal(got, fixed[i].bits);
+	}
+	for (round = 0; round < 20000; round++) {
+		GString *g = g_string_new(NULL);
+		int k, ntok = g_rand_int_range(rnd, 0, 8);
+		struct errbuf e;
+		struct span v;
+		uint32_t got = 0, want = 0;
+		bool ok, rok, bal;
+		char *buf;
+
+		for (k = 0; k < ntok; k++)
+			g_string_append(g, tok[g_rand_int_range(rnd, 0,
+			    G_N_ELEMENTS(tok))]);
+		/* nothing readable past the end (for the sanitizer) */
+		buf = g_memdup2(g->str, g->len);
+		v.s = buf;
+		v.n = g->len;
+		ok = strace_parse_flags(&e, v, &def, &got);
+		rok = ref_parse_flags(v, &def, &want, &bal);
+		assert_int_equal(ok, rok);
+		if (ok)
+			assert_int_equal(got, want);
+		g_free(buf);
+		g_string_free(g, TRUE);
+	}
+	g_rand_free(rnd);
+
+	for (c = 0; c < 256; c++) {
+		char two[2] = { (char)c, 'a' }, lead[2] = { 'a', (char)c };
+
+		assert_int_equal(strace_lex_ident(two, 2),
+		    g_ascii_isalpha((char)c) || c == '_' ? 2 : 0);
+		assert_int_equal(strace_lex_ident(lead, 2),
+		    g_ascii_isalnum((char)c) || c == '_' ? 2 : 1);
+	}
+}
+
+/*
+ * A descriptor's annotation taken from the split of its call's arguments
+ * (strace_split_args, strace_parse_fd_at) is the one strace_parse_fd finds
+ * walking the argument alone: the same descriptor, annotation, "(deleted)"
+ * and error, for fixed lists and random ones made of descriptors,
+ * annotations, shifts, brackets, strings and separators.
+ */
+static void
+fd_known_same(const char *list, size_t len)
+{
+	struct span a[8], an[8];
+	struct errbuf e1, e2;
+	size_t stop;
+	int na, i;
+
+	if (!strace_split_args(&e1, list, len, a, an, 8, &na, &stop))
+		return;
+	for (i = 0; i < MIN(na, 8); i++) {
+		struct span ann1, ann2;
+		int32_t fd1 = -7, fd2 = -7;
+		bool del1 = false, del2 = false, ok1, ok2;
+
+		ok1 = strace_parse_fd(&e1, a[i], &fd1, &ann1, &del1);
+		ok2 = strace_parse_fd_at(&e2, a[i], an[i], &fd2, &ann2, &del2);
+		assert_int_equal(ok1, ok2);
+		if (!ok1) {
+			assert_string_equal(e1.msg, e2.msg);
+			continue;
+		}
+		assert_int_equal(fd1, fd2);
+		assert_int_equal(del1, del2);
+		assert_ptr_equal(ann1.s, ann2.s);
+		assert_int_equal(ann1.n, ann2.n);
+	}
+}
+
+static void
+test_fd_known_annot(void **state)
+{
+	static const char *const fixed[] = {
+		"3</a/b>, 4</c>(deleted), AT_FDCWD</x/y>",
+		"3</a\\>b>(deleted) /* c */, 5<pipe:[1]>",
+		"3<<x</a>, 4 </b>, 5</b> x",
+		"[3<p>, 4<q>], 6<TCP:[1.2.3.4:5->6.7.8.9:10]>",
+		"7<\"a>b\"</c>, 8</dev/pts/0<char 136:0>>",
+	};
+	static const char *const tok[] = {
+		"3", "-100", "AT_FDCWD", "</a/b>", "<pipe:[1]>", "<\"x>\">",
+		"</a\\>b>", "(deleted)", "<<", "<", ">", "[", "]", "(", ")",
+		"\"s\"", ", ", ",", " ", "/* c */", "x",
+	};
+	GRand *rnd = g_rand_new_with_seed(1415);
+	size_t i;
+	int round;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(fixed); i++)
+		fd_known_same(fixed[i], strlen(fixed[i]));
+	for (round = 0; round < 20000; round++) {
+		GString *g = g_string_new(NULL);
+		int k, ntok = g_rand_int_range(rnd, 1, 10);
+		char *buf;
+
+		for (k = 0; k < ntok; k++)
+			g_string_append(g, tok[g_rand_int_range(rnd, 0,
+			    G_N_ELEMENTS(tok))]);
+		buf = g_memdup2(g->str, g->len);
+		fd_known_same(buf, g->len);
+		g_free(buf);
+		g_string_free(g, TRUE);
+	}
+	g_rand_free(rnd);
+}
+
 /* check_text: a control character (or DEL) is found at every column of a
  * long line, after a tab (which passes) at every column before it. */
 static void
@@ -2135,6 +2350,8 @@ main(void)
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_lex_int),
 		cmocka_unit_test(test_lex_words),
+		cmocka_unit_test(test_flags_one_pass),
+		cmocka_unit_test(test_fd_known_annot),
 		cmocka_unit_test(test_control_columns),
 		cmocka_unit_test(test_lex_secfrac),
 		cmocka_unit_test(test_annotation_lengths),

@@ -688,9 +688,10 @@ decode_snapshot_exec(struct strace_parser *p, struct trace_call *tc,
 	return true;
 }
 
+/* a: the arguments; an: each one's first annotation (strace_split_args) */
 static bool
 decode_args(struct strace_parser *p, struct trace_call *tc,
-    const struct span *a, int na)
+    const struct span *a, const struct span *an, int na)
 {
 	const char *sig = sc_args[tc->sc];
 	int i, nfd = 0, npath = 0, noff = 0;
@@ -709,7 +710,7 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 			continue;	/* the unseen half of a call */
 		switch (sig[i]) {
 		case 'D':
-			if (!strace_parse_fd(&p->e, v, &fd, &ann, &del))
+			if (!strace_parse_fd_at(&p->e, v, an[i], &fd, &ann, &del))
 				return bad_arg(p, tc, i);
 			if (nfd++ == 0) {
 				tc->fd = fd;
@@ -966,11 +967,11 @@ bool
 strace_parse_call(struct strace_parser *p, struct trace_call *tc, const char *s,
     size_t n, bool complete)
 {
-	struct span a[MAXARGS];
+	struct span a[MAXARGS], an[MAXARGS];
 	size_t stop;
 	int na;
 
-	if (!strace_split_list(&p->e, s, n, ',', a, MAXARGS, &na, &stop)) {
+	if (!strace_split_args(&p->e, s, n, a, an, MAXARGS, &na, &stop)) {
 		char msg[sizeof(p->e.msg)];
 
 		memcpy(msg, p->e.msg, sizeof(msg));
@@ -991,5 +992,5 @@ strace_parse_call(struct strace_parser *p, struct trace_call *tc, const char *s,
 			    tc->name, s[stop]);
 		tc->ret_unknown = true;
 	}
-	return decode_args(p, tc, a, MIN(na, MAXARGS));
+	return decode_args(p, tc, a, an, MIN(na, MAXARGS));
 }

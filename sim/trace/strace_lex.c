@@ -18,6 +18,8 @@
  */
 #include "strace_private.h"
 
+#include "kassert.h"
+
 #include <stdarg.h>
 #include <string.h>
 
@@ -58,15 +60,28 @@ strace_excerpt(const char *s, size_t n, char *buf, size_t bufsz)
 
 /* ---- lexical helpers ------------------------------------------------- */
 
+/* Each byte's part in an identifier: IDENT_ANY for a letter, digit or
+ * '_', IDENT_FIRST as well for a byte that can start one (a letter or
+ * '_'); the same classes as g_ascii_isalnum and g_ascii_isalpha, looked up
+ * without a call into GLib's table a byte (strace_lex_ident had been
+ * fourteen instructions a character: call names, flags, error names). */
+enum { IDENT_ANY = 1, IDENT_FIRST = 2 };
+static const uint8_t ident_class[256] = {
+	['0' ... '9'] = IDENT_ANY,
+	['A' ... 'Z'] = IDENT_ANY | IDENT_FIRST,
+	['a' ... 'z'] = IDENT_ANY | IDENT_FIRST,
+	['_'] = IDENT_ANY | IDENT_FIRST,
+};
+
 /* Length of the identifier at s (0 if none). */
 size_t
 strace_lex_ident(const char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 1;
 
-	if (n == 0 || !(g_ascii_isalpha(s[0]) || s[0] == '_'))
+	if (n == 0 || !(ident_class[(unsigned char)s[0]] & IDENT_FIRST))
 		return 0;
-	while (i < n && is_identc(s[i]))
+	while (i < n && ident_class[(unsigned char)s[i]] != 0)
 		i++;
 	return i;
 }
@@ -269,10 +284,17 @@ static const uint8_t annot_path_stop[256] = {
 static const uint8_t annot_stop[256] = {
 	['\\'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['['] = 1, [']'] = 1,
 };
-static const uint8_t item_stop[256] = {
-	['"'] = 1, ['/'] = 1, ['<'] = 1, ['('] = 1, ['['] = 1, ['{'] = 1,
-	[')'] = 1, [']'] = 1, ['}'] = 1,
-};
+/* strace_next_item's stops: those of its switch and the list's separator,
+ * one table for each separator there is (',' between arguments and fields,
+ * '|' between flags, NUL in a list that has none), so that a plain byte
+ * is one look-up and no comparison. */
+#define ITEM_STOPS \
+	['"'] = 1, ['/'] = 1, ['<'] = 1, ['('] = 1, ['['] = 1, ['{'] = 1, \
+	[')'] = 1, [']'] = 1, ['}'] = 1
+static const uint8_t item_stop_comma[256] = { ITEM_STOPS, [','] = 1 };
+static const uint8_t item_stop_bar[256] = { ITEM_STOPS, ['|'] = 1 };
+static const uint8_t item_stop_nul[256] = { ITEM_STOPS, ['\0'] = 1 };
+#undef ITEM_STOPS
 
 /* Where skip_annot stops in the eight bytes of w (as word_has gives them,
  * exact in the lowest): the same sets as annot_path_stop and annot_stop, a
@@ -378,8 +400,37 @@ strace_iter_init(struct iter *it, const char *s, size_t n, char sep)
 	it->n = n;
 	it->pos = 0;
 	it->stop = n;
+	it->ann.s = NULL;
+	it->ann.n = 0;
 	it->sep = sep;
+	it->stops = sep == ',' ? item_stop_comma : sep == '|' ? item_stop_bar :
+	    item_stop_nul;
 	it->done = false;
+	KASSERT(sep == ',' || sep == '|' || sep == '\0',
+	    ("strace_iter_init: no stop table for separator %#x", (unsigned)sep));
+}
+
+/* The first byte of s[i..n) that stops, or n: four look-ups a round (the
+ * scan's flag sets, numbers and addresses are tens of plain bytes an
+ * argument list; the loop's test and step had been most of its cost). */
+static inline size_t
+skip_plain(const uint8_t *stops, const char *s, size_t n, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; i + 4 <= n; i += 4) {
+		if (stops[u[i]])
+			return i;
+		if (stops[u[i + 1]])
+			return i + 1;
+		if (stops[u[i + 2]])
+			return i + 2;
+		if (stops[u[i + 3]])
+			return i + 3;
+	}
+	while (i < n && !stops[u[i]])
+		i++;
+	return i;
 }
 
 /* 1 and the next (trimmed) item; 0 at the end of the list; -1 if the list
@@ -388,20 +439,21 @@ int
 strace_next_item(struct errbuf *e, struct iter *it, struct span *item)
 {
 	char want[MAXDEPTH];
-	const char *s = it->s;
-	size_t i = it->pos, n = it->n;
+	const char *s = it->s, *ann = NULL;
+	const uint8_t *stops = it->stops;
+	size_t i = it->pos, n = it->n, annlen = 0;
 	int depth = 0;
 
 	if (it->done)
 		return 0;
-	while (i < n) {
-		char c = s[i];
+	for (;;) {
+		char c;
 
-		/* (none of the cases below, nor the separator) */
-		if (!item_stop[(unsigned char)c] && c != it->sep) {
-			i++;
-			continue;
-		}
+		/* past the bytes that are none of the cases below, nor the
+		 * separator */
+		if ((i = skip_plain(stops, s, n, i)) >= n)
+			break;
+		c = s[i];
 		switch (c) {
 		case '"':
 			if (!strace_skip_string(e, s, n, &i, NULL))
@@ -420,8 +472,16 @@ strace_next_item(struct errbuf *e, struct iter *it, struct span *item)
 				i += 2;
 				continue;
 			}
-			if (!skip_annot(e, s, n, &i))
-				return -1;
+			{
+				size_t a0 = i;
+
+				if (!skip_annot(e, s, n, &i))
+					return -1;
+				if (ann == NULL) {
+					ann = s + a0;
+					annlen = i - a0;
+				}
+			}
 			continue;
 		case '(':
 		case '[':
@@ -446,6 +506,8 @@ strace_next_item(struct errbuf *e, struct iter *it, struct span *item)
 			if (c == it->sep && depth == 0) {
 				*item = trim(s + it->pos, i - it->pos);
 				it->pos = i + 1;
+				it->ann.s = ann;
+				it->ann.n = annlen;
 				return 1;
 			}
 		}
@@ -457,16 +519,21 @@ end:
 		return -1;
 	}
 	*item = trim(s + it->pos, i - it->pos);
+	it->ann.s = ann;
+	it->ann.n = annlen;
 	it->stop = i;
 	it->done = true;
 	return 1;
 }
 
 /* Split a whole list into at most max items (more are scanned, counted and
- * dropped).  An empty list has no items. */
-bool
-strace_split_list(struct errbuf *e, const char *s, size_t n, char sep,
-    struct span *items, int max, int *nitems, size_t *stop)
+ * dropped).  An empty list has no items.  anns (if not NULL) gets each
+ * item's first annotation as the walk stepped over it (strace_iter's ann),
+ * so that a descriptor's decoding need not walk it again
+ * (strace_parse_fd_at). */
+static bool
+split_list(struct errbuf *e, const char *s, size_t n, char sep,
+    struct span *items, struct span *anns, int max, int *nitems, size_t *stop)
 {
 	struct iter it;
 	struct span x;
@@ -474,8 +541,11 @@ strace_split_list(struct errbuf *e, const char *s, size_t n, char sep,
 
 	strace_iter_init(&it, s, n, sep);
 	while ((r = strace_next_item(e, &it, &x)) > 0) {
-		if (k < max)
+		if (k < max) {
 			items[k] = x;
+			if (anns != NULL)
+				anns[k] = it.ann;
+		}
 		k++;
 	}
 	if (r < 0)
@@ -485,6 +555,22 @@ strace_split_list(struct errbuf *e, const char *s, size_t n, char sep,
 	*nitems = k;
 	*stop = it.stop;
 	return true;
+}
+
+bool
+strace_split_list(struct errbuf *e, const char *s, size_t n, char sep,
+    struct span *items, int max, int *nitems, size_t *stop)
+{
+	return split_list(e, s, n, sep, items, NULL, max, nitems, stop);
+}
+
+/* A call's arguments: strace_split_list at ',' with each item's first
+ * annotation in anns. */
+bool
+strace_split_args(struct errbuf *e, const char *s, size_t n,
+    struct span *items, struct span *anns, int max, int *nitems, size_t *stop)
+{
+	return split_list(e, s, n, ',', items, anns, max, nitems, stop);
 }
 
 /*
@@ -635,12 +721,25 @@ strace_lex_secfrac(const char *s, size_t n, int64_t *ns)
 
 /* ---- flags and constants --------------------------------------------- */
 
+/* The entry of t named s[0..n), or NULL.  Compared a byte at a time, so
+ * that a name is left at its first difference (most of a table's names
+ * differ from the one sought within their first three bytes: "O_", "S_I",
+ * "MAP_"), where a strlen of every name had been a call each. */
 const struct sym *
 strace_sym_find(const struct sym *t, const char *s, size_t n)
 {
-	for (; t->name != NULL; t++)
-		if (strlen(t->name) == n && memcmp(t->name, s, n) == 0)
+	for (; t->name != NULL; t++) {
+		const char *a = t->name;
+		size_t j = 0;
+
+		/* a[j] is read only up to its NUL: a NUL differs from s[j]
+		 * (which is never one: check_text refuses control bytes)
+		 * or ends the loop with j == n */
+		while (j < n && a[j] == s[j])
+			j++;
+		if (j == n && a[j] == '\0')
 			return t;
+	}
 	return NULL;
 }
 
@@ -663,6 +762,57 @@ raw_map(const struct rawbit *r, uint64_t v)
  * ("0 /\* AT_STATX_SYNC_AS_STAT *\/|0x100 /\* ... *\/", "|0x100").  Numbers
  * are Linux x86_64 values; names this model does not know are ignored.
  */
+/*
+ * The common spelling of a flag set, lexed in one pass: numbers and
+ * names, blanks around them, '|' between.  Each token is read where it
+ * stands and the '|' after it is the next thing there, where the general
+ * path below walks the set to split it and then lexes each item again
+ * (a flag set had been each byte twice and two calls an item: an openat's
+ * flags and a stat's st_mode about 700 instructions each).  False, having
+ * decided nothing, at anything else (a comment, a shift, a bracket, a
+ * string, junk): the general path reads the whole set again from its
+ * start.  Where this one finishes, the set holds none of the bytes the
+ * general path's split stops at but '|', so its items are this one's
+ * tokens, trimmed; a number is followed by nothing but blanks (the
+ * general path's strace_only_comment holds), a name is looked up just
+ * as there.
+ */
+static bool
+flags_plain(struct span v, const struct flagdef *def, uint32_t *out)
+{
+	uint32_t bits = 0;
+	size_t i = 0;
+
+	for (;;) {
+		int64_t num;
+		size_t k;
+
+		i = skip_space(v.s, v.n, i);
+		if (i < v.n && v.s[i] != '|') {
+			const char *x = v.s + i;
+			size_t m = v.n - i;
+
+			if ((k = strace_lex_int(x, m, &num)) > 0)
+				bits |= raw_map(def->raw, (uint64_t)num);
+			else if ((k = strace_lex_ident(x, m)) > 0) {
+				const struct sym *sy = strace_sym_find(def->syms, x, k);
+
+				if (sy != NULL)
+					bits |= sy->val;
+			} else
+				return false;
+			i = skip_space(v.s, v.n, i + k);
+		}
+		if (i == v.n)
+			break;
+		if (v.s[i] != '|')
+			return false;
+		i++;
+	}
+	*out = bits;
+	return true;
+}
+
 bool
 strace_parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
     uint32_t *out)
@@ -672,6 +822,8 @@ strace_parse_flags(struct errbuf *e, struct span v, const struct flagdef *def,
 	uint32_t bits = 0;
 	int r;
 
+	if (flags_plain(v, def, out))
+		return true;
 	strace_iter_init(&it, v.s, v.n, '|');
 	while ((r = strace_next_item(e, &it, &x)) > 0) {
 		int64_t num;
@@ -730,10 +882,15 @@ strace_parse_num(struct span v, int64_t *out)
 
 /* ---- arguments ------------------------------------------------------- */
 
-/* Step over "<...>" and "(deleted)" at v.s[*ip] if there. */
-bool
-strace_lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
-    bool *deleted)
+/* Step over "<...>" and "(deleted)" at v.s[*ip] if there.  known: the
+ * annotation that starts there if the caller's walk has already stepped
+ * over it (s NULL or elsewhere: walk it here).  skip_annot ends an
+ * annotation at its first closing '>', whatever follows, so a walk of
+ * the whole list and one of an item that holds the annotation end at the
+ * same byte. */
+static bool
+lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span known,
+    struct span *ann, bool *deleted)
 {
 	size_t i = *ip, j = i;
 
@@ -742,7 +899,11 @@ strace_lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
 	*deleted = false;
 	if (i >= v.n || v.s[i] != '<')
 		return true;
-	if (!skip_annot(e, v.s, v.n, &j))
+	if (known.s == v.s + i && known.n <= v.n - i) {
+		KASSERT(known.n >= 2 && v.s[i + known.n - 1] == '>',
+		    ("lex_annot: a known annotation not closed by '>'"));
+		j = i + known.n;
+	} else if (!skip_annot(e, v.s, v.n, &j))
 		return false;
 	ann->s = v.s + i + 1;
 	ann->n = j - i - 2;
@@ -754,11 +915,21 @@ strace_lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
 	return true;
 }
 
-/* A descriptor: "3", "-100", "AT_FDCWD", each perhaps with an annotation,
- * "(deleted)" and a comment ("-100 /\* AT_FDCWD *\/"). */
 bool
-strace_parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
+strace_lex_annot(struct errbuf *e, struct span v, size_t *ip, struct span *ann,
     bool *deleted)
+{
+	static const struct span none = { NULL, 0 };
+
+	return lex_annot(e, v, ip, none, ann, deleted);
+}
+
+/* A descriptor: "3", "-100", "AT_FDCWD", each perhaps with an annotation,
+ * "(deleted)" and a comment ("-100 /\* AT_FDCWD *\/").  known: as
+ * lex_annot's (the argument's first annotation, from strace_split_args). */
+bool
+strace_parse_fd_at(struct errbuf *e, struct span v, struct span known,
+    int32_t *fd, struct span *ann, bool *deleted)
 {
 	int64_t x;
 	size_t i;
@@ -770,12 +941,21 @@ strace_parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
 	} else if ((i = strace_lex_int(v.s, v.n, &x)) == 0 || x < INT32_MIN ||
 	    x > INT32_MAX)
 		return strace_bad(e, "expected a descriptor");
-	if (!strace_lex_annot(e, v, &i, ann, deleted))
+	if (!lex_annot(e, v, &i, known, ann, deleted))
 		return false;
 	if (!strace_only_comment(v.s + i, v.n - i))
 		return strace_bad(e, "unexpected text after a descriptor");
 	*fd = (int32_t)x;
 	return true;
+}
+
+bool
+strace_parse_fd(struct errbuf *e, struct span v, int32_t *fd, struct span *ann,
+    bool *deleted)
+{
+	static const struct span none = { NULL, 0 };
+
+	return strace_parse_fd_at(e, v, none, fd, ann, deleted);
 }
 
 /* Find fields of the structure v starts with ("{key=value, ...}"); text

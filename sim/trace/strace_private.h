@@ -110,6 +110,9 @@ size_t	strace_lex_secfrac(const char *s, size_t n, int64_t *ns);
 struct iter {
 	const char	*s;
 	size_t		 n, pos, stop;
+	const uint8_t	*stops;		/* the bytes the walk stops at */
+	struct span	 ann;		/* the item's first -y annotation, "<...>"
+					 * whole (s NULL: none) */
 	char		 sep;
 	bool		 done;
 };
@@ -118,6 +121,9 @@ void	strace_iter_init(struct iter *it, const char *s, size_t n, char sep);
 int	strace_next_item(struct errbuf *e, struct iter *it, struct span *item);
 bool	strace_split_list(struct errbuf *e, const char *s, size_t n, char sep,
 	    struct span *items, int max, int *nitems, size_t *stop);
+bool	strace_split_args(struct errbuf *e, const char *s, size_t n,
+	    struct span *items, struct span *anns, int max, int *nitems,
+	    size_t *stop);
 
 /* Flag sets and single values, by name or by number (the tables are in
  * strace_calls.c, the signals' in strace.c). */
@@ -161,6 +167,8 @@ bool	strace_lex_annot(struct errbuf *e, struct span v, size_t *ip,
 	    struct span *ann, bool *deleted);
 bool	strace_parse_fd(struct errbuf *e, struct span v, int32_t *fd,
 	    struct span *ann, bool *deleted);
+bool	strace_parse_fd_at(struct errbuf *e, struct span v, struct span known,
+	    int32_t *fd, struct span *ann, bool *deleted);
 bool	strace_struct_fields(struct errbuf *e, struct span v,
 	    const char *const *keys, struct span *vals, int nkeys);
 
