@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 35 checks, and a replay on each shipped drive
+# 41 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((35 + $#))
+expect $((41 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -136,12 +136,14 @@ fi
 # comments and blank lines between, and in the fast path's own spelling
 # leading zeros and longer fractions (its digits are read eight at a time:
 # digit_run; the last one to seven as the line's last eight bytes, here
-# ending at the line's end or at a blank) -- give the same rows.
+# ending at the line's end or at a blank), and lines ending in a long run
+# of blanks -- give the same rows.
 awk 'NR % 5 == 1 { printf "# line %d\n\n", NR }
 	NR % 4 == 0 { printf "%s\t%s\t+%s\t%s\t%se0\t%s000000000000\r\n", $1, $2, $3, $4, $5, $6; next }
 	NR % 4 == 1 { printf "  %s %s %s +%s +%s %s  \n", $1, $2, $3, $4, $5, $6; next }
 	NR % 8 == 2 { printf "%s %s 00000000%s 0%s %s000 %s \n", $1, $2, $3, $4, $5, $6; next }
 	NR % 8 == 6 { printf "%s %s 00000000%s 0%s %s000 %s\n", $1, $2, $3, $4, $5, $6; next }
+	NR % 16 == 3 { printf "%s %s %s %s %s %s%121s\n", $1, $2, $3, $4, $5, $6, ""; next }
 	{ print }' disks/hp_c2247a/hp_c2247a.trace >"$T/odd.trace"
 rm -f "$T/odd.db"
 "$VFSSIM" disk --validate "$T/odd.trace" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \
@@ -263,6 +265,21 @@ expect_bad "a bad line under --check" "a4.ascii:1: expected" "$VFSSIM" disk --ch
 printf '5.0 0 100 8 1\n1.0 0 100 8 1\n' >"$T/a2.ascii"
 expect_bad "arrivals going back in time" "a2.ascii:2:" "$VFSSIM" disk "$T/a2.ascii"
 expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validate "$T/a2.ascii"
+# A NUL in a validate line, wherever it is (disktrace.c:
+# parse_validate_fast must not take it for the line's end or a field's),
+# and a line that ends early: the general way's error, naming the line.
+printf 'R Miss 100 8 5000.0 100.0\nR Miss 100 8\0 5000.0 100.0\n' >"$T/n1.trace"
+expect_bad "a NUL after a validate line's count" "n1.trace:2: binary data" "$VFSSIM" disk "$T/n1.trace"
+printf 'R Miss 100 8 5000.0 100.0\nW Hi\0t 100 8 5000.0 100.0\n' >"$T/n2.trace"
+expect_bad "a NUL in a validate line's class" "n2.trace:2: binary data" "$VFSSIM" disk "$T/n2.trace"
+printf 'R Miss 100 8 5000.0 100.0\nR Miss 100 8 5000.0 100.0\0\n' >"$T/n3.trace"
+expect_bad "a NUL ending a validate line" "n3.trace:2: binary data" "$VFSSIM" disk "$T/n3.trace"
+printf 'R Miss 100 8 5000.0 100.0\nR Miss 100 8 5000.0 1\0.0\n' >"$T/n4.trace"
+expect_bad "a NUL in a validate line's last number" "n4.trace:2: binary data" "$VFSSIM" disk "$T/n4.trace"
+printf 'R Miss 100 8 5000.0 100.0\nR Miss 100 8 5000.0\n' >"$T/n5.trace"
+expect_bad "a validate line without its gap" "n5.trace:2: expected R|W CLASS" "$VFSSIM" disk "$T/n5.trace"
+printf 'R Miss 100 8 5000.0 100.0\nR Miss\n' >"$T/n6.trace"
+expect_bad "a validate line ending after its class" "n6.trace:2: expected R|W CLASS" "$VFSSIM" disk "$T/n6.trace"
 head -c 3000 /dev/urandom >"$T/junk.trace"
 printf 'R' | cat - "$T/junk.trace" >"$T/junk2.trace"
 expect_bad "binary junk" "junk2.trace:" "$VFSSIM" disk "$T/junk2.trace"
