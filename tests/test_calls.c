@@ -1023,21 +1023,30 @@ exit_then_stop(void *arg)
 	pl->p = NULL;		/* not reached: the run stops first */
 }
 
-/* Boot, make /f, replay lines as process 100 and stop the run inside its
- * exit1 (exit_then_stop); the process, still not exited, in *pp. */
+/* Boot, make /f and run body (which replays lines as process 100 and then
+ * makes the call the run is stopped in) until the run stops. */
+static void
+play_stopped(struct machine *m, struct play *pl, const char *const *lines,
+    void (*body)(void *))
+{
+	boot(m, NULL);
+	mkfile_cold(m, "f", 65536);
+	*pl = (struct play){ m, NULL, lines, NULL, NULL };
+	pl->p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
+	vn_unpin_all(m->k);
+	sim_spawn(m->s, "play", body, pl, 0);
+	assert_int_equal(sim_run(m->s), SIM_STOPPED);
+}
+
+/* play_stopped with the run stopped inside the process's exit1
+ * (exit_then_stop); the process, still not exited, in *pp. */
 static void
 exit_stopped(struct machine *m, const char *const *lines,
     struct kproc **pp)
 {
 	struct play pl;
 
-	boot(m, NULL);
-	mkfile_cold(m, "f", 65536);
-	pl = (struct play){ m, NULL, lines, NULL, NULL };
-	pl.p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
-	vn_unpin_all(m->k);
-	sim_spawn(m->s, "play", exit_then_stop, &pl, 0);
-	assert_int_equal(sim_run(m->s), SIM_STOPPED);
+	play_stopped(m, &pl, lines, exit_then_stop);
 	assert_non_null(pl.p);		/* still inside exit1 */
 	assert_false(pl.p->p_exited);
 	*pp = pl.p;
@@ -1117,13 +1126,7 @@ test_munmap_stopped(void **state)
 	struct play pl;
 
 	(void)state;
-	boot(&m, NULL);
-	mkfile_cold(&m, "f", 65536);
-	pl = (struct play){ &m, NULL, lines, NULL, NULL };
-	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
-	vn_unpin_all(m.k);
-	sim_spawn(m.s, "play", munmap_then_stop, &pl, 0);
-	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	play_stopped(&m, &pl, lines, munmap_then_stop);
 	assert_non_null(pl.lines);	/* still inside munmap */
 	assert_null(TAILQ_FIRST(&pl.p->p_vmspace->vm_entries));
 	assert_non_null(TAILQ_FIRST(&pl.p->p_vmspace->vm_gone));
@@ -1158,13 +1161,7 @@ test_msync_stopped(void **state)
 	struct play pl;
 
 	(void)state;
-	boot(&m, NULL);
-	mkfile_cold(&m, "f", 65536);
-	pl = (struct play){ &m, NULL, lines, NULL, NULL };
-	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
-	vn_unpin_all(m.k);
-	sim_spawn(m.s, "play", msync_then_stop, &pl, 0);
-	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	play_stopped(&m, &pl, lines, msync_then_stop);
 	assert_non_null(pl.lines);	/* still inside msync */
 	assert_non_null(pl.p->p_vmspace->vm_cleaning);
 	machine_free(&m);

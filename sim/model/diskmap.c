@@ -405,6 +405,25 @@ track_ends(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
 }
 
 /*
+ * The track holding lbn, whose blocks are zone sectors [lo, hi) counted
+ * from the zone's reserved front (cut to the zone's blocks), lbn mapped
+ * to t: its bounds, its first block's place and its last sector.
+ */
+static inline void
+track_set(const struct disk_zone *z, int64_t lbn, int64_t lo, int64_t hi,
+    const struct disk_pbn *t, struct disk_track *tk)
+{
+	lo = MAX(lo, z->deadspace);
+	hi = MIN(hi, z->deadspace + z->nlbn);
+	tk->first = z->first_lbn + lo - z->deadspace;
+	tk->end = z->first_lbn + hi - z->deadspace;
+	tk->pfirst = *t;
+	tk->pfirst.sector -= (int)(lbn - tk->first);
+	tk->last_sector = tk->pfirst.sector + (int)(tk->end - tk->first - 1);
+	tk->has_next = false;
+}
+
+/*
  * The blocks of lbn's track in a zone without slips (or slipping whole
  * tracks), as disk_ltop lays them out there: in the order of the zone's sectors (less a reserved
  * front), a track's spt of them, or spt less its spares at the end
@@ -452,14 +471,7 @@ track_regular(const struct disk_params *p, const struct disk_zone *z,
 		hi = z->spt;
 		break;
 	}
-	lo = MAX(base + lo, z->deadspace);
-	hi = MIN(base + hi, z->deadspace + z->nlbn);
-	tk->first = z->first_lbn + lo - z->deadspace;
-	tk->end = z->first_lbn + hi - z->deadspace;
-	tk->pfirst = *t;
-	tk->pfirst.sector -= (int)(lbn - tk->first);
-	tk->last_sector = tk->pfirst.sector + (int)(tk->end - tk->first - 1);
-	tk->has_next = false;
+	track_set(z, lbn, base + lo, base + hi, t, tk);
 }
 
 /*
@@ -480,7 +492,7 @@ static bool
 track_plain(const struct disk_params *p, const struct disk_zone *z,
     int64_t lbn, struct disk_pbn *t, struct disk_track *tk)
 {
-	int64_t l, lpc, track, sec, lo, hi;
+	int64_t l, lpc, track, sec;
 
 	if (p->sparing == DSPARE_TRACK)
 		;		/* (its slips are whole tracks left out) */
@@ -494,14 +506,7 @@ track_plain(const struct disk_params *p, const struct disk_zone *z,
 	sec = l % lpc;
 	track_to_pbn(p, z, p->sparing == DSPARE_TRACK && z->nslips != 0 ?
 	    track + slips_before(z, track) : track, (int)sec, t);
-	lo = MAX(l - sec, z->deadspace);
-	hi = MIN(l - sec + lpc, z->deadspace + z->nlbn);
-	tk->first = z->first_lbn + lo - z->deadspace;
-	tk->end = z->first_lbn + hi - z->deadspace;
-	tk->pfirst = *t;
-	tk->pfirst.sector -= (int)(lbn - tk->first);
-	tk->last_sector = tk->pfirst.sector + (int)(tk->end - tk->first - 1);
-	tk->has_next = false;
+	track_set(z, lbn, l - sec, l - sec + lpc, t, tk);
 #ifdef INVARIANTS
 	{
 		struct disk_pbn t2;
