@@ -1005,6 +1005,36 @@ stop_now(struct sim *s, void *arg)
 	sim_stop(s);
 }
 
+/* Replay pl's lines as process 100, then make the call pl->after makes,
+ * with the run stopped a nanosecond later: inside the call, which
+ * sleeps. */
+static void
+then_stop(void *arg)
+{
+	struct play *pl = arg;
+	struct kern *k = pl->m->k;
+
+	play_body_keep(pl);
+	sim_at(k->sim, sim_now(k->sim) + 1, stop_now, NULL);
+	pl->after(pl, -1);
+	pl->lines = NULL;	/* not reached: the run stops first */
+}
+
+/* Boot, make /f and run then_stop with call until the run stops. */
+static void
+play_stopped(struct machine *m, struct play *pl, const char *const *lines,
+    void (*call)(struct play *, int))
+{
+	boot(m, NULL);
+	mkfile_cold(m, "f", 65536);
+	*pl = (struct play){ m, NULL, lines, call, NULL };
+	pl->p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
+	vn_unpin_all(m->k);
+	sim_spawn(m->s, "play", then_stop, pl, 0);
+	assert_int_equal(sim_run(m->s), SIM_STOPPED);
+	assert_non_null(pl->lines);	/* still inside the call */
+}
+
 /* The last close of an unlinked file truncates it (vrele -> ufs_inactive
  * -> ffs_truncate, the inode written synchronously on the default mount),
  * so exit1's fdfree sleeps inside closef.  The run is stopped there: the
@@ -1012,42 +1042,20 @@ stop_now(struct sim *s, void *arg)
  * be reachable from the process, so that kern_shutdown frees them (the
  * check build's leak checker fails this test otherwise). */
 static void
-exit_then_stop(void *arg)
+exit_call(struct play *pl, int i)
 {
-	struct play *pl = arg;
-	struct kern *k = pl->m->k;
-
-	play_body_keep(pl);
-	sim_at(k->sim, sim_now(k->sim) + 1, stop_now, NULL);
-	exit1(k, pl->p, 0);
-	pl->p = NULL;		/* not reached: the run stops first */
+	exit1(pl->m->k, pl->p, 0);
 }
 
-/* Boot, make /f and run body (which replays lines as process 100 and then
- * makes the call the run is stopped in) until the run stops. */
-static void
-play_stopped(struct machine *m, struct play *pl, const char *const *lines,
-    void (*body)(void *))
-{
-	boot(m, NULL);
-	mkfile_cold(m, "f", 65536);
-	*pl = (struct play){ m, NULL, lines, NULL, NULL };
-	pl->p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
-	vn_unpin_all(m->k);
-	sim_spawn(m->s, "play", body, pl, 0);
-	assert_int_equal(sim_run(m->s), SIM_STOPPED);
-}
-
-/* play_stopped with the run stopped inside the process's exit1
- * (exit_then_stop); the process, still not exited, in *pp. */
+/* play_stopped with the run stopped inside the process's exit1; the
+ * process, still not exited, in *pp. */
 static void
 exit_stopped(struct machine *m, const char *const *lines,
     struct kproc **pp)
 {
 	struct play pl;
 
-	play_stopped(m, &pl, lines, exit_then_stop);
-	assert_non_null(pl.p);		/* still inside exit1 */
+	play_stopped(m, &pl, lines, exit_call);
 	assert_false(pl.p->p_exited);
 	*pp = pl.p;
 }
@@ -1071,6 +1079,16 @@ test_exit_stopped_in_close(void **state)
 	machine_free(&m);
 }
 
+/* /f opened, mapped whole, closed and unlinked: its mapping holds the
+ * last reference, whose release truncates it. */
+static const char *const mapped_unlinked[] = {
+	"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+	"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
+	"- 1 close 0 - fd=3",
+	"- 1 unlink 0 - path=\"/f\"",
+	NULL
+};
+
 /* The same with a mapping: the file closed and unlinked, its mapping the
  * last reference, so exit1's vmspace_free sleeps inside the mapping's
  * vrele (ufs_inactive -> ffs_truncate).  Stopped there, the address
@@ -1078,18 +1096,11 @@ test_exit_stopped_in_close(void **state)
 static void
 test_exit_stopped_in_unmap(void **state)
 {
-	static const char *const lines[] = {
-		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
-		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
-		"- 1 close 0 - fd=3",
-		"- 1 unlink 0 - path=\"/f\"",
-		NULL
-	};
 	struct machine m;
 	struct kproc *p;
 
 	(void)state;
-	exit_stopped(&m, lines, &p);
+	exit_stopped(&m, mapped_unlinked, &p);
 	assert_non_null(p->p_vmspace);	/* vmspace_free not done */
 	assert_non_null(TAILQ_FIRST(&p->p_vmspace->vm_entries));
 	machine_free(&m);
@@ -1100,34 +1111,20 @@ test_exit_stopped_in_unmap(void **state)
  * off the map must still be the space's (vm_gone), so that kern_shutdown
  * frees it (the check build's leak checker fails this test otherwise). */
 static void
-munmap_then_stop(void *arg)
+munmap_call(struct play *pl, int i)
 {
-	struct play *pl = arg;
-	struct kern *k = pl->m->k;
-
-	play_body_keep(pl);
-	sim_at(k->sim, sim_now(k->sim) + 1, stop_now, NULL);
-	vm_map_delete(k, pl->p->p_vmspace, 1099511627776ULL,
+	vm_map_delete(pl->m->k, pl->p->p_vmspace, 1099511627776ULL,
 	    1099511627776ULL + 65536);
-	pl->lines = NULL;	/* not reached: the run stops first */
 }
 
 static void
 test_munmap_stopped(void **state)
 {
-	static const char *const lines[] = {
-		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
-		"- 1 mmap 1099511627776 - len=65536 xflags=PROT_READ|MAP_SHARED fd=3 off=0",
-		"- 1 close 0 - fd=3",
-		"- 1 unlink 0 - path=\"/f\"",
-		NULL
-	};
 	struct machine m;
 	struct play pl;
 
 	(void)state;
-	play_stopped(&m, &pl, lines, munmap_then_stop);
-	assert_non_null(pl.lines);	/* still inside munmap */
+	play_stopped(&m, &pl, mapped_unlinked, munmap_call);
 	assert_null(TAILQ_FIRST(&pl.p->p_vmspace->vm_entries));
 	assert_non_null(TAILQ_FIRST(&pl.p->p_vmspace->vm_gone));
 	machine_free(&m);
@@ -1137,16 +1134,10 @@ test_munmap_stopped(void **state)
  * while they are written.  The run stopped there, the ranges it was
  * putting back must still be the space's (vm_cleaning). */
 static void
-msync_then_stop(void *arg)
+msync_call(struct play *pl, int i)
 {
-	struct play *pl = arg;
-	struct kern *k = pl->m->k;
-
-	play_body_keep(pl);
-	sim_at(k->sim, sim_now(k->sim) + 1, stop_now, NULL);
-	vm_map_clean(k, pl->p->p_vmspace, 2199023255552ULL,
+	vm_map_clean(pl->m->k, pl->p->p_vmspace, 2199023255552ULL,
 	    2199023255552ULL + 65536, true, false);
-	pl->lines = NULL;	/* not reached: the run stops first */
 }
 
 static void
@@ -1161,8 +1152,7 @@ test_msync_stopped(void **state)
 	struct play pl;
 
 	(void)state;
-	play_stopped(&m, &pl, lines, msync_then_stop);
-	assert_non_null(pl.lines);	/* still inside msync */
+	play_stopped(&m, &pl, lines, msync_call);
 	assert_non_null(pl.p->p_vmspace->vm_cleaning);
 	machine_free(&m);
 }
