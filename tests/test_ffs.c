@@ -161,6 +161,58 @@ test_allocation(void **state)
 	shutdown_machine(&m);
 }
 
+/*
+ * ffs_mapsearch's answer is the first block, from the preference on,
+ * that has what is asked (ffs_alloccg: a run of exactly the fragments
+ * wanted, cg_frsum's smallest size that exists; ffs_alloccgblk: a whole
+ * free block) — however many used words lie before it: nine words of
+ * used fragments and two used blocks after the preference (the searches
+ * step over used words four at a time), then a block with its last three
+ * fragments free, then free blocks.  Three fragments are that block's
+ * three; a whole block the first free one after it.
+ */
+static void
+test_mapsearch_after_used_words(void **state)
+{
+	struct machine m;
+	struct kern *k;
+	struct fs *fs;
+	struct vnode *f;
+	int64_t start, part, bno, got[2];
+	int fr;
+
+	(void)state;
+	boot(&m, NULL, false);
+	k = m.k;
+	fs = &k->fs;
+	fr = fs->fs_frag;
+	assert_true(fr > 4);
+	ffs_offline_begin(k);
+	assert_int_equal(vn_create(k, vn_root(k), "f", VREG, &f), 0);
+	start = (cgdmin(fs, 1) + 63) & ~(int64_t)63;
+	assert_int_equal(dtog(fs, start + 64 * 12), 1);
+	/* Group 1 untouched: its data blocks after start are all free. */
+	for (bno = start; bno < start + 64 * 12; bno += fr)
+		assert_int_equal(ffs_blkmap(fs, bno), (1u << fr) - 1);
+	part = start + 64 * 9 + 2 * fr;
+	for (bno = start; bno < part; bno += fr)
+		ffs_frags_set(fs, bno, fr, false);
+	ffs_frags_set(fs, part, fr - 3, false);
+	assert_int_equal(ffs_alloc(k, f->v_data, start, 3 * fs->fs_fsize,
+	    &got[0]), 0);
+	assert_int_equal(got[0], part + fr - 3);
+	assert_int_equal(ffs_alloc(k, f->v_data, start, fs->fs_bsize, &got[1]), 0);
+	assert_int_equal(got[1], part + fr);
+	/* Everything given back, for fsck at shutdown. */
+	ffs_blkfree(k, f->v_data, got[0], 3 * fs->fs_fsize);
+	ffs_blkfree(k, f->v_data, got[1], fs->fs_bsize);
+	ffs_frags_set(fs, part, fr - 3, true);
+	for (bno = start; bno < part; bno += fr)
+		ffs_frags_set(fs, bno, fr, true);
+	ffs_offline_end(k);
+	shutdown_machine(&m);
+}
+
 /* ---- fragments -------------------------------------------------------- */
 
 static void
@@ -1134,6 +1186,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_newfs),
 		cmocka_unit_test(test_allocation),
+		cmocka_unit_test(test_mapsearch_after_used_words),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_namecache),

@@ -165,6 +165,23 @@ map_word(const struct fs *fs, int64_t a)
  * before hi: it starts a word and the word is all before hi. */
 #define WORD_AT(a, f, hi)	(((a) & 63) == 0 && (f) + 64 <= (hi))
 
+/*
+ * Four words of the map from fragment a (a multiple of 64) all used: 256
+ * fragments with no free block and no run of free fragments, which the
+ * searches below step over at once.  A search that starts at a group's
+ * first data block (ffs_blkpref's choice for a file's first blocks)
+ * crosses every used word before the first free space: the same words
+ * in the same order, the same answer, fewer instructions.
+ */
+static inline bool
+four_used(const struct fs *fs, int64_t a)
+{
+	uint64_t w[4];
+
+	memcpy(w, fs->fs_fmap + (a >> 3), sizeof(w));
+	return (w[0] | w[1] | w[2] | w[3]) == 0;
+}
+
 /* The bits of a word that start a block (bit i, i % fs_frag == 0). */
 static uint64_t
 block_starts(const struct fs *fs)
@@ -258,7 +275,13 @@ find_blk(const struct fs *fs, int c, int64_t from, bool words)
 			/* A whole word's blocks at once: the first free one
 			 * is its lowest bit. */
 			while (words && WORD_AT(base + f, f, hi)) {
-				uint64_t a = free_blocks(map_word(fs, base + f),
+				uint64_t a;
+
+				if (f + 256 <= hi && four_used(fs, base + f)) {
+					f += 256;
+					continue;
+				}
+				a = free_blocks(map_word(fs, base + f),
 				    fs->fs_frag, bstart);
 
 				if (a != 0)
@@ -342,7 +365,13 @@ find_frags(const struct fs *fs, int c, int64_t start, int allocsiz,
 			/* A whole word's blocks at once: the first run of
 			 * allocsiz is its lowest bit, in the lowest block. */
 			while (words && WORD_AT(base + f, f, hi)) {
-				uint64_t r = exact_runs(map_word(fs, base + f), &m);
+				uint64_t r;
+
+				if (f + 256 <= hi && four_used(fs, base + f)) {
+					f += 256;
+					continue;
+				}
+				r = exact_runs(map_word(fs, base + f), &m);
 
 				if (r != 0) {
 					int p = __builtin_ctzll(r);
