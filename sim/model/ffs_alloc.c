@@ -258,10 +258,13 @@ exact_runs(uint64_t w, const struct runmask *m)
  * ffs_mapsearch for a whole block: the first free one at or after from
  * (block-aligned, cg-relative), wrapping round the group.  -1 if none.
  * words: a whole word of the map at a time where one lies in the range
- * (the same answer: the tests' build asks both).
+ * (the same answer: the tests' build asks both).  low: no free block
+ * lies before it (cg_searchlow; 0 looks everywhere), so each pass starts
+ * there at the earliest — the blocks passed over are ones the search
+ * would have looked at and found nothing in.
  */
 static int64_t
-find_blk(const struct fs *fs, int c, int64_t from, bool words)
+find_blk(const struct fs *fs, int c, int64_t from, int64_t low, bool words)
 {
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
@@ -269,7 +272,8 @@ find_blk(const struct fs *fs, int c, int64_t from, bool words)
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		int64_t lo = pass == 0 ? from : 0, hi = pass == 0 ? n : from;
+		int64_t lo = pass == 0 ? MAX(from, low) : low,
+		    hi = pass == 0 ? n : from;
 
 		for (f = lo; f + fs->fs_frag <= hi; ) {
 			/* A whole word's blocks at once: the first free one
@@ -298,15 +302,30 @@ find_blk(const struct fs *fs, int c, int64_t from, bool words)
 	return -1;
 }
 
+/*
+ * A search from start that began at low at the latest (start <= low) or
+ * wrapped round to low (found < start) has looked at every block from
+ * low to found and found nothing there: the next search of its kind
+ * may start at found.
+ */
+static void
+searchlow_raise(int64_t *low, int64_t start, int64_t found)
+{
+	if (found >= 0 && (start <= *low || found < start) && found > *low)
+		*low = found;
+}
+
 static int64_t
 mapsearch_blk(struct fs *fs, int c, int64_t from)
 {
-	int64_t bno = find_blk(fs, c, from, true);
+	int64_t *low = &fs->fs_cgs[c].cg_searchlow[0];
+	int64_t bno = find_blk(fs, c, from, *low, true);
 
-	KASSERT(bno == find_blk(fs, c, from, false), ("mapsearch_blk: cg %d "
-	    "from %lld: %lld a word at a time, %lld a block at a time", c,
-	    (long long)from, (long long)bno,
-	    (long long)find_blk(fs, c, from, false)));
+	KASSERT(bno == find_blk(fs, c, from, 0, false), ("mapsearch_blk: cg %d "
+	    "from %lld: %lld a word at a time from %lld, %lld a block at a "
+	    "time", c, (long long)from, (long long)bno, (long long)*low,
+	    (long long)find_blk(fs, c, from, 0, false)));
+	searchlow_raise(low, from, bno);
 	return bno;
 }
 
@@ -346,8 +365,8 @@ ffs_alloccgblk(struct fs *fs, int c, int64_t bpref)
  * (cg-relative), or -1.  words: a whole word of the map at a time where
  * one lies in the range (the same answer: the tests' build asks both). */
 static int64_t
-find_frags(const struct fs *fs, int c, int64_t start, int allocsiz,
-    bool words, int64_t *blk)
+find_frags(const struct fs *fs, int c, int64_t start, int64_t low,
+    int allocsiz, bool words, int64_t *blk)
 {
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
@@ -356,7 +375,8 @@ find_frags(const struct fs *fs, int c, int64_t start, int allocsiz,
 
 	runmask_init(fs, allocsiz, &m);
 	for (pass = 0; pass < 2; pass++) {
-		int64_t lo = pass == 0 ? start : 0, hi = pass == 0 ? n : start;
+		int64_t lo = pass == 0 ? MAX(start, low) : low,
+		    hi = pass == 0 ? n : start;
 
 		for (f = lo; f + fs->fs_frag <= hi; f += fs->fs_frag) {
 			unsigned map;
@@ -412,22 +432,25 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 
 	start = bpref > 0 && dtog(fs, bpref) == c ? blknum(fs, dtogd(fs, bpref)) :
 	    cgp->cg_frotor;
-	bno = find_frags(fs, c, start, allocsiz, true, &blk);
+	bno = find_frags(fs, c, start, cgp->cg_searchlow[allocsiz], allocsiz,
+	    true, &blk);
 #ifdef INVARIANTS
 	{
-		int64_t blk1 = 0, bno1 = find_frags(fs, c, start, allocsiz,
+		int64_t blk1 = 0, bno1 = find_frags(fs, c, start, 0, allocsiz,
 		    false, &blk1);
 
 		KASSERT(bno1 == bno && (bno < 0 || blk1 == blk),
 		    ("mapsearch_frags: cg %d, %d frags from %lld: %lld a word "
-		    "at a time, %lld a block at a time", c, allocsiz,
-		    (long long)start, (long long)bno, (long long)bno1));
+		    "at a time from %lld, %lld a block at a time", c, allocsiz,
+		    (long long)start, (long long)bno,
+		    (long long)cgp->cg_searchlow[allocsiz], (long long)bno1));
 	}
 #endif
 	KASSERT(bno >= 0, ("ffs_mapsearch: cg %d counts a %d-fragment run "
 	    "its map lacks", c, allocsiz));
 	if (bno < 0)
 		return 0;
+	searchlow_raise(&cgp->cg_searchlow[allocsiz], start, blk);
 	cgp->cg_frotor = blk;
 	return bno;
 }
