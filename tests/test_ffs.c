@@ -173,8 +173,9 @@ test_allocation(void **state)
  * fragments are that block's three; a whole block the first free one
  * after it.  Then three fragments and a whole block are freed in the
  * used stretch, before where those searches found theirs: the next
- * searches from the same preference find those (the searches' lower
- * bounds, cg_searchlow, come down when a block below them changes).
+ * searches from the same preference find those (the stretches the
+ * searches step over, cg_emptylo to cg_emptyhi, end before a block in
+ * them that changes).
  */
 static void
 test_mapsearch_after_used_words(void **state)

@@ -255,16 +255,26 @@ exact_runs(uint64_t w, const struct runmask *m)
 }
 
 /*
+ * Where a pass of a search from lo may begin: past the group's empty
+ * stretch [elo, ehi) for what it looks for (cg_emptylo, cg_emptyhi) if
+ * lo lies in it — those blocks would be looked at and nothing found.
+ */
+static inline int64_t
+past_empty(int64_t lo, int64_t elo, int64_t ehi)
+{
+	return elo <= lo && lo < ehi ? ehi : lo;
+}
+
+/*
  * ffs_mapsearch for a whole block: the first free one at or after from
  * (block-aligned, cg-relative), wrapping round the group.  -1 if none.
  * words: a whole word of the map at a time where one lies in the range
- * (the same answer: the tests' build asks both).  low: no free block
- * lies before it (cg_searchlow; 0 looks everywhere), so each pass starts
- * there at the earliest — the blocks passed over are ones the search
- * would have looked at and found nothing in.
+ * (the same answer: the tests' build asks both).  [elo, ehi): a stretch
+ * with no free block, stepped over (elo == ehi: none).
  */
 static int64_t
-find_blk(const struct fs *fs, int c, int64_t from, int64_t low, bool words)
+find_blk(const struct fs *fs, int c, int64_t from, int64_t elo, int64_t ehi,
+    bool words)
 {
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
@@ -272,7 +282,7 @@ find_blk(const struct fs *fs, int c, int64_t from, int64_t low, bool words)
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		int64_t lo = pass == 0 ? MAX(from, low) : low,
+		int64_t lo = past_empty(pass == 0 ? from : 0, elo, ehi),
 		    hi = pass == 0 ? n : from;
 
 		for (f = lo; f + fs->fs_frag <= hi; ) {
@@ -303,29 +313,38 @@ find_blk(const struct fs *fs, int c, int64_t from, int64_t low, bool words)
 }
 
 /*
- * A search from start that began at low at the latest (start <= low) or
- * wrapped round to low (found < start) has looked at every block from
- * low to found and found nothing there: the next search of its kind
- * may start at found.
+ * A search from start that found its answer at found has found nothing
+ * from start to it — and, with start in the empty stretch, nothing from
+ * the stretch's start; wrapped round (found < start), nothing from the
+ * group's first block to it: that is the group's empty stretch now.
+ * Files' searches start again and again at their group's first data
+ * block (ffs_blkpref), and cross the same used blocks each time.
  */
 static void
-searchlow_raise(int64_t *low, int64_t start, int64_t found)
+empty_note(int64_t *elo, int64_t *ehi, int64_t start, int64_t found)
 {
-	if (found >= 0 && (start <= *low || found < start) && found > *low)
-		*low = found;
+	if (found < 0)
+		return;
+	if (found < start)
+		*elo = 0;
+	else if (!(*elo <= start && start <= *ehi))
+		*elo = start;
+	*ehi = found;
 }
 
 static int64_t
 mapsearch_blk(struct fs *fs, int c, int64_t from)
 {
-	int64_t *low = &fs->fs_cgs[c].cg_searchlow[0];
-	int64_t bno = find_blk(fs, c, from, *low, true);
+	struct cg *cgp = &fs->fs_cgs[c];
+	int64_t bno = find_blk(fs, c, from, cgp->cg_emptylo[0],
+	    cgp->cg_emptyhi[0], true);
 
-	KASSERT(bno == find_blk(fs, c, from, 0, false), ("mapsearch_blk: cg %d "
-	    "from %lld: %lld a word at a time from %lld, %lld a block at a "
-	    "time", c, (long long)from, (long long)bno, (long long)*low,
-	    (long long)find_blk(fs, c, from, 0, false)));
-	searchlow_raise(low, from, bno);
+	KASSERT(bno == find_blk(fs, c, from, 0, 0, false), ("mapsearch_blk: "
+	    "cg %d from %lld: %lld a word at a time past [%lld, %lld), %lld a "
+	    "block at a time", c, (long long)from, (long long)bno,
+	    (long long)cgp->cg_emptylo[0], (long long)cgp->cg_emptyhi[0],
+	    (long long)find_blk(fs, c, from, 0, 0, false)));
+	empty_note(&cgp->cg_emptylo[0], &cgp->cg_emptyhi[0], from, bno);
 	return bno;
 }
 
@@ -365,8 +384,8 @@ ffs_alloccgblk(struct fs *fs, int c, int64_t bpref)
  * (cg-relative), or -1.  words: a whole word of the map at a time where
  * one lies in the range (the same answer: the tests' build asks both). */
 static int64_t
-find_frags(const struct fs *fs, int c, int64_t start, int64_t low,
-    int allocsiz, bool words, int64_t *blk)
+find_frags(const struct fs *fs, int c, int64_t start, int64_t elo,
+    int64_t ehi, int allocsiz, bool words, int64_t *blk)
 {
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
@@ -375,7 +394,7 @@ find_frags(const struct fs *fs, int c, int64_t start, int64_t low,
 
 	runmask_init(fs, allocsiz, &m);
 	for (pass = 0; pass < 2; pass++) {
-		int64_t lo = pass == 0 ? MAX(start, low) : low,
+		int64_t lo = past_empty(pass == 0 ? start : 0, elo, ehi),
 		    hi = pass == 0 ? n : start;
 
 		for (f = lo; f + fs->fs_frag <= hi; f += fs->fs_frag) {
@@ -432,25 +451,27 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 
 	start = bpref > 0 && dtog(fs, bpref) == c ? blknum(fs, dtogd(fs, bpref)) :
 	    cgp->cg_frotor;
-	bno = find_frags(fs, c, start, cgp->cg_searchlow[allocsiz], allocsiz,
-	    true, &blk);
+	bno = find_frags(fs, c, start, cgp->cg_emptylo[allocsiz],
+	    cgp->cg_emptyhi[allocsiz], allocsiz, true, &blk);
 #ifdef INVARIANTS
 	{
-		int64_t blk1 = 0, bno1 = find_frags(fs, c, start, 0, allocsiz,
-		    false, &blk1);
+		int64_t blk1 = 0, bno1 = find_frags(fs, c, start, 0, 0,
+		    allocsiz, false, &blk1);
 
 		KASSERT(bno1 == bno && (bno < 0 || blk1 == blk),
 		    ("mapsearch_frags: cg %d, %d frags from %lld: %lld a word "
-		    "at a time from %lld, %lld a block at a time", c, allocsiz,
-		    (long long)start, (long long)bno,
-		    (long long)cgp->cg_searchlow[allocsiz], (long long)bno1));
+		    "at a time past [%lld, %lld), %lld a block at a time", c,
+		    allocsiz, (long long)start, (long long)bno,
+		    (long long)cgp->cg_emptylo[allocsiz],
+		    (long long)cgp->cg_emptyhi[allocsiz], (long long)bno1));
 	}
 #endif
 	KASSERT(bno >= 0, ("ffs_mapsearch: cg %d counts a %d-fragment run "
 	    "its map lacks", c, allocsiz));
 	if (bno < 0)
 		return 0;
-	searchlow_raise(&cgp->cg_searchlow[allocsiz], start, blk);
+	empty_note(&cgp->cg_emptylo[allocsiz], &cgp->cg_emptyhi[allocsiz],
+	    start, blk);
 	cgp->cg_frotor = blk;
 	return bno;
 }

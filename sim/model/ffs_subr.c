@@ -185,15 +185,16 @@ ffs_frags_set(struct fs *fs, int64_t f, int n, bool free)
 	}
 	ffs_blk_acct(fs, bno, 1);
 	/* The block may now hold a run or a whole free block that the
-	 * searches had ruled out below their start (ffs_alloc.c). */
+	 * searches had found none of (ffs_alloc.c): their empty stretches
+	 * end before it. */
 	{
 		struct cg *cgp = &fs->fs_cgs[dtog(fs, bno)];
 		int64_t b = dtogd(fs, bno);
 		int s;
 
 		for (s = 0; s < MAXFRAG; s++)
-			if (cgp->cg_searchlow[s] > b)
-				cgp->cg_searchlow[s] = b;
+			if (cgp->cg_emptylo[s] <= b && b < cgp->cg_emptyhi[s])
+				cgp->cg_emptyhi[s] = b;
 	}
 }
 
