@@ -161,6 +161,83 @@ test_allocation(void **state)
 	shutdown_machine(&m);
 }
 
+/*
+ * ffs_mapsearch's answer is the first block, from where the search
+ * starts, that has what is asked (ffs_alloccg: a run of exactly the
+ * fragments wanted, cg_frsum's smallest size that exists;
+ * ffs_alloccgblk: a whole free block) — however many used words lie
+ * before it.  Group 1 used from its start through nine words of its data
+ * area and two blocks more (the searches step over used words four at a
+ * time), then a block with its last three fragments free, then free
+ * blocks; the preference is the group's first fragment.  Three
+ * fragments are that block's three; a whole block the first free one
+ * after it.  Then three fragments and a whole block are freed in the
+ * used stretch, before where those searches found theirs: the next
+ * searches from the same preference find those (the stretches the
+ * searches step over, cg_emptylo to cg_emptyhi, end before a block in
+ * them that changes).
+ */
+static void
+test_mapsearch_after_used_words(void **state)
+{
+	struct machine m;
+	struct kern *k;
+	struct fs *fs;
+	struct vnode *f;
+	GArray *taken = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int64_t base, start, part, bno, got[4];
+	guint i;
+	int fr;
+
+	(void)state;
+	boot(&m, NULL, false);
+	k = m.k;
+	fs = &k->fs;
+	fr = fs->fs_frag;
+	assert_true(fr > 4);
+	ffs_offline_begin(k);
+	assert_int_equal(vn_create(k, vn_root(k), "f", VREG, &f), 0);
+	base = cgbase(fs, 1);
+	start = (cgdmin(fs, 1) + 63) & ~(int64_t)63;
+	assert_int_equal(dtog(fs, start + 64 * 12), 1);
+	/* Group 1 untouched: its data blocks after start are all free. */
+	for (bno = start; bno < start + 64 * 12; bno += fr)
+		assert_int_equal(ffs_blkmap(fs, bno), (1u << fr) - 1);
+	part = start + 64 * 9 + 2 * fr;
+	for (bno = base; bno < part; bno++)
+		if (isfree(fs, bno)) {
+			ffs_frags_set(fs, bno, 1, false);
+			g_array_append_val(taken, bno);
+		}
+	ffs_frags_set(fs, part, fr - 3, false);
+	assert_int_equal(ffs_alloc(k, f->v_data, base, 3 * fs->fs_fsize,
+	    &got[0]), 0);
+	assert_int_equal(got[0], part + fr - 3);
+	assert_int_equal(ffs_alloc(k, f->v_data, base, fs->fs_bsize, &got[1]), 0);
+	assert_int_equal(got[1], part + fr);
+	ffs_frags_set(fs, start + 64 * 4 + fr - 3, 3, true);
+	ffs_frags_set(fs, start + 64 * 6, fr, true);
+	assert_int_equal(ffs_alloc(k, f->v_data, base, 3 * fs->fs_fsize,
+	    &got[2]), 0);
+	assert_int_equal(got[2], start + 64 * 4 + fr - 3);
+	assert_int_equal(ffs_alloc(k, f->v_data, base, fs->fs_bsize, &got[3]), 0);
+	assert_int_equal(got[3], start + 64 * 6);
+	/* Everything given back, for fsck at shutdown. */
+	ffs_blkfree(k, f->v_data, got[0], 3 * fs->fs_fsize);
+	ffs_blkfree(k, f->v_data, got[1], fs->fs_bsize);
+	ffs_blkfree(k, f->v_data, got[2], 3 * fs->fs_fsize);
+	ffs_blkfree(k, f->v_data, got[3], fs->fs_bsize);
+	ffs_frags_set(fs, part, fr - 3, true);
+	for (i = 0; i < taken->len; i++) {
+		bno = g_array_index(taken, int64_t, i);
+		if (!isfree(fs, bno))
+			ffs_frags_set(fs, bno, 1, true);
+	}
+	g_array_free(taken, TRUE);
+	ffs_offline_end(k);
+	shutdown_machine(&m);
+}
+
 /* ---- fragments -------------------------------------------------------- */
 
 static void
@@ -1134,6 +1211,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_newfs),
 		cmocka_unit_test(test_allocation),
+		cmocka_unit_test(test_mapsearch_after_used_words),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_namecache),

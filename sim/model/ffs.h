@@ -146,6 +146,13 @@ struct cg {
 	int64_t		 cg_frotor;	/* last fragment run allocated */
 	int64_t		 cg_irotor;	/* last inode allocated */
 	int		 cg_contigdirs;	/* directories made in a row (dirpref) */
+	/* A stretch of the group (cg-relative blocks, [lo, hi)) known to
+	 * hold no whole free block ([0]) and no free run of exactly s
+	 * fragments ([s]), which the free-map searches step over.  Not the
+	 * kernel's: a search that found nothing there has nothing to find
+	 * there again until a block in it changes, which cuts the stretch
+	 * short before that block (ffs_frags_set). */
+	int64_t		 cg_emptylo[MAXFRAG], cg_emptyhi[MAXFRAG];
 };
 
 /* One mounted file system: the superblock and everything in core. */

@@ -165,6 +165,23 @@ map_word(const struct fs *fs, int64_t a)
  * before hi: it starts a word and the word is all before hi. */
 #define WORD_AT(a, f, hi)	(((a) & 63) == 0 && (f) + 64 <= (hi))
 
+/*
+ * Four words of the map from fragment a (a multiple of 64) all used: 256
+ * fragments with no free block and no run of free fragments, which the
+ * searches below step over at once.  A search that starts at a group's
+ * first data block (ffs_blkpref's choice for a file's first blocks)
+ * crosses every used word before the first free space: the same words
+ * in the same order, the same answer, fewer instructions.
+ */
+static inline bool
+four_used(const struct fs *fs, int64_t a)
+{
+	uint64_t w[4];
+
+	memcpy(w, fs->fs_fmap + (a >> 3), sizeof(w));
+	return (w[0] | w[1] | w[2] | w[3]) == 0;
+}
+
 /* The bits of a word that start a block (bit i, i % fs_frag == 0). */
 static uint64_t
 block_starts(const struct fs *fs)
@@ -238,13 +255,26 @@ exact_runs(uint64_t w, const struct runmask *m)
 }
 
 /*
+ * Where a pass of a search from lo may begin: past the group's empty
+ * stretch [elo, ehi) for what it looks for (cg_emptylo, cg_emptyhi) if
+ * lo lies in it — those blocks would be looked at and nothing found.
+ */
+static inline int64_t
+past_empty(int64_t lo, int64_t elo, int64_t ehi)
+{
+	return elo <= lo && lo < ehi ? ehi : lo;
+}
+
+/*
  * ffs_mapsearch for a whole block: the first free one at or after from
  * (block-aligned, cg-relative), wrapping round the group.  -1 if none.
  * words: a whole word of the map at a time where one lies in the range
- * (the same answer: the tests' build asks both).
+ * (the same answer: the tests' build asks both).  [elo, ehi): a stretch
+ * with no free block, stepped over (elo == ehi: none).
  */
 static int64_t
-find_blk(const struct fs *fs, int c, int64_t from, bool words)
+find_blk(const struct fs *fs, int c, int64_t from, int64_t elo, int64_t ehi,
+    bool words)
 {
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
@@ -252,13 +282,20 @@ find_blk(const struct fs *fs, int c, int64_t from, bool words)
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		int64_t lo = pass == 0 ? from : 0, hi = pass == 0 ? n : from;
+		int64_t lo = past_empty(pass == 0 ? from : 0, elo, ehi),
+		    hi = pass == 0 ? n : from;
 
 		for (f = lo; f + fs->fs_frag <= hi; ) {
 			/* A whole word's blocks at once: the first free one
 			 * is its lowest bit. */
 			while (words && WORD_AT(base + f, f, hi)) {
-				uint64_t a = free_blocks(map_word(fs, base + f),
+				uint64_t a;
+
+				if (f + 256 <= hi && four_used(fs, base + f)) {
+					f += 256;
+					continue;
+				}
+				a = free_blocks(map_word(fs, base + f),
 				    fs->fs_frag, bstart);
 
 				if (a != 0)
@@ -275,15 +312,39 @@ find_blk(const struct fs *fs, int c, int64_t from, bool words)
 	return -1;
 }
 
+/*
+ * A search from start that found its answer at found has found nothing
+ * from start to it — and, with start in the empty stretch, nothing from
+ * the stretch's start; wrapped round (found < start), nothing from the
+ * group's first block to it: that is the group's empty stretch now.
+ * Files' searches start again and again at their group's first data
+ * block (ffs_blkpref), and cross the same used blocks each time.
+ */
+static void
+empty_note(int64_t *elo, int64_t *ehi, int64_t start, int64_t found)
+{
+	if (found < 0)
+		return;
+	if (found < start)
+		*elo = 0;
+	else if (!(*elo <= start && start <= *ehi))
+		*elo = start;
+	*ehi = found;
+}
+
 static int64_t
 mapsearch_blk(struct fs *fs, int c, int64_t from)
 {
-	int64_t bno = find_blk(fs, c, from, true);
+	struct cg *cgp = &fs->fs_cgs[c];
+	int64_t bno = find_blk(fs, c, from, cgp->cg_emptylo[0],
+	    cgp->cg_emptyhi[0], true);
 
-	KASSERT(bno == find_blk(fs, c, from, false), ("mapsearch_blk: cg %d "
-	    "from %lld: %lld a word at a time, %lld a block at a time", c,
-	    (long long)from, (long long)bno,
-	    (long long)find_blk(fs, c, from, false)));
+	KASSERT(bno == find_blk(fs, c, from, 0, 0, false), ("mapsearch_blk: "
+	    "cg %d from %lld: %lld a word at a time past [%lld, %lld), %lld a "
+	    "block at a time", c, (long long)from, (long long)bno,
+	    (long long)cgp->cg_emptylo[0], (long long)cgp->cg_emptyhi[0],
+	    (long long)find_blk(fs, c, from, 0, 0, false)));
+	empty_note(&cgp->cg_emptylo[0], &cgp->cg_emptyhi[0], from, bno);
 	return bno;
 }
 
@@ -323,8 +384,8 @@ ffs_alloccgblk(struct fs *fs, int c, int64_t bpref)
  * (cg-relative), or -1.  words: a whole word of the map at a time where
  * one lies in the range (the same answer: the tests' build asks both). */
 static int64_t
-find_frags(const struct fs *fs, int c, int64_t start, int allocsiz,
-    bool words, int64_t *blk)
+find_frags(const struct fs *fs, int c, int64_t start, int64_t elo,
+    int64_t ehi, int allocsiz, bool words, int64_t *blk)
 {
 	int64_t base = cgbase(fs, c), n = ffs_cg_frags(fs, c), f;
 	unsigned full = (1u << fs->fs_frag) - 1;
@@ -333,7 +394,8 @@ find_frags(const struct fs *fs, int c, int64_t start, int allocsiz,
 
 	runmask_init(fs, allocsiz, &m);
 	for (pass = 0; pass < 2; pass++) {
-		int64_t lo = pass == 0 ? start : 0, hi = pass == 0 ? n : start;
+		int64_t lo = past_empty(pass == 0 ? start : 0, elo, ehi),
+		    hi = pass == 0 ? n : start;
 
 		for (f = lo; f + fs->fs_frag <= hi; f += fs->fs_frag) {
 			unsigned map;
@@ -342,7 +404,13 @@ find_frags(const struct fs *fs, int c, int64_t start, int allocsiz,
 			/* A whole word's blocks at once: the first run of
 			 * allocsiz is its lowest bit, in the lowest block. */
 			while (words && WORD_AT(base + f, f, hi)) {
-				uint64_t r = exact_runs(map_word(fs, base + f), &m);
+				uint64_t r;
+
+				if (f + 256 <= hi && four_used(fs, base + f)) {
+					f += 256;
+					continue;
+				}
+				r = exact_runs(map_word(fs, base + f), &m);
 
 				if (r != 0) {
 					int p = __builtin_ctzll(r);
@@ -383,22 +451,27 @@ mapsearch_frags(struct fs *fs, int c, int64_t bpref, int allocsiz)
 
 	start = bpref > 0 && dtog(fs, bpref) == c ? blknum(fs, dtogd(fs, bpref)) :
 	    cgp->cg_frotor;
-	bno = find_frags(fs, c, start, allocsiz, true, &blk);
+	bno = find_frags(fs, c, start, cgp->cg_emptylo[allocsiz],
+	    cgp->cg_emptyhi[allocsiz], allocsiz, true, &blk);
 #ifdef INVARIANTS
 	{
-		int64_t blk1 = 0, bno1 = find_frags(fs, c, start, allocsiz,
-		    false, &blk1);
+		int64_t blk1 = 0, bno1 = find_frags(fs, c, start, 0, 0,
+		    allocsiz, false, &blk1);
 
 		KASSERT(bno1 == bno && (bno < 0 || blk1 == blk),
 		    ("mapsearch_frags: cg %d, %d frags from %lld: %lld a word "
-		    "at a time, %lld a block at a time", c, allocsiz,
-		    (long long)start, (long long)bno, (long long)bno1));
+		    "at a time past [%lld, %lld), %lld a block at a time", c,
+		    allocsiz, (long long)start, (long long)bno,
+		    (long long)cgp->cg_emptylo[allocsiz],
+		    (long long)cgp->cg_emptyhi[allocsiz], (long long)bno1));
 	}
 #endif
 	KASSERT(bno >= 0, ("ffs_mapsearch: cg %d counts a %d-fragment run "
 	    "its map lacks", c, allocsiz));
 	if (bno < 0)
 		return 0;
+	empty_note(&cgp->cg_emptylo[allocsiz], &cgp->cg_emptyhi[allocsiz],
+	    start, blk);
 	cgp->cg_frotor = blk;
 	return bno;
 }

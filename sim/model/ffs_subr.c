@@ -184,6 +184,18 @@ ffs_frags_set(struct fs *fs, int64_t f, int n, bool free)
 			clrfree(fs, f + i);
 	}
 	ffs_blk_acct(fs, bno, 1);
+	/* The block may now hold a run or a whole free block that the
+	 * searches had found none of (ffs_alloc.c): their empty stretches
+	 * end before it. */
+	{
+		struct cg *cgp = &fs->fs_cgs[dtog(fs, bno)];
+		int64_t b = dtogd(fs, bno);
+		int s;
+
+		for (s = 0; s < MAXFRAG; s++)
+			if (cgp->cg_emptylo[s] <= b && b < cgp->cg_emptyhi[s])
+				cgp->cg_emptyhi[s] = b;
+	}
 }
 
 /* Take an inode number in use (the root, newfs's reserved ones). */

@@ -177,6 +177,9 @@ struct replay {
 	GHashTable	*inopath;	/* inode number (int64 *) -> the name a
 					   call last reached it by (for
 					   disk_io.path) */
+	int64_t		 inopath_memo;	/* call_path's last inode + 1 (0:
+					   none) ... */
+	const char	*inopath_had;	/* ... and its entry in inopath */
 	uint64_t	 processes;
 	uint64_t	 deadlock_ticks;
 	sim_time_t	 t_done;	/* when the last process ended */

@@ -162,14 +162,25 @@ call_path(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		ino = fd_ino(u, (int32_t)tc->ret);	/* the new descriptor */
 	if (ino < 0)
 		return name;
-	had = g_hash_table_lookup(r->inopath, &ino);
+	/* A file's calls come in runs (open, read after read, close): the
+	 * last inode's entry is remembered, and as only this function
+	 * changes the table, it stays right until the next change here. */
+	if (r->inopath_memo == ino + 1)
+		had = r->inopath_had;
+	else {
+		had = g_hash_table_lookup(r->inopath, &ino);
+		r->inopath_memo = ino + 1;
+		r->inopath_had = had;
+	}
 	if (name != NULL) {
 		/* most calls name the file it already had: nothing to copy */
 		if (had == NULL || strcmp(had, name) != 0) {
 			int64_t *key = g_new(int64_t, 1);
+			char *copy = g_strdup(name);
 
 			*key = ino;
-			g_hash_table_replace(r->inopath, key, g_strdup(name));
+			g_hash_table_replace(r->inopath, key, copy);
+			r->inopath_had = copy;
 		}
 		return name;
 	}
