@@ -173,6 +173,11 @@ struct disk_zone {
 	int		 nslips;
 	/* derived by disk_params_finish */
 	int64_t		 first_lbn, nlbn;
+	/* The skews as whole numbers, where they are and small enough that
+	 * track_skew_sum's sum is exact either way (skew_int): the first
+	 * block's offset, a sector's per surface, per cylinder. */
+	bool		 skew_int;
+	int64_t		 skew_base, skew_head, skew_cyl;
 };
 
 /* DiskSim's sparing schemes, by its numbers. */
@@ -229,6 +234,9 @@ struct disk_params {
 	 * disk. */
 	int		 mapping;
 	int64_t		 blocks;		/* derived: addressable blocks */
+	bool		 slipped;	/* derived: a zone maps around slips
+					   (disk_track_map uses the track
+					   before) */
 
 	/* mechanics */
 	int		 rpm;
