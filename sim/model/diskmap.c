@@ -364,22 +364,18 @@ track_skew_sum(const struct disk_params *p, const struct disk_zone *z,
 /*
  * (sum + sector) mod spt, as a fraction of a revolution.  fmod is exact,
  * and so, while the sum is a whole number (skews are whole sectors but
- * for disk.zones, which may give fractions), is the integer remainder:
- * the two give the same double (even fmod's -0 for a negative multiple),
- * the integer one without fmod's long division.
+ * for disk.zones, which may give fractions), is the integer remainder
+ * (disk_whole_angle, disk.h): the two give the same double (even fmod's
+ * -0 for a negative multiple), the integer one without fmod's long
+ * division.
  */
-static double
-skew_angle(double sum, bool whole, int spt, int sector)
+double
+disk_skew_angle(double sum, bool whole, int spt, int sector)
 {
 	double s;
 
-	if (whole) {
-		int64_t x = (int64_t)sum + sector, r = x % spt;
-
-		if (r == 0 && x < 0)
-			return -0.0 / spt;
-		return (double)(r < 0 ? r + spt : r) / spt;
-	}
+	if (whole)
+		return disk_whole_angle((int64_t)sum + sector, spt);
 	s = fmod(sum + sector, (double)spt);
 	if (s < 0)
 		s += spt;
@@ -404,13 +400,7 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 	KASSERT(z != NULL, ("disk_pbn_angle: cylinder %lld in no zone",
 	    (long long)pbn->cyl));
 	sum = track_skew_sum(p, z, pbn->cyl, pbn->head);
-	return skew_angle(sum, is_whole(sum), z->spt, pbn->sector);
-}
-
-double
-disk_track_angle(const struct disk_track *t, int sector)
-{
-	return skew_angle(t->skew, t->whole, t->spt, sector);
+	return disk_skew_angle(sum, is_whole(sum), z->spt, pbn->sector);
 }
 
 static bool
@@ -666,7 +656,10 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 	    (int)(tk->end - tk->first - 1);
 	tk->spt = z->spt;
 	tk->skew = track_skew_sum(p, z, t.cyl, t.head);
-	tk->whole = is_whole(tk->skew);
+	/* (A sum of whole skews is whole and under 2^52: track_skew_sum.) */
+	tk->whole = z->skew_int || is_whole(tk->skew);
+	KASSERT(tk->whole == is_whole(tk->skew), ("disk_track_map: skew %.17g",
+	    tk->skew));
 }
 
 void
