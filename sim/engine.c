@@ -719,6 +719,17 @@ sim_pause(struct sim *s, sim_time_t ns)
 	switch_out(s);
 }
 
+/* sim_callout_advance's event hook, then its clock: out of line, so that
+ * the advance itself calls nothing and saves no registers (a disk's
+ * timers advance about nine times a request). */
+static bool __attribute__((noinline))
+callout_advance_hook(struct sim *s, sim_time_t when)
+{
+	s->event_fn(s, s->event_arg);	/* as between two events */
+	s->now = when;
+	return true;
+}
+
 bool
 sim_callout_advance(struct sim *s, sim_time_t when, uint64_t ticket)
 {
@@ -737,7 +748,7 @@ sim_callout_advance(struct sim *s, sim_time_t when, uint64_t ticket)
 	    (s->nheap > 0 && !ev_before(&ev, &s->heap[0])))
 		return false;
 	if (s->event_fn != NULL)
-		s->event_fn(s, s->event_arg);	/* as between two events */
+		return callout_advance_hook(s, when);
 	s->now = when;
 	return true;
 }

@@ -237,13 +237,18 @@ test_track_map_every_scheme(void **state)
 
 /* Skews backwards, and fractions of a sector (disk.zones may give
  * them): the angles are still the formula's, to the bit (fmod's -0 for
- * a negative multiple of the track included). */
+ * a negative multiple of the track included).  Whole skews of at most
+ * 2^20 sectors are summed as integers (track_skew_sum; -0 as 0), others
+ * in doubles: the two sides of that bound, and -0, give the formula's
+ * angles too (the fourth column: summed as integers). */
 static void
 test_track_angles_odd_skews(void **state)
 {
-	static const double skews[][3] = {
-		{ -5, -7, 0 }, { -12, 12, -3 }, { 2.5, 0.25, 1.5 },
-		{ -0.5, 3, 0 }, { 0, -24, -12 },
+	static const double skews[][4] = {
+		{ -5, -7, 0, 1 }, { -12, 12, -3, 1 }, { 2.5, 0.25, 1.5, 0 },
+		{ -0.5, 3, 0, 0 }, { 0, -24, -12, 1 },
+		{ 0x1p20, -0x1p20, 0x1p20, 1 }, { -0x1p20 - 1, 5, 2, 0 },
+		{ 3, 0x1p20 + 1, 0, 0 }, { -0.0, -0.0, -0.0, 1 },
 	};
 	size_t i;
 
@@ -257,6 +262,7 @@ test_track_angles_odd_skews(void **state)
 		z[0].cyl_skew = z[1].cyl_skew = skews[i][1];
 		z[0].first_offset = skews[i][2];
 		assert_true(disk_params_finish(&p, NULL));
+		assert_int_equal(z[0].skew_int, skews[i][3] != 0);
 		check_tracks(&p, 0, p.blocks, 1);
 	}
 }

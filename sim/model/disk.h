@@ -173,6 +173,11 @@ struct disk_zone {
 	int		 nslips;
 	/* derived by disk_params_finish */
 	int64_t		 first_lbn, nlbn;
+	/* The skews as whole numbers, where they are and small enough that
+	 * track_skew_sum's sum is exact either way (skew_int): the first
+	 * block's offset, a sector's per surface, per cylinder. */
+	bool		 skew_int;
+	int64_t		 skew_base, skew_head, skew_cyl;
 };
 
 /* DiskSim's sparing schemes, by its numbers. */
@@ -229,6 +234,9 @@ struct disk_params {
 	 * disk. */
 	int		 mapping;
 	int64_t		 blocks;		/* derived: addressable blocks */
+	bool		 slipped;	/* derived: a zone maps around slips
+					   (disk_track_map uses the track
+					   before) */
 
 	/* mechanics */
 	int		 rpm;
@@ -532,7 +540,29 @@ void	disk_track_bounds(const struct disk_params *p, int64_t lbn,
  * to the bit). */
 void	disk_track_map(const struct disk_params *p, int64_t lbn,
 	    const struct disk_track *prev, struct disk_track *t);
-double	disk_track_angle(const struct disk_track *t, int sector);
+double	disk_skew_angle(double sum, bool whole, int spt, int sector);
+
+/* x mod spt (x whole) as a fraction of a revolution, as fmod gives it:
+ * its -0 for a negative multiple too. */
+static inline double
+disk_whole_angle(int64_t x, int spt)
+{
+	int64_t r = x % spt;
+
+	if (r == 0 && x < 0)
+		return -0.0 / spt;
+	return (double)(r < 0 ? r + spt : r) / spt;
+}
+
+/* (Inline: the media asks it at every sector it waits for, and every
+ * DiskSim drive's skews are whole.) */
+static inline double
+disk_track_angle(const struct disk_track *t, int sector)
+{
+	if (t->whole)
+		return disk_whole_angle((int64_t)t->skew + sector, t->spt);
+	return disk_skew_angle(t->skew, false, t->spt, sector);
+}
 /* Time for the disk to turn from angle a to angle b, ns. */
 double	disk_rotate_ns(const struct disk *d, double from, double to);
 /* The platter's angle at time t. */

@@ -134,6 +134,14 @@ surface(const struct disk_params *p, const struct disk_zone *z, int64_t cyl,
 	return back ? p->heads - 1 - t : t;
 }
 
+/* A skew track_skew_sum may add up as a whole number: whole (-0 too:
+ * the sum is +0 either way) and at most 2^20 in size. */
+static bool
+skew_whole(double x)
+{
+	return fabs(x) <= 0x1p20 && x == (double)(int64_t)x;
+}
+
 /* The number of slips before zone sector x (slips ascend). */
 static int
 slips_below(const struct disk_zone *z, int64_t x)
@@ -295,7 +303,31 @@ disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
  * cylinder skew for each cylinder switch before the track, and the slips
  * before it that push the skews on (as dm_layout_g1 does; for a track it
  * counts the surface's number, not its place in the mapping's order,
- * g1_map_pbn_skew).  The same for every sector of a track.
+ * g1_map_pbn_skew).  The same for every sector of a track.  In doubles,
+ * as the skews may be fractions (disk.zones); out of line, so that the
+ * whole numbers' sum below, every DiskSim drive's, needs no registers
+ * saved.
+ */
+static double __attribute__((noinline))
+track_skew_sum_fp(const struct disk_params *p, const struct disk_zone *z,
+    int64_t cyl, int head, int slipoffs)
+{
+	int64_t c = cyl - z->first_cyl;
+
+	return z->first_offset + z->track_skew * (double)(surface(p, z, cyl,
+	    head) + (p->heads - 1) * c) + z->cyl_skew * (double)c + slipoffs;
+}
+
+/*
+ * Where the zone's skews are whole (skew_int: each of at most 2^20 in
+ * size, the zone under 2^21 cylinders, so under 2^31 tracks), every term
+ * of track_skew_sum_fp's sum and every partial sum is a whole number
+ * under 2^52 in size: each double product and sum is exact, and the
+ * result is the exact whole sum, which int64 arithmetic gives as well,
+ * grouped as it likes (a cylinder's track skews and its cylinder skew as
+ * one factor, skew_cyl).  A sum of 0 is +0 either way (the last addition,
+ * of slipoffs as +0 or more, never yields -0).  The test build compares
+ * the two.
  */
 static double
 track_skew_sum(const struct disk_params *p, const struct disk_zone *z,
@@ -303,37 +335,47 @@ track_skew_sum(const struct disk_params *p, const struct disk_zone *z,
 {
 	int64_t c = cyl - z->first_cyl, cutoff;
 	int slipoffs = 0;
+	double sum;
 
-	if (spare_per_cyl(p->sparing) || p->sparing == DSPARE_TRACKSECT) {
+	if (z->nslips != 0 && (spare_per_cyl(p->sparing) ||
+	    p->sparing == DSPARE_TRACKSECT)) {
 		cutoff = c * p->heads;
 		if (p->sparing == DSPARE_TRACKSECT)
 			cutoff += head;
 		cutoff *= z->spt;
 		slipoffs = slips_below(z, cutoff);
 	}
-	return z->first_offset + z->track_skew * (double)(surface(p, z, cyl,
-	    head) + (p->heads - 1) * c) + z->cyl_skew * (double)c + slipoffs;
+	if (!z->skew_int)
+		return track_skew_sum_fp(p, z, cyl, head, slipoffs);
+	sum = (double)(z->skew_base + z->skew_head * surface(p, z, cyl, head) +
+	    z->skew_cyl * c + slipoffs);
+#ifdef INVARIANTS
+	{
+		double fp = track_skew_sum_fp(p, z, cyl, head, slipoffs);
+
+		KASSERT(memcmp(&fp, &sum, sizeof(sum)) == 0, ("track_skew_sum: "
+		    "cylinder %lld surface %d: %.17g, not %.17g as in doubles",
+		    (long long)cyl, head, sum, fp));
+	}
+#endif
+	return sum;
 }
 
 /*
  * (sum + sector) mod spt, as a fraction of a revolution.  fmod is exact,
  * and so, while the sum is a whole number (skews are whole sectors but
- * for disk.zones, which may give fractions), is the integer remainder:
- * the two give the same double (even fmod's -0 for a negative multiple),
- * the integer one without fmod's long division.
+ * for disk.zones, which may give fractions), is the integer remainder
+ * (disk_whole_angle, disk.h): the two give the same double (even fmod's
+ * -0 for a negative multiple), the integer one without fmod's long
+ * division.
  */
-static double
-skew_angle(double sum, bool whole, int spt, int sector)
+double
+disk_skew_angle(double sum, bool whole, int spt, int sector)
 {
 	double s;
 
-	if (whole) {
-		int64_t x = (int64_t)sum + sector, r = x % spt;
-
-		if (r == 0 && x < 0)
-			return -0.0 / spt;
-		return (double)(r < 0 ? r + spt : r) / spt;
-	}
+	if (whole)
+		return disk_whole_angle((int64_t)sum + sector, spt);
 	s = fmod(sum + sector, (double)spt);
 	if (s < 0)
 		s += spt;
@@ -358,13 +400,7 @@ disk_pbn_angle(const struct disk_params *p, const struct disk_pbn *pbn)
 	KASSERT(z != NULL, ("disk_pbn_angle: cylinder %lld in no zone",
 	    (long long)pbn->cyl));
 	sum = track_skew_sum(p, z, pbn->cyl, pbn->head);
-	return skew_angle(sum, is_whole(sum), z->spt, pbn->sector);
-}
-
-double
-disk_track_angle(const struct disk_track *t, int sector)
-{
-	return skew_angle(t->skew, t->whole, t->spt, sector);
+	return disk_skew_angle(sum, is_whole(sum), z->spt, pbn->sector);
 }
 
 static bool
@@ -620,7 +656,10 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 	    (int)(tk->end - tk->first - 1);
 	tk->spt = z->spt;
 	tk->skew = track_skew_sum(p, z, t.cyl, t.head);
-	tk->whole = is_whole(tk->skew);
+	/* (A sum of whole skews is whole and under 2^52: track_skew_sum.) */
+	tk->whole = z->skew_int || is_whole(tk->skew);
+	KASSERT(tk->whole == is_whole(tk->skew), ("disk_track_map: skew %.17g",
+	    tk->skew));
 }
 
 void
@@ -811,7 +850,20 @@ disk_params_finish_at(struct disk_params *p, char **why,
 			    p->heads - 1), z->first_cyl + 1, surface(p, z,
 			    z->first_cyl + 1, 0), true) / sector - 1e-9);
 		z->track_skew_auto = z->cyl_skew_auto = false;
+		z->skew_int = skew_whole(z->first_offset) &&
+		    skew_whole(z->track_skew) && skew_whole(z->cyl_skew) &&
+		    z->last_cyl - z->first_cyl < (1 << 21);
+		if (z->skew_int) {
+			z->skew_base = (int64_t)z->first_offset;
+			z->skew_head = (int64_t)z->track_skew;
+			z->skew_cyl = (int64_t)z->track_skew *
+			    (p->heads - 1) + (int64_t)z->cyl_skew;
+		}
 	}
+	p->slipped = false;
+	for (i = 0; i < p->nzones; i++)
+		if (p->zones[i].nslips != 0 && p->sparing != DSPARE_TRACK)
+			p->slipped = true;
 	if (p->nsegs < 1 || p->nsegs > 1024)
 		BAD(DPAR_NSEGS, 0, "the cache needs 1 to 1024 segments (it has %d)", p->nsegs);
 	if (p->segsize < 1 || p->segsize > (1 << 24))
