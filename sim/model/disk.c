@@ -307,6 +307,9 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->t_arrive = (struct disk_timer){ .d = d, .bit = 4,
 	    .fn = arrive_fire };
 	d->pending = 0;
+	d->pending_one[1] = &d->t_media;
+	d->pending_one[2] = &d->t_iface;
+	d->pending_one[4] = &d->t_arrive;
 	/* Every step through the queue, as the drive's timers were before
 	 * they were scheduled lazily: the reference tests compare against. */
 	each = g_getenv("VFSSIM_DISK_EACH_STEP");

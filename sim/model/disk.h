@@ -460,6 +460,10 @@ struct disk {
 	/* the bits of the timers armed and not queued: timer_next's
 	 * answer without looking at the three when none or one is */
 	unsigned		 pending;
+	/* by pending: the one timer its bit names, or NULL (none, or two or
+	 * more: compared) -- one indexed load for the usual case where a
+	 * switch took a chain of comparisons (set by disk_init) */
+	struct disk_timer	*pending_one[8];
 	/* Queue every timer as it is armed and take no step without the
 	 * queue (disk.c runs them lazily, diskmedia.c runs of sectors in one
 	 * go): the plain reference the tests compare with.  Set from the

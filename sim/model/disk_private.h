@@ -214,16 +214,10 @@ timer_earlier(struct disk_timer *a, struct disk_timer *b)
 static inline struct disk_timer *
 timer_next(struct disk *d)
 {
-	switch (d->pending) {
-	case 0:
-		return NULL;
-	case 1:
-		return &d->t_media;
-	case 2:
-		return &d->t_iface;
-	case 4:
-		return &d->t_arrive;
-	}
+	struct disk_timer *t = d->pending_one[d->pending];
+
+	if (t != NULL || d->pending == 0)
+		return t;
 	return timer_earlier(timer_earlier(timer_earlier(NULL, &d->t_media),
 	    &d->t_iface), &d->t_arrive);
 }
