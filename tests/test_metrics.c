@@ -327,6 +327,17 @@ query(const char *db, const char *sql)
 	return v;
 }
 
+/* The database's answer to sql (its first row's first column) is want. */
+static void
+assert_query(const char *db, const char *sql, const char *want)
+{
+	char *v = query(db, sql);
+
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	g_free(v);
+}
+
 static void
 test_full_disk(void **state)
 {
@@ -347,9 +358,7 @@ test_full_disk(void **state)
 	    "WHERE id = 1");
 	assert_string_equal(v, "failed 1");
 	g_free(v);
-	v = query(db, "SELECT count(*) FROM syscalls WHERE run = 1");
-	assert_string_equal(v, "0");
-	g_free(v);
+	assert_query(db, "SELECT count(*) FROM syscalls WHERE run = 1", "0");
 	/* the WAL that filled the disk is gone */
 	assert_true(stat(wal, &st) != 0 || st.st_size == 0);
 	assert_true(used() < 1 << 20);
@@ -358,12 +367,10 @@ test_full_disk(void **state)
 	quota = 64 << 20;
 	assert_true(record(db, 60000));
 	quota = 0;
-	v = query(db, "SELECT count(*) FROM syscalls WHERE run = 2");
-	assert_string_equal(v, "60000");
-	g_free(v);
-	v = query(db, "SELECT group_concat(status) FROM runs");
-	assert_string_equal(v, "failed,complete");
-	g_free(v);
+	assert_query(db, "SELECT count(*) FROM syscalls WHERE run = 2",
+	    "60000");
+	assert_query(db, "SELECT group_concat(status) FROM runs",
+	    "failed,complete");
 
 	sqlite3_vfs_unregister(&quotavfs);
 	{
@@ -564,9 +571,7 @@ test_rows_past_a_commit(void **state)
 	assert_true(wst.st_size < dst.st_size / 2);
 	assert_true(stat(wal, &wst) != 0);
 
-	v = query(db, "SELECT status FROM runs WHERE id = 1");
-	assert_string_equal(v, "complete");
-	g_free(v);
+	assert_query(db, "SELECT status FROM runs WHERE id = 1", "complete");
 	/* each seq once: 0 .. NBIG - 1, and each row's own offset */
 	v = query(db, "SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' || "
 	    "min(seq) || ' ' || max(seq) || ' ' || sum(offset = seq * 4096) "
@@ -575,9 +580,7 @@ test_rows_past_a_commit(void **state)
 	assert_string_equal(v, want);
 	g_free(v);
 	g_free(want);
-	v = query(db, "PRAGMA integrity_check");
-	assert_string_equal(v, "ok");
-	g_free(v);
+	assert_query(db, "PRAGMA integrity_check", "ok");
 
 	unlink(shm);
 	unlink(wal);
@@ -624,7 +627,6 @@ test_schema_once(void **state)
 	GError *err = NULL;
 	struct metrics *m;
 	sqlite3 *h = NULL;
-	char *v;
 
 	assert_non_null(dir);
 	m = metrics_open(db, &err);
@@ -639,18 +641,16 @@ test_schema_once(void **state)
 	    SQLITE_OK);
 	assert_int_equal(columns_named(h, "disk_io", "roomwait_ns"), 0);
 	sqlite3_close(h);
-	v = query(db, "PRAGMA user_version");
-	assert_string_equal(v, "3");
-	g_free(v);
+	assert_query(db, "PRAGMA user_version", "3");
 
 	m = metrics_open(db, &err);
 	assert_non_null(m);
 	assert_true(metrics_begin_run(m, &ri, &err) > 0);
 	assert_true(metrics_end_run(m, &err));
 	metrics_close(m);
-	v = query(db, "SELECT status || ' ' || cmdline FROM runs WHERE id = 1");
-	assert_string_equal(v, "complete vfssim replay t.trace");
-	g_free(v);
+	assert_query(db,
+	    "SELECT status || ' ' || cmdline FROM runs WHERE id = 1",
+	    "complete vfssim replay t.trace");
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(columns_named(h, "disk_io", "roomwait_ns"), 1);
 	assert_int_equal(columns_named(h, "runs", "trace_size"), 1);
@@ -734,18 +734,16 @@ test_new_from_image(void **state)
 	assert_int_equal(sta.st_mode, stb.st_mode);
 
 	/* sound, and a run records into it in WAL mode */
-	v = query(a, "PRAGMA integrity_check");
-	assert_string_equal(v, "ok");
-	g_free(v);
+	assert_query(a, "PRAGMA integrity_check", "ok");
 	m = metrics_open(a, &err);
 	assert_non_null(m);
 	assert_true(metrics_begin_run(m, &ri, &err) > 0);
 	assert_true(g_file_test(wal, G_FILE_TEST_EXISTS));
 	assert_true(metrics_end_run(m, &err));
 	metrics_close(m);
-	v = query(a, "SELECT status || ' ' || cmdline FROM runs WHERE id = 1");
-	assert_string_equal(v, "complete vfssim replay t.trace");
-	g_free(v);
+	assert_query(a,
+	    "SELECT status || ' ' || cmdline FROM runs WHERE id = 1",
+	    "complete vfssim replay t.trace");
 
 	unlink(a);
 	unlink(b);
@@ -833,12 +831,8 @@ fresh_run(const char *dir, const char *db, const char *profile)
 	assert_true(metrics_end_run(m, &err));
 	metrics_close(m);
 	n = nsyncs;
-	v = query(db, "SELECT status FROM runs WHERE id = 1");
-	assert_string_equal(v, "complete");
-	g_free(v);
-	v = query(db, "PRAGMA integrity_check");
-	assert_string_equal(v, "ok");
-	g_free(v);
+	assert_query(db, "SELECT status FROM runs WHERE id = 1", "complete");
+	assert_query(db, "PRAGMA integrity_check", "ok");
 	return n;
 }
 
@@ -1035,15 +1029,12 @@ test_shared_writer(void **state)
 	}
 	assert_true(metrics_end_run(ra, &err));
 	metrics_fail_run(rb, "interrupted");
-	v = query(db, "SELECT status || ' ' || error FROM runs WHERE id = 5");
-	assert_string_equal(v, "failed interrupted");
-	g_free(v);
+	assert_query(db, "SELECT status || ' ' || error FROM runs WHERE id = 5",
+	    "failed interrupted");
 	metrics_close(ra);
 	metrics_close(rb);
 	assert_false(metrics_close_shared(w, false, NULL, NULL));
-	v = query(db, "SELECT count(*) || ' ' || max(id) FROM runs");
-	assert_string_equal(v, "3 3");
-	g_free(v);
+	assert_query(db, "SELECT count(*) || ' ' || max(id) FROM runs", "3 3");
 	for (k = 4; k <= 5; k++) {
 		v = count_rows(db, "syscalls", k);
 		assert_string_equal(v, "0");
