@@ -399,6 +399,8 @@ kern_boot(struct sim *s, const struct profile *prof, GError **err)
 	TAILQ_INIT(&k->vnode_free_list);
 	TAILQ_INIT(&k->mntvnodes);
 	k->pins = g_hash_table_new(g_direct_hash, g_direct_equal);
+	k->pins_spare = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)g_ptr_array_unref);
 	k->lf_waiters = g_hash_table_new(g_direct_hash, g_direct_equal);
 	nchinit(k);
 	if (!ffs_mount(k, err))
@@ -420,6 +422,8 @@ fail:
 	ffs_unmount(k);
 	if (k->pins != NULL)
 		g_hash_table_destroy(k->pins);
+	if (k->pins_spare != NULL)
+		g_ptr_array_free(k->pins_spare, TRUE);
 	if (k->lf_waiters != NULL)
 		g_hash_table_destroy(k->lf_waiters);
 	bufdone_all(k);
@@ -508,6 +512,7 @@ kern_shutdown(struct kern *k)
 		while (g_hash_table_iter_next(&pit, NULL, &pv))
 			g_ptr_array_free(pv, TRUE);
 		g_hash_table_destroy(k->pins);
+		g_ptr_array_free(k->pins_spare, TRUE);
 	}
 	g_hash_table_destroy(k->lf_waiters);
 	ffs_crash_fini(k);

@@ -241,6 +241,9 @@ struct kern {
 	struct sim_proc		*vnlruproc;
 	bool			 vnlruproc_sig;
 	GHashTable		*pins;		/* sim_proc -> GPtrArray of vnodes */
+	GPtrArray		*pins_spare;	/* emptied pin arrays, reused (a
+						   call's pins had been two
+						   allocations and two frees) */
 	unsigned		 npinprocs;	/* pins' entries, counted here so
 						   that vn_unpin_all's common
 						   case asks GLib nothing */

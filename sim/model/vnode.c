@@ -161,7 +161,8 @@ vn_pin(struct kern *k, struct vnode *vp)
 		return;
 	pins = g_hash_table_lookup(k->pins, p);
 	if (pins == NULL) {
-		pins = g_ptr_array_new();
+		pins = k->pins_spare->len > 0 ? g_ptr_array_steal_index_fast(
+		    k->pins_spare, k->pins_spare->len - 1) : g_ptr_array_new();
 		g_hash_table_insert(k->pins, p, pins);
 		k->npinprocs++;
 	}
@@ -214,7 +215,10 @@ unpin_proc(struct kern *k, struct sim_proc *p)
 		vp->v_pincount--;
 		vn_idle(k, vp);
 	}
-	g_ptr_array_free(pins, TRUE);
+	/* kept for the next call's pins: at most one a process pinning at
+	 * once */
+	g_ptr_array_set_size(pins, 0);
+	g_ptr_array_add(k->pins_spare, pins);
 }
 
 void
