@@ -272,35 +272,46 @@ quota_install(void)
 
 /* ---- the tests ------------------------------------------------------- */
 
-/* n syscall rows of one run into db under the quota; metrics_end_run's
- * answer. */
-static bool
-record(const char *db, int n)
+/* The run every test records under (its trace and profile need not exist). */
+#define TEST_RUN .trace = "t.trace", .format = "native", \
+	.profile = "[machine]\n", .profile_sources = "defaults", .seed = 1
+
+/* n rows of a process writing a file 4 KB at a time, a microsecond apart
+ * (wmesg: where each slept, or NULL). */
+static void
+write_rows(struct metrics *m, int n, const char *wmesg)
 {
-	struct run_info ri = { .trace = "t.trace", .format = "native",
-	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1,
-	    .label = "full" };
 	struct syscall_row row;
-	GError *err = NULL;
-	struct metrics *m = metrics_open(db, &err);
-	bool ok;
 	int i;
 
-	assert_non_null(m);
-	assert_true(metrics_begin_run(m, &ri, &err) > 0);
 	memset(&row, 0, sizeof(row));
 	row.pid = 7;
 	row.call = "write";
 	row.path = "/a/long/enough/path/of/a/file/written/again/and/again";
 	row.fd = 3;
 	row.bytes = 4096;
-	row.wmesg = "biowr";
+	row.wmesg = wmesg;
 	for (i = 0; i < n; i++) {
 		row.offset = (int64_t)i * 4096;
 		row.start_ns = (int64_t)i * 1000;
 		row.end_ns = row.start_ns + 500;
 		metrics_syscall(m, &row);
 	}
+}
+
+/* n syscall rows of one run into db under the quota; metrics_end_run's
+ * answer. */
+static bool
+record(const char *db, int n)
+{
+	struct run_info ri = { TEST_RUN, .label = "full" };
+	GError *err = NULL;
+	struct metrics *m = metrics_open(db, &err);
+	bool ok;
+
+	assert_non_null(m);
+	assert_true(metrics_begin_run(m, &ri, &err) > 0);
+	write_rows(m, n, "biowr");
 	ok = metrics_end_run(m, &err);
 	if (!ok)
 		g_error_free(err);
@@ -341,7 +352,7 @@ assert_query(const char *db, const char *sql, const char *want)
 static void
 test_full_disk(void **state)
 {
-	char *db, *wal, *v;
+	char *db, *wal;
 	struct stat st;
 
 	quota_dir = g_dir_make_tmp("vfssim-full-XXXXXX", NULL);
@@ -354,10 +365,8 @@ test_full_disk(void **state)
 	quota = 1 << 20;
 	assert_false(record(db, 60000));
 	quota = 0;
-	v = query(db, "SELECT status || ' ' || (error LIKE '%full%') FROM runs "
-	    "WHERE id = 1");
-	assert_string_equal(v, "failed 1");
-	g_free(v);
+	assert_query(db, "SELECT status || ' ' || (error LIKE '%full%') "
+	    "FROM runs WHERE id = 1", "failed 1");
 	assert_query(db, "SELECT count(*) FROM syscalls WHERE run = 1", "0");
 	/* the WAL that filled the disk is gone */
 	assert_true(stat(wal, &st) != 0 || st.st_size == 0);
@@ -436,8 +445,7 @@ expect_row(int i, struct syscall_row *r, char *callbuf, char *pathbuf)
 static void
 test_rows_as_given(void **state)
 {
-	struct run_info ri = { .trace = "t.trace", .format = "native",
-	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1 };
+	struct run_info ri = { TEST_RUN };
 	char *dir = g_dir_make_tmp("vfssim-rows-XXXXXX", NULL);
 	char *db = g_build_filename(dir, "rows.db", NULL);
 	char callbuf[32], pathbuf[512];
@@ -534,34 +542,20 @@ test_rows_as_given(void **state)
 static void
 test_rows_past_a_commit(void **state)
 {
-	struct run_info ri = { .trace = "t.trace", .format = "native",
-	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1 };
+	struct run_info ri = { TEST_RUN };
 	char *dir = g_dir_make_tmp("vfssim-big-XXXXXX", NULL);
 	char *db = g_build_filename(dir, "big.db", NULL);
 	char *wal = g_strdup_printf("%s-wal", db);
 	char *shm = g_strdup_printf("%s-shm", db);
-	struct syscall_row row;
 	struct stat wst, dst;
 	GError *err = NULL;
 	struct metrics *m;
 	char *v, *want;
-	int i;
 
 	m = metrics_open(db, &err);
 	assert_non_null(m);
 	assert_true(metrics_begin_run(m, &ri, &err) > 0);
-	memset(&row, 0, sizeof(row));
-	row.pid = 7;
-	row.call = "write";
-	row.path = "/a/long/enough/path/of/a/file/written/again/and/again";
-	row.fd = 3;
-	row.bytes = 4096;
-	for (i = 0; i < NBIG; i++) {
-		row.offset = (int64_t)i * 4096;
-		row.start_ns = (int64_t)i * 1000;
-		row.end_ns = row.start_ns + 500;
-		metrics_syscall(m, &row);
-	}
+	write_rows(m, NBIG, NULL);
 	assert_true(metrics_end_run(m, &err));
 	assert_int_equal(stat(wal, &wst), 0);
 	assert_int_equal(stat(db, &dst), 0);
@@ -619,9 +613,7 @@ columns_named(sqlite3 *h, const char *table, const char *col)
 static void
 test_schema_once(void **state)
 {
-	struct run_info ri = { .trace = "t.trace", .format = "native",
-	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1,
-	    .cmdline = "vfssim replay t.trace" };
+	struct run_info ri = { TEST_RUN, .cmdline = "vfssim replay t.trace" };
 	char *dir = g_dir_make_tmp("vfssim-schema-XXXXXX", NULL);
 	char *db = g_build_filename(dir, "s.db", NULL);
 	GError *err = NULL;
@@ -687,9 +679,7 @@ schema_of(const char *db)
 static void
 test_new_from_image(void **state)
 {
-	struct run_info ri = { .trace = "t.trace", .format = "native",
-	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1,
-	    .cmdline = "vfssim replay t.trace" };
+	struct run_info ri = { TEST_RUN, .cmdline = "vfssim replay t.trace" };
 	char *dir = g_dir_make_tmp("vfssim-image-XXXXXX", NULL);
 	char *a = g_build_filename(dir, "a.db", NULL);
 	char *b = g_build_filename(dir, "b.db", NULL);
@@ -898,9 +888,7 @@ count_rows(const char *db, const char *table, int64_t run)
 static void
 test_shared_writer(void **state)
 {
-	struct run_info ri = { .trace = "t.trace", .format = "native",
-	    .profile = "[machine]\n", .profile_sources = "defaults", .seed = 1,
-	    .trace_digest = "d1" };
+	struct run_info ri = { TEST_RUN, .trace_digest = "d1" };
 	const char *traces[] = { "t.trace", "t.trace" };
 	const char *labels[] = { "a", "b" };
 	char *dir = g_dir_make_tmp("vfssim-shared-XXXXXX", NULL);
@@ -949,10 +937,8 @@ test_shared_writer(void **state)
 		}
 	metrics_run_trace(rb, "d2", 20);
 	assert_true(metrics_end_run(rb, &err));
-	v = query(db, "SELECT group_concat(status, ' ') FROM (SELECT status "
-	    "FROM runs ORDER BY id)");
-	assert_string_equal(v, "complete running complete");
-	g_free(v);
+	assert_query(db, "SELECT group_concat(status, ' ') FROM (SELECT status "
+	    "FROM runs ORDER BY id)", "complete running complete");
 	v = count_rows(db, "syscalls", 3);
 	assert_int_equal(atoi(v), NROWS);
 	g_free(v);
@@ -965,14 +951,11 @@ test_shared_writer(void **state)
 	assert_int_equal(dups->len, 1);
 	assert_non_null(strstr(g_ptr_array_index(dups, 0), "run 2 is run 1 of"));
 
-	v = query(db, "SELECT group_concat(id || label || status || "
-	    "trace_digest, ' ') FROM (SELECT * FROM runs ORDER BY id)");
-	assert_string_equal(v, "1acompleted1 2acompleted1 3bcompleted2");
-	g_free(v);
-	v = query(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
-	    "'syscalls_run'");
-	assert_string_equal(v, "1");
-	g_free(v);
+	assert_query(db, "SELECT group_concat(id || label || status || "
+	    "trace_digest, ' ') FROM (SELECT * FROM runs ORDER BY id)",
+	    "1acompleted1 2acompleted1 3bcompleted2");
+	assert_query(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+	    "'syscalls_run'", "1");
 	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
 	    SQLITE_OK);
 	for (k = 2; k <= 3; k++) {
