@@ -399,7 +399,7 @@ test_full_disk(void **state)
 /*
  * Every syscalls row reads back as it was handed in, through the writer
  * that binds only what changed since the same slot of its bulk statement
- * was last used (metrics.c, bind_int/bind_str): each value changes at its
+ * was last used (metrics_writer.c, bind_int/bind_str): each value changes at its
  * own period (some every row, some never, NULL now and then), strings in
  * the caller's buffer are overwritten between rows, and one path grows
  * past any earlier (the slot's copy must grow).  Across several batches

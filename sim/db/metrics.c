@@ -2,22 +2,22 @@
  * metrics.c — the SQLite recorder (schema in metrics.h).
  *
  * Rows go in through prepared statements inside a transaction that is
- * committed every BATCH rows, written by a thread of the run's own (see
- * "How rows get to SQLite" below) or, for a compare's or sweep's runs,
- * by one shared by them all ("A writer shared by several runs", at the
- * end).  A run is marked complete only by metrics_end_run, after its last
+ * committed every BATCH rows, written by a thread of the run's own
+ * (metrics_writer.c; "How rows get to SQLite" in metrics_private.h) or,
+ * for a compare's or sweep's runs, by one shared by them all ("A writer
+ * shared by several runs", at the end).  A run is marked complete only by metrics_end_run, after its last
  * row.
  *
  * A full disk: the database is in WAL mode, and what a commit puts in the
  * WAL must be copied into the database (a checkpoint) before the WAL's
  * space can be used again or given back.  So each commit of rows is
- * checkpointed at once (commit), and a batch is committed only while the
+ * checkpointed at once (metrics_txn_commit), and a batch is committed only while the
  * disk has room to take it into the database and still clean up; short of
  * that the run stops, failed: its uncommitted rows are rolled back, the
  * WAL truncated, its committed rows deleted and its status written in the
  * room that leaves (metrics_fail_run).
  */
-#include "metrics.h"
+#include "metrics_private.h"
 #include "dbimage.h"
 #include "dbopen.h"
 #include "dbschema.h"
@@ -34,7 +34,6 @@
 
 G_DEFINE_QUARK(vfssim-metrics-error-quark, metrics_error)
 
-#define BATCH	100000
 /* Room a failed run needs on the disk to be cleaned up: its rows' deletion
  * and its status, in the WAL, and the checkpoint after. */
 #define CLEANUP_ROOM	(INT64_C(1) << 20)
@@ -79,8 +78,6 @@ const char *const metrics_run_tables[] = {
 	"time_split", "mrc", "initial_fs", "crash", "run_settings", NULL
 };
 
-enum { ST_SYSCALL, ST_DISK, ST_SAMPLE, ST_SUMMARY, ST_HIST, ST_WAIT, ST_SPLIT,
-	ST_MRC, ST_INITIAL, ST_CRASH, ST_SETTING, NST };
 
 /*
  * The bulk tables' INSERTs are OR FAIL: a row that breaks a constraint
@@ -118,13 +115,13 @@ static const char *const stmt_sql[NST] = {
 	[ST_SETTING] = "INSERT INTO run_settings (run, key, value) VALUES ",
 };
 /* Each statement's values, a row. */
-static const int stmt_cols[NST] = {
+const int metrics_stmt_cols[NST] = {
 	[ST_SYSCALL] = 17, [ST_DISK] = 30, [ST_SAMPLE] = 18, [ST_SUMMARY] = 3,
 	[ST_HIST] = 5, [ST_WAIT] = 4, [ST_SPLIT] = 4, [ST_MRC] = 3,
 	[ST_INITIAL] = 8, [ST_CRASH] = 4, [ST_SETTING] = 3,
 };
 /* Each statement's table, for messages. */
-static const char *const table_of[NST] = {
+const char *const metrics_table_of[NST] = {
 	[ST_SYSCALL] = "syscalls", [ST_DISK] = "disk_io",
 	[ST_SAMPLE] = "samples", [ST_SUMMARY] = "summary",
 	[ST_HIST] = "latency_hist", [ST_WAIT] = "waits",
@@ -132,110 +129,6 @@ static const char *const table_of[NST] = {
 	[ST_CRASH] = "crash", [ST_SETTING] = "run_settings",
 };
 
-/*
- * How rows get to SQLite.  A run makes rows much faster than one SQLite
- * insert a row can take them (the per-call and per-request tables take a
- * row a call), so:
- *   - the run hands its rows to a writer thread of its own, in batches
- *     (struct qbatch: the rows' values, and a copy of their strings), and
- *     goes on; it waits only when QB_INFLIGHT batches are already queued,
- *     which bounds the memory rows take;
- *   - the writer inserts the per-call and per-request rows, and the
- *     starting file system's (a row a file: 22,404 on the bench's scan),
- *     MULTI to a statement ("INSERT ... VALUES (...), (...), ..."),
- *     prepared once: a statement's fixed cost is paid once for MULTI rows;
- *   - within a batch it writes table by table, each table's rows in the
- *     order they came: a table's content is the same as if the rows had
- *     gone in one by one, interleaved (rows are keyed by (run, seq), or
- *     kept in the order inserted).
- * Everything is in transactions of BATCH rows; the run is marked complete
- * in the same transaction as its last rows (metrics_end_run), so a crash
- * leaves a run that is not complete, never half a run marked complete.
- */
-#define MULTI		32
-#define QB_ROWS		2048
-#define QB_STR		(64 * 1024)
-#define QB_INFLIGHT	4
-
-struct qrow {
-	uint8_t		 st;		/* ST_* */
-	int64_t		 seq;
-	union {
-		struct syscall_row sc;
-		struct disk_io_row io;
-		struct sample_row sa;
-		struct { int64_t t_ns; const char *wmesg; int procs; } wait;
-		struct { const char *metric; double value; } sum;
-		struct { const char *call; int64_t lo, hi, count; } hist;
-		struct { const char *call, *part; int64_t ns; } split;
-		struct { int64_t buffers; double ratio; } mrc;
-		struct { int64_t t_ns; const char *metric; double value; } crash;
-		struct {
-			const char *path, *evidence, *note;
-			char	 type;
-			int64_t	 size;
-			uint64_t line;
-		} init;
-	} u;
-};
-
-struct qbatch {
-	struct metrics	*owner;		/* the run whose rows these are */
-	unsigned	 n;
-	struct qrow	 rows[QB_ROWS];
-	char		*str;		/* the rows' strings */
-	size_t		 slen, scap;
-};
-
-/* What a parameter of a bulk statement holds (see bind_int below). */
-enum { BK_NONE, BK_INT, BK_NULL, BK_STATIC, BK_TEXT };
-
-struct bound {
-	int64_t		 v;
-	const char	*lit;
-	char		*buf;		/* BK_TEXT: the text, the slot's own */
-	size_t		 cap;
-	uint8_t		 kind;
-};
-
-struct metrics {
-	sqlite3		*db;
-	char		*path;
-	sqlite3_stmt	*st[NST];	/* one row */
-	sqlite3_stmt	*multi[NST];	/* MULTI rows (write_batch's bulk[]) */
-	struct bound	*bound[NST];	/* what multi[]'s parameters hold */
-	int64_t		 run;
-	int64_t		 seq[NST];	/* rows of the run so far, per table */
-	bool		 in_txn;
-	unsigned	 pending;	/* rows since the last commit */
-	char		*error;		/* first failure */
-	/* the writer thread (while a run is being recorded) */
-	GThread		*writer;
-	GAsyncQueue	*todo, *spare;	/* batches to write, written */
-	struct qbatch	*cur;		/* being filled */
-	unsigned	 nbatches;	/* made so far */
-	int		 stop;		/* the token that ends the writer */
-	gint		 discard;	/* the run failed: write nothing more */
-	char		*trace_digest;	/* metrics_run_trace's, for end_run */
-	int64_t		 trace_size;
-	/*
-	 * A writer shared by several runs (metrics_open_shared): the runs'
-	 * handles (metrics_open_run) borrow its connection and queue, and
-	 * hand it their batches.  On the writer's side: conn is held while
-	 * its connection is used (by its thread writing a batch, or by a
-	 * run's thread beginning, ending or failing its run), written
-	 * counts each owner's batches written (drained is signalled), and
-	 * first and nruns are the runs it was opened for.
-	 */
-	struct metrics	*shared;	/* a run's: the writer; else NULL */
-	GMutex		 conn;
-	GCond		 drained;
-	unsigned	 handed, written;	/* a run's batches */
-	int64_t		 first;
-	guint		 nruns;
-	bool		 created;	/* the writer made the file */
-	bool		 fresh;		/* metrics_open made it from the image */
-};
 
 /*
  * The first failure is kept; the others are dropped.  While a run is
@@ -250,8 +143,8 @@ set_error(struct metrics *m, char *msg)
 		g_free(msg);
 }
 
-static void
-note_error(struct metrics *m, const char *what)
+void
+metrics_note_error(struct metrics *m, const char *what)
 {
 	if (m->error == NULL)
 		set_error(m, g_strdup_printf("%s: %s: %s", m->path, what,
@@ -294,7 +187,7 @@ add_columns(struct metrics *m, bool fresh)
 	    "sqlite_schema AS t, pragma_table_info(t.name) AS c WHERE "
 	    "t.type = 'table' AND t.name IN ('runs', 'syscalls', 'disk_io', "
 	    "'samples')", -1, &s, NULL) != SQLITE_OK) {
-		note_error(m, "the schema");
+		metrics_note_error(m, "the schema");
 		g_hash_table_destroy(have);
 		return false;
 	}
@@ -338,7 +231,7 @@ db_state(struct metrics *m, int64_t *appid, int64_t *version,
 	    "pragma_application_id), (SELECT user_version FROM "
 	    "pragma_user_version), (SELECT count(*) FROM sqlite_schema)", -1,
 	    &s, NULL) != SQLITE_OK) {
-		note_error(m, "the schema");
+		metrics_note_error(m, "the schema");
 		return false;
 	}
 	ok = sqlite3_step(s) == SQLITE_ROW;
@@ -347,7 +240,7 @@ db_state(struct metrics *m, int64_t *appid, int64_t *version,
 		*version = sqlite3_column_int64(s, 1);
 		*objects = sqlite3_column_int64(s, 2);
 	} else
-		note_error(m, "the schema");
+		metrics_note_error(m, "the schema");
 	sqlite3_finalize(s);
 	return ok;
 }
@@ -371,7 +264,7 @@ prepare_rows(sqlite3 *db, int st, int n)
 
 	for (r = 0; r < n; r++) {
 		g_string_append(sql, r == 0 ? "(" : ",(");
-		for (c = 0; c < stmt_cols[st]; c++)
+		for (c = 0; c < metrics_stmt_cols[st]; c++)
 			g_string_append(sql, c == 0 ? "?" : ",?");
 		g_string_append_c(sql, ')');
 	}
@@ -463,40 +356,37 @@ metrics_open(const char *path, GError **err)
 		metrics_close(m);
 		return NULL;
 	}
-	/* The insert statements are prepared when first used (stmt_one,
-	 * stmt_multi): a run under --no-events writes no per-call row, and
+	/* The insert statements are prepared when first used (metrics_stmt_one,
+	 * metrics_stmt_multi): a run under --no-events writes no per-call row, and
 	 * the 32-row statements alone took 2.9 M instructions to compile. */
 	return m;
 }
 
 /* st's one-row statement, prepared the first time it is needed; NULL
  * (and the error noted) if it cannot be. */
-static sqlite3_stmt *
-stmt_one(struct metrics *m, int st)
+sqlite3_stmt *
+metrics_stmt_one(struct metrics *m, int st)
 {
 	if (m->st[st] == NULL &&
 	    (m->st[st] = prepare_rows(m->db, st, 1)) == NULL)
-		note_error(m, table_of[st]);
+		metrics_note_error(m, metrics_table_of[st]);
 	return m->st[st];
 }
 
 /* st's MULTI-row statement (syscalls, disk_io, initial_fs) and its
  * slots' bindings, made the first time a batch has MULTI rows of it. */
-static sqlite3_stmt *
-stmt_multi(struct metrics *m, int st)
+sqlite3_stmt *
+metrics_stmt_multi(struct metrics *m, int st)
 {
 	if (m->multi[st] == NULL) {
 		if ((m->multi[st] = prepare_rows(m->db, st, MULTI)) == NULL) {
-			note_error(m, table_of[st]);
+			metrics_note_error(m, metrics_table_of[st]);
 			return NULL;
 		}
-		m->bound[st] = g_new0(struct bound, MULTI * stmt_cols[st]);
+		m->bound[st] = g_new0(struct bound, MULTI * metrics_stmt_cols[st]);
 	}
 	return m->multi[st];
 }
-
-static void writer_stop(struct metrics *m);
-static void hand_off(struct metrics *m);
 
 /*
  * A run of a shared writer: wait until the writer has written every
@@ -509,7 +399,7 @@ drain(struct metrics *m)
 {
 	struct metrics *w = m->shared;
 
-	hand_off(m);
+	metrics_hand_off(m);
 	g_mutex_lock(&w->conn);
 	while (m->written < m->handed)
 		g_cond_wait(&w->drained, &w->conn);
@@ -522,7 +412,7 @@ metrics_close(struct metrics *m)
 
 	if (m == NULL)
 		return;
-	writer_stop(m);
+	metrics_writer_stop(m);
 	if (m->in_txn)
 		exec(m, "ROLLBACK");
 	/* A run of a shared writer: its batches all back from the writer,
@@ -538,7 +428,7 @@ metrics_close(struct metrics *m)
 		if (m->bound[i] != NULL) {
 			int k;
 
-			for (k = 0; k < MULTI * stmt_cols[i]; k++)
+			for (k = 0; k < MULTI * metrics_stmt_cols[i]; k++)
 				g_free(m->bound[i][k].buf);
 			g_free(m->bound[i]);
 		}
@@ -580,8 +470,8 @@ metrics_error(const struct metrics *m)
 	return e;
 }
 
-static void
-begin(struct metrics *m)
+void
+metrics_txn_begin(struct metrics *m)
 {
 	if (!m->in_txn && exec(m, "BEGIN"))
 		m->in_txn = true;
@@ -655,8 +545,8 @@ checkpoint(struct metrics *m)
 	    NULL, NULL);
 }
 
-static void
-commit(struct metrics *m)
+void
+metrics_txn_commit(struct metrics *m)
 {
 	if (m->in_txn && (m->error != NULL || !room_to_commit(m))) {
 		/* not committed: metrics_fail_run rolls it back */
@@ -685,7 +575,7 @@ utc_now(void)
  * Give the WAL's disk space back: everything committed is copied into the
  * database and the WAL truncated to nothing (a checkpoint, TRUNCATE).  It
  * fails, harmlessly, if the database cannot grow to take what was
- * committed (commit keeps room for that).
+ * committed (metrics_txn_commit keeps room for that).
  */
 static bool
 reclaim(struct metrics *m)
@@ -694,404 +584,6 @@ reclaim(struct metrics *m)
 	    NULL, NULL) == SQLITE_OK;
 }
 
-
-/* ---- the writer: binding rows ------------------------------------------ */
-
-/*
- * What a parameter of a bulk statement (MULTI rows of syscalls or disk_io)
- * holds.  SQLite keeps a statement's bindings across sqlite3_reset, and
- * most of a row's values are those of the row the same slot held last time
- * (the run, the pid, the descriptor, the size, zero waits, NULLs), so a
- * value already there is not bound again: binding was a third of the
- * writer's instructions (sqlite3_bind_int64, ~80 instructions each, 13 a
- * row).  A string from the batch is copied into the slot's own buffer and
- * bound from there, so the next row's equal string (the same call, the
- * same file) need not be bound again: the batch's bytes are reused by the
- * next batch, the slot's stay until it is bound again.
- */
-static inline void
-bind_int(sqlite3_stmt *s, struct bound *b, int i, int64_t v)
-{
-	if (b != NULL) {
-		struct bound *p = &b[i - 1];
-
-		if (p->kind == BK_INT && p->v == v)
-			return;
-		p->kind = BK_INT;
-		p->v = v;
-	}
-	sqlite3_bind_int64(s, i, v);
-}
-
-static inline void
-bind_null(sqlite3_stmt *s, struct bound *b, int i)
-{
-	if (b != NULL) {
-		if (b[i - 1].kind == BK_NULL)
-			return;
-		b[i - 1].kind = BK_NULL;
-	}
-	sqlite3_bind_null(s, i);
-}
-
-/* t: the batch's copy.  Without b, bound as it is (SQLITE_STATIC: it
- * lives in the batch until the batch has been written); with b, from the
- * slot's copy, unless that holds the same text already. */
-static inline void
-bind_str(sqlite3_stmt *s, struct bound *b, int i, const char *t)
-{
-	struct bound *p;
-	size_t n;
-
-	if (t == NULL) {
-		bind_null(s, b, i);
-		return;
-	}
-	if (b == NULL) {
-		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
-		return;
-	}
-	p = &b[i - 1];
-	if (p->kind == BK_TEXT && strcmp(p->buf, t) == 0)
-		return;
-	n = strlen(t);
-	if (n + 1 > p->cap) {
-		/* SQLite still points at the old buffer: bound again below,
-		 * before the statement runs */
-		p->cap = MAX(n + 1, 32);
-		p->buf = g_realloc(p->buf, p->cap);
-	}
-	memcpy(p->buf, t, n + 1);
-	p->kind = BK_TEXT;
-	sqlite3_bind_text(s, i, p->buf, (int)n, SQLITE_STATIC);
-}
-
-/* lit: a string in static storage (a literal, strerrorname_np's): the
- * same pointer is the same text. */
-static inline void
-bind_lit(sqlite3_stmt *s, struct bound *b, int i, const char *lit)
-{
-	if (lit == NULL) {
-		bind_null(s, b, i);
-		return;
-	}
-	if (b != NULL) {
-		struct bound *p = &b[i - 1];
-
-		if (p->kind == BK_STATIC && p->lit == lit)
-			return;
-		p->kind = BK_STATIC;
-		p->lit = lit;
-	}
-	sqlite3_bind_text(s, i, lit, -1, SQLITE_STATIC);
-}
-
-static void
-bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
-{
-	bind_str(s, NULL, i, t);
-}
-
-/* A count or id that is absent when negative. */
-static inline void
-bind_i64_or_null(sqlite3_stmt *s, struct bound *b, int i, int64_t v)
-{
-	if (v >= 0)
-		bind_int(s, b, i, v);
-	else
-		bind_null(s, b, i);
-}
-
-/* initial_fs.type as a string in static storage (bind_lit: the same
- * pointer is the same text, so a run of files is bound once); a type
- * the schema's CHECK does not take is still bound, to fail the insert as
- * it always has. */
-static const char *
-init_type(char type)
-{
-	static const char types[] = "fdl-";
-	static const char *const lit[] = { "f", "d", "l", "-" };
-	const char *p = type != '\0' ? strchr(types, type) : NULL;
-
-	return p != NULL ? lit[p - types] : "?";
-}
-
-/* Bind row q's values from column i + 1 of s; b: what s's parameters hold
- * (a bulk statement), or NULL. */
-static void
-bind_row(struct metrics *m, sqlite3_stmt *s, struct bound *b, int i,
-    const struct qrow *q)
-{
-	switch (q->st) {
-	case ST_SYSCALL: {
-		const struct syscall_row *r = &q->u.sc;
-
-		bind_int(s, b, i + 1, m->run);
-		bind_int(s, b, i + 2, q->seq);
-		bind_int(s, b, i + 3, r->pid);
-		bind_str(s, b, i + 4, r->call);
-		bind_lit(s, b, i + 5, r->passthrough ? "pass" : "sim");
-		bind_str(s, b, i + 6, r->path);
-		bind_i64_or_null(s, b, i + 7, r->fd);
-		bind_i64_or_null(s, b, i + 8, r->offset);
-		bind_i64_or_null(s, b, i + 9, r->bytes);
-		bind_int(s, b, i + 10, r->start_ns);
-		bind_int(s, b, i + 11, r->end_ns);
-		bind_int(s, b, i + 12, r->result);
-		bind_lit(s, b, i + 13, r->err != 0 ? strerrorname_np(r->err) :
-		    NULL);
-		bind_int(s, b, i + 14, r->wait_ns);
-		bind_str(s, b, i + 15, r->wmesg);
-		bind_int(s, b, i + 16, r->suspend_ns);
-		bind_int(s, b, i + 17, r->cow_ns);
-		break;
-	}
-	case ST_DISK: {
-		const struct disk_io_row *r = &q->u.io;
-
-		bind_int(s, b, i + 1, m->run);
-		bind_int(s, b, i + 2, q->seq);
-		bind_int(s, b, i + 3, r->submit_ns);
-		bind_int(s, b, i + 4, r->start_ns);
-		bind_int(s, b, i + 5, r->end_ns);
-		bind_int(s, b, i + 6, r->sector);
-		bind_int(s, b, i + 7, r->sectors);
-		bind_int(s, b, i + 8, r->write);
-		bind_int(s, b, i + 9, r->start_ns - r->submit_ns);
-		bind_int(s, b, i + 10, r->seek_ns);
-		bind_int(s, b, i + 11, r->rot_ns);
-		bind_int(s, b, i + 12, r->xfer_ns);
-		bind_int(s, b, i + 13, r->bufs);
-		bind_int(s, b, i + 14, r->overhead_ns);
-		bind_int(s, b, i + 15, r->cache_hit);
-		bind_int(s, b, i + 16, r->cylinder);
-		bind_i64_or_null(s, b, i + 17, r->ino);
-		if (r->what != NULL)
-			bind_int(s, b, i + 18, r->lblkno);
-		else
-			bind_null(s, b, i + 18);
-		bind_str(s, b, i + 19, r->what);
-		bind_str(s, b, i + 20, r->path);
-		bind_str(s, b, i + 21, r->issuer);
-		bind_i64_or_null(s, b, i + 22, r->pid);
-		bind_str(s, b, i + 23, r->cause);
-		bind_int(s, b, i + 24, r->drain_ns);
-		bind_int(s, b, i + 25, r->cachefull_ns);
-		bind_int(s, b, i + 26, r->readahead_ns);
-		bind_int(s, b, i + 27, r->ctlr_ns);
-		bind_int(s, b, i + 28, r->bus_ns);
-		bind_int(s, b, i + 29, r->mediawait_ns);
-		bind_int(s, b, i + 30, r->roomwait_ns);
-		break;
-	}
-	case ST_SAMPLE: {
-		const struct sample_row *r = &q->u.sa;
-
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->seq);
-		sqlite3_bind_int64(s, i + 3, r->t_ns);
-		sqlite3_bind_int(s, i + 4, r->dirty_bufs);
-		sqlite3_bind_int(s, i + 5, r->clean_bufs);
-		sqlite3_bind_int(s, i + 6, r->empty_bufs);
-		sqlite3_bind_int(s, i + 7, r->busy_bufs);
-		sqlite3_bind_int(s, i + 8, r->free_bufs);
-		sqlite3_bind_int64(s, i + 9, r->bufspace);
-		sqlite3_bind_int64(s, i + 10, r->running_bytes);
-		sqlite3_bind_int(s, i + 11, r->cached_pages);
-		sqlite3_bind_int(s, i + 12, r->free_pages);
-		sqlite3_bind_int(s, i + 13, r->wired_pages);
-		sqlite3_bind_int(s, i + 14, r->disk_qlen);
-		sqlite3_bind_int(s, i + 15, r->procs);
-		sqlite3_bind_int64(s, i + 16, (int64_t)r->calls_done);
-		sqlite3_bind_int64(s, i + 17, r->at_risk_bytes);
-		sqlite3_bind_int64(s, i + 18, r->at_risk_age_ns);
-		break;
-	}
-	case ST_WAIT:
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->u.wait.t_ns);
-		sqlite3_bind_text(s, i + 3, q->u.wait.wmesg, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, i + 4, q->u.wait.procs);
-		break;
-	case ST_SUMMARY:
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_text(s, i + 2, q->u.sum.metric, -1, SQLITE_STATIC);
-		sqlite3_bind_double(s, i + 3, q->u.sum.value);
-		break;
-	case ST_HIST:
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_text(s, i + 2, q->u.hist.call, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, i + 3, q->u.hist.lo);
-		sqlite3_bind_int64(s, i + 4, q->u.hist.hi);
-		sqlite3_bind_int64(s, i + 5, q->u.hist.count);
-		break;
-	case ST_SPLIT:
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_text(s, i + 2, q->u.split.call, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, i + 3, q->u.split.part, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, i + 4, q->u.split.ns);
-		break;
-	case ST_MRC:
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->u.mrc.buffers);
-		sqlite3_bind_double(s, i + 3, q->u.mrc.ratio);
-		break;
-	case ST_CRASH:
-		sqlite3_bind_int64(s, i + 1, m->run);
-		sqlite3_bind_int64(s, i + 2, q->u.crash.t_ns);
-		sqlite3_bind_text(s, i + 3, q->u.crash.metric, -1, SQLITE_STATIC);
-		sqlite3_bind_double(s, i + 4, q->u.crash.value);
-		break;
-	case ST_INITIAL:
-		bind_int(s, b, i + 1, m->run);
-		bind_int(s, b, i + 2, q->seq);
-		bind_str(s, b, i + 3, q->u.init.path);
-		bind_lit(s, b, i + 4, init_type(q->u.init.type));
-		bind_int(s, b, i + 5, q->u.init.size);
-		bind_str(s, b, i + 6, q->u.init.evidence);
-		if (q->u.init.line > 0)
-			bind_int(s, b, i + 7, (int64_t)q->u.init.line);
-		else
-			bind_null(s, b, i + 7);
-		bind_str(s, b, i + 8, q->u.init.note);
-		break;
-	}
-}
-
-static void
-step(struct metrics *m, sqlite3_stmt *s, int st)
-{
-	/* after a failure (a full disk) nothing more is written: the run
-	 * will be failed */
-	if (m->error == NULL && sqlite3_step(s) != SQLITE_DONE)
-		note_error(m, table_of[st]);
-	sqlite3_reset(s);
-}
-
-/* Write one batch: the per-call and per-request rows and the starting
- * files MULTI at a time, then everything else, each table's rows in
- * order. */
-static void
-write_batch(struct metrics *m, struct qbatch *b)
-{
-	static const int bulk[] = { ST_SYSCALL, ST_DISK, ST_INITIAL };
-	const struct qrow *rows[MULTI];
-	unsigned i, j, n;
-
-	for (j = 0; j < G_N_ELEMENTS(bulk); j++) {
-		int st = bulk[j];
-
-		n = 0;
-		for (i = 0; i < b->n; i++) {
-			if (b->rows[i].st != st)
-				continue;
-			rows[n++] = &b->rows[i];
-			if (n == MULTI) {
-				sqlite3_stmt *s = stmt_multi(m, st);
-				unsigned k;
-
-				if (s == NULL)
-					return;
-				for (k = 0; k < MULTI; k++)
-					bind_row(m, s, m->bound[st],
-					    k * stmt_cols[st], rows[k]);
-				step(m, s, st);
-				n = 0;
-			}
-		}
-		for (i = 0; i < n; i++) {
-			sqlite3_stmt *s = stmt_one(m, st);
-
-			if (s == NULL)
-				return;
-			bind_row(m, s, NULL, 0, rows[i]);
-			step(m, s, st);
-		}
-	}
-	for (i = 0; i < b->n; i++) {
-		int st = b->rows[i].st;
-		sqlite3_stmt *s;
-
-		if (st == ST_SYSCALL || st == ST_DISK || st == ST_INITIAL)
-			continue;
-		if ((s = stmt_one(m, st)) == NULL)
-			return;
-		bind_row(m, s, NULL, 0, &b->rows[i]);
-		step(m, s, st);
-	}
-	m->pending += b->n;
-	if (m->pending >= BATCH) {
-		commit(m);
-		begin(m);
-	}
-	b->n = 0;
-	b->slen = 0;
-}
-
-static gpointer
-writer_main(gpointer arg)
-{
-	struct metrics *m = arg;
-	struct qbatch *b;
-
-	while ((b = g_async_queue_pop(m->todo)) != (void *)&m->stop) {
-		struct metrics *o = b->owner;
-
-		/* A shared writer's batches are of several runs: each is
-		 * written as its run's, and given back to that run. */
-		g_mutex_lock(&m->conn);
-		if (!g_atomic_int_get(&m->discard) &&
-		    !g_atomic_int_get(&o->discard)) {
-			m->run = o->run;
-			write_batch(m, b);
-		}
-		b->n = 0;
-		b->slen = 0;
-		g_async_queue_push(o->spare, b);
-		o->written++;
-		g_cond_broadcast(&m->drained);
-		g_mutex_unlock(&m->conn);
-	}
-	return NULL;
-}
-
-static void
-writer_start(struct metrics *m)
-{
-	if (m->todo == NULL) {
-		m->todo = g_async_queue_new();
-		m->spare = g_async_queue_new();
-	}
-	m->writer = g_thread_new("vfssim-db", writer_main, m);
-}
-
-/* Hand the batch being filled to the writer. */
-static void
-hand_off(struct metrics *m)
-{
-	if (m->cur != NULL && m->cur->n > 0) {
-		m->handed++;
-		g_async_queue_push(m->todo, m->cur);
-		m->cur = NULL;
-	}
-}
-
-/* Everything handed off written, and the writer gone: the connection is
- * the caller's again. */
-static void
-writer_stop(struct metrics *m)
-{
-	if (m->writer == NULL)
-		return;
-	hand_off(m);
-	g_async_queue_push(m->todo, &m->stop);
-	g_thread_join(m->writer);
-	m->writer = NULL;
-	if (m->cur != NULL) {
-		g_async_queue_push(m->spare, m->cur);
-		m->cur = NULL;
-	}
-}
 
 /* Bytes a copy of s takes (NULL: none). */
 static size_t
@@ -1112,7 +604,7 @@ row_new(struct metrics *m, int st, size_t strbytes)
 
 	if (m->cur != NULL && (m->cur->n == QB_ROWS ||
 	    m->cur->slen + strbytes > m->cur->scap))
-		hand_off(m);
+		metrics_hand_off(m);
 	if (m->cur == NULL) {
 		if (m->nbatches < QB_INFLIGHT) {
 			m->cur = g_new0(struct qbatch, 1);
@@ -1147,6 +639,16 @@ str(struct metrics *m, const char *s)
 	memcpy(p, s, n);
 	b->slen += n;
 	return p;
+}
+
+/* A text, or NULL for none, bound as it stands (it outlives the step). */
+static void
+bind_text_or_null(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t != NULL)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
 }
 
 /* ---- the run's side ----------------------------------------------------- */
@@ -1283,7 +785,7 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		 * run to lose. */
 		if (!m->fresh || !within_image(m))
 			checkpoint(m);
-		begin(m);
+		metrics_txn_begin(m);
 	}
 	/* Every effective setting, a row each: what a query joins on; in the
 	 * run's first transaction (each row its own would be a commit and a
@@ -1292,7 +794,7 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 		const struct pkey *k;
 
 		for (k = profile_keys; k->group != NULL; k++) {
-			sqlite3_stmt *st = stmt_one(m, ST_SETTING);
+			sqlite3_stmt *st = metrics_stmt_one(m, ST_SETTING);
 			char *key, *v;
 
 			if (st == NULL) {
@@ -1321,7 +823,7 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 	}
 	/* From here until the run ends, the writer has the connection. */
 	if (m->shared == NULL)
-		writer_start(m);
+		metrics_writer_start(m);
 	return m->run;
 }
 
@@ -1470,7 +972,7 @@ set_status(struct metrics *m, const char *status, const char *why)
 	}
 	g_free(now);
 	if (rc != SQLITE_DONE)
-		note_error(m, "runs");
+		metrics_note_error(m, "runs");
 	return rc == SQLITE_DONE;
 }
 
@@ -1493,14 +995,14 @@ set_trace(struct metrics *m)
 		return;
 	if (sqlite3_prepare_v2(m->db, "UPDATE runs SET trace_digest = ?, "
 	    "trace_size = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
-		note_error(m, "runs");
+		metrics_note_error(m, "runs");
 		return;
 	}
 	sqlite3_bind_text(s, 1, m->trace_digest, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, m->trace_size);
 	sqlite3_bind_int64(s, 3, m->run);
 	if (sqlite3_step(s) != SQLITE_DONE)
-		note_error(m, "runs");
+		metrics_note_error(m, "runs");
 	sqlite3_finalize(s);
 }
 
@@ -1572,8 +1074,8 @@ end_shared(struct metrics *m, GError **err)
 		if (m->error == NULL)
 			set_status(m, "complete", NULL);
 		if (m->error == NULL) {
-			commit(w);
-			begin(w);
+			metrics_txn_commit(w);
+			metrics_txn_begin(w);
 		}
 	}
 	why = g_strdup(m->error != NULL ? m->error : w->error);
@@ -1595,13 +1097,13 @@ metrics_end_run(struct metrics *m, GError **err)
 	 * crash leaves either everything or a run that is not complete.
 	 * The index, if the database now needs one, goes in the same
 	 * transaction. */
-	writer_stop(m);
+	metrics_writer_stop(m);
 	set_trace(m);
 	if (m->error == NULL && !metrics_index_runs(m->db))
-		note_error(m, "an index of the run's rows");
+		metrics_note_error(m, "an index of the run's rows");
 	if (m->error == NULL)
 		set_status(m, "complete", NULL);
-	commit(m);
+	metrics_txn_commit(m);
 	if (m->error != NULL) {
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		metrics_fail_run(m, m->error);
@@ -1639,7 +1141,7 @@ begin_discard(struct metrics *m, int64_t first, int64_t last)
 	m->pending = 0;
 	(void)reclaim(m);
 	m->error = NULL;
-	begin(m);
+	metrics_txn_begin(m);
 	for (i = 0; metrics_run_tables[i] != NULL; i++) {
 		char *sql = g_strdup_printf("DELETE FROM %s WHERE run BETWEEN "
 		    "%lld AND %lld", metrics_run_tables[i], (long long)first,
@@ -1679,15 +1181,15 @@ metrics_fail_run(struct metrics *m, const char *why)
 		drain(m);
 		if (m->shared->error == NULL &&
 		    set_status(m, "failed", why)) {
-			commit(m->shared);
-			begin(m->shared);
+			metrics_txn_commit(m->shared);
+			metrics_txn_begin(m->shared);
 		}
 		g_mutex_unlock(&m->shared->conn);
 		return;
 	}
 	/* Rows still queued are thrown away, not written. */
 	g_atomic_int_set(&m->discard, 1);
-	writer_stop(m);
+	metrics_writer_stop(m);
 	g_atomic_int_set(&m->discard, 0);
 	saved = begin_discard(m, m->run, m->run);
 	set_status(m, "failed", why);
@@ -1713,7 +1215,7 @@ metrics_open_shared(const char *path, const char *const *traces,
 	 * list order gave them.  Each is 'running' until its run fills it
 	 * in (begin_run) and 'complete' only with its last rows. */
 	now = utc_now();
-	begin(m);
+	metrics_txn_begin(m);
 	if (m->in_txn && sqlite3_prepare_v2(m->db, "INSERT INTO runs (trace, "
 	    "profile, seed, version, label, started, status, commit_id) "
 	    "VALUES (?, '', 0, ?, ?, ?, 'running', ?)", -1, &s, NULL) ==
@@ -1737,28 +1239,28 @@ metrics_open_shared(const char *path, const char *const *traces,
 		}
 	}
 	if (i < n)
-		note_error(m, "runs");
+		metrics_note_error(m, "runs");
 	sqlite3_finalize(s);
 	g_free(now);
 	/* Several runs: the per-call tables' index from the start, kept up
 	 * to date as the runs' rows come (a run's rows follow its earlier
 	 * ones, but the runs' batches are interleaved). */
 	if (m->error == NULL && !metrics_index_runs(m->db))
-		note_error(m, "an index of the runs' rows");
+		metrics_note_error(m, "an index of the runs' rows");
 	m->first = n > 0 && i == n ? ids[0] : 0;
 	m->nruns = n;
 	/* Committed and checkpointed before any row, as a run's own row
 	 * (begin_run): a full disk can still be cleaned up. */
 	if (m->error == NULL)
-		commit(m);
+		metrics_txn_commit(m);
 	if (m->error != NULL) {
 		g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
 		m->nruns = 0;
 		(void)metrics_close_shared(m, false, NULL, NULL);
 		return NULL;
 	}
-	begin(m);
-	writer_start(m);
+	metrics_txn_begin(m);
+	metrics_writer_start(m);
 	return m;
 }
 
@@ -1805,7 +1307,7 @@ metrics_close_shared(struct metrics *m, bool keep, GPtrArray *dups,
 	bool ok = false;
 	unsigned i;
 
-	writer_stop(m);
+	metrics_writer_stop(m);
 	if (keep && m->error == NULL) {
 		/* The same run as one the database held before, kept but
 		 * said (merge's duplicates): a second copy would pass for
@@ -1822,8 +1324,8 @@ metrics_close_shared(struct metrics *m, bool keep, GPtrArray *dups,
 				    (long long)id, (long long)dup, m->path));
 		}
 		if (!metrics_index_runs(m->db))
-			note_error(m, "an index of the runs' rows");
-		commit(m);
+			metrics_note_error(m, "an index of the runs' rows");
+		metrics_txn_commit(m);
 		ok = m->error == NULL;
 		if (!ok)
 			g_set_error(err, METRICS_ERROR, 0, "%s", m->error);
