@@ -54,11 +54,16 @@
  * Memory is bounded: a block ends early once its lines' bytes (raw) or
  * its calls' strings reach TRACEQ_BYTES, a slot whose storage grew past
  * TRACEQ_KEEP (a call with a very long name) gives it back before it is
- * read into again, and a raw buffer grown past TRACEQ_RAWKEEP the same;
- * so the blocks hold at most about TRACEQ_BLOCKS x (TRACEQ_CALLS x
- * sizeof(struct trace_call) + 2 x TRACEQ_BYTES + two longest lines) --
- * 8 x (~220 KB + 512 KB), under 6 MB, whatever the trace (a trace of
- * short lines: about 8 x 300 KB).
+ * read into again, and a raw buffer grown past TRACEQ_RAWKEEP the same.
+ * A block is 245 KB (its 1,024 calls of 216 bytes and their lines'
+ * places) and a raw buffer of 260 KB (untouched pages of it never
+ * resident), the eight about 4 MB; the slots' strings' storage comes on
+ * top, what the calls last read into them needed, each at most
+ * TRACEQ_KEEP once read into again (`hits`: 13.2-13.4 MB peak RSS with
+ * these eight blocks as with the four full ones before).  Eight rather
+ * than four: more raw blocks for the two to meet among (the pre-pass of
+ * `hits`, least of 14 runs in turn: 0.131 s with eight, 0.137 s with
+ * four).
  */
 #include "trace.h"
 #include "kassert.h"
