@@ -1800,6 +1800,80 @@ read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
 	}
 }
 
+/*
+ * read_native cut in two for traceq.c, whose reading thread hands raw
+ * lines to whichever thread parses them first: a native line parses on
+ * its own (the only state between lines is records and nominal, which
+ * comment lines before the first record set, and the line number), so a
+ * line read here and parsed by trace_parse_raw, on any thread, is the
+ * call read_native would have read.
+ *
+ * trace_read_raw: trace_read for a native trace up to the parse -- the
+ * stop flag, the comment lines and NATIVE_NOMINAL as there -- giving the
+ * next record's line (valid until the next call) and its number.  A line
+ * is a record's when it is not blank and not a comment (parse_fields
+ * answers 0 for those alone); records is set once one is seen, before its
+ * parse: a line that then fails to parse ends the trace, so nothing
+ * after it could have read records otherwise.
+ */
+bool
+trace_reader_raw(const struct trace_reader *r)
+{
+	return r->fmt == TF_NATIVE && r->in != NULL;
+}
+
+int
+trace_read_raw(struct trace_reader *r, const char **line, size_t *len,
+    uint64_t *lineno, GError **err)
+{
+	int rc;
+
+	KASSERT(trace_reader_raw(r), ("trace_read_raw: not a native trace"));
+	if (r->stop != NULL && *r->stop) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_STOPPED,
+		    "%s: interrupted while reading it, after %llu records", r->path,
+		    (unsigned long long)r->nread);
+		return -1;
+	}
+	r->nread++;
+	for (;;) {
+		rc = lineio_next(r->in, line, len, err);
+		if (rc <= 0)
+			return rc;
+		if (*len > 0 && (*line)[0] != '#')
+			break;
+		if (!r->records && *len == strlen(NATIVE_NOMINAL) &&
+		    memcmp(*line, NATIVE_NOMINAL, *len) == 0)
+			r->nominal = true;
+	}
+	r->records = true;
+	*lineno = lineio_lineno(r->in);
+	return 1;
+}
+
+/* The call on a line trace_read_raw gave (line lineno of r's file), 1, or
+ * -1 and read_native's message; memo is the parsing thread's own.  It
+ * reads nothing of r but its name, so threads may parse side by side. */
+int
+trace_parse_raw(const struct trace_reader *r, const char *line, size_t len,
+    uint64_t lineno, struct trace_call *tc, struct sc_memo *memo,
+    GError **err)
+{
+	GError *perr = NULL;
+	int rc = parse_line(line, len, tc, memo, true, &perr);
+
+	KASSERT(rc != 0, ("trace_parse_raw: line %llu is not a record's",
+	    (unsigned long long)lineno));
+	if (rc < 0) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT, "%s:%llu: %s",
+		    r->path, (unsigned long long)lineno, perr->message);
+		g_error_free(perr);
+		return -1;
+	}
+	tc->line = lineno;
+	return 1;
+}
+
 /* Merge the -ff files by entry time (ties: lowest pid first). */
 static int
 read_ff(struct trace_reader *r, struct trace_call *tc, GError **err)

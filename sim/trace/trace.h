@@ -469,7 +469,28 @@ struct traceq *traceq_open(struct trace_reader *r, unsigned cores);
 int	traceq_next(struct traceq *q, struct trace_call **tc, GError **err);
 /* Whether the calls come from a thread (the trace outgrew the first block). */
 bool	traceq_threaded(const struct traceq *q);
+/* For tests: who may parse a native trace's raw blocks after the first
+ * (traceq.c): either thread (as a run does), the caller alone, the
+ * reading thread alone, or by turns (odd blocks the caller, even ones the
+ * thread); set before the first traceq_next.  traceq_parsed: how many
+ * blocks each parsed, [0] the caller, [1] the thread (after the first,
+ * which the caller reads with trace_read). */
+enum traceq_who { TRACEQ_EITHER, TRACEQ_CALLER, TRACEQ_THREAD, TRACEQ_TURNS };
+void	traceq_test_who(struct traceq *q, enum traceq_who who);
+void	traceq_parsed(struct traceq *q, unsigned n[2]);
 void	traceq_close(struct traceq *q);
+
+/* For traceq alone: read_native in two halves, so that a native trace's
+ * lines are read on one thread and parsed on either (trace.c).  Whether r
+ * is a native trace read so; its next record's line raw (1, 0 at the end,
+ * -1: a read error or the stop flag, as trace_read); the call on such a
+ * line (1, or -1 and trace_read's message), memo the parsing thread's. */
+bool	trace_reader_raw(const struct trace_reader *r);
+int	trace_read_raw(struct trace_reader *r, const char **line, size_t *len,
+	    uint64_t *lineno, GError **err);
+int	trace_parse_raw(const struct trace_reader *r, const char *line,
+	    size_t len, uint64_t lineno, struct trace_call *tc,
+	    struct sc_memo *memo, GError **err);
 
 /* ---- line input (lineio.c, shared by the readers) -------------------- */
 
