@@ -478,6 +478,9 @@ bool	traceq_threaded(const struct traceq *q);
 enum traceq_who { TRACEQ_EITHER, TRACEQ_CALLER, TRACEQ_THREAD, TRACEQ_TURNS };
 void	traceq_test_who(struct traceq *q, enum traceq_who who);
 void	traceq_parsed(struct traceq *q, unsigned n[2]);
+/* For tests: the string storage the blocks' call slots keep, in all
+ * (asked once the trace has been read to its end). */
+size_t	traceq_kept(struct traceq *q);
 void	traceq_close(struct traceq *q);
 
 /* For traceq alone: read_native in two halves, so that a native trace's

@@ -58,9 +58,12 @@
  * A block is 245 KB (its 1,024 calls of 216 bytes and their lines'
  * places) and a raw buffer of 260 KB (untouched pages of it never
  * resident), the eight about 4 MB; the slots' strings' storage comes on
- * top, what the calls last read into them needed, each at most
- * TRACEQ_KEEP once read into again (`hits`: 13.2-13.4 MB peak RSS with
- * these eight blocks as with the four full ones before).  Eight rather
+ * top: what the calls last read into them needed, each slot's at most
+ * TRACEQ_KEEP once read into again, and a block's in all about
+ * TRACEQ_KEEPALL and one round's strings once it has gone round again
+ * (slot_take; test_traceq_kept), some 13 MB for the eight at the worst
+ * (`hits`: 13.2-13.4 MB peak RSS with these eight blocks as with the
+ * four full ones before).  Eight rather
  * than four: more raw blocks for the two to meet among (the pre-pass of
  * `hits`, least of 14 runs in turn: 0.131 s with eight, 0.137 s with
  * four).
@@ -75,6 +78,7 @@
 #define TRACEQ_BYTES	(256 * 1024)	/* a block's strings, at most about */
 #define TRACEQ_KEEP	(64 * 1024)	/* a slot's storage kept for reuse */
 #define TRACEQ_RAWKEEP	(2 * TRACEQ_BYTES)	/* a raw buffer kept */
+#define TRACEQ_KEEPALL	(1024 * 1024)	/* a block's slots' storage kept */
 
 /* Where a block is: with the reading thread to fill (or the caller's),
  * raw lines no one has claimed, being parsed, calls to hand over. */
@@ -101,6 +105,7 @@ struct tqblock {
 	size_t	 rawcap;
 	enum tqstate state;	/* under the traceq's mu */
 	uint64_t seq;		/* its place in the trace: block seq */
+	size_t	 kept;		/* its slots' string storage, in all */
 };
 
 struct traceq {
@@ -154,7 +159,34 @@ tqblock_new(void)
 	b->rawcap = 0;
 	b->state = TQ_EMPTY;
 	b->seq = 0;
+	b->kept = 0;
 	return b;
+}
+
+/*
+ * Slot tc of b, before a call is read into it: its storage given back if
+ * it grew past TRACEQ_KEEP (a call with a very long name), or if any
+ * while the block's slots keep more than TRACEQ_KEEPALL in all -- else
+ * slots that each once held a long call, one round after another, would
+ * keep TRACEQ_KEEP apiece (64 MB a block).  What it keeps, to pass to
+ * slot_kept after the read.
+ */
+static inline size_t
+slot_take(struct tqblock *b, struct trace_call *tc)
+{
+	if (tc->strcap > TRACEQ_KEEP ||
+	    (tc->strcap > 0 && b->kept > TRACEQ_KEEPALL)) {
+		b->kept -= tc->strcap;
+		trace_call_free(tc);
+	}
+	return tc->strcap;
+}
+
+/* After the read: what the slot grew by, counted in b->kept. */
+static inline void
+slot_kept(struct tqblock *b, const struct trace_call *tc, size_t before)
+{
+	b->kept += tc->strcap - before;
 }
 
 static void
@@ -186,10 +218,10 @@ tqblock_fill(struct traceq *q, struct tqblock *b)
 	while (b->n < TRACEQ_CALLS && bytes < TRACEQ_BYTES &&
 	    !g_atomic_int_get(&q->stopping)) {
 		struct trace_call *tc = &b->tc[b->n];
+		size_t cap = slot_take(b, tc);
 
-		if (tc->strcap > TRACEQ_KEEP)
-			trace_call_free(tc);
 		rc = trace_read(q->r, tc, &b->err);
+		slot_kept(b, tc, cap);
 		if (rc != 1)
 			break;
 		bytes += tc->strlen_;
@@ -250,11 +282,12 @@ tqblock_parse(struct traceq *q, struct tqblock *b, struct sc_memo *memo)
 		struct trace_call *tc = &b->tc[i];
 		const struct tqline *l = &b->line[i];
 		GError *perr = NULL;
+		size_t cap = slot_take(b, tc);
+		int rc = trace_parse_raw(q->r, b->raw + l->off, l->len,
+		    l->lineno, tc, memo, &perr);
 
-		if (tc->strcap > TRACEQ_KEEP)
-			trace_call_free(tc);
-		if (trace_parse_raw(q->r, b->raw + l->off, l->len, l->lineno,
-		    tc, memo, &perr) < 0) {
+		slot_kept(b, tc, cap);
+		if (rc < 0) {
 			g_clear_error(&b->err);
 			b->err = perr;
 			b->rc = -1;
@@ -386,6 +419,20 @@ traceq_test_who(struct traceq *q, enum traceq_who who)
 {
 	KASSERT(q->cur == NULL, ("traceq_test_who after the first call"));
 	q->who = who;
+}
+
+size_t
+traceq_kept(struct traceq *q)
+{
+	size_t kept = 0;
+	int i;
+
+	g_mutex_lock(&q->mu);
+	for (i = 0; i < TRACEQ_BLOCKS; i++)
+		if (q->blocks[i] != NULL)
+			kept += q->blocks[i]->kept;
+	g_mutex_unlock(&q->mu);
+	return kept;
 }
 
 void
