@@ -452,7 +452,7 @@ test_bad_lines(void **state)
 
 /*
  * The header's numbers are read eight bytes at a time where eight bytes
- * remain (trace.c, header_digits) and a byte at a time otherwise: every
+ * remain (native.c, header_digits) and a byte at a time otherwise: every
  * length of every field, with leading zeros, and with a key after it or
  * at the end of the line, must give the value the digits spell; a digit
  * run broken by any other byte at any place must be refused as before.
@@ -521,7 +521,7 @@ test_header_numbers(void **state)
 
 /*
  * Tokens are scanned eight bytes at a time up to the first space or quote
- * (trace.c, plain_run) and a byte at a time from there: quoted names with
+ * (native.c, plain_run) and a byte at a time from there: quoted names with
  * a space, a quote or a backslash at every place of the first words, two
  * of them in a line, each written by native_format_call and read back
  * the same.

@@ -484,7 +484,7 @@ size_t	traceq_kept(struct traceq *q);
 void	traceq_close(struct traceq *q);
 
 /* For traceq alone: read_native in two halves, so that a native trace's
- * lines are read on one thread and parsed on either (trace.c).  Whether r
+ * lines are read on one thread and parsed on either (native.c).  Whether r
  * is a native trace read so; its next record's line raw (1, 0 at the end,
  * -1: a read error or the stop flag, as trace_read); the call on such a
  * line (1, or -1 and trace_read's message), memo the parsing thread's. */

@@ -16,7 +16,7 @@
  * caller sees every call and error in the order of the trace, as if it
  * had called trace_read itself.
  *
- * A native trace's lines parse independently of one another (trace.c,
+ * A native trace's lines parse independently of one another (native.c,
  * trace_read_raw), and parsing is most of reading one (~550 of ~700
  * instructions a call), so the thread only reads its lines raw into a
  * block (their bytes, offsets, lengths and line numbers; comments, the
