@@ -236,6 +236,28 @@ G_STATIC_ASSERT(offsetof(struct trace_call, fd_deleted) == TB_BOOLS + 1 &&
     TB_RET_UNKNOWN == 2 && TB_FD_DEL == 4 && TB_FD2_DEL == 8 &&
     TB_RET_DEL == 16 && TB_EXIT == 1 && TC_EXIT == 1 && TC_CALL == 0);
 
+/* The n bytes (at most 8) of tc at off, zeros after, as one number:
+ * neighbouring fields tested together, whatever the host's order (only
+ * whether it is 0, or all ones, counts). */
+static inline uint64_t
+tc_word(const struct trace_call *tc, size_t off, size_t n)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, (const char *)tc + off, n);
+	return w;
+}
+G_STATIC_ASSERT(offsetof(struct trace_call, rfd) + 8 ==
+    offsetof(struct trace_call, oflags) &&
+    offsetof(struct trace_call, atflags) ==
+    offsetof(struct trace_call, oflags) + 4 &&
+    offsetof(struct trace_call, xflags) ==
+    offsetof(struct trace_call, oflags) + 8 &&
+    offsetof(struct trace_call, mode) ==
+    offsetof(struct trace_call, oflags) + 12 &&
+    offsetof(struct trace_call, st_type) ==
+    offsetof(struct trace_call, cmd) + 1);
+
 /* The four bools' flags (bits 1-4). */
 static inline uint32_t
 bools_flags(const struct trace_call *tc)
@@ -425,14 +447,18 @@ tbin_encode(const struct trace_call *tc, uint8_t *out)
 	/*
 	 * Whether any other field is there.  Most calls have none: the
 	 * sixteen are tested together, one OR of their differences from
-	 * "absent" (-1 as 0 by adding one, unsigned), and one by one
+	 * "absent" (-1 as 0 by adding one, unsigned; both rfd -1 as 0 by
+	 * inverting the word of the two; the four flags two words, cmd
+	 * and st_type one: neighbours, asserted above), and one by one
 	 * (encode_more) only when that is not zero.
 	 */
 	more = named || ((uint64_t)tc->arg | ((uint64_t)tc->st_size + 1) |
 	    (uint32_t)tc->err | ((uint32_t)tc->fd2 + 1) |
-	    ((uint32_t)tc->rfd[0] + 1) | ((uint32_t)tc->rfd[1] + 1) |
-	    tc->oflags | tc->atflags | tc->xflags | tc->mode | tc->cmd |
-	    tc->st_type | (uintptr_t)tc->path | (uintptr_t)tc->path2 |
+	    ~tc_word(tc, offsetof(struct trace_call, rfd), 8) |
+	    tc_word(tc, offsetof(struct trace_call, oflags), 8) |
+	    tc_word(tc, offsetof(struct trace_call, xflags), 8) |
+	    tc_word(tc, offsetof(struct trace_call, cmd), 2) |
+	    (uintptr_t)tc->path | (uintptr_t)tc->path2 |
 	    (uintptr_t)tc->fdpath | (uintptr_t)tc->fdpath2 |
 	    (uintptr_t)tc->retpath) != 0;
 	word = (tc->kind == TC_EXIT ? TB_EXIT : 0) | bools_flags(tc) |
