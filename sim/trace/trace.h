@@ -412,7 +412,8 @@ bool	trace_writer_close(struct trace_writer *w, GError **err);
  */
 /* At most how many bytes tc's record takes. */
 size_t	tbin_max(const struct trace_call *tc);
-/* Write tc's record at out (tbin_max bytes of room); its length. */
+/* Write tc's record at out (tbin_max bytes of room: the bytes after the
+ * record, up to that bound, may be written too); its length. */
 size_t	tbin_encode(const struct trace_call *tc, uint8_t *out);
 /* The record rec of n bytes into tc (its strings in tc's storage); rec
  * must not lie in tc (restrict). */

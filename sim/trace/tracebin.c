@@ -507,7 +507,7 @@ get_six(const uint8_t **pp, uint32_t word, unsigned i)
 void
 tbin_head(const uint8_t *rec, size_t n, struct tbin_head *h)
 {
-	const uint8_t *p = rec + TB_FIXED;
+	const uint8_t *p;
 	uint8_t pad[TB_FIXED + 16];
 	uint32_t word;
 	unsigned k0, k1;
@@ -516,6 +516,7 @@ tbin_head(const uint8_t *rec, size_t n, struct tbin_head *h)
 		memset(h, 0, sizeof(*h));
 		return;
 	}
+	p = rec + TB_FIXED;
 	memcpy(&word, rec, 4);
 	head_fixed(rec, word, h);
 	k0 = TB_K(word, TBS_RET);
@@ -699,13 +700,16 @@ void
 tbin_decode(const uint8_t *restrict rec, size_t n,
     struct trace_call *restrict tc)
 {
-	const uint8_t *p = rec + TB_FIXED, *e = rec + n;
+	const uint8_t *p, *e;
 	uint32_t word, mask, t;
 
+	/* (rec may be NULL when n is 0: no arithmetic on it before) */
 	if (n < TB_FIXED + TBS__N) {
 		decode_short(rec, n, tc);
 		return;
 	}
+	p = rec + TB_FIXED;
+	e = rec + n;
 	memcpy(&word, rec, 4);
 	/*
 	 * Whether the six end in the record, before any is read: their
