@@ -220,6 +220,16 @@ get_sx(const uint8_t *p, unsigned k)
 	return (uint64_t)((int64_t)GUINT64_FROM_LE(w) >> (64 - 8 * k));
 }
 
+/* Field i of the six, x, at p, its code into *word; past it. */
+static inline uint8_t *
+put_six(uint8_t *p, uint32_t *word, unsigned i, uint64_t x)
+{
+	unsigned c = sx_code(x);
+
+	*word |= c << (TB_CODE0 + 3 * i);
+	return put_sx(p, x, c);
+}
+
 /*
  * The four flags after TB_EXIT are the four bools of struct trace_call
  * that follow one another (asserted below): a word of their bytes (0 or
@@ -413,7 +423,7 @@ encode_more(const struct trace_call *tc, uint8_t *p, bool named)
 }
 
 size_t
-tbin_encode(const struct trace_call *tc, uint8_t *out)
+tbin_encode(const struct trace_call *restrict tc, uint8_t *restrict out)
 {
 	uint8_t *p = out + TB_FIXED;
 	uint16_t sc = tc->sc < SC__COUNT ? tc->sc : SC_OTHER;
@@ -424,26 +434,6 @@ tbin_encode(const struct trace_call *tc, uint8_t *out)
 	 * the record carry the name, which decodes to the same. */
 	bool named = tc->kind == TC_EXIT || sc == SC_OTHER ||
 	    memcmp(tc->name, sc_name_blocks[sc], sizeof(tc->name)) != 0;
-	/* the six as differences from absent (unsigned: no overflow) */
-	uint64_t v0 = (uint64_t)tc->ret;
-	uint64_t v1 = (uint64_t)tc->dur_ns + 1;
-	uint64_t v2 = (uint64_t)tc->off - (uint64_t)TC_NOOFF;
-	uint64_t v3 = (uint64_t)tc->len + 1;
-	uint64_t v4 = (uint64_t)(int64_t)tc->fd - (uint64_t)TC_NOFD;
-	uint64_t v5 = tc->line;
-	unsigned c0 = sx_code(v0), c1 = sx_code(v1), c2 = sx_code(v2);
-	unsigned c3 = sx_code(v3), c4 = sx_code(v4), c5 = sx_code(v5);
-	uint32_t word;
-	bool more;
-	G_GNUC_UNUSED uint8_t *six_end;
-
-	p = put_sx(p, v0, c0);
-	p = put_sx(p, v1, c1);
-	p = put_sx(p, v2, c2);
-	p = put_sx(p, v3, c3);
-	p = put_sx(p, v4, c4);
-	six_end = p + 8;	/* the last store's end */
-	p = put_sx(p, v5, c5);
 	/*
 	 * Whether any other field is there.  Most calls have none: the
 	 * sixteen are tested together, one OR of their differences from
@@ -452,7 +442,8 @@ tbin_encode(const struct trace_call *tc, uint8_t *out)
 	 * and st_type one: neighbours, asserted above), and one by one
 	 * (encode_more) only when that is not zero.
 	 */
-	more = named || ((uint64_t)tc->arg | ((uint64_t)tc->st_size + 1) |
+	bool more = named || ((uint64_t)tc->arg |
+	    ((uint64_t)tc->st_size + 1) |
 	    (uint32_t)tc->err | ((uint32_t)tc->fd2 + 1) |
 	    ~tc_word(tc, offsetof(struct trace_call, rfd), 8) |
 	    tc_word(tc, offsetof(struct trace_call, oflags), 8) |
@@ -461,11 +452,20 @@ tbin_encode(const struct trace_call *tc, uint8_t *out)
 	    (uintptr_t)tc->path | (uintptr_t)tc->path2 |
 	    (uintptr_t)tc->fdpath | (uintptr_t)tc->fdpath2 |
 	    (uintptr_t)tc->retpath) != 0;
-	word = (tc->kind == TC_EXIT ? TB_EXIT : 0) | bools_flags(tc) |
-	    (more ? TB_MORE : 0) |
-	    c0 << TB_CODE0 | c1 << (TB_CODE0 + 3) | c2 << (TB_CODE0 + 6) |
-	    c3 << (TB_CODE0 + 9) | c4 << (TB_CODE0 + 12) |
-	    c5 << (TB_CODE0 + 15) | (uint32_t)sc << TB_SC;
+	/* the word but the six's codes, which the six add as they go */
+	uint32_t word = (tc->kind == TC_EXIT ? TB_EXIT : 0) |
+	    bools_flags(tc) | (more ? TB_MORE : 0) | (uint32_t)sc << TB_SC;
+	G_GNUC_UNUSED uint8_t *six_end;
+
+	/* the six as differences from absent (unsigned: no overflow) */
+	p = put_six(p, &word, TBS_RET, (uint64_t)tc->ret);
+	p = put_six(p, &word, TBS_DUR, (uint64_t)tc->dur_ns + 1);
+	p = put_six(p, &word, TBS_OFF, (uint64_t)tc->off - (uint64_t)TC_NOOFF);
+	p = put_six(p, &word, TBS_LEN, (uint64_t)tc->len + 1);
+	p = put_six(p, &word, TBS_FD,
+	    (uint64_t)(int64_t)tc->fd - (uint64_t)TC_NOFD);
+	six_end = p + 8;	/* the last store's end */
+	p = put_six(p, &word, TBS_LINE, tc->line);
 	memcpy(out, &word, 4);
 	memcpy(out + 4, &tc->pid, 4);
 	memcpy(out + 8, &tc->t_ns, 8);
