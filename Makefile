@@ -169,7 +169,7 @@ e2e: $(DBG)/vfssim
 # corpus; make fuzz links each with libFuzzer (clang) and fuzzes it for
 # FUZZ_SECONDS, new inputs in build/fuzz/work/NAME, findings in
 # build/fuzz/crash/ (keep each, once fixed, in tests/fuzz/corpus/NAME).
-FUZZ_NAMES   := strace native profile boot diskspecs disktrace fsimage db fsmanifest diskerrors cache
+FUZZ_NAMES   := strace native profile boot diskspecs disktrace fsimage db fsmanifest diskerrors cache tbin
 FUZZ_SECONDS ?= 60
 CLANG        ?= clang
 FUZZ         := build/fuzz

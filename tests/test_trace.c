@@ -151,10 +151,9 @@ test_tbin_real(void **state)
 }
 
 /* Numbers at the edges of one, two, three and four bytes of a record
- * (get_u reads two and three bytes without its loop) come back, and a
- * record cut anywhere decodes without reading past its end: with a field
- * beyond the line (oflags: tbin_decode's loop over the mask) and without
- * (a read's shape: its shortcut), the name's bytes after its NUL zero
+ * come back, and a record cut anywhere decodes without reading past its
+ * end: with a field beyond the six (oflags: tbin_decode's loop over the
+ * mask) and without (a read's shape), the name's bytes after its NUL zero
  * either way. */
 static void
 test_tbin_widths(void **state)
@@ -292,6 +291,286 @@ test_tbin_edges(void **state)
 	trace_call_free(&back);
 	tspool_free(sp);
 	g_free(huge);
+}
+
+/*
+ * One call through its record (tracebin.c), checked every way: the record
+ * (in a buffer of exactly tbin_max bytes: the encoder's stores of 8 must
+ * fit it, under ASan) decodes to the call, its line too, from a copy of
+ * exactly its bytes (nothing read past them); its head and fixed head
+ * agree; and, when cuts, the record cut short at every byte decodes from
+ * a copy of exactly those bytes without reading past them, to a blank
+ * call when even its fixed part is cut, else with the fixed part's pid,
+ * time, call and kind.
+ */
+static void
+tbin_check(const struct trace_call *tc, bool cuts)
+{
+	size_t max = tbin_max(tc), n, cut;
+	uint8_t *buf = g_malloc(max), *rec;
+	struct trace_call back, blank;
+	struct tbin_head h, hf;
+
+	trace_call_init(&back);
+	trace_call_init(&blank);
+	n = tbin_encode(tc, buf);
+	assert_true(n > 0 && n <= max);
+	rec = g_memdup2(buf, n);
+	tbin_decode(rec, n, &back);
+	if (!trace_call_equal(tc, &back) || back.line != tc->line)
+		fail_msg("%s (sc %u, pid %d, line %llu): the record does not "
+		    "decode to the call", tc->name, tc->sc, tc->pid,
+		    (unsigned long long)tc->line);
+	tbin_head(rec, n, &h);
+	tbin_head_fixed(rec, n, &hf);
+	assert_true(h.t_ns == tc->t_ns && h.dur_ns == tc->dur_ns &&
+	    h.ret == tc->ret && h.pid == tc->pid && h.sc == back.sc &&
+	    h.kind == tc->kind);
+	assert_true(hf.t_ns == tc->t_ns && hf.dur_ns == 0 && hf.ret == 0 &&
+	    hf.pid == tc->pid && hf.sc == back.sc && hf.kind == tc->kind);
+	g_free(rec);
+	for (cut = 0; cuts && cut < n; cut++) {
+		uint8_t *part = g_memdup2(buf, cut);
+
+		tbin_decode(part, cut, &back);
+		tbin_head(part, cut, &h);
+		if (cut < 16) {
+			assert_true(trace_call_equal(&back, &blank));
+			assert_true(h.t_ns == 0 && h.pid == 0 && h.ret == 0);
+		} else {
+			assert_true(back.pid == tc->pid && back.t_ns == tc->t_ns &&
+			    back.sc == h.sc && back.kind == tc->kind);
+			assert_true(h.pid == tc->pid && h.t_ns == tc->t_ns);
+		}
+		g_free(part);
+	}
+	g_free(buf);
+	trace_call_free(&back);
+	trace_call_free(&blank);
+}
+
+/* Values at every edge of both encodings of a record's numbers: the six's
+ * 1 to 8 bytes (+-2^(8k-1) and their neighbours), LEB128's groups of 7
+ * bits (2^7k and neighbours), -1, 0 and the ends of each type. */
+static GArray *
+tbin_edge_values(void)
+{
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int64_t x;
+	int s, d;
+
+	for (s = 0; s < 64; s++) {
+		for (d = -1; d <= 1; d++) {
+			x = (int64_t)((UINT64_C(1) << s) + (uint64_t)(int64_t)d);
+			g_array_append_val(v, x);
+			x = (int64_t)(-(UINT64_C(1) << s) + (uint64_t)(int64_t)d);
+			g_array_append_val(v, x);
+		}
+	}
+	x = INT64_MIN;
+	g_array_append_val(v, x);
+	x = INT64_MAX;
+	g_array_append_val(v, x);
+	x = 0;
+	g_array_append_val(v, x);
+	return v;
+}
+
+/* Each field of a call at each edge value its type holds, one at a time
+ * on a read's record (the common shape) and on one that has a path and
+ * its own name (the general one): every record comes back, and cut at
+ * every byte decodes within its bytes. */
+static void
+test_tbin_extremes(void **state)
+{
+	GArray *v = tbin_edge_values();
+	struct trace_call tc;
+	guint i;
+	int f, shape;
+
+	trace_call_init(&tc);
+	for (shape = 0; shape < 2; shape++) {
+		for (i = 0; i < v->len; i++) {
+			int64_t x = g_array_index(v, int64_t, i);
+			bool i32 = x >= INT32_MIN && x <= INT32_MAX;
+			bool u32 = x >= 0 && x <= (int64_t)UINT32_MAX;
+			bool u8 = x >= 0 && x <= 255;
+
+			for (f = 0; f < 21; f++) {
+				trace_call_reset(&tc);
+				g_strlcpy(tc.name, "read", sizeof(tc.name));
+				tc.sc = SC_READ;
+				tc.t_ns = 1000000000;
+				tc.pid = 1000;
+				tc.ret = tc.len = 4096;
+				tc.dur_ns = 1000;
+				tc.fd = 3;
+				tc.line = 7;
+				if (shape == 1) {
+					trace_call_set_str(&tc, &tc.path, "/a/b", 4);
+					g_strlcpy(tc.name, "readx", sizeof(tc.name));
+				}
+				switch (f) {
+				case 0: tc.t_ns = x; break;
+				case 1: tc.dur_ns = x; break;
+				case 2: tc.ret = x; break;
+				case 3: tc.off = x; break;
+				case 4: tc.len = x; break;
+				case 5: tc.arg = x; break;
+				case 6: tc.st_size = x; break;
+				case 7: tc.line = (uint64_t)x; break;
+				case 8: if (!i32) continue; tc.pid = (int32_t)x; break;
+				case 9: if (!i32) continue; tc.err = (int32_t)x; break;
+				case 10: if (!i32) continue; tc.fd = (int32_t)x; break;
+				case 11: if (!i32) continue; tc.fd2 = (int32_t)x; break;
+				case 12: if (!i32) continue; tc.rfd[0] = (int32_t)x; break;
+				case 13: if (!i32) continue; tc.rfd[1] = (int32_t)x; break;
+				case 14: if (!u32) continue; tc.oflags = (uint32_t)x; break;
+				case 15: if (!u32) continue; tc.atflags = (uint32_t)x; break;
+				case 16: if (!u32) continue; tc.xflags = (uint32_t)x; break;
+				case 17: if (!u32) continue; tc.mode = (uint32_t)x; break;
+				case 18: if (!u8) continue; tc.cmd = (uint8_t)x; break;
+				case 19: if (!u8) continue; tc.st_type = (uint8_t)x; break;
+				case 20: if (!i32) continue;
+					/* all six at once, the record at its longest */
+					tc.ret = tc.dur_ns = tc.off = tc.len = x;
+					tc.fd = (int32_t)x;
+					tc.line = (uint64_t)x;
+					break;
+				}
+				tbin_check(&tc, true);
+			}
+		}
+	}
+	/* the six at their longest (8 bytes each) and all else there */
+	trace_call_reset(&tc);
+	tc.t_ns = tc.ret = tc.off = tc.arg = INT64_MIN;
+	tc.dur_ns = tc.len = tc.st_size = INT64_MAX;
+	tc.line = UINT64_MAX;
+	tc.pid = tc.err = tc.fd = tc.fd2 = tc.rfd[0] = tc.rfd[1] = INT32_MIN;
+	tc.oflags = tc.atflags = tc.xflags = tc.mode = UINT32_MAX;
+	tc.cmd = tc.st_type = 255;
+	tc.kind = TC_EXIT;
+	tc.ret_unknown = tc.fd_deleted = tc.fd2_deleted = tc.ret_deleted = true;
+	tc.sc = SC_OTHER;
+	g_strlcpy(tc.name, "a_call_with_a_thirty_one_char_n", sizeof(tc.name));
+	trace_call_set_str(&tc, &tc.path, "p", 1);
+	trace_call_set_str(&tc, &tc.path2, "p2", 2);
+	trace_call_set_str(&tc, &tc.fdpath, "", 0);
+	trace_call_set_str(&tc, &tc.fdpath2, "\xff", 1);
+	trace_call_set_str(&tc, &tc.retpath, "r", 1);
+	tbin_check(&tc, true);
+	trace_call_free(&tc);
+	g_array_free(v, TRUE);
+}
+
+/* A random number of a random width (its bytes vary), either sign. */
+static int64_t
+tbin_random_number(GRand *g)
+{
+	uint64_t x = (uint64_t)g_rand_int(g) << 32 | g_rand_int(g);
+
+	x >>= g_rand_int_range(g, 0, 64);
+	return g_rand_boolean(g) ? (int64_t)x : -(int64_t)x;
+}
+
+static void
+tbin_random_str(GRand *g, struct trace_call *tc, char **field)
+{
+	char s[48];
+	int i, n = g_rand_int_range(g, 0, (int)sizeof(s));
+
+	if (g_rand_int_range(g, 0, 6) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		s[i] = (char)g_rand_int_range(g, 1, 256);
+	trace_call_set_str(tc, field, s, (size_t)n);
+}
+
+/* Random calls (a fixed seed: the same calls every run), each field there
+ * or absent at random, its value of any width and sign: every one comes
+ * back (every eighth also cut at every byte), and a spool of them gives
+ * each record back as it was written. */
+static void
+test_tbin_random(void **state)
+{
+	GRand *g = g_rand_new_with_seed(14);
+	struct tspool *sp = tspool_new();
+	GPtrArray *kept = g_ptr_array_new_with_free_func(g_free);
+	struct trace_call tc;
+	GError *err = NULL;
+	const uint8_t *rec;
+	size_t n;
+	guint i;
+
+	trace_call_init(&tc);
+	for (i = 0; i < 20000; i++) {
+		uint8_t *b;
+
+		trace_call_reset(&tc);
+#define MAYBE(f, val) do { if (g_rand_boolean(g)) (f) = (val); } while (0)
+		MAYBE(tc.t_ns, tbin_random_number(g));
+		MAYBE(tc.dur_ns, tbin_random_number(g));
+		MAYBE(tc.ret, tbin_random_number(g));
+		MAYBE(tc.off, tbin_random_number(g));
+		MAYBE(tc.len, tbin_random_number(g));
+		MAYBE(tc.arg, tbin_random_number(g));
+		MAYBE(tc.st_size, tbin_random_number(g));
+		MAYBE(tc.line, (uint64_t)tbin_random_number(g));
+		MAYBE(tc.pid, (int32_t)tbin_random_number(g));
+		MAYBE(tc.err, (int32_t)tbin_random_number(g));
+		MAYBE(tc.fd, (int32_t)tbin_random_number(g));
+		MAYBE(tc.fd2, (int32_t)tbin_random_number(g));
+		MAYBE(tc.rfd[0], (int32_t)tbin_random_number(g));
+		MAYBE(tc.rfd[1], (int32_t)tbin_random_number(g));
+		MAYBE(tc.oflags, (uint32_t)tbin_random_number(g));
+		MAYBE(tc.atflags, (uint32_t)tbin_random_number(g));
+		MAYBE(tc.xflags, (uint32_t)tbin_random_number(g));
+		MAYBE(tc.mode, (uint32_t)tbin_random_number(g));
+		MAYBE(tc.cmd, (uint8_t)tbin_random_number(g));
+		MAYBE(tc.st_type, (uint8_t)tbin_random_number(g));
+		MAYBE(tc.ret_unknown, true);
+		MAYBE(tc.fd_deleted, true);
+		MAYBE(tc.fd2_deleted, true);
+		MAYBE(tc.ret_deleted, true);
+#undef MAYBE
+		tc.kind = g_rand_int_range(g, 0, 16) == 0 ? TC_EXIT : TC_CALL;
+		tc.sc = (uint16_t)g_rand_int_range(g, 0, SC__COUNT);
+		if (tc.sc != SC_OTHER && g_rand_boolean(g))
+			g_strlcpy(tc.name, sc_name(tc.sc), sizeof(tc.name));
+		else {
+			int j, l = g_rand_int_range(g, 1, (int)sizeof(tc.name));
+
+			for (j = 0; j < l; j++)
+				tc.name[j] = (char)g_rand_int_range(g, 'a', 'z' + 1);
+		}
+		tbin_random_str(g, &tc, &tc.path);
+		tbin_random_str(g, &tc, &tc.path2);
+		tbin_random_str(g, &tc, &tc.fdpath);
+		tbin_random_str(g, &tc, &tc.fdpath2);
+		tbin_random_str(g, &tc, &tc.retpath);
+		tbin_check(&tc, i % 8 == 0);
+		b = g_malloc(tbin_max(&tc) + sizeof(size_t));
+		n = tbin_encode(&tc, b + sizeof(size_t));
+		memcpy(b, &n, sizeof(n));
+		g_ptr_array_add(kept, b);
+		assert_true(tspool_put(sp, &tc, &err));
+	}
+	assert_true(tspool_rewind(sp, &err));
+	for (i = 0; i < kept->len; i++) {
+		const uint8_t *b = g_ptr_array_index(kept, i);
+		size_t want;
+
+		memcpy(&want, b, sizeof(want));
+		assert_int_equal(tspool_next(sp, &rec, &n, &err), 1);
+		assert_int_equal(n, want);
+		assert_memory_equal(rec, b + sizeof(size_t), n);
+	}
+	assert_int_equal(tspool_next(sp, &rec, &n, &err), 0);
+	trace_call_free(&tc);
+	g_ptr_array_free(kept, TRUE);
+	tspool_free(sp);
+	g_rand_free(g);
 }
 
 /* The writer and reader agree on a file, gzip'd or not. */
@@ -1456,6 +1735,8 @@ main(void)
 		cmocka_unit_test(test_tbin_real),
 		cmocka_unit_test(test_tbin_edges),
 		cmocka_unit_test(test_tbin_widths),
+		cmocka_unit_test(test_tbin_extremes),
+		cmocka_unit_test(test_tbin_random),
 		cmocka_unit_test(test_writer_plain),
 		cmocka_unit_test(test_writer_gzip),
 		cmocka_unit_test(test_bad_lines),

@@ -412,8 +412,11 @@ bool	trace_writer_close(struct trace_writer *w, GError **err);
  */
 /* At most how many bytes tc's record takes. */
 size_t	tbin_max(const struct trace_call *tc);
-/* Write tc's record at out (tbin_max bytes of room); its length. */
-size_t	tbin_encode(const struct trace_call *tc, uint8_t *out);
+/* Write tc's record at out (tbin_max bytes of room: the bytes after the
+ * record, up to that bound, may be written too; not in tc: restrict);
+ * its length. */
+size_t	tbin_encode(const struct trace_call *restrict tc,
+	    uint8_t *restrict out);
 /* The record rec of n bytes into tc (its strings in tc's storage); rec
  * must not lie in tc (restrict). */
 void	tbin_decode(const uint8_t *restrict rec, size_t n,
