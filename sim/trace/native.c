@@ -1128,13 +1128,8 @@ trace_read_raw(struct trace_reader *r, const char **line, size_t *len,
 	int rc;
 
 	KASSERT(trace_reader_raw(r), ("trace_read_raw: not a native trace"));
-	if (r->stop != NULL && *r->stop) {
-		g_set_error(err, TRACE_ERROR, TRACE_ERROR_STOPPED,
-		    "%s: interrupted while reading it, after %llu records", r->path,
-		    (unsigned long long)r->nread);
+	if (!trace_reader_ask(r, err))
 		return -1;
-	}
-	r->nread++;
 	for (;;) {
 		rc = lineio_next(r->in, line, len, err);
 		if (rc <= 0)

@@ -702,13 +702,8 @@ trace_set_stop(struct trace_reader *r, volatile sig_atomic_t *stop)
 int
 trace_read(struct trace_reader *r, struct trace_call *tc, GError **err)
 {
-	if (r->stop != NULL && *r->stop) {
-		g_set_error(err, TRACE_ERROR, TRACE_ERROR_STOPPED,
-		    "%s: interrupted while reading it, after %llu records", r->path,
-		    (unsigned long long)r->nread);
+	if (!trace_reader_ask(r, err))
 		return -1;
-	}
-	r->nread++;
 	switch (r->fmt) {
 	case TF_NATIVE:
 		return read_native(r, tc, err);

@@ -77,6 +77,21 @@ parse_i32(const char *s, size_t n, int32_t *out)
 	return true;
 }
 
+/* A call asked of r (trace_read, trace_read_raw): false, and the error
+ * saying how many were read, once the stop flag is up; else counted. */
+static inline bool
+trace_reader_ask(struct trace_reader *r, GError **err)
+{
+	if (r->stop != NULL && *r->stop) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_STOPPED,
+		    "%s: interrupted while reading it, after %llu records", r->path,
+		    (unsigned long long)r->nread);
+		return false;
+	}
+	r->nread++;
+	return true;
+}
+
 /* native.c: the next call of a native trace (trace_read's). */
 int	read_native(struct trace_reader *r, struct trace_call *tc, GError **err);
 
