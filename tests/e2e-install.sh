@@ -73,7 +73,7 @@ fi
 mkdir -p "$T/nogit/scripts" "$T/nogit/sim"
 cp Makefile "$T/nogit/" && cp scripts/git-commit "$T/nogit/scripts/" && cp sim/version.[ch] "$T/nogit/sim/"
 if [ "$("$T/nogit/scripts/git-commit")" = unknown ] &&
-	make --no-print-directory -n -C "$T/nogit" build/rel/sim/version.o 2>/dev/null |
+	make --no-print-directory -n -C "$T/nogit" PGO=0 build/rel/sim/version.o 2>/dev/null |
 	grep -q "VFSSIM_COMMIT='\"unknown\"'"; then
 	ok "without git metadata the build embeds commit \"unknown\""
 else
