@@ -5,11 +5,13 @@
 # and drives in its data directory from anywhere; vfssim(1) renders
 # without a warning and covers every command and the exit statuses; make
 # uninstall takes it all away; a tree without git metadata still builds,
-# its version saying the commit is unknown.
+# its version saying the commit is unknown; the profile-guided release
+# build's training (scripts/pgo-train) runs whole and leaves nothing
+# behind.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-install.sh
 . "$(dirname "$0")/lib.sh" e2e-install
-expect 7
+expect 8
 
 S=$T/stage
 P=/usr
@@ -78,6 +80,16 @@ if [ "$("$T/nogit/scripts/git-commit")" = unknown ] &&
 	ok "without git metadata the build embeds commit \"unknown\""
 else
 	bad "no-git build"
+fi
+# The training `make` runs for the release build: every run of it must
+# work (a failing one fails the build), with this build as with the
+# counting one, and it writes only under the directory it is given.
+before=$(git status --porcelain --ignored 2>/dev/null | grep -v '^!! build/' | sort)
+if scripts/pgo-train "$VFSSIM" "$T/train" >"$T/train.out" 2>&1 && [ ! -e "$T/train" ] &&
+	[ "$(git status --porcelain --ignored 2>/dev/null | grep -v '^!! build/' | sort)" = "$before" ]; then
+	ok "scripts/pgo-train: every training run works; nothing left in the tree or its directory"
+else
+	bad "scripts/pgo-train"; tail -5 "$T/train.out"
 fi
 v=$("$VFSSIM" --version)
 if [ "${v#vfssim }" != "$v" ] && echo "$v" | grep -q "(commit $(scripts/git-commit))"; then
