@@ -23,6 +23,19 @@
 
 #include <stdio.h>
 #include <string.h>
+/* malloc_trim: glibc's, and not under AddressSanitizer, whose allocator
+ * replaces glibc's arenas (trimming them there crashes). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_MALLOC_TRIM
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
+#define NO_MALLOC_TRIM
+#endif
+#ifndef NO_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 struct slot {
 	struct batch_job *job;
@@ -40,7 +53,15 @@ struct batch {
 	GMutex		 lock;
 	GCond		 cond;
 	guint		 finished;
-	unsigned	 threads, cpus;	/* the pool's; the processors */
+	/* Runs replaying now, at most `threads`: a run's thread waits to
+	 * start for one to end its replay (batch_replayed), the jobs
+	 * starting in list order (admit: the next job's index).  The pool
+	 * has twice as many threads, so that a run whose last rows are
+	 * still being written does not hold up the next. */
+	GCond		 gate;
+	guint		 replaying, admit;
+	unsigned	 threads, cpus;	/* runs replaying at once (-j); the
+					   processors */
 	int		 first_failed;	/* slot that failed first, or -1 */
 	volatile sig_atomic_t stop;	/* asks every run to stop */
 	struct metrics	*w;		/* the runs' writer */
@@ -148,11 +169,12 @@ share_digest(void *arg, char *const *files, char **hex, int64_t *size,
 /*
  * The processors a run starting now may count on for threads of its own
  * (replay_opts.cores): the machine's share of each run that will be
- * going beside it -- the pool's threads, or fewer when fewer runs are
- * left.  With -j N on N processors that is one: the runs fill the cores,
- * and a run's reader thread (traceq.c) would only take turns with them,
- * at a hand-over a block.  The rows' writer is one thread for all the
- * runs and is not counted.
+ * going beside it -- the runs replaying at once (-j), or fewer when
+ * fewer runs are left.  With -j N on N processors that is one: the runs
+ * fill the cores, and a run's reader thread (traceq.c) would only take
+ * turns with them, at a hand-over a block.  The rows' writer is one
+ * thread for all the runs and is not counted, nor is a run whose replay
+ * is over, waiting for its last rows to be written.
  */
 static unsigned
 run_cores(struct batch *b)
@@ -165,6 +187,43 @@ run_cores(struct batch *b)
 	return MAX(1u, b->cpus / MAX(1u, MIN(b->threads, left)));
 }
 
+/*
+ * A run's replay is over (its machine gone): it now only waits for the
+ * writer to write its last rows and mark it complete, which it does
+ * while the next run starts.  The writer, the runs' one bottleneck
+ * with rows, then works on without the gap of a pre-pass between two
+ * runs' rows; with -j 1 too, whose pool has a second thread for the run
+ * that waits.  (Its rows waiting are at most QB_INFLIGHT batches: the
+ * machine held no longer, a run waiting costs no memory to speak of.)
+ */
+static void
+batch_replayed(void *arg)
+{
+	struct slot *sl = arg;
+	struct batch *b = sl->b;
+
+#ifndef NO_MALLOC_TRIM
+	/* What the run's machine held, given back: the next run's thread
+	 * takes its memory from another of glibc's arenas, so without it a
+	 * -j 1 sweep peaks a third higher. */
+	malloc_trim(0);
+#endif
+	g_mutex_lock(&b->lock);
+	KASSERT(b->replaying > 0, ("batch_replayed: none replaying"));
+	b->replaying--;
+	g_cond_broadcast(&b->gate);
+	g_mutex_unlock(&b->lock);
+}
+
+/* Stop every run (the first failure, or an interruption): those waiting
+ * to start are woken to see it. */
+static void
+batch_stop(struct batch *b)
+{
+	b->stop = 1;
+	g_cond_broadcast(&b->gate);
+}
+
 static void
 worker(gpointer data, gpointer user)
 {
@@ -175,10 +234,24 @@ worker(gpointer data, gpointer user)
 	struct replay_result res;
 	struct batch_gen ga = { o->src, sl->job->gen_seed };
 	GError *err = NULL;
-	bool ok = false;
+	guint idx = GPOINTER_TO_UINT(data) - 1;
+	bool ok = false, go;
 
-	if (!b->stop) {
+	/* Its turn: every job before it started, and fewer than `threads`
+	 * runs replaying. */
+	g_mutex_lock(&b->lock);
+	while (!b->stop && (b->admit != idx || b->replaying >= b->threads))
+		g_cond_wait(&b->gate, &b->lock);
+	go = !b->stop;
+	if (go)
+		b->replaying++;
+	b->admit = MAX(b->admit, idx + 1);
+	g_cond_broadcast(&b->gate);
+	g_mutex_unlock(&b->lock);
+	if (go) {
 		memset(&ro, 0, sizeof(ro));
+		ro.replayed = batch_replayed;
+		ro.replayed_arg = sl;
 		ro.cores = run_cores(b);
 		ro.trace = sl->job->trace;
 		ro.db = o->db;
@@ -212,7 +285,7 @@ worker(gpointer data, gpointer user)
 		 * be thrown away anyway. */
 		if (b->first_failed < 0 && !b->stop)
 			b->first_failed = (int)(sl - b->slots);
-		b->stop = 1;
+		batch_stop(b);
 	} else
 		sl->done = sl->total;
 	b->finished++;
@@ -271,6 +344,7 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 	b.first_failed = -1;
 	g_mutex_init(&b.lock);
 	g_cond_init(&b.cond);
+	g_cond_init(&b.gate);
 	g_mutex_init(&b.dlock);
 	g_cond_init(&b.dcond);
 	/* Another program's database is refused before anything runs. */
@@ -291,7 +365,8 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 		b.slots[i].b = &b;
 		b.slots[i].run = ids[i];
 	}
-	pool = g_thread_pool_new(worker, &b, (gint)MIN(threads, n), TRUE, &perr);
+	pool = g_thread_pool_new(worker, &b, (gint)MIN(2 * threads, n), TRUE,
+	    &perr);
 	if (pool == NULL) {
 		g_propagate_prefixed_error(err, perr, "thread pool: ");
 		(void)metrics_close_shared(b.w, false, NULL, NULL);
@@ -306,7 +381,7 @@ batch_run(const struct batch_opts *o, struct batch_job *jobs, guint n,
 		g_cond_wait_until(&b.cond, &b.lock,
 		    g_get_monotonic_time() + 200 * G_TIME_SPAN_MILLISECOND);
 		if (o->interrupted != NULL && *o->interrupted)
-			b.stop = 1;
+			batch_stop(&b);
 		if (o->progress)
 			draw(&b);
 	}
@@ -356,6 +431,7 @@ out:
 		g_error_free(b.derr);
 	g_mutex_clear(&b.lock);
 	g_cond_clear(&b.cond);
+	g_cond_clear(&b.gate);
 	g_mutex_clear(&b.dlock);
 	g_cond_clear(&b.dcond);
 	return ok;

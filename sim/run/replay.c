@@ -486,6 +486,73 @@ digest_thread(gpointer arg)
 	return NULL;
 }
 
+/*
+ * Everything of a run but its recorder: the processes and their queues,
+ * the reader and the spool, the tallies, the engine, the machine and the
+ * pre-pass's state.  A run that ends well lets them go before its last
+ * rows are written (metrics_end_run, which waits for the writer), so that
+ * a run waiting there holds no machine: a batch starts the next run then
+ * (replay_opts.replayed).
+ */
+static void
+teardown(struct replay *r)
+{
+	if (r->uprocs != NULL) {
+		GHashTableIter it;
+		gpointer v;
+
+		/* Processes a stopped run left behind. */
+		g_hash_table_iter_init(&it, r->uprocs);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			struct uproc *u = v;
+
+			queue_free(r, u);
+			if (u->cur != NULL)
+				rec_destroy(u->cur);
+			spill_close(u->spill);
+			g_free(u->cwd_annot);
+			g_free(u);
+		}
+		g_hash_table_destroy(r->uprocs);
+		r->uprocs = NULL;
+	}
+	queue_fini(r);
+	while (r->npool > 0)
+		rec_destroy(r->pool[--r->npool]);
+	trace_close(r->rd);
+	r->rd = NULL;
+	tspool_free(r->spool);
+	r->spool = NULL;
+	if (r->stats != NULL)
+		g_hash_table_destroy(r->stats);
+	r->stats = NULL;
+	for (guint sc = 0; sc < SC__COUNT; sc++) {
+		g_free(r->scstats[sc].h);
+		r->scstats[sc].h = NULL;
+		if (r->scstats[sc].waits != NULL)
+			g_hash_table_destroy(r->scstats[sc].waits);
+		r->scstats[sc].waits = NULL;
+	}
+	if (r->skipped != NULL)
+		g_hash_table_destroy(r->skipped);
+	r->skipped = NULL;
+	if (r->inopath != NULL)
+		g_hash_table_destroy(r->inopath);
+	r->inopath = NULL;
+	order_free(r);
+	crash_free(r);
+	setup_free(r);
+}
+
+/* The run's replay is over, or it failed: said once (replay_opts). */
+static void
+say_replayed(const struct replay_opts *o, bool *said)
+{
+	if (o->replayed != NULL && !*said)
+		o->replayed(o->replayed_arg);
+	*said = true;
+}
+
 bool
 replay_run(const struct replay_opts *o, struct replay_result *res,
     GError **err)
@@ -496,7 +563,7 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	GThread *dthread = NULL;
 	enum sim_status st;
 	struct run_info ri;
-	bool ok = false;
+	bool ok = false, torn = false, said = false;
 
 	memset(&r, 0, sizeof(r));
 	memset(res, 0, sizeof(*res));
@@ -644,11 +711,16 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 		goto out;
 	}
 	metrics_run_trace(r.m, dj.hex, dj.size);
-	if (!metrics_end_run(r.m, err))
-		goto out;
 	res->calls = r.calls;
 	res->sim_ns = sim_now(r.sim);
 	res->peak_queued = r.peak_queued;
+	/* Every row is made: the machine goes, then the run waits for the
+	 * writer, which marks it complete in the commit of its last rows. */
+	teardown(&r);
+	torn = true;
+	say_replayed(o, &said);
+	if (!metrics_end_run(r.m, err))
+		goto out;
 	ok = true;
 out:
 	if (dthread != NULL)
@@ -658,44 +730,10 @@ out:
 	g_free(dj.hex);
 	res->wall_seconds = (double)(g_get_monotonic_time() - r.wall_start) / 1e6;
 	g_free(ptext);
-	if (r.uprocs != NULL) {
-		GHashTableIter it;
-		gpointer v;
-
-		/* Processes a stopped run left behind. */
-		g_hash_table_iter_init(&it, r.uprocs);
-		while (g_hash_table_iter_next(&it, NULL, &v)) {
-			struct uproc *u = v;
-
-			queue_free(&r, u);
-			if (u->cur != NULL)
-				rec_destroy(u->cur);
-			spill_close(u->spill);
-			g_free(u->cwd_annot);
-			g_free(u);
-		}
-		g_hash_table_destroy(r.uprocs);
-	}
-	queue_fini(&r);
-	while (r.npool > 0)
-		rec_destroy(r.pool[--r.npool]);
-	trace_close(r.rd);
-	tspool_free(r.spool);
-	if (r.stats != NULL)
-		g_hash_table_destroy(r.stats);
-	for (guint sc = 0; sc < SC__COUNT; sc++) {
-		g_free(r.scstats[sc].h);
-		if (r.scstats[sc].waits != NULL)
-			g_hash_table_destroy(r.scstats[sc].waits);
-	}
-	if (r.skipped != NULL)
-		g_hash_table_destroy(r.skipped);
-	if (r.inopath != NULL)
-		g_hash_table_destroy(r.inopath);
-	order_free(&r);
-	crash_free(&r);
+	if (!torn)
+		teardown(&r);
+	say_replayed(o, &said);
 	metrics_close(r.m);
-	setup_free(&r);
 	if (r.error != NULL)
 		g_error_free(r.error);
 	return ok;

@@ -65,6 +65,11 @@ struct replay_opts {
 	void			(*finish)(void *arg, struct metrics *m,
 				    const struct kern *k);
 	void			*refs_arg;
+	/* Called once from the run's thread when its replay is over and
+	 * its machine gone, only the writing of its last rows left (or when
+	 * it failed): a batch starts another run then.  NULL: none. */
+	void			(*replayed)(void *arg);
+	void			*replayed_arg;
 	/* The starting file system's image: loaded from this file if it
 	 * exists (the pre-pass's files are then not laid out: the trace's
 	 * repairs make what it lacks), else built as usual and saved there
