@@ -763,6 +763,12 @@ sim_callout_horizon(const struct sim *s)
 	return s->nheap > 0 ? s->heap[0].when : INT64_MAX;
 }
 
+bool
+sim_stopping(struct sim *s)
+{
+	return interrupted(s);
+}
+
 void
 sim_stop(struct sim *s)
 {

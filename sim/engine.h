@@ -77,6 +77,10 @@ bool	sim_callout_advance(struct sim *s, sim_time_t when, uint64_t ticket);
  * a callout may take a whole run of such steps itself, then move the clock
  * to the last with sim_callout_advance. */
 sim_time_t sim_callout_horizon(const struct sim *s);
+/* The run is stopping (sim_stop, or the interrupt flag is set, which a
+ * signal or another thread may do at any moment): why a callout's
+ * sim_callout_advance may refuse a step that its horizon allowed. */
+bool	sim_stopping(struct sim *s);
 
 /* Create a process that starts running at the current time. */
 struct sim_proc *sim_spawn(struct sim *s, const char *name, sim_proc_fn *fn,

@@ -1157,6 +1157,70 @@ test_msync_stopped(void **state)
 	machine_free(&m);
 }
 
+/* open(O_TRUNC) of a file with blocks: 2001's vn_open truncates after the
+ * file is made (falloc, then the VOP_SETATTR of size 0: ffs_truncate,
+ * the inode written synchronously on the default mount), so the call
+ * sleeps holding its new file before a descriptor names it.  The run
+ * stopped there, the file must still be the process's (p_held), so that
+ * kern_shutdown frees it (the check build's leak checker fails this test
+ * otherwise). */
+static struct trace_call open_tc;
+
+static void
+open_trunc_call(struct play *pl, int i)
+{
+	static const char line[] =
+	    "- 1 openat 4 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_TRUNC";
+	struct kern *k = pl->m->k;
+	struct sys_outcome out;
+
+	assert_int_equal(native_parse_line(line, strlen(line), &open_tc, NULL),
+	    1);
+	/* past the call's own CPU time, into the inode's write */
+	sim_at(k->sim, sim_now(k->sim) + 200 * SIM_US, stop_now, NULL);
+	syscall_replay(k, pl->p, &open_tc, &out);
+}
+
+/* then_stop's, with the call itself choosing when the run stops */
+static void
+open_then_stop(void *arg)
+{
+	struct play *pl = arg;
+
+	play_body_keep(pl);
+	pl->after(pl, -1);
+	pl->lines = NULL;	/* not reached: the run stops first */
+}
+
+static void
+test_open_stopped_in_trunc(void **state)
+{
+	/* /f looked up once, so that the open's first sleep is the
+	 * truncation's */
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY",
+		"- 1 close 0 - fd=3",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+
+	(void)state;
+	trace_call_init(&open_tc);
+	boot(&m, NULL);
+	mkfile_cold(&m, "f", 65536);
+	pl = (struct play){ &m, NULL, lines, open_trunc_call, NULL };
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	sim_spawn(m.s, "play", open_then_stop, &pl, 0);
+	assert_int_equal(sim_run(m.s), SIM_STOPPED);
+	assert_non_null(pl.lines);	/* still inside the call */
+	assert_int_equal(pl.p->p_nheld, 1);	/* the new file, held */
+	assert_null(fget(pl.p->p_fd, 4));	/* not installed */
+	machine_free(&m);
+	trace_call_free(&open_tc);
+}
+
 int
 main(void)
 {
@@ -1180,6 +1244,7 @@ main(void)
 		cmocka_unit_test(test_exit_stopped_in_unmap),
 		cmocka_unit_test(test_munmap_stopped),
 		cmocka_unit_test(test_msync_stopped),
+		cmocka_unit_test(test_open_stopped_in_trunc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -420,6 +420,20 @@ spin_fire(struct sim *s, void *arg)
 }
 
 static void
+window_fire(struct sim *s, void *arg)
+{
+	struct spin *sp = arg;
+	sim_time_t h = sim_callout_horizon(s);
+
+	assert_false(sim_stopping(s));
+	assert_true(h > 5 * SIM_MS);	/* the user's wake-up, far off */
+	sp->flag = 1;			/* "the signal arrives" */
+	assert_false(sim_callout_advance(s, 5 * SIM_MS, sim_ticket(s)));
+	assert_true(sim_stopping(s));
+	sp->steps++;
+}
+
+static void
 spin_user(void *arg)
 {
 	sim_pause(arg, 1000 * SIM_SEC);
@@ -447,6 +461,21 @@ test_interrupt(void **state)
 	assert_int_equal(sim_run(s), SIM_STOPPED);
 	assert_int_equal(sim_now(s), 0);
 	assert_int_equal(sp.steps, 0);
+	sim_destroy(s);
+
+	/* The window the drive's run of sectors has (disk_media_stream_run):
+	 * the horizon asked, the steps up to it taken, and the flag set
+	 * before the clock is moved to the last of them.  The advance is
+	 * refused though nothing queued comes first; sim_stopping says why,
+	 * and is false until the flag is set. */
+	s = sim_create();
+	sp.flag = 0;
+	sim_set_interrupt(s, &sp.flag);
+	sim_spawn(s, "user", spin_user, s, 0);
+	sim_at(s, 0, window_fire, &sp);
+	assert_int_equal(sim_run(s), SIM_STOPPED);
+	assert_int_equal(sp.steps, 1);
+	assert_int_equal(sim_now(s), 0);
 	sim_destroy(s);
 
 	/* A flag withdrawn (NULL) no longer stops the run, though it is

@@ -12,7 +12,7 @@
  * was open before the capture began) is learned from its -y annotation: a
  * path of the simulated fs becomes a file, anything else passes through.
  */
-static struct file *
+struct file *
 file_hold(struct kproc *p, struct file *fp)
 {
 	if (fp != NULL && p->p_nheld < (int)G_N_ELEMENTS(p->p_held)) {

@@ -91,6 +91,9 @@ void	sys_copy(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 
 /* kern_descrip.c */
+/* fp held by p for the rest of the call (syscall_replay drops it): a run
+ * stopped while the call sleeps frees it with the process. */
+struct file *file_hold(struct kproc *p, struct file *fp);
 struct file *getfile(struct kern *k, struct kproc *p, int32_t fd,
 	    const char *annot, bool deleted);
 int	oflags_to_fflag(uint32_t of);

@@ -238,8 +238,8 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 			k->cnt.trace_repairs++;
 			return;
 		}
-		fp = falloc(DTYPE_VNODE, oflags_to_fflag(of), vp);
-		(void)vn_remove(k, dvp, name, false);
+		fp = file_hold(p, falloc(DTYPE_VNODE, oflags_to_fflag(of), vp));
+		(void)vn_remove(k, dvp, name, false);	/* may sleep */
 		goto install;
 	}
 	if (error == 0 && nd.ni_vp != NULL) {
@@ -273,6 +273,10 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		vp = materialize(k, start, path, (of & TO_DIRECTORY) != 0);
 	}
 	fp = falloc(DTYPE_VNODE, oflags_to_fflag(of), vp);
+	/* The lock and the truncation may sleep before a descriptor names
+	 * the file: the process holds it meanwhile (a run stopped there
+	 * frees it with the process, kern_shutdown). */
+	(void)file_hold(p, fp);
 	open_lock_trunc(k, fp, of);
 install:
 	if (fp->f_flag & FWRITE)
