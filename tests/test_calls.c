@@ -1157,6 +1157,62 @@ test_msync_stopped(void **state)
 	machine_free(&m);
 }
 
+/* close(2) of an unlinked file's last descriptor: fdclose takes the
+ * descriptor out of the table, then closef's last reference truncates the
+ * file (vrele -> ufs_inactive -> ffs_truncate) and sleeps.  Stopped there,
+ * the file is no descriptor's but must still be the table's (fd_closing),
+ * for the shut-down to free; likewise a descriptor that dup2 (fdinstall)
+ * replaces. */
+static void
+close_call(struct play *pl, int i)
+{
+	(void)fdclose(pl->m->k, pl->p->p_fd, 3);
+}
+
+static void
+test_close_stopped_in_truncate(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 unlink 0 - path=\"/f\"",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+
+	(void)state;
+	play_stopped(&m, &pl, lines, close_call);
+	assert_null(fget(pl.p->p_fd, 3));	/* the descriptor is gone */
+	assert_non_null(pl.p->p_fd->fd_closing);
+	assert_int_equal(pl.p->p_fd->fd_closing->len, 1);
+	machine_free(&m);
+}
+
+static void
+dup2_call(struct play *pl, int i)
+{
+	fdinstall(pl->m->k, pl->p->p_fd, 3, fget(pl->p->p_fd, 4), false);
+}
+
+static void
+test_dup2_stopped_in_truncate(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR",
+		"- 1 unlink 0 - path=\"/f\"",
+		"- 1 openat 4 - fd=AT_FDCWD path=\"/\" oflags=O_RDONLY|O_DIRECTORY",
+		NULL
+	};
+	struct machine m;
+	struct play pl;
+
+	(void)state;
+	play_stopped(&m, &pl, lines, dup2_call);
+	assert_ptr_equal(fget(pl.p->p_fd, 3), fget(pl.p->p_fd, 4));
+	assert_int_equal(pl.p->p_fd->fd_closing->len, 1);
+	machine_free(&m);
+}
+
 /* open(O_TRUNC) of a file with blocks: 2001's vn_open truncates after the
  * file is made (falloc, then the VOP_SETATTR of size 0: ffs_truncate,
  * the inode written synchronously on the default mount), so the call
@@ -1245,6 +1301,8 @@ main(void)
 		cmocka_unit_test(test_munmap_stopped),
 		cmocka_unit_test(test_msync_stopped),
 		cmocka_unit_test(test_open_stopped_in_trunc),
+		cmocka_unit_test(test_close_stopped_in_truncate),
+		cmocka_unit_test(test_dup2_stopped_in_truncate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,6 +74,19 @@ closef(struct kern *k, struct filedesc *fdp, struct file *fp)
 	fdrop(k, fp);
 }
 
+/* closef of a file no longer in the table (a descriptor closed, or
+ * replaced by fdinstall): kept in fd_closing while closef may sleep. */
+static void
+closef_out(struct kern *k, struct filedesc *fdp, struct file *fp)
+{
+	if (fdp->fd_closing == NULL)
+		fdp->fd_closing = g_ptr_array_new();
+	g_ptr_array_add(fdp->fd_closing, fp);
+	closef(k, fdp, fp);
+	/* (fp may be freed now: only its address is compared) */
+	(void)g_ptr_array_remove_fast(fdp->fd_closing, fp);
+}
+
 static void
 fdgrow(struct filedesc *fdp, int fd)
 {
@@ -151,6 +164,10 @@ fdfree(struct kern *k, struct filedesc *fdp)
 		}
 	if (fdp->fd_cdir != NULL)
 		vrele(k, fdp->fd_cdir);
+	KASSERT(fdp->fd_closing == NULL || fdp->fd_closing->len == 0,
+	    ("fdfree: %u files still closing", fdp->fd_closing->len));
+	if (fdp->fd_closing != NULL)
+		g_ptr_array_free(fdp->fd_closing, TRUE);
 	g_free(fdp->fd_ofiles);
 	g_free(fdp->fd_cloexec);
 	g_free(fdp);
@@ -187,7 +204,7 @@ fdinstall(struct kern *k, struct filedesc *fdp, int fd, struct file *fp,
 	if (fd > fdp->fd_lastfile)
 		fdp->fd_lastfile = fd;
 	if (old != NULL)
-		closef(k, fdp, old);
+		closef_out(k, fdp, old);
 }
 
 int
@@ -200,7 +217,7 @@ fdclose(struct kern *k, struct filedesc *fdp, int fd)
 	fdp->fd_ofiles[fd] = NULL;
 	fdp->fd_cloexec[fd] = false;
 	fdfixlast(fdp);
-	closef(k, fdp, fp);
+	closef_out(k, fdp, fp);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #ifndef VFSSIM_FILE_H
 #define VFSSIM_FILE_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,6 +48,11 @@ struct filedesc {
 	struct file	**fd_ofiles;
 	bool		*fd_cloexec;
 	struct vnode	*fd_cdir;	/* working directory */
+	/* Files a close took out of the table and is still closing (the
+	 * last close sleeps: vrele -> ufs_inactive's truncation): a run
+	 * stopped there frees them with the table (kern_shutdown).  NULL
+	 * until the first. */
+	GPtrArray	*fd_closing;
 };
 
 struct file *falloc(enum ftype type, int flags, struct vnode *vp);

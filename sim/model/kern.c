@@ -471,6 +471,13 @@ kern_shutdown(struct kern *k)
 		for (i = 0; i <= fdp->fd_lastfile; i++)
 			if (fdp->fd_ofiles[i] != NULL)
 				g_hash_table_add(fps, fdp->fd_ofiles[i]);
+		/* and those a close was closing when the run stopped */
+		for (i = 0; fdp->fd_closing != NULL &&
+		    i < (int)fdp->fd_closing->len; i++)
+			g_hash_table_add(fps,
+			    g_ptr_array_index(fdp->fd_closing, i));
+		if (fdp->fd_closing != NULL)
+			g_ptr_array_free(fdp->fd_closing, TRUE);
 		g_free(fdp->fd_ofiles);
 		g_free(fdp->fd_cloexec);
 		g_free(fdp);
