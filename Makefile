@@ -74,7 +74,7 @@ DOCDIR  ?= $(PREFIX)/share/doc/vfssim
 REL   := build/rel
 
 # Profile-guided optimization of the release build (GCC): the same
-# objects built once with counters (build/pgo/obj), that binary run over
+# objects built once with counters (build/pgo/root), that binary run over
 # the bundled traces, drives and generators (scripts/pgo-train), and the
 # release objects then compiled with the counts, so that the compiler
 # lays out the hot paths, inlines and predicts branches as the runs went.
@@ -82,7 +82,7 @@ REL   := build/rel
 # scripts/same-rows); the CPU 2-11 % less, held-out drives included
 # (README "Speed").  Every branch not taken in training is compiled as
 # without a profile (-fprofile-partial-training), not as cold.  Any
-# source change trains again (two builds and a ~10 s training); PGO=0
+# source change trains again (two builds and a ~5 s training); PGO=0
 # builds without it, as a compiler that lacks the options does.
 PGO_OK    := $(shell echo 'int x;' | $(CC) -fprofile-use -fprofile-partial-training -fprofile-update=atomic -x c -c - -o /dev/null 2>/dev/null && echo 1)
 PGO       ?= $(if $(PGO_OK),1,0)
