@@ -293,6 +293,14 @@ interrupt "Ctrl-C in the pre-pass's read-through" INT "$I/a.db" "interrupted whi
 interrupt "SIGTERM while aging the starting file system" TERM "$I/b.db" \
 	"interrupted while building the starting file system" \
 	"$VFSSIM" replay traces/formats/07-zoo.strace --set ffs.age=0.5 --db "$I/b.db" -q
+# The drive alone, stopped with requests in flight and its timers armed:
+# they are let go while the engine is still there (disktrace_run; the
+# other way round, a timer disarmed then was queued on a freed engine).
+for i in $(seq 100); do cat disks/cheetah9LP/cheetah9LP.trace; done >"$I/long.disk"
+interrupt "Ctrl-C in vfssim disk" INT "$I/d.db" "interrupted at" \
+	"$VFSSIM" disk --validate "$I/long.disk" --profile profiles/disks/cheetah9lp.ini \
+	--db "$I/d.db" -q
+rm -f "$I/long.disk"
 "$VFSSIM" sweep traces/formats/07-zoo.strace --grid ffs.age=0.3,0.5,0.7 -j 2 --db "$I/c.db" -q \
 	>"$T/out" 2>&1 &
 pid=$!

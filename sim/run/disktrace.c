@@ -1316,12 +1316,15 @@ out:
 	lineio_close(t.in);
 	g_free(t.buf);
 	metrics_close(t.m);
+	/* The drive's requests and timers let go while the engine is there:
+	 * disarming a timer may queue it stale (an interrupted run stops
+	 * with timers armed), and sim_destroy frees what is queued. */
+	if (t.disk_up)
+		disk_abort(&t.d, free_req, NULL);
 	if (t.sim != NULL)
 		sim_destroy(t.sim);
-	if (t.disk_up) {
-		disk_abort(&t.d, free_req, NULL);
+	if (t.disk_up)
 		disk_destroy(&t.d);
-	}
 	free_spares(&t);
 	g_array_free(t.meas, TRUE);
 	g_array_free(t.simt, TRUE);
