@@ -253,6 +253,9 @@ struct kern {
 	struct mount		 mnt;
 	struct snapshot		 snaps[FSMAXSNAP];	/* oldest first */
 	int			 nsnaps;
+	/* snaps[nsnaps] is being taken (snap_take, until it is linked):
+	 * a run stopped meanwhile frees its bookkeeping at unmount */
+	bool			 snap_partial;
 	uint64_t		 snap_gen;	/* bumped when one is removed */
 
 	/* the name cache (vfs_cache.c) */

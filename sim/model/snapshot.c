@@ -608,6 +608,7 @@ snap_take(struct kern *k, const char *name)
 	sn->sn_copied = g_hash_table_new_full(g_int64_hash, g_int64_equal,
 	    g_free, NULL);
 	sn->sn_busy = g_hash_table_new(g_direct_hash, g_direct_equal);
+	k->snap_partial = true;
 	(void)vn_lock(k, vp, LK_EXCLUSIVE);
 	sn->sn_ip->i_size = lblktosize(fs, nblk);
 	/* 2. Every indirect block it will need, each written (delayed), and
@@ -764,6 +765,7 @@ snap_take(struct kern *k, const char *name)
 	sn->sn_created = sim_now(k->sim);
 	sn->sn_susp_start = ts;
 	sn->sn_susp_end = sim_now(k->sim);
+	k->snap_partial = false;
 	k->nsnaps++;
 	vfs_write_resume(k);
 	k->cnt.snap_suspend_ns += sim_now(k->sim) - ts;
@@ -775,6 +777,7 @@ snap_take(struct kern *k, const char *name)
 	k->cnt.snap_create_ns += sim_now(k->sim) - t0;
 	return 0;
 full:
+	k->snap_partial = false;
 	sn->sn_ip->i_snapshot = false;
 	VOP_UNLOCK(k, vp);
 	vn_finished_write(k);
@@ -926,10 +929,12 @@ ffs_snapshot_unmount(struct kern *k)
 {
 	int i;
 
-	for (i = 0; i < k->nsnaps; i++) {
+	/* and one a stopped run was still taking */
+	for (i = 0; i < k->nsnaps + (k->snap_partial ? 1 : 0); i++) {
 		g_hash_table_destroy(k->snaps[i].sn_copied);
 		g_hash_table_destroy(k->snaps[i].sn_busy);
 		g_free(k->snaps[i].sn_name);
 	}
 	k->nsnaps = 0;
+	k->snap_partial = false;
 }
