@@ -166,8 +166,7 @@ fdfree(struct kern *k, struct filedesc *fdp)
 		vrele(k, fdp->fd_cdir);
 	KASSERT(fdp->fd_closing == NULL || fdp->fd_closing->len == 0,
 	    ("fdfree: %u files still closing", fdp->fd_closing->len));
-	if (fdp->fd_closing != NULL)
-		g_ptr_array_free(fdp->fd_closing, TRUE);
+	g_clear_pointer(&fdp->fd_closing, g_ptr_array_unref);
 	g_free(fdp->fd_ofiles);
 	g_free(fdp->fd_cloexec);
 	g_free(fdp);

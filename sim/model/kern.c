@@ -476,8 +476,7 @@ kern_shutdown(struct kern *k)
 		    i < (int)fdp->fd_closing->len; i++)
 			g_hash_table_add(fps,
 			    g_ptr_array_index(fdp->fd_closing, i));
-		if (fdp->fd_closing != NULL)
-			g_ptr_array_free(fdp->fd_closing, TRUE);
+		g_clear_pointer(&fdp->fd_closing, g_ptr_array_unref);
 		g_free(fdp->fd_ofiles);
 		g_free(fdp->fd_cloexec);
 		g_free(fdp);

@@ -513,32 +513,20 @@ teardown(struct replay *r)
 			g_free(u->cwd_annot);
 			g_free(u);
 		}
-		g_hash_table_destroy(r->uprocs);
-		r->uprocs = NULL;
+		g_clear_pointer(&r->uprocs, g_hash_table_destroy);
 	}
 	queue_fini(r);
 	while (r->npool > 0)
 		rec_destroy(r->pool[--r->npool]);
-	trace_close(r->rd);
-	r->rd = NULL;
-	tspool_free(r->spool);
-	r->spool = NULL;
-	if (r->stats != NULL)
-		g_hash_table_destroy(r->stats);
-	r->stats = NULL;
+	g_clear_pointer(&r->rd, trace_close);
+	g_clear_pointer(&r->spool, tspool_free);
+	g_clear_pointer(&r->stats, g_hash_table_destroy);
 	for (guint sc = 0; sc < SC__COUNT; sc++) {
-		g_free(r->scstats[sc].h);
-		r->scstats[sc].h = NULL;
-		if (r->scstats[sc].waits != NULL)
-			g_hash_table_destroy(r->scstats[sc].waits);
-		r->scstats[sc].waits = NULL;
+		g_clear_pointer(&r->scstats[sc].h, g_free);
+		g_clear_pointer(&r->scstats[sc].waits, g_hash_table_destroy);
 	}
-	if (r->skipped != NULL)
-		g_hash_table_destroy(r->skipped);
-	r->skipped = NULL;
-	if (r->inopath != NULL)
-		g_hash_table_destroy(r->inopath);
-	r->inopath = NULL;
+	g_clear_pointer(&r->skipped, g_hash_table_destroy);
+	g_clear_pointer(&r->inopath, g_hash_table_destroy);
 	order_free(r);
 	crash_free(r);
 	setup_free(r);
