@@ -12,6 +12,11 @@
 # `make demo` and `make check` first make sure the Debian packages they need
 # are installed (scripts/ensure-deps).
 
+# `make` alone builds ./vfssim, whatever rule comes first below (the
+# objects whose .d is missing are named in a rule before `all`'s: on a
+# fresh clone `make` built build/rel/sim/engine.o and stopped).
+.DEFAULT_GOAL := all
+
 PKGS      := glib-2.0 sqlite3 zlib
 # libcrypto (OpenSSL's, libssl-dev) hashes the trace for runs.trace_digest.
 # It is loaded by its soname when a digest is made (sim/trace/trace.c),

@@ -5,13 +5,14 @@
 # and drives in its data directory from anywhere; vfssim(1) renders
 # without a warning and covers every command and the exit statuses; make
 # uninstall takes it all away; a tree without git metadata still builds,
-# its version saying the commit is unknown; the profile-guided release
+# its version saying the commit is unknown, and `make` alone on a fresh
+# tree links vfssim; the profile-guided release
 # build's training (scripts/pgo-train) runs whole and leaves nothing
 # behind.
 #
 #   VFSSIM=build/check/vfssim tests/e2e-install.sh
 . "$(dirname "$0")/lib.sh" e2e-install
-expect 8
+expect 9
 
 S=$T/stage
 P=/usr
@@ -72,14 +73,21 @@ fi
 
 # A tree without git metadata (an unpacked release): the commit is
 # "unknown", and the build says so.
-mkdir -p "$T/nogit/scripts" "$T/nogit/sim"
-cp Makefile "$T/nogit/" && cp scripts/git-commit "$T/nogit/scripts/" && cp sim/version.[ch] "$T/nogit/sim/"
+mkdir -p "$T/nogit"
+tar -cf - Makefile sim tools scripts | tar -C "$T/nogit" -xf -
 if [ "$("$T/nogit/scripts/git-commit")" = unknown ] &&
 	make --no-print-directory -n -C "$T/nogit" PGO=0 build/rel/sim/version.o 2>/dev/null |
 	grep -q "VFSSIM_COMMIT='\"unknown\"'"; then
 	ok "without git metadata the build embeds commit \"unknown\""
 else
 	bad "no-git build"
+fi
+# `make` with no target on a tree never built (every .d missing, so the
+# rule naming their objects comes before `all`'s) links ./vfssim.
+if make --no-print-directory -n -C "$T/nogit" PGO=0 2>/dev/null | grep -q -- "-o vfssim "; then
+	ok "make with no target on a fresh tree builds vfssim"
+else
+	bad "make with no target on a fresh tree does not link vfssim"
 fi
 # The training `make` runs for the release build: every run of it must
 # work (a failing one fails the build), with this build as with the
