@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh" e2e-disk
 # 41 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((41 + $#))
+expect $((43 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -71,6 +71,24 @@ if "$VFSSIM" disk --validate disks/hp_c2247a/hp_c2247a.trace \
 else
 	bad "profile-relative diskspecs: $(cat "$T/a" "$T/b" | head -4)"
 fi
+
+# --no-db records nothing and prints what a run with a database prints
+# (the drive's figures do not depend on where they are kept); with --db
+# it is a contradiction, refused.
+mkdir -p "$T/nodb"
+if (cd "$T/nodb" && "$VFSSIM" disk --validate "$OLDPWD/disks/hp_c2247a/hp_c2247a.trace" \
+    --profile "$OLDPWD/profiles/disks/hp_c2247a.ini" --no-db -q) >"$T/c" 2>&1 &&
+    cmp -s "$T/a" "$T/c" && [ -z "$(ls -A "$T/nodb")" ] &&
+    (cd "$T/nodb" && "$VFSSIM" disk "$OLDPWD/disks/hp_c2247a/hp_c2247a.trace" \
+    --profile "$OLDPWD/profiles/disks/hp_c2247a.ini" --no-db) >"$T/d" 2>&1 &&
+    grep -q '^9999 requests: mean service [0-9.]* ms, mean response [0-9.]* ms; [0-9]* read hits, [0-9]* writes reported from the cache$' "$T/d" &&
+    [ -z "$(ls -A "$T/nodb")" ] && no_sanitizer_report "$T/c" && no_sanitizer_report "$T/d"; then
+	ok "vfssim disk --no-db: the same three lines, a summary naming no run, and no file made"
+else
+	bad "vfssim disk --no-db: $(cat "$T/c" "$T/d" | head -5; ls "$T/nodb")"
+fi
+expect_bad "--no-db with --db" "--no-db records nothing: not with --db" \
+	"$VFSSIM" disk --no-db --db "$T/x.db" disks/hp_c2247a/hp_c2247a.trace
 
 # ---- a queue-heavy random block trace: the schedulers -------------------
 # 1500 random 4 KB reads and writes arriving every 2 ms, more than the

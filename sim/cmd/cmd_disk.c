@@ -3,7 +3,7 @@
  * block trace; with --validate, the simulated mean service time against
  * the one measured on the real drive, and the demerit.
  *
- *	vfssim disk TRACE [--validate] [--profile F] [--set key=value]... [--db F]
+ *	vfssim disk TRACE [--validate] [--profile F] [--set key=value]... [--db F | --no-db]
  *	vfssim disk --explain [--profile F] [--set key=value]...
  */
 #include "cmd.h"
@@ -21,7 +21,7 @@ cmd_disk(int argc, char **argv)
 	char *prof_file = NULL, *db = NULL, *label = NULL, *format = NULL;
 	char **sets = NULL;
 	gboolean validate = FALSE, no_events = FALSE, quiet = FALSE,
-	    explain = FALSE, check = FALSE;
+	    explain = FALSE, check = FALSE, no_db = FALSE;
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Profile describing the drive (e.g. profiles/disks/hp_c2247a.ini)",
@@ -37,6 +37,10 @@ cmd_disk(int argc, char **argv)
 		  "FMT" },
 		{ "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
 		  "Database to record into (default vfssim.db)", "FILE" },
+		{ "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db,
+		  "Record nothing: print the figures only (a validate run's "
+		  "three lines, as DiskSim's validate does, or the summary)",
+		  NULL },
 		{ "label", 0, 0, G_OPTION_ARG_STRING, &label,
 		  "A name for this run in the runs table", "NAME" },
 		{ "no-events", 0, 0, G_OPTION_ARG_NONE, &no_events,
@@ -110,8 +114,17 @@ cmd_disk(int argc, char **argv)
 		g_string_free(g, TRUE);
 		goto out;
 	}
+	if (no_db && (db != NULL || label != NULL)) {
+		fprintf(stderr, "vfssim disk: --no-db records nothing: not with "
+		    "%s\n", db != NULL ? "--db" : "--label");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
 	o.trace = argv[1];
-	o.db = db != NULL ? db : "vfssim.db";
+	/* (disktrace_run opens no database without one: nothing is written,
+	 * no file made, and no SQLite at all -- a short validate run's fixed
+	 * cost was mostly the database's: README "The drive alone") */
+	o.db = no_db ? NULL : db != NULL ? db : "vfssim.db";
 	o.prof = prof;
 	o.events = !no_events;
 	o.label = label;
@@ -131,13 +144,17 @@ cmd_disk(int argc, char **argv)
 		    "validate" : "ascii");
 		goto out;
 	}
-	if (!quiet)
+	if (!quiet) {
 		printf("%llu requests: mean service %.3f ms, mean response %.3f ms; "
-		    "%llu read hits, %llu writes reported from the cache; "
-		    "recorded run %lld in %s\n", (unsigned long long)res.requests,
-		    res.sim_mean_ms, res.resp_mean_ms,
-		    (unsigned long long)res.read_hits,
-		    (unsigned long long)res.write_hits, (long long)res.run, o.db);
+		    "%llu read hits, %llu writes reported from the cache",
+		    (unsigned long long)res.requests, res.sim_mean_ms,
+		    res.resp_mean_ms, (unsigned long long)res.read_hits,
+		    (unsigned long long)res.write_hits);
+		if (o.db != NULL)
+			printf("; recorded run %lld in %s", (long long)res.run,
+			    o.db);
+		putchar('\n');
+	}
 	if (res.format == DT_VALIDATE) {
 		printf("measured mean: %.3f ms\n", res.meas_mean_ms);
 		printf("simulated mean: %.3f ms\n", res.sim_mean_ms);
