@@ -521,7 +521,9 @@ test_prefixes(void **state)
 	    "77    close(3) = 0\n",
 	    0, 6, &r);
 	assert_int_equal(REC(&r, 0)->pid, 0);
-	assert_int_equal(REC(&r, 1)->pid, 15135);
+	/* the first task, named once another was announced: still task 0
+	 * (see test_stderr_lone_task) */
+	assert_int_equal(REC(&r, 1)->pid, 0);
 	assert_int_equal(REC(&r, 2)->pid, 15136);
 	assert_int_equal(REC(&r, 2)->line, 3);
 	assert_str(REC(&r, 2)->fdpath, "pipe:[26691]");
@@ -537,6 +539,102 @@ test_prefixes(void **state)
 	assert_int_equal(REC(&r, 0)->pid, 15121);
 	assert_int_equal(REC(&r, 1)->pid, 15121);
 	assert_int_equal(REC(&r, 1)->kind, TC_EXIT);
+	parsed_free(&r);
+}
+
+/*
+ * strace's stderr form: a task's id is written before its line only while
+ * more than one task is traced (strace's printleader: "[pid N] " when
+ * nprocs > 1 and no -o), so a line without one is the only task's then.
+ */
+static void
+test_stderr_lone_task(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	/* 07-zoo.stderr-mode.txt's shape: the first task's lines before and
+	 * after its children's are one task, named by the one [pid N] no
+	 * "attached" announced */
+	parse_ok(
+	    "openat(AT_FDCWD, \"a\", O_RDONLY) = 3\n"
+	    "strace: Process 201 attached\n"
+	    "[pid 201] read(9<pipe:[1]>,  <unfinished ...>\n"
+	    "[pid 100] write(3, \"x\", 1) = 1\n"
+	    "[pid 201] <... read resumed>\"x\", 1)   = 1\n"
+	    "[pid 201] +++ exited with 0 +++\n"
+	    "strace: Process 202 attached\n"
+	    "[pid 202] close(4) = 0\n"
+	    "[pid 202] +++ exited with 0 +++\n"
+	    "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=202, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n"
+	    "close(3) = 0\n"
+	    "[pid 100] close(5) = 0\n"
+	    "+++ exited with 0 +++\n",
+	    0, 9, &r);
+	assert_int_equal(REC(&r, 0)->pid, 0);		/* openat */
+	assert_int_equal(REC(&r, 1)->pid, 0);		/* [pid 100] write */
+	assert_int_equal(REC(&r, 2)->pid, 201);		/* read */
+	assert_int_equal(REC(&r, 3)->pid, 201);		/* its exit */
+	assert_int_equal(REC(&r, 4)->pid, 202);
+	assert_int_equal(REC(&r, 5)->pid, 202);
+	assert_int_equal(REC(&r, 6)->pid, 0);		/* close(3), alone again */
+	assert_int_equal(REC(&r, 7)->pid, 0);		/* [pid 100] once more */
+	assert_int_equal(REC(&r, 8)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 8)->pid, 0);
+	parsed_free(&r);
+
+	/* the first task exits first: the child left is the one unprefixed */
+	parse_ok(
+	    "close(3) = 0\n"
+	    "strace: Process 201 attached\n"
+	    "[pid 100] +++ exited with 0 +++\n"
+	    "close(4) = 0\n"
+	    "+++ exited with 0 +++\n",
+	    0, 4, &r);
+	assert_int_equal(REC(&r, 0)->pid, 0);
+	assert_int_equal(REC(&r, 1)->pid, 0);
+	assert_int_equal(REC(&r, 1)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 2)->pid, 201);
+	assert_int_equal(REC(&r, 3)->pid, 201);
+	assert_int_equal(REC(&r, 3)->kind, TC_EXIT);
+	parsed_free(&r);
+
+	/* -q: nothing announced, so a new id may be a child's as well as the
+	 * first task's: each is taken as its own */
+	parse_ok(
+	    "close(3) = 0\n"
+	    "[pid 201] close(4) = 0\n"
+	    "[pid 100] close(5) = 0\n",
+	    0, 3, &r);
+	assert_int_equal(REC(&r, 0)->pid, 0);
+	assert_int_equal(REC(&r, 1)->pid, 201);
+	assert_int_equal(REC(&r, 2)->pid, 100);
+	parsed_free(&r);
+
+	/* -p: the task attached to is announced, and its lines are its */
+	parse_ok(
+	    "strace: Process 300 attached\n"
+	    "close(3) = 0\n"
+	    "strace: Process 300 detached\n",
+	    0, 1, &r);
+	assert_int_equal(REC(&r, 0)->pid, 300);
+	parsed_free(&r);
+
+	/* -o -f's "PID " form names every line's task, and an -ff file's
+	 * lines are all its own task's, "attached" or not */
+	parse_ok(
+	    "strace: Process 201 attached\n"
+	    "100   close(3) = 0\n"
+	    "201   close(4) = 0\n",
+	    0, 2, &r);
+	assert_int_equal(REC(&r, 0)->pid, 100);
+	assert_int_equal(REC(&r, 1)->pid, 201);
+	parsed_free(&r);
+	parse_ok(
+	    "strace: Process 201 attached\n"
+	    "close(3) = 0\n",
+	    15121, 1, &r);
+	assert_int_equal(REC(&r, 0)->pid, 15121);
 	parsed_free(&r);
 }
 
@@ -2340,6 +2438,7 @@ main(void)
 		cmocka_unit_test(test_results),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_stderr_lone_task),
 		cmocka_unit_test(test_unfinished_resumed),
 		cmocka_unit_test(test_vfork_holdback),
 		cmocka_unit_test(test_nested_clones),

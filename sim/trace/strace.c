@@ -351,6 +351,122 @@ is_chatter(const char *s, size_t n)
 	    has_prefix(s, n, " | ");			/* -e read= dumps */
 }
 
+/* ---- whose line: strace's stderr form ----------------------------------- */
+
+/*
+ * strace writes a task's id before its line only while it traces more than
+ * one task (printleader: "[pid N] " when nprocs > 1 and no -o), so a line
+ * on stderr without one is the one task traced then: the first, whose id
+ * no line has shown yet (0 stands for it, as for a log of one task), or
+ * whichever outlived the others.  Which tasks are alive the log says:
+ * "strace: Process N attached" (each task -f follows, unless -q), its
+ * "[pid N]" lines, "+++ exited"/"+++ killed", "Process N detached".  The
+ * first task's own id turns up as the one "[pid N]" that no "attached"
+ * announced, the others being announced: it is read as 0 from then on, so
+ * that the first task's lines with and without the prefix are one
+ * process, not two.  (Under -q nothing is announced, and a new id can be
+ * a child's as well: it is taken as its own task.)  An -ff member's lines
+ * are all its own task's.
+ */
+#define TASK_ALIVE	1
+#define TASK_GONE	2
+
+static void
+task_set(struct strace_parser *p, int32_t pid, int st)
+{
+	g_hash_table_insert(p->tasks, GINT_TO_POINTER(pid), GINT_TO_POINTER(st));
+	p->tasks_changed = true;
+	p->last_bracket = 0;
+}
+
+/* A task's end ("+++ exited", "+++ killed", superseded, detached). */
+static void
+task_gone(struct strace_parser *p, int32_t pid)
+{
+	if (p->pid_hint == 0)
+		task_set(p, pid, TASK_GONE);
+}
+
+/* The task of an unprefixed line: the only one alive, else (none, or
+ * more than one: a log that did not say) the one before. */
+static int32_t
+lone_task(struct strace_parser *p)
+{
+	GHashTableIter hi;
+	gpointer k, v;
+	unsigned alive = 0;
+	int32_t one = 0;
+
+	if (!p->tasks_changed)
+		return p->lone;
+	/* the first line of all, the first task's (under -p, strace
+	 * announced it: then it is known already) */
+	if (g_hash_table_size(p->tasks) == 0)
+		task_set(p, 0, TASK_ALIVE);
+	g_hash_table_iter_init(&hi, p->tasks);
+	while (g_hash_table_iter_next(&hi, &k, &v))
+		if (GPOINTER_TO_INT(v) == TASK_ALIVE) {
+			alive++;
+			one = GPOINTER_TO_INT(k);
+		}
+	if (alive == 1)
+		p->lone = one;
+	p->tasks_changed = false;
+	return p->lone;
+}
+
+static int32_t
+line_pid(struct strace_parser *p, const struct prefix *pf)
+{
+	gpointer v;
+	int32_t pid = pf->pid;
+
+	if (p->pid_hint != 0 || (pf->has_pid && !pf->bracket))
+		return pf->has_pid ? pid : p->pid_hint;
+	if (!pf->has_pid)
+		return lone_task(p);
+	if (p->first_named && pid == p->first_pid)
+		return 0;
+	if (pid == p->last_bracket)
+		return pid;
+	if (!g_hash_table_lookup_extended(p->tasks, GINT_TO_POINTER(pid), NULL,
+	    &v)) {
+		if (!p->first_named && p->announced > 0 &&
+		    GPOINTER_TO_INT(g_hash_table_lookup(p->tasks,
+		    GINT_TO_POINTER(0))) == TASK_ALIVE) {
+			p->first_named = true;
+			p->first_pid = pid;
+			return 0;
+		}
+		task_set(p, pid, TASK_ALIVE);
+	} else if (GPOINTER_TO_INT(v) != TASK_ALIVE)
+		task_set(p, pid, TASK_ALIVE);	/* an id used again */
+	p->last_bracket = pid;
+	return pid;
+}
+
+/* "strace: Process N attached" / "... detached": a task begins or ends
+ * being traced.  Any other message of strace's says nothing of tasks. */
+static void
+strace_message(struct strace_parser *p, const char *s, size_t n)
+{
+	int32_t pid;
+	size_t k;
+
+	if (p->pid_hint != 0 || !has_prefix(s, n, "strace: Process ") ||
+	    (k = strace_lex_pid(s + 16, n - 16, &pid)) == 0)
+		return;
+	s += 16 + k;
+	n -= 16 + k;
+	if (p->first_named && pid == p->first_pid)
+		pid = 0;
+	if (has_prefix(s, n, " attached")) {
+		p->announced++;
+		task_set(p, pid, TASK_ALIVE);
+	} else if (has_prefix(s, n, " detached"))
+		task_gone(p, pid);
+}
+
 /* Time of a line; times of day are made monotonic across midnight. */
 static int64_t
 line_time(struct strace_parser *p, const struct prefix *pf)
@@ -428,6 +544,8 @@ handle_exit(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 		 */
 		if ((k = strace_lex_pid(s + 28, n - 28, &tid)) == 0 || 28 + k != n)
 			return strace_bad(&p->e, "bad \"superseded\" line");
+		if (p->first_named && tid == p->first_pid)
+			tid = 0;
 		if (tid == pid)
 			return true;
 		if ((pd = g_hash_table_lookup(p->pending,
@@ -444,6 +562,7 @@ handle_exit(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 		status = 0;
 	} else
 		return true;	/* another kind of ending: nothing to record */
+	task_gone(p, pid);
 
 	if ((pd = g_hash_table_lookup(p->pending, GINT_TO_POINTER(pid))) != NULL &&
 	    !pending_finish(p, pd, NULL, 0))
@@ -570,13 +689,17 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 
 	if (!check_text(&p->e, s, n))
 		return false;
-	if (skip_space(s, n, 0) == n || is_chatter(s, n))
+	if (skip_space(s, n, 0) == n)
 		return true;
+	if (is_chatter(s, n)) {
+		strace_message(p, s, n);
+		return true;
+	}
 	if (!strace_parse_prefix(&p->e, s, n, &pf))
 		return false;
 	b = s + pf.body;
 	bn = n - pf.body;
-	pid = pf.has_pid ? pf.pid : p->pid_hint;
+	pid = line_pid(p, &pf);
 	t = line_time(p, &pf);
 
 	if (has_prefix(b, bn, "+++ "))
@@ -634,6 +757,8 @@ strace_parser_new(struct lineio *in, int32_t pid_hint)
 	p->join = g_string_sized_new(256);
 	p->str = g_string_sized_new(256);
 	p->last_tod = TC_NOTIME;
+	p->tasks = g_hash_table_new(g_direct_hash, g_direct_equal);
+	p->tasks_changed = true;
 	return p;
 }
 
@@ -694,6 +819,7 @@ strace_parser_free(struct strace_parser *p)
 	}
 	g_ptr_array_free(p->spare, TRUE);
 	g_hash_table_destroy(p->pending);
+	g_hash_table_destroy(p->tasks);
 	for (i = 0; i < p->qcap; i++)
 		trace_call_free(&p->q[i].tc);
 	g_free(p->q);

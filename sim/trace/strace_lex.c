@@ -1056,6 +1056,7 @@ strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf
 		    s[i + k] != ']')
 			return strace_bad(e, "bad \"[pid N]\" prefix");
 		pf->has_pid = true;
+		pf->bracket = true;
 		i = skip_space(s, n, i + k + 1);
 	} else if ((k = strace_lex_pid(s, n, &pf->pid)) > 0 && k < n && s[k] == ' ') {
 		pf->has_pid = true;

@@ -178,6 +178,7 @@ enum { TS_NONE, TS_EPOCH, TS_TOD };
 struct prefix {
 	int32_t		 pid;
 	bool		 has_pid;
+	bool		 bracket;	/* "[pid N] ": strace's stderr form */
 	int		 tskind;
 	int64_t		 ts;		/* ns since the epoch or since midnight */
 	size_t		 body;		/* where the body starts */
@@ -214,6 +215,14 @@ struct strace_parser {
 	uint64_t	 orphans;	/* "resumed" halves with no first half */
 	uint64_t	 errline;	/* line an error is about, if not the current */
 	struct sc_memo	 scm;		/* the last calls' names */
+	/* Whose an unprefixed line is, on stderr (strace.c: line_pid): */
+	GHashTable	*tasks;		/* pid -> TASK_ALIVE or TASK_GONE */
+	int32_t		 lone;		/* the task of unprefixed lines */
+	int32_t		 first_pid;	/* the first task's own id, once named */
+	int32_t		 last_bracket;	/* the last "[pid N]" looked up, or 0 */
+	bool		 first_named;
+	bool		 tasks_changed;	/* lone is to be worked out again */
+	uint64_t	 announced;	/* "strace: Process N attached" lines */
 	bool		 eof;
 	struct errbuf	 e;
 };
