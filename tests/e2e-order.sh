@@ -4,7 +4,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-order.sh
 . "$(dirname "$0")/lib.sh" e2e-order
-expect 20
+expect 24
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
 native() { { echo "#vfssim-trace 1"; cat; } >"$1"; }
@@ -223,6 +223,27 @@ for t in d2-make-j2 d3-git-commit d8-find-xargs-cat; do
 	else
 		bad "$t: processes at once: capture $traced, full $mu, causal $mc, temporal $mt, free $mf"
 	fi
+	# The same filtered capture without time stamps or durations
+	# (strace -f -o, no -t or -T): the order of its lines orders its
+	# processes as its times did (strace.c: line_times).
+	sed -E 's/^([0-9]+) +[0-9]+\.[0-9]+ /\1 /; s/ <[0-9]+\.[0-9]+>$//' \
+	    "$T/$t-nolc.strace" >"$T/$t-nolc-nt.strace"
+	if replay "$T/$t-nolc-nt.strace" "$T/n.db" causal &&
+	    replay "$T/$t-nolc-nt.strace" "$T/nf.db" free; then
+		nt=$(pairs "$T/n.db") ntf=$(pairs "$T/nf.db")
+		mn=$(metric "$T/n.db" processes.max_alive) mnf=$(metric "$T/nf.db" processes.max_alive)
+		tn=$(metric "$T/n.db" processes.max_alive_traced)
+		if [ "${nt#* }" -le "${u#* }" ] && [ "${ntf#* }" -gt "${u#* }" ] &&
+		    [ "${mn%.0}" -le "${traced%.0}" ] && [ "${tn%.0}" = "${traced%.0}" ] &&
+		    [ "${mnf%.0}" -gt "${traced%.0}" ] &&
+		    [ -z "$(metric "$T/n.db" time.traced_ns)" ]; then
+			ok "$t without times or fork/wait lines: its lines keep the capture's order (out of order: ${nt#* } of $n pairs, full ${u#* }; free ${ntf#* }), at most $mn processes at once as its lines show $tn (free $mnf)"
+		else
+			bad "$t without times: pairs $nt (full $u, free $ntf), at once $mn of $tn traced $traced (free $mnf)"
+		fi
+	else
+		bad "replay $t without times"
+	fi
 	# With the lifecycle lines the default is the trace's causal order
 	# and nothing more: the same rows as free.
 	dump() { sql "$1" "SELECT * FROM syscalls; SELECT * FROM disk_io"; }
@@ -232,6 +253,19 @@ for t in d2-make-j2 d3-git-commit d8-find-xargs-cat; do
 		bad "$t: causal and free differ on the full capture"
 	fi
 done
+
+# An strace log without times, imported: the native trace says its times
+# are lines (NATIVE_LINES) and replays as the log does.
+rows() { sql "$1" "SELECT pid, call, path, result, start_ns, end_ns FROM syscalls ORDER BY seq" | md5sum; }
+if "$VFSSIM" import strace "$T/d2-make-j2-nolc-nt.strace" -o "$T/nt.trace" >"$T/out" 2>&1 &&
+    grep -qx '# times: lines' "$T/nt.trace" &&
+    replay "$T/d2-make-j2-nolc-nt.strace" "$T/n1.db" causal &&
+    replay "$T/nt.trace" "$T/n2.db" causal && [ "$(rows "$T/n1.db")" = "$(rows "$T/n2.db")" ] &&
+    [ "$(metric "$T/n2.db" processes.max_alive)" = "$(metric "$T/n1.db" processes.max_alive)" ]; then
+	ok "an strace log without times imported: '# times: lines', and the same rows replayed"
+else
+	bad "import of a log without times: $(head -3 "$T/out")"
+fi
 
 # ---- resource: each call's resources survive the spill files ------------
 replay "$T/d2-make-j2-nolc.strace" "$T/r1.db" resource --set replay.readahead=16 &&

@@ -33,6 +33,7 @@ struct parsed {
 	char	*err;		/* the first error's message, or NULL */
 	int	 nerr;		/* errors seen (when told to go on after one) */
 	char	*path;		/* the fixture file */
+	bool	 line_times;	/* strace_parser_line_times at the end */
 };
 
 static char *
@@ -97,6 +98,7 @@ parse_ext(const void *text, size_t len, int32_t hint, bool go_on,
 			break;
 		assert_true(++guard < 10000000);
 	}
+	r->line_times = strace_parser_line_times(p);
 	strace_parser_free(p);
 }
 
@@ -325,8 +327,9 @@ test_results(void **state)
 
 	(void)state;
 	parse_ok(
-	    /* 0: no -T */
-	    "1 access(\"/etc/ld.so.preload\", R_OK) = -1 ENOENT (No such file or directory)\n"
+	    /* 0: no -T (a time stamp: a log without them on its first
+	     * line has none on any, test_line_times) */
+	    "1 1795914219.279000 access(\"/etc/ld.so.preload\", R_OK) = -1 ENOENT (No such file or directory)\n"
 	    /* 1: hex, with an explanation */
 	    "1 fcntl(4, F_GETFL) = 0x8c02 (flags O_RDWR|O_APPEND|O_NONBLOCK|O_LARGEFILE)\n"
 	    /* 2: a pointer, padded to column 40 */
@@ -362,7 +365,7 @@ test_results(void **state)
 	assert_int_equal(tc->ret, -1);
 	assert_int_equal(tc->err, ENOENT);
 	assert_int_equal(tc->dur_ns, -1);
-	assert_true(tc->t_ns == TC_NOTIME);
+	assert_true(tc->t_ns == INT64_C(1795914219279000000));
 	assert_str(tc->path, "/etc/ld.so.preload");
 	tc = REC(&r, 1);
 	assert_int_equal(tc->ret, 0x8c02);
@@ -635,6 +638,58 @@ test_stderr_lone_task(void **state)
 	    "close(3) = 0\n",
 	    15121, 1, &r);
 	assert_int_equal(REC(&r, 0)->pid, 15121);
+	parsed_free(&r);
+}
+
+/*
+ * A log without time stamps (strace -f -o, no -t): the order of its lines
+ * is the order things happened in, kept as the records' times -- each the
+ * line that completed the record, strace printing a call when it returns
+ * (a split call's "resumed" line) -- so that it can order the processes
+ * (trace_reader_line_times).  -T's seconds do not add to lines: no
+ * duration is kept.
+ */
+static void
+test_line_times(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	parse_ok(
+	    "100   openat(AT_FDCWD, \"a\", O_RDONLY) = 3\n"
+	    "101   read(3,  <unfinished ...>\n"
+	    "\n"
+	    "100   close(3) = 0 <0.000010>\n"
+	    "101   <... read resumed>\"x\", 1) = 1\n"
+	    "101   +++ exited with 0 +++\n",
+	    0, 4, &r);
+	assert_true(r.line_times);
+	assert_int_equal(REC(&r, 0)->t_ns, 1);		/* openat */
+	assert_int_equal(REC(&r, 1)->t_ns, 4);		/* close */
+	assert_int_equal(REC(&r, 1)->dur_ns, -1);	/* its <0.000010> */
+	assert_string_equal(REC(&r, 2)->name, "read");
+	assert_int_equal(REC(&r, 2)->line, 2);		/* where it began */
+	assert_int_equal(REC(&r, 2)->t_ns, 5);		/* where it returned */
+	assert_int_equal(REC(&r, 3)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 3)->t_ns, 6);
+	parsed_free(&r);
+
+	/* with time stamps, the times are the log's */
+	parse_ok("100   1795915414.817834 close(3) = 0 <0.000010>\n", 0, 1, &r);
+	assert_false(r.line_times);
+	assert_true(REC(&r, 0)->t_ns == INT64_C(1795915414817834000));
+	assert_true(REC(&r, 0)->dur_ns == 10000);
+	parsed_free(&r);
+
+	/* a time stamp in a log whose first line has none: not one log */
+	expect_error("100   close(3) = 0\n"
+	    "100   1795915414.817834 close(4) = 0\n", 2,
+	    "strace stamps every line or none");
+
+	/* an -ff member's lines are one task's among the set's: no times */
+	parse_ok("close(3) = 0\n", 15121, 1, &r);
+	assert_false(r.line_times);
+	assert_true(REC(&r, 0)->t_ns == TC_NOTIME);
 	parsed_free(&r);
 }
 
@@ -2439,6 +2494,7 @@ main(void)
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_stderr_lone_task),
+		cmocka_unit_test(test_line_times),
 		cmocka_unit_test(test_unfinished_resumed),
 		cmocka_unit_test(test_vfork_holdback),
 		cmocka_unit_test(test_nested_clones),

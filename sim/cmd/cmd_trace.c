@@ -71,7 +71,10 @@ cmd_import(int argc, char **argv)
 			goto out;
 		}
 		while ((n = trace_read(r, &tc, &err)) == 1) {
-			count++;
+			/* a log without times: its records' times are its
+			 * lines, and the native trace says so */
+			if (count++ == 0 && trace_reader_line_times(r))
+				trace_writer_line_times(w);
 			if (!trace_write(w, &tc, &err))
 				break;
 		}

@@ -174,14 +174,20 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 		    "back (%s in all)", order, get(v, "replay.order_edges"), a);
 		if (get(v, "replay.order_inferred") > 0)
 			fprintf(out, "; %.0f processes ordered by the trace's "
-			    "times (no fork or wait lines)",
-			    get(v, "replay.order_inferred"));
+			    "%s fork or wait lines)",
+			    get(v, "replay.order_inferred"),
+			    g_hash_table_contains(v, "time.traced_ns") ?
+			    "times (no" : "lines (no times, no");
 		if (get(v, "replay.order_broken") > 0)
 			fprintf(out, "; %.0f edges dropped to break a cycle",
 			    get(v, "replay.order_broken"));
-		fprintf(out, "; at most %.0f processes at once (%.0f in the "
-		    "trace)\n", get(v, "processes.max_alive"),
-		    get(v, "processes.max_alive_traced"));
+		fprintf(out, "; at most %.0f processes at once ",
+		    get(v, "processes.max_alive"));
+		if (g_hash_table_contains(v, "processes.max_alive_traced"))
+			fprintf(out, "(%.0f in the trace)\n",
+			    get(v, "processes.max_alive_traced"));
+		else
+			fprintf(out, "(the trace has no times)\n");
 	}
 	fprintf(out, "  latency    %-12s %9s %10s %10s %10s %10s %10s   (simulated calls)\n",
 	    "call", "count", "mean", "p50", "p95", "p99", "max");

@@ -348,6 +348,11 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	/* (an error here stops the thread part way) */
 	traceq_close(q);
 	ps.pp->nominal = trace_reader_nominal(r);
+	/* Lines for times order the processes (replay_order.c) and count
+	 * those alive at once (max_alive); they are no time of the trace's. */
+	ps.pp->line_times = trace_reader_line_times(r);
+	if (ps.pp->line_times)
+		ps.pp->has_time = false;
 	trace_close(r);
 	/* Sizes: the evidence gathered after each object got its place. */
 	ev = NULL;

@@ -74,6 +74,9 @@ struct prepass {
 					   and their end at once in the trace */
 	bool		 lifecycle;	/* clone/fork/wait calls in the trace */
 	bool		 nominal;	/* a generator's times (trace_reader_nominal) */
+	bool		 line_times;	/* no times: t0, t_end and the records'
+					   times are lines (trace_reader_line_times);
+					   has_time is false */
 	GHashTable	*created;	/* names the trace made new (O_EXCL, mkdir)
 					   where nothing was before -> its line */
 	GArray		*notes;		/* struct fs_note: where the trace and a

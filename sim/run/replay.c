@@ -628,7 +628,10 @@ replay_run(const struct replay_opts *o, struct replay_result *res,
 	r.inopath = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
 	    g_free);
 	r.t0 = r.pp->t0;
-	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0;
+	/* (a trace whose times are its lines has no think time to show: its
+	 * calls go back to back, as without times) */
+	r.think = strcmp(profile_str(o->prof, "replay", "think"), "trace") == 0 &&
+	    !r.pp->line_times;
 	r.readahead = (size_t)profile_int(o->prof, "replay", "readahead");
 	r.sample_interval = profile_int(o->prof, "replay", "sample_interval");
 	order_init(&r, o->prof);

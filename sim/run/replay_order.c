@@ -514,9 +514,10 @@ order_started(struct replay *r, struct uproc *u)
 		return;
 	u->started = true;
 	/* Processes after the first that no traced fork made: their place
-	 * among the others is inferred from the trace's times. */
+	 * among the others is inferred from the trace's times, or its lines'
+	 * order (pp->line_times); without either nothing orders them. */
 	if (!u->forked && r->order == ORDER_CAUSAL && !r->pp->nominal &&
-	    r->nstarted > 0)
+	    r->nstarted > 0 && u->first_t != TC_NOTIME)
 		r->order_inferred++;
 	r->nstarted++;
 	if (++r->alive > r->max_alive)

@@ -715,7 +715,8 @@ write_summary(struct replay *r)
 	/* How processes were ordered (replay.order), and how many ran at
 	 * once against how many the trace shows at once. */
 	put(r, "processes.max_alive", r->max_alive);
-	put(r, "processes.max_alive_traced", r->pp->max_alive);
+	if (r->pp->has_time || r->pp->line_times)
+		put(r, "processes.max_alive_traced", r->pp->max_alive);
 	put(r, "replay.order_edges", (double)r->order_edges);
 	put(r, "replay.order_wait_ns", (double)r->order_wait_ns);
 	put(r, "replay.order_inferred", (double)r->order_inferred);

@@ -1034,6 +1034,12 @@ trace_writer_nominal(struct trace_writer *w)
 	g_string_append(w->buf, NATIVE_NOMINAL "\n");
 }
 
+void
+trace_writer_line_times(struct trace_writer *w)
+{
+	g_string_append(w->buf, NATIVE_LINES "\n");
+}
+
 bool
 trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err)
 {
@@ -1096,16 +1102,19 @@ read_native(struct trace_reader *r, struct trace_call *tc, GError **err)
 		if (!r->records && len == strlen(NATIVE_NOMINAL) &&
 		    memcmp(line, NATIVE_NOMINAL, len) == 0)
 			r->nominal = true;
+		if (!r->records && len == strlen(NATIVE_LINES) &&
+		    memcmp(line, NATIVE_LINES, len) == 0)
+			r->line_times = true;
 	}
 }
 
 /*
  * read_native cut in two for traceq.c, whose reading thread hands raw
  * lines to whichever thread parses them first: a native line parses on
- * its own (the only state between lines is records and nominal, which
- * comment lines before the first record set, and the line number), so a
- * line read here and parsed by trace_parse_raw, on any thread, is the
- * call read_native would have read.
+ * its own (the only state between lines is records, nominal and
+ * line_times, which comment lines before the first record set, and the
+ * line number), so a line read here and parsed by trace_parse_raw, on any
+ * thread, is the call read_native would have read.
  *
  * trace_read_raw: trace_read for a native trace up to the parse -- the
  * stop flag, the comment lines and NATIVE_NOMINAL as there -- giving the
@@ -1139,6 +1148,9 @@ trace_read_raw(struct trace_reader *r, const char **line, size_t *len,
 		if (!r->records && *len == strlen(NATIVE_NOMINAL) &&
 		    memcmp(*line, NATIVE_NOMINAL, *len) == 0)
 			r->nominal = true;
+		if (!r->records && *len == strlen(NATIVE_LINES) &&
+		    memcmp(*line, NATIVE_LINES, *len) == 0)
+			r->line_times = true;
 	}
 	r->records = true;
 	*lineno = lineio_lineno(r->in);

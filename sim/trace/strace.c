@@ -183,7 +183,9 @@ rec_begin(struct strace_parser *p, struct trace_call *tc, int32_t pid,
 {
 	tc->kind = TC_CALL;
 	tc->pid = pid;
-	tc->t_ns = t;
+	/* (a split call's record is made when its second half is read: the
+	 * line that completed it) */
+	tc->t_ns = p->line_times ? (int64_t)p->curline : t;
 	tc->line = line;
 	g_strlcpy(tc->name, name, sizeof(tc->name));
 	tc->sc = (uint16_t)sc_lookup_memo(&p->scm, tc->name, strlen(tc->name));
@@ -570,7 +572,7 @@ handle_exit(struct strace_parser *p, int32_t pid, int64_t t, uint64_t line,
 	tc = rec_new(p);
 	tc->kind = TC_EXIT;
 	tc->pid = pid;
-	tc->t_ns = t;
+	tc->t_ns = p->line_times ? (int64_t)p->curline : t;
 	tc->line = line;
 	tc->ret = status;
 	g_strlcpy(tc->name, "+++", sizeof(tc->name));
@@ -687,6 +689,7 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 	int32_t pid;
 	int64_t t;
 
+	p->curline = line;
 	if (!check_text(&p->e, s, n))
 		return false;
 	if (skip_space(s, n, 0) == n)
@@ -697,6 +700,17 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 	}
 	if (!strace_parse_prefix(&p->e, s, n, &pf))
 		return false;
+	/* Without time stamps the order of the lines is the order things
+	 * happened in, and is kept as the records' times; not an -ff
+	 * member's, whose lines are one task's among the set's (merged by
+	 * time, they have none to merge by). */
+	if (!p->lt_decided) {
+		p->lt_decided = true;
+		p->line_times = p->pid_hint == 0 && pf.tskind == TS_NONE;
+	} else if (p->line_times && pf.tskind != TS_NONE)
+		return strace_bad(&p->e, "a time stamp, where the log's first "
+		    "line has none: strace stamps every line or none (-t, -tt, "
+		    "-ttt, -r)");
 	b = s + pf.body;
 	bn = n - pf.body;
 	pid = line_pid(p, &pf);
@@ -762,6 +776,12 @@ strace_parser_new(struct lineio *in, int32_t pid_hint)
 	return p;
 }
 
+bool
+strace_parser_line_times(const struct strace_parser *p)
+{
+	return p->line_times;
+}
+
 int
 strace_parser_next(struct strace_parser *p, struct trace_call *tc,
     GError **err)
@@ -772,8 +792,13 @@ strace_parser_next(struct strace_parser *p, struct trace_call *tc,
 		bool ok;
 		int rc;
 
-		if (q_pop(p, tc))
+		if (q_pop(p, tc)) {
+			/* -T's seconds do not add to lines: a log without
+			 * time stamps keeps no duration */
+			if (p->line_times)
+				tc->dur_ns = -1;
 			return 1;
+		}
 		if (p->eof)
 			return 0;
 		rc = lineio_next(p->in, &line, &len, err);

@@ -223,6 +223,11 @@ struct strace_parser {
 	bool		 first_named;
 	bool		 tasks_changed;	/* lone is to be worked out again */
 	uint64_t	 announced;	/* "strace: Process N attached" lines */
+	/* A log without time stamps: its records' times are the lines that
+	 * completed them (trace_reader_line_times); decided by its first
+	 * line that says something of a task. */
+	bool		 line_times, lt_decided;
+	uint64_t	 curline;	/* the line being read */
 	bool		 eof;
 	struct errbuf	 e;
 };

@@ -723,6 +723,13 @@ trace_reader_nominal(const struct trace_reader *r)
 	return r->fmt == TF_GENERATED || r->nominal;
 }
 
+bool
+trace_reader_line_times(const struct trace_reader *r)
+{
+	return r->fmt == TF_STRACE ? strace_parser_line_times(r->sp) :
+	    r->fmt == TF_NATIVE && r->line_times;
+}
+
 struct trace_reader *
 trace_source_open(const struct trace_source_ops *ops, void *arg,
     const char *name)

@@ -332,6 +332,14 @@ enum trace_format trace_reader_format(const struct trace_reader *r);
  * is made in memory, or a native file whose header comments (before its
  * first record) include NATIVE_NOMINAL.  Known once a record was read. */
 bool	trace_reader_nominal(const struct trace_reader *r);
+/* The trace has no times, and its records' t_ns are the numbers of the
+ * lines that completed them (a call's "resumed" line, an exit's own), so
+ * that the order of its lines orders its processes (replay.order) as a
+ * capture's times would: an strace log captured without -t/-tt/-ttt/-r
+ * (not an -ff set: its files' lines are not one order), or a native trace
+ * whose header says NATIVE_LINES.  Its durations are not kept (dur_ns -1:
+ * -T's seconds would not add to lines).  Known once a record was read. */
+bool	trace_reader_line_times(const struct trace_reader *r);
 /* From now on trace_read fails (TRACE_ERROR_STOPPED) once *stop is set
  * (asynchronously, by a signal handler): a long read-through stops at the
  * next call.  NULL: never. */
@@ -375,6 +383,9 @@ struct trace_reader *trace_source_open(const struct trace_source_ops *ops,
 #define NATIVE_VERSION	1
 /* A header comment of traces vfssim gen writes: the times are nominal. */
 #define NATIVE_NOMINAL	"# times: nominal"
+/* ... and of traces imported from an strace log without times: the times
+ * are the log's lines (trace_reader_line_times). */
+#define NATIVE_LINES	"# times: lines"
 
 /* Append one record (with its newline) to out. */
 void	native_format_call(GString *out, const struct trace_call *tc);
@@ -399,6 +410,8 @@ struct trace_writer;
 struct trace_writer *trace_writer_open(const char *path, bool gzip, GError **err);
 /* Mark the trace's times as nominal (NATIVE_NOMINAL); before any record. */
 void	trace_writer_nominal(struct trace_writer *w);
+/* Mark them as lines (NATIVE_LINES); before any record. */
+void	trace_writer_line_times(struct trace_writer *w);
 bool	trace_write(struct trace_writer *w, const struct trace_call *tc, GError **err);
 bool	trace_writer_close(struct trace_writer *w, GError **err);
 
@@ -533,6 +546,7 @@ bool	strace_sniff(const char *line, size_t len);
  * carry no pid), or 0. */
 struct strace_parser *strace_parser_new(struct lineio *in, int32_t pid_hint);
 int	strace_parser_next(struct strace_parser *p, struct trace_call *tc, GError **err);
+bool	strace_parser_line_times(const struct strace_parser *p);
 void	strace_parser_free(struct strace_parser *p);	/* closes its lineio */
 
 #endif

@@ -25,6 +25,7 @@ struct trace_reader {
 	const struct trace_source_ops *src;	/* TF_GENERATED */
 	void	*src_arg;
 	bool	 nominal;	/* its times are a generator's (NATIVE_NOMINAL) */
+	bool	 line_times;	/* TF_NATIVE: its times are lines (NATIVE_LINES) */
 	bool	 records;	/* a record has been read */
 	volatile sig_atomic_t *stop;	/* trace_set_stop */
 	uint64_t nread;			/* calls read, for the message */
