@@ -33,6 +33,7 @@ struct play {
 	/* what a test looks at between records: called after record i */
 	void		(*after)(struct play *pl, int i);
 	void		*arg;
+	uint32_t	 pass;		/* bit i: record i passes through */
 };
 
 static void
@@ -54,7 +55,8 @@ play_body(void *arg)
 			    "not a record");
 		assert_true(syscall_modelled(tc.sc));
 		syscall_replay(k, pl->p, &tc, &out);
-		assert_int_equal(out.cls, SYS_SIMULATED);
+		assert_int_equal(out.cls, i < 32 && (pl->pass & (1u << i)) ?
+		    SYS_PASSTHROUGH : SYS_SIMULATED);
 		trace_call_free(&tc);
 		if (pl->after != NULL)
 			pl->after(pl, i);
@@ -91,7 +93,7 @@ static void
 play(struct machine *m, const char *const *lines,
     void (*after)(struct play *, int), void *arg)
 {
-	struct play pl = { m, NULL, lines, after, arg };
+	struct play pl = { m, NULL, lines, after, arg, 0 };
 
 	pl.p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
 	vn_unpin_all(m->k);
@@ -497,6 +499,91 @@ test_setattr(void **state)
 	assert_int_equal(as.w2 - as.w1, 2);	/* one for each utimensat */
 	assert_int_equal(as.s2 - as.s1, 0);	/* delayed, not synchronous */
 	assert_false(as.flag_times & (IN_CHANGE | IN_UPDATE));
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/* ---- /proc/self/fd/N ------------------------------------------------------ */
+
+struct fdlinkstat {
+	struct kern	*k;
+	int		 flag_mode;	/* the file's i_flag after the chmod */
+	bool		 same;		/* descriptors 3 and 4: one file */
+	uint64_t	 getblk0, getblk1;
+};
+
+static void
+fdlink_after(struct play *pl, int i)
+{
+	struct fdlinkstat *fs = pl->arg;
+	struct file *a, *b;
+
+	if (i == 3)
+		fs->flag_mode = machine_inode_at(pl->m, "/f")->i_flag;
+	if (i == 4) {
+		a = fget(pl->p->p_fd, 3);
+		b = fget(pl->p->p_fd, 4);
+		fs->same = a != NULL && b != NULL && a != b &&
+		    a->f_vnode == b->f_vnode;
+		fs->getblk0 = pl->m->k->cnt.getblk;
+	}
+	if (i == 5)
+		fs->getblk1 = pl->m->k->cnt.getblk;
+}
+
+/*
+ * Linux's /proc/self/fd/N (/proc/PID/fd/N of the caller, /dev/fd/N) is a
+ * link to the file open at descriptor N: a call that follows it reaches
+ * that file -- chmod marks it changed (ufs_setattr), open opens it again,
+ * stat looks at it, and linkat with AT_SYMLINK_FOLLOW names an O_TMPFILE
+ * file.  Not followed (lstat), another process's, or a descriptor that is
+ * no file here (a pipe), the path is /proc's: passed through.
+ */
+static void
+test_fd_links(void **state)
+{
+	static const char *const lines[] = {
+		/* 0 */ "- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		/* 1 */ "- 1 write 8192 - fd=3 len=8192",
+		/* 2 */ "- 1 fsync 0 - fd=3",
+		/* 3 */ "- 1 chmod 0 - path=\"/proc/self/fd/3\" mode=0600",
+		/* 4 */ "- 1 openat 4 - fd=AT_FDCWD path=\"/proc/self/fd/3\" oflags=O_RDONLY",
+		/* 5 */ "- 1 read 8192 - fd=4 len=8192",
+		/* 6 */ "- 1 newfstatat 0 - fd=AT_FDCWD path=\"/dev/fd/4\"",
+		/* 7 */ "- 1 fchmodat 0 - fd=AT_FDCWD path=\"/proc/100/fd/3\" mode=0644",
+		/* 8 */ "- 1 openat 5 - fd=AT_FDCWD path=\"/\" oflags=O_RDWR|O_TMPFILE mode=0600",
+		/* 9 */ "- 1 write 10 - fd=5 len=10",
+		/* 10 */ "- 1 linkat 0 - fd=AT_FDCWD path=\"/proc/self/fd/5\" fd2=AT_FDCWD path2=\"/named\" atflags=AT_SYMLINK_FOLLOW",
+		/* passed through: */
+		/* 11 */ "- 1 lstat 0 - path=\"/proc/self/fd/3\"",
+		/* 12 */ "- 1 chmod 0 - path=\"/proc/200/fd/3\" mode=0600",
+		/* 13 */ "- 1 chmod -ENOENT - path=\"/proc/self/fd/9\" mode=0600",
+		/* 14 */ "- 1 close 0 - fd=3",
+		/* 15 */ "- 1 close 0 - fd=4",
+		/* 16 */ "- 1 close 0 - fd=5",
+		NULL
+	};
+	struct machine m;
+	struct fdlinkstat fs;
+	struct play pl;
+	struct inode *ip;
+
+	(void)state;
+	memset(&fs, 0, sizeof(fs));
+	boot(&m, NULL);
+	pl = (struct play){ &m, NULL, lines, fdlink_after, &fs,
+	    (1u << 11) | (1u << 12) | (1u << 13) };
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	machine_run(&m, "play", play_body, &pl);
+	assert_true(fs.flag_mode & IN_CHANGE);
+	assert_true(fs.same);
+	assert_true(fs.getblk1 > fs.getblk0);	/* the read went to the cache */
+	ip = machine_inode_at(&m, "/named");
+	assert_non_null(ip);
+	assert_int_equal(ip->i_size, 10);
+	assert_int_equal(ip->i_nlink, 1);
 	assert_int_equal(m.k->cnt.trace_repairs, 0);
 	machine_sync(&m);
 	shutdown_machine(&m);
@@ -975,7 +1062,7 @@ test_mmap_holds_file(void **state)
 			"- 1 unlink 0 - path=\"/f\"",
 			NULL
 		};
-		struct play pl = { &m, NULL, first3, NULL, NULL };
+		struct play pl = { &m, NULL, first3, NULL, NULL, 0 };
 
 		/* the same process, stopped before munmap: its mapping
 		 * still holds the file */
@@ -1027,7 +1114,7 @@ play_stopped(struct machine *m, struct play *pl, const char *const *lines,
 {
 	boot(m, NULL);
 	mkfile_cold(m, "f", 65536);
-	*pl = (struct play){ m, NULL, lines, call, NULL };
+	*pl = (struct play){ m, NULL, lines, call, NULL, 0 };
 	pl->p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
 	vn_unpin_all(m->k);
 	sim_spawn(m->s, "play", then_stop, pl, 0);
@@ -1265,7 +1352,7 @@ test_open_stopped_in_trunc(void **state)
 	trace_call_init(&open_tc);
 	boot(&m, NULL);
 	mkfile_cold(&m, "f", 65536);
-	pl = (struct play){ &m, NULL, lines, open_trunc_call, NULL };
+	pl = (struct play){ &m, NULL, lines, open_trunc_call, NULL, 0 };
 	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
 	vn_unpin_all(m.k);
 	sim_spawn(m.s, "play", open_then_stop, &pl, 0);
@@ -1287,6 +1374,7 @@ main(void)
 		cmocka_unit_test(test_namei_follow),
 		cmocka_unit_test(test_lstat_repair),
 		cmocka_unit_test(test_setattr),
+		cmocka_unit_test(test_fd_links),
 		cmocka_unit_test(test_cpu_only),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_sync_range),

@@ -173,6 +173,51 @@ open_lock_trunc(struct kern *k, struct file *fp, uint32_t of)
 		(void)vn_truncate(k, vp, 0);
 }
 
+/*
+ * Linux's /proc/self/fd/N (and /proc/thread-self/fd/N, /proc/PID/fd/N for
+ * the caller's own PID, /dev/fd/N, a link to /proc/self/fd): a link to
+ * whatever descriptor N has open, which a path-based call reaches when it
+ * follows a link at the end of its path -- chmod of /proc/self/fd/3
+ * changes the file open at 3 (coreutils' and tar's fchmodat for
+ * AT_SYMLINK_NOFOLLOW), open of it opens that file again, and
+ * linkat(..., AT_SYMLINK_FOLLOW) gives an O_TMPFILE file its name.  (The
+ * 2001 kernel's nearest is fdescfs's /dev/fd/N, open alone; the replay
+ * takes the path for the file it named on the machine traced.)  The vnode
+ * open at N, pinned as namei pins what it finds, or NULL: not such a
+ * path, or N is no file of the simulated file system (a pipe, a socket,
+ * nothing: the call passes through, as any /proc path does).
+ */
+static struct vnode *
+fd_link(struct kern *k, struct kproc *p, const char *path)
+{
+	static const char *const dirs[] = { "/proc/self/fd/",
+	    "/proc/thread-self/fd/", "/dev/fd/" };
+	const char *s = NULL;
+	struct file *fp;
+	int64_t pid, fd;
+	char *end;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(dirs) && s == NULL; i++)
+		if (g_str_has_prefix(path, dirs[i]))
+			s = path + strlen(dirs[i]);
+	if (s == NULL && g_str_has_prefix(path, "/proc/") &&
+	    g_ascii_isdigit(path[6])) {
+		pid = g_ascii_strtoll(path + 6, &end, 10);
+		if (pid == p->p_pid && g_str_has_prefix(end, "/fd/"))
+			s = end + 4;
+	}
+	if (s == NULL || !g_ascii_isdigit(*s))
+		return NULL;
+	fd = g_ascii_strtoll(s, &end, 10);
+	if (*end != '\0' || fd >= FD_MAX ||
+	    (fp = fget(p->p_fd, (int32_t)fd)) == NULL ||
+	    fp->f_type != DTYPE_VNODE || fp->f_vnode == NULL)
+		return NULL;
+	vn_pin(k, fp->f_vnode);
+	return fp->f_vnode;
+}
+
 void
 sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
@@ -181,7 +226,7 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    tc->oflags;
 	const char *path = tc->path != NULL ? tc->path : "";
 	struct nameidata nd;
-	struct vnode *start, *vp = NULL;
+	struct vnode *start, *vp = NULL, *linked = NULL;
 	struct file *fp;
 	bool outside;
 	int error;
@@ -190,7 +235,13 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	out->fd = tc->ret >= 0 ? (int32_t)tc->ret : -1;
 	start = start_dir(k, p, tc->sc == SC_OPENAT ? tc->fd : TC_AT_FDCWD,
 	    tc->fdpath, &outside);
-	if (path_is_passthrough(k, path) || (path[0] != '/' && outside) ||
+	/* /proc/self/fd/N: the file open at N, opened again (fd_link);
+	 * followed as vn_open follows a link */
+	if (path_is_passthrough(k, path) && !(of & (TO_NOFOLLOW | TO_TMPFILE)) &&
+	    (of & (TO_CREAT | TO_EXCL)) != (TO_CREAT | TO_EXCL))
+		linked = fd_link(k, p, path);
+	if ((linked == NULL && path_is_passthrough(k, path)) ||
+	    (path[0] != '/' && outside) ||
 	    (tc->retpath != NULL && path_is_passthrough(k, tc->retpath))) {
 		out->cls = SYS_PASSTHROUGH;
 		if (tc->ret >= 0 && tc->ret < FD_MAX) {
@@ -205,9 +256,14 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		bwillwrite(k);		/* vn_open, before namei */
 	/* vn_open follows a symbolic link at the end of the path unless
 	 * O_NOFOLLOW or O_CREAT|O_EXCL. */
-	error = namei_op(k, start, path, ((of & TO_CREAT) ? CREATE : LOOKUP) |
-	    ((of & TO_NOFOLLOW) || (of & (TO_CREAT | TO_EXCL)) ==
-	    (TO_CREAT | TO_EXCL) ? NOFOLLOW : FOLLOW), &nd);
+	if (linked != NULL) {
+		memset(&nd, 0, sizeof(nd));
+		nd.ni_vp = linked;
+		error = 0;
+	} else
+		error = namei_op(k, start, path, ((of & TO_CREAT) ? CREATE :
+		    LOOKUP) | ((of & TO_NOFOLLOW) || (of & (TO_CREAT |
+		    TO_EXCL)) == (TO_CREAT | TO_EXCL) ? NOFOLLOW : FOLLOW), &nd);
 	if (tc->ret < 0) {
 		/* Failed in the trace: nothing changes — except that RELENG_4
 		 * truncated inside vn_open, before it tried O_EXLOCK, so an
@@ -295,7 +351,14 @@ lookup(struct kern *k, struct kproc *p, int32_t dirfd, const char *fdpath,
 
 	*startp = start;
 	if (path_is_passthrough(k, path)) {
-		*outside = true;
+		struct vnode *vp = (nameiop & OPMASK) == LOOKUP &&
+		    (nameiop & FOLLOW) ? fd_link(k, p, path) : NULL;
+
+		*outside = vp == NULL;
+		if (vp != NULL) {
+			memset(nd, 0, sizeof(*nd));
+			nd->ni_vp = vp;
+		}
 		return 0;
 	}
 	if (path[0] == '/')
