@@ -17,7 +17,7 @@ traces=(traces/*.strace.gz traces/formats/07-zoo.strace
 if [ -d ../shared/traces ]; then
 	for f in ../shared/traces/*.strace.gz; do traces+=("$f"); done
 fi
-expect $((30 + ${#traces[@]}))	# a check for each trace, and 30 more
+expect $((31 + ${#traces[@]}))	# a check for each trace, and 31 more
 # Calls in an strace log, counted independently of the parser: lines that
 # start a call ("name(" after the optional pid and time), not "<... resumed>",
 # signal, exit or strace's own lines.
@@ -202,6 +202,26 @@ native "$T/centuries.trace" <<'EOF2'
 1000 1 openat 3 10 fd=AT_FDCWD path="/x" oflags=O_RDWR|O_CREAT mode=0644
 9223372036854775000 1 write 4096 10 fd=3 len=4096
 EOF2
+
+# ---- -r: relative time stamps replay as the absolute ones ----------------
+# The same capture as strace -f -r would have written it: each line's time
+# since the line before's, right-aligned ("%6ld.%06ld"), the first 0.
+zcat traces/d3-git-commit.strace.gz | awk '{
+	pid = $1; split($2, t, "."); us = t[1] * 1000000 + t[2]
+	d = NR == 1 ? 0 : us - prev; prev = us
+	sub(/^[0-9]+ +[0-9]+\.[0-9]+ /, "")
+	printf "%-5d %6d.%06d %s\n", pid, int(d / 1000000), d % 1000000, $0 }' >"$T/d3-r.strace"
+if "$VFSSIM" replay "$T/d3-r.strace" --db "$T/r.db" -q >/dev/null 2>&1; then
+	dump "$T/r.db" | grep -v -e '^traces' -e "$T" >"$T/r.txt"
+	grep -v -e '^traces' -e "$T" "$T/a.txt" >"$T/a2.txt"
+	if cmp -s "$T/a2.txt" "$T/r.txt"; then
+		ok "strace -r's relative time stamps replay exactly as -ttt's"
+	else
+		bad "-r replays otherwise"; diff "$T/a2.txt" "$T/r.txt" | head
+	fi
+else
+	bad "replay of an -r log"
+fi
 
 # ---- import: strace -> native replays the same ---------------------------
 if "$VFSSIM" import strace traces/d3-git-commit.strace.gz -o "$T/d3.trace.gz" >/dev/null 2>&1 &&

@@ -693,6 +693,65 @@ test_line_times(void **state)
 	parsed_free(&r);
 }
 
+/*
+ * -r without -t: each line's stamp is the time since the line before's
+ * (strace's printleader, "%6ld.%06ld ": right-aligned, so a line without a
+ * task's id begins with blanks), the first line's 0.  The times are their
+ * sum; a split call's entry is its first half's.
+ */
+static void
+test_relative(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	parse_ok(
+	    "     0.000000 openat(AT_FDCWD, \"a\", O_RDONLY) = 3 <0.000020>\n"
+	    "     0.000120 read(3, \"x\", 1) = 1\n"
+	    "     1.500000 close(3) = 0\n",
+	    0, 3, &r);
+	assert_false(r.line_times);
+	assert_int_equal(REC(&r, 0)->t_ns, 0);
+	assert_int_equal(REC(&r, 0)->dur_ns, 20000);
+	assert_int_equal(REC(&r, 1)->t_ns, 120000);
+	assert_int_equal(REC(&r, 2)->t_ns, 1500120000);
+	parsed_free(&r);
+
+	/* -f -o -r: the task's id first; a split call's time is its first
+	 * half's, the second half's stamp counted in the sum */
+	parse_ok(
+	    "100        0.000000 read(3,  <unfinished ...>\n"
+	    "101        0.000010 close(4) = 0\n"
+	    "100        0.000005 <... read resumed>\"x\", 1) = 1\n"
+	    "101        0.000100 +++ exited with 0 +++\n",
+	    0, 3, &r);
+	assert_int_equal(REC(&r, 0)->pid, 101);
+	assert_int_equal(REC(&r, 0)->t_ns, 10000);
+	assert_int_equal(REC(&r, 1)->pid, 100);
+	assert_int_equal(REC(&r, 1)->t_ns, 0);
+	assert_int_equal(REC(&r, 2)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 2)->t_ns, 115000);
+	parsed_free(&r);
+
+	/* -ttt's seconds are not 0 on the first line: as they are */
+	parse_ok("100   1795915414.817834 close(3) = 0\n"
+	    "100   1795915414.817900 close(4) = 0\n", 0, 2, &r);
+	assert_true(REC(&r, 1)->t_ns == INT64_C(1795915414817900000));
+	parsed_free(&r);
+
+	/* a time of day among -r's stamps: not one log */
+	expect_error("     0.000000 close(3) = 0\n"
+	    "01:03:55.303711 close(4) = 0\n", 2, "relative time stamps");
+
+	/* an -ff member's stamps count from the line before in any of the
+	 * set's files: no time */
+	parse_ok("     0.000342 close(3) = 0\n"
+	    "     0.000100 close(4) = 0\n", 15121, 2, &r);
+	assert_true(REC(&r, 0)->t_ns == TC_NOTIME);
+	assert_true(REC(&r, 1)->t_ns == TC_NOTIME);
+	parsed_free(&r);
+}
+
 /* ---- split calls ----------------------------------------------------- */
 
 static void
@@ -2495,6 +2554,7 @@ main(void)
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_stderr_lone_task),
 		cmocka_unit_test(test_line_times),
+		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_unfinished_resumed),
 		cmocka_unit_test(test_vfork_holdback),
 		cmocka_unit_test(test_nested_clones),

@@ -469,7 +469,15 @@ strace_message(struct strace_parser *p, const char *s, size_t n)
 		task_gone(p, pid);
 }
 
-/* Time of a line; times of day are made monotonic across midnight. */
+/*
+ * Time of a line; times of day are made monotonic across midnight.  -r
+ * without -t (strace's printleader: the time since the line before's,
+ * "%6ld.%06ld", the first line's 0) looks like -ttt's seconds: its first
+ * stamp, exactly 0, or blanks before it where no task's id is (the
+ * seconds right-aligned), tell it apart, and the lines' times are the sum
+ * of the stamps so far, from 0.  (An -ff member's stamps count from the
+ * line before in any of the set's files: nothing to sum, no time.)
+ */
 static int64_t
 line_time(struct strace_parser *p, const struct prefix *pf)
 {
@@ -477,6 +485,17 @@ line_time(struct strace_parser *p, const struct prefix *pf)
 
 	if (pf->tskind == TS_NONE)
 		return TC_NOTIME;
+	if (!p->rel_decided) {
+		p->rel_decided = true;
+		p->relative = pf->tskind == TS_EPOCH && (pf->ts == 0 ||
+		    pf->padded);
+	}
+	if (p->relative) {
+		if (pf->tskind != TS_EPOCH)
+			return TC_NOTIME;	/* refused by handle_line */
+		p->rel_ns = tc_add(p->rel_ns, pf->ts);
+		return p->pid_hint != 0 ? TC_NOTIME : p->rel_ns;
+	}
 	if (pf->tskind == TS_EPOCH)
 		return pf->ts;
 	t = pf->ts + p->day_ns;
@@ -715,6 +734,9 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 	bn = n - pf.body;
 	pid = line_pid(p, &pf);
 	t = line_time(p, &pf);
+	if (p->relative && pf.tskind == TS_TOD)
+		return strace_bad(&p->e, "a time of day in a log of -r's "
+		    "relative time stamps: strace stamps every line alike");
 
 	if (has_prefix(b, bn, "+++ "))
 		return handle_exit(p, pid, t, line, b, bn);

@@ -1061,6 +1061,11 @@ strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf
 	} else if ((k = strace_lex_pid(s, n, &pf->pid)) > 0 && k < n && s[k] == ' ') {
 		pf->has_pid = true;
 		i = skip_space(s, n, k);
+	} else {
+		/* -r alone right-aligns its seconds ("%6ld.%06ld "): a line
+		 * without a task's id then begins with blanks */
+		i = skip_space(s, n, 0);
+		pf->padded = i > 0;
 	}
 	if (i < n && g_ascii_isdigit(s[i])) {
 		k = 0;

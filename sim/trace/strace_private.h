@@ -179,6 +179,8 @@ struct prefix {
 	int32_t		 pid;
 	bool		 has_pid;
 	bool		 bracket;	/* "[pid N] ": strace's stderr form */
+	bool		 padded;	/* blanks before the stamp, no task id:
+					   -r's right-aligned seconds */
 	int		 tskind;
 	int64_t		 ts;		/* ns since the epoch or since midnight */
 	size_t		 body;		/* where the body starts */
@@ -228,6 +230,10 @@ struct strace_parser {
 	 * line that says something of a task. */
 	bool		 line_times, lt_decided;
 	uint64_t	 curline;	/* the line being read */
+	/* -r alone: each stamp is the time since the line before's, the
+	 * first 0 (strace.c: line_time); their sum so far */
+	bool		 relative, rel_decided;
+	int64_t		 rel_ns;
 	bool		 eof;
 	struct errbuf	 e;
 };
