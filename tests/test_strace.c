@@ -752,6 +752,35 @@ test_relative(void **state)
 	parsed_free(&r);
 }
 
+/* -n's syscall number and -i's instruction pointer after the time stamp
+ * (strace's printleader: "[%4lu] ", "[%016lx] ", "[?]" where not known,
+ * eight digits for a 32-bit task's pointer). */
+static void
+test_number_and_pointer(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	parse_ok(
+	    "1234  1795914219.279563 [00007f186d8b3e7b] openat(AT_FDCWD, \"/a\", O_RDONLY) = 3 <0.000010>\n"
+	    "[pid  1235] [f7f1a2b4] close(4) = 0\n"
+	    "1234  1795914219.279663 [????????????????] +++ exited with 0 +++\n"
+	    "1236  1795914219.279700 [   3] [00007f186d8b3e7b] close(5) = 0\n"
+	    "1236  1795914219.279800 [?] [?] +++ exited with 0 +++\n",
+	    0, 5, &r);
+	assert_string_equal(REC(&r, 0)->name, "openat");
+	assert_str(REC(&r, 0)->path, "/a");
+	assert_true(REC(&r, 0)->t_ns == INT64_C(1795914219279563000));
+	assert_int_equal(REC(&r, 1)->pid, 1235);
+	assert_int_equal(REC(&r, 1)->fd, 4);
+	assert_int_equal(REC(&r, 2)->kind, TC_EXIT);
+	assert_int_equal(REC(&r, 3)->fd, 5);
+	assert_int_equal(REC(&r, 4)->kind, TC_EXIT);
+	parsed_free(&r);
+	expect_error("1234  1795914219.279563 [0x7f18] close(3) = 0\n", 1,
+	    "of -n or -i");
+}
+
 /* ---- split calls ----------------------------------------------------- */
 
 static void
@@ -2555,6 +2584,7 @@ main(void)
 		cmocka_unit_test(test_stderr_lone_task),
 		cmocka_unit_test(test_line_times),
 		cmocka_unit_test(test_relative),
+		cmocka_unit_test(test_number_and_pointer),
 		cmocka_unit_test(test_unfinished_resumed),
 		cmocka_unit_test(test_vfork_holdback),
 		cmocka_unit_test(test_nested_clones),

@@ -1087,6 +1087,20 @@ strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf
 			return strace_bad(e, "bad relative time stamp");
 		i = skip_space(s, n, (size_t)(c - s) + 1);
 	}
+	/* -n's syscall number, "[%4lu] ", and -i's instruction pointer,
+	 * "[%016lx] " (eight digits from a 32-bit task), in that order
+	 * (strace's printleader), each "[?] " where it is not known */
+	for (k = 0; k < 2 && i < n && s[i] == '['; k++) {
+		size_t j = skip_space(s, n, i + 1), d = j;
+
+		while (j < n && j - d < 16 && (g_ascii_isxdigit(s[j]) ||
+		    s[j] == '?'))
+			j++;
+		if (j == d || j + 1 >= n || s[j] != ']' || s[j + 1] != ' ')
+			return strace_bad(e, "bad \"[NUMBER]\" or \"[ADDRESS]\" "
+			    "of -n or -i");
+		i = skip_space(s, n, j + 1);
+	}
 	pf->body = i;
 	return true;
 }
