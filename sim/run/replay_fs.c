@@ -63,16 +63,20 @@ interrupted(const struct replay *r)
 }
 
 /* One file of the pre-pass's list: made (with the directories on its
- * way), its blocks laid out, or another name for one made before. */
+ * way), its blocks laid out, or another name for one made before.
+ * made[] keeps the inodes, not their vnodes: aging takes idle vnodes
+ * apart between its rounds (fsage.c), the one of a file made a round
+ * before included. */
 static void
-populate_one(struct replay *r, struct vnode **made, guint i,
+populate_one(struct replay *r, struct inode **made, guint i,
     struct ffs_origin *o)
 {
 	struct initial_file *f = &g_array_index(r->pp->files, struct initial_file, i);
 	struct vnode *vp;
 
 	if (f->link_of >= 0) {
-		struct vnode *target = made[f->link_of];
+		struct inode *tip = made[f->link_of];
+		struct vnode *target = tip != NULL ? vn_get(r->k, tip) : NULL;
 		char *dir = g_path_get_dirname(f->path);
 		char *base = g_path_get_basename(f->path);
 		struct vnode *dvp = mkpath(r->k, dir, true);
@@ -81,7 +85,7 @@ populate_one(struct replay *r, struct vnode **made, guint i,
 		    target->v_type == VREG &&
 		    vn_child(r->k, dvp, base) == NULL)
 			(void)vn_link(r->k, target, dvp, base);
-		made[i] = target;
+		made[i] = tip;
 		g_free(dir);
 		g_free(base);
 		return;
@@ -96,7 +100,7 @@ populate_one(struct replay *r, struct vnode **made, guint i,
 		if (dvp != NULL && dvp->v_type == VDIR &&
 		    vn_child(r->k, dvp, base) == NULL &&
 		    vn_symlink(r->k, dvp, base, f->symlink, &vp) == 0) {
-			made[i] = vp;
+			made[i] = vp->v_data;
 			o->files++;
 		} else
 			o->failed++;
@@ -105,7 +109,7 @@ populate_one(struct replay *r, struct vnode **made, guint i,
 		return;
 	}
 	vp = mkpath(r->k, f->path, f->isdir);
-	made[i] = vp;
+	made[i] = vp != NULL ? vp->v_data : NULL;
 	if (vp == NULL) {
 		o->failed++;
 		return;
@@ -161,7 +165,7 @@ static void
 populate(struct replay *r, struct ffs_origin *o)
 {
 	GArray *files = r->pp->files;
-	struct vnode **made = g_new0(struct vnode *, files->len + 1);
+	struct inode **made = g_new0(struct inode *, files->len + 1);
 	struct fsage *a = NULL;
 	GHashTable *taken = NULL;
 	guint i, b, nb = 1;
