@@ -4,7 +4,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-order.sh
 . "$(dirname "$0")/lib.sh" e2e-order
-expect 24
+expect 27
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
 native() { { echo "#vfssim-trace 1"; cat; } >"$1"; }
@@ -243,6 +243,19 @@ for t in d2-make-j2 d3-git-commit d8-find-xargs-cat; do
 		fi
 	else
 		bad "replay $t without times"
+	fi
+	# ... and with -T's durations (strace -f -T -o): the same order, the
+	# durations no lines
+	sed -E 's/^([0-9]+) +[0-9]+\.[0-9]+ /\1 /' "$T/$t-nolc.strace" >"$T/$t-nolc-T.strace"
+	# durations (what is not modelled takes them) may change how many
+	# run at once, never past what the lines show
+	if replay "$T/$t-nolc-T.strace" "$T/nT.db" causal &&
+	    [ "$(pairs "$T/nT.db")" = "$nt" ] &&
+	    [ "$(metric "$T/nT.db" processes.max_alive_traced)" = "$tn" ] &&
+	    [ "$(metric "$T/nT.db" processes.max_alive | cut -d. -f1)" -le "${tn%.0}" ]; then
+		ok "$t without times but with -T's durations: out of order ${nt#* } of ${nt% *} pairs as without them, at most $(metric "$T/nT.db" processes.max_alive) at once"
+	else
+		bad "$t with -T alone: pairs $(pairs "$T/nT.db") against $nt, at once $(metric "$T/nT.db" processes.max_alive) of $(metric "$T/nT.db" processes.max_alive_traced)"
 	fi
 	# With the lifecycle lines the default is the trace's causal order
 	# and nothing more: the same rows as free.

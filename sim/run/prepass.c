@@ -49,7 +49,8 @@ static void
 note_proc(struct pass *ps, const struct trace_call *tc)
 {
 	struct pp_proc *p;
-	int64_t end = tc->t_ns != TC_NOTIME ? tc_end(tc) : TC_NOTIME;
+	int64_t end = tc->t_ns != TC_NOTIME ? tc_end_in(tc, ps->line_times) :
+	    TC_NOTIME;
 
 	/* (the same pid as the record before, most of the time) */
 	if (ps->last_procs != NULL && tc->pid == ps->last_pid)
@@ -313,14 +314,16 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 			rc = -1;
 			break;
 		}
-		ps.pp->records++;
+		/* (decided by the reader before its first record) */
+		if (ps.pp->records++ == 0)
+			ps.line_times = trace_reader_line_times(r);
 		if (tc->kind == TC_CALL)
 			ps.pp->calls++;
 		if ((tc->sc == SC_SNAPSHOT_CREATE || tc->sc == SC_SNAPSHOT_REMOVE) &&
 		    ps.pp->snapshot_line == 0)
 			ps.pp->snapshot_line = tc->line > 0 ? tc->line : ps.pp->records;
 		if (tc->t_ns != TC_NOTIME) {
-			int64_t end = tc_end(tc);
+			int64_t end = tc_end_in(tc, ps.line_times);
 
 			ps.pp->has_time = true;
 			if (ps.pp->t0 == TC_NOTIME || tc->t_ns < ps.pp->t0)

@@ -74,6 +74,8 @@ struct pproc {
 
 struct pass {
 	struct prepass	*pp;
+	bool		 line_times;	/* trace_reader_line_times, once a
+					   record was read */
 	char		**passthrough;
 	size_t		*ptlen;		/* strlen of each (pass_init): passthrough
 					   is asked of nearly every name */

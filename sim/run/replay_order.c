@@ -143,8 +143,8 @@ order_read(struct replay *r, struct qcall *qc)
 	op = opid_of(r, tc->pid);
 	for (i = 0; i < n; i++) {
 		struct ores *rs = g_hash_table_lookup(r->res, &keys[i]);
-		struct oent e = { tc->pid, op->nread,
-		    tc->t_ns != TC_NOTIME ? tc_end(tc) : TC_NOTIME };
+		struct oent e = { tc->pid, op->nread, tc->t_ns != TC_NOTIME ?
+		    tc_end_in(tc, r->pp->line_times) : TC_NOTIME };
 
 		if (rs == NULL) {
 			uint64_t *k = g_new(uint64_t, 1);
@@ -308,19 +308,20 @@ order_roots_start(struct replay *r)
 /* When the call q will make next, or is making, returned in the trace:
  * its first not finished (false: none known, or not a call). */
 static bool
-pending_end(const struct uproc *q, int64_t *end)
+pending_end(const struct replay *r, const struct uproc *q, int64_t *end)
 {
 	struct tbin_head h;
 
 	if (q->cur != NULL) {
 		if (q->cur->tc.kind != TC_CALL || q->cur->tc.t_ns == TC_NOTIME)
 			return false;
-		*end = tc_end(&q->cur->tc);
+		*end = tc_end_in(&q->cur->tc, r->pp->line_times);
 		return true;
 	}
 	if (!queue_peek(q, &h) || h.kind != TC_CALL || h.t_ns == TC_NOTIME)
 		return false;
-	*end = tc_add(h.t_ns, h.dur_ns > 0 ? h.dur_ns : 0);
+	*end = r->pp->line_times ? h.t_ns :
+	    tc_add(h.t_ns, h.dur_ns > 0 ? h.dur_ns : 0);
 	return true;
 }
 
@@ -416,7 +417,7 @@ blocker(struct replay *r, struct uproc *u, const struct trace_call *tc,
 			*why = E_END;
 			return q;
 		}
-		if (calls && pending_end(q, &d) && d < s) {
+		if (calls && pending_end(r, q, &d) && d < s) {
 			*why = E_CALL;
 			return q;
 		}
@@ -495,7 +496,7 @@ void
 order_call_done(struct replay *r, struct uproc *u, const struct trace_call *tc)
 {
 	if (tc->t_ns != TC_NOTIME) {
-		u->done_end = tc_end(tc);
+		u->done_end = tc_end_in(tc, r->pp->line_times);
 		u->done_sim = sim_now(r->sim);
 	}
 	if (r->pidcalls != NULL)

@@ -814,13 +814,8 @@ strace_parser_next(struct strace_parser *p, struct trace_call *tc,
 		bool ok;
 		int rc;
 
-		if (q_pop(p, tc)) {
-			/* -T's seconds do not add to lines: a log without
-			 * time stamps keeps no duration */
-			if (p->line_times)
-				tc->dur_ns = -1;
+		if (q_pop(p, tc))
 			return 1;
-		}
 		if (p->eof)
 			return 0;
 		rc = lineio_next(p->in, &line, &len, err);

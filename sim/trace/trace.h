@@ -301,6 +301,15 @@ tc_end(const struct trace_call *tc)
 	return tc_add(tc->t_ns, tc->dur_ns > 0 ? tc->dur_ns : 0);
 }
 
+/* The same where the trace's times may be its lines
+ * (trace_reader_line_times): there a record's time is the line that
+ * completed it already, and -T's seconds do not add to lines. */
+static inline int64_t
+tc_end_in(const struct trace_call *tc, bool line_times)
+{
+	return line_times ? tc->t_ns : tc_end(tc);
+}
+
 /* Names of flag bits, commands and errors, shared by all formats. */
 const char *tc_cmd_name(enum tc_cmd cmd);
 const char *tc_type_name(enum tc_type t);
@@ -337,8 +346,9 @@ bool	trace_reader_nominal(const struct trace_reader *r);
  * that the order of its lines orders its processes (replay.order) as a
  * capture's times would: an strace log captured without -t/-tt/-ttt/-r
  * (not an -ff set: its files' lines are not one order), or a native trace
- * whose header says NATIVE_LINES.  Its durations are not kept (dur_ns -1:
- * -T's seconds would not add to lines).  Known once a record was read. */
+ * whose header says NATIVE_LINES.  -T's durations are kept (the time of
+ * what is not modelled) but do not add to the lines (tc_end_in).  Known
+ * once a record was read (before it is handed out). */
 bool	trace_reader_line_times(const struct trace_reader *r);
 /* From now on trace_read fails (TRACE_ERROR_STOPPED) once *stop is set
  * (asynchronously, by a signal handler): a long read-through stops at the
