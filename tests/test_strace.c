@@ -738,6 +738,19 @@ test_relative(void **state)
 	assert_true(REC(&r, 1)->t_ns == INT64_C(1795915414817900000));
 	parsed_free(&r);
 
+	/* whole seconds (--timestamps=unix,s; -r with precision:s): a
+	 * number past Linux's largest task id at a line's start is a stamp */
+	parse_ok("1234  1795914219 close(3) = 0\n"
+	    "1795914220 close(4) = 0\n", 0, 2, &r);
+	assert_int_equal(REC(&r, 0)->pid, 1234);
+	assert_true(REC(&r, 0)->t_ns == INT64_C(1795914219000000000));
+	assert_int_equal(REC(&r, 1)->pid, 0);
+	assert_true(REC(&r, 1)->t_ns == INT64_C(1795914220000000000));
+	parsed_free(&r);
+	parse_ok("     0 close(3) = 0\n     2 close(4) = 0\n", 0, 2, &r);
+	assert_true(REC(&r, 1)->t_ns == INT64_C(2000000000));
+	parsed_free(&r);
+
 	/* a time of day among -r's stamps: not one log */
 	expect_error("     0.000000 close(3) = 0\n"
 	    "01:03:55.303711 close(4) = 0\n", 2, "relative time stamps");

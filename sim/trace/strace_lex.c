@@ -1007,6 +1007,22 @@ strace_lex_pid(const char *s, size_t n, int32_t *pid)
 	return i;
 }
 
+/* Whole seconds, no fraction (--timestamps=unix,s; -r with precision:s):
+ * at most ten digits (nanoseconds in 64 bits), the stamp's end a blank. */
+static size_t
+whole_seconds(const char *s, size_t n, int64_t *ns)
+{
+	int64_t sec = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < 10 && g_ascii_isdigit(s[i]); i++)
+		sec = sec * 10 + (s[i] - '0');
+	if (i == 0 || i >= n || s[i] != ' ' || sec > INT64_MAX / NS_PER_SEC)
+		return 0;
+	*ns = sec * NS_PER_SEC;
+	return i;
+}
+
 /* "HH:MM:SS" or "HH:MM:SS.frac" */
 static size_t
 lex_tod(const char *s, size_t n, int64_t *ns)
@@ -1058,10 +1074,14 @@ strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf
 		pf->has_pid = true;
 		pf->bracket = true;
 		i = skip_space(s, n, i + k + 1);
-	} else if ((k = strace_lex_pid(s, n, &pf->pid)) > 0 && k < n && s[k] == ' ') {
+	} else if ((k = strace_lex_pid(s, n, &pf->pid)) > 0 && k < n &&
+	    s[k] == ' ' && pf->pid <= PID_MAX_LIMIT) {
 		pf->has_pid = true;
 		i = skip_space(s, n, k);
 	} else {
+		/* (a larger number is no task's id: whole seconds since the
+		 * epoch, --timestamps=unix,s, of a log without -f) */
+		pf->pid = 0;
 		/* -r alone right-aligns its seconds ("%6ld.%06ld "): a line
 		 * without a task's id then begins with blanks */
 		i = skip_space(s, n, 0);
@@ -1075,6 +1095,8 @@ strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf
 		} else {
 			pf->tskind = TS_EPOCH;
 			k = strace_lex_secfrac(s + i, n - i, &pf->ts);
+			if (k == 0)
+				k = whole_seconds(s + i, n - i, &pf->ts);
 		}
 		if (k == 0 || i + k >= n || !is_space(s[i + k]))
 			return strace_bad(e, "bad time stamp");

@@ -187,6 +187,9 @@ struct prefix {
 };
 
 size_t	strace_lex_pid(const char *s, size_t n, int32_t *pid);
+/* Linux's largest task id (PID_MAX_LIMIT on 64-bit machines): a larger
+ * number at a line's start is a time stamp's seconds. */
+#define PID_MAX_LIMIT	4194304
 bool	strace_parse_prefix(struct errbuf *e, const char *s, size_t n,
 	    struct prefix *pf);
 
