@@ -793,6 +793,31 @@ test_number_and_pointer(void **state)
 	    "of -n or -i");
 }
 
+/* -C: the summary table strace writes at the end of the log, after the
+ * calls, is not calls; -c's table alone has none to replay. */
+static void
+test_summary_table(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	parse_ok(
+	    "100   1795914219.279563 close(3) = 0 <0.000010>\n"
+	    "100   1795914219.279663 +++ exited with 0 +++\n"
+	    "% time     seconds  usecs/call     calls    errors syscall\n"
+	    "------ ----------- ----------- --------- --------- ----------------\n"
+	    "100.00    0.000010          10         1           close\n"
+	    "------ ----------- ----------- --------- --------- ----------------\n"
+	    "100.00    0.000010          10         1           total\n",
+	    0, 2, &r);
+	assert_string_equal(REC(&r, 0)->name, "close");
+	assert_int_equal(REC(&r, 1)->kind, TC_EXIT);
+	parsed_free(&r);
+	expect_error("% time     seconds  usecs/call     calls    errors syscall\n"
+	    "------ ----------- ----------- --------- --------- ----------------\n",
+	    1, "no calls to replay");
+}
+
 /* ---- split calls ----------------------------------------------------- */
 
 static void
@@ -2597,6 +2622,7 @@ main(void)
 		cmocka_unit_test(test_line_times),
 		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_number_and_pointer),
+		cmocka_unit_test(test_summary_table),
 		cmocka_unit_test(test_unfinished_resumed),
 		cmocka_unit_test(test_vfork_holdback),
 		cmocka_unit_test(test_nested_clones),

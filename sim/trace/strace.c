@@ -711,8 +711,20 @@ handle_line(struct strace_parser *p, const char *s, size_t n, uint64_t line)
 	p->curline = line;
 	if (!check_text(&p->e, s, n))
 		return false;
-	if (skip_space(s, n, 0) == n)
+	if (skip_space(s, n, 0) == n || p->summary)
 		return true;
+	/* -C's summary table (its head "% time     seconds  usecs/call
+	 * ...", rules of dashes, a row a call and the total), written at the
+	 * end of the log when the tasks are done: the rest of the log.  A
+	 * table alone (-c) has no calls to replay. */
+	if (has_prefix(s, n, "% time")) {
+		if (!p->lt_decided)
+			return strace_bad(&p->e, "strace -c's summary table: no "
+			    "calls to replay (capture without -c; -C keeps the "
+			    "calls and the table)");
+		p->summary = true;
+		return true;
+	}
 	if (is_chatter(s, n)) {
 		strace_message(p, s, n);
 		return true;
@@ -766,7 +778,7 @@ strace_sniff(const char *line, size_t len)
 
 	if (!check_text(&e, line, len))
 		return false;
-	if (has_prefix(line, len, "strace: "))
+	if (has_prefix(line, len, "strace: ") || has_prefix(line, len, "% time"))
 		return true;
 	if (!strace_parse_prefix(&e, line, len, &pf))
 		return false;

@@ -237,6 +237,7 @@ struct strace_parser {
 	 * first 0 (strace.c: line_time); their sum so far */
 	bool		 relative, rel_decided;
 	int64_t		 rel_ns;
+	bool		 summary;	/* past -C's summary table's head */
 	bool		 eof;
 	struct errbuf	 e;
 };
