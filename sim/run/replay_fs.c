@@ -166,6 +166,7 @@ populate(struct replay *r, struct ffs_origin *o)
 {
 	GArray *files = r->pp->files;
 	struct inode **made = g_new0(struct inode *, files->len + 1);
+	int64_t sweep_at = r->k->desiredvnodes;
 	struct fsage *a = NULL;
 	GHashTable *taken = NULL;
 	guint i, b, nb = 1;
@@ -201,9 +202,13 @@ populate(struct replay *r, struct ffs_origin *o)
 			 * kern_setup_done takes apart those left -- a machine
 			 * that boots has none of them in core -- and the
 			 * layout's memory is the inodes', not a vnode a file
-			 * (find's tree of 94,000: 22 MB of vnodes) */
-			if (r->k->numvnodes > r->k->desiredvnodes)
+			 * (find's tree of 94,000: 22 MB of vnodes).  A sweep
+			 * walks them all: the next comes desiredvnodes
+			 * vnodes later, whatever this one could not free. */
+			if (r->k->numvnodes > sweep_at) {
 				vn_reclaim_idle(r->k);
+				sweep_at = r->k->numvnodes + r->k->desiredvnodes;
+			}
 		}
 		if (a == NULL)
 			continue;

@@ -370,14 +370,11 @@ is_chatter(const char *s, size_t n)
  * a child's as well: it is taken as its own task.)  An -ff member's lines
  * are all its own task's.
  */
-#define TASK_ALIVE	1
-#define TASK_GONE	2
-
 static void
-task_set(struct strace_parser *p, int32_t pid, int st)
+task_alive(struct strace_parser *p, int32_t pid)
 {
-	g_hash_table_insert(p->tasks, GINT_TO_POINTER(pid), GINT_TO_POINTER(st));
-	p->tasks_changed = true;
+	g_hash_table_add(p->tasks, GINT_TO_POINTER(pid));
+	p->tasks_seen = p->tasks_changed = true;
 	p->last_bracket = 0;
 }
 
@@ -385,8 +382,11 @@ task_set(struct strace_parser *p, int32_t pid, int st)
 static void
 task_gone(struct strace_parser *p, int32_t pid)
 {
-	if (p->pid_hint == 0)
-		task_set(p, pid, TASK_GONE);
+	if (p->pid_hint == 0 && g_hash_table_remove(p->tasks,
+	    GINT_TO_POINTER(pid))) {
+		p->tasks_changed = true;
+		p->last_bracket = 0;
+	}
 }
 
 /* The task of an unprefixed line: the only one alive, else (none, or
@@ -395,24 +395,19 @@ static int32_t
 lone_task(struct strace_parser *p)
 {
 	GHashTableIter hi;
-	gpointer k, v;
-	unsigned alive = 0;
-	int32_t one = 0;
+	gpointer k;
 
 	if (!p->tasks_changed)
 		return p->lone;
 	/* the first line of all, the first task's (under -p, strace
 	 * announced it: then it is known already) */
-	if (g_hash_table_size(p->tasks) == 0)
-		task_set(p, 0, TASK_ALIVE);
-	g_hash_table_iter_init(&hi, p->tasks);
-	while (g_hash_table_iter_next(&hi, &k, &v))
-		if (GPOINTER_TO_INT(v) == TASK_ALIVE) {
-			alive++;
-			one = GPOINTER_TO_INT(k);
-		}
-	if (alive == 1)
-		p->lone = one;
+	if (!p->tasks_seen)
+		task_alive(p, 0);
+	if (g_hash_table_size(p->tasks) == 1) {
+		g_hash_table_iter_init(&hi, p->tasks);
+		if (g_hash_table_iter_next(&hi, &k, NULL))
+			p->lone = GPOINTER_TO_INT(k);
+	}
 	p->tasks_changed = false;
 	return p->lone;
 }
@@ -420,7 +415,6 @@ lone_task(struct strace_parser *p)
 static int32_t
 line_pid(struct strace_parser *p, const struct prefix *pf)
 {
-	gpointer v;
 	int32_t pid = pf->pid;
 
 	if (p->pid_hint != 0 || (pf->has_pid && !pf->bracket))
@@ -431,18 +425,15 @@ line_pid(struct strace_parser *p, const struct prefix *pf)
 		return 0;
 	if (pid == p->last_bracket)
 		return pid;
-	if (!g_hash_table_lookup_extended(p->tasks, GINT_TO_POINTER(pid), NULL,
-	    &v)) {
+	if (!g_hash_table_contains(p->tasks, GINT_TO_POINTER(pid))) {
 		if (!p->first_named && p->announced > 0 &&
-		    GPOINTER_TO_INT(g_hash_table_lookup(p->tasks,
-		    GINT_TO_POINTER(0))) == TASK_ALIVE) {
+		    g_hash_table_contains(p->tasks, GINT_TO_POINTER(0))) {
 			p->first_named = true;
 			p->first_pid = pid;
 			return 0;
 		}
-		task_set(p, pid, TASK_ALIVE);
-	} else if (GPOINTER_TO_INT(v) != TASK_ALIVE)
-		task_set(p, pid, TASK_ALIVE);	/* an id used again */
+		task_alive(p, pid);
+	}
 	p->last_bracket = pid;
 	return pid;
 }
@@ -464,7 +455,7 @@ strace_message(struct strace_parser *p, const char *s, size_t n)
 		pid = 0;
 	if (has_prefix(s, n, " attached")) {
 		p->announced++;
-		task_set(p, pid, TASK_ALIVE);
+		task_alive(p, pid);
 	} else if (has_prefix(s, n, " detached"))
 		task_gone(p, pid);
 }

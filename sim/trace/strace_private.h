@@ -221,11 +221,14 @@ struct strace_parser {
 	uint64_t	 errline;	/* line an error is about, if not the current */
 	struct sc_memo	 scm;		/* the last calls' names */
 	/* Whose an unprefixed line is, on stderr (strace.c: line_pid): */
-	GHashTable	*tasks;		/* pid -> TASK_ALIVE or TASK_GONE */
+	GHashTable	*tasks;		/* pids of the tasks alive (a set): those
+					   gone leave it, so that it holds what
+					   is alive, not every id the log named */
 	int32_t		 lone;		/* the task of unprefixed lines */
 	int32_t		 first_pid;	/* the first task's own id, once named */
 	int32_t		 last_bracket;	/* the last "[pid N]" looked up, or 0 */
 	bool		 first_named;
+	bool		 tasks_seen;	/* a task has been alive */
 	bool		 tasks_changed;	/* lone is to be worked out again */
 	uint64_t	 announced;	/* "strace: Process N attached" lines */
 	/* A log without time stamps: its records' times are the lines that
