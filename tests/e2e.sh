@@ -17,7 +17,7 @@ traces=(traces/*.strace.gz traces/formats/07-zoo.strace
 if [ -d ../shared/traces ]; then
 	for f in ../shared/traces/*.strace.gz; do traces+=("$f"); done
 fi
-expect $((31 + ${#traces[@]}))	# a check for each trace, and 31 more
+expect $((34 + ${#traces[@]}))	# a check for each trace, and 34 more
 # Calls in an strace log, counted independently of the parser: lines that
 # start a call ("name(" after the optional pid and time), not "<... resumed>",
 # signal, exit or strace's own lines.
@@ -315,6 +315,17 @@ expect_bad "unknown option" "--frobnicate" "$VFSSIM" replay --frobnicate x
 expect_bad "a trace spanning centuries" "centuries.trace:3:" \
 	"$VFSSIM" replay "$T/centuries.trace" --db "$T/bad.db"
 expect_bad "unknown command" "unknown command" "$VFSSIM" frobnicate
+# a run of nothing: an empty file, a log of strace's messages alone (a
+# filter that matched no call), a native trace's header alone
+: >"$T/empty.strace"
+expect_bad "an empty trace" "empty.strace: no system calls to replay" \
+	"$VFSSIM" replay "$T/empty.strace" --db "$T/bad.db"
+printf '4242  1700000000.000000 +++ exited with 0 +++\n' >"$T/ends.strace"
+expect_bad "strace's messages alone" "ends.strace: no system calls to replay (only processes' ends" \
+	"$VFSSIM" replay "$T/ends.strace" --db "$T/bad.db"
+printf '#vfssim-trace 1\n' >"$T/head.trace"
+expect_bad "a native header alone" "head.trace: no system calls to replay" \
+	"$VFSSIM" replay "$T/head.trace" --db "$T/bad.db"
 expect_bad "missing trace" "nope.strace" "$VFSSIM" replay "$T/nope.strace" --db "$T/bad.db"
 if [ ! -e "$T/bad.db" ]; then
 	ok "bad input leaves no database behind"

@@ -350,6 +350,18 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 	}
 	/* (an error here stops the thread part way) */
 	traceq_close(q);
+	/* A run of nothing tells nothing: an empty file, or a log of
+	 * strace's own messages (a filter that matched no call, the wrong
+	 * file), is refused as `vfssim disk` refuses a trace of no
+	 * requests, not replayed into a run whose every figure is 0. */
+	if (rc == 0 && ps.pp->calls == 0) {
+		g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
+		    "%s: no system calls to replay (%s)", path,
+		    ps.pp->records == 0 ? "the trace holds none" :
+		    "only processes' ends: was the capture filtered "
+		    "(-e trace=...) to calls the program never made?");
+		rc = -1;
+	}
 	ps.pp->nominal = trace_reader_nominal(r);
 	/* Lines for times order the processes (replay_order.c) and count
 	 * those alive at once (max_alive); they are no time of the trace's. */
