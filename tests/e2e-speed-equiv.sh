@@ -103,12 +103,15 @@ for g in $("$VFSSIM" gen --list | awk '{ print $1 }'); do
 done
 # A native trace with a call far longer than a block of the spool, of the
 # queues and of the spill files.
-{ echo "#vfssim-trace 1"
-  awk 'BEGIN { p = "/data/" sprintf("%0300000d", 0)
-	for (i = 0; i < 3000; i++) {
-		printf "%d %d openat %d 1000 fd=AT_FDCWD path=\"%s\" oflags=O_RDONLY\n", 1000000 + i * 10000, 100 + i % 3, (i % 5 == 0 ? -2 : 3), (i % 500 == 0 ? p : "/data/f" (i % 7)) } }' |
-	sed 's/ -2 1000/ -ENOENT 1000/'
-} >"$T/long.trace"
+# (perl: mawk's sprintf cannot make a 300,000-character string, and
+# awk had written no record at all, the header alone)
+perl -e 'my $p = "/data/" . ("0" x 300000);
+	print "#vfssim-trace 1\n";
+	for my $i (0 .. 2999) {
+		printf "%d %d openat %s 1000 fd=AT_FDCWD path=\"%s\" oflags=O_RDONLY\n",
+		    1000000 + $i * 10000, 100 + $i % 3, ($i % 5 == 0 ? "-ENOENT" : "3"),
+		    ($i % 500 == 0 ? $p : "/data/f" . ($i % 7)) }' >"$T/long.trace"
+[ "$(grep -c openat "$T/long.trace")" = 3000 ] || bad "long.trace: not 3000 records"
 same "calls longer than a block" replay "$T/long.trace" -q --set replay.readahead=16
 same "d2, resource order, read-ahead 16" replay traces/d2-make-j2.strace.gz -q \
     --set replay.order=resource --set replay.readahead=16
