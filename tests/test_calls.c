@@ -646,6 +646,101 @@ test_cpu_only(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- reading a directory ----------------------------------------------------- */
+
+struct dirstat {
+	struct vnode	*dvp;
+	int64_t		 size;		/* the directory's */
+	uint64_t	 bytes[5];	/* bytes read through ffs_read after record i */
+	uint64_t	 reads[5];	/* disk reads after record i */
+	bool		 incore[5][3];	/* its blocks 0-2 in core after record i */
+	bool		 atime;		/* its access time marked after record 1 */
+};
+
+static void
+dir_after(struct play *pl, int i)
+{
+	struct dirstat *ds = pl->arg;
+	struct kern *k = pl->m->k;
+	int b;
+
+	if (i == 0) {
+		struct inode *ip = machine_inode_at(pl->m, "/d");
+
+		ds->dvp = ip->i_vnode;
+		ds->size = ip->i_size;
+	}
+	ds->bytes[i] = k->cnt.bytes_read;
+	ds->reads[i] = k->disk.st.reads;
+	for (b = 0; b < 3; b++)
+		ds->incore[i][b] = inmem(k, ds->dvp, b);
+	if (i == 1)
+		ds->atime = (ds->dvp->v_data->i_flag & IN_ACCESS) != 0;
+}
+
+/*
+ * getdents64 is getdirentries(2): VOP_READDIR, which for UFS (ufs_readdir)
+ * is a VOP_READ of the directory itself at the descriptor's offset — its
+ * blocks through the buffer cache, from the disk when cold, no read-ahead
+ * (ioflag 0) — of the count asked for, cut to whole DIRBLKSIZ chunks; the
+ * offset moves past it and the directory's access time is marked.  The
+ * traced call that returned 0 (the program's end of the listing) reads
+ * what the simulated directory still holds; one past its end reads
+ * nothing.
+ */
+static void
+test_getdents(void **state)
+{
+	static const char *const lines[] = {
+		/* 0 */ "- 1 openat 3 - fd=AT_FDCWD path=\"/d\" oflags=O_RDONLY|O_DIRECTORY",
+		/* 1 */ "- 1 getdents64 4000 - fd=3 len=4096",
+		/* 2 */ "- 1 getdents64 32000 - fd=3 len=32768",
+		/* 3 */ "- 1 getdents64 0 - fd=3 len=32768",
+		/* 4 */ "- 1 getdents64 0 - fd=3 len=32768",
+		NULL
+	};
+	static const char *const sets[] = { "ffs.bsize=16384",
+	    "ffs.fsize=2048", NULL };
+	struct machine m;
+	struct dirstat ds = { 0 };
+	struct vnode *dvp, *vp;
+	char name[201];
+	int i;
+
+	(void)state;
+	boot(&m, sets);
+	/* 150 entries of DIRSIZ(200) = 212 bytes, two a 512-byte chunk: 75
+	 * chunks, 38,400 bytes, blocks 0-2 of 16 KB */
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "d", VDIR, &dvp), 0);
+	for (i = 0; i < 150; i++) {
+		memset(name, 'a' + i % 26, 200);
+		name[0] = (char)('0' + i / 100);
+		name[1] = (char)('0' + i / 10 % 10);
+		name[2] = (char)('0' + i % 10);
+		name[200] = '\0';
+		assert_int_equal(vn_create(m.k, dvp, name, VREG, &vp), 0);
+	}
+	ffs_offline_end(m.k);
+	vn_reclaim_idle(m.k);		/* a cold start: nothing in core */
+	play(&m, lines, dir_after, &ds);
+	assert_int_equal(ds.size, 75 * DIRBLKSIZ);
+	/* 4,096 bytes: block 0 alone, from the disk */
+	assert_int_equal(ds.bytes[1] - ds.bytes[0], 4096);
+	assert_true(ds.reads[1] > ds.reads[0]);
+	assert_true(ds.incore[1][0] && !ds.incore[1][1] && !ds.incore[1][2]);
+	/* 32,768 more, to 36,864: the rest of block 0, blocks 1 and 2 */
+	assert_int_equal(ds.bytes[2] - ds.bytes[1], 32768);
+	assert_true(ds.incore[2][1] && ds.incore[2][2]);
+	/* the end: the last 1,536 bytes, block 2's, in core */
+	assert_int_equal(ds.bytes[3] - ds.bytes[2], ds.size - 36864);
+	assert_int_equal(ds.reads[3], ds.reads[2]);
+	/* past the end: nothing */
+	assert_int_equal(ds.bytes[4], ds.bytes[3]);
+	assert_true(ds.atime);
+	shutdown_machine(&m);
+}
+
 /* ---- copies and allocation ------------------------------------------------ */
 
 /*
@@ -1376,6 +1471,7 @@ main(void)
 		cmocka_unit_test(test_setattr),
 		cmocka_unit_test(test_fd_links),
 		cmocka_unit_test(test_cpu_only),
+		cmocka_unit_test(test_getdents),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),

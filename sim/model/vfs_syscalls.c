@@ -639,6 +639,45 @@ sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		fdchdir(k, p->p_fd, vp);
 }
 
+/*
+ * getdirentries(2) (kern_getdirentries: libc's has the name), a program's
+ * getdents64 on the 2001 kernel: under the directory's exclusive lock,
+ * VOP_READDIR (ufs_readdir: the directory's blocks read through the
+ * buffer cache as a file's, its access time marked) of the caller's
+ * count at the descriptor's offset, which moves past what was read.
+ *
+ * How much one traced call reads: the count the program asked for, as
+ * getdirentries reads that many bytes of the directory (at least a
+ * DIRBLKSIZ chunk: readdir(3)'s buffer is never less).  Linux's entries
+ * are bigger than UFS's and its directories are not laid out as the
+ * simulated one, so the traced call that returned 0 — the end, for the
+ * program — reads what the simulated directory still holds, and calls
+ * past the simulated directory's end read nothing: a listing reads the
+ * whole directory once, a program that stops early (the first call
+ * only) reads the first count bytes.
+ */
+static int
+kern_getdirentries(struct kern *k, struct file *fp, const struct trace_call *tc)
+{
+	struct vnode *vp = fp->f_vnode;
+	struct inode *ip = vp->v_data;
+	int64_t count;
+	int error;
+
+	if (vp->v_type != VDIR || tc->ret < 0)
+		return 0;
+	if (tc->ret == 0)
+		count = ip->i_size - fp->f_offset;
+	else
+		count = MAX(tc->len, DIRBLKSIZ);
+	if (count <= 0)
+		return 0;
+	(void)vn_lock(k, vp, LK_EXCLUSIVE);
+	error = ufs_readdir(k, vp, fp->f_offset, count, &fp->f_offset);
+	VOP_UNLOCK(k, vp);
+	return error;
+}
+
 /* Calls that use a descriptor and only cost the call itself here. */
 void
 sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
@@ -699,8 +738,7 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		}
 		break;
 	case SC_GETDENTS64:
-		/* The copy-out of the entries. */
-		uiomove_cost(k, tc->ret);
+		out->error = io_error(kern_getdirentries(k, fp, tc));
 		break;
 	case SC_FLOCK: {
 		struct inode *ip = fp->f_vnode->v_data;

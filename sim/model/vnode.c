@@ -1031,8 +1031,8 @@ sequential_heuristic(struct file *fp, int64_t off, int64_t resid)
 }
 
 /*
- * vn_read: read len bytes at off, under the vnode's shared lock, one fs
- * block at a time, as ffs_read does.  The primitive depends on where the
+ * ffs_read: read len bytes at off, the vnode locked, one fs block at a
+ * time.  The primitive depends on where the
  * block lies and the mount: the last block of the file is a plain bread
  * (nothing to read ahead); with read clustering, cluster_read (the rest
  * of the request in one I/O, and read-ahead from the sequential score in
@@ -1045,7 +1045,7 @@ sequential_heuristic(struct file *fp, int64_t off, int64_t resid)
  * is marked for a later inode write (unless the mount is noatime).
  */
 int
-vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
+ffs_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 {
 	struct inode *ip = vp->v_data;
 	struct fs *fs = &k->fs;
@@ -1064,9 +1064,8 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 
 	KASSERT(off >= 0 && fs->fs_bsize > 0 &&
 	    (fs->fs_bsize & (fs->fs_bsize - 1)) == 0,
-	    ("vn_read: offset %lld, block size %d", (long long)off,
+	    ("ffs_read: offset %lld, block size %d", (long long)off,
 	    fs->fs_bsize));
-	(void)vn_lock(k, vp, LK_SHARED);
 	while (len > 0 && off < ip->i_size) {
 		int64_t lbn = off >> bshift, nextlbn = lbn + 1;
 		int64_t boff = off & qbmask;
@@ -1109,6 +1108,17 @@ vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
 	}
 	if (!fs->fs_noatime)
 		ITIMES(k, ip, IN_ACCESS);
+	return error;
+}
+
+/* vn_read: VOP_READ (ffs_read) under the vnode's shared lock. */
+int
+vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len, int ioflag)
+{
+	int error;
+
+	(void)vn_lock(k, vp, LK_SHARED);
+	error = ffs_read(k, vp, off, len, ioflag);
 	VOP_UNLOCK(k, vp);
 	return error;
 }

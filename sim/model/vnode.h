@@ -151,12 +151,19 @@ int	namei_op(struct kern *k, struct vnode *dir, const char *path,
 /* VOP_READLINK (ufs_readlink): the link's target, read — from the inode
  * for a short one, its block for a long one (may sleep). */
 const char *vn_readlink(struct kern *k, struct vnode *vp);
+/* VOP_READDIR (ufs_readdir): count bytes of directory vp's entries at off,
+ * the vnode locked; *offp the offset after them (may sleep). */
+int	ufs_readdir(struct kern *k, struct vnode *vp, int64_t off,
+	    int64_t count, int64_t *offp);
 
 /* The sequential-access score of an open file, updated for an access of
  * resid bytes at off, as ioflag bits (vfs_vnops.c). */
 struct file;
 int	sequential_heuristic(struct file *fp, int64_t off, int64_t resid);
 int	vn_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
+	    int ioflag);
+/* VOP_READ alone (ffs_read), the caller holding the vnode's lock. */
+int	ffs_read(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	    int ioflag);
 int	vn_write(struct kern *k, struct vnode *vp, int64_t off, int64_t len,
 	    int ioflag);
