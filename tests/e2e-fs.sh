@@ -6,7 +6,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-fs.sh
 . "$(dirname "$0")/lib.sh" e2e-fs
-expect 17
+expect 18
 expect_bad_width=90
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
@@ -118,6 +118,36 @@ if grep -qF "# disagrees: $gone: the trace finds a file there; the listing has n
 	ok "vfssim fs --fs-manifest lists the disagreements as comments"
 else
 	bad "vfssim fs --fs-manifest: disagreements"; grep '^#' "$T/e.fs" | tail -3
+fi
+
+# ---- a directory listed holds as many entries as the listing showed -----
+# /w/big listed (2,000 entries in 80,000 bytes: names of about 16
+# characters, 28 bytes in UFS, 18 to a 512-byte chunk: 112 chunks, four
+# 16 KB blocks), then a name looked up that is not there: ufs_lookup
+# reads every block.  Listed without strace's counts, the directory holds
+# the one name the trace uses: one block.
+listed_trace() {
+	echo "1 1700000000.000000 openat(AT_FDCWD</w>, \"/w/big\", O_RDONLY|O_DIRECTORY) = 3</w/big> <0.000010>"
+	for i in 1 2 3; do
+		echo "1 1700000000.00000$i getdents64(3</w/big>, 0x55d58bfed2d0$1, 32768) = 26640 <0.000010>"
+	done
+	echo "1 1700000000.000004 getdents64(3</w/big>, 0x55d58bfed2d0$2, 32768) = 80 <0.000010>"
+	echo "1 1700000000.000005 getdents64(3</w/big>, 0x55d58bfed2d0$2, 32768) = 0 <0.000010>"
+	echo "1 1700000000.000006 openat(AT_FDCWD</w>, \"/w/big/known-file-00001\", O_RDONLY) = 4</w/big/known-file-00001> <0.000010>"
+	echo "1 1700000000.000007 newfstatat(AT_FDCWD</w>, \"/w/big/not-there\", 0x7ffd5d2c1e00, 0) = -1 ENOENT (No such file or directory) <0.000010>"
+}
+listed_trace " /* 666 entries */" " /* 2 entries */" >"$T/listed.strace"
+listed_trace "" "" >"$T/uncounted.strace"
+if "$VFSSIM" replay "$T/listed.strace" --db "$T/l.db" -q >"$T/out" 2>&1 &&
+	"$VFSSIM" replay "$T/uncounted.strace" --db "$T/u.db" -q >>"$T/out" 2>&1; then
+	l=$(metric "$T/l.db" fs.dirblk_reads) u=$(metric "$T/u.db" fs.dirblk_reads)
+	if [ -n "$l" ] && [ -n "$u" ] && [ $(( ${l%.0} - ${u%.0} )) = 3 ]; then
+		ok "a directory listed with 2,000 entries is four blocks long: the lookup of a missing name reads three more ($l directory blocks read in all, $u when the listing showed no counts)"
+	else
+		bad "listed directory: $l directory blocks read, $u without counts (want 3 more)"
+	fi
+else
+	bad "replay of a listed directory"; head -3 "$T/out"
 fi
 
 # ---- bad listings: exit 2, file and line named, nothing written --------

@@ -287,6 +287,55 @@ test_fragments(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- a directory as long as its listing ---------------------------------- */
+
+/*
+ * ufs_dir_pad: entries that nothing names, placed as ufs_direnter places
+ * entries — first in the room the chunks have, then in new chunks at the
+ * end, the directory's blocks allocated as for any growth — take room
+ * but no name: the names are as they were, a new name goes in a new
+ * chunk when none has room, and fsck finds the directory whole.
+ */
+static void
+test_dir_pad(void **state)
+{
+	struct machine m;
+	struct kern *k;
+	struct vnode *d, *f;
+	struct inode *dp;
+	GArray *fr;
+	int c;
+
+	(void)state;
+	boot(&m, NULL, false);
+	k = m.k;
+	ffs_offline_begin(k);
+	assert_int_equal(vn_create(k, vn_root(k), "d", VDIR, &d), 0);
+	assert_int_equal(vn_create(k, d, "a", VREG, &f), 0);
+	dp = d->v_data;
+	fr = dp->i_dir->d_free;
+	/* ".", ".." and "a": 36 bytes of chunk 0 */
+	assert_int_equal(fr->len, 1);
+	assert_int_equal(g_array_index(fr, int, 0), DIRBLKSIZ - 36);
+	/* 100 of 28 bytes: 17 fill chunk 0's 476, then 18 a chunk: 83 in
+	 * five more, the last holding 11 */
+	assert_true(ufs_dir_pad(k, dp, 100, 28));
+	assert_int_equal(fr->len, 6);
+	assert_int_equal(dp->i_size, 6 * DIRBLKSIZ);
+	assert_int_equal(g_array_index(fr, int, 0), 0);
+	for (c = 1; c < 5; c++)
+		assert_int_equal(g_array_index(fr, int, c), DIRBLKSIZ - 18 * 28);
+	assert_int_equal(g_array_index(fr, int, 5), DIRBLKSIZ - 11 * 28);
+	assert_int_equal(ufs_dir_count(dp), 1);
+	assert_true(ufs_dir_lookup(dp, "a") != NULL);
+	/* a name of 28 bytes goes in the first chunk with room: the last */
+	assert_int_equal(ufs_dir_add(dp, "bbbbbbbbbbbbbbbb", dp), 5);
+	(void)ufs_dir_remove(dp, "bbbbbbbbbbbbbbbb");
+	machine_fsck(k);
+	ffs_offline_end(k);
+	shutdown_machine(&m);
+}
+
 /* ---- a tree extracted, then read back ---------------------------------- */
 
 struct tree {
@@ -1210,6 +1259,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_newfs),
+		cmocka_unit_test(test_dir_pad),
 		cmocka_unit_test(test_allocation),
 		cmocka_unit_test(test_mapsearch_after_used_words),
 		cmocka_unit_test(test_fragments),

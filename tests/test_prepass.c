@@ -123,6 +123,56 @@ test_created_first(void **state)
 	prepass_free(pp);
 }
 
+/*
+ * A directory's first whole listing (getdents64 from its start to the
+ * call that returns 0, strace's count of each call's entries) is how many
+ * entries it held, for the layout to give it as many: /a's 300 + 200 in
+ * two calls; /b listed twice, the first listing counting; /c's listing
+ * begun past its start (sought to 4096) counts nothing, nor /d's, whose
+ * calls strace showed no count for, nor /e's, unfinished; /f, made by the
+ * trace, was not there at the start.
+ */
+static void
+test_listing(void **state)
+{
+	struct prepass *pp;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 openat 3 10 fd=AT_FDCWD path=\"/a\" oflags=O_RDONLY|O_DIRECTORY\n"
+	    "2000 7 getdents64 12000 10 fd=3 len=32768 arg=300\n"
+	    "3000 7 getdents64 8000 10 fd=3 len=32768 arg=200\n"
+	    "4000 7 getdents64 0 10 fd=3 len=32768\n"
+	    "5000 7 openat 4 10 fd=AT_FDCWD path=\"/b\" oflags=O_RDONLY|O_DIRECTORY\n"
+	    "6000 7 getdents64 400 10 fd=4 len=32768 arg=10\n"
+	    "7000 7 getdents64 0 10 fd=4 len=32768\n"
+	    "8000 7 lseek 0 10 fd=4 off=0 cmd=SEEK_SET\n"
+	    "9000 7 getdents64 800 10 fd=4 len=32768 arg=20\n"
+	    "10000 7 getdents64 0 10 fd=4 len=32768\n"
+	    "11000 7 openat 5 10 fd=AT_FDCWD path=\"/c\" oflags=O_RDONLY|O_DIRECTORY\n"
+	    "12000 7 lseek 4096 10 fd=5 off=4096 cmd=SEEK_SET\n"
+	    "13000 7 getdents64 400 10 fd=5 len=32768 arg=10\n"
+	    "14000 7 getdents64 0 10 fd=5 len=32768\n"
+	    "15000 7 openat 6 10 fd=AT_FDCWD path=\"/d\" oflags=O_RDONLY|O_DIRECTORY\n"
+	    "16000 7 getdents64 400 10 fd=6 len=32768\n"
+	    "17000 7 getdents64 0 10 fd=6 len=32768\n"
+	    "18000 7 openat 7 10 fd=AT_FDCWD path=\"/e\" oflags=O_RDONLY|O_DIRECTORY\n"
+	    "19000 7 getdents64 400 10 fd=7 len=32768 arg=10\n"
+	    "20000 7 mkdir 0 10 path=\"/f\" mode=0755\n"
+	    "21000 7 openat 8 10 fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY|O_DIRECTORY\n"
+	    "22000 7 getdents64 48 10 fd=8 len=32768 arg=2\n"
+	    "23000 7 getdents64 0 10 fd=8 len=32768\n");
+	assert_int_equal(entry(pp, "/a")->listed, 500);
+	assert_int_equal(entry(pp, "/a")->listed_bytes, 20000);
+	assert_int_equal(entry(pp, "/b")->listed, 10);
+	assert_int_equal(entry(pp, "/b")->listed_bytes, 400);
+	assert_int_equal(entry(pp, "/c")->listed, 0);
+	assert_int_equal(entry(pp, "/d")->listed, 0);
+	assert_int_equal(entry(pp, "/e")->listed, 0);
+	assert_null(entry(pp, "/f"));
+	prepass_free(pp);
+}
+
 /* One name, at most one entry: a journal made and removed again and again
  * is never there at the start; a name the trace removed and then finds
  * again was remade by something the trace does not show. */
@@ -307,6 +357,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zero_read),
+		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_created_first),
 		cmocka_unit_test(test_one_entry_a_path),
 		cmocka_unit_test(test_dir_alias),

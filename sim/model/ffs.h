@@ -419,6 +419,10 @@ int	ufs_dir_add(struct inode *dp, const char *name, struct inode *ip);
 int	ufs_dir_remove(struct inode *dp, const char *name);
 /* Point an existing entry at another inode (rename over a name). */
 void	ufs_dir_set(struct inode *dp, const char *name, struct inode *ip);
+/* n entries of reclen bytes that nothing names, offline (the starting
+ * file system's directories as long as a listing showed); false: no
+ * room to grow. */
+bool	ufs_dir_pad(struct kern *k, struct inode *dp, int64_t n, int reclen);
 
 /* ... and their I/O (online only; offline they change the state alone).
  * ufs_lookup_io: the blocks a lookup reads to find the entry in chunk

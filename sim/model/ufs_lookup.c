@@ -107,6 +107,41 @@ ufs_dir_set(struct inode *dp, const char *name, struct inode *ip)
 	de->de_ip = ip;
 }
 
+/*
+ * Entries the directory held that nothing names (a listing in the trace
+ * showed more than the starting file system's names): n of reclen bytes
+ * each, placed as ufs_direnter would have placed them after the names —
+ * in the chunks with room, then in new chunks at the end.  They take room
+ * and make the directory as long as it was; no lookup finds them, no
+ * inode is theirs.  Offline (the starting file system): the truth only.
+ * False when the directory cannot grow (no space).
+ */
+bool
+ufs_dir_pad(struct kern *k, struct inode *dp, int64_t n, int reclen)
+{
+	GArray *fr = dp->i_dir->d_free;
+	int per = DIRBLKSIZ / reclen, room, c;
+	int64_t more;
+
+	KASSERT(reclen > 0 && reclen <= DIRBLKSIZ && !ffs_online(k),
+	    ("ufs_dir_pad: reclen %d", reclen));
+	for (c = 0; c < (int)fr->len && n > 0; c++)
+		while (n > 0 && g_array_index(fr, int, c) >= reclen) {
+			g_array_index(fr, int, c) -= reclen;
+			n--;
+		}
+	if (n == 0)
+		return true;
+	more = (n + per - 1) / per;
+	if (!ffs_prealloc(k, dp, (int64_t)(fr->len + more) * DIRBLKSIZ))
+		return false;
+	for (; n > 0; n -= per) {
+		room = DIRBLKSIZ - (int)MIN(n, per) * reclen;
+		g_array_append_val(fr, room);
+	}
+	return true;
+}
+
 /* ---- I/O ------------------------------------------------------------- */
 
 /* Read the directory block holding chunk c (ufs_blkatoff). */

@@ -190,6 +190,10 @@ one_entry_a_path(struct pass *ps)
 			map[i] = GPOINTER_TO_INT(k);
 			if (f.link_of < 0 && e->link_of < 0) {
 				e->isdir |= f.isdir;
+				if (f.listed > e->listed) {
+					e->listed = f.listed;
+					e->listed_bytes = f.listed_bytes;
+				}
 				if (f.size > e->size) {
 					e->size = f.size;
 					e->evidence = f.evidence;
@@ -382,6 +386,8 @@ prepass_read(struct trace_reader *r, const char *path, char **pt,
 		f = &g_array_index(ps.pp->files, struct initial_file, o->index);
 		f->isdir = o->isdir;
 		f->size = o->isdir ? 0 : o->size;
+		f->listed = o->isdir ? o->listed : 0;
+		f->listed_bytes = o->isdir ? o->listed_bytes : 0;
 		if (f->size > 0 && o->size_how >= 0) {
 			/* files in a row mostly have the same evidence (the
 			 * scan's 20,000: cat's fstat): formatted and interned

@@ -32,6 +32,10 @@ struct initial_file {
 				   size's source if it has a size, else what
 				   showed it was there */
 	uint64_t line;		/* where in the trace, or 0 */
+	int64_t	 listed;	/* a directory: the entries (with "." and
+				   "..") a listing in the trace showed, 0 if
+				   none; the layout gives it as many */
+	int64_t	 listed_bytes;	/* ... the bytes of Linux's entries */
 };
 
 /* The entry's type as find -printf %y writes it: f, d, or l (another name

@@ -101,6 +101,7 @@ mark_initial_at(struct pass *ps, struct pobj *o, bool unsettled)
 	f.symlink = NULL;
 	f.evidence = o->ev;
 	f.line = o->ev_line;
+	f.listed = f.listed_bytes = 0;
 	o->index = (int)ps->pp->files->len;
 	g_array_append_val(ps->pp->files, f);
 	g_ptr_array_add(ps->initial, obj_ref(o));
@@ -555,6 +556,39 @@ do_clone(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 	}
 }
 
+/*
+ * A directory listed (getdents64): the entries of its first whole
+ * listing — from the start (an offset of 0: opened, or sought back) to
+ * the call that returns 0 — are how many it held, for the starting file
+ * system to hold as many (the names it never uses included:
+ * initial_file.listed).  Only a directory there at the start, and only
+ * when strace showed each call's count.
+ */
+static void
+listing(struct pfile *f, const struct trace_call *tc)
+{
+	struct pobj *o = f->obj;
+
+	if (tc->ret < 0)
+		return;
+	if (tc->ret > 0) {
+		if (f->offset == 0)
+			f->lst_n = f->lst_bytes = 0;
+		if (f->lst_n >= 0 && tc->arg > 0) {
+			f->lst_n = tc_add(f->lst_n, tc->arg);
+			f->lst_bytes = tc_add(f->lst_bytes, tc->ret);
+		} else
+			f->lst_n = -1;
+		f->offset = tc_add(f->offset, tc->ret);
+		return;
+	}
+	if (f->lst_n > 0 && o->listed == 0 && o->index >= 0 && !o->created) {
+		o->listed = f->lst_n;
+		o->listed_bytes = f->lst_bytes;
+	}
+	f->lst_n = -1;
+}
+
 void
 one_call(struct pass *ps, const struct trace_call *tc)
 {
@@ -590,6 +624,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 
 		if (tc->ret >= 0) {
 			f->offset = tc->ret;
+			f->lst_n = -1;		/* (a listing begins at 0 again) */
 			if (f->obj != NULL && tc->cmd == TCMD_SEEK_END && tc->off == 0)
 				evidence(ps, f->obj, tc->ret, SZ_SEEK_END);
 		}
@@ -784,6 +819,8 @@ one_call(struct pass *ps, const struct trace_call *tc)
 
 		if (f->obj != NULL && !f->obj->isdir)
 			(void)use(ps, f->obj->first_name, true);
+		else if (f->obj != NULL)
+			listing(f, tc);
 		break;
 	}
 	case SC_CLONE: case SC_CLONE3: case SC_FORK: case SC_VFORK:

@@ -324,6 +324,7 @@ pfile_new(struct pobj *o, const char *path)
 	struct pfile *f = g_new0(struct pfile, 1);
 
 	f->refs = 1;		/* the caller's */
+	f->lst_n = -1;
 	f->obj = o != NULL ? obj_ref(o) : NULL;
 	f->path = path != NULL ? g_strdup(path) : NULL;
 	return f;

@@ -47,6 +47,10 @@ struct pobj {
 	bool	 islink;	/* a symbolic link (readlink, lstat, symlink) */
 	char	*target;	/* ... to this, if the trace showed it */
 	int64_t	 linklen;	/* ... of this length */
+	int64_t	 listed;	/* a directory: the entries of its first whole
+				   listing (getdents64 from its start to the
+				   end), 0 if none */
+	int64_t	 listed_bytes;	/* ... the bytes of Linux's entries */
 };
 
 struct pfile {
@@ -55,6 +59,9 @@ struct pfile {
 	char	*path;		/* for directory descriptors */
 	int64_t	 offset;
 	bool	 append;
+	/* a directory's listing under way, begun at its start: the
+	 * entries and bytes so far (lst_n -1: none, or not countable) */
+	int64_t	 lst_n, lst_bytes;
 };
 
 struct pfdt {

@@ -130,6 +130,43 @@ populate_one(struct replay *r, struct inode **made, guint i,
 	}
 }
 
+/*
+ * The directories a listing in the trace showed to hold more entries
+ * than the starting file system gives them (names the trace never uses:
+ * find's and ls's directories, walked in part): the rest as entries that
+ * take room and no name, so that reading the directory, and looking up a
+ * name that is not there, reads as many blocks as it did.  Each the
+ * average size of the listing's entries: Linux's take
+ * roundup(19 + namelen + 1, 8) bytes, UFS's DIRSIZ(namelen).
+ */
+static void
+pad_listed(struct replay *r, struct inode **made, struct ffs_origin *o)
+{
+	guint i;
+
+	for (i = 0; i < r->pp->files->len; i++) {
+		const struct initial_file *f = &g_array_index(r->pp->files,
+		    struct initial_file, i);
+		struct inode *dp = made[i];
+		int64_t n, namelen;
+
+		if (!f->isdir || f->listed <= 2 || f->link_of >= 0 ||
+		    dp == NULL || dp->i_dir == NULL)
+			continue;
+		/* (a count from the trace may be anything: a directory of
+		 * 2^31 entries fills any disk of the day) */
+		n = MIN(f->listed, INT32_MAX) - 2 - ufs_dir_count(dp);
+		if (n <= 0)		/* ("." and ".." are not counted) */
+			continue;
+		/* the mean Linux entry less its 19 bytes, the NUL and half
+		 * the padding to 8 */
+		namelen = f->listed_bytes / f->listed - 24;
+		namelen = CLAMP(namelen, 1, UFS_MAXNAMLEN);
+		if (!ufs_dir_pad(r->k, dp, n, DIRSIZ((int)namelen)))
+			o->failed++;
+	}
+}
+
 /* Fragments the files from i on will take (about: their blocks), for
  * aging to leave room for. */
 static int64_t
@@ -221,6 +258,8 @@ populate(struct replay *r, struct ffs_origin *o)
 		if (b + 1 < nb)
 			fsage_churn(a);
 	}
+	if (!interrupted(r))
+		pad_listed(r, made, o);
 	if (a != NULL) {
 		if (!interrupted(r))
 			fsage_trim(a);

@@ -509,6 +509,41 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
 /* ---- calls ----------------------------------------------------------- */
 
 /*
+ * How many entries getdents64 returned, as strace shows its buffer: the
+ * count in the comment after its address ("N entries"), or, with -v, the
+ * entries themselves ("[{d_ino=...}, ...]"); 0 when it shows neither (an
+ * output buffer: nothing to refuse).
+ */
+static int64_t
+dirent_count(struct span v)
+{
+	static const char head[] = "/* ", tail[] = " entries */";
+	const char *c = memmem(v.s, v.n, head, sizeof(head) - 1);
+	int64_t n = 0;
+
+	if (c != NULL) {
+		struct span d;
+
+		d.s = c + sizeof(head) - 1;
+		d.n = (size_t)(v.s + v.n - d.s);
+		c = memmem(d.s, d.n, tail, sizeof(tail) - 1);
+		if (c == NULL)
+			return 0;
+		d.n = (size_t)(c - d.s);
+		return strace_parse_num(d, &n) && n >= 0 ? n : 0;
+	}
+	if (v.n > 0 && v.s[0] == '[') {
+		static const char ent[] = "{d_ino=";
+		const char *e = v.s + v.n;
+
+		for (c = v.s; (c = memmem(c, (size_t)(e - c), ent,
+		    sizeof(ent) - 1)) != NULL; c += sizeof(ent) - 1)
+			n++;
+	}
+	return n;
+}
+
+/*
  * What each modelled call's arguments are, one letter per argument:
  *   D descriptor (the first is fd, the second fd2)   P file name
  *   O open flags   M mode   L length   F offset   A AT_* flags
@@ -518,7 +553,7 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
  *   pointer (the first into off, the second into arg)   T mmap's prot
  *   U mmap's flags   Y msync's flags   Z fallocate's mode   H an address
  *   (into arg)   G sync_file_range's flags (their Linux value, into arg)
- *   . not used
+ *   E getdents64's entries (how many it returned, into arg)   . not used
  */
 static const char *const sc_args[SC__COUNT] = {
 	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
@@ -536,7 +571,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_RENAME] = "PP", [SC_RENAMEAT] = "DPDP", [SC_RENAMEAT2] = "DPDPR",
 	[SC_MKDIR] = "PM", [SC_MKDIRAT] = "DPM", [SC_RMDIR] = "P",
 	[SC_FTRUNCATE] = "DF", [SC_TRUNCATE] = "PF",
-	[SC_GETDENTS64] = "D.L",
+	[SC_GETDENTS64] = "DEL",
 	[SC_DUP] = "D", [SC_DUP2] = "DD", [SC_DUP3] = "DDO",
 	[SC_FCNTL] = "DC",
 	[SC_CHDIR] = "P", [SC_FCHDIR] = "D",
@@ -803,6 +838,9 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 		case 'H':
 			if (!span_is(v, "NULL") && !strace_parse_num(v, &tc->arg))
 				ok = strace_bad(&p->e, "expected an address");
+			break;
+		case 'E':
+			tc->arg = dirent_count(v);
 			break;
 		}
 		if (!ok)

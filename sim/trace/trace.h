@@ -232,7 +232,8 @@ enum tc_type { TT_NONE = 0, TT_REG, TT_DIR, TT_LNK, TT_CHR, TT_BLK, TT_FIFO, TT_
  *   len     bytes asked for (read/write count, sum of an iovec's lengths,
  *	     a mapping's length, readlink's buffer)
  *   cmd     fcntl command or lseek whence; arg its argument (munmap's and
- *	     msync's address; copy_file_range's output offset, -1 for NULL)
+ *	     msync's address; copy_file_range's output offset, -1 for NULL;
+ *	     getdents64's entries returned, 0 if not shown)
  *   oflags  open flags (open, openat, creat; fcntl F_SETFL; dup3 O_CLOEXEC)
  *   atflags AT_* flags; xflags rename/clone/flock flags, mmap's PROT_ and
  *	     MAP_ flags, msync's MS_ flags, fallocate's FALLOC_FL_ mode
