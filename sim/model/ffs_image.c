@@ -1053,9 +1053,12 @@ load_dirs(struct loader *l, GVariant *da, GVariant *ea, GVariant *na,
 			bad(l, "directory %lld: no \".\" or \"..\"", (long long)d[0]);
 			goto out;
 		}
-		/* Each chunk's free bytes are what its entries leave. */
+		/* Each chunk's free bytes are at most what its named
+		 * entries leave: the rest is entries without a name (a
+		 * listed directory's others, ufs_dir_pad). */
 		for (c = 0; c < nchunk; c++, fi++) {
-			if (used[c] > DIRBLKSIZ || fr[fi] != DIRBLKSIZ - used[c]) {
+			if (used[c] > DIRBLKSIZ || fr[fi] < 0 ||
+			    fr[fi] > DIRBLKSIZ - used[c]) {
 				bad(l, "directory %lld: chunk %lld has %d bytes free, "
 				    "its entries leave %lld", (long long)d[0],
 				    (long long)c, fr[fi],
