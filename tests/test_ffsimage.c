@@ -676,7 +676,8 @@ test_inconsistent(void **state)
 	parts_free(&pt);
 	assert_refused(p, "rotors", NULL);
 	/* An entry in a chunk past the directory's end, and one whose
-	 * chunk has the wrong free count. */
+	 * chunk has more bytes free than its entries leave (fewer are
+	 * entries without names: ufs_dir_pad). */
 	parts_read(saved_path, &pt);
 	a = xarray(&pt, P_ENTS);
 	g_array_index(a, int64_t, 1) = 1000;
@@ -690,7 +691,7 @@ test_inconsistent(void **state)
 		const int32_t *f = g_variant_get_fixed_array(pt.v[P_DFREE], &n, 4);
 		int32_t *c = g_memdup2(f, n * 4);
 
-		c[0] -= 4;
+		c[0] += 4;
 		g_variant_unref(pt.v[P_DFREE]);
 		pt.v[P_DFREE] = g_variant_ref_sink(g_variant_new_fixed_array(
 		    G_VARIANT_TYPE_INT32, c, n, 4));
