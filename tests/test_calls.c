@@ -741,6 +741,77 @@ test_getdents(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- getcwd ---------------------------------------------------------------- */
+
+struct cwdstat {
+	uint64_t	 found, fail;		/* numcwdfound, numcwdfail */
+	uint64_t	 comps0, comps1;	/* path components looked up */
+	uint64_t	 bytes0, bytes1;	/* bytes read through ffs_read */
+	int64_t		 dirbytes;		/* min(4096, size) of / and /a */
+};
+
+static void
+cwd_after(struct play *pl, int i)
+{
+	struct cwdstat *cs = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i == 2) {
+		cs->comps0 = k->cnt.components;
+		cs->bytes0 = k->cnt.bytes_read;
+		cs->dirbytes = MIN(4096, machine_inode_at(pl->m, "/")->i_size) +
+		    MIN(4096, machine_inode_at(pl->m, "/a")->i_size);
+	} else if (i == 3) {
+		cs->comps1 = k->cnt.components;
+		cs->bytes1 = k->cnt.bytes_read;
+		cs->found = k->cnt.numcwdfound;
+		cs->fail = k->cnt.numcwdfail;
+	}
+}
+
+/*
+ * getcwd(3): the kernel's __getcwd (vfs_cache.c) answers from the name
+ * cache alone — /a/b, reached by chdir, is named in /a and /a in / — with
+ * no lookup and no read.  With no name cache (debug.vfscache 0) it fails
+ * and libc walks up itself: lstat of ".", "..", "../.." (the last the
+ * root: 1 + 1 + 2 components), opendir of "..", "../.." (1 + 2) and
+ * readdir of each until the entry of the level below: /a's and /'s first
+ * page read.
+ */
+static void
+test_getcwd(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 mkdir 0 - path=\"/a\" mode=0755",
+		"- 1 mkdir 0 - path=\"/a/b\" mode=0755",
+		"- 1 chdir 0 - path=\"/a/b\"",
+		"- 1 getcwd 5 - path2=\"/a/b\" len=4096",
+		NULL
+	};
+	static const char *const nocache[] = { "vfs.namecache=false", NULL };
+	struct machine m;
+	struct cwdstat cs;
+
+	(void)state;
+	boot(&m, NULL);
+	memset(&cs, 0, sizeof(cs));
+	play(&m, lines, cwd_after, &cs);
+	assert_int_equal(cs.found, 1);
+	assert_int_equal(cs.fail, 0);
+	assert_int_equal(cs.comps1, cs.comps0);
+	assert_int_equal(cs.bytes1, cs.bytes0);
+	shutdown_machine(&m);
+
+	boot(&m, nocache);
+	memset(&cs, 0, sizeof(cs));
+	play(&m, lines, cwd_after, &cs);
+	assert_int_equal(cs.found, 0);
+	assert_int_equal(cs.fail, 1);
+	assert_int_equal(cs.comps1 - cs.comps0, 7);
+	assert_int_equal(cs.bytes1 - cs.bytes0, cs.dirbytes);
+	shutdown_machine(&m);
+}
+
 /* ---- copies and allocation ------------------------------------------------ */
 
 /*
@@ -1472,6 +1543,7 @@ main(void)
 		cmocka_unit_test(test_fd_links),
 		cmocka_unit_test(test_cpu_only),
 		cmocka_unit_test(test_getdents),
+		cmocka_unit_test(test_getcwd),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),

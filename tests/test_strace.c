@@ -1858,8 +1858,11 @@ test_modelled_calls(void **state)
 	    "1 fcntl(3, F_SETFD, 0) = 0\n"
 	    "1 vfork() = 10\n"
 	    "1 newfstatat(AT_FDCWD, \"x\", {st_mode=S_IFDIR|S_ISVTX|0777, st_size=4096, ...}, 0) = 0\n"
-	    "1 statx(AT_FDCWD, \"q\", AT_STATX_SYNC_AS_STAT, STATX_ALL, 0x7ffe) = -1 ENOENT (No such file or directory)\n",
-	    0, 35, &r);
+	    "1 statx(AT_FDCWD, \"q\", AT_STATX_SYNC_AS_STAT, STATX_ALL, 0x7ffe) = -1 ENOENT (No such file or directory)\n"
+	    "1 getcwd(\"/home/user/work\", 4096) = 16\n"
+	    "1 getcwd(0x7ffd5d2c1e00, 2) = -1 ERANGE (Numerical result out of range)\n"
+	    "1 getdents64(9</d>, [{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name=\".\"}, {d_ino=1, d_off=2, d_reclen=24, d_type=DT_DIR, d_name=\"..\"}, {d_ino=5, d_off=3, d_reclen=32, d_type=DT_REG, d_name=\"{d_ino=\"}], 32768) = 80\n",
+	    0, 38, &r);
 	tc = REC(&r, i++);	/* creat */
 	assert_int_equal(tc->oflags, TO_CREAT | TO_WRONLY | TO_TRUNC);
 	assert_int_equal(tc->mode, 0644);
@@ -1884,6 +1887,7 @@ test_modelled_calls(void **state)
 	tc = REC(&r, i++);	/* getdents64 */
 	assert_int_equal(tc->len, 32768);
 	assert_int_equal(tc->ret, 184);
+	assert_int_equal(tc->arg, 6);	/* strace's count of its entries */
 	assert_int_equal(REC(&r, i++)->fd, 4);
 	assert_str(REC(&r, i++)->path, "/usr/bin/sqlite3");
 	tc = REC(&r, i++);	/* fork */
@@ -1940,7 +1944,17 @@ test_modelled_calls(void **state)
 	tc = REC(&r, i++);	/* failed statx */
 	assert_int_equal(tc->st_type, TT_NONE);
 	assert_int_equal(tc->atflags, 0);
-	assert_int_equal(i, 35);
+	tc = REC(&r, i++);	/* getcwd: the name returned */
+	assert_int_equal(tc->sc, SC_GETCWD);
+	assert_str(tc->path2, "/home/user/work");
+	assert_int_equal(tc->len, 4096);
+	tc = REC(&r, i++);	/* failed getcwd: an address */
+	assert_int_equal(tc->sc, SC_GETCWD);
+	assert_null(tc->path2);
+	assert_int_equal(tc->ret, -1);
+	tc = REC(&r, i++);	/* -v's entries counted (not a name's text) */
+	assert_int_equal(tc->arg, 3);
+	assert_int_equal(i, 38);
 	parsed_free(&r);
 }
 

@@ -164,6 +164,7 @@ struct kern_counters {
 	uint64_t	 symlinks_followed;	/* by namei */
 	uint64_t	 readlinks;		/* VOP_READLINK: by namei, readlink */
 	uint64_t	 nc_goodhits, nc_neghits, nc_miss;	/* nchstats */
+	uint64_t	 numcwdfound, numcwdfail;	/* __getcwd's answers */
 	uint64_t	 dirblk_reads;		/* ufs_lookup's block reads */
 	uint64_t	 vnodes_created, vnodes_freed, vnodes_recycled;
 	uint64_t	 vlruwk_waits, vnlru_runs, vnlru_nowhere;
@@ -358,6 +359,7 @@ void	cache_enter(struct kern *k, struct vnode *dvp, struct vnode *vp,
 	    const char *name);
 void	cache_purge(struct kern *k, struct vnode *vp);
 void	cache_purge_name(struct kern *k, struct vnode *dvp, const char *name);
+int	cache_getcwd(struct kern *k, struct vnode *cdir);
 
 /* syncer.c */
 void	syncer_init(struct kern *k);

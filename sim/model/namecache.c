@@ -206,3 +206,34 @@ cache_purge_name(struct kern *k, struct vnode *dvp, const char *name)
 	if (ncp != NULL)
 		cache_zap(k, ncp);
 }
+
+/*
+ * __getcwd (vfs_cache.c): the working directory's path from the name
+ * cache alone, from it up to the root: at each level the entry that names
+ * the directory most lately (the head of v_cache_dst), which must be in
+ * its parent (v_dd); a level without one (numcwdfail2: ENOENT) fails the
+ * call, and libc finds the path the slow way (sys_getcwd).  No lookup, no
+ * I/O: the names are copied out.  A disabled cache (vfs.namecache = 0,
+ * the kernel's doingcache) holds no entries: the call always fails.
+ */
+int
+cache_getcwd(struct kern *k, struct vnode *cdir)
+{
+	struct inode *root = k->fs.fs_root;
+	struct vnode *vp = cdir;
+	int depth;
+
+	for (depth = 0; vp->v_data != root; depth++) {
+		struct namecache *ncp = LIST_FIRST(&vp->v_cache_dst);
+
+		/* (MAXPATHLEN, 1,024 bytes, holds fewer levels: ENOMEM) */
+		if (ncp == NULL || ncp->nc_dvp->v_data != vp->v_data->i_parent ||
+		    depth >= 512) {
+			k->cnt.numcwdfail++;
+			return ENOENT;
+		}
+		vp = ncp->nc_dvp;
+	}
+	k->cnt.numcwdfound++;
+	return 0;
+}

@@ -166,6 +166,9 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_CHDIR: case SC_FCHDIR:
 		sys_chdir(k, p, tc, out);
 		break;
+	case SC_GETCWD:
+		sys_getcwd(k, p, tc, out);
+		break;
 	case SC_EXECVE:
 		out->path = tc->path;
 		if (tc->ret == 0)

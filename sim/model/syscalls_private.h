@@ -7,7 +7,8 @@
  *  syscalls.c      the dispatcher: syscall_replay, syscall_modelled,
  *                  vn_start_write's gate, path_is_passthrough
  *  vfs_syscalls.c  the calls on names (open, stat, unlink, mkdir, rename,
- *                  link, symlink, readlink, truncate, chdir, the setattr
+ *                  link, symlink, readlink, truncate, chdir, getcwd (and
+ *                  libc's walk up when the kernel's fails), the setattr
  *                  family, statfs, the extended attributes), fsync, lseek
  *                  and getdirentries, fallocate; a path made to exist
  *                  (materialize)
@@ -67,6 +68,8 @@ void	sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,
 void	sys_truncate(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 void	sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
+	    struct sys_outcome *out);
+void	sys_getcwd(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 void	sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);

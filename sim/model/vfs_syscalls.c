@@ -640,6 +640,101 @@ sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 }
 
 /*
+ * getcwd(3) as FreeBSD's libc of 2001 ran it.  First the kernel's
+ * __getcwd, which answers from the name cache alone (cache_getcwd): a
+ * working directory reached by name (chdir, or names looked up through
+ * it) is there, each level named in its parent.  When it fails (a level
+ * no lookup entered: a process started in a directory of a machine just
+ * booted), libc walks up itself, every step a system call (cpu.syscall):
+ * stat("/"); then at each level lstat of it ("."; "..", "../..", ...: a
+ * lookup of as many ".." from the working directory), opendir of its
+ * parent (its path one ".." longer: open, fstat, fcntl F_SETFD and
+ * fstatfs, __opendir2's calls) and readdir — getdirentries of a page at a
+ * time — until the entry of the level's inode, then closedir; the lstat
+ * that finds the root ends it.  The directories' blocks are read as any
+ * reader's.  Outside the simulated file system the call passes through; a
+ * traced failure costs the call alone.
+ */
+#define	LIBC_DIRBUF	4096	/* opendir's buffer: getpagesize() */
+
+static int64_t
+entry_chunk(struct inode *dp, struct inode *ip)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, dp->i_dir->d_names);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		const struct direntry *de = v;
+
+		if (de->de_ip == ip)
+			return de->de_chunk;
+	}
+	return dp->i_size / DIRBLKSIZ;	/* not there: to the end */
+}
+
+static void
+libc_getcwd(struct kern *k, struct vnode *cwd)
+{
+	struct vnode *root = vn_root(k);
+	GString *up = g_string_new(".");
+	struct nameidata nd;
+	int depth;
+
+	kern_cpu(k, k->p.cpu_syscall);			/* stat("/") */
+	/* (libc's "../../.." outgrows MAXPATHLEN, 1,024, at 341 levels) */
+	for (depth = 0; depth < 341; depth++) {
+		struct vnode *lvl, *dvp;
+		int64_t off = 0, want;
+
+		kern_cpu(k, k->p.cpu_syscall);		/* lstat(up) */
+		if (namei_op(k, cwd, up->str, LOOKUP | NOFOLLOW, &nd) != 0 ||
+		    (lvl = nd.ni_vp) == NULL || lvl == root)
+			break;
+		if (depth == 0)
+			g_string_assign(up, "..");
+		else
+			g_string_append(up, "/..");
+		kern_cpu(k, k->p.cpu_syscall);		/* open(up) */
+		if (namei_op(k, cwd, up->str, LOOKUP | FOLLOW, &nd) != 0 ||
+		    (dvp = nd.ni_vp) == NULL || dvp->v_type != VDIR)
+			break;
+		/* fstat, fcntl, fstatfs */
+		kern_cpu(k, 3 * k->p.cpu_syscall);
+		want = entry_chunk(dvp->v_data, lvl->v_data) * DIRBLKSIZ;
+		(void)vn_lock(k, dvp, LK_EXCLUSIVE);
+		while (off <= want && off < dvp->v_data->i_size) {
+			int64_t next;
+
+			kern_cpu(k, k->p.cpu_syscall);	/* getdirentries */
+			if (ufs_readdir(k, dvp, off, LIBC_DIRBUF, &next) != 0 ||
+			    next <= off)
+				break;
+			off = next;
+		}
+		VOP_UNLOCK(k, dvp);
+		kern_cpu(k, k->p.cpu_syscall);		/* closedir: close */
+	}
+	g_string_free(up, TRUE);
+}
+
+void
+sys_getcwd(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct vnode *cwd = p->p_fd->fd_cdir;
+
+	if (cwd == NULL) {
+		out->cls = SYS_PASSTHROUGH;	/* outside the fs */
+		return;
+	}
+	if (tc->ret < 0 && !tc->ret_unknown)
+		return;
+	if (cache_getcwd(k, cwd) != 0)
+		libc_getcwd(k, cwd);
+}
+
+/*
  * getdirentries(2) (kern_getdirentries: libc's has the name), a program's
  * getdents64 on the 2001 kernel: under the directory's exclusive lock,
  * VOP_READDIR (ufs_readdir: the directory's blocks read through the

@@ -987,6 +987,8 @@ write_summary(struct replay *r)
 	put(r, "vfs.namecache_hits", (double)c->nc_goodhits);
 	put(r, "vfs.namecache_neghits", (double)c->nc_neghits);
 	put(r, "vfs.namecache_misses", (double)c->nc_miss);
+	put(r, "vfs.cache.numcwdfound", (double)c->numcwdfound);
+	put(r, "vfs.cache.numcwdfail", (double)c->numcwdfail);
 	put(r, "vfs.vnodes_recycled", (double)c->vnodes_recycled);
 	put(r, "vfs.vnodes_at_end", (double)k->numvnodes);
 	put(r, "vfs.desiredvnodes", k->desiredvnodes);

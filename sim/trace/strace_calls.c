@@ -518,27 +518,39 @@ static int64_t
 dirent_count(struct span v)
 {
 	static const char head[] = "/* ", tail[] = " entries */";
-	const char *c = memmem(v.s, v.n, head, sizeof(head) - 1);
+	static const char ent[] = "{d_ino=";
+	const char *c;
 	int64_t n = 0;
+	bool quoted = false;
+	size_t i;
 
-	if (c != NULL) {
+	if (v.n > 0 && v.s[0] == '[') {
+		/* each entry's "{d_ino=", outside the quoted names (strace
+		 * writes a quote or backslash in one escaped) */
+		for (i = 0; i < v.n; i++) {
+			if (quoted) {
+				if (v.s[i] == '\\')
+					i++;
+				else if (v.s[i] == '"')
+					quoted = false;
+			} else if (v.s[i] == '"')
+				quoted = true;
+			else if (v.s[i] == '{' && v.n - i >= sizeof(ent) - 1 &&
+			    memcmp(v.s + i, ent, sizeof(ent) - 1) == 0)
+				n++;
+		}
+		return n;
+	}
+	if ((c = memmem(v.s, v.n, head, sizeof(head) - 1)) != NULL) {
 		struct span d;
 
 		d.s = c + sizeof(head) - 1;
 		d.n = (size_t)(v.s + v.n - d.s);
-		c = memmem(d.s, d.n, tail, sizeof(tail) - 1);
-		if (c == NULL)
+		if ((c = memmem(d.s, d.n, tail, sizeof(tail) - 1)) == NULL)
 			return 0;
 		d.n = (size_t)(c - d.s);
-		return strace_parse_num(d, &n) && n >= 0 ? n : 0;
-	}
-	if (v.n > 0 && v.s[0] == '[') {
-		static const char ent[] = "{d_ino=";
-		const char *e = v.s + v.n;
-
-		for (c = v.s; (c = memmem(c, (size_t)(e - c), ent,
-		    sizeof(ent) - 1)) != NULL; c += sizeof(ent) - 1)
-			n++;
+		if (!strace_parse_num(d, &n) || n < 0)
+			n = 0;
 	}
 	return n;
 }
@@ -574,7 +586,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_GETDENTS64] = "DEL",
 	[SC_DUP] = "D", [SC_DUP2] = "DD", [SC_DUP3] = "DDO",
 	[SC_FCNTL] = "DC",
-	[SC_CHDIR] = "P", [SC_FCHDIR] = "D",
+	[SC_CHDIR] = "P", [SC_FCHDIR] = "D", [SC_GETCWD] = "BL",
 	[SC_FLOCK] = "DK",
 	[SC_CLONE] = "", [SC_CLONE3] = "", [SC_FORK] = "", [SC_VFORK] = "",
 	[SC_EXECVE] = "P",

@@ -51,7 +51,7 @@
 	X(GETDENTS64, "getdents64")					\
 	X(DUP, "dup") X(DUP2, "dup2") X(DUP3, "dup3")			\
 	X(FCNTL, "fcntl")						\
-	X(CHDIR, "chdir") X(FCHDIR, "fchdir")				\
+	X(CHDIR, "chdir") X(FCHDIR, "fchdir") X(GETCWD, "getcwd")	\
 	X(FLOCK, "flock")						\
 	X(CLONE, "clone") X(CLONE3, "clone3") X(FORK, "fork")		\
 	X(VFORK, "vfork") X(EXECVE, "execve")				\
@@ -224,7 +224,8 @@ enum tc_type { TT_NONE = 0, TT_REG, TT_DIR, TT_LNK, TT_CHR, TT_BLK, TT_FIFO, TT_
  *	     readlink: the contents strace showed, perhaps cut short — the
  *	     result is the link's whole length)
  *	     (symlink: path is the target, path2 the link; symlinkat's
- *	     descriptor is fd, for path2)
+ *	     descriptor is fd, for path2; getcwd: path2 the directory's
+ *	     name it returned)
  *   off     explicit offset (pread64, pwrite64, preadv, pwritev, lseek,
  *	     fallocate, fadvise64, mmap's file offset; copy_file_range's and
  *	     sendfile's input offset, TC_NOOFF for NULL) or length (truncate,
