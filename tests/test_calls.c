@@ -812,6 +812,42 @@ test_getcwd(void **state)
 	shutdown_machine(&m);
 }
 
+/*
+ * ioctl on a file (vn_ioctl): isatty's TIOCGETA fails ENOTTY, FIONREAD
+ * answers from the in-core inode: the system call alone, no buffer, no
+ * I/O.  On a descriptor that is no file of the file system (a terminal)
+ * it passes through.
+ */
+static void
+test_ioctl(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 write 100 - fd=3 len=100",
+		"- 1 ioctl -ENOTTY - fd=3",
+		"- 1 ioctl 0 - fd=3",
+		"- 1 ioctl 0 - fd=3",
+		"- 1 ioctl 0 - fd=3",
+		"- 1 ioctl 0 - fd=3",
+		"- 1 ioctl -ENOTTY - fd=3",
+		"- 1 ioctl 0 - fd=1 fdpath=\"/dev/pts/0\"",
+		NULL
+	};
+	struct machine m;
+	struct cpustat cs;
+	struct play pl = { &m, NULL, lines, cpu_after, &cs, 1u << 8 };
+
+	(void)state;
+	boot(&m, NULL);
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	machine_run(&m, "play", play_body, &pl);
+	assert_int_equal(cs.getblk1, cs.getblk0);
+	assert_int_equal(cs.io1, cs.io0);
+	assert_int_equal(cs.t1 - cs.t0, 6 * m.k->p.cpu_syscall);
+	shutdown_machine(&m);
+}
+
 /* ---- copies and allocation ------------------------------------------------ */
 
 /*
@@ -1544,6 +1580,7 @@ main(void)
 		cmocka_unit_test(test_cpu_only),
 		cmocka_unit_test(test_getdents),
 		cmocka_unit_test(test_getcwd),
+		cmocka_unit_test(test_ioctl),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),

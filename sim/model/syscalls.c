@@ -132,7 +132,7 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_UTIMENSAT: case SC_UTIMES: case SC_UTIME: case SC_FUTIMESAT:
 		sys_setattr(k, p, tc, out);
 		break;
-	case SC_STATFS: case SC_FSTATFS: case SC_FADVISE64:
+	case SC_STATFS: case SC_FSTATFS: case SC_FADVISE64: case SC_IOCTL:
 	case SC_GETXATTR: case SC_LGETXATTR: case SC_FGETXATTR:
 	case SC_SETXATTR: case SC_LSETXATTR: case SC_FSETXATTR:
 	case SC_LISTXATTR: case SC_LLISTXATTR: case SC_FLISTXATTR:

@@ -1059,7 +1059,10 @@ sys_setattr(struct kern *k, struct kproc *p, const struct trace_call *tc,
  * have one) and nothing else here: statfs/fstatfs (ffs_statfs answers
  * from the in-core superblock: no I/O); fadvise64, which FreeBSD of 2001
  * did not have (posix_fadvise came years later), so the advice changes
- * nothing; and the extended-attribute calls — UFS1's extended attributes
+ * nothing; ioctl on a file or directory (vn_ioctl: FIONREAD from
+ * VOP_GETATTR, FIONBIO and FIOASYNC nothing, the rest — isatty's TIOCGETA
+ * — ENOTTY; on anything else, a terminal or a socket, it passes
+ * through); and the extended-attribute calls — UFS1's extended attributes
  * (UFS_EXTATTR) were an option GENERIC kernels did not have, so the call
  * looks its file up and fails with EOPNOTSUPP, no I/O of its own.
  */

@@ -604,6 +604,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_COPY_FILE_RANGE] = "DQDQL", [SC_SENDFILE] = "DDQL",
 	[SC_FALLOCATE] = "DZFL",
 	[SC_STATFS] = "P", [SC_FSTATFS] = "D", [SC_FADVISE64] = "DFL",
+	[SC_IOCTL] = "D",
 	[SC_GETXATTR] = "P", [SC_LGETXATTR] = "P", [SC_FGETXATTR] = "D",
 	[SC_SETXATTR] = "P", [SC_LSETXATTR] = "P", [SC_FSETXATTR] = "D",
 	[SC_LISTXATTR] = "P", [SC_LLISTXATTR] = "P", [SC_FLISTXATTR] = "D",

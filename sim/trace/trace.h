@@ -71,7 +71,7 @@
 	X(FALLOCATE, "fallocate")					\
 	/* file system status, advice, extended attributes */		\
 	X(STATFS, "statfs") X(FSTATFS, "fstatfs")			\
-	X(FADVISE64, "fadvise64")					\
+	X(FADVISE64, "fadvise64") X(IOCTL, "ioctl")			\
 	X(GETXATTR, "getxattr") X(LGETXATTR, "lgetxattr")		\
 	X(FGETXATTR, "fgetxattr") X(SETXATTR, "setxattr")		\
 	X(LSETXATTR, "lsetxattr") X(FSETXATTR, "fsetxattr")		\
