@@ -848,6 +848,62 @@ test_ioctl(void **state)
 	shutdown_machine(&m);
 }
 
+/* ---- close_range ------------------------------------------------------------ */
+
+struct crstat {
+	sim_time_t	 t[6];
+	bool		 open[6][4];	/* descriptors 3-6 open after record i */
+	bool		 cloexec3;	/* descriptor 3 close-on-exec at the end */
+};
+
+static void
+cr_after(struct play *pl, int i)
+{
+	struct crstat *cs = pl->arg;
+	int fd;
+
+	cs->t[i] = sim_now(pl->m->s);
+	for (fd = 3; fd <= 6; fd++)
+		cs->open[i][fd - 3] = fget(pl->p->p_fd, fd) != NULL;
+	if (i == 5)
+		cs->cloexec3 = pl->p->p_fd->fd_cloexec[3];
+}
+
+/*
+ * close_range (Linux's; a 2001 program closed its descriptors one close
+ * at a time): the open descriptors from the first to the last closed, a
+ * system call's CPU each beyond the call's own; with CLOSE_RANGE_CLOEXEC
+ * marked close-on-exec instead.
+ */
+static void
+test_close_range(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/a\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 openat 4 - fd=AT_FDCWD path=\"/a\" oflags=O_RDONLY",
+		"- 1 openat 5 - fd=AT_FDCWD path=\"/a\" oflags=O_RDONLY",
+		"- 1 openat 6 - fd=AT_FDCWD path=\"/a\" oflags=O_RDONLY",
+		"- 1 close_range 0 - fd=4 len=5",
+		"- 1 close_range 0 - fd=3 len=4294967295 arg=4",
+		NULL
+	};
+	struct machine m;
+	struct crstat cs;
+
+	(void)state;
+	memset(&cs, 0, sizeof(cs));
+	boot(&m, NULL);
+	play(&m, lines, cr_after, &cs);
+	/* 4 and 5 closed, 3 and 6 not: the call and one close more */
+	assert_true(cs.open[4][0] && !cs.open[4][1] && !cs.open[4][2] &&
+	    cs.open[4][3]);
+	assert_int_equal(cs.t[4] - cs.t[3], 2 * m.k->p.cpu_syscall);
+	/* 3 and 6 close-on-exec, still open: the call and one more */
+	assert_true(cs.open[5][0] && cs.open[5][3] && cs.cloexec3);
+	assert_int_equal(cs.t[5] - cs.t[4], 2 * m.k->p.cpu_syscall);
+	shutdown_machine(&m);
+}
+
 /* ---- copies and allocation ------------------------------------------------ */
 
 /*
@@ -1581,6 +1637,7 @@ main(void)
 		cmocka_unit_test(test_getdents),
 		cmocka_unit_test(test_getcwd),
 		cmocka_unit_test(test_ioctl),
+		cmocka_unit_test(test_close_range),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),

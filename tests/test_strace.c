@@ -1861,8 +1861,11 @@ test_modelled_calls(void **state)
 	    "1 statx(AT_FDCWD, \"q\", AT_STATX_SYNC_AS_STAT, STATX_ALL, 0x7ffe) = -1 ENOENT (No such file or directory)\n"
 	    "1 getcwd(\"/home/user/work\", 4096) = 16\n"
 	    "1 getcwd(0x7ffd5d2c1e00, 2) = -1 ERANGE (Numerical result out of range)\n"
-	    "1 getdents64(9</d>, [{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name=\".\"}, {d_ino=1, d_off=2, d_reclen=24, d_type=DT_DIR, d_name=\"..\"}, {d_ino=5, d_off=3, d_reclen=32, d_type=DT_REG, d_name=\"{d_ino=\"}], 32768) = 80\n",
-	    0, 38, &r);
+	    "1 getdents64(9</d>, [{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name=\".\"}, {d_ino=1, d_off=2, d_reclen=24, d_type=DT_DIR, d_name=\"..\"}, {d_ino=5, d_off=3, d_reclen=32, d_type=DT_REG, d_name=\"{d_ino=\"}], 32768) = 80\n"
+	    "1 close_range(3, 4294967295, 0) = 0\n"
+	    "1 close_range(4, -1, CLOSE_RANGE_CLOEXEC) = 0\n"
+	    "1 close_range(5</x>, 7</y>, CLOSE_RANGE_UNSHARE|0x8) = 0\n",
+	    0, 41, &r);
 	tc = REC(&r, i++);	/* creat */
 	assert_int_equal(tc->oflags, TO_CREAT | TO_WRONLY | TO_TRUNC);
 	assert_int_equal(tc->mode, 0644);
@@ -1954,7 +1957,20 @@ test_modelled_calls(void **state)
 	assert_int_equal(tc->ret, -1);
 	tc = REC(&r, i++);	/* -v's entries counted (not a name's text) */
 	assert_int_equal(tc->arg, 3);
-	assert_int_equal(i, 38);
+	tc = REC(&r, i++);	/* close_range: first, last, flags */
+	assert_int_equal(tc->sc, SC_CLOSE_RANGE);
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->len, UINT32_MAX);
+	assert_int_equal(tc->arg, 0);
+	tc = REC(&r, i++);	/* ~0U as strace of 2020 printed it */
+	assert_int_equal(tc->fd, 4);
+	assert_int_equal(tc->len, UINT32_MAX);
+	assert_int_equal(tc->arg, CLOSE_RANGE_CLOEXEC_);
+	tc = REC(&r, i++);	/* annotated (strace of 2020's printfd) */
+	assert_int_equal(tc->fd, 5);
+	assert_int_equal(tc->len, 7);
+	assert_int_equal(tc->arg, CLOSE_RANGE_UNSHARE_);
+	assert_int_equal(i, 41);
 	parsed_free(&r);
 }
 

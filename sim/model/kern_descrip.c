@@ -90,6 +90,43 @@ sys_close(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		(void)fdclose(k, p->p_fd, tc->fd);
 }
 
+/*
+ * close_range(2) is Linux's (5.9); a program of 2001 closed what it had
+ * open one close(2) at a time (closefrom(2) came years later): each of
+ * the process's open descriptors from the first to the last is closed,
+ * a system call's CPU each beyond the one paid — or, with
+ * CLOSE_RANGE_CLOEXEC, marked close-on-exec (fcntl F_SETFD), likewise.
+ * With CLOSE_RANGE_UNSHARE a table shared with other threads
+ * (CLONE_FILES) is first the caller's own copy, as rfork(RFFDG) made it.
+ */
+void
+sys_close_range(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	struct filedesc *fdp;
+	int fd, last, n = 0;
+
+	if (tc->ret < 0 || tc->fd < 0)
+		return;
+	if ((tc->arg & CLOSE_RANGE_UNSHARE_) && p->p_fd->fd_refcnt > 1) {
+		fdp = fdcopy(p->p_fd);
+		fdfree(k, p->p_fd);
+		p->p_fd = fdp;
+	}
+	fdp = p->p_fd;
+	last = (int)MIN(tc->len, (int64_t)fdp->fd_lastfile);
+	for (fd = tc->fd; fd <= last && fd <= fdp->fd_lastfile; fd++) {
+		if (fget(fdp, fd) == NULL)
+			continue;
+		if (n++ > 0)
+			kern_cpu(k, k->p.cpu_syscall);
+		if (tc->arg & CLOSE_RANGE_CLOEXEC_)
+			fdsetcloexec(fdp, fd, true);
+		else
+			(void)fdclose(k, fdp, fd);
+	}
+}
+
 void
 sys_dup(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)

@@ -87,6 +87,9 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_CLOSE:
 		sys_close(k, p, tc, out);
 		break;
+	case SC_CLOSE_RANGE:
+		sys_close_range(k, p, tc, out);
+		break;
 	case SC_READ: case SC_PREAD: case SC_READV: case SC_PREADV:
 		sys_rw(k, p, tc, out, false);
 		break;

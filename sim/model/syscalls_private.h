@@ -102,6 +102,8 @@ struct file *getfile(struct kern *k, struct kproc *p, int32_t fd,
 int	oflags_to_fflag(uint32_t of);
 void	sys_close(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
+void	sys_close_range(struct kern *k, struct kproc *p,
+	    const struct trace_call *tc, struct sys_outcome *out);
 void	sys_dup(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 void	sys_fcntl(struct kern *k, struct kproc *p, const struct trace_call *tc,

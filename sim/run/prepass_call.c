@@ -556,6 +556,16 @@ do_clone(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 	}
 }
 
+static gboolean
+fd_in_range(gpointer key, gpointer value, gpointer range)
+{
+	const int64_t *r = range;
+	int64_t fd = GPOINTER_TO_INT(key);
+
+	(void)value;
+	return fd >= r[0] && fd <= r[1];
+}
+
 /*
  * A directory listed (getdents64): the entries of its first whole
  * listing — from the start (an offset of 0: opened, or sought back) to
@@ -612,6 +622,19 @@ one_call(struct pass *ps, const struct trace_call *tc)
 	case SC_CLOSE:
 		if (tc->ret == 0)
 			pfd_del(pr, tc->fd);
+		break;
+	case SC_CLOSE_RANGE:
+		/* (close-on-exec is not followed here: exec keeps them) */
+		if (tc->ret == 0 && (tc->arg & CLOSE_RANGE_UNSHARE_))
+			fdt_unshare(pr);
+		if (tc->ret == 0 && tc->fd >= 0 &&
+		    !(tc->arg & CLOSE_RANGE_CLOEXEC_)) {
+			int64_t r[2] = { tc->fd, tc->len };
+
+			pr->fdt->last = NULL;
+			(void)g_hash_table_foreach_remove(pr->fdt->fds,
+			    fd_in_range, r);
+		}
 		break;
 	case SC_READ: case SC_PREAD: case SC_READV: case SC_PREADV:
 		do_rw(ps, pr, tc, false);

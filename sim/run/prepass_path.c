@@ -267,6 +267,25 @@ fdt_unref(struct pfdt *t)
 	}
 }
 
+/* The process's own copy of a descriptor table it shares (CLONE_FILES),
+ * as close_range's CLOSE_RANGE_UNSHARE makes it. */
+void
+fdt_unshare(struct pproc *pr)
+{
+	struct pfdt *t;
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (pr->fdt->refs <= 1)
+		return;
+	t = pr->fdt;
+	pr->fdt = fdt_new();
+	g_hash_table_iter_init(&it, t->fds);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		pfd_set(pr, GPOINTER_TO_INT(k), v);
+	fdt_unref(t);
+}
+
 void
 pproc_free(gpointer p)
 {

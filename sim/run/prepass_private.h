@@ -130,6 +130,7 @@ void	alias_from(struct pass *ps, const char *name, const char *abs,
 	    const char *annot);
 void	pfile_unref(gpointer p);
 void	fdt_unref(struct pfdt *t);
+void	fdt_unshare(struct pproc *pr);
 void	pproc_free(gpointer p);
 struct pproc *proc_lookup(struct pass *ps, int32_t pid);
 

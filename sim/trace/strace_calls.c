@@ -203,6 +203,19 @@ static const struct rawbit sfr_raw[] = {
 
 static const struct flagdef sfr_def = { sfr_syms, sfr_raw };
 
+static const struct sym crange_syms[] = {
+	{ "CLOSE_RANGE_UNSHARE", CLOSE_RANGE_UNSHARE_ },
+	{ "CLOSE_RANGE_CLOEXEC", CLOSE_RANGE_CLOEXEC_ },
+	{ NULL, 0 }
+};
+
+static const struct rawbit crange_raw[] = {
+	{ 2, 2, CLOSE_RANGE_UNSHARE_ }, { 4, 4, CLOSE_RANGE_CLOEXEC_ },
+	{ 0, 0, 0 }
+};
+
+static const struct flagdef crange_def = { crange_syms, crange_raw };
+
 static const struct sym fdflag_syms[] = {
 	{ "FD_CLOEXEC", 1 },
 	{ NULL, 0 }
@@ -569,7 +582,7 @@ dirent_count(struct span v)
  */
 static const char *const sc_args[SC__COUNT] = {
 	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
-	[SC_CLOSE] = "D",
+	[SC_CLOSE] = "D", [SC_CLOSE_RANGE] = "D",
 	[SC_READ] = "D.L", [SC_PREAD] = "D.LF", [SC_READV] = "DV",
 	[SC_PREADV] = "DV.F",
 	[SC_WRITE] = "D.L", [SC_PWRITE] = "D.LF", [SC_WRITEV] = "DV",
@@ -864,6 +877,32 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 	case SC_CREAT:
 		tc->oflags = TO_CREAT | TO_WRONLY | TO_TRUNC;
 		break;
+	case SC_CLOSE_RANGE: {
+		/* the last descriptor: a number (~0U as 4294967295, or as -1
+		 * by strace of 2020, whose printfd also annotated it) */
+		struct span v = na > 1 ? a[1] : (struct span){ "", 0 };
+		uint32_t x = 0;
+
+		while (v.n > 0 && v.s[v.n - 1] == '>') {
+			const char *lt = memchr(v.s, '<', v.n);
+
+			if (lt == NULL)
+				break;
+			v.n = (size_t)(lt - v.s);
+		}
+		if (v.n == 0)
+			tc->len = UINT32_MAX;	/* (not seen: the usual) */
+		else if (!strace_parse_num(v, &tc->len)) {
+			(void)strace_bad(&p->e, "expected a descriptor");
+			return bad_arg(p, tc, 1);
+		}
+		if (tc->len < 0)
+			tc->len = UINT32_MAX;
+		if (na > 2 && !strace_parse_flags(&p->e, a[2], &crange_def, &x))
+			return bad_arg(p, tc, 2);
+		tc->arg = x;
+		break;
+	}
 	case SC_VFORK:
 		tc->xflags = TX_CLONE_VFORK | TX_CLONE_VM;
 		break;

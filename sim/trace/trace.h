@@ -32,7 +32,7 @@
  * (it keeps the traced name in trace_call.name). */
 #define SC_LIST(X)							\
 	X(OPEN, "open") X(OPENAT, "openat") X(CREAT, "creat")		\
-	X(CLOSE, "close")						\
+	X(CLOSE, "close") X(CLOSE_RANGE, "close_range")			\
 	X(READ, "read") X(PREAD, "pread64") X(READV, "readv")		\
 	X(PREADV, "preadv")						\
 	X(WRITE, "write") X(PWRITE, "pwrite64") X(WRITEV, "writev")	\
@@ -198,6 +198,9 @@ enum tc_kind {
 #define SFR_WAIT_BEFORE		1
 #define SFR_WRITE		2
 #define SFR_WAIT_AFTER		4
+/* close_range's flags (arg), Linux's values */
+#define CLOSE_RANGE_UNSHARE_	2
+#define CLOSE_RANGE_CLOEXEC_	4
 
 /* trace_call.cmd: fcntl commands and lseek whence values. */
 enum tc_cmd {
@@ -226,6 +229,8 @@ enum tc_type { TT_NONE = 0, TT_REG, TT_DIR, TT_LNK, TT_CHR, TT_BLK, TT_FIFO, TT_
  *	     (symlink: path is the target, path2 the link; symlinkat's
  *	     descriptor is fd, for path2; getcwd: path2 the directory's
  *	     name it returned)
+ *	     (close_range: fd the first descriptor, len the last, arg the
+ *	     flags)
  *   off     explicit offset (pread64, pwrite64, preadv, pwritev, lseek,
  *	     fallocate, fadvise64, mmap's file offset; copy_file_range's and
  *	     sendfile's input offset, TC_NOOFF for NULL) or length (truncate,
