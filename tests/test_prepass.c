@@ -124,6 +124,34 @@ test_created_first(void **state)
 }
 
 /*
+ * A descriptor open before the capture is learned from its annotation by
+ * every call on a descriptor the replay simulates, its file there at the
+ * start: stdout and stderr redirected to files that the program only
+ * asks isatty() (ioctl) or fcntl of; a pipe's is not a file.
+ */
+static void
+test_learned_descriptors(void **state)
+{
+	struct prepass *pp;
+	const struct initial_file *f;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 fcntl 32769 10 fd=1 cmd=F_GETFL fdpath=\"/log/stdout\"\n"
+	    "2000 7 ioctl -ENOTTY 10 fd=2 fdpath=\"/log/stderr\"\n"
+	    "3000 7 fsync 0 10 fd=4 fdpath=\"/log/sync\"\n"
+	    "4000 7 ioctl 0 10 fd=0 fdpath=\"pipe:[4242]\"\n");
+	f = entry(pp, "/log/stdout");
+	assert_non_null(f);
+	assert_false(f->isdir);
+	assert_string_equal(f->evidence, "descriptor open before the capture (fcntl)");
+	assert_non_null(entry(pp, "/log/stderr"));
+	assert_non_null(entry(pp, "/log/sync"));
+	assert_int_equal(pp->files->len, 4);	/* and "/log" */
+	prepass_free(pp);
+}
+
+/*
  * A directory's first whole listing (getdents64 from its start to the
  * call that returns 0, strace's count of each call's entries) is how many
  * entries it held, for the layout to give it as many: /a's 300 + 200 in
@@ -358,6 +386,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zero_read),
 		cmocka_unit_test(test_listing),
+		cmocka_unit_test(test_learned_descriptors),
 		cmocka_unit_test(test_created_first),
 		cmocka_unit_test(test_one_entry_a_path),
 		cmocka_unit_test(test_dir_alias),

@@ -808,11 +808,23 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			pfd_set(pr, (int32_t)tc->ret,
 			    pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted));
 		break;
-	case SC_FCNTL:
+	case SC_FCNTL: {
+		struct pfile *f = pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
+
 		if ((tc->cmd == TCMD_F_DUPFD || tc->cmd == TCMD_F_DUPFD_CLOEXEC) &&
 		    tc->ret >= 0)
-			pfd_set(pr, (int32_t)tc->ret,
-			    pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted));
+			pfd_set(pr, (int32_t)tc->ret, f);
+		break;
+	}
+	case SC_FSYNC: case SC_FDATASYNC: case SC_FLOCK: case SC_SYNCFS:
+	case SC_SYNC_FILE_RANGE: case SC_FSTATFS: case SC_FADVISE64: case SC_IOCTL:
+	case SC_FGETXATTR: case SC_FSETXATTR: case SC_FLISTXATTR:
+	case SC_FREMOVEXATTR:
+		/* The other calls on a descriptor: one open before the capture
+		 * is learned here too (its file there at the start), as the
+		 * replay learns it (getfile) — the capture's stdout and stderr,
+		 * files that a program only asks isatty() of. */
+		(void)pfd_get(ps, pr, tc->fd, tc->fdpath, tc->fd_deleted);
 		break;
 	case SC_CHDIR:
 		abs = resolve_follow(ps, pr, TC_AT_FDCWD, NULL, tc->path, NULL);
