@@ -1,8 +1,7 @@
 /*
  * ufs_lookup.c — directories as files of entries: their layout, and the
- * I/O of looking a name up (ufs_lookup), reading the entries
- * (ufs_readdir), adding one (ufs_direnter), removing one (ufs_dirremove)
- * and pointing one elsewhere (ufs_dirrewrite).
+ * I/O of looking a name up (ufs_lookup), adding one (ufs_direnter),
+ * removing one (ufs_dirremove) and pointing one elsewhere (ufs_dirrewrite).
  *
  * A directory is a file of DIRBLKSIZ (512-byte) chunks; an entry takes
  * DIRSIZ(namlen) bytes of one chunk.  A new entry goes in the first chunk
@@ -196,36 +195,6 @@ ufs_lookup_io(struct kern *k, struct vnode *dvp, int found, bool plain)
 		dp->i_diroff = (int64_t)found * DIRBLKSIZ;
 	dp->i_flag |= fs->fs_noatime ? 0 : IN_ACCESS;
 	return 0;
-}
-
-/*
- * ufs_readdir: VOP_READDIR of a directory, count bytes of it at off,
- * *offp where the next read begins.  UFS's entries on disk are the
- * entries handed out (struct direct is struct dirent), so the read is a
- * VOP_READ of the directory itself (ffs_read, the vnode locked by the
- * caller) with ioflag 0 — no sequential count, so no read-ahead past
- * what is asked — of count cut so that it ends on a DIRBLKSIZ boundary
- * (EINVAL if nothing is left of it).  Nothing is read at or past the end.
- */
-int
-ufs_readdir(struct kern *k, struct vnode *vp, int64_t off, int64_t count,
-    int64_t *offp)
-{
-	struct inode *ip = vp->v_data;
-	int64_t n;
-	int error;
-
-	*offp = off;
-	if (off < 0 || off >= ip->i_size)
-		return 0;
-	/* (no sum past the directory's end: count may be anything) */
-	n = MIN(count, ip->i_size - off + DIRBLKSIZ);
-	n -= (off + n) & (DIRBLKSIZ - 1);
-	if (n <= 0)
-		return EINVAL;
-	if ((error = ffs_read(k, vp, off, n, 0)) == 0)
-		*offp = MIN(off + n, ip->i_size);
-	return error;
 }
 
 /*

@@ -2,7 +2,8 @@
  * ufs_vnops.c — the UFS vnode operations that change the name space or an
  * inode: create and mkdir (ufs_makeinode, ufs_mkdir), link, symlink,
  * remove and rmdir, rename, truncate, mode, owner and times (ufs_setattr),
- * and fsync (ffs_fsync); and sync of the whole file system.
+ * and fsync (ffs_fsync); and sync of the whole file system.  And reading
+ * a directory's entries (ufs_readdir).
  *
  * Each changes the file system's truth (ffs_alloc.c, ffs_inode.c,
  * ufs_lookup.c) and pays what the kernel paid for it on a default mount: a
@@ -610,4 +611,34 @@ void
 vn_sync_all(struct kern *k, int waitfor)
 {
 	ffs_sync(k, waitfor);
+}
+
+/*
+ * ufs_readdir: VOP_READDIR of a directory, count bytes of it at off,
+ * *offp where the next read begins.  UFS's entries on disk are the
+ * entries handed out (struct direct is struct dirent), so the read is a
+ * VOP_READ of the directory itself (ffs_read, the vnode locked by the
+ * caller) with ioflag 0 — no sequential count, so no read-ahead past
+ * what is asked — of count cut so that it ends on a DIRBLKSIZ boundary
+ * (EINVAL if nothing is left of it).  Nothing is read at or past the end.
+ */
+int
+ufs_readdir(struct kern *k, struct vnode *vp, int64_t off, int64_t count,
+    int64_t *offp)
+{
+	struct inode *ip = vp->v_data;
+	int64_t n;
+	int error;
+
+	*offp = off;
+	if (off < 0 || off >= ip->i_size)
+		return 0;
+	/* (no sum past the directory's end: count may be anything) */
+	n = MIN(count, ip->i_size - off + DIRBLKSIZ);
+	n -= (off + n) & (DIRBLKSIZ - 1);
+	if (n <= 0)
+		return EINVAL;
+	if ((error = ffs_read(k, vp, off, n, 0)) == 0)
+		*offp = MIN(off + n, ip->i_size);
+	return error;
 }

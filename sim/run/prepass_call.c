@@ -572,7 +572,10 @@ fd_in_range(gpointer key, gpointer value, gpointer range)
  * the call that returns 0 — are how many it held, for the starting file
  * system to hold as many (the names it never uses included:
  * initial_file.listed).  Only a directory there at the start, and only
- * when strace showed each call's count.
+ * when strace showed each call's count, and a count its bytes can hold:
+ * a Linux entry takes at least 24 bytes (a name of one byte), so a
+ * trace's claim of more entries than that is not believed (the layout
+ * would make a directory of them).
  */
 static void
 listing(struct pfile *f, const struct trace_call *tc)
@@ -584,7 +587,7 @@ listing(struct pfile *f, const struct trace_call *tc)
 	if (tc->ret > 0) {
 		if (f->offset == 0)
 			f->lst_n = f->lst_bytes = 0;
-		if (f->lst_n >= 0 && tc->arg > 0) {
+		if (f->lst_n >= 0 && tc->arg > 0 && tc->arg <= tc->ret / 24) {
 			f->lst_n = tc_add(f->lst_n, tc->arg);
 			f->lst_bytes = tc_add(f->lst_bytes, tc->ret);
 		} else

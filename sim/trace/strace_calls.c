@@ -528,29 +528,27 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
  * output buffer: nothing to refuse).
  */
 static int64_t
-dirent_count(struct span v)
+dirent_count(struct strace_parser *p, struct span v)
 {
 	static const char head[] = "/* ", tail[] = " entries */";
 	static const char ent[] = "{d_ino=";
 	const char *c;
 	int64_t n = 0;
-	bool quoted = false;
-	size_t i;
+	size_t i = 0;
 
 	if (v.n > 0 && v.s[0] == '[') {
-		/* each entry's "{d_ino=", outside the quoted names (strace
-		 * writes a quote or backslash in one escaped) */
-		for (i = 0; i < v.n; i++) {
-			if (quoted) {
-				if (v.s[i] == '\\')
-					i++;
-				else if (v.s[i] == '"')
-					quoted = false;
-			} else if (v.s[i] == '"')
-				quoted = true;
-			else if (v.s[i] == '{' && v.n - i >= sizeof(ent) - 1 &&
+		/* each entry's "{d_ino=", outside the quoted names (the
+		 * arguments' split has checked their quotes already) */
+		while (i < v.n) {
+			if (v.s[i] == '"') {
+				if (!strace_skip_string(&p->e, v.s, v.n, &i, NULL))
+					break;
+				continue;
+			}
+			if (v.s[i] == '{' && v.n - i >= sizeof(ent) - 1 &&
 			    memcmp(v.s + i, ent, sizeof(ent) - 1) == 0)
 				n++;
+			i++;
 		}
 		return n;
 	}
@@ -866,7 +864,7 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 				ok = strace_bad(&p->e, "expected an address");
 			break;
 		case 'E':
-			tc->arg = dirent_count(v);
+			tc->arg = dirent_count(p, v);
 			break;
 		}
 		if (!ok)
