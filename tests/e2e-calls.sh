@@ -3,12 +3,13 @@
 # writes, from real captures: tar and cp with hard and symbolic links,
 # modes, owners and times, copy_file_range (d6); SQLite mapping its
 # database and its WAL index (d7); a program making every such call once
-# (formats/08-calls); git's links (d3) and make's readlinks (d2).  Each is
+# (formats/08-calls); git's links (d3) and make's readlinks (d2); 32-bit
+# tools' calls under i386's names (d10).  Each is
 # replayed through the model, not skipped; names the trace makes are not
 # taken for files that were there; replay.mmap decides the faults; every
 # call still not modelled is named with its count.
 . "$(dirname "$0")/lib.sh" e2e-calls
-expect 10
+expect 12
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 num() { local v; v=$(metric "$@"); echo "${v%.0}"; }
@@ -112,6 +113,37 @@ if [ "$(num "$T/d2.db" 1 latency.readlink.count)" -gt 10000 ] &&
 else
 	bad "make: $(num "$T/d2.db" 1 latency.readlink.count) readlinks, $(num "$T/d2.db" 1 vfs.symlinks_followed) followed"
 fi
+# ---- 32-bit programs: i386's names are the same calls -------------------------
+# d10: i386 coreutils, findutils and tar run by a 64-bit shell.  Their
+# mmap2, fcntl64, _llseek, fadvise64_64, statfs64/fstatfs64 and fchown32
+# are replayed as the calls they are; the same trace with each line
+# written as x86_64's strace would have named it replays to the same rows.
+D10=traces/d10-i386-tar-cp-find.strace.gz
+L10=traces/d10-i386-tar-cp-find.listing
+"$VFSSIM" replay "$D10" --fs-manifest "$L10" --db "$T/d10.db" >"$T/d10.out" 2>&1 || { bad "d10 replay failed"; cat "$T/d10.out"; }
+zcat "$D10" | perl -pe 's/\b(f?statfs)64\(("[^"]*"|[^,]*), \d+/$1($2/;
+    s/\b_llseek\(([^,]*), (-?\d+), \[(\d+)\], (SEEK_[A-Z]+)\)( +)= 0 /lseek($1, $2, $4)$5= $3 /;
+    s/\b_llseek\(([^,]*), (-?\d+), 0x[0-9a-f]+, (SEEK_[A-Z]+)\)/lseek($1, $2, $3)/;
+    s/(?<=[ .])(mmap)2(?=[( ])|(?<=[ .])(fcntl)64(?=[( ])|(?<=[ .])(fadvise64)_64(?=[( ])|(?<=[ .])(fchown)32(?=[( ])|(?<=[ .])(f?statfs)64(?=[( ])/$1$2$3$4$5/g' >"$T/d10-64.strace"
+"$VFSSIM" replay "$T/d10-64.strace" --fs-manifest "$L10" --db "$T/d10-64.db" >"$T/d10-64.out" 2>&1 || { bad "d10 in x86_64's names: replay failed"; cat "$T/d10-64.out"; }
+rows() { sql "$1" "SELECT seq, pid, call, class, path, fd, offset, bytes, start_ns, end_ns, result, error, wait_ns, wmesg FROM syscalls WHERE run = 1 ORDER BY seq; SELECT * FROM disk_io WHERE run = 1 ORDER BY seq"; }
+skipped32=$(sql "$T/d10.db" "SELECT group_concat(metric) FROM summary WHERE run = 1 AND metric IN ('not_modelled.mmap2', 'not_modelled.fcntl64', 'not_modelled._llseek', 'not_modelled.fadvise64_64', 'not_modelled.statfs64', 'not_modelled.fstatfs64', 'not_modelled.fchown32')")
+if [ -z "$skipped32" ] && ! grep -qE '_llseek|mmap2|fcntl64|fadvise64_64|fchown32|statfs64' "$T/d10-64.strace" &&
+    [ "$(sql "$T/d10.db" "SELECT count(*) FROM syscalls WHERE run = 1 AND call = 'mmap'")" = 174 ] &&
+    [ "$(sql "$T/d10.db" "SELECT count(*) FROM syscalls WHERE run = 1 AND call = 'lseek'")" = 12 ] &&
+    [ "$(sql "$T/d10.db" "SELECT count(*) FROM syscalls WHERE run = 1 AND call = 'lseek' AND path LIKE '%zoneinfo%' AND result = 54")" = 1 ] &&
+    [ "$(num "$T/d10.db" 1 replay.repairs)" = 0 ]; then
+	ok "i386's mmap2, fcntl64, _llseek, fadvise64_64, statfs64, fchown32 replayed as mmap, fcntl, lseek, ... (166 + 8 mmaps, 12 lseeks): none skipped, no repair"
+else
+	bad "d10: skipped $skipped32; $(sql "$T/d10.db" "SELECT count(*) FROM syscalls WHERE run = 1 AND call IN ('mmap', 'lseek')") mmaps and lseeks, $(num "$T/d10.db" 1 replay.repairs) repairs"
+fi
+if [ -n "$(rows "$T/d10.db")" ] && cmp -s <(rows "$T/d10.db") <(rows "$T/d10-64.db"); then
+	ok "... and the trace in x86_64's names replays to the same calls and disk requests, row for row"
+else
+	bad "d10 and its x86_64 spelling replay differently"
+	diff <(rows "$T/d10.db") <(rows "$T/d10-64.db") | head -5
+fi
+
 for f in "$T"/*.out; do
 	no_sanitizer_report "$f" || bad "sanitizer report in $f"
 done

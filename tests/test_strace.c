@@ -1079,6 +1079,139 @@ test_superseded(void **state)
 	parsed_free(&r);
 }
 
+/*
+ * The same calls under other ABIs' names and Linux's later variants
+ * (strace_calls.c: abi_aliases): each is the modelled call, named as it,
+ * with its arguments where they differ.  The i386 lines are verbatim from
+ * traces/d10-i386-tar-cp-find.strace.gz (32-bit coreutils on a 64-bit
+ * host); the rest are as strace 6.1 prints those calls.
+ */
+static void
+test_abi_aliases(void **state)
+{
+	struct parsed r;
+	const struct trace_call *tc;
+	guint i = 0;
+
+	(void)state;
+	parse_ok("11782 1796636878.391713 mmap2(0xf7f9e000, 20480, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3</usr/lib/i386-linux-gnu/libacl.so.1.1.2301>, 0x2000) = 0xf7f9e000 <0.000054>\n"
+	    "11782 1796636878.400168 _llseek(5</etc/passwd>, 0, [0], SEEK_SET) = 0 <0.000022>\n"
+	    "1 _llseek(3</usr/share/zoneinfo/Etc/UTC>, -60, [54], SEEK_CUR) = 0 <0.000022>\n"
+	    "11786 1796636878.481675 _llseek(0<pipe:[289808]>, 0, 0xff95c2d0, SEEK_CUR) = -1 ESPIPE (Illegal seek) <0.000022>\n"
+	    "11782 1796636878.395992 statfs64(\"/sys/fs/selinux\", 84, 0xff811f08) = -1 ENOENT (No such file or directory) <0.000036>\n"
+	    /* 5 */
+	    "1 fstatfs64(3</home/user/cap/x>, 84, {f_type=EXT2_SUPER_MAGIC, f_bsize=4096, f_blocks=1, f_bfree=1, f_bavail=1, f_files=1, f_ffree=1, f_fsid={val=[0, 0]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID}) = 0\n"
+	    "11784 1796636878.434720 fadvise64_64(4</home/user/cap/src/a/b/small>, 0, 0, POSIX_FADV_SEQUENTIAL) = 0 <0.000054>\n"
+	    "1 arm_fadvise64_64(4</f>, POSIX_FADV_WILLNEED, 4096, 8192) = 0\n"
+	    "1 fcntl64(3</f>, F_DUPFD_CLOEXEC, 3) = 4</f>\n"
+	    "1 fchown32(4</f>, 1000, 1000) = 0\n"
+	    /* 10 */
+	    "1 stat64(\"/etc/passwd\", {st_mode=S_IFREG|0644, st_size=1882, ...}) = 0\n"
+	    "1 fstatat64(AT_FDCWD, \"d\", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_SYMLINK_NOFOLLOW) = 0\n"
+	    "1 getdents(3</d>, 0x8a3c /* 5 entries */, 32768) = 120\n"
+	    "1 ftruncate64(3</f>, 70000) = 0\n"
+	    "1 sync_file_range2(3</f>, SYNC_FILE_RANGE_WRITE, 0, 4096) = 0\n"
+	    /* 15 */
+	    "1 preadv2(3</f>, [{iov_base=\"abc\", iov_len=3}, {iov_base=\"\", iov_len=4096}], 2, 8192, RWF_NOWAIT) = 3\n"
+	    "1 preadv2(3</f>, [{iov_base=\"abc\", iov_len=100}], 1, -1, 0) = 3\n"
+	    "1 pwritev2(3</f>, [{iov_base=\"xyz\", iov_len=3}], 1, 512, RWF_DSYNC) = 3\n"
+	    "1 openat2(AT_FDCWD, \"/etc/passwd\", {flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_NO_SYMLINKS}, 24) = 3</etc/passwd>\n"
+	    "1 openat2(5</d>, \"new\", {flags=O_WRONLY|O_CREAT|O_EXCL, mode=0640, resolve=RESOLVE_BENEATH}, 24) = 6</d/new>\n",
+	    0, 20, &r);
+	tc = REC(&r, i++);	/* mmap2: the offset as strace prints it, bytes */
+	assert_int_equal(tc->sc, SC_MMAP);
+	assert_string_equal(tc->name, "mmap");
+	assert_int_equal(tc->len, 20480);
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->off, 0x2000);
+	tc = REC(&r, i++);	/* _llseek: the offset it set is the result */
+	assert_int_equal(tc->sc, SC_LSEEK);
+	assert_string_equal(tc->name, "lseek");
+	assert_int_equal(tc->cmd, TCMD_SEEK_SET);
+	assert_int_equal(tc->ret, 0);
+	assert_false(tc->ret_unknown);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->off, -60);
+	assert_int_equal(tc->cmd, TCMD_SEEK_CUR);
+	assert_int_equal(tc->ret, 54);
+	tc = REC(&r, i++);	/* failed: as traced */
+	assert_int_equal(tc->ret, -1);
+	assert_int_equal(tc->err, ESPIPE);
+	tc = REC(&r, i++);	/* statfs64: the size argument passed over */
+	assert_int_equal(tc->sc, SC_STATFS);
+	assert_string_equal(tc->name, "statfs");
+	assert_str(tc->path, "/sys/fs/selinux");
+	assert_int_equal(tc->err, ENOENT);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->sc, SC_FSTATFS);
+	assert_int_equal(tc->fd, 3);
+	tc = REC(&r, i++);	/* fadvise64_64 */
+	assert_int_equal(tc->sc, SC_FADVISE64);
+	assert_string_equal(tc->name, "fadvise64");
+	assert_int_equal(tc->fd, 4);
+	tc = REC(&r, i++);	/* arm's: advice second */
+	assert_int_equal(tc->sc, SC_FADVISE64);
+	assert_int_equal(tc->off, 4096);
+	assert_int_equal(tc->len, 8192);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->sc, SC_FCNTL);
+	assert_int_equal(tc->cmd, TCMD_F_DUPFD_CLOEXEC);
+	assert_int_equal(tc->arg, 3);
+	assert_int_equal(tc->ret, 4);
+	assert_int_equal(REC(&r, i++)->sc, SC_FCHOWN);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->sc, SC_STAT);
+	assert_string_equal(tc->name, "stat");
+	assert_int_equal(tc->st_size, 1882);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->sc, SC_NEWFSTATAT);
+	assert_int_equal(tc->st_type, TT_DIR);
+	assert_true(tc->atflags & TAT_SYMLINK_NOFOLLOW);
+	tc = REC(&r, i++);	/* the old getdents */
+	assert_int_equal(tc->sc, SC_GETDENTS64);
+	assert_int_equal(tc->arg, 5);
+	assert_int_equal(tc->len, 32768);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->sc, SC_FTRUNCATE);
+	assert_int_equal(tc->off, 70000);
+	tc = REC(&r, i++);	/* sync_file_range2: flags second */
+	assert_int_equal(tc->sc, SC_SYNC_FILE_RANGE);
+	assert_int_equal(tc->arg, SFR_WRITE);
+	assert_int_equal(tc->off, 0);
+	assert_int_equal(tc->len, 4096);
+	tc = REC(&r, i++);	/* preadv2 at an offset */
+	assert_int_equal(tc->sc, SC_PREADV);
+	assert_string_equal(tc->name, "preadv");
+	assert_int_equal(tc->len, 4099);
+	assert_int_equal(tc->off, 8192);
+	tc = REC(&r, i++);	/* ... at -1: readv */
+	assert_int_equal(tc->sc, SC_READV);
+	assert_string_equal(tc->name, "readv");
+	assert_int_equal(tc->len, 100);
+	assert_int_equal(tc->off, TC_NOOFF);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->sc, SC_PWRITEV);
+	assert_int_equal(tc->off, 512);
+	tc = REC(&r, i++);	/* openat2: flags from its open_how */
+	assert_int_equal(tc->sc, SC_OPENAT);
+	assert_string_equal(tc->name, "openat");
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_str(tc->path, "/etc/passwd");
+	assert_int_equal(tc->oflags, TO_CLOEXEC);
+	assert_int_equal(tc->ret, 3);
+	tc = REC(&r, i++);
+	assert_int_equal(tc->fd, 5);
+	assert_int_equal(tc->oflags, TO_WRONLY | TO_CREAT | TO_EXCL);
+	assert_int_equal(tc->mode, 0640);
+	parsed_free(&r);
+
+	/* a name that is no call's stays unmodelled, as it was */
+	parse_ok("1 stat65(\"/x\", 0x1) = 0\n", 0, 1, &r);
+	assert_int_equal(REC(&r, 0)->sc, SC_OTHER);
+	assert_string_equal(REC(&r, 0)->name, "stat65");
+	parsed_free(&r);
+}
+
 /* ---- argument forms -------------------------------------------------- */
 
 static void
@@ -2658,6 +2791,7 @@ main(void)
 		cmocka_unit_test(test_nested_clones),
 		cmocka_unit_test(test_never_resumed),
 		cmocka_unit_test(test_superseded),
+		cmocka_unit_test(test_abi_aliases),
 		cmocka_unit_test(test_raw_flags),
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),

@@ -789,6 +789,7 @@ strace_parser_new(struct lineio *in, int32_t pid_hint)
 
 	p->in = in;
 	p->pid_hint = pid_hint;
+	p->scm.fallback = strace_abi_sc;
 	p->pending = g_hash_table_new(g_direct_hash, g_direct_equal);
 	p->spare = g_ptr_array_new();
 	p->qcap = 64;

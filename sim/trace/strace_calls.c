@@ -576,7 +576,9 @@ dirent_count(struct strace_parser *p, struct span v)
  *   pointer (the first into off, the second into arg)   T mmap's prot
  *   U mmap's flags   Y msync's flags   Z fallocate's mode   H an address
  *   (into arg)   G sync_file_range's flags (their Linux value, into arg)
- *   E getdents64's entries (how many it returned, into arg)   . not used
+ *   E getdents64's entries (how many it returned, into arg)   J a result
+ *   passed back by pointer (_llseek's "[N]")   N openat2's struct open_how
+ *   (its flags and mode)   . not used
  */
 static const char *const sc_args[SC__COUNT] = {
 	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
@@ -624,6 +626,73 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_MMAP] = ".LTUDF", [SC_MUNMAP] = "HL", [SC_MSYNC] = "HLY",
 	[SC_SYNCFS] = "D", [SC_SYNC_FILE_RANGE] = "DFLG",
 };
+
+/*
+ * The same calls under other names: those of the 32-bit ABIs (i386, arm),
+ * whose programs strace shows on a 64-bit host as they are (a 64-bit shell
+ * running 32-bit tools makes a trace of both), and Linux's later variants
+ * of a modelled call.  Each is replayed as the call it is and recorded
+ * under that call's name.  sig: its arguments where they differ.
+ *   _llseek(fd, offset, [result], whence) = 0: the offset it set comes
+ *     back through a pointer (J), and becomes the result, as lseek's;
+ *   mmap2's offset is in pages, but strace prints it in bytes;
+ *   statfs64/fstatfs64 take the structure's size before it;
+ *   arm_fadvise64_64 and sync_file_range2 take the advice or flags second;
+ *   preadv2/pwritev2 take RWF_* flags after the offset, and offset -1 is
+ *     the descriptor's own (readv/writev);
+ *   openat2's flags and mode are in a structure (open_how, N); its
+ *     RESOLVE_* rules had no 2001 counterpart: a call that succeeded met
+ *     nothing they refuse, so it is the openat that a 2001 program made.
+ */
+struct abi_alias {
+	const char	*name;
+	enum sc_id	 sc;
+	const char	*sig;		/* NULL: the call's own */
+};
+
+static const struct abi_alias abi_aliases[] = {
+	{ "stat64", SC_STAT, NULL }, { "lstat64", SC_LSTAT, NULL },
+	{ "fstat64", SC_FSTAT, NULL }, { "fstatat64", SC_NEWFSTATAT, NULL },
+	{ "_llseek", SC_LSEEK, "DFJW" }, { "mmap2", SC_MMAP, NULL },
+	{ "fcntl64", SC_FCNTL, NULL }, { "getdents", SC_GETDENTS64, NULL },
+	{ "truncate64", SC_TRUNCATE, NULL },
+	{ "ftruncate64", SC_FTRUNCATE, NULL },
+	{ "statfs64", SC_STATFS, "P" }, { "fstatfs64", SC_FSTATFS, "D" },
+	{ "fadvise64_64", SC_FADVISE64, NULL },
+	{ "arm_fadvise64_64", SC_FADVISE64, "D.FL" },
+	{ "chown32", SC_CHOWN, NULL }, { "fchown32", SC_FCHOWN, NULL },
+	{ "lchown32", SC_LCHOWN, NULL }, { "sendfile64", SC_SENDFILE, NULL },
+	{ "sync_file_range2", SC_SYNC_FILE_RANGE, "DGFL" },
+	{ "arm_sync_file_range", SC_SYNC_FILE_RANGE, "DGFL" },
+	{ "preadv2", SC_PREADV, NULL }, { "pwritev2", SC_PWRITEV, NULL },
+	{ "openat2", SC_OPENAT, "DPN" },
+	{ NULL, SC_OTHER, NULL }
+};
+
+static const struct abi_alias *
+abi_alias(const char *name)
+{
+	static GHashTable *idx;
+
+	/* made once, read-only after (runs read traces in threads) */
+	if (g_once_init_enter(&idx)) {
+		GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+		const struct abi_alias *al;
+
+		for (al = abi_aliases; al->name != NULL; al++)
+			g_hash_table_insert(h, (gpointer)al->name, (gpointer)al);
+		g_once_init_leave(&idx, h);
+	}
+	return g_hash_table_lookup(idx, name);
+}
+
+enum sc_id
+strace_abi_sc(const char *name)
+{
+	const struct abi_alias *al = abi_alias(name);
+
+	return al != NULL ? al->sc : SC_OTHER;
+}
 
 static const char *const argnames[] = {
 	"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
@@ -753,11 +822,20 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
     const struct span *a, const struct span *an, int na)
 {
 	const char *sig = sc_args[tc->sc];
+	const struct abi_alias *al = NULL;
+	int64_t through = -1;		/* J: what came back by pointer */
 	int i, nfd = 0, npath = 0, noff = 0;
 
 	if (sig == NULL) {
 		decode_other(p, tc, a, na);
 		return true;
+	}
+	/* another name of a modelled call (abi_aliases) */
+	if (tc->name[0] != sc_name(tc->sc)[0] ||
+	    strcmp(tc->name, sc_name(tc->sc)) != 0) {
+		al = abi_alias(tc->name);
+		if (al != NULL && al->sig != NULL)
+			sig = al->sig;
 	}
 	for (i = 0; sig[i] != '\0' && i < na; i++) {
 		struct span v = a[i], ann;
@@ -866,9 +944,50 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 		case 'E':
 			tc->arg = dirent_count(p, v);
 			break;
+		case 'J': {
+			int64_t x;
+			size_t k;
+
+			/* "[N]"; an address when nothing came back */
+			if (v.s[0] == '[' &&
+			    (k = strace_lex_int(v.s + 1, v.n - 1, &x)) > 0 &&
+			    1 + k < v.n && v.s[1 + k] == ']' && x >= 0)
+				through = x;
+			break;
+		}
+		case 'N': {
+			static const char *const keys[] = { "flags", "mode" };
+			struct span f[2];
+			uint32_t m;
+
+			ok = strace_struct_fields(&p->e, v, keys, f, 2);
+			if (ok && f[0].s != NULL)
+				ok = strace_parse_flags(&p->e, f[0], &oflags_def,
+				    &tc->oflags);
+			if (ok && f[1].s != NULL) {
+				ok = strace_parse_flags(&p->e, f[1], &mode_def, &m);
+				tc->mode = m & 07777;
+			}
+			break;
+		}
 		}
 		if (!ok)
 			return bad_arg(p, tc, i);
+	}
+	if (al != NULL) {
+		/* _llseek: the offset it set is the result, as lseek's
+		 * (unknown if strace could not show it) */
+		if (tc->sc == SC_LSEEK && !tc->ret_unknown && tc->ret == 0) {
+			tc->ret = through;
+			tc->ret_unknown = through < 0;
+		}
+		/* preadv2/pwritev2 at offset -1 (TC_NOOFF): the
+		 * descriptor's offset */
+		if (tc->sc == SC_PREADV && tc->off == -1)
+			tc->sc = SC_READV;
+		else if (tc->sc == SC_PWRITEV && tc->off == -1)
+			tc->sc = SC_WRITEV;
+		g_strlcpy(tc->name, sc_name(tc->sc), sizeof(tc->name));
 	}
 
 	switch (tc->sc) {

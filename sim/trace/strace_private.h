@@ -247,6 +247,9 @@ struct strace_parser {
 
 /* ---- a call (strace_calls.c) ----------------------------------------- */
 
+/* The call another ABI's name is (i386's stat64, _llseek, mmap2, ...;
+ * Linux's newer preadv2, openat2, ...): SC_OTHER for none. */
+enum sc_id strace_abi_sc(const char *name);
 bool	strace_parse_call(struct strace_parser *p, struct trace_call *tc,
 	    const char *s, size_t n, bool complete);
 

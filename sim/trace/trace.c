@@ -54,8 +54,12 @@ sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 {
 	unsigned h;
 
-	if (m == NULL || n == 0)
-		return sc_lookup(name);
+	if (m == NULL || n == 0) {
+		enum sc_id sc = sc_lookup(name);
+
+		return sc == SC_OTHER && m != NULL && m->fallback != NULL ?
+		    m->fallback(name) : sc;
+	}
 	h = memo_slot(n, (unsigned char)name[0], (unsigned char)name[n - 1]);
 	if (n == m->slot[h].n) {
 		/* a byte loop: a call of memcmp cost more than the four
@@ -68,6 +72,8 @@ sc_lookup_memo(struct sc_memo *m, const char *name, size_t n)
 			return (enum sc_id)m->slot[h].sc;
 	}
 	m->slot[h].sc = (uint16_t)sc_lookup(name);
+	if (m->slot[h].sc == SC_OTHER && m->fallback != NULL)
+		m->slot[h].sc = (uint16_t)m->fallback(name);
 	m->slot[h].w = 0;	/* fast_head sets it for a name it checked */
 	if (n < sizeof(m->slot[h].name)) {
 		memcpy(m->slot[h].name, name, n);

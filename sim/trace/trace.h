@@ -106,6 +106,9 @@ enum sc_id sc_lookup(const char *name);	/* SC_OTHER if not known */
  * calls). */
 #define SC_MEMO_SLOTS	8
 struct sc_memo {
+	/* names sc_lookup does not know, tried when set: the strace reader's
+	 * other ABIs' names for the same calls (i386's stat64, mmap2, ...) */
+	enum sc_id (*fallback)(const char *name);
 	struct {
 		char	 name[32];
 		uint8_t	 n;	/* strlen(name); 0: nothing remembered */
