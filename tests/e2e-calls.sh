@@ -9,7 +9,7 @@
 # taken for files that were there; replay.mmap decides the faults; every
 # call still not modelled is named with its count.
 . "$(dirname "$0")/lib.sh" e2e-calls
-expect 12
+expect 13
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 num() { local v; v=$(metric "$@"); echo "${v%.0}"; }
@@ -142,6 +142,25 @@ if [ -n "$(rows "$T/d10.db")" ] && cmp -s <(rows "$T/d10.db") <(rows "$T/d10-64.
 else
 	bad "d10 and its x86_64 spelling replay differently"
 	diff <(rows "$T/d10.db") <(rows "$T/d10-64.db") | head -5
+fi
+
+# ---- a FIFO: mkfifo, its I/O not a file's ---------------------------------------
+# formats/09-mkfifo: sh -c 'mkfifo ff && { cat ff > out & } && printf ... > ff;
+# wait; cat out; rm ff out'.  mknodat makes the node (ufs_mknod); the
+# FIFO's reads and writes take the trace's time, no buffer of it; it was
+# not there at the start.
+Z9=traces/formats/09-mkfifo.strace
+"$VFSSIM" replay "$Z9" --db "$T/z9.db" >"$T/z9.out" 2>&1 || { bad "09-mkfifo replay failed"; cat "$T/z9.out"; }
+fifo_sim=$(sql "$T/z9.db" "SELECT count(*) FROM syscalls WHERE run = 1 AND class = 'sim' AND call IN ('read', 'write') AND path LIKE '%/ff'")
+fifo_pass=$(sql "$T/z9.db" "SELECT count(*) FROM syscalls WHERE run = 1 AND class = 'pass' AND call IN ('read', 'write') AND path LIKE '%/ff'")
+if [ "$(sql "$T/z9.db" "SELECT class FROM syscalls WHERE run = 1 AND call = 'mknodat'")" = sim ] &&
+    [ "$fifo_sim" = 0 ] && [ "$fifo_pass" = 3 ] &&
+    [ -z "$(sql "$T/z9.db" "SELECT path FROM initial_fs WHERE run = 1 AND path LIKE '%/ff'")" ] &&
+    [ "$(num "$T/z9.db" 1 fs.inodes_allocated)" = 2 ] &&
+    [ "$(num "$T/z9.db" 1 replay.repairs)" = 0 ] && [ "$(num "$T/z9.db" 1 fs.fsck_problems)" = 0 ]; then
+	ok "mkfifo: the FIFO made by mknodat, its 3 reads and writes passed through, not a starting file, no repair"
+else
+	bad "09-mkfifo: mknodat $(sql "$T/z9.db" "SELECT class FROM syscalls WHERE run = 1 AND call = 'mknodat'"), FIFO I/O $fifo_sim simulated / $fifo_pass passed, $(num "$T/z9.db" 1 fs.inodes_allocated) inodes made, $(num "$T/z9.db" 1 replay.repairs) repairs"
 fi
 
 for f in "$T"/*.out; do

@@ -190,6 +190,119 @@ test_link(void **state)
 	}
 }
 
+/* ---- mknod: FIFOs and device nodes -------------------------------------------- */
+
+struct mknodstat {
+	uint64_t	 sync[3], dwrite[3], bread[3], hits[3], getblk[2];
+};
+
+static void
+mknod_after(struct play *pl, int i)
+{
+	struct mknodstat *ms = pl->arg;
+	struct kern *k = pl->m->k;
+
+	if (i <= 2) {
+		ms->sync[i] = k->cnt.bwrite_sync;
+		ms->dwrite[i] = k->cnt.bdwrite;
+		ms->bread[i] = k->cnt.bread;
+		ms->hits[i] = k->cnt.bread_hits;
+	}
+	if (i == 3 || i == 8)
+		ms->getblk[i == 8] = k->cnt.getblk;
+}
+
+/*
+ * mknodat of a FIFO (mkfifo(2), VOP_MKNOD: ufs_mknod) makes an inode as a
+ * file's is made — written synchronously, then its name (the directory
+ * block, synchronously too) — and then, as ufs_mknod puts the vnode back
+ * and reloads it through VFS_VGET, a delayed write of the inode with its
+ * marked times (ufs_inactive) and a read of the inode block (a cache hit).
+ * Opening it finds a FIFO: fifofs's descriptor holds the vnode but its
+ * writes and reads are not the buffer cache's (they pass through, no
+ * buffer touched), and its last close lets unlink free it.  mknod of a
+ * regular file is the open(O_CREAT|O_EXCL) a 2001 program made: VOP_CREATE,
+ * no reload.
+ */
+static void
+test_mknod(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 mkdir 0 - path=\"/d\" mode=0755",
+		"- 1 mknodat 0 - fd=AT_FDCWD path=\"/d/ff\" mode=0644 type=FIFO",
+		"- 1 mknod 0 - path=\"/d/plain\" mode=0644 type=REG",
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/d/ff\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0666",
+		"- 1 write 11 - fd=3 len=11",
+		"- 1 openat 4 - fd=AT_FDCWD path=\"/d/ff\" oflags=O_RDONLY",
+		"- 1 read 11 - fd=4 len=131072",
+		"- 1 close 0 - fd=3",
+		"- 1 close 0 - fd=4",
+		"- 1 unlink 0 - path=\"/d/ff\"",
+		NULL
+	};
+	struct machine m;
+	struct mknodstat ms;
+	struct play pl = { &m, NULL, lines, mknod_after, &ms,
+	    (1u << 4) | (1u << 6) | (1u << 7) | (1u << 8) };
+	struct inode *ip;
+
+	(void)state;
+	boot(&m, NULL);
+	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
+	vn_unpin_all(m.k);
+	machine_run(&m, "play", play_body, &pl);
+	/* the FIFO: inode and name written at once as a file's are, then
+	 * the inode again (delayed: one more than the file's) and its block
+	 * read back, from the cache */
+	assert_int_equal(ms.sync[1] - ms.sync[0], 2);
+	assert_int_equal(ms.sync[2] - ms.sync[1], 2);
+	assert_int_equal(ms.dwrite[1] - ms.dwrite[0],
+	    ms.dwrite[2] - ms.dwrite[1] + 1);
+	assert_int_equal(ms.bread[1] - ms.bread[0], ms.hits[1] - ms.hits[0]);
+	assert_true(ms.hits[1] - ms.hits[0] > ms.hits[2] - ms.hits[1]);
+	ip = machine_inode_at(&m, "/d/plain");
+	assert_non_null(ip);
+	assert_int_equal(ip->i_special, VNON);
+	assert_int_equal(ip->i_vnode != NULL ? ip->i_vnode->v_type : VREG, VREG);
+	/* the FIFO's I/O touched no buffer; it is gone with its name */
+	assert_int_equal(ms.getblk[1], ms.getblk[0]);
+	assert_null(machine_inode_at(&m, "/d/ff"));
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	shutdown_machine(&m);
+}
+
+/* The FIFO's node, and its vnode type, while it is there. */
+static void
+test_mknod_node(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 mknod 0 - path=\"/ff\" mode=0600 type=FIFO",
+		"- 1 mknodat 0 - fd=AT_FDCWD path=\"/sock\" mode=0600 type=SOCK",
+		"- 1 stat 0 - path=\"/ff\" size=0 type=FIFO",
+		NULL
+	};
+	struct machine m;
+	struct nameidata nd;
+	struct inode *ip;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, NULL, NULL);
+	ip = machine_inode_at(&m, "/ff");
+	assert_non_null(ip);
+	assert_int_equal(ip->i_special, VFIFO);
+	assert_int_equal(ip->i_size, 0);
+	assert_int_equal(ip->i_blocks, 0);
+	assert_int_equal(namei_op(m.k, NULL, "/sock", LOOKUP, &nd), 0);
+	assert_int_equal(nd.ni_vp->v_type, VSOCK);
+	assert_true(VN_ISSPECIAL(nd.ni_vp));
+	assert_false(VN_ISSPECIAL(m.k->fs.fs_devvp));
+	vn_unpin_all(m.k);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
 /* ---- symbolic links ------------------------------------------------------ */
 
 #define LONG_TARGET "a-long-target-name-that-is-longer-than-sixty-bytes-for-sure-yes"
@@ -842,6 +955,38 @@ test_ioctl(void **state)
 	pl.p = proc_create(m.k, 100, fdinit(vn_root(m.k)));
 	vn_unpin_all(m.k);
 	machine_run(&m, "play", play_body, &pl);
+	assert_int_equal(cs.getblk1, cs.getblk0);
+	assert_int_equal(cs.io1, cs.io0);
+	assert_int_equal(cs.t1 - cs.t0, 6 * m.k->p.cpu_syscall);
+	shutdown_machine(&m);
+}
+
+/*
+ * readahead(2) (Linux's): FreeBSD had nothing of the kind in 2001, and a
+ * program of then asked for no read-ahead of its own — the call costs
+ * itself and reads nothing (the blocks come when the program reads them,
+ * with the kernel's own read-ahead).
+ */
+static void
+test_readahead_call(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/f\" oflags=O_RDWR|O_CREAT|O_TRUNC mode=0644",
+		"- 1 write 100000 - fd=3 len=100000",
+		"- 1 readahead 0 - fd=3 off=0 len=65536",
+		"- 1 readahead 0 - fd=3 off=65536 len=65536",
+		"- 1 readahead 0 - fd=3 off=0 len=100000",
+		"- 1 readahead -EINVAL - fd=3 off=0 len=1",
+		"- 1 readahead 0 - fd=3 off=4096 len=4096",
+		"- 1 readahead 0 - fd=3 off=0 len=0",
+		NULL
+	};
+	struct machine m;
+	struct cpustat cs;
+
+	(void)state;
+	boot(&m, NULL);
+	play(&m, lines, cpu_after, &cs);
 	assert_int_equal(cs.getblk1, cs.getblk0);
 	assert_int_equal(cs.io1, cs.io0);
 	assert_int_equal(cs.t1 - cs.t0, 6 * m.k->p.cpu_syscall);
@@ -1635,6 +1780,9 @@ main(void)
 		cmocka_unit_test(test_fd_links),
 		cmocka_unit_test(test_cpu_only),
 		cmocka_unit_test(test_getdents),
+		cmocka_unit_test(test_mknod),
+		cmocka_unit_test(test_mknod_node),
+		cmocka_unit_test(test_readahead_call),
 		cmocka_unit_test(test_getcwd),
 		cmocka_unit_test(test_ioctl),
 		cmocka_unit_test(test_close_range),

@@ -1212,6 +1212,47 @@ test_abi_aliases(void **state)
 	parsed_free(&r);
 }
 
+/* mknod's node type and permissions; readahead's range. */
+static void
+test_mknod_readahead(void **state)
+{
+	struct parsed r;
+	const struct trace_call *tc;
+
+	(void)state;
+	parse_ok("19686 1796637410.958808 mknodat(AT_FDCWD</home/user/cap>, \"ff\", S_IFIFO|0666) = 0 <0.000049>\n"
+	    "1 mknod(\"/home/user/null2\", S_IFCHR|0666, makedev(0x1, 0x3)) = 0\n"
+	    "1 mknodat(AT_FDCWD, \"f\", 0644) = 0\n"
+	    "1 mknodat(AT_FDCWD, \"s\", 0140755) = 0\n"
+	    "1 mknod(\"b\", S_IFBLK|0600, makedev(0x8, 0)) = -1 EPERM (Operation not permitted)\n"
+	    "1 readahead(3</f>, 4096, 65536) = 0\n",
+	    0, 6, &r);
+	tc = REC(&r, 0);	/* verbatim from traces/formats/09-mkfifo */
+	assert_int_equal(tc->sc, SC_MKNODAT);
+	assert_str(tc->fdpath, "/home/user/cap");
+	assert_str(tc->path, "ff");
+	assert_int_equal(tc->st_type, TT_FIFO);
+	assert_int_equal(tc->mode, 0666);
+	tc = REC(&r, 1);
+	assert_int_equal(tc->sc, SC_MKNOD);
+	assert_int_equal(tc->st_type, TT_CHR);
+	tc = REC(&r, 2);	/* no type: a regular file */
+	assert_int_equal(tc->st_type, TT_REG);
+	assert_int_equal(tc->mode, 0644);
+	tc = REC(&r, 3);	/* -X raw */
+	assert_int_equal(tc->st_type, TT_SOCK);
+	assert_int_equal(tc->mode, 0755);
+	tc = REC(&r, 4);
+	assert_int_equal(tc->st_type, TT_BLK);
+	assert_int_equal(tc->err, EPERM);
+	tc = REC(&r, 5);
+	assert_int_equal(tc->sc, SC_READAHEAD);
+	assert_int_equal(tc->fd, 3);
+	assert_int_equal(tc->off, 4096);
+	assert_int_equal(tc->len, 65536);
+	parsed_free(&r);
+}
+
 /* ---- argument forms -------------------------------------------------- */
 
 static void
@@ -2792,6 +2833,7 @@ main(void)
 		cmocka_unit_test(test_never_resumed),
 		cmocka_unit_test(test_superseded),
 		cmocka_unit_test(test_abi_aliases),
+		cmocka_unit_test(test_mknod_readahead),
 		cmocka_unit_test(test_raw_flags),
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),

@@ -489,7 +489,7 @@ vn_vmio(struct kern *k, struct vnode *vp)
 {
 	/* ... and the device: ffs_mountfs gives it a VM object, so
 	 * metadata blocks are cached in pages too. */
-	return vp->v_type == VREG || vp->v_type == VCHR ||
+	return vp->v_type == VREG || (vp->v_flag & VDEVICE) ||
 	    (vp->v_type == VDIR && k->p.vmiodirenable);
 }
 
@@ -895,7 +895,7 @@ loop:
 		goto loop;
 	}
 	bp->b_lblkno = lblkno;
-	if (vp->v_type == VCHR) {
+	if (vp->v_flag & VDEVICE) {
 		/* The device: blocks are sectors. */
 		bp->b_offset = lblkno * DEV_BSIZE;
 		bp->b_blkno = lblkno;

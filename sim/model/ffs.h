@@ -105,6 +105,9 @@ struct inode {
 	bool		 i_isdir;
 	bool		 i_snapshot;	/* SF_SNAPSHOT: a live snapshot's file
 					   (read-only; unlinking removes it) */
+	uint8_t		 i_special;	/* IFIFO, IFSOCK, IFCHR, IFBLK: a node
+					   ufs_mknod made, its vnode's type
+					   (enum vtype); VNON otherwise */
 	char		*i_symlink;	/* IFLNK: a symbolic link's target
 					   (i_size bytes), else NULL; a short
 					   one lives in the inode, a longer

@@ -176,6 +176,7 @@ ffs_mount(struct kern *k, GError **err)
 	fs->fs_devvp = g_new0(struct vnode, 1);
 	fs->fs_devvp->v_number = ++k->nextvnode;
 	fs->fs_devvp->v_type = VCHR;
+	fs->fs_devvp->v_flag = VDEVICE;
 	TAILQ_INIT(&fs->fs_devvp->v_cleanblkhd);
 	TAILQ_INIT(&fs->fs_devvp->v_dirtyblkhd);
 	TAILQ_INIT(&fs->fs_devvp->v_pages);

@@ -41,8 +41,10 @@ getfile(struct kern *k, struct kproc *p, int32_t fd, const char *annot,
 			k->cnt.trace_repairs++;
 		}
 	}
-	fp = vp != NULL ? falloc(DTYPE_VNODE, FREAD | FWRITE, vp) :
-	    falloc(DTYPE_PASS, FREAD | FWRITE, NULL);
+	/* (a FIFO or device node: its I/O is not the file system's) */
+	fp = vp != NULL && !VN_ISSPECIAL(vp) ?
+	    falloc(DTYPE_VNODE, FREAD | FWRITE, vp) :
+	    falloc(DTYPE_PASS, FREAD | FWRITE, vp);
 	if (vp != NULL)
 		vp->v_writecount++;
 	fdinstall(k, p->p_fd, fd, fp, false);

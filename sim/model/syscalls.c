@@ -41,7 +41,7 @@ gates_writes(const struct trace_call *tc)
 		return tc->sc == SC_CREAT || (tc->oflags & (TO_CREAT | TO_TRUNC));
 	case SC_UNLINK: case SC_UNLINKAT: case SC_RMDIR:
 	case SC_RENAME: case SC_RENAMEAT: case SC_RENAMEAT2:
-	case SC_MKDIR: case SC_MKDIRAT:
+	case SC_MKDIR: case SC_MKDIRAT: case SC_MKNOD: case SC_MKNODAT:
 	case SC_LINK: case SC_LINKAT: case SC_SYMLINK: case SC_SYMLINKAT:
 	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
 	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:
@@ -121,6 +121,9 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_MKDIR: case SC_MKDIRAT:
 		sys_mkdir(k, p, tc, out);
 		break;
+	case SC_MKNOD: case SC_MKNODAT:
+		sys_mknod(k, p, tc, out);
+		break;
 	case SC_LINK: case SC_LINKAT:
 		sys_link(k, p, tc, out);
 		break;
@@ -136,6 +139,7 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		sys_setattr(k, p, tc, out);
 		break;
 	case SC_STATFS: case SC_FSTATFS: case SC_FADVISE64: case SC_IOCTL:
+	case SC_READAHEAD:
 	case SC_GETXATTR: case SC_LGETXATTR: case SC_FGETXATTR:
 	case SC_SETXATTR: case SC_LSETXATTR: case SC_FSETXATTR:
 	case SC_LISTXATTR: case SC_LLISTXATTR: case SC_FLISTXATTR:

@@ -61,6 +61,8 @@ void	sys_stat(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 void	sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
+void	sys_mknod(struct kern *k, struct kproc *p, const struct trace_call *tc,
+	    struct sys_outcome *out);
 void	sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 void	sys_rename(struct kern *k, struct kproc *p, const struct trace_call *tc,

@@ -1,6 +1,7 @@
 /*
  * ufs_vnops.c — the UFS vnode operations that change the name space or an
- * inode: create and mkdir (ufs_makeinode, ufs_mkdir), link, symlink,
+ * inode: create, mkdir and mknod (ufs_makeinode, ufs_mkdir, ufs_mknod),
+ * link, symlink,
  * remove and rmdir, rename, truncate, mode, owner and times (ufs_setattr),
  * and fsync (ffs_fsync); and sync of the whole file system.  And reading
  * a directory's entries (ufs_readdir).
@@ -53,6 +54,8 @@ ufs_makeinode(struct kern *k, struct vnode *dvp, const char *name,
 	}
 	if (type == VLNK)
 		ip->i_symlink = g_strdup(target);	/* IFLNK */
+	else if (type != VREG && type != VDIR)
+		ip->i_special = (uint8_t)type;		/* ufs_mknod's */
 	/* ffs_valloc's VFS_VGET: a vnode, and the inode block read.  A
 	 * block that cannot be read frees the inode again and fails the
 	 * call ("if (error) { UFS_VFREE(pvp, ino, mode); return (error); }"):
@@ -144,6 +147,35 @@ vn_create(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
 {
 	KASSERT(type == VREG || type == VDIR, ("vn_create: type %d", type));
 	return ufs_makeinode(k, dvp, name, type, NULL, vpp);
+}
+
+/*
+ * ufs_mknod: a FIFO, socket or device node, made as a file's inode is
+ * (written, then its name entered); then its times marked and the vnode
+ * put back — ufs_inactive writes the marked inode, a delayed write of its
+ * block — and thrown away (vgone: "reload it through VFS_VGET so it is
+ * checked to see if it is an alias"), and VFS_VGET reads the inode block
+ * again for a new one (in the cache: it was just written).  The replay
+ * keeps the one vnode; what the kernel's second one cost is paid.
+ */
+int
+vn_mknod(struct kern *k, struct vnode *dvp, const char *name, enum vtype type,
+    struct vnode **vpp)
+{
+	struct inode *ip;
+	int error;
+
+	KASSERT(type == VFIFO || type == VSOCK || type == VCHR || type == VBLK,
+	    ("vn_mknod: type %d", type));
+	error = ufs_makeinode(k, dvp, name, type, NULL, vpp);
+	if (error != 0)
+		return error;
+	ip = (*vpp)->v_data;
+	ITIMES(k, ip, IN_ACCESS | IN_CHANGE | IN_UPDATE);
+	if (!ffs_online(k))
+		return 0;
+	(void)ffs_update(k, ip, false);		/* vput: ufs_inactive */
+	return ffs_iread(k, ip, true);		/* VFS_VGET */
 }
 
 /*

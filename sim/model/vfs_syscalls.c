@@ -328,6 +328,14 @@ sys_open(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		k->cnt.trace_repairs++;
 		vp = materialize(k, start, path, (of & TO_DIRECTORY) != 0);
 	}
+	if (VN_ISSPECIAL(vp)) {
+		/* A FIFO or device (fifo_open, spec_open): the descriptor
+		 * holds the vnode, but what is read and written goes through
+		 * a socket buffer or a driver, not the buffer cache — it
+		 * takes the trace's time; nothing to truncate. */
+		fp = file_hold(p, falloc(DTYPE_PASS, oflags_to_fflag(of), vp));
+		goto install;
+	}
 	fp = falloc(DTYPE_VNODE, oflags_to_fflag(of), vp);
 	/* The lock and the truncation may sleep before a descriptor names
 	 * the file: the process holds it meanwhile (a run stopped there
@@ -499,6 +507,50 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		k->cnt.trace_repairs++;
 		(void)materialize_obj(k, start, tc->path, VDIR, NULL, false);
 	}
+}
+
+/*
+ * mknod(2) and mkfifo(2) — Linux's mknod and mknodat are both: bwillwrite,
+ * namei CREATE (not following a link at the end), then VOP_MKNOD
+ * (ufs_mknod) for a FIFO, socket or device node.  Linux's mknod of a
+ * regular file (S_IFREG, or no type) had no 2001 counterpart (FreeBSD's
+ * mknod refused it): a program made it with open(O_CREAT|O_EXCL) and
+ * close, VOP_CREATE.  A node the replay has already is a repair.
+ */
+void
+sys_mknod(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    struct sys_outcome *out)
+{
+	static const enum vtype types[] = { [TT_FIFO] = VFIFO,
+	    [TT_SOCK] = VSOCK, [TT_CHR] = VCHR, [TT_BLK] = VBLK };
+	enum vtype type = tc->st_type < G_N_ELEMENTS(types) &&
+	    types[tc->st_type] != VNON ? types[tc->st_type] : VREG;
+	struct nameidata nd;
+	struct vnode *start, *vp;
+	bool outside;
+	int error;
+
+	out->path = tc->path;
+	bwillwrite(k);
+	error = lookup(k, p, tc->sc == SC_MKNODAT ? tc->fd : TC_AT_FDCWD,
+	    tc->fdpath, tc->path != NULL ? tc->path : "", CREATE, &nd, &start,
+	    &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return;
+	}
+	if (tc->ret != 0 || lookup_eio(error, tc, out))
+		return;
+	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL) {
+		k->cnt.trace_repairs++;
+		return;
+	}
+	error = type == VREG ? vn_create(k, nd.ni_dvp, nd.ni_last, VREG, &vp) :
+	    vn_mknod(k, nd.ni_dvp, nd.ni_last, type, &vp);
+	if (error == EIO)
+		out->error = EIO;	/* the inode's write: no name */
+	else if (error != 0)
+		k->cnt.trace_repairs++;
 }
 
 void

@@ -35,7 +35,7 @@ vshouldfree(const struct vnode *vp)
 {
 	return !(vp->v_flag & (VFREE | VXLOCK | VDOOMED | VROOT)) &&
 	    vp->v_usecount == 0 && vp->v_holdcnt == 0 && vp->v_pincount == 0 &&
-	    vp->v_npages == 0 && vp->v_type != VCHR;
+	    vp->v_npages == 0 && !(vp->v_flag & VDEVICE);
 }
 
 static void
@@ -67,7 +67,7 @@ static void
 vn_idle(struct kern *k, struct vnode *vp)
 {
 	if (vp->v_usecount > 0 || vp->v_holdcnt > 0 || vp->v_pincount > 0 ||
-	    (vp->v_flag & (VXLOCK | VROOT)) || vp->v_type == VCHR)
+	    (vp->v_flag & (VXLOCK | VROOT | VDEVICE)))
 		return;
 	if (vp->v_flag & VDOOMED) {
 		vnode_destroy(k, vp);
@@ -157,7 +157,7 @@ vn_pin(struct kern *k, struct vnode *vp)
 	struct sim_proc *p = curproc(k->sim);
 	GPtrArray *pins;
 
-	if (p == NULL || vp->v_type == VCHR)
+	if (p == NULL || (vp->v_flag & VDEVICE))
 		return;
 	pins = g_hash_table_lookup(k->pins, p);
 	if (pins == NULL) {
@@ -181,7 +181,7 @@ vn_unpin(struct kern *k, struct vnode *vp)
 	GPtrArray *pins;
 	guint i;
 
-	if (p == NULL || vp->v_type == VCHR ||
+	if (p == NULL || (vp->v_flag & VDEVICE) ||
 	    (pins = g_hash_table_lookup(k->pins, p)) == NULL)
 		return;
 	for (i = pins->len; i-- > 0;)
@@ -566,8 +566,8 @@ vget_inode(struct kern *k, struct inode *ip, bool carry, struct vnode **vpp)
 			vn_idle(k, vp);
 			continue;
 		}
-		vp->v_type = ip->i_isdir ? VDIR : ip->i_symlink != NULL ?
-		    VLNK : VREG;
+		vp->v_type = ip->i_special != VNON ? (enum vtype)ip->i_special :
+		    ip->i_isdir ? VDIR : ip->i_symlink != NULL ? VLNK : VREG;
 		vp->v_data = ip;
 		ip->i_vnode = vp;
 		vn_pin(k, vp);
@@ -748,12 +748,12 @@ reassignbuf(struct kern *k, struct buf *bp, bool dirty)
 		if (!(vp->v_flag & VONWORKLST))
 			vn_syncer_add_to_worklist(k, vp,
 			    vp->v_type == VDIR ? k->p.dirdelay :
-			    vp->v_type == VCHR ? k->p.metadelay : k->p.filedelay);
-		if (bp->b_lblkno < 0 && vp->v_type != VCHR)
+			    (vp->v_flag & VDEVICE) ? k->p.metadelay : k->p.filedelay);
+		if (bp->b_lblkno < 0 && !(vp->v_flag & VDEVICE))
 			TAILQ_INSERT_TAIL(&vp->v_dirtyblkhd, bp, b_vnbufs);
 		else if (head == NULL || bp->b_lblkno < head->b_lblkno)
 			TAILQ_INSERT_HEAD(&vp->v_dirtyblkhd, bp, b_vnbufs);
-		else if (bp->b_lblkno > 0 && vp->v_type != VCHR &&
+		else if (bp->b_lblkno > 0 && !(vp->v_flag & VDEVICE) &&
 		    (prev = incore(k, vp, bp->b_lblkno - 1)) != NULL &&
 		    (prev->b_xflags & BX_VNDIRTY))
 			TAILQ_INSERT_AFTER(&vp->v_dirtyblkhd, prev, bp, b_vnbufs);

@@ -24,7 +24,9 @@
 struct kern;
 struct inode;
 
-enum vtype { VNON, VREG, VDIR, VCHR, VBAD, VLNK };
+/* (VCHR, VBLK, VSOCK, VFIFO: nodes mknod(2) and mkfifo(2) made — and the
+ * file system's device vnode, VCHR with VDEVICE) */
+enum vtype { VNON, VREG, VDIR, VCHR, VBAD, VLNK, VBLK, VSOCK, VFIFO };
 
 /* v_flag */
 #define VROOT		0x0001
@@ -36,6 +38,14 @@ enum vtype { VNON, VREG, VDIR, VCHR, VBAD, VLNK };
 #define VAGE		0x0040	/* to the head of the free list */
 #define VDOOMED		0x0080	/* its inode is gone: destroy at last ref */
 #define VOBJDIRTY	0x0100	/* its object may have dirty pages (mmap) */
+#define VDEVICE		0x0200	/* the file system's device (ffs_mountfs's
+				   devvp): metadata buffers; never freed */
+
+/* A FIFO, socket or device node: opened through fifofs or specfs, its
+ * I/O never the buffer cache's (the device vnode is not one). */
+#define VN_ISSPECIAL(vp) \
+	(((vp)->v_type == VCHR && !((vp)->v_flag & VDEVICE)) || \
+	 (vp)->v_type == VBLK || (vp)->v_type == VSOCK || (vp)->v_type == VFIFO)
 
 struct namecache;
 
@@ -198,6 +208,9 @@ int	vn_create(struct kern *k, struct vnode *dvp, const char *name,
 	    enum vtype type, struct vnode **vpp);
 int	vn_link(struct kern *k, struct vnode *vp, struct vnode *dvp,
 	    const char *name);
+/* A FIFO, socket or device node name in dvp (ufs_mknod). */
+int	vn_mknod(struct kern *k, struct vnode *dvp, const char *name,
+	    enum vtype type, struct vnode **vpp);
 /* A symbolic link name in dvp to target (ufs_symlink). */
 int	vn_symlink(struct kern *k, struct vnode *dvp, const char *name,
 	    const char *target, struct vnode **vpp);

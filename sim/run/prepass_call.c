@@ -424,6 +424,12 @@ do_open(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 			o->truncated = true;
 	} else
 		o = use(ps, abs, (of & TO_DIRECTORY) != 0);
+	if (o->special) {
+		/* a FIFO's or device's reads and writes say nothing of a
+		 * file's size */
+		f = pfile_new(NULL, NULL);
+		goto install;
+	}
 	if ((of & TO_TRUNC) && (of & TO_ACCMODE) != TO_RDONLY)
 		o->truncated = true;
 	f = pfile_new(o, abs);
@@ -793,6 +799,19 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			ps->excl = false;
 		}
 		break;
+	case SC_MKNOD: case SC_MKNODAT:
+		/* A node the trace made (a FIFO, mostly; or a file) */
+		abs = resolve(ps, pr, tc->sc == SC_MKNODAT ? tc->fd : TC_AT_FDCWD,
+		    tc->fdpath, tc->path);
+		if (abs != NULL && tc->ret == 0) {
+			struct pobj *o;
+
+			ps->excl = true;
+			o = create(ps, abs, false);
+			ps->excl = false;
+			o->special = tc->st_type != TT_REG;
+		}
+		break;
 	case SC_TRUNCATE:
 		abs = resolve_follow(ps, pr, TC_AT_FDCWD, tc->fdpath, tc->path,
 		    NULL);
@@ -821,6 +840,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 	}
 	case SC_FSYNC: case SC_FDATASYNC: case SC_FLOCK: case SC_SYNCFS:
 	case SC_SYNC_FILE_RANGE: case SC_FSTATFS: case SC_FADVISE64: case SC_IOCTL:
+	case SC_READAHEAD:
 	case SC_FGETXATTR: case SC_FSETXATTR: case SC_FLISTXATTR:
 	case SC_FREMOVEXATTR:
 		/* The other calls on a descriptor: one open before the capture

@@ -368,8 +368,13 @@ pfd_get(struct pass *ps, struct pproc *pr, int32_t fd, const char *annot,
 			const char *why = ps->why;
 			char *canon = canonical(ps, annot);
 
+			struct pobj *o;
+
 			ps->why = "descriptor open before the capture";
-			f = pfile_new(use(ps, canon, false), canon);
+			o = use(ps, canon, false);
+			/* (a FIFO the trace made: not a file's I/O) */
+			f = o->special ? pfile_new(NULL, NULL) :
+			    pfile_new(o, canon);
 			ps->why = why;
 			g_free(canon);
 		} else

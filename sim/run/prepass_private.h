@@ -41,6 +41,8 @@ struct pobj {
 	uint16_t size_sc;	/* ... in which call */
 	uint64_t size_line;
 	bool	 truncated;	/* contents replaced in the trace */
+	bool	 special;	/* a FIFO, socket or device node the trace
+				   made (mknod): its I/O is not a file's */
 	int64_t	 size;		/* evidence of the initial size */
 	int64_t	 written;	/* furthest byte the trace wrote */
 	char	*first_name;	/* its name when first met */

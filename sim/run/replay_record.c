@@ -158,7 +158,7 @@ call_path(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		ino = fd_ino(u, out->fd);
 	else if (out->path != NULL && !tc->ret_unknown && tc->ret >= 0 &&
 	    (strcmp(tc->name, "open") == 0 || strcmp(tc->name, "openat") == 0 ||
-	    strcmp(tc->name, "creat") == 0 || strcmp(tc->name, "openat2") == 0))
+	    strcmp(tc->name, "creat") == 0))
 		ino = fd_ino(u, (int32_t)tc->ret);	/* the new descriptor */
 	if (ino < 0)
 		return name;

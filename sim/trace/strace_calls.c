@@ -578,7 +578,8 @@ dirent_count(struct strace_parser *p, struct span v)
  *   (into arg)   G sync_file_range's flags (their Linux value, into arg)
  *   E getdents64's entries (how many it returned, into arg)   J a result
  *   passed back by pointer (_llseek's "[N]")   N openat2's struct open_how
- *   (its flags and mode)   . not used
+ *   (its flags and mode)   I mknod's mode: the node's type (into
+ *   st_type) and permissions   . not used
  */
 static const char *const sc_args[SC__COUNT] = {
 	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
@@ -595,6 +596,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_UNLINK] = "P", [SC_UNLINKAT] = "DPA",
 	[SC_RENAME] = "PP", [SC_RENAMEAT] = "DPDP", [SC_RENAMEAT2] = "DPDPR",
 	[SC_MKDIR] = "PM", [SC_MKDIRAT] = "DPM", [SC_RMDIR] = "P",
+	[SC_MKNOD] = "PI", [SC_MKNODAT] = "DPI",
 	[SC_FTRUNCATE] = "DF", [SC_TRUNCATE] = "PF",
 	[SC_GETDENTS64] = "DEL",
 	[SC_DUP] = "D", [SC_DUP2] = "DD", [SC_DUP3] = "DDO",
@@ -617,7 +619,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_COPY_FILE_RANGE] = "DQDQL", [SC_SENDFILE] = "DDQL",
 	[SC_FALLOCATE] = "DZFL",
 	[SC_STATFS] = "P", [SC_FSTATFS] = "D", [SC_FADVISE64] = "DFL",
-	[SC_IOCTL] = "D",
+	[SC_IOCTL] = "D", [SC_READAHEAD] = "DFL",
 	[SC_GETXATTR] = "P", [SC_LGETXATTR] = "P", [SC_FGETXATTR] = "D",
 	[SC_SETXATTR] = "P", [SC_LSETXATTR] = "P", [SC_FSETXATTR] = "D",
 	[SC_LISTXATTR] = "P", [SC_LLISTXATTR] = "P", [SC_FLISTXATTR] = "D",
@@ -866,11 +868,16 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 		case 'O':
 			ok = strace_parse_flags(&p->e, v, &oflags_def, &tc->oflags);
 			break;
-		case 'M': {
+		case 'M':
+		case 'I': {
 			uint32_t m;
 
 			ok = strace_parse_flags(&p->e, v, &mode_def, &m);
 			tc->mode = m & 07777;
+			/* mknod's: the type of node too (none: a file) */
+			if (sig[i] == 'I')
+				tc->st_type = (m & 0170000) != 0 ? mode_type(m) :
+				    TT_REG;
 			break;
 		}
 		case 'L':

@@ -47,6 +47,7 @@
 	X(RENAME, "rename") X(RENAMEAT, "renameat")			\
 	X(RENAMEAT2, "renameat2")					\
 	X(MKDIR, "mkdir") X(MKDIRAT, "mkdirat") X(RMDIR, "rmdir")	\
+	X(MKNOD, "mknod") X(MKNODAT, "mknodat")				\
 	X(FTRUNCATE, "ftruncate") X(TRUNCATE, "truncate")		\
 	X(GETDENTS64, "getdents64")					\
 	X(DUP, "dup") X(DUP2, "dup2") X(DUP3, "dup3")			\
@@ -72,6 +73,7 @@
 	/* file system status, advice, extended attributes */		\
 	X(STATFS, "statfs") X(FSTATFS, "fstatfs")			\
 	X(FADVISE64, "fadvise64") X(IOCTL, "ioctl")			\
+	X(READAHEAD, "readahead")					\
 	X(GETXATTR, "getxattr") X(LGETXATTR, "lgetxattr")		\
 	X(FGETXATTR, "fgetxattr") X(SETXATTR, "setxattr")		\
 	X(LSETXATTR, "lsetxattr") X(FSETXATTR, "fsetxattr")		\
