@@ -152,6 +152,45 @@ test_learned_descriptors(void **state)
 }
 
 /*
+ * A name the trace followed before it showed it was a link: what those
+ * calls reached was the link's target, there at the start with the size
+ * they saw (/b/p, read through, then readlink'd: /b/p.real holds the 5000
+ * bytes, /b/p is the link).  readlink failing EINVAL found a name that is
+ * not a link: there at the start (/b/q).  A name first shown as a link
+ * (/b/r) says nothing of its target.
+ */
+static void
+test_link_followed_before(void **state)
+{
+	struct prepass *pp;
+	const struct initial_file *f, *t;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 faccessat2 0 10 fd=AT_FDCWD path=\"/b/p\"\n"
+	    "2000 7 openat 3 10 fd=AT_FDCWD path=\"/b/p\" oflags=O_RDONLY\n"
+	    "3000 7 read 5000 10 fd=3 len=8192\n"
+	    "4000 7 close 0 10 fd=3\n"
+	    "5000 7 readlink 6 10 path=\"/b/p\" path2=\"p.real\" len=4096\n"
+	    "6000 7 readlink -EINVAL 10 path=\"/b/q\" len=4096\n"
+	    "7000 7 readlink 5 10 path=\"/b/r\" path2=\"r.dst\" len=4096\n");
+	f = entry(pp, "/b/p");
+	assert_non_null(f);
+	assert_string_equal(f->symlink, "p.real");
+	t = entry(pp, "/b/p.real");
+	assert_non_null(t);
+	assert_false(t->isdir);
+	assert_null(t->symlink);
+	assert_int_equal(t->size, 5000);
+	f = entry(pp, "/b/q");
+	assert_non_null(f);
+	assert_null(f->symlink);
+	assert_non_null(entry(pp, "/b/r"));
+	assert_null(entry(pp, "/b/r.dst"));
+	prepass_free(pp);
+}
+
+/*
  * A directory's first whole listing (getdents64 from its start to the
  * call that returns 0, strace's count of each call's entries) is how many
  * entries it held, for the layout to give it as many: /a's 300 + 200 in
@@ -392,6 +431,7 @@ main(void)
 		cmocka_unit_test(test_zero_read),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_learned_descriptors),
+		cmocka_unit_test(test_link_followed_before),
 		cmocka_unit_test(test_created_first),
 		cmocka_unit_test(test_one_entry_a_path),
 		cmocka_unit_test(test_dir_alias),

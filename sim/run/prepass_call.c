@@ -6,6 +6,7 @@
 #include "prepass_private.h"
 #include "kassert.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* ---- objects --------------------------------------------------------- */
@@ -303,6 +304,36 @@ set_target(struct pass *ps, struct pobj *o, const char *target)
 }
 
 /*
+ * o, a name taken for a file of its own, is a link to target: the file the
+ * calls before reached through it, following it, was the target's — there
+ * at the start, with the size they showed (a pyenv shim's faccessat2 of
+ * .../bin/python3, then python's readlink of it: "python3.11").
+ */
+static void
+followed_before(struct pass *ps, struct pobj *o, const char *abs,
+    const char *target)
+{
+	char *t = link_target(ps, abs, target);
+	const char *why = ps->why;
+	struct pobj *to;
+
+	if (t == NULL || g_hash_table_contains(ps->names, t)) {
+		g_free(t);
+		return;
+	}
+	ps->why = "the target of a link followed before it was known";
+	to = use(ps, t, o->isdir);
+	ps->why = why;
+	if (o->size_how >= 0 && !to->appeared && to->size_how < 0) {
+		to->size = o->size;
+		to->size_how = o->size_how;
+		to->size_sc = o->size_sc;
+		to->size_line = o->size_line;
+	}
+	g_free(t);
+}
+
+/*
  * abs names a symbolic link (readlink, lstat): to target if the trace
  * showed it, of length len.  A name first met here existed at the start;
  * one the pre-pass took for a file (an open's -y annotation made it a
@@ -346,7 +377,8 @@ mark_symlink(struct pass *ps, const char *abs, const char *target, int64_t len)
 		o = obj_new(ps, abs, false);
 		name_set(ps, abs, o);
 		mark_initial(ps, o);
-	}
+	} else if (target != NULL)
+		followed_before(ps, o, abs, target);
 	/* (a name the pre-pass took for a file of its own: now a link,
 	 * its size its length) */
 	o->islink = true;
@@ -728,6 +760,10 @@ one_call(struct pass *ps, const struct trace_call *tc)
 			mark_symlink(ps, abs, tc->path2 != NULL &&
 			    (int64_t)strlen(tc->path2) == tc->ret ? tc->path2 :
 			    NULL, tc->ret);
+		else if (abs != NULL && tc->ret < 0 && tc->err == EINVAL)
+			/* not a link — but there (ufs_readlink's EINVAL
+			 * comes after the lookup found it) */
+			(void)use(ps, abs, false);
 		break;
 	case SC_CHMOD: case SC_FCHMOD: case SC_FCHMODAT: case SC_FCHMODAT2:
 	case SC_CHOWN: case SC_FCHOWN: case SC_LCHOWN: case SC_FCHOWNAT:

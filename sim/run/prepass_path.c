@@ -485,6 +485,20 @@ resolve(struct pass *ps, struct pproc *pr, int32_t dirfd, const char *annot,
 	return abs;
 }
 
+char *
+link_target(struct pass *ps, const char *abs, const char *target)
+{
+	char *dir = g_path_get_dirname(abs);
+	char *t = follow_links(ps, abspath(dir, target), true);
+
+	g_free(dir);
+	if (passthrough(ps, t)) {
+		g_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 /* The same for a call that follows a link at the end of the path; a link
  * whose target was not known learns it from the -y annotation of what the
  * call reached (retpath), if there is one. */

@@ -154,6 +154,9 @@ struct pfile *pfd_get(struct pass *ps, struct pproc *pr, int32_t fd,
 	    const char *annot, bool deleted);
 char	*resolve(struct pass *ps, struct pproc *pr, int32_t dirfd,
 	    const char *annot, const char *path);
+/* Where the link abs, to target, leads (the links known on the way
+ * followed); NULL outside the simulated file system. */
+char	*link_target(struct pass *ps, const char *abs, const char *target);
 char	*resolve_follow(struct pass *ps, struct pproc *pr, int32_t dirfd,
 	    const char *annot, const char *path, const char *retpath);
 
