@@ -152,6 +152,55 @@ test_learned_descriptors(void **state)
 }
 
 /*
+ * A pipe's bytes, counted in the order the calls returned: a read that
+ * returned data waits for the write of another process that put its last
+ * byte there.  Process 10 writes 100, 50 and 30 bytes to pipe:[5]; 11
+ * reads 120 (its last byte in 10's second write: its call 1), then 60 (in
+ * the third: call 2).  12 reads 10 bytes of pipe:[6] it wrote itself: no
+ * edge; 13 reads bytes whose write the trace shows later: no edge; the
+ * reads that returned nothing or failed, none.
+ */
+static void
+test_pipe_waits(void **state)
+{
+	struct prepass *pp;
+	const struct pp_proc *p;
+	const struct pp_wait *w;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 10 write 100 10 fd=1 fdpath=\"pipe:[5]\" len=100\n"
+	    "2000 10 write 50 10 fd=1 fdpath=\"pipe:[5]\" len=50\n"
+	    "2500 11 read 120 10 fd=0 fdpath=\"pipe:[5]\" len=4096\n"
+	    "3000 10 write 30 10 fd=1 fdpath=\"pipe:[5]\" len=30\n"
+	    "4000 11 read 60 10 fd=0 fdpath=\"pipe:[5]\" len=4096\n"
+	    "4500 11 read 0 10 fd=0 fdpath=\"pipe:[5]\" len=4096\n"
+	    "5000 12 write 10 10 fd=4 fdpath=\"pipe:[6]\" len=10\n"
+	    "6000 12 read 10 10 fd=3 fdpath=\"pipe:[6]\" len=10\n"
+	    "7000 13 read 8 10 fd=0 fdpath=\"pipe:[8]\" len=8\n"
+	    "7500 13 read -EAGAIN 10 fd=0 fdpath=\"pipe:[8]\" len=8\n"
+	    "8000 14 write 8 10 fd=1 fdpath=\"pipe:[8]\" len=8\n");
+	p = prepass_proc(pp, 11, 0);
+	assert_non_null(p);
+	assert_non_null(p->pipe_waits);
+	assert_int_equal(p->pipe_waits->len, 2);
+	w = &g_array_index(p->pipe_waits, struct pp_wait, 0);
+	assert_int_equal(w->cidx, 0);
+	assert_int_equal(w->pid, 10);
+	assert_int_equal(w->k, 0);
+	assert_int_equal(w->pidx, 1);
+	assert_int_equal(w->wend, 2010);
+	w = &g_array_index(p->pipe_waits, struct pp_wait, 1);
+	assert_int_equal(w->cidx, 1);
+	assert_int_equal(w->pidx, 2);
+	assert_int_equal(w->wend, 3010);
+	assert_null(prepass_proc(pp, 12, 0)->pipe_waits);
+	assert_null(prepass_proc(pp, 13, 0)->pipe_waits);
+	assert_int_equal(pp->pipe_waits, 2);
+	prepass_free(pp);
+}
+
+/*
  * A name the trace followed before it showed it was a link: what those
  * calls reached was the link's target, there at the start with the size
  * they saw (/b/p, read through, then readlink'd: /b/p.real holds the 5000
@@ -432,6 +481,7 @@ main(void)
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_learned_descriptors),
 		cmocka_unit_test(test_link_followed_before),
+		cmocka_unit_test(test_pipe_waits),
 		cmocka_unit_test(test_created_first),
 		cmocka_unit_test(test_one_entry_a_path),
 		cmocka_unit_test(test_dir_alias),

@@ -30,14 +30,160 @@ static const char *const size_ev_names[] = { "st_size", "bytes read", "SEEK_END"
  * process until its exit record; the next record (or a fork returning the
  * pid) begins another, as the replay sees it (struct uproc).
  */
+/*
+ * Pipes, for replay.order = causal: the bytes in each (pipe:[N], as -y
+ * shows it), and which call of which process wrote them, counted in the
+ * order the calls returned (the trace's).  A read that returned data came
+ * after the write that put its last byte there — the kernel made it wait
+ * for it, or it found it there — and when another process (or thread)
+ * made that write, the read waits for it in the replay too (git's parent
+ * reading the name of the pack its child renamed; xargs reading find's
+ * names).  A pipe whose reader is not traced keeps at most PIPE_CHUNKS
+ * writes: the oldest are taken as read.
+ */
+#define PIPE_CHUNKS	4096
+
+struct pchunk {
+	uint64_t end;		/* the pipe's bytes up to this one's end */
+	uint64_t idx;		/* the writer's call ... */
+	int64_t	 wend;		/* ... which returned then (trace time) */
+	int32_t	 pid;		/* the writer: pid's k-th process */
+	unsigned k;
+};
+
+struct ppipe {
+	uint64_t written, readn;	/* bytes put in, taken out */
+	GArray	*chunks;		/* struct pchunk, oldest first ... */
+	guint	 head;			/* ... from here (before: read) */
+};
+
+static void
+ppipe_free(gpointer p)
+{
+	struct ppipe *pi = p;
+
+	g_array_free(pi->chunks, TRUE);
+	g_free(pi);
+}
+
+static void
+pp_proc_clear(gpointer p)
+{
+	struct pp_proc *pr = p;
+
+	if (pr->pipe_waits != NULL)
+		g_array_free(pr->pipe_waits, TRUE);
+}
+
+/* N + 1 of "pipe:[N]", 0 for any other annotation. */
+static uint64_t
+pipe_id(const char *annot)
+{
+	const char *s;
+	uint64_t n = 0;
+
+	if (annot == NULL || strncmp(annot, "pipe:[", 6) != 0)
+		return 0;
+	for (s = annot + 6; *s >= '0' && *s <= '9'; s++) {
+		if (n > (UINT64_MAX - 10) / 10)
+			return 0;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	return s > annot + 6 && s[0] == ']' && s[1] == '\0' ? n + 1 : 0;
+}
+
+static void
+note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
+    const struct trace_call *tc, uint64_t idx)
+{
+	struct ppipe *pi;
+	uint64_t id, n, last;
+	bool wr;
+	guint j;
+
+	switch ((enum sc_id)tc->sc) {
+	case SC_WRITE: case SC_WRITEV:
+		wr = true;
+		break;
+	case SC_READ: case SC_READV:
+		wr = false;
+		break;
+	default:
+		return;
+	}
+	if (tc->ret_unknown || tc->ret <= 0 || (id = pipe_id(tc->fdpath)) == 0)
+		return;
+	n = (uint64_t)tc->ret;
+	if (ps->pipes == NULL)
+		ps->pipes = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+		    g_free, ppipe_free);
+	if ((pi = g_hash_table_lookup(ps->pipes, &id)) == NULL) {
+		uint64_t *key = g_new(uint64_t, 1);
+
+		*key = id;
+		pi = g_new0(struct ppipe, 1);
+		pi->chunks = g_array_new(FALSE, FALSE, sizeof(struct pchunk));
+		g_hash_table_insert(ps->pipes, key, pi);
+	}
+	if (wr) {
+		struct pchunk c = { pi->written > UINT64_MAX - n ? UINT64_MAX :
+		    pi->written + n, idx, tc->t_ns != TC_NOTIME ?
+		    tc_end_in(tc, ps->line_times) : TC_NOTIME, tc->pid, k };
+
+		if (pi->chunks->len - pi->head >= PIPE_CHUNKS) {
+			/* nobody traced reads it: the oldest half taken as
+			 * read */
+			pi->head += PIPE_CHUNKS / 2;
+			pi->readn = MAX(pi->readn, g_array_index(pi->chunks,
+			    struct pchunk, pi->head - 1).end);
+		}
+		if (pi->head > 64 && pi->head > pi->chunks->len / 2) {
+			g_array_remove_range(pi->chunks, 0, pi->head);
+			pi->head = 0;
+		}
+		g_array_append_val(pi->chunks, c);
+		pi->written = c.end;
+		return;
+	}
+	/* (saturating: a trace may claim any count) */
+	pi->readn = pi->readn > UINT64_MAX - n ? UINT64_MAX : pi->readn + n;
+	last = pi->readn - 1;
+	for (j = pi->head; j < pi->chunks->len; j++) {
+		const struct pchunk *c = &g_array_index(pi->chunks,
+		    struct pchunk, j);
+
+		if (c->end <= last)
+			continue;
+		if (c->pid != tc->pid || c->k != k) {
+			struct pp_wait w = { idx, c->idx, c->wend, c->pid,
+			    c->k };
+
+			if (p->pipe_waits == NULL)
+				p->pipe_waits = g_array_new(FALSE, FALSE,
+				    sizeof(struct pp_wait));
+			g_array_append_val(p->pipe_waits, w);
+			ps->pp->pipe_waits++;
+		}
+		break;
+	}
+	while (pi->head < pi->chunks->len && g_array_index(pi->chunks,
+	    struct pchunk, pi->head).end <= pi->readn)
+		pi->head++;
+	/* bytes read whose write came later in the trace: there already */
+	if (pi->readn > pi->written)
+		pi->written = pi->readn;
+}
+
 static struct pp_proc *
 pproc_begin(struct pass *ps, int32_t pid, bool forked)
 {
 	GArray *a = g_hash_table_lookup(ps->pp->procs, GINT_TO_POINTER(pid));
-	struct pp_proc p = { TC_NOTIME, TC_NOTIME, forked, false, false };
+	struct pp_proc p = { TC_NOTIME, TC_NOTIME, forked, false, false, 0,
+	    NULL };
 
 	if (a == NULL) {
 		a = g_array_new(FALSE, FALSE, sizeof(struct pp_proc));
+		g_array_set_clear_func(a, pp_proc_clear);
 		g_hash_table_insert(ps->pp->procs, GINT_TO_POINTER(pid), a);
 	}
 	g_array_append_val(a, p);
@@ -77,6 +223,7 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	}
 	if (p->first_t == TC_NOTIME)
 		p->first_t = tc->t_ns;
+	note_pipe(ps, p, ps->last_procs->len - 1, tc, p->ncalls++);
 	switch ((enum sc_id)tc->sc) {
 	case SC_WAIT4: case SC_WAITID:
 		p->waits = ps->pp->lifecycle = true;
@@ -287,6 +434,8 @@ pass_fini(struct pass *ps)
 		g_array_free(ps->touched, TRUE);
 	if (ps->keyids != NULL)
 		g_hash_table_destroy(ps->keyids);
+	if (ps->pipes != NULL)
+		g_hash_table_destroy(ps->pipes);
 }
 
 struct prepass *

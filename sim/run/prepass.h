@@ -48,6 +48,20 @@ char	initial_file_type(const struct initial_file *f);
  * process (the replay numbers them the same way: the k-th process of a
  * pid is its k-th incarnation here).
  */
+/*
+ * A read of a pipe that returned data came after the write that put the
+ * last byte it read there (the pipe's bytes counted in the order the
+ * calls returned): its process's cidx-th call (from 0) waits for the
+ * pidx-th call of the k-th process of pid, which returned at wend
+ * (replay.order = causal).
+ */
+struct pp_wait {
+	uint64_t cidx, pidx;
+	int64_t	 wend;		/* when the write returned (trace time) */
+	int32_t	 pid;
+	unsigned k;
+};
+
 struct pp_proc {
 	int64_t	 first_t;	/* entry of its first call, or TC_NOTIME */
 	int64_t	 end_t;		/* the latest return of its calls or its exit
@@ -55,6 +69,8 @@ struct pp_proc {
 	bool	 forked;	/* a traced clone/fork/vfork made it */
 	bool	 waits;		/* it called wait4/waitid */
 	bool	 exited;	/* its exit record is in the trace */
+	uint64_t ncalls;	/* its call records */
+	GArray	*pipe_waits;	/* struct pp_wait in cidx order, or NULL */
 };
 
 /* The longest trace replayed (the simulation walks every second of it). */
@@ -74,6 +90,7 @@ struct prepass {
 	uint64_t	 snapshot_line;	/* the first snapshot record's line, 0 */
 	GHashTable	*procs;		/* pid -> GArray of struct pp_proc, one a
 					   process of that pid, in order */
+	uint64_t	 pipe_waits;	/* reads of pipes ordered after a write */
 	unsigned	 max_alive;	/* most processes between their first call
 					   and their end at once in the trace */
 	bool		 lifecycle;	/* clone/fork/wait calls in the trace */

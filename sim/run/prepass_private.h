@@ -111,6 +111,8 @@ struct pass {
 					   known: created, removed, renamed or
 					   found there by the trace */
 	GHashTable	*dir_alias;	/* a directory's other name -> its name */
+	GHashTable	*pipes;		/* pipe:[N] -> struct ppipe: who wrote
+					   the bytes in it (note_pipe) */
 	uint64_t	 alias_lens;	/* bit (len % 64) of each key's length */
 	/* prepass_track: the resources the call touches (NULL in the
 	 * pre-pass itself) */

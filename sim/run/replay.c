@@ -249,10 +249,19 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 			alias_paths(r, u, tc);
 		syscall_replay(r->k, u->kp, tc, &out);
 		/* Not a file of the simulated fs: the call takes the time the
-		 * trace shows (less what deciding that cost). */
-		if (out.cls == SYS_PASSTHROUGH &&
-		    tc->dur_ns > sim_now(r->sim) - start)
-			sim_pause(r->sim, tc->dur_ns - (sim_now(r->sim) - start));
+		 * trace shows (less what deciding that cost) — a pipe's read
+		 * that another process's write fed only what it took after
+		 * the write returned (replay.order = causal: it waited for the
+		 * write, or found the data there). */
+		if (out.cls == SYS_PASSTHROUGH) {
+			int64_t d = tc->dur_ns;
+
+			if (u->pipe_after != TC_NOTIME && tc->t_ns != TC_NOTIME &&
+			    !r->pp->line_times)
+				d = CLAMP(tc_end(tc) - u->pipe_after, 0, d);
+			if (d > sim_now(r->sim) - start)
+				sim_pause(r->sim, d - (sim_now(r->sim) - start));
+		}
 		break;
 	}
 	end = sim_now(r->sim);

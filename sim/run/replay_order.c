@@ -10,7 +10,10 @@
  *
  *   causal    the order the kernel enforced and the trace shows: a child
  *	       starts when its parent's fork runs, a wait4 returns when the
- *	       child it reaped has exited (replay.c).  Captures filtered with
+ *	       child it reaped has exited (replay.c); a read of a pipe that
+ *	       returned data comes after the write of another process that
+ *	       put its last byte there (the pre-pass's pipe_waits:
+ *	       pipe_blocker).  Captures filtered with
  *	       strace -e trace=%file,%desc have no clone/fork/wait lines; for
  *	       a process whose creation the trace does not show, the order is
  *	       inferred from the trace's own times: its first call does not
@@ -220,8 +223,8 @@ order_proc_new(struct replay *r, struct uproc *u)
 {
 	gpointer k = g_hash_table_lookup(r->incarn, GINT_TO_POINTER(u->pid));
 
-	u->pp = r->pp != NULL ? prepass_proc(r->pp, u->pid,
-	    (unsigned)GPOINTER_TO_UINT(k)) : NULL;
+	u->incarn = (unsigned)GPOINTER_TO_UINT(k);
+	u->pp = r->pp != NULL ? prepass_proc(r->pp, u->pid, u->incarn) : NULL;
 	g_hash_table_insert(r->incarn, GINT_TO_POINTER(u->pid),
 	    GUINT_TO_POINTER(GPOINTER_TO_UINT(k) + 1));
 	u->done_end = TC_NOTIME;
@@ -325,7 +328,7 @@ pending_end(const struct replay *r, const struct uproc *q, int64_t *end)
 	return true;
 }
 
-enum edge { E_NONE, E_CALL, E_END };
+enum edge { E_NONE, E_CALL, E_END, E_PIPE };
 
 /*
  * Which edges u's call tc (entered at trace time s) has, by the rule: to
@@ -392,6 +395,42 @@ res_blocker(struct replay *r, struct uproc *u, enum edge *why)
 	return NULL;
 }
 
+/*
+ * replay.order = causal: a read of a pipe waits for the write of another
+ * process that put the last byte it read there (the pre-pass's
+ * pipe_waits) — the process that made it, while it has not made it yet.
+ * A writer not started (or gone) holds nothing.
+ */
+static struct uproc *
+pipe_blocker(struct replay *r, struct uproc *u, enum edge *why)
+{
+	const GArray *w = u->pp != NULL ? u->pp->pipe_waits : NULL;
+	const struct pp_wait *pw;
+	struct uproc *q;
+
+	if (w == NULL)
+		return NULL;
+	while (u->wait_pos < w->len && g_array_index(w, struct pp_wait,
+	    u->wait_pos).cidx < u->ncalls_done)
+		u->wait_pos++;
+	if (u->wait_pos >= w->len ||
+	    (pw = &g_array_index(w, struct pp_wait, u->wait_pos))->cidx !=
+	    u->ncalls_done)
+		return NULL;
+	/* (waited for or not, its traced time after the write is what the
+	 * read takes: run_call) */
+	u->pipe_after = pw->wend;
+	TAILQ_FOREACH(q, &r->live, live)
+		if (q->pid == pw->pid && q->incarn == pw->k) {
+			if (q == u || q->ncalls_done > pw->pidx ||
+			    u->order_ignore == q->serial + 1)
+				return NULL;
+			*why = E_PIPE;
+			return q;
+		}
+	return NULL;
+}
+
 /* The first live process (in the order they were made) that holds tc
  * back, and why. */
 static struct uproc *
@@ -404,6 +443,8 @@ blocker(struct replay *r, struct uproc *u, const struct trace_call *tc,
 
 	if (r->order == ORDER_RESOURCE)
 		return res_blocker(r, u, why);
+	if (r->order == ORDER_CAUSAL && (q = pipe_blocker(r, u, why)) != NULL)
+		return q;
 	edges_of(r, u, &calls, &ends);
 	if (!calls && !ends)
 		return NULL;
@@ -452,6 +493,7 @@ order_wait(struct replay *r, struct uproc *u, const struct trace_call *tc,
 	sim_time_t began = sim_now(r->sim);
 	enum edge why;
 
+	u->pipe_after = TC_NOTIME;
 	if (r->order == ORDER_FREE || s == TC_NOTIME || tc->kind != TC_CALL)
 		return;
 	while ((q = blocker(r, u, tc, &why)) != NULL) {
@@ -460,8 +502,11 @@ order_wait(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		uint64_t qserial = q->serial;
 		sim_time_t gap;
 
-		if (qserial + 1 != last)
+		if (qserial + 1 != last) {
 			r->order_edges++;
+			if (why == E_PIPE)
+				r->order_pipe_edges++;
+		}
 		last = qserial + 1;
 		u->order_asleep = true;
 		u->order_chan = q;
@@ -499,6 +544,7 @@ order_call_done(struct replay *r, struct uproc *u, const struct trace_call *tc)
 		u->done_end = tc_end_in(tc, r->pp->line_times);
 		u->done_sim = sim_now(r->sim);
 	}
+	u->ncalls_done++;
 	if (r->pidcalls != NULL)
 		opid_of(r, u->pid)->ndone++;
 	if (u->waiters > 0) {
