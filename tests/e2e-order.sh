@@ -4,7 +4,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-order.sh
 . "$(dirname "$0")/lib.sh" e2e-order
-expect 28
+expect 29
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
 native() { { echo "#vfssim-trace 1"; cat; } >"$1"; }
@@ -163,6 +163,32 @@ else
 	bad "replay pipe.trace"
 fi
 
+# ---- causal: a futex wait after the wake that woke it -------------------
+# Thread 81 reads a file cold, then wakes 80, which had been waiting on
+# the futex since before; 80's wait returned 0.2 ms after the wake did.
+native "$T/futex.trace" <<'EOF'
+1000001000 81 openat 4 1000 fd=AT_FDCWD path="/data/a" oflags=O_RDONLY
+1000002000 81 read 8388608 500000 fd=4 len=8388608
+1002600000 81 futex 1 10000 cmd=FUTEX_WAKE arg=4096
+1000000000 80 futex 0 2810000 cmd=FUTEX_WAIT arg=4096
+1002700000 81 +++ 0 -
+1003100000 80 stat 0 1000 path="/data/a" size=8388608 type=REG
+1003200000 80 +++ 0 -
+EOF
+if replay "$T/futex.trace" "$T/futex.db" causal; then
+	# (futex is not modelled: no row.  81's read ends; 2.098 ms later its
+	# wake begins, 0.01 ms long; 80's wait returns 0.2 ms after it, and
+	# 80's stat begins 0.29 ms after that: 2.598 ms, as in the trace)
+	rend=$(end_of "$T/futex.db" 81 read) st=$(start_of "$T/futex.db" 80 stat)
+	if [ $((st - rend)) = 2598000 ] && [ "$(metric "$T/futex.db" replay.order_futex_edges)" = 1.0 ]; then
+		ok "causal: the futex wait returns after the wake that woke it, as in the trace (the waiter's next call $(( (st - rend) / 1000 )) us after the waker's read)"
+	else
+		bad "futex: 81's read ends $rend, 80's stat starts $st, edges $(metric "$T/futex.db" replay.order_futex_edges)"
+	fi
+else
+	bad "replay futex.trace"
+fi
+
 # ---- a cycle through a lock is broken, not a hang ----------------------
 
 # Q takes and drops a lock; P takes it after Q dropped it and, holding it,
@@ -285,17 +311,17 @@ for t in d2-make-j2 d3-git-commit d8-find-xargs-cat; do
 		bad "$t with -T alone: pairs $(pairs "$T/nT.db") against $nt, at once $(metric "$T/nT.db" processes.max_alive) of $(metric "$T/nT.db" processes.max_alive_traced)"
 	fi
 	# With the lifecycle lines the default is the trace's causal order
-	# and nothing more — fork and wait, and a pipe's reads after the
-	# writes that fed them: no edge inferred, and without a pipe's edge
-	# the same rows as free.
+	# and nothing more — fork and wait, a pipe's reads after the writes
+	# that fed them, futex waits after their wakes: no edge inferred, and
+	# without a pipe's or futex's edge the same rows as free.
 	dump() { sql "$1" "SELECT * FROM syscalls; SELECT * FROM disk_io"; }
-	pe=$(metric "$T/u.db" replay.order_pipe_edges)
-	if [ "$(metric "$T/u.db" replay.order_edges)" = "$pe" ] &&
+	pe=$(metric "$T/u.db" replay.order_pipe_edges) fe=$(metric "$T/u.db" replay.order_futex_edges)
+	if [ "$(metric "$T/u.db" replay.order_edges)" = "$(awk -v a="$pe" -v b="$fe" 'BEGIN { printf "%.1f", a + b }')" ] &&
 	    [ "$(metric "$T/u.db" replay.order_inferred)" = 0.0 ] &&
-	    { [ "$pe" != 0.0 ] || [ "$(dump "$T/u.db" | md5sum)" = "$(dump "$T/uf.db" | md5sum)" ]; }; then
-		ok "$t with its fork/wait lines: no edge inferred; ${pe%.0} pipe edges$([ "$pe" = 0.0 ] && echo ", so the same rows as free")"
+	    { [ "$pe$fe" != 0.00.0 ] || [ "$(dump "$T/u.db" | md5sum)" = "$(dump "$T/uf.db" | md5sum)" ]; }; then
+		ok "$t with its fork/wait lines: no edge inferred; ${pe%.0} pipe and ${fe%.0} futex edges$([ "$pe$fe" = 0.00.0 ] && echo ", so the same rows as free")"
 	else
-		bad "$t: causal on the full capture: $(metric "$T/u.db" replay.order_edges) edges, $pe of pipes, inferred $(metric "$T/u.db" replay.order_inferred)"
+		bad "$t: causal on the full capture: $(metric "$T/u.db" replay.order_edges) edges, $pe of pipes, $fe of futexes, inferred $(metric "$T/u.db" replay.order_inferred)"
 	fi
 done
 

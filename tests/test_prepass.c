@@ -182,21 +182,69 @@ test_pipe_waits(void **state)
 	    "8000 14 write 8 10 fd=1 fdpath=\"pipe:[8]\" len=8\n");
 	p = prepass_proc(pp, 11, 0);
 	assert_non_null(p);
-	assert_non_null(p->pipe_waits);
-	assert_int_equal(p->pipe_waits->len, 2);
-	w = &g_array_index(p->pipe_waits, struct pp_wait, 0);
+	assert_non_null(p->edges);
+	assert_int_equal(p->edges->len, 2);
+	w = &g_array_index(p->edges, struct pp_wait, 0);
 	assert_int_equal(w->cidx, 0);
 	assert_int_equal(w->pid, 10);
 	assert_int_equal(w->k, 0);
 	assert_int_equal(w->pidx, 1);
 	assert_int_equal(w->wend, 2010);
-	w = &g_array_index(p->pipe_waits, struct pp_wait, 1);
+	w = &g_array_index(p->edges, struct pp_wait, 1);
 	assert_int_equal(w->cidx, 1);
 	assert_int_equal(w->pidx, 2);
 	assert_int_equal(w->wend, 3010);
-	assert_null(prepass_proc(pp, 12, 0)->pipe_waits);
-	assert_null(prepass_proc(pp, 13, 0)->pipe_waits);
-	assert_int_equal(pp->pipe_waits, 2);
+	assert_null(prepass_proc(pp, 12, 0)->edges);
+	assert_null(prepass_proc(pp, 13, 0)->edges);
+	assert_int_equal(pp->edges, 2);
+	prepass_free(pp);
+}
+
+/*
+ * A futex wait that returned 0 was woken by a wake of another thread on
+ * its address, begun before it returned: 21's wait (its call 0) by 20's
+ * wake whose line came first; 21's second wait (call 1) by the wake whose
+ * line came after it; 22's wait that failed EAGAIN, and 20's own wake's
+ * match of its own wait, order nothing; a wake that woke nobody (0) is
+ * no wake.
+ */
+static void
+test_futex_waits(void **state)
+{
+	struct prepass *pp;
+	const struct pp_proc *p;
+	const struct pp_wait *w;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 20 futex 1 10 cmd=FUTEX_WAKE arg=64\n"
+	    "500 21 futex 0 600 cmd=FUTEX_WAIT arg=64\n"
+	    "2000 21 futex 0 900 cmd=FUTEX_WAIT arg=64\n"
+	    "2500 20 futex 0 10 cmd=FUTEX_WAKE arg=64\n"
+	    "2600 20 futex 1 10 cmd=FUTEX_WAKE arg=64\n"
+	    "3000 22 futex -EAGAIN 10 cmd=FUTEX_WAIT arg=64\n"
+	    "4000 20 futex 0 50 cmd=FUTEX_WAIT arg=128\n"
+	    "4010 20 futex 1 10 cmd=FUTEX_WAKE arg=128\n");
+	p = prepass_proc(pp, 21, 0);
+	assert_non_null(p->edges);
+	assert_int_equal(p->edges->len, 2);
+	w = &g_array_index(p->edges, struct pp_wait, 0);
+	assert_int_equal(w->kind, PW_FUTEX);
+	assert_int_equal(w->cidx, 0);
+	assert_int_equal(w->pid, 20);
+	assert_int_equal(w->pidx, 0);
+	assert_int_equal(w->wend, 1010);
+	w = &g_array_index(p->edges, struct pp_wait, 1);
+	assert_int_equal(w->cidx, 1);
+	assert_int_equal(w->pid, 20);
+	assert_int_equal(w->pidx, 2);
+	assert_int_equal(w->wend, 2610);
+	assert_null(prepass_proc(pp, 22, 0)->edges);
+	/* 20's own wait: a placeholder no wake of another thread filled */
+	p = prepass_proc(pp, 20, 0);
+	assert_int_equal(p->edges->len, 1);
+	assert_int_equal(g_array_index(p->edges, struct pp_wait, 0).pid, -1);
+	assert_int_equal(pp->edges, 2);
 	prepass_free(pp);
 }
 
@@ -482,6 +530,7 @@ main(void)
 		cmocka_unit_test(test_learned_descriptors),
 		cmocka_unit_test(test_link_followed_before),
 		cmocka_unit_test(test_pipe_waits),
+		cmocka_unit_test(test_futex_waits),
 		cmocka_unit_test(test_created_first),
 		cmocka_unit_test(test_one_entry_a_path),
 		cmocka_unit_test(test_dir_alias),

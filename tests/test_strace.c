@@ -1212,6 +1212,37 @@ test_abi_aliases(void **state)
 	parsed_free(&r);
 }
 
+/* futex, not modelled: its address and whether it waits or wakes, for
+ * the causal order between threads (verbatim lines from a capture of zstd
+ * -T2; the raw and verbose forms as strace -X prints them). */
+static void
+test_futex(void **state)
+{
+	struct parsed r;
+
+	(void)state;
+	parse_ok("14583 1796638333.026079 futex(0x55ac8ed7b248, FUTEX_WAKE_PRIVATE, 1) = 1 <0.000024>\n"
+	    "14585 1796638333.025120 futex(0x55ac8ed7b248, FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME, 0, NULL, FUTEX_BITSET_MATCH_ANY) = 0 <0.000991>\n"
+	    "1 futex(0x10, 0x80, 2, NULL) = -1 EAGAIN (Resource temporarily unavailable)\n"
+	    "1 futex(0x20, 0x81 /* FUTEX_WAKE_PRIVATE */, 1) = 0\n"
+	    "1 futex(0x30, FUTEX_LOCK_PI_PRIVATE, 0) = 0\n"
+	    "1 futex(0x40, FUTEX_CMP_REQUEUE_PRIVATE, 1, 2147483647, 0x44, 2) = 1\n",
+	    0, 6, &r);
+	assert_int_equal(REC(&r, 0)->sc, SC_OTHER);
+	assert_int_equal(REC(&r, 0)->cmd, TCMD_FUTEX_WAKE);
+	assert_int_equal(REC(&r, 0)->arg, 0x55ac8ed7b248);
+	assert_int_equal(REC(&r, 1)->cmd, TCMD_FUTEX_WAIT);
+	assert_int_equal(REC(&r, 1)->arg, 0x55ac8ed7b248);
+	assert_int_equal(REC(&r, 2)->cmd, TCMD_FUTEX_WAIT);
+	assert_int_equal(REC(&r, 2)->err, EAGAIN);
+	assert_int_equal(REC(&r, 3)->cmd, TCMD_FUTEX_WAKE);
+	assert_int_equal(REC(&r, 3)->arg, 0x20);
+	assert_int_equal(REC(&r, 4)->cmd, TCMD_NONE);	/* PI: neither */
+	assert_int_equal(REC(&r, 4)->arg, 0);
+	assert_int_equal(REC(&r, 5)->cmd, TCMD_FUTEX_WAKE);
+	parsed_free(&r);
+}
+
 /* mknod's node type and permissions; readahead's range. */
 static void
 test_mknod_readahead(void **state)
@@ -2834,6 +2865,7 @@ main(void)
 		cmocka_unit_test(test_superseded),
 		cmocka_unit_test(test_abi_aliases),
 		cmocka_unit_test(test_mknod_readahead),
+		cmocka_unit_test(test_futex),
 		cmocka_unit_test(test_raw_flags),
 		cmocka_unit_test(test_verbose_xx),
 		cmocka_unit_test(test_annotations),

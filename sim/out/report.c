@@ -172,9 +172,12 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 		human_time(a, sizeof(a), get(v, "replay.order_wait_ns"));
 		fprintf(out, "  order      %s: %.0f cross-process edges held calls "
 		    "back (%s in all)", order, get(v, "replay.order_edges"), a);
-		if (get(v, "replay.order_pipe_edges") > 0)
-			fprintf(out, ", %.0f of them for a pipe's write",
-			    get(v, "replay.order_pipe_edges"));
+		if (get(v, "replay.order_pipe_edges") > 0 ||
+		    get(v, "replay.order_futex_edges") > 0)
+			fprintf(out, ", %.0f of them for a pipe's write, %.0f "
+			    "for a futex's wake",
+			    get(v, "replay.order_pipe_edges"),
+			    get(v, "replay.order_futex_edges"));
 		if (get(v, "replay.order_inferred") > 0)
 			fprintf(out, "; %.0f processes ordered by the trace's "
 			    "%s fork or wait lines)",

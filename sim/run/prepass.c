@@ -71,8 +71,8 @@ pp_proc_clear(gpointer p)
 {
 	struct pp_proc *pr = p;
 
-	if (pr->pipe_waits != NULL)
-		g_array_free(pr->pipe_waits, TRUE);
+	if (pr->edges != NULL)
+		g_array_free(pr->edges, TRUE);
 }
 
 /* N + 1 of "pipe:[N]", 0 for any other annotation. */
@@ -156,13 +156,13 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 			continue;
 		if (c->pid != tc->pid || c->k != k) {
 			struct pp_wait w = { idx, c->idx, c->wend, c->pid,
-			    c->k };
+			    c->k, PW_PIPE };
 
-			if (p->pipe_waits == NULL)
-				p->pipe_waits = g_array_new(FALSE, FALSE,
+			if (p->edges == NULL)
+				p->edges = g_array_new(FALSE, FALSE,
 				    sizeof(struct pp_wait));
-			g_array_append_val(p->pipe_waits, w);
-			ps->pp->pipe_waits++;
+			g_array_append_val(p->edges, w);
+			ps->pp->edges++;
 		}
 		break;
 	}
@@ -172,6 +172,145 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 	/* bytes read whose write came later in the trace: there already */
 	if (pi->readn > pi->written)
 		pi->written = pi->readn;
+}
+
+/*
+ * Futexes, for replay.order = causal: a wait that returned 0 was woken by
+ * a wake on its address (one that returned the waiters it woke) of
+ * another thread, begun before the wait returned.  The wake's line may
+ * come before the wait's or after it (strace writes a call when it
+ * returns): a wait meets the wakes seen so far with waiters left to wake,
+ * newest first; one that finds none waits for a later wake, oldest first.
+ * Keyed by the address alone (threads share their process's; another
+ * process's futex at the same address could pair wrongly: an order that
+ * the trace does not need, never a cycle — the wake began before the wait
+ * returned).  A wait never matched orders nothing.
+ */
+#define FUTEX_WAKES	8
+#define FUTEX_PENDING	64
+
+struct fwake {
+	int64_t	 start, end;
+	uint64_t idx;
+	int64_t	 left;		/* waiters it woke not yet matched */
+	int32_t	 pid;
+	unsigned k;
+};
+
+struct fpend {
+	int64_t	 end;		/* when the wait returned */
+	int32_t	 pid;		/* the waiter: pid's k-th process ... */
+	unsigned k;
+	guint	 pos;		/* ... its edge there */
+};
+
+struct pfutex {
+	struct fwake wakes[FUTEX_WAKES];	/* a ring, newest at nw - 1 */
+	unsigned nw;
+	GArray	*pending;			/* struct fpend, oldest first */
+};
+
+static void
+pfutex_free(gpointer p)
+{
+	struct pfutex *f = p;
+
+	if (f->pending != NULL)
+		g_array_free(f->pending, TRUE);
+	g_free(f);
+}
+
+static struct pp_wait *
+edge_at(struct pass *ps, int32_t pid, unsigned k, guint pos)
+{
+	GArray *a = g_hash_table_lookup(ps->pp->procs, GINT_TO_POINTER(pid));
+
+	return &g_array_index(g_array_index(a, struct pp_proc, k).edges,
+	    struct pp_wait, pos);
+}
+
+static void
+match_wake(struct pass *ps, struct pp_wait *w, struct fwake *wk)
+{
+	w->pid = wk->pid;
+	w->k = wk->k;
+	w->pidx = wk->idx;
+	w->wend = wk->end;
+	wk->left--;
+	ps->pp->edges++;
+}
+
+static void
+note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
+    const struct trace_call *tc, uint64_t idx)
+{
+	uint64_t addr = (uint64_t)tc->arg;
+	int64_t end;
+	struct pfutex *f;
+	unsigned i;
+	guint j;
+
+	if (tc->ret_unknown || tc->t_ns == TC_NOTIME ||
+	    (tc->cmd == TCMD_FUTEX_WAIT ? tc->ret != 0 : tc->ret <= 0))
+		return;
+	end = tc_end_in(tc, ps->line_times);
+	if (ps->futexes == NULL)
+		ps->futexes = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+		    g_free, pfutex_free);
+	if ((f = g_hash_table_lookup(ps->futexes, &addr)) == NULL) {
+		uint64_t *key = g_new(uint64_t, 1);
+
+		*key = addr;
+		f = g_new0(struct pfutex, 1);
+		g_hash_table_insert(ps->futexes, key, f);
+	}
+	if (tc->cmd == TCMD_FUTEX_WAIT) {
+		struct pp_wait w = { idx, 0, TC_NOTIME, -1, 0, PW_FUTEX };
+		struct fpend pd;
+
+		if (p->edges == NULL)
+			p->edges = g_array_new(FALSE, FALSE, sizeof(struct pp_wait));
+		g_array_append_val(p->edges, w);
+		for (i = f->nw; i-- > 0;) {
+			struct fwake *wk = &f->wakes[i % FUTEX_WAKES];
+
+			if (i + FUTEX_WAKES < f->nw)
+				break;
+			if (wk->left > 0 && wk->start <= end &&
+			    (wk->pid != tc->pid || wk->k != k)) {
+				match_wake(ps, &g_array_index(p->edges,
+				    struct pp_wait, p->edges->len - 1), wk);
+				return;
+			}
+		}
+		pd.end = end;
+		pd.pid = tc->pid;
+		pd.k = k;
+		pd.pos = p->edges->len - 1;
+		if (f->pending == NULL)
+			f->pending = g_array_new(FALSE, FALSE, sizeof(struct fpend));
+		if (f->pending->len >= FUTEX_PENDING)
+			g_array_remove_index(f->pending, 0);
+		g_array_append_val(f->pending, pd);
+		return;
+	} else {
+		struct fwake wk = { tc->t_ns, end, idx, tc->ret, tc->pid, k };
+
+		for (j = 0; f->pending != NULL && j < f->pending->len &&
+		    wk.left > 0;) {
+			struct fpend *pd = &g_array_index(f->pending,
+			    struct fpend, j);
+
+			if (pd->end >= wk.start && (pd->pid != tc->pid ||
+			    pd->k != k)) {
+				match_wake(ps, edge_at(ps, pd->pid, pd->k,
+				    pd->pos), &wk);
+				g_array_remove_index(f->pending, j);
+			} else
+				j++;
+		}
+		f->wakes[f->nw++ % FUTEX_WAKES] = wk;
+	}
 }
 
 static struct pp_proc *
@@ -223,7 +362,11 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	}
 	if (p->first_t == TC_NOTIME)
 		p->first_t = tc->t_ns;
-	note_pipe(ps, p, ps->last_procs->len - 1, tc, p->ncalls++);
+	if (tc->cmd == TCMD_FUTEX_WAIT || tc->cmd == TCMD_FUTEX_WAKE)
+		note_futex(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
+	else
+		note_pipe(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
+	p->ncalls++;
 	switch ((enum sc_id)tc->sc) {
 	case SC_WAIT4: case SC_WAITID:
 		p->waits = ps->pp->lifecycle = true;
@@ -436,6 +579,8 @@ pass_fini(struct pass *ps)
 		g_hash_table_destroy(ps->keyids);
 	if (ps->pipes != NULL)
 		g_hash_table_destroy(ps->pipes);
+	if (ps->futexes != NULL)
+		g_hash_table_destroy(ps->futexes);
 }
 
 struct prepass *

@@ -49,17 +49,23 @@ char	initial_file_type(const struct initial_file *f);
  * pid is its k-th incarnation here).
  */
 /*
- * A read of a pipe that returned data came after the write that put the
- * last byte it read there (the pipe's bytes counted in the order the
- * calls returned): its process's cidx-th call (from 0) waits for the
- * pidx-th call of the k-th process of pid, which returned at wend
- * (replay.order = causal).
+ * An order between processes or threads the kernel made and the trace
+ * shows (replay.order = causal): a read of a pipe that returned data came
+ * after the write that put the last byte it read there (the pipe's bytes
+ * counted in the order the calls returned); a futex wait that was woken,
+ * after the wake.  Its process's cidx-th call (from 0) waits for the
+ * pidx-th call of the k-th process of pid (-1: a wake the trace does not
+ * show), which returned at wend.
  */
+enum pp_wait_kind { PW_PIPE, PW_FUTEX };
+
 struct pp_wait {
 	uint64_t cidx, pidx;
-	int64_t	 wend;		/* when the write returned (trace time) */
+	int64_t	 wend;		/* when the write or wake returned (trace
+				   time), or TC_NOTIME */
 	int32_t	 pid;
 	unsigned k;
+	uint8_t	 kind;		/* enum pp_wait_kind */
 };
 
 struct pp_proc {
@@ -70,7 +76,7 @@ struct pp_proc {
 	bool	 waits;		/* it called wait4/waitid */
 	bool	 exited;	/* its exit record is in the trace */
 	uint64_t ncalls;	/* its call records */
-	GArray	*pipe_waits;	/* struct pp_wait in cidx order, or NULL */
+	GArray	*edges;		/* struct pp_wait in cidx order, or NULL */
 };
 
 /* The longest trace replayed (the simulation walks every second of it). */
@@ -90,7 +96,7 @@ struct prepass {
 	uint64_t	 snapshot_line;	/* the first snapshot record's line, 0 */
 	GHashTable	*procs;		/* pid -> GArray of struct pp_proc, one a
 					   process of that pid, in order */
-	uint64_t	 pipe_waits;	/* reads of pipes ordered after a write */
+	uint64_t	 edges;		/* calls ordered after another's (pp_wait) */
 	unsigned	 max_alive;	/* most processes between their first call
 					   and their end at once in the trace */
 	bool		 lifecycle;	/* clone/fork/wait calls in the trace */

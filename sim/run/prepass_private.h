@@ -113,6 +113,8 @@ struct pass {
 	GHashTable	*dir_alias;	/* a directory's other name -> its name */
 	GHashTable	*pipes;		/* pipe:[N] -> struct ppipe: who wrote
 					   the bytes in it (note_pipe) */
+	GHashTable	*futexes;	/* address -> struct pfutex: its recent
+					   wakes, its waits not yet matched */
 	uint64_t	 alias_lens;	/* bit (len % 64) of each key's length */
 	/* prepass_track: the resources the call touches (NULL in the
 	 * pre-pass itself) */

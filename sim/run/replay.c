@@ -114,6 +114,21 @@ install_nonfile(struct kern *k, struct kproc *p, int64_t fd)
 	fdrop(k, fp);
 }
 
+/* The time a call not simulated takes: the trace's — for one that
+ * another's write or wake fed (replay.order = causal), only what it took
+ * after that returned: the rest was its wait, which the replay made. */
+static int64_t
+traced_dur(const struct replay *r, const struct uproc *u,
+    const struct trace_call *tc)
+{
+	int64_t d = tc->dur_ns;
+
+	if (u->pipe_after != TC_NOTIME && tc->t_ns != TC_NOTIME &&
+	    !r->pp->line_times)
+		d = CLAMP(tc_end(tc) - u->pipe_after, 0, d);
+	return d;
+}
+
 static void
 skip_call(struct replay *r, struct uproc *u, const struct trace_call *tc)
 {
@@ -124,8 +139,8 @@ skip_call(struct replay *r, struct uproc *u, const struct trace_call *tc)
 	    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(n) + 1));
 	r->not_modelled++;
 	/* Not simulated, but the time it took in the trace still passes. */
-	if (tc->dur_ns > 0)
-		sim_pause(r->sim, tc->dur_ns);
+	if (traced_dur(r, u, tc) > 0)
+		sim_pause(r->sim, traced_dur(r, u, tc));
 	if (tc->ret_unknown || tc->ret < 0)
 		return;
 	if (tc->rfd[0] >= 0) {
@@ -249,19 +264,11 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 			alias_paths(r, u, tc);
 		syscall_replay(r->k, u->kp, tc, &out);
 		/* Not a file of the simulated fs: the call takes the time the
-		 * trace shows (less what deciding that cost) — a pipe's read
-		 * that another process's write fed only what it took after
-		 * the write returned (replay.order = causal: it waited for the
-		 * write, or found the data there). */
-		if (out.cls == SYS_PASSTHROUGH) {
-			int64_t d = tc->dur_ns;
-
-			if (u->pipe_after != TC_NOTIME && tc->t_ns != TC_NOTIME &&
-			    !r->pp->line_times)
-				d = CLAMP(tc_end(tc) - u->pipe_after, 0, d);
-			if (d > sim_now(r->sim) - start)
-				sim_pause(r->sim, d - (sim_now(r->sim) - start));
-		}
+		 * trace shows (less what deciding that cost). */
+		if (out.cls == SYS_PASSTHROUGH &&
+		    traced_dur(r, u, tc) > sim_now(r->sim) - start)
+			sim_pause(r->sim, traced_dur(r, u, tc) -
+			    (sim_now(r->sim) - start));
 		break;
 	}
 	end = sim_now(r->sim);

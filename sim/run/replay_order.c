@@ -12,8 +12,9 @@
  *	       starts when its parent's fork runs, a wait4 returns when the
  *	       child it reaped has exited (replay.c); a read of a pipe that
  *	       returned data comes after the write of another process that
- *	       put its last byte there (the pre-pass's pipe_waits:
- *	       pipe_blocker).  Captures filtered with
+ *	       put its last byte there, a futex wait that was woken after
+ *	       the wake (the pre-pass's edges: fed_blocker).  Captures
+ *	       filtered with
  *	       strace -e trace=%file,%desc have no clone/fork/wait lines; for
  *	       a process whose creation the trace does not show, the order is
  *	       inferred from the trace's own times: its first call does not
@@ -328,7 +329,7 @@ pending_end(const struct replay *r, const struct uproc *q, int64_t *end)
 	return true;
 }
 
-enum edge { E_NONE, E_CALL, E_END, E_PIPE };
+enum edge { E_NONE, E_CALL, E_END, E_PIPE, E_FUTEX };
 
 /*
  * Which edges u's call tc (entered at trace time s) has, by the rule: to
@@ -397,14 +398,14 @@ res_blocker(struct replay *r, struct uproc *u, enum edge *why)
 
 /*
  * replay.order = causal: a read of a pipe waits for the write of another
- * process that put the last byte it read there (the pre-pass's
- * pipe_waits) — the process that made it, while it has not made it yet.
- * A writer not started (or gone) holds nothing.
+ * process that put the last byte it read there, a futex wait for the wake
+ * that woke it (the pre-pass's edges) — the process that made it, while
+ * it has not made it yet.  One not started (or gone) holds nothing.
  */
 static struct uproc *
-pipe_blocker(struct replay *r, struct uproc *u, enum edge *why)
+fed_blocker(struct replay *r, struct uproc *u, enum edge *why)
 {
-	const GArray *w = u->pp != NULL ? u->pp->pipe_waits : NULL;
+	const GArray *w = u->pp != NULL ? u->pp->edges : NULL;
 	const struct pp_wait *pw;
 	struct uproc *q;
 
@@ -417,15 +418,15 @@ pipe_blocker(struct replay *r, struct uproc *u, enum edge *why)
 	    (pw = &g_array_index(w, struct pp_wait, u->wait_pos))->cidx !=
 	    u->ncalls_done)
 		return NULL;
-	/* (waited for or not, its traced time after the write is what the
-	 * read takes: run_call) */
+	/* (waited for or not, its traced time after the write or wake is
+	 * what the call takes: traced_dur) */
 	u->pipe_after = pw->wend;
 	TAILQ_FOREACH(q, &r->live, live)
 		if (q->pid == pw->pid && q->incarn == pw->k) {
 			if (q == u || q->ncalls_done > pw->pidx ||
 			    u->order_ignore == q->serial + 1)
 				return NULL;
-			*why = E_PIPE;
+			*why = pw->kind == PW_FUTEX ? E_FUTEX : E_PIPE;
 			return q;
 		}
 	return NULL;
@@ -443,7 +444,7 @@ blocker(struct replay *r, struct uproc *u, const struct trace_call *tc,
 
 	if (r->order == ORDER_RESOURCE)
 		return res_blocker(r, u, why);
-	if (r->order == ORDER_CAUSAL && (q = pipe_blocker(r, u, why)) != NULL)
+	if (r->order == ORDER_CAUSAL && (q = fed_blocker(r, u, why)) != NULL)
 		return q;
 	edges_of(r, u, &calls, &ends);
 	if (!calls && !ends)
@@ -506,6 +507,8 @@ order_wait(struct replay *r, struct uproc *u, const struct trace_call *tc,
 			r->order_edges++;
 			if (why == E_PIPE)
 				r->order_pipe_edges++;
+			else if (why == E_FUTEX)
+				r->order_futex_edges++;
 		}
 		last = qserial + 1;
 		u->order_asleep = true;

@@ -86,10 +86,10 @@ struct uproc {
 	unsigned	 waiters;	/* processes sleeping "order" on it */
 	unsigned	 incarn;	/* the incarn-th process of its pid */
 	uint64_t	 ncalls_done;	/* its calls that have returned */
-	guint		 wait_pos;	/* in pp->pipe_waits: the next one */
+	guint		 wait_pos;	/* in pp->edges: the next one */
 	int64_t		 pipe_after;	/* its call waited for a pipe's write
-					   that returned then (trace time), or
-					   TC_NOTIME */
+					   or a futex's wake that returned then
+					   (trace time), or TC_NOTIME */
 	char		*cwd_annot;	/* where the trace last showed it to be
 					   (an AT_FDCWD annotation), or NULL */
 	int64_t		 done_end;	/* trace time its last call returned */
@@ -155,6 +155,7 @@ struct replay {
 	GHashTable	*pidcalls;	/* pid -> struct opid: calls read, done */
 	uint64_t	 order_edges;	/* cross-process edges that held a call */
 	uint64_t	 order_pipe_edges;	/* ... of them, a pipe's */
+	uint64_t	 order_futex_edges;	/* ... a futex's */
 	sim_time_t	 order_wait_ns;	/* time calls were held by them */
 	uint64_t	 order_inferred;	/* processes whose order was inferred */
 	uint64_t	 order_broken;	/* edges the watchdog let go */

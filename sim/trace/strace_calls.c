@@ -711,6 +711,62 @@ bad_arg(struct strace_parser *p, const struct trace_call *tc, int i)
 	return strace_bad(&p->e, "%s: %s argument: %s", tc->name, argnames[i], msg);
 }
 
+/*
+ * futex, not modelled, but an order between threads (replay.order =
+ * causal): its address (arg) and whether it waits or wakes others (cmd),
+ * from the operation by name ("FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_...")
+ * or, with -X raw, by number (the low 7 bits).  Anything else is left
+ * alone: the call is skipped as before.
+ */
+static void
+decode_futex(struct trace_call *tc, const struct span *a)
+{
+	static const struct { const char *name; uint8_t cmd; } ops[] = {
+		{ "FUTEX_WAIT_BITSET", TCMD_FUTEX_WAIT },
+		{ "FUTEX_WAIT", TCMD_FUTEX_WAIT },
+		{ "FUTEX_WAKE_BITSET", TCMD_FUTEX_WAKE },
+		{ "FUTEX_WAKE_OP", TCMD_FUTEX_WAKE },
+		{ "FUTEX_WAKE", TCMD_FUTEX_WAKE },
+		{ "FUTEX_CMP_REQUEUE", TCMD_FUTEX_WAKE },
+		{ "FUTEX_REQUEUE", TCMD_FUTEX_WAKE },
+	};
+	struct span v = a[1];
+	int64_t addr, op;
+	size_t i, k;
+
+	if (a[0].n == 0 || strace_lex_int(a[0].s, a[0].n, &addr) == 0 ||
+	    v.n == 0)
+		return;
+	if (v.s[0] >= '0' && v.s[0] <= '9') {
+		if (strace_lex_int(v.s, v.n, &op) == 0)
+			return;
+		switch (op & 127) {
+		case 0: case 9:
+			tc->cmd = TCMD_FUTEX_WAIT;
+			break;
+		case 1: case 3: case 4: case 5: case 10:
+			tc->cmd = TCMD_FUTEX_WAKE;
+			break;
+		default:
+			return;
+		}
+	} else {
+		/* the operation's name, before "_PRIVATE" or '|' */
+		for (k = 0; k < v.n && v.s[k] != '|' && v.s[k] != ' '; k++)
+			;
+		if (k >= 8 && memcmp(v.s + k - 8, "_PRIVATE", 8) == 0)
+			k -= 8;
+		for (i = 0; i < G_N_ELEMENTS(ops); i++)
+			if (strlen(ops[i].name) == k &&
+			    memcmp(v.s, ops[i].name, k) == 0)
+				break;
+		if (i == G_N_ELEMENTS(ops))
+			return;
+		tc->cmd = ops[i].cmd;
+	}
+	tc->arg = addr;
+}
+
 /* The descriptor of a call this model does not know, if its first argument
  * is an annotated descriptor (an unannotated number might be anything). */
 static void
@@ -738,6 +794,8 @@ decode_other(struct strace_parser *p, struct trace_call *tc,
 			tc->oflags = 0;
 	} else if (strcmp(tc->name, "socketpair") == 0 && na >= 4)
 		parse_fdpair(p, tc, a[3]);
+	else if (strcmp(tc->name, "futex") == 0 && na >= 2)
+		decode_futex(tc, a);
 }
 
 /* clone: "flags=..." among the arguments; clone3: in its structure. */

@@ -95,6 +95,7 @@ static const char *const cmd_names[TCMD__COUNT] = {
 	[TCMD_SEEK_SET] = "SEEK_SET", [TCMD_SEEK_CUR] = "SEEK_CUR",
 	[TCMD_SEEK_END] = "SEEK_END", [TCMD_SEEK_DATA] = "SEEK_DATA",
 	[TCMD_SEEK_HOLE] = "SEEK_HOLE",
+	[TCMD_FUTEX_WAIT] = "FUTEX_WAIT", [TCMD_FUTEX_WAKE] = "FUTEX_WAKE",
 };
 
 const char *

@@ -214,6 +214,9 @@ enum tc_cmd {
 	TCMD_F_GETFL, TCMD_F_SETFL, TCMD_F_GETLK, TCMD_F_SETLK, TCMD_F_SETLKW,
 	TCMD_F_OFD_GETLK, TCMD_F_OFD_SETLK, TCMD_F_OFD_SETLKW, TCMD_F_OTHER,
 	TCMD_SEEK_SET, TCMD_SEEK_CUR, TCMD_SEEK_END, TCMD_SEEK_DATA, TCMD_SEEK_HOLE,
+	/* futex (not modelled; its address in arg): a wait, or a wake of
+	 * others (wake, wake_op, requeue; the PI and fd operations neither) */
+	TCMD_FUTEX_WAIT, TCMD_FUTEX_WAKE,
 	TCMD__COUNT
 };
 
