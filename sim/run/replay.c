@@ -123,9 +123,9 @@ traced_dur(const struct replay *r, const struct uproc *u,
 {
 	int64_t d = tc->dur_ns;
 
-	if (u->pipe_after != TC_NOTIME && tc->t_ns != TC_NOTIME &&
+	if (u->fed_after != TC_NOTIME && tc->t_ns != TC_NOTIME &&
 	    !r->pp->line_times)
-		d = CLAMP(tc_end(tc) - u->pipe_after, 0, d);
+		d = CLAMP(tc_end(tc) - u->fed_after, 0, d);
 	return d;
 }
 

@@ -420,7 +420,7 @@ fed_blocker(struct replay *r, struct uproc *u, enum edge *why)
 		return NULL;
 	/* (waited for or not, its traced time after the write or wake is
 	 * what the call takes: traced_dur) */
-	u->pipe_after = pw->wend;
+	u->fed_after = pw->wend;
 	TAILQ_FOREACH(q, &r->live, live)
 		if (q->pid == pw->pid && q->incarn == pw->k) {
 			if (q == u || q->ncalls_done > pw->pidx ||
@@ -494,7 +494,7 @@ order_wait(struct replay *r, struct uproc *u, const struct trace_call *tc,
 	sim_time_t began = sim_now(r->sim);
 	enum edge why;
 
-	u->pipe_after = TC_NOTIME;
+	u->fed_after = TC_NOTIME;
 	if (r->order == ORDER_FREE || s == TC_NOTIME || tc->kind != TC_CALL)
 		return;
 	while ((q = blocker(r, u, tc, &why)) != NULL) {

@@ -87,7 +87,7 @@ struct uproc {
 	unsigned	 incarn;	/* the incarn-th process of its pid */
 	uint64_t	 ncalls_done;	/* its calls that have returned */
 	guint		 wait_pos;	/* in pp->edges: the next one */
-	int64_t		 pipe_after;	/* its call waited for a pipe's write
+	int64_t		 fed_after;	/* its call waited for a pipe's write
 					   or a futex's wake that returned then
 					   (trace time), or TC_NOTIME */
 	char		*cwd_annot;	/* where the trace last showed it to be
