@@ -362,9 +362,10 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	}
 	if (p->first_t == TC_NOTIME)
 		p->first_t = tc->t_ns;
+	/* (most calls name no pipe and no futex: not a call further) */
 	if (tc->cmd == TCMD_FUTEX_WAIT || tc->cmd == TCMD_FUTEX_WAKE)
 		note_futex(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
-	else
+	else if (tc->fdpath != NULL && tc->fdpath[0] == 'p')
 		note_pipe(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
 	p->ncalls++;
 	switch ((enum sc_id)tc->sc) {

@@ -446,7 +446,8 @@ blocker(struct replay *r, struct uproc *u, const struct trace_call *tc,
 
 	if (r->order == ORDER_RESOURCE)
 		return res_blocker(r, u, why);
-	if (r->order == ORDER_CAUSAL && (q = fed_blocker(r, u, why)) != NULL)
+	if (r->order == ORDER_CAUSAL && u->pp != NULL && u->pp->edges != NULL &&
+	    (q = fed_blocker(r, u, why)) != NULL)
 		return q;
 	edges_of(r, u, &calls, &ends);
 	if (!calls && !ends)
