@@ -158,7 +158,9 @@ test_learned_descriptors(void **state)
  * reads 120 (its last byte in 10's second write: its call 1), then 60 (in
  * the third: call 2).  12 reads 10 bytes of pipe:[6] it wrote itself: no
  * edge; 13 reads bytes whose write the trace shows later: no edge; the
- * reads that returned nothing or failed, none.
+ * reads that returned nothing or failed, none.  15's copy_file_range of a
+ * file to pipe:[9] (cat's) is a write of it that 16's read waits for;
+ * 17's of one pipe to another, neither.
  */
 static void
 test_pipe_waits(void **state)
@@ -179,7 +181,10 @@ test_pipe_waits(void **state)
 	    "6000 12 read 10 10 fd=3 fdpath=\"pipe:[6]\" len=10\n"
 	    "7000 13 read 8 10 fd=0 fdpath=\"pipe:[8]\" len=8\n"
 	    "7500 13 read -EAGAIN 10 fd=0 fdpath=\"pipe:[8]\" len=8\n"
-	    "8000 14 write 8 10 fd=1 fdpath=\"pipe:[8]\" len=8\n");
+	    "8000 14 write 8 10 fd=1 fdpath=\"pipe:[8]\" len=8\n"
+	    "9000 15 copy_file_range 30 10 fd=3 fdpath=\"/f\" fd2=1 fdpath2=\"pipe:[9]\" len=4096\n"
+	    "9100 16 read 30 10 fd=0 fdpath=\"pipe:[9]\" len=4096\n"
+	    "9200 17 copy_file_range 5 10 fd=0 fdpath=\"pipe:[9]\" fd2=1 fdpath2=\"pipe:[10]\" len=5\n");
 	p = prepass_proc(pp, 11, 0);
 	assert_non_null(p);
 	assert_non_null(p->edges);
@@ -196,7 +201,11 @@ test_pipe_waits(void **state)
 	assert_int_equal(w->wend, 3010);
 	assert_null(prepass_proc(pp, 12, 0)->edges);
 	assert_null(prepass_proc(pp, 13, 0)->edges);
-	assert_int_equal(pp->edges, 2);
+	p = prepass_proc(pp, 16, 0);
+	assert_non_null(p->edges);
+	assert_int_equal(g_array_index(p->edges, struct pp_wait, 0).pid, 15);
+	assert_null(prepass_proc(pp, 17, 0)->edges);
+	assert_int_equal(pp->edges, 3);
 	prepass_free(pp);
 }
 

@@ -97,21 +97,36 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
     const struct trace_call *tc, uint64_t idx)
 {
 	struct ppipe *pi;
-	uint64_t id, n, last;
+	uint64_t id, rid, n, last;
 	bool wr;
 	guint j;
 
+	if (tc->ret_unknown || tc->ret <= 0)
+		return;
 	switch ((enum sc_id)tc->sc) {
 	case SC_WRITE: case SC_WRITEV:
 		wr = true;
+		id = pipe_id(tc->fdpath);
 		break;
 	case SC_READ: case SC_READV:
 		wr = false;
+		id = pipe_id(tc->fdpath);
+		break;
+	case SC_COPY_FILE_RANGE: case SC_SENDFILE:
+		/* cat's copy_file_range to a pipe, or from one: a write of
+		 * the pipe or a read of it (sendfile's output is fd) — not
+		 * both, which no 2001 loop was either */
+		id = pipe_id(tc->sc == SC_SENDFILE ? tc->fdpath : tc->fdpath2);
+		rid = pipe_id(tc->sc == SC_SENDFILE ? tc->fdpath2 : tc->fdpath);
+		if ((id != 0) == (rid != 0))
+			return;
+		wr = id != 0;
+		id |= rid;
 		break;
 	default:
 		return;
 	}
-	if (tc->ret_unknown || tc->ret <= 0 || (id = pipe_id(tc->fdpath)) == 0)
+	if (id == 0)
 		return;
 	n = (uint64_t)tc->ret;
 	if (ps->pipes == NULL)
@@ -365,7 +380,8 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	/* (most calls name no pipe and no futex: not a call further) */
 	if (tc->cmd == TCMD_FUTEX_WAIT || tc->cmd == TCMD_FUTEX_WAKE)
 		note_futex(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
-	else if (tc->fdpath != NULL && tc->fdpath[0] == 'p')
+	else if ((tc->fdpath != NULL && tc->fdpath[0] == 'p') ||
+	    (tc->fdpath2 != NULL && tc->fdpath2[0] == 'p'))
 		note_pipe(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
 	p->ncalls++;
 	switch ((enum sc_id)tc->sc) {
