@@ -9,7 +9,7 @@
 # taken for files that were there; replay.mmap decides the faults; every
 # call still not modelled is named with its count.
 . "$(dirname "$0")/lib.sh" e2e-calls
-expect 13
+expect 14
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 num() { local v; v=$(metric "$@"); echo "${v%.0}"; }
@@ -161,6 +161,16 @@ if [ "$(sql "$T/z9.db" "SELECT class FROM syscalls WHERE run = 1 AND call = 'mkn
 	ok "mkfifo: the FIFO made by mknodat, its 3 reads and writes passed through, not a starting file, no repair"
 else
 	bad "09-mkfifo: mknodat $(sql "$T/z9.db" "SELECT class FROM syscalls WHERE run = 1 AND call = 'mknodat'"), FIFO I/O $fifo_sim simulated / $fifo_pass passed, $(num "$T/z9.db" 1 fs.inodes_allocated) inodes made, $(num "$T/z9.db" 1 replay.repairs) repairs"
+fi
+
+# ---- calls that move file data the trace does not show are named -------------
+printf '#vfssim-trace 1\n1000 5 openat 3 10 fd=AT_FDCWD path="/d/f" oflags=O_RDONLY\n2000 5 io_submit 1 10\n3000 5 io_uring_enter 1 10\n4000 5 splice 4096 10 fd=3\n' >"$T/aio.trace"
+"$VFSSIM" replay "$T/aio.trace" --db "$T/aio.db" >"$T/aio.out" 2>&1
+if grep -q '^  warning    io_submit 1, io_uring_enter 1, splice 1: the file I/O these calls made is not in the trace' "$T/aio.out" &&
+    ! grep -q '^  warning' "$T/d6.out"; then
+	ok "io_submit, io_uring_enter and splice: their file I/O, which the trace does not show, said not to be replayed"
+else
+	bad "hidden I/O warning: $(grep -E '^  (skipped|warning)' "$T/aio.out")"
 fi
 
 for f in "$T"/*.out; do

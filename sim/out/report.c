@@ -58,6 +58,35 @@ cmp_skipped(gconstpointer a, gconstpointer b)
 
 /* The calls the run did not model, the most frequent first (every one is
  * in the summary as not_modelled.NAME). */
+/*
+ * Calls not modelled that move a file's data where the trace does not
+ * show it: Linux AIO's io_submit and io_uring's io_uring_enter (the
+ * reads and writes they queue are in memory strace does not print) and
+ * splice (a file's bytes into or out of a pipe).  Said plainly: a run of
+ * such a trace is missing that I/O.
+ */
+static void
+print_hidden_io(FILE *out, const GArray *a)
+{
+	static const char *const hidden[] = { "io_submit", "io_uring_enter",
+	    "splice" };
+	bool any = false;
+	guint i, j;
+
+	for (i = 0; i < a->len; i++)
+		for (j = 0; j < G_N_ELEMENTS(hidden); j++)
+			if (strcmp(g_array_index(a, struct skipped, i).name,
+			    hidden[j]) == 0) {
+				fprintf(out, "%s%s %.0f", any ? ", " :
+				    "  warning    ", hidden[j],
+				    g_array_index(a, struct skipped, i).n);
+				any = true;
+			}
+	if (any)
+		fprintf(out, ": the file I/O these calls made is not in the "
+		    "trace's calls and is not replayed\n");
+}
+
 static void
 print_skipped(FILE *out, GHashTable *v)
 {
@@ -85,6 +114,7 @@ print_skipped(FILE *out, GHashTable *v)
 			fprintf(out, " and %u more", a->len - 10);
 		fprintf(out, " (not modelled: the time the trace shows)\n");
 	}
+	print_hidden_io(out, a);
 	g_array_free(a, TRUE);
 }
 
