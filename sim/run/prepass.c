@@ -184,9 +184,12 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 	while (pi->head < pi->chunks->len && g_array_index(pi->chunks,
 	    struct pchunk, pi->head).end <= pi->readn)
 		pi->head++;
-	/* bytes read whose write came later in the trace: there already */
-	if (pi->readn > pi->written)
-		pi->written = pi->readn;
+	/* A pipe read to its last byte written is forgotten (its next
+	 * write counts from 0 again): the pass keeps the pipes that hold
+	 * something, not every pipe the trace used.  Bytes read whose
+	 * write came later in the trace were there already. */
+	if (pi->head == pi->chunks->len && pi->readn >= pi->written)
+		(void)g_hash_table_remove(ps->pipes, &id);
 }
 
 /*
@@ -255,6 +258,21 @@ match_wake(struct pass *ps, struct pp_wait *w, struct fwake *wk)
 	ps->pp->edges++;
 }
 
+/* A futex with no wait to match and no wake with waiters left is
+ * forgotten: the pass keeps what may still pair, not every address. */
+static void
+futex_forget(struct pass *ps, struct pfutex *f, uint64_t addr)
+{
+	unsigned i;
+
+	if (f->pending != NULL && f->pending->len > 0)
+		return;
+	for (i = 0; i < MIN(f->nw, FUTEX_WAKES); i++)
+		if (f->wakes[i].left > 0)
+			return;
+	(void)g_hash_table_remove(ps->futexes, &addr);
+}
+
 static void
 note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
     const struct trace_call *tc, uint64_t idx)
@@ -295,6 +313,7 @@ note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
 			    (wk->pid != tc->pid || wk->k != k)) {
 				match_wake(ps, &g_array_index(p->edges,
 				    struct pp_wait, p->edges->len - 1), wk);
+				futex_forget(ps, f, addr);
 				return;
 			}
 		}
@@ -325,6 +344,7 @@ note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
 				j++;
 		}
 		f->wakes[f->nw++ % FUTEX_WAKES] = wk;
+		futex_forget(ps, f, addr);
 	}
 }
 
