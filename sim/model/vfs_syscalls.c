@@ -478,25 +478,40 @@ sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		k->cnt.trace_repairs++;
 }
 
+/*
+ * The start of mkdir(2) and mknod(2): bwillwrite, then namei CREATE of the
+ * new name (from dirfd for the *at forms).  false: nothing more to do —
+ * the name is outside the simulated file system (passed through), the
+ * call failed in the trace, or the lookup's read failed (lookup_eio).
+ */
+static bool
+create_begin(struct kern *k, struct kproc *p, const struct trace_call *tc,
+    int32_t dirfd, struct nameidata *nd, struct vnode **start, int *error,
+    struct sys_outcome *out)
+{
+	bool outside;
+
+	out->path = tc->path;
+	bwillwrite(k);
+	*error = lookup(k, p, dirfd, tc->fdpath, tc->path != NULL ? tc->path :
+	    "", CREATE, nd, start, &outside);
+	if (outside) {
+		out->cls = SYS_PASSTHROUGH;
+		return false;
+	}
+	return tc->ret == 0 && !lookup_eio(*error, tc, out);
+}
+
 void
 sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
 {
 	struct nameidata nd;
 	struct vnode *start, *vp;
-	bool outside;
 	int error;
 
-	out->path = tc->path;
-	bwillwrite(k);
-	error = lookup(k, p, tc->sc == SC_MKDIRAT ? tc->fd : TC_AT_FDCWD,
-	    tc->fdpath, tc->path != NULL ? tc->path : "", CREATE, &nd, &start,
-	    &outside);
-	if (outside) {
-		out->cls = SYS_PASSTHROUGH;
-		return;
-	}
-	if (tc->ret != 0 || lookup_eio(error, tc, out))
+	if (!create_begin(k, p, tc, tc->sc == SC_MKDIRAT ? tc->fd : TC_AT_FDCWD,
+	    &nd, &start, &error, out))
 		return;
 	if (error == 0 && nd.ni_vp == NULL && nd.ni_dvp != NULL &&
 	    (error = vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp)) == EIO) {
@@ -527,19 +542,10 @@ sys_mknod(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    types[tc->st_type] != VNON ? types[tc->st_type] : VREG;
 	struct nameidata nd;
 	struct vnode *start, *vp;
-	bool outside;
 	int error;
 
-	out->path = tc->path;
-	bwillwrite(k);
-	error = lookup(k, p, tc->sc == SC_MKNODAT ? tc->fd : TC_AT_FDCWD,
-	    tc->fdpath, tc->path != NULL ? tc->path : "", CREATE, &nd, &start,
-	    &outside);
-	if (outside) {
-		out->cls = SYS_PASSTHROUGH;
-		return;
-	}
-	if (tc->ret != 0 || lookup_eio(error, tc, out))
+	if (!create_begin(k, p, tc, tc->sc == SC_MKNODAT ? tc->fd : TC_AT_FDCWD,
+	    &nd, &start, &error, out))
 		return;
 	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL) {
 		k->cnt.trace_repairs++;
