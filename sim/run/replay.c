@@ -133,14 +133,15 @@ static void
 skip_call(struct replay *r, struct uproc *u, const struct trace_call *tc)
 {
 	gpointer n = g_hash_table_lookup(r->skipped, tc->name);
+	int64_t d = traced_dur(r, u, tc);
 	int i;
 
 	g_hash_table_insert(r->skipped, g_strdup(tc->name),
 	    GSIZE_TO_POINTER(GPOINTER_TO_SIZE(n) + 1));
 	r->not_modelled++;
 	/* Not simulated, but the time it took in the trace still passes. */
-	if (traced_dur(r, u, tc) > 0)
-		sim_pause(r->sim, traced_dur(r, u, tc));
+	if (d > 0)
+		sim_pause(r->sim, d);
 	if (tc->ret_unknown || tc->ret < 0)
 		return;
 	if (tc->rfd[0] >= 0) {
@@ -265,10 +266,12 @@ run_call(struct replay *r, struct uproc *u, struct trace_call *tc)
 		syscall_replay(r->k, u->kp, tc, &out);
 		/* Not a file of the simulated fs: the call takes the time the
 		 * trace shows (less what deciding that cost). */
-		if (out.cls == SYS_PASSTHROUGH &&
-		    traced_dur(r, u, tc) > sim_now(r->sim) - start)
-			sim_pause(r->sim, traced_dur(r, u, tc) -
-			    (sim_now(r->sim) - start));
+		if (out.cls == SYS_PASSTHROUGH) {
+			int64_t d = traced_dur(r, u, tc);
+
+			if (d > sim_now(r->sim) - start)
+				sim_pause(r->sim, d - (sim_now(r->sim) - start));
+		}
 		break;
 	}
 	end = sim_now(r->sim);
