@@ -157,10 +157,13 @@ test_learned_descriptors(void **state)
  * byte there.  Process 10 writes 100, 50 and 30 bytes to pipe:[5]; 11
  * reads 120 (its last byte in 10's second write: its call 1), then 60 (in
  * the third: call 2).  12 reads 10 bytes of pipe:[6] it wrote itself: no
- * edge; 13 reads bytes whose write the trace shows later: no edge; the
- * reads that returned nothing or failed, none.  15's copy_file_range of a
- * file to pipe:[9] (cat's) is a write of it that 16's read waits for;
- * 17's of one pipe to another, neither.
+ * edge; 13 reads bytes whose write the trace shows later, begun after the
+ * read returned: no edge (a placeholder no write filled); the reads that
+ * returned nothing or failed, none.  15's copy_file_range of a file to
+ * pipe:[9] (cat's) is a write of it that 16's read waits for; 17's of one
+ * pipe to another, neither.  18 reads 20 bytes of pipe:[11] whose write
+ * by 19 (128 KB, begun before the read returned) the trace shows after
+ * the read: the read waits for it.
  */
 static void
 test_pipe_waits(void **state)
@@ -184,7 +187,9 @@ test_pipe_waits(void **state)
 	    "8000 14 write 8 10 fd=1 fdpath=\"pipe:[8]\" len=8\n"
 	    "9000 15 copy_file_range 30 10 fd=3 fdpath=\"/f\" fd2=1 fdpath2=\"pipe:[9]\" len=4096\n"
 	    "9100 16 read 30 10 fd=0 fdpath=\"pipe:[9]\" len=4096\n"
-	    "9200 17 copy_file_range 5 10 fd=0 fdpath=\"pipe:[9]\" fd2=1 fdpath2=\"pipe:[10]\" len=5\n");
+	    "9200 17 copy_file_range 5 10 fd=0 fdpath=\"pipe:[9]\" fd2=1 fdpath2=\"pipe:[10]\" len=5\n"
+	    "9500 18 read 20 100 fd=0 fdpath=\"pipe:[11]\" len=20\n"
+	    "9400 19 write 131072 300 fd=1 fdpath=\"pipe:[11]\" len=131072\n");
 	p = prepass_proc(pp, 11, 0);
 	assert_non_null(p);
 	assert_non_null(p->edges);
@@ -200,12 +205,19 @@ test_pipe_waits(void **state)
 	assert_int_equal(w->pidx, 2);
 	assert_int_equal(w->wend, 3010);
 	assert_null(prepass_proc(pp, 12, 0)->edges);
-	assert_null(prepass_proc(pp, 13, 0)->edges);
+	p = prepass_proc(pp, 13, 0);
+	assert_int_equal(p->edges->len, 1);
+	assert_int_equal(g_array_index(p->edges, struct pp_wait, 0).pid, -1);
+	p = prepass_proc(pp, 18, 0);
+	w = &g_array_index(p->edges, struct pp_wait, 0);
+	assert_int_equal(w->pid, 19);
+	assert_int_equal(w->pidx, 0);
+	assert_int_equal(w->wend, 9700);
 	p = prepass_proc(pp, 16, 0);
 	assert_non_null(p->edges);
 	assert_int_equal(g_array_index(p->edges, struct pp_wait, 0).pid, 15);
 	assert_null(prepass_proc(pp, 17, 0)->edges);
-	assert_int_equal(pp->edges, 3);
+	assert_int_equal(pp->edges, 4);
 	prepass_free(pp);
 }
 

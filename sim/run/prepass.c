@@ -21,15 +21,8 @@
 /* (what showed a size, for the list's evidence; enum size_ev) */
 static const char *const size_ev_names[] = { "st_size", "bytes read", "SEEK_END" };
 
-/* ---- processes' lifetimes ---------------------------------------------- */
+/* ---- orders between processes: pipes and futexes ------------------------ */
 
-/*
- * What the replay's ordering rules (replay.order) need of each process:
- * when it began and ended in the capture, whether a traced fork made it
- * and whether it waited for children.  A pid's records go to its current
- * process until its exit record; the next record (or a fork returning the
- * pid) begins another, as the replay sees it (struct uproc).
- */
 /*
  * Pipes, for replay.order = causal: the bytes in each (pipe:[N], as -y
  * shows it), and which call of which process wrote them, counted in the
@@ -38,10 +31,23 @@ static const char *const size_ev_names[] = { "st_size", "bytes read", "SEEK_END"
  * for it, or it found it there — and when another process (or thread)
  * made that write, the read waits for it in the replay too (git's parent
  * reading the name of the pack its child renamed; xargs reading find's
- * names).  A pipe whose reader is not traced keeps at most PIPE_CHUNKS
- * writes: the oldest are taken as read.
+ * names).  A read whose last byte's write the trace shows later (a write
+ * larger than the pipe returns once its reader has taken part of it) is
+ * matched with that write when it comes, if it began before the read
+ * returned.  A pipe whose reader is not traced keeps at most PIPE_CHUNKS
+ * writes (the oldest taken as read), one whose writer is not, at most
+ * PIPE_PENDING reads waiting for theirs.
  */
 #define PIPE_CHUNKS	4096
+#define PIPE_PENDING	64
+
+struct ppend {
+	uint64_t last;		/* the last byte it read */
+	int64_t	 end;		/* when it returned (trace time) */
+	int32_t	 pid;		/* the reader: pid's k-th process ... */
+	unsigned k;
+	guint	 pos;		/* ... its edge there, a placeholder */
+};
 
 struct pchunk {
 	uint64_t end;		/* the pipe's bytes up to this one's end */
@@ -55,6 +61,7 @@ struct ppipe {
 	uint64_t written, readn;	/* bytes put in, taken out */
 	GArray	*chunks;		/* struct pchunk, oldest first ... */
 	guint	 head;			/* ... from here (before: read) */
+	GArray	*pending;		/* struct ppend: reads past written */
 };
 
 static void
@@ -63,8 +70,13 @@ ppipe_free(gpointer p)
 	struct ppipe *pi = p;
 
 	g_array_free(pi->chunks, TRUE);
+	if (pi->pending != NULL)
+		g_array_free(pi->pending, TRUE);
 	g_free(pi);
 }
+
+static struct pp_wait *edge_at(struct pass *ps, int32_t pid, unsigned k,
+    guint pos);
 
 static void
 pp_proc_clear(gpointer p)
@@ -145,6 +157,29 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 		    pi->written + n, idx, tc->t_ns != TC_NOTIME ?
 		    tc_end_in(tc, ps->line_times) : TC_NOTIME, tc->pid, k };
 
+		/* reads that took its bytes before its line: theirs if it
+		 * began before they returned */
+		for (j = 0; pi->pending != NULL && j < pi->pending->len;) {
+			const struct ppend *pd = &g_array_index(pi->pending,
+			    struct ppend, j);
+
+			if (pd->last >= c.end) {
+				j++;
+				continue;
+			}
+			if (tc->t_ns != TC_NOTIME && tc->t_ns <= pd->end &&
+			    (pd->pid != tc->pid || pd->k != k)) {
+				struct pp_wait *w = edge_at(ps, pd->pid, pd->k,
+				    pd->pos);
+
+				w->pid = tc->pid;
+				w->k = k;
+				w->pidx = idx;
+				w->wend = c.wend;
+				ps->pp->edges++;
+			}
+			g_array_remove_index(pi->pending, j);
+		}
 		if (pi->chunks->len - pi->head >= PIPE_CHUNKS) {
 			/* nobody traced reads it: the oldest half taken as
 			 * read */
@@ -158,37 +193,60 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 		}
 		g_array_append_val(pi->chunks, c);
 		pi->written = c.end;
+		/* (bytes read before their write's line: taken already) */
+		while (pi->head < pi->chunks->len && g_array_index(pi->chunks,
+		    struct pchunk, pi->head).end <= pi->readn)
+			pi->head++;
 		return;
 	}
 	/* (saturating: a trace may claim any count) */
 	pi->readn = pi->readn > UINT64_MAX - n ? UINT64_MAX : pi->readn + n;
 	last = pi->readn - 1;
-	for (j = pi->head; j < pi->chunks->len; j++) {
-		const struct pchunk *c = &g_array_index(pi->chunks,
-		    struct pchunk, j);
+	if (last >= pi->written) {
+		/* its last byte's write comes later in the trace: a
+		 * placeholder that write fills */
+		struct pp_wait w = { idx, 0, TC_NOTIME, -1, 0, PW_PIPE };
+		struct ppend pd = { last, tc->t_ns != TC_NOTIME ?
+		    tc_end_in(tc, ps->line_times) : TC_NOTIME, tc->pid, k, 0 };
 
-		if (c->end <= last)
-			continue;
-		if (c->pid != tc->pid || c->k != k) {
-			struct pp_wait w = { idx, c->idx, c->wend, c->pid,
-			    c->k, PW_PIPE };
+		if (p->edges == NULL)
+			p->edges = g_array_new(FALSE, FALSE, sizeof(struct pp_wait));
+		g_array_append_val(p->edges, w);
+		pd.pos = p->edges->len - 1;
+		if (pi->pending == NULL)
+			pi->pending = g_array_new(FALSE, FALSE, sizeof(struct ppend));
+		if (pi->pending->len >= PIPE_PENDING)
+			g_array_remove_index(pi->pending, 0);
+		if (pd.end != TC_NOTIME)
+			g_array_append_val(pi->pending, pd);
+	} else
+		for (j = pi->head; j < pi->chunks->len; j++) {
+			const struct pchunk *c = &g_array_index(pi->chunks,
+			    struct pchunk, j);
 
-			if (p->edges == NULL)
-				p->edges = g_array_new(FALSE, FALSE,
-				    sizeof(struct pp_wait));
-			g_array_append_val(p->edges, w);
-			ps->pp->edges++;
+			if (c->end <= last)
+				continue;
+			if (c->pid != tc->pid || c->k != k) {
+				struct pp_wait w = { idx, c->idx, c->wend,
+				    c->pid, c->k, PW_PIPE };
+
+				if (p->edges == NULL)
+					p->edges = g_array_new(FALSE, FALSE,
+					    sizeof(struct pp_wait));
+				g_array_append_val(p->edges, w);
+				ps->pp->edges++;
+			}
+			break;
 		}
-		break;
-	}
 	while (pi->head < pi->chunks->len && g_array_index(pi->chunks,
 	    struct pchunk, pi->head).end <= pi->readn)
 		pi->head++;
-	/* A pipe read to its last byte written is forgotten (its next
-	 * write counts from 0 again): the pass keeps the pipes that hold
-	 * something, not every pipe the trace used.  Bytes read whose
-	 * write came later in the trace were there already. */
-	if (pi->head == pi->chunks->len && pi->readn >= pi->written)
+	/* A pipe read to its last byte written, with no read waiting for
+	 * a write, is forgotten (its next write counts from 0 again): the
+	 * pass keeps the pipes that hold something, not every pipe the
+	 * trace used. */
+	if (pi->head == pi->chunks->len && pi->readn == pi->written &&
+	    (pi->pending == NULL || pi->pending->len == 0))
 		(void)g_hash_table_remove(ps->pipes, &id);
 }
 
@@ -348,6 +406,13 @@ note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
 	}
 }
 
+/*
+ * What the replay's ordering rules (replay.order) need of each process:
+ * when it began and ended in the capture, whether a traced fork made it
+ * and whether it waited for children.  A pid's records go to its current
+ * process until its exit record; the next record (or a fork returning the
+ * pid) begins another, as the replay sees it (struct uproc).
+ */
 static struct pp_proc *
 pproc_begin(struct pass *ps, int32_t pid, bool forked)
 {
