@@ -429,6 +429,7 @@ fed_blocker(struct replay *r, struct uproc *u, enum edge *why)
 			    u->order_ignore == q->serial + 1)
 				return NULL;
 			*why = pw->kind == PW_FUTEX ? E_FUTEX : E_PIPE;
+			u->fed_pidx = pw->pidx;
 			return q;
 		}
 	return NULL;
@@ -516,8 +517,16 @@ order_wait(struct replay *r, struct uproc *u, const struct trace_call *tc,
 		last = qserial + 1;
 		u->order_asleep = true;
 		u->order_chan = q;
-		q->waiters++;
-		tsleep(r->sim, q, "order", 0);
+		if (why == E_PIPE || why == E_FUTEX) {
+			/* woken once q has made the call, not at each */
+			if (q->fed_waiters++ == 0 || u->fed_pidx < q->fed_min)
+				q->fed_min = u->fed_pidx;
+			u->order_wchan = &q->fed_waiters;
+		} else {
+			q->waiters++;
+			u->order_wchan = q;
+		}
+		tsleep(r->sim, u->order_wchan, "order", 0);
 		/* (q is gone if it ended: only its serial is used below) */
 		u->order_asleep = false;
 		if (u->order_skip) {
@@ -557,6 +566,10 @@ order_call_done(struct replay *r, struct uproc *u, const struct trace_call *tc)
 		u->waiters = 0;		/* a wakeup wakes them all */
 		wakeup(r->sim, u);
 	}
+	if (u->fed_waiters > 0 && u->ncalls_done > u->fed_min) {
+		u->fed_waiters = 0;	/* (those still early wait again) */
+		wakeup(r->sim, &u->fed_waiters);
+	}
 }
 
 /* u's first call is about to start: it is alive. */
@@ -588,6 +601,10 @@ order_proc_gone(struct replay *r, struct uproc *u)
 		u->waiters = 0;
 		wakeup(r->sim, u);
 	}
+	if (u->fed_waiters > 0) {
+		u->fed_waiters = 0;
+		wakeup(r->sim, &u->fed_waiters);
+	}
 }
 
 /*
@@ -606,8 +623,11 @@ order_watchdog(struct replay *r)
 			u->order_skip = true;
 			r->order_broken++;
 			/* (u sleeps on a live process: the run is stuck) */
-			u->order_chan->waiters = 0;
-			wakeup(r->sim, u->order_chan);
+			if (u->order_wchan == &u->order_chan->fed_waiters)
+				u->order_chan->fed_waiters = 0;
+			else
+				u->order_chan->waiters = 0;
+			wakeup(r->sim, u->order_wchan);
 			freed = true;
 		}
 	return freed;

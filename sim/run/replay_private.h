@@ -83,7 +83,14 @@ struct uproc {
 	bool		 order_skip;	/* the watchdog let its call go */
 	bool		 order_asleep;	/* sleeping "order" ... */
 	struct uproc	*order_chan;	/* ... on this process */
+	void		*order_wchan;	/* ... this channel of it */
 	unsigned	 waiters;	/* processes sleeping "order" on it */
+	/* processes sleeping "order" until it has made its fed_min-th call
+	 * (a pipe's write, a futex's wake), woken only then rather than at
+	 * each of its calls */
+	unsigned	 fed_waiters;
+	uint64_t	 fed_min;
+	uint64_t	 fed_pidx;	/* the call its own wait is for */
 	unsigned	 incarn;	/* the incarn-th process of its pid */
 	uint64_t	 ncalls_done;	/* its calls that have returned */
 	guint		 wait_pos;	/* in pp->edges: the next one */
