@@ -158,7 +158,7 @@ test_learned_descriptors(void **state)
  * reads 120 (its last byte in 10's second write: its call 1), then 60 (in
  * the third: call 2).  12 reads 10 bytes of pipe:[6] it wrote itself: no
  * edge; 13 reads bytes whose write the trace shows later, begun after the
- * read returned: no edge (a placeholder no write filled); the reads that
+ * read returned: no edge; the reads that
  * returned nothing or failed, none.  15's copy_file_range of a file to
  * pipe:[9] (cat's) is a write of it that 16's read waits for; 17's of one
  * pipe to another, neither.  18 reads 20 bytes of pipe:[11] whose write
@@ -205,9 +205,7 @@ test_pipe_waits(void **state)
 	assert_int_equal(w->pidx, 2);
 	assert_int_equal(w->wend, 3010);
 	assert_null(prepass_proc(pp, 12, 0)->edges);
-	p = prepass_proc(pp, 13, 0);
-	assert_int_equal(p->edges->len, 1);
-	assert_int_equal(g_array_index(p->edges, struct pp_wait, 0).pid, -1);
+	assert_null(prepass_proc(pp, 13, 0)->edges);
 	p = prepass_proc(pp, 18, 0);
 	w = &g_array_index(p->edges, struct pp_wait, 0);
 	assert_int_equal(w->pid, 19);
@@ -225,9 +223,10 @@ test_pipe_waits(void **state)
  * A futex wait that returned 0 was woken by a wake of another thread on
  * its address, begun before it returned: 21's wait (its call 0) by 20's
  * wake whose line came first; 21's second wait (call 1) by the wake whose
- * line came after it; 22's wait that failed EAGAIN, and 20's own wake's
- * match of its own wait, order nothing; a wake that woke nobody (0) is
- * no wake.
+ * line came after it — and after 21's pipe read (call 2) had its edge:
+ * the wait's goes before it; 22's wait that failed EAGAIN, and 20's own
+ * wake's match of its own wait, order nothing; a wake that woke nobody
+ * (0) is no wake.
  */
 static void
 test_futex_waits(void **state)
@@ -240,7 +239,9 @@ test_futex_waits(void **state)
 	pp = pass_of(
 	    "1000 20 futex 1 10 cmd=FUTEX_WAKE arg=64\n"
 	    "500 21 futex 0 600 cmd=FUTEX_WAIT arg=64\n"
+	    "1500 20 write 4 10 fd=1 fdpath=\"pipe:[3]\" len=4\n"
 	    "2000 21 futex 0 900 cmd=FUTEX_WAIT arg=64\n"
+	    "2050 21 read 4 10 fd=0 fdpath=\"pipe:[3]\" len=4\n"
 	    "2500 20 futex 0 10 cmd=FUTEX_WAKE arg=64\n"
 	    "2600 20 futex 1 10 cmd=FUTEX_WAKE arg=64\n"
 	    "3000 22 futex -EAGAIN 10 cmd=FUTEX_WAIT arg=64\n"
@@ -248,7 +249,7 @@ test_futex_waits(void **state)
 	    "4010 20 futex 1 10 cmd=FUTEX_WAKE arg=128\n");
 	p = prepass_proc(pp, 21, 0);
 	assert_non_null(p->edges);
-	assert_int_equal(p->edges->len, 2);
+	assert_int_equal(p->edges->len, 3);
 	w = &g_array_index(p->edges, struct pp_wait, 0);
 	assert_int_equal(w->kind, PW_FUTEX);
 	assert_int_equal(w->cidx, 0);
@@ -257,15 +258,18 @@ test_futex_waits(void **state)
 	assert_int_equal(w->wend, 1010);
 	w = &g_array_index(p->edges, struct pp_wait, 1);
 	assert_int_equal(w->cidx, 1);
+	assert_int_equal(w->kind, PW_FUTEX);
 	assert_int_equal(w->pid, 20);
-	assert_int_equal(w->pidx, 2);
+	assert_int_equal(w->pidx, 3);
 	assert_int_equal(w->wend, 2610);
+	w = &g_array_index(p->edges, struct pp_wait, 2);
+	assert_int_equal(w->cidx, 2);
+	assert_int_equal(w->kind, PW_PIPE);
+	assert_int_equal(w->pidx, 1);
 	assert_null(prepass_proc(pp, 22, 0)->edges);
-	/* 20's own wait: a placeholder no wake of another thread filled */
-	p = prepass_proc(pp, 20, 0);
-	assert_int_equal(p->edges->len, 1);
-	assert_int_equal(g_array_index(p->edges, struct pp_wait, 0).pid, -1);
-	assert_int_equal(pp->edges, 2);
+	/* 20's own wait, matched by no wake of another thread: none */
+	assert_null(prepass_proc(pp, 20, 0)->edges);
+	assert_int_equal(pp->edges, 3);
 	prepass_free(pp);
 }
 

@@ -44,9 +44,9 @@ static const char *const size_ev_names[] = { "st_size", "bytes read", "SEEK_END"
 struct ppend {
 	uint64_t last;		/* the last byte it read */
 	int64_t	 end;		/* when it returned (trace time) */
-	int32_t	 pid;		/* the reader: pid's k-th process ... */
+	uint64_t cidx;		/* the reader's call ... */
+	int32_t	 pid;		/* ... of pid's k-th process */
 	unsigned k;
-	guint	 pos;		/* ... its edge there, a placeholder */
 };
 
 struct pchunk {
@@ -75,8 +75,35 @@ ppipe_free(gpointer p)
 	g_free(pi);
 }
 
-static struct pp_wait *edge_at(struct pass *ps, int32_t pid, unsigned k,
-    guint pos);
+/*
+ * The k-th process of pid's cidx-th call waits for the pidx-th call of
+ * wpid's wk-th, which returned at wend: its edge, in cidx order (a wait
+ * matched when a later line came is put in its place).  At most
+ * MAX_EDGES in a run: memory for the orders, not for every call.
+ */
+#define MAX_EDGES	(1u << 22)
+
+static void
+add_edge(struct pass *ps, int32_t pid, unsigned k, uint64_t cidx,
+    uint64_t pidx, int64_t wend, int32_t wpid, unsigned wk, uint8_t kind)
+{
+	GArray *a = g_hash_table_lookup(ps->pp->procs, GINT_TO_POINTER(pid));
+	struct pp_proc *p = &g_array_index(a, struct pp_proc, k);
+	struct pp_wait w = { cidx, pidx, wend, wpid, wk, kind };
+	guint j;
+
+	if (ps->pp->edges >= MAX_EDGES) {
+		ps->pp->edges_dropped++;
+		return;
+	}
+	if (p->edges == NULL)
+		p->edges = g_array_new(FALSE, FALSE, sizeof(struct pp_wait));
+	for (j = p->edges->len; j > 0 && g_array_index(p->edges,
+	    struct pp_wait, j - 1).cidx > cidx; j--)
+		;
+	g_array_insert_val(p->edges, j, w);
+	ps->pp->edges++;
+}
 
 static void
 pp_proc_clear(gpointer p)
@@ -105,8 +132,8 @@ pipe_id(const char *annot)
 }
 
 static void
-note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
-    const struct trace_call *tc, uint64_t idx)
+note_pipe(struct pass *ps, unsigned k, const struct trace_call *tc,
+    uint64_t idx)
 {
 	struct ppipe *pi;
 	uint64_t id, rid, n, last;
@@ -168,16 +195,9 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 				continue;
 			}
 			if (tc->t_ns != TC_NOTIME && tc->t_ns <= pd->end &&
-			    (pd->pid != tc->pid || pd->k != k)) {
-				struct pp_wait *w = edge_at(ps, pd->pid, pd->k,
-				    pd->pos);
-
-				w->pid = tc->pid;
-				w->k = k;
-				w->pidx = idx;
-				w->wend = c.wend;
-				ps->pp->edges++;
-			}
+			    (pd->pid != tc->pid || pd->k != k))
+				add_edge(ps, pd->pid, pd->k, pd->cidx, idx,
+				    c.wend, tc->pid, k, PW_PIPE);
 			g_array_remove_index(pi->pending, j);
 		}
 		if (pi->chunks->len - pi->head >= PIPE_CHUNKS) {
@@ -203,16 +223,11 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 	pi->readn = pi->readn > UINT64_MAX - n ? UINT64_MAX : pi->readn + n;
 	last = pi->readn - 1;
 	if (last >= pi->written) {
-		/* its last byte's write comes later in the trace: a
-		 * placeholder that write fills */
-		struct pp_wait w = { idx, 0, TC_NOTIME, -1, 0, PW_PIPE };
+		/* its last byte's write comes later in the trace: that
+		 * write's line matches it */
 		struct ppend pd = { last, tc->t_ns != TC_NOTIME ?
-		    tc_end_in(tc, ps->line_times) : TC_NOTIME, tc->pid, k, 0 };
+		    tc_end_in(tc, ps->line_times) : TC_NOTIME, idx, tc->pid, k };
 
-		if (p->edges == NULL)
-			p->edges = g_array_new(FALSE, FALSE, sizeof(struct pp_wait));
-		g_array_append_val(p->edges, w);
-		pd.pos = p->edges->len - 1;
 		if (pi->pending == NULL)
 			pi->pending = g_array_new(FALSE, FALSE, sizeof(struct ppend));
 		if (pi->pending->len >= PIPE_PENDING)
@@ -226,16 +241,9 @@ note_pipe(struct pass *ps, struct pp_proc *p, unsigned k,
 
 			if (c->end <= last)
 				continue;
-			if (c->pid != tc->pid || c->k != k) {
-				struct pp_wait w = { idx, c->idx, c->wend,
-				    c->pid, c->k, PW_PIPE };
-
-				if (p->edges == NULL)
-					p->edges = g_array_new(FALSE, FALSE,
-					    sizeof(struct pp_wait));
-				g_array_append_val(p->edges, w);
-				ps->pp->edges++;
-			}
+			if (c->pid != tc->pid || c->k != k)
+				add_edge(ps, tc->pid, k, idx, c->idx, c->wend,
+				    c->pid, c->k, PW_PIPE);
 			break;
 		}
 	while (pi->head < pi->chunks->len && g_array_index(pi->chunks,
@@ -275,9 +283,9 @@ struct fwake {
 
 struct fpend {
 	int64_t	 end;		/* when the wait returned */
-	int32_t	 pid;		/* the waiter: pid's k-th process ... */
+	uint64_t cidx;		/* the waiter's call ... */
+	int32_t	 pid;		/* ... of pid's k-th process */
 	unsigned k;
-	guint	 pos;		/* ... its edge there */
 };
 
 struct pfutex {
@@ -296,24 +304,12 @@ pfutex_free(gpointer p)
 	g_free(f);
 }
 
-static struct pp_wait *
-edge_at(struct pass *ps, int32_t pid, unsigned k, guint pos)
-{
-	GArray *a = g_hash_table_lookup(ps->pp->procs, GINT_TO_POINTER(pid));
-
-	return &g_array_index(g_array_index(a, struct pp_proc, k).edges,
-	    struct pp_wait, pos);
-}
-
 static void
-match_wake(struct pass *ps, struct pp_wait *w, struct fwake *wk)
+match_wake(struct pass *ps, int32_t pid, unsigned k, uint64_t cidx,
+    struct fwake *wk)
 {
-	w->pid = wk->pid;
-	w->k = wk->k;
-	w->pidx = wk->idx;
-	w->wend = wk->end;
+	add_edge(ps, pid, k, cidx, wk->idx, wk->end, wk->pid, wk->k, PW_FUTEX);
 	wk->left--;
-	ps->pp->edges++;
 }
 
 /* A futex with no wait to match and no wake with waiters left is
@@ -332,8 +328,8 @@ futex_forget(struct pass *ps, struct pfutex *f, uint64_t addr)
 }
 
 static void
-note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
-    const struct trace_call *tc, uint64_t idx)
+note_futex(struct pass *ps, unsigned k, const struct trace_call *tc,
+    uint64_t idx)
 {
 	uint64_t addr = (uint64_t)tc->arg;
 	int64_t end;
@@ -356,12 +352,8 @@ note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
 		g_hash_table_insert(ps->futexes, key, f);
 	}
 	if (tc->cmd == TCMD_FUTEX_WAIT) {
-		struct pp_wait w = { idx, 0, TC_NOTIME, -1, 0, PW_FUTEX };
-		struct fpend pd;
+		struct fpend pd = { end, idx, tc->pid, k };
 
-		if (p->edges == NULL)
-			p->edges = g_array_new(FALSE, FALSE, sizeof(struct pp_wait));
-		g_array_append_val(p->edges, w);
 		for (i = f->nw; i-- > 0;) {
 			struct fwake *wk = &f->wakes[i % FUTEX_WAKES];
 
@@ -369,16 +361,11 @@ note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
 				break;
 			if (wk->left > 0 && wk->start <= end &&
 			    (wk->pid != tc->pid || wk->k != k)) {
-				match_wake(ps, &g_array_index(p->edges,
-				    struct pp_wait, p->edges->len - 1), wk);
+				match_wake(ps, tc->pid, k, idx, wk);
 				futex_forget(ps, f, addr);
 				return;
 			}
 		}
-		pd.end = end;
-		pd.pid = tc->pid;
-		pd.k = k;
-		pd.pos = p->edges->len - 1;
 		if (f->pending == NULL)
 			f->pending = g_array_new(FALSE, FALSE, sizeof(struct fpend));
 		if (f->pending->len >= FUTEX_PENDING)
@@ -395,8 +382,7 @@ note_futex(struct pass *ps, struct pp_proc *p, unsigned k,
 
 			if (pd->end >= wk.start && (pd->pid != tc->pid ||
 			    pd->k != k)) {
-				match_wake(ps, edge_at(ps, pd->pid, pd->k,
-				    pd->pos), &wk);
+				match_wake(ps, pd->pid, pd->k, pd->cidx, &wk);
 				g_array_remove_index(f->pending, j);
 			} else
 				j++;
@@ -464,10 +450,10 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 		p->first_t = tc->t_ns;
 	/* (most calls name no pipe and no futex: not a call further) */
 	if (tc->cmd == TCMD_FUTEX_WAIT || tc->cmd == TCMD_FUTEX_WAKE)
-		note_futex(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
+		note_futex(ps, ps->last_procs->len - 1, tc, p->ncalls);
 	else if ((tc->fdpath != NULL && tc->fdpath[0] == 'p') ||
 	    (tc->fdpath2 != NULL && tc->fdpath2[0] == 'p'))
-		note_pipe(ps, p, ps->last_procs->len - 1, tc, p->ncalls);
+		note_pipe(ps, ps->last_procs->len - 1, tc, p->ncalls);
 	p->ncalls++;
 	switch ((enum sc_id)tc->sc) {
 	case SC_WAIT4: case SC_WAITID:

@@ -54,8 +54,7 @@ char	initial_file_type(const struct initial_file *f);
  * after the write that put the last byte it read there (the pipe's bytes
  * counted in the order the calls returned); a futex wait that was woken,
  * after the wake.  Its process's cidx-th call (from 0) waits for the
- * pidx-th call of the k-th process of pid (-1: a wake the trace does not
- * show), which returned at wend.
+ * pidx-th call of the k-th process of pid, which returned at wend.
  */
 enum pp_wait_kind { PW_PIPE, PW_FUTEX };
 
@@ -97,6 +96,7 @@ struct prepass {
 	GHashTable	*procs;		/* pid -> GArray of struct pp_proc, one a
 					   process of that pid, in order */
 	uint64_t	 edges;		/* calls ordered after another's (pp_wait) */
+	uint64_t	 edges_dropped;	/* ... past the most kept (MAX_EDGES) */
 	unsigned	 max_alive;	/* most processes between their first call
 					   and their end at once in the trace */
 	bool		 lifecycle;	/* clone/fork/wait calls in the trace */
