@@ -479,22 +479,23 @@ sys_unlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 }
 
 /*
- * The start of mkdir(2) and mknod(2): bwillwrite, then namei CREATE of the
- * new name (from dirfd for the *at forms).  false: nothing more to do —
- * the name is outside the simulated file system (passed through), the
- * call failed in the trace, or the lookup's read failed (lookup_eio).
+ * The start of mkdir(2), mknod(2) and symlink(2): bwillwrite, then namei
+ * CREATE of the new name (from dirfd for the *at forms).  false: nothing
+ * more to do — the name is outside the simulated file system (passed
+ * through), the call failed in the trace, or the lookup's read failed
+ * (lookup_eio).
  */
 static bool
 create_begin(struct kern *k, struct kproc *p, const struct trace_call *tc,
-    int32_t dirfd, struct nameidata *nd, struct vnode **start, int *error,
-    struct sys_outcome *out)
+    int32_t dirfd, const char *name, struct nameidata *nd,
+    struct vnode **start, int *error, struct sys_outcome *out)
 {
 	bool outside;
 
-	out->path = tc->path;
+	out->path = name;
 	bwillwrite(k);
-	*error = lookup(k, p, dirfd, tc->fdpath, tc->path != NULL ? tc->path :
-	    "", CREATE, nd, start, &outside);
+	*error = lookup(k, p, dirfd, tc->fdpath, name != NULL ? name : "",
+	    CREATE, nd, start, &outside);
 	if (outside) {
 		out->cls = SYS_PASSTHROUGH;
 		return false;
@@ -511,7 +512,7 @@ sys_mkdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	int error;
 
 	if (!create_begin(k, p, tc, tc->sc == SC_MKDIRAT ? tc->fd : TC_AT_FDCWD,
-	    &nd, &start, &error, out))
+	    tc->path, &nd, &start, &error, out))
 		return;
 	if (error == 0 && nd.ni_vp == NULL && nd.ni_dvp != NULL &&
 	    (error = vn_create(k, nd.ni_dvp, nd.ni_last, VDIR, &vp)) == EIO) {
@@ -545,7 +546,7 @@ sys_mknod(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	int error;
 
 	if (!create_begin(k, p, tc, tc->sc == SC_MKNODAT ? tc->fd : TC_AT_FDCWD,
-	    &nd, &start, &error, out))
+	    tc->path, &nd, &start, &error, out))
 		return;
 	if (error != 0 || nd.ni_vp != NULL || nd.ni_dvp == NULL) {
 		k->cnt.trace_repairs++;
@@ -974,20 +975,11 @@ sys_symlink(struct kern *k, struct kproc *p, const struct trace_call *tc,
 {
 	struct nameidata nd;
 	struct vnode *start, *vp;
-	bool outside;
 	int error;
 
-	out->path = tc->path2;
-	bwillwrite(k);
-	error = lookup(k, p, tc->sc == SC_SYMLINKAT ? tc->fd : TC_AT_FDCWD,
-	    tc->fdpath, tc->path2 != NULL ? tc->path2 : "", CREATE, &nd, &start,
-	    &outside);
-	if (outside) {
-		out->cls = SYS_PASSTHROUGH;
-		return;
-	}
-	if (tc->ret != 0 || tc->path == NULL || tc->path2 == NULL ||
-	    lookup_eio(error, tc, out))
+	if (!create_begin(k, p, tc, tc->sc == SC_SYMLINKAT ? tc->fd :
+	    TC_AT_FDCWD, tc->path2, &nd, &start, &error, out) ||
+	    tc->path == NULL || tc->path2 == NULL)
 		return;
 	if (error != 0 || nd.ni_dvp == NULL || nd.ni_vp != NULL)
 		k->cnt.trace_repairs++;

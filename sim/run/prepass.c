@@ -64,6 +64,22 @@ struct ppipe {
 	GArray	*pending;		/* struct ppend: reads past written */
 };
 
+/* The state kept for key in *t: made, zeroed, when it is not there. */
+static gpointer
+state_of(GHashTable **t, uint64_t key, gsize size, GDestroyNotify free_fn)
+{
+	gpointer v;
+
+	if (*t == NULL)
+		*t = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+		    free_fn);
+	if ((v = g_hash_table_lookup(*t, &key)) == NULL) {
+		v = g_malloc0(size);
+		g_hash_table_insert(*t, g_memdup2(&key, sizeof(key)), v);
+	}
+	return v;
+}
+
 static void
 ppipe_free(gpointer p)
 {
@@ -168,17 +184,9 @@ note_pipe(struct pass *ps, unsigned k, const struct trace_call *tc,
 	if (id == 0)
 		return;
 	n = (uint64_t)tc->ret;
-	if (ps->pipes == NULL)
-		ps->pipes = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-		    g_free, ppipe_free);
-	if ((pi = g_hash_table_lookup(ps->pipes, &id)) == NULL) {
-		uint64_t *key = g_new(uint64_t, 1);
-
-		*key = id;
-		pi = g_new0(struct ppipe, 1);
+	pi = state_of(&ps->pipes, id, sizeof(*pi), ppipe_free);
+	if (pi->chunks == NULL)
 		pi->chunks = g_array_new(FALSE, FALSE, sizeof(struct pchunk));
-		g_hash_table_insert(ps->pipes, key, pi);
-	}
 	if (wr) {
 		struct pchunk c = { pi->written > UINT64_MAX - n ? UINT64_MAX :
 		    pi->written + n, idx, tc->t_ns != TC_NOTIME ?
@@ -341,16 +349,7 @@ note_futex(struct pass *ps, unsigned k, const struct trace_call *tc,
 	    (tc->cmd == TCMD_FUTEX_WAIT ? tc->ret != 0 : tc->ret <= 0))
 		return;
 	end = tc_end_in(tc, ps->line_times);
-	if (ps->futexes == NULL)
-		ps->futexes = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-		    g_free, pfutex_free);
-	if ((f = g_hash_table_lookup(ps->futexes, &addr)) == NULL) {
-		uint64_t *key = g_new(uint64_t, 1);
-
-		*key = addr;
-		f = g_new0(struct pfutex, 1);
-		g_hash_table_insert(ps->futexes, key, f);
-	}
+	f = state_of(&ps->futexes, addr, sizeof(*f), pfutex_free);
 	if (tc->cmd == TCMD_FUTEX_WAIT) {
 		struct fpend pd = { end, idx, tc->pid, k };
 
