@@ -88,16 +88,24 @@ play_body_keep(void *arg)
 	}
 }
 
-/* Replay lines (NULL-terminated) as process 100, in the root. */
+/* Replay lines (NULL-terminated) as process 100, in the root; record i
+ * is to pass through if bit i of pass is set, else to be simulated. */
 static void
-play(struct machine *m, const char *const *lines,
-    void (*after)(struct play *, int), void *arg)
+play_passing(struct machine *m, const char *const *lines,
+    void (*after)(struct play *, int), void *arg, uint32_t pass)
 {
-	struct play pl = { m, NULL, lines, after, arg, 0 };
+	struct play pl = { m, NULL, lines, after, arg, pass };
 
 	pl.p = proc_create(m->k, 100, fdinit(vn_root(m->k)));
 	vn_unpin_all(m->k);
 	machine_run(m, "play", play_body, &pl);
+}
+
+static void
+play(struct machine *m, const char *const *lines,
+    void (*after)(struct play *, int), void *arg)
+{
+	play_passing(m, lines, after, arg, 0);
 }
 
 static void
@@ -1098,6 +1106,60 @@ test_copy(void **state)
 }
 
 /*
+ * splice, Linux's move between a pipe and a file: the same loop as a copy
+ * (sys_copy) with the pipe's half only a system call.  A file's bytes
+ * spliced into a pipe at an offset the call names are read there, the
+ * descriptor's offset left where it was (a later splice without one reads
+ * from 0, and moves it); bytes spliced out of the pipe are written at the
+ * output's offset, which moves on (the write after them lands past them);
+ * a pipe into a pipe touches no file.
+ */
+static void
+splice_after(struct play *pl, int i)
+{
+	const struct file *fp = fget(pl->p->p_fd, 3);
+
+	if (i == 3 || i == 7)
+		*((int64_t *)pl->arg + (i == 7)) = fp != NULL ? fp->f_offset : -1;
+}
+
+static void
+test_splice(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/src\" oflags=O_RDONLY",
+		"- 1 openat 4 - fd=AT_FDCWD path=\"/dst\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 splice 65536 - fd=3 off=131072 fd2=6 fdpath2=\"pipe:[9]\" arg=-1 len=65536",
+		"- 1 splice 4096 - fd=3 fd2=6 fdpath2=\"pipe:[9]\" arg=-1 len=4096",
+		"- 1 splice 100000 - fd=5 fdpath=\"pipe:[9]\" fd2=4 arg=-1 len=131072",
+		"- 1 write 10 - fd=4 len=10",
+		"- 1 splice 3 - fd=7 fdpath=\"pipe:[10]\" fd2=8 fdpath2=\"pipe:[11]\" arg=-1 len=3",
+		"- 1 read 8 - fd=3 len=8",
+		NULL
+	};
+	struct machine m;
+	struct vnode *src;
+	int64_t off[2];
+
+	(void)state;
+	boot(&m, NULL);
+	ffs_offline_begin(m.k);
+	assert_int_equal(vn_create(m.k, vn_root(m.k), "src", VREG, &src), 0);
+	assert_true(ffs_prealloc(m.k, src->v_data, 1048576));
+	ffs_offline_end(m.k);
+	play_passing(&m, lines, splice_after, off, 1u << 6);
+	assert_int_equal(m.k->cnt.bytes_read, 65536 + 4096 + 8);
+	assert_int_equal(m.k->cnt.bytes_written, 100000 + 10);
+	assert_int_equal(machine_inode_at(&m, "/dst")->i_size, 100000 + 10);
+	/* the offset the second splice moved, the first did not */
+	assert_int_equal(off[0], 4096);
+	assert_int_equal(off[1], 4096 + 8);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/*
  * Linux's syncs of a range and of a file system, as the 2001 kernel could
  * do them: sync_file_range(WRITE) starts the file's writes and waits for
  * none (VOP_FSYNC with MNT_NOWAIT, as sync(2) does a file); with
@@ -1787,6 +1849,7 @@ main(void)
 		cmocka_unit_test(test_ioctl),
 		cmocka_unit_test(test_close_range),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_splice),
 		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),
 		cmocka_unit_test(test_mmap_read),

@@ -163,7 +163,9 @@ test_learned_descriptors(void **state)
  * pipe:[9] (cat's) is a write of it that 16's read waits for; 17's of one
  * pipe to another, neither.  18 reads 20 bytes of pipe:[11] whose write
  * by 19 (128 KB, begun before the read returned) the trace shows after
- * the read: the read waits for it.
+ * the read: the read waits for it.  splice is copy_file_range's kind
+ * (Linux's splice(2), arguments in the same places): 20's of a file into
+ * pipe:[12] is the write 21's splice of the pipe into a file waits for.
  */
 static void
 test_pipe_waits(void **state)
@@ -189,7 +191,9 @@ test_pipe_waits(void **state)
 	    "9100 16 read 30 10 fd=0 fdpath=\"pipe:[9]\" len=4096\n"
 	    "9200 17 copy_file_range 5 10 fd=0 fdpath=\"pipe:[9]\" fd2=1 fdpath2=\"pipe:[10]\" len=5\n"
 	    "9500 18 read 20 100 fd=0 fdpath=\"pipe:[11]\" len=20\n"
-	    "9400 19 write 131072 300 fd=1 fdpath=\"pipe:[11]\" len=131072\n");
+	    "9400 19 write 131072 300 fd=1 fdpath=\"pipe:[11]\" len=131072\n"
+	    "9800 20 splice 65536 10 fd=3 fdpath=\"/f\" off=0 fd2=4 fdpath2=\"pipe:[12]\" len=65536\n"
+	    "9900 21 splice 65536 10 fd=3 fdpath=\"pipe:[12]\" fd2=4 fdpath2=\"/g\" len=65536\n");
 	p = prepass_proc(pp, 11, 0);
 	assert_non_null(p);
 	assert_non_null(p->edges);
@@ -215,7 +219,13 @@ test_pipe_waits(void **state)
 	assert_non_null(p->edges);
 	assert_int_equal(g_array_index(p->edges, struct pp_wait, 0).pid, 15);
 	assert_null(prepass_proc(pp, 17, 0)->edges);
-	assert_int_equal(pp->edges, 4);
+	p = prepass_proc(pp, 21, 0);
+	assert_non_null(p->edges);
+	w = &g_array_index(p->edges, struct pp_wait, 0);
+	assert_int_equal(w->pid, 20);
+	assert_int_equal(w->wend, 9810);
+	assert_null(prepass_proc(pp, 20, 0)->edges);
+	assert_int_equal(pp->edges, 5);
 	prepass_free(pp);
 }
 

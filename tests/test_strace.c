@@ -2232,8 +2232,10 @@ test_more_calls(void **state)
 	    "1 sync_file_range(3</tmp/cap/f>, 0, 0, SYNC_FILE_RANGE_WRITE) = 0\n"
 	    "1 sync_file_range(3</tmp/cap/f>, 4096, 8192, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER) = 0\n"
 	    "1 sync_file_range(3, 0, 0, 0x4) = 0\n"
-	    "1 syncfs(3</tmp/cap/f>) = 0\n",
-	    0, 37, &r);
+	    "1 syncfs(3</tmp/cap/f>) = 0\n"
+	    "1 splice(3</tmp/cap/in>, [196608], 4<pipe:[632267]>, NULL, 65536, SPLICE_F_MORE) = 3392\n"
+	    "1 splice(3<pipe:[632267]>, NULL, 4</tmp/cap/out>, NULL, 65536, SPLICE_F_MOVE) = 65536\n",
+	    0, 39, &r);
 	tc = REC(&r, i++);	/* link */
 	assert_int_equal(tc->sc, SC_LINK);
 	assert_str(tc->path, "f");
@@ -2351,7 +2353,21 @@ test_more_calls(void **state)
 	tc = REC(&r, i++);	/* syncfs */
 	assert_int_equal(tc->sc, SC_SYNCFS);
 	assert_int_equal(tc->fd, 3);
-	assert_int_equal(i, 37);
+	tc = REC(&r, i++);	/* splice: copy_file_range's arguments */
+	assert_int_equal(tc->sc, SC_SPLICE);
+	assert_int_equal(tc->fd, 3);
+	assert_str(tc->fdpath, "/tmp/cap/in");
+	assert_int_equal(tc->off, 196608);
+	assert_int_equal(tc->fd2, 4);
+	assert_str(tc->fdpath2, "pipe:[632267]");
+	assert_int_equal(tc->arg, -1);
+	assert_int_equal(tc->len, 65536);
+	assert_int_equal(tc->ret, 3392);
+	tc = REC(&r, i++);	/* out of a pipe: no offset */
+	assert_str(tc->fdpath, "pipe:[632267]");
+	assert_int_equal(tc->off, TC_NOOFF);
+	assert_str(tc->fdpath2, "/tmp/cap/out");
+	assert_int_equal(i, 39);
 	parsed_free(&r);
 }
 

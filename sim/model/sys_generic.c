@@ -1,8 +1,8 @@
 /*
  * sys_generic.c — read and write (kern/sys_generic.c of 2001: read, pread,
  * readv, write, pwrite, writev through dofileread/dofilewrite), and
- * copy_file_range and sendfile, replayed as the loop of reads and writes
- * a 2001 program ran instead.
+ * copy_file_range, sendfile and splice, replayed as the loop of reads and
+ * writes a 2001 program ran instead.
  */
 #include "syscalls_private.h"
 
@@ -92,8 +92,10 @@ sys_rw(struct kern *k, struct kproc *p, const struct trace_call *tc,
 }
 
 /*
- * copy_file_range and sendfile: neither existed for files in 2001 (FreeBSD's
- * sendfile sent a file to a socket).  The same program copied with a loop
+ * copy_file_range, sendfile and splice: none existed for files in 2001
+ * (FreeBSD's sendfile sent a file to a socket; splice, Linux's of 2006,
+ * moves bytes between a pipe and a file or socket and takes its arguments
+ * as copy_file_range does).  The same program copied with a loop
  * of read(2) and write(2) through a MAXBSIZE buffer (cp's, above the size
  * it mapped), so that is what is replayed: for each 64 KB of what the call
  * moved, a read of the input through the buffer cache and a write of it,

@@ -146,7 +146,7 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_REMOVEXATTR: case SC_LREMOVEXATTR: case SC_FREMOVEXATTR:
 		sys_cpuonly(k, p, tc, out);
 		break;
-	case SC_COPY_FILE_RANGE: case SC_SENDFILE:
+	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_SPLICE:
 		sys_copy(k, p, tc, out);
 		break;
 	case SC_FALLOCATE:

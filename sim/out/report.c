@@ -56,20 +56,16 @@ cmp_skipped(gconstpointer a, gconstpointer b)
 	return strcmp(x->name, y->name);
 }
 
-/* The calls the run did not model, the most frequent first (every one is
- * in the summary as not_modelled.NAME). */
 /*
  * Calls not modelled that move a file's data where the trace does not
  * show it: Linux AIO's io_submit and io_uring's io_uring_enter (the
- * reads and writes they queue are in memory strace does not print) and
- * splice (a file's bytes into or out of a pipe).  Said plainly: a run of
- * such a trace is missing that I/O.
+ * reads and writes they queue are in memory strace does not print).
+ * Said plainly: a run of such a trace is missing that I/O.
  */
 static void
 print_hidden_io(FILE *out, const GArray *a)
 {
-	static const char *const hidden[] = { "io_submit", "io_uring_enter",
-	    "splice" };
+	static const char *const hidden[] = { "io_submit", "io_uring_enter" };
 	bool any = false;
 	guint i, j;
 
@@ -87,6 +83,8 @@ print_hidden_io(FILE *out, const GArray *a)
 		    "trace's calls and is not replayed\n");
 }
 
+/* The calls the run did not model, the most frequent first (every one is
+ * in the summary as not_modelled.NAME). */
 static void
 print_skipped(FILE *out, GHashTable *v)
 {

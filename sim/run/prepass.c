@@ -167,10 +167,11 @@ note_pipe(struct pass *ps, unsigned k, const struct trace_call *tc,
 		wr = false;
 		id = pipe_id(tc->fdpath);
 		break;
-	case SC_COPY_FILE_RANGE: case SC_SENDFILE:
-		/* cat's copy_file_range to a pipe, or from one: a write of
-		 * the pipe or a read of it (sendfile's output is fd) — not
-		 * both, which no 2001 loop was either */
+	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_SPLICE:
+		/* cat's copy_file_range to a pipe, or from one, or a
+		 * splice: a write of the pipe or a read of it (sendfile's
+		 * output is fd) — not both (a splice of one pipe into
+		 * another orders neither), which no 2001 loop was either */
 		id = pipe_id(tc->sc == SC_SENDFILE ? tc->fdpath : tc->fdpath2);
 		rid = pipe_id(tc->sc == SC_SENDFILE ? tc->fdpath2 : tc->fdpath);
 		if ((id != 0) == (rid != 0))

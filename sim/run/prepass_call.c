@@ -499,8 +499,8 @@ do_rw(struct pass *ps, struct pproc *pr, const struct trace_call *tc, bool write
 		f->offset = tc_add(off, tc->ret);
 }
 
-/* copy_file_range, sendfile: a read of the input and a write of the
- * output (sendfile's output is fd, its input fd2). */
+/* copy_file_range, sendfile, splice: a read of the input and a write of
+ * the output (sendfile's output is fd, its input fd2). */
 static void
 do_copy(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 {
@@ -792,7 +792,7 @@ one_call(struct pass *ps, const struct trace_call *tc)
 				(void)use(ps, abs, false);
 		}
 		break;
-	case SC_COPY_FILE_RANGE: case SC_SENDFILE:
+	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_SPLICE:
 		do_copy(ps, pr, tc);
 		break;
 	case SC_FALLOCATE: {

@@ -617,6 +617,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_UTIMENSAT] = "DP.A", [SC_UTIMES] = "P", [SC_UTIME] = "P",
 	[SC_FUTIMESAT] = "DP",
 	[SC_COPY_FILE_RANGE] = "DQDQL", [SC_SENDFILE] = "DDQL",
+	[SC_SPLICE] = "DQDQL",
 	[SC_FALLOCATE] = "DZFL",
 	[SC_STATFS] = "P", [SC_FSTATFS] = "D", [SC_FADVISE64] = "DFL",
 	[SC_IOCTL] = "D", [SC_READAHEAD] = "DFL",

@@ -69,6 +69,7 @@
 	X(FUTIMESAT, "futimesat")					\
 	/* copies and allocation */					\
 	X(COPY_FILE_RANGE, "copy_file_range") X(SENDFILE, "sendfile")	\
+	X(SPLICE, "splice")						\
 	X(FALLOCATE, "fallocate")					\
 	/* file system status, advice, extended attributes */		\
 	X(STATFS, "statfs") X(FSTATFS, "fstatfs")			\
