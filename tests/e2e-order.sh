@@ -4,7 +4,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-order.sh
 . "$(dirname "$0")/lib.sh" e2e-order
-expect 29
+expect 31
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
 native() { { echo "#vfssim-trace 1"; cat; } >"$1"; }
@@ -161,6 +161,50 @@ if replay "$T/pipe.trace" "$T/pipe.db" causal && replay "$T/pipe.trace" "$T/pipe
 	fi
 else
 	bad "replay pipe.trace"
+fi
+
+# ... and without -y: no annotation names the pipe; R made it (pipe2's 3
+# and 5) and forked W, whose 5 it is.
+native "$T/pipe-noy.trace" <<'EOF'
+999000000 71 pipe2 0 1000 rfd=3,5
+999500000 71 clone 70 1000
+1000001000 70 openat 4 1000 fd=AT_FDCWD path="/data/a" oflags=O_RDONLY
+1000002000 70 read 8388608 500000 fd=4 len=8388608
+1002600000 70 write 5 10000 fd=5 len=5
+1000000000 71 read 5 3000000 fd=3 len=4096
+1002700000 70 +++ 0 -
+1003100000 71 stat 0 1000 path="/data/a" size=8388608 type=REG
+1003200000 71 +++ 0 -
+EOF
+if replay "$T/pipe-noy.trace" "$T/pipen.db" causal; then
+	wend=$(end_of "$T/pipen.db" 70 write) rs=$(start_of "$T/pipen.db" 71 read) re=$(end_of "$T/pipen.db" 71 read)
+	if [ "$rs" -ge "$wend" ] && [ $((re - wend)) = 390000 ] &&
+	    [ "$(metric "$T/pipen.db" replay.order_pipe_edges)" = 1.0 ]; then
+		ok "causal without -y: the pipe known by pipe2's descriptors, carried by the fork; its read again $(( (re - wend) / 1000 )) us after the write"
+	else
+		bad "pipe without -y: write ends $wend, read $rs-$re, edges $(metric "$T/pipen.db" replay.order_pipe_edges)"
+	fi
+else
+	bad "replay pipe-noy.trace"
+fi
+
+# A real capture's pipes without -y: d4 (find | xargs cat, cat's writes
+# read by wc) with every annotation taken out holds its reads for the
+# same writes as with them; d5 (tar | gzip, captured without -y) holds
+# gzip's reads for tar's writes.
+zcat traces/d4-find-cat.strace.gz | sed -E 's/([0-9])<[^<>]*>/\1/g' >"$T/d4-noy.strace"
+if replay traces/d4-find-cat.strace.gz "$T/d4y.db" causal && replay "$T/d4-noy.strace" "$T/d4n.db" causal &&
+    replay traces/d5-tar-gzip-tt-noy.strace.gz "$T/d5.db" causal; then
+	d4y=$(metric "$T/d4y.db" replay.order_pipe_edges) d4n=$(metric "$T/d4n.db" replay.order_pipe_edges)
+	d5=$(metric "$T/d5.db" replay.order_pipe_edges)
+	if [ "$d4y" = "$d4n" ] && [ "$d4y" != 0.0 ] && [ "${d5%.0}" -gt 0 ] &&
+	    [ "$(metric "$T/d4n.db" replay.repairs)" = 0.0 ] && [ "$(metric "$T/d5.db" replay.repairs)" = 0.0 ]; then
+		ok "pipes without -y: d4 stripped of its annotations holds ${d4n%.0} reads as with them; d5's gzip waits ${d5%.0} times for tar's writes"
+	else
+		bad "pipes without -y: d4 $d4y with annotations, $d4n without; d5 $d5"
+	fi
+else
+	bad "replay d4/d5 for pipes without -y"
 fi
 
 # ---- causal: a futex wait after the wake that woke it -------------------

@@ -230,6 +230,52 @@ test_pipe_waits(void **state)
 }
 
 /*
+ * The same without -y (no annotation names a pipe): a pipe is known by
+ * the descriptors pipe2 returned, carried by fork and dup2 as the kernel's
+ * fork (fdcopy) and dup2 carry them.  30 makes a pipe (3, 4) and forks
+ * 31, which dup2s the write end to 1 and writes 100 bytes; 30's read of
+ * 3 waits for that write.  32, whose making the trace does not show,
+ * reads its 5: no pipe it was seen to get, no edge; 30's 3 closed and
+ * opened again as a file is no pipe either.
+ */
+static void
+test_pipe_waits_unannotated(void **state)
+{
+	struct prepass *pp;
+	const struct pp_proc *p;
+	const struct pp_wait *w;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 30 pipe2 0 10 rfd=3,4\n"
+	    "1100 30 clone 31 10\n"
+	    "1200 31 dup2 1 10 fd=4 fd2=1\n"
+	    "1300 31 close 0 10 fd=3\n"
+	    "1400 31 write 100 10 fd=1 len=100\n"
+	    "1500 30 read 100 10 fd=3 len=4096\n"
+	    "1600 30 pipe2 0 10 rfd=5,6\n"
+	    "1700 30 write 8 10 fd=6 len=8\n"
+	    "1800 32 read 8 10 fd=5 len=8\n"
+	    "1900 30 close 0 10 fd=3\n"
+	    "2000 30 openat 3 10 fd=AT_FDCWD path=\"/f\" oflags=O_RDONLY\n"
+	    "2100 31 write 5 10 fd=1 len=5\n"
+	    "2200 30 read 5 10 fd=3 len=5\n");
+	p = prepass_proc(pp, 30, 0);
+	assert_non_null(p);
+	assert_non_null(p->edges);
+	assert_int_equal(p->edges->len, 1);
+	w = &g_array_index(p->edges, struct pp_wait, 0);
+	assert_int_equal(w->cidx, 2);
+	assert_int_equal(w->pid, 31);
+	assert_int_equal(w->pidx, 2);
+	assert_int_equal(w->wend, 1410);
+	assert_null(prepass_proc(pp, 32, 0)->edges);
+	assert_null(prepass_proc(pp, 31, 0)->edges);
+	assert_int_equal(pp->edges, 1);
+	prepass_free(pp);
+}
+
+/*
  * A futex wait that returned 0 was woken by a wake of another thread on
  * its address, begun before it returned: 21's wait (its call 0) by 20's
  * wake whose line came first; 21's second wait (call 1) by the wake whose
@@ -565,6 +611,7 @@ main(void)
 		cmocka_unit_test(test_learned_descriptors),
 		cmocka_unit_test(test_link_followed_before),
 		cmocka_unit_test(test_pipe_waits),
+		cmocka_unit_test(test_pipe_waits_unannotated),
 		cmocka_unit_test(test_futex_waits),
 		cmocka_unit_test(test_created_first),
 		cmocka_unit_test(test_one_entry_a_path),

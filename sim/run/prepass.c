@@ -16,6 +16,8 @@
 #include "prepass_private.h"
 #include "fsmanifest.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 /* (what showed a size, for the list's evidence; enum size_ev) */
@@ -25,7 +27,9 @@ static const char *const size_ev_names[] = { "st_size", "bytes read", "SEEK_END"
 
 /*
  * Pipes, for replay.order = causal: the bytes in each (pipe:[N], as -y
- * shows it), and which call of which process wrote them, counted in the
+ * shows it; in a trace without -y, the pipe its descriptor is, from the
+ * pipe or pipe2 that made it: pfd_pipe), and which call of which process
+ * wrote them, counted in the
  * order the calls returned (the trace's).  A read that returned data came
  * after the write that put its last byte there — the kernel made it wait
  * for it, or it found it there — and when another process (or thread)
@@ -130,7 +134,8 @@ pp_proc_clear(gpointer p)
 		g_array_free(pr->edges, TRUE);
 }
 
-/* N + 1 of "pipe:[N]", 0 for any other annotation. */
+/* N + 1 of "pipe:[N]", 0 for any other annotation (and for an N of 2^63
+ * or more: those ids are pfd_pipe's, for pipes without annotations). */
 static uint64_t
 pipe_id(const char *annot)
 {
@@ -144,7 +149,19 @@ pipe_id(const char *annot)
 			return 0;
 		n = n * 10 + (uint64_t)(*s - '0');
 	}
-	return s > annot + 6 && s[0] == ']' && s[1] == '\0' ? n + 1 : 0;
+	return s > annot + 6 && s[0] == ']' && s[1] == '\0' &&
+	    n < PIPE_ANON - 1 ? n + 1 : 0;
+}
+
+/* The pipe descriptor fd of the call's process is: its annotation's, or,
+ * without one, the pipe the pre-pass saw made (0: not a pipe). */
+static uint64_t
+pipe_of(struct pass *ps, const struct trace_call *tc, int32_t fd,
+    const char *annot)
+{
+	if (annot != NULL)
+		return pipe_id(annot);
+	return ps->anon_pipes != 0 ? pfd_pipe(ps, tc->pid, fd) : 0;
 }
 
 static void
@@ -153,7 +170,7 @@ note_pipe(struct pass *ps, unsigned k, const struct trace_call *tc,
 {
 	struct ppipe *pi;
 	uint64_t id, rid, n, last;
-	bool wr;
+	bool wr, sf = tc->sc == SC_SENDFILE;
 	guint j;
 
 	if (tc->ret_unknown || tc->ret <= 0)
@@ -161,19 +178,21 @@ note_pipe(struct pass *ps, unsigned k, const struct trace_call *tc,
 	switch ((enum sc_id)tc->sc) {
 	case SC_WRITE: case SC_WRITEV:
 		wr = true;
-		id = pipe_id(tc->fdpath);
+		id = pipe_of(ps, tc, tc->fd, tc->fdpath);
 		break;
 	case SC_READ: case SC_READV:
 		wr = false;
-		id = pipe_id(tc->fdpath);
+		id = pipe_of(ps, tc, tc->fd, tc->fdpath);
 		break;
 	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_SPLICE:
 		/* cat's copy_file_range to a pipe, or from one, or a
 		 * splice: a write of the pipe or a read of it (sendfile's
 		 * output is fd) — not both (a splice of one pipe into
 		 * another orders neither), which no 2001 loop was either */
-		id = pipe_id(tc->sc == SC_SENDFILE ? tc->fdpath : tc->fdpath2);
-		rid = pipe_id(tc->sc == SC_SENDFILE ? tc->fdpath2 : tc->fdpath);
+		id = pipe_of(ps, tc, sf ? tc->fd : tc->fd2,
+		    sf ? tc->fdpath : tc->fdpath2);
+		rid = pipe_of(ps, tc, sf ? tc->fd2 : tc->fd,
+		    sf ? tc->fdpath2 : tc->fdpath);
 		if ((id != 0) == (rid != 0))
 			return;
 		wr = id != 0;
@@ -452,7 +471,8 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	if (tc->cmd == TCMD_FUTEX_WAIT || tc->cmd == TCMD_FUTEX_WAKE)
 		note_futex(ps, ps->last_procs->len - 1, tc, p->ncalls);
 	else if ((tc->fdpath != NULL && tc->fdpath[0] == 'p') ||
-	    (tc->fdpath2 != NULL && tc->fdpath2[0] == 'p'))
+	    (tc->fdpath2 != NULL && tc->fdpath2[0] == 'p') ||
+	    (ps->anon_pipes != 0 && tc->fdpath == NULL && tc->ret > 0))
 		note_pipe(ps, ps->last_procs->len - 1, tc, p->ncalls);
 	p->ncalls++;
 	switch ((enum sc_id)tc->sc) {
@@ -856,7 +876,8 @@ prepass_free(struct prepass *pp)
 /* The resources a call touches, for replay.order = resource: an object
  * (a file or directory, by identity), a name (an absolute path, whether
  * or not anything has it), a descriptor that is not a file (a pipe or
- * socket, by its -y annotation).  Keys tell them apart by their low bit. */
+ * socket, by its -y annotation; without one, a pipe the trace made, by
+ * pfd_pipe's number).  Keys tell them apart by their low bit. */
 void
 touch_obj(struct pass *ps, const struct pobj *o)
 {
@@ -912,6 +933,14 @@ touch_fd(struct pass *ps, int32_t pid, int32_t fd, const char *annot)
 		touch_obj(ps, f->obj);
 	else if (annot != NULL && annot[0] != '/')
 		touch_name(ps, annot);
+	else if (f != NULL && f->pipe != 0) {
+		/* (no annotation begins with a control character) */
+		char name[32];
+
+		snprintf(name, sizeof(name), "\001pipe %" PRIu64,
+		    f->pipe - PIPE_ANON);
+		touch_name(ps, name);
+	}
 }
 
 unsigned

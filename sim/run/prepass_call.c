@@ -922,10 +922,18 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		break;
 	default:
 		/* Descriptors that other calls return are not files of the
-		 * fs (pipes, sockets): forget whatever had that number. */
+		 * fs (pipes, sockets): forget whatever had that number —
+		 * but a pipe without -y's annotation is known by them. */
 		if (tc->ret >= 0 && tc->rfd[0] >= 0) {
-			pfd_del(pr, tc->rfd[0]);
-			pfd_del(pr, tc->rfd[1]);
+			if (tc->retpath == NULL && tc->ret == 0 &&
+			    tc->rfd[1] >= 0 && tc->rfd[0] != tc->rfd[1] &&
+			    (strcmp(tc->name, "pipe") == 0 ||
+			    strcmp(tc->name, "pipe2") == 0))
+				pfd_pipes(ps, pr, tc->rfd);
+			else {
+				pfd_del(pr, tc->rfd[0]);
+				pfd_del(pr, tc->rfd[1]);
+			}
 		}
 		break;
 	}

@@ -349,6 +349,38 @@ pfile_new(struct pobj *o, const char *path)
 	return f;
 }
 
+/* A pipe made (pipe, pipe2) in a trace without -y: both its descriptors
+ * are that pipe, whose number the trace does not show; dup, fork and
+ * clone carry it as they carry a file.  Which pipe a read or write is
+ * then comes from here (note_pipe). */
+void
+pfd_pipes(struct pass *ps, struct pproc *pr, const int32_t fd[2])
+{
+	uint64_t id = PIPE_ANON + ps->anon_pipes++;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct pfile *f = pfile_new(NULL, NULL);
+
+		f->pipe = id;
+		pfd_set(pr, fd[i], f);
+		pfile_unref(f);
+	}
+}
+
+/* The pipe pid's fd is, if pfd_pipes made it so (nothing learned). */
+uint64_t
+pfd_pipe(struct pass *ps, int32_t pid, int32_t fd)
+{
+	struct pproc *pr = g_hash_table_lookup(ps->procs, GINT_TO_POINTER(pid));
+	const struct pfile *f;
+
+	if (pr == NULL || fd < 0)
+		return 0;
+	f = g_hash_table_lookup(pr->fdt->fds, GINT_TO_POINTER(fd));
+	return f != NULL ? f->pipe : 0;
+}
+
 /* The file behind fd; one open before the capture is learned from its
  * annotation. */
 struct pfile *

@@ -61,6 +61,8 @@ struct pfile {
 	char	*path;		/* for directory descriptors */
 	int64_t	 offset;
 	bool	 append;
+	uint64_t pipe;		/* the pipe it is, in a trace without -y
+				   (pfd_pipe); 0: none known */
 	/* a directory's listing under way, begun at its start: the
 	 * entries and bytes so far (lst_n -1: none, or not countable) */
 	int64_t	 lst_n, lst_bytes;
@@ -115,6 +117,8 @@ struct pass {
 					   the bytes in it (note_pipe) */
 	GHashTable	*futexes;	/* address -> struct pfutex: its recent
 					   wakes, its waits not yet matched */
+	uint64_t	 anon_pipes;	/* pipes made without -y's annotation
+					   (their ids: PIPE_ANON + n) */
 	uint64_t	 alias_lens;	/* bit (len % 64) of each key's length */
 	/* prepass_track: the resources the call touches (NULL in the
 	 * pre-pass itself) */
@@ -156,6 +160,11 @@ void	pfd_del(struct pproc *pr, int32_t fd);
 struct pfile *pfile_new(struct pobj *o, const char *path);
 struct pfile *pfd_get(struct pass *ps, struct pproc *pr, int32_t fd,
 	    const char *annot, bool deleted);
+/* Pipes a trace without -y made: ids from PIPE_ANON up (an annotation's
+ * pipe:[N] is N + 1, below it). */
+#define PIPE_ANON	(UINT64_C(1) << 63)
+void	pfd_pipes(struct pass *ps, struct pproc *pr, const int32_t fd[2]);
+uint64_t pfd_pipe(struct pass *ps, int32_t pid, int32_t fd);
 char	*resolve(struct pass *ps, struct pproc *pr, int32_t dirfd,
 	    const char *annot, const char *path);
 /* Where the link abs, to target, leads (the links known on the way
