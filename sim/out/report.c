@@ -57,10 +57,12 @@ cmp_skipped(gconstpointer a, gconstpointer b)
 }
 
 /*
- * Calls not modelled that move a file's data where the trace does not
- * show it: Linux AIO's io_submit and io_uring's io_uring_enter (the
- * reads and writes they queue are in memory strace does not print).
- * Said plainly: a run of such a trace is missing that I/O.
+ * Calls not modelled that move a file's data: Linux AIO's io_submit
+ * (strace shows the requests it queues, but no model of Linux AIO — or
+ * of FreeBSD's aio(4), which ran them in kernel daemons — replays them
+ * yet) and io_uring's io_uring_enter (the requests are in a ring shared
+ * with the kernel that strace does not print).  Said plainly: a run of
+ * such a trace is missing that I/O.
  */
 static void
 print_hidden_io(FILE *out, const GArray *a)
@@ -79,8 +81,8 @@ print_hidden_io(FILE *out, const GArray *a)
 				any = true;
 			}
 	if (any)
-		fprintf(out, ": the file I/O these calls made is not in the "
-		    "trace's calls and is not replayed\n");
+		fprintf(out, ": the file I/O these calls queued is not "
+		    "replayed\n");
 }
 
 /* The calls the run did not model, the most frequent first (every one is
