@@ -153,8 +153,8 @@ pipe_id(const char *annot)
 	    n < PIPE_ANON - 1 ? n + 1 : 0;
 }
 
-/* The pipe descriptor fd of the call's process is: its annotation's, or,
- * without one, the pipe the pre-pass saw made (0: not a pipe). */
+/* Which pipe the call's process has as descriptor fd: its annotation's,
+ * or, without one, the pipe the pre-pass saw made (0: not a pipe). */
 static uint64_t
 pipe_of(struct pass *ps, const struct trace_call *tc, int32_t fd,
     const char *annot)
