@@ -1059,6 +1059,19 @@ test_close_range(void **state)
 
 /* ---- copies and allocation ------------------------------------------------ */
 
+/* A machine whose file system holds /src, 1 MB written before the run. */
+static void
+boot_with_src(struct machine *m)
+{
+	struct vnode *src;
+
+	boot(m, NULL);
+	ffs_offline_begin(m->k);
+	assert_int_equal(vn_create(m->k, vn_root(m->k), "src", VREG, &src), 0);
+	assert_true(ffs_prealloc(m->k, src->v_data, 1048576));
+	ffs_offline_end(m->k);
+}
+
 /*
  * copy_file_range: the read(2)/write(2) loop of 64 KB a program of 2001
  * made instead — the input read through the buffer cache (from the disk,
@@ -1080,15 +1093,10 @@ test_copy(void **state)
 		NULL
 	};
 	struct machine m;
-	struct vnode *src;
 	uint64_t reads;
 
 	(void)state;
-	boot(&m, NULL);
-	ffs_offline_begin(m.k);
-	assert_int_equal(vn_create(m.k, vn_root(m.k), "src", VREG, &src), 0);
-	assert_true(ffs_prealloc(m.k, src->v_data, 1048576));
-	ffs_offline_end(m.k);
+	boot_with_src(&m);
 	vn_reclaim_idle(m.k);
 	reads = m.k->disk.st.sectors_read;
 	play(&m, lines, NULL, NULL);
@@ -1138,15 +1146,10 @@ test_splice(void **state)
 		NULL
 	};
 	struct machine m;
-	struct vnode *src;
 	int64_t off[2];
 
 	(void)state;
-	boot(&m, NULL);
-	ffs_offline_begin(m.k);
-	assert_int_equal(vn_create(m.k, vn_root(m.k), "src", VREG, &src), 0);
-	assert_true(ffs_prealloc(m.k, src->v_data, 1048576));
-	ffs_offline_end(m.k);
+	boot_with_src(&m);
 	play_passing(&m, lines, splice_after, off, 1u << 6);
 	assert_int_equal(m.k->cnt.bytes_read, 65536 + 4096 + 8);
 	assert_int_equal(m.k->cnt.bytes_written, 100000 + 10);
