@@ -13,11 +13,11 @@ metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"
 traces=(traces/*.strace.gz traces/formats/07-zoo.strace
 	traces/formats/07-zoo.yy-Xraw-s64.strace traces/formats/07-zoo.noy-Xverbose-xx.strace
 	traces/formats/07-zoo.proc-seccomp.strace traces/formats/07-zoo.stderr-mode.txt
-	traces/formats/07-zoo.ff)
+	traces/formats/07-zoo.ff traces/formats/11-Y.strace traces/formats/11-Y.stderr-mode.txt)
 if [ -d ../shared/traces ]; then
 	for f in ../shared/traces/*.strace.gz; do traces+=("$f"); done
 fi
-expect $((34 + ${#traces[@]}))	# a check for each trace, and 34 more
+expect $((35 + ${#traces[@]}))	# a check for each trace, and 35 more
 # Calls in an strace log, counted independently of the parser: lines that
 # start a call ("name(" after the optional pid and time), not "<... resumed>",
 # signal, exit or strace's own lines.
@@ -27,7 +27,7 @@ count_calls() {
 		zcat -f "$f"
 	else
 		cat "$f".*
-	fi | sed -E 's/^\[pid +[0-9]+\] //; s/^[0-9]+ +//; s/^[0-9.:]+ +(\(\+ *[0-9.]+\) +)?//' |
+	fi | sed -E 's/^\[pid +[0-9]+(<[^>]*>)?\] //; s/^[0-9]+(<[^>]*>)? +//; s/^[0-9.:]+ +(\(\+ *[0-9.]+\) +)?//' |
 		grep -cE '^[a-z_0-9]+\('
 }
 for t in "${traces[@]}"; do
@@ -47,6 +47,21 @@ for t in "${traces[@]}"; do
 		bad "replay $t: status $status, total $total, replayed+skipped $sum, lines $want"
 	fi
 done
+
+# -Y's command names are no part of a call: 11-Y with them taken out (the
+# task's after its id, a fork's after the pid it returned) replays to the
+# same rows.
+sed -E 's/^([0-9]+)<[^>]*>/\1/; /(vfork|clone|wait4)/ s/= ([0-9]+)<[^>]*>/= \1/' \
+	traces/formats/11-Y.strace >"$T/noY.strace"
+rowsof() { sql "$1" "SELECT * FROM syscalls; SELECT * FROM disk_io; SELECT metric, value FROM summary" | md5sum; }
+if ! grep -qE '^[0-9]+<|(vfork|clone).*= [0-9]+<' "$T/noY.strace" &&
+    "$VFSSIM" replay traces/formats/11-Y.strace --db "$T/y.db" -q >/dev/null 2>&1 &&
+    "$VFSSIM" replay "$T/noY.strace" --db "$T/noy.db" -q >/dev/null 2>&1 &&
+    [ "$(rowsof "$T/y.db")" = "$(rowsof "$T/noy.db")" ]; then
+	ok "-Y: the commands after the task ids passed over, the same rows as without them"
+else
+	bad "-Y: 11-Y.strace and its copy without the names differ"
+fi
 
 # ---- a native trace reads back what the writer wrote -------------------
 native() { # header + lines from stdin

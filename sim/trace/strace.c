@@ -461,6 +461,33 @@ strace_message(struct strace_parser *p, const char *s, size_t n)
 }
 
 /*
+ * On stderr (no -o) strace's messages share the stream with the calls'
+ * lines: a task that -f begins to follow while another's line is half
+ * written ("vfork(", its arguments printed, the call not yet returned)
+ * is announced right after that half, "vfork(strace: Process 585
+ * attached", and the half line goes on in the next line — " <unfinished
+ * ...>" when another task prints next (printleader), else the rest of
+ * the call (") = 585 <0.000998>").  Where such a message ends a line
+ * ("... attached", "... detached"), the offset it begins at; 0 if none.
+ */
+static size_t
+cut_by_message(const char *s, size_t n)
+{
+	static const char msg[] = "strace: Process ";
+	size_t i, m = sizeof(msg) - 1;
+
+	if (!has_suffix(s, n, " attached") && !has_suffix(s, n, " detached"))
+		return 0;
+	for (i = n - 9; i-- > 0;) {
+		if (s[i] >= '0' && s[i] <= '9')
+			continue;
+		return i + 1 > m && memcmp(s + i + 1 - m, msg, m) == 0 &&
+		    i + 1 < n - 9 ? i + 1 - m : 0;
+	}
+	return 0;
+}
+
+/*
  * Time of a line; times of day are made monotonic across midnight.  -r
  * without -t (strace's printleader: the time since the line before's,
  * "%6ld.%06ld", the first line's 0) looks like -ttt's seconds: its first
@@ -795,6 +822,7 @@ strace_parser_new(struct lineio *in, int32_t pid_hint)
 	p->qcap = 64;
 	p->q = g_new0(struct qent, p->qcap);
 	p->join = g_string_sized_new(256);
+	p->cut = g_string_new(NULL);
 	p->str = g_string_sized_new(256);
 	p->last_tod = TC_NOTIME;
 	p->tasks = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -814,7 +842,7 @@ strace_parser_next(struct strace_parser *p, struct trace_call *tc,
 {
 	for (;;) {
 		const char *line;
-		size_t len;
+		size_t len, k;
 		bool ok;
 		int rc;
 
@@ -826,9 +854,24 @@ strace_parser_next(struct strace_parser *p, struct trace_call *tc,
 		if (rc < 0)
 			return -1;
 		p->errline = 0;
-		if (rc == 0) {
+		if (p->cut->len > 0) {
+			/* a half line and its rest (cut_by_message) */
+			if (rc > 0)
+				g_string_append_len(p->cut, line, (gssize)len);
+			ok = handle_line(p, p->cut->str, p->cut->len, p->cut_line);
+			if (!ok && p->errline == 0)
+				p->errline = p->cut_line;
+			g_string_truncate(p->cut, 0);
+			if (ok && rc == 0)
+				continue;
+		} else if (rc == 0) {
 			p->eof = true;
 			ok = flush_pending(p);
+		} else if ((k = cut_by_message(line, len)) > 0) {
+			strace_message(p, line + k, len - k);
+			g_string_append_len(p->cut, line, (gssize)k);
+			p->cut_line = lineio_lineno(p->in);
+			ok = true;
 		} else
 			ok = handle_line(p, line, len, lineio_lineno(p->in));
 		if (!ok) {
@@ -870,6 +913,7 @@ strace_parser_free(struct strace_parser *p)
 		trace_call_free(&p->q[i].tc);
 	g_free(p->q);
 	g_string_free(p->join, TRUE);
+	g_string_free(p->cut, TRUE);
 	g_string_free(p->str, TRUE);
 	lineio_close(p->in);
 	g_free(p);

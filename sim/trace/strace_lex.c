@@ -1056,9 +1056,28 @@ lex_tod(const char *s, size_t n, int64_t *ns)
 }
 
 /*
- * The prefix of a line: "[pid N] " or "PID ", a time stamp (-ttt: epoch
- * seconds; -tt/-t: time of day), and -r's "(+ 0.000095)".  False if what
- * is there is malformed.
+ * -Y (--decode-pids=comm): the task's command after its id, "<NAME>" —
+ * printleader's print_comm_str quotes it with '<' and '>' escaped, so the
+ * first '>' ends it (at most 16 bytes, each written as up to 4).  The
+ * length of it at s[i], 0 if there is none.
+ */
+#define COMM_MAX	(2 + 16 * 4)
+
+static size_t
+lex_comm(const char *s, size_t n, size_t i)
+{
+	const char *c;
+
+	if (i >= n || s[i] != '<')
+		return 0;
+	c = memchr(s + i + 1, '>', MIN(n - i - 1, COMM_MAX - 1));
+	return c != NULL ? (size_t)(c - s) + 1 - i : 0;
+}
+
+/*
+ * The prefix of a line: "[pid N] " or "PID " (with -Y, "[pid N<NAME>] "
+ * or "PID<NAME> "), a time stamp (-ttt: epoch seconds; -tt/-t: time of
+ * day), and -r's "(+ 0.000095)".  False if what is there is malformed.
  */
 bool
 strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf)
@@ -1068,14 +1087,17 @@ strace_parse_prefix(struct errbuf *e, const char *s, size_t n, struct prefix *pf
 	memset(pf, 0, sizeof(*pf));
 	if (has_prefix(s, n, "[pid")) {
 		i = skip_space(s, n, 4);
-		if ((k = strace_lex_pid(s + i, n - i, &pf->pid)) == 0 || i + k >= n ||
-		    s[i + k] != ']')
+		if ((k = strace_lex_pid(s + i, n - i, &pf->pid)) == 0)
+			return strace_bad(e, "bad \"[pid N]\" prefix");
+		k += lex_comm(s, n, i + k);
+		if (i + k >= n || s[i + k] != ']')
 			return strace_bad(e, "bad \"[pid N]\" prefix");
 		pf->has_pid = true;
 		pf->bracket = true;
 		i = skip_space(s, n, i + k + 1);
-	} else if ((k = strace_lex_pid(s, n, &pf->pid)) > 0 && k < n &&
-	    s[k] == ' ' && pf->pid <= PID_MAX_LIMIT) {
+	} else if ((k = strace_lex_pid(s, n, &pf->pid)) > 0 &&
+	    (k += lex_comm(s, n, k)) < n && s[k] == ' ' &&
+	    pf->pid <= PID_MAX_LIMIT) {
 		pf->has_pid = true;
 		i = skip_space(s, n, k);
 	} else {

@@ -214,6 +214,9 @@ struct strace_parser {
 	size_t		 nwait;		/* Q_WAIT entries in the queue */
 
 	GString		*join;		/* the two halves of a split call */
+	GString		*cut;		/* a line a message of strace's cut
+					   (cut_by_message), until its rest */
+	uint64_t	 cut_line;	/* ... its number */
 	GString		*str;		/* a decoded string */
 	int64_t		 day_ns;	/* days added to times of day (midnight) */
 	int64_t		 last_tod;	/* the last time-of-day stamp, adjusted */
