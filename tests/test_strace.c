@@ -1489,6 +1489,53 @@ test_verbose_xx(void **state)
 	assert_str(REC(&r, 8)->path, "sub dir/plain.dat");
 	assert_int_equal(REC(&r, 9)->oflags, TO_APPEND | TO_NONBLOCK);
 	parsed_free(&r);
+
+	/* -X verbose with -y: AT_FDCWD's path after its comment (verbatim,
+	 * strace 6.1 -f -ttt -T -y -Xverbose -v -s 128) */
+	parse_ok(
+	    "4797  1796647812.561721 openat(-100 /* AT_FDCWD */</tmp/opt>, \"/etc/ld.so.cache\", 0x80000 /* O_RDONLY|O_CLOEXEC */) = 3</etc/ld.so.cache> <0.000024>\n",
+	    0, 1, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->fd, TC_AT_FDCWD);
+	assert_str(tc->fdpath, "/tmp/opt");
+	assert_str(tc->path, "/etc/ld.so.cache");
+	assert_str(tc->retpath, "/etc/ld.so.cache");
+	parsed_free(&r);
+}
+
+/*
+ * -e inject and -e fault: strace marks a call it failed or set the result
+ * of "(INJECTED)" (the kernel did not run it; the result is what the
+ * program saw, and is replayed so), one it held back "(DELAYED)" (verbatim,
+ * strace 6.1 -f -ttt -T -y with inject=newfstatat:error=ENOENT,
+ * inject=openat:delay_enter=1000, fault=close, inject=getpid:retval=42).
+ */
+static void
+test_inject_marks(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+
+	(void)state;
+	parse_ok(
+	    "4637  1796647811.777494 newfstatat(AT_FDCWD</tmp/opt>, \"/tmp/opt\", 0x7ffd26ad0450, 0) = -1 ENOENT (No such file or directory) (INJECTED) <0.000016>\n"
+	    "4649  1796647811.815151 openat(AT_FDCWD</tmp/opt>, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache> (DELAYED) <0.000908>\n"
+	    "4661  1796647811.939609 close(3</usr/lib/x86_64-linux-gnu/libc.so.6>) = -1 ENOSYS (Function not implemented) (INJECTED) <0.000015>\n"
+	    "4671  1796647811.959676 getpid()        = 42 (INJECTED) <0.000015>\n",
+	    0, 4, &r);
+	tc = REC(&r, 0);
+	assert_int_equal(tc->ret, -1);
+	assert_int_equal(tc->err, ENOENT);
+	assert_int_equal(tc->dur_ns, 16000);
+	tc = REC(&r, 1);
+	assert_int_equal(tc->ret, 3);
+	assert_str(tc->retpath, "/etc/ld.so.cache");
+	assert_int_equal(tc->dur_ns, 908000);
+	assert_int_equal(REC(&r, 2)->err, ENOSYS);
+	assert_int_equal(REC(&r, 3)->ret, 42);
+	parsed_free(&r);
+	expect_error("1 close(3) = 0 (INJECTED) x <0.000015>\n", 1,
+	    "unexpected text after the result");
 }
 
 static void
@@ -2929,6 +2976,7 @@ main(void)
 		cmocka_unit_test(test_futex),
 		cmocka_unit_test(test_raw_flags),
 		cmocka_unit_test(test_verbose_xx),
+		cmocka_unit_test(test_inject_marks),
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_lex_int),
 		cmocka_unit_test(test_lex_words),

@@ -1207,6 +1207,18 @@ parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
 			    tc->name);
 		i = skip_space(s, n, i + 1 + it.stop + 1);
 	}
+	/* -e inject's marks (strace's syscall_exiting_trace): the kernel
+	 * did not run the call but failed it or returned what strace set
+	 * (the result is the call's outcome as the program saw it), or ran
+	 * it late */
+	for (;;) {
+		if (has_prefix(s + i, n - i, "(INJECTED)"))
+			i = skip_space(s, n, i + 10);
+		else if (has_prefix(s + i, n - i, "(DELAYED)"))
+			i = skip_space(s, n, i + 9);
+		else
+			break;
+	}
 	if (i + 1 < n && s[i] == '/' && s[i + 1] == '*') {
 		if (!strace_skip_comment(&p->e, s, n, &i))
 			return false;

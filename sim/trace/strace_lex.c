@@ -941,6 +941,18 @@ strace_parse_fd_at(struct errbuf *e, struct span v, struct span known,
 	} else if ((i = strace_lex_int(v.s, v.n, &x)) == 0 || x < INT32_MIN ||
 	    x > INT32_MAX)
 		return strace_bad(e, "expected a descriptor");
+	else {
+		/* -X verbose names a number in a comment after it ("-100
+		 * \/\* AT_FDCWD *\/"), and -y's path comes after that */
+		size_t j = skip_space(v.s, v.n, i);
+
+		if (j + 1 < v.n && v.s[j] == '/' && v.s[j + 1] == '*') {
+			if (!strace_skip_comment(e, v.s, v.n, &j))
+				return false;
+			if (j < v.n && v.s[j] == '<')
+				i = j;
+		}
+	}
 	if (!lex_annot(e, v, &i, known, ann, deleted))
 		return false;
 	if (!strace_only_comment(v.s + i, v.n - i))
