@@ -476,7 +476,9 @@ cut_by_message(const char *s, size_t n)
 	static const char msg[] = "strace: Process ";
 	size_t i, m = sizeof(msg) - 1;
 
-	if (!has_suffix(s, n, " attached") && !has_suffix(s, n, " detached"))
+	/* (a call's line ends with its result or -T's '>': one test) */
+	if (n < 9 || s[n - 1] != 'd' || (!has_suffix(s, n, " attached") &&
+	    !has_suffix(s, n, " detached")))
 		return 0;
 	for (i = n - 9; i-- > 0;) {
 		if (s[i] >= '0' && s[i] <= '9')
@@ -843,6 +845,7 @@ strace_parser_next(struct strace_parser *p, struct trace_call *tc,
 	for (;;) {
 		const char *line;
 		size_t len, k;
+		uint64_t lineno;
 		bool ok;
 		int rc;
 
@@ -854,26 +857,30 @@ strace_parser_next(struct strace_parser *p, struct trace_call *tc,
 		if (rc < 0)
 			return -1;
 		p->errline = 0;
+		lineno = lineio_lineno(p->in);
 		if (p->cut->len > 0) {
-			/* a half line and its rest (cut_by_message) */
+			/* a half line and its rest (cut_by_message), read as
+			 * one line: the half's */
 			if (rc > 0)
 				g_string_append_len(p->cut, line, (gssize)len);
-			ok = handle_line(p, p->cut->str, p->cut->len, p->cut_line);
-			if (!ok && p->errline == 0)
-				p->errline = p->cut_line;
-			g_string_truncate(p->cut, 0);
-			if (ok && rc == 0)
-				continue;
+			line = p->cut->str;
+			len = p->cut->len;
+			lineno = p->errline = p->cut_line;
 		} else if (rc == 0) {
 			p->eof = true;
 			ok = flush_pending(p);
+			goto done;
 		} else if ((k = cut_by_message(line, len)) > 0) {
 			strace_message(p, line + k, len - k);
 			g_string_append_len(p->cut, line, (gssize)k);
-			p->cut_line = lineio_lineno(p->in);
-			ok = true;
-		} else
-			ok = handle_line(p, line, len, lineio_lineno(p->in));
+			p->cut_line = lineno;
+			continue;
+		}
+		/* (one call of it: inlined here) */
+		ok = handle_line(p, line, len, lineno);
+		if (p->cut->len > 0)
+			g_string_truncate(p->cut, 0);
+	done:
 		if (!ok) {
 			g_set_error(err, TRACE_ERROR, TRACE_ERROR_FORMAT,
 			    "%s:%llu: %s", lineio_path(p->in),

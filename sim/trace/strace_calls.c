@@ -1211,7 +1211,7 @@ parse_result(struct strace_parser *p, struct trace_call *tc, const char *s,
 	 * did not run the call but failed it or returned what strace set
 	 * (the result is the call's outcome as the program saw it), or ran
 	 * it late */
-	for (;;) {
+	while (i < n && s[i] == '(') {
 		if (has_prefix(s + i, n - i, "(INJECTED)"))
 			i = skip_space(s, n, i + 10);
 		else if (has_prefix(s + i, n - i, "(DELAYED)"))

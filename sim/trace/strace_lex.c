@@ -941,7 +941,7 @@ strace_parse_fd_at(struct errbuf *e, struct span v, struct span known,
 	} else if ((i = strace_lex_int(v.s, v.n, &x)) == 0 || x < INT32_MIN ||
 	    x > INT32_MAX)
 		return strace_bad(e, "expected a descriptor");
-	else {
+	else if (i < v.n && v.s[i] == ' ') {
 		/* -X verbose names a number in a comment after it ("-100
 		 * \/\* AT_FDCWD *\/"), and -y's path comes after that */
 		size_t j = skip_space(v.s, v.n, i);
