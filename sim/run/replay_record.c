@@ -19,6 +19,7 @@
 #include "kern.h"
 #include "metrics.h"
 #include "prepass.h"
+#include "vm.h"
 #include "syscalls.h"
 
 #include <errno.h>
@@ -865,6 +866,7 @@ write_summary(struct replay *r)
 	put(r, "vm.faults_hard", (double)c->faults_hard);
 	put(r, "vm.pageins", (double)c->pageins);
 	put(r, "vm.pages_paged_in", (double)c->pages_paged_in);
+	put(r, "vm.bytes_paged_in", (double)c->pages_paged_in * PAGE_SIZE);
 	put(r, "vm.pages_dirtied", (double)c->pages_dirtied);
 	put(r, "vm.putpages", (double)c->putpages);
 	put(r, "vm.pages_put", (double)c->pages_put);
