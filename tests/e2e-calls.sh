@@ -9,7 +9,7 @@
 # taken for files that were there; replay.mmap decides the faults; every
 # call still not modelled is named with its count.
 . "$(dirname "$0")/lib.sh" e2e-calls
-expect 15
+expect 16
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 num() { local v; v=$(metric "$@"); echo "${v%.0}"; }
@@ -57,7 +57,7 @@ fi
 
 # ---- mapped files: SQLite's database and WAL index --------------------------
 "$VFSSIM" replay "$D7" --db "$T/d7.db" >"$T/d7.out" 2>&1 || { bad "d7 replay failed"; cat "$T/d7.out"; }
-"$VFSSIM" replay "$D7" --db "$T/d7.db" --set replay.mmap=first-page -q >/dev/null 2>&1
+"$VFSSIM" replay "$D7" --db "$T/d7.db" --set replay.mmap=first-page >"$T/d7f.out" 2>&1
 "$VFSSIM" replay "$D7" --db "$T/d7.db" --set replay.mmap=none -q >/dev/null 2>&1
 maps=$(num "$T/d7.db" 1 vm.mmaps)
 if [ "$maps" -gt 5 ] && [ "$(num "$T/d7.db" 1 vm.pages_paged_in)" -gt 300 ] &&
@@ -73,6 +73,18 @@ if [ "$(num "$T/d7.db" 2 vm.mmap_touched_pages)" -le "$(num "$T/d7.db" 2 vm.mmap
 	ok "replay.mmap=first-page touches one page a mapping, none none (and the disk reads less)"
 else
 	bad "replay.mmap: first-page $(num "$T/d7.db" 2 vm.mmap_touched_pages) pages, none $(num "$T/d7.db" 3 vm.faults) faults"
+fi
+# ... and the summary says what share of the disk's reads the faults made:
+# touch-all's, most of them, its guess's upper bound; first-page's, not
+paged=$(num "$T/d7.db" 1 vm.bytes_paged_in) rd=$(num "$T/d7.db" 1 disk.bytes_read)
+share=$(( (100 * paged + rd / 2) / rd ))
+if [ "$paged" = "$(( $(num "$T/d7.db" 1 vm.pages_paged_in) * 4096 ))" ] && [ "$share" -ge 50 ] &&
+    grep -q "pages from the disk ($share% of its reads)" "$T/d7.out" &&
+    grep -q "^             the pages touched are replay.mmap's guess, not the trace's: what the mappings read is an upper bound" "$T/d7.out" &&
+    ! grep -q "the pages touched are replay.mmap's guess" "$T/d7f.out"; then
+	ok "the mappings' share of the disk's reads, $share%: touch-all's said to be an upper bound, first-page's not"
+else
+	bad "mmap share: $paged of $rd bytes; $(grep -A1 '^  mmap' "$T/d7.out")"
 fi
 
 # ---- every call once: dirty pages put back by msync, nothing lost -----------
