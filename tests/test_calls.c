@@ -1163,6 +1163,80 @@ test_splice(void **state)
 }
 
 /*
+ * Linux AIO as 2001's aio daemons did requests (vfs_aio.c): io_submit
+ * queues two reads and returns after the system call alone (aio_aqueue);
+ * the daemons read ("aiod": the disk's reads are theirs) while the process
+ * goes on, and io_getevents sleeps until the two it reaps are done (as
+ * aio_waitcomplete); a request on a pipe completes at once; an fdatasync
+ * request, which 2001 had no aio_fsync for, is the submitter's fsync(2)
+ * there and then; the process's exit waits for a write nothing reaped
+ * (aio_proc_rundown).
+ */
+struct aiostat {
+	sim_time_t	 t[8];
+	uint64_t	 bytes_read[8], done[8], disk_reads[8];
+};
+
+static void
+aio_after(struct play *pl, int i)
+{
+	struct aiostat *st = pl->arg;
+
+	st->t[i] = sim_now(pl->m->s);
+	st->bytes_read[i] = pl->m->k->cnt.aio_bytes_read;
+	st->done[i] = pl->m->k->cnt.aio_done;
+	st->disk_reads[i] = pl->m->k->disk.st.reads;
+}
+
+static void
+test_aio(void **state)
+{
+	static const char *const lines[] = {
+		"- 1 openat 3 - fd=AT_FDCWD path=\"/src\" oflags=O_RDONLY",
+		"- 1 openat 4 - fd=AT_FDCWD path=\"/dst\" oflags=O_WRONLY|O_CREAT|O_TRUNC mode=0644",
+		"- 1 io_submit 2 - fd=3 arg=7 len=2 path2=\"r 3 0 65536 1;r 3 524288 65536 2\"",
+		"- 1 io_getevents 2 - arg=7 path2=\"1 65536;2 65536\"",
+		"- 1 io_submit 2 - fd=4 arg=7 len=2 path2=\"w 4 0 65536 3;w 5 0 10 4\"",
+		"- 1 io_submit 1 - fd=4 arg=7 len=1 path2=\"d 4 0 0 5\"",
+		"- 1 io_getevents 3 - arg=7 path2=\"3 65536;4 10;5 0\"",
+		"- 1 io_submit 1 - fd=4 arg=7 len=1 path2=\"w 4 65536 4096 6\"",
+		NULL
+	};
+	struct machine m;
+	struct aiostat st;
+	sim_time_t sys;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	boot_with_src(&m);
+	vn_reclaim_idle(m.k);
+	sys = m.k->p.cpu_syscall;
+	play(&m, lines, aio_after, &st);
+	/* queued: the call alone, no read yet */
+	assert_int_equal(st.t[2] - st.t[1], sys);
+	assert_int_equal(st.bytes_read[2], 0);
+	/* reaped once the daemons had read both from the disk */
+	assert_int_equal(st.bytes_read[3], 2 * 65536);
+	assert_true(st.disk_reads[3] > st.disk_reads[2]);
+	assert_true(st.t[3] - st.t[2] > 1000000);
+	/* the pipe's request done at once, the file's queued */
+	assert_int_equal(st.done[4] - st.done[3], 1);
+	/* the fdatasync: the submitter's own, waited for */
+	assert_int_equal(m.k->cnt.aio_fsyncs, 1);
+	assert_true(st.t[5] - st.t[4] > sys);
+	/* the exit waited for the last write */
+	assert_int_equal(m.k->cnt.aio_requests, 6);
+	assert_int_equal(m.k->cnt.aio_done, 6);
+	assert_int_equal(m.k->cnt.aio_bytes_written, 65536 + 4096);
+	assert_int_equal(machine_inode_at(&m, "/dst")->i_size, 65536 + 4096);
+	assert_int_equal(m.k->cnt.aio_daemons, 4);
+	assert_int_equal(m.k->cnt.aio_unmatched, 0);
+	assert_int_equal(m.k->cnt.trace_repairs, 0);
+	machine_sync(&m);
+	shutdown_machine(&m);
+}
+
+/*
  * Linux's syncs of a range and of a file system, as the 2001 kernel could
  * do them: sync_file_range(WRITE) starts the file's writes and waits for
  * none (VOP_FSYNC with MNT_NOWAIT, as sync(2) does a file); with
@@ -1853,6 +1927,7 @@ main(void)
 		cmocka_unit_test(test_close_range),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_splice),
+		cmocka_unit_test(test_aio),
 		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),
 		cmocka_unit_test(test_mmap_read),

@@ -90,6 +90,36 @@ test_zero_read(void **state)
 	prepass_free(pp);
 }
 
+/*
+ * Linux AIO: a read io_submit queued shows the file's size only when its
+ * completion comes back (io_getevents: the aio_data names the request,
+ * res the bytes read) — /d/f reaches at least 65536 + 100; a completion
+ * of a read of another context, or with no request, shows nothing; the
+ * writes are the trace's own (/d/g, written, not there at the start).
+ */
+static void
+test_aio_evidence(void **state)
+{
+	struct prepass *pp;
+	const struct initial_file *f;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 7 openat 3 10 fd=AT_FDCWD path=\"/d/f\" oflags=O_RDONLY\n"
+	    "2000 7 io_submit 2 10 fd=3 arg=9 len=2 path2=\"r 3 0 65536 1;r 3 65536 65536 2\"\n"
+	    "3000 7 io_getevents 2 10 arg=9 path2=\"2 100;1 65536\"\n"
+	    "3500 7 io_getevents 1 10 arg=8 path2=\"1 999999\"\n"
+	    "4000 7 openat 4 10 fd=AT_FDCWD path=\"/d/g\" oflags=O_WRONLY|O_CREAT|O_TRUNC\n"
+	    "5000 7 io_submit 1 10 fd=4 arg=9 len=1 path2=\"w 4 0 4096 3\"\n"
+	    "6000 7 io_getevents 1 10 arg=9 path2=\"3 4096\"\n");
+	f = entry(pp, "/d/f");
+	assert_non_null(f);
+	assert_int_equal(f->size, 65536 + 100);
+	assert_string_equal(f->evidence, "bytes read (io_getevents)");
+	assert_null(entry(pp, "/d/g"));
+	prepass_free(pp);
+}
+
 /* A file the trace made is not there at the start, whatever size a stat
  * then shows (a mapping or a call not traced may have grown it); only
  * bytes read that the trace had not written show an O_CREAT without
@@ -607,6 +637,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zero_read),
+		cmocka_unit_test(test_aio_evidence),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_learned_descriptors),
 		cmocka_unit_test(test_link_followed_before),

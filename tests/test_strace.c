@@ -686,6 +686,81 @@ test_stderr_cut_lines(void **state)
 }
 
 /*
+ * Linux AIO (verbatim from captures with strace 6.1, -f -ttt -T -y, the
+ * last two with -X raw, of traces/formats/12-aio.c and a PREADV and NOOP
+ * made the same way): io_submit's requests into path2 as "OP FD OFFSET
+ * LENGTH DATA" (tc_iocb_next), the first one's descriptor the call's;
+ * io_getevents' completions as "DATA RESULT"; the context in arg.
+ * PREADV's lengths come from its iovec; a no-op is no request.
+ */
+static void
+test_aio_calls(void **state)
+{
+	struct parsed r;
+	struct trace_call *tc;
+	struct tc_iocb io;
+	const char *s;
+	uint64_t data;
+	int64_t res;
+
+	(void)state;
+	parse_ok(
+	    "2937  1796649152.469823 io_setup(8, [0x7f31cf4f4000]) = 0 <0.000036>\n"
+	    "2937  1796649152.470095 io_submit(0x7f31cf4f4000, 4, [{aio_data=0x64, aio_lio_opcode=IOCB_CMD_PREAD, aio_fildes=3</tmp/cap3/data>, aio_buf=0x561f07715060, aio_nbytes=65536, aio_offset=0}, {aio_data=0x65, aio_lio_opcode=IOCB_CMD_PREAD, aio_fildes=3</tmp/cap3/data>, aio_buf=0x561f07725060, aio_nbytes=65536, aio_offset=65536}, {aio_data=0x66, aio_lio_opcode=IOCB_CMD_PREAD, aio_fildes=3</tmp/cap3/data>, aio_buf=0x561f07735060, aio_nbytes=65536, aio_offset=131072}, {aio_data=0x67, aio_lio_opcode=IOCB_CMD_PREAD, aio_fildes=3</tmp/cap3/data>, aio_buf=0x561f07745060, aio_nbytes=65536, aio_offset=196608}]) = 4 <0.000245>\n"
+	    "2937  1796649152.470419 io_getevents(0x7f31cf4f4000, 4, 4, [{data=0x64, obj=0x7ffea13ab4d0, res=65536, res2=0}, {data=0x65, obj=0x7ffea13ab510, res=65536, res2=0}, {data=0x66, obj=0x7ffea13ab550, res=65536, res2=0}, {data=0x67, obj=0x7ffea13ab590, res=3392, res2=0}], NULL) = 4 <0.000013>\n"
+	    "2937  1796649152.470769 io_submit(0x7f31cf4f4000, 1, [{aio_data=0x64, aio_lio_opcode=IOCB_CMD_FDSYNC, aio_fildes=4</tmp/cap3/out>}]) = 1 <0.000167>\n"
+	    "2937  1796649152.472359 io_destroy(0x7f31cf4f4000) = 0 <0.031603>\n"
+	    "3528  1796649161.344612 io_submit(0x7fe738f95000, 1, [{aio_data=0, aio_lio_opcode=IOCB_CMD_PREADV, aio_fildes=3</tmp/cap3/data>, aio_buf=[{iov_base=0x562980ed7040, iov_len=4096}, {iov_base=0x562980ed5040, iov_len=8192}], aio_offset=4096}]) = 1 <0.000047>\n"
+	    "3533  1796649161.379467 io_submit(0x7f6480a7c000, 1, [{aio_data=0, aio_lio_opcode=7, aio_fildes=3</tmp/cap3/data>, aio_buf=[{iov_base=0x55f7f24d5040, iov_len=4096}, {iov_base=0x55f7f24d3040, iov_len=8192}], aio_offset=4096}]) = 1 <0.000065>\n"
+	    "3533  1796649161.379707 io_submit(0x7f6480a7c000, 1, [{aio_data=0, aio_lio_opcode=6, aio_fildes=3</tmp/cap3/data>}]) = -1 EINVAL (Invalid argument) <0.000038>\n"
+	    , 0, 8, &r);
+	assert_int_equal(REC(&r, 0)->sc, SC_OTHER);	/* io_setup */
+	tc = REC(&r, 1);
+	assert_int_equal(tc->sc, SC_IO_SUBMIT);
+	assert_int_equal(tc->arg, 0x7f31cf4f4000LL);
+	assert_int_equal(tc->len, 4);
+	assert_int_equal(tc->ret, 4);
+	assert_int_equal(tc->fd, 3);
+	assert_str(tc->fdpath, "/tmp/cap3/data");
+	assert_str(tc->path2, "r 3 0 65536 100;r 3 65536 65536 101;"
+	    "r 3 131072 65536 102;r 3 196608 65536 103");
+	s = tc->path2;
+	assert_true(tc_iocb_next(&s, &io));
+	assert_int_equal(io.op, 'r');
+	assert_int_equal(io.fd, 3);
+	assert_int_equal(io.off, 0);
+	assert_int_equal(io.len, 65536);
+	assert_int_equal(io.data, 100);
+	tc = REC(&r, 2);
+	assert_int_equal(tc->sc, SC_IO_GETEVENTS);
+	assert_int_equal(tc->arg, 0x7f31cf4f4000LL);
+	assert_str(tc->path2, "100 65536;101 65536;102 65536;103 3392");
+	s = tc->path2;
+	assert_true(tc_event_next(&s, &data, &res));
+	assert_int_equal(data, 100);
+	assert_int_equal(res, 65536);
+	assert_str(REC(&r, 3)->path2, "d 4 0 0 100");	/* IOCB_CMD_FDSYNC */
+	assert_int_equal(REC(&r, 4)->sc, SC_IO_DESTROY);
+	assert_int_equal(REC(&r, 4)->arg, 0x7f31cf4f4000LL);
+	assert_str(REC(&r, 5)->path2, "r 3 4096 12288 0");	/* PREADV */
+	assert_str(REC(&r, 6)->path2, "r 3 4096 12288 0");	/* -X raw */
+	assert_null(REC(&r, 7)->path2);			/* IOCB_CMD_NOOP */
+	parsed_free(&r);
+	/* what tc_iocb_next and tc_event_next take: nothing malformed */
+	s = "r 3 0 1 2;x 3 0 1 2";
+	assert_true(tc_iocb_next(&s, &io));
+	assert_false(tc_iocb_next(&s, &io));
+	s = "r 3 0 1";
+	assert_false(tc_iocb_next(&s, &io));
+	s = "w -3 0 1 2";
+	assert_false(tc_iocb_next(&s, &io));
+	s = "w 3 0 12345678901234567890 2";
+	assert_false(tc_iocb_next(&s, &io));
+	s = "5";
+	assert_false(tc_event_next(&s, &data, &res));
+}
+
+/*
  * A log without time stamps (strace -f -o, no -t): the order of its lines
  * is the order things happened in, kept as the records' times -- each the
  * line that completed the record, strace printing a call when it returns
@@ -2962,6 +3037,7 @@ main(void)
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_stderr_lone_task),
 		cmocka_unit_test(test_stderr_cut_lines),
+		cmocka_unit_test(test_aio_calls),
 		cmocka_unit_test(test_line_times),
 		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_number_and_pointer),

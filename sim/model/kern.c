@@ -463,6 +463,7 @@ kern_shutdown(struct kern *k)
 			g_hash_table_add(fps, p->p_held[--p->p_nheld]);
 		g_free(p);
 	}
+	aio_shutdown(k, fps);
 	g_hash_table_iter_init(&it, fdps);
 	while (g_hash_table_iter_next(&it, &v, NULL)) {
 		struct filedesc *fdp = v;

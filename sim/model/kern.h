@@ -128,6 +128,11 @@ struct kern_params {
 /* What the kernel counts.  The recorder reads these at the end of a run
  * (summary) and every sample interval (samples). */
 struct kern_counters {
+	/* asynchronous I/O (vfs_aio.c): requests queued, done, fsyncs made
+	 * for them, completions reaped that match no request, daemons, the
+	 * bytes the daemons moved */
+	uint64_t	 aio_requests, aio_done, aio_fsyncs, aio_unmatched;
+	uint64_t	 aio_daemons, aio_bytes_read, aio_bytes_written;
 	uint64_t	 getblk, getblk_hits, pagecache_hits;
 	uint64_t	 bread, bread_hits, bread_holes;
 	uint64_t	 readahead_blocks;	/* read ahead (not asked for) */
@@ -211,6 +216,7 @@ struct kproc {
 	 * the table's reference */
 	struct file	*p_held[4];
 	int		 p_nheld;
+	int		 p_aio_pending;	/* its AIO requests not done (vfs_aio.c) */
 };
 
 struct kern_hooks {
@@ -281,6 +287,8 @@ struct kern {
 	/* soft updates' dependencies (softdep.c); NULL unless the file
 	 * system is mounted with them (ffs.softdep) */
 	struct softdep		*softdep;
+	/* asynchronous I/O (vfs_aio.c); NULL until a request */
+	struct kaio		*aio;
 	int			 rushjob;	/* seconds of the syncer's wheel
 						   to run at once (speedup_syncer) */
 };
@@ -377,6 +385,10 @@ struct kproc *fork1(struct kern *k, struct kproc *parent, int32_t childpid,
 	    bool share_files, bool vfork);
 void	proc_exec(struct kern *k, struct kproc *p);
 void	exit1(struct kern *k, struct kproc *p, int xstat);
+/* vfs_aio.c: an exiting process's requests waited for; a stopped run's
+ * freed (their files added to files, freed with the others) */
+void	aio_proc_rundown(struct kern *k, struct kproc *p);
+void	aio_shutdown(struct kern *k, GHashTable *files);
 /* Wait for child pid to exit (-1: any child); the reaped child's pid. */
 int32_t	kern_wait(struct kern *k, struct kproc *p, int32_t pid);
 void	vfork_wait(struct kern *k, struct kproc *child);

@@ -112,6 +112,7 @@ exit1(struct kern *k, struct kproc *p, int xstat)
 	struct kproc *c;
 
 	KASSERT(!p->p_exited, ("exit1: pid %d exited twice", p->p_pid));
+	aio_proc_rundown(k, p);
 	/* The address space and the descriptor table stay the process's
 	 * until they are freed: a mapping's last vrele or a last close may
 	 * sleep (an unlinked file truncated, vn_close's flush), and a run

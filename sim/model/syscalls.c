@@ -164,6 +164,15 @@ syscall_replay(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	case SC_FTRUNCATE: case SC_TRUNCATE:
 		sys_truncate(k, p, tc, out);
 		break;
+	case SC_IO_SUBMIT:
+		sys_io_submit(k, p, tc, out);
+		break;
+	case SC_IO_GETEVENTS:
+		sys_io_getevents(k, p, tc, out);
+		break;
+	case SC_IO_DESTROY:
+		sys_io_destroy(k, p, tc, out);
+		break;
 	case SC_DUP: case SC_DUP2: case SC_DUP3:
 		sys_dup(k, p, tc, out);
 		break;

@@ -17,6 +17,8 @@
  *                  possible (ensure_size)
  *  kern_descrip.c  close, dup, fcntl; a descriptor's file (getfile)
  *  vm_mmap.c       mmap, munmap, msync
+ *  vfs_aio.c       Linux AIO's io_submit, io_getevents, io_destroy, as
+ *                  2001's aio daemons did requests
  */
 #ifndef VFSSIM_SYSCALLS_PRIVATE_H
 #define VFSSIM_SYSCALLS_PRIVATE_H
@@ -73,6 +75,15 @@ void	sys_chdir(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 void	sys_getcwd(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
+/* fsync(2) of an open file (its mapped pages, VOP_FSYNC, soft updates'
+ * names); the caller holds vn_start_write */
+int	kern_fsync(struct kern *k, struct file *fp);
+void	sys_io_submit(struct kern *k, struct kproc *p,
+	    const struct trace_call *tc, struct sys_outcome *out);
+void	sys_io_getevents(struct kern *k, struct kproc *p,
+	    const struct trace_call *tc, struct sys_outcome *out);
+void	sys_io_destroy(struct kern *k, struct kproc *p,
+	    const struct trace_call *tc, struct sys_outcome *out);
 void	sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	    struct sys_outcome *out);
 void	sys_link(struct kern *k, struct kproc *p, const struct trace_call *tc,

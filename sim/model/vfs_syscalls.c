@@ -833,6 +833,26 @@ kern_getdirentries(struct kern *k, struct file *fp, const struct trace_call *tc)
 }
 
 /* Calls that use a descriptor and only cost the call itself here. */
+int
+kern_fsync(struct kern *k, struct file *fp)
+{
+	int error;
+
+	(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
+	/* fsync(2): mapped pages put back first, then VOP_FSYNC */
+	vm_object_page_clean(k, fp->f_vnode, 0, 0, 0);
+	error = io_error(VOP_FSYNC(k, fp->f_vnode, MNT_WAIT));
+	/* Soft updates: the file's new names too (fsync(2)'s
+	 * bioops.io_fsync, softdep_fsync); then the promise holds. */
+	if (error == 0 && DOINGSOFTDEP(k)) {
+		softdep_fsync(k, fp->f_vnode);
+		if (k->crash != NULL && fp->f_vnode->v_data != NULL)
+			ffs_crash_synced(k, fp->f_vnode->v_data);
+	}
+	VOP_UNLOCK(k, fp->f_vnode);
+	return error;
+}
+
 void
 sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
@@ -852,18 +872,7 @@ sys_fdonly(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		break;
 	case SC_FSYNC:
 	case SC_FDATASYNC:
-		(void)vn_lock(k, fp->f_vnode, LK_EXCLUSIVE);
-		/* fsync(2): mapped pages put back first, then VOP_FSYNC */
-		vm_object_page_clean(k, fp->f_vnode, 0, 0, 0);
-		out->error = io_error(VOP_FSYNC(k, fp->f_vnode, MNT_WAIT));
-		/* Soft updates: the file's new names too (fsync(2)'s
-		 * bioops.io_fsync, softdep_fsync); then the promise holds. */
-		if (out->error == 0 && DOINGSOFTDEP(k)) {
-			softdep_fsync(k, fp->f_vnode);
-			if (k->crash != NULL && fp->f_vnode->v_data != NULL)
-				ffs_crash_synced(k, fp->f_vnode->v_data);
-		}
-		VOP_UNLOCK(k, fp->f_vnode);
+		out->error = kern_fsync(k, fp);
 		break;
 	case SC_SYNC_FILE_RANGE:
 		/*

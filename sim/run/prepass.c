@@ -689,6 +689,8 @@ pass_fini(struct pass *ps)
 		g_hash_table_destroy(ps->pipes);
 	if (ps->futexes != NULL)
 		g_hash_table_destroy(ps->futexes);
+	if (ps->aio_reads != NULL)
+		g_hash_table_destroy(ps->aio_reads);
 }
 
 struct prepass *

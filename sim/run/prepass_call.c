@@ -528,6 +528,119 @@ do_copy(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 		out->offset = tc_add(ooff, tc->ret);
 }
 
+/*
+ * Linux AIO.  io_submit's writes are writes of their files; its reads say
+ * how far a file reached only when their completions come back
+ * (io_getevents: each completion's aio_data names its request, its res
+ * the bytes read), so a read is kept, by context and aio_data, oldest
+ * first, until then — at most AIO_READS_KEPT at once (a program that
+ * never reaps its reads shows no size by them).
+ */
+#define AIO_READS_KEPT	65536
+
+struct paio_key {
+	uint64_t ctx, data;
+};
+
+struct paio {
+	struct pobj *obj;
+	int64_t	 off;
+};
+
+static guint
+paio_hash(gconstpointer p)
+{
+	const struct paio_key *k = p;
+
+	return g_int64_hash(&k->ctx) * 31 + g_int64_hash(&k->data);
+}
+
+static gboolean
+paio_equal(gconstpointer a, gconstpointer b)
+{
+	const struct paio_key *x = a, *y = b;
+
+	return x->ctx == y->ctx && x->data == y->data;
+}
+
+static void
+paio_free(gpointer p)
+{
+	struct paio *a = p;
+
+	obj_unref(a->obj);
+	g_free(a);
+}
+
+static void
+paio_queue_free(gpointer q)
+{
+	g_queue_free_full(q, paio_free);
+}
+
+static void
+do_aio(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
+{
+	struct paio_key key = { (uint64_t)tc->arg, 0 };
+	const char *s = tc->path2;
+	GQueue *q;
+
+	if (tc->ret_unknown || tc->ret <= 0 || s == NULL)
+		return;
+	if (tc->sc == SC_IO_SUBMIT) {
+		struct tc_iocb io;
+		int64_t n;
+
+		for (n = 0; n < tc->ret && tc_iocb_next(&s, &io); n++) {
+			struct pfile *f = pfd_get(ps, pr, io.fd, io.fd == tc->fd ?
+			    tc->fdpath : NULL, io.fd == tc->fd && tc->fd_deleted);
+			struct paio *a;
+
+			if (f->obj == NULL || io.off < 0)
+				continue;
+			if (io.op == 'w' && tc_add(io.off, io.len) > f->obj->written)
+				f->obj->written = tc_add(io.off, io.len);
+			if (io.op != 'r' || ps->aio_queued >= AIO_READS_KEPT)
+				continue;
+			if (ps->aio_reads == NULL)
+				ps->aio_reads = g_hash_table_new_full(paio_hash,
+				    paio_equal, g_free, paio_queue_free);
+			key.data = io.data;
+			if ((q = g_hash_table_lookup(ps->aio_reads, &key)) == NULL) {
+				q = g_queue_new();
+				g_hash_table_insert(ps->aio_reads,
+				    g_memdup2(&key, sizeof(key)), q);
+			}
+			a = g_new(struct paio, 1);
+			a->obj = obj_ref(f->obj);
+			a->off = io.off;
+			g_queue_push_tail(q, a);
+			ps->aio_queued++;
+		}
+		return;
+	}
+	/* io_getevents: each completion of a read that read something */
+	{
+		uint64_t data;
+		int64_t res;
+
+		while (ps->aio_reads != NULL && tc_event_next(&s, &data, &res)) {
+			struct paio *a;
+
+			key.data = data;
+			if ((q = g_hash_table_lookup(ps->aio_reads, &key)) == NULL)
+				continue;
+			a = g_queue_pop_head(q);
+			ps->aio_queued--;
+			if (res > 0)
+				evidence(ps, a->obj, tc_add(a->off, res), SZ_READ);
+			paio_free(a);
+			if (g_queue_is_empty(q))
+				g_hash_table_remove(ps->aio_reads, &key);
+		}
+	}
+}
+
 static void
 do_stat(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 {
@@ -794,6 +907,9 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		break;
 	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_SPLICE:
 		do_copy(ps, pr, tc);
+		break;
+	case SC_IO_SUBMIT: case SC_IO_GETEVENTS:
+		do_aio(ps, pr, tc);
 		break;
 	case SC_FALLOCATE: {
 		/* Space the trace made (zeros), not data that was there. */

@@ -119,6 +119,10 @@ struct pass {
 					   wakes, its waits not yet matched */
 	uint64_t	 anon_pipes;	/* pipes made without -y's annotation
 					   (their ids: PIPE_ANON + n) */
+	GHashTable	*aio_reads;	/* (context, aio_data) -> GQueue of
+					   struct paio: reads queued, their
+					   completions not yet seen (do_aio) */
+	uint64_t	 aio_queued;	/* ... how many */
 	uint64_t	 alias_lens;	/* bit (len % 64) of each key's length */
 	/* prepass_track: the resources the call touches (NULL in the
 	 * pre-pass itself) */

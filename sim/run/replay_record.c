@@ -865,6 +865,14 @@ write_summary(struct replay *r)
 	put(r, "vm.faults", (double)c->faults);
 	put(r, "vm.faults_hard", (double)c->faults_hard);
 	put(r, "vm.pageins", (double)c->pageins);
+	/* asynchronous I/O (vfs_aio.c) */
+	put(r, "aio.requests", (double)c->aio_requests);
+	put(r, "aio.done", (double)c->aio_done);
+	put(r, "aio.fsyncs", (double)c->aio_fsyncs);
+	put(r, "aio.unmatched", (double)c->aio_unmatched);
+	put(r, "aio.daemons", (double)c->aio_daemons);
+	put(r, "aio.bytes_read", (double)c->aio_bytes_read);
+	put(r, "aio.bytes_written", (double)c->aio_bytes_written);
 	put(r, "vm.pages_paged_in", (double)c->pages_paged_in);
 	put(r, "vm.bytes_paged_in", (double)c->pages_paged_in * PAGE_SIZE);
 	put(r, "vm.pages_dirtied", (double)c->pages_dirtied);

@@ -519,6 +519,137 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
 		tc->retpath = NULL;
 }
 
+/*
+ * io_submit's requests, strace's "[{aio_data=0, aio_lio_opcode=
+ * IOCB_CMD_PWRITE, aio_fildes=3</f>, aio_buf=..., aio_nbytes=65536,
+ * aio_offset=0}, ...]", into path2 as tc_iocb_next reads them (trace.h);
+ * the first request's descriptor is the call's fd.  PREADV and PWRITEV
+ * give their iovec in aio_buf (its lengths summed); a request of another
+ * kind (a poll, a no-op) moves no file's data and is left out, as is what
+ * an array strace cut short ("...") did not show.
+ */
+static bool
+parse_iocbs(struct strace_parser *p, struct trace_call *tc, struct span v)
+{
+	static const char *const keys[] = { "aio_lio_opcode", "aio_fildes",
+	    "aio_nbytes", "aio_offset", "aio_data", "aio_buf" };
+	static const struct { const char *name; char op; bool vec; } ops[] = {
+		{ "IOCB_CMD_PREAD", 'r', false }, { "IOCB_CMD_PWRITE", 'w', false },
+		{ "IOCB_CMD_FSYNC", 'f', false }, { "IOCB_CMD_FDSYNC", 'd', false },
+		{ "IOCB_CMD_PREADV", 'r', true }, { "IOCB_CMD_PWRITEV", 'w', true },
+	};
+	/* -X raw: their numbers (linux/aio_abi.h) */
+	static const int8_t raw[] = { 0, 1, 2, 3, -1, -1, -1, 4, 5 };
+	GString *out;
+	struct iter it;
+	struct span x, f[6], ann;
+	bool ok = true;
+	int r, k;
+
+	if (v.s[0] != '[')
+		return true;		/* an address: nothing shown */
+	/* (not p->str: set_annot decodes into it) */
+	out = g_string_new(NULL);
+	strace_iter_init(&it, v.s + 1, v.n - 1, ',');
+	while ((r = strace_next_item(&p->e, &it, &x)) > 0) {
+		int64_t fd64 = -1, off = 0, len = 0, data = 0, opn;
+		int32_t fd;
+		bool del;
+
+		if (x.n == 0 || span_is(x, "..."))
+			continue;
+		if (!(ok = strace_struct_fields(&p->e, x, keys, f, 6)))
+			break;
+		if (f[0].s == NULL || f[1].s == NULL)
+			continue;
+		for (k = 0; k < (int)G_N_ELEMENTS(ops); k++)
+			if (span_is(f[0], ops[k].name))
+				break;
+		if (k == (int)G_N_ELEMENTS(ops)) {
+			k = strace_parse_num(f[0], &opn) && opn >= 0 &&
+			    opn < (int64_t)sizeof(raw) ? raw[opn] : -1;
+			if (k < 0)
+				continue;	/* a poll, a no-op */
+		}
+		if (!(ok = strace_parse_fd(&p->e, f[1], &fd, &ann, &del)))
+			break;
+		fd64 = fd;
+		if ((f[3].s != NULL && !strace_parse_num(f[3], &off)) ||
+		    (f[4].s != NULL && !strace_parse_num(f[4], &data))) {
+			ok = strace_bad(&p->e, "bad aio_offset or aio_data");
+			break;
+		}
+		if (ops[k].vec && f[5].s != NULL) {
+			int64_t keep = tc->len;
+
+			if (!(ok = parse_iov(p, tc, f[5])))
+				break;
+			len = tc->len;
+			tc->len = keep;
+		} else if (f[2].s != NULL && !strace_parse_num(f[2], &len)) {
+			ok = strace_bad(&p->e, "bad aio_nbytes");
+			break;
+		}
+		if (off < 0 || len < 0) {
+			ok = strace_bad(&p->e, "a negative aio_offset or aio_nbytes");
+			break;
+		}
+		if (out->len == 0) {
+			tc->fd = fd;
+			tc->fd_deleted = del;
+			if (ann.s != NULL &&
+			    !(ok = set_annot(p, tc, &tc->fdpath, ann)))
+				break;
+		}
+		g_string_append_printf(out, "%s%c %lld %lld %lld %lld",
+		    out->len > 0 ? ";" : "", ops[k].op, (long long)fd64,
+		    (long long)off, (long long)len, (long long)data);
+	}
+	if (ok && r < 0)
+		ok = false;
+	if (ok && out->len > 0)
+		trace_call_set_str(tc, &tc->path2, out->str, out->len);
+	g_string_free(out, TRUE);
+	return ok;
+}
+
+/* io_getevents' completions, "[{data=0, obj=0x7ffe..., res=65536,
+ * res2=0}, ...]", into path2 as tc_event_next reads them. */
+static bool
+parse_events(struct strace_parser *p, struct trace_call *tc, struct span v)
+{
+	static const char *const keys[] = { "data", "res" };
+	GString *out = p->str;
+	struct iter it;
+	struct span x, f[2];
+	int r;
+
+	if (v.s[0] != '[')
+		return true;
+	/* (p->str: nothing else decodes into it meanwhile) */
+	g_string_truncate(out, 0);
+	strace_iter_init(&it, v.s + 1, v.n - 1, ',');
+	while ((r = strace_next_item(&p->e, &it, &x)) > 0) {
+		int64_t data, res;
+
+		if (x.n == 0 || span_is(x, "..."))
+			continue;
+		if (!strace_struct_fields(&p->e, x, keys, f, 2))
+			return false;
+		if (f[0].s == NULL || f[1].s == NULL)
+			continue;
+		if (!strace_parse_num(f[0], &data) || !strace_parse_num(f[1], &res))
+			return strace_bad(&p->e, "bad data or res in an io_event");
+		g_string_append_printf(out, "%s%lld %lld", out->len > 0 ? ";" : "",
+		    (long long)data, (long long)res);
+	}
+	if (r < 0)
+		return false;
+	if (out->len > 0)
+		trace_call_set_str(tc, &tc->path2, out->str, out->len);
+	return true;
+}
+
 /* ---- calls ----------------------------------------------------------- */
 
 /*
@@ -579,7 +710,8 @@ dirent_count(struct strace_parser *p, struct span v)
  *   E getdents64's entries (how many it returned, into arg)   J a result
  *   passed back by pointer (_llseek's "[N]")   N openat2's struct open_how
  *   (its flags and mode)   I mknod's mode: the node's type (into
- *   st_type) and permissions   . not used
+ *   st_type) and permissions   q io_submit's requests, e io_getevents'
+ *   completions (into path2: parse_iocbs, parse_events)   . not used
  */
 static const char *const sc_args[SC__COUNT] = {
 	[SC_OPEN] = "POM", [SC_OPENAT] = "DPOM", [SC_CREAT] = "PM",
@@ -628,6 +760,7 @@ static const char *const sc_args[SC__COUNT] = {
 	[SC_FREMOVEXATTR] = "D",
 	[SC_MMAP] = ".LTUDF", [SC_MUNMAP] = "HL", [SC_MSYNC] = "HLY",
 	[SC_SYNCFS] = "D", [SC_SYNC_FILE_RANGE] = "DFLG",
+	[SC_IO_SUBMIT] = "HLq", [SC_IO_GETEVENTS] = "H..e", [SC_IO_DESTROY] = "H",
 };
 
 /*
@@ -665,6 +798,7 @@ static const struct abi_alias abi_aliases[] = {
 	{ "arm_fadvise64_64", SC_FADVISE64, "D.FL" },
 	{ "chown32", SC_CHOWN, NULL }, { "fchown32", SC_FCHOWN, NULL },
 	{ "lchown32", SC_LCHOWN, NULL }, { "sendfile64", SC_SENDFILE, NULL },
+	{ "io_pgetevents", SC_IO_GETEVENTS, NULL },
 	{ "sync_file_range2", SC_SYNC_FILE_RANGE, "DGFL" },
 	{ "arm_sync_file_range", SC_SYNC_FILE_RANGE, "DGFL" },
 	{ "preadv2", SC_PREADV, NULL }, { "pwritev2", SC_PWRITEV, NULL },
@@ -1021,6 +1155,12 @@ decode_args(struct strace_parser *p, struct trace_call *tc,
 				through = x;
 			break;
 		}
+		case 'q':
+			ok = parse_iocbs(p, tc, v);
+			break;
+		case 'e':
+			ok = parse_events(p, tc, v);
+			break;
 		case 'N': {
 			static const char *const keys[] = { "flags", "mode" };
 			struct span f[2];

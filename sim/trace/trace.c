@@ -119,6 +119,64 @@ tc_type_name(enum tc_type t)
  * the host's: traces are Linux captures, decoded on Linux. */
 #define MAXERRNO 200
 
+/* A whole number of at most 19 digits (optionally '-') at *s, then a
+ * space or the end of the entry: false otherwise. */
+static bool
+entry_num(const char **s, int64_t *v, bool last)
+{
+	const char *p = *s;
+	bool neg = *p == '-';
+	uint64_t x = 0;
+	int n = 0;
+
+	if (neg)
+		p++;
+	for (; *p >= '0' && *p <= '9' && n < 19; p++, n++)
+		x = x * 10 + (uint64_t)(*p - '0');
+	if (n == 0 || (*p >= '0' && *p <= '9'))
+		return false;
+	if (last ? (*p != ';' && *p != '\0') : *p != ' ')
+		return false;
+	*v = neg ? -(int64_t)x : (int64_t)x;
+	*s = *p == ' ' || *p == ';' ? p + 1 : p;
+	return true;
+}
+
+bool
+tc_iocb_next(const char **s, struct tc_iocb *io)
+{
+	const char *p = *s;
+	int64_t fd, data;
+
+	if (p == NULL || (p[0] != 'r' && p[0] != 'w' && p[0] != 'f' &&
+	    p[0] != 'd') || p[1] != ' ')
+		return false;
+	io->op = p[0];
+	p += 2;
+	if (!entry_num(&p, &fd, false) || fd < 0 || fd > INT32_MAX ||
+	    !entry_num(&p, &io->off, false) || !entry_num(&p, &io->len, false) ||
+	    !entry_num(&p, &data, true))
+		return false;
+	io->fd = (int32_t)fd;
+	io->data = (uint64_t)data;
+	*s = p;
+	return true;
+}
+
+bool
+tc_event_next(const char **s, uint64_t *data, int64_t *res)
+{
+	const char *p = *s;
+	int64_t d;
+
+	if (p == NULL || *p == '\0' || !entry_num(&p, &d, false) ||
+	    !entry_num(&p, res, true))
+		return false;
+	*data = (uint64_t)d;
+	*s = p;
+	return true;
+}
+
 const char *
 tc_errno_name(int err)
 {

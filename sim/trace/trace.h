@@ -86,6 +86,9 @@
 	X(MMAP, "mmap") X(MUNMAP, "munmap") X(MSYNC, "msync")		\
 	/* Linux's syncs of one file system or a file's range */	\
 	X(SYNCFS, "syncfs") X(SYNC_FILE_RANGE, "sync_file_range")	\
+	/* Linux AIO: requests queued, their completions reaped */	\
+	X(IO_SUBMIT, "io_submit") X(IO_GETEVENTS, "io_getevents")	\
+	X(IO_DESTROY, "io_destroy")					\
 	/* vfssim's own records: a snapshot taken or removed (path=NAME),   \
 	 * in native traces and generated workloads */			\
 	X(SNAPSHOT_CREATE, "snapshot_create")				\
@@ -325,6 +328,24 @@ tc_end_in(const struct trace_call *tc, bool line_times)
 {
 	return line_times ? tc->t_ns : tc_end(tc);
 }
+
+/*
+ * Linux AIO's requests and completions, as a record carries them in path2
+ * (the calls' other arguments: arg the context, len io_submit's count):
+ * io_submit's requests "OP FD OFFSET LENGTH DATA" (OP r a read, w a write,
+ * f an fsync, d an fdatasync; DATA the iocb's aio_data, which its
+ * completion carries back), io_getevents' completions "DATA RESULT", each
+ * ';'-separated.  The next one from *s (advanced past it); false at the
+ * end of the list or at anything malformed (the rest is then ignored).
+ */
+struct tc_iocb {
+	char	 op;			/* 'r', 'w', 'f', 'd' */
+	int32_t	 fd;
+	int64_t	 off, len;
+	uint64_t data;
+};
+bool	tc_iocb_next(const char **s, struct tc_iocb *io);
+bool	tc_event_next(const char **s, uint64_t *data, int64_t *res);
 
 /* Names of flag bits, commands and errors, shared by all formats. */
 const char *tc_cmd_name(enum tc_cmd cmd);
