@@ -4,7 +4,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-order.sh
 . "$(dirname "$0")/lib.sh" e2e-order
-expect 31
+expect 32
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = ${3:-1} AND metric = '$2'"; }
 native() { { echo "#vfssim-trace 1"; cat; } >"$1"; }
@@ -205,6 +205,35 @@ if replay traces/d4-find-cat.strace.gz "$T/d4y.db" causal && replay "$T/d4-noy.s
 	fi
 else
 	bad "replay d4/d5 for pipes without -y"
+fi
+
+# ---- causal: an io_getevents after the io_submit of the requests it reaped --
+# Thread 91 reads an 8 MB file cold (0.5 ms in the trace, hundreds in the
+# simulation), then queues two reads of another file; thread 90, a reaper
+# waiting since before, reaps them.  causal: the reaper waits for the
+# io_submit, then for the reads (the aio daemons'); free: it finds nothing
+# queued yet, and its two completions match no request.
+native "$T/aio.trace" <<'EOF'
+1000000500 91 openat 4 1000 fd=AT_FDCWD path="/data/a" oflags=O_RDONLY
+1000001000 91 openat 5 1000 fd=AT_FDCWD path="/data/b" oflags=O_RDONLY
+1000002000 91 read 8388608 500000 fd=4 len=8388608
+1002600000 91 io_submit 2 10000 fd=5 arg=7 len=2 path2="r 5 0 65536 1;r 5 65536 65536 2"
+1000000000 90 io_getevents 2 3000000 arg=7 path2="1 65536;2 65536"
+1002700000 91 +++ 0 -
+1003100000 90 +++ 0 -
+EOF
+if replay "$T/aio.trace" "$T/aio.db" causal && replay "$T/aio.trace" "$T/aiof.db" free; then
+	send=$(end_of "$T/aio.db" 91 io_submit) gs=$(start_of "$T/aio.db" 90 io_getevents) ge=$(end_of "$T/aio.db" 90 io_getevents)
+	if [ "$gs" -ge "$send" ] && [ "$ge" -gt "$send" ] &&
+	    [ "$(metric "$T/aio.db" replay.order_aio_edges)" = 1.0 ] &&
+	    [ "$(metric "$T/aio.db" aio.unmatched)" = 0.0 ] &&
+	    [ "$(metric "$T/aiof.db" aio.unmatched)" = 2.0 ]; then
+		ok "causal: the reaper's io_getevents waits for the other thread's io_submit, then $(( (ge - send) / 1000 )) us for its reads (free: 2 completions matching nothing queued)"
+	else
+		bad "aio: io_submit ends $send, io_getevents $gs-$ge, edges $(metric "$T/aio.db" replay.order_aio_edges), unmatched $(metric "$T/aio.db" aio.unmatched) / free $(metric "$T/aiof.db" aio.unmatched)"
+	fi
+else
+	bad "replay aio.trace"
 fi
 
 # ---- causal: a futex wait after the wake that woke it -------------------

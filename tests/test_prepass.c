@@ -120,6 +120,43 @@ test_aio_evidence(void **state)
 	prepass_free(pp);
 }
 
+/*
+ * ... and for replay.order = causal: 41's io_getevents reaped requests
+ * 40's io_submits queued (a reaper thread): it waits for the later of
+ * them; 40's own io_getevents, reaping its own, waits for nothing; a
+ * completion no request matches, nothing.
+ */
+static void
+test_aio_waits(void **state)
+{
+	struct prepass *pp;
+	const struct pp_proc *p;
+	const struct pp_wait *w;
+
+	(void)state;
+	pp = pass_of(
+	    "1000 40 openat 3 10 fd=AT_FDCWD path=\"/d/f\" oflags=O_RDONLY\n"
+	    "2000 40 io_submit 1 10 fd=3 arg=9 len=1 path2=\"r 3 0 4096 1\"\n"
+	    "2100 40 io_submit 1 10 fd=3 arg=9 len=1 path2=\"r 3 4096 4096 2\"\n"
+	    "1500 41 io_getevents 2 1000 arg=9 path2=\"1 4096;2 4096\"\n"
+	    "3000 40 io_submit 1 10 fd=3 arg=9 len=1 path2=\"r 3 8192 4096 3\"\n"
+	    "3100 40 io_getevents 1 10 arg=9 path2=\"3 4096\"\n"
+	    "3200 41 io_getevents 1 10 arg=9 path2=\"7 4096\"\n");
+	p = prepass_proc(pp, 41, 0);
+	assert_non_null(p);
+	assert_non_null(p->edges);
+	assert_int_equal(p->edges->len, 1);
+	w = &g_array_index(p->edges, struct pp_wait, 0);
+	assert_int_equal(w->cidx, 0);
+	assert_int_equal(w->pid, 40);
+	assert_int_equal(w->pidx, 2);		/* the later io_submit */
+	assert_int_equal(w->wend, 2110);
+	assert_int_equal(w->kind, PW_AIO);
+	assert_null(prepass_proc(pp, 40, 0)->edges);
+	assert_int_equal(pp->edges, 1);
+	prepass_free(pp);
+}
+
 /* A file the trace made is not there at the start, whatever size a stat
  * then shows (a mapping or a call not traced may have grown it); only
  * bytes read that the trace had not written show an O_CREAT without
@@ -638,6 +675,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zero_read),
 		cmocka_unit_test(test_aio_evidence),
+		cmocka_unit_test(test_aio_waits),
 		cmocka_unit_test(test_listing),
 		cmocka_unit_test(test_learned_descriptors),
 		cmocka_unit_test(test_link_followed_before),

@@ -207,6 +207,9 @@ report_summary(const char *db, int64_t run, FILE *out, GError **err)
 			    "for a futex's wake",
 			    get(v, "replay.order_pipe_edges"),
 			    get(v, "replay.order_futex_edges"));
+		if (get(v, "replay.order_aio_edges") > 0)
+			fprintf(out, ", %.0f for an io_submit",
+			    get(v, "replay.order_aio_edges"));
 		if (get(v, "replay.order_inferred") > 0)
 			fprintf(out, "; %.0f processes ordered by the trace's "
 			    "%s fork or wait lines)",

@@ -412,6 +412,116 @@ note_futex(struct pass *ps, unsigned k, const struct trace_call *tc,
 }
 
 /*
+ * Linux AIO, for replay.order = causal: an io_getevents returned the
+ * completions of requests an io_submit queued, perhaps in another thread
+ * (a database's reaper): it waits in the replay for that io_submit — the
+ * latest of another thread's among those it reaped (an order the model's
+ * wait for the requests themselves needs: a request not yet queued is not
+ * waited for).  A completion is matched, by context and aio_data, with the
+ * oldest request not yet reaped; at most AIO_SUBS_KEPT are kept.
+ */
+#define AIO_SUBS_KEPT	65536
+
+struct asub_key {
+	uint64_t ctx, data;
+};
+
+struct asub {
+	uint64_t idx;
+	int64_t	 end;
+	int32_t	 pid;
+	unsigned k;
+};
+
+static guint
+asub_hash(gconstpointer p)
+{
+	const struct asub_key *a = p;
+
+	return g_int64_hash(&a->ctx) * 31 + g_int64_hash(&a->data);
+}
+
+static gboolean
+asub_equal(gconstpointer a, gconstpointer b)
+{
+	const struct asub_key *x = a, *y = b;
+
+	return x->ctx == y->ctx && x->data == y->data;
+}
+
+static void
+asub_queue_free(gpointer q)
+{
+	g_queue_free_full(q, g_free);
+}
+
+static void
+note_aio(struct pass *ps, unsigned k, const struct trace_call *tc,
+    uint64_t idx)
+{
+	struct asub_key key = { (uint64_t)tc->arg, 0 };
+	const char *s = tc->path2;
+	struct asub *best = NULL;
+	GQueue *q;
+
+	if (tc->ret_unknown || tc->ret <= 0 || s == NULL ||
+	    tc->t_ns == TC_NOTIME)
+		return;
+	if (tc->sc == SC_IO_SUBMIT) {
+		struct tc_iocb io;
+		int64_t n;
+
+		for (n = 0; n < tc->ret && ps->aio_subs_kept < AIO_SUBS_KEPT &&
+		    tc_iocb_next(&s, &io); n++) {
+			struct asub *a = g_new(struct asub, 1);
+
+			if (ps->aio_subs == NULL)
+				ps->aio_subs = g_hash_table_new_full(asub_hash,
+				    asub_equal, g_free, asub_queue_free);
+			key.data = io.data;
+			if ((q = g_hash_table_lookup(ps->aio_subs, &key)) == NULL) {
+				q = g_queue_new();
+				g_hash_table_insert(ps->aio_subs,
+				    g_memdup2(&key, sizeof(key)), q);
+			}
+			a->idx = idx;
+			a->end = tc_end_in(tc, ps->line_times);
+			a->pid = tc->pid;
+			a->k = k;
+			g_queue_push_tail(q, a);
+			ps->aio_subs_kept++;
+		}
+		return;
+	}
+	{
+		uint64_t data;
+		int64_t res;
+
+		while (ps->aio_subs != NULL && tc_event_next(&s, &data, &res)) {
+			struct asub *a;
+
+			key.data = data;
+			if ((q = g_hash_table_lookup(ps->aio_subs, &key)) == NULL)
+				continue;
+			a = g_queue_pop_head(q);
+			ps->aio_subs_kept--;
+			if ((a->pid != tc->pid || a->k != k) &&
+			    (best == NULL || a->end > best->end)) {
+				g_free(best);
+				best = a;
+			} else
+				g_free(a);
+			if (g_queue_is_empty(q))
+				g_hash_table_remove(ps->aio_subs, &key);
+		}
+	}
+	if (best != NULL)
+		add_edge(ps, tc->pid, k, idx, best->idx, best->end, best->pid,
+		    best->k, PW_AIO);
+	g_free(best);
+}
+
+/*
  * What the replay's ordering rules (replay.order) need of each process:
  * when it began and ended in the capture, whether a traced fork made it
  * and whether it waited for children.  A pid's records go to its current
@@ -470,6 +580,8 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	/* (most calls name no pipe and no futex: not a call further) */
 	if (tc->cmd == TCMD_FUTEX_WAIT || tc->cmd == TCMD_FUTEX_WAKE)
 		note_futex(ps, ps->last_procs->len - 1, tc, p->ncalls);
+	else if (tc->sc == SC_IO_SUBMIT || tc->sc == SC_IO_GETEVENTS)
+		note_aio(ps, ps->last_procs->len - 1, tc, p->ncalls);
 	else if ((tc->fdpath != NULL && tc->fdpath[0] == 'p') ||
 	    (tc->fdpath2 != NULL && tc->fdpath2[0] == 'p') ||
 	    (ps->anon_pipes != 0 && tc->fdpath == NULL && tc->ret > 0))
@@ -691,6 +803,8 @@ pass_fini(struct pass *ps)
 		g_hash_table_destroy(ps->futexes);
 	if (ps->aio_reads != NULL)
 		g_hash_table_destroy(ps->aio_reads);
+	if (ps->aio_subs != NULL)
+		g_hash_table_destroy(ps->aio_subs);
 }
 
 struct prepass *

@@ -53,10 +53,12 @@ char	initial_file_type(const struct initial_file *f);
  * shows (replay.order = causal): a read of a pipe that returned data came
  * after the write that put the last byte it read there (the pipe's bytes
  * counted in the order the calls returned); a futex wait that was woken,
- * after the wake.  Its process's cidx-th call (from 0) waits for the
- * pidx-th call of the k-th process of pid, which returned at wend.
+ * after the wake; an io_getevents, after the io_submit of another thread
+ * that queued a request it reaped.  Its process's cidx-th call (from 0)
+ * waits for the pidx-th call of the k-th process of pid, which returned
+ * at wend.
  */
-enum pp_wait_kind { PW_PIPE, PW_FUTEX };
+enum pp_wait_kind { PW_PIPE, PW_FUTEX, PW_AIO };
 
 struct pp_wait {
 	uint64_t cidx, pidx;

@@ -123,6 +123,10 @@ struct pass {
 					   struct paio: reads queued, their
 					   completions not yet seen (do_aio) */
 	uint64_t	 aio_queued;	/* ... how many */
+	GHashTable	*aio_subs;	/* (context, aio_data) -> GQueue of the
+					   io_submits that queued a request not
+					   yet reaped (note_aio) */
+	uint64_t	 aio_subs_kept;	/* ... how many */
 	uint64_t	 alias_lens;	/* bit (len % 64) of each key's length */
 	/* prepass_track: the resources the call touches (NULL in the
 	 * pre-pass itself) */

@@ -13,7 +13,8 @@
  *	       child it reaped has exited (replay.c); a read of a pipe that
  *	       returned data comes after the write of another process that
  *	       put its last byte there, a futex wait that was woken after
- *	       the wake (the pre-pass's edges: fed_blocker).  Captures
+ *	       the wake, an io_getevents after another thread's io_submit
+ *	       of what it reaped (the pre-pass's edges: fed_blocker).  Captures
  *	       filtered with
  *	       strace -e trace=%file,%desc have no clone/fork/wait lines; for
  *	       a process whose creation the trace does not show, the order is
@@ -40,7 +41,8 @@
  * after its previous call, whichever is later.  Every edge points from a
  * call to something that ended earlier in the trace — a pipe's or a
  * futex's to a write or wake that began before the read or wait it holds
- * returned, and no call is both a read or wait and a write or wake — so
+ * returned, an io_getevents' to an io_submit that returned before it did
+ * — and no call is both a read or wait and a write or wake — so
  * the edges cannot form a cycle among themselves; a cycle through the simulated kernel (a
  * lock held in the replay by a process that did not hold it there in the
  * trace) is broken by the watchdog (order_watchdog), and counted.
@@ -331,7 +333,7 @@ pending_end(const struct replay *r, const struct uproc *q, int64_t *end)
 	return true;
 }
 
-enum edge { E_NONE, E_CALL, E_END, E_PIPE, E_FUTEX };
+enum edge { E_NONE, E_CALL, E_END, E_PIPE, E_FUTEX, E_AIO };
 
 /*
  * Which edges u's call tc (entered at trace time s) has, by the rule: to
@@ -428,7 +430,8 @@ fed_blocker(struct replay *r, struct uproc *u, enum edge *why)
 			if (q == u || q->ncalls_done > pw->pidx ||
 			    u->order_ignore == q->serial + 1)
 				return NULL;
-			*why = pw->kind == PW_FUTEX ? E_FUTEX : E_PIPE;
+			*why = pw->kind == PW_FUTEX ? E_FUTEX :
+			    pw->kind == PW_AIO ? E_AIO : E_PIPE;
 			u->fed_pidx = pw->pidx;
 			return q;
 		}
@@ -513,11 +516,13 @@ order_wait(struct replay *r, struct uproc *u, const struct trace_call *tc,
 				r->order_pipe_edges++;
 			else if (why == E_FUTEX)
 				r->order_futex_edges++;
+			else if (why == E_AIO)
+				r->order_aio_edges++;
 		}
 		last = qserial + 1;
 		u->order_asleep = true;
 		u->order_chan = q;
-		if (why == E_PIPE || why == E_FUTEX) {
+		if (why == E_PIPE || why == E_FUTEX || why == E_AIO) {
 			/* woken once q has made the call, not at each */
 			if (q->fed_waiters++ == 0 || u->fed_pidx < q->fed_min)
 				q->fed_min = u->fed_pidx;

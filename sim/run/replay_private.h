@@ -163,6 +163,7 @@ struct replay {
 	uint64_t	 order_edges;	/* cross-process edges that held a call */
 	uint64_t	 order_pipe_edges;	/* ... of them, a pipe's */
 	uint64_t	 order_futex_edges;	/* ... a futex's */
+	uint64_t	 order_aio_edges;	/* ... an io_submit's */
 	sim_time_t	 order_wait_ns;	/* time calls were held by them */
 	uint64_t	 order_inferred;	/* processes whose order was inferred */
 	uint64_t	 order_broken;	/* edges the watchdog let go */

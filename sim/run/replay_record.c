@@ -721,6 +721,7 @@ write_summary(struct replay *r)
 	put(r, "replay.order_edges", (double)r->order_edges);
 	put(r, "replay.order_pipe_edges", (double)r->order_pipe_edges);
 	put(r, "replay.order_futex_edges", (double)r->order_futex_edges);
+	put(r, "replay.order_aio_edges", (double)r->order_aio_edges);
 	put(r, "replay.order_edges_dropped", (double)r->pp->edges_dropped);
 	put(r, "replay.order_wait_ns", (double)r->order_wait_ns);
 	put(r, "replay.order_inferred", (double)r->order_inferred);
