@@ -39,10 +39,10 @@
  * (the time is not part of its latency); once free, it starts no sooner
  * than the traced gap after the event it waited for, or its own think time
  * after its previous call, whichever is later.  Every edge points from a
- * call to something that ended earlier in the trace — a pipe's or a
+ * call to something that began earlier in the trace — a pipe's or a
  * futex's to a write or wake that began before the read or wait it holds
- * returned, an io_getevents' to an io_submit that returned before it did
- * — and no call is both a read or wait and a write or wake — so
+ * returned, an io_getevents' to the io_submit of what it reaped — and no
+ * call is both a read or wait and a write, wake or submit — so
  * the edges cannot form a cycle among themselves; a cycle through the simulated kernel (a
  * lock held in the replay by a process that did not hold it there in the
  * trace) is broken by the watchdog (order_watchdog), and counted.
