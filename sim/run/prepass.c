@@ -422,9 +422,54 @@ note_futex(struct pass *ps, unsigned k, const struct trace_call *tc,
  */
 #define AIO_SUBS_KEPT	65536
 
-struct asub_key {
+struct aio_key {
 	uint64_t ctx, data;
 };
+
+static guint
+aio_key_hash(gconstpointer p)
+{
+	const struct aio_key *a = p;
+
+	return g_int64_hash(&a->ctx) * 31 + g_int64_hash(&a->data);
+}
+
+static gboolean
+aio_key_equal(gconstpointer a, gconstpointer b)
+{
+	const struct aio_key *x = a, *y = b;
+
+	return x->ctx == y->ctx && x->data == y->data;
+}
+
+GQueue *
+aio_queue(GHashTable **t, uint64_t ctx, uint64_t data, bool make,
+    GDestroyNotify qfree)
+{
+	struct aio_key key = { ctx, data };
+	GQueue *q;
+
+	if (*t == NULL) {
+		if (!make)
+			return NULL;
+		*t = g_hash_table_new_full(aio_key_hash, aio_key_equal, g_free,
+		    qfree);
+	}
+	if ((q = g_hash_table_lookup(*t, &key)) == NULL && make) {
+		q = g_queue_new();
+		g_hash_table_insert(*t, g_memdup2(&key, sizeof(key)), q);
+	}
+	return q;
+}
+
+void
+aio_queue_done(GHashTable *t, uint64_t ctx, uint64_t data, GQueue *q)
+{
+	struct aio_key key = { ctx, data };
+
+	if (g_queue_is_empty(q))
+		g_hash_table_remove(t, &key);
+}
 
 struct asub {
 	uint64_t idx;
@@ -432,22 +477,6 @@ struct asub {
 	int32_t	 pid;
 	unsigned k;
 };
-
-static guint
-asub_hash(gconstpointer p)
-{
-	const struct asub_key *a = p;
-
-	return g_int64_hash(&a->ctx) * 31 + g_int64_hash(&a->data);
-}
-
-static gboolean
-asub_equal(gconstpointer a, gconstpointer b)
-{
-	const struct asub_key *x = a, *y = b;
-
-	return x->ctx == y->ctx && x->data == y->data;
-}
 
 static void
 asub_queue_free(gpointer q)
@@ -459,7 +488,7 @@ static void
 note_aio(struct pass *ps, unsigned k, const struct trace_call *tc,
     uint64_t idx)
 {
-	struct asub_key key = { (uint64_t)tc->arg, 0 };
+	uint64_t ctx = (uint64_t)tc->arg;
 	const char *s = tc->path2;
 	struct asub *best = NULL;
 	GQueue *q;
@@ -475,15 +504,8 @@ note_aio(struct pass *ps, unsigned k, const struct trace_call *tc,
 		    tc_iocb_next(&s, &io); n++) {
 			struct asub *a = g_new(struct asub, 1);
 
-			if (ps->aio_subs == NULL)
-				ps->aio_subs = g_hash_table_new_full(asub_hash,
-				    asub_equal, g_free, asub_queue_free);
-			key.data = io.data;
-			if ((q = g_hash_table_lookup(ps->aio_subs, &key)) == NULL) {
-				q = g_queue_new();
-				g_hash_table_insert(ps->aio_subs,
-				    g_memdup2(&key, sizeof(key)), q);
-			}
+			q = aio_queue(&ps->aio_subs, ctx, io.data, true,
+			    asub_queue_free);
 			a->idx = idx;
 			a->end = tc_end_in(tc, ps->line_times);
 			a->pid = tc->pid;
@@ -500,8 +522,8 @@ note_aio(struct pass *ps, unsigned k, const struct trace_call *tc,
 		while (ps->aio_subs != NULL && tc_event_next(&s, &data, &res)) {
 			struct asub *a;
 
-			key.data = data;
-			if ((q = g_hash_table_lookup(ps->aio_subs, &key)) == NULL)
+			if ((q = aio_queue(&ps->aio_subs, ctx, data, false,
+			    NULL)) == NULL)
 				continue;
 			a = g_queue_pop_head(q);
 			ps->aio_subs_kept--;
@@ -511,8 +533,7 @@ note_aio(struct pass *ps, unsigned k, const struct trace_call *tc,
 				best = a;
 			} else
 				g_free(a);
-			if (g_queue_is_empty(q))
-				g_hash_table_remove(ps->aio_subs, &key);
+			aio_queue_done(ps->aio_subs, ctx, data, q);
 		}
 	}
 	if (best != NULL)

@@ -538,30 +538,10 @@ do_copy(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
  */
 #define AIO_READS_KEPT	65536
 
-struct paio_key {
-	uint64_t ctx, data;
-};
-
 struct paio {
 	struct pobj *obj;
 	int64_t	 off;
 };
-
-static guint
-paio_hash(gconstpointer p)
-{
-	const struct paio_key *k = p;
-
-	return g_int64_hash(&k->ctx) * 31 + g_int64_hash(&k->data);
-}
-
-static gboolean
-paio_equal(gconstpointer a, gconstpointer b)
-{
-	const struct paio_key *x = a, *y = b;
-
-	return x->ctx == y->ctx && x->data == y->data;
-}
 
 static void
 paio_free(gpointer p)
@@ -581,7 +561,7 @@ paio_queue_free(gpointer q)
 static void
 do_aio(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 {
-	struct paio_key key = { (uint64_t)tc->arg, 0 };
+	uint64_t ctx = (uint64_t)tc->arg;
 	const char *s = tc->path2;
 	GQueue *q;
 
@@ -602,15 +582,8 @@ do_aio(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 				f->obj->written = tc_add(io.off, io.len);
 			if (io.op != 'r' || ps->aio_queued >= AIO_READS_KEPT)
 				continue;
-			if (ps->aio_reads == NULL)
-				ps->aio_reads = g_hash_table_new_full(paio_hash,
-				    paio_equal, g_free, paio_queue_free);
-			key.data = io.data;
-			if ((q = g_hash_table_lookup(ps->aio_reads, &key)) == NULL) {
-				q = g_queue_new();
-				g_hash_table_insert(ps->aio_reads,
-				    g_memdup2(&key, sizeof(key)), q);
-			}
+			q = aio_queue(&ps->aio_reads, ctx, io.data, true,
+			    paio_queue_free);
 			a = g_new(struct paio, 1);
 			a->obj = obj_ref(f->obj);
 			a->off = io.off;
@@ -627,16 +600,15 @@ do_aio(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 		while (ps->aio_reads != NULL && tc_event_next(&s, &data, &res)) {
 			struct paio *a;
 
-			key.data = data;
-			if ((q = g_hash_table_lookup(ps->aio_reads, &key)) == NULL)
+			if ((q = aio_queue(&ps->aio_reads, ctx, data, false,
+			    NULL)) == NULL)
 				continue;
 			a = g_queue_pop_head(q);
 			ps->aio_queued--;
 			if (res > 0)
 				evidence(ps, a->obj, tc_add(a->off, res), SZ_READ);
 			paio_free(a);
-			if (g_queue_is_empty(q))
-				g_hash_table_remove(ps->aio_reads, &key);
+			aio_queue_done(ps->aio_reads, ctx, data, q);
 		}
 	}
 }

@@ -134,6 +134,14 @@ struct pass {
 	GHashTable	*keyids;	/* name or pipe -> its number */
 };
 
+/* Linux AIO's requests by context and aio_data (note_aio, do_aio): the
+ * queue kept for (ctx, data) in *t — made, with the table, when make;
+ * qfree frees a queue and what it holds — or NULL. */
+GQueue	*aio_queue(GHashTable **t, uint64_t ctx, uint64_t data, bool make,
+	    GDestroyNotify qfree);
+/* ... and gone once empty */
+void	aio_queue_done(GHashTable *t, uint64_t ctx, uint64_t data, GQueue *q);
+
 /* What showed an object's size (evidence; named in prepass.c). */
 enum size_ev { SZ_STAT, SZ_READ, SZ_SEEK_END };
 
