@@ -58,6 +58,7 @@ struct kaioinfo {
 	uint64_t	 ctx;
 	int		 active;	/* being done by a daemon */
 	int		 pending;	/* queued or being done */
+	int		 waiters;	/* in io_getevents */
 	struct aio_jobq	 jobs;		/* every request not yet reaped */
 };
 
@@ -126,6 +127,9 @@ aio_process(struct kern *k, struct aio_job *j)
 	int64_t n = MIN(j->len, RW_MAX);
 	int ioflag;
 
+	/* (an O_APPEND file's write goes to its end: vn_write's IO_APPEND) */
+	if (j->op == 'w' && (j->fp->f_flag & FAPPEND))
+		j->off = vn_size(vp);
 	if (j->op == 'r')
 		n = MIN(n, MAX(0, vn_size(vp) - j->off));
 	if (n <= 0)
@@ -305,6 +309,7 @@ job_free(struct kaioinfo *ki, struct aio_job *j)
  * reaped; the call waits until they are all done ("aiowc", as
  * aio_waitcomplete sleeps), then they are reaped.  One the replay does
  * not know (queued before the trace began) is passed over and counted.
+ * (io_destroy waits for the waiters: the context is theirs until then.)
  */
 void
 sys_io_getevents(struct kern *k, struct kproc *p, const struct trace_call *tc,
@@ -319,6 +324,7 @@ sys_io_getevents(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	bool wait;
 
 	(void)p;
+	(void)out;
 	if (tc->ret_unknown || tc->ret <= 0)
 		return;
 	if (ki == NULL) {
@@ -334,6 +340,7 @@ sys_io_getevents(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		else
 			k->cnt.aio_unmatched++;
 	}
+	ki->waiters++;
 	for (;;) {
 		wait = false;
 		TAILQ_FOREACH(j, &ki->jobs, plist)
@@ -345,13 +352,15 @@ sys_io_getevents(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	}
 	for (j = TAILQ_FIRST(&ki->jobs); j != NULL; j = nj) {
 		nj = TAILQ_NEXT(j, plist);
-		if (j->claimed)
+		if (j->claimed && j->state == JOB_DONE)
 			job_free(ki, j);
 	}
-	out->bytes = -1;
+	ki->waiters--;
+	wakeup(k->sim, ki);
 }
 
-/* io_destroy: the context's requests finished ("aiodes"), then gone. */
+/* io_destroy: the context's requests finished and its io_getevents
+ * returned ("aiodes"), then it is gone. */
 void
 sys_io_destroy(struct kern *k, struct kproc *p, const struct trace_call *tc,
     struct sys_outcome *out)
@@ -364,7 +373,7 @@ sys_io_destroy(struct kern *k, struct kproc *p, const struct trace_call *tc,
 	(void)out;
 	if (ki == NULL || tc->ret_unknown || tc->ret < 0)
 		return;
-	while (ki->pending > 0)
+	while (ki->pending > 0 || ki->waiters > 0)
 		tsleep(k->sim, ki, "aiodes", 0);
 	while ((j = TAILQ_FIRST(&ki->jobs)) != NULL)
 		job_free(ki, j);
