@@ -758,6 +758,11 @@ test_aio_calls(void **state)
 	assert_false(tc_iocb_next(&s, &io));
 	s = "5";
 	assert_false(tc_event_next(&s, &data, &res));
+	s = "-9223372036854775808 1";		/* past int64_t's range */
+	assert_false(tc_event_next(&s, &data, &res));
+	s = "-9223372036854775807 1";
+	assert_true(tc_event_next(&s, &data, &res));
+	assert_int_equal((int64_t)data, -INT64_MAX);
 }
 
 /*

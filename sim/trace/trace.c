@@ -119,8 +119,8 @@ tc_type_name(enum tc_type t)
  * the host's: traces are Linux captures, decoded on Linux. */
 #define MAXERRNO 200
 
-/* A whole number of at most 19 digits (optionally '-') at *s, then a
- * space or the end of the entry: false otherwise. */
+/* A whole number of at most 19 digits (optionally '-') at *s, within
+ * int64_t, then a space or the end of the entry: false otherwise. */
 static bool
 entry_num(const char **s, int64_t *v, bool last)
 {
@@ -133,7 +133,7 @@ entry_num(const char **s, int64_t *v, bool last)
 		p++;
 	for (; *p >= '0' && *p <= '9' && n < 19; p++, n++)
 		x = x * 10 + (uint64_t)(*p - '0');
-	if (n == 0 || (*p >= '0' && *p <= '9'))
+	if (n == 0 || (*p >= '0' && *p <= '9') || x > (uint64_t)INT64_MAX)
 		return false;
 	if (last ? (*p != ';' && *p != '\0') : *p != ' ')
 		return false;
