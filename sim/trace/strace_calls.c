@@ -525,8 +525,9 @@ parse_fdpair(struct strace_parser *p, struct trace_call *tc, struct span v)
  * aio_offset=0}, ...]", into path2 as tc_iocb_next reads them (trace.h);
  * the first request's descriptor is the call's fd.  PREADV and PWRITEV
  * give their iovec in aio_buf (its lengths summed); a request of another
- * kind (a poll, a no-op) moves no file's data and is left out, as is what
- * an array strace cut short ("...") did not show.
+ * kind (a poll, a no-op) moves no file's data and is left out, as are one
+ * at a negative offset or of a negative length (the kernel refuses it)
+ * and what an array strace cut short ("...") did not show.
  */
 static bool
 parse_iocbs(struct strace_parser *p, struct trace_call *tc, struct span v)
@@ -590,10 +591,8 @@ parse_iocbs(struct strace_parser *p, struct trace_call *tc, struct span v)
 			ok = strace_bad(&p->e, "bad aio_nbytes");
 			break;
 		}
-		if (off < 0 || len < 0) {
-			ok = strace_bad(&p->e, "a negative aio_offset or aio_nbytes");
-			break;
-		}
+		if (off < 0 || len < 0)
+			continue;	/* the kernel refused it (EINVAL) */
 		if (out->len == 0) {
 			tc->fd = fd;
 			tc->fd_deleted = del;
