@@ -103,7 +103,7 @@ ppipe_free(gpointer p)
  */
 #define MAX_EDGES	(1u << 22)
 
-static void
+void
 add_edge(struct pass *ps, int32_t pid, unsigned k, uint64_t cidx,
     uint64_t pidx, int64_t wend, int32_t wpid, unsigned wk, uint8_t kind)
 {
@@ -412,137 +412,6 @@ note_futex(struct pass *ps, unsigned k, const struct trace_call *tc,
 }
 
 /*
- * Linux AIO, for replay.order = causal: an io_getevents returned the
- * completions of requests an io_submit queued, perhaps in another thread
- * (a database's reaper): it waits in the replay for that io_submit — the
- * latest of another thread's among those it reaped (an order the model's
- * wait for the requests themselves needs: a request not yet queued is not
- * waited for).  A completion is matched, by context and aio_data, with the
- * oldest request not yet reaped; at most AIO_SUBS_KEPT are kept.
- */
-#define AIO_SUBS_KEPT	65536
-
-struct aio_key {
-	uint64_t ctx, data;
-};
-
-static guint
-aio_key_hash(gconstpointer p)
-{
-	const struct aio_key *a = p;
-
-	return g_int64_hash(&a->ctx) * 31 + g_int64_hash(&a->data);
-}
-
-static gboolean
-aio_key_equal(gconstpointer a, gconstpointer b)
-{
-	const struct aio_key *x = a, *y = b;
-
-	return x->ctx == y->ctx && x->data == y->data;
-}
-
-GQueue *
-aio_queue(GHashTable **t, uint64_t ctx, uint64_t data, bool make,
-    GDestroyNotify qfree)
-{
-	struct aio_key key = { ctx, data };
-	GQueue *q;
-
-	if (*t == NULL) {
-		if (!make)
-			return NULL;
-		*t = g_hash_table_new_full(aio_key_hash, aio_key_equal, g_free,
-		    qfree);
-	}
-	if ((q = g_hash_table_lookup(*t, &key)) == NULL && make) {
-		q = g_queue_new();
-		g_hash_table_insert(*t, g_memdup2(&key, sizeof(key)), q);
-	}
-	return q;
-}
-
-void
-aio_queue_done(GHashTable *t, uint64_t ctx, uint64_t data, GQueue *q)
-{
-	struct aio_key key = { ctx, data };
-
-	if (g_queue_is_empty(q))
-		g_hash_table_remove(t, &key);
-}
-
-struct asub {
-	uint64_t idx;
-	int64_t	 end;
-	int32_t	 pid;
-	unsigned k;
-};
-
-static void
-asub_queue_free(gpointer q)
-{
-	g_queue_free_full(q, g_free);
-}
-
-static void
-note_aio(struct pass *ps, unsigned k, const struct trace_call *tc,
-    uint64_t idx)
-{
-	uint64_t ctx = (uint64_t)tc->arg;
-	const char *s = tc->path2;
-	struct asub *best = NULL;
-	GQueue *q;
-
-	if (tc->ret_unknown || tc->ret <= 0 || s == NULL ||
-	    tc->t_ns == TC_NOTIME)
-		return;
-	if (tc->sc == SC_IO_SUBMIT) {
-		struct tc_iocb io;
-		int64_t n;
-
-		for (n = 0; n < tc->ret && ps->aio_subs_kept < AIO_SUBS_KEPT &&
-		    tc_iocb_next(&s, &io); n++) {
-			struct asub *a = g_new(struct asub, 1);
-
-			q = aio_queue(&ps->aio_subs, ctx, io.data, true,
-			    asub_queue_free);
-			a->idx = idx;
-			a->end = tc_end_in(tc, ps->line_times);
-			a->pid = tc->pid;
-			a->k = k;
-			g_queue_push_tail(q, a);
-			ps->aio_subs_kept++;
-		}
-		return;
-	}
-	{
-		uint64_t data;
-		int64_t res;
-
-		while (ps->aio_subs != NULL && tc_event_next(&s, &data, &res)) {
-			struct asub *a;
-
-			if ((q = aio_queue(&ps->aio_subs, ctx, data, false,
-			    NULL)) == NULL)
-				continue;
-			a = g_queue_pop_head(q);
-			ps->aio_subs_kept--;
-			if ((a->pid != tc->pid || a->k != k) &&
-			    (best == NULL || a->end > best->end)) {
-				g_free(best);
-				best = a;
-			} else
-				g_free(a);
-			aio_queue_done(ps->aio_subs, ctx, data, q);
-		}
-	}
-	if (best != NULL)
-		add_edge(ps, tc->pid, k, idx, best->idx, best->end, best->pid,
-		    best->k, PW_AIO);
-	g_free(best);
-}
-
-/*
  * What the replay's ordering rules (replay.order) need of each process:
  * when it began and ended in the capture, whether a traced fork made it
  * and whether it waited for children.  A pid's records go to its current
@@ -602,7 +471,7 @@ note_proc(struct pass *ps, const struct trace_call *tc)
 	if (tc->cmd == TCMD_FUTEX_WAIT || tc->cmd == TCMD_FUTEX_WAKE)
 		note_futex(ps, ps->last_procs->len - 1, tc, p->ncalls);
 	else if (tc->sc == SC_IO_SUBMIT || tc->sc == SC_IO_GETEVENTS)
-		note_aio(ps, ps->last_procs->len - 1, tc, p->ncalls);
+		aio_call(ps, ps->last_procs->len - 1, tc, p->ncalls);
 	else if ((tc->fdpath != NULL && tc->fdpath[0] == 'p') ||
 	    (tc->fdpath2 != NULL && tc->fdpath2[0] == 'p') ||
 	    (ps->anon_pipes != 0 && tc->fdpath == NULL && tc->ret > 0))
@@ -812,20 +681,13 @@ pass_fini(struct pass *ps)
 	g_hash_table_destroy(ps->pids);
 	g_hash_table_destroy(ps->settled);
 	g_free(ps->ptlen);
-	if (ps->dir_alias != NULL)
-		g_hash_table_destroy(ps->dir_alias);
+	g_clear_pointer(&ps->dir_alias, g_hash_table_destroy);
 	if (ps->touched != NULL)
 		g_array_free(ps->touched, TRUE);
-	if (ps->keyids != NULL)
-		g_hash_table_destroy(ps->keyids);
-	if (ps->pipes != NULL)
-		g_hash_table_destroy(ps->pipes);
-	if (ps->futexes != NULL)
-		g_hash_table_destroy(ps->futexes);
-	if (ps->aio_reads != NULL)
-		g_hash_table_destroy(ps->aio_reads);
-	if (ps->aio_subs != NULL)
-		g_hash_table_destroy(ps->aio_subs);
+	g_clear_pointer(&ps->keyids, g_hash_table_destroy);
+	g_clear_pointer(&ps->pipes, g_hash_table_destroy);
+	g_clear_pointer(&ps->futexes, g_hash_table_destroy);
+	g_clear_pointer(&ps->aio, g_hash_table_destroy);
 }
 
 struct prepass *

@@ -532,23 +532,52 @@ do_copy(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
  * Linux AIO.  io_submit's writes are writes of their files; its reads say
  * how far a file reached only when their completions come back
  * (io_getevents: each completion's aio_data names its request, its res
- * the bytes read), so a read is kept, by context and aio_data, oldest
- * first, until then — at most AIO_READS_KEPT at once (a program that
- * never reaps its reads shows no size by them).
+ * the bytes read).  And for replay.order = causal, an io_getevents that
+ * reaped requests another thread queued (a database's reaper) waits for
+ * that io_submit — the latest of another thread's among those it reaped
+ * (the model's wait for the requests themselves needs it: a request not
+ * yet queued is not waited for).  So each request is kept, by context and
+ * aio_data, oldest first, until a completion names it — at most
+ * AIO_KEPT at once (past that a request shows neither).
  */
-#define AIO_READS_KEPT	65536
+#define AIO_KEPT	65536
+
+struct aio_key {
+	uint64_t ctx, data;
+};
 
 struct paio {
-	struct pobj *obj;
+	struct pobj *obj;	/* a read's file, or NULL */
 	int64_t	 off;
+	uint64_t idx;		/* the io_submit: the k-th process of pid's */
+	int64_t	 end;		/* idx-th call, which returned then */
+	int32_t	 pid;
+	unsigned k;
 };
+
+static guint
+aio_key_hash(gconstpointer p)
+{
+	const struct aio_key *a = p;
+
+	return g_int64_hash(&a->ctx) * 31 + g_int64_hash(&a->data);
+}
+
+static gboolean
+aio_key_equal(gconstpointer a, gconstpointer b)
+{
+	const struct aio_key *x = a, *y = b;
+
+	return x->ctx == y->ctx && x->data == y->data;
+}
 
 static void
 paio_free(gpointer p)
 {
 	struct paio *a = p;
 
-	obj_unref(a->obj);
+	if (a->obj != NULL)
+		obj_unref(a->obj);
 	g_free(a);
 }
 
@@ -558,15 +587,21 @@ paio_queue_free(gpointer q)
 	g_queue_free_full(q, paio_free);
 }
 
-static void
-do_aio(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
+void
+aio_call(struct pass *ps, unsigned k, const struct trace_call *tc,
+    uint64_t idx)
 {
-	uint64_t ctx = (uint64_t)tc->arg;
+	struct aio_key key = { (uint64_t)tc->arg, 0 };
+	struct pproc *pr = proc_of(ps, tc->pid);
 	const char *s = tc->path2;
+	struct paio *best = NULL;
+	uint64_t data;
+	int64_t res;
 	GQueue *q;
 
 	if (tc->ret_unknown || tc->ret <= 0 || s == NULL)
 		return;
+	ps->tc = tc;		/* (called before one_call: the evidence's call) */
 	if (tc->sc == SC_IO_SUBMIT) {
 		struct tc_iocb io;
 		int64_t n;
@@ -576,41 +611,60 @@ do_aio(struct pass *ps, struct pproc *pr, const struct trace_call *tc)
 			    tc->fdpath : NULL, io.fd == tc->fd && tc->fd_deleted);
 			struct paio *a;
 
-			if (f->obj == NULL || io.off < 0)
-				continue;
-			if (io.op == 'w' && tc_add(io.off, io.len) > f->obj->written)
+			if (f->obj != NULL && io.op == 'w' && io.off >= 0 &&
+			    tc_add(io.off, io.len) > f->obj->written)
 				f->obj->written = tc_add(io.off, io.len);
-			if (io.op != 'r' || ps->aio_queued >= AIO_READS_KEPT)
+			if (ps->aio_kept >= AIO_KEPT)
 				continue;
-			q = aio_queue(&ps->aio_reads, ctx, io.data, true,
-			    paio_queue_free);
+			if (ps->aio == NULL)
+				ps->aio = g_hash_table_new_full(aio_key_hash,
+				    aio_key_equal, g_free, paio_queue_free);
+			key.data = io.data;
+			if ((q = g_hash_table_lookup(ps->aio, &key)) == NULL) {
+				q = g_queue_new();
+				g_hash_table_insert(ps->aio,
+				    g_memdup2(&key, sizeof(key)), q);
+			}
 			a = g_new(struct paio, 1);
-			a->obj = obj_ref(f->obj);
+			a->obj = f->obj != NULL && io.op == 'r' && io.off >= 0 ?
+			    obj_ref(f->obj) : NULL;
 			a->off = io.off;
+			a->idx = idx;
+			a->end = tc->t_ns != TC_NOTIME ?
+			    tc_end_in(tc, ps->line_times) : TC_NOTIME;
+			a->pid = tc->pid;
+			a->k = k;
 			g_queue_push_tail(q, a);
-			ps->aio_queued++;
+			ps->aio_kept++;
 		}
 		return;
 	}
-	/* io_getevents: each completion of a read that read something */
-	{
-		uint64_t data;
-		int64_t res;
+	/* io_getevents: each completion's request, oldest first */
+	while (ps->aio != NULL && tc_event_next(&s, &data, &res)) {
+		struct paio *a;
 
-		while (ps->aio_reads != NULL && tc_event_next(&s, &data, &res)) {
-			struct paio *a;
-
-			if ((q = aio_queue(&ps->aio_reads, ctx, data, false,
-			    NULL)) == NULL)
-				continue;
-			a = g_queue_pop_head(q);
-			ps->aio_queued--;
-			if (res > 0)
-				evidence(ps, a->obj, tc_add(a->off, res), SZ_READ);
+		key.data = data;
+		if ((q = g_hash_table_lookup(ps->aio, &key)) == NULL)
+			continue;
+		a = g_queue_pop_head(q);
+		ps->aio_kept--;
+		if (a->obj != NULL && res > 0)
+			evidence(ps, a->obj, tc_add(a->off, res), SZ_READ);
+		if ((a->pid != tc->pid || a->k != k) && a->end != TC_NOTIME &&
+		    (best == NULL || a->end > best->end)) {
+			if (best != NULL)
+				paio_free(best);
+			best = a;
+		} else
 			paio_free(a);
-			aio_queue_done(ps->aio_reads, ctx, data, q);
-		}
+		if (g_queue_is_empty(q))
+			g_hash_table_remove(ps->aio, &key);
 	}
+	if (best != NULL && tc->t_ns != TC_NOTIME)
+		add_edge(ps, tc->pid, k, idx, best->idx, best->end, best->pid,
+		    best->k, PW_AIO);
+	if (best != NULL)
+		paio_free(best);
 }
 
 static void
@@ -879,9 +933,6 @@ one_call(struct pass *ps, const struct trace_call *tc)
 		break;
 	case SC_COPY_FILE_RANGE: case SC_SENDFILE: case SC_SPLICE:
 		do_copy(ps, pr, tc);
-		break;
-	case SC_IO_SUBMIT: case SC_IO_GETEVENTS:
-		do_aio(ps, pr, tc);
 		break;
 	case SC_FALLOCATE: {
 		/* Space the trace made (zeros), not data that was there. */

@@ -119,14 +119,10 @@ struct pass {
 					   wakes, its waits not yet matched */
 	uint64_t	 anon_pipes;	/* pipes made without -y's annotation
 					   (their ids: PIPE_ANON + n) */
-	GHashTable	*aio_reads;	/* (context, aio_data) -> GQueue of
-					   struct paio: reads queued, their
-					   completions not yet seen (do_aio) */
-	uint64_t	 aio_queued;	/* ... how many */
-	GHashTable	*aio_subs;	/* (context, aio_data) -> GQueue of the
-					   io_submits that queued a request not
-					   yet reaped (note_aio) */
-	uint64_t	 aio_subs_kept;	/* ... how many */
+	GHashTable	*aio;		/* (context, aio_data) -> GQueue of
+					   struct paio: Linux AIO requests
+					   queued, not yet reaped (aio_call) */
+	uint64_t	 aio_kept;	/* ... how many */
 	uint64_t	 alias_lens;	/* bit (len % 64) of each key's length */
 	/* prepass_track: the resources the call touches (NULL in the
 	 * pre-pass itself) */
@@ -134,13 +130,14 @@ struct pass {
 	GHashTable	*keyids;	/* name or pipe -> its number */
 };
 
-/* Linux AIO's requests by context and aio_data (note_aio, do_aio): the
- * queue kept for (ctx, data) in *t — made, with the table, when make;
- * qfree frees a queue and what it holds — or NULL. */
-GQueue	*aio_queue(GHashTable **t, uint64_t ctx, uint64_t data, bool make,
-	    GDestroyNotify qfree);
-/* ... and gone once empty */
-void	aio_queue_done(GHashTable *t, uint64_t ctx, uint64_t data, GQueue *q);
+/* prepass.c: the k-th process of pid's cidx-th call waits for the
+ * pidx-th call of wpid's wk-th (an order edge, of kind enum pp_wait_kind) */
+void	add_edge(struct pass *ps, int32_t pid, unsigned k, uint64_t cidx,
+	    uint64_t pidx, int64_t wend, int32_t wpid, unsigned wk, uint8_t kind);
+/* prepass_call.c: io_submit or io_getevents, the k-th process of its pid's
+ * idx-th call: what it shows of files' sizes and of the order */
+void	aio_call(struct pass *ps, unsigned k, const struct trace_call *tc,
+	    uint64_t idx);
 
 /* What showed an object's size (evidence; named in prepass.c). */
 enum size_ev { SZ_STAT, SZ_READ, SZ_SEEK_END };
