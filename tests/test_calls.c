@@ -1237,6 +1237,32 @@ test_aio(void **state)
 }
 
 /*
+ * A context's completions nothing reaps are kept to AIO_MAX_UNREAPED
+ * (65,536, Linux's aio-max-nr: a ring holds no more); past it the oldest
+ * done ones go.  65,546 requests on a pipe, each done at once, none
+ * reaped: 10 dropped.
+ */
+static void
+test_aio_unreaped(void **state)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	struct machine m;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 65546; i++)
+		g_ptr_array_add(lines, g_strdup_printf("- 1 io_submit 1 - fd=5 "
+		    "arg=7 len=1 path2=\"w 5 0 10 %d\"", i));
+	g_ptr_array_add(lines, NULL);
+	boot(&m, NULL);
+	play_passing(&m, (const char *const *)lines->pdata, NULL, NULL, 0);
+	assert_int_equal(m.k->cnt.aio_requests, 65546);
+	assert_int_equal(m.k->cnt.aio_dropped, 10);
+	shutdown_machine(&m);
+	g_ptr_array_free(lines, TRUE);
+}
+
+/*
  * Linux's syncs of a range and of a file system, as the 2001 kernel could
  * do them: sync_file_range(WRITE) starts the file's writes and waits for
  * none (VOP_FSYNC with MNT_NOWAIT, as sync(2) does a file); with
@@ -1928,6 +1954,7 @@ main(void)
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_splice),
 		cmocka_unit_test(test_aio),
+		cmocka_unit_test(test_aio_unreaped),
 		cmocka_unit_test(test_sync_range),
 		cmocka_unit_test(test_fallocate),
 		cmocka_unit_test(test_mmap_read),

@@ -132,6 +132,7 @@ struct kern_counters {
 	 * for them, completions reaped that match no request, daemons, the
 	 * bytes the daemons moved */
 	uint64_t	 aio_requests, aio_done, aio_fsyncs, aio_unmatched;
+	uint64_t	 aio_dropped;	/* completions past AIO_MAX_UNREAPED */
 	uint64_t	 aio_daemons, aio_bytes_read, aio_bytes_written;
 	uint64_t	 getblk, getblk_hits, pagecache_hits;
 	uint64_t	 bread, bread_hits, bread_holes;

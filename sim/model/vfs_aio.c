@@ -36,6 +36,11 @@
 #define TARGET_AIO_PROCS	4
 #define MAX_AIO_PROCS		32
 #define MAX_AIO_PER_PROC	32
+/* Completions a context keeps unreaped: Linux's ring holds at most
+ * io_setup's nr_events, which aio-max-nr (65536 by default) bounds; a
+ * trace that never reaps past that keeps only the newest (the oldest
+ * done ones are dropped, as a full ring refuses new requests). */
+#define AIO_MAX_UNREAPED	65536
 
 enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 
@@ -59,6 +64,7 @@ struct kaioinfo {
 	int		 active;	/* being done by a daemon */
 	int		 pending;	/* queued or being done */
 	int		 waiters;	/* in io_getevents */
+	int		 njobs;		/* on jobs */
 	struct aio_jobq	 jobs;		/* every request not yet reaped */
 };
 
@@ -237,6 +243,30 @@ aio_kick(struct kern *k, struct kaioinfo *ki)
 	}
 }
 
+static void
+job_free(struct kaioinfo *ki, struct aio_job *j)
+{
+	TAILQ_REMOVE(&ki->jobs, j, plist);
+	ki->njobs--;
+	g_free(j);
+}
+
+/* The oldest completions nothing reaps, dropped past AIO_MAX_UNREAPED. */
+static void
+aio_trim(struct kern *k, struct kaioinfo *ki)
+{
+	struct aio_job *j, *nj;
+
+	for (j = TAILQ_FIRST(&ki->jobs); j != NULL &&
+	    ki->njobs > AIO_MAX_UNREAPED; j = nj) {
+		nj = TAILQ_NEXT(j, plist);
+		if (j->state == JOB_DONE && !j->claimed) {
+			job_free(ki, j);
+			k->cnt.aio_dropped++;
+		}
+	}
+}
+
 /*
  * io_submit: each request queued in turn (the trace's result says how
  * many were); an fsync is done there and then.  A request on something
@@ -274,6 +304,8 @@ sys_io_submit(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		j->data = io.data;
 		ki->pending++;
 		TAILQ_INSERT_TAIL(&ki->jobs, j, plist);
+		if (++ki->njobs > AIO_MAX_UNREAPED)
+			aio_trim(k, ki);
 		k->cnt.aio_requests++;
 		if (file && (io.op == 'f' || io.op == 'd')) {
 			/* no aio_fsync in 2001: the program's fsync(2) */
@@ -294,13 +326,6 @@ sys_io_submit(struct kern *k, struct kproc *p, const struct trace_call *tc,
 		TAILQ_INSERT_TAIL(&k->aio->queue, j, list);
 		aio_kick(k, ki);
 	}
-}
-
-static void
-job_free(struct kaioinfo *ki, struct aio_job *j)
-{
-	TAILQ_REMOVE(&ki->jobs, j, plist);
-	g_free(j);
 }
 
 /*

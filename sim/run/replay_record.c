@@ -871,6 +871,7 @@ write_summary(struct replay *r)
 	put(r, "aio.done", (double)c->aio_done);
 	put(r, "aio.fsyncs", (double)c->aio_fsyncs);
 	put(r, "aio.unmatched", (double)c->aio_unmatched);
+	put(r, "aio.dropped", (double)c->aio_dropped);
 	put(r, "aio.daemons", (double)c->aio_daemons);
 	put(r, "aio.bytes_read", (double)c->aio_bytes_read);
 	put(r, "aio.bytes_written", (double)c->aio_bytes_written);
