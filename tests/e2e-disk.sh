@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 41 checks, and a replay on each shipped drive
+# 47 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((43 + $#))
+expect $((49 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -191,6 +191,68 @@ if [ -n "$pa" ] && [ "$pa" = "$pf" ] && [ -n "$pc" ] && le "$pc" "$(awk -v f="$p
 else
 	bad "host queue from the .parv: auto $pa, fcfs $pf, clook $pc"
 fi
+# DiskSim 4.0's SSTF_LBN driver (Scheduling policy = 4, hplajw.parv's):
+# the request nearest in blocks to the end of the last one, ties up and
+# down by turns (ioqueue_get_request_from_lbn_vscan_queue).  Four reads
+# queue behind one at block 1,000,000: 1,005,008 and 995,008 (300 blocks)
+# are 5,000 blocks either side of the end, 1,000,008 -- up first; then
+# 1,015,024 and 995,008 are 10,008 from 1,005,016 -- down, though the
+# first came first.  DiskSim 4.0's mean response for the four, with this
+# drive and driver: 76.956339 ms (its IOdriver Response time average; the
+# fifth request, 5 s on, is past the end of its run).
+sed -e 's/^Scheduling policy = 1,/Scheduling policy = 4,/' \
+    -e "s|^source hp_c2247a.diskspecs|source $PWD/disks/hp_c2247a/hp_c2247a.diskspecs|" \
+    disks/hp_c2247a/hp_c2247a.parv >"$T/sstf_lbn.parv"
+printf '0.0 0 1000000 8 1\n0.3 0 1005008 8 1\n0.6 0 995008 300 1\n0.9 0 1015024 8 1\n5000 0 0 8 1\n' \
+    >"$T/ties.ascii"
+rm -f "$T/ties.db"
+if "$VFSSIM" disk "$T/ties.ascii" --set disk.diskspecs="$T/sstf_lbn.parv" \
+    --db "$T/ties.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
+	order=$(sql "$T/ties.db" "SELECT group_concat(sector, ' ') FROM
+		(SELECT sector FROM disk_io ORDER BY start_ns)")
+	m4=$(sql "$T/ties.db" "SELECT printf('%.6f', avg(end_ns - submit_ns) / 1e6)
+		FROM disk_io WHERE sector > 0")
+	if [ "$order" = "1000000 1005008 995008 1015024 0" ] &&
+	    awk -v m="$m4" 'BEGIN { d = m - 76.956339; exit !(d < 0.001 && d > -0.001) }'; then
+		ok "DiskSim's SSTF_LBN driver: served $order, mean response $m4 ms (DiskSim 4.0: 76.956339)"
+	else
+		bad "SSTF_LBN driver: served $order, mean $m4 ms (want 1000000 1005008 995008 1015024 0, 76.956339)"
+	fi
+else
+	bad "SSTF_LBN driver: $(head -3 "$T/out")"
+fi
+# DiskSim 4.0's CYCLE_LBN driver (policy 3, ascii.parv's), and SSTF_CYL
+# (7), which in DiskSim sees one cylinder for every request and orders
+# alike: chosen as the drive takes a request, the lowest block at or past
+# the last one's first.  281,782 arrives first into an empty queue, so
+# FreeBSD's bufqdisksort would serve it first; CYCLE_LBN serves 1,039,002
+# and 1,777,197 before it.  DiskSim 4.0's mean response for the seven
+# (its IOdriver Response time average, the eighth past its run's end):
+# 123.744250 ms under either policy.
+printf '%s\n' '0.0 0 1000000 8 1' '0.200 0 281782 200 1' '0.400 0 1777197 8 1' \
+    '0.600 0 534918 8 1' '0.800 0 1039002 64 1' '1.000 0 990370 200 1' \
+    '1.200 0 796110 8 1' '9000 0 0 8 1' >"$T/cycle.ascii"
+for pol in 3 7; do
+	sed -e "s/^Scheduling policy = 1,/Scheduling policy = $pol,/" \
+	    -e "s|^source hp_c2247a.diskspecs|source $PWD/disks/hp_c2247a/hp_c2247a.diskspecs|" \
+	    disks/hp_c2247a/hp_c2247a.parv >"$T/cycle$pol.parv"
+	rm -f "$T/cycle.db"
+	if "$VFSSIM" disk "$T/cycle.ascii" --set disk.diskspecs="$T/cycle$pol.parv" \
+	    --db "$T/cycle.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
+		order=$(sql "$T/cycle.db" "SELECT group_concat(sector, ' ') FROM
+			(SELECT sector FROM disk_io ORDER BY start_ns)")
+		m=$(sql "$T/cycle.db" "SELECT printf('%.6f', avg(end_ns - submit_ns) / 1e6)
+			FROM disk_io WHERE submit_ns < 9000000000")
+		if [ "$order" = "1000000 1039002 1777197 281782 534918 796110 990370 0" ] &&
+		    awk -v m="$m" 'BEGIN { d = m - 123.744250; exit !(d < 0.001 && d > -0.001) }'; then
+			ok "DiskSim's policy $pol driver: served $order, mean response $m ms (DiskSim 4.0: 123.744250)"
+		else
+			bad "policy $pol driver: served $order, mean $m ms (DiskSim 4.0: 123.744250)"
+		fi
+	else
+		bad "policy $pol driver: $(head -3 "$T/out")"
+	fi
+done
 "$VFSSIM" disk --explain --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv >"$T/explain" 2>&1
 if grep -q '^host queue (vfssim disk): fcfs (diskq.scheduler=auto: the DiskSim I/O driver' "$T/explain" &&
     grep -q 'hp_c2247a.diskspecs:[0-9]*: Calc sector by sector = 1: no effect in DiskSim 4.0' "$T/explain" &&
@@ -280,6 +342,23 @@ expect_bad "a block number at the end of the 64-bit range (block + count overflo
 printf '0 0 99999999999999999999 1 1\n' >"$T/a4.ascii"
 expect_bad "a block number past the 64-bit range" "a4.ascii:1: expected" "$VFSSIM" disk "$T/a4.ascii"
 expect_bad "a bad line under --check" "a4.ascii:1: expected" "$VFSSIM" disk --check "$T/a4.ascii"
+# One drive is modelled: a block trace of two devices is refused at the
+# first line naming the second; --device N replays one of them.
+printf '0.0 0 100 8 1\n1.0 0 200 8 1\n2.0 3 300 8 1\n3.0 0 400 8 1\n' >"$T/a5.ascii"
+expect_bad "a block trace of two devices" \
+    "a5.ascii:3: device 3, where line 1's is 0: vfssim models one drive" "$VFSSIM" disk "$T/a5.ascii"
+rm -f "$T/dev.db"
+if "$VFSSIM" disk "$T/a5.ascii" --device 0 --db "$T/dev.db" >"$T/out" 2>&1 &&
+    grep -q '^3 requests: .*; 1 requests of other devices left out; recorded run 1' "$T/out" &&
+    [ "$(sql "$T/dev.db" "SELECT group_concat(sector) FROM disk_io")" = 100,200,400 ] &&
+    "$VFSSIM" disk "$T/a5.ascii" --device 3 --no-db >"$T/out3" 2>&1 &&
+    grep -q '^1 requests: .*; 3 requests of other devices left out$' "$T/out3"; then
+	ok "vfssim disk --device: one device's requests replayed, the others left out and counted"
+else
+	bad "vfssim disk --device: $(head -2 "$T/out") / $(head -2 "$T/out3" 2>/dev/null)"
+fi
+expect_bad "--device naming none of the trace's" "a5.ascii: no requests of that device" \
+    "$VFSSIM" disk "$T/a5.ascii" --device 7
 printf '5.0 0 100 8 1\n1.0 0 100 8 1\n' >"$T/a2.ascii"
 expect_bad "arrivals going back in time" "a2.ascii:2:" "$VFSSIM" disk "$T/a2.ascii"
 expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validate "$T/a2.ascii"

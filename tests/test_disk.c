@@ -1187,6 +1187,53 @@ test_schedulers(void **state)
 
 		assert_memory_equal(out, want, sizeof(want));
 	}
+	/* DiskSim 4.0's CYCLE_LBN (ioqueue_get_request_from_lbn_scan_queue)
+	 * chooses as the drive takes a request: the lowest block at or past
+	 * the last one's first, 100000, then wraps -- here as C-LOOK's.  But
+	 * bufqdisksort sorts as each arrives, and one arriving into an
+	 * empty queue is first wherever it lies: 20000 is served first
+	 * there, last by CYCLE_LBN. */
+	served_order("cycle_lbn", in, NULL, 5, out);
+	{
+		int64_t want[5] = { 104000, 120000, 180000, 20000, 96000 };
+
+		assert_memory_equal(out, want, sizeof(want));
+	}
+	{
+		int64_t low[3] = { 20000, 120000, 104000 };
+		int64_t cyc[3] = { 104000, 120000, 20000 };
+		int64_t bsd[3] = { 20000, 104000, 120000 };
+
+		served_order("cycle_lbn", low, NULL, 3, out);
+		assert_memory_equal(out, cyc, sizeof(cyc));
+		served_order("clook", low, NULL, 3, out);
+		assert_memory_equal(out, bsd, sizeof(bsd));
+	}
+	/* DiskSim 4.0's SSTF_LBN (ioqueue_get_request_from_lbn_vscan_queue,
+	 * no weight): the nearest in blocks to the block after the last
+	 * taken, here as SSTF's order. */
+	served_order("sstf_lbn", in, NULL, 5, out);
+	{
+		int64_t want[5] = { 104000, 96000, 120000, 180000, 20000 };
+
+		assert_memory_equal(out, want, sizeof(want));
+	}
+	/* Its ties go up, then down, by turns (sstfupdown): after block
+	 * 100000 (the next 100001), 100501 and 99501 are 500 blocks away
+	 * each -- up; then 101503 and 99501 are 1001 blocks from 100502 --
+	 * down, though 101503 came first.  SSTF by cylinder takes the tie
+	 * of cylinders 507 and 497 (5 from the heads' 502) in arrival
+	 * order. */
+	{
+		int64_t ties[3] = { 101503, 100501, 99501 };
+		int64_t lbn[3] = { 100501, 99501, 101503 };
+		int64_t cyl[3] = { 100501, 101503, 99501 };
+
+		served_order("sstf_lbn", ties, NULL, 3, out);
+		assert_memory_equal(out, lbn, sizeof(lbn));
+		served_order("sstf", ties, NULL, 3, out);
+		assert_memory_equal(out, cyl, sizeof(cyl));
+	}
 }
 
 /* SPTF takes the request the heads reach soonest, rotation included:

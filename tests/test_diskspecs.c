@@ -158,7 +158,7 @@ static const char parv_template[] =
 "   Constant access time = 0.0,\n"
 "   Scheduler = disksim_ioqueue {\n"
 "      Scheduling policy = @HPOLICY@,\n"
-"      Cylinder mapping strategy = 1,\n"
+"      Cylinder mapping strategy = @HCYLMAP@,\n"
 "      Write initiation delay = 0.0,\n"
 "      Read initiation delay = @RDELAY@,\n"
 "      Sequential stream scheme = 0,\n"
@@ -209,6 +209,7 @@ static const struct subst defaults[] = {
 	{ "@CACHE@", "1" }, { "@CONTREAD@", "3" }, { "@KEEP@", "1" },
 	{ "@ANYFREE@", "0" }, { "@IMMED@", "0" }, { "@HPOLICY@", "1" },
 	{ "@RDELAY@", "0.0" }, { "@USEQ@", "1" }, { "@RPM@", "6000" },
+	{ "@HCYLMAP@", "1" },
 	{ NULL, NULL },
 };
 
@@ -608,7 +609,18 @@ test_queues(void **state)
 	const struct subst fcfs[] = { { NULL, NULL } };
 	const struct subst cycle[] = { { "@HPOLICY@", "3" }, { NULL, NULL } };
 	const struct subst elevator[] = { { "@HPOLICY@", "2" }, { NULL, NULL } };
+	const struct subst sstf_cyl[] = { { "@HPOLICY@", "7" }, { NULL, NULL } };
+	const struct subst sstf_avgcyl[] = { { "@HPOLICY@", "7" },
+	    { "@HCYLMAP@", "6" }, { NULL, NULL } };
+	const struct subst sstf_lbn[] = { { "@HPOLICY@", "4" },
+	    { "@RDELAY@", "0.5" }, { NULL, NULL } };
 	const struct subst delay[] = { { "@RDELAY@", "0.5" }, { NULL, NULL } };
+	const struct subst sptf_delay[] = { { "@HPOLICY@", "8" },
+	    { "@RDELAY@", "0.5" }, { NULL, NULL } };
+	GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	bool noted = false;
+	guint i;
 	const struct subst noq[] = { { "@QLEN@", "4" }, { "@USEQ@", "0" },
 	    { NULL, NULL } };
 	const struct subst deep[] = { { "@QLEN@", "4" }, { "@DPOLICY@", "8" },
@@ -627,10 +639,33 @@ test_queues(void **state)
 	assert_null(p.host_scheduler);
 	disk_params_free(&p);
 	load_ok(cycle, true, &p);
-	assert_string_equal(p.host_scheduler, "clook");
+	assert_string_equal(p.host_scheduler, "cycle_lbn");
 	disk_params_free(&p);
+	/* DiskSim 4.0's policies by cylinder see one cylinder for every
+	 * request (disk_get_mapping) and order as CYCLE_LBN -- unless the
+	 * cylinders come from the trace or the average, not modelled. */
+	load_ok(sstf_cyl, true, &p);
+	assert_string_equal(p.host_scheduler, "cycle_lbn");
+	disk_params_free(&p);
+	load_bad(sstf_avgcyl, true, "Cylinder mapping strategy = 6: not "
+	    "supported with a policy by cylinder");
 	load_bad(elevator, true, "Scheduling policy = 2: not supported");
-	load_bad(delay, true, "Read initiation delay = 0.5: not supported");
+	/* DiskSim 4.0's SSTF_LBN, as its queue dispatches it. */
+	load_ok(sstf_lbn, true, &p);
+	assert_string_equal(p.host_scheduler, "sstf_lbn");
+	disk_params_free(&p);
+	/* An initiation delay is used only in DiskSim's SPTF estimates
+	 * (ioqueue_get_request_from_opt_sptf_queue): noted under any other
+	 * policy, refused under SPTF, whose estimate here takes none. */
+	assert_true(load(delay, true, &p, notes, &err));
+	for (i = 0; i < notes->len; i++)
+		noted |= strstr(g_ptr_array_index(notes, i), "Read initiation "
+		    "delay = 0.5: DiskSim 4.0 uses it only in its SPTF") != NULL;
+	assert_true(noted);
+	disk_params_free(&p);
+	g_ptr_array_free(notes, TRUE);
+	load_bad(sptf_delay, true, "Read initiation delay = 0.5: not supported "
+	    "with SPTF");
 	/* A driver that keeps one request in the subsystem at a time. */
 	load_ok(noq, true, &p);
 	assert_int_equal(p.queue_depth, 1);
@@ -834,6 +869,128 @@ test_keys_in_place(void **state)
 	g_free(dir);
 }
 
+/* Read text as a file of its own: true, or false and the error's text
+ * from the file's name on (*msg). */
+static bool
+read_text(const char *text, struct lp_ctx *c, char **msg)
+{
+	char *dir = g_dir_make_tmp("vfssim-range-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "r.parv", NULL);
+	GError *err = NULL;
+	bool ok;
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	lp_ctx_init(c, &err, NULL);
+	ok = lp_read(c, path);
+	*msg = NULL;
+	if (!ok) {
+		const char *at = strstr(err->message, "r.parv:");
+
+		*msg = g_strdup(at != NULL ? at : err->message);
+		g_error_free(err);
+	}
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+	return ok;
+}
+
+/*
+ * "disk0 .. disk2" in a list, a value's or an instantiate's, is the names
+ * disk0, disk1 and disk2, as libparam's grammar makes them (its DOTDOT:
+ * the stem and number of each end split off the trailing digits by
+ * dumb_split, each name the stem and a number in decimal): DiskSim's
+ * ascii.parv, hplajw.parv, syntharrays.parv and synthraid5.parv give a
+ * logical organization's devices so, and vfssim had read "disk0 .." as a
+ * block's type and name.  A range whose stems differ, that runs
+ * backwards, whose stem is one character (dumb_split's quirk), or that
+ * would make more than 65,536 names is refused, naming its line
+ * (libparam: "bad lex range").
+ */
+static void
+test_name_ranges(void **state)
+{
+	static const char text[] =
+	    "disksim_disk D { Block count = 8 }\n"
+	    "instantiate [ disk0 .. disk2, spare ] as D\n"
+	    "disksim_logorg org0 {\n"
+	    "   devices = [ disk0 .. disk2 ],\n"
+	    "   more = [ a, dd07 .. dd9, b ],\n"
+	    "   Stripe unit = 64\n"
+	    "}\n";
+	static const char *const want[] = { "a", "dd7", "dd8", "dd9", "b" };
+	struct lp_ctx c;
+	struct pblock *b;
+	struct pval *v;
+	char *msg;
+	guint i;
+
+	(void)state;
+	assert_true(read_text(text, &c, &msg));
+	for (i = 0; i < 3; i++) {
+		char name[8];
+
+		g_snprintf(name, sizeof(name), "disk%u", i);
+		assert_non_null(lp_instance_block(&c, name));
+	}
+	assert_non_null(lp_instance_block(&c, "spare"));
+	assert_null(lp_instance_block(&c, ".."));
+	assert_null(lp_instance_block(&c, "disk3"));
+	b = lp_block_named(&c, "org0");
+	assert_non_null(b);
+	v = lp_find(b, "devices")->v;
+	assert_int_equal(v->kind, PV_LIST);
+	assert_int_equal(v->items->len, 3);
+	assert_string_equal(((struct pval *)g_ptr_array_index(v->items, 2))->word,
+	    "disk2");
+	v = lp_find(b, "more")->v;
+	assert_int_equal(v->items->len, G_N_ELEMENTS(want));
+	for (i = 0; i < G_N_ELEMENTS(want); i++)
+		assert_string_equal(((struct pval *)g_ptr_array_index(v->items,
+		    i))->word, want[i]);
+	assert_true(lp_find(b, "Stripe unit")->v->num == 64);
+	lp_ctx_free(&c);
+
+	assert_false(read_text("x { l = [ disk0 .. bus3 ] }\n", &c, &msg));
+	assert_non_null(strstr(msg, "r.parv:1: \"disk0 .. bus3\" is no range"));
+	lp_ctx_free(&c);
+	g_free(msg);
+	assert_false(read_text("x {\n l = [ dd5 .. dd2 ] }\n", &c, &msg));
+	assert_non_null(strstr(msg, "r.parv:2: \"dd5 .. dd2\" is no range"));
+	lp_ctx_free(&c);
+	g_free(msg);
+	assert_false(read_text("x { l = [ d0 .. d2 ] }\n", &c, &msg));
+	assert_non_null(strstr(msg, "r.parv:1: \"d0 .. d2\" is no range"));
+	lp_ctx_free(&c);
+	g_free(msg);
+	assert_false(read_text("instantiate [ dd0 .. dd99999999 ] as X\n", &c,
+	    &msg));
+	assert_non_null(strstr(msg, "r.parv:1: \"dd0 .. dd99999999\" is no "
+	    "range"));
+	lp_ctx_free(&c);
+	g_free(msg);
+	/* Nor may a file's ranges make more than 2^20 names in all. */
+	{
+		GString *g = g_string_new("x {\n l = [ ");
+		int k;
+
+		for (k = 0; k < 17; k++)
+			g_string_append(g, "dd0 .. dd65535, ");
+		g_string_append(g, "z ] }\n");
+		assert_false(read_text(g->str, &c, &msg));
+		assert_non_null(strstr(msg, "r.parv:2: more than 1048576 names "
+		    "made by ranges"));
+		lp_ctx_free(&c);
+		g_free(msg);
+		g_string_free(g, TRUE);
+	}
+	assert_false(read_text("x { l = [ dd0 .. ] }\n", &c, &msg));
+	assert_non_null(strstr(msg, "expected a name after '..'"));
+	lp_ctx_free(&c);
+	g_free(msg);
+}
+
 /* A seek curve file (diskspecs_read_seek): its points, or false with an
  * error naming the line. */
 static bool
@@ -923,6 +1080,7 @@ main(void)
 		cmocka_unit_test(test_word_num),
 		cmocka_unit_test(test_keys_in_place),
 		cmocka_unit_test(test_read_seek),
+		cmocka_unit_test(test_name_ranges),
 	};
 
 	return cmocka_run_group_tests_name("diskspecs", tests, NULL, NULL);

@@ -22,6 +22,7 @@ cmd_disk(int argc, char **argv)
 	char **sets = NULL;
 	gboolean validate = FALSE, no_events = FALSE, quiet = FALSE,
 	    explain = FALSE, check = FALSE, no_db = FALSE;
+	gint64 device = G_MININT64;	/* not given */
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
 		  "Profile describing the drive (e.g. profiles/disks/hp_c2247a.ini)",
@@ -35,6 +36,9 @@ cmd_disk(int argc, char **argv)
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format,
 		  "Trace format: ascii or validate (default: from the first line)",
 		  "FMT" },
+		{ "device", 0, 0, G_OPTION_ARG_INT64, &device,
+		  "An ascii trace's device to replay, the others' requests left "
+		  "out (without it, every request must name one device)", "N" },
 		{ "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
 		  "Database to record into (default vfssim.db)", "FILE" },
 		{ "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db,
@@ -68,7 +72,8 @@ cmd_disk(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_description(ctx,
 	    "TRACE is a DiskSim block trace, one request a line:\n"
-	    "  ascii:     ARRIVAL_MS DEVICE BLOCK BLOCKS FLAGS  (flags bit 0: read)\n"
+	    "  ascii:     ARRIVAL_MS DEVICE BLOCK BLOCKS FLAGS  (flags bit 0: read;\n"
+	    "             one device, or --device N)\n"
 	    "  validate:  R|W CLASS BLOCK BLOCKS SERVICE_US GAP_US\n"
 	    "A validate trace was measured on a real drive one request at a time;\n"
 	    "each request arrives GAP_US after the previous one completes.\n"
@@ -131,6 +136,15 @@ cmd_disk(int argc, char **argv)
 	o.cmdline = cmdline;
 	o.interrupted = cmd_catch_signals();
 	o.check_only = check;
+	o.pick_device = device != G_MININT64;
+	o.device = device;
+	if (o.pick_device && (device < 0 || validate)) {
+		fprintf(stderr, "vfssim disk: --device %lld: %s\n", (long long)
+		    device, device < 0 ? "a device is a number from 0" :
+		    "a validate trace names no device");
+		rc = EXIT_BADINPUT;
+		goto out;
+	}
 	if (!disktrace_run(&o, &res, &err)) {
 		rc = err != NULL && err->domain == DISKTRACE_ERROR ?
 		    (err->code == DISKTRACE_ERROR_INPUT ? EXIT_BADINPUT : 1) :
@@ -150,6 +164,9 @@ cmd_disk(int argc, char **argv)
 		    (unsigned long long)res.requests, res.sim_mean_ms,
 		    res.resp_mean_ms, (unsigned long long)res.read_hits,
 		    (unsigned long long)res.write_hits);
+		if (res.other_devices > 0)
+			printf("; %llu requests of other devices left out",
+			    (unsigned long long)res.other_devices);
 		if (o.db != NULL)
 			printf("; recorded run %lld in %s", (long long)res.run,
 			    o.db);

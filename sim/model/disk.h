@@ -132,6 +132,9 @@ struct diskq {
 	int64_t		 last_pblkno;
 	struct diskreq	*insert_point;
 	struct diskreq	*switch_point;
+	/* cycle_lbn's and sstf_lbn's (DiskSim's lastblkno; sstfupdown) */
+	int64_t		 lbn_last;
+	bool		 lbn_down;
 };
 
 struct disk;

@@ -290,6 +290,133 @@ lp_word_num(const char *w, double *out)
 	return end != w && *end == '\0' && isfinite(*out);
 }
 
+/* The most names one range may make, and all of a file's ranges
+ * together: DiskSim's arrays of disks have tens; a range of billions, or
+ * a file of a million ranges of thousands, would only exhaust memory. */
+#define	LP_RANGE_MAX	65536
+#define	LP_RANGE_NAMES	(1 << 20)
+
+/*
+ * A name as DiskSim's libparam splits it for a range (dumb_split): its
+ * trailing digits a number, what comes before them the stem (*stem_len
+ * bytes).  libparam looks for the stem's end from the last character
+ * back to the second, and refuses a name whose stem is one character or
+ * none (d7, 12, x).  (No trailing digits: the number is 0, the stem the
+ * whole name -- libparam's atoi of nothing.)
+ */
+static bool
+range_split(const char *w, size_t *stem_len, long *num)
+{
+	size_t n = strlen(w), i = n;
+
+	while (i > 1 && g_ascii_isdigit(w[i - 1]))
+		i--;
+	if (i <= 1)
+		return false;
+	/* more digits than a long holds: no end of a range either */
+	if (n - i > 9)
+		return false;
+	*stem_len = i;
+	*num = i < n ? strtol(w + i, NULL, 10) : 0;
+	return true;
+}
+
+/*
+ * "FROM .. TO" in a list (libparam's DOTDOT, in a list's items or an
+ * instantiate's names): the names stem<a> to stem<b>, where FROM is
+ * stem<a> and TO stem<b> (disk0 .. disk17: eighteen disks).  Each name is
+ * made as libparam makes it, TO's stem and the number in decimal; it
+ * lives with the context.  A range whose stems differ or that runs
+ * backwards is refused, as libparam refuses it ("bad lex range").
+ */
+static bool
+expand_range(struct lp_ctx *c, struct lex *lx, const char *from,
+    const char *to, int line, GPtrArray *names)
+{
+	size_t s1, s2;
+	long a, b, i;
+
+	if (!range_split(from, &s1, &a) || !range_split(to, &s2, &b) ||
+	    s1 != s2 || strncmp(from, to, s1) != 0 || b < a ||
+	    b - a >= LP_RANGE_MAX) {
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s:%d: \"%.50s .. %.50s\" is no range of names (one stem "
+		    "of two characters or more, numbers rising, at most %d "
+		    "names)", lx->file, line, from, to, LP_RANGE_MAX);
+		return false;
+	}
+	c->range_names += b - a + 1;
+	if (c->range_names > LP_RANGE_NAMES) {
+		g_set_error(c->err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "%s:%d: more than %d names made by ranges", lx->file, line,
+		    LP_RANGE_NAMES);
+		return false;
+	}
+	for (i = a; i <= b; i++) {
+		char *name = g_strdup_printf("%.*s%ld", (int)s2, to, i);
+
+		g_ptr_array_add(c->texts, name);
+		g_ptr_array_add(names, name);
+	}
+	return true;
+}
+
+/* Is the current token the ".." of a range? */
+static bool
+at_dotdot(const struct lex *lx)
+{
+	return lx->punct == 0 && strcmp(lx->word, "..") == 0;
+}
+
+static bool parse_word_value(struct lp_ctx *c, struct lex *lx, char *first,
+    int line, struct pval **out);
+
+/* A list's item: a value, or a range of names (expand_range), each name
+ * an item. */
+static bool
+parse_list_item(struct lp_ctx *c, struct lex *lx, GPtrArray *items)
+{
+	struct pval *item;
+	char *first;
+	int line;
+
+	if (lx->punct != 0 || strcmp(lx->word, "source") == 0) {
+		if (!parse_value(c, lx, &item))
+			return false;
+		g_ptr_array_add(items, item);
+		return true;
+	}
+	first = lx->word;
+	line = lx->tline;
+	lex_next(lx);
+	if (at_dotdot(lx)) {
+		GPtrArray *names = g_ptr_array_new();
+		bool ok;
+		guint i;
+
+		lex_next(lx);
+		if (lx->punct != 0) {
+			g_ptr_array_free(names, TRUE);
+			return syntax(c, lx, "a name after '..'");
+		}
+		ok = expand_range(c, lx, first, lx->word, line, names);
+		for (i = 0; ok && i < names->len; i++) {
+			item = new_val(c, lx, PV_WORD);
+			item->line = line;
+			item->word = g_ptr_array_index(names, i);
+			g_ptr_array_add(items, item);
+		}
+		g_ptr_array_free(names, TRUE);
+		if (ok)
+			lex_next(lx);
+		return ok;
+	}
+	if (!parse_word_value(c, lx, first, line, &item))
+		return false;
+	g_ptr_array_add(items, item);
+	return true;
+}
+
 static bool
 parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 {
@@ -300,11 +427,8 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 		v->items = g_ptr_array_new();
 		lex_next(lx);
 		while (lx->punct != ']') {
-			struct pval *item;
-
-			if (!parse_value(c, lx, &item))
+			if (!parse_list_item(c, lx, v->items))
 				return false;
-			g_ptr_array_add(v->items, item);
 			if (lx->punct == ',')
 				lex_next(lx);
 			else if (lx->punct != ']')
@@ -333,32 +457,43 @@ parse_value(struct lp_ctx *c, struct lex *lx, struct pval **out)
 		int line = lx->tline;
 
 		lex_next(lx);
-		if (lx->punct == '{' || lx->punct == 0) {
-			char *name = NULL;
-
-			if (lx->punct == 0) {
-				/* TYPE NAME { */
-				name = lx->word;
-				lex_next(lx);
-				if (lx->punct != '{')
-					return syntax(c, lx, "'{' after a block's type and name");
-			}
-			v = new_val(c, lx, PV_BLOCK);
-			v->line = line;
-			v->block = new_block(c, lx, first, name);
-			v->block->line = line;
-			lex_next(lx);
-			*out = v;
-			return parse_params(c, lx, v->block);
-		}
-		v = new_val(c, lx, PV_WORD);
-		v->line = line;
-		v->word = first;
-		if (lp_word_num(first, &v->num))
-			v->kind = PV_NUM;
-		*out = v;
-		return true;
+		return parse_word_value(c, lx, first, line, out);
 	}
+}
+
+/* After a value's first word (`first`, at line): a block "TYPE [NAME] {",
+ * else the word itself, a number or not. */
+static bool
+parse_word_value(struct lp_ctx *c, struct lex *lx, char *first, int line,
+    struct pval **out)
+{
+	struct pval *v;
+
+	if (lx->punct == '{' || lx->punct == 0) {
+		char *name = NULL;
+
+		if (lx->punct == 0) {
+			/* TYPE NAME { */
+			name = lx->word;
+			lex_next(lx);
+			if (lx->punct != '{')
+				return syntax(c, lx, "'{' after a block's type and name");
+		}
+		v = new_val(c, lx, PV_BLOCK);
+		v->line = line;
+		v->block = new_block(c, lx, first, name);
+		v->block->line = line;
+		lex_next(lx);
+		*out = v;
+		return parse_params(c, lx, v->block);
+	}
+	v = new_val(c, lx, PV_WORD);
+	v->line = line;
+	v->word = first;
+	if (lp_word_num(first, &v->num))
+		v->kind = PV_NUM;
+	*out = v;
+	return true;
 }
 
 static bool
@@ -423,9 +558,39 @@ parse_top(struct lp_ctx *c, struct lex *lx, struct pblock **only)
 			}
 			lex_next(lx);
 			while (lx->punct == 0 || lx->punct == ',') {
-				if (lx->punct == 0)
+				if (lx->punct == 0 && !at_dotdot(lx)) {
 					g_ptr_array_add(names, g_strdup(lx->word));
-				lex_next(lx);
+					lex_next(lx);
+				} else if (lx->punct == 0) {
+					/* the last name, then this range's */
+					GPtrArray *r = g_ptr_array_new();
+					char *from = names->len > 0 ?
+					    g_ptr_array_index(names, names->len - 1) : NULL;
+					int line = lx->tline;
+					bool ok;
+
+					lex_next(lx);
+					ok = from != NULL && lx->punct == 0;
+					if (!ok) {
+						g_ptr_array_free(r, TRUE);
+						g_ptr_array_free(names, TRUE);
+						return syntax(c, lx, "a range's names around '..'");
+					}
+					ok = expand_range(c, lx, from, lx->word, line, r);
+					if (ok) {
+						g_ptr_array_remove_index(names, names->len - 1);
+						for (i = 0; i < r->len; i++)
+							g_ptr_array_add(names, g_strdup(
+							    g_ptr_array_index(r, i)));
+						lex_next(lx);
+					}
+					g_ptr_array_free(r, TRUE);
+					if (!ok) {
+						g_ptr_array_free(names, TRUE);
+						return false;
+					}
+				} else
+					lex_next(lx);
 			}
 			if (lx->punct != ']') {
 				g_ptr_array_free(names, TRUE);

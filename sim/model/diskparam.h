@@ -62,6 +62,7 @@ struct lp_ctx {
 	GPtrArray	*topos;		/* struct topo * roots */
 	GPtrArray	*texts;		/* each file's words and keys (diskparam.c) */
 	int		 depth;		/* source nesting */
+	int64_t		 range_names;	/* names ranges made (diskparam.c) */
 	GError		**err;
 	GPtrArray	*notes;		/* what is read and ignored, or NULL */
 };

@@ -13,6 +13,17 @@
  *         ascending block order, then a second sweep from the lowest
  *         block; an ordered request (B_ORDERED) is a barrier nothing is
  *         sorted ahead of.
+ *  cycle_lbn  DiskSim 4.0's CYCLE_LBN (policy 3), as its I/O queue
+ *         dispatches it (ioqueue_get_request_from_lbn_scan_queue): the
+ *         request with the lowest block at or past the first block of the
+ *         last one taken, else the lowest -- chosen when the drive takes
+ *         one, where bufqdisksort sorts as each arrives (a request into an
+ *         empty queue is first, wherever it lies).
+ *  sstf_lbn  DiskSim 4.0's SSTF_LBN (policy 4), as its I/O queue
+ *         dispatches it (ioqueue_get_request_from_lbn_vscan_queue with no
+ *         weight): the request whose first block is nearest, in blocks,
+ *         the block after the last request taken; a tie goes up and down
+ *         by turns.
  *  sptf   the request whose first block the drive can reach soonest:
  *         seek and rotation from where the heads are now, using the
  *         drive's rotational model (cache hits first).
@@ -28,6 +39,8 @@ diskq_init(struct diskq *q)
 	TAILQ_INIT(&q->head);
 	q->len = 0;
 	q->last_pblkno = 0;
+	q->lbn_last = 0;
+	q->lbn_down = false;
 	q->insert_point = NULL;
 	q->switch_point = NULL;
 }
@@ -98,6 +111,79 @@ sstf_first(struct diskq *q, const struct disk *d)
 		}
 	}
 	return best;
+}
+
+/* ---- cycle_lbn ---------------------------------------------------------- */
+
+/*
+ * DiskSim keeps its queue in block order (ioqueue_insert_ordered_to_queue,
+ * a request after those equal to it) and takes the first at or past the
+ * last one's first block, wrapping to the first of all: here the lowest
+ * such block, the first to arrive of equal ones.  first is only ever
+ * called to take the request (disk_dispatch removes it at once).
+ */
+static struct diskreq *
+cycle_lbn_first(struct diskq *q, const struct disk *d)
+{
+	struct diskreq *r, *ahead = NULL, *lowest = NULL, *take;
+
+	(void)d;
+	TAILQ_FOREACH(r, &q->head, q) {
+		if (r->sector >= q->lbn_last &&
+		    (ahead == NULL || r->sector < ahead->sector))
+			ahead = r;
+		if (lowest == NULL || r->sector < lowest->sector)
+			lowest = r;
+	}
+	take = ahead != NULL ? ahead : lowest;
+	if (take != NULL)
+		q->lbn_last = take->sector;
+	return take;
+}
+
+/* ---- sstf_lbn ----------------------------------------------------------- */
+
+/*
+ * Of the requests at or after the block after the last one taken, the
+ * lowest ("top"); of those before it, the highest ("bottom"); each the
+ * first to arrive of equal ones (DiskSim keeps its queue in block order,
+ * a request after those equal to it).  The nearer is taken, a tie the
+ * other way from the last tie.  first is only ever called to take the
+ * request (disk_dispatch removes it at once), so it moves the queue's
+ * notion of where the last one ended, as DiskSim's get_next does.
+ * (DiskSim orders its queue by cylinder, surface and block as its
+ * cylinder mapping gives them: by block on every layout vfssim reads
+ * but a surface-major one, mapping scheme 1 or 2, which no DiskSim drive
+ * file pairs with this policy.)
+ */
+static struct diskreq *
+sstf_lbn_first(struct diskq *q, const struct disk *d)
+{
+	struct diskreq *r, *top = NULL, *bottom = NULL, *take;
+	int64_t last = q->lbn_last;
+
+	(void)d;
+	TAILQ_FOREACH(r, &q->head, q) {
+		if (r->sector >= last) {
+			if (top == NULL || r->sector < top->sector)
+				top = r;
+		} else if (bottom == NULL || r->sector > bottom->sector)
+			bottom = r;
+	}
+	if (top == NULL)
+		take = bottom;
+	else if (bottom == NULL)
+		take = top;
+	else {
+		int64_t up = top->sector - last, down = last - bottom->sector;
+
+		take = up < down || (up == down && !q->lbn_down) ? top : bottom;
+		if (up == down)
+			q->lbn_down = !q->lbn_down;
+	}
+	if (take != NULL)
+		q->lbn_last = take->sector + take->nsect;
+	return take;
 }
 
 /* ---- clook: bufqdisksort ------------------------------------------------ */
@@ -185,12 +271,19 @@ static const struct diskq_ops diskq_sstf = {
 static const struct diskq_ops diskq_clook = {
 	.name = "clook", .insert = clook_insert, .first = fcfs_first,
 };
+static const struct diskq_ops diskq_cycle_lbn = {
+	.name = "cycle_lbn", .insert = fcfs_insert, .first = cycle_lbn_first,
+};
+static const struct diskq_ops diskq_sstf_lbn = {
+	.name = "sstf_lbn", .insert = fcfs_insert, .first = sstf_lbn_first,
+};
 static const struct diskq_ops diskq_sptf = {
 	.name = "sptf", .insert = fcfs_insert, .first = sptf_first,
 };
 
 static const struct diskq_ops *const disciplines[] = {
-	&diskq_fcfs, &diskq_sstf, &diskq_clook, &diskq_sptf, NULL
+	&diskq_fcfs, &diskq_sstf, &diskq_clook, &diskq_cycle_lbn, &diskq_sstf_lbn,
+	&diskq_sptf, NULL
 };
 
 const struct diskq_ops *

@@ -27,11 +27,24 @@
 /*
  * A DiskSim ioqueue (disksim_ioqueue): the I/O driver's queue, or the
  * drive's own.  Its scheduling policy becomes one of vfssim's disciplines
- * (DiskSim's numbers, disksim_ioqueue.h): 1 FCFS, 3 CYCLE_LBN (C-LOOK by
- * block number: what bufqdisksort does for a block trace's requests), 7
- * SSTF_CYL (vfssim's sstf, nearest cylinder), 8 SPTF_OPT (vfssim's sptf).
- * What would change the order or the timing otherwise — an initiation
- * delay, concatenating sequential requests, merging overlapping ones,
+ * (DiskSim's numbers, disksim_ioqueue.h), each as DiskSim 4.0 dispatches
+ * it: 1 FCFS, 3 CYCLE_LBN (vfssim's cycle_lbn: C-LOOK by block, chosen
+ * when the drive takes a request), 4 SSTF_LBN (sstf_lbn: nearest block to
+ * the last one's end), 8 SPTF_OPT (sptf).  5 ELEVATOR_CYL, 6 CYCLE_CYL and
+ * 7 SSTF_CYL order by the cylinders the queue's mapping gives, and in
+ * DiskSim 4.0 every request gets the same one unless the mapping takes it
+ * from the trace or the average cylinder (strategies 5 and 6, refused):
+ * strategy 0 is none, and for 1 to 4 disk_get_mapping hands
+ * dm_translate_ltop the map type where the block goes and the block where
+ * the map type goes.  With every request on one cylinder the three order
+ * as CYCLE_LBN does (in DiskSim, on thirty queued traces: the same mean
+ * response to the nanosecond), so they are cycle_lbn here.  The
+ * read and write initiation delays are used by DiskSim 4.0 only in its
+ * SPTF schedulers' estimates (ioqueue_get_request_from_opt_sptf_queue
+ * and its kin: the estimate made as of that much later), so they are
+ * noted under any other policy and refused under SPTF, whose estimate
+ * here takes none.  What would change the order or the timing otherwise
+ * — concatenating sequential requests, merging overlapping ones,
  * priorities — is refused; the parameters of schemes that are off are
  * noted.  A queue that never holds two requests (the drive's, taking one
  * command at a time) has no order to keep: all of it is noted.
@@ -43,8 +56,12 @@ read_ioqueue(struct lp_ctx *c, struct pblock *qb, bool matters, const char **sch
 		int		 policy;
 		const char	*name;
 	} map[] = {
-		{ 1, "fcfs" }, { 3, "clook" }, { 7, "sstf" }, { 8, "sptf" },
+		{ 1, "fcfs" }, { 3, "cycle_lbn" }, { 4, "sstf_lbn" },
+		{ 5, "cycle_lbn" }, { 6, "cycle_lbn" }, { 7, "cycle_lbn" },
+		{ 8, "sptf" },
 	};
+	static const char *const delays[] = { "Write initiation delay",
+	    "Read initiation delay" };
 	int64_t policy, v;
 	double d;
 	guint i;
@@ -60,21 +77,35 @@ read_ioqueue(struct lp_ctx *c, struct pblock *qb, bool matters, const char **sch
 		;
 	if (i == G_N_ELEMENTS(map))
 		return lp_perr(c, qb, lp_find(qb, "Scheduling policy"), "not supported: "
-		    "1 (FCFS), 3 (C-LOOK by block), 7 (SSTF by cylinder) and 8 "
-		    "(SPTF) are");
+		    "1 (FCFS), 3 (C-LOOK by block), 4 (SSTF by block), 5 to 7 "
+		    "(by cylinder, as DiskSim 4.0 runs them) and 8 (SPTF) are");
 	*sched = map[i].name;
-	if (!lp_num(c, qb, "Write initiation delay", 0, &d))
+	if (!lp_integer(c, qb, "Cylinder mapping strategy", 0, 0, 6, &v))
 		return false;
-	if (d != 0)
-		return lp_perr(c, qb, lp_find(qb, "Write initiation delay"),
-		    "not supported: a delay before each write is issued (only "
-		    "0 is)");
-	if (!lp_num(c, qb, "Read initiation delay", 0, &d))
-		return false;
-	if (d != 0)
-		return lp_perr(c, qb, lp_find(qb, "Read initiation delay"),
-		    "not supported: a delay before each read is issued (only "
-		    "0 is)");
+	if (policy >= 5 && policy <= 7 && v >= 5)
+		return lp_perr(c, qb, lp_find(qb, "Cylinder mapping strategy"),
+		    "not supported with a policy by cylinder: cylinders from "
+		    "the trace or from the average sectors per cylinder (0 to "
+		    "4 are)");
+	lp_note(c, qb, "Cylinder mapping strategy", policy >= 5 && policy <= 7 ?
+	    "DiskSim 4.0 maps every request to one cylinder with it "
+	    "(disk_get_mapping's arguments out of order), so its policy by "
+	    "cylinder orders as CYCLE_LBN: cycle_lbn" :
+	    "how DiskSim's queue guesses a request's cylinder, for policies "
+	    "by cylinder only");
+	for (i = 0; i < G_N_ELEMENTS(delays); i++) {
+		if (!lp_num(c, qb, delays[i], 0, &d))
+			return false;
+		if (d != 0 && policy == 8)
+			return lp_perr(c, qb, lp_find(qb, delays[i]),
+			    "not supported with SPTF (policy 8): DiskSim "
+			    "estimates each request's positioning as of that "
+			    "much later, vfssim's sptf as of now (only 0 is)");
+		if (policy != 8)
+			lp_note(c, qb, delays[i], "DiskSim 4.0 uses it only "
+			    "in its SPTF schedulers' estimates, not under this "
+			    "policy");
+	}
 	if (!lp_only(c, qb, "Sequential stream scheme", 0, "concatenating or "
 	    "grouping sequential requests") ||
 	    !lp_only(c, qb, "Overlapping request scheme", 0, "merging "
@@ -82,11 +113,6 @@ read_ioqueue(struct lp_ctx *c, struct pblock *qb, bool matters, const char **sch
 	    !lp_only(c, qb, "Scheduling priority scheme", 0, "scheduling by "
 	    "priority"))
 		return false;
-	if (!lp_integer(c, qb, "Cylinder mapping strategy", 0, 0, 6, &v))
-		return false;
-	lp_note(c, qb, "Cylinder mapping strategy", "how DiskSim's queue guesses "
-	    "a request's cylinder; vfssim's disciplines take it from the "
-	    "layout");
 	lp_note(c, qb, "Maximum concat size", "used only by a sequential stream "
 	    "scheme, which is off");
 	lp_note(c, qb, "Sequential stream diff maximum", "used only by a "

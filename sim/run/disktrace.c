@@ -85,6 +85,13 @@ struct dtrun {
 	guint		 nvreqs, vnext;
 	double		 resp_ns, serv_ns;
 	uint64_t	 done, read_hits, write_hits;
+	/* An ascii trace's device (opts.device, else the first line's), the
+	 * line that named it, and the requests of others left out (counted
+	 * while the trace is checked, not again as it runs). */
+	long long	 dev;
+	int		 dev_line;
+	bool		 checked;
+	uint64_t	 other_devices;
 };
 
 /* The i-th kept request of a validate trace. */
@@ -469,6 +476,28 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 		if (at < 0 || at > 366.0 * 86400e3)
 			return bad_line(t, err, "the arrival time must be 0 to "
 			    "366 days, in ms");
+		/* One drive is modelled: a trace of several devices is
+		 * refused, unless --device names the one to replay (the
+		 * others' requests are left out unchecked, as DiskSim's
+		 * other devices would take them). */
+		if (t->o->pick_device) {
+			if (dev != t->o->device) {
+				t->other_devices += !t->checked;
+				return 0;
+			}
+		} else if (t->dev_line == 0) {
+			t->dev = dev;
+			t->dev_line = t->line;
+		} else if (dev != t->dev) {
+			char *why = g_strdup_printf("device %lld, where line "
+			    "%d's is %lld: vfssim models one drive (--device N "
+			    "replays one device's requests)", dev, t->dev_line,
+			    t->dev);
+			int rc = bad_line(t, err, why);
+
+			g_free(why);
+			return rc;
+		}
 		q->at_ms = at;
 		q->write = !(flags & 1);
 	}
@@ -1155,8 +1184,11 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		if (rc < 0)
 			goto out;
 	}
+	t.checked = true;
+	res->other_devices = t.other_devices;
 	if (n == 0) {
-		g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests", o->trace);
+		g_set_error(err, DISKTRACE_ERROR, 0, "%s: no requests%s",
+		    o->trace, t.other_devices > 0 ? " of that device" : "");
 		goto out;
 	}
 	if (t.fmt == DT_VALIDATE) {

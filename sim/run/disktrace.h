@@ -42,12 +42,18 @@ struct disktrace_opts {
 	bool			 check_only;	/* read and check the trace
 						   (res->requests), run nothing:
 						   the fuzzing harness */
+	/* With pick_device, an ascii trace's device whose requests are
+	 * replayed, the others left out; without, every request must name
+	 * one device (vfssim models one drive). */
+	bool			 pick_device;
+	int64_t			 device;
 };
 
 struct disktrace_result {
 	int64_t		 run;		/* -1 without a database */
 	enum disktrace_format format;
 	uint64_t	 requests;
+	uint64_t	 other_devices;	/* requests of other devices left out */
 	double		 sim_mean_ms;	/* mean simulated service time */
 	double		 resp_mean_ms;	/* mean response (queue + service) */
 	uint64_t	 read_hits, write_hits;
