@@ -244,9 +244,15 @@ media_locate(struct disk *d, double t)
 }
 
 /*
- * Begin a media access to segment s at block `from`, no earlier than
- * `not_before` and once the heads have stopped.  A non-sequential write
- * spends at least min_delay positioning.
+ * Begin a media access to segment s at block `from`, once the command's
+ * overhead (`not_before`) is done and the heads have stopped.  The two
+ * waits add up, as DiskSim's disk_check_hda adds them: the delay before
+ * the seek is what is left of the overhead plus what is left until a
+ * stopped read-ahead frees the heads (disk_seek_stoptime), not the later
+ * of the two -- the drives DiskSim validated were fitted so, and a queued
+ * read arriving behind a read-ahead that waits for its sector is a
+ * revolution late otherwise.  A non-sequential write spends at least
+ * min_delay positioning.
  */
 void
 disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
@@ -254,7 +260,9 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 {
 	struct disk_media *m = d->media;
 	struct disk_pbn b;
-	double t0 = (double)MAX(MAX(not_before, d->mech_free), sim_now(d->sim));
+	sim_time_t now = sim_now(d->sim);
+	double t0 = (double)(now + MAX(not_before - now, 0) +
+	    MAX(d->mech_free - now, 0));
 	sim_time_t move;
 
 	KASSERT(m->st == M_IDLE, ("disk: media access begun while busy"));
@@ -287,7 +295,15 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 /*
  * Stop a read-ahead for a command that needs the heads: a seek under way
  * is finished, a sector being read is abandoned — at once, or at its end
- * if the drive stops only between sectors.  The sector is not kept.
+ * if the drive stops only between sectors.  The sector is not kept.  A
+ * drive that stops only between sectors holds the heads while it waits
+ * for a sector to come round, too, until the sector is there: the wait is
+ * DiskSim's pending sector event (disk_buffer_seekdone schedules it for
+ * the sector's start), and disk_buffer_stopable_access, not stopping in a
+ * sector, frees the heads when that event would have come
+ * (disk_seek_stoptime).  (A zero-latency access waiting amid its track
+ * is taken as stopping at once: DiskSim 4.0 never reads a sector early,
+ * see "Immediate buffer read".)
  */
 void
 disk_media_stop(struct disk *d)
@@ -303,6 +319,8 @@ disk_media_stop(struct disk *d)
 		free_at = m->seek_end;
 		break;
 	case M_WAIT:
+		if (!d->p.stop_in_sector && m->imm_to == 0)
+			free_at = m->t;
 		break;
 	case M_SECTOR:
 		if (!d->p.stop_in_sector)

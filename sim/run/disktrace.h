@@ -59,7 +59,8 @@ struct disktrace_result {
 	uint64_t	 read_hits, write_hits;
 	/* validate traces */
 	double		 meas_mean_ms;
-	double		 demerit_ms, demerit_pct;
+	double		 demerit_ms, demerit_pct;	/* as DiskSim's rms */
+	double		 demerit_exact_ms;	/* from the times themselves */
 };
 
 bool	disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
@@ -77,6 +78,11 @@ const struct disk_io_row *disk_io_row_of(const struct diskreq *r,
 /* The demerit of two samples of n times (sorted in place): the RMS
  * horizontal distance between their CDFs at every 0.01 % of probability. */
 double	disktrace_demerit(double *a, double *b, size_t n);
+/* The demerit as DiskSim computes it (its rms tool): the same distance
+ * between the two samples' curves as DiskSim's statistics print them,
+ * times counted into its statdefs' buckets and interpolated between
+ * them.  a and b in order, in milliseconds. */
+double	disktrace_demerit_disksim(const double *a, const double *b, size_t n);
 
 #define DISKTRACE_ERROR disktrace_error_quark()
 #define	DISKTRACE_ERROR_INPUT	0	/* a bad trace (exit status 2) */
