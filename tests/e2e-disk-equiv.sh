@@ -13,7 +13,7 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk-equiv.sh
 . "$(dirname "$0")/lib.sh" e2e-disk-equiv e2e-equiv
-expect 18
+expect 20
 unset VFSSIM_DISK_EACH_STEP
 
 # Every table but the run's start and end times and the event count.
@@ -82,6 +82,7 @@ HPZL=$(variant hpzl hp_c2247a hp_c2247a.parv 's/Immediate buffer read = 0/Immedi
 CHND=$(variant chnd cheetah9LP cheetah9LP.parv 's/Never disconnect = 0/Never disconnect = 1/')
 CHHOLD=$(variant chhold cheetah9LP cheetah9LP.parv 's/Hold bus entire read xfer = 0/Hold bus entire read xfer = 1/' \
 	's/Stop prefetch in sector = 0/Stop prefetch in sector = 1/' 's/Fast write level = 2/Fast write level = 1/')
+CHPRE=$(variant chpre cheetah9LP cheetah9LP.parv 's/Disconnect write if seek = 0/Disconnect write if seek = 1/')
 CHSEG=$(variant chseg cheetah9LP cheetah9LP.parv 's/Segment size (in blks) = 561/Segment size (in blks) = 40/' \
 	's/Maximum read-ahead (blks) = 561/Maximum read-ahead (blks) = 40/' \
 	's/Bulk sector transfer time = 0.105000/Bulk sector transfer time = 0.400000/')
@@ -104,6 +105,10 @@ same "streams, write-through, read-ahead to the track end" disk "$T/seq.ascii" \
 same "streams, zero latency" disk "$T/seq.ascii" --set disk.diskspecs="$HPZL"
 same "streams, never disconnecting" disk "$T/seq.ascii" --set disk.diskspecs="$CHND"
 same "streams, holding the bus" disk "$T/seq.ascii" --set disk.diskspecs="$CHHOLD"
+same "heavy load, read-ahead preempted at its next event" disk "$T/heavy.ascii" \
+    --set disk.diskspecs="$CHPRE"
+same "streams, read-ahead preempted at its next event" disk "$T/seq.ascii" \
+    --set disk.diskspecs="$CHPRE"
 same "streams, small segments, slow bus" disk "$T/seq.ascii" --set disk.diskspecs="$CHSEG"
 
 # ---- through the kernel ---------------------------------------------------

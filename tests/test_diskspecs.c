@@ -120,8 +120,8 @@ static const char drive_template[] =
 "   Immediate buffer read = @IMMED@,\n"
 "   Immediate buffer write = @IMMED@,\n"
 "   Combine seq writes = 1,\n"
-"   Stop prefetch in sector = 1,\n"
-"   Disconnect write if seek = 0,\n"
+"   Stop prefetch in sector = @STOPIN@,\n"
+"   Disconnect write if seek = @DWIS@,\n"
 "   Write hit stop prefetch = 1,\n"
 "   Read directly to buffer = 1,\n"
 "   Immed transfer partial hit = 1,\n"
@@ -209,7 +209,7 @@ static const struct subst defaults[] = {
 	{ "@CACHE@", "1" }, { "@CONTREAD@", "3" }, { "@KEEP@", "1" },
 	{ "@ANYFREE@", "0" }, { "@IMMED@", "0" }, { "@HPOLICY@", "1" },
 	{ "@RDELAY@", "0.0" }, { "@USEQ@", "1" }, { "@RPM@", "6000" },
-	{ "@HCYLMAP@", "1" },
+	{ "@HCYLMAP@", "1" }, { "@STOPIN@", "1" }, { "@DWIS@", "0" },
 	{ NULL, NULL },
 };
 
@@ -376,6 +376,37 @@ test_slips_out_of_order(void **state)
 }
 
 /* ---- caching, zero latency, read-ahead: DiskSim's levels ------------------ */
+
+/*
+ * "Disconnect write if seek" is read, either way and on either kind of
+ * drive (DiskSim's disconnectinseek: a read-ahead a command stops runs to
+ * its next event, disk_buffer_stopable_access's BUFFER_PREEMPT; what it
+ * does is test_disk's test_preempt_at_event), and a value past 1 refused
+ * as DiskSim's loader refuses it (RANGE 0-1).
+ */
+static void
+test_disconnect_if_seek(void **state)
+{
+	const struct subst on[] = { { "@DWIS@", "1" }, { NULL, NULL } };
+	const struct subst on_between[] = { { "@DWIS@", "1" },
+	    { "@STOPIN@", "0" }, { NULL, NULL } };
+	const struct subst two[] = { { "@DWIS@", "2" }, { NULL, NULL } };
+	struct disk_params p;
+
+	(void)state;
+	load_ok(NULL, false, &p);
+	assert_false(p.preempt_at_event);
+	assert_true(p.stop_in_sector);
+	disk_params_free(&p);
+	load_ok(on, false, &p);
+	assert_true(p.preempt_at_event);
+	disk_params_free(&p);
+	load_ok(on_between, true, &p);
+	assert_true(p.preempt_at_event);
+	assert_false(p.stop_in_sector);
+	disk_params_free(&p);
+	load_bad(two, false, "Disconnect write if seek = 2");
+}
 
 static void
 test_levels(void **state)
@@ -1071,6 +1102,7 @@ main(void)
 		cmocka_unit_test(test_block_count_and_cylinders),
 		cmocka_unit_test(test_slips_out_of_order),
 		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_disconnect_if_seek),
 		cmocka_unit_test(test_negative_settle),
 		cmocka_unit_test(test_sparing_5_6_7),
 		cmocka_unit_test(test_mapping_1_2),

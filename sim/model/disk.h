@@ -290,6 +290,9 @@ struct disk_params {
 	int		 fast_write;		/* 0 off, 1 sequential, 2 all */
 	bool		 combine_writes;
 	bool		 stop_in_sector;	/* a prefetch stops mid-sector */
+	/* A prefetch a command stops ends at its next event, the command
+	 * waiting (DiskSim's "Disconnect write if seek"). */
+	bool		 preempt_at_event;
 	bool		 write_hit_stop_prefetch;
 	bool		 immed_partial_hit;
 	bool		 almost_read_hits;

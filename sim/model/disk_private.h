@@ -56,6 +56,9 @@ struct disk_media {
 	/* Zero-latency access: the blocks [imm_from, imm_to) of this track
 	 * were taken as they came round, before [next, imm_from). */
 	int64_t		 imm_from, imm_to;
+	/* A command stopped this read-ahead to end at its next event (the
+	 * seek's end, the sector's arrival or end: preempt_at_event). */
+	bool		 preempt;
 	double		 t;		/* exact time the current step ends */
 	/* Sector after sector on a track, t is t0 + k sectors' time: the
 	 * base set afresh by every seek, rotational wait or revolution
@@ -326,6 +329,7 @@ void	disk_media_begin(struct disk *d, int s, bool write, int64_t from,
 	    int64_t limit, sim_time_t not_before, sim_time_t min_delay,
 	    struct disk_cmd *c);
 void	disk_media_stop(struct disk *d);
+bool	disk_media_preempt(struct disk *d);
 void	disk_media_fire(struct disk *d);
 void	disk_media_stream_run(struct disk *d);
 
@@ -334,7 +338,8 @@ void	disk_media_stream_run(struct disk *d);
 static inline void
 disk_media_stream(struct disk *d)
 {
-	if (d->media->st == M_SECTOR && d->t_media.armed && !d->t_media.queued)
+	if (d->media->st == M_SECTOR && d->t_media.armed &&
+	    !d->t_media.queued && !d->media->preempt)
 		disk_media_stream_run(d);
 }
 

@@ -366,7 +366,7 @@ read_arrive(struct disk *d, struct disk_cmd *c)
 	if (m->st != M_IDLE) {
 		if (!m->write && s == m->seg && hit != HIT_MISS)
 			;		/* the read-ahead serves it: adopt it */
-		else if (prefetch_stoppable(d)) {
+		else if (prefetch_stoppable(d) && !disk_media_preempt(d)) {
 			disk_media_stop(d);
 			stopped = true;
 		} else
@@ -505,7 +505,7 @@ write_arrive(struct disk *d, struct disk_cmd *c)
 	if (m->st != M_IDLE) {
 		if (m->write && hit == HIT_APPEND && m->seg == s)
 			;		/* joins the flush under way */
-		else if (prefetch_stoppable(d))
+		else if (prefetch_stoppable(d) && !disk_media_preempt(d))
 			disk_media_stop(d);
 		else
 			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :

@@ -577,8 +577,8 @@ read_disk(struct lp_ctx *c, struct pblock *b, struct disk_params *p,
 	    "(see Immediate buffer read)");
 	if (!lp_flag(c, b, "Combine seq writes", NAN, &p->combine_writes) ||
 	    !lp_flag(c, b, "Stop prefetch in sector", NAN, &p->stop_in_sector) ||
-	    !lp_only(c, b, "Disconnect write if seek", 0, "disconnecting while "
-	    "the arm still moves") ||
+	    !lp_flag(c, b, "Disconnect write if seek", NAN,
+	    &p->preempt_at_event) ||
 	    !lp_flag(c, b, "Write hit stop prefetch", NAN,
 	    &p->write_hit_stop_prefetch) ||
 	    !lp_only(c, b, "Read directly to buffer", 1, "a separate sector "

@@ -1059,10 +1059,24 @@ ds_curve(const double *v, size_t n, double *x, double *y)
 				break;
 		}
 		dist += (double)cnt / (double)n;
-		x[np] = g_ascii_strtod(g_ascii_formatd(buf, sizeof(buf), "%.3f",
-		    (double)start / 1000), NULL);
-		y[np] = g_ascii_strtod(g_ascii_formatd(buf, sizeof(buf), "%f",
-		    dist), NULL);
+		/* What "%6.3f" prints of a whole number of microseconds, read
+		 * back, is that number over 1000 (both correctly rounded). */
+		x[np] = (double)start / 1000;
+		if (np > 0 && cnt == 0)
+			y[np] = y[np - 1];
+		else {
+			/* "%f" of dist read back: its millionths rounded, over
+			 * a million -- printf itself where the product is too
+			 * near a half to round by (printf rounds the exact
+			 * binary value; the product may have rounded). */
+			double u = dist * 1e6, f = u - floor(u);
+
+			if (fabs(f - 0.5) > 1e-6)
+				y[np] = nearbyint(u) / 1e6;
+			else
+				y[np] = g_ascii_strtod(g_ascii_formatd(buf,
+				    sizeof(buf), "%f", dist), NULL);
+		}
 		if (y[np++] >= 1.0)
 			break;
 		start = next;
