@@ -202,67 +202,51 @@ if [ -n "$pa" ] && [ "$pa" = "$pf" ] && [ -n "$pc" ] && le "$pc" "$(awk -v f="$p
 else
 	bad "host queue from the .parv: auto $pa, fcfs $pf, clook $pc"
 fi
-# DiskSim 4.0's SSTF_LBN driver (Scheduling policy = 4, hplajw.parv's):
-# the request nearest in blocks to the end of the last one, ties up and
-# down by turns (ioqueue_get_request_from_lbn_vscan_queue).  Four reads
-# queue behind one at block 1,000,000: 1,005,008 and 995,008 (300 blocks)
-# are 5,000 blocks either side of the end, 1,000,008 -- up first; then
-# 1,015,024 and 995,008 are 10,008 from 1,005,016 -- down, though the
-# first came first.  DiskSim 4.0's mean response for the four, with this
-# drive and driver: 76.956339 ms (its IOdriver Response time average; the
-# fifth request, 5 s on, is past the end of its run).
-sed -e 's/^Scheduling policy = 1,/Scheduling policy = 4,/' \
-    -e "s|^source hp_c2247a.diskspecs|source $PWD/disks/hp_c2247a/hp_c2247a.diskspecs|" \
-    disks/hp_c2247a/hp_c2247a.parv >"$T/sstf_lbn.parv"
+# DiskSim's I/O driver policies against DiskSim 4.0's own runs: the order
+# served and the mean response of all but the last request, which comes
+# seconds later, past the end of DiskSim's run (its IOdriver Response
+# time average).  driver POLICY TRACE ORDER MEAN_MS, on the HP C2247A.
+driver() {
+	local pol=$1 trace=$2 want=$3 mean=$4 db=$T/driver.db order m
+	sed -e "s/^Scheduling policy = 1,/Scheduling policy = $pol,/" \
+	    -e "s|^source hp_c2247a.diskspecs|source $PWD/disks/hp_c2247a/hp_c2247a.diskspecs|" \
+	    disks/hp_c2247a/hp_c2247a.parv >"$T/driver$pol.parv"
+	rm -f "$db"
+	if ! "$VFSSIM" disk "$trace" --set disk.diskspecs="$T/driver$pol.parv" \
+	    --db "$db" -q >"$T/out" 2>&1 || ! no_sanitizer_report "$T/out"; then
+		bad "policy $pol driver: $(head -3 "$T/out")"; return
+	fi
+	order=$(sql "$db" "SELECT group_concat(sector, ' ') FROM
+		(SELECT sector FROM disk_io ORDER BY start_ns)")
+	m=$(sql "$db" "SELECT printf('%.6f', avg(end_ns - submit_ns) / 1e6)
+		FROM disk_io WHERE submit_ns < (SELECT max(submit_ns) FROM disk_io)")
+	if [ "$order" = "$want" ] &&
+	    awk -v m="$m" -v w="$mean" 'BEGIN { d = m - w; exit !(d < 0.001 && d > -0.001) }'; then
+		ok "DiskSim's policy $pol driver: served $order, mean response $m ms (DiskSim 4.0: $mean)"
+	else
+		bad "policy $pol driver: served $order, mean $m ms (want $want, $mean)"
+	fi
+}
+# SSTF_LBN (4, hplajw.parv's): the request nearest in blocks to the end of
+# the last one, ties up and down by turns
+# (ioqueue_get_request_from_lbn_vscan_queue).  Four reads queue behind
+# one at block 1,000,000: 1,005,008 and 995,008 (300 blocks) are 5,000
+# blocks either side of the end, 1,000,008 -- up first; then 1,015,024
+# and 995,008 are 10,008 from 1,005,016 -- down, though the first came
+# first.
 printf '0.0 0 1000000 8 1\n0.3 0 1005008 8 1\n0.6 0 995008 300 1\n0.9 0 1015024 8 1\n5000 0 0 8 1\n' \
     >"$T/ties.ascii"
-rm -f "$T/ties.db"
-if "$VFSSIM" disk "$T/ties.ascii" --set disk.diskspecs="$T/sstf_lbn.parv" \
-    --db "$T/ties.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
-	order=$(sql "$T/ties.db" "SELECT group_concat(sector, ' ') FROM
-		(SELECT sector FROM disk_io ORDER BY start_ns)")
-	m4=$(sql "$T/ties.db" "SELECT printf('%.6f', avg(end_ns - submit_ns) / 1e6)
-		FROM disk_io WHERE sector > 0")
-	if [ "$order" = "1000000 1005008 995008 1015024 0" ] &&
-	    awk -v m="$m4" 'BEGIN { d = m - 76.956339; exit !(d < 0.001 && d > -0.001) }'; then
-		ok "DiskSim's SSTF_LBN driver: served $order, mean response $m4 ms (DiskSim 4.0: 76.956339)"
-	else
-		bad "SSTF_LBN driver: served $order, mean $m4 ms (want 1000000 1005008 995008 1015024 0, 76.956339)"
-	fi
-else
-	bad "SSTF_LBN driver: $(head -3 "$T/out")"
-fi
-# DiskSim 4.0's CYCLE_LBN driver (policy 3, ascii.parv's), and SSTF_CYL
-# (7), which in DiskSim sees one cylinder for every request and orders
-# alike: chosen as the drive takes a request, the lowest block at or past
-# the last one's first.  281,782 arrives first into an empty queue, so
-# FreeBSD's bufqdisksort would serve it first; CYCLE_LBN serves 1,039,002
-# and 1,777,197 before it.  DiskSim 4.0's mean response for the seven
-# (its IOdriver Response time average, the eighth past its run's end):
-# 123.744250 ms under either policy.
+driver 4 "$T/ties.ascii" "1000000 1005008 995008 1015024 0" 76.956339
+# CYCLE_LBN (3, ascii.parv's), and SSTF_CYL (7), which in DiskSim sees one
+# cylinder for every request and orders alike: chosen as the drive takes
+# a request, the lowest block at or past the last one's first.  281,782
+# arrives first into an empty queue, so FreeBSD's bufqdisksort would serve
+# it first; CYCLE_LBN serves 1,039,002 and 1,777,197 before it.
 printf '%s\n' '0.0 0 1000000 8 1' '0.200 0 281782 200 1' '0.400 0 1777197 8 1' \
     '0.600 0 534918 8 1' '0.800 0 1039002 64 1' '1.000 0 990370 200 1' \
     '1.200 0 796110 8 1' '9000 0 0 8 1' >"$T/cycle.ascii"
 for pol in 3 7; do
-	sed -e "s/^Scheduling policy = 1,/Scheduling policy = $pol,/" \
-	    -e "s|^source hp_c2247a.diskspecs|source $PWD/disks/hp_c2247a/hp_c2247a.diskspecs|" \
-	    disks/hp_c2247a/hp_c2247a.parv >"$T/cycle$pol.parv"
-	rm -f "$T/cycle.db"
-	if "$VFSSIM" disk "$T/cycle.ascii" --set disk.diskspecs="$T/cycle$pol.parv" \
-	    --db "$T/cycle.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out"; then
-		order=$(sql "$T/cycle.db" "SELECT group_concat(sector, ' ') FROM
-			(SELECT sector FROM disk_io ORDER BY start_ns)")
-		m=$(sql "$T/cycle.db" "SELECT printf('%.6f', avg(end_ns - submit_ns) / 1e6)
-			FROM disk_io WHERE submit_ns < 9000000000")
-		if [ "$order" = "1000000 1039002 1777197 281782 534918 796110 990370 0" ] &&
-		    awk -v m="$m" 'BEGIN { d = m - 123.744250; exit !(d < 0.001 && d > -0.001) }'; then
-			ok "DiskSim's policy $pol driver: served $order, mean response $m ms (DiskSim 4.0: 123.744250)"
-		else
-			bad "policy $pol driver: served $order, mean $m ms (DiskSim 4.0: 123.744250)"
-		fi
-	else
-		bad "policy $pol driver: $(head -3 "$T/out")"
-	fi
+	driver $pol "$T/cycle.ascii" "1000000 1039002 1777197 281782 534918 796110 990370 0" 123.744250
 done
 "$VFSSIM" disk --explain --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv >"$T/explain" 2>&1
 if grep -q '^host queue (vfssim disk): fcfs (diskq.scheduler=auto: the DiskSim I/O driver' "$T/explain" &&

@@ -1117,8 +1117,8 @@ order_of(struct run *rn, int i)
 
 /* Queue five reads behind a busy drive and see the order they are served. */
 static void
-served_order(const char *sched, int64_t *blocks, bool *ordered, int n,
-    int64_t *out)
+served_order(const char *sched, const int64_t *blocks, const bool *ordered,
+    int n, int64_t *out)
 {
 	struct disk_params p;
 	struct run rn;
@@ -1152,88 +1152,71 @@ served_order(const char *sched, int64_t *blocks, bool *ordered, int n,
 	run_fini(&rn);
 }
 
+/* served_order's order is want's: n requests, the i-th of `in` ordered
+ * (a barrier) if ord[i]. */
+static void
+expect_order(const char *sched, const int64_t *in, const bool *ord, int n,
+    const int64_t *want)
+{
+	int64_t out[8];
+
+	assert_true(n <= 8);
+	served_order(sched, in, ord, n, out);
+	assert_memory_equal(out, want, (size_t)n * sizeof(*want));
+}
+
 static void
 test_schedulers(void **state)
 {
 	/* Cylinders 600, 100, 520, 900, 480 (200 blocks a cylinder). */
-	int64_t in[5] = { 120000, 20000, 104000, 180000, 96000 };
-	int64_t out[5];
-	bool ord[5] = { false, false, true, false, false };
+	static const int64_t in[5] = { 120000, 20000, 104000, 180000, 96000 };
+	static const bool ord[5] = { false, false, true, false, false };
+	static const int64_t upward[5] = { 104000, 120000, 180000, 20000,
+	    96000 };
+	static const int64_t nearest[5] = { 104000, 96000, 120000, 180000,
+	    20000 };
+	/* For the sweeps of one request into an empty queue, and for ties. */
+	static const int64_t low[3] = { 20000, 120000, 104000 };
+	static const int64_t ties[3] = { 101503, 100501, 99501 };
 
-	served_order("fcfs", in, NULL, 5, out);
-	assert_memory_equal(out, in, sizeof(in));
+	(void)state;
+	expect_order("fcfs", in, NULL, 5, in);
 
 	/* C-LOOK: the first request goes straight to the idle-but-busy
 	 * drive's queue... the sweep continues upward from the last block
 	 * served (100000), then wraps to the lowest. */
-	served_order("clook", in, NULL, 5, out);
-	{
-		int64_t want[5] = { 104000, 120000, 180000, 20000, 96000 };
-
-		assert_memory_equal(out, want, sizeof(want));
-	}
+	expect_order("clook", in, NULL, 5, upward);
 	/* An ordered request is a barrier: what came before it is served
 	 * first (sorted), what comes after it sorts only behind it. */
-	served_order("clook", in, ord, 5, out);
-	{
-		int64_t want[5] = { 120000, 20000, 104000, 96000, 180000 };
-
-		assert_memory_equal(out, want, sizeof(want));
-	}
+	expect_order("clook", in, ord, 5, (const int64_t[5]){ 120000, 20000,
+	    104000, 96000, 180000 });
 	/* SSTF: always the nearest cylinder to the heads. */
-	served_order("sstf", in, NULL, 5, out);
-	{
-		int64_t want[5] = { 104000, 96000, 120000, 180000, 20000 };
-
-		assert_memory_equal(out, want, sizeof(want));
-	}
+	expect_order("sstf", in, NULL, 5, nearest);
 	/* DiskSim 4.0's CYCLE_LBN (ioqueue_get_request_from_lbn_scan_queue)
 	 * chooses as the drive takes a request: the lowest block at or past
 	 * the last one's first, 100000, then wraps -- here as C-LOOK's.  But
 	 * bufqdisksort sorts as each arrives, and one arriving into an
 	 * empty queue is first wherever it lies: 20000 is served first
 	 * there, last by CYCLE_LBN. */
-	served_order("cycle_lbn", in, NULL, 5, out);
-	{
-		int64_t want[5] = { 104000, 120000, 180000, 20000, 96000 };
-
-		assert_memory_equal(out, want, sizeof(want));
-	}
-	{
-		int64_t low[3] = { 20000, 120000, 104000 };
-		int64_t cyc[3] = { 104000, 120000, 20000 };
-		int64_t bsd[3] = { 20000, 104000, 120000 };
-
-		served_order("cycle_lbn", low, NULL, 3, out);
-		assert_memory_equal(out, cyc, sizeof(cyc));
-		served_order("clook", low, NULL, 3, out);
-		assert_memory_equal(out, bsd, sizeof(bsd));
-	}
+	expect_order("cycle_lbn", in, NULL, 5, upward);
+	expect_order("cycle_lbn", low, NULL, 3, (const int64_t[3]){ 104000,
+	    120000, 20000 });
+	expect_order("clook", low, NULL, 3, (const int64_t[3]){ 20000, 104000,
+	    120000 });
 	/* DiskSim 4.0's SSTF_LBN (ioqueue_get_request_from_lbn_vscan_queue,
 	 * no weight): the nearest in blocks to the block after the last
 	 * taken, here as SSTF's order. */
-	served_order("sstf_lbn", in, NULL, 5, out);
-	{
-		int64_t want[5] = { 104000, 96000, 120000, 180000, 20000 };
-
-		assert_memory_equal(out, want, sizeof(want));
-	}
+	expect_order("sstf_lbn", in, NULL, 5, nearest);
 	/* Its ties go up, then down, by turns (sstfupdown): after block
 	 * 100000 (the next 100001), 100501 and 99501 are 500 blocks away
 	 * each -- up; then 101503 and 99501 are 1001 blocks from 100502 --
 	 * down, though 101503 came first.  SSTF by cylinder takes the tie
 	 * of cylinders 507 and 497 (5 from the heads' 502) in arrival
 	 * order. */
-	{
-		int64_t ties[3] = { 101503, 100501, 99501 };
-		int64_t lbn[3] = { 100501, 99501, 101503 };
-		int64_t cyl[3] = { 100501, 101503, 99501 };
-
-		served_order("sstf_lbn", ties, NULL, 3, out);
-		assert_memory_equal(out, lbn, sizeof(lbn));
-		served_order("sstf", ties, NULL, 3, out);
-		assert_memory_equal(out, cyl, sizeof(cyl));
-	}
+	expect_order("sstf_lbn", ties, NULL, 3, (const int64_t[3]){ 100501,
+	    99501, 101503 });
+	expect_order("sstf", ties, NULL, 3, (const int64_t[3]){ 100501, 101503,
+	    99501 });
 }
 
 /* SPTF takes the request the heads reach soonest, rotation included:
@@ -1439,6 +1422,27 @@ hp97560_cached(struct disk_params *p, struct disk_zone *z)
 	p->write_hit_stop_prefetch = true;
 }
 
+/* Two reads through rn to the end: blocks [b0, b0 + n0) at 0, and
+ * [b1, b1 + n1) arriving at `at`. */
+static void
+pair_run(struct run *rn, struct diskreq r[2], int64_t b0, int n0,
+    sim_time_t at, int64_t b1, int n1)
+{
+	struct sub sb[2];
+
+	memset(r, 0, 2 * sizeof(*r));
+	r[0].sector = b0;
+	r[0].nsect = n0;
+	r[1].sector = b1;
+	r[1].nsect = n1;
+	sb[0] = (struct sub){ .rn = rn, .r = { &r[0] }, .n = 1 };
+	sb[1] = (struct sub){ .rn = rn, .r = { &r[1] }, .n = 1 };
+	sim_at(rn->s, 0, sub_fire, &sb[0]);
+	sim_at(rn->s, at, sub_fire, &sb[1]);
+	run_go(rn);
+	assert_int_equal(rn->done, 2);
+}
+
 /* Two reads, the second arriving at `at` while the first is served. */
 static void
 read_pair(struct diskreq r[2], int64_t b0, int n0, sim_time_t at, int64_t b1,
@@ -1447,21 +1451,10 @@ read_pair(struct diskreq r[2], int64_t b0, int n0, sim_time_t at, int64_t b1,
 	struct disk_params p;
 	struct disk_zone z;
 	struct run rn;
-	struct sub sb[2];
 
 	hp97560_cached(&p, &z);
 	run_init(&rn, &p, "fcfs");
-	memset(r, 0, 2 * sizeof(*r));
-	r[0].sector = b0;
-	r[0].nsect = n0;
-	r[1].sector = b1;
-	r[1].nsect = n1;
-	sb[0] = (struct sub){ .rn = &rn, .r = { &r[0] }, .n = 1 };
-	sb[1] = (struct sub){ .rn = &rn, .r = { &r[1] }, .n = 1 };
-	sim_at(rn.s, 0, sub_fire, &sb[0]);
-	sim_at(rn.s, at, sub_fire, &sb[1]);
-	run_go(&rn);
-	assert_int_equal(rn.done, 2);
+	pair_run(&rn, r, b0, n0, at, b1, n1);
 	assert_null(rn.d.stall);
 	run_fini(&rn);
 }
@@ -1542,7 +1535,6 @@ preempt_case(bool preempt, int64_t b0, sim_time_t at, int64_t *seg_end)
 	struct disk_params p;
 	struct run rn;
 	struct diskreq r[2];
-	struct sub sb[2];
 	int64_t seek_end;
 	int i;
 
@@ -1554,17 +1546,7 @@ preempt_case(bool preempt, int64_t b0, sim_time_t at, int64_t *seg_end)
 	p.max_readahead = 1000;
 	p.ovh_read_miss[0] = p.ovh_read_miss[1] = 300000;
 	run_init(&rn, &p, "fcfs");
-	memset(r, 0, sizeof(r));
-	r[0].sector = b0;
-	r[0].nsect = 5;
-	r[1].sector = 50000;
-	r[1].nsect = 1;
-	sb[0] = (struct sub){ .rn = &rn, .r = { &r[0] }, .n = 1 };
-	sb[1] = (struct sub){ .rn = &rn, .r = { &r[1] }, .n = 1 };
-	sim_at(rn.s, 0, sub_fire, &sb[0]);
-	sim_at(rn.s, at, sub_fire, &sb[1]);
-	run_go(&rn);
-	assert_int_equal(rn.done, 2);
+	pair_run(&rn, r, b0, 5, at, 50000, 1);
 	assert_int_equal(r[1].seek_ns, 7500000);
 	/* the read's last sector ends its service (no bus, no overhead
 	 * after): its seek ended a sector and the rotation before */

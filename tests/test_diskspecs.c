@@ -900,30 +900,56 @@ test_keys_in_place(void **state)
 	g_free(dir);
 }
 
+/* text written as `name` in a directory of its own: its path, for
+ * tmp_remove. */
+static char *
+tmp_write(const char *name, const char *text)
+{
+	char *dir = g_dir_make_tmp("vfssim-specs-XXXXXX", NULL), *path;
+
+	assert_non_null(dir);
+	path = g_build_filename(dir, name, NULL);
+	g_free(dir);
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	return path;
+}
+
+static void
+tmp_remove(char *path)
+{
+	char *dir = g_path_get_dirname(path);
+
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(dir);
+	g_free(path);
+}
+
+/* err's message from the file's name on (before it, the temporary
+ * directory), err freed. */
+static char *
+msg_from(GError *err, const char *name)
+{
+	const char *at = strstr(err->message, name);
+	char *m = g_strdup(at != NULL ? at : err->message);
+
+	g_error_free(err);
+	return m;
+}
+
 /* Read text as a file of its own: true, or false and the error's text
  * from the file's name on (*msg). */
 static bool
 read_text(const char *text, struct lp_ctx *c, char **msg)
 {
-	char *dir = g_dir_make_tmp("vfssim-range-XXXXXX", NULL);
-	char *path = g_build_filename(dir, "r.parv", NULL);
+	char *path = tmp_write("r.parv", text);
 	GError *err = NULL;
 	bool ok;
 
-	assert_true(g_file_set_contents(path, text, -1, NULL));
 	lp_ctx_init(c, &err, NULL);
 	ok = lp_read(c, path);
-	*msg = NULL;
-	if (!ok) {
-		const char *at = strstr(err->message, "r.parv:");
-
-		*msg = g_strdup(at != NULL ? at : err->message);
-		g_error_free(err);
-	}
-	g_unlink(path);
-	g_rmdir(dir);
-	g_free(path);
-	g_free(dir);
+	*msg = ok ? NULL : msg_from(err, "r.parv:");
+	tmp_remove(path);
 	return ok;
 }
 
@@ -1027,24 +1053,13 @@ test_name_ranges(void **state)
 static bool
 seek_file(const char *text, int *n, int64_t **d, double **ms, char **msg)
 {
-	char *dir = g_dir_make_tmp("vfssim-seek-XXXXXX", NULL);
-	char *path = g_build_filename(dir, "c.seek", NULL);
+	char *path = tmp_write("c.seek", text);
 	GError *err = NULL;
 	bool ok;
 
-	assert_true(g_file_set_contents(path, text, -1, NULL));
 	ok = diskspecs_read_seek(path, n, d, ms, &err);
-	*msg = NULL;
-	if (!ok) {
-		const char *colon = strstr(err->message, "c.seek:");
-
-		*msg = g_strdup(colon != NULL ? colon : err->message);
-		g_error_free(err);
-	}
-	g_unlink(path);
-	g_rmdir(dir);
-	g_free(path);
-	g_free(dir);
+	*msg = ok ? NULL : msg_from(err, "c.seek:");
+	tmp_remove(path);
 	return ok;
 }
 
