@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 48 checks, and a replay on each shipped drive
+# 53 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((50 + $#))
+expect $((55 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -276,6 +276,54 @@ else
 	bad "diskspecs alone: $(head -3 "$T/out")"
 fi
 
+# ---- HP Laboratories' SRT traces (DiskSim's hpl format) -----------------
+# Written here: the text header, then big-endian records -- version 4 and
+# one of version 1 (a write), one the tracer marked suspect (skipped), the
+# last past DiskSim's run.  DiskSim 4.0 on this file with the HP C2247A's
+# .parv (format hpl): 6 requests, mean response 34.836958 ms.
+hpl_trace() { # extra-device (0: none)
+	perl -e 'my $extra = shift; binmode STDOUT;
+	print "\$\$TR_IOREC-1.3 (vfssim test)\0\nversion      = 1.3;\n",
+	    "tracedate    = \"Sat May 30 00:03:06 1992\";\n\f";
+	sub rec { my ($v, $kind, $sec, $usec, $bytes, $blk, $dev, $flags) = @_;
+		my @w = ($v << 16 | $kind, $sec, $usec, 0, 1000, $bytes, $blk,
+		    ($dev << 8) | 7, 4, 0, $flags, 0);
+		push @w, 1 if $v == 4; push @w, 0 if $kind == 4;
+		print pack("N*", 4 * (@w + 1), @w); }
+	rec(4, 1, 0, 0, 4096, 1000000, 0, 1);
+	rec(4, 1, 0, 300, 8192, 1005008, 0, 1);
+	rec(4, 4, 0, 400, 1024, 5, 0, 1);
+	rec(1, 1, 0, 600, 2048, 995008, 0, 0);
+	rec(4, 1, 0, 900, 4096, 1015024, 0, 1);
+	rec(4, 1, 1, 0, 512, 2000, $extra, 1) if $extra;
+	rec(4, 1, 2, 500000, 16384, 300000, 0, 0);
+	rec(4, 1, 2, 500100, 4096, 300032, 0, 1);
+	rec(4, 1, 5, 0, 4096, 0, 0, 1);' "$1"
+}
+hpl_trace 0 >"$T/a.srt"
+hpl_trace 2 >"$T/b.srt"
+gzip -c "$T/a.srt" >"$T/a.srt.gz"
+hpl_mean() { sql "$1" "SELECT printf('%.6f', avg(end_ns - submit_ns) / 1e6) FROM disk_io
+	WHERE submit_ns < (SELECT max(submit_ns) FROM disk_io)"; }
+rm -f "$T/hpl.db" "$T/hplgz.db"
+if "$VFSSIM" disk "$T/a.srt" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \
+    --db "$T/hpl.db" -q >"$T/out" 2>&1 && no_sanitizer_report "$T/out" &&
+    "$VFSSIM" disk "$T/a.srt.gz" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv \
+    --db "$T/hplgz.db" -q >>"$T/out" 2>&1 &&
+    [ "$(sql "$T/hpl.db" "SELECT count(*) || ' ' || sum(is_write) || ' ' || format FROM disk_io, runs")" = "7 2 disk-hpl" ] &&
+    [ "$(hpl_mean "$T/hpl.db")" = "$(hpl_mean "$T/hplgz.db")" ] &&
+    awk -v m="$(hpl_mean "$T/hpl.db")" 'BEGIN { d = m - 34.836958; exit !(d < 0.001 && d > -0.001) }'; then
+	ok "an HP SRT trace (hpl): 7 requests, the suspect record left out, mean response $(hpl_mean "$T/hpl.db") ms (DiskSim 4.0: 34.836958); gzip'd the same"
+else
+	bad "HP SRT trace: $(head -3 "$T/out") mean $(hpl_mean "$T/hpl.db" 2>/dev/null)"
+fi
+if "$VFSSIM" disk "$T/b.srt" --device 0 --no-db >"$T/out" 2>&1 &&
+    grep -q '^7 requests: .*; 1 requests of other devices left out$' "$T/out"; then
+	ok "an HP SRT trace of two devices: --device 0 replays one, the other's request counted"
+else
+	bad "HP SRT trace --device: $(head -2 "$T/out")"
+fi
+
 # ---- reads meeting a read-ahead under way (issue #18) --------------------
 # On the HP 97560, two reads of exactly the segment's 128 blocks, the second
 # arriving before the first completes, used to hang for ever: the second is
@@ -354,6 +402,15 @@ else
 fi
 expect_bad "--device naming none of the trace's" "a5.ascii: no requests of that device" \
     "$VFSSIM" disk "$T/a5.ascii" --device 7
+expect_bad "an HP SRT trace of two devices" \
+    "b.srt:6: device 2, where record 1's is 0: vfssim models one drive" "$VFSSIM" disk "$T/b.srt"
+# (The header is 94 bytes: the first record begins at byte 94.)
+head -c 130 "$T/a.srt" >"$T/cut.srt"
+expect_bad "an HP SRT trace cut inside a record" "cut.srt: record 1 (byte 94): the file ends inside a record" \
+    "$VFSSIM" disk "$T/cut.srt"
+{ head -c 94 "$T/a.srt"; printf '\000\000\000\070\000\004\000\007'; tail -c +103 "$T/a.srt"; } >"$T/kind.srt"
+expect_bad "an HP SRT record not of an I/O" "kind.srt: record 1 (byte 94): a record of a kind other than I/O" \
+    "$VFSSIM" disk "$T/kind.srt"
 printf '5.0 0 100 8 1\n1.0 0 100 8 1\n' >"$T/a2.ascii"
 expect_bad "arrivals going back in time" "a2.ascii:2:" "$VFSSIM" disk "$T/a2.ascii"
 expect_bad "--validate on an ascii trace" "a2.ascii:1:" "$VFSSIM" disk --validate "$T/a2.ascii"

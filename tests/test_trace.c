@@ -1727,6 +1727,140 @@ test_digest(void **state)
 	g_free(path);
 }
 
+/* ---- HP Laboratories' SRT disk traces (hplsrt.c) ------------------------- */
+
+/* An SRT record of version v and kind k, fields as DiskSim's
+ * iotrace_hpl_get_ioreq_event reads them, big-endian, its size its own
+ * unless size_fix is set. */
+static void
+srt_rec(GByteArray *b, unsigned v, unsigned k, int32_t sec, int32_t usec,
+    uint32_t bytes, uint32_t blkno, unsigned dev, uint32_t flags,
+    uint32_t size_fix)
+{
+	uint32_t w[15];
+	unsigned n = 0, i;
+
+	w[n++] = 0;
+	w[n++] = v << 16 | k;
+	w[n++] = (uint32_t)sec;
+	w[n++] = (uint32_t)usec;
+	w[n++] = 0;			/* traced start */
+	w[n++] = 1000;			/* traced stop */
+	w[n++] = bytes;
+	w[n++] = blkno;
+	w[n++] = dev << 8 | 7;
+	w[n++] = 4;			/* driver type */
+	w[n++] = 0;			/* cylinder */
+	w[n++] = flags;
+	w[n++] = 0;			/* info */
+	if (v == 4)
+		w[n++] = 1;		/* queue length */
+	if (k == 4)
+		w[n++] = 0;		/* suspect flags */
+	w[0] = size_fix != 0 ? size_fix : 4 * n;
+	for (i = 0; i < n; i++) {
+		uint32_t be = GUINT32_TO_BE(w[i]);
+
+		g_byte_array_append(b, (const guint8 *)&be, 4);
+	}
+}
+
+/* What hplsrt_next makes of b (headerless, hpl2): the requests' fields
+ * as text, and the error's from the file's name on. */
+static char *
+srt_read(GByteArray *b, char **msg)
+{
+	char *path;
+	int fd = g_file_open_tmp("vfssim-srt-XXXXXX", &path, NULL);
+	GString *out = g_string_new(NULL);
+	GError *err = NULL;
+	struct hplsrt *h;
+	struct hplsrt_rec r;
+	int rc;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(path, (const char *)b->data,
+	    (gssize)b->len, NULL));
+	h = hplsrt_open(path, false, &err);
+	assert_non_null(h);
+	while ((rc = hplsrt_next(h, &r, &err)) == 1)
+		g_string_append_printf(out, "%.3f %lld+%lld d%d %c #%llu;",
+		    r.at_ms, (long long)r.blkno, (long long)r.nblocks, r.dev,
+		    r.read ? 'r' : 'w', (unsigned long long)r.recno);
+	*msg = NULL;
+	if (rc < 0) {
+		const char *at = strstr(err->message, ": record");
+
+		*msg = g_strdup(at != NULL ? at + 2 : err->message);
+		g_error_free(err);
+	}
+	hplsrt_close(h);
+	unlink(path);
+	g_free(path);
+	return g_string_free(out, FALSE);
+}
+
+/*
+ * Records as DiskSim's hpl reader takes them: versions 1 to 4 (a queue
+ * length in 4), a suspect record (kind 4) skipped, times sec * 1000 + usec
+ * / 1000 ms, sizes in 512-byte sectors, the device the minor's low byte,
+ * flags bit 0 a read.  And what it refuses, each an error naming the
+ * record and the byte it begins at: a size that is not the fields', a
+ * kind that is not an I/O, a version outside 1-4, bytes not a whole
+ * number of sectors, the file ending inside a record.
+ */
+static void
+test_hplsrt(void **state)
+{
+	GByteArray *b = g_byte_array_new();
+	char *got, *msg;
+
+	(void)state;
+	srt_rec(b, 4, 1, 0, 1500, 4096, 1000, 0, 1, 0);
+	srt_rec(b, 4, 4, 0, 1600, 1024, 5, 0, 1, 0);
+	srt_rec(b, 1, 1, 2, 250, 1024, 77, 3, 0, 0);
+	got = srt_read(b, &msg);
+	assert_string_equal(got, "1.500 1000+8 d0 r #1;2000.250 77+2 d3 w #3;");
+	assert_null(msg);
+	g_free(got);
+
+	g_byte_array_set_size(b, 0);
+	srt_rec(b, 4, 1, 0, 0, 4096, 1000, 0, 1, 0);
+	srt_rec(b, 4, 1, 0, 0, 4096, 1000, 0, 1, 60);
+	got = srt_read(b, &msg);
+	assert_string_equal(msg, "record 2 (byte 56): the record's size is not "
+	    "its fields'");
+	g_free(got);
+	g_free(msg);
+	g_byte_array_set_size(b, 0);
+	srt_rec(b, 4, 2, 0, 0, 4096, 1000, 0, 1, 0);
+	g_free(srt_read(b, &msg));
+	assert_string_equal(msg, "record 1 (byte 0): a record of a kind other "
+	    "than I/O");
+	g_free(msg);
+	g_byte_array_set_size(b, 0);
+	srt_rec(b, 5, 1, 0, 0, 4096, 1000, 0, 1, 0);
+	g_free(srt_read(b, &msg));
+	assert_string_equal(msg, "record 1 (byte 0): not an HP trace record "
+	    "(version outside 1-4)");
+	g_free(msg);
+	g_byte_array_set_size(b, 0);
+	srt_rec(b, 3, 1, 0, 0, 1000, 1000, 0, 1, 0);
+	g_free(srt_read(b, &msg));
+	assert_string_equal(msg, "record 1 (byte 0): a size that is no whole "
+	    "number of 512-byte sectors");
+	g_free(msg);
+	g_byte_array_set_size(b, 0);
+	srt_rec(b, 4, 1, 0, 0, 4096, 1000, 0, 1, 0);
+	g_byte_array_set_size(b, 30);
+	g_free(srt_read(b, &msg));
+	assert_string_equal(msg, "record 1 (byte 0): the file ends inside a "
+	    "record");
+	g_free(msg);
+	g_byte_array_free(b, TRUE);
+}
+
 int
 main(void)
 {
@@ -1754,6 +1888,7 @@ main(void)
 		cmocka_unit_test(test_native_fast_same),
 		cmocka_unit_test(test_native_tail_numbers),
 		cmocka_unit_test(test_call_reset),
+		cmocka_unit_test(test_hplsrt),
 	};
 
 	return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

@@ -34,7 +34,8 @@ cmd_disk(int argc, char **argv)
 		  "TRACE is a validate trace: print the measured and simulated "
 		  "mean service times and the demerit", NULL },
 		{ "format", 'f', 0, G_OPTION_ARG_STRING, &format,
-		  "Trace format: ascii or validate (default: from the first line)",
+		  "Trace format: ascii, validate, hpl (HP Labs' SRT traces) or hpl2 "
+		  "(the same without their header) (default: from the first line)",
 		  "FMT" },
 		{ "device", 0, 0, G_OPTION_ARG_INT64, &device,
 		  "An ascii trace's device to replay, the others' requests left "
@@ -75,6 +76,8 @@ cmd_disk(int argc, char **argv)
 	    "  ascii:     ARRIVAL_MS DEVICE BLOCK BLOCKS FLAGS  (flags bit 0: read;\n"
 	    "             one device, or --device N)\n"
 	    "  validate:  R|W CLASS BLOCK BLOCKS SERVICE_US GAP_US\n"
+	    "  hpl:       HP Laboratories' SRT traces (cello, snake, hplajw),\n"
+	    "             binary records after a text header; hpl2 without it\n"
 	    "A validate trace was measured on a real drive one request at a time;\n"
 	    "each request arrives GAP_US after the previous one completes.\n"
 	    "--validate prints, for scripts:\n"
@@ -94,11 +97,15 @@ cmd_disk(int argc, char **argv)
 	if (format != NULL) {
 		if (strcmp(format, "ascii") == 0 && !validate)
 			o.format = DT_ASCII;
+		else if (strcmp(format, "hpl") == 0 && !validate)
+			o.format = DT_HPL;
+		else if (strcmp(format, "hpl2") == 0 && !validate)
+			o.format = DT_HPL2;
 		else if (strcmp(format, "validate") == 0)
 			o.format = DT_VALIDATE;
 		else {
-			fprintf(stderr, "vfssim disk: --format %s: ascii or "
-			    "validate%s\n", format, validate ?
+			fprintf(stderr, "vfssim disk: --format %s: ascii, hpl, "
+			    "hpl2 or validate%s\n", format, validate ?
 			    " (--validate needs a validate trace)" : "");
 			rc = EXIT_BADINPUT;
 			goto out;
@@ -155,7 +162,7 @@ cmd_disk(int argc, char **argv)
 	if (check) {
 		printf("%llu requests, %s format: well formed for the drive\n",
 		    (unsigned long long)res.requests, res.format == DT_VALIDATE ?
-		    "validate" : "ascii");
+		    "validate" : res.format == DT_ASCII ? "ascii" : "hpl");
 		goto out;
 	}
 	if (!quiet) {

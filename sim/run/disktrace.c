@@ -64,6 +64,7 @@ struct dtrun {
 	bool		 disk_up;
 	struct metrics	*m;
 	struct lineio	*in;		/* the trace, plain or gzip'd */
+	struct hplsrt	*hpl;		/* or an HP trace's records */
 	char		*buf;		/* its line, NUL-terminated */
 	size_t		 bufsz;
 	int		 line;
@@ -447,6 +448,37 @@ parse_validate_fast(struct dtrun *t, const char *l, const char *e,
 	return validate_request(t, q, rw, iv[0], iv[1], dv[0], dv[1], err);
 }
 
+/*
+ * One drive is modelled: a trace of several devices is refused, unless
+ * --device names the one to replay (the others' requests are left out
+ * unchecked, as DiskSim's other devices would take them).  1: the
+ * request is the drive's; 0: another device's, left out; -1: refused.
+ */
+static int
+one_device(struct dtrun *t, long long dev, GError **err)
+{
+	if (t->o->pick_device) {
+		if (dev == t->o->device)
+			return 1;
+		t->other_devices += !t->checked;
+		return 0;
+	}
+	if (t->dev_line == 0) {
+		t->dev = dev;
+		t->dev_line = t->line;
+	} else if (dev != t->dev) {
+		char *why = g_strdup_printf("device %lld, where %s %d's is %lld: "
+		    "vfssim models one drive (--device N replays one device's "
+		    "requests)", dev, t->hpl != NULL ? "record" : "line",
+		    t->dev_line, t->dev);
+		int rc = bad_line(t, err, why);
+
+		g_free(why);
+		return rc;
+	}
+	return 1;
+}
+
 /* Parse one line; 1 a request, 0 a blank line, -1 an error. */
 static int
 parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
@@ -455,6 +487,7 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 	const char *p = l;
 	double serv, gap, at;
 	long long blk, n, dev, flags;
+	int rc;
 
 	if (blank(l))
 		return 0;
@@ -476,28 +509,8 @@ parse(struct dtrun *t, const char *l, struct dtreq *q, GError **err)
 		if (at < 0 || at > 366.0 * 86400e3)
 			return bad_line(t, err, "the arrival time must be 0 to "
 			    "366 days, in ms");
-		/* One drive is modelled: a trace of several devices is
-		 * refused, unless --device names the one to replay (the
-		 * others' requests are left out unchecked, as DiskSim's
-		 * other devices would take them). */
-		if (t->o->pick_device) {
-			if (dev != t->o->device) {
-				t->other_devices += !t->checked;
-				return 0;
-			}
-		} else if (t->dev_line == 0) {
-			t->dev = dev;
-			t->dev_line = t->line;
-		} else if (dev != t->dev) {
-			char *why = g_strdup_printf("device %lld, where line "
-			    "%d's is %lld: vfssim models one drive (--device N "
-			    "replays one device's requests)", dev, t->dev_line,
-			    t->dev);
-			int rc = bad_line(t, err, why);
-
-			g_free(why);
+		if ((rc = one_device(t, dev, err)) != 1)
 			return rc;
-		}
 		q->at_ms = at;
 		q->write = !(flags & 1);
 	}
@@ -573,6 +586,32 @@ read_line(struct dtrun *t, size_t *len, GError **err)
 	return 1;
 }
 
+/* The next request of an HP trace, as next(); its record number stands
+ * for the line in what is wrong with it. */
+static int
+next_hpl(struct dtrun *t, struct dtreq *q, GError **err)
+{
+	struct hplsrt_rec r;
+	int rc;
+
+	for (;;) {
+		if ((rc = hplsrt_next(t->hpl, &r, err)) != 1)
+			return rc;
+		t->line = (int)MIN(r.recno, (uint64_t)INT_MAX);
+		if ((rc = one_device(t, r.dev, err)) == 0)
+			continue;
+		if (rc < 0)
+			return rc;
+		if (r.at_ms > 366.0 * 86400e3)
+			return bad_line(t, err, "the arrival time must be 0 to "
+			    "366 days");
+		memset(q, 0, sizeof(*q));
+		q->at_ms = r.at_ms;
+		q->write = !r.read;
+		return block_range(t, q, r.blkno, r.nblocks, err);
+	}
+}
+
 /* The next request of the trace; 1, 0 at the end, -1 on an error. */
 static int
 next(struct dtrun *t, struct dtreq *q, GError **err)
@@ -581,6 +620,8 @@ next(struct dtrun *t, struct dtreq *q, GError **err)
 	size_t len;
 	int rc;
 
+	if (t->hpl != NULL)
+		return next_hpl(t, q, err);
 	for (;;) {
 		if ((rc = lineio_next(t->in, &l, &len, err)) != 1)
 			return rc;
@@ -603,8 +644,15 @@ static bool
 rewind_trace(struct dtrun *t, GError **err)
 {
 	lineio_close(t->in);
-	t->in = lineio_open(t->o->trace, err);
+	t->in = NULL;
+	hplsrt_close(t->hpl);
+	t->hpl = NULL;
 	t->line = 0;
+	if (t->fmt == DT_HPL || t->fmt == DT_HPL2) {
+		t->hpl = hplsrt_open(t->o->trace, t->fmt == DT_HPL, err);
+		return t->hpl != NULL;
+	}
+	t->in = lineio_open(t->o->trace, err);
 	return t->in != NULL;
 }
 
@@ -623,9 +671,14 @@ detect(struct dtrun *t, GError **err)
 
 		if (blank(l))
 			continue;
-		while (*l == ' ' || *l == '\t')
-			l++;
-		t->fmt = *l == 'R' || *l == 'W' ? DT_VALIDATE : DT_ASCII;
+		if (hplsrt_is_srt(l, len))
+			t->fmt = DT_HPL;
+		else {
+			while (*l == ' ' || *l == '\t')
+				l++;
+			t->fmt = *l == 'R' || *l == 'W' ? DT_VALIDATE :
+			    DT_ASCII;
+		}
 		return rewind_trace(t, err);
 	}
 	if (rc == 0)
@@ -1272,7 +1325,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		double last = 0;
 
 		while ((rc = next(&t, &q, err)) == 1) {
-			if (t.fmt == DT_ASCII && q.at_ms < last) {
+			if (t.fmt != DT_VALIDATE && q.at_ms < last) {
 				(void)bad_line(&t, err,
 				    "arrival times must not go back");
 				goto out;
@@ -1309,7 +1362,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 	}
 	/* An ascii trace is read again as it runs (memory stays flat); a
 	 * validate trace's requests were kept. */
-	if (t.fmt == DT_ASCII && !rewind_trace(&t, err))
+	if (t.fmt != DT_VALIDATE && !rewind_trace(&t, err))
 		goto out;
 
 	/* 2. Open the database and begin the run. */
@@ -1320,7 +1373,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		ptext = profile_to_text(o->prof);
 		memset(&ri, 0, sizeof(ri));
 		ri.trace = o->trace;
-		ri.format = t.fmt == DT_VALIDATE ? "disk-validate" : "disk-ascii";
+		ri.format = t.fmt == DT_VALIDATE ? "disk-validate" :
+		    t.fmt == DT_ASCII ? "disk-ascii" : "disk-hpl";
 		ri.profile = ptext;
 		ri.profile_sources = profile_sources(o->prof);
 		ri.seed = profile_int(o->prof, "replay", "seed");
@@ -1451,6 +1505,7 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 out:
 	g_free(ptext);
 	lineio_close(t.in);
+	hplsrt_close(t.hpl);
 	g_free(t.buf);
 	metrics_close(t.m);
 	/* The drive's requests and timers let go while the engine is there:

@@ -28,7 +28,10 @@ struct profile;
 struct diskreq;
 struct disk_io_row;
 
-enum disktrace_format { DT_AUTO, DT_ASCII, DT_VALIDATE };
+/* DT_HPL, DT_HPL2: HP Laboratories' SRT traces, with their text header
+ * and without (hplsrt.c; DiskSim's hpl and hpl2), open arrivals as an
+ * ascii trace's. */
+enum disktrace_format { DT_AUTO, DT_ASCII, DT_VALIDATE, DT_HPL, DT_HPL2 };
 
 struct disktrace_opts {
 	const char		*trace;

@@ -577,6 +577,28 @@ uint64_t lineio_lineno(const struct lineio *l);
 const char *lineio_path(const struct lineio *l);
 void	lineio_close(struct lineio *l);
 
+/* ---- HP Laboratories' SRT disk traces (hplsrt.c) --------------------- */
+
+/* One request of an HP trace: arriving at_ms after the trace's start,
+ * blocks [blkno, blkno + nblocks) of 512 bytes, on device dev. */
+struct hplsrt_rec {
+	double		 at_ms;
+	int64_t		 blkno, nblocks;
+	int		 dev;
+	bool		 read;
+	uint64_t	 recno;		/* its record, from 1 */
+};
+struct hplsrt;
+/* Open an SRT trace, gzip'd or plain; header: it begins with the text
+ * header ("$$TR_IOREC", DiskSim's hpl), else records only (hpl2). */
+struct hplsrt *hplsrt_open(const char *path, bool header, GError **err);
+/* Does a file beginning with these bytes start with the SRT header? */
+bool	hplsrt_is_srt(const char *prefix, size_t len);
+/* 1 and *r, 0 at the end, -1 and *err (naming file, record and byte). */
+int	hplsrt_next(struct hplsrt *h, struct hplsrt_rec *r, GError **err);
+uint64_t hplsrt_recno(const struct hplsrt *h);
+void	hplsrt_close(struct hplsrt *h);
+
 /* Error domain for trace problems. */
 #define TRACE_ERROR trace_error_quark()
 GQuark	trace_error_quark(void);
