@@ -1801,6 +1801,27 @@ srt_read(GByteArray *b, char **msg)
 	return g_string_free(out, FALSE);
 }
 
+/* A trace of one record (after a good one if good_first), of version v
+ * and kind k, with `bytes`, its size size_fix if that is set, cut after
+ * `cut` bytes if that is set: refused with want. */
+static void
+srt_refused(GByteArray *b, bool good_first, unsigned v, unsigned k,
+    uint32_t bytes, uint32_t size_fix, unsigned cut, const char *want)
+{
+	char *msg;
+
+	g_byte_array_set_size(b, 0);
+	if (good_first)
+		srt_rec(b, 4, 1, 0, 0, 4096, 1000, 0, 1, 0);
+	srt_rec(b, v, k, 0, 0, bytes, 1000, 0, 1, size_fix);
+	if (cut != 0)
+		g_byte_array_set_size(b, cut);
+	g_free(srt_read(b, &msg));
+	assert_non_null(msg);
+	assert_string_equal(msg, want);
+	g_free(msg);
+}
+
 /*
  * Records as DiskSim's hpl reader takes them: versions 1 to 4 (a queue
  * length in 4), a suspect record (kind 4) skipped, times sec * 1000 + usec
@@ -1825,39 +1846,18 @@ test_hplsrt(void **state)
 	assert_null(msg);
 	g_free(got);
 
-	g_byte_array_set_size(b, 0);
-	srt_rec(b, 4, 1, 0, 0, 4096, 1000, 0, 1, 0);
-	srt_rec(b, 4, 1, 0, 0, 4096, 1000, 0, 1, 60);
-	got = srt_read(b, &msg);
-	assert_string_equal(msg, "record 2 (byte 56): the record's size is not "
-	    "its fields'");
-	g_free(got);
-	g_free(msg);
-	g_byte_array_set_size(b, 0);
-	srt_rec(b, 4, 2, 0, 0, 4096, 1000, 0, 1, 0);
-	g_free(srt_read(b, &msg));
-	assert_string_equal(msg, "record 1 (byte 0): a record of a kind other "
-	    "than I/O");
-	g_free(msg);
-	g_byte_array_set_size(b, 0);
-	srt_rec(b, 5, 1, 0, 0, 4096, 1000, 0, 1, 0);
-	g_free(srt_read(b, &msg));
-	assert_string_equal(msg, "record 1 (byte 0): not an HP trace record "
-	    "(version outside 1-4)");
-	g_free(msg);
-	g_byte_array_set_size(b, 0);
-	srt_rec(b, 3, 1, 0, 0, 1000, 1000, 0, 1, 0);
-	g_free(srt_read(b, &msg));
-	assert_string_equal(msg, "record 1 (byte 0): a size that is no whole "
-	    "number of 512-byte sectors");
-	g_free(msg);
-	g_byte_array_set_size(b, 0);
-	srt_rec(b, 4, 1, 0, 0, 4096, 1000, 0, 1, 0);
-	g_byte_array_set_size(b, 30);
-	g_free(srt_read(b, &msg));
-	assert_string_equal(msg, "record 1 (byte 0): the file ends inside a "
-	    "record");
-	g_free(msg);
+	/* One good record, then a record with a size that is not its
+	 * fields' (at byte 56); then single bad records. */
+	srt_refused(b, true, 4, 1, 4096, 60, 0, "record 2 (byte 56): the "
+	    "record's size is not its fields'");
+	srt_refused(b, false, 4, 2, 4096, 0, 0, "record 1 (byte 0): a record "
+	    "of a kind other than I/O");
+	srt_refused(b, false, 5, 1, 4096, 0, 0, "record 1 (byte 0): not an HP "
+	    "trace record (version outside 1-4)");
+	srt_refused(b, false, 3, 1, 1000, 0, 0, "record 1 (byte 0): a size "
+	    "that is no whole number of 512-byte sectors");
+	srt_refused(b, false, 4, 1, 4096, 0, 30, "record 1 (byte 0): the file "
+	    "ends inside a record");
 	g_byte_array_free(b, TRUE);
 }
 
