@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 53 checks, and a replay on each shipped drive
+# 54 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((55 + $#))
+expect $((56 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -316,6 +316,18 @@ if "$VFSSIM" disk "$T/a.srt" --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv
 	ok "an HP SRT trace (hpl): 7 requests, the suspect record left out, mean response $(hpl_mean "$T/hpl.db") ms (DiskSim 4.0: 34.836958); gzip'd the same"
 else
 	bad "HP SRT trace: $(head -3 "$T/out") mean $(hpl_mean "$T/hpl.db" 2>/dev/null)"
+fi
+# Named with --format: hpl, and hpl2 for the records without the header
+# (its 94 bytes), as hplcomb writes them: the same requests.
+tail -c +95 "$T/a.srt" >"$T/a.hpl2"
+if "$VFSSIM" disk "$T/a.srt" --format hpl --no-db \
+    --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv >"$T/out1" 2>&1 &&
+    "$VFSSIM" disk "$T/a.hpl2" --format hpl2 --no-db \
+    --set disk.diskspecs=disks/hp_c2247a/hp_c2247a.parv >"$T/out2" 2>&1 &&
+    grep -q '^7 requests: ' "$T/out1" && cmp -s "$T/out1" "$T/out2"; then
+	ok "--format hpl, and hpl2 for the records alone: $(cut -c1-40 "$T/out1")"
+else
+	bad "--format hpl/hpl2: $(head -2 "$T/out1") / $(head -2 "$T/out2")"
 fi
 if "$VFSSIM" disk "$T/b.srt" --device 0 --no-db >"$T/out" 2>&1 &&
     grep -q '^7 requests: .*; 1 requests of other devices left out$' "$T/out"; then

@@ -665,7 +665,7 @@ detect(struct dtrun *t, GError **err)
 
 	t->fmt = t->o->format;
 	if (t->fmt != DT_AUTO)
-		return true;
+		return rewind_trace(t, err);	/* an HP trace's own reader */
 	while ((rc = read_line(t, &len, err)) == 1) {
 		const char *l = t->buf;
 
