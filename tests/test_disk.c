@@ -1524,7 +1524,10 @@ test_sequential_pair(void **state)
  * (1.7-1.8 ms): preempted, block 17 is read and kept, and the seek starts
  * when r1's overhead is over, at 2.03 ms (ending at 9.53); stopped, the
  * block is not kept and the seek starts at 1.73 + 0.3 + 0.07 = 2.1 ms
- * (ending at 9.6).  (With DiskSim's lost-preemption slip mended -- it
+ * (ending at 9.6).  And r1 at 10.7 ms, after r0 of blocks 95-99, while
+ * the read-ahead waits for block 100 to come round at 20 ms: stopped, the
+ * heads are r1's when it would have come, plus the overhead (20.3 ms);
+ * preempted, at 20 ms.  (With DiskSim's lost-preemption slip mended -- it
  * leaves the mark on the segment, and the next access ends at its own
  * seek's end -- its runs of the validation drives with the setting on
  * agree with vfssim's request by request: README, "Disk model".)
@@ -1567,6 +1570,13 @@ test_preempt_at_event(void **state)
 	(void)state;
 	assert_true(llabs(preempt_case(true, 95, 10200000, &end1) - 18000000) <= 1);
 	assert_true(llabs(preempt_case(false, 95, 10200000, &end0) - 18300000) <= 1);
+	/* r1 at 10.7 ms, while the read-ahead, past the head switch, waits
+	 * for block 100 to come round (at 20 ms: no skew here).  Stopped,
+	 * the heads are r1's when that sector would have come, its overhead
+	 * added (10.7 + 0.3 + 9.3 = 20.3 ms), not at once (11.0 ms);
+	 * preempted, at 20 ms. */
+	assert_true(llabs(preempt_case(false, 95, 10700000, &end0) - 27800000) <= 1);
+	assert_true(llabs(preempt_case(true, 95, 10700000, &end1) - 27500000) <= 1);
 	assert_true(llabs(preempt_case(true, 10, 1730000, &end1) - 9530000) <= 1);
 	assert_true(llabs(preempt_case(false, 10, 1730000, &end0) - 9600000) <= 1);
 	assert_int_equal(end1, 18);

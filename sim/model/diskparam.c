@@ -529,6 +529,64 @@ parse_topo(struct lp_ctx *c, struct lex *lx, struct topo *parent, struct topo **
 	return true;
 }
 
+/* "instantiate [ NAMES ] as BLOCK": each name, or each of a range of
+ * them (expand_range), an instance of the block.  The names are words and
+ * range names the context keeps. */
+static bool
+parse_instantiate(struct lp_ctx *c, struct lex *lx)
+{
+	GPtrArray *names = g_ptr_array_new();
+	bool ok = false;
+	guint i;
+
+	lex_next(lx);
+	if (lx->punct != '[') {
+		(void)syntax(c, lx, "'[' after instantiate");
+		goto out;
+	}
+	lex_next(lx);
+	while (lx->punct == 0 || lx->punct == ',') {
+		if (at_dotdot(lx)) {
+			/* from the name before it to the name after it */
+			char *from = names->len > 0 ?
+			    g_ptr_array_steal_index(names, names->len - 1) : NULL;
+			int line = lx->tline;
+
+			lex_next(lx);
+			if (from == NULL || lx->punct != 0) {
+				(void)syntax(c, lx, "a range's names around '..'");
+				goto out;
+			}
+			if (!expand_range(c, lx, from, lx->word, line, names))
+				goto out;
+		} else if (lx->punct == 0)
+			g_ptr_array_add(names, lx->word);
+		lex_next(lx);
+	}
+	if (lx->punct != ']') {
+		(void)syntax(c, lx, "']' closing the instances");
+		goto out;
+	}
+	lex_next(lx);
+	if (lx->punct != 0 || strcmp(lx->word, "as") != 0) {
+		(void)syntax(c, lx, "\"as\" after the instances");
+		goto out;
+	}
+	lex_next(lx);
+	if (lx->punct != 0) {
+		(void)syntax(c, lx, "a block name after as");
+		goto out;
+	}
+	for (i = 0; i < names->len; i++)
+		g_hash_table_insert(c->inst, g_strdup(g_ptr_array_index(names, i)),
+		    g_strdup(lx->word));
+	lex_next(lx);
+	ok = true;
+out:
+	g_ptr_array_free(names, TRUE);
+	return ok;
+}
+
 /* The top level of a file.  With only != NULL the file must define
  * exactly one block, which is returned (a "source" value). */
 static bool
@@ -548,70 +606,8 @@ parse_top(struct lp_ctx *c, struct lex *lx, struct pblock **only)
 				return false;
 			lex_next(lx);
 		} else if (strcmp(lx->word, "instantiate") == 0) {
-			GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-			guint i;
-
-			lex_next(lx);
-			if (lx->punct != '[') {
-				g_ptr_array_free(names, TRUE);
-				return syntax(c, lx, "'[' after instantiate");
-			}
-			lex_next(lx);
-			while (lx->punct == 0 || lx->punct == ',') {
-				if (lx->punct == 0 && !at_dotdot(lx)) {
-					g_ptr_array_add(names, g_strdup(lx->word));
-					lex_next(lx);
-				} else if (lx->punct == 0) {
-					/* the last name, then this range's */
-					GPtrArray *r = g_ptr_array_new();
-					char *from = names->len > 0 ?
-					    g_ptr_array_index(names, names->len - 1) : NULL;
-					int line = lx->tline;
-					bool ok;
-
-					lex_next(lx);
-					ok = from != NULL && lx->punct == 0;
-					if (!ok) {
-						g_ptr_array_free(r, TRUE);
-						g_ptr_array_free(names, TRUE);
-						return syntax(c, lx, "a range's names around '..'");
-					}
-					ok = expand_range(c, lx, from, lx->word, line, r);
-					if (ok) {
-						g_ptr_array_remove_index(names, names->len - 1);
-						for (i = 0; i < r->len; i++)
-							g_ptr_array_add(names, g_strdup(
-							    g_ptr_array_index(r, i)));
-						lex_next(lx);
-					}
-					g_ptr_array_free(r, TRUE);
-					if (!ok) {
-						g_ptr_array_free(names, TRUE);
-						return false;
-					}
-				} else
-					lex_next(lx);
-			}
-			if (lx->punct != ']') {
-				g_ptr_array_free(names, TRUE);
-				return syntax(c, lx, "']' closing the instances");
-			}
-			lex_next(lx);
-			if (lx->punct != 0 || strcmp(lx->word, "as") != 0) {
-				g_ptr_array_free(names, TRUE);
-				return syntax(c, lx, "\"as\" after the instances");
-			}
-			lex_next(lx);
-			if (lx->punct != 0) {
-				g_ptr_array_free(names, TRUE);
-				return syntax(c, lx, "a block name after as");
-			}
-			for (i = 0; i < names->len; i++)
-				g_hash_table_insert(c->inst,
-				    g_strdup(g_ptr_array_index(names, i)),
-				    g_strdup(lx->word));
-			g_ptr_array_free(names, TRUE);
-			lex_next(lx);
+			if (!parse_instantiate(c, lx))
+				return false;
 		} else if (strcmp(lx->word, "topology") == 0) {
 			struct topo *t;
 			bool ok;

@@ -182,12 +182,6 @@ hplsrt_next(struct hplsrt *h, struct hplsrt_rec *r, GError **err)
 	}
 }
 
-uint64_t
-hplsrt_recno(const struct hplsrt *h)
-{
-	return h->recno;
-}
-
 void
 hplsrt_close(struct hplsrt *h)
 {

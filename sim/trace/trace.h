@@ -596,7 +596,6 @@ struct hplsrt *hplsrt_open(const char *path, bool header, GError **err);
 bool	hplsrt_is_srt(const char *prefix, size_t len);
 /* 1 and *r, 0 at the end, -1 and *err (naming file, record and byte). */
 int	hplsrt_next(struct hplsrt *h, struct hplsrt_rec *r, GError **err);
-uint64_t hplsrt_recno(const struct hplsrt *h);
 void	hplsrt_close(struct hplsrt *h);
 
 /* Error domain for trace problems. */
