@@ -4,8 +4,8 @@
  * block map (disk_ltop, DiskSim's dm_layout_g1 ltop) and the angle formula
  * (g1_map_pbn_skew's offset plus skews, modulo the track) give block by
  * block, for every sparing and mapping scheme, with slips, reserved space,
- * negative and fractional skews; and the platter's angle at a time is
- * fmod's, to the bit. */
+ * remapped defects, negative and fractional skews; and the platter's
+ * angle at a time is fmod's, to the bit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,6 +235,143 @@ test_track_map_every_scheme(void **state)
 		}
 }
 
+/* Where pbn lies in its zone's order: its track (place) or sector, as a
+ * remapped defect names it (the surfaces' order as ref_angle's). */
+static int64_t
+zone_place(const struct disk_params *p, const struct disk_pbn *b, bool track)
+{
+	const struct disk_zone *z = disk_zone_of_cyl(p, b->cyl);
+	int64_t c = b->cyl - z->first_cyl;
+	bool back = p->mapping == 1 ? (c & 1) != 0 :
+	    p->mapping == 2 ? (b->cyl & 1) != 0 : false;
+	int64_t t = c * p->heads + (back ? p->heads - 1 - b->head : b->head);
+
+	return track ? t : t * z->spt + b->sector;
+}
+
+/*
+ * Remapped defects under every scheme with spares, each mapping, with and
+ * without slips: a block on a listed defect is on its spare and every
+ * other block where it was; the tracks are laid out as without the
+ * defects (DiskSim's track boundaries leave remapping out), but one
+ * holding a remapped block is not on consecutive sectors -- or, scheme 1,
+ * a track remapped whole is on its spare track, on the same sectors.
+ */
+static void
+test_remaps_every_scheme(void **state)
+{
+	static const struct {
+		enum disk_sparing sparing;
+		int64_t spares;
+	} schemes[] = {
+		{ DSPARE_TRACK, 3 }, { DSPARE_CYL, 3 }, { DSPARE_TRACKSECT, 2 },
+		{ DSPARE_CYL_SLIPEND, 2 }, { DSPARE_CYL_FRONT, 2 },
+		{ DSPARE_CYL_FRONT_SLIPEND, 3 }, { DSPARE_DISK_END, 0 },
+		{ DSPARE_RANGE, 4 }, { DSPARE_ZONE, 5 },
+		{ DSPARE_ZONE_SLIPEND, 6 },
+	};
+	size_t i;
+	int mapping, slipped;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(schemes); i++)
+	    for (slipped = 0; slipped <= 1; slipped++)
+		for (mapping = 0; mapping <= 2; mapping++) {
+			struct disk_params a, r;
+			struct disk_zone za[2], zr[2];
+			bool whole = schemes[i].sparing == DSPARE_TRACK;
+			/* Zone 0: three defects, listed out of order (under
+			 * scheme 1 tracks); zone 1: one. */
+			int64_t r0[6] = { 20, 95, 6, 94, 7, 93 },
+			    r1[2] = { 15, 53 }, s0[2] = { 5, 40 };
+			int64_t b, n = 0;
+			char *why = NULL;
+
+			if (whole) {
+				int64_t t0[6] = { 2, 23, 0, 22, 5, 21 },
+				    t1[2] = { 1, 17 };
+
+				memcpy(r0, t0, sizeof(r0));
+				memcpy(r1, t1, sizeof(r1));
+				s0[0] = 3;
+				s0[1] = 9;
+			}
+			small_params(&a, za);
+			a.sparing = schemes[i].sparing;
+			a.mapping = mapping;
+			a.rangesize = 2;
+			za[0].spares = za[1].spares = schemes[i].spares;
+			za[1].deadspace = 4;
+			if (slipped) {
+				za[0].slips = s0;
+				za[0].nslips = 2;
+			}
+			r = a;
+			memcpy(zr, za, sizeof(zr));
+			r.zones = zr;
+			zr[0].remaps = r0;
+			zr[0].nremaps = 3;
+			zr[1].remaps = r1;
+			zr[1].nremaps = 1;
+			if (!disk_params_finish(&a, &why) ||
+			    !disk_params_finish(&r, &why))
+				fail_msg("scheme %d mapping %d: %s",
+				    (int)a.sparing, mapping, why);
+			assert_int_equal(a.blocks, r.blocks);
+			for (b = 0; b < a.blocks; b++) {
+				struct disk_pbn pa, pr;
+				struct disk_track ta, tr;
+				const struct disk_zone *z;
+				int64_t place, spare = -1;
+				int k;
+
+				disk_ltop(&a, b, &pa);
+				disk_ltop(&r, b, &pr);
+				z = disk_zone_of_cyl(&r, pa.cyl);
+				place = zone_place(&a, &pa, whole);
+				for (k = 0; k < z->nremaps; k++)
+					if (z->remaps[2 * k] == place)
+						spare = z->remaps[2 * k + 1];
+				if (spare < 0)
+					assert_true(pa.cyl == pr.cyl &&
+					    pa.head == pr.head &&
+					    pa.sector == pr.sector);
+				else {
+					n++;
+					assert_int_equal(zone_place(&r, &pr,
+					    whole), spare);
+					if (whole)
+						assert_int_equal(pr.sector,
+						    pa.sector);
+				}
+				disk_track_map(&a, b, NULL, &ta);
+				disk_track_map(&r, b, NULL, &tr);
+				assert_true(ta.first == tr.first &&
+				    ta.end == tr.end &&
+				    ta.last_sector == tr.last_sector &&
+				    ta.pfirst.sector == tr.pfirst.sector);
+				if (whole) {
+					/* the track where its blocks are */
+					assert_true(tr.contig == ta.contig);
+					assert_true(tr.pfirst.cyl == pr.cyl &&
+					    tr.pfirst.head == pr.head);
+				} else {
+					assert_true(ta.pfirst.cyl ==
+					    tr.pfirst.cyl && ta.pfirst.head ==
+					    tr.pfirst.head &&
+					    same_bits(ta.skew, tr.skew));
+					if (spare >= 0)
+						assert_false(tr.contig);
+					if (tr.contig != ta.contig)
+						assert_false(tr.contig);
+				}
+			}
+			/* Each defect was met (each holds a block). */
+			assert_int_equal(n, whole ? 3 * za[0].spt + za[1].spt :
+			    4);
+		}
+}
+
 /* Skews backwards, and fractions of a sector (disk.zones may give
  * them): the angles are still the formula's, to the bit (fmod's -0 for
  * a negative multiple of the track included).  Whole skews of at most
@@ -349,6 +486,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_track_map_every_scheme),
+		cmocka_unit_test(test_remaps_every_scheme),
 		cmocka_unit_test(test_track_angles_odd_skews),
 		cmocka_unit_test(test_track_map_real_drives),
 		cmocka_unit_test(test_angle_at_is_fmod),

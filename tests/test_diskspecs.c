@@ -5,8 +5,8 @@
  * that uses it — what the zones hold over the stated block count, zones
  * past the cylinder count, slips out of order, caching and zero-latency
  * levels of 2, a negative write settle, sparing schemes 5, 6 and 7,
- * mapping schemes 1 and 2, skews in whole sectors and backwards, the I/O
- * driver's and the drive's queues, DiskSim's own adjustments of the
+ * mapping schemes 1 and 2, skews in whole sectors and backwards, defects
+ * remapped to spares, the I/O driver's and the drive's queues, DiskSim's own adjustments of the
  * read-ahead parameters, and the parameters read and ignored.
  *
  * The drive: 2 surfaces, one zone of cylinders 0-9 with 20 sectors a
@@ -65,7 +65,7 @@ static const char drive_template[] =
 "               Skew for cylinder switch = @CSKEW@,\n"
 "               Number of spares = @SPARES@,\n"
 "               slips = [ @SLIPS@ ],\n"
-"               defects = [ ]\n"
+"               defects = [ @DEFECTS@ ]\n"
 "            }\n"
 "         ]\n"
 "      }\n"
@@ -210,6 +210,7 @@ static const struct subst defaults[] = {
 	{ "@ANYFREE@", "0" }, { "@IMMED@", "0" }, { "@HPOLICY@", "1" },
 	{ "@RDELAY@", "0.0" }, { "@USEQ@", "1" }, { "@RPM@", "6000" },
 	{ "@HCYLMAP@", "1" }, { "@STOPIN@", "1" }, { "@DWIS@", "0" },
+	{ "@DEFECTS@", "" },
 	{ NULL, NULL },
 };
 
@@ -717,6 +718,77 @@ test_queues(void **state)
  * value, as a value wrong on its own is — in the .diskspecs a .parv
  * sources too.  The lines are the template's.
  */
+/*
+ * Defects remapped to spares (the zone's "defects", DiskSim's defect and
+ * remap lists): pairs of zone sectors (zone tracks under scheme 1), listed
+ * in any order; one remapped to itself is none.  Without spares DiskSim's
+ * mapping ignores them (g1_ltop_nosparing): noted.  What no drive could
+ * be is refused at the line (test_disk's test_remapped_defects times a
+ * transfer over one).
+ */
+static void
+test_remapped_defects(void **state)
+{
+	/* Scheme 3, one spare a track (sector 19): track 0's sector 5 and
+	 * track 3's (cylinder 1, head 1) sector 0 remapped to their tracks'
+	 * spares, listed out of order; sector 7 to itself. */
+	const struct subst sect[] = { { "@SPARING@", "3" }, { "@SPARES@", "1" },
+	    { "@DEFECTS@", "60, 79, 7, 7, 5, 19" }, { NULL, NULL } };
+	/* Scheme 1, two spare tracks (cylinder 9): track 2 -> track 19. */
+	const struct subst track[] = { { "@SPARING@", "1" }, { "@SPARES@", "2" },
+	    { "@DEFECTS@", "2, 19" }, { NULL, NULL } };
+	const struct subst none[] = { { "@SPARING@", "0" },
+	    { "@DEFECTS@", "5, 19" }, { NULL, NULL } };
+	const struct subst past[] = { { "@SPARING@", "3" }, { "@SPARES@", "1" },
+	    { "@DEFECTS@", "5, 400" }, { NULL, NULL } };
+	const struct subst twice[] = { { "@SPARING@", "3" }, { "@SPARES@", "1" },
+	    { "@DEFECTS@", "5, 19, 5, 39" }, { NULL, NULL } };
+	const struct subst shared[] = { { "@SPARING@", "3" }, { "@SPARES@", "1" },
+	    { "@DEFECTS@", "5, 19, 6, 19" }, { NULL, NULL } };
+	const struct subst chain[] = { { "@SPARING@", "3" }, { "@SPARES@", "1" },
+	    { "@DEFECTS@", "5, 6, 6, 19" }, { NULL, NULL } };
+	const struct subst odd[] = { { "@SPARING@", "3" }, { "@SPARES@", "1" },
+	    { "@DEFECTS@", "5, 19, 6" }, { NULL, NULL } };
+	struct disk_params p;
+	GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	int found = 0;
+	guint i;
+
+	(void)state;
+	load_ok(sect, false, &p);
+	assert_int_equal(p.zones[0].nremaps, 2);
+	where(&p, 4, 0, 0, 4);
+	where(&p, 5, 0, 0, 19);		/* on its track's spare */
+	where(&p, 6, 0, 0, 6);
+	where(&p, 7, 0, 0, 7);
+	where(&p, 3 * 19, 1, 1, 19);	/* track 3's first block */
+	where(&p, 3 * 19 + 1, 1, 1, 1);
+	disk_params_free(&p);
+	load_ok(track, true, &p);
+	where(&p, 2 * 20 + 3, 9, 1, 3);	/* track 2 on cylinder 9, head 1 */
+	where(&p, 3 * 20, 1, 1, 0);
+	disk_params_free(&p);
+	assert_true(load(none, false, &p, notes, &err));
+	assert_int_equal(p.zones[0].nremaps, 0);
+	where(&p, 5, 0, 0, 5);
+	for (i = 0; i < notes->len; i++)
+		found += strstr(g_ptr_array_index(notes, i), "drive.diskspecs:33: "
+		    "defects = [...]: sparing scheme 0 has no spares: DiskSim's "
+		    "mapping ignores") != NULL;
+	assert_int_equal(found, 1);
+	disk_params_free(&p);
+	g_ptr_array_free(notes, TRUE);
+	load_bad(past, false, "drive.diskspecs:33: defects = ...: zone 1: defect "
+	    "5 remapped to 400: the zone has sectors 0 to 399");
+	load_bad(twice, true, "drive.diskspecs:33: defects = ...: zone 1: defect "
+	    "5 remapped twice");
+	load_bad(shared, false, "zone 1: two defects remapped to 19");
+	load_bad(chain, false, "zone 1: defect 5 remapped to 6, itself a "
+	    "remapped defect");
+	load_bad(odd, false, "drive.diskspecs:33: defects = ...: expected pairs");
+}
+
 static void
 test_finish_errors_at_lines(void **state)
 {
@@ -1123,6 +1195,7 @@ main(void)
 		cmocka_unit_test(test_mapping_1_2),
 		cmocka_unit_test(test_skews),
 		cmocka_unit_test(test_queues),
+		cmocka_unit_test(test_remapped_defects),
 		cmocka_unit_test(test_finish_errors_at_lines),
 		cmocka_unit_test(test_word_num),
 		cmocka_unit_test(test_keys_in_place),

@@ -8,9 +8,10 @@
  *
  *  - diskmap.c: the layout (DiskSim's dm_layout_g1): zones of equal tracks,
  *    each with its sectors per track, track and cylinder skew, the offset of
- *    its first block, a reserved area at its front, spare sectors or tracks
- *    and slipped defects, so that a logical block maps to (cylinder, head,
- *    sector) exactly as the drive lays it out, and each sector has an angle.
+ *    its first block, a reserved area at its front, spare sectors or tracks,
+ *    slipped defects and defects remapped to spares, so that a logical
+ *    block maps to (cylinder, head, sector) exactly as the drive lays it
+ *    out, and each sector has an angle.
  *  - diskmech.c: the mechanics (dm_mech_g1): seek time from distance (the
  *    Ruemmler-Wilkes curve, with or without an explicit table for the first
  *    ten distances, an extracted curve, Lee's three-point curve, a linear
@@ -174,6 +175,12 @@ struct disk_zone {
 	int64_t		 spares;	/* per track, cylinder or zone (sparing) */
 	int64_t		*slips;		/* slipped defects, ascending */
 	int		 nslips;
+	/* Defects remapped to spares elsewhere: (defect, spare) pairs,
+	 * ascending by defect, in DiskSim's numbers -- zone sectors in the
+	 * mapping's order (cylinder after cylinder, track after track),
+	 * zone tracks under sparing scheme 1. */
+	int64_t		*remaps;
+	int		 nremaps;	/* pairs */
 	/* derived by disk_params_finish */
 	int64_t		 first_lbn, nlbn;
 	/* The skews as whole numbers, where they are and small enough that
@@ -322,7 +329,7 @@ enum disk_param {
 	DPAR_RPM, DPAR_HEADS, DPAR_ZONES, DPAR_SPARING, DPAR_MAPPING, DPAR_RANGESIZE,
 	DPAR_ZONE,		/* the zone as a whole */
 	DPAR_ZONE_SPT, DPAR_ZONE_FIRST_CYL, DPAR_ZONE_LAST_CYL, DPAR_ZONE_DEADSPACE,
-	DPAR_ZONE_SPARES, DPAR_ZONE_SLIPS,
+	DPAR_ZONE_SPARES, DPAR_ZONE_SLIPS, DPAR_ZONE_DEFECTS,
 	DPAR_HEAD_SWITCH, DPAR_WRITE_SETTLE, DPAR_SEEK,
 	DPAR_NSEGS, DPAR_SEGSIZE, DPAR_NWRITESEGS, DPAR_WRITE_SEG, DPAR_READ_WATER,
 	DPAR_WRITE_WATER, DPAR_MIN_READAHEAD, DPAR_MAX_READAHEAD, DPAR_READAHEAD,

@@ -15,6 +15,7 @@
  * beyond the spares (DiskSim's "slip to end"); 5 and 6 are 2 and 4 with
  * the spares at each cylinder's front, and in 7 the spares are at the
  * disk's end: a slip pushes every later block of its zone one sector on.
+ * A defect remapped to a spare takes its block there (remap_sector).
  *
  * Cylinder after cylinder the tracks go from the first surface to the
  * last (mapping scheme 0), or on alternate cylinders from the last back
@@ -191,6 +192,74 @@ track_to_pbn(const struct disk_params *p, const struct disk_zone *z,
 	pbn->sector = sector;
 }
 
+/*
+ * Remapped defects.  A block whose sector (under sparing scheme 1, whose
+ * track) is listed as a defect lives on the spare it is remapped to, as
+ * DiskSim's mappings put it (g1_ltop_* with MAP_FULL): defect and spare
+ * are numbered in the zone's order -- the sectors of its tracks, track
+ * after track, cylinder after cylinder, surfaces in the mapping's order
+ * (zone tracks under scheme 1) -- the block's sector found first with
+ * the slips counted.  Under the cylinder schemes DiskSim compares a
+ * block's place in its cylinder less the spares at the front (schemes 5
+ * and 6, which its mapping gets wrong otherwise too, see ltop_in_zone):
+ * here the sector's own place, spares and all.  Where the blocks of a
+ * track are is otherwise unchanged: the track keeps the remapped block
+ * among its blocks (DiskSim's track boundaries leave remapping out too),
+ * but not on consecutive sectors (disk_track_map), and the media goes to
+ * the spare for it and back (diskmedia.c).
+ */
+
+/* The place of pbn's track in the zone's order. */
+static int64_t
+zone_track(const struct disk_params *p, const struct disk_zone *z,
+    const struct disk_pbn *pbn)
+{
+	return (pbn->cyl - z->first_cyl) * p->heads +
+	    surface(p, z, pbn->cyl, pbn->head);
+}
+
+/* The first of z's remap pairs whose defect is x or after it. */
+static int
+remap_find(const struct disk_zone *z, int64_t x)
+{
+	int lo = 0, hi = z->nremaps;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (z->remaps[2 * mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The spare defect x is remapped to, or -1. */
+static int64_t
+remap_of(const struct disk_zone *z, int64_t x)
+{
+	int i;
+
+	if (z->nremaps == 0)
+		return -1;
+	i = remap_find(z, x);
+	return i < z->nremaps && z->remaps[2 * i] == x ? z->remaps[2 * i + 1] :
+	    -1;
+}
+
+/* A block mapped to pbn (its sector, the slips counted) moved to its
+ * spare if its sector is a remapped defect. */
+static void
+remap_sector(const struct disk_params *p, const struct disk_zone *z,
+    struct disk_pbn *pbn)
+{
+	int64_t r = remap_of(z, zone_track(p, z, pbn) * z->spt + pbn->sector);
+
+	if (r >= 0)
+		track_to_pbn(p, z, r / z->spt, (int)(r % z->spt), pbn);
+}
+
 /* Sparing schemes with spares in every cylinder (DiskSim's issectpercyl),
  * and those whose slips push every later block of the zone on. */
 static bool
@@ -228,6 +297,8 @@ ltop_in_zone(const struct disk_params *p, const struct disk_zone *z,
 	case DSPARE_TRACK:
 		track = l / z->spt;
 		track += slips_before(z, track);
+		if (z->nremaps > 0 && (x = remap_of(z, track)) >= 0)
+			track = x;	/* a track remapped whole */
 		track_to_pbn(p, z, track, (int)(l % z->spt), pbn);
 		break;
 	case DSPARE_CYL:
@@ -290,6 +361,22 @@ ltop_in_zone(const struct disk_params *p, const struct disk_zone *z,
 
 bool
 disk_ltop(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
+{
+	const struct disk_zone *z;
+
+	if (lbn < 0 || lbn >= p->blocks)
+		return false;
+	z = zone_of_lbn(p, lbn);
+	ltop_in_zone(p, z, lbn, pbn);
+	if (z->nremaps > 0 && p->sparing != DSPARE_TRACK)
+		remap_sector(p, z, pbn);
+	return true;
+}
+
+/* disk_ltop with the sectors' remapping left out: where the tracks'
+ * blocks are laid out (disk_track_map). */
+static bool
+ltop_laid(const struct disk_params *p, int64_t lbn, struct disk_pbn *pbn)
 {
 	if (lbn < 0 || lbn >= p->blocks)
 		return false;
@@ -408,7 +495,7 @@ same_track(const struct disk_params *p, int64_t lbn, const struct disk_pbn *t)
 {
 	struct disk_pbn q;
 
-	return disk_ltop(p, lbn, &q) && q.cyl == t->cyl && q.head == t->head;
+	return ltop_laid(p, lbn, &q) && q.cyl == t->cyl && q.head == t->head;
 }
 
 /* Does t's track begin at block b (b on it, b - 1 not)?  *q: where b
@@ -421,7 +508,7 @@ track_begins(const struct disk_params *p, int64_t b, int64_t lbn,
 		return false;
 	if (b == lbn)
 		*q = *t;
-	else if (!disk_ltop(p, b, q) || q->cyl != t->cyl || q->head != t->head)
+	else if (!ltop_laid(p, b, q) || q->cyl != t->cyl || q->head != t->head)
 		return false;
 	return b == 0 || !same_track(p, b - 1, t);
 }
@@ -432,10 +519,10 @@ static bool
 track_ends(const struct disk_params *p, int64_t b, const struct disk_pbn *t,
     struct disk_pbn *q, struct disk_track *tk)
 {
-	if (b < 1 || !disk_ltop(p, b - 1, q) || q->cyl != t->cyl ||
+	if (b < 1 || !ltop_laid(p, b - 1, q) || q->cyl != t->cyl ||
 	    q->head != t->head)
 		return false;
-	tk->has_next = disk_ltop(p, b, &tk->pnext);
+	tk->has_next = ltop_laid(p, b, &tk->pnext);
 	return !tk->has_next || tk->pnext.cyl != t->cyl ||
 	    tk->pnext.head != t->head;
 }
@@ -528,7 +615,7 @@ static bool
 track_plain(const struct disk_params *p, const struct disk_zone *z,
     int64_t lbn, struct disk_pbn *t, struct disk_track *tk)
 {
-	int64_t l, lpc, track, sec;
+	int64_t l, lpc, track, sec, r;
 
 	if (p->sparing == DSPARE_TRACK)
 		;		/* (its slips are whole tracks left out) */
@@ -540,8 +627,13 @@ track_plain(const struct disk_params *p, const struct disk_zone *z,
 	lpc = z->spt - (p->sparing == DSPARE_TRACKSECT ? z->spares : 0);
 	track = l / lpc;
 	sec = l % lpc;
-	track_to_pbn(p, z, p->sparing == DSPARE_TRACK && z->nslips != 0 ?
-	    track + slips_before(z, track) : track, (int)sec, t);
+	if (p->sparing == DSPARE_TRACK) {
+		if (z->nslips != 0)
+			track += slips_before(z, track);
+		if (z->nremaps > 0 && (r = remap_of(z, track)) >= 0)
+			track = r;	/* remapped whole (ltop_in_zone) */
+	}
+	track_to_pbn(p, z, track, (int)sec, t);
 	track_set(z, lbn, l - sec, l - sec + lpc, t, tk);
 #ifdef INVARIANTS
 	{
@@ -601,7 +693,7 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 		t = tk->pfirst = prev->pnext;
 		tk->first = lbn;
 	} else {
-		disk_ltop(p, lbn, &t);
+		ltop_laid(p, lbn, &t);
 		if (track_begins(p, lbn - t.sector, lbn, &t, &tk->pfirst))
 			tk->first = lbn - t.sector;
 		else if (sp > 0 && sp <= t.sector && track_begins(p,
@@ -619,7 +711,7 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 					lo = mid + 1;
 			}
 			tk->first = lo;
-			disk_ltop(p, lo, &tk->pfirst);
+			ltop_laid(p, lo, &tk->pfirst);
 		}
 	}
 	/* To the last sector, less a track's spares at its end; else less
@@ -644,16 +736,25 @@ disk_track_map(const struct disk_params *p, int64_t lbn,
 				hi = mid - 1;
 		}
 		tk->end = lo + 1;
-		disk_ltop(p, lo, &e);
+		ltop_laid(p, lo, &e);
 		/* (The search looks no further than spt blocks on: the
 		 * block at its end begins the next track only if it is on
 		 * another.) */
-		tk->has_next = disk_ltop(p, tk->end, &tk->pnext) &&
+		tk->has_next = ltop_laid(p, tk->end, &tk->pnext) &&
 		    (tk->pnext.cyl != t.cyl || tk->pnext.head != t.head);
 	}
 	tk->last_sector = e.sector;
 	tk->contig = tk->last_sector - tk->pfirst.sector ==
 	    (int)(tk->end - tk->first - 1);
+	/* A defect of the track remapped elsewhere: its block is not on
+	 * the track's sectors (track_pbn asks disk_ltop for each). */
+	if (z->nremaps > 0 && p->sparing != DSPARE_TRACK) {
+		int64_t x0 = zone_track(p, z, &t) * z->spt;
+		int i = remap_find(z, x0);
+
+		if (i < z->nremaps && z->remaps[2 * i] < x0 + z->spt)
+			tk->contig = false;
+	}
 	tk->spt = z->spt;
 	tk->skew = track_skew_sum(p, z, t.cyl, t.head);
 	/* (A sum of whole skews is whole and under 2^52: track_skew_sum.) */
@@ -720,6 +821,62 @@ cmp_int64(const void *a, const void *b)
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/*
+ * A zone's remapped defects, sorted by defect: each defect and spare a
+ * sector (a track, under scheme 1) of the zone, no defect twice, no
+ * spare taken twice or itself a defect (a block could land on a sector
+ * that holds another's).  DiskSim checks none of it; its mapping takes
+ * the first pair listed for a defect under some schemes and the last
+ * under others.  Without spares (scheme 0) the defects were dropped
+ * with a note (diskspecs.c): DiskSim's mapping ignores them.
+ */
+static bool
+remaps_check(const struct disk_params *p, struct disk_zone *z, int zn,
+    char **why)
+{
+	int64_t units = (z->last_cyl - z->first_cyl + 1) * p->heads *
+	    (p->sparing == DSPARE_TRACK ? 1 : z->spt);
+	const char *unit = p->sparing == DSPARE_TRACK ? "tracks" : "sectors";
+	int64_t *spares;
+	int j;
+
+	if (z->nremaps == 0)
+		return true;
+	if (p->sparing == DSPARE_NONE) {
+		*why = g_strdup_printf("zone %d: defects remapped with no "
+		    "spares (sparing scheme 0)", zn);
+		return false;
+	}
+	/* (Pairs sort by their first number, the defect.) */
+	qsort(z->remaps, (size_t)z->nremaps, 2 * sizeof(int64_t), cmp_int64);
+	spares = g_new(int64_t, z->nremaps);
+	for (j = 0; j < z->nremaps && *why == NULL; j++) {
+		int64_t d = z->remaps[2 * j], r = z->remaps[2 * j + 1];
+
+		spares[j] = r;
+		if (d >= units || r >= units)
+			*why = g_strdup_printf("zone %d: defect %lld remapped to "
+			    "%lld: the zone has %s 0 to %lld", zn, (long long)d,
+			    (long long)r, unit, (long long)(units - 1));
+		else if (j > 0 && d == z->remaps[2 * j - 2])
+			*why = g_strdup_printf("zone %d: defect %lld remapped "
+			    "twice", zn, (long long)d);
+		else if (remap_of(z, r) >= 0)
+			*why = g_strdup_printf("zone %d: defect %lld remapped to "
+			    "%lld, itself a remapped defect", zn, (long long)d,
+			    (long long)r);
+	}
+	if (*why == NULL) {
+		qsort(spares, (size_t)z->nremaps, sizeof(int64_t), cmp_int64);
+		for (j = 1; j < z->nremaps && *why == NULL; j++)
+			if (spares[j] == spares[j - 1])
+				*why = g_strdup_printf("zone %d: two defects "
+				    "remapped to %lld", zn, (long long)spares[j]);
+	}
+	g_free(spares);
+	return *why == NULL;
 }
 
 bool
@@ -800,6 +957,11 @@ disk_params_finish_at(struct disk_params *p, char **why,
 				    "negative" : "listed twice");
 		if (p->sparing == DSPARE_NONE && z->nslips > 0)
 			BAD(DPAR_ZONE_SLIPS, i + 1, "zone %d: slips need a sparing scheme", i + 1);
+		if (!remaps_check(p, z, i + 1, &bad)) {
+			what = DPAR_ZONE_DEFECTS;
+			zone = i + 1;
+			goto out;
+		}
 		z->first_lbn = lbn;
 		z->nlbn = zone_blocks(p, z);
 		if (z->nlbn <= 0)
@@ -922,10 +1084,14 @@ disk_params_copy(struct disk_params *dst, const struct disk_params *src)
 
 	*dst = *src;
 	dst->zones = g_memdup2(src->zones, sizeof(*src->zones) * (size_t)src->nzones);
-	for (i = 0; i < src->nzones; i++)
+	for (i = 0; i < src->nzones; i++) {
 		dst->zones[i].slips = src->zones[i].nslips > 0 ?
 		    g_memdup2(src->zones[i].slips,
 		    sizeof(int64_t) * (size_t)src->zones[i].nslips) : NULL;
+		dst->zones[i].remaps = src->zones[i].nremaps > 0 ?
+		    g_memdup2(src->zones[i].remaps,
+		    2 * sizeof(int64_t) * (size_t)src->zones[i].nremaps) : NULL;
+	}
 	dst->seek_dist = src->seek_npoints > 0 ? g_memdup2(src->seek_dist,
 	    sizeof(int64_t) * (size_t)src->seek_npoints) : NULL;
 	dst->seek_ms = src->seek_npoints > 0 ? g_memdup2(src->seek_ms,
@@ -937,8 +1103,10 @@ disk_params_free(struct disk_params *p)
 {
 	int i;
 
-	for (i = 0; i < p->nzones; i++)
+	for (i = 0; i < p->nzones; i++) {
 		g_free(p->zones[i].slips);
+		g_free(p->zones[i].remaps);
+	}
 	g_free(p->zones);
 	g_free(p->seek_dist);
 	g_free(p->seek_ms);

@@ -207,8 +207,22 @@ track_pbn(struct disk *d, const struct disk_track *tk, int64_t lbn,
 		disk_ltop(&d->p, lbn, b);
 }
 
+/* The angle of block b, found on track tk or, remapped, on another
+ * (diskmap.c). */
+static inline double
+block_angle(const struct disk *d, const struct disk_track *tk,
+    const struct disk_pbn *b)
+{
+	if (b->cyl == tk->pfirst.cyl && b->head == tk->pfirst.head)
+		return disk_track_angle(tk, b->sector);
+	return disk_pbn_angle(&d->p, b);
+}
+
 /* Head for block m->next: a seek (or head switch) if it is on another
- * track, then the wait for its sector. */
+ * track than the heads -- the block's track's, or for a remapped defect
+ * the spare's, and after it the track's again (DiskSim's
+ * disk_get_remapped_sector and disk_got_remapped_sector) -- then the
+ * wait for its sector. */
 static void
 media_locate(struct disk *d, double t)
 {
@@ -234,7 +248,7 @@ media_locate(struct disk *d, double t)
 	m->at = b;
 	m->st = M_WAIT;
 	media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t),
-	    disk_track_angle(&m->trk, b.sector)));
+	    block_angle(d, &m->trk, &b)));
 	if (m->t > t && (m->write ? d->p.zero_latency_write :
 	    d->p.zero_latency_read))
 		media_zero_latency(d, t);
@@ -454,9 +468,14 @@ disk_media_fire(struct disk *d)
 	if (m->next >= m->trk.first && m->next < m->trk.end) {
 		/* On the same track, past a slip. */
 		track_pbn(d, &m->trk, m->next, &b);
+		if (b.cyl != d->cur_cyl || b.head != d->cur_head) {
+			/* to or from a remapped defect's spare */
+			media_locate(d, t);
+			return;
+		}
 		m->st = M_WAIT;
 		media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t),
-		    disk_track_angle(&m->trk, b.sector)));
+		    block_angle(d, &m->trk, &b)));
 		m->at = b;
 		if (m->t == t)
 			disk_media_fire(d);

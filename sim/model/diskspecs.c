@@ -194,21 +194,30 @@ read_zone(struct lp_ctx *c, struct pblock *zb, double skew_revs,
 			z->slips[i] = (int64_t)sv->num;
 		}
 	}
-	/* Defects come in (location, replacement) pairs; one "remapped" to
-	 * itself is no remapping (DiskSim ignores it too). */
+	/* Defects come in (defect, spare) pairs (DiskSim's defect and
+	 * remap lists, dm_layout_g1_zone's "defects"); one "remapped" to
+	 * itself is no remapping (DiskSim's mappings ignore it too).  Their
+	 * place is checked with the zone's (disk_params_finish). */
 	pp = lp_find(zb, "defects");
 	if (pp != NULL) {
 		if (pp->v->kind != PV_LIST || pp->v->items->len % 2 != 0)
 			return lp_perr(c, zb, pp, "expected pairs of numbers");
+		z->remaps = g_new0(int64_t, MAX(pp->v->items->len, 2));
 		for (i = 0; i < pp->v->items->len; i += 2) {
 			struct pval *a = g_ptr_array_index(pp->v->items, i);
 			struct pval *r = g_ptr_array_index(pp->v->items, i + 1);
 
-			if (a->kind != PV_NUM || r->kind != PV_NUM)
-				return lp_perr(c, zb, pp, "expected pairs of numbers");
-			if (a->num != r->num)
-				return lp_perr(c, zb, pp, "not supported: defects "
-				    "remapped elsewhere (slipped ones are)");
+			if (a->kind != PV_NUM || r->kind != PV_NUM ||
+			    a->num < 0 || a->num > 1e12 || r->num < 0 ||
+			    r->num > 1e12 || a->num != floor(a->num) ||
+			    r->num != floor(r->num))
+				return lp_perr(c, zb, pp, "defects must be pairs "
+				    "of whole numbers from 0 to 1e12");
+			if (a->num == r->num)
+				continue;
+			z->remaps[2 * z->nremaps] = (int64_t)a->num;
+			z->remaps[2 * z->nremaps + 1] = (int64_t)r->num;
+			z->nremaps++;
 		}
 	}
 	return lp_all_read(c, zb);
@@ -249,6 +258,13 @@ read_layout(struct lp_ctx *c, struct pblock *lb, struct disk_params *p)
 			return lp_perr(c, lb, pp, "zone %u is not a block", i + 1);
 		if (!read_zone(c, zv->block, revs, &p->zones[i]))
 			return false;
+		/* No spares, nowhere to remap to: DiskSim's mapping without
+		 * sparing (g1_ltop_nosparing) never looks at the defects. */
+		if (p->sparing == DSPARE_NONE && p->zones[i].nremaps > 0) {
+			lp_note(c, zv->block, "defects", "sparing scheme 0 has no "
+			    "spares: DiskSim's mapping ignores remapped defects");
+			p->zones[i].nremaps = 0;
+		}
 	}
 	return lp_all_read(c, lb);
 }
@@ -743,6 +759,7 @@ finish_error(struct lp_ctx *c, struct pblock *disk,
 		{ DPAR_ZONE_DEADSPACE, B_ZONE, "Empty space at zone front" },
 		{ DPAR_ZONE_SPARES, B_ZONE, "Number of spares" },
 		{ DPAR_ZONE_SLIPS, B_ZONE, "slips" },
+		{ DPAR_ZONE_DEFECTS, B_ZONE, "defects" },
 		{ DPAR_HEAD_SWITCH, B_MECH, "Head switch time" },
 		{ DPAR_WRITE_SETTLE, B_MECH, "Add. write settling delay" },
 		{ DPAR_SEEK, B_MECH, "Seek type" },
