@@ -21,7 +21,8 @@ cmd_disk(int argc, char **argv)
 	char *prof_file = NULL, *db = NULL, *label = NULL, *format = NULL;
 	char **sets = NULL;
 	gboolean validate = FALSE, no_events = FALSE, quiet = FALSE,
-	    explain = FALSE, check = FALSE, no_db = FALSE;
+	    explain = FALSE, check = FALSE, no_db = FALSE,
+	    until_last_arrival = FALSE;
 	gint64 device = G_MININT64;	/* not given */
 	GOptionEntry entries[] = {
 		{ "profile", 'p', 0, G_OPTION_ARG_FILENAME, &prof_file,
@@ -40,6 +41,11 @@ cmd_disk(int argc, char **argv)
 		{ "device", 0, 0, G_OPTION_ARG_INT64, &device,
 		  "An ascii trace's device to replay, the others' requests left "
 		  "out (without it, every request must name one device)", "N" },
+		{ "until-last-arrival", 0, 0, G_OPTION_ARG_NONE,
+		  &until_last_arrival, "End the run when the trace's last "
+		  "request arrives, as DiskSim does: requests not done by then "
+		  "are left out of every figure (default: run every request to "
+		  "its end)", NULL },
 		{ "db", 'd', 0, G_OPTION_ARG_FILENAME, &db,
 		  "Database to record into (default vfssim.db)", "FILE" },
 		{ "no-db", 0, 0, G_OPTION_ARG_NONE, &no_db,
@@ -145,6 +151,7 @@ cmd_disk(int argc, char **argv)
 	o.check_only = check;
 	o.pick_device = device != G_MININT64;
 	o.device = device;
+	o.until_last_arrival = until_last_arrival;
 	if (o.pick_device && (device < 0 || validate)) {
 		fprintf(stderr, "vfssim disk: --device %lld: %s\n", (long long)
 		    device, device < 0 ? "a device is a number from 0" :
@@ -174,6 +181,9 @@ cmd_disk(int argc, char **argv)
 		if (res.other_devices > 0)
 			printf("; %llu requests of other devices left out",
 			    (unsigned long long)res.other_devices);
+		if (o.until_last_arrival)
+			printf("; %llu not done at the last arrival, left out",
+			    (unsigned long long)res.left_outstanding);
 		if (o.db != NULL)
 			printf("; recorded run %lld in %s", (long long)res.run,
 			    o.db);

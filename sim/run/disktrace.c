@@ -739,13 +739,13 @@ disk_io_row_of(const struct diskreq *r, struct disk_io_row *row)
 static void issue_validate(struct dtrun *t, bool callout);
 static void issue_ascii(struct dtrun *t);
 
-/* Everything is issued and done (or the run stopped): the process ends
- * the run. */
+/* Everything is issued and done (or the run stopped, or it ends at the
+ * last arrival): the process ends the run. */
 static void
 issued_all(struct dtrun *t)
 {
 	t->issued = true;
-	if (t->outstanding == 0)
+	if (t->outstanding == 0 || t->o->until_last_arrival)
 		wakeup(t->sim, &t->issued);
 }
 
@@ -927,7 +927,7 @@ issuer(void *arg)
 		issue_validate(t, false);
 	else
 		issue_ascii(t);
-	while (!t->issued || t->outstanding > 0)
+	while (!t->issued || (t->outstanding > 0 && !t->o->until_last_arrival))
 		tsleep(t->sim, &t->issued, "biowait", 0);
 }
 
@@ -1411,9 +1411,12 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 		goto out;
 	}
 
-	/* 4. The figures. */
+	/* 4. The figures: of the requests done (with until_last_arrival,
+	 * those done by the last arrival; the drive's own figures, t.d.st,
+	 * count a request at its completion too). */
 	res->format = t.fmt;
 	res->requests = t.done;
+	res->left_outstanding = t.outstanding;
 	res->sim_mean_ms = t.serv_ns / (double)t.done / 1e6;
 	res->resp_mean_ms = t.resp_ns / (double)t.done / 1e6;
 	res->read_hits = t.read_hits;
@@ -1456,6 +1459,8 @@ disktrace_run(const struct disktrace_opts *o, struct disktrace_result *res,
 			put(&t, "disk.read_errors", (double)ds->read_errors);
 			put(&t, "disk.write_errors", (double)ds->write_errors);
 		}
+		if (o->until_last_arrival)
+			put(&t, "disk.left_outstanding", (double)t.outstanding);
 		put(&t, "time.simulated_ns", (double)sim_now(t.sim));
 	}
 	if (t.fmt == DT_VALIDATE) {

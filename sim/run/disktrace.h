@@ -50,6 +50,11 @@ struct disktrace_opts {
 	 * one device (vfssim models one drive). */
 	bool			 pick_device;
 	int64_t			 device;
+	/* End the run when the trace's last request arrives, as DiskSim
+	 * does (it stops once its trace has no next event): requests not
+	 * done by then are left out of every figure.  Without it every
+	 * request is run to its end. */
+	bool			 until_last_arrival;
 };
 
 struct disktrace_result {
@@ -57,6 +62,8 @@ struct disktrace_result {
 	enum disktrace_format format;
 	uint64_t	 requests;
 	uint64_t	 other_devices;	/* requests of other devices left out */
+	uint64_t	 left_outstanding;	/* not done at the last arrival
+						   (until_last_arrival) */
 	double		 sim_mean_ms;	/* mean simulated service time */
 	double		 resp_mean_ms;	/* mean response (queue + service) */
 	uint64_t	 read_hits, write_hits;
