@@ -243,7 +243,7 @@ const struct pkey profile_keys[] = {
 	{ "disk", "queue_depth", PK_INT, "1", NULL, NULL,
 	  "Commands the drive accepts at once (tagged queueing); it serves one "
 	  "at a time, in disk.scheduler's order" },
-	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|cycle_lbn|sstf_lbn|sptf",
+	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|cycle_lbn|sstf_lbn|sptf|sptf_opt",
 	  "Order of the drive's own queue (with queue_depth > 1)" },
 	{ "disk", "errors", PK_STRING, "", NULL, NULL,
 	  "Sectors the drive fails, comma-separated: FIRST[-LAST]:r|w|rw"
@@ -255,12 +255,14 @@ const struct pkey profile_keys[] = {
 	  "Chance that any command fails with EIO (transiently), drawn from "
 	  "the run's seed (replay.seed)" },
 
-	{ "diskq", "scheduler", PK_ENUM, "auto", NULL, "auto|fcfs|sstf|clook|cycle_lbn|sstf_lbn|sptf",
+	{ "diskq", "scheduler", PK_ENUM, "auto", NULL, "auto|fcfs|sstf|clook|cycle_lbn|sstf_lbn|sptf|sptf_opt",
 	  "Host request-queue order: FreeBSD's one-way elevator (bufqdisksort, "
 	  "what its disk drivers did), first come first served, shortest seek, "
 	  "DiskSim 4.0's CYCLE_LBN and SSTF_LBN as it dispatches them, "
-	  "shortest positioning time; auto: clook, but for vfssim disk with a "
-	  "DiskSim .parv whose I/O driver names its own, that one" },
+	  "shortest positioning time, DiskSim 4.0's SPTF_OPT (its estimate "
+	  "from the platter's angle when the last sector passed); auto: "
+	  "clook, but for vfssim disk with a DiskSim .parv whose I/O driver "
+	  "names its own, that one" },
 
 	{ "snapshot", "at", PK_TIMES, "", NULL, NULL,
 	  "Simulated times at which a snapshot of the file system is taken "

@@ -1434,6 +1434,70 @@ test_sptf(void **state)
 	run_fini(&rn);
 }
 
+/*
+ * DiskSim 4.0's SPTF_OPT (sptf_opt): its estimate (disk_buffer_estimate_
+ * servtime) takes the platter's angle as its mechanical state last had it,
+ * when the last sector passed the heads (disk_buffer_sector_done), not
+ * now.  The plain drive reads blocks 0-7 from t = 0, the last sector
+ * passing at 0.8 ms, and is idle since; long after, DiskSim estimates
+ * block 10 (the same track, sector 10) at 0.2 ms, block 5 at 9.7 ms (it
+ * has gone by), block 150 (head 1, sector 50) at a head switch and the
+ * turn from 0.13 to 0.5 of a revolution, 4.2 ms -- where vfssim's sptf,
+ * as of now (100 s: angle 0), has block 5 at 0.5 ms.  A write takes at
+ * least the minimum seek delay, 1 ms.  The queue takes the least
+ * estimate plus its initiation delay (ioqueue_get_request_from_opt_
+ * sptf_queue).
+ */
+static void
+test_sptf_opt(void **state)
+{
+	const struct diskq_ops *ops = diskq_lookup("sptf_opt");
+	struct disk_params p;
+	struct run rn;
+	struct diskreq first, a, b, c, w;
+	struct sub s0;
+
+	(void)state;
+	plain_params(&p, plain_zone, 1);
+	p.cache = false;
+	p.min_seek_delay = 1000000;
+	run_init(&rn, &p, "sptf_opt");
+	memset(&first, 0, sizeof(first));
+	first.nsect = 8;
+	s0 = (struct sub){ .rn = &rn, .r = { &first }, .n = 1 };
+	sim_at(rn.s, 0, sub_fire, &s0);
+	run_go(&rn);
+	assert_int_equal(first.end, 800000);
+	assert_int_equal(llround(disk_sector_end(&rn.d)), 800000);
+	memset(&a, 0, sizeof(a));
+	b = c = w = a;
+	a.sector = w.sector = 10;
+	b.sector = 5;
+	c.sector = 150;
+	a.nsect = b.nsect = c.nsect = w.nsect = 1;
+	w.write = true;
+	assert_int_equal(llround(disk_sptf_opt_estimate(&rn.d, &a)), 200000);
+	assert_int_equal(llround(disk_sptf_opt_estimate(&rn.d, &b)), 9700000);
+	assert_int_equal(llround(disk_sptf_opt_estimate(&rn.d, &c)), 4200000);
+	assert_int_equal(llround(disk_sptf_opt_estimate(&rn.d, &w)), 1000000);
+	assert_int_equal(disk_position_estimate(&rn.d, &b), 500000);
+	ops->insert(&rn.d.q, &b, &rn.d);
+	ops->insert(&rn.d.q, &w, &rn.d);
+	ops->insert(&rn.d.q, &a, &rn.d);
+	ops->insert(&rn.d.q, &c, &rn.d);
+	assert_ptr_equal(ops->first(&rn.d.q, &rn.d), &a);
+	/* Reads 0.9 ms later: 1.1 ms against the write's 1.0. */
+	rn.d.p.host_init_delay[0] = 900000;
+	assert_ptr_equal(ops->first(&rn.d.q, &rn.d), &w);
+	/* vfssim's own: block 5, as of now. */
+	assert_ptr_equal(diskq_lookup("sptf")->first(&rn.d.q, &rn.d), &b);
+	diskq_remove(&rn.d.q, &a);
+	diskq_remove(&rn.d.q, &b);
+	diskq_remove(&rn.d.q, &c);
+	diskq_remove(&rn.d.q, &w);
+	run_fini(&rn);
+}
+
 /* On a queue-heavy random workload the elevator and SPTF beat FCFS. */
 struct heavy {
 	struct run	 rn;
@@ -2121,6 +2185,7 @@ main(void)
 		cmocka_unit_test(test_remapped_defects_under_load),
 		cmocka_unit_test(test_schedulers),
 		cmocka_unit_test(test_sptf),
+		cmocka_unit_test(test_sptf_opt),
 		cmocka_unit_test(test_heavy_load),
 		cmocka_unit_test(test_hit_adopts_full_segment),
 		cmocka_unit_test(test_sequential_pair),

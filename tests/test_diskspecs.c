@@ -649,6 +649,10 @@ test_queues(void **state)
 	const struct subst delay[] = { { "@RDELAY@", "0.5" }, { NULL, NULL } };
 	const struct subst sptf_delay[] = { { "@HPOLICY@", "8" },
 	    { "@RDELAY@", "0.5" }, { NULL, NULL } };
+	const struct subst sptf_immed[] = { { "@HPOLICY@", "8" },
+	    { "@IMMED@", "1" }, { NULL, NULL } };
+	const struct subst deep_immed[] = { { "@QLEN@", "4" },
+	    { "@DPOLICY@", "8" }, { "@IMMED@", "2" }, { NULL, NULL } };
 	GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
 	GError *err = NULL;
 	bool noted = false;
@@ -686,9 +690,9 @@ test_queues(void **state)
 	load_ok(sstf_lbn, true, &p);
 	assert_string_equal(p.host_scheduler, "sstf_lbn");
 	disk_params_free(&p);
-	/* An initiation delay is used only in DiskSim's SPTF estimates
-	 * (ioqueue_get_request_from_opt_sptf_queue): noted under any other
-	 * policy, refused under SPTF, whose estimate here takes none. */
+	/* An initiation delay is used only by DiskSim's SPTF, which adds
+	 * it to a request's estimate (ioqueue_get_request_from_opt_sptf_queue):
+	 * noted under any other policy, kept for SPTF_OPT (sptf_opt). */
 	assert_true(load(delay, true, &p, notes, &err));
 	for (i = 0; i < notes->len; i++)
 		noted |= strstr(g_ptr_array_index(notes, i), "Read initiation "
@@ -696,8 +700,18 @@ test_queues(void **state)
 	assert_true(noted);
 	disk_params_free(&p);
 	g_ptr_array_free(notes, TRUE);
-	load_bad(sptf_delay, true, "Read initiation delay = 0.5: not supported "
-	    "with SPTF");
+	load_ok(sptf_delay, true, &p);
+	assert_string_equal(p.host_scheduler, "sptf_opt");
+	assert_int_equal(p.host_init_delay[0], 500000);
+	assert_int_equal(p.host_init_delay[1], 0);
+	disk_params_free(&p);
+	/* Under SPTF_OPT DiskSim estimates a zero-latency access for a
+	 * drive whose Immediate buffer read or write is on, which its media
+	 * never does: refused, for the host's queue and the drive's. */
+	load_bad(sptf_immed, true, "Scheduling policy = 8: not supported with "
+	    "the drive's Immediate buffer read or write on");
+	load_bad(deep_immed, false, "Immediate buffer read = 2: not supported "
+	    "with the drive's queue under SPTF");
 	/* A driver that keeps one request in the subsystem at a time. */
 	load_ok(noq, true, &p);
 	assert_int_equal(p.queue_depth, 1);
@@ -705,7 +719,7 @@ test_queues(void **state)
 	/* The drive's own queue, when it holds more than one command. */
 	load_ok(deep, true, &p);
 	assert_int_equal(p.queue_depth, 4);
-	assert_string_equal(p.scheduler, "sptf");
+	assert_string_equal(p.scheduler, "sptf_opt");
 	disk_params_free(&p);
 }
 

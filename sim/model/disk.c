@@ -520,6 +520,41 @@ disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg), void *arg)
 	timer_flush(d);
 }
 
+/*
+ * DiskSim 4.0's SPTF_OPT estimate (disk_buffer_estimate_servtime without
+ * the cache): the seek (or head switch, and a write's settle) from where
+ * the heads are to r's first block, and the rotation from there to it --
+ * the access time less the transfer of r's blocks on that track -- with
+ * the platter's angle taken from DiskSim's mechanical state, which is
+ * brought up to date only as a sector passes the heads
+ * (disk_buffer_sector_done): as it stood when the last one did, not now.
+ * So a drive idle since, or waiting for its bus, is estimated as if it
+ * had begun r then: the rotation of every estimate is off by the same
+ * time since, and SPTF_OPT often chooses a request whose sector has just
+ * gone by.  A write takes at least the minimum seek delay.  (The drive's
+ * cache and its overheads do not count; zero-latency estimates are
+ * refused with the policy: diskspecs.c.)
+ */
+double
+disk_sptf_opt_estimate(const struct disk *d, const struct diskreq *r)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_pbn b;
+	double seek, t;
+	int64_t cyl;
+	int head;
+
+	disk_ltop(p, r->sector, &b);
+	disk_mech_state(d, &cyl, &head);
+	seek = (double)disk_reposition_time(p, cyl, head, b.cyl, b.head,
+	    r->write);
+	t = seek + disk_rotate_ns(d, disk_angle_at(d, disk_sector_end(d) +
+	    seek), disk_pbn_angle(p, &b));
+	if (r->write && t < (double)p->min_seek_delay)
+		t = (double)p->min_seek_delay;
+	return t;
+}
+
 sim_time_t
 disk_position_estimate(const struct disk *d, const struct diskreq *r)
 {

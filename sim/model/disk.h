@@ -313,6 +313,16 @@ struct disk_params {
 	/* The host queue's discipline a DiskSim .parv's I/O driver names
 	 * (vfssim disk uses it unless diskq.scheduler is set), or NULL. */
 	const char	*host_scheduler;
+	/* The read and write initiation delays ([0] read, [1] write) of
+	 * the drive's queue and of the host's, which DiskSim adds to each
+	 * request's estimate under SPTF_OPT (sptf_opt) and uses nowhere
+	 * else. */
+	sim_time_t	 init_delay[2];
+	sim_time_t	 host_init_delay[2];
+	/* DiskSim's Immediate buffer read and write ([0], [1]) are on: its
+	 * media never reads or writes early, but its SPTF_OPT estimates so
+	 * (refused with that policy: diskspecs.c). */
+	bool		 immed_est[2];
 };
 
 /*
@@ -444,6 +454,11 @@ struct disk {
 	int64_t			 cur_cyl;	/* where the heads are (or go) */
 	int			 cur_head;
 	sim_time_t		 mech_free;	/* until then it is still moving */
+	/* When the last sector passed the heads, read or written (but see
+	 * disk_sector_end): DiskSim's currtime, the time its mechanical
+	 * state's angle was last brought up to date (disk_buffer_sector_done),
+	 * from which its SPTF estimates. */
+	double			 sector_end;
 	/* Seek times by distance, each kept once first worked out
 	 * (disk_move_time): the time + 1, 0 for not yet; distances 0 to
 	 * seek_nmemo - 1 (the cylinders, up to DISK_SEEK_MEMO). */
@@ -588,5 +603,13 @@ double	disk_angle_at(const struct disk *d, double t);
  * drive began r now: overhead, seek and rotation; 0 for a cache hit.  The
  * positioning estimate SPTF orders by. */
 sim_time_t disk_position_estimate(const struct disk *d, const struct diskreq *r);
+/* DiskSim 4.0's estimate of r's positioning for its SPTF_OPT queues
+ * (disk_buffer_estimate_servtime, the cache not consulted), ns. */
+double	disk_sptf_opt_estimate(const struct disk *d, const struct diskreq *r);
+/* When the last sector passed the heads (struct disk's sector_end). */
+double	disk_sector_end(const struct disk *d);
+/* Where DiskSim's mechanical state has the heads: where they are, or
+ * during a seek where it set out from (it moves them at the seek's end). */
+void	disk_mech_state(const struct disk *d, int64_t *cyl, int *head);
 
 #endif

@@ -68,6 +68,19 @@ struct disk_media {
 	double		 t0;
 	int64_t		 k;
 	double		 seek_end;
+	/* Where the seek under way (M_SEEK) set out from: DiskSim's
+	 * mechanical state, which a seek changes only at its end
+	 * (disk_buffer_seekdone), for its SPTF estimates. */
+	int64_t		 from_cyl;
+	int		 from_head;
+	/* Waiting on the track for a sector not to be skipped by (a write
+	 * whose data is not in, a slip), since dry_base: DiskSim's media
+	 * takes each sector passing meanwhile as one done, though it moves
+	 * no data (disk_buffer_sector_done, bcount 2), and its mechanical
+	 * state's time with it; after a seek it waits for the first sector
+	 * in one step (dry false).  For disk_sector_end. */
+	bool		 dry;
+	double		 dry_base;
 	/* The time a sector of cylinder sec_cyl takes to pass (a cache of
 	 * sector_ns: the zone is looked up once a track). */
 	int64_t		 sec_cyl;

@@ -233,8 +233,11 @@ media_locate(struct disk *d, double t)
 	if (m->next < m->trk.first || m->next >= m->trk.end)
 		m->trk = *disk_track(d, m->next);
 	track_pbn(d, &m->trk, m->next, &b);
+	m->dry = false;
 	if (b.cyl != d->cur_cyl || b.head != d->cur_head) {
 		move = disk_move_time(d, b.cyl, b.head, m->write);
+		m->from_cyl = d->cur_cyl;
+		m->from_head = d->cur_head;
 		d->cur_cyl = b.cyl;
 		d->cur_head = b.head;
 		m->at = b;
@@ -288,11 +291,14 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->trk.first = m->trk.end = -1;
 	m->imm_from = m->imm_to = 0;
 	m->preempt = false;
+	m->dry = false;
 	disk_seg_set_state(d, s, write ? SEG_WRITING : SEG_READING);
 	disk_lbn_pbn(d, from, &b);
 	move = disk_move_time(d, b.cyl, b.head, write);
 	if (move < min_delay)
 		move = min_delay;
+	m->from_cyl = d->cur_cyl;
+	m->from_head = d->cur_head;
 	d->cur_cyl = b.cyl;
 	d->cur_head = b.head;
 	m->at = b;
@@ -328,6 +334,9 @@ disk_media_stop(struct disk *d)
 	double now = (double)sim_now(d->sim), free_at = now;
 
 	KASSERT(!m->write, ("disk: stopping a write"));
+	/* The sectors a run took in one go are counted from its base, which
+	 * goes now: the last one's end kept (disk_sector_end). */
+	d->sector_end = MAX(d->sector_end, disk_sector_end(d));
 	switch (m->st) {
 	case M_IDLE:
 		return;
@@ -411,6 +420,10 @@ disk_media_fire(struct disk *d)
 		}
 		if (!media_block_ready(d, m->next, t)) {
 			/* Not yet: it comes round again in a revolution. */
+			if (!m->dry) {
+				m->dry = true;
+				m->dry_base = t;
+			}
 			media_time(m, t + d->period);
 			disk_timer_arm(d, &d->t_media, m->t);
 			return;
@@ -427,6 +440,7 @@ disk_media_fire(struct disk *d)
 	}
 
 	/* Block m->next has passed the head. */
+	d->sector_end = t;
 	if (c != NULL && cmd_on_seg(d, m->seg) && m->next >= c->lbn &&
 	    m->next < c->end)
 		c->last_sector_end = t;
@@ -473,6 +487,8 @@ disk_media_fire(struct disk *d)
 			media_locate(d, t);
 			return;
 		}
+		m->dry = true;
+		m->dry_base = t;
 		m->st = M_WAIT;
 		media_time(m, t + disk_rotate_ns(d, disk_angle_at(d, t),
 		    block_angle(d, &m->trk, &b)));
@@ -493,6 +509,47 @@ disk_media_fire(struct disk *d)
 		return;
 	}
 	media_locate(d, t);
+}
+
+/* Where DiskSim's mechanical state has the heads: it moves them at a
+ * seek's end (disk_buffer_seekdone), here at its start. */
+void
+disk_mech_state(const struct disk *d, int64_t *cyl, int *head)
+{
+	const struct disk_media *m = d->media;
+
+	*cyl = m->st == M_SEEK ? m->from_cyl : d->cur_cyl;
+	*head = m->st == M_SEEK ? m->from_head : d->cur_head;
+}
+
+/*
+ * When the last sector passed the heads, as DiskSim's media counts them
+ * (disk_buffer_sector_done: each sector an event at its end, and the
+ * first after a seek one at its start, its "first sector after repos").
+ * The general code notes each end (disk_media_fire); while a sector is
+ * under the heads the last was the one before it, a sector's time
+ * before its end -- or, the first since the base (media_time), the
+ * base itself: the seek's first sector's start, or the end of the sector
+ * before it -- however the steps were taken (a run of them in one go,
+ * below, notes none).  Waiting on the track for a sector not to be
+ * skipped (dry), every sector passing since counts.
+ */
+double
+disk_sector_end(const struct disk *d)
+{
+	const struct disk_media *m = d->media;
+	double sec, j;
+
+	if (m->st == M_SECTOR && m->k >= 1)
+		return media_at(m, m->k - 1, media_sector_ns(d));
+	if (m->dry && m->st == M_WAIT) {
+		/* the sectors passing since dry_base, each at its end */
+		sec = media_sector_ns(d);
+		j = floor(((double)sim_now(d->sim) - m->dry_base) / sec + 1e-9);
+		if (j >= 0)
+			return MAX(d->sector_end, m->dry_base + j * sec);
+	}
+	return d->sector_end;
 }
 
 /* ---- runs of sectors ------------------------------------------------- */
@@ -553,6 +610,9 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 	m->at.sector++;
 	if (!media_block_ready(d, m->next, t)) {
 		/* It comes round again in a revolution. */
+		d->sector_end = t;	/* (the steps' count starts over) */
+		m->dry = true;
+		m->dry_base = t;
 		m->st = M_WAIT;
 		media_time(m, t + d->period);
 		disk_timer_arm_at(d, &d->t_media, m->t, now);

@@ -27,6 +27,12 @@
  *  sptf   the request whose first block the drive can reach soonest:
  *         seek and rotation from where the heads are now, using the
  *         drive's rotational model (cache hits first).
+ *  sptf_opt  DiskSim 4.0's SPTF_OPT (policy 8), as its I/O queue
+ *         dispatches it (ioqueue_get_request_from_opt_sptf_queue): the
+ *         request with the least initiation delay plus DiskSim's estimate
+ *         of its positioning (disk_sptf_opt_estimate: the platter's angle
+ *         as of the last sector read or written, not now), the lowest
+ *         block of equals; none estimated at 100 s or more.
  */
 #include "disk.h"
 
@@ -262,6 +268,31 @@ sptf_first(struct diskq *q, const struct disk *d)
 	return best;
 }
 
+static struct diskreq *
+sptf_opt_first(struct diskq *q, const struct disk *d)
+{
+	/* The queue's own delays: the host's, or the drive's. */
+	const sim_time_t *delay = q == &d->q ? d->p.host_init_delay :
+	    d->p.init_delay;
+	struct diskreq *r, *best = NULL;
+	double bestt = 100000 * 1e6;	/* DiskSim's mintime, 100,000 ms */
+
+	/* DiskSim keeps this queue in block order and takes the first of
+	 * equals: of equal estimates the lowest block, of equal blocks the
+	 * first to arrive (here the queue is in arrival order). */
+	TAILQ_FOREACH(r, &q->head, q) {
+		double t = (double)delay[r->write ? 1 : 0] +
+		    disk_sptf_opt_estimate(d, r);
+
+		if (t < bestt || (t == bestt && best != NULL &&
+		    r->sector < best->sector)) {
+			best = r;
+			bestt = t;
+		}
+	}
+	return best != NULL ? best : TAILQ_FIRST(&q->head);
+}
+
 static const struct diskq_ops diskq_fcfs = {
 	.name = "fcfs", .insert = fcfs_insert, .first = fcfs_first,
 };
@@ -280,10 +311,13 @@ static const struct diskq_ops diskq_sstf_lbn = {
 static const struct diskq_ops diskq_sptf = {
 	.name = "sptf", .insert = fcfs_insert, .first = sptf_first,
 };
+static const struct diskq_ops diskq_sptf_opt = {
+	.name = "sptf_opt", .insert = fcfs_insert, .first = sptf_opt_first,
+};
 
 static const struct diskq_ops *const disciplines[] = {
 	&diskq_fcfs, &diskq_sstf, &diskq_clook, &diskq_cycle_lbn, &diskq_sstf_lbn,
-	&diskq_sptf, NULL
+	&diskq_sptf, &diskq_sptf_opt, NULL
 };
 
 const struct diskq_ops *

@@ -30,7 +30,7 @@
  * (DiskSim's numbers, disksim_ioqueue.h), each as DiskSim 4.0 dispatches
  * it: 1 FCFS, 3 CYCLE_LBN (vfssim's cycle_lbn: C-LOOK by block, chosen
  * when the drive takes a request), 4 SSTF_LBN (sstf_lbn: nearest block to
- * the last one's end), 8 SPTF_OPT (sptf).  5 ELEVATOR_CYL, 6 CYCLE_CYL and
+ * the last one's end), 8 SPTF_OPT (sptf_opt).  5 ELEVATOR_CYL, 6 CYCLE_CYL and
  * 7 SSTF_CYL order by the cylinders the queue's mapping gives, and in
  * DiskSim 4.0 every request gets the same one unless the mapping takes it
  * from the trace or the average cylinder (strategies 5 and 6, refused):
@@ -40,17 +40,20 @@
  * as CYCLE_LBN does (in DiskSim, on thirty queued traces: the same mean
  * response to the nanosecond), so they are cycle_lbn here.  The
  * read and write initiation delays are used by DiskSim 4.0 only in its
- * SPTF schedulers' estimates (ioqueue_get_request_from_opt_sptf_queue
- * and its kin: the estimate made as of that much later), so they are
- * noted under any other policy and refused under SPTF, whose estimate
- * here takes none.  What would change the order or the timing otherwise
+ * SPTF schedulers (ioqueue_get_request_from_opt_sptf_queue and its kin
+ * add them to each request's estimate), so they are kept for sptf_opt
+ * and noted under any other policy.  Under SPTF_OPT DiskSim estimates a
+ * zero-latency access for a drive whose Immediate buffer read or write
+ * is on, which its media never does (see Immediate buffer read): that is
+ * refused.  What would change the order or the timing otherwise
  * — concatenating sequential requests, merging overlapping ones,
  * priorities — is refused; the parameters of schemes that are off are
  * noted.  A queue that never holds two requests (the drive's, taking one
  * command at a time) has no order to keep: all of it is noted.
  */
 static bool
-read_ioqueue(struct lp_ctx *c, struct pblock *qb, bool matters, const char **sched)
+read_ioqueue(struct lp_ctx *c, struct pblock *qb, bool matters,
+    const char **sched, sim_time_t delay[2], const struct disk_params *p)
 {
 	static const struct {
 		int		 policy;
@@ -58,12 +61,12 @@ read_ioqueue(struct lp_ctx *c, struct pblock *qb, bool matters, const char **sch
 	} map[] = {
 		{ 1, "fcfs" }, { 3, "cycle_lbn" }, { 4, "sstf_lbn" },
 		{ 5, "cycle_lbn" }, { 6, "cycle_lbn" }, { 7, "cycle_lbn" },
-		{ 8, "sptf" },
+		{ 8, "sptf_opt" },
 	};
-	static const char *const delays[] = { "Write initiation delay",
-	    "Read initiation delay" };
+	/* (delay[] is read first, write second) */
+	static const char *const delays[] = { "Read initiation delay",
+	    "Write initiation delay" };
 	int64_t policy, v;
-	double d;
 	guint i;
 
 	if (!matters) {
@@ -94,18 +97,18 @@ read_ioqueue(struct lp_ctx *c, struct pblock *qb, bool matters, const char **sch
 	    "how DiskSim's queue guesses a request's cylinder, for policies "
 	    "by cylinder only");
 	for (i = 0; i < G_N_ELEMENTS(delays); i++) {
-		if (!lp_num(c, qb, delays[i], 0, &d))
+		if (!lp_ms_signed(c, qb, delays[i], 0, &delay[i]))
 			return false;
-		if (d != 0 && policy == 8)
-			return lp_perr(c, qb, lp_find(qb, delays[i]),
-			    "not supported with SPTF (policy 8): DiskSim "
-			    "estimates each request's positioning as of that "
-			    "much later, vfssim's sptf as of now (only 0 is)");
 		if (policy != 8)
 			lp_note(c, qb, delays[i], "DiskSim 4.0 uses it only "
 			    "in its SPTF schedulers' estimates, not under this "
 			    "policy");
 	}
+	if (policy == 8 && p != NULL && (p->immed_est[0] || p->immed_est[1]))
+		return lp_perr(c, qb, lp_find(qb, "Scheduling policy"),
+		    "not supported with the drive's Immediate buffer read or "
+		    "write on: DiskSim's SPTF estimates a zero-latency access "
+		    "then, which vfssim's sptf_opt does not");
 	if (!lp_only(c, qb, "Sequential stream scheme", 0, "concatenating or "
 	    "grouping sequential requests") ||
 	    !lp_only(c, qb, "Overlapping request scheme", 0, "merging "
@@ -509,7 +512,8 @@ read_disk(struct lp_ctx *c, struct pblock *b, struct disk_params *p,
 		/* The drive's own queue: its order matters only when it
 		 * holds more than one command. */
 		if ((sb = lp_sub_block(c, b, "Scheduler", "disksim_ioqueue")) == NULL ||
-		    !read_ioqueue(c, sb, p->queue_depth > 1, &p->scheduler))
+		    !read_ioqueue(c, sb, p->queue_depth > 1, &p->scheduler,
+		    p->init_delay, NULL))
 			return false;
 	}
 	if (!lp_integer(c, b, "Number of buffer segments", NAN, 1, 1024, &v))
@@ -579,10 +583,21 @@ read_disk(struct lp_ctx *c, struct pblock *b, struct disk_params *p,
 	 * demerit from DiskSim's 0.268 ms to 0.159 ms and the DEC RZ26's
 	 * from 0.341 ms to 0.426 ms.
 	 */
-	if (!lp_integer(c, b, "Immediate buffer read", NAN, 0, 2, &v) ||
-	    !lp_integer(c, b, "Immediate buffer write", NAN, 0, 2, &v))
+	if (!lp_integer(c, b, "Immediate buffer read", NAN, 0, 2, &v))
 		return false;
+	p->immed_est[0] = v != 0;
+	if (!lp_integer(c, b, "Immediate buffer write", NAN, 0, 2, &v))
+		return false;
+	p->immed_est[1] = v != 0;
 	p->zero_latency_read = p->zero_latency_write = false;
+	/* (The drive's own queue was read before these: see read_ioqueue.) */
+	if (p->queue_depth > 1 && strcmp(p->scheduler, "sptf_opt") == 0 &&
+	    (p->immed_est[0] || p->immed_est[1]))
+		return lp_perr(c, b, lp_find(b, p->immed_est[0] ?
+		    "Immediate buffer read" : "Immediate buffer write"), "not "
+		    "supported with the drive's queue under SPTF (policy 8): "
+		    "DiskSim's SPTF estimates a zero-latency access then, which "
+		    "vfssim's sptf_opt does not");
 	lp_note(c, b, "Immediate buffer read", "DiskSim 4.0 never reads a "
 	    "sector early: its g1_access_block takes the DM_OK it gets back "
 	    "for an error and starts at the wanted sector");
@@ -717,7 +732,8 @@ read_path(struct lp_ctx *c, const char *disk_inst, struct disk_params *p,
 			if (lp_find(b, "Scheduler") != NULL) {
 				if ((qb = lp_sub_block(c, b, "Scheduler",
 				    "disksim_ioqueue")) == NULL ||
-				    !read_ioqueue(c, qb, true, &p->host_scheduler))
+				    !read_ioqueue(c, qb, true, &p->host_scheduler,
+				    p->host_init_delay, p))
 					return false;
 			}
 			lp_note(c, b, "type", "DiskSim keeps it \"for "
