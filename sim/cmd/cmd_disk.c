@@ -173,11 +173,17 @@ cmd_disk(int argc, char **argv)
 		goto out;
 	}
 	if (!quiet) {
-		printf("%llu requests: mean service %.3f ms, mean response %.3f ms; "
-		    "%llu read hits, %llu writes reported from the cache",
-		    (unsigned long long)res.requests, res.sim_mean_ms,
-		    res.resp_mean_ms, (unsigned long long)res.read_hits,
-		    (unsigned long long)res.write_hits);
+		/* (None done: every one still in flight at the last
+		 * arrival, --until-last-arrival.) */
+		if (res.requests == 0)
+			printf("no request done");
+		else
+			printf("%llu requests: mean service %.3f ms, mean "
+			    "response %.3f ms; %llu read hits, %llu writes "
+			    "reported from the cache",
+			    (unsigned long long)res.requests, res.sim_mean_ms,
+			    res.resp_mean_ms, (unsigned long long)res.read_hits,
+			    (unsigned long long)res.write_hits);
 		if (res.other_devices > 0)
 			printf("; %llu requests of other devices left out",
 			    (unsigned long long)res.other_devices);
