@@ -23,6 +23,7 @@
 #include "diskspecs.h"
 #include "disktrace.h"
 #include "engine.h"
+#include "testkern.h"
 
 /* A drive with no cache effects to speak of: one zone, no overheads, a
  * bus faster than anything, no read-ahead, write-through. */
@@ -1559,28 +1560,6 @@ test_heavy_load(void **state)
 
 /* ---- parameter files ------------------------------------------------------ */
 
-static char *
-write_tmp(const char *name, const char *text)
-{
-	char *dir = g_dir_make_tmp("vfssim-test-XXXXXX", NULL);
-	char *path = g_build_filename(dir, name, NULL);
-
-	assert_true(g_file_set_contents(path, text, -1, NULL));
-	g_free(dir);
-	return path;
-}
-
-static void
-rm_tmp(char *path)
-{
-	char *dir = g_path_get_dirname(path);
-
-	unlink(path);
-	rmdir(dir);
-	g_free(dir);
-	g_free(path);
-}
-
 /* A copy of the C2247A's files with one line changed must fail, naming
  * the file, line and parameter. */
 static void
@@ -1601,7 +1580,7 @@ expect_error(const char *from, const char *to, const char *want)
 		g_string_replace(g, from, to, 1);
 		changed = g_string_free(g, FALSE);
 	}
-	path = write_tmp("drive.diskspecs", changed);
+	path = test_tmp_write("drive.diskspecs", changed);
 	dir = g_path_get_dirname(path);
 	mpath = g_build_filename(dir, "hp_c2247a_validate.model", NULL);
 	assert_true(g_file_set_contents(mpath, model, -1, NULL));
@@ -1614,7 +1593,7 @@ expect_error(const char *from, const char *to, const char *want)
 	unlink(mpath);
 	g_free(mpath);
 	g_free(dir);
-	rm_tmp(path);
+	test_tmp_remove(path);
 	g_free(changed);
 	g_free(text);
 	g_free(model);

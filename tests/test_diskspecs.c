@@ -31,6 +31,7 @@
 #include "disk.h"
 #include "diskspecs.h"
 #include "diskparam.h"
+#include "testkern.h"
 
 static const char drive_template[] =
 "disksim_disk D {\n"
@@ -986,31 +987,6 @@ test_keys_in_place(void **state)
 	g_free(dir);
 }
 
-/* text written as `name` in a directory of its own: its path, for
- * tmp_remove. */
-static char *
-tmp_write(const char *name, const char *text)
-{
-	char *dir = g_dir_make_tmp("vfssim-specs-XXXXXX", NULL), *path;
-
-	assert_non_null(dir);
-	path = g_build_filename(dir, name, NULL);
-	g_free(dir);
-	assert_true(g_file_set_contents(path, text, -1, NULL));
-	return path;
-}
-
-static void
-tmp_remove(char *path)
-{
-	char *dir = g_path_get_dirname(path);
-
-	g_unlink(path);
-	g_rmdir(dir);
-	g_free(dir);
-	g_free(path);
-}
-
 /* err's message from the file's name on (before it, the temporary
  * directory), err freed. */
 static char *
@@ -1028,14 +1004,14 @@ msg_from(GError *err, const char *name)
 static bool
 read_text(const char *text, struct lp_ctx *c, char **msg)
 {
-	char *path = tmp_write("r.parv", text);
+	char *path = test_tmp_write("r.parv", text);
 	GError *err = NULL;
 	bool ok;
 
 	lp_ctx_init(c, &err, NULL);
 	ok = lp_read(c, path);
 	*msg = ok ? NULL : msg_from(err, "r.parv:");
-	tmp_remove(path);
+	test_tmp_remove(path);
 	return ok;
 }
 
@@ -1139,13 +1115,13 @@ test_name_ranges(void **state)
 static bool
 seek_file(const char *text, int *n, int64_t **d, double **ms, char **msg)
 {
-	char *path = tmp_write("c.seek", text);
+	char *path = test_tmp_write("c.seek", text);
 	GError *err = NULL;
 	bool ok;
 
 	ok = diskspecs_read_seek(path, n, d, ms, &err);
 	*msg = ok ? NULL : msg_from(err, "c.seek:");
-	tmp_remove(path);
+	test_tmp_remove(path);
 	return ok;
 }
 

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "testkern.h"
 
 const char *const machine_checked[] = { "replay.check_every_event=true",
@@ -201,4 +203,27 @@ machine_record_disk(struct machine *m)
 		m->reqs = g_array_new(FALSE, TRUE, sizeof(struct diskreq));
 	m->k->hooks.arg = m;
 	m->k->hooks.disk_done = record;
+}
+
+char *
+test_tmp_write(const char *name, const char *text)
+{
+	char *dir = g_dir_make_tmp("vfssim-test-XXXXXX", NULL), *path;
+
+	assert_non_null(dir);
+	path = g_build_filename(dir, name, NULL);
+	g_free(dir);
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	return path;
+}
+
+void
+test_tmp_remove(char *path)
+{
+	char *dir = g_path_get_dirname(path);
+
+	g_unlink(path);
+	g_rmdir(dir);
+	g_free(dir);
+	g_free(path);
 }

@@ -71,4 +71,10 @@ struct vnode *machine_mkfile(struct machine *m, const char *name,
  * (made empty the first time). */
 void	machine_record_disk(struct machine *m);
 
+/* Files a test writes (a DiskSim parameter file, a seek curve): text
+ * written as `name` in a directory of its own, its path returned; and
+ * that file and directory removed, the path freed. */
+char	*test_tmp_write(const char *name, const char *text);
+void	test_tmp_remove(char *path);
+
 #endif
