@@ -823,7 +823,7 @@ begin_run(struct metrics *m, const struct run_info *ri, GError **err)
 	}
 	/* From here until the run ends, the writer has the connection. */
 	if (m->shared == NULL)
-		metrics_writer_start(m);
+		metrics_writer_start(m, true);
 	return m->run;
 }
 
@@ -1260,7 +1260,7 @@ metrics_open_shared(const char *path, const char *const *traces,
 		return NULL;
 	}
 	metrics_txn_begin(m);
-	metrics_writer_start(m);
+	metrics_writer_start(m, false);
 	return m;
 }
 

@@ -103,6 +103,7 @@ struct metrics {
 	char		*error;		/* first failure */
 	/* the writer thread (while a run is being recorded) */
 	GThread		*writer;
+	bool		 lazy;		/* writer to start with the first batch */
 	GAsyncQueue	*todo, *spare;	/* batches to write, written */
 	struct qbatch	*cur;		/* being filled */
 	unsigned	 nbatches;	/* made so far */
@@ -137,7 +138,7 @@ void	metrics_txn_begin(struct metrics *m);
 void	metrics_txn_commit(struct metrics *m);
 
 /* metrics_writer.c */
-void	metrics_writer_start(struct metrics *m);
+void	metrics_writer_start(struct metrics *m, bool lazy);
 void	metrics_hand_off(struct metrics *m);
 void	metrics_writer_stop(struct metrics *m);
 
