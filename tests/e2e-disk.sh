@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh" e2e-disk
 # 60 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((60 + $#))
+expect $((64 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -296,6 +296,77 @@ if "$VFSSIM" disk "$T/heavy.ascii" --set disk.diskspecs=disks/cheetah9LP/cheetah
 else
 	bad "diskspecs alone: $(head -3 "$T/out")"
 fi
+
+# ---- commands received while the drive serves another -------------------
+# With Max queue length 8 DiskSim's drive takes each command as it arrives
+# (disk_request_arrive): its command overhead and disconnect then, on the
+# bus, and into its queue, to be taken when the heads are free.  The bus
+# is one: a command arriving waits for it, and so does a reselection.
+# queued NAME PARV TRACE ENDS: each request's completion (ms, in the
+# order submitted) against DiskSim 4.0's own run of the trace (its debug
+# copy's completions, to the microsecond), ending, as DiskSim's does, at
+# the last arrival.
+CHQ=$T/chq
+mkdir -p "$CHQ" && cp disks/cheetah9LP/* "$CHQ/" &&
+    sed -i 's/Max queue length = 1,/Max queue length = 8,/' "$CHQ/cheetah9LP.diskspecs"
+queued() {
+	local name=$1 parv=$2 trace=$3 want=$4 db=$T/queued.db got
+	rm -f "$db"
+	if ! "$VFSSIM" disk "$trace" --set disk.diskspecs="$parv" --until-last-arrival \
+	    --db "$db" -q >"$T/out" 2>&1 || ! no_sanitizer_report "$T/out"; then
+		bad "$name: $(head -3 "$T/out")"; return
+	fi
+	got=$(sql "$db" "SELECT group_concat(e, ' ') FROM (SELECT
+		printf('%.6f', end_ns / 1e6) AS e FROM disk_io ORDER BY submit_ns)")
+	if awk -v g="$got" -v w="$want" 'BEGIN { n = split(g, a, " ")
+	    if (n != split(w, b, " ")) exit 1
+	    for (i = 1; i <= n; i++) { d = a[i] - b[i]; if (d > 0.001 || d < -0.001) exit 1 } }'; then
+		ok "$name: done at $got ms (DiskSim 4.0: $want)"
+	else
+		bad "$name: done at $got ms, DiskSim 4.0 at $want"
+	fi
+}
+# Three reads 0.1 ms apart: the second and third are received while the
+# first is served (0.28 ms each, one after the other on the bus) and each
+# seeks the moment the one before completes -- taken only then, their
+# command overhead paid again, the second had missed its sector by a hair
+# and lost a revolution (20.716940 ms).
+printf '%s\n' '0.0 0 100000 8 1' '0.1 0 5000000 8 1' '0.2 0 9000000 8 1' \
+    '1000 0 0 8 1' >"$T/q3.ascii"
+queued "three reads received in the drive's queue" "$CHQ/cheetah9LP.parv" "$T/q3.ascii" \
+    "8.741449 14.743823 22.833221"
+# A read of 200 blocks holds the bus for 21 ms; three reads sent meanwhile
+# wait for it and arrive one after another as each disconnects: the host's
+# request waiting for the bus has it when the drive lets it go.
+printf '%s\n' '0.0 0 0 200 1' '10.0 0 5000000 8 1' '10.01 0 9000000 8 1' \
+    '10.02 0 3000000 8 1' '1000 0 0 8 1' >"$T/qbus.ascii"
+queued "reads waiting for the bus, each arriving as the one before disconnects" \
+    "$CHQ/cheetah9LP.parv" "$T/qbus.ascii" "26.996631 38.636389 46.725780 57.865128"
+# The same with a write received early: when the long read completes the
+# drive takes the write, which needs the bus for its data, as the host's
+# next read is granted it; the drive asks for it then, before that read
+# arrives, and when that read disconnects the drive's ask wins over the
+# host's read still waiting (DiskSim's bus arbitrates by slot, the
+# drive's above the controller's: disk_disconnect, then disk_check_bus).
+# Sent after the host's read, the write's data would have waited 0.28 ms
+# more (28.403877).
+printf '%s\n' '0.0 0 0 200 1' '1.0 0 7000000 8 0' '10.0 0 5000000 8 1' \
+    '10.01 0 9000000 8 1' '1000 0 0 8 1' >"$T/qask.ascii"
+queued "a write asking for the bus while a read is granted it goes before the next" \
+    "$CHQ/cheetah9LP.parv" "$T/qask.ascii" "26.996631 28.120251 44.609513 52.698905"
+# A read-ahead waiting for room in its segment, stopped by the next
+# command: DiskSim passes each sector meanwhile as a sector-done event
+# (disk_buffer_sector_done) and frees the heads at the end of the one
+# passing (disk_seek_stoptime), not a revolution later when the sector it
+# waits for comes round (25.390938).  The Cheetah 9LP with 64-block
+# segments, one command at a time.
+CHS=$T/chs
+mkdir -p "$CHS" && cp disks/cheetah9LP/* "$CHS/" &&
+    sed -i -e 's/Segment size (in blks) = 561/Segment size (in blks) = 64/' \
+    -e 's/Maximum read-ahead (blks) = 561/Maximum read-ahead (blks) = 64/' "$CHS/cheetah9LP.diskspecs"
+printf '%s\n' '0.0 0 896580 64 1' '8.0 0 831496 8 1' '1000 0 0 8 1' >"$T/qdry.ascii"
+queued "a read-ahead waiting for room stops at the end of the sector passing" \
+    "$CHS/cheetah9LP.parv" "$T/qdry.ascii" "14.057056 19.417882"
 
 # ---- DiskSim's end: the trace's last arrival ------------------------------
 # DiskSim stops once its trace has no next request (getnextevent), so a

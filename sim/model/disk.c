@@ -1,10 +1,12 @@
 /*
  * disk.c — the drive: its queues, its timers, and the parts it is made of.
  *
- * The drive serves one command at a time, as the drives DiskSim validated
- * were configured (no tagged queueing), and keeps working in the background
- * after a command: reading ahead into a cache segment after a read, writing
- * dirty data to the media after a write reported from the cache.  Three
+ * The drive serves one command at a time -- with a queue of its own
+ * (queue_depth), it receives others meanwhile, each in turn on its bus,
+ * and takes the next when the heads are free (disk_dispatch, arrive) --
+ * and keeps working in the background after a command: reading ahead
+ * into a cache segment after a read, writing dirty data to the media
+ * after a write reported from the cache.  Three
  * activities overlap, each driven by its own timer, each in its own file
  * (as DiskSim 4.0 splits its disk model, whose parameters describe real
  * drives; where DiskSim's own code disagrees with its documentation the
@@ -405,6 +407,17 @@ disk_check(const struct disk *d)
 	if (d->cmd != NULL)
 		KASSERT(d->cmd->out >= d->cmd->lbn && d->cmd->out <= d->cmd->end,
 		    ("disk: command's bus pointer out of its blocks"));
+	/* Commands in the drive's queue were received beside the one it
+	 * serves, and it takes the next as soon as it serves none; no more
+	 * than it accepts. */
+	KASSERT(d->dq.len == 0 || d->cmd != NULL,
+	    ("disk: %d commands queued in the drive, none served", d->dq.len));
+	KASSERT(!d->arriving_rx || (d->arriving != NULL && d->cmd != NULL),
+	    ("disk: receiving a command while serving none"));
+	KASSERT(d->dq.len + (d->cmd != NULL) + (d->arriving != NULL) <=
+	    MAX(d->p.queue_depth, 1), ("disk: %d commands in a drive of %d",
+	    d->dq.len + (d->cmd != NULL) + (d->arriving != NULL),
+	    d->p.queue_depth));
 #else
 	(void)d;
 #endif
@@ -412,37 +425,127 @@ disk_check(const struct disk *d)
 
 /* ---- queues ---------------------------------------------------------- */
 
+/*
+ * The command arriving is at the drive (its ovh_request over): DiskSim's
+ * disk_request_arrive.  A drive serving no command takes it at once as
+ * the command it serves (disk_cmd_start: it may still wait there for a
+ * flush or a read-ahead).  One serving another receives it -- its command
+ * overhead timed from now, the mechanical work to wait for its end
+ * (overhead_done), then the disconnect, holding the bus throughout -- and
+ * queues it, to take it when the heads are free (disk_dispatch,
+ * disk_cmd_resume).  The overheads are DiskSim's disconnect path of
+ * disk_read_arrive and disk_write_arrive, by the last command's kind
+ * (lastflags): a read's read-miss overhead whatever the cache holds, a
+ * write's write-hit or write-miss overhead by whether writes are
+ * reported from the cache.  (DiskSim 4.0 never sends the disconnect of a
+ * write arriving so at a drive without fast writes -- that branch of
+ * disk_write_arrive sends nothing -- and its bus stays taken; here it
+ * disconnects as a write reported from the cache does.)  A drive that
+ * never disconnects holds the bus through every command, so none
+ * arrives while it serves one.
+ */
+static void
+arrive(struct disk *d)
+{
+	const struct disk_params *p = &d->p;
+	struct diskreq *r = d->arriving;
+	sim_time_t now = sim_now(d->sim), ovh, disc;
+	int after = d->last_write ? 1 : 0;
+
+	if (d->cmd == NULL) {
+		d->arriving = NULL;
+		disk_cmd_start(d, r);
+		return;
+	}
+	if (r->write) {
+		ovh = p->fast_write > 0 ? p->ovh_write_hit[after] :
+		    p->ovh_write_miss[after];
+		disc = p->ovh_disconnect_write;
+	} else {
+		ovh = p->ovh_read_miss[after];
+		disc = p->ovh_disconnect_read[after];
+	}
+	r->ovh_done = now + ovh;
+	d->arriving_rx = true;
+	disk_timer_arm(d, &d->t_arrive, (double)(now + ovh + disc));
+}
+
 static void
 arrive_fire(struct disk *d)
 {
 	struct diskreq *r = d->arriving;
 
+	if (!d->arriving_rx) {
+		arrive(d);
+		return;
+	}
+	/* Received and disconnected: queued in the drive, and the bus is
+	 * free (disk_bus_free). */
 	d->arriving = NULL;
-	disk_cmd_start(d, r);
+	d->arriving_rx = false;
+	d->dqops->insert(&d->dq, r, d);
+	disk_bus_free(d);
 }
 
-/* Fill the drive's queue from the host's, then start its next command. */
+/*
+ * The host sends its next command when the drive's bus is free and the
+ * drive has room for it (queue_depth: the commands it holds, queued,
+ * in service or arriving), and the drive takes its next queued command
+ * when it serves none.  Both at once -- the command in service has just
+ * completed -- the host has the bus first (DiskSim's disk_completion lets
+ * the bus go, and the host's request waiting for it is granted, before
+ * disk_check_hda takes the next command), so the command taken finds the
+ * bus taken if it would reselect, and the one arriving finds the drive
+ * serving another: it is received.  A command in service that would
+ * reselect asks for the bus before the one sent arrives (DiskSim's
+ * disk_check_bus, in the same event as the release that granted the
+ * host, before the grant's own): bus_wanted.
+ */
 void
 disk_dispatch(struct disk *d)
 {
-	struct diskreq *r;
+	struct diskreq *r, *s = NULL;
 
-	while (d->dq.len + (d->cmd != NULL) + (d->arriving != NULL) <
-	    d->p.queue_depth && (r = d->qops->first(&d->q, d)) != NULL) {
-		diskq_remove(&d->q, r);
-		d->dqops->insert(&d->dq, r, d);
+	if (!disk_bus_busy(d) && d->dq.len + (d->cmd != NULL) <
+	    d->p.queue_depth && (s = d->qops->first(&d->q, d)) != NULL) {
+		diskq_remove(&d->q, s);
+		s->start = sim_now(d->sim);	/* the drive has it */
+		d->arriving = s;
+		d->arriving_rx = false;
 	}
-	if (d->cmd != NULL || d->arriving != NULL ||
-	    (r = d->dqops->first(&d->dq, d)) == NULL)
+	if (d->cmd == NULL && (r = d->dqops->first(&d->dq, d)) != NULL) {
+		diskq_remove(&d->dq, r);
+		r->start = sim_now(d->sim);
+		disk_cmd_resume(d, r);
+	} else if (s != NULL)
+		disk_cmd_media_progress(d);
+	if (s == NULL)
 		return;
-	diskq_remove(&d->dq, r);
-	r->start = sim_now(d->sim);	/* the drive has it */
-	if (d->p.ovh_request > 0) {
-		d->arriving = r;
+	if (d->p.ovh_request > 0)
 		disk_timer_arm(d, &d->t_arrive, (double)(sim_now(d->sim) +
 		    d->p.ovh_request));
-	} else
-		disk_cmd_start(d, r);
+	else
+		arrive(d);
+}
+
+/*
+ * The bus is free again (a command arrived and disconnected, or the one
+ * in service disconnected): DiskSim's disk_disconnect lets the bus go,
+ * which grants it to whoever already waits for it -- the command in
+ * service, if it asked while the bus was taken (bus_wanted: the drive's
+ * slot wins), else the host's next command -- and only then asks for it
+ * for the command in service (disk_check_bus), which then waits if the
+ * host has it.
+ */
+void
+disk_bus_free(struct disk *d)
+{
+	if (d->bus_wanted) {
+		d->bus_wanted = false;
+		disk_cmd_media_progress(d);
+	}
+	disk_dispatch(d);
+	disk_cmd_media_progress(d);
 }
 
 static void
@@ -453,6 +556,7 @@ strategy(struct disk *d, struct diskreq *r)
 	    ("disk_strategy: sector %lld beyond the disk", (long long)r->sector));
 	r->submit = sim_now(d->sim);
 	r->start = -1;			/* not begun (disk_dispatch) */
+	r->ovh_done = -1;
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
 	r->error = 0;
 	memset(r->wait_ns, 0, sizeof(r->wait_ns));
@@ -509,11 +613,13 @@ disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg), void *arg)
 	if (d->arriving != NULL) {
 		fn(d->arriving, arg);
 		d->arriving = NULL;
+		d->arriving_rx = false;
 	}
 	if (d->cmd != NULL) {
 		fn(d->cmd->r, arg);
 		d->cmd = NULL;
 	}
+	d->bus_wanted = false;
 	disk_timer_disarm(d, &d->t_iface);
 	disk_timer_disarm(d, &d->t_media);
 	disk_timer_disarm(d, &d->t_arrive);

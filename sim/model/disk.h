@@ -52,7 +52,7 @@
  */
 #define	DISK_PART_CTLR		0	/* command processing, disconnect,
 					   reselection, completion */
-#define	DISK_PART_BUS		1	/* data over the bus */
+#define	DISK_PART_BUS		1	/* data over the bus, or waiting for it */
 #define	DISK_PART_MEDIA		2	/* waiting for the media */
 #define	DISK_PART_ROOM		3	/* waiting for room in the cache */
 #define	DISK_PART_COUNT		4
@@ -69,6 +69,10 @@ struct diskreq {
 	sim_time_t	 submit;	/* handed to disk_strategy */
 	sim_time_t	 start;		/* the drive began the command */
 	sim_time_t	 end;		/* the drive reported completion */
+	/* Received into the drive's queue while it served another command
+	 * (disk_request_arrive's disconnect): its command overhead is over
+	 * at ovh_done, timed from its arrival; -1: not received so. */
+	sim_time_t	 ovh_done;
 	/*
 	 * Where the service time (end - start) went; the four add up to it.
 	 * seek, rot and xfer are the media access made for this request (seek
@@ -478,8 +482,8 @@ struct disk {
 	int			 trk_next;	/* the one to replace next */
 	int			 trk_last;	/* the one found last */
 
-	/* the command being served (the drive serves one at a time), or
-	 * NULL; it lives in cmd_mem, allocated once */
+	/* the command being served (one at a time; others wait in dq,
+	 * received), or NULL; it lives in cmd_mem, allocated once */
 	struct disk_cmd		*cmd;
 	struct disk_cmd		*cmd_mem;
 	/* the media access (diskmedia.c) and interface timers */
@@ -497,7 +501,18 @@ struct disk {
 	 * go): the plain reference the tests compare with.  Set from the
 	 * environment (VFSSIM_DISK_EACH_STEP) by disk_init. */
 	bool			 each_step;
-	struct diskreq		*arriving;	/* waiting out ovh_request */
+	/* The command on its way in over the bus: waiting out ovh_request,
+	 * then, if the drive is serving another (rx), its command and
+	 * disconnect overheads before it joins the drive's queue.  The bus
+	 * is the drive's one at a time: while a command arrives the one in
+	 * service cannot reselect, and while that one holds it none
+	 * arrives (disk_bus_busy). */
+	struct diskreq		*arriving;
+	bool			 arriving_rx;
+	/* The command in service asked for the bus while the one arriving
+	 * had it, before it was being received: it reselects first when
+	 * that one disconnects (cmd_check_reconnect). */
+	bool			 bus_wanted;
 	/* The livelock guard (disk.c): when the drive last completed a
 	 * request or took one while idle, and, once it has gone
 	 * DISK_STALL_NS with requests outstanding and none completed, why

@@ -122,6 +122,7 @@ struct disk_cmd {
 	bool		 wait_media;	/* waiting for the heads to be free */
 	bool		 completion_sent;
 	bool		 media_began;	/* the media was positioned for it */
+	bool		 bus_wait;	/* would reselect; the bus is taken */
 	sim_time_t	 overhead_done;	/* mechanical work may begin */
 	/* the interface */
 	enum iface_state ist;
@@ -161,6 +162,22 @@ struct disk_cmd {
 #define	DISK_CMD_CLEAR	offsetof(struct disk_cmd, nacct)
 
 /* ---- helpers --------------------------------------------------------- */
+
+/*
+ * Is the drive's bus taken?  By a command arriving (d->arriving, from the
+ * host's sending it to its disconnect), or by the command in service
+ * while it is connected: an overhead running (command, reselection,
+ * disconnect, completion), data moving, or the bus held.  Disconnected,
+ * or between an extra write disconnect's two, it leaves the bus free.
+ */
+static inline bool
+disk_bus_busy(const struct disk *d)
+{
+	const struct disk_cmd *c = d->cmd;
+
+	return d->arriving != NULL || (c != NULL && c->ist != IF_DISC &&
+	    c->ist != IF_XD_WAIT);
+}
 
 /*
  * llround(x), without the library call every sector's timer would make:
@@ -245,6 +262,7 @@ const struct disk_track *disk_track(struct disk *d, int64_t lbn);
 void	disk_lbn_pbn(struct disk *d, int64_t lbn, struct disk_pbn *b);
 void	disk_timer_queue(struct disk *d, struct disk_timer *t);
 void	disk_dispatch(struct disk *d);
+void	disk_bus_free(struct disk *d);
 void	disk_check(const struct disk *d);
 
 /*
@@ -288,6 +306,7 @@ disk_timer_arm(struct disk *d, struct disk_timer *t, double when)
 
 /* diskctlr.c: commands and the interface */
 void	disk_cmd_start(struct disk *d, struct diskreq *r);
+void	disk_cmd_resume(struct disk *d, struct diskreq *r);
 void	disk_cmd_media_progress(struct disk *d);
 void	disk_cmd_media_ready(struct disk *d);
 void	disk_iface_fire(struct disk *d);
@@ -313,6 +332,10 @@ disk_cmd_class(const struct disk_cmd *c)
 		return DISK_PART_CTLR;
 	case IF_XFER:
 		return DISK_PART_BUS;
+	case IF_DISC:
+		if (c->bus_wait)
+			return DISK_PART_BUS;	/* waiting for the bus */
+		/* FALLTHROUGH */
 	default:
 		return c->write && c->out < c->end ? DISK_PART_ROOM :
 		    DISK_PART_MEDIA;

@@ -17,8 +17,9 @@
  * (DiskSim keeps no such split; the states and what each charges are its
  * disk_ctlr's: disk_request_arrive's command overheads, disk_check_bus's
  * reselection and data preparation, the completion and disconnect
- * overheads of disksim_diskctlr.c.  A command here never waits for the
- * bus: the drive has one to itself and serves one command at a time.)
+ * overheads of disksim_diskctlr.c.  The drive has its bus to itself, but
+ * commands queued in it arrive over it, and a reselection waits while one
+ * does: cmd_check_reconnect, disk.c's arrive.)
  */
 #include "disk.h"
 #include "disk_private.h"
@@ -187,14 +188,24 @@ write_media_done(const struct disk *d)
 	return write_in(d) >= c->end;
 }
 
-/* Disconnected: reselect the host if there is something to do
- * (DiskSim's disk_request_needs_bus). */
+/*
+ * Disconnected: reselect the host if there is something to do (DiskSim's
+ * disk_request_needs_bus) and the bus is free.  Taken by a command
+ * arriving, the drive asks for it then -- unless that command is already
+ * being received, when the drive asks for the bus for nothing else
+ * (disk_request_needs_bus: not while its own traffic is on it) -- and
+ * an ask outstanding when the command received disconnects wins the bus
+ * over the host's next command (bus_wanted; DiskSim's bus arbitrates by
+ * slot, the drive's above the controller's); asked or not, it is asked
+ * again then (disk_bus_free).
+ */
 static void
 cmd_check_reconnect(struct disk *d)
 {
 	struct disk_cmd *c = d->cmd;
 	struct disk_seg *g;
-	sim_time_t resel;
+	sim_time_t resel, delay;
+	enum iface_next next = NX_XFER;
 
 	if (c == NULL || c->ist != IF_DISC || c->wait_media)
 		return;
@@ -203,24 +214,34 @@ cmd_check_reconnect(struct disk *d)
 	 * reselect overhead, later ones the other. */
 	resel = c->xd && c->xd_reselected ? d->p.ovh_reselect_other :
 	    d->p.ovh_reselect_first;
+	delay = resel + d->p.ovh_data_prep;
 	if (!c->write) {
-		if (g->start <= c->out && g->end > c->out &&
-		    (g->end >= c->end || g->end - c->out >= c->watermark))
-			iface_delay(d, resel + d->p.ovh_data_prep, NX_XFER);
-		else
+		if (!(g->start <= c->out && g->end > c->out &&
+		    (g->end >= c->end || g->end - c->out >= c->watermark)))
 			return;
 	} else if (c->out >= c->end) {
 		if (!write_media_done(d))
 			return;
-		iface_delay(d, resel + d->p.ovh_complete_write, NX_COMPLETE);
-		c->completion_sent = true;
-	} else if (c->out == c->lbn && c->hit != HIT_APPEND) {
-		iface_delay(d, resel + d->p.ovh_data_prep, NX_XFER);
-	} else if (write_room(d) > 0 &&
-	    c->out - write_in(d) <= write_watermark(d, c->n)) {
-		iface_delay(d, resel + d->p.ovh_data_prep, NX_XFER);
-	} else
+		delay = resel + d->p.ovh_complete_write;
+		next = NX_COMPLETE;
+	} else if (!(c->out == c->lbn && c->hit != HIT_APPEND) &&
+	    !(write_room(d) > 0 &&
+	    c->out - write_in(d) <= write_watermark(d, c->n)))
 		return;
+	if (d->arriving != NULL) {
+		if (!d->arriving_rx)
+			d->bus_wanted = true;
+		if (!c->bus_wait) {
+			c->bus_wait = true;
+			disk_cmd_acct(c, sim_now(d->sim));
+		}
+		return;
+	}
+	d->bus_wanted = false;
+	c->bus_wait = false;
+	iface_delay(d, delay, next);
+	if (next == NX_COMPLETE)
+		c->completion_sent = true;
 	if (c->xd)
 		c->xd_reselected = true;
 }
@@ -230,8 +251,8 @@ cmd_check_reconnect(struct disk *d)
  * be for cmd_check_reconnect to reselect the host, the command being
  * disconnected on the media's segment with no transfer in flight: the
  * media may take its blocks up to it without asking (disk_media_stream's
- * runs).  -1: it would reselect at the next check whatever the media
- * does; INT64_MAX: the media alone never makes it.
+ * runs).  -1: it would reselect (or find the bus taken) at the next check
+ * whatever the media does; INT64_MAX: the media alone never makes it.
  */
 int64_t
 disk_cmd_reconnect_at(const struct disk *d)
@@ -241,6 +262,11 @@ disk_cmd_reconnect_at(const struct disk *d)
 	int64_t at;
 
 	KASSERT(c->ist == IF_DISC && !c->wait_media, ("disk: not disconnected"));
+	/* Waiting for the bus, only its release moves it on (the first
+	 * block where it would reselect is found as if the bus were free:
+	 * there it finds the bus taken, and its wait is logged from then). */
+	if (c->bus_wait)
+		return INT64_MAX;
 	if (!c->write) {
 		/* g->start <= out < g->end, with g->end - out reaching the
 		 * watermark or the command's end; the start slides only past
@@ -312,15 +338,17 @@ disk_iface_fire(struct disk *d)
 	case NX_DISC:
 		c->ist = IF_DISC;
 		disk_cmd_acct(c, sim_now(d->sim));
-		cmd_check_reconnect(d);
+		disk_bus_free(d);
 		break;
 	case NX_XD_DISC:
-		/* The drive pauses, then reselects to take the data. */
+		/* The drive pauses, then reselects to take the data; the bus
+		 * is free meanwhile. */
 		c->ist = IF_XD_WAIT;
 		c->next = NX_RECHECK;
 		disk_cmd_acct(c, sim_now(d->sim));
 		disk_timer_arm(d, &d->t_iface, (double)(sim_now(d->sim) +
 		    d->p.xd_inter));
+		disk_dispatch(d);
 		break;
 	case NX_RECHECK:
 		c->ist = IF_DISC;
@@ -589,18 +617,16 @@ disk_cmd_media_ready(struct disk *d)
 		read_go(d, c, false, READ_LOOKUP, HIT_MISS);
 }
 
-void
-disk_cmd_start(struct disk *d, struct diskreq *r)
+/* The command in service is r's from now: its state made afresh. */
+static struct disk_cmd *
+cmd_init(struct disk *d, struct diskreq *r)
 {
 	struct disk_cmd *c = d->cmd_mem;
 
 	KASSERT(d->cmd == NULL, ("disk: two commands at once"));
 	memset(c, 0, DISK_CMD_CLEAR);
 	d->cmd = c;
-	/* From the drive's taking it (r->start: disk_dispatch) the
-	 * controller works on it: the request overhead, then the command's. */
 	c->nacct = 1;
-	c->acct[0] = (struct disk_acct){ r->start, DISK_PART_CTLR };
 	c->r = r;
 	c->write = r->write;
 	c->lbn = r->sector;
@@ -612,10 +638,83 @@ disk_cmd_start(struct disk *d, struct diskreq *r)
 	c->first_sector = -1;
 	r->cache_hit = DISK_HIT_NONE;
 	r->cyl = disk_track(d, r->sector)->pfirst.cyl;
+	return c;
+}
+
+void
+disk_cmd_start(struct disk *d, struct diskreq *r)
+{
+	struct disk_cmd *c = cmd_init(d, r);
+
+	/* From the drive's taking it (r->start: disk_dispatch) the
+	 * controller works on it: the request overhead, then the command's. */
+	c->acct[0] = (struct disk_acct){ r->start, DISK_PART_CTLR };
 	if (c->write)
 		write_arrive(d, c);
 	else
 		read_arrive(d, c);
+}
+
+/*
+ * A command received while the drive served another (disk.c's arrive),
+ * taken now that the heads are the drive's to give: DiskSim's
+ * disk_check_hda taking the next request from its queue.  Its command
+ * overhead and disconnect are behind it -- the mechanical work waits
+ * only for what is left of the overhead (r->ovh_done) -- so it starts
+ * disconnected: it meets the cache and the heads as a command arriving
+ * at an idle drive does (stopping or adopting the read-ahead, waiting for
+ * a flush), and reselects the host when it has data to send or room for
+ * data (cmd_check_reconnect).  Not an extra write disconnect: DiskSim
+ * clears that for a write received so.
+ */
+void
+disk_cmd_resume(struct disk *d, struct diskreq *r)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_cmd *c = cmd_init(d, r);
+	struct disk_media *m = d->media;
+	enum hit hit;
+	bool stopped = false;
+	int s;
+
+	KASSERT(r->ovh_done >= 0, ("disk: resuming a command not received"));
+	c->ist = IF_DISC;
+	c->overhead_done = r->ovh_done;
+	c->acct[0] = (struct disk_acct){ r->start, disk_cmd_class(c) };
+	if (c->write) {
+		c->fast = p->fast_write > 0;
+		s = disk_write_lookup(d, c->lbn, c->end, &hit);
+		if (m->st != M_IDLE) {
+			if (m->write && hit == HIT_APPEND && m->seg == s)
+				;	/* joins the flush under way */
+			else if (prefetch_stoppable(d) && !disk_media_preempt(d))
+				disk_media_stop(d);
+			else
+				wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
+				    DISK_WAIT_READAHEAD);
+		}
+		if (s < 0) {
+			KASSERT(m->st != M_IDLE, ("disk: no write segment, "
+			    "no flush"));
+			wait_heads(d, c, DISK_WAIT_FULL);
+		}
+		if (!c->wait_media)
+			write_go(d, c, false);
+		return;
+	}
+	s = disk_read_lookup(d, c->lbn, c->end, &hit);
+	if (m->st != M_IDLE) {
+		if (!m->write && s == m->seg && hit != HIT_MISS)
+			;		/* the read-ahead serves it: adopt it */
+		else if (prefetch_stoppable(d) && !disk_media_preempt(d)) {
+			disk_media_stop(d);
+			stopped = true;
+		} else
+			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
+			    DISK_WAIT_READAHEAD);
+	}
+	if (!c->wait_media)
+		read_go(d, c, false, stopped ? READ_LOOKUP : s, hit);
 }
 
 /* ---- accounting ------------------------------------------------------ */
@@ -803,6 +902,7 @@ complete(struct disk *d)
 	if (d->nfaults > 0 || d->fault_rng != NULL)
 		r->error = disk_fault_check(d, r);
 	d->cmd = NULL;
+	d->bus_wanted = false;
 	disk_timer_disarm(d, &d->t_iface);
 	disk_dispatch(d);
 	d->done(d->done_arg, r);

@@ -315,6 +315,23 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 }
 
 /*
+ * A wait for a sector a revolution away (dry: room for a read-ahead's
+ * block, a write's data, a slip) is, to DiskSim, a sector-done event at
+ * each sector passing meanwhile (disk_buffer_sector_done, bcount 2): the
+ * event pending is the end of the sector under the heads now, not the
+ * wanted sector's return.  When that is.
+ */
+static double
+dry_next(const struct disk *d, double now)
+{
+	const struct disk_media *m = d->media;
+	double sec = sector_ns(d, m->at.cyl);
+	double j = floor((now - m->dry_base) / sec + 1e-9);
+
+	return MIN(m->t, m->dry_base + (MAX(j, 0) + 1) * sec);
+}
+
+/*
  * Stop a read-ahead for a command that needs the heads: a seek under way
  * is finished, a sector being read is abandoned — at once, or at its end
  * if the drive stops only between sectors.  The sector is not kept.  A
@@ -323,9 +340,10 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
  * DiskSim's pending sector event (disk_buffer_seekdone schedules it for
  * the sector's start), and disk_buffer_stopable_access, not stopping in a
  * sector, frees the heads when that event would have come
- * (disk_seek_stoptime).  (A zero-latency access waiting amid its track
- * is taken as stopping at once: DiskSim 4.0 never reads a sector early,
- * see "Immediate buffer read".)
+ * (disk_seek_stoptime) -- for a wait of a revolution for room, at the
+ * end of the sector passing (dry_next).  (A zero-latency access waiting
+ * amid its track is taken as stopping at once: DiskSim 4.0 never reads a
+ * sector early, see "Immediate buffer read".)
  */
 void
 disk_media_stop(struct disk *d)
@@ -345,7 +363,7 @@ disk_media_stop(struct disk *d)
 		break;
 	case M_WAIT:
 		if (!d->p.stop_in_sector && m->imm_to == 0)
-			free_at = m->t;
+			free_at = m->dry ? dry_next(d, now) : m->t;
 		break;
 	case M_SECTOR:
 		if (!d->p.stop_in_sector)
