@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh" e2e-disk
 # 60 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((64 + $#))
+expect $((66 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -354,6 +354,32 @@ printf '%s\n' '0.0 0 0 200 1' '1.0 0 7000000 8 0' '10.0 0 5000000 8 1' \
     '10.01 0 9000000 8 1' '1000 0 0 8 1' >"$T/qask.ascii"
 queued "a write asking for the bus while a read is granted it goes before the next" \
     "$CHQ/cheetah9LP.parv" "$T/qask.ascii" "26.996631 28.120251 44.609513 52.698905"
+# The drive's own policy chooses among the commands in its queue when the
+# heads are free -- not when the one before completes if a flush of its
+# write still holds them (disk_check_hda finds its effectivehda taken):
+# reads and writes arriving meanwhile are queued, and a command still
+# being received is among them (ioqueue_add_new_request, at its
+# arrival).  Nine requests through the Cheetah 9LP with Max queue length
+# 8 and the drive's SPTF_OPT (8), then CYCLE_LBN (3); the code before
+# gave the command that arrived first behind the flush the heads (the
+# fifth read at 71.956826, the third write at 35.310279 with policy 3
+# served after 1420540).
+printf '%s\n' '0.721052 0 16075944 32 1' '19.031754 0 6159966 64 1' \
+    '20.108799 0 14367709 1 0' '26.423484 0 1420540 8 1' '47.926890 0 1143201 32 1' \
+    '51.034304 0 12363017 2 0' '56.438350 0 655972 2 1' '59.650223 0 5069993 16 0' \
+    '59.801611 0 6622886 8 0' '1000 0 0 8 1' >"$T/qpol.ascii"
+for pol in 8 3; do
+	mkdir -p "$T/chq$pol" && cp "$CHQ"/* "$T/chq$pol/" &&
+	    sed -i "s/^      Scheduling policy = 1,/      Scheduling policy = $pol,/" \
+	    "$T/chq$pol/cheetah9LP.diskspecs"
+done
+queued "the drive's SPTF_OPT choosing when a flush frees the heads" \
+    "$T/chq8/cheetah9LP.parv" "$T/qpol.ascii" \
+    "17.949518 35.205279 44.638209 44.533209 83.903157 55.706377 90.394822 68.865105 61.490223"
+queued "the drive's CYCLE_LBN choosing when a flush frees the heads" \
+    "$T/chq3/cheetah9LP.parv" "$T/qpol.ascii" \
+    "17.949518 35.205279 35.310279 56.479449 89.876272 56.973069 78.448556 91.556272 98.317346"
+
 # A read-ahead waiting for room in its segment, stopped by the next
 # command: DiskSim passes each sector meanwhile as a sector-done event
 # (disk_buffer_sector_done) and frees the heads at the end of the one

@@ -347,7 +347,9 @@ disk_capacity(const struct disk *d)
 int
 disk_qlen(const struct disk *d)
 {
-	return d->q.len + d->dq.len + (d->cmd != NULL) + (d->arriving != NULL);
+	/* (a command being received is in the drive's queue, or served) */
+	return d->q.len + d->dq.len + (d->cmd != NULL) +
+	    (d->arriving != NULL && !d->arriving_rx);
 }
 
 /* ---- invariants ------------------------------------------------------ */
@@ -408,16 +410,18 @@ disk_check(const struct disk *d)
 		KASSERT(d->cmd->out >= d->cmd->lbn && d->cmd->out <= d->cmd->end,
 		    ("disk: command's bus pointer out of its blocks"));
 	/* Commands in the drive's queue were received beside the one it
-	 * serves, and it takes the next as soon as it serves none; no more
-	 * than it accepts. */
-	KASSERT(d->dq.len == 0 || d->cmd != NULL,
+	 * serves or while its heads were busy, and it takes the next as
+	 * soon as it serves none and they are free; no more than it
+	 * accepts. */
+	KASSERT(d->dq.len == 0 || d->cmd != NULL || m->st != M_IDLE,
 	    ("disk: %d commands queued in the drive, none served", d->dq.len));
-	KASSERT(!d->arriving_rx || (d->arriving != NULL && d->cmd != NULL),
-	    ("disk: receiving a command while serving none"));
-	KASSERT(d->dq.len + (d->cmd != NULL) + (d->arriving != NULL) <=
-	    MAX(d->p.queue_depth, 1), ("disk: %d commands in a drive of %d",
-	    d->dq.len + (d->cmd != NULL) + (d->arriving != NULL),
-	    d->p.queue_depth));
+	KASSERT(!d->arriving_rx || d->arriving != NULL,
+	    ("disk: receiving no command"));
+	/* (a command being received is in the queue, or served, already) */
+	KASSERT(d->dq.len + (d->cmd != NULL) + (d->arriving != NULL &&
+	    !d->arriving_rx) <= MAX(d->p.queue_depth, 1), ("disk: %d "
+	    "commands in a drive of %d", d->dq.len + (d->cmd != NULL) +
+	    (d->arriving != NULL && !d->arriving_rx), d->p.queue_depth));
 #else
 	(void)d;
 #endif
@@ -428,12 +432,16 @@ disk_check(const struct disk *d)
 /*
  * The command arriving is at the drive (its ovh_request over): DiskSim's
  * disk_request_arrive.  A drive serving no command takes it at once as
- * the command it serves (disk_cmd_start: it may still wait there for a
- * flush or a read-ahead).  One serving another receives it -- its command
- * overhead timed from now, the mechanical work to wait for its end
- * (overhead_done), then the disconnect, holding the bus throughout -- and
- * queues it, to take it when the heads are free (disk_dispatch,
- * disk_cmd_resume).  The overheads are DiskSim's disconnect path of
+ * the command it serves (disk_cmd_start) -- with a queue of its own, only
+ * if the heads are its at once (disk_heads_free_for).  One serving
+ * another, or whose heads a flush or an unfinished read-ahead holds,
+ * receives it -- its command overhead timed from now, the mechanical
+ * work to wait for its end (overhead_done), then the disconnect, holding
+ * the bus throughout -- and queues it, to take the next by its policy
+ * when the heads are free (disk_dispatch, disk_cmd_resume).  (One at a
+ * time, the command taken at once waits for the heads itself, as long,
+ * and its wait is counted as what held them: drain_ns, readahead_ns.)
+ * The overheads are DiskSim's disconnect path of
  * disk_read_arrive and disk_write_arrive, by the last command's kind
  * (lastflags): a read's read-miss overhead whatever the cache holds, a
  * write's write-hit or write-miss overhead by whether writes are
@@ -452,7 +460,18 @@ arrive(struct disk *d)
 	sim_time_t now = sim_now(d->sim), ovh, disc;
 	int after = d->last_write ? 1 : 0;
 
-	if (d->cmd == NULL) {
+	if (d->cmd == NULL && (d->p.queue_depth <= 1 ||
+	    (d->dq.len == 0 && disk_heads_free_for(d, r)))) {
+		/* Through the drive's queue all the same, empty as it is:
+		 * DiskSim adds every command to it and takes it from there,
+		 * and a policy that goes on from the last one taken
+		 * (cycle_lbn, sstf_lbn, clook) counts this one. */
+		struct diskreq *t;
+
+		d->dqops->insert(&d->dq, r, d);
+		t = d->dqops->first(&d->dq, d);
+		KASSERT(t == r, ("disk: the drive's queue held another"));
+		diskq_remove(&d->dq, t);
 		d->arriving = NULL;
 		disk_cmd_start(d, r);
 		return;
@@ -467,6 +486,13 @@ arrive(struct disk *d)
 	}
 	r->ovh_done = now + ovh;
 	d->arriving_rx = true;
+	/* In the drive's queue from now (ioqueue_add_new_request, at
+	 * disk_request_arrive): the heads free before it has disconnected,
+	 * the drive may choose it, and its work begins as its overhead
+	 * ends; it reselects once it has let the bus go. */
+	d->dqops->insert(&d->dq, r, d);
+	if (d->cmd == NULL)
+		disk_heads_wanted(d);
 	disk_timer_arm(d, &d->t_arrive, (double)(now + ovh + disc));
 }
 
@@ -479,11 +505,11 @@ arrive_fire(struct disk *d)
 		arrive(d);
 		return;
 	}
-	/* Received and disconnected: queued in the drive, and the bus is
-	 * free (disk_bus_free). */
+	/* Received and disconnected (queued in the drive, or taken from
+	 * there already): the bus is free (disk_bus_free). */
+	(void)r;
 	d->arriving = NULL;
 	d->arriving_rx = false;
-	d->dqops->insert(&d->dq, r, d);
 	disk_bus_free(d);
 }
 
@@ -496,7 +522,11 @@ arrive_fire(struct disk *d)
  * the bus go, and the host's request waiting for it is granted, before
  * disk_check_hda takes the next command), so the command taken finds the
  * bus taken if it would reselect, and the one arriving finds the drive
- * serving another: it is received.  A command in service that would
+ * serving another: it is received.  The next queued command is taken
+ * only when the heads are free, or busy with a read-ahead it may stop
+ * (DiskSim's disk_check_hda with no effectivehda,
+ * disk_check_prefetch_swap): else when they are (diskmedia.c's
+ * media_finish).  A command in service that would
  * reselect asks for the bus before the one sent arrives (DiskSim's
  * disk_check_bus, in the same event as the release that granted the
  * host, before the grant's own): bus_wanted.
@@ -513,7 +543,9 @@ disk_dispatch(struct disk *d)
 		d->arriving = s;
 		d->arriving_rx = false;
 	}
-	if (d->cmd == NULL && (r = d->dqops->first(&d->dq, d)) != NULL) {
+	if (d->cmd == NULL && d->dq.len > 0 && !disk_heads_idle(d))
+		disk_heads_wanted(d);	/* taken when they are (media_finish) */
+	else if (d->cmd == NULL && (r = d->dqops->first(&d->dq, d)) != NULL) {
 		diskq_remove(&d->dq, r);
 		r->start = sim_now(d->sim);
 		disk_cmd_resume(d, r);
@@ -611,7 +643,9 @@ disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg), void *arg)
 		fn(r, arg);
 	}
 	if (d->arriving != NULL) {
-		fn(d->arriving, arg);
+		/* (one being received was in the drive's queue, or served) */
+		if (!d->arriving_rx)
+			fn(d->arriving, arg);
 		d->arriving = NULL;
 		d->arriving_rx = false;
 	}

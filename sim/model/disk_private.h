@@ -307,6 +307,9 @@ disk_timer_arm(struct disk *d, struct disk_timer *t, double when)
 /* diskctlr.c: commands and the interface */
 void	disk_cmd_start(struct disk *d, struct diskreq *r);
 void	disk_cmd_resume(struct disk *d, struct diskreq *r);
+bool	disk_heads_free_for(const struct disk *d, const struct diskreq *r);
+bool	disk_heads_idle(const struct disk *d);
+void	disk_heads_wanted(struct disk *d);
 void	disk_cmd_media_progress(struct disk *d);
 void	disk_cmd_media_ready(struct disk *d);
 void	disk_iface_fire(struct disk *d);

@@ -380,27 +380,130 @@ prefetch_stoppable(struct disk *d)
 	return true;
 }
 
+/*
+ * With no side effect: may the read-ahead under way be stopped now --
+ * reached its minimum, and not one that ends only at its next event
+ * (disk_media_preempt's drives) or already marked to?
+ */
+static bool
+readahead_stops_now(const struct disk *d)
+{
+	const struct disk_media *m = d->media;
+
+	if (m->write || m->preempt || m->next < d->seg[m->seg].ra_min)
+		return false;
+	return !(d->p.preempt_at_event && m->imm_to == 0 &&
+	    !(d->p.stop_in_sector && m->st != M_SEEK));
+}
+
+/*
+ * Would r have the heads at once, arriving at a drive that serves no
+ * command (read_arrive, write_arrive): idle, or busy with a read-ahead
+ * that serves it or stops now, or with a flush it joins?  Else a flush,
+ * or a read-ahead short of its minimum or ending only at its next
+ * event, holds them, and DiskSim's drive queues it (disk_check_hda finds
+ * its effectivehda taken) to choose the next by its policy when they are
+ * free.  No side effects.
+ */
+bool
+disk_heads_free_for(const struct disk *d, const struct diskreq *r)
+{
+	const struct disk_media *m = d->media;
+	enum hit hit;
+	int s;
+
+	if (m->st == M_IDLE)
+		return true;
+	if (!r->write) {
+		s = disk_read_lookup(d, r->sector, r->sector + r->nsect, &hit);
+		return (!m->write && s == m->seg && hit != HIT_MISS) ||
+		    readahead_stops_now(d);
+	}
+	s = disk_write_lookup(d, r->sector, r->sector + r->nsect, &hit);
+	return s >= 0 && ((m->write && hit == HIT_APPEND && m->seg == s) ||
+	    readahead_stops_now(d));
+}
+
+/* Are the heads idle, or busy with a read-ahead that stops now? */
+bool
+disk_heads_idle(const struct disk *d)
+{
+	return d->media->st == M_IDLE || readahead_stops_now(d);
+}
+
+/*
+ * A command queued while the drive serves none, its heads busy: a
+ * read-ahead is kept to its minimum, or marked to end at its next event,
+ * as a command waiting for the heads would have it (prefetch_stoppable,
+ * disk_media_preempt; DiskSim's disk_buffer_stopable_access).
+ */
+void
+disk_heads_wanted(struct disk *d)
+{
+	struct disk_media *m = d->media;
+
+	if (m->st != M_IDLE && !m->write && !m->preempt && prefetch_stoppable(d))
+		(void)disk_media_preempt(d);
+}
+
+/*
+ * The heads for read c (segment s and hit as looked up): the read-ahead
+ * that serves it adopted, one that may stop stopped, or else it waits
+ * for them (wait_heads).  True if a read-ahead was stopped: the segments
+ * have settled since the lookup.
+ */
+static bool
+read_heads(struct disk *d, struct disk_cmd *c, int s, enum hit hit)
+{
+	struct disk_media *m = d->media;
+
+	if (m->st == M_IDLE || (!m->write && s == m->seg && hit != HIT_MISS))
+		return false;	/* idle, or the read-ahead serves it */
+	if (prefetch_stoppable(d) && !disk_media_preempt(d)) {
+		disk_media_stop(d);
+		return true;
+	}
+	wait_heads(d, c, m->write ? DISK_WAIT_DRAIN : DISK_WAIT_READAHEAD);
+	return false;
+}
+
+/*
+ * The heads for write c: the flush under way joined if c follows on from
+ * it, a read-ahead that may stop stopped, or else it waits for them --
+ * for a flush too if no segment may take it (s < 0: every one that may
+ * hold writes is dirty).
+ */
+static void
+write_heads(struct disk *d, struct disk_cmd *c, int s, enum hit hit)
+{
+	struct disk_media *m = d->media;
+
+	if (m->st != M_IDLE) {
+		if (m->write && hit == HIT_APPEND && m->seg == s)
+			;		/* joins the flush under way */
+		else if (prefetch_stoppable(d) && !disk_media_preempt(d))
+			disk_media_stop(d);
+		else
+			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
+			    DISK_WAIT_READAHEAD);
+	}
+	if (s < 0) {
+		KASSERT(m->st != M_IDLE, ("disk: no write segment, no flush"));
+		wait_heads(d, c, DISK_WAIT_FULL);
+	}
+}
+
 static void
 read_arrive(struct disk *d, struct disk_cmd *c)
 {
-	struct disk_media *m = d->media;
 	enum hit hit;
 	int s = disk_read_lookup(d, c->lbn, c->end, &hit);
-	bool stopped = false;
+	bool stopped;
 
 	/* Mechanical work waits for the command (DiskSim counts a read
 	 * miss's overhead for every read). */
 	c->overhead_done = sim_now(d->sim) + d->p.ovh_read_miss[c->after];
-	if (m->st != M_IDLE) {
-		if (!m->write && s == m->seg && hit != HIT_MISS)
-			;		/* the read-ahead serves it: adopt it */
-		else if (prefetch_stoppable(d) && !disk_media_preempt(d)) {
-			disk_media_stop(d);
-			stopped = true;
-		} else
-			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
-			    DISK_WAIT_READAHEAD);
-	}
+	stopped = read_heads(d, c, s, hit);
 	if (c->wait_media) {
 		if (d->p.never_disconnect)
 			iface_delay(d, d->p.ovh_read_miss[c->after] +
@@ -516,7 +619,6 @@ static void
 write_arrive(struct disk *d, struct disk_cmd *c)
 {
 	const struct disk_params *p = &d->p;
-	struct disk_media *m = d->media;
 	enum hit hit;
 	int s = disk_write_lookup(d, c->lbn, c->end, &hit);
 
@@ -530,21 +632,7 @@ write_arrive(struct disk *d, struct disk_cmd *c)
 	    d->seg[s].write_data && c->lbn != d->seg[s].end;
 	if (c->xd)
 		c->overhead_done = sim_now(d->sim) + p->xd_command + p->xd_seekdelta;
-	if (m->st != M_IDLE) {
-		if (m->write && hit == HIT_APPEND && m->seg == s)
-			;		/* joins the flush under way */
-		else if (prefetch_stoppable(d) && !disk_media_preempt(d))
-			disk_media_stop(d);
-		else
-			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
-			    DISK_WAIT_READAHEAD);
-	}
-	if (s < 0) {
-		/* Every segment that may hold writes is dirty: wait for the
-		 * flush. */
-		KASSERT(m->st != M_IDLE, ("disk: no write segment, no flush"));
-		wait_heads(d, c, DISK_WAIT_FULL);
-	}
+	write_heads(d, c, s, hit);
 	if (c->wait_media) {
 		c->xd = false;
 		if (p->never_disconnect)
@@ -670,11 +758,9 @@ disk_cmd_start(struct disk *d, struct diskreq *r)
 void
 disk_cmd_resume(struct disk *d, struct diskreq *r)
 {
-	const struct disk_params *p = &d->p;
 	struct disk_cmd *c = cmd_init(d, r);
-	struct disk_media *m = d->media;
 	enum hit hit;
-	bool stopped = false;
+	bool stopped;
 	int s;
 
 	KASSERT(r->ovh_done >= 0, ("disk: resuming a command not received"));
@@ -682,37 +768,15 @@ disk_cmd_resume(struct disk *d, struct diskreq *r)
 	c->overhead_done = r->ovh_done;
 	c->acct[0] = (struct disk_acct){ r->start, disk_cmd_class(c) };
 	if (c->write) {
-		c->fast = p->fast_write > 0;
+		c->fast = d->p.fast_write > 0;
 		s = disk_write_lookup(d, c->lbn, c->end, &hit);
-		if (m->st != M_IDLE) {
-			if (m->write && hit == HIT_APPEND && m->seg == s)
-				;	/* joins the flush under way */
-			else if (prefetch_stoppable(d) && !disk_media_preempt(d))
-				disk_media_stop(d);
-			else
-				wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
-				    DISK_WAIT_READAHEAD);
-		}
-		if (s < 0) {
-			KASSERT(m->st != M_IDLE, ("disk: no write segment, "
-			    "no flush"));
-			wait_heads(d, c, DISK_WAIT_FULL);
-		}
+		write_heads(d, c, s, hit);
 		if (!c->wait_media)
 			write_go(d, c, false);
 		return;
 	}
 	s = disk_read_lookup(d, c->lbn, c->end, &hit);
-	if (m->st != M_IDLE) {
-		if (!m->write && s == m->seg && hit != HIT_MISS)
-			;		/* the read-ahead serves it: adopt it */
-		else if (prefetch_stoppable(d) && !disk_media_preempt(d)) {
-			disk_media_stop(d);
-			stopped = true;
-		} else
-			wait_heads(d, c, m->write ? DISK_WAIT_DRAIN :
-			    DISK_WAIT_READAHEAD);
-	}
+	stopped = read_heads(d, c, s, hit);
 	if (!c->wait_media)
 		read_go(d, c, false, stopped ? READ_LOOKUP : s, hit);
 }

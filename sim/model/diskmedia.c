@@ -150,6 +150,8 @@ media_finish(struct disk *d, double t)
 		disk_cmd_media_ready(d);
 	else if (d->cmd != NULL)
 		disk_cmd_media_progress(d);
+	else if (d->dq.len > 0)
+		disk_dispatch(d);	/* the next queued command the heads' */
 }
 
 /*
