@@ -241,8 +241,9 @@ const struct pkey profile_keys[] = {
 	  "Report writes complete once in the cache (write-back): never, for "
 	  "sequential streams, or always" },
 	{ "disk", "queue_depth", PK_INT, "1", NULL, NULL,
-	  "Commands the drive accepts at once (tagged queueing); it serves one "
-	  "at a time, in disk.scheduler's order" },
+	  "Commands the drive accepts at once (tagged queueing): it receives "
+	  "each as it arrives and serves one at a time, the next in "
+	  "disk.scheduler's order when its heads are free" },
 	{ "disk", "scheduler", PK_ENUM, "fcfs", NULL, "fcfs|sstf|clook|cycle_lbn|sstf_lbn|sptf|sptf_opt",
 	  "Order of the drive's own queue (with queue_depth > 1)" },
 	{ "disk", "errors", PK_STRING, "", NULL, NULL,

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh" e2e-disk
 # 60 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((66 + $#))
+expect $((67 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -379,6 +379,20 @@ queued "the drive's SPTF_OPT choosing when a flush frees the heads" \
 queued "the drive's CYCLE_LBN choosing when a flush frees the heads" \
     "$T/chq3/cheetah9LP.parv" "$T/qpol.ascii" \
     "17.949518 35.205279 35.310279 56.479449 89.876272 56.973069 78.448556 91.556272 98.317346"
+
+# Sneaky full read hits (on in a copy of the Cheetah 9LP with Max queue
+# length 8): a read the cache holds whole, arriving while another read
+# seeks, is sent at once beside it (DiskSim's disk_read_arrive,
+# READY_TO_TRANSFER) -- its hit overhead, its 8 blocks over the bus, done
+# at 21.906 ms while the other completes at 28.806; without them it
+# would wait in the drive's queue until then.
+mkdir -p "$T/chsn" && cp "$CHQ"/* "$T/chsn/" &&
+    sed -i 's/Allow sneaky full read hits = 0/Allow sneaky full read hits = 1/' \
+    "$T/chsn/cheetah9LP.diskspecs"
+printf '%s\n' '0 0 100000 8 1' '20 0 9000000 8 1' '21 0 100000 8 1' '1000 0 0 8 1' \
+    >"$T/qsneak.ascii"
+queued "a sneaky full read hit sent beside the command in service" \
+    "$T/chsn/cheetah9LP.parv" "$T/qsneak.ascii" "8.741449 28.806340 21.906000"
 
 # A read-ahead waiting for room in its segment, stopped by the next
 # command: DiskSim passes each sector meanwhile as a sector-done event

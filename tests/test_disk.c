@@ -1610,9 +1610,17 @@ test_diskspecs_errors(void **state)
 	assert_int_equal(p.bus_read_ns, 0);
 	disk_params_free(&p);
 
+	/* DiskSim refuses sneaky read hits on a drive holding the bus for
+	 * whole reads, as the C2247A does, and values but 0 and 1
+	 * (disk_postpass_perdisk); partial ones are not modelled. */
 	expect_error("Allow sneaky full read hits = 0",
-	    "Allow sneaky full read hits = 1", "serving a cached read beside "
-	    "another command");
+	    "Allow sneaky full read hits = 1", "with Hold bus entire read "
+	    "xfer = 1: DiskSim refuses it");
+	expect_error("Allow sneaky full read hits = 0",
+	    "Allow sneaky full read hits = 2", "Allow sneaky full read hits");
+	expect_error("Allow sneaky partial read hits = 0",
+	    "Allow sneaky partial read hits = 1", "serving a partly cached "
+	    "read beside another command");
 	expect_error("Preseeking level = 0", "Preseeking level = 2",
 	    "Preseeking level");
 	expect_error("Print stats = 1", "Print stats = 1,\n   Frobnicate = 3",

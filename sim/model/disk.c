@@ -297,6 +297,7 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	}
 	d->lru = (uint64_t)p->nsegs;
 	d->mru = -1;
+	d->sneak_seg = -1;
 	d->media = g_new0(struct disk_media, 1);
 	d->media->sec_cyl = -1;
 	d->cmd_mem = g_new0(struct disk_cmd, 1);
@@ -417,6 +418,9 @@ disk_check(const struct disk *d)
 	    ("disk: %d commands queued in the drive, none served", d->dq.len));
 	KASSERT(!d->arriving_rx || d->arriving != NULL,
 	    ("disk: receiving no command"));
+	KASSERT(d->sneak == SNEAK_NONE || (d->arriving != NULL &&
+	    !d->arriving_rx && d->sneak_seg >= 0), ("disk: a sneaky hit "
+	    "sent of no command"));
 	/* (a command being received is in the queue, or served, already) */
 	KASSERT(d->dq.len + (d->cmd != NULL) + (d->arriving != NULL &&
 	    !d->arriving_rx) <= MAX(d->p.queue_depth, 1), ("disk: %d "
@@ -460,18 +464,23 @@ arrive(struct disk *d)
 	sim_time_t now = sim_now(d->sim), ovh, disc;
 	int after = d->last_write ? 1 : 0;
 
+	if (disk_sneak_start(d, r))
+		return;
 	if (d->cmd == NULL && (d->p.queue_depth <= 1 ||
 	    (d->dq.len == 0 && disk_heads_free_for(d, r)))) {
 		/* Through the drive's queue all the same, empty as it is:
 		 * DiskSim adds every command to it and takes it from there,
 		 * and a policy that goes on from the last one taken
-		 * (cycle_lbn, sstf_lbn, clook) counts this one. */
-		struct diskreq *t;
+		 * (cycle_lbn, sstf_lbn, clook) counts this one.  (A queue
+		 * of one is never ordered: not for a drive without one.) */
+		if (p->queue_depth > 1) {
+			struct diskreq *t;
 
-		d->dqops->insert(&d->dq, r, d);
-		t = d->dqops->first(&d->dq, d);
-		KASSERT(t == r, ("disk: the drive's queue held another"));
-		diskq_remove(&d->dq, t);
+			d->dqops->insert(&d->dq, r, d);
+			t = d->dqops->first(&d->dq, d);
+			KASSERT(t == r, ("disk: the drive's queue held another"));
+			diskq_remove(&d->dq, t);
+		}
 		d->arriving = NULL;
 		disk_cmd_start(d, r);
 		return;
@@ -499,15 +508,16 @@ arrive(struct disk *d)
 static void
 arrive_fire(struct disk *d)
 {
-	struct diskreq *r = d->arriving;
-
+	if (d->sneak != SNEAK_NONE) {
+		disk_sneak_fire(d);
+		return;
+	}
 	if (!d->arriving_rx) {
 		arrive(d);
 		return;
 	}
 	/* Received and disconnected (queued in the drive, or taken from
 	 * there already): the bus is free (disk_bus_free). */
-	(void)r;
 	d->arriving = NULL;
 	d->arriving_rx = false;
 	disk_bus_free(d);
@@ -648,6 +658,8 @@ disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg), void *arg)
 			fn(d->arriving, arg);
 		d->arriving = NULL;
 		d->arriving_rx = false;
+		d->sneak = SNEAK_NONE;
+		d->sneak_seg = -1;
 	}
 	if (d->cmd != NULL) {
 		fn(d->cmd->r, arg);

@@ -307,6 +307,10 @@ struct disk_params {
 	bool		 write_hit_stop_prefetch;
 	bool		 immed_partial_hit;
 	bool		 almost_read_hits;
+	/* A read the cache holds whole, arriving while the drive serves
+	 * another command, is sent at once (DiskSim's sneaky full read
+	 * hits: diskctlr.c's disk_sneak_start). */
+	bool		 sneaky_full;
 	bool		 zero_latency_read;	/* sectors read as they come round */
 	bool		 zero_latency_write;	/* ... and written */
 	bool		 never_disconnect;	/* hold the bus for whole commands */
@@ -509,6 +513,10 @@ struct disk {
 	 * arrives (disk_bus_busy). */
 	struct diskreq		*arriving;
 	bool			 arriving_rx;
+	/* or, a sneaky full read hit, being sent: its step (SNEAK_*), and
+	 * its segment, kept from reuse until it is done (-1: none) */
+	int			 sneak;
+	int			 sneak_seg;
 	/* The command in service asked for the bus while the one arriving
 	 * had it, before it was being received: it reselects first when
 	 * that one disconnects (cmd_check_reconnect). */

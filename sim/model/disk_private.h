@@ -156,6 +156,9 @@ struct disk_cmd {
 	}		*acct;
 };
 
+/* A sneaky full read hit's steps (struct disk's sneak; diskctlr.c). */
+enum { SNEAK_NONE, SNEAK_OVH, SNEAK_XFER, SNEAK_DONE };
+
 /* The log's classes beyond DISK_PART_*: the waits for the heads. */
 #define	ACCT_WAIT	DISK_PART_COUNT
 /* Bytes of struct disk_cmd cleared for each command (the log is not). */
@@ -310,6 +313,8 @@ void	disk_cmd_resume(struct disk *d, struct diskreq *r);
 bool	disk_heads_free_for(const struct disk *d, const struct diskreq *r);
 bool	disk_heads_idle(const struct disk *d);
 void	disk_heads_wanted(struct disk *d);
+bool	disk_sneak_start(struct disk *d, struct diskreq *r);
+void	disk_sneak_fire(struct disk *d);
 void	disk_cmd_media_progress(struct disk *d);
 void	disk_cmd_media_ready(struct disk *d);
 void	disk_iface_fire(struct disk *d);

@@ -143,7 +143,8 @@ disk_read_victim(const struct disk *d)
 
 		KASSERT((unsigned)g->state < G_N_ELEMENTS(rank),
 		    ("disk_read_victim: segment %d in state %d", s, g->state));
-		v = rank[g->state];
+		/* (not one a sneaky hit is being sent from) */
+		v = s == d->sneak_seg ? 0 : rank[g->state];
 		if (v > bestv || (v > 0 && v == bestv && g->used < bestused)) {
 			best = s;
 			bestv = v;

@@ -229,7 +229,7 @@ cmd_check_reconnect(struct disk *d)
 	    c->out - write_in(d) <= write_watermark(d, c->n)))
 		return;
 	if (d->arriving != NULL) {
-		if (!d->arriving_rx)
+		if (!d->arriving_rx && d->sneak == SNEAK_NONE)
 			d->bus_wanted = true;
 		if (!c->bus_wait) {
 			c->bus_wait = true;
@@ -897,6 +897,50 @@ acct_split(struct disk_cmd *c, struct diskreq *r)
 	    (total + r->seek_ns + r->rot_ns + r->xfer_ns)));
 }
 
+/* A read's blocks up to end are sent from segment s: a drive that does
+ * not keep what it sent (DiskSim's read-ahead over requested = -1) drops
+ * them from it. */
+static void
+read_sent(struct disk *d, int s, int64_t end)
+{
+	if (d->p.keep_request_data < 0 && s >= 0) {
+		struct disk_seg *g = &d->seg[s];
+
+		g->start = MAX(g->start, MIN(end, g->end));
+	}
+}
+
+/* A request done, its parts worked out: the drive's counts, and the
+ * error an injected fault gives it (diskerr.c). */
+static inline void
+req_count(struct disk *d, struct diskreq *r)
+{
+	int k;
+
+	for (k = 0; k < DISK_WAIT_COUNT; k++)
+		d->st.wait_ns[k] += r->wait_ns[k];
+	for (k = 0; k < DISK_PART_COUNT; k++)
+		d->st.part_ns[k] += r->part_ns[k];
+	if (r->write) {
+		d->st.writes++;
+		d->st.sectors_written += (uint64_t)r->nsect;
+		d->st.write_hits += r->cache_hit == DISK_HIT_FULL;
+	} else {
+		d->st.reads++;
+		d->st.sectors_read += (uint64_t)r->nsect;
+		d->st.read_hits += r->cache_hit == DISK_HIT_FULL;
+		d->st.read_partial_hits += r->cache_hit == DISK_HIT_PARTIAL;
+	}
+	d->st.busy_ns += r->end - r->start;
+	d->st.seek_ns += r->seek_ns;
+	d->st.rot_ns += r->rot_ns;
+	d->st.xfer_ns += r->xfer_ns;
+	d->st.overhead_ns += r->overhead_ns;
+	d->st.queue_ns += r->start - r->submit;
+	if (d->nfaults > 0 || d->fault_rng != NULL)
+		r->error = disk_fault_check(d, r);
+}
+
 /* The completion message is out: account for the request and hand it
  * back, then take the next. */
 static void
@@ -906,7 +950,6 @@ complete(struct disk *d)
 	struct diskreq *r = c->r;
 	sim_time_t now = sim_now(d->sim), service;
 	double rest;
-	int k;
 
 	r->end = now;
 	d->progress = now;
@@ -934,40 +977,96 @@ complete(struct disk *d)
 	}
 	r->overhead_ns = (sim_time_t)rest;
 	acct_split(c, r);
-	for (k = 0; k < DISK_WAIT_COUNT; k++)
-		d->st.wait_ns[k] += r->wait_ns[k];
-	for (k = 0; k < DISK_PART_COUNT; k++)
-		d->st.part_ns[k] += r->part_ns[k];
-
-	/* A drive that does not keep what it sent (DiskSim's read-ahead over
-	 * requested = -1) drops it from the segment. */
-	if (!c->write && d->p.keep_request_data < 0 && c->seg >= 0) {
-		struct disk_seg *g = &d->seg[c->seg];
-
-		g->start = MAX(g->start, MIN(c->end, g->end));
-	}
+	if (!c->write)
+		read_sent(d, c->seg, c->end);
 	d->last_write = c->write;
-	if (r->write) {
-		d->st.writes++;
-		d->st.sectors_written += (uint64_t)r->nsect;
-		d->st.write_hits += r->cache_hit == DISK_HIT_FULL;
-	} else {
-		d->st.reads++;
-		d->st.sectors_read += (uint64_t)r->nsect;
-		d->st.read_hits += r->cache_hit == DISK_HIT_FULL;
-		d->st.read_partial_hits += r->cache_hit == DISK_HIT_PARTIAL;
-	}
-	d->st.busy_ns += service;
-	d->st.seek_ns += r->seek_ns;
-	d->st.rot_ns += r->rot_ns;
-	d->st.xfer_ns += r->xfer_ns;
-	d->st.overhead_ns += r->overhead_ns;
-	d->st.queue_ns += r->start - r->submit;
-	if (d->nfaults > 0 || d->fault_rng != NULL)
-		r->error = disk_fault_check(d, r);
+	req_count(d, r);
 	d->cmd = NULL;
 	d->bus_wanted = false;
 	disk_timer_disarm(d, &d->t_iface);
 	disk_dispatch(d);
+	d->done(d->done_arg, r);
+}
+
+/* ---- sneaky full read hits -------------------------------------------- */
+
+/*
+ * A read the cache holds whole, arriving (its request overhead over) while
+ * another command has the heads -- one in service, disconnected, or a
+ * flush or a read-ahead the read may not stop -- on a drive that allows
+ * sneaky full read hits: sent at once, beside it, as DiskSim's
+ * disk_read_arrive sends it (READY_TO_TRANSFER: the hit is enough to go,
+ * no command has the bus or waits to reselect -- currentbus, which
+ * disk_check_bus sets as it asks for the bus -- and sneaky full read
+ * hits are on): the read-hit overhead and data preparation, its blocks over the
+ * bus, the completion, the bus held throughout (disk_sneak_fire), while
+ * the command in service goes on with the media.  Its segment is kept
+ * from reuse until it is done (DiskSim's diskreq on it).  False: r is not
+ * such a read; it arrives as any other.
+ */
+bool
+disk_sneak_start(struct disk *d, struct diskreq *r)
+{
+	const struct disk_params *p = &d->p;
+	const struct disk_cmd *c = d->cmd;
+	enum hit hit;
+	int s;
+
+	if (!p->sneaky_full || r->write || (c != NULL ? c->ist != IF_DISC ||
+	    c->bus_wait : disk_heads_free_for(d, r)))
+		return false;
+	s = disk_read_lookup(d, r->sector, r->sector + r->nsect, &hit);
+	if (s < 0 || hit != HIT_WHOLE)
+		return false;
+	d->sneak = SNEAK_OVH;
+	d->sneak_seg = s;
+	disk_seg_touch(d, s);
+	r->cache_hit = DISK_HIT_FULL;
+	r->cyl = disk_track(d, r->sector)->pfirst.cyl;
+	disk_timer_arm(d, &d->t_arrive, (double)(sim_now(d->sim) +
+	    p->ovh_read_hit[d->last_write ? 1 : 0] + p->ovh_data_prep));
+	return true;
+}
+
+/* A step of the sneaky hit being sent is over. */
+void
+disk_sneak_fire(struct disk *d)
+{
+	const struct disk_params *p = &d->p;
+	struct diskreq *r = d->arriving;
+	sim_time_t now = sim_now(d->sim);
+
+	switch (d->sneak) {
+	case SNEAK_OVH:
+		/* Its blocks all in the segment: one transfer. */
+		d->sneak = SNEAK_XFER;
+		disk_timer_arm(d, &d->t_arrive, (double)now +
+		    (double)r->nsect * p->bus_read_ns);
+		return;
+	case SNEAK_XFER:
+		d->sneak = SNEAK_DONE;
+		disk_timer_arm(d, &d->t_arrive, (double)(now +
+		    p->ovh_complete_read));
+		return;
+	}
+	KASSERT(d->sneak == SNEAK_DONE, ("disk: a sneaky hit's step %d",
+	    d->sneak));
+	/* Done: a cache hit's transfer is the bus's, the rest of its
+	 * service the controller's (the request, read-hit, preparation and
+	 * completion overheads). */
+	r->end = now;
+	d->progress = now;
+	r->seek_ns = r->rot_ns = 0;
+	r->xfer_ns = MIN(ns_round((double)r->nsect * p->bus_read_ns),
+	    r->end - r->start);
+	r->overhead_ns = r->end - r->start - r->xfer_ns;
+	r->part_ns[DISK_PART_CTLR] = r->overhead_ns;
+	read_sent(d, d->sneak_seg, r->sector + r->nsect);
+	d->last_write = false;
+	req_count(d, r);
+	d->sneak = SNEAK_NONE;
+	d->sneak_seg = -1;
+	d->arriving = NULL;
+	disk_bus_free(d);
 	d->done(d->done_arg, r);
 }

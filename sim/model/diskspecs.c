@@ -486,10 +486,9 @@ read_disk(struct lp_ctx *c, struct pblock *b, struct disk_params *p,
 	    !lp_flag(c, b, "Hold bus entire read xfer", NAN, &p->hold_bus_read) ||
 	    !lp_flag(c, b, "Hold bus entire write xfer", NAN, &p->hold_bus_write) ||
 	    !lp_flag(c, b, "Allow almost read hits", NAN, &p->almost_read_hits) ||
-	    !lp_only(c, b, "Allow sneaky full read hits", 0, "serving a cached read "
-	    "beside another command (the drive serves one at a time)") ||
-	    !lp_only(c, b, "Allow sneaky partial read hits", 0, "serving a cached "
-	    "read beside another command") ||
+	    !lp_integer(c, b, "Allow sneaky full read hits", NAN, 0, 1, &v) ||
+	    !lp_only(c, b, "Allow sneaky partial read hits", 0, "serving a "
+	    "partly cached read beside another command") ||
 	    !lp_only(c, b, "Allow sneaky intermediate read hits", 0, "serving a "
 	    "cached read beside another command") ||
 	    !lp_flag(c, b, "Allow read hits on write data", NAN,
@@ -500,6 +499,12 @@ read_disk(struct lp_ctx *c, struct pblock *b, struct disk_params *p,
 	    "before this one completes") ||
 	    !lp_flag(c, b, "Never disconnect", NAN, &p->never_disconnect))
 		return false;
+	p->sneaky_full = v != 0;
+	/* DiskSim refuses it (disk_postpass_perdisk): a drive holding the
+	 * bus for whole reads cannot send a hit beside another. */
+	if (p->sneaky_full && p->hold_bus_read)
+		return lp_perr(c, b, lp_find(b, "Allow sneaky full read hits"),
+		    "with Hold bus entire read xfer = 1: DiskSim refuses it");
 	lp_note(c, b, "Print stats", "DiskSim's statistics output");
 	lp_note(c, b, "Avg sectors per cylinder", "used by DiskSim's host-side "
 	    "schedulers' cylinder mapping only, which vfssim's take from the "
