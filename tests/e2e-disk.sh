@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh" e2e-disk
 # 60 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((67 + $#))
+expect $((69 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -354,6 +354,15 @@ printf '%s\n' '0.0 0 0 200 1' '1.0 0 7000000 8 0' '10.0 0 5000000 8 1' \
     '10.01 0 9000000 8 1' '1000 0 0 8 1' >"$T/qask.ascii"
 queued "a write asking for the bus while a read is granted it goes before the next" \
     "$CHQ/cheetah9LP.parv" "$T/qask.ascii" "26.996631 28.120251 44.609513 52.698905"
+# Its wait for the bus (while the read granted it is received, 0.283620
+# ms) is bus time, not a wait for room or the media.
+w=$(sql "$T/queued.db" "SELECT overhead_ns || ' ' || bus_ns || ' ' || roomwait_ns ||
+	' ' || mediawait_ns FROM disk_io WHERE sector = 7000000")
+if [ "$w" = "283620 283620 0 0" ]; then
+	ok "the write's wait for the bus is counted in bus_ns ($w)"
+else
+	bad "the write's wait for the bus: overhead, bus, room, media $w"
+fi
 # The drive's own policy chooses among the commands in its queue when the
 # heads are free -- not when the one before completes if a flush of its
 # write still holds them (disk_check_hda finds its effectivehda taken):
@@ -393,6 +402,15 @@ printf '%s\n' '0 0 100000 8 1' '20 0 9000000 8 1' '21 0 100000 8 1' '1000 0 0 8 
     >"$T/qsneak.ascii"
 queued "a sneaky full read hit sent beside the command in service" \
     "$T/chsn/cheetah9LP.parv" "$T/qsneak.ascii" "8.741449 28.806340 21.906000"
+# A cache hit's service: its transfer the bus's (8 blocks at 0.105 ms),
+# the rest the controller's (the read-hit overhead after a read).
+w=$(sql "$T/queued.db" "SELECT cache_hit || ' ' || xfer_ns || ' ' || overhead_ns || ' ' ||
+	ctlr_ns FROM disk_io WHERE submit_ns = 21000000")
+if [ "$w" = "2 840000 66000 66000" ]; then
+	ok "the sneaky hit's service is a cache hit's: hit, transfer, overhead, controller $w"
+else
+	bad "the sneaky hit's service: hit, transfer, overhead, controller $w"
+fi
 
 # A read-ahead waiting for room in its segment, stopped by the next
 # command: DiskSim passes each sector meanwhile as a sector-done event
