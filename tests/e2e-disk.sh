@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 60 checks, and a replay on each shipped drive
+# 72 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((69 + $#))
+expect $((72 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -425,6 +425,49 @@ mkdir -p "$CHS" && cp disks/cheetah9LP/* "$CHS/" &&
 printf '%s\n' '0.0 0 896580 64 1' '8.0 0 831496 8 1' '1000 0 0 8 1' >"$T/qdry.ascii"
 queued "a read-ahead waiting for room stops at the end of the sector passing" \
     "$CHS/cheetah9LP.parv" "$T/qdry.ascii" "14.057056 19.417882"
+
+# ---- writes that follow on from a write being written ----------------------
+# With fast writes DiskSim gives each write an access of its own.  One
+# arriving while the write before it is still being written, and following
+# on from it, has its data taken at once, and that write's access -- its
+# command done (BUFFER_BACKGROUND) -- goes on to write it too; then its own
+# access writes its blocks again, nearly a revolution later (its blocks
+# count written only by its own access).  A third, arriving meanwhile, is
+# not taken (disk_buffer_stopable_access: the one that joined is ahead of it
+# in the queue) and waits for the heads until that access ends: 43.760870,
+# not 35.48 as with all three written in one sweep.  The Cheetah 9LP as
+# shipped, one command at a time.
+printf '%s\n' '0 0 16968 4 0' '28.0 0 16972 4 0' '29.28 0 16976 4 0' \
+    '31.62 0 16980 32 0' '1000 0 0 1 1' >"$T/qjoin.ascii"
+queued "writes following on from a write being written: their own accesses, the third held back" \
+    disks/cheetah9LP/cheetah9LP.parv "$T/qjoin.ascii" "1.168000 28.920000 30.200000 43.760870"
+# A write arriving while a read-ahead overlapping it runs: DiskSim chooses
+# the write's segment and empties clean copies of its blocks
+# (disk_buffer_set_segment) before it stops the read-ahead, whose segment,
+# not clean then, keeps its blocks -- so the read of 8204092 after it is a
+# cache hit (14.708141), not a miss waiting for the write (15.260706).
+printf '%s\n' '0.0 0 8204064 8 1' '9.04 0 8204068 4 1' '9.64 0 8204068 4 0' \
+    '10.9 0 8204092 4 1' '1000 0 0 1 1' >"$T/qstale.ascii"
+queued "a write stopping a read-ahead it overlaps: the read-ahead's segment kept" \
+    disks/cheetah9LP/cheetah9LP.parv "$T/qstale.ascii" "8.970806 9.526000 10.808000 14.708141"
+# The same three writes on a track that holds fewer blocks than sectors
+# (the Cheetah 9LP with 108 spares at the end of every 12 cylinders: the
+# last track of a range holds 146 blocks on 254 sectors).  The third
+# write's access finds its data not yet in as its sector passes, and
+# waits for it to come round: DiskSim steps through the track's blocks
+# only, the spare sectors taking no time (disk_buffer_sector_done), so the
+# heads are free 146 sectors later, not a revolution, and the read after
+# it is done at 19.606004, not 25.579068.
+CHP=$T/chp
+mkdir -p "$CHP" && cp disks/cheetah9LP/* "$CHP/" &&
+    sed -i -e 's/Sparing scheme used = 9,/Sparing scheme used = 8,/' \
+    -e 's/Rangesize for sparing = 1,/Rangesize for sparing = 12,/' \
+    -e 's/Number of spares = [0-9]*,/Number of spares = 108,/' \
+    -e 's/Block count = 17783240,/Block count = 17000000,/' "$CHP/cheetah9LP.model"
+printf '%s\n' '0.0 0 36388 8 0' '1.5 0 36396 4 0' '2.2 0 36400 2 0' \
+    '16.0 0 36000 8 1' '1000 0 0 1 1' >"$T/qspare.ascii"
+queued "a wait for data on a track with spares: the track's blocks pass, not a revolution" \
+    "$CHP/cheetah9LP.parv" "$T/qspare.ascii" "1.588000 2.508000 15.001701 19.606004"
 
 # ---- DiskSim's end: the trace's last arrival ------------------------------
 # DiskSim stops once its trace has no next request (getnextevent), so a

@@ -916,6 +916,24 @@ test_write_stream_media_rate(void **state)
 	stream_free(wr);
 }
 
+/* The same stream written back, then read with read-ahead, on the stream
+ * drive with or without DiskSim's departures (disksim_quirks); p and z
+ * hold the drive (both runs' zone is *z). */
+static void
+write_back_streams(struct disk_params *p, struct disk_zone *z, bool quirks,
+    int64_t first, int nsect, int n, struct stream **wr, struct stream **rd)
+{
+	stream_params(p, z);
+	p->fast_write = 2;
+	p->disksim_quirks = quirks;
+	*wr = stream_run(p, true, first, nsect, n);
+	stream_params(p, z);
+	p->fast_write = 2;
+	p->disksim_quirks = quirks;
+	p->readahead = DRA_SEGMENT;
+	*rd = stream_run(p, false, first, nsect, n);
+}
+
 /*
  * Write-back: each write is reported once its data is in the cache, and
  * the drive writes the dirty data behind it as one continuous sweep, so a
@@ -934,13 +952,7 @@ test_write_back_stream(void **state)
 	int i, n = STREAM_MAX, nsect = 256;
 	int64_t first = 150;
 
-	stream_params(&p, &z);
-	p.fast_write = 2;
-	wr = stream_run(&p, true, first, nsect, n);
-	stream_params(&p, &z);
-	p.fast_write = 2;
-	p.readahead = DRA_SEGMENT;
-	rd = stream_run(&p, false, first, nsect, n);
+	write_back_streams(&p, &z, false, first, nsect, n, &wr, &rd);
 
 	period = wr->rn.d.period;
 	raw = (double)n * nsect * period / z.spt;
@@ -954,6 +966,64 @@ test_write_back_stream(void **state)
 	assert_true(wdone <= sweep + (double)p.ovh_write_hit[0] + period);
 	assert_true(wdone <= 1.10 * raw);
 	assert_true(wdone <= rdone * 1.01);
+	stream_free(rd);
+	stream_free(wr);
+}
+
+/*
+ * Write-back, DiskSim 4.0's way (a drive read from its files:
+ * disksim_quirks): each write is reported once its data is in the cache,
+ * and written in an access of its own.  A write arriving while
+ * the one before is being written, following on from it, has its data
+ * taken at once, and that write's access — its command done
+ * (BUFFER_BACKGROUND in disk_buffer_request_complete) — writes it too;
+ * the joined write's own access then writes its blocks again (DiskSim
+ * counts them written only by that access: inblkno), and the next write
+ * is not taken until it begins (disk_buffer_stopable_access).  So a
+ * long sequential stream (here 32 MB, the bus faster than the media)
+ * goes in pairs: the second of each joins the first and completes at
+ * once, the next waits for the second's own access; half the blocks are
+ * written twice, each second write's own access costing up to a
+ * revolution to reach its first sector — far slower than the stream of
+ * reads, which one read-ahead serves.
+ */
+static void
+test_write_back_stream_disksim(void **state)
+{
+	struct disk_params p;
+	struct disk_zone z;
+	struct stream *rd, *wr;
+	double period, sweep, half, wdone, rdone;
+	sim_time_t joined;
+	int i, n = STREAM_MAX, nsect = 256;
+	int64_t first = 150;
+
+	write_back_streams(&p, &z, true, first, nsect, n, &wr, &rd);
+
+	period = wr->rn.d.period;
+	sweep = sweep_ns(&wr->rn.d.p, first, first + (int64_t)n * nsect);
+	for (i = 0; i < n; i++)
+		assert_int_equal(wr->r[i].cache_hit, DISK_HIT_FULL);
+	/* The second of each pair joins the first's access: no wait, its
+	 * service its command and its transfer; the next waits at least
+	 * for the second's blocks to be written again. */
+	joined = wr->r[1].end - wr->r[1].start;
+	for (i = 1; i + 1 < n; i += 2) {
+		assert_int_equal(wr->r[i].end - wr->r[i].start, joined);
+		assert_true((double)(wr->r[i + 1].end - wr->r[i].end) >=
+		    sweep_ns(&wr->rn.d.p, wr->r[i].sector,
+		    wr->r[i].sector + nsect));
+	}
+	/* The last block reached the media when the heads stopped: every
+	 * block once in the sweeps, every second write's again, and at
+	 * most two revolutions and a command's overhead a pair besides. */
+	wdone = (double)MAX(wr->rn.d.mech_free, wr->r[n - 1].end);
+	rdone = (double)rd->r[n - 1].end;
+	half = sweep / 2;
+	assert_true(wdone >= sweep + half);
+	assert_true(wdone <= sweep + half + (double)(n / 2) *
+	    (2 * period + (double)p.ovh_write_hit[0]));
+	assert_true(wdone >= 1.5 * rdone);
 	stream_free(rd);
 	stream_free(wr);
 }
@@ -2165,6 +2235,7 @@ main(void)
 		cmocka_unit_test(test_interface_parts),
 		cmocka_unit_test(test_write_stream_media_rate),
 		cmocka_unit_test(test_write_back_stream),
+		cmocka_unit_test(test_write_back_stream_disksim),
 		cmocka_unit_test(test_c2247a_layout),
 		cmocka_unit_test(test_cheetah_slips),
 		cmocka_unit_test(test_sparing_schemes),

@@ -300,6 +300,7 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->sneak_seg = -1;
 	d->media = g_new0(struct disk_media, 1);
 	d->media->sec_cyl = -1;
+	d->media->join_lbn = -1;
 	d->cmd_mem = g_new0(struct disk_cmd, 1);
 	d->cmd_mem->acct_cap = 16;
 	d->cmd_mem->acct = g_new(struct disk_acct, d->cmd_mem->acct_cap);
@@ -406,7 +407,19 @@ disk_check(const struct disk *d)
 		KASSERT(d->seg[m->seg].state == (m->write ? SEG_WRITING :
 		    SEG_READING), ("disk: media on a segment in state %d",
 		    d->seg[m->seg].state));
-	}
+		/* A write joined only a write access, after its owner's
+		 * blocks and within what the segment may hold; the access
+		 * goes on into them only with one joined (swept). */
+		KASSERT(m->join_lbn < 0 || (m->write &&
+		    m->join_lbn >= m->own_end && m->join_end > m->join_lbn),
+		    ("disk: a write joined [%lld, %lld) an access to %lld",
+		    (long long)m->join_lbn, (long long)m->join_end,
+		    (long long)m->own_end));
+		KASSERT(!m->swept || m->join_lbn >= 0,
+		    ("disk: a sweep past its owner's blocks, none joined"));
+	} else
+		KASSERT(m->join_lbn < 0,
+		    ("disk: a write joined an access that is over"));
 	if (d->cmd != NULL)
 		KASSERT(d->cmd->out >= d->cmd->lbn && d->cmd->out <= d->cmd->end,
 		    ("disk: command's bus pointer out of its blocks"));

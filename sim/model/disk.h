@@ -331,6 +331,17 @@ struct disk_params {
 	 * media never reads or writes early, but its SPTF_OPT estimates so
 	 * (refused with that policy: diskspecs.c). */
 	bool		 immed_est[2];
+	/*
+	 * Where DiskSim 4.0 departs from a drive's physics, do as it does
+	 * (set for a drive read from its files, diskspecs_load): a write
+	 * joining another's access is written again by an access of its
+	 * own (media_own_end), a read-ahead's segment keeps stale copies of
+	 * a write's blocks (write_go), and a wait on a track with spare
+	 * sectors passes only its blocks (dry_revolution).  Off, the drive
+	 * writes consecutive dirty data in one sweep, a write empties every
+	 * clean copy, and a missed sector is a revolution away.
+	 */
+	bool		 disksim_quirks;
 };
 
 /*
@@ -490,6 +501,7 @@ struct disk {
 	 * received), or NULL; it lives in cmd_mem, allocated once */
 	struct disk_cmd		*cmd;
 	struct disk_cmd		*cmd_mem;
+	uint64_t		 cmd_seq;	/* commands served so far */
 	/* the media access (diskmedia.c) and interface timers */
 	struct disk_media	*media;
 	struct disk_timer	 t_media, t_iface, t_arrive;

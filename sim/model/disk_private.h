@@ -85,6 +85,25 @@ struct disk_media {
 	 * sector_ns: the zone is looked up once a track). */
 	int64_t		 sec_cyl;
 	double		 sec_ns;
+	/*
+	 * A write access is one write's, as DiskSim gives each its own: the
+	 * command `owner` (its seq) whose blocks end at own_end.  A write
+	 * appending to the segment meanwhile has its data taken in and
+	 * waits for an access of its own (DiskSim queues it: joined, its
+	 * blocks [join_lbn, join_end), command join_owner; join_lbn < 0:
+	 * none); until that access begins no other write joins.  At own_end
+	 * the access goes on into the joined write's blocks as that access
+	 * if the owner is still in service, or, the owner done (DiskSim's
+	 * BUFFER_BACKGROUND), on to the segment's end as the owner's
+	 * (swept) -- and the joined write then writes them again
+	 * (media_own_end).  Without disksim_quirks none joins so: the
+	 * access goes on into the write as its own (write_go).
+	 */
+	uint64_t	 owner;
+	int64_t		 own_end;
+	int64_t		 join_lbn, join_end;
+	uint64_t	 join_owner;
+	bool		 swept;
 };
 
 /* The interface (diskctlr.c): what it is doing, and what it does when
@@ -109,6 +128,7 @@ enum iface_next {
  * (diskctlr.c). */
 struct disk_cmd {
 	struct diskreq	*r;
+	uint64_t	 seq;		/* the drive's count of commands */
 	bool		 write;
 	int64_t		 lbn, end;	/* blocks [lbn, end) */
 	int		 n;
@@ -398,7 +418,7 @@ int	disk_write_lookup(const struct disk *d, int64_t lbn, int64_t end,
 	    enum hit *hit);
 int64_t	disk_readahead_max(struct disk *d, const struct disk_seg *g,
 	    int64_t lbn, int64_t end);
-void	disk_invalidate_overlaps(struct disk *d, int keep, int64_t lbn,
-	    int64_t end);
+void	disk_invalidate_overlaps(struct disk *d, int keep, int busy,
+	    int64_t lbn, int64_t end);
 
 #endif

@@ -248,17 +248,24 @@ disk_readahead_max(struct disk *d, const struct disk_seg *g, int64_t lbn,
 	return MIN(r, p->blocks);
 }
 
-/* Writes drop every clean copy of the blocks they change. */
+/*
+ * Writes drop every clean copy of the blocks they change -- but a segment
+ * being read ahead into when the write takes its own (busy, or -1) keeps
+ * its blocks, stale ones too: DiskSim's disk_buffer_set_segment empties
+ * only clean segments no request holds, and the read-ahead's request
+ * leaves its segment only when the write stops it, after.
+ */
 void
-disk_invalidate_overlaps(struct disk *d, int keep, int64_t lbn, int64_t end)
+disk_invalidate_overlaps(struct disk *d, int keep, int busy, int64_t lbn,
+    int64_t end)
 {
 	int s;
 
 	for (s = 0; s < d->p.nsegs; s++) {
 		struct disk_seg *g = &d->seg[s];
 
-		if (s != keep && g->state == SEG_CLEAN && lbn < g->end &&
-		    end > g->start)
+		if (s != keep && s != busy && g->state == SEG_CLEAN &&
+		    lbn < g->end && end > g->start)
 			disk_seg_set_state(d, s, SEG_EMPTY);
 	}
 }

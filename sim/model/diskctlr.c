@@ -31,7 +31,7 @@
 #include <glib.h>
 
 /* read_go's s when the caller has not looked the read up in the cache. */
-#define	READ_LOOKUP	(-2)
+#define	SEG_LOOKUP	(-2)
 static void read_go(struct disk *d, struct disk_cmd *c, bool fresh, int s,
     enum hit hit);
 
@@ -47,7 +47,8 @@ wait_heads(struct disk *d, struct disk_cmd *c, int kind)
 	c->wait_kind = kind;
 	disk_cmd_acct(c, sim_now(d->sim));
 }
-static void write_go(struct disk *d, struct disk_cmd *c, bool fresh);
+static void write_go(struct disk *d, struct disk_cmd *c, bool fresh, int s,
+    enum hit hit, int ra);
 
 /* ---- the interface --------------------------------------------------- */
 
@@ -189,6 +190,23 @@ write_media_done(const struct disk *d)
 }
 
 /*
+ * Is the media writing c's segment in another write's access, one whose
+ * command is done (c joined it: media_own_end)?  DiskSim's
+ * disk_buffer_request_complete asks for the bus as an access moves on
+ * only for the access's own request, and not at all once that is done
+ * (BUFFER_BACKGROUND): c, disconnected to wait for room, waits for a
+ * reselection to come from elsewhere (its own access, the bus let go).
+ */
+static inline bool
+flush_not_cmds(const struct disk *d, const struct disk_cmd *c)
+{
+	const struct disk_media *m = d->media;
+
+	return c->write && m->st != M_IDLE && m->write && m->seg == c->seg &&
+	    m->owner != c->seq;
+}
+
+/*
  * Disconnected: reselect the host if there is something to do (DiskSim's
  * disk_request_needs_bus) and the bus is free.  Taken by a command
  * arriving, the drive asks for it then -- unless that command is already
@@ -265,7 +283,7 @@ disk_cmd_reconnect_at(const struct disk *d)
 	/* Waiting for the bus, only its release moves it on (the first
 	 * block where it would reselect is found as if the bus were free:
 	 * there it finds the bus taken, and its wait is logged from then). */
-	if (c->bus_wait)
+	if (c->bus_wait || flush_not_cmds(d, c))
 		return INT64_MAX;
 	if (!c->write) {
 		/* g->start <= out < g->end, with g->end - out reaching the
@@ -314,7 +332,7 @@ disk_cmd_media_progress(struct disk *d)
 		    (c->write && (c->out >= c->end ? write_media_done(d) :
 		    write_room(d) > 0)))
 			cmd_xfer(d);
-	} else if (c->ist == IF_DISC)
+	} else if (c->ist == IF_DISC && !flush_not_cmds(d, c))
 		cmd_check_reconnect(d);
 }
 
@@ -397,6 +415,21 @@ readahead_stops_now(const struct disk *d)
 }
 
 /*
+ * May a write (hit on segment s) join the flush under way: have its data
+ * taken in now, to be written after the blocks being written?  An append
+ * to the flush's segment, while no write that joined it still waits for
+ * an access of its own: DiskSim's disk_buffer_stopable_access lets an
+ * append stop (merge with) a write access only if it is the next request
+ * its queue would take, and the one that joined is ahead of it there.
+ */
+static inline bool
+flush_joinable(const struct disk_media *m, int s, enum hit hit)
+{
+	return m->st != M_IDLE && m->write && hit == HIT_APPEND &&
+	    m->seg == s && m->join_lbn < 0;
+}
+
+/*
  * Would r have the heads at once, arriving at a drive that serves no
  * command (read_arrive, write_arrive): idle, or busy with a read-ahead
  * that serves it or stops now, or with a flush it joins?  Else a flush,
@@ -420,8 +453,7 @@ disk_heads_free_for(const struct disk *d, const struct diskreq *r)
 		    readahead_stops_now(d);
 	}
 	s = disk_write_lookup(d, r->sector, r->sector + r->nsect, &hit);
-	return s >= 0 && ((m->write && hit == HIT_APPEND && m->seg == s) ||
-	    readahead_stops_now(d));
+	return s >= 0 && (flush_joinable(m, s, hit) || readahead_stops_now(d));
 }
 
 /* Are the heads idle, or busy with a read-ahead that stops now? */
@@ -479,7 +511,7 @@ write_heads(struct disk *d, struct disk_cmd *c, int s, enum hit hit)
 	struct disk_media *m = d->media;
 
 	if (m->st != M_IDLE) {
-		if (m->write && hit == HIT_APPEND && m->seg == s)
+		if (flush_joinable(m, s, hit))
 			;		/* joins the flush under way */
 		else if (prefetch_stoppable(d) && !disk_media_preempt(d))
 			disk_media_stop(d);
@@ -517,7 +549,7 @@ read_arrive(struct disk *d, struct disk_cmd *c)
 	 * stopped (disk_seg_settle): read_go need not look again (one
 	 * lookup of every segment a read fewer, -1.4 % of the DEC RZ26's
 	 * instructions). */
-	read_go(d, c, true, stopped ? READ_LOOKUP : s, hit);
+	read_go(d, c, true, stopped ? SEG_LOOKUP : s, hit);
 }
 
 /*
@@ -539,7 +571,7 @@ readahead_here(struct disk *d, int64_t b)
 }
 
 /* Serve a read whose heads are free (or reading for it).  s and hit: the
- * segment disk_read_lookup finds for it, or s READ_LOOKUP to look now. */
+ * segment disk_read_lookup finds for it, or s SEG_LOOKUP to look now. */
 static void
 read_go(struct disk *d, struct disk_cmd *c, bool fresh, int s, enum hit hit)
 {
@@ -549,7 +581,7 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh, int s, enum hit hit)
 	int64_t limit;
 	bool enough;
 
-	if (s == READ_LOOKUP)
+	if (s == SEG_LOOKUP)
 		s = disk_read_lookup(d, c->lbn, c->end, &hit);
 #ifdef INVARIANTS
 	else {
@@ -619,8 +651,9 @@ static void
 write_arrive(struct disk *d, struct disk_cmd *c)
 {
 	const struct disk_params *p = &d->p;
+	const struct disk_media *m = d->media;
 	enum hit hit;
-	int s = disk_write_lookup(d, c->lbn, c->end, &hit);
+	int s = disk_write_lookup(d, c->lbn, c->end, &hit), ra;
 
 	c->fast = p->fast_write > 0;
 	c->overhead_done = sim_now(d->sim) + (c->fast ?
@@ -632,6 +665,7 @@ write_arrive(struct disk *d, struct disk_cmd *c)
 	    d->seg[s].write_data && c->lbn != d->seg[s].end;
 	if (c->xd)
 		c->overhead_done = sim_now(d->sim) + p->xd_command + p->xd_seekdelta;
+	ra = p->disksim_quirks && m->st != M_IDLE && !m->write ? m->seg : -1;
 	write_heads(d, c, s, hit);
 	if (c->wait_media) {
 		c->xd = false;
@@ -644,21 +678,33 @@ write_arrive(struct disk *d, struct disk_cmd *c)
 			    NX_DISC);
 		return;
 	}
-	write_go(d, c, true);
+	write_go(d, c, true, p->disksim_quirks ? s : SEG_LOOKUP, hit, ra);
 }
 
-/* Serve a write whose heads are free (or draining the segment it joins). */
+/*
+ * Serve a write whose heads are free (or draining the segment it joins).
+ * s and hit: the segment disk_write_lookup found for it before
+ * write_heads stopped a read-ahead, or s SEG_LOOKUP to look now; ra: the
+ * segment a read-ahead was filling then, or -1.  DiskSim chooses a
+ * write's segment (disk_buffer_select_write_segment) and, arriving,
+ * empties clean copies of its blocks (disk_buffer_set_segment) with the
+ * read-ahead still running (in its segment, not clean: left alone, its
+ * stale copies with it: disksim_quirks), and stops it only after
+ * (disk_activate_write).  Otherwise the write looks once the read-ahead
+ * has stopped, and empties every clean copy.
+ */
 static void
-write_go(struct disk *d, struct disk_cmd *c, bool fresh)
+write_go(struct disk *d, struct disk_cmd *c, bool fresh, int s, enum hit hit,
+    int ra)
 {
 	const struct disk_params *p = &d->p;
 	struct disk_media *m = d->media;
 	struct disk_seg *g;
-	enum hit hit;
-	int s = disk_write_lookup(d, c->lbn, c->end, &hit);
 
+	if (s == SEG_LOOKUP)
+		s = disk_write_lookup(d, c->lbn, c->end, &hit);
 	KASSERT(s >= 0, ("disk: a write with no segment"));
-	if (m->st != M_IDLE && !(m->write && m->seg == s && hit == HIT_APPEND)) {
+	if (m->st != M_IDLE && !flush_joinable(m, s, hit)) {
 		KASSERT(!m->write, ("disk: write beside a flush"));
 		disk_media_stop(d);
 	}
@@ -674,13 +720,24 @@ write_go(struct disk *d, struct disk_cmd *c, bool fresh)
 	disk_seg_set_state(d, s, m->st != M_IDLE && m->seg == s ? SEG_WRITING :
 	    SEG_DIRTY);
 	disk_seg_touch(d, s);
-	disk_invalidate_overlaps(d, s, c->lbn, c->end);
+	disk_invalidate_overlaps(d, s, ra, c->lbn, c->end);
 
-	if (m->st != M_IDLE)
-		m->limit = c->end;		/* the flush goes on into it */
-	else
+	if (m->st != M_IDLE && p->disksim_quirks) {
+		/* It joins the flush under way: its blocks are written after
+		 * the owner's, as DiskSim writes them (media_own_end). */
+		m->join_lbn = c->lbn;
+		m->join_end = c->end;
+		m->join_owner = c->seq;
+	} else if (m->st != M_IDLE) {
+		/* The flush goes on into it, one sweep, as its own. */
+		m->limit = m->own_end = c->end;
+		m->owner = c->seq;
+	} else {
 		disk_media_begin(d, s, true, g->dirty, c->end, c->overhead_done,
 		    p->min_seek_delay, c);
+		m->owner = c->seq;
+		m->own_end = c->end;
+	}
 
 	if (!fresh)
 		disk_cmd_media_progress(d);
@@ -700,9 +757,9 @@ disk_cmd_media_ready(struct disk *d)
 	c->wait_media = false;
 	disk_cmd_acct(c, sim_now(d->sim));
 	if (c->write)
-		write_go(d, c, false);
+		write_go(d, c, false, SEG_LOOKUP, HIT_MISS, -1);
 	else
-		read_go(d, c, false, READ_LOOKUP, HIT_MISS);
+		read_go(d, c, false, SEG_LOOKUP, HIT_MISS);
 }
 
 /* The command in service is r's from now: its state made afresh. */
@@ -714,6 +771,7 @@ cmd_init(struct disk *d, struct diskreq *r)
 	KASSERT(d->cmd == NULL, ("disk: two commands at once"));
 	memset(c, 0, DISK_CMD_CLEAR);
 	d->cmd = c;
+	c->seq = ++d->cmd_seq;
 	c->nacct = 1;
 	c->r = r;
 	c->write = r->write;
@@ -769,16 +827,21 @@ disk_cmd_resume(struct disk *d, struct diskreq *r)
 	c->acct[0] = (struct disk_acct){ r->start, disk_cmd_class(c) };
 	if (c->write) {
 		c->fast = d->p.fast_write > 0;
+		/* Taken from the queue, DiskSim's write stops the read-ahead
+		 * before it empties clean copies of its blocks
+		 * (disk_activate_write, then disk_buffer_set_segment): no
+		 * segment spared. */
 		s = disk_write_lookup(d, c->lbn, c->end, &hit);
 		write_heads(d, c, s, hit);
 		if (!c->wait_media)
-			write_go(d, c, false);
+			write_go(d, c, false, d->p.disksim_quirks ? s :
+			    SEG_LOOKUP, hit, -1);
 		return;
 	}
 	s = disk_read_lookup(d, c->lbn, c->end, &hit);
 	stopped = read_heads(d, c, s, hit);
 	if (!c->wait_media)
-		read_go(d, c, false, stopped ? READ_LOOKUP : s, hit);
+		read_go(d, c, false, stopped ? SEG_LOOKUP : s, hit);
 }
 
 /* ---- accounting ------------------------------------------------------ */

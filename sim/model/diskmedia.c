@@ -50,6 +50,26 @@ media_at(const struct disk_media *m, int64_t k, double sec)
 	return m->t0 + (double)k * sec;
 }
 
+/*
+ * The wait for a sector the heads just missed (a write's data not in,
+ * room for a read-ahead) to come round: a revolution -- but on a track
+ * holding fewer blocks than sectors (spares at a range's end, slips),
+ * DiskSim's media steps sector by sector through the track's blocks
+ * only, the last followed by the first (disk_buffer_sector_done), so
+ * its wait is that many sectors: the spare sectors take no time
+ * (disksim_quirks).
+ */
+static inline double
+dry_revolution(struct disk *d)
+{
+	const struct disk_media *m = d->media;
+	int64_t n = m->trk.end - m->trk.first;
+
+	if (!d->p.disksim_quirks || n <= 0 || n >= m->trk.spt)
+		return d->period;
+	return (double)n * media_sector_ns(d);
+}
+
 static bool
 cmd_on_seg(const struct disk *d, int s)
 {
@@ -131,7 +151,45 @@ media_background(const struct disk *d)
 	    m->next < d->cmd->end);
 }
 
-/* The access is over: the heads are free. */
+/*
+ * A write access has written its write's blocks (m->next at own_end): does
+ * it go on?  With no write joined to it, no.  With one joined, DiskSim
+ * ends the owner's access when the owner has its own blocks written
+ * (disk_buffer_request_complete) -- but one whose completion has been
+ * received (BUFFER_BACKGROUND: its command is no longer the drive's)
+ * is done only when it has written everything the segment holds.  Owner
+ * in service: the access ends, and the joined write's own begins where it
+ * ended, at the same moment, as a sequential write stream
+ * (disk_check_hda_pending: no minimum seek delay, the heads already at
+ * its first sector) -- the same as going on, as that write's.  Owner
+ * done: it goes on into the joined write's blocks (swept), which that
+ * write's own access, after it, writes again: DiskSim counts a write's
+ * blocks written only by its own access (inblkno).
+ */
+static bool
+media_own_end(struct disk *d)
+{
+	struct disk_media *m = d->media;
+
+	if (m->join_lbn < 0 || m->swept)
+		return false;
+	if (d->cmd != NULL && d->cmd->seq == m->owner) {
+		if (m->join_lbn != m->next)
+			return false;	/* not a stream: after this access */
+		m->owner = m->join_owner;
+		m->own_end = m->limit = m->join_end;
+		m->join_lbn = -1;
+		return true;
+	}
+	m->swept = true;
+	m->limit = m->join_end;
+	return m->next < m->limit;
+}
+
+/* The access is over: the heads are free -- unless a write joined this
+ * write's access, whose own comes now (media_own_end), not a stream:
+ * DiskSim's disk_find_new_seg_owner gives it the heads, with the minimum
+ * seek delay of a write not in a stream. */
 static void
 media_finish(struct disk *d, double t)
 {
@@ -141,6 +199,18 @@ media_finish(struct disk *d, double t)
 	m->preempt = false;
 	disk_timer_disarm(d, &d->t_media);
 	d->mech_free = MAX(d->mech_free, ns_round(t));
+	if (m->write && m->join_lbn >= 0) {
+		int64_t lbn = m->join_lbn, end = m->join_end;
+		uint64_t owner = m->join_owner;
+
+		disk_media_begin(d, m->seg, true, lbn, end, sim_now(d->sim),
+		    d->p.min_seek_delay, NULL);
+		m->owner = owner;
+		/* Its command, still in service, may go on now the access is
+		 * its own (DiskSim's disk_check_bus as it takes the heads). */
+		disk_cmd_media_progress(d);
+		return;
+	}
 	if (m->write) {
 		if (d->seg[m->seg].dirty >= d->seg[m->seg].end)
 			disk_seg_settle(d, m->seg);
@@ -294,6 +364,10 @@ disk_media_begin(struct disk *d, int s, bool write, int64_t from, int64_t limit,
 	m->imm_from = m->imm_to = 0;
 	m->preempt = false;
 	m->dry = false;
+	m->owner = 0;
+	m->own_end = limit;
+	m->join_lbn = -1;
+	m->swept = false;
 	disk_seg_set_state(d, s, write ? SEG_WRITING : SEG_READING);
 	disk_lbn_pbn(d, from, &b);
 	move = disk_move_time(d, b.cyl, b.head, write);
@@ -439,12 +513,19 @@ disk_media_fire(struct disk *d)
 			return;
 		}
 		if (!media_block_ready(d, m->next, t)) {
-			/* Not yet: it comes round again in a revolution. */
+			if (m->swept) {
+				/* Caught up with the data coming in: DiskSim's
+				 * background write access is done when it has
+				 * written all the segment holds. */
+				media_finish(d, t);
+				return;
+			}
+			/* Not yet: it comes round again (dry_revolution). */
 			if (!m->dry) {
 				m->dry = true;
 				m->dry_base = t;
 			}
-			media_time(m, t + d->period);
+			media_time(m, t + dry_revolution(d));
 			disk_timer_arm(d, &d->t_media, m->t);
 			return;
 		}
@@ -465,7 +546,7 @@ disk_media_fire(struct disk *d)
 	    m->next < c->end)
 		c->last_sector_end = t;
 	if (m->write)
-		g->dirty = m->next + 1;
+		g->dirty = MAX(g->dirty, m->next + 1);	/* (a rewrite) */
 	else {
 		g->end = m->next + 1;
 		g->start = MAX(g->start, g->end - d->p.segsize);
@@ -478,15 +559,16 @@ disk_media_fire(struct disk *d)
 			c->last_sector_end = MAX(c->last_sector_end, t);
 		m->next = m->imm_to;
 		if (m->write)
-			g->dirty = m->next;
+			g->dirty = MAX(g->dirty, m->next);
 		else {
 			g->end = m->next;
 			g->start = MAX(g->start, g->end - d->p.segsize);
 		}
 		m->imm_from = m->imm_to = 0;
 	}
-	if (m->next >= m->limit) {
-		media_finish(d, t);
+	if ((m->next >= m->limit && !(m->write && media_own_end(d))) ||
+	    (m->swept && !media_block_ready(d, m->next, t))) {
+		media_finish(d, t);	/* (swept: caught up with the data) */
 		return;
 	}
 	disk_cmd_media_progress(d);
@@ -603,7 +685,7 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 	 * (media_zero_latency) to account for, and nothing the interface
 	 * would do but send a read's block (disk_cmd_media_progress). */
 	if (m->st != M_SECTOR || !m->trk.contig || m->imm_to > 0 ||
-	    b + 1 >= m->limit || b + 1 >= m->trk.end)
+	    b + 1 >= m->limit || b + 1 >= m->trk.end || m->swept)
 		return false;
 	if (c != NULL && !c->wait_media && (c->ist == IF_DISC ||
 	    (c->ist == IF_HOLD && (c->write || c->seg < 0 ||
@@ -614,7 +696,7 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 	if (onseg && b >= c->lbn && b < c->end)
 		c->last_sector_end = t;
 	if (m->write)
-		g->dirty = b + 1;
+		g->dirty = MAX(g->dirty, b + 1);
 	else {
 		g->end = b + 1;
 		g->start = MAX(g->start, g->end - p->segsize);
@@ -629,12 +711,12 @@ stream_media(struct disk *d, double sec, sim_time_t now)
 	}
 	m->at.sector++;
 	if (!media_block_ready(d, m->next, t)) {
-		/* It comes round again in a revolution. */
+		/* It comes round again (dry_revolution). */
 		d->sector_end = t;	/* (the steps' count starts over) */
 		m->dry = true;
 		m->dry_base = t;
 		m->st = M_WAIT;
-		media_time(m, t + d->period);
+		media_time(m, t + dry_revolution(d));
 		disk_timer_arm_at(d, &d->t_media, m->t, now);
 		return true;
 	}
@@ -1033,7 +1115,7 @@ stream_background(struct disk *d, double sec, sim_time_t h)
 	m->next += n;
 	m->at.sector += (int)n;
 	if (m->write)
-		g->dirty = m->next;
+		g->dirty = MAX(g->dirty, m->next);
 	else {
 		g->end = m->next;
 		g->start = MAX(g->start, g->end - d->p.segsize);
@@ -1108,7 +1190,7 @@ stream_cmd(struct disk *d, double sec, sim_time_t h)
 	m->next = b0 + n;
 	m->at.sector += (int)n;
 	if (m->write)
-		g->dirty = m->next;
+		g->dirty = MAX(g->dirty, m->next);
 	else {
 		g->end = m->next;
 		g->start = MAX(g->start, g->end - p->segsize);

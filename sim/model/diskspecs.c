@@ -898,6 +898,8 @@ diskspecs_load_notes(const char *path, struct disk_params *p, GPtrArray *notes,
 	/* A block crosses the bus at the slower of bus and drive. */
 	p->bus_read_ns = MAX(bus_r, blktrans) * 1e6;
 	p->bus_write_ns = MAX(bus_w, blktrans) * 1e6;
+	/* Its results are DiskSim's, artifacts and all (disk.h). */
+	p->disksim_quirks = true;
 	if (!disk_params_finish_at(p, &why, &at)) {
 		(void)finish_error(&c, disk, &at, why);
 		g_free(why);
