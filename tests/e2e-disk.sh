@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 72 checks, and a replay on each shipped drive
+# 73 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((72 + $#))
+expect $((73 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -450,6 +450,15 @@ printf '%s\n' '0.0 0 8204064 8 1' '9.04 0 8204068 4 1' '9.64 0 8204068 4 0' \
     '10.9 0 8204092 4 1' '1000 0 0 1 1' >"$T/qstale.ascii"
 queued "a write stopping a read-ahead it overlaps: the read-ahead's segment kept" \
     disks/cheetah9LP/cheetah9LP.parv "$T/qstale.ascii" "8.970806 9.526000 10.808000 14.708141"
+# Taken from the drive's queue instead (Max queue length 8: the write
+# arrives while the read is served), DiskSim's write stops the read-ahead
+# first (disk_activate_write) and empties its segment, now clean, after
+# (disk_buffer_set_segment): the read after the write misses (9.545993,
+# not 9.522425 as a hit).
+printf '%s\n' '0.0 0 244109 32 1' '0.9 0 244141 8 0' '3.17 0 244149 2 1' \
+    '1000 0 0 1 1' >"$T/qstale8.ascii"
+queued "a write taken from the drive's queue stops the read-ahead first, and empties its segment" \
+    "$CHQ/cheetah9LP.parv" "$T/qstale8.ascii" "5.782166 6.905786 9.545993"
 # The same three writes on a track that holds fewer blocks than sectors
 # (the Cheetah 9LP with 108 spares at the end of every 12 cylinders: the
 # last track of a range holds 146 blocks on 254 sectors).  The third
