@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 73 checks, and a replay on each shipped drive
+# 74 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((73 + $#))
+expect $((74 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -459,6 +459,17 @@ printf '%s\n' '0.0 0 244109 32 1' '0.9 0 244141 8 0' '3.17 0 244149 2 1' \
     '1000 0 0 1 1' >"$T/qstale8.ascii"
 queued "a write taken from the drive's queue stops the read-ahead first, and empties its segment" \
     "$CHQ/cheetah9LP.parv" "$T/qstale8.ascii" "5.782166 6.905786 9.545993"
+# Reads hitting a read-ahead go before a write overlapping it: when the
+# first read completes the read-ahead goes to the second, a hit, and,
+# while that one holds the segment, to the fourth, a hit too
+# (disk_check_prefetch_swap); the write between them finds no segment
+# (a collision in disk_buffer_select_write_segment) and waits for both:
+# the read of 8 done at 9.986635 and the write at 10.196635, not the
+# write first (6.836637) and the read after it (15.517888).
+printf '%s\n' '2.383456 0 0 2 1' '2.521779 0 2 4 1' '3.787605 0 6 2 0' \
+    '3.816226 0 8 32 1' '1000 0 0 1 1' >"$T/qswap.ascii"
+queued "reads hitting a read-ahead taken before a write overlapping it" \
+    "$CHQ/cheetah9LP.parv" "$T/qswap.ascii" "6.206635 6.626635 10.196635 9.986635"
 # The same three writes on a track that holds fewer blocks than sectors
 # (the Cheetah 9LP with 108 spares at the end of every 12 cylinders: the
 # last track of a range holds 146 blocks on 254 sectors).  The third

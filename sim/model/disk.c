@@ -298,6 +298,7 @@ disk_init(struct disk *d, struct sim *s, const struct disk_params *p,
 	d->lru = (uint64_t)p->nsegs;
 	d->mru = -1;
 	d->sneak_seg = -1;
+	d->ra_held_seg = -1;
 	d->media = g_new0(struct disk_media, 1);
 	d->media->sec_cyl = -1;
 	d->media->join_lbn = -1;
@@ -495,6 +496,7 @@ arrive(struct disk *d)
 			diskq_remove(&d->dq, t);
 		}
 		d->arriving = NULL;
+		d->ra_held_seg = -1;	/* none given the read-ahead so */
 		disk_cmd_start(d, r);
 		return;
 	}
@@ -536,6 +538,57 @@ arrive_fire(struct disk *d)
 	disk_bus_free(d);
 }
 
+/* Does r read from the segment a read-ahead fills (or at its end, with
+ * almost read hits)?  -1: none runs, else that segment. */
+static int
+prefetch_hit(const struct disk *d, const struct diskreq *r)
+{
+	const struct disk_media *m = d->media;
+	const struct disk_seg *g = &d->seg[m->seg];
+
+	if (r->write || m->st == M_IDLE || m->write || r->sector < g->start ||
+	    r->sector >= g->end + (d->p.almost_read_hits ? 1 : 0))
+		return -1;
+	return m->seg;
+}
+
+/*
+ * The next command r, chosen by the drive's policy while a read-ahead runs.
+ * DiskSim's disk_check_prefetch_swap gives the read-ahead to a queued read
+ * that hits it, and, while that read holds the segment, to each queued
+ * read that hits it then too (attached: ra_attached), a write overlapping
+ * the segment finding none (disk_buffer_select_write_segment: a
+ * collision, the segment not reusable).  So when the policy's choice is
+ * such a write and the read-ahead's segment was last given to a read
+ * (ra_held_seg), the first read attached then comes first.  Taking a read
+ * that hits the read-ahead attaches the reads that hit it now.
+ */
+static struct diskreq *
+prefetch_swap(struct disk *d, struct diskreq *r)
+{
+	const struct disk_media *m = d->media;
+	const struct disk_seg *g;
+	struct diskreq *q;
+
+	if (r->write && m->st != M_IDLE && !m->write &&
+	    m->seg == d->ra_held_seg) {
+		g = &d->seg[m->seg];
+		if (r->sector < g->end && r->sector + r->nsect > g->start)
+			TAILQ_FOREACH(q, &d->dq.head, q)
+				if (q->ra_attached && prefetch_hit(d, q) >= 0) {
+					r = q;
+					break;
+				}
+	}
+	r->ra_attached = false;
+	d->ra_held_seg = prefetch_hit(d, r);
+	if (d->ra_held_seg >= 0)
+		TAILQ_FOREACH(q, &d->dq.head, q)
+			if (q != r && prefetch_hit(d, q) >= 0)
+				q->ra_attached = true;
+	return r;
+}
+
 /*
  * The host sends its next command when the drive's bus is free and the
  * drive has room for it (queue_depth: the commands it holds, queued,
@@ -569,6 +622,7 @@ disk_dispatch(struct disk *d)
 	if (d->cmd == NULL && d->dq.len > 0 && !disk_heads_idle(d))
 		disk_heads_wanted(d);	/* taken when they are (media_finish) */
 	else if (d->cmd == NULL && (r = d->dqops->first(&d->dq, d)) != NULL) {
+		r = prefetch_swap(d, r);
 		diskq_remove(&d->dq, r);
 		r->start = sim_now(d->sim);
 		disk_cmd_resume(d, r);
@@ -612,6 +666,7 @@ strategy(struct disk *d, struct diskreq *r)
 	r->submit = sim_now(d->sim);
 	r->start = -1;			/* not begun (disk_dispatch) */
 	r->ovh_done = -1;
+	r->ra_attached = false;
 	r->seek_ns = r->rot_ns = r->xfer_ns = r->overhead_ns = 0;
 	r->error = 0;
 	memset(r->wait_ns, 0, sizeof(r->wait_ns));

@@ -73,6 +73,9 @@ struct diskreq {
 	 * (disk_request_arrive's disconnect): its command overhead is over
 	 * at ovh_done, timed from its arrival; -1: not received so. */
 	sim_time_t	 ovh_done;
+	/* Queued in the drive, a read the read-ahead was given to when the
+	 * read before it took the read-ahead (disk.c's prefetch_swap). */
+	bool		 ra_attached;
 	/*
 	 * Where the service time (end - start) went; the four add up to it.
 	 * seek, rot and xfer are the media access made for this request (seek
@@ -529,6 +532,10 @@ struct disk {
 	 * its segment, kept from reuse until it is done (-1: none) */
 	int			 sneak;
 	int			 sneak_seg;
+	/* The segment a read-ahead fills whose blocks the last command taken
+	 * from the drive's queue, a read, hit (-1: none): DiskSim's segment
+	 * held by the reads it gave the read-ahead (prefetch_swap). */
+	int			 ra_held_seg;
 	/* The command in service asked for the bus while the one arriving
 	 * had it, before it was being received: it reselects first when
 	 * that one disconnects (cmd_check_reconnect). */
