@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 74 checks, and a replay on each shipped drive
+# 75 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((74 + $#))
+expect $((75 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -470,6 +470,16 @@ printf '%s\n' '2.383456 0 0 2 1' '2.521779 0 2 4 1' '3.787605 0 6 2 0' \
     '3.816226 0 8 32 1' '1000 0 0 1 1' >"$T/qswap.ascii"
 queued "reads hitting a read-ahead taken before a write overlapping it" \
     "$CHQ/cheetah9LP.parv" "$T/qswap.ascii" "6.206635 6.626635 10.196635 9.986635"
+# The reads given the read-ahead keep its segment after the read-ahead
+# has ended: the read of 25358, given it as the read of 25344 took it,
+# still goes before the writes overlapping the segment once the
+# read-ahead is over (done at 12.211974, not 22.785575 after them).
+printf '%s\n' '0.060550 0 0 2 1' '1.655520 0 25336 8 1' '3.901742 0 25344 8 1' \
+    '4.118984 0 25352 2 1' '4.374496 0 25354 2 0' '6.969860 0 25356 2 0' \
+    '9.176985 0 25358 2 1' '1000 0 0 1 1' >"$T/qswap2.ascii"
+queued "reads given a read-ahead keep its segment after it ends, writes overlapping it waiting" \
+    "$CHQ/cheetah9LP.parv" "$T/qswap2.ascii" \
+    "6.206634 10.951974 11.791974 12.001974 12.421974 16.741928 12.211974"
 # The same three writes on a track that holds fewer blocks than sectors
 # (the Cheetah 9LP with 108 spares at the end of every 12 cylinders: the
 # last track of a range holds 146 blocks on 254 sectors).  The third

@@ -538,54 +538,66 @@ arrive_fire(struct disk *d)
 	disk_bus_free(d);
 }
 
-/* Does r read from the segment a read-ahead fills (or at its end, with
- * almost read hits)?  -1: none runs, else that segment. */
+/* The segment a read-ahead fills, or -1. */
 static int
-prefetch_hit(const struct disk *d, const struct diskreq *r)
+prefetch_seg(const struct disk *d)
 {
 	const struct disk_media *m = d->media;
-	const struct disk_seg *g = &d->seg[m->seg];
 
-	if (r->write || m->st == M_IDLE || m->write || r->sector < g->start ||
-	    r->sector >= g->end + (d->p.almost_read_hits ? 1 : 0))
-		return -1;
-	return m->seg;
+	return m->st != M_IDLE && !m->write ? m->seg : -1;
+}
+
+/* Does read r start among segment s's blocks (or at their end, with
+ * almost read hits)? */
+static bool
+seg_read_hit(const struct disk *d, int s, const struct diskreq *r)
+{
+	const struct disk_seg *g = &d->seg[s];
+
+	return !r->write && (g->state == SEG_READING || g->state == SEG_CLEAN) &&
+	    r->sector >= g->start &&
+	    r->sector < g->end + (d->p.almost_read_hits ? 1 : 0);
 }
 
 /*
- * The next command r, chosen by the drive's policy while a read-ahead runs.
- * DiskSim's disk_check_prefetch_swap gives the read-ahead to a queued read
+ * The next command r, chosen by the drive's policy.  DiskSim's
+ * disk_check_prefetch_swap gives a running read-ahead to a queued read
  * that hits it, and, while that read holds the segment, to each queued
- * read that hits it then too (attached: ra_attached), a write overlapping
- * the segment finding none (disk_buffer_select_write_segment: a
- * collision, the segment not reusable).  So when the policy's choice is
- * such a write and the read-ahead's segment was last given to a read
- * (ra_held_seg), the first read attached then comes first.  Taking a read
- * that hits the read-ahead attaches the reads that hit it now.
+ * read that hits it then too (attached: ra_attached); they keep the
+ * segment, the read-ahead over or not, until each has had it in turn
+ * (disk_find_new_seg_owner), and a write overlapping it finds none
+ * meanwhile (disk_buffer_select_write_segment: a collision, the segment
+ * not reusable).  So when the policy's choice is such a write, the first
+ * attached read still queued comes first.
  */
 static struct diskreq *
 prefetch_swap(struct disk *d, struct diskreq *r)
 {
-	const struct disk_media *m = d->media;
-	const struct disk_seg *g;
+	int s = d->ra_held_seg, ra = prefetch_seg(d);
 	struct diskreq *q;
+	bool attached;
 
-	if (r->write && m->st != M_IDLE && !m->write &&
-	    m->seg == d->ra_held_seg) {
-		g = &d->seg[m->seg];
-		if (r->sector < g->end && r->sector + r->nsect > g->start)
-			TAILQ_FOREACH(q, &d->dq.head, q)
-				if (q->ra_attached && prefetch_hit(d, q) >= 0) {
-					r = q;
-					break;
-				}
-	}
-	r->ra_attached = false;
-	d->ra_held_seg = prefetch_hit(d, r);
-	if (d->ra_held_seg >= 0)
+	if (s >= 0 && r->write && r->sector < d->seg[s].end &&
+	    r->sector + r->nsect > d->seg[s].start)
 		TAILQ_FOREACH(q, &d->dq.head, q)
-			if (q != r && prefetch_hit(d, q) >= 0)
+			if (q->ra_attached && seg_read_hit(d, s, q)) {
+				r = q;
+				break;
+			}
+	/* One attached already takes the segment in its turn; one that
+	 * hits the read-ahead afresh takes it, attaching those that hit it
+	 * now. */
+	attached = r->ra_attached && s >= 0 && seg_read_hit(d, s, r);
+	r->ra_attached = false;
+	if (attached)
+		return r;
+	d->ra_held_seg = -1;
+	if (ra >= 0 && seg_read_hit(d, ra, r)) {
+		d->ra_held_seg = ra;
+		TAILQ_FOREACH(q, &d->dq.head, q)
+			if (q != r && seg_read_hit(d, ra, q))
 				q->ra_attached = true;
+	}
 	return r;
 }
 

@@ -73,8 +73,8 @@ struct diskreq {
 	 * (disk_request_arrive's disconnect): its command overhead is over
 	 * at ovh_done, timed from its arrival; -1: not received so. */
 	sim_time_t	 ovh_done;
-	/* Queued in the drive, a read the read-ahead was given to when the
-	 * read before it took the read-ahead (disk.c's prefetch_swap). */
+	/* Queued in the drive, a read given the segment of the read-ahead
+	 * another read took as it was queued (disk.c's prefetch_swap). */
 	bool		 ra_attached;
 	/*
 	 * Where the service time (end - start) went; the four add up to it.
@@ -532,9 +532,9 @@ struct disk {
 	 * its segment, kept from reuse until it is done (-1: none) */
 	int			 sneak;
 	int			 sneak_seg;
-	/* The segment a read-ahead fills whose blocks the last command taken
-	 * from the drive's queue, a read, hit (-1: none): DiskSim's segment
-	 * held by the reads it gave the read-ahead (prefetch_swap). */
+	/* The segment held by the reads given its read-ahead, each in turn
+	 * (-1: none): DiskSim's disk_check_prefetch_swap and
+	 * disk_find_new_seg_owner (disk.c's prefetch_swap). */
 	int			 ra_held_seg;
 	/* The command in service asked for the bus while the one arriving
 	 * had it, before it was being received: it reselects first when
