@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 75 checks, and a replay on each shipped drive
+# 80 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((75 + $#))
+expect $((80 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -480,6 +480,64 @@ printf '%s\n' '0.060550 0 0 2 1' '1.655520 0 25336 8 1' '3.901742 0 25344 8 1' \
 queued "reads given a read-ahead keep its segment after it ends, writes overlapping it waiting" \
     "$CHQ/cheetah9LP.parv" "$T/qswap2.ascii" \
     "6.206634 10.951974 11.791974 12.001974 12.421974 16.741928 12.211974"
+# A read arriving while a read given the read-ahead is served, that hits
+# its segment, joins it then: DiskSim's disk_activate_read lets it share
+# the access (disk_buffer_attempt_access_swap) when its queue would take it
+# next of those a segment may take, and the write of 11 queued before it,
+# overlapping the segment, may not.  So the read of 44 is done at
+# 12.393772 and the write after it, at 12.498772 -- not the write first
+# (10.818773) and the read at 14.684472.
+printf '%s\n' '0.506833 0 1 8 1' '1.787941 0 9 2 1' '2.362415 0 11 1 0' \
+    '3.163717 0 12 32 1' '6.947165 0 44 16 1' '1000 0 0 1 1' >"$T/qjoin8.ascii"
+queued "a read arriving joins the read-ahead's segment held by the read served" \
+    "$CHQ/cheetah9LP.parv" "$T/qjoin8.ascii" \
+    "6.860152 7.070152 12.498772 10.713772 12.393772"
+# A read taken as a whole hit in a segment short of the read-ahead it asks
+# for holds that segment as a read-ahead's, the media idle
+# (disk_check_hda_pending marks the access a background read): the read
+# of 132, a hit there too, joins it, and the write of 68 overlapping it
+# waits -- the read done at 20.665872, the write at 27.385872, not the
+# write first (20.665872) and the read at 27.767021.
+printf '%s\n' '2.194563 0 0 2 1' '7.208412 0 18 32 1' '7.574732 0 50 16 0' \
+    '7.601652 0 66 2 1' '8.234494 0 68 64 0' '9.149691 0 132 64 1' \
+    '1000 0 0 1 1' >"$T/qowed.ascii"
+queued "a whole hit holds its segment as a read-ahead's, the media idle" \
+    "$CHQ/cheetah9LP.parv" "$T/qowed.ascii" \
+    "6.206635 10.634412 13.062412 13.945872 27.385872 20.665872"
+# A write received while the read-ahead runs, overlapping its segment,
+# ends it at the sector under way (Write hit stop prefetch, which
+# disk_buffer_stopable_access applies as the write arrives); the read of
+# 180990, arriving later and joining the segment, sets the media going
+# again for its blocks at once, while the read before it is sent
+# (disk_check_hda's seek after the swap): done at 16.012731, the write at
+# 17.692731 -- not the write at 10.972731 and the reads at 19.539162 and
+# 22.899162 (nor the read at 18.499 with the media set going only when it
+# is taken).
+printf '%s\n' '0.377309 0 180894 16 1' '1.778652 0 180910 8 1' \
+    '2.370251 0 180918 16 1' '2.377057 0 180934 8 1' '4.672681 0 180942 16 0' \
+    '5.183213 0 180958 32 1' '8.291907 0 180990 32 1' '1000 0 0 1 1' \
+    >"$T/qwhs.ascii"
+queued "a write ends the read-ahead it overlaps; a read joining sets the media going again" \
+    "$CHQ/cheetah9LP.parv" "$T/qwhs.ascii" \
+    "4.617491 5.457491 7.885491 9.009111 17.692731 12.652731 16.012731"
+# Two more found by a search of random traces, each failing without one of
+# the pieces above: without the write's stop of the read-ahead (the write
+# of 75 done at 19.289168, the read of 139 at 27.931634 after it), and
+# without taking, as the command in service completes, a read the
+# read-ahead serves before that reaches its minimum (the write of 37
+# before the read of 85: 12.278257, 20.688637).
+printf '%s\n' '0.614484 0 0 1 1' '3.211067 0 1 32 1' '3.837420 0 33 8 1' \
+    '5.990928 0 73 2 1' '6.091987 0 75 64 0' '6.397773 0 139 64 1' \
+    '6.845444 0 203 16 0' '1000 0 0 1 1' >"$T/qwhs2.ascii"
+queued "a write received ends the read-ahead it overlaps: reads first" \
+    "$CHQ/cheetah9LP.parv" "$T/qwhs2.ascii" \
+    "7.127548 10.771168 12.359168 12.569168 26.009168 19.289168 28.840852"
+printf '%s\n' '0.217310 0 0 8 1' '0.421055 0 8 16 1' '2.184268 0 25 8 1' \
+    '4.032706 0 33 2 1' '7.259926 0 37 16 0' '9.675487 0 85 64 1' \
+    '1000 0 0 1 1' >"$T/qserve.ascii"
+queued "the read the read-ahead serves is taken next, short of its minimum" \
+    "$CHQ/cheetah9LP.parv" "$T/qserve.ascii" \
+    "6.836635 8.516635 10.104635 10.598255 20.413061 18.733061"
 # The same three writes on a track that holds fewer blocks than sectors
 # (the Cheetah 9LP with 108 spares at the end of every 12 cylinders: the
 # last track of a range holds 146 blocks on 254 sectors).  The third

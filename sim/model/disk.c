@@ -447,6 +447,106 @@ disk_check(const struct disk *d)
 
 /* ---- queues ---------------------------------------------------------- */
 
+/* The segment a read-ahead fills, or -1. */
+static int
+prefetch_seg(const struct disk *d)
+{
+	const struct disk_media *m = d->media;
+
+	return m->st != M_IDLE && !m->write ? m->seg : -1;
+}
+
+/* Does read r start among segment s's blocks (or at their end, with
+ * almost read hits)? */
+static bool
+seg_read_hit(const struct disk *d, int s, const struct diskreq *r)
+{
+	const struct disk_seg *g = &d->seg[s];
+
+	return !r->write && (g->state == SEG_READING || g->state == SEG_CLEAN) &&
+	    r->sector >= g->start &&
+	    r->sector < g->end + (d->p.almost_read_hits ? 1 : 0);
+}
+
+/*
+ * The segment read r will hold as a read-ahead's, taken from the queue
+ * with the heads free, or -1: a whole hit in a segment short of the
+ * read-ahead r asks for.  DiskSim's disk_check_hda_pending marks that
+ * segment's access a background read (BUFFER_READING) whether or not the
+ * media then reads ahead (readaheadifidle), and disk_check_hda offers it
+ * to the queue as it offers a running read-ahead
+ * (disk_check_prefetch_swap).  No side effects but the tracks' cache.
+ */
+static int
+readahead_owed(struct disk *d, const struct diskreq *r)
+{
+	const struct disk_seg *g;
+	enum hit hit;
+	int s;
+
+	if (r->write || d->p.readahead == DRA_NONE)
+		return -1;
+	s = disk_read_lookup(d, r->sector, r->sector + r->nsect, &hit);
+	if (s < 0 || hit != HIT_WHOLE)
+		return -1;
+	g = &d->seg[s];
+	return g->end < MAX(g->ra_max, disk_readahead_max(d, g, r->sector,
+	    r->sector + r->nsect)) ? s : -1;
+}
+
+/*
+ * The policy's choice r, or the read taken before it: a write
+ * overlapping the segment held for attached reads (ra_held_seg) finds no
+ * segment while they hold it (DiskSim's disk_buffer_select_write_segment:
+ * a collision, the segment not reusable; disk_enablement_function then
+ * passes it over), so the first attached read still queued that hits the
+ * segment comes first.  No side effects.
+ */
+static struct diskreq *
+held_first(const struct disk *d, struct diskreq *r)
+{
+	struct diskreq *q;
+	int s = d->ra_held_seg;
+
+	if (s >= 0 && r->write &&
+	    disk_seg_overlaps(&d->seg[s], r->sector, r->sector + r->nsect))
+		TAILQ_FOREACH(q, &d->dq.head, q)
+			if (q->ra_attached && seg_read_hit(d, s, q))
+				return q;
+	return r;
+}
+
+/*
+ * Does read r, queued as it arrives while the read in service holds a
+ * read-ahead's segment given it (ra_held_seg), join that segment, to have
+ * it in its turn (ra_attached; prefetch_swap)?  DiskSim's
+ * disk_activate_read, at disk_request_arrive, lets a read hitting the
+ * segment share it (disk_buffer_attempt_access_swap) if
+ * disk_buffer_stopable_access finds it the request its queue would take
+ * next -- of those enabled: a write overlapping the held segment is not
+ * (no segment may take it: disk_buffer_select_write_segment's
+ * collision).  So r joins if the policy chooses it, or if every other
+ * queued command is such a write (the only choice, whatever the policy;
+ * for FCFS, which queues r last, the two are the same).
+ */
+static bool
+arrive_attaches(struct disk *d, struct diskreq *r)
+{
+	struct diskreq *q;
+	int s = d->ra_held_seg;
+
+	if (s < 0 || d->cmd == NULL || d->cmd->write || d->cmd->seg != s ||
+	    !seg_read_hit(d, s, r))
+		return false;
+	if (d->dqops->first(&d->dq, d) == r)
+		return true;
+	TAILQ_FOREACH(q, &d->dq.head, q)
+		if (q != r && !q->ra_attached && !(q->write && disk_seg_overlaps(
+		    &d->seg[s], q->sector, q->sector + q->nsect)))
+			return false;
+	return true;
+}
+
 /*
  * The command arriving is at the drive (its ovh_request over): DiskSim's
  * disk_request_arrive.  A drive serving no command takes it at once as
@@ -515,6 +615,12 @@ arrive(struct disk *d)
 	 * the drive may choose it, and its work begins as its overhead
 	 * ends; it reselects once it has let the bus go. */
 	d->dqops->insert(&d->dq, r, d);
+	if (r->write)
+		disk_write_hit_stop(d, r);
+	else if (arrive_attaches(d, r)) {
+		r->ra_attached = true;
+		disk_read_attach(d, d->ra_held_seg, r);
+	}
 	if (d->cmd == NULL)
 		disk_heads_wanted(d);
 	disk_timer_arm(d, &d->t_arrive, (double)(now + ovh + disc));
@@ -538,27 +644,6 @@ arrive_fire(struct disk *d)
 	disk_bus_free(d);
 }
 
-/* The segment a read-ahead fills, or -1. */
-static int
-prefetch_seg(const struct disk *d)
-{
-	const struct disk_media *m = d->media;
-
-	return m->st != M_IDLE && !m->write ? m->seg : -1;
-}
-
-/* Does read r start among segment s's blocks (or at their end, with
- * almost read hits)? */
-static bool
-seg_read_hit(const struct disk *d, int s, const struct diskreq *r)
-{
-	const struct disk_seg *g = &d->seg[s];
-
-	return !r->write && (g->state == SEG_READING || g->state == SEG_CLEAN) &&
-	    r->sector >= g->start &&
-	    r->sector < g->end + (d->p.almost_read_hits ? 1 : 0);
-}
-
 /*
  * The next command r, chosen by the drive's policy.  DiskSim's
  * disk_check_prefetch_swap gives a running read-ahead to a queued read
@@ -577,13 +662,7 @@ prefetch_swap(struct disk *d, struct diskreq *r)
 	struct diskreq *q;
 	bool attached;
 
-	if (s >= 0 && r->write && r->sector < d->seg[s].end &&
-	    r->sector + r->nsect > d->seg[s].start)
-		TAILQ_FOREACH(q, &d->dq.head, q)
-			if (q->ra_attached && seg_read_hit(d, s, q)) {
-				r = q;
-				break;
-			}
+	r = held_first(d, r);
 	/* One attached already takes the segment in its turn; one that
 	 * hits the read-ahead afresh takes it, attaching those that hit it
 	 * now. */
@@ -592,13 +671,32 @@ prefetch_swap(struct disk *d, struct diskreq *r)
 	if (attached)
 		return r;
 	d->ra_held_seg = -1;
-	if (ra >= 0 && seg_read_hit(d, ra, r)) {
+	if (ra < 0 || !seg_read_hit(d, ra, r))
+		ra = readahead_owed(d, r);
+	if (ra >= 0) {
 		d->ra_held_seg = ra;
 		TAILQ_FOREACH(q, &d->dq.head, q)
 			if (q != r && seg_read_hit(d, ra, q))
 				q->ra_attached = true;
 	}
 	return r;
+}
+
+/*
+ * Is the command the drive takes next (the policy's, as prefetch_swap
+ * passes a write over for a read given the held segment) a read the
+ * read-ahead under way serves?  Then the heads are its at once, short of
+ * the read-ahead's minimum or not: DiskSim's disk_check_prefetch_swap
+ * gives the access to such a read (disk_buffer_attempt_access_swap).
+ * No side effects.
+ */
+static bool
+readahead_serves_next(struct disk *d)
+{
+	const struct disk_media *m = d->media;
+
+	return m->st != M_IDLE && !m->write && seg_read_hit(d, m->seg,
+	    held_first(d, d->dqops->first(&d->dq, d)));
 }
 
 /*
@@ -631,7 +729,8 @@ disk_dispatch(struct disk *d)
 		d->arriving = s;
 		d->arriving_rx = false;
 	}
-	if (d->cmd == NULL && d->dq.len > 0 && !disk_heads_idle(d))
+	if (d->cmd == NULL && d->dq.len > 0 && !disk_heads_idle(d) &&
+	    !readahead_serves_next(d))
 		disk_heads_wanted(d);	/* taken when they are (media_finish) */
 	else if (d->cmd == NULL && (r = d->dqops->first(&d->dq, d)) != NULL) {
 		r = prefetch_swap(d, r);

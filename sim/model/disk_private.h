@@ -225,6 +225,15 @@ ns_round(double x)
 	return i + (x - (double)i >= 0.5);
 }
 
+/* Do blocks [b, e) overlap segment g as DiskSim's disk_buffer_overlap
+ * has it -- an empty segment lying within them too? */
+static inline bool
+disk_seg_overlaps(const struct disk_seg *g, int64_t b, int64_t e)
+{
+	return (b >= g->start && b < g->end) || (e > g->start && e <= g->end) ||
+	    (b <= g->start && e >= g->end);
+}
+
 /* Sectors a track at cylinder cyl, and the time one takes to pass. */
 static inline int
 zone_spt(const struct disk *d, int64_t cyl)
@@ -333,6 +342,8 @@ void	disk_cmd_resume(struct disk *d, struct diskreq *r);
 bool	disk_heads_free_for(const struct disk *d, const struct diskreq *r);
 bool	disk_heads_idle(const struct disk *d);
 void	disk_heads_wanted(struct disk *d);
+void	disk_write_hit_stop(struct disk *d, const struct diskreq *r);
+void	disk_read_attach(struct disk *d, int s, const struct diskreq *r);
 bool	disk_sneak_start(struct disk *d, struct diskreq *r);
 void	disk_sneak_fire(struct disk *d);
 void	disk_cmd_media_progress(struct disk *d);

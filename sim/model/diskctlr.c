@@ -479,6 +479,33 @@ disk_heads_wanted(struct disk *d)
 }
 
 /*
+ * Write r has arrived, or is taken, while the media reads ahead: one
+ * overlapping the segment read into ends that read-ahead at the sector
+ * under way (its bounds brought down to what it holds), if the drive
+ * says so (Write hit stop prefetch).  DiskSim's
+ * disk_buffer_stopable_access does this whenever it weighs such a write
+ * against the access -- disk_activate_write, at the write's arrival
+ * whether the drive then takes it or queues it -- unless the access is
+ * a read's, in service, still short of its minimum read-ahead.
+ */
+void
+disk_write_hit_stop(struct disk *d, const struct diskreq *r)
+{
+	struct disk_media *m = d->media;
+	struct disk_seg *g;
+
+	if (!d->p.write_hit_stop_prefetch || m->st == M_IDLE || m->write)
+		return;
+	g = &d->seg[m->seg];
+	if ((d->cmd != NULL && !d->cmd->write && d->cmd->seg == m->seg &&
+	    g->end < g->ra_min) ||
+	    !disk_seg_overlaps(g, r->sector, r->sector + r->nsect))
+		return;
+	g->ra_min = g->ra_max = g->end;
+	m->limit = MIN(m->limit, MAX(g->end, m->next + 1));
+}
+
+/*
  * The heads for read c (segment s and hit as looked up): the read-ahead
  * that serves it adopted, one that may stop stopped, or else it waits
  * for them (wait_heads).  True if a read-ahead was stopped: the segments
@@ -510,6 +537,7 @@ write_heads(struct disk *d, struct disk_cmd *c, int s, enum hit hit)
 {
 	struct disk_media *m = d->media;
 
+	disk_write_hit_stop(d, c->r);
 	if (m->st != M_IDLE) {
 		if (flush_joinable(m, s, hit))
 			;		/* joins the flush under way */
@@ -645,6 +673,41 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh, int s, enum hit hit)
 	else
 		iface_delay(d, p->ovh_read_miss[c->after] +
 		    p->ovh_disconnect_read[c->after], NX_DISC);
+}
+
+/*
+ * Read r, queued, has joined segment s, which the read in service holds
+ * as a read-ahead's (disk.c's arrive_attaches): DiskSim's
+ * disk_buffer_attempt_access_swap makes it the one the media works for
+ * (effectivehda) while the other is still sent, when that one's access is
+ * a background read -- its own blocks read, or the media stopped.  Its
+ * read-ahead bounds are raised then, and a media that had stopped begins
+ * again for its blocks not yet read (disk_check_hda's seek, once its
+ * overhead is over), or, all read, reads ahead if the drive does so on an
+ * idle hit (readaheadifidle), as read_go does for a read taken.
+ */
+void
+disk_read_attach(struct disk *d, int s, const struct diskreq *r)
+{
+	const struct disk_params *p = &d->p;
+	struct disk_media *m = d->media;
+	struct disk_seg *g = &d->seg[s];
+	int64_t end = r->sector + r->nsect, limit;
+
+	if (m->st != M_IDLE && (m->write || m->seg != s ||
+	    m->next < d->cmd->end))
+		return;		/* not a background read: taken in its turn */
+	g->ra_min = MAX(g->ra_min, MIN(end + p->min_readahead, p->blocks));
+	g->ra_max = MAX(g->ra_max, disk_readahead_max(d, g, r->sector, end));
+	limit = MAX(end, p->readahead != DRA_NONE ? g->ra_max : end);
+	if (m->st != M_IDLE)
+		m->limit = MAX(m->limit, limit);
+	else if (g->end < end)
+		disk_media_begin(d, s, false, g->end, limit, r->ovh_done, 0, NULL);
+	else if (p->readahead_idle_hit && p->readahead != DRA_NONE &&
+	    g->end < g->ra_max && readahead_here(d, g->end))
+		disk_media_begin(d, s, false, g->end, g->ra_max, r->ovh_done, 0,
+		    NULL);
 }
 
 static void
