@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 80 checks, and a replay on each shipped drive
+# 84 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((80 + $#))
+expect $((84 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -538,6 +538,48 @@ printf '%s\n' '0.217310 0 0 8 1' '0.421055 0 8 16 1' '2.184268 0 25 8 1' \
 queued "the read the read-ahead serves is taken next, short of its minimum" \
     "$CHQ/cheetah9LP.parv" "$T/qserve.ascii" \
     "6.836635 8.516635 10.104635 10.598255 20.413061 18.733061"
+# A read arriving takes the segment over only from a background read's
+# access (disk_buffer_attempt_access_swap tests BUFFER_BACKGROUND): given
+# to the read of 702, a whole hit with the read-ahead at its maximum, it
+# is not, and the read of 752 arriving then keeps no place before the
+# write of 750 -- the write done at 19.050591, the read at 23.251034, not
+# the read first (19.680594) and the write at 19.890594.
+printf '%s\n' '3.177819 0 164637 16 1' '3.802139 0 164653 32 1' \
+    '3.858649 0 164685 4 1' '4.079332 0 164689 1 1' '5.474364 0 164690 8 1' \
+    '10.535434 0 164702 32 1' '11.029116 0 164750 2 0' '11.454805 0 164752 8 1' \
+    '1000 0 0 1 1' >"$T/qbg.ascii"
+queued "a read takes a held segment over only from a background read's access" \
+    "$CHQ/cheetah9LP.parv" "$T/qbg.ascii" \
+    "9.440351 12.800351 13.503971 14.356971 15.480591 18.840591 19.050591 23.251034"
+# Each queued read given the read-ahead as the one taken hits it raises
+# its bounds, as disk_buffer_attempt_access_swap does: the read-ahead goes
+# on past the read of 361326 into the read of 361430's blocks, done at
+# 41.891852, not 42.449375.
+printf '%s\n' '0.363395 0 0 8 1' '2.993262 0 13 8 0' '3.731870 0 34074 16 1' \
+    '13.741972 0 361294 32 1' '14.028864 0 361326 64 1' '19.096266 0 361430 64 1' \
+    '1000 0 0 1 1' >"$T/qbounds.ascii"
+queued "each read given the read-ahead raises its bounds" \
+    "$CHQ/cheetah9LP.parv" "$T/qbounds.ascii" \
+    "6.836635 7.676635 18.917404 28.451852 35.171852 41.891852"
+# DiskSim's media steps from block to block of a track, a sector's time
+# each (disk_buffer_sector_done): a slip between two blocks takes no time.
+# A write waiting for its data as its sector passes on a track of 253
+# blocks on 254 sectors comes round after 253 sectors (dry_revolution),
+# and the next block follows at once -- the heads free for the next write
+# at 21.211271, which is done at 21.631271, not 21.655150 (a sector more
+# for the slip).  And one read of a whole such track, the bus made fast
+# enough that the media sets the pace: done at 13.522465, not 13.546345.
+printf '%s\n' '0.194259 0 0 8 1' '0.920444 0 395786 8 0' '1.406886 0 395794 8 0' \
+    '1.490663 0 395802 4 0' '1000 0 0 1 1' >"$T/qslip.ascii"
+queued "a slip between two blocks of a track takes no time in DiskSim's media" \
+    "$CHQ/cheetah9LP.parv" "$T/qslip.ascii" "6.836631 7.676631 15.913900 21.631271"
+CHF=$T/chf
+mkdir -p "$CHF" && cp disks/cheetah9LP/* "$CHF/" &&
+    sed -i 's/Bulk sector transfer time = 0.105000,/Bulk sector transfer time = 0.001000,/' \
+    "$CHF/cheetah9LP.diskspecs"
+printf '%s\n' '0.5 0 395729 253 1' '1000 0 0 1 1' >"$T/qslip1.ascii"
+queued "a whole track with a slip read in as many sectors as it holds blocks" \
+    "$CHF/cheetah9LP.parv" "$T/qslip1.ascii" "13.522465"
 # The same three writes on a track that holds fewer blocks than sectors
 # (the Cheetah 9LP with 108 spares at the end of every 12 cylinders: the
 # last track of a range holds 146 blocks on 254 sectors).  The third

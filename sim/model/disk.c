@@ -456,16 +456,17 @@ prefetch_seg(const struct disk *d)
 	return m->st != M_IDLE && !m->write ? m->seg : -1;
 }
 
-/* Does read r start among segment s's blocks (or at their end, with
- * almost read hits)? */
+/* Does read r start among segment s's blocks (or, with almost read
+ * hits, at the block it is reading ahead: disk_read_lookup's rule)? */
 static bool
 seg_read_hit(const struct disk *d, int s, const struct diskreq *r)
 {
 	const struct disk_seg *g = &d->seg[s];
 
 	return !r->write && (g->state == SEG_READING || g->state == SEG_CLEAN) &&
-	    r->sector >= g->start &&
-	    r->sector < g->end + (d->p.almost_read_hits ? 1 : 0);
+	    r->sector >= g->start && (r->sector < g->end ||
+	    (r->sector == g->end && g->state == SEG_READING &&
+	    d->p.almost_read_hits));
 }
 
 /*
@@ -517,6 +518,42 @@ held_first(const struct disk *d, struct diskreq *r)
 }
 
 /*
+ * Read r is given the held segment s's access (DiskSim's
+ * disk_buffer_attempt_access_swap, or disk_check_hda_pending for the
+ * read taken): its read-ahead bounds raised (disk_read_attach), and
+ * whether the access is then a background read noted.
+ */
+static void
+held_give(struct disk *d, int s, struct diskreq *r)
+{
+	const struct disk_seg *g = &d->seg[s];
+	int64_t end = r->sector + r->nsect;
+
+	disk_read_attach(d, s, r);
+	d->ra_eff = r;
+	d->ra_eff_end = end;
+	d->ra_eff_seen = g->end;
+	d->ra_eff_bg = g->end >= end && g->end < g->ra_max;
+}
+
+/*
+ * May another read take the held segment's access over?  Only a
+ * background read's: as it was given, or since -- the media having read
+ * past the blocks of the read it was given to (disk_buffer_request_complete
+ * sets BUFFER_BACKGROUND when those are in and it reads on), or that read
+ * taken in its turn with its blocks in (prefetch_swap:
+ * disk_buffer_attempt_seg_ownership sets it for the effectivehda that
+ * comes to own the segment).
+ */
+static bool
+held_background(const struct disk *d)
+{
+	const struct disk_seg *g = &d->seg[d->ra_held_seg];
+
+	return d->ra_eff_bg || g->end > MAX(d->ra_eff_end, d->ra_eff_seen);
+}
+
+/*
  * Does read r, queued as it arrives while the read in service holds a
  * read-ahead's segment given it (ra_held_seg), join that segment, to have
  * it in its turn (ra_attached; prefetch_swap)?  DiskSim's
@@ -536,7 +573,7 @@ arrive_attaches(struct disk *d, struct diskreq *r)
 	int s = d->ra_held_seg;
 
 	if (s < 0 || d->cmd == NULL || d->cmd->write || d->cmd->seg != s ||
-	    !seg_read_hit(d, s, r))
+	    !seg_read_hit(d, s, r) || !held_background(d))
 		return false;
 	if (d->dqops->first(&d->dq, d) == r)
 		return true;
@@ -619,7 +656,7 @@ arrive(struct disk *d)
 		disk_write_hit_stop(d, r);
 	else if (arrive_attaches(d, r)) {
 		r->ra_attached = true;
-		disk_read_attach(d, d->ra_held_seg, r);
+		held_give(d, d->ra_held_seg, r);
 	}
 	if (d->cmd == NULL)
 		disk_heads_wanted(d);
@@ -668,16 +705,26 @@ prefetch_swap(struct disk *d, struct diskreq *r)
 	 * now. */
 	attached = r->ra_attached && s >= 0 && seg_read_hit(d, s, r);
 	r->ra_attached = false;
-	if (attached)
+	if (attached) {
+		if (r == d->ra_eff && d->seg[s].end >= r->sector + r->nsect)
+			d->ra_eff_bg = true;
 		return r;
+	}
 	d->ra_held_seg = -1;
 	if (ra < 0 || !seg_read_hit(d, ra, r))
 		ra = readahead_owed(d, r);
 	if (ra >= 0) {
+		/* Given to r, then to each queued read that hits it, in
+		 * turn, while the access stays a background read. */
 		d->ra_held_seg = ra;
+		held_give(d, ra, r);
 		TAILQ_FOREACH(q, &d->dq.head, q)
-			if (q != r && seg_read_hit(d, ra, q))
+			if (q != r && seg_read_hit(d, ra, q)) {
+				if (!held_background(d))
+					break;
 				q->ra_attached = true;
+				held_give(d, ra, q);
+			}
 	}
 	return r;
 }
@@ -831,6 +878,8 @@ disk_abort(struct disk *d, void (*fn)(struct diskreq *r, void *arg), void *arg)
 		diskq_remove(&d->dq, r);
 		fn(r, arg);
 	}
+	d->ra_eff = NULL;
+	d->ra_held_seg = -1;
 	if (d->arriving != NULL) {
 		/* (one being received was in the drive's queue, or served) */
 		if (!d->arriving_rx)

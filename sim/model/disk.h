@@ -536,6 +536,15 @@ struct disk {
 	 * (-1: none): DiskSim's disk_check_prefetch_swap and
 	 * disk_find_new_seg_owner (disk.c's prefetch_swap). */
 	int			 ra_held_seg;
+	/* The last of them given the access (DiskSim's effectivehda): the
+	 * read, the end of its blocks, the segment's end then, and whether
+	 * the access was then a background read -- its blocks in and the
+	 * read-ahead short of its maximum -- as disk_check_hda_pending sets
+	 * BUFFER_BACKGROUND; only then may another read take it over
+	 * (held_background). */
+	struct diskreq		*ra_eff;	/* (NULL once it completes) */
+	int64_t			 ra_eff_end, ra_eff_seen;
+	bool			 ra_eff_bg;
 	/* The command in service asked for the bus while the one arriving
 	 * had it, before it was being received: it reselects first when
 	 * that one disconnects (cmd_check_reconnect). */

@@ -676,15 +676,14 @@ read_go(struct disk *d, struct disk_cmd *c, bool fresh, int s, enum hit hit)
 }
 
 /*
- * Read r, queued, has joined segment s, which the read in service holds
- * as a read-ahead's (disk.c's arrive_attaches): DiskSim's
- * disk_buffer_attempt_access_swap makes it the one the media works for
- * (effectivehda) while the other is still sent, when that one's access is
- * a background read -- its own blocks read, or the media stopped.  Its
- * read-ahead bounds are raised then, and a media that had stopped begins
- * again for its blocks not yet read (disk_check_hda's seek, once its
- * overhead is over), or, all read, reads ahead if the drive does so on an
- * idle hit (readaheadifidle), as read_go does for a read taken.
+ * Read r is given the access of segment s, held as a read-ahead's (disk.c's
+ * held_give: a queued read joining it, or the read taken that holds it):
+ * DiskSim's disk_buffer_attempt_access_swap makes it the one the media
+ * works for (effectivehda), the read before it still being sent.  Its
+ * read-ahead bounds are raised, and a media that had stopped begins again
+ * for its blocks not yet read (disk_check_hda's seek, once its overhead is
+ * over), or, all read, reads ahead if the drive does so on an idle hit
+ * (readaheadifidle), as read_go does for a read taken.
  */
 void
 disk_read_attach(struct disk *d, int s, const struct diskreq *r)
@@ -694,9 +693,8 @@ disk_read_attach(struct disk *d, int s, const struct diskreq *r)
 	struct disk_seg *g = &d->seg[s];
 	int64_t end = r->sector + r->nsect, limit;
 
-	if (m->st != M_IDLE && (m->write || m->seg != s ||
-	    m->next < d->cmd->end))
-		return;		/* not a background read: taken in its turn */
+	if (m->st != M_IDLE && (m->write || m->seg != s))
+		return;		/* the heads are another's */
 	g->ra_min = MAX(g->ra_min, MIN(end + p->min_readahead, p->blocks));
 	g->ra_max = MAX(g->ra_max, disk_readahead_max(d, g, r->sector, end));
 	limit = MAX(end, p->readahead != DRA_NONE ? g->ra_max : end);
@@ -1107,6 +1105,8 @@ complete(struct disk *d)
 		read_sent(d, c->seg, c->end);
 	d->last_write = c->write;
 	req_count(d, r);
+	if (d->ra_eff == r)
+		d->ra_eff = NULL;	/* (r may be reused) */
 	d->cmd = NULL;
 	d->bus_wanted = false;
 	disk_timer_disarm(d, &d->t_iface);

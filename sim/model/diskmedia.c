@@ -589,6 +589,16 @@ disk_media_fire(struct disk *d)
 			media_locate(d, t);
 			return;
 		}
+		if (d->p.disksim_quirks) {
+			/* DiskSim's media steps from block to block of the
+			 * track, a sector's time each (disk_buffer_sector_done
+			 * counts blocks, not sectors): a slip between two takes
+			 * no time, until the heads next move. */
+			m->at = b;
+			m->st = M_WAIT;
+			disk_media_fire(d);
+			return;
+		}
 		m->dry = true;
 		m->dry_base = t;
 		m->st = M_WAIT;
