@@ -6,9 +6,9 @@
 #
 #   VFSSIM=build/check/vfssim tests/e2e-disk.sh
 . "$(dirname "$0")/lib.sh" e2e-disk
-# 84 checks, and a replay on each shipped drive
+# 85 checks, and a replay on each shipped drive
 set -- profiles/disks/*.ini
-expect $((84 + $#))
+expect $((85 + $#))
 
 metric() { sql "$1" "SELECT value FROM summary WHERE run = $2 AND metric = '$3'"; }
 # x <= y for decimals
@@ -561,6 +561,20 @@ printf '%s\n' '0.363395 0 0 8 1' '2.993262 0 13 8 0' '3.731870 0 34074 16 1' \
 queued "each read given the read-ahead raises its bounds" \
     "$CHQ/cheetah9LP.parv" "$T/qbounds.ascii" \
     "6.836635 7.676635 18.917404 28.451852 35.171852 41.891852"
+# The reads given the read-ahead are served, in turn, before any other
+# command, whatever the policy would take (disk_find_new_seg_owner gives
+# the segment to the next of them, and disk_check_hda does not look at the
+# queue while the last holds the heads): the read of 387556, given it as
+# it arrived, is done at 42.254480, before the write of 387475 (43.094480)
+# queued ahead of it, which by then no longer overlaps the segment -- not
+# the write first (36.374452) and the read at 48.038006.
+printf '%s\n' '0.862659 0 387270 32 1' '1.409394 0 387302 8 0' \
+    '5.340713 0 387339 64 1' '8.801017 0 387403 64 1' '8.811075 0 387467 8 1' \
+    '8.980398 0 387475 8 0' '11.986240 0 387484 64 1' '13.796309 0 387548 8 1' \
+    '14.422664 0 387556 64 1' '1000 0 0 1 1' >"$T/qturn.ascii"
+queued "the reads given the read-ahead are served before any other command" \
+    "$CHQ/cheetah9LP.parv" "$T/qturn.ascii" \
+    "7.545884 8.669504 20.130860 27.134480 27.974480 43.094480 34.694480 35.534480 42.254480"
 # DiskSim's media steps from block to block of a track, a sector's time
 # each (disk_buffer_sector_done): a slip between two blocks takes no time.
 # A write waiting for its data as its sector passes on a track of 253

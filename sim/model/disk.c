@@ -496,12 +496,15 @@ readahead_owed(struct disk *d, const struct diskreq *r)
 }
 
 /*
- * The policy's choice r, or the read taken before it: a write
- * overlapping the segment held for attached reads (ra_held_seg) finds no
- * segment while they hold it (DiskSim's disk_buffer_select_write_segment:
- * a collision, the segment not reusable; disk_enablement_function then
- * passes it over), so the first attached read still queued that hits the
- * segment comes first.  No side effects.
+ * The policy's choice r, or the read taken before it: while reads given
+ * the held segment's access (attached, ra_held_seg) are queued, DiskSim
+ * serves them first, in turn -- each comes to own the segment as the one
+ * before completes (disk_find_new_seg_owner) and asks for the bus with
+ * its blocks in, and the queue is not looked at while the last of them
+ * holds the heads (disk_check_hda does nothing while effectivehda is
+ * set); a write overlapping the segment meanwhile finds no segment
+ * (disk_buffer_select_write_segment: a collision).  So the first such
+ * read still queued that hits the segment comes first.  No side effects.
  */
 static struct diskreq *
 held_first(const struct disk *d, struct diskreq *r)
@@ -509,8 +512,7 @@ held_first(const struct disk *d, struct diskreq *r)
 	struct diskreq *q;
 	int s = d->ra_held_seg;
 
-	if (s >= 0 && r->write &&
-	    disk_seg_overlaps(&d->seg[s], r->sector, r->sector + r->nsect))
+	if (s >= 0 && !(r->ra_attached && seg_read_hit(d, s, r)))
 		TAILQ_FOREACH(q, &d->dq.head, q)
 			if (q->ra_attached && seg_read_hit(d, s, q))
 				return q;
@@ -686,11 +688,8 @@ arrive_fire(struct disk *d)
  * disk_check_prefetch_swap gives a running read-ahead to a queued read
  * that hits it, and, while that read holds the segment, to each queued
  * read that hits it then too (attached: ra_attached); they keep the
- * segment, the read-ahead over or not, until each has had it in turn
- * (disk_find_new_seg_owner), and a write overlapping it finds none
- * meanwhile (disk_buffer_select_write_segment: a collision, the segment
- * not reusable).  So when the policy's choice is such a write, the first
- * attached read still queued comes first.
+ * segment, the read-ahead over or not, and are served in turn before
+ * any other command (held_first).
  */
 static struct diskreq *
 prefetch_swap(struct disk *d, struct diskreq *r)
