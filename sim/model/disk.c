@@ -473,8 +473,9 @@ seg_read_hit(const struct disk *d, int s, const struct diskreq *r)
  * The segment read r will hold as a read-ahead's, taken from the queue
  * with the heads free, or -1: a whole hit in a segment short of the
  * read-ahead r asks for.  DiskSim's disk_check_hda_pending marks that
- * segment's access a background read (BUFFER_READING) whether or not the
- * media then reads ahead (readaheadifidle), and disk_check_hda offers it
+ * segment's access a background read (BUFFER_BACKGROUND, the segment
+ * BUFFER_READING) whether or not the media then reads ahead
+ * (readaheadifidle), and disk_check_hda offers it
  * to the queue as it offers a running read-ahead
  * (disk_check_prefetch_swap).  No side effects but the tracks' cache.
  */
